@@ -1,0 +1,53 @@
+// The trace interface every module records through. This is the seam the audit log plugs into:
+// today a checksummed JSONL file sink; the tamper-evident log (Merkle tree, signed checkpoints)
+// replaces the sink without changing callers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+
+namespace ward::audit {
+
+// W3C trace context of one request.
+struct TraceContext {
+  std::string trace_id;  // 32 lowercase hex
+  std::string span_id;   // 16 lowercase hex, this request's span
+  std::string parent_span_id;  // from an incoming traceparent, or empty
+
+  // A fresh trace with random ids.
+  static TraceContext generate();
+  // Continues an incoming `traceparent` header ("00-<trace>-<span>-<flags>"); an invalid or
+  // all-zero header starts a fresh trace (the spec says to ignore it, not to fail the request).
+  static TraceContext fromTraceparent(const std::string& header);
+  std::string traceparent() const;  // "00-<trace_id>-<span_id>-01"
+};
+
+struct TraceEvent {
+  TraceContext context;
+  std::string kind;  // "search", "ingest", "delete", "acl", "principal", "auth_failure", ...
+  std::string tenant;
+  std::string principal;  // name of the acting principal ("" for unauthenticated)
+  int64_t time_us = 0;
+  Json attributes = Json::object();  // kind-specific, never secrets or full document text
+};
+
+// Thread-safe. record() returns once the event is written to the log file.
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual Status record(const TraceEvent& event) = 0;
+};
+
+// Appends one JSON object per line to `path`, each line carrying a CRC-32C of its JSON text
+// (format: docs/formats/trace-log.md). A background flusher fsyncs at most 100 ms after a write.
+Result<std::unique_ptr<TraceSink>> openJsonlTraceSink(const std::string& path);
+
+// Reads the events back (for `ward trace` and tests); a torn last line is ignored, a bad checksum
+// elsewhere is Corruption.
+Result<std::vector<TraceEvent>> readJsonlTraceLog(const std::string& path);
+
+}  // namespace ward::audit

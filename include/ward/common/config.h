@@ -1,0 +1,56 @@
+// ward.toml: every setting with its default. Missing file or key = default; an unknown key or a
+// value of the wrong type is an InvalidArgument naming the key, so typos never pass silently.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "ward/common/status.h"
+
+namespace ward {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:7411";
+  size_t max_body_bytes = 16 << 20;  // request bodies larger than this get 413
+  int threads = 2;
+};
+
+struct IngestConfig {
+  size_t max_file_bytes = 64 << 20;    // larger files are reported and skipped
+  size_t max_record_bytes = 8 << 20;   // one JSONL record / pushed document
+  size_t chunk_tokens = 512;
+  size_t chunk_max_tokens = 768;
+  size_t table_rows_per_chunk = 20;
+};
+
+struct SearchConfig {
+  double k1 = 1.2;
+  double b = 0.75;
+  double title_weight = 2.0;
+  double heading_weight = 1.5;
+  double body_weight = 1.0;
+  int default_k = 10;
+  int max_k = 1000;
+  size_t max_query_bytes = 4096;
+  int max_query_terms = 64;
+};
+
+struct IndexConfig {
+  size_t segment_chunks = 65536;  // the in-memory segment is sealed after this many chunks
+  int merge_factor = 8;           // merge when this many sealed segments of one tier exist
+};
+
+struct WardConfig {
+  std::string tenant = "default";
+  ServerConfig server;
+  IngestConfig ingest;
+  SearchConfig search;
+  IndexConfig index;
+
+  // Loads a ward.toml; a file that does not exist yields the defaults.
+  static Result<WardConfig> load(const std::string& path);
+  // The documented default file written by `ward init`.
+  static std::string defaultToml();
+};
+
+}  // namespace ward

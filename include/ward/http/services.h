@@ -1,0 +1,33 @@
+// What the REST API calls into. Non-owning: every pointer must outlive the server that uses it.
+#pragma once
+
+#include "ward/common/config.h"
+
+namespace ward::store {
+class Store;
+}
+namespace ward::search {
+class SearchService;
+}
+namespace ward::ingest {
+class IngestService;
+}
+namespace ward::index {
+class Index;
+}
+namespace ward::audit {
+class TraceSink;
+}
+
+namespace ward::http {
+
+struct Services {
+  store::Store* store = nullptr;
+  search::SearchService* search = nullptr;
+  ingest::IngestService* ingest = nullptr;
+  index::Index* index = nullptr;
+  audit::TraceSink* traces = nullptr;
+  const WardConfig* config = nullptr;
+};
+
+}  // namespace ward::http

@@ -1,0 +1,87 @@
+// The search index: BM25F postings over chunks, with ACL tokens evaluated during traversal.
+//
+// The index follows the store's change feed (store/store.h) and is rebuildable from it. Chunks are
+// numbered by their store id. Postings live in immutable segments (sealed from an in-memory
+// segment, persisted under index/, merged in the background); deletions are a live-chunk bitmap;
+// ACLs and filterable attributes are token -> chunk bitmaps, so an ACL or membership change takes
+// effect on the next query without touching postings.
+//
+// Thread-safety: search() may run concurrently with itself; catchUp() and maintenance take an
+// exclusive lock for the short moment they publish a new state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ward/common/config.h"
+#include "ward/common/status.h"
+
+namespace ward::store { class Store; }
+
+namespace ward::index {
+
+// One query term with its weight in the query (repeated terms add up).
+struct QueryTerm {
+  std::string term;  // analyzed form (see text/analyzer.h)
+  double weight = 1.0;
+};
+
+struct IndexQuery {
+  std::vector<QueryTerm> terms;                   // OR-scored
+  std::vector<std::vector<std::string>> phrases;  // each phrase must occur (analyzed terms, in order)
+  std::vector<std::string> required_terms;        // must occur (identifiers, phrase words)
+  std::vector<std::string> any_of_tokens;         // visibility: ACL tokens the principal holds
+  std::vector<std::vector<std::string>> filter_token_groups;  // each group: chunk must have one
+  std::optional<int64_t> updated_after;
+  std::optional<int64_t> updated_before;
+  int k = 10;
+};
+
+struct ScoredChunk {
+  int64_t chunk_id = 0;
+  double score = 0;
+};
+
+struct IndexResult {
+  std::vector<ScoredChunk> top;  // best first; ties broken by chunk id
+  int64_t total_matches = 0;     // visible chunks matching the query
+  int64_t acl_removed = 0;       // matching chunks the ACL tokens removed (for the trace only)
+};
+
+struct IndexStats {
+  int64_t chunks = 0;       // live chunks
+  int64_t segments = 0;
+  int64_t terms = 0;
+  int64_t applied_seq = 0;  // last store change applied
+  int64_t memory_bytes = 0;
+};
+
+struct BM25Params {
+  double k1 = 1.2;
+  double b = 0.75;
+  double title_weight = 2.0;
+  double heading_weight = 1.5;
+  double body_weight = 1.0;
+};
+
+class Index {
+ public:
+  virtual ~Index() = default;
+  // Applies store changes after applied_seq. Returns the number of changes applied.
+  virtual Result<int64_t> catchUp() = 0;
+  virtual Result<IndexResult> search(const IndexQuery& query, const BM25Params& params) = 0;
+  // Persists sealed segments and the manifest under the index directory (if this process holds
+  // the index lock) so the next open starts from there instead of the whole feed.
+  virtual Status checkpoint() = 0;
+  virtual IndexStats stats() = 0;
+};
+
+// Opens the index in `dir` following `store`. A missing, stale or corrupt index directory is
+// rebuilt from the store (reported in the log), never trusted.
+Result<std::unique_ptr<Index>> openIndex(const std::string& dir, store::Store& store,
+                                         const IndexConfig& config);
+
+}  // namespace ward::index

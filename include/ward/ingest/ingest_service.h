@@ -1,0 +1,87 @@
+// Ingest: files, folders and JSONL records -> parsed, chunked, committed, indexed.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ward/audit/trace.h"
+#include "ward/common/config.h"
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+#include "ward/identity/principal.h"
+#include "ward/store/records.h"
+
+namespace ward::store { class Store; }
+namespace ward::index { class Index; }
+
+namespace ward::ingest {
+
+struct PathIngestOptions {
+  std::string source;  // default: "files"
+  store::Acl acl;      // applied to every file
+};
+
+struct IngestProblem {
+  std::string item;     // path or record id / line number
+  std::string message;  // one line
+};
+
+struct IngestReport {
+  int64_t items_seen = 0;
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t acl_changed = 0;
+  int64_t unchanged = 0;
+  int64_t skipped = 0;  // malformed, unsupported or too large; see problems
+  int64_t bytes = 0;
+  int64_t chunks = 0;
+  double seconds = 0;
+  std::vector<IngestProblem> problems;
+  std::vector<store::WriteResult> results;  // per accepted item, in order
+  Json toJson() const;
+};
+
+// Called now and then during long ingests: (items done, items total or -1, bytes done, bytes total).
+using ProgressFn = std::function<void(int64_t, int64_t, int64_t, int64_t)>;
+
+// Thread-safe.
+class IngestService {
+ public:
+  IngestService(store::Store& store, index::Index& index, audit::TraceSink& traces,
+                const IngestConfig& config);
+
+  // Files and folders (recursively; hidden entries skipped). Unsupported, malformed or oversized
+  // files are reported in the report and skipped; the rest is committed.
+  Result<IngestReport> ingestPaths(const std::string& tenant, const std::vector<std::string>& paths,
+                                   const PathIngestOptions& options, const ProgressFn& progress);
+  // A JSONL file of records (format in docs/formats/jsonl-records.md). Bad lines are reported
+  // with their line number and skipped.
+  Result<IngestReport> ingestJsonlFile(const std::string& tenant, const std::string& path,
+                                       const std::string& default_source,
+                                       const ProgressFn& progress);
+  // Records pushed over HTTP: all-or-nothing validation (any invalid record fails the request
+  // with InvalidArgument naming its index and field), then one transaction.
+  Result<IngestReport> ingestRecords(const std::string& tenant, const Json& records,
+                                     const std::string& default_source,
+                                     const audit::TraceContext& trace,
+                                     const std::string& principal);
+  // Tombstones a document and removes it from search before returning.
+  Status removeDocument(const std::string& tenant, const std::string& ext_id,
+                        const audit::TraceContext& trace, const std::string& principal);
+
+  // Parses one record; InvalidArgument names the field.
+  static Result<store::DocumentWrite> recordToWrite(const Json& record, const std::string& tenant,
+                                                    const std::string& default_source,
+                                                    const IngestConfig& config);
+
+ private:
+  Result<IngestReport> commitBatch(std::vector<store::DocumentWrite>& writes, IngestReport report);
+
+  store::Store& store_;
+  index::Index& index_;
+  audit::TraceSink& traces_;
+  IngestConfig config_;
+};
+
+}  // namespace ward::ingest

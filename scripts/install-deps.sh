@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs Ward's build and test dependencies from Debian 12 packages.
+# Idempotent: when every package is already installed it touches nothing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git clang-format
+  libboost-dev nlohmann-json3-dev libsqlite3-dev libstemmer-dev libutf8proc-dev
+  libroaring-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev libpoppler-cpp-dev libssl-dev
+  libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3 curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,81 @@
+#include "cli_context.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace ward::cli {
+
+namespace fs = std::filesystem;
+
+Status CliContext::open() {
+  std::error_code ec;
+  if (!fs::exists(dbPath(), ec)) {
+    return Status::failedPrecondition("no Ward data in '" + data_dir +
+                                      "': run `ward --data " + data_dir + " init` first");
+  }
+  WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
+  fs::create_directories(auditDir(), ec);
+  WARD_ASSIGN_OR_RETURN(traces_, audit::openJsonlTraceSink(auditDir() + "/traces.jsonl"));
+  WARD_ASSIGN_OR_RETURN(index_, index::openIndex(indexDir(), *store_, config_.index));
+  search_ = std::make_unique<search::SearchService>(*store_, *index_, *traces_, config_.search);
+  ingest_ = std::make_unique<ingest::IngestService>(*store_, *index_, *traces_, config_.ingest);
+  return Status();
+}
+
+Status CliContext::init(bool* created) {
+  std::error_code ec;
+  *created = !fs::exists(dbPath(), ec);
+  fs::create_directories(data_dir, ec);
+  if (ec) return Status::unavailable("cannot create " + data_dir + ": " + ec.message());
+  fs::create_directories(auditDir(), ec);
+  fs::create_directories(indexDir(), ec);
+  if (!fs::exists(configPath(), ec)) {
+    std::ofstream out(configPath());
+    out << WardConfig::defaultToml();
+    if (!out) return Status::unavailable("cannot write " + configPath());
+  }
+  WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
+  WARD_RETURN_IF_ERROR(store_->ensureTenant(config_.tenant));
+  auto admin = store_->findPrincipal(config_.tenant, "admin");
+  if (!admin.ok()) {
+    auto made = store_->createPrincipal(config_.tenant, "admin", identity::PrincipalKind::kUser,
+                                        true);
+    if (!made.ok()) return made.status();
+  }
+  return Status();
+}
+
+Result<identity::Principal> CliContext::principal(const std::string& name) {
+  if (name.empty()) return Status::invalidArgument("--as USER is required");
+  return identity::resolvePrincipal(*store_, config_.tenant, name);
+}
+
+int fail(const Status& status) {
+  std::cerr << "error: " << status.message() << "\n";
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: return 2;
+    case StatusCode::kNotFound: return 3;
+    case StatusCode::kPermissionDenied: case StatusCode::kUnauthenticated: return 4;
+    default: return 1;
+  }
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t p = 0;
+  while (p <= s.size()) {
+    size_t c = s.find(',', p);
+    if (c == std::string::npos) c = s.size();
+    std::string part = s.substr(p, c - p);
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    if (!part.empty()) out.push_back(part);
+    p = c + 1;
+  }
+  return out;
+}
+
+}  // namespace ward::cli

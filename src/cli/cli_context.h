@@ -1,0 +1,59 @@
+// What every command needs: the data directory, its config, store, index and trace sink,
+// opened lazily so `ward --help` and `ward init` touch nothing.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ward/audit/trace.h"
+#include "ward/common/config.h"
+#include "ward/common/status.h"
+#include "ward/identity/principal.h"
+#include "ward/index/index.h"
+#include "ward/ingest/ingest_service.h"
+#include "ward/search/search_service.h"
+#include "ward/store/store.h"
+
+namespace ward::cli {
+
+class CliContext {
+ public:
+  // --data, else $WARD_DATA, else ./ward-data.
+  std::string data_dir;
+
+  std::string dbPath() const { return data_dir + "/ward.db"; }
+  std::string configPath() const { return data_dir + "/ward.toml"; }
+  std::string indexDir() const { return data_dir + "/index"; }
+  std::string auditDir() const { return data_dir + "/audit"; }
+
+  // Opens everything; FailedPrecondition if the data dir was never initialised.
+  Status open();
+  // Creates the data dir layout, ward.toml, the default tenant and the admin user (idempotent).
+  Status init(bool* created);
+
+  const WardConfig& config() const { return config_; }
+  store::Store& store() { return *store_; }
+  index::Index& index() { return *index_; }
+  audit::TraceSink& traces() { return *traces_; }
+  search::SearchService& search() { return *search_; }
+  ingest::IngestService& ingest() { return *ingest_; }
+  const std::string& tenant() const { return config_.tenant; }
+
+  // Resolves --as NAME in the configured tenant.
+  Result<identity::Principal> principal(const std::string& name);
+
+ private:
+  WardConfig config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<index::Index> index_;
+  std::unique_ptr<audit::TraceSink> traces_;
+  std::unique_ptr<search::SearchService> search_;
+  std::unique_ptr<ingest::IngestService> ingest_;
+};
+
+// Prints "error: <message>" to stderr and returns the exit code for a failed command.
+int fail(const Status& status);
+// Splits "a,b,c" (empty parts dropped).
+std::vector<std::string> splitList(const std::string& s);
+
+}  // namespace ward::cli

@@ -1,0 +1,25 @@
+// Each file registers its subcommands on the app; main.cc lists the registrations in one table.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "cli_context.h"
+
+namespace ward::cli {
+
+// A registered command sets `run` to what it does; main calls it after parsing.
+struct CommandSlot {
+  std::function<int()> run;
+};
+
+void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+
+// Runs the whole CLI; returns the process exit code.
+int runCli(int argc, char** argv);
+
+}  // namespace ward::cli

@@ -1,0 +1,151 @@
+#include "ward/common/config.h"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <toml++/toml.h>
+
+namespace ward {
+
+namespace {
+
+using Setter = std::function<Status(const toml::node&)>;
+
+template <typename T>
+Setter numberSetter(T* field, const std::string& key, double min, double max) {
+  return [field, key, min, max](const toml::node& n) -> Status {
+    double v;
+    if (auto i = n.value<int64_t>(); i && n.is_integer()) {
+      v = static_cast<double>(*i);
+    } else if (auto d = n.value<double>(); d && n.is_floating_point()) {
+      if constexpr (std::is_integral_v<T>) {
+        return Status::invalidArgument("ward.toml: '" + key + "' must be an integer");
+      }
+      v = *d;
+    } else {
+      return Status::invalidArgument("ward.toml: '" + key + "' must be a number");
+    }
+    if (v < min || v > max) {
+      return Status::invalidArgument("ward.toml: '" + key + "' must be between " +
+                                     std::to_string(min) + " and " + std::to_string(max));
+    }
+    *field = static_cast<T>(v);
+    return Status();
+  };
+}
+
+Setter stringSetter(std::string* field, const std::string& key) {
+  return [field, key](const toml::node& n) -> Status {
+    auto s = n.value<std::string>();
+    if (!s || !n.is_string()) return Status::invalidArgument("ward.toml: '" + key + "' must be a string");
+    *field = *s;
+    return Status();
+  };
+}
+
+std::map<std::string, Setter> settersFor(WardConfig& c) {
+  std::map<std::string, Setter> m;
+  m["tenant"] = stringSetter(&c.tenant, "tenant");
+  m["server.listen"] = stringSetter(&c.server.listen, "server.listen");
+  m["server.max_body_bytes"] =
+      numberSetter(&c.server.max_body_bytes, "server.max_body_bytes", 1024, 1e9);
+  m["server.threads"] = numberSetter(&c.server.threads, "server.threads", 1, 256);
+  m["ingest.max_file_bytes"] =
+      numberSetter(&c.ingest.max_file_bytes, "ingest.max_file_bytes", 1, 4e9);
+  m["ingest.max_record_bytes"] =
+      numberSetter(&c.ingest.max_record_bytes, "ingest.max_record_bytes", 1, 1e9);
+  m["ingest.chunk_tokens"] = numberSetter(&c.ingest.chunk_tokens, "ingest.chunk_tokens", 16, 8192);
+  m["ingest.chunk_max_tokens"] =
+      numberSetter(&c.ingest.chunk_max_tokens, "ingest.chunk_max_tokens", 16, 16384);
+  m["ingest.table_rows_per_chunk"] =
+      numberSetter(&c.ingest.table_rows_per_chunk, "ingest.table_rows_per_chunk", 1, 10000);
+  m["search.k1"] = numberSetter(&c.search.k1, "search.k1", 0, 10);
+  m["search.b"] = numberSetter(&c.search.b, "search.b", 0, 1);
+  m["search.title_weight"] = numberSetter(&c.search.title_weight, "search.title_weight", 0, 100);
+  m["search.heading_weight"] =
+      numberSetter(&c.search.heading_weight, "search.heading_weight", 0, 100);
+  m["search.body_weight"] = numberSetter(&c.search.body_weight, "search.body_weight", 0, 100);
+  m["search.default_k"] = numberSetter(&c.search.default_k, "search.default_k", 1, 10000);
+  m["search.max_k"] = numberSetter(&c.search.max_k, "search.max_k", 1, 100000);
+  m["search.max_query_bytes"] =
+      numberSetter(&c.search.max_query_bytes, "search.max_query_bytes", 16, 1 << 20);
+  m["search.max_query_terms"] =
+      numberSetter(&c.search.max_query_terms, "search.max_query_terms", 1, 1024);
+  m["index.segment_chunks"] =
+      numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 1 << 24);
+  m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
+  return m;
+}
+
+Status applyTable(const toml::table& t, const std::string& prefix,
+                  const std::map<std::string, Setter>& setters) {
+  for (const auto& [k, node] : t) {
+    std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (node.is_table()) {
+      WARD_RETURN_IF_ERROR(applyTable(*node.as_table(), key, setters));
+      continue;
+    }
+    auto it = setters.find(key);
+    if (it == setters.end()) return Status::invalidArgument("ward.toml: unknown key '" + key + "'");
+    WARD_RETURN_IF_ERROR(it->second(node));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<WardConfig> WardConfig::load(const std::string& path) {
+  WardConfig config;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return config;
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::invalidArgument("ward.toml: " + std::string(e.description()) + " at line " +
+                                   std::to_string(e.source().begin.line));
+  }
+  auto setters = settersFor(config);
+  WARD_RETURN_IF_ERROR(applyTable(table, "", setters));
+  if (config.ingest.chunk_max_tokens < config.ingest.chunk_tokens) {
+    return Status::invalidArgument("ward.toml: 'ingest.chunk_max_tokens' must be >= chunk_tokens");
+  }
+  return config;
+}
+
+std::string WardConfig::defaultToml() {
+  return R"(# ward.toml — every key is optional; the values below are the defaults.
+# An unknown key or a value of the wrong type stops Ward with an error naming it.
+
+tenant = "default"            # tenant used by the CLI when none is given
+
+[server]
+listen = "127.0.0.1:7411"     # ward serve; loopback by default
+max_body_bytes = 16777216     # larger request bodies get HTTP 413
+threads = 2
+
+[ingest]
+max_file_bytes = 67108864     # larger files are reported and skipped
+max_record_bytes = 8388608    # one JSONL record or pushed document
+chunk_tokens = 512            # target chunk size in tokens
+chunk_max_tokens = 768        # hard cap (a chunk is cut at a word boundary past this)
+table_rows_per_chunk = 20     # longer tables are split by rows, header repeated
+
+[search]
+k1 = 1.2                      # BM25F term-frequency saturation
+b = 0.75                      # BM25F length normalisation (all fields)
+title_weight = 2.0
+heading_weight = 1.5
+body_weight = 1.0
+default_k = 10
+max_k = 1000
+max_query_bytes = 4096
+max_query_terms = 64
+
+[index]
+segment_chunks = 65536        # in-memory segment is sealed after this many chunks
+merge_factor = 8              # sealed segments of one size tier merged when this many exist
+)";
+}
+
+}  // namespace ward

@@ -1,0 +1,64 @@
+#include "ward/common/hash.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace ward {
+
+namespace {
+
+std::string toHex(const unsigned char* data, size_t n) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+std::array<uint32_t, 256> makeCrcTable() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+
+}  // namespace
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return toHex(digest, len);
+}
+
+uint32_t crc32c(std::string_view data, uint32_t seed) {
+  static const std::array<uint32_t, 256> kTable = makeCrcTable();
+  uint32_t c = ~seed;
+  for (unsigned char b : data) c = kTable[(c ^ b) & 0xFF] ^ (c >> 8);
+  return ~c;
+}
+
+std::string randomHex(size_t n_bytes) {
+  std::string buf(n_bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(buf.data()), static_cast<int>(n_bytes)) != 1) {
+    // The CSPRNG failing is not recoverable: identifiers and keys would be guessable.
+    std::abort();
+  }
+  return toHex(reinterpret_cast<const unsigned char*>(buf.data()), n_bytes);
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace ward

@@ -1,0 +1,48 @@
+// Handlers of Ward's REST API, one file per resource. Each parses the request, calls one module
+// API and returns its result or Status; none builds an HTTP status code for an error.
+// Requests reaching a handler on an authenticated route always carry a principal.
+#pragma once
+
+#include <vector>
+
+#include "ward/common/metrics.h"
+#include "ward/common/status.h"
+#include "ward/http/http_message.h"
+#include "ward/http/services.h"
+
+namespace ward::http {
+
+// search_handler.cc
+Result<HttpResponse> searchPost(const Services& s, const HttpRequest& r);
+Result<HttpResponse> searchGet(const Services& s, const HttpRequest& r);
+
+// documents_handler.cc
+Result<HttpResponse> documentsPush(const Services& s, const HttpRequest& r);
+Result<HttpResponse> documentGet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> documentDelete(const Services& s, const HttpRequest& r);
+
+// principals_handler.cc
+Result<HttpResponse> principalsCreate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> principalsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> membershipAdd(const Services& s, const HttpRequest& r);
+Result<HttpResponse> membershipRemove(const Services& s, const HttpRequest& r);
+
+// keys_handler.cc
+Result<HttpResponse> keysCreate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> keysList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> keysRevoke(const Services& s, const HttpRequest& r);
+
+// status_handler.cc
+Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);
+Result<HttpResponse> metricsText(const Services& s, const HttpRequest& r);
+Result<HttpResponse> statusGet(const Services& s, const HttpRequest& r);
+// Registers the store and index gauges rendered by /metrics.
+std::vector<GaugeRegistration> registerServiceGauges(const Services& s);
+
+// Shared parsing helpers (routes.cc).
+// The authenticated principal of a request (Internal if a route forgot to require auth).
+Result<const identity::Principal*> requirePrincipal(const HttpRequest& r);
+// Formats micros since epoch as RFC 3339, or "" when 0 (unknown), like Hit::toJson.
+Json timeJson(int64_t micros);
+
+}  // namespace ward::http

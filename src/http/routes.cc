@@ -1,0 +1,132 @@
+// Ward's REST API: the one route table, API-key authentication, and server start-up.
+#include "handlers.h"
+#include "ward/common/clock.h"
+#include "ward/common/log.h"
+#include "ward/http/error_mapping.h"
+#include "ward/http/http_server.h"
+#include "ward/identity/directory.h"
+#include "ward/store/store.h"
+
+namespace ward::http {
+
+namespace {
+
+using HandlerFn = Result<HttpResponse> (*)(const Services&, const HttpRequest&);
+
+struct RouteSpec {
+  const char* method;
+  const char* pattern;
+  AuthPolicy auth;
+  HandlerFn handler;
+};
+
+// Every endpoint of the REST API. Authorization beyond "authenticated" / "admin" (document
+// writers, key owners, per-document ACLs) is decided by the module APIs the handlers call.
+constexpr RouteSpec kRoutes[] = {
+    {"GET", "/healthz", AuthPolicy::kNone, healthz},
+    {"GET", "/metrics", AuthPolicy::kNone, metricsText},
+    {"GET", "/v1/status", AuthPolicy::kPrincipal, statusGet},
+    {"POST", "/v1/search", AuthPolicy::kPrincipal, searchPost},
+    {"GET", "/v1/search", AuthPolicy::kPrincipal, searchGet},
+    {"POST", "/v1/documents", AuthPolicy::kPrincipal, documentsPush},
+    {"GET", "/v1/documents/{id*}", AuthPolicy::kPrincipal, documentGet},
+    {"DELETE", "/v1/documents/{id*}", AuthPolicy::kPrincipal, documentDelete},
+    {"POST", "/v1/principals", AuthPolicy::kAdmin, principalsCreate},
+    {"GET", "/v1/principals", AuthPolicy::kAdmin, principalsList},
+    {"POST", "/v1/principals/{name}/memberships", AuthPolicy::kAdmin, membershipAdd},
+    {"DELETE", "/v1/principals/{name}/memberships/{group}", AuthPolicy::kAdmin, membershipRemove},
+    {"POST", "/v1/keys", AuthPolicy::kPrincipal, keysCreate},
+    {"GET", "/v1/keys", AuthPolicy::kPrincipal, keysList},
+    {"DELETE", "/v1/keys/{key_id}", AuthPolicy::kPrincipal, keysRevoke},
+};
+
+// The presented key from "Authorization: Bearer <key>" or "X-Api-Key: <key>"; "" if none.
+std::string presentedKey(const HttpRequest& r) {
+  std::string auth = r.header("authorization");
+  if (auth.size() > 7) {
+    std::string scheme = auth.substr(0, 7);
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme == "bearer ") {
+      size_t start = auth.find_first_not_of(' ', 7);
+      return start == std::string::npos ? "" : auth.substr(start);
+    }
+  }
+  return r.header("x-api-key");
+}
+
+void recordAuthFailure(const Services& s, const HttpRequest& r, const char* reason) {
+  audit::TraceEvent event;
+  event.context = r.trace;
+  event.kind = "auth_failure";
+  event.tenant = s.config->tenant;
+  event.time_us = SystemClock::instance().nowMicros();
+  // Never the key itself, nor its id: a failed attempt must not leak or confirm key material.
+  event.attributes = Json{{"reason", reason},
+                          {"method", r.method},
+                          {"path", r.path},
+                          {"remote_address", r.remote_address}};
+  Status st = s.traces->record(event);
+  if (!st.ok()) logWarn("cannot record auth_failure trace event: " + st.toString());
+}
+
+Authenticator apiKeyAuthenticator(const Services& s) {
+  return [s](const HttpRequest& r) -> Result<identity::Principal> {
+    std::string key = presentedKey(r);
+    if (key.empty()) {
+      recordAuthFailure(s, r, "missing_key");
+      return Status::unauthenticated(
+          "missing API key: send 'Authorization: Bearer wk_...' or 'X-Api-Key: wk_...'");
+    }
+    auto principal = identity::authenticateApiKey(*s.store, key);
+    if (!principal.ok()) {
+      if (principal.status().code() != StatusCode::kUnauthenticated) return principal.status();
+      recordAuthFailure(s, r, "invalid_key");
+      return Status::unauthenticated("invalid API key");
+    }
+    return principal;
+  };
+}
+
+}  // namespace
+
+Result<const identity::Principal*> requirePrincipal(const HttpRequest& r) {
+  if (!r.principal) return Status::internal("route does not require authentication");
+  return &*r.principal;
+}
+
+Json timeJson(int64_t micros) {
+  if (micros == 0) return "";  // as Hit::toJson does: empty when unknown
+  return formatRfc3339(micros);
+}
+
+Router wardRouter(const Services& services) {
+  Router router;
+  for (const RouteSpec& spec : kRoutes) {
+    HandlerFn fn = spec.handler;
+    Status st = router.add(Route{spec.method, spec.pattern, spec.auth,
+                                 [services, fn](const HttpRequest& r) { return fn(services, r); }});
+    if (!st.ok()) logError("route table: " + st.toString());
+  }
+  return router;
+}
+
+Result<std::unique_ptr<HttpServer>> startHttpServer(const Services& services,
+                                                    const ServerConfig& config) {
+  if (services.store == nullptr || services.search == nullptr || services.ingest == nullptr ||
+      services.index == nullptr || services.traces == nullptr || services.config == nullptr) {
+    return Status::failedPrecondition("startHttpServer: every service must be set");
+  }
+  WARD_ASSIGN_OR_RETURN(auto address, parseListenAddress(config.listen));
+  ServerOptions options;
+  options.host = address.first;
+  options.port = address.second;
+  options.threads = config.threads;
+  options.max_body_bytes = config.max_body_bytes;
+  WARD_ASSIGN_OR_RETURN(
+      std::unique_ptr<HttpServer> server,
+      HttpServer::start(options, wardRouter(services), apiKeyAuthenticator(services)));
+  for (GaugeRegistration& g : registerServiceGauges(services)) server->retain(std::move(g));
+  return server;
+}
+
+}  // namespace ward::http

@@ -1,0 +1,84 @@
+#include "ward/identity/directory.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ward/common/hash.h"
+
+namespace ward::identity {
+
+namespace {
+
+constexpr int kMaxGroupDepth = 32;
+
+Result<Principal> expand(Directory& dir, const PrincipalRecord& rec) {
+  Principal p;
+  p.tenant = rec.tenant;
+  p.id = rec.id;
+  p.name = rec.name;
+  p.kind = rec.kind;
+  p.admin = rec.admin;
+
+  std::set<std::string> groups;
+  std::vector<std::pair<int64_t, int>> frontier{{rec.id, 0}};
+  std::set<int64_t> visited{rec.id};
+  while (!frontier.empty()) {
+    auto [id, depth] = frontier.back();
+    frontier.pop_back();
+    if (depth >= kMaxGroupDepth) continue;
+    WARD_ASSIGN_OR_RETURN(std::vector<std::string> direct, dir.directGroupsOf(id));
+    for (const std::string& g : direct) {
+      groups.insert(g);
+      auto group_rec = dir.findPrincipal(rec.tenant, g);
+      if (!group_rec.ok()) continue;  // a dangling membership grants nothing more
+      if (visited.insert(group_rec->id).second) frontier.push_back({group_rec->id, depth + 1});
+    }
+  }
+  p.groups.assign(groups.begin(), groups.end());
+  p.acl_tokens.push_back(publicToken(rec.tenant));
+  p.acl_tokens.push_back(userToken(rec.tenant, rec.name));
+  if (rec.kind == PrincipalKind::kGroup) p.acl_tokens.push_back(groupToken(rec.tenant, rec.name));
+  for (const auto& g : p.groups) p.acl_tokens.push_back(groupToken(rec.tenant, g));
+  if (rec.admin) p.acl_tokens.push_back(adminToken(rec.tenant));
+  std::sort(p.acl_tokens.begin(), p.acl_tokens.end());
+  p.acl_tokens.erase(std::unique(p.acl_tokens.begin(), p.acl_tokens.end()), p.acl_tokens.end());
+  return p;
+}
+
+}  // namespace
+
+Result<Principal> resolvePrincipal(Directory& dir, const std::string& tenant,
+                                   const std::string& name) {
+  WARD_ASSIGN_OR_RETURN(PrincipalRecord rec, dir.findPrincipal(tenant, name));
+  return expand(dir, rec);
+}
+
+Result<Principal> resolvePrincipalById(Directory& dir, int64_t id) {
+  WARD_ASSIGN_OR_RETURN(PrincipalRecord rec, dir.findPrincipalById(id));
+  return expand(dir, rec);
+}
+
+NewApiKey generateApiKey() {
+  NewApiKey k;
+  k.key_id = randomHex(8);
+  std::string secret = randomHex(20);
+  k.secret_hash = sha256Hex(secret);
+  k.plaintext = "wk_" + k.key_id + "_" + secret;
+  return k;
+}
+
+Result<Principal> authenticateApiKey(Directory& dir, const std::string& presented) {
+  const Status bad = Status::unauthenticated("invalid API key");
+  if (presented.size() != 3 + 16 + 1 + 40 || presented.compare(0, 3, "wk_") != 0 ||
+      presented[19] != '_') {
+    return bad;
+  }
+  std::string key_id = presented.substr(3, 16);
+  std::string secret = presented.substr(20);
+  auto rec = dir.findApiKey(key_id);
+  if (!rec.ok()) return bad;
+  if (rec->revoked || !constantTimeEquals(rec->secret_hash, sha256Hex(secret))) return bad;
+  return resolvePrincipalById(dir, rec->principal_id);
+}
+
+}  // namespace ward::identity

@@ -1,0 +1,25 @@
+// Turns a stored chunk into what the index keeps: per-term field frequencies and field lengths.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "posting_list.h"
+
+namespace ward::index {
+
+struct AnalyzedChunk {
+  uint32_t chunk_id = 0;
+  std::vector<std::pair<std::string, FieldTf>> terms;  // unique terms
+  uint32_t len_title = 0;
+  uint32_t len_heading = 0;
+  uint32_t len_body = 0;
+};
+
+// Analyzes the three fields of one chunk with the thread's analyzer.
+AnalyzedChunk analyzeChunk(uint32_t chunk_id, const std::string& title,
+                           const std::string& heading_path, const std::string& body);
+
+}  // namespace ward::index

@@ -1,0 +1,572 @@
+// The in-process index. Postings sit in segments of at most IndexConfig::segment_chunks chunks;
+// the newest segment takes appends, older ones are sealed (compacted) and rewritten without dead
+// postings once enough of their chunks are gone. Visibility and filters are token bitmaps.
+#include <roaring/roaring.hh>
+
+#include <algorithm>
+#include <cmath>
+#include <list>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "chunk_analysis.h"
+#include "dense_bitset.h"
+#include "posting_list.h"
+#include "ward/common/log.h"
+#include "ward/identity/principal.h"
+#include "ward/index/index.h"
+#include "ward/store/store.h"
+#include "ward/text/analyzer.h"
+
+namespace ward::index {
+
+namespace {
+
+constexpr int kChangeBatch = 2000;
+constexpr size_t kStatsCacheEntries = 64;
+constexpr int kMaxPhraseVerifications = 5000;
+
+struct Segment {
+  std::unordered_map<std::string, PostingList> terms;
+  uint32_t first_chunk = UINT32_MAX;
+  uint32_t last_chunk = 0;
+  uint32_t chunks = 0;
+  uint32_t dead = 0;
+  bool sealed = false;
+};
+
+struct DocState {
+  std::vector<uint32_t> chunks;
+  std::vector<std::string> tokens;
+};
+
+// What a principal's token set sees: computed once per index generation and cached.
+struct Visibility {
+  DenseBitset visible;
+  uint64_t count = 0;
+  double avg_title = 0, avg_heading = 0, avg_body = 0;
+};
+
+// Tokens a document carries: its ACL, its source and its scalar metadata.
+std::vector<std::string> docTokens(const store::DocumentRecord& d) {
+  std::vector<std::string> tokens = d.acl.tokens(d.tenant);
+  tokens.push_back(d.tenant + "/src:" + d.source);
+  for (auto it = d.metadata.begin(); it != d.metadata.end(); ++it) {
+    const Json& v = it.value();
+    if (v.is_string()) {
+      tokens.push_back(d.tenant + "/m:" + it.key() + "=" + v.get<std::string>());
+    } else if (v.is_number() || v.is_boolean()) {
+      tokens.push_back(d.tenant + "/m:" + it.key() + "=" + v.dump());
+    }
+  }
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  return tokens;
+}
+
+// A document as fetched from the store, analyzed outside the index lock.
+struct PreparedDoc {
+  int64_t doc_id = 0;
+  bool deleted = false;
+  int64_t updated_at = 0;
+  std::vector<std::string> tokens;
+  std::vector<uint32_t> chunk_ids;
+  std::vector<AnalyzedChunk> analyzed;  // only chunks the index does not have yet
+};
+
+struct Scratch {
+  std::vector<float> acc;
+  std::vector<uint8_t> required;
+  std::vector<uint8_t> touched_mark;
+  std::vector<uint32_t> touched;
+  std::vector<std::pair<uint32_t, FieldTf>> matches;
+  DenseBitset removed;
+  DenseBitset candidates;
+
+  void ensure(uint32_t n) {
+    if (acc.size() < n) {
+      acc.resize(n, 0.f);
+      required.resize(n, 0);
+      touched_mark.resize(n, 0);
+    }
+  }
+  void reset() {
+    for (uint32_t c : touched) {
+      acc[c] = 0.f;
+      required[c] = 0;
+      touched_mark[c] = 0;
+    }
+    touched.clear();
+  }
+};
+
+bool containsPhrase(const std::vector<text::Token>& tokens, const std::vector<std::string>& phrase) {
+  if (phrase.empty()) return true;
+  std::vector<const text::Token*> seq;
+  seq.reserve(tokens.size());
+  for (const auto& t : tokens) if (!t.identifier) seq.push_back(&t);
+  for (size_t i = 0; i + phrase.size() <= seq.size(); ++i) {
+    bool ok = true;
+    for (size_t j = 0; j < phrase.size() && ok; ++j) {
+      ok = seq[i + j]->term == phrase[j] && seq[i + j]->position == seq[i]->position + j;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+class MemoryIndex final : public Index {
+ public:
+  MemoryIndex(store::Store& store, const IndexConfig& config) : store_(store), config_(config) {}
+
+  ~MemoryIndex() override {}
+
+  Result<int64_t> catchUp() override {
+    std::lock_guard<std::mutex> writer(catchup_mu_);
+    int64_t applied = 0;
+    while (true) {
+      int64_t from;
+      {
+        std::shared_lock lock(mu_);
+        from = applied_seq_;
+      }
+      WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes,
+                            store_.changesSince(from, kChangeBatch));
+      if (changes.empty()) break;
+      std::vector<int64_t> doc_ids;
+      std::unordered_set<int64_t> seen;
+      for (const auto& c : changes) {
+        if (seen.insert(c.doc_id).second) doc_ids.push_back(c.doc_id);
+      }
+      std::vector<PreparedDoc> prepared;
+      prepared.reserve(doc_ids.size());
+      for (int64_t id : doc_ids) {
+        WARD_ASSIGN_OR_RETURN(PreparedDoc p, prepare(id));
+        prepared.push_back(std::move(p));
+      }
+      {
+        std::unique_lock lock(mu_);
+        applyBatch(prepared);
+        applied_seq_ = changes.back().seq;
+        ++generation_;
+        stats_cache_.clear();
+      }
+      applied += static_cast<int64_t>(changes.size());
+    }
+    return applied;
+  }
+
+  Result<IndexResult> search(const IndexQuery& query, const BM25Params& params) override {
+    std::shared_lock lock(mu_);
+    IndexResult result;
+    if (query.k <= 0) return result;
+    std::shared_ptr<const Visibility> vis = visibilityFor(query.any_of_tokens);
+    if (vis->count == 0) return result;
+
+    thread_local Scratch scratch;
+    scratch.ensure(max_chunk_ + 1);
+    scratch.reset();
+    scratch.removed.clearAll();
+    scratch.removed.resize(max_chunk_ + 1);
+
+    // Candidates = visible, narrowed by filters (filters never change ranking statistics).
+    const DenseBitset* candidates = &vis->visible;
+    bool has_filters = !query.filter_token_groups.empty();
+    if (has_filters) {
+      buildCandidates(*vis, query.filter_token_groups, scratch.candidates);
+      candidates = &scratch.candidates;
+    }
+    bool date_filter = query.updated_after.has_value() || query.updated_before.has_value();
+    auto passesDate = [&](uint32_t c) {
+      int64_t u = chunk_updated_[c];
+      if (query.updated_after && u < *query.updated_after) return false;
+      if (query.updated_before && u >= *query.updated_before) return false;
+      return true;
+    };
+
+    // Merge duplicate terms, keeping query order of first appearance.
+    std::vector<QueryTerm> terms;
+    for (const auto& t : query.terms) {
+      auto it = std::find_if(terms.begin(), terms.end(),
+                             [&](const QueryTerm& q) { return q.term == t.term; });
+      if (it == terms.end()) terms.push_back(t);
+      else it->weight += t.weight;
+    }
+    std::vector<std::string> required = query.required_terms;
+    std::sort(required.begin(), required.end());
+    required.erase(std::unique(required.begin(), required.end()), required.end());
+    for (const auto& r : required) {
+      if (std::none_of(terms.begin(), terms.end(), [&](const QueryTerm& q) { return q.term == r; })) {
+        terms.push_back(QueryTerm{r, 0.0});  // required only: filters but does not score
+      }
+    }
+
+    const double n_docs = static_cast<double>(vis->count);
+    for (const QueryTerm& qt : terms) {
+      bool is_required = std::binary_search(required.begin(), required.end(), qt.term);
+      scratch.matches.clear();
+      uint64_t df = 0;
+      for (const auto& seg : segments_) {
+        auto it = seg->terms.find(qt.term);
+        if (it == seg->terms.end()) continue;
+        it->second.forEach([&](uint32_t c, FieldTf tf) {
+          if (!live_.test(c)) return;
+          if (!vis->visible.test(c)) {
+            (void)scratch.removed.testAndSet(c);
+            return;
+          }
+          ++df;
+          if (has_filters && !candidates->test(c)) return;
+          if (date_filter && !passesDate(c)) return;
+          scratch.matches.emplace_back(c, tf);
+        });
+      }
+      if (df == 0) continue;
+      double d = static_cast<double>(df);
+      double idf = std::log(1.0 + (n_docs - d + 0.5) / (d + 0.5));
+      double w = qt.weight * idf;
+      for (const auto& [c, tf] : scratch.matches) {
+        if (!scratch.touched_mark[c]) {
+          scratch.touched_mark[c] = 1;
+          scratch.touched.push_back(c);
+        }
+        if (is_required && scratch.required[c] < 255) ++scratch.required[c];
+        if (w == 0) continue;
+        double pseudo = 0;
+        if (tf.title) {
+          pseudo += params.title_weight * tf.title /
+                    (1 - params.b + params.b * len_title_[c] / std::max(vis->avg_title, 1e-9));
+        }
+        if (tf.heading) {
+          pseudo += params.heading_weight * tf.heading /
+                    (1 - params.b + params.b * len_heading_[c] / std::max(vis->avg_heading, 1e-9));
+        }
+        if (tf.body) {
+          pseudo += params.body_weight * tf.body /
+                    (1 - params.b + params.b * len_body_[c] / std::max(vis->avg_body, 1e-9));
+        }
+        scratch.acc[c] += static_cast<float>(w * pseudo / (params.k1 + pseudo));
+      }
+    }
+
+    // Candidates that meet every requirement.
+    std::vector<ScoredChunk> ranked;
+    ranked.reserve(scratch.touched.size());
+    const uint8_t need = static_cast<uint8_t>(std::min<size_t>(required.size(), 255));
+    for (uint32_t c : scratch.touched) {
+      if (scratch.required[c] < need) continue;
+      ranked.push_back(ScoredChunk{c, scratch.acc[c]});
+    }
+    auto better = [](const ScoredChunk& a, const ScoredChunk& b) {
+      return a.score != b.score ? a.score > b.score : a.chunk_id < b.chunk_id;
+    };
+    result.acl_removed = static_cast<int64_t>(scratch.removed.count());
+    scratch.reset();
+
+    if (query.phrases.empty()) {
+      result.total_matches = static_cast<int64_t>(ranked.size());
+      size_t k = std::min<size_t>(static_cast<size_t>(query.k), ranked.size());
+      std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(k), ranked.end(),
+                        better);
+      ranked.resize(k);
+      result.top = std::move(ranked);
+      return result;
+    }
+    // Phrases: verify against the stored chunk text in score order.
+    std::sort(ranked.begin(), ranked.end(), better);
+    int verified = 0;
+    int64_t matched = 0;
+    for (const auto& sc : ranked) {
+      if (verified >= kMaxPhraseVerifications) break;
+      ++verified;
+      if (!chunkHasPhrases(static_cast<uint32_t>(sc.chunk_id), query.phrases)) continue;
+      ++matched;
+      if (static_cast<int>(result.top.size()) < query.k) result.top.push_back(sc);
+    }
+    result.total_matches = matched;
+    return result;
+  }
+
+  Status checkpoint() override { return Status(); }
+
+  IndexStats stats() override {
+    std::shared_lock lock(mu_);
+    IndexStats s;
+    s.chunks = static_cast<int64_t>(live_count_);
+    s.segments = static_cast<int64_t>(segments_.size());
+    std::unordered_set<std::string_view> terms;
+    size_t bytes = 0;
+    for (const auto& seg : segments_) {
+      for (const auto& [t, pl] : seg->terms) {
+        terms.insert(t);
+        bytes += pl.memoryBytes() + t.capacity() + 48;
+      }
+    }
+    for (const auto& [t, bm] : token_bitmaps_) bytes += bm.getSizeInBytes(false) + t.size() + 48;
+    bytes += chunk_doc_.capacity() * sizeof(int64_t) + chunk_updated_.capacity() * sizeof(int64_t) +
+             len_body_.capacity() * 4 + len_title_.capacity() * 2 + len_heading_.capacity() * 2 +
+             live_.memoryBytes();
+    bytes += docs_.size() * 96;
+    s.terms = static_cast<int64_t>(terms.size());
+    s.applied_seq = applied_seq_;
+    s.memory_bytes = static_cast<int64_t>(bytes);
+    return s;
+  }
+
+ private:
+  Result<PreparedDoc> prepare(int64_t doc_id) {
+    PreparedDoc p;
+    p.doc_id = doc_id;
+    auto doc = store_.getDocumentById(doc_id);
+    if (!doc.ok()) {
+      if (doc.status().code() != StatusCode::kNotFound) return doc.status();
+      p.deleted = true;
+      return p;
+    }
+    if (doc->deleted) {
+      p.deleted = true;
+      return p;
+    }
+    p.updated_at = doc->updated_at;
+    p.tokens = docTokens(*doc);
+    WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_.chunksOf(doc_id));
+    std::unordered_set<uint32_t> known;
+    {
+      std::shared_lock lock(mu_);
+      auto it = docs_.find(doc_id);
+      if (it != docs_.end()) known.insert(it->second.chunks.begin(), it->second.chunks.end());
+    }
+    for (const auto& c : chunks) {
+      uint32_t id = static_cast<uint32_t>(c.id);
+      p.chunk_ids.push_back(id);
+      if (!known.count(id)) p.analyzed.push_back(analyzeChunk(id, doc->title, c.heading_path, c.text));
+    }
+    return p;
+  }
+
+  // Under the exclusive lock.
+  void applyBatch(std::vector<PreparedDoc>& batch) {
+    std::vector<std::pair<AnalyzedChunk*, const PreparedDoc*>> adds;
+    for (auto& p : batch) {
+      auto it = docs_.find(p.doc_id);
+      if (it != docs_.end()) {
+        DocState& old = it->second;
+        std::unordered_set<uint32_t> keep(p.chunk_ids.begin(), p.chunk_ids.end());
+        if (p.deleted) keep.clear();
+        for (uint32_t c : old.chunks) {
+          if (!keep.count(c)) removeChunk(c);
+        }
+        for (const auto& t : old.tokens) {
+          auto bm = token_bitmaps_.find(t);
+          if (bm == token_bitmaps_.end()) continue;
+          for (uint32_t c : old.chunks) bm->second.remove(c);
+          if (bm->second.isEmpty()) token_bitmaps_.erase(bm);
+        }
+        if (p.deleted) {
+          docs_.erase(it);
+          continue;
+        }
+      }
+      if (p.deleted) continue;
+      DocState& st = docs_[p.doc_id];
+      st.chunks = p.chunk_ids;
+      st.tokens = p.tokens;
+      for (auto& a : p.analyzed) adds.emplace_back(&a, &p);
+      // Chunks kept from before stay live; (re)attach the document's tokens to all its chunks.
+      for (const auto& t : st.tokens) {
+        Roaring& bm = token_bitmaps_[t];
+        for (uint32_t c : st.chunks) bm.add(c);
+      }
+      for (uint32_t c : st.chunks) {
+        if (c < chunk_updated_.size()) chunk_updated_[c] = p.updated_at;
+      }
+    }
+    std::sort(adds.begin(), adds.end(),
+              [](const auto& a, const auto& b) { return a.first->chunk_id < b.first->chunk_id; });
+    for (auto& [a, p] : adds) addChunk(*a, p->doc_id, p->updated_at);
+  }
+
+  void addChunk(const AnalyzedChunk& a, int64_t doc_id, int64_t updated_at) {
+    uint32_t c = a.chunk_id;
+    if (c >= chunk_doc_.size()) {
+      size_t n = std::max<size_t>(c + 1, chunk_doc_.size() * 3 / 2 + 1024);
+      chunk_doc_.resize(n, 0);
+      chunk_updated_.resize(n, 0);
+      len_title_.resize(n, 0);
+      len_heading_.resize(n, 0);
+      len_body_.resize(n, 0);
+    }
+    chunk_doc_[c] = doc_id;
+    chunk_updated_[c] = updated_at;
+    len_title_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_title, 65535));
+    len_heading_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
+    len_body_[c] = a.len_body;
+    if (segments_.empty() || segments_.back()->sealed ||
+        segments_.back()->chunks >= config_.segment_chunks) {
+      if (!segments_.empty()) sealSegment(*segments_.back());
+      segments_.push_back(std::make_unique<Segment>());
+    }
+    Segment& seg = *segments_.back();
+    for (const auto& [term, tf] : a.terms) seg.terms[term].append(c, tf);
+    seg.first_chunk = std::min(seg.first_chunk, c);
+    seg.last_chunk = std::max(seg.last_chunk, c);
+    ++seg.chunks;
+    if (!live_.test(c)) ++live_count_;
+    live_.set(c);
+    max_chunk_ = std::max(max_chunk_, c);
+  }
+
+  void removeChunk(uint32_t c) {
+    if (!live_.test(c)) return;
+    live_.clear(c);
+    --live_count_;
+    for (auto& seg : segments_) {
+      if (c >= seg->first_chunk && c <= seg->last_chunk) {
+        ++seg->dead;
+        if (seg->sealed && seg->dead * 3 > seg->chunks) compactSegment(*seg);
+        break;
+      }
+    }
+  }
+
+  void sealSegment(Segment& seg) {
+    for (auto& [t, pl] : seg.terms) pl.shrink();
+    seg.sealed = true;
+  }
+
+  // Rewrites a sealed segment without the postings of dead chunks.
+  void compactSegment(Segment& seg) {
+    std::unordered_map<std::string, PostingList> kept;
+    for (auto& [term, pl] : seg.terms) {
+      PostingList out;
+      pl.forEach([&](uint32_t c, FieldTf tf) {
+        if (live_.test(c)) out.append(c, tf);
+      });
+      if (out.size() > 0) {
+        out.shrink();
+        kept.emplace(term, std::move(out));
+      }
+    }
+    seg.terms = std::move(kept);
+    seg.chunks -= seg.dead;
+    seg.dead = 0;
+  }
+
+  std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {
+    std::string key;
+    for (const auto& t : tokens) {
+      key += t;
+      key += '\n';
+    }
+    {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      auto it = stats_cache_.find(key);
+      if (it != stats_cache_.end()) return it->second;
+    }
+    auto vis = std::make_shared<Visibility>();
+    std::vector<const Roaring*> inputs;
+    for (const auto& t : tokens) {
+      auto it = token_bitmaps_.find(t);
+      if (it != token_bitmaps_.end()) inputs.push_back(&it->second);
+    }
+    Roaring all = inputs.empty() ? Roaring() : Roaring::fastunion(inputs.size(), inputs.data());
+    vis->visible.resize(max_chunk_ + 1);
+    uint64_t sum_t = 0, sum_h = 0, sum_b = 0;
+    for (uint32_t c : all) {
+      if (!live_.test(c)) continue;
+      vis->visible.set(c);
+      ++vis->count;
+      sum_t += len_title_[c];
+      sum_h += len_heading_[c];
+      sum_b += len_body_[c];
+    }
+    if (vis->count) {
+      double n = static_cast<double>(vis->count);
+      vis->avg_title = static_cast<double>(sum_t) / n;
+      vis->avg_heading = static_cast<double>(sum_h) / n;
+      vis->avg_body = static_cast<double>(sum_b) / n;
+    }
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (stats_cache_.size() >= kStatsCacheEntries) stats_cache_.clear();
+    stats_cache_[key] = vis;
+    return vis;
+  }
+
+  void buildCandidates(const Visibility& vis, const std::vector<std::vector<std::string>>& groups,
+                       DenseBitset& out) {
+    Roaring narrowed;
+    bool first = true;
+    for (const auto& group : groups) {
+      std::vector<const Roaring*> inputs;
+      for (const auto& t : group) {
+        auto it = token_bitmaps_.find(t);
+        if (it != token_bitmaps_.end()) inputs.push_back(&it->second);
+      }
+      Roaring any = inputs.empty() ? Roaring() : Roaring::fastunion(inputs.size(), inputs.data());
+      if (first) {
+        narrowed = std::move(any);
+        first = false;
+      } else {
+        narrowed &= any;
+      }
+    }
+    out.clearAll();
+    out.resize(max_chunk_ + 1);
+    for (uint32_t c : narrowed) {
+      if (vis.visible.test(c)) out.set(c);
+    }
+  }
+
+  bool chunkHasPhrases(uint32_t chunk_id, const std::vector<std::vector<std::string>>& phrases) {
+    auto chunk = store_.getChunk(chunk_id);
+    if (!chunk.ok()) return false;
+    auto doc = store_.getDocumentById(chunk->doc_id);
+    std::vector<text::Token> body, title, heading;
+    text::Analyzer& analyzer = text::threadAnalyzer();
+    analyzer.analyze(chunk->text, body);
+    analyzer.analyze(chunk->heading_path, heading);
+    if (doc.ok()) analyzer.analyze(doc->title, title);
+    for (const auto& phrase : phrases) {
+      if (!containsPhrase(body, phrase) && !containsPhrase(title, phrase) &&
+          !containsPhrase(heading, phrase)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  store::Store& store_;
+  IndexConfig config_;
+  std::mutex catchup_mu_;  // one catch-up at a time
+  mutable std::shared_mutex mu_;  // guards everything below
+  std::vector<std::unique_ptr<Segment>> segments_;
+  std::vector<int64_t> chunk_doc_;
+  std::vector<int64_t> chunk_updated_;
+  std::vector<uint16_t> len_title_;
+  std::vector<uint16_t> len_heading_;
+  std::vector<uint32_t> len_body_;
+  DenseBitset live_;
+  uint64_t live_count_ = 0;
+  uint32_t max_chunk_ = 0;
+  std::unordered_map<std::string, Roaring> token_bitmaps_;
+  std::unordered_map<int64_t, DocState> docs_;
+  int64_t applied_seq_ = 0;
+  uint64_t generation_ = 0;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Visibility>> stats_cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Index>> openIndex(const std::string& dir, store::Store& store,
+                                         const IndexConfig& config) {
+  (void)dir;
+  auto index = std::make_unique<MemoryIndex>(store, config);
+  auto applied = index->catchUp();
+  if (!applied.ok()) return applied.status();
+  return std::unique_ptr<Index>(std::move(index));
+}
+
+}  // namespace ward::index

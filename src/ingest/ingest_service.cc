@@ -1,0 +1,422 @@
+#include "ward/ingest/ingest_service.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "ward/common/clock.h"
+#include "ward/common/hash.h"
+#include "ward/identity/principal.h"
+#include "ward/index/index.h"
+#include "ward/ingest/chunker.h"
+#include "ward/ingest/parser.h"
+#include "ward/store/store.h"
+
+namespace ward::ingest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kBatchDocs = 512;
+constexpr size_t kBatchBytes = 16 << 20;
+constexpr size_t kMaxIdBytes = 1024;
+
+// Everything that changes the chunks of a document goes into its content hash.
+std::string contentHash(std::string_view format, std::string_view title, std::string_view body,
+                        const IngestConfig& c) {
+  std::string key;
+  key.reserve(body.size() + title.size() + 64);
+  key.append(format).push_back('\0');
+  key.append(title).push_back('\0');
+  key += std::to_string(c.chunk_tokens) + "/" + std::to_string(c.chunk_max_tokens) + "/" +
+         std::to_string(c.table_rows_per_chunk);
+  key.push_back('\0');
+  key.append(body);
+  return sha256Hex(key);
+}
+
+ChunkOptions chunkOptions(const IngestConfig& c) {
+  ChunkOptions o;
+  o.target_tokens = c.chunk_tokens;
+  o.max_tokens = c.chunk_max_tokens;
+  o.table_rows_per_chunk = c.table_rows_per_chunk;
+  return o;
+}
+
+Status fillChunks(store::DocumentWrite& w, std::string_view format, std::string_view bytes,
+                  const std::string& name, const IngestConfig& config) {
+  WARD_ASSIGN_OR_RETURN(ExtractedDocument doc, extractDocument(format, bytes, name));
+  if (w.title.empty()) w.title = doc.title.empty() ? name : doc.title;
+  for (auto& c : chunkDocument(doc, chunkOptions(config))) {
+    store::ChunkRecord r;
+    r.text = std::move(c.text);
+    r.span_start = static_cast<int64_t>(c.span_start);
+    r.span_end = static_cast<int64_t>(c.span_end);
+    r.page = c.page;
+    r.heading_path = std::move(c.heading_path);
+    r.kind = std::move(c.kind);
+    w.chunks.push_back(std::move(r));
+  }
+  return Status();
+}
+
+Result<std::vector<std::string>> stringArray(const Json& j, const std::string& field) {
+  if (!j.is_array()) return Status::invalidArgument("field '" + field + "' must be an array");
+  std::vector<std::string> out;
+  for (const auto& e : j) {
+    if (!e.is_string()) {
+      return Status::invalidArgument("field '" + field + "' must contain only strings");
+    }
+    WARD_RETURN_IF_ERROR(identity::validateName(field, e.get<std::string>()));
+    out.push_back(e.get<std::string>());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void collectFiles(const fs::path& root, std::vector<fs::path>& out, IngestReport& report) {
+  std::error_code ec;
+  if (fs::is_regular_file(root, ec)) {
+    out.push_back(root);
+    return;
+  }
+  if (!fs::is_directory(root, ec)) {
+    report.problems.push_back({root.string(), "no such file or directory"});
+    ++report.skipped;
+    return;
+  }
+  std::vector<fs::path> found;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.filename().string().starts_with(".")) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) found.push_back(p);
+  }
+  std::sort(found.begin(), found.end());
+  out.insert(out.end(), found.begin(), found.end());
+}
+
+}  // namespace
+
+Json IngestReport::toJson() const {
+  Json problems_json = Json::array();
+  for (const auto& p : problems) problems_json.push_back({{"item", p.item}, {"message", p.message}});
+  Json docs = Json::array();
+  for (const auto& r : results) {
+    docs.push_back({{"doc_id", r.doc_id},
+                    {"version", r.version},
+                    {"outcome", store::writeOutcomeName(r.outcome)}});
+  }
+  return Json{{"items", items_seen},   {"created", created},   {"updated", updated},
+              {"acl_changed", acl_changed}, {"unchanged", unchanged}, {"skipped", skipped},
+              {"bytes", bytes},        {"chunks", chunks},     {"seconds", seconds},
+              {"problems", problems_json}, {"documents", docs}};
+}
+
+IngestService::IngestService(store::Store& store, index::Index& index, audit::TraceSink& traces,
+                             const IngestConfig& config)
+    : store_(store), index_(index), traces_(traces), config_(config) {}
+
+Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
+                                                          const std::string& tenant,
+                                                          const std::string& default_source,
+                                                          const IngestConfig& config) {
+  if (!record.is_object()) return Status::invalidArgument("record must be a JSON object");
+  static const char* kKnown[] = {"id",  "title",    "text",   "url",   "updated_at",
+                                 "acl", "metadata", "source", "format"};
+  for (auto it = record.begin(); it != record.end(); ++it) {
+    if (std::find_if(std::begin(kKnown), std::end(kKnown),
+                     [&](const char* k) { return it.key() == k; }) == std::end(kKnown)) {
+      return Status::invalidArgument("unknown field '" + it.key() + "'");
+    }
+  }
+  store::DocumentWrite w;
+  w.tenant = tenant;
+  if (!record.contains("id") || !(record["id"].is_string() || record["id"].is_number_integer())) {
+    return Status::invalidArgument("field 'id' is required and must be a string");
+  }
+  w.ext_id = record["id"].is_string() ? record["id"].get<std::string>() : record["id"].dump();
+  if (w.ext_id.empty() || w.ext_id.size() > kMaxIdBytes) {
+    return Status::invalidArgument("field 'id' must be 1-" + std::to_string(kMaxIdBytes) + " bytes");
+  }
+  if (!record.contains("text") || !record["text"].is_string()) {
+    return Status::invalidArgument("field 'text' is required and must be a string");
+  }
+  const std::string& text = record["text"].get_ref<const std::string&>();
+  if (text.size() > config.max_record_bytes) {
+    return Status::invalidArgument("field 'text' is larger than " +
+                                   std::to_string(config.max_record_bytes) + " bytes");
+  }
+  auto optString = [&](const char* name, std::string* out) -> Status {
+    if (!record.contains(name) || record[name].is_null()) return Status();
+    if (!record[name].is_string()) {
+      return Status::invalidArgument(std::string("field '") + name + "' must be a string");
+    }
+    *out = record[name].get<std::string>();
+    return Status();
+  };
+  WARD_RETURN_IF_ERROR(optString("title", &w.title));
+  WARD_RETURN_IF_ERROR(optString("url", &w.url));
+  w.source = default_source;
+  WARD_RETURN_IF_ERROR(optString("source", &w.source));
+  if (w.source.empty()) w.source = "records";
+  WARD_RETURN_IF_ERROR(identity::validateName("source", w.source));
+  std::string format = "text";
+  WARD_RETURN_IF_ERROR(optString("format", &format));
+  if (format != "text" && format != "markdown" && format != "html") {
+    return Status::invalidArgument("field 'format' must be one of text, markdown, html");
+  }
+  w.format = format;
+  std::string updated;
+  WARD_RETURN_IF_ERROR(optString("updated_at", &updated));
+  if (!updated.empty() && !parseRfc3339(updated, &w.updated_at)) {
+    return Status::invalidArgument("field 'updated_at' is not an RFC 3339 date: '" + updated + "'");
+  }
+  if (record.contains("acl") && !record["acl"].is_null()) {
+    const Json& acl = record["acl"];
+    if (!acl.is_object()) return Status::invalidArgument("field 'acl' must be an object");
+    for (auto it = acl.begin(); it != acl.end(); ++it) {
+      if (it.key() == "users") {
+        WARD_ASSIGN_OR_RETURN(w.acl.users, stringArray(it.value(), "acl.users"));
+      } else if (it.key() == "groups") {
+        WARD_ASSIGN_OR_RETURN(w.acl.groups, stringArray(it.value(), "acl.groups"));
+      } else if (it.key() == "public") {
+        if (!it.value().is_boolean()) {
+          return Status::invalidArgument("field 'acl.public' must be a boolean");
+        }
+        w.acl.is_public = it.value().get<bool>();
+      } else {
+        return Status::invalidArgument("unknown field 'acl." + it.key() + "'");
+      }
+    }
+  }
+  if (record.contains("metadata") && !record["metadata"].is_null()) {
+    if (!record["metadata"].is_object()) {
+      return Status::invalidArgument("field 'metadata' must be an object");
+    }
+    w.metadata = record["metadata"];
+  }
+  w.content_hash = contentHash(format, w.title, text, config);
+  WARD_RETURN_IF_ERROR(fillChunks(w, format, text, w.title.empty() ? w.ext_id : w.title, config));
+  return w;
+}
+
+Result<IngestReport> IngestService::commitBatch(std::vector<store::DocumentWrite>& writes,
+                                                IngestReport report) {
+  if (writes.empty()) return report;
+  WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, store_.writeDocuments(writes));
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    switch (r.outcome) {
+      case store::WriteOutcome::kCreated: ++report.created; break;
+      case store::WriteOutcome::kUpdated: ++report.updated; break;
+      case store::WriteOutcome::kAclChanged: ++report.acl_changed; break;
+      case store::WriteOutcome::kUnchanged: ++report.unchanged; break;
+    }
+    if (r.outcome == store::WriteOutcome::kCreated || r.outcome == store::WriteOutcome::kUpdated) {
+      report.chunks += static_cast<int64_t>(writes[i].chunks.size());
+    }
+    report.results.push_back(r);
+  }
+  writes.clear();
+  // Acknowledge only once the index has applied the batch: searchable on return.
+  WARD_ASSIGN_OR_RETURN(int64_t applied, index_.catchUp());
+  (void)applied;
+  return report;
+}
+
+Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
+                                                const std::vector<std::string>& paths,
+                                                const PathIngestOptions& options,
+                                                const ProgressFn& progress) {
+  const int64_t started = SystemClock::instance().monotonicNanos();
+  IngestReport report;
+  std::string source = options.source.empty() ? "files" : options.source;
+  WARD_RETURN_IF_ERROR(identity::validateName("source", source));
+  std::vector<fs::path> files;
+  for (const auto& p : paths) collectFiles(fs::path(p), files, report);
+  int64_t total_bytes = 0;
+  std::error_code ec;
+  for (const auto& f : files) total_bytes += static_cast<int64_t>(fs::file_size(f, ec));
+
+  std::vector<store::DocumentWrite> batch;
+  size_t batch_bytes = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const fs::path& path = files[i];
+    ++report.items_seen;
+    std::string name = path.filename().string();
+    auto skip = [&](const std::string& why) {
+      report.problems.push_back({path.string(), why});
+      ++report.skipped;
+    };
+    auto format = detectFormat(name);
+    if (!format) {
+      skip("unsupported file type");
+      continue;
+    }
+    uintmax_t size = fs::file_size(path, ec);
+    if (ec) {
+      skip("cannot stat: " + ec.message());
+      continue;
+    }
+    if (size > config_.max_file_bytes) {
+      skip("larger than ingest.max_file_bytes (" + std::to_string(size) + " > " +
+           std::to_string(config_.max_file_bytes) + ")");
+      continue;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) {
+      skip("cannot read file");
+      continue;
+    }
+    report.bytes += static_cast<int64_t>(bytes.size());
+    store::DocumentWrite w;
+    w.tenant = tenant;
+    w.ext_id = fs::weakly_canonical(fs::absolute(path), ec).string();
+    w.source = source;
+    w.url = "file://" + w.ext_id;
+    w.format = *format;
+    w.acl = options.acl;
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) w.updated_at = static_cast<int64_t>(st.st_mtime) * 1'000'000;
+    w.content_hash = contentHash(*format, "", bytes, config_);
+    // Unchanged bytes: skip parsing; the store still sees ACL/metadata changes.
+    auto existing = store_.getDocument(tenant, w.ext_id);
+    if (existing.ok() && !existing->deleted && existing->content_hash == w.content_hash) {
+      w.title = existing->title;
+    } else {
+      Status s = fillChunks(w, *format, bytes, name, config_);
+      if (!s.ok()) {
+        skip(s.message());
+        continue;
+      }
+    }
+    batch_bytes += bytes.size();
+    batch.push_back(std::move(w));
+    if (batch.size() >= kBatchDocs || batch_bytes >= kBatchBytes) {
+      WARD_ASSIGN_OR_RETURN(report, commitBatch(batch, std::move(report)));
+      batch_bytes = 0;
+    }
+    if (progress) progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(files.size()),
+                           report.bytes, total_bytes);
+  }
+  WARD_ASSIGN_OR_RETURN(report, commitBatch(batch, std::move(report)));
+  report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
+  return report;
+}
+
+Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
+                                                    const std::string& path,
+                                                    const std::string& default_source,
+                                                    const ProgressFn& progress) {
+  const int64_t started = SystemClock::instance().monotonicNanos();
+  IngestReport report;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::notFound("cannot open " + path);
+  std::error_code ec;
+  int64_t total_bytes = static_cast<int64_t>(fs::file_size(path, ec));
+  std::vector<store::DocumentWrite> batch;
+  size_t batch_bytes = 0;
+  std::string line;
+  int64_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    report.bytes += static_cast<int64_t>(line.size() + 1);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++report.items_seen;
+    std::string where = path + ":" + std::to_string(line_no);
+    if (line.size() > config_.max_record_bytes + 65536) {
+      report.problems.push_back({where, "record larger than ingest.max_record_bytes"});
+      ++report.skipped;
+      continue;
+    }
+    auto j = parseJson(line);
+    if (!j.ok()) {
+      report.problems.push_back({where, j.status().message()});
+      ++report.skipped;
+      continue;
+    }
+    auto w = recordToWrite(*j, tenant, default_source, config_);
+    if (!w.ok()) {
+      report.problems.push_back({where, w.status().message()});
+      ++report.skipped;
+      continue;
+    }
+    batch_bytes += line.size();
+    batch.push_back(std::move(w).value());
+    if (batch.size() >= kBatchDocs || batch_bytes >= kBatchBytes) {
+      WARD_ASSIGN_OR_RETURN(report, commitBatch(batch, std::move(report)));
+      batch_bytes = 0;
+      if (progress) progress(report.items_seen, -1, report.bytes, total_bytes);
+    }
+  }
+  WARD_ASSIGN_OR_RETURN(report, commitBatch(batch, std::move(report)));
+  if (progress) progress(report.items_seen, report.items_seen, report.bytes, total_bytes);
+  report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
+  return report;
+}
+
+Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, const Json& records,
+                                                  const std::string& default_source,
+                                                  const audit::TraceContext& trace,
+                                                  const std::string& principal) {
+  const int64_t started = SystemClock::instance().monotonicNanos();
+  if (!records.is_array()) return Status::invalidArgument("'records' must be an array");
+  if (records.empty()) return Status::invalidArgument("'records' is empty");
+  std::vector<store::DocumentWrite> writes;
+  IngestReport report;
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto w = recordToWrite(records[i], tenant, default_source, config_);
+    if (!w.ok()) {
+      return Status::invalidArgument("records[" + std::to_string(i) + "]: " + w.status().message());
+    }
+    report.bytes += static_cast<int64_t>(records[i].value("text", std::string()).size());
+    writes.push_back(std::move(w).value());
+  }
+  report.items_seen = static_cast<int64_t>(writes.size());
+  std::vector<std::string> ids;
+  for (const auto& w : writes) ids.push_back(w.ext_id);
+  WARD_ASSIGN_OR_RETURN(report, commitBatch(writes, std::move(report)));
+  report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
+  audit::TraceEvent ev;
+  ev.context = trace;
+  ev.kind = "ingest";
+  ev.tenant = tenant;
+  ev.principal = principal;
+  ev.time_us = SystemClock::instance().nowMicros();
+  Json docs = Json::array();
+  for (size_t i = 0; i < ids.size() && i < report.results.size(); ++i) {
+    docs.push_back({{"doc_id", ids[i]},
+                    {"version", report.results[i].version},
+                    {"outcome", store::writeOutcomeName(report.results[i].outcome)}});
+  }
+  ev.attributes = {{"documents", docs}};
+  WARD_RETURN_IF_ERROR(traces_.record(ev));
+  return report;
+}
+
+Status IngestService::removeDocument(const std::string& tenant, const std::string& ext_id,
+                                     const audit::TraceContext& trace,
+                                     const std::string& principal) {
+  WARD_RETURN_IF_ERROR(store_.deleteDocument(tenant, ext_id));
+  WARD_ASSIGN_OR_RETURN(int64_t applied, index_.catchUp());
+  (void)applied;
+  audit::TraceEvent ev;
+  ev.context = trace;
+  ev.kind = "delete";
+  ev.tenant = tenant;
+  ev.principal = principal;
+  ev.time_us = SystemClock::instance().nowMicros();
+  ev.attributes = {{"doc_id", ext_id}};
+  return traces_.record(ev);
+}
+
+}  // namespace ward::ingest

@@ -1,0 +1,69 @@
+#include "snippet.h"
+
+#include <algorithm>
+
+#include "ward/text/analyzer.h"
+
+namespace ward::search {
+
+std::string makeSnippet(const std::string& text, const std::vector<std::string>& terms,
+                        size_t max_chars) {
+  std::vector<text::Token> tokens;
+  text::threadAnalyzer().analyze(text, tokens);
+  std::vector<const text::Token*> hits;
+  for (const auto& t : tokens) {
+    if (std::binary_search(terms.begin(), terms.end(), t.term)) hits.push_back(&t);
+  }
+  // Pick the window start (a hit) that covers the most distinct matched terms.
+  size_t best_start = 0, best_score = 0;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    std::vector<std::string_view> distinct;
+    for (size_t j = i; j < hits.size() && hits[j]->end - hits[i]->start <= max_chars; ++j) {
+      if (std::find(distinct.begin(), distinct.end(), hits[j]->term) == distinct.end()) {
+        distinct.push_back(hits[j]->term);
+      }
+    }
+    if (distinct.size() > best_score) {
+      best_score = distinct.size();
+      best_start = hits[i]->start;
+    }
+  }
+  // Back up a little for context, to a word start.
+  size_t start = best_start > 40 ? best_start - 40 : 0;
+  if (start > 0) {
+    for (const auto& t : tokens) {
+      if (t.start >= start) {
+        start = t.start;
+        break;
+      }
+    }
+  }
+  size_t end = std::min(text.size(), start + max_chars);
+  if (end < text.size()) {
+    size_t cut = start;
+    for (const auto& t : tokens) {
+      if (t.end <= end) cut = std::max<size_t>(cut, t.end);
+    }
+    if (cut > start) end = cut;
+    else while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  std::string out;
+  if (start > 0) out += "…";
+  size_t pos = start;
+  for (const text::Token* h : hits) {
+    if (h->start < pos || h->end > end) continue;
+    out.append(text, pos, h->start - pos);
+    out += "«";
+    out.append(text, h->start, h->end - h->start);
+    out += "»";
+    pos = h->end;
+  }
+  out.append(text, pos, end - pos);
+  if (end < text.size()) out += "…";
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace ward::search

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""End-to-end test of the REST API against the real `ward` binary.
+
+Usage: WARD_BIN=build/ward python3 tests/integration/http_api_test.py
+
+Sets up a data directory with the CLI (init, groups, users, keys), starts `ward serve` on port 0,
+and exercises authentication, per-record ACLs, search as different users, document reads,
+deletion, error bodies, size limits, /metrics and /healthz. Python standard library only.
+Prints "N passed, M failed" and exits non-zero on any failure.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+WARD_BIN = os.environ.get("WARD_BIN", "")
+PASSED = 0
+FAILED = 0
+
+
+def check(name, condition, detail=""):
+    global PASSED, FAILED
+    if condition:
+        PASSED += 1
+        print(f"ok   {name}")
+    else:
+        FAILED += 1
+        print(f"FAIL {name} {detail}")
+
+
+def ward(data, *args):
+    """Runs a CLI command; returns stdout (stripped). Raises on failure."""
+    proc = subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
+                          timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ward {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return proc.stdout.strip()
+
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+
+    def request(self, method, path, body=None, key=None, headers=None, raw=None):
+        """Returns (status, headers, parsed JSON or text)."""
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if key:
+            req.add_header("Authorization", "Bearer " + key)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, resp.headers, decode(resp.read(), resp.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, decode(e.read(), e.headers)
+
+
+def decode(payload, headers):
+    if headers.get("Content-Type", "").startswith("application/json"):
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return payload.decode(errors="replace")
+    return payload.decode(errors="replace")
+
+
+def is_error(body, code):
+    return (isinstance(body, dict) and isinstance(body.get("error"), dict)
+            and body["error"].get("code") == code and bool(body["error"].get("message")))
+
+
+def hit_ids(body):
+    return sorted({h["doc_id"] for h in body.get("hits", [])}) if isinstance(body, dict) else []
+
+
+def start_server(data):
+    proc = subprocess.Popen([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().strip()
+    m = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line)
+    if not m:
+        proc.kill()
+        raise RuntimeError(f"unexpected first line from ward serve: {line!r}; "
+                           f"stderr: {proc.stderr.read()[:2000]}")
+    return proc, m.group(1)
+
+
+def run_tests(c, keys):
+    admin, alice, bob = keys["admin"], keys["alice"], keys["bob"]
+
+    # --- open endpoints ---
+    status, _, body = c.request("GET", "/healthz")
+    check("healthz is ok", status == 200 and body == {"status": "ok"}, f"{status} {body}")
+
+    # --- authentication ---
+    status, headers, body = c.request("POST", "/v1/search", {"query": "roadmap"})
+    check("search without key is 401", status == 401 and is_error(body, "unauthenticated"),
+          f"{status} {body}")
+    check("401 carries WWW-Authenticate: Bearer",
+          (headers.get("WWW-Authenticate") or "").startswith("Bearer"))
+    status, _, body = c.request("POST", "/v1/search", {"query": "roadmap"},
+                                key="wk_0000000000000000_" + "0" * 40)
+    check("search with a wrong key is 401", status == 401, f"{status} {body}")
+    status, _, body = c.request("GET", "/v1/status", headers={"X-Api-Key": alice})
+    check("X-Api-Key works", status == 200 and body.get("principal") == "alice", f"{status} {body}")
+
+    # --- push records with per-record ACLs ---
+    records = [
+        {"id": "eng/roadmap.md", "title": "Engineering roadmap",
+         "text": "The quarterly roadmap for the zephyr platform covers sharding and caching.",
+         "acl": {"groups": ["eng"]}},
+        {"id": "hr/salaries", "title": "Salary bands",
+         "text": "Salary bands for the zephyr team are confidential.",
+         "acl": {"users": ["bob"]}},
+        {"id": "all/handbook", "title": "Handbook",
+         "text": "Welcome to the zephyr handbook for everyone.",
+         "acl": {"public": True}},
+    ]
+    status, _, body = c.request("POST", "/v1/documents", {"records": records, "source": "wiki"},
+                                key=alice)
+    check("plain user may not push documents",
+          status == 403 and is_error(body, "permission_denied"), f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/documents", {"records": records, "source": "wiki"},
+                                key=admin)
+    check("admin pushes records", status in (200, 201) and isinstance(body, dict),
+          f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/documents", {"records": [{"title": "no id"}]},
+                                key=admin)
+    check("invalid record is 400", status == 400 and is_error(body, "invalid_argument"),
+          f"{status} {body}")
+
+    # --- search as two users ---
+    status, headers, body = c.request("POST", "/v1/search", {"query": "zephyr", "k": 10}, key=alice)
+    alice_ids = hit_ids(body)
+    check("alice's search succeeds", status == 200 and "trace_id" in body, f"{status} {body}")
+    check("alice sees eng + public docs only", alice_ids == ["all/handbook", "eng/roadmap.md"],
+          str(alice_ids))
+    check("response carries traceparent", (headers.get("traceparent") or "").startswith("00-"))
+    status, _, body = c.request("GET", "/v1/search?q=zephyr&k=10", key=bob)
+    bob_ids = hit_ids(body)
+    check("bob's GET search succeeds", status == 200, f"{status} {body}")
+    check("bob sees his doc + public docs only", bob_ids == ["all/handbook", "hr/salaries"],
+          str(bob_ids))
+    if isinstance(body, dict) and body.get("hits"):
+        hit = body["hits"][0]
+        check("hits carry citation fields",
+              all(k in hit for k in ("doc_id", "chunk_id", "span_start", "span_end", "citation",
+                                     "snippet", "score")), str(hit))
+    status, _, body = c.request("POST", "/v1/search", {"query": "salary bands"}, key=alice)
+    check("alice cannot find bob's doc (no count leak)",
+          status == 200 and hit_ids(body) == [] and body.get("total_matches") == 0,
+          f"{status} {body}")
+
+    trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    status, headers, body = c.request("POST", "/v1/search", {"query": "zephyr"}, key=alice,
+                                      headers={"traceparent": trace})
+    check("incoming traceparent is continued",
+          "4bf92f3577b34da6a3ce929d0e0e4736" in (headers.get("traceparent") or ""),
+          headers.get("traceparent"))
+
+    # --- document reads ---
+    quoted = urllib.parse.quote("eng/roadmap.md", safe="")
+    status, _, body = c.request("GET", "/v1/documents/" + quoted, key=alice)
+    check("alice reads eng doc via %2F id",
+          status == 200 and body.get("id") == "eng/roadmap.md" and body.get("chunks"),
+          f"{status} {body}")
+    status, _, missing = c.request("GET", "/v1/documents/does-not-exist", key=alice)
+    status2, _, forbidden = c.request("GET", "/v1/documents/" + urllib.parse.quote("hr/salaries",
+                                                                                   safe=""),
+                                      key=alice)
+    check("forbidden doc is 404", status2 == 404 and is_error(forbidden, "not_found"),
+          f"{status2} {forbidden}")
+    check("missing doc is 404 too", status == 404 and is_error(missing, "not_found"))
+    status, _, body = c.request("GET", "/v1/documents/hr/salaries", key=bob)
+    check("bob reads his doc (unencoded slash)", status == 200 and body.get("id") == "hr/salaries",
+          f"{status} {body}")
+
+    # --- delete: gone from search at once ---
+    status, _, body = c.request("DELETE", "/v1/documents/" + quoted, key=alice)
+    check("plain user may not delete", status == 403, f"{status} {body}")
+    status, _, body = c.request("DELETE", "/v1/documents/" + quoted, key=admin)
+    check("admin deletes doc", status in (200, 204), f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/search", {"query": "roadmap sharding"}, key=alice)
+    check("deleted doc is gone from search immediately",
+          status == 200 and "eng/roadmap.md" not in hit_ids(body), f"{status} {body}")
+    status, _, body = c.request("GET", "/v1/documents/" + quoted, key=alice)
+    check("deleted doc GET is 404", status == 404, f"{status} {body}")
+
+    # --- bad input ---
+    status, _, body = c.request("POST", "/v1/search", raw=b'{"query": "x",', key=alice)
+    check("malformed JSON is 400 JSON", status == 400 and is_error(body, "invalid_argument"),
+          f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/search", {"query": "x", "k": "many"}, key=alice)
+    check("bad field is 400 naming it", status == 400 and "k" in body["error"]["message"],
+          f"{status} {body}")
+    status, _, body = c.request("GET", "/v1/nope", key=alice)
+    check("unknown route is 404 JSON", status == 404 and is_error(body, "not_found"),
+          f"{status} {body}")
+    big = b'{"query":"' + b"a" * (16 * 1024 * 1024 + 16) + b'"}'
+    try:
+        status, _, body = c.request("POST", "/v1/search", raw=big, key=alice)
+        check("oversized body is 413 JSON", status == 413 and is_error(body, "resource_exhausted"),
+              f"{status} {str(body)[:200]}")
+    except (urllib.error.URLError, ConnectionError) as e:
+        check("oversized body is 413 JSON", False, f"connection error: {e}")
+
+    # --- admin endpoints ---
+    status, _, body = c.request("GET", "/v1/principals", key=alice)
+    check("non-admin listing principals is 403",
+          status == 403 and is_error(body, "permission_denied"), f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/principals",
+                                {"name": "carol", "kind": "user", "groups": ["eng"]}, key=admin)
+    check("admin creates principal", status == 201 and body.get("name") == "carol",
+          f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/principals", {"name": "carol"}, key=admin)
+    check("duplicate principal is 409", status == 409, f"{status} {body}")
+    status, _, body = c.request("GET", "/v1/principals", key=admin)
+    names = [p["name"] for p in body.get("principals", [])] if isinstance(body, dict) else []
+    check("admin lists principals", status == 200 and "carol" in names and "alice" in names,
+          f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/keys", {"principal": "carol"}, key=admin)
+    carol = body.get("key", "") if isinstance(body, dict) else ""
+    check("admin creates a key for carol", status == 201 and carol.startswith("wk_"),
+          f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/search", {"query": "zephyr"}, key=carol)
+    check("carol's new key works (eng member sees handbook)",
+          status == 200 and "all/handbook" in hit_ids(body), f"{status} {body}")
+    status, _, body = c.request("GET", "/v1/keys?principal=carol", key=admin)
+    listed = body.get("keys", []) if isinstance(body, dict) else []
+    check("key listing shows ids, never secrets",
+          status == 200 and listed and all(set(k) <= {"key_id", "created_at", "revoked"}
+                                           for k in listed), f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/keys", {"principal": "carol"}, key=alice)
+    check("alice may not create carol's key", status == 403, f"{status} {body}")
+    key_id = carol[3:19]
+    status, _, body = c.request("DELETE", "/v1/keys/" + key_id, key=admin)
+    check("admin revokes carol's key", status == 200, f"{status} {body}")
+    status, _, body = c.request("POST", "/v1/search", {"query": "zephyr"}, key=carol)
+    check("revoked key is 401", status == 401, f"{status} {body}")
+
+    # --- metrics ---
+    status, headers, text = c.request("GET", "/metrics")
+    check("metrics is Prometheus text", status == 200 and isinstance(text, str)
+          and "# TYPE ward_http_requests_total counter" in text, f"{status}")
+    check("metrics count search requests",
+          isinstance(text, str) and 'route="/v1/search"' in text and 'code="401"' in text)
+    check("metrics expose store and index gauges",
+          isinstance(text, str) and "ward_store_documents" in text and "ward_index_lag" in text)
+
+
+def main():
+    if not WARD_BIN or not os.path.exists(WARD_BIN):
+        print("set WARD_BIN to the ward binary", file=sys.stderr)
+        return 2
+    data = tempfile.mkdtemp(prefix="ward-http-")
+    proc = None
+    try:
+        ward(data, "init")
+        ward(data, "group", "add", "eng")
+        ward(data, "user", "add", "alice", "--groups", "eng")
+        ward(data, "user", "add", "bob")
+        keys = {name: ward(data, "key", "create", name) for name in ("admin", "alice", "bob")}
+        for name, key in keys.items():
+            if not key.startswith("wk_"):
+                raise RuntimeError(f"ward key create {name} printed {key!r}")
+        proc, base = start_server(data)
+        started = time.monotonic()
+        run_tests(Client(base), keys)
+        print(f"(tests took {time.monotonic() - started:.1f}s)")
+    except Exception as e:  # setup failures count as one failure with the reason
+        check("setup", False, repr(e))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+                check("server exits cleanly on SIGTERM", proc.returncode == 0,
+                      f"rc={proc.returncode} stderr={proc.stderr.read()[-2000:]}")
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                check("server exits cleanly on SIGTERM", False, "did not exit within 15 s")
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"{PASSED} passed, {FAILED} failed")
+    return 0 if FAILED == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+#include "ward/http/error_mapping.h"
+
+#include <gtest/gtest.h>
+
+namespace ward::http {
+namespace {
+
+TEST(ErrorMappingTest, StatusCodes) {
+  EXPECT_EQ(httpStatusFor(StatusCode::kOk), 200);
+  EXPECT_EQ(httpStatusFor(StatusCode::kInvalidArgument), 400);
+  EXPECT_EQ(httpStatusFor(StatusCode::kUnauthenticated), 401);
+  EXPECT_EQ(httpStatusFor(StatusCode::kPermissionDenied), 403);
+  EXPECT_EQ(httpStatusFor(StatusCode::kNotFound), 404);
+  EXPECT_EQ(httpStatusFor(StatusCode::kAlreadyExists), 409);
+  EXPECT_EQ(httpStatusFor(StatusCode::kFailedPrecondition), 409);
+  EXPECT_EQ(httpStatusFor(StatusCode::kResourceExhausted), 429);
+  EXPECT_EQ(httpStatusFor(StatusCode::kUnavailable), 503);
+  EXPECT_EQ(httpStatusFor(StatusCode::kCorruption), 500);
+  EXPECT_EQ(httpStatusFor(StatusCode::kInternal), 500);
+}
+
+TEST(ErrorMappingTest, OriginRefinesCode) {
+  EXPECT_EQ(httpStatusFor(StatusCode::kResourceExhausted, ErrorOrigin::kBodyTooLarge), 413);
+  EXPECT_EQ(httpStatusFor(StatusCode::kResourceExhausted, ErrorOrigin::kHeadersTooLarge), 431);
+  EXPECT_EQ(httpStatusFor(StatusCode::kNotFound, ErrorOrigin::kMethodNotAllowed), 405);
+  EXPECT_EQ(httpStatusFor(StatusCode::kInvalidArgument, ErrorOrigin::kBodyTooLarge), 400);
+}
+
+TEST(ErrorMappingTest, ErrorBodyShape) {
+  HttpResponse r = errorResponse(Status::invalidArgument("field 'k' must be 1..1000"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.content_type, "application/json");
+  Json j = Json::parse(r.body);
+  EXPECT_EQ(j["error"]["code"], "invalid_argument");
+  EXPECT_EQ(j["error"]["message"], "field 'k' must be 1..1000");
+  EXPECT_TRUE(r.headers.empty());
+}
+
+TEST(ErrorMappingTest, UnauthenticatedAsksForBearer) {
+  HttpResponse r = errorResponse(Status::unauthenticated("invalid API key"));
+  EXPECT_EQ(r.status, 401);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "WWW-Authenticate");
+  EXPECT_EQ(r.headers[0].second.rfind("Bearer", 0), 0u);
+}
+
+}  // namespace
+}  // namespace ward::http
