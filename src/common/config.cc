@@ -72,7 +72,7 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["search.max_query_terms"] =
       numberSetter(&c.search.max_query_terms, "search.max_query_terms", 1, 1024);
   m["index.segment_chunks"] =
-      numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 1 << 24);
+      numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 16383);
   m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
   return m;
 }
@@ -143,8 +143,8 @@ max_query_bytes = 4096
 max_query_terms = 64
 
 [index]
-segment_chunks = 65536        # in-memory segment is sealed after this many chunks
-merge_factor = 8              # sealed segments of one size tier merged when this many exist
+segment_chunks = 4000         # the open segment is frozen after this many chunks (max 16383)
+merge_factor = 4              # frozen segments of one size tier merged when this many exist
 )";
 }
 

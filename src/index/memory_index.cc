@@ -4,6 +4,7 @@
 #include <roaring/roaring.hh>
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 #include <list>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <unordered_set>
 
 #include "chunk_analysis.h"
+#include "frozen_segment.h"
 #include "dense_bitset.h"
 #include "posting_list.h"
 #include "ward/common/log.h"
@@ -28,19 +30,41 @@ constexpr int kChangeBatch = 2000;
 constexpr size_t kStatsCacheEntries = 64;
 constexpr int kMaxPhraseVerifications = 5000;
 
-struct Segment {
+// The segment taking appends: postings in chunk order, per term.
+struct OpenSegment {
   std::unordered_map<std::string, PostingList> terms;
   uint32_t first_chunk = UINT32_MAX;
   uint32_t last_chunk = 0;
   uint32_t chunks = 0;
   uint32_t dead = 0;
-  bool sealed = false;
 };
+
+// Chunks are grouped into partitions by their document's ACL, so a search skips every partition
+// whose documents carry no token the principal holds. `tokens` only grows (a document whose ACL
+// changes stays where its chunks are and adds its new tokens), so skipping is always safe; the
+// visibility bitmap still decides per chunk.
+struct Partition {
+  std::vector<std::string> tokens;  // sorted union of the ACL tokens of its documents
+};
+
+constexpr size_t kMaxPartitions = 256;  // further ACL sets share the last partition
 
 struct DocState {
   std::vector<uint32_t> chunks;
   std::vector<std::string> tokens;
 };
+
+bool intersects(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    int c = i->compare(*j);
+    if (c == 0) return true;
+    if (c < 0) ++i;
+    else ++j;
+  }
+  return false;
+}
 
 // What a principal's token set sees: computed once per index generation and cached.
 struct Visibility {
@@ -72,6 +96,7 @@ struct PreparedDoc {
   bool deleted = false;
   int64_t updated_at = 0;
   std::vector<std::string> tokens;
+  std::vector<std::string> acl_tokens;  // sorted
   std::vector<uint32_t> chunk_ids;
   std::vector<AnalyzedChunk> analyzed;  // only chunks the index does not have yet
 };
@@ -203,25 +228,36 @@ class MemoryIndex final : public Index {
       }
     }
 
+    std::vector<char> wanted(partitions_.size() + 1, 0);
+    {
+      std::vector<std::string> held = query.any_of_tokens;
+      std::sort(held.begin(), held.end());
+      for (size_t i = 0; i < partitions_.size(); ++i) {
+        wanted[i] = intersects(partitions_[i].tokens, held) ? 1 : 0;
+      }
+    }
     const double n_docs = static_cast<double>(vis->count);
     for (const QueryTerm& qt : terms) {
       bool is_required = std::binary_search(required.begin(), required.end(), qt.term);
       scratch.matches.clear();
       uint64_t df = 0;
-      for (const auto& seg : segments_) {
-        auto it = seg->terms.find(qt.term);
-        if (it == seg->terms.end()) continue;
-        it->second.forEach([&](uint32_t c, FieldTf tf) {
-          if (!live_.test(c)) return;
-          if (!vis->visible.test(c)) {
-            (void)scratch.removed.testAndSet(c);
-            return;
-          }
-          ++df;
-          if (has_filters && !candidates->test(c)) return;
-          if (date_filter && !passesDate(c)) return;
-          scratch.matches.emplace_back(c, tf);
-        });
+      auto visit = [&](uint32_t c, FieldTf tf) {
+        if (!vis->visible.test(c)) {
+          if (live_.test(c)) (void)scratch.removed.testAndSet(c);
+          return;
+        }
+        ++df;
+        if (has_filters && !candidates->test(c)) return;
+        if (date_filter && !passesDate(c)) return;
+        scratch.matches.emplace_back(c, tf);
+      };
+      auto tid = term_ids_.find(qt.term);
+      if (tid != term_ids_.end()) {
+        for (const auto& seg : frozen_) seg.forEach(tid->second, wanted, visit);
+      }
+      if (open_) {
+        auto it = open_->terms.find(qt.term);
+        if (it != open_->terms.end()) it->second.forEach(visit);
       }
       if (df == 0) continue;
       double d = static_cast<double>(df);
@@ -295,15 +331,21 @@ class MemoryIndex final : public Index {
     std::shared_lock lock(mu_);
     IndexStats s;
     s.chunks = static_cast<int64_t>(live_count_);
-    s.segments = static_cast<int64_t>(segments_.size());
-    std::unordered_set<std::string_view> terms;
     size_t bytes = 0;
-    for (const auto& seg : segments_) {
-      for (const auto& [t, pl] : seg->terms) {
+    for (const auto& seg : frozen_) bytes += seg.memoryBytes();
+    s.segments = static_cast<int64_t>(frozen_.size()) + (open_ ? 1 : 0);
+    std::unordered_set<std::string_view> terms;
+    for (const auto& [t, id] : term_ids_) {
+      terms.insert(t);
+      bytes += t.capacity() + 48;
+    }
+    if (open_) {
+      for (const auto& [t, pl] : open_->terms) {
         terms.insert(t);
         bytes += pl.memoryBytes() + t.capacity() + 48;
       }
     }
+    for (const auto& part : partitions_) bytes += part.tokens.size() * 48;
     for (const auto& [t, bm] : token_bitmaps_) bytes += bm.getSizeInBytes(false) + t.size() + 48;
     bytes += chunk_doc_.capacity() * sizeof(int64_t) + chunk_updated_.capacity() * sizeof(int64_t) +
              len_body_.capacity() * 4 + len_title_.capacity() * 2 + len_heading_.capacity() * 2 +
@@ -331,6 +373,8 @@ class MemoryIndex final : public Index {
     }
     p.updated_at = doc->updated_at;
     p.tokens = docTokens(*doc);
+    p.acl_tokens = doc->acl.tokens(doc->tenant);
+    std::sort(p.acl_tokens.begin(), p.acl_tokens.end());
     WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_.chunksOf(doc_id));
     std::unordered_set<uint32_t> known;
     {
@@ -381,14 +425,42 @@ class MemoryIndex final : public Index {
       }
       for (uint32_t c : st.chunks) {
         if (c < chunk_updated_.size()) chunk_updated_[c] = p.updated_at;
+        if (c < chunk_partition_.size() && live_.test(c)) {
+          growTokens(partitions_[chunk_partition_[c]].tokens, p.acl_tokens);
+        }
       }
     }
     std::sort(adds.begin(), adds.end(),
               [](const auto& a, const auto& b) { return a.first->chunk_id < b.first->chunk_id; });
-    for (auto& [a, p] : adds) addChunk(*a, p->doc_id, p->updated_at);
+    for (auto& [a, p] : adds) addChunk(*a, p->doc_id, p->updated_at, partitionFor(p->acl_tokens));
   }
 
-  void addChunk(const AnalyzedChunk& a, int64_t doc_id, int64_t updated_at) {
+  static void growTokens(std::vector<std::string>& into, const std::vector<std::string>& add) {
+    std::vector<std::string> merged;
+    std::set_union(into.begin(), into.end(), add.begin(), add.end(), std::back_inserter(merged));
+    into = std::move(merged);
+  }
+
+  uint16_t partitionFor(const std::vector<std::string>& acl_tokens) {
+    std::string key;
+    for (const auto& t : acl_tokens) {
+      key += t;
+      key += '\n';
+    }
+    auto it = partition_by_acl_.find(key);
+    if (it != partition_by_acl_.end()) return it->second;
+    if (partitions_.size() >= kMaxPartitions) {
+      growTokens(partitions_.back().tokens, acl_tokens);
+      return static_cast<uint16_t>(partitions_.size() - 1);
+    }
+    partitions_.emplace_back();
+    partitions_.back().tokens = acl_tokens;
+    uint16_t id = static_cast<uint16_t>(partitions_.size() - 1);
+    partition_by_acl_[key] = id;
+    return id;
+  }
+
+  void addChunk(const AnalyzedChunk& a, int64_t doc_id, int64_t updated_at, uint16_t part_id) {
     uint32_t c = a.chunk_id;
     if (c >= chunk_doc_.size()) {
       size_t n = std::max<size_t>(c + 1, chunk_doc_.size() * 3 / 2 + 1024);
@@ -397,18 +469,18 @@ class MemoryIndex final : public Index {
       len_title_.resize(n, 0);
       len_heading_.resize(n, 0);
       len_body_.resize(n, 0);
+      chunk_partition_.resize(n, 0);
     }
+    chunk_partition_[c] = part_id;
     chunk_doc_[c] = doc_id;
     chunk_updated_[c] = updated_at;
     len_title_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_title, 65535));
     len_heading_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
     len_body_[c] = a.len_body;
-    if (segments_.empty() || segments_.back()->sealed ||
-        segments_.back()->chunks >= config_.segment_chunks) {
-      if (!segments_.empty()) sealSegment(*segments_.back());
-      segments_.push_back(std::make_unique<Segment>());
-    }
-    Segment& seg = *segments_.back();
+    chunk_partition_[c] = part_id;
+    if (open_ && open_->chunks >= config_.segment_chunks) freezeOpen();
+    if (!open_) open_ = std::make_unique<OpenSegment>();
+    OpenSegment& seg = *open_;
     for (const auto& [term, tf] : a.terms) seg.terms[term].append(c, tf);
     seg.first_chunk = std::min(seg.first_chunk, c);
     seg.last_chunk = std::max(seg.last_chunk, c);
@@ -422,36 +494,80 @@ class MemoryIndex final : public Index {
     if (!live_.test(c)) return;
     live_.clear(c);
     --live_count_;
-    for (auto& seg : segments_) {
-      if (c >= seg->first_chunk && c <= seg->last_chunk) {
-        ++seg->dead;
-        if (seg->sealed && seg->dead * 3 > seg->chunks) compactSegment(*seg);
+    if (open_ && c >= open_->first_chunk && c <= open_->last_chunk) {
+      ++open_->dead;
+      return;
+    }
+    for (auto& seg : frozen_) {
+      if (c >= seg.first_chunk && c <= seg.last_chunk) {
+        ++seg.dead;
+        if (seg.dead * 3 > seg.chunks) compactSegment(seg);
         break;
       }
     }
   }
 
-  void sealSegment(Segment& seg) {
-    for (auto& [t, pl] : seg.terms) pl.shrink();
-    seg.sealed = true;
+  uint32_t termId(const std::string& term) {
+    auto [it, inserted] = term_ids_.try_emplace(term, static_cast<uint32_t>(term_ids_.size()));
+    return it->second;
   }
 
-  // Rewrites a sealed segment without the postings of dead chunks.
-  void compactSegment(Segment& seg) {
-    std::unordered_map<std::string, PostingList> kept;
-    for (auto& [term, pl] : seg.terms) {
-      PostingList out;
+  // Seals the open segment into a frozen one (postings grouped by term, then partition).
+  void freezeOpen() {
+    std::vector<PostingEntry> entries;
+    for (auto& [term, pl] : open_->terms) {
+      uint32_t tid = termId(term);
       pl.forEach([&](uint32_t c, FieldTf tf) {
-        if (live_.test(c)) out.append(c, tf);
+        if (live_.test(c)) entries.push_back(PostingEntry{tid, chunk_partition_[c], c, tf});
       });
-      if (out.size() > 0) {
-        out.shrink();
-        kept.emplace(term, std::move(out));
-      }
     }
-    seg.terms = std::move(kept);
-    seg.chunks -= seg.dead;
-    seg.dead = 0;
+    FrozenSegment seg = FrozenSegment::build(entries, open_->first_chunk, open_->last_chunk);
+    seg.chunks = open_->chunks - open_->dead;
+    frozen_.push_back(std::move(seg));
+    open_.reset();
+    mergeTiers();
+  }
+
+  // Tiered merging: the newest `merge_factor` frozen segments become one when they are of about
+  // the same size, so the number of segments (and of per-partition runs) grows logarithmically.
+  void mergeTiers() {
+    const size_t factor = static_cast<size_t>(std::max(2, config_.merge_factor));
+    while (frozen_.size() >= factor) {
+      size_t first = frozen_.size() - factor;
+      uint64_t total = 0;
+      uint32_t largest = 0, smallest = UINT32_MAX;
+      for (size_t i = first; i < frozen_.size(); ++i) {
+        total += frozen_[i].chunks;
+        largest = std::max(largest, frozen_[i].chunks);
+        smallest = std::min(smallest, frozen_[i].chunks);
+      }
+      if (largest > smallest * 2 + 64 || total > 65535) return;
+      std::vector<PostingEntry> entries;
+      for (size_t i = first; i < frozen_.size(); ++i) frozen_[i].collect(entries);
+      entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                   [&](const PostingEntry& e) { return !live_.test(e.chunk); }),
+                    entries.end());
+      uint32_t lo = frozen_[first].first_chunk, hi = frozen_.back().last_chunk;
+      FrozenSegment merged = FrozenSegment::build(entries, lo, hi);
+      uint32_t live_chunks = 0;
+      for (size_t i = first; i < frozen_.size(); ++i) live_chunks += frozen_[i].chunks - frozen_[i].dead;
+      merged.chunks = live_chunks;
+      frozen_.resize(first);
+      frozen_.push_back(std::move(merged));
+    }
+  }
+
+  // Rewrites a frozen segment without the postings of dead chunks.
+  void compactSegment(FrozenSegment& seg) {
+    std::vector<PostingEntry> entries;
+    seg.collect(entries);
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [&](const PostingEntry& e) { return !live_.test(e.chunk); }),
+                  entries.end());
+    uint32_t chunks = seg.chunks - seg.dead;
+    FrozenSegment rebuilt = FrozenSegment::build(entries, seg.first_chunk, seg.last_chunk);
+    rebuilt.chunks = chunks;
+    seg = std::move(rebuilt);
   }
 
   std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {
@@ -541,7 +657,12 @@ class MemoryIndex final : public Index {
   IndexConfig config_;
   std::mutex catchup_mu_;  // one catch-up at a time
   mutable std::shared_mutex mu_;  // guards everything below
-  std::vector<std::unique_ptr<Segment>> segments_;
+  std::unique_ptr<OpenSegment> open_;
+  std::vector<FrozenSegment> frozen_;
+  std::unordered_map<std::string, uint32_t> term_ids_;
+  std::vector<Partition> partitions_;
+  std::unordered_map<std::string, uint16_t> partition_by_acl_;
+  std::vector<uint16_t> chunk_partition_;
   std::vector<int64_t> chunk_doc_;
   std::vector<int64_t> chunk_updated_;
   std::vector<uint16_t> len_title_;

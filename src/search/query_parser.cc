@@ -52,6 +52,8 @@ Result<ParsedQuery> parseQuery(const std::string& text, const SearchConfig& conf
     }
     rest += text[i++];
   }
+  std::vector<std::string> identifiers;
+  bool only_identifier_words = true;
   size_t p = 0;
   while (p < rest.size()) {
     while (p < rest.size() && isSpace(rest[p])) ++p;
@@ -62,17 +64,17 @@ Result<ParsedQuery> parseQuery(const std::string& text, const SearchConfig& conf
     tokens.clear();
     analyzer.analyze(word, tokens);
     bool identifier = text::Analyzer::looksLikeIdentifier(trimPunct(word));
+    if (!identifier && !tokens.empty()) only_identifier_words = false;
     for (const auto& t : tokens) {
-      if (identifier) {
-        if (!t.identifier) {
-          q.highlight_terms.push_back(t.term);
-          continue;
-        }
-        q.required.push_back(t.term);
-      }
+      // An identifier scores whole (rare, so a high IDF) and through its parts.
+      if (identifier && t.identifier) identifiers.push_back(t.term);
       q.terms.push_back({t.term, 1.0});
       q.highlight_terms.push_back(t.term);
     }
+  }
+  // A query that is nothing but identifiers is a lookup: only exact occurrences match.
+  if (!identifiers.empty() && q.phrases.empty() && only_identifier_words) {
+    q.required = identifiers;
   }
   if (q.terms.empty()) {
     return Status::invalidArgument("query has no searchable words");

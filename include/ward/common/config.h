@@ -36,8 +36,8 @@ struct SearchConfig {
 };
 
 struct IndexConfig {
-  size_t segment_chunks = 65536;  // the in-memory segment is sealed after this many chunks
-  int merge_factor = 8;           // merge when this many sealed segments of one tier exist
+  size_t segment_chunks = 4000;  // the open segment is frozen after this many chunks
+  int merge_factor = 4;           // merge when this many frozen segments of one tier exist
 };
 
 struct WardConfig {

@@ -1,0 +1,148 @@
+// End-to-end search and ingest benchmark on a synthetic ACL corpus (bench/gen_corpus.py).
+//
+// Ingests the corpus through IngestService (JSONL -> parse -> chunk -> SQLite -> index), reports
+// MB/s and resident index memory vs raw text, then gives one user 5 of the 100 groups and runs
+// the queries (BEIR queries.jsonl, OR semantics, top-10, one thread), printing p50/p99 of the
+// full search as measured inside the process (took_ms: parse, ACL'd BM25F, snippets, citations,
+// trace record). The first round warms caches and is not counted.
+//
+// Usage: search_bench --corpus FILE.jsonl --queries QUERIES.jsonl [--data DIR] [--groups 5]
+//                     [--rounds 3] [--skip-ingest]
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "ward/audit/trace.h"
+#include "ward/common/clock.h"
+#include "ward/common/config.h"
+#include "ward/identity/directory.h"
+#include "ward/index/index.h"
+#include "ward/ingest/ingest_service.h"
+#include "ward/search/search_service.h"
+#include "ward/store/store.h"
+
+using namespace ward;
+
+namespace {
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+long rssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+int die(const Status& s) {
+  std::fprintf(stderr, "error: %s\n", s.toString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string corpus, queries, data = "bench/data/bench-ward";
+  int user_groups = 5, rounds = 3;
+  bool skip_ingest = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--corpus") corpus = next();
+    else if (a == "--queries") queries = next();
+    else if (a == "--data") data = next();
+    else if (a == "--groups") user_groups = std::stoi(next());
+    else if (a == "--rounds") rounds = std::stoi(next());
+    else if (a == "--skip-ingest") skip_ingest = true;
+  }
+  if (queries.empty() || (corpus.empty() && !skip_ingest)) {
+    std::fprintf(stderr, "usage: search_bench --corpus FILE.jsonl --queries QUERIES.jsonl\n");
+    return 2;
+  }
+  if (!skip_ingest) std::filesystem::remove_all(data);
+  std::filesystem::create_directories(data);
+  WardConfig config;
+  auto store = store::openSqliteStore(data + "/ward.db");
+  if (!store.ok()) return die(store.status());
+  auto traces = audit::openJsonlTraceSink(data + "/traces.jsonl");
+  if (!traces.ok()) return die(traces.status());
+  (*store)->ensureTenant("default");
+  long rss_before = rssKiB();
+  auto index = index::openIndex(data + "/index", **store, config.index);
+  if (!index.ok()) return die(index.status());
+  ingest::IngestService ingester(**store, **index, **traces, config.ingest);
+  if (!skip_ingest) {
+    auto report = ingester.ingestJsonlFile("default", corpus, "synthetic", nullptr);
+    if (!report.ok()) return die(report.status());
+    std::printf("ingest: %lld docs, %lld chunks, %.1f MB in %.1f s = %.1f MB/s end to end\n",
+                static_cast<long long>(report->created), static_cast<long long>(report->chunks),
+                static_cast<double>(report->bytes) / 1e6, report->seconds,
+                static_cast<double>(report->bytes) / 1e6 / report->seconds);
+  }
+  auto st = (*store)->stats();
+  index::IndexStats is = (*index)->stats();
+  std::printf("index: %lld chunks, %lld terms, %lld segments; index memory %.1f MB vs raw chunk "
+              "text %.1f MB (ratio %.2f); process RSS grew %.1f MB\n",
+              static_cast<long long>(is.chunks), static_cast<long long>(is.terms),
+              static_cast<long long>(is.segments), static_cast<double>(is.memory_bytes) / 1e6,
+              static_cast<double>(st->text_bytes) / 1e6,
+              static_cast<double>(is.memory_bytes) / static_cast<double>(st->text_bytes),
+              static_cast<double>(rssKiB() - rss_before) / 1024.0);
+
+  // A user holding `user_groups` of the groups g0..g99.
+  std::string user = "bench-user";
+  if (!(*store)->findPrincipal("default", user).ok()) {
+    (*store)->createPrincipal("default", user, identity::PrincipalKind::kUser, false);
+    for (int g = 0; g < user_groups; ++g) {
+      std::string name = "g" + std::to_string(g * (100 / std::max(1, user_groups)));
+      (*store)->createPrincipal("default", name, identity::PrincipalKind::kGroup, false);
+      (*store)->addMembership("default", user, name);
+    }
+  }
+  auto who = identity::resolvePrincipal(**store, "default", user);
+  if (!who.ok()) return die(who.status());
+
+  std::vector<std::string> texts;
+  std::ifstream in(queries);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = parseJson(line);
+    if (j.ok() && j->contains("text")) texts.push_back((*j)["text"].get<std::string>());
+  }
+  search::SearchService searcher(**store, **index, **traces, config.search);
+  std::vector<double> full_ms;
+  int64_t visible_hits = 0;
+  for (int r = 0; r < rounds; ++r) {
+    for (const auto& q : texts) {
+      search::SearchRequest req;
+      req.query = q;
+      req.k = 10;
+      auto res = searcher.search(*who, req, audit::TraceContext::generate());
+      if (!res.ok()) continue;
+      if (r > 0) full_ms.push_back(res->took_ms);
+      visible_hits += static_cast<int64_t>(res->hits.size());
+    }
+  }
+  std::printf("search as %s (%d groups of 100, sees %.1f%%): %zu queries x %d rounds, top-10, "
+              "one thread\n",
+              user.c_str(), user_groups, 100.0 * user_groups / 100.0, texts.size(), rounds - 1);
+  std::printf("full search (parse, ACL'd BM25F, snippets, citations, trace): p50 %.3f ms, "
+              "p99 %.3f ms, mean hits %.1f\n",
+              percentile(full_ms, 0.5), percentile(full_ms, 0.99),
+              static_cast<double>(visible_hits) / static_cast<double>(texts.size() * rounds));
+  return 0;
+}

@@ -1,0 +1,131 @@
+// WardConfig::load: defaults, unknown keys, wrong types, ranges; the default file round-trips.
+#include "ward/common/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "test_env.h"
+
+namespace ward {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  Result<WardConfig> load(const std::string& toml) {
+    std::string path = dir_.file("ward.toml");
+    std::ofstream(path) << toml;
+    return WardConfig::load(path);
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ConfigTest, MissingFileGivesDefaults) {
+  auto c = WardConfig::load(dir_.file("absent.toml"));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->tenant, "default");
+  EXPECT_EQ(c->server.listen, "127.0.0.1:7411");
+  EXPECT_EQ(c->search.default_k, 10);
+  EXPECT_EQ(c->search.max_k, 1000);
+  EXPECT_DOUBLE_EQ(c->search.k1, 1.2);
+  EXPECT_EQ(c->ingest.chunk_tokens, 512u);
+}
+
+TEST_F(ConfigTest, EmptyFileGivesDefaults) {
+  auto c = load("");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->search.default_k, 10);
+}
+
+TEST_F(ConfigTest, DefaultTomlLoadsToDefaults) {
+  auto c = load(WardConfig::defaultToml());
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  WardConfig d;
+  EXPECT_EQ(c->tenant, d.tenant);
+  EXPECT_EQ(c->server.listen, d.server.listen);
+  EXPECT_EQ(c->server.max_body_bytes, d.server.max_body_bytes);
+  EXPECT_EQ(c->server.threads, d.server.threads);
+  EXPECT_EQ(c->ingest.max_file_bytes, d.ingest.max_file_bytes);
+  EXPECT_EQ(c->ingest.max_record_bytes, d.ingest.max_record_bytes);
+  EXPECT_EQ(c->ingest.chunk_tokens, d.ingest.chunk_tokens);
+  EXPECT_EQ(c->ingest.chunk_max_tokens, d.ingest.chunk_max_tokens);
+  EXPECT_EQ(c->ingest.table_rows_per_chunk, d.ingest.table_rows_per_chunk);
+  EXPECT_EQ(c->search.k1, d.search.k1);
+  EXPECT_EQ(c->search.b, d.search.b);
+  EXPECT_EQ(c->search.title_weight, d.search.title_weight);
+  EXPECT_EQ(c->search.default_k, d.search.default_k);
+  EXPECT_EQ(c->search.max_k, d.search.max_k);
+  EXPECT_EQ(c->search.max_query_bytes, d.search.max_query_bytes);
+  EXPECT_EQ(c->search.max_query_terms, d.search.max_query_terms);
+  EXPECT_EQ(c->index.segment_chunks, d.index.segment_chunks);
+  EXPECT_EQ(c->index.merge_factor, d.index.merge_factor);
+}
+
+TEST_F(ConfigTest, ValuesAreApplied) {
+  auto c = load("tenant = \"acme\"\n[search]\nk1 = 1.5\ndefault_k = 25\n[server]\nthreads = 8\n");
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_EQ(c->tenant, "acme");
+  EXPECT_DOUBLE_EQ(c->search.k1, 1.5);
+  EXPECT_EQ(c->search.default_k, 25);
+  EXPECT_EQ(c->server.threads, 8);
+}
+
+TEST_F(ConfigTest, IntegerAcceptedForFloatingSetting) {
+  auto c = load("[search]\nk1 = 2\n");
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_DOUBLE_EQ(c->search.k1, 2.0);
+}
+
+TEST_F(ConfigTest, UnknownKeyIsNamed) {
+  auto c = load("[search]\ndefault_kk = 5\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("search.default_kk"), std::string::npos)
+      << c.status().message();
+  auto top = load("colour = \"red\"\n");
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.status().message().find("colour"), std::string::npos);
+  auto section = load("[serch]\nk1 = 1.0\n");
+  ASSERT_FALSE(section.ok());
+  EXPECT_NE(section.status().message().find("serch.k1"), std::string::npos);
+}
+
+TEST_F(ConfigTest, WrongTypeIsNamed) {
+  for (const char* toml : {"[search]\ndefault_k = \"ten\"\n", "[search]\ndefault_k = 2.5\n",
+                           "[server]\nlisten = 7411\n", "tenant = true\n",
+                           "[search]\nk1 = \"x\"\n"}) {
+    auto c = load(toml);
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << toml;
+    EXPECT_NE(c.status().message().find("must be"), std::string::npos) << c.status().message();
+  }
+  auto c = load("[search]\ndefault_k = \"ten\"\n");
+  EXPECT_NE(c.status().message().find("search.default_k"), std::string::npos);
+}
+
+TEST_F(ConfigTest, OutOfRangeIsNamed) {
+  for (const char* toml : {"[search]\ndefault_k = 0\n", "[search]\nb = 1.5\n",
+                           "[server]\nthreads = 0\n", "[server]\nthreads = 100000\n",
+                           "[index]\nmerge_factor = 1\n", "[ingest]\nchunk_tokens = -5\n"}) {
+    auto c = load(toml);
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << toml;
+    EXPECT_NE(c.status().message().find("between"), std::string::npos) << c.status().message();
+  }
+}
+
+TEST_F(ConfigTest, ChunkMaxBelowTargetIsRejected) {
+  auto c = load("[ingest]\nchunk_tokens = 512\nchunk_max_tokens = 100\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("chunk_max_tokens"), std::string::npos);
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
+  auto c = load("tenant = \"a\"\n[search\nk1 = 1\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("line 2"), std::string::npos) << c.status().message();
+}
+
+}  // namespace
+}  // namespace ward
