@@ -30,7 +30,8 @@ TraceContext TraceContext::fromTraceparent(const std::string& header) {
   std::string version = header.substr(0, 2);
   std::string trace = header.substr(3, 32);
   std::string parent = header.substr(36, 16);
-  if (version == "ff" || !isLowerHex(version) || !isLowerHex(trace) || !isLowerHex(parent) ||
+  std::string flags = header.substr(53, 2);
+  if (version == "ff" || !isLowerHex(version) || !isLowerHex(trace) || !isLowerHex(parent) || !isLowerHex(flags) ||
       trace == std::string(32, '0') || parent == std::string(16, '0')) {
     return generate();
   }

@@ -28,13 +28,14 @@ void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static bool json = false;
   cmd->add_option("QUERY", query, "Words, \"quoted phrases\", identifiers like INV-2024-0042");
   cmd->add_option("--as", as, "The user (or service account) searching")->required();
-  cmd->add_option("--k", k, "Number of passages (default search.default_k)");
+  cmd->add_option("--k", k, "Number of passages, 1..search.max_k (default search.default_k)");
   cmd->add_option("--source", sources, "Only these sources (repeatable)");
   cmd->add_option("--batch", batch,
                   "JSONL file of {\"id\",\"text\"[,\"as\"]} queries; one JSON line out per query");
   cmd->add_flag("--json", json, "Print JSON");
-  cmd->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
+  cmd->callback([&ctx, &slot, cmd] {
+    const bool k_given = cmd->count("--k") > 0;
+    slot.run = [&ctx, k_given] {
       if (query.empty() == batch.empty()) {
         return fail(Status::invalidArgument("give either QUERY or --batch FILE"));
       }
@@ -42,7 +43,11 @@ void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!s.ok()) return fail(s);
       auto who = ctx.principal(as);
       if (!who.ok()) return fail(who.status());
-      int kk = k > 0 ? k : ctx.config().search.default_k;
+      if (k_given && (k < 1 || k > ctx.config().search.max_k)) {
+        return fail(Status::invalidArgument("--k must be between 1 and " +
+                                            std::to_string(ctx.config().search.max_k)));
+      }
+      int kk = k_given ? k : ctx.config().search.default_k;
       if (!batch.empty()) {
         std::ifstream in(batch);
         if (!in) return fail(Status::notFound("cannot open " + batch));

@@ -32,11 +32,11 @@ Status Database::exec(const std::string& sql) {
   return Status();
 }
 
-Result<Statement*> Database::prepare(const std::string& sql) {
+Result<StmtRef> Database::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->reset();
-    return it->second.get();
+    return StmtRef(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
@@ -44,7 +44,7 @@ Result<Statement*> Database::prepare(const std::string& sql) {
   auto owned = std::make_unique<Statement>(db_, stmt);
   Statement* raw = owned.get();
   cache_.emplace(sql, std::move(owned));
-  return raw;
+  return StmtRef(raw);
 }
 
 }  // namespace ward::store

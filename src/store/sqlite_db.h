@@ -72,6 +72,28 @@ class Statement {
   int rc_ = SQLITE_OK;
 };
 
+// A borrowed cached statement that is reset when the borrower is done with it, so no read
+// transaction stays open between calls (an open read would pin an old WAL snapshot and hide other
+// processes' commits).
+class StmtRef {
+ public:
+  explicit StmtRef(Statement* st) : st_(st) {}
+  StmtRef(StmtRef&& o) noexcept : st_(o.st_) { o.st_ = nullptr; }
+  StmtRef& operator=(StmtRef&& o) noexcept {
+    std::swap(st_, o.st_);
+    return *this;
+  }
+  StmtRef(const StmtRef&) = delete;
+  StmtRef& operator=(const StmtRef&) = delete;
+  ~StmtRef() {
+    if (st_) st_->reset();
+  }
+  Statement* operator->() const { return st_; }
+
+ private:
+  Statement* st_;
+};
+
 // One connection. Not thread-safe: the store serializes access with its own mutex.
 class Database {
  public:
@@ -80,7 +102,7 @@ class Database {
 
   Status exec(const std::string& sql);
   // A cached prepared statement, reset and ready to bind.
-  Result<Statement*> prepare(const std::string& sql);
+  Result<StmtRef> prepare(const std::string& sql);
   int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
 

@@ -66,7 +66,7 @@ class SqliteStore final : public Store {
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(db_->exec(kSchema));
-    WARD_ASSIGN_OR_RETURN(Statement * st, db_->prepare("SELECT value FROM meta WHERE key='schema'"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT value FROM meta WHERE key='schema'"));
     if (st->step()) {
       int v = std::stoi(st->text(0));
       if (v > kSchemaVersion) {
@@ -87,26 +87,26 @@ class SqliteStore final : public Store {
   Result<identity::PrincipalRecord> findPrincipal(const std::string& tenant,
                                                   const std::string& name) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM "
                                        "principals WHERE tenant=? AND name=?"));
     st->bind(1, tenant);
     st->bind(2, name);
-    return readPrincipal(st, "principal '" + name + "' not found");
+    return readPrincipal(st.operator->(), "principal '" + name + "' not found");
   }
 
   Result<identity::PrincipalRecord> findPrincipalById(int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(
-        Statement * st,
+        StmtRef st,
         db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM principals WHERE id=?"));
     st->bind(1, id);
-    return readPrincipal(st, "principal not found");
+    return readPrincipal(st.operator->(), "principal not found");
   }
 
   Result<std::vector<std::string>> directGroupsOf(int64_t principal_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT p.name FROM memberships m JOIN principals p ON "
                                        "p.id=m.group_id WHERE m.member_id=? ORDER BY p.name"));
     st->bind(1, principal_id);
@@ -118,7 +118,7 @@ class SqliteStore final : public Store {
 
   Result<identity::ApiKeyRecord> findApiKey(const std::string& key_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT key_id,principal_id,secret_hash,created_at,revoked "
                                        "FROM api_keys WHERE key_id=?"));
     st->bind(1, key_id);
@@ -135,7 +135,7 @@ class SqliteStore final : public Store {
     WARD_RETURN_IF_ERROR(identity::validateName("tenant", tenant));
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(
-        Statement * st, db_->prepare("INSERT OR IGNORE INTO tenants(name,created_at) VALUES(?,?)"));
+        StmtRef st, db_->prepare("INSERT OR IGNORE INTO tenants(name,created_at) VALUES(?,?)"));
     st->bind(1, tenant);
     st->bind(2, SystemClock::instance().nowMicros());
     return st->exec("create tenant");
@@ -151,7 +151,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("INSERT INTO principals(tenant,name,kind,admin,created_at) "
                                        "VALUES(?,?,?,?,?)"));
     identity::PrincipalRecord rec;
@@ -179,13 +179,13 @@ class SqliteStore final : public Store {
   Result<std::vector<identity::PrincipalRecord>> listPrincipals(
       const std::string& tenant) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM "
                                        "principals WHERE tenant=? ORDER BY name"));
     st->bind(1, tenant);
     std::vector<identity::PrincipalRecord> out;
     while (true) {
-      auto r = readPrincipal(st, "");
+      auto r = readPrincipal(st.operator->(), "");
       if (!r.ok()) break;
       out.push_back(std::move(r).value());
     }
@@ -204,7 +204,7 @@ class SqliteStore final : public Store {
 
   Status storeApiKey(const identity::ApiKeyRecord& key) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("INSERT INTO api_keys(key_id,principal_id,secret_hash,"
                                        "created_at,revoked) VALUES(?,?,?,?,0)"));
     st->bind(1, key.key_id);
@@ -216,7 +216,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<identity::ApiKeyRecord>> listApiKeys(int64_t principal_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT key_id,principal_id,created_at,revoked FROM "
                                        "api_keys WHERE principal_id=? ORDER BY created_at"));
     st->bind(1, principal_id);
@@ -230,7 +230,7 @@ class SqliteStore final : public Store {
 
   Status revokeApiKey(const std::string& key_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("UPDATE api_keys SET revoked=1 WHERE key_id=?"));
     st->bind(1, key_id);
     WARD_RETURN_IF_ERROR(st->exec("revoke api key"));
@@ -258,7 +258,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(Statement * st, db_->prepare("SELECT id FROM documents WHERE tenant=? "
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT id FROM documents WHERE tenant=? "
                                                        "AND ext_id=? AND deleted=0"));
     st->bind(1, tenant);
     st->bind(2, ext_id);
@@ -270,7 +270,7 @@ class SqliteStore final : public Store {
     WARD_RETURN_IF_ERROR(deleteChunks(id));
     // The tombstone keeps identity and version only: text, title, url and metadata are purged
     // (secure_delete overwrites the freed pages).
-    WARD_ASSIGN_OR_RETURN(Statement * up,
+    WARD_ASSIGN_OR_RETURN(StmtRef up,
                           db_->prepare("UPDATE documents SET deleted=1, title='', url='', "
                                        "metadata='{}', content_hash='', indexed_at=? WHERE id=?"));
     up->bind(1, SystemClock::instance().nowMicros());
@@ -284,14 +284,14 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(Statement * st, db_->prepare("UPDATE documents SET acl=? WHERE "
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("UPDATE documents SET acl=? WHERE "
                                                        "tenant=? AND ext_id=? AND deleted=0"));
     st->bind(1, dumpJson(acl.toJson()));
     st->bind(2, tenant);
     st->bind(3, ext_id);
     WARD_RETURN_IF_ERROR(st->exec("set acl"));
     if (db_->changes() == 0) return Status::notFound("document '" + ext_id + "' not found");
-    WARD_ASSIGN_OR_RETURN(Statement * q, db_->prepare("SELECT id FROM documents WHERE tenant=? "
+    WARD_ASSIGN_OR_RETURN(StmtRef q, db_->prepare("SELECT id FROM documents WHERE tenant=? "
                                                       "AND ext_id=?"));
     q->bind(1, tenant);
     q->bind(2, ext_id);
@@ -303,49 +303,49 @@ class SqliteStore final : public Store {
   Result<DocumentRecord> getDocument(const std::string& tenant,
                                      const std::string& ext_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kDocColumns) +
                                        " FROM documents WHERE tenant=? AND ext_id=?"));
     st->bind(1, tenant);
     st->bind(2, ext_id);
-    return readDocument(st, "document '" + ext_id + "' not found");
+    return readDocument(st.operator->(), "document '" + ext_id + "' not found");
   }
 
   Result<DocumentRecord> getDocumentById(int64_t doc_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kDocColumns) + " FROM documents WHERE id=?"));
     st->bind(1, doc_id);
-    return readDocument(st, "document not found");
+    return readDocument(st.operator->(), "document not found");
   }
 
   Result<std::vector<ChunkRecord>> chunksOf(int64_t doc_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kChunkColumns) +
                                        " FROM chunks WHERE doc_id=? ORDER BY ordinal"));
     st->bind(1, doc_id);
     std::vector<ChunkRecord> out;
-    while (st->step()) out.push_back(readChunkRow(st));
+    while (st->step()) out.push_back(readChunkRow(st.operator->()));
     WARD_RETURN_IF_ERROR(st->error("read chunks"));
     return out;
   }
 
   Result<ChunkRecord> getChunk(int64_t chunk_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kChunkColumns) + " FROM chunks WHERE id=?"));
     st->bind(1, chunk_id);
     if (!st->step()) {
       WARD_RETURN_IF_ERROR(st->error("read chunk"));
       return Status::notFound("chunk not found");
     }
-    return readChunkRow(st);
+    return readChunkRow(st.operator->());
   }
 
   Result<std::vector<SourceRecord>> listSources(const std::string& tenant) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT source, COUNT(*), MAX(updated_at), MAX(indexed_at) "
                                        "FROM documents WHERE tenant=? AND deleted=0 GROUP BY "
                                        "source ORDER BY source"));
@@ -360,7 +360,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Change>> changesSince(int64_t seq, int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st, db_->prepare("SELECT seq,kind,doc_id FROM changes "
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT seq,kind,doc_id FROM changes "
                                                        "WHERE seq>? ORDER BY seq LIMIT ?"));
     st->bind(1, seq);
     st->bind(2, limit);
@@ -381,14 +381,14 @@ class SqliteStore final : public Store {
 
   Result<int64_t> lastChangeSeq() override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st, db_->prepare("SELECT COALESCE(MAX(seq),0) FROM changes"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT COALESCE(MAX(seq),0) FROM changes"));
     if (!st->step()) return st->error("read last change");
     return st->int64(0);
   }
 
   Result<int64_t> identityGeneration() override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT value FROM meta WHERE key='identity_generation'"));
     if (!st->step()) return st->error("read identity generation");
     return static_cast<int64_t>(std::stoll(st->text(0)));
@@ -398,7 +398,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     StoreStats s;
     WARD_ASSIGN_OR_RETURN(
-        Statement * st,
+        StmtRef st,
         db_->prepare("SELECT (SELECT COUNT(*) FROM documents WHERE deleted=0),"
                      "(SELECT COUNT(*) FROM documents WHERE deleted=1),"
                      "(SELECT COUNT(*) FROM chunks),"
@@ -486,7 +486,7 @@ class SqliteStore final : public Store {
   }
 
   Status appendChange(const char* kind, int64_t doc_id) {
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("INSERT INTO changes(kind,doc_id) VALUES(?,?)"));
     st->bind(1, kind);
     st->bind(2, doc_id);
@@ -494,7 +494,7 @@ class SqliteStore final : public Store {
   }
 
   Status deleteChunks(int64_t doc_id) {
-    WARD_ASSIGN_OR_RETURN(Statement * st, db_->prepare("DELETE FROM chunks WHERE doc_id=?"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("DELETE FROM chunks WHERE doc_id=?"));
     st->bind(1, doc_id);
     return st->exec("delete chunks");
   }
@@ -513,7 +513,7 @@ class SqliteStore final : public Store {
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(
-        Statement * st,
+        StmtRef st,
         db_->prepare(add ? "INSERT OR IGNORE INTO memberships(member_id,group_id) VALUES(?,?)"
                          : "DELETE FROM memberships WHERE member_id=? AND group_id=?"));
     st->bind(1, m->id);
@@ -524,7 +524,7 @@ class SqliteStore final : public Store {
   }
 
   Result<WriteResult> writeOne(DocumentWrite& w, int64_t now) {
-    WARD_ASSIGN_OR_RETURN(Statement * st,
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT id,version,content_hash,acl,metadata,deleted,"
                                        "source,url,updated_at FROM documents WHERE tenant=? AND "
                                        "ext_id=?"));
@@ -549,7 +549,7 @@ class SqliteStore final : public Store {
         return r;
       }
       if (same_content) {
-        WARD_ASSIGN_OR_RETURN(Statement * up,
+        WARD_ASSIGN_OR_RETURN(StmtRef up,
                               db_->prepare("UPDATE documents SET acl=?,metadata=?,source=?,url=?,"
                                            "updated_at=? WHERE id=?"));
         up->bind(1, acl_json);
@@ -567,7 +567,7 @@ class SqliteStore final : public Store {
       r.version = version + 1;
       r.outcome = WriteOutcome::kUpdated;
       WARD_RETURN_IF_ERROR(deleteChunks(r.doc_id));
-      WARD_ASSIGN_OR_RETURN(Statement * up,
+      WARD_ASSIGN_OR_RETURN(StmtRef up,
                             db_->prepare("UPDATE documents SET source=?,title=?,url=?,format=?,"
                                          "updated_at=?,indexed_at=?,version=?,content_hash=?,"
                                          "acl=?,metadata=?,deleted=0 WHERE id=?"));
@@ -587,7 +587,7 @@ class SqliteStore final : public Store {
       r.version = 1;
       r.outcome = WriteOutcome::kCreated;
       WARD_ASSIGN_OR_RETURN(
-          Statement * ins,
+          StmtRef ins,
           db_->prepare("INSERT INTO documents(tenant,ext_id,source,title,url,format,updated_at,"
                        "indexed_at,version,content_hash,acl,metadata,deleted) "
                        "VALUES(?,?,?,?,?,?,?,?,1,?,?,?,0)"));
@@ -605,7 +605,7 @@ class SqliteStore final : public Store {
       WARD_RETURN_IF_ERROR(ins->exec("insert document"));
       r.doc_id = db_->lastInsertId();
     }
-    WARD_ASSIGN_OR_RETURN(Statement * ch,
+    WARD_ASSIGN_OR_RETURN(StmtRef ch,
                           db_->prepare("INSERT INTO chunks(doc_id,version,ordinal,text,span_start,"
                                        "span_end,page,heading_path,kind) VALUES(?,?,?,?,?,?,?,?,?)"));
     for (size_t i = 0; i < w.chunks.size(); ++i) {

@@ -149,6 +149,7 @@ struct Analyzer::Impl {
           parts_alpha[nparts] = has_alpha && !has_digit;
           ++nparts;
         }
+        if (nparts == 16) break;  // a longer run continues as a new compound: no part is lost
         // A joiner followed by a word character continues the compound.
         if (j + 1 < n && kAscii[static_cast<unsigned char>(text[j]) & 0x7F] == kJoiner &&
             static_cast<unsigned char>(text[j]) < 0x80) {

@@ -146,7 +146,7 @@ def test_examples(data):
     check("query without searchable words fails", p.returncode != 0 and p.stderr.strip())
     # BUG src/cli/search_command.cc:45: `--k 0` and negative values fall back to the default.
     p = run(data, "search", "termination", "--as", "dave", "--k", "0")
-    known_bug("--k 0 is rejected", p.returncode != 0, "(silently uses search.default_k)")
+    check("--k 0 is rejected", p.returncode != 0, "(silently uses search.default_k)")
     p = run(data, "search", "termination", "--as", "dave", "--k", "2", "--json")
     check("--k limits the hits", p.returncode == 0 and len(json.loads(p.stdout)["hits"]) == 2)
 

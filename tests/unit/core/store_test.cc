@@ -277,7 +277,7 @@ TEST_F(StoreTest, DataPersistsAcrossReopen) {
 // neither finds the new record nor accepts pushes. Fix: reset statements when a read is done (a
 // scoped handle from Database::prepare that calls sqlite3_reset in its destructor, or
 // st->reset() after copying the row out).
-TEST_F(StoreTest, DISABLED_SecondOpenCanWriteAfterFirstWrites) {
+TEST_F(StoreTest, SecondOpenCanWriteAfterFirstWrites) {
   auto other = store::openSqliteStore(dir_.file("ward.db"));  // init() leaves a read open
   ASSERT_TRUE(other.ok());
   commit(write("a", "alpha"));
@@ -287,7 +287,7 @@ TEST_F(StoreTest, DISABLED_SecondOpenCanWriteAfterFirstWrites) {
   EXPECT_TRUE((*other)->getDocument("default", "a").ok());
 }
 
-TEST_F(StoreTest, DISABLED_SingleRowReadDoesNotPinSnapshot) {
+TEST_F(StoreTest, SingleRowReadDoesNotPinSnapshot) {
   ASSERT_TRUE(store_->createPrincipal("default", "alice", PrincipalKind::kUser, false).ok());
   auto other = store::openSqliteStore(dir_.file("ward.db"));
   ASSERT_TRUE(other.ok());
