@@ -9,6 +9,7 @@
 #include <list>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -165,12 +166,30 @@ class MemoryIndex final : public Index {
       for (const auto& c : changes) {
         if (seen.insert(c.doc_id).second) doc_ids.push_back(c.doc_id);
       }
-      std::vector<PreparedDoc> prepared;
-      prepared.reserve(doc_ids.size());
-      for (int64_t id : doc_ids) {
-        WARD_ASSIGN_OR_RETURN(PreparedDoc p, prepare(id));
-        prepared.push_back(std::move(p));
+      // Analysis is the expensive part of indexing: two threads share it (the machine Ward
+      // targets has two cores); the store serialises their reads.
+      std::vector<PreparedDoc> prepared(doc_ids.size());
+      Status worker_status;
+      auto work = [&](size_t begin, size_t end, Status* status) {
+        for (size_t i = begin; i < end; ++i) {
+          auto p = prepare(doc_ids[i]);
+          if (!p.ok()) {
+            *status = p.status();
+            return;
+          }
+          prepared[i] = std::move(p).value();
+        }
+      };
+      size_t half = doc_ids.size() >= 64 ? doc_ids.size() / 2 : doc_ids.size();
+      std::thread helper;
+      if (half < doc_ids.size()) {
+        helper = std::thread(work, half, doc_ids.size(), &worker_status);
       }
+      Status main_status;
+      work(0, half, &main_status);
+      if (helper.joinable()) helper.join();
+      WARD_RETURN_IF_ERROR(main_status);
+      WARD_RETURN_IF_ERROR(worker_status);
       {
         std::unique_lock lock(mu_);
         applyBatch(prepared);
