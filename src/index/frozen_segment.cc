@@ -30,13 +30,8 @@ FrozenSegment FrozenSegment::build(std::vector<PostingEntry>& entries, uint32_t 
       tf_th.clear();
       uint32_t prev = 0;
       while (i < entries.size() && entries[i].term == term && entries[i].partition == part) {
-        uint32_t delta = entries[i].chunk - prev;
+        writeVarint(entries[i].chunk - prev, seg.bytes_);
         prev = entries[i].chunk;
-        while (delta >= 0x80) {
-          seg.bytes_.push_back(static_cast<uint8_t>(delta | 0x80));
-          delta >>= 7;
-        }
-        seg.bytes_.push_back(static_cast<uint8_t>(delta));
         tf_body.push_back(entries[i].tf.body);
         tf_th.push_back(static_cast<uint8_t>(entries[i].tf.title << 4 | entries[i].tf.heading));
         ++run.count;
@@ -70,15 +65,7 @@ void FrozenSegment::collect(std::vector<PostingEntry>& out) const {
       const uint8_t* th = body + run.count;
       uint32_t id = 0;
       for (uint32_t i = 0; i < run.count; ++i) {
-        uint32_t delta = 0;
-        int shift = 0;
-        uint8_t byte;
-        do {
-          byte = *p++;
-          delta |= static_cast<uint32_t>(byte & 0x7F) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        id += delta;
+        id += readVarint(p);
         out.push_back(PostingEntry{term, run.partition, id,
                                    FieldTf{body[i], static_cast<uint8_t>(th[i] >> 4),
                                            static_cast<uint8_t>(th[i] & 15)}});

@@ -2,8 +2,8 @@
 // runs of partitions the principal can see anything in. Immutable once built.
 //
 // Layout: term id -> [begin, end) in a directory of runs; a run is (partition, count, varint
-// byte length), its offset implied by the runs before it, and its bytes are `count` varint chunk-id deltas, then `count` body tfs, then `count`
-// title<<4|heading tfs.
+// byte length), its offset implied by the runs before it. A run's bytes are `count` varint
+// chunk-id deltas, then `count` body tfs, then `count` title<<4|heading tfs.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "posting_list.h"
+#include "varint.h"
 
 namespace ward::index {
 
@@ -43,15 +44,7 @@ class FrozenSegment {
       const uint8_t* th = body + run.count;
       uint32_t id = 0;
       for (uint32_t i = 0; i < run.count; ++i) {
-        uint32_t delta = 0;
-        int shift = 0;
-        uint8_t byte;
-        do {
-          byte = *p++;
-          delta |= static_cast<uint32_t>(byte & 0x7F) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        id += delta;
+        id += readVarint(p);
         f(id, FieldTf{body[i], static_cast<uint8_t>(th[i] >> 4), static_cast<uint8_t>(th[i] & 15)});
       }
     }

@@ -18,13 +18,8 @@ void PostingList::sealTail() {
   Skip skip{tail_.front(), tail_.back(), static_cast<uint32_t>(bytes_.size())};
   uint32_t prev = skips_.empty() ? 0 : skips_.back().last;
   for (uint32_t id : tail_) {
-    uint32_t delta = id - prev;
+    writeVarint(id - prev, bytes_);
     prev = id;
-    while (delta >= 0x80) {
-      bytes_.push_back(static_cast<uint8_t>(delta | 0x80));
-      delta >>= 7;
-    }
-    bytes_.push_back(static_cast<uint8_t>(delta));
   }
   skips_.push_back(skip);
   last_ = tail_.back();

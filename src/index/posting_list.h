@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "varint.h"
+
 namespace ward::index {
 
 // Term frequencies of one posting, saturating: body up to 255, title and headings up to 15.
@@ -38,50 +40,7 @@ class PostingList {
       const uint8_t* end = bytes_.data() + (b + 1 < skips_.size() ? skips_[b + 1].offset
                                                                   : static_cast<uint32_t>(bytes_.size()));
       while (p < end) {
-        uint32_t delta = 0;
-        int shift = 0;
-        uint8_t byte;
-        do {
-          byte = *p++;
-          delta |= static_cast<uint32_t>(byte & 0x7F) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        id += delta;
-        f(id, tfAt(i));
-        ++i;
-      }
-    }
-    for (uint32_t id : tail_) {
-      f(id, tfAt(i));
-      ++i;
-    }
-  }
-
-  // Calls f(chunk_id, FieldTf) for postings whose block may contain an id for which
-  // `block_wanted(first, last)` is true; whole blocks are skipped otherwise.
-  template <typename Pred, typename F>
-  void forEachInBlocks(Pred&& block_wanted, F&& f) const {
-    uint32_t i = 0;
-    for (size_t b = 0; b < skips_.size(); ++b) {
-      uint32_t prev = b == 0 ? 0 : skips_[b - 1].last;
-      const uint8_t* p = bytes_.data() + skips_[b].offset;
-      const uint8_t* end = bytes_.data() + (b + 1 < skips_.size() ? skips_[b + 1].offset
-                                                                  : static_cast<uint32_t>(bytes_.size()));
-      if (!block_wanted(skips_[b].first, skips_[b].last)) {
-        i += kBlock;
-        continue;
-      }
-      uint32_t id = prev;
-      while (p < end) {
-        uint32_t delta = 0;
-        int shift = 0;
-        uint8_t byte;
-        do {
-          byte = *p++;
-          delta |= static_cast<uint32_t>(byte & 0x7F) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        id += delta;
+        id += readVarint(p);
         f(id, tfAt(i));
         ++i;
       }
