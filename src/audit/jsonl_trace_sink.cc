@@ -1,8 +1,10 @@
-// The interim trace sink: one JSON object per line, prefixed by its CRC-32C, fsync'd per record.
+// The interim trace sink: one JSON object per line, prefixed by its CRC-32C; fdatasync'd by a
+// background flusher at most 100 ms after each write.
 // Format: docs/formats/trace-log.md.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -88,8 +90,23 @@ class JsonlTraceSink final : public TraceSink {
 }  // namespace
 
 Result<std::unique_ptr<TraceSink>> openJsonlTraceSink(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return Status::unavailable("cannot open trace log " + path);
+  // A crash can leave a torn last line: cut it off so the next record starts on a fresh line.
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size > 0) {
+    std::string tail(static_cast<size_t>(std::min<off_t>(size, 1 << 20)), '\0');
+    off_t from = size - static_cast<off_t>(tail.size());
+    if (::pread(fd, tail.data(), tail.size(), from) == static_cast<ssize_t>(tail.size()) &&
+        tail.back() != '\n') {
+      size_t nl = tail.rfind('\n');
+      off_t keep = nl == std::string::npos ? from : from + static_cast<off_t>(nl) + 1;
+      if (::ftruncate(fd, keep) != 0) {
+        ::close(fd);
+        return Status::unavailable("cannot repair torn trace log " + path);
+      }
+    }
+  }
   return std::unique_ptr<TraceSink>(new JsonlTraceSink(fd));
 }
 

@@ -107,6 +107,9 @@ Result<WardConfig> WardConfig::load(const std::string& path) {
   }
   auto setters = settersFor(config);
   WARD_RETURN_IF_ERROR(applyTable(table, "", setters));
+  if (config.search.default_k > config.search.max_k) {
+    return Status::invalidArgument("ward.toml: 'search.default_k' must be <= search.max_k");
+  }
   if (config.ingest.chunk_max_tokens < config.ingest.chunk_tokens) {
     return Status::invalidArgument("ward.toml: 'ingest.chunk_max_tokens' must be >= chunk_tokens");
   }

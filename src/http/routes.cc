@@ -25,7 +25,7 @@ struct RouteSpec {
 constexpr RouteSpec kRoutes[] = {
     {"GET", "/healthz", AuthPolicy::kNone, healthz},
     {"GET", "/metrics", AuthPolicy::kNone, metricsText},
-    {"GET", "/v1/status", AuthPolicy::kPrincipal, statusGet},
+    {"GET", "/v1/status", AuthPolicy::kAdmin, statusGet},
     {"POST", "/v1/search", AuthPolicy::kPrincipal, searchPost},
     {"GET", "/v1/search", AuthPolicy::kPrincipal, searchGet},
     {"POST", "/v1/documents", AuthPolicy::kPrincipal, documentsPush},

@@ -114,8 +114,10 @@ def run_tests(c, keys):
     status, _, body = c.request("POST", "/v1/search", {"query": "roadmap"},
                                 key="wk_0000000000000000_" + "0" * 40)
     check("search with a wrong key is 401", status == 401, f"{status} {body}")
+    status, _, body = c.request("GET", "/v1/status", headers={"X-Api-Key": admin})
+    check("X-Api-Key works", status == 200 and body.get("principal") == "admin", f"{status} {body}")
     status, _, body = c.request("GET", "/v1/status", headers={"X-Api-Key": alice})
-    check("X-Api-Key works", status == 200 and body.get("principal") == "alice", f"{status} {body}")
+    check("status is admin-only (store counts span tenants)", status == 403, f"{status} {body}")
 
     # --- push records with per-record ACLs ---
     records = [

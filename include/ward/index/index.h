@@ -1,13 +1,14 @@
 // The search index: BM25F postings over chunks, with ACL tokens evaluated during traversal.
 //
-// The index follows the store's change feed (store/store.h) and is rebuildable from it. Chunks are
-// numbered by their store id. Postings live in immutable segments (sealed from an in-memory
-// segment, persisted under index/, merged in the background); deletions are a live-chunk bitmap;
-// ACLs and filterable attributes are token -> chunk bitmaps, so an ACL or membership change takes
-// effect on the next query without touching postings.
+// The index follows the store's change feed (store/store.h) and is rebuilt from it. Chunks are
+// numbered by their store id. Postings live in an open segment that takes appends and frozen
+// segments (grouped by ACL partition, merged in tiers); deletions are a live-chunk bitset; ACLs and
+// filterable attributes are token -> chunk bitmaps, so an ACL or membership change takes effect on
+// the next query without touching postings. Today the index lives in memory only and is rebuilt
+// from the store when a process opens the data dir (docs/design/index.md).
 //
-// Thread-safety: search() may run concurrently with itself; catchUp() and maintenance take an
-// exclusive lock for the short moment they publish a new state.
+// Thread-safety: search() may run concurrently with itself; catchUp() takes an exclusive lock for
+// the short moment it publishes each batch.
 #pragma once
 
 #include <cstdint>
@@ -73,14 +74,13 @@ class Index {
   // Applies store changes after applied_seq. Returns the number of changes applied.
   virtual Result<int64_t> catchUp() = 0;
   virtual Result<IndexResult> search(const IndexQuery& query, const BM25Params& params) = 0;
-  // Persists sealed segments and the manifest under the index directory (if this process holds
-  // the index lock) so the next open starts from there instead of the whole feed.
+  // Reserved for persisting frozen segments under the index directory; a no-op today.
   virtual Status checkpoint() = 0;
   virtual IndexStats stats() = 0;
 };
 
-// Opens the index in `dir` following `store`. A missing, stale or corrupt index directory is
-// rebuilt from the store (reported in the log), never trusted.
+// Opens the index for `store` and applies its whole change feed. `dir` is reserved for persisted
+// segments (not written yet).
 Result<std::unique_ptr<Index>> openIndex(const std::string& dir, store::Store& store,
                                          const IndexConfig& config);
 
