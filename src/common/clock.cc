@@ -95,6 +95,9 @@ bool parseRfc3339(const std::string& text, int64_t* micros) {
   }
   if (pos != text.size()) return false;
   if (hour > 23 || min > 59 || sec > 60) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDays[mon - 1] + (mon == 2 && leap ? 1 : 0)) return false;
   // Days from civil (Howard Hinnant's algorithm).
   int y = year - (mon <= 2 ? 1 : 0);
   int era = (y >= 0 ? y : y - 399) / 400;
