@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "posting_list.h"
+#include "field_tf.h"
 
 namespace ward::index {
 
