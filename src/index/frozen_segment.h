@@ -57,12 +57,15 @@ class FrozenSegment {
   };
 
   // Calls f(chunk, FieldTf) for every posting of `term` in a partition for which
-  // `wanted[partition]` is non-zero.
+  // `wanted[partition]` is non-zero; returns how many postings the other partitions hold.
   template <typename F>
-  void forEach(uint32_t term, const std::vector<char>& wanted, F&& f) const {
+  uint64_t forEach(uint32_t term, const std::vector<char>& wanted, F&& f) const {
+    uint64_t skipped = 0;
     forEachRun(term, [&](uint16_t partition, const uint8_t* p, uint32_t count, uint32_t bytes) {
       if (wanted[partition]) decodeRun(p, count, bytes, f);
+      else skipped += count;
     });
+    return skipped;
   }
 
   // Every posting of `term`, with its partition, for merges and compaction.

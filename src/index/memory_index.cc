@@ -266,7 +266,9 @@ class MemoryIndex final : public Index {
         scratch.matches.emplace_back(c, tf);
       };
       auto tid = term_ids_.find(qt.term);
-      if (tid != term_ids_.end()) segments_.forEach(tid->second, wanted, visit);
+      if (tid != term_ids_.end()) {
+        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->second, wanted, visit));
+      }
       if (df == 0) continue;
       double d = static_cast<double>(df);
       double idf = std::log(1.0 + (n_docs - d + 0.5) / (d + 0.5));
@@ -318,7 +320,10 @@ class MemoryIndex final : public Index {
       result.top = std::move(ranked);
       return result;
     }
-    // Phrases: verify against the stored chunk text in score order.
+    // Phrases: verify against the stored chunk text in score order. That reads the store, so it
+    // runs after the index lock is released (chunk ids are never reused, so a chunk deleted in
+    // the meantime simply fails verification).
+    lock.unlock();
     std::sort(ranked.begin(), ranked.end(), better);
     int verified = 0;
     int64_t matched = 0;

@@ -38,12 +38,16 @@ class SegmentSet {
   void remove(uint32_t chunk);
 
   // Calls f(chunk, FieldTf) for every posting of `term` in a wanted partition (the open segment
-  // is small and is scanned whole; the caller checks visibility per chunk anyway).
+  // is small and is scanned whole; the caller checks visibility per chunk anyway). Returns how
+  // many postings of `term` were skipped with their partitions.
   template <typename F>
-  void forEach(uint32_t term, const std::vector<char>& wanted, F&& f) const {
-    for (const auto& seg : frozen_) seg.forEach(term, wanted, f);
-    if (term >= open_terms_.size()) return;
-    for (const OpenPosting& p : open_terms_[term]) f(p.chunk, p.tf);
+  uint64_t forEach(uint32_t term, const std::vector<char>& wanted, F&& f) const {
+    uint64_t skipped = 0;
+    for (const auto& seg : frozen_) skipped += seg.forEach(term, wanted, f);
+    if (term < open_terms_.size()) {
+      for (const OpenPosting& p : open_terms_[term]) f(p.chunk, p.tf);
+    }
+    return skipped;
   }
 
   size_t segmentCount() const { return frozen_.size() + (open_chunks_.isEmpty() ? 0 : 1); }
