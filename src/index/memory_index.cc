@@ -192,6 +192,20 @@ class MemoryIndex final : public Index {
         ++generation_;
         stats_cache_.clear();
       }
+      // Merges and compactions are built under the shared lock, so searches go on reading the
+      // input segments; only the swap takes the exclusive lock. Nothing else changes the
+      // segments meanwhile: catch-ups are serialised by catchup_mu_.
+      while (true) {
+        SegmentSet::MergePlan plan;
+        FrozenSegment merged;
+        {
+          std::shared_lock lock(mu_);
+          if (!segments_.nextMerge(&plan)) break;
+          merged = segments_.build(plan);
+        }
+        std::unique_lock lock(mu_);
+        segments_.install(plan, std::move(merged));
+      }
       applied += static_cast<int64_t>(changes.size());
     }
     return applied;

@@ -23,7 +23,6 @@ void SegmentSet::remove(uint32_t chunk) {
     FrozenSegment& seg = frozen_[i];
     if (!seg.members().contains(chunk)) continue;
     ++seg.dead;
-    if (seg.dead * 3 > seg.chunks()) seg = rebuild(i, i + 1);
     return;
   }
 }
@@ -52,29 +51,39 @@ void SegmentSet::freezeOpen() {
   terms.clear();
   open_chunks_ = Roaring();
   open_dead_ = 0;
-  mergeTiers();
 }
 
-void SegmentSet::mergeTiers() {
-  const size_t factor = static_cast<size_t>(std::max(2, policy_.merge_factor));
-  while (frozen_.size() >= factor) {
-    const size_t first = frozen_.size() - factor;
-    uint64_t total = 0;
-    uint32_t largest = 0, smallest = UINT32_MAX;
-    for (size_t i = first; i < frozen_.size(); ++i) {
-      const uint32_t live = frozen_[i].chunks() - frozen_[i].dead;
-      total += live;
-      largest = std::max(largest, live);
-      smallest = std::min(smallest, live);
+bool SegmentSet::nextMerge(MergePlan* plan) const {
+  for (size_t i = 0; i < frozen_.size(); ++i) {
+    if (frozen_[i].dead * 3 > frozen_[i].chunks()) {
+      *plan = MergePlan{i, i + 1};
+      return true;
     }
-    if (largest > smallest * 2 + 64 || total > policy_.max_segment_chunks) return;
-    FrozenSegment merged = rebuild(first, frozen_.size());
-    frozen_.resize(first);
-    frozen_.push_back(std::move(merged));
   }
+  const size_t factor = static_cast<size_t>(std::max(2, policy_.merge_factor));
+  if (frozen_.size() < factor) return false;
+  const size_t first = frozen_.size() - factor;
+  uint64_t total = 0;
+  uint32_t largest = 0, smallest = UINT32_MAX;
+  for (size_t i = first; i < frozen_.size(); ++i) {
+    const uint32_t live = frozen_[i].chunks() - frozen_[i].dead;
+    total += live;
+    largest = std::max(largest, live);
+    smallest = std::min(smallest, live);
+  }
+  if (largest > smallest * 2 + 64 || total > policy_.max_segment_chunks) return false;
+  *plan = MergePlan{first, frozen_.size()};
+  return true;
 }
 
-FrozenSegment SegmentSet::rebuild(size_t first, size_t last) const {
+void SegmentSet::install(const MergePlan& plan, FrozenSegment merged) {
+  frozen_[plan.first] = std::move(merged);
+  frozen_.erase(frozen_.begin() + static_cast<long>(plan.first + 1),
+                frozen_.begin() + static_cast<long>(plan.last));
+}
+
+FrozenSegment SegmentSet::build(const MergePlan& plan) const {
+  const size_t first = plan.first, last = plan.last;
   // A k-way merge term by term: each input is already grouped by term, so only one term's
   // postings are held (and sorted) at a time.
   uint32_t limit = 0;

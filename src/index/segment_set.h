@@ -2,6 +2,11 @@
 // merged in tiers (the newest `merge_factor` frozen segments of about the same size become one)
 // and compacted once a third of a segment's chunks are dead.
 //
+// Merges are planned, built and installed in three steps so that the index can build a merged
+// segment under its shared lock (searches go on reading the inputs) and take the exclusive lock
+// only to swap it in: nextMerge() and build() only read; install() replaces the inputs. The
+// caller must not add or remove chunks between build() and install().
+//
 // Chunks may arrive in any id order (a catch-up reads each document's current chunks, which can
 // be newer than those of a document later in the change feed), so a segment knows its chunks by
 // a bitmap rather than an id range. Not thread-safe: the index calls it under its own lock.
@@ -37,6 +42,18 @@ class SegmentSet {
   // Records that `chunk` died (the caller has already cleared it in `live`).
   void remove(uint32_t chunk);
 
+  // Frozen segments [first, last) to rewrite as one: a tier merge or a compaction.
+  struct MergePlan {
+    size_t first = 0;
+    size_t last = 0;
+  };
+  // The next merge due, if any.
+  bool nextMerge(MergePlan* plan) const;
+  // The merged segment for `plan`, without postings of dead chunks.
+  FrozenSegment build(const MergePlan& plan) const;
+  // Replaces the plan's inputs with `merged`.
+  void install(const MergePlan& plan, FrozenSegment merged);
+
   // Calls f(chunk, FieldTf) for every posting of `term` in a wanted partition (the open segment
   // is small and is scanned whole; the caller checks visibility per chunk anyway). Returns how
   // many postings of `term` were skipped with their partitions.
@@ -60,9 +77,6 @@ class SegmentSet {
   };
 
   void freezeOpen();
-  void mergeTiers();
-  // Rebuilds segments [first, last) as one, without postings of dead chunks.
-  FrozenSegment rebuild(size_t first, size_t last) const;
 
   SegmentPolicy policy_;
   const std::vector<uint16_t>& partition_of_;
