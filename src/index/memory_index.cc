@@ -29,6 +29,7 @@ namespace {
 constexpr int kChangeBatch = 2000;
 constexpr size_t kStatsCacheEntries = 64;
 constexpr int kMaxPhraseVerifications = 5000;
+constexpr uint32_t kUnresolvedTerm = UINT32_MAX;
 
 // Chunks are grouped into partitions by their document's ACL, so a search skips every partition
 // whose documents carry no token the principal holds. `tokens` only grows (a document whose ACL
@@ -403,6 +404,17 @@ class MemoryIndex final : public Index {
       p.chunk_ids.push_back(id);
       if (!known.count(id)) p.analyzed.push_back(analyzeChunk(id, doc->title, c.heading_path, c.text));
     }
+    // Resolve term ids here, on the analysis threads, so the exclusive section only interns new
+    // terms. term_ids_ cannot change meanwhile: only this catch-up (catchup_mu_) writes it, after
+    // preparation ends.
+    std::shared_lock lock(mu_);
+    for (AnalyzedChunk& a : p.analyzed) {
+      a.term_ids.resize(a.terms.size());
+      for (size_t i = 0; i < a.terms.size(); ++i) {
+        auto it = term_ids_.find(a.terms[i].first);
+        a.term_ids[i] = it == term_ids_.end() ? kUnresolvedTerm : it->second;
+      }
+    }
     return p;
   }
 
@@ -496,7 +508,11 @@ class MemoryIndex final : public Index {
     chunk_partition_[c] = part_id;
     thread_local std::vector<std::pair<uint32_t, FieldTf>> postings;
     postings.clear();
-    for (const auto& [term, tf] : a.terms) postings.emplace_back(termId(term), tf);
+    for (size_t i = 0; i < a.terms.size(); ++i) {
+      uint32_t id = a.term_ids[i];
+      if (id == kUnresolvedTerm) id = termId(a.terms[i].first);
+      postings.emplace_back(id, a.terms[i].second);
+    }
     if (!live_.test(c)) ++live_count_;
     live_.set(c);
     segments_.add(c, postings);
