@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -160,6 +161,13 @@ Result<std::unique_ptr<Redactor>> loadRedactor(const RedactorOptions& options) {
 
 Result<std::unique_ptr<Redactor>> loadTenantRedactor(const std::string& data_dir,
                                                      const std::string& tenant) {
+  // The tenant names files: only names as README's limits allow, so no path can escape.
+  bool ok_name = !tenant.empty() && tenant.size() <= 64 && tenant[0] != '.' && tenant[0] != '-';
+  for (char c : tenant) {
+    ok_name = ok_name && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                          c == '@' || c == '-');
+  }
+  if (!ok_name) return Status::invalidArgument("invalid tenant name '" + tenant + "'");
   RedactorOptions options;
   WARD_ASSIGN_OR_RETURN(options.key, loadOrCreateRedactionKey(redactionKeyPath(data_dir, tenant)));
   options.tenant_rules_path = redactionRulesPath(data_dir, tenant);
