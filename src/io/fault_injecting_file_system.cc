@@ -1,6 +1,8 @@
 // Crash and fault simulation over any FileSystem.
 #include "ward/io/fault_injecting_file_system.h"
 
+#include <thread>
+
 namespace ward::io {
 
 namespace {
@@ -33,6 +35,7 @@ class FaultFile final : public File {
   Status sync() override {
     if (fs_.generation() != generation_) return crashed();
     WARD_RETURN_IF_ERROR(fs_.beforeMutation());
+    if (auto d = fs_.syncDelay(); d.count() > 0) std::this_thread::sleep_for(d);
     WARD_RETURN_IF_ERROR(base_->sync());
     WARD_ASSIGN_OR_RETURN(uint64_t size, base_->size());
     fs_.recordSync(path_, size);
@@ -69,6 +72,16 @@ void FaultInjectingFileSystem::clearFaults() {
   std::lock_guard<std::mutex> l(mu_);
   fail_after_ = -1;
   tear_.reset();
+}
+
+void FaultInjectingFileSystem::setSyncDelay(std::chrono::microseconds delay) {
+  std::lock_guard<std::mutex> l(mu_);
+  sync_delay_ = delay;
+}
+
+std::chrono::microseconds FaultInjectingFileSystem::syncDelay() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return sync_delay_;
 }
 
 int64_t FaultInjectingFileSystem::mutatingOps() const {

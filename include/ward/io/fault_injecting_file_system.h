@@ -8,6 +8,7 @@
 // Thread-safe. Files opened before a crash() fail every call afterwards, as a dead process would.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -34,6 +35,9 @@ class FaultInjectingFileSystem final : public FileSystem {
   // The next append writes only its first `keep_bytes` bytes, then fails with Unavailable.
   void tearNextAppend(size_t keep_bytes);
   void clearFaults();
+  // Every sync() takes at least this long (a slow disk), so concurrent writers pile up.
+  void setSyncDelay(std::chrono::microseconds delay);
+  std::chrono::microseconds syncDelay() const;
   // Simulates a power cut (see CrashMode); existing File handles become unusable.
   Status crash(CrashMode mode = CrashMode::kDropUnsynced);
   // Mutating operations seen so far (append, sync, truncate).
@@ -68,6 +72,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   int64_t fail_after_ = -1;                  // guarded by mu_; -1: never
   std::optional<size_t> tear_;               // guarded by mu_
   uint64_t generation_ = 0;                  // guarded by mu_; bumped by crash()
+  std::chrono::microseconds sync_delay_{0};  // guarded by mu_
 };
 
 }  // namespace ward::io

@@ -1,0 +1,428 @@
+// AuditLog: group commit over hash-chained segment files, a Merkle tree over the records and
+// signed checkpoints. The layout and recovery rules are in docs/formats/audit-log.md.
+//
+// Concurrency: appenders queue under mu_. The writer at the front of the queue is the leader: it
+// takes the queue (up to max_group_bytes), drops mu_, and alone touches the "leader state"
+// (files, chain position, checkpoint bookkeeping) while holding the cross-process flock. Leaf
+// hashes become visible to readers (state_mu_) only once they are durable.
+#include "ward/audit/audit_log.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "record_codec.h"
+#include "segment_scanner.h"
+#include "ward/common/json.h"
+#include "ward/common/log.h"
+
+namespace ward::audit {
+
+std::string auditLogSegmentsDir(const std::string& dir) { return dir + "/log"; }
+std::string auditCheckpointsPath(const std::string& dir) { return dir + "/checkpoints.jsonl"; }
+std::string auditSigningKeyPath(const std::string& dir) { return dir + "/signing.key"; }
+
+namespace {
+
+struct Writer {
+  std::string_view body;
+  BodyDigest digest;
+  bool is_checkpoint = false;
+  bool done = false;
+  Status status;
+  uint64_t index = 0;
+  Checkpoint checkpoint;
+};
+
+// Cuts a torn tail off the active segment (rewriting the magic if even that was torn).
+Status repairTail(io::File& file, const SegmentScan& scan) {
+  if (scan.torn_bytes == 0) return Status();
+  WARD_RETURN_IF_ERROR(file.truncate(scan.valid_end));
+  if (scan.valid_end == 0) WARD_RETURN_IF_ERROR(file.append(kSegmentMagic));
+  return file.sync();
+}
+
+}  // namespace
+
+class AuditLog::Impl {
+ public:
+  explicit Impl(const AuditLogOptions& o) : opts_(o) {
+    if (opts_.fs == nullptr) opts_.fs = &io::posixFileSystem();
+    if (opts_.clock == nullptr) opts_.clock = &SystemClock::instance();
+  }
+
+  Status open();
+  Result<uint64_t> append(std::string_view body);
+  Result<Checkpoint> checkpoint();
+  void closeCheckpoint();
+
+  uint64_t size() const {
+    std::lock_guard<std::mutex> l(state_mu_);
+    return leaves_.size();
+  }
+  Result<Hash> rootAt(uint64_t n) const {
+    std::lock_guard<std::mutex> l(state_mu_);
+    WARD_RETURN_IF_ERROR(checkSize(n));
+    return merkleRoot(std::span<const Hash>(leaves_.data(), n));
+  }
+  Result<std::vector<Hash>> inclusion(uint64_t index, uint64_t n) const {
+    std::lock_guard<std::mutex> l(state_mu_);
+    WARD_RETURN_IF_ERROR(checkSize(n));
+    return audit::inclusionProof(std::span<const Hash>(leaves_.data(), n), index);
+  }
+  Result<std::vector<Hash>> consistency(uint64_t m, uint64_t n) const {
+    std::lock_guard<std::mutex> l(state_mu_);
+    WARD_RETURN_IF_ERROR(checkSize(n));
+    return audit::consistencyProof(std::span<const Hash>(leaves_.data(), n), m);
+  }
+  Result<Hash> leafAt(uint64_t index) const {
+    std::lock_guard<std::mutex> l(state_mu_);
+    if (index >= leaves_.size()) {
+      return Status::notFound("audit log has no record " + std::to_string(index));
+    }
+    return leaves_[index];
+  }
+  const CheckpointVerifier& verifier() const { return signer_->verifier(); }
+
+ private:
+  Status checkSize(uint64_t n) const {
+    if (n > leaves_.size()) {
+      return Status::invalidArgument("tree size " + std::to_string(n) + " is past the " +
+                                     std::to_string(leaves_.size()) + " records of the log");
+    }
+    return Status();
+  }
+  std::string segPath(const std::string& name) const {
+    return auditLogSegmentsDir(opts_.dir) + "/" + name;
+  }
+  // Queues `w` and returns its status once a leader (maybe this thread) has handled it.
+  Status submit(Writer& w);
+  // The leader's work for one group; returns the status of its records.
+  Status leadGroup(const std::vector<Writer*>& group);
+  Status catchUpLocked();
+  Status scanInto(io::File& file, const std::string& name, uint64_t first, uint64_t start,
+                  bool is_last, SegmentScan* scan);
+  Status newSegmentLocked();
+  Status writeCheckpointLocked(Checkpoint* out);
+  void publish(std::vector<Hash>& leaves);
+
+  AuditLogOptions opts_;
+  std::optional<CheckpointSigner> signer_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Writer*> queue_;  // guarded by mu_
+  Status failed_;              // guarded by mu_: sticky after an I/O failure
+
+  // Leader state: touched only by the current leader (or by open / the destructor).
+  std::unique_ptr<io::File> active_;
+  std::string active_name_;
+  uint64_t active_first_ = 0;
+  uint64_t active_size_ = 0;
+  ChainPosition pos_;
+  std::unique_ptr<io::File> checkpoints_;
+  uint64_t last_cp_size_ = 0;
+  int64_t last_cp_time_us_ = 0;
+
+  mutable std::mutex state_mu_;
+  std::vector<Hash> leaves_;  // guarded by state_mu_: durable records' leaf hashes
+  MerkleFrontier frontier_;   // guarded by state_mu_
+};
+
+void AuditLog::Impl::publish(std::vector<Hash>& leaves) {
+  std::lock_guard<std::mutex> l(state_mu_);
+  for (const Hash& h : leaves) {
+    leaves_.push_back(h);
+    frontier_.append(h);
+  }
+  leaves.clear();
+}
+
+Status AuditLog::Impl::scanInto(io::File& file, const std::string& name, uint64_t first,
+                                uint64_t start, bool is_last, SegmentScan* scan) {
+  std::vector<Hash> found;
+  ScanRequest req;
+  req.file = &file;
+  req.name = name;
+  req.first_index = first;
+  req.start_offset = start;
+  req.is_last = is_last;
+  req.on_record = [&](uint64_t, const Hash& leaf, std::string_view) {
+    found.push_back(leaf);
+    return Status();
+  };
+  auto r = scanSegment(req, pos_);
+  if (!r.ok()) return r.status();
+  *scan = *r;
+  if (scan->torn_bytes > 0) {
+    logWarn("audit log: cutting a torn tail of " + std::to_string(scan->torn_bytes) +
+            " bytes off " + name + " (" + scan->torn_reason + ")");
+    WARD_RETURN_IF_ERROR(repairTail(file, *scan));
+    if (scan->valid_end == 0) scan->valid_end = kSegmentMagic.size();
+  }
+  publish(found);
+  return Status();
+}
+
+Status AuditLog::Impl::open() {
+  io::FileSystem& fs = *opts_.fs;
+  std::string log_dir = auditLogSegmentsDir(opts_.dir);
+  WARD_RETURN_IF_ERROR(fs.createDirs(log_dir));
+  WARD_ASSIGN_OR_RETURN(auto lock, fs.lock(opts_.dir + "/LOCK"));
+  WARD_ASSIGN_OR_RETURN(auto signer,
+                        CheckpointSigner::loadOrCreate(fs, auditSigningKeyPath(opts_.dir)));
+  signer_.emplace(std::move(signer));
+
+  WARD_ASSIGN_OR_RETURN(auto names, fs.list(log_dir));
+  std::vector<std::pair<uint64_t, std::string>> segments;
+  for (const auto& n : names) {
+    uint64_t first;
+    if (parseSegmentName(n, &first)) segments.emplace_back(first, n);
+  }
+  if (segments.empty()) {
+    WARD_RETURN_IF_ERROR(newSegmentLocked());
+  } else {
+    io::OpenOptions o;
+    o.create = false;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const auto& [first, name] = segments[i];
+      WARD_ASSIGN_OR_RETURN(auto file, fs.open(segPath(name), o));
+      SegmentScan scan;
+      WARD_RETURN_IF_ERROR(scanInto(*file, name, first, 0, i + 1 == segments.size(), &scan));
+      if (i + 1 == segments.size()) {
+        active_ = std::move(file);
+        active_name_ = name;
+        active_first_ = first;
+        active_size_ = scan.valid_end;
+      }
+    }
+  }
+
+  // Checkpoints: cut a torn last line, remember the last one for the interval rules.
+  std::string cp_path = auditCheckpointsPath(opts_.dir);
+  bool existed = fs.exists(cp_path);
+  WARD_ASSIGN_OR_RETURN(checkpoints_, fs.open(cp_path, io::OpenOptions{}));
+  if (!existed) WARD_RETURN_IF_ERROR(fs.syncDir(opts_.dir));
+  WARD_ASSIGN_OR_RETURN(auto cps, readCheckpointFile(fs, cp_path));
+  last_cp_time_us_ = opts_.clock->nowMicros();
+  if (!cps.empty()) {
+    last_cp_size_ = cps.back().tree_size;
+    last_cp_time_us_ = cps.back().time_us;
+  }
+  return Status();
+}
+
+Status AuditLog::Impl::newSegmentLocked() {
+  std::string name = segmentName(pos_.next_index);
+  io::OpenOptions o;
+  o.exclusive = true;
+  WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(name), o));
+  WARD_RETURN_IF_ERROR(file->append(kSegmentMagic));
+  WARD_RETURN_IF_ERROR(file->sync());
+  WARD_RETURN_IF_ERROR(opts_.fs->syncDir(auditLogSegmentsDir(opts_.dir)));
+  active_ = std::move(file);
+  active_name_ = name;
+  active_first_ = pos_.next_index;
+  active_size_ = kSegmentMagic.size();
+  return Status();
+}
+
+Status AuditLog::Impl::catchUpLocked() {
+  WARD_ASSIGN_OR_RETURN(uint64_t on_disk, active_->size());
+  // Another process may have appended here, or (only once this segment is full) rolled over.
+  if (on_disk == active_size_ && active_size_ < opts_.segment_bytes) return Status();
+  WARD_ASSIGN_OR_RETURN(auto names, opts_.fs->list(auditLogSegmentsDir(opts_.dir)));
+  std::vector<std::pair<uint64_t, std::string>> later;
+  for (const auto& n : names) {
+    uint64_t first;
+    if (parseSegmentName(n, &first) && first > active_first_) later.emplace_back(first, n);
+  }
+  SegmentScan scan;
+  if (on_disk != active_size_) {
+    WARD_RETURN_IF_ERROR(
+        scanInto(*active_, active_name_, active_first_, active_size_, later.empty(), &scan));
+    active_size_ = scan.valid_end;
+  }
+  io::OpenOptions o;
+  o.create = false;
+  for (size_t i = 0; i < later.size(); ++i) {
+    const auto& [first, name] = later[i];
+    WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(name), o));
+    WARD_RETURN_IF_ERROR(scanInto(*file, name, first, 0, i + 1 == later.size(), &scan));
+    active_ = std::move(file);
+    active_name_ = name;
+    active_first_ = first;
+    active_size_ = scan.valid_end;
+  }
+  return Status();
+}
+
+Status AuditLog::Impl::writeCheckpointLocked(Checkpoint* out) {
+  Checkpoint c;
+  {
+    std::lock_guard<std::mutex> l(state_mu_);
+    c.tree_size = leaves_.size();
+    c.root = frontier_.root();
+  }
+  c.time_us = opts_.clock->nowMicros();
+  WARD_RETURN_IF_ERROR(signer_->sign(c));
+  // Another process may have crashed mid-line: start on a fresh line.
+  WARD_ASSIGN_OR_RETURN(uint64_t size, checkpoints_->size());
+  if (size > 0) {
+    uint64_t from = size > 65536 ? size - 65536 : 0;
+    WARD_ASSIGN_OR_RETURN(std::string tail, checkpoints_->readAt(from, size - from));
+    if (!tail.empty() && tail.back() != '\n') {
+      size_t nl = tail.rfind('\n');
+      WARD_RETURN_IF_ERROR(checkpoints_->truncate(nl == std::string::npos ? from : from + nl + 1));
+    }
+  }
+  WARD_RETURN_IF_ERROR(checkpoints_->append(dumpJson(c.toJson()) + "\n"));
+  WARD_RETURN_IF_ERROR(checkpoints_->sync());
+  last_cp_size_ = c.tree_size;
+  last_cp_time_us_ = c.time_us;
+  if (out) *out = c;
+  return Status();
+}
+
+Status AuditLog::Impl::leadGroup(const std::vector<Writer*>& group) {
+  WARD_ASSIGN_OR_RETURN(auto lock, opts_.fs->lock(opts_.dir + "/LOCK"));
+  WARD_RETURN_IF_ERROR(catchUpLocked());
+  bool records = false;
+  for (Writer* w : group) records |= !w->is_checkpoint;
+  if (records) {
+    if (active_size_ >= opts_.segment_bytes) WARD_RETURN_IF_ERROR(newSegmentLocked());
+    size_t bytes = 0;
+    for (Writer* w : group) bytes += kRecordHeaderBytes + w->body.size();
+    std::string buf;
+    buf.reserve(bytes);
+    std::vector<Hash> leaves;
+    leaves.reserve(group.size());
+    ChainPosition p = pos_;
+    for (Writer* w : group) {
+      if (w->is_checkpoint) continue;
+      w->index = p.next_index;
+      p.prev = appendRecordHeader(buf, p.next_index, p.prev, static_cast<uint32_t>(w->body.size()),
+                                  w->digest);
+      buf.append(w->body);
+      leaves.push_back(p.prev);
+      ++p.next_index;
+    }
+    WARD_RETURN_IF_ERROR(active_->append(buf));
+    WARD_RETURN_IF_ERROR(active_->sync());
+    active_size_ += buf.size();
+    pos_ = p;
+    publish(leaves);
+  }
+  bool requested = false;
+  for (Writer* w : group) requested |= w->is_checkpoint;
+  uint64_t n = pos_.next_index;
+  int64_t now = opts_.clock->nowMicros();
+  bool due = n > last_cp_size_ &&
+             (n - last_cp_size_ >= opts_.checkpoint_records ||
+              now - last_cp_time_us_ >= opts_.checkpoint_seconds * 1'000'000);
+  if (requested || due) {
+    Checkpoint c;
+    Status s = writeCheckpointLocked(&c);
+    if (!s.ok()) logError("audit log: cannot write a checkpoint: " + s.message());
+    for (Writer* w : group) {
+      if (!w->is_checkpoint) continue;
+      w->status = s;
+      w->checkpoint = c;
+    }
+  }
+  return Status();
+}
+
+Status AuditLog::Impl::submit(Writer& w) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (!failed_.ok()) return failed_;
+  queue_.push_back(&w);
+  cv_.wait(l, [&] { return w.done || queue_.front() == &w; });
+  if (w.done) return w.status;
+  if (!failed_.ok()) {
+    queue_.pop_front();
+    cv_.notify_all();
+    return failed_;
+  }
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  for (Writer* x : queue_) {
+    if (!group.empty() && bytes + x->body.size() > opts_.max_group_bytes) break;
+    group.push_back(x);
+    bytes += x->body.size();
+  }
+  l.unlock();
+  Status s = leadGroup(group);
+  l.lock();
+  if (!s.ok()) {
+    // The files' state is unknown now: refuse further appends until the log is reopened.
+    failed_ = Status(s.code() == StatusCode::kCorruption ? s.code() : StatusCode::kUnavailable,
+                     "audit log unusable after a failed write: " + s.message());
+  }
+  for (Writer* x : group) {
+    if (!s.ok()) x->status = s;
+    x->done = true;
+    queue_.pop_front();
+  }
+  cv_.notify_all();
+  return w.status;
+}
+
+Result<uint64_t> AuditLog::Impl::append(std::string_view body) {
+  if (body.empty()) return Status::invalidArgument("an audit record must not be empty");
+  if (body.size() > opts_.max_record_bytes) {
+    return Status::resourceExhausted("audit record of " + std::to_string(body.size()) +
+                                     " bytes exceeds audit.max_record_bytes (" +
+                                     std::to_string(opts_.max_record_bytes) + ")");
+  }
+  Writer w;
+  w.body = body;
+  w.digest = digestBody(body);  // on the caller's thread, outside the serial section
+  Status s = submit(w);
+  if (!s.ok()) return s;
+  return w.index;
+}
+
+Result<Checkpoint> AuditLog::Impl::checkpoint() {
+  Writer w;
+  w.is_checkpoint = true;
+  Status s = submit(w);
+  if (!s.ok()) return s;
+  return w.checkpoint;
+}
+
+void AuditLog::Impl::closeCheckpoint() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!failed_.ok() || !signer_ || !active_) return;
+  }
+  if (pos_.next_index <= last_cp_size_) return;
+  auto c = checkpoint();
+  if (!c.ok()) logError("audit log: closing checkpoint failed: " + c.status().message());
+}
+
+AuditLog::AuditLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AuditLog::~AuditLog() { impl_->closeCheckpoint(); }
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditLogOptions& options) {
+  if (options.dir.empty()) return Status::invalidArgument("audit log directory is empty");
+  auto impl = std::make_unique<Impl>(options);
+  WARD_RETURN_IF_ERROR(impl->open());
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
+}
+
+Result<uint64_t> AuditLog::append(std::string_view body) { return impl_->append(body); }
+Result<Checkpoint> AuditLog::checkpoint() { return impl_->checkpoint(); }
+uint64_t AuditLog::size() const { return impl_->size(); }
+Result<Hash> AuditLog::rootAt(uint64_t n) const { return impl_->rootAt(n); }
+Result<std::vector<Hash>> AuditLog::inclusionProof(uint64_t index, uint64_t n) const {
+  return impl_->inclusion(index, n);
+}
+Result<std::vector<Hash>> AuditLog::consistencyProof(uint64_t m, uint64_t n) const {
+  return impl_->consistency(m, n);
+}
+Result<Hash> AuditLog::leafAt(uint64_t index) const { return impl_->leafAt(index); }
+const CheckpointVerifier& AuditLog::verifier() const { return impl_->verifier(); }
+
+}  // namespace ward::audit
