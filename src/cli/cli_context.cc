@@ -59,6 +59,10 @@ Status CliContext::init(bool* created) {
     if (!out) return Status::unavailable("cannot write " + configPath());
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  {
+    // Creates the audit log and its signing key, so `ward audit pubkey` works from the start.
+    WARD_ASSIGN_OR_RETURN(auto log, audit::AuditLog::open(auditLogOptions()));
+  }
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
   WARD_RETURN_IF_ERROR(store_->ensureTenant(config_.tenant));
   auto admin = store_->findPrincipal(config_.tenant, "admin");
