@@ -32,6 +32,7 @@ struct Writer {
   Status status;
   uint64_t index = 0;
   Checkpoint checkpoint;
+  std::condition_variable cv;  // signalled when done, or when this writer becomes the leader
 };
 
 // Cuts a torn tail off the active segment (rewriting the magic if even that was torn).
@@ -110,7 +111,6 @@ class AuditLog::Impl {
   std::optional<CheckpointSigner> signer_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Writer*> queue_;  // guarded by mu_
   Status failed_;              // guarded by mu_: sticky after an I/O failure
 
@@ -337,11 +337,12 @@ Status AuditLog::Impl::submit(Writer& w) {
   std::unique_lock<std::mutex> l(mu_);
   if (!failed_.ok()) return failed_;
   queue_.push_back(&w);
-  cv_.wait(l, [&] { return w.done || queue_.front() == &w; });
+  // Each writer sleeps on its own condition variable: waking a group never wakes the others.
+  w.cv.wait(l, [&] { return w.done || queue_.front() == &w; });
   if (w.done) return w.status;
   if (!failed_.ok()) {
     queue_.pop_front();
-    cv_.notify_all();
+    if (!queue_.empty()) queue_.front()->cv.notify_one();
     return failed_;
   }
   std::vector<Writer*> group;
@@ -363,8 +364,9 @@ Status AuditLog::Impl::submit(Writer& w) {
     if (!s.ok()) x->status = s;
     x->done = true;
     queue_.pop_front();
+    if (x != &w) x->cv.notify_one();
   }
-  cv_.notify_all();
+  if (!queue_.empty()) queue_.front()->cv.notify_one();  // the next leader
   return w.status;
 }
 

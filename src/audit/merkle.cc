@@ -2,14 +2,29 @@
 // (PATH and SUBPROOF) literally; the verifiers follow §2.1.3.2 and §2.1.4.2 step by step.
 #include "ward/audit/merkle.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <bit>
 #include <cstring>
+#include <memory>
 
 namespace ward::audit {
 
 namespace {
+
+// OpenSSL 3's one-shot SHA256() fetches the algorithm on every call; a fetched EVP_MD and a
+// per-thread context make the many small hashes of the tree several times cheaper.
+void sha256Into(const void* data, size_t n, uint8_t* out) {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                           EVP_MD_CTX_free);
+  if (md == nullptr || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data, n) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out, nullptr) != 1) {
+    SHA256(static_cast<const unsigned char*>(data), n, out);  // the slow path still works
+  }
+}
 
 // Largest power of two strictly smaller than n (n > 1).
 uint64_t splitPoint(uint64_t n) { return std::bit_floor(n - 1); }
@@ -47,7 +62,7 @@ void subproof(std::span<const Hash> d, uint64_t m, bool complete, std::vector<Ha
 
 Hash sha256(std::string_view data) {
   Hash h;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), h.data());
+  sha256Into(data.data(), data.size(), h.data());
   return h;
 }
 
@@ -57,7 +72,7 @@ Hash leafHash(std::string_view entry) {
     buf[0] = 0x00;
     std::memcpy(buf + 1, entry.data(), entry.size());
     Hash h;
-    SHA256(buf, entry.size() + 1, h.data());
+    sha256Into(buf, entry.size() + 1, h.data());
     return h;
   }
   return sha256(std::string(1, '\0') + std::string(entry));
@@ -69,7 +84,7 @@ Hash nodeHash(const Hash& left, const Hash& right) {
   std::memcpy(buf + 1, left.data(), 32);
   std::memcpy(buf + 33, right.data(), 32);
   Hash h;
-  SHA256(buf, sizeof buf, h.data());
+  sha256Into(buf, sizeof buf, h.data());
   return h;
 }
 
