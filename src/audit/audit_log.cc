@@ -5,10 +5,15 @@
 // takes the queue (up to max_group_bytes), drops mu_, and alone touches the "leader state"
 // (files, chain position, checkpoint bookkeeping) while holding the cross-process flock. Leaf
 // hashes become visible to readers (state_mu_) only once they are durable.
+//
+// Each writer sleeps on its own mutex and condition variable, and is shared-owned, so the leader
+// can wake it after dropping mu_: a finished group wakes only its members, and none of them
+// then queues on mu_ behind the others.
 #include "ward/audit/audit_log.h"
 
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 
 #include "record_codec.h"
@@ -25,6 +30,7 @@ std::string auditSigningKeyPath(const std::string& dir) { return dir + "/signing
 namespace {
 
 struct Writer {
+  enum class State { kWaiting, kLeader, kDone };
   std::string_view body;
   BodyDigest digest;
   bool is_checkpoint = false;
@@ -32,8 +38,25 @@ struct Writer {
   Status status;
   uint64_t index = 0;
   Checkpoint checkpoint;
-  std::condition_variable cv;  // signalled when done, or when this writer becomes the leader
+
+  std::mutex m;
+  std::condition_variable cv;
+  State state = State::kWaiting;  // guarded by m
+
+  void wake(State to) {
+    {
+      std::lock_guard<std::mutex> l(m);
+      state = to;
+    }
+    cv.notify_one();
+  }
+  State await() {
+    std::unique_lock<std::mutex> l(m);
+    cv.wait(l, [&] { return state != State::kWaiting; });
+    return state;
+  }
 };
+using WriterPtr = std::shared_ptr<Writer>;
 
 // Cuts a torn tail off the active segment (rewriting the magic if even that was torn).
 Status repairTail(io::File& file, const SegmentScan& scan) {
@@ -97,9 +120,9 @@ class AuditLog::Impl {
     return auditLogSegmentsDir(opts_.dir) + "/" + name;
   }
   // Queues `w` and returns its status once a leader (maybe this thread) has handled it.
-  Status submit(Writer& w);
+  Status submit(const WriterPtr& w);
   // The leader's work for one group; returns the status of its records.
-  Status leadGroup(const std::vector<Writer*>& group);
+  Status leadGroup(const std::vector<WriterPtr>& group);
   Status catchUpLocked();
   Status scanInto(io::File& file, const std::string& name, uint64_t first, uint64_t start,
                   bool is_last, SegmentScan* scan);
@@ -111,7 +134,7 @@ class AuditLog::Impl {
   std::optional<CheckpointSigner> signer_;
 
   std::mutex mu_;
-  std::deque<Writer*> queue_;  // guarded by mu_
+  std::deque<WriterPtr> queue_;  // guarded by mu_
   Status failed_;              // guarded by mu_: sticky after an I/O failure
 
   // Leader state: touched only by the current leader (or by open / the destructor).
@@ -284,21 +307,21 @@ Status AuditLog::Impl::writeCheckpointLocked(Checkpoint* out) {
   return Status();
 }
 
-Status AuditLog::Impl::leadGroup(const std::vector<Writer*>& group) {
+Status AuditLog::Impl::leadGroup(const std::vector<WriterPtr>& group) {
   WARD_ASSIGN_OR_RETURN(auto lock, opts_.fs->lock(opts_.dir + "/LOCK"));
   WARD_RETURN_IF_ERROR(catchUpLocked());
   bool records = false;
-  for (Writer* w : group) records |= !w->is_checkpoint;
+  for (const WriterPtr& w : group) records |= !w->is_checkpoint;
   if (records) {
     if (active_size_ >= opts_.segment_bytes) WARD_RETURN_IF_ERROR(newSegmentLocked());
     size_t bytes = 0;
-    for (Writer* w : group) bytes += kRecordHeaderBytes + w->body.size();
+    for (const WriterPtr& w : group) bytes += kRecordHeaderBytes + w->body.size();
     std::string buf;
     buf.reserve(bytes);
     std::vector<Hash> leaves;
     leaves.reserve(group.size());
     ChainPosition p = pos_;
-    for (Writer* w : group) {
+    for (const WriterPtr& w : group) {
       if (w->is_checkpoint) continue;
       w->index = p.next_index;
       p.prev = appendRecordHeader(buf, p.next_index, p.prev, static_cast<uint32_t>(w->body.size()),
@@ -314,7 +337,7 @@ Status AuditLog::Impl::leadGroup(const std::vector<Writer*>& group) {
     publish(leaves);
   }
   bool requested = false;
-  for (Writer* w : group) requested |= w->is_checkpoint;
+  for (const WriterPtr& w : group) requested |= w->is_checkpoint;
   uint64_t n = pos_.next_index;
   int64_t now = opts_.clock->nowMicros();
   bool due = n > last_cp_size_ &&
@@ -324,7 +347,7 @@ Status AuditLog::Impl::leadGroup(const std::vector<Writer*>& group) {
     Checkpoint c;
     Status s = writeCheckpointLocked(&c);
     if (!s.ok()) logError("audit log: cannot write a checkpoint: " + s.message());
-    for (Writer* w : group) {
+    for (const WriterPtr& w : group) {
       if (!w->is_checkpoint) continue;
       w->status = s;
       w->checkpoint = c;
@@ -333,41 +356,46 @@ Status AuditLog::Impl::leadGroup(const std::vector<Writer*>& group) {
   return Status();
 }
 
-Status AuditLog::Impl::submit(Writer& w) {
-  std::unique_lock<std::mutex> l(mu_);
-  if (!failed_.ok()) return failed_;
-  queue_.push_back(&w);
-  // Each writer sleeps on its own condition variable: waking a group never wakes the others.
-  w.cv.wait(l, [&] { return w.done || queue_.front() == &w; });
-  if (w.done) return w.status;
-  if (!failed_.ok()) {
-    queue_.pop_front();
-    if (!queue_.empty()) queue_.front()->cv.notify_one();
-    return failed_;
+Status AuditLog::Impl::submit(const WriterPtr& w) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!failed_.ok()) return failed_;
+    queue_.push_back(w);
+    if (queue_.size() == 1) w->state = Writer::State::kLeader;  // nobody else can see it yet
   }
-  std::vector<Writer*> group;
-  size_t bytes = 0;
-  for (Writer* x : queue_) {
-    if (!group.empty() && bytes + x->body.size() > opts_.max_group_bytes) break;
-    group.push_back(x);
-    bytes += x->body.size();
+  if (w->await() == Writer::State::kDone) return w->status;
+
+  // Leader: take the front of the queue (this writer first), up to max_group_bytes.
+  std::vector<WriterPtr> group;
+  Status failed;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    failed = failed_;
+    size_t bytes = 0;
+    for (const WriterPtr& x : queue_) {
+      if (!group.empty() && bytes + x->body.size() > opts_.max_group_bytes) break;
+      group.push_back(x);
+      bytes += x->body.size();
+    }
   }
-  l.unlock();
-  Status s = leadGroup(group);
-  l.lock();
-  if (!s.ok()) {
-    // The files' state is unknown now: refuse further appends until the log is reopened.
-    failed_ = Status(s.code() == StatusCode::kCorruption ? s.code() : StatusCode::kUnavailable,
-                     "audit log unusable after a failed write: " + s.message());
+  Status s = failed.ok() ? leadGroup(group) : failed;
+  WriterPtr next;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!s.ok() && failed_.ok()) {
+      // The files' state is unknown now: refuse further appends until the log is reopened.
+      failed_ = Status(s.code() == StatusCode::kCorruption ? s.code() : StatusCode::kUnavailable,
+                       "audit log unusable after a failed write: " + s.message());
+    }
+    for (size_t i = 0; i < group.size(); ++i) queue_.pop_front();
+    if (!queue_.empty()) next = queue_.front();
   }
-  for (Writer* x : group) {
+  if (next) next->wake(Writer::State::kLeader);  // the next group starts at once
+  for (const WriterPtr& x : group) {
     if (!s.ok()) x->status = s;
-    x->done = true;
-    queue_.pop_front();
-    if (x != &w) x->cv.notify_one();
+    if (x != w) x->wake(Writer::State::kDone);
   }
-  if (!queue_.empty()) queue_.front()->cv.notify_one();  // the next leader
-  return w.status;
+  return w->status;
 }
 
 Result<uint64_t> AuditLog::Impl::append(std::string_view body) {
@@ -377,20 +405,20 @@ Result<uint64_t> AuditLog::Impl::append(std::string_view body) {
                                      " bytes exceeds audit.max_record_bytes (" +
                                      std::to_string(opts_.max_record_bytes) + ")");
   }
-  Writer w;
-  w.body = body;
-  w.digest = digestBody(body);  // on the caller's thread, outside the serial section
+  auto w = std::make_shared<Writer>();
+  w->body = body;
+  w->digest = digestBody(body);  // on the caller's thread, outside the serial section
   Status s = submit(w);
   if (!s.ok()) return s;
-  return w.index;
+  return w->index;
 }
 
 Result<Checkpoint> AuditLog::Impl::checkpoint() {
-  Writer w;
-  w.is_checkpoint = true;
+  auto w = std::make_shared<Writer>();
+  w->is_checkpoint = true;
   Status s = submit(w);
   if (!s.ok()) return s;
-  return w.checkpoint;
+  return w->checkpoint;
 }
 
 void AuditLog::Impl::closeCheckpoint() {
