@@ -390,11 +390,12 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
     for (size_t i = 0; i < group.size(); ++i) queue_.pop_front();
     if (!queue_.empty()) next = queue_.front();
   }
-  if (next) next->wake(Writer::State::kLeader);  // the next group starts at once
   for (const WriterPtr& x : group) {
     if (!s.ok()) x->status = s;
     if (x != w) x->wake(Writer::State::kDone);
   }
+  // Woken last, so that the writers just released can queue up again and join its group.
+  if (next) next->wake(Writer::State::kLeader);
   return w->status;
 }
 
