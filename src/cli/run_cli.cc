@@ -20,6 +20,7 @@ int runCli(int argc, char** argv) {
   static const Registration kCommands[] = {
       registerAdminCommands, registerIngestCommands, registerSearchCommands,
       registerEvalCommands,  registerServeCommand,   registerAuditCommands,
+      registerTraceCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

@@ -141,6 +141,25 @@ def tamper_tests(tmp):
     r = ward(data, "audit", "verify")
     check("intact log verifies", r.returncode == 0 and "ok: 20 records" in r.stdout,
           r.stdout + r.stderr)
+    r = ward(data, "trace", "list", "--kind", "search", "--principal", "admin", "--json")
+    events = [json.loads(line) for line in r.stdout.splitlines()] if r.returncode == 0 else []
+    check("trace list reads the events back",
+          len(events) == 20 and events[3]["attributes"]["query"] == "query number 3"
+          and events[3]["record"] == 3, r.stdout[:500] + r.stderr)
+    r = ward(data, "trace", "list", "--principal", "nobody")
+    check("trace list --principal filters", r.returncode == 0 and r.stdout == "", r.stdout)
+    r = ward(data, "trace", "list", "--since", "2099-01-01")
+    check("trace list --since filters", r.returncode == 0 and r.stdout == "", r.stdout)
+    r = ward(data, "trace", "list", "--limit", "2")
+    check("trace list --limit keeps the newest", r.returncode == 0
+          and [line.split("\t")[0] for line in r.stdout.splitlines()] == ["18", "19"], r.stdout)
+    if events:
+        r = ward(data, "trace", "show", events[5]["trace_id"], "--json")
+        shown = json.loads(r.stdout) if r.returncode == 0 else {}
+        check("trace show ID", shown.get("record") == 5 and shown.get("kind") == "search",
+              r.stdout + r.stderr)
+    r = ward(data, "trace", "show", "0" * 32)
+    check("trace show of an unknown id exits 3", r.returncode == 3, r.stderr)
     r = ward(data, "audit", "checkpoint")
     cp = json.loads(r.stdout) if r.returncode == 0 else {}
     check("audit checkpoint prints a signed checkpoint",
