@@ -60,8 +60,8 @@ void runAuditLog(const Args& a, const std::vector<std::string>& all_recs, int th
   // Few threads mean small groups and one fsync per few records: cap the run's length.
   std::vector<std::string> recs(
       all_recs.begin(),
-      all_recs.begin() + static_cast<long>(std::min(all_recs.size(), size_t{2000} *
-                                                                      static_cast<size_t>(threads))));
+      all_recs.begin() + static_cast<long>(std::min(all_recs.size(),
+                                                    size_t{2000} * static_cast<size_t>(threads))));
   std::string dir = a.dir + "/audit-" + std::to_string(threads);
   ward::audit::AuditLogOptions o;
   o.dir = dir;
@@ -105,13 +105,13 @@ void check(int rc, sqlite3* db, const char* what) {
   }
 }
 
-void runSqlite(const Args& a, const std::vector<std::string>& recs, size_t per_txn,
-               size_t limit) {
+void runSqlite(const Args& a, const std::vector<std::string>& recs, size_t per_txn, size_t limit) {
   std::string path = a.dir + "/sqlite-" + std::to_string(per_txn) + ".db";
   sqlite3* db = nullptr;
   check(sqlite3_open(path.c_str(), &db), db, "open");
-  check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                         "CREATE TABLE log(id INTEGER PRIMARY KEY, body BLOB NOT NULL);",
+  check(sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "CREATE TABLE log(id INTEGER PRIMARY KEY, body BLOB NOT NULL);",
                      nullptr, nullptr, nullptr),
         db, "setup");
   sqlite3_stmt* ins = nullptr;
@@ -153,11 +153,15 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (k == "--dir") a.dir = val();
-    else if (k == "--records") a.records = std::stoul(val());
-    else if (k == "--threads") thread_counts.push_back(std::stoi(val()));
-    else if (k == "--record-bytes") a.record_bytes = std::stoul(val());
-    else {
+    if (k == "--dir") {
+      a.dir = val();
+    } else if (k == "--records") {
+      a.records = std::stoul(val());
+    } else if (k == "--threads") {
+      thread_counts.push_back(std::stoi(val()));
+    } else if (k == "--record-bytes") {
+      a.record_bytes = std::stoul(val());
+    } else {
       std::fprintf(stderr,
                    "usage: %s [--dir DIR] [--records N] [--threads T]... [--record-bytes B]\n",
                    argv[0]);

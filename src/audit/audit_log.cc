@@ -135,7 +135,7 @@ class AuditLog::Impl {
 
   std::mutex mu_;
   std::deque<WriterPtr> queue_;  // guarded by mu_
-  Status failed_;              // guarded by mu_: sticky after an I/O failure
+  Status failed_;                // guarded by mu_: sticky after an I/O failure
 
   // Leader state: touched only by the current leader (or by open / the destructor).
   std::unique_ptr<io::File> active_;
@@ -340,9 +340,8 @@ Status AuditLog::Impl::leadGroup(const std::vector<WriterPtr>& group) {
   for (const WriterPtr& w : group) requested |= w->is_checkpoint;
   uint64_t n = pos_.next_index;
   int64_t now = opts_.clock->nowMicros();
-  bool due = n > last_cp_size_ &&
-             (n - last_cp_size_ >= opts_.checkpoint_records ||
-              now - last_cp_time_us_ >= opts_.checkpoint_seconds * 1'000'000);
+  bool due = n > last_cp_size_ && (n - last_cp_size_ >= opts_.checkpoint_records ||
+                                   now - last_cp_time_us_ >= opts_.checkpoint_seconds * 1'000'000);
   if (requested || due) {
     Checkpoint c;
     Status s = writeCheckpointLocked(&c);

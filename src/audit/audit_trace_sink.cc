@@ -70,20 +70,18 @@ Result<TraceEvent> decodeTraceEvent(std::string_view body) {
   return e;
 }
 
-Result<std::vector<StoredTraceEvent>> readTraceEvents(const std::string& dir,
-                                                      io::FileSystem* fs) {
+Result<std::vector<StoredTraceEvent>> readTraceEvents(const std::string& dir, io::FileSystem* fs) {
   std::vector<StoredTraceEvent> out;
-  Status s = forEachAuditRecord(fs ? *fs : io::posixFileSystem(), dir,
-                                [&](uint64_t index, std::string_view body) -> Status {
-                                  auto e = decodeTraceEvent(body);
-                                  if (!e.ok()) {
-                                    return Status::corruption("audit record " +
-                                                              std::to_string(index) + ": " +
-                                                              e.status().message());
-                                  }
-                                  out.push_back({index, std::move(e).value()});
-                                  return Status();
-                                });
+  Status s = forEachAuditRecord(
+      fs ? *fs : io::posixFileSystem(), dir, [&](uint64_t index, std::string_view body) -> Status {
+        auto e = decodeTraceEvent(body);
+        if (!e.ok()) {
+          return Status::corruption("audit record " + std::to_string(index) + ": " +
+                                    e.status().message());
+        }
+        out.push_back({index, std::move(e).value()});
+        return Status();
+      });
   if (!s.ok()) return s;
   return out;
 }

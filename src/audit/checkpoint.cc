@@ -71,8 +71,11 @@ std::string Checkpoint::signedMessage() const {
 }
 
 Json Checkpoint::toJson() const {
-  return Json{{"tree_size", tree_size}, {"root", hashHex(root)}, {"time_us", time_us},
-              {"key_id", key_id},       {"signature", signature}};
+  return Json{{"tree_size", tree_size},
+              {"root", hashHex(root)},
+              {"time_us", time_us},
+              {"key_id", key_id},
+              {"signature", signature}};
 }
 
 Result<Checkpoint> Checkpoint::fromJson(const Json& j) {

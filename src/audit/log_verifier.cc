@@ -38,8 +38,7 @@ Result<uint64_t> walk(io::FileSystem& fs, const std::string& dir,
   o.create = false;
   o.read_only = true;
   for (size_t i = 0; i < segments.size(); ++i) {
-    WARD_ASSIGN_OR_RETURN(auto file,
-                          fs.open(auditLogSegmentsDir(dir) + "/" + segments[i].name, o));
+    WARD_ASSIGN_OR_RETURN(auto file, fs.open(auditLogSegmentsDir(dir) + "/" + segments[i].name, o));
     ScanRequest req;
     req.file = file.get();
     req.name = segments[i].name;
@@ -61,7 +60,8 @@ Result<CheckpointVerifier> loadAuditVerifier(io::FileSystem& fs, const std::stri
 
 Status forEachAuditRecord(io::FileSystem& fs, const std::string& dir,
                           const std::function<Status(uint64_t, std::string_view)>& fn) {
-  auto r = walk(fs, dir, [&](uint64_t i, const Hash&, std::string_view body) { return fn(i, body); });
+  auto r =
+      walk(fs, dir, [&](uint64_t i, const Hash&, std::string_view body) { return fn(i, body); });
   return r.status();
 }
 
@@ -123,8 +123,9 @@ Result<VerifyReport> verifyAuditLog(const VerifyOptions& options) {
       pending.push_back({c, "external checkpoint at tree size " + std::to_string(c.tree_size)});
     }
   }
-  std::stable_sort(pending.begin(), pending.end(),
-                   [](const Pending& a, const Pending& b) { return a.cp.tree_size < b.cp.tree_size; });
+  std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+    return a.cp.tree_size < b.cp.tree_size;
+  });
 
   VerifyReport report;
   MerkleFrontier frontier;

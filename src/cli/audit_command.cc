@@ -30,7 +30,8 @@ int runVerify(CliContext& ctx, const std::string& checkpoint_file, bool json) {
     auto text = readLocalFile(checkpoint_file);
     if (!text.ok()) return fail(text.status());
     auto ext = audit::parseExternalCheckpoints(*text);
-    if (!ext.ok()) return fail(Status::invalidArgument(checkpoint_file + ": " + ext.status().message()));
+    if (!ext.ok())
+      return fail(Status::invalidArgument(checkpoint_file + ": " + ext.status().message()));
     v.external = std::move(ext).value();
   }
   auto report = audit::verifyAuditLog(v);
@@ -75,8 +76,8 @@ int runCheckpoint(CliContext& ctx) {
 int runCheckpoints(CliContext& ctx, const std::string& export_file) {
   Status s = ctx.loadConfig();
   if (!s.ok()) return fail(s);
-  auto cps = audit::readCheckpointFile(io::posixFileSystem(),
-                                       audit::auditCheckpointsPath(ctx.auditDir()));
+  auto cps =
+      audit::readCheckpointFile(io::posixFileSystem(), audit::auditCheckpointsPath(ctx.auditDir()));
   if (!cps.ok()) return fail(cps.status());
   if (export_file.empty()) {
     for (const auto& c : *cps) std::cout << dumpJson(c.toJson()) << "\n";
@@ -84,9 +85,9 @@ int runCheckpoints(CliContext& ctx, const std::string& export_file) {
   }
   auto verifier = audit::loadAuditVerifier(io::posixFileSystem(), ctx.auditDir());
   if (!verifier.ok()) return fail(verifier.status());
-  Status w = io::writeFileAtomic(io::posixFileSystem(), export_file,
-                                 dumpJson(audit::exportCheckpoints(*cps, *verifier), 2) + "\n",
-                                 0644);
+  Status w =
+      io::writeFileAtomic(io::posixFileSystem(), export_file,
+                          dumpJson(audit::exportCheckpoints(*cps, *verifier), 2) + "\n", 0644);
   if (!w.ok()) return fail(w);
   std::cout << "exported " << cps->size() << " checkpoints to " << export_file << "\n";
   return 0;
@@ -150,18 +151,16 @@ void registerAuditCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static std::string export_file;
   checkpoints->add_option("--export", export_file,
                           "Write them with the public key to FILE (for `verify --checkpoint`)");
-  checkpoints->callback([&ctx, &slot] {
-    slot.run = [&ctx] { return runCheckpoints(ctx, export_file); };
-  });
+  checkpoints->callback(
+      [&ctx, &slot] { slot.run = [&ctx] { return runCheckpoints(ctx, export_file); }; });
 
   auto* consistency = audit->add_subcommand(
       "consistency", "Print and verify the proof that the tree of size --to extends --from");
   static uint64_t from = 0, to = 0;
   consistency->add_option("--from", from, "Earlier tree size (>= 1)")->required();
   consistency->add_option("--to", to, "Later tree size")->required();
-  consistency->callback([&ctx, &slot] {
-    slot.run = [&ctx] { return runConsistency(ctx, from, to); };
-  });
+  consistency->callback(
+      [&ctx, &slot] { slot.run = [&ctx] { return runConsistency(ctx, from, to); }; });
 
   auto* pubkey = audit->add_subcommand("pubkey", "Print the checkpoint signing public key (PEM)");
   pubkey->callback([&ctx, &slot] { slot.run = [&ctx] { return runPubkey(ctx); }; });

@@ -40,8 +40,8 @@ Result<std::vector<audit::StoredTraceEvent>> readAll(CliContext& ctx) {
 int runList(CliContext& ctx, const ListFilter& f) {
   int64_t since_us = 0;
   if (!f.since.empty() && !parseRfc3339(f.since, &since_us)) {
-    return fail(Status::invalidArgument("--since must be an RFC 3339 date or time, got '" +
-                                        f.since + "'"));
+    return fail(
+        Status::invalidArgument("--since must be an RFC 3339 date or time, got '" + f.since + "'"));
   }
   auto events = readAll(ctx);
   if (!events.ok()) return fail(events.status());

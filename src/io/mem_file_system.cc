@@ -100,8 +100,7 @@ class MemFileSystem final : public FileSystem {
     return state_->files.count(path) > 0 || state_->dirs.count(path) > 0;
   }
 
-  Result<std::unique_ptr<File>> open(const std::string& path,
-                                     const OpenOptions& options) override {
+  Result<std::unique_ptr<File>> open(const std::string& path, const OpenOptions& options) override {
     std::lock_guard<std::mutex> l(state_->mu);
     auto it = state_->files.find(path);
     if (it == state_->files.end()) {
@@ -137,7 +136,8 @@ class MemFileSystem final : public FileSystem {
 
   Status remove(const std::string& path) override {
     std::lock_guard<std::mutex> l(state_->mu);
-    if (state_->files.erase(path) == 0) return Status::notFound("remove " + path + ": no such file");
+    if (state_->files.erase(path) == 0)
+      return Status::notFound("remove " + path + ": no such file");
     return Status();
   }
 

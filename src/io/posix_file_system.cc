@@ -135,8 +135,7 @@ class PosixFileSystem final : public FileSystem {
     return ::stat(path.c_str(), &st) == 0;
   }
 
-  Result<std::unique_ptr<File>> open(const std::string& path,
-                                     const OpenOptions& options) override {
+  Result<std::unique_ptr<File>> open(const std::string& path, const OpenOptions& options) override {
     int flags = O_CLOEXEC;
     if (options.read_only) {
       flags |= O_RDONLY;

@@ -26,14 +26,14 @@
 namespace ward::audit {
 
 struct AuditLogOptions {
-  std::string dir;                       // <data>/audit
-  io::FileSystem* fs = nullptr;          // null: the POSIX file system
-  const Clock* clock = nullptr;          // null: the system clock
-  uint64_t segment_bytes = 64u << 20;    // a new segment starts once the active one is this big
-  size_t max_record_bytes = 1u << 20;    // larger bodies are ResourceExhausted
-  uint64_t checkpoint_records = 1000;    // sign a checkpoint every this many records...
-  int64_t checkpoint_seconds = 60;       // ...or when this much time passed and records were added
-  size_t max_group_bytes = 4u << 20;     // one group commit writes at most this much
+  std::string dir;                     // <data>/audit
+  io::FileSystem* fs = nullptr;        // null: the POSIX file system
+  const Clock* clock = nullptr;        // null: the system clock
+  uint64_t segment_bytes = 64u << 20;  // a new segment starts once the active one is this big
+  size_t max_record_bytes = 1u << 20;  // larger bodies are ResourceExhausted
+  uint64_t checkpoint_records = 1000;  // sign a checkpoint every this many records...
+  int64_t checkpoint_seconds = 60;     // ...or when this much time passed and records were added
+  size_t max_group_bytes = 4u << 20;   // one group commit writes at most this much
 };
 
 class AuditLog {
@@ -67,8 +67,8 @@ class AuditLog {
 };
 
 // Paths inside an audit directory.
-std::string auditLogSegmentsDir(const std::string& audit_dir);    // <dir>/log
-std::string auditCheckpointsPath(const std::string& audit_dir);   // <dir>/checkpoints.jsonl
-std::string auditSigningKeyPath(const std::string& audit_dir);    // <dir>/signing.key
+std::string auditLogSegmentsDir(const std::string& audit_dir);   // <dir>/log
+std::string auditCheckpointsPath(const std::string& audit_dir);  // <dir>/checkpoints.jsonl
+std::string auditSigningKeyPath(const std::string& audit_dir);   // <dir>/signing.key
 
 }  // namespace ward::audit

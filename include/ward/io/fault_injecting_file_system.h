@@ -67,7 +67,7 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   FileSystem& base_;
   mutable std::mutex mu_;
-  std::map<std::string, Tracked> tracked_;  // guarded by mu_
+  std::map<std::string, Tracked> tracked_;   // guarded by mu_
   int64_t ops_ = 0;                          // guarded by mu_
   int64_t fail_after_ = -1;                  // guarded by mu_; -1: never
   std::optional<size_t> tear_;               // guarded by mu_

@@ -118,8 +118,7 @@ TEST_F(LogVerifierTest, RewrittenLogIsCaughtBySignedCheckpoints) {
   // A forger rewrites every record with valid CRCs and chain, but cannot sign new checkpoints.
   auto other = io::newMemFileSystem();
   write(other.get(), kDir, "forged");
-  ASSERT_TRUE(
-      io::writeFileAtomic(*fs_, kSegment, *io::readFile(*other, kSegment)).ok());
+  ASSERT_TRUE(io::writeFileAtomic(*fs_, kSegment, *io::readFile(*other, kSegment)).ok());
   expectCorruption("records 0..3");
 }
 
