@@ -281,5 +281,91 @@ TEST_F(AuditLogTest, TwoWritersOnOneDirectoryKeepOneChain) {
   EXPECT_EQ(r->records, 60u);
 }
 
+TEST_F(AuditLogTest, TwoWritersAcrossSegmentRolls) {
+  auto o = options();
+  o.segment_bytes = 400;
+  auto a = openLog(o);
+  auto b = openLog(o);
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_TRUE(a->append(body(i)).ok());
+    ASSERT_TRUE(b->append(body(100 + i)).ok());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(b->append(body(200 + i)).ok());
+    }
+  }
+  EXPECT_GT(mem_->list("/data/audit/log")->size(), 5u);
+  ASSERT_TRUE(a->checkpoint().ok());
+  EXPECT_EQ(a->size(), 59u);  // caught up with b's records when it took the lock
+  EXPECT_EQ(b->size(), 59u);
+  a.reset();
+  b.reset();
+  auto r = verify();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(r->records, 25u + 25u + 9u);
+}
+
+TEST_F(AuditLogTest, EmptyNewSegmentAfterACrashIsRepaired) {
+  auto o = options();
+  o.segment_bytes = 300;
+  {
+    auto log = openLog(o);
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->append(body(i)).ok());
+  }
+  // A crash right after the next segment file was created, before its magic reached the disk.
+  {
+    auto f = mem_->open("/data/audit/log/00000000000000000012.wal", io::OpenOptions{});
+    ASSERT_TRUE((*f)->append("WAR").ok());
+  }
+  auto log = openLog(o);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->size(), 12u);
+  ASSERT_TRUE(log->append(body(12)).ok());
+  EXPECT_EQ(io::readFile(*mem_, "/data/audit/log/00000000000000000012.wal")->substr(0, 8),
+            "WARDLOG1");
+  log.reset();
+  auto r = verify();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+}
+
+TEST_F(AuditLogTest, RecordsCutAtASegmentBoundaryAreCaughtByVerify) {
+  auto o = options();
+  o.segment_bytes = 300;
+  {
+    auto log = openLog(o);
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->append(body(i)).ok());
+  }  // checkpoint at 12 on close
+  // Someone cuts the last segment back to its header: the chain alone cannot tell.
+  auto names = *mem_->list("/data/audit/log");
+  {
+    auto f = mem_->open("/data/audit/log/" + names.back(), io::OpenOptions{});
+    ASSERT_TRUE((*f)->truncate(8).ok());
+  }
+  {
+    auto log = openLog(o);
+    ASSERT_NE(log, nullptr);
+    EXPECT_LT(log->size(), 12u);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->append(body(1000 + i)).ok());
+  }
+  auto r = verify();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("tree size 12"), std::string::npos) << r.status().message();
+}
+
+TEST_F(AuditLogTest, MissingSegmentInTheMiddleIsCorruption) {
+  auto o = options();
+  o.segment_bytes = 300;
+  {
+    auto log = openLog(o);
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->append(body(i)).ok());
+  }
+  auto names = *mem_->list("/data/audit/log");
+  ASSERT_GT(names.size(), 2u);
+  ASSERT_TRUE(mem_->remove("/data/audit/log/" + names[1]).ok());
+  auto log = AuditLog::open(o);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(verify().status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace ward::audit
