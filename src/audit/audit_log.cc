@@ -142,6 +142,7 @@ class AuditLog::Impl {
   std::string active_name_;
   uint64_t active_first_ = 0;
   uint64_t active_size_ = 0;
+  bool active_sealed_ = false;  // the active segment ended with the seal: roll before writing
   ChainPosition pos_;
   std::unique_ptr<io::File> checkpoints_;
   uint64_t last_cp_size_ = 0;
@@ -217,6 +218,7 @@ Status AuditLog::Impl::open() {
         active_name_ = name;
         active_first_ = first;
         active_size_ = scan.valid_end;
+        active_sealed_ = scan.sealed;
       }
     }
   }
@@ -236,6 +238,12 @@ Status AuditLog::Impl::open() {
 }
 
 Status AuditLog::Impl::newSegmentLocked() {
+  if (active_ && !active_sealed_) {
+    WARD_RETURN_IF_ERROR(active_->append(kSegmentSeal));
+    WARD_RETURN_IF_ERROR(active_->sync());
+    active_size_ += kSegmentSeal.size();
+    active_sealed_ = true;
+  }
   std::string name = segmentName(pos_.next_index);
   io::OpenOptions o;
   o.exclusive = true;
@@ -247,24 +255,25 @@ Status AuditLog::Impl::newSegmentLocked() {
   active_name_ = name;
   active_first_ = pos_.next_index;
   active_size_ = kSegmentMagic.size();
+  active_sealed_ = false;
   return Status();
 }
 
 Status AuditLog::Impl::catchUpLocked() {
+  // Another process appended here if the size changed; it can only have started a new segment
+  // after sealing this one, which changes the size too.
   WARD_ASSIGN_OR_RETURN(uint64_t on_disk, active_->size());
-  // Another process may have appended here, or (only once this segment is full) rolled over.
-  if (on_disk == active_size_ && active_size_ < opts_.segment_bytes) return Status();
+  if (on_disk == active_size_) return Status();
+  SegmentScan scan;
+  WARD_RETURN_IF_ERROR(scanInto(*active_, active_name_, active_first_, active_size_, true, &scan));
+  active_size_ = scan.valid_end;
+  active_sealed_ = scan.sealed;
+  if (!active_sealed_) return Status();
   WARD_ASSIGN_OR_RETURN(auto names, opts_.fs->list(auditLogSegmentsDir(opts_.dir)));
   std::vector<std::pair<uint64_t, std::string>> later;
   for (const auto& n : names) {
     uint64_t first;
     if (parseSegmentName(n, &first) && first > active_first_) later.emplace_back(first, n);
-  }
-  SegmentScan scan;
-  if (on_disk != active_size_) {
-    WARD_RETURN_IF_ERROR(
-        scanInto(*active_, active_name_, active_first_, active_size_, later.empty(), &scan));
-    active_size_ = scan.valid_end;
   }
   io::OpenOptions o;
   o.create = false;
@@ -276,6 +285,7 @@ Status AuditLog::Impl::catchUpLocked() {
     active_name_ = name;
     active_first_ = first;
     active_size_ = scan.valid_end;
+    active_sealed_ = scan.sealed;
   }
   return Status();
 }
@@ -313,7 +323,9 @@ Status AuditLog::Impl::leadGroup(const std::vector<WriterPtr>& group) {
   bool records = false;
   for (const WriterPtr& w : group) records |= !w->is_checkpoint;
   if (records) {
-    if (active_size_ >= opts_.segment_bytes) WARD_RETURN_IF_ERROR(newSegmentLocked());
+    if (active_size_ >= opts_.segment_bytes || active_sealed_) {
+      WARD_RETURN_IF_ERROR(newSegmentLocked());
+    }
     size_t bytes = 0;
     for (const WriterPtr& w : group) bytes += kRecordHeaderBytes + w->body.size();
     std::string buf;

@@ -14,6 +14,9 @@ inline constexpr size_t kRecordHeaderBytes = 84;
 inline constexpr size_t kLeafEntryBytes = 76;  // the header bytes the Merkle leaf covers
 inline constexpr size_t kHardMaxRecordBytes = 16u << 20;
 inline constexpr std::string_view kSegmentMagic = "WARDLOG1";
+// Ends a full segment; written and synced before the next segment is created, so a process that
+// still appends to the old segment sees its size change and moves on.
+inline constexpr std::string_view kSegmentSeal = "WARDSEAL";
 
 // What an appender computes on its own thread, before the record has a position.
 struct BodyDigest {

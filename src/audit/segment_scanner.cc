@@ -51,6 +51,17 @@ Result<SegmentScan> scanSegment(const ScanRequest& req, ChainPosition& pos) {
       }
       return Status::corruption(where(at) + ": " + why);
     };
+    if (rest.substr(0, kSegmentSeal.size()) == kSegmentSeal) {
+      if (rest.size() != kSegmentSeal.size()) {
+        return Status::corruption(where(at) + ": data after the segment's seal");
+      }
+      out.valid_end = at + kSegmentSeal.size();
+      out.sealed = true;
+      return out;
+    }
+    if (rest.size() < kSegmentSeal.size() && kSegmentSeal.substr(0, rest.size()) == rest) {
+      return fail("incomplete segment seal", true);
+    }
     if (rest.size() < kRecordHeaderBytes) return fail("incomplete record header", true);
     DecodedHeader h;
     if (!decodeRecordHeader(rest.substr(0, kRecordHeaderBytes), &h)) {
@@ -82,6 +93,11 @@ Result<SegmentScan> scanSegment(const ScanRequest& req, ChainPosition& pos) {
     at += total;
   }
   out.valid_end = at;
+  if (!req.is_last) {
+    return Status::corruption("audit log segment " + req.name +
+                              " is not sealed but a later segment exists (records " +
+                              std::to_string(pos.next_index) + " on may have been cut)");
+  }
   return out;
 }
 

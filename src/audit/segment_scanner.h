@@ -23,6 +23,7 @@ struct SegmentScan {
   uint64_t valid_end = 0;   // byte offset just past the last good record
   uint64_t torn_bytes = 0;  // bytes after valid_end that are a torn tail (only in the last segment)
   std::string torn_reason;  // why those bytes are not a record
+  bool sealed = false;      // the segment ends with the seal (valid_end is past it)
 };
 
 struct ScanRequest {

@@ -304,27 +304,65 @@ TEST_F(AuditLogTest, TwoWritersAcrossSegmentRolls) {
   EXPECT_EQ(r->records, 25u + 25u + 9u);
 }
 
-TEST_F(AuditLogTest, EmptyNewSegmentAfterACrashIsRepaired) {
+TEST_F(AuditLogTest, CrashDuringASegmentRollIsRepaired) {
   auto o = options();
-  o.segment_bytes = 300;
+  o.segment_bytes = 1 << 20;
   {
     auto log = openLog(o);
     for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->append(body(i)).ok());
   }
-  // A crash right after the next segment file was created, before its magic reached the disk.
+  // A roll seals the full segment, then creates the next one. Crash after the seal:
+  ASSERT_TRUE((*mem_->open(segment0(), io::OpenOptions{}))->append("WARDSEAL").ok());
   {
-    auto f = mem_->open("/data/audit/log/00000000000000000012.wal", io::OpenOptions{});
-    ASSERT_TRUE((*f)->append("WAR").ok());
+    auto log = openLog(o);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(log->size(), 12u);
+    EXPECT_EQ(*log->append(body(12)), 12u);  // goes to a new segment
   }
+  EXPECT_TRUE(mem_->exists("/data/audit/log/00000000000000000012.wal"));
+  // Crash after the next seal and the new file, before its magic reached the disk:
+  ASSERT_TRUE((*mem_->open("/data/audit/log/00000000000000000012.wal", io::OpenOptions{}))
+                  ->append("WARDS")
+                  .ok());  // a torn seal is cut off first...
+  {
+    auto log = openLog(o);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(log->size(), 13u);
+  }
+  ASSERT_TRUE((*mem_->open("/data/audit/log/00000000000000000012.wal", io::OpenOptions{}))
+                  ->append("WARDSEAL")
+                  .ok());
+  ASSERT_TRUE((*mem_->open("/data/audit/log/00000000000000000013.wal", io::OpenOptions{}))
+                  ->append("WAR")
+                  .ok());  // ...and so is a torn segment header
   auto log = openLog(o);
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(log->size(), 12u);
-  ASSERT_TRUE(log->append(body(12)).ok());
-  EXPECT_EQ(io::readFile(*mem_, "/data/audit/log/00000000000000000012.wal")->substr(0, 8),
+  EXPECT_EQ(log->size(), 13u);
+  ASSERT_TRUE(log->append(body(13)).ok());
+  EXPECT_EQ(io::readFile(*mem_, "/data/audit/log/00000000000000000013.wal")->substr(0, 8),
             "WARDLOG1");
   log.reset();
   auto r = verify();
   ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(r->records, 14u);
+}
+
+TEST_F(AuditLogTest, WriterWithALargerSegmentSizeFollowsAnotherWritersRoll) {
+  auto small = options();
+  small.segment_bytes = 300;
+  auto large = options();
+  large.segment_bytes = 1 << 20;
+  auto a = openLog(large);
+  auto b = openLog(small);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(b->append(body(i)).ok());
+    ASSERT_TRUE(a->append(body(100 + i)).ok());
+  }
+  a.reset();
+  b.reset();
+  auto r = verify();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(r->records, 40u);
 }
 
 TEST_F(AuditLogTest, RecordsCutAtASegmentBoundaryAreCaughtByVerify) {
