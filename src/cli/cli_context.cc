@@ -16,12 +16,34 @@ Status CliContext::open() {
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
-  fs::create_directories(auditDir(), ec);
-  WARD_ASSIGN_OR_RETURN(traces_, audit::openJsonlTraceSink(auditDir() + "/traces.jsonl"));
+  audit::AuditSinkOptions audit_options;
+  audit_options.log = auditLogOptions();
+  audit_options.redactor = redactor_;
+  WARD_ASSIGN_OR_RETURN(traces_, audit::openAuditLogSink(audit_options));
   WARD_ASSIGN_OR_RETURN(index_, index::openIndex(indexDir(), *store_, config_.index));
   search_ = std::make_unique<search::SearchService>(*store_, *index_, *traces_, config_.search);
   ingest_ = std::make_unique<ingest::IngestService>(*store_, *index_, *traces_, config_.ingest);
   return Status();
+}
+
+Status CliContext::loadConfig() {
+  std::error_code ec;
+  if (!fs::exists(dbPath(), ec)) {
+    return Status::failedPrecondition("no Ward data in '" + data_dir +
+                                      "': run `ward --data " + data_dir + " init` first");
+  }
+  WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  return Status();
+}
+
+audit::AuditLogOptions CliContext::auditLogOptions() const {
+  audit::AuditLogOptions o;
+  o.dir = auditDir();
+  o.segment_bytes = config_.audit.segment_bytes;
+  o.max_record_bytes = config_.audit.max_record_bytes;
+  o.checkpoint_records = static_cast<uint64_t>(config_.audit.checkpoint_records);
+  o.checkpoint_seconds = config_.audit.checkpoint_seconds;
+  return o;
 }
 
 Status CliContext::init(bool* created) {
@@ -37,6 +59,10 @@ Status CliContext::init(bool* created) {
     if (!out) return Status::unavailable("cannot write " + configPath());
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  {
+    // Creates the audit log and its signing key, so `ward audit pubkey` works from the start.
+    WARD_ASSIGN_OR_RETURN(auto log, audit::AuditLog::open(auditLogOptions()));
+  }
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
   WARD_RETURN_IF_ERROR(store_->ensureTenant(config_.tenant));
   auto admin = store_->findPrincipal(config_.tenant, "admin");

@@ -19,6 +19,8 @@ void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerRedactCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerAuditCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

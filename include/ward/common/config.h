@@ -40,12 +40,20 @@ struct IndexConfig {
   int merge_factor = 4;           // merge when this many frozen segments of one tier exist
 };
 
+struct AuditConfig {
+  size_t segment_bytes = 64 << 20;    // a new log segment starts past this size
+  size_t max_record_bytes = 1 << 20;  // larger trace events are refused (ResourceExhausted)
+  int64_t checkpoint_records = 1000;  // sign a checkpoint every this many records...
+  int64_t checkpoint_seconds = 60;    // ...or this often while records are being added
+};
+
 struct WardConfig {
   std::string tenant = "default";
   ServerConfig server;
   IngestConfig ingest;
   SearchConfig search;
   IndexConfig index;
+  AuditConfig audit;
 
   // Loads a ward.toml; a file that does not exist yields the defaults.
   static Result<WardConfig> load(const std::string& path);
