@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "ward/audit/redaction.h"
+
 namespace ward::cli {
 
 namespace fs = std::filesystem;
@@ -16,6 +18,10 @@ Status CliContext::open() {
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
+  if (redactor_ == nullptr) {
+    WARD_ASSIGN_OR_RETURN(tenant_redactor_, audit::loadTenantRedactor(data_dir, config_.tenant));
+    redactor_ = tenant_redactor_.get();
+  }
   audit::AuditSinkOptions audit_options;
   audit_options.log = auditLogOptions();
   audit_options.redactor = redactor_;

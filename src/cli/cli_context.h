@@ -32,9 +32,11 @@ class CliContext {
   Status loadConfig();
   // The audit log of this data dir, as configured in ward.toml.
   audit::AuditLogOptions auditLogOptions() const;
-  // Applied to trace attributes before they are written; null (the default) redacts nothing.
-  // Set before open(); must outlive the context.
+  // Applied to trace attributes before they are written. By default open() loads the tenant's
+  // redactor (built-in rules + <data>/redaction/<tenant>.toml, keyed by <tenant>.key); a redactor
+  // set before open() replaces it and must outlive the context.
   void setRedactor(const audit::Redactor* redactor) { redactor_ = redactor; }
+  const audit::Redactor& redactor() const { return *redactor_; }
   // Creates the data dir layout, ward.toml, the default tenant and the admin user (idempotent).
   Status init(bool* created);
 
@@ -53,6 +55,7 @@ class CliContext {
   WardConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<index::Index> index_;
+  std::unique_ptr<audit::Redactor> tenant_redactor_;
   const audit::Redactor* redactor_ = nullptr;
   std::unique_ptr<audit::TraceSink> traces_;
   std::unique_ptr<search::SearchService> search_;
