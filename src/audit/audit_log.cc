@@ -20,6 +20,7 @@
 #include "segment_scanner.h"
 #include "ward/common/json.h"
 #include "ward/common/log.h"
+#include "ward/io/file_system.h"
 
 namespace ward::audit {
 
@@ -58,11 +59,11 @@ struct Writer {
 };
 using WriterPtr = std::shared_ptr<Writer>;
 
-// Cuts a torn tail off the active segment (rewriting the magic if even that was torn).
-Status repairTail(io::File& file, const SegmentScan& scan) {
+// Cuts a torn tail off the active segment (rewriting the header if even that was torn).
+Status repairTail(io::File& file, const SegmentScan& scan, const SegmentHeader& header) {
   if (scan.torn_bytes == 0) return Status();
   WARD_RETURN_IF_ERROR(file.truncate(scan.valid_end));
-  if (scan.valid_end == 0) WARD_RETURN_IF_ERROR(file.append(kSegmentMagic));
+  if (scan.header_torn) WARD_RETURN_IF_ERROR(file.append(encodeSegmentHeader(header)));
   return file.sync();
 }
 
@@ -82,24 +83,28 @@ class AuditLog::Impl {
 
   uint64_t size() const {
     std::lock_guard<std::mutex> l(state_mu_);
-    return leaves_.size();
+    return leaves_base_ + leaves_.size();
   }
-  Result<Hash> rootAt(uint64_t n) const {
+  Result<Hash> rootAt(uint64_t n) {
+    WARD_RETURN_IF_ERROR(loadAllLeaves());
     std::lock_guard<std::mutex> l(state_mu_);
     WARD_RETURN_IF_ERROR(checkSize(n));
     return merkleRoot(std::span<const Hash>(leaves_.data(), n));
   }
-  Result<std::vector<Hash>> inclusion(uint64_t index, uint64_t n) const {
+  Result<std::vector<Hash>> inclusion(uint64_t index, uint64_t n) {
+    WARD_RETURN_IF_ERROR(loadAllLeaves());
     std::lock_guard<std::mutex> l(state_mu_);
     WARD_RETURN_IF_ERROR(checkSize(n));
     return audit::inclusionProof(std::span<const Hash>(leaves_.data(), n), index);
   }
-  Result<std::vector<Hash>> consistency(uint64_t m, uint64_t n) const {
+  Result<std::vector<Hash>> consistency(uint64_t m, uint64_t n) {
+    WARD_RETURN_IF_ERROR(loadAllLeaves());
     std::lock_guard<std::mutex> l(state_mu_);
     WARD_RETURN_IF_ERROR(checkSize(n));
     return audit::consistencyProof(std::span<const Hash>(leaves_.data(), n), m);
   }
-  Result<Hash> leafAt(uint64_t index) const {
+  Result<Hash> leafAt(uint64_t index) {
+    WARD_RETURN_IF_ERROR(loadAllLeaves());
     std::lock_guard<std::mutex> l(state_mu_);
     if (index >= leaves_.size()) {
       return Status::notFound("audit log has no record " + std::to_string(index));
@@ -109,10 +114,18 @@ class AuditLog::Impl {
   const CheckpointVerifier& verifier() const { return signer_->verifier(); }
 
  private:
+  // Opening reads only the last segment; proofs need every leaf, read here once on demand.
+  Status loadAllLeaves();
+  // Full scan of every segment (when the last segment's header is torn).
+  Status openFromFirstSegment(const std::vector<std::pair<uint64_t, std::string>>& segments);
+  // Checks a segment header against the tree so far (all earlier leaves published).
+  Status checkHeader(const std::string& name, const SegmentHeader& h);
+  SegmentHeader currentHeader();
   Status checkSize(uint64_t n) const {
-    if (n > leaves_.size()) {
+    if (n > leaves_base_ + leaves_.size()) {
       return Status::invalidArgument("tree size " + std::to_string(n) + " is past the " +
-                                     std::to_string(leaves_.size()) + " records of the log");
+                                     std::to_string(leaves_base_ + leaves_.size()) +
+                                     " records of the log");
     }
     return Status();
   }
@@ -148,7 +161,10 @@ class AuditLog::Impl {
   uint64_t last_cp_size_ = 0;
   int64_t last_cp_time_us_ = 0;
 
+  std::mutex load_mu_;  // serialises loadAllLeaves
+
   mutable std::mutex state_mu_;
+  uint64_t leaves_base_ = 0;  // guarded by state_mu_: index of leaves_[0] (0 once all loaded)
   std::vector<Hash> leaves_;  // guarded by state_mu_: durable records' leaf hashes
   MerkleFrontier frontier_;   // guarded by state_mu_
 };
@@ -175,14 +191,16 @@ Status AuditLog::Impl::scanInto(io::File& file, const std::string& name, uint64_
     found.push_back(leaf);
     return Status();
   };
+  req.on_header = [&](const SegmentHeader& h) { return checkHeader(name, h); };
   auto r = scanSegment(req, pos_);
   if (!r.ok()) return r.status();
   *scan = *r;
   if (scan->torn_bytes > 0) {
     logWarn("audit log: cutting a torn tail of " + std::to_string(scan->torn_bytes) +
             " bytes off " + name + " (" + scan->torn_reason + ")");
-    WARD_RETURN_IF_ERROR(repairTail(file, *scan));
-    if (scan->valid_end == 0) scan->valid_end = kSegmentMagic.size();
+    SegmentHeader h = currentHeader();
+    WARD_RETURN_IF_ERROR(repairTail(file, *scan, h));
+    if (scan->header_torn) scan->valid_end = encodeSegmentHeader(h).size();
   }
   publish(found);
   return Status();
@@ -206,20 +224,46 @@ Status AuditLog::Impl::open() {
   if (segments.empty()) {
     WARD_RETURN_IF_ERROR(newSegmentLocked());
   } else {
+    // Fast path: the last segment's header says where the chain and the tree stand.
+    const auto& [first, name] = segments.back();
     io::OpenOptions o;
     o.create = false;
-    for (size_t i = 0; i < segments.size(); ++i) {
-      const auto& [first, name] = segments[i];
-      WARD_ASSIGN_OR_RETURN(auto file, fs.open(segPath(name), o));
-      SegmentScan scan;
-      WARD_RETURN_IF_ERROR(scanInto(*file, name, first, 0, i + 1 == segments.size(), &scan));
-      if (i + 1 == segments.size()) {
-        active_ = std::move(file);
-        active_name_ = name;
-        active_first_ = first;
-        active_size_ = scan.valid_end;
-        active_sealed_ = scan.sealed;
+    WARD_ASSIGN_OR_RETURN(auto file, fs.open(segPath(name), o));
+    std::vector<Hash> found;
+    ScanRequest req;
+    req.file = file.get();
+    req.name = name;
+    req.first_index = first;
+    req.is_last = true;
+    req.adopt_header = true;
+    req.on_header = [&](const SegmentHeader& h) -> Status {
+      auto f = MerkleFrontier::fromStack(h.first_index, h.frontier);
+      if (!f.ok())
+        return Status::corruption("audit log segment " + name + ": " + f.status().message());
+      std::lock_guard<std::mutex> l(state_mu_);
+      frontier_ = std::move(f).value();
+      leaves_base_ = h.first_index;
+      return Status();
+    };
+    req.on_record = [&](uint64_t, const Hash& leaf, std::string_view) {
+      found.push_back(leaf);
+      return Status();
+    };
+    WARD_ASSIGN_OR_RETURN(SegmentScan scan, scanSegment(req, pos_));
+    if (scan.header_torn) {
+      WARD_RETURN_IF_ERROR(openFromFirstSegment(segments));
+    } else {
+      if (scan.torn_bytes > 0) {
+        logWarn("audit log: cutting a torn tail of " + std::to_string(scan.torn_bytes) +
+                " bytes off " + name + " (" + scan.torn_reason + ")");
+        WARD_RETURN_IF_ERROR(repairTail(*file, scan, SegmentHeader{}));
       }
+      publish(found);
+      active_ = std::move(file);
+      active_name_ = name;
+      active_first_ = first;
+      active_size_ = scan.valid_end;
+      active_sealed_ = scan.sealed;
     }
   }
 
@@ -237,6 +281,99 @@ Status AuditLog::Impl::open() {
   return Status();
 }
 
+Status AuditLog::Impl::openFromFirstSegment(
+    const std::vector<std::pair<uint64_t, std::string>>& segments) {
+  {
+    std::lock_guard<std::mutex> l(state_mu_);
+    leaves_.clear();
+    leaves_base_ = 0;
+    frontier_ = MerkleFrontier();
+  }
+  pos_ = ChainPosition();
+  io::OpenOptions o;
+  o.create = false;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const auto& [first, name] = segments[i];
+    WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(name), o));
+    SegmentScan scan;
+    WARD_RETURN_IF_ERROR(scanInto(*file, name, first, 0, i + 1 == segments.size(), &scan));
+    if (i + 1 == segments.size()) {
+      active_ = std::move(file);
+      active_name_ = name;
+      active_first_ = first;
+      active_size_ = scan.valid_end;
+      active_sealed_ = scan.sealed;
+    }
+  }
+  return Status();
+}
+
+SegmentHeader AuditLog::Impl::currentHeader() {
+  std::lock_guard<std::mutex> l(state_mu_);
+  return SegmentHeader{pos_.next_index, pos_.prev, frontier_.stack()};
+}
+
+Status AuditLog::Impl::checkHeader(const std::string& name, const SegmentHeader& h) {
+  std::lock_guard<std::mutex> l(state_mu_);
+  if (frontier_.size() != h.first_index || frontier_.stack() != h.frontier) {
+    return Status::corruption("audit log segment " + name +
+                              ": the Merkle frontier in its header does not match the records "
+                              "before it");
+  }
+  return Status();
+}
+
+Status AuditLog::Impl::loadAllLeaves() {
+  std::lock_guard<std::mutex> load(load_mu_);
+  uint64_t base;
+  {
+    std::lock_guard<std::mutex> l(state_mu_);
+    base = leaves_base_;
+  }
+  if (base == 0) return Status();
+  WARD_ASSIGN_OR_RETURN(auto names, opts_.fs->list(auditLogSegmentsDir(opts_.dir)));
+  std::vector<Hash> prefix;
+  MerkleFrontier frontier;
+  ChainPosition pos;
+  io::OpenOptions o;
+  o.create = false;
+  o.read_only = true;
+  for (const auto& n : names) {
+    uint64_t first;
+    if (!parseSegmentName(n, &first) || first >= base) continue;
+    WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(n), o));
+    ScanRequest req;
+    req.file = file.get();
+    req.name = n;
+    req.first_index = first;
+    req.on_header = [&](const SegmentHeader& h) -> Status {
+      if (frontier.stack() != h.frontier) {
+        return Status::corruption("audit log segment " + n +
+                                  ": the Merkle frontier in its header does not match");
+      }
+      return Status();
+    };
+    req.on_record = [&](uint64_t, const Hash& leaf, std::string_view) {
+      prefix.push_back(leaf);
+      frontier.append(leaf);
+      return Status();
+    };
+    WARD_ASSIGN_OR_RETURN(SegmentScan scan, scanSegment(req, pos));
+    (void)scan;
+  }
+  if (prefix.size() != base) {
+    return Status::corruption("audit log: the segments before record " + std::to_string(base) +
+                              " hold " + std::to_string(prefix.size()) + " records");
+  }
+  std::lock_guard<std::mutex> l(state_mu_);
+  // The frontier the log was opened with came from the header of the segment starting at base.
+  if (leaves_base_ != base) return Status::internal("audit log leaves changed while loading");
+  prefix.insert(prefix.end(), leaves_.begin(), leaves_.end());
+  leaves_ = std::move(prefix);
+  leaves_base_ = 0;
+  return Status();
+}
+
 Status AuditLog::Impl::newSegmentLocked() {
   if (active_ && !active_sealed_) {
     WARD_RETURN_IF_ERROR(active_->append(kSegmentSeal));
@@ -247,14 +384,15 @@ Status AuditLog::Impl::newSegmentLocked() {
   std::string name = segmentName(pos_.next_index);
   io::OpenOptions o;
   o.exclusive = true;
+  std::string header = encodeSegmentHeader(currentHeader());
   WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(name), o));
-  WARD_RETURN_IF_ERROR(file->append(kSegmentMagic));
+  WARD_RETURN_IF_ERROR(file->append(header));
   WARD_RETURN_IF_ERROR(file->sync());
   WARD_RETURN_IF_ERROR(opts_.fs->syncDir(auditLogSegmentsDir(opts_.dir)));
   active_ = std::move(file);
   active_name_ = name;
   active_first_ = pos_.next_index;
-  active_size_ = kSegmentMagic.size();
+  active_size_ = header.size();
   active_sealed_ = false;
   return Status();
 }
@@ -294,7 +432,7 @@ Status AuditLog::Impl::writeCheckpointLocked(Checkpoint* out) {
   Checkpoint c;
   {
     std::lock_guard<std::mutex> l(state_mu_);
-    c.tree_size = leaves_.size();
+    c.tree_size = frontier_.size();
     c.root = frontier_.root();
   }
   c.time_us = opts_.clock->nowMicros();
@@ -457,14 +595,14 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditLogOptions& options)
 Result<uint64_t> AuditLog::append(std::string_view body) { return impl_->append(body); }
 Result<Checkpoint> AuditLog::checkpoint() { return impl_->checkpoint(); }
 uint64_t AuditLog::size() const { return impl_->size(); }
-Result<Hash> AuditLog::rootAt(uint64_t n) const { return impl_->rootAt(n); }
-Result<std::vector<Hash>> AuditLog::inclusionProof(uint64_t index, uint64_t n) const {
+Result<Hash> AuditLog::rootAt(uint64_t n) { return impl_->rootAt(n); }
+Result<std::vector<Hash>> AuditLog::inclusionProof(uint64_t index, uint64_t n) {
   return impl_->inclusion(index, n);
 }
-Result<std::vector<Hash>> AuditLog::consistencyProof(uint64_t m, uint64_t n) const {
+Result<std::vector<Hash>> AuditLog::consistencyProof(uint64_t m, uint64_t n) {
   return impl_->consistency(m, n);
 }
-Result<Hash> AuditLog::leafAt(uint64_t index) const { return impl_->leafAt(index); }
+Result<Hash> AuditLog::leafAt(uint64_t index) { return impl_->leafAt(index); }
 const CheckpointVerifier& AuditLog::verifier() const { return impl_->verifier(); }
 
 }  // namespace ward::audit
