@@ -1,23 +1,7 @@
 // AuditLog: group commit over hash-chained segment files, a Merkle tree over the records and
-// signed checkpoints. The layout and recovery rules are in docs/formats/audit-log.md.
-//
-// Concurrency: appenders queue under mu_. The writer at the front of the queue is the leader: it
-// takes the queue (up to max_group_bytes), drops mu_, and alone touches the "leader state"
-// (files, chain position, checkpoint bookkeeping) while holding the cross-process flock. Leaf
-// hashes become visible to readers (state_mu_) only once they are durable.
-//
-// Each writer sleeps on its own mutex and condition variable, and is shared-owned, so the leader
-// can wake it after dropping mu_: a finished group wakes only its members, and none of them
-// then queues on mu_ behind the others.
-#include "ward/audit/audit_log.h"
-
-#include <condition_variable>
-#include <deque>
-#include <memory>
-#include <mutex>
-
-#include "record_codec.h"
-#include "segment_scanner.h"
+// signed checkpoints (concurrency design in audit_log_impl.h; segments and recovery in
+// audit_log_recovery.cc). The layout is in docs/formats/audit-log.md.
+#include "audit_log_impl.h"
 #include "ward/common/json.h"
 #include "ward/common/log.h"
 
@@ -27,274 +11,11 @@ std::string auditLogSegmentsDir(const std::string& dir) { return dir + "/log"; }
 std::string auditCheckpointsPath(const std::string& dir) { return dir + "/checkpoints.jsonl"; }
 std::string auditSigningKeyPath(const std::string& dir) { return dir + "/signing.key"; }
 
-namespace {
-
-struct Writer {
-  enum class State { kWaiting, kLeader, kDone };
-  std::string_view body;
-  BodyDigest digest;
-  bool is_checkpoint = false;
-  bool done = false;
-  Status status;
-  uint64_t index = 0;
-  Checkpoint checkpoint;
-
-  std::mutex m;
-  std::condition_variable cv;
-  State state = State::kWaiting;  // guarded by m
-
-  void wake(State to) {
-    {
-      std::lock_guard<std::mutex> l(m);
-      state = to;
-    }
-    cv.notify_one();
-  }
-  State await() {
-    std::unique_lock<std::mutex> l(m);
-    cv.wait(l, [&] { return state != State::kWaiting; });
-    return state;
-  }
-};
-using WriterPtr = std::shared_ptr<Writer>;
-
-// Cuts a torn tail off the active segment (rewriting the magic if even that was torn).
-Status repairTail(io::File& file, const SegmentScan& scan) {
-  if (scan.torn_bytes == 0) return Status();
-  WARD_RETURN_IF_ERROR(file.truncate(scan.valid_end));
-  if (scan.valid_end == 0) WARD_RETURN_IF_ERROR(file.append(kSegmentMagic));
-  return file.sync();
-}
-
-}  // namespace
-
-class AuditLog::Impl {
- public:
-  explicit Impl(const AuditLogOptions& o) : opts_(o) {
-    if (opts_.fs == nullptr) opts_.fs = &io::posixFileSystem();
-    if (opts_.clock == nullptr) opts_.clock = &SystemClock::instance();
-  }
-
-  Status open();
-  Result<uint64_t> append(std::string_view body);
-  Result<Checkpoint> checkpoint();
-  void closeCheckpoint();
-
-  uint64_t size() const {
-    std::lock_guard<std::mutex> l(state_mu_);
-    return leaves_.size();
-  }
-  Result<Hash> rootAt(uint64_t n) const {
-    std::lock_guard<std::mutex> l(state_mu_);
-    WARD_RETURN_IF_ERROR(checkSize(n));
-    return merkleRoot(std::span<const Hash>(leaves_.data(), n));
-  }
-  Result<std::vector<Hash>> inclusion(uint64_t index, uint64_t n) const {
-    std::lock_guard<std::mutex> l(state_mu_);
-    WARD_RETURN_IF_ERROR(checkSize(n));
-    return audit::inclusionProof(std::span<const Hash>(leaves_.data(), n), index);
-  }
-  Result<std::vector<Hash>> consistency(uint64_t m, uint64_t n) const {
-    std::lock_guard<std::mutex> l(state_mu_);
-    WARD_RETURN_IF_ERROR(checkSize(n));
-    return audit::consistencyProof(std::span<const Hash>(leaves_.data(), n), m);
-  }
-  Result<Hash> leafAt(uint64_t index) const {
-    std::lock_guard<std::mutex> l(state_mu_);
-    if (index >= leaves_.size()) {
-      return Status::notFound("audit log has no record " + std::to_string(index));
-    }
-    return leaves_[index];
-  }
-  const CheckpointVerifier& verifier() const { return signer_->verifier(); }
-
- private:
-  Status checkSize(uint64_t n) const {
-    if (n > leaves_.size()) {
-      return Status::invalidArgument("tree size " + std::to_string(n) + " is past the " +
-                                     std::to_string(leaves_.size()) + " records of the log");
-    }
-    return Status();
-  }
-  std::string segPath(const std::string& name) const {
-    return auditLogSegmentsDir(opts_.dir) + "/" + name;
-  }
-  // Queues `w` and returns its status once a leader (maybe this thread) has handled it.
-  Status submit(const WriterPtr& w);
-  // The leader's work for one group; returns the status of its records.
-  Status leadGroup(const std::vector<WriterPtr>& group);
-  Status catchUpLocked();
-  Status scanInto(io::File& file, const std::string& name, uint64_t first, uint64_t start,
-                  bool is_last, SegmentScan* scan);
-  Status newSegmentLocked();
-  Status writeCheckpointLocked(Checkpoint* out);
-  void publish(std::vector<Hash>& leaves);
-
-  AuditLogOptions opts_;
-  std::optional<CheckpointSigner> signer_;
-
-  std::mutex mu_;
-  std::deque<WriterPtr> queue_;  // guarded by mu_
-  Status failed_;                // guarded by mu_: sticky after an I/O failure
-
-  // Leader state: touched only by the current leader (or by open / the destructor).
-  std::unique_ptr<io::File> active_;
-  std::string active_name_;
-  uint64_t active_first_ = 0;
-  uint64_t active_size_ = 0;
-  bool active_sealed_ = false;  // the active segment ended with the seal: roll before writing
-  ChainPosition pos_;
-  std::unique_ptr<io::File> checkpoints_;
-  uint64_t last_cp_size_ = 0;
-  int64_t last_cp_time_us_ = 0;
-
-  mutable std::mutex state_mu_;
-  std::vector<Hash> leaves_;  // guarded by state_mu_: durable records' leaf hashes
-  MerkleFrontier frontier_;   // guarded by state_mu_
-};
-
-void AuditLog::Impl::publish(std::vector<Hash>& leaves) {
-  std::lock_guard<std::mutex> l(state_mu_);
-  for (const Hash& h : leaves) {
-    leaves_.push_back(h);
-    frontier_.append(h);
-  }
-  leaves.clear();
-}
-
-Status AuditLog::Impl::scanInto(io::File& file, const std::string& name, uint64_t first,
-                                uint64_t start, bool is_last, SegmentScan* scan) {
-  std::vector<Hash> found;
-  ScanRequest req;
-  req.file = &file;
-  req.name = name;
-  req.first_index = first;
-  req.start_offset = start;
-  req.is_last = is_last;
-  req.on_record = [&](uint64_t, const Hash& leaf, std::string_view) {
-    found.push_back(leaf);
-    return Status();
-  };
-  auto r = scanSegment(req, pos_);
-  if (!r.ok()) return r.status();
-  *scan = *r;
-  if (scan->torn_bytes > 0) {
-    logWarn("audit log: cutting a torn tail of " + std::to_string(scan->torn_bytes) +
-            " bytes off " + name + " (" + scan->torn_reason + ")");
-    WARD_RETURN_IF_ERROR(repairTail(file, *scan));
-    if (scan->valid_end == 0) scan->valid_end = kSegmentMagic.size();
-  }
-  publish(found);
-  return Status();
-}
-
-Status AuditLog::Impl::open() {
-  io::FileSystem& fs = *opts_.fs;
-  std::string log_dir = auditLogSegmentsDir(opts_.dir);
-  WARD_RETURN_IF_ERROR(fs.createDirs(log_dir));
-  WARD_ASSIGN_OR_RETURN(auto lock, fs.lock(opts_.dir + "/LOCK"));
-  WARD_ASSIGN_OR_RETURN(auto signer,
-                        CheckpointSigner::loadOrCreate(fs, auditSigningKeyPath(opts_.dir)));
-  signer_.emplace(std::move(signer));
-
-  WARD_ASSIGN_OR_RETURN(auto names, fs.list(log_dir));
-  std::vector<std::pair<uint64_t, std::string>> segments;
-  for (const auto& n : names) {
-    uint64_t first;
-    if (parseSegmentName(n, &first)) segments.emplace_back(first, n);
-  }
-  if (segments.empty()) {
-    WARD_RETURN_IF_ERROR(newSegmentLocked());
-  } else {
-    io::OpenOptions o;
-    o.create = false;
-    for (size_t i = 0; i < segments.size(); ++i) {
-      const auto& [first, name] = segments[i];
-      WARD_ASSIGN_OR_RETURN(auto file, fs.open(segPath(name), o));
-      SegmentScan scan;
-      WARD_RETURN_IF_ERROR(scanInto(*file, name, first, 0, i + 1 == segments.size(), &scan));
-      if (i + 1 == segments.size()) {
-        active_ = std::move(file);
-        active_name_ = name;
-        active_first_ = first;
-        active_size_ = scan.valid_end;
-        active_sealed_ = scan.sealed;
-      }
-    }
-  }
-
-  // Checkpoints: cut a torn last line, remember the last one for the interval rules.
-  std::string cp_path = auditCheckpointsPath(opts_.dir);
-  bool existed = fs.exists(cp_path);
-  WARD_ASSIGN_OR_RETURN(checkpoints_, fs.open(cp_path, io::OpenOptions{}));
-  if (!existed) WARD_RETURN_IF_ERROR(fs.syncDir(opts_.dir));
-  WARD_ASSIGN_OR_RETURN(auto cps, readCheckpointFile(fs, cp_path));
-  last_cp_time_us_ = opts_.clock->nowMicros();
-  if (!cps.empty()) {
-    last_cp_size_ = cps.back().tree_size;
-    last_cp_time_us_ = cps.back().time_us;
-  }
-  return Status();
-}
-
-Status AuditLog::Impl::newSegmentLocked() {
-  if (active_ && !active_sealed_) {
-    WARD_RETURN_IF_ERROR(active_->append(kSegmentSeal));
-    WARD_RETURN_IF_ERROR(active_->sync());
-    active_size_ += kSegmentSeal.size();
-    active_sealed_ = true;
-  }
-  std::string name = segmentName(pos_.next_index);
-  io::OpenOptions o;
-  o.exclusive = true;
-  WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(name), o));
-  WARD_RETURN_IF_ERROR(file->append(kSegmentMagic));
-  WARD_RETURN_IF_ERROR(file->sync());
-  WARD_RETURN_IF_ERROR(opts_.fs->syncDir(auditLogSegmentsDir(opts_.dir)));
-  active_ = std::move(file);
-  active_name_ = name;
-  active_first_ = pos_.next_index;
-  active_size_ = kSegmentMagic.size();
-  active_sealed_ = false;
-  return Status();
-}
-
-Status AuditLog::Impl::catchUpLocked() {
-  // Another process appended here if the size changed; it can only have started a new segment
-  // after sealing this one, which changes the size too.
-  WARD_ASSIGN_OR_RETURN(uint64_t on_disk, active_->size());
-  if (on_disk == active_size_) return Status();
-  SegmentScan scan;
-  WARD_RETURN_IF_ERROR(scanInto(*active_, active_name_, active_first_, active_size_, true, &scan));
-  active_size_ = scan.valid_end;
-  active_sealed_ = scan.sealed;
-  if (!active_sealed_) return Status();
-  WARD_ASSIGN_OR_RETURN(auto names, opts_.fs->list(auditLogSegmentsDir(opts_.dir)));
-  std::vector<std::pair<uint64_t, std::string>> later;
-  for (const auto& n : names) {
-    uint64_t first;
-    if (parseSegmentName(n, &first) && first > active_first_) later.emplace_back(first, n);
-  }
-  io::OpenOptions o;
-  o.create = false;
-  for (size_t i = 0; i < later.size(); ++i) {
-    const auto& [first, name] = later[i];
-    WARD_ASSIGN_OR_RETURN(auto file, opts_.fs->open(segPath(name), o));
-    WARD_RETURN_IF_ERROR(scanInto(*file, name, first, 0, i + 1 == later.size(), &scan));
-    active_ = std::move(file);
-    active_name_ = name;
-    active_first_ = first;
-    active_size_ = scan.valid_end;
-    active_sealed_ = scan.sealed;
-  }
-  return Status();
-}
-
 Status AuditLog::Impl::writeCheckpointLocked(Checkpoint* out) {
   Checkpoint c;
   {
     std::lock_guard<std::mutex> l(state_mu_);
-    c.tree_size = leaves_.size();
+    c.tree_size = frontier_.size();
     c.root = frontier_.root();
   }
   c.time_us = opts_.clock->nowMicros();
@@ -372,9 +93,9 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
     std::lock_guard<std::mutex> l(mu_);
     if (!failed_.ok()) return failed_;
     queue_.push_back(w);
-    if (queue_.size() == 1) w->state = Writer::State::kLeader;  // nobody else can see it yet
+    if (queue_.size() == 1) w->state = GroupWriter::State::kLeader;  // nobody else can see it yet
   }
-  if (w->await() == Writer::State::kDone) return w->status;
+  if (w->await() == GroupWriter::State::kDone) return w->status;
 
   // Leader: take the front of the queue (this writer first), up to max_group_bytes.
   std::vector<WriterPtr> group;
@@ -403,10 +124,10 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
   }
   for (const WriterPtr& x : group) {
     if (!s.ok()) x->status = s;
-    if (x != w) x->wake(Writer::State::kDone);
+    if (x != w) x->wake(GroupWriter::State::kDone);
   }
   // Woken last, so that the writers just released can queue up again and join its group.
-  if (next) next->wake(Writer::State::kLeader);
+  if (next) next->wake(GroupWriter::State::kLeader);
   return w->status;
 }
 
@@ -417,7 +138,7 @@ Result<uint64_t> AuditLog::Impl::append(std::string_view body) {
                                      " bytes exceeds audit.max_record_bytes (" +
                                      std::to_string(opts_.max_record_bytes) + ")");
   }
-  auto w = std::make_shared<Writer>();
+  auto w = std::make_shared<GroupWriter>();
   w->body = body;
   w->digest = digestBody(body);  // on the caller's thread, outside the serial section
   Status s = submit(w);
@@ -426,7 +147,7 @@ Result<uint64_t> AuditLog::Impl::append(std::string_view body) {
 }
 
 Result<Checkpoint> AuditLog::Impl::checkpoint() {
-  auto w = std::make_shared<Writer>();
+  auto w = std::make_shared<GroupWriter>();
   w->is_checkpoint = true;
   Status s = submit(w);
   if (!s.ok()) return s;
@@ -457,14 +178,14 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditLogOptions& options)
 Result<uint64_t> AuditLog::append(std::string_view body) { return impl_->append(body); }
 Result<Checkpoint> AuditLog::checkpoint() { return impl_->checkpoint(); }
 uint64_t AuditLog::size() const { return impl_->size(); }
-Result<Hash> AuditLog::rootAt(uint64_t n) const { return impl_->rootAt(n); }
-Result<std::vector<Hash>> AuditLog::inclusionProof(uint64_t index, uint64_t n) const {
+Result<Hash> AuditLog::rootAt(uint64_t n) { return impl_->rootAt(n); }
+Result<std::vector<Hash>> AuditLog::inclusionProof(uint64_t index, uint64_t n) {
   return impl_->inclusion(index, n);
 }
-Result<std::vector<Hash>> AuditLog::consistencyProof(uint64_t m, uint64_t n) const {
+Result<std::vector<Hash>> AuditLog::consistencyProof(uint64_t m, uint64_t n) {
   return impl_->consistency(m, n);
 }
-Result<Hash> AuditLog::leafAt(uint64_t index) const { return impl_->leafAt(index); }
+Result<Hash> AuditLog::leafAt(uint64_t index) { return impl_->leafAt(index); }
 const CheckpointVerifier& AuditLog::verifier() const { return impl_->verifier(); }
 
 }  // namespace ward::audit

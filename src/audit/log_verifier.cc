@@ -30,7 +30,8 @@ Result<std::vector<Segment>> listSegments(io::FileSystem& fs, const std::string&
 
 // Walks all records; `on_record` also gets the leaf hash. Returns the torn bytes ignored.
 Result<uint64_t> walk(io::FileSystem& fs, const std::string& dir,
-                      const std::function<Status(uint64_t, const Hash&, std::string_view)>& fn) {
+                      const std::function<Status(uint64_t, const Hash&, std::string_view)>& fn,
+                      const std::function<Status(const SegmentHeader&)>& on_header = nullptr) {
   WARD_ASSIGN_OR_RETURN(auto segments, listSegments(fs, dir));
   ChainPosition pos;
   uint64_t torn = 0;
@@ -45,6 +46,7 @@ Result<uint64_t> walk(io::FileSystem& fs, const std::string& dir,
     req.first_index = segments[i].first;
     req.is_last = i + 1 == segments.size();
     req.on_record = fn;
+    req.on_header = on_header;
     WARD_ASSIGN_OR_RETURN(SegmentScan scan, scanSegment(req, pos));
     torn += scan.torn_bytes;
   }
@@ -148,10 +150,20 @@ Result<VerifyReport> verifyAuditLog(const VerifyOptions& options) {
   WARD_RETURN_IF_ERROR(checkDue());
   WARD_ASSIGN_OR_RETURN(
       report.torn_bytes,
-      walk(fs, options.dir, [&](uint64_t, const Hash& leaf, std::string_view) -> Status {
-        frontier.append(leaf);
-        return checkDue();
-      }));
+      walk(
+          fs, options.dir,
+          [&](uint64_t, const Hash& leaf, std::string_view) -> Status {
+            frontier.append(leaf);
+            return checkDue();
+          },
+          [&](const SegmentHeader& h) -> Status {
+            if (frontier.stack() != h.frontier) {
+              return Status::corruption("audit log segment " + segmentName(h.first_index) +
+                                        ": the Merkle frontier in its header does not match "
+                                        "the records before it");
+            }
+            return Status();
+          }));
   report.records = frontier.size();
   report.root = frontier.root();
   if (next < pending.size()) {

@@ -215,6 +215,18 @@ Status verifyConsistency(uint64_t first_size, uint64_t second_size, const Hash& 
   return Status();
 }
 
+Result<MerkleFrontier> MerkleFrontier::fromStack(uint64_t size, std::vector<Hash> stack) {
+  if (stack.size() != static_cast<size_t>(std::popcount(size))) {
+    return Status::invalidArgument("a Merkle frontier of " + std::to_string(size) + " leaves has " +
+                                   std::to_string(std::popcount(size)) + " hashes, not " +
+                                   std::to_string(stack.size()));
+  }
+  MerkleFrontier f;
+  f.stack_ = std::move(stack);
+  f.size_ = size;
+  return f;
+}
+
 void MerkleFrontier::append(const Hash& leaf) {
   stack_.push_back(leaf);
   // Merge equal-sized perfect subtrees: one merge per trailing 1 bit of the old size.

@@ -1,5 +1,6 @@
 #include "record_codec.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -55,6 +56,43 @@ bool decodeRecordHeader(std::string_view h, DecodedHeader* out) {
 
 Hash leafHashOfHeader(std::string_view header84) {
   return leafHash(header84.substr(0, kLeafEntryBytes));
+}
+
+std::string encodeSegmentHeader(const SegmentHeader& h) {
+  std::string out(kSegmentMagic);
+  putU64(out, h.first_index);
+  out.append(reinterpret_cast<const char*>(h.prev.data()), 32);
+  out.push_back(static_cast<char>(h.frontier.size()));
+  for (const Hash& f : h.frontier) out.append(reinterpret_cast<const char*>(f.data()), 32);
+  putU32(out, crc32c(out));
+  return out;
+}
+
+HeaderParse decodeSegmentHeader(std::string_view d, SegmentHeader* out, size_t* size,
+                                std::string* why) {
+  size_t magic = std::min(d.size(), kSegmentMagic.size());
+  if (d.substr(0, magic) != kSegmentMagic.substr(0, magic)) {
+    *why = "does not start with " + std::string(kSegmentMagic);
+    return HeaderParse::kBad;
+  }
+  if (d.size() < 49) return HeaderParse::kIncomplete;
+  size_t n = static_cast<uint8_t>(d[48]);
+  if (n > 64) {
+    *why = "has a segment header with " + std::to_string(n) + " frontier hashes";
+    return HeaderParse::kBad;
+  }
+  size_t total = 49 + 32 * n + 4;
+  if (d.size() < total) return HeaderParse::kIncomplete;
+  if (crc32c(d.substr(0, total - 4)) != getU32(d.data() + total - 4)) {
+    *why = "segment header checksum mismatch";
+    return HeaderParse::kBad;
+  }
+  out->first_index = getU64(d.data() + 8);
+  std::memcpy(out->prev.data(), d.data() + 16, 32);
+  out->frontier.resize(n);
+  for (size_t i = 0; i < n; ++i) std::memcpy(out->frontier[i].data(), d.data() + 49 + 32 * i, 32);
+  *size = total;
+  return HeaderParse::kOk;
 }
 
 std::string segmentName(uint64_t first_index) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ward/audit/merkle.h"
 
@@ -39,6 +40,20 @@ struct DecodedHeader {
 // False if the header CRC does not match.
 bool decodeRecordHeader(std::string_view header84, DecodedHeader* out);
 Hash leafHashOfHeader(std::string_view header84);
+
+// The start of a segment: the magic, then where the chain and the tree stand before its first
+// record, so a process can open the log by reading only the last segment.
+struct SegmentHeader {
+  uint64_t first_index = 0;
+  Hash prev{};                 // leaf hash of record first_index - 1 (zeros for 0)
+  std::vector<Hash> frontier;  // MerkleFrontier stack of records 0 .. first_index - 1
+};
+inline constexpr size_t kMaxSegmentHeaderBytes = 49 + 64 * 32 + 4;
+std::string encodeSegmentHeader(const SegmentHeader& h);
+enum class HeaderParse { kOk, kIncomplete, kBad };
+// On kOk sets `out` and `size` (bytes used); on kBad sets `why`.
+HeaderParse decodeSegmentHeader(std::string_view data, SegmentHeader* out, size_t* size,
+                                std::string* why);
 
 // "00000000000000004711.wal" <-> 4711.
 std::string segmentName(uint64_t first_index);

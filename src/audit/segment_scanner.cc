@@ -20,22 +20,42 @@ Result<SegmentScan> scanSegment(const ScanRequest& req, ChainPosition& pos) {
            std::to_string(pos.next_index);
   };
   if (offset == 0) {
-    WARD_ASSIGN_OR_RETURN(std::string magic, req.file->readAt(0, kSegmentMagic.size()));
-    if (magic.size() < kSegmentMagic.size() && req.is_last &&
-        kSegmentMagic.substr(0, magic.size()) == magic) {
-      out.torn_bytes = magic.size();  // crash right after the segment was created
-      out.torn_reason = "incomplete segment header";
-      return out;
+    WARD_ASSIGN_OR_RETURN(std::string head, req.file->readAt(0, kMaxSegmentHeaderBytes));
+    SegmentHeader h;
+    size_t used = 0;
+    std::string why;
+    switch (decodeSegmentHeader(head, &h, &used, &why)) {
+      case HeaderParse::kIncomplete:
+        if (req.is_last && head.size() == size) {
+          out.torn_bytes = size;  // a crash while the segment was being created
+          out.torn_reason = "incomplete segment header";
+          out.header_torn = true;
+          return out;
+        }
+        return Status::corruption("audit log segment " + req.name + " has an incomplete header");
+      case HeaderParse::kBad:
+        return Status::corruption("audit log segment " + req.name + " " + why);
+      case HeaderParse::kOk:
+        break;
     }
-    if (magic != kSegmentMagic) {
-      return Status::corruption("audit log segment " + req.name + " does not start with " +
-                                std::string(kSegmentMagic));
+    if (h.first_index != req.first_index) {
+      return Status::corruption("audit log segment " + req.name + " says it starts at record " +
+                                std::to_string(h.first_index));
     }
-    if (req.first_index != pos.next_index) {
+    if (req.adopt_header) {
+      pos.next_index = h.first_index;
+      pos.prev = h.prev;
+    } else if (h.first_index != pos.next_index) {
       return Status::corruption("audit log segment " + req.name + " should start at record " +
-                                std::to_string(pos.next_index));
+                                std::to_string(pos.next_index) +
+                                " (records were removed or a segment is missing)");
+    } else if (h.prev != pos.prev) {
+      return Status::corruption("audit log segment " + req.name +
+                                ": previous-record hash in its header does not match record " +
+                                std::to_string(pos.next_index - 1));
     }
-    offset = kSegmentMagic.size();
+    if (req.on_header) WARD_RETURN_IF_ERROR(req.on_header(h));
+    offset = used;
   }
   WARD_ASSIGN_OR_RETURN(std::string data, req.file->readAt(offset, size - offset));
   std::string_view rest(data);

@@ -72,9 +72,14 @@ def crc32c(data):
     return c ^ 0xFFFFFFFF
 
 
-def split_records(seg):
+def header_size(seg):
+    """magic, first index, prev hash, frontier count and hashes, CRC"""
     assert seg[:8] == b"WARDLOG1", seg[:8]
-    out, at = [], 8
+    return 49 + 32 * seg[48] + 4
+
+
+def split_records(seg):
+    out, at = [], header_size(seg)
     while at < len(seg):
         (n,) = struct.unpack_from("<I", seg, at)
         out.append(seg[at:at + 84 + n])
@@ -82,8 +87,8 @@ def split_records(seg):
     return out
 
 
-def join_records(records):
-    return b"WARDLOG1" + b"".join(records)
+def join_records(header, records):
+    return header + b"".join(records)
 
 
 def record_body(rec):
@@ -119,7 +124,8 @@ def write_segment(data, content):
 def tampered_copy(base, name, mutate):
     copy = base + "-" + name
     shutil.copytree(base, copy)
-    write_segment(copy, join_records(mutate(split_records(read_segment(copy)))))
+    seg = read_segment(copy)
+    write_segment(copy, join_records(seg[:header_size(seg)], mutate(split_records(seg))))
     return copy
 
 
@@ -253,7 +259,7 @@ def logged_trace_ids(data):
     for name in sorted(os.listdir(os.path.join(data, "audit", "log"))):
         with open(os.path.join(data, "audit", "log", name), "rb") as f:
             seg = f.read()
-        at = 8
+        at = header_size(seg)
         while at + 84 <= len(seg):
             (n,) = struct.unpack_from("<I", seg, at)
             if at + 84 + n > len(seg):

@@ -38,8 +38,9 @@ struct AuditLogOptions {
 
 class AuditLog {
  public:
-  // Creates the directory layout and signing key if needed, reads and checks every record, and
-  // cuts off a torn tail. Corruption anywhere else fails the open.
+  // Creates the directory layout and signing key if needed, reads and checks the records of the
+  // last segment (its header carries the chain and tree state before it), and cuts off a torn
+  // tail. Corruption in that segment fails the open; `verifyAuditLog` checks everything.
   static Result<std::unique_ptr<AuditLog>> open(const AuditLogOptions& options);
   // Writes a checkpoint if records were added since the last one (errors are only logged).
   ~AuditLog();
@@ -51,11 +52,12 @@ class AuditLog {
 
   // Durable records this process knows of (its own and those caught up with).
   uint64_t size() const;
-  // Merkle root of the first `tree_size` records; InvalidArgument past size().
-  Result<Hash> rootAt(uint64_t tree_size) const;
-  Result<std::vector<Hash>> inclusionProof(uint64_t index, uint64_t tree_size) const;
-  Result<std::vector<Hash>> consistencyProof(uint64_t first_size, uint64_t second_size) const;
-  Result<Hash> leafAt(uint64_t index) const;
+  // Merkle root of the first `tree_size` records; InvalidArgument past size(). These four read
+  // every segment once, on first use (open reads only the last segment).
+  Result<Hash> rootAt(uint64_t tree_size);
+  Result<std::vector<Hash>> inclusionProof(uint64_t index, uint64_t tree_size);
+  Result<std::vector<Hash>> consistencyProof(uint64_t first_size, uint64_t second_size);
+  Result<Hash> leafAt(uint64_t index);
 
   const CheckpointVerifier& verifier() const;
 

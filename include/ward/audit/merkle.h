@@ -47,9 +47,12 @@ Status verifyConsistency(uint64_t first_size, uint64_t second_size, const Hash& 
 // and root in O(log n) without keeping the leaves.
 class MerkleFrontier {
  public:
+  // From a saved stack; InvalidArgument unless it has one hash per set bit of `size`.
+  static Result<MerkleFrontier> fromStack(uint64_t size, std::vector<Hash> stack);
   void append(const Hash& leaf);
   Hash root() const;
   uint64_t size() const { return size_; }
+  const std::vector<Hash>& stack() const { return stack_; }
 
  private:
   std::vector<Hash> stack_;  // roots of perfect subtrees, largest first

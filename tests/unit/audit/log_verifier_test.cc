@@ -19,10 +19,13 @@ uint32_t bodyLen(const std::string& s, size_t at) {
   return v;
 }
 
-// The raw records of a segment (after the 8-byte magic).
+// The segment header: magic, first index, prev hash, frontier count and hashes, CRC.
+size_t headerSize(const std::string& seg) { return 49 + 32 * static_cast<uint8_t>(seg[48]) + 4; }
+
+// The raw records of a segment (after its header).
 std::vector<std::string> splitRecords(const std::string& seg) {
   std::vector<std::string> out;
-  size_t at = 8;
+  size_t at = headerSize(seg);
   while (at < seg.size()) {
     size_t n = 84 + bodyLen(seg, at);
     out.push_back(seg.substr(at, n));
@@ -31,8 +34,8 @@ std::vector<std::string> splitRecords(const std::string& seg) {
   return out;
 }
 
-std::string joinRecords(const std::vector<std::string>& records) {
-  std::string s = "WARDLOG1";
+std::string joinRecords(const std::string& header, const std::vector<std::string>& records) {
+  std::string s = header;
   for (const auto& r : records) s += r;
   return s;
 }
@@ -60,7 +63,9 @@ class LogVerifierTest : public ::testing::Test {
   }
   std::vector<std::string> records() { return splitRecords(*io::readFile(*fs_, kSegment)); }
   void setRecords(const std::vector<std::string>& r) {
-    ASSERT_TRUE(io::writeFileAtomic(*fs_, kSegment, joinRecords(r)).ok());
+    std::string seg = *io::readFile(*fs_, kSegment);
+    ASSERT_TRUE(
+        io::writeFileAtomic(*fs_, kSegment, joinRecords(seg.substr(0, headerSize(seg)), r)).ok());
   }
   void expectCorruption(const std::string& needle) {
     auto r = verify();
