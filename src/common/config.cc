@@ -74,6 +74,17 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["index.segment_chunks"] =
       numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 16383);
   m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
+  m["gateway.idempotency_ttl_s"] =
+      numberSetter(&c.gateway.idempotency_ttl_s, "gateway.idempotency_ttl_s", 1, 1e8);
+  m["gateway.approval_ttl_s"] =
+      numberSetter(&c.gateway.approval_ttl_s, "gateway.approval_ttl_s", 1, 1e8);
+  m["gateway.max_wait_s"] = numberSetter(&c.gateway.max_wait_s, "gateway.max_wait_s", 0, 3600);
+  m["gateway.max_args_bytes"] =
+      numberSetter(&c.gateway.max_args_bytes, "gateway.max_args_bytes", 64, 1e8);
+  m["gateway.max_response_bytes"] =
+      numberSetter(&c.gateway.max_response_bytes, "gateway.max_response_bytes", 64, 1e9);
+  m["gateway.timeout_ms"] = numberSetter(&c.gateway.timeout_ms, "gateway.timeout_ms", 1, 600000);
+  m["gateway.retries"] = numberSetter(&c.gateway.retries, "gateway.retries", 0, 10);
   return m;
 }
 
@@ -148,6 +159,15 @@ max_query_terms = 64
 [index]
 segment_chunks = 4000         # the open segment is frozen after this many chunks (max 16383)
 merge_factor = 4              # frozen segments of one size tier merged when this many exist
+
+[gateway]
+idempotency_ttl_s = 86400     # idempotency keys expire after this many seconds
+approval_ttl_s = 86400        # pending approvals expire after this many seconds
+max_wait_s = 60               # upper bound of ?wait=SECONDS
+max_args_bytes = 1048576      # serialized tool arguments larger than this are refused
+max_response_bytes = 4194304  # backend responses larger than this fail the call
+timeout_ms = 10000            # per backend attempt
+retries = 2                   # extra attempts for read tools only
 )";
 }
 

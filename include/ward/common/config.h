@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "ward/common/status.h"
@@ -40,12 +41,24 @@ struct IndexConfig {
   int merge_factor = 4;           // merge when this many frozen segments of one tier exist
 };
 
+// The tool gateway (docs/design/gateway.md).
+struct GatewayConfig {
+  int64_t idempotency_ttl_s = 86400;   // idempotency keys expire after this
+  int64_t approval_ttl_s = 86400;      // pending approvals expire after this
+  int64_t max_wait_s = 60;             // bound of ?wait=SECONDS on calls and approvals
+  size_t max_args_bytes = 1 << 20;     // serialized arguments larger than this are refused
+  size_t max_response_bytes = 4 << 20; // backend responses larger than this fail the call
+  int64_t timeout_ms = 10000;          // per backend attempt
+  int retries = 2;                     // extra attempts, read tools only
+};
+
 struct WardConfig {
   std::string tenant = "default";
   ServerConfig server;
   IngestConfig ingest;
   SearchConfig search;
   IndexConfig index;
+  GatewayConfig gateway;
 
   // Loads a ward.toml; a file that does not exist yields the defaults.
   static Result<WardConfig> load(const std::string& path);
