@@ -18,6 +18,8 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

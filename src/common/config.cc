@@ -85,6 +85,7 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
       numberSetter(&c.gateway.max_response_bytes, "gateway.max_response_bytes", 64, 1e9);
   m["gateway.timeout_ms"] = numberSetter(&c.gateway.timeout_ms, "gateway.timeout_ms", 1, 600000);
   m["gateway.retries"] = numberSetter(&c.gateway.retries, "gateway.retries", 0, 10);
+  m["gateway.approve_risk"] = stringSetter(&c.gateway.approve_risk, "gateway.approve_risk");
   return m;
 }
 
@@ -120,6 +121,11 @@ Result<WardConfig> WardConfig::load(const std::string& path) {
   WARD_RETURN_IF_ERROR(applyTable(table, "", setters));
   if (config.search.default_k > config.search.max_k) {
     return Status::invalidArgument("ward.toml: 'search.default_k' must be <= search.max_k");
+  }
+  if (!config.gateway.approve_risk.empty() && config.gateway.approve_risk != "write" &&
+      config.gateway.approve_risk != "destructive") {
+    return Status::invalidArgument(
+        "ward.toml: 'gateway.approve_risk' must be \"\", \"write\" or \"destructive\"");
   }
   if (config.ingest.chunk_max_tokens < config.ingest.chunk_tokens) {
     return Status::invalidArgument("ward.toml: 'ingest.chunk_max_tokens' must be >= chunk_tokens");
@@ -168,6 +174,7 @@ max_args_bytes = 1048576      # serialized tool arguments larger than this are r
 max_response_bytes = 4194304  # backend responses larger than this fail the call
 timeout_ms = 10000            # per backend attempt
 retries = 2                   # extra attempts for read tools only
+approve_risk = ""             # "write" or "destructive": those risks always need approval
 )";
 }
 

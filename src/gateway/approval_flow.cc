@@ -57,7 +57,19 @@ Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string
   return a;
 }
 
-Result<Json> ToolGateway::listApprovals(const std::string& tenant, const std::string& state) {
+bool ToolGateway::isApprover(const identity::Principal& p) {
+  return p.admin || std::binary_search(p.groups.begin(), p.groups.end(), std::string("approvers"));
+}
+
+namespace {
+bool mayView(const identity::Principal& viewer, const store::ApprovalRecord& a) {
+  return ToolGateway::isApprover(viewer) || a.requester == viewer.name || a.agent == viewer.name;
+}
+}  // namespace
+
+Result<Json> ToolGateway::listApprovals(const identity::Principal& viewer,
+                                        const std::string& state) {
+  const std::string& tenant = viewer.tenant;
   static const char* kStates[] = {"",       "pending", "approved", "executing", "executed",
                                   "failed", "denied",  "expired"};
   if (std::find(std::begin(kStates), std::end(kStates), state) == std::end(kStates)) {
@@ -68,17 +80,21 @@ Result<Json> ToolGateway::listApprovals(const std::string& tenant, const std::st
   WARD_ASSIGN_OR_RETURN(std::vector<store::ApprovalRecord> list,
                         impl_->options.tools->listApprovals(tenant, state, 1000));
   Json out = Json::array();
-  for (const auto& a : list) out.push_back(impl_->approvalJson(a));
+  for (const auto& a : list) {
+    if (mayView(viewer, a)) out.push_back(impl_->approvalJson(a));
+  }
   return Json{{"approvals", std::move(out)}};
 }
 
-Result<Json> ToolGateway::getApproval(const std::string& tenant, const std::string& id,
+Result<Json> ToolGateway::getApproval(const identity::Principal& viewer, const std::string& id,
                                       int64_t wait_s) {
+  const std::string& tenant = viewer.tenant;
   if (wait_s < 0) return Status::invalidArgument("field 'wait' must be >= 0 seconds");
   wait_s = std::min(wait_s, impl_->options.config.max_wait_s);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
   for (;;) {
     WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, impl_->freshApproval(tenant, id));
+    if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
     if (isSettled(a.state) || std::chrono::steady_clock::now() >= deadline) {
       return impl_->approvalJson(a);
     }
@@ -90,10 +106,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   Impl& g = *impl_;
   const std::string& tenant = reviewer.tenant;
   if (d.comment.size() > 4096) return Status::invalidArgument("field 'comment' is over 4096 bytes");
-  const bool approver =
-      reviewer.admin || std::binary_search(reviewer.groups.begin(), reviewer.groups.end(),
-                                           std::string("approvers"));
-  if (!approver) {
+  if (!isApprover(reviewer)) {
     return Status::permissionDenied("'" + reviewer.name +
                                     "' does not have the approver role (admin, or member of the "
                                     "group 'approvers')");

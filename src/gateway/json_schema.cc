@@ -83,7 +83,11 @@ Status JsonSchema::validate(const Json& value, std::string_view what) const {
                         errors.front().second;
   size_t shown = 1;
   for (size_t i = 1; i < errors.size() && shown < 5; ++i) {
-    if (errors[i].second.find("child schema") != std::string::npos) continue;
+    // Skip valijson's wrapper messages about enclosing schemas: they repeat the real failure.
+    if (errors[i].second.find("child schema") != std::string::npos ||
+        errors[i].second.find("Failed to validate against schema") != std::string::npos) {
+      continue;
+    }
     message += "; " + errors[i].first + ": " + errors[i].second;
     ++shown;
   }

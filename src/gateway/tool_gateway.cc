@@ -222,7 +222,7 @@ Result<Json> ToolGateway::call(CallRequest request) {
   WARD_RETURN_IF_ERROR(g.runChain(call));
   if (call.decision == "pending" && call.request.wait_s > 0) {
     const std::string id = call.response.value("approval_id", "");
-    WARD_ASSIGN_OR_RETURN(Json view, getApproval(tenant, id, call.request.wait_s));
+    WARD_ASSIGN_OR_RETURN(Json view, getApproval(call.request.principal, id, call.request.wait_s));
     if (view.value("state", "") == "executed" && view.contains("result")) return view["result"];
     call.response["state"] = view.value("state", "pending");
   }

@@ -50,6 +50,7 @@ struct GatewayConfig {
   size_t max_response_bytes = 4 << 20; // backend responses larger than this fail the call
   int64_t timeout_ms = 10000;          // per backend attempt
   int retries = 2;                     // extra attempts, read tools only
+  std::string approve_risk;            // "", "write" or "destructive": risks that always need approval
 };
 
 struct WardConfig {
