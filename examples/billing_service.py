@@ -13,8 +13,10 @@ When --token is given, every request must carry "Authorization: Bearer TOKEN" (e
 
 import argparse
 import json
+import os
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 INVOICES = {
@@ -30,6 +32,7 @@ STATS = {"refunds": 0, "deletes": 0, "lookups": 0, "refund_ids": [], "last_trace
 
 class Handler(BaseHTTPRequestHandler):
     token = None
+    refund_delay = 0.0
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):  # quiet
@@ -83,6 +86,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, {"error": "body is not JSON"})
         if not m or m.group(1) not in INVOICES:
             return self.reply(404, {"error": "no such invoice"})
+        if self.refund_delay:
+            time.sleep(self.refund_delay)
         with LOCK:
             STATS["refunds"] += 1
             refund_id = "RF-%04d" % STATS["refunds"]
@@ -106,15 +111,17 @@ def main():
     ap.add_argument("--port", type=int, default=7480)
     ap.add_argument("--port-file")
     ap.add_argument("--token")
+    ap.add_argument("--refund-delay-ms", type=int, default=0,
+                    help="slow refunds down (tests use it to overlap duplicate calls)")
     args = ap.parse_args()
     Handler.token = args.token
+    Handler.refund_delay = args.refund_delay_ms / 1000.0
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:
             f.write(str(port))
-        import os
         os.replace(args.port_file + ".tmp", args.port_file)
     print("billing service on 127.0.0.1:%d" % port, flush=True)
     server.serve_forever()
