@@ -37,6 +37,85 @@ std::string pointerOf(const std::vector<std::string>& context) {
   return out.empty() ? "/" : out;
 }
 
+// The node a local JSON pointer ("#/a/0") names, or null.
+const Json* resolvePointer(const Json& root, const std::string& ref) {
+  if (ref == "#") return &root;
+  const Json* node = &root;
+  size_t i = 2;  // after "#/"
+  while (node != nullptr && i <= ref.size()) {
+    size_t slash = ref.find('/', i);
+    if (slash == std::string::npos) slash = ref.size();
+    std::string seg = ref.substr(i, slash - i), token;
+    for (size_t k = 0; k < seg.size(); ++k) {
+      if (seg[k] == '~' && k + 1 < seg.size()) {
+        token += seg[k + 1] == '1' ? '/' : '~';
+        ++k;
+      } else {
+        token += seg[k];
+      }
+    }
+    if (node->is_object()) {
+      auto it = node->find(token);
+      node = it == node->end() ? nullptr : &*it;
+    } else if (node->is_array() && !token.empty() &&
+               token.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoull(token) < node->size()) {
+      node = &(*node)[std::stoull(token)];
+    } else {
+      node = nullptr;
+    }
+    i = slash + 1;
+  }
+  return node;
+}
+
+// valijson recurses without bound on some reference shapes (anchors, URI-based and cyclic
+// references) and would overflow the stack; a tool schema is self-contained, so only local JSON
+// pointer references to existing nodes, without pure-reference cycles, are accepted.
+Status checkRefs(const Json& root, const Json& node, std::string_view what, int depth) {
+  if (depth > 64) return Status::invalidArgument(std::string(what) + ": nested deeper than 64");
+  if (node.is_array()) {
+    for (const Json& v : node) WARD_RETURN_IF_ERROR(checkRefs(root, v, what, depth + 1));
+    return Status();
+  }
+  if (!node.is_object()) return Status();
+  for (const char* kw : {"$dynamicRef", "$recursiveRef"}) {
+    if (node.contains(kw)) {
+      return Status::invalidArgument(std::string(what) + ": keyword '" + kw + "' is not supported");
+    }
+  }
+  auto ref = node.find("$ref");
+  if (ref != node.end() && ref->is_string()) {
+    std::string r = ref->get<std::string>();
+    if (r != "#" && r.rfind("#/", 0) != 0) {
+      return Status::invalidArgument(std::string(what) + ": $ref '" + r +
+                                     "' must be a local JSON pointer (\"#/...\")");
+    }
+    std::vector<std::string> chain;
+    const Json* target = &node;
+    while (target != nullptr && target->is_object() && target->contains("$ref") &&
+           (*target)["$ref"].is_string()) {
+      std::string next = (*target)["$ref"].get<std::string>();
+      if (next != "#" && next.rfind("#/", 0) != 0) break;
+      if (std::find(chain.begin(), chain.end(), next) != chain.end()) {
+        return Status::invalidArgument(std::string(what) + ": $ref '" + r + "' loops");
+      }
+      chain.push_back(next);
+      target = resolvePointer(root, next);
+      if (target == nullptr) {
+        return Status::invalidArgument(std::string(what) + ": $ref '" + next +
+                                       "' points at nothing");
+      }
+      if (chain.size() > 64) break;
+    }
+  }
+  for (const auto& [k, v] : node.items()) {
+    if (k == "enum" || k == "const" || k == "default" || k == "examples") continue;  // data
+    WARD_RETURN_IF_ERROR(checkRefs(root, v, what, depth + 1));
+  }
+  return Status();
+}
+
 }  // namespace
 
 JsonSchema::JsonSchema() : schema_(std::make_unique<valijson::Schema>()) {}
@@ -48,6 +127,7 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const Json& schema
     return Status::invalidArgument(std::string(what) + ": a JSON Schema must be an object or a "
                                                        "boolean");
   }
+  WARD_RETURN_IF_ERROR(checkRefs(schema, schema, what, 0));
   std::shared_ptr<JsonSchema> out(new JsonSchema());
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
