@@ -68,8 +68,9 @@ class LoopbackBackend {
   }
   static void serve(int c) {
     static const std::string body = R"({"id":"INV-1","amount":12.5,"currency":"EUR","ok":true})";
-    const std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string resp =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     std::string buf;
     char tmp[8192];
     for (;;) {
@@ -122,9 +123,12 @@ int main(int argc, char** argv) {
   int calls = 5000, rate = 1000;
   bool write_tool = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--calls") && i + 1 < argc) calls = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc) rate = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--write")) write_tool = true;
+    if (!std::strcmp(argv[i], "--calls") && i + 1 < argc)
+      calls = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc)
+      rate = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--write"))
+      write_tool = true;
   }
   namespace fs = std::filesystem;
   std::string dir = fs::temp_directory_path() / ("ward_gw_bench_" + std::to_string(getpid()));
@@ -158,15 +162,18 @@ int main(int argc, char** argv) {
         {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}},
         {"required", {"amount", "currency"}}}},
       {"backend",
-       {{"type", "http"}, {"method", write_tool ? "POST" : "GET"}, {"url", url},
+       {{"type", "http"},
+        {"method", write_tool ? "POST" : "GET"},
+        {"url", url},
         {"allow_private", true}}}};
   auto added = gw->addTool("default", def, false);
   if (!added.ok()) {
     std::fprintf(stderr, "addTool: %s\n", added.status().toString().c_str());
     return 1;
   }
-  (void)gw->addGrant("default", {{"subject_kind", "principal"}, {"subject", "alice"},
-                                 {"tool", "lookup"}}, "bench");
+  (void)gw->addGrant("default",
+                     {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "lookup"}},
+                     "bench");
   auto alice = ward::identity::resolvePrincipal(*store, "default", "alice").value();
 
   CURL* h = curl_easy_init();
@@ -184,7 +191,8 @@ int main(int argc, char** argv) {
     r.principal = alice;
     r.tool = "lookup";
     r.args = {{"id", "INV-" + std::to_string(i)}};
-    if (write_tool) r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(i);
+    if (write_tool)
+      r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(i);
     r.trace = ward::audit::TraceContext::generate();
     return gw->call(std::move(r)).ok();
   };
@@ -209,8 +217,10 @@ int main(int argc, char** argv) {
   }
   std::vector<double> diff(g_us.size());
   for (size_t i = 0; i < g_us.size(); ++i) diff[i] = g_us[i] - d_us[i];
-  std::printf("gateway_bench: %d calls at %d/s (%s tool, durable trace record per call), "
-              "%d errors\n", calls, rate, write_tool ? "write+idempotency" : "read", errors);
+  std::printf(
+      "gateway_bench: %d calls at %d/s (%s tool, durable trace record per call), "
+      "%d errors\n",
+      calls, rate, write_tool ? "write+idempotency" : "read", errors);
   std::printf("  direct backend   p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5), pct(d_us, 0.99));
   std::printf("  through gateway  p50 %8.1f us   p99 %8.1f us\n", pct(g_us, 0.5), pct(g_us, 0.99));
   std::printf("  overhead         p50 %8.1f us   p99 %8.1f us   (gateway minus direct)\n",

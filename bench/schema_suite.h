@@ -49,8 +49,7 @@ inline std::vector<SuiteFileResult> runSchemaSuite(const std::string& draft_dir)
           ++r.passed;
         } else {
           ++r.failed;
-          r.failures.push_back(g.value("description", "?") + " / " +
-                               t.value("description", "?") +
+          r.failures.push_back(g.value("description", "?") + " / " + t.value("description", "?") +
                                (schema.ok() ? "" : " (schema not compiled)"));
         }
       }

@@ -64,9 +64,10 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
         if (!def.ok()) return fail(def.status());
         auto out = gw->addTool(ctx.tenant(), *def, upstream);
         if (!out.ok()) return fail(Status(out.status().code(), f + ": " + out.status().message()));
-        std::cout << (*out)["outcome"].get<std::string>() << " " << (*out)["tool"].get<std::string>()
-                  << "@" << (*out)["version"].get<std::string>() << " sha256:"
-                  << (*out)["hash"].get<std::string>().substr(0, 16) << "\n";
+        std::cout << (*out)["outcome"].get<std::string>() << " "
+                  << (*out)["tool"].get<std::string>() << "@"
+                  << (*out)["version"].get<std::string>()
+                  << " sha256:" << (*out)["hash"].get<std::string>().substr(0, 16) << "\n";
       }
       return 0;
     };
@@ -175,10 +176,14 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       gateway::ToolGateway* gw = openGateway(ctx, &code);
       if (!gw) return code;
       Json grant = {{"tool", g_tool}};
-      if (!g_principal.empty()) grant.update({{"subject_kind", "principal"}, {"subject", g_principal}});
-      else if (!g_group.empty()) grant.update({{"subject_kind", "group"}, {"subject", g_group}});
-      else if (!g_agent.empty()) grant.update({{"subject_kind", "agent"}, {"subject", g_agent}});
-      else return fail(Status::invalidArgument("one of --principal, --group, --agent is required"));
+      if (!g_principal.empty())
+        grant.update({{"subject_kind", "principal"}, {"subject", g_principal}});
+      else if (!g_group.empty())
+        grant.update({{"subject_kind", "group"}, {"subject", g_group}});
+      else if (!g_agent.empty())
+        grant.update({{"subject_kind", "agent"}, {"subject", g_agent}});
+      else
+        return fail(Status::invalidArgument("one of --principal, --group, --agent is required"));
       if (!g_constraints.empty()) {
         auto c = parseJson(g_constraints);
         if (!c.ok()) return fail(Status::invalidArgument("--constraints: " + c.status().message()));
@@ -231,7 +236,9 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Status s = gw->setReadOnly(scope, tenant, m_agent, on, "cli");
       if (!s.ok()) return fail(s);
       std::cout << "read-only " << m_state << " for " << scope
-                << (scope == "agent" ? " " + m_agent : scope == "tenant" ? " " + tenant : "")
+                << (scope == "agent"    ? " " + m_agent
+                    : scope == "tenant" ? " " + tenant
+                                        : "")
                 << "\n";
       return 0;
     };
@@ -308,9 +315,9 @@ void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
     };
   });
   for (bool approve : {true, false}) {
-    auto* cmd = approvals->add_subcommand(approve ? "approve" : "deny",
-                                          approve ? "Approve a call (it runs once, now)"
-                                                  : "Deny a call");
+    auto* cmd =
+        approvals->add_subcommand(approve ? "approve" : "deny",
+                                  approve ? "Approve a call (it runs once, now)" : "Deny a call");
     cmd->add_option("ID", d_id, "Approval id")->required();
     cmd->add_option("--as", d_as, "The reviewer (admin or member of 'approvers')")->required();
     cmd->add_option("--comment", d_comment, "Why");

@@ -70,11 +70,12 @@ bool mayView(const identity::Principal& viewer, const store::ApprovalRecord& a) 
 Result<Json> ToolGateway::listApprovals(const identity::Principal& viewer,
                                         const std::string& state) {
   const std::string& tenant = viewer.tenant;
-  static const char* kStates[] = {"",       "pending", "approved", "executing", "executed",
-                                  "failed", "denied",  "expired"};
+  static const char* kStates[] = {"",         "pending", "approved", "executing",
+                                  "executed", "failed",  "denied",   "expired"};
   if (std::find(std::begin(kStates), std::end(kStates), state) == std::end(kStates)) {
-    return Status::invalidArgument("field 'state' must be one of pending, approved, executing, "
-                                   "executed, failed, denied, expired");
+    return Status::invalidArgument(
+        "field 'state' must be one of pending, approved, executing, "
+        "executed, failed, denied, expired");
   }
   WARD_RETURN_IF_ERROR(impl_->options.tools->expireApprovals(impl_->now()).status());
   WARD_ASSIGN_OR_RETURN(std::vector<store::ApprovalRecord> list,
@@ -117,7 +118,8 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
                                       formatRfc3339(a.expires_at) + "; the call did not run");
   }
   if (a.requester == reviewer.name || a.agent == reviewer.name) {
-    return Status::permissionDenied("'" + reviewer.name + "' asked for this call and cannot "
+    return Status::permissionDenied("'" + reviewer.name +
+                                    "' asked for this call and cannot "
                                     "review it");
   }
   store::ApprovalRecord to;
@@ -129,17 +131,22 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
 
   if (!d.approve) {
     to.state = "denied";
-    to.result = Json{{"status", "denied"}, {"approval_id", a.id}, {"reviewer", reviewer.name},
+    to.result = Json{{"status", "denied"},
+                     {"approval_id", a.id},
+                     {"reviewer", reviewer.name},
                      {"comment", d.comment}};
     WARD_ASSIGN_OR_RETURN(store::ApprovalRecord denied,
                           g.options.tools->transitionApproval(tenant, a.id, "pending", to));
     g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
-             Json{{"decision", "denied"}, {"approval_id", a.id}, {"reviewer", reviewer.name},
-                  {"comment", d.comment}, {"tool", a.tool + "@" + a.version},
+             Json{{"decision", "denied"},
+                  {"approval_id", a.id},
+                  {"reviewer", reviewer.name},
+                  {"comment", d.comment},
+                  {"tool", a.tool + "@" + a.version},
                   {"requester", a.requester}});
     if (!a.idempotency_key.empty()) {
-      store::IdempotencyRecord rec{tenant, a.requester, a.idempotency_key, a.tool, "", "done",
-                                   to.result, a.id, 0, 0};
+      store::IdempotencyRecord rec{
+          tenant, a.requester, a.idempotency_key, a.tool, "", "done", to.result, a.id, 0, 0};
       Status st = g.options.tools->completeIdempotencyKey(rec);
       if (!st.ok()) logWarn("cannot store a denial under its idempotency key: " + st.toString());
     }
@@ -150,8 +157,11 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   WARD_ASSIGN_OR_RETURN(store::ApprovalRecord approved,
                         g.options.tools->transitionApproval(tenant, a.id, "pending", to));
   g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
-           Json{{"decision", "approved"}, {"approval_id", a.id}, {"reviewer", reviewer.name},
-                {"comment", d.comment}, {"tool", a.tool + "@" + a.version},
+           Json{{"decision", "approved"},
+                {"approval_id", a.id},
+                {"reviewer", reviewer.name},
+                {"comment", d.comment},
+                {"tool", a.tool + "@" + a.version},
                 {"requester", a.requester}});
   // Claim the execution: only one caller moves approved -> executing.
   store::ApprovalRecord claim;
@@ -174,17 +184,21 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     call.request.principal = *who;
     if (!a.agent.empty()) {
       auto agent = identity::resolvePrincipal(*g.options.store, tenant, a.agent);
-      if (agent.ok()) call.request.agent = *agent;
-      else run = agent.status();
+      if (agent.ok())
+        call.request.agent = *agent;
+      else
+        run = agent.status();
     }
   }
   if (run.ok()) {
     auto snap = g.policy->snapshot(tenant);
-    if (!snap.ok()) run = snap.status();
+    if (!snap.ok())
+      run = snap.status();
     else {
       call.policy = *snap;
       auto tool = (*snap)->resolve(a.tool, a.version);
-      if (!tool.ok()) run = tool.status();
+      if (!tool.ok())
+        run = tool.status();
       else {
         call.tool = *tool;
         run = g.checkCallable(**tool, &call.warnings);
@@ -199,8 +213,8 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
                         g.options.tools->transitionApproval(tenant, a.id, "executing", done));
   if (!a.idempotency_key.empty()) {
     // A retry of the original call with its key now gets the outcome, not "pending".
-    store::IdempotencyRecord rec{tenant, a.requester, a.idempotency_key, a.tool, "", "done",
-                                 done.result, a.id, 0, 0};
+    store::IdempotencyRecord rec{
+        tenant, a.requester, a.idempotency_key, a.tool, "", "done", done.result, a.id, 0, 0};
     Status st = g.options.tools->completeIdempotencyKey(rec);
     if (!st.ok()) logWarn("cannot store an approved call's outcome: " + st.toString());
   }

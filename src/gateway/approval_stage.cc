@@ -15,8 +15,8 @@ StageResult ApprovalStage::run(CallContext& call) {
     }
   }
   if (rule.empty() && !approve_risk_.empty()) {
-    bool needs = def.risk == Risk::kDestructive ||
-                 (approve_risk_ == "write" && def.risk == Risk::kWrite);
+    bool needs =
+        def.risk == Risk::kDestructive || (approve_risk_ == "write" && def.risk == Risk::kWrite);
     if (needs) {
       rule = "risk:" + std::string(riskName(def.risk));
       reason = std::string(riskName(def.risk)) + " tools need approval (gateway.approve_risk)";
@@ -42,9 +42,12 @@ StageResult ApprovalStage::run(CallContext& call) {
   if (Status st = tools_.createApproval(a); !st.ok()) return StageResult::reject(st);
   call.decision = "pending";
   call.reason = reason;
-  call.response = Json{{"status", "pending"},      {"approval_id", a.id},
-                       {"tool", def.name},          {"version", def.version},
-                       {"rule", rule},              {"reason", reason},
+  call.response = Json{{"status", "pending"},
+                       {"approval_id", a.id},
+                       {"tool", def.name},
+                       {"version", def.version},
+                       {"rule", rule},
+                       {"reason", reason},
                        {"expires_at", formatRfc3339(a.expires_at)}};
   return StageResult::stop();
 }

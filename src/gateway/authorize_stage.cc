@@ -9,8 +9,10 @@ namespace {
 
 bool subjectMatches(const store::GrantRecord& g, const identity::Principal& p) {
   if (g.subject_kind == "principal") return g.subject == p.name;
-  if (g.subject_kind == "group") return std::binary_search(p.groups.begin(), p.groups.end(), g.subject);
-  if (g.subject_kind == "agent") return p.kind == identity::PrincipalKind::kAgent && g.subject == p.name;
+  if (g.subject_kind == "group")
+    return std::binary_search(p.groups.begin(), p.groups.end(), g.subject);
+  if (g.subject_kind == "agent")
+    return p.kind == identity::PrincipalKind::kAgent && g.subject == p.name;
   return false;
 }
 
@@ -35,11 +37,10 @@ GrantCheck check(const PolicySnapshot& policy, const identity::Principal& p,
       constraint_failure = "grant " + std::to_string(g.id) + " allows it only when " + violation;
     }
   }
-  out.why = constraint_failure.empty()
-                ? std::string(identity::principalKindName(p.kind)) + " '" + p.name +
-                      "' has no grant for tool '" + tool + "'"
-                : std::string(identity::principalKindName(p.kind)) + " '" + p.name + "': " +
-                      constraint_failure;
+  out.why = constraint_failure.empty() ? std::string(identity::principalKindName(p.kind)) + " '" +
+                                             p.name + "' has no grant for tool '" + tool + "'"
+                                       : std::string(identity::principalKindName(p.kind)) + " '" +
+                                             p.name + "': " + constraint_failure;
   return out;
 }
 
@@ -52,7 +53,8 @@ Status validateConstraints(const Json& constraints) {
   for (const auto& [arg, c] : constraints.items()) {
     const std::string field = "constraints." + arg;
     if (!c.is_object() || c.empty()) {
-      return Status::invalidArgument("field '" + field + "' must be an object with max, min or enum");
+      return Status::invalidArgument("field '" + field +
+                                     "' must be an object with max, min or enum");
     }
     for (const auto& [k, v] : c.items()) {
       if ((k == "max" || k == "min") && !v.is_number()) {
@@ -110,7 +112,8 @@ StageResult AuthorizeStage::run(CallContext& call) {
     if (agent.grant_id == 0) {
       call.reason = agent.why;
       return StageResult::reject(Status::permissionDenied(
-          "denied: " + agent.why + " (an agent gets the intersection of its grants and its user's)"));
+          "denied: " + agent.why +
+          " (an agent gets the intersection of its grants and its user's)"));
     }
     call.grant_ids.push_back(agent.grant_id);
   }

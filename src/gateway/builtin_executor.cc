@@ -59,8 +59,8 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
       if (!text.empty()) text += "\n\n";
       text += c.text;
     }
-    return Json{{"id", doc->ext_id},     {"title", doc->title},   {"version", doc->version},
-                {"source", doc->source}, {"url", doc->url},       {"text", text},
+    return Json{{"id", doc->ext_id},     {"title", doc->title}, {"version", doc->version},
+                {"source", doc->source}, {"url", doc->url},     {"text", text},
                 {"truncated", truncated}};
   }
   return Status::internal("unknown builtin backend '" + name + "'");
@@ -68,8 +68,9 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
 
 Result<Json> McpExecutor::execute(CallContext& call) {
   const Backend& b = call.tool->definition.backend;
-  return Status::unavailable("tool '" + call.tool->definition.name + "' is served by MCP upstream '" +
-                             b.mcp_server + "', and mcp upstreams are not connected yet");
+  return Status::unavailable("tool '" + call.tool->definition.name +
+                             "' is served by MCP upstream '" + b.mcp_server +
+                             "', and mcp upstreams are not connected yet");
 }
 
 }  // namespace ward::gateway

@@ -108,8 +108,8 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
     auto p = impl_->options.store->findPrincipal(tenant, g.subject);
     if (!p.ok()) {
       if (p.status().code() == StatusCode::kNotFound) {
-        return Status::invalidArgument("field 'subject': no " + g.subject_kind + " '" +
-                                       g.subject + "' in tenant '" + tenant + "'");
+        return Status::invalidArgument("field 'subject': no " + g.subject_kind + " '" + g.subject +
+                                       "' in tenant '" + tenant + "'");
       }
       return p.status();
     }
@@ -126,9 +126,12 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
   g.created_by = by;
   g.created_at = impl_->now();
   WARD_ASSIGN_OR_RETURN(store::GrantRecord stored, impl_->options.tools->addGrant(g));
-  Json out = {{"id", stored.id},           {"subject_kind", stored.subject_kind},
-              {"subject", stored.subject}, {"tool", stored.tool},
-              {"constraints", stored.constraints}, {"created_by", stored.created_by}};
+  Json out = {{"id", stored.id},
+              {"subject_kind", stored.subject_kind},
+              {"subject", stored.subject},
+              {"tool", stored.tool},
+              {"constraints", stored.constraints},
+              {"created_by", stored.created_by}};
   impl_->record("tool_grant", nullptr, tenant, by, audit::TraceContext::generate(), out);
   return out;
 }
@@ -138,9 +141,12 @@ Result<Json> ToolGateway::listGrants(const std::string& tenant) {
                         impl_->options.tools->listGrants(tenant));
   Json list = Json::array();
   for (const store::GrantRecord& g : grants) {
-    list.push_back(Json{{"id", g.id},           {"subject_kind", g.subject_kind},
-                        {"subject", g.subject}, {"tool", g.tool},
-                        {"constraints", g.constraints}, {"created_by", g.created_by},
+    list.push_back(Json{{"id", g.id},
+                        {"subject_kind", g.subject_kind},
+                        {"subject", g.subject},
+                        {"tool", g.tool},
+                        {"constraints", g.constraints},
+                        {"created_by", g.created_by},
                         {"created_at", formatRfc3339(g.created_at)}});
   }
   return Json{{"grants", std::move(list)}};
@@ -151,8 +157,7 @@ Status ToolGateway::deleteGrant(const std::string& tenant, int64_t id) {
 }
 
 Status ToolGateway::setReadOnly(const std::string& scope, const std::string& tenant,
-                                const std::string& subject, bool read_only,
-                                const std::string& by) {
+                                const std::string& subject, bool read_only, const std::string& by) {
   store::ModeRecord m;
   m.scope = scope;
   m.read_only = read_only;
@@ -186,7 +191,9 @@ Result<Json> ToolGateway::listModes(const std::string& tenant) {
                         impl_->options.tools->listModes(tenant));
   Json list = Json::array();
   for (const store::ModeRecord& m : modes) {
-    Json j = {{"scope", m.scope}, {"read_only", m.read_only}, {"set_by", m.set_by},
+    Json j = {{"scope", m.scope},
+              {"read_only", m.read_only},
+              {"set_by", m.set_by},
               {"updated_at", formatRfc3339(m.updated_at)}};
     if (m.scope == "agent") j["agent"] = m.subject;
     if (m.scope != "server") j["tenant"] = m.tenant;

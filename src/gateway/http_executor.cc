@@ -97,8 +97,8 @@ Result<std::string> resolveChecked(const Target& t, bool allow_private) {
 
 Status statusForHttp(long code, const std::string& body) {
   std::string excerpt = body.substr(0, 300);
-  std::string m = "backend answered HTTP " + std::to_string(code) +
-                  (excerpt.empty() ? "" : ": " + excerpt);
+  std::string m =
+      "backend answered HTTP " + std::to_string(code) + (excerpt.empty() ? "" : ": " + excerpt);
   if (code == 404) return Status::notFound(m);
   if (code == 400 || code == 422) return Status::invalidArgument(m);
   if (code == 409 || (code >= 400 && code < 500 && code != 429)) {
@@ -146,9 +146,12 @@ Result<std::string> HttpExecutor::expandUrl(const std::string& tmpl, const Json&
     }
     const Json& v = args[name];
     std::string text;
-    if (v.is_string()) text = v.get<std::string>();
-    else if (v.is_number() || v.is_boolean()) text = dumpJson(v);
-    else return Status::invalidArgument("argument '" + name + "' must be a string or number");
+    if (v.is_string())
+      text = v.get<std::string>();
+    else if (v.is_number() || v.is_boolean())
+      text = dumpJson(v);
+    else
+      return Status::invalidArgument("argument '" + name + "' must be a string or number");
     out += urlEncode(text);
     i = close + 1;
   }
@@ -173,8 +176,8 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
       return Status::failedPrecondition("tool '" + def.name + "' needs the tenant secret '" +
                                         hb.auth_secret + "': " + secret.status().message());
     }
-    secret_header = hb.auth_header + ": " +
-                    (hb.auth_scheme.empty() ? *secret : hb.auth_scheme + " " + *secret);
+    secret_header =
+        hb.auth_header + ": " + (hb.auth_scheme.empty() ? *secret : hb.auth_scheme + " " + *secret);
   }
   const std::string payload = hb.method == "GET" ? "" : dumpJson(call.request.args);
   const std::string pin = target.host + ":" + target.port + ":" +
@@ -191,12 +194,14 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
     curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
     curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
     headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, ("traceparent: " + call.request.trace.traceparent()).c_str());
+    headers =
+        curl_slist_append(headers, ("traceparent: " + call.request.trace.traceparent()).c_str());
     if (!call.request.idempotency_key.empty()) {
-      headers = curl_slist_append(headers,
-                                  ("Idempotency-Key: " + call.request.idempotency_key).c_str());
+      headers =
+          curl_slist_append(headers, ("Idempotency-Key: " + call.request.idempotency_key).c_str());
     }
-    for (const auto& [k, v] : hb.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    for (const auto& [k, v] : hb.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
     if (!secret_header.empty()) headers = curl_slist_append(headers, secret_header.c_str());
     Body body;
     body.limit = config_.max_response_bytes;
@@ -237,8 +242,8 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
     if (rc != CURLE_OK) {
       if (rc == CURLE_COULDNT_CONNECT) call.backend_contacted = attempt > 0;
       breakers_.recordFailure(target.backend);
-      last = Status::unavailable("backend " + target.backend + " failed: " +
-                                 curl_easy_strerror(rc));
+      last =
+          Status::unavailable("backend " + target.backend + " failed: " + curl_easy_strerror(rc));
       continue;
     }
     if (code >= 500 || code == 429) {

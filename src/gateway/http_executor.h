@@ -15,8 +15,8 @@
 namespace ward::gateway {
 
 // Returns the plaintext of a tenant secret (never logged; see SecretBox).
-using SecretLookup = std::function<Result<std::string>(const std::string& tenant,
-                                                       const std::string& name)>;
+using SecretLookup =
+    std::function<Result<std::string>(const std::string& tenant, const std::string& name)>;
 
 class HttpExecutor final : public Executor {
  public:

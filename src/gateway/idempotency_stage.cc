@@ -29,10 +29,11 @@ Json statusToJson(const Status& s) {
 
 Status statusFromJson(const Json& j) {
   static const StatusCode kCodes[] = {
-      StatusCode::kInvalidArgument,   StatusCode::kNotFound,      StatusCode::kAlreadyExists,
-      StatusCode::kPermissionDenied,  StatusCode::kUnauthenticated, StatusCode::kResourceExhausted,
-      StatusCode::kFailedPrecondition, StatusCode::kUnavailable,   StatusCode::kCorruption,
-      StatusCode::kInternal};
+      StatusCode::kInvalidArgument,    StatusCode::kNotFound,
+      StatusCode::kAlreadyExists,      StatusCode::kPermissionDenied,
+      StatusCode::kUnauthenticated,    StatusCode::kResourceExhausted,
+      StatusCode::kFailedPrecondition, StatusCode::kUnavailable,
+      StatusCode::kCorruption,         StatusCode::kInternal};
   std::string code = j.value("code", "internal");
   std::string message = j.value("message", "");
   for (StatusCode c : kCodes) {
@@ -62,7 +63,8 @@ StageResult IdempotencyStage::run(CallContext& call) {
   rec.tool = def.name;
   rec.args_hash = call.args_hash;
   // Real time, not the injected clock: this bounds an actual wait.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kDuplicateWaitUs);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(kDuplicateWaitUs);
   // Polling (not an in-process condition variable) so duplicates in other processes wait too.
   for (int64_t sleep_ms = 2;; sleep_ms = std::min<int64_t>(sleep_ms * 2, 50)) {
     const int64_t now = clock_.nowMicros();
@@ -93,8 +95,8 @@ StageResult IdempotencyStage::run(CallContext& call) {
       return StageResult::stop();
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return StageResult::reject(Status::unavailable(
-          "a call with idempotency key '" + key + "' is still in progress; retry later"));
+      return StageResult::reject(Status::unavailable("a call with idempotency key '" + key +
+                                                     "' is still in progress; retry later"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
   }

@@ -28,9 +28,12 @@ std::string pointerOf(const std::vector<std::string>& context) {
     }
     std::string escaped;
     for (char c : seg) {
-      if (c == '~') escaped += "~0";
-      else if (c == '/') escaped += "~1";
-      else escaped += c;
+      if (c == '~')
+        escaped += "~0";
+      else if (c == '/')
+        escaped += "~1";
+      else
+        escaped += c;
     }
     out += "/" + escaped;
   }
@@ -124,8 +127,9 @@ JsonSchema::~JsonSchema() = default;
 Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const Json& schema,
                                                               std::string_view what) {
   if (!schema.is_object() && !schema.is_boolean()) {
-    return Status::invalidArgument(std::string(what) + ": a JSON Schema must be an object or a "
-                                                       "boolean");
+    return Status::invalidArgument(std::string(what) +
+                                   ": a JSON Schema must be an object or a "
+                                   "boolean");
   }
   WARD_RETURN_IF_ERROR(checkRefs(schema, schema, what, 0));
   std::shared_ptr<JsonSchema> out(new JsonSchema());
@@ -156,11 +160,10 @@ Status JsonSchema::validate(const Json& value, std::string_view what) const {
   std::vector<std::pair<std::string, std::string>> errors;
   valijson::ValidationResults::Error error;
   while (results.popError(error)) errors.emplace_back(pointerOf(error.context), error.description);
-  std::stable_sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
-    return a.first.size() > b.first.size();
-  });
-  std::string message = std::string(what) + " " + errors.front().first + ": " +
-                        errors.front().second;
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  std::string message =
+      std::string(what) + " " + errors.front().first + ": " + errors.front().second;
   size_t shown = 1;
   for (size_t i = 1; i < errors.size() && shown < 5; ++i) {
     // Skip valijson's wrapper messages about enclosing schemas: they repeat the real failure.

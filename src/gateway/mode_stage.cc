@@ -27,9 +27,9 @@ StageResult ModeStage::run(CallContext& call) {
   }
   if (why.empty()) return StageResult::next();
   call.reason = why;
-  return StageResult::reject(Status::permissionDenied(
-      "refused: " + why + "; " + std::string(riskName(def.risk)) + " tool '" + def.name +
-      "' cannot run"));
+  return StageResult::reject(Status::permissionDenied("refused: " + why + "; " +
+                                                      std::string(riskName(def.risk)) + " tool '" +
+                                                      def.name + "' cannot run"));
 }
 
 }  // namespace ward::gateway

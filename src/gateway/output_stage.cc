@@ -10,7 +10,8 @@ StageResult OutputStage::run(CallContext& call) {
       call.reason = "backend output violates the output schema";
       return StageResult::reject(Status::internal("tool '" + call.tool->definition.name +
                                                   "' returned output that violates its output "
-                                                  "schema: " + st.message()));
+                                                  "schema: " +
+                                                  st.message()));
     }
   }
   if (redactor_ != nullptr) redactor_->redactJson(call.result);

@@ -13,11 +13,11 @@ Result<std::shared_ptr<const ResolvedTool>> resolveRecord(const store::ToolRecor
   auto tool = std::make_shared<ResolvedTool>();
   tool->record = record;
   tool->definition = std::move(*def);
-  WARD_ASSIGN_OR_RETURN(tool->input, JsonSchema::compile(tool->definition.input_schema,
-                                                         "input_schema"));
+  WARD_ASSIGN_OR_RETURN(tool->input,
+                        JsonSchema::compile(tool->definition.input_schema, "input_schema"));
   if (!tool->definition.output_schema.is_null()) {
-    WARD_ASSIGN_OR_RETURN(tool->output, JsonSchema::compile(tool->definition.output_schema,
-                                                            "output_schema"));
+    WARD_ASSIGN_OR_RETURN(tool->output,
+                          JsonSchema::compile(tool->definition.output_schema, "output_schema"));
   }
   return std::shared_ptr<const ResolvedTool>(std::move(tool));
 }

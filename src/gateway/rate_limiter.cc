@@ -13,8 +13,8 @@ int64_t RateLimiter::tryTake(const std::string& key, const RateSpec& spec) {
   if (inserted) {
     b.tokens = spec.burst;
   } else if (now > b.updated_us) {
-    b.tokens = std::min(spec.burst, b.tokens + spec.rate * static_cast<double>(now - b.updated_us) /
-                                                   1e6);
+    b.tokens =
+        std::min(spec.burst, b.tokens + spec.rate * static_cast<double>(now - b.updated_us) / 1e6);
   }
   b.updated_us = std::max(b.updated_us, now);
   if (b.tokens >= 1.0) {

@@ -56,8 +56,8 @@ Result<std::unique_ptr<SecretBox>> SecretBox::open(const std::string& key_path) 
     }
     int w = ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (w >= 0) {
-      bool ok = ::write(w, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-                ::fsync(w) == 0;
+      bool ok =
+          ::write(w, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(w) == 0;
       ::close(w);
       if (!ok) return Status::unavailable("cannot write " + key_path);
     } else if (errno != EEXIST) {  // EEXIST: another process created it first; read theirs
@@ -94,8 +94,8 @@ Result<std::string> SecretBox::seal(const std::string& plaintext,
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u(key_), u(nonce)) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(context), static_cast<int>(context.size())) !=
           1 ||
-      EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                        u(plaintext), static_cast<int>(plaintext.size())) != 1) {
+      EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, u(plaintext),
+                        static_cast<int>(plaintext.size())) != 1) {
     return Status::internal("encryption failed");
   }
   total = len;
@@ -112,8 +112,7 @@ Result<std::string> SecretBox::seal(const std::string& plaintext,
   return "v1:" + toHex(nonce + out + tag);
 }
 
-Result<std::string> SecretBox::unseal(const std::string& sealed,
-                                      const std::string& context) const {
+Result<std::string> SecretBox::unseal(const std::string& sealed, const std::string& context) const {
   std::string raw;
   if (sealed.rfind("v1:", 0) != 0 || !fromHex(sealed.substr(3), &raw) ||
       raw.size() < kNonceBytes + kTagBytes) {

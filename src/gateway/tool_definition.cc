@@ -11,9 +11,12 @@ namespace ward::gateway {
 
 std::string_view riskName(Risk r) {
   switch (r) {
-    case Risk::kRead: return "read";
-    case Risk::kWrite: return "write";
-    case Risk::kDestructive: return "destructive";
+    case Risk::kRead:
+      return "read";
+    case Risk::kWrite:
+      return "write";
+    case Risk::kDestructive:
+      return "destructive";
   }
   return "read";
 }
@@ -92,8 +95,8 @@ Result<Backend> parseBackend(const Json& j) {
   Backend out;
   WARD_ASSIGN_OR_RETURN(out.type, stringField(b, "type", "backend.type", true));
   if (out.type == "http") {
-    WARD_RETURN_IF_ERROR(checkKeys(b, "backend", {"type", "method", "url", "headers",
-                                                  "allow_private", "auth", "timeout_ms"}));
+    WARD_RETURN_IF_ERROR(checkKeys(
+        b, "backend", {"type", "method", "url", "headers", "allow_private", "auth", "timeout_ms"}));
     HttpBackend& h = out.http;
     WARD_ASSIGN_OR_RETURN(std::string method, stringField(b, "method", "backend.method", false));
     if (!method.empty()) h.method = method;
@@ -200,8 +203,8 @@ Result<std::vector<ApprovalRule>> parseApproval(const Json& j) {
 }  // namespace
 
 Result<SemVer> SemVer::parse(std::string_view text) {
-  const Status bad =
-      Status::invalidArgument("version '" + std::string(text) + "' is not semver MAJOR.MINOR.PATCH");
+  const Status bad = Status::invalidArgument("version '" + std::string(text) +
+                                             "' is not semver MAJOR.MINOR.PATCH");
   std::string_view core = text;
   SemVer v;
   if (size_t plus = core.find('+'); plus != std::string_view::npos) core = core.substr(0, plus);
@@ -264,14 +267,15 @@ std::string ToolDefinition::canonicalHash() const {
 
 Result<ToolDefinition> parseToolDefinition(const Json& j) {
   if (!j.is_object()) return Status::invalidArgument("tool definition must be a JSON object");
-  WARD_RETURN_IF_ERROR(checkKeys(j, "", {"name", "version", "description", "risk", "input_schema",
-                                         "output_schema", "backend", "rate_limit", "approval",
-                                         "deprecation"}));
+  WARD_RETURN_IF_ERROR(
+      checkKeys(j, "",
+                {"name", "version", "description", "risk", "input_schema", "output_schema",
+                 "backend", "rate_limit", "approval", "deprecation"}));
   ToolDefinition d;
   WARD_ASSIGN_OR_RETURN(d.name, stringField(j, "name", "name", true, 64));
-  if (d.name.empty() || d.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
-                            std::string::npos) {
+  if (d.name.empty() ||
+      d.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos) {
     return fieldError("name", "must be 1-64 of [A-Za-z0-9_.-]");
   }
   WARD_ASSIGN_OR_RETURN(d.version, stringField(j, "version", "version", true, 64));

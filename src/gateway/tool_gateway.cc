@@ -14,20 +14,28 @@ namespace {
 
 const char* verdictName(Verdict v) {
   switch (v) {
-    case Verdict::kContinue: return "continue";
-    case Verdict::kStop: return "stop";
-    case Verdict::kReject: return "reject";
+    case Verdict::kContinue:
+      return "continue";
+    case Verdict::kStop:
+      return "stop";
+    case Verdict::kReject:
+      return "reject";
   }
   return "reject";
 }
 
 std::string decisionFor(const Status& st) {
   switch (st.code()) {
-    case StatusCode::kPermissionDenied: return "denied";
-    case StatusCode::kResourceExhausted: return "rate_limited";
-    case StatusCode::kInvalidArgument: return "invalid";
-    case StatusCode::kFailedPrecondition: return "conflict";
-    default: return "failed";
+    case StatusCode::kPermissionDenied:
+      return "denied";
+    case StatusCode::kResourceExhausted:
+      return "rate_limited";
+    case StatusCode::kInvalidArgument:
+      return "invalid";
+    case StatusCode::kFailedPrecondition:
+      return "conflict";
+    default:
+      return "failed";
   }
 }
 
@@ -128,7 +136,8 @@ Status ToolGateway::Impl::checkCallable(const ResolvedTool& tool,
         (d.deprecation.replacement.empty() ? "" : "; use " + d.deprecation.replacement));
   }
   if (tool.record.quarantined) {
-    return Status::failedPrecondition("tool '" + id + "' has a changed definition awaiting an "
+    return Status::failedPrecondition("tool '" + id +
+                                      "' has a changed definition awaiting an "
                                       "admin's approval (quarantined)");
   }
   if (!tool.record.pinned_hash.empty() && tool.record.pinned_hash != tool.record.canonical_hash) {
@@ -150,9 +159,8 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
   bool completed = true;
   for (const auto& stage : stages) {
     StageResult r = stage->run(call);
-    metrics().incrementCounter("ward_gateway_stage_total",
-                               {{"stage", std::string(stage->name())},
-                                {"verdict", verdictName(r.verdict)}});
+    metrics().incrementCounter("ward_gateway_stage_total", {{"stage", std::string(stage->name())},
+                                                            {"verdict", verdictName(r.verdict)}});
     if (r.verdict == Verdict::kContinue) {
       continued.push_back(stage.get());
       continue;
@@ -170,12 +178,13 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
   if (completed) {
     call.decision = "executed";
     call.decided_by = "dispatch";
-    call.response = Json{{"status", "ok"}, {"tool", def.name}, {"version", def.version},
-                         {"result", call.result}};
+    call.response = Json{
+        {"status", "ok"}, {"tool", def.name}, {"version", def.version}, {"result", call.result}};
     if (call.approval) call.response["approval_id"] = call.approval->id;
   }
   if (final.ok()) {
-    if (!call.response.contains("trace_id")) call.response["trace_id"] = call.request.trace.trace_id;
+    if (!call.response.contains("trace_id"))
+      call.response["trace_id"] = call.request.trace.trace_id;
     if (!call.warnings.empty()) call.response["warnings"] = call.warnings;
   }
   for (auto it = continued.rbegin(); it != continued.rend(); ++it) (*it)->finish(call, final);

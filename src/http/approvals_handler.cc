@@ -4,7 +4,6 @@
 
 namespace ward::http {
 
-
 namespace {
 
 Result<int64_t> waitParam(const HttpRequest& r) {
@@ -21,7 +20,7 @@ Result<int64_t> waitParam(const HttpRequest& r) {
 
 Result<HttpResponse> decide(const Services& s, const HttpRequest& r, bool approve) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   gateway::Decision d;
   d.approval_id = r.pathParam("id");
   d.approve = approve;
@@ -44,7 +43,7 @@ Result<HttpResponse> decide(const Services& s, const HttpRequest& r, bool approv
 // GET /v1/approvals?state=pending
 Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json out, gw->listApprovals(*who, r.queryParam("state", "")));
   return HttpResponse::json(out);
 }
@@ -52,7 +51,7 @@ Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r) {
 // GET /v1/approvals/{id}?wait=SECONDS
 Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(int64_t wait, waitParam(r));
   WARD_ASSIGN_OR_RETURN(Json out, gw->getApproval(*who, r.pathParam("id"), wait));
   return HttpResponse::json(out);

@@ -5,11 +5,10 @@
 
 namespace ward::http {
 
-
 // POST /v1/grants {"subject_kind","subject","tool","constraints"?}
 Result<HttpResponse> grantsCreate(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   WARD_ASSIGN_OR_RETURN(Json out, gw->addGrant(who->tenant, body, who->name));
   return HttpResponse::created(out);
@@ -18,7 +17,7 @@ Result<HttpResponse> grantsCreate(const Services& s, const HttpRequest& r) {
 // GET /v1/grants
 Result<HttpResponse> grantsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json out, gw->listGrants(who->tenant));
   return HttpResponse::json(out);
 }
@@ -26,7 +25,7 @@ Result<HttpResponse> grantsList(const Services& s, const HttpRequest& r) {
 // DELETE /v1/grants/{id}
 Result<HttpResponse> grantDelete(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   const std::string id = r.pathParam("id");
   int64_t n = 0;
   try {
@@ -43,7 +42,7 @@ Result<HttpResponse> grantDelete(const Services& s, const HttpRequest& r) {
 // GET /v1/modes
 Result<HttpResponse> modesList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json out, gw->listModes(who->tenant));
   return HttpResponse::json(out);
 }
@@ -51,7 +50,7 @@ Result<HttpResponse> modesList(const Services& s, const HttpRequest& r) {
 // PUT /v1/modes {"scope": "server"|"tenant"|"agent", "agent"?: NAME, "read_only": bool}
 Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
   if (!body.contains("scope") || !body["scope"].is_string()) {
@@ -61,7 +60,8 @@ Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(bool read_only, boolField(body, "read_only", false));
   std::string agent;
   if (body.contains("agent")) {
-    if (!body["agent"].is_string()) return Status::invalidArgument("field 'agent' must be a string");
+    if (!body["agent"].is_string())
+      return Status::invalidArgument("field 'agent' must be a string");
     agent = body["agent"].get<std::string>();
   }
   const std::string scope = body["scope"].get<std::string>();
@@ -72,20 +72,20 @@ Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r) {
 // PUT /v1/secrets/{name} {"value": "..."}
 Result<HttpResponse> secretPut(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   if (!body.is_object() || !body.contains("value") || !body["value"].is_string()) {
     return Status::invalidArgument("field 'value' must be a string");
   }
-  WARD_RETURN_IF_ERROR(gw->putSecret(who->tenant, r.pathParam("name"),
-                                     body["value"].get<std::string>()));
+  WARD_RETURN_IF_ERROR(
+      gw->putSecret(who->tenant, r.pathParam("name"), body["value"].get<std::string>()));
   return HttpResponse::json(Json{{"secret", r.pathParam("name")}, {"stored", true}});
 }
 
 // GET /v1/secrets
 Result<HttpResponse> secretsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json out, gw->listSecrets(who->tenant));
   return HttpResponse::json(out);
 }

@@ -10,7 +10,7 @@ namespace ward::http {
 // on_behalf_of; the gateway then applies the intersection of both principals' grants.
 Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
   for (const auto& [k, v] : body.items()) {
@@ -44,8 +44,8 @@ Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
     if (who->kind != identity::PrincipalKind::kAgent) {
       return Status::permissionDenied("field 'on_behalf_of': only an agent acts for a user");
     }
-    auto user = identity::resolvePrincipal(*s.store, who->tenant,
-                                           body["on_behalf_of"].get<std::string>());
+    auto user =
+        identity::resolvePrincipal(*s.store, who->tenant, body["on_behalf_of"].get<std::string>());
     if (!user.ok()) {
       return Status::invalidArgument("field 'on_behalf_of': " + user.status().message());
     }

@@ -20,7 +20,7 @@ Result<bool> boolField(const Json& body, const char* name, bool fallback) {
 // POST /v1/tools[?upstream=true]  body: a tool definition (docs/formats/tool-definition.md)
 Result<HttpResponse> toolsCreate(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   const std::string upstream = r.queryParam("upstream", "false");
   if (upstream != "true" && upstream != "false") {
@@ -33,7 +33,7 @@ Result<HttpResponse> toolsCreate(const Services& s, const HttpRequest& r) {
 // GET /v1/tools
 Result<HttpResponse> toolsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json out, gw->listTools(who->tenant, ""));
   return HttpResponse::json(out);
 }
@@ -41,7 +41,7 @@ Result<HttpResponse> toolsList(const Services& s, const HttpRequest& r) {
 // GET /v1/tools/{name}
 Result<HttpResponse> toolGet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json out, gw->listTools(who->tenant, r.pathParam("name")));
   return HttpResponse::json(out["tools"][0]);
 }
@@ -49,14 +49,14 @@ Result<HttpResponse> toolGet(const Services& s, const HttpRequest& r) {
 // POST /v1/tools/{name}/versions/{version}/deprecate  {"deprecated": true}
 Result<HttpResponse> toolDeprecate(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   Json body = Json::object();
   if (!r.body.empty()) {
     WARD_ASSIGN_OR_RETURN(body, r.jsonBody());
   }
   WARD_ASSIGN_OR_RETURN(bool deprecated, boolField(body, "deprecated", true));
-  WARD_RETURN_IF_ERROR(gw->deprecateTool(who->tenant, r.pathParam("name"), r.pathParam("version"),
-                                         deprecated));
+  WARD_RETURN_IF_ERROR(
+      gw->deprecateTool(who->tenant, r.pathParam("name"), r.pathParam("version"), deprecated));
   return HttpResponse::json(Json{{"tool", r.pathParam("name")},
                                  {"version", r.pathParam("version")},
                                  {"deprecated", deprecated}});
@@ -65,7 +65,7 @@ Result<HttpResponse> toolDeprecate(const Services& s, const HttpRequest& r) {
 // POST /v1/tools/{name}/versions/{version}/pin  {"pinned": true}
 Result<HttpResponse> toolPin(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   Json body = Json::object();
   if (!r.body.empty()) {
     WARD_ASSIGN_OR_RETURN(body, r.jsonBody());
@@ -73,20 +73,18 @@ Result<HttpResponse> toolPin(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(bool pinned, boolField(body, "pinned", true));
   WARD_RETURN_IF_ERROR(
       gw->pinTool(who->tenant, r.pathParam("name"), r.pathParam("version"), pinned));
-  return HttpResponse::json(Json{{"tool", r.pathParam("name")},
-                                 {"version", r.pathParam("version")},
-                                 {"pinned", pinned}});
+  return HttpResponse::json(
+      Json{{"tool", r.pathParam("name")}, {"version", r.pathParam("version")}, {"pinned", pinned}});
 }
 
 // POST /v1/tools/{name}/versions/{version}/approve-definition
 Result<HttpResponse> toolApproveDefinition(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway* gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_RETURN_IF_ERROR(
       gw->approveDefinition(who->tenant, r.pathParam("name"), r.pathParam("version")));
-  return HttpResponse::json(Json{{"tool", r.pathParam("name")},
-                                 {"version", r.pathParam("version")},
-                                 {"quarantined", false}});
+  return HttpResponse::json(Json{
+      {"tool", r.pathParam("name")}, {"version", r.pathParam("version")}, {"quarantined", false}});
 }
 
 }  // namespace ward::http

@@ -11,10 +11,14 @@ namespace ward::store {
 
 std::string_view toolPutOutcomeName(ToolPutOutcome o) {
   switch (o) {
-    case ToolPutOutcome::kCreated: return "created";
-    case ToolPutOutcome::kUnchanged: return "unchanged";
-    case ToolPutOutcome::kReplaced: return "replaced";
-    case ToolPutOutcome::kQuarantined: return "quarantined";
+    case ToolPutOutcome::kCreated:
+      return "created";
+    case ToolPutOutcome::kUnchanged:
+      return "unchanged";
+    case ToolPutOutcome::kReplaced:
+      return "replaced";
+    case ToolPutOutcome::kQuarantined:
+      return "quarantined";
   }
   return "unknown";
 }
@@ -204,8 +208,7 @@ class SqliteToolStore final : public ToolStore {
 
   Status setPinned(const std::string& tenant, const std::string& name, const std::string& version,
                    bool pin) override {
-    return updateTool(tenant, name, version,
-                      pin ? "pinned_hash=canonical_hash" : "pinned_hash=''");
+    return updateTool(tenant, name, version, pin ? "pinned_hash=canonical_hash" : "pinned_hash=''");
   }
 
   Status approveDefinition(const std::string& tenant, const std::string& name,
@@ -249,9 +252,9 @@ class SqliteToolStore final : public ToolStore {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(
-        StmtRef st, db_->prepare("INSERT INTO tool_grants(tenant,subject_kind,subject,tool,"
-                                 "constraints,created_by,created_at) VALUES(?,?,?,?,?,?,?)"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
+                          db_->prepare("INSERT INTO tool_grants(tenant,subject_kind,subject,tool,"
+                                       "constraints,created_by,created_at) VALUES(?,?,?,?,?,?,?)"));
     st->bind(1, grant.tenant);
     st->bind(2, grant.subject_kind);
     st->bind(3, grant.subject);
@@ -375,9 +378,9 @@ class SqliteToolStore final : public ToolStore {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(
-        StmtRef st, db_->prepare("UPDATE idempotency_keys SET state='done',response=?,"
-                                 "approval_id=? WHERE tenant=? AND principal=? AND key=?"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
+                          db_->prepare("UPDATE idempotency_keys SET state='done',response=?,"
+                                       "approval_id=? WHERE tenant=? AND principal=? AND key=?"));
     st->bind(1, dumpJson(rec.response));
     st->bind(2, rec.approval_id);
     st->bind(3, rec.tenant);
@@ -407,10 +410,9 @@ class SqliteToolStore final : public ToolStore {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(
-        StmtRef st,
-        db_->prepare(std::string("INSERT INTO approvals(") + kApprovalColumns +
-                     ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st,
+                          db_->prepare(std::string("INSERT INTO approvals(") + kApprovalColumns +
+                                       ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     st->bind(1, a.id);
     st->bind(2, a.tenant);
     st->bind(3, a.tool);
@@ -439,11 +441,10 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<std::vector<ApprovalRecord>> listApprovals(const std::string& tenant,
-                                                    const std::string& state,
-                                                    int limit) override {
+                                                    const std::string& state, int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string sql = std::string("SELECT ") + kApprovalColumns +
-                      " FROM approvals WHERE tenant=?" + (state.empty() ? "" : " AND state=?") +
+    std::string sql = std::string("SELECT ") + kApprovalColumns + " FROM approvals WHERE tenant=?" +
+                      (state.empty() ? "" : " AND state=?") +
                       " ORDER BY created_at DESC, id LIMIT ?";
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(sql));
     int i = 1;
@@ -579,8 +580,9 @@ class SqliteToolStore final : public ToolStore {
   Result<IdempotencyRecord> getIdemLocked(const std::string& tenant, const std::string& principal,
                                           const std::string& key) {
     WARD_ASSIGN_OR_RETURN(
-        StmtRef st, db_->prepare(std::string("SELECT ") + kIdemColumns +
-                                 " FROM idempotency_keys WHERE tenant=? AND principal=? AND key=?"));
+        StmtRef st,
+        db_->prepare(std::string("SELECT ") + kIdemColumns +
+                     " FROM idempotency_keys WHERE tenant=? AND principal=? AND key=?"));
     st->bind(1, tenant);
     st->bind(2, principal);
     st->bind(3, key);
@@ -591,8 +593,8 @@ class SqliteToolStore final : public ToolStore {
     return readIdem(st.operator->());
   }
 
-  Status updateTool(const std::string& tenant, const std::string& name,
-                    const std::string& version, const std::string& set) {
+  Status updateTool(const std::string& tenant, const std::string& name, const std::string& version,
+                    const std::string& set) {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
@@ -610,8 +612,7 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Status bumpGeneration() {
-    return db_->exec(
-        "UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='tool_generation'");
+    return db_->exec("UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='tool_generation'");
   }
 
   std::mutex mu_;

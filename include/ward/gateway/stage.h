@@ -38,10 +38,10 @@ struct ResolvedTool {
 
 // What a caller asks for.
 struct CallRequest {
-  identity::Principal principal;               // whose call it is (tenant = principal.tenant)
-  std::optional<identity::Principal> agent;    // the agent acting for it, if any
+  identity::Principal principal;             // whose call it is (tenant = principal.tenant)
+  std::optional<identity::Principal> agent;  // the agent acting for it, if any
   std::string tool;
-  std::string version;                          // "" = newest non-deprecated
+  std::string version;  // "" = newest non-deprecated
   Json args = Json::object();
   std::string idempotency_key;
   audit::TraceContext trace;
@@ -53,19 +53,19 @@ struct CallContext {
   CallRequest request;
   std::shared_ptr<const ResolvedTool> tool;
   std::shared_ptr<const PolicySnapshot> policy;
-  std::vector<int64_t> grant_ids;      // the grants that allowed the call
+  std::vector<int64_t> grant_ids;                 // the grants that allowed the call
   std::optional<store::ApprovalRecord> approval;  // set when resuming an approved call
-  std::string args_hash;               // sha256 of tool name + canonical args
-  bool idempotency_claimed = false;    // this call holds the idempotency key
-  bool backend_contacted = false;      // the backend may have acted
-  Json result;                         // the backend's output (after validation and redaction)
-  Json response;                       // what the caller gets when the chain stops or completes
-  std::vector<std::string> warnings;   // deprecation and similar, returned to the caller
-  std::string decided_by;              // the stage that stopped or rejected the call
-  std::string decision;                // executed | pending | replayed | denied | rate_limited | ...
-  std::string reason;                  // human text of the decision
-  int64_t backend_ns = 0;              // time spent in the backend (for the overhead metric)
-  int backend_status = 0;              // HTTP status of an http backend
+  std::string args_hash;                          // sha256 of tool name + canonical args
+  bool idempotency_claimed = false;               // this call holds the idempotency key
+  bool backend_contacted = false;                 // the backend may have acted
+  Json result;                        // the backend's output (after validation and redaction)
+  Json response;                      // what the caller gets when the chain stops or completes
+  std::vector<std::string> warnings;  // deprecation and similar, returned to the caller
+  std::string decided_by;             // the stage that stopped or rejected the call
+  std::string decision;               // executed | pending | replayed | denied | rate_limited | ...
+  std::string reason;                 // human text of the decision
+  int64_t backend_ns = 0;             // time spent in the backend (for the overhead metric)
+  int backend_status = 0;             // HTTP status of an http backend
 };
 
 enum class Verdict { kContinue, kStop, kReject };

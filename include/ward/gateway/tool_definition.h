@@ -29,14 +29,14 @@ struct SemVer {
 };
 
 struct HttpBackend {
-  std::string method = "GET";                 // GET POST PUT PATCH DELETE
-  std::string url_template;                   // "https://billing/invoices/{invoice_id}"
+  std::string method = "GET";                  // GET POST PUT PATCH DELETE
+  std::string url_template;                    // "https://billing/invoices/{invoice_id}"
   std::map<std::string, std::string> headers;  // static headers (no secrets: use `auth`)
-  bool allow_private = false;                 // may target private/loopback addresses
-  std::string auth_secret;                    // tenant secret name ("" = none)
+  bool allow_private = false;                  // may target private/loopback addresses
+  std::string auth_secret;                     // tenant secret name ("" = none)
   std::string auth_header = "Authorization";
-  std::string auth_scheme = "Bearer";         // value sent: "<scheme> <secret>" ("" = bare)
-  int64_t timeout_ms = 0;                     // 0 = gateway.timeout_ms
+  std::string auth_scheme = "Bearer";  // value sent: "<scheme> <secret>" ("" = bare)
+  int64_t timeout_ms = 0;              // 0 = gateway.timeout_ms
 };
 
 struct Backend {

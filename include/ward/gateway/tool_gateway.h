@@ -32,11 +32,11 @@ class SearchService;
 namespace ward::gateway {
 
 struct GatewayOptions {
-  store::Store* store = nullptr;          // principals (reviewers, requesters) and documents
-  store::ToolStore* tools = nullptr;      // required
-  audit::TraceSink* traces = nullptr;     // required: every decision is recorded
-  search::SearchService* search = nullptr;  // for the builtin search/fetch backends (optional)
-  const Clock* clock = nullptr;           // null = SystemClock
+  store::Store* store = nullptr;              // principals (reviewers, requesters) and documents
+  store::ToolStore* tools = nullptr;          // required
+  audit::TraceSink* traces = nullptr;         // required: every decision is recorded
+  search::SearchService* search = nullptr;    // for the builtin search/fetch backends (optional)
+  const Clock* clock = nullptr;               // null = SystemClock
   const audit::Redactor* redactor = nullptr;  // applied to results and recorded args when set
   GatewayConfig config;
   std::string secrets_key_path;  // AES-256 key file (created 0600 when absent); "" = no secrets
@@ -87,9 +87,14 @@ class ToolGateway {
   Result<Json> call(CallRequest request);
 
   // --- approvals ---
-  Result<Json> listApprovals(const std::string& tenant, const std::string& state);
-  // wait_s > 0 waits (bounded by config.max_wait_s) while the approval is pending.
-  Result<Json> getApproval(const std::string& tenant, const std::string& id, int64_t wait_s);
+  // Approvers (admins, members of "approvers") see every approval of their tenant; anyone else
+  // only the calls they asked for (others are NotFound).
+  Result<Json> listApprovals(const identity::Principal& viewer, const std::string& state);
+  // wait_s > 0 waits (bounded by config.max_wait_s) while the approval is pending or running.
+  Result<Json> getApproval(const identity::Principal& viewer, const std::string& id,
+                           int64_t wait_s);
+  // Whether a principal holds the approver role.
+  static bool isApprover(const identity::Principal& p);
   // Approves (and runs the call, exactly once) or denies. The reviewer needs the approver role
   // (admin, or a member of the group "approvers") and may not be the requester.
   Result<Json> decide(const identity::Principal& reviewer, const Decision& decision);

@@ -23,13 +23,13 @@ namespace ward::store {
 struct ToolRecord {
   std::string tenant;
   std::string name;
-  std::string version;          // semver text, "1.2.0"
-  Json definition;              // the validated definition file (docs/formats/tool-definition.md)
-  std::string canonical_hash;   // sha256 of the canonical definition core
-  std::string pinned_hash;      // non-empty once an admin pinned this version
-  bool deprecated = false;      // set by an admin (the definition may also carry a deprecation)
-  bool quarantined = false;     // a changed definition from an upstream awaits approval
-  Json pending_definition;      // that changed definition (null unless quarantined)
+  std::string version;         // semver text, "1.2.0"
+  Json definition;             // the validated definition file (docs/formats/tool-definition.md)
+  std::string canonical_hash;  // sha256 of the canonical definition core
+  std::string pinned_hash;     // non-empty once an admin pinned this version
+  bool deprecated = false;     // set by an admin (the definition may also carry a deprecation)
+  bool quarantined = false;    // a changed definition from an upstream awaits approval
+  Json pending_definition;     // that changed definition (null unless quarantined)
   std::string pending_hash;
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -43,9 +43,9 @@ std::string_view toolPutOutcomeName(ToolPutOutcome o);
 struct GrantRecord {
   int64_t id = 0;
   std::string tenant;
-  std::string subject_kind;  // "principal" | "group" | "agent"
-  std::string subject;       // principal, group or agent name
-  std::string tool;          // tool name, or "*" for every tool of the tenant
+  std::string subject_kind;           // "principal" | "group" | "agent"
+  std::string subject;                // principal, group or agent name
+  std::string tool;                   // tool name, or "*" for every tool of the tenant
   Json constraints = Json::object();  // {"amount": {"max": 100}, "currency": {"enum": [...]}}
   std::string created_by;
   int64_t created_at = 0;
@@ -84,17 +84,17 @@ struct ApprovalRecord {
   std::string tenant;
   std::string tool;
   std::string version;
-  std::string requester;     // the principal whose call it is
-  std::string agent;         // the agent acting for it ("" if none)
+  std::string requester;  // the principal whose call it is
+  std::string agent;      // the agent acting for it ("" if none)
   Json args = Json::object();
-  std::string rule;          // the rule that matched
-  std::string reason;        // human text of why
+  std::string rule;    // the rule that matched
+  std::string reason;  // human text of why
   std::string idempotency_key;
   std::string trace_id;
   std::string state;
   std::string reviewer;
   std::string comment;
-  Json result;               // set when executed or failed
+  Json result;  // set when executed or failed
   int64_t created_at = 0;
   int64_t expires_at = 0;
   int64_t decided_at = 0;
@@ -140,8 +140,8 @@ class ToolStore {
   // Inserts `rec` as in_progress unless a live (unexpired) record holds the key; returns the
   // record that now holds it: `rec` itself (inserted) or the existing one. Expired records are
   // replaced.
-  virtual Result<IdempotencyRecord> claimIdempotencyKey(const IdempotencyRecord& rec,
-                                                        int64_t now, bool* inserted) = 0;
+  virtual Result<IdempotencyRecord> claimIdempotencyKey(const IdempotencyRecord& rec, int64_t now,
+                                                        bool* inserted) = 0;
   virtual Result<IdempotencyRecord> getIdempotencyKey(const std::string& tenant,
                                                       const std::string& principal,
                                                       const std::string& key) = 0;
@@ -162,8 +162,7 @@ class ToolStore {
   // naming the current state when it is not `from`. reviewer/comment/result/decided_at are
   // written when non-empty / non-null / non-zero.
   virtual Result<ApprovalRecord> transitionApproval(const std::string& tenant,
-                                                    const std::string& id,
-                                                    const std::string& from,
+                                                    const std::string& id, const std::string& from,
                                                     const ApprovalRecord& to) = 0;
   // Marks pending approvals past their expiry as expired; returns how many.
   virtual Result<int64_t> expireApprovals(int64_t now) = 0;

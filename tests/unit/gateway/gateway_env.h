@@ -60,15 +60,15 @@ struct GatewayEnv {
   // A tool served by an MCP upstream: calls that pass every policy stage end at dispatch with
   // Unavailable, which is exactly "allowed" for policy tests, with no network involved.
   Json tool(const std::string& name, const std::string& risk, Json extra = Json::object()) {
-    Json d = {{"name", name},
-              {"version", "1.0.0"},
-              {"description", "test tool " + name},
-              {"risk", risk},
-              {"input_schema",
-               {{"type", "object"},
-                {"properties",
-                 {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}}}},
-              {"backend", {{"type", "mcp"}, {"server", "test"}, {"tool", name}}}};
+    Json d = {
+        {"name", name},
+        {"version", "1.0.0"},
+        {"description", "test tool " + name},
+        {"risk", risk},
+        {"input_schema",
+         {{"type", "object"},
+          {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}}}},
+        {"backend", {{"type", "mcp"}, {"server", "test"}, {"tool", name}}}};
     d.update(extra);
     auto r = gateway->addTool(tenant, d, false);
     EXPECT_TRUE(r.ok()) << r.status().toString();

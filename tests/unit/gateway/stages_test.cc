@@ -1,12 +1,12 @@
 // Unit tests of the gateway's parts: each stage's own decision, the rate limiter and circuit
 // breaker on a fake clock, the address policy, the secret box, definitions and semver.
+#include "stages.h"
 #include "address_policy.h"
 #include "circuit_breaker.h"
 #include "gateway_env.h"
 #include "http_executor.h"
 #include "rate_limiter.h"
 #include "secret_box.h"
-#include "stages.h"
 #include "ward/common/hash.h"
 #include "ward/common/metrics.h"
 
@@ -35,8 +35,11 @@ TEST(RateLimitStage, RejectsWithRetryAfter) {
   GatewayEnv env;
   env.user("alice");
   env.tool("t", "read", {{"rate_limit", {{"per_principal", {{"rate", 0.5}, {"burst", 1}}}}}});
-  ASSERT_TRUE(env.gateway->addGrant(env.tenant, {{"subject_kind", "principal"},
-                                                 {"subject", "alice"}, {"tool", "t"}}, "t").ok());
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "t"}},
+                             "t")
+                  .ok());
   (void)env.call("alice", "t", Json::object());
   auto r = env.call("alice", "t", Json::object());
   ASSERT_FALSE(r.ok());
@@ -67,11 +70,26 @@ TEST(CircuitBreaker, OpensAfterFailuresAndHalfOpensLater) {
 }
 
 TEST(AddressPolicy, RefusesEveryNonPublicRange) {
-  const char* kRefused[] = {"127.0.0.1",   "10.1.2.3",      "172.16.0.1",  "192.168.1.1",
-                            "169.254.169.254", "100.64.0.1", "0.0.0.0",     "224.0.0.1",
-                            "255.255.255.255", "::1",        "::",          "fe80::1",
-                            "fc00::1",     "fd12::1",       "ff02::1",     "::ffff:127.0.0.1",
-                            "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:7f00:1::", "192.0.2.1"};
+  const char* kRefused[] = {"127.0.0.1",
+                            "10.1.2.3",
+                            "172.16.0.1",
+                            "192.168.1.1",
+                            "169.254.169.254",
+                            "100.64.0.1",
+                            "0.0.0.0",
+                            "224.0.0.1",
+                            "255.255.255.255",
+                            "::1",
+                            "::",
+                            "fe80::1",
+                            "fc00::1",
+                            "fd12::1",
+                            "ff02::1",
+                            "::ffff:127.0.0.1",
+                            "::ffff:10.0.0.1",
+                            "64:ff9b::a00:1",
+                            "2002:7f00:1::",
+                            "192.0.2.1"};
   for (const char* ip : kRefused) EXPECT_NE(gateway::classifyAddressText(ip), "public") << ip;
   EXPECT_EQ(gateway::classifyAddressText("::ffff:169.254.169.254"), "link-local");
   EXPECT_EQ(gateway::classifyAddressText("100.64.0.1"), "cgnat");
@@ -81,8 +99,7 @@ TEST(AddressPolicy, RefusesEveryNonPublicRange) {
 }
 
 TEST(HttpExecutor, UrlTemplateEncodesArguments) {
-  auto u = gateway::HttpExecutor::expandUrl("http://h/x/{id}/y?q={q}",
-                                            {{"id", "a/b c"}, {"q", 5}});
+  auto u = gateway::HttpExecutor::expandUrl("http://h/x/{id}/y?q={q}", {{"id", "a/b c"}, {"q", 5}});
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(*u, "http://h/x/a%2Fb%20c/y?q=5");
   EXPECT_FALSE(gateway::HttpExecutor::expandUrl("http://h/{missing}", Json::object()).ok());
@@ -164,8 +181,11 @@ TEST(IdempotencyStage, ReplaysAndRefusesOtherArguments) {
   GatewayEnv env;
   env.user("alice");
   env.tool("w", "write");
-  ASSERT_TRUE(env.gateway->addGrant(env.tenant, {{"subject_kind", "principal"},
-                                                 {"subject", "alice"}, {"tool", "w"}}, "t").ok());
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "w"}},
+                             "t")
+                  .ok());
   auto missing = env.call("alice", "w", {{"amount", 1}});
   EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
   // The MCP backend is not connected: nothing reached a backend, so the key is released and
@@ -176,8 +196,8 @@ TEST(IdempotencyStage, ReplaysAndRefusesOtherArguments) {
   EXPECT_EQ(env.lastCall()["stage"], "dispatch");
   // A stored outcome is replayed; other arguments under the key are a conflict.
   const int64_t now = env.clock.nowMicros();
-  store::IdempotencyRecord rec{env.tenant, "alice", "k2", "w", "other-args", "", Json(), "",
-                               now, now + 60'000'000};
+  store::IdempotencyRecord rec{env.tenant, "alice", "k2", "w", "other-args",
+                               "",         Json(),  "",   now, now + 60'000'000};
   bool inserted = false;
   auto held = env.tools->claimIdempotencyKey(rec, env.clock.nowMicros(), &inserted);
   ASSERT_TRUE(held.ok());
@@ -202,8 +222,11 @@ TEST(ApprovalFlow, ExpiresOnTheFakeClockAndRunsOnce) {
   env.user("alice");
   env.user("rita", identity::PrincipalKind::kUser, true);
   env.tool("w", "write", {{"approval", Json::array({{{"name", "all"}, {"always", true}}})}});
-  ASSERT_TRUE(env.gateway->addGrant(env.tenant, {{"subject_kind", "principal"},
-                                                 {"subject", "alice"}, {"tool", "w"}}, "t").ok());
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "w"}},
+                             "t")
+                  .ok());
   auto parked = env.call("alice", "w", {{"amount", 1}}, "", "k1");
   ASSERT_TRUE(parked.ok()) << parked.status().toString();
   ASSERT_EQ((*parked)["status"], "pending");
@@ -267,8 +290,11 @@ TEST(Recording, ArgumentsAreRedactedInEvents) {
   GatewayEnv env(&redactor);
   env.user("alice");
   env.tool("t", "read");
-  ASSERT_TRUE(env.gateway->addGrant(env.tenant, {{"subject_kind", "principal"},
-                                                 {"subject", "alice"}, {"tool", "t"}}, "t").ok());
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "t"}},
+                             "t")
+                  .ok());
   (void)env.call("alice", "t", {{"currency", "bob@example.com"}});
   Json last = env.lastCall();
   EXPECT_EQ(last["args"]["currency"], "[REDACTED:email:000000000000]");
@@ -279,8 +305,7 @@ TEST(Registry, UpstreamChangeQuarantinedWhenPinned) {
   GatewayEnv env;
   Json d = env.tool("t", "read");
   d["description"] = "changed";
-  EXPECT_EQ(env.gateway->addTool(env.tenant, d, false).status().code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(env.gateway->addTool(env.tenant, d, false).status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ((*env.gateway->addTool(env.tenant, d, true))["outcome"], "replaced");  // not pinned
   ASSERT_TRUE(env.gateway->pinTool(env.tenant, "t", "1.0.0", true).ok());
   d["description"] = "changed again";
