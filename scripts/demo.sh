@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds Ward, loads the example company (people, groups, documents with ACLs) into ./ward-data,
-# shows the same searches as different users, then serves the REST API.
+# shows the same searches as different users, then the tool gateway: a call refused, a refund
+# parked for approval, approved by a reviewer and executed exactly once against a small billing
+# service on 127.0.0.1:7480 (examples/billing_service.py); then serves the REST API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -21,6 +23,35 @@ show "INV-2024-0042" alice
 show "ERR_TIMEOUT" erin
 echo
 "$WARD" status
+
+echo
+echo "=== Tool gateway (billing service on 127.0.0.1:7480)"
+BILLING_TOKEN="demo-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+python3 examples/billing_service.py --port 7480 --token "$BILLING_TOKEN" &
+BILLING_PID=$!
+trap 'kill $BILLING_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf http://127.0.0.1:7480/stats >/dev/null && break; sleep 0.1; done
+bash scripts/load-tools.sh "$WARD" "$BILLING_TOKEN"
+step() { echo; echo "--- $*"; }
+step "bob (sales) looks up an invoice: refused, no grant"
+"$WARD" tools call lookup_invoice --as bob --args '{"invoice_id": "INV-2024-0042"}' || true
+step "carol (finance) looks it up"
+"$WARD" tools call lookup_invoice --as carol --args '{"invoice_id": "INV-2024-0042"}'
+KEY="demo-refund-$(date +%s)"
+step "carol refunds 900 (above the 500 threshold): parked for approval"
+OUT=$("$WARD" tools call refund_invoice --as carol --idempotency-key "$KEY" \
+  --args '{"invoice_id": "INV-2024-0042", "amount": 900, "reason": "damaged unit"}')
+echo "$OUT"
+APPROVAL=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval_id"])')
+step "billing service executions so far: $(curl -s http://127.0.0.1:7480/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["refunds"])') refunds"
+step "carol (not an approver) cannot approve it"
+"$WARD" approvals approve "$APPROVAL" --as carol || true
+step "dave (approvers) approves: the refund runs now, once"
+"$WARD" approvals approve "$APPROVAL" --as dave --comment "photos of the damage attached"
+step "carol retries with the same idempotency key: the stored result, not a second refund"
+"$WARD" tools call refund_invoice --as carol --idempotency-key "$KEY" \
+  --args '{"invoice_id": "INV-2024-0042", "amount": 900, "reason": "damaged unit"}'
+step "billing service executions: $(curl -s http://127.0.0.1:7480/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["refunds"])') refund(s)"
 echo
 echo "An admin API key (keep it): $("$WARD" key create admin)"
-exec "$WARD" serve
+"$WARD" serve

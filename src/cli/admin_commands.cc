@@ -24,16 +24,19 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   user->require_subcommand(1);
   auto* user_add = user->add_subcommand("add", "Add a user");
   static std::string u_name, u_groups;
-  static bool u_admin = false, u_service = false;
+  static bool u_admin = false, u_service = false, u_agent = false;
   user_add->add_option("NAME", u_name, "User name")->required();
   user_add->add_option("--groups", u_groups, "Comma-separated groups to join (must exist)");
   user_add->add_flag("--admin", u_admin, "Administrator: reads every document of the tenant");
   user_add->add_flag("--service-account", u_service, "Create a service account instead of a user");
+  user_add->add_flag("--agent", u_agent, "Create an agent (acts for users; starts read-only)");
   user_add->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
-      auto kind = u_service ? identity::PrincipalKind::kServiceAccount : identity::PrincipalKind::kUser;
+      auto kind = u_agent     ? identity::PrincipalKind::kAgent
+                  : u_service ? identity::PrincipalKind::kServiceAccount
+                              : identity::PrincipalKind::kUser;
       auto rec = ctx.store().createPrincipal(ctx.tenant(), u_name, kind, u_admin);
       if (!rec.ok()) return fail(rec.status());
       for (const auto& g : splitList(u_groups)) {

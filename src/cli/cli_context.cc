@@ -52,6 +52,23 @@ audit::AuditLogOptions CliContext::auditLogOptions() const {
   return o;
 }
 
+Result<gateway::ToolGateway*> CliContext::gateway() {
+  if (gateway_) return gateway_.get();
+  if (!store_) return Status::internal("CliContext::gateway() before open()");
+  WARD_ASSIGN_OR_RETURN(tool_store_, store::openSqliteToolStore(dbPath()));
+  gateway::GatewayOptions options;
+  options.store = store_.get();
+  options.tools = tool_store_.get();
+  options.traces = traces_.get();
+  options.redactor = redactor_;
+  options.search = search_.get();
+  options.config = config_.gateway;
+  options.approve_risk = config_.gateway.approve_risk;
+  options.secrets_key_path = secretsKeyPath();
+  WARD_ASSIGN_OR_RETURN(gateway_, gateway::ToolGateway::create(options));
+  return gateway_.get();
+}
+
 Status CliContext::init(bool* created) {
   std::error_code ec;
   *created = !fs::exists(dbPath(), ec);

@@ -8,6 +8,7 @@
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/common/config.h"
 #include "ward/common/status.h"
+#include "ward/gateway/tool_gateway.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
 #include "ward/ingest/ingest_service.h"
@@ -25,6 +26,7 @@ class CliContext {
   std::string configPath() const { return data_dir + "/ward.toml"; }
   std::string indexDir() const { return data_dir + "/index"; }
   std::string auditDir() const { return data_dir + "/audit"; }
+  std::string secretsKeyPath() const { return data_dir + "/secrets.key"; }
 
   // Opens everything; FailedPrecondition if the data dir was never initialised.
   Status open();
@@ -46,6 +48,8 @@ class CliContext {
   audit::TraceSink& traces() { return *traces_; }
   search::SearchService& search() { return *search_; }
   ingest::IngestService& ingest() { return *ingest_; }
+  // The tool gateway over the same data dir (opened on first use, after open()).
+  Result<gateway::ToolGateway*> gateway();
   const std::string& tenant() const { return config_.tenant; }
 
   // Resolves --as NAME in the configured tenant.
@@ -60,6 +64,8 @@ class CliContext {
   std::unique_ptr<audit::TraceSink> traces_;
   std::unique_ptr<search::SearchService> search_;
   std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<store::ToolStore> tool_store_;
+  std::unique_ptr<gateway::ToolGateway> gateway_;
 };
 
 // Prints "error: <message>" to stderr and returns the exit code for a failed command.

@@ -21,6 +21,8 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerRedactCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerAuditCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

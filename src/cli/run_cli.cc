@@ -20,7 +20,8 @@ int runCli(int argc, char** argv) {
   static const Registration kCommands[] = {
       registerAdminCommands, registerIngestCommands, registerSearchCommands,
       registerEvalCommands,  registerServeCommand,   registerAuditCommands,
-      registerTraceCommands, registerRedactCommand,
+      registerTraceCommands, registerRedactCommand,  registerToolsCommands,
+      registerApprovalCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

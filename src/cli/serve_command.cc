@@ -26,6 +26,9 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       services.index = &ctx.index();
       services.traces = &ctx.traces();
       services.config = &ctx.config();
+      auto gw = ctx.gateway();
+      if (!gw.ok()) return fail(gw.status());
+      services.gateway = *gw;
       // Block the signals in every thread; a dedicated waiter turns them into a clean stop.
       sigset_t set;
       sigemptyset(&set);

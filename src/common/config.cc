@@ -82,6 +82,18 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
       numberSetter(&c.audit.checkpoint_records, "audit.checkpoint_records", 1, 1e9);
   m["audit.checkpoint_seconds"] =
       numberSetter(&c.audit.checkpoint_seconds, "audit.checkpoint_seconds", 1, 86400);
+  m["gateway.idempotency_ttl_s"] =
+      numberSetter(&c.gateway.idempotency_ttl_s, "gateway.idempotency_ttl_s", 1, 1e8);
+  m["gateway.approval_ttl_s"] =
+      numberSetter(&c.gateway.approval_ttl_s, "gateway.approval_ttl_s", 1, 1e8);
+  m["gateway.max_wait_s"] = numberSetter(&c.gateway.max_wait_s, "gateway.max_wait_s", 0, 3600);
+  m["gateway.max_args_bytes"] =
+      numberSetter(&c.gateway.max_args_bytes, "gateway.max_args_bytes", 64, 1e8);
+  m["gateway.max_response_bytes"] =
+      numberSetter(&c.gateway.max_response_bytes, "gateway.max_response_bytes", 64, 1e9);
+  m["gateway.timeout_ms"] = numberSetter(&c.gateway.timeout_ms, "gateway.timeout_ms", 1, 600000);
+  m["gateway.retries"] = numberSetter(&c.gateway.retries, "gateway.retries", 0, 10);
+  m["gateway.approve_risk"] = stringSetter(&c.gateway.approve_risk, "gateway.approve_risk");
   return m;
 }
 
@@ -117,6 +129,11 @@ Result<WardConfig> WardConfig::load(const std::string& path) {
   WARD_RETURN_IF_ERROR(applyTable(table, "", setters));
   if (config.search.default_k > config.search.max_k) {
     return Status::invalidArgument("ward.toml: 'search.default_k' must be <= search.max_k");
+  }
+  if (!config.gateway.approve_risk.empty() && config.gateway.approve_risk != "write" &&
+      config.gateway.approve_risk != "destructive") {
+    return Status::invalidArgument(
+        "ward.toml: 'gateway.approve_risk' must be \"\", \"write\" or \"destructive\"");
   }
   if (config.ingest.chunk_max_tokens < config.ingest.chunk_tokens) {
     return Status::invalidArgument("ward.toml: 'ingest.chunk_max_tokens' must be >= chunk_tokens");
@@ -162,6 +179,16 @@ segment_bytes = 67108864      # the audit log starts a new segment file past thi
 max_record_bytes = 1048576    # larger trace events are refused
 checkpoint_records = 1000     # sign a checkpoint every this many records...
 checkpoint_seconds = 60       # ...or this often while records are being added
+
+[gateway]
+idempotency_ttl_s = 86400     # idempotency keys expire after this many seconds
+approval_ttl_s = 86400        # pending approvals expire after this many seconds
+max_wait_s = 60               # upper bound of ?wait=SECONDS
+max_args_bytes = 1048576      # serialized tool arguments larger than this are refused
+max_response_bytes = 4194304  # backend responses larger than this fail the call
+timeout_ms = 10000            # per backend attempt
+retries = 2                   # extra attempts for read tools only
+approve_risk = ""             # "write" or "destructive": those risks always need approval
 )";
 }
 

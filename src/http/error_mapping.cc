@@ -45,6 +45,9 @@ HttpResponse errorResponse(const Status& status, ErrorOrigin origin) {
   if (status.code() == StatusCode::kUnauthenticated) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ward\"");
   }
+  if (status.retryAfterSeconds() > 0) {
+    r.headers.emplace_back("Retry-After", std::to_string(status.retryAfterSeconds()));
+  }
   return r;
 }
 

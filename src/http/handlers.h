@@ -32,6 +32,32 @@ Result<HttpResponse> keysCreate(const Services& s, const HttpRequest& r);
 Result<HttpResponse> keysList(const Services& s, const HttpRequest& r);
 Result<HttpResponse> keysRevoke(const Services& s, const HttpRequest& r);
 
+// tools_handler.cc
+Result<HttpResponse> toolsCreate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> toolsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> toolGet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> toolDeprecate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> toolPin(const Services& s, const HttpRequest& r);
+Result<HttpResponse> toolApproveDefinition(const Services& s, const HttpRequest& r);
+
+// tool_calls_handler.cc
+Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r);
+
+// grants_handler.cc (grants, modes, secrets)
+Result<HttpResponse> grantsCreate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> grantsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> grantDelete(const Services& s, const HttpRequest& r);
+Result<HttpResponse> modesList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> secretPut(const Services& s, const HttpRequest& r);
+Result<HttpResponse> secretsList(const Services& s, const HttpRequest& r);
+
+// approvals_handler.cc
+Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> approvalApprove(const Services& s, const HttpRequest& r);
+Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r);
+
 // status_handler.cc
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);
 Result<HttpResponse> metricsText(const Services& s, const HttpRequest& r);
@@ -42,6 +68,10 @@ std::vector<GaugeRegistration> registerServiceGauges(const Services& s);
 // Shared parsing helpers (routes.cc).
 // The authenticated principal of a request (Internal if a route forgot to require auth).
 Result<const identity::Principal*> requirePrincipal(const HttpRequest& r);
+// The gateway, or Unavailable when the server runs without one (tools_handler.cc).
+Result<gateway::ToolGateway*> requireGateway(const Services& s);
+// A boolean body field; `fallback` when absent, InvalidArgument naming it when not a boolean.
+Result<bool> boolField(const Json& body, const char* name, bool fallback);
 // Formats micros since epoch as RFC 3339, or "" when 0 (unknown), like Hit::toJson.
 Json timeJson(int64_t micros);
 

@@ -53,6 +53,12 @@ HttpResponse HttpResponse::created(const Json& j) {
   return r;
 }
 
+HttpResponse HttpResponse::accepted(const Json& j) {
+  HttpResponse r = json(j);
+  r.status = 202;
+  return r;
+}
+
 HttpResponse HttpResponse::text(std::string body, std::string content_type) {
   HttpResponse r;
   r.body = std::move(body);

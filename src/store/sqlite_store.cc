@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "sqlite_db.h"
+#include "tool_schema.h"
 #include "ward/common/clock.h"
 #include "ward/store/store.h"
 
@@ -10,7 +11,7 @@ namespace ward::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: the gateway's tables (tool_schema.h)
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,8 +68,9 @@ class SqliteStore final : public Store {
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(db_->exec(kSchema));
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT value FROM meta WHERE key='schema'"));
+    int v = 0;
     if (st->step()) {
-      int v = std::stoi(st->text(0));
+      v = std::stoi(st->text(0));
       if (v > kSchemaVersion) {
         return Status::failedPrecondition("store schema " + std::to_string(v) +
                                           " is newer than this ward (" +
@@ -76,9 +78,14 @@ class SqliteStore final : public Store {
       }
     } else {
       WARD_RETURN_IF_ERROR(st->error("read schema version"));
-      WARD_RETURN_IF_ERROR(db_->exec("INSERT INTO meta(key,value) VALUES('schema','" +
-                                     std::to_string(kSchemaVersion) +
-                                     "'),('identity_generation','0')"));
+      WARD_RETURN_IF_ERROR(db_->exec("INSERT INTO meta(key,value) VALUES('schema','0'),"
+                                     "('identity_generation','0')"));
+    }
+    // Migration steps, each applied once in the same transaction as the version bump.
+    if (v < 2) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV2));
+    if (v < kSchemaVersion) {
+      WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
+                                     "' WHERE key='schema'"));
     }
     return tx.commit();
   }

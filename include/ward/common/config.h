@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "ward/common/status.h"
@@ -47,6 +48,18 @@ struct AuditConfig {
   int64_t checkpoint_seconds = 60;    // ...or this often while records are being added
 };
 
+// The tool gateway (docs/design/gateway.md).
+struct GatewayConfig {
+  int64_t idempotency_ttl_s = 86400;   // idempotency keys expire after this
+  int64_t approval_ttl_s = 86400;      // pending approvals expire after this
+  int64_t max_wait_s = 60;             // bound of ?wait=SECONDS on calls and approvals
+  size_t max_args_bytes = 1 << 20;     // serialized arguments larger than this are refused
+  size_t max_response_bytes = 4 << 20; // backend responses larger than this fail the call
+  int64_t timeout_ms = 10000;          // per backend attempt
+  int retries = 2;                     // extra attempts, read tools only
+  std::string approve_risk;            // "", "write" or "destructive": risks that always need approval
+};
+
 struct WardConfig {
   std::string tenant = "default";
   ServerConfig server;
@@ -54,6 +67,7 @@ struct WardConfig {
   SearchConfig search;
   IndexConfig index;
   AuditConfig audit;
+  GatewayConfig gateway;
 
   // Loads a ward.toml; a file that does not exist yields the defaults.
   static Result<WardConfig> load(const std::string& path);

@@ -4,6 +4,7 @@
 // derived from it in exactly one place (src/http/error_mapping.cc). Thread-compatible value types.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,9 +60,18 @@ class Status {
   // "invalid_argument: field 'k' must be 1..1000"
   std::string toString() const;
 
+  // Seconds after which a retry may succeed (ResourceExhausted from a rate limit); 0 = unknown.
+  // Rendered as the HTTP Retry-After header by src/http/error_mapping.cc.
+  Status& withRetryAfterSeconds(int64_t seconds) {
+    retry_after_s_ = seconds;
+    return *this;
+  }
+  int64_t retryAfterSeconds() const { return retry_after_s_; }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  int64_t retry_after_s_ = 0;
 };
 
 // Either a value or a non-ok Status.

@@ -18,6 +18,9 @@ class Index;
 namespace ward::audit {
 class TraceSink;
 }
+namespace ward::gateway {
+class ToolGateway;
+}
 
 namespace ward::http {
 
@@ -27,6 +30,7 @@ struct Services {
   ingest::IngestService* ingest = nullptr;
   index::Index* index = nullptr;
   audit::TraceSink* traces = nullptr;
+  gateway::ToolGateway* gateway = nullptr;  // tool routes answer Unavailable when null
   const WardConfig* config = nullptr;
 };
 

@@ -1,0 +1,235 @@
+// Gateway overhead: the same loopback backend called directly (libcurl, keep-alive) and through
+// the whole gateway (authorize, mode, validate, rate limit, idempotency, approval, dispatch with
+// the SSRF check, output validation, and a durable trace record per call), interleaved at a
+// fixed rate in one run. Prints p50/p99 of both and their difference.
+//
+// Usage: gateway_bench [--calls N] [--rate PER_SECOND] [--write]
+//   --write: a write tool with a fresh idempotency key per call (adds the SQLite key record).
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ward/audit/trace.h"
+#include "ward/gateway/tool_gateway.h"
+#include "ward/identity/directory.h"
+#include "ward/store/store.h"
+#include "ward/store/tool_store.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A minimal keep-alive HTTP/1.1 backend on loopback: answers every request with one JSON body.
+class LoopbackBackend {
+ public:
+  LoopbackBackend() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd_, 16);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    acceptor_ = std::thread([this] { acceptLoop(); });
+  }
+  ~LoopbackBackend() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    acceptor_.join();  // connection threads are detached: clients may still hold keep-alives
+  }
+  int port() const { return port_; }
+
+ private:
+  void acceptLoop() {
+    for (;;) {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      int one = 1;
+      setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      std::thread([c] { serve(c); }).detach();
+    }
+  }
+  static void serve(int c) {
+    static const std::string body = R"({"id":"INV-1","amount":12.5,"currency":"EUR","ok":true})";
+    const std::string resp =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::string buf;
+    char tmp[8192];
+    for (;;) {
+      size_t end;
+      while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
+        ssize_t n = read(c, tmp, sizeof tmp);
+        if (n <= 0) {
+          close(c);
+          return;
+        }
+        buf.append(tmp, static_cast<size_t>(n));
+      }
+      size_t need = 0;
+      size_t cl = buf.find("Content-Length: ");
+      if (cl == std::string::npos) cl = buf.find("content-length: ");
+      if (cl != std::string::npos && cl < end) need = std::stoul(buf.substr(cl + 16));
+      while (buf.size() < end + 4 + need) {
+        ssize_t n = read(c, tmp, sizeof tmp);
+        if (n <= 0) {
+          close(c);
+          return;
+        }
+        buf.append(tmp, static_cast<size_t>(n));
+      }
+      buf.erase(0, end + 4 + need);
+      if (write(c, resp.data(), resp.size()) < 0) {
+        close(c);
+        return;
+      }
+    }
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+};
+
+size_t sink(char*, size_t s, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(static_cast<size_t>(0), '\0');
+  return s * n;
+}
+
+double pct(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int calls = 5000, rate = 1000;
+  bool write_tool = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--calls") && i + 1 < argc)
+      calls = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc)
+      rate = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--write"))
+      write_tool = true;
+  }
+  namespace fs = std::filesystem;
+  std::string dir = fs::temp_directory_path() / ("ward_gw_bench_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  LoopbackBackend backend;
+  const std::string url = "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/{id}";
+
+  auto store = std::move(ward::store::openSqliteStore(dir + "/ward.db").value());
+  (void)store->ensureTenant("default");
+  (void)store->createPrincipal("default", "alice", ward::identity::PrincipalKind::kUser, false);
+  auto tools = std::move(ward::store::openSqliteToolStore(dir + "/ward.db").value());
+  auto traces = std::move(ward::audit::openJsonlTraceSink(dir + "/traces.jsonl").value());
+  ward::gateway::GatewayOptions o;
+  o.store = store.get();
+  o.tools = tools.get();
+  o.traces = traces.get();
+  o.secrets_key_path = dir + "/secrets.key";
+  auto gw = std::move(ward::gateway::ToolGateway::create(o).value());
+  ward::Json def = {
+      {"name", "lookup"},
+      {"version", "1.0.0"},
+      {"description", "bench"},
+      {"risk", write_tool ? "write" : "read"},
+      {"input_schema",
+       {{"type", "object"},
+        {"properties", {{"id", {{"type", "string"}, {"pattern", "^INV-[0-9]+$"}}}}},
+        {"required", {"id"}},
+        {"additionalProperties", false}}},
+      {"output_schema",
+       {{"type", "object"},
+        {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}},
+        {"required", {"amount", "currency"}}}},
+      {"backend",
+       {{"type", "http"},
+        {"method", write_tool ? "POST" : "GET"},
+        {"url", url},
+        {"allow_private", true}}}};
+  auto added = gw->addTool("default", def, false);
+  if (!added.ok()) {
+    std::fprintf(stderr, "addTool: %s\n", added.status().toString().c_str());
+    return 1;
+  }
+  (void)gw->addGrant("default",
+                     {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "lookup"}},
+                     "bench");
+  auto alice = ward::identity::resolvePrincipal(*store, "default", "alice").value();
+
+  CURL* h = curl_easy_init();
+  std::string direct_url = "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/INV-1";
+  std::string body;
+  auto direct = [&] {
+    curl_easy_setopt(h, CURLOPT_URL, direct_url.c_str());
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    return curl_easy_perform(h) == CURLE_OK;
+  };
+  auto through = [&](int i) {
+    ward::gateway::CallRequest r;
+    r.principal = alice;
+    r.tool = "lookup";
+    r.args = {{"id", "INV-" + std::to_string(i)}};
+    if (write_tool)
+      r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(i);
+    r.trace = ward::audit::TraceContext::generate();
+    return gw->call(std::move(r)).ok();
+  };
+  for (int i = 0; i < 200; ++i) {  // warm-up: connections, caches, first trace writes
+    direct();
+    through(-1 - i);
+  }
+  std::vector<double> d_us, g_us;
+  int errors = 0;
+  const auto period = std::chrono::nanoseconds(1'000'000'000LL / rate);
+  auto next = Clock::now();
+  for (int i = 0; i < calls; ++i) {
+    std::this_thread::sleep_until(next);
+    next += period;
+    auto t0 = Clock::now();
+    if (!direct()) ++errors;
+    auto t1 = Clock::now();
+    if (!through(i)) ++errors;
+    auto t2 = Clock::now();
+    d_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    g_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+  }
+  std::vector<double> diff(g_us.size());
+  for (size_t i = 0; i < g_us.size(); ++i) diff[i] = g_us[i] - d_us[i];
+  std::printf(
+      "gateway_bench: %d calls at %d/s (%s tool, durable trace record per call), "
+      "%d errors\n",
+      calls, rate, write_tool ? "write+idempotency" : "read", errors);
+  std::printf("  direct backend   p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5), pct(d_us, 0.99));
+  std::printf("  through gateway  p50 %8.1f us   p99 %8.1f us\n", pct(g_us, 0.5), pct(g_us, 0.99));
+  std::printf("  overhead         p50 %8.1f us   p99 %8.1f us   (gateway minus direct)\n",
+              pct(g_us, 0.5) - pct(d_us, 0.5), pct(g_us, 0.99) - pct(d_us, 0.99));
+  std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n", pct(diff, 0.5),
+              pct(diff, 0.99));
+  curl_easy_cleanup(h);
+  gw.reset();
+  traces.reset();
+  fs::remove_all(dir);
+  return errors == 0 ? 0 : 1;
+}

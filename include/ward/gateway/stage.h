@@ -1,0 +1,92 @@
+// The stage chain (docs/design/gateway.md): every tool call passes authorize -> mode -> validate
+// -> rate limit -> idempotency -> approval -> dispatch -> output, then the gateway records the
+// decision. Each stage is one small class implementing Stage; it returns continue, stop (the call
+// ends here without error: parked as pending, or a stored result replayed) or reject (an error
+// Status naming why). Stages that continued get finish() in reverse order once the call is over,
+// so the idempotency stage can store the outcome.
+//
+// Stages are shared by every call: run() and finish() must be thread-safe; per-call state lives
+// in the CallContext.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ward/audit/trace.h"
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+#include "ward/gateway/json_schema.h"
+#include "ward/gateway/tool_definition.h"
+#include "ward/identity/principal.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::gateway {
+
+struct PolicySnapshot;  // the tenant's tools, grants and modes (src/gateway/policy_cache.h)
+
+// A tool version ready to call: the stored record, its parsed definition, compiled schemas.
+struct ResolvedTool {
+  store::ToolRecord record;
+  ToolDefinition definition;
+  std::shared_ptr<const JsonSchema> input;
+  std::shared_ptr<const JsonSchema> output;  // null = any output
+};
+
+// What a caller asks for.
+struct CallRequest {
+  identity::Principal principal;             // whose call it is (tenant = principal.tenant)
+  std::optional<identity::Principal> agent;  // the agent acting for it, if any
+  std::string tool;
+  std::string version;  // "" = newest non-deprecated
+  Json args = Json::object();
+  std::string idempotency_key;
+  audit::TraceContext trace;
+  int64_t wait_s = 0;  // how long to wait for an approval decision before answering "pending"
+};
+
+// One call travelling through the chain.
+struct CallContext {
+  CallRequest request;
+  std::shared_ptr<const ResolvedTool> tool;
+  std::shared_ptr<const PolicySnapshot> policy;
+  std::vector<int64_t> grant_ids;                 // the grants that allowed the call
+  std::optional<store::ApprovalRecord> approval;  // set when resuming an approved call
+  std::string args_hash;                          // sha256 of tool name + canonical args
+  bool idempotency_claimed = false;               // this call holds the idempotency key
+  bool backend_contacted = false;                 // the backend may have acted
+  Json result;                        // the backend's output (after validation and redaction)
+  Json response;                      // what the caller gets when the chain stops or completes
+  std::vector<std::string> warnings;  // deprecation and similar, returned to the caller
+  std::string decided_by;             // the stage that stopped or rejected the call
+  std::string decision;               // executed | pending | replayed | denied | rate_limited | ...
+  std::string reason;                 // human text of the decision
+  int64_t backend_ns = 0;             // time spent in the backend (for the overhead metric)
+  int backend_status = 0;             // HTTP status of an http backend
+};
+
+enum class Verdict { kContinue, kStop, kReject };
+
+struct StageResult {
+  Verdict verdict = Verdict::kContinue;
+  Status status;  // the error for kReject
+
+  static StageResult next() { return {}; }
+  static StageResult stop() { return {Verdict::kStop, Status()}; }
+  static StageResult reject(Status s) { return {Verdict::kReject, std::move(s)}; }
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  // Stable name: the metrics label and the "stage" of trace events.
+  virtual std::string_view name() const = 0;
+  virtual StageResult run(CallContext& call) = 0;
+  // Called after the chain ended (final = the call's Status) if this stage returned continue.
+  virtual void finish(CallContext& call, const Status& final) {}
+};
+
+}  // namespace ward::gateway

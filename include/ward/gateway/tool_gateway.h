@@ -1,0 +1,109 @@
+// The tool gateway: registry, grants, modes, approvals and the call path through the stage chain
+// (stage.h). The one API the REST handlers and the CLI call for tools.
+//
+// Ownership: borrows the stores, clock, trace sink, search service and redactor given in
+// GatewayOptions (all must outlive it). Thread-safe: every method may be called concurrently; the
+// per-tenant policy snapshot (tools, grants, modes) is cached and reloaded when the tool store's
+// generation changes, so CLI changes reach a running server on its next call.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ward/audit/redactor.h"
+#include "ward/audit/trace.h"
+#include "ward/common/clock.h"
+#include "ward/common/config.h"
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+#include "ward/gateway/stage.h"
+#include "ward/identity/directory.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::store {
+class Store;
+}
+namespace ward::search {
+class SearchService;
+}
+
+namespace ward::gateway {
+
+struct GatewayOptions {
+  store::Store* store = nullptr;              // principals (reviewers, requesters) and documents
+  store::ToolStore* tools = nullptr;          // required
+  audit::TraceSink* traces = nullptr;         // required: every decision is recorded
+  search::SearchService* search = nullptr;    // for the builtin search/fetch backends (optional)
+  const Clock* clock = nullptr;               // null = SystemClock
+  const audit::Redactor* redactor = nullptr;  // applied to results and recorded args when set
+  GatewayConfig config;
+  std::string secrets_key_path;  // AES-256 key file (created 0600 when absent); "" = no secrets
+  // Which risks always need approval: "" (none), "destructive", "write" (write and destructive).
+  std::string approve_risk;
+};
+
+// An approval decision by a reviewer.
+struct Decision {
+  std::string approval_id;
+  bool approve = false;
+  std::string comment;
+  int64_t wait_s = 0;
+};
+
+class ToolGateway {
+ public:
+  static Result<std::unique_ptr<ToolGateway>> create(const GatewayOptions& options);
+  ~ToolGateway();
+
+  // --- registry (admin) ---
+  // Parses, checks and stores a definition. Returns {"tool","version","hash","outcome"}.
+  Result<Json> addTool(const std::string& tenant, const Json& definition, bool from_upstream);
+  // Every tool with its versions (tenant-scoped), or one tool's versions.
+  Result<Json> listTools(const std::string& tenant, const std::string& name);
+  Status deprecateTool(const std::string& tenant, const std::string& name,
+                       const std::string& version, bool deprecated);
+  Status pinTool(const std::string& tenant, const std::string& name, const std::string& version,
+                 bool pin);
+  Status approveDefinition(const std::string& tenant, const std::string& name,
+                           const std::string& version);
+
+  // --- grants, modes, secrets (admin) ---
+  // {"subject_kind","subject","tool","constraints"}; subjects must exist in the tenant.
+  Result<Json> addGrant(const std::string& tenant, const Json& grant, const std::string& by);
+  Result<Json> listGrants(const std::string& tenant);
+  Status deleteGrant(const std::string& tenant, int64_t id);
+  // scope "server" | "tenant" | "agent" (subject = agent name).
+  Status setReadOnly(const std::string& scope, const std::string& tenant,
+                     const std::string& subject, bool read_only, const std::string& by);
+  Result<Json> listModes(const std::string& tenant);
+  // Stores a tenant secret encrypted (AES-256-GCM); it is never returned or logged.
+  Status putSecret(const std::string& tenant, const std::string& name, const std::string& value);
+  Result<Json> listSecrets(const std::string& tenant);
+
+  // --- calls ---
+  // Runs the chain. Ok: {"status":"ok"|"pending", ...}; errors name the stage's reason.
+  Result<Json> call(CallRequest request);
+
+  // --- approvals ---
+  // Approvers (admins, members of "approvers") see every approval of their tenant; anyone else
+  // only the calls they asked for (others are NotFound).
+  Result<Json> listApprovals(const identity::Principal& viewer, const std::string& state);
+  // wait_s > 0 waits (bounded by config.max_wait_s) while the approval is pending or running.
+  Result<Json> getApproval(const identity::Principal& viewer, const std::string& id,
+                           int64_t wait_s);
+  // Whether a principal holds the approver role.
+  static bool isApprover(const identity::Principal& p);
+  // Approves (and runs the call, exactly once) or denies. The reviewer needs the approver role
+  // (admin, or a member of the group "approvers") and may not be the requester.
+  Result<Json> decide(const identity::Principal& reviewer, const Decision& decision);
+
+  class Impl;
+
+ private:
+  explicit ToolGateway(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ward::gateway

@@ -1,0 +1,224 @@
+// Approvals: list, get (poll or wait), and the reviewer's decision. An approved call runs
+// exactly once: pending -> approved and approved -> executing are each one conditional update,
+// so of two concurrent approvals (threads or processes) only one gets to run the call.
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "gateway_impl.h"
+#include "ward/common/log.h"
+#include "ward/store/store.h"
+
+namespace ward::gateway {
+
+namespace {
+
+bool isSettled(const std::string& state) {
+  return state != "pending" && state != "approved" && state != "executing";
+}
+
+}  // namespace
+
+Json ToolGateway::Impl::approvalJson(const store::ApprovalRecord& a) const {
+  Json j = {{"id", a.id},
+            {"tool", a.tool},
+            {"version", a.version},
+            {"requester", a.requester},
+            {"args", a.args},
+            {"rule", a.rule},
+            {"reason", a.reason},
+            {"state", a.state},
+            {"trace_id", a.trace_id},
+            {"created_at", formatRfc3339(a.created_at)},
+            {"expires_at", formatRfc3339(a.expires_at)}};
+  if (!a.agent.empty()) j["agent"] = a.agent;
+  if (!a.reviewer.empty()) j["reviewer"] = a.reviewer;
+  if (!a.comment.empty()) j["comment"] = a.comment;
+  if (a.decided_at != 0) j["decided_at"] = formatRfc3339(a.decided_at);
+  if (!a.result.is_null()) j["result"] = a.result;
+  return j;
+}
+
+Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string& tenant,
+                                                               const std::string& id) {
+  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, options.tools->getApproval(tenant, id));
+  if (a.state == "pending" && now() >= a.expires_at) {
+    store::ApprovalRecord to;
+    to.state = "expired";
+    to.decided_at = now();
+    auto moved = options.tools->transitionApproval(tenant, id, "pending", to);
+    if (moved.ok()) {
+      record("tool_decision", nullptr, tenant, a.requester, audit::TraceContext::generate(),
+             Json{{"decision", "expired"}, {"approval_id", id}, {"tool", a.tool}});
+      return moved;
+    }
+    return options.tools->getApproval(tenant, id);  // someone else moved it first
+  }
+  return a;
+}
+
+bool ToolGateway::isApprover(const identity::Principal& p) {
+  return p.admin || std::binary_search(p.groups.begin(), p.groups.end(), std::string("approvers"));
+}
+
+namespace {
+bool mayView(const identity::Principal& viewer, const store::ApprovalRecord& a) {
+  return ToolGateway::isApprover(viewer) || a.requester == viewer.name || a.agent == viewer.name;
+}
+}  // namespace
+
+Result<Json> ToolGateway::listApprovals(const identity::Principal& viewer,
+                                        const std::string& state) {
+  const std::string& tenant = viewer.tenant;
+  static const char* kStates[] = {"",         "pending", "approved", "executing",
+                                  "executed", "failed",  "denied",   "expired"};
+  if (std::find(std::begin(kStates), std::end(kStates), state) == std::end(kStates)) {
+    return Status::invalidArgument(
+        "field 'state' must be one of pending, approved, executing, "
+        "executed, failed, denied, expired");
+  }
+  WARD_RETURN_IF_ERROR(impl_->options.tools->expireApprovals(impl_->now()).status());
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ApprovalRecord> list,
+                        impl_->options.tools->listApprovals(tenant, state, 1000));
+  Json out = Json::array();
+  for (const auto& a : list) {
+    if (mayView(viewer, a)) out.push_back(impl_->approvalJson(a));
+  }
+  return Json{{"approvals", std::move(out)}};
+}
+
+Result<Json> ToolGateway::getApproval(const identity::Principal& viewer, const std::string& id,
+                                      int64_t wait_s) {
+  const std::string& tenant = viewer.tenant;
+  if (wait_s < 0) return Status::invalidArgument("field 'wait' must be >= 0 seconds");
+  wait_s = std::min(wait_s, impl_->options.config.max_wait_s);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+  for (;;) {
+    WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, impl_->freshApproval(tenant, id));
+    if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
+    if (isSettled(a.state) || std::chrono::steady_clock::now() >= deadline) {
+      return impl_->approvalJson(a);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Decision& d) {
+  Impl& g = *impl_;
+  const std::string& tenant = reviewer.tenant;
+  if (d.comment.size() > 4096) return Status::invalidArgument("field 'comment' is over 4096 bytes");
+  if (!isApprover(reviewer)) {
+    return Status::permissionDenied("'" + reviewer.name +
+                                    "' does not have the approver role (admin, or member of the "
+                                    "group 'approvers')");
+  }
+  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, g.freshApproval(tenant, d.approval_id));
+  if (a.state == "expired") {
+    return Status::failedPrecondition("approval '" + a.id + "' expired at " +
+                                      formatRfc3339(a.expires_at) + "; the call did not run");
+  }
+  if (a.requester == reviewer.name || a.agent == reviewer.name) {
+    return Status::permissionDenied("'" + reviewer.name +
+                                    "' asked for this call and cannot "
+                                    "review it");
+  }
+  store::ApprovalRecord to;
+  to.reviewer = reviewer.name;
+  to.comment = d.comment;
+  to.decided_at = g.now();
+  audit::TraceContext trace = audit::TraceContext::generate();
+  if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // the decision joins the call's trace
+
+  if (!d.approve) {
+    to.state = "denied";
+    to.result = Json{{"status", "denied"},
+                     {"approval_id", a.id},
+                     {"reviewer", reviewer.name},
+                     {"comment", d.comment}};
+    WARD_ASSIGN_OR_RETURN(store::ApprovalRecord denied,
+                          g.options.tools->transitionApproval(tenant, a.id, "pending", to));
+    g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
+             Json{{"decision", "denied"},
+                  {"approval_id", a.id},
+                  {"reviewer", reviewer.name},
+                  {"comment", d.comment},
+                  {"tool", a.tool + "@" + a.version},
+                  {"requester", a.requester}});
+    if (!a.idempotency_key.empty()) {
+      store::IdempotencyRecord rec{
+          tenant, a.requester, a.idempotency_key, a.tool, "", "done", to.result, a.id, 0, 0};
+      Status st = g.options.tools->completeIdempotencyKey(rec);
+      if (!st.ok()) logWarn("cannot store a denial under its idempotency key: " + st.toString());
+    }
+    return g.approvalJson(denied);
+  }
+
+  to.state = "approved";
+  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord approved,
+                        g.options.tools->transitionApproval(tenant, a.id, "pending", to));
+  g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
+           Json{{"decision", "approved"},
+                {"approval_id", a.id},
+                {"reviewer", reviewer.name},
+                {"comment", d.comment},
+                {"tool", a.tool + "@" + a.version},
+                {"requester", a.requester}});
+  // Claim the execution: only one caller moves approved -> executing.
+  store::ApprovalRecord claim;
+  claim.state = "executing";
+  WARD_ASSIGN_OR_RETURN(approved,
+                        g.options.tools->transitionApproval(tenant, a.id, "approved", claim));
+
+  CallContext call;
+  call.approval = approved;
+  call.request.tool = a.tool;
+  call.request.version = a.version;
+  call.request.args = a.args;
+  call.request.idempotency_key = a.idempotency_key;
+  call.request.trace = trace;
+  Status run;
+  auto who = g.options.store ? identity::resolvePrincipal(*g.options.store, tenant, a.requester)
+                             : Result<identity::Principal>(Status::unavailable("no directory"));
+  if (!who.ok()) run = who.status();
+  if (run.ok()) {
+    call.request.principal = *who;
+    if (!a.agent.empty()) {
+      auto agent = identity::resolvePrincipal(*g.options.store, tenant, a.agent);
+      if (agent.ok())
+        call.request.agent = *agent;
+      else
+        run = agent.status();
+    }
+  }
+  if (run.ok()) {
+    auto snap = g.policy->snapshot(tenant);
+    if (!snap.ok())
+      run = snap.status();
+    else {
+      call.policy = *snap;
+      auto tool = (*snap)->resolve(a.tool, a.version);
+      if (!tool.ok())
+        run = tool.status();
+      else {
+        call.tool = *tool;
+        run = g.checkCallable(**tool, &call.warnings);
+        if (run.ok()) run = g.runChain(call);
+      }
+    }
+  }
+  store::ApprovalRecord done;
+  done.state = run.ok() ? "executed" : "failed";
+  done.result = run.ok() ? call.response : Json{{"error", statusToJson(run)}};
+  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord finished,
+                        g.options.tools->transitionApproval(tenant, a.id, "executing", done));
+  if (!a.idempotency_key.empty()) {
+    // A retry of the original call with its key now gets the outcome, not "pending".
+    store::IdempotencyRecord rec{
+        tenant, a.requester, a.idempotency_key, a.tool, "", "done", done.result, a.id, 0, 0};
+    Status st = g.options.tools->completeIdempotencyKey(rec);
+    if (!st.ok()) logWarn("cannot store an approved call's outcome: " + st.toString());
+  }
+  return g.approvalJson(finished);
+}
+
+}  // namespace ward::gateway

@@ -1,0 +1,236 @@
+// Registry, grants, modes and secrets: the admin side of the gateway.
+#include "gateway_impl.h"
+#include "ward/store/store.h"
+
+namespace ward::gateway {
+
+namespace {
+
+Json toolVersionJson(const store::ToolRecord& r, const ToolDefinition* d) {
+  Json v = {{"version", r.version},
+            {"hash", r.canonical_hash},
+            {"pinned", !r.pinned_hash.empty()},
+            {"deprecated", r.deprecated},
+            {"quarantined", r.quarantined},
+            {"created_at", formatRfc3339(r.created_at)}};
+  if (r.quarantined) v["pending_hash"] = r.pending_hash;
+  if (d != nullptr) {
+    v["description"] = d->description;
+    v["risk"] = riskName(d->risk);
+    v["backend"] = d->backend.type;
+    v["input_schema"] = d->input_schema;
+    v["output_schema"] = d->output_schema;
+    if (d->deprecation.deprecated) v["deprecated"] = true;
+    if (d->deprecation.sunset_us != 0) v["sunset"] = formatRfc3339(d->deprecation.sunset_us);
+    if (!d->deprecation.replacement.empty()) v["replacement"] = d->deprecation.replacement;
+  }
+  return v;
+}
+
+Result<std::string> stringOf(const Json& j, const std::string& key, bool required) {
+  if (!j.contains(key)) {
+    if (required) return Status::invalidArgument("field '" + key + "' is required");
+    return std::string();
+  }
+  if (!j[key].is_string()) return Status::invalidArgument("field '" + key + "' must be a string");
+  return j[key].get<std::string>();
+}
+
+}  // namespace
+
+Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definition,
+                                  bool from_upstream) {
+  WARD_ASSIGN_OR_RETURN(ToolDefinition def, parseToolDefinition(definition));
+  store::ToolRecord rec;
+  rec.tenant = tenant;
+  rec.name = def.name;
+  rec.version = def.version;
+  rec.definition = def.raw;
+  rec.canonical_hash = def.canonicalHash();
+  rec.created_at = impl_->now();
+  WARD_ASSIGN_OR_RETURN(store::ToolPutOutcome outcome,
+                        impl_->options.tools->putTool(rec, from_upstream));
+  Json out = {{"tool", def.name},
+              {"version", def.version},
+              {"hash", rec.canonical_hash},
+              {"outcome", std::string(store::toolPutOutcomeName(outcome))}};
+  impl_->record("tool_registry", nullptr, tenant, "", audit::TraceContext::generate(), out);
+  return out;
+}
+
+Result<Json> ToolGateway::listTools(const std::string& tenant, const std::string& name) {
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
+                        impl_->options.tools->listTools(tenant, name));
+  Json tools = Json::array();
+  for (const store::ToolRecord& r : records) {
+    auto def = parseToolDefinition(r.definition);
+    if (tools.empty() || tools.back()["name"] != r.name) {
+      tools.push_back(Json{{"name", r.name}, {"versions", Json::array()}});
+    }
+    tools.back()["versions"].push_back(toolVersionJson(r, def.ok() ? &*def : nullptr));
+  }
+  return Json{{"tools", std::move(tools)}};
+}
+
+Status ToolGateway::deprecateTool(const std::string& tenant, const std::string& name,
+                                  const std::string& version, bool deprecated) {
+  return impl_->options.tools->setDeprecated(tenant, name, version, deprecated);
+}
+
+Status ToolGateway::pinTool(const std::string& tenant, const std::string& name,
+                            const std::string& version, bool pin) {
+  return impl_->options.tools->setPinned(tenant, name, version, pin);
+}
+
+Status ToolGateway::approveDefinition(const std::string& tenant, const std::string& name,
+                                      const std::string& version) {
+  return impl_->options.tools->approveDefinition(tenant, name, version, impl_->now());
+}
+
+Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
+                                   const std::string& by) {
+  if (!grant.is_object()) return Status::invalidArgument("grant must be a JSON object");
+  for (const auto& [k, v] : grant.items()) {
+    if (k != "subject_kind" && k != "subject" && k != "tool" && k != "constraints") {
+      return Status::invalidArgument("field '" + k + "': unknown field");
+    }
+  }
+  store::GrantRecord g;
+  g.tenant = tenant;
+  WARD_ASSIGN_OR_RETURN(g.subject_kind, stringOf(grant, "subject_kind", true));
+  WARD_ASSIGN_OR_RETURN(g.subject, stringOf(grant, "subject", true));
+  WARD_ASSIGN_OR_RETURN(g.tool, stringOf(grant, "tool", true));
+  if (g.subject_kind != "principal" && g.subject_kind != "group" && g.subject_kind != "agent") {
+    return Status::invalidArgument("field 'subject_kind' must be principal, group or agent");
+  }
+  if (g.tool != "*") WARD_RETURN_IF_ERROR(identity::validateName("tool", g.tool));
+  if (impl_->options.store != nullptr) {
+    auto p = impl_->options.store->findPrincipal(tenant, g.subject);
+    if (!p.ok()) {
+      if (p.status().code() == StatusCode::kNotFound) {
+        return Status::invalidArgument("field 'subject': no " + g.subject_kind + " '" + g.subject +
+                                       "' in tenant '" + tenant + "'");
+      }
+      return p.status();
+    }
+    bool is_group = p->kind == identity::PrincipalKind::kGroup;
+    bool is_agent = p->kind == identity::PrincipalKind::kAgent;
+    if ((g.subject_kind == "group") != is_group || (g.subject_kind == "agent" && !is_agent)) {
+      return Status::invalidArgument("field 'subject': '" + g.subject + "' is a " +
+                                     std::string(identity::principalKindName(p->kind)) +
+                                     ", not a " + g.subject_kind);
+    }
+  }
+  g.constraints = grant.contains("constraints") ? grant["constraints"] : Json::object();
+  WARD_RETURN_IF_ERROR(validateConstraints(g.constraints));
+  g.created_by = by;
+  g.created_at = impl_->now();
+  WARD_ASSIGN_OR_RETURN(store::GrantRecord stored, impl_->options.tools->addGrant(g));
+  Json out = {{"id", stored.id},
+              {"subject_kind", stored.subject_kind},
+              {"subject", stored.subject},
+              {"tool", stored.tool},
+              {"constraints", stored.constraints},
+              {"created_by", stored.created_by}};
+  impl_->record("tool_grant", nullptr, tenant, by, audit::TraceContext::generate(), out);
+  return out;
+}
+
+Result<Json> ToolGateway::listGrants(const std::string& tenant) {
+  WARD_ASSIGN_OR_RETURN(std::vector<store::GrantRecord> grants,
+                        impl_->options.tools->listGrants(tenant));
+  Json list = Json::array();
+  for (const store::GrantRecord& g : grants) {
+    list.push_back(Json{{"id", g.id},
+                        {"subject_kind", g.subject_kind},
+                        {"subject", g.subject},
+                        {"tool", g.tool},
+                        {"constraints", g.constraints},
+                        {"created_by", g.created_by},
+                        {"created_at", formatRfc3339(g.created_at)}});
+  }
+  return Json{{"grants", std::move(list)}};
+}
+
+Status ToolGateway::deleteGrant(const std::string& tenant, int64_t id) {
+  return impl_->options.tools->deleteGrant(tenant, id);
+}
+
+Status ToolGateway::setReadOnly(const std::string& scope, const std::string& tenant,
+                                const std::string& subject, bool read_only, const std::string& by) {
+  store::ModeRecord m;
+  m.scope = scope;
+  m.read_only = read_only;
+  m.set_by = by;
+  m.updated_at = impl_->now();
+  if (scope == "server") {
+    // tenant and subject stay empty
+  } else if (scope == "tenant") {
+    m.tenant = tenant;
+  } else if (scope == "agent") {
+    m.tenant = tenant;
+    m.subject = subject;
+    if (impl_->options.store != nullptr) {
+      auto p = impl_->options.store->findPrincipal(tenant, subject);
+      if (!p.ok() || p->kind != identity::PrincipalKind::kAgent) {
+        return Status::invalidArgument("field 'agent': no agent '" + subject + "' in tenant '" +
+                                       tenant + "'");
+      }
+    }
+  } else {
+    return Status::invalidArgument("field 'scope' must be server, tenant or agent");
+  }
+  WARD_RETURN_IF_ERROR(impl_->options.tools->setMode(m));
+  impl_->record("tool_mode", nullptr, tenant, by, audit::TraceContext::generate(),
+                Json{{"scope", scope}, {"subject", subject}, {"read_only", read_only}});
+  return Status();
+}
+
+Result<Json> ToolGateway::listModes(const std::string& tenant) {
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ModeRecord> modes,
+                        impl_->options.tools->listModes(tenant));
+  Json list = Json::array();
+  for (const store::ModeRecord& m : modes) {
+    Json j = {{"scope", m.scope},
+              {"read_only", m.read_only},
+              {"set_by", m.set_by},
+              {"updated_at", formatRfc3339(m.updated_at)}};
+    if (m.scope == "agent") j["agent"] = m.subject;
+    if (m.scope != "server") j["tenant"] = m.tenant;
+    list.push_back(std::move(j));
+  }
+  return Json{{"modes", std::move(list)},
+              {"note", "agents without an agent row are read-only (new agents start read-only)"}};
+}
+
+Status ToolGateway::putSecret(const std::string& tenant, const std::string& name,
+                              const std::string& value) {
+  WARD_RETURN_IF_ERROR(identity::validateName("secret", name));
+  if (value.empty() || value.size() > 8192) {
+    return Status::invalidArgument("field 'value' must be 1..8192 bytes");
+  }
+  if (value.find_first_of("\r\n") != std::string::npos) {
+    return Status::invalidArgument("field 'value' must not contain CR or LF");
+  }
+  if (!impl_->secrets) return Status::failedPrecondition("no secrets key configured");
+  WARD_ASSIGN_OR_RETURN(std::string sealed, impl_->secrets->seal(value, tenant + "/" + name));
+  WARD_RETURN_IF_ERROR(impl_->options.tools->putSecret(tenant, name, sealed));
+  impl_->record("tool_secret", nullptr, tenant, "", audit::TraceContext::generate(),
+                Json{{"secret", name}, {"action", "stored"}});  // the name only, never the value
+  return Status();
+}
+
+Result<Json> ToolGateway::listSecrets(const std::string& tenant) {
+  WARD_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                        impl_->options.tools->listSecretNames(tenant));
+  return Json{{"secrets", names}};
+}
+
+Result<std::string> ToolGateway::Impl::secretPlaintext(const std::string& tenant,
+                                                       const std::string& name) {
+  if (!secrets) return Status::failedPrecondition("no secrets key configured");
+  WARD_ASSIGN_OR_RETURN(std::string sealed, options.tools->getSecret(tenant, name));
+  return secrets->unseal(sealed, tenant + "/" + name);
+}
+
+}  // namespace ward::gateway

@@ -1,0 +1,40 @@
+// ToolGateway's state, shared by tool_gateway.cc (calls and the chain), gateway_admin.cc
+// (registry, grants, modes, secrets) and approval_flow.cc (approvals). Private.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "policy_cache.h"
+#include "secret_box.h"
+#include "stages.h"
+#include "ward/gateway/tool_gateway.h"
+
+namespace ward::gateway {
+
+class ToolGateway::Impl {
+ public:
+  explicit Impl(const GatewayOptions& options);
+
+  // Runs stages [0, n) on `call`; fills call.response/decision; records the decision.
+  Status runChain(CallContext& call);
+  // Records one event of kind "tool_call" or "tool_decision" (never secrets; args redacted).
+  void record(const std::string& kind, const CallContext* call, const std::string& tenant,
+              const std::string& principal, const audit::TraceContext& trace, Json attributes);
+  Json redactedCopy(const Json& value) const;
+  int64_t now() const { return clock->nowMicros(); }
+  Result<std::string> secretPlaintext(const std::string& tenant, const std::string& name);
+  Json approvalJson(const store::ApprovalRecord& a) const;
+  // Checks sunset/quarantine/pin of a resolved tool; adds deprecation warnings.
+  Status checkCallable(const ResolvedTool& tool, std::vector<std::string>* warnings) const;
+  // Lazily expires one approval if it is pending and past its expiry.
+  Result<store::ApprovalRecord> freshApproval(const std::string& tenant, const std::string& id);
+
+  GatewayOptions options;
+  const Clock* clock;
+  std::unique_ptr<SecretBox> secrets;  // null when no key path was given
+  std::unique_ptr<PolicyCache> policy;
+  std::vector<std::unique_ptr<Stage>> stages;
+};
+
+}  // namespace ward::gateway

@@ -1,0 +1,71 @@
+#include "policy_cache.h"
+
+#include <algorithm>
+
+namespace ward::gateway {
+
+Result<std::shared_ptr<const ResolvedTool>> resolveRecord(const store::ToolRecord& record) {
+  auto def = parseToolDefinition(record.definition);
+  if (!def.ok()) {
+    return Status::corruption("stored tool '" + record.name + "@" + record.version +
+                              "' no longer parses: " + def.status().message());
+  }
+  auto tool = std::make_shared<ResolvedTool>();
+  tool->record = record;
+  tool->definition = std::move(*def);
+  WARD_ASSIGN_OR_RETURN(tool->input,
+                        JsonSchema::compile(tool->definition.input_schema, "input_schema"));
+  if (!tool->definition.output_schema.is_null()) {
+    WARD_ASSIGN_OR_RETURN(tool->output,
+                          JsonSchema::compile(tool->definition.output_schema, "output_schema"));
+  }
+  return std::shared_ptr<const ResolvedTool>(std::move(tool));
+}
+
+Result<std::shared_ptr<const ResolvedTool>> PolicySnapshot::resolve(
+    const std::string& name, const std::string& version) const {
+  auto it = tools.find(name);
+  if (it == tools.end()) return Status::notFound("tool '" + name + "' not found");
+  for (const auto& t : it->second) {
+    if (!version.empty()) {
+      if (t->record.version == version) return t;
+      continue;
+    }
+    if (!t->record.deprecated && !t->definition.deprecation.deprecated && !t->record.quarantined) {
+      return t;
+    }
+  }
+  if (!version.empty()) return Status::notFound("tool '" + name + "@" + version + "' not found");
+  return Status::notFound("tool '" + name +
+                          "' has no version that is not deprecated; name a version");
+}
+
+Result<std::shared_ptr<const PolicySnapshot>> PolicyCache::snapshot(const std::string& tenant) {
+  WARD_ASSIGN_OR_RETURN(int64_t generation, tools_.generation());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_tenant_.find(tenant);
+    if (it != by_tenant_.end() && it->second->generation == generation) return it->second;
+  }
+  auto snap = std::make_shared<PolicySnapshot>();
+  snap->generation = generation;
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records, tools_.listTools(tenant, ""));
+  for (const store::ToolRecord& r : records) {
+    auto resolved = resolveRecord(r);
+    if (!resolved.ok()) return resolved.status();
+    snap->tools[r.name].push_back(*resolved);
+  }
+  for (auto& [name, versions] : snap->tools) {
+    std::sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
+      return a->definition.semver.compare(b->definition.semver) > 0;
+    });
+  }
+  WARD_ASSIGN_OR_RETURN(snap->grants, tools_.listGrants(tenant));
+  WARD_ASSIGN_OR_RETURN(snap->modes, tools_.listModes(tenant));
+  std::shared_ptr<const PolicySnapshot> out = std::move(snap);
+  std::lock_guard<std::mutex> lock(mu_);
+  by_tenant_[tenant] = out;
+  return out;
+}
+
+}  // namespace ward::gateway

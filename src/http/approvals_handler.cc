@@ -1,0 +1,70 @@
+// /v1/approvals: parked tool calls. Approvers see and decide; requesters see their own.
+#include "handlers.h"
+#include "ward/gateway/tool_gateway.h"
+
+namespace ward::http {
+
+namespace {
+
+Result<int64_t> waitParam(const HttpRequest& r) {
+  const std::string wait = r.queryParam("wait", "0");
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(wait, &used);
+    if (used != wait.size() || v < 0) throw std::invalid_argument("wait");
+    return v;
+  } catch (const std::exception&) {
+    return Status::invalidArgument("query 'wait' must be a whole number of seconds >= 0");
+  }
+}
+
+Result<HttpResponse> decide(const Services& s, const HttpRequest& r, bool approve) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
+  gateway::Decision d;
+  d.approval_id = r.pathParam("id");
+  d.approve = approve;
+  if (!r.body.empty()) {
+    WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+    if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
+    if (body.contains("comment")) {
+      if (!body["comment"].is_string()) {
+        return Status::invalidArgument("field 'comment' must be a string");
+      }
+      d.comment = body["comment"].get<std::string>();
+    }
+  }
+  WARD_ASSIGN_OR_RETURN(Json out, gw->decide(*who, d));
+  return HttpResponse::json(out);
+}
+
+}  // namespace
+
+// GET /v1/approvals?state=pending
+Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(Json out, gw->listApprovals(*who, r.queryParam("state", "")));
+  return HttpResponse::json(out);
+}
+
+// GET /v1/approvals/{id}?wait=SECONDS
+Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(int64_t wait, waitParam(r));
+  WARD_ASSIGN_OR_RETURN(Json out, gw->getApproval(*who, r.pathParam("id"), wait));
+  return HttpResponse::json(out);
+}
+
+// POST /v1/approvals/{id}/approve {"comment"?}
+Result<HttpResponse> approvalApprove(const Services& s, const HttpRequest& r) {
+  return decide(s, r, true);
+}
+
+// POST /v1/approvals/{id}/deny {"comment"?}
+Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r) {
+  return decide(s, r, false);
+}
+
+}  // namespace ward::http

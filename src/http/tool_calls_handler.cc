@@ -1,0 +1,62 @@
+// POST /v1/tools/{name}/call: one tool call through the gateway's stage chain.
+#include "handlers.h"
+#include "ward/gateway/tool_gateway.h"
+#include "ward/store/store.h"
+
+namespace ward::http {
+
+// Body: {"args": {...}, "version"?: "1.2.0", "on_behalf_of"?: "alice"}; header Idempotency-Key;
+// query wait=SECONDS (wait for an approval decision). An agent calls for a user with
+// on_behalf_of; the gateway then applies the intersection of both principals' grants.
+Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
+  WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+  if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
+  for (const auto& [k, v] : body.items()) {
+    if (k != "args" && k != "version" && k != "on_behalf_of") {
+      return Status::invalidArgument("field '" + k + "': unknown field");
+    }
+  }
+  gateway::CallRequest call;
+  call.tool = r.pathParam("name");
+  call.args = body.contains("args") ? body["args"] : Json::object();
+  if (body.contains("version")) {
+    if (!body["version"].is_string()) {
+      return Status::invalidArgument("field 'version' must be a string");
+    }
+    call.version = body["version"].get<std::string>();
+  }
+  call.idempotency_key = r.header("idempotency-key");
+  call.trace = r.trace;
+  const std::string wait = r.queryParam("wait", "0");
+  try {
+    size_t used = 0;
+    call.wait_s = std::stoll(wait, &used);
+    if (used != wait.size() || call.wait_s < 0) throw std::invalid_argument("wait");
+  } catch (const std::exception&) {
+    return Status::invalidArgument("query 'wait' must be a whole number of seconds >= 0");
+  }
+  if (body.contains("on_behalf_of")) {
+    if (!body["on_behalf_of"].is_string()) {
+      return Status::invalidArgument("field 'on_behalf_of' must be a string");
+    }
+    if (who->kind != identity::PrincipalKind::kAgent) {
+      return Status::permissionDenied("field 'on_behalf_of': only an agent acts for a user");
+    }
+    auto user =
+        identity::resolvePrincipal(*s.store, who->tenant, body["on_behalf_of"].get<std::string>());
+    if (!user.ok()) {
+      return Status::invalidArgument("field 'on_behalf_of': " + user.status().message());
+    }
+    call.principal = std::move(*user);
+    call.agent = *who;
+  } else {
+    call.principal = *who;
+  }
+  WARD_ASSIGN_OR_RETURN(Json out, gw->call(std::move(call)));
+  return out.value("status", "") == "pending" ? HttpResponse::accepted(out)
+                                              : HttpResponse::json(out);
+}
+
+}  // namespace ward::http

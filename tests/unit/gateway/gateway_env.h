@@ -1,0 +1,101 @@
+// A real gateway over a temp data dir (SQLite store + tool store, JSONL trace sink) with a fake
+// clock, for the gateway's unit and case tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "../core/test_env.h"
+#include "ward/audit/trace.h"
+#include "ward/common/clock.h"
+#include "ward/gateway/tool_gateway.h"
+#include "ward/identity/directory.h"
+#include "ward/store/store.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::testing {
+
+struct GatewayEnv {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::ToolStore> tools;
+  std::unique_ptr<audit::TraceSink> traces;
+  std::unique_ptr<gateway::ToolGateway> gateway;
+  std::string tenant = "default";
+
+  explicit GatewayEnv(const audit::Redactor* redactor = nullptr, std::string approve_risk = "") {
+    store = std::move(store::openSqliteStore(dir.file("ward.db")).value());
+    EXPECT_TRUE(store->ensureTenant(tenant).ok());
+    tools = std::move(store::openSqliteToolStore(dir.file("ward.db")).value());
+    traces = std::move(audit::openJsonlTraceSink(dir.file("traces.jsonl")).value());
+    gateway::GatewayOptions o;
+    o.store = store.get();
+    o.tools = tools.get();
+    o.traces = traces.get();
+    o.clock = &clock;
+    o.redactor = redactor;
+    o.secrets_key_path = dir.file("secrets.key");
+    o.approve_risk = std::move(approve_risk);
+    auto g = gateway::ToolGateway::create(o);
+    EXPECT_TRUE(g.ok()) << g.status().toString();
+    gateway = std::move(g).value();
+  }
+
+  void user(const std::string& name, identity::PrincipalKind kind = identity::PrincipalKind::kUser,
+            bool admin = false) {
+    auto r = store->createPrincipal(tenant, name, kind, admin);
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+  }
+  void join(const std::string& member, const std::string& group) {
+    ASSERT_TRUE(store->addMembership(tenant, member, group).ok());
+  }
+  identity::Principal principal(const std::string& name) {
+    return identity::resolvePrincipal(*store, tenant, name).value();
+  }
+
+  // A tool served by an MCP upstream: calls that pass every policy stage end at dispatch with
+  // Unavailable, which is exactly "allowed" for policy tests, with no network involved.
+  Json tool(const std::string& name, const std::string& risk, Json extra = Json::object()) {
+    Json d = {
+        {"name", name},
+        {"version", "1.0.0"},
+        {"description", "test tool " + name},
+        {"risk", risk},
+        {"input_schema",
+         {{"type", "object"},
+          {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}}}},
+        {"backend", {{"type", "mcp"}, {"server", "test"}, {"tool", name}}}};
+    d.update(extra);
+    auto r = gateway->addTool(tenant, d, false);
+    EXPECT_TRUE(r.ok()) << r.status().toString();
+    return d;
+  }
+
+  Result<Json> call(const std::string& who, const std::string& tool, const Json& args,
+                    const std::string& agent = "", const std::string& key = "") {
+    gateway::CallRequest r;
+    r.principal = principal(who);
+    if (!agent.empty()) r.agent = principal(agent);
+    r.tool = tool;
+    r.args = args;
+    r.idempotency_key = key;
+    r.trace = audit::TraceContext::generate();
+    return gateway->call(std::move(r));
+  }
+
+  // The last tool_call event's attributes.
+  Json lastCall() {
+    auto events = audit::readJsonlTraceLog(dir.file("traces.jsonl"));
+    if (!events.ok()) return Json();
+    for (auto it = events->rbegin(); it != events->rend(); ++it) {
+      if (it->kind == "tool_call") return it->attributes;
+    }
+    return Json();
+  }
+};
+
+}  // namespace ward::testing
