@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/trace.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/directory.h"
@@ -140,7 +141,9 @@ int main(int argc, char** argv) {
   (void)store->ensureTenant("default");
   (void)store->createPrincipal("default", "alice", ward::identity::PrincipalKind::kUser, false);
   auto tools = std::move(ward::store::openSqliteToolStore(dir + "/ward.db").value());
-  auto traces = std::move(ward::audit::openJsonlTraceSink(dir + "/traces.jsonl").value());
+  ward::audit::AuditSinkOptions audit_options;
+  audit_options.log.dir = dir + "/audit";
+  auto traces = std::move(ward::audit::openAuditLogSink(audit_options).value());
   ward::gateway::GatewayOptions o;
   o.store = store.get();
   o.tools = tools.get();
