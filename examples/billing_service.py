@@ -69,6 +69,14 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, dict(STATS))
         if not self.authorized():
             return
+        if self.path == "/redirect":  # for tests: the gateway must not follow redirects
+            self.send_response(302)
+            self.send_header("Location", "/invoices/INV-2024-0042")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path == "/big":  # for tests: a response over the gateway's size limit
+            return self.reply(200, {"blob": "x" * (5 << 20)})
         m = re.fullmatch(r"/invoices/([A-Za-z0-9-]+)", self.path)
         if m and m.group(1) in INVOICES:
             with LOCK:

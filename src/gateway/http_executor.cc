@@ -99,6 +99,9 @@ Status statusForHttp(long code, const std::string& body) {
   std::string excerpt = body.substr(0, 300);
   std::string m =
       "backend answered HTTP " + std::to_string(code) + (excerpt.empty() ? "" : ": " + excerpt);
+  if (code >= 300 && code < 400) {
+    return Status::failedPrecondition(m + " (a redirect; the gateway never follows redirects)");
+  }
   if (code == 404) return Status::notFound(m);
   if (code == 400 || code == 422) return Status::invalidArgument(m);
   if (code == 409 || (code >= 400 && code < 500 && code != 429)) {
@@ -214,6 +217,8 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
     }
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    // No proxy from the environment: a proxy would connect on our behalf to an unchecked address.
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));

@@ -403,6 +403,22 @@ def test_registry(e):
     check("hostname resolving to loopback refused", st == 403, (st, body))
     check("SSRF guard: backend never reached", e.stats()["lookups"] == before)
 
+    for name, path in (("follow_redirect", "/redirect"), ("big_response", "/big")):
+        d = e.example("lookup_invoice")
+        d["name"] = name
+        d["backend"]["url"] = f"http://127.0.0.1:{e.bport}{path}"
+        d["input_schema"] = {"type": "object"}
+        d.pop("output_schema", None)
+        e.admin("POST", "/v1/tools", d)
+        e.admin("POST", "/v1/grants", {"subject_kind": "principal", "subject": "alice",
+                                       "tool": name})
+    st, _, body = e.call("alice", "follow_redirect", {})
+    check("redirect not followed", st == 409 and "302" in message(body), (st, body))
+    st, _, body = e.call("alice", "big_response", {})
+    check("response over max_response_bytes fails", st == 503 and
+          "max_response_bytes" in message(body), (st, body))
+    check("redirect target never fetched", e.stats()["lookups"] == before)
+
     v2 = e.example("lookup_invoice")
     v2["version"] = "1.1.0"
     st, _, _ = e.admin("POST", "/v1/tools", v2)

@@ -1,6 +1,9 @@
 // Unit tests of the gateway's parts: each stage's own decision, the rate limiter and circuit
 // breaker on a fake clock, the address policy, the secret box, definitions and semver.
 #include "stages.h"
+#include <atomic>
+#include <thread>
+
 #include "address_policy.h"
 #include "circuit_breaker.h"
 #include "gateway_env.h"
@@ -328,6 +331,104 @@ TEST(Metrics, EveryStageCountsItsVerdicts) {
   EXPECT_EQ(metrics().counterValue("ward_gateway_stage_total",
                                    {{"stage", "authorize"}, {"verdict", "reject"}}),
             before + 1);
+}
+
+}  // namespace
+}  // namespace ward::testing
+
+namespace ward::testing {
+namespace {
+
+TEST(Tenancy, AnotherTenantSeesNoToolsAndNoGrants) {
+  GatewayEnv env;
+  env.user("alice");
+  env.tool("t", "read");
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "group"}, {"subject", "alice"}, {"tool", "t"}}, "x")
+                  .status()
+                  .code() == StatusCode::kInvalidArgument);  // alice is not a group
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "*"}, {"tool", "t"}}, "x")
+                  .status()
+                  .code() == StatusCode::kInvalidArgument);  // no such principal
+  ASSERT_TRUE(env.store->ensureTenant("acme").ok());
+  ASSERT_TRUE(
+      env.store->createPrincipal("acme", "alice", identity::PrincipalKind::kUser, true).ok());
+  gateway::CallRequest r;
+  r.principal = identity::resolvePrincipal(*env.store, "acme", "alice").value();
+  r.tool = "t";
+  r.trace = audit::TraceContext::generate();
+  auto out = env.gateway->call(r);
+  EXPECT_EQ(out.status().code(), StatusCode::kNotFound);  // default's tool does not exist in acme
+  auto listed = env.gateway->listTools("acme", "");
+  EXPECT_TRUE((*listed)["tools"].empty());
+  // An agent of another tenant cannot act for a user.
+  r.principal = env.principal("alice");
+  r.agent = identity::resolvePrincipal(*env.store, "acme", "alice").value();
+  EXPECT_EQ(env.gateway->call(r).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST(ApprovalFlow, ConcurrentApprovalsRunTheCallOnce) {
+  GatewayEnv env;
+  env.user("alice");
+  env.user("rita", identity::PrincipalKind::kUser, true);
+  env.user("sam", identity::PrincipalKind::kUser, true);
+  env.tool("w", "write", {{"approval", Json::array({{{"name", "all"}, {"always", true}}})}});
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "w"}},
+                             "t")
+                  .ok());
+  for (int round = 0; round < 5; ++round) {
+    auto parked = env.call("alice", "w", {{"amount", round}}, "", "k" + std::to_string(round));
+    ASSERT_TRUE(parked.ok());
+    const std::string id = (*parked)["approval_id"];
+    std::atomic<int> ran{0}, refused{0};
+    auto approve = [&](const std::string& who) {
+      auto r = env.gateway->decide(env.principal(who), {id, true, "", 0});
+      if (r.ok())
+        ++ran;
+      else if (r.status().code() == StatusCode::kFailedPrecondition)
+        ++refused;
+    };
+    std::thread a(approve, "rita"), b(approve, "sam");
+    a.join();
+    b.join();
+    EXPECT_EQ(ran.load(), 1);
+    EXPECT_EQ(refused.load(), 1);
+    auto events = audit::readJsonlTraceLog(env.dir.file("traces.jsonl")).value();
+    int runs = 0;
+    for (const auto& e : events) {
+      if (e.kind == "tool_call" && e.attributes.value("approval_id", "") == id &&
+          e.attributes.value("stage", "") == "dispatch") {
+        ++runs;
+      }
+    }
+    EXPECT_EQ(runs, 1) << "round " << round;
+  }
+}
+
+TEST(ModeStage, AgentsStartReadOnly) {
+  GatewayEnv env;
+  env.user("alice");
+  env.user("bot", identity::PrincipalKind::kAgent);
+  env.tool("w", "write");
+  for (const char* who : {"alice", "bot"}) {
+    ASSERT_TRUE(env.gateway
+                    ->addGrant(env.tenant,
+                               {{"subject_kind", "principal"}, {"subject", who}, {"tool", "w"}},
+                               "t")
+                    .ok());
+  }
+  auto r = env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(r.status().message().find("read-only"), std::string::npos) << r.status().message();
+  ASSERT_TRUE(env.gateway->setReadOnly("agent", env.tenant, "bot", false, "t").ok());
+  (void)env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
+  EXPECT_EQ(env.lastCall()["stage"], "dispatch");
+  EXPECT_EQ(env.lastCall()["principal_chain"], Json::array({"alice", "bot"}));
 }
 
 }  // namespace

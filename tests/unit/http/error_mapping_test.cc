@@ -44,5 +44,18 @@ TEST(ErrorMappingTest, UnauthenticatedAsksForBearer) {
   EXPECT_EQ(r.headers[0].second.rfind("Bearer", 0), 0u);
 }
 
+TEST(ErrorMappingTest, RateLimitCarriesRetryAfter) {
+  Status st = Status::resourceExhausted("rate limit of tool 't' exceeded");
+  st.withRetryAfterSeconds(3);
+  HttpResponse r = errorResponse(st);
+  EXPECT_EQ(r.status, 429);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Retry-After");
+  EXPECT_EQ(r.headers[0].second, "3");
+  // Too-large bodies stay 413 without Retry-After.
+  EXPECT_EQ(errorResponse(Status::resourceExhausted("big"), ErrorOrigin::kBodyTooLarge).status,
+            413);
+}
+
 }  // namespace
 }  // namespace ward::http
