@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
+#include "ward/audit/audit_trace_sink.h"
 #include "ward/common/clock.h"
 #include "ward/common/config.h"
 #include "ward/identity/directory.h"
@@ -78,7 +78,9 @@ int main(int argc, char** argv) {
   WardConfig config;
   auto store = store::openSqliteStore(data + "/ward.db");
   if (!store.ok()) return die(store.status());
-  auto traces = audit::openJsonlTraceSink(data + "/traces.jsonl");
+  audit::AuditSinkOptions audit_options;
+  audit_options.log.dir = data + "/audit";
+  auto traces = audit::openAuditLogSink(audit_options);
   if (!traces.ok()) return die(traces.status());
   (*store)->ensureTenant("default");
   long rss_before = rssKiB();

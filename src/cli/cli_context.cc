@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "ward/audit/redaction.h"
+
 namespace ward::cli {
 
 namespace fs = std::filesystem;
@@ -16,12 +18,38 @@ Status CliContext::open() {
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
-  fs::create_directories(auditDir(), ec);
-  WARD_ASSIGN_OR_RETURN(traces_, audit::openJsonlTraceSink(auditDir() + "/traces.jsonl"));
+  if (redactor_ == nullptr) {
+    WARD_ASSIGN_OR_RETURN(tenant_redactor_, audit::loadTenantRedactor(data_dir, config_.tenant));
+    redactor_ = tenant_redactor_.get();
+  }
+  audit::AuditSinkOptions audit_options;
+  audit_options.log = auditLogOptions();
+  audit_options.redactor = redactor_;
+  WARD_ASSIGN_OR_RETURN(traces_, audit::openAuditLogSink(audit_options));
   WARD_ASSIGN_OR_RETURN(index_, index::openIndex(indexDir(), *store_, config_.index));
   search_ = std::make_unique<search::SearchService>(*store_, *index_, *traces_, config_.search);
   ingest_ = std::make_unique<ingest::IngestService>(*store_, *index_, *traces_, config_.ingest);
   return Status();
+}
+
+Status CliContext::loadConfig() {
+  std::error_code ec;
+  if (!fs::exists(dbPath(), ec)) {
+    return Status::failedPrecondition("no Ward data in '" + data_dir +
+                                      "': run `ward --data " + data_dir + " init` first");
+  }
+  WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  return Status();
+}
+
+audit::AuditLogOptions CliContext::auditLogOptions() const {
+  audit::AuditLogOptions o;
+  o.dir = auditDir();
+  o.segment_bytes = config_.audit.segment_bytes;
+  o.max_record_bytes = config_.audit.max_record_bytes;
+  o.checkpoint_records = static_cast<uint64_t>(config_.audit.checkpoint_records);
+  o.checkpoint_seconds = config_.audit.checkpoint_seconds;
+  return o;
 }
 
 Result<gateway::ToolGateway*> CliContext::gateway() {
@@ -32,6 +60,7 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   options.store = store_.get();
   options.tools = tool_store_.get();
   options.traces = traces_.get();
+  options.redactor = redactor_;
   options.search = search_.get();
   options.config = config_.gateway;
   options.approve_risk = config_.gateway.approve_risk;
@@ -53,6 +82,10 @@ Status CliContext::init(bool* created) {
     if (!out) return Status::unavailable("cannot write " + configPath());
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  {
+    // Creates the audit log and its signing key, so `ward audit pubkey` works from the start.
+    WARD_ASSIGN_OR_RETURN(auto log, audit::AuditLog::open(auditLogOptions()));
+  }
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
   WARD_RETURN_IF_ERROR(store_->ensureTenant(config_.tenant));
   auto admin = store_->findPrincipal(config_.tenant, "admin");

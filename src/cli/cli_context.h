@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "ward/audit/trace.h"
+#include "ward/audit/audit_trace_sink.h"
 #include "ward/common/config.h"
 #include "ward/common/status.h"
 #include "ward/gateway/tool_gateway.h"
@@ -30,6 +30,15 @@ class CliContext {
 
   // Opens everything; FailedPrecondition if the data dir was never initialised.
   Status open();
+  // Only checks the data dir and loads ward.toml (for commands that need no store or index).
+  Status loadConfig();
+  // The audit log of this data dir, as configured in ward.toml.
+  audit::AuditLogOptions auditLogOptions() const;
+  // Applied to trace attributes before they are written. By default open() loads the tenant's
+  // redactor (built-in rules + <data>/redaction/<tenant>.toml, keyed by <tenant>.key); a redactor
+  // set before open() replaces it and must outlive the context.
+  void setRedactor(const audit::Redactor* redactor) { redactor_ = redactor; }
+  const audit::Redactor& redactor() const { return *redactor_; }
   // Creates the data dir layout, ward.toml, the default tenant and the admin user (idempotent).
   Status init(bool* created);
 
@@ -50,6 +59,8 @@ class CliContext {
   WardConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<index::Index> index_;
+  std::unique_ptr<audit::Redactor> tenant_redactor_;
+  const audit::Redactor* redactor_ = nullptr;
   std::unique_ptr<audit::TraceSink> traces_;
   std::unique_ptr<search::SearchService> search_;
   std::unique_ptr<ingest::IngestService> ingest_;

@@ -18,6 +18,9 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerRedactCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerAuditCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 

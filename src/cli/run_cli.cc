@@ -19,7 +19,8 @@ int runCli(int argc, char** argv) {
   using Registration = void (*)(CLI::App&, CliContext&, CommandSlot&);
   static const Registration kCommands[] = {
       registerAdminCommands, registerIngestCommands, registerSearchCommands,
-      registerEvalCommands,  registerServeCommand,   registerToolsCommands,
+      registerEvalCommands,  registerServeCommand,   registerAuditCommands,
+      registerTraceCommands, registerRedactCommand,  registerToolsCommands,
       registerApprovalCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);

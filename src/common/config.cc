@@ -74,6 +74,14 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["index.segment_chunks"] =
       numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 16383);
   m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
+  m["audit.segment_bytes"] =
+      numberSetter(&c.audit.segment_bytes, "audit.segment_bytes", 1 << 20, 1 << 30);
+  m["audit.max_record_bytes"] =
+      numberSetter(&c.audit.max_record_bytes, "audit.max_record_bytes", 1024, 16 << 20);
+  m["audit.checkpoint_records"] =
+      numberSetter(&c.audit.checkpoint_records, "audit.checkpoint_records", 1, 1e9);
+  m["audit.checkpoint_seconds"] =
+      numberSetter(&c.audit.checkpoint_seconds, "audit.checkpoint_seconds", 1, 86400);
   m["gateway.idempotency_ttl_s"] =
       numberSetter(&c.gateway.idempotency_ttl_s, "gateway.idempotency_ttl_s", 1, 1e8);
   m["gateway.approval_ttl_s"] =
@@ -165,6 +173,12 @@ max_query_terms = 64
 [index]
 segment_chunks = 4000         # the open segment is frozen after this many chunks (max 16383)
 merge_factor = 4              # frozen segments of one size tier merged when this many exist
+
+[audit]
+segment_bytes = 67108864      # the audit log starts a new segment file past this size
+max_record_bytes = 1048576    # larger trace events are refused
+checkpoint_records = 1000     # sign a checkpoint every this many records...
+checkpoint_seconds = 60       # ...or this often while records are being added
 
 [gateway]
 idempotency_ttl_s = 86400     # idempotency keys expire after this many seconds

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace ward {
@@ -40,11 +41,39 @@ std::string sha256Hex(std::string_view data) {
   return toHex(digest, len);
 }
 
-uint32_t crc32c(std::string_view data, uint32_t seed) {
+namespace {
+
+uint32_t crc32cTable(std::string_view data, uint32_t c) {
   static const std::array<uint32_t, 256> kTable = makeCrcTable();
-  uint32_t c = ~seed;
   for (unsigned char b : data) c = kTable[(c ^ b) & 0xFF] ^ (c >> 8);
-  return ~c;
+  return c;
+}
+
+#if defined(__x86_64__)
+// The SSE4.2 crc32 instruction computes exactly CRC-32C, 8 bytes at a time (~10x the table).
+__attribute__((target("sse4.2"))) uint32_t crc32cHardware(std::string_view data, uint32_t c) {
+  const char* p = data.data();
+  size_t n = data.size();
+  uint64_t c64 = c;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    c64 = __builtin_ia32_crc32di(c64, word);
+  }
+  c = static_cast<uint32_t>(c64);
+  for (; n > 0; ++p, --n) c = __builtin_ia32_crc32qi(c, static_cast<unsigned char>(*p));
+  return c;
+}
+#endif
+
+}  // namespace
+
+uint32_t crc32c(std::string_view data, uint32_t seed) {
+#if defined(__x86_64__)
+  static const bool kHardware = __builtin_cpu_supports("sse4.2");
+  if (kHardware) return ~crc32cHardware(data, ~seed);
+#endif
+  return ~crc32cTable(data, ~seed);
 }
 
 std::string randomHex(size_t n_bytes) {

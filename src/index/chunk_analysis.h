@@ -6,13 +6,14 @@
 #include <utility>
 #include <vector>
 
-#include "posting_list.h"
+#include "field_tf.h"
 
 namespace ward::index {
 
 struct AnalyzedChunk {
   uint32_t chunk_id = 0;
   std::vector<std::pair<std::string, FieldTf>> terms;  // unique terms
+  std::vector<uint32_t> term_ids;  // the index's ids of `terms`, where already known
   uint32_t len_title = 0;
   uint32_t len_heading = 0;
   uint32_t len_body = 0;

@@ -4,79 +4,96 @@
 
 namespace ward::index {
 
-FrozenSegment FrozenSegment::build(std::vector<PostingEntry>& entries, uint32_t first_chunk,
-                                   uint32_t last_chunk) {
-  std::sort(entries.begin(), entries.end(), [](const PostingEntry& a, const PostingEntry& b) {
-    if (a.term != b.term) return a.term < b.term;
-    if (a.partition != b.partition) return a.partition < b.partition;
-    return a.chunk < b.chunk;
-  });
-  FrozenSegment seg;
-  seg.first_chunk = first_chunk;
-  seg.last_chunk = last_chunk;
-  uint32_t max_term = entries.empty() ? 0 : entries.back().term;
-  seg.term_begin_.assign(static_cast<size_t>(max_term) + 2, 0);
-  seg.term_offset_.assign(static_cast<size_t>(max_term) + 2, 0);
-  size_t i = 0;
-  std::vector<uint8_t> tf_body, tf_th;
-  for (uint32_t term = 0; term <= max_term; ++term) {
-    seg.term_begin_[term] = static_cast<uint32_t>(seg.runs_.size());
-    seg.term_offset_[term] = seg.bytes_.size();
-    while (i < entries.size() && entries[i].term == term) {
-      uint16_t part = entries[i].partition;
-      Run run{part, 0, 0};
-      const size_t start = seg.bytes_.size();
-      tf_body.clear();
-      tf_th.clear();
-      uint32_t prev = 0;
-      while (i < entries.size() && entries[i].term == term && entries[i].partition == part) {
-        writeVarint(entries[i].chunk - prev, seg.bytes_);
-        prev = entries[i].chunk;
-        tf_body.push_back(entries[i].tf.body);
-        tf_th.push_back(static_cast<uint8_t>(entries[i].tf.title << 4 | entries[i].tf.heading));
-        ++run.count;
-        ++i;
-      }
-      run.varint_bytes = static_cast<uint32_t>(seg.bytes_.size() - start);
-      seg.bytes_.insert(seg.bytes_.end(), tf_body.begin(), tf_body.end());
-      seg.bytes_.insert(seg.bytes_.end(), tf_th.begin(), tf_th.end());
-      seg.runs_.push_back(run);
+FrozenSegment::Builder::Builder() : partition_count_(65536, 0) {}
+
+// A stable counting sort by partition (inputs arrive in chunk order, segment by segment, so each
+// group usually comes out already in chunk order); a group that does not is sorted on its own.
+void FrozenSegment::Builder::groupByPartition(std::vector<SegmentPosting>& postings) {
+  touched_.clear();
+  for (const SegmentPosting& p : postings) {
+    if (partition_count_[p.partition]++ == 0) touched_.push_back(p.partition);
+  }
+  if (touched_.size() > 1) {
+    std::sort(touched_.begin(), touched_.end());
+    uint32_t at = 0;
+    for (uint16_t part : touched_) {
+      const uint32_t n = partition_count_[part];
+      partition_count_[part] = at;  // now the next write position of the group
+      at += n;
     }
+    grouped_.resize(postings.size());
+    for (const SegmentPosting& p : postings) grouped_[partition_count_[p.partition]++] = p;
+    postings.swap(grouped_);
   }
-  seg.term_begin_[static_cast<size_t>(max_term) + 1] = static_cast<uint32_t>(seg.runs_.size());
-  seg.term_offset_[static_cast<size_t>(max_term) + 1] = seg.bytes_.size();
-  if (entries.empty()) {
-    seg.term_begin_.assign(1, 0);
-    seg.term_offset_.assign(1, 0);
+  auto byChunk = [](const SegmentPosting& a, const SegmentPosting& b) { return a.chunk < b.chunk; };
+  size_t begin = 0;
+  while (begin < postings.size()) {
+    size_t end = begin + 1;
+    bool sorted = true;
+    for (; end < postings.size() && postings[end].partition == postings[begin].partition; ++end) {
+      if (postings[end].chunk < postings[end - 1].chunk) sorted = false;
+    }
+    if (!sorted) std::sort(postings.begin() + static_cast<long>(begin),
+                           postings.begin() + static_cast<long>(end), byChunk);
+    begin = end;
   }
-  seg.runs_.shrink_to_fit();
+  for (uint16_t part : touched_) partition_count_[part] = 0;
+}
+
+void FrozenSegment::Builder::addTerm(uint32_t term, std::vector<SegmentPosting>& postings) {
+  // Terms without postings in between get empty ranges.
+  while (term_begin_.size() <= term) {
+    term_begin_.push_back(static_cast<uint32_t>(runs_.size()));
+    term_offset_.push_back(bytes_.size());
+  }
+  if (postings.empty()) return;
+  groupByPartition(postings);
+  size_t i = 0;
+  while (i < postings.size()) {
+    const uint16_t part = postings[i].partition;
+    RunRecord run{part, 0, 0};
+    const size_t start = bytes_.size();
+    tf_body_.clear();
+    tf_th_.clear();
+    uint32_t prev = 0;
+    for (; i < postings.size() && postings[i].partition == part; ++i) {
+      writeVarint(postings[i].chunk - prev, bytes_);
+      prev = postings[i].chunk;
+      const FieldTf& tf = postings[i].tf;
+      tf_body_.push_back(tf.body);
+      tf_th_.push_back(static_cast<uint8_t>(std::min<int>(tf.title, 15) << 4 |
+                                            std::min<int>(tf.heading, 15)));
+      ++run.count;
+    }
+    run.varint_bytes = static_cast<uint32_t>(bytes_.size() - start);
+    bytes_.insert(bytes_.end(), tf_body_.begin(), tf_body_.end());
+    bytes_.insert(bytes_.end(), tf_th_.begin(), tf_th_.end());
+    runs_.push_back(run);
+  }
+}
+
+FrozenSegment FrozenSegment::Builder::finish(Roaring members) {
+  FrozenSegment seg;
+  term_begin_.push_back(static_cast<uint32_t>(runs_.size()));
+  term_offset_.push_back(bytes_.size());
+  seg.term_begin_ = std::move(term_begin_);
+  seg.term_offset_ = std::move(term_offset_);
+  seg.runs_.reserve(runs_.size());
+  for (const RunRecord& r : runs_) seg.runs_.push_back(Run{r.partition, r.count, r.varint_bytes});
+  seg.bytes_ = std::move(bytes_);
   seg.bytes_.shrink_to_fit();
+  seg.term_begin_.shrink_to_fit();
+  seg.term_offset_.shrink_to_fit();
+  members.runOptimize();
+  members.shrinkToFit();
+  seg.members_ = std::move(members);
+  runs_.clear();
   return seg;
 }
 
-void FrozenSegment::collect(std::vector<PostingEntry>& out) const {
-  for (uint32_t term = 0; term + 1 < term_begin_.size(); ++term) {
-    uint64_t offset = term_offset_[term];
-    for (uint32_t d = term_begin_[term]; d < term_begin_[term + 1]; ++d) {
-      const Run& run = runs_[d];
-      const uint8_t* p = bytes_.data() + offset;
-      offset += run.varint_bytes + 2ull * run.count;
-      const uint8_t* body = p + run.varint_bytes;
-      const uint8_t* th = body + run.count;
-      uint32_t id = 0;
-      for (uint32_t i = 0; i < run.count; ++i) {
-        id += readVarint(p);
-        out.push_back(PostingEntry{term, run.partition, id,
-                                   FieldTf{body[i], static_cast<uint8_t>(th[i] >> 4),
-                                           static_cast<uint8_t>(th[i] & 15)}});
-      }
-    }
-  }
-}
-
 size_t FrozenSegment::memoryBytes() const {
-  return term_begin_.capacity() * 4 + term_offset_.capacity() * 8 + runs_.capacity() * sizeof(Run) + bytes_.capacity() +
-         sizeof(*this);
+  return term_begin_.capacity() * 4 + term_offset_.capacity() * 8 + runs_.capacity() * sizeof(Run) +
+         bytes_.capacity() + members_.getSizeInBytes(false) + sizeof(*this);
 }
 
 }  // namespace ward::index

@@ -14,9 +14,8 @@
 #include <unordered_set>
 
 #include "chunk_analysis.h"
-#include "frozen_segment.h"
 #include "dense_bitset.h"
-#include "posting_list.h"
+#include "segment_set.h"
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
@@ -30,15 +29,7 @@ namespace {
 constexpr int kChangeBatch = 2000;
 constexpr size_t kStatsCacheEntries = 64;
 constexpr int kMaxPhraseVerifications = 5000;
-
-// The segment taking appends: postings in chunk order, per term.
-struct OpenSegment {
-  std::unordered_map<std::string, PostingList> terms;
-  uint32_t first_chunk = UINT32_MAX;
-  uint32_t last_chunk = 0;
-  uint32_t chunks = 0;
-  uint32_t dead = 0;
-};
+constexpr uint32_t kUnresolvedTerm = UINT32_MAX;
 
 // Chunks are grouped into partitions by their document's ACL, so a search skips every partition
 // whose documents carry no token the principal holds. `tokens` only grows (a document whose ACL
@@ -145,7 +136,12 @@ bool containsPhrase(const std::vector<text::Token>& tokens, const std::vector<st
 
 class MemoryIndex final : public Index {
  public:
-  MemoryIndex(store::Store& store, const IndexConfig& config) : store_(store), config_(config) {}
+  MemoryIndex(store::Store& store, const IndexConfig& config)
+      : store_(store),
+        config_(config),
+        segments_(SegmentPolicy{static_cast<uint32_t>(config.segment_chunks), config.merge_factor,
+                                65535},
+                  chunk_partition_, live_) {}
 
   ~MemoryIndex() override {}
 
@@ -196,6 +192,20 @@ class MemoryIndex final : public Index {
         applied_seq_ = changes.back().seq;
         ++generation_;
         stats_cache_.clear();
+      }
+      // Merges and compactions are built under the shared lock, so searches go on reading the
+      // input segments; only the swap takes the exclusive lock. Nothing else changes the
+      // segments meanwhile: catch-ups are serialised by catchup_mu_.
+      while (true) {
+        SegmentSet::MergePlan plan;
+        FrozenSegment merged;
+        {
+          std::shared_lock lock(mu_);
+          if (!segments_.nextMerge(&plan)) break;
+          merged = segments_.build(plan);
+        }
+        std::unique_lock lock(mu_);
+        segments_.install(plan, std::move(merged));
       }
       applied += static_cast<int64_t>(changes.size());
     }
@@ -272,11 +282,7 @@ class MemoryIndex final : public Index {
       };
       auto tid = term_ids_.find(qt.term);
       if (tid != term_ids_.end()) {
-        for (const auto& seg : frozen_) seg.forEach(tid->second, wanted, visit);
-      }
-      if (open_) {
-        auto it = open_->terms.find(qt.term);
-        if (it != open_->terms.end()) it->second.forEach(visit);
+        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->second, wanted, visit));
       }
       if (df == 0) continue;
       double d = static_cast<double>(df);
@@ -329,7 +335,10 @@ class MemoryIndex final : public Index {
       result.top = std::move(ranked);
       return result;
     }
-    // Phrases: verify against the stored chunk text in score order.
+    // Phrases: verify against the stored chunk text in score order. That reads the store, so it
+    // runs after the index lock is released (chunk ids are never reused, so a chunk deleted in
+    // the meantime simply fails verification).
+    lock.unlock();
     std::sort(ranked.begin(), ranked.end(), better);
     int verified = 0;
     int64_t matched = 0;
@@ -350,27 +359,16 @@ class MemoryIndex final : public Index {
     std::shared_lock lock(mu_);
     IndexStats s;
     s.chunks = static_cast<int64_t>(live_count_);
-    size_t bytes = 0;
-    for (const auto& seg : frozen_) bytes += seg.memoryBytes();
-    s.segments = static_cast<int64_t>(frozen_.size()) + (open_ ? 1 : 0);
-    std::unordered_set<std::string_view> terms;
-    for (const auto& [t, id] : term_ids_) {
-      terms.insert(t);
-      bytes += t.capacity() + 48;
-    }
-    if (open_) {
-      for (const auto& [t, pl] : open_->terms) {
-        terms.insert(t);
-        bytes += pl.memoryBytes() + t.capacity() + 48;
-      }
-    }
+    size_t bytes = segments_.memoryBytes();
+    s.segments = static_cast<int64_t>(segments_.segmentCount());
+    for (const auto& [t, id] : term_ids_) bytes += t.capacity() + 48;
     for (const auto& part : partitions_) bytes += part.tokens.size() * 48;
     for (const auto& [t, bm] : token_bitmaps_) bytes += bm.getSizeInBytes(false) + t.size() + 48;
     bytes += chunk_doc_.capacity() * sizeof(int64_t) + chunk_updated_.capacity() * sizeof(int64_t) +
              len_body_.capacity() * 4 + len_title_.capacity() * 2 + len_heading_.capacity() * 2 +
              live_.memoryBytes();
     bytes += docs_.size() * 96;
-    s.terms = static_cast<int64_t>(terms.size());
+    s.terms = static_cast<int64_t>(term_ids_.size());
     s.applied_seq = applied_seq_;
     s.memory_bytes = static_cast<int64_t>(bytes);
     return s;
@@ -405,6 +403,17 @@ class MemoryIndex final : public Index {
       uint32_t id = static_cast<uint32_t>(c.id);
       p.chunk_ids.push_back(id);
       if (!known.count(id)) p.analyzed.push_back(analyzeChunk(id, doc->title, c.heading_path, c.text));
+    }
+    // Resolve term ids here, on the analysis threads, so the exclusive section only interns new
+    // terms. term_ids_ cannot change meanwhile: only this catch-up (catchup_mu_) writes it, after
+    // preparation ends.
+    std::shared_lock lock(mu_);
+    for (AnalyzedChunk& a : p.analyzed) {
+      a.term_ids.resize(a.terms.size());
+      for (size_t i = 0; i < a.terms.size(); ++i) {
+        auto it = term_ids_.find(a.terms[i].first);
+        a.term_ids[i] = it == term_ids_.end() ? kUnresolvedTerm : it->second;
+      }
     }
     return p;
   }
@@ -497,15 +506,16 @@ class MemoryIndex final : public Index {
     len_heading_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
     len_body_[c] = a.len_body;
     chunk_partition_[c] = part_id;
-    if (open_ && open_->chunks >= config_.segment_chunks) freezeOpen();
-    if (!open_) open_ = std::make_unique<OpenSegment>();
-    OpenSegment& seg = *open_;
-    for (const auto& [term, tf] : a.terms) seg.terms[term].append(c, tf);
-    seg.first_chunk = std::min(seg.first_chunk, c);
-    seg.last_chunk = std::max(seg.last_chunk, c);
-    ++seg.chunks;
+    thread_local std::vector<std::pair<uint32_t, FieldTf>> postings;
+    postings.clear();
+    for (size_t i = 0; i < a.terms.size(); ++i) {
+      uint32_t id = a.term_ids[i];
+      if (id == kUnresolvedTerm) id = termId(a.terms[i].first);
+      postings.emplace_back(id, a.terms[i].second);
+    }
     if (!live_.test(c)) ++live_count_;
     live_.set(c);
+    segments_.add(c, postings);
     max_chunk_ = std::max(max_chunk_, c);
   }
 
@@ -513,80 +523,12 @@ class MemoryIndex final : public Index {
     if (!live_.test(c)) return;
     live_.clear(c);
     --live_count_;
-    if (open_ && c >= open_->first_chunk && c <= open_->last_chunk) {
-      ++open_->dead;
-      return;
-    }
-    for (auto& seg : frozen_) {
-      if (c >= seg.first_chunk && c <= seg.last_chunk) {
-        ++seg.dead;
-        if (seg.dead * 3 > seg.chunks) compactSegment(seg);
-        break;
-      }
-    }
+    segments_.remove(c);
   }
 
   uint32_t termId(const std::string& term) {
     auto [it, inserted] = term_ids_.try_emplace(term, static_cast<uint32_t>(term_ids_.size()));
     return it->second;
-  }
-
-  // Seals the open segment into a frozen one (postings grouped by term, then partition).
-  void freezeOpen() {
-    std::vector<PostingEntry> entries;
-    for (auto& [term, pl] : open_->terms) {
-      uint32_t tid = termId(term);
-      pl.forEach([&](uint32_t c, FieldTf tf) {
-        if (live_.test(c)) entries.push_back(PostingEntry{tid, chunk_partition_[c], c, tf});
-      });
-    }
-    FrozenSegment seg = FrozenSegment::build(entries, open_->first_chunk, open_->last_chunk);
-    seg.chunks = open_->chunks - open_->dead;
-    frozen_.push_back(std::move(seg));
-    open_.reset();
-    mergeTiers();
-  }
-
-  // Tiered merging: the newest `merge_factor` frozen segments become one when they are of about
-  // the same size, so the number of segments (and of per-partition runs) grows logarithmically.
-  void mergeTiers() {
-    const size_t factor = static_cast<size_t>(std::max(2, config_.merge_factor));
-    while (frozen_.size() >= factor) {
-      size_t first = frozen_.size() - factor;
-      uint64_t total = 0;
-      uint32_t largest = 0, smallest = UINT32_MAX;
-      for (size_t i = first; i < frozen_.size(); ++i) {
-        total += frozen_[i].chunks;
-        largest = std::max(largest, frozen_[i].chunks);
-        smallest = std::min(smallest, frozen_[i].chunks);
-      }
-      if (largest > smallest * 2 + 64 || total > 65535) return;
-      std::vector<PostingEntry> entries;
-      for (size_t i = first; i < frozen_.size(); ++i) frozen_[i].collect(entries);
-      entries.erase(std::remove_if(entries.begin(), entries.end(),
-                                   [&](const PostingEntry& e) { return !live_.test(e.chunk); }),
-                    entries.end());
-      uint32_t lo = frozen_[first].first_chunk, hi = frozen_.back().last_chunk;
-      FrozenSegment merged = FrozenSegment::build(entries, lo, hi);
-      uint32_t live_chunks = 0;
-      for (size_t i = first; i < frozen_.size(); ++i) live_chunks += frozen_[i].chunks - frozen_[i].dead;
-      merged.chunks = live_chunks;
-      frozen_.resize(first);
-      frozen_.push_back(std::move(merged));
-    }
-  }
-
-  // Rewrites a frozen segment without the postings of dead chunks.
-  void compactSegment(FrozenSegment& seg) {
-    std::vector<PostingEntry> entries;
-    seg.collect(entries);
-    entries.erase(std::remove_if(entries.begin(), entries.end(),
-                                 [&](const PostingEntry& e) { return !live_.test(e.chunk); }),
-                  entries.end());
-    uint32_t chunks = seg.chunks - seg.dead;
-    FrozenSegment rebuilt = FrozenSegment::build(entries, seg.first_chunk, seg.last_chunk);
-    rebuilt.chunks = chunks;
-    seg = std::move(rebuilt);
   }
 
   std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {
@@ -676,8 +618,6 @@ class MemoryIndex final : public Index {
   IndexConfig config_;
   std::mutex catchup_mu_;  // one catch-up at a time
   mutable std::shared_mutex mu_;  // guards everything below
-  std::unique_ptr<OpenSegment> open_;
-  std::vector<FrozenSegment> frozen_;
   std::unordered_map<std::string, uint32_t> term_ids_;
   std::vector<Partition> partitions_;
   std::unordered_map<std::string, uint16_t> partition_by_acl_;
@@ -692,6 +632,7 @@ class MemoryIndex final : public Index {
   uint32_t max_chunk_ = 0;
   std::unordered_map<std::string, Roaring> token_bitmaps_;
   std::unordered_map<int64_t, DocState> docs_;
+  SegmentSet segments_;  // refers to chunk_partition_ and live_
   int64_t applied_seq_ = 0;
   uint64_t generation_ = 0;
   std::mutex cache_mu_;

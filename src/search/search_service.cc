@@ -193,7 +193,10 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
                    {"k", request.k},
                    {"hits", hits},
                    {"total_matches", response.total_matches},
-                   {"acl", {{"rule", "document_acl"}, {"candidates_removed", found.acl_removed}}},
+                   {"acl",
+                    {{"rule", "document_acl"},
+                     {"candidates_removed", found.acl_removed},
+                     {"postings_skipped", found.acl_skipped_postings}}},
                    {"took_ms", response.took_ms}};
   WARD_RETURN_IF_ERROR(traces_.record(ev));
   return response;

@@ -240,6 +240,29 @@ def test_bad_inputs(data, scratch):
         check("ingest --jsonl --json prints JSON", False, p.stdout[:300])
 
 
+def test_traces_are_recorded_and_redacted(data):
+    """CLI ingests and searches land in the audit log; secrets in them are redacted first."""
+    secret = "AKIAIOSFODNN7EXAMPLE"
+    run(data, "search", f"rotate key {secret} now", "--as", "admin", "--json")
+    p = run(data, "trace", "list", "--kind", "search", "--json")
+    check("trace list --kind search succeeds", p.returncode == 0, p.stderr)
+    check("the raw secret never reaches the audit log", secret not in p.stdout, p.stdout[-500:])
+    check("the search query is recorded redacted", "[REDACTED:" in p.stdout, p.stdout[-500:])
+    # The log files themselves, not only what the CLI shows.
+    leaked = False
+    for root, _dirs, files in os.walk(os.path.join(data, "audit")):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                if secret.encode() in f.read():
+                    leaked = True
+    check("no audit file holds the raw secret", not leaked)
+    p = run(data, "trace", "list", "--kind", "ingest", "--json")
+    check("CLI ingests are recorded", p.returncode == 0 and '"via":"cli"' in p.stdout.replace(" ", ""),
+          p.stdout[-500:] + p.stderr)
+    p = run(data, "audit", "verify")
+    check("audit log verifies after the CLI run", p.returncode == 0, p.stdout + p.stderr)
+
+
 def main():
     if not WARD_BIN or not os.path.exists(WARD_BIN):
         print("set WARD_BIN to the ward binary", file=sys.stderr)
@@ -251,6 +274,7 @@ def main():
         test_setup(data)
         test_examples(data)
         test_bad_inputs(data, scratch)
+        test_traces_are_recorded_and_redacted(data)
     except Exception as e:  # an unexpected failure counts as one failure with the reason
         check("no unexpected exception", False, repr(e))
     finally:

@@ -485,19 +485,17 @@ def test_secrets_and_traces(e):
                                                       "subject": "bob", "tool": "*"},
                        e.keys["bob"])
     check("non-admin cannot grant", st == 403)
-    for name in ("ward.db", "ward.db-wal", os.path.join("audit", "traces.jsonl")):
-        path = os.path.join(e.data, name)
+    stored = [os.path.join(e.data, n) for n in ("ward.db", "ward.db-wal")]
+    for dirpath, _, files in os.walk(os.path.join(e.data, "audit")):
+        stored += [os.path.join(dirpath, f) for f in files]
+    for path in stored:
         if os.path.exists(path):
-            check(f"secret not in plaintext in {name}", TOKEN.encode() not in open(path, "rb").read())
+            check(f"secret not in plaintext in {os.path.relpath(path, e.data)}",
+                  TOKEN.encode() not in open(path, "rb").read())
     key = os.path.join(e.data, "secrets.key")
     check("secrets.key is 0600", (os.stat(key).st_mode & 0o777) == 0o600)
-    events = []
-    with open(os.path.join(e.data, "audit", "traces.jsonl")) as f:
-        for line in f:
-            try:
-                events.append(json.loads(line.split(" ", 1)[1]))
-            except (ValueError, IndexError):
-                pass
+    events = [json.loads(line) for line in ward(e.data, "trace", "list", "--json").splitlines()
+              if line.strip()]
     decisions = {ev["attributes"].get("decision") for ev in events if ev["kind"] == "tool_call"}
     for d in ("denied", "executed", "pending", "rate_limited", "replayed", "invalid", "conflict"):
         check(f"trace has a '{d}' tool_call", d in decisions, decisions)

@@ -1,6 +1,5 @@
-// The trace interface every module records through. This is the seam the audit log plugs into:
-// today a checksummed JSONL file sink; the tamper-evident log (Merkle tree, signed checkpoints)
-// replaces the sink without changing callers.
+// The trace interface every module records through. The implementation is the tamper-evident
+// audit log (audit_trace_sink.h: hash-chained records, Merkle tree, signed checkpoints).
 #pragma once
 
 #include <cstdint>
@@ -35,19 +34,11 @@ struct TraceEvent {
   Json attributes = Json::object();  // kind-specific, never secrets or full document text
 };
 
-// Thread-safe. record() returns once the event is written to the log file.
+// Thread-safe. record() returns once the event is durable in the audit log.
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
   virtual Status record(const TraceEvent& event) = 0;
 };
-
-// Appends one JSON object per line to `path`, each line carrying a CRC-32C of its JSON text
-// (format: docs/formats/trace-log.md). A background flusher fsyncs at most 100 ms after a write.
-Result<std::unique_ptr<TraceSink>> openJsonlTraceSink(const std::string& path);
-
-// Reads the events back (for `ward trace` and tests); a torn last line is ignored, a bad checksum
-// elsewhere is Corruption.
-Result<std::vector<TraceEvent>> readJsonlTraceLog(const std::string& path);
 
 }  // namespace ward::audit

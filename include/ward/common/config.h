@@ -41,6 +41,13 @@ struct IndexConfig {
   int merge_factor = 4;           // merge when this many frozen segments of one tier exist
 };
 
+struct AuditConfig {
+  size_t segment_bytes = 64 << 20;    // a new log segment starts past this size
+  size_t max_record_bytes = 1 << 20;  // larger trace events are refused (ResourceExhausted)
+  int64_t checkpoint_records = 1000;  // sign a checkpoint every this many records...
+  int64_t checkpoint_seconds = 60;    // ...or this often while records are being added
+};
+
 // The tool gateway (docs/design/gateway.md).
 struct GatewayConfig {
   int64_t idempotency_ttl_s = 86400;   // idempotency keys expire after this
@@ -59,6 +66,7 @@ struct WardConfig {
   IngestConfig ingest;
   SearchConfig search;
   IndexConfig index;
+  AuditConfig audit;
   GatewayConfig gateway;
 
   // Loads a ward.toml; a file that does not exist yields the defaults.

@@ -49,7 +49,13 @@ struct ScoredChunk {
 struct IndexResult {
   std::vector<ScoredChunk> top;  // best first; ties broken by chunk id
   int64_t total_matches = 0;     // visible chunks matching the query
-  int64_t acl_removed = 0;       // matching chunks the ACL tokens removed (for the trace only)
+  // For the trace only. Distinct live chunks containing a query term that the ACL removed, in
+  // the partitions that were scanned (the open segment and partitions sharing a token with the
+  // principal).
+  int64_t acl_removed = 0;
+  // Postings of query terms in partitions skipped because the principal holds none of their
+  // tokens: all removed by the ACL unread (a chunk matching several terms counts once per term).
+  int64_t acl_skipped_postings = 0;
 };
 
 struct IndexStats {

@@ -76,6 +76,7 @@ class IngestService {
                                                     const IngestConfig& config);
 
  private:
+  class CommitPipeline;
   Result<IngestReport> commitBatch(std::vector<store::DocumentWrite>& writes, IngestReport report);
 
   store::Store& store_;

@@ -59,6 +59,27 @@ TEST_F(ConfigTest, DefaultTomlLoadsToDefaults) {
   EXPECT_EQ(c->search.max_query_terms, d.search.max_query_terms);
   EXPECT_EQ(c->index.segment_chunks, d.index.segment_chunks);
   EXPECT_EQ(c->index.merge_factor, d.index.merge_factor);
+  EXPECT_EQ(c->audit.segment_bytes, d.audit.segment_bytes);
+  EXPECT_EQ(c->audit.max_record_bytes, d.audit.max_record_bytes);
+  EXPECT_EQ(c->audit.checkpoint_records, d.audit.checkpoint_records);
+  EXPECT_EQ(c->audit.checkpoint_seconds, d.audit.checkpoint_seconds);
+}
+
+TEST_F(ConfigTest, AuditKeysAreAppliedAndChecked) {
+  auto c = load("[audit]\ncheckpoint_records = 50\ncheckpoint_seconds = 5\n"
+                "segment_bytes = 2097152\nmax_record_bytes = 4096\n");
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_EQ(c->audit.checkpoint_records, 50);
+  EXPECT_EQ(c->audit.checkpoint_seconds, 5);
+  EXPECT_EQ(c->audit.segment_bytes, 2097152u);
+  EXPECT_EQ(c->audit.max_record_bytes, 4096u);
+  for (const char* toml : {"[audit]\ncheckpoint_records = 0\n", "[audit]\nsegment_bytes = 10\n",
+                           "[audit]\nmax_record_bytes = 99999999\n"}) {
+    auto bad = load(toml);
+    ASSERT_FALSE(bad.ok()) << toml;
+    EXPECT_NE(bad.status().message().find("audit."), std::string::npos) << bad.status().message();
+  }
+  EXPECT_FALSE(load("[audit]\ncheckpoint_every = 5\n").ok());
 }
 
 TEST_F(ConfigTest, ValuesAreApplied) {

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "ward/audit/trace.h"
+#include "ward/audit/audit_trace_sink.h"
 #include "ward/common/config.h"
 #include "ward/common/json.h"
 #include "ward/identity/directory.h"
@@ -63,8 +63,10 @@ struct WardInstance {
     w->store = std::move(st).value();
     Status t = w->store->ensureTenant(w->tenant);
     if (!t.ok()) throw std::runtime_error("ensureTenant: " + t.toString());
-    auto tr = audit::openJsonlTraceSink(dir + "/traces.jsonl");
-    if (!tr.ok()) throw std::runtime_error("openJsonlTraceSink: " + tr.status().toString());
+    audit::AuditSinkOptions audit_options;
+    audit_options.log.dir = dir + "/audit";
+    auto tr = audit::openAuditLogSink(audit_options);
+    if (!tr.ok()) throw std::runtime_error("openAuditLogSink: " + tr.status().toString());
     w->traces = std::move(tr).value();
     auto ix = index::openIndex(dir + "/index", *w->store, IndexConfig{});
     if (!ix.ok()) throw std::runtime_error("openIndex: " + ix.status().toString());

@@ -1,12 +1,15 @@
-// audit: W3C traceparent handling and the checksummed JSONL trace log.
+// audit: W3C traceparent handling and trace events in the audit log.
 #include "ward/audit/trace.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "test_env.h"
+#include "ward/audit/audit_trace_sink.h"
+#include "ward/audit/log_verifier.h"
 
 namespace ward::audit {
 namespace {
@@ -79,27 +82,37 @@ TraceEvent event(const std::string& kind, int i) {
   return e;
 }
 
+// Replaces every string attribute value containing "secret" (the real Redactor comes from
+// src/audit's redaction rules; this checks only that the sink applies whichever it is given).
+class SecretWordRedactor final : public Redactor {
+ public:
+  std::string redactText(std::string_view text, RedactionStats*) const override {
+    return text.find("secret") == std::string_view::npos ? std::string(text)
+                                                          : "[REDACTED:word:000000000000]";
+  }
+  void redactJson(Json& value, RedactionStats* stats) const override {
+    if (value.is_string()) {
+      value = redactText(value.get<std::string>(), stats);
+    } else if (value.is_structured()) {
+      for (auto& v : value) redactJson(v, stats);
+    }
+  }
+};
+
 class TraceLogTest : public ::testing::Test {
  protected:
-  std::string path() const { return dir_.file("traces.jsonl"); }
+  std::string dir() const { return dir_.file("audit"); }
 
-  void writeEvents(int n) {
-    auto sink = openJsonlTraceSink(path());
+  void writeEvents(int n, const Redactor* redactor = nullptr) {
+    AuditSinkOptions o;
+    o.log.dir = dir();
+    o.redactor = redactor;
+    auto sink = openAuditLogSink(o);
     ASSERT_TRUE(sink.ok()) << sink.status().toString();
     for (int i = 0; i < n; ++i) {
       events_.push_back(event(i % 2 ? "search" : "ingest", i));
       ASSERT_TRUE((*sink)->record(events_.back()).ok());
     }
-  }
-
-  std::string content() const {
-    std::ifstream in(path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  void setContent(const std::string& s) const {
-    std::ofstream(path(), std::ios::binary | std::ios::trunc) << s;
   }
 
   testing::TempDir dir_;
@@ -108,12 +121,13 @@ class TraceLogTest : public ::testing::Test {
 
 TEST_F(TraceLogTest, RoundTrip) {
   writeEvents(5);
-  auto read = readJsonlTraceLog(path());
+  auto read = readTraceEvents(dir());
   ASSERT_TRUE(read.ok()) << read.status().toString();
   ASSERT_EQ(read->size(), 5u);
   for (size_t i = 0; i < 5; ++i) {
-    const auto& a = (*read)[i];
+    const auto& a = (*read)[i].event;
     const auto& b = events_[i];
+    EXPECT_EQ((*read)[i].index, i);
     EXPECT_EQ(a.context.trace_id, b.context.trace_id);
     EXPECT_EQ(a.context.span_id, b.context.span_id);
     EXPECT_EQ(a.kind, b.kind);
@@ -127,52 +141,64 @@ TEST_F(TraceLogTest, RoundTrip) {
 TEST_F(TraceLogTest, ReopenAppends) {
   writeEvents(2);
   writeEvents(3);
-  auto read = readJsonlTraceLog(path());
+  auto read = readTraceEvents(dir());
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->size(), 5u);
+  auto report = verifyAuditLog(VerifyOptions{nullptr, dir(), std::nullopt});
+  ASSERT_TRUE(report.ok()) << report.status().toString();
+  EXPECT_EQ(report->records, 5u);
 }
 
-TEST_F(TraceLogTest, MissingFileReadsEmpty) {
-  auto read = readJsonlTraceLog(dir_.file("nope.jsonl"));
+TEST_F(TraceLogTest, MissingLogReadsEmpty) {
+  auto read = readTraceEvents(dir_.file("nope"));
   ASSERT_TRUE(read.ok());
   EXPECT_TRUE(read->empty());
 }
 
-TEST_F(TraceLogTest, CorruptedMiddleLineIsCorruption) {
+TEST_F(TraceLogTest, RedactorRunsBeforeAnythingIsWritten) {
+  SecretWordRedactor redactor;
+  TraceEvent e = event("search", 1);
+  e.attributes = {{"query", "my secret plan"}, {"k", 10}, {"nested", {{"note", "top secret"}}}};
+  AuditSinkOptions o;
+  o.log.dir = dir();
+  o.redactor = &redactor;
+  {
+    auto sink = openAuditLogSink(o);
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->record(e).ok());
+  }
+  auto read = readTraceEvents(dir());
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 1u);
+  const Json& a = (*read)[0].event.attributes;
+  EXPECT_EQ(a["query"], "[REDACTED:word:000000000000]");
+  EXPECT_EQ(a["nested"]["note"], "[REDACTED:word:000000000000]");
+  EXPECT_EQ(a["k"], 10);
+  // Not even the raw segment bytes hold the secret.
+  for (const auto& entry : std::filesystem::directory_iterator(dir() + "/log")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str().find("secret"), std::string::npos);
+  }
+}
+
+TEST_F(TraceLogTest, CorruptedRecordIsCorruption) {
   writeEvents(3);
-  std::string s = content();
-  size_t first_nl = s.find('\n');
-  size_t at = s.find("alice", first_nl);  // inside line 2
-  ASSERT_NE(at, std::string::npos);
-  s[at] = 'A';
-  setContent(s);
-  auto read = readJsonlTraceLog(path());
+  std::string seg = dir() + "/log/00000000000000000000.wal";
+  std::ifstream in(seg, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  size_t first = s.find("alice");
+  size_t second = s.find("alice", first + 1);
+  ASSERT_NE(second, std::string::npos);
+  s[second] = 'A';
+  std::ofstream(seg, std::ios::binary | std::ios::trunc) << s;
+  auto read = readTraceEvents(dir());
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(read.status().message().find("line 2"), std::string::npos) << read.status().message();
-}
-
-TEST_F(TraceLogTest, MalformedMiddleLineIsCorruption) {
-  writeEvents(3);
-  std::string s = content();
-  size_t first_nl = s.find('\n');
-  s.insert(first_nl + 1, "not a trace line\n");
-  setContent(s);
-  auto read = readJsonlTraceLog(path());
-  EXPECT_EQ(read.status().code(), StatusCode::kCorruption);
-}
-
-TEST_F(TraceLogTest, TornLastLineIsIgnored) {
-  writeEvents(3);
-  std::string s = content();
-  ASSERT_EQ(s.back(), '\n');
-  s.pop_back();
-  s.resize(s.size() - 10);  // cut the last record short, as a crash mid-write would
-  setContent(s);
-  auto read = readJsonlTraceLog(path());
-  ASSERT_TRUE(read.ok()) << read.status().toString();
-  ASSERT_EQ(read->size(), 2u);
-  EXPECT_EQ((*read)[1].context.trace_id, events_[1].context.trace_id);
+  EXPECT_NE(read.status().message().find("record 1"), std::string::npos) << read.status().message();
 }
 
 }  // namespace

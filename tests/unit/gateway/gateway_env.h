@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../core/test_env.h"
+#include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/gateway/tool_gateway.h"
@@ -31,7 +32,9 @@ struct GatewayEnv {
     store = std::move(store::openSqliteStore(dir.file("ward.db")).value());
     EXPECT_TRUE(store->ensureTenant(tenant).ok());
     tools = std::move(store::openSqliteToolStore(dir.file("ward.db")).value());
-    traces = std::move(audit::openJsonlTraceSink(dir.file("traces.jsonl")).value());
+    audit::AuditSinkOptions audit_options;
+    audit_options.log.dir = dir.file("audit");
+    traces = std::move(audit::openAuditLogSink(audit_options).value());
     gateway::GatewayOptions o;
     o.store = store.get();
     o.tools = tools.get();
@@ -89,10 +92,10 @@ struct GatewayEnv {
 
   // The last tool_call event's attributes.
   Json lastCall() {
-    auto events = audit::readJsonlTraceLog(dir.file("traces.jsonl"));
+    auto events = audit::readTraceEvents(dir.file("audit"));
     if (!events.ok()) return Json();
     for (auto it = events->rbegin(); it != events->rend(); ++it) {
-      if (it->kind == "tool_call") return it->attributes;
+      if (it->event.kind == "tool_call") return it->event.attributes;
     }
     return Json();
   }
