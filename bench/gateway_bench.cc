@@ -3,8 +3,11 @@
 // the SSRF check, output validation, and a durable trace record per call), interleaved at a
 // fixed rate in one run. Prints p50/p99 of both and their difference.
 //
-// Usage: gateway_bench [--calls N] [--rate PER_SECOND] [--write]
+// Usage: gateway_bench [--calls N] [--rate PER_SECOND] [--write] [--audit-dir DIR]
 //   --write: a write tool with a fresh idempotency key per call (adds the SQLite key record).
+//   --audit-dir: where the audit log goes (default: a temp folder on disk). Every trace event is
+//   durable (fdatasync) before record() returns; a tmpfs folder (/dev/shm/...) removes the
+//   fsync cost and shows the gateway's own work.
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -123,6 +126,7 @@ double pct(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   int calls = 5000, rate = 1000;
   bool write_tool = false;
+  std::string audit_dir;  // default: <temp dir>/audit (disk); /dev/shm/... shows the fsync cost
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--calls") && i + 1 < argc)
       calls = std::atoi(argv[++i]);
@@ -130,6 +134,8 @@ int main(int argc, char** argv) {
       rate = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--write"))
       write_tool = true;
+    else if (!std::strcmp(argv[i], "--audit-dir") && i + 1 < argc)
+      audit_dir = argv[++i];
   }
   namespace fs = std::filesystem;
   std::string dir = fs::temp_directory_path() / ("ward_gw_bench_" + std::to_string(getpid()));
@@ -142,7 +148,7 @@ int main(int argc, char** argv) {
   (void)store->createPrincipal("default", "alice", ward::identity::PrincipalKind::kUser, false);
   auto tools = std::move(ward::store::openSqliteToolStore(dir + "/ward.db").value());
   ward::audit::AuditSinkOptions audit_options;
-  audit_options.log.dir = dir + "/audit";
+  audit_options.log.dir = audit_dir.empty() ? dir + "/audit" : audit_dir;
   auto traces = std::move(ward::audit::openAuditLogSink(audit_options).value());
   ward::gateway::GatewayOptions o;
   o.store = store.get();
@@ -221,9 +227,10 @@ int main(int argc, char** argv) {
   std::vector<double> diff(g_us.size());
   for (size_t i = 0; i < g_us.size(); ++i) diff[i] = g_us[i] - d_us[i];
   std::printf(
-      "gateway_bench: %d calls at %d/s (%s tool, durable trace record per call), "
+      "gateway_bench: %d calls at %d/s (%s tool, durable audit record per call in %s), "
       "%d errors\n",
-      calls, rate, write_tool ? "write+idempotency" : "read", errors);
+      calls, rate, write_tool ? "write+idempotency" : "read", audit_options.log.dir.c_str(),
+      errors);
   std::printf("  direct backend   p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5), pct(d_us, 0.99));
   std::printf("  through gateway  p50 %8.1f us   p99 %8.1f us\n", pct(g_us, 0.5), pct(g_us, 0.99));
   std::printf("  overhead         p50 %8.1f us   p99 %8.1f us   (gateway minus direct)\n",
@@ -234,5 +241,6 @@ int main(int argc, char** argv) {
   gw.reset();
   traces.reset();
   fs::remove_all(dir);
+  if (!audit_dir.empty()) fs::remove_all(audit_dir);
   return errors == 0 ? 0 : 1;
 }

@@ -485,13 +485,13 @@ def test_secrets_and_traces(e):
                                                       "subject": "bob", "tool": "*"},
                        e.keys["bob"])
     check("non-admin cannot grant", st == 403)
-    stored = ["ward.db", "ward.db-wal"]
-    for root, _dirs, files in os.walk(os.path.join(e.data, "audit")):
-        stored += [os.path.relpath(os.path.join(root, f), e.data) for f in files]
-    for name in stored:
-        path = os.path.join(e.data, name)
+    stored = [os.path.join(e.data, n) for n in ("ward.db", "ward.db-wal")]
+    for dirpath, _, files in os.walk(os.path.join(e.data, "audit")):
+        stored += [os.path.join(dirpath, f) for f in files]
+    for path in stored:
         if os.path.exists(path):
-            check(f"secret not in plaintext in {name}", TOKEN.encode() not in open(path, "rb").read())
+            check(f"secret not in plaintext in {os.path.relpath(path, e.data)}",
+                  TOKEN.encode() not in open(path, "rb").read())
     key = os.path.join(e.data, "secrets.key")
     check("secrets.key is 0600", (os.stat(key).st_mode & 0o777) == 0o600)
     events = [json.loads(line) for line in ward(e.data, "trace", "list", "--json").splitlines()

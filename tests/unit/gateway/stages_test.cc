@@ -398,10 +398,10 @@ TEST(ApprovalFlow, ConcurrentApprovalsRunTheCallOnce) {
     b.join();
     EXPECT_EQ(ran.load(), 1);
     EXPECT_EQ(refused.load(), 1);
-    auto events = audit::readTraceEvents(env.dir.file("audit")).value();
+    auto stored = audit::readTraceEvents(env.dir.file("audit")).value();
     int runs = 0;
-    for (const auto& stored : events) {
-      const audit::TraceEvent& e = stored.event;
+    for (const auto& s : stored) {
+      const audit::TraceEvent& e = s.event;
       if (e.kind == "tool_call" && e.attributes.value("approval_id", "") == id &&
           e.attributes.value("stage", "") == "dispatch") {
         ++runs;
