@@ -505,7 +505,6 @@ class MemoryIndex final : public Index {
     len_title_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_title, 65535));
     len_heading_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
     len_body_[c] = a.len_body;
-    chunk_partition_[c] = part_id;
     thread_local std::vector<std::pair<uint32_t, FieldTf>> postings;
     postings.clear();
     for (size_t i = 0; i < a.terms.size(); ++i) {
