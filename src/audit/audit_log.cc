@@ -47,21 +47,25 @@ Status AuditLog::Impl::leadGroup(const std::vector<WriterPtr>& group) {
     if (active_size_ >= opts_.segment_bytes || active_sealed_) {
       WARD_RETURN_IF_ERROR(newSegmentLocked());
     }
-    size_t bytes = 0;
-    for (const WriterPtr& w : group) bytes += kRecordHeaderBytes + w->body.size();
+    size_t bytes = 0, count = 0;
+    for (const WriterPtr& w : group) {
+      bytes += kRecordHeaderBytes * w->bodies.size() + w->bytes;
+      count += w->bodies.size();
+    }
     std::string buf;
     buf.reserve(bytes);
     std::vector<Hash> leaves;
-    leaves.reserve(group.size());
+    leaves.reserve(count);
     ChainPosition p = pos_;
     for (const WriterPtr& w : group) {
-      if (w->is_checkpoint) continue;
       w->index = p.next_index;
-      p.prev = appendRecordHeader(buf, p.next_index, p.prev, static_cast<uint32_t>(w->body.size()),
-                                  w->digest);
-      buf.append(w->body);
-      leaves.push_back(p.prev);
-      ++p.next_index;
+      for (size_t i = 0; i < w->bodies.size(); ++i) {
+        p.prev = appendRecordHeader(buf, p.next_index, p.prev,
+                                    static_cast<uint32_t>(w->bodies[i].size()), w->digests[i]);
+        buf.append(w->bodies[i]);
+        leaves.push_back(p.prev);
+        ++p.next_index;
+      }
     }
     WARD_RETURN_IF_ERROR(active_->append(buf));
     WARD_RETURN_IF_ERROR(active_->sync());
@@ -105,9 +109,9 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
     failed = failed_;
     size_t bytes = 0;
     for (const WriterPtr& x : queue_) {
-      if (!group.empty() && bytes + x->body.size() > opts_.max_group_bytes) break;
+      if (!group.empty() && bytes + x->bytes > opts_.max_group_bytes) break;
       group.push_back(x);
-      bytes += x->body.size();
+      bytes += x->bytes;
     }
   }
   Status s = failed.ok() ? leadGroup(group) : failed;
@@ -131,16 +135,26 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
   return w->status;
 }
 
-Result<uint64_t> AuditLog::Impl::append(std::string_view body) {
-  if (body.empty()) return Status::invalidArgument("an audit record must not be empty");
-  if (body.size() > opts_.max_record_bytes) {
-    return Status::resourceExhausted("audit record of " + std::to_string(body.size()) +
-                                     " bytes exceeds audit.max_record_bytes (" +
-                                     std::to_string(opts_.max_record_bytes) + ")");
-  }
+Result<uint64_t> AuditLog::Impl::append(std::span<const std::string_view> bodies) {
+  if (bodies.empty()) return Status::invalidArgument("an audit append needs at least one record");
   auto w = std::make_shared<GroupWriter>();
-  w->body = body;
-  w->digest = digestBody(body);  // on the caller's thread, outside the serial section
+  w->bodies.assign(bodies.begin(), bodies.end());
+  w->digests.reserve(bodies.size());
+  for (std::string_view body : bodies) {
+    if (body.empty()) return Status::invalidArgument("an audit record must not be empty");
+    if (body.size() > opts_.max_record_bytes) {
+      return Status::resourceExhausted("audit record of " + std::to_string(body.size()) +
+                                       " bytes exceeds audit.max_record_bytes (" +
+                                       std::to_string(opts_.max_record_bytes) + ")");
+    }
+    w->digests.push_back(digestBody(body));  // on the caller's thread, outside the serial section
+    w->bytes += body.size();
+  }
+  if (w->bytes > opts_.max_group_bytes) {
+    return Status::resourceExhausted("an audit batch of " + std::to_string(w->bytes) +
+                                     " bytes exceeds audit.max_group_bytes (" +
+                                     std::to_string(opts_.max_group_bytes) + ")");
+  }
   Status s = submit(w);
   if (!s.ok()) return s;
   return w->index;
@@ -175,7 +189,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditLogOptions& options)
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
 }
 
-Result<uint64_t> AuditLog::append(std::string_view body) { return impl_->append(body); }
+Result<uint64_t> AuditLog::append(std::string_view body) {
+  return impl_->append(std::span<const std::string_view>(&body, 1));
+}
+Result<uint64_t> AuditLog::appendBatch(std::span<const std::string_view> bodies) {
+  return impl_->append(bodies);
+}
 Result<Checkpoint> AuditLog::checkpoint() { return impl_->checkpoint(); }
 uint64_t AuditLog::size() const { return impl_->size(); }
 Result<Hash> AuditLog::rootAt(uint64_t n) { return impl_->rootAt(n); }

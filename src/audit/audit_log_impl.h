@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,14 +27,16 @@
 
 namespace ward::audit {
 
-// One append (or checkpoint request) waiting for its group commit.
+// One append of one or more records (or a checkpoint request) waiting for its group commit.
+// A batch's records get consecutive indexes and are made durable together.
 struct GroupWriter {
   enum class State { kWaiting, kLeader, kDone };
-  std::string_view body;
-  BodyDigest digest;
+  std::vector<std::string_view> bodies;
+  std::vector<BodyDigest> digests;
+  size_t bytes = 0;  // sum of the bodies' sizes
   bool is_checkpoint = false;
   Status status;
-  uint64_t index = 0;
+  uint64_t index = 0;  // the first record's index
   Checkpoint checkpoint;
 
   std::mutex m;
@@ -66,7 +69,7 @@ class AuditLog::Impl {
   }
 
   Status open();
-  Result<uint64_t> append(std::string_view body);
+  Result<uint64_t> append(std::span<const std::string_view> bodies);
   Result<Checkpoint> checkpoint();
   void closeCheckpoint();
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ class AuditLog {
 
   // Appends one record and returns its index once it is durable.
   Result<uint64_t> append(std::string_view body);
+  // Appends records with consecutive indexes, durable together (one group, so at most
+  // max_group_bytes in all), and returns the first one's index. All or none are written.
+  Result<uint64_t> appendBatch(std::span<const std::string_view> bodies);
   // Signs and writes a checkpoint of the current tree (catching up with other processes first).
   Result<Checkpoint> checkpoint();
 

@@ -73,6 +73,43 @@ TEST_F(AuditLogTest, RejectsEmptyAndOversizedRecords) {
   EXPECT_TRUE(log->append(std::string(100, 'x')).ok());
 }
 
+TEST_F(AuditLogTest, BatchesGetConsecutiveIndexesAndOneSync) {
+  auto log = openLog();
+  ASSERT_TRUE(log->append(body(0)).ok());
+  std::vector<std::string> bodies;
+  for (int i = 1; i <= 64; ++i) bodies.push_back(body(i));
+  std::vector<std::string_view> views(bodies.begin(), bodies.end());
+  int64_t ops_before = fs_.mutatingOps();
+  auto first = log->appendBatch(views);
+  ASSERT_TRUE(first.ok()) << first.status().toString();
+  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(fs_.mutatingOps() - ops_before, 2) << "one write and one sync for the whole batch";
+  EXPECT_EQ(*log->append(body(65)), 65u);
+  log.reset();
+  auto report = verify();
+  ASSERT_TRUE(report.ok()) << report.status().toString();
+  EXPECT_EQ(report->records, 66u);
+}
+
+TEST_F(AuditLogTest, ABatchWithABadRecordWritesNothing) {
+  auto o = options();
+  o.max_record_bytes = 100;
+  o.max_group_bytes = 1000;
+  auto log = openLog(o);
+  std::string ok(50, 'x'), big(101, 'x');
+  std::vector<std::string_view> empty_one = {ok, ""};
+  std::vector<std::string_view> oversized_one = {ok, big};
+  std::vector<std::string_view> too_many(21, ok);  // 1050 bytes > max_group_bytes
+  EXPECT_EQ(log->appendBatch({}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->appendBatch(empty_one).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->appendBatch(oversized_one).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(log->appendBatch(too_many).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(log->size(), 0u);
+  std::vector<std::string_view> fits(20, ok);
+  EXPECT_EQ(*log->appendBatch(fits), 0u);
+  EXPECT_EQ(log->size(), 20u);
+}
+
 TEST_F(AuditLogTest, ConcurrentAppendersAreGroupCommitted) {
   auto log = openLog();
   fs_.setSyncDelay(std::chrono::microseconds(200));  // a disk flush takes time
