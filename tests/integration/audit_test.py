@@ -17,11 +17,9 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,25 +27,9 @@ import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-PASSED = 0
-FAILED = 0
+from harness import WARD_BIN, check, run_ward as ward, start_server, summary
+
 SEGMENT = "audit/log/00000000000000000000.wal"
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {str(detail)[:1500]}")
-
-
-def ward(data, *args, timeout=120):
-    return subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 # --- the segment format (docs/formats/audit-log.md) ---
@@ -219,18 +201,6 @@ def tamper_tests(tmp):
 
 # --- kill -9 during appends ---
 
-def start_server(data):
-    proc = subprocess.Popen([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline().strip()
-    m = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line)
-    if not m:
-        proc.kill()
-        proc.wait()
-        raise RuntimeError(f"unexpected first line from ward serve: {line!r}")
-    return proc, m.group(1)
-
-
 class Searcher(threading.Thread):
     def __init__(self, base, key, acked):
         super().__init__(daemon=True)
@@ -310,8 +280,7 @@ def main():
         check("setup", False, repr(e))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == "__main__":

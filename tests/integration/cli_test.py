@@ -17,32 +17,12 @@ import subprocess
 import sys
 import tempfile
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-REPO = os.environ.get("WARD_REPO") or os.path.abspath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-PASSED = 0
-FAILED = 0
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {str(detail)[:1500]}")
+from harness import REPO, WARD_BIN, check, run_ward as run, summary
 
 
 def known_bug(name, fixed, detail=""):
     """A reported bug in src/: shown, but not counted as a failure until it is fixed."""
     print(f"{'XPASS' if fixed else 'KNOWN-BUG'} {name} {detail}")
-
-
-def run(data, *args, env=None):
-    """Runs `ward --data DATA ARGS`; returns the CompletedProcess (never raises on exit codes)."""
-    cmd = [WARD_BIN] + (["--data", data] if data else []) + list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
 
 
 def search_json(data, query, who, *extra):
@@ -279,8 +259,7 @@ def main():
         check("no unexpected exception", False, repr(e))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 0 if FAILED == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":

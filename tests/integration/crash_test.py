@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -30,26 +29,10 @@ import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
+from harness import WARD_BIN, check, run_ward as ward, start_server, summary
+
 N_RECORDS = 30000
 SAMPLE_EVERY = 150
-PASSED = 0
-FAILED = 0
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {str(detail)[:1500]}")
-
-
-def ward(data, *args, timeout=120):
-    return subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 def jsonl_token(i):
@@ -69,18 +52,6 @@ def write_big_jsonl(path):
                 "text": f"Record {jsonl_token(i)} about the {words[i % len(words)]} "
                         f"and the {words[(i * 7) % len(words)]} number {i}.",
                 "acl": {"public": True}}) + "\n")
-
-
-def start_server(data):
-    proc = subprocess.Popen([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline().strip()
-    m = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line)
-    if not m:
-        proc.kill()
-        proc.wait()
-        raise RuntimeError(f"unexpected first line from ward serve: {line!r}")
-    return proc, m.group(1)
 
 
 class Pusher(threading.Thread):
@@ -270,8 +241,7 @@ def main():
                 proc.wait()
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"(took {time.monotonic() - started:.1f}s)")
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 0 if FAILED == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":

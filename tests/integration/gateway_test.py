@@ -24,53 +24,10 @@ import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-REPO = os.environ.get("WARD_REPO", os.path.join(os.path.dirname(__file__), "..", ".."))
+from harness import (REPO, WARD_BIN, check, error_message as message,
+                     http_request as request, summary, ward_ok as ward)
+
 TOKEN = "tok-9f8e7d6c5b4a"  # the billing service account secret: must never leak
-PASSED = 0
-FAILED = 0
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {detail}")
-
-
-def ward(data, *args, stdin=None):
-    proc = subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=60, input=stdin)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ward {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return proc.stdout.strip()
-
-
-def request(base, method, path, body=None, key=None, headers=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if key:
-        req.add_header("Authorization", "Bearer " + key)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            payload, status, hdrs = resp.read(), resp.status, resp.headers
-    except urllib.error.HTTPError as e:
-        payload, status, hdrs = e.read(), e.code, e.headers
-    try:
-        return status, hdrs, json.loads(payload)
-    except ValueError:
-        return status, hdrs, payload.decode(errors="replace")
-
-
-def message(body):
-    return body.get("error", {}).get("message", "") if isinstance(body, dict) else str(body)
 
 
 class Env:
@@ -536,8 +493,7 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print("kept", tmp)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Prints "N passed, M failed" and exits non-zero on any failure.
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -21,28 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-PASSED = 0
-FAILED = 0
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {detail}")
-
-
-def ward(data, *args):
-    """Runs a CLI command; returns stdout (stripped). Raises on failure."""
-    proc = subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=60)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ward {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return proc.stdout.strip()
+from harness import WARD_BIN, check, start_server, summary, ward_ok as ward
 
 
 class Client:
@@ -84,18 +62,6 @@ def is_error(body, code):
 
 def hit_ids(body):
     return sorted({h["doc_id"] for h in body.get("hits", [])}) if isinstance(body, dict) else []
-
-
-def start_server(data):
-    proc = subprocess.Popen([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().strip()
-    m = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line)
-    if not m:
-        proc.kill()
-        raise RuntimeError(f"unexpected first line from ward serve: {line!r}; "
-                           f"stderr: {proc.stderr.read()[:2000]}")
-    return proc, m.group(1)
 
 
 def run_tests(c, keys):
@@ -278,7 +244,7 @@ def main():
         for name, key in keys.items():
             if not key.startswith("wk_"):
                 raise RuntimeError(f"ward key create {name} printed {key!r}")
-        proc, base = start_server(data)
+        proc, base = start_server(data, stderr=subprocess.PIPE)
         started = time.monotonic()
         run_tests(Client(base), keys)
         print(f"(tests took {time.monotonic() - started:.1f}s)")
@@ -295,8 +261,7 @@ def main():
                 proc.kill()
                 check("server exits cleanly on SIGTERM", False, "did not exit within 15 s")
         shutil.rmtree(data, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 0 if FAILED == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":
