@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "ward/common/yaml.h"
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::cli {
@@ -31,12 +32,14 @@ int printJson(const Result<Json>& r) {
   return 0;
 }
 
-Result<Json> readJsonFile(const std::string& path) {
+// A tool definition file: YAML when named *.yaml or *.yml, JSON otherwise.
+Result<Json> readDefinitionFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::notFound("cannot read " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto j = parseJson(ss.str());
+  const bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+  auto j = yaml ? parseYaml(ss.str()) : parseJson(ss.str());
   if (!j.ok()) return Status::invalidArgument(path + ": " + j.status().message());
   return j;
 }
@@ -47,7 +50,7 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* tools = app.add_subcommand("tools", "Tool registry and calls through the gateway");
   tools->require_subcommand(1);
 
-  auto* add = tools->add_subcommand("add", "Add tool definitions from JSON files");
+  auto* add = tools->add_subcommand("add", "Add tool definitions from JSON or YAML (.yaml/.yml) files");
   static std::vector<std::string> files;
   static bool upstream = false;
   add->add_option("FILE", files, "Tool definition files (docs/formats/tool-definition.md)")
@@ -60,7 +63,7 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       gateway::ToolGateway* gw = openGateway(ctx, &code);
       if (!gw) return code;
       for (const std::string& f : files) {
-        auto def = readJsonFile(f);
+        auto def = readDefinitionFile(f);
         if (!def.ok()) return fail(def.status());
         auto out = gw->addTool(ctx.tenant(), *def, upstream);
         if (!out.ok()) return fail(Status(out.status().code(), f + ": " + out.status().message()));

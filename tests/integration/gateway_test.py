@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 
 from harness import (REPO, WARD_BIN, check, error_message as message,
-                     http_request as request, summary, ward_ok as ward)
+                     http_request as request, run_ward, summary, ward_ok as ward)
 
 TOKEN = "tok-9f8e7d6c5b4a"  # the billing service account secret: must never leak
 
@@ -467,6 +467,49 @@ def test_secrets_and_traces(e):
           any(ev["attributes"]["principal_chain"] == ["alice", "helper"] for ev in agent_calls))
 
 
+YAML_TOOL = """\
+# A YAML tool file reads like its JSON twin (docs/formats/tool-definition.md).
+name: lookup_invoice_yaml
+version: "1.0.0"
+description: Look up an invoice (defined in YAML).
+risk: read
+input_schema:
+  type: object
+  properties:
+    invoice_id: {type: string, pattern: "^INV-[0-9]{4}-[0-9]{4}$"}
+  required: [invoice_id]
+  additionalProperties: false
+backend:
+  type: http
+  method: GET
+  url: "http://127.0.0.1:PORT/invoices/{invoice_id}"
+  allow_private: true
+  auth: {secret: billing_token}
+"""
+
+
+def test_yaml_tool_files(e):
+    path = os.path.join(e.tools_dir, "lookup_invoice_yaml.yaml")
+    with open(path, "w") as f:
+        f.write(YAML_TOOL.replace("PORT", str(e.bport)))
+    ward(e.data, "tools", "add", path)
+    listed = json.loads(ward(e.data, "tools", "list", "--json"))
+    names = {t["name"] for t in listed["tools"]}
+    check("a YAML tool file registers its tool", "lookup_invoice_yaml" in names, names)
+    e.admin("POST", "/v1/grants", {"subject_kind": "principal", "subject": "alice",
+                                   "tool": "lookup_invoice_yaml"})
+    st, _, body = e.call("alice", "lookup_invoice_yaml", {"invoice_id": INV})
+    check("a tool from a YAML file is callable", st == 200 and body.get("status") == "ok",
+          (st, body))
+    bad = os.path.join(e.tools_dir, "bad.yml")
+    with open(bad, "w") as f:
+        f.write("name: broken\nversion: 1.0.0\nname: again\n")
+    p = run_ward(e.data, "tools", "add", bad)
+    check("a YAML file with a duplicate key is refused, naming the line",
+          p.returncode != 0 and "duplicate key 'name'" in p.stderr and "line 3" in p.stderr,
+          (p.returncode, p.stderr))
+
+
 def main():
     if not WARD_BIN:
         print("set WARD_BIN to the ward binary")
@@ -481,7 +524,7 @@ def main():
         e.start()
         for t in (test_grants_and_reads, test_exactly_once, test_read_only, test_agents,
                   test_approvals, test_bad_input, test_rate_limit, test_registry,
-                  test_secrets_and_traces):
+                  test_yaml_tool_files, test_secrets_and_traces):
             try:
                 t(e)
             except Exception as ex:  # a crash in one group must not hide the others
