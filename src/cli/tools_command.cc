@@ -219,6 +219,53 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     };
   });
 
+  // --- delegations ---
+  auto* dels = app.add_subcommand("delegations", "Which agents may call tools for which users");
+  dels->require_subcommand(1);
+  static std::string d_user, d_agent;
+  // The CLI acts as the tenant's administrator.
+  auto cliAdmin = [&ctx] {
+    identity::Principal p;
+    p.tenant = ctx.tenant();
+    p.name = "cli";
+    p.admin = true;
+    return p;
+  };
+  auto* dadd = dels->add_subcommand("add", "Let AGENT call tools on USER's behalf");
+  dadd->add_option("USER", d_user, "A user or service account")->required();
+  dadd->add_option("AGENT", d_agent, "An agent")->required();
+  dadd->callback([&ctx, &slot, cliAdmin] {
+    slot.run = [&ctx, cliAdmin] {
+      int code = 0;
+      gateway::ToolGateway* gw = openGateway(ctx, &code);
+      if (!gw) return code;
+      return printJson(gw->addDelegation(cliAdmin(), Json{{"user", d_user}, {"agent", d_agent}}));
+    };
+  });
+  auto* dlist = dels->add_subcommand("list", "List delegations");
+  dlist->callback([&ctx, &slot, cliAdmin] {
+    slot.run = [&ctx, cliAdmin] {
+      int code = 0;
+      gateway::ToolGateway* gw = openGateway(ctx, &code);
+      if (!gw) return code;
+      return printJson(gw->listDelegations(cliAdmin()));
+    };
+  });
+  auto* drm = dels->add_subcommand("rm", "Withdraw AGENT's right to act for USER");
+  drm->add_option("USER", d_user, "A user or service account")->required();
+  drm->add_option("AGENT", d_agent, "An agent")->required();
+  drm->callback([&ctx, &slot, cliAdmin] {
+    slot.run = [&ctx, cliAdmin] {
+      int code = 0;
+      gateway::ToolGateway* gw = openGateway(ctx, &code);
+      if (!gw) return code;
+      Status s = gw->deleteDelegation(cliAdmin(), d_user, d_agent);
+      if (!s.ok()) return fail(s);
+      std::cout << "removed delegation " << d_user << " -> " << d_agent << "\n";
+      return 0;
+    };
+  });
+
   // --- mode ---
   auto* mode = app.add_subcommand("mode", "Read-only switches (server, tenant, agent)");
   mode->require_subcommand(1);

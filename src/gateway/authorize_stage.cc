@@ -101,6 +101,12 @@ std::string constraintViolation(const Json& constraints, const Json& args) {
 StageResult AuthorizeStage::run(CallContext& call) {
   const std::string& tool = call.tool->definition.name;
   const Json& args = call.request.args;
+  if (call.request.agent &&
+      !call.policy->delegates(call.request.principal.name, call.request.agent->name)) {
+    call.reason = "user '" + call.request.principal.name + "' has not delegated to agent '" +
+                  call.request.agent->name + "'";
+    return StageResult::reject(Status::permissionDenied("denied: " + call.reason));
+  }
   GrantCheck user = check(*call.policy, call.request.principal, tool, args);
   if (user.grant_id == 0) {
     call.reason = user.why;

@@ -27,6 +27,8 @@ Json toolVersionJson(const store::ToolRecord& r, const ToolDefinition* d) {
   return v;
 }
 
+}  // namespace
+
 Result<std::string> stringOf(const Json& j, const std::string& key, bool required) {
   if (!j.contains(key)) {
     if (required) return Status::invalidArgument("field '" + key + "' is required");
@@ -35,8 +37,6 @@ Result<std::string> stringOf(const Json& j, const std::string& key, bool require
   if (!j[key].is_string()) return Status::invalidArgument("field '" + key + "' must be a string");
   return j[key].get<std::string>();
 }
-
-}  // namespace
 
 Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definition,
                                   bool from_upstream) {

@@ -1,5 +1,5 @@
 // ToolGateway's state, shared by tool_gateway.cc (calls and the chain), gateway_admin.cc
-// (registry, grants, modes, secrets) and approval_flow.cc (approvals). Private.
+// (registry, grants, modes, secrets), delegations.cc and approval_flow.cc (approvals). Private.
 #pragma once
 
 #include <memory>
@@ -36,5 +36,8 @@ class ToolGateway::Impl {
   std::unique_ptr<PolicyCache> policy;
   std::vector<std::unique_ptr<Stage>> stages;
 };
+
+// The string field `key` of a request object; "" when absent and not required.
+Result<std::string> stringOf(const Json& j, const std::string& key, bool required);
 
 }  // namespace ward::gateway

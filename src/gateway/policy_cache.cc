@@ -62,6 +62,9 @@ Result<std::shared_ptr<const PolicySnapshot>> PolicyCache::snapshot(const std::s
   }
   WARD_ASSIGN_OR_RETURN(snap->grants, tools_.listGrants(tenant));
   WARD_ASSIGN_OR_RETURN(snap->modes, tools_.listModes(tenant));
+  WARD_ASSIGN_OR_RETURN(std::vector<store::DelegationRecord> delegations,
+                        tools_.listDelegations(tenant));
+  for (const auto& d : delegations) snap->delegations.emplace(d.user, d.agent);
   std::shared_ptr<const PolicySnapshot> out = std::move(snap);
   std::lock_guard<std::mutex> lock(mu_);
   by_tenant_[tenant] = out;

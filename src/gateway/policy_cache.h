@@ -1,4 +1,4 @@
-// A tenant's tools, grants and modes as one immutable snapshot, cached and rebuilt when the tool
+// A tenant's tools, grants, modes and delegations as one immutable snapshot, cached and rebuilt when the tool
 // store's generation moves (any process's change bumps it), so a call costs one generation read
 // instead of a dozen queries. Thread-safe.
 #pragma once
@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct PolicySnapshot {
   std::map<std::string, std::vector<std::shared_ptr<const ResolvedTool>>> tools;
   std::vector<store::GrantRecord> grants;
   std::vector<store::ModeRecord> modes;
+  std::set<std::pair<std::string, std::string>> delegations;  // (user, agent)
+
+  bool delegates(const std::string& user, const std::string& agent) const {
+    return delegations.count({user, agent}) > 0;
+  }
 
   // name@version, or the newest version that is neither deprecated nor quarantined when version
   // is empty. NotFound names the tool.

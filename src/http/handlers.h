@@ -43,6 +43,10 @@ Result<HttpResponse> toolApproveDefinition(const Services& s, const HttpRequest&
 // tool_calls_handler.cc
 Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r);
 
+// delegations_handler.cc
+Result<HttpResponse> delegationsCreate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> delegationsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> delegationDelete(const Services& s, const HttpRequest& r);
 // grants_handler.cc (grants, modes, secrets)
 Result<HttpResponse> grantsCreate(const Services& s, const HttpRequest& r);
 Result<HttpResponse> grantsList(const Services& s, const HttpRequest& r);

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "sqlite_db.h"
+#include "sqlite_delegations.h"
 #include "ward/common/clock.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
@@ -295,6 +296,21 @@ class SqliteToolStore final : public ToolStore {
     if (db_->changes() == 0) return Status::notFound("grant " + std::to_string(id) + " not found");
     WARD_RETURN_IF_ERROR(bumpGeneration());
     return tx.commit();
+  }
+
+  // --- delegations (sqlite_delegations.cc) ---
+  Status addDelegation(const DelegationRecord& d) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inGenerationTx([&] { return insertDelegation(*db_, d); });
+  }
+  Result<std::vector<DelegationRecord>> listDelegations(const std::string& tenant) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectDelegations(*db_, tenant);
+  }
+  Status deleteDelegation(const std::string& tenant, const std::string& user,
+                          const std::string& agent) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inGenerationTx([&] { return removeDelegation(*db_, tenant, user, agent); });
   }
 
   // --- modes ---
@@ -607,6 +623,16 @@ class SqliteToolStore final : public ToolStore {
     if (db_->changes() == 0) {
       return Status::notFound("tool '" + name + "@" + version + "' not found");
     }
+    WARD_RETURN_IF_ERROR(bumpGeneration());
+    return tx.commit();
+  }
+
+  // Runs `change` and bumps the generation in one transaction. Caller holds mu_.
+  template <typename Fn>
+  Status inGenerationTx(Fn change) {
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_RETURN_IF_ERROR(change());
     WARD_RETURN_IF_ERROR(bumpGeneration());
     return tx.commit();
   }

@@ -1,4 +1,4 @@
-// Schema step 2: the gateway's tables (docs/formats/ward-db.md). Private to the store module;
+// Schema steps 2 and 3: the gateway's tables (docs/formats/ward-db.md). Private to the store module;
 // applied by SqliteStore::init inside its migration transaction.
 #pragma once
 
@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS tenant_secrets(
   tenant TEXT NOT NULL, name TEXT NOT NULL, ciphertext TEXT NOT NULL, updated_at INTEGER NOT NULL,
   PRIMARY KEY(tenant, name));
 INSERT OR IGNORE INTO meta(key, value) VALUES('tool_generation', '0');
+)sql";
+
+// Schema step 3: delegations from users to agents.
+inline constexpr const char* kToolSchemaV3 = R"sql(
+CREATE TABLE IF NOT EXISTS tool_delegations(
+  tenant TEXT NOT NULL, user TEXT NOT NULL, agent TEXT NOT NULL, created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL, PRIMARY KEY(tenant, user, agent));
 )sql";
 
 }  // namespace ward::store

@@ -195,6 +195,20 @@ def test_read_only(e):
 def test_agents(e):
     st, _, body = e.call("helper", "lookup_invoice", {"invoice_id": INV},
                          extra={"on_behalf_of": "alice"})
+    check("agent for a user who never delegated to it: denied",
+          st == 403 and "has not delegated to agent 'helper'" in message(body), (st, body))
+    st, _, body = request(e.base, "POST", "/v1/delegations", {"user": "alice", "agent": "helper"},
+                          e.keys["bob"])
+    check("bob cannot delegate for alice", st == 403, (st, body))
+    st, _, body = request(e.base, "POST", "/v1/delegations", {"user": "alice", "agent": "helper"},
+                          e.keys["alice"])
+    check("alice delegates to helper herself", st == 201, (st, body))
+    e.admin("POST", "/v1/delegations", {"user": "bob", "agent": "helper"})
+    st, _, body = request(e.base, "GET", "/v1/delegations", key=e.keys["alice"])
+    check("alice lists only her delegations",
+          st == 200 and [d["user"] for d in body["delegations"]] == ["alice"], (st, body))
+    st, _, body = e.call("helper", "lookup_invoice", {"invoice_id": INV},
+                         extra={"on_behalf_of": "alice"})
     check("agent for alice: read allowed (both granted)", st == 200, (st, body))
     st, _, body = e.call("helper", "lookup_invoice", {"invoice_id": INV},
                          extra={"on_behalf_of": "bob"})

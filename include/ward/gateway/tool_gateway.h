@@ -82,6 +82,15 @@ class ToolGateway {
   Status putSecret(const std::string& tenant, const std::string& name, const std::string& value);
   Result<Json> listSecrets(const std::string& tenant);
 
+  // --- delegations: which agents may call tools for a user ---
+  // {"user","agent"}. An admin may add any; a user (or service account) only their own.
+  Result<Json> addDelegation(const identity::Principal& by, const Json& delegation);
+  // Admins see the tenant's; anyone else the delegations naming them as user or agent.
+  Result<Json> listDelegations(const identity::Principal& viewer);
+  // The same rule as adding: an admin, or the user themself.
+  Status deleteDelegation(const identity::Principal& by, const std::string& user,
+                          const std::string& agent);
+
   // --- calls ---
   // Runs the chain. Ok: {"status":"ok"|"pending", ...}; errors name the stage's reason.
   Result<Json> call(CallRequest request);

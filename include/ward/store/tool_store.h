@@ -51,6 +51,16 @@ struct GrantRecord {
   int64_t created_at = 0;
 };
 
+// A user's consent that an agent may call tools on their behalf (the agent still gets only the
+// intersection of both principals' grants).
+struct DelegationRecord {
+  std::string tenant;
+  std::string user;
+  std::string agent;
+  std::string created_by;
+  int64_t created_at = 0;
+};
+
 // A read-only switch. scope "server" (tenant and subject empty), "tenant" (subject empty) or
 // "agent" (subject = agent name).
 struct ModeRecord {
@@ -130,6 +140,13 @@ class ToolStore {
   virtual Result<GrantRecord> addGrant(const GrantRecord& grant) = 0;
   virtual Result<std::vector<GrantRecord>> listGrants(const std::string& tenant) = 0;
   virtual Status deleteGrant(const std::string& tenant, int64_t id) = 0;
+
+  // --- delegations ---
+  // Adding an existing delegation is AlreadyExists; removing a missing one NotFound.
+  virtual Status addDelegation(const DelegationRecord& delegation) = 0;
+  virtual Result<std::vector<DelegationRecord>> listDelegations(const std::string& tenant) = 0;
+  virtual Status deleteDelegation(const std::string& tenant, const std::string& user,
+                                  const std::string& agent) = 0;
 
   // --- modes ---
   virtual Status setMode(const ModeRecord& mode) = 0;

@@ -4,6 +4,7 @@
 //   user NAME [group,...]        | group NAME | agent NAME | approver NAME
 //   tool NAME RISK [JSON-extra]  (merged into a test tool definition; backend is an MCP upstream)
 //   grant principal|group|agent SUBJECT TOOL [CONSTRAINTS-JSON]
+//   delegate USER AGENT          (USER lets AGENT act for them)
 //   call PRINCIPAL AGENT|- TOOL ARGS-JSON MODE => DECISION
 // MODE: rw | server-ro | tenant-ro | agent-rw (the agent's read-only switched off).
 // DECISION: allowed (passed every policy stage and reached dispatch), denied, invalid, pending,
@@ -84,6 +85,13 @@ void runCaseFile(const fs::path& path) {
       Json grant = {{"subject_kind", g[1]}, {"subject", g[2]}, {"tool", g[3]}};
       if (g.size() > 4) grant["constraints"] = Json::parse(g[4]);
       auto r = env.gateway->addGrant(env.tenant, grant, "test");
+      ASSERT_TRUE(r.ok()) << r.status().toString();
+    } else if (verb == "delegate") {
+      identity::Principal admin;
+      admin.tenant = env.tenant;
+      admin.name = "test";
+      admin.admin = true;
+      auto r = env.gateway->addDelegation(admin, Json{{"user", w[1]}, {"agent", w[2]}});
       ASSERT_TRUE(r.ok()) << r.status().toString();
     } else if (verb == "call") {
       size_t arrow = line.find("=>");

@@ -423,6 +423,8 @@ TEST(ModeStage, AgentsStartReadOnly) {
                                "t")
                     .ok());
   }
+  identity::Principal alice = identity::resolvePrincipal(*env.store, env.tenant, "alice").value();
+  ASSERT_TRUE(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bot"}}).ok());
   auto r = env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(r.status().message().find("read-only"), std::string::npos) << r.status().message();
@@ -430,6 +432,62 @@ TEST(ModeStage, AgentsStartReadOnly) {
   (void)env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
   EXPECT_EQ(env.lastCall()["stage"], "dispatch");
   EXPECT_EQ(env.lastCall()["principal_chain"], Json::array({"alice", "bot"}));
+}
+
+TEST(AuthorizeStage, AnAgentActsOnlyForUsersWhoDelegatedToIt) {
+  GatewayEnv env;
+  env.user("alice");
+  env.user("bob");
+  env.user("eng", identity::PrincipalKind::kGroup);
+  env.user("bot", identity::PrincipalKind::kAgent);
+  env.tool("r", "read");
+  for (const char* who : {"alice", "bob", "bot"}) {
+    ASSERT_TRUE(env.gateway
+                    ->addGrant(env.tenant,
+                               {{"subject_kind", "principal"}, {"subject", who}, {"tool", "r"}},
+                               "t")
+                    .ok());
+  }
+  auto resolve = [&](const char* name) {
+    return identity::resolvePrincipal(*env.store, env.tenant, name).value();
+  };
+  identity::Principal alice = resolve("alice"), bob = resolve("bob");
+
+  auto r = env.call("alice", "r", Json::object(), "bot");
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(r.status().message().find("has not delegated to agent 'bot'"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(env.lastCall()["stage"], "authorize");
+
+  // Only the user themself (or an admin) may delegate; kinds are checked.
+  EXPECT_EQ(env.gateway->addDelegation(bob, {{"user", "alice"}, {"agent", "bot"}}).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bob"}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "nobody"}})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bot"}}).ok());
+  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bot"}}).status().code(),
+            StatusCode::kAlreadyExists);
+
+  (void)env.call("alice", "r", Json::object(), "bot");
+  EXPECT_EQ(env.lastCall()["stage"], "dispatch");
+  r = env.call("bob", "r", Json::object(), "bot");
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << "bob never delegated";
+
+  // Listings: alice sees hers, bob sees none; withdrawing takes effect on the next call.
+  EXPECT_EQ(env.gateway->listDelegations(alice).value()["delegations"].size(), 1u);
+  EXPECT_EQ(env.gateway->listDelegations(bob).value()["delegations"].size(), 0u);
+  EXPECT_EQ(env.gateway->deleteDelegation(bob, "alice", "bot").code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_TRUE(env.gateway->deleteDelegation(alice, "alice", "bot").ok());
+  EXPECT_EQ(env.gateway->deleteDelegation(alice, "alice", "bot").code(), StatusCode::kNotFound);
+  r = env.call("alice", "r", Json::object(), "bot");
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
 }
 
 }  // namespace
