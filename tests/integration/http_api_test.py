@@ -18,9 +18,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 
-from harness import WARD_BIN, check, start_server, summary, ward_ok as ward
+from harness import WARD_BIN, check, http_request, start_server, summary, ward_ok as ward
 
 
 class Client:
@@ -29,30 +28,7 @@ class Client:
 
     def request(self, method, path, body=None, key=None, headers=None, raw=None):
         """Returns (status, headers, parsed JSON or text)."""
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        if key:
-            req.add_header("Authorization", "Bearer " + key)
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as resp:
-                return resp.status, resp.headers, decode(resp.read(), resp.headers)
-        except urllib.error.HTTPError as e:
-            return e.code, e.headers, decode(e.read(), e.headers)
-
-
-def decode(payload, headers):
-    if headers.get("Content-Type", "").startswith("application/json"):
-        try:
-            return json.loads(payload)
-        except ValueError:
-            return payload.decode(errors="replace")
-    return payload.decode(errors="replace")
+        return http_request(self.base, method, path, body, key, headers, raw)
 
 
 def is_error(body, code):
