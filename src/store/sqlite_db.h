@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "ward/common/json.h"
 #include "ward/common/status.h"
 
 namespace ward::store {
@@ -134,5 +135,13 @@ class Transaction {
   Database& db_;
   bool open_ = false;
 };
+
+// JSON kept in TEXT columns: '' is null; unparsable text (never written by Ward) reads as null.
+inline Json jsonColumn(const std::string& text) {
+  if (text.empty()) return nullptr;
+  Json j = Json::parse(text, nullptr, false);
+  return j.is_discarded() ? Json(nullptr) : j;
+}
+inline std::string jsonText(const Json& j) { return j.is_null() ? "" : dumpJson(j); }
 
 }  // namespace ward::store

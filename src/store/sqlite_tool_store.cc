@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "sqlite_db.h"
+#include "sqlite_approvals.h"
 #include "sqlite_delegations.h"
 #include "ward/common/clock.h"
 #include "ward/store/store.h"
@@ -26,20 +27,9 @@ std::string_view toolPutOutcomeName(ToolPutOutcome o) {
 
 namespace {
 
-Json jsonColumn(const std::string& text) {
-  if (text.empty()) return nullptr;
-  Json j = Json::parse(text, nullptr, false);
-  return j.is_discarded() ? Json(nullptr) : j;
-}
-
-std::string jsonText(const Json& j) { return j.is_null() ? "" : dumpJson(j); }
-
 constexpr const char* kToolColumns =
     "tenant,name,version,definition,canonical_hash,pinned_hash,deprecated,quarantined,"
     "pending_definition,pending_hash,created_at,updated_at";
-constexpr const char* kApprovalColumns =
-    "id,tenant,tool,version,requester,agent,args,rule,reason,idempotency_key,trace_id,state,"
-    "reviewer,comment,result,created_at,expires_at,decided_at";
 constexpr const char* kIdemColumns =
     "tenant,principal,key,tool,args_hash,state,response,approval_id,created_at,expires_at";
 
@@ -58,29 +48,6 @@ ToolRecord readTool(Statement* st) {
   t.created_at = st->int64(10);
   t.updated_at = st->int64(11);
   return t;
-}
-
-ApprovalRecord readApproval(Statement* st) {
-  ApprovalRecord a;
-  a.id = st->text(0);
-  a.tenant = st->text(1);
-  a.tool = st->text(2);
-  a.version = st->text(3);
-  a.requester = st->text(4);
-  a.agent = st->text(5);
-  a.args = jsonColumn(st->text(6));
-  a.rule = st->text(7);
-  a.reason = st->text(8);
-  a.idempotency_key = st->text(9);
-  a.trace_id = st->text(10);
-  a.state = st->text(11);
-  a.reviewer = st->text(12);
-  a.comment = st->text(13);
-  a.result = jsonColumn(st->text(14));
-  a.created_at = st->int64(15);
-  a.expires_at = st->int64(16);
-  a.decided_at = st->int64(17);
-  return a;
 }
 
 IdempotencyRecord readIdem(Statement* st) {
@@ -421,56 +388,21 @@ class SqliteToolStore final : public ToolStore {
     return tx.commit();
   }
 
-  // --- approvals ---
+  // --- approvals (sqlite_approvals.cc) ---
   Status createApproval(const ApprovalRecord& a) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Transaction tx(*db_);
-    WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare(std::string("INSERT INTO approvals(") + kApprovalColumns +
-                                       ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    st->bind(1, a.id);
-    st->bind(2, a.tenant);
-    st->bind(3, a.tool);
-    st->bind(4, a.version);
-    st->bind(5, a.requester);
-    st->bind(6, a.agent);
-    st->bind(7, dumpJson(a.args));
-    st->bind(8, a.rule);
-    st->bind(9, a.reason);
-    st->bind(10, a.idempotency_key);
-    st->bind(11, a.trace_id);
-    st->bind(12, a.state);
-    st->bind(13, a.reviewer);
-    st->bind(14, a.comment);
-    st->bind(15, jsonText(a.result));
-    st->bind(16, a.created_at);
-    st->bind(17, a.expires_at);
-    st->bind(18, a.decided_at);
-    WARD_RETURN_IF_ERROR(st->exec("insert approval"));
-    return tx.commit();
+    return inTx([&] { return insertApproval(*db_, a); });
   }
 
   Result<ApprovalRecord> getApproval(const std::string& tenant, const std::string& id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return getApprovalLocked(tenant, id);
+    return selectApproval(*db_, tenant, id);
   }
 
   Result<std::vector<ApprovalRecord>> listApprovals(const std::string& tenant,
                                                     const std::string& state, int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string sql = std::string("SELECT ") + kApprovalColumns + " FROM approvals WHERE tenant=?" +
-                      (state.empty() ? "" : " AND state=?") +
-                      " ORDER BY created_at DESC, id LIMIT ?";
-    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(sql));
-    int i = 1;
-    st->bind(i++, tenant);
-    if (!state.empty()) st->bind(i++, state);
-    st->bind(i, limit);
-    std::vector<ApprovalRecord> out;
-    while (st->step()) out.push_back(readApproval(st.operator->()));
-    WARD_RETURN_IF_ERROR(st->error("list approvals"));
-    return out;
+    return selectApprovals(*db_, tenant, state, limit);
   }
 
   Result<ApprovalRecord> transitionApproval(const std::string& tenant, const std::string& id,
@@ -479,32 +411,7 @@ class SqliteToolStore final : public ToolStore {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(ApprovalRecord current, getApprovalLocked(tenant, id));
-    if (current.state != from) {
-      return Status::failedPrecondition("approval '" + id + "' is " + current.state + ", not " +
-                                        from);
-    }
-    WARD_ASSIGN_OR_RETURN(
-        StmtRef st,
-        db_->prepare("UPDATE approvals SET state=?,reviewer=CASE WHEN ?='' THEN reviewer ELSE ? "
-                     "END,comment=CASE WHEN ?='' THEN comment ELSE ? END,result=CASE WHEN ?='' "
-                     "THEN result ELSE ? END,decided_at=CASE WHEN ?=0 THEN decided_at ELSE ? END "
-                     "WHERE tenant=? AND id=? AND state=?"));
-    std::string result = jsonText(to.result);
-    st->bind(1, to.state);
-    st->bind(2, to.reviewer);
-    st->bind(3, to.reviewer);
-    st->bind(4, to.comment);
-    st->bind(5, to.comment);
-    st->bind(6, result);
-    st->bind(7, result);
-    st->bind(8, to.decided_at);
-    st->bind(9, to.decided_at);
-    st->bind(10, tenant);
-    st->bind(11, id);
-    st->bind(12, from);
-    WARD_RETURN_IF_ERROR(st->exec("transition approval"));
-    WARD_ASSIGN_OR_RETURN(ApprovalRecord updated, getApprovalLocked(tenant, id));
+    WARD_ASSIGN_OR_RETURN(ApprovalRecord updated, updateApproval(*db_, tenant, id, from, to));
     WARD_RETURN_IF_ERROR(tx.commit());
     return updated;
   }
@@ -513,13 +420,7 @@ class SqliteToolStore final : public ToolStore {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare("UPDATE approvals SET state='expired',decided_at=? WHERE "
-                                       "state='pending' AND expires_at<=?"));
-    st->bind(1, now);
-    st->bind(2, now);
-    WARD_RETURN_IF_ERROR(st->exec("expire approvals"));
-    int64_t n = db_->changes();
+    WARD_ASSIGN_OR_RETURN(int64_t n, expirePendingApprovals(*db_, now));
     WARD_RETURN_IF_ERROR(tx.commit());
     return n;
   }
@@ -581,18 +482,6 @@ class SqliteToolStore final : public ToolStore {
     return readTool(st.operator->());
   }
 
-  Result<ApprovalRecord> getApprovalLocked(const std::string& tenant, const std::string& id) {
-    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(std::string("SELECT ") + kApprovalColumns +
-                                                   " FROM approvals WHERE tenant=? AND id=?"));
-    st->bind(1, tenant);
-    st->bind(2, id);
-    if (!st->step()) {
-      WARD_RETURN_IF_ERROR(st->error("read approval"));
-      return Status::notFound("approval '" + id + "' not found");
-    }
-    return readApproval(st.operator->());
-  }
-
   Result<IdempotencyRecord> getIdemLocked(const std::string& tenant, const std::string& principal,
                                           const std::string& key) {
     WARD_ASSIGN_OR_RETURN(
@@ -627,14 +516,18 @@ class SqliteToolStore final : public ToolStore {
     return tx.commit();
   }
 
-  // Runs `change` and bumps the generation in one transaction. Caller holds mu_.
+  // Runs `change` in one transaction (bumping the generation with it). Caller holds mu_.
   template <typename Fn>
-  Status inGenerationTx(Fn change) {
+  Status inTx(Fn change, bool bump_generation = false) {
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(change());
-    WARD_RETURN_IF_ERROR(bumpGeneration());
+    if (bump_generation) WARD_RETURN_IF_ERROR(bumpGeneration());
     return tx.commit();
+  }
+  template <typename Fn>
+  Status inGenerationTx(Fn change) {
+    return inTx(change, true);
   }
 
   Status bumpGeneration() {

@@ -1,0 +1,28 @@
+// The approvals table's statements (schema step 2). Private to the store module; callers hold
+// the store's lock and, for writes, their own transaction.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sqlite_db.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::store {
+
+Status insertApproval(Database& db, const ApprovalRecord& a);
+// NotFound names the approval.
+Result<ApprovalRecord> selectApproval(Database& db, const std::string& tenant,
+                                      const std::string& id);
+// Newest first; `state` empty = every state.
+Result<std::vector<ApprovalRecord>> selectApprovals(Database& db, const std::string& tenant,
+                                                    const std::string& state, int limit);
+// Moves the approval from state `from` to `to.state` (and sets the non-empty reviewer, comment,
+// result, decided_at of `to`); FailedPrecondition when it is not in `from`. Returns the new row.
+Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
+                                      const std::string& id, const std::string& from,
+                                      const ApprovalRecord& to);
+// Pending approvals past their expiry become expired; returns how many.
+Result<int64_t> expirePendingApprovals(Database& db, int64_t now);
+
+}  // namespace ward::store
