@@ -9,58 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "tool_call_events.h"
 #include "ward/audit/redaction.h"
 #include "ward/common/json.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-const char* kWords[] = {"robot",  "fleet",   "status", "motor",  "controller", "invoice",
-                        "search", "results", "policy", "leave",  "handbook",   "firmware",
-                        "update", "deploy",  "region", "sensor", "battery",    "schedule"};
-
-std::string sentence(std::mt19937& rng, int words) {
-  std::string s;
-  for (int i = 0; i < words; ++i) {
-    if (i) s.push_back(' ');
-    s += kWords[rng() % (sizeof(kWords) / sizeof(kWords[0]))];
-  }
-  return s;
-}
-
-const char* kSecrets[] = {
-    "export AWS_ACCESS_KEY_ID=AKIAVQJXXVBOTHD2WTFL",     "contact jane.doe@example.com",
-    "postgres://app:Zk9!x2Qp7wLm@db.internal:5432/prod", "card 4111 1111 1111 1111 exp 12/27",
-    "token ghp_8xncwjxTZVcUOpdxfWEIRH3KU3hOuNsFqrLt",    "call +44 20 7946 0958"};
-
-ward::Json makeEvent(std::mt19937& rng, int i, bool with_secret) {
-  ward::Json rows = ward::Json::array();
-  for (int r = 0; r < 4; ++r) {
-    rows.push_back({{"id", "doc-" + std::to_string(rng() % 100000)},
-                    {"title", sentence(rng, 5)},
-                    {"score", (rng() % 1000) / 100.0},
-                    {"snippet", sentence(rng, 12)}});
-  }
-  std::string note = sentence(rng, 20);
-  if (with_secret) note += " " + std::string(kSecrets[rng() % 6]);
-  return {{"kind", "tool_call"},
-          {"trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"},
-          {"span_id", "00f067aa0ba902b7"},
-          {"time", "2026-01-15T10:30:00.000Z"},
-          {"tenant", "default"},
-          {"principal", "agent:fleet-assistant"},
-          {"tool", "fleet.search@3"},
-          {"arguments", {{"query", sentence(rng, 6)}, {"k", 6}, {"max_tokens", 1024}}},
-          {"result", {{"rows", rows}, {"note", note}}},
-          {"latency_ms", 12 + i % 40}};
-}
-
-double pct(std::vector<double>& v, double p) {
-  size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
-}
+using ward::bench::makeToolCallEvent;
+using ward::bench::percentile;
 
 }  // namespace
 
@@ -79,7 +36,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> texts;
   size_t bytes = 0;
   for (int i = 0; i < n; ++i) {
-    events.push_back(makeEvent(rng, i, i % 20 == 0));
+    events.push_back(makeToolCallEvent(rng, i, i % 20 == 0));
     texts.push_back(ward::dumpJson(events.back()));
     bytes += texts.back().size();
   }
@@ -105,8 +62,8 @@ int main(int argc, char** argv) {
   std::printf(
       "redactJson:            %9.0f events/s  %7.1f MB/s  p50 %6.1f us  p99 %6.1f us  "
       "(%lld values redacted per round)\n",
-      events_done / total_s, static_cast<double>(bytes) * rounds / total_s / 1e6, pct(lat, 0.50),
-      pct(lat, 0.99), static_cast<long long>(redacted));
+      events_done / total_s, static_cast<double>(bytes) * rounds / total_s / 1e6,
+      percentile(lat, 0.50), percentile(lat, 0.99), static_cast<long long>(redacted));
 
   lat.clear();
   auto start = Clock::now();
@@ -122,7 +79,7 @@ int main(int argc, char** argv) {
   double e2e_s = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("parse+redactJson+dump: %9.0f events/s  %7.1f MB/s  p50 %6.1f us  p99 %6.1f us\n",
               events_done / e2e_s, static_cast<double>(bytes) * rounds / e2e_s / 1e6,
-              pct(lat, 0.50), pct(lat, 0.99));
+              percentile(lat, 0.50), percentile(lat, 0.99));
 
   lat.clear();
   start = Clock::now();
@@ -136,6 +93,6 @@ int main(int argc, char** argv) {
   double text_s = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("redactText (raw JSON): %9.0f events/s  %7.1f MB/s  p50 %6.1f us  p99 %6.1f us\n",
               events_done / text_s, static_cast<double>(bytes) * rounds / text_s / 1e6,
-              pct(lat, 0.50), pct(lat, 0.99));
+              percentile(lat, 0.50), percentile(lat, 0.99));
   return 0;
 }
