@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace ward {
 namespace {
 
@@ -104,6 +107,21 @@ TEST(Yaml, AliasExpansionIsBounded) {
   auto d = parseYaml(deep);
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.status().message().find("nested deeper"), std::string::npos);
+}
+
+// The API contract must stay valid YAML (unique keys included) with every path an object.
+TEST(Yaml, TheOpenApiContractParses) {
+  std::ifstream in(WARD_OPENAPI_PATH);
+  ASSERT_TRUE(in) << WARD_OPENAPI_PATH;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = parseYaml(ss.str());
+  ASSERT_TRUE(doc.ok()) << doc.status().toString();
+  ASSERT_TRUE((*doc)["paths"].is_object());
+  EXPECT_GT((*doc)["paths"].size(), 20u);
+  for (const auto& [path, ops] : (*doc)["paths"].items()) {
+    EXPECT_TRUE(ops.is_object()) << path;
+  }
 }
 
 }  // namespace
