@@ -29,6 +29,9 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto gw = ctx.gateway();
       if (!gw.ok()) return fail(gw.status());
       services.gateway = *gw;
+      auto trace_service = ctx.traceService();
+      if (!trace_service.ok()) return fail(trace_service.status());
+      services.trace_service = *trace_service;
       // Block the signals in every thread; a dedicated waiter turns them into a clean stop.
       sigset_t set;
       sigemptyset(&set);
