@@ -190,8 +190,7 @@ bool eventMatches(const TraceEvent& e, const TraceQuery& q) {
 
 bool isTraceId(const std::string& id) {
   if (id.size() != 32) return false;
-  if (id.find_first_not_of("0123456789abcdef") != std::string::npos) return false;
-  return id != std::string(32, '0');
+  return id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 Json traceRecordJson(const TraceRecord& r) {

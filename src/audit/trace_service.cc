@@ -211,7 +211,7 @@ Result<Json> TraceService::feedback(const TraceAccess& a, const std::string& tra
 Result<Json> TraceService::recordSpan(const TraceAccess& a, const std::string& trace_id,
                                       const Json& body) const {
   if (a.who == nullptr) return Status::internal("trace access without a principal");
-  if (!isTraceId(trace_id)) {
+  if (!isTraceId(trace_id) || trace_id == std::string(32, '0')) {
     return Status::invalidArgument("trace id must be 32 lowercase hex digits, not all zero");
   }
   if (!a.who->admin && a.who->kind != identity::PrincipalKind::kServiceAccount) {

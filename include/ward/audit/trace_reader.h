@@ -94,7 +94,7 @@ class TraceReader {
   io::FileSystem* fs_;
 };
 
-// True if `id` is 32 lowercase hex digits, not all zero.
+// True if `id` is 32 lowercase hex digits (all zeros is well-formed here; no trace has it).
 bool isTraceId(const std::string& id);
 // The event as JSON for readers: record, leaf_hash, time, kind, tenant, principal, ids, attributes.
 Json traceRecordJson(const TraceRecord& r);
