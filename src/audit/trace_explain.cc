@@ -1,6 +1,7 @@
 // From the events of one trace to an account a reviewer can read, every fact tied to a record.
 #include "ward/audit/trace_explain.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -155,10 +156,20 @@ std::string ref(const Json& j) {
   return " [#" + std::to_string(j.value("record", uint64_t{0})) + "]";
 }
 
+std::string scalar(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// A value for a text line: strings as they are, lists of scalars joined with ",".
 std::string str(const Json& j, const char* key, const std::string& fallback = "-") {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return fallback;
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  if (it->is_array() && std::none_of(it->begin(), it->end(), [](const Json& v) {
+        return v.is_structured();
+      })) {
+    std::string out;
+    for (const auto& v : *it) out += (out.empty() ? "" : ",") + scalar(v);
+    return out;
+  }
+  return scalar(*it);
 }
 
 void formatRetrieval(std::ostringstream& o, const Json& r) {
