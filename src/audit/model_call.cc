@@ -136,11 +136,13 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
     if (!c.rendered_prompt.empty()) {
       // The hash is of the redacted text: it is what the store keeps and can be checked against,
       // and a hash of the raw text could confirm a guessed secret.
-      std::string redacted = where.redactor != nullptr ? where.redactor->redactText(c.rendered_prompt)
-                                                       : c.rendered_prompt;
+      std::string redacted = where.redactor != nullptr
+                                 ? where.redactor->redactText(c.rendered_prompt)
+                                 : c.rendered_prompt;
       if (where.prompts != nullptr) {
-        WARD_ASSIGN_OR_RETURN(prompt["sha256"], where.prompts->put(where.tenant, c.prompt_template_id,
-                                                                   redacted, where.time_us));
+        WARD_ASSIGN_OR_RETURN(
+            prompt["sha256"],
+            where.prompts->put(where.tenant, c.prompt_template_id, redacted, where.time_us));
         prompt["stored"] = true;
       } else {
         prompt["sha256"] = sha256Hex(redacted);

@@ -41,8 +41,8 @@ Result<std::string> PromptStore::put(const std::string& tenant, const std::strin
   const std::string path = pathOf(tenant, sha);
   if (fs_->exists(path)) return sha;  // content-addressed: the same text is already there
   WARD_RETURN_IF_ERROR(fs_->createDirs(dir_ + "/" + tenant));
-  Json j = {{"format", kFormat},        {"tenant", tenant}, {"template_id", template_id},
-            {"sha256", sha},            {"created_us", now_us}, {"prompt", text}};
+  Json j = {{"format", kFormat}, {"tenant", tenant},     {"template_id", template_id},
+            {"sha256", sha},     {"created_us", now_us}, {"prompt", text}};
   WARD_RETURN_IF_ERROR(io::writeFileAtomic(*fs_, path, dumpJson(j), 0600));
   return sha;
 }

@@ -162,9 +162,8 @@ std::string scalar(const Json& v) { return v.is_string() ? v.get<std::string>() 
 std::string str(const Json& j, const char* key, const std::string& fallback = "-") {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return fallback;
-  if (it->is_array() && std::none_of(it->begin(), it->end(), [](const Json& v) {
-        return v.is_structured();
-      })) {
+  if (it->is_array() &&
+      std::none_of(it->begin(), it->end(), [](const Json& v) { return v.is_structured(); })) {
     std::string out;
     for (const auto& v : *it) out += (out.empty() ? "" : ",") + scalar(v);
     return out;
@@ -173,8 +172,9 @@ std::string str(const Json& j, const char* key, const std::string& fallback = "-
 }
 
 void formatRetrieval(std::ostringstream& o, const Json& r) {
-  o << "  query " << (r.contains("query") ? r["query"].dump() : "-") << " by " << str(r, "principal") << " (k=" << str(r, "k")
-    << ", " << str(r, "total_matches") << " matches)" << ref(r) << "\n";
+  o << "  query " << (r.contains("query") ? r["query"].dump() : "-") << " by "
+    << str(r, "principal") << " (k=" << str(r, "k") << ", " << str(r, "total_matches")
+    << " matches)" << ref(r) << "\n";
   int n = 0;
   for (const auto& c : r["citations"]) {
     o << "    " << ++n << ". doc " << str(c, "doc_id") << " v" << str(c, "version") << " chunk "
@@ -226,8 +226,8 @@ void formatModelCall(std::ostringstream& o, const Json& m) {
 std::string formatExplanation(const Json& x) {
   std::ostringstream o;
   o << "Trace " << str(x, "trace_id") << " (tenant " << str(x, "tenant") << "), "
-    << str(x, "started") << " .. " << str(x, "ended") << ", " << x["records"].size()
-    << " records" << (x.value("truncated", false) ? " (truncated)" : "") << "\n";
+    << str(x, "started") << " .. " << str(x, "ended") << ", " << x["records"].size() << " records"
+    << (x.value("truncated", false) ? " (truncated)" : "") << "\n";
   o << "Who asked:";
   if (x["asked_by"].empty()) o << " nobody recorded";
   o << "\n";

@@ -74,7 +74,8 @@ Result<Json> parseFeedback(const Json& body) {
     override_ = body["override"].get<bool>();
   }
   if (out.empty()) {
-    return Status::invalidArgument("feedback needs at least one of rating, corrected_answer, reason");
+    return Status::invalidArgument(
+        "feedback needs at least one of rating, corrected_answer, reason");
   }
   out["override"] = override_;
   return out;
@@ -100,8 +101,9 @@ Status TraceService::requireAuditor(const TraceAccess& a, const std::string& act
                                     const std::string& target) const {
   if (a.who == nullptr) return Status::internal("trace access without a principal");
   if (identity::hasRole(*a.who, identity::Role::kAuditor)) return Status();
-  const std::string why = "reading traces needs the auditor role (admin, or a member of the "
-                          "group 'auditors')";
+  const std::string why =
+      "reading traces needs the auditor role (admin, or a member of the "
+      "group 'auditors')";
   recordDenied(a, action, target, why);
   return Status::permissionDenied(why);
 }
@@ -185,8 +187,9 @@ Result<Json> TraceService::feedback(const TraceAccess& a, const std::string& tra
     return Status::notFound("no trace " + trace_id);
   }
   if (attrs["override"].get<bool>() && !reviewer) {
-    const std::string why = "an override needs the reviewer role (admin, or a member of the "
-                            "group 'reviewers')";
+    const std::string why =
+        "an override needs the reviewer role (admin, or a member of the "
+        "group 'reviewers')";
     recordDenied(a, "feedback_override", trace_id, why);
     return Status::permissionDenied(why);
   }

@@ -39,8 +39,8 @@ int runRole(CliContext& ctx, const std::string& principal, const std::string& ro
     auto existing = ctx.store().findPrincipal(ctx.tenant(), group);
     if (!existing.ok()) {
       if (existing.status().code() != StatusCode::kNotFound) return fail(existing.status());
-      auto created = ctx.store().createPrincipal(ctx.tenant(), group,
-                                                 identity::PrincipalKind::kGroup, false);
+      auto created =
+          ctx.store().createPrincipal(ctx.tenant(), group, identity::PrincipalKind::kGroup, false);
       if (!created.ok()) return fail(created.status());
     } else if (existing->kind != identity::PrincipalKind::kGroup) {
       return fail(Status::failedPrecondition("'" + group + "' exists but is not a group"));
@@ -66,15 +66,13 @@ void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* grant = role->add_subcommand("grant", "Give PRINCIPAL the role (joins its group)");
   grant->add_option("PRINCIPAL", principal, "User, service account or group")->required();
   grant->add_option("ROLE", name, "approver, auditor or reviewer")->required();
-  grant->callback([&ctx, &slot] {
-    slot.run = [&ctx] { return runRole(ctx, principal, name, true); };
-  });
+  grant->callback(
+      [&ctx, &slot] { slot.run = [&ctx] { return runRole(ctx, principal, name, true); }; });
   auto* revoke = role->add_subcommand("revoke", "Take the role away (leaves its group)");
   revoke->add_option("PRINCIPAL", principal, "User, service account or group")->required();
   revoke->add_option("ROLE", name, "approver, auditor or reviewer")->required();
-  revoke->callback([&ctx, &slot] {
-    slot.run = [&ctx] { return runRole(ctx, principal, name, false); };
-  });
+  revoke->callback(
+      [&ctx, &slot] { slot.run = [&ctx] { return runRole(ctx, principal, name, false); }; });
 }
 
 }  // namespace ward::cli

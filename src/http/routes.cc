@@ -180,9 +180,10 @@ Router wardRouter(const Services& services) {
   for (const RouteSpec& spec : kRoutes) {
     // kAdmin is checked in runRoute, after authentication, so that refusals are recorded.
     AuthPolicy auth = spec.auth == AuthPolicy::kAdmin ? AuthPolicy::kPrincipal : spec.auth;
-    Status st = router.add(Route{spec.method, spec.pattern, auth, [services, &spec](const HttpRequest& r) {
-                                   return runRoute(services, spec, r);
-                                 }});
+    Status st =
+        router.add(Route{spec.method, spec.pattern, auth, [services, &spec](const HttpRequest& r) {
+                           return runRoute(services, spec, r);
+                         }});
     if (!st.ok()) logError("route table: " + st.toString());
   }
   return router;

@@ -40,10 +40,10 @@ struct ModelCall {
 Result<ModelCall> parseModelCall(const Json& body);
 
 struct ModelCallRecording {
-  TraceSink* sink = nullptr;             // required
-  PromptStore* prompts = nullptr;        // null: the rendered prompt is not kept (only hashed)
-  const Redactor* redactor = nullptr;    // applied to the rendered prompt before hash and store
-  TraceContext context;                  // the trace the call belongs to (a new span id is used)
+  TraceSink* sink = nullptr;           // required
+  PromptStore* prompts = nullptr;      // null: the rendered prompt is not kept (only hashed)
+  const Redactor* redactor = nullptr;  // applied to the rendered prompt before hash and store
+  TraceContext context;                // the trace the call belongs to (a new span id is used)
   std::string tenant;
   std::string principal;
   int64_t time_us = 0;

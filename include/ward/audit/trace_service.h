@@ -61,7 +61,8 @@ class TraceService {
   // rating, corrected_answer, reason. Recorded as a `feedback` event of the trace.
   Result<Json> feedback(const TraceAccess& a, const std::string& trace_id, const Json& body) const;
   // Body as parseModelCall; recorded as a `model_call` event of the trace.
-  Result<Json> recordSpan(const TraceAccess& a, const std::string& trace_id, const Json& body) const;
+  Result<Json> recordSpan(const TraceAccess& a, const std::string& trace_id,
+                          const Json& body) const;
 
  private:
   Status requireAuditor(const TraceAccess& a, const std::string& action,

@@ -14,8 +14,7 @@ namespace {
 
 const std::string kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-TraceRecord rec(uint64_t index, const std::string& kind, const std::string& principal,
-                Json attrs) {
+TraceRecord rec(uint64_t index, const std::string& kind, const std::string& principal, Json attrs) {
   TraceRecord r;
   r.index = index;
   r.leaf.fill(static_cast<uint8_t>(index));
@@ -32,37 +31,39 @@ TraceRecord rec(uint64_t index, const std::string& kind, const std::string& prin
 TraceEvents sampleTrace() {
   TraceEvents t;
   t.trace_id = kTrace;
-  t.events.push_back(rec(7, "search", "alice",
-                         {{"query", "refund policy"},
-                          {"k", 5},
-                          {"total_matches", 3},
-                          {"hits",
-                           {{{"doc_id", "handbook"}, {"version", 2}, {"chunk_id", 41},
-                             {"score", 1.5}}}},
-                          {"acl", {{"rule", "document_acl"}, {"candidates_removed", 2}}}}));
-  t.events.push_back(rec(8, "tool_call", "alice",
-                         {{"tool", "refund@1.0.0"},
-                          {"agent", "helper"},
-                          {"decision", "pending"},
-                          {"stage", "approval"},
-                          {"grants", {3}},
-                          {"approval_id", "ap1"},
-                          {"stages",
-                           {{{"stage", "authorize"}, {"verdict", "continue"},
-                             {"policy", {"grant:3"}}},
-                            {{"stage", "approval"}, {"verdict", "stop"}, {"policy", "approval:ap1"}}}}}));
+  t.events.push_back(
+      rec(7, "search", "alice",
+          {{"query", "refund policy"},
+           {"k", 5},
+           {"total_matches", 3},
+           {"hits", {{{"doc_id", "handbook"}, {"version", 2}, {"chunk_id", 41}, {"score", 1.5}}}},
+           {"acl", {{"rule", "document_acl"}, {"candidates_removed", 2}}}}));
+  t.events.push_back(
+      rec(8, "tool_call", "alice",
+          {{"tool", "refund@1.0.0"},
+           {"agent", "helper"},
+           {"decision", "pending"},
+           {"stage", "approval"},
+           {"grants", {3}},
+           {"approval_id", "ap1"},
+           {"stages",
+            {{{"stage", "authorize"}, {"verdict", "continue"}, {"policy", {"grant:3"}}},
+             {{"stage", "approval"}, {"verdict", "stop"}, {"policy", "approval:ap1"}}}}}));
   t.events.push_back(rec(9, "tool_decision", "rita",
-                         {{"decision", "approved"}, {"approval_id", "ap1"}, {"reviewer", "rita"},
-                          {"comment", "fine"}, {"tool", "refund@1.0.0"}}));
-  t.events.push_back(rec(10, "model_call", "svc",
-                         {{"provider", "openai"},
-                          {"model", "gpt-4o"},
-                          {"parameters", {{"temperature", 0.5}}},
-                          {"tools_offered", {"refund@1.0.0"}},
-                          {"prompt", {{"template_id", "answer@3"}, {"sha256", "ab"},
-                                      {"stored", true}}}}));
-  t.events.push_back(rec(11, "feedback", "rita",
-                         {{"override", true}, {"rating", 2}, {"reason", "wrong doc"}}));
+                         {{"decision", "approved"},
+                          {"approval_id", "ap1"},
+                          {"reviewer", "rita"},
+                          {"comment", "fine"},
+                          {"tool", "refund@1.0.0"}}));
+  t.events.push_back(
+      rec(10, "model_call", "svc",
+          {{"provider", "openai"},
+           {"model", "gpt-4o"},
+           {"parameters", {{"temperature", 0.5}}},
+           {"tools_offered", {"refund@1.0.0"}},
+           {"prompt", {{"template_id", "answer@3"}, {"sha256", "ab"}, {"stored", true}}}}));
+  t.events.push_back(
+      rec(11, "feedback", "rita", {{"override", true}, {"rating", 2}, {"reason", "wrong doc"}}));
   return t;
 }
 
@@ -74,9 +75,11 @@ TEST(TraceExplainTest, SectionsCarryTheirRecords) {
   ASSERT_EQ(x["asked_by"].size(), 2u);
   EXPECT_EQ(x["asked_by"][0], (Json{{"principal", "alice"}, {"record", 7}}));
   EXPECT_EQ(x["asked_by"][1]["principal"], "svc");
-  EXPECT_EQ(x["retrieval"][0]["citations"][0],
-            (Json{{"doc_id", "handbook"}, {"version", 2}, {"chunk_id", 41}, {"score", 1.5},
-                  {"record", 7}}));
+  EXPECT_EQ(x["retrieval"][0]["citations"][0], (Json{{"doc_id", "handbook"},
+                                                     {"version", 2},
+                                                     {"chunk_id", 41},
+                                                     {"score", 1.5},
+                                                     {"record", 7}}));
   EXPECT_EQ(x["retrieval"][0]["acl"]["candidates_removed"], 2);
   EXPECT_EQ(x["tool_calls"][0]["record"], 8);
   EXPECT_EQ(x["tool_calls"][0]["stages"][0]["policy"][0], "grant:3");
@@ -138,12 +141,12 @@ TEST(TraceExplainTest, EmptySectionsSaySo) {
 // --- model calls ---
 
 TEST(ModelCallTest, ParsesAndNamesBadFields) {
-  Json ok = {{"provider", "anthropic"},
-             {"model", "claude"},
-             {"parameters", {{"temperature", 0.7}, {"top_p", 0.9}, {"max_tokens", 100},
-                             {"seed", -3}}},
-             {"tools_offered", {"a", "b@1"}},
-             {"prompt", {{"template_id", "t"}, {"rendered", "r"}}}};
+  Json ok = {
+      {"provider", "anthropic"},
+      {"model", "claude"},
+      {"parameters", {{"temperature", 0.7}, {"top_p", 0.9}, {"max_tokens", 100}, {"seed", -3}}},
+      {"tools_offered", {"a", "b@1"}},
+      {"prompt", {{"template_id", "t"}, {"rendered", "r"}}}};
   auto c = parseModelCall(ok);
   ASSERT_TRUE(c.ok()) << c.status().toString();
   EXPECT_EQ(*c->seed, -3);

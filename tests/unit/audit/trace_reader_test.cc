@@ -20,8 +20,8 @@ std::string traceId(int n) {
   return std::string(32 - s.size(), 'a') + s;
 }
 
-TraceEvent event(int trace, const std::string& kind, const std::string& principal,
-                 int64_t time_us, Json attrs = Json::object(), const std::string& tenant = "t1") {
+TraceEvent event(int trace, const std::string& kind, const std::string& principal, int64_t time_us,
+                 Json attrs = Json::object(), const std::string& tenant = "t1") {
   TraceEvent e;
   e.context.trace_id = traceId(trace);
   e.context.span_id = "00000000000000" + std::to_string(10 + trace);
@@ -43,8 +43,8 @@ class TraceReaderTest : public ::testing::Test {
     log_ = std::move(AuditLog::open(o)).value();
     // Trace 1: alice searches then calls a tool that is executed.
     append(event(1, "search", "alice", 1000, {{"query", "refund"}}));
-    append(event(1, "tool_call", "alice", 1100,
-                 {{"tool", "refund@1.0.0"}, {"decision", "executed"}}));
+    append(
+        event(1, "tool_call", "alice", 1100, {{"tool", "refund@1.0.0"}, {"decision", "executed"}}));
     // Trace 2: bob's call is denied.
     append(event(2, "tool_call", "bob", 2000, {{"tool", "refund@1.0.0"}, {"decision", "denied"}}));
     // Trace 3: an agent acting for carol; another tenant's event shares the trace id.
@@ -243,8 +243,7 @@ class TraceServiceTest : public ::testing::Test {
 
 TEST_F(TraceServiceTest, OnlyAdminsAndAuditorsReadAndEveryReadIsRecorded) {
   auto bob = principal("bob");
-  EXPECT_EQ(service_->explain(as(bob), traceId(1)).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->explain(as(bob), traceId(1)).status().code(), StatusCode::kPermissionDenied);
   auto denied = recorded("authz_denied");
   ASSERT_EQ(denied.size(), 1u);
   EXPECT_EQ(denied[0].principal, "bob");
