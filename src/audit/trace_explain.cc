@@ -40,7 +40,7 @@ Json retrieval(const TraceRecord& r) {
     for (const auto& h : hits) {
       if (!h.is_object()) continue;
       Json c = Json::object();
-      for (const char* k : {"doc_id", "version", "chunk_id", "score"}) {
+      for (const char* k : {"doc_id", "version", "chunk_id", "score", "indexed_at", "updated_at"}) {
         if (h.contains(k)) c[k] = h[k];
       }
       c["record"] = r.index;

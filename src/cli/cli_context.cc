@@ -69,6 +69,20 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   return gateway_.get();
 }
 
+Status CliContext::recordAdminChange(const std::string& action, Json attributes) {
+  if (!traces_) return Status::internal("CliContext::recordAdminChange() before open()");
+  audit::TraceEvent e;
+  e.context = audit::TraceContext::generate();
+  e.kind = "admin_change";
+  e.tenant = config_.tenant;
+  e.principal = "cli";
+  e.time_us = SystemClock::instance().nowMicros();
+  attributes["action"] = action;
+  attributes["via"] = "cli";
+  e.attributes = std::move(attributes);
+  return traces_->record(e);
+}
+
 Result<audit::TraceService*> CliContext::traceService() {
   if (trace_service_) return trace_service_.get();
   if (!traces_) return Status::internal("CliContext::traceService() before open()");

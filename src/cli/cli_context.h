@@ -52,6 +52,8 @@ class CliContext {
   // The tool gateway over the same data dir (opened on first use, after open()).
   Result<gateway::ToolGateway*> gateway();
   const std::string& tenant() const { return config_.tenant; }
+  // Records an `admin_change` event (principal "cli", attributes {action, via: "cli", ...}).
+  Status recordAdminChange(const std::string& action, Json attributes);
   // Permissioned, recorded trace reads, feedback and spans (after open()).
   Result<audit::TraceService*> traceService();
   std::string promptsDir() const { return data_dir + "/prompts"; }

@@ -4,29 +4,12 @@
 #include <iostream>
 
 #include "commands.h"
-#include "ward/common/clock.h"
 #include "ward/identity/directory.h"
 #include "ward/identity/roles.h"
 
 namespace ward::cli {
 
 namespace {
-
-Status recordChange(CliContext& ctx, const std::string& action, const std::string& principal,
-                    identity::Role role) {
-  audit::TraceEvent e;
-  e.context = audit::TraceContext::generate();
-  e.kind = "admin_change";
-  e.tenant = ctx.tenant();
-  e.principal = "cli";
-  e.time_us = SystemClock::instance().nowMicros();
-  e.attributes = {{"action", action},
-                  {"subject", principal},
-                  {"role", std::string(identity::roleName(role))},
-                  {"group", std::string(identity::roleGroup(role))},
-                  {"via", "cli"}};
-  return ctx.traces().record(e);
-}
 
 int runRole(CliContext& ctx, const std::string& principal, const std::string& role_name,
             bool grant) {
@@ -50,7 +33,9 @@ int runRole(CliContext& ctx, const std::string& principal, const std::string& ro
     s = ctx.store().removeMembership(ctx.tenant(), principal, group);
   }
   if (!s.ok()) return fail(s);
-  s = recordChange(ctx, grant ? "role_grant" : "role_revoke", principal, *role);
+  s = ctx.recordAdminChange(
+      grant ? "role_grant" : "role_revoke",
+      {{"subject", principal}, {"role", std::string(identity::roleName(*role))}, {"group", group}});
   if (!s.ok()) return fail(s);
   std::cout << (grant ? "granted " : "revoked ") << role_name << (grant ? " to " : " from ")
             << principal << " (group " << group << ")\n";
