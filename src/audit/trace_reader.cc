@@ -61,6 +61,15 @@ uint8_t filtersMet(const TraceEvent& e, const TraceQuery& q) {
 
 constexpr uint8_t kAllFilters = kPrincipal | kTool | kKind | kDecision | kTime;
 
+// Whether a record may belong to `trace_id`, without decoding it. Plain bodies are compact JSON
+// (encodeTraceEvent), where the id appears as "trace_id":"<id>" (hex needs no escaping, and a
+// key like "target_trace_id" does not end in that quote-prefixed form); a body in any other
+// shape is decoded to be sure. A false positive is decoded and checked.
+bool mayHoldTrace(std::string_view body, const std::string& needle) {
+  if (body.empty() || body.front() != '{') return true;
+  return body.find(needle) != std::string_view::npos;
+}
+
 void addUnique(std::vector<std::string>& v, const std::string& s) {
   if (s.empty()) return;
   auto it = std::lower_bound(v.begin(), v.end(), s);
@@ -136,8 +145,10 @@ Result<TraceEvents> TraceReader::trace(const std::string& trace_id,
   }
   TraceEvents out;
   out.trace_id = trace_id;
+  const std::string needle = "\"trace_id\":\"" + trace_id + "\"";
   Status s = forEachAuditRecordWithLeaf(
       *fs_, dir_, [&](uint64_t index, const Hash& leaf, std::string_view body) -> Status {
+        if (!mayHoldTrace(body, needle)) return Status();
         WARD_ASSIGN_OR_RETURN(TraceEvent e, decodeTraceEvent(body));
         if (e.context.trace_id != trace_id) return Status();
         if (!tenant.empty() && e.tenant != tenant) return Status();
