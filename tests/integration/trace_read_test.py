@@ -329,6 +329,13 @@ def cli_reads(data, t):
           [e["attributes"]["decision"] for e in rows] == ["executed", "pending", "executed"]
           and all(len(e["leaf_hash"]) == 64 and e["kind"] == "tool_call" for e in rows),
           [e["attributes"].get("decision") for e in rows])
+    r = ward(data, "trace", "show", t["search"], "--json")
+    ev = json.loads(r.stdout.splitlines()[0]) if r.returncode == 0 else {}
+    r = ward(data, "audit", "inclusion", "--index", str(ev.get("record", 0)))
+    proof = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("ward audit inclusion proves the event's record by its leaf hash",
+          proof.get("verified") is True and proof.get("leaf_hash") == ev.get("leaf_hash")
+          and proof.get("proof"), r.stdout + r.stderr)
     r = ward(data, "trace", "show", t["call"], "--json")
     check("ward trace show ID --json", r.returncode == 0 and '"tool_call"' in r.stdout, r.stderr)
     r = ward(data, "trace", "list", "--since", "yesterday")
