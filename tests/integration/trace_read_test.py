@@ -304,7 +304,10 @@ def recorded(base, keys, data):
     changes = [e for e in events if e["kind"] == "admin_change"]
     check("admin changes are recorded (REST and ward role grant)",
           any(e["attributes"].get("route") == "/v1/principals" for e in changes)
-          and any(e["attributes"].get("action") == "role_grant" for e in changes), changes)
+          and any(e["attributes"].get("action") == "role_grant" for e in changes)
+          and any(e["attributes"].get("action") == "config_loaded"
+                  and len(e["attributes"].get("config_sha256", "")) == 64 for e in changes),
+          changes)
 
 
 def cli_reads(data, t):
