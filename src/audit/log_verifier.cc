@@ -67,6 +67,12 @@ Status forEachAuditRecord(io::FileSystem& fs, const std::string& dir,
   return r.status();
 }
 
+Status forEachAuditRecordWithLeaf(
+    io::FileSystem& fs, const std::string& dir,
+    const std::function<Status(uint64_t, const Hash&, std::string_view)>& fn) {
+  return walk(fs, dir, fn).status();
+}
+
 Result<ExternalCheckpoints> parseExternalCheckpoints(std::string_view text) {
   WARD_ASSIGN_OR_RETURN(Json j, parseJson(std::string(text)));
   ExternalCheckpoints out;

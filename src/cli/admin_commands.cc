@@ -43,6 +43,12 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
         Status m = ctx.store().addMembership(ctx.tenant(), u_name, g);
         if (!m.ok()) return fail(m);
       }
+      Status rec_st = ctx.recordAdminChange(
+          "principal_add", {{"subject", u_name},
+                            {"principal_kind", std::string(identity::principalKindName(kind))},
+                            {"admin", u_admin},
+                            {"groups", splitList(u_groups)}});
+      if (!rec_st.ok()) return fail(rec_st);
       std::cout << "added " << identity::principalKindName(kind) << " " << u_name << "\n";
       return 0;
     };
@@ -86,6 +92,9 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
         Status m = ctx.store().addMembership(ctx.tenant(), g_name, p);
         if (!m.ok()) return fail(m);
       }
+      Status rec_st = ctx.recordAdminChange(
+          "group_add", {{"subject", g_name}, {"member_of", splitList(g_parent)}});
+      if (!rec_st.ok()) return fail(rec_st);
       std::cout << "added group " << g_name << "\n";
       return 0;
     };
@@ -100,6 +109,8 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!s.ok()) return fail(s);
       Status m = ctx.store().addMembership(ctx.tenant(), j_member, j_group);
       if (!m.ok()) return fail(m);
+      m = ctx.recordAdminChange("membership_add", {{"subject", j_member}, {"group", j_group}});
+      if (!m.ok()) return fail(m);
       std::cout << j_member << " joined " << j_group << "\n";
       return 0;
     };
@@ -112,6 +123,8 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
       Status m = ctx.store().removeMembership(ctx.tenant(), j_member, j_group);
+      if (!m.ok()) return fail(m);
+      m = ctx.recordAdminChange("membership_remove", {{"subject", j_member}, {"group", j_group}});
       if (!m.ok()) return fail(m);
       std::cout << j_member << " left " << j_group << "\n";
       return 0;
@@ -138,6 +151,9 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
                                  SystemClock::instance().nowMicros(), false};
       Status st = ctx.store().storeApiKey(rec);
       if (!st.ok()) return fail(st);
+      // The key id names the key; the secret never reaches the log.
+      st = ctx.recordAdminChange("key_create", {{"subject", k_principal}, {"key_id", k.key_id}});
+      if (!st.ok()) return fail(st);
       std::cout << k.plaintext << "\n";
       return 0;
     };
@@ -150,6 +166,8 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
       Status r = ctx.store().revokeApiKey(k_id);
+      if (!r.ok()) return fail(r);
+      r = ctx.recordAdminChange("key_revoke", {{"key_id", k_id}});
       if (!r.ok()) return fail(r);
       std::cout << "revoked " << k_id << "\n";
       return 0;

@@ -69,6 +69,34 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   return gateway_.get();
 }
 
+Status CliContext::recordAdminChange(const std::string& action, Json attributes) {
+  if (!traces_) return Status::internal("CliContext::recordAdminChange() before open()");
+  audit::TraceEvent e;
+  e.context = audit::TraceContext::generate();
+  e.kind = "admin_change";
+  e.tenant = config_.tenant;
+  e.principal = "cli";
+  e.time_us = SystemClock::instance().nowMicros();
+  attributes["action"] = action;
+  attributes["via"] = "cli";
+  e.attributes = std::move(attributes);
+  return traces_->record(e);
+}
+
+Result<audit::TraceService*> CliContext::traceService() {
+  if (trace_service_) return trace_service_.get();
+  if (!traces_) return Status::internal("CliContext::traceService() before open()");
+  trace_reader_ = std::make_unique<audit::TraceReader>(auditDir());
+  prompt_store_ = std::make_unique<audit::PromptStore>(promptsDir());
+  audit::TraceServiceOptions options;
+  options.reader = trace_reader_.get();
+  options.sink = traces_.get();
+  options.prompts = prompt_store_.get();
+  options.redactor = redactor_;
+  trace_service_ = std::make_unique<audit::TraceService>(options);
+  return trace_service_.get();
+}
+
 Status CliContext::init(bool* created) {
   std::error_code ec;
   *created = !fs::exists(dbPath(), ec);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ward/audit/audit_trace_sink.h"
+#include "ward/audit/trace_service.h"
 #include "ward/common/config.h"
 #include "ward/common/status.h"
 #include "ward/gateway/tool_gateway.h"
@@ -51,6 +52,11 @@ class CliContext {
   // The tool gateway over the same data dir (opened on first use, after open()).
   Result<gateway::ToolGateway*> gateway();
   const std::string& tenant() const { return config_.tenant; }
+  // Records an `admin_change` event (principal "cli", attributes {action, via: "cli", ...}).
+  Status recordAdminChange(const std::string& action, Json attributes);
+  // Permissioned, recorded trace reads, feedback and spans (after open()).
+  Result<audit::TraceService*> traceService();
+  std::string promptsDir() const { return data_dir + "/prompts"; }
 
   // Resolves --as NAME in the configured tenant.
   Result<identity::Principal> principal(const std::string& name);
@@ -66,6 +72,9 @@ class CliContext {
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<store::ToolStore> tool_store_;
   std::unique_ptr<gateway::ToolGateway> gateway_;
+  std::unique_ptr<audit::TraceReader> trace_reader_;
+  std::unique_ptr<audit::PromptStore> prompt_store_;
+  std::unique_ptr<audit::TraceService> trace_service_;
 };
 
 // Prints "error: <message>" to stderr and returns the exit code for a failed command.

@@ -4,8 +4,10 @@
 #include <thread>
 
 #include "commands.h"
+#include "ward/common/hash.h"
 #include "ward/http/http_server.h"
 #include "ward/http/services.h"
+#include "ward/io/file_system.h"
 
 namespace ward::cli {
 
@@ -29,6 +31,16 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto gw = ctx.gateway();
       if (!gw.ok()) return fail(gw.status());
       services.gateway = *gw;
+      auto trace_service = ctx.traceService();
+      if (!trace_service.ok()) return fail(trace_service.status());
+      services.trace_service = *trace_service;
+      // The configuration this server runs with, by hash: a change to ward.toml between runs
+      // shows up in the audit log as a different hash.
+      auto toml = io::readFile(io::posixFileSystem(), ctx.configPath());
+      Status rec = ctx.recordAdminChange(
+          "config_loaded",
+          {{"config_sha256", toml.ok() ? sha256Hex(*toml) : std::string()}, {"listen", sc.listen}});
+      if (!rec.ok()) return fail(rec);
       // Block the signals in every thread; a dedicated waiter turns them into a clean stop.
       sigset_t set;
       sigemptyset(&set);

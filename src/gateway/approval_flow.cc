@@ -48,7 +48,9 @@ Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string
     to.decided_at = now();
     auto moved = options.tools->transitionApproval(tenant, id, "pending", to);
     if (moved.ok()) {
-      record("tool_decision", nullptr, tenant, a.requester, audit::TraceContext::generate(),
+      audit::TraceContext trace = audit::TraceContext::generate();
+      if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // joins the call's trace (explain)
+      record("tool_decision", nullptr, tenant, a.requester, trace,
              Json{{"decision", "expired"}, {"approval_id", id}, {"tool", a.tool}});
       return moved;
     }

@@ -5,6 +5,7 @@
 #include "builtin_executor.h"
 #include "gateway_impl.h"
 #include "http_executor.h"
+#include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/common/metrics.h"
 
@@ -87,6 +88,40 @@ Result<std::unique_ptr<ToolGateway>> ToolGateway::create(const GatewayOptions& o
 ToolGateway::ToolGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ToolGateway::~ToolGateway() = default;
 
+namespace {
+
+// The result (already validated and redacted by the output stage) goes into the trace so a call
+// can be replayed; past kMaxRecordedResultBytes only its hash is kept.
+constexpr size_t kMaxRecordedResultBytes = 64 * 1024;
+
+void addResult(const Json& result, Json& attributes) {
+  if (result.is_null()) return;
+  std::string text = dumpJson(result);
+  attributes["result_sha256"] = sha256Hex(text);
+  if (text.size() <= kMaxRecordedResultBytes) {
+    attributes["result"] = result;
+  } else {
+    attributes["result_truncated"] = true;
+  }
+}
+
+// One stage's verdict with the policy that decided it, where there is one.
+Json stageEntry(const Stage& stage, const StageResult& r, const CallContext& call) {
+  Json e = {{"stage", std::string(stage.name())}, {"verdict", verdictName(r.verdict)}};
+  if (stage.name() == "authorize" && !call.grant_ids.empty()) {
+    Json ids = Json::array();
+    for (int64_t id : call.grant_ids) ids.push_back("grant:" + std::to_string(id));
+    e["policy"] = ids;
+  }
+  if (stage.name() == "approval" && call.response.contains("approval_id")) {
+    e["policy"] = "approval:" + call.response["approval_id"].get<std::string>();
+  }
+  if (r.verdict == Verdict::kReject) e["error"] = r.status.message();
+  return e;
+}
+
+}  // namespace
+
 Json ToolGateway::Impl::redactedCopy(const Json& value) const {
   Json copy = value;
   if (options.redactor != nullptr) options.redactor->redactJson(copy);
@@ -120,6 +155,7 @@ void ToolGateway::Impl::record(const std::string& kind, const CallContext* call,
       attributes["reviewer"] = call->approval->reviewer;
     }
     if (call->backend_status != 0) attributes["backend_status"] = call->backend_status;
+    addResult(call->result, attributes);
   }
   event.attributes = std::move(attributes);
   Status st = options.traces->record(event);
@@ -157,10 +193,12 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
   std::vector<Stage*> continued;
   Status final;
   bool completed = true;
+  Json stage_log = Json::array();  // each stage's decision, for explain and replay
   for (const auto& stage : stages) {
     StageResult r = stage->run(call);
     metrics().incrementCounter("ward_gateway_stage_total", {{"stage", std::string(stage->name())},
                                                             {"verdict", verdictName(r.verdict)}});
+    stage_log.push_back(stageEntry(*stage, r, call));
     if (r.verdict == Verdict::kContinue) {
       continued.push_back(stage.get());
       continue;
@@ -197,6 +235,7 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
   if (!call.reason.empty()) attrs["reason"] = call.reason;
   if (!final.ok()) attrs["error"] = std::string(statusCodeName(final.code()));
   if (call.response.contains("approval_id")) attrs["approval_id"] = call.response["approval_id"];
+  attrs["stages"] = std::move(stage_log);
   attrs["duration_us"] = total / 1000;
   attrs["backend_us"] = call.backend_ns / 1000;
   record("tool_call", &call, call.request.principal.tenant, call.request.principal.name,

@@ -62,6 +62,14 @@ Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalApprove(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r);
 
+// traces_handler.cc (traces, feedback, spans, stored prompts)
+Result<HttpResponse> tracesList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> traceGet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> traceExplain(const Services& s, const HttpRequest& r);
+Result<HttpResponse> traceFeedback(const Services& s, const HttpRequest& r);
+Result<HttpResponse> traceSpanCreate(const Services& s, const HttpRequest& r);
+Result<HttpResponse> promptGet(const Services& s, const HttpRequest& r);
+
 // status_handler.cc
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);
 Result<HttpResponse> metricsText(const Services& s, const HttpRequest& r);

@@ -60,6 +60,12 @@ constexpr RouteSpec kRoutes[] = {
     {"GET", "/v1/approvals/{id}", AuthPolicy::kPrincipal, approvalGet},
     {"POST", "/v1/approvals/{id}/approve", AuthPolicy::kPrincipal, approvalApprove},
     {"POST", "/v1/approvals/{id}/deny", AuthPolicy::kPrincipal, approvalDeny},
+    {"GET", "/v1/traces", AuthPolicy::kPrincipal, tracesList},
+    {"GET", "/v1/traces/{id}", AuthPolicy::kPrincipal, traceGet},
+    {"GET", "/v1/traces/{id}/explain", AuthPolicy::kPrincipal, traceExplain},
+    {"POST", "/v1/traces/{id}/feedback", AuthPolicy::kPrincipal, traceFeedback},
+    {"POST", "/v1/traces/{id}/spans", AuthPolicy::kPrincipal, traceSpanCreate},
+    {"GET", "/v1/prompts/{sha256}", AuthPolicy::kPrincipal, promptGet},
 };
 
 // The presented key from "Authorization: Bearer <key>" or "X-Api-Key: <key>"; "" if none.
@@ -109,6 +115,57 @@ Authenticator apiKeyAuthenticator(const Services& s) {
   };
 }
 
+// Admin mutations whose module records no event of its own; the gateway's (tools, grants,
+// modes, secrets) record tool_registry / tool_grant / tool_mode / tool_secret themselves.
+bool recordsAdminChange(const RouteSpec& spec) {
+  const std::string_view p = spec.pattern;
+  return std::string_view(spec.method) != "GET" &&
+         (p.starts_with("/v1/principals") || p.starts_with("/v1/keys"));
+}
+
+// Trace routes record their own refusals (audit::TraceService, also used by the CLI).
+bool recordsOwnDenials(const RouteSpec& spec) {
+  const std::string_view p = spec.pattern;
+  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts");
+}
+
+void recordRequestEvent(const Services& s, const HttpRequest& r, const RouteSpec& spec,
+                        const char* kind, Json attributes) {
+  audit::TraceEvent event;
+  event.context = r.trace;
+  event.kind = kind;
+  event.tenant = r.principal ? r.principal->tenant : s.config->tenant;
+  event.principal = r.principal ? r.principal->name : "";
+  event.time_us = SystemClock::instance().nowMicros();
+  attributes["method"] = r.method;
+  attributes["route"] = spec.pattern;
+  attributes["path"] = r.path;
+  event.attributes = std::move(attributes);
+  Status st = s.traces->record(event);
+  if (!st.ok()) logWarn(std::string("cannot record ") + kind + " trace event: " + st.toString());
+}
+
+// Runs a route's handler; enforces kAdmin here (not in the server) so that a refusal is
+// recorded, and records authorization denials and admin changes.
+Result<HttpResponse> runRoute(const Services& s, const RouteSpec& spec, const HttpRequest& r) {
+  if (spec.auth == AuthPolicy::kAdmin && (!r.principal || !r.principal->admin)) {
+    Status denied = Status::permissionDenied("this endpoint requires an admin principal");
+    recordRequestEvent(s, r, spec, "authz_denied",
+                       {{"decision", "denied"}, {"reason", denied.message()}});
+    return denied;
+  }
+  Result<HttpResponse> result = spec.handler(s, r);
+  if (!result.ok() && result.status().code() == StatusCode::kPermissionDenied &&
+      !recordsOwnDenials(spec)) {
+    recordRequestEvent(s, r, spec, "authz_denied",
+                       {{"decision", "denied"}, {"reason", result.status().message()}});
+  }
+  if (result.ok() && recordsAdminChange(spec)) {
+    recordRequestEvent(s, r, spec, "admin_change", {{"status", result->status}});
+  }
+  return result;
+}
+
 }  // namespace
 
 Result<const identity::Principal*> requirePrincipal(const HttpRequest& r) {
@@ -124,9 +181,12 @@ Json timeJson(int64_t micros) {
 Router wardRouter(const Services& services) {
   Router router;
   for (const RouteSpec& spec : kRoutes) {
-    HandlerFn fn = spec.handler;
-    Status st = router.add(Route{spec.method, spec.pattern, spec.auth,
-                                 [services, fn](const HttpRequest& r) { return fn(services, r); }});
+    // kAdmin is checked in runRoute, after authentication, so that refusals are recorded.
+    AuthPolicy auth = spec.auth == AuthPolicy::kAdmin ? AuthPolicy::kPrincipal : spec.auth;
+    Status st =
+        router.add(Route{spec.method, spec.pattern, auth, [services, &spec](const HttpRequest& r) {
+                           return runRoute(services, spec, r);
+                         }});
     if (!st.ok()) logError("route table: " + st.toString());
   }
   return router;

@@ -186,8 +186,12 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
   ev.time_us = SystemClock::instance().nowMicros();
   Json hits = Json::array();
   for (const auto& h : response.hits) {
-    hits.push_back({{"doc_id", h.doc_id}, {"version", h.version}, {"chunk_id", h.chunk_id},
-                    {"score", h.score}});
+    Json hit = {{"doc_id", h.doc_id}, {"version", h.version}, {"chunk_id", h.chunk_id},
+                {"score", h.score}};
+    // When the cited version was indexed and last changed: a replay can tell stale sources.
+    if (h.indexed_at != 0) hit["indexed_at"] = formatRfc3339(h.indexed_at);
+    if (h.updated_at != 0) hit["updated_at"] = formatRfc3339(h.updated_at);
+    hits.push_back(std::move(hit));
   }
   ev.attributes = {{"query", request.query},
                    {"k", request.k},

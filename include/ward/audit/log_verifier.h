@@ -47,6 +47,10 @@ Result<VerifyReport> verifyAuditLog(const VerifyOptions& options);
 // stops the walk with Corruption).
 Status forEachAuditRecord(io::FileSystem& fs, const std::string& dir,
                           const std::function<Status(uint64_t, std::string_view)>& fn);
+// The same walk, also passing each record's Merkle leaf hash (what inclusion proofs prove).
+Status forEachAuditRecordWithLeaf(
+    io::FileSystem& fs, const std::string& dir,
+    const std::function<Status(uint64_t, const Hash&, std::string_view)>& fn);
 
 // The verifier of the data dir's signing key, without creating one.
 Result<CheckpointVerifier> loadAuditVerifier(io::FileSystem& fs, const std::string& dir);

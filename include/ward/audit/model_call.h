@@ -1,0 +1,56 @@
+// Recording model calls: the `model_call` trace event (provider, model, version, parameters,
+// tools offered) and its prompt (template id + SHA-256 in the span; the rendered prompt,
+// redacted, in the PromptStore under its own access control). The answer loop of a later issue
+// calls recordModelCall; `POST /v1/traces/{id}/spans` lets an outside producer do the same.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ward/audit/prompt_store.h"
+#include "ward/audit/redactor.h"
+#include "ward/audit/trace.h"
+#include "ward/common/json.h"
+
+namespace ward::audit {
+
+// Limits (docs/design/audit.md, "Model calls").
+inline constexpr size_t kMaxModelFieldBytes = 256;
+inline constexpr size_t kMaxToolsOffered = 128;
+
+struct ModelCall {
+  std::string provider;       // "openai", "anthropic", ... (required)
+  std::string model;          // required
+  std::string model_version;  // optional
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  std::optional<int64_t> max_tokens;
+  std::optional<int64_t> seed;
+  std::vector<std::string> tools_offered;  // tool names, "name@version" where known
+  std::string prompt_template_id;          // optional
+  std::string rendered_prompt;             // optional; redacted and stored apart, never in the span
+  std::string finish_reason;               // optional
+};
+
+// From a request body ({"provider", "model", "model_version"?, "parameters"?: {temperature,
+// top_p, max_tokens, seed}, "tools_offered"?, "prompt"?: {"template_id", "rendered"},
+// "finish_reason"?}); InvalidArgument naming the bad field.
+Result<ModelCall> parseModelCall(const Json& body);
+
+struct ModelCallRecording {
+  TraceSink* sink = nullptr;           // required
+  PromptStore* prompts = nullptr;      // null: the rendered prompt is not kept (only hashed)
+  const Redactor* redactor = nullptr;  // applied to the rendered prompt before hash and store
+  TraceContext context;                // the trace the call belongs to (a new span id is used)
+  std::string tenant;
+  std::string principal;
+  int64_t time_us = 0;
+};
+
+// Records the model_call event and returns its attributes (as written before the sink's own
+// redaction). The span never carries the rendered prompt, only {template_id, sha256, stored}.
+Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& call);
+
+}  // namespace ward::audit

@@ -1,0 +1,78 @@
+// Reading traces as a permissioned, recorded action, and writing to them from outside
+// (feedback, model-call spans). What the REST handlers and the CLI call.
+//
+// Who may do what (docs/design/audit.md, "Reading traces"):
+//   list / show / explain   admins and auditors (identity::Role::kAuditor), own tenant only
+//   stored prompts          members of the auditors group only (admins too must join it)
+//   feedback                auditors, reviewers, and the principals who took part in the trace
+//   feedback with override  reviewers (identity::Role::kReviewer: admin or group reviewers)
+//   model-call spans        admins and service accounts
+// Every read, allowed or refused, is recorded: `trace_read` (or `authz_denied`) in the reader's
+// own trace. A trace of another tenant is NotFound, never PermissionDenied, so its existence is
+// not revealed. Thread-safe (the reader, sink and prompt store are).
+#pragma once
+
+#include <string>
+
+#include "ward/audit/model_call.h"
+#include "ward/audit/prompt_store.h"
+#include "ward/audit/trace.h"
+#include "ward/audit/trace_reader.h"
+#include "ward/common/json.h"
+#include "ward/identity/principal.h"
+
+namespace ward::audit {
+
+inline constexpr size_t kMaxFeedbackAnswerBytes = 16 * 1024;
+inline constexpr size_t kMaxFeedbackReasonBytes = 4 * 1024;
+
+struct TraceServiceOptions {
+  const TraceReader* reader = nullptr;  // required
+  TraceSink* sink = nullptr;            // required: where reads, feedback and spans are recorded
+  PromptStore* prompts = nullptr;       // null: rendered prompts are only hashed
+  const Redactor* redactor = nullptr;   // for rendered prompts (the sink redacts attributes)
+};
+
+// The request a call belongs to: who, and the trace of the request itself.
+struct TraceAccess {
+  const identity::Principal* who = nullptr;
+  TraceContext request;
+};
+
+class TraceService {
+ public:
+  explicit TraceService(TraceServiceOptions options);
+
+  // `query.tenant` is replaced by the reader's tenant.
+  Result<TracePage> list(const TraceAccess& a, TraceQuery query) const;
+  // Single events meeting every filter of `query` on their own, oldest first; with a limit, the
+  // newest `limit` of them (`ward trace list`). `query.tenant` is replaced by the reader's.
+  Result<std::vector<TraceRecord>> listEvents(const TraceAccess& a, TraceQuery query) const;
+  // The event in one record.
+  Result<TraceRecord> record(const TraceAccess& a, uint64_t index) const;
+  // Events of one trace as JSON {trace_id, truncated, events: [traceRecordJson...]}.
+  Result<Json> show(const TraceAccess& a, const std::string& trace_id) const;
+  // The explainTrace account.
+  Result<Json> explain(const TraceAccess& a, const std::string& trace_id) const;
+  // A stored prompt by its SHA-256.
+  Result<StoredPrompt> prompt(const TraceAccess& a, const std::string& sha256) const;
+
+  // Body {"rating"?: 1..5, "corrected_answer"?, "reason"?, "override"?: bool}; at least one of
+  // rating, corrected_answer, reason. Recorded as a `feedback` event of the trace.
+  Result<Json> feedback(const TraceAccess& a, const std::string& trace_id, const Json& body) const;
+  // Body as parseModelCall; recorded as a `model_call` event of the trace.
+  Result<Json> recordSpan(const TraceAccess& a, const std::string& trace_id,
+                          const Json& body) const;
+
+ private:
+  Status requireAuditor(const TraceAccess& a, const std::string& action,
+                        const std::string& target) const;
+  // A read that cannot be recorded does not happen: the error is returned.
+  Status recordRead(const TraceAccess& a, Json attributes) const;
+  void recordDenied(const TraceAccess& a, const std::string& action, const std::string& target,
+                    const std::string& reason) const;
+
+  TraceServiceOptions options_;
+};
+
+}  // namespace ward::audit

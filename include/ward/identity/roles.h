@@ -1,0 +1,30 @@
+// Roles: a principal holds a role when it is an admin of its tenant or a member (directly or
+// through nested groups) of the role's group. Roles are tenant-scoped because principals are.
+//   approver  group "approvers"  decides parked tool calls (gateway)
+//   auditor   group "auditors"   reads traces, explanations and stored prompts
+//   reviewer  group "reviewers"  records feedback overrides on traces
+// Grant one with `ward role grant PRINCIPAL ROLE` (joins the group, creating it if needed).
+#pragma once
+
+#include <string_view>
+
+#include "ward/common/status.h"
+#include "ward/identity/principal.h"
+
+namespace ward::identity {
+
+enum class Role { kApprover, kAuditor, kReviewer };
+
+std::string_view roleName(Role role);
+// InvalidArgument naming the accepted roles.
+Result<Role> parseRole(std::string_view name);
+// The group whose members hold the role.
+std::string_view roleGroup(Role role);
+
+// Admin, or a member of roleGroup(role).
+bool hasRole(const Principal& p, Role role);
+// A member of roleGroup(role), admin or not (for what even admins must be granted explicitly,
+// such as reading stored prompts).
+bool isRoleMember(const Principal& p, Role role);
+
+}  // namespace ward::identity

@@ -1,0 +1,167 @@
+// model_call events and their prompts.
+#include "ward/audit/model_call.h"
+
+#include "ward/common/hash.h"
+
+namespace ward::audit {
+
+namespace {
+
+Result<std::string> text(const Json& j, const char* key, bool required) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) return Status::invalidArgument("field '" + std::string(key) + "' is required");
+    return std::string();
+  }
+  if (!it->is_string()) {
+    return Status::invalidArgument("field '" + std::string(key) + "' must be a string");
+  }
+  std::string v = it->get<std::string>();
+  if (v.size() > kMaxModelFieldBytes) {
+    return Status::invalidArgument("field '" + std::string(key) + "' is longer than " +
+                                   std::to_string(kMaxModelFieldBytes) + " bytes");
+  }
+  if (required && v.empty()) {
+    return Status::invalidArgument("field '" + std::string(key) + "' must not be empty");
+  }
+  return v;
+}
+
+Result<std::optional<double>> number(const Json& params, const char* key, double lo, double hi) {
+  auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return std::optional<double>();
+  if (!it->is_number()) {
+    return Status::invalidArgument("field 'parameters." + std::string(key) + "' must be a number");
+  }
+  double v = it->get<double>();
+  if (!(v >= lo && v <= hi)) {
+    return Status::invalidArgument("field 'parameters." + std::string(key) + "' must be between " +
+                                   Json(lo).dump() + " and " + Json(hi).dump());
+  }
+  return std::optional<double>(v);
+}
+
+Result<std::optional<int64_t>> integer(const Json& params, const char* key, int64_t lo) {
+  auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return std::optional<int64_t>();
+  if (!it->is_number_integer() || it->get<int64_t>() < lo) {
+    return Status::invalidArgument("field 'parameters." + std::string(key) +
+                                   "' must be an integer >= " + std::to_string(lo));
+  }
+  return std::optional<int64_t>(it->get<int64_t>());
+}
+
+Status parseParameters(const Json& body, ModelCall& c) {
+  auto it = body.find("parameters");
+  if (it == body.end() || it->is_null()) return Status();
+  if (!it->is_object()) return Status::invalidArgument("field 'parameters' must be an object");
+  for (const auto& [k, v] : it->items()) {
+    if (k != "temperature" && k != "top_p" && k != "max_tokens" && k != "seed") {
+      return Status::invalidArgument("field 'parameters." + k +
+                                     "' is unknown (temperature, top_p, max_tokens, seed)");
+    }
+  }
+  WARD_ASSIGN_OR_RETURN(c.temperature, number(*it, "temperature", 0.0, 10.0));
+  WARD_ASSIGN_OR_RETURN(c.top_p, number(*it, "top_p", 0.0, 1.0));
+  WARD_ASSIGN_OR_RETURN(c.max_tokens, integer(*it, "max_tokens", 1));
+  WARD_ASSIGN_OR_RETURN(c.seed, integer(*it, "seed", INT64_MIN));
+  return Status();
+}
+
+Status parseTools(const Json& body, ModelCall& c) {
+  auto it = body.find("tools_offered");
+  if (it == body.end() || it->is_null()) return Status();
+  if (!it->is_array()) return Status::invalidArgument("field 'tools_offered' must be an array");
+  if (it->size() > kMaxToolsOffered) {
+    return Status::invalidArgument("field 'tools_offered' has more than " +
+                                   std::to_string(kMaxToolsOffered) + " entries");
+  }
+  for (const auto& t : *it) {
+    if (!t.is_string() || t.get<std::string>().empty() ||
+        t.get<std::string>().size() > kMaxModelFieldBytes) {
+      return Status::invalidArgument("field 'tools_offered' must hold non-empty tool names");
+    }
+    c.tools_offered.push_back(t.get<std::string>());
+  }
+  return Status();
+}
+
+Status parsePrompt(const Json& body, ModelCall& c) {
+  auto it = body.find("prompt");
+  if (it == body.end() || it->is_null()) return Status();
+  if (!it->is_object()) return Status::invalidArgument("field 'prompt' must be an object");
+  WARD_ASSIGN_OR_RETURN(c.prompt_template_id, text(*it, "template_id", false));
+  auto r = it->find("rendered");
+  if (r != it->end() && !r->is_null()) {
+    if (!r->is_string()) return Status::invalidArgument("field 'prompt.rendered' must be a string");
+    c.rendered_prompt = r->get<std::string>();
+    if (c.rendered_prompt.size() > kMaxPromptBytes) {
+      return Status::invalidArgument("field 'prompt.rendered' is longer than " +
+                                     std::to_string(kMaxPromptBytes) + " bytes");
+    }
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<ModelCall> parseModelCall(const Json& body) {
+  if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
+  ModelCall c;
+  WARD_ASSIGN_OR_RETURN(c.provider, text(body, "provider", true));
+  WARD_ASSIGN_OR_RETURN(c.model, text(body, "model", true));
+  WARD_ASSIGN_OR_RETURN(c.model_version, text(body, "model_version", false));
+  WARD_ASSIGN_OR_RETURN(c.finish_reason, text(body, "finish_reason", false));
+  WARD_RETURN_IF_ERROR(parseParameters(body, c));
+  WARD_RETURN_IF_ERROR(parseTools(body, c));
+  WARD_RETURN_IF_ERROR(parsePrompt(body, c));
+  return c;
+}
+
+Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c) {
+  if (where.sink == nullptr) return Status::internal("recordModelCall: no trace sink");
+  Json params = Json::object();
+  if (c.temperature) params["temperature"] = *c.temperature;
+  if (c.top_p) params["top_p"] = *c.top_p;
+  if (c.max_tokens) params["max_tokens"] = *c.max_tokens;
+  if (c.seed) params["seed"] = *c.seed;
+  Json attrs = {{"provider", c.provider},
+                {"model", c.model},
+                {"parameters", params},
+                {"tools_offered", c.tools_offered}};
+  if (!c.model_version.empty()) attrs["model_version"] = c.model_version;
+  if (!c.finish_reason.empty()) attrs["finish_reason"] = c.finish_reason;
+  if (!c.prompt_template_id.empty() || !c.rendered_prompt.empty()) {
+    Json prompt = {{"template_id", c.prompt_template_id}, {"stored", false}};
+    if (!c.rendered_prompt.empty()) {
+      // The hash is of the redacted text: it is what the store keeps and can be checked against,
+      // and a hash of the raw text could confirm a guessed secret.
+      std::string redacted = where.redactor != nullptr
+                                 ? where.redactor->redactText(c.rendered_prompt)
+                                 : c.rendered_prompt;
+      if (where.prompts != nullptr) {
+        WARD_ASSIGN_OR_RETURN(
+            prompt["sha256"],
+            where.prompts->put(where.tenant, c.prompt_template_id, redacted, where.time_us));
+        prompt["stored"] = true;
+      } else {
+        prompt["sha256"] = sha256Hex(redacted);
+      }
+    }
+    attrs["prompt"] = std::move(prompt);
+  }
+  TraceEvent e;
+  e.context = where.context;
+  e.context.parent_span_id = where.context.span_id;
+  e.context.span_id = TraceContext::generate().span_id;
+  e.kind = "model_call";
+  e.tenant = where.tenant;
+  e.principal = where.principal;
+  e.time_us = where.time_us;
+  e.attributes = attrs;
+  WARD_RETURN_IF_ERROR(where.sink->record(e));
+  attrs["span_id"] = e.context.span_id;
+  return attrs;
+}
+
+}  // namespace ward::audit

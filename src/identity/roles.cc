@@ -1,0 +1,48 @@
+// Roles as groups (see roles.h for why: the approver role already worked this way).
+#include "ward/identity/roles.h"
+
+#include <algorithm>
+#include <string>
+
+namespace ward::identity {
+
+std::string_view roleName(Role role) {
+  switch (role) {
+    case Role::kApprover:
+      return "approver";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kReviewer:
+      return "reviewer";
+  }
+  return "unknown";
+}
+
+Result<Role> parseRole(std::string_view name) {
+  for (Role r : {Role::kApprover, Role::kAuditor, Role::kReviewer}) {
+    if (roleName(r) == name) return r;
+  }
+  return Status::invalidArgument("unknown role '" + std::string(name) +
+                                 "' (expected approver, auditor or reviewer)");
+}
+
+std::string_view roleGroup(Role role) {
+  switch (role) {
+    case Role::kApprover:
+      return "approvers";
+    case Role::kAuditor:
+      return "auditors";
+    case Role::kReviewer:
+      return "reviewers";
+  }
+  return "";
+}
+
+bool isRoleMember(const Principal& p, Role role) {
+  // p.groups is sorted (Principal contract).
+  return std::binary_search(p.groups.begin(), p.groups.end(), std::string(roleGroup(role)));
+}
+
+bool hasRole(const Principal& p, Role role) { return p.admin || isRoleMember(p, role); }
+
+}  // namespace ward::identity
