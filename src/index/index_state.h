@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dense_bitset.h"
+#include "ward/common/string_table.h"
 
 namespace ward::index {
 
@@ -30,7 +31,7 @@ struct DocState {
 };
 
 struct IndexState {
-  std::unordered_map<std::string, uint32_t> term_ids;  // ids are dense: 0..size-1
+  StringTable<uint32_t> term_ids;  // a term's id is its value and its position: 0..size-1
   std::vector<Partition> partitions;
   std::unordered_map<std::string, uint16_t> partition_by_acl;  // ACL tokens joined by '\n'
   std::vector<uint16_t> chunk_partition;

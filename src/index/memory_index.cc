@@ -305,9 +305,8 @@ class MemoryIndex final : public Index {
         if (date_filter && !passesDate(c)) return;
         scratch.matches.emplace_back(c, tf);
       };
-      auto tid = st_.term_ids.find(qt.term);
-      if (tid != st_.term_ids.end()) {
-        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->second, wanted, visit));
+      if (const auto* tid = st_.term_ids.find(qt.term)) {
+        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->value, wanted, visit));
       }
       if (df == 0) continue;
       double d = static_cast<double>(df);
@@ -389,7 +388,7 @@ class MemoryIndex final : public Index {
     s.chunks = static_cast<int64_t>(st_.live_count);
     size_t bytes = segments_.memoryBytes();
     s.segments = static_cast<int64_t>(segments_.segmentCount());
-    for (const auto& [t, id] : st_.term_ids) bytes += t.capacity() + 48;
+    bytes += st_.term_ids.memoryBytes();
     for (const auto& part : st_.partitions) bytes += part.tokens.size() * 48;
     for (const auto& [t, bm] : st_.token_bitmaps) bytes += bm.getSizeInBytes(false) + t.size() + 48;
     bytes += st_.chunk_doc.capacity() * sizeof(int64_t) + st_.chunk_updated.capacity() * sizeof(int64_t) +
@@ -458,8 +457,8 @@ class MemoryIndex final : public Index {
     for (AnalyzedChunk& a : p.analyzed) {
       a.term_ids.resize(a.terms.size());
       for (size_t i = 0; i < a.terms.size(); ++i) {
-        auto it = st_.term_ids.find(a.terms[i].first);
-        a.term_ids[i] = it == st_.term_ids.end() ? kUnresolvedTerm : it->second;
+        const auto* e = st_.term_ids.find(a.terms[i].first, a.hashes[i]);
+        a.term_ids[i] = e == nullptr ? kUnresolvedTerm : e->value;
       }
     }
     return p;
@@ -556,7 +555,7 @@ class MemoryIndex final : public Index {
     postings.clear();
     for (size_t i = 0; i < a.terms.size(); ++i) {
       uint32_t id = a.term_ids[i];
-      if (id == kUnresolvedTerm) id = termId(a.terms[i].first);
+      if (id == kUnresolvedTerm) id = termId(a.terms[i].first, a.hashes[i]);
       postings.emplace_back(id, a.terms[i].second);
     }
     if (!st_.live.test(c)) ++st_.live_count;
@@ -572,9 +571,9 @@ class MemoryIndex final : public Index {
     segments_.remove(c);
   }
 
-  uint32_t termId(const std::string& term) {
-    auto [it, inserted] = st_.term_ids.try_emplace(term, static_cast<uint32_t>(st_.term_ids.size()));
-    return it->second;
+  uint32_t termId(const std::string& term, uint64_t hash) {
+    return st_.term_ids.insert(term, hash, static_cast<uint32_t>(st_.term_ids.size()))
+        .first->value;
   }
 
   std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {

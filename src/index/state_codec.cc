@@ -37,10 +37,8 @@ void encodeState(const IndexState& st, const SegmentSet& segments, std::string& 
   w.put<uint64_t>(st.live_count);
   w.put<uint32_t>(slots);
 
-  std::vector<const std::string*> terms(st.term_ids.size());
-  for (const auto& [term, id] : st.term_ids) terms[id] = &term;
-  w.put<uint32_t>(static_cast<uint32_t>(terms.size()));
-  for (const std::string* t : terms) w.putString(*t);
+  w.put<uint32_t>(static_cast<uint32_t>(st.term_ids.size()));
+  for (const auto& e : st.term_ids.entries()) w.putString(e.key);  // in id order
 
   w.put<uint32_t>(static_cast<uint32_t>(st.partitions.size()));
   for (const Partition& p : st.partitions) encodeStrings(w, p.tokens);
@@ -87,7 +85,8 @@ bool decodeState(ByteReader& r, IndexState* st) {
   const uint32_t terms = r.getCount(4);
   st->term_ids.reserve(terms);
   for (uint32_t i = 0; i < terms && r.ok(); ++i) {
-    if (!st->term_ids.emplace(r.getString(), i).second) return false;  // duplicate term
+    const std::string term = r.getString();
+    if (!st->term_ids.insert(term, StringTable<uint32_t>::hash(term), i).second) return false;
   }
 
   const uint32_t parts = r.getCount(4);
