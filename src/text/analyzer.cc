@@ -183,7 +183,8 @@ struct Analyzer::Impl {
         std::string_view raw = text.substr(parts_begin[p], parts_end[p] - parts_begin[p]);
         normalize(raw, parts_ascii[p], part_norm);
         if (part_norm.empty() || part_norm.size() > 64) continue;
-        if (parts_alpha[p] && stopwords().count(part_norm)) continue;
+        // No stopword is longer than 5 bytes: most words skip the set lookup.
+        if (parts_alpha[p] && part_norm.size() <= 5 && stopwords().count(part_norm)) continue;
         const std::string& term = parts_alpha[p] ? stem(part_norm) : part_norm;
         sink(term, position, static_cast<uint32_t>(parts_begin[p]),
              static_cast<uint32_t>(parts_end[p]), false);
@@ -208,6 +209,10 @@ void Analyzer::terms(std::string_view text, std::vector<std::string>& out) {
   impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) {
     out.push_back(term);
   });
+}
+
+void Analyzer::forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f) {
+  impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) { f(term); });
 }
 
 bool Analyzer::isStopword(std::string_view word) { return stopwords().count(word) > 0; }
