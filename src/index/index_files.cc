@@ -53,9 +53,12 @@ uint64_t fileNumber(const std::string& name) {
 
 const char* changeKindName(store::Change::Kind kind) {
   switch (kind) {
-    case store::Change::Kind::kUpsert: return "upsert";
-    case store::Change::Kind::kDelete: return "delete";
-    case store::Change::Kind::kAcl: return "acl";
+    case store::Change::Kind::kUpsert:
+      return "upsert";
+    case store::Change::Kind::kDelete:
+      return "delete";
+    case store::Change::Kind::kAcl:
+      return "acl";
   }
   return "?";
 }
@@ -117,8 +120,9 @@ Status IndexFiles::loadOnce(store::Store& store, IndexState* state, SegmentSet* 
     }
     WARD_ASSIGN_OR_RETURN(std::string store_id, store.storeId());
     if (m.value("store_id", "") != store_id) {
-      return Status::failedPrecondition("index files belong to another store (ward.db was "
-                                        "replaced or re-created)");
+      return Status::failedPrecondition(
+          "index files belong to another store (ward.db was "
+          "replaced or re-created)");
     }
     const int64_t seq = m.at("applied_seq").get<int64_t>();
     WARD_ASSIGN_OR_RETURN(int64_t last, store.lastChangeSeq());
@@ -134,10 +138,10 @@ Status IndexFiles::loadOnce(store::Store& store, IndexState* state, SegmentSet* 
                                         "restored from a backup?)");
     }
     const Json& st = m.at("state");
-    WARD_ASSIGN_OR_RETURN(std::string state_payload,
-                          readChecked(st.at("file").get<std::string>(),
-                                      st.at("bytes").get<uint64_t>(),
-                                      st.at("crc32c").get<uint32_t>(), kStateMagic));
+    WARD_ASSIGN_OR_RETURN(
+        std::string state_payload,
+        readChecked(st.at("file").get<std::string>(), st.at("bytes").get<uint64_t>(),
+                    st.at("crc32c").get<uint32_t>(), kStateMagic));
     ByteReader r(state_payload);
     if (!decodeState(r, state) || state->applied_seq != seq) {
       return corrupt(st.at("file").get<std::string>(), "malformed state");
@@ -175,13 +179,14 @@ Result<std::string> IndexFiles::readChecked(const std::string& name, uint64_t by
   auto data = io::readFile(fs_, path(name));
   if (!data.ok()) {
     if (data.status().code() == StatusCode::kNotFound) {
-      return Status::unavailable("index file " + name + " is gone (replaced by a newer checkpoint)");
+      return Status::unavailable("index file " + name +
+                                 " is gone (replaced by a newer checkpoint)");
     }
     return data.status();
   }
   if (data->size() != bytes) {
-    return corrupt(name, std::to_string(data->size()) + " bytes, the manifest says " +
-                             std::to_string(bytes));
+    return corrupt(
+        name, std::to_string(data->size()) + " bytes, the manifest says " + std::to_string(bytes));
   }
   if (crc32c(*data) != crc) return corrupt(name, "checksum mismatch");
   ByteReader h(std::string_view(*data).substr(0, std::min(data->size(), kHeaderBytes)));
@@ -263,7 +268,9 @@ Status IndexFiles::save(store::Store& store, const IndexState& state, SegmentSet
     }
     const std::string name = fileName("seg", seg.file.number);
     keep.push_back(name);
-    segs.push_back({{"file", name}, {"bytes", seg.file.bytes}, {"crc32c", seg.file.crc},
+    segs.push_back({{"file", name},
+                    {"bytes", seg.file.bytes},
+                    {"crc32c", seg.file.crc},
                     {"chunks", seg.chunks()}});
   }
   payload.clear();

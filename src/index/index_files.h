@@ -39,8 +39,8 @@ class IndexFiles {
   Status loadOnce(store::Store& store, IndexState* state, SegmentSet* segments);
   Result<std::string> readChecked(const std::string& name, uint64_t bytes, uint32_t crc,
                                   const char* magic);
-  Result<FrozenSegment::FileInfo> writeFile(uint64_t number, const char* kind,
-                                            const char* magic, const std::string& payload);
+  Result<FrozenSegment::FileInfo> writeFile(uint64_t number, const char* kind, const char* magic,
+                                            const std::string& payload);
   Status removeUnnamed(const std::vector<std::string>& keep);
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
