@@ -47,12 +47,14 @@ struct Env {
     o.log.dir = dir.file("audit");
     traces = std::move(audit::openAuditLogSink(o)).value();
     for (const char* g : {"g0", "g1", "g2"}) {
-      EXPECT_TRUE(store->createPrincipal("default", g, identity::PrincipalKind::kGroup, false).ok());
+      EXPECT_TRUE(
+          store->createPrincipal("default", g, identity::PrincipalKind::kGroup, false).ok());
     }
     for (const char* u : {"u0", "u1", "u2"}) {
       EXPECT_TRUE(store->createPrincipal("default", u, identity::PrincipalKind::kUser, false).ok());
     }
-    EXPECT_TRUE(store->createPrincipal("default", "admin", identity::PrincipalKind::kUser, true).ok());
+    EXPECT_TRUE(
+        store->createPrincipal("default", "admin", identity::PrincipalKind::kUser, true).ok());
     EXPECT_TRUE(store->addMembership("default", "u0", "g0").ok());
     EXPECT_TRUE(store->addMembership("default", "u1", "g1").ok());
     EXPECT_TRUE(store->addMembership("default", "g1", "g2").ok());
@@ -68,10 +70,18 @@ struct Env {
   store::Acl randomAcl() {
     store::Acl acl;
     switch (rng() % 4) {
-      case 0: acl.is_public = true; break;
-      case 1: acl.groups = {"g" + std::to_string(rng() % 3)}; break;
-      case 2: acl.users = {"u" + std::to_string(rng() % 3)}; break;
-      default: acl.groups = {"g0", "g2"}; break;
+      case 0:
+        acl.is_public = true;
+        break;
+      case 1:
+        acl.groups = {"g" + std::to_string(rng() % 3)};
+        break;
+      case 2:
+        acl.users = {"u" + std::to_string(rng() % 3)};
+        break;
+      default:
+        acl.groups = {"g0", "g2"};
+        break;
     }
     return acl;
   }
@@ -87,8 +97,8 @@ struct Env {
     ingest::IngestService service(*store, index, *traces, IngestConfig{});
     Json batch = Json::array();
     for (int i = 0; i < n; ++i) batch.push_back(randomRecord("d" + std::to_string(next_doc++)));
-    auto r = service.ingestRecords("default", batch, "records", audit::TraceContext::generate(),
-                                   "test");
+    auto r =
+        service.ingestRecords("default", batch, "records", audit::TraceContext::generate(), "test");
     ASSERT_TRUE(r.ok()) << r.status().toString();
   }
 
@@ -99,14 +109,22 @@ struct Env {
     for (int i = 0; i < 6; ++i) {
       const std::string id = "d" + std::to_string(rng() % static_cast<unsigned>(next_doc));
       switch (rng() % 3) {
-        case 0: (void)store->deleteDocument("default", id); break;  // NotFound if already gone
-        case 1: (void)store->setAcl("default", id, randomAcl()); break;
-        default: rewrites.push_back(randomRecord(id)); break;
+        case 0:
+          (void)store->deleteDocument("default", id);
+          break;  // NotFound if already gone
+        case 1:
+          (void)store->setAcl("default", id, randomAcl());
+          break;
+        default:
+          rewrites.push_back(randomRecord(id));
+          break;
       }
     }
     if (!rewrites.empty()) {
-      ASSERT_TRUE(service.ingestRecords("default", rewrites, "records",
-                                        audit::TraceContext::generate(), "test").ok());
+      ASSERT_TRUE(service
+                      .ingestRecords("default", rewrites, "records",
+                                     audit::TraceContext::generate(), "test")
+                      .ok());
     }
     ASSERT_TRUE(index.catchUp().ok());
   }
@@ -272,9 +290,9 @@ TEST_P(IndexPersistDamage, LeadsToARebuild) {
 
 INSTANTIATE_TEST_SUITE_P(Ways, IndexPersistDamage,
                          ::testing::Values("flip-segment", "flip-state", "truncate-segment",
-                                           "truncate-state", "missing-segment",
-                                           "garbage-manifest", "version", "other-store",
-                                           "ahead-of-store", "other-change"),
+                                           "truncate-state", "missing-segment", "garbage-manifest",
+                                           "version", "other-store", "ahead-of-store",
+                                           "other-change"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) c = c == '-' ? '_' : c;
@@ -299,8 +317,8 @@ TEST(IndexPersist, ARecreatedStoreIsNotMistakenForTheOld) {
     ASSERT_TRUE(ix.ok());
     ingest::IngestService service(**st, **ix, **traces, IngestConfig{});
     Json recs = Json::array({Json{{"id", "a"}, {"text", text}, {"acl", {{"public", true}}}}});
-    ASSERT_TRUE(service.ingestRecords("default", recs, "r", audit::TraceContext::generate(), "t")
-                    .ok());
+    ASSERT_TRUE(
+        service.ingestRecords("default", recs, "r", audit::TraceContext::generate(), "t").ok());
   };
   make("alpha", dir.file("index"));
   for (const char* f : {"ward.db", "ward.db-wal", "ward.db-shm"}) fs::remove(dir.file(f));
