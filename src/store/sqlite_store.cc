@@ -82,11 +82,11 @@ class SqliteStore final : public Store {
       WARD_RETURN_IF_ERROR(db_->exec("INSERT INTO meta(key,value) VALUES('schema','0'),"
                                      "('identity_generation','0')"));
     }
-    // Migration steps, each applied once in the same transaction as the version bump.
-    if (v < 2) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV2));
     // The database's identity, made once; persisted indexes compare it (index-segments.md).
     WARD_RETURN_IF_ERROR(db_->exec("INSERT OR IGNORE INTO meta(key,value) VALUES('store_id','" +
                                    randomHex(16) + "')"));
+    // Migration steps, each applied once in the same transaction as the version bump.
+    if (v < 2) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV2));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

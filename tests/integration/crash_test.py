@@ -151,6 +151,7 @@ def jsonl_present(data, scratch):
 
 def use_small_index_segments(data):
     """Tiny segments, quick merges and frequent checkpoints, so kills hit index writes."""
+    import re  # local: the module's imports are shared with the test harness
     path = os.path.join(data, "ward.toml")
     with open(path) as f:
         text = f.read()
