@@ -212,7 +212,9 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
                 {"principals", st->principals},
                 {"index", {{"chunks", is.chunks}, {"segments", is.segments}, {"terms", is.terms},
                            {"memory_bytes", is.memory_bytes}, {"applied_seq", is.applied_seq},
-                           {"lag_changes", st->last_change_seq - is.applied_seq}}}};
+                           {"lag_changes", st->last_change_seq - is.applied_seq},
+                           {"persisted_seq", is.persisted_seq}, {"loaded", is.loaded},
+                           {"writer", is.writer}}}};
       Json src = Json::array();
       for (const auto& r : *sources) {
         src.push_back({{"name", r.name}, {"documents", r.documents},

@@ -64,6 +64,16 @@ int runEval(const EvalOptions& o) {
   char tmpl[] = "/tmp/ward-eval-XXXXXX";
   char* dir = ::mkdtemp(tmpl);
   if (!dir) return fail(Status::unavailable("cannot create a scratch directory"));
+  // Removed after `ctx` (declared below, so destroyed first) has closed the index and the audit
+  // log, which write their last checkpoints into it.
+  struct ScratchDir {
+    std::string path;
+    bool keep;
+    ~ScratchDir() {
+      std::error_code ec;
+      if (!keep) fs::remove_all(path, ec);
+    }
+  } scratch{dir, o.keep};
   CliContext ctx;
   ctx.data_dir = dir;
   bool created;
@@ -127,10 +137,6 @@ int runEval(const EvalOptions& o) {
     recall += static_cast<double>(found100) / static_cast<double>(rel->second.size());
     mrr += rr;
     ++n;
-  }
-  if (!o.keep) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
   if (n == 0) return fail(Status::invalidArgument("no judged queries in " + queries_file));
   Json out = {{"dataset", o.dataset}, {"split", o.split}, {"queries", n},

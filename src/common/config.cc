@@ -74,6 +74,8 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["index.segment_chunks"] =
       numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 16383);
   m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
+  m["index.checkpoint_changes"] =
+      numberSetter(&c.index.checkpoint_changes, "index.checkpoint_changes", 0, 1e9);
   m["audit.segment_bytes"] =
       numberSetter(&c.audit.segment_bytes, "audit.segment_bytes", 1 << 20, 1 << 30);
   m["audit.max_record_bytes"] =
@@ -173,6 +175,7 @@ max_query_terms = 64
 [index]
 segment_chunks = 4000         # the open segment is frozen after this many chunks (max 16383)
 merge_factor = 4              # frozen segments of one size tier merged when this many exist
+checkpoint_changes = 50000    # write index/ after this many changes; 0: only when closing
 
 [audit]
 segment_bytes = 67108864      # the audit log starts a new segment file past this size

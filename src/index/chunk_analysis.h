@@ -13,6 +13,7 @@ namespace ward::index {
 struct AnalyzedChunk {
   uint32_t chunk_id = 0;
   std::vector<std::pair<std::string, FieldTf>> terms;  // unique terms
+  std::vector<uint64_t> hashes;    // StringTable::hash of each term, computed once here
   std::vector<uint32_t> term_ids;  // the index's ids of `terms`, where already known
   uint32_t len_title = 0;
   uint32_t len_heading = 0;

@@ -3,6 +3,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace ward::index {
@@ -43,6 +44,9 @@ class DenseBitset {
     }
     return false;
   }
+  // The raw words, for persisting (bit i is bit i%64 of word i/64).
+  const std::vector<uint64_t>& words() const { return words_; }
+  void setWords(std::vector<uint64_t> words) { words_ = std::move(words); }
   void clearAll() { std::fill(words_.begin(), words_.end(), 0); }
   size_t memoryBytes() const { return words_.capacity() * 8; }
   uint64_t count() const {

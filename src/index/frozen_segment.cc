@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "byte_io.h"
+
 namespace ward::index {
 
 FrozenSegment::Builder::Builder() : partition_count_(65536, 0) {}
@@ -94,6 +96,80 @@ FrozenSegment FrozenSegment::Builder::finish(Roaring members) {
 size_t FrozenSegment::memoryBytes() const {
   return term_begin_.capacity() * 4 + term_offset_.capacity() * 8 + runs_.capacity() * sizeof(Run) +
          bytes_.capacity() + members_.getSizeInBytes(false) + sizeof(*this);
+}
+
+void FrozenSegment::encode(std::string& out) const {
+  ByteWriter w(out);
+  w.put<uint32_t>(termLimit());
+  w.put<uint32_t>(static_cast<uint32_t>(runs_.size()));
+  w.put<uint64_t>(bytes_.size());
+  w.putArray(term_begin_.data(), term_begin_.size());
+  w.putArray(term_offset_.data(), term_offset_.size());
+  for (const Run& r : runs_) {
+    w.put<uint16_t>(r.partition);
+    w.put<uint16_t>(r.count);
+    w.put<uint32_t>(r.varint_bytes);
+  }
+  w.putArray(bytes_.data(), bytes_.size());
+  w.putBitmap(members_);
+}
+
+bool FrozenSegment::decode(std::string_view payload, size_t partitions, FrozenSegment* out) {
+  ByteReader r(payload);
+  const uint32_t terms = r.get<uint32_t>();
+  const uint32_t run_count = r.get<uint32_t>();
+  const uint64_t byte_count = r.get<uint64_t>();
+  if (!r.ok() || terms == UINT32_MAX) return false;
+  FrozenSegment seg;
+  r.getArray(seg.term_begin_, uint64_t{terms} + 1);
+  r.getArray(seg.term_offset_, uint64_t{terms} + 1);
+  if (!r.ok() || run_count > r.remaining() / 8) return false;
+  seg.runs_.resize(run_count);
+  for (Run& run : seg.runs_) {
+    run.partition = r.get<uint16_t>();
+    run.count = r.get<uint16_t>();
+    run.varint_bytes = r.get<uint32_t>();
+    if (run.partition >= partitions || run.count == 0) return false;
+  }
+  r.getArray(seg.bytes_, byte_count);
+  seg.members_ = r.getBitmap();
+  if (!r.ok() || !r.atEnd()) return false;
+  // The directory must describe exactly the bytes: every run inside its term, every term's runs
+  // adding up to where the next term starts, so reads can never leave the buffer.
+  if (seg.term_begin_[0] != 0 || seg.term_offset_[0] != 0) return false;
+  if (seg.term_begin_[terms] != run_count || seg.term_offset_[terms] != byte_count) return false;
+  for (uint32_t t = 0; t < terms; ++t) {
+    const uint32_t b = seg.term_begin_[t], e = seg.term_begin_[t + 1];
+    if (e < b || e > run_count) return false;
+    uint64_t offset = seg.term_offset_[t];
+    for (uint32_t d = b; d < e; ++d) {
+      const Run& run = seg.runs_[d];
+      if (run.varint_bytes < run.count || run.varint_bytes > 5u * run.count) return false;
+      offset += run.varint_bytes + 2ull * run.count;
+    }
+    if (offset != seg.term_offset_[t + 1]) return false;
+  }
+  // Each run's id region must hold exactly `count` varints of at most 5 bytes, so decoding
+  // never leaves the region (or the buffer) whatever the bytes are.
+  for (uint32_t t = 0; t < terms; ++t) {
+    uint64_t offset = seg.term_offset_[t];
+    for (uint32_t d = seg.term_begin_[t]; d < seg.term_begin_[t + 1]; ++d) {
+      const Run& run = seg.runs_[d];
+      uint32_t ends = 0, len = 0;
+      for (uint32_t i = 0; i < run.varint_bytes; ++i) {
+        ++len;
+        if (len > 5) return false;
+        if (!(seg.bytes_[offset + i] & 0x80)) {
+          ++ends;
+          len = 0;
+        }
+      }
+      if (ends != run.count || len != 0) return false;
+      offset += run.varint_bytes + 2ull * run.count;
+    }
+  }
+  *out = std::move(seg);
+  return true;
 }
 
 }  // namespace ward::index

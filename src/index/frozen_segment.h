@@ -13,6 +13,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "field_tf.h"
@@ -83,6 +85,20 @@ class FrozenSegment {
   uint32_t chunks() const { return static_cast<uint32_t>(members_.cardinality()); }
   uint32_t dead = 0;  // members that died since the segment was built
   size_t memoryBytes() const;
+
+  // The file this segment was persisted to (docs/formats/index-segments.md); number 0: none.
+  struct FileInfo {
+    uint64_t number = 0;
+    uint64_t bytes = 0;
+    uint32_t crc = 0;
+  };
+  FileInfo file;
+
+  // Appends the segment's payload (docs/formats/index-segments.md, "Segment payload") to `out`.
+  void encode(std::string& out) const;
+  // Parses a payload written by encode(); false if it is short or its parts do not add up.
+  // `partitions`: how many ACL partitions the index has (run partitions must be below it).
+  static bool decode(std::string_view payload, size_t partitions, FrozenSegment* out);
 
  private:
   // 8 bytes: a run's byte offset is implied by the runs before it in its term.

@@ -15,10 +15,13 @@
 
 #include "chunk_analysis.h"
 #include "dense_bitset.h"
+#include "index_files.h"
+#include "index_state.h"
 #include "segment_set.h"
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
+#include "ward/io/file_system.h"
 #include "ward/store/store.h"
 #include "ward/text/analyzer.h"
 
@@ -30,21 +33,6 @@ constexpr int kChangeBatch = 2000;
 constexpr size_t kStatsCacheEntries = 64;
 constexpr int kMaxPhraseVerifications = 5000;
 constexpr uint32_t kUnresolvedTerm = UINT32_MAX;
-
-// Chunks are grouped into partitions by their document's ACL, so a search skips every partition
-// whose documents carry no token the principal holds. `tokens` only grows (a document whose ACL
-// changes stays where its chunks are and adds its new tokens), so skipping is always safe; the
-// visibility bitmap still decides per chunk.
-struct Partition {
-  std::vector<std::string> tokens;  // sorted union of the ACL tokens of its documents
-};
-
-constexpr size_t kMaxPartitions = 256;  // further ACL sets share the last partition
-
-struct DocState {
-  std::vector<uint32_t> chunks;
-  std::vector<std::string> tokens;
-};
 
 bool intersects(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   auto i = a.begin();
@@ -136,14 +124,47 @@ bool containsPhrase(const std::vector<text::Token>& tokens, const std::vector<st
 
 class MemoryIndex final : public Index {
  public:
-  MemoryIndex(store::Store& store, const IndexConfig& config)
+  MemoryIndex(store::Store& store, const IndexConfig& config, const std::string& dir)
       : store_(store),
         config_(config),
         segments_(SegmentPolicy{static_cast<uint32_t>(config.segment_chunks), config.merge_factor,
                                 65535},
-                  chunk_partition_, live_) {}
+                  st_.chunk_partition, st_.live) {
+    if (!dir.empty()) files_ = std::make_unique<IndexFiles>(io::posixFileSystem(), dir);
+  }
 
-  ~MemoryIndex() override {}
+  // A writer that applied changes since its last checkpoint writes one, so the next process
+  // starts from here rather than from the change feed.
+  ~MemoryIndex() override {
+    if (!files_ || !files_->writer()) return;
+    Status s = checkpoint();
+    if (!s.ok()) logWarn("index: checkpoint at close failed: " + s.message());
+  }
+
+  // Loads the persisted index if there is a usable one (else starts empty and says why), then
+  // catches up with the change feed.
+  Status open() {
+    if (files_) {
+      auto writer = files_->tryBecomeWriter();
+      if (!writer.ok()) logWarn("index: cannot take " + files_->dir() + "/LOCK, opening read-only: " +
+                                writer.status().message());
+      Status loaded = files_->load(store_, &st_, &segments_);
+      if (loaded.ok()) {
+        loaded_ = true;
+        persisted_seq_ = st_.applied_seq;
+      } else {
+        if (loaded.code() != StatusCode::kNotFound) {
+          logWarn("index: not using " + files_->dir() + " (" + loaded.message() +
+                  "); rebuilding from the store");
+        }
+        st_ = IndexState();
+        segments_.clear();
+      }
+    }
+    WARD_ASSIGN_OR_RETURN(int64_t applied, catchUp());
+    (void)applied;
+    return checkpoint();  // a no-op unless this writer is ahead of the files
+  }
 
   Result<int64_t> catchUp() override {
     std::lock_guard<std::mutex> writer(catchup_mu_);
@@ -152,7 +173,7 @@ class MemoryIndex final : public Index {
       int64_t from;
       {
         std::shared_lock lock(mu_);
-        from = applied_seq_;
+        from = st_.applied_seq;
       }
       WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes,
                             store_.changesSince(from, kChangeBatch));
@@ -189,7 +210,7 @@ class MemoryIndex final : public Index {
       {
         std::unique_lock lock(mu_);
         applyBatch(prepared);
-        applied_seq_ = changes.back().seq;
+        st_.applied_seq = changes.back().seq;
         ++generation_;
         stats_cache_.clear();
       }
@@ -209,6 +230,10 @@ class MemoryIndex final : public Index {
       }
       applied += static_cast<int64_t>(changes.size());
     }
+    if (files_ && config_.checkpoint_changes > 0 &&
+        st_.applied_seq - std::max<int64_t>(persisted_seq_, 0) >= config_.checkpoint_changes) {
+      WARD_RETURN_IF_ERROR(checkpointLocked());
+    }
     return applied;
   }
 
@@ -220,10 +245,10 @@ class MemoryIndex final : public Index {
     if (vis->count == 0) return result;
 
     thread_local Scratch scratch;
-    scratch.ensure(max_chunk_ + 1);
+    scratch.ensure(st_.max_chunk + 1);
     scratch.reset();
     scratch.removed.clearAll();
-    scratch.removed.resize(max_chunk_ + 1);
+    scratch.removed.resize(st_.max_chunk + 1);
 
     // Candidates = visible, narrowed by filters (filters never change ranking statistics).
     const DenseBitset* candidates = &vis->visible;
@@ -234,7 +259,7 @@ class MemoryIndex final : public Index {
     }
     bool date_filter = query.updated_after.has_value() || query.updated_before.has_value();
     auto passesDate = [&](uint32_t c) {
-      int64_t u = chunk_updated_[c];
+      int64_t u = st_.chunk_updated[c];
       if (query.updated_after && u < *query.updated_after) return false;
       if (query.updated_before && u >= *query.updated_before) return false;
       return true;
@@ -257,12 +282,12 @@ class MemoryIndex final : public Index {
       }
     }
 
-    std::vector<char> wanted(partitions_.size() + 1, 0);
+    std::vector<char> wanted(st_.partitions.size() + 1, 0);
     {
       std::vector<std::string> held = query.any_of_tokens;
       std::sort(held.begin(), held.end());
-      for (size_t i = 0; i < partitions_.size(); ++i) {
-        wanted[i] = intersects(partitions_[i].tokens, held) ? 1 : 0;
+      for (size_t i = 0; i < st_.partitions.size(); ++i) {
+        wanted[i] = intersects(st_.partitions[i].tokens, held) ? 1 : 0;
       }
     }
     const double n_docs = static_cast<double>(vis->count);
@@ -272,7 +297,7 @@ class MemoryIndex final : public Index {
       uint64_t df = 0;
       auto visit = [&](uint32_t c, FieldTf tf) {
         if (!vis->visible.test(c)) {
-          if (live_.test(c)) (void)scratch.removed.testAndSet(c);
+          if (st_.live.test(c)) (void)scratch.removed.testAndSet(c);
           return;
         }
         ++df;
@@ -280,9 +305,8 @@ class MemoryIndex final : public Index {
         if (date_filter && !passesDate(c)) return;
         scratch.matches.emplace_back(c, tf);
       };
-      auto tid = term_ids_.find(qt.term);
-      if (tid != term_ids_.end()) {
-        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->second, wanted, visit));
+      if (const auto* tid = st_.term_ids.find(qt.term)) {
+        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->value, wanted, visit));
       }
       if (df == 0) continue;
       double d = static_cast<double>(df);
@@ -298,15 +322,15 @@ class MemoryIndex final : public Index {
         double pseudo = 0;
         if (tf.title) {
           pseudo += params.title_weight * tf.title /
-                    (1 - params.b + params.b * len_title_[c] / std::max(vis->avg_title, 1e-9));
+                    (1 - params.b + params.b * st_.len_title[c] / std::max(vis->avg_title, 1e-9));
         }
         if (tf.heading) {
           pseudo += params.heading_weight * tf.heading /
-                    (1 - params.b + params.b * len_heading_[c] / std::max(vis->avg_heading, 1e-9));
+                    (1 - params.b + params.b * st_.len_heading[c] / std::max(vis->avg_heading, 1e-9));
         }
         if (tf.body) {
           pseudo += params.body_weight * tf.body /
-                    (1 - params.b + params.b * len_body_[c] / std::max(vis->avg_body, 1e-9));
+                    (1 - params.b + params.b * st_.len_body[c] / std::max(vis->avg_body, 1e-9));
         }
         scratch.acc[c] += static_cast<float>(w * pseudo / (params.k1 + pseudo));
       }
@@ -353,28 +377,50 @@ class MemoryIndex final : public Index {
     return result;
   }
 
-  Status checkpoint() override { return Status(); }
+  Status checkpoint() override {
+    std::lock_guard<std::mutex> writer(catchup_mu_);
+    return checkpointLocked();
+  }
 
   IndexStats stats() override {
     std::shared_lock lock(mu_);
     IndexStats s;
-    s.chunks = static_cast<int64_t>(live_count_);
+    s.chunks = static_cast<int64_t>(st_.live_count);
     size_t bytes = segments_.memoryBytes();
     s.segments = static_cast<int64_t>(segments_.segmentCount());
-    for (const auto& [t, id] : term_ids_) bytes += t.capacity() + 48;
-    for (const auto& part : partitions_) bytes += part.tokens.size() * 48;
-    for (const auto& [t, bm] : token_bitmaps_) bytes += bm.getSizeInBytes(false) + t.size() + 48;
-    bytes += chunk_doc_.capacity() * sizeof(int64_t) + chunk_updated_.capacity() * sizeof(int64_t) +
-             len_body_.capacity() * 4 + len_title_.capacity() * 2 + len_heading_.capacity() * 2 +
-             live_.memoryBytes();
-    bytes += docs_.size() * 96;
-    s.terms = static_cast<int64_t>(term_ids_.size());
-    s.applied_seq = applied_seq_;
+    bytes += st_.term_ids.memoryBytes();
+    for (const auto& part : st_.partitions) bytes += part.tokens.size() * 48;
+    for (const auto& [t, bm] : st_.token_bitmaps) bytes += bm.getSizeInBytes(false) + t.size() + 48;
+    bytes += st_.chunk_doc.capacity() * sizeof(int64_t) + st_.chunk_updated.capacity() * sizeof(int64_t) +
+             st_.len_body.capacity() * 4 + st_.len_title.capacity() * 2 + st_.len_heading.capacity() * 2 +
+             st_.live.memoryBytes();
+    bytes += st_.docs.size() * 96;
+    s.terms = static_cast<int64_t>(st_.term_ids.size());
+    s.applied_seq = st_.applied_seq;
+    s.persisted_seq = persisted_seq_;
+    s.loaded = loaded_;
+    s.writer = files_ && files_->writer();
     s.memory_bytes = static_cast<int64_t>(bytes);
     return s;
   }
 
  private:
+  // Persists the index if this process is (or can now become) the writer and has applied
+  // changes since the last checkpoint. Caller holds catchup_mu_, so nothing changes the index
+  // meanwhile; searches go on under the shared lock.
+  Status checkpointLocked() {
+    if (!files_) return Status();
+    if (!files_->writer()) {
+      auto became = files_->tryBecomeWriter();
+      if (!became.ok() || !*became) return Status();  // another process writes index/
+    }
+    if (st_.applied_seq == persisted_seq_) return Status();
+    std::shared_lock lock(mu_);
+    WARD_RETURN_IF_ERROR(files_->save(store_, st_, segments_));
+    persisted_seq_ = st_.applied_seq;
+    return Status();
+  }
+
   Result<PreparedDoc> prepare(int64_t doc_id) {
     PreparedDoc p;
     p.doc_id = doc_id;
@@ -396,8 +442,8 @@ class MemoryIndex final : public Index {
     std::unordered_set<uint32_t> known;
     {
       std::shared_lock lock(mu_);
-      auto it = docs_.find(doc_id);
-      if (it != docs_.end()) known.insert(it->second.chunks.begin(), it->second.chunks.end());
+      auto it = st_.docs.find(doc_id);
+      if (it != st_.docs.end()) known.insert(it->second.chunks.begin(), it->second.chunks.end());
     }
     for (const auto& c : chunks) {
       uint32_t id = static_cast<uint32_t>(c.id);
@@ -405,14 +451,14 @@ class MemoryIndex final : public Index {
       if (!known.count(id)) p.analyzed.push_back(analyzeChunk(id, doc->title, c.heading_path, c.text));
     }
     // Resolve term ids here, on the analysis threads, so the exclusive section only interns new
-    // terms. term_ids_ cannot change meanwhile: only this catch-up (catchup_mu_) writes it, after
+    // terms. st_.term_ids cannot change meanwhile: only this catch-up (catchup_mu_) writes it, after
     // preparation ends.
     std::shared_lock lock(mu_);
     for (AnalyzedChunk& a : p.analyzed) {
       a.term_ids.resize(a.terms.size());
       for (size_t i = 0; i < a.terms.size(); ++i) {
-        auto it = term_ids_.find(a.terms[i].first);
-        a.term_ids[i] = it == term_ids_.end() ? kUnresolvedTerm : it->second;
+        const auto* e = st_.term_ids.find(a.terms[i].first, a.hashes[i]);
+        a.term_ids[i] = e == nullptr ? kUnresolvedTerm : e->value;
       }
     }
     return p;
@@ -422,8 +468,8 @@ class MemoryIndex final : public Index {
   void applyBatch(std::vector<PreparedDoc>& batch) {
     std::vector<std::pair<AnalyzedChunk*, const PreparedDoc*>> adds;
     for (auto& p : batch) {
-      auto it = docs_.find(p.doc_id);
-      if (it != docs_.end()) {
+      auto it = st_.docs.find(p.doc_id);
+      if (it != st_.docs.end()) {
         DocState& old = it->second;
         std::unordered_set<uint32_t> keep(p.chunk_ids.begin(), p.chunk_ids.end());
         if (p.deleted) keep.clear();
@@ -431,30 +477,30 @@ class MemoryIndex final : public Index {
           if (!keep.count(c)) removeChunk(c);
         }
         for (const auto& t : old.tokens) {
-          auto bm = token_bitmaps_.find(t);
-          if (bm == token_bitmaps_.end()) continue;
+          auto bm = st_.token_bitmaps.find(t);
+          if (bm == st_.token_bitmaps.end()) continue;
           for (uint32_t c : old.chunks) bm->second.remove(c);
-          if (bm->second.isEmpty()) token_bitmaps_.erase(bm);
+          if (bm->second.isEmpty()) st_.token_bitmaps.erase(bm);
         }
         if (p.deleted) {
-          docs_.erase(it);
+          st_.docs.erase(it);
           continue;
         }
       }
       if (p.deleted) continue;
-      DocState& st = docs_[p.doc_id];
+      DocState& st = st_.docs[p.doc_id];
       st.chunks = p.chunk_ids;
       st.tokens = p.tokens;
       for (auto& a : p.analyzed) adds.emplace_back(&a, &p);
       // Chunks kept from before stay live; (re)attach the document's tokens to all its chunks.
       for (const auto& t : st.tokens) {
-        Roaring& bm = token_bitmaps_[t];
+        Roaring& bm = st_.token_bitmaps[t];
         for (uint32_t c : st.chunks) bm.add(c);
       }
       for (uint32_t c : st.chunks) {
-        if (c < chunk_updated_.size()) chunk_updated_[c] = p.updated_at;
-        if (c < chunk_partition_.size() && live_.test(c)) {
-          growTokens(partitions_[chunk_partition_[c]].tokens, p.acl_tokens);
+        if (c < st_.chunk_updated.size()) st_.chunk_updated[c] = p.updated_at;
+        if (c < st_.chunk_partition.size() && st_.live.test(c)) {
+          growTokens(st_.partitions[st_.chunk_partition[c]].tokens, p.acl_tokens);
         }
       }
     }
@@ -475,59 +521,59 @@ class MemoryIndex final : public Index {
       key += t;
       key += '\n';
     }
-    auto it = partition_by_acl_.find(key);
-    if (it != partition_by_acl_.end()) return it->second;
-    if (partitions_.size() >= kMaxPartitions) {
-      growTokens(partitions_.back().tokens, acl_tokens);
-      return static_cast<uint16_t>(partitions_.size() - 1);
+    auto it = st_.partition_by_acl.find(key);
+    if (it != st_.partition_by_acl.end()) return it->second;
+    if (st_.partitions.size() >= kMaxPartitions) {
+      growTokens(st_.partitions.back().tokens, acl_tokens);
+      return static_cast<uint16_t>(st_.partitions.size() - 1);
     }
-    partitions_.emplace_back();
-    partitions_.back().tokens = acl_tokens;
-    uint16_t id = static_cast<uint16_t>(partitions_.size() - 1);
-    partition_by_acl_[key] = id;
+    st_.partitions.emplace_back();
+    st_.partitions.back().tokens = acl_tokens;
+    uint16_t id = static_cast<uint16_t>(st_.partitions.size() - 1);
+    st_.partition_by_acl[key] = id;
     return id;
   }
 
   void addChunk(const AnalyzedChunk& a, int64_t doc_id, int64_t updated_at, uint16_t part_id) {
     uint32_t c = a.chunk_id;
-    if (c >= chunk_doc_.size()) {
-      size_t n = std::max<size_t>(c + 1, chunk_doc_.size() * 3 / 2 + 1024);
-      chunk_doc_.resize(n, 0);
-      chunk_updated_.resize(n, 0);
-      len_title_.resize(n, 0);
-      len_heading_.resize(n, 0);
-      len_body_.resize(n, 0);
-      chunk_partition_.resize(n, 0);
+    if (c >= st_.chunk_doc.size()) {
+      size_t n = std::max<size_t>(c + 1, st_.chunk_doc.size() * 3 / 2 + 1024);
+      st_.chunk_doc.resize(n, 0);
+      st_.chunk_updated.resize(n, 0);
+      st_.len_title.resize(n, 0);
+      st_.len_heading.resize(n, 0);
+      st_.len_body.resize(n, 0);
+      st_.chunk_partition.resize(n, 0);
     }
-    chunk_partition_[c] = part_id;
-    chunk_doc_[c] = doc_id;
-    chunk_updated_[c] = updated_at;
-    len_title_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_title, 65535));
-    len_heading_[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
-    len_body_[c] = a.len_body;
+    st_.chunk_partition[c] = part_id;
+    st_.chunk_doc[c] = doc_id;
+    st_.chunk_updated[c] = updated_at;
+    st_.len_title[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_title, 65535));
+    st_.len_heading[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
+    st_.len_body[c] = a.len_body;
     thread_local std::vector<std::pair<uint32_t, FieldTf>> postings;
     postings.clear();
     for (size_t i = 0; i < a.terms.size(); ++i) {
       uint32_t id = a.term_ids[i];
-      if (id == kUnresolvedTerm) id = termId(a.terms[i].first);
+      if (id == kUnresolvedTerm) id = termId(a.terms[i].first, a.hashes[i]);
       postings.emplace_back(id, a.terms[i].second);
     }
-    if (!live_.test(c)) ++live_count_;
-    live_.set(c);
+    if (!st_.live.test(c)) ++st_.live_count;
+    st_.live.set(c);
     segments_.add(c, postings);
-    max_chunk_ = std::max(max_chunk_, c);
+    st_.max_chunk = std::max(st_.max_chunk, c);
   }
 
   void removeChunk(uint32_t c) {
-    if (!live_.test(c)) return;
-    live_.clear(c);
-    --live_count_;
+    if (!st_.live.test(c)) return;
+    st_.live.clear(c);
+    --st_.live_count;
     segments_.remove(c);
   }
 
-  uint32_t termId(const std::string& term) {
-    auto [it, inserted] = term_ids_.try_emplace(term, static_cast<uint32_t>(term_ids_.size()));
-    return it->second;
+  uint32_t termId(const std::string& term, uint64_t hash) {
+    return st_.term_ids.insert(term, hash, static_cast<uint32_t>(st_.term_ids.size()))
+        .first->value;
   }
 
   std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {
@@ -544,19 +590,19 @@ class MemoryIndex final : public Index {
     auto vis = std::make_shared<Visibility>();
     std::vector<const Roaring*> inputs;
     for (const auto& t : tokens) {
-      auto it = token_bitmaps_.find(t);
-      if (it != token_bitmaps_.end()) inputs.push_back(&it->second);
+      auto it = st_.token_bitmaps.find(t);
+      if (it != st_.token_bitmaps.end()) inputs.push_back(&it->second);
     }
     Roaring all = inputs.empty() ? Roaring() : Roaring::fastunion(inputs.size(), inputs.data());
-    vis->visible.resize(max_chunk_ + 1);
+    vis->visible.resize(st_.max_chunk + 1);
     uint64_t sum_t = 0, sum_h = 0, sum_b = 0;
     for (uint32_t c : all) {
-      if (!live_.test(c)) continue;
+      if (!st_.live.test(c)) continue;
       vis->visible.set(c);
       ++vis->count;
-      sum_t += len_title_[c];
-      sum_h += len_heading_[c];
-      sum_b += len_body_[c];
+      sum_t += st_.len_title[c];
+      sum_h += st_.len_heading[c];
+      sum_b += st_.len_body[c];
     }
     if (vis->count) {
       double n = static_cast<double>(vis->count);
@@ -577,8 +623,8 @@ class MemoryIndex final : public Index {
     for (const auto& group : groups) {
       std::vector<const Roaring*> inputs;
       for (const auto& t : group) {
-        auto it = token_bitmaps_.find(t);
-        if (it != token_bitmaps_.end()) inputs.push_back(&it->second);
+        auto it = st_.token_bitmaps.find(t);
+        if (it != st_.token_bitmaps.end()) inputs.push_back(&it->second);
       }
       Roaring any = inputs.empty() ? Roaring() : Roaring::fastunion(inputs.size(), inputs.data());
       if (first) {
@@ -589,7 +635,7 @@ class MemoryIndex final : public Index {
       }
     }
     out.clearAll();
-    out.resize(max_chunk_ + 1);
+    out.resize(st_.max_chunk + 1);
     for (uint32_t c : narrowed) {
       if (vis.visible.test(c)) out.set(c);
     }
@@ -617,22 +663,11 @@ class MemoryIndex final : public Index {
   IndexConfig config_;
   std::mutex catchup_mu_;  // one catch-up at a time
   mutable std::shared_mutex mu_;  // guards everything below
-  std::unordered_map<std::string, uint32_t> term_ids_;
-  std::vector<Partition> partitions_;
-  std::unordered_map<std::string, uint16_t> partition_by_acl_;
-  std::vector<uint16_t> chunk_partition_;
-  std::vector<int64_t> chunk_doc_;
-  std::vector<int64_t> chunk_updated_;
-  std::vector<uint16_t> len_title_;
-  std::vector<uint16_t> len_heading_;
-  std::vector<uint32_t> len_body_;
-  DenseBitset live_;
-  uint64_t live_count_ = 0;
-  uint32_t max_chunk_ = 0;
-  std::unordered_map<std::string, Roaring> token_bitmaps_;
-  std::unordered_map<int64_t, DocState> docs_;
-  SegmentSet segments_;  // refers to chunk_partition_ and live_
-  int64_t applied_seq_ = 0;
+  IndexState st_;
+  SegmentSet segments_;  // refers to st_.chunk_partition and st_.live
+  std::unique_ptr<IndexFiles> files_;  // null: nothing persisted (no directory given)
+  int64_t persisted_seq_ = -1;  // applied_seq of the checkpoint loaded or written last
+  bool loaded_ = false;         // opened from persisted files
   uint64_t generation_ = 0;
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Visibility>> stats_cache_;
@@ -642,10 +677,8 @@ class MemoryIndex final : public Index {
 
 Result<std::unique_ptr<Index>> openIndex(const std::string& dir, store::Store& store,
                                          const IndexConfig& config) {
-  (void)dir;
-  auto index = std::make_unique<MemoryIndex>(store, config);
-  auto applied = index->catchUp();
-  if (!applied.ok()) return applied.status();
+  auto index = std::make_unique<MemoryIndex>(store, config, dir);
+  WARD_RETURN_IF_ERROR(index->open());
   return std::unique_ptr<Index>(std::move(index));
 }
 

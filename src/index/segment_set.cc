@@ -108,6 +108,67 @@ FrozenSegment SegmentSet::build(const MergePlan& plan) const {
   return builder.finish(std::move(live_members));
 }
 
+void SegmentSet::clear() {
+  open_terms_.clear();
+  open_term_ids_.clear();
+  open_chunks_ = Roaring();
+  open_dead_ = 0;
+  frozen_.clear();
+}
+
+void SegmentSet::encodeOpen(ByteWriter& w) const {
+  w.putBitmap(open_chunks_);
+  w.put<uint32_t>(open_dead_);
+  std::vector<uint32_t> terms = open_term_ids_;
+  std::sort(terms.begin(), terms.end());
+  w.put<uint32_t>(static_cast<uint32_t>(terms.size()));
+  for (uint32_t term : terms) {
+    const auto& postings = open_terms_[term];
+    w.put<uint32_t>(term);
+    w.put<uint32_t>(static_cast<uint32_t>(postings.size()));
+    for (const OpenPosting& p : postings) {
+      w.put<uint32_t>(p.chunk);
+      w.put<uint8_t>(p.tf.body);
+      w.put<uint8_t>(p.tf.title);
+      w.put<uint8_t>(p.tf.heading);
+    }
+  }
+}
+
+bool SegmentSet::restore(std::vector<FrozenSegment> frozen, ByteReader& r, uint32_t term_count) {
+  frozen_ = std::move(frozen);
+  for (FrozenSegment& seg : frozen_) {
+    uint32_t dead = 0;
+    for (uint32_t c : seg.members()) dead += live_.test(c) ? 0 : 1;
+    seg.dead = dead;
+  }
+  open_terms_.clear();
+  open_term_ids_.clear();
+  open_chunks_ = r.getBitmap();
+  open_dead_ = r.get<uint32_t>();
+  const uint32_t terms = r.getCount(8);
+  for (uint32_t i = 0; i < terms && r.ok(); ++i) {
+    const uint32_t term = r.get<uint32_t>();
+    const uint32_t n = r.getCount(7);
+    if (!r.ok() || term >= term_count) return false;
+    if (term >= open_terms_.size()) open_terms_.resize(term + 1);
+    auto& postings = open_terms_[term];
+    if (!postings.empty()) return false;  // each term once
+    open_term_ids_.push_back(term);
+    postings.reserve(n);
+    for (uint32_t k = 0; k < n; ++k) {
+      OpenPosting p;
+      p.chunk = r.get<uint32_t>();
+      p.tf.body = r.get<uint8_t>();
+      p.tf.title = r.get<uint8_t>();
+      p.tf.heading = r.get<uint8_t>();
+      if (!open_chunks_.contains(p.chunk)) return false;
+      postings.push_back(p);
+    }
+  }
+  return r.ok();
+}
+
 size_t SegmentSet::memoryBytes() const {
   size_t bytes = open_chunks_.getSizeInBytes(false);
   bytes += open_terms_.capacity() * sizeof(open_terms_[0]);

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "byte_io.h"
 #include "dense_bitset.h"
 #include "frozen_segment.h"
 
@@ -68,6 +69,19 @@ class SegmentSet {
   }
 
   size_t segmentCount() const { return frozen_.size() + (open_chunks_.isEmpty() ? 0 : 1); }
+
+  // The frozen segments, oldest first (for persisting them; index_files.h).
+  const std::vector<FrozenSegment>& frozen() const { return frozen_; }
+  // Records that frozen segment `i` was written to a file.
+  void setFile(size_t i, const FrozenSegment::FileInfo& file) { frozen_[i].file = file; }
+  // Drops every segment.
+  void clear();
+  // Appends the open segment (docs/formats/index-segments.md, state "open segment").
+  void encodeOpen(ByteWriter& w) const;
+  // Replaces everything with persisted segments: `frozen` oldest first, then the open segment
+  // read from `r`. Dead counts are recomputed from `live`. False if the open segment is
+  // malformed (term ids must be below `term_count`).
+  bool restore(std::vector<FrozenSegment> frozen, ByteReader& r, uint32_t term_count);
   size_t memoryBytes() const;
 
  private:

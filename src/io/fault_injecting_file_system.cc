@@ -204,4 +204,8 @@ Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock(const std::stri
   return base_.lock(path);
 }
 
+Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::tryLock(const std::string& path) {
+  return base_.tryLock(path);
+}
+
 }  // namespace ward::io

@@ -155,6 +155,14 @@ class MemFileSystem final : public FileSystem {
     return std::unique_ptr<FileLock>(new MemLock(state_, path));
   }
 
+  Result<std::unique_ptr<FileLock>> tryLock(const std::string& path) override {
+    std::unique_lock<std::mutex> l(state_->mu);
+    if (state_->locked.count(path)) return std::unique_ptr<FileLock>();
+    state_->locked.insert(path);
+    if (!state_->files.count(path)) state_->files.emplace(path, std::make_shared<std::string>());
+    return std::unique_ptr<FileLock>(new MemLock(state_, path));
+  }
+
  private:
   std::shared_ptr<MemState> state_ = std::make_shared<MemState>();
 };

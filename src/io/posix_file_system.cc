@@ -193,6 +193,19 @@ class PosixFileSystem final : public FileSystem {
     }
     return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
+
+  Result<std::unique_ptr<FileLock>> tryLock(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return errnoStatus("open lock file", path, errno);
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return std::unique_ptr<FileLock>();
+      return errnoStatus("lock", path, err);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
+  }
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "sqlite_db.h"
 #include "tool_schema.h"
 #include "ward/common/clock.h"
+#include "ward/common/hash.h"
 #include "ward/store/store.h"
 
 namespace ward::store {
@@ -81,6 +82,9 @@ class SqliteStore final : public Store {
       WARD_RETURN_IF_ERROR(db_->exec("INSERT INTO meta(key,value) VALUES('schema','0'),"
                                      "('identity_generation','0')"));
     }
+    // The database's identity, made once; persisted indexes compare it (index-segments.md).
+    WARD_RETURN_IF_ERROR(db_->exec("INSERT OR IGNORE INTO meta(key,value) VALUES('store_id','" +
+                                   randomHex(16) + "')"));
     // Migration steps, each applied once in the same transaction as the version bump.
     if (v < 2) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV2));
     if (v < 3) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV3));
@@ -400,6 +404,13 @@ class SqliteStore final : public Store {
                           db_->prepare("SELECT value FROM meta WHERE key='identity_generation'"));
     if (!st->step()) return st->error("read identity generation");
     return static_cast<int64_t>(std::stoll(st->text(0)));
+  }
+
+  Result<std::string> storeId() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT value FROM meta WHERE key='store_id'"));
+    if (!st->step()) return st->error("read store id");
+    return st->text(0);
   }
 
   Result<StoreStats> stats() override {

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ward/common/string_table.h"
+
 namespace ward::text {
 
 namespace {
@@ -70,7 +72,7 @@ uint8_t classify(std::string_view s, size_t i, size_t* len) {
 
 struct Analyzer::Impl {
   sb_stemmer* stemmer = nullptr;
-  std::unordered_map<std::string, std::string> stem_cache;
+  StringTable<std::string> stem_cache;  // normalized word -> stem
 
   Impl() { stemmer = sb_stemmer_new("english", "UTF_8"); }
   ~Impl() {
@@ -98,9 +100,10 @@ struct Analyzer::Impl {
     std::free(mapped);
   }
 
+  // The reference is valid until the next call.
   const std::string& stem(const std::string& word) {
-    auto it = stem_cache.find(word);
-    if (it != stem_cache.end()) return it->second;
+    const uint64_t h = StringTable<std::string>::hash(word);
+    if (const auto* e = stem_cache.find(word, h)) return e->value;
     std::string stemmed = word;
     if (stemmer) {
       const sb_symbol* s = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
@@ -108,7 +111,7 @@ struct Analyzer::Impl {
       if (s) stemmed.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
     }
     if (stem_cache.size() > 1'000'000) stem_cache.clear();  // bound memory on odd corpora
-    return stem_cache.emplace(word, std::move(stemmed)).first->second;
+    return stem_cache.insert(word, h, std::move(stemmed)).first->value;
   }
 
   // Emits tokens. `sink(term, position, start, end, identifier)`.
@@ -180,7 +183,8 @@ struct Analyzer::Impl {
         std::string_view raw = text.substr(parts_begin[p], parts_end[p] - parts_begin[p]);
         normalize(raw, parts_ascii[p], part_norm);
         if (part_norm.empty() || part_norm.size() > 64) continue;
-        if (parts_alpha[p] && stopwords().count(part_norm)) continue;
+        // No stopword is longer than 5 bytes: most words skip the set lookup.
+        if (parts_alpha[p] && part_norm.size() <= 5 && stopwords().count(part_norm)) continue;
         const std::string& term = parts_alpha[p] ? stem(part_norm) : part_norm;
         sink(term, position, static_cast<uint32_t>(parts_begin[p]),
              static_cast<uint32_t>(parts_end[p]), false);
@@ -205,6 +209,10 @@ void Analyzer::terms(std::string_view text, std::vector<std::string>& out) {
   impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) {
     out.push_back(term);
   });
+}
+
+void Analyzer::forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f) {
+  impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) { f(term); });
 }
 
 bool Analyzer::isStopword(std::string_view word) { return stopwords().count(word) > 0; }

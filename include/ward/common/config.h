@@ -39,6 +39,7 @@ struct SearchConfig {
 struct IndexConfig {
   size_t segment_chunks = 4000;  // the open segment is frozen after this many chunks
   int merge_factor = 4;           // merge when this many frozen segments of one tier exist
+  int64_t checkpoint_changes = 50000;  // persist index/ after this many changes (0: only at close)
 };
 
 struct AuditConfig {

@@ -4,8 +4,9 @@
 // numbered by their store id. Postings live in an open segment that takes appends and frozen
 // segments (grouped by ACL partition, merged in tiers); deletions are a live-chunk bitset; ACLs and
 // filterable attributes are token -> chunk bitmaps, so an ACL or membership change takes effect on
-// the next query without touching postings. Today the index lives in memory only and is rebuilt
-// from the store when a process opens the data dir (docs/design/index.md).
+// the next query without touching postings. The index lives in memory; the process holding the
+// index lock checkpoints it under the index directory, and every process opening the data dir
+// loads the latest checkpoint and catches up from the change feed (docs/design/index.md).
 //
 // Thread-safety: search() may run concurrently with itself; catchUp() takes an exclusive lock for
 // the short moment it publishes each batch.
@@ -63,6 +64,9 @@ struct IndexStats {
   int64_t segments = 0;
   int64_t terms = 0;
   int64_t applied_seq = 0;  // last store change applied
+  int64_t persisted_seq = -1;  // applied_seq of the checkpoint loaded or written last (-1: none)
+  bool loaded = false;  // opened from persisted files rather than rebuilt from the store
+  bool writer = false;  // holds index/LOCK: the process that writes checkpoints
   int64_t memory_bytes = 0;
 };
 
@@ -80,13 +84,16 @@ class Index {
   // Applies store changes after applied_seq. Returns the number of changes applied.
   virtual Result<int64_t> catchUp() = 0;
   virtual Result<IndexResult> search(const IndexQuery& query, const BM25Params& params) = 0;
-  // Reserved for persisting frozen segments under the index directory; a no-op today.
+  // Persists the index under its directory (docs/formats/index-segments.md) if this process is
+  // the index writer and changes were applied since the last checkpoint; otherwise a no-op.
   virtual Status checkpoint() = 0;
   virtual IndexStats stats() = 0;
 };
 
-// Opens the index for `store` and applies its whole change feed. `dir` is reserved for persisted
-// segments (not written yet).
+// Opens the index for `store`: loads the checkpoint persisted under `dir` if it is intact and
+// belongs to this store (else rebuilds, with a log line), then applies the change feed after it.
+// Takes `dir`/LOCK if no other process holds it, becoming the one that writes checkpoints. An
+// empty `dir` keeps everything in memory.
 Result<std::unique_ptr<Index>> openIndex(const std::string& dir, store::Store& store,
                                          const IndexConfig& config);
 

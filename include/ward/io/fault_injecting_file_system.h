@@ -52,6 +52,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status remove(const std::string& path) override;
   Status syncDir(const std::string& dir) override;
   Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;
+  Result<std::unique_ptr<FileLock>> tryLock(const std::string& path) override;
 
   // Used by the file handles.
   Status beforeMutation();

@@ -65,6 +65,8 @@ class FileSystem {
   virtual Status syncDir(const std::string& dir) = 0;
   // Blocks until this process holds the exclusive lock on `path` (created if missing).
   virtual Result<std::unique_ptr<FileLock>> lock(const std::string& path) = 0;
+  // Like lock(), but returns a null pointer at once when another holder has the lock.
+  virtual Result<std::unique_ptr<FileLock>> tryLock(const std::string& path) = 0;
 };
 
 // The real file system (POSIX calls, EINTR retried).

@@ -56,6 +56,9 @@ class Store : public identity::Directory {
   virtual Result<int64_t> lastChangeSeq() = 0;
   // Bumped on every membership, principal or key change: caches of resolved principals compare it.
   virtual Result<int64_t> identityGeneration() = 0;
+  // A random id made when the database was created: a replaced or re-created database has another
+  // (persisted indexes compare it, docs/formats/index-segments.md).
+  virtual Result<std::string> storeId() = 0;
 
   virtual Result<StoreStats> stats() = 0;
 };

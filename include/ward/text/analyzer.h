@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ class Analyzer {
   void analyze(std::string_view text, std::vector<Token>& out);
   // Only the terms, for indexing (faster: no offsets kept).
   void terms(std::string_view text, std::vector<std::string>& out);
+  // Calls f with each term, in order, without copying it (the reference is valid during the call).
+  void forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f);
 
   // Whether a lowercased word is an English stopword.
   static bool isStopword(std::string_view word);

@@ -101,6 +101,19 @@ TEST_P(FileSystemTest, LockIsExclusive) {
   EXPECT_TRUE(got.load());
 }
 
+TEST_P(FileSystemTest, TryLockFailsFastWhileHeld) {
+  auto a = fs_->tryLock(path("LOCK"));
+  ASSERT_TRUE(a.ok());
+  ASSERT_NE(*a, nullptr);
+  auto b = fs_->tryLock(path("LOCK"));  // another open of the file: flock conflicts
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*b, nullptr);
+  a->reset();
+  auto c = fs_->tryLock(path("LOCK"));
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(*c, nullptr);
+}
+
 TEST(ParentDirTest, Splits) {
   EXPECT_EQ(parentDir("a/b/c"), "a/b");
   EXPECT_EQ(parentDir("c"), ".");
