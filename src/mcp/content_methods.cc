@@ -93,7 +93,9 @@ Reply McpServer::Impl::resourcesRead(const Message& m, Exchange& x) {
   if (fixtures) {
     if (auto r = fixtures->readResource(uri)) return *r;
   }
-  const Reply missing = Reply::fail(kResourceNotFound, "resource not found", Json{{"uri", uri}});
+  // 2026-07-28 (SEP-2164) says -32602 with the uri; the 2025 revisions say -32002.
+  const Reply missing = Reply::fail(x.stateless ? kInvalidParams : kResourceNotFound,
+                                    "Resource not found", Json{{"uri", uri}});
   if (options.store == nullptr || uri.rfind(kDocPrefix, 0) != 0) return missing;
   auto id = http::percentDecode(uri.substr(sizeof(kDocPrefix) - 1));
   if (!id.ok() || id->empty()) return missing;

@@ -84,6 +84,8 @@ class McpServer::Impl {
   Reply complete(const Message& m, Exchange& x);
   Reply setLogLevel(const Message& m, Exchange& x);
 
+  // Queues notifications/tools/list_changed when the caller's tool policy moved since it listed.
+  void noteToolsChanged(Exchange& x, const std::string& method);
   Json serverInfo() const { return Json{{"name", "ward"}, {"version", options.server_version}}; }
   Json capabilities() const;
   // Records one "mcp_request" trace event (principal, clientInfo as reported, outcome).

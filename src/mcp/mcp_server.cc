@@ -6,6 +6,7 @@
 #include "mcp_impl.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
+#include "ward/gateway/tool_gateway.h"
 
 namespace ward::mcp {
 
@@ -190,6 +191,17 @@ std::optional<RpcError> McpServer::Impl::checkStatelessMeta(const Message& m, Ex
   return std::nullopt;
 }
 
+void McpServer::Impl::noteToolsChanged(Exchange& x, const std::string& method) {
+  // notifications/tools/list_changed: once per change of tools, grants or modes after the
+  // session last listed them, delivered with the next response (SSE body or stdio line).
+  if (!x.session || x.session->tools_generation < 0 || method == "tools/list") return;
+  auto gen = options.gateway->policyGeneration(x.principal->tenant);
+  if (!gen.ok() || *gen == x.session->tools_generation) return;
+  x.session->tools_generation = *gen;
+  sessions.update(*x.session);
+  x.notifications.push_back(notification("notifications/tools/list_changed", Json::object()));
+}
+
 Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
   Outcome out;
   if (m.is_response) {
@@ -258,7 +270,14 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
   if (x.stateless && reply.result.is_object()) {
     if (!reply.result.contains("resultType")) reply.result["resultType"] = "complete";
     reply.result["_meta"][kMetaServerInfo] = serverInfo();
+    if (method == "tools/list" || method == "prompts/list" || method == "resources/list" ||
+        method == "resources/templates/list" || method == "resources/read") {
+      // What a caller sees depends on its grants and ACLs, which change at any time.
+      reply.result["ttlMs"] = 0;
+      reply.result["cacheScope"] = "private";
+    }
   }
+  noteToolsChanged(x, method);
   bool tool_error = reply.result.is_object() && reply.result.value("isError", false);
   record(m, x, tool_error ? "tool_error" : "ok", 0);
   out.response = rpcResult(m.id, std::move(reply.result));
