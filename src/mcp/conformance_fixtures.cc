@@ -30,57 +30,128 @@ constexpr FixtureTool kTools[] = {
     {"test_tool_with_progress", "Reports progress"},
     {"test_error_handling", "Always fails"},
     {"test_missing_capability", "Needs the client's sampling capability"},
+    {"test_logging_tool", "Logs at info (only when the request asked for logs)"},
     {"test_input_required_result_elicitation", "Asks for a name (input required)"},
+    {"test_input_required_result_sampling", "Asks for a sampling (input required)"},
+    {"test_input_required_result_list_roots", "Asks for the roots (input required)"},
+    {"test_input_required_result_multiple_inputs", "Asks for three inputs"},
+    {"test_input_required_result_multi_round", "Asks twice"},
+    {"test_input_required_result_capabilities", "Asks only for what the client supports"},
     {"test_input_required_result_request_state", "Round-trips requestState"},
     {"test_input_required_result_tampered_state", "Refuses altered requestState"},
 };
 
-Reply inputRequired(const std::string& key, const std::string& message, const Json& schema,
-                    const std::string& tool, const Exchange& x, McpServer::Impl& s) {
-  RequestState st{x.principal->tenant, x.principal->id, tool,        "",
-                  "fixture",           s.clock->nowMicros() + 60000000, randomHex(16)};
-  return Reply::ok(Json{
-      {"resultType", "input_required"},
-      {"inputRequests",
-       {{key,
-         {{"method", "elicitation/create"},
-          {"params", {{"message", message}, {"requestedSchema", schema}}}}}}},
-      {"requestState", sealRequestState(st, s.state_key)}});
+Json elicit(const std::string& message, const std::string& field) {
+  return Json{{"method", "elicitation/create"},
+              {"params",
+               {{"message", message},
+                {"requestedSchema",
+                 {{"type", "object"},
+                  {"properties", {{field, {{"type", field == "ok" ? "boolean" : "string"}}}}},
+                  {"required", {field}}}}}}};
+}
+
+Json sample(const std::string& prompt, int max_tokens) {
+  return Json{{"method", "sampling/createMessage"},
+              {"params",
+               {{"messages",
+                 Json::array({Json{{"role", "user"},
+                                   {"content", {{"type", "text"}, {"text", prompt}}}}})},
+                {"maxTokens", max_tokens}}}};
+}
+
+Json roots() { return Json{{"method", "roots/list"}, {"params", Json::object()}}; }
+
+// The input requests of one round of a fixture tool (round 1, 2, ...).
+Json roundRequests(const std::string& name, int round, const Exchange& x) {
+  if (name == "test_input_required_result_elicitation") {
+    return {{"user_name", elicit("What is your name?", "name")}};
+  }
+  if (name == "test_input_required_result_sampling") {
+    return {{"capital_question", sample("What is the capital of France?", 100)}};
+  }
+  if (name == "test_input_required_result_list_roots") return {{"client_roots", roots()}};
+  if (name == "test_input_required_result_multiple_inputs") {
+    return {{"user_name", elicit("What is your name?", "name")},
+            {"greeting", sample("Generate a greeting", 50)},
+            {"client_roots", roots()}};
+  }
+  if (name == "test_input_required_result_multi_round") {
+    return round == 1 ? Json{{"step1", elicit("Step 1: What is your name?", "name")}}
+                      : Json{{"step2", elicit("Step 2: What is your favorite color?", "color")}};
+  }
+  if (name == "test_input_required_result_capabilities") {
+    Json r = Json::object();
+    if (x.clientHas("elicitation")) r["user_name"] = elicit("What is your name?", "name");
+    if (x.clientHas("sampling")) r["greeting"] = sample("Generate a greeting", 50);
+    if (x.clientHas("roots")) r["client_roots"] = roots();
+    return r;
+  }
+  if (name == "test_input_required_result_prompt") {
+    return {{"user_context", elicit("What context should the prompt use?", "context")}};
+  }
+  return {{"confirm", elicit("Please confirm", "ok")}};  // request_state, tampered_state
+}
+
+int roundsOf(const std::string& name) {
+  return name == "test_input_required_result_multi_round" ? 2 : 1;
+}
+
+Reply inputRequired(const std::string& name, int round, const Exchange& x, McpServer::Impl& s) {
+  RequestState st{x.principal->tenant, x.principal->id, name, "", "round:" + std::to_string(round),
+                  s.clock->nowMicros() + 60000000, randomHex(16)};
+  return Reply::ok(Json{{"resultType", "input_required"},
+                        {"inputRequests", roundRequests(name, round, x)},
+                        {"requestState", sealRequestState(st, s.state_key)}});
+}
+
+// Runs the rounds of an input-required fixture. Returns the round just answered (1-based), or
+// 0 when the client must be asked (again); an error Reply when state or responses are bad.
+std::optional<Reply> answeredRound(const std::string& name, const Json& p, const Exchange& x,
+                                   McpServer::Impl& s, int* round) {
+  *round = 0;
+  if (!p.contains("inputResponses")) return std::nullopt;
+  const Json& responses = p["inputResponses"];
+  if (!responses.is_object()) return Reply::fail(kInvalidParams, "inputResponses must be an object");
+  for (const auto& [key, value] : responses.items()) {
+    if (!value.is_object()) {
+      return Reply::fail(kInvalidParams, "inputResponses['" + key + "'] must be an object");
+    }
+  }
+  int answered = 1;
+  if (p.contains("requestState")) {
+    const Json& token = p["requestState"];
+    auto st = token.is_string()
+                  ? openRequestState(token.get<std::string>(), s.state_key, s.clock->nowMicros())
+                  : Result<RequestState>(Status::invalidArgument("requestState must be a string"));
+    if (!st.ok()) return Reply::fail(kInvalidParams, st.status().message());
+    if (st->principal_id != x.principal->id || st->tool != name) {
+      return Reply::fail(kInvalidParams, "requestState was issued for another principal or tool");
+    }
+    answered = std::atoi(st->approval_id.substr(6).c_str());
+  }
+  const Json asked = roundRequests(name, answered, x);
+  for (const auto& [key, unused] : asked.items()) {
+    if (!responses.contains(key)) return std::nullopt;  // missing: ask again
+  }
+  *round = answered;
+  return std::nullopt;
 }
 
 Reply inputFlow(const std::string& name, const Json& p, const Exchange& x, McpServer::Impl& s) {
-  const bool second = p.contains("inputResponses") && p["inputResponses"].is_object();
-  if (name == "test_input_required_result_elicitation") {
-    if (!second || !p["inputResponses"].contains("user_name")) {
-      return inputRequired("user_name", "What is your name?",
-                           Json{{"type", "object"},
-                                {"properties", {{"name", {{"type", "string"}}}}},
-                                {"required", {"name"}}},
-                           name, x, s);
-    }
-    const Json& r = p["inputResponses"]["user_name"];
-    std::string who = "there";
-    if (r.is_object() && r.contains("content") && r["content"].is_object()) {
-      who = r["content"].value("name", who);
-    }
-    return Reply::ok(content(Json::array({text("Hello, " + who + "!")})));
+  int round = 0;
+  if (auto err = answeredRound(name, p, x, s, &round)) return *err;
+  if (round == 0) return inputRequired(name, 1, x, s);
+  if (round < roundsOf(name)) return inputRequired(name, round + 1, x, s);
+  const Json& r = p["inputResponses"];
+  std::string summary = "state-ok: ";
+  if (r.contains("user_name") && r["user_name"].contains("content")) {
+    summary += "Hello, " + r["user_name"]["content"].value("name", "there") + "! ";
   }
-  if (!second || !p.contains("requestState")) {
-    return inputRequired("confirm", "Please confirm",
-                         Json{{"type", "object"},
-                              {"properties", {{"ok", {{"type", "boolean"}}}}},
-                              {"required", {"ok"}}},
-                         name, x, s);
-  }
-  const Json& token = p["requestState"];
-  auto st = token.is_string()
-                ? openRequestState(token.get<std::string>(), s.state_key, s.clock->nowMicros())
-                : Result<RequestState>(Status::invalidArgument("requestState must be a string"));
-  if (!st.ok()) return Reply::fail(kInvalidParams, st.status().message());
-  if (st->principal_id != x.principal->id || st->tool != name) {
-    return Reply::fail(kInvalidParams, "requestState was issued for another principal or tool");
-  }
-  return Reply::ok(content(Json::array({text("state-ok: confirmed")})));
+  if (r.contains("capital_question")) summary += "LLM said: " + dumpJson(r["capital_question"]);
+  if (r.contains("client_roots")) summary += " roots: " + dumpJson(r["client_roots"]);
+  if (r.contains("step2")) summary += "completed both rounds";
+  return Reply::ok(content(Json::array({text(summary)})));
 }
 
 }  // namespace
@@ -131,7 +202,7 @@ Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, c
                 {"mimeType", "application/json"},
                 {"text", "{\"test\":\"data\",\"value\":123}"}}}}})));
   }
-  if (name == "test_tool_with_logging") {
+  if (name == "test_tool_with_logging" || name == "test_logging_tool") {
     for (const char* msg :
          {"Tool execution started", "Tool processing data", "Tool execution completed"}) {
       x.log("info", "conformance", msg);
@@ -213,6 +284,18 @@ void ConformanceFixtures::appendPrompts(Json& prompts) const {
                          {"description", "A prompt with an embedded resource"},
                          {"arguments", Json::array({arg("resourceUri")})}});
   prompts.push_back(Json{{"name", "test_prompt_with_image"}, {"description", "A prompt with an image"}});
+  prompts.push_back(Json{{"name", "test_input_required_result_prompt"},
+                         {"description", "A prompt that asks for input first"}});
+}
+
+std::optional<Reply> ConformanceFixtures::inputPrompt(const Message& m, Exchange& x,
+                                                      McpServer::Impl& server) const {
+  if (m.params.value("name", "") != "test_input_required_result_prompt") return std::nullopt;
+  Reply r = inputFlow("test_input_required_result_prompt", m.params, x, server);
+  if (r.error || r.result.contains("resultType")) return r;
+  return Reply::ok(Json{{"description", "A prompt that needed input"},
+                        {"messages", Json::array({Json{{"role", "user"},
+                                                       {"content", text("Context received")}}})}});
 }
 
 std::optional<Reply> ConformanceFixtures::getPrompt(const std::string& name,

@@ -21,6 +21,7 @@ class ConformanceFixtures {
   void appendTemplates(Json& templates) const;
   std::optional<Reply> readResource(const std::string& uri) const;
   void appendPrompts(Json& prompts) const;
+  std::optional<Reply> inputPrompt(const Message& m, Exchange& x, McpServer::Impl& server) const;
   std::optional<Reply> getPrompt(const std::string& name, const Json& args) const;
   std::optional<Reply> complete(const Json& params) const;
 };

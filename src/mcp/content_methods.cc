@@ -147,6 +147,7 @@ Reply McpServer::Impl::promptsGet(const Message& m, Exchange& x) {
     return Reply::fail(kInvalidParams, "prompts/get: field 'arguments' must be an object");
   }
   if (fixtures) {
+    if (auto r = fixtures->inputPrompt(m, x, *this)) return *r;
     if (auto r = fixtures->getPrompt(name, args)) return *r;
   }
   const PromptTemplate* p = findPrompt(name);

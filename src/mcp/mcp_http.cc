@@ -136,10 +136,20 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
                       "Mcp-Session-Id header required (initialize first)");
   } else if (m.is_request) {
     x.stateless = true;
-    if (!x.header_method.empty() && x.header_method != m.method) {
+    if (x.header_method != m.method) {
       return rpcFailure(400, m.id, kHeaderMismatch,
-                        "Mcp-Method header '" + x.header_method + "' does not match '" +
+                        "Mcp-Method header '" + x.header_method + "' must be present and match '" +
                             m.method + "'");
+    }
+    // Mcp-Name mirrors params.name (tools/call, prompts/get) or params.uri (resources/read).
+    const char* name_field = m.method == "resources/read" ? "uri"
+                             : (m.method == "tools/call" || m.method == "prompts/get") ? "name"
+                                                                                          : nullptr;
+    if (name_field != nullptr && m.params.contains(name_field) &&
+        m.params[name_field].is_string() && m.params[name_field] != x.header_name) {
+      return rpcFailure(400, m.id, kHeaderMismatch,
+                        std::string("Mcp-Name header must be present and match params.") +
+                            name_field);
     }
     const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
     if (!header_version.empty() && meta.is_object() && meta.contains(kMetaProtocolVersion) &&

@@ -87,7 +87,7 @@ class McpServer::Impl {
   // Queues notifications/tools/list_changed when the caller's tool policy moved since it listed.
   void noteToolsChanged(Exchange& x, const std::string& method);
   Json serverInfo() const { return Json{{"name", "ward"}, {"version", options.server_version}}; }
-  Json capabilities() const;
+  Json capabilities(bool stateless) const;
   // Records one "mcp_request" trace event (principal, clientInfo as reported, outcome).
   void record(const Message& m, const Exchange& x, const std::string& outcome, int error_code);
   // Slices a list for pagination: cursor = decimal offset; sets nextCursor when more remain.

@@ -43,13 +43,15 @@ McpServer::Impl::Impl(const McpOptions& o)
 
 McpServer::Impl::~Impl() = default;
 
-Json McpServer::Impl::capabilities() const {
-  Json caps = {{"tools", {{"listChanged", true}}},
-               {"resources", {{"listChanged", false}}},
-               {"prompts", {{"listChanged", false}}},
+Json McpServer::Impl::capabilities(bool stateless) const {
+  // Stateless clients learn of list changes on a subscriptions/listen stream, which Ward's
+  // request/response HTTP server cannot hold: they are not promised there.
+  Json caps = {{"tools", {{"listChanged", !stateless}}},
+               {"resources", Json::object()},
+               {"prompts", Json::object()},
                {"completions", Json::object()},
                {"logging", Json::object()}};
-  if (fixtures) caps["resources"]["subscribe"] = true;
+  if (fixtures && !stateless) caps["resources"]["subscribe"] = true;
   return caps;
 }
 
@@ -125,7 +127,7 @@ Reply McpServer::Impl::initialize(const Message& m, Exchange& x, Outcome& out) {
   x.client_info = created->client_info;
   out.created = *created;
   return Reply::ok(Json{{"protocolVersion", version},
-                        {"capabilities", capabilities()},
+                        {"capabilities", capabilities(false)},
                         {"serverInfo", serverInfo()},
                         {"instructions",
                          "Ward: permission-aware search and fetch over the company's documents, "
@@ -135,7 +137,7 @@ Reply McpServer::Impl::initialize(const Message& m, Exchange& x, Outcome& out) {
 
 Reply McpServer::Impl::discover(Exchange& x) {
   Json result = {{"supportedVersions", supportedVersions()},
-                 {"capabilities", capabilities()},
+                 {"capabilities", capabilities(x.stateless)},
                  {"serverInfo", serverInfo()}};
   result["_meta"] = Json{{kMetaServerInfo, serverInfo()}};
   return Reply::ok(std::move(result));

@@ -179,11 +179,6 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   if (!args.is_object()) {
     return Reply::fail(kInvalidParams, "tools/call: field 'arguments' must be an object");
   }
-  if (!x.header_name.empty() && x.header_name != name) {
-    return Reply::fail(kHeaderMismatch, "Mcp-Name header '" + x.header_name +
-                                            "' does not match params.name '" + name + "'",
-                       nullptr, 400);
-  }
   if (fixtures && fixtures->hasTool(name)) return fixtures->callTool(name, args, m, x, *this);
   if (p.contains("requestState")) return resumeFromState(*this, x, name, args, p["requestState"]);
 

@@ -257,16 +257,23 @@ def http_checks(data, base, keys, bport):
           st == 400 and body["error"]["code"] == -32602 and body["id"] == 11, (st, body))
     old = dict(META, **{"io.modelcontextprotocol/protocolVersion": "1999-01-01"})
     st, _, body, _ = post(base, rpc(12, "server/discover", {"_meta": old}), keys["bob"],
-                          {"MCP-Protocol-Version": "1999-01-01"})
+                          {"MCP-Protocol-Version": "1999-01-01", "Mcp-Method": "server/discover"})
     check("unsupported version -> 400 with supported list",
           st == 400 and "2026-07-28" in body["error"]["data"]["supported"], body)
     st, _, body, _ = post(base, rpc(13, "tools/list", {"_meta": META}), keys["bob"],
                           {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "prompts/list"})
     check("Mcp-Method mismatch -> -32020", st == 400 and body["error"]["code"] == -32020, body)
+    st, _, body, _ = post(base, rpc(16, "tools/list", {"_meta": META}), keys["bob"])
+    check("Mcp-Method missing -> -32020", st == 400 and body["error"]["code"] == -32020, body)
+    st, _, body, _ = post(base, rpc(17, "tools/call", {"name": "search_docs", "_meta": META,
+                                                       "arguments": {"query": "x"}}), keys["bob"],
+                          {"Mcp-Method": "tools/call", "Mcp-Name": "fetch"})
+    check("Mcp-Name mismatch -> -32020", st == 400 and body["error"]["code"] == -32020, body)
     st, _, body, _ = post(base, rpc(14, "initialize", {"_meta": META}), keys["bob"],
-                          {"MCP-Protocol-Version": "2026-07-28"})
+                          {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "initialize"})
     check("initialize is not a 2026-07-28 method (404)", st == 404, (st, body))
-    st, _, body, _ = post(base, rpc(15, "server/discover", {"_meta": META}), keys["bob"])
+    st, _, body, _ = post(base, rpc(15, "server/discover", {"_meta": META}), keys["bob"],
+                          {"Mcp-Method": "server/discover"})
     check("server/discover lists versions",
           "2025-11-25" in body["result"]["supportedVersions"], body)
 
@@ -276,7 +283,8 @@ def http_checks(data, base, keys, bport):
         {"name": "refund_invoice", "arguments": args, "_meta": meta},
         **({"requestState": state, "inputResponses": {"ward_approval": {
             "action": "accept", "content": {"check": True}}}} if state else {})))
-    st, _, body, _ = post(base, call(20, big), keys["alice"])
+    th = {"Mcp-Method": "tools/call", "Mcp-Name": "refund_invoice"}
+    st, _, body, _ = post(base, call(20, big), keys["alice"], th)
     res = body["result"]
     state = res.get("requestState", "")
     check("approval -> input_required with requestState",
@@ -284,10 +292,10 @@ def http_checks(data, base, keys, bport):
           and state, body)
     payload, mac = state.split(".")
     flipped = payload[:-1] + ("0" if payload[-1] != "0" else "1") + "." + mac
-    st, _, body, _ = post(base, call(21, big, flipped), keys["alice"])
+    st, _, body, _ = post(base, call(21, big, flipped), keys["alice"], th)
     check("tampered requestState refused", body.get("error", {}).get("code") == -32602, body)
     other = dict(big, amount=901)
-    st, _, body, _ = post(base, call(22, other, state), keys["alice"])
+    st, _, body, _ = post(base, call(22, other, state), keys["alice"], th)
     check("requestState with other arguments refused",
           body.get("error", {}).get("code") == -32602, body)
     approvals = json.loads(ward(data, "approvals", "list", "--state", "pending", "--as", "rita"))
@@ -295,10 +303,10 @@ def http_checks(data, base, keys, bport):
                                           else [])]
     for i in ids:
         ward(data, "approvals", "approve", i, "--as", "rita")
-    st, _, body, _ = post(base, call(23, big, state), keys["alice"])
+    st, _, body, _ = post(base, call(23, big, state), keys["alice"], th)
     check("after approval the retry returns the tool's result",
           body.get("result", {}).get("structuredContent", {}).get("status") == "refunded", body)
-    st, _, body, _ = post(base, call(24, big, state), keys["alice"])
+    st, _, body, _ = post(base, call(24, big, state), keys["alice"], th)
     check("a used requestState is refused (replay)",
           body.get("error", {}).get("code") == -32602, body)
     with urllib.request.urlopen(f"http://127.0.0.1:{bport}/stats", timeout=10) as r:
