@@ -2,6 +2,7 @@
 // completion. A document the caller may not read is never listed and reads as "not found",
 // exactly like a missing one.
 #include <algorithm>
+#include <cctype>
 
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
@@ -13,6 +14,21 @@ namespace {
 
 constexpr char kDocPrefix[] = "ward://documents/";
 constexpr size_t kMaxReadChars = 1 << 20;  // text returned by one resources/read
+
+std::string percentEncode(const std::string& in) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
 
 bool mayRead(const identity::Principal& who, const store::DocumentRecord& doc) {
   for (const std::string& t : doc.acl.tokens(doc.tenant)) {
@@ -56,14 +72,53 @@ const PromptTemplate* findPrompt(const std::string& name) {
 
 }  // namespace
 
+// Documents the caller may read, oldest first, found through the store's change feed: a
+// document's first change is its creation, and internal ids grow with it, so "first time this
+// id is above the cursor's" lists each document once. The cursor is "<seq>:<max id>"; one page
+// scans at most kScanChanges changes (a page can be short; nextCursor says when to go on).
 Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
-  // Documents are reached through the template (and search); Ward has no listing of every
-  // readable document yet, so only fixture resources are listed (docs/design/mcp.md).
+  constexpr int kScanChanges = 4096;
+  int64_t seq = 0, max_id = 0;
+  if (m.params.contains("cursor")) {
+    const Json& c = m.params["cursor"];
+    std::string text = c.is_string() ? c.get<std::string>() : "";
+    size_t colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
+        text.find_first_not_of("0123456789:") != std::string::npos || text.size() > 40) {
+      return Reply::fail(kInvalidParams, "invalid cursor");
+    }
+    seq = std::stoll(text.substr(0, colon));
+    max_id = std::stoll(text.substr(colon + 1));
+  }
   Json items = Json::array();
-  if (fixtures) fixtures->appendResources(items);
-  Json result = Json::object();
-  if (auto err = paginate(m.params, items, result)) return Reply{nullptr, *err};
-  result["resources"] = std::move(items);
+  if (fixtures && seq == 0) fixtures->appendResources(items);
+  bool more = false;
+  if (options.store != nullptr) {
+    auto changes = options.store->changesSince(seq, kScanChanges);
+    if (!changes.ok()) return Reply::fail(kInternalError, changes.status().message());
+    for (const store::Change& c : *changes) {
+      if (items.size() >= options.limits.page_size) {
+        more = true;
+        break;
+      }
+      seq = c.seq;
+      if (c.kind != store::Change::Kind::kUpsert || c.doc_id <= max_id) continue;
+      max_id = c.doc_id;
+      auto doc = options.store->getDocumentById(c.doc_id);
+      if (!doc.ok() || doc->deleted || doc->tenant != x.principal->tenant ||
+          !mayRead(*x.principal, *doc)) {
+        continue;  // never listed: not even its existence shows
+      }
+      items.push_back(Json{{"uri", std::string(kDocPrefix) + percentEncode(doc->ext_id)},
+                           {"name", doc->title.empty() ? doc->ext_id : doc->title},
+                           {"description", "source " + doc->source + ", version " +
+                                               std::to_string(doc->version)},
+                           {"mimeType", "text/plain"}});
+    }
+    if (!more && changes->size() == static_cast<size_t>(kScanChanges)) more = true;
+  }
+  Json result = {{"resources", std::move(items)}};
+  if (more) result["nextCursor"] = std::to_string(seq) + ":" + std::to_string(max_id);
   return Reply::ok(std::move(result));
 }
 

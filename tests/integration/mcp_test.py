@@ -154,6 +154,8 @@ def stdio_checks(data, docs):
         rpc(7, "prompts/get", {"name": "ward_cited_answer", "arguments": {"question": "trains?"}}),
         "this is not json",
         rpc(8, "tools/call", {"name": "fetch", "arguments": {"id": secret_id}}),
+        rpc(9, "resources/list"),
+        rpc(10, "resources/list", {"cursor": "not-a-cursor"}),
     ])
     check("stdio initialize answers 2025-11-25",
           r[1]["result"]["protocolVersion"] == "2025-11-25", r.get(1))
@@ -178,12 +180,16 @@ def stdio_checks(data, docs):
           "trains?" in r[7]["result"]["messages"][0]["content"]["text"], r[7])
     check("malformed line -> parse error", r.get(None, {}).get("error", {}).get("code") == -32700)
     check("alice fetches her document", r[8]["result"]["isError"] is False, r[8])
+    uris = [x["uri"] for x in r[9]["result"]["resources"]]
+    check("alice's resources list both documents", secret_uri in uris and len(uris) == 2, uris)
+    check("a bad cursor is invalid params", r[10].get("error", {}).get("code") == -32602, r[10])
 
     r, _ = stdio(data, "bob", [init, rpc(2, "tools/list"),
                                rpc(3, "tools/call", {"name": "fetch", "arguments": {"id": secret_id}}),
                                rpc(4, "resources/read", {"uri": secret_uri}),
                                rpc(5, "tools/call", {"name": "search_docs",
-                                                     "arguments": {"query": "x"}})])
+                                                     "arguments": {"query": "x"}}),
+                               rpc(6, "resources/list")])
     check("bob lists only fetch (deny by default)",
           [t["name"] for t in r[2]["result"]["tools"]] == ["fetch"], r[2])
     check("bob's fetch of alice's document is not found",
@@ -194,6 +200,9 @@ def stdio_checks(data, docs):
     check("bob's ungranted call is denied by the gateway",
           r[5]["result"]["isError"] is True and "denied" in r[5]["result"]["content"][0]["text"],
           r[5])
+    uris = [x["uri"] for x in r[6]["result"]["resources"]]
+    check("bob's resource list omits alice's document", len(uris) == 1 and secret_uri not in uris,
+          uris)
     r, _ = stdio(data, "alice", [rpc(1, "tools/list")])
     check("stdio: a request before initialize is refused",
           r[1].get("error", {}).get("code") == -32600, r[1])
