@@ -33,6 +33,7 @@ struct Exchange {
   std::vector<Json> notifications;  // sent before the response (SSE stream or stdio)
   std::string header_method;        // HTTP Mcp-Method ("" when absent)
   std::string header_name;          // HTTP Mcp-Name ("" when absent)
+  bool recorded = false;  // the gateway's tool_call event already recorded this request
 
   bool clientHas(const std::string& capability) const {
     return client_capabilities.is_object() && client_capabilities.contains(capability);
@@ -88,8 +89,11 @@ class McpServer::Impl {
   void noteToolsChanged(Exchange& x, const std::string& method);
   Json serverInfo() const { return Json{{"name", "ward"}, {"version", options.server_version}}; }
   Json capabilities(bool stateless) const;
-  // Records one "mcp_request" trace event (principal, clientInfo as reported, outcome).
+  // Records one "mcp_request" trace event (principal, clientInfo as reported, outcome), unless
+  // the gateway recorded the request already (x.recorded).
   void record(const Message& m, const Exchange& x, const std::string& outcome, int error_code);
+  // The MCP side of a request as a gateway call records it (CallRequest::via).
+  Json via(const Message& m, const Exchange& x) const;
   // Slices a list for pagination: cursor = decimal offset; sets nextCursor when more remain.
   std::optional<RpcError> paginate(const Json& params, Json& items, Json& result) const;
 

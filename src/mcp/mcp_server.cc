@@ -55,23 +55,29 @@ Json McpServer::Impl::capabilities(bool stateless) const {
   return caps;
 }
 
+Json McpServer::Impl::via(const Message& m, const Exchange& x) const {
+  Json a = {{"method", m.is_response ? "(response)" : m.method},
+            {"transport", x.transport},
+            {"protocol_version", x.version},
+            // Self-reported by the client: recorded for the reader, never used for decisions.
+            {"client_info", x.client_info}};
+  if (!m.id.is_null()) a["request_id"] = m.id;
+  // The session id lets a holder act in the session; the log keeps only a digest.
+  if (x.session) a["session"] = sha256Hex(x.session->id).substr(0, 16);
+  return a;
+}
+
 void McpServer::Impl::record(const Message& m, const Exchange& x, const std::string& outcome,
                              int error_code) {
+  if (x.recorded) return;  // one durable record per request: the gateway's tool_call event
   audit::TraceEvent event;
   event.context = x.trace;
   event.kind = "mcp_request";
   event.tenant = x.principal ? x.principal->tenant : "";
   event.principal = x.principal ? x.principal->name : "";
   event.time_us = clock->nowMicros();
-  Json a = {{"method", m.is_response ? "(response)" : m.method},
-            {"transport", x.transport},
-            {"protocol_version", x.version},
-            {"outcome", outcome},
-            // Self-reported by the client: recorded for the reader, never used for decisions.
-            {"client_info", x.client_info}};
-  if (!m.id.is_null()) a["request_id"] = m.id;
-  // The session id lets a holder act in the session; the log keeps only a digest.
-  if (x.session) a["session"] = sha256Hex(x.session->id).substr(0, 16);
+  Json a = via(m, x);
+  a["outcome"] = outcome;
   if (error_code != 0) a["error_code"] = error_code;
   if (m.method == "tools/call" || m.method == "prompts/get") {
     a["name"] = m.params.value("name", "");

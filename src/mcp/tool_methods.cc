@@ -188,8 +188,12 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   req.args = args;
   req.trace = x.trace;
   req.idempotency_key = idempotencyKey(m, x);
+  req.via = via(m, x);
   x.progress(0, 1, "calling " + name);
   auto r = options.gateway->call(std::move(req));
+  // The gateway recorded the call (with `via`) on every path except an internal failure before
+  // it resolved the tool; then the MCP layer records the request itself.
+  x.recorded = r.ok() || r.status().code() != StatusCode::kInternal;
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kNotFound &&
         r.status().message().rfind("tool '", 0) == 0) {

@@ -331,6 +331,14 @@ def trace_checks(data):
           {"stdio-client", "http-client", "mcp-test"} <= clients, clients)
     check("requests recorded with the principal",
           {"alice", "bob"} <= {e.get("principal") for e in events})
+    calls = [json.loads(l) for l in
+             ward(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    via = [c for c in calls if "via" in c.get("attributes", {})]
+    mcp_traces = {e.get("trace_id") for e in events}
+    check("tools/call recorded once, in the gateway's event, with the MCP client",
+          via and all(c["attributes"]["via"]["method"] == "tools/call" and
+                      c["attributes"]["via"]["client_info"].get("name") and
+                      c.get("trace_id") not in mcp_traces for c in via), via[:2])
 
 
 def main():
