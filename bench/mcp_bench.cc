@@ -1,7 +1,7 @@
 // MCP overhead: tools/call through Ward's MCP endpoint (Streamable HTTP on loopback, API-key
 // authentication, a 2025-11-25 session, the gateway's whole chain — grant check, validation,
-// the pinned-definition check, dispatch, output validation — and a durable trace record for the
-// MCP request and for the tool call), against the same loopback backend called directly, both
+// the pinned-definition check, dispatch, output validation — and one durable trace record: the
+// gateway's tool_call event carrying the MCP request), against the same loopback backend called directly, both
 // with libcurl keep-alive, interleaved at a fixed rate. Also tools/list latency, and N
 // concurrent sessions each listing and calling.
 //
@@ -259,7 +259,7 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
 
   std::printf("mcp_bench: %d tools/call at %d/s over Streamable HTTP (API key, session, grant,\n"
-              "  validation, pinned definition, output schema, 2 durable trace records per call\n"
+              "  validation, pinned definition, output schema, one durable trace record per call\n"
               "  in %s), %d errors\n",
               calls, rate, audit_options.log.dir.c_str(), errors);
   std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5),

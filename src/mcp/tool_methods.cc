@@ -81,14 +81,18 @@ Reply McpServer::Impl::toolsList(const Message& m, Exchange& x) {
 namespace {
 
 // The key that makes a retried tools/call run once: the client's own (_meta
-// "ward/idempotencyKey"), else one derived from the session and the JSON-RPC id (a retry of the
-// same request in the same session replays), else none (stateless: no dedupe).
-std::string idempotencyKey(const Message& m, const Exchange& x) {
+// "ward/idempotencyKey"), else, for a mutation, one derived from the session and the JSON-RPC id
+// (a retry of the same request in the same session replays), else (stateless) a random one (no
+// dedupe). Read tools get no derived key: a key costs a durable store write per call.
+std::string idempotencyKey(const Message& m, const Exchange& x, gateway::ToolGateway& gw,
+                           const std::string& tool) {
   const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
   if (meta.is_object() && meta.contains("ward/idempotencyKey") &&
       meta["ward/idempotencyKey"].is_string()) {
     return meta["ward/idempotencyKey"].get<std::string>();
   }
+  auto risk = gw.riskOf(x.principal->tenant, tool);
+  if (!risk.ok() || *risk == gateway::Risk::kRead) return "";
   if (x.session) return "mcp-" + sha256Hex(x.session->id + "\n" + dumpJson(m.id)).substr(0, 32);
   return "mcp-" + randomHex(16);
 }
@@ -187,7 +191,7 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   req.tool = name;
   req.args = args;
   req.trace = x.trace;
-  req.idempotency_key = idempotencyKey(m, x);
+  req.idempotency_key = idempotencyKey(m, x, *options.gateway, name);
   req.via = via(m, x);
   x.progress(0, 1, "calling " + name);
   auto r = options.gateway->call(std::move(req));

@@ -101,6 +101,8 @@ class ToolGateway {
   // constraints are checked per call, not here. (tool_catalog.cc)
   Result<std::vector<CallableTool>> callableTools(const identity::Principal& principal,
                                                   const identity::Principal* agent);
+  // The risk of the version of `name` a call without a version resolves to (NotFound if none).
+  Result<Risk> riskOf(const std::string& tenant, const std::string& name);
   // The tenant's policy generation: changes whenever tools, grants or modes change.
   Result<int64_t> policyGeneration(const std::string& tenant);
 
