@@ -203,6 +203,11 @@ def stdio_checks(data, docs):
     uris = [x["uri"] for x in r[6]["result"]["resources"]]
     check("bob's resource list omits alice's document", len(uris) == 1 and secret_uri not in uris,
           uris)
+    big_line = json.dumps(rpc(2, "ping", {"pad": "x" * (4 << 20)}))
+    r, out = stdio(data, "alice", [init, big_line, rpc(3, "ping")])
+    check("stdio: an oversized message is refused and the session goes on",
+          any("exceeds" in m.get("error", {}).get("message", "") for m in out) and
+          r.get(3, {}).get("result") == {}, [str(m)[:120] for m in out])
     r, _ = stdio(data, "alice", [rpc(1, "tools/list")])
     check("stdio: a request before initialize is refused",
           r[1].get("error", {}).get("code") == -32600, r[1])
@@ -232,6 +237,9 @@ def http_checks(data, base, keys, bport):
     st, _, body, _ = post(base, rpc(3, "tools/list"), keys["alice"],
                           {"Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-11-25"})
     check("protocol version header must match the session", st == 400, st)
+    st, _, body, _ = post(base, None, keys["alice"], sh,
+                          raw=json.dumps(rpc(9, "ping", {"pad": "x" * (4 << 20)})).encode())
+    check("an oversized message -> 413", st == 413, st)
     st, _, body, _ = post(base, None, keys["alice"], sh, raw=b"[1,2]")
     check("batches are refused", st == 400 and body["error"]["code"] == -32600, body)
 
@@ -323,6 +331,22 @@ def http_checks(data, base, keys, bport):
     check("each approved refund ran exactly once", refunds == len(ids), (refunds, ids))
 
 
+def key_checks(data, keys):
+    msgs = json.dumps(rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                            "clientInfo": {"name": "k", "version": "1"}}))
+    proc = subprocess.run([WARD_BIN, "--data", data, "mcp", "--key", keys["bob"]], input=msgs + "\n",
+                          capture_output=True, text=True, timeout=60)
+    check("ward mcp --key authenticates", proc.returncode == 0 and '"protocolVersion"' in proc.stdout,
+          proc.stderr)
+    proc = subprocess.run([WARD_BIN, "--data", data, "mcp", "--key", "wk_bogus"], input=msgs,
+                          capture_output=True, text=True, timeout=60)
+    check("ward mcp with a bad key exits 4 and prints nothing on stdout",
+          proc.returncode == 4 and proc.stdout == "", (proc.returncode, proc.stderr))
+    proc = subprocess.run([WARD_BIN, "--data", data, "mcp"], input=msgs, capture_output=True,
+                          text=True, timeout=60)
+    check("ward mcp without --as or --key exits 2", proc.returncode == 2, proc.returncode)
+
+
 def trace_checks(data):
     lines = ward(data, "trace", "list", "--kind", "mcp_request", "--json").splitlines()
     events = [json.loads(l) for l in lines]
@@ -352,6 +376,7 @@ def main():
         bport = int(open(os.path.join(tmp, "billing.port")).read())
         keys = {n: ward(data, "key", "create", n) for n in ("alice", "bob")}
         stdio_checks(data, docs)
+        key_checks(data, keys)
         server = subprocess.Popen([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = server.stdout.readline().strip()
