@@ -1,9 +1,9 @@
 // MCP overhead: tools/call through Ward's MCP endpoint (Streamable HTTP on loopback, API-key
 // authentication, a 2025-11-25 session, the gateway's whole chain — grant check, validation,
 // the pinned-definition check, dispatch, output validation — and one durable trace record: the
-// gateway's tool_call event carrying the MCP request), against the same loopback backend called directly, both
-// with libcurl keep-alive, interleaved at a fixed rate. Also tools/list latency, and N
-// concurrent sessions each listing and calling.
+// gateway's tool_call event carrying the MCP request), against the same loopback backend called
+// directly, both with libcurl keep-alive, interleaved at a fixed rate. Also tools/list latency, and
+// N concurrent sessions each listing and calling.
 //
 // Usage: mcp_bench [--calls N] [--rate PER_SECOND] [--sessions N] [--audit-dir DIR]
 //   --audit-dir: where the audit log goes (default: a temp folder on disk; every trace event
@@ -91,8 +91,9 @@ class McpClient {
            response_.find("\"isError\":true") == std::string::npos;
   }
   bool initialize() {
-    return post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":)"
-                R"("2025-11-25","capabilities":{},"clientInfo":{"name":"mcp_bench","version":"1"}}})") &&
+    return post(
+               R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":)"
+               R"("2025-11-25","capabilities":{},"clientInfo":{"name":"mcp_bench","version":"1"}}})") &&
            post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   }
   bool call(int i) {
@@ -126,10 +127,14 @@ int main(int argc, char** argv) {
   int calls = 5000, rate = 500, sessions = 100;
   std::string audit_dir;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--calls") && i + 1 < argc) calls = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc) rate = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--sessions") && i + 1 < argc) sessions = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--audit-dir") && i + 1 < argc) audit_dir = argv[++i];
+    if (!std::strcmp(argv[i], "--calls") && i + 1 < argc)
+      calls = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc)
+      rate = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--sessions") && i + 1 < argc)
+      sessions = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--audit-dir") && i + 1 < argc)
+      audit_dir = argv[++i];
   }
   namespace fs = std::filesystem;
   std::string dir = fs::temp_directory_path() / ("ward_mcp_bench_" + std::to_string(getpid()));
@@ -191,13 +196,10 @@ int main(int argc, char** argv) {
   ward::http::ServerOptions so;
   ward::store::Store* st = store.get();
   auto server = std::move(
-      ward::http::HttpServer::start(so, std::move(router),
-                                    [st](const ward::http::HttpRequest& r) {
-                                      std::string a = r.header("authorization");
-                                      return ward::identity::authenticateApiKey(
-                                          *st, a.size() > 7 ? a.substr(7) : "");
-                                    })
-          .value());
+      ward::http::HttpServer::start(so, std::move(router), [st](const ward::http::HttpRequest& r) {
+        std::string a = r.header("authorization");
+        return ward::identity::authenticateApiKey(*st, a.size() > 7 ? a.substr(7) : "");
+      }).value());
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/mcp";
 
   // Direct backend client.
@@ -258,16 +260,18 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
 
-  std::printf("mcp_bench: %d tools/call at %d/s over Streamable HTTP (API key, session, grant,\n"
-              "  validation, pinned definition, output schema, one durable trace record per call\n"
-              "  in %s), %d errors\n",
-              calls, rate, audit_options.log.dir.c_str(), errors);
+  std::printf(
+      "mcp_bench: %d tools/call at %d/s over Streamable HTTP (API key, session, grant,\n"
+      "  validation, pinned definition, output schema, one durable trace record per call\n"
+      "  in %s), %d errors\n",
+      calls, rate, audit_options.log.dir.c_str(), errors);
   std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5),
               pct(d_us, 0.99));
   std::printf("  through Ward MCP     p50 %8.1f us   p99 %8.1f us\n", pct(m_us, 0.5),
               pct(m_us, 0.99));
-  std::printf("  added (paired)       p50 %8.1f us   p99 %8.1f us   (target p50 <= 1000, p99 <= 5000)\n",
-              pct(diff, 0.5), pct(diff, 0.99));
+  std::printf(
+      "  added (paired)       p50 %8.1f us   p99 %8.1f us   (target p50 <= 1000, p99 <= 5000)\n",
+      pct(diff, 0.5), pct(diff, 0.99));
   std::printf("  tools/list (2000)    p50 %8.1f us   p99 %8.1f us   (target p99 <= 2000)\n",
               pct(list_us, 0.5), pct(list_us, 0.99));
   std::printf("  %d concurrent sessions, each 5 x (tools/list + tools/call): %d errors\n", sessions,

@@ -31,7 +31,8 @@ bool isLoopbackListen(const std::string& listen) {
 void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("mcp", "Serve MCP over stdio (one JSON-RPC message per line)");
   static std::string as, key;
-  cmd->add_option("--as", as, "Act as this principal (local use: anyone who can read the data dir)");
+  cmd->add_option("--as", as,
+                  "Act as this principal (local use: anyone who can read the data dir)");
   cmd->add_option("--key", key, "Authenticate with this API key (default $WARD_API_KEY)");
   cmd->callback([&ctx, &slot] {
     slot.run = [&ctx] {
@@ -42,8 +43,8 @@ void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (as.empty() == presented.empty()) {
         return fail(Status::invalidArgument("give exactly one of --as USER or --key KEY"));
       }
-      auto who = as.empty() ? identity::authenticateApiKey(ctx.store(), presented)
-                            : ctx.principal(as);
+      auto who =
+          as.empty() ? identity::authenticateApiKey(ctx.store(), presented) : ctx.principal(as);
       if (!who.ok()) return fail(who.status());
       auto server = openMcpServer(ctx, /*fixtures=*/false, /*loopback=*/false);
       if (!server.ok()) return fail(server.status());

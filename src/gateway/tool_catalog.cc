@@ -49,13 +49,15 @@ Result<std::vector<CallableTool>> ToolGateway::callableTools(const identity::Pri
 }
 
 Result<Risk> ToolGateway::riskOf(const std::string& tenant, const std::string& name) {
-  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap, impl_->policy->snapshot(tenant));
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap,
+                        impl_->policy->snapshot(tenant));
   WARD_ASSIGN_OR_RETURN(std::shared_ptr<const ResolvedTool> tool, snap->resolve(name, ""));
   return tool->definition.risk;
 }
 
 Result<int64_t> ToolGateway::policyGeneration(const std::string& tenant) {
-  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap, impl_->policy->snapshot(tenant));
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap,
+                        impl_->policy->snapshot(tenant));
   return snap->generation;
 }
 

@@ -9,7 +9,8 @@ namespace {
 
 // A 1x1 red PNG and a 44-byte silent WAV header (base64): the suite checks type and mimeType.
 constexpr char kPng[] =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg"
+    "==";
 constexpr char kWav[] = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
 Json text(const std::string& t) { return Json{{"type", "text"}, {"text", t}}; }
@@ -52,12 +53,12 @@ Json elicit(const std::string& message, const std::string& field) {
 }
 
 Json sample(const std::string& prompt, int max_tokens) {
-  return Json{{"method", "sampling/createMessage"},
-              {"params",
-               {{"messages",
-                 Json::array({Json{{"role", "user"},
-                                   {"content", {{"type", "text"}, {"text", prompt}}}}})},
-                {"maxTokens", max_tokens}}}};
+  return Json{
+      {"method", "sampling/createMessage"},
+      {"params",
+       {{"messages",
+         Json::array({Json{{"role", "user"}, {"content", {{"type", "text"}, {"text", prompt}}}}})},
+        {"maxTokens", max_tokens}}}};
 }
 
 Json roots() { return Json{{"method", "roots/list"}, {"params", Json::object()}}; }
@@ -98,8 +99,13 @@ int roundsOf(const std::string& name) {
 }
 
 Reply inputRequired(const std::string& name, int round, const Exchange& x, McpServer::Impl& s) {
-  RequestState st{x.principal->tenant, x.principal->id, name, "", "round:" + std::to_string(round),
-                  s.clock->nowMicros() + 60000000, randomHex(16)};
+  RequestState st{x.principal->tenant,
+                  x.principal->id,
+                  name,
+                  "",
+                  "round:" + std::to_string(round),
+                  s.clock->nowMicros() + 60000000,
+                  randomHex(16)};
   return Reply::ok(Json{{"resultType", "input_required"},
                         {"inputRequests", roundRequests(name, round, x)},
                         {"requestState", sealRequestState(st, s.state_key)}});
@@ -112,7 +118,8 @@ std::optional<Reply> answeredRound(const std::string& name, const Json& p, const
   *round = 0;
   if (!p.contains("inputResponses")) return std::nullopt;
   const Json& responses = p["inputResponses"];
-  if (!responses.is_object()) return Reply::fail(kInvalidParams, "inputResponses must be an object");
+  if (!responses.is_object())
+    return Reply::fail(kInvalidParams, "inputResponses must be an object");
   for (const auto& [key, value] : responses.items()) {
     if (!value.is_object()) {
       return Reply::fail(kInvalidParams, "inputResponses['" + key + "'] must be an object");
@@ -177,30 +184,30 @@ Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, c
     return Reply::ok(content(Json::array({text("This is a simple text response for testing.")})));
   }
   if (name == "test_image_content") {
-    return Reply::ok(content(
-        Json::array({Json{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}})));
+    return Reply::ok(
+        content(Json::array({Json{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}})));
   }
   if (name == "test_audio_content") {
-    return Reply::ok(content(
-        Json::array({Json{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}})));
+    return Reply::ok(
+        content(Json::array({Json{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}})));
   }
   if (name == "test_embedded_resource") {
-    return Reply::ok(content(Json::array({Json{
-        {"type", "resource"},
-        {"resource",
-         {{"uri", "test://embedded-resource"},
-          {"mimeType", "text/plain"},
-          {"text", "This is an embedded resource content."}}}}})));
+    return Reply::ok(
+        content(Json::array({Json{{"type", "resource"},
+                                  {"resource",
+                                   {{"uri", "test://embedded-resource"},
+                                    {"mimeType", "text/plain"},
+                                    {"text", "This is an embedded resource content."}}}}})));
   }
   if (name == "test_multiple_content_types") {
-    return Reply::ok(content(Json::array(
-        {text("Multiple content types test:"),
-         Json{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}},
-         Json{{"type", "resource"},
-              {"resource",
-               {{"uri", "test://mixed-content-resource"},
-                {"mimeType", "application/json"},
-                {"text", "{\"test\":\"data\",\"value\":123}"}}}}})));
+    return Reply::ok(
+        content(Json::array({text("Multiple content types test:"),
+                             Json{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}},
+                             Json{{"type", "resource"},
+                                  {"resource",
+                                   {{"uri", "test://mixed-content-resource"},
+                                    {"mimeType", "application/json"},
+                                    {"text", "{\"test\":\"data\",\"value\":123}"}}}}})));
   }
   if (name == "test_tool_with_logging" || name == "test_logging_tool") {
     for (const char* msg :
@@ -283,7 +290,8 @@ void ConformanceFixtures::appendPrompts(Json& prompts) const {
   prompts.push_back(Json{{"name", "test_prompt_with_embedded_resource"},
                          {"description", "A prompt with an embedded resource"},
                          {"arguments", Json::array({arg("resourceUri")})}});
-  prompts.push_back(Json{{"name", "test_prompt_with_image"}, {"description", "A prompt with an image"}});
+  prompts.push_back(
+      Json{{"name", "test_prompt_with_image"}, {"description", "A prompt with an image"}});
   prompts.push_back(Json{{"name", "test_input_required_result_prompt"},
                          {"description", "A prompt that asks for input first"}});
 }
@@ -293,9 +301,9 @@ std::optional<Reply> ConformanceFixtures::inputPrompt(const Message& m, Exchange
   if (m.params.value("name", "") != "test_input_required_result_prompt") return std::nullopt;
   Reply r = inputFlow("test_input_required_result_prompt", m.params, x, server);
   if (r.error || r.result.contains("resultType")) return r;
-  return Reply::ok(Json{{"description", "A prompt that needed input"},
-                        {"messages", Json::array({Json{{"role", "user"},
-                                                       {"content", text("Context received")}}})}});
+  return Reply::ok(Json{
+      {"description", "A prompt that needed input"},
+      {"messages", Json::array({Json{{"role", "user"}, {"content", text("Context received")}}})}});
 }
 
 std::optional<Reply> ConformanceFixtures::getPrompt(const std::string& name,
@@ -306,23 +314,23 @@ std::optional<Reply> ConformanceFixtures::getPrompt(const std::string& name,
     return messages(Json::array({user(text("This is a simple prompt for testing."))}));
   }
   if (name == "test_prompt_with_arguments") {
-    return messages(Json::array({user(text("Prompt with arguments: arg1='" +
-                                           args.value("arg1", "") + "', arg2='" +
-                                           args.value("arg2", "") + "'"))}));
+    return messages(
+        Json::array({user(text("Prompt with arguments: arg1='" + args.value("arg1", "") +
+                               "', arg2='" + args.value("arg2", "") + "'"))}));
   }
   if (name == "test_prompt_with_embedded_resource") {
-    return messages(Json::array(
-        {user(Json{{"type", "resource"},
-                   {"resource",
-                    {{"uri", args.value("resourceUri", "test://example-resource")},
-                     {"mimeType", "text/plain"},
-                     {"text", "Embedded resource content for testing."}}}}),
-         user(text("Please process the embedded resource above."))}));
+    return messages(
+        Json::array({user(Json{{"type", "resource"},
+                               {"resource",
+                                {{"uri", args.value("resourceUri", "test://example-resource")},
+                                 {"mimeType", "text/plain"},
+                                 {"text", "Embedded resource content for testing."}}}}),
+                     user(text("Please process the embedded resource above."))}));
   }
   if (name == "test_prompt_with_image") {
-    return messages(Json::array(
-        {user(Json{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}),
-         user(text("Please analyze the image above."))}));
+    return messages(
+        Json::array({user(Json{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}),
+                     user(text("Please analyze the image above."))}));
   }
   return std::nullopt;
 }
@@ -333,8 +341,8 @@ std::optional<Reply> ConformanceFixtures::complete(const Json& params) const {
   for (const char* v : {"paris", "park", "party"}) {
     if (std::string(v).rfind(prefix, 0) == 0) values.push_back(v);
   }
-  return Reply::ok(Json{
-      {"completion", {{"values", values}, {"total", values.size()}, {"hasMore", false}}}});
+  return Reply::ok(
+      Json{{"completion", {{"values", values}, {"total", values.size()}, {"hasMore", false}}}});
 }
 
 }  // namespace ward::mcp

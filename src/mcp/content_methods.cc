@@ -109,11 +109,11 @@ Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
           !mayRead(*x.principal, *doc)) {
         continue;  // never listed: not even its existence shows
       }
-      items.push_back(Json{{"uri", std::string(kDocPrefix) + percentEncode(doc->ext_id)},
-                           {"name", doc->title.empty() ? doc->ext_id : doc->title},
-                           {"description", "source " + doc->source + ", version " +
-                                               std::to_string(doc->version)},
-                           {"mimeType", "text/plain"}});
+      items.push_back(Json{
+          {"uri", std::string(kDocPrefix) + percentEncode(doc->ext_id)},
+          {"name", doc->title.empty() ? doc->ext_id : doc->title},
+          {"description", "source " + doc->source + ", version " + std::to_string(doc->version)},
+          {"mimeType", "text/plain"}});
     }
     if (!more && changes->size() == static_cast<size_t>(kScanChanges)) more = true;
   }
@@ -217,8 +217,8 @@ Reply McpServer::Impl::promptsGet(const Message& m, Exchange& x) {
   if (at != std::string::npos) text.replace(at, 5, value);
   return Reply::ok(
       Json{{"description", p->description},
-           {"messages", Json::array({Json{{"role", "user"},
-                                          {"content", {{"type", "text"}, {"text", text}}}}})},
+           {"messages",
+            Json::array({Json{{"role", "user"}, {"content", {{"type", "text"}, {"text", text}}}}})},
            {"_meta", {{"ward/version", p->version}}}});
 }
 

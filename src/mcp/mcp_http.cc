@@ -72,7 +72,8 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
   const identity::Principal& principal = *request.principal;
   const std::string session_id = request.header("mcp-session-id");
   if (request.method == "DELETE") {
-    if (session_id.empty()) return rpcFailure(400, nullptr, kInvalidRequest, "Mcp-Session-Id required");
+    if (session_id.empty())
+      return rpcFailure(400, nullptr, kInvalidRequest, "Mcp-Session-Id required");
     Status st = s.sessions.remove(session_id, principal.id);
     if (!st.ok()) return rpcFailure(404, nullptr, kInvalidRequest, st.message());
     return jsonResponse(200, Json::object());
@@ -87,9 +88,9 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
     return rpcFailure(405, nullptr, kInvalidRequest, "method not allowed on /mcp");
   }
   if (request.body.size() > s.options.limits.max_message_bytes) {
-    return rpcFailure(413, nullptr, kInvalidRequest,
-                      "message exceeds " + std::to_string(s.options.limits.max_message_bytes) +
-                          " bytes");
+    return rpcFailure(
+        413, nullptr, kInvalidRequest,
+        "message exceeds " + std::to_string(s.options.limits.max_message_bytes) + " bytes");
   }
   const std::string accept = lower(request.header("accept"));
   const bool sse_ok = accept.find("text/event-stream") != std::string::npos;
@@ -142,14 +143,14 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
                             m.method + "'");
     }
     // Mcp-Name mirrors params.name (tools/call, prompts/get) or params.uri (resources/read).
-    const char* name_field = m.method == "resources/read" ? "uri"
+    const char* name_field = m.method == "resources/read"                              ? "uri"
                              : (m.method == "tools/call" || m.method == "prompts/get") ? "name"
-                                                                                          : nullptr;
+                                                                                       : nullptr;
     if (name_field != nullptr && m.params.contains(name_field) &&
         m.params[name_field].is_string() && m.params[name_field] != x.header_name) {
-      return rpcFailure(400, m.id, kHeaderMismatch,
-                        std::string("Mcp-Name header must be present and match params.") +
-                            name_field);
+      return rpcFailure(
+          400, m.id, kHeaderMismatch,
+          std::string("Mcp-Name header must be present and match params.") + name_field);
     }
     const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
     if (!header_version.empty() && meta.is_object() && meta.contains(kMetaProtocolVersion) &&

@@ -22,18 +22,18 @@ class ConformanceFixtures;
 struct Exchange {
   const identity::Principal* principal = nullptr;
   audit::TraceContext trace;
-  std::string transport;  // "http" | "stdio"
-  std::string version;    // the revision this message is served at
-  bool stateless = false;  // 2026-07-28: everything comes from this request's _meta
+  std::string transport;           // "http" | "stdio"
+  std::string version;             // the revision this message is served at
+  bool stateless = false;          // 2026-07-28: everything comes from this request's _meta
   std::optional<Session> session;  // the 2025-era session, when there is one
   Json client_info = Json::object();
   Json client_capabilities = Json::object();
-  std::string log_level;  // "" = send no log notifications
-  Json progress_token;    // null = the client asked for no progress
+  std::string log_level;            // "" = send no log notifications
+  Json progress_token;              // null = the client asked for no progress
   std::vector<Json> notifications;  // sent before the response (SSE stream or stdio)
   std::string header_method;        // HTTP Mcp-Method ("" when absent)
   std::string header_name;          // HTTP Mcp-Name ("" when absent)
-  bool recorded = false;  // the gateway's tool_call event already recorded this request
+  bool recorded = false;            // the gateway's tool_call event already recorded this request
 
   bool clientHas(const std::string& capability) const {
     return client_capabilities.is_object() && client_capabilities.contains(capability);

@@ -22,8 +22,8 @@ bool removedInStateless(const std::string& method) {
 
 void Exchange::log(const std::string& level, const std::string& logger, Json data) {
   if (log_level.empty() || logLevelRank(level) < logLevelRank(log_level)) return;
-  notifications.push_back(notification(
-      "notifications/message", Json{{"level", level}, {"logger", logger}, {"data", data}}));
+  notifications.push_back(notification("notifications/message",
+                                       Json{{"level", level}, {"logger", logger}, {"data", data}}));
 }
 
 void Exchange::progress(double done, double total, const std::string& message) {
@@ -175,16 +175,15 @@ std::optional<RpcError> McpServer::Impl::checkStatelessMeta(const Message& m, Ex
                     nullptr, 400};
   }
   if (!meta.contains(kMetaClientCapabilities) || !meta[kMetaClientCapabilities].is_object()) {
-    return RpcError{kInvalidParams,
-                    std::string("params._meta['") + kMetaClientCapabilities +
-                        "'] must be an object",
-                    nullptr, 400};
+    return RpcError{
+        kInvalidParams,
+        std::string("params._meta['") + kMetaClientCapabilities + "'] must be an object", nullptr,
+        400};
   }
   const std::string version = meta[kMetaProtocolVersion].get<std::string>();
   if (version != kStatelessVersion) {
     std::vector<std::string> stateless = {std::string(kStatelessVersion)};
-    return RpcError{kUnsupportedVersion,
-                    "unsupported protocol version '" + version + "'",
+    return RpcError{kUnsupportedVersion, "unsupported protocol version '" + version + "'",
                     Json{{"supported", stateless}, {"requested", version}}, 400};
   }
   x.version = version;

@@ -20,9 +20,12 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (line.size() > s.options.limits.max_message_bytes) {
-      if (!write(rpcErrorJson(nullptr, RpcError{kInvalidRequest, "message exceeds " +
-                                                    std::to_string(s.options.limits.max_message_bytes) +
-                                                    " bytes", nullptr, 0}))) break;
+      if (!write(rpcErrorJson(
+              nullptr, RpcError{kInvalidRequest,
+                                "message exceeds " +
+                                    std::to_string(s.options.limits.max_message_bytes) + " bytes",
+                                nullptr, 0})))
+        break;
       continue;
     }
     auto parsed = parseJson(line);
@@ -58,9 +61,10 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
         continue;
       }
     } else if (m.is_request && m.method != "initialize" && m.method != "ping") {
-      if (!write(rpcErrorJson(m.id, RpcError{kInvalidRequest,
-                                             "send initialize first (or 2026-07-28 _meta)",
-                                             nullptr, 0}))) break;
+      if (!write(rpcErrorJson(
+              m.id, RpcError{kInvalidRequest, "send initialize first (or 2026-07-28 _meta)",
+                             nullptr, 0})))
+        break;
       continue;
     }
     Outcome o = s.dispatch(m, x);

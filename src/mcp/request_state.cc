@@ -50,8 +50,8 @@ std::string hmacHex(const std::string& key, const std::string& payload) {
 }  // namespace
 
 std::string sealRequestState(const RequestState& s, const std::string& key) {
-  Json j = {{"v", 1},         {"tenant", s.tenant}, {"p", s.principal_id}, {"tool", s.tool},
-            {"h", s.args_hash}, {"a", s.approval_id}, {"e", s.expires_us}, {"n", s.nonce}};
+  Json j = {{"v", 1},           {"tenant", s.tenant}, {"p", s.principal_id}, {"tool", s.tool},
+            {"h", s.args_hash}, {"a", s.approval_id}, {"e", s.expires_us},   {"n", s.nonce}};
   std::string payload = dumpJson(j);
   return toHex(reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) + "." +
          hmacHex(key, payload);

@@ -115,8 +115,7 @@ Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, 
   }
   std::string why = "tool call " + state + " (approval " + id + ")";
   if (view.contains("comment")) why += ": " + view.value("comment", "");
-  if (view.contains("result") && view["result"].is_object() &&
-      view["result"].contains("message")) {
+  if (view.contains("result") && view["result"].is_object() && view["result"].contains("message")) {
     why += ": " + view["result"].value("message", "");
   }
   return Reply::ok(errorResult(why));
@@ -134,12 +133,13 @@ Reply pendingReply(McpServer::Impl& s, Exchange& x, const std::string& tool, con
                     approval_id,
                     s.clock->nowMicros() + s.options.limits.state_ttl_s * 1000000,
                     randomHex(16)};
-    Json ask = {{"method", "elicitation/create"},
-                {"params",
-                 {{"message", text + " Answer when you want Ward to check again."},
-                  {"requestedSchema",
-                   {{"type", "object"},
-                    {"properties", {{"check", {{"type", "boolean"}, {"title", "Check again"}}}}}}}}}};
+    Json ask = {
+        {"method", "elicitation/create"},
+        {"params",
+         {{"message", text + " Answer when you want Ward to check again."},
+          {"requestedSchema",
+           {{"type", "object"},
+            {"properties", {{"check", {{"type", "boolean"}, {"title", "Check again"}}}}}}}}}};
     return Reply::ok(Json{{"resultType", "input_required"},
                           {"inputRequests", {{kApprovalInput, ask}}},
                           {"requestState", sealRequestState(st, s.state_key)}});

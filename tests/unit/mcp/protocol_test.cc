@@ -51,7 +51,8 @@ TEST(McpProtocol, ErrorsCarryTheRequestIdAndData) {
   EXPECT_EQ(e["id"], "r1");
   EXPECT_EQ(e["error"]["code"], kInvalidParams);
   EXPECT_EQ(e["error"]["data"]["uri"], "x");
-  EXPECT_FALSE(rpcErrorJson(1, RpcError{kInternalError, "m", nullptr, 0})["error"].contains("data"));
+  EXPECT_FALSE(
+      rpcErrorJson(1, RpcError{kInternalError, "m", nullptr, 0})["error"].contains("data"));
 }
 
 TEST(McpProtocol, LogLevelsAreOrderedAndUnknownIsRefused) {
