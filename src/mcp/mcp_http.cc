@@ -57,8 +57,10 @@ std::string sseBody(const std::vector<Json>& notifications, const Json& response
 
 }  // namespace
 
-http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
-  Impl& s = *impl_;
+// The transport proper. Sets *recorded once the request has been (or will be) recorded by the
+// dispatcher; *seen to the parsed message, when there is one.
+http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& request, Message* seen,
+                             bool* recorded) {
   if (!request.principal) return rpcFailure(401, nullptr, kInvalidRequest, "not authenticated");
   // DNS rebinding: a browser page must not reach a loopback server through a name it controls.
   const std::string origin = request.header("origin");
@@ -110,6 +112,7 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
     return rpcFailure(400, id, err->code, err->message);
   }
 
+  *seen = m;
   Exchange x;
   x.principal = &principal;
   x.trace = request.trace;
@@ -159,6 +162,7 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
                         "MCP-Protocol-Version header does not match _meta protocolVersion");
     }
     if (auto err = s.checkStatelessMeta(m, x)) {
+      *recorded = true;
       s.record(m, x, "error", err->code);
       return jsonResponse(err->http_status ? err->http_status : 400, rpcErrorJson(m.id, *err));
     }
@@ -166,6 +170,7 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
     x.stateless = true;  // a notification or response without a session: nothing to answer
   }
 
+  *recorded = true;
   Outcome out = s.dispatch(m, x);
   if (!out.response) {
     http::HttpResponse r;
@@ -182,6 +187,24 @@ http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
     r.body = dumpJson(*out.response);
   }
   if (out.created) r.headers.emplace_back("Mcp-Session-Id", out.created->id);
+  return r;
+}
+
+http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
+  Message seen;
+  bool recorded = false;
+  http::HttpResponse r = serveHttp(*impl_, request, &seen, &recorded);
+  if (!recorded) {
+    // Answered without the dispatcher (refusals: Origin, Host, session, headers, framing; GET;
+    // DELETE ending a session): recorded too.
+    Exchange x;
+    x.principal = request.principal ? &*request.principal : nullptr;
+    x.trace = request.trace;
+    x.transport = "http";
+    x.version = request.header("mcp-protocol-version");
+    if (seen.method.empty() && !seen.is_response) seen.method = "HTTP " + request.method;
+    impl_->record(seen, x, r.status >= 400 ? "refused: HTTP " + std::to_string(r.status) : "ok", 0);
+  }
   return r;
 }
 

@@ -353,6 +353,10 @@ def trace_checks(data):
     clients = {e.get("attributes", {}).get("client_info", {}).get("name") for e in events}
     check("requests recorded with the client's self-reported identity",
           {"stdio-client", "http-client", "mcp-test"} <= clients, clients)
+    refused = [e for e in events if e["attributes"].get("outcome", "").startswith("refused")]
+    check("refused requests (Origin, Host, session, headers) are recorded",
+          any("403" in e["attributes"]["outcome"] for e in refused) and
+          any("404" in e["attributes"]["outcome"] for e in refused), len(refused))
     check("requests recorded with the principal",
           {"alice", "bob"} <= {e.get("principal") for e in events})
     calls = [json.loads(l) for l in
