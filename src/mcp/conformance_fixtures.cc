@@ -153,7 +153,11 @@ Reply inputFlow(const std::string& name, const Json& p, const Exchange& x, McpSe
   const Json& r = p["inputResponses"];
   std::string summary = "state-ok: ";
   if (r.contains("user_name") && r["user_name"].contains("content")) {
-    summary += "Hello, " + r["user_name"]["content"].value("name", "there") + "! ";
+    summary += "Hello, " +
+               (stringField(r["user_name"]["content"], "name").empty()
+                    ? std::string("there")
+                    : stringField(r["user_name"]["content"], "name")) +
+               "! ";
   }
   if (r.contains("capital_question")) summary += "LLM said: " + dumpJson(r["capital_question"]);
   if (r.contains("client_roots")) summary += " roots: " + dumpJson(r["client_roots"]);
@@ -298,7 +302,7 @@ void ConformanceFixtures::appendPrompts(Json& prompts) const {
 
 std::optional<Reply> ConformanceFixtures::inputPrompt(const Message& m, Exchange& x,
                                                       McpServer::Impl& server) const {
-  if (m.params.value("name", "") != "test_input_required_result_prompt") return std::nullopt;
+  if (stringField(m.params, "name") != "test_input_required_result_prompt") return std::nullopt;
   Reply r = inputFlow("test_input_required_result_prompt", m.params, x, server);
   if (r.error || r.result.contains("resultType")) return r;
   return Reply::ok(Json{
@@ -315,17 +319,16 @@ std::optional<Reply> ConformanceFixtures::getPrompt(const std::string& name,
   }
   if (name == "test_prompt_with_arguments") {
     return messages(
-        Json::array({user(text("Prompt with arguments: arg1='" + args.value("arg1", "") +
-                               "', arg2='" + args.value("arg2", "") + "'"))}));
+        Json::array({user(text("Prompt with arguments: arg1='" + stringField(args, "arg1") +
+                               "', arg2='" + stringField(args, "arg2") + "'"))}));
   }
   if (name == "test_prompt_with_embedded_resource") {
-    return messages(
-        Json::array({user(Json{{"type", "resource"},
-                               {"resource",
-                                {{"uri", args.value("resourceUri", "test://example-resource")},
-                                 {"mimeType", "text/plain"},
-                                 {"text", "Embedded resource content for testing."}}}}),
-                     user(text("Please process the embedded resource above."))}));
+    return messages(Json::array({user(Json{{"type", "resource"},
+                                           {"resource",
+                                            {{"uri", stringField(args, "resourceUri")},
+                                             {"mimeType", "text/plain"},
+                                             {"text", "Embedded resource content for testing."}}}}),
+                                 user(text("Please process the embedded resource above."))}));
   }
   if (name == "test_prompt_with_image") {
     return messages(
@@ -336,7 +339,7 @@ std::optional<Reply> ConformanceFixtures::getPrompt(const std::string& name,
 }
 
 std::optional<Reply> ConformanceFixtures::complete(const Json& params) const {
-  const std::string prefix = params["argument"].value("value", "");
+  const std::string prefix = stringField(params["argument"], "value");
   Json values = Json::array();
   for (const char* v : {"paris", "park", "party"}) {
     if (std::string(v).rfind(prefix, 0) == 0) values.push_back(v);

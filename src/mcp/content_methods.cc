@@ -83,8 +83,10 @@ Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
     const Json& c = m.params["cursor"];
     std::string text = c.is_string() ? c.get<std::string>() : "";
     size_t colon = text.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
-        text.find_first_not_of("0123456789:") != std::string::npos || text.size() > 40) {
+    if (colon == std::string::npos || colon == 0 || colon > 18 || colon + 1 == text.size() ||
+        text.size() - colon - 1 > 18 ||
+        text.find_first_not_of("0123456789:") != std::string::npos ||
+        text.find(':', colon + 1) != std::string::npos) {
       return Reply::fail(kInvalidParams, "invalid cursor");
     }
     seq = std::stoll(text.substr(0, colon));

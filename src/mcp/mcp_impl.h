@@ -69,6 +69,8 @@ class McpServer::Impl {
   // Runs one parsed message. `x.session` must be set for 2025-era requests other than
   // initialize; the transports decide the revision before calling.
   Outcome dispatch(const Message& m, Exchange& x);
+  // Calls the method's handler (dispatch() wraps it: an exception becomes -32603).
+  Reply route(const Message& m, Exchange& x, Outcome& out);
   // The revision-specific preamble of a stateless request (_meta checks); nullopt when fine.
   std::optional<RpcError> checkStatelessMeta(const Message& m, Exchange& x);
 

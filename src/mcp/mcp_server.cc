@@ -80,9 +80,9 @@ void McpServer::Impl::record(const Message& m, const Exchange& x, const std::str
   a["outcome"] = outcome;
   if (error_code != 0) a["error_code"] = error_code;
   if (m.method == "tools/call" || m.method == "prompts/get") {
-    a["name"] = m.params.value("name", "");
+    a["name"] = stringField(m.params, "name");
   }
-  if (m.method == "resources/read") a["uri"] = m.params.value("uri", "");
+  if (m.method == "resources/read") a["uri"] = stringField(m.params, "uri");
   event.attributes = std::move(a);
   Status st = options.traces->record(event);
   if (!st.ok()) logWarn("cannot record mcp_request trace event: " + st.toString());
@@ -150,7 +150,7 @@ Reply McpServer::Impl::discover(Exchange& x) {
 }
 
 Reply McpServer::Impl::setLogLevel(const Message& m, Exchange& x) {
-  std::string level = m.params.value("level", "");
+  std::string level = stringField(m.params, "level");
   if (logLevelRank(level) < 0) {
     return Reply::fail(kInvalidParams, "logging/setLevel: unknown level '" + level + "'");
   }
@@ -209,28 +209,9 @@ void McpServer::Impl::noteToolsChanged(Exchange& x, const std::string& method) {
   x.notifications.push_back(notification("notifications/tools/list_changed", Json::object()));
 }
 
-Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
-  Outcome out;
-  if (m.is_response) {
-    record(m, x, "client_response", 0);
-    return out;
-  }
-  if (m.params.contains("_meta") && m.params["_meta"].is_object()) {
-    const Json& meta = m.params["_meta"];
-    if (meta.contains("progressToken")) x.progress_token = meta["progressToken"];
-  }
-  if (m.is_notification) {
-    if (m.method == "notifications/initialized" && x.session) {
-      x.session->initialized = true;
-      sessions.update(*x.session);
-    }
-    // notifications/cancelled: every request is answered synchronously before the next is
-    // read on its stream, so there is nothing in flight left to cancel; it is recorded.
-    record(m, x, "notification", 0);
-    return out;
-  }
-  Reply reply;
+Reply McpServer::Impl::route(const Message& m, Exchange& x, Outcome& out) {
   const std::string& method = m.method;
+  Reply reply;
   if (x.stateless && removedInStateless(method)) {
     reply = Reply::fail(kMethodNotFound, "method '" + method + "' does not exist in 2026-07-28",
                         nullptr, 404);
@@ -266,6 +247,38 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
   } else {
     reply = Reply::fail(kMethodNotFound, "method '" + method + "' not found", nullptr,
                         x.stateless ? 404 : 0);
+  }
+  return reply;
+}
+
+Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
+  Outcome out;
+  if (m.is_response) {
+    record(m, x, "client_response", 0);
+    return out;
+  }
+  if (m.params.contains("_meta") && m.params["_meta"].is_object()) {
+    const Json& meta = m.params["_meta"];
+    if (meta.contains("progressToken")) x.progress_token = meta["progressToken"];
+  }
+  if (m.is_notification) {
+    if (m.method == "notifications/initialized" && x.session) {
+      x.session->initialized = true;
+      sessions.update(*x.session);
+    }
+    // notifications/cancelled: every request is answered synchronously before the next is
+    // read on its stream, so there is nothing in flight left to cancel; it is recorded.
+    record(m, x, "notification", 0);
+    return out;
+  }
+  Reply reply;
+  const std::string& method = m.method;
+  try {
+    reply = route(m, x, out);
+  } catch (const std::exception& e) {
+    // Handlers check their input; this guards against a bug taking a stdio session down.
+    logError("mcp " + method + " threw: " + e.what());
+    reply = Reply::fail(kInternalError, "internal error");
   }
   if (reply.error) {
     if (x.stateless && reply.error->http_status == 0) reply.error->http_status = 400;

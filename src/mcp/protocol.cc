@@ -62,6 +62,12 @@ Json notification(const std::string& method, Json params) {
   return Json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
 }
 
+std::string stringField(const Json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 int logLevelRank(std::string_view level) {
   static constexpr std::array<std::string_view, 8> kLevels = {
       "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};

@@ -62,6 +62,10 @@ Json rpcResult(const Json& id, Json result);
 Json rpcErrorJson(const Json& id, const RpcError& e);
 Json notification(const std::string& method, Json params);
 
+// obj[key] when obj is an object holding a string there, else "" (never throws: input is
+// untrusted, and nlohmann's value() throws on a wrong type).
+std::string stringField(const Json& obj, const char* key);
+
 // "debug" < "info" < ... < "emergency" (RFC 5424 names); -1 when unknown.
 int logLevelRank(std::string_view level);
 

@@ -28,7 +28,7 @@ Json toolJson(const gateway::CallableTool& t) {
                {"description", t.description},
                {"inputSchema", objectSchema(t.input_schema)}};
   // outputSchema is only advertised when it describes an object (MCP's structuredContent).
-  if (t.output_schema.is_object() && t.output_schema.value("type", "") == "object") {
+  if (t.output_schema.is_object() && stringField(t.output_schema, "type") == "object") {
     tool["outputSchema"] = t.output_schema;
   }
   tool["annotations"] = Json{{"readOnlyHint", t.risk == gateway::Risk::kRead},

@@ -208,6 +208,16 @@ def stdio_checks(data, docs):
     check("stdio: an oversized message is refused and the session goes on",
           any("exceeds" in m.get("error", {}).get("message", "") for m in out) and
           r.get(3, {}).get("result") == {}, [str(m)[:120] for m in out])
+    r, _ = stdio(data, "alice", [
+        init, rpc(2, "logging/setLevel", {"level": 5}),
+        rpc(3, "tools/call", {"name": 7, "arguments": {}}),
+        rpc(4, "resources/list", {"cursor": "99999999999999999999999:1"}),
+        rpc(5, "prompts/get", {"name": ["x"]}),
+        rpc(6, "tools/call", {"name": "search_docs", "arguments": [1]}),
+        rpc(7, "ping")])
+    check("wrongly typed params are -32602 and the session survives",
+          all(r[i].get("error", {}).get("code") == -32602 for i in (2, 3, 4, 5, 6)) and
+          r[7].get("result") == {}, [r.get(i) for i in range(2, 8)])
     r, _ = stdio(data, "alice", [rpc(1, "tools/list")])
     check("stdio: a request before initialize is refused",
           r[1].get("error", {}).get("code") == -32600, r[1])
