@@ -24,6 +24,7 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

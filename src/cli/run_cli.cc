@@ -23,6 +23,7 @@ int runCli(int argc, char** argv) {
       registerTraceCommands, registerRedactCommand,  registerToolsCommands,
       registerApprovalCommands,
       registerRoleCommands,
+      registerMcpCommand,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

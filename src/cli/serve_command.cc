@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "mcp_wiring.h"
 #include "ward/common/hash.h"
 #include "ward/http/http_server.h"
 #include "ward/http/services.h"
@@ -15,6 +16,10 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("serve", "Serve the REST API (/v1, /healthz, /metrics)");
   static std::string listen;
   cmd->add_option("--listen", listen, "HOST:PORT (default server.listen; port 0 picks one)");
+  static std::string fixtures_as;
+  cmd->add_option("--mcp-conformance-fixtures-as", fixtures_as,
+                  "TEST ONLY: /mcp serves the MCP conformance suite's fixtures without an API "
+                  "key, acting as this principal (loopback listen only)");
   cmd->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       Status s = ctx.open();
@@ -47,7 +52,21 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       sigaddset(&set, SIGINT);
       sigaddset(&set, SIGTERM);
       pthread_sigmask(SIG_BLOCK, &set, nullptr);
-      auto server = http::startHttpServer(services, sc);
+      const bool loopback = isLoopbackListen(sc.listen);
+      std::optional<identity::Principal> anonymous;
+      if (!fixtures_as.empty()) {
+        if (!loopback) {
+          return fail(Status::invalidArgument(
+              "--mcp-conformance-fixtures-as is test-only and needs a loopback --listen"));
+        }
+        auto who = ctx.principal(fixtures_as);
+        if (!who.ok()) return fail(who.status());
+        anonymous = *who;
+      }
+      auto mcp_server = openMcpServer(ctx, anonymous.has_value(), loopback);
+      if (!mcp_server.ok()) return fail(mcp_server.status());
+      auto server =
+          http::startHttpServer(services, sc, mcp::mcpRoutes(**mcp_server, anonymous));
       if (!server.ok()) return fail(server.status());
       std::cout << "listening on http://" << (*server)->address() << std::endl;
       int sig = 0;

@@ -98,6 +98,14 @@ std::string constraintViolation(const Json& constraints, const Json& args) {
   return "";
 }
 
+bool hasGrantFor(const PolicySnapshot& policy, const identity::Principal& p,
+                 const std::string& tool) {
+  for (const store::GrantRecord& g : policy.grants) {
+    if ((g.tool == "*" || g.tool == tool) && subjectMatches(g, p)) return true;
+  }
+  return false;
+}
+
 StageResult AuthorizeStage::run(CallContext& call) {
   const std::string& tool = call.tool->definition.name;
   const Json& args = call.request.args;

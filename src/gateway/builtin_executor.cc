@@ -30,6 +30,7 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
     Json body = Json::object();
     body["query"] = args.value("query", "");
     if (args.contains("k")) body["k"] = args["k"];
+    if (args.contains("filters")) body["filters"] = args["filters"];
     WARD_ASSIGN_OR_RETURN(search::SearchRequest req,
                           search::SearchService::requestFromJson(body, SearchConfig{}));
     WARD_ASSIGN_OR_RETURN(search::SearchResponse resp,

@@ -28,6 +28,10 @@ class AuthorizeStage final : public Stage {
 std::string constraintViolation(const Json& constraints, const Json& args);
 // Checks that constraints are well-formed ({"arg": {"max"|"min"|"enum": ...}}).
 Status validateConstraints(const Json& constraints);
+// Whether some grant for `tool` names this principal (directly, by group or as agent), whatever
+// its constraints: what a tool listing shows (the call itself still checks the constraints).
+bool hasGrantFor(const PolicySnapshot& policy, const identity::Principal& p,
+                 const std::string& tool);
 
 // Read-only switches (server, tenant, agent; agents without a row are read-only): write and
 // destructive tools are refused.

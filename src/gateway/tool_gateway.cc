@@ -148,6 +148,7 @@ void ToolGateway::Impl::record(const std::string& kind, const CallContext* call,
         r.agent ? Json::array({r.principal.name, r.agent->name}) : Json::array({r.principal.name});
     if (r.agent) attributes["agent"] = r.agent->name;
     attributes["args"] = redactedCopy(r.args);
+    if (!r.via.is_null()) attributes["via"] = r.via;
     if (!call->grant_ids.empty()) attributes["grants"] = call->grant_ids;
     if (!r.idempotency_key.empty()) attributes["idempotency_key"] = r.idempotency_key;
     if (call->approval) {

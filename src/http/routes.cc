@@ -193,7 +193,8 @@ Router wardRouter(const Services& services) {
 }
 
 Result<std::unique_ptr<HttpServer>> startHttpServer(const Services& services,
-                                                    const ServerConfig& config) {
+                                                    const ServerConfig& config,
+                                                    std::vector<Route> extra_routes) {
   if (services.store == nullptr || services.search == nullptr || services.ingest == nullptr ||
       services.index == nullptr || services.traces == nullptr || services.config == nullptr) {
     return Status::failedPrecondition("startHttpServer: every service must be set");
@@ -204,9 +205,10 @@ Result<std::unique_ptr<HttpServer>> startHttpServer(const Services& services,
   options.port = address.second;
   options.threads = config.threads;
   options.max_body_bytes = config.max_body_bytes;
-  WARD_ASSIGN_OR_RETURN(
-      std::unique_ptr<HttpServer> server,
-      HttpServer::start(options, wardRouter(services), apiKeyAuthenticator(services)));
+  Router router = wardRouter(services);
+  for (Route& route : extra_routes) WARD_RETURN_IF_ERROR(router.add(std::move(route)));
+  WARD_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server,
+                        HttpServer::start(options, std::move(router), apiKeyAuthenticator(services)));
   for (GaugeRegistration& g : registerServiceGauges(services)) server->retain(std::move(g));
   return server;
 }

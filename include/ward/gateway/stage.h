@@ -46,6 +46,9 @@ struct CallRequest {
   std::string idempotency_key;
   audit::TraceContext trace;
   int64_t wait_s = 0;  // how long to wait for an approval decision before answering "pending"
+  // Front-door context recorded in the call's trace event under "via" (the MCP request: method,
+  // transport, the client's self-reported clientInfo), so one durable record covers both.
+  Json via;
 };
 
 // One call travelling through the chain.

@@ -52,6 +52,16 @@ struct Decision {
   int64_t wait_s = 0;
 };
 
+// A tool a caller may call, as a tool listing shows it (MCP tools/list).
+struct CallableTool {
+  std::string name;
+  std::string version;
+  std::string description;
+  Json input_schema;
+  Json output_schema;  // null = any output
+  Risk risk = Risk::kRead;
+};
+
 class ToolGateway {
  public:
   static Result<std::unique_ptr<ToolGateway>> create(const GatewayOptions& options);
@@ -94,6 +104,16 @@ class ToolGateway {
   // --- calls ---
   // Runs the chain. Ok: {"status":"ok"|"pending", ...}; errors name the stage's reason.
   Result<Json> call(CallRequest request);
+
+  // The newest callable version of every tool that `principal` (and `agent`, when it acts for
+  // it) holds a grant for and that the read-only switches let it run; sorted by name. Grant
+  // constraints are checked per call, not here. (tool_catalog.cc)
+  Result<std::vector<CallableTool>> callableTools(const identity::Principal& principal,
+                                                  const identity::Principal* agent);
+  // The risk of the version of `name` a call without a version resolves to (NotFound if none).
+  Result<Risk> riskOf(const std::string& tenant, const std::string& name);
+  // The tenant's policy generation: changes whenever tools, grants or modes change.
+  Result<int64_t> policyGeneration(const std::string& tenant);
 
   // --- approvals ---
   // Approvers (admins, members of "approvers") see every approval of their tenant; anyone else

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ward/common/config.h"
 #include "ward/common/metrics.h"
@@ -72,8 +73,10 @@ Router wardRouter(const Services& services);
 
 // Starts Ward's REST API on config.listen with config.threads workers and config.max_body_bytes,
 // API-key authentication against services.store, and store/index gauges on /metrics. Every
-// pointer in `services` must be non-null and outlive the returned server.
+// pointer in `services` must be non-null and outlive the returned server. `extra_routes` are
+// added to the REST table with the same authentication (the MCP endpoint uses this).
 Result<std::unique_ptr<HttpServer>> startHttpServer(const Services& services,
-                                                    const ServerConfig& config);
+                                                    const ServerConfig& config,
+                                                    std::vector<Route> extra_routes = {});
 
 }  // namespace ward::http

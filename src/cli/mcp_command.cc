@@ -1,0 +1,59 @@
+// ward mcp: Ward's MCP server over stdio for one principal (an API key, or --as for local use by
+// whoever can read the data dir), and the /mcp endpoint wiring `ward serve` uses.
+#include <iostream>
+
+#include "commands.h"
+#include "mcp_wiring.h"
+#include "ward/identity/directory.h"
+
+namespace ward::cli {
+
+Result<std::unique_ptr<mcp::McpServer>> openMcpServer(CliContext& ctx, bool fixtures,
+                                                      bool loopback) {
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, ctx.gateway());
+  mcp::McpOptions options;
+  options.gateway = gw;
+  options.store = &ctx.store();
+  options.traces = &ctx.traces();
+  options.server_version = "0.1.0";
+  options.conformance_fixtures = fixtures;
+  options.require_loopback_host = loopback;
+  return mcp::McpServer::create(options);
+}
+
+bool isLoopbackListen(const std::string& listen) {
+  auto address = http::parseListenAddress(listen);
+  if (!address.ok()) return false;
+  const std::string& h = address->first;
+  return h == "127.0.0.1" || h == "::1" || h == "localhost";
+}
+
+void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
+  auto* cmd = app.add_subcommand("mcp", "Serve MCP over stdio (one JSON-RPC message per line)");
+  static std::string as, key;
+  cmd->add_option("--as", as,
+                  "Act as this principal (local use: anyone who can read the data dir)");
+  cmd->add_option("--key", key, "Authenticate with this API key (default $WARD_API_KEY)");
+  cmd->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      const char* env = std::getenv("WARD_API_KEY");
+      std::string presented = !key.empty() ? key : (env != nullptr ? env : "");
+      if (as.empty() == presented.empty()) {
+        return fail(Status::invalidArgument("give exactly one of --as USER or --key KEY"));
+      }
+      auto who =
+          as.empty() ? identity::authenticateApiKey(ctx.store(), presented) : ctx.principal(as);
+      if (!who.ok()) return fail(who.status());
+      auto server = openMcpServer(ctx, /*fixtures=*/false, /*loopback=*/false);
+      if (!server.ok()) return fail(server.status());
+      // stdout carries only protocol messages; diagnostics go to stderr.
+      std::ios::sync_with_stdio(false);
+      Status st = (*server)->serveStdio(*who, std::cin, std::cout);
+      return st.ok() ? 0 : fail(st);
+    };
+  });
+}
+
+}  // namespace ward::cli

@@ -1,0 +1,29 @@
+// TEST ONLY: the fixed tools, resources and prompts the official MCP conformance suite
+// (@modelcontextprotocol/conformance) calls by name. Enabled only by McpOptions::
+// conformance_fixtures (`ward serve --mcp-conformance-fixtures`, refused off loopback); never
+// on by default. Fixture tools do not go through the gateway: they touch no data and no backend.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mcp_impl.h"
+
+namespace ward::mcp {
+
+class ConformanceFixtures {
+ public:
+  bool hasTool(const std::string& name) const;
+  void appendTools(Json& tools) const;
+  Reply callTool(const std::string& name, const Json& args, const Message& m, Exchange& x,
+                 McpServer::Impl& server) const;
+  void appendResources(Json& resources) const;
+  void appendTemplates(Json& templates) const;
+  std::optional<Reply> readResource(const std::string& uri) const;
+  void appendPrompts(Json& prompts) const;
+  std::optional<Reply> inputPrompt(const Message& m, Exchange& x, McpServer::Impl& server) const;
+  std::optional<Reply> getPrompt(const std::string& name, const Json& args) const;
+  std::optional<Reply> complete(const Json& params) const;
+};
+
+}  // namespace ward::mcp

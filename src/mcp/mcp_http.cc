@@ -1,0 +1,230 @@
+// Streamable HTTP at /mcp. POST carries one JSON-RPC message and is answered with JSON, or with
+// an SSE body (notifications first, then the response) when the client accepts
+// text/event-stream and there is something to stream; GET (a standalone server stream) is 405:
+// Ward's HTTP server answers each request whole; DELETE ends a session. The revision is chosen
+// per request: Mcp-Session-Id or initialize -> 2025 era; otherwise the stateless 2026-07-28
+// rules (_meta on every request, MCP-Protocol-Version and Mcp-Method headers must agree).
+#include <algorithm>
+#include <cstring>
+
+#include "mcp_impl.h"
+#include "ward/gateway/tool_gateway.h"
+
+namespace ward::mcp {
+
+namespace {
+
+http::HttpResponse jsonResponse(int status, const Json& body) {
+  http::HttpResponse r;
+  r.status = status;
+  r.body = dumpJson(body);
+  return r;
+}
+
+http::HttpResponse rpcFailure(int status, const Json& id, int code, const std::string& message,
+                              Json data = nullptr) {
+  return jsonResponse(status, rpcErrorJson(id, RpcError{code, message, std::move(data), status}));
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "localhost", "127.0.0.1" or "[::1]", with an optional ":port".
+bool isLoopbackHost(const std::string& host_port) {
+  std::string h = lower(host_port);
+  if (h.rfind("[::1]", 0) == 0) return h.size() == 5 || h[5] == ':';
+  size_t colon = h.find(':');
+  std::string host = colon == std::string::npos ? h : h.substr(0, colon);
+  return host == "localhost" || host == "127.0.0.1";
+}
+
+bool originAllowed(const std::string& origin, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) return true;
+  for (const char* scheme : {"http://", "https://"}) {
+    if (origin.rfind(scheme, 0) == 0) return isLoopbackHost(origin.substr(strlen(scheme)));
+  }
+  return false;
+}
+
+std::string sseBody(const std::vector<Json>& notifications, const Json& response) {
+  std::string out;
+  for (const Json& n : notifications) out += "event: message\ndata: " + dumpJson(n) + "\n\n";
+  out += "event: message\ndata: " + dumpJson(response) + "\n\n";
+  return out;
+}
+
+}  // namespace
+
+// The transport proper. Sets *recorded once the request has been (or will be) recorded by the
+// dispatcher; *seen to the parsed message, when there is one.
+http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& request, Message* seen,
+                             bool* recorded) {
+  if (!request.principal) return rpcFailure(401, nullptr, kInvalidRequest, "not authenticated");
+  // DNS rebinding: a browser page must not reach a loopback server through a name it controls.
+  const std::string origin = request.header("origin");
+  if (!origin.empty() && !originAllowed(origin, s.options.allowed_origins)) {
+    return rpcFailure(403, nullptr, kInvalidRequest, "origin '" + origin + "' is not allowed");
+  }
+  if (s.options.require_loopback_host && !isLoopbackHost(request.header("host"))) {
+    return rpcFailure(403, nullptr, kInvalidRequest,
+                      "host '" + request.header("host") + "' is not a loopback name");
+  }
+  const identity::Principal& principal = *request.principal;
+  const std::string session_id = request.header("mcp-session-id");
+  if (request.method == "DELETE") {
+    if (session_id.empty())
+      return rpcFailure(400, nullptr, kInvalidRequest, "Mcp-Session-Id required");
+    Status st = s.sessions.remove(session_id, principal.id);
+    if (!st.ok()) return rpcFailure(404, nullptr, kInvalidRequest, st.message());
+    return jsonResponse(200, Json::object());
+  }
+  if (request.method == "GET") {
+    http::HttpResponse r = rpcFailure(405, nullptr, kInvalidRequest,
+                                      "Ward does not offer a standalone SSE stream; POST requests");
+    r.headers.emplace_back("Allow", "POST, DELETE");
+    return r;
+  }
+  if (request.method != "POST") {
+    return rpcFailure(405, nullptr, kInvalidRequest, "method not allowed on /mcp");
+  }
+  if (request.body.size() > s.options.limits.max_message_bytes) {
+    return rpcFailure(
+        413, nullptr, kInvalidRequest,
+        "message exceeds " + std::to_string(s.options.limits.max_message_bytes) + " bytes");
+  }
+  const std::string accept = lower(request.header("accept"));
+  const bool sse_ok = accept.find("text/event-stream") != std::string::npos;
+  if (!accept.empty() && !sse_ok && accept.find("application/json") == std::string::npos &&
+      accept.find("*/*") == std::string::npos) {
+    return rpcFailure(406, nullptr, kInvalidRequest,
+                      "Accept must include application/json or text/event-stream");
+  }
+  auto parsed = parseJson(request.body);
+  if (!parsed.ok()) return rpcFailure(400, nullptr, kParseError, parsed.status().message());
+  if (parsed->is_array()) {
+    return rpcFailure(400, nullptr, kInvalidRequest, "JSON-RPC batches are not supported");
+  }
+  Message m;
+  if (auto err = parseMessage(*parsed, &m)) {
+    Json id = parsed->is_object() && parsed->contains("id") ? (*parsed)["id"] : Json();
+    return rpcFailure(400, id, err->code, err->message);
+  }
+
+  *seen = m;
+  Exchange x;
+  x.principal = &principal;
+  x.trace = request.trace;
+  x.transport = "http";
+  x.header_method = request.header("mcp-method");
+  x.header_name = request.header("mcp-name");
+  const std::string header_version = request.header("mcp-protocol-version");
+  if (!session_id.empty()) {
+    auto session = s.sessions.get(session_id, principal.id);
+    if (!session.ok()) return rpcFailure(404, m.id, kInvalidRequest, session.status().message());
+    if (!header_version.empty() && header_version != session->protocol_version) {
+      return rpcFailure(400, m.id, kInvalidRequest,
+                        "MCP-Protocol-Version '" + header_version +
+                            "' does not match the session's " + session->protocol_version);
+    }
+    x.session = *session;
+    x.version = session->protocol_version;
+    x.client_info = session->client_info;
+    x.client_capabilities = session->client_capabilities;
+    x.log_level = session->log_level;
+  } else if (m.method == "initialize" && header_version != kStatelessVersion) {
+    x.version = std::string(kLatestSessionVersion);
+  } else if (isSessionVersion(header_version)) {
+    return rpcFailure(400, m.id, kInvalidRequest,
+                      "Mcp-Session-Id header required (initialize first)");
+  } else if (m.is_request) {
+    x.stateless = true;
+    if (x.header_method != m.method) {
+      return rpcFailure(400, m.id, kHeaderMismatch,
+                        "Mcp-Method header '" + x.header_method + "' must be present and match '" +
+                            m.method + "'");
+    }
+    // Mcp-Name mirrors params.name (tools/call, prompts/get) or params.uri (resources/read).
+    const char* name_field = m.method == "resources/read"                              ? "uri"
+                             : (m.method == "tools/call" || m.method == "prompts/get") ? "name"
+                                                                                       : nullptr;
+    if (name_field != nullptr && m.params.contains(name_field) &&
+        m.params[name_field].is_string() && m.params[name_field] != x.header_name) {
+      return rpcFailure(
+          400, m.id, kHeaderMismatch,
+          std::string("Mcp-Name header must be present and match params.") + name_field);
+    }
+    const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
+    if (!header_version.empty() && meta.is_object() && meta.contains(kMetaProtocolVersion) &&
+        meta[kMetaProtocolVersion] != header_version) {
+      return rpcFailure(400, m.id, kHeaderMismatch,
+                        "MCP-Protocol-Version header does not match _meta protocolVersion");
+    }
+    if (auto err = s.checkStatelessMeta(m, x)) {
+      *recorded = true;
+      s.record(m, x, "error", err->code);
+      return jsonResponse(err->http_status ? err->http_status : 400, rpcErrorJson(m.id, *err));
+    }
+  } else {
+    x.stateless = true;  // a notification or response without a session: nothing to answer
+  }
+
+  *recorded = true;
+  Outcome out = s.dispatch(m, x);
+  if (!out.response) {
+    http::HttpResponse r;
+    r.status = 202;
+    return r;
+  }
+  http::HttpResponse r;
+  r.status = out.http_status;
+  if (sse_ok && !x.notifications.empty()) {
+    r.content_type = "text/event-stream";
+    r.body = sseBody(x.notifications, *out.response);
+    r.headers.emplace_back("Cache-Control", "no-cache");
+  } else {
+    r.body = dumpJson(*out.response);
+  }
+  if (out.created) r.headers.emplace_back("Mcp-Session-Id", out.created->id);
+  return r;
+}
+
+http::HttpResponse McpServer::handleHttp(const http::HttpRequest& request) {
+  Message seen;
+  bool recorded = false;
+  http::HttpResponse r = serveHttp(*impl_, request, &seen, &recorded);
+  if (!recorded) {
+    // Answered without the dispatcher (refusals: Origin, Host, session, headers, framing; GET;
+    // DELETE ending a session): recorded too.
+    Exchange x;
+    x.principal = request.principal ? &*request.principal : nullptr;
+    x.trace = request.trace;
+    x.transport = "http";
+    x.version = request.header("mcp-protocol-version");
+    if (seen.method.empty() && !seen.is_response) seen.method = "HTTP " + request.method;
+    impl_->record(seen, x, r.status >= 400 ? "refused: HTTP " + std::to_string(r.status) : "ok", 0);
+  }
+  return r;
+}
+
+std::vector<http::Route> mcpRoutes(McpServer& server,
+                                   std::optional<identity::Principal> anonymous) {
+  std::vector<http::Route> routes;
+  for (const char* method : {"POST", "GET", "DELETE"}) {
+    http::Route r;
+    r.method = method;
+    r.pattern = "/mcp";
+    r.auth = anonymous ? http::AuthPolicy::kNone : http::AuthPolicy::kPrincipal;
+    r.handler = [&server, anonymous](const http::HttpRequest& req) -> Result<http::HttpResponse> {
+      if (!anonymous) return server.handleHttp(req);
+      http::HttpRequest copy = req;
+      copy.principal = *anonymous;
+      return server.handleHttp(copy);
+    };
+    routes.push_back(std::move(r));
+  }
+  return routes;
+}
+
+}  // namespace ward::mcp

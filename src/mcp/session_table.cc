@@ -1,0 +1,71 @@
+#include "session_table.h"
+
+#include "ward/common/hash.h"
+
+namespace ward::mcp {
+
+void SessionTable::expireLocked(int64_t now) {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (now - it->second.last_used_us > idle_us_) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Result<Session> SessionTable::create(Session s) {
+  const int64_t now = clock_.nowMicros();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sessions_.size() >= max_sessions_) expireLocked(now);
+  if (sessions_.size() >= max_sessions_) {
+    return Status::resourceExhausted("too many MCP sessions (limit " +
+                                     std::to_string(max_sessions_) +
+                                     "); end one with DELETE /mcp or retry later");
+  }
+  s.id = randomHex(16);
+  s.last_used_us = now;
+  sessions_[s.id] = s;
+  return s;
+}
+
+Result<Session> SessionTable::get(const std::string& id, int64_t principal_id) {
+  const int64_t now = clock_.nowMicros();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end() && now - it->second.last_used_us > idle_us_) {
+    sessions_.erase(it);
+    it = sessions_.end();
+  }
+  if (it == sessions_.end() || it->second.principal_id != principal_id) {
+    return Status::notFound("MCP session not found or expired; initialize a new one");
+  }
+  it->second.last_used_us = now;
+  return it->second;
+}
+
+void SessionTable::update(const Session& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(s.id);
+  if (it == sessions_.end()) return;
+  Session copy = s;
+  copy.last_used_us = it->second.last_used_us;
+  it->second = std::move(copy);
+}
+
+Status SessionTable::remove(const std::string& id, int64_t principal_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second.principal_id != principal_id) {
+    return Status::notFound("MCP session not found or expired");
+  }
+  sessions_.erase(it);
+  return Status();
+}
+
+size_t SessionTable::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+}  // namespace ward::mcp

@@ -1,0 +1,58 @@
+// The live sessions of the 2025-era revisions (Mcp-Session-Id). A session is bound to the
+// principal that initialized it: another principal presenting its id gets "not found", exactly
+// as an unknown id. Bounded (McpLimits::max_sessions) and expiring (session_idle_s, checked
+// lazily on the injected clock). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "ward/common/clock.h"
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+
+namespace ward::mcp {
+
+// What the server remembers about one session. Owned by the table; callers get a copy.
+struct Session {
+  std::string id;  // 32 hex, from the CSPRNG
+  std::string tenant;
+  int64_t principal_id = 0;
+  std::string protocol_version;
+  Json client_info = Json::object();          // self-reported; recorded, never trusted
+  Json client_capabilities = Json::object();  // what the client declared
+  std::string log_level;                      // "" = no log notifications
+  bool initialized = false;                   // notifications/initialized seen
+  int64_t tools_generation = -1;              // policy generation last listed to the client
+  int64_t last_used_us = 0;
+};
+
+class SessionTable {
+ public:
+  SessionTable(const Clock& clock, size_t max_sessions, int64_t idle_s)
+      : clock_(clock), max_sessions_(max_sessions), idle_us_(idle_s * 1000000) {}
+
+  // Creates a session (ResourceExhausted when max_sessions are live).
+  Result<Session> create(Session s);
+  // The session if it exists, is not idle-expired and belongs to principal_id; else NotFound.
+  Result<Session> get(const std::string& id, int64_t principal_id);
+  // Stores changed fields of a session that still exists.
+  void update(const Session& s);
+  // Ends a session; NotFound as get().
+  Status remove(const std::string& id, int64_t principal_id);
+  size_t size();
+
+ private:
+  void expireLocked(int64_t now);
+
+  const Clock& clock_;
+  const size_t max_sessions_;
+  const int64_t idle_us_;
+  std::mutex mu_;
+  std::map<std::string, Session> sessions_;  // guarded by mu_
+};
+
+}  // namespace ward::mcp

@@ -1,0 +1,221 @@
+// tools/list and tools/call: the gateway's tools as MCP tools. A listing shows only what the
+// caller may call; a call goes through the gateway's whole stage chain. Tool failures (denied,
+// invalid arguments, rate limited, backend errors) are isError results the model can read;
+// malformed requests are JSON-RPC errors. A call parked for approval becomes an input-required
+// result (2026-07-28, client with elicitation) or a pending result naming the approval id.
+#include "conformance_fixtures.h"
+#include "mcp_impl.h"
+#include "request_state.h"
+#include "ward/common/hash.h"
+#include "ward/gateway/tool_gateway.h"
+
+namespace ward::mcp {
+
+namespace {
+
+constexpr char kApprovalInput[] = "ward_approval";
+
+// MCP requires object schemas: a Ward schema without "type" is given one.
+Json objectSchema(const Json& schema) {
+  if (!schema.is_object()) return Json{{"type", "object"}};
+  Json s = schema;
+  if (!s.contains("type")) s["type"] = "object";
+  return s;
+}
+
+Json toolJson(const gateway::CallableTool& t) {
+  Json tool = {{"name", t.name},
+               {"description", t.description},
+               {"inputSchema", objectSchema(t.input_schema)}};
+  // outputSchema is only advertised when it describes an object (MCP's structuredContent).
+  if (t.output_schema.is_object() && stringField(t.output_schema, "type") == "object") {
+    tool["outputSchema"] = t.output_schema;
+  }
+  tool["annotations"] = Json{{"readOnlyHint", t.risk == gateway::Risk::kRead},
+                             {"destructiveHint", t.risk == gateway::Risk::kDestructive},
+                             {"openWorldHint", false}};
+  if (t.risk != gateway::Risk::kRead) tool["annotations"]["idempotentHint"] = false;
+  tool["_meta"] = Json{{"ward/version", t.version}, {"ward/risk", gateway::riskName(t.risk)}};
+  return tool;
+}
+
+// A successful tool result: the JSON as text (for clients without structured output) and as
+// structuredContent when it is an object.
+Json successResult(const Json& value) {
+  Json r = {{"content", Json::array({Json{{"type", "text"}, {"text", dumpJson(value)}}})},
+            {"isError", false}};
+  if (value.is_object()) r["structuredContent"] = value;
+  return r;
+}
+
+Json errorResult(const std::string& text) {
+  return Json{{"content", Json::array({Json{{"type", "text"}, {"text", text}}})},
+              {"isError", true}};
+}
+
+std::string argsHash(const std::string& tool, const Json& args) {
+  return sha256Hex(tool + "\n" + gateway::canonicalJson(args));
+}
+
+}  // namespace
+
+Reply McpServer::Impl::toolsList(const Message& m, Exchange& x) {
+  auto tools = options.gateway->callableTools(*x.principal, nullptr);
+  if (!tools.ok()) return Reply::fail(kInternalError, tools.status().message());
+  Json items = Json::array();
+  for (const gateway::CallableTool& t : *tools) items.push_back(toolJson(t));
+  if (fixtures) fixtures->appendTools(items);
+  Json result = Json::object();
+  if (auto err = paginate(m.params, items, result)) return Reply{nullptr, *err};
+  result["tools"] = std::move(items);
+  if (x.session) {
+    auto gen = options.gateway->policyGeneration(x.principal->tenant);
+    if (gen.ok()) {
+      x.session->tools_generation = *gen;
+      sessions.update(*x.session);
+    }
+  }
+  return Reply::ok(std::move(result));
+}
+
+namespace {
+
+// The key that makes a retried tools/call run once: the client's own (_meta
+// "ward/idempotencyKey"), else, for a mutation, one derived from the session and the JSON-RPC id
+// (a retry of the same request in the same session replays), else (stateless) a random one (no
+// dedupe). Read tools get no derived key: a key costs a durable store write per call.
+std::string idempotencyKey(const Message& m, const Exchange& x, gateway::ToolGateway& gw,
+                           const std::string& tool) {
+  const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
+  if (meta.is_object() && meta.contains("ward/idempotencyKey") &&
+      meta["ward/idempotencyKey"].is_string()) {
+    return meta["ward/idempotencyKey"].get<std::string>();
+  }
+  auto risk = gw.riskOf(x.principal->tenant, tool);
+  if (!risk.ok() || *risk == gateway::Risk::kRead) return "";
+  if (x.session) return "mcp-" + sha256Hex(x.session->id + "\n" + dumpJson(m.id)).substr(0, 32);
+  return "mcp-" + randomHex(16);
+}
+
+}  // namespace
+
+Reply pendingReply(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
+                   const std::string& approval_id);
+
+Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
+                      const Json& view) {
+  const std::string state = view.value("state", "");
+  const std::string id = view.value("id", "");
+  if (state == "executed") {
+    const Json& r = view.contains("result") ? view["result"] : Json();
+    return Reply::ok(successResult(r.is_object() && r.contains("result") ? r["result"] : r));
+  }
+  if (state == "pending" || state == "approved" || state == "executing") {
+    return pendingReply(s, x, tool, args, id);
+  }
+  std::string why = "tool call " + state + " (approval " + id + ")";
+  if (view.contains("comment")) why += ": " + view.value("comment", "");
+  if (view.contains("result") && view["result"].is_object() && view["result"].contains("message")) {
+    why += ": " + view["result"].value("message", "");
+  }
+  return Reply::ok(errorResult(why));
+}
+
+Reply pendingReply(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
+                   const std::string& approval_id) {
+  const std::string text = "Tool '" + tool + "' needs a reviewer's approval (approval id " +
+                           approval_id + "). It runs once a reviewer approves it.";
+  if (x.stateless && x.clientHas("elicitation")) {
+    RequestState st{x.principal->tenant,
+                    x.principal->id,
+                    tool,
+                    argsHash(tool, args),
+                    approval_id,
+                    s.clock->nowMicros() + s.options.limits.state_ttl_s * 1000000,
+                    randomHex(16)};
+    Json ask = {
+        {"method", "elicitation/create"},
+        {"params",
+         {{"message", text + " Answer when you want Ward to check again."},
+          {"requestedSchema",
+           {{"type", "object"},
+            {"properties", {{"check", {{"type", "boolean"}, {"title", "Check again"}}}}}}}}}};
+    return Reply::ok(Json{{"resultType", "input_required"},
+                          {"inputRequests", {{kApprovalInput, ask}}},
+                          {"requestState", sealRequestState(st, s.state_key)}});
+  }
+  Json pending = {{"status", "pending"}, {"approval_id", approval_id}, {"tool", tool}};
+  return Reply::ok(Json{{"content", Json::array({Json{{"type", "text"}, {"text", text}}})},
+                        {"structuredContent", pending},
+                        {"isError", false}});
+}
+
+// A retry carrying the requestState of an earlier input-required result.
+Reply resumeFromState(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
+                      const Json& token) {
+  if (!token.is_string()) return Reply::fail(kInvalidParams, "requestState must be a string");
+  auto st = openRequestState(token.get<std::string>(), s.state_key, s.clock->nowMicros());
+  if (!st.ok()) return Reply::fail(kInvalidParams, st.status().message());
+  if (st->tenant != x.principal->tenant || st->principal_id != x.principal->id ||
+      st->tool != tool || st->args_hash != argsHash(tool, args)) {
+    return Reply::fail(kInvalidParams,
+                       "requestState was issued for another principal, tool or arguments");
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.used_states_mu);
+    if (!s.used_states.insert(st->nonce).second) {
+      return Reply::fail(kInvalidParams, "requestState was already used");
+    }
+  }
+  auto view = s.options.gateway->getApproval(*x.principal, st->approval_id, 0);
+  if (!view.ok()) return Reply::fail(kInvalidParams, "approval: " + view.status().message());
+  return approvalOutcome(s, x, tool, args, *view);
+}
+
+Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
+  const Json& p = m.params;
+  if (!p.contains("name") || !p["name"].is_string()) {
+    return Reply::fail(kInvalidParams, "tools/call: field 'name' must be a string");
+  }
+  const std::string name = p["name"].get<std::string>();
+  Json args = p.contains("arguments") ? p["arguments"] : Json::object();
+  if (args.is_null()) args = Json::object();
+  if (!args.is_object()) {
+    return Reply::fail(kInvalidParams, "tools/call: field 'arguments' must be an object");
+  }
+  if (fixtures && fixtures->hasTool(name)) return fixtures->callTool(name, args, m, x, *this);
+  if (p.contains("requestState")) return resumeFromState(*this, x, name, args, p["requestState"]);
+
+  gateway::CallRequest req;
+  req.principal = *x.principal;
+  req.tool = name;
+  req.args = args;
+  req.trace = x.trace;
+  req.idempotency_key = idempotencyKey(m, x, *options.gateway, name);
+  req.via = via(m, x);
+  x.progress(0, 1, "calling " + name);
+  auto r = options.gateway->call(std::move(req));
+  // The gateway recorded the call (with `via`) on every path except an internal failure before
+  // it resolved the tool; then the MCP layer records the request itself.
+  x.recorded = r.ok() || r.status().code() != StatusCode::kInternal;
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kNotFound &&
+        r.status().message().rfind("tool '", 0) == 0) {
+      return Reply::fail(kInvalidParams, "unknown tool: " + r.status().message());
+    }
+    x.log("warning", "ward.gateway", r.status().toString());
+    return Reply::ok(errorResult(r.status().toString()));
+  }
+  const Json& resp = *r;
+  if (resp.value("status", "") == "pending") {
+    return pendingReply(*this, x, name, args, resp.value("approval_id", ""));
+  }
+  x.progress(1, 1, "done");
+  Json value = resp.contains("result") ? resp["result"] : resp;
+  Reply out = Reply::ok(successResult(value));
+  if (resp.contains("warnings")) out.result["_meta"]["ward/warnings"] = resp["warnings"];
+  out.result["_meta"]["ward/traceId"] = resp.value("trace_id", x.trace.trace_id);
+  return out;
+}
+
+}  // namespace ward::mcp

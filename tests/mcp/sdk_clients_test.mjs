@@ -1,0 +1,108 @@
+// The official MCP SDK clients driving the real `ward` binary: @modelcontextprotocol/sdk 1.x and
+// @modelcontextprotocol/client 2.x, over stdio (`ward mcp --as`) and Streamable HTTP (`ward
+// serve`, /mcp with an API key); the 2.x client both in the 2025 era and pinned to 2026-07-28.
+// Usage: WARD_BIN=build/ward node tests/mcp/sdk_clients_test.mjs   (exit 0 = every check held)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport as Http1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as Client2, StreamableHTTPClientTransport as Http2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
+
+const WARD = process.env.WARD_BIN;
+if (!WARD) { console.error('set WARD_BIN'); process.exit(2); }
+let passed = 0, failed = 0;
+const check = (name, ok, detail) => {
+  if (ok) { passed++; console.log(`ok   ${name}`); } else { failed++; console.log(`FAIL ${name} ${detail === undefined ? '' : JSON.stringify(detail).slice(0, 400)}`); }
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'ward-mcp-sdk-'));
+const data = join(tmp, 'data');
+const ward = (...args) => execFileSync(WARD, ['--data', data, ...args], { encoding: 'utf8' }).trim();
+
+function setup() {
+  ward('init');
+  ward('group', 'add', 'employees');
+  ward('user', 'add', 'alice', '--groups', 'employees');
+  const fetchTool = join(tmp, 'fetch.json');
+  writeFileSync(fetchTool, JSON.stringify({
+    name: 'fetch', version: '1.0.0', description: 'Fetch a document by id', risk: 'read',
+    backend: { type: 'builtin', name: 'fetch' },
+    input_schema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } }));
+  ward('tools', 'add', join(process.env.WARD_REPO ?? '.', 'examples/tools/search_docs.json'), fetchTool);
+  ward('grants', 'add', '--tool', 'search_docs', '--group', 'employees');
+  ward('grants', 'add', '--tool', 'fetch', '--group', 'employees');
+  mkdirSync(join(tmp, 'docs'));
+  writeFileSync(join(tmp, 'docs', 'leave.md'), '# Leave\nParental leave is sixteen weeks.\n');
+  ward('ingest', join(tmp, 'docs', 'leave.md'), '--acl-users', 'alice');
+  return ward('key', 'create', 'alice');
+}
+
+async function startServer() {
+  const child = spawn(WARD, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+  const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+  if (!m) throw new Error(`ward serve printed ${line}`);
+  return { child, url: `${m[1]}/mcp` };
+}
+
+async function exercise(label, client, transport) {
+  await client.connect(transport);
+  const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+  check(`${label}: lists the granted tools`, JSON.stringify(tools) === '["fetch","search_docs"]', tools);
+  const search = await client.callTool({ name: 'search_docs', arguments: { query: 'parental leave' } });
+  const hits = search.structuredContent?.hits ?? [];
+  check(`${label}: search returns cited hits`, !search.isError && hits.length > 0 && hits[0].citation, search);
+  const docId = hits[0]?.doc_id ?? '';
+  const missing = await client.callTool({ name: 'fetch', arguments: { id: '/no/such/doc' } });
+  check(`${label}: a failing tool is an isError result`, missing.isError === true, missing);
+  const read = await client.readResource({ uri: `ward://documents/${encodeURIComponent(docId)}` });
+  check(`${label}: reads a document resource`, read.contents?.[0]?.text?.includes('sixteen weeks'), read);
+  const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+  check(`${label}: lists the prompts`, prompts.includes('ward_cited_answer'), prompts);
+  const prompt = await client.getPrompt({ name: 'ward_cited_answer', arguments: { question: 'How long?' } });
+  check(`${label}: renders a prompt`, prompt.messages?.[0]?.content?.text?.includes('How long?'), prompt);
+  let unknown = null;
+  try { await client.callTool({ name: 'no_such_tool', arguments: {} }); } catch (e) { unknown = e; }
+  check(`${label}: an unknown tool is a protocol error`, unknown !== null);
+  await client.close();
+}
+
+const info = { name: 'ward-sdk-test', version: '1.0.0' };
+let server = null;
+try {
+  const key = setup();
+  server = await startServer();
+  const headers = { Authorization: `Bearer ${key}` };
+  const stdioArgs = { command: WARD, args: ['--data', data, 'mcp', '--as', 'alice'], stderr: 'ignore' };
+  await exercise('sdk1 stdio', new Client1(info), new Stdio1(stdioArgs));
+  await exercise('sdk1 http', new Client1(info), new Http1(new URL(server.url), { requestInit: { headers } }));
+  await exercise('client2 stdio', new Client2(info), new Stdio2(stdioArgs));
+  await exercise('client2 http', new Client2(info), new Http2(new URL(server.url), { requestInit: { headers } }));
+  const pinned = { versionNegotiation: { mode: { pin: '2026-07-28' } } };
+  await exercise('client2 http 2026-07-28', new Client2(info, pinned), new Http2(new URL(server.url), { requestInit: { headers } }));
+  await exercise('client2 stdio 2026-07-28', new Client2(info, pinned), new Stdio2(stdioArgs));
+  const events = ward('trace', 'list', '--kind', 'mcp_request', '--json').split('\n').map((l) => JSON.parse(l));
+  const eras = new Set(events.map((e) => `${e.attributes.transport} ${e.attributes.protocol_version}`));
+  for (const era of ['stdio 2025-11-25', 'http 2025-11-25', 'stdio 2026-07-28', 'http 2026-07-28']) {
+    check(`trace shows requests served at ${era}`, eras.has(era), [...eras]);
+  }
+  check('trace records the SDK\'s self-reported clientInfo',
+        events.some((e) => e.attributes.client_info?.name === 'ward-sdk-test'));
+} catch (e) {
+  check('no unexpected exception', false, String(e?.stack ?? e));
+} finally {
+  if (server && server.child.exitCode === null) {
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await exited;  // the server writes its audit log until it exits
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
