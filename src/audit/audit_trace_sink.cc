@@ -9,25 +9,37 @@ namespace {
 
 class AuditTraceSink final : public TraceSink {
  public:
-  AuditTraceSink(std::unique_ptr<AuditLog> log, const Redactor* redactor)
-      : log_(std::move(log)), redactor_(redactor) {}
+  AuditTraceSink(std::unique_ptr<AuditLog> log, const AuditSinkOptions& options)
+      : log_(std::move(log)),
+        redactor_(options.redactor),
+        keys_(options.keys),
+        on_recorded_(options.on_recorded) {}
 
   Status record(const TraceEvent& event) override {
-    std::string body;
-    if (redactor_ != nullptr) {
-      TraceEvent redacted = event;
-      redactor_->redactJson(redacted.attributes);
-      body = encodeTraceEvent(redacted);
-    } else {
-      body = encodeTraceEvent(event);
+    if (redactor_ == nullptr && keys_ == nullptr && !on_recorded_) {
+      WARD_ASSIGN_OR_RETURN(uint64_t index, log_->append(encodeTraceEvent(event)));
+      (void)index;
+      return Status();
     }
-    auto index = log_->append(body);
-    return index.status();
+    TraceEvent redacted = event;
+    if (redactor_ != nullptr) redactor_->redactJson(redacted.attributes);
+    std::string body;
+    if (keys_ != nullptr && redacted.kind != "erasure") {
+      WARD_ASSIGN_OR_RETURN(Json sealed, keys_->seal(redacted));
+      body = encodeSealedTraceEvent(redacted, sealed);
+    } else {
+      body = encodeTraceEvent(redacted);
+    }
+    WARD_ASSIGN_OR_RETURN(uint64_t index, log_->append(body));
+    if (on_recorded_) on_recorded_(index, redacted);
+    return Status();
   }
 
  private:
   std::unique_ptr<AuditLog> log_;
   const Redactor* redactor_;
+  SubjectKeyStore* keys_;
+  std::function<void(uint64_t, const TraceEvent&)> on_recorded_;
 };
 
 std::string stringField(const Json& j, const char* key) {
@@ -39,7 +51,7 @@ std::string stringField(const Json& j, const char* key) {
 
 Result<std::unique_ptr<TraceSink>> openAuditLogSink(const AuditSinkOptions& options) {
   WARD_ASSIGN_OR_RETURN(auto log, AuditLog::open(options.log));
-  return std::unique_ptr<TraceSink>(new AuditTraceSink(std::move(log), options.redactor));
+  return std::unique_ptr<TraceSink>(new AuditTraceSink(std::move(log), options));
 }
 
 std::string encodeTraceEvent(const TraceEvent& e) {
@@ -51,6 +63,18 @@ std::string encodeTraceEvent(const TraceEvent& e) {
                        {"principal", e.principal},
                        {"time_us", e.time_us},
                        {"attributes", e.attributes}});
+}
+
+std::string encodeSealedTraceEvent(const TraceEvent& e, const Json& sealed) {
+  return dumpJson(Json{{"trace_id", e.context.trace_id},
+                       {"span_id", e.context.span_id},
+                       {"parent_span_id", e.context.parent_span_id},
+                       {"kind", e.kind},
+                       {"tenant", e.tenant},
+                       {"principal", ""},
+                       {"time_us", e.time_us},
+                       {"attributes", Json::object()},
+                       {"sealed", sealed}});
 }
 
 Result<TraceEvent> decodeTraceEvent(std::string_view body) {
@@ -72,14 +96,32 @@ Result<TraceEvent> decodeTraceEvent(std::string_view body) {
 
 Result<std::vector<StoredTraceEvent>> readTraceEvents(const std::string& dir, io::FileSystem* fs) {
   std::vector<StoredTraceEvent> out;
+  io::FileSystem& files = fs ? *fs : io::posixFileSystem();
+  std::unique_ptr<SubjectKeyStore> keys;  // opened at the first sealed record
   Status s = forEachAuditRecord(
-      fs ? *fs : io::posixFileSystem(), dir, [&](uint64_t index, std::string_view body) -> Status {
-        auto e = decodeTraceEvent(body);
-        if (!e.ok()) {
+      files, dir, [&](uint64_t index, std::string_view body) -> Status {
+        auto fail = [&](const Status& st) {
           return Status::corruption("audit record " + std::to_string(index) + ": " +
-                                    e.status().message());
+                                    st.message());
+        };
+        auto e = decodeTraceEvent(body);
+        if (!e.ok()) return fail(e.status());
+        StoredTraceEvent stored{index, std::move(e).value(), "plain"};
+        // Only bodies that may be sealed are parsed a second time.
+        bool maybe_sealed = body.find("\"sealed\":") != std::string_view::npos;
+        auto j = maybe_sealed ? parseJson(std::string(body)) : Result<Json>(Json::object());
+        auto sealed = j.ok() ? j->find("sealed") : Json::iterator();
+        if (j.ok() && sealed != j->end() && sealed->is_object()) {
+          if (!keys) {
+            auto opened = SubjectKeyStore::open(files, dir + "/keys", /*read_only=*/true);
+            if (!opened.ok()) return opened.status();
+            keys = std::move(opened).value();
+          }
+          auto open = keys->unseal(*sealed, stored.event);
+          if (!open.ok()) return fail(open.status());
+          stored.content = *open ? "decrypted" : "erased";
         }
-        out.push_back({index, std::move(e).value()});
+        out.push_back(std::move(stored));
         return Status();
       });
   if (!s.ok()) return s;

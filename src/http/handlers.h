@@ -58,6 +58,9 @@ Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalApprove(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r);
 
+// audit_erasure_handler.cc
+Result<HttpResponse> auditErasureCreate(const Services& s, const HttpRequest& r);
+
 // status_handler.cc
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);
 Result<HttpResponse> metricsText(const Services& s, const HttpRequest& r);

@@ -57,6 +57,7 @@ constexpr RouteSpec kRoutes[] = {
     {"GET", "/v1/approvals/{id}", AuthPolicy::kPrincipal, approvalGet},
     {"POST", "/v1/approvals/{id}/approve", AuthPolicy::kPrincipal, approvalApprove},
     {"POST", "/v1/approvals/{id}/deny", AuthPolicy::kPrincipal, approvalDeny},
+    {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate},
 };
 
 // The presented key from "Authorization: Bearer <key>" or "X-Api-Key: <key>"; "" if none.

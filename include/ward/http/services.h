@@ -17,6 +17,7 @@ class Index;
 }
 namespace ward::audit {
 class TraceSink;
+class SubjectKeyStore;
 }
 namespace ward::gateway {
 class ToolGateway;
@@ -32,6 +33,7 @@ struct Services {
   audit::TraceSink* traces = nullptr;
   gateway::ToolGateway* gateway = nullptr;  // tool routes answer Unavailable when null
   const WardConfig* config = nullptr;
+  audit::SubjectKeyStore* audit_keys = nullptr;  // null: erasure answers FailedPrecondition
 };
 
 }  // namespace ward::http
