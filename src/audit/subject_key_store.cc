@@ -119,12 +119,10 @@ Status SubjectKeyStore::loadAllLocked() {
 }
 
 Status SubjectKeyStore::refreshIfErasedLocked() {
-  std::string erased_path = dir_ + "/" + kErasedFile;
-  uint64_t size = 0;
-  if (fs_.exists(erased_path)) {
-    WARD_ASSIGN_OR_RETURN(size, fs_.fileSize(erased_path));
-  }
-  if (size == erased_size_) return Status();
+  // One stat per seal: a missing file (nothing erased yet) reads as size 0.
+  auto size = fs_.fileSize(dir_ + "/" + kErasedFile);
+  if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
+  if ((size.ok() ? *size : 0) == erased_size_) return Status();
   return loadAllLocked();
 }
 
@@ -183,19 +181,22 @@ Result<Json> SubjectKeyStore::seal(const TraceEvent& event) {
   if (read_only_) return Status::failedPrecondition("the audit key store is open read-only");
   std::string plaintext =
       dumpJson(Json{{"attributes", event.attributes}, {"principal", event.principal}});
-  std::lock_guard<std::mutex> lock(mu_);
-  WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
-  int64_t now = SystemClock::instance().nowMicros();
-  WARD_ASSIGN_OR_RETURN(const SubjectKey* day,
-                        keyForLocked("day", event.tenant, utcDay(event.time_us), now));
-  std::string day_id = day->key_id;
-  std::string subject_id;
-  if (!event.principal.empty()) {
-    WARD_ASSIGN_OR_RETURN(const SubjectKey* s,
-                          keyForLocked("subject", event.tenant, event.principal, now));
-    subject_id = s->key_id;
+  std::string day_id, subject_id, key;
+  {
+    // Only the key lookup is serialised; encryption below runs on the caller's thread.
+    std::lock_guard<std::mutex> lock(mu_);
+    WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
+    int64_t now = SystemClock::instance().nowMicros();
+    WARD_ASSIGN_OR_RETURN(const SubjectKey* day,
+                          keyForLocked("day", event.tenant, utcDay(event.time_us), now));
+    day_id = day->key_id;
+    if (!event.principal.empty()) {
+      WARD_ASSIGN_OR_RETURN(const SubjectKey* s,
+                            keyForLocked("subject", event.tenant, event.principal, now));
+      subject_id = s->key_id;
+    }
+    WARD_ASSIGN_OR_RETURN(key, contentKeyLocked(subject_id, day_id));
   }
-  WARD_ASSIGN_OR_RETURN(std::string key, contentKeyLocked(subject_id, day_id));
   std::string nonce = seal::randomBytes(12);
   WARD_ASSIGN_OR_RETURN(std::string ct, seal::encrypt(key, nonce, aadFor(event, subject_id, day_id),
                                                       plaintext));
