@@ -10,6 +10,7 @@ namespace {
 // OTLP Span.SpanKind and Status.StatusCode values.
 constexpr int kSpanKindInternal = 1;
 constexpr int kSpanKindServer = 2;
+constexpr int kSpanKindClient = 3;
 constexpr int kStatusError = 2;
 
 Json anyValue(const Json& v) {
@@ -90,6 +91,7 @@ SpanShape mapSearch(const TraceEvent& e, const OtlpOptions& o, Attributes& at) {
   if (o.include_content) at.addIf(a, "query", "gen_ai.retrieval.query.text");
   SpanShape s;
   s.name = "retrieval ward:" + e.tenant;
+  s.kind = kSpanKindClient;  // the convention's kind for retrieval spans
   if (a.contains("took_ms") && a["took_ms"].is_number()) {
     s.duration_us = static_cast<int64_t>(a["took_ms"].get<double>() * 1000);
   }
@@ -148,7 +150,7 @@ SpanShape mapModelCall(const TraceEvent& e, Attributes& at) {
   at.addIf(a, "template_hash", "ward.prompt.template_hash");
   SpanShape s;
   s.name = op + " " + stringAttr(a, "model");
-  s.kind = 3;  // CLIENT: the model runs elsewhere
+  s.kind = kSpanKindClient;  // the model runs elsewhere
   if (a.contains("duration_us") && a["duration_us"].is_number_integer()) {
     s.duration_us = a["duration_us"].get<int64_t>();
   }

@@ -211,6 +211,8 @@ TEST(OtlpEncoderTest, SearchBecomesARetrievalSpanAndErrorsSetStatus) {
   std::map<std::string, Json> attrs;
   for (const Json& a : spans[0]["attributes"]) attrs[a["key"]] = a["value"];
   EXPECT_EQ(spans[0]["name"], "retrieval ward:acme");
+  EXPECT_EQ(spans[0]["kind"], 3);  // CLIENT, as the convention asks for retrieval
+  EXPECT_EQ(spans[1]["kind"], 1);  // INTERNAL for execute_tool
   EXPECT_EQ(attrs["gen_ai.operation.name"]["stringValue"], "retrieval");
   EXPECT_EQ(attrs["gen_ai.request.top_k"]["doubleValue"], 5.0);
   EXPECT_EQ(attrs["ward.acl.candidates_removed"]["intValue"], "4");
