@@ -20,23 +20,24 @@ ExportQueue::ExportQueue(std::unique_ptr<TraceExporter> exporter, ExportQueueOpt
     : exporter_(std::move(exporter)), options_(options), name_(exporter_->name()) {
   metrics().describeCounter(kEventsMetric,
                             "Trace events handed to an exporter, by exporter and outcome");
+  // The callback holds the depth by shared_ptr, not `this`: a render that copied it just
+  // before the queue is destroyed still reads valid memory.
   depth_gauge_ = metrics().registerGauge(
-      "ward_audit_export_queue_events", "Trace events waiting in an export queue", [this] {
-        std::lock_guard<std::mutex> lock(mu_);
-        return std::vector<GaugeSample>{
-            {{{"exporter", name_}}, static_cast<double>(queue_.size())}};
+      "ward_audit_export_queue_events", "Trace events waiting in an export queue",
+      [depth = depth_, name = name_] {
+        return std::vector<GaugeSample>{{{{"exporter", name}}, static_cast<double>(depth->load())}};
       });
   thread_ = std::thread([this] { run(); });
 }
 
 ExportQueue::~ExportQueue() {
+  depth_gauge_.reset();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
   thread_.join();
-  depth_gauge_.reset();
 }
 
 void ExportQueue::count(const char* outcome, uint64_t n) {
@@ -51,6 +52,7 @@ bool ExportQueue::offer(uint64_t index, const TraceEvent& event) {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() < options_.capacity && !stopping_) {
       queue_.push_back(StoredTraceEvent{index, event, "plain"});
+      depth_->fetch_add(1);
       cv_.notify_one();
       return true;
     }
@@ -112,6 +114,7 @@ void ExportQueue::run() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    depth_->fetch_sub(n);
     in_flight_ = true;
     lock.unlock();
     bool ok = exportWithRetry(batch);
@@ -123,6 +126,7 @@ void ExportQueue::run() {
   }
   uint64_t left = queue_.size();
   queue_.clear();
+  depth_->store(0);
   in_flight_ = false;
   idle_cv_.notify_all();
   lock.unlock();

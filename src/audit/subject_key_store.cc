@@ -220,9 +220,15 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   auto missing = [&](const std::string& id) { return !id.empty() && !by_id_.count(id); };
-  if (missing(subject_id) || missing(day_id)) {
-    // A key another process created after this store was loaded: look once more.
+  // A key another process created after this store was loaded: look once more, unless the id
+  // is listed as erased or was already looked for (readers meet one id in many records).
+  auto worth_reload = [&](const std::string& id) {
+    return missing(id) && !erased_.count(id) && !looked_for_.count(id);
+  };
+  if (worth_reload(subject_id) || worth_reload(day_id)) {
     WARD_RETURN_IF_ERROR(loadAllLocked());
+    if (missing(subject_id)) looked_for_.insert(subject_id);
+    if (missing(day_id)) looked_for_.insert(day_id);
   }
   if (missing(subject_id) || missing(day_id)) {
     bool subject_gone = missing(subject_id);

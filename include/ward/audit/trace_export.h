@@ -81,6 +81,7 @@ class ExportQueue {
   bool stopping_ = false;               // guarded by mu_
   std::atomic<uint64_t> offered_{0}, exported_{0}, dropped_full_{0}, failed_{0},
       dropped_shutdown_{0};
+  std::shared_ptr<std::atomic<size_t>> depth_ = std::make_shared<std::atomic<size_t>>(0);
   GaugeRegistration depth_gauge_;
   std::thread thread_;
 };
