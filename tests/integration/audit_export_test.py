@@ -295,9 +295,11 @@ def test_export(base, collector, keys, data):
           len(lines) == 1 and lines[0]["schema"] == "ward.audit.event/v1"
           and lines[0]["kind"] == "search" and lines[0]["principal"] == "alice"
           and isinstance(lines[0]["record"], int), lines)
-    wait_for(lambda: metric(base, "exported") >= 1, "the exported counter")
-    check("/metrics counts exported events", metric(base, "exported") >= 1)
-    check("/metrics counts JSONL exports", metric(base, "exported", "jsonl") >= 1)
+    # The counters move after the batch returns, so the span or line can be seen first.
+    check("/metrics counts exported events",
+          wait_for(lambda: metric(base, "exported") >= 1, "the exported counter"))
+    check("/metrics counts JSONL exports",
+          wait_for(lambda: metric(base, "exported", "jsonl") >= 1, "the JSONL counter"))
     status, _, _ = search(base, keys["bob"], "bob looks for the handbook")
     check("search as bob is 200", status == 200)
 
