@@ -51,14 +51,14 @@ audit::TraceEvent toolCallEvent(size_t i) {
   e.principal = "user" + std::to_string(i % 50);
   e.time_us = SystemClock::instance().nowMicros();
   std::string note(700, 'x');
-  e.attributes = Json{{"tool", "refund@2"},
-                      {"decision", "executed"},
-                      {"stage", "dispatch"},
-                      {"args", {{"order_id", "ord_" + std::to_string(i)}, {"amount", 12.5},
-                                {"note", note}}},
-                      {"principal_chain", {e.principal}},
-                      {"duration_us", 1200},
-                      {"backend_status", 200}};
+  e.attributes =
+      Json{{"tool", "refund@2"},
+           {"decision", "executed"},
+           {"stage", "dispatch"},
+           {"args", {{"order_id", "ord_" + std::to_string(i)}, {"amount", 12.5}, {"note", note}}},
+           {"principal_chain", {e.principal}},
+           {"duration_us", 1200},
+           {"backend_status", 200}};
   return e;
 }
 
@@ -128,16 +128,16 @@ std::unique_ptr<audit::ExportQueue> hungQueue(int port) {
 void benchOffer(const Args& args, int port, const std::vector<audit::TraceEvent>& events) {
   auto queue = hungQueue(port);
   size_t n = events.size() * 5;
-  auto [lat, secs] = timed(n, args.threads, [&](size_t i) {
-    queue->offer(i, events[i % events.size()]);
-  });
+  auto [lat, secs] =
+      timed(n, args.threads, [&](size_t i) { queue->offer(i, events[i % events.size()]); });
   auto c = queue->counters();
   double p50 = percentile(lat, 0.5), p99 = percentile(lat, 0.99);
-  std::printf("%-46s %10.0f offers/s  p50 %7.2f us  p99 %7.2f us  (%zu offered, %llu queued, "
-              "%llu dropped)\n",
-              "offer() to a hung collector's queue", static_cast<double>(n) / secs, p50, p99, n,
-              static_cast<unsigned long long>(c.offered - c.dropped_queue_full),
-              static_cast<unsigned long long>(c.dropped_queue_full));
+  std::printf(
+      "%-46s %10.0f offers/s  p50 %7.2f us  p99 %7.2f us  (%zu offered, %llu queued, "
+      "%llu dropped)\n",
+      "offer() to a hung collector's queue", static_cast<double>(n) / secs, p50, p99, n,
+      static_cast<unsigned long long>(c.offered - c.dropped_queue_full),
+      static_cast<unsigned long long>(c.dropped_queue_full));
 }
 
 enum class Mode { kPlain, kSealed, kSealedExport };
@@ -151,9 +151,8 @@ void benchRecord(const Args& args, Mode mode, int port,
   audit::AuditSinkOptions o;
   o.log.dir = dir + "/audit";
   if (mode != Mode::kPlain) {
-    keys = std::move(audit::SubjectKeyStore::open(io::posixFileSystem(), dir + "/audit/keys",
-                                                  false)
-                         .value());
+    keys = std::move(
+        audit::SubjectKeyStore::open(io::posixFileSystem(), dir + "/audit/keys", false).value());
     o.keys = keys.get();
   }
   if (mode == Mode::kSealedExport) {
@@ -186,9 +185,12 @@ int main(int argc, char** argv) {
   Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--dir") args.dir = argv[i + 1];
-    else if (k == "--events") args.events = std::stoul(argv[i + 1]);
-    else if (k == "--threads") args.threads = std::stoi(argv[i + 1]);
+    if (k == "--dir")
+      args.dir = argv[i + 1];
+    else if (k == "--events")
+      args.events = std::stoul(argv[i + 1]);
+    else if (k == "--threads")
+      args.threads = std::stoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: %s [--dir DIR] [--events N] [--threads T]\n", argv[0]);
       return 2;

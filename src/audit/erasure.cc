@@ -26,10 +26,9 @@ Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, TraceSink& sink,
                                     const std::string& actor) {
   if (subject.empty()) return Status::invalidArgument("the subject to erase is empty");
   WARD_ASSIGN_OR_RETURN(KeyDestruction d, keys.destroySubject(tenant, subject));
-  WARD_RETURN_IF_ERROR(recordTombstone(sink, tenant, actor,
-                                       Json{{"scope", "subject"},
-                                            {"key_ids", d.key_ids},
-                                            {"keys_destroyed", d.key_ids.size()}}));
+  WARD_RETURN_IF_ERROR(recordTombstone(
+      sink, tenant, actor,
+      Json{{"scope", "subject"}, {"key_ids", d.key_ids}, {"keys_destroyed", d.key_ids.size()}}));
   return d;
 }
 

@@ -41,8 +41,8 @@ class JsonlFileExporter final : public TraceExporter {
     io::OpenOptions o;
     o.mode = 0600;
     auto f = fs_.open(options_.path, o);
-    if (!f.ok()) return Status::unavailable("cannot open " + options_.path + ": " +
-                                            f.status().message());
+    if (!f.ok())
+      return Status::unavailable("cannot open " + options_.path + ": " + f.status().message());
     file_ = std::move(f).value();
     return Status();
   }

@@ -82,8 +82,9 @@ SpanShape mapSearch(const TraceEvent& e, const OtlpOptions& o, Attributes& at) {
     if (o.include_content) {
       Json docs = Json::array();
       for (const Json& h : a["hits"]) {
-        if (h.is_object()) docs.push_back({{"id", h.value("chunk_id", Json(""))},
-                                           {"score", h.value("score", Json(0))}});
+        if (h.is_object())
+          docs.push_back(
+              {{"id", h.value("chunk_id", Json(""))}, {"score", h.value("score", Json(0))}});
       }
       at.add("gen_ai.retrieval.documents", docs.dump());
     }
@@ -214,8 +215,8 @@ Json encodeOtlpTraces(const std::vector<StoredTraceEvent>& batch, const OtlpOpti
   resource_attrs.push_back({{"key", "service.name"}, {"value", anyValue(options.service_name)}});
   resource_attrs.push_back({{"key", "telemetry.sdk.name"}, {"value", anyValue("ward")}});
   resource_attrs.push_back({{"key", "telemetry.sdk.language"}, {"value", anyValue("cpp")}});
-  const std::string schema = std::string("https://opentelemetry.io/schemas/") +
-                             kGenAiSemconvVersion;
+  const std::string schema =
+      std::string("https://opentelemetry.io/schemas/") + kGenAiSemconvVersion;
   return Json{{"resourceSpans",
                Json::array({{{"resource", {{"attributes", resource_attrs}}},
                              {"scopeSpans",

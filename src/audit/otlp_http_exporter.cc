@@ -143,14 +143,13 @@ class OtlpHttpExporter final : public TraceExporter {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer);
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
-      return Status::unavailable("OTLP collector " + endpoint_.url + ": " +
-                                 curl_easy_strerror(rc));
+      return Status::unavailable("OTLP collector " + endpoint_.url + ": " + curl_easy_strerror(rc));
     }
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     if (code >= 200 && code < 300) return Status();
-    std::string m = "OTLP collector answered HTTP " + std::to_string(code) + ": " +
-                    answer.first.substr(0, 200);
+    std::string m =
+        "OTLP collector answered HTTP " + std::to_string(code) + ": " + answer.first.substr(0, 200);
     // The OTLP/HTTP spec: 429, 502, 503 and 504 are retryable; other errors are not.
     if (code == 429 || code == 502 || code == 503 || code == 504) return Status::unavailable(m);
     return Status::invalidArgument(m);
@@ -206,11 +205,9 @@ Result<std::unique_ptr<TraceExporter>> makeOtlpHttpExporter(const OtlpOptions& o
   if (ss.ss_family != 0) {
     std::string cls = classify(reinterpret_cast<const sockaddr*>(&ss));
     if (!cls.empty() && !(cls == "loopback" && options.allow_loopback)) {
-      return Status::permissionDenied("audit.export.otlp_endpoint " + endpoint.host + " is " +
-                                      cls + "; refused" +
-                                      (cls == "loopback"
-                                           ? " unless audit.export.otlp_allow_loopback = true"
-                                           : ""));
+      return Status::permissionDenied(
+          "audit.export.otlp_endpoint " + endpoint.host + " is " + cls + "; refused" +
+          (cls == "loopback" ? " unless audit.export.otlp_allow_loopback = true" : ""));
     }
   }
   return std::unique_ptr<TraceExporter>(new OtlpHttpExporter(options, std::move(endpoint)));

@@ -198,8 +198,8 @@ Result<Json> SubjectKeyStore::seal(const TraceEvent& event) {
     WARD_ASSIGN_OR_RETURN(key, contentKeyLocked(subject_id, day_id));
   }
   std::string nonce = seal::randomBytes(12);
-  WARD_ASSIGN_OR_RETURN(std::string ct, seal::encrypt(key, nonce, aadFor(event, subject_id, day_id),
-                                                      plaintext));
+  WARD_ASSIGN_OR_RETURN(std::string ct,
+                        seal::encrypt(key, nonce, aadFor(event, subject_id, day_id), plaintext));
   return Json{{"ct", seal::base64(ct)},
               {"day_key", day_id},
               {"nonce", seal::hex(nonce)},
@@ -233,9 +233,9 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
   if (missing(subject_id) || missing(day_id)) {
     bool subject_gone = missing(subject_id);
     event.principal = "[erased]";
-    event.attributes = Json{{"erased", true},
-                            {"reason", subject_gone ? "subject key destroyed"
-                                                    : "day key destroyed (retention)"}};
+    event.attributes =
+        Json{{"erased", true},
+             {"reason", subject_gone ? "subject key destroyed" : "day key destroyed (retention)"}};
     return false;
   }
   WARD_ASSIGN_OR_RETURN(std::string key, contentKeyLocked(subject_id, day_id));

@@ -27,8 +27,8 @@ int runErase(CliContext& ctx, const std::string& subject, const std::string& ten
   const std::string t = tenant.empty() ? ctx.tenant() : tenant;
   auto d = audit::eraseSubject(**keys, ctx.traces(), t, subject, "cli");
   if (!d.ok()) return fail(d.status());
-  std::cout << "erased subject '" << subject << "' in tenant '" << t << "': "
-            << d->key_ids.size() << " key(s) destroyed, tombstone recorded\n";
+  std::cout << "erased subject '" << subject << "' in tenant '" << t << "': " << d->key_ids.size()
+            << " key(s) destroyed, tombstone recorded\n";
   return 0;
 }
 
@@ -88,8 +88,7 @@ void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slo
   erase->add_option("--subject", subject, "Principal name whose recorded content is erased")
       ->required();
   erase->add_option("--tenant", tenant, "Tenant (default: the configured tenant)");
-  erase->callback(
-      [&ctx, &slot] { slot.run = [&ctx] { return runErase(ctx, subject, tenant); }; });
+  erase->callback([&ctx, &slot] { slot.run = [&ctx] { return runErase(ctx, subject, tenant); }; });
 
   auto* retention = audit->add_subcommand(
       "retention", "Destroy day keys older than each tenant's audit retention_days");

@@ -21,9 +21,9 @@ Result<HttpResponse> auditErasureCreate(const Services& s, const HttpRequest& r)
   }
   const std::string subject = it->get<std::string>();
   if (subject.size() > 256) return Status::invalidArgument("field 'subject' is over 256 bytes");
-  WARD_ASSIGN_OR_RETURN(audit::KeyDestruction d,
-                        audit::eraseSubject(*s.audit_keys, *s.traces, who->tenant, subject,
-                                            who->name));
+  WARD_ASSIGN_OR_RETURN(
+      audit::KeyDestruction d,
+      audit::eraseSubject(*s.audit_keys, *s.traces, who->tenant, subject, who->name));
   return HttpResponse::json(Json{{"subject", subject},
                                  {"tenant", who->tenant},
                                  {"keys_destroyed", d.key_ids.size()},

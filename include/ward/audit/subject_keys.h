@@ -79,12 +79,12 @@ class SubjectKeyStore {
   const std::string dir_;
   const bool read_only_;
   std::mutex mu_;
-  std::map<std::string, SubjectKey> by_id_;                       // guarded by mu_
-  std::map<std::string, std::string> by_name_;                    // kind/tenant/name -> id; mu_
-  std::set<std::string> erased_;                                  // guarded by mu_
+  std::map<std::string, SubjectKey> by_id_;     // guarded by mu_
+  std::map<std::string, std::string> by_name_;  // kind/tenant/name -> id; mu_
+  std::set<std::string> erased_;                // guarded by mu_
   std::set<std::string> looked_for_;  // ids missing after a reload (readers); guarded by mu_
-  uint64_t erased_size_ = 0;                                      // guarded by mu_
-  std::map<std::string, std::string> content_keys_;               // ids -> key; guarded by mu_
+  uint64_t erased_size_ = 0;          // guarded by mu_
+  std::map<std::string, std::string> content_keys_;  // ids -> key; guarded by mu_
 };
 
 // Erasure of a data subject: destroys its keys, then records an `erasure` tombstone (never

@@ -37,9 +37,9 @@ class TraceExporter {
 };
 
 struct ExportQueueOptions {
-  size_t capacity = 10000;         // events held; more are dropped (dropped_queue_full)
-  size_t max_batch = 512;          // events per exportBatch call
-  int retries = 3;                 // extra attempts of a failing batch, then it is `failed`
+  size_t capacity = 10000;           // events held; more are dropped (dropped_queue_full)
+  size_t max_batch = 512;            // events per exportBatch call
+  int retries = 3;                   // extra attempts of a failing batch, then it is `failed`
   int64_t backoff_initial_ms = 200;  // doubles per attempt...
   int64_t backoff_max_ms = 5000;     // ...up to this
   int64_t shutdown_grace_ms = 2000;  // the destructor drains at most this long
@@ -74,8 +74,8 @@ class ExportQueue {
   const ExportQueueOptions options_;
   const std::string name_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;       // work arrived / stop
-  std::condition_variable idle_cv_;  // queue drained
+  std::condition_variable cv_;          // work arrived / stop
+  std::condition_variable idle_cv_;     // queue drained
   std::deque<StoredTraceEvent> queue_;  // guarded by mu_
   bool in_flight_ = false;              // guarded by mu_
   bool stopping_ = false;               // guarded by mu_
@@ -92,11 +92,11 @@ class ExportQueue {
 inline constexpr const char* kGenAiSemconvVersion = "1.41.0";
 
 struct OtlpOptions {
-  std::string endpoint;            // base URL, e.g. "http://collector:4318"; POST <endpoint>/v1/traces
+  std::string endpoint;  // base URL, e.g. "http://collector:4318"; POST <endpoint>/v1/traces
   std::string service_name = "ward";
-  int64_t timeout_ms = 5000;       // whole request
-  bool allow_loopback = false;     // loopback collectors only when set explicitly
-  bool include_content = false;    // opt-in gen_ai content: tool arguments, query text
+  int64_t timeout_ms = 5000;     // whole request
+  bool allow_loopback = false;   // loopback collectors only when set explicitly
+  bool include_content = false;  // opt-in gen_ai content: tool arguments, query text
   size_t max_response_bytes = 64 << 10;
 };
 

@@ -19,12 +19,9 @@ TraceEvent toolCall(int i) {
   e.tenant = "acme";
   e.principal = "alice";
   e.time_us = 1764000000000000 + i;
-  e.attributes = Json{{"tool", "refund@2"},
-                      {"decision", "executed"},
-                      {"stage", "dispatch"},
-                      {"args", {{"amount", 12}}},
-                      {"duration_us", 1500},
-                      {"backend_status", 200}};
+  e.attributes =
+      Json{{"tool", "refund@2"},       {"decision", "executed"}, {"stage", "dispatch"},
+           {"args", {{"amount", 12}}}, {"duration_us", 1500},    {"backend_status", 200}};
   return e;
 }
 
@@ -75,8 +72,8 @@ ExportQueueOptions fastOptions(size_t capacity) {
 TEST(ExportQueueTest, FullQueueDropsAndCountsWithoutBlocking) {
   auto state = std::make_shared<GatedExporter::State>();
   ExportQueue q(std::make_unique<GatedExporter>(state), fastOptions(8));
-  double before = metrics().counterValue("ward_audit_export_events_total",
-                                         {{"exporter", "gated"}, {"outcome", "dropped_queue_full"}});
+  double before = metrics().counterValue(
+      "ward_audit_export_events_total", {{"exporter", "gated"}, {"outcome", "dropped_queue_full"}});
   // The exporter is stuck; offers keep returning at once. At most capacity + one batch in
   // flight are accepted; the rest are dropped and counted.
   size_t accepted = 0;
@@ -162,8 +159,8 @@ TEST(OtlpEncoderTest, ToolCallBecomesAnExecuteToolSpan) {
   const Json& rs = req["resourceSpans"][0];
   EXPECT_EQ(rs["resource"]["attributes"][0]["key"], "service.name");
   EXPECT_EQ(rs["resource"]["attributes"][0]["value"]["stringValue"], "ward-test");
-  EXPECT_EQ(rs["schemaUrl"], std::string("https://opentelemetry.io/schemas/") +
-                                 kGenAiSemconvVersion);
+  EXPECT_EQ(rs["schemaUrl"],
+            std::string("https://opentelemetry.io/schemas/") + kGenAiSemconvVersion);
   const Json& span = rs["scopeSpans"][0]["spans"][0];
   EXPECT_EQ(span["traceId"], s.event.context.trace_id);
   EXPECT_EQ(span["parentSpanId"], "00f067aa0ba902b7");
