@@ -88,10 +88,10 @@ bool ExportQueue::exportWithRetry(const std::vector<StoredTraceEvent>& batch) {
             " events failed: " + s.message() + (again ? "; retrying" : "; dropped"));
     if (!again) return false;
     std::unique_lock<std::mutex> lock(mu_);
-    // Waits out the backoff, but a shutdown cuts it short (the grace period bounds the rest).
+    // Waits out the backoff; a shutdown ends the retries (the batch counts as failed), so a
+    // process stops within one request timeout plus the grace period.
     if (cv_.wait_for(lock, std::chrono::milliseconds(backoff), [this] { return stopping_; })) {
-      lock.unlock();
-      return exporter_->exportBatch(batch).ok();
+      return false;
     }
     backoff = std::min(backoff * 2, options_.backoff_max_ms);
   }
