@@ -77,7 +77,13 @@ std::string encodeSealedTraceEvent(const TraceEvent& e, const Json& sealed) {
                        {"sealed", sealed}});
 }
 
-Result<TraceEvent> decodeTraceEvent(std::string_view body) {
+namespace {
+
+using KeysFn = std::function<Result<SubjectKeyStore*>()>;
+
+// Decodes a body; a sealed one is opened with the store `keys` returns (null: shown as sealed).
+// `content` (optional) gets "plain", "decrypted", "erased" or "sealed".
+Result<TraceEvent> decodeWith(std::string_view body, const KeysFn& keys, std::string* content) {
   auto j = parseJson(std::string(body));
   if (!j.ok() || !j->is_object()) return Status::corruption("record is not a JSON trace event");
   TraceEvent e;
@@ -91,39 +97,51 @@ Result<TraceEvent> decodeTraceEvent(std::string_view body) {
   if (t != j->end() && t->is_number_integer()) e.time_us = t->get<int64_t>();
   auto a = j->find("attributes");
   if (a != j->end() && a->is_object()) e.attributes = *a;
+  std::string kind = "plain";
+  auto sealed = j->find("sealed");
+  if (sealed != j->end() && sealed->is_object()) {
+    WARD_ASSIGN_OR_RETURN(SubjectKeyStore * store, keys());
+    if (store == nullptr) {
+      kind = "sealed";
+      e.principal = "[sealed]";
+      e.attributes = Json{{"sealed", true}, {"reason", "no audit key store in this process"}};
+    } else {
+      WARD_ASSIGN_OR_RETURN(bool open, store->unseal(*sealed, e));
+      kind = open ? "decrypted" : "erased";
+    }
+  }
+  if (content != nullptr) *content = kind;
   return e;
+}
+
+}  // namespace
+
+Result<TraceEvent> decodeTraceEvent(std::string_view body) {
+  return decodeWith(
+      body, [] { return Result<SubjectKeyStore*>(processKeyStore()); }, nullptr);
 }
 
 Result<std::vector<StoredTraceEvent>> readTraceEvents(const std::string& dir, io::FileSystem* fs) {
   std::vector<StoredTraceEvent> out;
   io::FileSystem& files = fs ? *fs : io::posixFileSystem();
-  std::unique_ptr<SubjectKeyStore> keys;  // opened at the first sealed record
-  Status s = forEachAuditRecord(
-      files, dir, [&](uint64_t index, std::string_view body) -> Status {
-        auto fail = [&](const Status& st) {
-          return Status::corruption("audit record " + std::to_string(index) + ": " +
-                                    st.message());
-        };
-        auto e = decodeTraceEvent(body);
-        if (!e.ok()) return fail(e.status());
-        StoredTraceEvent stored{index, std::move(e).value(), "plain"};
-        // Only bodies that may be sealed are parsed a second time.
-        bool maybe_sealed = body.find("\"sealed\":") != std::string_view::npos;
-        auto j = maybe_sealed ? parseJson(std::string(body)) : Result<Json>(Json::object());
-        auto sealed = j.ok() ? j->find("sealed") : Json::iterator();
-        if (j.ok() && sealed != j->end() && sealed->is_object()) {
-          if (!keys) {
-            auto opened = SubjectKeyStore::open(files, dir + "/keys", /*read_only=*/true);
-            if (!opened.ok()) return opened.status();
-            keys = std::move(opened).value();
-          }
-          auto open = keys->unseal(*sealed, stored.event);
-          if (!open.ok()) return fail(open.status());
-          stored.content = *open ? "decrypted" : "erased";
-        }
-        out.push_back(std::move(stored));
-        return Status();
-      });
+  std::unique_ptr<SubjectKeyStore> keys;  // this dir's keys, opened at the first sealed record
+  KeysFn open_keys = [&]() -> Result<SubjectKeyStore*> {
+    if (!keys) {
+      WARD_ASSIGN_OR_RETURN(keys, SubjectKeyStore::open(files, dir + "/keys", /*read_only=*/true));
+    }
+    return keys.get();
+  };
+  Status s = forEachAuditRecord(files, dir, [&](uint64_t index, std::string_view body) -> Status {
+    StoredTraceEvent stored{index, {}, "plain"};
+    auto e = decodeWith(body, open_keys, &stored.content);
+    if (!e.ok()) {
+      return Status::corruption("audit record " + std::to_string(index) + ": " +
+                                e.status().message());
+    }
+    stored.event = std::move(e).value();
+    out.push_back(std::move(stored));
+    return Status();
+  });
   if (!s.ok()) return s;
   return out;
 }

@@ -219,6 +219,8 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
     return Status::corruption("malformed sealed object");
   }
   std::lock_guard<std::mutex> lock(mu_);
+  // A long-lived reader must not keep opening records whose key was destroyed since it loaded.
+  WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
   auto missing = [&](const std::string& id) { return !id.empty() && !by_id_.count(id); };
   // A key another process created after this store was loaded: look once more, unless the id
   // is listed as erased or was already looked for (readers meet one id in many records).
@@ -322,6 +324,48 @@ std::vector<std::string> SubjectKeyStore::days(const std::string& tenant) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+namespace {
+
+struct ProcessKeys {
+  std::mutex mu;
+  SubjectKeyStore* lent = nullptr;             // guarded by mu
+  io::FileSystem* fs = nullptr;                // guarded by mu
+  std::string dir;                             // guarded by mu
+  std::unique_ptr<SubjectKeyStore> read_only;  // guarded by mu
+};
+
+ProcessKeys& processKeys() {
+  static ProcessKeys* keys = new ProcessKeys();  // never destroyed: readers may run at exit
+  return *keys;
+}
+
+}  // namespace
+
+void setProcessKeyStore(SubjectKeyStore* keys) {
+  std::lock_guard<std::mutex> lock(processKeys().mu);
+  processKeys().lent = keys;
+}
+
+void setProcessKeyDir(io::FileSystem* fs, const std::string& dir) {
+  ProcessKeys& p = processKeys();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (p.fs == fs && p.dir == dir) return;
+  p.fs = fs;
+  p.dir = dir;
+  p.read_only.reset();
+}
+
+SubjectKeyStore* processKeyStore() {
+  ProcessKeys& p = processKeys();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (p.lent != nullptr) return p.lent;
+  if (!p.read_only && p.fs != nullptr && !p.dir.empty()) {
+    auto opened = SubjectKeyStore::open(*p.fs, p.dir, /*read_only=*/true);
+    if (opened.ok()) p.read_only = std::move(opened).value();
+  }
+  return p.read_only.get();
 }
 
 std::vector<std::string> SubjectKeyStore::tenants() {

@@ -17,6 +17,7 @@ Status CliContext::open() {
                                       "': run `ward --data " + data_dir + " init` first");
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
   if (redactor_ == nullptr) {
     WARD_ASSIGN_OR_RETURN(tenant_redactor_, audit::loadTenantRedactor(data_dir, config_.tenant));
@@ -39,11 +40,16 @@ Status CliContext::open() {
   return Status();
 }
 
+CliContext::~CliContext() { audit::setProcessKeyStore(nullptr); }
+
 Status CliContext::openAuditExtras() {
   const AuditConfig& a = config_.audit;
   if (a.encrypt_subjects) {
     WARD_ASSIGN_OR_RETURN(audit_keys_, audit::SubjectKeyStore::open(
                                            io::posixFileSystem(), auditDir() + "/keys", false));
+    // Readers in this process (trace list/show/explain, REST trace routes) open sealed
+    // records with it.
+    audit::setProcessKeyStore(audit_keys_.get());
   }
   audit::ExportQueueOptions q;
   q.capacity = a.export_queue_events;
@@ -76,6 +82,7 @@ Status CliContext::loadConfig() {
                                       "': run `ward --data " + data_dir + " init` first");
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
   return Status();
 }
 

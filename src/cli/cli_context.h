@@ -21,6 +21,9 @@ namespace ward::cli {
 
 class CliContext {
  public:
+  CliContext() = default;
+  ~CliContext();  // withdraws its audit key store from audit::processKeyStore()
+
   // --data, else $WARD_DATA, else ./ward-data.
   std::string data_dir;
 

@@ -37,7 +37,9 @@ std::string encodeTraceEvent(const TraceEvent& event);
 // The same with principal and attributes emptied and the `sealed` object added
 // (docs/formats/audit-keys.md).
 std::string encodeSealedTraceEvent(const TraceEvent& event, const Json& sealed);
-// Corruption if `body` is not an event object.
+// Corruption if `body` is not an event object. A sealed body is opened with processKeyStore()
+// (subject_keys.h): its content, or principal "[erased]" when a key was destroyed, or
+// "[sealed]" when this process has no key store.
 Result<TraceEvent> decodeTraceEvent(std::string_view body);
 
 struct StoredTraceEvent {

@@ -87,6 +87,15 @@ class SubjectKeyStore {
   std::map<std::string, std::string> content_keys_;  // ids -> key; guarded by mu_
 };
 
+// The key store decodeTraceEvent() opens sealed bodies with. A process that works on one data
+// dir (the CLI, `ward serve`) registers it: setProcessKeyStore() lends a writer's store (reset
+// to null before it is destroyed); setProcessKeyDir() names the key dir, from which a read-only
+// store is opened on first use. Thread-safe.
+void setProcessKeyStore(SubjectKeyStore* keys);
+void setProcessKeyDir(io::FileSystem* fs, const std::string& dir);
+// The lent store, else the read-only one for the registered dir, else null.
+SubjectKeyStore* processKeyStore();
+
 // Erasure of a data subject: destroys its keys, then records an `erasure` tombstone (never
 // naming the subject) through `sink` as `actor`. NotFound when the subject has no key.
 Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, TraceSink& sink,

@@ -208,6 +208,33 @@ TEST_F(SubjectKeysTest, ReadOnlyStoreRefusesToSealOrDestroy) {
   EXPECT_EQ(ro->seal(event("a", "q", now_)).status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SubjectKeysTest, DecodeTraceEventOpensSealedBodiesWithTheProcessKeyStore) {
+  ASSERT_TRUE(sink_->record(event("alice", "secret plan", now_)).ok());
+  std::string body;
+  ASSERT_TRUE(forEachAuditRecord(*fs_, kDir, [&](uint64_t, std::string_view b) {
+                body = std::string(b);
+                return Status();
+              }).ok());
+  // No key store registered: the body decodes, its content shown as sealed.
+  setProcessKeyStore(nullptr);
+  setProcessKeyDir(nullptr, "");
+  auto sealed = decodeTraceEvent(body);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->principal, "[sealed]");
+  // A registered key dir is opened read-only on first use.
+  setProcessKeyDir(fs_.get(), kKeys);
+  auto open = decodeTraceEvent(body);
+  ASSERT_TRUE(open.ok()) << open.status().toString();
+  EXPECT_EQ(open->principal, "alice");
+  EXPECT_EQ(open->attributes["query"], "secret plan");
+  // The long-lived read-only store notices an erasure made through another store.
+  ASSERT_TRUE(eraseSubject(*keys_, *sink_, "acme", "alice", "admin").ok());
+  auto erased = decodeTraceEvent(body);
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(erased->principal, "[erased]");
+  setProcessKeyDir(nullptr, "");
+}
+
 TEST(UtcDayTest, FormatsUtcDates) {
   EXPECT_EQ(utcDay(0), "1970-01-01");
   EXPECT_EQ(utcDay(86400LL * 1000000 - 1), "1970-01-01");
