@@ -9,25 +9,37 @@ namespace {
 
 class AuditTraceSink final : public TraceSink {
  public:
-  AuditTraceSink(std::unique_ptr<AuditLog> log, const Redactor* redactor)
-      : log_(std::move(log)), redactor_(redactor) {}
+  AuditTraceSink(std::unique_ptr<AuditLog> log, const AuditSinkOptions& options)
+      : log_(std::move(log)),
+        redactor_(options.redactor),
+        keys_(options.keys),
+        on_recorded_(options.on_recorded) {}
 
   Status record(const TraceEvent& event) override {
-    std::string body;
-    if (redactor_ != nullptr) {
-      TraceEvent redacted = event;
-      redactor_->redactJson(redacted.attributes);
-      body = encodeTraceEvent(redacted);
-    } else {
-      body = encodeTraceEvent(event);
+    if (redactor_ == nullptr && keys_ == nullptr && !on_recorded_) {
+      WARD_ASSIGN_OR_RETURN(uint64_t index, log_->append(encodeTraceEvent(event)));
+      (void)index;
+      return Status();
     }
-    auto index = log_->append(body);
-    return index.status();
+    TraceEvent redacted = event;
+    if (redactor_ != nullptr) redactor_->redactJson(redacted.attributes);
+    std::string body;
+    if (keys_ != nullptr && redacted.kind != "erasure") {
+      WARD_ASSIGN_OR_RETURN(Json sealed, keys_->seal(redacted));
+      body = encodeSealedTraceEvent(redacted, sealed);
+    } else {
+      body = encodeTraceEvent(redacted);
+    }
+    WARD_ASSIGN_OR_RETURN(uint64_t index, log_->append(body));
+    if (on_recorded_) on_recorded_(index, redacted);
+    return Status();
   }
 
  private:
   std::unique_ptr<AuditLog> log_;
   const Redactor* redactor_;
+  SubjectKeyStore* keys_;
+  std::function<void(uint64_t, const TraceEvent&)> on_recorded_;
 };
 
 std::string stringField(const Json& j, const char* key) {
@@ -39,7 +51,7 @@ std::string stringField(const Json& j, const char* key) {
 
 Result<std::unique_ptr<TraceSink>> openAuditLogSink(const AuditSinkOptions& options) {
   WARD_ASSIGN_OR_RETURN(auto log, AuditLog::open(options.log));
-  return std::unique_ptr<TraceSink>(new AuditTraceSink(std::move(log), options.redactor));
+  return std::unique_ptr<TraceSink>(new AuditTraceSink(std::move(log), options));
 }
 
 std::string encodeTraceEvent(const TraceEvent& e) {
@@ -53,7 +65,25 @@ std::string encodeTraceEvent(const TraceEvent& e) {
                        {"attributes", e.attributes}});
 }
 
-Result<TraceEvent> decodeTraceEvent(std::string_view body) {
+std::string encodeSealedTraceEvent(const TraceEvent& e, const Json& sealed) {
+  return dumpJson(Json{{"trace_id", e.context.trace_id},
+                       {"span_id", e.context.span_id},
+                       {"parent_span_id", e.context.parent_span_id},
+                       {"kind", e.kind},
+                       {"tenant", e.tenant},
+                       {"principal", ""},
+                       {"time_us", e.time_us},
+                       {"attributes", Json::object()},
+                       {"sealed", sealed}});
+}
+
+namespace {
+
+using KeysFn = std::function<Result<SubjectKeyStore*>()>;
+
+// Decodes a body; a sealed one is opened with the store `keys` returns (null: shown as sealed).
+// `content` (optional) gets "plain", "decrypted", "erased" or "sealed".
+Result<TraceEvent> decodeWith(std::string_view body, const KeysFn& keys, std::string* content) {
   auto j = parseJson(std::string(body));
   if (!j.ok() || !j->is_object()) return Status::corruption("record is not a JSON trace event");
   TraceEvent e;
@@ -67,21 +97,51 @@ Result<TraceEvent> decodeTraceEvent(std::string_view body) {
   if (t != j->end() && t->is_number_integer()) e.time_us = t->get<int64_t>();
   auto a = j->find("attributes");
   if (a != j->end() && a->is_object()) e.attributes = *a;
+  std::string kind = "plain";
+  auto sealed = j->find("sealed");
+  if (sealed != j->end() && sealed->is_object()) {
+    WARD_ASSIGN_OR_RETURN(SubjectKeyStore * store, keys());
+    if (store == nullptr) {
+      kind = "sealed";
+      e.principal = "[sealed]";
+      e.attributes = Json{{"sealed", true}, {"reason", "no audit key store in this process"}};
+    } else {
+      WARD_ASSIGN_OR_RETURN(bool open, store->unseal(*sealed, e));
+      kind = open ? "decrypted" : "erased";
+    }
+  }
+  if (content != nullptr) *content = kind;
   return e;
+}
+
+}  // namespace
+
+Result<TraceEvent> decodeTraceEvent(std::string_view body) {
+  return decodeWith(
+      body, [] { return Result<SubjectKeyStore*>(processKeyStore()); }, nullptr);
 }
 
 Result<std::vector<StoredTraceEvent>> readTraceEvents(const std::string& dir, io::FileSystem* fs) {
   std::vector<StoredTraceEvent> out;
-  Status s = forEachAuditRecord(
-      fs ? *fs : io::posixFileSystem(), dir, [&](uint64_t index, std::string_view body) -> Status {
-        auto e = decodeTraceEvent(body);
-        if (!e.ok()) {
-          return Status::corruption("audit record " + std::to_string(index) + ": " +
-                                    e.status().message());
-        }
-        out.push_back({index, std::move(e).value()});
-        return Status();
-      });
+  io::FileSystem& files = fs ? *fs : io::posixFileSystem();
+  std::unique_ptr<SubjectKeyStore> keys;  // this dir's keys, opened at the first sealed record
+  KeysFn open_keys = [&]() -> Result<SubjectKeyStore*> {
+    if (!keys) {
+      WARD_ASSIGN_OR_RETURN(keys, SubjectKeyStore::open(files, dir + "/keys", /*read_only=*/true));
+    }
+    return keys.get();
+  };
+  Status s = forEachAuditRecord(files, dir, [&](uint64_t index, std::string_view body) -> Status {
+    StoredTraceEvent stored{index, {}, "plain"};
+    auto e = decodeWith(body, open_keys, &stored.content);
+    if (!e.ok()) {
+      return Status::corruption("audit record " + std::to_string(index) + ": " +
+                                e.status().message());
+    }
+    stored.event = std::move(e).value();
+    out.push_back(std::move(stored));
+    return Status();
+  });
   if (!s.ok()) return s;
   return out;
 }

@@ -17,18 +17,61 @@ Status CliContext::open() {
                                       "': run `ward --data " + data_dir + " init` first");
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
   if (redactor_ == nullptr) {
     WARD_ASSIGN_OR_RETURN(tenant_redactor_, audit::loadTenantRedactor(data_dir, config_.tenant));
     redactor_ = tenant_redactor_.get();
   }
+  WARD_RETURN_IF_ERROR(openAuditExtras());
   audit::AuditSinkOptions audit_options;
   audit_options.log = auditLogOptions();
   audit_options.redactor = redactor_;
+  audit_options.keys = audit_keys_.get();
+  if (!export_queues_.empty()) {
+    audit_options.on_recorded = [this](uint64_t index, const audit::TraceEvent& event) {
+      for (auto& q : export_queues_) q->offer(index, event);
+    };
+  }
   WARD_ASSIGN_OR_RETURN(traces_, audit::openAuditLogSink(audit_options));
   WARD_ASSIGN_OR_RETURN(index_, index::openIndex(indexDir(), *store_, config_.index));
   search_ = std::make_unique<search::SearchService>(*store_, *index_, *traces_, config_.search);
   ingest_ = std::make_unique<ingest::IngestService>(*store_, *index_, *traces_, config_.ingest);
+  return Status();
+}
+
+CliContext::~CliContext() { audit::setProcessKeyStore(nullptr); }
+
+Status CliContext::openAuditExtras() {
+  const AuditConfig& a = config_.audit;
+  if (a.encrypt_subjects) {
+    WARD_ASSIGN_OR_RETURN(audit_keys_, audit::SubjectKeyStore::open(
+                                           io::posixFileSystem(), auditDir() + "/keys", false));
+    // Readers in this process (trace list/show/explain, REST trace routes) open sealed
+    // records with it.
+    audit::setProcessKeyStore(audit_keys_.get());
+  }
+  audit::ExportQueueOptions q;
+  q.capacity = a.export_queue_events;
+  q.retries = a.otlp_retries;
+  if (!a.otlp_endpoint.empty()) {
+    audit::OtlpOptions o;
+    o.endpoint = a.otlp_endpoint;
+    o.service_name = a.otlp_service_name;
+    o.timeout_ms = a.otlp_timeout_ms;
+    o.allow_loopback = a.otlp_allow_loopback;
+    o.include_content = a.otlp_include_content;
+    WARD_ASSIGN_OR_RETURN(auto exporter, audit::makeOtlpHttpExporter(o));
+    export_queues_.push_back(std::make_unique<audit::ExportQueue>(std::move(exporter), q));
+  }
+  if (!a.jsonl_path.empty()) {
+    audit::JsonlOptions j;
+    j.path = a.jsonl_path.front() == '/' ? a.jsonl_path : data_dir + "/" + a.jsonl_path;
+    j.max_bytes = a.jsonl_max_bytes;
+    j.keep_files = a.jsonl_keep_files;
+    WARD_ASSIGN_OR_RETURN(auto exporter, audit::makeJsonlFileExporter(j));
+    export_queues_.push_back(std::make_unique<audit::ExportQueue>(std::move(exporter), q));
+  }
   return Status();
 }
 
@@ -39,6 +82,7 @@ Status CliContext::loadConfig() {
                                       "': run `ward --data " + data_dir + " init` first");
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
+  audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
   return Status();
 }
 

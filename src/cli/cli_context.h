@@ -7,6 +7,8 @@
 
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/trace_service.h"
+#include "ward/audit/subject_keys.h"
+#include "ward/audit/trace_export.h"
 #include "ward/common/config.h"
 #include "ward/common/status.h"
 #include "ward/gateway/tool_gateway.h"
@@ -20,6 +22,9 @@ namespace ward::cli {
 
 class CliContext {
  public:
+  CliContext() = default;
+  ~CliContext();  // withdraws its audit key store from audit::processKeyStore()
+
   // --data, else $WARD_DATA, else ./ward-data.
   std::string data_dir;
 
@@ -47,6 +52,12 @@ class CliContext {
   store::Store& store() { return *store_; }
   index::Index& index() { return *index_; }
   audit::TraceSink& traces() { return *traces_; }
+  // The audit content key store (null when audit.encrypt_subjects is false).
+  audit::SubjectKeyStore* auditKeys() { return audit_keys_.get(); }
+  // The configured export queues (empty when no exporter is configured).
+  const std::vector<std::unique_ptr<audit::ExportQueue>>& exportQueues() const {
+    return export_queues_;
+  }
   search::SearchService& search() { return *search_; }
   ingest::IngestService& ingest() { return *ingest_; }
   // The tool gateway over the same data dir (opened on first use, after open()).
@@ -67,6 +78,10 @@ class CliContext {
   std::unique_ptr<index::Index> index_;
   std::unique_ptr<audit::Redactor> tenant_redactor_;
   const audit::Redactor* redactor_ = nullptr;
+  Status openAuditExtras();  // key store and export queues, before the sink
+  // Declared before traces_ so that they outlive the sink that feeds them.
+  std::unique_ptr<audit::SubjectKeyStore> audit_keys_;
+  std::vector<std::unique_ptr<audit::ExportQueue>> export_queues_;
   std::unique_ptr<audit::TraceSink> traces_;
   std::unique_ptr<search::SearchService> search_;
   std::unique_ptr<ingest::IngestService> ingest_;

@@ -24,6 +24,7 @@ int runCli(int argc, char** argv) {
       registerApprovalCommands,
       registerRoleCommands,
       registerMcpCommand,
+      registerAuditEraseCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <thread>
 
+#include "audit_retention.h"
 #include "commands.h"
 #include "mcp_wiring.h"
 #include "ward/common/hash.h"
@@ -33,6 +34,8 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       services.index = &ctx.index();
       services.traces = &ctx.traces();
       services.config = &ctx.config();
+      services.audit_keys = ctx.auditKeys();
+      RetentionLoop retention(ctx);
       auto gw = ctx.gateway();
       if (!gw.ok()) return fail(gw.status());
       services.gateway = *gw;

@@ -43,6 +43,31 @@ Setter stringSetter(std::string* field, const std::string& key) {
   };
 }
 
+Setter boolSetter(bool* field, const std::string& key) {
+  return [field, key](const toml::node& n) -> Status {
+    auto b = n.value<bool>();
+    if (!b || !n.is_boolean()) return Status::invalidArgument("ward.toml: '" + key + "' must be a boolean");
+    *field = *b;
+    return Status();
+  };
+}
+
+// A table of tenant name -> whole number of days.
+Setter tenantDaysSetter(std::map<std::string, int64_t>* field, const std::string& key) {
+  return [field, key](const toml::node& n) -> Status {
+    if (!n.is_table()) return Status::invalidArgument("ward.toml: '" + key + "' must be a table");
+    for (const auto& [tenant, v] : *n.as_table()) {
+      auto days = v.value<int64_t>();
+      if (!days || !v.is_integer() || *days < 0 || *days > 36500) {
+        return Status::invalidArgument("ward.toml: '" + key + "." + std::string(tenant.str()) +
+                                       "' must be an integer between 0 and 36500");
+      }
+      (*field)[std::string(tenant.str())] = *days;
+    }
+    return Status();
+  };
+}
+
 std::map<std::string, Setter> settersFor(WardConfig& c) {
   std::map<std::string, Setter> m;
   m["tenant"] = stringSetter(&c.tenant, "tenant");
@@ -96,6 +121,30 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["gateway.timeout_ms"] = numberSetter(&c.gateway.timeout_ms, "gateway.timeout_ms", 1, 600000);
   m["gateway.retries"] = numberSetter(&c.gateway.retries, "gateway.retries", 0, 10);
   m["gateway.approve_risk"] = stringSetter(&c.gateway.approve_risk, "gateway.approve_risk");
+  m["audit.encrypt_subjects"] = boolSetter(&c.audit.encrypt_subjects, "audit.encrypt_subjects");
+  m["audit.retention_days"] =
+      numberSetter(&c.audit.retention_days, "audit.retention_days", 0, 36500);
+  m["audit.tenant_retention_days"] =
+      tenantDaysSetter(&c.audit.tenant_retention_days, "audit.tenant_retention_days");
+  m["audit.export.queue_events"] =
+      numberSetter(&c.audit.export_queue_events, "audit.export.queue_events", 1, 1e7);
+  m["audit.export.otlp_endpoint"] =
+      stringSetter(&c.audit.otlp_endpoint, "audit.export.otlp_endpoint");
+  m["audit.export.otlp_timeout_ms"] =
+      numberSetter(&c.audit.otlp_timeout_ms, "audit.export.otlp_timeout_ms", 100, 600000);
+  m["audit.export.otlp_retries"] =
+      numberSetter(&c.audit.otlp_retries, "audit.export.otlp_retries", 0, 20);
+  m["audit.export.otlp_allow_loopback"] =
+      boolSetter(&c.audit.otlp_allow_loopback, "audit.export.otlp_allow_loopback");
+  m["audit.export.otlp_include_content"] =
+      boolSetter(&c.audit.otlp_include_content, "audit.export.otlp_include_content");
+  m["audit.export.otlp_service_name"] =
+      stringSetter(&c.audit.otlp_service_name, "audit.export.otlp_service_name");
+  m["audit.export.jsonl_path"] = stringSetter(&c.audit.jsonl_path, "audit.export.jsonl_path");
+  m["audit.export.jsonl_max_bytes"] =
+      numberSetter(&c.audit.jsonl_max_bytes, "audit.export.jsonl_max_bytes", 4096, 1e12);
+  m["audit.export.jsonl_keep_files"] =
+      numberSetter(&c.audit.jsonl_keep_files, "audit.export.jsonl_keep_files", 0, 1000);
   return m;
 }
 
@@ -103,6 +152,10 @@ Status applyTable(const toml::table& t, const std::string& prefix,
                   const std::map<std::string, Setter>& setters) {
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (node.is_table() && setters.count(key)) {  // a table-valued setting
+      WARD_RETURN_IF_ERROR(setters.at(key)(node));
+      continue;
+    }
     if (node.is_table()) {
       WARD_RETURN_IF_ERROR(applyTable(*node.as_table(), key, setters));
       continue;
@@ -182,6 +235,8 @@ segment_bytes = 67108864      # the audit log starts a new segment file past thi
 max_record_bytes = 1048576    # larger trace events are refused
 checkpoint_records = 1000     # sign a checkpoint every this many records...
 checkpoint_seconds = 60       # ...or this often while records are being added
+encrypt_subjects = true       # seal who/what of each event under per-subject + per-day keys
+retention_days = 0            # destroy day keys older than this many days; 0 = keep forever
 
 [gateway]
 idempotency_ttl_s = 86400     # idempotency keys expire after this many seconds

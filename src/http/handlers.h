@@ -69,6 +69,8 @@ Result<HttpResponse> traceExplain(const Services& s, const HttpRequest& r);
 Result<HttpResponse> traceFeedback(const Services& s, const HttpRequest& r);
 Result<HttpResponse> traceSpanCreate(const Services& s, const HttpRequest& r);
 Result<HttpResponse> promptGet(const Services& s, const HttpRequest& r);
+// audit_erasure_handler.cc
+Result<HttpResponse> auditErasureCreate(const Services& s, const HttpRequest& r);
 
 // status_handler.cc
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);

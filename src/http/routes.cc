@@ -66,6 +66,7 @@ constexpr RouteSpec kRoutes[] = {
     {"POST", "/v1/traces/{id}/feedback", AuthPolicy::kPrincipal, traceFeedback},
     {"POST", "/v1/traces/{id}/spans", AuthPolicy::kPrincipal, traceSpanCreate},
     {"GET", "/v1/prompts/{sha256}", AuthPolicy::kPrincipal, promptGet},
+    {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate},
 };
 
 // The presented key from "Authorization: Bearer <key>" or "X-Api-Key: <key>"; "" if none.

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "ward/common/status.h"
@@ -47,6 +48,26 @@ struct AuditConfig {
   size_t max_record_bytes = 1 << 20;  // larger trace events are refused (ResourceExhausted)
   int64_t checkpoint_records = 1000;  // sign a checkpoint every this many records...
   int64_t checkpoint_seconds = 60;    // ...or this often while records are being added
+  // Crypto-shredding and retention (docs/formats/audit-keys.md).
+  bool encrypt_subjects = true;       // seal principal + attributes under subject/day keys
+  int64_t retention_days = 0;         // day keys older than this are destroyed; 0 = forever
+  std::map<std::string, int64_t> tenant_retention_days;  // per-tenant override of retention_days
+  // Export (docs/formats/otlp-export.md, docs/formats/audit-jsonl-export.md).
+  size_t export_queue_events = 10000;  // per exporter; more pending events are dropped
+  std::string otlp_endpoint;           // "" = no OTLP export; POST <endpoint>/v1/traces
+  int64_t otlp_timeout_ms = 5000;
+  int otlp_retries = 3;
+  bool otlp_allow_loopback = false;
+  bool otlp_include_content = false;   // opt-in gen_ai content (tool arguments, query text)
+  std::string otlp_service_name = "ward";
+  std::string jsonl_path;              // "" = no JSONL export; relative to the data dir
+  size_t jsonl_max_bytes = 100 << 20;
+  int jsonl_keep_files = 5;
+
+  int64_t retentionDaysFor(const std::string& tenant) const {
+    auto it = tenant_retention_days.find(tenant);
+    return it != tenant_retention_days.end() ? it->second : retention_days;
+  }
 };
 
 // The tool gateway (docs/design/gateway.md).

@@ -18,6 +18,7 @@ class Index;
 namespace ward::audit {
 class TraceSink;
 class TraceService;
+class SubjectKeyStore;
 }
 namespace ward::gateway {
 class ToolGateway;
@@ -34,6 +35,7 @@ struct Services {
   gateway::ToolGateway* gateway = nullptr;  // tool routes answer Unavailable when null
   const WardConfig* config = nullptr;
   audit::TraceService* trace_service = nullptr;  // trace routes answer Unavailable when null
+  audit::SubjectKeyStore* audit_keys = nullptr;  // null: erasure answers FailedPrecondition
 };
 
 }  // namespace ward::http

@@ -148,5 +148,39 @@ TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
   EXPECT_NE(c.status().message().find("line 2"), std::string::npos) << c.status().message();
 }
 
+TEST_F(ConfigTest, AuditExportAndRetentionKeys) {
+  auto c = load(
+      "[audit]\nencrypt_subjects = false\nretention_days = 90\n"
+      "[audit.tenant_retention_days]\nacme = 30\n"
+      "[audit.export]\notlp_endpoint = \"http://collector:4318\"\notlp_allow_loopback = true\n"
+      "otlp_include_content = true\nqueue_events = 500\njsonl_path = \"siem/a.jsonl\"\n"
+      "jsonl_keep_files = 0\n");
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_FALSE(c->audit.encrypt_subjects);
+  EXPECT_EQ(c->audit.retentionDaysFor("acme"), 30);
+  EXPECT_EQ(c->audit.retentionDaysFor("other"), 90);
+  EXPECT_EQ(c->audit.otlp_endpoint, "http://collector:4318");
+  EXPECT_TRUE(c->audit.otlp_allow_loopback);
+  EXPECT_TRUE(c->audit.otlp_include_content);
+  EXPECT_EQ(c->audit.export_queue_events, 500u);
+  EXPECT_EQ(c->audit.jsonl_path, "siem/a.jsonl");
+  EXPECT_EQ(c->audit.jsonl_keep_files, 0);
+  auto defaults = load("");
+  EXPECT_TRUE(defaults->audit.encrypt_subjects);
+  EXPECT_TRUE(defaults->audit.otlp_endpoint.empty());
+  EXPECT_EQ(defaults->audit.retentionDaysFor("any"), 0);
+  for (const char* toml : {"[audit]\nencrypt_subjects = 1\n",
+                           "[audit.tenant_retention_days]\nacme = \"30\"\n",
+                           "[audit.tenant_retention_days]\nacme = -1\n",
+                           "[audit]\ntenant_retention_days = 5\n",
+                           "[audit.export]\nqueue_events = 0\n",
+                           "[audit.export]\notlp_allow_loopback = \"yes\"\n",
+                           "[audit.export]\notlp_endpoint_x = \"a\"\n"}) {
+    auto bad = load(toml);
+    ASSERT_FALSE(bad.ok()) << toml;
+    EXPECT_NE(bad.status().message().find("audit."), std::string::npos) << bad.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace ward

@@ -1,0 +1,98 @@
+// ward audit erase --subject S | retention: crypto-shredding of sealed audit content
+// (docs/formats/audit-keys.md). Both open the data dir as a writer: they destroy keys and
+// append an `erasure` tombstone to the audit log.
+#include <iostream>
+
+#include "audit_retention.h"
+#include "commands.h"
+#include "ward/common/clock.h"
+#include "ward/common/log.h"
+
+namespace ward::cli {
+
+namespace {
+
+Result<audit::SubjectKeyStore*> openKeys(CliContext& ctx) {
+  WARD_RETURN_IF_ERROR(ctx.open());
+  if (ctx.auditKeys() == nullptr) {
+    return Status::failedPrecondition(
+        "audit content is not encrypted (audit.encrypt_subjects = false): nothing to erase");
+  }
+  return ctx.auditKeys();
+}
+
+int runErase(CliContext& ctx, const std::string& subject, const std::string& tenant) {
+  auto keys = openKeys(ctx);
+  if (!keys.ok()) return fail(keys.status());
+  const std::string t = tenant.empty() ? ctx.tenant() : tenant;
+  auto d = audit::eraseSubject(**keys, ctx.traces(), t, subject, "cli");
+  if (!d.ok()) return fail(d.status());
+  std::cout << "erased subject '" << subject << "' in tenant '" << t << "': " << d->key_ids.size()
+            << " key(s) destroyed, tombstone recorded\n";
+  return 0;
+}
+
+int runRetention(CliContext& ctx) {
+  auto keys = openKeys(ctx);
+  if (!keys.ok()) return fail(keys.status());
+  auto n = applyAuditRetention(ctx);
+  if (!n.ok()) return fail(n.status());
+  std::cout << "retention: " << *n << " day key(s) destroyed\n";
+  return 0;
+}
+
+}  // namespace
+
+Result<size_t> applyAuditRetention(CliContext& ctx) {
+  audit::SubjectKeyStore* keys = ctx.auditKeys();
+  if (keys == nullptr) return size_t{0};
+  size_t destroyed = 0;
+  int64_t now = SystemClock::instance().nowMicros();
+  for (const std::string& tenant : keys->tenants()) {
+    WARD_ASSIGN_OR_RETURN(audit::KeyDestruction d,
+                          audit::applyRetention(*keys, ctx.traces(), tenant,
+                                                ctx.config().audit.retentionDaysFor(tenant), now));
+    destroyed += d.key_ids.size();
+  }
+  return destroyed;
+}
+
+RetentionLoop::RetentionLoop(CliContext& ctx) : ctx_(ctx) {
+  if (ctx_.auditKeys() == nullptr) return;
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      auto n = applyAuditRetention(ctx_);
+      if (!n.ok()) logWarn("audit retention: " + n.status().toString());
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; });
+    }
+  });
+}
+
+RetentionLoop::~RetentionLoop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
+  CLI::App* audit = app.get_subcommand("audit");
+  auto* erase = audit->add_subcommand(
+      "erase", "Erase a data subject: destroy its audit content keys, record a tombstone");
+  static std::string subject, tenant;
+  erase->add_option("--subject", subject, "Principal name whose recorded content is erased")
+      ->required();
+  erase->add_option("--tenant", tenant, "Tenant (default: the configured tenant)");
+  erase->callback([&ctx, &slot] { slot.run = [&ctx] { return runErase(ctx, subject, tenant); }; });
+
+  auto* retention = audit->add_subcommand(
+      "retention", "Destroy day keys older than each tenant's audit retention_days");
+  retention->callback([&ctx, &slot] { slot.run = [&ctx] { return runRetention(ctx); }; });
+}
+
+}  // namespace ward::cli

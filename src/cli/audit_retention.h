@@ -1,0 +1,30 @@
+// Retention of sealed audit content (docs/formats/audit-keys.md): destroys day keys older than
+// each tenant's retention_days. `ward audit retention` runs it once; `ward serve` runs a
+// RetentionLoop (at start, then hourly) while it serves.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "cli_context.h"
+
+namespace ward::cli {
+
+// Applies retention to every tenant that holds day keys; returns the keys destroyed.
+Result<size_t> applyAuditRetention(CliContext& ctx);
+
+class RetentionLoop {
+ public:
+  explicit RetentionLoop(CliContext& ctx);
+  ~RetentionLoop();  // stops and joins
+
+ private:
+  CliContext& ctx_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace ward::cli

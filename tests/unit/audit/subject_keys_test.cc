@@ -1,0 +1,245 @@
+// audit: the content key store, sealed events, erasure by subject and retention by day
+// (docs/formats/audit-keys.md), over the in-memory file system and the real audit log.
+#include "ward/audit/subject_keys.h"
+
+#include <gtest/gtest.h>
+
+#include "ward/audit/audit_trace_sink.h"
+#include "ward/audit/log_verifier.h"
+#include "ward/common/clock.h"
+#include "ward/io/mem_file_system.h"
+
+namespace ward::audit {
+namespace {
+
+const std::string kDir = "/data/audit";
+const std::string kKeys = "/data/audit/keys";
+constexpr int64_t kDayUs = 86400LL * 1000000;
+
+TraceEvent event(const std::string& principal, const std::string& query, int64_t time_us) {
+  TraceEvent e;
+  e.context = TraceContext::generate();
+  e.kind = "search";
+  e.tenant = "acme";
+  e.principal = principal;
+  e.time_us = time_us;
+  e.attributes = Json{{"query", query}, {"k", 10}};
+  return e;
+}
+
+class SubjectKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = std::move(SubjectKeyStore::open(*fs_, kKeys, false).value());
+    AuditSinkOptions o;
+    o.log.dir = kDir;
+    o.log.fs = fs_.get();
+    o.keys = keys_.get();
+    sink_ = std::move(openAuditLogSink(o).value());
+  }
+
+  std::vector<StoredTraceEvent> read() {
+    auto r = readTraceEvents(kDir, fs_.get());
+    EXPECT_TRUE(r.ok()) << r.status().toString();
+    return r.ok() ? *r : std::vector<StoredTraceEvent>{};
+  }
+
+  std::string rawLog() {
+    std::string all;
+    std::vector<std::string> names = fs_->list(kDir + "/log").value();
+    for (const auto& name : names) {
+      all += io::readFile(*fs_, kDir + "/log/" + name).value();
+    }
+    return all;
+  }
+
+  std::unique_ptr<io::FileSystem> fs_ = io::newMemFileSystem();
+  std::unique_ptr<SubjectKeyStore> keys_;
+  std::unique_ptr<TraceSink> sink_;
+  int64_t now_ = SystemClock::instance().nowMicros();
+};
+
+TEST_F(SubjectKeysTest, SealedContentIsNotStoredInClearAndReadsBack) {
+  ASSERT_TRUE(sink_->record(event("alice", "salary of alice", now_)).ok());
+  std::string raw = rawLog();
+  EXPECT_EQ(raw.find("alice"), std::string::npos);
+  EXPECT_EQ(raw.find("salary"), std::string::npos);
+  EXPECT_NE(raw.find("\"sealed\""), std::string::npos);
+  auto events = read();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].content, "decrypted");
+  EXPECT_EQ(events[0].event.principal, "alice");
+  EXPECT_EQ(events[0].event.attributes["query"], "salary of alice");
+  EXPECT_EQ(events[0].event.kind, "search");  // routing fields stay in clear
+}
+
+TEST_F(SubjectKeysTest, EraseSubjectShredsOnlyItsContentAndTheLogStillVerifies) {
+  ASSERT_TRUE(sink_->record(event("alice", "alice query", now_)).ok());
+  ASSERT_TRUE(sink_->record(event("bob", "bob query", now_)).ok());
+  ASSERT_TRUE(sink_->record(event("alice", "alice again", now_)).ok());
+
+  auto d = eraseSubject(*keys_, *sink_, "acme", "alice", "admin");
+  ASSERT_TRUE(d.ok()) << d.status().toString();
+  EXPECT_EQ(d->key_ids.size(), 1u);
+
+  auto events = read();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].content, "erased");
+  EXPECT_EQ(events[0].event.principal, "[erased]");
+  EXPECT_EQ(events[0].event.attributes["reason"], "subject key destroyed");
+  EXPECT_EQ(events[1].content, "decrypted");
+  EXPECT_EQ(events[1].event.attributes["query"], "bob query");
+  EXPECT_EQ(events[2].content, "erased");
+  // The tombstone is in clear, names who erased and which keys, never the subject.
+  EXPECT_EQ(events[3].event.kind, "erasure");
+  EXPECT_EQ(events[3].content, "plain");
+  EXPECT_EQ(events[3].event.principal, "admin");
+  EXPECT_EQ(events[3].event.attributes["key_ids"][0], d->key_ids[0]);
+  EXPECT_EQ(events[3].event.attributes.dump().find("alice"), std::string::npos);
+  // The key file is gone and its id is listed as erased.
+  EXPECT_FALSE(fs_->exists(kKeys + "/" + d->key_ids[0] + ".key"));
+  EXPECT_NE(io::readFile(*fs_, kKeys + "/erased.jsonl")->find(d->key_ids[0]), std::string::npos);
+
+  VerifyOptions v;
+  v.fs = fs_.get();
+  v.dir = kDir;
+  auto report = verifyAuditLog(v);
+  ASSERT_TRUE(report.ok()) << report.status().toString();
+  EXPECT_EQ(report->records, 4u);
+}
+
+TEST_F(SubjectKeysTest, ErasingAnUnknownSubjectIsNotFoundAndRecordsNothing) {
+  ASSERT_TRUE(sink_->record(event("bob", "q", now_)).ok());
+  auto d = eraseSubject(*keys_, *sink_, "acme", "carol", "admin");
+  EXPECT_EQ(d.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(read().size(), 1u);
+  EXPECT_EQ(eraseSubject(*keys_, *sink_, "acme", "", "admin").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(SubjectKeysTest, SubjectSeenAgainAfterErasureGetsAFreshKey) {
+  ASSERT_TRUE(sink_->record(event("alice", "before", now_)).ok());
+  ASSERT_TRUE(eraseSubject(*keys_, *sink_, "acme", "alice", "admin").ok());
+  ASSERT_TRUE(sink_->record(event("alice", "after", now_)).ok());
+  auto events = read();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].content, "erased");
+  EXPECT_EQ(events[2].content, "decrypted");
+  EXPECT_EQ(events[2].event.attributes["query"], "after");
+}
+
+TEST_F(SubjectKeysTest, ErasureByAnotherStoreInstanceIsNoticedBeforeTheNextSeal) {
+  ASSERT_TRUE(sink_->record(event("alice", "one", now_)).ok());
+  // A second process (here: a second store over the same directory) erases alice.
+  auto other = SubjectKeyStore::open(*fs_, kKeys, false).value();
+  ASSERT_TRUE(other->destroySubject("acme", "alice").ok());
+  ASSERT_TRUE(sink_->record(event("alice", "two", now_)).ok());
+  auto events = read();
+  EXPECT_EQ(events[0].content, "erased");
+  EXPECT_EQ(events[1].content, "decrypted");  // sealed under a new key, not the destroyed one
+}
+
+TEST_F(SubjectKeysTest, RetentionDestroysOldDayKeysOnly) {
+  ASSERT_TRUE(sink_->record(event("alice", "old", now_ - 40 * kDayUs)).ok());
+  ASSERT_TRUE(sink_->record(event("", "anonymous old", now_ - 35 * kDayUs)).ok());
+  ASSERT_TRUE(sink_->record(event("alice", "recent", now_ - 2 * kDayUs)).ok());
+  ASSERT_EQ(keys_->days("acme").size(), 3u);
+
+  auto none = applyRetention(*keys_, *sink_, "acme", 0, now_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->key_ids.empty());  // 0 = keep forever
+
+  auto d = applyRetention(*keys_, *sink_, "acme", 30, now_);
+  ASSERT_TRUE(d.ok()) << d.status().toString();
+  EXPECT_EQ(d->key_ids.size(), 2u);
+  EXPECT_EQ(keys_->days("acme").size(), 1u);
+
+  auto events = read();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].content, "erased");
+  EXPECT_EQ(events[0].event.attributes["reason"], "day key destroyed (retention)");
+  EXPECT_EQ(events[1].content, "erased");
+  EXPECT_EQ(events[2].content, "decrypted");
+  EXPECT_EQ(events[2].event.attributes["query"], "recent");
+  EXPECT_EQ(events[3].event.kind, "erasure");
+  EXPECT_EQ(events[3].event.attributes["scope"], "retention");
+  EXPECT_EQ(events[3].event.principal, "retention");
+
+  // A second run finds nothing more and records no second tombstone.
+  ASSERT_TRUE(applyRetention(*keys_, *sink_, "acme", 30, now_).ok());
+  EXPECT_EQ(read().size(), 4u);
+}
+
+TEST_F(SubjectKeysTest, SealedContentIsBoundToItsRecord) {
+  TraceEvent e = event("alice", "q", now_);
+  Json sealed = keys_->seal(e).value();
+  TraceEvent moved = e;
+  moved.tenant = "other";  // the same ciphertext presented as another tenant's record
+  EXPECT_EQ(keys_->unseal(sealed, moved).status().code(), StatusCode::kCorruption);
+  TraceEvent same = e;
+  same.principal.clear();
+  same.attributes = Json::object();
+  ASSERT_TRUE(keys_->unseal(sealed, same).value());
+  EXPECT_EQ(same.principal, "alice");
+  Json tampered = sealed;
+  std::string ct = tampered["ct"];
+  ct[0] = ct[0] == 'A' ? 'B' : 'A';
+  tampered["ct"] = ct;
+  EXPECT_EQ(keys_->unseal(tampered, same).status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(SubjectKeysTest, CorruptKeyFileIsReportedByName) {
+  ASSERT_TRUE(sink_->record(event("alice", "q", now_)).ok());
+  std::string victim;
+  std::vector<std::string> names = fs_->list(kKeys).value();
+  for (const auto& name : names) {
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".key") victim = name;
+  }
+  std::string text = io::readFile(*fs_, kKeys + "/" + victim).value();
+  text[20] = text[20] == '1' ? '2' : '1';
+  ASSERT_TRUE(io::writeFileAtomic(*fs_, kKeys + "/" + victim, text).ok());
+  auto reopened = SubjectKeyStore::open(*fs_, kKeys, true);
+  ASSERT_EQ(reopened.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(reopened.status().message().find(victim), std::string::npos);
+}
+
+TEST_F(SubjectKeysTest, ReadOnlyStoreRefusesToSealOrDestroy) {
+  auto ro = SubjectKeyStore::open(*fs_, kKeys, true).value();
+  EXPECT_EQ(ro->seal(event("a", "q", now_)).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SubjectKeysTest, DecodeTraceEventOpensSealedBodiesWithTheProcessKeyStore) {
+  ASSERT_TRUE(sink_->record(event("alice", "secret plan", now_)).ok());
+  std::string body;
+  ASSERT_TRUE(forEachAuditRecord(*fs_, kDir, [&](uint64_t, std::string_view b) {
+                body = std::string(b);
+                return Status();
+              }).ok());
+  // No key store registered: the body decodes, its content shown as sealed.
+  setProcessKeyStore(nullptr);
+  setProcessKeyDir(nullptr, "");
+  auto sealed = decodeTraceEvent(body);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->principal, "[sealed]");
+  // A registered key dir is opened read-only on first use.
+  setProcessKeyDir(fs_.get(), kKeys);
+  auto open = decodeTraceEvent(body);
+  ASSERT_TRUE(open.ok()) << open.status().toString();
+  EXPECT_EQ(open->principal, "alice");
+  EXPECT_EQ(open->attributes["query"], "secret plan");
+  // The long-lived read-only store notices an erasure made through another store.
+  ASSERT_TRUE(eraseSubject(*keys_, *sink_, "acme", "alice", "admin").ok());
+  auto erased = decodeTraceEvent(body);
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(erased->principal, "[erased]");
+  setProcessKeyDir(nullptr, "");
+}
+
+TEST(UtcDayTest, FormatsUtcDates) {
+  EXPECT_EQ(utcDay(0), "1970-01-01");
+  EXPECT_EQ(utcDay(86400LL * 1000000 - 1), "1970-01-01");
+  EXPECT_EQ(utcDay(1764000000LL * 1000000), "2025-11-24");
+}
+
+}  // namespace
+}  // namespace ward::audit
