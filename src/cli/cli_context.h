@@ -14,6 +14,7 @@
 #include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
 #include "ward/store/store.h"
+#include "ward/upstream/upstream_pool.h"
 
 namespace ward::cli {
 
@@ -51,6 +52,8 @@ class CliContext {
   // The tool gateway over the same data dir (opened on first use, after open()).
   Result<gateway::ToolGateway*> gateway();
   const std::string& tenant() const { return config_.tenant; }
+  // The [[upstreams]] of ward.toml (loaded with the gateway; null before gateway()).
+  upstream::UpstreamPool* upstreams() { return upstreams_.get(); }
 
   // Resolves --as NAME in the configured tenant.
   Result<identity::Principal> principal(const std::string& name);
@@ -65,6 +68,7 @@ class CliContext {
   std::unique_ptr<search::SearchService> search_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<store::ToolStore> tool_store_;
+  std::unique_ptr<upstream::UpstreamPool> upstreams_;  // outlives gateway_ (declared before it)
   std::unique_ptr<gateway::ToolGateway> gateway_;
 };
 

@@ -23,6 +23,7 @@ void registerAuditCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

@@ -22,6 +22,7 @@ int runCli(int argc, char** argv) {
       registerEvalCommands,  registerServeCommand,   registerAuditCommands,
       registerTraceCommands, registerRedactCommand,  registerToolsCommands,
       registerApprovalCommands,
+      registerUpstreamCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

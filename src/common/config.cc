@@ -101,6 +101,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
                   const std::map<std::string, Setter>& setters) {
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
     if (node.is_table()) {
       WARD_RETURN_IF_ERROR(applyTable(*node.as_table(), key, setters));
       continue;
