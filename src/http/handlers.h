@@ -58,6 +58,13 @@ Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalApprove(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r);
 
+// upstreams_handler.cc
+Result<HttpResponse> upstreamsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> upstreamSync(const Services& s, const HttpRequest& r);
+
+// bearer_auth.cc (RFC 9728 metadata; 404 while OAuth is off)
+Result<HttpResponse> oauthProtectedResource(const Services& s, const HttpRequest& r);
+
 // status_handler.cc
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);
 Result<HttpResponse> metricsText(const Services& s, const HttpRequest& r);
