@@ -14,5 +14,14 @@ if [ "${1:-}" = "--sanitize" ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 bash scripts/build.sh "$BUILD_DIR" "${EXTRA[@]}"
+# Real MCP servers for tests/integration/upstream_test.py, pinned by package-lock.json;
+# reinstalled only when the lock file changed.
+if command -v npm > /dev/null; then
+  LOCK_SUM=$(sha256sum tests/upstream/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat tests/upstream/node_modules/.ward-lock-sha256 2> /dev/null)" != "$LOCK_SUM" ]; then
+    (cd tests/upstream && npm ci --no-audit --no-fund)
+    echo "$LOCK_SUM" > tests/upstream/node_modules/.ward-lock-sha256
+  fi
+fi
 cd "$BUILD_DIR"
 ctest --output-on-failure -j2 --timeout 600
