@@ -38,19 +38,17 @@ Result<Json> McpExecutor::execute(CallContext& call) {
   if (!client.ok()) return Status::unavailable(client.status().message());
   // Connect (or restart) first, so a new connection is synced before anything is sent.
   WARD_RETURN_IF_ERROR((*client)->ensureConnected());
-  UpstreamLiveSet::Entry live;
-  bool synced = live_->get(tenant, b.mcp_server, &live);
-  if (!synced || live.generation != (*client)->connectionGeneration() ||
-      (*client)->takeListChanged()) {
+  int64_t generation = -1;
+  std::string digest = live_->digestOf(tenant, b.mcp_server, b.mcp_tool, &generation);
+  if (generation != (*client)->connectionGeneration() || (*client)->takeListChanged()) {
     WARD_RETURN_IF_ERROR(sync_(tenant, b.mcp_server));
-    live_->get(tenant, b.mcp_server, &live);
+    digest = live_->digestOf(tenant, b.mcp_server, b.mcp_tool, &generation);
   }
-  auto it = live.digests.find(b.mcp_tool);
-  if (it == live.digests.end()) {
+  if (digest.empty()) {
     return Status::failedPrecondition("upstream '" + b.mcp_server + "' no longer offers tool '" +
                                       b.mcp_tool + "'; its removal awaits an admin's approval");
   }
-  if (it->second != definitionDigest(d.raw)) {
+  if (digest != definitionDigest(d.raw)) {
     return Status::failedPrecondition("tool '" + d.name + "' changed on upstream '" +
                                       b.mcp_server +
                                       "'; the change is quarantined until an admin approves it");

@@ -91,6 +91,19 @@ bool UpstreamLiveSet::get(const std::string& tenant, const std::string& upstream
   return true;
 }
 
+std::string UpstreamLiveSet::digestOf(const std::string& tenant, const std::string& upstream,
+                                      const std::string& tool, int64_t* generation) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(tenant + "/" + upstream);
+  if (it == entries_.end()) {
+    *generation = -1;
+    return "";
+  }
+  *generation = it->second.generation;
+  auto d = it->second.digests.find(tool);
+  return d == it->second.digests.end() ? "" : d->second;
+}
+
 Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::string& name) {
   Impl& g = *impl_;
   if (g.options.upstreams == nullptr) {

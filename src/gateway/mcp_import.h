@@ -41,6 +41,10 @@ class UpstreamLiveSet {
   void put(const std::string& tenant, const std::string& upstream, Entry e);
   // False when this (tenant, upstream) was never synced.
   bool get(const std::string& tenant, const std::string& upstream, Entry* out) const;
+  // One tool's digest ("" when the upstream does not offer it) and the synced generation
+  // (-1 when never synced); no copy of the whole entry on the call path.
+  std::string digestOf(const std::string& tenant, const std::string& upstream,
+                       const std::string& tool, int64_t* generation) const;
 
  private:
   mutable std::mutex mu_;
