@@ -1,6 +1,7 @@
 #include "ward/upstream/mcp_client.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "transport.h"
 #include "ward/common/log.h"
@@ -95,7 +96,9 @@ Result<std::shared_ptr<Transport>> McpClient::connection() {
                                "); next attempt in " +
                                std::to_string((next_attempt_us_ - now) / 1000) + " ms");
   }
+  connecting_.store(true);
   Status st = connectLocked();
+  connecting_.store(false);
   if (!st.ok()) {
     ++failures_;
     int64_t backoff = kBackoffBaseMs << std::min(failures_ - 1, 16);
@@ -285,18 +288,28 @@ Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments)
 }
 
 Json McpClient::describe() const {
-  std::lock_guard<std::mutex> lock(mu_);
   Json j = {{"name", config_.name},
             {"transport", config_.transport},
             {"trusted", config_.trusted},
-            {"protocol", config_.protocol},
-            {"connected", transport_ != nullptr && !era_.empty() && transport_->alive()},
+            {"protocol", config_.protocol}};
+  // A connect in progress holds the lock for up to timeout_ms; listing upstreams must not wait
+  // for one slow upstream.
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  while (!lock.try_lock()) {
+    if (connecting_.load()) {
+      j["connecting"] = true;
+      j["connected"] = false;
+      return j;
+    }
+    std::this_thread::yield();  // a call's fast path holds the lock only briefly
+  }
+  j.update(Json{{"connected", transport_ != nullptr && !era_.empty() && transport_->alive()},
             {"era", era_},
             {"protocol_version", version_},
             {"server_info", server_info_},
             {"consecutive_failures", failures_},
             {"restarts", restarts_},
-            {"connections", generation_.load()}};
+            {"connections", generation_.load()}});
   if (!last_error_.empty()) j["last_error"] = last_error_;
   if (next_attempt_us_ != 0) j["next_attempt"] = formatRfc3339(next_attempt_us_);
   if (transport_) j["transport_state"] = transport_->describe();

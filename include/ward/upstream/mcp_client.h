@@ -52,7 +52,8 @@ class McpClient {
   // True once after the server sent notifications/tools/list_changed.
   bool takeListChanged() { return list_changed_.exchange(false); }
   // State for `ward upstream show` and GET /v1/upstreams: era, version, server info, failures,
-  // backoff, transport details. Never secrets.
+  // backoff, transport details. Never secrets. Never waits for a connect in progress
+  // (then {"connecting": true}).
   Json describe() const;
   // Ends the connection (kills a stdio child).
   void close();
@@ -69,6 +70,7 @@ class McpClient {
   std::atomic<int64_t> next_id_{1};
   std::atomic<int64_t> generation_{0};
   std::atomic<bool> list_changed_{false};
+  std::atomic<bool> connecting_{false};  // a connect holds mu_ (describe() does not wait)
 
   mutable std::mutex mu_;
   std::shared_ptr<Transport> transport_;  // guarded by mu_
