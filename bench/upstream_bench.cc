@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
     r.principal = alice;
     r.tool = ward_tool;
     r.args = args;
-    if (write) r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(++idem);
+    if (write)
+      r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(++idem);
     r.trace = ward::audit::TraceContext::generate();
     auto out = gw->call(std::move(r));
     if (!out.ok()) std::fprintf(stderr, "call: %s\n", out.status().toString().c_str());

@@ -31,8 +31,8 @@ Result<Json> McpExecutor::execute(CallContext& call) {
   const Backend& b = d.backend;
   const std::string& tenant = call.request.principal.tenant;
   if (pool_ == nullptr) {
-    return Status::unavailable("tool '" + d.name + "' is served by MCP upstream '" +
-                               b.mcp_server + "', and no upstreams are configured");
+    return Status::unavailable("tool '" + d.name + "' is served by MCP upstream '" + b.mcp_server +
+                               "', and no upstreams are configured");
   }
   auto client = pool_->client(b.mcp_server);
   if (!client.ok()) return Status::unavailable(client.status().message());
@@ -49,23 +49,23 @@ Result<Json> McpExecutor::execute(CallContext& call) {
                                       b.mcp_tool + "'; its removal awaits an admin's approval");
   }
   if (digest != definitionDigest(d.raw)) {
-    return Status::failedPrecondition("tool '" + d.name + "' changed on upstream '" +
-                                      b.mcp_server +
+    return Status::failedPrecondition("tool '" + d.name + "' changed on upstream '" + b.mcp_server +
                                       "'; the change is quarantined until an admin approves it");
   }
   call.backend_contacted = true;
   const auto start = std::chrono::steady_clock::now();
   auto result = (*client)->callTool(b.mcp_tool, call.request.args);
-  call.backend_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+  call.backend_ns +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
   if (!result.ok()) return result.status();
   if (result->value("isError", false) == true) {
-    return Status::unavailable("upstream tool '" + d.name + "' reported an error: " +
-                               errorText(*result));
+    return Status::unavailable("upstream tool '" + d.name +
+                               "' reported an error: " + errorText(*result));
   }
   Json out = {{"content", result->value("content", Json::array())}};
-  if (result->contains("structuredContent")) out["structuredContent"] = (*result)["structuredContent"];
+  if (result->contains("structuredContent"))
+    out["structuredContent"] = (*result)["structuredContent"];
   return out;
 }
 

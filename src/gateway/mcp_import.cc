@@ -58,8 +58,9 @@ Result<Json> definitionFromMcpTool(const upstream::UpstreamConfig& up, const Jso
 
 Json placeholderDefinition(const Json& definition) {
   Json p = definition;
-  p["description"] = "A tool the upstream added after its tool set was pinned; it is "
-                     "quarantined until an admin approves its definition.";
+  p["description"] =
+      "A tool the upstream added after its tool set was pinned; it is "
+      "quarantined until an admin approves its definition.";
   p["input_schema"] = Json{{"type", "object"}};
   p["risk"] = "destructive";
   return p;
@@ -116,7 +117,8 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
   WARD_ASSIGN_OR_RETURN(Json tools, client->listTools());
   const int64_t generation = client->connectionGeneration();
 
-  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records, g.options.tools->listTools(tenant, ""));
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
+                        g.options.tools->listTools(tenant, ""));
   std::map<std::string, store::ToolRecord> known;  // Ward name -> record, this upstream only
   for (store::ToolRecord& r : records) {
     if (r.version == kUpstreamToolVersion && isMcpOf(r.definition, name)) {
@@ -124,7 +126,9 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
     }
   }
   const bool first_import = known.empty();
-  Json report = {{"upstream", name}, {"first_import", first_import}, {"tools", Json::array()},
+  Json report = {{"upstream", name},
+                 {"first_import", first_import},
+                 {"tools", Json::array()},
                  {"skipped", Json::array()}};
   UpstreamLiveSet::Entry live;
   live.generation = generation;
@@ -159,19 +163,18 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
         outcome = "quarantined_changed";
       }
     }
-    report["tools"].push_back(Json{{"tool", ward_name}, {"upstream_tool", tool_name},
-                                   {"outcome", outcome}});
+    report["tools"].push_back(
+        Json{{"tool", ward_name}, {"upstream_tool", tool_name}, {"outcome", outcome}});
   }
   for (const auto& [ward_name, rec] : known) {
     if (offered.count(ward_name) != 0) continue;
     Json tomb = tombstoneDefinition(rec.definition);
     if (rec.definition == tomb) continue;  // its removal was approved already: sunset
     WARD_ASSIGN_OR_RETURN(Json added, addTool(tenant, tomb, true));
-    report["tools"].push_back(Json{{"tool", ward_name},
-                                   {"upstream_tool", rec.definition["backend"].value("tool", "")},
-                                   {"outcome", added["outcome"] == "quarantined"
-                                                   ? "quarantined_removed"
-                                                   : "removed"}});
+    report["tools"].push_back(
+        Json{{"tool", ward_name},
+             {"upstream_tool", rec.definition["backend"].value("tool", "")},
+             {"outcome", added["outcome"] == "quarantined" ? "quarantined_removed" : "removed"}});
   }
   g.live.put(tenant, name, std::move(live));
   g.record("upstream_sync", nullptr, tenant, "", audit::TraceContext::generate(), report);
@@ -183,7 +186,8 @@ Result<Json> ToolGateway::listUpstreams(const std::string& tenant) {
   Json out = {{"upstreams", Json::array()}};
   if (g.options.upstreams == nullptr) return out;
   Json described = g.options.upstreams->describe();
-  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records, g.options.tools->listTools(tenant, ""));
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
+                        g.options.tools->listTools(tenant, ""));
   for (Json& u : described) {
     Json tools = Json::array();
     for (const store::ToolRecord& r : records) {

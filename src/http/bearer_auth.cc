@@ -55,7 +55,8 @@ std::string baseUrl(const HttpRequest& r) {
   std::string host = r.header("host");
   // The Host header is echoed into a header and a document: keep it to host[:port] characters.
   if (host.empty() || host.size() > 255 ||
-      host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+      host.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
           std::string::npos) {
     host = "localhost";
   }

@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kMaxTokenBytes = 16 << 10;
 
-Status bad(const std::string& why) { return Status::unauthenticated("invalid bearer token: " + why); }
+Status bad(const std::string& why) {
+  return Status::unauthenticated("invalid bearer token: " + why);
+}
 
 // JWS ES256 signatures are r || s (32 bytes each); OpenSSL verifies DER.
 Result<std::string> es256ToDer(const std::string& raw) {
@@ -38,8 +40,7 @@ Result<std::string> es256ToDer(const std::string& raw) {
 
 bool verifySignature(EVP_PKEY* key, std::string_view signed_part, const std::string& sig) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr &&
-            EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+  bool ok = ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
             EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                              reinterpret_cast<const unsigned char*>(signed_part.data()),
                              signed_part.size()) == 1;
@@ -60,7 +61,8 @@ Result<bool> numericClaim(const Json& claims, const char* name, int64_t* out) {
   if (!claims.contains(name)) return false;
   if (!claims[name].is_number()) return bad(std::string("'") + name + "' must be a number");
   double v = claims[name].get<double>();
-  if (!std::isfinite(v) || v < 0 || v > 1e11) return bad(std::string("'") + name + "' out of range");
+  if (!std::isfinite(v) || v < 0 || v > 1e11)
+    return bad(std::string("'") + name + "' out of range");
   *out = static_cast<int64_t>(v);
   return true;
 }
@@ -113,9 +115,8 @@ Result<VerifiedToken> JwtVerifier::verify(std::string_view token) {
   }
   if (header.contains("crit")) return bad("'crit' header parameters are not supported");
   const std::string family = alg == "RS256" ? "RSA" : "EC";
-  const std::string kid = header.contains("kid") && header["kid"].is_string()
-                              ? header["kid"].get<std::string>()
-                              : "";
+  const std::string kid =
+      header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
   auto sig = base64UrlDecode(token.substr(d2 + 1));
   if (!sig.ok() || sig->empty()) return bad("signature is not base64url");
 

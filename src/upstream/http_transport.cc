@@ -22,11 +22,11 @@ struct Exchange {
   size_t max_bytes = 0;
   NotificationSink* sink = nullptr;
   std::function<void(const Json&)> answer_server_request;
-  std::string body;          // a JSON body, or the unparsed tail of an SSE stream
-  bool sse = false;          // Content-Type: text/event-stream (set by the header callback)
-  std::string data;          // the current SSE event's data lines
+  std::string body;  // a JSON body, or the unparsed tail of an SSE stream
+  bool sse = false;  // Content-Type: text/event-stream (set by the header callback)
+  std::string data;  // the current SSE event's data lines
   std::optional<Json> response;
-  std::string session;       // Mcp-Session-Id of the response
+  std::string session;  // Mcp-Session-Id of the response
   bool too_big = false;
 };
 

@@ -37,8 +37,7 @@ Status rpcError(const std::string& upstream, const Json& error) {
   std::string text = error.contains("message") && error["message"].is_string()
                          ? error["message"].get<std::string>()
                          : "(no message)";
-  std::string msg =
-      "upstream '" + upstream + "' error " + std::to_string(code) + ": " + clip(text);
+  std::string msg = "upstream '" + upstream + "' error " + std::to_string(code) + ": " + clip(text);
   if (code == -32602) return Status::invalidArgument(msg);
   if (code == -32601) return Status::invalidArgument(msg + " (method not found)");
   return Status::unavailable(msg);
@@ -53,14 +52,19 @@ Result<std::string> expand(const std::string& value, const SecretResolver& secre
     size_t start = value.find("${secret:", pos);
     if (start == std::string::npos) break;
     size_t end = value.find('}', start);
-    if (end == std::string::npos) return Status::invalidArgument(where + ": unterminated ${secret:");
+    if (end == std::string::npos)
+      return Status::invalidArgument(where + ": unterminated ${secret:");
     out += value.substr(pos, start - pos);
     const std::string name = value.substr(start + 9, end - start - 9);
     if (!secrets) return Status::failedPrecondition(where + ": no secrets are available");
     auto v = secrets(name);
     // The value is never echoed; only the name of the missing secret.
-    if (!v.ok()) return Status::failedPrecondition(where + ": secret '" + name + "': " +
-                                                   v.status().message());
+    if (!v.ok()) {
+      const std::string& m = v.status().message();
+      const std::string named = "secret '" + name + "'";
+      return Status::failedPrecondition(
+          where + ": " + (m.find(named) == std::string::npos ? named + ": " : "") + m);
+    }
     out += *v;
     pos = end + 1;
   }
@@ -151,11 +155,14 @@ Status McpClient::connectLocked() {
   if (config_.protocol == "auto" || config_.protocol == kModern) {
     era_ = "stateless";
     version_ = kModern;
-    Json req = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", "server/discover"},
-                {"params", {{"_meta",
-                             {{"io.modelcontextprotocol/protocolVersion", kModern},
-                              {"io.modelcontextprotocol/clientInfo", clientInfo()},
-                              {"io.modelcontextprotocol/clientCapabilities", Json::object()}}}}}};
+    Json req = {{"jsonrpc", "2.0"},
+                {"id", next_id_.fetch_add(1)},
+                {"method", "server/discover"},
+                {"params",
+                 {{"_meta",
+                   {{"io.modelcontextprotocol/protocolVersion", kModern},
+                    {"io.modelcontextprotocol/clientInfo", clientInfo()},
+                    {"io.modelcontextprotocol/clientCapabilities", Json::object()}}}}}};
     RequestHeaders h = {{"MCP-Protocol-Version", kModern}, {"Mcp-Method", "server/discover"}};
     int64_t timeout = config_.protocol == "auto" ? std::min(config_.timeout_ms, kProbeTimeoutMs)
                                                  : config_.timeout_ms;
@@ -178,15 +185,19 @@ Status McpClient::connectLocked() {
       return Status::unavailable("upstream '" + config_.name + "' does not speak " + kModern +
                                  (r.ok() ? "" : ": " + r.status().message()));
     }
-    if (!shared->alive()) return Status::unavailable(r.ok() ? "upstream exited" : r.status().message());
+    if (!shared->alive())
+      return Status::unavailable(r.ok() ? "upstream exited" : r.status().message());
   }
 
   // The session era: initialize, then notifications/initialized.
   const std::string asked = config_.protocol == "auto" ? kLegacyDefault : config_.protocol;
-  Json init = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", "initialize"},
-               {"params", {{"protocolVersion", asked},
-                           {"capabilities", Json::object()},
-                           {"clientInfo", clientInfo()}}}};
+  Json init = {{"jsonrpc", "2.0"},
+               {"id", next_id_.fetch_add(1)},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", asked},
+                 {"capabilities", Json::object()},
+                 {"clientInfo", clientInfo()}}}};
   WARD_ASSIGN_OR_RETURN(Json resp, shared->roundTrip(init, {}, config_.timeout_ms));
   if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
   if (!resp.contains("result") || !resp["result"].is_object()) {
@@ -304,12 +315,12 @@ Json McpClient::describe() const {
     std::this_thread::yield();  // a call's fast path holds the lock only briefly
   }
   j.update(Json{{"connected", transport_ != nullptr && !era_.empty() && transport_->alive()},
-            {"era", era_},
-            {"protocol_version", version_},
-            {"server_info", server_info_},
-            {"consecutive_failures", failures_},
-            {"restarts", restarts_},
-            {"connections", generation_.load()}});
+                {"era", era_},
+                {"protocol_version", version_},
+                {"server_info", server_info_},
+                {"consecutive_failures", failures_},
+                {"restarts", restarts_},
+                {"connections", generation_.load()}});
   if (!last_error_.empty()) j["last_error"] = last_error_;
   if (next_attempt_us_ != 0) j["next_attempt"] = formatRfc3339(next_attempt_us_);
   if (transport_) j["transport_state"] = transport_->describe();

@@ -240,7 +240,8 @@ class StdioTransport final : public Transport {
 Status StdioTransport::start(const ResolvedEndpoint& e) {
   ignoreSigpipeOnce();
   int in[2], out[2], err[2];
-  if (pipe2(in, O_CLOEXEC) != 0) return Status::unavailable("pipe: " + std::string(strerror(errno)));
+  if (pipe2(in, O_CLOEXEC) != 0)
+    return Status::unavailable("pipe: " + std::string(strerror(errno)));
   if (pipe2(out, O_CLOEXEC) != 0) {
     ::close(in[0]);
     ::close(in[1]);
@@ -274,8 +275,8 @@ Status StdioTransport::start(const ResolvedEndpoint& e) {
   if (!e.config.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, e.config.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t all, none;
   sigfillset(&all);
@@ -307,8 +308,8 @@ Status StdioTransport::start(const ResolvedEndpoint& e) {
 
 Result<std::unique_ptr<Transport>> startStdioTransport(const ResolvedEndpoint& endpoint,
                                                        NotificationSink sink) {
-  auto t = std::make_unique<StdioTransport>(endpoint.config.name,
-                                            endpoint.config.max_message_bytes, std::move(sink));
+  auto t = std::make_unique<StdioTransport>(endpoint.config.name, endpoint.config.max_message_bytes,
+                                            std::move(sink));
   WARD_RETURN_IF_ERROR(t->start(endpoint));
   return std::unique_ptr<Transport>(std::move(t));
 }

@@ -1,9 +1,9 @@
 #include "ward/upstream/upstream_config.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <filesystem>
 #include <set>
-#include <toml++/toml.h>
 
 namespace ward::upstream {
 
@@ -16,7 +16,8 @@ Status keyError(const std::string& where, const std::string& key, const std::str
   return Status::invalidArgument("ward.toml: " + where + "." + key + ": " + what);
 }
 
-Result<std::string> stringOf(const toml::node& n, const std::string& where, const std::string& key) {
+Result<std::string> stringOf(const toml::node& n, const std::string& where,
+                             const std::string& key) {
   auto s = n.value<std::string>();
   if (!n.is_string() || !s) return keyError(where, key, "must be a string");
   return *s;
@@ -155,8 +156,9 @@ Result<std::vector<UpstreamConfig>> loadUpstreamConfigs(const std::string& path)
   if (node == nullptr) return out;
   const toml::array* list = node->as_array();
   if (list == nullptr) {
-    return Status::invalidArgument("ward.toml: 'upstreams' must be an array of tables "
-                                   "([[upstreams]])");
+    return Status::invalidArgument(
+        "ward.toml: 'upstreams' must be an array of tables "
+        "([[upstreams]])");
   }
   if (list->size() > kMaxUpstreams) {
     return Status::invalidArgument("ward.toml: at most " + std::to_string(kMaxUpstreams) +

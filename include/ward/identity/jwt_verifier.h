@@ -22,11 +22,11 @@
 namespace ward::identity {
 
 struct JwtVerifierOptions {
-  std::string issuer;                 // required "iss"
-  std::string audience;               // must be "aud" or one of its entries
+  std::string issuer;    // required "iss"
+  std::string audience;  // must be "aud" or one of its entries
   std::string principal_claim = "sub";
-  int64_t leeway_s = 60;              // clock skew allowed on exp and nbf
-  int64_t refresh_interval_s = 300;   // min time between JWKS reloads for unknown kids
+  int64_t leeway_s = 60;             // clock skew allowed on exp and nbf
+  int64_t refresh_interval_s = 300;  // min time between JWKS reloads for unknown kids
 };
 
 struct VerifiedToken {

@@ -17,7 +17,7 @@ struct UpstreamConfig {
   std::string name;       // [a-z0-9_-]{1,32}; the namespace of its tools ("<name>.<tool>")
   std::string transport;  // "stdio" | "http"
   // stdio
-  std::string command;                     // program (looked up in PATH)
+  std::string command;  // program (looked up in PATH)
   std::vector<std::string> args;
   std::map<std::string, std::string> env;  // added to PATH, HOME, LANG (nothing else inherited)
   std::string cwd;                         // "" = Ward's working directory
@@ -29,8 +29,8 @@ struct UpstreamConfig {
   std::vector<std::string> read_only_tools;  // tools an admin declares read-only
   // "auto" (server/discover, else initialize), "2026-07-28", "2025-11-25" or "2025-06-18"
   std::string protocol = "auto";
-  int64_t timeout_ms = 30000;              // per request
-  size_t max_message_bytes = 8 << 20;      // one JSON-RPC message (line or HTTP body)
+  int64_t timeout_ms = 30000;          // per request
+  size_t max_message_bytes = 8 << 20;  // one JSON-RPC message (line or HTTP body)
 };
 
 // Every [[upstreams]] entry of the ward.toml at `path` (none when the file or key is absent).

@@ -23,9 +23,10 @@ class UpstreamPool {
   ~UpstreamPool();
 
   // Resolves "${secret:NAME}" for `tenant` (header and env values).
-  void setSecretResolver(std::function<Result<std::string>(const std::string& tenant,
-                                                           const std::string& name)> resolver,
-                         const std::string& tenant);
+  void setSecretResolver(
+      std::function<Result<std::string>(const std::string& tenant, const std::string& name)>
+          resolver,
+      const std::string& tenant);
   // The client of one upstream; NotFound naming the upstream when it is not configured.
   Result<McpClient*> client(const std::string& name);
   std::vector<std::string> names() const;

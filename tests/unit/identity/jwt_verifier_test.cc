@@ -45,8 +45,11 @@ Key ecKey(const std::string& kid) {
   std::string x = bnBytes(k, OSSL_PKEY_PARAM_EC_PUB_X), y = bnBytes(k, OSSL_PKEY_PARAM_EC_PUB_Y);
   x.insert(0, 32 - x.size(), '\0');
   y.insert(0, 32 - y.size(), '\0');
-  key.jwk = {{"kty", "EC"}, {"kid", kid}, {"crv", "P-256"},
-             {"x", base64UrlEncode(x)}, {"y", base64UrlEncode(y)}};
+  key.jwk = {{"kty", "EC"},
+             {"kid", kid},
+             {"crv", "P-256"},
+             {"x", base64UrlEncode(x)},
+             {"y", base64UrlEncode(y)}};
   return key;
 }
 
@@ -73,8 +76,11 @@ std::string sign(EVP_PKEY* k, const std::string& input, bool ec) {
 }
 
 Json claims(int64_t exp_offset = 300) {
-  return {{"iss", "https://auth.test"}, {"aud", "https://ward.test"}, {"sub", "alice"},
-          {"exp", kNowS + exp_offset}, {"iat", kNowS}};
+  return {{"iss", "https://auth.test"},
+          {"aud", "https://ward.test"},
+          {"sub", "alice"},
+          {"exp", kNowS + exp_offset},
+          {"iat", kNowS}};
 }
 
 std::string token(const Key& k, const std::string& alg, const Json& payload,
@@ -135,8 +141,8 @@ TEST_F(JwtVerifierTest, AudienceMayBeAnArray) {
 }
 
 TEST_F(JwtVerifierTest, RefusesAlgNone) {
-  std::string t = base64UrlEncode(Json{{"alg", "none"}}.dump()) + "." +
-                  base64UrlEncode(claims().dump()) + ".";
+  std::string t =
+      base64UrlEncode(Json{{"alg", "none"}}.dump()) + "." + base64UrlEncode(claims().dump()) + ".";
   expectRefused(t, "alg 'none' is not accepted");
   std::string t2 = base64UrlEncode(Json{{"alg", "none"}, {"kid", "r1"}}.dump()) + "." +
                    base64UrlEncode(claims().dump()) + ".AAAA";
@@ -235,7 +241,8 @@ TEST(JwksTest, SkipsWeakAndUnsupportedKeys) {
   o.issuer = "https://auth.test";
   o.audience = "https://ward.test";
   FakeClock clock{kNowS * 1000000};
-  JwtVerifier v(o, [&] { return Result<std::string>(set.dump()); }, &clock);
+  JwtVerifier v(
+      o, [&] { return Result<std::string>(set.dump()); }, &clock);
   Status st = v.verify(token(weak, "RS256", claims(), "weak")).status();
   EXPECT_EQ(st.code(), StatusCode::kUnauthenticated);
   EXPECT_FALSE(parseJwks("{\"nokeys\":1}").ok());

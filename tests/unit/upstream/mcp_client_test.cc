@@ -81,13 +81,11 @@ TEST(McpClientStdioTest, FailedStartsBackOffExponentially) {
   EXPECT_NE(first.message().find("cannot start"), std::string::npos) << first.message();
   // Within the backoff nothing is attempted: the caller gets the reason at once.
   Status second = client.ensureConnected();
-  EXPECT_NE(second.message().find("next attempt in 250 ms"), std::string::npos)
-      << second.message();
+  EXPECT_NE(second.message().find("next attempt in 250 ms"), std::string::npos) << second.message();
   clock.advanceMicros(250000);
   (void)client.ensureConnected();  // second failure: the wait doubles
   Status fourth = client.ensureConnected();
-  EXPECT_NE(fourth.message().find("next attempt in 500 ms"), std::string::npos)
-      << fourth.message();
+  EXPECT_NE(fourth.message().find("next attempt in 500 ms"), std::string::npos) << fourth.message();
   EXPECT_EQ(client.describe()["consecutive_failures"], 2);
 }
 
