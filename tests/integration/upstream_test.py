@@ -388,6 +388,22 @@ def test_changed_definitions(env):
           "sunset" in message(body), f"{status} {body}")
 
 
+def test_cli(env):
+    listing = ward(env.data, "upstream", "list")
+    check("ward upstream list", re.search(r"(?m)^memory\tstdio\tuntrusted\t9 tools$", listing)
+          is not None and "changing\tstdio\tuntrusted" in listing, listing)
+    shown = json.loads(ward(env.data, "upstream", "show", "files"))
+    check("ward upstream show", shown["name"] == "files" and
+          any(t["tool"] == "files.read_text_file" for t in shown["tools"]), str(shown)[:300])
+    proc = subprocess.run([WARD_BIN, "--data", env.data, "upstream", "show", "nope"],
+                          capture_output=True, text=True, timeout=60)
+    check("ward upstream show of an unknown name exits 3", proc.returncode == 3 and
+          "no upstream 'nope'" in proc.stderr, proc.stderr)
+    out = ward(env.data, "upstream", "sync", "memory")
+    check("ward upstream sync reports unchanged tools",
+          "unchanged memory.read_graph" in out and "first import" not in out, out)
+
+
 def test_records(env):
     log = ""
     for root, _, names in os.walk(os.path.join(env.data, "audit")):
@@ -421,6 +437,7 @@ def main():
         test_read_only(env)
         test_crash_and_restart(env)
         test_changed_definitions(env)
+        test_cli(env)
         test_records(env)
     finally:
         if env:
