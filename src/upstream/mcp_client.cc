@@ -14,7 +14,10 @@ constexpr const char* kModern = "2026-07-28";
 constexpr const char* kLegacyDefault = "2025-11-25";
 constexpr int64_t kBackoffBaseMs = 250;
 constexpr int64_t kBackoffMaxMs = 30000;
-constexpr int64_t kProbeTimeoutMs = 5000;  // server/discover to a server that may not know it
+constexpr int64_t kProbeTimeoutMs = 5000;
+constexpr int64_t kQuickExitUs = 10'000'000;  // a server that dies sooner is crash-looping
+constexpr int kFreeQuickRestarts = 2;  // restarted at once; later ones back off  // server/discover
+                                       // to a server that may not know it
 constexpr int kMaxToolPages = 100;
 constexpr size_t kMaxTools = 1000;
 constexpr size_t kMaxErrorText = 512;
@@ -95,6 +98,17 @@ Result<std::shared_ptr<Transport>> McpClient::connection() {
   std::lock_guard<std::mutex> lock(mu_);
   if (transport_ && transport_->alive() && !era_.empty()) return transport_;
   const int64_t now = clock_->nowMicros();
+  if (transport_ && !transport_->alive() && next_attempt_us_ == 0) {
+    // A server that exits soon after each start is a crash loop: after a few immediate
+    // restarts, its restarts back off like failed starts.
+    quick_exits_ = now - connected_at_us_ < kQuickExitUs ? quick_exits_ + 1 : 0;
+    if (quick_exits_ > kFreeQuickRestarts) {
+      int64_t backoff = std::min(
+          kBackoffBaseMs << std::min(quick_exits_ - kFreeQuickRestarts - 1, 16), kBackoffMaxMs);
+      next_attempt_us_ = now + backoff * 1000;
+      last_error_ = "exited " + std::to_string(quick_exits_) + " times within 10 s of starting";
+    }
+  }
   if (now < next_attempt_us_) {
     return Status::unavailable("upstream '" + config_.name + "' is unavailable (" + last_error_ +
                                "); next attempt in " +
@@ -119,6 +133,7 @@ Result<std::shared_ptr<Transport>> McpClient::connection() {
   failures_ = 0;
   next_attempt_us_ = 0;
   last_error_.clear();
+  connected_at_us_ = clock_->nowMicros();
   generation_.fetch_add(1);
   return transport_;
 }

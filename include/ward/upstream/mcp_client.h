@@ -4,7 +4,8 @@
 //
 // The connection is made on first use and remade when it breaks: a stdio server that exited is
 // restarted, an HTTP session that expired (404) is re-initialised. Failed attempts back off
-// exponentially (250 ms doubling to 30 s); while backing off, requests fail at once with
+// exponentially (250 ms doubling to 30 s), and so do restarts of a server that keeps exiting
+// within 10 s of starting (after two immediate ones); while backing off, requests fail at once with
 // Unavailable instead of waiting, so a broken upstream never holds callers up.
 //
 // Thread-safe: requests may run concurrently; they share one connection.
@@ -81,6 +82,8 @@ class McpClient {
   int64_t next_attempt_us_ = 0;           // guarded by mu_
   std::string last_error_;                // guarded by mu_
   int64_t restarts_ = 0;                  // guarded by mu_
+  int64_t connected_at_us_ = 0;           // when the current connection was made; guarded by mu_
+  int quick_exits_ = 0;                   // consecutive deaths soon after start; guarded by mu_
 };
 
 }  // namespace ward::upstream

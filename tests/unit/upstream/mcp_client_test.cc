@@ -89,6 +89,21 @@ TEST(McpClientStdioTest, FailedStartsBackOffExponentially) {
   EXPECT_EQ(client.describe()["consecutive_failures"], 2);
 }
 
+TEST(McpClientStdioTest, ACrashLoopingServerIsRestartedWithBackoff) {
+  FakeClock clock;  // never advances: every exit is "soon after starting"
+  McpClient client(stdioConfig(), nullptr, &clock);
+  for (int i = 0; i < 3; ++i) {  // the first start and two immediate restarts
+    auto r = client.callTool("crash", Json::object());
+    EXPECT_NE(r.status().message().find("exited"), std::string::npos) << r.status().message();
+  }
+  Status st = client.ensureConnected();
+  EXPECT_NE(st.message().find("exited 3 times within 10 s"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("next attempt in 250 ms"), std::string::npos) << st.message();
+  clock.advanceMicros(250000);
+  auto r = client.callTool("echo", Json{{"text", "recovered"}});
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+}
+
 TEST(McpClientStdioTest, ARequestThatGetsNoAnswerTimesOutAndOthersStillWork) {
   UpstreamConfig c = stdioConfig();
   c.timeout_ms = 300;
