@@ -14,15 +14,26 @@ if [ "${1:-}" = "--sanitize" ]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 bash scripts/build.sh "$BUILD_DIR" "${EXTRA[@]}"
-# The MCP tests' npm packages (tests/mcp/package-lock.json, pinned): installed only when missing
-# or older than the lock file, so an offline run with them present is fine; without them the MCP
-# client and conformance tests report "skipped".
-if [ ! -d tests/mcp/node_modules ] || [ tests/mcp/package-lock.json -nt tests/mcp/node_modules ]; then
-  if command -v npm >/dev/null; then
-    (cd tests/mcp && npm ci --no-audit --no-fund) || echo "warning: npm ci in tests/mcp failed"
-  else
-    echo "warning: npm not found; the MCP client and conformance tests will be skipped"
+# npm packages for the tests that drive Ward with real MCP software (tests/mcp: the official SDK
+# clients and conformance suite; tests/upstream: reference servers), pinned by each folder's
+# package-lock.json. `npm ci` runs only when the lock file changed since the last install, so a
+# run with them present works offline; without them those tests report "skipped".
+npm_ci() {
+  local dir="$1" sum
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$dir/node_modules/.ward-lock-sha256" 2>/dev/null)" != "$sum" ]; then
+    if (cd "$dir" && npm ci --no-audit --no-fund); then
+      echo "$sum" > "$dir/node_modules/.ward-lock-sha256"
+    else
+      echo "warning: npm ci in $dir failed; its tests will be skipped" >&2
+    fi
   fi
+}
+if command -v npm >/dev/null; then
+  npm_ci tests/mcp
+  npm_ci tests/upstream
+else
+  echo "warning: npm not found; the MCP client, conformance and upstream tests will be skipped" >&2
 fi
 cd "$BUILD_DIR"
 ctest --output-on-failure -j2 --timeout 600

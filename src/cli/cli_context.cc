@@ -100,6 +100,9 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   if (gateway_) return gateway_.get();
   if (!store_) return Status::internal("CliContext::gateway() before open()");
   WARD_ASSIGN_OR_RETURN(tool_store_, store::openSqliteToolStore(dbPath()));
+  WARD_ASSIGN_OR_RETURN(std::vector<upstream::UpstreamConfig> upstream_configs,
+                        upstream::loadUpstreamConfigs(configPath()));
+  upstreams_ = std::make_unique<upstream::UpstreamPool>(std::move(upstream_configs));
   gateway::GatewayOptions options;
   options.store = store_.get();
   options.tools = tool_store_.get();
@@ -109,6 +112,8 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   options.config = config_.gateway;
   options.approve_risk = config_.gateway.approve_risk;
   options.secrets_key_path = secretsKeyPath();
+  options.upstreams = upstreams_.get();
+  options.config_tenant = config_.tenant;
   WARD_ASSIGN_OR_RETURN(gateway_, gateway::ToolGateway::create(options));
   return gateway_.get();
 }

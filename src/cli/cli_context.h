@@ -17,6 +17,7 @@
 #include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
 #include "ward/store/store.h"
+#include "ward/upstream/upstream_pool.h"
 
 namespace ward::cli {
 
@@ -68,6 +69,8 @@ class CliContext {
   // Permissioned, recorded trace reads, feedback and spans (after open()).
   Result<audit::TraceService*> traceService();
   std::string promptsDir() const { return data_dir + "/prompts"; }
+  // The [[upstreams]] of ward.toml (loaded with the gateway; null before gateway()).
+  upstream::UpstreamPool* upstreams() { return upstreams_.get(); }
 
   // Resolves --as NAME in the configured tenant.
   Result<identity::Principal> principal(const std::string& name);
@@ -86,6 +89,7 @@ class CliContext {
   std::unique_ptr<search::SearchService> search_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<store::ToolStore> tool_store_;
+  std::unique_ptr<upstream::UpstreamPool> upstreams_;  // outlives gateway_ (declared before it)
   std::unique_ptr<gateway::ToolGateway> gateway_;
   std::unique_ptr<audit::TraceReader> trace_reader_;
   std::unique_ptr<audit::PromptStore> prompt_store_;

@@ -27,6 +27,7 @@ void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 // After registerAuditCommands: adds `audit erase` and `audit retention`.
 void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

@@ -25,6 +25,7 @@ int runCli(int argc, char** argv) {
       registerRoleCommands,
       registerMcpCommand,
       registerAuditEraseCommands,
+      registerUpstreamCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

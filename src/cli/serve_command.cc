@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "mcp_wiring.h"
 #include "ward/common/hash.h"
+#include "ward/common/log.h"
 #include "ward/http/http_server.h"
 #include "ward/http/services.h"
 #include "ward/io/file_system.h"
@@ -72,10 +73,20 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
           http::startHttpServer(services, sc, mcp::mcpRoutes(**mcp_server, anonymous));
       if (!server.ok()) return fail(server.status());
       std::cout << "listening on http://" << (*server)->address() << std::endl;
+      // Imports upstream tools without delaying start-up; a call to an upstream not yet synced
+      // syncs it first, and one upstream failing is logged without stopping the others.
+      std::thread upstream_sync([&ctx, gw = *gw] {
+        if (ctx.upstreams() == nullptr) return;
+        for (const std::string& name : ctx.upstreams()->names()) {
+          auto report = gw->syncUpstream(ctx.tenant(), name);
+          if (!report.ok()) logWarn("upstream sync: " + report.status().message());
+        }
+      });
       int sig = 0;
       sigwait(&set, &sig);
       std::cerr << "stopping (signal " << sig << ")\n";
       (*server)->stop();
+      upstream_sync.join();
       return 0;
     };
   });

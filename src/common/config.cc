@@ -145,6 +145,29 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
       numberSetter(&c.audit.jsonl_max_bytes, "audit.export.jsonl_max_bytes", 4096, 1e12);
   m["audit.export.jsonl_keep_files"] =
       numberSetter(&c.audit.jsonl_keep_files, "audit.export.jsonl_keep_files", 0, 1000);
+  m["oauth.issuer"] = stringSetter(&c.oauth.issuer, "oauth.issuer");
+  m["oauth.audience"] = stringSetter(&c.oauth.audience, "oauth.audience");
+  m["oauth.jwks_file"] = stringSetter(&c.oauth.jwks_file, "oauth.jwks_file");
+  m["oauth.jwks_url"] = stringSetter(&c.oauth.jwks_url, "oauth.jwks_url");
+  m["oauth.principal_claim"] = stringSetter(&c.oauth.principal_claim, "oauth.principal_claim");
+  m["oauth.leeway_s"] = numberSetter(&c.oauth.leeway_s, "oauth.leeway_s", 0, 300);
+  m["oauth.jwks_refresh_s"] = numberSetter(&c.oauth.jwks_refresh_s, "oauth.jwks_refresh_s", 1, 86400);
+  m["oauth.resource"] = stringSetter(&c.oauth.resource, "oauth.resource");
+  m["oauth.resource_metadata_url"] =
+      stringSetter(&c.oauth.resource_metadata_url, "oauth.resource_metadata_url");
+  m["oauth.scopes"] = [&c](const toml::node& n) -> Status {
+    const toml::array* a = n.as_array();
+    if (a == nullptr) return Status::invalidArgument("ward.toml: 'oauth.scopes' must be an array");
+    c.oauth.scopes.clear();
+    for (const toml::node& e : *a) {
+      auto s = e.value<std::string>();
+      if (!e.is_string() || !s) {
+        return Status::invalidArgument("ward.toml: 'oauth.scopes' must hold strings");
+      }
+      c.oauth.scopes.push_back(*s);
+    }
+    return Status();
+  };
   return m;
 }
 
@@ -152,6 +175,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
                   const std::map<std::string, Setter>& setters) {
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;
@@ -189,6 +213,18 @@ Result<WardConfig> WardConfig::load(const std::string& path) {
       config.gateway.approve_risk != "destructive") {
     return Status::invalidArgument(
         "ward.toml: 'gateway.approve_risk' must be \"\", \"write\" or \"destructive\"");
+  }
+  if (!config.oauth.issuer.empty()) {
+    if (config.oauth.audience.empty()) {
+      return Status::invalidArgument("ward.toml: 'oauth.audience' is required with oauth.issuer");
+    }
+    if (config.oauth.jwks_file.empty() == config.oauth.jwks_url.empty()) {
+      return Status::invalidArgument(
+          "ward.toml: set exactly one of 'oauth.jwks_file' and 'oauth.jwks_url'");
+    }
+    if (config.oauth.principal_claim.empty()) {
+      return Status::invalidArgument("ward.toml: 'oauth.principal_claim' must not be empty");
+    }
   }
   if (config.ingest.chunk_max_tokens < config.ingest.chunk_tokens) {
     return Status::invalidArgument("ward.toml: 'ingest.chunk_max_tokens' must be >= chunk_tokens");
@@ -247,6 +283,21 @@ max_response_bytes = 4194304  # backend responses larger than this fail the call
 timeout_ms = 10000            # per backend attempt
 retries = 2                   # extra attempts for read tools only
 approve_risk = ""             # "write" or "destructive": those risks always need approval
+
+# OAuth 2.1 bearer JWTs besides API keys (off while issuer is ""):
+# [oauth]
+# issuer = "https://auth.example.com"
+# audience = "https://ward.example.com"
+# jwks_file = "/etc/ward/jwks.json"   # or jwks_url = "https://auth.example.com/jwks.json"
+# principal_claim = "sub"
+# leeway_s = 60
+
+# Upstream MCP servers whose tools Ward imports and fences (docs/design/upstream.md):
+# [[upstreams]]
+# name = "files"
+# transport = "stdio"                 # or "http" with url = "..." and headers = { ... }
+# command = "mcp-server-filesystem"
+# args = ["/srv/shared"]
 )";
 }
 

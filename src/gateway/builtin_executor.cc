@@ -67,11 +67,4 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
   return Status::internal("unknown builtin backend '" + name + "'");
 }
 
-Result<Json> McpExecutor::execute(CallContext& call) {
-  const Backend& b = call.tool->definition.backend;
-  return Status::unavailable("tool '" + call.tool->definition.name +
-                             "' is served by MCP upstream '" + b.mcp_server +
-                             "', and mcp upstreams are not connected yet");
-}
-
 }  // namespace ward::gateway

@@ -27,12 +27,4 @@ class BuiltinExecutor final : public Executor {
   search::SearchService* search_;
 };
 
-// The "mcp" backend. Definitions are accepted and stored; calls fail with Unavailable until the
-// MCP upstream connector exists (a documented limitation, docs/design/gateway.md).
-class McpExecutor final : public Executor {
- public:
-  std::string_view type() const override { return "mcp"; }
-  Result<Json> execute(CallContext& call) override;
-};
-
 }  // namespace ward::gateway

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
+#include "mcp_import.h"
 #include "policy_cache.h"
 #include "secret_box.h"
 #include "stages.h"
@@ -35,6 +37,9 @@ class ToolGateway::Impl {
   std::unique_ptr<SecretBox> secrets;  // null when no key path was given
   std::unique_ptr<PolicyCache> policy;
   std::vector<std::unique_ptr<Stage>> stages;
+  ToolGateway* owner = nullptr;  // set by ToolGateway's constructor (upstream syncs)
+  UpstreamLiveSet live;          // what each upstream offered at its last sync
+  std::mutex sync_mu;            // one upstream sync at a time
 };
 
 // The string field `key` of a request object; "" when absent and not required.

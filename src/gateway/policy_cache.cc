@@ -36,6 +36,9 @@ Result<std::shared_ptr<const ResolvedTool>> PolicySnapshot::resolve(
     }
   }
   if (!version.empty()) return Status::notFound("tool '" + name + "@" + version + "' not found");
+  // A tool whose only version waits for approval (e.g. one an upstream added after its tool set
+  // was pinned) is returned so the caller learns it is quarantined, not that it is missing.
+  if (it->second.size() == 1 && it->second.front()->record.quarantined) return it->second.front();
   return Status::notFound("tool '" + name +
                           "' has no version that is not deprecated; name a version");
 }

@@ -6,8 +6,10 @@
 #include "gateway_impl.h"
 #include "http_executor.h"
 #include "ward/common/hash.h"
+#include "mcp_executor.h"
 #include "ward/common/log.h"
 #include "ward/common/metrics.h"
+#include "ward/upstream/upstream_pool.h"
 
 namespace ward::gateway {
 
@@ -52,7 +54,10 @@ ToolGateway::Impl::Impl(const GatewayOptions& o)
         return secretPlaintext(tenant, name);
       }));
   dispatch->registerExecutor(std::make_unique<BuiltinExecutor>(o.store, o.search));
-  dispatch->registerExecutor(std::make_unique<McpExecutor>());
+  dispatch->registerExecutor(std::make_unique<McpExecutor>(
+      o.upstreams, &live, [this](const std::string& tenant, const std::string& upstream) {
+        return owner->syncUpstream(tenant, upstream).status();
+      }));
   // The chain, in order (DESIGN.md "Tool call"); adding a stage is one line here.
   stages.push_back(std::make_unique<AuthorizeStage>());
   stages.push_back(std::make_unique<ModeStage>());
@@ -85,7 +90,17 @@ Result<std::unique_ptr<ToolGateway>> ToolGateway::create(const GatewayOptions& o
   return std::unique_ptr<ToolGateway>(new ToolGateway(std::move(impl)));
 }
 
-ToolGateway::ToolGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ToolGateway::ToolGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->owner = this;
+  if (impl_->options.upstreams != nullptr) {
+    // Header and env values of upstreams may name tenant secrets ("${secret:NAME}").
+    impl_->options.upstreams->setSecretResolver(
+        [this](const std::string& tenant, const std::string& name) {
+          return impl_->secretPlaintext(tenant, name);
+        },
+        impl_->options.config_tenant);
+  }
+}
 ToolGateway::~ToolGateway() = default;
 
 namespace {

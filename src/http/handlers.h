@@ -71,6 +71,12 @@ Result<HttpResponse> traceSpanCreate(const Services& s, const HttpRequest& r);
 Result<HttpResponse> promptGet(const Services& s, const HttpRequest& r);
 // audit_erasure_handler.cc
 Result<HttpResponse> auditErasureCreate(const Services& s, const HttpRequest& r);
+// upstreams_handler.cc
+Result<HttpResponse> upstreamsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> upstreamSync(const Services& s, const HttpRequest& r);
+
+// bearer_auth.cc (RFC 9728 metadata; 404 while OAuth is off)
+Result<HttpResponse> oauthProtectedResource(const Services& s, const HttpRequest& r);
 
 // status_handler.cc
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);

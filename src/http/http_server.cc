@@ -428,7 +428,15 @@ HttpResponse HttpServer::Impl::handle(HttpRequest& request, std::string* route_l
     if (match.route->auth != AuthPolicy::kNone) {
       if (!authenticate_) return errorResponse(Status::unauthenticated("authentication required"));
       auto principal = authenticate_(request);
-      if (!principal.ok()) return errorResponse(principal.status());
+      if (!principal.ok()) {
+        HttpResponse denied = errorResponse(principal.status());
+        if (options_.www_authenticate && denied.status == 401) {
+          for (auto& [name, value] : denied.headers) {
+            if (name == "WWW-Authenticate") value = options_.www_authenticate(request);
+          }
+        }
+        return denied;
+      }
       if (match.route->auth == AuthPolicy::kAdmin && !principal->admin) {
         return errorResponse(Status::permissionDenied("this endpoint requires an admin principal"));
       }

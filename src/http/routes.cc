@@ -1,4 +1,5 @@
 // Ward's REST API: the one route table, API-key authentication, and server start-up.
+#include "bearer_auth.h"
 #include "handlers.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
@@ -25,6 +26,9 @@ struct RouteSpec {
 constexpr RouteSpec kRoutes[] = {
     {"GET", "/healthz", AuthPolicy::kNone, healthz},
     {"GET", "/metrics", AuthPolicy::kNone, metricsText},
+    {"GET", "/.well-known/oauth-protected-resource", AuthPolicy::kNone, oauthProtectedResource},
+    {"GET", "/.well-known/oauth-protected-resource/{path*}", AuthPolicy::kNone,
+     oauthProtectedResource},
     {"GET", "/v1/status", AuthPolicy::kAdmin, statusGet},
     {"POST", "/v1/search", AuthPolicy::kPrincipal, searchPost},
     {"GET", "/v1/search", AuthPolicy::kPrincipal, searchGet},
@@ -67,6 +71,8 @@ constexpr RouteSpec kRoutes[] = {
     {"POST", "/v1/traces/{id}/spans", AuthPolicy::kPrincipal, traceSpanCreate},
     {"GET", "/v1/prompts/{sha256}", AuthPolicy::kPrincipal, promptGet},
     {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate},
+    {"GET", "/v1/upstreams", AuthPolicy::kAdmin, upstreamsList},
+    {"POST", "/v1/upstreams/{name}/sync", AuthPolicy::kAdmin, upstreamSync},
 };
 
 // The presented key from "Authorization: Bearer <key>" or "X-Api-Key: <key>"; "" if none.
@@ -98,13 +104,22 @@ void recordAuthFailure(const Services& s, const HttpRequest& r, const char* reas
   if (!st.ok()) logWarn("cannot record auth_failure trace event: " + st.toString());
 }
 
-Authenticator apiKeyAuthenticator(const Services& s) {
-  return [s](const HttpRequest& r) -> Result<identity::Principal> {
+// API keys, and bearer JWTs when OAuth is configured (bearer_auth.h): the shared
+// authentication path of every front door on this server.
+Authenticator apiKeyAuthenticator(const Services& s, std::shared_ptr<BearerAuth> bearer) {
+  return [s, bearer](const HttpRequest& r) -> Result<identity::Principal> {
     std::string key = presentedKey(r);
     if (key.empty()) {
       recordAuthFailure(s, r, "missing_key");
       return Status::unauthenticated(
           "missing API key: send 'Authorization: Bearer wk_...' or 'X-Api-Key: wk_...'");
+    }
+    if (bearer && identity::JwtVerifier::looksLikeJwt(key)) {
+      auto principal = bearer->authenticate(*s.store, s.config->tenant, key);
+      if (!principal.ok() && principal.status().code() == StatusCode::kUnauthenticated) {
+        recordAuthFailure(s, r, "invalid_token");
+      }
+      return principal;
     }
     auto principal = identity::authenticateApiKey(*s.store, key);
     if (!principal.ok()) {
@@ -206,10 +221,16 @@ Result<std::unique_ptr<HttpServer>> startHttpServer(const Services& services,
   options.port = address.second;
   options.threads = config.threads;
   options.max_body_bytes = config.max_body_bytes;
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<BearerAuth> bearer,
+                        BearerAuth::create(services.config->oauth));
+  if (bearer) {
+    options.www_authenticate = [bearer](const HttpRequest& r) { return bearer->challenge(r); };
+  }
   Router router = wardRouter(services);
   for (Route& route : extra_routes) WARD_RETURN_IF_ERROR(router.add(std::move(route)));
-  WARD_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server,
-                        HttpServer::start(options, std::move(router), apiKeyAuthenticator(services)));
+  WARD_ASSIGN_OR_RETURN(
+      std::unique_ptr<HttpServer> server,
+      HttpServer::start(options, std::move(router), apiKeyAuthenticator(services, bearer)));
   for (GaugeRegistration& g : registerServiceGauges(services)) server->retain(std::move(g));
   return server;
 }

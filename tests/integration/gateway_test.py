@@ -438,7 +438,8 @@ def test_registry(e):
     e.admin("POST", "/v1/grants", {"subject_kind": "principal", "subject": "alice",
                                    "tool": "upstream_tool"})
     st, _, body = e.call("alice", "upstream_tool", {})
-    check("mcp backend: clear 503", st == 503 and "not connected yet" in message(body), (st, body))
+    check("mcp backend of an unconfigured upstream: clear 503",
+          st == 503 and "no upstream 'crm' is configured" in message(body), (st, body))
     st, _, body = e.call("alice", "lookup_invoice", {"invoice_id": "INV-2024-0042"})
     st, _, body = e.admin("POST", "/v1/tools", mcp)
     check("same definition again: unchanged", body.get("outcome") == "unchanged", body)

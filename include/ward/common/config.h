@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ward/common/status.h"
 
@@ -82,6 +83,21 @@ struct GatewayConfig {
   std::string approve_risk;            // "", "write" or "destructive": risks that always need approval
 };
 
+// OAuth 2.1 resource server (docs/design/http.md "Bearer JWTs"): when `issuer` is set, the HTTP
+// API also accepts bearer JWTs (RS256/ES256) besides API keys.
+struct OAuthConfig {
+  std::string issuer;                   // "" = OAuth off; the required "iss"
+  std::string audience;                 // required "aud" (this server), needed with issuer
+  std::string jwks_file;                // the signing keys: exactly one of jwks_file / jwks_url
+  std::string jwks_url;
+  std::string principal_claim = "sub";  // the claim naming the Ward principal
+  int64_t leeway_s = 60;                // clock skew allowed on exp / nbf
+  int64_t jwks_refresh_s = 300;         // min seconds between JWKS reloads (unknown kid)
+  std::string resource;                 // RFC 9728 "resource"; "" = http://<Host> of the request
+  std::string resource_metadata_url;    // in WWW-Authenticate; "" = derived from the Host
+  std::vector<std::string> scopes;      // scopes_supported in the metadata (informational)
+};
+
 struct WardConfig {
   std::string tenant = "default";
   ServerConfig server;
@@ -90,6 +106,7 @@ struct WardConfig {
   IndexConfig index;
   AuditConfig audit;
   GatewayConfig gateway;
+  OAuthConfig oauth;
 
   // Loads a ward.toml; a file that does not exist yields the defaults.
   static Result<WardConfig> load(const std::string& path);

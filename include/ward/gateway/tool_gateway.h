@@ -28,6 +28,9 @@ class Store;
 namespace ward::search {
 class SearchService;
 }
+namespace ward::upstream {
+class UpstreamPool;
+}
 
 namespace ward::gateway {
 
@@ -42,6 +45,10 @@ struct GatewayOptions {
   std::string secrets_key_path;  // AES-256 key file (created 0600 when absent); "" = no secrets
   // Which risks always need approval: "" (none), "destructive", "write" (write and destructive).
   std::string approve_risk;
+  // Upstream MCP servers for the "mcp" backend (optional; docs/design/upstream.md). Their header
+  // and env values resolve "${secret:NAME}" among config_tenant's secrets.
+  upstream::UpstreamPool* upstreams = nullptr;
+  std::string config_tenant = "default";
 };
 
 // An approval decision by a reviewer.
@@ -100,6 +107,13 @@ class ToolGateway {
   // The same rule as adding: an admin, or the user themself.
   Status deleteDelegation(const identity::Principal& by, const std::string& user,
                           const std::string& agent);
+  // --- upstream MCP servers (admin; mcp_import.cc) ---
+  // Imports one upstream's tools as "<upstream>.<tool>"@1.0.0, pinned; on later syncs a changed,
+  // added or removed tool is quarantined. {"upstream","first_import","tools":[{tool,
+  // upstream_tool,outcome}],"skipped":[{tool,reason}]}.
+  Result<Json> syncUpstream(const std::string& tenant, const std::string& upstream);
+  // Every configured upstream: its connection state and imported tools.
+  Result<Json> listUpstreams(const std::string& tenant);
 
   // --- calls ---
   // Runs the chain. Ok: {"status":"ok"|"pending", ...}; errors name the stage's reason.

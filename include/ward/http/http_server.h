@@ -33,6 +33,9 @@ struct ServerOptions {
   size_t max_header_bytes = 64 << 10;  // larger header blocks get 431
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds stop_grace{5};  // how long stop() waits for in-flight requests
+  // The WWW-Authenticate value of a 401 (e.g. with RFC 9728 resource_metadata); unset = the
+  // default `Bearer realm="ward"`.
+  std::function<std::string(const HttpRequest&)> www_authenticate;
 };
 
 // "HOST:PORT" or "[v6]:PORT" -> host and port. InvalidArgument names the problem.

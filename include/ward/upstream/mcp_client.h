@@ -1,0 +1,89 @@
+// An MCP client for one upstream server (docs/design/upstream.md): JSON-RPC 2.0 over stdio or
+// Streamable HTTP, in the stateless 2026-07-28 era (server/discover, per-request _meta) or the
+// session era (initialize, Mcp-Session-Id; 2025-11-25 and 2025-06-18).
+//
+// The connection is made on first use and remade when it breaks: a stdio server that exited is
+// restarted, an HTTP session that expired (404) is re-initialised. Failed attempts back off
+// exponentially (250 ms doubling to 30 s), and so do restarts of a server that keeps exiting
+// within 10 s of starting (after two immediate ones); while backing off, requests fail at once with
+// Unavailable instead of waiting, so a broken upstream never holds callers up.
+//
+// Thread-safe: requests may run concurrently; they share one connection.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "ward/common/clock.h"
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+#include "ward/upstream/upstream_config.h"
+
+namespace ward::upstream {
+
+class Transport;
+
+// Turns "${secret:NAME}" references in header and env values into the secret's value.
+using SecretResolver = std::function<Result<std::string>(const std::string& name)>;
+
+class McpClient {
+ public:
+  McpClient(UpstreamConfig config, SecretResolver secrets, const Clock* clock = nullptr);
+  ~McpClient();
+  McpClient(const McpClient&) = delete;
+  McpClient& operator=(const McpClient&) = delete;
+
+  const UpstreamConfig& config() const { return config_; }
+
+  // Every tool of the server (tools/list, all pages; at most 1000 tools).
+  Result<Json> listTools();
+  // tools/call; the CallToolResult ({content, structuredContent?, isError?}).
+  Result<Json> callTool(const std::string& tool, const Json& arguments);
+  // Connects (or reconnects) unless connected; Unavailable while backing off.
+  Status ensureConnected() { return connection().status(); }
+  // Any request; params may be null. Connects first when needed.
+  Result<Json> request(const std::string& method, Json params);
+
+  // Bumped every time a new connection is established (a restart or a re-initialised session).
+  int64_t connectionGeneration() const { return generation_.load(); }
+  // True once after the server sent notifications/tools/list_changed.
+  bool takeListChanged() { return list_changed_.exchange(false); }
+  // State for `ward upstream show` and GET /v1/upstreams: era, version, server info, failures,
+  // backoff, transport details. Never secrets. Never waits for a connect in progress
+  // (then {"connecting": true}).
+  Json describe() const;
+  // Ends the connection (kills a stdio child).
+  void close();
+
+ private:
+  Result<std::shared_ptr<Transport>> connection();
+  Status connectLocked();
+  Result<Json> send(const std::shared_ptr<Transport>& t, const std::string& method,
+                    const Json& params);
+
+  UpstreamConfig config_;
+  SecretResolver secrets_;
+  const Clock* clock_;
+  std::atomic<int64_t> next_id_{1};
+  std::atomic<int64_t> generation_{0};
+  std::atomic<bool> list_changed_{false};
+  std::atomic<bool> connecting_{false};  // a connect holds mu_ (describe() does not wait)
+
+  mutable std::mutex mu_;
+  std::shared_ptr<Transport> transport_;  // guarded by mu_
+  std::string era_;                       // "stateless" | "session"; guarded by mu_
+  std::string version_;                   // negotiated protocol version; guarded by mu_
+  Json server_info_;                      // guarded by mu_
+  int failures_ = 0;                      // consecutive failed connects; guarded by mu_
+  int64_t next_attempt_us_ = 0;           // guarded by mu_
+  std::string last_error_;                // guarded by mu_
+  int64_t restarts_ = 0;                  // guarded by mu_
+  int64_t connected_at_us_ = 0;           // when the current connection was made; guarded by mu_
+  int quick_exits_ = 0;                   // consecutive deaths soon after start; guarded by mu_
+};
+
+}  // namespace ward::upstream

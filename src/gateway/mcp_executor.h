@@ -1,0 +1,36 @@
+// The "mcp" backend: a tool of an upstream MCP server (docs/design/upstream.md), called through
+// the upstream's McpClient after the whole stage chain passed.
+//
+// Before a call reaches an upstream, its definition is compared with what the upstream offers
+// now: when the connection is new (a restarted server, a re-initialised session) or the server
+// announced notifications/tools/list_changed, the upstream is re-synced first, so a changed,
+// renamed or removed tool is quarantined before the call instead of after it.
+#pragma once
+
+#include <functional>
+
+#include "executor.h"
+#include "mcp_import.h"
+
+namespace ward::upstream {
+class UpstreamPool;
+}
+
+namespace ward::gateway {
+
+class McpExecutor final : public Executor {
+ public:
+  using Sync = std::function<Status(const std::string& tenant, const std::string& upstream)>;
+  // `pool` may be null (no upstreams configured): calls fail with Unavailable.
+  McpExecutor(upstream::UpstreamPool* pool, const UpstreamLiveSet* live, Sync sync)
+      : pool_(pool), live_(live), sync_(std::move(sync)) {}
+  std::string_view type() const override { return "mcp"; }
+  Result<Json> execute(CallContext& call) override;
+
+ private:
+  upstream::UpstreamPool* pool_;
+  const UpstreamLiveSet* live_;
+  Sync sync_;
+};
+
+}  // namespace ward::gateway

@@ -1,0 +1,351 @@
+#include "ward/upstream/mcp_client.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "transport.h"
+#include "ward/common/log.h"
+
+namespace ward::upstream {
+
+namespace {
+
+constexpr const char* kModern = "2026-07-28";
+constexpr const char* kLegacyDefault = "2025-11-25";
+constexpr int64_t kBackoffBaseMs = 250;
+constexpr int64_t kBackoffMaxMs = 30000;
+constexpr int64_t kProbeTimeoutMs = 5000;
+constexpr int64_t kQuickExitUs = 10'000'000;  // a server that dies sooner is crash-looping
+constexpr int kFreeQuickRestarts = 2;  // restarted at once; later ones back off  // server/discover
+                                       // to a server that may not know it
+constexpr int kMaxToolPages = 100;
+constexpr size_t kMaxTools = 1000;
+constexpr size_t kMaxErrorText = 512;
+
+const Json& clientInfo() {
+  static const Json info = {{"name", "ward"}, {"version", "0.1.0"}};
+  return info;
+}
+
+// Text from an upstream is data: shortened so it cannot flood an error message or a log.
+std::string clip(std::string s) {
+  if (s.size() > kMaxErrorText) s = s.substr(0, kMaxErrorText) + "...";
+  return s;
+}
+
+Status rpcError(const std::string& upstream, const Json& error) {
+  int64_t code = error.contains("code") && error["code"].is_number_integer()
+                     ? error["code"].get<int64_t>()
+                     : 0;
+  std::string text = error.contains("message") && error["message"].is_string()
+                         ? error["message"].get<std::string>()
+                         : "(no message)";
+  std::string msg = "upstream '" + upstream + "' error " + std::to_string(code) + ": " + clip(text);
+  if (code == -32602) return Status::invalidArgument(msg);
+  if (code == -32601) return Status::invalidArgument(msg + " (method not found)");
+  return Status::unavailable(msg);
+}
+
+// "${secret:NAME}" -> the secret; everything else unchanged.
+Result<std::string> expand(const std::string& value, const SecretResolver& secrets,
+                           const std::string& where) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t start = value.find("${secret:", pos);
+    if (start == std::string::npos) break;
+    size_t end = value.find('}', start);
+    if (end == std::string::npos)
+      return Status::invalidArgument(where + ": unterminated ${secret:");
+    out += value.substr(pos, start - pos);
+    const std::string name = value.substr(start + 9, end - start - 9);
+    if (!secrets) return Status::failedPrecondition(where + ": no secrets are available");
+    auto v = secrets(name);
+    // The value is never echoed; only the name of the missing secret.
+    if (!v.ok()) {
+      const std::string& m = v.status().message();
+      const std::string named = "secret '" + name + "'";
+      return Status::failedPrecondition(
+          where + ": " + (m.find(named) == std::string::npos ? named + ": " : "") + m);
+    }
+    out += *v;
+    pos = end + 1;
+  }
+  out += value.substr(pos);
+  return out;
+}
+
+}  // namespace
+
+McpClient::McpClient(UpstreamConfig config, SecretResolver secrets, const Clock* clock)
+    : config_(std::move(config)),
+      secrets_(std::move(secrets)),
+      clock_(clock ? clock : &SystemClock::instance()) {}
+
+McpClient::~McpClient() { close(); }
+
+void McpClient::close() {
+  std::shared_ptr<Transport> t;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    t = std::move(transport_);
+    era_.clear();
+  }
+  if (t) t->close();
+}
+
+Result<std::shared_ptr<Transport>> McpClient::connection() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (transport_ && transport_->alive() && !era_.empty()) return transport_;
+  const int64_t now = clock_->nowMicros();
+  if (transport_ && !transport_->alive() && next_attempt_us_ == 0) {
+    // A server that exits soon after each start is a crash loop: after a few immediate
+    // restarts, its restarts back off like failed starts.
+    quick_exits_ = now - connected_at_us_ < kQuickExitUs ? quick_exits_ + 1 : 0;
+    if (quick_exits_ > kFreeQuickRestarts) {
+      int64_t backoff = std::min(
+          kBackoffBaseMs << std::min(quick_exits_ - kFreeQuickRestarts - 1, 16), kBackoffMaxMs);
+      next_attempt_us_ = now + backoff * 1000;
+      last_error_ = "exited " + std::to_string(quick_exits_) + " times within 10 s of starting";
+    }
+  }
+  if (now < next_attempt_us_) {
+    return Status::unavailable("upstream '" + config_.name + "' is unavailable (" + last_error_ +
+                               "); next attempt in " +
+                               std::to_string((next_attempt_us_ - now) / 1000) + " ms");
+  }
+  connecting_.store(true);
+  Status st = connectLocked();
+  connecting_.store(false);
+  if (!st.ok()) {
+    ++failures_;
+    int64_t backoff = kBackoffBaseMs << std::min(failures_ - 1, 16);
+    backoff = std::min(backoff, kBackoffMaxMs);
+    next_attempt_us_ = clock_->nowMicros() + backoff * 1000;
+    last_error_ = st.message();
+    if (transport_) transport_->close();
+    transport_.reset();
+    era_.clear();
+    logWarn("upstream '" + config_.name + "': " + st.message() + "; retrying in " +
+            std::to_string(backoff) + " ms");
+    return st;
+  }
+  failures_ = 0;
+  next_attempt_us_ = 0;
+  last_error_.clear();
+  connected_at_us_ = clock_->nowMicros();
+  generation_.fetch_add(1);
+  return transport_;
+}
+
+Status McpClient::connectLocked() {
+  if (transport_) {
+    transport_->close();
+    transport_.reset();
+    ++restarts_;
+  }
+  era_.clear();
+  version_.clear();
+  ResolvedEndpoint e;
+  e.config = config_;
+  for (const auto& [k, v] : config_.env) {
+    WARD_ASSIGN_OR_RETURN(e.env[k], expand(v, secrets_, "env." + k));
+  }
+  for (const auto& [k, v] : config_.headers) {
+    WARD_ASSIGN_OR_RETURN(e.headers[k], expand(v, secrets_, "headers." + k));
+  }
+  NotificationSink sink = [this](const std::string& method, const Json&) {
+    if (method == "notifications/tools/list_changed") list_changed_.store(true);
+  };
+  std::unique_ptr<Transport> t;
+  if (config_.transport == "stdio") {
+    WARD_ASSIGN_OR_RETURN(t, startStdioTransport(e, sink));
+  } else {
+    WARD_ASSIGN_OR_RETURN(t, openHttpTransport(e, sink));
+  }
+  std::shared_ptr<Transport> shared(std::move(t));
+  transport_ = shared;
+
+  // The stateless era first: server/discover answers with the versions the server speaks.
+  if (config_.protocol == "auto" || config_.protocol == kModern) {
+    era_ = "stateless";
+    version_ = kModern;
+    Json req = {{"jsonrpc", "2.0"},
+                {"id", next_id_.fetch_add(1)},
+                {"method", "server/discover"},
+                {"params",
+                 {{"_meta",
+                   {{"io.modelcontextprotocol/protocolVersion", kModern},
+                    {"io.modelcontextprotocol/clientInfo", clientInfo()},
+                    {"io.modelcontextprotocol/clientCapabilities", Json::object()}}}}}};
+    RequestHeaders h = {{"MCP-Protocol-Version", kModern}, {"Mcp-Method", "server/discover"}};
+    int64_t timeout = config_.protocol == "auto" ? std::min(config_.timeout_ms, kProbeTimeoutMs)
+                                                 : config_.timeout_ms;
+    auto r = shared->roundTrip(req, h, timeout);
+    era_.clear();
+    bool modern = false;
+    if (r.ok() && r->contains("result") && (*r)["result"].is_object()) {
+      const Json& res = (*r)["result"];
+      if (res.contains("supportedVersions") && res["supportedVersions"].is_array()) {
+        for (const Json& v : res["supportedVersions"]) modern = modern || v == kModern;
+      }
+      if (modern) server_info_ = res.value("serverInfo", Json::object());
+    }
+    if (modern) {
+      era_ = "stateless";
+      version_ = kModern;
+      return Status();
+    }
+    if (config_.protocol == kModern) {
+      return Status::unavailable("upstream '" + config_.name + "' does not speak " + kModern +
+                                 (r.ok() ? "" : ": " + r.status().message()));
+    }
+    if (!shared->alive())
+      return Status::unavailable(r.ok() ? "upstream exited" : r.status().message());
+  }
+
+  // The session era: initialize, then notifications/initialized.
+  const std::string asked = config_.protocol == "auto" ? kLegacyDefault : config_.protocol;
+  Json init = {{"jsonrpc", "2.0"},
+               {"id", next_id_.fetch_add(1)},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", asked},
+                 {"capabilities", Json::object()},
+                 {"clientInfo", clientInfo()}}}};
+  WARD_ASSIGN_OR_RETURN(Json resp, shared->roundTrip(init, {}, config_.timeout_ms));
+  if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
+  if (!resp.contains("result") || !resp["result"].is_object()) {
+    return Status::unavailable("upstream '" + config_.name + "': initialize returned no result");
+  }
+  const Json& res = resp["result"];
+  const std::string got = res.value("protocolVersion", "");
+  const auto& versions = supportedProtocolVersions();
+  if (got == kModern || std::find(versions.begin(), versions.end(), got) == versions.end()) {
+    return Status::unavailable("upstream '" + config_.name + "' answered protocol version '" +
+                               clip(got) + "', which Ward does not speak (2025-11-25, 2025-06-18)");
+  }
+  version_ = got;
+  server_info_ = res.value("serverInfo", Json::object());
+  shared->setSession(shared->sessionFromServer());
+  RequestHeaders h = {{"MCP-Protocol-Version", version_}};
+  WARD_RETURN_IF_ERROR(
+      shared->notify(Json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}, h));
+  era_ = "session";
+  return Status();
+}
+
+Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::string& method,
+                             const Json& params) {
+  std::string era, version;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    era = era_;
+    version = version_;
+  }
+  Json p = params.is_null() ? Json::object() : params;
+  RequestHeaders h = {{"MCP-Protocol-Version", version}};
+  if (era == "stateless") {
+    p["_meta"]["io.modelcontextprotocol/protocolVersion"] = version;
+    p["_meta"]["io.modelcontextprotocol/clientCapabilities"] = Json::object();
+    p["_meta"]["io.modelcontextprotocol/clientInfo"] = clientInfo();
+    h["Mcp-Method"] = method;
+    if (p.contains("name") && p["name"].is_string()) h["Mcp-Name"] = p["name"].get<std::string>();
+  }
+  Json req = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", method}, {"params", p}};
+  WARD_ASSIGN_OR_RETURN(Json resp, t->roundTrip(req, h, config_.timeout_ms));
+  if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
+  if (!resp.contains("result") || !resp["result"].is_object()) {
+    return Status::unavailable("upstream '" + config_.name + "': " + method +
+                               " returned no result object");
+  }
+  Json result = std::move(resp["result"]);
+  if (result.contains("resultType") && result["resultType"] != "complete") {
+    return Status::failedPrecondition("upstream '" + config_.name + "' asked for input (" +
+                                      clip(result["resultType"].dump()) +
+                                      "), which Ward does not relay to callers");
+  }
+  return result;
+}
+
+Result<Json> McpClient::request(const std::string& method, Json params) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    WARD_ASSIGN_OR_RETURN(std::shared_ptr<Transport> t, connection());
+    auto r = send(t, method, params);
+    // Only the transport reports NotFound: the HTTP session expired. The server refused the
+    // request without running it, so it is safe to re-initialise and send it once more.
+    if (!r.ok() && r.status().code() == StatusCode::kNotFound && attempt == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (transport_ == t) era_.clear();
+      continue;
+    }
+    return r;
+  }
+  return Status::unavailable("upstream '" + config_.name + "': session expired twice");
+}
+
+Result<Json> McpClient::listTools() {
+  Json tools = Json::array();
+  std::string cursor;
+  for (int page = 0; page < kMaxToolPages; ++page) {
+    Json params = Json::object();
+    if (!cursor.empty()) params["cursor"] = cursor;
+    WARD_ASSIGN_OR_RETURN(Json res, request("tools/list", params));
+    if (!res.contains("tools") || !res["tools"].is_array()) {
+      return Status::unavailable("upstream '" + config_.name + "': tools/list has no tools array");
+    }
+    for (Json& tool : res["tools"]) tools.push_back(std::move(tool));
+    if (tools.size() > kMaxTools) {
+      return Status::resourceExhausted("upstream '" + config_.name + "' lists more than " +
+                                       std::to_string(kMaxTools) + " tools");
+    }
+    if (!res.contains("nextCursor") || !res["nextCursor"].is_string() ||
+        res["nextCursor"].get<std::string>().empty()) {
+      return tools;
+    }
+    cursor = res["nextCursor"].get<std::string>();
+  }
+  return Status::resourceExhausted("upstream '" + config_.name + "': more than " +
+                                   std::to_string(kMaxToolPages) + " pages of tools");
+}
+
+Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments) {
+  return request("tools/call", Json{{"name", tool}, {"arguments", arguments}});
+}
+
+Json McpClient::describe() const {
+  Json j = {{"name", config_.name},
+            {"transport", config_.transport},
+            {"trusted", config_.trusted},
+            {"protocol", config_.protocol}};
+  // A connect in progress holds the lock for up to timeout_ms; listing upstreams must not wait
+  // for one slow upstream.
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  while (!lock.try_lock()) {
+    if (connecting_.load()) {
+      j["connecting"] = true;
+      j["connected"] = false;
+      return j;
+    }
+    std::this_thread::yield();  // a call's fast path holds the lock only briefly
+  }
+  j.update(Json{{"connected", transport_ != nullptr && !era_.empty() && transport_->alive()},
+                {"era", era_},
+                {"protocol_version", version_},
+                {"server_info", server_info_},
+                {"consecutive_failures", failures_},
+                {"restarts", restarts_},
+                {"connections", generation_.load()}});
+  if (!last_error_.empty()) j["last_error"] = last_error_;
+  if (next_attempt_us_ != 0) j["next_attempt"] = formatRfc3339(next_attempt_us_);
+  if (transport_) j["transport_state"] = transport_->describe();
+  if (config_.transport == "stdio") {
+    j["command"] = config_.command;
+    j["args"] = config_.args;
+  } else {
+    j["url"] = config_.url;
+  }
+  return j;
+}
+
+}  // namespace ward::upstream

@@ -1,0 +1,317 @@
+// MCP over stdio: the upstream is a child process; newline-delimited JSON-RPC on its stdin and
+// stdout. Its stderr is drained into a small ring (diagnostics only, never parsed).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "transport.h"
+#include "ward/common/log.h"
+
+extern char** environ;
+
+namespace ward::upstream {
+
+namespace {
+
+constexpr size_t kStderrTail = 4096;
+
+// Writing to a child that has exited raises SIGPIPE, which would kill Ward; the error is seen
+// as EPIPE instead. Asio already avoids SIGPIPE on sockets, so ignoring it changes nothing else.
+void ignoreSigpipeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
+}
+
+std::string idKey(const Json& id) { return id.dump(); }
+
+class StdioTransport final : public Transport {
+ public:
+  StdioTransport(std::string name, size_t max_message, NotificationSink sink)
+      : name_(std::move(name)), max_message_(max_message), sink_(std::move(sink)) {}
+  ~StdioTransport() override { close(); }
+
+  Status start(const ResolvedEndpoint& e);
+
+  Result<Json> roundTrip(const Json& request, const RequestHeaders&, int64_t timeout_ms) override {
+    const std::string key = idKey(request["id"]);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (dead_) return Status::unavailable("upstream '" + name_ + "' is not running: " + why_dead_);
+    pending_[key] = std::nullopt;
+    lock.unlock();
+    Status sent = writeLine(request.dump());
+    lock.lock();
+    if (!sent.ok()) {
+      pending_.erase(key);
+      return sent;
+    }
+    bool done = cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+      return dead_ || (pending_.count(key) != 0 && pending_[key].has_value());
+    });
+    auto it = pending_.find(key);
+    std::optional<Json> response = it == pending_.end() ? std::nullopt : it->second;
+    if (it != pending_.end()) pending_.erase(it);
+    if (response) return std::move(*response);
+    if (!done) {
+      return Status::unavailable("upstream '" + name_ + "' did not answer within " +
+                                 std::to_string(timeout_ms) + " ms");
+    }
+    return Status::unavailable("upstream '" + name_ + "' exited: " + why_dead_);
+  }
+
+  Status notify(const Json& notification, const RequestHeaders&) override {
+    return writeLine(notification.dump());
+  }
+
+  bool alive() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !dead_;
+  }
+
+  Json describe() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Json{{"pid", pid_}, {"running", !dead_}, {"exit", why_dead_}, {"stderr_tail", stderr_}};
+  }
+
+  void close() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+      markDeadLocked("closed by Ward");
+    }
+    if (in_fd_ >= 0) ::close(in_fd_);
+    terminateChild();
+    if (reader_.joinable()) reader_.join();
+    if (err_reader_.joinable()) err_reader_.join();
+    if (out_fd_ >= 0) ::close(out_fd_);
+    if (err_fd_ >= 0) ::close(err_fd_);
+  }
+
+ private:
+  Status writeLine(std::string line) {
+    line.push_back('\n');
+    std::lock_guard<std::mutex> lock(write_mu_);
+    size_t off = 0;
+    while (off < line.size()) {
+      ssize_t n = ::write(in_fd_, line.data() + off, line.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Status::unavailable("upstream '" + name_ + "': cannot write to stdin");
+      off += static_cast<size_t>(n);
+    }
+    return Status();
+  }
+
+  void markDeadLocked(const std::string& why) {
+    if (!dead_) {
+      dead_ = true;
+      why_dead_ = why;
+    }
+    cv_.notify_all();
+  }
+
+  void handleLine(const std::string& line) {
+    auto msg = parseJson(line);
+    if (!msg.ok() || !msg->is_object()) {
+      logWarn("upstream '" + name_ + "' wrote a line that is not a JSON-RPC message; ignored");
+      return;
+    }
+    const Json& m = *msg;
+    if (m.contains("method")) {
+      const std::string method = m["method"].is_string() ? m["method"].get<std::string>() : "";
+      if (m.contains("id")) {
+        // A server-to-client request. Ward offers no client capabilities (no sampling, roots or
+        // elicitation), so only ping is answered with a result.
+        Json reply = {{"jsonrpc", "2.0"}, {"id", m["id"]}};
+        if (method == "ping") {
+          reply["result"] = Json::object();
+        } else {
+          reply["error"] = {{"code", -32601}, {"message", "method not supported by Ward"}};
+        }
+        (void)writeLine(reply.dump());
+      } else if (sink_) {
+        sink_(method, m.value("params", Json::object()));
+      }
+      return;
+    }
+    if (!m.contains("id")) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pending_.find(idKey(m["id"]));
+    if (it != pending_.end()) {
+      it->second = m;
+      cv_.notify_all();
+    }
+  }
+
+  void readStdout() {
+    std::string buf;
+    char chunk[65536];
+    while (true) {
+      ssize_t n = ::read(out_fd_, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      buf.append(chunk, static_cast<size_t>(n));
+      size_t start = 0;
+      for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
+        std::string line = buf.substr(start, nl - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) handleLine(line);
+      }
+      buf.erase(0, start);
+      if (buf.size() > max_message_) {
+        std::lock_guard<std::mutex> lock(mu_);
+        markDeadLocked("a message exceeded max_message_bytes (" + std::to_string(max_message_) +
+                       ")");
+        break;
+      }
+    }
+    terminateChild();
+    std::lock_guard<std::mutex> lock(mu_);
+    markDeadLocked(exit_text_.empty() ? "stdout closed" : exit_text_);
+  }
+
+  void readStderr() {
+    char chunk[4096];
+    while (true) {
+      ssize_t n = ::read(err_fd_, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      std::lock_guard<std::mutex> lock(mu_);
+      stderr_.append(chunk, static_cast<size_t>(n));
+      if (stderr_.size() > kStderrTail) stderr_.erase(0, stderr_.size() - kStderrTail);
+    }
+  }
+
+  // Ends the child's process group (npx and shells spawn grandchildren) and reaps it.
+  void terminateChild() {
+    std::lock_guard<std::mutex> lock(reap_mu_);
+    if (pid_ <= 0 || reaped_) return;
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0) {
+      ::kill(-pid_, SIGTERM);
+      for (int i = 0; i < 50 && r == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        r = ::waitpid(pid_, &status, WNOHANG);
+      }
+      if (r == 0) {
+        ::kill(-pid_, SIGKILL);
+        r = ::waitpid(pid_, &status, 0);
+      }
+    }
+    reaped_ = true;
+    std::string text;
+    if (r == pid_ && WIFEXITED(status)) {
+      text = "exited with status " + std::to_string(WEXITSTATUS(status));
+    } else if (r == pid_ && WIFSIGNALED(status)) {
+      text = "killed by signal " + std::to_string(WTERMSIG(status));
+    }
+    std::lock_guard<std::mutex> l2(mu_);
+    exit_text_ = text;
+  }
+
+  std::string name_;
+  size_t max_message_;
+  NotificationSink sink_;
+  pid_t pid_ = -1;
+  int in_fd_ = -1, out_fd_ = -1, err_fd_ = -1;
+  std::thread reader_, err_reader_;
+  std::mutex write_mu_;
+  std::mutex reap_mu_;
+  bool reaped_ = false;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, std::optional<Json>> pending_;  // guarded by mu_
+  bool dead_ = false;                                   // guarded by mu_
+  bool closed_ = false;                                 // guarded by mu_
+  std::string why_dead_, exit_text_, stderr_;           // guarded by mu_
+};
+
+Status StdioTransport::start(const ResolvedEndpoint& e) {
+  ignoreSigpipeOnce();
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) != 0)
+    return Status::unavailable("pipe: " + std::string(strerror(errno)));
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    ::close(in[0]);
+    ::close(in[1]);
+    return Status::unavailable("pipe: " + std::string(strerror(errno)));
+  }
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+    return Status::unavailable("pipe: " + std::string(strerror(errno)));
+  }
+  // The child gets a minimal environment: Ward's own (keys, tokens) is never passed on.
+  std::map<std::string, std::string> env;
+  for (const char* k : {"PATH", "HOME", "LANG", "TMPDIR"}) {
+    if (const char* v = getenv(k)) env[k] = v;
+  }
+  for (const auto& [k, v] : e.env) env[k] = v;
+  std::vector<std::string> env_strings, argv_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  argv_strings.push_back(e.config.command);
+  for (const std::string& a : e.config.args) argv_strings.push_back(a);
+  std::vector<char*> envp, argv;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  if (!e.config.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, e.config.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);  // undo SIG_IGN (SIGPIPE) in the child
+  posix_spawnattr_setsigmask(&attr, &none);    // `ward serve` blocks SIGINT/SIGTERM
+  // posix_spawnp looks the program up in Ward's PATH, which the child also receives.
+  int rc = posix_spawnp(&pid_, e.config.command.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  in_fd_ = in[1];
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+  if (rc != 0) {
+    pid_ = -1;
+    dead_ = true;
+    why_dead_ = "cannot start '" + e.config.command + "': " + strerror(rc);
+    return Status::unavailable("upstream '" + name_ + "': " + why_dead_);
+  }
+  reader_ = std::thread([this] { readStdout(); });
+  err_reader_ = std::thread([this] { readStderr(); });
+  return Status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Transport>> startStdioTransport(const ResolvedEndpoint& endpoint,
+                                                       NotificationSink sink) {
+  auto t = std::make_unique<StdioTransport>(endpoint.config.name, endpoint.config.max_message_bytes,
+                                            std::move(sink));
+  WARD_RETURN_IF_ERROR(t->start(endpoint));
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+}  // namespace ward::upstream

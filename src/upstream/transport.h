@@ -1,0 +1,60 @@
+// One connection to an upstream MCP server that carries JSON-RPC messages. Private to the
+// upstream module; McpClient (mcp_client.cc) drives the protocol on top of it.
+//
+// Thread-safe: several requests may be in flight at once (matched by id). Once a transport
+// reports !alive() it stays dead; the client makes a new one (a restart).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+#include "ward/upstream/upstream_config.h"
+
+namespace ward::upstream {
+
+// Per-request HTTP headers (ignored by stdio): MCP-Protocol-Version, Mcp-Method, Mcp-Name.
+using RequestHeaders = std::map<std::string, std::string>;
+
+// Called for messages the server sends on its own: notifications (method, params).
+using NotificationSink = std::function<void(const std::string& method, const Json& params)>;
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Sends a request (it has an "id") and waits up to timeout_ms for the response with that id.
+  // Unavailable on transport failure or timeout; NotFound when an HTTP session expired (404).
+  virtual Result<Json> roundTrip(const Json& request, const RequestHeaders& headers,
+                                 int64_t timeout_ms) = 0;
+  // Sends a notification (no response expected).
+  virtual Status notify(const Json& notification, const RequestHeaders& headers) = 0;
+  virtual bool alive() const = 0;
+  // The HTTP session id to send from now on ("" = none); stdio ignores it.
+  virtual void setSession(const std::string& session_id) {}
+  // The session id the server assigned in its last response ("" = none).
+  virtual std::string sessionFromServer() const { return ""; }
+  // Diagnostics for `ward upstream show`: the tail of a child's stderr, the pid, ...
+  virtual Json describe() const = 0;
+  // Ends the connection (kills a child process); pending requests fail.
+  virtual void close() = 0;
+};
+
+// Expanded configuration values: "${secret:NAME}" references already resolved.
+struct ResolvedEndpoint {
+  UpstreamConfig config;
+  std::map<std::string, std::string> env;      // stdio
+  std::map<std::string, std::string> headers;  // http
+};
+
+// Spawns the command (stdio.cc). Unavailable when it cannot be started.
+Result<std::unique_ptr<Transport>> startStdioTransport(const ResolvedEndpoint& endpoint,
+                                                       NotificationSink sink);
+// A Streamable HTTP endpoint (http_transport.cc); connects per request.
+Result<std::unique_ptr<Transport>> openHttpTransport(const ResolvedEndpoint& endpoint,
+                                                     NotificationSink sink);
+
+}  // namespace ward::upstream
