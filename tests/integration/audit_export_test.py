@@ -32,32 +32,9 @@ import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-PASSED = 0
-FAILED = 0
+from harness import WARD_BIN, check, run_ward as ward, summary, ward_ok as must
+
 HEX = re.compile(r"^[0-9a-f]+$")
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {str(detail)[:1500]}")
-
-
-def ward(data, *args):
-    return subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=120)
-
-
-def must(data, *args):
-    proc = ward(data, *args)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ward {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return proc.stdout.strip()
 
 
 def wait_for(predicate, what, limit=60.0):
@@ -448,8 +425,7 @@ def main():
                 check("server exits cleanly on SIGTERM", False, "did not exit within 30 s")
         collector.stop()
         shutil.rmtree(data, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 0 if FAILED == 0 else 1
+    return summary()
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def run_ward(data, *args, timeout=120, stdin=None, env=None):
                           env=env)
 
 
-def ward_ok(data, *args, timeout=60, stdin=None):
+def ward_ok(data, *args, timeout=120, stdin=None):
     """Runs a CLI command that must succeed; returns its stdout (stripped)."""
     proc = run_ward(data, *args, timeout=timeout, stdin=stdin)
     if proc.returncode != 0:

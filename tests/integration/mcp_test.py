@@ -24,31 +24,11 @@ import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-REPO = os.environ.get("WARD_REPO", os.path.join(os.path.dirname(__file__), "..", ".."))
-PASSED = 0
-FAILED = 0
+from harness import REPO, WARD_BIN, check, summary, ward_ok as ward
+
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientInfo": {"name": "mcp-test", "version": "1"},
         "io.modelcontextprotocol/clientCapabilities": {}}
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {detail}")
-
-
-def ward(data, *args, stdin=None):
-    proc = subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=60, input=stdin)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ward {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return proc.stdout.strip()
 
 
 def rpc(i, method, params=None):
@@ -403,8 +383,7 @@ def main():
                 p.terminate()
                 p.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -23,21 +23,10 @@ import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
+from harness import WARD_BIN, check, summary, ward_ok as ward
+
 ISSUER = "https://auth.example.test"
 AUDIENCE = "https://ward.example.test"
-PASSED = 0
-FAILED = 0
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {detail}")
 
 
 def b64u(data):
@@ -46,11 +35,6 @@ def b64u(data):
 
 def run(*args, stdin=None):
     return subprocess.run(args, input=stdin, capture_output=True, check=True).stdout
-
-
-def ward(data, *args):
-    return subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          check=True, timeout=60).stdout.strip()
 
 
 def der_ecdsa_to_raw(der):
@@ -194,8 +178,7 @@ def main():
             server.terminate()
             server.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == "__main__":

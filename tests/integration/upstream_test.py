@@ -21,35 +21,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-REPO = os.environ.get("WARD_REPO", os.path.join(os.path.dirname(__file__), "..", ".."))
+from harness import REPO, WARD_BIN, check, failures, summary, ward_ok as ward
+
 NODE_DIR = os.path.join(REPO, "tests", "upstream")
 MODULES = os.path.join(NODE_DIR, "node_modules", "@modelcontextprotocol")
 SECRET = "upstream-secret-7c1f0a"  # sent to the HTTP upstream in a header; must never leak
-PASSED = 0
-FAILED = 0
-
-
-def check(name, condition, detail=""):
-    global PASSED, FAILED
-    if condition:
-        PASSED += 1
-        print(f"ok   {name}")
-    else:
-        FAILED += 1
-        print(f"FAIL {name} {detail}")
-
-
-def ward(data, *args, stdin=None):
-    proc = subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                          timeout=120, input=stdin)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ward {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return proc.stdout.strip()
 
 
 def request(base, method, path, body=None, key=None):
@@ -444,11 +423,10 @@ def main():
     finally:
         if env:
             env.close()
-        if FAILED:
+        if failures():
             print(open(os.path.join(tmp, "serve.err")).read()[-4000:])
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == "__main__":
