@@ -14,27 +14,16 @@ import struct
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 
-WARD_BIN = os.environ.get("WARD_BIN", "")
-FAILURES = []
+from harness import WARD_BIN, check, http_request, run_ward as ward, summary
+
 SECRET = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id: redaction must catch it
 PROMPT_MARK = "fenced-context-marker-7731"
 
 
-def check(name, condition, detail=""):
-    if condition:
-        print(f"ok   {name}")
-    else:
-        print(f"FAIL {name}: {str(detail)[:600]}")
-        FAILURES.append(name)
-
-
-def ward(data, *args):
-    r = subprocess.run([WARD_BIN, "--data", data, *args], capture_output=True, text=True,
-                       timeout=120)
-    return r
+def request(base, method, path, body=None, key=None):
+    status, _, parsed = http_request(base, method, path, body, key, timeout=30)
+    return status, parsed
 
 
 def must(data, *args):
@@ -42,23 +31,6 @@ def must(data, *args):
     if r.returncode != 0:
         raise RuntimeError(f"ward {' '.join(args)} failed: {r.stderr}")
     return r.stdout
-
-
-def request(base, method, path, body=None, key=None):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"}
-    if key:
-        headers["Authorization"] = "Bearer " + key
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw.decode(errors="replace")
 
 
 def leaf_hashes(data):
@@ -371,8 +343,7 @@ def main():
             proc.kill()
             proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(FAILURES)} failures")
-    return 1 if FAILURES else 0
+    return summary()
 
 
 if __name__ == "__main__":
