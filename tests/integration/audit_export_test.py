@@ -29,10 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
-from harness import WARD_BIN, check, run_ward as ward, summary, ward_ok as must
+from harness import (WARD_BIN, check, http_request, run_ward as ward, start_server, summary,
+                     ward_ok as must)
 
 HEX = re.compile(r"^[0-9a-f]+$")
 
@@ -172,33 +171,8 @@ class Collector:
 
 # --- ward serve and its REST API ---
 
-def start_server(data):
-    proc = subprocess.Popen([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline().strip()
-    m = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line)
-    if not m:
-        proc.kill()
-        raise RuntimeError(f"unexpected first line from ward serve: {line!r}; "
-                           f"stderr: {proc.stderr.read()[:2000]}")
-    return proc, m.group(1)
-
-
 def request(base, method, path, body=None, key=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if key:
-        req.add_header("Authorization", "Bearer " + key)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            raw = resp.read()
-            return resp.status, resp.headers, raw
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
+    return http_request(base, method, path, body, key, headers, raw_body=True)
 
 
 def as_json(raw):
@@ -406,7 +380,7 @@ def main():
         keys = {n: must(data, "key", "create", n) for n in ("admin", "alice", "bob")}
         os.makedirs(os.path.join(data, "export"))
         write_config(data, collector.endpoint, queue=20)
-        proc, base = start_server(data)
+        proc, base = start_server(data, stderr=subprocess.PIPE)
         test_export(base, collector, keys, data)
         test_slow_and_down_collector(base, collector, keys)
         test_erasure(base, keys, data)

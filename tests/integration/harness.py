@@ -75,9 +75,10 @@ def stop_server(proc, timeout=30):
         proc.wait()
 
 
-def http_request(base, method, path, body=None, key=None, headers=None, raw=None, timeout=60):
+def http_request(base, method, path, body=None, key=None, headers=None, raw=None, timeout=60,
+                 raw_body=False):
     """Sends JSON (or `raw` bytes) with an optional API key; returns (status, headers, body),
-    the body parsed as JSON when it is JSON, else text."""
+    the body parsed as JSON when it is JSON, else text (or the bytes as sent, with raw_body)."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     req = urllib.request.Request(base + path, data=data, method=method)
     if data is not None:
@@ -91,6 +92,8 @@ def http_request(base, method, path, body=None, key=None, headers=None, raw=None
             payload, status, hdrs = resp.read(), resp.status, resp.headers
     except urllib.error.HTTPError as e:
         payload, status, hdrs = e.read(), e.code, e.headers
+    if raw_body:
+        return status, hdrs, payload
     try:
         return status, hdrs, json.loads(payload)
     except ValueError:
