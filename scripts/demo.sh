@@ -43,6 +43,7 @@ OUT=$("$WARD" tools call refund_invoice --as carol --idempotency-key "$KEY" \
   --args '{"invoice_id": "INV-2024-0042", "amount": 900, "reason": "damaged unit"}')
 echo "$OUT"
 APPROVAL=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval_id"])')
+TRACE=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trace_id"])')
 step "billing service executions so far: $(curl -s http://127.0.0.1:7480/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["refunds"])') refunds"
 step "carol (not an approver) cannot approve it"
 "$WARD" approvals approve "$APPROVAL" --as carol || true
@@ -52,6 +53,8 @@ step "carol retries with the same idempotency key: the stored result, not a seco
 "$WARD" tools call refund_invoice --as carol --idempotency-key "$KEY" \
   --args '{"invoice_id": "INV-2024-0042", "amount": 900, "reason": "damaged unit"}'
 step "billing service executions: $(curl -s http://127.0.0.1:7480/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["refunds"])') refund(s)"
+step "why did that refund happen? ward explain, every fact linked to its audit record"
+"$WARD" explain "$TRACE"
 echo
 echo "An admin API key (keep it): $("$WARD" key create admin)"
 "$WARD" serve
