@@ -147,6 +147,11 @@ def run_tests(c, keys):
     status, _, body = c.request("POST", "/v1/search", raw=b'{"query": "x",', key=alice)
     check("malformed JSON is 400 JSON", status == 400 and is_error(body, "invalid_argument"),
           f"{status} {body}")
+    deep = b'{"query": "x", "filters": ' + b"[" * 100000 + b"]" * 100000 + b"}"
+    status, _, body = c.request("POST", "/v1/search", raw=deep, key=alice)
+    check("JSON nested 100,000 deep is a 400 naming the limit, not a crash",
+          status == 400 and is_error(body, "invalid_argument") and
+          "nested deeper than 256" in body["error"]["message"], (status, str(body)[:300]))
     status, _, body = c.request("POST", "/v1/search", {"query": "x", "k": "many"}, key=alice)
     check("bad field is 400 naming it", status == 400 and "k" in body["error"]["message"],
           f"{status} {body}")

@@ -11,7 +11,12 @@ namespace ward {
 
 using Json = nlohmann::json;
 
-// Parses text; a syntax error becomes InvalidArgument naming the byte offset.
+// Deepest nesting of arrays and objects parseJson accepts: deeper documents could overflow the
+// stack of the recursive walks (serialisation, schema validation) that follow.
+inline constexpr int kMaxJsonDepth = 256;
+
+// Parses text; a syntax error, or nesting deeper than kMaxJsonDepth, becomes InvalidArgument
+// naming the byte offset.
 Result<Json> parseJson(std::string_view text);
 
 // Serializes with invalid UTF-8 replaced (never throws).

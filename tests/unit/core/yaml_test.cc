@@ -109,6 +109,21 @@ TEST(Yaml, AliasExpansionIsBounded) {
   EXPECT_NE(d.status().message().find("nested deeper"), std::string::npos);
 }
 
+// JSON parsing bounds nesting (later walks recurse); strings may hold any brackets.
+TEST(Json, NestingIsBounded) {
+  std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(parseJson(ok).ok());
+  std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  auto r = parseJson(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("nested deeper than 256"), std::string::npos);
+  std::string brackets_in_strings = "{\"a\": \"" + std::string(1000, '[') + "\\\"{{{\"}";
+  auto s = parseJson(brackets_in_strings);
+  ASSERT_TRUE(s.ok()) << s.status().toString();
+  EXPECT_EQ((*s)["a"].get<std::string>().size(), 1004u);
+}
+
 // The API contract must stay valid YAML (unique keys included) with every path an object.
 TEST(Yaml, TheOpenApiContractParses) {
   std::ifstream in(WARD_OPENAPI_PATH);
