@@ -30,8 +30,8 @@ import tempfile
 import threading
 import time
 
-from harness import (WARD_BIN, check, http_request, run_ward as ward, start_server, summary,
-                     ward_ok as must)
+from harness import (WARD_BIN, check, check_clean_exit, http_request, run_ward as ward,
+                     start_server, summary, ward_ok as must)
 
 HEX = re.compile(r"^[0-9a-f]+$")
 
@@ -389,14 +389,7 @@ def main():
         check("setup", False, repr(e))
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-                check("server exits cleanly on SIGTERM", proc.returncode == 0,
-                      f"rc={proc.returncode} stderr={proc.stderr.read()[-2000:]}")
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                check("server exits cleanly on SIGTERM", False, "did not exit within 30 s")
+            check_clean_exit(proc, timeout=30)
         collector.stop()
         shutil.rmtree(data, ignore_errors=True)
     return summary()

@@ -75,6 +75,19 @@ def stop_server(proc, timeout=30):
         proc.wait()
 
 
+def check_clean_exit(proc, timeout=30):
+    """Stops a server started with stderr=subprocess.PIPE and checks it exits 0 on SIGTERM."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+        check("server exits cleanly on SIGTERM", proc.returncode == 0,
+              f"rc={proc.returncode} stderr={proc.stderr.read()[-2000:]}")
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        check("server exits cleanly on SIGTERM", False, f"did not exit within {timeout} s")
+
+
 def http_request(base, method, path, body=None, key=None, headers=None, raw=None, timeout=60,
                  raw_body=False):
     """Sends JSON (or `raw` bytes) with an optional API key; returns (status, headers, body),

@@ -19,7 +19,8 @@ import time
 import urllib.error
 import urllib.parse
 
-from harness import WARD_BIN, check, http_request, start_server, summary, ward_ok as ward
+from harness import (WARD_BIN, check, check_clean_exit, http_request, start_server, summary,
+                     ward_ok as ward)
 
 
 class Client:
@@ -233,14 +234,7 @@ def main():
         check("setup", False, repr(e))
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-                check("server exits cleanly on SIGTERM", proc.returncode == 0,
-                      f"rc={proc.returncode} stderr={proc.stderr.read()[-2000:]}")
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                check("server exits cleanly on SIGTERM", False, "did not exit within 15 s")
+            check_clean_exit(proc, timeout=15)
         shutil.rmtree(data, ignore_errors=True)
     return summary()
 
