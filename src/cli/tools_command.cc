@@ -1,5 +1,6 @@
 // tools, grants, mode, secrets: the gateway's registry and policy from the command line.
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -26,6 +27,19 @@ gateway::ToolGateway* openGateway(CliContext& ctx, int* code) {
   return *gw;
 }
 
+// Sets `cmd` to open the data dir and the gateway, then run `body` with it (or fail with the
+// reason it could not be opened).
+void onGateway(CLI::App* cmd, CliContext& ctx, CommandSlot& slot,
+               std::function<int(gateway::ToolGateway*)> body) {
+  cmd->callback([&ctx, &slot, body] {
+    slot.run = [&ctx, body] {
+      int code = 0;
+      gateway::ToolGateway* gw = openGateway(ctx, &code);
+      return gw ? body(gw) : code;
+    };
+  });
+}
+
 int printJson(const Result<Json>& r) {
   if (!r.ok()) return fail(r.status());
   std::cout << r->dump(2) << "\n";
@@ -50,53 +64,43 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* tools = app.add_subcommand("tools", "Tool registry and calls through the gateway");
   tools->require_subcommand(1);
 
-  auto* add = tools->add_subcommand("add", "Add tool definitions from JSON or YAML (.yaml/.yml) files");
+  auto* add =
+      tools->add_subcommand("add", "Add tool definitions from JSON or YAML (.yaml/.yml) files");
   static std::vector<std::string> files;
   static bool upstream = false;
   add->add_option("FILE", files, "Tool definition files (docs/formats/tool-definition.md)")
       ->required();
   add->add_flag("--upstream", upstream,
                 "Treat as coming from an upstream (a changed pinned version is quarantined)");
-  add->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      for (const std::string& f : files) {
-        auto def = readDefinitionFile(f);
-        if (!def.ok()) return fail(def.status());
-        auto out = gw->addTool(ctx.tenant(), *def, upstream);
-        if (!out.ok()) return fail(Status(out.status().code(), f + ": " + out.status().message()));
-        std::cout << (*out)["outcome"].get<std::string>() << " "
-                  << (*out)["tool"].get<std::string>() << "@"
-                  << (*out)["version"].get<std::string>()
-                  << " sha256:" << (*out)["hash"].get<std::string>().substr(0, 16) << "\n";
-      }
-      return 0;
-    };
+  onGateway(add, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    for (const std::string& f : files) {
+      auto def = readDefinitionFile(f);
+      if (!def.ok()) return fail(def.status());
+      auto out = gw->addTool(ctx.tenant(), *def, upstream);
+      if (!out.ok()) return fail(Status(out.status().code(), f + ": " + out.status().message()));
+      std::cout << (*out)["outcome"].get<std::string>() << " " << (*out)["tool"].get<std::string>()
+                << "@" << (*out)["version"].get<std::string>()
+                << " sha256:" << (*out)["hash"].get<std::string>().substr(0, 16) << "\n";
+    }
+    return 0;
   });
 
   auto* list = tools->add_subcommand("list", "List tools and their versions");
   static bool list_json = false;
   list->add_flag("--json", list_json, "Print JSON");
-  list->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      auto out = gw->listTools(ctx.tenant(), "");
-      if (!out.ok() || list_json) return printJson(out);
-      for (const Json& t : (*out)["tools"]) {
-        for (const Json& v : t["versions"]) {
-          std::cout << t["name"].get<std::string>() << "@" << v["version"].get<std::string>()
-                    << "\t" << v.value("risk", "?") << "\t" << v.value("backend", "?")
-                    << (v.value("deprecated", false) ? "\tdeprecated" : "")
-                    << (v.value("pinned", false) ? "\tpinned" : "")
-                    << (v.value("quarantined", false) ? "\tQUARANTINED" : "") << "\n";
-        }
+  onGateway(list, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    auto out = gw->listTools(ctx.tenant(), "");
+    if (!out.ok() || list_json) return printJson(out);
+    for (const Json& t : (*out)["tools"]) {
+      for (const Json& v : t["versions"]) {
+        std::cout << t["name"].get<std::string>() << "@" << v["version"].get<std::string>() << "\t"
+                  << v.value("risk", "?") << "\t" << v.value("backend", "?")
+                  << (v.value("deprecated", false) ? "\tdeprecated" : "")
+                  << (v.value("pinned", false) ? "\tpinned" : "")
+                  << (v.value("quarantined", false) ? "\tQUARANTINED" : "") << "\n";
       }
-      return 0;
-    };
+    }
+    return 0;
   });
 
   auto* call = tools->add_subcommand("call", "Call a tool as a principal (the full stage chain)");
@@ -109,30 +113,25 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   call->add_option("--idempotency-key", c_key, "Required for write and destructive tools");
   call->add_option("--version", c_version, "Tool version (default: newest not deprecated)");
   call->add_option("--wait", c_wait, "Seconds to wait for an approval decision");
-  call->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      gateway::CallRequest req;
-      auto who = ctx.principal(c_as);
-      if (!who.ok()) return fail(who.status());
-      req.principal = *who;
-      if (!c_agent.empty()) {
-        auto agent = ctx.principal(c_agent);
-        if (!agent.ok()) return fail(agent.status());
-        req.agent = *agent;
-      }
-      auto args = parseJson(c_args);
-      if (!args.ok()) return fail(Status::invalidArgument("--args: " + args.status().message()));
-      req.tool = c_name;
-      req.version = c_version;
-      req.args = *args;
-      req.idempotency_key = c_key;
-      req.wait_s = c_wait;
-      req.trace = audit::TraceContext::generate();
-      return printJson(gw->call(std::move(req)));
-    };
+  onGateway(call, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    gateway::CallRequest req;
+    auto who = ctx.principal(c_as);
+    if (!who.ok()) return fail(who.status());
+    req.principal = *who;
+    if (!c_agent.empty()) {
+      auto agent = ctx.principal(c_agent);
+      if (!agent.ok()) return fail(agent.status());
+      req.agent = *agent;
+    }
+    auto args = parseJson(c_args);
+    if (!args.ok()) return fail(Status::invalidArgument("--args: " + args.status().message()));
+    req.tool = c_name;
+    req.version = c_version;
+    req.args = *args;
+    req.idempotency_key = c_key;
+    req.wait_s = c_wait;
+    req.trace = audit::TraceContext::generate();
+    return printJson(gw->call(std::move(req)));
   });
 
   static std::string v_name, v_version;
@@ -142,18 +141,13 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     cmd->add_option("NAME", v_name, "Tool name")->required();
     cmd->add_option("VERSION", v_version, "Tool version")->required();
     if (off_help) cmd->add_flag("--off", v_off, off_help);
-    cmd->callback([&ctx, &slot, op] {
-      slot.run = [&ctx, op] {
-        int code = 0;
-        gateway::ToolGateway* gw = openGateway(ctx, &code);
-        if (!gw) return code;
-        Status s = op == 0   ? gw->deprecateTool(ctx.tenant(), v_name, v_version, !v_off)
-                   : op == 1 ? gw->pinTool(ctx.tenant(), v_name, v_version, !v_off)
-                             : gw->approveDefinition(ctx.tenant(), v_name, v_version);
-        if (!s.ok()) return fail(s);
-        std::cout << "ok " << v_name << "@" << v_version << "\n";
-        return 0;
-      };
+    onGateway(cmd, ctx, slot, [&ctx, op](gateway::ToolGateway* gw) {
+      Status s = op == 0   ? gw->deprecateTool(ctx.tenant(), v_name, v_version, !v_off)
+                 : op == 1 ? gw->pinTool(ctx.tenant(), v_name, v_version, !v_off)
+                           : gw->approveDefinition(ctx.tenant(), v_name, v_version);
+      if (!s.ok()) return fail(s);
+      std::cout << "ok " << v_name << "@" << v_version << "\n";
+      return 0;
     });
   };
   versionCommand("deprecate", "Mark a tool version deprecated (calls warn)", "Undo", 0);
@@ -173,50 +167,34 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   gg->excludes(ga);
   gadd->add_option("--constraints", g_constraints,
                    "JSON {\"amount\":{\"max\":100},\"currency\":{\"enum\":[\"EUR\"]}}");
-  gadd->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      Json grant = {{"tool", g_tool}};
-      if (!g_principal.empty())
-        grant.update({{"subject_kind", "principal"}, {"subject", g_principal}});
-      else if (!g_group.empty())
-        grant.update({{"subject_kind", "group"}, {"subject", g_group}});
-      else if (!g_agent.empty())
-        grant.update({{"subject_kind", "agent"}, {"subject", g_agent}});
-      else
-        return fail(Status::invalidArgument("one of --principal, --group, --agent is required"));
-      if (!g_constraints.empty()) {
-        auto c = parseJson(g_constraints);
-        if (!c.ok()) return fail(Status::invalidArgument("--constraints: " + c.status().message()));
-        grant["constraints"] = *c;
-      }
-      return printJson(gw->addGrant(ctx.tenant(), grant, "cli"));
-    };
+  onGateway(gadd, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    Json grant = {{"tool", g_tool}};
+    if (!g_principal.empty())
+      grant.update({{"subject_kind", "principal"}, {"subject", g_principal}});
+    else if (!g_group.empty())
+      grant.update({{"subject_kind", "group"}, {"subject", g_group}});
+    else if (!g_agent.empty())
+      grant.update({{"subject_kind", "agent"}, {"subject", g_agent}});
+    else
+      return fail(Status::invalidArgument("one of --principal, --group, --agent is required"));
+    if (!g_constraints.empty()) {
+      auto c = parseJson(g_constraints);
+      if (!c.ok()) return fail(Status::invalidArgument("--constraints: " + c.status().message()));
+      grant["constraints"] = *c;
+    }
+    return printJson(gw->addGrant(ctx.tenant(), grant, "cli"));
   });
   auto* glist = grants->add_subcommand("list", "List grants");
-  glist->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      return printJson(gw->listGrants(ctx.tenant()));
-    };
-  });
+  onGateway(glist, ctx, slot,
+            [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listGrants(ctx.tenant())); });
   auto* grm = grants->add_subcommand("rm", "Remove a grant");
   static int64_t g_id = 0;
   grm->add_option("ID", g_id, "Grant id")->required();
-  grm->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      Status s = gw->deleteGrant(ctx.tenant(), g_id);
-      if (!s.ok()) return fail(s);
-      std::cout << "removed grant " << g_id << "\n";
-      return 0;
-    };
+  onGateway(grm, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    Status s = gw->deleteGrant(ctx.tenant(), g_id);
+    if (!s.ok()) return fail(s);
+    std::cout << "removed grant " << g_id << "\n";
+    return 0;
   });
 
   // --- delegations ---
@@ -234,36 +212,21 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* dadd = dels->add_subcommand("add", "Let AGENT call tools on USER's behalf");
   dadd->add_option("USER", d_user, "A user or service account")->required();
   dadd->add_option("AGENT", d_agent, "An agent")->required();
-  dadd->callback([&ctx, &slot, cliAdmin] {
-    slot.run = [&ctx, cliAdmin] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      return printJson(gw->addDelegation(cliAdmin(), Json{{"user", d_user}, {"agent", d_agent}}));
-    };
+  onGateway(dadd, ctx, slot, [&ctx, cliAdmin](gateway::ToolGateway* gw) {
+    return printJson(gw->addDelegation(cliAdmin(), Json{{"user", d_user}, {"agent", d_agent}}));
   });
   auto* dlist = dels->add_subcommand("list", "List delegations");
-  dlist->callback([&ctx, &slot, cliAdmin] {
-    slot.run = [&ctx, cliAdmin] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      return printJson(gw->listDelegations(cliAdmin()));
-    };
+  onGateway(dlist, ctx, slot, [&ctx, cliAdmin](gateway::ToolGateway* gw) {
+    return printJson(gw->listDelegations(cliAdmin()));
   });
   auto* drm = dels->add_subcommand("rm", "Withdraw AGENT's right to act for USER");
   drm->add_option("USER", d_user, "A user or service account")->required();
   drm->add_option("AGENT", d_agent, "An agent")->required();
-  drm->callback([&ctx, &slot, cliAdmin] {
-    slot.run = [&ctx, cliAdmin] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      Status s = gw->deleteDelegation(cliAdmin(), d_user, d_agent);
-      if (!s.ok()) return fail(s);
-      std::cout << "removed delegation " << d_user << " -> " << d_agent << "\n";
-      return 0;
-    };
+  onGateway(drm, ctx, slot, [&ctx, cliAdmin](gateway::ToolGateway* gw) {
+    Status s = gw->deleteDelegation(cliAdmin(), d_user, d_agent);
+    if (!s.ok()) return fail(s);
+    std::cout << "removed delegation " << d_user << " -> " << d_agent << "\n";
+    return 0;
   });
 
   // --- mode ---
@@ -275,33 +238,22 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* mt = ro->add_option("--tenant", m_tenant, "A tenant (default: the whole server)");
   auto* ma = ro->add_option("--agent", m_agent, "An agent of the configured tenant");
   mt->excludes(ma);
-  ro->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      const bool on = m_state == "on";
-      std::string scope = !m_agent.empty() ? "agent" : !m_tenant.empty() ? "tenant" : "server";
-      std::string tenant = m_tenant.empty() ? ctx.tenant() : m_tenant;
-      Status s = gw->setReadOnly(scope, tenant, m_agent, on, "cli");
-      if (!s.ok()) return fail(s);
-      std::cout << "read-only " << m_state << " for " << scope
-                << (scope == "agent"    ? " " + m_agent
-                    : scope == "tenant" ? " " + tenant
-                                        : "")
-                << "\n";
-      return 0;
-    };
+  onGateway(ro, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    const bool on = m_state == "on";
+    std::string scope = !m_agent.empty() ? "agent" : !m_tenant.empty() ? "tenant" : "server";
+    std::string tenant = m_tenant.empty() ? ctx.tenant() : m_tenant;
+    Status s = gw->setReadOnly(scope, tenant, m_agent, on, "cli");
+    if (!s.ok()) return fail(s);
+    std::cout << "read-only " << m_state << " for " << scope
+              << (scope == "agent"    ? " " + m_agent
+                  : scope == "tenant" ? " " + tenant
+                                      : "")
+              << "\n";
+    return 0;
   });
   auto* mlist = mode->add_subcommand("list", "Show the read-only switches");
-  mlist->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      return printJson(gw->listModes(ctx.tenant()));
-    };
-  });
+  onGateway(mlist, ctx, slot,
+            [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listModes(ctx.tenant())); });
 
   // --- secrets ---
   auto* secrets = app.add_subcommand("secrets", "Tenant service-account secrets for backends");
@@ -309,28 +261,17 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* sset = secrets->add_subcommand("set", "Store a secret encrypted (value read from stdin)");
   static std::string s_name;
   sset->add_option("NAME", s_name, "Secret name (used in backend.auth.secret)")->required();
-  sset->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      std::string value;
-      std::getline(std::cin, value);
-      Status s = gw->putSecret(ctx.tenant(), s_name, value);
-      if (!s.ok()) return fail(s);
-      std::cout << "stored secret " << s_name << "\n";
-      return 0;
-    };
+  onGateway(sset, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    std::string value;
+    std::getline(std::cin, value);
+    Status s = gw->putSecret(ctx.tenant(), s_name, value);
+    if (!s.ok()) return fail(s);
+    std::cout << "stored secret " << s_name << "\n";
+    return 0;
   });
   auto* slist = secrets->add_subcommand("list", "List secret names (never values)");
-  slist->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      return printJson(gw->listSecrets(ctx.tenant()));
-    };
-  });
+  onGateway(slist, ctx, slot,
+            [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listSecrets(ctx.tenant())); });
 }
 
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
@@ -340,29 +281,19 @@ void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
   static std::string a_state = "pending", a_as = "admin";
   list->add_option("--state", a_state, "pending, executed, denied, expired, ... ('' = all)");
   list->add_option("--as", a_as, "View as this principal (default admin)");
-  list->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      auto who = ctx.principal(a_as);
-      if (!who.ok()) return fail(who.status());
-      return printJson(gw->listApprovals(*who, a_state));
-    };
+  onGateway(list, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    auto who = ctx.principal(a_as);
+    if (!who.ok()) return fail(who.status());
+    return printJson(gw->listApprovals(*who, a_state));
   });
   auto* show = approvals->add_subcommand("show", "Show one approval");
   static std::string d_id, d_as, d_comment;
   show->add_option("ID", d_id, "Approval id")->required();
   show->add_option("--as", a_as, "View as this principal (default admin)");
-  show->callback([&ctx, &slot] {
-    slot.run = [&ctx] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      if (!gw) return code;
-      auto who = ctx.principal(a_as);
-      if (!who.ok()) return fail(who.status());
-      return printJson(gw->getApproval(*who, d_id, 0));
-    };
+  onGateway(show, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    auto who = ctx.principal(a_as);
+    if (!who.ok()) return fail(who.status());
+    return printJson(gw->getApproval(*who, d_id, 0));
   });
   for (bool approve : {true, false}) {
     auto* cmd =
@@ -371,19 +302,14 @@ void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
     cmd->add_option("ID", d_id, "Approval id")->required();
     cmd->add_option("--as", d_as, "The reviewer (admin or member of 'approvers')")->required();
     cmd->add_option("--comment", d_comment, "Why");
-    cmd->callback([&ctx, &slot, approve] {
-      slot.run = [&ctx, approve] {
-        int code = 0;
-        gateway::ToolGateway* gw = openGateway(ctx, &code);
-        if (!gw) return code;
-        auto who = ctx.principal(d_as);
-        if (!who.ok()) return fail(who.status());
-        gateway::Decision d;
-        d.approval_id = d_id;
-        d.approve = approve;
-        d.comment = d_comment;
-        return printJson(gw->decide(*who, d));
-      };
+    onGateway(cmd, ctx, slot, [&ctx, approve](gateway::ToolGateway* gw) {
+      auto who = ctx.principal(d_as);
+      if (!who.ok()) return fail(who.status());
+      gateway::Decision d;
+      d.approval_id = d_id;
+      d.approve = approve;
+      d.comment = d_comment;
+      return printJson(gw->decide(*who, d));
     });
   }
 }
