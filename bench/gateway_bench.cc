@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "loopback_backend.h"
+#include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/trace.h"
 #include "ward/gateway/tool_gateway.h"
@@ -42,11 +43,6 @@ using ward::bench::LoopbackBackend;
 size_t sink(char*, size_t s, size_t n, void* out) {
   static_cast<std::string*>(out)->append(static_cast<size_t>(0), '\0');
   return s * n;
-}
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
 }  // namespace
@@ -159,12 +155,15 @@ int main(int argc, char** argv) {
       "%d errors\n",
       calls, rate, write_tool ? "write+idempotency" : "read", audit_options.log.dir.c_str(),
       errors);
-  std::printf("  direct backend   p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5), pct(d_us, 0.99));
-  std::printf("  through gateway  p50 %8.1f us   p99 %8.1f us\n", pct(g_us, 0.5), pct(g_us, 0.99));
+  std::printf("  direct backend   p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(d_us, 0.5), ward::bench::percentile(d_us, 0.99));
+  std::printf("  through gateway  p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(g_us, 0.5), ward::bench::percentile(g_us, 0.99));
   std::printf("  overhead         p50 %8.1f us   p99 %8.1f us   (gateway minus direct)\n",
-              pct(g_us, 0.5) - pct(d_us, 0.5), pct(g_us, 0.99) - pct(d_us, 0.99));
-  std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n", pct(diff, 0.5),
-              pct(diff, 0.99));
+              ward::bench::percentile(g_us, 0.5) - ward::bench::percentile(d_us, 0.5),
+              ward::bench::percentile(g_us, 0.99) - ward::bench::percentile(d_us, 0.99));
+  std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(diff, 0.5), ward::bench::percentile(diff, 0.99));
   curl_easy_cleanup(h);
   gw.reset();
   traces.reset();

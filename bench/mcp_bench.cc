@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "loopback_backend.h"
+#include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/http/http_server.h"
@@ -110,12 +111,6 @@ class McpClient {
   std::string url_, key_, session_, new_session_, response_;
   CURL* h_ = nullptr;
 };
-
-double pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 double since(Clock::time_point t0, Clock::time_point t1) {
   return std::chrono::duration<double, std::micro>(t1 - t0).count();
@@ -265,15 +260,15 @@ int main(int argc, char** argv) {
       "  validation, pinned definition, output schema, one durable trace record per call\n"
       "  in %s), %d errors\n",
       calls, rate, audit_options.log.dir.c_str(), errors);
-  std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5),
-              pct(d_us, 0.99));
-  std::printf("  through Ward MCP     p50 %8.1f us   p99 %8.1f us\n", pct(m_us, 0.5),
-              pct(m_us, 0.99));
+  std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(d_us, 0.5), ward::bench::percentile(d_us, 0.99));
+  std::printf("  through Ward MCP     p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(m_us, 0.5), ward::bench::percentile(m_us, 0.99));
   std::printf(
       "  added (paired)       p50 %8.1f us   p99 %8.1f us   (target p50 <= 1000, p99 <= 5000)\n",
-      pct(diff, 0.5), pct(diff, 0.99));
+      ward::bench::percentile(diff, 0.5), ward::bench::percentile(diff, 0.99));
   std::printf("  tools/list (2000)    p50 %8.1f us   p99 %8.1f us   (target p99 <= 2000)\n",
-              pct(list_us, 0.5), pct(list_us, 0.99));
+              ward::bench::percentile(list_us, 0.5), ward::bench::percentile(list_us, 0.99));
   std::printf("  %d concurrent sessions, each 5 x (tools/list + tools/call): %d errors\n", sessions,
               session_errors.load());
   curl_easy_cleanup(h);

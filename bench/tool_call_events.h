@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "percentile.h"
 #include "ward/common/json.h"
 
 namespace ward::bench {
@@ -49,12 +50,6 @@ inline ward::Json makeToolCallEvent(std::mt19937& rng, int i, bool with_secret) 
           {"arguments", {{"query", sentence(rng, 6)}, {"k", 6}, {"max_tokens", 1024}}},
           {"result", {{"rows", rows}, {"note", note}}},
           {"latency_ms", 12 + i % 40}};
-}
-
-inline double percentile(std::vector<double>& v, double p) {
-  size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
 }
 
 }  // namespace ward::bench

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/directory.h"
@@ -29,11 +30,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 }  // namespace
 
@@ -136,10 +132,12 @@ int main(int argc, char** argv) {
   std::printf("upstream_bench: %d calls of %s at %d/s over stdio (%s), audit in %s, %d errors\n",
               calls, tool.c_str(), rate, cfg.command.c_str(), audit_options.log.dir.c_str(),
               errors);
-  std::printf("  direct McpClient  p50 %8.1f us   p99 %8.1f us\n", pct(d_us, 0.5), pct(d_us, 0.99));
-  std::printf("  through gateway   p50 %8.1f us   p99 %8.1f us\n", pct(g_us, 0.5), pct(g_us, 0.99));
-  std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n", pct(diff, 0.5),
-              pct(diff, 0.99));
+  std::printf("  direct McpClient  p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(d_us, 0.5), ward::bench::percentile(d_us, 0.99));
+  std::printf("  through gateway   p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(g_us, 0.5), ward::bench::percentile(g_us, 0.99));
+  std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n",
+              ward::bench::percentile(diff, 0.5), ward::bench::percentile(diff, 0.99));
   gw.reset();
   traces.reset();
   fs::remove_all(dir);
