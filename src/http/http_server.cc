@@ -1,5 +1,6 @@
 #include "ward/http/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -99,6 +100,26 @@ class HttpServer::Impl {
     std::lock_guard<std::mutex> lock(stop_mu_);
     gauges_.push_back(std::move(g));
   }
+  // Streamed responses in progress, cancelled by stop() so that it does not wait on them.
+  void track(const std::shared_ptr<ResponseStream>& s) {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    if (stopping_) {
+      s->cancel();
+      return;
+    }
+    std::erase_if(streams_, [](const std::weak_ptr<ResponseStream>& w) { return w.expired(); });
+    streams_.push_back(s);
+  }
+  void cancelStreams() {
+    std::vector<std::weak_ptr<ResponseStream>> all;
+    {
+      std::lock_guard<std::mutex> lock(streams_mu_);
+      all.swap(streams_);
+    }
+    for (auto& w : all) {
+      if (auto s = w.lock()) s->cancel();
+    }
+  }
 
  private:
   void doAccept();
@@ -119,6 +140,8 @@ class HttpServer::Impl {
   bool stop_started_ = false;              // guarded by stop_mu_
   bool stopped_ = false;                   // guarded by stop_mu_
   std::vector<GaugeRegistration> gauges_;  // guarded by stop_mu_
+  std::mutex streams_mu_;
+  std::vector<std::weak_ptr<ResponseStream>> streams_;  // guarded by streams_mu_
 };
 
 // One connection: reads requests one after another (keep-alive) and writes each response.
@@ -242,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse response, bool drain) {
+    if (response.stream) return writeStreamed(std::move(response));
     res_ = {};
     res_.version(version_);
     res_.result(static_cast<unsigned>(response.status));
@@ -260,6 +284,88 @@ class Session : public std::enable_shared_from_this<Session> {
                          if (!self->keep_alive_) return self->close();
                          self->readHeader();
                        });
+  }
+
+  // A streamed body: the header now, then chunks as the producer writes them; the connection is
+  // closed afterwards. A read on the socket meanwhile notices a client that goes away.
+  void writeStreamed(HttpResponse response) {
+    out_ = std::move(response.stream);
+    server_.track(out_);
+    sres_ = {};
+    sres_.version(version_);
+    sres_.result(static_cast<unsigned>(response.status));
+    sres_.set(bhttp::field::server, "ward");
+    sres_.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) sres_.set(name, value);
+    sres_.keep_alive(false);
+    sres_.chunked(true);
+    stream_.expires_never();
+    sser_.emplace(sres_);
+    bhttp::async_write_header(stream_, *sser_,
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+                                if (ec) {
+                                  self->out_->cancel();
+                                  return self->endStream();
+                                }
+                                self->watchPeer();
+                                std::weak_ptr<Session> weak = self;
+                                auto executor = self->stream_.get_executor();
+                                self->out_->attach([weak, executor] {
+                                  net::post(executor, [weak] {
+                                    if (auto s = weak.lock()) s->pump();
+                                  });
+                                });
+                                self->pump();
+                              });
+  }
+
+  void watchPeer() {
+    stream_.socket().async_read_some(
+        net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (!self->out_) return;
+          if (ec) return self->out_->cancel();  // the client went away
+          self->watchPeer();  // bytes of a pipelined request: the connection closes after this
+        });
+  }
+
+  // Runs on the connection's strand: sends what the producer queued, one write at a time.
+  void pump() {
+    if (!out_) return;
+    if (out_->cancelled()) {
+      if (!writing_) return endStream();
+      return close();  // aborts the pending write; its handler ends the stream
+    }
+    if (writing_) return;
+    std::string data;
+    bool finished = false;
+    out_->take(&data, &finished);
+    if (out_->cancelled()) return endStream();
+    if (!data.empty()) {
+      writing_ = true;
+      chunk_ = std::move(data);
+      net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)),
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         self->writing_ = false;
+                         if (ec) self->out_->cancel();
+                         self->pump();
+                       });
+      return;
+    }
+    if (!finished) return;
+    writing_ = true;
+    net::async_write(stream_, bhttp::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code, size_t) {
+                       self->writing_ = false;
+                       self->endStream();
+                     });
+  }
+
+  void endStream() {
+    if (!out_) return;
+    out_->attach(nullptr);
+    out_.reset();
+    server_.inFlight()--;
+    close();
   }
 
   void drainAndClose() {
@@ -296,6 +402,13 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   std::vector<char> drain_buffer_;
   size_t drained_ = 0;
+  // A streamed response in progress (writeStreamed).
+  std::shared_ptr<ResponseStream> out_;
+  bhttp::response<bhttp::empty_body> sres_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> sser_;
+  std::string chunk_;
+  bool writing_ = false;
+  std::array<char, 1024> watch_buf_{};
 };
 
 Status HttpServer::Impl::listen() {
@@ -371,6 +484,7 @@ void HttpServer::Impl::stop() {
     stop_started_ = true;
   }
   stopping_ = true;
+  cancelStreams();
   // The acceptor is closed on its own executor; the promise is shared in case the wait times out.
   auto closed = std::make_shared<std::promise<void>>();
   std::future<void> closed_future = closed->get_future();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
+#include "ward/http/response_stream.h"
 
 namespace ward::http {
 
@@ -46,6 +48,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // When set, `body` is ignored: the body is streamed from here (chunked, Connection: close) as
+  // the producer writes it; see response_stream.h.
+  std::shared_ptr<ResponseStream> stream;
 
   static HttpResponse json(const Json& j);                               // 200
   static HttpResponse created(const Json& j);                            // 201

@@ -7,6 +7,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <future>
+#include <thread>
+
 #include "ward/http/error_mapping.h"
 
 namespace ward::http {
@@ -61,6 +64,34 @@ class HttpServerTest : public ::testing::Test {
                             throw std::runtime_error("bug");
                           }})
                     .ok());
+    // Streams "one\n", "two\n" written by another thread, then ends the body.
+    ASSERT_TRUE(router
+                    .add({"GET", "/stream", AuthPolicy::kNone,
+                          [](const HttpRequest&) -> Result<HttpResponse> {
+                            HttpResponse r;
+                            r.content_type = "text/event-stream";
+                            r.stream = std::make_shared<ResponseStream>();
+                            std::thread([s = r.stream] {
+                              s->write("one\n");
+                              std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                              s->write("two\n");
+                              s->close();
+                            }).detach();
+                            return r;
+                          }})
+                    .ok());
+    // Holds a stream open until it is cancelled.
+    ASSERT_TRUE(router
+                    .add({"GET", "/hold", AuthPolicy::kNone,
+                          [this](const HttpRequest&) -> Result<HttpResponse> {
+                            HttpResponse r;
+                            r.stream = std::make_shared<ResponseStream>();
+                            r.stream->write("held\n");
+                            r.stream->onCancel([this] { held_cancelled_.set_value(); });
+                            held_ = r.stream;
+                            return r;
+                          }})
+                    .ok());
     Authenticator auth = [](const HttpRequest& r) -> Result<identity::Principal> {
       std::string key = r.header("x-api-key");
       if (key != "user" && key != "admin") return Status::unauthenticated("invalid API key");
@@ -107,9 +138,24 @@ class HttpServerTest : public ::testing::Test {
 
   static Json errorOf(const Response& res) { return Json::parse(res.body())["error"]; }
 
+  // Opens /hold and reads its header and first chunk.
+  void openHeld() {
+    connect();
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, "/hold", 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    bhttp::write(*stream_, req);
+    bhttp::response_parser<bhttp::string_body> parser;
+    bhttp::read_header(*stream_, held_buffer_, parser);
+    ASSERT_EQ(parser.get().result_int(), 200);
+    ASSERT_TRUE(parser.chunked());
+  }
+
   net::io_context ioc_;
   std::unique_ptr<beast::tcp_stream> stream_;
   std::unique_ptr<HttpServer> server_;
+  std::shared_ptr<ResponseStream> held_;
+  std::promise<void> held_cancelled_;
+  beast::flat_buffer held_buffer_;
 };
 
 TEST_F(HttpServerTest, ServesRouteWithKeepAlive) {
@@ -221,6 +267,65 @@ TEST_F(HttpServerTest, StopClosesListener) {
   beast::error_code ec;
   s.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
   EXPECT_TRUE(ec);
+}
+
+TEST_F(HttpServerTest, StreamsChunksWrittenByAnotherThread) {
+  Response r = send(bhttp::verb::get, "/stream");
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r[bhttp::field::content_type], "text/event-stream");
+  EXPECT_EQ(r[bhttp::field::transfer_encoding], "chunked");
+  EXPECT_FALSE(r.keep_alive());
+  EXPECT_EQ(r.body(), "one\ntwo\n");
+}
+
+TEST_F(HttpServerTest, ClientGoingAwayCancelsTheStream) {
+  openHeld();
+  auto cancelled = held_cancelled_.get_future();
+  EXPECT_FALSE(held_->cancelled());
+  stream_->socket().close();
+  // The server notices the closed socket and cancels the producer's stream.
+  EXPECT_EQ(cancelled.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_FALSE(held_->write("late"));
+}
+
+TEST_F(HttpServerTest, StopCancelsOpenStreams) {
+  openHeld();
+  auto cancelled = held_cancelled_.get_future();
+  server_->stop();
+  EXPECT_EQ(cancelled.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+}
+
+TEST(ResponseStreamTest, ClientThatDoesNotReadCancelsPastTheBufferLimit) {
+  ResponseStream s(/*max_buffered=*/10);
+  bool cancelled = false;
+  s.onCancel([&] { cancelled = true; });
+  EXPECT_TRUE(s.write("12345"));
+  EXPECT_FALSE(s.write("1234567"));
+  EXPECT_TRUE(cancelled);
+  EXPECT_TRUE(s.cancelled());
+  std::string out;
+  bool finished = false;
+  s.take(&out, &finished);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(finished);
+}
+
+TEST(ResponseStreamTest, CloseSendsWhatIsQueuedThenFinishes) {
+  ResponseStream s;
+  EXPECT_TRUE(s.write("a"));
+  s.close();
+  EXPECT_FALSE(s.write("b"));
+  std::string out;
+  bool finished = true;
+  s.take(&out, &finished);
+  EXPECT_EQ(out, "a");
+  EXPECT_FALSE(finished);
+  s.take(&out, &finished);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(finished);
+  bool ran = false;
+  s.onCancel([&] { ran = true; });
+  EXPECT_FALSE(ran);  // closed is not cancelled
 }
 
 TEST(ListenAddressTest, Parses) {
