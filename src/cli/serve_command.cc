@@ -85,6 +85,7 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       int sig = 0;
       sigwait(&set, &sig);
       std::cerr << "stopping (signal " << sig << ")\n";
+      (**mcp_server).shutdownStreams();
       (*server)->stop();
       upstream_sync.join();
       return 0;

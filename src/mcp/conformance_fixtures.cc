@@ -40,6 +40,12 @@ constexpr FixtureTool kTools[] = {
     {"test_input_required_result_capabilities", "Asks only for what the client supports"},
     {"test_input_required_result_request_state", "Round-trips requestState"},
     {"test_input_required_result_tampered_state", "Refuses altered requestState"},
+    {"test_streaming_elicitation", "Asks for confirmation (input required, never on the stream)"},
+    {"test_sampling", "Asks the client's model (sampling/createMessage during the call)"},
+    {"test_elicitation", "Asks the user (elicitation/create during the call)"},
+    {"test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type"},
+    {"test_elicitation_sep1330_enums", "Elicitation with the five enum schema variants"},
+    {"test_trigger_tool_change", "Signals a tool list change to open subscriptions"},
 };
 
 Json elicit(const std::string& message, const std::string& field) {
@@ -62,6 +68,93 @@ Json sample(const std::string& prompt, int max_tokens) {
 }
 
 Json roots() { return Json{{"method", "roots/list"}, {"params", Json::object()}}; }
+
+Json titled(std::initializer_list<std::pair<const char*, const char*>> options) {
+  Json out = Json::array();
+  for (const auto& [value, title] : options) out.push_back(Json{{"const", value}, {"title", title}});
+  return out;
+}
+
+// The schemas of the elicitation fixtures (SEP-1034 defaults, SEP-1330 enum variants).
+Json elicitationSchema(const std::string& tool) {
+  if (tool == "test_elicitation_sep1034_defaults") {
+    return Json{{"type", "object"},
+                {"properties",
+                 {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
+                  {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
+                  {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
+                  {"status",
+                   {{"type", "string"},
+                    {"description", "User status"},
+                    {"enum", {"active", "inactive", "pending"}},
+                    {"default", "active"}}},
+                  {"verified",
+                   {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}}},
+                {"required", Json::array()}};
+  }
+  if (tool == "test_elicitation_sep1330_enums") {
+    return Json{
+        {"type", "object"},
+        {"properties",
+         {{"untitledSingle", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}},
+          {"titledSingle",
+           {{"type", "string"},
+            {"oneOf", titled({{"value1", "First Option"},
+                              {"value2", "Second Option"},
+                              {"value3", "Third Option"}})}}},
+          {"legacyEnum",
+           {{"type", "string"},
+            {"enum", {"opt1", "opt2", "opt3"}},
+            {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
+          {"untitledMulti",
+           {{"type", "array"},
+            {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
+          {"titledMulti",
+           {{"type", "array"},
+            {"items", {{"anyOf", titled({{"value1", "First Choice"},
+                                         {"value2", "Second Choice"},
+                                         {"value3", "Third Choice"}})}}}}}}},
+        {"required", Json::array()}};
+  }
+  return Json{{"type", "object"},
+              {"properties",
+               {{"username", {{"type", "string"}, {"description", "User's response"}}},
+                {"email", {{"type", "string"}, {"description", "User's email address"}}}}},
+              {"required", {"username", "email"}}};
+}
+
+// The fixtures that ask the client during the call (2025 sessions with a live stream).
+std::optional<Reply> askingTool(const std::string& name, const Json& args, Exchange& x) {
+  const bool sampling = name == "test_sampling";
+  if (!sampling && name.rfind("test_elicitation", 0) != 0) return std::nullopt;
+  const char* capability = sampling ? "sampling" : "elicitation";
+  if (!x.canAsk(capability)) {
+    Json r = content(Json::array({text(std::string("this tool needs the client's ") + capability +
+                                       " capability and a streamed response")}));
+    r["isError"] = true;
+    return Reply::ok(std::move(r));
+  }
+  Result<Json> answer =
+      sampling ? x.channel->ask("sampling/createMessage",
+                                sample(stringField(args, "prompt"), 100)["params"])
+               : x.channel->ask("elicitation/create",
+                                Json{{"message", name == "test_elicitation"
+                                                     ? stringField(args, "message")
+                                                     : "Please review the requested fields"},
+                                     {"requestedSchema", elicitationSchema(name)}});
+  if (!answer.ok()) {
+    Json r = content(Json::array({text(answer.status().message())}));
+    r["isError"] = true;
+    return Reply::ok(std::move(r));
+  }
+  if (sampling) {
+    const Json& c = answer->contains("content") ? (*answer)["content"] : Json();
+    return Reply::ok(content(Json::array({text("LLM response: " + stringField(c, "text"))})));
+  }
+  return Reply::ok(content(Json::array({text(
+      "Elicitation completed: action=" + stringField(*answer, "action") + ", content=" +
+      dumpJson(answer->contains("content") ? (*answer)["content"] : Json::object()))})));
+}
 
 // The input requests of one round of a fixture tool (round 1, 2, ...).
 Json roundRequests(const std::string& name, int round, const Exchange& x) {
@@ -236,6 +329,11 @@ Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, c
                          Json{{"requiredCapabilities", {{"sampling", Json::object()}}}}, 400);
     }
     return Reply::ok(content(Json::array({text("sampling capability present")})));
+  }
+  if (auto r = askingTool(name, args, x)) return *r;
+  if (name == "test_trigger_tool_change") {
+    s.toolsChanged(x.principal->tenant);
+    return Reply::ok(content(Json::array({text("tool list change signalled")})));
   }
   return inputFlow(name, m.params, x, s);
 }

@@ -238,4 +238,12 @@ Reply McpServer::Impl::complete(const Message& m, Exchange& x) {
       Json{{"completion", {{"values", Json::array()}, {"total", 0}, {"hasMore", false}}}});
 }
 
+std::string documentUri(const std::string& ext_id) {
+  return std::string(kDocPrefix) + percentEncode(ext_id);
+}
+
+bool mayReadDocument(const identity::Principal& who, const store::DocumentRecord& doc) {
+  return mayRead(who, doc);
+}
+
 }  // namespace ward::mcp

@@ -50,12 +50,93 @@ bool originAllowed(const std::string& origin, const std::vector<std::string>& al
 
 std::string sseBody(const std::vector<Json>& notifications, const Json& response) {
   std::string out;
-  for (const Json& n : notifications) out += "event: message\ndata: " + dumpJson(n) + "\n\n";
-  out += "event: message\ndata: " + dumpJson(response) + "\n\n";
+  for (const Json& n : notifications) out += sseEvent(n);
+  out += sseEvent(response);
   return out;
 }
 
+// Fills a listener's sends with an SSE stream and answers with it.
+Result<http::HttpResponse> openStream(McpServer::Impl& s, Listener l) {
+  auto stream = std::make_shared<http::ResponseStream>();
+  l.send = [stream](const Json& j) { return stream->write(sseEvent(j)); };
+  l.gone = [stream] { return stream->cancelled(); };
+  l.keepalive = [stream] { stream->write(": keep-alive\n\n"); };
+  l.close = [stream] { stream->close(); };
+  WARD_RETURN_IF_ERROR(s.subscriptions->add(std::move(l)));
+  http::HttpResponse r;
+  r.status = 200;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = std::move(stream);
+  return r;
+}
+
+http::HttpResponse streamRefused(const Status& st, const Json& id) {
+  int status = st.code() == StatusCode::kAlreadyExists       ? 409
+               : st.code() == StatusCode::kResourceExhausted ? 429
+               : st.code() == StatusCode::kInvalidArgument   ? 400
+                                                             : 503;
+  return rpcFailure(status, id, status == 400 ? kInvalidParams : kInvalidRequest, st.message());
+}
+
+// The standalone GET stream of a 2025 session: tools/list_changed, resources/list_changed and
+// resources/updated for the session's subscriptions, as they happen. One per session.
+http::HttpResponse openGetStream(McpServer::Impl& s, const http::HttpRequest& request,
+                                 const identity::Principal& principal,
+                                 const std::string& session_id) {
+  if (session_id.empty()) {
+    http::HttpResponse r = rpcFailure(
+        405, nullptr, kInvalidRequest,
+        "GET /mcp opens a 2025 session's stream (Mcp-Session-Id); 2026-07-28 clients POST "
+        "subscriptions/listen");
+    r.headers.emplace_back("Allow", "POST, DELETE");
+    return r;
+  }
+  if (lower(request.header("accept")).find("text/event-stream") == std::string::npos) {
+    return rpcFailure(406, nullptr, kInvalidRequest, "Accept must include text/event-stream");
+  }
+  auto session = s.sessions.get(session_id, principal.id);
+  if (!session.ok()) return rpcFailure(404, nullptr, kInvalidRequest, session.status().message());
+  Listener l;
+  l.principal = principal;
+  l.key = session_id;
+  l.tools = true;
+  l.resources_list = true;
+  auto r = openStream(s, std::move(l));
+  if (!r.ok()) return streamRefused(r.status(), nullptr);
+  return std::move(r).value();
+}
+
+// Runs the request on its own thread and answers with an SSE stream that carries its
+// notifications and requests to the client as they happen, then the response. Nullopt when
+// too many are running (the caller answers whole).
+std::optional<http::HttpResponse> streamedResponse(McpServer::Impl& s, const Message& m,
+                                                   const Exchange& x,
+                                                   const identity::Principal& principal) {
+  auto stream = std::make_shared<http::ResponseStream>();
+  std::shared_ptr<CallChannel> channel;
+  bool started = s.runStreamed(
+      m, x, std::make_shared<identity::Principal>(principal),
+      [stream](const Json& j) { return stream->write(sseEvent(j)); }, [stream] { stream->close(); },
+      &channel);
+  if (!started) return std::nullopt;
+  std::weak_ptr<CallChannel> weak = channel;
+  stream->onCancel([weak] {
+    if (auto c = weak.lock()) c->cancel(/*by_client=*/false);  // the client went away
+  });
+  http::HttpResponse r;
+  r.status = 200;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = std::move(stream);
+  return r;
+}
+
 }  // namespace
+
+std::string sseEvent(const Json& message) {
+  return "event: message\ndata: " + dumpJson(message) + "\n\n";
+}
 
 // The transport proper. Sets *recorded once the request has been (or will be) recorded by the
 // dispatcher; *seen to the parsed message, when there is one.
@@ -80,12 +161,7 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
     if (!st.ok()) return rpcFailure(404, nullptr, kInvalidRequest, st.message());
     return jsonResponse(200, Json::object());
   }
-  if (request.method == "GET") {
-    http::HttpResponse r = rpcFailure(405, nullptr, kInvalidRequest,
-                                      "Ward does not offer a standalone SSE stream; POST requests");
-    r.headers.emplace_back("Allow", "POST, DELETE");
-    return r;
-  }
+  if (request.method == "GET") return openGetStream(s, request, principal, session_id);
   if (request.method != "POST") {
     return rpcFailure(405, nullptr, kInvalidRequest, "method not allowed on /mcp");
   }
@@ -129,6 +205,7 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
                             "' does not match the session's " + session->protocol_version);
     }
     x.session = *session;
+    x.channel_key = session->id;
     x.version = session->protocol_version;
     x.client_info = session->client_info;
     x.client_capabilities = session->client_capabilities;
@@ -166,11 +243,22 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
       s.record(m, x, "error", err->code);
       return jsonResponse(err->http_status ? err->http_status : 400, rpcErrorJson(m.id, *err));
     }
+    if (m.method == "subscriptions/listen" && sse_ok) {
+      *recorded = true;
+      auto l = s.listener(m, x);
+      auto r = l.ok() ? openStream(s, std::move(l).value()) : Result<http::HttpResponse>(l.status());
+      s.record(m, x, r.ok() ? "ok: stream open" : "error", r.ok() ? 0 : kInvalidParams);
+      if (!r.ok()) return streamRefused(r.status(), m.id);
+      return std::move(r).value();
+    }
   } else {
     x.stateless = true;  // a notification or response without a session: nothing to answer
   }
 
   *recorded = true;
+  if (sse_ok && wantsStream(m, x)) {
+    if (auto r = streamedResponse(s, m, x, principal)) return std::move(*r);
+  }
   Outcome out = s.dispatch(m, x);
   if (!out.response) {
     http::HttpResponse r;

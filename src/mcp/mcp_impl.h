@@ -3,6 +3,8 @@
 // (mcp_http.cc, mcp_stdio.cc). Private.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -10,13 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "client_channel.h"
 #include "protocol.h"
 #include "session_table.h"
+#include "subscriptions.h"
 #include "ward/mcp/mcp_server.h"
+
+namespace ward::store {
+struct DocumentRecord;
+}
 
 namespace ward::mcp {
 
 class ConformanceFixtures;
+class Subscriptions;
 
 // One request (or notification) as the dispatcher sees it.
 struct Exchange {
@@ -34,6 +43,12 @@ struct Exchange {
   std::string header_method;        // HTTP Mcp-Method ("" when absent)
   std::string header_name;          // HTTP Mcp-Name ("" when absent)
   bool recorded = false;            // the gateway's tool_call event already recorded this request
+  // Where the client answers Ward's requests and sends cancellations: the session id (HTTP) or
+  // the stdio connection; "" = stateless (no answers, no cancellation).
+  std::string channel_key;
+  // Set while a request runs with a live stream to the client: notifications go out at once and
+  // it may ask the client (elicitation, sampling, roots). Null = answered whole.
+  std::shared_ptr<CallChannel> channel;
 
   bool clientHas(const std::string& capability) const {
     return client_capabilities.is_object() && client_capabilities.contains(capability);
@@ -42,7 +57,24 @@ struct Exchange {
   void log(const std::string& level, const std::string& logger, Json data);
   // Queues notifications/progress when the client gave a progress token.
   void progress(double done, double total, const std::string& message);
+  // Sends now on the channel, else queues for the response.
+  void send(Json notification);
+  // Whether this request may ask the client `capability` ("elicitation", "sampling", "roots")
+  // now: a live channel and the client declared it.
+  bool canAsk(const std::string& capability) const { return channel && clientHas(capability); }
 };
+
+// A 2025-session tools/call that may need the client while it runs: it can ask (the client
+// declared elicitation, sampling or roots) or wants progress as it happens. Such a request runs
+// on its own thread with a live channel (McpServer::Impl::runStreamed).
+bool wantsStream(const Message& m, const Exchange& x);
+
+// ward://documents/<percent-encoded id>, and whether `who` may read `doc` (content_methods.cc;
+// shared with the notification streams).
+std::string documentUri(const std::string& ext_id);
+bool mayReadDocument(const identity::Principal& who, const store::DocumentRecord& doc);
+// One SSE event carrying a JSON-RPC message (mcp_http.cc).
+std::string sseEvent(const Json& message);
 
 // A method's answer: a result, or a protocol error.
 struct Reply {
@@ -87,6 +119,11 @@ class McpServer::Impl {
   Reply complete(const Message& m, Exchange& x);
   Reply setLogLevel(const Message& m, Exchange& x);
 
+  // Tools of `tenant` changed here (open streams are told at once).
+  void toolsChanged(const std::string& tenant);
+  // subscriptions/listen (2026-07-28): the listener for this request's notification filter, with
+  // its sends still to fill in by the transport; an error when the params are malformed.
+  Result<Listener> listener(const Message& m, const Exchange& x);
   // Queues notifications/tools/list_changed when the caller's tool policy moved since it listed.
   void noteToolsChanged(Exchange& x, const std::string& method);
   Json serverInfo() const { return Json{{"name", "ward"}, {"version", options.server_version}}; }
@@ -102,8 +139,19 @@ class McpServer::Impl {
   McpOptions options;
   const Clock* clock;
   SessionTable sessions;
+  std::unique_ptr<Subscriptions> subscriptions;  // GET and subscriptions/listen streams
   std::string state_key;
   std::unique_ptr<ConformanceFixtures> fixtures;  // null unless options.conformance_fixtures
+  ClientRequests client_requests;  // Ward's requests waiting on clients; cancellable requests
+  // Runs `m` on its own thread with a streamed response (answers via x.channel); false when
+  // max_streaming_calls are running (the caller then answers whole).
+  bool runStreamed(const Message& m, Exchange x, std::shared_ptr<identity::Principal> principal,
+                   std::function<bool(const Json&)> send, std::function<void()> done,
+                   std::shared_ptr<CallChannel>* channel_out);
+  std::mutex workers_mu;
+  std::condition_variable workers_cv;
+  size_t workers = 0;  // guarded by workers_mu: streamed requests running
+  bool shutting_down = false;  // guarded by workers_mu
   std::mutex used_states_mu;
   std::set<std::string> used_states;  // guarded by used_states_mu: consumed requestState nonces
 };

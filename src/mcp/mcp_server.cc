@@ -1,6 +1,7 @@
 // The JSON-RPC dispatcher shared by both transports and both protocol eras, and the lifecycle
 // methods (initialize, server/discover, logging/setLevel).
 #include <algorithm>
+#include <thread>
 
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
@@ -20,17 +21,32 @@ bool removedInStateless(const std::string& method) {
 
 }  // namespace
 
+void Exchange::send(Json n) {
+  if (channel) {
+    channel->notify(n);
+  } else {
+    notifications.push_back(std::move(n));
+  }
+}
+
 void Exchange::log(const std::string& level, const std::string& logger, Json data) {
   if (log_level.empty() || logLevelRank(level) < logLevelRank(log_level)) return;
-  notifications.push_back(notification("notifications/message",
-                                       Json{{"level", level}, {"logger", logger}, {"data", data}}));
+  send(notification("notifications/message",
+                    Json{{"level", level}, {"logger", logger}, {"data", data}}));
 }
 
 void Exchange::progress(double done, double total, const std::string& message) {
   if (progress_token.is_null()) return;
   Json p = {{"progressToken", progress_token}, {"progress", done}, {"total", total}};
   if (!message.empty()) p["message"] = message;
-  notifications.push_back(notification("notifications/progress", std::move(p)));
+  send(notification("notifications/progress", std::move(p)));
+}
+
+bool wantsStream(const Message& m, const Exchange& x) {
+  if (!x.session || !m.is_request || m.method != "tools/call") return false;
+  const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
+  return x.clientHas("elicitation") || x.clientHas("sampling") || x.clientHas("roots") ||
+         (meta.is_object() && meta.contains("progressToken"));
 }
 
 McpServer::Impl::Impl(const McpOptions& o)
@@ -39,20 +55,94 @@ McpServer::Impl::Impl(const McpOptions& o)
       sessions(*clock, o.limits.max_sessions, o.limits.session_idle_s),
       state_key(o.state_key.empty() ? randomHex(32) : o.state_key) {
   if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
+  subscriptions = std::make_unique<Subscriptions>(options, sessions, serverInfo());
 }
 
-McpServer::Impl::~Impl() = default;
+void McpServer::Impl::toolsChanged(const std::string& tenant) { subscriptions->poke(tenant); }
+
+Result<Listener> McpServer::Impl::listener(const Message& m, const Exchange& x) {
+  const Json& filter = m.params.contains("notifications") ? m.params["notifications"] : Json();
+  if (!filter.is_object()) {
+    return Status::invalidArgument("subscriptions/listen: field 'notifications' must be an object");
+  }
+  Listener l;
+  l.principal = *x.principal;
+  l.key = x.channel_key;
+  l.subscription_id = m.id;
+  auto flag = [&](const char* name) { return filter.contains(name) && filter[name] == true; };
+  l.tools = flag("toolsListChanged");
+  l.resources_list = flag("resourcesListChanged");
+  if (filter.contains("resourceSubscriptions")) {
+    const Json& uris = filter["resourceSubscriptions"];
+    if (!uris.is_array() || uris.size() > 1024) {
+      return Status::invalidArgument(
+          "subscriptions/listen: 'resourceSubscriptions' must be an array of at most 1024 URIs");
+    }
+    for (const Json& u : uris) {
+      if (!u.is_string()) {
+        return Status::invalidArgument("subscriptions/listen: resource URIs must be strings");
+      }
+      l.resource_uris.insert(u.get<std::string>());
+    }
+  }
+  return l;
+}
+
+McpServer::Impl::~Impl() {
+  {
+    std::lock_guard<std::mutex> lock(workers_mu);
+    shutting_down = true;
+  }
+  subscriptions->shutdown();
+  // Streamed requests wait on clients; end the waits, then the threads that reference *this.
+  client_requests.cancelAll();
+  std::unique_lock<std::mutex> lock(workers_mu);
+  workers_cv.wait(lock, [this] { return workers == 0; });
+}
+
+bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
+                                  std::shared_ptr<identity::Principal> principal,
+                                  std::function<bool(const Json&)> send,
+                                  std::function<void()> done,
+                                  std::shared_ptr<CallChannel>* channel_out) {
+  {
+    std::lock_guard<std::mutex> lock(workers_mu);
+    if (shutting_down || workers >= options.limits.max_streaming_calls) return false;
+    ++workers;
+  }
+  auto channel = std::make_shared<CallChannel>(
+      send, client_requests, x.channel_key,
+      std::chrono::seconds(options.limits.client_answer_timeout_s));
+  *channel_out = channel;
+  x.channel = channel;
+  x.principal = principal.get();
+  if (!x.channel_key.empty()) client_requests.track(x.channel_key, m.id, channel);
+  std::thread([this, m, x = std::move(x), principal, channel, send, done]() mutable {
+    Outcome out = dispatch(m, x);
+    for (const Json& n : x.notifications) channel->notify(n);
+    // A request the client cancelled gets no response (the spec asks the receiver not to send
+    // one); its record says what had happened by then.
+    if (out.response && !channel->cancelledByClient()) send(*out.response);
+    if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id);
+    done();
+    {
+      std::lock_guard<std::mutex> lock(workers_mu);
+      --workers;
+    }
+    workers_cv.notify_all();
+  }).detach();
+  return true;
+}
 
 Json McpServer::Impl::capabilities(bool stateless) const {
-  // Stateless clients learn of list changes on a subscriptions/listen stream, which Ward's
-  // request/response HTTP server cannot hold: they are not promised there.
-  Json caps = {{"tools", {{"listChanged", !stateless}}},
-               {"resources", Json::object()},
-               {"prompts", Json::object()},
-               {"completions", Json::object()},
-               {"logging", Json::object()}};
-  if (fixtures && !stateless) caps["resources"]["subscribe"] = true;
-  return caps;
+  // List changes and resource updates reach 2025 sessions on their GET stream (and with the next
+  // response), 2026-07-28 clients on a subscriptions/listen stream. Ward's own prompts are fixed.
+  (void)stateless;
+  return Json{{"tools", {{"listChanged", true}}},
+              {"resources", {{"subscribe", true}, {"listChanged", true}}},
+              {"prompts", Json::object()},
+              {"completions", Json::object()},
+              {"logging", Json::object()}};
 }
 
 Json McpServer::Impl::via(const Message& m, const Exchange& x) const {
@@ -83,6 +173,9 @@ void McpServer::Impl::record(const Message& m, const Exchange& x, const std::str
     a["name"] = stringField(m.params, "name");
   }
   if (m.method == "resources/read") a["uri"] = stringField(m.params, "uri");
+  if (m.method == "notifications/cancelled" && m.params.contains("requestId")) {
+    a["cancelled_request_id"] = m.params["requestId"];
+  }
   event.attributes = std::move(a);
   Status st = options.traces->record(event);
   if (!st.ok()) logWarn("cannot record mcp_request trace event: " + st.toString());
@@ -232,10 +325,24 @@ Reply McpServer::Impl::route(const Message& m, Exchange& x, Outcome& out) {
   } else if (method == "resources/read") {
     reply = resourcesRead(m, x);
   } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
-    // Subscriptions are accepted; Ward sends resources/updated only for fixture resources today.
-    reply = m.params.contains("uri") && m.params["uri"].is_string()
-                ? Reply::ok(Json::object())
-                : Reply::fail(kInvalidParams, "field 'uri' must be a string");
+    // Updates of a subscribed document the caller may read go out on the session's GET stream
+    // (stdio: on stdout).
+    if (!m.params.contains("uri") || !m.params["uri"].is_string()) {
+      reply = Reply::fail(kInvalidParams, "field 'uri' must be a string");
+    } else {
+      if (x.session) {
+        subscriptions->subscribe(x.session->id, m.params["uri"].get<std::string>(),
+                                 method == "resources/subscribe");
+      }
+      reply = Reply::ok(Json::object());
+    }
+  } else if (method == "subscriptions/listen") {
+    // Served by the transports (they hold the stream); reaching here means it cannot be held.
+    reply = Reply::fail(kInvalidRequest,
+                        x.stateless ? "subscriptions/listen needs Accept: text/event-stream"
+                                    : "subscriptions/listen is a 2026-07-28 method; 2025 "
+                                      "sessions use the GET stream",
+                        nullptr, x.stateless ? 406 : 0);
   } else if (method == "prompts/list") {
     reply = promptsList(m, x);
   } else if (method == "prompts/get") {
@@ -254,7 +361,11 @@ Reply McpServer::Impl::route(const Message& m, Exchange& x, Outcome& out) {
 Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
   Outcome out;
   if (m.is_response) {
-    record(m, x, "client_response", 0);
+    // The answer to an elicitation/sampling/roots request a running call is waiting on.
+    bool matched = !x.channel_key.empty() && client_requests.deliver(x.channel_key, m.raw);
+    Message answered = m;
+    answered.id = m.raw.contains("id") ? m.raw["id"] : Json();
+    record(answered, x, matched ? "client_response" : "client_response: nothing waits for it", 0);
     return out;
   }
   if (m.params.contains("_meta") && m.params["_meta"].is_object()) {
@@ -266,9 +377,16 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
       x.session->initialized = true;
       sessions.update(*x.session);
     }
-    // notifications/cancelled: every request is answered synchronously before the next is
-    // read on its stream, so there is nothing in flight left to cancel; it is recorded.
-    record(m, x, "notification", 0);
+    std::string outcome = "notification";
+    if (m.method == "notifications/cancelled") {
+      // Ends a running request's waits on the client and suppresses its response. A call
+      // already at its backend finishes there (and is recorded); only its answer is dropped.
+      const Json id = m.params.contains("requestId") ? m.params["requestId"] : Json();
+      bool running = !x.channel_key.empty() && client_requests.cancel(x.channel_key, id);
+      if (!running && !x.channel_key.empty()) running = subscriptions->cancel(x.channel_key, id);
+      outcome = running ? "cancelled a running request" : "cancel: no such running request";
+    }
+    record(m, x, outcome, 0);
     return out;
   }
   Reply reply;
@@ -308,6 +426,11 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
 
 McpServer::McpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 McpServer::~McpServer() = default;
+
+void McpServer::shutdownStreams() {
+  impl_->subscriptions->shutdown();
+  impl_->client_requests.cancelAll();
+}
 
 Result<std::unique_ptr<McpServer>> McpServer::create(const McpOptions& options) {
   if (options.gateway == nullptr || options.traces == nullptr) {

@@ -1,9 +1,15 @@
-// stdio: one JSON-RPC message per line (no embedded newlines), answers in order. The first
-// initialize makes the session; a request carrying 2026-07-28 _meta is served statelessly.
+// stdio: one JSON-RPC message per line (no embedded newlines). The first initialize makes the
+// session; a request carrying 2026-07-28 _meta is served statelessly. Requests are answered in
+// order, except a tools/call that may ask the client something (wantsStream): it runs on its own
+// thread while this loop goes on reading, so the client's answers and cancellations reach it.
+#include <condition_variable>
 #include <istream>
+#include <mutex>
 #include <ostream>
 
 #include "mcp_impl.h"
+#include "ward/common/hash.h"
+#include "ward/common/log.h"
 
 namespace ward::mcp {
 
@@ -12,10 +18,22 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
   Impl& s = *impl_;
   std::optional<Session> session;
   std::string line;
-  auto write = [&out](const Json& j) {
+  std::mutex write_mu;  // calls running on their own threads write too
+  auto write = [&out, &write_mu](const Json& j) {
+    std::lock_guard<std::mutex> lock(write_mu);
     out << dumpJson(j) << '\n';
     out.flush();
     return out.good();
+  };
+  const std::string key = "stdio:" + randomHex(8);
+  auto owned = std::make_shared<identity::Principal>(principal);
+  std::mutex run_mu;
+  std::condition_variable run_cv;
+  size_t running = 0;  // guarded by run_mu
+  auto finished = [&run_mu, &run_cv, &running] {
+    std::lock_guard<std::mutex> lock(run_mu);
+    --running;
+    run_cv.notify_all();
   };
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -67,14 +85,54 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
         break;
       continue;
     }
+    x.channel_key = key;
+    if (x.stateless && m.method == "subscriptions/listen") {
+      // The listen stream shares stdout; its notifications carry the subscription id.
+      auto l = s.listener(m, x);
+      Status st = l.ok() ? Status() : l.status();
+      if (l.ok()) {
+        l->send = write;
+        st = s.subscriptions->add(std::move(l).value());
+      }
+      s.record(m, x, st.ok() ? "ok: stream open" : "error", st.ok() ? 0 : kInvalidParams);
+      if (!st.ok() && !write(rpcErrorJson(m.id, RpcError{kInvalidParams, st.message(), nullptr, 0})))
+        break;
+      continue;
+    }
+    if (wantsStream(m, x)) {
+      {
+        std::lock_guard<std::mutex> lock(run_mu);
+        ++running;
+      }
+      std::shared_ptr<CallChannel> channel;
+      if (s.runStreamed(m, x, owned, write, finished, &channel)) continue;
+      finished();  // too many running: answered whole below
+    }
     Outcome o = s.dispatch(m, x);
     if (o.created) {
       session = *o.created;
+      // The session's notifications (list changes, subscribed documents) go out on stdout too.
+      Listener l;
+      l.principal = principal;
+      l.key = session->id;
+      l.tools = true;
+      l.resources_list = true;
+      l.send = write;
+      Status st = s.subscriptions->add(std::move(l));
+      if (!st.ok()) logWarn("mcp stdio: no notification stream: " + st.message());
     } else if (x.session) {
       session = x.session;
     }
     for (const Json& n : x.notifications) write(n);
     if (o.response && !write(*o.response)) break;
+  }
+  // EOF: nobody is left to answer; end the waits, then let the running calls finish.
+  s.client_requests.cancelKey(key);
+  s.subscriptions->dropKey(key);
+  if (session) s.subscriptions->dropKey(session->id);
+  {
+    std::unique_lock<std::mutex> lock(run_mu);
+    run_cv.wait(lock, [&running] { return running == 0; });
   }
   if (session) s.sessions.remove(session->id, principal.id);
   if (!out.good()) return Status::unavailable("stdout closed");

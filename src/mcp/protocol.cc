@@ -43,6 +43,7 @@ std::optional<RpcError> parseMessage(const Json& j, Message* out) {
   }
   if (j.contains("result") || j.contains("error")) {
     out->is_response = true;
+    out->raw = j;
     return std::nullopt;
   }
   return RpcError{kInvalidRequest, "a message needs 'method', 'result' or 'error'", nullptr, 0};

@@ -53,6 +53,7 @@ struct Message {
   bool is_request = false;       // has method and id
   bool is_notification = false;  // has method, no id
   bool is_response = false;      // has result or error (a client's reply)
+  Json raw;                      // the whole message, for responses (matched to Ward's request)
 };
 
 // Checks the JSON-RPC envelope. An error names what is wrong.

@@ -150,6 +150,35 @@ Reply pendingReply(McpServer::Impl& s, Exchange& x, const std::string& tool, con
                         {"isError", false}});
 }
 
+// 2025 sessions with a live stream and the elicitation capability: the call stays open and asks
+// the user (elicitation/create) whether to check again, until a reviewer decided, the user
+// declines, or kMaxApprovalAsks rounds passed; then the usual answer (result, isError, pending).
+Reply waitForApproval(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
+                      const std::string& approval_id) {
+  constexpr int kMaxApprovalAsks = 20;
+  constexpr int64_t kWaitAfterAccept_s = 5;  // lets an approval that was just granted finish
+  const std::string text = "Tool '" + tool + "' needs a reviewer's approval (approval id " +
+                           approval_id + "). Accept to check again once a reviewer decided; " +
+                           "decline to stop waiting (the approval stays pending).";
+  const Json ask = {
+      {"message", text},
+      {"requestedSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"check", {{"type", "boolean"}, {"title", "Check again"}, {"default", true}}}}}}}};
+  for (int round = 0; round < kMaxApprovalAsks; ++round) {
+    auto answer = x.channel->ask("elicitation/create", ask);
+    if (!answer.ok() || stringField(*answer, "action") != "accept") break;
+    auto view = s.options.gateway->getApproval(*x.principal, approval_id, kWaitAfterAccept_s);
+    if (!view.ok()) return Reply::ok(errorResult("approval: " + view.status().message()));
+    const std::string state = view->value("state", "");
+    if (state != "pending" && state != "approved" && state != "executing") {
+      return approvalOutcome(s, x, tool, args, *view);
+    }
+  }
+  return pendingReply(s, x, tool, args, approval_id);
+}
+
 // A retry carrying the requestState of an earlier input-required result.
 Reply resumeFromState(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
                       const Json& token) {
@@ -208,6 +237,9 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   }
   const Json& resp = *r;
   if (resp.value("status", "") == "pending") {
+    if (!x.stateless && x.canAsk("elicitation")) {
+      return waitForApproval(*this, x, name, args, resp.value("approval_id", ""));
+    }
     return pendingReply(*this, x, name, args, resp.value("approval_id", ""));
   }
   x.progress(1, 1, "done");

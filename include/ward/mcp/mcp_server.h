@@ -40,6 +40,13 @@ struct McpLimits {
   int64_t session_idle_s = 3600;       // a session unused this long is forgotten
   size_t page_size = 100;              // items per tools/resources/prompts list page
   int64_t state_ttl_s = 900;           // lifetime of an input-required requestState
+  // Requests running with a streamed response (each on its own thread, waiting on the client);
+  // past it a request is answered whole, without asking the client anything.
+  size_t max_streaming_calls = 256;
+  int64_t client_answer_timeout_s = 300;  // how long Ward waits for an elicitation/sampling answer
+  size_t max_listen_streams = 1024;       // GET streams + subscriptions/listen streams held open
+  int64_t notify_poll_ms = 500;           // how often open streams check for tool/document changes
+  int64_t keepalive_s = 15;               // an SSE comment on idle streams (finds dead clients)
 };
 
 struct McpOptions {
@@ -76,6 +83,9 @@ class McpServer {
   // Serves stdio for `principal`: one JSON-RPC message per line in, one per line out, until EOF
   // on `in`. Returns an error only when writing fails.
   Status serveStdio(const identity::Principal& principal, std::istream& in, std::ostream& out);
+  // Ends the open notification streams (a subscriptions/listen stream gets its final result) and
+  // the waits of running requests on their clients. Call before stopping the HTTP server.
+  void shutdownStreams();
 
   class Impl;
 

@@ -1,0 +1,217 @@
+// Ward's MCP streams driven by the official SDK client (@modelcontextprotocol/sdk 1.x) and raw
+// Streamable HTTP against the real `ward` binary: a call parked for approval that asks the user
+// (elicitation/create) while it waits, over HTTP and stdio; cancellation of such a call; the
+// 2025 session's standalone GET stream pushing tools/list_changed and resources/updated (never
+// for a document the caller may not read); and a 2026-07-28 subscriptions/listen stream.
+// Usage: WARD_BIN=build/ward node tests/mcp/streams_test.mjs   (exit 0 = every check held)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  ElicitRequestSchema, ToolListChangedNotificationSchema, ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+
+const WARD = process.env.WARD_BIN;
+if (!WARD) { console.error('set WARD_BIN'); process.exit(2); }
+let passed = 0, failed = 0;
+const check = (name, ok, detail) => {
+  if (ok) { passed++; console.log(`ok   ${name}`); } else { failed++; console.log(`FAIL ${name} ${detail === undefined ? '' : JSON.stringify(detail).slice(0, 400)}`); }
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Waits (functionally, not timed: the bound only stops a hung run) until pred() holds.
+async function until(pred, ms = 20000) {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (pred()) return true;
+  return pred();
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'ward-mcp-streams-'));
+const data = join(tmp, 'data');
+const ward = (...args) => execFileSync(WARD, ['--data', data, ...args], { encoding: 'utf8' }).trim();
+const ingest = (name, text, acl) => {
+  writeFileSync(join(tmp, 'docs', name), text);
+  ward('ingest', join(tmp, 'docs', name), '--acl-users', acl);
+};
+
+function setup() {
+  ward('init');
+  ward('group', 'add', 'employees');
+  ward('group', 'add', 'approvers');
+  ward('user', 'add', 'alice', '--groups', 'employees');
+  ward('user', 'add', 'bob', '--groups', 'employees');
+  ward('user', 'add', 'dave', '--groups', 'approvers');
+  const search = JSON.parse(readFileSync(join(process.env.WARD_REPO ?? '.', 'examples/tools/search_docs.json'), 'utf8'));
+  // A read tool that needs a reviewer when asked for "approve me".
+  const guarded = { ...search, name: 'guarded_search', description: 'Search; some queries need approval',
+                    approval: [{ name: 'asked', when: { arg: 'query', op: '==', value: 'approve me' } }] };
+  writeFileSync(join(tmp, 'guarded.json'), JSON.stringify(guarded));
+  ward('tools', 'add', join(tmp, 'guarded.json'));
+  ward('tools', 'add', join(process.env.WARD_REPO ?? '.', 'examples/tools/search_docs.json'));
+  ward('grants', 'add', '--tool', 'guarded_search', '--group', 'employees');
+  mkdirSync(join(tmp, 'docs'));
+  ingest('leave.md', '# Leave\nParental leave is sixteen weeks.\n', 'alice');
+  ingest('salary.md', '# Salaries\nBob earns a lot.\n', 'bob');
+  return ward('key', 'create', 'alice');
+}
+
+async function startServer() {
+  const child = spawn(WARD, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+  const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+  if (!m) throw new Error(`ward serve printed ${line}`);
+  return { child, url: `${m[1]}/mcp` };
+}
+
+let grantId = null;
+const approvalIdOf = (message) => /approval id ([^)\s]+)\)/.exec(message ?? '')?.[1];
+
+// A call parked for approval keeps its stream open and asks the user; a reviewer approves in
+// between; the user's "accept" makes Ward check again and return the tool's real result.
+async function approvalByElicitation(label, transport) {
+  const client = new Client({ name: 'ward-streams-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+  const asked = [];
+  let mode = 'approve';
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    asked.push(req.params.message);
+    const id = approvalIdOf(req.params.message);
+    if (mode === 'approve' && asked.length === 1) ward('approvals', 'approve', id, '--as', 'dave');
+    return mode === 'decline' ? { action: 'decline' } : { action: 'accept', content: { check: true } };
+  });
+  await client.connect(transport);
+  const r = await client.callTool({ name: 'guarded_search', arguments: { query: 'approve me' } });
+  check(`${label}: the parked call asked the user, naming the approval`, asked.length >= 1 && approvalIdOf(asked[0]), asked);
+  check(`${label}: after the approval the call returns the tool's result`, !r.isError && Array.isArray(r.structuredContent?.hits), r);
+  mode = 'decline';
+  asked.length = 0;
+  const p = await client.callTool({ name: 'guarded_search', arguments: { query: 'approve me', k: 3 } });
+  check(`${label}: declining leaves a pending result with the approval id`,
+        p.structuredContent?.status === 'pending' && p.structuredContent?.approval_id === approvalIdOf(asked[0]), p);
+  await client.close();
+}
+
+// notifications/cancelled (the SDK sends it on abort) ends the wait at once: no response comes.
+async function cancellation(url, headers) {
+  const client = new Client({ name: 'ward-streams-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+  const controller = new AbortController();
+  let asked = 0;
+  client.setRequestHandler(ElicitRequestSchema, async () => {
+    asked++;
+    controller.abort('the user closed the dialog');
+    await sleep(200);
+    return { action: 'accept', content: { check: true } };
+  });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  let error = null;
+  try {
+    await client.callTool({ name: 'guarded_search', arguments: { query: 'approve me', k: 4 } }, undefined, { signal: controller.signal });
+  } catch (e) { error = e; }
+  check('http: an aborted call is cancelled on the client', asked === 1 && error !== null, String(error));
+  const outcomes = () => ward('trace', 'list', '--kind', 'mcp_request', '--json').split('\n')
+    .filter((l) => l).map((l) => JSON.parse(l).attributes.outcome);
+  let seen = [];
+  for (let i = 0; i < 100 && !seen.includes('cancelled a running request'); i++) { await sleep(100); seen = outcomes(); }
+  check('http: Ward recorded that the running request was cancelled', seen.includes('cancelled a running request'), seen);
+  await client.close();
+}
+
+// The 2025 session's GET stream: list changes and subscribed document updates as they happen.
+async function getStream(url, headers) {
+  const client = new Client({ name: 'ward-streams-test', version: '1.0.0' });
+  const toolChanges = [], updated = [];
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => { toolChanges.push(1); });
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => { updated.push(n.params.uri); });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  const before = (await client.listTools()).tools.map((t) => t.name);
+  const leave = (await client.listResources()).resources.find((r) => r.uri.includes('leave'));
+  const bobs = leave.uri.replace(/leave\.md$/, 'salary.md');
+  await client.subscribeResource({ uri: leave.uri });
+  await client.subscribeResource({ uri: bobs });  // not hers: its changes must never show
+  await sleep(300);  // let the SDK's GET stream open
+  grantId = /\d+/.exec(ward('grants', 'add', '--tool', 'search_docs', '--principal', 'alice'))?.[0];
+  check('get stream: a new grant pushes tools/list_changed', await until(() => toolChanges.length > 0), toolChanges);
+  const after = (await client.listTools()).tools.map((t) => t.name);
+  check('get stream: the new tool is listed after the notice', !before.includes('search_docs') && after.includes('search_docs'), after);
+  ingest('salary.md', '# Salaries\nBob earns even more.\n', 'bob');
+  ingest('leave.md', '# Leave\nParental leave is twenty weeks.\n', 'alice');
+  check('get stream: a subscribed document she may read pushes resources/updated', await until(() => updated.includes(leave.uri)), updated);
+  check('get stream: a document she may not read never shows', !updated.includes(bobs), updated);
+  await client.close();
+}
+
+// Raw HTTP: the GET stream's refusals, and a 2026-07-28 subscriptions/listen stream.
+async function rawHttp(url, headers) {
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const noSession = await fetch(url, { method: 'GET', headers: { ...headers, Accept: 'text/event-stream' } });
+  check('GET without a session is 405', noSession.status === 405, noSession.status);
+  const init = await fetch(url, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) });
+  const session = init.headers.get('mcp-session-id');
+  const sh = { ...headers, 'Mcp-Session-Id': session, Accept: 'text/event-stream' };
+  const notSse = await fetch(url, { method: 'GET', headers: { ...sh, Accept: 'application/json' } });
+  check('GET without Accept: text/event-stream is 406', notSse.status === 406, notSse.status);
+  const first = await fetch(url, { method: 'GET', headers: sh });
+  const second = await fetch(url, { method: 'GET', headers: sh });
+  check('one GET stream per session: the second is 409', first.status === 200 && second.status === 409, [first.status, second.status]);
+  await first.body.cancel();
+
+  const listen = await fetch(url, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
+    'Mcp-Method': 'subscriptions/listen', 'MCP-Protocol-Version': '2026-07-28' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 'sub-1', method: 'subscriptions/listen', params: { _meta: meta, notifications: { toolsListChanged: true, promptsListChanged: true } } }) });
+  check('subscriptions/listen answers with an event stream', listen.status === 200 && listen.headers.get('content-type') === 'text/event-stream', listen.status);
+  const frames = [];
+  const reader = listen.body.getReader();
+  let text = '';
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += Buffer.from(value).toString('utf8');
+      let at;
+      while ((at = text.indexOf('\n\n')) >= 0) {
+        const event = text.slice(0, at); text = text.slice(at + 2);
+        const dataLine = event.split('\n').find((l) => l.startsWith('data: '));
+        if (dataLine) frames.push(JSON.parse(dataLine.slice(6)));
+      }
+    }
+  })().catch(() => {});
+  await until(() => frames.length > 0);
+  const ack = frames[0];
+  check('listen: acknowledged first, only what Ward honours',
+        ack?.method === 'notifications/subscriptions/acknowledged' && ack.params.notifications.toolsListChanged === true &&
+        !('promptsListChanged' in ack.params.notifications) && ack.params._meta['io.modelcontextprotocol/subscriptionId'] === 'sub-1', ack);
+  ward('grants', 'rm', grantId);
+  const changed = await until(() => frames.some((f) => f.method === 'notifications/tools/list_changed'));
+  const notice = frames.find((f) => f.method === 'notifications/tools/list_changed');
+  check('listen: a revoked grant pushes tools/list_changed tagged with the subscription id',
+        changed && notice.params._meta['io.modelcontextprotocol/subscriptionId'] === 'sub-1', frames);
+  await reader.cancel();
+  await pump;
+}
+
+let server = null;
+try {
+  const key = setup();
+  server = await startServer();
+  const headers = { Authorization: `Bearer ${key}` };
+  await approvalByElicitation('http', new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } }));
+  await approvalByElicitation('stdio', new StdioClientTransport({ command: WARD, args: ['--data', data, 'mcp', '--as', 'alice'], stderr: 'ignore' }));
+  await cancellation(server.url, headers);
+  await getStream(server.url, headers);
+  await rawHttp(server.url, headers);
+} catch (e) {
+  check('no unexpected exception', false, String(e?.stack ?? e));
+} finally {
+  if (server && server.child.exitCode === null) {
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
