@@ -8,11 +8,6 @@
 //   --audit-dir: where the audit log goes (default: a temp folder on disk). Every trace event is
 //   durable (fdatasync) before record() returns; a tmpfs folder (/dev/shm/...) removes the
 //   fsync cost and shows the gateway's own work.
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,11 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 using ward::bench::LoopbackBackend;
 
-size_t sink(char*, size_t s, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(static_cast<size_t>(0), '\0');
-  return s * n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +55,6 @@ int main(int argc, char** argv) {
   std::string dir = fs::temp_directory_path() / ("ward_gw_bench_" + std::to_string(getpid()));
   fs::create_directories(dir);
   LoopbackBackend backend;
-  const std::string url = "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/{id}";
 
   auto store = std::move(ward::store::openSqliteStore(dir + "/ward.db").value());
   (void)store->ensureTenant("default");
@@ -80,25 +69,7 @@ int main(int argc, char** argv) {
   o.traces = traces.get();
   o.secrets_key_path = dir + "/secrets.key";
   auto gw = std::move(ward::gateway::ToolGateway::create(o).value());
-  ward::Json def = {
-      {"name", "lookup"},
-      {"version", "1.0.0"},
-      {"description", "bench"},
-      {"risk", write_tool ? "write" : "read"},
-      {"input_schema",
-       {{"type", "object"},
-        {"properties", {{"id", {{"type", "string"}, {"pattern", "^INV-[0-9]+$"}}}}},
-        {"required", {"id"}},
-        {"additionalProperties", false}}},
-      {"output_schema",
-       {{"type", "object"},
-        {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}},
-        {"required", {"amount", "currency"}}}},
-      {"backend",
-       {{"type", "http"},
-        {"method", write_tool ? "POST" : "GET"},
-        {"url", url},
-        {"allow_private", true}}}};
+  ward::Json def = ward::bench::invoiceLookupTool(backend.port(), write_tool);
   auto added = gw->addTool("default", def, false);
   if (!added.ok()) {
     std::fprintf(stderr, "addTool: %s\n", added.status().toString().c_str());
@@ -109,16 +80,8 @@ int main(int argc, char** argv) {
                      "bench");
   auto alice = ward::identity::resolvePrincipal(*store, "default", "alice").value();
 
-  CURL* h = curl_easy_init();
-  std::string direct_url = "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/INV-1";
-  std::string body;
-  auto direct = [&] {
-    curl_easy_setopt(h, CURLOPT_URL, direct_url.c_str());
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    return curl_easy_perform(h) == CURLE_OK;
-  };
+  ward::bench::DirectInvoiceClient direct_client(backend.port());
+  auto direct = [&] { return direct_client.get(); };
   auto through = [&](int i) {
     ward::gateway::CallRequest r;
     r.principal = alice;
@@ -164,7 +127,6 @@ int main(int argc, char** argv) {
               ward::bench::percentile(g_us, 0.99) - ward::bench::percentile(d_us, 0.99));
   std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n",
               ward::bench::percentile(diff, 0.5), ward::bench::percentile(diff, 0.99));
-  curl_easy_cleanup(h);
   gw.reset();
   traces.reset();
   fs::remove_all(dir);
