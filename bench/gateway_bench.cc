@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "loopback_backend.h"
+#include "paired_calls.h"
 #include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/trace.h"
@@ -30,8 +31,6 @@
 #include "ward/store/tool_store.h"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 using ward::bench::LoopbackBackend;
 
@@ -96,23 +95,11 @@ int main(int argc, char** argv) {
     direct();
     through(-1 - i);
   }
-  std::vector<double> d_us, g_us;
-  int errors = 0;
-  const auto period = std::chrono::nanoseconds(1'000'000'000LL / rate);
-  auto next = Clock::now();
-  for (int i = 0; i < calls; ++i) {
-    std::this_thread::sleep_until(next);
-    next += period;
-    auto t0 = Clock::now();
-    if (!direct()) ++errors;
-    auto t1 = Clock::now();
-    if (!through(i)) ++errors;
-    auto t2 = Clock::now();
-    d_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    g_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
-  }
-  std::vector<double> diff(g_us.size());
-  for (size_t i = 0; i < g_us.size(); ++i) diff[i] = g_us[i] - d_us[i];
+  ward::bench::PairedLatencies run = ward::bench::runPaired(calls, rate, direct, through);
+  const std::vector<double>& d_us = run.direct_us;
+  const std::vector<double>& g_us = run.through_us;
+  const std::vector<double>& diff = run.diff_us;
+  const int errors = run.errors;
   std::printf(
       "gateway_bench: %d calls at %d/s (%s tool, durable audit record per call in %s), "
       "%d errors\n",

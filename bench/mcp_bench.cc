@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "loopback_backend.h"
+#include "paired_calls.h"
 #include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/gateway/tool_gateway.h"
@@ -185,21 +186,13 @@ int main(int argc, char** argv) {
     direct();
     client.call(i);
   }
-  std::vector<double> d_us, m_us, diff, list_us;
-  const auto period = std::chrono::nanoseconds(1'000'000'000LL / std::max(1, rate));
-  auto next = Clock::now();
-  for (int i = 0; i < calls; ++i) {
-    std::this_thread::sleep_until(next);
-    next += period;
-    auto t0 = Clock::now();
-    if (!direct()) ++errors;
-    auto t1 = Clock::now();
-    if (!client.call(i)) ++errors;
-    auto t2 = Clock::now();
-    d_us.push_back(since(t0, t1));
-    m_us.push_back(since(t1, t2));
-    diff.push_back(since(t1, t2) - since(t0, t1));
-  }
+  ward::bench::PairedLatencies run =
+      ward::bench::runPaired(calls, rate, direct, [&](int i) { return client.call(i); });
+  errors += run.errors;
+  const std::vector<double>& d_us = run.direct_us;
+  const std::vector<double>& m_us = run.through_us;
+  const std::vector<double>& diff = run.diff_us;
+  std::vector<double> list_us;
   for (int i = 0; i < 2000; ++i) {
     auto t0 = Clock::now();
     if (!client.list(i)) ++errors;
