@@ -8,11 +8,6 @@
 //   --audit-dir: where the audit log goes (default: a temp folder on disk). Every trace event is
 //   durable (fdatasync) before record() returns; a tmpfs folder (/dev/shm/...) removes the
 //   fsync cost and shows the gateway's own work.
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +21,7 @@
 #include <vector>
 
 #include "loopback_backend.h"
+#include "paired_calls.h"
 #include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/trace.h"
@@ -36,14 +32,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 using ward::bench::LoopbackBackend;
-
-size_t sink(char*, size_t s, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(static_cast<size_t>(0), '\0');
-  return s * n;
-}
 
 }  // namespace
 
@@ -65,7 +54,6 @@ int main(int argc, char** argv) {
   std::string dir = fs::temp_directory_path() / ("ward_gw_bench_" + std::to_string(getpid()));
   fs::create_directories(dir);
   LoopbackBackend backend;
-  const std::string url = "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/{id}";
 
   auto store = std::move(ward::store::openSqliteStore(dir + "/ward.db").value());
   (void)store->ensureTenant("default");
@@ -80,25 +68,7 @@ int main(int argc, char** argv) {
   o.traces = traces.get();
   o.secrets_key_path = dir + "/secrets.key";
   auto gw = std::move(ward::gateway::ToolGateway::create(o).value());
-  ward::Json def = {
-      {"name", "lookup"},
-      {"version", "1.0.0"},
-      {"description", "bench"},
-      {"risk", write_tool ? "write" : "read"},
-      {"input_schema",
-       {{"type", "object"},
-        {"properties", {{"id", {{"type", "string"}, {"pattern", "^INV-[0-9]+$"}}}}},
-        {"required", {"id"}},
-        {"additionalProperties", false}}},
-      {"output_schema",
-       {{"type", "object"},
-        {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}},
-        {"required", {"amount", "currency"}}}},
-      {"backend",
-       {{"type", "http"},
-        {"method", write_tool ? "POST" : "GET"},
-        {"url", url},
-        {"allow_private", true}}}};
+  ward::Json def = ward::bench::invoiceLookupTool(backend.port(), write_tool);
   auto added = gw->addTool("default", def, false);
   if (!added.ok()) {
     std::fprintf(stderr, "addTool: %s\n", added.status().toString().c_str());
@@ -109,16 +79,8 @@ int main(int argc, char** argv) {
                      "bench");
   auto alice = ward::identity::resolvePrincipal(*store, "default", "alice").value();
 
-  CURL* h = curl_easy_init();
-  std::string direct_url = "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/INV-1";
-  std::string body;
-  auto direct = [&] {
-    curl_easy_setopt(h, CURLOPT_URL, direct_url.c_str());
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    return curl_easy_perform(h) == CURLE_OK;
-  };
+  ward::bench::DirectInvoiceClient direct_client(backend.port());
+  auto direct = [&] { return direct_client.get(); };
   auto through = [&](int i) {
     ward::gateway::CallRequest r;
     r.principal = alice;
@@ -133,23 +95,11 @@ int main(int argc, char** argv) {
     direct();
     through(-1 - i);
   }
-  std::vector<double> d_us, g_us;
-  int errors = 0;
-  const auto period = std::chrono::nanoseconds(1'000'000'000LL / rate);
-  auto next = Clock::now();
-  for (int i = 0; i < calls; ++i) {
-    std::this_thread::sleep_until(next);
-    next += period;
-    auto t0 = Clock::now();
-    if (!direct()) ++errors;
-    auto t1 = Clock::now();
-    if (!through(i)) ++errors;
-    auto t2 = Clock::now();
-    d_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    g_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
-  }
-  std::vector<double> diff(g_us.size());
-  for (size_t i = 0; i < g_us.size(); ++i) diff[i] = g_us[i] - d_us[i];
+  ward::bench::PairedLatencies run = ward::bench::runPaired(calls, rate, direct, through);
+  const std::vector<double>& d_us = run.direct_us;
+  const std::vector<double>& g_us = run.through_us;
+  const std::vector<double>& diff = run.diff_us;
+  const int errors = run.errors;
   std::printf(
       "gateway_bench: %d calls at %d/s (%s tool, durable audit record per call in %s), "
       "%d errors\n",
@@ -164,7 +114,6 @@ int main(int argc, char** argv) {
               ward::bench::percentile(g_us, 0.99) - ward::bench::percentile(d_us, 0.99));
   std::printf("  per-call overhead (paired) p50 %8.1f us   p99 %8.1f us\n",
               ward::bench::percentile(diff, 0.5), ward::bench::percentile(diff, 0.99));
-  curl_easy_cleanup(h);
   gw.reset();
   traces.reset();
   fs::remove_all(dir);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "loopback_backend.h"
+#include "paired_calls.h"
 #include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/gateway/tool_gateway.h"
@@ -34,11 +35,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-size_t appendBody(char* p, size_t s, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(p, s * n);
-  return s * n;
-}
 
 size_t captureSession(char* p, size_t s, size_t n, void* out) {
   std::string line(p, s * n);
@@ -77,7 +73,7 @@ class McpClient {
     curl_easy_setopt(h_, CURLOPT_HTTPHEADER, hs);
     curl_easy_setopt(h_, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h_, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, appendBody);
+    curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, ward::bench::appendToString);
     curl_easy_setopt(h_, CURLOPT_WRITEDATA, &response_);
     curl_easy_setopt(h_, CURLOPT_HEADERFUNCTION, captureSession);
     curl_easy_setopt(h_, CURLOPT_HEADERDATA, &new_session_);
@@ -150,24 +146,7 @@ int main(int argc, char** argv) {
   o.tools = tools.get();
   o.traces = traces.get();
   auto gw = std::move(ward::gateway::ToolGateway::create(o).value());
-  ward::Json def = {
-      {"name", "lookup"},
-      {"version", "1.0.0"},
-      {"description", "bench"},
-      {"risk", "read"},
-      {"input_schema",
-       {{"type", "object"},
-        {"properties", {{"id", {{"type", "string"}, {"pattern", "^INV-[0-9]+$"}}}}},
-        {"required", {"id"}},
-        {"additionalProperties", false}}},
-      {"output_schema",
-       {{"type", "object"},
-        {"properties", {{"amount", {{"type", "number"}}}, {"currency", {{"type", "string"}}}}},
-        {"required", {"amount", "currency"}}}},
-      {"backend",
-       {{"type", "http"},
-        {"url", "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/{id}"},
-        {"allow_private", true}}}};
+  ward::Json def = ward::bench::invoiceLookupTool(backend.port(), false);
   if (!gw->addTool("default", def, false).ok() ||
       !gw->pinTool("default", "lookup", "1.0.0", true).ok() ||
       !gw->addGrant("default",
@@ -198,18 +177,8 @@ int main(int argc, char** argv) {
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/mcp";
 
   // Direct backend client.
-  CURL* h = curl_easy_init();
-  std::string direct_body;
-  const std::string direct_url =
-      "http://127.0.0.1:" + std::to_string(backend.port()) + "/invoices/INV-1";
-  auto direct = [&] {
-    direct_body.clear();
-    curl_easy_setopt(h, CURLOPT_URL, direct_url.c_str());
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &direct_body);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    return curl_easy_perform(h) == CURLE_OK;
-  };
+  ward::bench::DirectInvoiceClient direct_client(backend.port());
+  auto direct = [&] { return direct_client.get(); };
 
   McpClient client(url, key.plaintext);
   int errors = client.initialize() ? 0 : 1;
@@ -217,21 +186,13 @@ int main(int argc, char** argv) {
     direct();
     client.call(i);
   }
-  std::vector<double> d_us, m_us, diff, list_us;
-  const auto period = std::chrono::nanoseconds(1'000'000'000LL / std::max(1, rate));
-  auto next = Clock::now();
-  for (int i = 0; i < calls; ++i) {
-    std::this_thread::sleep_until(next);
-    next += period;
-    auto t0 = Clock::now();
-    if (!direct()) ++errors;
-    auto t1 = Clock::now();
-    if (!client.call(i)) ++errors;
-    auto t2 = Clock::now();
-    d_us.push_back(since(t0, t1));
-    m_us.push_back(since(t1, t2));
-    diff.push_back(since(t1, t2) - since(t0, t1));
-  }
+  ward::bench::PairedLatencies run =
+      ward::bench::runPaired(calls, rate, direct, [&](int i) { return client.call(i); });
+  errors += run.errors;
+  const std::vector<double>& d_us = run.direct_us;
+  const std::vector<double>& m_us = run.through_us;
+  const std::vector<double>& diff = run.diff_us;
+  std::vector<double> list_us;
   for (int i = 0; i < 2000; ++i) {
     auto t0 = Clock::now();
     if (!client.list(i)) ++errors;
@@ -271,7 +232,6 @@ int main(int argc, char** argv) {
               ward::bench::percentile(list_us, 0.5), ward::bench::percentile(list_us, 0.99));
   std::printf("  %d concurrent sessions, each 5 x (tools/list + tools/call): %d errors\n", sessions,
               session_errors.load());
-  curl_easy_cleanup(h);
   server->stop();
   mcp.reset();
   gw.reset();

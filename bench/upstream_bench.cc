@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "paired_calls.h"
 #include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/gateway/tool_gateway.h"
@@ -26,12 +27,6 @@
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
 #include "ward/upstream/upstream_pool.h"
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int calls = 2000, rate = 200;
@@ -113,22 +108,12 @@ int main(int argc, char** argv) {
     direct();
     through();
   }
-  std::vector<double> d_us, g_us, diff;
-  int errors = 0;
-  const auto period = std::chrono::nanoseconds(1'000'000'000LL / rate);
-  auto next = Clock::now();
-  for (int i = 0; i < calls; ++i) {
-    std::this_thread::sleep_until(next);
-    next += period;
-    auto t0 = Clock::now();
-    if (!direct()) ++errors;
-    auto t1 = Clock::now();
-    if (!through()) ++errors;
-    auto t2 = Clock::now();
-    d_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    g_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
-    diff.push_back(g_us.back() - d_us.back());
-  }
+  ward::bench::PairedLatencies run =
+      ward::bench::runPaired(calls, rate, direct, [&](int) { return through(); });
+  const std::vector<double>& d_us = run.direct_us;
+  const std::vector<double>& g_us = run.through_us;
+  const std::vector<double>& diff = run.diff_us;
+  const int errors = run.errors;
   std::printf("upstream_bench: %d calls of %s at %d/s over stdio (%s), audit in %s, %d errors\n",
               calls, tool.c_str(), rate, cfg.command.c_str(), audit_options.log.dir.c_str(),
               errors);

@@ -1,22 +1,21 @@
-// The in-process index. Postings sit in segments of at most IndexConfig::segment_chunks chunks;
-// the newest segment takes appends, older ones are sealed (compacted) and rewritten without dead
-// postings once enough of their chunks are gone. Visibility and filters are token bitmaps.
+// The in-process index: MemoryIndex owns the index state and its locks, follows the change feed
+// (catchUp), searches, checkpoints and reports stats. Postings sit in segments of at most
+// IndexConfig::segment_chunks chunks (segment_set.h); visibility and filters are token bitmaps.
+// How a document from the feed is prepared and applied to the state is in prepared_doc.cc.
 #include <roaring/roaring.hh>
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
-#include <list>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "chunk_analysis.h"
 #include "dense_bitset.h"
 #include "index_files.h"
 #include "index_state.h"
+#include "prepared_doc.h"
 #include "segment_set.h"
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
@@ -32,7 +31,6 @@ namespace {
 constexpr int kChangeBatch = 2000;
 constexpr size_t kStatsCacheEntries = 64;
 constexpr int kMaxPhraseVerifications = 5000;
-constexpr uint32_t kUnresolvedTerm = UINT32_MAX;
 
 bool intersects(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   auto i = a.begin();
@@ -51,34 +49,6 @@ struct Visibility {
   DenseBitset visible;
   uint64_t count = 0;
   double avg_title = 0, avg_heading = 0, avg_body = 0;
-};
-
-// Tokens a document carries: its ACL, its source and its scalar metadata.
-std::vector<std::string> docTokens(const store::DocumentRecord& d) {
-  std::vector<std::string> tokens = d.acl.tokens(d.tenant);
-  tokens.push_back(d.tenant + "/src:" + d.source);
-  for (auto it = d.metadata.begin(); it != d.metadata.end(); ++it) {
-    const Json& v = it.value();
-    if (v.is_string()) {
-      tokens.push_back(d.tenant + "/m:" + it.key() + "=" + v.get<std::string>());
-    } else if (v.is_number() || v.is_boolean()) {
-      tokens.push_back(d.tenant + "/m:" + it.key() + "=" + v.dump());
-    }
-  }
-  std::sort(tokens.begin(), tokens.end());
-  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-  return tokens;
-}
-
-// A document as fetched from the store, analyzed outside the index lock.
-struct PreparedDoc {
-  int64_t doc_id = 0;
-  bool deleted = false;
-  int64_t updated_at = 0;
-  std::vector<std::string> tokens;
-  std::vector<std::string> acl_tokens;  // sorted
-  std::vector<uint32_t> chunk_ids;
-  std::vector<AnalyzedChunk> analyzed;  // only chunks the index does not have yet
 };
 
 struct Scratch {
@@ -189,7 +159,7 @@ class MemoryIndex final : public Index {
       Status worker_status;
       auto work = [&](size_t begin, size_t end, Status* status) {
         for (size_t i = begin; i < end; ++i) {
-          auto p = prepare(doc_ids[i]);
+          auto p = prepareDoc(store_, st_, mu_, doc_ids[i]);
           if (!p.ok()) {
             *status = p.status();
             return;
@@ -209,7 +179,7 @@ class MemoryIndex final : public Index {
       WARD_RETURN_IF_ERROR(worker_status);
       {
         std::unique_lock lock(mu_);
-        applyBatch(prepared);
+        applyBatch(st_, segments_, prepared);
         st_.applied_seq = changes.back().seq;
         ++generation_;
         stats_cache_.clear();
@@ -419,161 +389,6 @@ class MemoryIndex final : public Index {
     WARD_RETURN_IF_ERROR(files_->save(store_, st_, segments_));
     persisted_seq_ = st_.applied_seq;
     return Status();
-  }
-
-  Result<PreparedDoc> prepare(int64_t doc_id) {
-    PreparedDoc p;
-    p.doc_id = doc_id;
-    auto doc = store_.getDocumentById(doc_id);
-    if (!doc.ok()) {
-      if (doc.status().code() != StatusCode::kNotFound) return doc.status();
-      p.deleted = true;
-      return p;
-    }
-    if (doc->deleted) {
-      p.deleted = true;
-      return p;
-    }
-    p.updated_at = doc->updated_at;
-    p.tokens = docTokens(*doc);
-    p.acl_tokens = doc->acl.tokens(doc->tenant);
-    std::sort(p.acl_tokens.begin(), p.acl_tokens.end());
-    WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_.chunksOf(doc_id));
-    std::unordered_set<uint32_t> known;
-    {
-      std::shared_lock lock(mu_);
-      auto it = st_.docs.find(doc_id);
-      if (it != st_.docs.end()) known.insert(it->second.chunks.begin(), it->second.chunks.end());
-    }
-    for (const auto& c : chunks) {
-      uint32_t id = static_cast<uint32_t>(c.id);
-      p.chunk_ids.push_back(id);
-      if (!known.count(id)) p.analyzed.push_back(analyzeChunk(id, doc->title, c.heading_path, c.text));
-    }
-    // Resolve term ids here, on the analysis threads, so the exclusive section only interns new
-    // terms. st_.term_ids cannot change meanwhile: only this catch-up (catchup_mu_) writes it, after
-    // preparation ends.
-    std::shared_lock lock(mu_);
-    for (AnalyzedChunk& a : p.analyzed) {
-      a.term_ids.resize(a.terms.size());
-      for (size_t i = 0; i < a.terms.size(); ++i) {
-        const auto* e = st_.term_ids.find(a.terms[i].first, a.hashes[i]);
-        a.term_ids[i] = e == nullptr ? kUnresolvedTerm : e->value;
-      }
-    }
-    return p;
-  }
-
-  // Under the exclusive lock.
-  void applyBatch(std::vector<PreparedDoc>& batch) {
-    std::vector<std::pair<AnalyzedChunk*, const PreparedDoc*>> adds;
-    for (auto& p : batch) {
-      auto it = st_.docs.find(p.doc_id);
-      if (it != st_.docs.end()) {
-        DocState& old = it->second;
-        std::unordered_set<uint32_t> keep(p.chunk_ids.begin(), p.chunk_ids.end());
-        if (p.deleted) keep.clear();
-        for (uint32_t c : old.chunks) {
-          if (!keep.count(c)) removeChunk(c);
-        }
-        for (const auto& t : old.tokens) {
-          auto bm = st_.token_bitmaps.find(t);
-          if (bm == st_.token_bitmaps.end()) continue;
-          for (uint32_t c : old.chunks) bm->second.remove(c);
-          if (bm->second.isEmpty()) st_.token_bitmaps.erase(bm);
-        }
-        if (p.deleted) {
-          st_.docs.erase(it);
-          continue;
-        }
-      }
-      if (p.deleted) continue;
-      DocState& st = st_.docs[p.doc_id];
-      st.chunks = p.chunk_ids;
-      st.tokens = p.tokens;
-      for (auto& a : p.analyzed) adds.emplace_back(&a, &p);
-      // Chunks kept from before stay live; (re)attach the document's tokens to all its chunks.
-      for (const auto& t : st.tokens) {
-        Roaring& bm = st_.token_bitmaps[t];
-        for (uint32_t c : st.chunks) bm.add(c);
-      }
-      for (uint32_t c : st.chunks) {
-        if (c < st_.chunk_updated.size()) st_.chunk_updated[c] = p.updated_at;
-        if (c < st_.chunk_partition.size() && st_.live.test(c)) {
-          growTokens(st_.partitions[st_.chunk_partition[c]].tokens, p.acl_tokens);
-        }
-      }
-    }
-    std::sort(adds.begin(), adds.end(),
-              [](const auto& a, const auto& b) { return a.first->chunk_id < b.first->chunk_id; });
-    for (auto& [a, p] : adds) addChunk(*a, p->doc_id, p->updated_at, partitionFor(p->acl_tokens));
-  }
-
-  static void growTokens(std::vector<std::string>& into, const std::vector<std::string>& add) {
-    std::vector<std::string> merged;
-    std::set_union(into.begin(), into.end(), add.begin(), add.end(), std::back_inserter(merged));
-    into = std::move(merged);
-  }
-
-  uint16_t partitionFor(const std::vector<std::string>& acl_tokens) {
-    std::string key;
-    for (const auto& t : acl_tokens) {
-      key += t;
-      key += '\n';
-    }
-    auto it = st_.partition_by_acl.find(key);
-    if (it != st_.partition_by_acl.end()) return it->second;
-    if (st_.partitions.size() >= kMaxPartitions) {
-      growTokens(st_.partitions.back().tokens, acl_tokens);
-      return static_cast<uint16_t>(st_.partitions.size() - 1);
-    }
-    st_.partitions.emplace_back();
-    st_.partitions.back().tokens = acl_tokens;
-    uint16_t id = static_cast<uint16_t>(st_.partitions.size() - 1);
-    st_.partition_by_acl[key] = id;
-    return id;
-  }
-
-  void addChunk(const AnalyzedChunk& a, int64_t doc_id, int64_t updated_at, uint16_t part_id) {
-    uint32_t c = a.chunk_id;
-    if (c >= st_.chunk_doc.size()) {
-      size_t n = std::max<size_t>(c + 1, st_.chunk_doc.size() * 3 / 2 + 1024);
-      st_.chunk_doc.resize(n, 0);
-      st_.chunk_updated.resize(n, 0);
-      st_.len_title.resize(n, 0);
-      st_.len_heading.resize(n, 0);
-      st_.len_body.resize(n, 0);
-      st_.chunk_partition.resize(n, 0);
-    }
-    st_.chunk_partition[c] = part_id;
-    st_.chunk_doc[c] = doc_id;
-    st_.chunk_updated[c] = updated_at;
-    st_.len_title[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_title, 65535));
-    st_.len_heading[c] = static_cast<uint16_t>(std::min<uint32_t>(a.len_heading, 65535));
-    st_.len_body[c] = a.len_body;
-    thread_local std::vector<std::pair<uint32_t, FieldTf>> postings;
-    postings.clear();
-    for (size_t i = 0; i < a.terms.size(); ++i) {
-      uint32_t id = a.term_ids[i];
-      if (id == kUnresolvedTerm) id = termId(a.terms[i].first, a.hashes[i]);
-      postings.emplace_back(id, a.terms[i].second);
-    }
-    if (!st_.live.test(c)) ++st_.live_count;
-    st_.live.set(c);
-    segments_.add(c, postings);
-    st_.max_chunk = std::max(st_.max_chunk, c);
-  }
-
-  void removeChunk(uint32_t c) {
-    if (!st_.live.test(c)) return;
-    st_.live.clear(c);
-    --st_.live_count;
-    segments_.remove(c);
-  }
-
-  uint32_t termId(const std::string& term, uint64_t hash) {
-    return st_.term_ids.insert(term, hash, static_cast<uint32_t>(st_.term_ids.size()))
-        .first->value;
   }
 
   std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {
