@@ -149,6 +149,13 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl& server)
       : stream_(std::move(socket)), server_(server) {}
+  ~Session() {
+    if (out_) {  // defensive: a streamed response must never leave the in-flight count raised
+      out_->cancel();
+      out_->attach(nullptr);
+      server_.inFlight()--;
+    }
+  }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readHeader(); });
@@ -323,7 +330,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().async_read_some(
         net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
           if (!self->out_) return;
-          if (ec) return self->out_->cancel();  // the client went away
+          if (ec) {  // the client went away
+            self->out_->cancel();
+            return self->pump();  // now: this handler may hold the last reference to us
+          }
           self->watchPeer();  // bytes of a pipelined request: the connection closes after this
         });
   }
