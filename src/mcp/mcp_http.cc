@@ -1,7 +1,8 @@
 // Streamable HTTP at /mcp. POST carries one JSON-RPC message and is answered with JSON, or with
 // an SSE body (notifications first, then the response) when the client accepts
-// text/event-stream and there is something to stream; GET (a standalone server stream) is 405:
-// Ward's HTTP server answers each request whole; DELETE ends a session. The revision is chosen
+// text/event-stream and there is something to stream, or with a held-open SSE stream (a call
+// that may ask the client, subscriptions/listen); GET opens a 2025 session's notification
+// stream; DELETE ends a session. The revision is chosen
 // per request: Mcp-Session-Id or initialize -> 2025 era; otherwise the stateless 2026-07-28
 // rules (_meta on every request, MCP-Protocol-Version and Mcp-Method headers must agree).
 #include <algorithm>
