@@ -5,9 +5,12 @@
 // directly, both with libcurl keep-alive, interleaved at a fixed rate. Also tools/list latency, and
 // N concurrent sessions each listing and calling.
 //
-// Usage: mcp_bench [--calls N] [--rate PER_SECOND] [--sessions N] [--audit-dir DIR]
+// Usage: mcp_bench [--calls N] [--rate PER_SECOND] [--sessions N] [--audit-dir DIR] [--streamed]
 //   --audit-dir: where the audit log goes (default: a temp folder on disk; every trace event
 //   is fdatasync'ed before the request returns).
+//   --streamed: the client declares the elicitation capability and accepts text/event-stream,
+//   so every tools/call runs on its own thread with a held-open SSE response (the path of a
+//   call that may ask the client); the connection closes after each such response.
 #include <curl/curl.h>
 #include <unistd.h>
 
@@ -53,7 +56,8 @@ size_t captureSession(char* p, size_t s, size_t n, void* out) {
 // One MCP client: a keep-alive libcurl handle with the key and, once initialized, the session.
 class McpClient {
  public:
-  McpClient(std::string url, std::string key) : url_(std::move(url)), key_(std::move(key)) {
+  McpClient(std::string url, std::string key, bool streamed = false)
+      : url_(std::move(url)), key_(std::move(key)), streamed_(streamed) {
     h_ = curl_easy_init();
   }
   ~McpClient() { curl_easy_cleanup(h_); }
@@ -64,7 +68,8 @@ class McpClient {
     struct curl_slist* hs = nullptr;
     hs = curl_slist_append(hs, ("Authorization: Bearer " + key_).c_str());
     hs = curl_slist_append(hs, "Content-Type: application/json");
-    hs = curl_slist_append(hs, "Accept: application/json");
+    hs = curl_slist_append(
+        hs, streamed_ ? "Accept: application/json, text/event-stream" : "Accept: application/json");
     if (!session_.empty()) {
       hs = curl_slist_append(hs, ("Mcp-Session-Id: " + session_).c_str());
       hs = curl_slist_append(hs, "MCP-Protocol-Version: 2025-11-25");
@@ -90,7 +95,8 @@ class McpClient {
   bool initialize() {
     return post(
                R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":)"
-               R"("2025-11-25","capabilities":{},"clientInfo":{"name":"mcp_bench","version":"1"}}})") &&
+               R"("2025-11-25","capabilities":)" + std::string(streamed_ ? R"({"elicitation":{}})" : "{}") +
+               R"(,"clientInfo":{"name":"mcp_bench","version":"1"}}})") &&
            post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   }
   bool call(int i) {
@@ -105,6 +111,7 @@ class McpClient {
 
  private:
   std::string url_, key_, session_, new_session_, response_;
+  bool streamed_ = false;
   CURL* h_ = nullptr;
 };
 
@@ -117,6 +124,7 @@ double since(Clock::time_point t0, Clock::time_point t1) {
 int main(int argc, char** argv) {
   int calls = 5000, rate = 500, sessions = 100;
   std::string audit_dir;
+  bool streamed = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--calls") && i + 1 < argc)
       calls = std::atoi(argv[++i]);
@@ -126,6 +134,8 @@ int main(int argc, char** argv) {
       sessions = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--audit-dir") && i + 1 < argc)
       audit_dir = argv[++i];
+    else if (!std::strcmp(argv[i], "--streamed"))
+      streamed = true;
   }
   namespace fs = std::filesystem;
   std::string dir = fs::temp_directory_path() / ("ward_mcp_bench_" + std::to_string(getpid()));
@@ -180,7 +190,7 @@ int main(int argc, char** argv) {
   ward::bench::DirectInvoiceClient direct_client(backend.port());
   auto direct = [&] { return direct_client.get(); };
 
-  McpClient client(url, key.plaintext);
+  McpClient client(url, key.plaintext, streamed);
   int errors = client.initialize() ? 0 : 1;
   for (int i = 0; i < 200; ++i) {  // warm-up: connections, caches, first trace writes
     direct();
@@ -204,7 +214,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int s = 0; s < sessions; ++s) {
     threads.emplace_back([&, s] {
-      McpClient c(url, key.plaintext);
+      McpClient c(url, key.plaintext, streamed);
       if (!c.initialize()) ++session_errors;
       ++ready;
       while (ready.load() < sessions) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -217,10 +227,10 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
 
   std::printf(
-      "mcp_bench: %d tools/call at %d/s over Streamable HTTP (API key, session, grant,\n"
+      "mcp_bench: %d tools/call at %d/s over Streamable HTTP%s (API key, session, grant,\n"
       "  validation, pinned definition, output schema, one durable trace record per call\n"
       "  in %s), %d errors\n",
-      calls, rate, audit_options.log.dir.c_str(), errors);
+      calls, rate, streamed ? ", streamed (SSE, own thread)" : "", audit_options.log.dir.c_str(), errors);
   std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n",
               ward::bench::percentile(d_us, 0.5), ward::bench::percentile(d_us, 0.99));
   std::printf("  through Ward MCP     p50 %8.1f us   p99 %8.1f us\n",
