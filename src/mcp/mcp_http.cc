@@ -56,6 +56,16 @@ std::string sseBody(const std::vector<Json>& notifications, const Json& response
   return out;
 }
 
+// The 200 answer whose body is `stream`, as SSE.
+http::HttpResponse sseStreamResponse(std::shared_ptr<http::ResponseStream> stream) {
+  http::HttpResponse r;
+  r.status = 200;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = std::move(stream);
+  return r;
+}
+
 // Fills a listener's sends with an SSE stream and answers with it.
 Result<http::HttpResponse> openStream(McpServer::Impl& s, Listener l) {
   auto stream = std::make_shared<http::ResponseStream>();
@@ -64,12 +74,7 @@ Result<http::HttpResponse> openStream(McpServer::Impl& s, Listener l) {
   l.keepalive = [stream] { stream->write(": keep-alive\n\n"); };
   l.close = [stream] { stream->close(); };
   WARD_RETURN_IF_ERROR(s.subscriptions->add(std::move(l)));
-  http::HttpResponse r;
-  r.status = 200;
-  r.content_type = "text/event-stream";
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = std::move(stream);
-  return r;
+  return sseStreamResponse(std::move(stream));
 }
 
 http::HttpResponse streamRefused(const Status& st, const Json& id) {
@@ -125,12 +130,7 @@ std::optional<http::HttpResponse> streamedResponse(McpServer::Impl& s, const Mes
   stream->onCancel([weak] {
     if (auto c = weak.lock()) c->cancel(/*by_client=*/false);  // the client went away
   });
-  http::HttpResponse r;
-  r.status = 200;
-  r.content_type = "text/event-stream";
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = std::move(stream);
-  return r;
+  return sseStreamResponse(std::move(stream));
 }
 
 }  // namespace

@@ -2,11 +2,10 @@
 // @modelcontextprotocol/client 2.x, over stdio (`ward mcp --as`) and Streamable HTTP (`ward
 // serve`, /mcp with an API key); the 2.x client both in the 2025 era and pinned to 2026-07-28.
 // Usage: WARD_BIN=build/ward node tests/mcp/sdk_clients_test.mjs   (exit 0 = every check held)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -14,12 +13,10 @@ import { StreamableHTTPClientTransport as Http1 } from '@modelcontextprotocol/sd
 import { Client as Client2, StreamableHTTPClientTransport as Http2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 
+import { check, finish, startServer, stopServer } from './harness.mjs';
+
 const WARD = process.env.WARD_BIN;
 if (!WARD) { console.error('set WARD_BIN'); process.exit(2); }
-let passed = 0, failed = 0;
-const check = (name, ok, detail) => {
-  if (ok) { passed++; console.log(`ok   ${name}`); } else { failed++; console.log(`FAIL ${name} ${detail === undefined ? '' : JSON.stringify(detail).slice(0, 400)}`); }
-};
 
 const tmp = mkdtempSync(join(tmpdir(), 'ward-mcp-sdk-'));
 const data = join(tmp, 'data');
@@ -41,14 +38,6 @@ function setup() {
   writeFileSync(join(tmp, 'docs', 'leave.md'), '# Leave\nParental leave is sixteen weeks.\n');
   ward('ingest', join(tmp, 'docs', 'leave.md'), '--acl-users', 'alice');
   return ward('key', 'create', 'alice');
-}
-
-async function startServer() {
-  const child = spawn(WARD, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-  const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-  if (!m) throw new Error(`ward serve printed ${line}`);
-  return { child, url: `${m[1]}/mcp` };
 }
 
 async function exercise(label, client, transport) {
@@ -77,7 +66,7 @@ const info = { name: 'ward-sdk-test', version: '1.0.0' };
 let server = null;
 try {
   const key = setup();
-  server = await startServer();
+  server = await startServer(WARD, data);
   const headers = { Authorization: `Bearer ${key}` };
   const stdioArgs = { command: WARD, args: ['--data', data, 'mcp', '--as', 'alice'], stderr: 'ignore' };
   await exercise('sdk1 stdio', new Client1(info), new Stdio1(stdioArgs));
@@ -97,12 +86,7 @@ try {
 } catch (e) {
   check('no unexpected exception', false, String(e?.stack ?? e));
 } finally {
-  if (server && server.child.exitCode === null) {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await exited;  // the server writes its audit log until it exits
-  }
+  await stopServer(server);
   rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();

@@ -4,11 +4,10 @@
 // 2025 session's standalone GET stream pushing tools/list_changed and resources/updated (never
 // for a document the caller may not read); and a 2026-07-28 subscriptions/listen stream.
 // Usage: WARD_BIN=build/ward node tests/mcp/streams_test.mjs   (exit 0 = every check held)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -17,12 +16,10 @@ import {
   ElicitRequestSchema, ToolListChangedNotificationSchema, ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import { check, finish, startServer, stopServer } from './harness.mjs';
+
 const WARD = process.env.WARD_BIN;
 if (!WARD) { console.error('set WARD_BIN'); process.exit(2); }
-let passed = 0, failed = 0;
-const check = (name, ok, detail) => {
-  if (ok) { passed++; console.log(`ok   ${name}`); } else { failed++; console.log(`FAIL ${name} ${detail === undefined ? '' : JSON.stringify(detail).slice(0, 400)}`); }
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Waits (functionally, not timed: the bound only stops a hung run) until pred() holds.
 async function until(pred, ms = 20000) {
@@ -57,14 +54,6 @@ function setup() {
   ingest('leave.md', '# Leave\nParental leave is sixteen weeks.\n', 'alice');
   ingest('salary.md', '# Salaries\nBob earns a lot.\n', 'bob');
   return ward('key', 'create', 'alice');
-}
-
-async function startServer() {
-  const child = spawn(WARD, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-  const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-  if (!m) throw new Error(`ward serve printed ${line}`);
-  return { child, url: `${m[1]}/mcp` };
 }
 
 let grantId = null;
@@ -196,7 +185,7 @@ async function rawHttp(url, headers) {
 let server = null;
 try {
   const key = setup();
-  server = await startServer();
+  server = await startServer(WARD, data);
   const headers = { Authorization: `Bearer ${key}` };
   await approvalByElicitation('http', new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } }));
   await approvalByElicitation('stdio', new StdioClientTransport({ command: WARD, args: ['--data', data, 'mcp', '--as', 'alice'], stderr: 'ignore' }));
@@ -206,12 +195,7 @@ try {
 } catch (e) {
   check('no unexpected exception', false, String(e?.stack ?? e));
 } finally {
-  if (server && server.child.exitCode === null) {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await exited;
-  }
+  await stopServer(server);
   rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();
