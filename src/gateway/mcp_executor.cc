@@ -54,7 +54,7 @@ Result<Json> McpExecutor::execute(CallContext& call) {
   }
   call.backend_contacted = true;
   const auto start = std::chrono::steady_clock::now();
-  auto result = (*client)->callTool(b.mcp_tool, call.request.args);
+  auto result = (*client)->callTool(b.mcp_tool, call.request.args, call.request.ask_client);
   call.backend_ns +=
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
           .count();

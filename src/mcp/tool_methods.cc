@@ -179,6 +179,26 @@ Reply waitForApproval(McpServer::Impl& s, Exchange& x, const std::string& tool, 
   return pendingReply(s, x, tool, args, approval_id);
 }
 
+// Lets an upstream MCP server ask this call's client while the call runs (the gateway's `mcp`
+// backend forwards sampling/elicitation when the upstream's configuration allows it): only
+// what the client declared, on its live stream; each forwarded request is recorded.
+std::function<Result<Json>(const std::string&, const Json&)> askClient(McpServer::Impl& s,
+                                                                       const Exchange& x) {
+  return [&s, x](const std::string& method, const Json& params) -> Result<Json> {
+    const char* capability = method == "sampling/createMessage" ? "sampling"
+                             : method == "elicitation/create"   ? "elicitation"
+                                                                : nullptr;
+    Result<Json> r = Status::failedPrecondition("the MCP client did not declare the capability " +
+                                                std::string("that ") + method + " needs");
+    if (capability != nullptr && x.canAsk(capability)) r = x.channel->ask(method, params);
+    Message m;
+    m.method = method + " (from an upstream, to the client)";
+    m.is_request = true;
+    s.record(m, x, r.ok() ? "forwarded" : "refused: " + r.status().message(), 0);
+    return r;
+  };
+}
+
 // A retry carrying the requestState of an earlier input-required result.
 Reply resumeFromState(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
                       const Json& token) {
@@ -222,6 +242,7 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   req.trace = x.trace;
   req.idempotency_key = idempotencyKey(m, x, *options.gateway, name);
   req.via = via(m, x);
+  if (x.channel) req.ask_client = askClient(*this, x);
   x.progress(0, 1, "calling " + name);
   auto r = options.gateway->call(std::move(req));
   // The gateway recorded the call (with `via`) on every path except an internal failure before

@@ -22,6 +22,7 @@ struct Exchange {
   size_t max_bytes = 0;
   NotificationSink* sink = nullptr;
   std::function<void(const Json&)> answer_server_request;
+  const ServerRequestHandler* on_request = nullptr;  // the roundTrip's, if any
   std::string body;  // a JSON body, or the unparsed tail of an SSE stream
   bool sse = false;  // Content-Type: text/event-stream (set by the header callback)
   std::string data;  // the current SSE event's data lines
@@ -102,10 +103,11 @@ class HttpTransport final : public Transport {
   HttpTransport(ResolvedEndpoint e, NotificationSink sink)
       : e_(std::move(e)), sink_(std::move(sink)) {}
 
-  Result<Json> roundTrip(const Json& request, const RequestHeaders& headers,
-                         int64_t timeout_ms) override {
+  Result<Json> roundTrip(const Json& request, const RequestHeaders& headers, int64_t timeout_ms,
+                         const ServerRequestHandler& on_request) override {
     Exchange x;
     x.want_id = request["id"].dump();
+    if (on_request) x.on_request = &on_request;
     WARD_RETURN_IF_ERROR(post(request, headers, timeout_ms, x));
     if (x.response) return std::move(*x.response);
     return Status::unavailable("upstream '" + e_.config.name + "' sent no response to request " +
@@ -141,7 +143,7 @@ class HttpTransport final : public Transport {
     const std::string& name = e_.config.name;
     x.max_bytes = e_.config.max_message_bytes;
     x.sink = &sink_;
-    x.answer_server_request = [this](const Json& m) { answerServerRequest(m); };
+    x.answer_server_request = [this, &x](const Json& m) { answerServerRequest(m, x.on_request); };
     std::string session;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -201,14 +203,10 @@ class HttpTransport final : public Transport {
     return Status::unavailable("upstream '" + name + "' answered HTTP " + std::to_string(status));
   }
 
-  // Ward offers no client capabilities: ping gets a result, anything else "not supported".
-  void answerServerRequest(const Json& m) {
-    Json reply = {{"jsonrpc", "2.0"}, {"id", m["id"]}};
-    if (m.value("method", "") == "ping") {
-      reply["result"] = Json::object();
-    } else {
-      reply["error"] = {{"code", -32601}, {"message", "method not supported by Ward"}};
-    }
+  // A request on this POST's stream: the call's handler answers it (this blocks the stream,
+  // which the server holds open until it has the answer), else the default reply.
+  void answerServerRequest(const Json& m, const ServerRequestHandler* on_request) {
+    Json reply = on_request ? (*on_request)(m) : defaultServerReply(m);
     Exchange x;
     Status st = post(reply, {}, e_.config.timeout_ms, x);
     if (!st.ok()) logWarn("cannot answer a request of upstream '" + e_.config.name + "'");

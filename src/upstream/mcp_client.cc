@@ -8,6 +8,16 @@
 
 namespace ward::upstream {
 
+Json defaultServerReply(const Json& request) {
+  Json reply = {{"jsonrpc", "2.0"}, {"id", request.value("id", Json())}};
+  if (request.value("method", "") == "ping") {
+    reply["result"] = Json::object();
+  } else {
+    reply["error"] = {{"code", -32601}, {"message", "method not supported by Ward"}};
+  }
+  return reply;
+}
+
 namespace {
 
 constexpr const char* kModern = "2026-07-28";
@@ -19,12 +29,38 @@ constexpr int64_t kQuickExitUs = 10'000'000;  // a server that dies sooner is cr
 constexpr int kFreeQuickRestarts = 2;  // restarted at once; later ones back off  // server/discover
                                        // to a server that may not know it
 constexpr int kMaxToolPages = 100;
+constexpr int kMaxInputRounds = 8;  // input_required rounds relayed for one stateless call
 constexpr size_t kMaxTools = 1000;
 constexpr size_t kMaxErrorText = 512;
 
 const Json& clientInfo() {
   static const Json info = {{"name", "ward"}, {"version", "0.1.0"}};
   return info;
+}
+
+// What Ward declares as a client: only what this upstream may forward to Ward's callers.
+Json capabilitiesFor(const UpstreamConfig& c) {
+  Json caps = Json::object();
+  if (c.allow_sampling) caps["sampling"] = Json::object();
+  if (c.allow_elicitation) caps["elicitation"] = Json::object();
+  return caps;
+}
+
+// Forwards one request of the upstream to the caller's client, if allowed.
+Result<Json> forwardToCaller(const UpstreamConfig& c, const std::string& method,
+                             const Json& params, const McpClient::ClientAsk& ask) {
+  const bool allowed = (method == "sampling/createMessage" && c.allow_sampling) ||
+                       (method == "elicitation/create" && c.allow_elicitation);
+  if (!allowed) {
+    return Status::permissionDenied("Ward does not forward " + method + " from upstream '" +
+                                    c.name + "' (not allowed in its configuration)");
+  }
+  if (!ask) {
+    return Status::failedPrecondition(
+        "the caller cannot be asked: it is not connected over MCP with a live stream (" +
+        method + " from upstream '" + c.name + "')");
+  }
+  return ask(method, params.is_object() ? params : Json::object());
 }
 
 // Text from an upstream is data: shortened so it cannot flood an error message or a log.
@@ -177,7 +213,7 @@ Status McpClient::connectLocked() {
                  {{"_meta",
                    {{"io.modelcontextprotocol/protocolVersion", kModern},
                     {"io.modelcontextprotocol/clientInfo", clientInfo()},
-                    {"io.modelcontextprotocol/clientCapabilities", Json::object()}}}}}};
+                    {"io.modelcontextprotocol/clientCapabilities", capabilitiesFor(config_)}}}}}};
     RequestHeaders h = {{"MCP-Protocol-Version", kModern}, {"Mcp-Method", "server/discover"}};
     int64_t timeout = config_.protocol == "auto" ? std::min(config_.timeout_ms, kProbeTimeoutMs)
                                                  : config_.timeout_ms;
@@ -211,7 +247,7 @@ Status McpClient::connectLocked() {
                {"method", "initialize"},
                {"params",
                 {{"protocolVersion", asked},
-                 {"capabilities", Json::object()},
+                 {"capabilities", capabilitiesFor(config_)},
                  {"clientInfo", clientInfo()}}}};
   WARD_ASSIGN_OR_RETURN(Json resp, shared->roundTrip(init, {}, config_.timeout_ms));
   if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
@@ -236,7 +272,7 @@ Status McpClient::connectLocked() {
 }
 
 Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::string& method,
-                             const Json& params) {
+                             const Json& params, const ClientAsk& ask) {
   std::string era, version;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -247,31 +283,66 @@ Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::str
   RequestHeaders h = {{"MCP-Protocol-Version", version}};
   if (era == "stateless") {
     p["_meta"]["io.modelcontextprotocol/protocolVersion"] = version;
-    p["_meta"]["io.modelcontextprotocol/clientCapabilities"] = Json::object();
+    p["_meta"]["io.modelcontextprotocol/clientCapabilities"] = capabilitiesFor(config_);
     p["_meta"]["io.modelcontextprotocol/clientInfo"] = clientInfo();
     h["Mcp-Method"] = method;
     if (p.contains("name") && p["name"].is_string()) h["Mcp-Name"] = p["name"].get<std::string>();
   }
-  Json req = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", method}, {"params", p}};
-  WARD_ASSIGN_OR_RETURN(Json resp, t->roundTrip(req, h, config_.timeout_ms));
-  if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
-  if (!resp.contains("result") || !resp["result"].is_object()) {
-    return Status::unavailable("upstream '" + config_.name + "': " + method +
-                               " returned no result object");
+  // Requests the server sends during this one (session era) are forwarded to the caller when
+  // allowed. The handler owns copies: a stdio reply may be written after this call returned.
+  ServerRequestHandler on_request = [config = config_, ask](const Json& m) {
+    const std::string what = m.contains("method") && m["method"].is_string()
+                                 ? m["method"].get<std::string>()
+                                 : std::string();
+    if (what == "ping") return defaultServerReply(m);
+    Json reply = {{"jsonrpc", "2.0"}, {"id", m.value("id", Json())}};
+    auto r = forwardToCaller(config, what, m.value("params", Json::object()), ask);
+    if (r.ok()) {
+      reply["result"] = *r;
+    } else {
+      reply["error"] = {{"code", r.status().code() == StatusCode::kPermissionDenied ? -32601 : -32603},
+                        {"message", r.status().message()}};
+    }
+    return reply;
+  };
+  for (int round = 0;; ++round) {
+    Json req = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", method}, {"params", p}};
+    WARD_ASSIGN_OR_RETURN(Json resp, t->roundTrip(req, h, config_.timeout_ms, on_request));
+    if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
+    if (!resp.contains("result") || !resp["result"].is_object()) {
+      return Status::unavailable("upstream '" + config_.name + "': " + method +
+                                 " returned no result object");
+    }
+    Json result = std::move(resp["result"]);
+    if (!result.contains("resultType") || result["resultType"] == "complete") return result;
+    if (result["resultType"] != "input_required" || !result.contains("inputRequests") ||
+        !result["inputRequests"].is_object() || round + 1 >= kMaxInputRounds) {
+      return Status::failedPrecondition("upstream '" + config_.name + "' asked for input (" +
+                                        clip(result["resultType"].dump()) +
+                                        ") that Ward cannot relay");
+    }
+    // Stateless era: answer each input request through the caller, then retry with the answers.
+    Json answers = Json::object();
+    for (const auto& [key, asked] : result["inputRequests"].items()) {
+      const std::string what = asked.is_object() ? asked.value("method", "") : "";
+      WARD_ASSIGN_OR_RETURN(answers[key], forwardToCaller(config_, what,
+                                                          asked.is_object() ? asked.value("params", Json::object()) : Json::object(),
+                                                          ask));
+    }
+    p["inputResponses"] = std::move(answers);
+    if (result.contains("requestState")) p["requestState"] = result["requestState"];
   }
-  Json result = std::move(resp["result"]);
-  if (result.contains("resultType") && result["resultType"] != "complete") {
-    return Status::failedPrecondition("upstream '" + config_.name + "' asked for input (" +
-                                      clip(result["resultType"].dump()) +
-                                      "), which Ward does not relay to callers");
-  }
-  return result;
 }
 
 Result<Json> McpClient::request(const std::string& method, Json params) {
+  return requestAsking(method, std::move(params), nullptr);
+}
+
+Result<Json> McpClient::requestAsking(const std::string& method, Json params,
+                                      const ClientAsk& ask) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     WARD_ASSIGN_OR_RETURN(std::shared_ptr<Transport> t, connection());
-    auto r = send(t, method, params);
+    auto r = send(t, method, params, ask);
     // Only the transport reports NotFound: the HTTP session expired. The server refused the
     // request without running it, so it is safe to re-initialise and send it once more.
     if (!r.ok() && r.status().code() == StatusCode::kNotFound && attempt == 0) {
@@ -309,8 +380,9 @@ Result<Json> McpClient::listTools() {
                                    std::to_string(kMaxToolPages) + " pages of tools");
 }
 
-Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments) {
-  return request("tools/call", Json{{"name", tool}, {"arguments", arguments}});
+Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments,
+                                  const ClientAsk& ask) {
+  return requestAsking("tools/call", Json{{"name", tool}, {"arguments", arguments}}, ask);
 }
 
 Json McpClient::describe() const {

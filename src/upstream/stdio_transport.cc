@@ -43,11 +43,13 @@ class StdioTransport final : public Transport {
 
   Status start(const ResolvedEndpoint& e);
 
-  Result<Json> roundTrip(const Json& request, const RequestHeaders&, int64_t timeout_ms) override {
+  Result<Json> roundTrip(const Json& request, const RequestHeaders&, int64_t timeout_ms,
+                         const ServerRequestHandler& on_request) override {
     const std::string key = idKey(request["id"]);
     std::unique_lock<std::mutex> lock(mu_);
     if (dead_) return Status::unavailable("upstream '" + name_ + "' is not running: " + why_dead_);
     pending_[key] = std::nullopt;
+    if (on_request) handlers_[key] = on_request;
     lock.unlock();
     Status sent = writeLine(request.dump());
     lock.lock();
@@ -61,6 +63,7 @@ class StdioTransport final : public Transport {
     auto it = pending_.find(key);
     std::optional<Json> response = it == pending_.end() ? std::nullopt : it->second;
     if (it != pending_.end()) pending_.erase(it);
+    handlers_.erase(key);
     if (response) return std::move(*response);
     if (!done) {
       return Status::unavailable("upstream '" + name_ + "' did not answer within " +
@@ -130,15 +133,7 @@ class StdioTransport final : public Transport {
     if (m.contains("method")) {
       const std::string method = m["method"].is_string() ? m["method"].get<std::string>() : "";
       if (m.contains("id")) {
-        // A server-to-client request. Ward offers no client capabilities (no sampling, roots or
-        // elicitation), so only ping is answered with a result.
-        Json reply = {{"jsonrpc", "2.0"}, {"id", m["id"]}};
-        if (method == "ping") {
-          reply["result"] = Json::object();
-        } else {
-          reply["error"] = {{"code", -32601}, {"message", "method not supported by Ward"}};
-        }
-        (void)writeLine(reply.dump());
+        answerServerRequest(m, method);
       } else if (sink_) {
         sink_(method, m.value("params", Json::object()));
       }
@@ -151,6 +146,36 @@ class StdioTransport final : public Transport {
       it->second = m;
       cv_.notify_all();
     }
+  }
+
+  // A server-to-client request. stdio carries no link to the request it belongs to, so it goes to
+  // the handler of the one call in flight that has one; with none, or several (ambiguous), it
+  // gets the default reply or a refusal. A handler may wait on a person: it runs on its own
+  // thread so that this reader goes on reading, and writes only while the transport lives.
+  void answerServerRequest(const Json& m, const std::string& method) {
+    ServerRequestHandler handler;
+    size_t handlers = 0;
+    if (method != "ping") {
+      std::lock_guard<std::mutex> lock(mu_);
+      handlers = handlers_.size();
+      if (handlers == 1) handler = handlers_.begin()->second;
+    }
+    if (!handler) {
+      Json reply = defaultServerReply(m);
+      if (handlers > 1) {
+        reply.erase("result");
+        reply["error"] = {{"code", -32603},
+                          {"message", "several calls are in flight; Ward cannot tell which one "
+                                      "this request belongs to"}};
+      }
+      (void)writeLine(reply.dump());
+      return;
+    }
+    std::weak_ptr<Transport> weak = weak_from_this();
+    std::thread([weak, handler = std::move(handler), m] {
+      Json reply = handler(m);
+      if (auto self = weak.lock()) (void)static_cast<StdioTransport&>(*self).writeLine(reply.dump());
+    }).detach();
   }
 
   void readStdout() {
@@ -232,6 +257,7 @@ class StdioTransport final : public Transport {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::optional<Json>> pending_;  // guarded by mu_
+  std::map<std::string, ServerRequestHandler> handlers_;  // guarded by mu_: by pending id
   bool dead_ = false;                                   // guarded by mu_
   bool closed_ = false;                                 // guarded by mu_
   std::string why_dead_, exit_text_, stderr_;           // guarded by mu_

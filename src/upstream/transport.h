@@ -23,13 +23,23 @@ using RequestHeaders = std::map<std::string, std::string>;
 // Called for messages the server sends on its own: notifications (method, params).
 using NotificationSink = std::function<void(const std::string& method, const Json& params)>;
 
-class Transport {
+// Answers a request the server sends while one of ours runs (sampling/createMessage,
+// elicitation/create, ping): the whole JSON-RPC reply for that request message. May block.
+using ServerRequestHandler = std::function<Json(const Json& request)>;
+
+// The reply when no handler applies: ping gets a result, anything else -32601.
+Json defaultServerReply(const Json& request);
+
+class Transport : public std::enable_shared_from_this<Transport> {
  public:
   virtual ~Transport() = default;
   // Sends a request (it has an "id") and waits up to timeout_ms for the response with that id.
+  // Requests the server sends meanwhile go to `on_request` (HTTP: those on this request's
+  // stream; stdio: when this is the only request in flight with a handler).
   // Unavailable on transport failure or timeout; NotFound when an HTTP session expired (404).
   virtual Result<Json> roundTrip(const Json& request, const RequestHeaders& headers,
-                                 int64_t timeout_ms) = 0;
+                                 int64_t timeout_ms,
+                                 const ServerRequestHandler& on_request = {}) = 0;
   // Sends a notification (no response expected).
   virtual Status notify(const Json& notification, const RequestHeaders& headers) = 0;
   virtual bool alive() const = 0;

@@ -85,10 +85,10 @@ Result<UpstreamConfig> parseOne(const toml::table& t, size_t index) {
       WARD_ASSIGN_OR_RETURN(c.url, stringOf(v, where, key));
     } else if (key == "headers") {
       WARD_ASSIGN_OR_RETURN(c.headers, stringMap(v, where, key));
-    } else if (key == "trusted") {
+    } else if (key == "trusted" || key == "allow_sampling" || key == "allow_elicitation") {
       auto b = v.value<bool>();
       if (!v.is_boolean() || !b) return keyError(where, key, "must be a boolean");
-      c.trusted = *b;
+      (key == "trusted" ? c.trusted : key == "allow_sampling" ? c.allow_sampling : c.allow_elicitation) = *b;
     } else if (key == "read_only_tools") {
       WARD_ASSIGN_OR_RETURN(c.read_only_tools, stringList(v, where, key));
     } else if (key == "protocol") {

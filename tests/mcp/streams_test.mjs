@@ -2,7 +2,9 @@
 // Streamable HTTP against the real `ward` binary: a call parked for approval that asks the user
 // (elicitation/create) while it waits, over HTTP and stdio; cancellation of such a call; the
 // 2025 session's standalone GET stream pushing tools/list_changed and resources/updated (never
-// for a document the caller may not read); and a 2026-07-28 subscriptions/listen stream.
+// for a document the caller may not read); a 2026-07-28 subscriptions/listen stream; and an
+// upstream MCP server (server-everything over stdio) whose sampling and elicitation requests
+// Ward forwards to the calling client because its configuration allows them.
 // Usage: WARD_BIN=build/ward node tests/mcp/streams_test.mjs   (exit 0 = every check held)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -13,8 +15,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
-  ElicitRequestSchema, ToolListChangedNotificationSchema, ResourceUpdatedNotificationSchema,
+  CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { existsSync } from 'node:fs';
 
 import { check, finish, startServer, stopServer } from './harness.mjs';
 
@@ -53,7 +57,60 @@ function setup() {
   mkdirSync(join(tmp, 'docs'));
   ingest('leave.md', '# Leave\nParental leave is sixteen weeks.\n', 'alice');
   ingest('salary.md', '# Salaries\nBob earns a lot.\n', 'bob');
+  if (existsSync(EVERYTHING)) {
+    // The upstream may ask for sampling and elicitation; Ward declares both and forwards them.
+    writeFileSync(join(data, 'ward.toml'), readFileSync(join(data, 'ward.toml'), 'utf8') + `
+[[upstreams]]
+name = "everything"
+transport = "stdio"
+command = ${JSON.stringify(process.execPath)}
+args = [${JSON.stringify(EVERYTHING)}, "stdio"]
+allow_sampling = true
+allow_elicitation = true
+`);
+    ward('upstream', 'sync', 'everything');
+    ward('grants', 'add', '--tool', 'everything.trigger-sampling-request', '--principal', 'alice');
+    ward('grants', 'add', '--tool', 'everything.trigger-elicitation-request', '--principal', 'alice');
+  }
   return ward('key', 'create', 'alice');
+}
+
+const EVERYTHING = join(process.env.WARD_REPO ?? '.', 'tests/upstream/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+// An upstream's sampling/elicitation requests during a call reach the calling client.
+async function upstreamAsks(url, headers) {
+  if (!existsSync(EVERYTHING)) { check('upstream forwarding (server-everything not installed)', false); return; }
+  const client = new Client({ name: 'ward-streams-test', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } });
+  const sampled = [], elicited = [];
+  client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+    sampled.push(req.params);
+    return { role: 'assistant', content: { type: 'text', text: 'forty-two from the client model' }, model: 'test-model', stopReason: 'endTurn' };
+  });
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    elicited.push(req.params);
+    return { action: 'decline' };
+  });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  const s = await client.callTool({ name: 'everything.trigger-sampling-request', arguments: { prompt: 'meaning of life', maxTokens: 20 } });
+  check('upstream: its sampling request reached the client', sampled.length === 1 &&
+        JSON.stringify(sampled[0].messages).includes('meaning of life'), sampled);
+  check('upstream: the client model\'s answer went back into the tool result', !s.isError &&
+        JSON.stringify(s.content).includes('forty-two from the client model'), s);
+  const e = await client.callTool({ name: 'everything.trigger-elicitation-request', arguments: {} });
+  check('upstream: its elicitation reached the client, and the decline went back', elicited.length === 1 &&
+        !e.isError && JSON.stringify(e.content).toLowerCase().includes('decline'), [elicited, e]);
+  await client.close();
+  // A client that cannot be asked (no capabilities, so no live stream): the upstream's request is
+  // refused and the call fails instead of hanging.
+  const plain = new Client({ name: 'ward-streams-test', version: '1.0.0' });
+  await plain.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  const refused = await plain.callTool({ name: 'everything.trigger-sampling-request', arguments: { prompt: 'x' } });
+  check('upstream: a caller that cannot be asked gets an isError result', refused.isError === true, refused);
+  await plain.close();
+  const outcomes = ward('trace', 'list', '--kind', 'mcp_request', '--json').split('\n').filter((l) => l)
+    .map((l) => JSON.parse(l).attributes).filter((a) => a.method?.includes('from an upstream'));
+  check('upstream: each forwarded request is recorded', outcomes.some((a) => a.method.startsWith('sampling/createMessage') && a.outcome === 'forwarded') &&
+        outcomes.some((a) => a.method.startsWith('elicitation/create') && a.outcome === 'forwarded'), outcomes);
 }
 
 let grantId = null;
@@ -192,6 +249,7 @@ try {
   await cancellation(server.url, headers);
   await getStream(server.url, headers);
   await rawHttp(server.url, headers);
+  await upstreamAsks(server.url, headers);
 } catch (e) {
   check('no unexpected exception', false, String(e?.stack ?? e));
 } finally {

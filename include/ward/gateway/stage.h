@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,10 @@ struct CallRequest {
   // Front-door context recorded in the call's trace event under "via" (the MCP request: method,
   // transport, the client's self-reported clientInfo), so one durable record covers both.
   Json via;
+  // Asks the caller's MCP client (elicitation/create, sampling/createMessage) on behalf of an
+  // upstream MCP server while the call runs; null when the front door has no live stream to the
+  // client. Whether an upstream may ask at all is its `allow_*` configuration.
+  std::function<Result<Json>(const std::string& method, const Json& params)> ask_client;
 };
 
 // One call travelling through the chain.

@@ -41,8 +41,14 @@ class McpClient {
 
   // Every tool of the server (tools/list, all pages; at most 1000 tools).
   Result<Json> listTools();
-  // tools/call; the CallToolResult ({content, structuredContent?, isError?}).
-  Result<Json> callTool(const std::string& tool, const Json& arguments);
+  // Asks the caller of a call (its MCP client) on the upstream's behalf: the client's result.
+  using ClientAsk = std::function<Result<Json>(const std::string& method, const Json& params)>;
+  // tools/call; the CallToolResult ({content, structuredContent?, isError?}). Requests the
+  // server sends meanwhile (sampling/createMessage, elicitation/create; input_required results
+  // in the stateless era) go to `ask` when the upstream's allow_sampling/allow_elicitation say
+  // so; otherwise they are refused.
+  Result<Json> callTool(const std::string& tool, const Json& arguments,
+                        const ClientAsk& ask = nullptr);
   // Connects (or reconnects) unless connected; Unavailable while backing off.
   Status ensureConnected() { return connection().status(); }
   // Any request; params may be null. Connects first when needed.
@@ -63,7 +69,8 @@ class McpClient {
   Result<std::shared_ptr<Transport>> connection();
   Status connectLocked();
   Result<Json> send(const std::shared_ptr<Transport>& t, const std::string& method,
-                    const Json& params);
+                    const Json& params, const ClientAsk& ask);
+  Result<Json> requestAsking(const std::string& method, Json params, const ClientAsk& ask);
 
   UpstreamConfig config_;
   SecretResolver secrets_;

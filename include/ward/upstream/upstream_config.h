@@ -27,6 +27,11 @@ struct UpstreamConfig {
   // governance
   bool trusted = false;                      // its readOnlyHint annotations are believed
   std::vector<std::string> read_only_tools;  // tools an admin declares read-only
+  // Requests this server may send Ward during a call, forwarded to the caller's MCP client
+  // (which must support them). Off by default: a sampling request is untrusted text driving the
+  // caller's model; an elicitation is untrusted text shown to the user.
+  bool allow_sampling = false;
+  bool allow_elicitation = false;
   // "auto" (server/discover, else initialize), "2026-07-28", "2025-11-25" or "2025-06-18"
   std::string protocol = "auto";
   int64_t timeout_ms = 30000;          // per request

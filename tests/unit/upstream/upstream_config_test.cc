@@ -37,6 +37,7 @@ args = ["server.js", "/srv"]
 env = { TOKEN = "${secret:files_token}" }
 trusted = true
 read_only_tools = ["read_file"]
+allow_sampling = true
 
 [[upstreams]]
 name = "remote"
@@ -54,6 +55,11 @@ timeout_ms = 5000
   EXPECT_EQ((*c)[1].protocol, "2025-11-25");
   EXPECT_EQ((*c)[1].timeout_ms, 5000);
   EXPECT_FALSE((*c)[1].trusted);
+  // Forwarding an upstream's requests to callers is off unless configured.
+  EXPECT_TRUE((*c)[0].allow_sampling);
+  EXPECT_FALSE((*c)[0].allow_elicitation);
+  EXPECT_FALSE((*c)[1].allow_sampling);
+  EXPECT_FALSE((*c)[1].allow_elicitation);
 }
 
 TEST_F(UpstreamConfigTest, NoUpstreamsIsEmpty) {
@@ -75,6 +81,8 @@ TEST_F(UpstreamConfigTest, ErrorsNameTheProblem) {
       {"[[upstreams]]\nname = \"a\"\ntransport = \"http\"\nurl = \"ftp://x\"\n",
        "url: must start with http"},
       {"[[upstreams]]\nname = \"a\"\ntransport = \"carrier-pigeon\"\n", "transport: must be"},
+      {"[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\nallow_sampling = \"yes\"\n",
+       "allow_sampling: must be a boolean"},
       {"[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\nprotocol = \"1999\"\n",
        "protocol: must be"},
       {"[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\n"
