@@ -61,6 +61,14 @@ Status Subscriptions::add(Listener l) {
           "too many open notification streams (limit " +
           std::to_string(options_.limits.max_listen_streams) + ")");
     }
+    const auto mine = std::count_if(entries_.begin(), entries_.end(), [&](const auto& x) {
+      return x->l.principal.id == e->l.principal.id && x->l.principal.tenant == e->l.principal.tenant;
+    });
+    if (static_cast<size_t>(mine) >= options_.limits.max_listen_per_principal) {
+      return Status::resourceExhausted(
+          "this principal has too many open notification streams (limit " +
+          std::to_string(options_.limits.max_listen_per_principal) + ")");
+    }
     if (e->l.subscription_id.is_null()) {
       for (const auto& x : entries_) {
         if (x->l.subscription_id.is_null() && x->l.key == e->l.key && !x->ended) {

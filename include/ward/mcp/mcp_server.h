@@ -45,6 +45,7 @@ struct McpLimits {
   size_t max_streaming_calls = 256;
   int64_t client_answer_timeout_s = 300;  // how long Ward waits for an elicitation/sampling answer
   size_t max_listen_streams = 1024;       // GET streams + subscriptions/listen streams held open
+  size_t max_listen_per_principal = 32;   // of those, held by one principal (one cannot take all)
   int64_t notify_poll_ms = 500;           // how often open streams check for tool/document changes
   int64_t keepalive_s = 15;               // an SSE comment on idle streams (finds dead clients)
 };
