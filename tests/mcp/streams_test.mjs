@@ -6,7 +6,8 @@
 // upstream MCP server (server-everything over stdio) whose sampling and elicitation requests
 // Ward forwards to the calling client because its configuration allows them.
 // Usage: WARD_BIN=build/ward node tests/mcp/streams_test.mjs   (exit 0 = every check held)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,31 @@ allow_elicitation = true
 }
 
 const EVERYTHING = join(process.env.WARD_REPO ?? '.', 'tests/upstream/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+// subscriptions/listen over stdio (2026-07-28): the stream shares stdout, tagged by its id;
+// cancelling the listen request ends it.
+async function stdioListen() {
+  const child = spawn(WARD, ['--data', data, 'mcp', '--as', 'alice'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const lines = [];
+  createInterface({ input: child.stdout }).on('line', (l) => lines.push(JSON.parse(l)));
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const send = (m) => child.stdin.write(JSON.stringify(m) + '\n');
+  send({ jsonrpc: '2.0', id: 'L1', method: 'subscriptions/listen', params: { _meta: meta, notifications: { toolsListChanged: true } } });
+  const acked = await until(() => lines.some((l) => l.method === 'notifications/subscriptions/acknowledged'));
+  check('stdio listen: acknowledged', acked, lines);
+  grantId = /\d+/.exec(ward('grants', 'add', '--tool', 'search_docs', '--principal', 'alice'))?.[0];
+  const tagged = (l) => l.method === 'notifications/tools/list_changed' && l.params?._meta?.['io.modelcontextprotocol/subscriptionId'] === 'L1';
+  check('stdio listen: a new grant pushes a tagged tools/list_changed', await until(() => lines.some(tagged)), lines);
+  send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'L1' } });
+  send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: meta } });
+  await until(() => lines.some((l) => l.id === 2));
+  const before = lines.filter(tagged).length;
+  ward('grants', 'rm', grantId);
+  await sleep(1500);  // several change checks (every 500 ms): none may reach a cancelled listener
+  check('stdio listen: after cancelling it, nothing more is sent', lines.filter(tagged).length === before, lines);
+  child.stdin.end();
+  await new Promise((resolve) => child.once('exit', resolve));
+}
 
 // An upstream's sampling/elicitation requests during a call reach the calling client.
 async function upstreamAsks(url, headers) {
@@ -250,6 +276,7 @@ try {
   await getStream(server.url, headers);
   await rawHttp(server.url, headers);
   await upstreamAsks(server.url, headers);
+  await stdioListen();
 } catch (e) {
   check('no unexpected exception', false, String(e?.stack ?? e));
 } finally {
