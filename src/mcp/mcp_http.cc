@@ -160,6 +160,9 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
       return rpcFailure(400, nullptr, kInvalidRequest, "Mcp-Session-Id required");
     Status st = s.sessions.remove(session_id, principal.id);
     if (!st.ok()) return rpcFailure(404, nullptr, kInvalidRequest, st.message());
+    // The session's GET stream ends, and its running calls stop waiting on the client.
+    s.subscriptions->dropKey(session_id);
+    s.client_requests.cancelKey(session_id);
     return jsonResponse(200, Json::object());
   }
   if (request.method == "GET") return openGetStream(s, request, principal, session_id);

@@ -121,14 +121,22 @@ bool Subscriptions::cancel(const std::string& key, const Json& subscription_id) 
 }
 
 void Subscriptions::dropKey(const std::string& key) {
+  std::vector<std::shared_ptr<Entry>> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& e : entries_) {
+      if (e->l.key == key) dropped.push_back(e);
+    }
     std::erase_if(entries_, [&](const auto& e) { return e->l.key == key; });
     session_uris_.erase(key);
   }
   // A round in progress may still hold the dropped listeners: wait for it, so that their sends
   // (which may reference the caller's stack, as stdio's do) are never called afterwards.
   std::lock_guard<std::mutex> round(round_mu_);
+  for (auto& e : dropped) {
+    e->ended = true;
+    if (e->l.close) e->l.close();
+  }
 }
 
 void Subscriptions::poke(const std::string& tenant) {

@@ -52,7 +52,8 @@ class Subscriptions {
   // Ends the 2026 listen stream `subscription_id` on `key` (stdio notifications/cancelled);
   // false when there is none.
   bool cancel(const std::string& key, const Json& subscription_id);
-  // Ends every listener on `key` (a stdio connection closing).
+  // Ends every listener on `key` (a stdio connection closing, a session deleted); HTTP streams
+  // are closed.
   void dropKey(const std::string& key);
   // Tools of `tenant` changed in this process: check now.
   void poke(const std::string& tenant);

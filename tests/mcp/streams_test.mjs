@@ -229,7 +229,9 @@ async function rawHttp(url, headers) {
   const first = await fetch(url, { method: 'GET', headers: sh });
   const second = await fetch(url, { method: 'GET', headers: sh });
   check('one GET stream per session: the second is 409', first.status === 200 && second.status === 409, [first.status, second.status]);
-  await first.body.cancel();
+  const ended = (async () => { const r = first.body.getReader(); while (!(await r.read()).done); return true; })();
+  const deleted = await fetch(url, { method: 'DELETE', headers: { ...headers, 'Mcp-Session-Id': session } });
+  check('DELETE of the session ends its GET stream', deleted.status === 200 && await ended, deleted.status);
 
   const listen = await fetch(url, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
     'Mcp-Method': 'subscriptions/listen', 'MCP-Protocol-Version': '2026-07-28' },
