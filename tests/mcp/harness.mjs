@@ -22,10 +22,14 @@ export async function startServer(ward, data) {
   return { child, url: `${m[1]}/mcp` };
 }
 
-// SIGTERM, then waits: the server writes its audit log until it exits.
+// SIGTERM, then waits: the server writes its audit log until it exits, and must exit cleanly
+// (a sanitizer build exits non-zero when it found leaks or errors).
 export async function stopServer(server) {
-  if (!server || server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
+  if (!server) return;
+  if (server.child.exitCode === null) {
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await exited;
+  }
+  check('ward serve exited cleanly', server.child.exitCode === 0, server.child.exitCode);
 }
