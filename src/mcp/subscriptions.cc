@@ -205,7 +205,12 @@ void Subscriptions::checkAll() {
     session_uris = session_uris_;
   }
   if (all.empty()) return;
-  // Documents changed since the oldest listener last looked: read once, shared by all.
+  // Documents changed since the oldest listener last looked: read once, shared by all, and only
+  // when a listener wants document notices.
+  const bool want_docs = std::any_of(all.begin(), all.end(), [&](const auto& e) {
+    return e->l.resources_list || !e->l.resource_uris.empty() ||
+           (e->l.subscription_id.is_null() && session_uris.count(e->l.key));
+  });
   std::vector<store::Change> changes;
   int64_t upto = 0;
   if (options_.store != nullptr) {
@@ -213,7 +218,7 @@ void Subscriptions::checkAll() {
     upto = last.ok() ? *last : 0;
     int64_t from = upto;
     for (const auto& e : all) from = std::min(from, e->change_seq);
-    if (from < upto) {
+    if (from < upto && want_docs) {
       auto got = options_.store->changesSince(from, kScanChanges);
       if (got.ok()) changes = std::move(got).value();
       if (changes.size() == static_cast<size_t>(kScanChanges)) upto = changes.back().seq;
