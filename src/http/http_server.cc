@@ -305,7 +305,9 @@ class Session : public std::enable_shared_from_this<Session> {
     sres_.set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) sres_.set(name, value);
     sres_.keep_alive(false);
-    sres_.chunked(true);
+    // HTTP/1.0 has no chunked encoding: its body simply ends when the connection closes.
+    chunked_ = version_ >= 11;
+    sres_.chunked(chunked_);
     stream_.expires_never();
     sser_.emplace(sres_);
     bhttp::async_write_header(stream_, *sser_,
@@ -353,15 +355,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!data.empty()) {
       writing_ = true;
       chunk_ = std::move(data);
-      net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)),
-                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                         self->writing_ = false;
-                         if (ec) self->out_->cancel();
-                         self->pump();
-                       });
+      auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->writing_ = false;
+        if (ec) self->out_->cancel();
+        self->pump();
+      };
+      if (chunked_) {
+        net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)), std::move(done));
+      } else {
+        net::async_write(stream_, net::buffer(chunk_), std::move(done));
+      }
       return;
     }
     if (!finished) return;
+    if (!chunked_) return endStream();
     writing_ = true;
     net::async_write(stream_, bhttp::make_chunk_last(),
                      [self = shared_from_this()](beast::error_code, size_t) {
@@ -417,6 +424,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bhttp::response<bhttp::empty_body> sres_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> sser_;
   std::string chunk_;
+  bool chunked_ = true;
   bool writing_ = false;
   std::array<char, 1024> watch_buf_{};
 };

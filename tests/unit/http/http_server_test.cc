@@ -278,6 +278,19 @@ TEST_F(HttpServerTest, StreamsChunksWrittenByAnotherThread) {
   EXPECT_EQ(r.body(), "one\ntwo\n");
 }
 
+TEST_F(HttpServerTest, StreamsToHttp10ClientsUntilClose) {
+  connect();
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, "/stream", 10};
+  bhttp::write(*stream_, req);
+  beast::flat_buffer buffer;
+  Response r;
+  beast::error_code ec;
+  bhttp::read(*stream_, buffer, r, ec);
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_FALSE(r.chunked());
+  EXPECT_EQ(r.body(), "one\ntwo\n");
+}
+
 TEST_F(HttpServerTest, ClientGoingAwayCancelsTheStream) {
   openHeld();
   auto cancelled = held_cancelled_.get_future();
