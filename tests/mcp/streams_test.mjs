@@ -7,6 +7,7 @@
 // Ward forwards to the calling client because its configuration allows them.
 // Usage: WARD_BIN=build/ward node tests/mcp/streams_test.mjs   (exit 0 = every check held)
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,17 @@ const ingest = (name, text, acl) => {
   ward('ingest', join(tmp, 'docs', name), '--acl-users', acl);
 };
 
-function setup() {
+// server-everything over Streamable HTTP on a free port (it announces "listening" on stderr).
+async function startEverythingHttp() {
+  const port = await new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise((resolve) => createInterface({ input: child.stderr }).on('line', (l) => { if (/listening/i.test(l)) resolve(); }));
+  return { child, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+function setup(everythingHttpUrl) {
   ward('init');
   ward('group', 'add', 'employees');
   ward('group', 'add', 'approvers');
@@ -68,8 +79,16 @@ command = ${JSON.stringify(process.execPath)}
 args = [${JSON.stringify(EVERYTHING)}, "stdio"]
 allow_sampling = true
 allow_elicitation = true
+
+[[upstreams]]
+name = "everything_http"
+transport = "http"
+url = ${JSON.stringify(everythingHttpUrl)}
+allow_sampling = true
 `);
     ward('upstream', 'sync', 'everything');
+    ward('upstream', 'sync', 'everything_http');
+    ward('grants', 'add', '--tool', 'everything_http.trigger-sampling-request', '--principal', 'alice');
     ward('grants', 'add', '--tool', 'everything.trigger-sampling-request', '--principal', 'alice');
     ward('grants', 'add', '--tool', 'everything.trigger-elicitation-request', '--principal', 'alice');
   }
@@ -122,6 +141,10 @@ async function upstreamAsks(url, headers) {
         JSON.stringify(sampled[0].messages).includes('meaning of life'), sampled);
   check('upstream: the client model\'s answer went back into the tool result', !s.isError &&
         JSON.stringify(s.content).includes('forty-two from the client model'), s);
+  const h = await client.callTool({ name: 'everything_http.trigger-sampling-request', arguments: { prompt: 'over http', maxTokens: 20 } });
+  check('upstream over HTTP: the request on the call\'s stream reached the client and its answer came back',
+        sampled.length === 2 && JSON.stringify(sampled[1].messages).includes('over http') && !h.isError &&
+        JSON.stringify(h.content).includes('forty-two from the client model'), [sampled, h]);
   const e = await client.callTool({ name: 'everything.trigger-elicitation-request', arguments: {} });
   check('upstream: its elicitation reached the client, and the decline went back', elicited.length === 1 &&
         !e.isError && JSON.stringify(e.content).toLowerCase().includes('decline'), [elicited, e]);
@@ -267,9 +290,10 @@ async function rawHttp(url, headers) {
   await pump;
 }
 
-let server = null;
+let server = null, everythingHttp = null;
 try {
-  const key = setup();
+  if (existsSync(EVERYTHING)) everythingHttp = await startEverythingHttp();
+  const key = setup(everythingHttp?.url);
   server = await startServer(WARD, data);
   const headers = { Authorization: `Bearer ${key}` };
   await approvalByElicitation('http', new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } }));
@@ -283,6 +307,7 @@ try {
   check('no unexpected exception', false, String(e?.stack ?? e));
 } finally {
   await stopServer(server);
+  everythingHttp?.child.kill();
   rmSync(tmp, { recursive: true, force: true });
 }
 finish();
