@@ -17,6 +17,7 @@
 namespace ward::mcp {
 
 class ConformanceFixtures;
+class UpstreamContent;
 
 // One request (or notification) as the dispatcher sees it.
 struct Exchange {
@@ -34,6 +35,7 @@ struct Exchange {
   std::string header_method;        // HTTP Mcp-Method ("" when absent)
   std::string header_name;          // HTTP Mcp-Name ("" when absent)
   bool recorded = false;            // the gateway's tool_call event already recorded this request
+  Json record_extra = Json::object();  // merged into the mcp_request record (upstream, hashes)
 
   bool clientHas(const std::string& capability) const {
     return client_capabilities.is_object() && client_capabilities.contains(capability);
@@ -104,6 +106,7 @@ class McpServer::Impl {
   SessionTable sessions;
   std::string state_key;
   std::unique_ptr<ConformanceFixtures> fixtures;  // null unless options.conformance_fixtures
+  std::unique_ptr<UpstreamContent> upstream_content;  // upstream resources and prompts
   std::mutex used_states_mu;
   std::set<std::string> used_states;  // guarded by used_states_mu: consumed requestState nonces
 };

@@ -4,6 +4,7 @@
 
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
+#include "upstream_content.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/gateway/tool_gateway.h"
@@ -39,6 +40,7 @@ McpServer::Impl::Impl(const McpOptions& o)
       sessions(*clock, o.limits.max_sessions, o.limits.session_idle_s),
       state_key(o.state_key.empty() ? randomHex(32) : o.state_key) {
   if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
+  upstream_content = std::make_unique<UpstreamContent>(o.upstreams);
 }
 
 McpServer::Impl::~Impl() = default;
@@ -83,6 +85,7 @@ void McpServer::Impl::record(const Message& m, const Exchange& x, const std::str
     a["name"] = stringField(m.params, "name");
   }
   if (m.method == "resources/read") a["uri"] = stringField(m.params, "uri");
+  a.update(x.record_extra);
   event.attributes = std::move(a);
   Status st = options.traces->record(event);
   if (!st.ok()) logWarn("cannot record mcp_request trace event: " + st.toString());

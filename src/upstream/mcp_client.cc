@@ -251,6 +251,9 @@ Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::str
     p["_meta"]["io.modelcontextprotocol/clientInfo"] = clientInfo();
     h["Mcp-Method"] = method;
     if (p.contains("name") && p["name"].is_string()) h["Mcp-Name"] = p["name"].get<std::string>();
+    if (method == "resources/read" && p.contains("uri") && p["uri"].is_string()) {
+      h["Mcp-Name"] = p["uri"].get<std::string>();
+    }
   }
   Json req = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", method}, {"params", p}};
   WARD_ASSIGN_OR_RETURN(Json resp, t->roundTrip(req, h, config_.timeout_ms));
@@ -307,6 +310,33 @@ Result<Json> McpClient::listTools() {
   }
   return Status::resourceExhausted("upstream '" + config_.name + "': more than " +
                                    std::to_string(kMaxToolPages) + " pages of tools");
+}
+
+Result<Json> McpClient::listAll(const std::string& method, const std::string& field,
+                                size_t max_items) {
+  Json items = Json::array();
+  std::string cursor;
+  for (int page = 0; page < kMaxToolPages; ++page) {
+    Json params = Json::object();
+    if (!cursor.empty()) params["cursor"] = cursor;
+    WARD_ASSIGN_OR_RETURN(Json res, request(method, params));
+    if (!res.contains(field) || !res[field].is_array()) {
+      return Status::unavailable("upstream '" + config_.name + "': " + method + " has no " + field +
+                                 " array");
+    }
+    for (Json& item : res[field]) items.push_back(std::move(item));
+    if (items.size() > max_items) {
+      return Status::resourceExhausted("upstream '" + config_.name + "' lists more than " +
+                                       std::to_string(max_items) + " " + field);
+    }
+    if (!res.contains("nextCursor") || !res["nextCursor"].is_string() ||
+        res["nextCursor"].get<std::string>().empty()) {
+      return items;
+    }
+    cursor = res["nextCursor"].get<std::string>();
+  }
+  return Status::resourceExhausted("upstream '" + config_.name + "': more than " +
+                                   std::to_string(kMaxToolPages) + " pages of " + field);
 }
 
 Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments) {

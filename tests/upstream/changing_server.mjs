@@ -1,20 +1,25 @@
 // A tiny MCP server (official SDK, stdio) whose tool set is read from a JSON file at start-up,
 // so tests/integration/upstream_test.py can restart it with a changed schema, an added tool or a
 // removed one. Tools: get_value {key} -> "value of <key>" and exit {} -> the process exits
-// (a crash, from Ward's point of view). Usage: node changing_server.mjs STATE.json
+// (a crash, from Ward's point of view). Prompts: the file's "prompts" (re-read on every prompts
+// request, so a test can change a definition while the server runs); prompts/get answers one
+// user message naming the prompt and its arguments. Usage: node changing_server.mjs STATE.json
 import { readFileSync } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
   CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
   ListToolsRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
 const state = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const server = new Server(
   { name: "changing", version: String(state.version ?? 1) },
-  { capabilities: { tools: {} } },
+  { capabilities: { tools: {}, prompts: {} } },
 );
+const prompts = () => JSON.parse(readFileSync(process.argv[2], "utf8")).prompts ?? [];
 
 server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: state.tools }));
 
@@ -25,6 +30,15 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
     return { content: [{ type: "text", text: `unknown tool ${name}` }], isError: true };
   }
   return { content: [{ type: "text", text: `${name}: value of ${args?.key}` }] };
+});
+
+server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: prompts() }));
+
+server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+  const { name, arguments: args } = request.params;
+  if (!prompts().some((p) => p.name === name)) throw new Error(`unknown prompt ${name}`);
+  const text = `prompt ${name} with ${JSON.stringify(args ?? {})}`;
+  return { messages: [{ role: "user", content: { type: "text", text } }] };
 });
 
 await server.connect(new StdioServerTransport());

@@ -41,6 +41,9 @@ class McpClient {
 
   // Every tool of the server (tools/list, all pages; at most 1000 tools).
   Result<Json> listTools();
+  // Every item of a paginated list method ("resources/list" -> field "resources", ...), all
+  // pages; ResourceExhausted past max_items items or 100 pages.
+  Result<Json> listAll(const std::string& method, const std::string& field, size_t max_items);
   // tools/call; the CallToolResult ({content, structuredContent?, isError?}).
   Result<Json> callTool(const std::string& tool, const Json& arguments);
   // Connects (or reconnects) unless connected; Unavailable while backing off.

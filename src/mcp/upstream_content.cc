@@ -1,0 +1,336 @@
+#include "upstream_content.h"
+
+#include <cctype>
+#include <future>
+#include <vector>
+
+#include "ward/common/hash.h"
+#include "ward/common/log.h"
+#include "ward/gateway/grant_subject.h"
+#include "ward/gateway/tool_definition.h"
+#include "ward/http/http_message.h"
+#include "ward/upstream/upstream_pool.h"
+
+namespace ward::mcp {
+
+namespace {
+
+constexpr char kUpstreamPrefix[] = "ward://upstreams/";
+
+void encodeChar(unsigned char c, std::string& out) {
+  static const char* kHex = "0123456789ABCDEF";
+  if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+    out.push_back(static_cast<char>(c));
+  } else {
+    out.push_back('%');
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+}
+
+// Marks an item as coming from `upstream` without touching the upstream's own _meta keys.
+void tagUpstream(Json& item, const std::string& upstream) {
+  if (!item.contains("_meta") || !item["_meta"].is_object()) item["_meta"] = Json::object();
+  item["_meta"]["ward/upstream"] = upstream;
+}
+
+Json emptyCompletion() {
+  return Json{{"completion", {{"values", Json::array()}, {"total", 0}, {"hasMore", false}}}};
+}
+
+// What an upstream said about a resource it does not have: -32602 (the SDKs) becomes
+// InvalidArgument in McpClient, -32002 (the spec's "resource not found") Unavailable with the
+// code in the message (NotFound is reserved there for an expired session).
+bool upstreamSaysMissing(const Status& st) {
+  return st.code() == StatusCode::kInvalidArgument ||
+         st.message().find(" error -32002:") != std::string::npos;
+}
+
+// A prompt's definition as pinned: what a client is shown and decides on.
+Json promptDefinition(const Json& prompt) {
+  Json def = {{"name", prompt["name"]}};
+  for (const char* key : {"title", "description", "arguments"}) {
+    if (prompt.contains(key)) def[key] = prompt[key];
+  }
+  return def;
+}
+
+}  // namespace
+
+std::string upstreamResourceUri(const std::string& upstream, const std::string& uri) {
+  std::string out = std::string(kUpstreamPrefix) + upstream + "/";
+  for (unsigned char c : uri) encodeChar(c, out);
+  return out;
+}
+
+std::string upstreamTemplateUri(const std::string& upstream, const std::string& uri_template) {
+  std::string out = std::string(kUpstreamPrefix) + upstream + "/";
+  for (size_t i = 0; i < uri_template.size(); ++i) {
+    size_t close = uri_template[i] == '{' ? uri_template.find('}', i) : std::string::npos;
+    if (close != std::string::npos) {
+      out.append(uri_template, i, close - i + 1);  // an expression: the client expands it
+      i = close;
+    } else {
+      encodeChar(static_cast<unsigned char>(uri_template[i]), out);
+    }
+  }
+  return out;
+}
+
+std::optional<UpstreamUri> parseUpstreamUri(const std::string& uri) {
+  const size_t prefix = sizeof(kUpstreamPrefix) - 1;
+  if (uri.compare(0, prefix, kUpstreamPrefix) != 0) return std::nullopt;
+  size_t slash = uri.find('/', prefix);
+  if (slash == std::string::npos || slash == prefix || slash + 1 == uri.size()) {
+    return std::nullopt;
+  }
+  auto decoded = http::percentDecode(std::string_view(uri).substr(slash + 1));
+  if (!decoded.ok() || decoded->empty()) return std::nullopt;
+  return UpstreamUri{uri.substr(prefix, slash - prefix), *decoded};
+}
+
+upstream::McpClient* UpstreamContent::visible(const std::string& name, bool prompts,
+                                              const Exchange& x) {
+  if (pool_ == nullptr || x.principal == nullptr) return nullptr;
+  auto client = pool_->client(name);
+  if (!client.ok()) return nullptr;
+  const upstream::UpstreamConfig& c = (*client)->config();
+  const bool allowed =
+      gateway::subjectListAllows(prompts ? c.prompts_for : c.resources_for, *x.principal);
+  return allowed ? *client : nullptr;
+}
+
+Json UpstreamContent::listAll(const std::string& method, const std::string& field, bool prompts,
+                              Exchange& x) {
+  Json out = Json::array();
+  if (pool_ == nullptr) return out;
+  struct Pending {
+    std::string upstream;
+    std::future<Result<Json>> items;
+  };
+  // In parallel, so a listing waits for the slowest upstream, not the sum of them.
+  std::vector<Pending> pending;
+  for (const std::string& name : pool_->names()) {
+    upstream::McpClient* c = visible(name, prompts, x);
+    if (c == nullptr) continue;
+    pending.push_back({name, std::async(std::launch::async, [c, method, field] {
+                         return c->listAll(method, field, kMaxUpstreamItems);
+                       })});
+  }
+  for (Pending& p : pending) {
+    Result<Json> items = p.items.get();
+    if (!items.ok()) {
+      // Skipped: Ward's own items and the other upstreams are still listed.
+      logWarn("mcp " + method + ": skipping upstream '" + p.upstream +
+              "': " + items.status().message());
+      x.log(
+          "warning", "ward.upstreams",
+          Json{{"upstream", p.upstream}, {"method", method}, {"error", items.status().message()}});
+      continue;
+    }
+    for (Json& item : *items) {
+      if (item.is_object())
+        out.push_back(Json{{"upstream", p.upstream}, {"item", std::move(item)}});
+    }
+  }
+  return out;
+}
+
+Json UpstreamContent::listResources(Exchange& x) {
+  Json out = Json::array();
+  for (Json& e : listAll("resources/list", "resources", false, x)) {
+    Json& item = e["item"];
+    const std::string up = e["upstream"];
+    if (!item.contains("uri") || !item["uri"].is_string()) continue;
+    item["uri"] = upstreamResourceUri(up, item["uri"].get<std::string>());
+    tagUpstream(item, up);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Json UpstreamContent::listTemplates(Exchange& x) {
+  Json out = Json::array();
+  for (Json& e : listAll("resources/templates/list", "resourceTemplates", false, x)) {
+    Json& item = e["item"];
+    const std::string up = e["upstream"];
+    if (!item.contains("uriTemplate") || !item["uriTemplate"].is_string()) continue;
+    item["uriTemplate"] = upstreamTemplateUri(up, item["uriTemplate"].get<std::string>());
+    tagUpstream(item, up);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+std::optional<Reply> UpstreamContent::read(const std::string& uri, const Reply& missing,
+                                           Exchange& x) {
+  if (uri.rfind(kUpstreamPrefix, 0) != 0) return std::nullopt;
+  auto parsed = parseUpstreamUri(uri);
+  if (!parsed) return missing;
+  upstream::McpClient* c = visible(parsed->upstream, false, x);
+  if (c == nullptr) return missing;  // exactly like a forbidden document
+  x.record_extra["upstream"] = parsed->upstream;
+  auto r = c->request("resources/read", Json{{"uri", parsed->uri}});
+  if (!r.ok()) {
+    if (upstreamSaysMissing(r.status())) return missing;
+    return Reply::fail(kInternalError, r.status().message());
+  }
+  if (!r->contains("contents") || !(*r)["contents"].is_array()) {
+    return Reply::fail(kInternalError, "upstream '" + parsed->upstream +
+                                           "': resources/read returned no contents array");
+  }
+  Json contents = std::move((*r)["contents"]);
+  if (contents.dump().size() > kMaxUpstreamReadBytes) {
+    return Reply::fail(kInternalError, "upstream '" + parsed->upstream +
+                                           "': the resource is larger than Ward's 4 MiB limit");
+  }
+  for (Json& item : contents) {
+    if (item.is_object() && item.contains("uri") && item["uri"].is_string()) {
+      item["uri"] = upstreamResourceUri(parsed->upstream, item["uri"].get<std::string>());
+    }
+  }
+  return Reply::ok(
+      Json{{"contents", std::move(contents)}, {"_meta", {{"ward/upstream", parsed->upstream}}}});
+}
+
+bool UpstreamContent::pinned(const std::string& key, const std::string& digest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, first_sight] = prompt_pins_.emplace(key, digest);
+  return first_sight || it->second == digest;
+}
+
+Json UpstreamContent::listPrompts(Exchange& x) {
+  Json out = Json::array();
+  const std::string tenant = x.principal ? x.principal->tenant : "";
+  for (Json& e : listAll("prompts/list", "prompts", true, x)) {
+    Json& item = e["item"];
+    const std::string up = e["upstream"];
+    if (!item.contains("name") || !item["name"].is_string()) continue;
+    const std::string name = item["name"];
+    Json def = promptDefinition(item);
+    const std::string digest = sha256Hex(gateway::canonicalJson(def));
+    if (!pinned(tenant + "/" + up + "/" + name, digest)) {
+      logWarn("mcp prompts/list: upstream '" + up + "' changed prompt '" + name +
+              "' since it was pinned; not served until approved");
+      x.log("warning", "ward.upstreams",
+            Json{{"upstream", up}, {"prompt", name}, {"error", "definition changed; refused"}});
+      continue;
+    }
+    def["name"] = up + "." + name;
+    def["_meta"] = Json{{"ward/upstream", up}, {"ward/definitionHash", digest}};
+    out.push_back(std::move(def));
+  }
+  return out;
+}
+
+std::optional<Reply> UpstreamContent::getPrompt(const std::string& name, const Json& arguments,
+                                                Exchange& x) {
+  const size_t dot = name.find('.');
+  if (pool_ == nullptr || dot == std::string::npos) return std::nullopt;
+  const std::string up = name.substr(0, dot), prompt = name.substr(dot + 1);
+  if (!pool_->client(up).ok()) return std::nullopt;
+  const Reply not_found = Reply::fail(kInvalidParams, "prompt '" + name + "' not found");
+  upstream::McpClient* c = visible(up, true, x);
+  if (c == nullptr) return not_found;
+  x.record_extra["upstream"] = up;
+  // The definition served now must be the pinned one (as the gateway checks tool definitions
+  // before every call), so a prompt changed after it was listed never reaches the caller.
+  auto prompts = c->listAll("prompts/list", "prompts", kMaxUpstreamItems);
+  if (!prompts.ok()) return Reply::fail(kInternalError, prompts.status().message());
+  const Json* found = nullptr;
+  for (const Json& p : *prompts) {
+    if (p.is_object() && p.contains("name") && p["name"] == prompt) found = &p;
+  }
+  if (found == nullptr) return not_found;
+  const std::string digest = sha256Hex(gateway::canonicalJson(promptDefinition(*found)));
+  x.record_extra["definition_hash"] = digest;
+  if (!pinned(x.principal->tenant + "/" + up + "/" + prompt, digest)) {
+    return Reply::fail(kInvalidParams, "prompt '" + name +
+                                           "' changed upstream since Ward pinned its definition; "
+                                           "it is refused until an admin approves it");
+  }
+  Json params = {{"name", prompt}};
+  if (!arguments.empty()) params["arguments"] = arguments;
+  auto r = c->request("prompts/get", params);
+  if (!r.ok()) {
+    return Reply::fail(
+        r.status().code() == StatusCode::kInvalidArgument ? kInvalidParams : kInternalError,
+        r.status().message());
+  }
+  if (!r->contains("messages") || !(*r)["messages"].is_array()) {
+    return Reply::fail(kInternalError,
+                       "upstream '" + up + "': prompts/get returned no messages array");
+  }
+  // Passed on as-is: the messages are untrusted data for the client, never run by Ward.
+  Json messages = std::move((*r)["messages"]);
+  const std::string text = gateway::canonicalJson(messages);
+  if (text.size() > kMaxUpstreamReadBytes) {
+    return Reply::fail(kInternalError,
+                       "upstream '" + up + "': the prompt is larger than Ward's 4 MiB limit");
+  }
+  const std::string hash = sha256Hex(text);
+  x.record_extra["prompt_hash"] = hash;
+  Json result = {
+      {"messages", std::move(messages)},
+      {"_meta",
+       {{"ward/upstream", up}, {"ward/definitionHash", digest}, {"ward/promptHash", hash}}}};
+  if (r->contains("description") && (*r)["description"].is_string()) {
+    result["description"] = (*r)["description"];
+  }
+  return Reply::ok(std::move(result));
+}
+
+std::optional<Reply> UpstreamContent::complete(const Json& params, Exchange& x) {
+  if (pool_ == nullptr) return std::nullopt;
+  const Json& ref = params["ref"];
+  const std::string type = stringField(ref, "type");
+  Json forwarded_ref;
+  upstream::McpClient* c = nullptr;
+  std::string up;
+  if (type == "ref/prompt") {
+    const std::string name = stringField(ref, "name");
+    const size_t dot = name.find('.');
+    if (dot == std::string::npos || !pool_->client(name.substr(0, dot)).ok()) return std::nullopt;
+    up = name.substr(0, dot);
+    c = visible(up, true, x);
+    forwarded_ref = Json{{"type", type}, {"name", name.substr(dot + 1)}};
+  } else if (type == "ref/resource") {
+    auto parsed = parseUpstreamUri(stringField(ref, "uri"));
+    if (!parsed) return std::nullopt;
+    up = parsed->upstream;
+    c = visible(up, false, x);
+    forwarded_ref = Json{{"type", type}, {"uri", parsed->uri}};
+  } else {
+    return std::nullopt;
+  }
+  if (c == nullptr) return Reply::ok(emptyCompletion());  // as for an unknown ref
+  Json fwd = {{"ref", forwarded_ref}, {"argument", params["argument"]}};
+  if (params.contains("context") && params["context"].is_object())
+    fwd["context"] = params["context"];
+  auto r = c->request("completion/complete", fwd);
+  if (!r.ok() || !r->contains("completion") || !(*r)["completion"].is_object()) {
+    const std::string why = r.ok() ? "no completion object" : r.status().message();
+    logWarn("mcp completion/complete: upstream '" + up + "': " + why);
+    x.log("warning", "ward.upstreams",
+          Json{{"upstream", up}, {"method", "completion/complete"}, {"error", why}});
+    return Reply::ok(emptyCompletion());
+  }
+  const Json& got = (*r)["completion"];
+  Json values = Json::array();
+  bool has_more = got.contains("hasMore") && got["hasMore"] == true;
+  if (got.contains("values") && got["values"].is_array()) {
+    for (const Json& v : got["values"]) {
+      if (!v.is_string()) continue;
+      if (values.size() == kMaxCompletionValues) {
+        has_more = true;
+        break;
+      }
+      values.push_back(v);
+    }
+  }
+  Json completion = {{"values", values}, {"hasMore", has_more}};
+  if (got.contains("total") && got["total"].is_number_integer()) completion["total"] = got["total"];
+  return Reply::ok(Json{{"completion", std::move(completion)}});
+}
+
+}  // namespace ward::mcp

@@ -1,0 +1,85 @@
+// Resources and prompts of upstream MCP servers re-exposed through Ward's MCP server
+// (docs/design/mcp.md "Upstream resources and prompts", docs/design/upstream.md).
+//
+// Deny by default: an upstream's resources are visible only to the subjects in its
+// `resources_for`, its prompts only to those in `prompts_for` (grant subjects, matched like tool
+// grants). A caller who may not see them never gets them listed, and reading one is "not found"
+// exactly like a forbidden document. Resources are namespaced as
+// `ward://upstreams/<upstream>/<percent-encoded upstream URI>`, prompts as `<upstream>.<prompt>`.
+// Prompt definitions (name, title, description, arguments) are pinned in memory on first sight
+// per process: a changed definition is refused until Ward restarts (the admin's approval).
+// Upstream text (resource contents, prompt messages) is passed on as data, never acted on.
+//
+// One upstream failing or slow never breaks a listing: it is skipped with a warning (logged and
+// sent as notifications/message when the client asked for logs). Listings ask the upstreams
+// in parallel; each request is bounded by the upstream's timeout_ms.
+//
+// Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "mcp_impl.h"
+
+namespace ward::upstream {
+class UpstreamPool;
+class McpClient;
+}  // namespace ward::upstream
+
+namespace ward::mcp {
+
+// Bounds of the upstream content (documented in docs/design/mcp.md "Limits").
+constexpr size_t kMaxUpstreamItems = 1000;         // resources, templates or prompts per upstream
+constexpr size_t kMaxUpstreamReadBytes = 4 << 20;  // one proxied resources/read or prompts/get
+constexpr size_t kMaxCompletionValues = 100;       // values in one completion/complete answer
+
+// A namespaced upstream resource URI, split.
+struct UpstreamUri {
+  std::string upstream;
+  std::string uri;  // the upstream's own URI (or URI template)
+};
+
+// "ward://upstreams/<upstream>/<percent-encoded uri>".
+std::string upstreamResourceUri(const std::string& upstream, const std::string& uri);
+// The same for an RFC 6570 URI template: literal text is percent-encoded, `{...}` expressions
+// are kept, so a client's expansion of the result decodes to the upstream's expanded URI.
+std::string upstreamTemplateUri(const std::string& upstream, const std::string& uri_template);
+// Splits a namespaced URI (or template); nullopt when it is not one or is badly encoded.
+std::optional<UpstreamUri> parseUpstreamUri(const std::string& uri);
+
+class UpstreamContent {
+ public:
+  explicit UpstreamContent(upstream::UpstreamPool* pool) : pool_(pool) {}
+
+  // Every resource (or template) of the upstreams whose resources the caller may see.
+  Json listResources(Exchange& x);
+  Json listTemplates(Exchange& x);
+  // resources/read of a `ward://upstreams/` URI; nullopt when `uri` is not one. `missing` is
+  // the answer for a resource the caller may not see or the upstream does not have.
+  std::optional<Reply> read(const std::string& uri, const Reply& missing, Exchange& x);
+  // Every pinned, unchanged prompt of the upstreams whose prompts the caller may see.
+  Json listPrompts(Exchange& x);
+  // prompts/get of `<upstream>.<prompt>`; nullopt when `name` names no configured upstream.
+  std::optional<Reply> getPrompt(const std::string& name, const Json& arguments, Exchange& x);
+  // completion/complete of an upstream prompt or resource template, forwarded with the
+  // un-namespaced ref; nullopt when the ref is not an upstream one.
+  std::optional<Reply> complete(const Json& params, Exchange& x);
+
+ private:
+  // The client of `name` when the caller may see its resources (or prompts); else null.
+  upstream::McpClient* visible(const std::string& name, bool prompts, const Exchange& x);
+  // Lists `method` of every visible upstream in parallel; failures are skipped and logged.
+  Json listAll(const std::string& method, const std::string& field, bool prompts, Exchange& x);
+  // The pin check: true when the definition is pinned (now, on first sight) and unchanged.
+  bool pinned(const std::string& key, const std::string& digest);
+
+  upstream::UpstreamPool* pool_;
+  std::mutex mu_;
+  std::map<std::string, std::string> prompt_pins_;  // "<tenant>/<upstream>/<prompt>" -> digest;
+                                                    // guarded by mu_
+};
+
+}  // namespace ward::mcp
