@@ -1,0 +1,73 @@
+// Namespaced upstream resource URIs (src/mcp/upstream_content.h): encoding, templates, parsing.
+#include "upstream_content.h"
+
+#include <gtest/gtest.h>
+
+namespace ward::mcp {
+namespace {
+
+TEST(UpstreamUriTest, RoundTrips) {
+  const char* uris[] = {
+      "demo://resource/static/document/architecture.md",
+      "file:///srv/a b/ü.txt",
+      "https://example.com/x?y=1&z=%20#frag",
+      "ward://documents/x",  // an upstream may use any scheme, even Ward's own
+      "a/b/c",
+      "{not-a-template}",
+  };
+  for (const char* u : uris) {
+    std::string ns = upstreamResourceUri("files", u);
+    EXPECT_EQ(ns.rfind("ward://upstreams/files/", 0), 0u) << ns;
+    // Only unreserved characters after the upstream's segment: no '/', '?', '#', '{'.
+    EXPECT_EQ(ns.find_first_of("/?#{} ", sizeof("ward://upstreams/files/") - 1), std::string::npos)
+        << ns;
+    auto back = parseUpstreamUri(ns);
+    ASSERT_TRUE(back.has_value()) << ns;
+    EXPECT_EQ(back->upstream, "files");
+    EXPECT_EQ(back->uri, u);
+  }
+}
+
+TEST(UpstreamUriTest, EncodesLikeThis) {
+  EXPECT_EQ(upstreamResourceUri("e", "demo://r/1"), "ward://upstreams/e/demo%3A%2F%2Fr%2F1");
+  EXPECT_EQ(upstreamResourceUri("e", "a-b_c.d~e f"), "ward://upstreams/e/a-b_c.d~e%20f");
+}
+
+TEST(UpstreamUriTest, TemplatesKeepTheirExpressions) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"demo://resource/dynamic/text/{resourceId}",
+       "ward://upstreams/e/demo%3A%2F%2Fresource%2Fdynamic%2Ftext%2F{resourceId}"},
+      {"file:///{+path}", "ward://upstreams/e/file%3A%2F%2F%2F{+path}"},
+      {"x/{a}/{b}?q", "ward://upstreams/e/x%2F{a}%2F{b}%3Fq"},
+      {"x/{unclosed", "ward://upstreams/e/x%2F%7Bunclosed"},
+      {"plain", "ward://upstreams/e/plain"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(upstreamTemplateUri("e", c.in), c.out) << c.in;
+  // A client's expansion of the template decodes to the upstream's expanded URI.
+  std::string expanded = upstreamTemplateUri("e", "demo://resource/dynamic/text/{resourceId}");
+  expanded.replace(expanded.find("{resourceId}"), 12, "42");
+  auto back = parseUpstreamUri(expanded);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->uri, "demo://resource/dynamic/text/42");
+}
+
+TEST(UpstreamUriTest, RejectsWhatIsNotOne) {
+  const char* bad[] = {
+      "ward://documents/x",      // Ward's own
+      "ward://upstreams/",       // no upstream
+      "ward://upstreams/e",      // no URI
+      "ward://upstreams/e/",     // empty URI
+      "ward://upstreams//x",     // empty upstream
+      "ward://upstreams/e/%zz",  // bad escape
+      "ward://upstreams/e/%4",   // truncated escape
+      "demo://resource/1",       // not namespaced
+      "WARD://upstreams/e/x",    // scheme is case-sensitive here
+  };
+  for (const char* u : bad) EXPECT_FALSE(parseUpstreamUri(u).has_value()) << u;
+}
+
+}  // namespace
+}  // namespace ward::mcp
