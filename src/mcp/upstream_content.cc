@@ -245,6 +245,8 @@ std::optional<Reply> UpstreamContent::getPrompt(const std::string& name, const J
   const std::string digest = sha256Hex(gateway::canonicalJson(promptDefinition(*found)));
   x.record_extra["definition_hash"] = digest;
   if (!pinned(x.principal->tenant + "/" + up + "/" + prompt, digest)) {
+    logWarn("mcp prompts/get: upstream '" + up + "' changed prompt '" + prompt +
+            "' since it was pinned; refused");
     return Reply::fail(kInvalidParams, "prompt '" + name +
                                            "' changed upstream since Ward pinned its definition; "
                                            "it is refused until an admin approves it");

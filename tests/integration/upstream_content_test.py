@@ -88,6 +88,16 @@ args = {toml_list([os.path.join(NODE_DIR, "changing_server.mjs"), self.state])}
 prompts_for = ["group:eng"]
 
 [[upstreams]]
+name = "slow"
+transport = "stdio"
+command = "/bin/sleep"
+args = ["600"]
+protocol = "2025-11-25"
+timeout_ms = 1000
+resources_for = ["group:eng"]
+prompts_for = ["group:eng"]
+
+[[upstreams]]
 name = "broken"
 transport = "stdio"
 command = "/nonexistent/no-such-mcp-server"
@@ -181,6 +191,9 @@ def test_allowed(env):
     check("a broken upstream is skipped, not fatal", not any("/broken/" in u for u in uris))
     check("the skipped upstream is logged as a warning",
           any(l.get("level") == "warning" and "broken" in json.dumps(l) for l in logs), logs)
+    check("an upstream that never answers is skipped with a warning",
+          any(l.get("level") == "warning" and '"slow"' in json.dumps(l) for l in logs) and
+          not any("/slow/" in u for u in uris), logs)
     templates = [t["uriTemplate"] for t in result(rs[1]).get("resourceTemplates", [])]
     check("templates: Ward's and the upstream's, namespaced",
           "ward://documents/{id}" in templates and ns_template in templates, templates)
