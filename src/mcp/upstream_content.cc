@@ -28,6 +28,37 @@ void encodeChar(unsigned char c, std::string& out) {
   }
 }
 
+// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF): a
+// decoded URI goes into JSON sent upstream, and nlohmann refuses to serialise anything else.
+bool validUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;  // continuation bytes
+    if (c >= 0x80) {
+      if ((c >> 5) == 0x6) {
+        n = 1;
+      } else if ((c >> 4) == 0xE) {
+        n = 2;
+      } else if ((c >> 3) == 0x1E) {
+        n = 3;
+      } else {
+        return false;
+      }
+    }
+    if (i + n >= s.size()) return false;
+    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (size_t k = 1; k <= n; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 // Marks an item as coming from `upstream` without touching the upstream's own _meta keys.
 void tagUpstream(Json& item, const std::string& upstream) {
   if (!item.contains("_meta") || !item["_meta"].is_object()) item["_meta"] = Json::object();
@@ -85,7 +116,7 @@ std::optional<UpstreamUri> parseUpstreamUri(const std::string& uri) {
     return std::nullopt;
   }
   auto decoded = http::percentDecode(std::string_view(uri).substr(slash + 1));
-  if (!decoded.ok() || decoded->empty()) return std::nullopt;
+  if (!decoded.ok() || decoded->empty() || !validUtf8(*decoded)) return std::nullopt;
   return UpstreamUri{uri.substr(prefix, slash - prefix), *decoded};
 }
 

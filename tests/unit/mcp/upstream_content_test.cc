@@ -10,6 +10,7 @@ TEST(UpstreamUriTest, RoundTrips) {
   const char* uris[] = {
       "demo://resource/static/document/architecture.md",
       "file:///srv/a b/ü.txt",
+      "x/\xF0\x9F\x98\x80/\xE2\x82\xAC",  // 4- and 3-byte UTF-8
       "https://example.com/x?y=1&z=%20#frag",
       "ward://documents/x",  // an upstream may use any scheme, even Ward's own
       "a/b/c",
@@ -56,15 +57,19 @@ TEST(UpstreamUriTest, TemplatesKeepTheirExpressions) {
 
 TEST(UpstreamUriTest, RejectsWhatIsNotOne) {
   const char* bad[] = {
-      "ward://documents/x",      // Ward's own
-      "ward://upstreams/",       // no upstream
-      "ward://upstreams/e",      // no URI
-      "ward://upstreams/e/",     // empty URI
-      "ward://upstreams//x",     // empty upstream
-      "ward://upstreams/e/%zz",  // bad escape
-      "ward://upstreams/e/%4",   // truncated escape
-      "demo://resource/1",       // not namespaced
-      "WARD://upstreams/e/x",    // scheme is case-sensitive here
+      "ward://documents/x",            // Ward's own
+      "ward://upstreams/",             // no upstream
+      "ward://upstreams/e",            // no URI
+      "ward://upstreams/e/",           // empty URI
+      "ward://upstreams//x",           // empty upstream
+      "ward://upstreams/e/%zz",        // bad escape
+      "ward://upstreams/e/%4",         // truncated escape
+      "demo://resource/1",             // not namespaced
+      "WARD://upstreams/e/x",          // scheme is case-sensitive here
+      "ward://upstreams/e/%FF",        // not UTF-8
+      "ward://upstreams/e/%C3",        // truncated sequence
+      "ward://upstreams/e/%C0%AF",     // overlong '/'
+      "ward://upstreams/e/%ED%A0%80",  // a surrogate
   };
   for (const char* u : bad) EXPECT_FALSE(parseUpstreamUri(u).has_value()) << u;
 }
