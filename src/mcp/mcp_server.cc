@@ -40,7 +40,7 @@ McpServer::Impl::Impl(const McpOptions& o)
       sessions(*clock, o.limits.max_sessions, o.limits.session_idle_s),
       state_key(o.state_key.empty() ? randomHex(32) : o.state_key) {
   if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
-  upstream_content = std::make_unique<UpstreamContent>(o.upstreams);
+  upstream_content = std::make_unique<UpstreamContent>(o.upstreams, o.gateway);
 }
 
 McpServer::Impl::~Impl() = default;

@@ -8,6 +8,7 @@
 #include "ward/common/log.h"
 #include "ward/gateway/grant_subject.h"
 #include "ward/gateway/tool_definition.h"
+#include "ward/gateway/tool_gateway.h"
 #include "ward/http/http_message.h"
 #include "ward/upstream/upstream_pool.h"
 
@@ -224,32 +225,53 @@ std::optional<Reply> UpstreamContent::read(const std::string& uri, const Reply& 
       Json{{"contents", std::move(contents)}, {"_meta", {{"ward/upstream", parsed->upstream}}}});
 }
 
-bool UpstreamContent::pinned(const std::string& key, const std::string& digest) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [it, first_sight] = prompt_pins_.emplace(key, digest);
-  return first_sight || it->second == digest;
+Result<std::map<std::string, std::pair<std::string, bool>>> UpstreamContent::pin(
+    const std::string& upstream, const Json& prompts, const Exchange& x) {
+  if (gateway_ == nullptr) return Status::failedPrecondition("no tool gateway to pin prompts");
+  std::map<std::string, Json> definitions;
+  for (const Json& p : prompts) {
+    if (p.is_object() && p.contains("name") && p["name"].is_string()) {
+      definitions[p["name"].get<std::string>()] = promptDefinition(p);
+    }
+  }
+  return gateway_->pinUpstreamPrompts(x.principal->tenant, upstream, definitions);
 }
 
 Json UpstreamContent::listPrompts(Exchange& x) {
-  Json out = Json::array();
-  const std::string tenant = x.principal ? x.principal->tenant : "";
+  std::map<std::string, Json> by_upstream;  // the upstreams' prompts/list items
   for (Json& e : listAll("prompts/list", "prompts", true, x)) {
-    Json& item = e["item"];
-    const std::string up = e["upstream"];
-    if (!item.contains("name") || !item["name"].is_string()) continue;
-    const std::string name = item["name"];
-    Json def = promptDefinition(item);
-    const std::string digest = sha256Hex(gateway::canonicalJson(def));
-    if (!pinned(tenant + "/" + up + "/" + name, digest)) {
-      logWarn("mcp prompts/list: upstream '" + up + "' changed prompt '" + name +
-              "' since it was pinned; not served until approved");
+    Json& list = by_upstream[e["upstream"].get<std::string>()];
+    if (list.is_null()) list = Json::array();
+    list.push_back(std::move(e["item"]));
+  }
+  Json out = Json::array();
+  for (auto& [up, prompts] : by_upstream) {
+    auto pins = pin(up, prompts, x);
+    if (!pins.ok()) {
+      logWarn("mcp prompts/list: skipping upstream '" + up + "': " + pins.status().message());
       x.log("warning", "ward.upstreams",
-            Json{{"upstream", up}, {"prompt", name}, {"error", "definition changed; refused"}});
+            Json{{"upstream", up}, {"method", "prompts/list"}, {"error", pins.status().message()}});
       continue;
     }
-    def["name"] = up + "." + name;
-    def["_meta"] = Json{{"ward/upstream", up}, {"ward/definitionHash", digest}};
-    out.push_back(std::move(def));
+    for (const Json& item : prompts) {
+      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) continue;
+      const std::string name = item["name"];
+      auto it = pins->find(name);
+      if (it == pins->end()) continue;
+      if (!it->second.second) {
+        logWarn("mcp prompts/list: upstream '" + up + "' prompt '" + name +
+                "' differs from its pinned definition; not served until an admin approves it");
+        x.log("warning", "ward.upstreams",
+              Json{{"upstream", up},
+                   {"prompt", name},
+                   {"error", "definition not approved (changed or added since the pin)"}});
+        continue;
+      }
+      Json def = promptDefinition(item);
+      def["name"] = up + "." + name;
+      def["_meta"] = Json{{"ward/upstream", up}, {"ward/definitionHash", it->second.first}};
+      out.push_back(std::move(def));
+    }
   }
   return out;
 }
@@ -268,19 +290,19 @@ std::optional<Reply> UpstreamContent::getPrompt(const std::string& name, const J
   // before every call), so a prompt changed after it was listed never reaches the caller.
   auto prompts = c->listAll("prompts/list", "prompts", kMaxUpstreamItems);
   if (!prompts.ok()) return Reply::fail(kInternalError, prompts.status().message());
-  const Json* found = nullptr;
-  for (const Json& p : *prompts) {
-    if (p.is_object() && p.contains("name") && p["name"] == prompt) found = &p;
-  }
-  if (found == nullptr) return not_found;
-  const std::string digest = sha256Hex(gateway::canonicalJson(promptDefinition(*found)));
+  auto pins = pin(up, *prompts, x);
+  if (!pins.ok()) return Reply::fail(kInternalError, pins.status().message());
+  auto it = pins->find(prompt);
+  if (it == pins->end()) return not_found;
+  const std::string digest = it->second.first;
   x.record_extra["definition_hash"] = digest;
-  if (!pinned(x.principal->tenant + "/" + up + "/" + prompt, digest)) {
-    logWarn("mcp prompts/get: upstream '" + up + "' changed prompt '" + prompt +
-            "' since it was pinned; refused");
+  if (!it->second.second) {
+    logWarn("mcp prompts/get: upstream '" + up + "' prompt '" + prompt +
+            "' differs from its pinned definition; refused");
     return Reply::fail(kInvalidParams, "prompt '" + name +
-                                           "' changed upstream since Ward pinned its definition; "
-                                           "it is refused until an admin approves it");
+                                           "' changed upstream since Ward pinned its definition "
+                                           "(or was added after); it is refused until an admin "
+                                           "approves it (ward upstream approve-prompt)");
   }
   Json params = {{"name", prompt}};
   if (!arguments.empty()) params["arguments"] = arguments;

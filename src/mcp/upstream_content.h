@@ -6,8 +6,9 @@
 // grants). A caller who may not see them never gets them listed, and reading one is "not found"
 // exactly like a forbidden document. Resources are namespaced as
 // `ward://upstreams/<upstream>/<percent-encoded upstream URI>`, prompts as `<upstream>.<prompt>`.
-// Prompt definitions (name, title, description, arguments) are pinned in memory on first sight
-// per process: a changed definition is refused until Ward restarts (the admin's approval).
+// Prompt definitions (name, title, description, arguments) are pinned in the tool store through
+// the gateway (ToolGateway::pinUpstreamPrompts): all of an upstream's prompts on first sight, then
+// a changed or added definition is refused until an admin approves it.
 // Upstream text (resource contents, prompt messages) is passed on as data, never acted on.
 //
 // One upstream failing or slow never breaks a listing: it is skipped with a warning (logged and
@@ -18,12 +19,14 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "mcp_impl.h"
 
+namespace ward::gateway {
+class ToolGateway;
+}
 namespace ward::upstream {
 class UpstreamPool;
 class McpClient;
@@ -52,7 +55,8 @@ std::optional<UpstreamUri> parseUpstreamUri(const std::string& uri);
 
 class UpstreamContent {
  public:
-  explicit UpstreamContent(upstream::UpstreamPool* pool) : pool_(pool) {}
+  UpstreamContent(upstream::UpstreamPool* pool, gateway::ToolGateway* gateway)
+      : pool_(pool), gateway_(gateway) {}
 
   // Every resource (or template) of the upstreams whose resources the caller may see.
   Json listResources(Exchange& x);
@@ -73,13 +77,14 @@ class UpstreamContent {
   upstream::McpClient* visible(const std::string& name, bool prompts, const Exchange& x);
   // Lists `method` of every visible upstream in parallel; failures are skipped and logged.
   Json listAll(const std::string& method, const std::string& field, bool prompts, Exchange& x);
-  // The pin check: true when the definition is pinned (now, on first sight) and unchanged.
-  bool pinned(const std::string& key, const std::string& digest);
+  // Offers an upstream's prompts (its prompts/list items) to the pins: prompt name -> (definition
+  // hash, whether it is the pinned definition).
+  Result<std::map<std::string, std::pair<std::string, bool>>> pin(const std::string& upstream,
+                                                                  const Json& prompts,
+                                                                  const Exchange& x);
 
   upstream::UpstreamPool* pool_;
-  std::mutex mu_;
-  std::map<std::string, std::string> prompt_pins_;  // "<tenant>/<upstream>/<prompt>" -> digest;
-                                                    // guarded by mu_
+  gateway::ToolGateway* gateway_;
 };
 
 }  // namespace ward::mcp
