@@ -60,12 +60,6 @@ bool validUtf8(const std::string& s) {
   return true;
 }
 
-// Marks an item as coming from `upstream` without touching the upstream's own _meta keys.
-void tagUpstream(Json& item, const std::string& upstream) {
-  if (!item.contains("_meta") || !item["_meta"].is_object()) item["_meta"] = Json::object();
-  item["_meta"]["ward/upstream"] = upstream;
-}
-
 Json emptyCompletion() {
   return Json{{"completion", {{"values", Json::array()}, {"total", 0}, {"hasMore", false}}}};
 }
@@ -78,16 +72,50 @@ bool upstreamSaysMissing(const Status& st) {
          st.message().find(" error -32002:") != std::string::npos;
 }
 
-// A prompt's definition as pinned: what a client is shown and decides on.
-Json promptDefinition(const Json& prompt) {
+}  // namespace
+
+Json upstreamListedItem(const Json& item, const char* key, const std::string& upstream) {
+  if (!item.is_object() || !item.contains(key) || !item[key].is_string() ||
+      !item.contains("name") || !item["name"].is_string()) {
+    return nullptr;
+  }
+  Json out = {{key, item[key]}, {"name", item["name"]}};
+  for (const char* k : {"title", "description", "mimeType"}) {
+    if (item.contains(k) && item[k].is_string()) out[k] = item[k];
+  }
+  if (item.contains("size") && item["size"].is_number_unsigned()) out["size"] = item["size"];
+  if (item.contains("annotations") && item["annotations"].is_object()) {
+    out["annotations"] = item["annotations"];
+  }
+  out["_meta"] =
+      item.contains("_meta") && item["_meta"].is_object() ? item["_meta"] : Json::object();
+  out["_meta"]["ward/upstream"] = upstream;  // beside the upstream's own _meta keys
+  return out;
+}
+
+Json upstreamPromptDefinition(const Json& prompt) {
+  if (!prompt.is_object() || !prompt.contains("name") || !prompt["name"].is_string()) {
+    return nullptr;
+  }
   Json def = {{"name", prompt["name"]}};
-  for (const char* key : {"title", "description", "arguments"}) {
-    if (prompt.contains(key)) def[key] = prompt[key];
+  for (const char* key : {"title", "description"}) {
+    if (prompt.contains(key) && prompt[key].is_string()) def[key] = prompt[key];
+  }
+  if (prompt.contains("arguments") && prompt["arguments"].is_array()) {
+    Json args = Json::array();
+    for (const Json& a : prompt["arguments"]) {
+      if (!a.is_object() || !a.contains("name") || !a["name"].is_string()) return nullptr;
+      Json arg = {{"name", a["name"]}};
+      for (const char* key : {"title", "description"}) {
+        if (a.contains(key) && a[key].is_string()) arg[key] = a[key];
+      }
+      if (a.contains("required") && a["required"].is_boolean()) arg["required"] = a["required"];
+      args.push_back(std::move(arg));
+    }
+    def["arguments"] = std::move(args);
   }
   return def;
 }
-
-}  // namespace
 
 std::string upstreamResourceUri(const std::string& upstream, const std::string& uri) {
   std::string out = std::string(kUpstreamPrefix) + upstream + "/";
@@ -171,11 +199,10 @@ Json UpstreamContent::listAll(const std::string& method, const std::string& fiel
 Json UpstreamContent::listResources(Exchange& x) {
   Json out = Json::array();
   for (Json& e : listAll("resources/list", "resources", false, x)) {
-    Json& item = e["item"];
     const std::string up = e["upstream"];
-    if (!item.contains("uri") || !item["uri"].is_string()) continue;
+    Json item = upstreamListedItem(e["item"], "uri", up);
+    if (item.is_null()) continue;
     item["uri"] = upstreamResourceUri(up, item["uri"].get<std::string>());
-    tagUpstream(item, up);
     out.push_back(std::move(item));
   }
   return out;
@@ -184,11 +211,10 @@ Json UpstreamContent::listResources(Exchange& x) {
 Json UpstreamContent::listTemplates(Exchange& x) {
   Json out = Json::array();
   for (Json& e : listAll("resources/templates/list", "resourceTemplates", false, x)) {
-    Json& item = e["item"];
     const std::string up = e["upstream"];
-    if (!item.contains("uriTemplate") || !item["uriTemplate"].is_string()) continue;
+    Json item = upstreamListedItem(e["item"], "uriTemplate", up);
+    if (item.is_null()) continue;
     item["uriTemplate"] = upstreamTemplateUri(up, item["uriTemplate"].get<std::string>());
-    tagUpstream(item, up);
     out.push_back(std::move(item));
   }
   return out;
@@ -225,15 +251,26 @@ std::optional<Reply> UpstreamContent::read(const std::string& uri, const Reply& 
       Json{{"contents", std::move(contents)}, {"_meta", {{"ward/upstream", parsed->upstream}}}});
 }
 
-Result<std::map<std::string, std::pair<std::string, bool>>> UpstreamContent::pin(
-    const std::string& upstream, const Json& prompts, const Exchange& x) {
-  if (gateway_ == nullptr) return Status::failedPrecondition("no tool gateway to pin prompts");
-  std::map<std::string, Json> definitions;
+std::map<std::string, Json> UpstreamContent::definitions(const std::string& upstream,
+                                                         const Json& prompts) {
+  std::map<std::string, Json> out;
   for (const Json& p : prompts) {
-    if (p.is_object() && p.contains("name") && p["name"].is_string()) {
-      definitions[p["name"].get<std::string>()] = promptDefinition(p);
+    Json def = upstreamPromptDefinition(p);
+    if (def.is_null()) {
+      logWarn("mcp: upstream '" + upstream + "' lists a malformed prompt; skipped");
+      continue;
     }
+    // A name listed twice keeps its last definition: the one pinned is the one served.
+    const std::string name = def["name"];  // before the move: operator= takes its argument first
+    out[name] = std::move(def);
   }
+  return out;
+}
+
+Result<std::map<std::string, std::pair<std::string, bool>>> UpstreamContent::pin(
+    const std::string& upstream, const std::map<std::string, Json>& definitions,
+    const Exchange& x) {
+  if (gateway_ == nullptr) return Status::failedPrecondition("no tool gateway to pin prompts");
   return gateway_->pinUpstreamPrompts(x.principal->tenant, upstream, definitions);
 }
 
@@ -246,16 +283,15 @@ Json UpstreamContent::listPrompts(Exchange& x) {
   }
   Json out = Json::array();
   for (auto& [up, prompts] : by_upstream) {
-    auto pins = pin(up, prompts, x);
+    const std::map<std::string, Json> defs = definitions(up, prompts);
+    auto pins = pin(up, defs, x);
     if (!pins.ok()) {
       logWarn("mcp prompts/list: skipping upstream '" + up + "': " + pins.status().message());
       x.log("warning", "ward.upstreams",
             Json{{"upstream", up}, {"method", "prompts/list"}, {"error", pins.status().message()}});
       continue;
     }
-    for (const Json& item : prompts) {
-      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) continue;
-      const std::string name = item["name"];
+    for (const auto& [name, pinned_def] : defs) {
       auto it = pins->find(name);
       if (it == pins->end()) continue;
       if (!it->second.second) {
@@ -267,7 +303,7 @@ Json UpstreamContent::listPrompts(Exchange& x) {
                    {"error", "definition not approved (changed or added since the pin)"}});
         continue;
       }
-      Json def = promptDefinition(item);
+      Json def = pinned_def;
       def["name"] = up + "." + name;
       def["_meta"] = Json{{"ward/upstream", up}, {"ward/definitionHash", it->second.first}};
       out.push_back(std::move(def));
@@ -290,7 +326,7 @@ std::optional<Reply> UpstreamContent::getPrompt(const std::string& name, const J
   // before every call), so a prompt changed after it was listed never reaches the caller.
   auto prompts = c->listAll("prompts/list", "prompts", kMaxUpstreamItems);
   if (!prompts.ok()) return Reply::fail(kInternalError, prompts.status().message());
-  auto pins = pin(up, *prompts, x);
+  auto pins = pin(up, definitions(up, *prompts), x);
   if (!pins.ok()) return Reply::fail(kInternalError, pins.status().message());
   auto it = pins->find(prompt);
   if (it == pins->end()) return not_found;

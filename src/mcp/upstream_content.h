@@ -53,6 +53,16 @@ std::string upstreamTemplateUri(const std::string& upstream, const std::string& 
 // Splits a namespaced URI (or template); nullopt when it is not one or is badly encoded.
 std::optional<UpstreamUri> parseUpstreamUri(const std::string& uri);
 
+// The fields of an upstream's listed resource or template that Ward passes on (`key` is "uri"
+// or "uriTemplate"), each only with the type the protocol gives it, `_meta["ward/upstream"]`
+// added: a malformed item from one upstream must not make a client reject Ward's whole list.
+// Null when the item lacks a string `key` or name.
+Json upstreamListedItem(const Json& item, const char* key, const std::string& upstream);
+// A prompt's definition as pinned and shown: name, title, description, arguments (each argument
+// name, title, description, required), each only with its protocol type. Null when malformed
+// (no string name, or an argument without one).
+Json upstreamPromptDefinition(const Json& prompt);
+
 class UpstreamContent {
  public:
   UpstreamContent(upstream::UpstreamPool* pool, gateway::ToolGateway* gateway)
@@ -77,11 +87,13 @@ class UpstreamContent {
   upstream::McpClient* visible(const std::string& name, bool prompts, const Exchange& x);
   // Lists `method` of every visible upstream in parallel; failures are skipped and logged.
   Json listAll(const std::string& method, const std::string& field, bool prompts, Exchange& x);
-  // Offers an upstream's prompts (its prompts/list items) to the pins: prompt name -> (definition
-  // hash, whether it is the pinned definition).
-  Result<std::map<std::string, std::pair<std::string, bool>>> pin(const std::string& upstream,
-                                                                  const Json& prompts,
-                                                                  const Exchange& x);
+  // The definitions (name, title, description, arguments) of an upstream's prompts/list items,
+  // by name; malformed items are skipped.
+  static std::map<std::string, Json> definitions(const std::string& upstream, const Json& prompts);
+  // Offers them to the pins: prompt name -> (definition hash, whether it is the pinned one).
+  Result<std::map<std::string, std::pair<std::string, bool>>> pin(
+      const std::string& upstream, const std::map<std::string, Json>& definitions,
+      const Exchange& x);
 
   upstream::UpstreamPool* pool_;
   gateway::ToolGateway* gateway_;

@@ -1,4 +1,5 @@
-// Namespaced upstream resource URIs (src/mcp/upstream_content.h): encoding, templates, parsing.
+// Namespaced upstream resource URIs (src/mcp/upstream_content.h): encoding, templates, parsing;
+// what Ward passes on of upstream list items and prompt definitions.
 #include "upstream_content.h"
 
 #include <gtest/gtest.h>
@@ -72,6 +73,61 @@ TEST(UpstreamUriTest, RejectsWhatIsNotOne) {
       "ward://upstreams/e/%ED%A0%80",  // a surrogate
   };
   for (const char* u : bad) EXPECT_FALSE(parseUpstreamUri(u).has_value()) << u;
+}
+
+TEST(UpstreamItemsTest, ListedItemsKeepOnlyWellTypedFields) {
+  Json item = Json::parse(R"({"uri": "demo://a", "name": "a", "title": "A", "description": 5,
+      "mimeType": "text/plain", "size": 12, "annotations": {"priority": 1}, "icons": "x",
+      "_meta": {"theirs": 1}, "extra": {"x": 1}})");
+  Json out = upstreamListedItem(item, "uri", "up");
+  EXPECT_EQ(out, Json::parse(R"({"uri": "demo://a", "name": "a", "title": "A",
+      "mimeType": "text/plain", "size": 12, "annotations": {"priority": 1},
+      "_meta": {"theirs": 1, "ward/upstream": "up"}})"));
+  struct Case {
+    const char* json;
+    const char* key;
+    bool kept;
+  } cases[] = {
+      {R"({"uri": "a", "name": "a"})", "uri", true},
+      {R"({"uri": "a"})", "uri", false},             // no name: a client would reject the list
+      {R"({"uri": 1, "name": "a"})", "uri", false},  // uri not a string
+      {R"({"name": "a"})", "uri", false},
+      {R"({"uriTemplate": "a/{x}", "name": "t"})", "uriTemplate", true},
+      {R"({"uri": "a/{x}", "name": "t"})", "uriTemplate", false},
+      {R"({"uri": "a", "name": "a", "size": -1, "_meta": []})", "uri", true},
+      {R"([1])", "uri", false},
+  };
+  for (const Case& c : cases) {
+    Json got = upstreamListedItem(Json::parse(c.json), c.key, "up");
+    EXPECT_EQ(!got.is_null(), c.kept) << c.json;
+    if (!got.is_null()) {
+      EXPECT_FALSE(got.contains("size") && !got["size"].is_number_unsigned()) << c.json;
+      EXPECT_EQ(got["_meta"]["ward/upstream"], "up");
+    }
+  }
+}
+
+TEST(UpstreamItemsTest, PromptDefinitions) {
+  struct Case {
+    const char* in;
+    const char* out;  // "null" = refused
+  } cases[] = {
+      {R"({"name": "p"})", R"({"name": "p"})"},
+      {R"({"name": "p", "title": "P", "description": "d", "icons": [], "_meta": {"x": 1}})",
+       R"({"name": "p", "title": "P", "description": "d"})"},
+      {R"({"name": "p", "description": 7})", R"({"name": "p"})"},
+      {R"({"name": "p", "arguments": [{"name": "a", "required": true, "extra": 1},
+          {"name": "b", "description": "B", "required": "yes"}]})",
+       R"({"name": "p", "arguments": [{"name": "a", "required": true},
+          {"name": "b", "description": "B"}]})"},
+      {R"({"name": "p", "arguments": [{"description": "no name"}]})", "null"},
+      {R"({"name": "p", "arguments": ["a"]})", "null"},
+      {R"({"name": 3})", "null"},
+      {R"({"title": "no name"})", "null"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(upstreamPromptDefinition(Json::parse(c.in)), Json::parse(c.out)) << c.in;
+  }
 }
 
 }  // namespace
