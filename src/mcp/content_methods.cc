@@ -84,20 +84,19 @@ void appendUpstreamResources(UpstreamContent& upstreams, size_t page_size, size_
 
 // Completion of Ward document ids: ids of documents the caller may read that start with
 // `prefix`, oldest first, from the change feed (as resources/list walks it). Scans at most
-// kMaxScan changes; past that, hasMore is set and no total is given.
+// kMaxBatches batches of changes; past that, hasMore is set and no total is given.
 Result<Json> completeDocumentIds(store::Store& store, const identity::Principal& who,
                                  const std::string& prefix) {
   constexpr int kBatch = 4096;
-  constexpr int64_t kMaxScan = 50000;
-  int64_t seq = 0, max_id = 0, scanned = 0;
+  constexpr int kMaxBatches = 12;  // 49,152 changes
+  int64_t seq = 0, max_id = 0;
   size_t total = 0;
   Json values = Json::array();
-  bool truncated = false;
-  while (true) {
+  bool truncated = true;  // until the feed ends within the bound
+  for (int batch = 0; batch < kMaxBatches; ++batch) {
     WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes, store.changesSince(seq, kBatch));
     for (const store::Change& c : changes) {
       seq = c.seq;
-      ++scanned;
       if (c.kind != store::Change::Kind::kUpsert || c.doc_id <= max_id) continue;
       max_id = c.doc_id;
       auto doc = store.getDocumentById(c.doc_id);
@@ -108,9 +107,8 @@ Result<Json> completeDocumentIds(store::Store& store, const identity::Principal&
       ++total;
       if (values.size() < kMaxCompletionValues) values.push_back(doc->ext_id);
     }
-    if (changes.size() < static_cast<size_t>(kBatch)) break;
-    if (scanned >= kMaxScan) {
-      truncated = true;
+    if (changes.size() < static_cast<size_t>(kBatch)) {
+      truncated = false;
       break;
     }
   }
