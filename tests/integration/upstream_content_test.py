@@ -22,7 +22,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.parse
+import urllib.request
 
 from harness import REPO, WARD_BIN, check, failures, start_server, stop_server, summary
 from harness import run_ward, ward_ok as ward
@@ -352,6 +354,40 @@ def test_stdio(env):
           rs[0])
 
 
+def stateless(env, who, method, params, name):
+    """One 2026-07-28 (stateless) request over HTTP; returns (HTTP status, JSON-RPC message)."""
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}}
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": dict(params, _meta=meta)}
+    req = urllib.request.Request(env.base + "/mcp", data=json.dumps(body).encode(), method="POST")
+    for k, v in {"Content-Type": "application/json", "Accept": "application/json",
+                 "Authorization": "Bearer " + env.keys[who], "MCP-Protocol-Version": "2026-07-28",
+                 "Mcp-Method": method, "Mcp-Name": name}.items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_stateless(env):
+    uri = upstream_uri("everything", "demo://resource/dynamic/text/5")
+    status, body = stateless(env, "alice", "resources/read", {"uri": uri}, uri)
+    check("2026-07-28: reads an upstream resource", status == 200 and
+          "Resource 5" in json.dumps(body.get("result")) and
+          body["result"].get("cacheScope") == "private", (status, body))
+    status, body = stateless(env, "bob", "resources/read", {"uri": uri}, uri)
+    check("2026-07-28: a forbidden upstream resource is -32602 with the uri, HTTP 400",
+          status == 400 and body.get("error", {}).get("code") == -32602 and
+          body["error"].get("data", {}).get("uri") == uri, (status, body))
+    status, body = stateless(env, "alice", "prompts/get", {"name": "everything.simple-prompt"},
+                             "everything.simple-prompt")
+    check("2026-07-28: gets an upstream prompt", status == 200 and
+          body["result"].get("resultType") == "complete" and body["result"].get("messages"),
+          (status, body))
+
+
 def test_records(env):
     events = [json.loads(l) for l in
               ward(env.data, "trace", "list", "--kind", "mcp_request", "--json").splitlines()]
@@ -380,6 +416,7 @@ def main():
         test_denied(env, alice_secret)
         test_changed_prompt(env)
         test_stdio(env)
+        test_stateless(env)
         test_records(env)
     finally:
         if env:
