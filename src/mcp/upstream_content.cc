@@ -168,12 +168,18 @@ Json UpstreamContent::listAll(const std::string& method, const std::string& fiel
     std::string upstream;
     std::future<Result<Json>> items;
   };
-  // In parallel, so a listing waits for the slowest upstream, not the sum of them.
-  std::vector<Pending> pending;
+  std::vector<std::pair<std::string, upstream::McpClient*>> visible_clients;
   for (const std::string& name : pool_->names()) {
-    upstream::McpClient* c = visible(name, prompts, x);
-    if (c == nullptr) continue;
-    pending.push_back({name, std::async(std::launch::async, [c, method, field] {
+    if (upstream::McpClient* c = visible(name, prompts, x)) visible_clients.push_back({name, c});
+  }
+  // In parallel, so a listing waits for the slowest upstream, not the sum of them. The first
+  // runs on this thread (deferred, run at get()): with one visible upstream no thread is made,
+  // which on a loaded machine saves the wait for a new thread to be scheduled.
+  std::vector<Pending> pending;
+  for (size_t i = 0; i < visible_clients.size(); ++i) {
+    upstream::McpClient* c = visible_clients[i].second;
+    const auto policy = i == 0 ? std::launch::deferred : std::launch::async;
+    pending.push_back({visible_clients[i].first, std::async(policy, [c, method, field] {
                          return c->listAll(method, field, kMaxUpstreamItems);
                        })});
   }
