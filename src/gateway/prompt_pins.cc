@@ -22,15 +22,24 @@ Result<std::map<std::string, std::pair<std::string, bool>>> ToolGateway::pinUpst
       impl_->options.tools->offerPromptDefinitions(tenant, upstream, offered, impl_->now()));
   std::map<std::string, std::pair<std::string, bool>> out;
   for (size_t i = 0; i < pins.size() && i < offered.size(); ++i) {
-    out[pins[i].prompt] = {offered[i].pinned_hash,
-                           pins[i].pinned_hash == offered[i].pinned_hash};
+    out[pins[i].prompt] = {offered[i].pinned_hash, pins[i].pinned_hash == offered[i].pinned_hash};
   }
   return out;
 }
 
 Status ToolGateway::approveUpstreamPrompt(const std::string& tenant, const std::string& upstream,
                                           const std::string& prompt) {
-  return impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt, impl_->now());
+  WARD_RETURN_IF_ERROR(
+      impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt, impl_->now()));
+  WARD_ASSIGN_OR_RETURN(std::vector<store::PromptPinRecord> pins,
+                        impl_->options.tools->listPromptPins(tenant, upstream));
+  Json event = {
+      {"action", "approve_prompt_definition"}, {"upstream", upstream}, {"prompt", prompt}};
+  for (const store::PromptPinRecord& p : pins) {
+    if (p.prompt == prompt) event["pinned_hash"] = p.pinned_hash;
+  }
+  impl_->record("upstream_prompt", nullptr, tenant, "", audit::TraceContext::generate(), event);
+  return Status();
 }
 
 }  // namespace ward::gateway

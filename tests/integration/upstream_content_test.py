@@ -113,7 +113,7 @@ prompts_for = ["group:eng"]
         ward(self.data, "group", "add", "eng")
         ward(self.data, "user", "add", "alice", "--groups", "eng")
         ward(self.data, "user", "add", "bob")
-        self.keys = {n: ward(self.data, "key", "create", n) for n in ("alice", "bob")}
+        self.keys = {n: ward(self.data, "key", "create", n) for n in ("admin", "alice", "bob")}
         docs = os.path.join(tmp, "docs")
         os.makedirs(docs)
         self.docs = docs
@@ -336,6 +336,21 @@ def test_changed_prompt(env):
     check("after approval the new definition is listed and served",
           greet and "system prompt" in greet[0].get("description", "") and rs[1]["ok"], rs[:2])
     check("the unapproved added prompt is still refused", not rs[2]["ok"], rs[2])
+    path = "/v1/upstreams/changing/prompts/farewell/approve"
+    status, body = rest(env, "alice", "POST", path)
+    check("approving over REST needs an admin", status == 403, (status, body))
+    status, body = rest(env, "admin", "POST", path)
+    check("an admin approves the added prompt over REST", status == 200, (status, body))
+    status, body = rest(env, "admin", "POST", path)
+    check("approving again is 409 (nothing pending)", status == 409, (status, body))
+    status, body = rest(env, "admin", "GET", "/v1/upstreams")
+    changing = [u for u in body.get("upstreams", []) if u["name"] == "changing"]
+    check("GET /v1/upstreams shows the prompts' pins",
+          changing and all(p["pinned"] and not p["quarantined"]
+                           for p in changing[0].get("prompts", [])) and
+          len(changing[0].get("prompts", [])) == 2, changing)
+    rs, _ = env.client("alice", [("getPrompt", {"name": "changing.farewell"})])
+    check("the approved added prompt is served", rs[0]["ok"], rs[0])
 
 
 def test_stdio(env):
@@ -352,6 +367,17 @@ def test_stdio(env):
     ], stdio=True)
     check("ward mcp (stdio): bob reads 'not found'", not rs[0]["ok"] and rs[0].get("code") == -32002,
           rs[0])
+
+
+def rest(env, who, method, path):
+    req = urllib.request.Request(env.base + path, method=method, data=b"" if method == "POST"
+                                 else None)
+    req.add_header("Authorization", "Bearer " + env.keys[who])
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
 
 
 def stateless(env, who, method, params, name):
@@ -399,6 +425,11 @@ def test_records(env):
             a.get("name") == "everything.simple-prompt" and a.get("upstream") == "everything"]
     check("proxied prompt gets are recorded with the prompt hash",
           gets and len(gets[0].get("prompt_hash", "")) == 64, gets[:1])
+    approvals = [json.loads(l).get("attributes", {}) for l in
+                 ward(env.data, "trace", "list", "--kind", "upstream_prompt", "--json").splitlines()]
+    check("prompt approvals are recorded (CLI and REST)",
+          sorted(a.get("prompt") for a in approvals) == ["farewell", "greet"] and
+          all(len(a.get("pinned_hash", "")) == 64 for a in approvals), approvals)
 
 
 def main():

@@ -122,7 +122,8 @@ class ToolGateway {
   Result<std::map<std::string, std::pair<std::string, bool>>> pinUpstreamPrompts(
       const std::string& tenant, const std::string& upstream,
       const std::map<std::string, Json>& definitions);
-  // Makes the pending definition of one upstream prompt the pinned one (admin).
+  // Makes the pending definition of one upstream prompt the pinned one (admin); recorded as an
+  // "upstream_prompt" event. NotFound / FailedPrecondition (nothing pending) as the store says.
   Status approveUpstreamPrompt(const std::string& tenant, const std::string& upstream,
                                const std::string& prompt);
 
