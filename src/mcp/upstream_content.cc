@@ -244,7 +244,7 @@ std::optional<Reply> UpstreamContent::read(const std::string& uri, const Reply& 
                                            "': resources/read returned no contents array");
   }
   Json contents = std::move((*r)["contents"]);
-  if (contents.dump().size() > kMaxUpstreamReadBytes) {
+  if (dumpJson(contents).size() > kMaxUpstreamReadBytes) {
     return Reply::fail(kInternalError, "upstream '" + parsed->upstream +
                                            "': the resource is larger than Ward's 4 MiB limit");
   }
