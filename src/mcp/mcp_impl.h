@@ -16,8 +16,8 @@
 
 namespace ward::mcp {
 
-class ConformanceFixtures;
 class UpstreamContent;
+class ConformanceFixtures;
 
 // One request (or notification) as the dispatcher sees it.
 struct Exchange {
@@ -29,13 +29,14 @@ struct Exchange {
   std::optional<Session> session;  // the 2025-era session, when there is one
   Json client_info = Json::object();
   Json client_capabilities = Json::object();
+  // Merged into the mcp_request record (upstream content: the upstream and hashes).
+  Json record_extra = Json::object();
   std::string log_level;            // "" = send no log notifications
   Json progress_token;              // null = the client asked for no progress
   std::vector<Json> notifications;  // sent before the response (SSE stream or stdio)
   std::string header_method;        // HTTP Mcp-Method ("" when absent)
   std::string header_name;          // HTTP Mcp-Name ("" when absent)
   bool recorded = false;            // the gateway's tool_call event already recorded this request
-  Json record_extra = Json::object();  // merged into the mcp_request record (upstream, hashes)
 
   bool clientHas(const std::string& capability) const {
     return client_capabilities.is_object() && client_capabilities.contains(capability);
@@ -102,11 +103,11 @@ class McpServer::Impl {
   std::optional<RpcError> paginate(const Json& params, Json& items, Json& result) const;
 
   McpOptions options;
+  std::unique_ptr<UpstreamContent> upstream_content;  // upstream resources and prompts
   const Clock* clock;
   SessionTable sessions;
   std::string state_key;
   std::unique_ptr<ConformanceFixtures> fixtures;  // null unless options.conformance_fixtures
-  std::unique_ptr<UpstreamContent> upstream_content;  // upstream resources and prompts
   std::mutex used_states_mu;
   std::set<std::string> used_states;  // guarded by used_states_mu: consumed requestState nonces
 };

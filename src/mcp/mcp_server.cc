@@ -39,8 +39,8 @@ McpServer::Impl::Impl(const McpOptions& o)
       clock(o.clock ? o.clock : &SystemClock::instance()),
       sessions(*clock, o.limits.max_sessions, o.limits.session_idle_s),
       state_key(o.state_key.empty() ? randomHex(32) : o.state_key) {
-  if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
   upstream_content = std::make_unique<UpstreamContent>(o.upstreams, o.gateway);
+  if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
 }
 
 McpServer::Impl::~Impl() = default;
@@ -81,11 +81,11 @@ void McpServer::Impl::record(const Message& m, const Exchange& x, const std::str
   Json a = via(m, x);
   a["outcome"] = outcome;
   if (error_code != 0) a["error_code"] = error_code;
+  a.update(x.record_extra);  // upstream content: the upstream, definition and prompt hashes
   if (m.method == "tools/call" || m.method == "prompts/get") {
     a["name"] = stringField(m.params, "name");
   }
   if (m.method == "resources/read") a["uri"] = stringField(m.params, "uri");
-  a.update(x.record_extra);
   event.attributes = std::move(a);
   Status st = options.traces->record(event);
   if (!st.ok()) logWarn("cannot record mcp_request trace event: " + st.toString());
