@@ -15,6 +15,7 @@ Result<std::unique_ptr<mcp::McpServer>> openMcpServer(CliContext& ctx, bool fixt
   options.gateway = gw;
   options.store = &ctx.store();
   options.traces = &ctx.traces();
+  options.upstreams = ctx.upstreams();  // made by ctx.gateway()
   options.server_version = "0.1.0";
   options.conformance_fixtures = fixtures;
   options.require_loopback_host = loopback;

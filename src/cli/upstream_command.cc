@@ -1,4 +1,5 @@
-// ward upstream list|sync|show: the upstream MCP servers of ward.toml and their imported tools.
+// ward upstream list|sync|show|approve-prompt: the upstream MCP servers of ward.toml, their
+// imported tools and pinned prompts.
 #include <iostream>
 
 #include "commands.h"
@@ -100,6 +101,28 @@ void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
         }
       }
       return fail(Status::notFound("no upstream '" + show_name + "' in ward.toml"));
+    };
+  });
+
+  auto* approve = up->add_subcommand(
+      "approve-prompt", "Pin the pending (changed or added) definition of an upstream prompt");
+  static std::string approve_name;
+  approve->add_option("PROMPT", approve_name, "<upstream>.<prompt>, as MCP clients see it")
+      ->required();
+  approve->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      auto gw = openUpstreams(ctx);
+      if (!gw.ok()) return fail(gw.status());
+      const size_t dot = approve_name.find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == approve_name.size()) {
+        return fail(Status::invalidArgument("PROMPT must be <upstream>.<prompt>"));
+      }
+      const std::string upstream = approve_name.substr(0, dot);
+      const std::string prompt = approve_name.substr(dot + 1);
+      Status st = (*gw)->approveUpstreamPrompt(ctx.tenant(), upstream, prompt);  // recorded
+      if (!st.ok()) return fail(st);
+      std::cout << "approved " << approve_name << "\n";
+      return 0;
     };
   });
 }

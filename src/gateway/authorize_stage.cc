@@ -2,18 +2,14 @@
 
 #include "policy_cache.h"
 #include "stages.h"
+#include "ward/gateway/grant_subject.h"
 
 namespace ward::gateway {
 
 namespace {
 
 bool subjectMatches(const store::GrantRecord& g, const identity::Principal& p) {
-  if (g.subject_kind == "principal") return g.subject == p.name;
-  if (g.subject_kind == "group")
-    return std::binary_search(p.groups.begin(), p.groups.end(), g.subject);
-  if (g.subject_kind == "agent")
-    return p.kind == identity::PrincipalKind::kAgent && g.subject == p.name;
-  return false;
+  return grantSubjectMatches(g.subject_kind, g.subject, p);
 }
 
 struct GrantCheck {

@@ -201,6 +201,16 @@ Result<Json> ToolGateway::listUpstreams(const std::string& tenant) {
       tools.push_back(std::move(t));
     }
     u["tools"] = std::move(tools);
+    WARD_ASSIGN_OR_RETURN(std::vector<store::PromptPinRecord> pins,
+                          g.options.tools->listPromptPins(tenant, u["name"]));
+    u["prompts"] = Json::array();
+    for (const store::PromptPinRecord& p : pins) {
+      Json j = {{"prompt", u["name"].get<std::string>() + "." + p.prompt},
+                {"pinned", !p.pinned_hash.empty()},
+                {"quarantined", !p.pending_hash.empty()}};
+      if (!p.pending_hash.empty()) j["pending_definition"] = p.pending_definition;
+      u["prompts"].push_back(std::move(j));
+    }
     out["upstreams"].push_back(std::move(u));
   }
   return out;

@@ -74,6 +74,7 @@ Result<HttpResponse> auditErasureCreate(const Services& s, const HttpRequest& r)
 // upstreams_handler.cc
 Result<HttpResponse> upstreamsList(const Services& s, const HttpRequest& r);
 Result<HttpResponse> upstreamSync(const Services& s, const HttpRequest& r);
+Result<HttpResponse> upstreamPromptApprove(const Services& s, const HttpRequest& r);
 
 // bearer_auth.cc (RFC 9728 metadata; 404 while OAuth is off)
 Result<HttpResponse> oauthProtectedResource(const Services& s, const HttpRequest& r);

@@ -73,6 +73,8 @@ constexpr RouteSpec kRoutes[] = {
     {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate},
     {"GET", "/v1/upstreams", AuthPolicy::kAdmin, upstreamsList},
     {"POST", "/v1/upstreams/{name}/sync", AuthPolicy::kAdmin, upstreamSync},
+    {"POST", "/v1/upstreams/{name}/prompts/{prompt}/approve", AuthPolicy::kAdmin,
+     upstreamPromptApprove},
 };
 
 // The presented key from "Authorization: Bearer <key>" or "X-Api-Key: <key>"; "" if none.

@@ -1,11 +1,13 @@
-// Resources (documents the caller may read), prompts (Ward's versioned prompt templates),
-// completion. A document the caller may not read is never listed and reads as "not found",
-// exactly like a missing one.
+// Resources (documents the caller may read, then upstream resources), prompts (Ward's versioned
+// prompt templates, then upstream prompts), completion. A document the caller may not read is
+// never listed and reads as "not found", exactly like a missing one; so are upstream resources
+// and prompts the caller may not see (upstream_content.cc).
 #include <algorithm>
 #include <cctype>
 
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
+#include "upstream_content.h"
 #include "ward/store/store.h"
 
 namespace ward::mcp {
@@ -70,6 +72,51 @@ const PromptTemplate* findPrompt(const std::string& name) {
   return nullptr;
 }
 
+// Upstream resources follow Ward's documents in resources/list: fills the page from `offset` on
+// and sets nextCursor "u:<offset>" when more remain.
+void appendUpstreamResources(UpstreamContent& upstreams, size_t page_size, size_t offset,
+                             Exchange& x, Json& items, Json& result) {
+  Json all = upstreams.listResources(x);
+  size_t i = offset;
+  for (; i < all.size() && items.size() < page_size; ++i) items.push_back(std::move(all[i]));
+  if (i < all.size()) result["nextCursor"] = "u:" + std::to_string(i);
+}
+
+// Completion of Ward document ids: ids of documents the caller may read that start with
+// `prefix`, oldest first, from the change feed (as resources/list walks it). Scans at most
+// kMaxBatches batches of changes; past that, hasMore is set and no total is given.
+Result<Json> completeDocumentIds(store::Store& store, const identity::Principal& who,
+                                 const std::string& prefix) {
+  constexpr int kBatch = 4096;
+  constexpr int kMaxBatches = 12;  // 49,152 changes
+  int64_t seq = 0, max_id = 0;
+  size_t total = 0;
+  Json values = Json::array();
+  bool truncated = true;  // until the feed ends within the bound
+  for (int batch = 0; batch < kMaxBatches; ++batch) {
+    WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes, store.changesSince(seq, kBatch));
+    for (const store::Change& c : changes) {
+      seq = c.seq;
+      if (c.kind != store::Change::Kind::kUpsert || c.doc_id <= max_id) continue;
+      max_id = c.doc_id;
+      auto doc = store.getDocumentById(c.doc_id);
+      if (!doc.ok() || doc->deleted || doc->tenant != who.tenant || !mayRead(who, *doc) ||
+          doc->ext_id.compare(0, prefix.size(), prefix) != 0) {
+        continue;  // a forbidden document is never suggested, nor counted
+      }
+      ++total;
+      if (values.size() < kMaxCompletionValues) values.push_back(doc->ext_id);
+    }
+    if (changes.size() < static_cast<size_t>(kBatch)) {
+      truncated = false;
+      break;
+    }
+  }
+  Json completion = {{"values", values}, {"hasMore", truncated || total > values.size()}};
+  if (!truncated) completion["total"] = total;
+  return Json{{"completion", std::move(completion)}};
+}
+
 }  // namespace
 
 // Documents the caller may read, oldest first, found through the store's change feed: a
@@ -82,6 +129,17 @@ Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
   if (m.params.contains("cursor")) {
     const Json& c = m.params["cursor"];
     std::string text = c.is_string() ? c.get<std::string>() : "";
+    if (text.rfind("u:", 0) == 0) {  // past the documents: upstream resources from an offset
+      if (text.size() < 3 || text.size() > 11 ||
+          text.find_first_not_of("0123456789", 2) != std::string::npos) {
+        return Reply::fail(kInvalidParams, "invalid cursor");
+      }
+      Json items = Json::array(), result = Json::object();
+      appendUpstreamResources(*upstream_content, options.limits.page_size,
+                              std::stoull(text.substr(2)), x, items, result);
+      result["resources"] = std::move(items);
+      return Reply::ok(std::move(result));
+    }
     size_t colon = text.find(':');
     if (colon == std::string::npos || colon == 0 || colon > 18 || colon + 1 == text.size() ||
         text.size() - colon - 1 > 18 ||
@@ -119,8 +177,13 @@ Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
     }
     if (!more && changes->size() == static_cast<size_t>(kScanChanges)) more = true;
   }
-  Json result = {{"resources", std::move(items)}};
-  if (more) result["nextCursor"] = std::to_string(seq) + ":" + std::to_string(max_id);
+  Json result = Json::object();
+  if (more) {
+    result["nextCursor"] = std::to_string(seq) + ":" + std::to_string(max_id);
+  } else {
+    appendUpstreamResources(*upstream_content, options.limits.page_size, 0, x, items, result);
+  }
+  result["resources"] = std::move(items);
   return Reply::ok(std::move(result));
 }
 
@@ -136,6 +199,7 @@ Reply McpServer::Impl::resourceTemplatesList(const Message& m, Exchange& x) {
                          {"mimeType", "text/plain"}});
   }
   if (fixtures) fixtures->appendTemplates(items);
+  for (Json& t : upstream_content->listTemplates(x)) items.push_back(std::move(t));
   Json result = Json::object();
   if (auto err = paginate(m.params, items, result)) return Reply{nullptr, *err};
   result["resourceTemplates"] = std::move(items);
@@ -153,6 +217,7 @@ Reply McpServer::Impl::resourcesRead(const Message& m, Exchange& x) {
   // 2026-07-28 (SEP-2164) says -32602 with the uri; the 2025 revisions say -32002.
   const Reply missing = Reply::fail(x.stateless ? kInvalidParams : kResourceNotFound,
                                     "Resource not found", Json{{"uri", uri}});
+  if (auto r = upstream_content->read(uri, missing, x)) return *r;
   if (options.store == nullptr || uri.rfind(kDocPrefix, 0) != 0) return missing;
   auto id = http::percentDecode(uri.substr(sizeof(kDocPrefix) - 1));
   if (!id.ok() || id->empty()) return missing;
@@ -188,6 +253,7 @@ Reply McpServer::Impl::promptsList(const Message& m, Exchange& x) {
                          {"_meta", {{"ward/version", p.version}}}});
   }
   if (fixtures) fixtures->appendPrompts(items);
+  for (Json& p : upstream_content->listPrompts(x)) items.push_back(std::move(p));
   Json result = Json::object();
   if (auto err = paginate(m.params, items, result)) return Reply{nullptr, *err};
   result["prompts"] = std::move(items);
@@ -208,7 +274,10 @@ Reply McpServer::Impl::promptsGet(const Message& m, Exchange& x) {
     if (auto r = fixtures->getPrompt(name, args)) return *r;
   }
   const PromptTemplate* p = findPrompt(name);
-  if (p == nullptr) return Reply::fail(kInvalidParams, "prompt '" + name + "' not found");
+  if (p == nullptr) {
+    if (auto r = upstream_content->getPrompt(name, args, x)) return *r;
+    return Reply::fail(kInvalidParams, "prompt '" + name + "' not found");
+  }
   if (!args.contains(p->argument) || !args[p->argument].is_string()) {
     return Reply::fail(kInvalidParams, "prompts/get: argument '" + std::string(p->argument) +
                                            "' (a string) is required");
@@ -233,7 +302,19 @@ Reply McpServer::Impl::complete(const Message& m, Exchange& x) {
   if (fixtures) {
     if (auto r = fixtures->complete(p)) return *r;
   }
-  // Ward's prompt arguments are free text: nothing to suggest.
+  const Json& ref = p["ref"];
+  const std::string type = stringField(ref, "type"), argument = stringField(p["argument"], "name");
+  const bool document_id =
+      argument == "id" &&
+      ((type == "ref/prompt" && stringField(ref, "name") == "ward_summarize_document") ||
+       (type == "ref/resource" && stringField(ref, "uri") == std::string(kDocPrefix) + "{id}"));
+  if (document_id && options.store != nullptr) {
+    auto r = completeDocumentIds(*options.store, *x.principal, stringField(p["argument"], "value"));
+    if (!r.ok()) return Reply::fail(kInternalError, r.status().message());
+    return Reply::ok(std::move(*r));
+  }
+  if (auto r = upstream_content->complete(p, x)) return *r;
+  // Free text (ward_cited_answer's question) and unknown refs: nothing to suggest.
   return Reply::ok(
       Json{{"completion", {{"values", Json::array()}, {"total", 0}, {"hasMore", false}}}});
 }

@@ -24,6 +24,7 @@ struct DocumentRecord;
 
 namespace ward::mcp {
 
+class UpstreamContent;
 class ConformanceFixtures;
 class Subscriptions;
 
@@ -37,6 +38,8 @@ struct Exchange {
   std::optional<Session> session;  // the 2025-era session, when there is one
   Json client_info = Json::object();
   Json client_capabilities = Json::object();
+  // Merged into the mcp_request record (upstream content: the upstream and hashes).
+  Json record_extra = Json::object();
   std::string log_level;            // "" = send no log notifications
   Json progress_token;              // null = the client asked for no progress
   std::vector<Json> notifications;  // sent before the response (SSE stream or stdio)
@@ -137,6 +140,7 @@ class McpServer::Impl {
   std::optional<RpcError> paginate(const Json& params, Json& items, Json& result) const;
 
   McpOptions options;
+  std::unique_ptr<UpstreamContent> upstream_content;  // upstream resources and prompts
   const Clock* clock;
   SessionTable sessions;
   std::unique_ptr<Subscriptions> subscriptions;  // GET and subscriptions/listen streams

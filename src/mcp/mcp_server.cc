@@ -5,6 +5,7 @@
 
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
+#include "upstream_content.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/gateway/tool_gateway.h"
@@ -54,6 +55,7 @@ McpServer::Impl::Impl(const McpOptions& o)
       clock(o.clock ? o.clock : &SystemClock::instance()),
       sessions(*clock, o.limits.max_sessions, o.limits.session_idle_s),
       state_key(o.state_key.empty() ? randomHex(32) : o.state_key) {
+  upstream_content = std::make_unique<UpstreamContent>(o.upstreams, o.gateway);
   if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
   subscriptions = std::make_unique<Subscriptions>(options, sessions, serverInfo());
 }
@@ -169,6 +171,7 @@ void McpServer::Impl::record(const Message& m, const Exchange& x, const std::str
   Json a = via(m, x);
   a["outcome"] = outcome;
   if (error_code != 0) a["error_code"] = error_code;
+  a.update(x.record_extra);  // upstream content: the upstream, definition and prompt hashes
   if (m.method == "tools/call" || m.method == "prompts/get") {
     a["name"] = stringField(m.params, "name");
   }

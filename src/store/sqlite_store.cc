@@ -15,7 +15,8 @@ namespace ward::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;  // 2: the gateway's tables, 3: delegations (tool_schema.h)
+constexpr int kSchemaVersion = 4;  // 2: the gateway's tables, 3: delegations (tool_schema.h)
+                                   // 4: upstream prompt pins
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,6 +78,7 @@ class SqliteStore final : public Store {
     // Migration steps, each applied once in the same transaction as the version bump.
     if (v < 2) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV2));
     if (v < 3) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV3));
+    if (v < 4) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV4));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

@@ -5,6 +5,7 @@
 #include "sqlite_db.h"
 #include "sqlite_approvals.h"
 #include "sqlite_delegations.h"
+#include "sqlite_prompt_pins.h"
 #include "ward/common/clock.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
@@ -464,6 +465,31 @@ class SqliteToolStore final : public ToolStore {
     while (st->step()) out.push_back(st->text(0));
     WARD_RETURN_IF_ERROR(st->error("list secrets"));
     return out;
+  }
+
+  // --- upstream prompt pins (sqlite_prompt_pins.cc) ---
+  Result<std::vector<PromptPinRecord>> offerPromptDefinitions(
+      const std::string& tenant, const std::string& upstream,
+      const std::vector<PromptPinRecord>& offered, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);  // one decision about "first import", even across processes
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_ASSIGN_OR_RETURN(auto out, offerPrompts(*db_, tenant, upstream, offered, now));
+    WARD_RETURN_IF_ERROR(tx.commit());
+    return out;
+  }
+  Result<std::vector<PromptPinRecord>> listPromptPins(const std::string& tenant,
+                                                      const std::string& upstream) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectPromptPins(*db_, tenant, upstream);
+  }
+  Status approvePromptDefinition(const std::string& tenant, const std::string& upstream,
+                                 const std::string& prompt, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_RETURN_IF_ERROR(approvePromptPin(*db_, tenant, upstream, prompt, now));
+    return tx.commit();
   }
 
  private:

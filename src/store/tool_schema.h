@@ -46,4 +46,13 @@ CREATE TABLE IF NOT EXISTS tool_delegations(
   created_at INTEGER NOT NULL, PRIMARY KEY(tenant, user, agent));
 )sql";
 
+// Schema step 4: pinned definitions of upstream prompts (docs/formats/ward-db.md).
+inline constexpr const char* kToolSchemaV4 = R"sql(
+CREATE TABLE IF NOT EXISTS upstream_prompt_pins(
+  tenant TEXT NOT NULL, upstream TEXT NOT NULL, prompt TEXT NOT NULL,
+  pinned_hash TEXT NOT NULL DEFAULT '', pinned_definition TEXT NOT NULL DEFAULT '',
+  pending_hash TEXT NOT NULL DEFAULT '', pending_definition TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL, PRIMARY KEY(tenant, upstream, prompt));
+)sql";
+
 }  // namespace ward::store

@@ -91,6 +91,13 @@ Result<UpstreamConfig> parseOne(const toml::table& t, size_t index) {
       (key == "trusted" ? c.trusted : key == "allow_sampling" ? c.allow_sampling : c.allow_elicitation) = *b;
     } else if (key == "read_only_tools") {
       WARD_ASSIGN_OR_RETURN(c.read_only_tools, stringList(v, where, key));
+    } else if (key == "resources_for" || key == "prompts_for") {
+      WARD_ASSIGN_OR_RETURN(std::vector<std::string> entries, stringList(v, where, key));
+      for (const std::string& e : entries) {
+        Status st = checkSubjectEntry(e);
+        if (!st.ok()) return keyError(where, key, "'" + e + "': " + st.message());
+      }
+      (key == "resources_for" ? c.resources_for : c.prompts_for) = std::move(entries);
     } else if (key == "protocol") {
       WARD_ASSIGN_OR_RETURN(c.protocol, stringOf(v, where, key));
     } else if (key == "timeout_ms" || key == "max_message_bytes") {
@@ -135,6 +142,24 @@ Result<UpstreamConfig> parseOne(const toml::table& t, size_t index) {
 }
 
 }  // namespace
+
+Status checkSubjectEntry(const std::string& entry) {
+  // The same subjects as a gateway grant's subject_kind/subject (docs/design/gateway.md).
+  size_t colon = entry.find(':');
+  const std::string kind = colon == std::string::npos ? "" : entry.substr(0, colon);
+  if (kind != "principal" && kind != "group" && kind != "agent") {
+    return Status::invalidArgument("must be principal:<name>, group:<name> or agent:<name>");
+  }
+  const std::string name = entry.substr(colon + 1);
+  // Principal names: 1-64 of [A-Za-z0-9._@-], not starting with '.' or '-' (identity).
+  if (name.empty() || name.size() > 64 || name[0] == '.' || name[0] == '-' ||
+      name.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-") !=
+          std::string::npos) {
+    return Status::invalidArgument("the name must be 1-64 of [A-Za-z0-9._@-]");
+  }
+  return Status();
+}
 
 const std::vector<std::string>& supportedProtocolVersions() {
   static const std::vector<std::string> v = {"2026-07-28", "2025-11-25", "2025-06-18"};

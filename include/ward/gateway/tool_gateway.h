@@ -7,6 +7,7 @@
 // generation changes, so CLI changes reach a running server on its next call.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -112,8 +113,19 @@ class ToolGateway {
   // added or removed tool is quarantined. {"upstream","first_import","tools":[{tool,
   // upstream_tool,outcome}],"skipped":[{tool,reason}]}.
   Result<Json> syncUpstream(const std::string& tenant, const std::string& upstream);
-  // Every configured upstream: its connection state and imported tools.
+  // Every configured upstream: its connection state, imported tools and pinned prompts.
   Result<Json> listUpstreams(const std::string& tenant);
+  // --- upstream prompts (prompt_pins.cc; docs/design/mcp.md) ---
+  // Pins the prompt definitions an upstream offers now (all of them on its first import) and
+  // quarantines a changed or added one. `definitions`: upstream prompt name -> definition.
+  // Returns, per offered prompt, the definition hash and whether it is the pinned one.
+  Result<std::map<std::string, std::pair<std::string, bool>>> pinUpstreamPrompts(
+      const std::string& tenant, const std::string& upstream,
+      const std::map<std::string, Json>& definitions);
+  // Makes the pending definition of one upstream prompt the pinned one (admin); recorded as an
+  // "upstream_prompt" event. NotFound / FailedPrecondition (nothing pending) as the store says.
+  Status approveUpstreamPrompt(const std::string& tenant, const std::string& upstream,
+                               const std::string& prompt);
 
   // --- calls ---
   // Runs the chain. Ok: {"status":"ok"|"pending", ...}; errors name the stage's reason.

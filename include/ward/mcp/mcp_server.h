@@ -30,6 +30,9 @@ class ToolGateway;
 namespace ward::store {
 class Store;
 }
+namespace ward::upstream {
+class UpstreamPool;
+}
 
 namespace ward::mcp {
 
@@ -54,6 +57,9 @@ struct McpOptions {
   gateway::ToolGateway* gateway = nullptr;  // required: tools
   store::Store* store = nullptr;            // documents as resources (optional)
   audit::TraceSink* traces = nullptr;       // required: every request is recorded
+  // Upstream MCP servers whose resources and prompts are re-exposed to the subjects in their
+  // resources_for / prompts_for (optional; docs/design/upstream.md).
+  upstream::UpstreamPool* upstreams = nullptr;
   const Clock* clock = nullptr;             // null = SystemClock
   McpLimits limits;
   std::string server_version = "0.1.0";

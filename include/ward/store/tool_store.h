@@ -110,6 +110,18 @@ struct ApprovalRecord {
   int64_t decided_at = 0;
 };
 
+// The pinned definition of one upstream prompt (schema step 4; docs/design/mcp.md).
+struct PromptPinRecord {
+  std::string tenant;
+  std::string upstream;
+  std::string prompt;          // the upstream's own name
+  std::string pinned_hash;     // "" = none approved yet (a prompt added after the first import)
+  Json pinned_definition;      // null when none
+  std::string pending_hash;    // "" = nothing waits for approval
+  Json pending_definition;     // what the upstream offers now, when it differs from the pin
+  int64_t updated_at = 0;
+};
+
 class ToolStore {
  public:
   virtual ~ToolStore() = default;
@@ -189,6 +201,22 @@ class ToolStore {
                            const std::string& ciphertext) = 0;
   virtual Result<std::string> getSecret(const std::string& tenant, const std::string& name) = 0;
   virtual Result<std::vector<std::string>> listSecretNames(const std::string& tenant) = 0;
+
+  // --- upstream prompt pins ---
+  // Offers the definitions an upstream serves now (prompt, pinned_hash = their hash,
+  // pinned_definition), in one transaction: when the upstream has no pins yet (its first import)
+  // each is pinned; later, an unpinned prompt or a different definition becomes pending (its
+  // pin unchanged). Returns each offered prompt's record after the offer.
+  virtual Result<std::vector<PromptPinRecord>> offerPromptDefinitions(
+      const std::string& tenant, const std::string& upstream,
+      const std::vector<PromptPinRecord>& offered, int64_t now) = 0;
+  // Every pin of the upstream, by prompt name.
+  virtual Result<std::vector<PromptPinRecord>> listPromptPins(const std::string& tenant,
+                                                              const std::string& upstream) = 0;
+  // Pins the pending definition. NotFound when the prompt has no pin record, FailedPrecondition
+  // when nothing is pending.
+  virtual Status approvePromptDefinition(const std::string& tenant, const std::string& upstream,
+                                         const std::string& prompt, int64_t now) = 0;
 };
 
 // Opens the tool tables of the SQLite ward.db at `path` (its own connection, WAL), migrating the

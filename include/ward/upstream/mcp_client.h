@@ -58,6 +58,9 @@ class McpClient {
   int64_t connectionGeneration() const { return generation_.load(); }
   // True once after the server sent notifications/tools/list_changed.
   bool takeListChanged() { return list_changed_.exchange(false); }
+  // Every item of a paginated list method ("resources/list" -> field "resources", ...), all
+  // pages; ResourceExhausted past max_items items or 100 pages.
+  Result<Json> listAll(const std::string& method, const std::string& field, size_t max_items);
   // State for `ward upstream show` and GET /v1/upstreams: era, version, server info, failures,
   // backoff, transport details. Never secrets. Never waits for a connect in progress
   // (then {"connecting": true}).

@@ -36,7 +36,15 @@ struct UpstreamConfig {
   std::string protocol = "auto";
   int64_t timeout_ms = 30000;          // per request
   size_t max_message_bytes = 8 << 20;  // one JSON-RPC message (line or HTTP body)
+  // Who may see the server's resources / prompts through Ward, as grant subjects
+  // ("principal:<name>", "group:<name>", "agent:<name>"). Empty = nobody (deny by default).
+  std::vector<std::string> resources_for;
+  std::vector<std::string> prompts_for;
 };
+
+// Checks one resources_for / prompts_for entry: "<principal|group|agent>:<name>" with a valid
+// principal name. InvalidArgument saying what is wrong.
+Status checkSubjectEntry(const std::string& entry);
 
 // Every [[upstreams]] entry of the ward.toml at `path` (none when the file or key is absent).
 Result<std::vector<UpstreamConfig>> loadUpstreamConfigs(const std::string& path);

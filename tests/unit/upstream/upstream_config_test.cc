@@ -94,6 +94,12 @@ TEST_F(UpstreamConfigTest, ErrorsNameTheProblem) {
       {"[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\ntimeout_ms = 0\n",
        "timeout_ms: must be between"},
       {"upstreams = 3\n", "array of tables"},
+      {"[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\n"
+       "resources_for = \"group:eng\"\n",
+       "resources_for: must be an array of strings"},
+      {"[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\n"
+       "prompts_for = [1]\n",
+       "prompts_for: must be a string"},
   };
   for (const Case& c : cases) {
     auto r = load(c.toml);
@@ -102,6 +108,58 @@ TEST_F(UpstreamConfigTest, ErrorsNameTheProblem) {
     EXPECT_NE(r.status().message().find(c.message), std::string::npos)
         << r.status().message() << " vs " << c.message;
   }
+}
+
+TEST_F(UpstreamConfigTest, ResourcesAndPromptsAreForNobodyUnlessListed) {
+  auto c = load(R"(
+[[upstreams]]
+name = "a"
+transport = "stdio"
+command = "x"
+resources_for = ["group:eng", "principal:alice@example.com"]
+prompts_for = ["agent:helper-bot"]
+
+[[upstreams]]
+name = "b"
+transport = "stdio"
+command = "y"
+)");
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_EQ((*c)[0].resources_for,
+            (std::vector<std::string>{"group:eng", "principal:alice@example.com"}));
+  EXPECT_EQ((*c)[0].prompts_for, std::vector<std::string>{"agent:helper-bot"});
+  EXPECT_TRUE((*c)[1].resources_for.empty());  // deny by default
+  EXPECT_TRUE((*c)[1].prompts_for.empty());
+}
+
+TEST(UpstreamSubjectEntryTest, AcceptsGrantSubjectsOnly) {
+  struct Case {
+    const char* entry;
+    bool ok;
+  } cases[] = {
+      {"principal:alice", true}, {"group:eng", true},   {"agent:bot.v2", true},
+      {"group:a@b.c", true},     {"user:alice", false}, {"role:admin", false},
+      {"group:", false},         {"eng", false},        {"*", false},
+      {"group:.hidden", false},  {"group:-x", false},   {"group:a b", false},
+      {"principal:a:b", false},  {"", false},           {"Group:eng", false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(checkSubjectEntry(c.entry).ok(), c.ok) << c.entry;
+  }
+  std::string long_name = "group:" + std::string(65, 'a');
+  EXPECT_FALSE(checkSubjectEntry(long_name).ok());
+  EXPECT_TRUE(checkSubjectEntry("group:" + std::string(64, 'a')).ok());
+}
+
+TEST_F(UpstreamConfigTest, ABadSubjectEntryIsNamed) {
+  auto r = load(
+      "[[upstreams]]\nname = \"a\"\ntransport = \"stdio\"\ncommand = \"x\"\n"
+      "prompts_for = [\"group:eng\", \"role:admin\"]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("upstreams[0].prompts_for: 'role:admin': must be "
+                                      "principal:<name>, group:<name> or agent:<name>"),
+            std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace
