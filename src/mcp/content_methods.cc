@@ -17,21 +17,6 @@ namespace {
 constexpr char kDocPrefix[] = "ward://documents/";
 constexpr size_t kMaxReadChars = 1 << 20;  // text returned by one resources/read
 
-std::string percentEncode(const std::string& in) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 bool mayRead(const identity::Principal& who, const store::DocumentRecord& doc) {
   for (const std::string& t : doc.acl.tokens(doc.tenant)) {
     if (std::binary_search(who.acl_tokens.begin(), who.acl_tokens.end(), t)) return true;

@@ -29,6 +29,16 @@ void encodeChar(unsigned char c, std::string& out) {
   }
 }
 
+}  // namespace
+
+std::string percentEncode(const std::string& in) {
+  std::string out;
+  for (unsigned char c : in) encodeChar(c, out);
+  return out;
+}
+
+namespace {
+
 // Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF): a
 // decoded URI goes into JSON sent upstream, and nlohmann refuses to serialise anything else.
 bool validUtf8(const std::string& s) {

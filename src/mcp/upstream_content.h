@@ -47,6 +47,8 @@ struct UpstreamUri {
 
 // "ward://upstreams/<upstream>/<percent-encoded uri>".
 std::string upstreamResourceUri(const std::string& upstream, const std::string& uri);
+// RFC 3986 percent-encoding of everything but unreserved characters (also Ward's document URIs).
+std::string percentEncode(const std::string& in);
 // The same for an RFC 6570 URI template: literal text is percent-encoded, `{...}` expressions
 // are kept, so a client's expansion of the result decodes to the upstream's expanded URI.
 std::string upstreamTemplateUri(const std::string& upstream, const std::string& uri_template);

@@ -1,0 +1,318 @@
+// One HTTP connection: reads requests one after another (keep-alive), runs each through the
+// server (HttpServer::Impl::handle) and writes its response, or streams it (ResponseStream).
+#include <array>
+#include <boost/beast/http.hpp>
+
+#include "server_impl.h"
+#include "ward/http/error_mapping.h"
+
+namespace ward::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// After a 413 the unread rest of the body is drained (up to this much) so that closing the socket
+// does not reset the connection before the client has read the error.
+constexpr size_t kMaxDrainBytes = 256u << 20;
+constexpr std::chrono::seconds kDrainTimeout{5};
+
+std::string lowercase(boost::beast::string_view s) {
+  std::string out(s.data(), s.size());
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// One connection: reads requests one after another (keep-alive) and writes each response.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server)
+      : stream_(std::move(socket)), server_(server) {}
+  ~Session() {
+    if (out_) {  // defensive: a streamed response must never leave the in-flight count raised
+      out_->cancel();
+      out_->attach(nullptr);
+      server_.inFlight()--;
+    }
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readHeader(); });
+  }
+
+ private:
+  void readHeader() {
+    parser_.emplace();
+    parser_->body_limit(server_.options().max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(server_.options().max_header_bytes));
+    stream_.expires_after(server_.options().read_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    if (ec) return onReadError(ec);
+    started_ = std::chrono::steady_clock::now();
+    const auto& req = parser_->get();
+    auto expect = req.find(bhttp::field::expect);
+    if (expect != req.end() && lowercase(expect->value()) == "100-continue") {
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec) return self->close();
+                         self->readBody();
+                       });
+      return;
+    }
+    readBody();
+  }
+
+  void readBody() {
+    stream_.expires_after(server_.options().read_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
+  }
+
+  void onReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return writeFramingError(
+          Status::resourceExhausted("request body exceeds the limit of " +
+                                    std::to_string(server_.options().max_body_bytes) + " bytes"),
+          ErrorOrigin::kBodyTooLarge, /*drain=*/true);
+    }
+    if (ec == bhttp::error::header_limit) {
+      return writeFramingError(
+          Status::resourceExhausted("request headers exceed the limit of " +
+                                    std::to_string(server_.options().max_header_bytes) + " bytes"),
+          ErrorOrigin::kHeadersTooLarge, /*drain=*/false);
+    }
+    bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+    if (parse_error && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      return writeFramingError(Status::invalidArgument("malformed HTTP request: " + ec.message()),
+                               ErrorOrigin::kHandler, /*drain=*/false);
+    }
+    // Peer closed, went idle past the read timeout, or a socket error: nothing useful to write.
+    close();
+  }
+
+  HttpRequest toRequest(bhttp::request<bhttp::string_body>& req) {
+    HttpRequest out;
+    out.method = std::string(req.method_string());
+    out.target = std::string(req.target());
+    for (const auto& field : req) {
+      std::string name = lowercase(field.name_string());
+      auto [it, inserted] = out.headers.emplace(name, std::string(field.value()));
+      if (!inserted) it->second += ", " + std::string(field.value());
+    }
+    out.body = std::move(req.body());
+    beast::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      out.remote_address = remote.address().to_string() + ":" + std::to_string(remote.port());
+    return out;
+  }
+
+  void onRead(beast::error_code ec) {
+    if (ec) return onReadError(ec);
+    server_.inFlight()++;
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive() && !server_.stopping();
+    version_ = req.version();
+    HttpRequest request = toRequest(req);
+    std::string route_label;
+    HttpResponse response = server_.handle(request, &route_label);
+    server_.finish(request, route_label, response, started_);
+    write(std::move(response), /*drain=*/false);
+  }
+
+  // A request that could not be read completely: answer with a JSON error and close.
+  void writeFramingError(const Status& status, ErrorOrigin origin, bool drain) {
+    server_.inFlight()++;
+    HttpRequest request;
+    version_ = 11;
+    if (parser_ && parser_->is_header_done()) {
+      const auto& req = parser_->get();
+      request.method = std::string(req.method_string());
+      request.target = std::string(req.target());
+      version_ = req.version();
+      auto tp = req.find("traceparent");
+      request.trace = tp != req.end()
+                          ? audit::TraceContext::fromTraceparent(std::string(tp->value()))
+                          : audit::TraceContext::generate();
+    } else {
+      request.trace = audit::TraceContext::generate();
+      started_ = std::chrono::steady_clock::now();
+    }
+    keep_alive_ = false;
+    HttpResponse response = errorResponse(status, origin);
+    server_.finish(request, "-", response, started_);
+    write(std::move(response), drain);
+  }
+
+  void write(HttpResponse response, bool drain) {
+    if (response.stream) return writeStreamed(std::move(response));
+    res_ = {};
+    res_.version(version_);
+    res_.result(static_cast<unsigned>(response.status));
+    res_.set(bhttp::field::server, "ward");
+    res_.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) res_.set(name, value);
+    res_.body() = std::move(response.body);
+    res_.keep_alive(keep_alive_);
+    res_.prepare_payload();
+    stream_.expires_after(server_.options().read_timeout);
+    bhttp::async_write(stream_, res_,
+                       [self = shared_from_this(), drain](beast::error_code ec, size_t) {
+                         self->server_.inFlight()--;
+                         if (ec) return self->close();
+                         if (drain) return self->drainAndClose();
+                         if (!self->keep_alive_) return self->close();
+                         self->readHeader();
+                       });
+  }
+
+  // A streamed body: the header now, then chunks as the producer writes them; the connection is
+  // closed afterwards. A read on the socket meanwhile notices a client that goes away.
+  void writeStreamed(HttpResponse response) {
+    out_ = std::move(response.stream);
+    server_.track(out_);
+    sres_ = {};
+    sres_.version(version_);
+    sres_.result(static_cast<unsigned>(response.status));
+    sres_.set(bhttp::field::server, "ward");
+    sres_.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) sres_.set(name, value);
+    sres_.keep_alive(false);
+    // HTTP/1.0 has no chunked encoding: its body simply ends when the connection closes.
+    chunked_ = version_ >= 11;
+    sres_.chunked(chunked_);
+    stream_.expires_never();
+    sser_.emplace(sres_);
+    bhttp::async_write_header(stream_, *sser_,
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+                                if (ec) {
+                                  self->out_->cancel();
+                                  return self->endStream();
+                                }
+                                self->watchPeer();
+                                std::weak_ptr<Session> weak = self;
+                                auto executor = self->stream_.get_executor();
+                                self->out_->attach([weak, executor] {
+                                  net::post(executor, [weak] {
+                                    if (auto s = weak.lock()) s->pump();
+                                  });
+                                });
+                                self->pump();
+                              });
+  }
+
+  void watchPeer() {
+    stream_.socket().async_read_some(
+        net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (!self->out_) return;
+          if (ec) {  // the client went away
+            self->out_->cancel();
+            return self->pump();  // now: this handler may hold the last reference to us
+          }
+          self->watchPeer();  // bytes of a pipelined request: the connection closes after this
+        });
+  }
+
+  // Runs on the connection's strand: sends what the producer queued, one write at a time.
+  void pump() {
+    if (!out_) return;
+    if (out_->cancelled()) {
+      if (!writing_) return endStream();
+      return close();  // aborts the pending write; its handler ends the stream
+    }
+    if (writing_) return;
+    std::string data;
+    bool finished = false;
+    out_->take(&data, &finished);
+    if (out_->cancelled()) return endStream();
+    if (!data.empty()) {
+      writing_ = true;
+      chunk_ = std::move(data);
+      auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->writing_ = false;
+        if (ec) self->out_->cancel();
+        self->pump();
+      };
+      if (chunked_) {
+        net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)), std::move(done));
+      } else {
+        net::async_write(stream_, net::buffer(chunk_), std::move(done));
+      }
+      return;
+    }
+    if (!finished) return;
+    if (!chunked_) return endStream();
+    writing_ = true;
+    net::async_write(stream_, bhttp::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code, size_t) {
+                       self->writing_ = false;
+                       self->endStream();
+                     });
+  }
+
+  void endStream() {
+    if (!out_) return;
+    out_->attach(nullptr);
+    out_.reset();
+    server_.inFlight()--;
+    close();
+  }
+
+  void drainAndClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    drain_buffer_.resize(64 << 10);
+    drainSome();
+  }
+
+  void drainSome() {
+    if (drained_ >= kMaxDrainBytes) return close();
+    stream_.expires_after(kDrainTimeout);
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->close();
+                              self->drained_ += n;
+                              self->drainSome();
+                            });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::vector<char> drain_buffer_;
+  size_t drained_ = 0;
+  // A streamed response in progress (writeStreamed).
+  std::shared_ptr<ResponseStream> out_;
+  bhttp::response<bhttp::empty_body> sres_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> sser_;
+  std::string chunk_;
+  bool chunked_ = true;
+  bool writing_ = false;
+  std::array<char, 1024> watch_buf_{};
+};
+
+}  // namespace
+
+void startSession(tcp::socket socket, HttpServer::Impl& server) {
+  std::make_shared<Session>(std::move(socket), server)->start();
+}
+
+}  // namespace ward::http

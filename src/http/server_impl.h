@@ -1,0 +1,106 @@
+// HttpServer's state, shared by the server (http_server.cc: listening, workers, routing, stop)
+// and its connections (http_session.cc: reading requests, writing and streaming responses).
+// Private to src/http.
+#pragma once
+
+#include <atomic>
+#include <utility>  // before Boost.Asio, which uses std::exchange
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ward/http/http_server.h"
+
+namespace ward::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = boost::asio::ip::tcp;
+
+class HttpServer::Impl {
+ public:
+  Impl(ServerOptions options, Router router, Authenticator authenticate)
+      : options_(std::move(options)),
+        router_(std::move(router)),
+        authenticate_(std::move(authenticate)),
+        acceptor_(ioc_) {}
+
+  ~Impl() { stop(); }
+
+  Status listen();
+  void run();
+  void stop();
+  void wait() {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stopped_cv_.wait(lock, [this] { return stopped_; });
+  }
+
+  // Routes, authenticates and runs one request; never throws.
+  HttpResponse handle(HttpRequest& request, std::string* route_label);
+  // Fills trace headers and records metrics for a finished response.
+  void finish(const HttpRequest& request, const std::string& route_label, HttpResponse& response,
+              std::chrono::steady_clock::time_point started);
+
+  const ServerOptions& options() const { return options_; }
+  bool stopping() const { return stopping_.load(); }
+  std::atomic<int>& inFlight() { return in_flight_; }
+  uint16_t port() const { return port_; }
+  const std::string& host() const { return options_.host; }
+  void retain(GaugeRegistration g) {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    gauges_.push_back(std::move(g));
+  }
+  // Streamed responses in progress, cancelled by stop() so that it does not wait on them.
+  void track(const std::shared_ptr<ResponseStream>& s) {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    if (stopping_) {
+      s->cancel();
+      return;
+    }
+    std::erase_if(streams_, [](const std::weak_ptr<ResponseStream>& w) { return w.expired(); });
+    streams_.push_back(s);
+  }
+  void cancelStreams() {
+    std::vector<std::weak_ptr<ResponseStream>> all;
+    {
+      std::lock_guard<std::mutex> lock(streams_mu_);
+      all.swap(streams_);
+    }
+    for (auto& w : all) {
+      if (auto s = w.lock()) s->cancel();
+    }
+  }
+
+ private:
+  void doAccept();
+
+  ServerOptions options_;
+  Router router_;
+  Authenticator authenticate_;
+  net::io_context ioc_;  // declared before the sockets that use it
+  tcp::acceptor acceptor_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<bool> stopping_{false};
+  uint16_t port_ = 0;
+
+  std::mutex stop_mu_;
+  std::condition_variable stopped_cv_;
+  bool stop_started_ = false;              // guarded by stop_mu_
+  bool stopped_ = false;                   // guarded by stop_mu_
+  std::vector<GaugeRegistration> gauges_;  // guarded by stop_mu_
+  std::mutex streams_mu_;
+  std::vector<std::weak_ptr<ResponseStream>> streams_;  // guarded by streams_mu_
+};
+
+// Serves one accepted connection (keep-alive requests, streamed responses) until it closes.
+void startSession(tcp::socket socket, HttpServer::Impl& server);
+
+}  // namespace ward::http
