@@ -138,7 +138,8 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
 
 Json McpServer::Impl::capabilities(bool stateless) const {
   // List changes and resource updates reach 2025 sessions on their GET stream (and with the next
-  // response), 2026-07-28 clients on a subscriptions/listen stream. Ward's own prompts are fixed.
+  // response), 2026-07-28 clients on a subscriptions/listen stream. Prompt list changes are not
+  // pushed.
   (void)stateless;
   return Json{{"tools", {{"listChanged", true}}},
               {"resources", {{"subscribe", true}, {"listChanged", true}}},
