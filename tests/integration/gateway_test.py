@@ -25,7 +25,8 @@ import urllib.error
 import urllib.request
 
 from harness import (REPO, WARD_BIN, check, error_message as message,
-                     http_request as request, run_ward, summary, ward_ok as ward)
+                     http_request as request, run_ward, stop_processes, summary,
+                     ward_ok as ward)
 
 TOKEN = "tok-9f8e7d6c5b4a"  # the billing service account secret: must never leak
 
@@ -110,14 +111,7 @@ class Env:
         return request(self.base, method, path + query, body, self.keys["admin"])
 
     def close(self):
-        for p in (self.server, self.billing):
-            if p is None:
-                continue
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(self.server, self.billing)
 
 
 INV = "INV-2024-0042"

@@ -75,6 +75,20 @@ def stop_server(proc, timeout=30):
         proc.wait()
 
 
+def stop_processes(*procs, timeout=20):
+    """Stops each process that was started and is still running (SIGTERM, then SIGKILL)."""
+    for p in procs:
+        if p is not None and p.poll() is None:
+            stop_server(p, timeout)
+
+
+def write_json_atomic(path, value):
+    """Writes `value` as JSON to `path` through a rename, so a reader never sees half a file."""
+    with open(path + ".tmp", "w") as f:
+        json.dump(value, f)
+    os.replace(path + ".tmp", path)
+
+
 def check_clean_exit(proc, timeout=30):
     """Stops a server started with stderr=subprocess.PIPE and checks it exits 0 on SIGTERM."""
     proc.terminate()

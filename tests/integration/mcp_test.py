@@ -24,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import REPO, WARD_BIN, check, summary, ward_ok as ward
+from harness import REPO, WARD_BIN, check, stop_processes, summary, ward_ok as ward
 
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientInfo": {"name": "mcp-test", "version": "1"},
@@ -378,10 +378,7 @@ def main():
         http_checks(data, base, keys, bport)
         trace_checks(data)
     finally:
-        for p in (server, billing):
-            if p:
-                p.terminate()
-                p.wait(timeout=10)
+        stop_processes(server, billing)
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
 

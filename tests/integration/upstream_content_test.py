@@ -27,7 +27,7 @@ import urllib.parse
 import urllib.request
 
 from harness import REPO, WARD_BIN, check, failures, start_server, stop_server, summary
-from harness import run_ward, ward_ok as ward
+from harness import run_ward, stop_processes, ward_ok as ward, write_json_atomic
 from upstream_test import free_port, toml_list
 
 NODE_DIR = os.path.join(REPO, "tests", "upstream")
@@ -125,9 +125,7 @@ prompts_for = ["group:eng"]
             self.data, stderr=open(os.path.join(tmp, "serve.err"), "w"))
 
     def write_state(self, state):
-        with open(self.state + ".tmp", "w") as f:
-            json.dump(state, f)
-        os.replace(self.state + ".tmp", self.state)
+        write_json_atomic(self.state, state)
 
     def client(self, who, ops, stdio=False, log_level="warning"):
         """Runs the SDK client as `who` over HTTP (or stdio); returns (results, logs)."""
@@ -148,13 +146,7 @@ prompts_for = ["group:eng"]
         return out["results"], out["logs"]
 
     def close(self):
-        for p in (self.server, self.everything_http):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_processes(self.server, self.everything_http)
 
 
 def result(r):

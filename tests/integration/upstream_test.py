@@ -24,7 +24,8 @@ import tempfile
 import urllib.error
 import urllib.request
 
-from harness import REPO, WARD_BIN, check, failures, summary, ward_ok as ward
+from harness import REPO, WARD_BIN, check, failures, stop_processes, summary, write_json_atomic
+from harness import ward_ok as ward
 
 NODE_DIR = os.path.join(REPO, "tests", "upstream")
 MODULES = os.path.join(NODE_DIR, "node_modules", "@modelcontextprotocol")
@@ -173,9 +174,7 @@ command = "/nonexistent/no-such-mcp-server"
         self.base = m.group(1)
 
     def write_state(self, state):
-        with open(self.state + ".tmp", "w") as f:
-            json.dump(state, f)
-        os.replace(self.state + ".tmp", self.state)
+        write_json_atomic(self.state, state)
 
     def admin(self, method, path, body=None):
         return request(self.base, method, path, body, self.keys["admin"])
@@ -200,13 +199,7 @@ command = "/nonexistent/no-such-mcp-server"
         assert status == 201 or status == 200, (status, body)
 
     def close(self):
-        for p in (self.server, self.everything_http):
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_processes(self.server, self.everything_http)
 
 
 def tools_of(env, upstream):
