@@ -13,12 +13,16 @@ void ResponseStream::notify(std::function<void()> wake,
 bool ResponseStream::write(std::string bytes) {
   std::function<void()> wake;
   std::vector<std::function<void()>> cancels;
+  bool taken = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_ || cancelled_) return false;
-    if (queued_.size() + bytes.size() > max_buffered_) {
+    if (!queued_.empty() && queued_.size() + bytes.size() > max_buffered_) {
       // The client stopped reading: holding more would let it grow Ward's memory without bound.
+      // A write to an empty queue is always taken, so one message larger than the limit (a big
+      // tool result; its size is bounded by the producer) still goes out whole.
       cancelled_ = true;
+      taken = false;
       queued_.clear();
       cancels.swap(on_cancel_);
     } else {
@@ -26,9 +30,8 @@ bool ResponseStream::write(std::string bytes) {
     }
     wake = wake_;
   }
-  bool ok = cancels.empty();
   notify(std::move(wake), std::move(cancels));
-  return ok;
+  return taken;
 }
 
 void ResponseStream::close() {

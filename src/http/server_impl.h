@@ -56,11 +56,13 @@ class HttpServer::Impl {
     std::lock_guard<std::mutex> lock(stop_mu_);
     gauges_.push_back(std::move(g));
   }
-  // Streamed responses in progress, cancelled by stop() so that it does not wait on them.
+  // Streamed responses in progress, cancelled by stop() so that it does not wait on them. One
+  // its producer already closed is left to finish: its last bytes (a subscription's final
+  // result) go out while stop() waits for in-flight requests, at most its stop grace.
   void track(const std::shared_ptr<ResponseStream>& s) {
     std::lock_guard<std::mutex> lock(streams_mu_);
     if (stopping_) {
-      s->cancel();
+      if (!s->closed()) s->cancel();
       return;
     }
     std::erase_if(streams_, [](const std::weak_ptr<ResponseStream>& w) { return w.expired(); });
@@ -73,7 +75,7 @@ class HttpServer::Impl {
       all.swap(streams_);
     }
     for (auto& w : all) {
-      if (auto s = w.lock()) s->cancel();
+      if (auto s = w.lock(); s && !s->closed()) s->cancel();
     }
   }
 

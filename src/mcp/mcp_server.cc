@@ -127,10 +127,9 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
     if (out.response && !channel->cancelledByClient()) send(*out.response);
     if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id);
     done();
-    {
-      std::lock_guard<std::mutex> lock(workers_mu);
-      --workers;
-    }
+    // Notified under the lock: ~Impl may destroy the condition variable as soon as it sees 0.
+    std::lock_guard<std::mutex> lock(workers_mu);
+    --workers;
     workers_cv.notify_all();
   }).detach();
   return true;

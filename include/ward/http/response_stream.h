@@ -3,9 +3,11 @@
 // handler returns at once with HttpResponse::stream set; any thread then write()s chunks and
 // finally close()s. The server sends the body with chunked transfer encoding as chunks arrive.
 //
-// The stream is cancelled when the client goes away, when the server stops, or when more than
+// The stream is cancelled when the client goes away, when the server stops (unless it was
+// already closed: then its end is still sent within the server's stop grace), or when more than
 // `max_buffered` bytes wait for a client that does not read: write() then returns false and the
-// onCancel callbacks run, so a producer waiting on the client can give up.
+// onCancel callbacks run, so a producer waiting on the client can give up. A write to an empty
+// queue is always taken, so one message may exceed `max_buffered`.
 //
 // Thread-safe. Callbacks run without the stream's lock held and must not block.
 #pragma once
@@ -23,7 +25,7 @@ class ResponseStream {
   explicit ResponseStream(size_t max_buffered = 4u << 20) : max_buffered_(max_buffered) {}
 
   // Queues bytes for the client. False (and nothing queued) once closed or cancelled; a write
-  // that would buffer more than max_buffered cancels the stream.
+  // that would add to a non-empty queue past max_buffered cancels the stream.
   bool write(std::string bytes);
   // Ends the body once the queued bytes are sent. Idempotent.
   void close();

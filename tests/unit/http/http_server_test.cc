@@ -144,10 +144,10 @@ class HttpServerTest : public ::testing::Test {
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, "/hold", 11};
     req.set(bhttp::field::host, "127.0.0.1");
     bhttp::write(*stream_, req);
-    bhttp::response_parser<bhttp::string_body> parser;
-    bhttp::read_header(*stream_, held_buffer_, parser);
-    ASSERT_EQ(parser.get().result_int(), 200);
-    ASSERT_TRUE(parser.chunked());
+    held_parser_ = std::make_unique<bhttp::response_parser<bhttp::string_body>>();
+    bhttp::read_header(*stream_, held_buffer_, *held_parser_);
+    ASSERT_EQ(held_parser_->get().result_int(), 200);
+    ASSERT_TRUE(held_parser_->chunked());
   }
 
   net::io_context ioc_;
@@ -156,6 +156,7 @@ class HttpServerTest : public ::testing::Test {
   std::shared_ptr<ResponseStream> held_;
   std::promise<void> held_cancelled_;
   beast::flat_buffer held_buffer_;
+  std::unique_ptr<bhttp::response_parser<bhttp::string_body>> held_parser_;
 };
 
 TEST_F(HttpServerTest, ServesRouteWithKeepAlive) {
@@ -308,12 +309,25 @@ TEST_F(HttpServerTest, StopCancelsOpenStreams) {
   EXPECT_EQ(cancelled.wait_for(std::chrono::seconds(30)), std::future_status::ready);
 }
 
+TEST_F(HttpServerTest, StopStillSendsTheEndOfAStreamItsProducerClosed) {
+  openHeld();
+  ASSERT_TRUE(held_->write("final\n"));
+  held_->close();
+  server_->stop();
+  EXPECT_FALSE(held_->cancelled());
+  beast::error_code ec;
+  bhttp::read(*stream_, held_buffer_, *held_parser_, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(held_parser_->is_done());
+  EXPECT_EQ(held_parser_->get().body(), "held\nfinal\n");
+}
+
 TEST(ResponseStreamTest, ClientThatDoesNotReadCancelsPastTheBufferLimit) {
   ResponseStream s(/*max_buffered=*/10);
   bool cancelled = false;
   s.onCancel([&] { cancelled = true; });
   EXPECT_TRUE(s.write("12345"));
-  EXPECT_FALSE(s.write("1234567"));
+  EXPECT_FALSE(s.write("1234567"));  // 12 bytes would wait
   EXPECT_TRUE(cancelled);
   EXPECT_TRUE(s.cancelled());
   std::string out;
@@ -321,6 +335,20 @@ TEST(ResponseStreamTest, ClientThatDoesNotReadCancelsPastTheBufferLimit) {
   s.take(&out, &finished);
   EXPECT_TRUE(out.empty());
   EXPECT_TRUE(finished);
+}
+
+TEST(ResponseStreamTest, OneMessageLargerThanTheLimitIsTakenWhenNothingWaits) {
+  ResponseStream s(/*max_buffered=*/10);
+  EXPECT_TRUE(s.write(std::string(64, 'x')));
+  EXPECT_FALSE(s.cancelled());
+  std::string out;
+  bool finished = true;
+  s.take(&out, &finished);
+  EXPECT_EQ(out.size(), 64u);
+  EXPECT_FALSE(finished);
+  EXPECT_TRUE(s.write(std::string(64, 'y')));  // the queue was drained
+  EXPECT_FALSE(s.write("z"));                   // 65 bytes would wait
+  EXPECT_TRUE(s.cancelled());
 }
 
 TEST(ResponseStreamTest, CloseSendsWhatIsQueuedThenFinishes) {
