@@ -25,6 +25,13 @@ class ToolGateway::Impl {
               const std::string& principal, const audit::TraceContext& trace, Json attributes);
   Json redactedCopy(const Json& value) const;
   int64_t now() const { return clock->nowMicros(); }
+  // Upstreams belong to ward.toml's tenant: they authenticate with its secrets. For any other
+  // tenant they do not exist (NotFound naming the upstream), so no other tenant can import,
+  // call or approve them.
+  Status checkUpstreamTenant(const std::string& tenant, const std::string& upstream) const {
+    if (tenant == options.config_tenant) return Status();
+    return Status::notFound("no upstream MCP server '" + upstream + "' in tenant '" + tenant + "'");
+  }
   Result<std::string> secretPlaintext(const std::string& tenant, const std::string& name);
   Json approvalJson(const store::ApprovalRecord& a) const;
   // Checks sunset/quarantine/pin of a resolved tool; adds deprecation warnings.

@@ -34,6 +34,12 @@ Result<Json> McpExecutor::execute(CallContext& call) {
     return Status::unavailable("tool '" + d.name + "' is served by MCP upstream '" + b.mcp_server +
                                "', and no upstreams are configured");
   }
+  if (tenant != tenant_) {
+    // A tool registered by hand in another tenant may not borrow ward.toml's upstreams (and the
+    // secrets they authenticate with).
+    return Status::failedPrecondition("tool '" + d.name + "' names MCP upstream '" + b.mcp_server +
+                                      "', which belongs to another tenant");
+  }
   auto client = pool_->client(b.mcp_server);
   if (!client.ok()) return Status::unavailable(client.status().message());
   // Connect (or restart) first, so a new connection is synced before anything is sent.

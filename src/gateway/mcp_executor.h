@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "executor.h"
 #include "mcp_import.h"
@@ -22,8 +23,10 @@ class McpExecutor final : public Executor {
  public:
   using Sync = std::function<Status(const std::string& tenant, const std::string& upstream)>;
   // `pool` may be null (no upstreams configured): calls fail with Unavailable.
-  McpExecutor(upstream::UpstreamPool* pool, const UpstreamLiveSet* live, Sync sync)
-      : pool_(pool), live_(live), sync_(std::move(sync)) {}
+  // `tenant`: the one tenant whose tools may use the upstreams (ward.toml's).
+  McpExecutor(upstream::UpstreamPool* pool, const UpstreamLiveSet* live, Sync sync,
+              std::string tenant)
+      : pool_(pool), live_(live), sync_(std::move(sync)), tenant_(std::move(tenant)) {}
   std::string_view type() const override { return "mcp"; }
   Result<Json> execute(CallContext& call) override;
 
@@ -31,6 +34,7 @@ class McpExecutor final : public Executor {
   upstream::UpstreamPool* pool_;
   const UpstreamLiveSet* live_;
   Sync sync_;
+  std::string tenant_;
 };
 
 }  // namespace ward::gateway

@@ -110,6 +110,7 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
   if (g.options.upstreams == nullptr) {
     return Status::failedPrecondition("no upstream MCP servers are configured");
   }
+  WARD_RETURN_IF_ERROR(g.checkUpstreamTenant(tenant, name));
   WARD_ASSIGN_OR_RETURN(upstream::McpClient * client, g.options.upstreams->client(name));
   // One sync at a time: two concurrent syncs would both see "first import".
   std::lock_guard<std::mutex> lock(g.sync_mu);
@@ -184,7 +185,7 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
 Result<Json> ToolGateway::listUpstreams(const std::string& tenant) {
   Impl& g = *impl_;
   Json out = {{"upstreams", Json::array()}};
-  if (g.options.upstreams == nullptr) return out;
+  if (g.options.upstreams == nullptr || tenant != g.options.config_tenant) return out;
   Json described = g.options.upstreams->describe();
   WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
                         g.options.tools->listTools(tenant, ""));

@@ -9,6 +9,7 @@ namespace ward::gateway {
 Result<std::map<std::string, std::pair<std::string, bool>>> ToolGateway::pinUpstreamPrompts(
     const std::string& tenant, const std::string& upstream,
     const std::map<std::string, Json>& definitions) {
+  WARD_RETURN_IF_ERROR(impl_->checkUpstreamTenant(tenant, upstream));
   std::vector<store::PromptPinRecord> offered;
   for (const auto& [name, def] : definitions) {
     store::PromptPinRecord r;
@@ -29,6 +30,7 @@ Result<std::map<std::string, std::pair<std::string, bool>>> ToolGateway::pinUpst
 
 Status ToolGateway::approveUpstreamPrompt(const std::string& tenant, const std::string& upstream,
                                           const std::string& prompt) {
+  WARD_RETURN_IF_ERROR(impl_->checkUpstreamTenant(tenant, upstream));
   WARD_RETURN_IF_ERROR(
       impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt, impl_->now()));
   WARD_ASSIGN_OR_RETURN(std::vector<store::PromptPinRecord> pins,

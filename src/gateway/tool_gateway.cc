@@ -57,7 +57,8 @@ ToolGateway::Impl::Impl(const GatewayOptions& o)
   dispatch->registerExecutor(std::make_unique<McpExecutor>(
       o.upstreams, &live, [this](const std::string& tenant, const std::string& upstream) {
         return owner->syncUpstream(tenant, upstream).status();
-      }));
+      },
+      o.config_tenant));
   // The chain, in order (DESIGN.md "Tool call"); adding a stage is one line here.
   stages.push_back(std::make_unique<AuthorizeStage>());
   stages.push_back(std::make_unique<ModeStage>());
@@ -102,6 +103,8 @@ ToolGateway::ToolGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
   }
 }
 ToolGateway::~ToolGateway() = default;
+
+const std::string& ToolGateway::configTenant() const { return impl_->options.config_tenant; }
 
 namespace {
 

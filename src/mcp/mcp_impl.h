@@ -152,9 +152,14 @@ class McpServer::Impl {
   bool runStreamed(const Message& m, Exchange x, std::shared_ptr<identity::Principal> principal,
                    std::function<bool(const Json&)> send, std::function<void()> done,
                    std::shared_ptr<CallChannel>* channel_out);
+  // Work on other threads that uses *this (streamed requests, an upstream's request forwarded
+  // to the client): ~Impl waits until none is left. enterWorker is false once shutting down.
+  bool enterWorker();
+  void leaveWorker();
   std::mutex workers_mu;
   std::condition_variable workers_cv;
-  size_t workers = 0;  // guarded by workers_mu: streamed requests running
+  size_t workers = 0;         // guarded by workers_mu: all such work running
+  size_t streamed_calls = 0;  // guarded by workers_mu: streamed requests running
   bool shutting_down = false;  // guarded by workers_mu
   std::mutex used_states_mu;
   std::set<std::string> used_states;  // guarded by used_states_mu: consumed requestState nonces

@@ -109,8 +109,9 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
                                   std::shared_ptr<CallChannel>* channel_out) {
   {
     std::lock_guard<std::mutex> lock(workers_mu);
-    if (shutting_down || workers >= options.limits.max_streaming_calls) return false;
+    if (shutting_down || streamed_calls >= options.limits.max_streaming_calls) return false;
     ++workers;
+    ++streamed_calls;
   }
   auto channel = std::make_shared<CallChannel>(
       send, client_requests, x.channel_key,
@@ -127,12 +128,27 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
     if (out.response && !channel->cancelledByClient()) send(*out.response);
     if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id);
     done();
-    // Notified under the lock: ~Impl may destroy the condition variable as soon as it sees 0.
-    std::lock_guard<std::mutex> lock(workers_mu);
-    --workers;
-    workers_cv.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(workers_mu);
+      --streamed_calls;
+    }
+    leaveWorker();
   }).detach();
   return true;
+}
+
+bool McpServer::Impl::enterWorker() {
+  std::lock_guard<std::mutex> lock(workers_mu);
+  if (shutting_down) return false;
+  ++workers;
+  return true;
+}
+
+void McpServer::Impl::leaveWorker() {
+  // Notified under the lock: ~Impl may destroy the condition variable as soon as it sees 0.
+  std::lock_guard<std::mutex> lock(workers_mu);
+  --workers;
+  workers_cv.notify_all();
 }
 
 Json McpServer::Impl::capabilities(bool stateless) const {

@@ -162,6 +162,9 @@ std::optional<UpstreamUri> parseUpstreamUri(const std::string& uri) {
 upstream::McpClient* UpstreamContent::visible(const std::string& name, bool prompts,
                                               const Exchange& x) {
   if (pool_ == nullptr || x.principal == nullptr) return nullptr;
+  // Upstreams belong to ward.toml's tenant (its secrets authenticate them); subject lists name
+  // that tenant's principals and groups, so nobody in another tenant matches.
+  if (gateway_ == nullptr || x.principal->tenant != gateway_->configTenant()) return nullptr;
   auto client = pool_->client(name);
   if (!client.ok()) return nullptr;
   const upstream::UpstreamConfig& c = (*client)->config();

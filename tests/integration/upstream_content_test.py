@@ -114,6 +114,13 @@ prompts_for = ["group:eng"]
         ward(self.data, "user", "add", "alice", "--groups", "eng")
         ward(self.data, "user", "add", "bob")
         self.keys = {n: ward(self.data, "key", "create", n) for n in ("admin", "alice", "bob")}
+        # carol is in another tenant, in a group also named "eng": the subject lists name the
+        # upstreams' own tenant's principals and groups, so she must match none of them.
+        self.set_cli_tenant("other")
+        ward(self.data, "group", "add", "eng")
+        ward(self.data, "user", "add", "carol", "--groups", "eng")
+        self.keys["carol"] = ward(self.data, "key", "create", "carol")
+        self.set_cli_tenant("default")
         docs = os.path.join(tmp, "docs")
         os.makedirs(docs)
         self.docs = docs
@@ -123,6 +130,13 @@ prompts_for = ["group:eng"]
         ward(self.data, "ingest", os.path.join(docs, "secret.md"), "--acl-users", "alice")
         self.server, self.base = start_server(
             self.data, stderr=open(os.path.join(tmp, "serve.err"), "w"))
+
+    def set_cli_tenant(self, tenant):
+        path = os.path.join(self.data, "ward.toml")
+        text = open(path).read()
+        lines = [f'tenant = "{tenant}"' if ln.startswith("tenant = ") else ln
+                 for ln in text.split("\n")]
+        open(path, "w").write("\n".join(lines))
 
     def write_state(self, state):
         write_json_atomic(self.state, state)
@@ -276,6 +290,22 @@ def test_denied(env, alice_secret_read):
           rs[7])
     check("bob cannot complete an upstream prompt he may not see",
           result(rs[8]).get("completion", {}).get("values") == [], rs[8])
+
+
+def test_other_tenant(env):
+    rs, _ = env.client("carol", [
+        ("listResources", {}),
+        ("readResource", {"uri": upstream_uri("everything", "demo://resource/dynamic/text/3")}),
+        ("listPrompts", {}),
+        ("getPrompt", {"name": "changing.greet", "arguments": {"who": "Ada"}}),
+    ])
+    uris = [r["uri"] for r in result(rs[0]).get("resources", [])]
+    check("another tenant's group of the same name sees no upstream resources",
+          rs[0]["ok"] and not any(u.startswith("ward://upstreams/") for u in uris), rs[0])
+    check("and reads one as not found", not rs[1]["ok"] and rs[1].get("code") == -32002, rs[1])
+    names = [p["name"] for p in result(rs[2]).get("prompts", [])]
+    check("nor sees or gets upstream prompts",
+          rs[2]["ok"] and not any("." in n for n in names) and not rs[3]["ok"], [rs[2], rs[3]])
 
 
 def test_changed_prompt(env):
@@ -437,6 +467,7 @@ def main():
         env = Env(tmp)
         alice_secret = test_allowed(env)
         test_denied(env, alice_secret)
+        test_other_tenant(env)
         test_changed_prompt(env)
         test_stdio(env)
         test_stateless(env)

@@ -163,6 +163,11 @@ command = "/nonexistent/no-such-mcp-server"
         ward(self.data, "user", "add", "alice")
         ward(self.data, "user", "add", "bob")
         self.keys = {n: ward(self.data, "key", "create", n) for n in ("admin", "alice", "bob")}
+        # An admin of another tenant: ward.toml's upstreams are not theirs.
+        self.set_cli_tenant("other")
+        ward(self.data, "user", "add", "boss", "--admin")
+        self.keys["boss"] = ward(self.data, "key", "create", "boss")
+        self.set_cli_tenant("default")
         self.server = subprocess.Popen(
             [WARD_BIN, "--data", self.data, "serve", "--listen", "127.0.0.1:0"],
             env=dict(os.environ, WARD_LEAK_CANARY="ward-env-must-not-leak"),
@@ -172,6 +177,12 @@ command = "/nonexistent/no-such-mcp-server"
         if not m:
             raise RuntimeError(f"ward serve printed {line!r}")
         self.base = m.group(1)
+
+    def set_cli_tenant(self, tenant):
+        path = os.path.join(self.data, "ward.toml")
+        lines = [f'tenant = "{tenant}"' if ln.startswith("tenant = ") else ln
+                 for ln in open(path).read().split("\n")]
+        open(path, "w").write("\n".join(lines))
 
     def write_state(self, state):
         write_json_atomic(self.state, state)
@@ -376,6 +387,34 @@ def test_cli(env):
           "unchanged memory.read_graph" in out and "first import" not in out, out)
 
 
+def test_other_tenant(env):
+    boss = env.keys["boss"]
+    status, body = request(env.base, "GET", "/v1/upstreams", key=boss)
+    check("another tenant's admin lists no upstreams", status == 200 and body["upstreams"] == [],
+          (status, body))
+    status, body = request(env.base, "POST", "/v1/upstreams/everything/sync", key=boss)
+    check("nor can import one", status == 404 and "everything" in message(body), (status, body))
+    tool = {"name": "borrowed_echo", "version": "1.0.0", "description": "via MCP", "risk": "read",
+            "input_schema": {"type": "object"},
+            "backend": {"type": "mcp", "server": "everything", "tool": "echo"}}
+    status, body = request(env.base, "POST", "/v1/tools", tool, key=boss)
+    check("a hand-made tool naming the upstream is stored", status in (200, 201), (status, body))
+    request(env.base, "POST", "/v1/grants",
+            {"subject_kind": "principal", "subject": "boss", "tool": "borrowed_echo"}, key=boss)
+    req = urllib.request.Request(f"{env.base}/v1/tools/borrowed_echo/call",
+                                 data=json.dumps({"args": {"message": "hi"}}).encode(),
+                                 method="POST")
+    req.add_header("Content-Type", "application/json")
+    req.add_header("Authorization", "Bearer " + boss)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            status, body = resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        status, body = e.code, json.loads(e.read())
+    check("but calling it cannot borrow ward.toml's upstream",
+          status >= 400 and "belongs to another tenant" in message(body), (status, body))
+
+
 def test_records(env):
     log = ""
     for root, _, names in os.walk(os.path.join(env.data, "audit")):
@@ -412,6 +451,7 @@ def main():
         test_crash_and_restart(env)
         test_changed_definitions(env)
         test_cli(env)
+        test_other_tenant(env)
         test_records(env)
     finally:
         if env:

@@ -138,6 +138,8 @@ class ToolGateway {
                                                   const identity::Principal* agent);
   // The risk of the version of `name` a call without a version resolves to (NotFound if none).
   Result<Risk> riskOf(const std::string& tenant, const std::string& name);
+  // The tenant ward.toml's upstreams belong to (their tools, resources, prompts and secrets).
+  const std::string& configTenant() const;
   // The tenant's policy generation: changes whenever tools, grants or modes change.
   Result<int64_t> policyGeneration(const std::string& tenant);
 

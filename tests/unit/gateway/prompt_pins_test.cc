@@ -76,15 +76,17 @@ TEST_F(PromptPinsTest, ApprovingWhatDoesNotExistIsNotFound) {
             StatusCode::kNotFound);
 }
 
-TEST_F(PromptPinsTest, UpstreamsAndTenantsArePinnedSeparately) {
+TEST_F(PromptPinsTest, UpstreamsArePinnedSeparatelyAndOnlyInTheirOwnTenant) {
   offer({{"a", def("a", "A")}});
   // Another upstream's first import is its own: it pins "a" with its own definition.
   auto r = env.gateway->pinUpstreamPrompts(env.tenant, "other", {{"a", def("a", "Z")}});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->at("a").second);
+  // Upstreams belong to ward.toml's tenant: another tenant can neither pin nor approve.
   r = env.gateway->pinUpstreamPrompts("tenant2", "up", {{"a", def("a", "Z")}});
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->at("a").second);
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.gateway->approveUpstreamPrompt("tenant2", "up", "a").code(),
+            StatusCode::kNotFound);
   EXPECT_TRUE(offer({{"a", def("a", "A")}})["a"]);
 }
 
