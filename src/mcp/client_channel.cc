@@ -100,24 +100,33 @@ bool ClientRequests::deliver(const std::string& key, const Json& response) {
 void ClientRequests::track(const std::string& key, const Json& request_id,
                            std::weak_ptr<CallChannel> c) {
   std::lock_guard<std::mutex> lock(mu_);
-  running_[slotKey(key, request_id)] = std::move(c);
+  running_.emplace(slotKey(key, request_id), std::move(c));
 }
 
-void ClientRequests::untrack(const std::string& key, const Json& request_id) {
+void ClientRequests::untrack(const std::string& key, const Json& request_id,
+                             const CallChannel* c) {
   std::lock_guard<std::mutex> lock(mu_);
-  running_.erase(slotKey(key, request_id));
+  auto [from, to] = running_.equal_range(slotKey(key, request_id));
+  for (auto it = from; it != to; ++it) {
+    auto held = it->second.lock();
+    if (held.get() == c || it->second.expired()) {
+      running_.erase(it);
+      return;
+    }
+  }
 }
 
 bool ClientRequests::cancel(const std::string& key, const Json& request_id) {
-  std::shared_ptr<CallChannel> c;
+  std::vector<std::shared_ptr<CallChannel>> found;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = running_.find(slotKey(key, request_id));
-    if (it != running_.end()) c = it->second.lock();
+    auto [from, to] = running_.equal_range(slotKey(key, request_id));
+    for (auto it = from; it != to; ++it) {
+      if (auto c = it->second.lock()) found.push_back(std::move(c));
+    }
   }
-  if (!c) return false;
-  c->cancel(/*by_client=*/true);
-  return true;
+  for (auto& c : found) c->cancel(/*by_client=*/true);
+  return !found.empty();
 }
 
 void ClientRequests::cancelAll() { cancelKey(""); }

@@ -67,10 +67,11 @@ class ClientRequests {
   // another stream's id).
   bool deliver(const std::string& key, const Json& response);
 
-  // The running requests that notifications/cancelled may name.
+  // The running requests that notifications/cancelled may name. A client reusing the id of a
+  // request still running gets both tracked (untrack removes only `c`'s entry).
   void track(const std::string& key, const Json& request_id, std::weak_ptr<CallChannel> c);
-  void untrack(const std::string& key, const Json& request_id);
-  // notifications/cancelled: false when no such request is running.
+  void untrack(const std::string& key, const Json& request_id, const CallChannel* c);
+  // notifications/cancelled (every running request with that id): false when none is running.
   bool cancel(const std::string& key, const Json& request_id);
   // Cancels everything (server shutting down), or everything running on one stream.
   void cancelAll();
@@ -85,7 +86,7 @@ class ClientRequests {
   std::mutex mu_;
   int64_t next_id_ = 1;                                      // guarded by mu_
   std::map<std::string, Waiter> waiters_;                    // key "\n" id -> waiter
-  std::map<std::string, std::weak_ptr<CallChannel>> running_;  // key "\n" id -> channel
+  std::multimap<std::string, std::weak_ptr<CallChannel>> running_;  // key "\n" id -> channel
 };
 
 }  // namespace ward::mcp

@@ -84,7 +84,10 @@ Result<Listener> McpServer::Impl::listener(const Message& m, const Exchange& x) 
       if (!u.is_string()) {
         return Status::invalidArgument("subscriptions/listen: resource URIs must be strings");
       }
-      l.resource_uris.insert(u.get<std::string>());
+      // Only Ward's documents change; the acknowledgement lists just the URIs kept.
+      if (Subscriptions::subscribable(u.get<std::string>())) {
+        l.resource_uris.insert(u.get<std::string>());
+      }
     }
   }
   return l;
@@ -126,7 +129,7 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
     // A request the client cancelled gets no response (the spec asks the receiver not to send
     // one); its record says what had happened by then.
     if (out.response && !channel->cancelledByClient()) send(*out.response);
-    if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id);
+    if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id, channel.get());
     done();
     {
       std::lock_guard<std::mutex> lock(workers_mu);
@@ -269,7 +272,7 @@ Reply McpServer::Impl::setLogLevel(const Message& m, Exchange& x) {
   x.log_level = level;
   if (x.session) {
     x.session->log_level = level;
-    sessions.update(*x.session);
+    sessions.update(x.session->id, [&](Session& s) { s.log_level = level; });
   }
   return Reply::ok(Json::object());
 }
@@ -317,7 +320,7 @@ void McpServer::Impl::noteToolsChanged(Exchange& x, const std::string& method) {
   auto gen = options.gateway->policyGeneration(x.principal->tenant);
   if (!gen.ok() || *gen == x.session->tools_generation) return;
   x.session->tools_generation = *gen;
-  sessions.update(*x.session);
+  sessions.update(x.session->id, [&](Session& s) { s.tools_generation = *gen; });
   x.notifications.push_back(notification("notifications/tools/list_changed", Json::object()));
 }
 
@@ -349,11 +352,12 @@ Reply McpServer::Impl::route(const Message& m, Exchange& x, Outcome& out) {
     if (!m.params.contains("uri") || !m.params["uri"].is_string()) {
       reply = Reply::fail(kInvalidParams, "field 'uri' must be a string");
     } else {
+      Status st;
       if (x.session) {
-        subscriptions->subscribe(x.session->id, m.params["uri"].get<std::string>(),
-                                 method == "resources/subscribe");
+        st = subscriptions->subscribe(x.session->id, m.params["uri"].get<std::string>(),
+                                      method == "resources/subscribe");
       }
-      reply = Reply::ok(Json::object());
+      reply = st.ok() ? Reply::ok(Json::object()) : Reply::fail(kInvalidParams, st.message());
     }
   } else if (method == "subscriptions/listen") {
     // Served by the transports (they hold the stream); reaching here means it cannot be held.
@@ -394,7 +398,7 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
   if (m.is_notification) {
     if (m.method == "notifications/initialized" && x.session) {
       x.session->initialized = true;
-      sessions.update(*x.session);
+      sessions.update(x.session->id, [](Session& s) { s.initialized = true; });
     }
     std::string outcome = "notification";
     if (m.method == "notifications/cancelled") {

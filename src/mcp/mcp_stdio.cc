@@ -66,6 +66,15 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     x.transport = "stdio";
     const bool has_meta_version = m.params.contains("_meta") && m.params["_meta"].is_object() &&
                                   m.params["_meta"].contains(kMetaProtocolVersion);
+    if (session && m.is_request && m.method == "initialize") {
+      // One session per stdio connection: its notification stream and its end at EOF are tied
+      // to it.
+      if (!write(rpcErrorJson(m.id, RpcError{kInvalidRequest,
+                                             "this connection is already initialized", nullptr,
+                                             0})))
+        break;
+      continue;
+    }
     if (session) {
       x.session = session;
       x.version = session->protocol_version;

@@ -44,13 +44,26 @@ Result<Session> SessionTable::get(const std::string& id, int64_t principal_id) {
   return it->second;
 }
 
-void SessionTable::update(const Session& s) {
+void SessionTable::update(const std::string& id, const std::function<void(Session&)>& change) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = sessions_.find(s.id);
-  if (it == sessions_.end()) return;
-  Session copy = s;
-  copy.last_used_us = it->second.last_used_us;
-  it->second = std::move(copy);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) change(it->second);
+}
+
+bool SessionTable::exists(const std::string& id) {
+  const int64_t now = clock_.nowMicros();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  return it != sessions_.end() && now - it->second.last_used_us <= idle_us_;
+}
+
+void SessionTable::touch(const std::string& id) {
+  const int64_t now = clock_.nowMicros();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end() && now - it->second.last_used_us <= idle_us_) {
+    it->second.last_used_us = now;
+  }
 }
 
 Status SessionTable::remove(const std::string& id, int64_t principal_id) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,8 +40,13 @@ class SessionTable {
   Result<Session> create(Session s);
   // The session if it exists, is not idle-expired and belongs to principal_id; else NotFound.
   Result<Session> get(const std::string& id, int64_t principal_id);
-  // Stores changed fields of a session that still exists.
-  void update(const Session& s);
+  // Changes fields of a session that still exists, in place: a request holding an older copy
+  // (a streamed call waits minutes) cannot undo what another request changed meanwhile.
+  void update(const std::string& id, const std::function<void(Session&)>& change);
+  // Whether the session exists and is not idle-expired (does not count as a use).
+  bool exists(const std::string& id);
+  // Counts as a use (a client holding the session's GET stream open is using it).
+  void touch(const std::string& id);
   // Ends a session; NotFound as get().
   Status remove(const std::string& id, int64_t principal_id);
   size_t size();

@@ -1,6 +1,7 @@
 #include "subscriptions.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include "mcp_impl.h"
@@ -22,8 +23,9 @@ struct Subscriptions::Entry {
   Listener l;
   int64_t tools_gen = -1;
   int64_t change_seq = 0;
+  // Only touched by the round (checkAll), or before the entry is shared.
   std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();
-  bool ended = false;
+  std::atomic<bool> ended{false};  // set by a failed send, cancel() or dropKey()
 
   // Sends one notification, tagged with the subscription id on a 2026 listen stream.
   bool send(Json n) {
@@ -55,7 +57,8 @@ Status Subscriptions::add(Listener l) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return Status::unavailable("the server is shutting down");
-    std::erase_if(entries_, [](const auto& x) { return x->ended; });
+    // Streams whose client left count for nothing (a reconnecting GET is not a second one).
+    std::erase_if(entries_, [](const auto& x) { return x->ended || (x->l.gone && x->l.gone()); });
     if (entries_.size() >= options_.limits.max_listen_streams) {
       return Status::resourceExhausted(
           "too many open notification streams (limit " +
@@ -94,12 +97,35 @@ Status Subscriptions::add(Listener l) {
   return Status();
 }
 
-void Subscriptions::subscribe(const std::string& session_id, const std::string& uri, bool on) {
+bool Subscriptions::subscribable(const std::string& uri) {
+  static const std::string kPrefix = documentUri("");
+  return uri.size() <= kMaxUriBytes && uri.size() > kPrefix.size() &&
+         uri.compare(0, kPrefix.size(), kPrefix) == 0;
+}
+
+Status Subscriptions::subscribe(const std::string& session_id, const std::string& uri, bool on) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto& uris = session_uris_[session_id];
-  if (on && uris.size() < 1024) uris.insert(uri);
-  if (!on) uris.erase(uri);
-  if (uris.empty()) session_uris_.erase(session_id);
+  auto it = session_uris_.find(session_id);
+  if (!on) {
+    if (it != session_uris_.end() && it->second.erase(uri) > 0) {
+      --subscribed_uris_;
+      if (it->second.empty()) session_uris_.erase(it);
+    }
+    return Status();
+  }
+  if (!subscribable(uri)) return Status();
+  if (it != session_uris_.end() && it->second.count(uri)) return Status();
+  if (it != session_uris_.end() && it->second.size() >= kMaxUrisPerSession) {
+    return Status::resourceExhausted("this session already has " +
+                                     std::to_string(kMaxUrisPerSession) + " subscriptions");
+  }
+  if (subscribed_uris_ >= kMaxSubscribedUris) {
+    return Status::resourceExhausted("the server holds " + std::to_string(kMaxSubscribedUris) +
+                                     " resource subscriptions, its limit");
+  }
+  session_uris_[session_id].insert(uri);
+  ++subscribed_uris_;
+  return Status();
 }
 
 bool Subscriptions::cancel(const std::string& key, const Json& subscription_id) {
@@ -115,6 +141,8 @@ bool Subscriptions::cancel(const std::string& key, const Json& subscription_id) 
     std::erase(entries_, found);
   }
   if (!found) return false;
+  // As in dropKey: a round in progress may still send to it; wait for it first.
+  std::lock_guard<std::mutex> round(round_mu_);
   found->ended = true;
   if (found->l.close) found->l.close();
   return true;
@@ -128,7 +156,7 @@ void Subscriptions::dropKey(const std::string& key) {
       if (e->l.key == key) dropped.push_back(e);
     }
     std::erase_if(entries_, [&](const auto& e) { return e->l.key == key; });
-    session_uris_.erase(key);
+    dropSessionUrisLocked(key);
   }
   // A round in progress may still hold the dropped listeners: wait for it, so that their sends
   // (which may reference the caller's stack, as stdio's do) are never called afterwards.
@@ -137,6 +165,13 @@ void Subscriptions::dropKey(const std::string& key) {
     e->ended = true;
     if (e->l.close) e->l.close();
   }
+}
+
+void Subscriptions::dropSessionUrisLocked(const std::string& session_id) {
+  auto it = session_uris_.find(session_id);
+  if (it == session_uris_.end()) return;
+  subscribed_uris_ -= it->second.size();
+  session_uris_.erase(it);
 }
 
 void Subscriptions::poke(const std::string& tenant) {
@@ -196,13 +231,24 @@ void Subscriptions::loop() {
 void Subscriptions::checkAll() {
   std::vector<std::shared_ptr<Entry>> all;
   std::set<std::string> poked;
-  std::map<std::string, std::set<std::string>> session_uris;
+  std::map<std::string, std::set<std::string>> session_uris;  // of the GET listeners
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::erase_if(entries_, [](const auto& e) { return e->ended || (e->l.gone && e->l.gone()); });
     all = entries_;
     poked.swap(poked_);
-    session_uris = session_uris_;
+    // Subscriptions of sessions that ended (idle expiry, a client that never deleted its
+    // session) are forgotten.
+    for (auto it = session_uris_.begin(); it != session_uris_.end();) {
+      const std::string id = (it++)->first;
+      if (!sessions_.exists(id)) dropSessionUrisLocked(id);
+    }
+    for (const auto& e : all) {
+      auto it = session_uris_.find(e->l.key);
+      if (e->l.subscription_id.is_null() && it != session_uris_.end()) {
+        session_uris[e->l.key] = it->second;
+      }
+    }
   }
   if (all.empty()) return;
   // Documents changed since the oldest listener last looked: read once, shared by all, and only
@@ -234,6 +280,8 @@ void Subscriptions::checkAll() {
   std::map<std::string, int64_t> gens;
   const auto keepalive = std::chrono::seconds(options_.limits.keepalive_s);
   for (const auto& e : all) {
+    // A session whose GET stream is open is in use, however long since its last request.
+    if (e->l.subscription_id.is_null()) sessions_.touch(e->l.key);
     const std::string& tenant = e->l.principal.tenant;
     if (!gens.count(tenant) && options_.gateway != nullptr) {
       auto g = options_.gateway->policyGeneration(tenant);
@@ -246,11 +294,9 @@ void Subscriptions::checkAll() {
         e->send(notification("notifications/tools/list_changed", Json::object()));
         if (e->l.subscription_id.is_null()) {
           // The session's next response need not repeat it.
-          auto s = sessions_.get(e->l.key, e->l.principal.id);
-          if (s.ok()) {
-            s->tools_generation = gen;
-            sessions_.update(*s);
-          }
+          sessions_.update(e->l.key, [&](Session& s) {
+            if (s.principal_id == e->l.principal.id) s.tools_generation = gen;
+          });
         }
       }
     }

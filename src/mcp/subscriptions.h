@@ -47,8 +47,15 @@ class Subscriptions {
   // Starts a stream. ResourceExhausted past max_listen_streams; AlreadyExists when a 2025
   // session already has its GET stream. A 2026 listener is acknowledged first.
   Status add(Listener l);
-  // 2025 resources/subscribe and unsubscribe: updates go to the session's GET stream.
-  void subscribe(const std::string& session_id, const std::string& uri, bool on);
+  // 2025 resources/subscribe and unsubscribe: updates go to the session's GET stream. Only
+  // Ward's document URIs (subscribable()) are kept; others can never change and are ignored.
+  // ResourceExhausted past kMaxUrisPerSession for the session or kMaxSubscribedUris in all.
+  Status subscribe(const std::string& session_id, const std::string& uri, bool on);
+  // Whether updates of `uri` can be sent: a ward://documents/ URI of at most kMaxUriBytes.
+  static bool subscribable(const std::string& uri);
+  static constexpr size_t kMaxUriBytes = 4096;  // a 1024-byte document id, percent-encoded
+  static constexpr size_t kMaxUrisPerSession = 1024;
+  static constexpr size_t kMaxSubscribedUris = 16384;  // over all 2025 sessions
   // Ends the 2026 listen stream `subscription_id` on `key` (stdio notifications/cancelled);
   // false when there is none.
   bool cancel(const std::string& key, const Json& subscription_id);
@@ -65,6 +72,7 @@ class Subscriptions {
   struct Entry;
   void loop();
   void checkAll();
+  void dropSessionUrisLocked(const std::string& session_id);
 
   const McpOptions& options_;
   SessionTable& sessions_;
@@ -74,6 +82,7 @@ class Subscriptions {
   std::condition_variable cv_;
   std::vector<std::shared_ptr<Entry>> entries_;             // guarded by mu_
   std::map<std::string, std::set<std::string>> session_uris_;  // guarded by mu_
+  size_t subscribed_uris_ = 0;  // guarded by mu_: the sum of session_uris_ sizes
   std::set<std::string> poked_;                              // guarded by mu_: tenants
   bool stop_ = false;                                        // guarded by mu_
   std::thread thread_;                                       // started by the first add()

@@ -72,7 +72,7 @@ Reply McpServer::Impl::toolsList(const Message& m, Exchange& x) {
     auto gen = options.gateway->policyGeneration(x.principal->tenant);
     if (gen.ok()) {
       x.session->tools_generation = *gen;
-      sessions.update(*x.session);
+      sessions.update(x.session->id, [&](Session& s) { s.tools_generation = *gen; });
     }
   }
   return Reply::ok(std::move(result));

@@ -201,6 +201,12 @@ def stdio_checks(data, docs):
     r, _ = stdio(data, "alice", [rpc(1, "tools/list")])
     check("stdio: a request before initialize is refused",
           r[1].get("error", {}).get("code") == -32600, r[1])
+    again = dict(init, id=2)
+    r, _ = stdio(data, "alice", [init, again, rpc(3, "ping")])
+    check("stdio: a second initialize is refused and the session goes on",
+          "result" in r[1] and r[2].get("error", {}).get("code") == -32600 and
+          "already initialized" in r[2]["error"].get("message", "") and
+          r[3].get("result") == {}, [r.get(i) for i in (1, 2, 3)])
 
 
 def http_checks(data, base, keys, bport):

@@ -79,7 +79,22 @@ TEST(CallChannel, CancellationByTheClientEndsTheWait) {
   EXPECT_FALSE(r.ok());
   EXPECT_TRUE(channel->cancelledByClient());
   EXPECT_FALSE(channel->notify(Json{{"method", "notifications/progress"}}));
-  pending.untrack("k", Json(7));
+  pending.untrack("k", Json(7), channel.get());
+  EXPECT_FALSE(pending.cancel("k", Json(7)));
+}
+
+TEST(CallChannel, AReusedRequestIdKeepsBothRequestsCancellable) {
+  ClientRequests pending;
+  FakeClientEnd client;
+  auto first = std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
+  auto second = std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
+  pending.track("k", Json(7), first);
+  pending.track("k", Json(7), second);
+  pending.untrack("k", Json(7), second.get());  // the second ends first
+  EXPECT_TRUE(pending.cancel("k", Json(7)));    // the first is still reachable
+  EXPECT_TRUE(first->cancelledByClient());
+  EXPECT_FALSE(second->cancelledByClient());
+  pending.untrack("k", Json(7), first.get());
   EXPECT_FALSE(pending.cancel("k", Json(7)));
 }
 

@@ -51,17 +51,36 @@ TEST(SessionTable, TheLimitIsEnforcedAfterExpiringIdleOnes) {
   EXPECT_EQ(table.size(), 1u);
 }
 
-TEST(SessionTable, UpdateKeepsNegotiatedState) {
+TEST(SessionTable, UpdatesChangeOnlyTheirFields) {
   FakeClock clock;
   SessionTable table(clock, 2, 60);
   auto s = table.create(of(1));
-  Session changed = *s;
-  changed.log_level = "info";
-  changed.initialized = true;
-  table.update(changed);
+  // Two requests holding copies of the session each change one field: neither undoes the other.
+  table.update(s->id, [](Session& x) { x.log_level = "info"; });
+  table.update(s->id, [](Session& x) { x.tools_generation = 7; });
+  table.update(s->id, [](Session& x) { x.initialized = true; });
   auto got = table.get(s->id, 1);
   EXPECT_EQ(got->log_level, "info");
+  EXPECT_EQ(got->tools_generation, 7);
   EXPECT_TRUE(got->initialized);
+  table.update("no-such-session", [](Session& x) { x.log_level = "debug"; });
+  EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(SessionTable, ExistsAndTouch) {
+  FakeClock clock;
+  SessionTable table(clock, 2, 60);
+  auto s = table.create(of(1));
+  EXPECT_TRUE(table.exists(s->id));
+  EXPECT_FALSE(table.exists("nope"));
+  clock.advanceMicros(50'000'000);
+  table.touch(s->id);  // a held GET stream keeps it alive
+  clock.advanceMicros(50'000'000);
+  EXPECT_TRUE(table.exists(s->id));
+  clock.advanceMicros(11'000'000);
+  EXPECT_FALSE(table.exists(s->id));  // idle past 60 s
+  table.touch(s->id);                 // too late: touching does not revive it
+  EXPECT_FALSE(table.exists(s->id));
 }
 
 }  // namespace
