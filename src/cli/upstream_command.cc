@@ -109,6 +109,10 @@ void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
   static std::string approve_name;
   approve->add_option("PROMPT", approve_name, "<upstream>.<prompt>, as MCP clients see it")
       ->required();
+  static std::string approve_hash;
+  approve->add_option("--hash", approve_hash,
+                      "the pending_hash you reviewed (ward upstream show): refused if the "
+                      "pending definition has changed since");
   approve->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       auto gw = openUpstreams(ctx);
@@ -119,7 +123,8 @@ void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
       }
       const std::string upstream = approve_name.substr(0, dot);
       const std::string prompt = approve_name.substr(dot + 1);
-      Status st = (*gw)->approveUpstreamPrompt(ctx.tenant(), upstream, prompt);  // recorded
+      Status st = (*gw)->approveUpstreamPrompt(ctx.tenant(), upstream, prompt,
+                                               approve_hash);  // recorded
       if (!st.ok()) return fail(st);
       std::cout << "approved " << approve_name << "\n";
       return 0;

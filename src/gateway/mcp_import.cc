@@ -209,7 +209,10 @@ Result<Json> ToolGateway::listUpstreams(const std::string& tenant) {
       Json j = {{"prompt", u["name"].get<std::string>() + "." + p.prompt},
                 {"pinned", !p.pinned_hash.empty()},
                 {"quarantined", !p.pending_hash.empty()}};
-      if (!p.pending_hash.empty()) j["pending_definition"] = p.pending_definition;
+      if (!p.pending_hash.empty()) {
+        j["pending_hash"] = p.pending_hash;
+        j["pending_definition"] = p.pending_definition;
+      }
       u["prompts"].push_back(std::move(j));
     }
     out["upstreams"].push_back(std::move(u));

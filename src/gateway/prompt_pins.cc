@@ -29,10 +29,12 @@ Result<std::map<std::string, std::pair<std::string, bool>>> ToolGateway::pinUpst
 }
 
 Status ToolGateway::approveUpstreamPrompt(const std::string& tenant, const std::string& upstream,
-                                          const std::string& prompt) {
+                                          const std::string& prompt,
+                                          const std::string& expected_hash) {
   WARD_RETURN_IF_ERROR(impl_->checkUpstreamTenant(tenant, upstream));
   WARD_RETURN_IF_ERROR(
-      impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt, impl_->now()));
+      impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt, expected_hash,
+                                                     impl_->now()));
   WARD_ASSIGN_OR_RETURN(std::vector<store::PromptPinRecord> pins,
                         impl_->options.tools->listPromptPins(tenant, upstream));
   Json event = {

@@ -25,8 +25,19 @@ Result<HttpResponse> upstreamSync(const Services& s, const HttpRequest& r) {
 Result<HttpResponse> upstreamPromptApprove(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_RETURN_IF_ERROR(
-      gw->approveUpstreamPrompt(who->tenant, r.pathParam("name"), r.pathParam("prompt")));
+  // Optional body {"hash": "<pending_hash reviewed>"}: refused if the definition changed since.
+  std::string expected_hash;
+  if (!r.body.empty()) {
+    WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+    if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
+    for (const auto& [k, v] : body.items()) {
+      if (k != "hash") return Status::invalidArgument("field '" + k + "': unknown field");
+      if (!v.is_string()) return Status::invalidArgument("field 'hash' must be a string");
+      expected_hash = v.get<std::string>();
+    }
+  }
+  WARD_RETURN_IF_ERROR(gw->approveUpstreamPrompt(who->tenant, r.pathParam("name"),
+                                                 r.pathParam("prompt"), expected_hash));
   return HttpResponse::json(Json{{"upstream", r.pathParam("name")},
                                  {"prompt", r.pathParam("prompt")},
                                  {"quarantined", false}});

@@ -331,6 +331,16 @@ Json UpstreamContent::listPrompts(Exchange& x) {
   return out;
 }
 
+Result<std::optional<std::pair<std::string, bool>>> UpstreamContent::currentPin(
+    upstream::McpClient* c, const std::string& upstream, const std::string& prompt,
+    const Exchange& x) {
+  WARD_ASSIGN_OR_RETURN(Json prompts, c->listAll("prompts/list", "prompts", kMaxUpstreamItems));
+  WARD_ASSIGN_OR_RETURN(auto pins, pin(upstream, definitions(upstream, prompts), x));
+  auto it = pins.find(prompt);
+  if (it == pins.end()) return std::optional<std::pair<std::string, bool>>();
+  return std::optional<std::pair<std::string, bool>>(it->second);
+}
+
 std::optional<Reply> UpstreamContent::getPrompt(const std::string& name, const Json& arguments,
                                                 Exchange& x) {
   const size_t dot = name.find('.');
@@ -343,15 +353,12 @@ std::optional<Reply> UpstreamContent::getPrompt(const std::string& name, const J
   x.record_extra["upstream"] = up;
   // The definition served now must be the pinned one (as the gateway checks tool definitions
   // before every call), so a prompt changed after it was listed never reaches the caller.
-  auto prompts = c->listAll("prompts/list", "prompts", kMaxUpstreamItems);
-  if (!prompts.ok()) return Reply::fail(kInternalError, prompts.status().message());
-  auto pins = pin(up, definitions(up, *prompts), x);
-  if (!pins.ok()) return Reply::fail(kInternalError, pins.status().message());
-  auto it = pins->find(prompt);
-  if (it == pins->end()) return not_found;
-  const std::string digest = it->second.first;
+  auto current = currentPin(c, up, prompt, x);
+  if (!current.ok()) return Reply::fail(kInternalError, current.status().message());
+  if (!*current) return not_found;
+  const std::string digest = (*current)->first;
   x.record_extra["definition_hash"] = digest;
-  if (!it->second.second) {
+  if (!(*current)->second) {
     logWarn("mcp prompts/get: upstream '" + up + "' prompt '" + prompt +
             "' differs from its pinned definition; refused");
     return Reply::fail(kInvalidParams, "prompt '" + name +
@@ -403,6 +410,11 @@ std::optional<Reply> UpstreamContent::complete(const Json& params, Exchange& x) 
     if (dot == std::string::npos || !pool_->client(name.substr(0, dot)).ok()) return std::nullopt;
     up = name.substr(0, dot);
     c = visible(up, true, x);
+    // Only a prompt that is served (pinned, unchanged) is completed, as prompts/get would.
+    if (c != nullptr) {
+      auto current = currentPin(c, up, name.substr(dot + 1), x);
+      if (!current.ok() || !*current || !(*current)->second) c = nullptr;
+    }
     forwarded_ref = Json{{"type", type}, {"name", name.substr(dot + 1)}};
   } else if (type == "ref/resource") {
     auto parsed = parseUpstreamUri(stringField(ref, "uri"));

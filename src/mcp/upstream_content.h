@@ -92,6 +92,12 @@ class UpstreamContent {
   // The definitions (name, title, description, arguments) of an upstream's prompts/list items,
   // by name; malformed items are skipped.
   static std::map<std::string, Json> definitions(const std::string& upstream, const Json& prompts);
+  // Re-lists the upstream's prompts and offers them to the pins: `prompt`'s (definition hash,
+  // whether it is the pinned one), or nullopt when the upstream does not offer it.
+  Result<std::optional<std::pair<std::string, bool>>> currentPin(upstream::McpClient* c,
+                                                                 const std::string& upstream,
+                                                                 const std::string& prompt,
+                                                                 const Exchange& x);
   // Offers them to the pins: prompt name -> (definition hash, whether it is the pinned one).
   Result<std::map<std::string, std::pair<std::string, bool>>> pin(
       const std::string& upstream, const std::map<std::string, Json>& definitions,

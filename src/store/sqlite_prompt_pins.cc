@@ -91,13 +91,19 @@ Result<std::vector<PromptPinRecord>> offerPrompts(Database& db, const std::strin
 }
 
 Status approvePromptPin(Database& db, const std::string& tenant, const std::string& upstream,
-                        const std::string& prompt, int64_t now) {
+                        const std::string& prompt, const std::string& expected_hash, int64_t now) {
   WARD_ASSIGN_OR_RETURN(std::vector<PromptPinRecord> pins, selectPromptPins(db, tenant, upstream));
   for (PromptPinRecord& r : pins) {
     if (r.prompt != prompt) continue;
     if (r.pending_hash.empty()) {
       return Status::failedPrecondition("prompt '" + upstream + "." + prompt +
                                         "' has no definition waiting for approval");
+    }
+    if (!expected_hash.empty() && expected_hash != r.pending_hash) {
+      return Status::failedPrecondition(
+          "the pending definition of prompt '" + upstream + "." + prompt + "' is now " +
+          r.pending_hash + ", not " + expected_hash +
+          ": it changed after you reviewed it; review it again (ward upstream show)");
     }
     r.pinned_hash = r.pending_hash;
     r.pinned_definition = r.pending_definition;

@@ -19,6 +19,6 @@ Result<std::vector<PromptPinRecord>> selectPromptPins(Database& db, const std::s
                                                       const std::string& upstream);
 // ToolStore::approvePromptDefinition inside the caller's transaction.
 Status approvePromptPin(Database& db, const std::string& tenant, const std::string& upstream,
-                        const std::string& prompt, int64_t now);
+                        const std::string& prompt, const std::string& expected_hash, int64_t now);
 
 }  // namespace ward::store

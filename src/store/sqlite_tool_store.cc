@@ -484,11 +484,12 @@ class SqliteToolStore final : public ToolStore {
     return selectPromptPins(*db_, tenant, upstream);
   }
   Status approvePromptDefinition(const std::string& tenant, const std::string& upstream,
-                                 const std::string& prompt, int64_t now) override {
+                                 const std::string& prompt, const std::string& expected_hash,
+                                 int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_RETURN_IF_ERROR(approvePromptPin(*db_, tenant, upstream, prompt, now));
+    WARD_RETURN_IF_ERROR(approvePromptPin(*db_, tenant, upstream, prompt, expected_hash, now));
     return tx.commit();
   }
 

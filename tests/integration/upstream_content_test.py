@@ -317,6 +317,8 @@ def test_changed_prompt(env):
         ("listResources", {}),
         ("readResource", {"uri": upstream_uri("changing", "changing://item/1000")}),
         ("getPrompt", {"name": "changing.farewell"}),
+        ("complete", {"ref": {"type": "ref/prompt", "name": "changing.greet"},
+                      "argument": {"name": "who", "value": "A"}}),
     ])
     names = [p["name"] for p in result(rs[0]).get("prompts", [])]
     check("a changed or added prompt definition is not listed",
@@ -326,6 +328,8 @@ def test_changed_prompt(env):
           "pinned" in rs[1].get("message", ""), rs[1])
     check("a prompt added after the first import is refused", not rs[5]["ok"] and
           "approve" in rs[5].get("message", ""), rs[5])
+    check("a changed prompt's arguments are not completed",
+          rs[6]["ok"] and result(rs[6]).get("completion", {}).get("values") == [], rs[6])
     check("the refusal is logged", any("greet" in json.dumps(l) for l in logs), logs)
     check("other prompts are unaffected", rs[2]["ok"], rs[2])
     uris = [r["uri"] for r in result(rs[3]).get("resources", [])]
@@ -344,8 +348,13 @@ def test_changed_prompt(env):
           prompts.get("changing.greet", {}).get("quarantined") and
           "system prompt" in json.dumps(prompts["changing.greet"].get("pending_definition")) and
           prompts.get("changing.farewell", {}).get("pinned") is False, prompts)
-    out = ward(env.data, "upstream", "approve-prompt", "changing.greet")
-    check("an admin approves the changed prompt", "approved changing.greet" in out, out)
+    proc = run_ward(env.data, "upstream", "approve-prompt", "changing.greet", "--hash", "0" * 64)
+    check("approving with a hash other than the pending one is refused, naming both",
+          proc.returncode != 0 and "changed after you reviewed it" in proc.stderr and
+          prompts["changing.greet"].get("pending_hash", "-") in proc.stderr, proc.stderr)
+    out = ward(env.data, "upstream", "approve-prompt", "changing.greet",
+               "--hash", prompts["changing.greet"]["pending_hash"])
+    check("an admin approves the changed prompt it reviewed", "approved changing.greet" in out, out)
     proc = run_ward(env.data, "upstream", "approve-prompt", "changing.nope")
     check("approving an unknown prompt fails naming it", proc.returncode != 0 and
           "changing.nope" in proc.stderr, proc.stderr)
@@ -353,14 +362,21 @@ def test_changed_prompt(env):
         ("listPrompts", {}),
         ("getPrompt", {"name": "changing.greet", "arguments": {"who": "Ada"}}),
         ("getPrompt", {"name": "changing.farewell"}),
+        ("complete", {"ref": {"type": "ref/prompt", "name": "changing.greet"},
+                      "argument": {"name": "who", "value": "A"}}),
     ])
     greet = [p for p in result(rs[0]).get("prompts", []) if p["name"] == "changing.greet"]
     check("after approval the new definition is listed and served",
           greet and "system prompt" in greet[0].get("description", "") and rs[1]["ok"], rs[:2])
     check("the unapproved added prompt is still refused", not rs[2]["ok"], rs[2])
+    check("the approved prompt's arguments complete (forwarded)",
+          result(rs[3]).get("completion", {}).get("values") == ["A-done"], rs[3])
     path = "/v1/upstreams/changing/prompts/farewell/approve"
     status, body = rest(env, "alice", "POST", path)
     check("approving over REST needs an admin", status == 403, (status, body))
+    status, body = rest(env, "admin", "POST", path, {"hash": "f" * 64})
+    check("approving over REST with a stale hash is 409", status == 409 and
+          "changed after you reviewed it" in json.dumps(body), (status, body))
     status, body = rest(env, "admin", "POST", path)
     check("an admin approves the added prompt over REST", status == 200, (status, body))
     status, body = rest(env, "admin", "POST", path)
@@ -391,10 +407,12 @@ def test_stdio(env):
           rs[0])
 
 
-def rest(env, who, method, path):
-    req = urllib.request.Request(env.base + path, method=method, data=b"" if method == "POST"
-                                 else None)
+def rest(env, who, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+    req = urllib.request.Request(env.base + path, method=method, data=data)
     req.add_header("Authorization", "Bearer " + env.keys[who])
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(req, timeout=120) as resp:
             return resp.status, json.loads(resp.read())

@@ -5,12 +5,14 @@
 // request, so a test can change a definition while the server runs); prompts/get answers one
 // user message naming the prompt and its arguments. Resources: the file's "resources" (a count,
 // re-read on every request) as changing://item/<i>, listed 50 per page; reading one answers
-// "item <i>". Usage: node changing_server.mjs STATE.json
+// "item <i>". Completion: any prompt argument completes to "<value>-done".
+// Usage: node changing_server.mjs STATE.json
 import { readFileSync } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -23,7 +25,7 @@ import {
 const state = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const server = new Server(
   { name: "changing", version: String(state.version ?? 1) },
-  { capabilities: { tools: {}, prompts: {}, resources: {} } },
+  { capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} } },
 );
 const current = () => JSON.parse(readFileSync(process.argv[2], "utf8"));
 const prompts = () => current().prompts ?? [];
@@ -47,6 +49,10 @@ server.setRequestHandler(GetPromptRequestSchema, async (request) => {
   const text = `prompt ${name} with ${JSON.stringify(args ?? {})}`;
   return { messages: [{ role: "user", content: { type: "text", text } }] };
 });
+
+server.setRequestHandler(CompleteRequestSchema, async (request) => ({
+  completion: { values: [`${request.params.argument.value}-done`], hasMore: false },
+}));
 
 server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
   const count = current().resources ?? 0;

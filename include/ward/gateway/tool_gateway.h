@@ -124,8 +124,10 @@ class ToolGateway {
       const std::map<std::string, Json>& definitions);
   // Makes the pending definition of one upstream prompt the pinned one (admin); recorded as an
   // "upstream_prompt" event. NotFound / FailedPrecondition (nothing pending) as the store says.
+  // `expected_hash` (the pending_hash the admin reviewed; "" = whatever is pending) makes sure
+  // the definition pinned is the one reviewed.
   Status approveUpstreamPrompt(const std::string& tenant, const std::string& upstream,
-                               const std::string& prompt);
+                               const std::string& prompt, const std::string& expected_hash = "");
 
   // --- calls ---
   // Runs the chain. Ok: {"status":"ok"|"pending", ...}; errors name the stage's reason.

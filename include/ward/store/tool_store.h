@@ -214,9 +214,11 @@ class ToolStore {
   virtual Result<std::vector<PromptPinRecord>> listPromptPins(const std::string& tenant,
                                                               const std::string& upstream) = 0;
   // Pins the pending definition. NotFound when the prompt has no pin record, FailedPrecondition
-  // when nothing is pending.
+  // when nothing is pending or `expected_hash` is set and the pending definition is another one
+  // (it changed after the admin reviewed it).
   virtual Status approvePromptDefinition(const std::string& tenant, const std::string& upstream,
-                                         const std::string& prompt, int64_t now) = 0;
+                                         const std::string& prompt,
+                                         const std::string& expected_hash, int64_t now) = 0;
 };
 
 // Opens the tool tables of the SQLite ward.db at `path` (its own connection, WAL), migrating the

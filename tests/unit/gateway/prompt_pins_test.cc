@@ -68,6 +68,24 @@ TEST_F(PromptPinsTest, ARevertedDefinitionIsServedAgainAndClearsThePending) {
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.toString();
 }
 
+TEST_F(PromptPinsTest, ApprovalNamingTheReviewedHashRefusesADefinitionChangedSince) {
+  offer({{"a", def("a", "A")}});
+  offer({{"a", def("a", "D1")}});  // the admin reviews D1...
+  auto pins = env.tools->listPromptPins(env.tenant, "up");
+  ASSERT_TRUE(pins.ok());
+  const std::string reviewed = (*pins)[0].pending_hash;
+  offer({{"a", def("a", "D2")}});  // ...the upstream switches to D2 before the approval
+  auto st = env.gateway->approveUpstreamPrompt(env.tenant, "up", "a", reviewed);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.toString();
+  EXPECT_NE(st.message().find("changed after you reviewed it"), std::string::npos);
+  EXPECT_FALSE(offer({{"a", def("a", "D2")}})["a"]);  // nothing was pinned
+  pins = env.tools->listPromptPins(env.tenant, "up");
+  ASSERT_TRUE(pins.ok());
+  ASSERT_TRUE(
+      env.gateway->approveUpstreamPrompt(env.tenant, "up", "a", (*pins)[0].pending_hash).ok());
+  EXPECT_TRUE(offer({{"a", def("a", "D2")}})["a"]);
+}
+
 TEST_F(PromptPinsTest, ApprovingWhatDoesNotExistIsNotFound) {
   offer({{"a", def("a", "A")}});
   EXPECT_EQ(env.gateway->approveUpstreamPrompt(env.tenant, "up", "zz").code(),
