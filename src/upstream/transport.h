@@ -58,8 +58,10 @@ class Transport : public std::enable_shared_from_this<Transport> {
   // Sends a request (it has an "id") and waits up to timeout_ms for the response with that id.
   // Requests the server sends meanwhile go to `on_request`, which a caller passes only when
   // someone can be asked (HTTP: the requests on this request's stream; stdio: when this is the
-  // only request in flight with a handler). The handler is never invoked after this returns,
-  // but one that started before may still be running then: it must own what it uses.
+  // only request in flight with a handler). On stdio the handler runs on a thread of its own,
+  // which does not invoke it if this round trip has already ended when that thread starts; a
+  // handler invoked just before the end may still be running after this returns, so it must
+  // own what it uses.
   // Unavailable on transport failure or timeout; NotFound when an HTTP session expired (404).
   virtual Result<Json> roundTrip(const Json& request, const RequestHeaders& headers,
                                  int64_t timeout_ms,
