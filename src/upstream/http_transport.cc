@@ -1,6 +1,7 @@
 // MCP over Streamable HTTP: every message is a POST; the answer is a JSON body or an SSE stream
 // that carries the response (and possibly notifications before it). libcurl, one easy handle per
 // request (upstream calls are few compared to the HTTP backend's, which reuses handles).
+// No exception leaves a libcurl callback: a failure there is recorded and aborts the transfer.
 #include <curl/curl.h>
 
 #include <mutex>
@@ -20,31 +21,48 @@ struct CurlGlobal {
 struct Exchange {
   std::string want_id;  // dump() of the request id ("" for a notification)
   size_t max_bytes = 0;
-  NotificationSink* sink = nullptr;
+  const NotificationSink* sink = nullptr;
   std::function<void(const Json&)> answer_server_request;
   const ServerRequestHandler* on_request = nullptr;  // the roundTrip's, if any
-  std::string body;  // a JSON body, or the unparsed tail of an SSE stream
-  bool sse = false;  // Content-Type: text/event-stream (set by the header callback)
-  std::string data;  // the current SSE event's data lines
+  // This POST carries Ward's reply to a server request. A server request in its response is
+  // not answered: each answer would be another such POST, without end.
+  bool carries_reply = false;
+  std::string failure;  // what went wrong inside a callback (the transfer was aborted)
+  std::string body;     // a JSON body, or the unparsed tail of an SSE stream
+  bool sse = false;     // Content-Type: text/event-stream (set by the header callback)
+  std::string data;     // the current SSE event's data lines
   std::optional<Json> response;
   std::string session;  // Mcp-Session-Id of the response
   bool too_big = false;
 };
 
-void deliver(Exchange& x, const std::string& text) {
-  auto msg = parseJson(text);
-  if (!msg.ok() || !msg->is_object()) return;
-  const Json& m = *msg;
+void deliverMessage(Exchange& x, const Json& m) {
   if (m.contains("method")) {
-    if (m.contains("id")) {
+    if (!m.contains("id")) {
+      if (x.sink && *x.sink) (*x.sink)(stringMember(m, "method"), objectMember(m, "params"));
+    } else if (x.carries_reply) {
+      logWarn("an upstream answered Ward's reply with another request (" +
+              stringMember(m, "method").substr(0, 64) + "); ignored");
+    } else {
       x.answer_server_request(m);
-    } else if (x.sink && *x.sink) {
-      (*x.sink)(m["method"].is_string() ? m["method"].get<std::string>() : "",
-                m.value("params", Json::object()));
     }
     return;
   }
-  if (m.contains("id") && m["id"].dump() == x.want_id) x.response = m;
+  if (m.contains("id") && dumpJson(m["id"]) == x.want_id) x.response = m;
+}
+
+// One JSON-RPC message of the body or stream. Runs inside libcurl's write callback (or after
+// the transfer): nothing may throw out of it.
+void deliver(Exchange& x, const std::string& text) {
+  auto msg = parseJson(text);
+  if (!msg.ok() || !msg->is_object()) return;
+  try {
+    deliverMessage(x, *msg);
+  } catch (const std::exception& e) {
+    x.failure = std::string("a message could not be handled: ") + e.what();
+  } catch (...) {
+    x.failure = "a message could not be handled";
+  }
 }
 
 // Consumes complete lines of an SSE stream ("data:" fields joined by "\n", dispatched on a
@@ -69,13 +87,19 @@ void consumeSse(Exchange& x) {
 
 size_t onBody(char* p, size_t size, size_t n, void* user) {
   auto& x = *static_cast<Exchange*>(user);
-  x.body.append(p, size * n);
-  if (x.sse) {
-    consumeSse(x);
-    if (x.response) return 0;  // got what we asked for: stop reading the stream
-  }
-  if (x.body.size() + x.data.size() > x.max_bytes) {
-    x.too_big = true;
+  try {
+    x.body.append(p, size * n);
+    if (x.sse) {
+      consumeSse(x);
+      if (!x.failure.empty()) return 0;
+      if (x.response) return 0;  // got what we asked for: stop reading the stream
+    }
+    if (x.body.size() + x.data.size() > x.max_bytes) {
+      x.too_big = true;
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    x.failure = std::string("cannot read the response: ") + e.what();
     return 0;
   }
   return size * n;
@@ -83,30 +107,44 @@ size_t onBody(char* p, size_t size, size_t n, void* user) {
 
 size_t onHeader(char* p, size_t size, size_t n, void* user) {
   auto& x = *static_cast<Exchange*>(user);
-  std::string line(p, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
-      value.pop_back();
-    if (name == "mcp-session-id") x.session = value;
-    if (name == "content-type") x.sse = value.rfind("text/event-stream", 0) == 0;
+  try {
+    std::string line(p, size * n);
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+      while (!value.empty() &&
+             (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+        value.pop_back();
+      if (name == "mcp-session-id") x.session = value;
+      if (name == "content-type") x.sse = value.rfind("text/event-stream", 0) == 0;
+    }
+  } catch (const std::exception& e) {
+    x.failure = std::string("cannot read the response headers: ") + e.what();
+    return 0;
   }
   return size * n;
 }
 
+// A header that would split the request or smuggle another: CR, LF or NUL in its name or value
+// (values may come from callers, e.g. a resource URI in Mcp-Name, or from secrets).
+bool unsafeHeader(const std::string& name, const std::string& value) {
+  const std::string_view bad("\r\n\0", 3);
+  return name.empty() || name.find_first_of(bad) != std::string::npos ||
+         name.find(':') != std::string::npos || value.find_first_of(bad) != std::string::npos;
+}
+
 class HttpTransport final : public Transport {
  public:
-  HttpTransport(ResolvedEndpoint e, NotificationSink sink)
-      : e_(std::move(e)), sink_(std::move(sink)) {}
+  HttpTransport(ResolvedEndpoint e, ServerMessageHandlers handlers)
+      : e_(std::move(e)), handlers_(std::move(handlers)) {}
 
   Result<Json> roundTrip(const Json& request, const RequestHeaders& headers, int64_t timeout_ms,
                          const ServerRequestHandler& on_request) override {
     Exchange x;
-    x.want_id = request["id"].dump();
+    x.want_id = dumpJson(request["id"]);
     if (on_request) x.on_request = &on_request;
     WARD_RETURN_IF_ERROR(post(request, headers, timeout_ms, x));
     if (x.response) return std::move(*x.response);
@@ -142,12 +180,22 @@ class HttpTransport final : public Transport {
   Status post(const Json& message, const RequestHeaders& extra, int64_t timeout_ms, Exchange& x) {
     const std::string& name = e_.config.name;
     x.max_bytes = e_.config.max_message_bytes;
-    x.sink = &sink_;
+    x.sink = &handlers_.on_notification;
     x.answer_server_request = [this, &x](const Json& m) { answerServerRequest(m, x.on_request); };
     std::string session;
     {
       std::lock_guard<std::mutex> lock(mu_);
       session = session_;
+    }
+    RequestHeaders all = extra;
+    if (!session.empty()) all["Mcp-Session-Id"] = session;
+    for (const auto& [k, v] : e_.headers) all[k] = v;
+    for (const auto& [k, v] : all) {
+      // Only the name: the value may be a secret.
+      if (unsafeHeader(k, v)) {
+        return Status::invalidArgument("upstream '" + name + "': header '" + clipName(k) +
+                                       "' contains CR, LF or NUL; the request was not sent");
+      }
     }
     static CurlGlobal global;
     CURL* curl = curl_easy_init();
@@ -155,10 +203,8 @@ class HttpTransport final : public Transport {
     struct curl_slist* hdrs = nullptr;
     hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
     hdrs = curl_slist_append(hdrs, "Accept: application/json, text/event-stream");
-    if (!session.empty()) hdrs = curl_slist_append(hdrs, ("Mcp-Session-Id: " + session).c_str());
-    for (const auto& [k, v] : extra) hdrs = curl_slist_append(hdrs, (k + ": " + v).c_str());
-    for (const auto& [k, v] : e_.headers) hdrs = curl_slist_append(hdrs, (k + ": " + v).c_str());
-    const std::string body = message.dump();
+    for (const auto& [k, v] : all) hdrs = curl_slist_append(hdrs, (k + ": " + v).c_str());
+    const std::string body = dumpJson(message);
     curl_easy_setopt(curl, CURLOPT_URL, e_.config.url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
@@ -180,6 +226,7 @@ class HttpTransport final : public Transport {
       std::lock_guard<std::mutex> lock(mu_);
       server_session_ = x.session;
     }
+    if (!x.failure.empty()) return Status::unavailable("upstream '" + name + "': " + x.failure);
     if (x.too_big) {
       return Status::unavailable("upstream '" + name + "': response exceeds max_message_bytes (" +
                                  std::to_string(x.max_bytes) + ")");
@@ -195,6 +242,7 @@ class HttpTransport final : public Transport {
     } else if (!x.body.empty() && !x.want_id.empty()) {
       deliver(x, x.body);
     }
+    if (!x.failure.empty()) return Status::unavailable("upstream '" + name + "': " + x.failure);
     if (status == 404 && !session.empty()) {
       return Status::notFound("upstream '" + name + "': session expired (HTTP 404)");
     }
@@ -204,16 +252,43 @@ class HttpTransport final : public Transport {
   }
 
   // A request on this POST's stream: the call's handler answers it (this blocks the stream,
-  // which the server holds open until it has the answer), else the default reply.
+  // which the server holds open until it has the answer), else the unclaimed reply. The answer
+  // is a POST of its own whose response may carry no further request to answer.
   void answerServerRequest(const Json& m, const ServerRequestHandler* on_request) {
-    Json reply = on_request ? (*on_request)(m) : defaultServerReply(m);
+    Json reply;
+    try {
+      if (on_request) {
+        reply = (*on_request)(m);
+      } else {
+        reply = handlers_.on_unclaimed_request ? handlers_.on_unclaimed_request(m)
+                                               : defaultServerReply(m);
+      }
+    } catch (const std::exception& e) {
+      reply = refusal(m, std::string("Ward could not answer: ") + e.what());
+    } catch (...) {
+      reply = refusal(m, "Ward could not answer");
+    }
     Exchange x;
+    x.carries_reply = true;
     Status st = post(reply, {}, e_.config.timeout_ms, x);
-    if (!st.ok()) logWarn("cannot answer a request of upstream '" + e_.config.name + "'");
+    if (!st.ok()) {
+      logWarn("cannot answer a request of upstream '" + e_.config.name + "': " + st.message());
+    }
+  }
+
+  static Json refusal(const Json& request, const std::string& why) {
+    return Json{
+        {"jsonrpc", "2.0"}, {"id", idOf(request)}, {"error", {{"code", -32603}, {"message", why}}}};
+  }
+
+  static std::string clipName(const std::string& s) {
+    std::string out;
+    for (char c : s.substr(0, 64)) out.push_back(c == '\r' || c == '\n' || c == '\0' ? '?' : c);
+    return out;
   }
 
   ResolvedEndpoint e_;
-  NotificationSink sink_;
+  ServerMessageHandlers handlers_;
   mutable std::mutex mu_;
   std::string session_;         // guarded by mu_
   std::string server_session_;  // guarded by mu_
@@ -222,8 +297,8 @@ class HttpTransport final : public Transport {
 }  // namespace
 
 Result<std::unique_ptr<Transport>> openHttpTransport(const ResolvedEndpoint& endpoint,
-                                                     NotificationSink sink) {
-  return std::unique_ptr<Transport>(new HttpTransport(endpoint, std::move(sink)));
+                                                     ServerMessageHandlers handlers) {
+  return std::unique_ptr<Transport>(new HttpTransport(endpoint, std::move(handlers)));
 }
 
 }  // namespace ward::upstream

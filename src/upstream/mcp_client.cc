@@ -8,9 +8,27 @@
 
 namespace ward::upstream {
 
+std::string stringMember(const Json& message, const char* key) {
+  if (!message.is_object()) return "";
+  auto it = message.find(key);
+  return it != message.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+Json objectMember(const Json& message, const char* key) {
+  if (!message.is_object()) return Json::object();
+  auto it = message.find(key);
+  return it != message.end() && it->is_object() ? *it : Json::object();
+}
+
+Json idOf(const Json& message) {
+  if (!message.is_object()) return nullptr;
+  auto it = message.find("id");
+  return it != message.end() ? *it : Json(nullptr);
+}
+
 Json defaultServerReply(const Json& request) {
-  Json reply = {{"jsonrpc", "2.0"}, {"id", request.value("id", Json())}};
-  if (request.value("method", "") == "ping") {
+  Json reply = {{"jsonrpc", "2.0"}, {"id", idOf(request)}};
+  if (stringMember(request, "method") == "ping") {
     reply["result"] = Json::object();
   } else {
     reply["error"] = {{"code", -32601}, {"message", "method not supported by Ward"}};
@@ -24,12 +42,13 @@ constexpr const char* kModern = "2026-07-28";
 constexpr const char* kLegacyDefault = "2025-11-25";
 constexpr int64_t kBackoffBaseMs = 250;
 constexpr int64_t kBackoffMaxMs = 30000;
-constexpr int64_t kProbeTimeoutMs = 5000;
+constexpr int64_t kProbeTimeoutMs = 5000;     // server/discover to a server that may not know it
 constexpr int64_t kQuickExitUs = 10'000'000;  // a server that dies sooner is crash-looping
-constexpr int kFreeQuickRestarts = 2;  // restarted at once; later ones back off  // server/discover
-                                       // to a server that may not know it
-constexpr int kMaxToolPages = 100;
-constexpr int kMaxInputRounds = 8;  // input_required rounds relayed for one stateless call
+constexpr int kFreeQuickRestarts = 2;         // restarted at once; later ones back off
+constexpr int kMaxListPages = 100;
+constexpr size_t kMaxListBytes = 16 << 20;  // the items of one listing, serialized
+constexpr int kMaxInputRounds = 8;          // input_required rounds relayed for one stateless call
+constexpr size_t kMaxInputRequests = 8;     // inputRequests relayed in one round
 constexpr size_t kMaxTools = 1000;
 constexpr size_t kMaxErrorText = 512;
 
@@ -47,20 +66,66 @@ Json capabilitiesFor(const UpstreamConfig& c) {
 }
 
 // Forwards one request of the upstream to the caller's client, if allowed.
-Result<Json> forwardToCaller(const UpstreamConfig& c, const std::string& method,
-                             const Json& params, const McpClient::ClientAsk& ask) {
+Result<Json> forwardToCaller(const UpstreamConfig& c, const std::string& method, const Json& params,
+                             const McpClient::ClientAsk& ask) {
   const bool allowed = (method == "sampling/createMessage" && c.allow_sampling) ||
                        (method == "elicitation/create" && c.allow_elicitation);
   if (!allowed) {
-    return Status::permissionDenied("Ward does not forward " + method + " from upstream '" +
-                                    c.name + "' (not allowed in its configuration)");
+    return Status::permissionDenied(
+        "Ward does not forward " + (method.empty() ? "a request without a method" : method) +
+        " from upstream '" + c.name + "' (not allowed in its configuration)");
   }
   if (!ask) {
     return Status::failedPrecondition(
-        "the caller cannot be asked: it is not connected over MCP with a live stream (" +
-        method + " from upstream '" + c.name + "')");
+        "the caller cannot be asked: it is not connected over MCP with a live stream (" + method +
+        " from upstream '" + c.name + "')");
   }
   return ask(method, params.is_object() ? params : Json::object());
+}
+
+// The reply to a request of the upstream: ping answered; sampling and elicitation forwarded to
+// `ask` when the configuration allows them (refused when it is null); anything else refused.
+Json replyToServer(const UpstreamConfig& c, const Json& m, const McpClient::ClientAsk& ask) {
+  const std::string what = stringMember(m, "method");
+  if (what == "ping") return defaultServerReply(m);
+  Json reply = {{"jsonrpc", "2.0"}, {"id", idOf(m)}};
+  auto r = forwardToCaller(c, what, objectMember(m, "params"), ask);
+  if (r.ok()) {
+    reply["result"] = *r;
+  } else {
+    const int code = r.status().code() == StatusCode::kPermissionDenied ? -32601 : -32603;
+    reply["error"] = {{"code", code}, {"message", r.status().message()}};
+  }
+  return reply;
+}
+
+// An Mcp-Name header value (2026-07-28 Streamable HTTP, "Value Encoding"): the name or URI as
+// is when it is visible ASCII with inner spaces only, else "=?base64?<Base64 of the UTF-8>?=";
+// also encoded when it looks like that form itself. Names and URIs come from callers and
+// upstreams, so this is also what keeps CR/LF out of the request.
+std::string mcpNameHeader(const std::string& v) {
+  bool plain = v.empty() || (v.front() != ' ' && v.back() != ' ');
+  for (unsigned char c : v) plain = plain && c >= 0x20 && c <= 0x7e;
+  if (plain && !(v.starts_with("=?base64?") && v.ends_with("?="))) return v;
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out = "=?base64?";
+  size_t i = 0;
+  for (; i + 2 < v.size(); i += 3) {
+    const uint32_t n = static_cast<unsigned char>(v[i]) << 16 |
+                       static_cast<unsigned char>(v[i + 1]) << 8 |
+                       static_cast<unsigned char>(v[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(n >> shift) & 63]);
+  }
+  if (i < v.size()) {
+    uint32_t n = static_cast<unsigned char>(v[i]) << 16;
+    if (i + 1 < v.size()) n |= static_cast<unsigned char>(v[i + 1]) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < v.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out + "?=";
 }
 
 // Text from an upstream is data: shortened so it cannot flood an error message or a log.
@@ -190,14 +255,19 @@ Status McpClient::connectLocked() {
   for (const auto& [k, v] : config_.headers) {
     WARD_ASSIGN_OR_RETURN(e.headers[k], expand(v, secrets_, "headers." + k));
   }
-  NotificationSink sink = [this](const std::string& method, const Json&) {
+  ServerMessageHandlers handlers;
+  handlers.on_notification = [this](const std::string& method, const Json&) {
     if (method == "notifications/tools/list_changed") list_changed_.store(true);
+  };
+  // A request no call takes has nobody to ask: refused, saying why (or ping answered).
+  handlers.on_unclaimed_request = [config = config_](const Json& m) {
+    return replyToServer(config, m, nullptr);
   };
   std::unique_ptr<Transport> t;
   if (config_.transport == "stdio") {
-    WARD_ASSIGN_OR_RETURN(t, startStdioTransport(e, sink));
+    WARD_ASSIGN_OR_RETURN(t, startStdioTransport(e, std::move(handlers)));
   } else {
-    WARD_ASSIGN_OR_RETURN(t, openHttpTransport(e, sink));
+    WARD_ASSIGN_OR_RETURN(t, openHttpTransport(e, std::move(handlers)));
   }
   std::shared_ptr<Transport> shared(std::move(t));
   transport_ = shared;
@@ -225,7 +295,7 @@ Status McpClient::connectLocked() {
       if (res.contains("supportedVersions") && res["supportedVersions"].is_array()) {
         for (const Json& v : res["supportedVersions"]) modern = modern || v == kModern;
       }
-      if (modern) server_info_ = res.value("serverInfo", Json::object());
+      if (modern) server_info_ = objectMember(res, "serverInfo");
     }
     if (modern) {
       era_ = "stateless";
@@ -255,14 +325,14 @@ Status McpClient::connectLocked() {
     return Status::unavailable("upstream '" + config_.name + "': initialize returned no result");
   }
   const Json& res = resp["result"];
-  const std::string got = res.value("protocolVersion", "");
+  const std::string got = stringMember(res, "protocolVersion");
   const auto& versions = supportedProtocolVersions();
   if (got == kModern || std::find(versions.begin(), versions.end(), got) == versions.end()) {
     return Status::unavailable("upstream '" + config_.name + "' answered protocol version '" +
                                clip(got) + "', which Ward does not speak (2025-11-25, 2025-06-18)");
   }
   version_ = got;
-  server_info_ = res.value("serverInfo", Json::object());
+  server_info_ = objectMember(res, "serverInfo");
   shared->setSession(shared->sessionFromServer());
   RequestHeaders h = {{"MCP-Protocol-Version", version_}};
   WARD_RETURN_IF_ERROR(
@@ -271,46 +341,52 @@ Status McpClient::connectLocked() {
   return Status();
 }
 
-Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::string& method,
-                             const Json& params, const ClientAsk& ask) {
+Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const Outgoing& out) {
   std::string era, version;
   {
     std::lock_guard<std::mutex> lock(mu_);
     era = era_;
     version = version_;
   }
-  Json p = params.is_null() ? Json::object() : params;
+  const std::string& method = out.method;
+  Json p = out.params.is_null() ? Json::object() : out.params;
   RequestHeaders h = {{"MCP-Protocol-Version", version}};
   if (era == "stateless") {
     p["_meta"]["io.modelcontextprotocol/protocolVersion"] = version;
     p["_meta"]["io.modelcontextprotocol/clientCapabilities"] = capabilitiesFor(config_);
     p["_meta"]["io.modelcontextprotocol/clientInfo"] = clientInfo();
     h["Mcp-Method"] = method;
-    if (p.contains("name") && p["name"].is_string()) h["Mcp-Name"] = p["name"].get<std::string>();
+    if (p.contains("name") && p["name"].is_string()) {
+      h["Mcp-Name"] = mcpNameHeader(p["name"].get<std::string>());
+    }
     if (method == "resources/read" && p.contains("uri") && p["uri"].is_string()) {
-      h["Mcp-Name"] = p["uri"].get<std::string>();
+      h["Mcp-Name"] = mcpNameHeader(p["uri"].get<std::string>());
     }
   }
   // Requests the server sends during this one (session era) are forwarded to the caller when
-  // allowed. The handler owns copies: a stdio reply may be written after this call returned.
-  ServerRequestHandler on_request = [config = config_, ask](const Json& m) {
-    const std::string what = m.contains("method") && m["method"].is_string()
-                                 ? m["method"].get<std::string>()
-                                 : std::string();
-    if (what == "ping") return defaultServerReply(m);
-    Json reply = {{"jsonrpc", "2.0"}, {"id", m.value("id", Json())}};
-    auto r = forwardToCaller(config, what, m.value("params", Json::object()), ask);
-    if (r.ok()) {
-      reply["result"] = *r;
-    } else {
-      reply["error"] = {{"code", r.status().code() == StatusCode::kPermissionDenied ? -32601 : -32603},
-                        {"message", r.status().message()}};
-    }
-    return reply;
-  };
+  // allowed. Only a call whose caller can be asked installs a handler: on stdio, where requests
+  // go to the one call in flight with a handler, listings and reads must not compete for them.
+  // The handler owns copies: a stdio reply may be written after this call returned.
+  ServerRequestHandler on_request;
+  if (out.ask) {
+    on_request = [config = config_, ask = out.ask](const Json& m) {
+      return replyToServer(config, m, ask);
+    };
+  }
   for (int round = 0;; ++round) {
-    Json req = {{"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", method}, {"params", p}};
-    WARD_ASSIGN_OR_RETURN(Json resp, t->roundTrip(req, h, config_.timeout_ms, on_request));
+    int64_t timeout_ms = config_.timeout_ms;
+    if (out.deadline_ns != 0) {
+      // Rounded up, so that a round trip that times out ends at or after the deadline.
+      const int64_t left_ns = out.deadline_ns - clock_->monotonicNanos();
+      const int64_t left_ms = (left_ns + 999'999) / 1'000'000;
+      if (left_ns <= 0) {
+        return Status::unavailable("upstream '" + config_.name + "': no time left for " + method);
+      }
+      timeout_ms = std::min(timeout_ms, left_ms);
+    }
+    Json req = {
+        {"jsonrpc", "2.0"}, {"id", next_id_.fetch_add(1)}, {"method", method}, {"params", p}};
+    WARD_ASSIGN_OR_RETURN(Json resp, t->roundTrip(req, h, timeout_ms, on_request));
     if (resp.contains("error")) return rpcError(config_.name, resp["error"]);
     if (!resp.contains("result") || !resp["result"].is_object()) {
       return Status::unavailable("upstream '" + config_.name + "': " + method +
@@ -321,16 +397,20 @@ Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::str
     if (result["resultType"] != "input_required" || !result.contains("inputRequests") ||
         !result["inputRequests"].is_object() || round + 1 >= kMaxInputRounds) {
       return Status::failedPrecondition("upstream '" + config_.name + "' asked for input (" +
-                                        clip(result["resultType"].dump()) +
+                                        clip(dumpJson(result["resultType"])) +
                                         ") that Ward cannot relay");
+    }
+    const Json& asked = result["inputRequests"];
+    if (asked.size() > kMaxInputRequests) {
+      return Status::failedPrecondition(
+          "upstream '" + config_.name + "' asked for " + std::to_string(asked.size()) +
+          " inputs in one round; Ward relays at most " + std::to_string(kMaxInputRequests));
     }
     // Stateless era: answer each input request through the caller, then retry with the answers.
     Json answers = Json::object();
-    for (const auto& [key, asked] : result["inputRequests"].items()) {
-      const std::string what = asked.is_object() ? asked.value("method", "") : "";
-      WARD_ASSIGN_OR_RETURN(answers[key], forwardToCaller(config_, what,
-                                                          asked.is_object() ? asked.value("params", Json::object()) : Json::object(),
-                                                          ask));
+    for (const auto& [key, one] : asked.items()) {
+      WARD_ASSIGN_OR_RETURN(answers[key], forwardToCaller(config_, stringMember(one, "method"),
+                                                          objectMember(one, "params"), out.ask));
     }
     p["inputResponses"] = std::move(answers);
     if (result.contains("requestState")) p["requestState"] = result["requestState"];
@@ -338,14 +418,13 @@ Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const std::str
 }
 
 Result<Json> McpClient::request(const std::string& method, Json params) {
-  return requestAsking(method, std::move(params), nullptr);
+  return requestAsking(Outgoing{method, std::move(params), nullptr, 0});
 }
 
-Result<Json> McpClient::requestAsking(const std::string& method, Json params,
-                                      const ClientAsk& ask) {
+Result<Json> McpClient::requestAsking(const Outgoing& out) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     WARD_ASSIGN_OR_RETURN(std::shared_ptr<Transport> t, connection());
-    auto r = send(t, method, params, ask);
+    auto r = send(t, out);
     // Only the transport reports NotFound: the HTTP session expired. The server refused the
     // request without running it, so it is safe to re-initialise and send it once more.
     if (!r.ok() && r.status().code() == StatusCode::kNotFound && attempt == 0) {
@@ -358,34 +437,12 @@ Result<Json> McpClient::requestAsking(const std::string& method, Json params,
   return Status::unavailable("upstream '" + config_.name + "': session expired twice");
 }
 
-Result<Json> McpClient::listTools() {
-  Json tools = Json::array();
-  std::string cursor;
-  for (int page = 0; page < kMaxToolPages; ++page) {
-    Json params = Json::object();
-    if (!cursor.empty()) params["cursor"] = cursor;
-    WARD_ASSIGN_OR_RETURN(Json res, request("tools/list", params));
-    if (!res.contains("tools") || !res["tools"].is_array()) {
-      return Status::unavailable("upstream '" + config_.name + "': tools/list has no tools array");
-    }
-    for (Json& tool : res["tools"]) tools.push_back(std::move(tool));
-    if (tools.size() > kMaxTools) {
-      return Status::resourceExhausted("upstream '" + config_.name + "' lists more than " +
-                                       std::to_string(kMaxTools) + " tools");
-    }
-    if (!res.contains("nextCursor") || !res["nextCursor"].is_string() ||
-        res["nextCursor"].get<std::string>().empty()) {
-      return tools;
-    }
-    cursor = res["nextCursor"].get<std::string>();
-  }
-  return Status::resourceExhausted("upstream '" + config_.name + "': more than " +
-                                   std::to_string(kMaxToolPages) + " pages of tools");
-}
+Result<Json> McpClient::listTools() { return listAll("tools/list", "tools", kMaxTools); }
 
 Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments,
-                                  const ClientAsk& ask) {
-  return requestAsking("tools/call", Json{{"name", tool}, {"arguments", arguments}}, ask);
+                                 const ClientAsk& ask) {
+  return requestAsking(
+      Outgoing{"tools/call", Json{{"name", tool}, {"arguments", arguments}}, ask, 0});
 }
 
 Json McpClient::describe() const {
@@ -425,29 +482,45 @@ Json McpClient::describe() const {
 
 Result<Json> McpClient::listAll(const std::string& method, const std::string& field,
                                 size_t max_items) {
+  // One deadline for the whole listing: each page gets what is left of timeout_ms.
+  const int64_t deadline = clock_->monotonicNanos() + config_.timeout_ms * 1'000'000;
+  auto timedOut = [&](int pages) {
+    return Status::unavailable(
+        "upstream '" + config_.name + "': " + method + " did not finish within timeout_ms (" +
+        std::to_string(config_.timeout_ms) + " ms) after " + std::to_string(pages) + " pages");
+  };
   Json items = Json::array();
+  size_t bytes = 0;
   std::string cursor;
-  for (int page = 0; page < kMaxToolPages; ++page) {
+  for (int page = 0; page < kMaxListPages; ++page) {
+    if (clock_->monotonicNanos() >= deadline) return timedOut(page);
     Json params = Json::object();
     if (!cursor.empty()) params["cursor"] = cursor;
-    WARD_ASSIGN_OR_RETURN(Json res, request(method, params));
-    if (!res.contains(field) || !res[field].is_array()) {
+    auto res = requestAsking(Outgoing{method, std::move(params), nullptr, deadline});
+    if (!res.ok()) {
+      if (clock_->monotonicNanos() >= deadline) return timedOut(page);
+      return res.status();
+    }
+    if (!res->contains(field) || !(*res)[field].is_array()) {
       return Status::unavailable("upstream '" + config_.name + "': " + method + " has no " + field +
                                  " array");
     }
-    for (Json& item : res[field]) items.push_back(std::move(item));
+    bytes += dumpJson((*res)[field]).size();
+    if (bytes > kMaxListBytes) {
+      return Status::resourceExhausted("upstream '" + config_.name + "' lists more than " +
+                                       std::to_string(kMaxListBytes >> 20) + " MiB of " + field);
+    }
+    for (Json& item : (*res)[field]) items.push_back(std::move(item));
     if (items.size() > max_items) {
       return Status::resourceExhausted("upstream '" + config_.name + "' lists more than " +
                                        std::to_string(max_items) + " " + field);
     }
-    if (!res.contains("nextCursor") || !res["nextCursor"].is_string() ||
-        res["nextCursor"].get<std::string>().empty()) {
-      return items;
-    }
-    cursor = res["nextCursor"].get<std::string>();
+    const std::string next = stringMember(*res, "nextCursor");
+    if (next.empty()) return items;
+    cursor = next;
   }
   return Status::resourceExhausted("upstream '" + config_.name + "': more than " +
-                                   std::to_string(kMaxToolPages) + " pages of " + field);
+                                   std::to_string(kMaxListPages) + " pages of " + field);
 }
 
 }  // namespace ward::upstream

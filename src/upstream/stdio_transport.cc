@@ -1,5 +1,6 @@
 // MCP over stdio: the upstream is a child process; newline-delimited JSON-RPC on its stdin and
-// stdout. Its stderr is drained into a small ring (diagnostics only, never parsed).
+// stdout. Its stderr is drained into a small ring (diagnostics only, never parsed). A line that
+// cannot be handled is logged and dropped: nothing the child writes can end Ward.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "transport.h"
@@ -33,13 +35,23 @@ void ignoreSigpipeOnce() {
   std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
 }
 
-std::string idKey(const Json& id) { return id.dump(); }
+std::string idKey(const Json& id) { return dumpJson(id); }
+
+// A JSON-RPC error reply (-32603) to a request of the upstream.
+Json refusal(const Json& request, const std::string& why) {
+  return Json{
+      {"jsonrpc", "2.0"}, {"id", idOf(request)}, {"error", {{"code", -32603}, {"message", why}}}};
+}
 
 class StdioTransport final : public Transport {
  public:
-  StdioTransport(std::string name, size_t max_message, NotificationSink sink)
-      : name_(std::move(name)), max_message_(max_message), sink_(std::move(sink)) {}
-  ~StdioTransport() override { close(); }
+  StdioTransport(std::string name, size_t max_message, ServerMessageHandlers handlers)
+      : name_(std::move(name)), max_message_(max_message), handlers_(std::move(handlers)) {}
+  ~StdioTransport() override {
+    close();
+    // Writers hold a shared_ptr to this transport, so none is left once it is destroyed.
+    if (in_fd_ >= 0) ::close(in_fd_);
+  }
 
   Status start(const ResolvedEndpoint& e);
 
@@ -49,12 +61,13 @@ class StdioTransport final : public Transport {
     std::unique_lock<std::mutex> lock(mu_);
     if (dead_) return Status::unavailable("upstream '" + name_ + "' is not running: " + why_dead_);
     pending_[key] = std::nullopt;
-    if (on_request) handlers_[key] = on_request;
+    if (on_request) routes_[key] = Route{on_request, ++route_serial_};
     lock.unlock();
-    Status sent = writeLine(request.dump());
+    Status sent = writeLine(dumpJson(request));
     lock.lock();
     if (!sent.ok()) {
       pending_.erase(key);
+      routes_.erase(key);
       return sent;
     }
     bool done = cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
@@ -63,7 +76,7 @@ class StdioTransport final : public Transport {
     auto it = pending_.find(key);
     std::optional<Json> response = it == pending_.end() ? std::nullopt : it->second;
     if (it != pending_.end()) pending_.erase(it);
-    handlers_.erase(key);
+    routes_.erase(key);  // from now on its handler is not invoked (forwardOnThread checks)
     if (response) return std::move(*response);
     if (!done) {
       return Status::unavailable("upstream '" + name_ + "' did not answer within " +
@@ -73,7 +86,7 @@ class StdioTransport final : public Transport {
   }
 
   Status notify(const Json& notification, const RequestHeaders&) override {
-    return writeLine(notification.dump());
+    return writeLine(dumpJson(notification));
   }
 
   bool alive() const override {
@@ -93,7 +106,16 @@ class StdioTransport final : public Transport {
       closed_ = true;
       markDeadLocked("closed by Ward");
     }
-    if (in_fd_ >= 0) ::close(in_fd_);
+    // The child's stdin is closed (it sees EOF) by putting /dev/null in its place: a forwarding
+    // thread may still write a late reply, which must not land in a file descriptor that was
+    // closed and reused. The destructor closes it.
+    if (in_fd_ >= 0) {
+      int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (devnull >= 0) {
+        ::dup3(devnull, in_fd_, O_CLOEXEC);
+        ::close(devnull);
+      }
+    }
     terminateChild();
     if (reader_.joinable()) reader_.join();
     if (err_reader_.joinable()) err_reader_.join();
@@ -131,11 +153,11 @@ class StdioTransport final : public Transport {
     }
     const Json& m = *msg;
     if (m.contains("method")) {
-      const std::string method = m["method"].is_string() ? m["method"].get<std::string>() : "";
+      const std::string method = stringMember(m, "method");
       if (m.contains("id")) {
         answerServerRequest(m, method);
-      } else if (sink_) {
-        sink_(method, m.value("params", Json::object()));
+      } else if (handlers_.on_notification) {
+        handlers_.on_notification(method, objectMember(m, "params"));
       }
       return;
     }
@@ -149,33 +171,103 @@ class StdioTransport final : public Transport {
   }
 
   // A server-to-client request. stdio carries no link to the request it belongs to, so it goes to
-  // the handler of the one call in flight that has one; with none, or several (ambiguous), it
-  // gets the default reply or a refusal. A handler may wait on a person: it runs on its own
-  // thread so that this reader goes on reading, and writes only while the transport lives.
+  // the handler of the one call in flight that has one (a call whose caller can be asked); with
+  // none it gets the unclaimed reply, with several (ambiguous) a refusal. A handler may wait on
+  // a person: it runs on its own thread so that this reader goes on reading, at most
+  // kMaxForwardedRequests at once (more are refused at once), and writes only while the
+  // transport lives.
   void answerServerRequest(const Json& m, const std::string& method) {
     ServerRequestHandler handler;
-    size_t handlers = 0;
+    std::string key;
+    uint64_t serial = 0;
+    size_t routes = 0;
+    bool at_limit = false;
     if (method != "ping") {
       std::lock_guard<std::mutex> lock(mu_);
-      handlers = handlers_.size();
-      if (handlers == 1) handler = handlers_.begin()->second;
+      routes = routes_.size();
+      if (routes == 1 && forwarding_ >= kMaxForwardedRequests) {
+        at_limit = true;
+      } else if (routes == 1) {
+        ++forwarding_;
+        key = routes_.begin()->first;
+        handler = routes_.begin()->second.handler;
+        serial = routes_.begin()->second.serial;
+      }
     }
     if (!handler) {
-      Json reply = defaultServerReply(m);
-      if (handlers > 1) {
-        reply.erase("result");
-        reply["error"] = {{"code", -32603},
-                          {"message", "several calls are in flight; Ward cannot tell which one "
-                                      "this request belongs to"}};
+      Json reply;
+      if (routes > 1) {
+        reply = refusal(m,
+                        "several calls that can forward requests are in flight; Ward cannot "
+                        "tell which one this request belongs to");
+      } else if (at_limit) {
+        reply = refusal(m, "upstream '" + name_ + "' already has " +
+                               std::to_string(kMaxForwardedRequests) +
+                               " requests being forwarded, Ward's limit; this one is refused");
+      } else {
+        reply = handlers_.on_unclaimed_request ? handlers_.on_unclaimed_request(m)
+                                               : defaultServerReply(m);
       }
-      (void)writeLine(reply.dump());
+      (void)writeLine(dumpJson(reply));
       return;
     }
     std::weak_ptr<Transport> weak = weak_from_this();
-    std::thread([weak, handler = std::move(handler), m] {
-      Json reply = handler(m);
-      if (auto self = weak.lock()) (void)static_cast<StdioTransport&>(*self).writeLine(reply.dump());
-    }).detach();
+    try {
+      std::thread([weak, handler = std::move(handler), m, key, serial] {
+        forwardOnThread(weak, handler, m, key, serial);
+      }).detach();
+    } catch (const std::system_error&) {
+      endForwarding();
+      (void)writeLine(dumpJson(refusal(m, "Ward cannot start a thread to forward this request")));
+    }
+  }
+
+  // The body of a forwarding thread. The handler belongs to a round trip that may have ended
+  // (timed out) since the reader picked it: then it is not invoked, and the upstream is told.
+  static void forwardOnThread(const std::weak_ptr<Transport>& weak,
+                              const ServerRequestHandler& handler, const Json& m,
+                              const std::string& key, uint64_t serial) {
+    bool live = false;
+    if (auto self = weak.lock()) live = static_cast<StdioTransport&>(*self).routeLive(key, serial);
+    Json reply;
+    if (!live) {
+      reply = refusal(m, "the call this request belonged to has ended");
+    } else {
+      try {
+        reply = handler(m);
+      } catch (const std::exception& e) {
+        reply = refusal(m, std::string("Ward could not answer: ") + e.what());
+      } catch (...) {
+        reply = refusal(m, "Ward could not answer");
+      }
+    }
+    if (auto self = weak.lock()) {
+      auto& t = static_cast<StdioTransport&>(*self);
+      (void)t.writeLine(dumpJson(reply));
+      t.endForwarding();
+    }
+  }
+
+  bool routeLive(const std::string& key, uint64_t serial) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = routes_.find(key);
+    return it != routes_.end() && it->second.serial == serial;
+  }
+
+  void endForwarding() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --forwarding_;
+  }
+
+  void handleLineSafely(const std::string& line) {
+    try {
+      handleLine(line);
+    } catch (const std::exception& e) {
+      logWarn("upstream '" + name_ + "' wrote a message Ward could not handle; dropped (" +
+              e.what() + ")");
+    } catch (...) {
+      logWarn("upstream '" + name_ + "' wrote a message Ward could not handle; dropped");
+    }
   }
 
   void readStdout() {
@@ -190,7 +282,7 @@ class StdioTransport final : public Transport {
       for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
         std::string line = buf.substr(start, nl - start);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) handleLine(line);
+        if (!line.empty()) handleLineSafely(line);
       }
       buf.erase(0, start);
       if (buf.size() > max_message_) {
@@ -245,9 +337,15 @@ class StdioTransport final : public Transport {
     exit_text_ = text;
   }
 
+  // A call in flight whose server requests go to its handler.
+  struct Route {
+    ServerRequestHandler handler;
+    uint64_t serial = 0;  // tells a later round trip that reused the id from this one
+  };
+
   std::string name_;
   size_t max_message_;
-  NotificationSink sink_;
+  ServerMessageHandlers handlers_;
   pid_t pid_ = -1;
   int in_fd_ = -1, out_fd_ = -1, err_fd_ = -1;
   std::thread reader_, err_reader_;
@@ -257,10 +355,12 @@ class StdioTransport final : public Transport {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::optional<Json>> pending_;  // guarded by mu_
-  std::map<std::string, ServerRequestHandler> handlers_;  // guarded by mu_: by pending id
-  bool dead_ = false;                                   // guarded by mu_
-  bool closed_ = false;                                 // guarded by mu_
-  std::string why_dead_, exit_text_, stderr_;           // guarded by mu_
+  std::map<std::string, Route> routes_;                 // guarded by mu_: by pending id
+  uint64_t route_serial_ = 0;                           // guarded by mu_
+  int forwarding_ = 0;                         // forwarding threads running; guarded by mu_
+  bool dead_ = false;                          // guarded by mu_
+  bool closed_ = false;                        // guarded by mu_
+  std::string why_dead_, exit_text_, stderr_;  // guarded by mu_
 };
 
 Status StdioTransport::start(const ResolvedEndpoint& e) {
@@ -333,9 +433,9 @@ Status StdioTransport::start(const ResolvedEndpoint& e) {
 }  // namespace
 
 Result<std::unique_ptr<Transport>> startStdioTransport(const ResolvedEndpoint& endpoint,
-                                                       NotificationSink sink) {
+                                                       ServerMessageHandlers handlers) {
   auto t = std::make_unique<StdioTransport>(endpoint.config.name, endpoint.config.max_message_bytes,
-                                            std::move(sink));
+                                            std::move(handlers));
   WARD_RETURN_IF_ERROR(t->start(endpoint));
   return std::unique_ptr<Transport>(std::move(t));
 }

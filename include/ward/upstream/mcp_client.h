@@ -39,7 +39,7 @@ class McpClient {
 
   const UpstreamConfig& config() const { return config_; }
 
-  // Every tool of the server (tools/list, all pages; at most 1000 tools).
+  // Every tool of the server: listAll("tools/list", "tools", 1000).
   Result<Json> listTools();
   // Asks the caller of a call (its MCP client) on the upstream's behalf: the client's result.
   using ClientAsk = std::function<Result<Json>(const std::string& method, const Json& params)>;
@@ -59,7 +59,8 @@ class McpClient {
   // True once after the server sent notifications/tools/list_changed.
   bool takeListChanged() { return list_changed_.exchange(false); }
   // Every item of a paginated list method ("resources/list" -> field "resources", ...), all
-  // pages; ResourceExhausted past max_items items or 100 pages.
+  // pages, within one timeout_ms for the whole listing (Unavailable when it runs out);
+  // ResourceExhausted past max_items items, 16 MiB of items or 100 pages.
   Result<Json> listAll(const std::string& method, const std::string& field, size_t max_items);
   // State for `ward upstream show` and GET /v1/upstreams: era, version, server info, failures,
   // backoff, transport details. Never secrets. Never waits for a connect in progress
@@ -71,9 +72,15 @@ class McpClient {
  private:
   Result<std::shared_ptr<Transport>> connection();
   Status connectLocked();
-  Result<Json> send(const std::shared_ptr<Transport>& t, const std::string& method,
-                    const Json& params, const ClientAsk& ask);
-  Result<Json> requestAsking(const std::string& method, Json params, const ClientAsk& ask);
+  // One request as send() makes it.
+  struct Outgoing {
+    std::string method;
+    Json params;              // may be null
+    ClientAsk ask;            // answers the upstream's requests during it; null = nobody
+    int64_t deadline_ns = 0;  // clock_->monotonicNanos() bound; 0 = timeout_ms per round trip
+  };
+  Result<Json> send(const std::shared_ptr<Transport>& t, const Outgoing& out);
+  Result<Json> requestAsking(const Outgoing& out);
 
   UpstreamConfig config_;
   SecretResolver secrets_;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,9 @@ UpstreamConfig stdioConfig(std::vector<std::string> extra = {}) {
 }
 
 std::string firstText(const Json& result) { return result["content"][0]["text"]; }
+
+// The fake server's tools that report what they got answer with JSON in their text.
+Json textJson(const Json& result) { return Json::parse(firstText(result)); }
 
 TEST(McpClientStdioTest, FallsBackToInitializeForASessionEraServer) {
   McpClient client(stdioConfig(), nullptr);
@@ -135,6 +139,125 @@ TEST(McpClientStdioTest, AMissingSecretIsNamedWithoutAValue) {
   EXPECT_TRUE(ok.ensureConnected().ok());
 }
 
+TEST(McpClientStdioTest, ServerMessagesOfTheWrongTypesAreRefusedAndNothingBreaks) {
+  McpClient client(stdioConfig(), nullptr);
+  // A request whose method is a number, one whose params are a string, a notification with a
+  // numeric method, an array, a ping with an object id: each is answered or dropped.
+  auto r = client.callTool("malformed", Json::object());
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  Json replies = textJson(*r);
+  EXPECT_EQ(replies["bad-method"]["error"]["code"], -32601) << replies.dump();
+  EXPECT_NE(replies["bad-method"]["error"]["message"].get<std::string>().find("without a method"),
+            std::string::npos);
+  EXPECT_EQ(replies["bad-params"]["error"]["code"], -32601) << replies.dump();
+  auto after = client.callTool("echo", Json{{"text", "still reading"}});
+  ASSERT_TRUE(after.ok()) << after.status().toString();
+  EXPECT_EQ(firstText(*after), "still reading");
+  EXPECT_EQ(client.connectionGeneration(), 1);
+}
+
+TEST(McpClientStdioTest, AnInitializeResultOfTheWrongTypesIsRefused) {
+  McpClient client(stdioConfig({"--bad-init"}), nullptr);
+  Status st = client.ensureConnected();
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_NE(st.message().find("protocol version ''"), std::string::npos) << st.message();
+}
+
+UpstreamConfig elicitingConfig(std::vector<std::string> extra = {}) {
+  UpstreamConfig c = stdioConfig(std::move(extra));
+  c.allow_elicitation = true;
+  return c;
+}
+
+TEST(McpClientStdioTest, AListingInFlightDoesNotTakeACallsForwardedRequest) {
+  // The server holds tools/list until its elicitation is answered, and asks only while the
+  // listing is in flight: a listing has nobody to ask, so the request is the call's.
+  McpClient client(elicitingConfig({"--list-waits"}), nullptr);
+  ASSERT_TRUE(client.ensureConnected().ok());
+  std::thread listing([&] { EXPECT_TRUE(client.listTools().ok()); });
+  McpClient::ClientAsk ask = [](const std::string& method, const Json&) -> Result<Json> {
+    EXPECT_EQ(method, "elicitation/create");
+    return Json{{"action", "accept"}, {"content", Json::object()}};
+  };
+  auto r = client.callTool("elicit", Json::object(), ask);
+  listing.join();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(textJson(*r)["result"]["action"], "accept") << firstText(*r);
+}
+
+TEST(McpClientStdioTest, ForwardedRequestsInFlightAreCapped) {
+  // 20 elicitations at once: 16 wait on the caller, 4 are refused at once. The server says so
+  // (tools/list_changed) once it has the 4 refusals; only then are the waiting ones answered.
+  McpClient client(elicitingConfig(), nullptr);
+  std::atomic<int> asked{0};
+  std::atomic<bool> released{false};
+  McpClient::ClientAsk ask = [&](const std::string&, const Json&) -> Result<Json> {
+    ++asked;
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!released && std::chrono::steady_clock::now() < until) {
+      if (client.takeListChanged()) released = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return Json{{"action", "decline"}};
+  };
+  auto r = client.callTool("flood", Json{{"count", 20}, {"refused", 4}}, ask);
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  Json got = textJson(*r);
+  EXPECT_EQ(got["refused"], 4) << got.dump();
+  EXPECT_EQ(got["answered"], 16) << got.dump();
+  EXPECT_EQ(asked.load(), 16);
+  EXPECT_TRUE(released.load());
+}
+
+TEST(McpClientStdioTest, AListingHasOneDeadlineForAllItsPages) {
+  // Endless pages, 200 ms each: the listing ends when timeout_ms is spent, not after 100 pages.
+  UpstreamConfig c = stdioConfig({"--slow-pages", "200"});
+  c.timeout_ms = 1000;
+  McpClient client(c, nullptr);
+  ASSERT_TRUE(client.ensureConnected().ok());
+  auto start = std::chrono::steady_clock::now();
+  auto tools = client.listTools();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(tools.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(tools.status().message().find("did not finish within timeout_ms (1000 ms)"),
+            std::string::npos)
+      << tools.status().message();
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+TEST(McpClientStdioTest, AListingIsBoundedInBytes) {
+  McpClient client(stdioConfig({"--big-pages"}), nullptr);  // endless pages of 1 MiB
+  auto tools = client.listTools();
+  EXPECT_EQ(tools.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(tools.status().message().find("more than 16 MiB of tools"), std::string::npos)
+      << tools.status().message();
+}
+
+TEST(McpClientStdioTest, InputRequestsAreRelayedAtMostEightPerRound) {
+  McpClient client(elicitingConfig({"--era", "modern"}), nullptr);
+  std::atomic<int> asked{0};
+  McpClient::ClientAsk ask = [&](const std::string&, const Json&) -> Result<Json> {
+    ++asked;
+    return Json{{"action", "accept"}, {"content", Json::object()}};
+  };
+  auto two = client.callTool("ask_input", Json{{"n", 2}}, ask);
+  ASSERT_TRUE(two.ok()) << two.status().toString();
+  Json responses = textJson(*two);
+  EXPECT_EQ(responses["r0"]["action"], "accept") << responses.dump();
+  EXPECT_EQ(responses["r1"]["action"], "accept") << responses.dump();
+  EXPECT_EQ(asked.load(), 2);
+  auto nine = client.callTool("ask_input", Json{{"n", 9}}, ask);
+  EXPECT_EQ(nine.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(nine.status().message().find("asked for 9 inputs in one round; Ward relays at most 8"),
+            std::string::npos)
+      << nine.status().message();
+  EXPECT_EQ(asked.load(), 2);  // none of the nine was asked
+  // An input request whose method is a number is refused, not a crash.
+  auto bad = client.callTool("ask_bad_input", Json::object(), ask);
+  EXPECT_EQ(bad.status().code(), StatusCode::kPermissionDenied) << bad.status().toString();
+  EXPECT_EQ(asked.load(), 2);
+}
+
 // A fake server on Streamable HTTP, killed when the test ends.
 class HttpServerProcess {
  public:
@@ -218,6 +341,52 @@ TEST(McpClientHttpTest, AnUnreachableServerFailsWithoutBlockingAnother) {
   EXPECT_EQ(dead.ensureConnected().code(), StatusCode::kUnavailable);
   auto r = alive.callTool("echo", Json{{"text", "fine"}});
   ASSERT_TRUE(r.ok()) << r.status().toString();
+}
+
+TEST(McpClientHttpTest, ARequestInTheResponseToAReplyIsNotAnswered) {
+  // The server pings on the call's stream, and answers each of Ward's replies with another ping
+  // (5 deep at most, so that a regression fails instead of hanging): only the first is answered.
+  HttpServerProcess server({"--era", "legacy"});
+  McpClient client(httpConfig(server.url()), nullptr);
+  auto r = client.callTool("loop", Json::object());
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  auto stats = client.callTool("stats", Json::object());
+  ASSERT_TRUE(stats.ok()) << stats.status().toString();
+  EXPECT_EQ(textJson(*stats)["reply_posts"], 1) << firstText(*stats);
+}
+
+TEST(McpClientHttpTest, McpNameIsBase64EncodedWhenItIsNotPlainAscii) {
+  // The server decodes Mcp-Name and refuses a mismatch with the body (-32020), as the spec says.
+  HttpServerProcess server({"--era", "modern"});
+  McpClient client(httpConfig(server.url()), nullptr);
+  for (const std::string name : {"caf\u00e9\r\nX-Injected: 1", " padded", "=?base64?abc?="}) {
+    auto r = client.callTool(name, Json::object());  // no such tool: an isError result
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ((*r)["isError"], true);
+  }
+  auto seen = client.callTool("seen_headers", Json::object());
+  ASSERT_TRUE(seen.ok()) << seen.status().toString();
+  Json got = textJson(*seen);
+  ASSERT_EQ(got["mcp_names"].size(), 4u) << got.dump();
+  EXPECT_EQ(got["mcp_names"][0], "=?base64?Y2Fmw6kNClgtSW5qZWN0ZWQ6IDE=?=");
+  EXPECT_EQ(got["mcp_names"][1], "=?base64?IHBhZGRlZA==?=");
+  EXPECT_EQ(got["mcp_names"][2], "=?base64?PT9iYXNlNjQ/YWJjPz0=?=");
+  EXPECT_EQ(got["mcp_names"][3], "seen_headers");
+  EXPECT_EQ(got["injected"], false);
+}
+
+TEST(McpClientHttpTest, AHeaderValueWithCrOrLfIsNotSent) {
+  HttpServerProcess server({"--era", "legacy"});
+  UpstreamConfig c = httpConfig(server.url());
+  c.headers["X-Token"] = "${secret:token}";
+  McpClient client(c, [](const std::string&) -> Result<std::string> {
+    return std::string("t0ken\r\nX-Injected: 1");
+  });
+  Status st = client.ensureConnected();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.toString();
+  EXPECT_NE(st.message().find("header 'X-Token' contains CR, LF or NUL"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find("t0ken"), std::string::npos) << st.message();
 }
 
 }  // namespace
