@@ -14,7 +14,7 @@ constexpr size_t kMaxErrorText = 512;
 std::string errorText(const Json& result) {
   if (result.contains("content") && result["content"].is_array()) {
     for (const Json& c : result["content"]) {
-      if (c.is_object() && c.value("type", "") == "text" && c.contains("text") &&
+      if (c.is_object() && c.contains("type") && c["type"] == "text" && c.contains("text") &&
           c["text"].is_string()) {
         std::string t = c["text"].get<std::string>();
         return t.size() > kMaxErrorText ? t.substr(0, kMaxErrorText) + "..." : t;
@@ -65,7 +65,7 @@ Result<Json> McpExecutor::execute(CallContext& call) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
           .count();
   if (!result.ok()) return result.status();
-  if (result->value("isError", false) == true) {
+  if (result->contains("isError") && (*result)["isError"] == true) {
     return Status::unavailable("upstream tool '" + d.name +
                                "' reported an error: " + errorText(*result));
   }

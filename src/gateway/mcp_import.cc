@@ -14,8 +14,9 @@ namespace ward::gateway {
 namespace {
 
 bool annotated(const Json& tool, const char* hint) {
+  // Upstream data: a hint of another type (a string "true") is not a hint.
   return tool.contains("annotations") && tool["annotations"].is_object() &&
-         tool["annotations"].value(hint, false) == true;
+         tool["annotations"].contains(hint) && tool["annotations"][hint] == true;
 }
 
 bool isMcpOf(const Json& definition, const std::string& upstream) {
