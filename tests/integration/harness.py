@@ -82,6 +82,41 @@ def stop_processes(*procs, timeout=20):
             stop_server(p, timeout)
 
 
+def run_upstream_suite(prefix, make_env, run, modules):
+    """The shared main() of the upstream suites: skips (77) without the npm reference servers in
+    `modules`; builds `make_env(tmp)` (with .close()), runs `run(env)`, prints the end of
+    tmp/serve.err when a check failed, removes tmp; returns the exit code."""
+    import shutil
+    import tempfile
+    if not WARD_BIN:
+        print("set WARD_BIN")
+        return 2
+    if not os.path.isdir(os.path.join(modules, "server-everything")):
+        print("SKIP: run `npm ci` in tests/upstream first (scripts/test.sh does)")
+        return 77  # CTest reports it as skipped (SKIP_RETURN_CODE), never as passed
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    env = None
+    try:
+        env = make_env(tmp)
+        run(env)
+    finally:
+        if env:
+            env.close()
+        if failures() and os.path.exists(os.path.join(tmp, "serve.err")):
+            print(open(os.path.join(tmp, "serve.err")).read()[-4000:])
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary()
+
+
+def set_cli_tenant(data, tenant):
+    """Points ward.toml's `tenant` (the one the CLI acts in) at `tenant`."""
+    path = os.path.join(data, "ward.toml")
+    lines = [f'tenant = "{tenant}"' if ln.startswith("tenant = ") else ln
+             for ln in open(path).read().split("\n")]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
 def write_json_atomic(path, value):
     """Writes `value` as JSON to `path` through a rename, so a reader never sees half a file."""
     with open(path + ".tmp", "w") as f:

@@ -21,14 +21,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from harness import REPO, WARD_BIN, check, failures, start_server, stop_server, summary
-from harness import run_ward, stop_processes, ward_ok as ward, write_json_atomic
-from upstream_test import free_port, toml_list
+from harness import REPO, WARD_BIN, check, run_upstream_suite, start_server
+from harness import run_ward, set_cli_tenant, stop_processes, ward_ok as ward, write_json_atomic
+from upstream_test import free_port, start_everything_http, toml_list
 
 NODE_DIR = os.path.join(REPO, "tests", "upstream")
 MODULES = os.path.join(NODE_DIR, "node_modules", "@modelcontextprotocol")
@@ -61,12 +60,7 @@ class Env:
         self.state = os.path.join(tmp, "changing.json")
         self.write_state(PROMPTS_V1)
         self.http_port = free_port()
-        self.everything_http = subprocess.Popen(
-            ["node", EVERYTHING, "streamableHttp"], env=dict(os.environ, PORT=str(self.http_port)),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for line in self.everything_http.stderr:  # it says it listens before accepting
-            if "listening" in line.lower():
-                break
+        self.everything_http = start_everything_http(self.http_port)
         ward(self.data, "init")
         node = shutil.which("node")
         with open(os.path.join(self.data, "ward.toml"), "a") as f:
@@ -116,11 +110,11 @@ prompts_for = ["group:eng"]
         self.keys = {n: ward(self.data, "key", "create", n) for n in ("admin", "alice", "bob")}
         # carol is in another tenant, in a group also named "eng": the subject lists name the
         # upstreams' own tenant's principals and groups, so she must match none of them.
-        self.set_cli_tenant("other")
+        set_cli_tenant(self.data, "other")
         ward(self.data, "group", "add", "eng")
         ward(self.data, "user", "add", "carol", "--groups", "eng")
         self.keys["carol"] = ward(self.data, "key", "create", "carol")
-        self.set_cli_tenant("default")
+        set_cli_tenant(self.data, "default")
         docs = os.path.join(tmp, "docs")
         os.makedirs(docs)
         self.docs = docs
@@ -130,13 +124,6 @@ prompts_for = ["group:eng"]
         ward(self.data, "ingest", os.path.join(docs, "secret.md"), "--acl-users", "alice")
         self.server, self.base = start_server(
             self.data, stderr=open(os.path.join(tmp, "serve.err"), "w"))
-
-    def set_cli_tenant(self, tenant):
-        path = os.path.join(self.data, "ward.toml")
-        text = open(path).read()
-        lines = [f'tenant = "{tenant}"' if ln.startswith("tenant = ") else ln
-                 for ln in text.split("\n")]
-        open(path, "w").write("\n".join(lines))
 
     def write_state(self, state):
         write_json_atomic(self.state, state)
@@ -472,32 +459,15 @@ def test_records(env):
           all(len(a.get("pinned_hash", "")) == 64 for a in approvals), approvals)
 
 
-def main():
-    if not WARD_BIN:
-        print("set WARD_BIN")
-        return 2
-    if not os.path.isdir(os.path.join(MODULES, "server-everything")):
-        print("SKIP: run `npm ci` in tests/upstream first (scripts/test.sh does)")
-        return 77  # CTest reports it as skipped (SKIP_RETURN_CODE), never as passed
-    tmp = tempfile.mkdtemp(prefix="ward_upstream_content_")
-    env = None
-    try:
-        env = Env(tmp)
-        alice_secret = test_allowed(env)
-        test_denied(env, alice_secret)
-        test_other_tenant(env)
-        test_changed_prompt(env)
-        test_stdio(env)
-        test_stateless(env)
-        test_records(env)
-    finally:
-        if env:
-            env.close()
-        if failures():
-            print(open(os.path.join(tmp, "serve.err")).read()[-4000:])
-        shutil.rmtree(tmp, ignore_errors=True)
-    return summary()
+def run_all(env):
+    alice_secret = test_allowed(env)
+    test_denied(env, alice_secret)
+    test_other_tenant(env)
+    test_changed_prompt(env)
+    test_stdio(env)
+    test_stateless(env)
+    test_records(env)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_upstream_suite("ward_upstream_content_", Env, run_all, MODULES))

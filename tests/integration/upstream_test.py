@@ -20,11 +20,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 
-from harness import REPO, WARD_BIN, check, failures, stop_processes, summary, write_json_atomic
+from harness import (REPO, WARD_BIN, check, run_upstream_suite, set_cli_tenant, stop_processes,
+                     write_json_atomic)
 from harness import ward_ok as ward
 
 NODE_DIR = os.path.join(REPO, "tests", "upstream")
@@ -67,6 +67,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_everything_http(port):
+    """Starts server-everything over Streamable HTTP on `port`; returns once it accepts."""
+    proc = subprocess.Popen(
+        ["node", os.path.join(MODULES, "server-everything", "dist", "index.js"), "streamableHttp"],
+        env=dict(os.environ, PORT=str(port)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True)
+    # Readiness: the server says it listens on stderr before accepting.
+    for line in proc.stderr:
+        if "listening" in line.lower():
+            break
+    return proc
+
+
 def toml_list(items):
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
@@ -100,14 +113,7 @@ class Env:
         self.state = os.path.join(tmp, "changing.json")
         self.write_state(CHANGING_V1)
         self.http_port = free_port()
-        self.everything_http = subprocess.Popen(
-            ["node", os.path.join(MODULES, "server-everything", "dist", "index.js"),
-             "streamableHttp"], env=dict(os.environ, PORT=str(self.http_port)),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        # Readiness: the server says it listens on stderr before accepting.
-        for line in self.everything_http.stderr:
-            if "listening" in line.lower():
-                break
+        self.everything_http = start_everything_http(self.http_port)
         ward(self.data, "init")
         node = shutil.which("node")
         with open(os.path.join(self.data, "ward.toml"), "a") as f:
@@ -164,10 +170,10 @@ command = "/nonexistent/no-such-mcp-server"
         ward(self.data, "user", "add", "bob")
         self.keys = {n: ward(self.data, "key", "create", n) for n in ("admin", "alice", "bob")}
         # An admin of another tenant: ward.toml's upstreams are not theirs.
-        self.set_cli_tenant("other")
+        set_cli_tenant(self.data, "other")
         ward(self.data, "user", "add", "boss", "--admin")
         self.keys["boss"] = ward(self.data, "key", "create", "boss")
-        self.set_cli_tenant("default")
+        set_cli_tenant(self.data, "default")
         self.server = subprocess.Popen(
             [WARD_BIN, "--data", self.data, "serve", "--listen", "127.0.0.1:0"],
             env=dict(os.environ, WARD_LEAK_CANARY="ward-env-must-not-leak"),
@@ -177,12 +183,6 @@ command = "/nonexistent/no-such-mcp-server"
         if not m:
             raise RuntimeError(f"ward serve printed {line!r}")
         self.base = m.group(1)
-
-    def set_cli_tenant(self, tenant):
-        path = os.path.join(self.data, "ward.toml")
-        lines = [f'tenant = "{tenant}"' if ln.startswith("tenant = ") else ln
-                 for ln in open(path).read().split("\n")]
-        open(path, "w").write("\n".join(lines))
 
     def write_state(self, state):
         write_json_atomic(self.state, state)
@@ -434,33 +434,16 @@ def test_records(env):
         check("the secret is not in the server log", SECRET not in f.read())
 
 
-def main():
-    if not WARD_BIN:
-        print("set WARD_BIN")
-        return 2
-    if not os.path.isdir(os.path.join(MODULES, "server-everything")):
-        print("SKIP: run `npm ci` in tests/upstream first (scripts/test.sh does)")
-        return 77  # CTest reports it as skipped (SKIP_RETURN_CODE), never as passed
-    tmp = tempfile.mkdtemp(prefix="ward_upstream_")
-    env = None
-    try:
-        env = Env(tmp)
-        test_import(env)
-        test_calls(env)
-        test_read_only(env)
-        test_crash_and_restart(env)
-        test_changed_definitions(env)
-        test_cli(env)
-        test_other_tenant(env)
-        test_records(env)
-    finally:
-        if env:
-            env.close()
-        if failures():
-            print(open(os.path.join(tmp, "serve.err")).read()[-4000:])
-        shutil.rmtree(tmp, ignore_errors=True)
-    return summary()
+def run_all(env):
+    test_import(env)
+    test_calls(env)
+    test_read_only(env)
+    test_crash_and_restart(env)
+    test_changed_definitions(env)
+    test_cli(env)
+    test_other_tenant(env)
+    test_records(env)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_upstream_suite("ward_upstream_", Env, run_all, MODULES))
