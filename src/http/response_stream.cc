@@ -17,10 +17,11 @@ bool ResponseStream::write(std::string bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_ || cancelled_) return false;
-    if (!queued_.empty() && queued_.size() + bytes.size() > max_buffered_) {
+    if (queued_.size() >= max_buffered_) {
       // The client stopped reading: holding more would let it grow Ward's memory without bound.
-      // A write to an empty queue is always taken, so one message larger than the limit (a big
-      // tool result; its size is bounded by the producer) still goes out whole.
+      // Below the limit a write is taken whole, so one message larger than the limit (a big
+      // tool result after a progress notification; its size is bounded by the producer) still
+      // goes out: memory stays under the limit plus one message.
       cancelled_ = true;
       taken = false;
       queued_.clear();

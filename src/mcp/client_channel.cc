@@ -15,6 +15,7 @@ CallChannel::CallChannel(std::function<bool(const Json&)> send, ClientRequests& 
     : send_(std::move(send)), pending_(pending), key_(std::move(key)), ask_timeout_(ask_timeout) {}
 
 bool CallChannel::notify(const Json& message) {
+  std::lock_guard<std::recursive_mutex> sending(send_mu_);
   if (cancelled()) return false;
   return send_(message);
 }
@@ -33,9 +34,9 @@ Result<Json> CallChannel::ask(const std::string& method, Json params) {
       const Json& msg = *slot->message;
       if (msg.contains("error")) {
         const Json& e = msg["error"];
-        out = Status::failedPrecondition(
-            "the client refused " + method + ": " +
-            (e.is_object() ? e.value("message", dumpJson(e)) : dumpJson(e)));
+        const bool has_text = e.is_object() && e.contains("message") && e["message"].is_string();
+        out = Status::failedPrecondition("the client refused " + method + ": " +
+                                         (has_text ? e["message"].get<std::string>() : dumpJson(e)));
       } else {
         out = msg.contains("result") ? msg["result"] : Json::object();
       }
@@ -56,6 +57,10 @@ void CallChannel::cancel(bool by_client) {
     by_client_ = by_client;
   }
   cv_.notify_all();
+  // Waits for a send in progress: once cancel() returns, `send` is never called again (it may
+  // reference a stream or a stdio connection that is about to end). Recursive: a send that
+  // fails may cancel the channel from inside notify().
+  std::lock_guard<std::recursive_mutex> sending(send_mu_);
 }
 
 bool CallChannel::cancelled() const {

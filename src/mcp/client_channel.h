@@ -35,6 +35,7 @@ class CallChannel {
   // cancelled or the stream went away.
   Result<Json> ask(const std::string& method, Json params);
   // Ends every wait; `by_client` = notifications/cancelled (the response is then not sent).
+  // After it returns nothing more is sent on the channel; later asks fail at once.
   void cancel(bool by_client);
   bool cancelled() const;
   bool cancelledByClient() const;
@@ -45,6 +46,7 @@ class CallChannel {
   ClientRequests& pending_;
   const std::string key_;
   const std::chrono::seconds ask_timeout_;
+  std::recursive_mutex send_mu_;  // held while send_ runs
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool cancelled_ = false;  // guarded by mu_

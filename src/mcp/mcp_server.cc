@@ -129,6 +129,9 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
     // A request the client cancelled gets no response (the spec asks the receiver not to send
     // one); its record says what had happened by then.
     if (out.response && !channel->cancelledByClient()) send(*out.response);
+    // The call is over: an upstream's request still asking through it (a stdio upstream's
+    // forwarding thread) fails now instead of waiting on a stream that has moved on.
+    channel->cancel(/*by_client=*/false);
     if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id, channel.get());
     done();
     {

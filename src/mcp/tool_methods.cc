@@ -182,17 +182,25 @@ Reply waitForApproval(McpServer::Impl& s, Exchange& x, const std::string& tool, 
 // Lets an upstream MCP server ask this call's client while the call runs (the gateway's `mcp`
 // backend forwards sampling/elicitation when the upstream's configuration allows it): only
 // what the client declared, on its live stream; each forwarded request is recorded.
-// The upstream's transport may run this on its own thread, even after the call has ended (a
-// stdio upstream's request): it owns a copy of the principal and holds a worker slot so that
-// the server outlives it.
+// The upstream's transport may keep a copy and run it on its own thread, even after the call
+// has ended (a stdio upstream's request): it owns a copy of the principal, and a worker slot
+// held while any copy exists keeps the server alive (~Impl waits for it). Once the call ended
+// its channel is cancelled, so a late ask fails at once.
 std::function<Result<Json>(const std::string&, const Json&)> askClient(McpServer::Impl& s,
                                                                        const Exchange& x) {
   auto principal = std::make_shared<const identity::Principal>(*x.principal);
   Exchange own = x;
   own.principal = principal.get();
-  return [&s, x = std::move(own), principal](const std::string& method,
-                                             const Json& params) -> Result<Json> {
-    if (!s.enterWorker()) return Status::unavailable("Ward is shutting down");
+  std::shared_ptr<int> slot;
+  if (s.enterWorker()) {
+    slot = std::shared_ptr<int>(new int(0), [&s](int* p) {
+      delete p;
+      s.leaveWorker();
+    });
+  }
+  return [&s, x = std::move(own), principal, slot](const std::string& method,
+                                                   const Json& params) -> Result<Json> {
+    if (!slot) return Status::unavailable("Ward is shutting down");
     const char* capability = method == "sampling/createMessage" ? "sampling"
                              : method == "elicitation/create"   ? "elicitation"
                                                                 : nullptr;
@@ -203,7 +211,6 @@ std::function<Result<Json>(const std::string&, const Json&)> askClient(McpServer
     m.method = method + " (from an upstream, to the client)";
     m.is_request = true;
     s.record(m, x, r.ok() ? "forwarded" : "refused: " + r.status().message(), 0);
-    s.leaveWorker();
     return r;
   };
 }

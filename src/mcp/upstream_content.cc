@@ -413,6 +413,13 @@ std::optional<Reply> UpstreamContent::complete(const Json& params, Exchange& x) 
     // Only a prompt that is served (pinned, unchanged) is completed, as prompts/get would.
     if (c != nullptr) {
       auto current = currentPin(c, up, name.substr(dot + 1), x);
+      if (!current.ok()) {
+        logWarn("mcp completion/complete: upstream '" + up + "': " + current.status().message());
+        x.log("warning", "ward.upstreams",
+              Json{{"upstream", up},
+                   {"method", "completion/complete"},
+                   {"error", current.status().message()}});
+      }
       if (!current.ok() || !*current || !(*current)->second) c = nullptr;
     }
     forwarded_ref = Json{{"type", type}, {"name", name.substr(dot + 1)}};

@@ -5,9 +5,9 @@
 //
 // The stream is cancelled when the client goes away, when the server stops (unless it was
 // already closed: then its end is still sent within the server's stop grace), or when more than
-// `max_buffered` bytes wait for a client that does not read: write() then returns false and the
-// onCancel callbacks run, so a producer waiting on the client can give up. A write to an empty
-// queue is always taken, so one message may exceed `max_buffered`.
+// `max_buffered` bytes already wait for a client that does not read: write() then returns false
+// and the onCancel callbacks run, so a producer waiting on the client can give up. Below the
+// limit a write is taken whole, so one message may exceed `max_buffered`.
 //
 // Thread-safe. Callbacks run without the stream's lock held and must not block.
 #pragma once
@@ -25,7 +25,7 @@ class ResponseStream {
   explicit ResponseStream(size_t max_buffered = 4u << 20) : max_buffered_(max_buffered) {}
 
   // Queues bytes for the client. False (and nothing queued) once closed or cancelled; a write
-  // that would add to a non-empty queue past max_buffered cancels the stream.
+  // while max_buffered bytes or more are already queued cancels the stream.
   bool write(std::string bytes);
   // Ends the body once the queued bytes are sent. Idempotent.
   void close();

@@ -327,7 +327,8 @@ TEST(ResponseStreamTest, ClientThatDoesNotReadCancelsPastTheBufferLimit) {
   bool cancelled = false;
   s.onCancel([&] { cancelled = true; });
   EXPECT_TRUE(s.write("12345"));
-  EXPECT_FALSE(s.write("1234567"));  // 12 bytes would wait
+  EXPECT_TRUE(s.write("1234567"));  // 5 < 10 were waiting: taken whole (12 now wait)
+  EXPECT_FALSE(s.write("1"));       // 12 >= 10 already wait
   EXPECT_TRUE(cancelled);
   EXPECT_TRUE(s.cancelled());
   std::string out;
@@ -337,7 +338,7 @@ TEST(ResponseStreamTest, ClientThatDoesNotReadCancelsPastTheBufferLimit) {
   EXPECT_TRUE(finished);
 }
 
-TEST(ResponseStreamTest, OneMessageLargerThanTheLimitIsTakenWhenNothingWaits) {
+TEST(ResponseStreamTest, OneMessageLargerThanTheLimitIsTakenBelowTheLimit) {
   ResponseStream s(/*max_buffered=*/10);
   EXPECT_TRUE(s.write(std::string(64, 'x')));
   EXPECT_FALSE(s.cancelled());
@@ -346,8 +347,9 @@ TEST(ResponseStreamTest, OneMessageLargerThanTheLimitIsTakenWhenNothingWaits) {
   s.take(&out, &finished);
   EXPECT_EQ(out.size(), 64u);
   EXPECT_FALSE(finished);
-  EXPECT_TRUE(s.write(std::string(64, 'y')));  // the queue was drained
-  EXPECT_FALSE(s.write("z"));                   // 65 bytes would wait
+  EXPECT_TRUE(s.write("p"));                    // a progress notification not yet taken...
+  EXPECT_TRUE(s.write(std::string(64, 'y')));  // ...does not lose the result after it
+  EXPECT_FALSE(s.write("z"));                   // 65 bytes already wait
   EXPECT_TRUE(s.cancelled());
 }
 

@@ -63,6 +63,35 @@ TEST(CallChannel, TheClientsErrorIsAFailedPrecondition) {
   EXPECT_NE(r.status().message().find("user said no"), std::string::npos);
 }
 
+TEST(CallChannel, AnErrorWhoseMessageIsNotTextIsShownAsJson) {
+  ClientRequests pending;
+  FakeClientEnd client;
+  CallChannel channel(client.sender(), pending, "k", std::chrono::seconds(30));
+  auto asked = client.first_request.get_future();
+  std::thread answerer([&] {
+    Json req = asked.get();
+    pending.deliver("k", Json{{"id", req["id"]}, {"error", {{"code", 1}, {"message", 7}}}});
+  });
+  auto r = channel.ask("elicitation/create", Json::object());
+  answerer.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("\"message\":7"), std::string::npos) << r.status().message();
+}
+
+TEST(CallChannel, AfterTheCallEndedAnAskFailsAtOnceAndNothingIsSent) {
+  ClientRequests pending;
+  FakeClientEnd client;
+  CallChannel channel(client.sender(), pending, "k", std::chrono::seconds(300));
+  channel.cancel(/*by_client=*/false);  // what the server does when the call ends
+  auto r = channel.ask("elicitation/create", Json::object());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(channel.notify(Json{{"method", "notifications/progress"}}));
+  EXPECT_TRUE(client.sent.empty());
+  EXPECT_FALSE(channel.cancelledByClient());
+}
+
 TEST(CallChannel, CancellationByTheClientEndsTheWait) {
   ClientRequests pending;
   FakeClientEnd client;
