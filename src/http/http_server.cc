@@ -186,6 +186,7 @@ HttpResponse HttpServer::Impl::handle(HttpRequest& request, std::string* route_l
         return errorResponse(Status::permissionDenied("this endpoint requires an admin principal"));
       }
       request.principal = std::move(principal).value();
+      request.authenticator = shared_authenticate_;
     }
     Result<HttpResponse> result = match.route->handler(request);
     if (!result.ok()) return errorResponse(result.status());

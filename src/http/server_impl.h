@@ -29,6 +29,8 @@ class HttpServer::Impl {
       : options_(std::move(options)),
         router_(std::move(router)),
         authenticate_(std::move(authenticate)),
+        shared_authenticate_(authenticate_ ? std::make_shared<const Authenticator>(authenticate_)
+                                           : nullptr),
         acceptor_(ioc_) {}
 
   ~Impl() { stop(); }
@@ -85,6 +87,7 @@ class HttpServer::Impl {
   ServerOptions options_;
   Router router_;
   Authenticator authenticate_;
+  std::shared_ptr<const Authenticator> shared_authenticate_;  // the same, for HttpRequest
   net::io_context ioc_;  // declared before the sockets that use it
   tcp::acceptor acceptor_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;

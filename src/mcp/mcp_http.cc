@@ -66,8 +66,20 @@ http::HttpResponse sseStreamResponse(std::shared_ptr<http::ResponseStream> strea
   return r;
 }
 
-// Fills a listener's sends with an SSE stream and answers with it.
-Result<http::HttpResponse> openStream(McpServer::Impl& s, Listener l) {
+// Fills a listener's sends with an SSE stream and answers with it. The stream re-checks the
+// opening request's credentials (its headers, not its body) from time to time.
+Result<http::HttpResponse> openStream(McpServer::Impl& s, Listener l,
+                                      const http::HttpRequest& request) {
+  if (request.authenticator) {
+    http::HttpRequest credentials;
+    credentials.method = request.method;
+    credentials.target = request.target;
+    credentials.path = request.path;
+    credentials.headers = request.headers;
+    credentials.remote_address = request.remote_address;
+    credentials.trace = request.trace;
+    l.reauthenticate = [auth = request.authenticator, credentials] { return (*auth)(credentials); };
+  }
   auto stream = std::make_shared<http::ResponseStream>();
   l.send = [stream](const Json& j) { return stream->write(sseEvent(j)); };
   l.gone = [stream] { return stream->cancelled(); };
@@ -108,7 +120,7 @@ http::HttpResponse openGetStream(McpServer::Impl& s, const http::HttpRequest& re
   l.key = session_id;
   l.tools = true;
   l.resources_list = true;
-  auto r = openStream(s, std::move(l));
+  auto r = openStream(s, std::move(l), request);
   if (!r.ok()) return streamRefused(r.status(), nullptr);
   return std::move(r).value();
 }
@@ -250,7 +262,7 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
     if (m.method == "subscriptions/listen" && sse_ok) {
       *recorded = true;
       auto l = s.listener(m, x);
-      auto r = l.ok() ? openStream(s, std::move(l).value()) : Result<http::HttpResponse>(l.status());
+      auto r = l.ok() ? openStream(s, std::move(l).value(), request) : Result<http::HttpResponse>(l.status());
       s.record(m, x, r.ok() ? "ok: stream open" : "error", r.ok() ? 0 : kInvalidParams);
       if (!r.ok()) return streamRefused(r.status(), m.id);
       return std::move(r).value();

@@ -25,6 +25,7 @@ struct Subscriptions::Entry {
   int64_t change_seq = 0;
   // Only touched by the round (checkAll), or before the entry is shared.
   std::chrono::steady_clock::time_point last_sent = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_auth = std::chrono::steady_clock::now();
   std::atomic<bool> ended{false};  // set by a failed send, cancel() or dropKey()
 
   // Sends one notification, tagged with the subscription id on a 2026 listen stream.
@@ -228,6 +229,26 @@ void Subscriptions::loop() {
   }
 }
 
+void Subscriptions::reauthenticate(const std::vector<std::shared_ptr<Entry>>& all) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto every = std::chrono::seconds(options_.limits.reauthenticate_s);
+  for (const auto& e : all) {
+    if (!e->l.reauthenticate || now - e->last_auth < every) continue;
+    e->last_auth = now;
+    Result<identity::Principal> who = e->l.reauthenticate();
+    if (who.ok() && who->id == e->l.principal.id && who->tenant == e->l.principal.tenant) {
+      std::lock_guard<std::mutex> lock(mu_);  // add() reads principals under mu_
+      e->l.principal = std::move(who).value();
+      continue;
+    }
+    logInfo("mcp: closing a notification stream of principal " +
+            std::to_string(e->l.principal.id) + ": its credentials no longer hold (" +
+            (who.ok() ? std::string("another principal") : who.status().message()) + ")");
+    e->ended = true;
+    if (e->l.close) e->l.close();
+  }
+}
+
 void Subscriptions::checkAll() {
   std::vector<std::shared_ptr<Entry>> all;
   std::set<std::string> poked;
@@ -251,6 +272,8 @@ void Subscriptions::checkAll() {
     }
   }
   if (all.empty()) return;
+  reauthenticate(all);
+  std::erase_if(all, [](const auto& e) { return e->ended.load(); });
   // Documents changed since the oldest listener last looked: read once, shared by all, and only
   // when a listener wants document notices.
   const bool want_docs = std::any_of(all.begin(), all.end(), [&](const auto& e) {

@@ -37,6 +37,11 @@ struct Listener {
   std::function<bool()> gone;             // the client went away
   std::function<void()> keepalive;        // null = none (stdio)
   std::function<void()> close;            // ends the stream after what was sent
+  // Checks the stream's credentials again (HTTP: the opening request's key or token, through the
+  // server's authenticator); null = never (stdio: checked when `ward mcp` starts). Run every
+  // McpLimits::reauthenticate_s: a failure, or another principal, ends the stream; otherwise
+  // the principal is refreshed (groups changed since).
+  std::function<Result<identity::Principal>()> reauthenticate;
 };
 
 class Subscriptions {
@@ -72,6 +77,8 @@ class Subscriptions {
   struct Entry;
   void loop();
   void checkAll();
+  // Runs each due listener's reauthenticate: refreshes its principal, or ends it.
+  void reauthenticate(const std::vector<std::shared_ptr<Entry>>& all);
   void dropSessionUrisLocked(const std::string& session_id);
 
   const McpOptions& options_;

@@ -290,6 +290,23 @@ async function rawHttp(url, headers) {
   await pump;
 }
 
+// An open stream re-checks its key (every 10 s): revoking the key ends the stream.
+async function revokedKey(url) {
+  const key = ward('key', 'create', 'alice');
+  const headers = { Authorization: `Bearer ${key}` };
+  const init = await fetch(url, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) });
+  const session = init.headers.get('mcp-session-id');
+  const stream = await fetch(url, { method: 'GET', headers: { ...headers, 'Mcp-Session-Id': session, Accept: 'text/event-stream' } });
+  let ended = false;
+  const reader = stream.body.getReader();
+  (async () => { while (!(await reader.read()).done); ended = true; })().catch(() => { ended = true; });
+  await sleep(1000);
+  check('revoked key: the stream is open before', stream.status === 200 && !ended, stream.status);
+  ward('key', 'revoke', key.split('_')[1]);
+  check('revoked key: its open GET stream ends within the re-check interval', await until(() => ended, 25000));
+}
+
 let server = null, everythingHttp = null;
 try {
   if (existsSync(EVERYTHING)) everythingHttp = await startEverythingHttp();
@@ -301,6 +318,7 @@ try {
   await cancellation(server.url, headers);
   await getStream(server.url, headers);
   await rawHttp(server.url, headers);
+  await revokedKey(server.url);
   await upstreamAsks(server.url, headers);
   await stdioListen();
 } catch (e) {

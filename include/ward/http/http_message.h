@@ -2,6 +2,7 @@
 // (and other front doors such as MCP over HTTP) stay independent of the transport.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +31,11 @@ struct HttpRequest {
   std::string remote_address;  // "127.0.0.1:53422"
   audit::TraceContext trace;
   std::optional<identity::Principal> principal;  // set on routes that require authentication
+  // The server's authenticator, set with `principal`: a handler that holds a response open (a
+  // stream) checks the request's credentials again with it later, so a revoked key or a
+  // changed principal takes effect. Valid while the server runs.
+  std::shared_ptr<const std::function<Result<identity::Principal>(const HttpRequest&)>>
+      authenticator;
 
   // Header value by case-insensitive name; "" if absent.
   std::string header(std::string_view name) const;

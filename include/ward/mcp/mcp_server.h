@@ -51,6 +51,7 @@ struct McpLimits {
   size_t max_listen_per_principal = 32;   // of those, held by one principal (one cannot take all)
   int64_t notify_poll_ms = 500;           // how often open streams check for tool/document changes
   int64_t keepalive_s = 15;               // an SSE comment on idle streams (finds dead clients)
+  int64_t reauthenticate_s = 10;          // open HTTP streams re-check their key or token
 };
 
 struct McpOptions {
