@@ -172,7 +172,7 @@ HttpResponse HttpServer::Impl::handle(HttpRequest& request, std::string* route_l
   try {
     if (match.route->auth != AuthPolicy::kNone) {
       if (!authenticate_) return errorResponse(Status::unauthenticated("authentication required"));
-      auto principal = authenticate_(request);
+      auto principal = (*authenticate_)(request);
       if (!principal.ok()) {
         HttpResponse denied = errorResponse(principal.status());
         if (options_.www_authenticate && denied.status == 401) {
@@ -186,7 +186,7 @@ HttpResponse HttpServer::Impl::handle(HttpRequest& request, std::string* route_l
         return errorResponse(Status::permissionDenied("this endpoint requires an admin principal"));
       }
       request.principal = std::move(principal).value();
-      request.authenticator = shared_authenticate_;
+      request.authenticator = authenticate_;
     }
     Result<HttpResponse> result = match.route->handler(request);
     if (!result.ok()) return errorResponse(result.status());

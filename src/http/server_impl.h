@@ -28,9 +28,8 @@ class HttpServer::Impl {
   Impl(ServerOptions options, Router router, Authenticator authenticate)
       : options_(std::move(options)),
         router_(std::move(router)),
-        authenticate_(std::move(authenticate)),
-        shared_authenticate_(authenticate_ ? std::make_shared<const Authenticator>(authenticate_)
-                                           : nullptr),
+        authenticate_(authenticate ? std::make_shared<const Authenticator>(std::move(authenticate))
+                                   : nullptr),
         acceptor_(ioc_) {}
 
   ~Impl() { stop(); }
@@ -86,8 +85,8 @@ class HttpServer::Impl {
 
   ServerOptions options_;
   Router router_;
-  Authenticator authenticate_;
-  std::shared_ptr<const Authenticator> shared_authenticate_;  // the same, for HttpRequest
+  // Shared with each authenticated HttpRequest (HttpRequest::authenticator); null = none.
+  std::shared_ptr<const Authenticator> authenticate_;
   net::io_context ioc_;  // declared before the sockets that use it
   tcp::acceptor acceptor_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;

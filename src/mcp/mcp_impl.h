@@ -130,7 +130,7 @@ class McpServer::Impl {
   // Queues notifications/tools/list_changed when the caller's tool policy moved since it listed.
   void noteToolsChanged(Exchange& x, const std::string& method);
   Json serverInfo() const { return Json{{"name", "ward"}, {"version", options.server_version}}; }
-  Json capabilities(bool stateless) const;
+  Json capabilities() const;
   // Records one "mcp_request" trace event (principal, clientInfo as reported, outcome), unless
   // the gateway recorded the request already (x.recorded).
   void record(const Message& m, const Exchange& x, const std::string& outcome, int error_code);

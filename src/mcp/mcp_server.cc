@@ -157,11 +157,10 @@ void McpServer::Impl::leaveWorker() {
   workers_cv.notify_all();
 }
 
-Json McpServer::Impl::capabilities(bool stateless) const {
+Json McpServer::Impl::capabilities() const {
   // List changes and resource updates reach 2025 sessions on their GET stream (and with the next
   // response), 2026-07-28 clients on a subscriptions/listen stream. Prompt list changes are not
-  // pushed.
-  (void)stateless;
+  // pushed. The same in both eras.
   return Json{{"tools", {{"listChanged", true}}},
               {"resources", {{"subscribe", true}, {"listChanged", true}}},
               {"prompts", Json::object()},
@@ -251,7 +250,7 @@ Reply McpServer::Impl::initialize(const Message& m, Exchange& x, Outcome& out) {
   x.client_info = created->client_info;
   out.created = *created;
   return Reply::ok(Json{{"protocolVersion", version},
-                        {"capabilities", capabilities(false)},
+                        {"capabilities", capabilities()},
                         {"serverInfo", serverInfo()},
                         {"instructions",
                          "Ward: permission-aware search and fetch over the company's documents, "
@@ -261,7 +260,7 @@ Reply McpServer::Impl::initialize(const Message& m, Exchange& x, Outcome& out) {
 
 Reply McpServer::Impl::discover(Exchange& x) {
   Json result = {{"supportedVersions", supportedVersions()},
-                 {"capabilities", capabilities(x.stateless)},
+                 {"capabilities", capabilities()},
                  {"serverInfo", serverInfo()}};
   result["_meta"] = Json{{kMetaServerInfo, serverInfo()}};
   return Reply::ok(std::move(result));
