@@ -242,7 +242,11 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     const bool on = m_state == "on";
     std::string scope = !m_agent.empty() ? "agent" : !m_tenant.empty() ? "tenant" : "server";
     std::string tenant = m_tenant.empty() ? ctx.tenant() : m_tenant;
-    Status s = gw->setReadOnly(scope, tenant, m_agent, on, "cli");
+    identity::Principal cli_operator;  // a server admin (identity/roles.h)
+    cli_operator.tenant = ctx.tenant();
+    cli_operator.name = "cli";
+    cli_operator.admin = true;
+    Status s = gw->setReadOnly(scope, tenant, m_agent, on, cli_operator);
     if (!s.ok()) return fail(s);
     std::cout << "read-only " << m_state << " for " << scope
               << (scope == "agent"    ? " " + m_agent

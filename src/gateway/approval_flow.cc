@@ -3,7 +3,8 @@
 // so of two concurrent approvals (threads or processes) only one gets to run the call.
 #include <algorithm>
 #include <chrono>
-#include <thread>
+#include <future>
+#include <memory>
 
 #include "gateway_impl.h"
 #include "ward/common/log.h"
@@ -12,6 +13,9 @@
 namespace ward::gateway {
 
 namespace {
+
+// A reviewer's comment is stored and recorded; longer ones are refused.
+constexpr size_t kMaxDecisionCommentBytes = 4096;
 
 bool isSettled(const std::string& state) {
   return state != "pending" && state != "approved" && state != "executing";
@@ -52,6 +56,7 @@ Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string
       if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // joins the call's trace (explain)
       record("tool_decision", nullptr, tenant, a.requester, trace,
              Json{{"decision", "expired"}, {"approval_id", id}, {"tool", a.tool}});
+      if (waiters) waiters->wake();
       return moved;
     }
     return options.tools->getApproval(tenant, id);  // someone else moved it first
@@ -89,40 +94,92 @@ Result<Json> ToolGateway::listApprovals(const identity::Principal& viewer,
   return Json{{"approvals", std::move(out)}};
 }
 
-Result<Json> ToolGateway::getApproval(const identity::Principal& viewer, const std::string& id,
-                                      int64_t wait_s) {
-  const std::string& tenant = viewer.tenant;
+Result<ToolGateway::ApprovalWait> ToolGateway::waitForApproval(
+    const identity::Principal& viewer, const std::string& id, int64_t wait_s,
+    std::function<void(Result<Json>)> done) {
   if (wait_s < 0) return Status::invalidArgument("field 'wait' must be >= 0 seconds");
   wait_s = std::min(wait_s, impl_->options.config.max_wait_s);
+  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, impl_->freshApproval(viewer.tenant, id));
+  if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
+  if (isSettled(a.state) || wait_s == 0) return ApprovalWait{impl_->approvalJson(a), 0};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
-  for (;;) {
-    WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, impl_->freshApproval(tenant, id));
-    if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
-    if (isSettled(a.state) || std::chrono::steady_clock::now() >= deadline) {
-      return impl_->approvalJson(a);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WARD_ASSIGN_OR_RETURN(uint64_t token, impl_->waiters->add(viewer, id, deadline, std::move(done)));
+  return ApprovalWait{std::nullopt, token};
+}
+
+void ToolGateway::cancelApprovalWait(uint64_t token) { impl_->waiters->cancel(token); }
+
+size_t ToolGateway::approvalWaiters() const { return impl_->waiters->size(); }
+
+Result<Json> ToolGateway::getApproval(const identity::Principal& viewer, const std::string& id,
+                                      int64_t wait_s) {
+  auto answer = std::make_shared<std::promise<Result<Json>>>();
+  std::future<Result<Json>> later = answer->get_future();
+  WARD_ASSIGN_OR_RETURN(ApprovalWait w,
+                        waitForApproval(viewer, id, wait_s, [answer](Result<Json> view) {
+                          answer->set_value(std::move(view));
+                        }));
+  if (w.now) return std::move(*w.now);
+  return later.get();
+}
+
+Json ToolGateway::callResponseAfterWait(Json parked, const Json& view) {
+  if (view.value("state", "") == "executed" && view.contains("result")) return view["result"];
+  parked["state"] = view.value("state", "pending");
+  return parked;
+}
+
+Result<Json> ToolGateway::Impl::waitedView(const identity::Principal& viewer, const std::string& id,
+                                           bool* settled) {
+  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, freshApproval(viewer.tenant, id));
+  if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
+  *settled = isSettled(a.state);
+  return approvalJson(a);
 }
 
 Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Decision& d) {
   Impl& g = *impl_;
   const std::string& tenant = reviewer.tenant;
-  if (d.comment.size() > 4096) return Status::invalidArgument("field 'comment' is over 4096 bytes");
-  if (!isApprover(reviewer)) {
-    return Status::permissionDenied("'" + reviewer.name +
-                                    "' does not have the approver role (admin, or member of the "
-                                    "group 'approvers')");
+  // Every refused attempt is recorded here, whatever the front door (REST, CLI, MCP): a
+  // "tool_decision" event with decision "refused", in the approval's trace when it is known.
+  std::string trace_id;
+  auto refuse = [&](Status why) -> Status {
+    audit::TraceContext trace = audit::TraceContext::generate();
+    if (!trace_id.empty()) trace.trace_id = trace_id;
+    g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
+             Json{{"decision", "refused"},
+                  {"approval_id", d.approval_id},
+                  {"attempted", d.approve ? "approve" : "deny"},
+                  {"reviewer", reviewer.name},
+                  {"error", std::string(statusCodeName(why.code()))},
+                  {"reason", why.message()}});
+    return why;
+  };
+  if (d.comment.size() > kMaxDecisionCommentBytes) {
+    return refuse(Status::invalidArgument("field 'comment' is over " +
+                                          std::to_string(kMaxDecisionCommentBytes) + " bytes"));
   }
-  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, g.freshApproval(tenant, d.approval_id));
+  if (!isApprover(reviewer)) {
+    return refuse(Status::permissionDenied("'" + reviewer.name +
+                                           "' does not have the approver role (admin, or member "
+                                           "of the group 'approvers')"));
+  }
+  auto fresh = g.freshApproval(tenant, d.approval_id);
+  if (!fresh.ok()) return refuse(fresh.status());
+  store::ApprovalRecord a = std::move(fresh).value();
+  trace_id = a.trace_id;
   if (a.state == "expired") {
-    return Status::failedPrecondition("approval '" + a.id + "' expired at " +
-                                      formatRfc3339(a.expires_at) + "; the call did not run");
+    return refuse(Status::failedPrecondition("approval '" + a.id + "' expired at " +
+                                             formatRfc3339(a.expires_at) +
+                                             "; the call did not run"));
   }
   if (a.requester == reviewer.name || a.agent == reviewer.name) {
-    return Status::permissionDenied("'" + reviewer.name +
-                                    "' asked for this call and cannot "
-                                    "review it");
+    return refuse(Status::permissionDenied("'" + reviewer.name +
+                                           "' asked for this call and cannot review it"));
+  }
+  if (a.state != "pending") {
+    return refuse(
+        Status::failedPrecondition("approval '" + a.id + "' is " + a.state + ", not pending"));
   }
   store::ApprovalRecord to;
   to.reviewer = reviewer.name;
@@ -137,8 +194,12 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
                      {"approval_id", a.id},
                      {"reviewer", reviewer.name},
                      {"comment", d.comment}};
-    WARD_ASSIGN_OR_RETURN(store::ApprovalRecord denied,
-                          g.options.tools->transitionApproval(tenant, a.id, "pending", to));
+    auto moved = g.options.tools->transitionApproval(tenant, a.id, "pending", to);
+    if (!moved.ok()) {
+      if (moved.status().code() == StatusCode::kFailedPrecondition) return refuse(moved.status());
+      return moved.status();
+    }
+    store::ApprovalRecord denied = std::move(moved).value();
     g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
              Json{{"decision", "denied"},
                   {"approval_id", a.id},
@@ -152,12 +213,17 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
       Status st = g.options.tools->completeIdempotencyKey(rec);
       if (!st.ok()) logWarn("cannot store a denial under its idempotency key: " + st.toString());
     }
+    g.waiters->wake();
     return g.approvalJson(denied);
   }
 
   to.state = "approved";
-  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord approved,
-                        g.options.tools->transitionApproval(tenant, a.id, "pending", to));
+  auto moved = g.options.tools->transitionApproval(tenant, a.id, "pending", to);
+  if (!moved.ok()) {
+    if (moved.status().code() == StatusCode::kFailedPrecondition) return refuse(moved.status());
+    return moved.status();
+  }
+  store::ApprovalRecord approved = std::move(moved).value();
   g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
            Json{{"decision", "approved"},
                 {"approval_id", a.id},
@@ -175,13 +241,15 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   call.approval = approved;
   call.request.tool = a.tool;
   call.request.version = a.version;
-  call.request.args = a.args;
   call.request.idempotency_key = a.idempotency_key;
   call.request.trace = trace;
-  Status run;
+  // The sealed copy read before the claim; the row's own copy was destroyed by the claim.
+  auto raw_args = g.unsealApprovalArgs(a);
+  Status run = raw_args.status();
+  if (raw_args.ok()) call.request.args = std::move(raw_args).value();
   auto who = g.options.store ? identity::resolvePrincipal(*g.options.store, tenant, a.requester)
                              : Result<identity::Principal>(Status::unavailable("no directory"));
-  if (!who.ok()) run = who.status();
+  if (run.ok() && !who.ok()) run = who.status();
   if (run.ok()) {
     call.request.principal = *who;
     if (!a.agent.empty()) {
@@ -220,6 +288,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     Status st = g.options.tools->completeIdempotencyKey(rec);
     if (!st.ok()) logWarn("cannot store an approved call's outcome: " + st.toString());
   }
+  g.waiters->wake();
   return g.approvalJson(finished);
 }
 

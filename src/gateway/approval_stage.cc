@@ -31,7 +31,11 @@ StageResult ApprovalStage::run(CallContext& call) {
   a.version = def.version;
   a.requester = call.request.principal.name;
   a.agent = call.request.agent ? call.request.agent->name : "";
-  a.args = call.request.args;
+  // Reviewers see the redacted arguments; the raw ones are kept sealed for execution only.
+  a.args = keeping_.redact(call.request.args);
+  auto sealed = keeping_.seal(a.tenant, a.id, call.request.args);
+  if (!sealed.ok()) return StageResult::reject(sealed.status());
+  a.sealed_args = std::move(sealed).value();
   a.rule = rule;
   a.reason = reason;
   a.idempotency_key = call.request.idempotency_key;

@@ -1,5 +1,6 @@
 // Registry, grants, modes and secrets: the admin side of the gateway.
 #include "gateway_impl.h"
+#include "ward/identity/roles.h"
 #include "ward/store/store.h"
 
 namespace ward::gateway {
@@ -157,32 +158,61 @@ Status ToolGateway::deleteGrant(const std::string& tenant, int64_t id) {
 }
 
 Status ToolGateway::setReadOnly(const std::string& scope, const std::string& tenant,
-                                const std::string& subject, bool read_only, const std::string& by) {
+                                const std::string& subject, bool read_only,
+                                const identity::Principal& by) {
+  const std::string& server_tenant = impl_->options.config_tenant;
+  // A refusal is recorded in the caller's tenant, whatever the front door.
+  auto refuse = [&](Status why) -> Status {
+    impl_->record("tool_mode", nullptr, by.tenant, by.name, audit::TraceContext::generate(),
+                  Json{{"decision", "denied"},
+                       {"scope", scope},
+                       {"tenant", tenant},
+                       {"subject", subject},
+                       {"read_only", read_only},
+                       {"reason", why.message()}});
+    return why;
+  };
   store::ModeRecord m;
   m.scope = scope;
   m.read_only = read_only;
-  m.set_by = by;
+  m.set_by = by.name;
   m.updated_at = impl_->now();
   if (scope == "server") {
-    // tenant and subject stay empty
-  } else if (scope == "tenant") {
+    // tenant and subject stay empty: the switch applies to every tenant of the server.
+    if (!identity::isServerAdmin(by, server_tenant)) {
+      return refuse(Status::permissionDenied(
+          "the server's read-only mode applies to every tenant: it needs a server admin (an "
+          "admin of the server's tenant '" +
+          server_tenant + "'); a tenant admin switches its own tenant (scope 'tenant')"));
+    }
+  } else if (scope == "tenant" || scope == "agent") {
+    if (!(by.admin && by.tenant == tenant) && !identity::isServerAdmin(by, server_tenant)) {
+      return refuse(
+          Status::permissionDenied("'" + by.name + "' is not an admin of tenant '" + tenant + "'"));
+    }
     m.tenant = tenant;
-  } else if (scope == "agent") {
-    m.tenant = tenant;
-    m.subject = subject;
-    if (impl_->options.store != nullptr) {
-      auto p = impl_->options.store->findPrincipal(tenant, subject);
-      if (!p.ok() || p->kind != identity::PrincipalKind::kAgent) {
-        return Status::invalidArgument("field 'agent': no agent '" + subject + "' in tenant '" +
-                                       tenant + "'");
+    if (scope == "agent") {
+      m.subject = subject;
+      if (impl_->options.store != nullptr) {
+        auto p = impl_->options.store->findPrincipal(tenant, subject);
+        if (!p.ok() || p->kind != identity::PrincipalKind::kAgent) {
+          return Status::invalidArgument("field 'agent': no agent '" + subject + "' in tenant '" +
+                                         tenant + "'");
+        }
       }
     }
   } else {
     return Status::invalidArgument("field 'scope' must be server, tenant or agent");
   }
   WARD_RETURN_IF_ERROR(impl_->options.tools->setMode(m));
-  impl_->record("tool_mode", nullptr, tenant, by, audit::TraceContext::generate(),
-                Json{{"scope", scope}, {"subject", subject}, {"read_only", read_only}});
+  // A server-wide switch belongs to the server's own trail; the others to the tenant's.
+  impl_->record("tool_mode", nullptr, scope == "server" ? server_tenant : tenant, by.name,
+                audit::TraceContext::generate(),
+                Json{{"decision", "changed"},
+                     {"scope", scope},
+                     {"subject", subject},
+                     {"read_only", read_only},
+                     {"by_tenant", by.tenant}});
   return Status();
 }
 

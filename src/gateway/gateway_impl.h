@@ -1,11 +1,13 @@
 // ToolGateway's state, shared by tool_gateway.cc (calls and the chain), gateway_admin.cc
-// (registry, grants, modes, secrets), delegations.cc and approval_flow.cc (approvals). Private.
+// (registry, grants, modes, secrets), delegations.cc, approval_flow.cc and approval_args.cc
+// (approvals). Private.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "approval_waiters.h"
 #include "mcp_import.h"
 #include "policy_cache.h"
 #include "secret_box.h"
@@ -38,6 +40,17 @@ class ToolGateway::Impl {
   Status checkCallable(const ResolvedTool& tool, std::vector<std::string>* warnings) const;
   // Lazily expires one approval if it is pending and past its expiry.
   Result<store::ApprovalRecord> freshApproval(const std::string& tenant, const std::string& id);
+  // The approval as `viewer` may see it (NotFound otherwise); *settled once it cannot change.
+  Result<Json> waitedView(const identity::Principal& viewer, const std::string& id, bool* settled);
+  // A parked call's raw arguments sealed for execution only (approval_args.cc): AES-256-GCM
+  // under the secrets key, bound to "approval:<tenant>/<id>". FailedPrecondition without a key.
+  Result<std::string> sealApprovalArgs(const std::string& tenant, const std::string& id,
+                                       const Json& args) const;
+  // The raw arguments of an approval about to execute; FailedPrecondition once destroyed.
+  Result<Json> unsealApprovalArgs(const store::ApprovalRecord& a) const;
+  // Redacts (and, while the call may still run, seals) the raw arguments of approvals stored
+  // before schema step 5. Run once when the gateway opens.
+  Status convertRawApprovalArgs();
 
   GatewayOptions options;
   const Clock* clock;
@@ -47,6 +60,8 @@ class ToolGateway::Impl {
   ToolGateway* owner = nullptr;  // set by ToolGateway's constructor (upstream syncs)
   UpstreamLiveSet live;          // what each upstream offered at its last sync
   std::mutex sync_mu;            // one upstream sync at a time
+  // Requests waiting for decisions; declared last so that its thread stops before the rest goes.
+  std::unique_ptr<ApprovalWaiters> waiters;
 };
 
 // The string field `key` of a request object; "" when absent and not required.

@@ -2,6 +2,7 @@
 // tests reach them through the test target's include path.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -83,9 +84,19 @@ class IdempotencyStage final : public Stage {
 // risk (GatewayOptions::approve_risk).
 class ApprovalStage final : public Stage {
  public:
+  // What a parked call keeps of its arguments: `redact` gives the form reviewers see, `seal`
+  // the copy only execution opens (tenant, approval id, raw args).
+  struct ArgsKeeping {
+    std::function<Json(const Json&)> redact;
+    std::function<Result<std::string>(const std::string&, const std::string&, const Json&)> seal;
+  };
   ApprovalStage(store::ToolStore& tools, const Clock& clock, int64_t ttl_s,
-                std::string approve_risk)
-      : tools_(tools), clock_(clock), ttl_s_(ttl_s), approve_risk_(std::move(approve_risk)) {}
+                std::string approve_risk, ArgsKeeping keeping)
+      : tools_(tools),
+        clock_(clock),
+        ttl_s_(ttl_s),
+        approve_risk_(std::move(approve_risk)),
+        keeping_(std::move(keeping)) {}
   std::string_view name() const override { return "approval"; }
   StageResult run(CallContext& call) override;
 
@@ -94,6 +105,7 @@ class ApprovalStage final : public Stage {
   const Clock& clock_;
   int64_t ttl_s_;
   std::string approve_risk_;
+  ArgsKeeping keeping_;
 };
 
 // Runs the call on its backend through the executor registered for the backend type.

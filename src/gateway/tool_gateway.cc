@@ -47,6 +47,10 @@ std::string decisionFor(const Status& st) {
 ToolGateway::Impl::Impl(const GatewayOptions& o)
     : options(o), clock(o.clock ? o.clock : &SystemClock::instance()) {
   policy = std::make_unique<PolicyCache>(*o.tools);
+  waiters = std::make_unique<ApprovalWaiters>(
+      [this](const identity::Principal& viewer, const std::string& id, bool* settled) {
+        return waitedView(viewer, id, settled);
+      });
   const GatewayConfig& c = o.config;
   auto dispatch = std::make_unique<DispatchStage>();
   dispatch->registerExecutor(std::make_unique<HttpExecutor>(
@@ -65,8 +69,13 @@ ToolGateway::Impl::Impl(const GatewayOptions& o)
   stages.push_back(std::make_unique<ValidateStage>(c.max_args_bytes));
   stages.push_back(std::make_unique<RateLimitStage>(*clock));
   stages.push_back(std::make_unique<IdempotencyStage>(*o.tools, *clock, c.idempotency_ttl_s));
-  stages.push_back(
-      std::make_unique<ApprovalStage>(*o.tools, *clock, c.approval_ttl_s, o.approve_risk));
+  ApprovalStage::ArgsKeeping keeping{
+      [this](const Json& args) { return redactedCopy(args); },
+      [this](const std::string& tenant, const std::string& id, const Json& args) {
+        return sealApprovalArgs(tenant, id, args);
+      }};
+  stages.push_back(std::make_unique<ApprovalStage>(*o.tools, *clock, c.approval_ttl_s,
+                                                   o.approve_risk, std::move(keeping)));
   stages.push_back(std::move(dispatch));
   stages.push_back(std::make_unique<OutputStage>(o.redactor));
   metrics().describeCounter("ward_gateway_stage_total", "Stage verdicts of tool calls");
@@ -88,6 +97,7 @@ Result<std::unique_ptr<ToolGateway>> ToolGateway::create(const GatewayOptions& o
   if (!options.secrets_key_path.empty()) {
     WARD_ASSIGN_OR_RETURN(impl->secrets, SecretBox::open(options.secrets_key_path));
   }
+  WARD_RETURN_IF_ERROR(impl->convertRawApprovalArgs());
   return std::unique_ptr<ToolGateway>(new ToolGateway(std::move(impl)));
 }
 
@@ -290,8 +300,7 @@ Result<Json> ToolGateway::call(CallRequest request) {
   if (call.decision == "pending" && call.request.wait_s > 0) {
     const std::string id = call.response.value("approval_id", "");
     WARD_ASSIGN_OR_RETURN(Json view, getApproval(call.request.principal, id, call.request.wait_s));
-    if (view.value("state", "") == "executed" && view.contains("result")) return view["result"];
-    call.response["state"] = view.value("state", "pending");
+    return callResponseAfterWait(std::move(call.response), view);
   }
   return call.response;
 }

@@ -1,6 +1,7 @@
 // /v1/approvals: parked tool calls. Approvers see and decide; requesters see their own.
 #include "handlers.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/http/deferred_response.h"
 
 namespace ward::http {
 
@@ -48,13 +49,29 @@ Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r) {
   return HttpResponse::json(out);
 }
 
-// GET /v1/approvals/{id}?wait=SECONDS
+// GET /v1/approvals/{id}?wait=SECONDS: a wait holds no worker thread (a deferred response).
 Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(int64_t wait, waitParam(r));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->getApproval(*who, r.pathParam("id"), wait));
-  return HttpResponse::json(out);
+  return waitForApprovalResponse(gw, *who, r.pathParam("id"), wait,
+                                 [](Json view) { return HttpResponse::json(view); });
+}
+
+Result<HttpResponse> waitForApprovalResponse(gateway::ToolGateway* gw,
+                                             const identity::Principal& who,
+                                             const std::string& approval_id, int64_t wait_s,
+                                             std::function<HttpResponse(Json)> respond) {
+  auto deferred = std::make_shared<DeferredResponse>();
+  WARD_ASSIGN_OR_RETURN(
+      gateway::ToolGateway::ApprovalWait w,
+      gw->waitForApproval(who, approval_id, wait_s, [deferred, respond](Result<Json> view) {
+        if (!view.ok()) return deferred->complete(view.status());
+        deferred->complete(respond(std::move(view).value()));
+      }));
+  if (w.now) return respond(std::move(*w.now));
+  deferred->onCancel([gw, token = w.token] { gw->cancelApprovalWait(token); });
+  return HttpResponse::later(std::move(deferred));
 }
 
 // POST /v1/approvals/{id}/approve {"comment"?}

@@ -65,7 +65,7 @@ Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r) {
     agent = body["agent"].get<std::string>();
   }
   const std::string scope = body["scope"].get<std::string>();
-  WARD_RETURN_IF_ERROR(gw->setReadOnly(scope, who->tenant, agent, read_only, who->name));
+  WARD_RETURN_IF_ERROR(gw->setReadOnly(scope, who->tenant, agent, read_only, *who));
   return HttpResponse::json(Json{{"scope", scope}, {"agent", agent}, {"read_only", read_only}});
 }
 

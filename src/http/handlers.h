@@ -3,6 +3,8 @@
 // Requests reaching a handler on an authenticated route always carry a principal.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "ward/common/metrics.h"
@@ -61,6 +63,13 @@ Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalApprove(const Services& s, const HttpRequest& r);
 Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r);
+// Waits for an approval to settle (up to wait_s) without holding a worker: the answer now when
+// there is nothing to wait for, else a deferred response that `respond` builds from the view.
+// A client that goes away withdraws its wait; over the gateway's waiter bounds, 429.
+Result<HttpResponse> waitForApprovalResponse(gateway::ToolGateway* gw,
+                                             const identity::Principal& who,
+                                             const std::string& approval_id, int64_t wait_s,
+                                             std::function<HttpResponse(Json)> respond);
 
 // traces_handler.cc (traces, feedback, spans, stored prompts)
 Result<HttpResponse> tracesList(const Services& s, const HttpRequest& r);

@@ -66,6 +66,12 @@ HttpResponse HttpResponse::text(std::string body, std::string content_type) {
   return r;
 }
 
+HttpResponse HttpResponse::later(std::shared_ptr<DeferredResponse> deferred) {
+  HttpResponse r;
+  r.deferred = std::move(deferred);
+  return r;
+}
+
 Result<std::string> percentDecode(std::string_view in, bool plus_as_space) {
   std::string out;
   out.reserve(in.size());

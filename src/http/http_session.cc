@@ -4,6 +4,7 @@
 #include <boost/beast/http.hpp>
 
 #include "server_impl.h"
+#include "ward/http/deferred_response.h"
 #include "ward/http/error_mapping.h"
 
 namespace ward::http {
@@ -33,6 +34,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (out_) {  // defensive: a streamed response must never leave the in-flight count raised
       out_->cancel();
       out_->attach(nullptr);
+      server_.inFlight()--;
+    }
+    if (deferred_) {  // the same for a deferred one
+      deferred_->attach(nullptr);
+      deferred_->cancel();
       server_.inFlight()--;
     }
   }
@@ -123,7 +129,63 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request = toRequest(req);
     std::string route_label;
     HttpResponse response = server_.handle(request, &route_label);
+    if (response.deferred) {
+      return waitDeferred(std::move(request), std::move(route_label), std::move(response.deferred));
+    }
     server_.finish(request, route_label, response, started_);
+    write(std::move(response), /*drain=*/false);
+  }
+
+  // A response completed later (deferred_response.h): no worker waits for it. The socket is read
+  // meanwhile so that a client that goes away cancels it; the connection closes after it.
+  void waitDeferred(HttpRequest request, std::string route_label,
+                    std::shared_ptr<DeferredResponse> deferred) {
+    deferred_ = std::move(deferred);
+    request.body.clear();  // only the method, path and trace are needed to finish it
+    deferred_request_ = std::move(request);
+    deferred_route_ = std::move(route_label);
+    keep_alive_ = false;
+    stream_.expires_never();
+    server_.track(deferred_);
+    watchDeferredPeer();
+    std::weak_ptr<Session> weak = shared_from_this();
+    auto executor = stream_.get_executor();
+    deferred_->attach([weak, executor] {
+      net::post(executor, [weak] {
+        if (auto s = weak.lock()) s->onDeferred();
+      });
+    });
+    onDeferred();  // it may have ended before attach()
+  }
+
+  void watchDeferredPeer() {
+    stream_.socket().async_read_some(
+        net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (!self->deferred_) return;  // answered: the connection is closing
+          if (ec) {                      // the client went away
+            self->deferred_->cancel();
+            return self->onDeferred();
+          }
+          self->watchDeferredPeer();  // pipelined bytes: dropped, the connection closes after this
+        });
+  }
+
+  // Runs on the connection's strand: writes the answer once the deferred response ended.
+  void onDeferred() {
+    if (!deferred_ || !deferred_->ended()) return;
+    std::optional<Result<HttpResponse>> answer = deferred_->take();
+    deferred_->attach(nullptr);
+    deferred_.reset();
+    if (!answer) {  // cancelled: the client is gone
+      server_.inFlight()--;
+      return close();
+    }
+    HttpResponse response =
+        answer->ok() ? std::move(*answer).value() : errorResponse(answer->status());
+    if (response.stream || response.deferred) {
+      response = errorResponse(Status::internal("a deferred response cannot be deferred again"));
+    }
+    server_.finish(deferred_request_, deferred_route_, response, started_);
     write(std::move(response), /*drain=*/false);
   }
 
@@ -307,6 +369,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool chunked_ = true;
   bool writing_ = false;
   std::array<char, 1024> watch_buf_{};
+  // A deferred response being waited for (waitDeferred), with what finishing it needs.
+  std::shared_ptr<DeferredResponse> deferred_;
+  HttpRequest deferred_request_;
+  std::string deferred_route_;
 };
 
 }  // namespace

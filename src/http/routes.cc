@@ -141,10 +141,12 @@ bool recordsAdminChange(const RouteSpec& spec) {
          (p.starts_with("/v1/principals") || p.starts_with("/v1/keys"));
 }
 
-// Trace routes record their own refusals (audit::TraceService, also used by the CLI).
+// Routes whose module records its own refusals, the same for every front door: traces
+// (audit::TraceService), approval decisions and read-only switches (the gateway).
 bool recordsOwnDenials(const RouteSpec& spec) {
   const std::string_view p = spec.pattern;
-  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts");
+  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") ||
+         p.starts_with("/v1/approvals") || p.starts_with("/v1/modes");
 }
 
 void recordRequestEvent(const Services& s, const HttpRequest& r, const RouteSpec& spec,

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "ward/http/deferred_response.h"
 #include "ward/http/http_server.h"
 
 namespace ward::http {
@@ -71,13 +72,32 @@ class HttpServer::Impl {
   }
   void cancelStreams() {
     std::vector<std::weak_ptr<ResponseStream>> all;
+    std::vector<std::weak_ptr<DeferredResponse>> deferred;
     {
       std::lock_guard<std::mutex> lock(streams_mu_);
       all.swap(streams_);
+      deferred.swap(deferred_);
     }
     for (auto& w : all) {
       if (auto s = w.lock(); s && !s->closed()) s->cancel();
     }
+    for (auto& w : deferred) {
+      if (auto d = w.lock()) d->abandon(Status::unavailable("the server is stopping"));
+    }
+  }
+  // Deferred responses waiting for their answer: stop() answers them 503 (and their producers
+  // are told to stop), so that it does not wait on them.
+  void track(const std::shared_ptr<DeferredResponse>& d) {
+    {
+      std::lock_guard<std::mutex> lock(streams_mu_);
+      if (!stopping_) {
+        std::erase_if(deferred_,
+                      [](const std::weak_ptr<DeferredResponse>& w) { return w.expired(); });
+        deferred_.push_back(d);
+        return;
+      }
+    }
+    d->abandon(Status::unavailable("the server is stopping"));
   }
 
  private:
@@ -102,6 +122,7 @@ class HttpServer::Impl {
   std::vector<GaugeRegistration> gauges_;  // guarded by stop_mu_
   std::mutex streams_mu_;
   std::vector<std::weak_ptr<ResponseStream>> streams_;  // guarded by streams_mu_
+  std::vector<std::weak_ptr<DeferredResponse>> deferred_;  // guarded by streams_mu_
 };
 
 // Serves one accepted connection (keep-alive requests, streamed responses) until it closes.

@@ -1,5 +1,6 @@
 // GET /healthz, GET /metrics, GET /v1/status, and the store/index gauges behind /metrics.
 #include "handlers.h"
+#include "ward/gateway/tool_gateway.h"
 #include "ward/index/index.h"
 #include "ward/store/store.h"
 
@@ -98,6 +99,13 @@ std::vector<GaugeRegistration> registerServiceGauges(const Services& s) {
                                                                    ix->stats().applied_seq);
                                   return {GaugeSample{{}, lag < 0 ? 0 : lag}};
                                 }));
+  if (gateway::ToolGateway* gw = s.gateway) {
+    out.push_back(m.registerGauge(
+        "ward_gateway_approval_waiters", "Requests waiting for an approval decision (?wait=).",
+        [gw]() -> std::vector<GaugeSample> {
+          return {GaugeSample{{}, static_cast<double>(gw->approvalWaiters())}};
+        }));
+  }
   return out;
 }
 

@@ -54,9 +54,20 @@ Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
   } else {
     call.principal = *who;
   }
+  // The wait for a decision holds no worker thread: the gateway answers it later.
+  const int64_t wait_s = call.wait_s;
+  call.wait_s = 0;
   WARD_ASSIGN_OR_RETURN(Json out, gw->call(std::move(call)));
-  return out.value("status", "") == "pending" ? HttpResponse::accepted(out)
-                                              : HttpResponse::json(out);
+  auto respond = [](Json response) {
+    return response.value("status", "") == "pending" ? HttpResponse::accepted(response)
+                                                     : HttpResponse::json(response);
+  };
+  if (out.value("status", "") != "pending" || wait_s == 0) return respond(std::move(out));
+  const std::string approval_id = out.value("approval_id", "");
+  return waitForApprovalResponse(
+      gw, *who, approval_id, wait_s, [parked = std::move(out), respond](Json view) {
+        return respond(gateway::ToolGateway::callResponseAfterWait(parked, view));
+      });
 }
 
 }  // namespace ward::http

@@ -45,4 +45,8 @@ bool isRoleMember(const Principal& p, Role role) {
 
 bool hasRole(const Principal& p, Role role) { return p.admin || isRoleMember(p, role); }
 
+bool isServerAdmin(const Principal& p, std::string_view server_tenant) {
+  return p.admin && p.tenant == server_tenant;
+}
+
 }  // namespace ward::identity

@@ -1,5 +1,7 @@
 // Parked tool calls in the approvals table. State moves only by a conditional UPDATE ... WHERE
-// state=?, so two reviewers (or two processes) cannot both move the same approval.
+// state=?, so two reviewers (or two processes) cannot both move the same approval. `args` holds
+// the redacted arguments; `sealed_args` the sealed copy for execution, emptied by every move
+// except pending -> approved (schema step 5).
 #include "sqlite_approvals.h"
 
 namespace ward::store {
@@ -8,7 +10,7 @@ namespace {
 
 constexpr const char* kApprovalColumns =
     "id,tenant,tool,version,requester,agent,args,rule,reason,idempotency_key,trace_id,state,"
-    "reviewer,comment,result,created_at,expires_at,decided_at";
+    "reviewer,comment,result,created_at,expires_at,decided_at,sealed_args";
 
 ApprovalRecord readApproval(Statement* st) {
   ApprovalRecord a;
@@ -30,15 +32,16 @@ ApprovalRecord readApproval(Statement* st) {
   a.created_at = st->int64(15);
   a.expires_at = st->int64(16);
   a.decided_at = st->int64(17);
+  a.sealed_args = st->text(18);
   return a;
 }
 
 }  // namespace
 
 Status insertApproval(Database& db, const ApprovalRecord& a) {
-  WARD_ASSIGN_OR_RETURN(StmtRef st,
-                        db.prepare(std::string("INSERT INTO approvals(") + kApprovalColumns +
-                                   ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  WARD_ASSIGN_OR_RETURN(
+      StmtRef st, db.prepare(std::string("INSERT INTO approvals(") + kApprovalColumns +
+                             ",args_redacted) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)"));
   st->bind(1, a.id);
   st->bind(2, a.tenant);
   st->bind(3, a.tool);
@@ -57,6 +60,7 @@ Status insertApproval(Database& db, const ApprovalRecord& a) {
   st->bind(16, a.created_at);
   st->bind(17, a.expires_at);
   st->bind(18, a.decided_at);
+  st->bind(19, a.sealed_args);
   return st->exec("insert approval");
 }
 
@@ -100,7 +104,8 @@ Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
       StmtRef st,
       db.prepare("UPDATE approvals SET state=?,reviewer=CASE WHEN ?='' THEN reviewer ELSE ? "
                  "END,comment=CASE WHEN ?='' THEN comment ELSE ? END,result=CASE WHEN ?='' "
-                 "THEN result ELSE ? END,decided_at=CASE WHEN ?=0 THEN decided_at ELSE ? END "
+                 "THEN result ELSE ? END,decided_at=CASE WHEN ?=0 THEN decided_at ELSE ? END,"
+                 "sealed_args=CASE WHEN ?='approved' THEN sealed_args ELSE '' END "
                  "WHERE tenant=? AND id=? AND state=?"));
   std::string result = jsonText(to.result);
   st->bind(1, to.state);
@@ -112,21 +117,42 @@ Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
   st->bind(7, result);
   st->bind(8, to.decided_at);
   st->bind(9, to.decided_at);
-  st->bind(10, tenant);
-  st->bind(11, id);
-  st->bind(12, from);
+  st->bind(10, to.state);
+  st->bind(11, tenant);
+  st->bind(12, id);
+  st->bind(13, from);
   WARD_RETURN_IF_ERROR(st->exec("transition approval"));
   return selectApproval(db, tenant, id);
 }
 
 Result<int64_t> expirePendingApprovals(Database& db, int64_t now) {
   WARD_ASSIGN_OR_RETURN(StmtRef st,
-                        db.prepare("UPDATE approvals SET state='expired',decided_at=? WHERE "
-                                   "state='pending' AND expires_at<=?"));
+                        db.prepare("UPDATE approvals SET state='expired',decided_at=?,"
+                                   "sealed_args='' WHERE state='pending' AND expires_at<=?"));
   st->bind(1, now);
   st->bind(2, now);
   WARD_RETURN_IF_ERROR(st->exec("expire approvals"));
   return static_cast<int64_t>(db.changes());
+}
+
+Result<std::vector<ApprovalRecord>> selectRawArgApprovals(Database& db) {
+  WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare(std::string("SELECT ") + kApprovalColumns +
+                                               " FROM approvals WHERE args_redacted=0"));
+  std::vector<ApprovalRecord> out;
+  while (st->step()) out.push_back(readApproval(st.operator->()));
+  WARD_RETURN_IF_ERROR(st->error("list approvals with raw arguments"));
+  return out;
+}
+
+Status replaceRawApprovalArgs(Database& db, const ApprovalRecord& a) {
+  WARD_ASSIGN_OR_RETURN(StmtRef st,
+                        db.prepare("UPDATE approvals SET args=?,sealed_args=?,args_redacted=1 "
+                                   "WHERE tenant=? AND id=? AND args_redacted=0"));
+  st->bind(1, dumpJson(a.args));
+  st->bind(2, a.sealed_args);
+  st->bind(3, a.tenant);
+  st->bind(4, a.id);
+  return st->exec("replace raw approval arguments");
 }
 
 }  // namespace ward::store

@@ -1,5 +1,5 @@
-// The approvals table's statements (schema step 2). Private to the store module; callers hold
-// the store's lock and, for writes, their own transaction.
+// The approvals table's statements (schema steps 2 and 5). Private to the store module; callers
+// hold the store's lock and, for writes, their own transaction.
 #pragma once
 
 #include <string>
@@ -22,7 +22,12 @@ Result<std::vector<ApprovalRecord>> selectApprovals(Database& db, const std::str
 Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
                                       const std::string& id, const std::string& from,
                                       const ApprovalRecord& to);
-// Pending approvals past their expiry become expired; returns how many.
+// Pending approvals past their expiry become expired (and lose their sealed arguments); returns
+// how many.
 Result<int64_t> expirePendingApprovals(Database& db, int64_t now);
+// Rows written before schema step 5, whose `args` are still raw (args_redacted=0).
+Result<std::vector<ApprovalRecord>> selectRawArgApprovals(Database& db);
+// Sets a.args (redacted) and a.sealed_args of such a row and marks it redacted.
+Status replaceRawApprovalArgs(Database& db, const ApprovalRecord& a);
 
 }  // namespace ward::store

@@ -15,8 +15,9 @@ namespace ward::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 4;  // 2: the gateway's tables, 3: delegations (tool_schema.h)
-                                   // 4: upstream prompt pins
+// 2: the gateway's tables, 3: delegations, 4: upstream prompt pins, 5: sealed approval
+// arguments (tool_schema.h)
+constexpr int kSchemaVersion = 5;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,6 +80,7 @@ class SqliteStore final : public Store {
     if (v < 2) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV2));
     if (v < 3) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV3));
     if (v < 4) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV4));
+    if (v < 5) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV5));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

@@ -417,6 +417,16 @@ class SqliteToolStore final : public ToolStore {
     return updated;
   }
 
+  Result<std::vector<ApprovalRecord>> listApprovalsWithRawArgs() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectRawArgApprovals(*db_);
+  }
+
+  Status replaceRawApprovalArgs(const ApprovalRecord& approval) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inTx([&] { return store::replaceRawApprovalArgs(*db_, approval); });
+  }
+
   Result<int64_t> expireApprovals(int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);

@@ -1,4 +1,4 @@
-// Schema steps 2 and 3: the gateway's tables (docs/formats/ward-db.md). Private to the store module;
+// Schema steps 2 to 5: the gateway's tables (docs/formats/ward-db.md). Private to the store module;
 // applied by SqliteStore::init inside its migration transaction.
 #pragma once
 
@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS upstream_prompt_pins(
   pinned_hash TEXT NOT NULL DEFAULT '', pinned_definition TEXT NOT NULL DEFAULT '',
   pending_hash TEXT NOT NULL DEFAULT '', pending_definition TEXT NOT NULL DEFAULT '',
   updated_at INTEGER NOT NULL, PRIMARY KEY(tenant, upstream, prompt));
+)sql";
+
+// Schema step 5: approvals keep redacted arguments and a sealed copy for execution. Rows from
+// before keep their raw `args` with args_redacted=0 until the gateway converts them on open.
+inline constexpr const char* kToolSchemaV5 = R"sql(
+ALTER TABLE approvals ADD COLUMN sealed_args TEXT NOT NULL DEFAULT '';
+ALTER TABLE approvals ADD COLUMN args_redacted INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 }  // namespace ward::store

@@ -7,9 +7,12 @@
 // generation changes, so CLI changes reach a running server on its next call.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,12 @@ class UpstreamPool;
 }
 
 namespace ward::gateway {
+
+// Requests waiting for an approval decision (`?wait=`) hold no thread; they are bounded per
+// principal (tenant and name) and in all. Over a bound the wait is refused with
+// ResourceExhausted (HTTP 429). Documented in docs/design/gateway.md.
+inline constexpr int kMaxApprovalWaitersPerPrincipal = 8;
+inline constexpr int kMaxApprovalWaiters = 1024;
 
 struct GatewayOptions {
   store::Store* store = nullptr;              // principals (reviewers, requesters) and documents
@@ -92,9 +101,13 @@ class ToolGateway {
   Result<Json> addGrant(const std::string& tenant, const Json& grant, const std::string& by);
   Result<Json> listGrants(const std::string& tenant);
   Status deleteGrant(const std::string& tenant, int64_t id);
-  // scope "server" | "tenant" | "agent" (subject = agent name).
+  // scope "server" | "tenant" | "agent" (subject = agent name). The server scope needs a server
+  // admin (identity::isServerAdmin with the config tenant); tenant and agent scopes an admin of
+  // `tenant` or a server admin. A refusal is PermissionDenied and recorded as a "tool_mode"
+  // event with decision "denied"; a change as one with decision "changed" (a server-wide one in
+  // the server tenant's trail).
   Status setReadOnly(const std::string& scope, const std::string& tenant,
-                     const std::string& subject, bool read_only, const std::string& by);
+                     const std::string& subject, bool read_only, const identity::Principal& by);
   Result<Json> listModes(const std::string& tenant);
   // Stores a tenant secret encrypted (AES-256-GCM); it is never returned or logged.
   Status putSecret(const std::string& tenant, const std::string& name, const std::string& value);
@@ -149,9 +162,27 @@ class ToolGateway {
   // Approvers (admins, members of "approvers") see every approval of their tenant; anyone else
   // only the calls they asked for (others are NotFound).
   Result<Json> listApprovals(const identity::Principal& viewer, const std::string& state);
-  // wait_s > 0 waits (bounded by config.max_wait_s) while the approval is pending or running.
+  // wait_s > 0 waits (bounded by config.max_wait_s) while the approval is pending or running,
+  // blocking the calling thread (the CLI, MCP); it counts against the waiter bounds.
   Result<Json> getApproval(const identity::Principal& viewer, const std::string& id,
                            int64_t wait_s);
+  // The same wait without blocking: `now` holds the answer when there is nothing to wait for
+  // (settled, or wait_s 0); otherwise `done` runs once later, on the gateway's waiter thread
+  // (it must not block), with the approval as `viewer` sees it when it settled or the wait
+  // ended. NotFound / InvalidArgument at once; ResourceExhausted over a waiter bound.
+  struct ApprovalWait {
+    std::optional<Json> now;
+    uint64_t token = 0;  // for cancelApprovalWait
+  };
+  Result<ApprovalWait> waitForApproval(const identity::Principal& viewer, const std::string& id,
+                                       int64_t wait_s, std::function<void(Result<Json>)> done);
+  // Withdraws a wait (its client went away): `done` will not run. A no-op once it ran.
+  void cancelApprovalWait(uint64_t token);
+  // Requests waiting now (the /metrics gauge ward_gateway_approval_waiters).
+  size_t approvalWaiters() const;
+  // What a call parked as `parked` answers once its wait ended with the approval `view`: the
+  // executed call's response, else `parked` with the approval's state.
+  static Json callResponseAfterWait(Json parked, const Json& view);
   // Whether a principal holds the approver role.
   static bool isApprover(const identity::Principal& p);
   // Approves (and runs the call, exactly once) or denies. The reviewer needs the approver role

@@ -19,6 +19,8 @@
 
 namespace ward::http {
 
+class DeferredResponse;  // deferred_response.h
+
 // One parsed request. Filled by the server before routing; immutable once a handler runs.
 struct HttpRequest {
   std::string method;                        // "GET", "POST", ...
@@ -57,11 +59,15 @@ struct HttpResponse {
   // When set, `body` is ignored: the body is streamed from here (chunked, Connection: close) as
   // the producer writes it; see response_stream.h.
   std::shared_ptr<ResponseStream> stream;
+  // When set, everything else is ignored: the response is completed later from any thread
+  // without holding a worker, then written with Connection: close; see deferred_response.h.
+  std::shared_ptr<DeferredResponse> deferred;
 
   static HttpResponse json(const Json& j);                               // 200
   static HttpResponse created(const Json& j);                            // 201
   static HttpResponse accepted(const Json& j);                           // 202
   static HttpResponse text(std::string body, std::string content_type);  // 200
+  static HttpResponse later(std::shared_ptr<DeferredResponse> deferred);
 };
 
 // Percent-decodes `in` ("%2F" -> "/"; "+" -> " " only if plus_as_space). InvalidArgument on a

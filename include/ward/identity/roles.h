@@ -4,6 +4,10 @@
 //   auditor   group "auditors"   reads traces, explanations and stored prompts
 //   reviewer  group "reviewers"  records feedback overrides on traces
 // Grant one with `ward role grant PRINCIPAL ROLE` (joins the group, creating it if needed).
+//
+// Server-wide settings (the server's read-only switch) need a server admin: an admin of the
+// server's own tenant (`tenant` in ward.toml, default "default"; the CLI operator acts as one).
+// An admin of any other tenant administers only that tenant.
 #pragma once
 
 #include <string_view>
@@ -26,5 +30,8 @@ bool hasRole(const Principal& p, Role role);
 // A member of roleGroup(role), admin or not (for what even admins must be granted explicitly,
 // such as reading stored prompts).
 bool isRoleMember(const Principal& p, Role role);
+
+// An admin of the server's own tenant (`server_tenant`: ward.toml's `tenant`).
+bool isServerAdmin(const Principal& p, std::string_view server_tenant);
 
 }  // namespace ward::identity

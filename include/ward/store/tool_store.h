@@ -96,7 +96,11 @@ struct ApprovalRecord {
   std::string version;
   std::string requester;  // the principal whose call it is
   std::string agent;      // the agent acting for it ("" if none)
+  // The arguments as reviewers and listings see them: redacted (docs/design/gateway.md).
   Json args = Json::object();
+  // The raw arguments sealed for execution (AES-256-GCM, "v1:" + hex, bound to the approval);
+  // "" once destroyed: on every move except pending -> approved (executing, denied, expired).
+  std::string sealed_args;
   std::string rule;    // the rule that matched
   std::string reason;  // human text of why
   std::string idempotency_key;
@@ -195,6 +199,12 @@ class ToolStore {
                                                     const ApprovalRecord& to) = 0;
   // Marks pending approvals past their expiry as expired; returns how many.
   virtual Result<int64_t> expireApprovals(int64_t now) = 0;
+  // Approvals stored before schema step 5, whose `args` are raw (every tenant); the gateway
+  // redacts and seals them when it opens (replaceRawApprovalArgs).
+  virtual Result<std::vector<ApprovalRecord>> listApprovalsWithRawArgs() = 0;
+  // Stores `approval.args` (redacted) and `approval.sealed_args` for such a row; a row already
+  // converted is left alone.
+  virtual Status replaceRawApprovalArgs(const ApprovalRecord& approval) = 0;
 
   // --- secrets (ciphertext only; the gateway encrypts) ---
   virtual Status putSecret(const std::string& tenant, const std::string& name,

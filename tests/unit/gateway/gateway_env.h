@@ -59,6 +59,14 @@ struct GatewayEnv {
   identity::Principal principal(const std::string& name) {
     return identity::resolvePrincipal(*store, tenant, name).value();
   }
+  // The operator, as the CLI acts: an admin of the server's tenant (a server admin).
+  identity::Principal serverAdmin() const {
+    identity::Principal p;
+    p.tenant = tenant;
+    p.name = "operator";
+    p.admin = true;
+    return p;
+  }
 
   // A tool served by an MCP upstream: calls that pass every policy stage end at dispatch with
   // Unavailable, which is exactly "allowed" for policy tests, with no network involved.

@@ -46,12 +46,12 @@ std::string outcome(GatewayEnv& env, const Result<Json>& r) {
 
 void setMode(GatewayEnv& env, const std::string& mode, const std::string& agent) {
   auto& g = *env.gateway;
-  ASSERT_TRUE(g.setReadOnly("server", "", "", mode == "server-ro", "test").ok());
-  ASSERT_TRUE(g.setReadOnly("tenant", env.tenant, "", mode == "tenant-ro", "test").ok());
+  ASSERT_TRUE(g.setReadOnly("server", "", "", mode == "server-ro", env.serverAdmin()).ok());
+  ASSERT_TRUE(g.setReadOnly("tenant", env.tenant, "", mode == "tenant-ro", env.serverAdmin()).ok());
   if (agent != "-" && mode == "agent-rw") {
-    ASSERT_TRUE(g.setReadOnly("agent", env.tenant, agent, false, "test").ok());
+    ASSERT_TRUE(g.setReadOnly("agent", env.tenant, agent, false, env.serverAdmin()).ok());
   } else if (agent != "-") {
-    ASSERT_TRUE(g.setReadOnly("agent", env.tenant, agent, true, "test").ok());
+    ASSERT_TRUE(g.setReadOnly("agent", env.tenant, agent, true, env.serverAdmin()).ok());
   }
 }
 

@@ -428,7 +428,7 @@ TEST(ModeStage, AgentsStartReadOnly) {
   auto r = env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(r.status().message().find("read-only"), std::string::npos) << r.status().message();
-  ASSERT_TRUE(env.gateway->setReadOnly("agent", env.tenant, "bot", false, "t").ok());
+  ASSERT_TRUE(env.gateway->setReadOnly("agent", env.tenant, "bot", false, env.serverAdmin()).ok());
   (void)env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
   EXPECT_EQ(env.lastCall()["stage"], "dispatch");
   EXPECT_EQ(env.lastCall()["principal_chain"], Json::array({"alice", "bot"}));

@@ -1,0 +1,349 @@
+// Approvals and read-only switches under an adversary (issue 19 items 4, 5, 11, 12): refused
+// decisions are recorded by the gateway itself, the server-wide switch needs a server admin,
+// parked arguments are stored redacted with a sealed copy destroyed once the call settles, and
+// waiting for a decision holds no thread and is bounded per principal.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <vector>
+
+#include "gateway_env.h"
+#include "ward/gateway/tool_gateway.h"
+
+namespace ward::testing {
+namespace {
+
+const char kSecret[] = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+
+// Replaces every string holding kSecret, as the tenant's redaction rules would.
+class SecretRedactor final : public audit::Redactor {
+ public:
+  std::string redactText(std::string_view text, audit::RedactionStats* stats) const override {
+    if (text.find(kSecret) == std::string_view::npos) return std::string(text);
+    if (stats) ++stats->values_redacted;
+    return "[REDACTED:api_key:000000000000]";
+  }
+  void redactJson(Json& value, audit::RedactionStats* stats) const override {
+    if (value.is_string()) {
+      value = redactText(value.get<std::string>(), stats);
+    } else if (value.is_structured()) {
+      for (auto& v : value) redactJson(v, stats);
+    }
+  }
+};
+
+// Events of one kind, in order.
+std::vector<audit::TraceEvent> eventsOf(GatewayEnv& env, const std::string& kind) {
+  std::vector<audit::TraceEvent> out;
+  auto events = audit::readTraceEvents(env.dir.file("audit"));
+  if (!events.ok()) return out;
+  for (const auto& e : *events) {
+    if (e.event.kind == kind) out.push_back(e.event);
+  }
+  return out;
+}
+
+// One column of the approvals row, read straight from ward.db.
+std::string approvalColumn(GatewayEnv& env, const std::string& id, const std::string& column) {
+  sqlite3* db = nullptr;
+  std::string out = "<missing>";
+  if (sqlite3_open_v2(env.dir.file("ward.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    std::string sql = "SELECT " + column + " FROM approvals WHERE id=?";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char* t = sqlite3_column_text(st, 0);
+        out = t ? reinterpret_cast<const char*>(t) : "";
+      }
+      sqlite3_finalize(st);
+    }
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+void execSql(GatewayEnv& env, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(env.dir.file("ward.db").c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// A write tool that always needs approval; its schema accepts only the real token, so a call
+// resumed with anything but the raw arguments fails validation instead of reaching dispatch.
+void parkedTool(GatewayEnv& env) {
+  env.user("alice");
+  env.user("rita", identity::PrincipalKind::kUser, true);
+  env.user("bob");
+  Json schema = {{"type", "object"},
+                 {"properties", {{"token", {{"enum", Json::array({kSecret})}}}}}};
+  env.tool(
+      "w", "write",
+      {{"input_schema", schema}, {"approval", Json::array({{{"name", "all"}, {"always", true}}})}});
+  ASSERT_TRUE(env.gateway
+                  ->addGrant(env.tenant,
+                             {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "w"}},
+                             "t")
+                  .ok());
+}
+
+std::string park(GatewayEnv& env, const std::string& key) {
+  auto parked = env.call("alice", "w", {{"token", kSecret}}, "", key);
+  EXPECT_TRUE(parked.ok()) << parked.status().toString();
+  if (!parked.ok()) return "";
+  EXPECT_EQ((*parked)["status"], "pending");
+  return (*parked)["approval_id"].get<std::string>();
+}
+
+// --- item 12: every refused decision is recorded, whatever the front door ---
+
+TEST(ApprovalRefusals, EveryRefusedDecisionIsRecordedByTheGateway) {
+  GatewayEnv env;
+  parkedTool(env);
+  const std::string id = park(env, "k1");
+  auto bob = env.gateway->decide(env.principal("bob"), {id, true, "", 0});
+  EXPECT_EQ(bob.status().code(), StatusCode::kPermissionDenied);
+  auto self = env.gateway->decide(env.principal("alice"), {id, false, "", 0});
+  EXPECT_EQ(self.status().code(), StatusCode::kPermissionDenied);
+  auto unknown = env.gateway->decide(env.principal("rita"), {"apr_nope", true, "", 0});
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(env.gateway->decide(env.principal("rita"), {id, false, "no", 0}).ok());
+  auto twice = env.gateway->decide(env.principal("rita"), {id, true, "", 0});
+  EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
+
+  std::vector<Json> refused;
+  for (const auto& e : eventsOf(env, "tool_decision")) {
+    if (e.attributes.value("decision", "") == "refused") refused.push_back(e.attributes);
+  }
+  ASSERT_EQ(refused.size(), 4u);
+  EXPECT_EQ(refused[0]["reviewer"], "bob");
+  EXPECT_EQ(refused[0]["approval_id"], id);
+  EXPECT_EQ(refused[0]["attempted"], "approve");
+  EXPECT_EQ(refused[0]["error"], "permission_denied");
+  EXPECT_EQ(refused[1]["reviewer"], "alice");
+  EXPECT_EQ(refused[1]["attempted"], "deny");
+  EXPECT_EQ(refused[2]["error"], "not_found");
+  EXPECT_EQ(refused[3]["error"], "failed_precondition");
+}
+
+// --- item 4: the server-wide read-only switch needs a server admin ---
+
+TEST(ReadOnlyModes, ATenantAdminSwitchesOnlyItsTenant) {
+  GatewayEnv env;
+  ASSERT_TRUE(env.store->ensureTenant("acme").ok());
+  ASSERT_TRUE(
+      env.store->createPrincipal("acme", "carol", identity::PrincipalKind::kUser, true).ok());
+  identity::Principal carol = identity::resolvePrincipal(*env.store, "acme", "carol").value();
+  ASSERT_TRUE(carol.admin);
+
+  Status server = env.gateway->setReadOnly("server", "acme", "", true, carol);
+  EXPECT_EQ(server.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(server.message().find("server admin"), std::string::npos) << server.message();
+  Status other = env.gateway->setReadOnly("tenant", "default", "", true, carol);
+  EXPECT_EQ(other.code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(env.gateway->setReadOnly("tenant", "acme", "", true, carol).ok());
+  identity::Principal plain;
+  plain.tenant = "default";
+  plain.name = "dave";
+  EXPECT_EQ(env.gateway->setReadOnly("tenant", "default", "", true, plain).code(),
+            StatusCode::kPermissionDenied);
+
+  auto modes = env.tools->listModes("default");
+  ASSERT_TRUE(modes.ok());
+  for (const auto& m : *modes) EXPECT_NE(m.scope, "server") << "a tenant admin switched it";
+
+  EXPECT_TRUE(env.gateway->setReadOnly("server", "default", "", true, env.serverAdmin()).ok());
+  auto events = eventsOf(env, "tool_mode");
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].attributes["decision"], "denied");
+  EXPECT_EQ(events[0].tenant, "acme");
+  EXPECT_EQ(events[0].principal, "carol");
+  EXPECT_EQ(events[1].attributes["decision"], "denied");
+  EXPECT_EQ(events[2].attributes["decision"], "changed");
+  EXPECT_EQ(events[2].tenant, "acme");
+  EXPECT_EQ(events[3].attributes["decision"], "denied");
+  EXPECT_EQ(events[4].attributes["decision"], "changed");
+  EXPECT_EQ(events[4].attributes["scope"], "server");
+  EXPECT_EQ(events[4].tenant, "default");  // the server's own trail
+}
+
+// --- item 11: parked arguments stored redacted; the sealed copy dies with the call ---
+
+TEST(ApprovalArgs, ReviewersSeeRedactedArgumentsAndTheCallRunsWithTheRealOnes) {
+  SecretRedactor redactor;
+  GatewayEnv env(&redactor);
+  parkedTool(env);
+  const std::string id = park(env, "k1");
+
+  auto view = env.gateway->getApproval(env.principal("rita"), id, 0);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)["args"]["token"], "[REDACTED:api_key:000000000000]");
+  auto list = env.gateway->listApprovals(env.principal("rita"), "");
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->dump().find(kSecret), std::string::npos) << list->dump();
+  EXPECT_EQ(approvalColumn(env, id, "args").find(kSecret), std::string::npos);
+  const std::string sealed = approvalColumn(env, id, "sealed_args");
+  EXPECT_TRUE(sealed.starts_with("v1:")) << sealed;
+  EXPECT_EQ(sealed.find(kSecret), std::string::npos);
+
+  auto done = env.gateway->decide(env.principal("rita"), {id, true, "ok", 0});
+  ASSERT_TRUE(done.ok()) << done.status().toString();
+  // Validation passed (the real token), so the call reached its backend (not connected here).
+  EXPECT_EQ((*done)["state"], "failed");
+  EXPECT_EQ((*done)["result"]["error"]["code"], "unavailable") << done->dump();
+  EXPECT_EQ(approvalColumn(env, id, "sealed_args"), "");
+}
+
+TEST(ApprovalArgs, TheSealedCopyIsDestroyedOnDenialAndExpiry) {
+  SecretRedactor redactor;
+  GatewayEnv env(&redactor);
+  parkedTool(env);
+  const std::string denied = park(env, "k1");
+  const std::string expired = park(env, "k2");
+  ASSERT_NE(approvalColumn(env, denied, "sealed_args"), "");
+  ASSERT_TRUE(env.gateway->decide(env.principal("rita"), {denied, false, "", 0}).ok());
+  EXPECT_EQ(approvalColumn(env, denied, "sealed_args"), "");
+  env.clock.advanceMicros(86400LL * 1'000'000 + 1);
+  auto list = env.gateway->listApprovals(env.principal("rita"), "expired");
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(approvalColumn(env, expired, "state"), "expired");
+  EXPECT_EQ(approvalColumn(env, expired, "sealed_args"), "");
+}
+
+TEST(ApprovalArgs, RowsFromBeforeTheMigrationAreRedactedAndSealedOnOpen) {
+  SecretRedactor redactor;
+  GatewayEnv env(&redactor);
+  parkedTool(env);
+  const std::string pending = park(env, "k1");
+  const std::string denied = park(env, "k2");
+  ASSERT_TRUE(env.gateway->decide(env.principal("rita"), {denied, false, "", 0}).ok());
+  // As schema 4 left them: raw arguments, no sealed copy.
+  const std::string raw = std::string("{\"token\":\"") + kSecret + "\"}";
+  execSql(env, "UPDATE approvals SET args='" + raw + "',sealed_args='',args_redacted=0");
+  ASSERT_NE(approvalColumn(env, pending, "args").find(kSecret), std::string::npos);
+
+  gateway::GatewayOptions o;
+  o.store = env.store.get();
+  o.tools = env.tools.get();
+  o.traces = env.traces.get();
+  o.clock = &env.clock;
+  o.redactor = &redactor;
+  o.secrets_key_path = env.dir.file("secrets.key");
+  auto reopened = gateway::ToolGateway::create(o);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().toString();
+  for (const std::string& id : {pending, denied}) {
+    EXPECT_EQ(approvalColumn(env, id, "args").find(kSecret), std::string::npos) << id;
+    EXPECT_EQ(approvalColumn(env, id, "args_redacted"), "1");
+  }
+  EXPECT_EQ(approvalColumn(env, denied, "sealed_args"), "");
+  EXPECT_TRUE(approvalColumn(env, pending, "sealed_args").starts_with("v1:"));
+  auto done = (*reopened)->decide(env.principal("rita"), {pending, true, "", 0});
+  ASSERT_TRUE(done.ok()) << done.status().toString();
+  EXPECT_EQ((*done)["result"]["error"]["code"], "unavailable") << done->dump();
+}
+
+// --- item 5: waiting holds no thread and is bounded per principal ---
+
+// Collects the answers of waits, for event-driven checks (generous deadlines only).
+struct Answers {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Result<Json>> got;
+  std::function<void(Result<Json>)> sink() {
+    return [this](Result<Json> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      got.push_back(std::move(r));
+      cv.notify_all();
+    };
+  }
+  bool waitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(60), [&] { return got.size() >= n; });
+  }
+};
+
+TEST(ApprovalWaits, WaitsHoldNoThreadAndAreBoundedPerPrincipal) {
+  GatewayEnv env;
+  parkedTool(env);
+  const std::string id = park(env, "k1");
+  Answers answers;
+  std::vector<uint64_t> tokens;
+  for (int i = 0; i < gateway::kMaxApprovalWaitersPerPrincipal; ++i) {
+    auto w = env.gateway->waitForApproval(env.principal("alice"), id, 3600, answers.sink());
+    ASSERT_TRUE(w.ok()) << w.status().toString();
+    EXPECT_FALSE(w->now.has_value());  // returned at once: nothing blocks the caller
+    tokens.push_back(w->token);
+  }
+  auto over = env.gateway->waitForApproval(env.principal("alice"), id, 3600, answers.sink());
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_GT(over.status().retryAfterSeconds(), 0);
+  // The synchronous form counts against the same bound.
+  EXPECT_EQ(env.gateway->getApproval(env.principal("alice"), id, 5).status().code(),
+            StatusCode::kResourceExhausted);
+  // Another principal has its own allowance; a withdrawn wait frees its slot and never answers.
+  auto rita = env.gateway->waitForApproval(env.principal("rita"), id, 3600, answers.sink());
+  ASSERT_TRUE(rita.ok());
+  env.gateway->cancelApprovalWait(tokens.back());
+  EXPECT_EQ(env.gateway->approvalWaiters(),
+            static_cast<size_t>(gateway::kMaxApprovalWaitersPerPrincipal));
+  auto again = env.gateway->waitForApproval(env.principal("alice"), id, 3600, answers.sink());
+  ASSERT_TRUE(again.ok()) << again.status().toString();
+
+  ASSERT_TRUE(env.gateway->decide(env.principal("rita"), {id, false, "no", 0}).ok());
+  const size_t expected = gateway::kMaxApprovalWaitersPerPrincipal + 1;
+  ASSERT_TRUE(answers.waitFor(expected));
+  std::lock_guard<std::mutex> lock(answers.mu);
+  EXPECT_EQ(answers.got.size(), expected);
+  for (const auto& r : answers.got) {
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ((*r)["state"], "denied");
+  }
+  EXPECT_EQ(env.gateway->approvalWaiters(), 0u);
+  // Settled: answered at once, without a waiter.
+  auto settled = env.gateway->waitForApproval(env.principal("alice"), id, 3600, answers.sink());
+  ASSERT_TRUE(settled.ok());
+  ASSERT_TRUE(settled->now.has_value());
+  EXPECT_EQ((*settled->now)["state"], "denied");
+}
+
+TEST(ApprovalWaits, AWaitEndsAtItsDeadlineWithThePendingView) {
+  GatewayEnv env;
+  parkedTool(env);
+  const std::string id = park(env, "k1");
+  Answers answers;
+  auto w = env.gateway->waitForApproval(env.principal("alice"), id, 1, answers.sink());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(answers.waitFor(1));
+  std::lock_guard<std::mutex> lock(answers.mu);
+  ASSERT_TRUE(answers.got[0].ok());
+  EXPECT_EQ((*answers.got[0])["state"], "pending");
+  EXPECT_EQ(env.gateway->approvalWaiters(), 0u);
+  EXPECT_EQ(
+      env.gateway->waitForApproval(env.principal("bob"), id, 1, answers.sink()).status().code(),
+      StatusCode::kNotFound);
+}
+
+TEST(ApprovalWaits, TheDocumentedLimitsAreTheOnesEnforced) {
+  std::ifstream in(std::string(WARD_GATEWAY_CASES_DIR) + "/../../../docs/design/gateway.md");
+  ASSERT_TRUE(in.good());
+  std::stringstream doc;
+  doc << in.rdbuf();
+  std::smatch m;
+  const std::string text = doc.str();
+  ASSERT_TRUE(std::regex_search(
+      text, m, std::regex(R"(at most (\d+) waiting requests\s+per\s+principal[^;]*and (\d+) in all)")));
+  EXPECT_EQ(std::stoi(m[1].str()), gateway::kMaxApprovalWaitersPerPrincipal);
+  EXPECT_EQ(std::stoi(m[2].str()), gateway::kMaxApprovalWaiters);
+}
+
+}  // namespace
+}  // namespace ward::testing
