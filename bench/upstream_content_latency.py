@@ -102,7 +102,7 @@ prompts_for = ["principal:alice"]
         alice, bob = Session(base, keys["alice"]), Session(base, keys["bob"])
         up_uri = "ward://upstreams/everything/" + urllib.parse.quote(
             "demo://resource/dynamic/text/1", safe="")
-        doc_uri = "ward://documents/" + urllib.parse.quote(doc, safe="")
+        doc_uri = "ward://documents/" + urllib.parse.quote("files:open.md", safe="")
         listed = alice.call("resources/list", {})["resources"]
         print(f"alice lists {len(listed)} resources, bob "
               f"{len(bob.call('resources/list', {})['resources'])}")

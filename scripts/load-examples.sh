@@ -53,7 +53,7 @@ for rel, r in files:
     if r.get("jsonl"):
         out = run("ingest", "--jsonl", path, "--source", r.get("source", "records"))
     else:
-        args = ["ingest", path, "--source", r.get("source", "files")]
+        args = ["ingest", path, "--root", root, "--source", r.get("source", "files")]
         if r.get("public"):
             args.append("--public")
         if r.get("users"):

@@ -80,11 +80,14 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* cmd = app.add_subcommand(
       "ingest", "Ingest files and folders (md, txt, html, pdf, csv, tsv, code) or a JSONL file");
   static std::vector<std::string> paths;
-  static std::string source, acl_users, acl_groups, jsonl;
+  static std::string source, acl_users, acl_groups, jsonl, root;
   static bool is_public = false, json = false;
   cmd->add_option("PATH", paths, "Files or folders (recursive; hidden entries skipped)");
   cmd->add_option("--jsonl", jsonl, "A JSONL file of records with per-record ACLs");
   cmd->add_option("--source", source, "Source name (default: files, or records for --jsonl)");
+  cmd->add_option("--root", root,
+                  "Folder that document ids are relative to (default: each folder PATH, or a "
+                  "file's folder); ids are SOURCE:RELATIVE/PATH");
   cmd->add_option("--acl-users", acl_users, "Comma-separated users who may read these files");
   cmd->add_option("--acl-groups", acl_groups, "Comma-separated groups who may read these files");
   cmd->add_flag("--public", is_public, "Readable by everyone in the tenant");
@@ -112,6 +115,8 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       }
       ingest::PathIngestOptions opts;
       opts.source = source;
+      opts.root = root;
+      opts.refused_dirs = {ctx.data_dir};
       opts.acl.users = splitList(acl_users);
       opts.acl.groups = splitList(acl_groups);
       opts.acl.is_public = is_public;

@@ -13,6 +13,19 @@ namespace {
 
 using Kind = Block::Kind;
 
+// A chunk's text never exceeds max_tokens times this many bytes: a "word" can be a 50 MB run
+// of letters, and one token that long must still be cut.
+constexpr size_t kChunkBytesPerToken = 32;
+// A chunk's heading path (joined with " > ") is cut to this many bytes.
+constexpr size_t kMaxHeadingPathBytes = 1024;
+
+// The largest prefix of `s` of at most `n` bytes that ends on a character boundary.
+size_t charBoundaryAtMost(std::string_view s, size_t n) {
+  if (n >= s.size()) return s.size();
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
 inline bool isWordByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
@@ -33,7 +46,9 @@ std::string joinPath(const std::vector<std::string>& path) {
   for (const auto& p : path) {
     if (!out.empty()) out += " > ";
     out += p;
+    if (out.size() > kMaxHeadingPathBytes) break;
   }
+  out.resize(charBoundaryAtMost(out, kMaxHeadingPathBytes));
   return out;
 }
 
@@ -71,6 +86,7 @@ class Chunker {
     max_ = std::max(target_, options.max_tokens);
     rows_per_chunk_ = std::max<size_t>(1, options.table_rows_per_chunk);
     tiny_ = std::max<size_t>(1, target_ / 8);
+    byte_cap_ = max_ * kChunkBytesPerToken;
   }
 
   std::vector<Chunk> run() {
@@ -154,16 +170,41 @@ class Chunker {
 
   // --- output ------------------------------------------------------------------------------
 
-  // Emits doc.text[start, end) trimmed of surrounding whitespace; nothing if it is blank.
+  // Emits doc.text[start, end) trimmed of surrounding whitespace; nothing if it is blank. A
+  // slice over the byte cap is split into word pieces, each citing its own span.
   void emitSlice(size_t start, size_t end, int page, const std::string& path, const char* kind) {
+    while (start < end && isSpace(text_[start])) ++start;
+    while (end > start && isSpace(text_[end - 1])) --end;
+    if (start >= end) return;
+    if (end - start > byte_cap_) {
+      splitWords(start, end, page, path, kind);
+      return;
+    }
+    emitText(std::string(slice(start, end)), start, end, page, path, kind);
+  }
+
+  // Like emitSlice, for the pieces splitWords cuts (at most byte_cap_ plus one character).
+  void emitPiece(size_t start, size_t end, int page, const std::string& path, const char* kind) {
     while (start < end && isSpace(text_[start])) ++start;
     while (end > start && isSpace(text_[end - 1])) --end;
     if (start >= end) return;
     emitText(std::string(slice(start, end)), start, end, page, path, kind);
   }
 
+  // Emits one chunk; text made up by the chunker (table rows) over the byte cap is cut at
+  // character boundaries into pieces that all cite [start, end).
   void emitText(std::string text, size_t start, size_t end, int page, const std::string& path,
                 const char* kind) {
+    if (text.size() > byte_cap_ + 4) {
+      std::string_view rest = text;
+      while (!rest.empty()) {
+        size_t n = charBoundaryAtMost(rest, byte_cap_);
+        if (n == 0) n = std::min(rest.size(), byte_cap_);
+        emitText(std::string(rest.substr(0, n)), start, end, page, path, kind);
+        rest.remove_prefix(n);
+      }
+      return;
+    }
     Chunk c;
     c.text = std::move(text);
     c.span_start = cursor_.at(start);
@@ -343,14 +384,14 @@ class Chunker {
     size_t sentence_tokens = 0;
     bool in_word = false;
     auto sentence = [&](size_t a, size_t b, size_t n) {
-      if (n > max_) {
+      if (n > max_ || b - a > byte_cap_) {
         if (chunk_tokens > 0) emitSlice(chunk_start, a, page, path, kind);
         splitWords(a, b, page, path, kind);
         chunk_start = b;
         chunk_tokens = 0;
         return;
       }
-      if (chunk_tokens > 0 && chunk_tokens + n > target_) {
+      if (chunk_tokens > 0 && (chunk_tokens + n > target_ || b - chunk_start > byte_cap_)) {
         emitSlice(chunk_start, a, page, path, kind);
         chunk_start = a;
         chunk_tokens = 0;
@@ -388,7 +429,7 @@ class Chunker {
   // edge once max_ is reached, or at a character boundary when a "word" is absurdly long.
   void splitWords(size_t start, size_t end, int page, const std::string& path, const char* kind) {
     const char* s = text_.data();
-    const size_t byte_cap = max_ * 32;
+    const size_t byte_cap = byte_cap_;
     size_t piece_start = start;
     size_t tokens = 0;
     bool in_word = false;
@@ -399,19 +440,19 @@ class Chunker {
       if (w && !in_word) {
         bool cut = (tokens >= target_ && i > 0 && isSpace(s[i - 1])) || tokens >= max_;
         if (cut) {
-          emitSlice(piece_start, i, page, path, kind);
+          emitPiece(piece_start, i, page, path, kind);
           piece_start = i;
           tokens = 0;
         }
         ++tokens;
       } else if (i - piece_start >= byte_cap && at_char_start) {
-        emitSlice(piece_start, i, page, path, kind);
+        emitPiece(piece_start, i, page, path, kind);
         piece_start = i;
         tokens = w ? 1 : 0;
       }
       in_word = w;
     }
-    emitSlice(piece_start, end, page, path, kind);
+    emitPiece(piece_start, end, page, path, kind);
   }
 
   const ExtractedDocument& doc_;
@@ -421,6 +462,7 @@ class Chunker {
   size_t max_ = 0;
   size_t rows_per_chunk_ = 0;
   size_t tiny_ = 0;
+  size_t byte_cap_ = 0;  // max_ * kChunkBytesPerToken
   std::vector<Chunk> out_;
 
   std::vector<const Block*> group_;

@@ -576,11 +576,14 @@ class CodeSplitter {
 
 }  // namespace
 
-Result<ExtractedDocument> parseCode(std::string_view bytes, std::string_view filename) {
+Result<ExtractedDocument> parseCode(std::string_view bytes, std::string_view filename,
+                                    ParseBudget& budget) {
   ExtractedDocument doc;
+  if (!budget.addOutput(bytes.size())) return doc;  // the text is the file
   doc.text = std::string(bytes);
   CodeSplitter splitter(doc.text, languageFor(filename));
   doc.blocks = splitter.split();
+  budget.addBlocks(doc.blocks.size());
   return doc;
 }
 

@@ -11,13 +11,15 @@ namespace ward::ingest {
 
 namespace {
 
-std::vector<std::vector<std::string>> splitRecords(std::string_view in, char delim) {
+std::vector<std::vector<std::string>> splitRecords(std::string_view in, char delim,
+                                                   ParseBudget& budget) {
   std::vector<std::vector<std::string>> records;
   std::vector<std::string> row;
   std::string field;
   bool quoted = false;
   bool field_started = false;
   auto endField = [&] {
+    budget.addCells(1);
     row.push_back(std::move(field));
     field.clear();
     field_started = false;
@@ -29,7 +31,7 @@ std::vector<std::vector<std::string>> splitRecords(std::string_view in, char del
     row.clear();
   };
   size_t i = 0;
-  while (i < in.size()) {
+  while (i < in.size() && !budget.exhausted()) {
     char c = in[i];
     if (quoted) {
       if (c == '"') {
@@ -63,8 +65,9 @@ std::vector<std::vector<std::string>> splitRecords(std::string_view in, char del
 }
 
 Result<ExtractedDocument> parseDelimited(std::string_view bytes, char delim,
-                                         std::string_view format) {
-  std::vector<std::vector<std::string>> records = splitRecords(bytes, delim);
+                                         std::string_view format, ParseBudget& budget) {
+  std::vector<std::vector<std::string>> records = splitRecords(bytes, delim, budget);
+  if (budget.exhausted()) return ExtractedDocument();
   if (records.empty()) {
     return Status::invalidArgument(std::string(format) + ": no header row (file is empty)");
   }
@@ -76,19 +79,21 @@ Result<ExtractedDocument> parseDelimited(std::string_view bytes, char delim,
   rows.reserve(records.size() - 1);
   for (size_t i = 1; i < records.size(); ++i) rows.push_back(std::move(records[i]));
 
-  DocumentBuilder builder;
+  DocumentBuilder builder(budget);
   builder.addTable(std::move(header), std::move(rows), DocumentBuilder::TableStyle::kKeyValue);
   return builder.finish();
 }
 
 }  // namespace
 
-Result<ExtractedDocument> parseCsv(std::string_view bytes, std::string_view filename) {
-  return parseDelimited(bytes, ',', "csv");
+Result<ExtractedDocument> parseCsv(std::string_view bytes, std::string_view filename,
+                                   ParseBudget& budget) {
+  return parseDelimited(bytes, ',', "csv", budget);
 }
 
-Result<ExtractedDocument> parseTsv(std::string_view bytes, std::string_view filename) {
-  return parseDelimited(bytes, '\t', "tsv");
+Result<ExtractedDocument> parseTsv(std::string_view bytes, std::string_view filename,
+                                   ParseBudget& budget) {
+  return parseDelimited(bytes, '\t', "tsv", budget);
 }
 
 }  // namespace ward::ingest

@@ -52,11 +52,12 @@ std::string renderTableRowKeyValue(const std::vector<std::string>& header,
   return out;
 }
 
-void appendParagraphBlocks(std::string_view text, size_t base, int page, std::vector<Block>& out) {
+void appendParagraphBlocks(std::string_view text, size_t base, int page, std::vector<Block>& out,
+                           ParseBudget& budget) {
   size_t pos = 0;
   size_t para_start = std::string_view::npos;
   size_t para_end = 0;
-  while (pos < text.size()) {
+  while (pos < text.size() && !budget.exhausted()) {
     size_t nl = text.find('\n', pos);
     size_t line_end = nl == std::string_view::npos ? text.size() : nl;
     std::string_view line = text.substr(pos, line_end - pos);
@@ -68,6 +69,7 @@ void appendParagraphBlocks(std::string_view text, size_t base, int page, std::ve
         b.end = base + para_end;
         b.page = page;
         out.push_back(std::move(b));
+        budget.addBlocks(1);
         para_start = std::string_view::npos;
       }
     } else {
@@ -78,18 +80,25 @@ void appendParagraphBlocks(std::string_view text, size_t base, int page, std::ve
     }
     pos = line_end + 1;
   }
-  if (para_start != std::string_view::npos) {
+  if (para_start != std::string_view::npos && !budget.exhausted()) {
     Block b;
     b.start = base + para_start;
     b.end = base + para_end;
     b.page = page;
     out.push_back(std::move(b));
+    budget.addBlocks(1);
   }
 }
 
 void DocumentBuilder::offerTitle(std::string_view title) {
   title = trimView(title);
   if (doc_.title.empty() && !title.empty()) doc_.title = std::string(title);
+}
+
+bool DocumentBuilder::admit(size_t text_bytes) {
+  // Each block copies the heading path in force, so a long heading over many blocks counts as
+  // often as it is copied.
+  return budget_.addBlocks(1) && budget_.addOutput(text_bytes + 2 + heading_bytes_);
 }
 
 Block& DocumentBuilder::startBlock(Block::Kind kind, std::string_view text) {
@@ -111,10 +120,15 @@ void DocumentBuilder::addHeading(std::string_view text, int level) {
   if (text.empty()) return;
   if (level < 1) level = 1;
   if (level > 6) level = 6;
-  while (!headings_.empty() && headings_.back().first >= level) headings_.pop_back();
+  while (!headings_.empty() && headings_.back().first >= level) {
+    heading_bytes_ -= headings_.back().second.size();
+    headings_.pop_back();
+  }
+  if (!admit(text.size())) return;
   Block& b = startBlock(Block::Kind::kHeading, text);
   b.heading_level = level;
   headings_.emplace_back(level, std::string(text));
+  heading_bytes_ += text.size();
 }
 
 void DocumentBuilder::addBlock(Block::Kind kind, std::string_view text, std::string symbol) {
@@ -129,6 +143,7 @@ void DocumentBuilder::addBlock(Block::Kind kind, std::string_view text, std::str
     text = trimView(text);
     if (text.empty()) return;
   }
+  if (!admit(text.size())) return;
   Block& b = startBlock(kind, text);
   b.symbol = std::move(symbol);
 }
@@ -137,12 +152,17 @@ void DocumentBuilder::addTable(std::vector<std::string> header,
                                std::vector<std::vector<std::string>> rows, TableStyle style) {
   if (header.empty() && rows.empty()) return;
   std::string text = renderTableHeader(header);
+  // Rendering counts as it goes: a wide header repeated on every key-value row multiplies.
+  if (!budget_.addOutput(text.size())) return;
   for (const auto& row : rows) {
     if (!text.empty()) text += '\n';
+    size_t before = text.size();
     text += style == TableStyle::kPipes ? renderTableRowPipes(row)
                                         : renderTableRowKeyValue(header, row);
+    if (!budget_.addBlocks(1) || !budget_.addOutput(text.size() - before + 1)) return;
   }
   if (trimView(text).empty()) return;
+  if (!admit(0)) return;
   // Not trimmed: the chunker maps line i to row i, so every line must survive.
   Block& b = startBlock(Block::Kind::kTable, text);
   b.table_header = std::move(header);

@@ -15,7 +15,13 @@ namespace ward::ingest {
 
 namespace {
 
+// libxml2's own limit (xmlParserMaxDepth) is 256 too: it stops parsing there, so a document
+// nested deeper is reported as an error rather than ingested without its deepest text.
 constexpr int kMaxDepth = 256;
+
+void failTooDeep(ParseBudget& budget) {
+  budget.fail("elements nested deeper than " + std::to_string(kMaxDepth) + " levels; not ingested");
+}
 
 struct DocDeleter {
   void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
@@ -60,8 +66,12 @@ void appendCollapsed(std::string& out, std::string_view text) {
   }
 }
 
-void collectText(const xmlNode* node, std::string& out, bool collapse, int depth) {
-  if (depth > kMaxDepth) return;
+void collectText(const xmlNode* node, std::string& out, bool collapse, int depth,
+                 ParseBudget& budget) {
+  if (depth > kMaxDepth) {
+    failTooDeep(budget);
+    return;
+  }
   for (const xmlNode* n = node->children; n != nullptr; n = n->next) {
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
       if (n->content == nullptr) continue;
@@ -78,26 +88,29 @@ void collectText(const xmlNode* node, std::string& out, bool collapse, int depth
         out.push_back(collapse ? ' ' : '\n');
         continue;
       }
-      collectText(n, out, collapse, depth + 1);
+      collectText(n, out, collapse, depth + 1, budget);
       if (collapse && (name == "td" || name == "th" || isBlockLevel(name)))
         appendCollapsed(out, " ");
     }
   }
 }
 
-std::string textOf(const xmlNode* node, bool collapse = true) {
+std::string textOf(const xmlNode* node, ParseBudget& budget, bool collapse = true) {
   std::string out;
-  collectText(node, out, collapse, 0);
+  collectText(node, out, collapse, 0, budget);
   return collapse ? std::string(trimView(out)) : out;
 }
 
 class HtmlWalker {
  public:
-  explicit HtmlWalker(DocumentBuilder& builder) : builder_(builder) {}
+  HtmlWalker(DocumentBuilder& builder, ParseBudget& budget) : builder_(builder), budget_(budget) {}
 
   void walk(const xmlNode* node, int depth) {
-    if (depth > kMaxDepth) return;
-    for (const xmlNode* n = node->children; n != nullptr; n = n->next) {
+    if (depth > kMaxDepth) {
+      failTooDeep(budget_);
+      return;
+    }
+    for (const xmlNode* n = node->children; n != nullptr && !budget_.exhausted(); n = n->next) {
       if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
         if (n->content != nullptr) {
           appendCollapsed(pending_, reinterpret_cast<const char*>(n->content));
@@ -111,13 +124,13 @@ class HtmlWalker {
         continue;
       }
       if (name == "title") {
-        title_ = textOf(n);
+        title_ = textOf(n, budget_);
         continue;
       }
       if (isSkipped(name)) continue;
       if (int level = headingLevel(name)) {
         flush();
-        std::string text = textOf(n);
+        std::string text = textOf(n, budget_);
         if (level == 1) first_h1_ = first_h1_.empty() ? text : first_h1_;
         builder_.addHeading(text, level);
         continue;
@@ -129,7 +142,7 @@ class HtmlWalker {
       }
       if (name == "pre") {
         flush();
-        builder_.addBlock(Block::Kind::kCode, textOf(n, false));
+        builder_.addBlock(Block::Kind::kCode, textOf(n, budget_, false));
         continue;
       }
       if (name == "br") {
@@ -156,11 +169,14 @@ class HtmlWalker {
   }
 
   void findTitle(const xmlNode* node, int depth) {
-    if (depth > kMaxDepth) return;
+    if (depth > kMaxDepth) {
+      failTooDeep(budget_);
+      return;
+    }
     for (const xmlNode* n = node->children; n != nullptr; n = n->next) {
       if (n->type != XML_ELEMENT_NODE) continue;
       if (nameOf(n) == "title") {
-        if (title_.empty()) title_ = textOf(n);
+        if (title_.empty()) title_ = textOf(n, budget_);
       } else {
         findTitle(n, depth + 1);
       }
@@ -191,7 +207,10 @@ class HtmlWalker {
       for (const xmlNode* c = rows[i]->children; c != nullptr; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
         std::string_view name = nameOf(c);
-        if (name == "td" || name == "th") cells.push_back(textOf(c));
+        if (name == "td" || name == "th") {
+          if (!budget_.addCells(1)) return;
+          cells.push_back(textOf(c, budget_));
+        }
       }
       if (cells.empty()) continue;
       if (header.empty() && body.empty()) {
@@ -204,28 +223,46 @@ class HtmlWalker {
   }
 
   DocumentBuilder& builder_;
+  ParseBudget& budget_;
   std::string pending_;
   std::string title_;
   std::string first_h1_;
 };
 
+struct CtxtDeleter {
+  void operator()(htmlParserCtxt* c) const { htmlFreeParserCtxt(c); }
+};
+
 }  // namespace
 
-Result<ExtractedDocument> parseHtml(std::string_view bytes, std::string_view filename) {
+Result<ExtractedDocument> parseHtml(std::string_view bytes, std::string_view filename,
+                                    ParseBudget& budget) {
   static std::once_flag once;
   std::call_once(once, [] { xmlInitParser(); });
   if (bytes.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::invalidArgument("html: document too large");
   }
-  DocumentBuilder builder;
+  DocumentBuilder builder(budget);
   if (trimView(bytes).empty()) return builder.finish();
-  std::unique_ptr<xmlDoc, DocDeleter> doc(htmlReadMemory(
-      bytes.data(), static_cast<int>(bytes.size()), nullptr, "UTF-8",
+  std::unique_ptr<htmlParserCtxt, CtxtDeleter> ctxt(htmlNewParserCtxt());
+  if (!ctxt) return Status::resourceExhausted("html: cannot create parser");
+  std::unique_ptr<xmlDoc, DocDeleter> doc(htmlCtxtReadMemory(
+      ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), nullptr, "UTF-8",
       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET));
+  // libxml2 halts at its depth limit and returns what it had: report it, do not ingest a part.
+  if (ctxt->errNo == XML_ERR_INTERNAL_ERROR) {
+    const char* msg = ctxt->lastError.message;
+    std::string why =
+        msg != nullptr && std::string_view(msg).find("depth") != std::string_view::npos
+            ? "elements nested deeper than " + std::to_string(kMaxDepth) + " levels; not ingested"
+            : std::string("the parser stopped: ") +
+                  std::string(trimView(msg != nullptr ? msg : "internal error"));
+    return Status::invalidArgument("html: " + why);
+  }
   if (!doc) return Status::invalidArgument("html: cannot parse document");
   xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr) return builder.finish();
-  HtmlWalker walker(builder);
+  HtmlWalker walker(builder, budget);
   // Walk from a virtual parent so the root element itself is handled like any other.
   xmlNode holder{};
   holder.children = root;

@@ -1,17 +1,22 @@
 #include "ward/ingest/ingest_service.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
+#include <unordered_map>
 
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
 #include "ward/ingest/chunker.h"
+#include "ward/ingest/folder_root.h"
 #include "ward/ingest/parser.h"
 #include "ward/store/store.h"
 
@@ -79,29 +84,101 @@ Result<std::vector<std::string>> stringArray(const Json& j, const std::string& f
   return out;
 }
 
-void collectFiles(const fs::path& root, std::vector<fs::path>& out, IngestReport& report) {
-  std::error_code ec;
-  if (fs::is_regular_file(root, ec)) {
-    out.push_back(root);
-    return;
-  }
-  if (!fs::is_directory(root, ec)) {
-    report.problems.push_back({root.string(), "no such file or directory"});
+// One file found for an ingest: the root it is read beneath and where it is.
+struct FileItem {
+  const FolderRoot* root = nullptr;
+  WalkedFile file;
+  std::string display;  // the resolved path, for the operator's messages only
+};
+
+std::string realPathOf(const std::string& path) {
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr) return std::string();
+  return std::string(buf);
+}
+
+std::string joinDisplay(const std::string& root, const std::string& relative) {
+  if (relative.empty()) return root;
+  return root == "/" ? "/" + relative : root + "/" + relative;
+}
+
+// `path` relative to `root` (both resolved), or nullopt when it is not beneath it.
+std::optional<std::string> relativeTo(const std::string& path, const std::string& root) {
+  if (path == root) return std::string();
+  std::string prefix = root == "/" ? root : root + "/";
+  if (path.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  return path.substr(prefix.size());
+}
+
+// Resolves each PATH to a root and a relative path, walks folders beneath their root, and
+// collects the files to ingest; what cannot be read goes to the report's problems.
+Status collectFiles(const std::vector<std::string>& paths, const PathIngestOptions& options,
+                    std::vector<std::unique_ptr<FolderRoot>>& roots, std::vector<FileItem>& items,
+                    IngestReport& report) {
+  auto problem = [&](std::string item, std::string message) {
+    report.problems.push_back({std::move(item), std::move(message)});
     ++report.skipped;
-    return;
+  };
+  const FolderRoot* fixed = nullptr;
+  if (!options.root.empty()) {
+    WARD_ASSIGN_OR_RETURN(std::unique_ptr<FolderRoot> r,
+                          FolderRoot::open(options.root, options.refused_dirs));
+    fixed = r.get();
+    roots.push_back(std::move(r));
   }
-  std::vector<fs::path> found;
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.filename().string().starts_with(".")) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+  WalkOutput out;  // one for every PATH, so that the entry limit is for the whole call
+  for (const auto& p : paths) {
+    std::string real = realPathOf(p);
+    struct stat st;
+    if (real.empty() || ::stat(real.c_str(), &st) != 0) {
+      problem(p, "no such file or directory");
       continue;
     }
-    if (it->is_regular_file(ec)) found.push_back(p);
+    const bool is_dir = S_ISDIR(st.st_mode);
+    const FolderRoot* root = fixed;
+    std::string rel;
+    if (fixed != nullptr) {
+      auto r = relativeTo(real, fixed->realPath());
+      if (!r) {
+        problem(p, "not beneath the ingest root " + fixed->realPath());
+        continue;
+      }
+      rel = *r;
+    } else {
+      size_t slash = real.rfind('/');
+      std::string dir = is_dir ? real : (slash == 0 ? "/" : real.substr(0, slash));
+      auto r = FolderRoot::open(dir, options.refused_dirs);
+      if (!r.ok()) {
+        problem(p, r.status().message());
+        continue;
+      }
+      root = r->get();
+      roots.push_back(std::move(r).value());
+      rel = is_dir ? std::string() : real.substr(slash + 1);
+    }
+    if (is_dir) {
+      size_t first_file = out.files.size();
+      size_t first_problem = out.problems.size();
+      root->walk(rel, WalkLimits{}, out);
+      for (size_t i = first_file; i < out.files.size(); ++i) {
+        items.push_back(
+            {root, out.files[i], joinDisplay(root->realPath(), out.files[i].relative_path)});
+      }
+      for (size_t i = first_problem; i < out.problems.size(); ++i) {
+        problem(joinDisplay(root->realPath(), out.problems[i].relative_path),
+                out.problems[i].message);
+      }
+      continue;
+    }
+    auto file = rel.empty() ? Result<WalkedFile>(Status::invalidArgument("is the ingest root"))
+                            : root->stat(rel);
+    if (!file.ok()) {
+      problem(p, file.status().message());
+      continue;
+    }
+    items.push_back({root, std::move(file).value(), real});
   }
-  std::sort(found.begin(), found.end());
-  out.insert(out.end(), found.begin(), found.end());
+  return Status();
 }
 
 }  // namespace
@@ -285,54 +362,64 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
   IngestReport report;
   std::string source = options.source.empty() ? "files" : options.source;
   WARD_RETURN_IF_ERROR(identity::validateName("source", source));
-  std::vector<fs::path> files;
-  for (const auto& p : paths) collectFiles(fs::path(p), files, report);
+  std::vector<std::unique_ptr<FolderRoot>> roots;
+  std::vector<FileItem> files;
+  WARD_RETURN_IF_ERROR(collectFiles(paths, options, roots, files, report));
   int64_t total_bytes = 0;
-  std::error_code ec;
-  for (const auto& f : files) total_bytes += static_cast<int64_t>(fs::file_size(f, ec));
+  for (const auto& f : files) total_bytes += static_cast<int64_t>(f.file.size);
 
   std::vector<store::DocumentWrite> batch;
   size_t batch_bytes = 0;
+  std::unordered_map<std::string, std::string> seen_ids;  // id -> display path
+  std::vector<std::string> legacy_ids;                     // absolute-path ids to remove
   CommitPipeline pipeline(*this, report);
   for (size_t i = 0; i < files.size(); ++i) {
-    const fs::path& path = files[i];
+    const FileItem& item = files[i];
+    const std::string& rel = item.file.relative_path;
+    std::string name = rel.substr(rel.rfind('/') + 1);
+    std::string ext_id = source + ":" + rel;
+    auto [seen, fresh] = seen_ids.emplace(ext_id, item.display);
+    if (!fresh && seen->second == item.display) continue;  // the same file named twice
     ++report.items_seen;
-    std::string name = path.filename().string();
     auto skip = [&](const std::string& why) {
-      report.problems.push_back({path.string(), why});
+      report.problems.push_back({item.display, why});
       ++report.skipped;
     };
+    if (!fresh) {
+      skip("same id '" + ext_id + "' as " + seen->second + " (use --root or --source)");
+      continue;
+    }
+    if (ext_id.size() > kMaxIdBytes) {
+      skip("id longer than " + std::to_string(kMaxIdBytes) + " bytes");
+      continue;
+    }
     auto format = detectFormat(name);
     if (!format) {
       skip("unsupported file type");
       continue;
     }
-    uintmax_t size = fs::file_size(path, ec);
-    if (ec) {
-      skip("cannot stat: " + ec.message());
-      continue;
-    }
-    if (size > config_.max_file_bytes) {
-      skip("larger than ingest.max_file_bytes (" + std::to_string(size) + " > " +
+    if (item.file.size > config_.max_file_bytes) {
+      skip("larger than ingest.max_file_bytes (" + std::to_string(item.file.size) + " > " +
            std::to_string(config_.max_file_bytes) + ")");
       continue;
     }
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) {
-      skip("cannot read file");
+    auto read = item.root->read(rel, config_.max_file_bytes);
+    if (!read.ok()) {
+      skip(read.status().code() == StatusCode::kResourceExhausted
+               ? "larger than ingest.max_file_bytes (" + std::to_string(config_.max_file_bytes) +
+                     ")"
+               : read.status().message());
       continue;
     }
+    const std::string& bytes = *read;
     report.bytes += static_cast<int64_t>(bytes.size());
     store::DocumentWrite w;
     w.tenant = tenant;
-    w.ext_id = fs::weakly_canonical(fs::absolute(path), ec).string();
+    w.ext_id = std::move(ext_id);
     w.source = source;
-    w.url = "file://" + w.ext_id;
     w.format = *format;
     w.acl = options.acl;
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0) w.updated_at = static_cast<int64_t>(st.st_mtime) * 1'000'000;
+    w.updated_at = item.file.mtime_us;
     w.content_hash = contentHash(*format, "", bytes, config_);
     // Unchanged bytes: skip parsing; the store still sees ACL/metadata changes.
     auto existing = store_.getDocument(tenant, w.ext_id);
@@ -345,6 +432,9 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
         continue;
       }
     }
+    // Before ids were relative, a file's id was its absolute path: that document is replaced.
+    auto legacy = store_.getDocument(tenant, item.display);
+    if (legacy.ok() && !legacy->deleted) legacy_ids.push_back(item.display);
     batch_bytes += bytes.size();
     batch.push_back(std::move(w));
     if (batch.size() >= kBatchDocs || batch_bytes >= kBatchBytes) {
@@ -356,6 +446,11 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
   }
   WARD_RETURN_IF_ERROR(pipeline.submit(batch));
   WARD_RETURN_IF_ERROR(pipeline.wait());
+  if (!legacy_ids.empty()) {
+    for (const auto& id : legacy_ids) WARD_RETURN_IF_ERROR(store_.deleteDocument(tenant, id));
+    WARD_ASSIGN_OR_RETURN(int64_t applied, index_.catchUp());
+    (void)applied;
+  }
   report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
   return report;
 }

@@ -4,6 +4,7 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,12 +66,17 @@ std::string inlineText(cmark_node* node) {
   return out;
 }
 
+// cmark is fed this much at a time, and the parse's deadline checked in between.
+constexpr size_t kFeedBytes = size_t{1} << 20;
+
 class MarkdownWalker {
  public:
-  explicit MarkdownWalker(DocumentBuilder& builder) : builder_(builder) {}
+  MarkdownWalker(DocumentBuilder& builder, ParseBudget& budget)
+      : builder_(builder), budget_(budget) {}
 
   void walkChildren(cmark_node* parent, int depth) {
-    for (cmark_node* n = cmark_node_first_child(parent); n != nullptr; n = cmark_node_next(n)) {
+    for (cmark_node* n = cmark_node_first_child(parent); n != nullptr && !budget_.exhausted();
+         n = cmark_node_next(n)) {
       walk(n, depth);
     }
   }
@@ -119,7 +125,7 @@ class MarkdownWalker {
   void walkList(cmark_node* list, int depth) {
     bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
     int number = cmark_node_get_list_start(list);
-    for (cmark_node* item = cmark_node_first_child(list); item != nullptr;
+    for (cmark_node* item = cmark_node_first_child(list); item != nullptr && !budget_.exhausted();
          item = cmark_node_next(item), ++number) {
       std::string marker = ordered ? std::to_string(number) + ". " : "- ";
       bool first = true;
@@ -143,6 +149,7 @@ class MarkdownWalker {
       std::vector<std::string> cells;
       for (cmark_node* cell = cmark_node_first_child(row); cell != nullptr;
            cell = cmark_node_next(cell)) {
+        if (!budget_.addCells(1)) return;
         cells.push_back(inlineText(cell));
       }
       if (!have_header) {
@@ -156,11 +163,13 @@ class MarkdownWalker {
   }
 
   DocumentBuilder& builder_;
+  ParseBudget& budget_;
 };
 
 }  // namespace
 
-Result<ExtractedDocument> parseMarkdown(std::string_view bytes, std::string_view filename) {
+Result<ExtractedDocument> parseMarkdown(std::string_view bytes, std::string_view filename,
+                                        ParseBudget& budget) {
   static std::once_flag once;
   std::call_once(once, [] { cmark_gfm_core_extensions_ensure_registered(); });
 
@@ -169,12 +178,17 @@ Result<ExtractedDocument> parseMarkdown(std::string_view bytes, std::string_view
   if (cmark_syntax_extension* table = cmark_find_syntax_extension("table")) {
     cmark_parser_attach_syntax_extension(parser.get(), table);
   }
-  cmark_parser_feed(parser.get(), bytes.data(), bytes.size());
+  const std::string bounded = limitMarkdownTables(bytes, budget.limits().max_markdown_table_cells);
+  for (size_t at = 0; at < bounded.size(); at += kFeedBytes) {
+    if (!budget.checkTime()) return ExtractedDocument();
+    size_t n = std::min(kFeedBytes, bounded.size() - at);
+    cmark_parser_feed(parser.get(), bounded.data() + at, n);
+  }
   std::unique_ptr<cmark_node, NodeDeleter> root(cmark_parser_finish(parser.get()));
   if (!root) return Status::invalidArgument("markdown: cannot parse document");
 
-  DocumentBuilder builder;
-  MarkdownWalker walker(builder);
+  DocumentBuilder builder(budget);
+  MarkdownWalker walker(builder, budget);
   walker.walkChildren(root.get(), 0);
   return builder.finish();
 }

@@ -6,26 +6,36 @@
 #include <exception>
 #include <new>
 
+#include "parse_sandbox.h"
 #include "parsers.h"
 
 namespace ward::ingest {
 
 namespace {
 
-using ParseFn = Result<ExtractedDocument> (*)(std::string_view, std::string_view);
+using FormatParser = Result<ExtractedDocument> (*)(std::string_view, std::string_view,
+                                                   ParseBudget&);
+
+// Where a format's parser runs (parse_sandbox.h): the formats whose libraries cannot be bounded
+// from inside run in a child process, always or from ParseLimits::sandbox_min_bytes on.
+enum class Isolation { kInProcess, kChildWhenLarge, kChild };
 
 struct FormatEntry {
   std::string_view name;
-  ParseFn parse;
+  FormatParser parse;
   bool binary;          // the parser gets the raw bytes (it repairs its own text output)
   bool detect_clauses;  // prose formats: split numbered clauses
+  Isolation isolation;
 };
 
 constexpr FormatEntry kFormats[] = {
-    {"markdown", parseMarkdown, false, true}, {"text", parseText, false, true},
-    {"html", parseHtml, false, true},         {"pdf", parsePdf, true, true},
-    {"csv", parseCsv, false, false},          {"tsv", parseTsv, false, false},
-    {"code", parseCode, false, false},
+    {"markdown", parseMarkdown, false, true, Isolation::kChildWhenLarge},
+    {"text", parseText, false, true, Isolation::kInProcess},
+    {"html", parseHtml, false, true, Isolation::kChildWhenLarge},
+    {"pdf", parsePdf, true, true, Isolation::kChild},
+    {"csv", parseCsv, false, false, Isolation::kInProcess},
+    {"tsv", parseTsv, false, false, Isolation::kInProcess},
+    {"code", parseCode, false, false, Isolation::kInProcess},
 };
 
 struct ExtensionEntry {
@@ -97,31 +107,54 @@ std::vector<std::string> supportedFormats() {
 }
 
 Result<ExtractedDocument> extractDocument(std::string_view format, std::string_view bytes,
-                                          std::string_view filename) {
+                                          std::string_view filename, const ParseLimits& limits) {
   const FormatEntry* entry = findFormat(format);
   if (entry == nullptr) {
     return Status::invalidArgument("unsupported format '" + std::string(format) +
                                    "'; supported: " + joinedFormats());
   }
-  try {
-    Result<ExtractedDocument> result = Status::internal("unreachable");
-    if (entry->binary) {
-      result = entry->parse(bytes, filename);
-    } else {
-      std::string repaired = repairUtf8(bytes);
-      result = entry->parse(repaired, filename);
+  const bool in_child =
+      entry->isolation == Isolation::kChild ||
+      (entry->isolation == Isolation::kChildWhenLarge && bytes.size() >= limits.sandbox_min_bytes);
+  auto parse = [&]() -> Result<ExtractedDocument> {
+    try {
+      ParseBudget budget(format, limits);
+      Result<ExtractedDocument> result = Status::internal("unreachable");
+      if (entry->binary) {
+        result = entry->parse(bytes, filename, budget);
+      } else {
+        std::string repaired = repairUtf8(bytes);
+        result = entry->parse(repaired, filename, budget);
+      }
+      if (budget.exhausted()) return budget.status();
+      return result;
+    } catch (const std::bad_alloc&) {
+      if (in_child) {
+        return Status::resourceExhausted(std::string(format) + ": needs more than " +
+                                         describeBytes(limits.memory_bytes) +
+                                         " of memory (the parse limit); not ingested");
+      }
+      return Status::resourceExhausted(std::string(format) + ": out of memory while parsing");
+    } catch (const std::exception& e) {
+      return Status::invalidArgument(std::string(format) + ": cannot parse: " + e.what());
+    } catch (...) {
+      return Status::invalidArgument(std::string(format) + ": cannot parse");
     }
-    if (!result.ok()) return result;
+  };
+  Result<ExtractedDocument> result = in_child ? parseInChild(format, limits, parse) : parse();
+  if (!result.ok()) return result;
+  // Whatever a parser counted, its whole output stays within the limits.
+  ParseBudget check(format, limits);
+  if (!check.addOutput(result->text.size()) || !check.addBlocks(result->blocks.size())) {
+    return check.status();
+  }
+  try {
     if (entry->detect_clauses) splitClauses(result.value());
     sanitizeBlocks(result.value());
-    return result;
   } catch (const std::bad_alloc&) {
     return Status::resourceExhausted(std::string(format) + ": out of memory while parsing");
-  } catch (const std::exception& e) {
-    return Status::invalidArgument(std::string(format) + ": cannot parse: " + e.what());
-  } catch (...) {
-    return Status::invalidArgument(std::string(format) + ": cannot parse");
   }
+  return result;
 }
 
 }  // namespace ward::ingest

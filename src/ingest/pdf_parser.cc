@@ -1,5 +1,7 @@
 // PDF via poppler-cpp. Each page's text (reading order) is split into paragraphs carrying the
-// 1-based page number; clause detection then runs on them like on any prose.
+// 1-based page number; clause detection then runs on them like on any prose. extractDocument
+// runs this in a child process under memory and CPU limits (parse_sandbox.h); here the page
+// count, the text and the time are counted page by page.
 #include <poppler-document.h>
 #include <poppler-global.h>
 #include <poppler-page.h>
@@ -24,7 +26,8 @@ std::string toUtf8(const poppler::ustring& s) {
 
 }  // namespace
 
-Result<ExtractedDocument> parsePdf(std::string_view bytes, std::string_view filename) {
+Result<ExtractedDocument> parsePdf(std::string_view bytes, std::string_view filename,
+                                   ParseBudget& budget) {
   static std::once_flag once;
   std::call_once(once, [] { poppler::set_debug_error_function(ignorePopplerMessage, nullptr); });
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
@@ -47,7 +50,12 @@ Result<ExtractedDocument> parsePdf(std::string_view bytes, std::string_view file
   ExtractedDocument doc;
   doc.title = std::string(trimView(repairUtf8(toUtf8(pdf->info_key("Title")))));
   int pages = pdf->pages();
-  for (int i = 0; i < pages; ++i) {
+  if (pages > budget.limits().max_pages) {
+    budget.fail(std::to_string(pages) + " pages, more than " +
+                std::to_string(budget.limits().max_pages) + " (the parse limit); not ingested");
+    return doc;
+  }
+  for (int i = 0; i < pages && budget.checkTime(); ++i) {
     std::unique_ptr<poppler::page> page(pdf->create_page(i));
     if (!page) continue;
     std::string text = repairUtf8(
@@ -56,10 +64,11 @@ Result<ExtractedDocument> parsePdf(std::string_view bytes, std::string_view file
       if (c == '\f') c = '\n';
     }
     if (trimView(text).empty()) continue;
+    if (!budget.addOutput(text.size() + 2)) break;
     if (!doc.text.empty()) doc.text += "\n\n";
     size_t base = doc.text.size();
     doc.text += text;
-    appendParagraphBlocks(text, base, i + 1, doc.blocks);
+    appendParagraphBlocks(text, base, i + 1, doc.blocks, budget);
   }
   if (doc.title.empty()) {
     std::string_view rest = trimView(doc.text);

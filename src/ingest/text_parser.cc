@@ -28,8 +28,10 @@ struct Line {
 
 }  // namespace
 
-Result<ExtractedDocument> parseText(std::string_view bytes, std::string_view filename) {
+Result<ExtractedDocument> parseText(std::string_view bytes, std::string_view filename,
+                                    ParseBudget& budget) {
   ExtractedDocument doc;
+  if (!budget.addOutput(bytes.size())) return doc;  // the text is the file
   doc.text = std::string(bytes);
   std::string_view text = doc.text;
 
@@ -50,11 +52,15 @@ Result<ExtractedDocument> parseText(std::string_view bytes, std::string_view fil
     size_t from = lines[para_begin].start;
     size_t to = lines[line_end_index - 1].end;
     size_t first = doc.blocks.size();
-    appendParagraphBlocks(text.substr(from, to - from), from, 0, doc.blocks);
-    for (size_t i = first; i < doc.blocks.size(); ++i) doc.blocks[i].heading_path = path;
+    appendParagraphBlocks(text.substr(from, to - from), from, 0, doc.blocks, budget);
+    size_t path_bytes = 0;
+    for (const auto& p : path) path_bytes += p.size();
+    for (size_t i = first; i < doc.blocks.size() && budget.addOutput(path_bytes); ++i) {
+      doc.blocks[i].heading_path = path;
+    }
   };
 
-  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+  for (size_t i = 0; i + 1 < lines.size() && !budget.exhausted(); ++i) {
     std::string_view title = trimView(text.substr(lines[i].start, lines[i].end - lines[i].start));
     if (title.empty() || title.size() > 200) continue;
     std::string_view next = text.substr(lines[i + 1].start, lines[i + 1].end - lines[i + 1].start);
@@ -82,6 +88,7 @@ Result<ExtractedDocument> parseText(std::string_view bytes, std::string_view fil
     b.heading_level = lvl;
     b.heading_path = path;
     doc.blocks.push_back(std::move(b));
+    budget.addBlocks(1);
     if (doc.title.empty() && lvl == 1) doc.title = std::string(title);
     headings.emplace_back(lvl, std::string(title));
     path.push_back(std::string(title));

@@ -5,7 +5,8 @@ Usage: WARD_BIN=build/ward [WARD_REPO=.] python3 tests/integration/cli_test.py
 
 Covers --help everywhere, init, users and groups, loading examples/company with
 scripts/load-examples.sh, search as different users (text, --json and --batch), bad inputs
-(unknown user, malformed and unsupported files, bad JSONL lines), rm, idempotent re-ingest and
+(unknown user, malformed and unsupported files, planted links, FIFOs, the data dir, a parse
+bomb, bad JSONL lines), rm, idempotent re-ingest and
 `status --json`. Everything happens in a private temp folder. Python standard library only.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -130,9 +131,17 @@ def test_examples(data):
     p = run(data, "search", "termination", "--as", "dave", "--k", "2", "--json")
     check("--k limits the hits", p.returncode == 0 and len(json.loads(p.stdout)["hits"]) == 2)
 
+    # Ids are SOURCE:PATH relative to the company folder: no server path reaches a client.
+    company = os.path.join(REPO, "examples", "company")
+    check("file ids are relative and qualified by their source",
+          "legal:legal/master-services-agreement.pdf" in doc_ids(dave), doc_ids(dave))
+    shown = json.dumps(dave)
+    check("no hit shows the server's absolute path", company not in shown, shown[:500])
+
     # Re-ingesting the same folder creates nothing new.
-    legal = os.path.join(REPO, "examples", "company", "legal")
-    p = run(data, "ingest", legal, "--source", "legal", "--acl-groups", "legal", "--json")
+    legal = os.path.join(company, "legal")
+    p = run(data, "ingest", legal, "--root", company, "--source", "legal", "--acl-groups",
+            "legal", "--json")
     try:
         rep = json.loads(p.stdout)
         check("re-ingest of the same folder is all unchanged",
@@ -140,7 +149,8 @@ def test_examples(data):
               and rep.get("updated") == 0, rep)
     except ValueError:
         check("ingest --json prints JSON", False, p.stdout[:300])
-    p = run(data, "ingest", legal, "--source", "legal", "--acl-groups", "legal")
+    p = run(data, "ingest", legal, "--root", company, "--source", "legal", "--acl-groups",
+            "legal")
     check("plain ingest report mentions unchanged", p.returncode == 0 and "unchanged" in p.stdout,
           p.stdout)
 
@@ -178,6 +188,35 @@ def test_bad_inputs(data, scratch):
     check("the good files of the folder are searchable",
           any(d.endswith("good.md") for d in found) and any(d.endswith("also-good.txt")
                                                             for d in found), found)
+
+    # Planted links, FIFOs, Ward's own data dir and a parse bomb: each one problem line, the
+    # rest ingested.
+    hostile = os.path.join(scratch, "hostile")
+    os.makedirs(hostile)
+    with open(os.path.join(scratch, "secret.md"), "w") as f:
+        f.write("Wolverine launch codes.\n")
+    os.symlink(os.path.join(scratch, "secret.md"), os.path.join(hostile, "planted.md"))
+    os.symlink(data, os.path.join(hostile, "data-link"))
+    os.mkfifo(os.path.join(hostile, "pipe.md"))
+    with open(os.path.join(hostile, "deep.html"), "w") as f:
+        f.write("<html><body>" + "<div>" * 200000 + "wolverine")
+    with open(os.path.join(hostile, "fine.md"), "w") as f:
+        f.write("Wolverine habitat notes.\n")
+    p = run(data, "ingest", hostile, "--public")
+    check("hostile folder: exit 0, the good file created", p.returncode == 0
+          and "1 created" in p.stdout, f"rc={p.returncode} {p.stdout} {p.stderr}")
+    for name, why in (("planted.md", "symbolic link: not followed"),
+                      ("data-link", "symbolic link: not followed"),
+                      ("pipe.md", "FIFO: not read"),
+                      ("deep.html", "nested deeper than 256")):
+        check(f"{name} reported: {why}",
+              any(name in l and why in l for l in p.stderr.splitlines()), p.stderr)
+    found = doc_ids(search_json(data, "wolverine", "tina"))
+    check("only the good file of the hostile folder is searchable", found == {"files:fine.md"},
+          found)
+    p = run(data, "ingest", data, "--public")
+    check("ward ingest of its own data dir refuses it",
+          "Ward's data directory" in p.stderr and "0 created" in p.stdout, p.stdout + p.stderr)
 
     jsonl = os.path.join(scratch, "records.jsonl")
     with open(jsonl, "w") as f:

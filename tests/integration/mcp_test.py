@@ -122,7 +122,7 @@ def setup(tmp):
 def stdio_checks(data, docs):
     init = rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                                  "clientInfo": {"name": "stdio-client", "version": "9"}})
-    secret_id = os.path.join(docs, "secret.md")
+    secret_id = "files:secret.md"  # SOURCE:PATH relative to its folder
     secret_uri = "ward://documents/" + urllib.request.quote(secret_id, safe="")
     r, _ = stdio(data, "alice", [
         init, {"jsonrpc": "2.0", "method": "notifications/initialized"},

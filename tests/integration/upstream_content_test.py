@@ -155,7 +155,7 @@ def result(r):
 
 
 def test_allowed(env):
-    secret_id = os.path.join(env.docs, "secret.md")
+    secret_id = "files:secret.md"
     text_template = "demo://resource/dynamic/text/{resourceId}"
     ns_template = "ward://upstreams/everything/" + q("demo://resource/dynamic/text/") + \
         "{resourceId}"
@@ -173,7 +173,7 @@ def test_allowed(env):
         ("complete", {"ref": {"type": "ref/resource", "uri": ns_template},
                       "argument": {"name": "resourceId", "value": "4"}}),
         ("complete", {"ref": {"type": "ref/prompt", "name": "ward_summarize_document"},
-                      "argument": {"name": "id", "value": env.docs + "/"}}),
+                      "argument": {"name": "id", "value": "files:"}}),
         ("complete", {"ref": {"type": "ref/resource", "uri": "ward://documents/{id}"},
                       "argument": {"name": "id", "value": secret_id[:-3]}}),
         ("complete", {"ref": {"type": "ref/prompt", "name": "ward_cited_answer"},
@@ -227,7 +227,7 @@ def test_allowed(env):
           result(rs[9]).get("completion", {}).get("values") == ["4"], rs[9])
     c = result(rs[10]).get("completion", {})
     check("completes document ids alice may read",
-          sorted(c.get("values", [])) == sorted([os.path.join(env.docs, "open.md"), secret_id])
+          sorted(c.get("values", [])) == sorted(["files:open.md", secret_id])
           and c.get("total") == 2 and c.get("hasMore") is False, rs[10])
     check("completes ward://documents/{id} by prefix",
           result(rs[11]).get("completion", {}).get("values") == [secret_id], rs[11])
@@ -237,7 +237,7 @@ def test_allowed(env):
 
 
 def test_denied(env, alice_secret_read):
-    secret_id = os.path.join(env.docs, "secret.md")
+    secret_id = "files:secret.md"
     every = upstream_uri("everything", "demo://resource/dynamic/text/3")
     rs, _ = env.client("bob", [
         ("listResources", {}),
@@ -248,14 +248,14 @@ def test_denied(env, alice_secret_read):
         ("getPrompt", {"name": "everything.simple-prompt"}),
         ("getPrompt", {"name": "no_such_prompt"}),
         ("complete", {"ref": {"type": "ref/prompt", "name": "ward_summarize_document"},
-                      "argument": {"name": "id", "value": env.docs + "/"}}),
+                      "argument": {"name": "id", "value": "files:"}}),
         ("complete", {"ref": {"type": "ref/prompt", "name": "everything.completable-prompt"},
                       "argument": {"name": "department", "value": "E"}}),
     ])
     uris = [r["uri"] for r in result(rs[0]).get("resources", [])]
     check("bob sees no upstream resources", rs[0]["ok"] and
           not any(u.startswith("ward://upstreams/") for u in uris) and
-          "ward://documents/" + q(os.path.join(env.docs, "open.md")) in uris, rs[0])
+          "ward://documents/" + q("files:open.md") in uris, rs[0])
     templates = [t["uriTemplate"] for t in result(rs[1]).get("resourceTemplates", [])]
     check("bob sees no upstream templates", templates == ["ward://documents/{id}"], templates)
     check("bob's read of an upstream resource is 'not found'",
@@ -273,7 +273,7 @@ def test_denied(env, alice_secret_read):
           "not found" in rs[5].get("message", ""), [rs[5], rs[6]])
     check("a forbidden document id is not completed",
           result(rs[7]).get("completion", {}).get("values") ==
-          [os.path.join(env.docs, "open.md")] and result(rs[7])["completion"].get("total") == 1,
+          ["files:open.md"] and result(rs[7])["completion"].get("total") == 1,
           rs[7])
     check("bob cannot complete an upstream prompt he may not see",
           result(rs[8]).get("completion", {}).get("values") == [], rs[8])

@@ -20,6 +20,11 @@ namespace ward::ingest {
 struct PathIngestOptions {
   std::string source;  // default: "files"
   store::Acl acl;      // applied to every file
+  // Document ids are "<source>:<path relative to root>". Empty: each folder PATH is its own root,
+  // and a file PATH's root is its folder. Every PATH must lie beneath a non-empty root.
+  std::string root;
+  // Folders never read, compared by device and inode (Ward's own data dir; the CLI sets it).
+  std::vector<std::string> refused_dirs;
 };
 
 struct IngestProblem {
@@ -51,8 +56,11 @@ class IngestService {
   IngestService(store::Store& store, index::Index& index, audit::TraceSink& traces,
                 const IngestConfig& config);
 
-  // Files and folders (recursively; hidden entries skipped). Unsupported, malformed or oversized
-  // files are reported in the report and skipped; the rest is committed.
+  // Files and folders (recursively; hidden entries skipped), read beneath their root without
+  // following symbolic links (ingest/folder_root.h). Unsupported, malformed or oversized files,
+  // links, devices, FIFOs and sockets are reported in the report and skipped; the rest is
+  // committed. A document's id is "<source>:<relative path>" and its url is empty: the server's
+  // absolute paths never reach a client.
   Result<IngestReport> ingestPaths(const std::string& tenant, const std::vector<std::string>& paths,
                                    const PathIngestOptions& options, const ProgressFn& progress);
   // A JSONL file of records (format in docs/formats/jsonl-records.md). Bad lines are reported
