@@ -2,6 +2,26 @@
 
 namespace ward::gateway {
 
+namespace {
+
+// The decision of a call its executor failed (docs/design/gateway.md "Decisions recorded").
+// Never `conflict`: that value means an idempotency key reused with other arguments.
+std::string backendDecision(const CallContext& call, const Status& st) {
+  if (call.backend_error) return "backend_error";
+  switch (st.code()) {
+    case StatusCode::kUnavailable:
+      return "backend_unavailable";
+    case StatusCode::kPermissionDenied:
+      return "denied";
+    case StatusCode::kInvalidArgument:
+      return "invalid";
+    default:
+      return "failed";
+  }
+}
+
+}  // namespace
+
 void DispatchStage::registerExecutor(std::unique_ptr<Executor> executor) {
   std::string type(executor->type());
   executors_[type] = std::move(executor);
@@ -15,8 +35,12 @@ StageResult DispatchStage::run(CallContext& call) {
   }
   auto out = it->second->execute(call);
   if (!out.ok()) {
-    call.reason = out.status().message();
-    return StageResult::reject(out.status());
+    // A backend's error text is data from outside: redacted here, before any copy is made.
+    Status st = out.status();
+    if (redactor_ != nullptr) st = Status(st.code(), redactor_->redactText(st.message()));
+    call.decision = backendDecision(call, st);
+    call.reason = st.message();
+    return StageResult::reject(std::move(st));
   }
   call.result = std::move(*out);
   return StageResult::next();

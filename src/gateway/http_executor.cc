@@ -1,5 +1,6 @@
 #include "http_executor.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netdb.h>
 
@@ -95,12 +96,23 @@ Result<std::string> resolveChecked(const Target& t, bool allow_private) {
                                   "backend.allow_private");
 }
 
-Status statusForHttp(long code, const std::string& body) {
-  std::string excerpt = body.substr(0, 300);
+// The first kMaxErrorExcerptBytes of a backend's error body, cut at a UTF-8 character boundary.
+// The body was redacted whole before it is cut, so no secret is shown in part.
+std::string excerptOf(const std::string& redacted) {
+  if (redacted.size() <= kMaxErrorExcerptBytes) return redacted;
+  size_t end = kMaxErrorExcerptBytes;
+  while (end > 0 && (static_cast<unsigned char>(redacted[end]) & 0xC0) == 0x80) --end;
+  return redacted.substr(0, end) + "...";
+}
+
+Status statusForHttp(long code, const std::string& redacted_body) {
+  std::string excerpt = excerptOf(redacted_body);
   std::string m =
       "backend answered HTTP " + std::to_string(code) + (excerpt.empty() ? "" : ": " + excerpt);
   if (code >= 300 && code < 400) {
-    return Status::failedPrecondition(m + " (a redirect; the gateway never follows redirects)");
+    return Status::failedPrecondition("backend answered HTTP " + std::to_string(code) +
+                                      " (a redirect; the gateway never follows redirects)" +
+                                      (excerpt.empty() ? "" : ": " + excerpt));
   }
   if (code == 404) return Status::notFound(m);
   if (code == 400 || code == 422) return Status::invalidArgument(m);
@@ -126,13 +138,51 @@ std::string urlEncode(const std::string& s) {
   return out;
 }
 
+// Whether an expanded path segment is "." or ".." (also percent-encoded, any case).
+bool isDotSegment(std::string segment) {
+  for (size_t at; (at = segment.find("%2")) != std::string::npos && at + 2 < segment.size() &&
+                  (segment[at + 2] == 'e' || segment[at + 2] == 'E');) {
+    segment.replace(at, 3, ".");
+  }
+  return segment == "." || segment == "..";
+}
+
+// A numeric host: curl connects to it without resolving, so there is nothing to pin (and
+// CURLOPT_RESOLVE cannot name an IPv6 literal host: it splits the entry at the first ':').
+bool isIpLiteral(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET6, host.c_str(), buf) == 1 || inet_pton(AF_INET, host.c_str(), buf) == 1;
+}
+
 }  // namespace
 
-HttpExecutor::HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets)
-    : config_(config), clock_(clock), secrets_(std::move(secrets)), breakers_(clock) {}
+HttpExecutor::HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets,
+                           const audit::Redactor* redactor)
+    : config_(config),
+      clock_(clock),
+      secrets_(std::move(secrets)),
+      redactor_(redactor),
+      breakers_(clock) {}
+
+std::string HttpExecutor::redacted(const std::string& text) const {
+  return redactor_ != nullptr ? redactor_->redactText(text) : text;
+}
+
+std::string HttpExecutor::pinEntry(const std::string& host, const std::string& port,
+                                   const std::string& address) {
+  if (isIpLiteral(host)) return "";
+  return host + ":" + port + ":" +
+         (address.find(':') != std::string::npos ? "[" + address + "]" : address);
+}
 
 Result<std::string> HttpExecutor::expandUrl(const std::string& tmpl, const Json& args) {
   std::string out;
+  // Where the path ends in the template (its query or fragment): placeholders before it are path
+  // segment values, which may not be dot segments (they would climb out of the template's path).
+  const size_t authority = tmpl.find("://");
+  const size_t path_start = tmpl.find('/', authority == std::string::npos ? 0 : authority + 3);
+  const size_t path_end =
+      tmpl.find_first_of("?#", path_start == std::string::npos ? 0 : path_start);
   size_t i = 0;
   while (i < tmpl.size()) {
     size_t open = tmpl.find('{', i);
@@ -155,8 +205,29 @@ Result<std::string> HttpExecutor::expandUrl(const std::string& tmpl, const Json&
       text = dumpJson(v);
     else
       return Status::invalidArgument("argument '" + name + "' must be a string or number");
-    out += urlEncode(text);
+    const std::string encoded = urlEncode(text);
+    if (open > path_start && open < path_end && isDotSegment(encoded)) {
+      return Status::invalidArgument("argument '" + name + "' is '" + text +
+                                     "', a dot segment, which a backend url path may not contain");
+    }
+    out += encoded;
     i = close + 1;
+  }
+  // Two placeholders in one segment ("{a}{b}" = "." + ".") can form a dot segment too.
+  const size_t out_authority = out.find("://");
+  const size_t out_path = out.find('/', out_authority == std::string::npos ? 0 : out_authority + 3);
+  if (out_path != std::string::npos) {
+    const std::string path = out.substr(out_path, out.find_first_of("?#", out_path) - out_path);
+    size_t start = 1;
+    while (start <= path.size()) {
+      size_t slash = path.find('/', start);
+      if (slash == std::string::npos) slash = path.size();
+      if (isDotSegment(path.substr(start, slash - start))) {
+        return Status::invalidArgument("backend url path '" + path +
+                                       "' contains a dot segment ('.' or '..')");
+      }
+      start = slash + 1;
+    }
   }
   return out;
 }
@@ -183,8 +254,7 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
         hb.auth_header + ": " + (hb.auth_scheme.empty() ? *secret : hb.auth_scheme + " " + *secret);
   }
   const std::string payload = hb.method == "GET" ? "" : dumpJson(call.request.args);
-  const std::string pin = target.host + ":" + target.port + ":" +
-                          (address.find(':') != std::string::npos ? "[" + address + "]" : address);
+  const std::string pin = pinEntry(target.host, target.port, address);
   const int64_t timeout_ms = hb.timeout_ms > 0 ? hb.timeout_ms : config_.timeout_ms;
   const int attempts = def.risk == Risk::kRead ? 1 + config_.retries : 1;
 
@@ -194,7 +264,7 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
     CURL* h = threadHandle();
     if (h == nullptr) return Status::internal("curl_easy_init failed");
     curl_easy_reset(h);
-    curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
+    curl_slist* resolve = pin.empty() ? nullptr : curl_slist_append(nullptr, pin.c_str());
     curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers =
@@ -245,6 +315,7 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
                                  std::to_string(config_.max_response_bytes) + ")");
     }
     if (rc != CURLE_OK) {
+      call.backend_error = false;  // a retry that got no answer: unavailable, not an error answer
       if (rc == CURLE_COULDNT_CONNECT) call.backend_contacted = attempt > 0;
       breakers_.recordFailure(target.backend);
       last =
@@ -253,11 +324,15 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
     }
     if (code >= 500 || code == 429) {
       breakers_.recordFailure(target.backend);
-      last = statusForHttp(code, body.data);
+      call.backend_error = true;
+      last = statusForHttp(code, redacted(body.data));
       continue;
     }
     breakers_.recordSuccess(target.backend);
-    if (code >= 300) return statusForHttp(code, body.data);
+    if (code >= 300) {
+      call.backend_error = true;
+      return statusForHttp(code, redacted(body.data));
+    }
     if (body.data.empty()) return Json(nullptr);
     auto parsed = parseJson(body.data);
     if (!parsed.ok()) return Status::unavailable("backend answered with invalid JSON");

@@ -2,7 +2,8 @@
 // checked against the address policy, the connection pinned to the checked address
 // (CURLOPT_RESOLVE) so DNS rebinding cannot swap it, redirects never followed, a timeout per
 // attempt, retries for read tools only, a circuit breaker per backend, a response size limit,
-// `traceparent` sent, and the tenant's secret (decrypted just for the request) as a header.
+// `traceparent` sent, and the tenant's secret (decrypted just for the request) as a header. An
+// error answer's body is redacted whole before an excerpt of it goes into the error message.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "circuit_breaker.h"
 #include "executor.h"
+#include "ward/audit/redactor.h"
 #include "ward/common/config.h"
 
 namespace ward::gateway {
@@ -18,20 +20,33 @@ namespace ward::gateway {
 using SecretLookup =
     std::function<Result<std::string>(const std::string& tenant, const std::string& name)>;
 
+// Bytes of a backend's (redacted) error body quoted in the error message.
+inline constexpr size_t kMaxErrorExcerptBytes = 300;
+
 class HttpExecutor final : public Executor {
  public:
-  HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets);
+  // `redactor` may be null (error bodies are quoted as they are).
+  HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets,
+               const audit::Redactor* redactor = nullptr);
   std::string_view type() const override { return "http"; }
   Result<Json> execute(CallContext& call) override;
 
-  // {arg} placeholders replaced by URL-encoded argument values; InvalidArgument for a missing
-  // or non-scalar argument. Exposed for tests.
+  // {arg} placeholders replaced by percent-encoded argument values (everything but A-Z a-z 0-9
+  // - _ . ~ is encoded, '/' included); InvalidArgument for a missing or non-scalar argument and
+  // for a path that would contain a dot segment ("." or "..", also as %2E). Exposed for tests.
   static Result<std::string> expandUrl(const std::string& url_template, const Json& args);
+  // The CURLOPT_RESOLVE entry pinning host:port to the checked address; "" for a numeric host
+  // (IPv4 or IPv6 literal), which curl does not resolve. Exposed for tests.
+  static std::string pinEntry(const std::string& host, const std::string& port,
+                              const std::string& address);
 
  private:
+  std::string redacted(const std::string& text) const;
+
   GatewayConfig config_;
   const Clock& clock_;
   SecretLookup secrets_;
+  const audit::Redactor* redactor_;
   CircuitBreakers breakers_;
 };
 

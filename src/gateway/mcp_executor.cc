@@ -10,14 +10,19 @@ namespace {
 
 constexpr size_t kMaxErrorText = 512;
 
-// The first text item of an error result, shortened: upstream text is data, not a message.
-std::string errorText(const Json& result) {
+// The first text item of an error result, redacted whole, then shortened (at a UTF-8 boundary):
+// upstream text is data, not a message.
+std::string errorText(const Json& result, const audit::Redactor* redactor) {
   if (result.contains("content") && result["content"].is_array()) {
     for (const Json& c : result["content"]) {
       if (c.is_object() && c.contains("type") && c["type"] == "text" && c.contains("text") &&
           c["text"].is_string()) {
         std::string t = c["text"].get<std::string>();
-        return t.size() > kMaxErrorText ? t.substr(0, kMaxErrorText) + "..." : t;
+        if (redactor != nullptr) t = redactor->redactText(t);
+        if (t.size() <= kMaxErrorText) return t;
+        size_t end = kMaxErrorText;
+        while (end > 0 && (static_cast<unsigned char>(t[end]) & 0xC0) == 0x80) --end;
+        return t.substr(0, end) + "...";
       }
     }
   }
@@ -66,8 +71,9 @@ Result<Json> McpExecutor::execute(CallContext& call) {
           .count();
   if (!result.ok()) return result.status();
   if (result->contains("isError") && (*result)["isError"] == true) {
+    call.backend_error = true;
     return Status::unavailable("upstream tool '" + d.name +
-                               "' reported an error: " + errorText(*result));
+                               "' reported an error: " + errorText(*result, redactor_));
   }
   Json out = {{"content", result->value("content", Json::array())}};
   if (result->contains("structuredContent"))

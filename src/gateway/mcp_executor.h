@@ -12,6 +12,7 @@
 
 #include "executor.h"
 #include "mcp_import.h"
+#include "ward/audit/redactor.h"
 
 namespace ward::upstream {
 class UpstreamPool;
@@ -23,10 +24,15 @@ class McpExecutor final : public Executor {
  public:
   using Sync = std::function<Status(const std::string& tenant, const std::string& upstream)>;
   // `pool` may be null (no upstreams configured): calls fail with Unavailable.
-  // `tenant`: the one tenant whose tools may use the upstreams (ward.toml's).
+  // `tenant`: the one tenant whose tools may use the upstreams (ward.toml's). `redactor` (may be
+  // null) redacts an isError result's text before it is shortened into the error message.
   McpExecutor(upstream::UpstreamPool* pool, const UpstreamLiveSet* live, Sync sync,
-              std::string tenant)
-      : pool_(pool), live_(live), sync_(std::move(sync)), tenant_(std::move(tenant)) {}
+              std::string tenant, const audit::Redactor* redactor = nullptr)
+      : pool_(pool),
+        live_(live),
+        sync_(std::move(sync)),
+        tenant_(std::move(tenant)),
+        redactor_(redactor) {}
   std::string_view type() const override { return "mcp"; }
   Result<Json> execute(CallContext& call) override;
 
@@ -35,6 +41,7 @@ class McpExecutor final : public Executor {
   const UpstreamLiveSet* live_;
   Sync sync_;
   std::string tenant_;
+  const audit::Redactor* redactor_;
 };
 
 }  // namespace ward::gateway

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ward/common/log.h"
+
 namespace ward::gateway {
 
 Result<std::shared_ptr<const ResolvedTool>> resolveRecord(const store::ToolRecord& record) {
@@ -23,6 +25,16 @@ Result<std::shared_ptr<const ResolvedTool>> resolveRecord(const store::ToolRecor
 }
 
 Result<std::shared_ptr<const ResolvedTool>> PolicySnapshot::resolve(
+    const std::string& name, const std::string& version) const {
+  auto found = resolveUsable(name, version);
+  if (found.ok() || found.status().code() != StatusCode::kNotFound) return found;
+  auto broken = unusable.find(name);
+  if (broken == unusable.end()) return found;
+  return Status::failedPrecondition(broken->second +
+                                    " (an admin must register a corrected definition)");
+}
+
+Result<std::shared_ptr<const ResolvedTool>> PolicySnapshot::resolveUsable(
     const std::string& name, const std::string& version) const {
   auto it = tools.find(name);
   if (it == tools.end()) return Status::notFound("tool '" + name + "' not found");
@@ -55,7 +67,12 @@ Result<std::shared_ptr<const PolicySnapshot>> PolicyCache::snapshot(const std::s
   WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records, tools_.listTools(tenant, ""));
   for (const store::ToolRecord& r : records) {
     auto resolved = resolveRecord(r);
-    if (!resolved.ok()) return resolved.status();
+    if (!resolved.ok()) {
+      logWarn("tool '" + r.name + "@" + r.version + "' of tenant '" + tenant +
+              "' is unusable: " + resolved.status().message());
+      snap->unusable[r.name] = resolved.status().message();
+      continue;
+    }
     snap->tools[r.name].push_back(*resolved);
   }
   for (auto& [name, versions] : snap->tools) {

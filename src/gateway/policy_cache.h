@@ -22,15 +22,23 @@ struct PolicySnapshot {
   std::vector<store::GrantRecord> grants;
   std::vector<store::ModeRecord> modes;
   std::set<std::pair<std::string, std::string>> delegations;  // (user, agent)
+  // Stored tool versions that no longer compile (e.g. stored before patterns RE2 cannot evaluate
+  // were refused): name -> why. They are left out, so the tenant's other tools keep working, and
+  // a call naming one is refused with the reason.
+  std::map<std::string, std::string> unusable;
 
   bool delegates(const std::string& user, const std::string& agent) const {
     return delegations.count({user, agent}) > 0;
   }
 
   // name@version, or the newest version that is neither deprecated nor quarantined when version
-  // is empty. NotFound names the tool.
+  // is empty. NotFound names the tool; FailedPrecondition when what it names no longer compiles.
   Result<std::shared_ptr<const ResolvedTool>> resolve(const std::string& name,
                                                       const std::string& version) const;
+
+ private:
+  Result<std::shared_ptr<const ResolvedTool>> resolveUsable(const std::string& name,
+                                                            const std::string& version) const;
 };
 
 // Compiles a stored tool (parse + schemas). Corruption if the stored definition no longer parses.

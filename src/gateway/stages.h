@@ -109,14 +109,22 @@ class ApprovalStage final : public Stage {
 };
 
 // Runs the call on its backend through the executor registered for the backend type.
+// Runs the call on its backend's executor. Every executor failure leaves the gateway redacted
+// (its message reaches the caller over REST and MCP, the trace and the server log) and with a
+// decision of its own: `backend_error` when the backend answered with an error (HTTP >= 300, an
+// MCP isError result), `backend_unavailable` when it gave no usable answer (unreachable,
+// timeout, circuit open, oversized or malformed answer), else denied / invalid / failed.
 class DispatchStage final : public Stage {
  public:
+  // `redactor` may be null (nothing is redacted).
+  explicit DispatchStage(const audit::Redactor* redactor = nullptr) : redactor_(redactor) {}
   std::string_view name() const override { return "dispatch"; }
   // Registers an executor under its type(); adding a backend kind is one line.
   void registerExecutor(std::unique_ptr<Executor> executor);
   StageResult run(CallContext& call) override;
 
  private:
+  const audit::Redactor* redactor_;
   std::map<std::string, std::unique_ptr<Executor>, std::less<>> executors_;
 };
 

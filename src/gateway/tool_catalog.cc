@@ -55,6 +55,13 @@ Result<Risk> ToolGateway::riskOf(const std::string& tenant, const std::string& n
   return tool->definition.risk;
 }
 
+Result<std::string> ToolGateway::backendTypeOf(const std::string& tenant, const std::string& name) {
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap,
+                        impl_->policy->snapshot(tenant));
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const ResolvedTool> tool, snap->resolve(name, ""));
+  return tool->definition.backend.type;
+}
+
 Result<int64_t> ToolGateway::policyGeneration(const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap,
                         impl_->policy->snapshot(tenant));

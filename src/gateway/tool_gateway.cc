@@ -52,17 +52,20 @@ ToolGateway::Impl::Impl(const GatewayOptions& o)
         return waitedView(viewer, id, settled);
       });
   const GatewayConfig& c = o.config;
-  auto dispatch = std::make_unique<DispatchStage>();
+  auto dispatch = std::make_unique<DispatchStage>(o.redactor);
   dispatch->registerExecutor(std::make_unique<HttpExecutor>(
-      c, *clock, [this](const std::string& tenant, const std::string& name) {
+      c, *clock,
+      [this](const std::string& tenant, const std::string& name) {
         return secretPlaintext(tenant, name);
-      }));
+      },
+      o.redactor));
   dispatch->registerExecutor(std::make_unique<BuiltinExecutor>(o.store, o.search));
   dispatch->registerExecutor(std::make_unique<McpExecutor>(
-      o.upstreams, &live, [this](const std::string& tenant, const std::string& upstream) {
+      o.upstreams, &live,
+      [this](const std::string& tenant, const std::string& upstream) {
         return owner->syncUpstream(tenant, upstream).status();
       },
-      o.config_tenant));
+      o.config_tenant, o.redactor));
   // The chain, in order (DESIGN.md "Tool call"); adding a stage is one line here.
   stages.push_back(std::make_unique<AuthorizeStage>());
   stages.push_back(std::make_unique<ModeStage>());

@@ -48,6 +48,32 @@ Json successResult(const Json& value) {
   return r;
 }
 
+// An upstream MCP tool's result (the gateway's `mcp` backend), already validated and redacted
+// by the gateway: the upstream's own content items (text, image, audio, resource_link, resource)
+// and structuredContent, passed through; items that are not typed objects are dropped.
+Json upstreamResult(const Json& value) {
+  Json content = Json::array();
+  if (value.is_object() && value.contains("content") && value["content"].is_array()) {
+    for (const Json& c : value["content"]) {
+      if (c.is_object() && c.contains("type") && c["type"].is_string()) content.push_back(c);
+    }
+  }
+  Json r = {{"content", std::move(content)}, {"isError", false}};
+  if (value.is_object() && value.contains("structuredContent") &&
+      value["structuredContent"].is_object()) {
+    r["structuredContent"] = value["structuredContent"];
+  }
+  return r;
+}
+
+// The tools/call result for `tool`'s output: passed through for an upstream MCP tool, else
+// Ward's JSON as text and structuredContent.
+Json toolResult(gateway::ToolGateway& gw, const std::string& tenant, const std::string& tool,
+                const Json& value) {
+  auto backend = gw.backendTypeOf(tenant, tool);
+  return backend.ok() && *backend == "mcp" ? upstreamResult(value) : successResult(value);
+}
+
 Json errorResult(const std::string& text) {
   return Json{{"content", Json::array({Json{{"type", "text"}, {"text", text}}})},
               {"isError", true}};
@@ -108,7 +134,8 @@ Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, 
   const std::string id = view.value("id", "");
   if (state == "executed") {
     const Json& r = view.contains("result") ? view["result"] : Json();
-    return Reply::ok(successResult(r.is_object() && r.contains("result") ? r["result"] : r));
+    return Reply::ok(toolResult(*s.options.gateway, x.principal->tenant, tool,
+                                r.is_object() && r.contains("result") ? r["result"] : r));
   }
   if (state == "pending" || state == "approved" || state == "executing") {
     return pendingReply(s, x, tool, args, id);
@@ -281,7 +308,7 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   }
   x.progress(1, 1, "done");
   Json value = resp.contains("result") ? resp["result"] : resp;
-  Reply out = Reply::ok(successResult(value));
+  Reply out = Reply::ok(toolResult(*options.gateway, x.principal->tenant, name, value));
   if (resp.contains("warnings")) out.result["_meta"]["ward/warnings"] = resp["warnings"];
   out.result["_meta"]["ward/traceId"] = resp.value("trace_id", x.trace.trace_id);
   return out;

@@ -18,6 +18,7 @@ Skips (exit 77) when `npm ci` has not been run in tests/upstream (scripts/test.s
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from harness import REPO, WARD_BIN, check, run_upstream_suite, start_server
+from harness import REPO, WARD_BIN, check, http_request, run_upstream_suite, start_server
 from harness import run_ward, set_cli_tenant, stop_processes, ward_ok as ward, write_json_atomic
 from upstream_test import free_port, start_everything_http, toml_list
 
@@ -459,6 +460,45 @@ def test_records(env):
           all(len(a.get("pinned_hash", "")) == 64 for a in approvals), approvals)
 
 
+def test_tool_content(env):
+    """An upstream tool's own content items (image, resource links) and structuredContent reach
+    the MCP client, not the JSON text of {"content": [...]} (issue 19)."""
+    admin = env.keys["admin"]
+    st, _, body = http_request(env.base, "POST", "/v1/upstreams/everything/sync", key=admin)
+    check("everything's tools are imported", st == 200, (st, body))
+    for tool in ("get-tiny-image", "get-structured-content", "get-resource-links"):
+        st, _, body = http_request(env.base, "POST", "/v1/grants",
+                                   {"subject_kind": "principal", "subject": "alice",
+                                    "tool": "everything." + tool}, key=admin)
+        check(f"grant everything.{tool}", st in (200, 201), (st, body))
+    results, _ = env.client("alice", [
+        ("callTool", {"name": "everything.get-tiny-image", "arguments": {}}),
+        ("callTool", {"name": "everything.get-structured-content",
+                      "arguments": {"location": "Chicago"}}),
+        ("callTool", {"name": "everything.get-resource-links", "arguments": {"count": 2}}),
+    ])
+    with open(os.path.join(MODULES, "server-everything", "dist", "tools",
+                           "get-tiny-image.js")) as f:
+        png = re.search(r'MCP_TINY_IMAGE = "([^"]+)"', f.read()).group(1)
+    image = result(results[0])
+    items = image.get("content", [])
+    check("the upstream's image item is passed through",
+          not image.get("isError") and [c["type"] for c in items] == ["text", "image", "text"] and
+          items[1].get("mimeType") == "image/png" and items[1].get("data") == png,
+          json.dumps(results[0])[:600])
+    check("no item is the JSON text of the upstream result",
+          not any('"content"' in c.get("text", "") for c in items), items)
+    weather = result(results[1])
+    check("the upstream's structuredContent is passed through",
+          weather.get("structuredContent") == {"temperature": 36,
+                                               "conditions": "Light rain / drizzle",
+                                               "humidity": 82}, results[1])
+    links = result(results[2])
+    check("the upstream's resource links are passed through",
+          [c["type"] for c in links.get("content", [])].count("resource_link") == 2,
+          json.dumps(results[2])[:600])
+
+
 def run_all(env):
     alice_secret = test_allowed(env)
     test_denied(env, alice_secret)
@@ -467,6 +507,7 @@ def run_all(env):
     test_stdio(env)
     test_stateless(env)
     test_records(env)
+    test_tool_content(env)
 
 
 if __name__ == "__main__":

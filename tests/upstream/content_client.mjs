@@ -1,7 +1,8 @@
 // A real MCP client (the official SDK) that drives Ward's resources, prompts and completion for
 // tests/integration/upstream_content_test.py. Usage: node content_client.mjs SPEC.json, where
 // SPEC = {"transport": "http", "url", "key"} or {"transport": "stdio", "command", "args"}, plus
-// "logLevel" (optional) and "ops": [{"op": "listResources" | "readResource" | ..., "params"}].
+// "logLevel" (optional) and "ops": [{"op": "listResources" | "readResource" | ... | "callTool",
+// "params"}].
 // Prints one JSON object: {"results": [{"ok": true, "result"} | {"ok": false, "code",
 // "message"}], "logs": [notifications/message params]}. The SDK validates every result against
 // the protocol's schemas, so a malformed answer from Ward is an error here.
@@ -45,6 +46,7 @@ const ops = {
   listPrompts: (p) => all((q) => client.listPrompts(q), "prompts", p),
   getPrompt: (p) => client.getPrompt(p),
   complete: (p) => client.complete(p),
+  callTool: (p) => client.callTool(p),
 };
 
 const results = [];

@@ -1,6 +1,8 @@
 // A compiled JSON Schema (valijson, draft 7 keywords; the 2020-12 keywords tool schemas use are
 // the same). Validation is strict: no type coercion ("5" is not an integer). Errors name the
-// JSON pointer of the offending value and the rule it broke.
+// JSON pointer of the offending value and the rule it broke. `pattern`, `patternProperties` and
+// the date/time formats are evaluated with RE2 (linear time, no recursion per input character;
+// ECMA-262 syntax translated as docs/design/gateway.md "Patterns" says).
 //
 // Immutable after compile(); validate() may be called from many threads at once.
 #pragma once
@@ -18,10 +20,13 @@ class Schema;
 
 namespace ward::gateway {
 
+struct PatternTable;  // the schema's compiled patterns (json_schema.cc)
+
 class JsonSchema {
  public:
   // Compiles `schema`; InvalidArgument naming `what` when it is not a usable schema. Remote
-  // $refs are refused (nothing is fetched).
+  // $refs are refused (nothing is fetched), and so is a pattern RE2 cannot evaluate (the
+  // message names its JSON pointer and why).
   static Result<std::shared_ptr<const JsonSchema>> compile(const Json& schema,
                                                            std::string_view what);
   ~JsonSchema();
@@ -35,6 +40,7 @@ class JsonSchema {
  private:
   JsonSchema();
   std::unique_ptr<valijson::Schema> schema_;
+  std::shared_ptr<const PatternTable> patterns_;
 };
 
 }  // namespace ward::gateway

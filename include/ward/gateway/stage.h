@@ -70,10 +70,11 @@ struct CallContext {
   Json response;                      // what the caller gets when the chain stops or completes
   std::vector<std::string> warnings;  // deprecation and similar, returned to the caller
   std::string decided_by;             // the stage that stopped or rejected the call
-  std::string decision;               // executed | pending | replayed | denied | rate_limited | ...
+  std::string decision;               // executed | pending | denied | backend_error | ...
   std::string reason;                 // human text of the decision
   int64_t backend_ns = 0;             // time spent in the backend (for the overhead metric)
   int backend_status = 0;             // HTTP status of an http backend
+  bool backend_error = false;         // the backend answered with an error (HTTP >= 300, isError)
 };
 
 enum class Verdict { kContinue, kStop, kReject };

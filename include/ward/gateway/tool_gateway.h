@@ -153,6 +153,9 @@ class ToolGateway {
                                                   const identity::Principal* agent);
   // The risk of the version of `name` a call without a version resolves to (NotFound if none).
   Result<Risk> riskOf(const std::string& tenant, const std::string& name);
+  // Its backend type ("http", "builtin", "mcp"): an "mcp" tool's result is the upstream's own
+  // {"content": [...], "structuredContent"?}, which MCP's tools/call passes through.
+  Result<std::string> backendTypeOf(const std::string& tenant, const std::string& name);
   // The tenant ward.toml's upstreams belong to (their tools, resources, prompts and secrets).
   const std::string& configTenant() const;
   // The tenant's policy generation: changes whenever tools, grants or modes change.
