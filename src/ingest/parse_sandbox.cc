@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -91,6 +92,12 @@ uint64_t mappedBytes() {
 }
 
 void applyLimits(const ParseLimits& limits) {
+  // The CPU limit must end the child even if the process ignores, catches or blocks SIGXCPU.
+  ::signal(SIGXCPU, SIG_DFL);
+  sigset_t xcpu;
+  sigemptyset(&xcpu);
+  sigaddset(&xcpu, SIGXCPU);
+  ::pthread_sigmask(SIG_UNBLOCK, &xcpu, nullptr);
   struct rlimit cpu;
   cpu.rlim_cur = static_cast<rlim_t>(limits.cpu_seconds);
   cpu.rlim_max = static_cast<rlim_t>(limits.cpu_seconds) + 1;  // SIGXCPU first, then SIGKILL
