@@ -241,19 +241,24 @@ class MemoryIndex final : public Index {
       return true;
     };
 
-    // Merge duplicate terms, keeping query order of first appearance.
+    // Merge duplicate terms, keeping query order of first appearance. Hashed, so that a long
+    // query (a pasted paragraph, up to search.max_query_terms) costs linear time here.
     std::vector<QueryTerm> terms;
+    std::unordered_map<std::string_view, size_t> position;
+    position.reserve(query.terms.size() + query.required_terms.size());
     for (const auto& t : query.terms) {
-      auto it = std::find_if(terms.begin(), terms.end(),
-                             [&](const QueryTerm& q) { return q.term == t.term; });
-      if (it == terms.end()) terms.push_back(t);
-      else it->weight += t.weight;
+      auto [it, added] = position.emplace(t.term, terms.size());
+      if (added) {
+        terms.push_back(t);
+      } else {
+        terms[it->second].weight += t.weight;
+      }
     }
     std::vector<std::string> required = query.required_terms;
     std::sort(required.begin(), required.end());
     required.erase(std::unique(required.begin(), required.end()), required.end());
     for (const auto& r : required) {
-      if (std::none_of(terms.begin(), terms.end(), [&](const QueryTerm& q) { return q.term == r; })) {
+      if (!position.count(r)) {
         terms.push_back(QueryTerm{r, 0.0});  // required only: filters but does not score
       }
     }
