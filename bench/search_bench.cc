@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
               (*index)->stats().loaded ? "loaded from index/" : "built from the store");
   ingest::IngestService ingester(**store, **index, **traces, config.ingest);
   if (!skip_ingest) {
-    auto report = ingester.ingestJsonlFile("default", corpus, "synthetic", nullptr);
+    ingest::JsonlIngestOptions jsonl;
+    jsonl.default_source = "synthetic";
+    auto report = ingester.ingestJsonlFile("default", corpus, jsonl, nullptr);
     if (!report.ok()) return die(report.status());
     std::printf("ingest: %lld docs, %lld chunks, %.1f MB in %.1f s = %.1f MB/s end to end\n",
                 static_cast<long long>(report->created), static_cast<long long>(report->chunks),

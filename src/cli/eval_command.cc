@@ -88,9 +88,18 @@ int runEval(const EvalOptions& o) {
   if (o.body_weight >= 0) cfg.search.body_weight = o.body_weight;
   search::SearchService searcher(ctx.store(), ctx.index(), ctx.traces(), cfg.search);
 
-  auto report = ctx.ingest().ingestJsonlFile(ctx.tenant(), o.dataset + "/corpus.jsonl", "corpus",
-                                             nullptr);
+  ingest::JsonlIngestOptions jsonl;
+  jsonl.default_source = "corpus";
+  auto report =
+      ctx.ingest().ingestJsonlFile(ctx.tenant(), o.dataset + "/corpus.jsonl", jsonl, nullptr);
   if (!report.ok()) return fail(report.status());
+  // A score over a corpus with holes would look like a ranking problem: refuse to give one.
+  if (report->skipped > 0) {
+    return fail(Status::failedPrecondition(
+        o.dataset + "/corpus.jsonl did not load completely: " + std::to_string(report->skipped) +
+        " of " + std::to_string(report->items_seen) + " records skipped (first: " +
+        report->problems.front().item + ": " + report->problems.front().message + ")"));
+  }
   auto admin = ctx.principal("admin");
   if (!admin.ok()) return fail(admin.status());
 
@@ -99,23 +108,39 @@ int runEval(const EvalOptions& o) {
   double ndcg = 0, recall = 0, mrr = 0, total_ms = 0;
   int n = 0;
   std::string line;
+  int64_t line_no = 0;
   while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // Every query line must be usable: a query dropped or failed would lower the averages
+    // without saying so. BEIR's query lines use `_id`, like its corpus.
+    const std::string where = queries_file + ":" + std::to_string(line_no);
     auto j = parseJson(line);
-    if (!j.ok() || !j->is_object()) continue;
-    std::string id = (*j)["id"].is_string() ? (*j)["id"].get<std::string>() : (*j)["id"].dump();
+    if (!j.ok() || !j->is_object()) {
+      return fail(Status::invalidArgument(where + ": not a JSON object"));
+    }
+    const char* id_field = j->contains("_id") ? "_id" : "id";
+    const Json& id_json = (*j)[id_field];
+    if (!(id_json.is_string() || id_json.is_number_integer()) || !(*j)["text"].is_string()) {
+      return fail(Status::invalidArgument(where + ": needs a string 'id' (or '_id') and 'text'"));
+    }
+    std::string id = id_json.is_string() ? id_json.get<std::string>() : id_json.dump();
     auto rel = qrels->find(id);
     if (rel == qrels->end()) continue;
     search::SearchRequest req;
-    req.query = j->value("text", "");
+    req.query = (*j)["text"].get<std::string>();
     req.k = cfg.search.max_k;
     auto r = searcher.search(*admin, req, audit::TraceContext::generate());
+    if (!r.ok()) {
+      return fail(
+          Status::failedPrecondition("query " + id + " (" + where +
+                                     ") failed, so no score is given: " + r.status().message()));
+    }
     std::vector<std::string> docs;
-    if (r.ok()) {
-      total_ms += r->took_ms;
-      std::set<std::string> seen;
-      for (const auto& h : r->hits) {
-        if (seen.insert(h.doc_id).second) docs.push_back(h.doc_id);
-      }
+    total_ms += r->took_ms;
+    std::set<std::string> seen;
+    for (const auto& h : r->hits) {
+      if (seen.insert(h.doc_id).second) docs.push_back(h.doc_id);
     }
     double dcg = 0, idcg = 0;
     std::vector<int> gains;

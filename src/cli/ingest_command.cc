@@ -42,6 +42,14 @@ void printReport(const ingest::IngestReport& r, bool json) {
     return;
   }
   for (const auto& p : r.problems) std::cerr << "skipped " << p.item << ": " << p.message << "\n";
+  if (!r.moved_to_metadata.empty()) {  // one warning for the whole file, not one per record
+    std::string fields;
+    for (const auto& [field, records] : r.moved_to_metadata) {
+      fields += (fields.empty() ? "" : ", ") + field + " (" + std::to_string(records) + " records)";
+    }
+    std::cerr << "warning: fields outside the record format were put into metadata: " << fields
+              << "; --strict refuses such records\n";
+  }
   std::printf("%lld items: %lld created, %lld updated, %lld acl changed, %lld unchanged, "
               "%lld skipped; %lld chunks; %.1f MB in %.2fs (%.1f MB/s)\n",
               static_cast<long long>(r.items_seen), static_cast<long long>(r.created),
@@ -81,7 +89,7 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       "ingest", "Ingest files and folders (md, txt, html, pdf, csv, tsv, code) or a JSONL file");
   static std::vector<std::string> paths;
   static std::string source, acl_users, acl_groups, jsonl, root;
-  static bool is_public = false, json = false;
+  static bool is_public = false, json = false, strict = false;
   cmd->add_option("PATH", paths, "Files or folders (recursive; hidden entries skipped)");
   cmd->add_option("--jsonl", jsonl, "A JSONL file of records with per-record ACLs");
   cmd->add_option("--source", source, "Source name (default: files, or records for --jsonl)");
@@ -92,6 +100,9 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   cmd->add_option("--acl-groups", acl_groups, "Comma-separated groups who may read these files");
   cmd->add_flag("--public", is_public, "Readable by everyone in the tenant");
   cmd->add_flag("--json", json, "Print the report as JSON");
+  cmd->add_flag("--strict", strict,
+                "--jsonl: refuse records with fields outside the record format (default: put "
+                "them into metadata)");
   cmd->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       if (paths.empty() && jsonl.empty()) {
@@ -104,13 +115,22 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
       if (!jsonl.empty()) {
-        auto r = ctx.ingest().ingestJsonlFile(ctx.tenant(), jsonl,
-                                              source.empty() ? "records" : source,
-                                              terminalProgress("records"));
+        ingest::JsonlIngestOptions jopts;
+        if (!source.empty()) jopts.default_source = source;
+        if (strict) jopts.unknown_fields = ingest::UnknownFields::kRefuse;
+        auto r =
+            ctx.ingest().ingestJsonlFile(ctx.tenant(), jsonl, jopts, terminalProgress("records"));
         if (!r.ok()) return fail(r.status());
         printReport(*r, json);
         Status t = recordIngest(ctx, *r, Json{{"jsonl", jsonl}, {"source", source}});
         if (!t.ok()) return fail(t);
+        // A partial load is a failure: the good records are committed, but a script must not
+        // go on as if the file had loaded (an eval would score a corpus with holes).
+        if (r->skipped > 0) {
+          return fail(Status::invalidArgument(std::to_string(r->skipped) + " of " +
+                                              std::to_string(r->items_seen) + " records in " +
+                                              jsonl + " were skipped (listed above)"));
+        }
         if (paths.empty()) return 0;
       }
       ingest::PathIngestOptions opts;

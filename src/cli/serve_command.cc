@@ -5,6 +5,7 @@
 
 #include "audit_retention.h"
 #include "commands.h"
+#include "index_follower.h"
 #include "mcp_wiring.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
@@ -37,6 +38,7 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       services.config = &ctx.config();
       services.audit_keys = ctx.auditKeys();
       RetentionLoop retention(ctx);
+      IndexFollower follower(ctx.index());
       auto gw = ctx.gateway();
       if (!gw.ok()) return fail(gw.status());
       services.gateway = *gw;

@@ -95,7 +95,7 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["search.max_query_bytes"] =
       numberSetter(&c.search.max_query_bytes, "search.max_query_bytes", 16, 1 << 20);
   m["search.max_query_terms"] =
-      numberSetter(&c.search.max_query_terms, "search.max_query_terms", 1, 1024);
+      numberSetter(&c.search.max_query_terms, "search.max_query_terms", 1, kMaxQueryTermsCeiling);
   m["index.segment_chunks"] =
       numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 16383);
   m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
@@ -258,8 +258,8 @@ heading_weight = 1.5
 body_weight = 1.0
 default_k = 10
 max_k = 1000
-max_query_bytes = 4096
-max_query_terms = 64
+max_query_bytes = 65536
+max_query_terms = 1024
 
 [index]
 segment_chunks = 4000         # the open segment is frozen after this many chunks (max 16383)

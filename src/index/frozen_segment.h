@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dense_bitset.h"
 #include "field_tf.h"
 #include "varint.h"
 
@@ -76,6 +77,19 @@ class FrozenSegment {
     forEachRun(term, [&](uint16_t partition, const uint8_t* p, uint32_t count, uint32_t bytes) {
       decodeRun(p, count, bytes, [&](uint32_t chunk, FieldTf tf) { f(chunk, partition, tf); });
     });
+  }
+
+  // Whether `term` has a posting of a chunk set in `live` (decoding stops at the first one).
+  bool hasLivePosting(uint32_t term, const DenseBitset& live) const {
+    bool found = false;
+    forEachRun(term, [&](uint16_t, const uint8_t* p, uint32_t count, uint32_t) {
+      uint32_t id = 0;
+      for (uint32_t i = 0; i < count && !found; ++i) {
+        id += readVarint(p);
+        found = live.test(id);
+      }
+    });
+    return found;
   }
 
   // One past the largest term id with postings here.

@@ -177,6 +177,10 @@ class MemoryIndex final : public Index {
       if (helper.joinable()) helper.join();
       WARD_RETURN_IF_ERROR(main_status);
       WARD_RETURN_IF_ERROR(worker_status);
+      if (std::any_of(prepared.begin(), prepared.end(),
+                      [](const PreparedDoc& p) { return p.deleted; })) {
+        purge_pending_ = true;
+      }
       {
         std::unique_lock lock(mu_);
         applyBatch(st_, segments_, prepared);
@@ -200,10 +204,12 @@ class MemoryIndex final : public Index {
       }
       applied += static_cast<int64_t>(changes.size());
     }
-    if (files_ && config_.checkpoint_changes > 0 &&
-        st_.applied_seq - std::max<int64_t>(persisted_seq_, 0) >= config_.checkpoint_changes) {
-      WARD_RETURN_IF_ERROR(checkpointLocked());
-    }
+    // A delete is purged from index/ at once: the checkpoint it forces no longer names the terms
+    // that only the deleted chunks held (state_codec.cc), and drops the previous state file.
+    const bool due =
+        config_.checkpoint_changes > 0 &&
+        st_.applied_seq - std::max<int64_t>(persisted_seq_, 0) >= config_.checkpoint_changes;
+    if (files_ && (due || purge_pending_)) WARD_RETURN_IF_ERROR(checkpointLocked());
     return applied;
   }
 
@@ -235,19 +241,24 @@ class MemoryIndex final : public Index {
       return true;
     };
 
-    // Merge duplicate terms, keeping query order of first appearance.
+    // Merge duplicate terms, keeping query order of first appearance. Hashed, so that a long
+    // query (a pasted paragraph, up to search.max_query_terms) costs linear time here.
     std::vector<QueryTerm> terms;
+    std::unordered_map<std::string_view, size_t> position;
+    position.reserve(query.terms.size() + query.required_terms.size());
     for (const auto& t : query.terms) {
-      auto it = std::find_if(terms.begin(), terms.end(),
-                             [&](const QueryTerm& q) { return q.term == t.term; });
-      if (it == terms.end()) terms.push_back(t);
-      else it->weight += t.weight;
+      auto [it, added] = position.emplace(t.term, terms.size());
+      if (added) {
+        terms.push_back(t);
+      } else {
+        terms[it->second].weight += t.weight;
+      }
     }
     std::vector<std::string> required = query.required_terms;
     std::sort(required.begin(), required.end());
     required.erase(std::unique(required.begin(), required.end()), required.end());
     for (const auto& r : required) {
-      if (std::none_of(terms.begin(), terms.end(), [&](const QueryTerm& q) { return q.term == r; })) {
+      if (!position.count(r)) {
         terms.push_back(QueryTerm{r, 0.0});  // required only: filters but does not score
       }
     }
@@ -388,6 +399,7 @@ class MemoryIndex final : public Index {
     std::shared_lock lock(mu_);
     WARD_RETURN_IF_ERROR(files_->save(store_, st_, segments_));
     persisted_seq_ = st_.applied_seq;
+    purge_pending_ = false;
     return Status();
   }
 
@@ -483,6 +495,7 @@ class MemoryIndex final : public Index {
   std::unique_ptr<IndexFiles> files_;  // null: nothing persisted (no directory given)
   int64_t persisted_seq_ = -1;  // applied_seq of the checkpoint loaded or written last
   bool loaded_ = false;         // opened from persisted files
+  bool purge_pending_ = false;  // (catchup_mu_) a delete applied since the last checkpoint
   uint64_t generation_ = 0;
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Visibility>> stats_cache_;

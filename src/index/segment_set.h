@@ -68,6 +68,19 @@ class SegmentSet {
     return skipped;
   }
 
+  // Whether some live chunk holds `term` (in a frozen or the open segment).
+  bool hasLivePosting(uint32_t term) const {
+    for (const auto& seg : frozen_) {
+      if (seg.hasLivePosting(term, live_)) return true;
+    }
+    if (term < open_terms_.size()) {
+      for (const OpenPosting& p : open_terms_[term]) {
+        if (live_.test(p.chunk)) return true;
+      }
+    }
+    return false;
+  }
+
   size_t segmentCount() const { return frozen_.size() + (open_chunks_.isEmpty() ? 0 : 1); }
 
   // The frozen segments, oldest first (for persisting them; index_files.h).

@@ -37,8 +37,12 @@ void encodeState(const IndexState& st, const SegmentSet& segments, std::string& 
   w.put<uint64_t>(st.live_count);
   w.put<uint32_t>(slots);
 
+  // In id order. A term that no live chunk holds any more is written empty (a hole), so the text
+  // of deleted documents leaves the index files with the first checkpoint after the delete.
   w.put<uint32_t>(static_cast<uint32_t>(st.term_ids.size()));
-  for (const auto& e : st.term_ids.entries()) w.putString(e.key);  // in id order
+  for (const auto& e : st.term_ids.entries()) {
+    w.putString(segments.hasLivePosting(e.value) ? std::string_view(e.key) : std::string_view());
+  }
 
   w.put<uint32_t>(static_cast<uint32_t>(st.partitions.size()));
   for (const Partition& p : st.partitions) encodeStrings(w, p.tokens);
@@ -86,7 +90,11 @@ bool decodeState(ByteReader& r, IndexState* st) {
   st->term_ids.reserve(terms);
   for (uint32_t i = 0; i < terms && r.ok(); ++i) {
     const std::string term = r.getString();
-    if (!st->term_ids.insert(term, StringTable<uint32_t>::hash(term), i).second) return false;
+    if (term.empty()) {
+      st->term_ids.appendHole(i);  // purged: no live chunk held it at the checkpoint
+    } else if (!st->term_ids.insert(term, StringTable<uint32_t>::hash(term), i).second) {
+      return false;
+    }
   }
 
   const uint32_t parts = r.getCount(4);

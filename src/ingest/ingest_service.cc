@@ -195,25 +195,37 @@ Json IngestReport::toJson() const {
   return Json{{"items", items_seen},   {"created", created},   {"updated", updated},
               {"acl_changed", acl_changed}, {"unchanged", unchanged}, {"skipped", skipped},
               {"bytes", bytes},        {"chunks", chunks},     {"seconds", seconds},
-              {"problems", problems_json}, {"documents", docs}};
+              {"problems", problems_json}, {"moved_to_metadata", moved_to_metadata},
+              {"documents", docs}};
 }
 
 IngestService::IngestService(store::Store& store, index::Index& index, audit::TraceSink& traces,
                              const IngestConfig& config)
     : store_(store), index_(index), traces_(traces), config_(config) {}
 
-Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
-                                                          const std::string& tenant,
-                                                          const std::string& default_source,
-                                                          const IngestConfig& config) {
-  if (!record.is_object()) return Status::invalidArgument("record must be a JSON object");
+std::vector<std::string> IngestService::unknownRecordFields(const Json& record) {
   static const char* kKnown[] = {"id",  "title",    "text",   "url",   "updated_at",
                                  "acl", "metadata", "source", "format"};
+  std::vector<std::string> unknown;
+  if (!record.is_object()) return unknown;
   for (auto it = record.begin(); it != record.end(); ++it) {
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return it.key() == k; }) == std::end(kKnown)) {
-      return Status::invalidArgument("unknown field '" + it.key() + "'");
+      unknown.push_back(it.key());
     }
+  }
+  return unknown;
+}
+
+Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
+                                                          const std::string& tenant,
+                                                          const std::string& default_source,
+                                                          const IngestConfig& config,
+                                                          UnknownFields unknown_fields) {
+  if (!record.is_object()) return Status::invalidArgument("record must be a JSON object");
+  const std::vector<std::string> unknown = unknownRecordFields(record);
+  if (!unknown.empty() && unknown_fields == UnknownFields::kRefuse) {
+    return Status::invalidArgument("unknown field '" + unknown.front() + "'");
   }
   store::DocumentWrite w;
   w.tenant = tenant;
@@ -280,6 +292,12 @@ Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
       return Status::invalidArgument("field 'metadata' must be an object");
     }
     w.metadata = record["metadata"];
+  }
+  for (const std::string& key : unknown) {  // UnknownFields::kToMetadata
+    if (w.metadata.is_object() && w.metadata.contains(key)) {
+      return Status::invalidArgument("field '" + key + "' is also a key of 'metadata'");
+    }
+    w.metadata[key] = record[key];
   }
   w.content_hash = contentHash(format, w.title, text, config);
   WARD_RETURN_IF_ERROR(fillChunks(w, format, text, w.title.empty() ? w.ext_id : w.title, config));
@@ -457,7 +475,7 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
 
 Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
                                                     const std::string& path,
-                                                    const std::string& default_source,
+                                                    const JsonlIngestOptions& options,
                                                     const ProgressFn& progress) {
   const int64_t started = SystemClock::instance().monotonicNanos();
   IngestReport report;
@@ -487,12 +505,25 @@ Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
       ++report.skipped;
       continue;
     }
-    auto w = recordToWrite(*j, tenant, default_source, config_);
+    // BEIR's corpus lines are {"_id", "title", "text", "metadata"}: `_id` is the file's name for
+    // `id` (a JSONL file only; HTTP bodies have one documented shape).
+    if (j->is_object() && j->contains("_id")) {
+      if (j->contains("id")) {
+        report.problems.push_back(
+            {where, "fields 'id' and '_id' both given (they are the same field)"});
+        ++report.skipped;
+        continue;
+      }
+      (*j)["id"] = std::move((*j)["_id"]);
+      j->erase("_id");
+    }
+    auto w = recordToWrite(*j, tenant, options.default_source, config_, options.unknown_fields);
     if (!w.ok()) {
       report.problems.push_back({where, w.status().message()});
       ++report.skipped;
       continue;
     }
+    for (const std::string& field : unknownRecordFields(*j)) ++report.moved_to_metadata[field];
     batch_bytes += line.size();
     batch.push_back(std::move(w).value());
     if (batch.size() >= kBatchDocs || batch_bytes >= kBatchBytes) {

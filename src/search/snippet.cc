@@ -1,6 +1,8 @@
 #include "snippet.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "ward/text/analyzer.h"
 
@@ -14,19 +16,22 @@ std::string makeSnippet(const std::string& text, const std::vector<std::string>&
   for (const auto& t : tokens) {
     if (std::binary_search(terms.begin(), terms.end(), t.term)) hits.push_back(&t);
   }
-  // Pick the window start (a hit) that covers the most distinct matched terms.
+  // Pick the window start (a hit) that covers the most distinct matched terms: a sliding window
+  // over the hits with a count per term, linear in the hits however many terms the query has.
   size_t best_start = 0, best_score = 0;
+  std::unordered_map<std::string_view, uint32_t> in_window;
+  size_t distinct = 0;
+  size_t j = 0;
   for (size_t i = 0; i < hits.size(); ++i) {
-    std::vector<std::string_view> distinct;
-    for (size_t j = i; j < hits.size() && hits[j]->end - hits[i]->start <= max_chars; ++j) {
-      if (std::find(distinct.begin(), distinct.end(), hits[j]->term) == distinct.end()) {
-        distinct.push_back(hits[j]->term);
-      }
+    for (; j < hits.size() && hits[j]->end - hits[i]->start <= max_chars; ++j) {
+      if (in_window[hits[j]->term]++ == 0) ++distinct;
     }
-    if (distinct.size() > best_score) {
-      best_score = distinct.size();
+    if (distinct > best_score) {
+      best_score = distinct;
       best_start = hits[i]->start;
     }
+    if (j > i && --in_window[hits[i]->term] == 0) --distinct;
+    if (j <= i) j = i + 1;
   }
   // Back up a little for context, to a word start.
   size_t start = best_start > 40 ? best_start - 40 : 0;

@@ -32,6 +32,15 @@ Status Database::exec(const std::string& sql) {
   return Status();
 }
 
+Result<bool> Database::truncateWal() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc == SQLITE_BUSY) return false;
+  if (rc != SQLITE_OK) {
+    return Statement::statusFor(rc, "WAL checkpoint: " + std::string(sqlite3_errmsg(db_)));
+  }
+  return true;
+}
+
 Result<StmtRef> Database::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {

@@ -106,6 +106,11 @@ class Database {
   Result<StmtRef> prepare(const std::string& sql);
   int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  // Copies every WAL frame into the database file and truncates ward.db-wal to zero bytes, so
+  // that content deleted before (secure_delete zeroes it in the database pages) is left in no
+  // file. Waits for readers up to the busy timeout; false when one still kept frames in use (the
+  // WAL then keeps them until a later truncation).
+  Result<bool> truncateWal();
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}

@@ -9,6 +9,7 @@
 #include "tool_schema.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
+#include "ward/common/log.h"
 #include "ward/store/store.h"
 
 namespace ward::store {
@@ -264,7 +265,14 @@ class SqliteStore final : public Store {
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(tombstoneDocument(*db_, tenant, ext_id));
-    return tx.commit();
+    WARD_RETURN_IF_ERROR(tx.commit());
+    // The deleted text is zeroed in the database pages, but older WAL frames still hold it.
+    WARD_ASSIGN_OR_RETURN(bool truncated, db_->truncateWal());
+    if (!truncated) {
+      logWarn("store: a reader kept ward.db-wal from being truncated after deleting '" + ext_id +
+              "'; the next delete truncates it");
+    }
+    return Status();
   }
 
   Status setAcl(const std::string& tenant, const std::string& ext_id, const Acl& acl) override {

@@ -26,6 +26,12 @@ struct IngestConfig {
   size_t table_rows_per_chunk = 20;
 };
 
+// Query limits (docs/design/search.md, "Limits"): a RAG system sends paragraphs as queries, so
+// the default term limit is Lucene's default clause limit, and the byte limit leaves room for it.
+constexpr size_t kDefaultMaxQueryBytes = 65536;
+constexpr int kDefaultMaxQueryTerms = 1024;
+constexpr int kMaxQueryTermsCeiling = 16384;  // the largest search.max_query_terms accepted
+
 struct SearchConfig {
   double k1 = 1.2;
   double b = 0.75;
@@ -34,8 +40,8 @@ struct SearchConfig {
   double body_weight = 1.0;
   int default_k = 10;
   int max_k = 1000;
-  size_t max_query_bytes = 4096;
-  int max_query_terms = 64;
+  size_t max_query_bytes = kDefaultMaxQueryBytes;
+  int max_query_terms = kDefaultMaxQueryTerms;
 };
 
 struct IndexConfig {

@@ -3,7 +3,9 @@
 // index) in one array probed linearly, and entries sit in insertion order in one vector, so a
 // lookup touches one slot line and one entry instead of chasing std::unordered_map's nodes.
 //
-// Entry references are invalidated by the next insert. Not thread-safe.
+// Keys are non-empty: an entry with an empty key is a hole (appendHole), which keeps its position
+// in entries() but is never found. Entry references are invalidated by the next insert. Not
+// thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -53,6 +55,9 @@ class StringTable {
     return {&entries_.back(), true};
   }
 
+  // Appends a hole: an entry with an empty key and `value` that find() never returns.
+  void appendHole(V value) { entries_.push_back(Entry{std::string(), std::move(value)}); }
+
   // Entries in insertion order: the i-th inserted key is entries()[i].
   const std::vector<Entry>& entries() const { return entries_; }
   std::vector<Entry>& entries() { return entries_; }
@@ -86,7 +91,9 @@ class StringTable {
     const size_t n = slots_.empty() ? 64 : slots_.size() * 2;
     slots_.assign(n, 0);
     mask_ = n - 1;
-    for (uint32_t i = 0; i < entries_.size(); ++i) place(hash(entries_[i].key), i + 1);
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      if (!entries_[i].key.empty()) place(hash(entries_[i].key), i + 1);
+    }
   }
 
   std::vector<uint64_t> slots_;  // (hash >> 32) << 32 | (entry index + 1); 0: empty

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,18 @@ struct PathIngestOptions {
   std::vector<std::string> refused_dirs;
 };
 
+// What a record's top-level fields outside the record format become
+// (docs/formats/jsonl-records.md, "Fields").
+enum class UnknownFields {
+  kRefuse,      // `unknown field 'x'`: the record is refused (HTTP; `ward ingest --jsonl --strict`)
+  kToMetadata,  // moved into the record's `metadata` (`ward ingest --jsonl`), and counted
+};
+
+struct JsonlIngestOptions {
+  std::string default_source = "records";  // for records without a `source`
+  UnknownFields unknown_fields = UnknownFields::kToMetadata;
+};
+
 struct IngestProblem {
   std::string item;     // path or record id / line number
   std::string message;  // one line
@@ -43,6 +56,9 @@ struct IngestReport {
   int64_t chunks = 0;
   double seconds = 0;
   std::vector<IngestProblem> problems;
+  // Top-level fields outside the record format moved into `metadata`, with how many records
+  // had each (UnknownFields::kToMetadata).
+  std::map<std::string, int64_t> moved_to_metadata;
   std::vector<store::WriteResult> results;  // per accepted item, in order
   Json toJson() const;
 };
@@ -63,10 +79,11 @@ class IngestService {
   // absolute paths never reach a client.
   Result<IngestReport> ingestPaths(const std::string& tenant, const std::vector<std::string>& paths,
                                    const PathIngestOptions& options, const ProgressFn& progress);
-  // A JSONL file of records (format in docs/formats/jsonl-records.md). Bad lines are reported
-  // with their line number and skipped.
+  // A JSONL file of records (format in docs/formats/jsonl-records.md; BEIR's `_id` is taken for
+  // `id`). Bad lines are reported with their line number and skipped (counted in `skipped`);
+  // fields outside the format are moved into metadata or refused as `options` says.
   Result<IngestReport> ingestJsonlFile(const std::string& tenant, const std::string& path,
-                                       const std::string& default_source,
+                                       const JsonlIngestOptions& options,
                                        const ProgressFn& progress);
   // Records pushed over HTTP: all-or-nothing validation (any invalid record fails the request
   // with InvalidArgument naming its index and field), then one transaction.
@@ -78,10 +95,14 @@ class IngestService {
   Status removeDocument(const std::string& tenant, const std::string& ext_id,
                         const audit::TraceContext& trace, const std::string& principal);
 
-  // Parses one record; InvalidArgument names the field.
-  static Result<store::DocumentWrite> recordToWrite(const Json& record, const std::string& tenant,
-                                                    const std::string& default_source,
-                                                    const IngestConfig& config);
+  // Parses one record; InvalidArgument names the field. Top-level fields outside the format are
+  // refused, or moved into `metadata` with kToMetadata (a field that is also a metadata key is
+  // refused).
+  static Result<store::DocumentWrite> recordToWrite(
+      const Json& record, const std::string& tenant, const std::string& default_source,
+      const IngestConfig& config, UnknownFields unknown_fields = UnknownFields::kRefuse);
+  // The record's top-level fields outside the record format, in order.
+  static std::vector<std::string> unknownRecordFields(const Json& record);
 
  private:
   class CommitPipeline;

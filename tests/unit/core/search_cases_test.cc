@@ -319,6 +319,40 @@ INSTANTIATE_TEST_SUITE_P(Cases, SearchCaseTest, ::testing::ValuesIn(discoverCase
                            return name;
                          });
 
+// A pasted paragraph is a query (docs/design/search.md, "Limits"): the default term limit is
+// Lucene's 1024 clauses; a query of exactly that many terms is answered (and its snippet
+// highlighted), one term more is refused with the limit named.
+TEST(LongQueries, TheDefaultTermLimitIsAnsweredAndOneMoreIsRefused) {
+  const SearchConfig defaults;
+  ASSERT_GE(defaults.max_query_terms, 1024);
+  TempDir dir;
+  auto ward = WardInstance::open(dir.path());
+  ASSERT_TRUE(
+      ward->store->createPrincipal("default", "admin", identity::PrincipalKind::kUser, true).ok());
+  Json docs = Json::array(
+      {Json{{"id", "target"}, {"text", "Pangolins roll into a ball."}, {"acl", {{"public", true}}}},
+       Json{{"id", "other"}, {"text", "Herons wade in ponds."}, {"acl", {{"public", true}}}}});
+  ASSERT_TRUE(ward->ingestRecords(docs).ok());
+  std::string query = "pangolins";
+  for (int i = 1; i < defaults.max_query_terms; ++i) {  // words in no document, one term each
+    query += " zq";
+    query += static_cast<char>('a' + i / 676);
+    query += static_cast<char>('a' + i / 26 % 26);
+    query += static_cast<char>('a' + i % 26);
+  }
+  ASSERT_LE(query.size(), defaults.max_query_bytes);
+  auto r = ward->searchAs("admin", query);
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].doc_id, "target");
+  EXPECT_NE(r->hits[0].snippet.find("«Pangolins»"), std::string::npos) << r->hits[0].snippet;
+  auto over = ward->searchAs("admin", query + " zqextra");
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.status().message().find(std::to_string(defaults.max_query_terms)),
+            std::string::npos)
+      << over.status().message();
+}
+
 TEST(SearchCaseDiscovery, FindsCaseFiles) { EXPECT_GE(discoverCases().size(), 8u); }
 
 }  // namespace

@@ -39,5 +39,21 @@ TEST(StringTable, AgreesWithAMapAcrossGrowthAndClear) {
   }
 }
 
+// A hole keeps its position but is never found, also after the table grows and rehashes.
+TEST(StringTable, HolesKeepTheirPositionAndAreNeverFound) {
+  StringTable<uint32_t> table;
+  table.insert("alpha", StringTable<uint32_t>::hash("alpha"), 0);
+  table.appendHole(1);
+  for (uint32_t i = 2; i < 500; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    ASSERT_TRUE(table.insert(key, StringTable<uint32_t>::hash(key), i).second);
+  }
+  ASSERT_EQ(table.size(), 500u);
+  EXPECT_EQ(table.entries()[1].value, 1u);
+  EXPECT_EQ(table.find(""), nullptr);
+  ASSERT_NE(table.find("alpha"), nullptr);
+  EXPECT_EQ(table.find("k499")->value, 499u);
+}
+
 }  // namespace
 }  // namespace ward
