@@ -25,6 +25,13 @@ echo
 "$WARD" status
 
 echo
+echo "=== MCP out of the box: dave's client lists the built-in search and fetch (granted to every user)"
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"demo","version":"1"}}}' \
+  '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' |
+  "$WARD" mcp --as dave |
+  python3 -c 'import json,sys; [print(" ", t["name"], "-", t["description"][:60]) for l in sys.stdin for t in json.loads(l).get("result", {}).get("tools", [])]'
+
+echo
 echo "=== Tool gateway (billing service on 127.0.0.1:7480)"
 BILLING_TOKEN="demo-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 python3 examples/billing_service.py --port 7480 --token "$BILLING_TOKEN" &

@@ -14,6 +14,11 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       bool created = false;
       Status s = ctx.init(&created);
       if (!s.ok()) return fail(s);
+      // Opening the gateway registers the built-in search and fetch for the tenant.
+      s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto gw = ctx.gateway();
+      if (!gw.ok()) return fail(gw.status());
       std::cout << (created ? "initialised " : "already initialised ") << ctx.data_dir << "\n";
       return 0;
     };

@@ -115,6 +115,13 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   options.upstreams = upstreams_.get();
   options.config_tenant = config_.tenant;
   WARD_ASSIGN_OR_RETURN(gateway_, gateway::ToolGateway::create(options));
+  // Every tenant gets the built-in search and fetch once: at `ward init`, and here when a data
+  // dir from before them is opened (an upgrade). A tenant provisioned before is left as is.
+  WARD_ASSIGN_OR_RETURN(std::vector<std::string> tenants, store_->listTenants());
+  for (const std::string& tenant : tenants) {
+    WARD_ASSIGN_OR_RETURN(bool provisioned, gateway_->provisionBuiltinTools(tenant));
+    (void)provisioned;
+  }
   return gateway_.get();
 }
 

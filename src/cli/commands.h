@@ -24,6 +24,7 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+void registerAgentCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 // After registerAuditCommands: adds `audit erase` and `audit retention`.
 void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);

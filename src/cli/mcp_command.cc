@@ -31,9 +31,12 @@ bool isLoopbackListen(const std::string& listen) {
 
 void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("mcp", "Serve MCP over stdio (one JSON-RPC message per line)");
-  static std::string as, key;
+  static std::string as, key, agent;
   cmd->add_option("--as", as,
                   "Act as this principal (local use: anyone who can read the data dir)");
+  cmd->add_option("--agent", agent,
+                  "An agent acting for --as USER: it reads only what both may read (the agent's "
+                  "document scope) and calls only tools both are granted");
   cmd->add_option("--key", key, "Authenticate with this API key (default $WARD_API_KEY)");
   cmd->callback([&ctx, &slot] {
     slot.run = [&ctx] {
@@ -47,6 +50,13 @@ void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto who =
           as.empty() ? identity::authenticateApiKey(ctx.store(), presented) : ctx.principal(as);
       if (!who.ok()) return fail(who.status());
+      if (!agent.empty()) {
+        if (as.empty()) return fail(Status::invalidArgument("--agent needs --as USER"));
+        auto a = ctx.principal(agent);
+        if (!a.ok()) return fail(a.status());
+        who = identity::resolveActingFor(ctx.store(), *who, *a);
+        if (!who.ok()) return fail(who.status());
+      }
       auto server = openMcpServer(ctx, /*fixtures=*/false, /*loopback=*/false);
       if (!server.ok()) return fail(server.status());
       // stdout carries only protocol messages; diagnostics go to stderr.

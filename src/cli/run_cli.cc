@@ -23,6 +23,7 @@ int runCli(int argc, char** argv) {
       registerTraceCommands, registerRedactCommand,  registerToolsCommands,
       registerApprovalCommands,
       registerRoleCommands,
+      registerAgentCommands,
       registerMcpCommand,
       registerAuditEraseCommands,
       registerUpstreamCommands,

@@ -163,8 +163,12 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* gp = gadd->add_option("--principal", g_principal, "A user or service account");
   auto* gg = gadd->add_option("--group", g_group, "A group (members transitively)");
   auto* ga = gadd->add_option("--agent", g_agent, "An agent");
-  gp->excludes(gg)->excludes(ga);
-  gg->excludes(ga);
+  static bool g_all_users = false;
+  auto* gu = gadd->add_flag("--all-users", g_all_users,
+                            "Every user and service account of the tenant (not agents)");
+  gp->excludes(gg)->excludes(ga)->excludes(gu);
+  gg->excludes(ga)->excludes(gu);
+  ga->excludes(gu);
   gadd->add_option("--constraints", g_constraints,
                    "JSON {\"amount\":{\"max\":100},\"currency\":{\"enum\":[\"EUR\"]}}");
   onGateway(gadd, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
@@ -175,8 +179,11 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       grant.update({{"subject_kind", "group"}, {"subject", g_group}});
     else if (!g_agent.empty())
       grant.update({{"subject_kind", "agent"}, {"subject", g_agent}});
+    else if (g_all_users)
+      grant.update({{"subject_kind", "users"}, {"subject", "*"}});
     else
-      return fail(Status::invalidArgument("one of --principal, --group, --agent is required"));
+      return fail(Status::invalidArgument(
+          "one of --principal, --group, --agent, --all-users is required"));
     if (!g_constraints.empty()) {
       auto c = parseJson(g_constraints);
       if (!c.ok()) return fail(Status::invalidArgument("--constraints: " + c.status().message()));

@@ -1,7 +1,6 @@
 #include "builtin_executor.h"
 
-#include <algorithm>
-
+#include "ward/identity/directory.h"
 #include "ward/search/search_service.h"
 #include "ward/store/store.h"
 
@@ -11,20 +10,20 @@ namespace {
 
 constexpr size_t kMaxFetchChars = 256 << 10;
 
-bool mayRead(const identity::Principal& who, const store::DocumentRecord& doc) {
-  for (const std::string& t : doc.acl.tokens(doc.tenant)) {
-    if (std::binary_search(who.acl_tokens.begin(), who.acl_tokens.end(), t)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<Json> BuiltinExecutor::execute(CallContext& call) {
   const std::string& name = call.tool->definition.backend.builtin;
-  const identity::Principal& who = call.request.principal;
   const Json& args = call.request.args;
   call.backend_contacted = true;
+  // An agent acting for the user reads only what both may read: the user's ACL narrowed by the
+  // agent's document scope (identity/document_scope.h).
+  identity::Principal who = call.request.principal;
+  if (call.request.agent) {
+    if (store_ == nullptr) return Status::unavailable("builtin tools are not available here");
+    WARD_ASSIGN_OR_RETURN(who, identity::resolveActingFor(*store_, call.request.principal,
+                                                          *call.request.agent));
+  }
   if (name == "search") {
     if (search_ == nullptr) return Status::unavailable("builtin search is not available here");
     Json body = Json::object();
@@ -48,7 +47,7 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
     const Status missing = Status::notFound("document '" + id + "' not found");
     auto doc = store_->getDocument(who.tenant, id);
     if (!doc.ok()) return doc.status().code() == StatusCode::kNotFound ? missing : doc.status();
-    if (doc->deleted || !mayRead(who, *doc)) return missing;
+    if (doc->deleted || !identity::mayRead(who, doc->tokens())) return missing;
     WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_->chunksOf(doc->id));
     std::string text;
     bool truncated = false;

@@ -1,6 +1,7 @@
 // Registry, grants, modes and secrets: the admin side of the gateway.
 #include "gateway_impl.h"
 #include "ward/identity/roles.h"
+#include "ward/gateway/grant_subject.h"
 #include "ward/store/store.h"
 
 namespace ward::gateway {
@@ -101,11 +102,16 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
   WARD_ASSIGN_OR_RETURN(g.subject_kind, stringOf(grant, "subject_kind", true));
   WARD_ASSIGN_OR_RETURN(g.subject, stringOf(grant, "subject", true));
   WARD_ASSIGN_OR_RETURN(g.tool, stringOf(grant, "tool", true));
-  if (g.subject_kind != "principal" && g.subject_kind != "group" && g.subject_kind != "agent") {
-    return Status::invalidArgument("field 'subject_kind' must be principal, group or agent");
+  const bool every_user = g.subject_kind == kEveryUserKind;
+  if (g.subject_kind != "principal" && g.subject_kind != "group" && g.subject_kind != "agent" &&
+      !every_user) {
+    return Status::invalidArgument("field 'subject_kind' must be principal, group, agent or users");
+  }
+  if (every_user && g.subject != "*") {
+    return Status::invalidArgument("field 'subject': subject_kind 'users' takes subject '*'");
   }
   if (g.tool != "*") WARD_RETURN_IF_ERROR(identity::validateName("tool", g.tool));
-  if (impl_->options.store != nullptr) {
+  if (impl_->options.store != nullptr && !every_user) {
     auto p = impl_->options.store->findPrincipal(tenant, g.subject);
     if (!p.ok()) {
       if (p.status().code() == StatusCode::kNotFound) {

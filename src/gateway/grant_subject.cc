@@ -9,6 +9,10 @@ bool grantSubjectMatches(const std::string& kind, const std::string& subject,
   if (kind == "principal") return subject == p.name;
   if (kind == "group") return std::binary_search(p.groups.begin(), p.groups.end(), subject);
   if (kind == "agent") return p.kind == identity::PrincipalKind::kAgent && subject == p.name;
+  if (kind == kEveryUserKind) {
+    return subject == "*" && (p.kind == identity::PrincipalKind::kUser ||
+                              p.kind == identity::PrincipalKind::kServiceAccount);
+  }
   return false;
 }
 

@@ -1,7 +1,6 @@
 // /v1/documents: push records, read one document (only if the caller may), delete one.
-#include <algorithm>
-
 #include "handlers.h"
+#include "ward/identity/document_scope.h"
 #include "ward/ingest/ingest_service.h"
 #include "ward/store/store.h"
 
@@ -22,15 +21,6 @@ Status requireWriter(const identity::Principal& who) {
 // response never reveals that a hidden document exists.
 Status documentNotFound(const std::string& id) {
   return Status::notFound("document '" + id + "' not found");
-}
-
-bool mayRead(const identity::Principal& who, const store::DocumentRecord& doc) {
-  if (who.tenant != doc.tenant) return false;
-  if (who.admin) return true;
-  for (const std::string& token : doc.acl.tokens(doc.tenant)) {
-    if (std::binary_search(who.acl_tokens.begin(), who.acl_tokens.end(), token)) return true;
-  }
-  return false;
 }
 
 Json chunkJson(const store::ChunkRecord& c) {
@@ -85,7 +75,9 @@ Result<HttpResponse> documentGet(const Services& s, const HttpRequest& r) {
     if (doc.status().code() == StatusCode::kNotFound) return documentNotFound(id);
     return doc.status();
   }
-  if (doc->deleted || !mayRead(*who, *doc)) return documentNotFound(id);
+  if (doc->deleted || doc->tenant != who->tenant || !identity::mayRead(*who, doc->tokens())) {
+    return documentNotFound(id);
+  }
   WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, s.store->chunksOf(doc->id));
 
   Json out{{"id", doc->ext_id},

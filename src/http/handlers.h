@@ -29,6 +29,11 @@ Result<HttpResponse> principalsList(const Services& s, const HttpRequest& r);
 Result<HttpResponse> membershipAdd(const Services& s, const HttpRequest& r);
 Result<HttpResponse> membershipRemove(const Services& s, const HttpRequest& r);
 
+// agent_scope_handler.cc
+Result<HttpResponse> agentScopeGet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> agentScopeAdd(const Services& s, const HttpRequest& r);
+Result<HttpResponse> agentScopeRemove(const Services& s, const HttpRequest& r);
+
 // keys_handler.cc
 Result<HttpResponse> keysCreate(const Services& s, const HttpRequest& r);
 Result<HttpResponse> keysList(const Services& s, const HttpRequest& r);

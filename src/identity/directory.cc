@@ -42,6 +42,11 @@ Result<Principal> expand(Directory& dir, const PrincipalRecord& rec) {
   if (rec.admin) p.acl_tokens.push_back(adminToken(rec.tenant));
   std::sort(p.acl_tokens.begin(), p.acl_tokens.end());
   p.acl_tokens.erase(std::unique(p.acl_tokens.begin(), p.acl_tokens.end()), p.acl_tokens.end());
+  if (rec.kind == PrincipalKind::kAgent) {
+    // An agent reads only inside its document scope, alone or for a user (deny by default).
+    WARD_ASSIGN_OR_RETURN(std::vector<ScopeEntry> scope, dir.agentScope(rec.tenant, rec.name));
+    p.scope_tokens = scopeTokens(rec.tenant, scope);
+  }
   return p;
 }
 
@@ -56,6 +61,15 @@ Result<Principal> resolvePrincipal(Directory& dir, const std::string& tenant,
 Result<Principal> resolvePrincipalById(Directory& dir, int64_t id) {
   WARD_ASSIGN_OR_RETURN(PrincipalRecord rec, dir.findPrincipalById(id));
   return expand(dir, rec);
+}
+
+Result<Principal> resolveActingFor(Directory& dir, const Principal& user, const Principal& agent) {
+  if (agent.kind != PrincipalKind::kAgent || agent.tenant != user.tenant) {
+    return Status::invalidArgument("'" + agent.name + "' is not an agent of tenant '" +
+                                   user.tenant + "'");
+  }
+  WARD_ASSIGN_OR_RETURN(std::vector<ScopeEntry> scope, dir.agentScope(agent.tenant, agent.name));
+  return actingFor(user, agent, scope);
 }
 
 NewApiKey generateApiKey() {

@@ -217,7 +217,7 @@ class MemoryIndex final : public Index {
     std::shared_lock lock(mu_);
     IndexResult result;
     if (query.k <= 0) return result;
-    std::shared_ptr<const Visibility> vis = visibilityFor(query.any_of_tokens);
+    std::shared_ptr<const Visibility> vis = visibilityFor(query.any_of_tokens, query.scope_tokens);
     if (vis->count == 0) return result;
 
     thread_local Scratch scratch;
@@ -403,11 +403,20 @@ class MemoryIndex final : public Index {
     return Status();
   }
 
-  std::shared_ptr<const Visibility> visibilityFor(const std::vector<std::string>& tokens) {
+  std::shared_ptr<const Visibility> visibilityFor(
+      const std::vector<std::string>& tokens,
+      const std::optional<std::vector<std::string>>& scope) {
     std::string key;
     for (const auto& t : tokens) {
       key += t;
       key += '\n';
+    }
+    if (scope) {
+      key += "\x01scope\n";  // never a token: scoped and unscoped readers never share an entry
+      for (const auto& t : *scope) {
+        key += t;
+        key += '\n';
+      }
     }
     {
       std::lock_guard<std::mutex> lock(cache_mu_);
@@ -421,6 +430,7 @@ class MemoryIndex final : public Index {
       if (it != st_.token_bitmaps.end()) inputs.push_back(&it->second);
     }
     Roaring all = inputs.empty() ? Roaring() : Roaring::fastunion(inputs.size(), inputs.data());
+    if (scope) all &= unionOf(*scope);
     vis->visible.resize(st_.max_chunk + 1);
     uint64_t sum_t = 0, sum_h = 0, sum_b = 0;
     for (uint32_t c : all) {
@@ -441,6 +451,16 @@ class MemoryIndex final : public Index {
     if (stats_cache_.size() >= kStatsCacheEntries) stats_cache_.clear();
     stats_cache_[key] = vis;
     return vis;
+  }
+
+  // Chunks carrying any of `tokens`.
+  Roaring unionOf(const std::vector<std::string>& tokens) const {
+    std::vector<const Roaring*> inputs;
+    for (const auto& t : tokens) {
+      auto it = st_.token_bitmaps.find(t);
+      if (it != st_.token_bitmaps.end()) inputs.push_back(&it->second);
+    }
+    return inputs.empty() ? Roaring() : Roaring::fastunion(inputs.size(), inputs.data());
   }
 
   void buildCandidates(const Visibility& vis, const std::vector<std::vector<std::string>>& groups,

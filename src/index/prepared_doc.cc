@@ -13,23 +13,6 @@ namespace {
 
 constexpr uint32_t kUnresolvedTerm = UINT32_MAX;
 
-// Tokens a document carries: its ACL, its source and its scalar metadata.
-std::vector<std::string> docTokens(const store::DocumentRecord& d) {
-  std::vector<std::string> tokens = d.acl.tokens(d.tenant);
-  tokens.push_back(d.tenant + "/src:" + d.source);
-  for (auto it = d.metadata.begin(); it != d.metadata.end(); ++it) {
-    const Json& v = it.value();
-    if (v.is_string()) {
-      tokens.push_back(d.tenant + "/m:" + it.key() + "=" + v.get<std::string>());
-    } else if (v.is_number() || v.is_boolean()) {
-      tokens.push_back(d.tenant + "/m:" + it.key() + "=" + v.dump());
-    }
-  }
-  std::sort(tokens.begin(), tokens.end());
-  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-  return tokens;
-}
-
 void growTokens(std::vector<std::string>& into, const std::vector<std::string>& add) {
   std::vector<std::string> merged;
   std::set_union(into.begin(), into.end(), add.begin(), add.end(), std::back_inserter(merged));
@@ -121,7 +104,7 @@ Result<PreparedDoc> prepareDoc(store::Store& store, const IndexState& st, std::s
     return p;
   }
   p.updated_at = doc->updated_at;
-  p.tokens = docTokens(*doc);
+  p.tokens = doc->tokens();
   p.acl_tokens = doc->acl.tokens(doc->tenant);
   std::sort(p.acl_tokens.begin(), p.acl_tokens.end());
   WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store.chunksOf(doc_id));

@@ -8,6 +8,7 @@
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
 #include "upstream_content.h"
+#include "ward/identity/document_scope.h"
 #include "ward/store/store.h"
 
 namespace ward::mcp {
@@ -17,11 +18,10 @@ namespace {
 constexpr char kDocPrefix[] = "ward://documents/";
 constexpr size_t kMaxReadChars = 1 << 20;  // text returned by one resources/read
 
+// The one read rule (identity::mayRead): the caller's ACL, narrowed by an agent's document scope
+// when an agent acts for the caller.
 bool mayRead(const identity::Principal& who, const store::DocumentRecord& doc) {
-  for (const std::string& t : doc.acl.tokens(doc.tenant)) {
-    if (std::binary_search(who.acl_tokens.begin(), who.acl_tokens.end(), t)) return true;
-  }
-  return false;
+  return identity::mayRead(who, doc.tokens());
 }
 
 // A versioned prompt template of Ward's own (the models module will add stored ones).

@@ -8,6 +8,8 @@
 #include "request_state.h"
 #include "ward/common/hash.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/identity/directory.h"
+#include "ward/store/store.h"
 
 namespace ward::mcp {
 
@@ -74,6 +76,17 @@ Json toolResult(gateway::ToolGateway& gw, const std::string& tenant, const std::
   return backend.ok() && *backend == "mcp" ? upstreamResult(value) : successResult(value);
 }
 
+// The agent acting for the caller (a session opened with `ward mcp --as USER --agent AGENT`),
+// resolved afresh so grant and membership changes apply; nullopt when the caller acts alone.
+Result<std::optional<identity::Principal>> actingAgent(store::Store* store,
+                                                       const identity::Principal& who) {
+  if (who.acting_agent.empty()) return std::optional<identity::Principal>();
+  if (store == nullptr) return Status::unavailable("no principal directory for the acting agent");
+  WARD_ASSIGN_OR_RETURN(identity::Principal agent,
+                        identity::resolvePrincipal(*store, who.tenant, who.acting_agent));
+  return std::optional<identity::Principal>(std::move(agent));
+}
+
 Json errorResult(const std::string& text) {
   return Json{{"content", Json::array({Json{{"type", "text"}, {"text", text}}})},
               {"isError", true}};
@@ -86,7 +99,10 @@ std::string argsHash(const std::string& tool, const Json& args) {
 }  // namespace
 
 Reply McpServer::Impl::toolsList(const Message& m, Exchange& x) {
-  auto tools = options.gateway->callableTools(*x.principal, nullptr);
+  auto agent = actingAgent(options.store, *x.principal);
+  if (!agent.ok()) return Reply::fail(kInternalError, agent.status().message());
+  const identity::Principal* acting = agent->has_value() ? &**agent : nullptr;
+  auto tools = options.gateway->callableTools(*x.principal, acting);
   if (!tools.ok()) return Reply::fail(kInternalError, tools.status().message());
   Json items = Json::array();
   for (const gateway::CallableTool& t : *tools) items.push_back(toolJson(t));
@@ -280,6 +296,9 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
 
   gateway::CallRequest req;
   req.principal = *x.principal;
+  auto agent = actingAgent(options.store, *x.principal);
+  if (!agent.ok()) return Reply::fail(kInternalError, agent.status().message());
+  req.agent = std::move(*agent);
   req.tool = name;
   req.args = args;
   req.trace = x.trace;

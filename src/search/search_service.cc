@@ -131,6 +131,7 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
   q.phrases = parsed.phrases;
   q.required_terms = parsed.required;
   q.any_of_tokens = who.acl_tokens;
+  q.scope_tokens = who.scope_tokens;  // an agent acting for `who`: the intersection
   q.k = request.k;
   if (!request.filters.sources.empty()) {
     std::vector<std::string> group;
@@ -202,6 +203,10 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
                      {"candidates_removed", found.acl_removed},
                      {"postings_skipped", found.acl_skipped_postings}}},
                    {"took_ms", response.took_ms}};
+  if (who.scope_tokens) {
+    ev.attributes["agent"] = who.acting_agent;
+    ev.attributes["acl"]["rule"] = "document_acl_and_agent_scope";
+  }
   WARD_RETURN_IF_ERROR(traces_.record(ev));
   return response;
 }

@@ -1,5 +1,7 @@
 #include "ward/store/records.h"
 
+#include <algorithm>
+
 #include "ward/identity/principal.h"
 
 namespace ward::store {
@@ -14,6 +16,22 @@ std::vector<std::string> Acl::tokens(const std::string& tenant) const {
   if (is_public) out.push_back(identity::publicToken(tenant));
   for (const auto& u : users) out.push_back(identity::userToken(tenant, u));
   for (const auto& g : groups) out.push_back(identity::groupToken(tenant, g));
+  return out;
+}
+
+std::vector<std::string> DocumentRecord::tokens() const {
+  std::vector<std::string> out = acl.tokens(tenant);
+  out.push_back(tenant + "/src:" + source);
+  for (auto it = metadata.begin(); it != metadata.end(); ++it) {
+    const Json& v = it.value();
+    if (v.is_string()) {
+      out.push_back(tenant + "/m:" + it.key() + "=" + v.get<std::string>());
+    } else if (v.is_number() || v.is_boolean()) {
+      out.push_back(tenant + "/m:" + it.key() + "=" + v.dump());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

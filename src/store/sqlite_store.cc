@@ -4,6 +4,7 @@
 // statements on documents and chunks are in sqlite_documents.cc.
 #include <mutex>
 
+#include "sqlite_agent_scopes.h"
 #include "sqlite_db.h"
 #include "sqlite_documents.h"
 #include "tool_schema.h"
@@ -17,8 +18,8 @@ namespace ward::store {
 namespace {
 
 // 2: the gateway's tables, 3: delegations, 4: upstream prompt pins, 5: sealed approval
-// arguments (tool_schema.h)
-constexpr int kSchemaVersion = 5;
+// arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h)
+constexpr int kSchemaVersion = 6;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,6 +83,7 @@ class SqliteStore final : public Store {
     if (v < 3) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV3));
     if (v < 4) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV4));
     if (v < 5) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV5));
+    if (v < 6) WARD_RETURN_IF_ERROR(db_->exec(kAgentScopeSchemaV6));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));
@@ -136,6 +138,12 @@ class SqliteStore final : public Store {
                                   st->int64(4) != 0};
   }
 
+  Result<std::vector<identity::ScopeEntry>> agentScope(const std::string& tenant,
+                                                       const std::string& agent) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectScope(*db_, tenant, agent);
+  }
+
   // --- tenants and principals ---
   Status ensureTenant(const std::string& tenant) override {
     WARD_RETURN_IF_ERROR(identity::validateName("tenant", tenant));
@@ -145,6 +153,15 @@ class SqliteStore final : public Store {
     st->bind(1, tenant);
     st->bind(2, SystemClock::instance().nowMicros());
     return st->exec("create tenant");
+  }
+
+  Result<std::vector<std::string>> listTenants() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT name FROM tenants ORDER BY name"));
+    std::vector<std::string> out;
+    while (st->step()) out.push_back(st->text(0));
+    WARD_RETURN_IF_ERROR(st->error("list tenants"));
+    return out;
   }
 
   Result<identity::PrincipalRecord> createPrincipal(const std::string& tenant,
@@ -242,6 +259,36 @@ class SqliteStore final : public Store {
     WARD_RETURN_IF_ERROR(st->exec("revoke api key"));
     if (db_->changes() == 0) return Status::notFound("api key '" + key_id + "' not found");
     return Status();
+  }
+
+  Status addScopeEntry(const std::string& tenant, const std::string& agent,
+                       const identity::ScopeEntry& entry, const std::string& by) override {
+    WARD_RETURN_IF_ERROR(identity::validateScopeEntry(entry));
+    WARD_RETURN_IF_ERROR(requireAgent(tenant, agent));
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_ASSIGN_OR_RETURN(std::vector<identity::ScopeEntry> held, selectScope(*db_, tenant, agent));
+    if (held.size() >= identity::kMaxScopeEntries) {
+      return Status::resourceExhausted("agent '" + agent + "' already has " +
+                                       std::to_string(identity::kMaxScopeEntries) +
+                                       " scope entries (the limit)");
+    }
+    WARD_RETURN_IF_ERROR(
+        insertScopeEntry(*db_, tenant, agent, entry, by, SystemClock::instance().nowMicros()));
+    WARD_RETURN_IF_ERROR(bumpIdentityGeneration());
+    return tx.commit();
+  }
+
+  Status removeScopeEntry(const std::string& tenant, const std::string& agent,
+                          const identity::ScopeEntry& entry) override {
+    WARD_RETURN_IF_ERROR(requireAgent(tenant, agent));
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_RETURN_IF_ERROR(deleteScopeEntry(*db_, tenant, agent, entry));
+    WARD_RETURN_IF_ERROR(bumpIdentityGeneration());
+    return tx.commit();
   }
 
   // --- documents ---
@@ -400,6 +447,16 @@ class SqliteStore final : public Store {
     r.admin = st->int64(4) != 0;
     r.created_at = st->int64(5);
     return r;
+  }
+
+  Status requireAgent(const std::string& tenant, const std::string& agent) {
+    WARD_ASSIGN_OR_RETURN(identity::PrincipalRecord rec, findPrincipal(tenant, agent));
+    if (rec.kind != identity::PrincipalKind::kAgent) {
+      return Status::invalidArgument("'" + agent + "' is a " +
+                                     std::string(identity::principalKindName(rec.kind)) +
+                                     ", not an agent: only agents have a document scope");
+    }
+    return Status();
   }
 
   Status bumpIdentityGeneration() {

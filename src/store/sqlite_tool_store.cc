@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "sqlite_db.h"
+#include "sqlite_provisioning.h"
 #include "sqlite_approvals.h"
 #include "sqlite_delegations.h"
 #include "sqlite_prompt_pins.h"
@@ -214,6 +215,18 @@ class SqliteToolStore final : public ToolStore {
       return int64_t{0};
     }
     return static_cast<int64_t>(std::stoll(st->text(0)));
+  }
+
+  Result<bool> provisionOnce(const std::string& tenant, const std::string& what,
+                             const std::vector<ToolRecord>& tools,
+                             const std::vector<GrantRecord>& grants) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_ASSIGN_OR_RETURN(bool done, provisionTenant(*db_, tenant, what, tools, grants));
+    if (done) WARD_RETURN_IF_ERROR(bumpGeneration());
+    WARD_RETURN_IF_ERROR(tx.commit());
+    return done;
   }
 
   // --- grants ---

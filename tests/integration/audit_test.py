@@ -27,7 +27,7 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import WARD_BIN, check, run_ward as ward, start_server, summary
+from harness import WARD_BIN, check, run_ward as ward, start_server, summary, wait_until
 
 SEGMENT = "audit/log/00000000000000000000.wal"
 
@@ -217,7 +217,7 @@ class Searcher(threading.Thread):
                 method="POST", headers={"Content-Type": "application/json",
                                         "Authorization": "Bearer " + self.key})
             try:
-                with urllib.request.urlopen(req, timeout=10) as resp:
+                with urllib.request.urlopen(req, timeout=120) as resp:
                     body = json.loads(resp.read())
                     if resp.status == 200 and body.get("trace_id"):
                         self.acked.append(body["trace_id"])
@@ -254,12 +254,16 @@ def kill_test(tmp, rounds=3):
         threads = [Searcher(base, key, acked) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(0.3 + rng.random() * 0.7)
+        # Kill once this round has acknowledged searches (an event, however slow the machine),
+        # then after a random extra moment so the kill lands mid-write at varying points.
+        before = len(acked)
+        wait_until(lambda: len(acked) >= before + 8, f"round {rnd}: acknowledged searches")
+        time.sleep(rng.random() * 0.7)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         for t in threads:
             t.stop = True
-            t.join(timeout=15)
+            t.join(timeout=150)
         r = ward(data, "audit", "verify")
         check(f"round {rnd}: log verifies after kill -9 ({len(acked)} acknowledged so far)",
               r.returncode == 0, r.stdout + r.stderr)

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 
 from harness import (REPO, WARD_BIN, check, error_message as message,
-                     http_request as request, run_ward, stop_processes, summary,
+                     http_request as request, run_ward, stop_processes, summary, wait_until,
                      ward_ok as ward)
 
 TOKEN = "tok-9f8e7d6c5b4a"  # the billing service account secret: must never leak
@@ -37,18 +37,16 @@ class Env:
         ward(self.data, "init")
         toml = os.path.join(self.data, "ward.toml")
         text = open(toml).read()
-        with open(toml, "w") as f:
-            f.write(re.sub(r"(?m)^approval_ttl_s = \d+", "approval_ttl_s = 4", text))
+        self.toml = toml
+        self.toml_text = text  # approvals keep the default TTL except in the expiry check
         self.server = None
         port_file = os.path.join(tmp, "billing.port")
         self.billing = subprocess.Popen(
             [sys.executable, os.path.join(REPO, "examples", "billing_service.py"), "--port", "0",
              "--port-file", port_file, "--token", TOKEN, "--refund-delay-ms", "200"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            if os.path.exists(port_file):
-                break
-            time.sleep(0.05)
+        wait_until(lambda: os.path.exists(port_file) and open(port_file).read().strip(),
+                   "the billing service's port file")
         self.bport = int(open(port_file).read())
         self.tools_dir = os.path.join(tmp, "tools")
         os.makedirs(self.tools_dir)
@@ -81,6 +79,16 @@ class Env:
         if not m:
             raise RuntimeError(f"ward serve printed {line!r}")
         self.base = m.group(1)
+
+    def restart_with_approval_ttl(self, seconds):
+        """Restarts ward serve with approval_ttl_s = seconds (None: the default again)."""
+        stop_processes(self.server)
+        text = self.toml_text
+        if seconds is not None:
+            text = re.sub(r"(?m)^approval_ttl_s = \d+", f"approval_ttl_s = {seconds}", text)
+        with open(self.toml, "w") as f:
+            f.write(text)
+        self.start()
 
     def example(self, name):
         with open(os.path.join(REPO, "examples", "tools", name + ".json")) as f:
@@ -226,6 +234,55 @@ def test_agents(e):
           body)
 
 
+def test_agent_scope(e):
+    """An agent acting for alice reads only inside its document scope (issue 19, item 22)."""
+    for source, doc_id, text in (("handbook", "hb-leave", "parental leave is sixteen weeks"),
+                                 ("hr", "hr-review", "parental leave reviews happen yearly")):
+        st, _, body = e.admin("POST", "/v1/documents", {"records": [
+            {"id": doc_id, "text": text, "acl": {"users": ["alice"]}}]}, query=f"?source={source}")
+        check(f"pushed {doc_id}", st == 200, (st, body))
+    for tool in ("search", "fetch"):
+        e.admin("POST", "/v1/grants", {"subject_kind": "agent", "subject": "helper", "tool": tool})
+
+    def hit_ids(who, extra=None):
+        st, _, body = e.call(who, "search", {"query": "parental leave"}, extra=extra)
+        return st, sorted(h["doc_id"] for h in body.get("result", {}).get("hits", []))
+
+    check("alice herself (built-in search, granted to every user) reads both",
+          hit_ids("alice") == (200, ["hb-leave", "hr-review"]), hit_ids("alice"))
+    for_alice = {"on_behalf_of": "alice"}
+    check("helper for alice without a document scope reads nothing",
+          hit_ids("helper", for_alice) == (200, []), hit_ids("helper", for_alice))
+    st, _, body = e.admin("POST", "/v1/principals/helper/scope",
+                          {"kind": "source", "value": "handbook"})
+    check("admin adds source handbook to helper's scope", st == 201 and body["scope"] ==
+          [{"kind": "source", "value": "handbook"}], (st, body))
+    check("helper for alice reads only the intersection",
+          hit_ids("helper", for_alice) == (200, ["hb-leave"]), hit_ids("helper", for_alice))
+    st, _, body = e.call("helper", "fetch", {"id": "hr-review"}, extra=for_alice)
+    check("helper for alice: fetch outside its scope is not found",
+          st == 404 and "not found" in message(body), (st, body))
+    st, _, body = e.call("helper", "fetch", {"id": "hb-leave"}, extra=for_alice)
+    check("helper for alice: fetch inside its scope reads it",
+          st == 200 and "sixteen" in body.get("result", {}).get("text", ""), (st, body))
+    for bad, why in (({"kind": "colour", "value": "x"}, "colour"),
+                     ({"kind": "tag", "value": "no-equals"}, "key=value"),
+                     ({"kind": "source", "value": "x", "extra": 1}, "extra")):
+        st, _, body = e.admin("POST", "/v1/principals/helper/scope", bad)
+        check(f"bad scope entry ({why}): 400 naming it", st == 400 and why in message(body),
+              (st, body))
+    st, _, body = e.admin("POST", "/v1/principals/alice/scope", {"kind": "source", "value": "x"})
+    check("only agents have a scope: 400", st == 400 and "not an agent" in message(body),
+          (st, body))
+    st, _, body = request(e.base, "POST", "/v1/principals/helper/scope",
+                          {"kind": "source", "value": "hr"}, e.keys["alice"])
+    check("a non-admin cannot change a scope: 403", st == 403, (st, body))
+    st, _, body = e.admin("DELETE", "/v1/principals/helper/scope/source/handbook")
+    check("admin removes the entry", st == 200 and body["scope"] == [], (st, body))
+    check("helper for alice reads nothing again",
+          hit_ids("helper", for_alice) == (200, []), hit_ids("helper", for_alice))
+
+
 def test_approvals(e):
     before = e.stats()["refunds"]
     st, _, body = e.call("alice", "refund_invoice", refund(900), key="big-1")
@@ -266,31 +323,37 @@ def test_approvals(e):
     out = {}
 
     def waiter():
-        out["r"] = e.call("alice", "refund_invoice", refund(700), key="big-3", query="?wait=10")
+        out["r"] = e.call("alice", "refund_invoice", refund(700), key="big-3", query="?wait=120")
 
     t = threading.Thread(target=waiter)
     t.start()
     pending = []
-    for _ in range(50):
+
+    def parked():
         _, _, lst = request(e.base, "GET", "/v1/approvals?state=pending", key=e.keys["rita"])
-        pending = [a for a in lst["approvals"] if a["args"].get("amount") == 700]
-        if pending:
-            break
-        time.sleep(0.05)
-    request(e.base, "POST", f"/v1/approvals/{pending[0]['id']}/approve", {}, e.keys["rita"])
-    t.join(20)
+        pending[:] = [a for a in lst["approvals"] if a["args"].get("amount") == 700]
+        return bool(pending)
+
+    check("wait: the call is parked", wait_until(parked, "the parked call"))
+    if pending:
+        request(e.base, "POST", f"/v1/approvals/{pending[0]['id']}/approve", {}, e.keys["rita"])
+    t.join(150)
     st, _, body = out.get("r", (0, None, {}))
     check("wait: caller gets the executed result", st == 200 and body.get("status") == "ok" and
           body.get("result", {}).get("status") == "refunded", (st, body))
 
+    # Expiry: a server whose approvals live 1 s. Sleeping past it is a lower bound only (the
+    # approval cannot be younger than the sleep), so a slow machine cannot make this flaky.
+    e.restart_with_approval_ttl(1)
     st, _, body = e.call("alice", "delete_customer", {"customer_id": "acme"}, key="del-1")
     aid3 = body.get("approval_id")
     check("destructive always parked", st == 202, (st, body))
-    time.sleep(4.5)  # approval_ttl_s = 4 in this test's ward.toml
+    time.sleep(1.5)
     st, _, body = request(e.base, "POST", f"/v1/approvals/{aid3}/approve", {}, e.keys["rita"])
     check("expired approval: 409 naming expiry", st == 409 and "expired" in message(body),
           (st, body))
     check("expired call never ran", e.stats()["deletes"] == 0)
+    e.restart_with_approval_ttl(None)
 
 
 def test_bad_input(e):
@@ -338,7 +401,8 @@ def test_bad_input(e):
 def test_rate_limit(e):
     d = e.example("lookup_invoice")
     d["name"] = "lookup_limited"
-    d["rate_limit"] = {"per_principal_tool": {"rate": 0.2, "burst": 2}}
+    # A token every 1000 s: however slow the machine, the third call finds the bucket empty.
+    d["rate_limit"] = {"per_principal_tool": {"rate": 0.001, "burst": 2}}
     st, _, _ = e.admin("POST", "/v1/tools", d)
     e.admin("POST", "/v1/grants", {"subject_kind": "principal", "subject": "alice",
                                    "tool": "lookup_limited"})
@@ -532,7 +596,7 @@ def main():
         e.__init__(tmp)
         e.start()
         for t in (test_grants_and_reads, test_exactly_once, test_read_only, test_agents,
-                  test_approvals, test_bad_input, test_rate_limit, test_registry,
+                  test_agent_scope, test_approvals, test_bad_input, test_rate_limit, test_registry,
                   test_yaml_tool_files, test_secrets_and_traces):
             try:
                 t(e)

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -35,6 +36,19 @@ def summary():
     """Prints the tally; returns the process exit code (1 if any check failed)."""
     print(f"{_tally['passed']} passed, {_tally['failed']} failed")
     return 1 if _tally["failed"] else 0
+
+
+def wait_until(predicate, what, limit=120.0):
+    """Polls until predicate() is true. The limit only stops a hung run: it is never a timing
+    assertion, so a busy machine makes a test slower, not red."""
+    deadline = time.monotonic() + limit
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() >= deadline:
+            print(f"gave up waiting for {what} after {limit:.0f} s")
+            return False
+        time.sleep(0.05)
 
 
 def run_ward(data, *args, timeout=120, stdin=None, env=None):

@@ -20,11 +20,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
-from harness import REPO, WARD_BIN, check, stop_processes, summary, ward_ok as ward
+from harness import REPO, WARD_BIN, check, stop_processes, summary, wait_until, ward_ok as ward
 
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientInfo": {"name": "mcp-test", "version": "1"},
@@ -82,24 +81,18 @@ def setup(tmp):
         [sys.executable, os.path.join(REPO, "examples", "billing_service.py"), "--port", "0",
          "--port-file", port_file, "--token", "tok-mcp"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        if os.path.exists(port_file) and open(port_file).read().strip():
-            break
-        time.sleep(0.05)
+    wait_until(lambda: os.path.exists(port_file) and open(port_file).read().strip(),
+               "the billing service's port file")
     bport = int(open(port_file).read())
     tools = os.path.join(tmp, "tools")
     os.makedirs(tools)
     with open(os.path.join(REPO, "examples", "tools", "refund_invoice.json")) as f:
         refund = json.load(f)
     refund["backend"]["url"] = refund["backend"]["url"].replace(":7480/", f":{bport}/")
-    fetch = {"name": "fetch", "version": "1.0.0", "description": "Fetch a document by id",
-             "risk": "read", "backend": {"type": "builtin", "name": "fetch"},
-             "input_schema": {"type": "object", "properties": {"id": {"type": "string"}},
-                              "required": ["id"], "additionalProperties": False}}
-    for d in (refund, fetch):
-        json.dump(d, open(os.path.join(tools, d["name"] + ".json"), "w"))
+    # `fetch` (and `search`) are the built-ins every tenant gets at init, granted to every user.
+    json.dump(refund, open(os.path.join(tools, "refund_invoice.json"), "w"))
     ward(data, "tools", "add", os.path.join(REPO, "examples", "tools", "search_docs.json"),
-         os.path.join(tools, "refund_invoice.json"), os.path.join(tools, "fetch.json"))
+         os.path.join(tools, "refund_invoice.json"))
     ward(data, "secrets", "set", "billing_token", stdin="tok-mcp\n")
     for g in ("employees", "approvers"):
         ward(data, "group", "add", g)
@@ -107,8 +100,6 @@ def setup(tmp):
     ward(data, "user", "add", "bob")
     ward(data, "user", "add", "rita", "--groups", "approvers")
     ward(data, "grants", "add", "--tool", "search_docs", "--group", "employees")
-    ward(data, "grants", "add", "--tool", "fetch", "--group", "employees")
-    ward(data, "grants", "add", "--tool", "fetch", "--principal", "bob")
     ward(data, "grants", "add", "--tool", "refund_invoice", "--principal", "alice")
     docs = os.path.join(tmp, "docs")
     os.makedirs(docs)
@@ -141,7 +132,7 @@ def stdio_checks(data, docs):
           r[1]["result"]["protocolVersion"] == "2025-11-25", r.get(1))
     names = {t["name"]: t for t in r[2]["result"]["tools"]}
     check("alice lists exactly her granted tools",
-          sorted(names) == ["fetch", "refund_invoice", "search_docs"], sorted(names))
+          sorted(names) == ["fetch", "refund_invoice", "search", "search_docs"], sorted(names))
     check("risk -> annotations", names["search_docs"]["annotations"]["readOnlyHint"] is True and
           names["refund_invoice"]["annotations"]["readOnlyHint"] is False and
           names["refund_invoice"]["annotations"]["destructiveHint"] is False, names)
@@ -170,8 +161,8 @@ def stdio_checks(data, docs):
                                rpc(5, "tools/call", {"name": "search_docs",
                                                      "arguments": {"query": "x"}}),
                                rpc(6, "resources/list")])
-    check("bob lists only fetch (deny by default)",
-          [t["name"] for t in r[2]["result"]["tools"]] == ["fetch"], r[2])
+    check("bob lists only the built-ins every user gets (deny by default)",
+          [t["name"] for t in r[2]["result"]["tools"]] == ["fetch", "search"], r[2])
     check("bob's fetch of alice's document is not found",
           r[3]["result"]["isError"] is True and "not found" in r[3]["result"]["content"][0]["text"],
           r[3])
@@ -227,7 +218,7 @@ def http_checks(data, base, keys, bport):
                           keys["alice"], sh)
     check("notification -> 202", st == 202, st)
     st, _, body, _ = post(base, rpc(2, "tools/list"), keys["alice"], sh)
-    check("tools/list in the session", st == 200 and len(body["result"]["tools"]) == 3, body)
+    check("tools/list in the session", st == 200 and len(body["result"]["tools"]) == 4, body)
     st, _, body, _ = post(base, rpc(3, "tools/list"), keys["bob"], sh)
     check("another principal cannot use the session (404)", st == 404, st)
     st, _, body, _ = post(base, rpc(3, "tools/list"), keys["alice"],

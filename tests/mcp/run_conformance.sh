@@ -25,7 +25,7 @@ trap cleanup EXIT
 "$WARD" --data "$TMP/data" serve --listen 127.0.0.1:0 --mcp-conformance-fixtures-as conformance \
   >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PID=$!
-for _ in $(seq 1 200); do
+for _ in $(seq 1 2400); do  # a 120 s bound on start-up, not a timing check
   grep -q "listening on" "$TMP/serve.out" 2>/dev/null && break
   sleep 0.05
 done

@@ -26,14 +26,9 @@ function setup() {
   ward('init');
   ward('group', 'add', 'employees');
   ward('user', 'add', 'alice', '--groups', 'employees');
-  const fetchTool = join(tmp, 'fetch.json');
-  writeFileSync(fetchTool, JSON.stringify({
-    name: 'fetch', version: '1.0.0', description: 'Fetch a document by id', risk: 'read',
-    backend: { type: 'builtin', name: 'fetch' },
-    input_schema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } }));
-  ward('tools', 'add', join(process.env.WARD_REPO ?? '.', 'examples/tools/search_docs.json'), fetchTool);
+  // `search` and `fetch` are the built-ins every tenant gets at init, granted to every user.
+  ward('tools', 'add', join(process.env.WARD_REPO ?? '.', 'examples/tools/search_docs.json'));
   ward('grants', 'add', '--tool', 'search_docs', '--group', 'employees');
-  ward('grants', 'add', '--tool', 'fetch', '--group', 'employees');
   mkdirSync(join(tmp, 'docs'));
   writeFileSync(join(tmp, 'docs', 'leave.md'), '# Leave\nParental leave is sixteen weeks.\n');
   ward('ingest', join(tmp, 'docs', 'leave.md'), '--acl-users', 'alice');
@@ -43,7 +38,7 @@ function setup() {
 async function exercise(label, client, transport) {
   await client.connect(transport);
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-  check(`${label}: lists the granted tools`, JSON.stringify(tools) === '["fetch","search_docs"]', tools);
+  check(`${label}: lists the granted tools`, JSON.stringify(tools) === '["fetch","search","search_docs"]', tools);
   const search = await client.callTool({ name: 'search_docs', arguments: { query: 'parental leave' } });
   const hits = search.structuredContent?.hits ?? [];
   check(`${label}: search returns cited hits`, !search.isError && hits.length > 0 && hits[0].citation, search);

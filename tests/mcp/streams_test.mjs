@@ -28,7 +28,7 @@ const WARD = process.env.WARD_BIN;
 if (!WARD) { console.error('set WARD_BIN'); process.exit(2); }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Waits (functionally, not timed: the bound only stops a hung run) until pred() holds.
-async function until(pred, ms = 20000) {
+async function until(pred, ms = 120000) {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (pred()) return true;
   return pred();
 }
@@ -209,9 +209,21 @@ async function cancellation(url, headers) {
   const outcomes = () => ward('trace', 'list', '--kind', 'mcp_request', '--json').split('\n')
     .filter((l) => l).map((l) => JSON.parse(l).attributes.outcome);
   let seen = [];
-  for (let i = 0; i < 100 && !seen.includes('cancelled a running request'); i++) { await sleep(100); seen = outcomes(); }
+  await until(() => (seen = outcomes()).includes('cancelled a running request'), 120000);
   check('http: Ward recorded that the running request was cancelled', seen.includes('cancelled a running request'), seen);
   await client.close();
+}
+
+// A fetch for the SDK transport that notes when its GET stream's response has arrived (Ward
+// answers a GET only once the stream is registered), so a test waits for that event, not a delay.
+function watchingGetStreams() {
+  let opened = 0;
+  const watched = async (input, init) => {
+    const response = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && response.ok) opened++;
+    return response;
+  };
+  return { fetch: watched, opened: () => opened };
 }
 
 // The 2025 session's GET stream: list changes and subscribed document updates as they happen.
@@ -220,13 +232,14 @@ async function getStream(url, headers) {
   const toolChanges = [], updated = [];
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => { toolChanges.push(1); });
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => { updated.push(n.params.uri); });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  const streams = watchingGetStreams();
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: streams.fetch }));
   const before = (await client.listTools()).tools.map((t) => t.name);
   const leave = (await client.listResources()).resources.find((r) => r.uri.includes('leave'));
   const bobs = leave.uri.replace(/leave\.md$/, 'salary.md');
   await client.subscribeResource({ uri: leave.uri });
   await client.subscribeResource({ uri: bobs });  // not hers: its changes must never show
-  await sleep(300);  // let the SDK's GET stream open
+  check('get stream: the SDK opened its GET stream', await until(() => streams.opened() > 0, 120000));
   grantId = /\d+/.exec(ward('grants', 'add', '--tool', 'search_docs', '--principal', 'alice'))?.[0];
   check('get stream: a new grant pushes tools/list_changed', await until(() => toolChanges.length > 0), toolChanges);
   const after = (await client.listTools()).tools.map((t) => t.name);
@@ -304,7 +317,8 @@ async function revokedKey(url) {
   await sleep(1000);
   check('revoked key: the stream is open before', stream.status === 200 && !ended, stream.status);
   ward('key', 'revoke', key.split('_')[1]);
-  check('revoked key: its open GET stream ends within the re-check interval', await until(() => ended, 25000));
+  // The bound (well past the 10 s re-check) only stops a hung run.
+  check('revoked key: its open GET stream ends after a re-check', await until(() => ended, 120000));
 }
 
 let server = null, everythingHttp = null;

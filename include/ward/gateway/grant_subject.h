@@ -10,8 +10,12 @@
 
 namespace ward::gateway {
 
-// kind "principal" (by name), "group" (a transitive member) or "agent" (an agent by name);
-// any other kind matches nobody.
+// The kind of the grant subject "users:*": every user and service account of the tenant, never an
+// agent or a group (the built-in search and fetch are granted this way, see builtin_tools.h).
+inline constexpr char kEveryUserKind[] = "users";
+
+// kind "principal" (by name), "group" (a transitive member), "agent" (an agent by name) or
+// "users" with subject "*" (every user and service account); any other kind matches nobody.
 bool grantSubjectMatches(const std::string& kind, const std::string& subject,
                          const identity::Principal& p);
 

@@ -96,8 +96,15 @@ class ToolGateway {
   Status approveDefinition(const std::string& tenant, const std::string& name,
                            const std::string& version);
 
+  // Registers the built-in `search` and `fetch` for `tenant` and grants them to every user and
+  // service account ("users:*"), once per tenant: true when it did so now, false when the tenant
+  // had been provisioned before (an admin's withdrawal is never undone). A tool of the same name
+  // the tenant already has is kept. (builtin_tools.cc)
+  Result<bool> provisionBuiltinTools(const std::string& tenant);
+
   // --- grants, modes, secrets (admin) ---
-  // {"subject_kind","subject","tool","constraints"}; subjects must exist in the tenant.
+  // {"subject_kind","subject","tool","constraints"}; subjects must exist in the tenant, except
+  // subject_kind "users" with subject "*" (every user and service account, never agents).
   Result<Json> addGrant(const std::string& tenant, const Json& grant, const std::string& by);
   Result<Json> listGrants(const std::string& tenant);
   Status deleteGrant(const std::string& tenant, int64_t id);

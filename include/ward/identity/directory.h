@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ward/common/status.h"
+#include "ward/identity/document_scope.h"
 #include "ward/identity/principal.h"
 
 namespace ward::identity {
@@ -28,6 +29,9 @@ class Directory {
   // Names of the groups `principal_id` is a direct member of.
   virtual Result<std::vector<std::string>> directGroupsOf(int64_t principal_id) = 0;
   virtual Result<ApiKeyRecord> findApiKey(const std::string& key_id) = 0;
+  // The document scope of agent `agent` in `tenant` (empty when it has none), sorted.
+  virtual Result<std::vector<ScopeEntry>> agentScope(const std::string& tenant,
+                                                     const std::string& agent) = 0;
 };
 
 // Resolves a principal by name, expanding its groups transitively (cycles are tolerated, depth is
@@ -35,6 +39,10 @@ class Directory {
 Result<Principal> resolvePrincipal(Directory& dir, const std::string& tenant,
                                    const std::string& name);
 Result<Principal> resolvePrincipalById(Directory& dir, int64_t id);
+
+// The reader when `agent` acts for `user` (actingFor with the agent's stored scope).
+// InvalidArgument when `agent` is not an agent of the user's tenant.
+Result<Principal> resolveActingFor(Directory& dir, const Principal& user, const Principal& agent);
 
 // API keys look like "wk_<key id: 16 hex>_<secret: 40 hex>".
 struct NewApiKey {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,11 @@ struct Principal {
   bool admin = false;
   std::vector<std::string> groups;      // every group, transitively, sorted
   std::vector<std::string> acl_tokens;  // sorted, unique
+  // Set for an agent (its own document scope) and when an agent acts for this principal
+  // (identity::actingFor): scope tokens, sorted and unique (empty = reads nothing). Every read path
+  // then returns only documents matching acl_tokens AND scope_tokens (identity::mayRead).
+  std::string acting_agent;  // the agent acting for this principal ("" when none)
+  std::optional<std::vector<std::string>> scope_tokens;
 };
 
 std::string userToken(std::string_view tenant, std::string_view user);

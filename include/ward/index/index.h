@@ -36,6 +36,10 @@ struct IndexQuery {
   std::vector<std::vector<std::string>> phrases;  // each phrase must occur (analyzed terms, in order)
   std::vector<std::string> required_terms;        // must occur (identifiers, phrase words)
   std::vector<std::string> any_of_tokens;         // visibility: ACL tokens the principal holds
+  // Visibility, when set: a chunk must also carry one of these (an agent's document scope, see
+  // identity/document_scope.h); empty = nothing is visible. Unlike filter_token_groups it narrows
+  // the visible set itself, so ranking statistics are those of the intersection.
+  std::optional<std::vector<std::string>> scope_tokens;
   std::vector<std::vector<std::string>> filter_token_groups;  // each group: chunk must have one
   std::optional<int64_t> updated_after;
   std::optional<int64_t> updated_before;

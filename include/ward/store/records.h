@@ -49,6 +49,11 @@ struct DocumentRecord {
   Acl acl;
   Json metadata = Json::object();
   bool deleted = false;
+
+  // Every token the document carries, sorted and unique: its ACL tokens, "<tenant>/src:<source>"
+  // and "<tenant>/m:<key>=<value>" per string, number or boolean metadata value. The index
+  // filters and the read checks (identity::mayRead) match principals' tokens against these.
+  std::vector<std::string> tokens() const;
 };
 
 // A document version to commit. `chunks` have no ids yet.

@@ -22,6 +22,8 @@ class Store : public identity::Directory {
 
   // --- tenants and principals ---
   virtual Status ensureTenant(const std::string& tenant) = 0;
+  // Every tenant's name, sorted.
+  virtual Result<std::vector<std::string>> listTenants() = 0;
   virtual Result<identity::PrincipalRecord> createPrincipal(const std::string& tenant,
                                                             const std::string& name,
                                                             identity::PrincipalKind kind,
@@ -36,6 +38,14 @@ class Store : public identity::Directory {
   virtual Status storeApiKey(const identity::ApiKeyRecord& key) = 0;
   virtual Result<std::vector<identity::ApiKeyRecord>> listApiKeys(int64_t principal_id) = 0;
   virtual Status revokeApiKey(const std::string& key_id) = 0;
+  // An agent's document scope (identity/document_scope.h; agentScope() reads it). `agent` must
+  // be an agent of the tenant (else NotFound / InvalidArgument) and the entry valid; adding an
+  // existing entry is AlreadyExists, removing a missing one NotFound; at most
+  // identity::kMaxScopeEntries entries (ResourceExhausted). Both bump the identity generation.
+  virtual Status addScopeEntry(const std::string& tenant, const std::string& agent,
+                               const identity::ScopeEntry& entry, const std::string& by) = 0;
+  virtual Status removeScopeEntry(const std::string& tenant, const std::string& agent,
+                                  const identity::ScopeEntry& entry) = 0;
 
   // --- documents ---
   // Commits writes in one transaction (a batch is all-or-nothing). Results are in input order.

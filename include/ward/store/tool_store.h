@@ -43,8 +43,8 @@ std::string_view toolPutOutcomeName(ToolPutOutcome o);
 struct GrantRecord {
   int64_t id = 0;
   std::string tenant;
-  std::string subject_kind;           // "principal" | "group" | "agent"
-  std::string subject;                // principal, group or agent name
+  std::string subject_kind;           // "principal" | "group" | "agent" | "users"
+  std::string subject;                // principal, group or agent name; "*" for "users"
   std::string tool;                   // tool name, or "*" for every tool of the tenant
   Json constraints = Json::object();  // {"amount": {"max": 100}, "currency": {"enum": [...]}}
   std::string created_by;
@@ -156,6 +156,14 @@ class ToolStore {
   virtual Result<GrantRecord> addGrant(const GrantRecord& grant) = 0;
   virtual Result<std::vector<GrantRecord>> listGrants(const std::string& tenant) = 0;
   virtual Status deleteGrant(const std::string& tenant, int64_t id) = 0;
+
+  // Provisions a tenant once (gateway/builtin_tools.h): in one transaction, unless the tenant
+  // was provisioned under `what` before, adds each tool whose name it lacks and each grant it
+  // lacks and remembers that it did; true when it did, false when it had been done already (an
+  // admin's later withdrawal of a tool or grant is never undone).
+  virtual Result<bool> provisionOnce(const std::string& tenant, const std::string& what,
+                                     const std::vector<ToolRecord>& tools,
+                                     const std::vector<GrantRecord>& grants) = 0;
 
   // --- delegations ---
   // Adding an existing delegation is AlreadyExists; removing a missing one NotFound.

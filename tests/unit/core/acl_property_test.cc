@@ -2,12 +2,15 @@
 // data directory holding only P's readable documents gives -- same documents, order, scores,
 // snippets and totals. So hidden documents neither appear nor leak through ranking statistics.
 // Random corpora, groups, ACLs and queries; then membership, ACL and deletion changes are applied
-// and the property is checked again without reingesting.
+// and the property is checked again without reingesting. The same holds for an agent, alone or
+// acting for a user: its reference corpus holds only what the user may read AND the agent's
+// document scope (sources, groups, tags) covers -- the intersection, and nothing else.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -41,8 +44,21 @@ struct DocModel {
   std::string id;
   std::string title;
   std::string text;
+  std::string source;  // "wiki" or "code"
+  std::string team;    // metadata "team": "t0".."t2", what tag scope entries match
   store::Acl acl;
   bool deleted = false;
+};
+
+// An agent's document scope in the test's own model.
+struct ScopeModel {
+  std::set<std::string> sources, groups, tags;  // tags as "team=tN"
+
+  bool covers(const DocModel& d) const {
+    if (sources.count(d.source) || tags.count("team=" + d.team)) return true;
+    return std::any_of(d.acl.groups.begin(), d.acl.groups.end(),
+                       [&](const std::string& g) { return groups.count(g) > 0; });
+  }
 };
 
 // The test's own model of principals and documents, independent of the code under test.
@@ -81,7 +97,9 @@ Json aclJson(const store::Acl& acl) {
 }
 
 Json recordJson(const DocModel& d, const store::Acl& acl) {
-  Json r{{"id", d.id}, {"text", d.text}, {"acl", aclJson(acl)}};
+  Json r{{"id", d.id},         {"text", d.text},
+         {"acl", aclJson(acl)}, {"source", d.source},
+         {"metadata", {{"team", d.team}}}};
   if (!d.title.empty()) r["title"] = d.title;
   return r;
 }
@@ -125,6 +143,8 @@ World randomWorld(std::mt19937& rng) {
     int len = (rng() % 12 == 0) ? 600 + static_cast<int>(rng() % 600)
                                 : 3 + static_cast<int>(rng() % 80);
     d.text = randomText(rng, len);
+    d.source = rng() % 2 ? "wiki" : "code";
+    d.team = "t" + std::to_string(rng() % 3);
     int kind = static_cast<int>(rng() % 10);
     if (kind < 2) {
       d.acl.is_public = true;
@@ -197,11 +217,39 @@ bool sameScore(double a, double b) {
   return a == b || std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b));
 }
 
-// Builds a reference data dir holding only what `user` may read (as public documents, in the same
-// relative order) and compares every query's response with the full corpus's.
-void checkAgainstReference(WardInstance& full, const World& w, const std::string& user,
+// Who searches: a user (or agent) alone, or `agent` acting for `user`. `scope` is the agent's
+// document scope (for an agent alone too); unset for a user alone.
+struct Reader {
+  std::string user;
+  std::string agent;                // "" = nobody acts for `user`
+  std::optional<ScopeModel> scope;  // set whenever an agent reads
+
+  bool mayRead(const World& w, const DocModel& d) const {
+    return w.canRead(user, d.acl) && (!scope || scope->covers(d));
+  }
+  std::string describe() const {
+    return agent.empty() ? "user=" + user : "agent=" + agent + " for user=" + user;
+  }
+};
+
+Result<search::SearchResponse> searchAsReader(WardInstance& ward, const Reader& r,
+                                              const search::SearchRequest& req) {
+  if (r.agent.empty()) return ward.searchAs(r.user, req);
+  WARD_ASSIGN_OR_RETURN(identity::Principal user,
+                        identity::resolvePrincipal(*ward.store, ward.tenant, r.user));
+  WARD_ASSIGN_OR_RETURN(identity::Principal agent,
+                        identity::resolvePrincipal(*ward.store, ward.tenant, r.agent));
+  WARD_ASSIGN_OR_RETURN(identity::Principal reader,
+                        identity::resolveActingFor(*ward.store, user, agent));
+  return ward.search->search(reader, req, audit::TraceContext::generate());
+}
+
+// Builds a reference data dir holding only what `reader` may read (as public documents, in the
+// same relative order) and compares every query's response with the full corpus's.
+void checkAgainstReference(WardInstance& full, const World& w, const Reader& reader,
                            const std::vector<std::string>& queries, std::mt19937& rng,
                            const std::string& context) {
+  const std::string& user = reader.user;
   TempDir ref_dir;
   auto ref = WardInstance::open(ref_dir.path());
   ASSERT_TRUE(ref->store->createPrincipal("default", user, identity::PrincipalKind::kUser, false)
@@ -209,7 +257,7 @@ void checkAgainstReference(WardInstance& full, const World& w, const std::string
   std::set<std::string> readable;
   Json records = Json::array();
   for (const auto& d : w.docs) {
-    if (d.deleted || !w.canRead(user, d.acl)) continue;
+    if (d.deleted || !reader.mayRead(w, d)) continue;
     readable.insert(d.id);
     store::Acl pub;
     pub.is_public = true;
@@ -223,8 +271,9 @@ void checkAgainstReference(WardInstance& full, const World& w, const std::string
     search::SearchRequest req;
     req.query = q;
     req.k = 1 + static_cast<int>(rng() % 20);
-    SCOPED_TRACE(context + " user=" + user + " query=[" + q + "] k=" + std::to_string(req.k));
-    auto got = full.searchAs(user, req);
+    SCOPED_TRACE(context + " " + reader.describe() + " query=[" + q + "] k=" +
+                 std::to_string(req.k));
+    auto got = searchAsReader(full, reader, req);
     auto want = ref->searchAs(user, req);
     ASSERT_EQ(got.ok(), want.ok()) << got.status().toString() << " vs " << want.status().toString();
     if (!got.ok()) continue;
@@ -260,9 +309,10 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
   std::vector<std::string> principals = {w.users[rng() % w.users.size()],
                                          w.users[rng() % w.users.size()]};
   for (const auto& p : principals) {
-    checkAgainstReference(*full, w, p, queries, rng, "initial");
+    checkAgainstReference(*full, w, Reader{p, "", std::nullopt}, queries, rng, "initial");
   }
   const std::string p = principals[0];
+  const Reader alone{p, "", std::nullopt};
 
   // Membership change: P joins a group it is not in (or leaves one it is in).
   {
@@ -274,7 +324,7 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
       ASSERT_TRUE(full->store->addMembership("default", p, g).ok());
       w.member_of[p].insert(g);
     }
-    checkAgainstReference(*full, w, p, queries, rng, "after membership change of " + g);
+    checkAgainstReference(*full, w, alone, queries, rng, "after membership change of " + g);
   }
   // Nested membership change: a group P belongs to leaves / joins another group.
   {
@@ -288,7 +338,8 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
         ASSERT_TRUE(full->store->addMembership("default", child, parent).ok());
         w.member_of[child].insert(parent);
       }
-      checkAgainstReference(*full, w, p, queries, rng, "after nesting " + child + "->" + parent);
+      checkAgainstReference(*full, w, alone, queries, rng,
+                            "after nesting " + child + "->" + parent);
     }
   }
   // ACL changes on a few documents, applied through the store and the change feed.
@@ -305,7 +356,7 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
     d.acl = acl;
   }
   ASSERT_TRUE(full->index->catchUp().ok());
-  checkAgainstReference(*full, w, p, queries, rng, "after ACL changes");
+  checkAgainstReference(*full, w, alone, queries, rng, "after ACL changes");
 
   // Deletions.
   for (int i = 0; i < 3; ++i) {
@@ -315,10 +366,94 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
                                              "test").ok());
     d.deleted = true;
   }
-  checkAgainstReference(*full, w, p, queries, rng, "after deletions");
+  checkAgainstReference(*full, w, alone, queries, rng, "after deletions");
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, AclPropertyTest, ::testing::Range(0, kSeeds));
+
+// A random document scope over the world's sources, groups and tags (possibly empty).
+ScopeModel randomScope(std::mt19937& rng, const World& w) {
+  ScopeModel m;
+  if (rng() % 4 == 0) m.sources.insert(rng() % 2 ? "wiki" : "code");
+  for (const auto& g : w.groups) {
+    if (rng() % 3 == 0) m.groups.insert(g);
+  }
+  if (rng() % 3 == 0) m.tags.insert("team=t" + std::to_string(rng() % 3));
+  return m;
+}
+
+void storeScope(store::Store& s, const std::string& agent, const ScopeModel& m) {
+  using identity::ScopeKind;
+  for (const auto& v : m.sources) {
+    ASSERT_TRUE(s.addScopeEntry("default", agent, {ScopeKind::kSource, v}, "test").ok());
+  }
+  for (const auto& v : m.groups) {
+    ASSERT_TRUE(s.addScopeEntry("default", agent, {ScopeKind::kGroup, v}, "test").ok());
+  }
+  for (const auto& v : m.tags) {
+    ASSERT_TRUE(s.addScopeEntry("default", agent, {ScopeKind::kTag, v}, "test").ok());
+  }
+}
+
+class AgentAclPropertyTest : public ::testing::TestWithParam<int> {};
+
+// An agent acting for a user reads exactly the intersection: the full corpus searched by the pair
+// equals a corpus of only the documents both may read; before and after scope and membership
+// changes. An agent without a scope reads nothing, alone or for a user.
+TEST_P(AgentAclPropertyTest, AgentForUserEqualsIntersectionOnlyCorpus) {
+  std::mt19937 rng(static_cast<uint32_t>(GetParam()) * 104729u + 3u);
+  World w = randomWorld(rng);
+  TempDir dir;
+  auto full = WardInstance::open(dir.path());
+  loadPrincipals(*full->store, w);
+  ASSERT_TRUE(
+      full->store->createPrincipal("default", "bot", identity::PrincipalKind::kAgent, false).ok());
+  loadDocs(*full, w);
+  std::vector<std::string> queries;
+  for (int i = 0; i < 10; ++i) queries.push_back(randomQuery(rng, w));
+  const std::string user = w.users[rng() % w.users.size()];
+
+  // No scope yet: nothing, for the user or alone.
+  ScopeModel scope;
+  checkAgainstReference(*full, w, Reader{user, "bot", scope}, queries, rng, "empty scope");
+  checkAgainstReference(*full, w, Reader{"bot", "", scope}, queries, rng, "empty scope, alone");
+
+  scope = randomScope(rng, w);
+  storeScope(*full->store, "bot", scope);
+  checkAgainstReference(*full, w, Reader{user, "bot", scope}, queries, rng, "random scope");
+  // Alone, the agent reads what its own ACL tokens allow (public documents) inside its scope.
+  checkAgainstReference(*full, w, Reader{"bot", "", scope}, queries, rng, "random scope, alone");
+  const std::string other = w.users[rng() % w.users.size()];
+  checkAgainstReference(*full, w, Reader{other, "bot", scope}, queries, rng, "other user");
+
+  // Widening the scope by a group and narrowing it by a source take effect on the next query.
+  const std::string g = w.groups[rng() % w.groups.size()];
+  if (!scope.groups.count(g)) {
+    ASSERT_TRUE(full->store->addScopeEntry("default", "bot", {identity::ScopeKind::kGroup, g}, "t")
+                    .ok());
+    scope.groups.insert(g);
+  }
+  for (const auto& src : std::set<std::string>(scope.sources)) {
+    ASSERT_TRUE(
+        full->store->removeScopeEntry("default", "bot", {identity::ScopeKind::kSource, src}).ok());
+    scope.sources.erase(src);
+  }
+  checkAgainstReference(*full, w, Reader{user, "bot", scope}, queries, rng, "after scope change");
+
+  // The user's own membership change still applies under the agent's scope.
+  const std::string g2 = w.groups[rng() % w.groups.size()];
+  if (w.member_of[user].count(g2)) {
+    ASSERT_TRUE(full->store->removeMembership("default", user, g2).ok());
+    w.member_of[user].erase(g2);
+  } else {
+    ASSERT_TRUE(full->store->addMembership("default", user, g2).ok());
+    w.member_of[user].insert(g2);
+  }
+  checkAgainstReference(*full, w, Reader{user, "bot", scope}, queries, rng,
+                        "after membership change of " + g2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, AgentAclPropertyTest, ::testing::Range(0, kSeeds));
 
 // --- targeted checks of the same property's moving parts ---
 

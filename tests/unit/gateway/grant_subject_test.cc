@@ -38,6 +38,10 @@ TEST(GrantSubjectTest, ListsAllowOnlyTheSubjectsTheyName) {
       {{"alice"}, &alice, false},       // no kind: names nobody
       {{"user:alice"}, &alice, false},  // unknown kind
       {{"group:*"}, &alice, false},     // no wildcards
+      {{"users:*"}, &alice, true},      // every user and service account ...
+      {{"users:*"}, &svc, true},
+      {{"users:*"}, &bot, false},       // ... but never an agent
+      {{"users:alice"}, &alice, false}, // "users" takes only "*"
   };
   for (const Case& c : cases) {
     std::string entries;
