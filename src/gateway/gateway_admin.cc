@@ -167,15 +167,23 @@ Status ToolGateway::setReadOnly(const std::string& scope, const std::string& ten
                                 const std::string& subject, bool read_only,
                                 const identity::Principal& by) {
   const std::string& server_tenant = impl_->options.config_tenant;
-  // A refusal is recorded in the caller's tenant, whatever the front door.
+  // A refusal is recorded, whatever the front door, in the caller's tenant and in the one the
+  // switch would have changed (the server's own for the server scope).
   auto refuse = [&](Status why) -> Status {
-    impl_->record("tool_mode", nullptr, by.tenant, by.name, audit::TraceContext::generate(),
-                  Json{{"decision", "denied"},
-                       {"scope", scope},
-                       {"tenant", tenant},
-                       {"subject", subject},
-                       {"read_only", read_only},
-                       {"reason", why.message()}});
+    const audit::TraceContext trace = audit::TraceContext::generate();
+    const std::string target = scope == "server" ? server_tenant : tenant;
+    std::vector<std::string> trails = {by.tenant};
+    if (target != by.tenant) trails.push_back(target);
+    for (const std::string& trail : trails) {
+      impl_->record("tool_mode", nullptr, trail, by.name, trace,
+                    Json{{"decision", "denied"},
+                         {"scope", scope},
+                         {"tenant", tenant},
+                         {"subject", subject},
+                         {"read_only", read_only},
+                         {"by_tenant", by.tenant},
+                         {"reason", why.message()}});
+    }
     return why;
   };
   store::ModeRecord m;

@@ -162,18 +162,20 @@ TEST(ReadOnlyModes, ATenantAdminSwitchesOnlyItsTenant) {
   for (const auto& m : *modes) EXPECT_NE(m.scope, "server") << "a tenant admin switched it";
 
   EXPECT_TRUE(env.gateway->setReadOnly("server", "default", "", true, env.serverAdmin()).ok());
+  // Refusals go to the caller's trail and to the trail of what it tried to switch.
   auto events = eventsOf(env, "tool_mode");
-  ASSERT_EQ(events.size(), 5u);
-  EXPECT_EQ(events[0].attributes["decision"], "denied");
-  EXPECT_EQ(events[0].tenant, "acme");
+  ASSERT_EQ(events.size(), 7u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"denied", "acme"},  {"denied", "default"}, {"denied", "acme"},    {"denied", "default"},
+      {"changed", "acme"}, {"denied", "default"}, {"changed", "default"}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(events[i].attributes["decision"], expected[i].first) << i;
+    EXPECT_EQ(events[i].tenant, expected[i].second) << i;
+  }
   EXPECT_EQ(events[0].principal, "carol");
-  EXPECT_EQ(events[1].attributes["decision"], "denied");
-  EXPECT_EQ(events[2].attributes["decision"], "changed");
-  EXPECT_EQ(events[2].tenant, "acme");
-  EXPECT_EQ(events[3].attributes["decision"], "denied");
-  EXPECT_EQ(events[4].attributes["decision"], "changed");
-  EXPECT_EQ(events[4].attributes["scope"], "server");
-  EXPECT_EQ(events[4].tenant, "default");  // the server's own trail
+  EXPECT_EQ(events[1].attributes["scope"], "server");
+  EXPECT_EQ(events[1].attributes["by_tenant"], "acme");
+  EXPECT_EQ(events[6].attributes["scope"], "server");  // a change in the server's own trail
 }
 
 // --- item 11: parked arguments stored redacted; the sealed copy dies with the call ---
