@@ -23,11 +23,21 @@ TraceEvent eventFor(const TraceAccess& a, const std::string& kind, Json attribut
   return e;
 }
 
+// Whether `name` is a participant of trace `t`: named (as principal, in the principal chain or
+// as requester) by the trace's first event with a principal (whoever brought the trace id to
+// Ward first), or by an event Ward recorded in a trace context it started itself (no parent
+// span). An incoming `traceparent` always leaves a parent span, and feedback and spans recorded
+// into a trace have one too, so joining someone else's trace id links the caller's request to
+// that trace without making the caller a participant (issue 19, item 15).
 bool tookPart(const TraceEvents& t, const std::string& name) {
   TraceQuery q;
   q.principal = name;
+  bool founder_seen = false;
   for (const auto& r : t.events) {
-    if (eventMatches(r.event, q)) return true;
+    const TraceEvent& e = r.event;
+    const bool founder = !founder_seen && !e.principal.empty();
+    founder_seen = founder_seen || founder;
+    if ((founder || e.context.parent_span_id.empty()) && eventMatches(e, q)) return true;
   }
   return false;
 }

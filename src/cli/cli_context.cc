@@ -5,10 +5,21 @@
 #include <iostream>
 
 #include "ward/audit/redaction.h"
+#include "ward/io/owner_only.h"
 
 namespace ward::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// What Ward keeps in a data dir (docs/formats/data-dir.md): made owner-only at every open. Other
+// files that share the folder are left alone.
+const std::vector<std::string> kDataDirEntries = {
+    "ward.toml", "ward.db", "ward.db-wal", "ward.db-shm", "ward.db-journal",
+    "secrets.key", "audit", "index", "prompts", "redaction"};
+
+}  // namespace
 
 Status CliContext::open() {
   std::error_code ec;
@@ -16,6 +27,8 @@ Status CliContext::open() {
     return Status::failedPrecondition("no Ward data in '" + data_dir +
                                       "': run `ward --data " + data_dir + " init` first");
   }
+  // Before anything is opened: data dirs made by older versions (0755/0644) are fixed too.
+  WARD_RETURN_IF_ERROR(io::restrictToOwner(data_dir, kDataDirEntries));
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
   audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
   WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
@@ -156,6 +169,8 @@ Result<audit::TraceService*> CliContext::traceService() {
 Status CliContext::init(bool* created) {
   std::error_code ec;
   *created = !fs::exists(dbPath(), ec);
+  // The umask first: everything created below is owner-only.
+  WARD_RETURN_IF_ERROR(io::restrictToOwner(data_dir, kDataDirEntries));
   fs::create_directories(data_dir, ec);
   if (ec) return Status::unavailable("cannot create " + data_dir + ": " + ec.message());
   fs::create_directories(auditDir(), ec);

@@ -5,6 +5,36 @@
 
 namespace ward::cli {
 
+namespace {
+
+// An unknown command or a stray argument: exit 2, as InvalidArgument (cli.md "Exit codes").
+constexpr int kUsageExitCode = 2;
+
+// The deepest subcommand the parser entered ("" path parts for the app itself).
+const CLI::App* deepestParsed(const CLI::App& app, std::string* path) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    *path += " " + sub->get_name();
+    return deepestParsed(*sub, path);
+  }
+  return &app;
+}
+
+// CLI11 answers `ward no-such --help` with the parent's help and exit 0, and `ward no-such`
+// with "A subcommand is required": a word that names no command must be an error naming it.
+// Returns the exit code when `app` was left with such a word, else -1.
+int refuseUnknownCommand(const CLI::App& app) {
+  const std::vector<std::string> rest = app.remaining(true);
+  if (rest.empty()) return -1;
+  std::string path = "ward";
+  const CLI::App* at = deepestParsed(app, &path);
+  const bool has_commands = !at->get_subcommands({}).empty();
+  std::cerr << "error: " << (has_commands ? "unknown command '" : "unexpected argument '")
+            << rest.front() << "' for '" << path << "' (see '" << path << " --help')\n";
+  return kUsageExitCode;
+}
+
+}  // namespace
+
 int runCli(int argc, char** argv) {
   CLI::App app{"ward: permission-aware knowledge, fenced tools and audit-grade traces for AI "
                "products"};
@@ -33,6 +63,9 @@ int runCli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // Help for a command that does not exist is not help: it is a mistyped command.
+    const int unknown = refuseUnknownCommand(app);
+    if (unknown >= 0) return unknown;
     return app.exit(e);
   }
   if (!slot.run) return 0;

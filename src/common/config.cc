@@ -75,6 +75,8 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["server.max_body_bytes"] =
       numberSetter(&c.server.max_body_bytes, "server.max_body_bytes", 1024, 1e9);
   m["server.threads"] = numberSetter(&c.server.threads, "server.threads", 1, 256);
+  m["server.metrics_data_gauges"] =
+      boolSetter(&c.server.metrics_data_gauges, "server.metrics_data_gauges");
   m["ingest.max_file_bytes"] =
       numberSetter(&c.ingest.max_file_bytes, "ingest.max_file_bytes", 1, 4e9);
   m["ingest.max_record_bytes"] =
@@ -242,6 +244,7 @@ tenant = "default"            # tenant used by the CLI when none is given
 listen = "127.0.0.1:7411"     # ward serve; loopback by default
 max_body_bytes = 16777216     # larger request bodies get HTTP 413
 threads = 2
+metrics_data_gauges = false   # /metrics (unauthenticated) shows document/chunk counts if true
 
 [ingest]
 max_file_bytes = 67108864     # larger files are reported and skipped

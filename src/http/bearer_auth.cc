@@ -96,6 +96,11 @@ Result<identity::Principal> BearerAuth::authenticate(identity::Directory& dir,
     return Status::unauthenticated("invalid bearer token: '" + config_.principal_claim +
                                    "' names no principal of tenant '" + tenant + "'");
   }
+  if (!identity::canAuthenticate(p->kind)) {
+    return Status::unauthenticated("invalid bearer token: '" + config_.principal_claim +
+                                   "' names a group; only users, service accounts and agents "
+                                   "authenticate");
+  }
   return p;
 }
 

@@ -20,7 +20,7 @@ class BearerAuth {
   static Result<std::unique_ptr<BearerAuth>> create(const OAuthConfig& config);
 
   // The principal named by a valid token; Unauthenticated naming what is wrong otherwise
-  // (including a subject that is no principal of `tenant`).
+  // (including a subject that is no principal of `tenant`, or names a group).
   Result<identity::Principal> authenticate(identity::Directory& dir, const std::string& tenant,
                                            const std::string& token);
   // `Bearer realm="ward", resource_metadata="<url>"`.

@@ -1,4 +1,7 @@
 // /v1/documents: push records, read one document (only if the caller may), delete one.
+#include <algorithm>
+
+#include "body_shape.h"
 #include "handlers.h"
 #include "ward/identity/document_scope.h"
 #include "ward/ingest/ingest_service.h"
@@ -42,6 +45,9 @@ Result<HttpResponse> documentsPush(const Services& s, const HttpRequest& r) {
   if (body.is_array()) {
     records = std::move(body);
   } else if (body.is_object() && body.contains("records")) {
+    // The wrapper form's shape; a bare record's fields are checked by ingest.
+    static const BodyShape kWrapper = BodyShape::parse("records,source").value();
+    WARD_RETURN_IF_ERROR(kWrapper.check(body));
     if (!body["records"].is_array()) {
       return Status::invalidArgument("field 'records' must be an array of record objects");
     }

@@ -97,7 +97,8 @@ Result<HttpResponse> oauthProtectedResource(const Services& s, const HttpRequest
 Result<HttpResponse> healthz(const Services& s, const HttpRequest& r);
 Result<HttpResponse> metricsText(const Services& s, const HttpRequest& r);
 Result<HttpResponse> statusGet(const Services& s, const HttpRequest& r);
-// Registers the store and index gauges rendered by /metrics.
+// Registers the store and index gauges rendered by /metrics (only with
+// server.metrics_data_gauges: they count the documents of every tenant).
 std::vector<GaugeRegistration> registerServiceGauges(const Services& s);
 
 // Shared parsing helpers (routes.cc).

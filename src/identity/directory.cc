@@ -92,7 +92,10 @@ Result<Principal> authenticateApiKey(Directory& dir, const std::string& presente
   auto rec = dir.findApiKey(key_id);
   if (!rec.ok()) return bad;
   if (rec->revoked || !constantTimeEquals(rec->secret_hash, sha256Hex(secret))) return bad;
-  return resolvePrincipalById(dir, rec->principal_id);
+  WARD_ASSIGN_OR_RETURN(Principal who, resolvePrincipalById(dir, rec->principal_id));
+  // Keys are never issued to groups; one that reached a group anyway does not authenticate.
+  if (!canAuthenticate(who.kind)) return bad;
+  return who;
 }
 
 }  // namespace ward::identity

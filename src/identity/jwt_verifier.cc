@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "jwks_keys.h"
 
@@ -17,9 +18,25 @@ Status bad(const std::string& why) {
   return Status::unauthenticated("invalid bearer token: " + why);
 }
 
-// JWS ES256 signatures are r || s (32 bytes each); OpenSSL verifies DER.
+// n/2 for the order n of P-256, big-endian: an ECDSA signature (r, s) verifies exactly when
+// (r, n - s) does, so only the low-S form (s <= n/2) is accepted and every signed token has one
+// signature, not two.
+constexpr unsigned char kP256HalfOrder[32] = {
+    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8};
+
+// The 32-byte big-endian `s` of an ES256 signature is at most n/2 (compared as unsigned bytes).
+bool isLowS(const unsigned char* s) {
+  return std::memcmp(s, kP256HalfOrder, sizeof(kP256HalfOrder)) <= 0;
+}
+
+// JWS ES256 signatures are r || s (32 bytes each); OpenSSL verifies DER. A high-S signature is
+// refused before any key is used.
 Result<std::string> es256ToDer(const std::string& raw) {
   if (raw.size() != 64) return bad("ES256 signature must be 64 bytes");
+  if (!isLowS(reinterpret_cast<const unsigned char*>(raw.data()) + 32)) {
+    return bad("ES256 signature is not canonical (high S)");
+  }
   ECDSA_SIG* sig = ECDSA_SIG_new();
   BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32, nullptr);
   BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32, 32, nullptr);
@@ -119,6 +136,10 @@ Result<VerifiedToken> JwtVerifier::verify(std::string_view token) {
       header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
   auto sig = base64UrlDecode(token.substr(d2 + 1));
   if (!sig.ok() || sig->empty()) return bad("signature is not base64url");
+  // Unused trailing bits would let one signature be spelled several ways.
+  if (base64UrlEncode(*sig) != token.substr(d2 + 1)) {
+    return bad("signature is not canonical base64url");
+  }
 
   std::shared_ptr<const KeySet> keys;
   const JwkEntry* key = nullptr;

@@ -20,6 +20,8 @@ Result<PrincipalKind> parsePrincipalKind(std::string_view name) {
   return Status::invalidArgument("unknown principal kind '" + std::string(name) + "'");
 }
 
+bool canAuthenticate(PrincipalKind kind) { return kind != PrincipalKind::kGroup; }
+
 std::string userToken(std::string_view tenant, std::string_view user) {
   return std::string(tenant) + "/u:" + std::string(user);
 }

@@ -6,9 +6,9 @@
 // per request: Mcp-Session-Id or initialize -> 2025 era; otherwise the stateless 2026-07-28
 // rules (_meta on every request, MCP-Protocol-Version and Mcp-Method headers must agree).
 #include <algorithm>
-#include <cstring>
 
 #include "mcp_impl.h"
+#include "origin_check.h"
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::mcp {
@@ -30,23 +30,6 @@ http::HttpResponse rpcFailure(int status, const Json& id, int code, const std::s
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// "localhost", "127.0.0.1" or "[::1]", with an optional ":port".
-bool isLoopbackHost(const std::string& host_port) {
-  std::string h = lower(host_port);
-  if (h.rfind("[::1]", 0) == 0) return h.size() == 5 || h[5] == ':';
-  size_t colon = h.find(':');
-  std::string host = colon == std::string::npos ? h : h.substr(0, colon);
-  return host == "localhost" || host == "127.0.0.1";
-}
-
-bool originAllowed(const std::string& origin, const std::vector<std::string>& allowed) {
-  if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) return true;
-  for (const char* scheme : {"http://", "https://"}) {
-    if (origin.rfind(scheme, 0) == 0) return isLoopbackHost(origin.substr(strlen(scheme)));
-  }
-  return false;
 }
 
 std::string sseBody(const std::vector<Json>& notifications, const Json& response) {
@@ -161,7 +144,7 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
   if (!origin.empty() && !originAllowed(origin, s.options.allowed_origins)) {
     return rpcFailure(403, nullptr, kInvalidRequest, "origin '" + origin + "' is not allowed");
   }
-  if (s.options.require_loopback_host && !isLoopbackHost(request.header("host"))) {
+  if (s.options.require_loopback_host && !isLoopbackHostHeader(request.header("host"))) {
     return rpcFailure(403, nullptr, kInvalidRequest,
                       "host '" + request.header("host") + "' is not a loopback name");
   }

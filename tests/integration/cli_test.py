@@ -14,6 +14,7 @@ Prints "N passed, M failed" and exits non-zero on any failure.
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,20 @@ def test_help():
         check(f"ward {sub} --help exits 0", p.returncode == 0 and "Usage" in p.stdout,
               f"rc={p.returncode} {p.stderr}")
     p = run(None, "no-such-command")
-    check("unknown subcommand fails", p.returncode != 0)
+    check("unknown subcommand fails naming it",
+          p.returncode == 2 and "unknown command 'no-such-command'" in p.stderr,
+          f"rc={p.returncode} {p.stderr}")
+    # CLI11 used to print the parent's help and exit 0 for these (issue 19, item 23).
+    for args in (["no-such-command", "--help"], ["user", "no-such", "--help"],
+                 ["no-such-command", "--help-all"]):
+        p = run(None, *args)
+        check(f"ward {' '.join(args)} is an error naming the word",
+              p.returncode == 2 and f"unknown command '{args[-2]}'" in p.stderr
+              and "Usage" not in p.stdout, f"rc={p.returncode} {p.stderr}")
+    p = run(None, "status", "stray", "--help")
+    check("a stray argument with --help is an error naming it",
+          p.returncode == 2 and "unexpected argument 'stray'" in p.stderr,
+          f"rc={p.returncode} {p.stderr}")
 
 
 def test_setup(data):
@@ -284,6 +298,42 @@ def test_traces_are_recorded_and_redacted(data):
     check("audit log verifies after the CLI run", p.returncode == 0, p.stdout + p.stderr)
 
 
+def group_or_other_access(data):
+    """Paths under DATA (DATA included) that group or others may access, with their modes."""
+    found = []
+    for root, dirs, files in os.walk(data):
+        for path in [root] + [os.path.join(root, f) for f in files]:
+            st = os.lstat(path)
+            if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
+                found.append((os.path.relpath(path, data), oct(st.st_mode & 0o777)))
+    return found
+
+
+def test_data_dir_is_private(data):
+    """Issue 19 item 13: ward.db, its WAL and everything else are the owner's only."""
+    names = {os.path.relpath(os.path.join(r, f), data) for r, _d, fs in os.walk(data) for f in fs}
+    check("the data dir has a database and an audit log to check",
+          "ward.db" in names and any(n.startswith("audit/log/") for n in names), sorted(names))
+    check("data dir 0700 and every file in it 0600 (no group/other access)",
+          group_or_other_access(data) == [] and
+          stat.S_IMODE(os.stat(data).st_mode) == 0o700 and
+          stat.S_IMODE(os.stat(os.path.join(data, "ward.db")).st_mode) == 0o600,
+          group_or_other_access(data))
+    # A data dir of an older version (or copied with a wide umask) is fixed when it is opened.
+    os.chmod(data, 0o755)
+    for name in ("ward.db", "ward.toml"):
+        os.chmod(os.path.join(data, name), 0o644)
+    os.chmod(os.path.join(data, "audit"), 0o755)
+    notes = os.path.join(data, "notes.txt")  # not Ward's: left as it is
+    with open(notes, "w") as f:
+        f.write("mine\n")
+    os.chmod(notes, 0o644)
+    p = run(data, "status")
+    check("status on a world-readable data dir succeeds", p.returncode == 0, p.stderr)
+    check("opening the data dir makes Ward's files private again",
+          group_or_other_access(data) == [("notes.txt", "0o644")], group_or_other_access(data))
+
+
 def main():
     if not WARD_BIN or not os.path.exists(WARD_BIN):
         print("set WARD_BIN to the ward binary", file=sys.stderr)
@@ -296,6 +346,7 @@ def main():
         test_examples(data)
         test_bad_inputs(data, scratch)
         test_traces_are_recorded_and_redacted(data)
+        test_data_dir_is_private(data)
     except Exception as e:  # an unexpected failure counts as one failure with the reason
         check("no unexpected exception", False, repr(e))
     finally:

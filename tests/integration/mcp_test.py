@@ -209,6 +209,11 @@ def http_checks(data, base, keys, bport):
     check("foreign Origin -> 403", st == 403, st)
     st, _, body, _ = post(base, init, keys["alice"], {"Host": "evil.example:80"})
     check("non-loopback Host -> 403", st == 403, st)
+    # Issue 19 item 16: what follows "localhost:" is a port, not anything at all.
+    st, _, body, _ = post(base, init, keys["alice"], {"Origin": "http://localhost:80@evil.com"})
+    check("Origin with userinfo after a loopback name -> 403", st == 403, st)
+    st, _, body, _ = post(base, init, keys["alice"], {"Host": "localhost:evil.com"})
+    check("Host with a non-numeric port -> 403", st == 403, st)
     st, h, body, _ = post(base, init, keys["alice"], {"Origin": "http://localhost:3000"})
     sid = h.get("Mcp-Session-Id", "")
     check("initialize over HTTP gives a session", st == 200 and re.fullmatch("[0-9a-f]{32}", sid)

@@ -37,18 +37,24 @@ def run(*args, stdin=None):
     return subprocess.run(args, input=stdin, capture_output=True, check=True).stdout
 
 
-def der_ecdsa_to_raw(der):
-    # SEQUENCE { INTEGER r, INTEGER s } -> r || s, 32 bytes each (JWS ES256).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def der_ecdsa_to_raw(der, high_s=False):
+    # SEQUENCE { INTEGER r, INTEGER s } -> r || s, 32 bytes each (JWS ES256), with s in its
+    # canonical low half (Ward refuses the high-S twin), or deliberately high with high_s.
     assert der[0] == 0x30
     i = 2 if der[1] < 0x80 else 3
-    out = b""
+    ints = []
     for _ in range(2):
         assert der[i] == 0x02
         n = der[i + 1]
-        v = der[i + 2:i + 2 + n].lstrip(b"\x00")
-        out += v.rjust(32, b"\x00")
+        ints.append(int.from_bytes(der[i + 2:i + 2 + n], "big"))
         i += 2 + n
-    return out
+    r, s = ints
+    if (s > P256_ORDER // 2) != high_s:
+        s = P256_ORDER - s
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
 class Keys:
@@ -73,14 +79,14 @@ class Keys:
              "y": b64u(point[33:65])},
         ]}
 
-    def token(self, claims, alg="RS256", kid="rsa-1", key=None, header=None):
+    def token(self, claims, alg="RS256", kid="rsa-1", key=None, header=None, high_s=False):
         h = header or {"alg": alg, "typ": "JWT", "kid": kid}
         signing_input = (b64u(json.dumps(h).encode()) + "." +
                          b64u(json.dumps(claims).encode())).encode()
         pem = key or (self.ec if alg == "ES256" else self.rsa)
         sig = run("openssl", "dgst", "-sha256", "-sign", pem, stdin=signing_input)
         if alg == "ES256":
-            sig = der_ecdsa_to_raw(sig)
+            sig = der_ecdsa_to_raw(sig, high_s)
         return signing_input.decode() + "." + b64u(sig)
 
 
@@ -117,6 +123,7 @@ def main():
         data = os.path.join(tmp, "data")
         ward(data, "init")
         ward(data, "user", "add", "alice")
+        ward(data, "group", "add", "staff")
         admin_key = ward(data, "key", "create", "admin")
         jwks_path = os.path.join(tmp, "jwks.json")
         with open(jwks_path, "w") as f:
@@ -160,6 +167,11 @@ def main():
             "unknown kid": (keys.token(claims(), kid="rsa-9"), "unknown key id"),
             "key of someone else": (keys.token(claims(), key=keys.other), "bad signature"),
             "unknown subject": (keys.token(claims(sub="mallory")), "no principal"),
+            # Issue 19: a group is no one to authenticate as (item 10); (r, n-s) is the
+            # malleable twin of a valid ES256 signature (item 20).
+            "subject naming a group": (keys.token(claims(sub="staff")), "names a group"),
+            "high-S ES256 signature": (keys.token(claims(), alg="ES256", kid="ec-1", high_s=True),
+                                       "not canonical"),
             "alg none": (b64u(json.dumps({"alg": "none"}).encode()) + "." +
                          b64u(json.dumps(claims()).encode()) + ".", "alg 'none'"),
             "wrong alg (HS256)": (keys.token(claims(), header={"alg": "HS256", "kid": "rsa-1"}),

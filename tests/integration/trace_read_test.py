@@ -205,6 +205,15 @@ def feedback_and_spans(base, keys, t, data):
     check("an override without the reviewer role is 403", st == 403, body)
     st, body = request(base, "POST", fb, {"rating": 2}, keys["bob"])
     check("someone outside the trace gets 404", st == 404, body)
+    # Issue 19 item 15: joining alice's trace with traceparent links bob's search to it, but
+    # does not make bob a participant who may give feedback on it.
+    tp = f"00-{t['search']}-00f067aa0ba902b7-01"
+    st, _, joined = http_request(base, "POST", "/v1/search", {"query": "refund"}, keys["bob"],
+                                 {"traceparent": tp}, timeout=30)
+    check("bob's search joins alice's trace id",
+          st == 200 and joined.get("trace_id") == t["search"], joined)
+    st, body = request(base, "POST", fb, {"rating": 1, "reason": "sabotage"}, keys["bob"])
+    check("joining a trace with traceparent gives no feedback right (404)", st == 404, body)
     st, body = request(base, "POST", fb, {"override": True, "reason": "cited the wrong policy",
                                           "corrected_answer": "Refunds within 30 days."},
                        keys["rita"])

@@ -4,7 +4,9 @@
 // Who may do what (docs/design/audit.md, "Reading traces"):
 //   list / show / explain   admins and auditors (identity::Role::kAuditor), own tenant only
 //   stored prompts          members of the auditors group only (admins too must join it)
-//   feedback                auditors, reviewers, and the principals who took part in the trace
+//   feedback                auditors, reviewers, and the trace's participants: the principal
+//                           who brought the trace id to Ward first, and those for whom Ward
+//                           started it; joining it later with `traceparent` does not count
 //   feedback with override  reviewers (identity::Role::kReviewer: admin or group reviewers)
 //   model-call spans        admins and service accounts
 // Every read, allowed or refused, is recorded: `trace_read` (or `authz_denied`) in the reader's

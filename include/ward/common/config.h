@@ -16,6 +16,9 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:7411";
   size_t max_body_bytes = 16 << 20;  // request bodies larger than this get 413
   int threads = 2;
+  // /metrics needs no authentication, so gauges that count what the store holds (documents,
+  // chunks, tombstones, change sequence, index size and lag) are left out unless this is set.
+  bool metrics_data_gauges = false;
 };
 
 struct IngestConfig {

@@ -51,7 +51,8 @@ struct NewApiKey {
   std::string plaintext;  // shown once to the creator, never stored
 };
 NewApiKey generateApiKey();
-// Verifies a presented key; Unauthenticated on any mismatch (without saying which part failed).
+// Verifies a presented key; Unauthenticated on any mismatch (without saying which part failed),
+// also for a key whose principal cannot authenticate (a group: canAuthenticate).
 Result<Principal> authenticateApiKey(Directory& dir, const std::string& presented);
 
 }  // namespace ward::identity

@@ -49,6 +49,10 @@ struct Principal {
   std::optional<std::vector<std::string>> scope_tokens;
 };
 
+// Whether a principal of this kind may authenticate (API key, bearer JWT): users, service
+// accounts and agents. A group is a set of principals, never someone who is asking.
+bool canAuthenticate(PrincipalKind kind);
+
 std::string userToken(std::string_view tenant, std::string_view user);
 std::string groupToken(std::string_view tenant, std::string_view group);
 std::string publicToken(std::string_view tenant);

@@ -298,6 +298,31 @@ TEST_F(TraceServiceTest, FeedbackByParticipantsOverridesByReviewers) {
   }
 }
 
+TEST_F(TraceServiceTest, JoiningATraceWithTraceparentDoesNotMakeAParticipant) {
+  // Issue 19 item 15: mallory sends alice's trace id in `traceparent`; her request's events are
+  // linked into the trace (with the incoming span as parent) but the trace is not hers.
+  TraceEvent joined = event(1, "search", "mallory", 2000, {{"query", "x"}});
+  joined.context = TraceContext::fromTraceparent("00-" + traceId(1) + "-00f067aa0ba902b7-01");
+  ASSERT_EQ(joined.context.trace_id, traceId(1));
+  ASSERT_TRUE(sink_->record(joined).ok());
+  Json fb = {{"rating", 1}};
+  EXPECT_EQ(service_->feedback(as(principal("mallory")), traceId(1), fb).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(recorded("authz_denied").size(), 1u);
+  EXPECT_TRUE(service_->feedback(as(principal("alice")), traceId(1), fb).ok());
+  // Feedback recorded into the trace does not make its author a participant either.
+  auto rita = principal("rita", {"reviewers"});
+  ASSERT_TRUE(service_->feedback(as(rita), traceId(1), fb).ok());
+  rita.groups.clear();
+  EXPECT_EQ(service_->feedback(as(rita), traceId(1), fb).status().code(), StatusCode::kNotFound);
+
+  // A client's own trace id, brought to Ward first by dave's request, is dave's trace.
+  TraceEvent own = event(7, "search", "dave", 3000);
+  own.context = TraceContext::fromTraceparent("00-" + traceId(7) + "-b7ad6b7169203331-01");
+  ASSERT_TRUE(sink_->record(own).ok());
+  EXPECT_TRUE(service_->feedback(as(principal("dave")), traceId(7), fb).ok());
+}
+
 TEST_F(TraceServiceTest, SpansNeedAnAdminOrServiceAccountPromptsNeedTheAuditorsGroup) {
   Json span = {{"provider", "openai"},
                {"model", "m"},

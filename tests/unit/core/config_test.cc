@@ -45,6 +45,8 @@ TEST_F(ConfigTest, DefaultTomlLoadsToDefaults) {
   EXPECT_EQ(c->server.listen, d.server.listen);
   EXPECT_EQ(c->server.max_body_bytes, d.server.max_body_bytes);
   EXPECT_EQ(c->server.threads, d.server.threads);
+  EXPECT_EQ(c->server.metrics_data_gauges, d.server.metrics_data_gauges);
+  EXPECT_FALSE(d.server.metrics_data_gauges);  // opt-in: /metrics has no authentication
   EXPECT_EQ(c->ingest.max_file_bytes, d.ingest.max_file_bytes);
   EXPECT_EQ(c->ingest.max_record_bytes, d.ingest.max_record_bytes);
   EXPECT_EQ(c->ingest.chunk_tokens, d.ingest.chunk_tokens);

@@ -244,6 +244,21 @@ TEST_F(StoreTest, ApiKeys) {
             StatusCode::kUnauthenticated);
 }
 
+TEST_F(StoreTest, AKeyStoredForAGroupDoesNotAuthenticate) {
+  // Issue 19 item 10: only users, service accounts and agents authenticate.
+  auto staff = store_->createPrincipal("default", "staff", PrincipalKind::kGroup, false);
+  ASSERT_TRUE(staff.ok());
+  identity::NewApiKey key = identity::generateApiKey();
+  ASSERT_TRUE(store_->storeApiKey({key.key_id, staff->id, key.secret_hash, 0, false}).ok());
+  auto who = identity::authenticateApiKey(*store_, key.plaintext);
+  EXPECT_EQ(who.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_FALSE(identity::canAuthenticate(PrincipalKind::kGroup));
+  for (PrincipalKind k :
+       {PrincipalKind::kUser, PrincipalKind::kServiceAccount, PrincipalKind::kAgent}) {
+    EXPECT_TRUE(identity::canAuthenticate(k));
+  }
+}
+
 TEST_F(StoreTest, DataPersistsAcrossReopen) {
   ASSERT_TRUE(store_->createPrincipal("default", "alice", PrincipalKind::kUser, false).ok());
   auto first = commit(write("a", "alpha beta", Json{{"users", {"alice"}}}));

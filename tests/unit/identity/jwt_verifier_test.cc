@@ -13,6 +13,8 @@ namespace ward::identity {
 namespace {
 
 constexpr int64_t kNowS = 1'700'000'000;
+// The order n of the P-256 group (SEC 2).
+constexpr char kP256Order[] = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
 
 struct Key {
   std::shared_ptr<EVP_PKEY> pkey;
@@ -65,14 +67,36 @@ std::string sign(EVP_PKEY* k, const std::string& input, bool ec) {
   sig.resize(len);
   EVP_MD_CTX_free(ctx);
   if (!ec) return sig;
-  // DER -> r || s, as JWS wants it.
+  // DER -> r || s, as JWS wants it, with s in the low half (what the verifier accepts).
   const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
   ECDSA_SIG* s = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
   std::string raw(64, '\0');
   BN_bn2binpad(ECDSA_SIG_get0_r(s), reinterpret_cast<unsigned char*>(raw.data()), 32);
-  BN_bn2binpad(ECDSA_SIG_get0_s(s), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
+  BIGNUM* low = BN_dup(ECDSA_SIG_get0_s(s));
+  BIGNUM* n = nullptr;
+  BN_hex2bn(&n, kP256Order);
+  BIGNUM* half = BN_new();
+  BN_rshift1(half, n);
+  if (BN_cmp(low, half) > 0) BN_sub(low, n, low);
+  BN_bn2binpad(low, reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
+  BN_free(low);
+  BN_free(n);
+  BN_free(half);
   ECDSA_SIG_free(s);
   return raw;
+}
+
+// The same signature with s replaced by n - s: valid ECDSA, but the high-S spelling.
+std::string highS(const std::string& raw) {
+  BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32, 32, nullptr);
+  BIGNUM* n = nullptr;
+  BN_hex2bn(&n, kP256Order);
+  BN_sub(s, n, s);
+  std::string out = raw;
+  BN_bn2binpad(s, reinterpret_cast<unsigned char*>(out.data()) + 32, 32);
+  BN_free(s);
+  BN_free(n);
+  return out;
 }
 
 Json claims(int64_t exp_offset = 300) {
@@ -205,6 +229,27 @@ TEST_F(JwtVerifierTest, RefusesTamperedTokens) {
   std::string e = token(ec, "ES256", claims(), "e1");
   e[e.rfind('.') + 3] = e[e.rfind('.') + 3] == 'A' ? 'B' : 'A';
   expectRefused(e, "bad signature");
+}
+
+TEST_F(JwtVerifierTest, RefusesNonCanonicalSignatures) {
+  // Issue 19 item 20: (r, n - s) verifies whenever (r, s) does; only low S is accepted.
+  for (int i = 0; i < 4; ++i) {
+    Json header = {{"alg", "ES256"}, {"kid", "e1"}};
+    Json c = claims();
+    c["jti"] = i;
+    std::string input = base64UrlEncode(header.dump()) + "." + base64UrlEncode(c.dump());
+    std::string raw = sign(ec.pkey.get(), input, true);
+    EXPECT_TRUE(check(input + "." + base64UrlEncode(raw)).ok());
+    expectRefused(input + "." + base64UrlEncode(highS(raw)), "not canonical (high S)");
+  }
+  // Unused trailing bits of the base64url signature: another spelling of the same bytes.
+  std::string t = token(ec, "ES256", claims(), "e1");
+  ASSERT_TRUE(check(t).ok());
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  char& last = t.back();
+  last = kAlphabet[kAlphabet.find(last) | 1];  // 64 bytes = 86 chars: the last 4 bits are unused
+  expectRefused(t, "not canonical base64url");
 }
 
 TEST_F(JwtVerifierTest, UnknownKidReloadsAtMostOncePerInterval) {
