@@ -176,6 +176,8 @@ Status applyTable(const toml::table& t, const std::string& prefix,
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
+    if (key == "models") continue;     // parsed (strictly) by models::loadModelConfigs
+    if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;

@@ -71,6 +71,8 @@ constexpr RouteSpec kRoutes[] = {
     {"POST", "/v1/traces/{id}/spans", AuthPolicy::kPrincipal, traceSpanCreate},
     {"GET", "/v1/prompts/{sha256}", AuthPolicy::kPrincipal, promptGet},
     {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate},
+    {"POST", "/v1/chat/completions", AuthPolicy::kPrincipal, chatCompletions},
+    {"GET", "/v1/models", AuthPolicy::kPrincipal, modelsList},
     {"GET", "/v1/upstreams", AuthPolicy::kAdmin, upstreamsList},
     {"POST", "/v1/upstreams/{name}/sync", AuthPolicy::kAdmin, upstreamSync},
     {"POST", "/v1/upstreams/{name}/prompts/{prompt}/approve", AuthPolicy::kAdmin,
@@ -141,10 +143,12 @@ bool recordsAdminChange(const RouteSpec& spec) {
          (p.starts_with("/v1/principals") || p.starts_with("/v1/keys"));
 }
 
-// Trace routes record their own refusals (audit::TraceService, also used by the CLI).
+// Trace routes record their own refusals (audit::TraceService, also used by the CLI), and so
+// do the model routes (models::ModelService records a refused model_call).
 bool recordsOwnDenials(const RouteSpec& spec) {
   const std::string_view p = spec.pattern;
-  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts");
+  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") ||
+         p.starts_with("/v1/chat/") || p == "/v1/models";
 }
 
 void recordRequestEvent(const Services& s, const HttpRequest& r, const RouteSpec& spec,
