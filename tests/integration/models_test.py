@@ -476,7 +476,8 @@ def main():
               UPSTREAM_KEY not in listing and UPSTREAM_KEY not in log)
         trace_id = model_calls(data)[-1]["trace_id"]
         x = ward_ok(data, "explain", trace_id)
-        check("ward explain shows the model call", "Model calls:" in x and "openai" in x, x)
+        check("ward explain shows the model call with its outcome and usage",
+              "Model calls:" in x and "asked for a-think: ok" in x and "usage:" in x, x)
     finally:
         stop_processes(server, fake)
         if not os.environ.get("KEEP"):

@@ -302,9 +302,15 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         events, drop = stream_events(scenario, scenario, req)
-        for e in events:
-            self.wfile.write(e.encode())
-            self.wfile.flush()
+        self.write_events(events)
+
+    def write_events(self, events):
+        try:
+            for e in events:
+                self.wfile.write(e.encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client (Ward) stopped reading: a test of exactly that
         self.close_connection = True
 
 
@@ -341,10 +347,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")
         self.end_headers()
-        for e in anthropic_events(scenario, req):
-            self.wfile.write(e.encode())
-            self.wfile.flush()
-        self.close_connection = True
+        self.write_events(anthropic_events(scenario, req))
 
 
 def main():
