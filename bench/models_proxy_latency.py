@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,14 @@ FAKE = os.path.join(REPO, "tests", "models", "fake_openai_upstream.py")
 def pct(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+
+
+class Conn(http.client.HTTPConnection):
+    """Keep-alive connection without Nagle: headers and body go out as separate writes."""
+
+    def connect(self):
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def timed(conn, path, body, key, stream):
@@ -60,8 +69,8 @@ def timed(conn, path, body, key, stream):
 
 def run(n, stream, fake_port, ward_port, key):
     direct, proxied = [], []
-    dconn = http.client.HTTPConnection("127.0.0.1", fake_port)
-    wconn = http.client.HTTPConnection("127.0.0.1", ward_port)
+    dconn = Conn("127.0.0.1", fake_port)
+    wconn = Conn("127.0.0.1", ward_port)
     body_d = {"model": "text", "messages": [{"role": "user", "content": "Hi"}], "stream": stream}
     body_w = dict(body_d, model="bench")
     for _ in range(20):  # warm-up: connections, caches
