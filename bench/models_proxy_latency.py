@@ -11,7 +11,10 @@ connection, and reports p50/p90/p99 of the direct time, the proxied time and the
 - non-streamed: until the whole response is read;
 - streamed: time to first byte of the body (TTFB) and until [DONE].
 
-Usage: WARD_BIN=build/ward python3 bench/models_proxy_latency.py [N]   (default N=500)
+Then it holds STREAMS (default 200) concurrent streams open through Ward (the fake sends a
+chunk a second) and reports errors and Ward's resident memory per open stream.
+
+Usage: WARD_BIN=build/ward [STREAMS=200] python3 bench/models_proxy_latency.py [N]  (N=500)
 """
 import http.client
 import json
@@ -90,6 +93,53 @@ def run(n, stream, fake_port, ward_port, key):
               f"p90 {pct(added, 90):6.3f} p99 {pct(added, 99):6.3f} ms")
 
 
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def held_streams(n, ward_port, key, server_pid):
+    """n concurrent streams held open (the fake's "slow" scenario: a chunk a second); errors and
+    Ward's resident memory per open stream."""
+    import threading
+    errors, started = [], threading.Barrier(n + 1, timeout=120)
+    body = {"model": "slow", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
+
+    def one():
+        try:
+            conn = Conn("127.0.0.1", ward_port, timeout=120)
+            conn.request("POST", "/v1/chat/completions", json.dumps(body),
+                         {"Content-Type": "application/json", "Authorization": "Bearer " + key})
+            resp = conn.getresponse()
+            first = resp.read1(65536)
+            started.wait()
+            rest = resp.read()
+            if resp.status != 200 or b"[DONE]" not in first + rest:
+                errors.append(resp.status)
+        except Exception as e:  # noqa: BLE001 - counted, reported
+            errors.append(repr(e))
+            try:
+                started.abort()
+            except Exception:  # noqa: BLE001
+                pass
+    before = rss_kb(server_pid)
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    try:
+        started.wait()
+        during = rss_kb(server_pid)
+    except threading.BrokenBarrierError:
+        during = rss_kb(server_pid)
+    for t in threads:
+        t.join()
+    print(f"{n} concurrent held streams: {len(errors)} errors {errors[:3]}; Ward RSS {before} kB "
+          f"idle -> {during} kB with all open: {(during - before) / n:.1f} kB per open stream")
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     tmp = tempfile.mkdtemp(prefix="ward_models_bench_")
@@ -104,6 +154,10 @@ def main():
             f.write(f'\n[[models]]\nname = "bench"\nprovider = "openai"\n'
                     f'base_url = "{fake_base}/v1"\nmodel = "text"\n'
                     f'api_key_secret = "upstream_key"\nallow = ["group:ml"]\n'
+                    f'allow_private = true\n'
+                    f'\n[[models]]\nname = "slow"\nprovider = "openai"\n'
+                    f'base_url = "{fake_base}/v1"\nmodel = "slow"\n'
+                    f'api_key_secret = "upstream_key"\nallow = ["group:ml"]\n'
                     f'allow_private = true\n')
         ward(data, "secrets", "set", "upstream_key", stdin="test-upstream-key\n")
         ward(data, "group", "add", "ml")
@@ -114,6 +168,7 @@ def main():
         print(f"N={n} sequential paired requests, loopback, fake upstream in Python")
         run(n, False, fake_port, ward_port, key)
         run(n, True, fake_port, ward_port, key)
+        held_streams(int(os.environ.get("STREAMS", "200")), ward_port, key, server.pid)
     finally:
         stop_processes(server, fake)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -20,6 +20,7 @@ serves every scenario at once:
   drop          streams text and the finish reason, then closes before usage and [DONE].
   echo          answers with the JSON of the request it got (what Ward forwarded).
   search        one call of search_docs (a tool of Ward's gateway in the tests).
+  slow          a streamed text whose chunks come 1 s apart (held-open streams).
 
 POST /v1/messages speaks the Anthropic Messages dialect for the scenarios text, tool, tools2,
 r529 and think (a thinking block with signature "sig-123" before a tool_use; the next turn is
@@ -303,6 +304,16 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         events, drop = stream_events(scenario, scenario, req)
+        if scenario == "slow":
+            try:
+                for e in events:
+                    self.wfile.write(e.encode())
+                    self.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return
         self.write_events(events)
 
     def write_events(self, events):
