@@ -300,6 +300,20 @@ approve_risk = ""             # "write" or "destructive": those risks always nee
 # transport = "stdio"                 # or "http" with url = "..." and headers = { ... }
 # command = "mcp-server-filesystem"
 # args = ["/srv/shared"]
+
+# Models the OpenAI-compatible proxy serves (/v1/chat/completions; docs/design/models.md). The
+# API key is a tenant secret (`ward secrets set openai_key`), never a value here:
+# [[models]]
+# name = "gpt"                        # what clients send as "model"
+# provider = "openai"                 # or "anthropic"
+# base_url = "https://api.openai.com/v1"
+# model = "gpt-4o-mini"
+# api_key_secret = "openai_key"
+# allow = ["group:eng"]               # who may call it; [] = nobody
+# Token budgets per principal (or "tenant"):
+# [[model_budgets]]
+# subject = "group:eng"
+# tokens_per_day = 2000000
 )";
 }
 
