@@ -125,12 +125,24 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
   if (c.top_p) params["top_p"] = *c.top_p;
   if (c.max_tokens) params["max_tokens"] = *c.max_tokens;
   if (c.seed) params["seed"] = *c.seed;
+  if (c.parameters_extra.is_object()) {
+    for (const auto& [k, v] : c.parameters_extra.items()) params[k] = v;
+  }
   Json attrs = {{"provider", c.provider},
                 {"model", c.model},
                 {"parameters", params},
                 {"tools_offered", c.tools_offered}};
   if (!c.model_version.empty()) attrs["model_version"] = c.model_version;
   if (!c.finish_reason.empty()) attrs["finish_reason"] = c.finish_reason;
+  if (!c.requested_model.empty()) attrs["requested_model"] = c.requested_model;
+  if (!c.outcome.empty()) attrs["outcome"] = c.outcome;
+  if (!c.error.empty()) attrs["error"] = c.error;
+  if (!c.usage.is_null()) attrs["usage"] = c.usage;
+  if (c.latency_us >= 0) attrs["latency_ms"] = static_cast<double>(c.latency_us) / 1000.0;
+  if (c.stream) attrs["stream"] = *c.stream;
+  if (!c.claims.is_null() && !c.claims.empty()) attrs["claims"] = c.claims;
+  if (!c.attempts.is_null()) attrs["attempts"] = c.attempts;
+  if (!c.tool_calls.is_null()) attrs["tool_calls"] = c.tool_calls;
   if (!c.prompt_template_id.empty() || !c.rendered_prompt.empty()) {
     Json prompt = {{"template_id", c.prompt_template_id}, {"stored", false}};
     if (!c.rendered_prompt.empty()) {

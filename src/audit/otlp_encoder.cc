@@ -134,18 +134,27 @@ SpanShape mapToolCall(const TraceEvent& e, const OtlpOptions& o, Attributes& at)
 
 SpanShape mapModelCall(const TraceEvent& e, Attributes& at) {
   const Json& a = e.attributes;
+  // recordModelCall nests parameters and usage and names the served model model_version
+  // (audit/model_call.h); flat keys are read too.
+  const Json& params = a.contains("parameters") && a["parameters"].is_object() ? a["parameters"] : a;
+  const Json& usage = a.contains("usage") && a["usage"].is_object() ? a["usage"] : a;
   std::string op = stringAttr(a, "operation");
+  if (op.empty()) op = stringAttr(params, "operation");
   if (op.empty()) op = "chat";
   at.add("gen_ai.operation.name", op);
   at.addIf(a, "provider", "gen_ai.provider.name");
   at.addIf(a, "model", "gen_ai.request.model");
   at.addIf(a, "response_model", "gen_ai.response.model");
-  at.addIf(a, "temperature", "gen_ai.request.temperature");
-  at.addIf(a, "top_p", "gen_ai.request.top_p");
-  at.addIf(a, "max_tokens", "gen_ai.request.max_tokens");
-  at.addIf(a, "seed", "gen_ai.request.seed");
-  at.addIf(a, "input_tokens", "gen_ai.usage.input_tokens");
-  at.addIf(a, "output_tokens", "gen_ai.usage.output_tokens");
+  at.addIf(a, "model_version", "gen_ai.response.model");
+  at.addIf(a, "finish_reason", "gen_ai.response.finish_reasons");
+  at.addIf(params, "temperature", "gen_ai.request.temperature");
+  at.addIf(params, "top_p", "gen_ai.request.top_p");
+  at.addIf(params, "max_tokens", "gen_ai.request.max_tokens");
+  at.addIf(params, "seed", "gen_ai.request.seed");
+  at.addIf(usage, "input_tokens", "gen_ai.usage.input_tokens");
+  at.addIf(usage, "output_tokens", "gen_ai.usage.output_tokens");
+  at.addIf(a, "requested_model", "ward.model.requested");
+  at.addIf(a, "outcome", "ward.model.outcome");
   at.addIf(a, "version", "ward.model.version");
   at.addIf(a, "template_id", "ward.prompt.template_id");
   at.addIf(a, "template_hash", "ward.prompt.template_hash");
@@ -154,6 +163,8 @@ SpanShape mapModelCall(const TraceEvent& e, Attributes& at) {
   s.kind = kSpanKindClient;  // the model runs elsewhere
   if (a.contains("duration_us") && a["duration_us"].is_number_integer()) {
     s.duration_us = a["duration_us"].get<int64_t>();
+  } else if (a.contains("latency_ms") && a["latency_ms"].is_number()) {
+    s.duration_us = static_cast<int64_t>(a["latency_ms"].get<double>() * 1000);
   }
   return s;
 }

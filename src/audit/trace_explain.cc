@@ -73,7 +73,8 @@ Json modelCall(const TraceRecord& r) {
   Json j = base(r);
   copyAttrs(r.event,
             {"provider", "model", "model_version", "parameters", "tools_offered", "prompt",
-             "finish_reason", "usage"},
+             "finish_reason", "usage", "requested_model", "outcome", "error", "latency_ms",
+             "stream", "claims", "tool_calls", "attempts"},
             j);
   return j;
 }
@@ -212,6 +213,16 @@ void formatModelCall(std::ostringstream& o, const Json& m) {
   if (m.contains("model_version")) o << " (" << str(m, "model_version") << ")";
   if (m.contains("parameters")) o << " parameters " << m["parameters"].dump();
   o << ref(m) << "\n";
+  if (m.contains("requested_model") || m.contains("outcome")) {
+    o << "    asked for " << str(m, "requested_model", "-") << ": " << str(m, "outcome", "-");
+    if (m.contains("finish_reason")) o << ", finish " << str(m, "finish_reason");
+    if (m.contains("latency_ms")) o << ", " << m["latency_ms"].dump() << " ms";
+    if (m.contains("error")) o << ", " << str(m, "error");
+    o << "\n";
+  }
+  if (m.contains("usage")) o << "    usage: " << m["usage"].dump() << "\n";
+  if (m.contains("attempts")) o << "    attempts: " << m["attempts"].dump() << "\n";
+  if (m.contains("tool_calls")) o << "    tool calls: " << m["tool_calls"].dump() << "\n";
   if (m.contains("tools_offered")) o << "    tools offered: " << m["tools_offered"].dump() << "\n";
   if (m.contains("prompt")) {
     const Json& p = m["prompt"];

@@ -166,6 +166,34 @@ Result<audit::TraceService*> CliContext::traceService() {
   return trace_service_.get();
 }
 
+Result<models::ModelService*> CliContext::models() {
+  if (models_) return models_.get();
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, gateway());
+  WARD_RETURN_IF_ERROR(traceService().status());
+  models::ModelServiceOptions options;
+  WARD_ASSIGN_OR_RETURN(options.models, models::loadModelConfigs(configPath()));
+  WARD_ASSIGN_OR_RETURN(options.budgets, models::loadBudgetConfigs(configPath()));
+  options.traces = traces_.get();
+  options.prompts = prompt_store_.get();
+  options.redactor = redactor_;
+  const std::string tenant = config_.tenant;
+  options.secrets = [gw, tenant](const std::string& name) { return gw->secretValue(tenant, name); };
+  // A tool call naming a gateway tool the caller may not call is refused (docs/design/models.md).
+  options.tool_policy = [gw](const identity::Principal& p, const std::string& name) -> Status {
+    auto risk = gw->riskOf(p.tenant, name);
+    if (!risk.ok()) {
+      return risk.status().code() == StatusCode::kNotFound ? Status() : risk.status();
+    }
+    WARD_ASSIGN_OR_RETURN(std::vector<gateway::CallableTool> tools, gw->callableTools(p, nullptr));
+    for (const gateway::CallableTool& t : tools) {
+      if (t.name == name) return Status();
+    }
+    return Status::permissionDenied("no grant for tool '" + name + "'");
+  };
+  models_ = std::make_unique<models::ModelService>(std::move(options));
+  return models_.get();
+}
+
 Status CliContext::init(bool* created) {
   std::error_code ec;
   *created = !fs::exists(dbPath(), ec);

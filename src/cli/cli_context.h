@@ -14,6 +14,7 @@
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
+#include "ward/models/model_service.h"
 #include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
 #include "ward/store/store.h"
@@ -72,6 +73,10 @@ class CliContext {
   // The [[upstreams]] of ward.toml (loaded with the gateway; null before gateway()).
   upstream::UpstreamPool* upstreams() { return upstreams_.get(); }
 
+  // The [[models]] of ward.toml behind the governed call path (after open(); opens the gateway
+  // for the API keys, which are tenant secrets, and the trace service for the prompt store).
+  Result<models::ModelService*> models();
+
   // Resolves --as NAME in the configured tenant.
   Result<identity::Principal> principal(const std::string& name);
 
@@ -94,6 +99,7 @@ class CliContext {
   std::unique_ptr<audit::TraceReader> trace_reader_;
   std::unique_ptr<audit::PromptStore> prompt_store_;
   std::unique_ptr<audit::TraceService> trace_service_;
+  std::unique_ptr<models::ModelService> models_;  // last: it borrows the sink and prompt store
 };
 
 // Prints "error: <message>" to stderr and returns the exit code for a failed command.

@@ -45,6 +45,9 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto trace_service = ctx.traceService();
       if (!trace_service.ok()) return fail(trace_service.status());
       services.trace_service = *trace_service;
+      auto model_service = ctx.models();
+      if (!model_service.ok()) return fail(model_service.status());
+      services.models = *model_service;
       // The configuration this server runs with, by hash: a change to ward.toml between runs
       // shows up in the audit log as a different hash.
       auto toml = io::readFile(io::posixFileSystem(), ctx.configPath());

@@ -178,6 +178,8 @@ Status applyTable(const toml::table& t, const std::string& prefix,
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
+    if (key == "models") continue;     // parsed (strictly) by models::loadModelConfigs
+    if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;
@@ -301,6 +303,20 @@ approve_risk = ""             # "write" or "destructive": those risks always nee
 # transport = "stdio"                 # or "http" with url = "..." and headers = { ... }
 # command = "mcp-server-filesystem"
 # args = ["/srv/shared"]
+
+# Models the OpenAI-compatible proxy serves (/v1/chat/completions; docs/design/models.md). The
+# API key is a tenant secret (`ward secrets set openai_key`), never a value here:
+# [[models]]
+# name = "gpt"                        # what clients send as "model"
+# provider = "openai"                 # or "anthropic"
+# base_url = "https://api.openai.com/v1"
+# model = "gpt-4o-mini"
+# api_key_secret = "openai_key"
+# allow = ["group:eng"]               # who may call it; [] = nobody
+# Token budgets per principal (or "tenant"):
+# [[model_budgets]]
+# subject = "group:eng"
+# tokens_per_day = 2000000
 )";
 }
 

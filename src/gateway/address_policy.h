@@ -1,24 +1,13 @@
-// Which outbound addresses a tool backend may reach. Private, loopback, link-local, unique-local,
-// CGNAT, multicast, reserved and unspecified addresses (IPv4 and IPv6, IPv4-mapped and NAT64
-// forms included) are refused unless the tool sets allow_private. Pure functions, thread-safe.
+// The address policy moved to the net module (include/ward/net/address_policy.h), which model
+// providers share; these names keep the gateway's code and tests unchanged.
 #pragma once
 
-#include <sys/socket.h>
-
-#include <string>
-#include <string_view>
-
-#include "ward/common/status.h"
+#include "ward/net/address_policy.h"
 
 namespace ward::gateway {
 
-// "public", or why not: "loopback", "private", "link-local", "unique-local", "cgnat",
-// "multicast", "unspecified", "reserved", "invalid".
-std::string classifyAddress(const sockaddr* addr);
-// Same for a numeric address text ("10.0.0.1", "::ffff:127.0.0.1"); "invalid" if not numeric.
-std::string classifyAddressText(std::string_view ip);
-
-// Numeric text of an address ("127.0.0.1", "::1").
-std::string addressText(const sockaddr* addr);
+using net::addressText;
+using net::classifyAddress;
+using net::classifyAddressText;
 
 }  // namespace ward::gateway

@@ -270,6 +270,10 @@ Result<Json> ToolGateway::listSecrets(const std::string& tenant) {
   return Json{{"secrets", names}};
 }
 
+Result<std::string> ToolGateway::secretValue(const std::string& tenant, const std::string& name) {
+  return impl_->secretPlaintext(tenant, name);
+}
+
 Result<std::string> ToolGateway::Impl::secretPlaintext(const std::string& tenant,
                                                        const std::string& name) {
   if (!secrets) return Status::failedPrecondition("no secrets key configured");

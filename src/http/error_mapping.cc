@@ -33,10 +33,29 @@ int httpStatusFor(StatusCode code, ErrorOrigin origin) {
   return 500;
 }
 
+namespace {
+
+// The error `type` OpenAI-compatible clients read beside `code` and `message`.
+const char* errorType(StatusCode code) {
+  switch (code) {
+    case StatusCode::kInvalidArgument: return "invalid_request_error";
+    case StatusCode::kUnauthenticated: return "authentication_error";
+    case StatusCode::kPermissionDenied: return "permission_error";
+    case StatusCode::kNotFound: return "not_found_error";
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: return "conflict_error";
+    case StatusCode::kResourceExhausted: return "rate_limit_error";
+    default: return "api_error";
+  }
+}
+
+}  // namespace
+
 Json errorBody(const Status& status) {
-  return Json{
-      {"error",
-       {{"code", std::string(statusCodeName(status.code()))}, {"message", status.message()}}}};
+  return Json{{"error",
+               {{"code", std::string(statusCodeName(status.code()))},
+                {"type", errorType(status.code())},
+                {"message", status.message()}}}};
 }
 
 HttpResponse errorResponse(const Status& status, ErrorOrigin origin) {

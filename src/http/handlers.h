@@ -90,6 +90,10 @@ Result<HttpResponse> upstreamsList(const Services& s, const HttpRequest& r);
 Result<HttpResponse> upstreamSync(const Services& s, const HttpRequest& r);
 Result<HttpResponse> upstreamPromptApprove(const Services& s, const HttpRequest& r);
 
+// chat_completions_handler.cc (the OpenAI-compatible proxy)
+Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r);
+Result<HttpResponse> modelsList(const Services& s, const HttpRequest& r);
+
 // bearer_auth.cc (RFC 9728 metadata; 404 while OAuth is off)
 Result<HttpResponse> oauthProtectedResource(const Services& s, const HttpRequest& r);
 

@@ -87,6 +87,9 @@ constexpr RouteSpec kRoutes[] = {
      "seed},tools_offered,prompt{template_id,rendered}"},
     {"GET", "/v1/prompts/{sha256}", AuthPolicy::kPrincipal, promptGet},
     {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate, "subject"},
+    // An OpenAI request body is checked field by field by the models module (models.md).
+    {"POST", "/v1/chat/completions", AuthPolicy::kPrincipal, chatCompletions, kBodyCheckedByModule},
+    {"GET", "/v1/models", AuthPolicy::kPrincipal, modelsList},
     {"GET", "/v1/upstreams", AuthPolicy::kAdmin, upstreamsList},
     {"POST", "/v1/upstreams/{name}/sync", AuthPolicy::kAdmin, upstreamSync},
     {"POST", "/v1/upstreams/{name}/prompts/{prompt}/approve", AuthPolicy::kAdmin,
@@ -146,11 +149,13 @@ bool recordsAdminChange(const RouteSpec& spec) {
 }
 
 // Routes whose module records its own refusals, the same for every front door: traces
-// (audit::TraceService), approval decisions and read-only switches (the gateway).
+// (audit::TraceService), approval decisions and read-only switches (the gateway), and the model
+// routes (models::ModelService records a refused model_call).
 bool recordsOwnDenials(const RouteSpec& spec) {
   const std::string_view p = spec.pattern;
   return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") ||
-         p.starts_with("/v1/approvals") || p.starts_with("/v1/modes");
+         p.starts_with("/v1/approvals") || p.starts_with("/v1/modes") ||
+         p.starts_with("/v1/chat/") || p == "/v1/models";
 }
 
 void recordRequestEvent(const Services& s, const HttpRequest& r, const RouteSpec& spec,

@@ -32,6 +32,18 @@ struct ModelCall {
   std::string prompt_template_id;          // optional
   std::string rendered_prompt;             // optional; redacted and stored apart, never in the span
   std::string finish_reason;               // optional
+  // Set by the models module for calls through Ward (docs/design/models.md "The trace"); REST
+  // spans leave them empty. Each is written only when set.
+  std::string requested_model;  // the [[models]] name the caller asked for
+  std::string outcome;          // "ok", "denied" or "error"
+  std::string error;            // why it failed or was refused
+  Json parameters_extra;        // further sampling parameters ({name: value}), beside the four
+  Json usage;                   // {input_tokens, output_tokens, cached_input_tokens, ...}
+  int64_t latency_us = -1;      // from request to the last byte, retries included
+  std::optional<bool> stream;
+  Json claims;      // client-asserted user / metadata, recorded and never trusted
+  Json attempts;    // [{model, provider, status, error, retry_after_ms, ...}], fallbacks included
+  Json tool_calls;  // [{id, name, arguments}] returned by the model
 };
 
 // From a request body ({"provider", "model", "model_version"?, "parameters"?: {temperature,

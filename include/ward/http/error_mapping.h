@@ -1,5 +1,6 @@
 // The one place where domain status codes become HTTP status codes, and the one shape of an
-// error body: {"error":{"code":"invalid_argument","message":"..."}}.
+// error body: {"error":{"code":"invalid_argument","type":"invalid_request_error",
+// "message":"..."}} (the shape OpenAI-compatible clients expect; `type` from the code).
 #pragma once
 
 #include "ward/common/status.h"

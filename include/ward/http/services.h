@@ -23,6 +23,9 @@ class SubjectKeyStore;
 namespace ward::gateway {
 class ToolGateway;
 }
+namespace ward::models {
+class ModelService;
+}
 
 namespace ward::http {
 
@@ -36,6 +39,7 @@ struct Services {
   const WardConfig* config = nullptr;
   audit::TraceService* trace_service = nullptr;  // trace routes answer Unavailable when null
   audit::SubjectKeyStore* audit_keys = nullptr;  // null: erasure answers FailedPrecondition
+  models::ModelService* models = nullptr;  // /v1/chat/completions, /v1/models: Unavailable if null
 };
 
 }  // namespace ward::http

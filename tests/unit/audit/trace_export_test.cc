@@ -191,6 +191,33 @@ TEST(OtlpEncoderTest, ToolCallBecomesAnExecuteToolSpan) {
   EXPECT_TRUE(found);
 }
 
+TEST(OtlpEncoderTest, ModelCallsOfTheProxyMapToGenAiAttributes) {
+  // The attributes as recordModelCall writes them for a call through the proxy.
+  StoredTraceEvent s{3, toolCall(0), "plain"};
+  s.event.kind = "model_call";
+  s.event.attributes = Json{{"provider", "openai"},
+                            {"model", "gpt-x"},
+                            {"model_version", "gpt-x-2026"},
+                            {"requested_model", "gpt"},
+                            {"parameters", {{"temperature", 0.2}, {"max_tokens", 64}}},
+                            {"usage", {{"input_tokens", 12}, {"output_tokens", 5}}},
+                            {"finish_reason", "stop"},
+                            {"latency_ms", 2.5},
+                            {"outcome", "ok"}};
+  Json req = encodeOtlpTraces({s}, OtlpOptions{});
+  const Json& span = req["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+  std::map<std::string, Json> attrs;
+  for (const Json& a : span["attributes"]) attrs[a["key"]] = a["value"];
+  EXPECT_EQ(span["name"], "chat gpt-x");
+  EXPECT_EQ(attrs["gen_ai.response.model"]["stringValue"], "gpt-x-2026");
+  EXPECT_EQ(attrs["gen_ai.request.temperature"]["doubleValue"], 0.2);
+  EXPECT_EQ(attrs["gen_ai.request.max_tokens"]["intValue"], "64");
+  EXPECT_EQ(attrs["gen_ai.usage.input_tokens"]["intValue"], "12");
+  EXPECT_EQ(attrs["gen_ai.usage.output_tokens"]["intValue"], "5");
+  EXPECT_EQ(attrs["ward.model.requested"]["stringValue"], "gpt");
+  EXPECT_EQ(span["endTimeUnixNano"], "1764000000002500000");
+}
+
 TEST(OtlpEncoderTest, SearchBecomesARetrievalSpanAndErrorsSetStatus) {
   StoredTraceEvent s{1, toolCall(0), "plain"};
   s.event.kind = "search";

@@ -33,7 +33,19 @@ TEST(ErrorMappingTest, ErrorBodyShape) {
   Json j = Json::parse(r.body);
   EXPECT_EQ(j["error"]["code"], "invalid_argument");
   EXPECT_EQ(j["error"]["message"], "field 'k' must be 1..1000");
+  EXPECT_EQ(j["error"]["type"], "invalid_request_error");  // what OpenAI-compatible clients read
   EXPECT_TRUE(r.headers.empty());
+}
+
+TEST(ErrorMappingTest, ErrorTypesForOpenAiClients) {
+  const std::pair<Status, const char*> cases[] = {
+      {Status::unauthenticated("x"), "authentication_error"},
+      {Status::permissionDenied("x"), "permission_error"},
+      {Status::notFound("x"), "not_found_error"},
+      {Status::resourceExhausted("x"), "rate_limit_error"},
+      {Status::unavailable("x"), "api_error"},
+  };
+  for (const auto& [st, type] : cases) EXPECT_EQ(errorBody(st)["error"]["type"], type);
 }
 
 TEST(ErrorMappingTest, UnauthenticatedAsksForBearer) {

@@ -1,11 +1,11 @@
-#include "address_policy.h"
+#include "ward/net/address_policy.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <cstring>
 
-namespace ward::gateway {
+namespace ward::net {
 
 namespace {
 
@@ -95,4 +95,4 @@ std::string addressText(const sockaddr* addr) {
   return buf;
 }
 
-}  // namespace ward::gateway
+}  // namespace ward::net

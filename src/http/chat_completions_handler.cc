@@ -1,0 +1,151 @@
+// The OpenAI-compatible proxy: POST /v1/chat/completions (streamed and not) and GET /v1/models.
+// Identity comes from authentication only; the models module authorises, calls and records.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "handlers.h"
+#include "ward/http/error_mapping.h"
+#include "ward/models/model_service.h"
+#include "ward/models/openai_chat_format.h"
+
+namespace ward::http {
+
+namespace {
+
+Result<models::ModelService*> requireModels(const Services& s) {
+  if (s.models == nullptr) return Status::unavailable("no models are served by this server");
+  return s.models;
+}
+
+std::string sseData(const Json& j) { return "data: " + dumpJson(j) + "\n\n"; }
+
+// The moment a stream's fate is known to the handler: started (an HTTP 200 stream follows) or
+// failed before anything was sent (an HTTP error).
+struct StreamStart {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool decided = false;  // guarded by mu
+  Status status;         // guarded by mu
+
+  void decide(Status s) {
+    std::lock_guard lock(mu);
+    if (decided) return;
+    decided = true;
+    status = std::move(s);
+    cv.notify_all();
+  }
+  Status wait() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [this] { return decided; });
+    return status;
+  }
+};
+
+// Writes Ward's Chat Completions chunks for the events of a streamed call.
+class SseChatSink final : public models::ChatStreamSink {
+ public:
+  SseChatSink(std::shared_ptr<ResponseStream> out, std::shared_ptr<StreamStart> start)
+      : out_(std::move(out)), start_(std::move(start)) {}
+
+  bool start(const models::ChatResponse& head) override {
+    started_ = true;
+    bool ok = out_->write(sseData(models::chunkRoleJson(head)));
+    start_->decide(Status());
+    return ok;
+  }
+
+  bool event(const models::ChatResponse& head, const models::StreamEvent& e) override {
+    using Kind = models::StreamEvent::Kind;
+    head_ = head;
+    switch (e.kind) {
+      case Kind::kText:
+        return out_->write(sseData(models::chunkTextJson(head, e.text)));
+      case Kind::kToolCalls:
+        return out_->write(sseData(models::chunkToolCallsJson(head, e.tool_calls)));
+      case Kind::kFinish:
+        return out_->write(sseData(models::chunkFinishJson(head, e.finish)));
+      case Kind::kUsage:
+        usage_ = e.usage;
+        return true;
+    }
+    return true;
+  }
+
+  bool started() const { return started_; }
+  const models::ChatResponse& head() const { return head_; }
+  const models::Usage& usage() const { return usage_; }
+
+ private:
+  std::shared_ptr<ResponseStream> out_;
+  std::shared_ptr<StreamStart> start_;
+  bool started_ = false;
+  models::ChatResponse head_;
+  models::Usage usage_;
+};
+
+Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall call) {
+  auto out = std::make_shared<ResponseStream>();
+  auto start = std::make_shared<StreamStart>();
+  const bool include_usage = call.request.include_usage;
+  // Taken here, before the thread exists, so the service cannot go away before it runs.
+  auto guard = std::make_shared<models::ModelService::StreamGuard>(*service);
+  auto run = [service, call = std::move(call), out, start, include_usage, guard] {
+    SseChatSink sink(out, start);
+    Status st = service->chatStream(call, sink);
+    if (!sink.started()) {
+      start->decide(st.ok() ? Status::unavailable("the model sent nothing") : st);
+      out->cancel();
+      return;
+    }
+    if (st.ok()) {
+      if (include_usage && sink.usage().known) {
+        out->write(sseData(models::chunkUsageJson(sink.head(), sink.usage())));
+      }
+      out->write("data: [DONE]\n\n");
+    } else {
+      // Headers are gone: the error travels as an event, as OpenAI's own streams do.
+      out->write(sseData(errorBody(st)));
+    }
+    out->close();
+  };
+  try {
+    std::thread(std::move(run)).detach();
+  } catch (const std::exception& e) {
+    return Status::unavailable(std::string("cannot start the stream: ") + e.what());
+  }
+  WARD_RETURN_IF_ERROR(start->wait());
+  HttpResponse r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = out;
+  return r;
+}
+
+}  // namespace
+
+// Body: the Chat Completions request (docs/api/openapi.yaml); `user` and `metadata` are claims.
+Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(models::ModelService * service, requireModels(s));
+  WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+  WARD_ASSIGN_OR_RETURN(models::ChatRequest request, models::parseChatCompletionRequest(body));
+  models::ChatCall call{*who, r.trace, std::move(request)};
+  if (call.request.stream) return streamChat(service, std::move(call));
+  WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
+  return HttpResponse::json(models::chatCompletionJson(response));
+}
+
+// {"object":"list","data":[{"id","object":"model","created":0,"owned_by"}]}: only the models
+// the caller may use.
+Result<HttpResponse> modelsList(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(models::ModelService * service, requireModels(s));
+  Json data = Json::array();
+  for (const models::ModelInfo& m : service->listModels(*who)) {
+    data.push_back({{"id", m.name}, {"object", "model"}, {"created", 0}, {"owned_by", m.provider}});
+  }
+  return HttpResponse::json({{"object", "list"}, {"data", std::move(data)}});
+}
+
+}  // namespace ward::http

@@ -1,0 +1,51 @@
+// The "openai" adapter: OpenAI Chat Completions, and every server that speaks it (vLLM, Ollama,
+// llama.cpp server, LM Studio). POST <base_url>/chat/completions, Bearer key.
+#include "providers.h"
+#include "ward/models/openai_chat_format.h"
+
+namespace ward::models {
+
+namespace {
+
+class OpenAiChatProvider final : public Provider {
+ public:
+  std::string_view name() const override { return "openai"; }
+
+  Result<net::OutboundRequest> chatRequest(const ProviderTarget& target,
+                                           const ChatRequest& request) const override {
+    net::OutboundRequest out;
+    out.method = "POST";
+    out.url = target.config->base_url + "/chat/completions";
+    out.headers = {{"Content-Type", "application/json"},
+                   {"Accept", request.stream ? "text/event-stream" : "application/json"}};
+    if (!target.api_key.empty())
+      out.headers.emplace_back("Authorization", "Bearer " + target.api_key);
+    if (!target.traceparent.empty()) out.headers.emplace_back("traceparent", target.traceparent);
+    out.body = dumpJson(chatCompletionRequestJson(request, target.config->model));
+    out.timeout_ms = target.config->timeout_ms;
+    out.max_response_bytes = target.config->max_response_bytes;
+    out.allow_private = target.config->allow_private;
+    return out;
+  }
+
+  Result<ChatResponse> parseChat(const std::string& body) const override {
+    auto parsed = parseJson(body);
+    if (!parsed.ok()) return Status::unavailable("the provider answered with invalid JSON");
+    return parseChatCompletion(*parsed);
+  }
+
+  ProviderError parseError(const net::OutboundReply& reply) const override {
+    return parseChatError(reply.status, reply.body);
+  }
+
+  std::unique_ptr<StreamDecoder> streamDecoder() const override { return makeChatStreamDecoder(); }
+};
+
+}  // namespace
+
+const Provider& openAiChatProvider() {
+  static const OpenAiChatProvider provider;
+  return provider;
+}
+
+}  // namespace ward::models
