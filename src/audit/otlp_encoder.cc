@@ -136,7 +136,8 @@ SpanShape mapModelCall(const TraceEvent& e, Attributes& at) {
   const Json& a = e.attributes;
   // recordModelCall nests parameters and usage and names the served model model_version
   // (audit/model_call.h); flat keys are read too.
-  const Json& params = a.contains("parameters") && a["parameters"].is_object() ? a["parameters"] : a;
+  const Json& params =
+      a.contains("parameters") && a["parameters"].is_object() ? a["parameters"] : a;
   const Json& usage = a.contains("usage") && a["usage"].is_object() ? a["usage"] : a;
   std::string op = stringAttr(a, "operation");
   if (op.empty()) op = stringAttr(params, "operation");

@@ -1,6 +1,7 @@
 // The "http" backend: libcurl, one reused handle per thread (keep-alive), DNS resolved here and
 // checked against the address policy, the connection pinned to the checked address
-// (CURLOPT_RESOLVE) so DNS rebinding cannot swap it, redirects never followed, a timeout per
+// (CURLOPT_RESOLVE; a numeric host is its own address) so DNS rebinding cannot swap it, path
+// arguments percent-encoded and dot segments refused, redirects never followed, a timeout per
 // attempt, retries for read tools only, a circuit breaker per backend, a response size limit,
 // `traceparent` sent, and the tenant's secret (decrypted just for the request) as a header. An
 // error answer's body is redacted whole before an excerpt of it goes into the error message.
