@@ -253,6 +253,57 @@ TEST(ApprovalArgs, RowsFromBeforeTheMigrationAreRedactedAndSealedOnOpen) {
   EXPECT_EQ((*done)["result"]["error"]["code"], "unavailable") << done->dump();
 }
 
+TEST(ApprovalArgs, ASchema4DatabaseIsMigratedAndItsRawArgumentsConverted) {
+  TempDir dir;
+  const std::string db_path = dir.file("ward.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+    // The approvals table as schema step 2 made it, with one raw row, at schema 4.
+    const std::string raw = std::string("{\"token\":\"") + kSecret + "\"}";
+    const std::string sql =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES('schema','4'),('identity_generation','0'),"
+        "('tool_generation','0');"
+        "CREATE TABLE approvals(id TEXT PRIMARY KEY, tenant TEXT NOT NULL, tool TEXT NOT NULL,"
+        " version TEXT NOT NULL, requester TEXT NOT NULL, agent TEXT NOT NULL, args TEXT NOT NULL,"
+        " rule TEXT NOT NULL, reason TEXT NOT NULL, idempotency_key TEXT NOT NULL,"
+        " trace_id TEXT NOT NULL, state TEXT NOT NULL, reviewer TEXT NOT NULL DEFAULT '',"
+        " comment TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '',"
+        " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+        " decided_at INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO approvals(id,tenant,tool,version,requester,agent,args,rule,reason,"
+        "idempotency_key,trace_id,state,created_at,expires_at) VALUES('apr_old','default','w',"
+        "'1.0.0','alice','','" +
+        raw + "','all','r','','','pending',1,9223372036854775807);";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+    sqlite3_close(db);
+  }
+  auto store = store::openSqliteStore(db_path);
+  ASSERT_TRUE(store.ok()) << store.status().toString();
+  auto tools = store::openSqliteToolStore(db_path);
+  ASSERT_TRUE(tools.ok()) << tools.status().toString();
+  audit::AuditSinkOptions audit_options;
+  audit_options.log.dir = dir.file("audit");
+  auto traces = audit::openAuditLogSink(audit_options);
+  ASSERT_TRUE(traces.ok());
+  SecretRedactor redactor;
+  gateway::GatewayOptions o;
+  o.store = store->get();
+  o.tools = tools->get();
+  o.traces = traces->get();
+  o.redactor = &redactor;
+  o.secrets_key_path = dir.file("secrets.key");
+  auto gw = gateway::ToolGateway::create(o);
+  ASSERT_TRUE(gw.ok()) << gw.status().toString();
+  auto row = (*tools)->getApproval("default", "apr_old");
+  ASSERT_TRUE(row.ok()) << row.status().toString();
+  EXPECT_EQ(row->args["token"], "[REDACTED:api_key:000000000000]");
+  EXPECT_TRUE(row->sealed_args.starts_with("v1:")) << row->sealed_args;
+  EXPECT_EQ((*tools)->listApprovalsWithRawArgs()->size(), 0u);
+}
+
 // --- item 5: waiting holds no thread and is bounded per principal ---
 
 // Collects the answers of waits, for event-driven checks (generous deadlines only).
