@@ -11,7 +11,9 @@
 
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "ward/http/http_server.h"
@@ -39,7 +41,7 @@ class DeferredResponseTest : public ::testing::Test {
                     .ok());
     ASSERT_TRUE(router
                     .add({"GET", "/later", AuthPolicy::kNone,
-                          [this](const HttpRequest&) -> Result<HttpResponse> {
+                          [this](const HttpRequest& r) -> Result<HttpResponse> {
                             auto d = std::make_shared<DeferredResponse>();
                             d->onCancel([this] {
                               std::lock_guard<std::mutex> lock(mu_);
@@ -48,6 +50,7 @@ class DeferredResponseTest : public ::testing::Test {
                             });
                             std::lock_guard<std::mutex> lock(mu_);
                             pending_.push_back(d);
+                            by_client_[r.queryParam("n")] = d;
                             cv_.notify_all();
                             return HttpResponse::later(d);
                           }})
@@ -91,13 +94,15 @@ class DeferredResponseTest : public ::testing::Test {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::shared_ptr<DeferredResponse>> pending_;  // guarded by mu_
+  // By the client's ?n= (workers run handlers in any order).
+  std::map<std::string, std::shared_ptr<DeferredResponse>> by_client_;  // guarded by mu_
   int cancelled_ = 0;                                       // guarded by mu_
 };
 
 TEST_F(DeferredResponseTest, MoreWaitersThanWorkersAndOtherRequestsStillAnswer) {
   constexpr int kWaiters = kWorkers * 3;
   std::vector<std::unique_ptr<beast::tcp_stream>> clients;
-  for (int i = 0; i < kWaiters; ++i) clients.push_back(open("/later"));
+  for (int i = 0; i < kWaiters; ++i) clients.push_back(open("/later?n=" + std::to_string(i)));
   ASSERT_TRUE(waitUntil([&] { return pending_.size() == kWaiters; }));
 
   // Every worker would be busy if waiting held one; this must still be served.
@@ -109,7 +114,7 @@ TEST_F(DeferredResponseTest, MoreWaitersThanWorkersAndOtherRequestsStillAnswer) 
   std::vector<std::shared_ptr<DeferredResponse>> answers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    answers = pending_;
+    for (int i = 0; i < kWaiters; ++i) answers.push_back(by_client_.at(std::to_string(i)));
   }
   for (int i = 0; i < kWaiters; ++i) {
     if (i == 0) {
