@@ -104,6 +104,8 @@ Result<HttpResponse> statusGet(const Services& s, const HttpRequest& r);
 // Registers the store and index gauges rendered by /metrics (only with
 // server.metrics_data_gauges: they count the documents of every tenant).
 std::vector<GaugeRegistration> registerServiceGauges(const Services& s);
+// Registers the gateway's gauges (approval waiters): server-wide counts, always shown.
+std::vector<GaugeRegistration> registerGatewayGauges(const Services& s);
 
 // Shared parsing helpers (routes.cc).
 // The authenticated principal of a request (Internal if a route forgot to require auth).

@@ -265,6 +265,7 @@ Result<std::unique_ptr<HttpServer>> startHttpServer(const Services& services,
   if (config.metrics_data_gauges) {
     for (GaugeRegistration& g : registerServiceGauges(services)) server->retain(std::move(g));
   }
+  for (GaugeRegistration& g : registerGatewayGauges(services)) server->retain(std::move(g));
   return server;
 }
 

@@ -99,8 +99,13 @@ std::vector<GaugeRegistration> registerServiceGauges(const Services& s) {
                                                                    ix->stats().applied_seq);
                                   return {GaugeSample{{}, lag < 0 ? 0 : lag}};
                                 }));
+  return out;
+}
+
+std::vector<GaugeRegistration> registerGatewayGauges(const Services& s) {
+  std::vector<GaugeRegistration> out;
   if (gateway::ToolGateway* gw = s.gateway) {
-    out.push_back(m.registerGauge(
+    out.push_back(metrics().registerGauge(
         "ward_gateway_approval_waiters", "Requests waiting for an approval decision (?wait=).",
         [gw]() -> std::vector<GaugeSample> {
           return {GaugeSample{{}, static_cast<double>(gw->approvalWaiters())}};
