@@ -1,4 +1,4 @@
-// The agent_scopes table (schema step 5). SqliteStore wraps these in its lock and a transaction
+// The agent_scopes table (schema step 6). SqliteStore wraps these in its lock and a transaction
 // that bumps the identity generation, like membership changes.
 #include "sqlite_agent_scopes.h"
 
