@@ -13,18 +13,10 @@ class AnthropicProvider final : public Provider {
   Result<net::OutboundRequest> chatRequest(const ProviderTarget& target,
                                            const ChatRequest& request) const override {
     WARD_ASSIGN_OR_RETURN(Json body, anthropicRequestJson(request, target.config->model));
-    net::OutboundRequest out;
-    out.method = "POST";
-    out.url = target.config->base_url + "/messages";
-    out.headers = {{"Content-Type", "application/json"},
-                   {"Accept", request.stream ? "text/event-stream" : "application/json"},
-                   {"anthropic-version", kAnthropicVersion}};
+    net::OutboundRequest out = jsonPost(target, "/messages", request.stream);
+    out.headers.emplace_back("anthropic-version", kAnthropicVersion);
     if (!target.api_key.empty()) out.headers.emplace_back("x-api-key", target.api_key);
-    if (!target.traceparent.empty()) out.headers.emplace_back("traceparent", target.traceparent);
     out.body = dumpJson(body);
-    out.timeout_ms = target.config->timeout_ms;
-    out.max_response_bytes = target.config->max_response_bytes;
-    out.allow_private = target.config->allow_private;
     return out;
   }
 

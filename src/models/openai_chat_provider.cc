@@ -13,18 +13,10 @@ class OpenAiChatProvider final : public Provider {
 
   Result<net::OutboundRequest> chatRequest(const ProviderTarget& target,
                                            const ChatRequest& request) const override {
-    net::OutboundRequest out;
-    out.method = "POST";
-    out.url = target.config->base_url + "/chat/completions";
-    out.headers = {{"Content-Type", "application/json"},
-                   {"Accept", request.stream ? "text/event-stream" : "application/json"}};
+    net::OutboundRequest out = jsonPost(target, "/chat/completions", request.stream);
     if (!target.api_key.empty())
       out.headers.emplace_back("Authorization", "Bearer " + target.api_key);
-    if (!target.traceparent.empty()) out.headers.emplace_back("traceparent", target.traceparent);
     out.body = dumpJson(chatCompletionRequestJson(request, target.config->model));
-    out.timeout_ms = target.config->timeout_ms;
-    out.max_response_bytes = target.config->max_response_bytes;
-    out.allow_private = target.config->allow_private;
     return out;
   }
 

@@ -18,6 +18,19 @@ const std::map<std::string, const Provider*, std::less<>>& registry() {
 
 }  // namespace
 
+net::OutboundRequest jsonPost(const ProviderTarget& target, const std::string& path, bool stream) {
+  net::OutboundRequest out;
+  out.method = "POST";
+  out.url = target.config->base_url + path;
+  out.headers = {{"Content-Type", "application/json"},
+                 {"Accept", stream ? "text/event-stream" : "application/json"}};
+  if (!target.traceparent.empty()) out.headers.emplace_back("traceparent", target.traceparent);
+  out.timeout_ms = target.config->timeout_ms;
+  out.max_response_bytes = target.config->max_response_bytes;
+  out.allow_private = target.config->allow_private;
+  return out;
+}
+
 const std::vector<std::string>& providerNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
