@@ -1,100 +1,14 @@
 #include "http_executor.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <netdb.h>
-
 #include <cctype>
 #include <chrono>
-#include <memory>
 #include <thread>
 
-#include "address_policy.h"
-#include "ward/common/log.h"
+#include "ward/net/http_client.h"
 
 namespace ward::gateway {
 
 namespace {
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-// One handle per thread: curl keeps its connections, so calls to one backend reuse them.
-CURL* threadHandle() {
-  static CurlGlobal global;
-  struct Holder {
-    CURL* h = curl_easy_init();
-    ~Holder() { curl_easy_cleanup(h); }
-  };
-  thread_local Holder holder;
-  return holder.h;
-}
-
-struct Body {
-  std::string data;
-  size_t limit = 0;
-  bool too_large = false;
-};
-
-size_t writeBody(char* ptr, size_t size, size_t nmemb, void* user) {
-  auto* body = static_cast<Body*>(user);
-  size_t n = size * nmemb;
-  if (body->data.size() + n > body->limit) {
-    body->too_large = true;
-    return 0;  // aborts the transfer
-  }
-  body->data.append(ptr, n);
-  return n;
-}
-
-struct Target {
-  std::string scheme, host, port, backend;  // backend = scheme://host:port
-};
-
-Result<Target> parseTarget(const std::string& url) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-    return Status::invalidArgument("backend url '" + url + "' is not a valid URL");
-  }
-  auto part = [&](CURLUPart p, unsigned flags) {
-    char* v = nullptr;
-    std::string out;
-    if (curl_url_get(u.get(), p, &v, flags) == CURLUE_OK && v) out = v;
-    curl_free(v);
-    return out;
-  };
-  Target t;
-  t.scheme = part(CURLUPART_SCHEME, 0);
-  t.host = part(CURLUPART_HOST, 0);
-  t.port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (t.host.size() >= 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
-  if (t.host.empty() || t.port.empty()) return Status::invalidArgument("backend url has no host");
-  t.backend = t.scheme + "://" + t.host + ":" + t.port;
-  return t;
-}
-
-// Resolves the host and returns the first address the policy allows, as numeric text.
-Result<std::string> resolveChecked(const Target& t, bool allow_private) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_family = AF_UNSPEC;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(t.host.c_str(), t.port.c_str(), &hints, &res);
-  if (rc != 0) {
-    return Status::unavailable("cannot resolve backend host '" + t.host + "': " + gai_strerror(rc));
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(res, freeaddrinfo);
-  std::string refused;
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    std::string cls = classifyAddress(ai->ai_addr);
-    if (cls == "public" || (allow_private && cls != "invalid")) return addressText(ai->ai_addr);
-    if (refused.empty()) refused = addressText(ai->ai_addr) + " (" + cls + ")";
-  }
-  return Status::permissionDenied("backend host '" + t.host + "' resolves to " + refused +
-                                  ", which tools may not reach unless they set "
-                                  "backend.allow_private");
-}
 
 // The first kMaxErrorExcerptBytes of a backend's error body, cut at a UTF-8 character boundary.
 // The body was redacted whole before it is cut, so no secret is shown in part.
@@ -147,13 +61,6 @@ bool isDotSegment(std::string segment) {
   return segment == "." || segment == "..";
 }
 
-// A numeric host: curl connects to it without resolving, so there is nothing to pin (and
-// CURLOPT_RESOLVE cannot name an IPv6 literal host: it splits the entry at the first ':').
-bool isIpLiteral(const std::string& host) {
-  unsigned char buf[sizeof(in6_addr)];
-  return inet_pton(AF_INET6, host.c_str(), buf) == 1 || inet_pton(AF_INET, host.c_str(), buf) == 1;
-}
-
 }  // namespace
 
 HttpExecutor::HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets,
@@ -166,13 +73,6 @@ HttpExecutor::HttpExecutor(const GatewayConfig& config, const Clock& clock, Secr
 
 std::string HttpExecutor::redacted(const std::string& text) const {
   return redactor_ != nullptr ? redactor_->redactText(text) : text;
-}
-
-std::string HttpExecutor::pinEntry(const std::string& host, const std::string& port,
-                                   const std::string& address) {
-  if (isIpLiteral(host)) return "";
-  return host + ":" + port + ":" +
-         (address.find(':') != std::string::npos ? "[" + address + "]" : address);
 }
 
 Result<std::string> HttpExecutor::expandUrl(const std::string& tmpl, const Json& args) {
@@ -236,105 +136,77 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
   const ToolDefinition& def = call.tool->definition;
   const HttpBackend& hb = def.backend.http;
   WARD_ASSIGN_OR_RETURN(std::string url, expandUrl(hb.url_template, call.request.args));
-  WARD_ASSIGN_OR_RETURN(Target target, parseTarget(url));
-  if (target.scheme != "http" && target.scheme != "https") {
-    return Status::invalidArgument("backend url must be http or https");
-  }
-  WARD_RETURN_IF_ERROR(breakers_.admit(target.backend));
-  WARD_ASSIGN_OR_RETURN(std::string address, resolveChecked(target, hb.allow_private));
+  auto origin = net::parseOrigin(url);
+  if (!origin.ok()) return Status::invalidArgument("backend " + origin.status().message());
+  const std::string backend = origin->text();
+  WARD_RETURN_IF_ERROR(breakers_.admit(backend));
 
-  std::string secret_header;
+  net::OutboundRequest request;
+  request.method = hb.method;
+  request.url = url;
+  request.headers = {{"Accept", "application/json"},
+                     {"Content-Type", "application/json"},
+                     {"traceparent", call.request.trace.traceparent()}};
+  if (!call.request.idempotency_key.empty()) {
+    request.headers.emplace_back("Idempotency-Key", call.request.idempotency_key);
+  }
+  for (const auto& [k, v] : hb.headers) request.headers.emplace_back(k, v);
   if (!hb.auth_secret.empty()) {
     auto secret = secrets_(call.request.principal.tenant, hb.auth_secret);
     if (!secret.ok()) {
       return Status::failedPrecondition("tool '" + def.name + "' needs the tenant secret '" +
                                         hb.auth_secret + "': " + secret.status().message());
     }
-    secret_header =
-        hb.auth_header + ": " + (hb.auth_scheme.empty() ? *secret : hb.auth_scheme + " " + *secret);
+    request.headers.emplace_back(hb.auth_header,
+                                 hb.auth_scheme.empty() ? *secret : hb.auth_scheme + " " + *secret);
   }
-  const std::string payload = hb.method == "GET" ? "" : dumpJson(call.request.args);
-  const std::string pin = pinEntry(target.host, target.port, address);
-  const int64_t timeout_ms = hb.timeout_ms > 0 ? hb.timeout_ms : config_.timeout_ms;
+  if (hb.method != "GET") request.body = dumpJson(call.request.args);
+  request.timeout_ms = hb.timeout_ms > 0 ? hb.timeout_ms : config_.timeout_ms;
+  request.max_response_bytes = config_.max_response_bytes;
+  request.reach = hb.allow_private ? net::Reach::kAnyValid : net::Reach::kPublic;
+  request.refusal_hint = "which tools may not reach unless they set backend.allow_private";
   const int attempts = def.risk == Risk::kRead ? 1 + config_.retries : 1;
 
   Status last;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
-    CURL* h = threadHandle();
-    if (h == nullptr) return Status::internal("curl_easy_init failed");
-    curl_easy_reset(h);
-    curl_slist* resolve = pin.empty() ? nullptr : curl_slist_append(nullptr, pin.c_str());
-    curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers =
-        curl_slist_append(headers, ("traceparent: " + call.request.trace.traceparent()).c_str());
-    if (!call.request.idempotency_key.empty()) {
-      headers =
-          curl_slist_append(headers, ("Idempotency-Key: " + call.request.idempotency_key).c_str());
-    }
-    for (const auto& [k, v] : hb.headers)
-      headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    if (!secret_header.empty()) headers = curl_slist_append(headers, secret_header.c_str());
-    Body body;
-    body.limit = config_.max_response_bytes;
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, hb.method.c_str());
-    if (hb.method != "GET") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload.data());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-    }
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    // No proxy from the environment: a proxy would connect on our behalf to an unchecked address.
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_ms));
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, writeBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                     static_cast<curl_off_t>(config_.max_response_bytes));
+    net::SendInfo info;
     const int64_t start = clock_.monotonicNanos();
-    call.backend_contacted = true;
-    CURLcode rc = curl_easy_perform(h);
+    auto reply = net::send(request, nullptr, &info);
     call.backend_ns += clock_.monotonicNanos() - start;
-    long code = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    // Unset pointers into locals before they go out of scope (the handle is reused).
-    curl_easy_setopt(h, CURLOPT_RESOLVE, nullptr);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
-    curl_slist_free_all(resolve);
-    curl_slist_free_all(headers);
-    call.backend_status = static_cast<int>(code);
-    if (body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-      breakers_.recordFailure(target.backend);
+    call.backend_status = info.status;
+    if (!info.sent) {
+      // Refused before any connection (a header, an address the policy refuses, a name that
+      // does not resolve): nothing reached the backend, and trying again would not help.
+      return reply.status();
+    }
+    call.backend_contacted = true;
+    if (info.too_large) {
+      breakers_.recordFailure(backend);
       return Status::unavailable("backend response exceeds gateway.max_response_bytes (" +
                                  std::to_string(config_.max_response_bytes) + ")");
     }
-    if (rc != CURLE_OK) {
+    if (!reply.ok()) {
       call.backend_error = false;  // a retry that got no answer: unavailable, not an error answer
-      if (rc == CURLE_COULDNT_CONNECT) call.backend_contacted = attempt > 0;
-      breakers_.recordFailure(target.backend);
-      last =
-          Status::unavailable("backend " + target.backend + " failed: " + curl_easy_strerror(rc));
+      if (info.connect_failed) call.backend_contacted = attempt > 0;
+      breakers_.recordFailure(backend);
+      last = Status::unavailable("backend " + reply.status().message());
       continue;
     }
+    const int code = reply->status;
     if (code >= 500 || code == 429) {
-      breakers_.recordFailure(target.backend);
+      breakers_.recordFailure(backend);
       call.backend_error = true;
-      last = statusForHttp(code, redacted(body.data));
+      last = statusForHttp(code, redacted(reply->body));
       continue;
     }
-    breakers_.recordSuccess(target.backend);
+    breakers_.recordSuccess(backend);
     if (code >= 300) {
       call.backend_error = true;
-      return statusForHttp(code, redacted(body.data));
+      return statusForHttp(code, redacted(reply->body));
     }
-    if (body.data.empty()) return Json(nullptr);
-    auto parsed = parseJson(body.data);
+    if (reply->body.empty()) return Json(nullptr);
+    auto parsed = parseJson(reply->body);
     if (!parsed.ok()) return Status::unavailable("backend answered with invalid JSON");
     return parsed;
   }

@@ -1,8 +1,8 @@
-// The "http" backend: libcurl, one reused handle per thread (keep-alive), DNS resolved here and
-// checked against the address policy, the connection pinned to the checked address
-// (CURLOPT_RESOLVE; a numeric host is its own address) so DNS rebinding cannot swap it, path
-// arguments percent-encoded and dot segments refused, redirects never followed, a timeout per
-// attempt, retries for read tools only, a circuit breaker per backend, a response size limit,
+// The "http" backend, through the net module's client (include/ward/net/http_client.h: one
+// reused handle per thread, DNS resolved and checked against the address policy, the connection
+// pinned to the checked address so DNS rebinding cannot swap it, redirects never followed, no
+// proxy): path arguments percent-encoded and dot segments refused, a timeout per attempt,
+// retries for read tools only, a circuit breaker per backend, a response size limit,
 // `traceparent` sent, and the tenant's secret (decrypted just for the request) as a header. An
 // error answer's body is redacted whole before an excerpt of it goes into the error message.
 #pragma once
@@ -36,10 +36,6 @@ class HttpExecutor final : public Executor {
   // - _ . ~ is encoded, '/' included); InvalidArgument for a missing or non-scalar argument and
   // for a path that would contain a dot segment ("." or "..", also as %2E). Exposed for tests.
   static Result<std::string> expandUrl(const std::string& url_template, const Json& args);
-  // The CURLOPT_RESOLVE entry pinning host:port to the checked address; "" for a numeric host
-  // (IPv4 or IPv6 literal), which curl does not resolve. Exposed for tests.
-  static std::string pinEntry(const std::string& host, const std::string& port,
-                              const std::string& address);
 
  private:
   std::string redacted(const std::string& text) const;

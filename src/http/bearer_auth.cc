@@ -1,44 +1,35 @@
 #include "bearer_auth.h"
 
-#include <curl/curl.h>
-
 #include <fstream>
 #include <sstream>
 
 #include "handlers.h"
+#include "ward/net/http_client.h"
 
 namespace ward::http {
 
 namespace {
 
 constexpr size_t kMaxJwksBytes = 1 << 20;
-constexpr long kJwksTimeoutMs = 5000;
+constexpr int64_t kJwksTimeoutMs = 5000;
 
-size_t appendCapped(char* p, size_t size, size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  if (out->size() + size * n > kMaxJwksBytes) return 0;
-  out->append(p, size * n);
-  return size * n;
-}
-
+// The IdP's JWKS, through the net module's client: the URL is the operator's, so any valid
+// address may be reached (an IdP on the internal network or loopback), pinned, no proxy, no
+// redirects, bounded in time and size.
 Result<std::string> fetchUrl(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return Status::unavailable("curl_easy_init failed");
-  std::string body;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, kJwksTimeoutMs);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendCapped);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return Status::unavailable(url + ": " + curl_easy_strerror(rc));
-  if (status != 200) return Status::unavailable(url + ": HTTP " + std::to_string(status));
-  return body;
+  net::OutboundRequest request;
+  request.method = "GET";
+  request.url = url;
+  request.headers = {{"Accept", "application/json"}};
+  request.timeout_ms = kJwksTimeoutMs;
+  request.max_response_bytes = kMaxJwksBytes;
+  request.reach = net::Reach::kAnyValid;
+  auto reply = net::send(request);
+  if (!reply.ok()) return Status::unavailable(url + ": " + reply.status().message());
+  if (reply->status != 200) {
+    return Status::unavailable(url + ": HTTP " + std::to_string(reply->status));
+  }
+  return std::move(reply->body);
 }
 
 Result<std::string> readFile(const std::string& path) {

@@ -85,6 +85,25 @@ std::string classifyAddressText(std::string_view ip) {
   return "invalid";
 }
 
+bool reachable(std::string_view cls, Reach reach, bool allow_loopback) {
+  if (cls == "invalid") return false;
+  switch (reach) {
+    case Reach::kPublic:
+      return cls == "public";
+    case Reach::kOperatorEndpoint:
+      if (cls == "loopback") return allow_loopback;
+      return cls != "link-local" && cls != "multicast" && cls != "unspecified";
+    case Reach::kAnyValid:
+      return true;
+  }
+  return false;
+}
+
+bool isIpLiteral(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET6, host.c_str(), buf) == 1 || inet_pton(AF_INET, host.c_str(), buf) == 1;
+}
+
 std::string addressText(const sockaddr* addr) {
   char buf[INET6_ADDRSTRLEN] = {};
   if (addr->sa_family == AF_INET) {

@@ -28,36 +28,9 @@ CURL* threadHandle() {
   return holder.h;
 }
 
-struct Target {
-  std::string scheme, host, port;
-};
-
-Result<Target> parseTarget(const std::string& url) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-    return Status::invalidArgument("url '" + url + "' is not a valid URL");
-  }
-  auto part = [&](CURLUPart p, unsigned flags) {
-    char* v = nullptr;
-    std::string out;
-    if (curl_url_get(u.get(), p, &v, flags) == CURLUE_OK && v) out = v;
-    curl_free(v);
-    return out;
-  };
-  Target t;
-  t.scheme = part(CURLUPART_SCHEME, 0);
-  t.host = part(CURLUPART_HOST, 0);
-  t.port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (t.host.size() >= 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
-  if (t.scheme != "http" && t.scheme != "https") {
-    return Status::invalidArgument("url '" + url + "' must be http or https");
-  }
-  if (t.host.empty() || t.port.empty()) return Status::invalidArgument("url has no host");
-  return t;
-}
-
-// The first resolved address the policy allows, as numeric text.
-Result<std::string> resolveChecked(const Target& t, bool allow_private) {
+// The first resolved address `reach` allows, as numeric text.
+Result<std::string> resolveChecked(const Origin& t, const OutboundRequest& req) {
+  const Reach reach = req.allow_private ? Reach::kAnyValid : req.reach;
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_family = AF_UNSPEC;
@@ -70,11 +43,11 @@ Result<std::string> resolveChecked(const Target& t, bool allow_private) {
   std::string refused;
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
     std::string cls = classifyAddress(ai->ai_addr);
-    if (cls == "public" || (allow_private && cls != "invalid")) return addressText(ai->ai_addr);
+    if (reachable(cls, reach, req.allow_loopback)) return addressText(ai->ai_addr);
     if (refused.empty()) refused = addressText(ai->ai_addr) + " (" + cls + ")";
   }
-  return Status::permissionDenied("host '" + t.host + "' resolves to " + refused +
-                                  ", which is refused unless allow_private is set");
+  return Status::permissionDenied("host '" + t.host + "' resolves to " + refused + ", " +
+                                  req.refusal_hint);
 }
 
 struct Exchange {
@@ -139,26 +112,57 @@ bool hasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std:
 
 }  // namespace
 
+Result<Origin> parseOrigin(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return Status::invalidArgument("url '" + url + "' is not a valid URL");
+  }
+  auto part = [&](CURLUPart p, unsigned flags) {
+    char* v = nullptr;
+    std::string out;
+    if (curl_url_get(u.get(), p, &v, flags) == CURLUE_OK && v) out = v;
+    curl_free(v);
+    return out;
+  };
+  Origin t;
+  t.scheme = part(CURLUPART_SCHEME, 0);
+  t.host = part(CURLUPART_HOST, 0);
+  t.port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (t.host.size() >= 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
+  if (t.scheme != "http" && t.scheme != "https") {
+    return Status::invalidArgument("url '" + url + "' must be http or https");
+  }
+  if (t.host.empty() || t.port.empty()) return Status::invalidArgument("url has no host");
+  return t;
+}
+
+std::string pinEntry(const std::string& host, const std::string& port, const std::string& address) {
+  if (isIpLiteral(host)) return "";
+  return host + ":" + port + ":" +
+         (address.find(':') != std::string::npos ? "[" + address + "]" : address);
+}
+
 std::string OutboundReply::header(const std::string& name) const {
   auto it = headers.find(name);
   return it == headers.end() ? "" : it->second;
 }
 
-Result<OutboundReply> send(const OutboundRequest& req, const BodySink* sink, bool* reached) {
-  if (reached != nullptr) *reached = false;
-  WARD_ASSIGN_OR_RETURN(Target target, parseTarget(req.url));
+Result<OutboundReply> send(const OutboundRequest& req, const BodySink* sink, SendInfo* info) {
+  SendInfo ignored;
+  SendInfo& out = info != nullptr ? *info : ignored;
+  out = SendInfo{};
+  WARD_ASSIGN_OR_RETURN(Origin target, parseOrigin(req.url));
   for (const auto& [k, v] : req.headers) {
     if (k.empty() || hasLineBreak(k) || hasLineBreak(v) || k.find(':') != std::string::npos) {
       return Status::invalidArgument("header '" + k + "' contains a forbidden character");
     }
   }
-  WARD_ASSIGN_OR_RETURN(std::string address, resolveChecked(target, req.allow_private));
-  const std::string pin = target.host + ":" + target.port + ":" +
-                          (address.find(':') != std::string::npos ? "[" + address + "]" : address);
+  WARD_ASSIGN_OR_RETURN(std::string address, resolveChecked(target, req));
+  const std::string pin = pinEntry(target.host, target.port, address);
   CURL* h = threadHandle();
   if (h == nullptr) return Status::internal("curl_easy_init failed");
   curl_easy_reset(h);
-  curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
+  curl_slist* resolve = pin.empty() ? nullptr : curl_slist_append(nullptr, pin.c_str());
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : req.headers)
     headers = curl_slist_append(headers, (k + ": " + v).c_str());
@@ -189,6 +193,7 @@ Result<OutboundReply> send(const OutboundRequest& req, const BodySink* sink, boo
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+  out.sent = true;
   const auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(h);
   reply.elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -201,9 +206,12 @@ Result<OutboundReply> send(const OutboundRequest& req, const BodySink* sink, boo
   curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
   curl_slist_free_all(resolve);
   curl_slist_free_all(headers);
-  if (reached != nullptr) *reached = reply.status != 0;
-  const std::string where = target.scheme + "://" + target.host + ":" + target.port;
-  if (x.too_large) {
+  out.reached = reply.status != 0;
+  out.status = reply.status;
+  out.connect_failed = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+  out.too_large = x.too_large || rc == CURLE_FILESIZE_EXCEEDED;
+  const std::string where = target.text();
+  if (out.too_large) {
     return Status::unavailable("the response of " + where + " exceeds " +
                                std::to_string(req.max_response_bytes) + " bytes");
   }

@@ -1,8 +1,8 @@
-// Which outbound addresses Ward may reach (tool backends, model providers). Private, loopback,
-// link-local, unique-local, CGNAT, multicast, reserved and unspecified addresses (IPv4 and IPv6,
-// IPv4-mapped and NAT64 forms included) are refused unless the caller's configuration allows
-// private addresses (a tool's backend.allow_private, a model's allow_private). Pure functions,
-// thread-safe.
+// Which outbound addresses Ward may reach (tool backends, model providers, OTLP collectors, JWKS
+// endpoints). Private, loopback, link-local, unique-local, CGNAT, multicast, reserved and
+// unspecified addresses (IPv4 and IPv6; IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms judged
+// by the IPv4 address they carry) are classified here; which classes a request may reach is its
+// Reach. Pure functions, thread-safe.
 #pragma once
 
 #include <sys/socket.h>
@@ -22,5 +22,23 @@ std::string classifyAddressText(std::string_view ip);
 
 // Numeric text of an address ("127.0.0.1", "::1").
 std::string addressText(const sockaddr* addr);
+
+// Which classes of address an outbound request may connect to.
+enum class Reach {
+  // "public" only: tool backends and model providers by default.
+  kPublic,
+  // An endpoint the operator configured (an OTLP collector, an IdP's JWKS): public and private
+  // networks ("private", "cgnat", "unique-local", "reserved"), never "link-local" (cloud
+  // metadata), "multicast" or "unspecified"; "loopback" only when allowed.
+  kOperatorEndpoint,
+  // Every class but "invalid": a tool's backend.allow_private, a model's allow_private.
+  kAnyValid,
+};
+
+// Whether an address of class `cls` (classifyAddress) may be reached under `reach`.
+bool reachable(std::string_view cls, Reach reach, bool allow_loopback);
+
+// Whether `host` is a numeric IPv4 or IPv6 address (without brackets).
+bool isIpLiteral(const std::string& host);
 
 }  // namespace ward::net

@@ -14,6 +14,7 @@
 
 #include "gateway_env.h"
 #include "http_executor.h"
+#include "ward/net/http_client.h"
 
 namespace ward::testing {
 namespace {
@@ -204,10 +205,10 @@ TEST(HttpBackend, ReachesABackendAtAnIpv6Literal) {
   auto r = env.call("alice", "t6", Json::object());
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ((*r)["result"]["ok"], true);
-  EXPECT_EQ(gateway::HttpExecutor::pinEntry("::1", "8080", "::1"), "");
-  EXPECT_EQ(gateway::HttpExecutor::pinEntry("api.example.com", "443", "2001:db8::1"),
+  EXPECT_EQ(net::pinEntry("::1", "8080", "::1"), "");
+  EXPECT_EQ(net::pinEntry("api.example.com", "443", "2001:db8::1"),
             "api.example.com:443:[2001:db8::1]");
-  EXPECT_EQ(gateway::HttpExecutor::pinEntry("api.example.com", "80", "93.184.216.34"),
+  EXPECT_EQ(net::pinEntry("api.example.com", "80", "93.184.216.34"),
             "api.example.com:80:93.184.216.34");
 }
 
