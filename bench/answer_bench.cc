@@ -9,8 +9,11 @@
 // their difference per query (what answering adds to retrieval). The first round warms caches
 // and is not counted.
 //
+// --no-audit records the search and answer events into a sink that drops them, to show the
+// compute without the durable (fsync'd) audit writes.
+//
 // Usage: answer_bench --corpus FILE.jsonl --queries QUERIES.jsonl [--data DIR] [--rounds 3]
-//                     [--k 10] [--skip-ingest]
+//                     [--k 10] [--skip-ingest] [--no-audit]
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -37,6 +40,12 @@ int die(const Status& s) {
   return 1;
 }
 
+// Accepts every event and keeps none (--no-audit).
+class DroppingSink final : public audit::TraceSink {
+ public:
+  Status record(const audit::TraceEvent&) override { return Status(); }
+};
+
 double msSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
@@ -46,7 +55,7 @@ double msSince(std::chrono::steady_clock::time_point t) {
 int main(int argc, char** argv) {
   std::string corpus, queries, data = "bench/data/answer-ward";
   int rounds = 3, k = 10;
-  bool skip_ingest = false;
+  bool skip_ingest = false, no_audit = false;
   WardConfig config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -110,11 +119,13 @@ int main(int argc, char** argv) {
     auto j = parseJson(line);
     if (j.ok() && j->contains("text")) texts.push_back((*j)["text"].get<std::string>());
   }
-  search::SearchService searcher(**store, **index, **traces, config.search);
+  DroppingSink dropping;
+  audit::TraceSink& sink = no_audit ? static_cast<audit::TraceSink&>(dropping) : **traces;
+  search::SearchService searcher(**store, **index, sink, config.search);
   answer::AnswerServiceOptions options;
   options.store = store->get();
   options.search = &searcher;
-  options.traces = traces->get();
+  options.traces = &sink;
   options.config.max_k = answer::kAnswerMaxKCeiling;
   answer::AnswerService answers(options);
 
