@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Ward, loads the example company (people, groups, documents with ACLs) into ./ward-data,
-# shows the same searches as different users, then the tool gateway: a call refused, a refund
+# shows the same searches and cited answers as different users, then the tool gateway: a call refused, a refund
 # parked for approval, approved by a reviewer and executed exactly once against a small billing
 # service on 127.0.0.1:7480 (examples/billing_service.py); then serves the REST API.
 set -euo pipefail
@@ -21,6 +21,13 @@ show "termination notice" bob
 show "INV-2024-0042" carol
 show "INV-2024-0042" alice
 show "ERR_TIMEOUT" erin
+ask() {
+  echo
+  echo "=== ward ask \"$1\" --as $2   (extractive: every sentence cited, every citation verified)"
+  "$WARD" ask "$1" --as "$2"
+}
+ask "How much notice is needed to terminate the agreement?" dave
+ask "How much notice is needed to terminate the agreement?" bob
 echo
 "$WARD" status
 

@@ -79,6 +79,18 @@ Json modelCall(const TraceRecord& r) {
   return j;
 }
 
+// An `answer` event (docs/formats/answer.md): each sentence, its citations and the checks each
+// passed or failed.
+Json answerEntry(const TraceRecord& r) {
+  Json j = base(r);
+  copyAttrs(r.event,
+            {"mode", "model", "template", "answer", "sentences", "unsupported",
+             "citations_dropped", "removed_links", "citation_precision", "citation_coverage",
+             "tool_calls", "format_error", "agent"},
+            j);
+  return j;
+}
+
 Json feedback(const TraceRecord& r) {
   Json j = base(r);
   j["reviewer"] = r.event.principal;
@@ -96,6 +108,7 @@ Json otherEvent(const TraceRecord& r) {
 // Which section of the account an event kind belongs to.
 const char* sectionOf(const std::string& kind) {
   if (kind == "search") return "retrieval";
+  if (kind == "answer") return "answers";
   if (kind == "tool_call") return "tool_calls";
   if (kind == "tool_decision") return "approvals";
   if (kind == "model_call") return "model_calls";
@@ -107,6 +120,7 @@ const char* sectionOf(const std::string& kind) {
 
 Json sectionEntry(const std::string& section, const TraceRecord& r) {
   if (section == "retrieval") return retrieval(r);
+  if (section == "answers") return answerEntry(r);
   if (section == "tool_calls") return toolCall(r);
   if (section == "approvals") return approval(r);
   if (section == "model_calls") return modelCall(r);
@@ -114,8 +128,9 @@ Json sectionEntry(const std::string& section, const TraceRecord& r) {
   return otherEvent(r);
 }
 
-constexpr const char* kSections[] = {"retrieval",   "documents", "tool_calls", "approvals",
-                                     "model_calls", "feedback",  "denials",    "other"};
+constexpr const char* kSections[] = {"retrieval", "answers",     "documents", "tool_calls",
+                                     "approvals", "model_calls", "feedback",  "denials",
+                                     "other"};
 
 }  // namespace
 
@@ -208,6 +223,38 @@ void formatToolCall(std::ostringstream& o, const Json& t) {
   }
 }
 
+void formatAnswer(std::ostringstream& o, const Json& a) {
+  o << "  " << str(a, "mode") << " answer";
+  if (a.contains("model")) o << " by model " << str(a, "model");
+  o << " (citation precision " << str(a, "citation_precision") << ", coverage "
+    << str(a, "citation_coverage") << ")" << ref(a) << "\n";
+  if (a.contains("template")) {
+    o << "    prompt template " << str(a["template"], "name") << "@"
+      << str(a["template"], "version") << ", sha256 " << str(a["template"], "sha256") << "\n";
+  }
+  if (!a.contains("sentences") || !a["sentences"].is_array()) return;
+  for (const auto& s : a["sentences"]) {
+    o << "    " << (s.value("supported", false) ? "" : "UNSUPPORTED ")
+      << (s.contains("text") ? s["text"].dump() : "-") << "\n";
+    if (!s.contains("citations") || !s["citations"].is_array()) continue;
+    for (const auto& c : s["citations"]) {
+      o << "      " << (c.value("verified", false) ? "verified" : "dropped") << " doc "
+        << str(c, "doc_id") << " v" << str(c, "version") << " chunk " << str(c, "chunk")
+        << " chars " << str(c, "char_start") << "-" << str(c, "char_end") << ": passed "
+        << str(c, "checks_passed", "none");
+      if (c.contains("failed_rule")) {
+        o << "; failed " << str(c, "failed_rule") << " (" << str(c, "detail") << ")";
+      }
+      o << "\n";
+    }
+  }
+  if (a.contains("removed_links") && a["removed_links"].is_array()) {
+    for (const auto& l : a["removed_links"]) {
+      o << "    removed " << str(l, "kind") << " to " << str(l, "host") << "\n";
+    }
+  }
+}
+
 void formatModelCall(std::ostringstream& o, const Json& m) {
   o << "  " << str(m, "provider") << " " << str(m, "model");
   if (m.contains("model_version")) o << " (" << str(m, "model_version") << ")";
@@ -249,6 +296,10 @@ std::string formatExplanation(const Json& x) {
   }
   o << "Retrieved:" << (x["retrieval"].empty() ? " nothing" : "") << "\n";
   for (const auto& r : x["retrieval"]) formatRetrieval(o, r);
+  if (x.contains("answers") && !x["answers"].empty()) {
+    o << "Answers:\n";
+    for (const auto& a : x["answers"]) formatAnswer(o, a);
+  }
   for (const auto& d : x["documents"]) {
     o << "Documents changed: " << str(d, "kind") << " by " << str(d, "principal") << ref(d) << "\n";
   }

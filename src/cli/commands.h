@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "cli_context.h"
+#include "ward/answer/answer_service.h"
 
 namespace ward::cli {
 
@@ -29,6 +30,11 @@ void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 // After registerAuditCommands: adds `audit erase` and `audit retention`.
 void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+// `ask` and `prompts` (ask_command.cc).
+void registerAskCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+// The answer loop over the context's store, search and traces; with_models adds the [[models]]
+// and the gateway (for the model's tool calls). After ctx.open().
+Result<std::unique_ptr<answer::AnswerService>> openAnswerService(CliContext& ctx, bool with_models);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

@@ -57,6 +57,7 @@ int runCli(int argc, char** argv) {
       registerMcpCommand,
       registerAuditEraseCommands,
       registerUpstreamCommands,
+      registerAskCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

@@ -48,6 +48,9 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto model_service = ctx.models();
       if (!model_service.ok()) return fail(model_service.status());
       services.models = *model_service;
+      auto answers = openAnswerService(ctx, /*with_models=*/true);
+      if (!answers.ok()) return fail(answers.status());
+      services.answers = answers->get();
       // The configuration this server runs with, by hash: a change to ward.toml between runs
       // shows up in the audit log as a different hash.
       auto toml = io::readFile(io::posixFileSystem(), ctx.configPath());

@@ -180,6 +180,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
     if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
     if (key == "models") continue;     // parsed (strictly) by models::loadModelConfigs
     if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
+    if (key == "answer") continue;  // parsed (strictly) by answer::loadAnswerConfig
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;
@@ -288,6 +289,12 @@ max_response_bytes = 4194304  # backend responses larger than this fail the call
 timeout_ms = 10000            # per backend attempt
 retries = 2                   # extra attempts for read tools only
 approve_risk = ""             # "write" or "destructive": those risks always need approval
+
+[answer]
+default_k = 8                 # passages retrieved per answer (ward ask, /v1/answers, MCP ask)
+max_k = 20                    # the most a request may ask for (at most 100)
+model = ""                    # default [[models]] name; "" = extractive answers
+link_hosts = []               # hosts answer links/images may point at; others are removed
 
 # OAuth 2.1 bearer JWTs besides API keys (off while issuer is ""):
 # [oauth]

@@ -17,6 +17,8 @@ namespace ward::http {
 // search_handler.cc
 Result<HttpResponse> searchPost(const Services& s, const HttpRequest& r);
 Result<HttpResponse> searchGet(const Services& s, const HttpRequest& r);
+// answers_handler.cc
+Result<HttpResponse> answersPost(const Services& s, const HttpRequest& r);
 
 // documents_handler.cc
 Result<HttpResponse> documentsPush(const Services& s, const HttpRequest& r);

@@ -37,6 +37,7 @@ constexpr RouteSpec kRoutes[] = {
     {"GET", "/v1/status", AuthPolicy::kAdmin, statusGet},
     {"POST", "/v1/search", AuthPolicy::kPrincipal, searchPost, "query,text,k,filters"},
     {"GET", "/v1/search", AuthPolicy::kPrincipal, searchGet},
+    {"POST", "/v1/answers", AuthPolicy::kPrincipal, answersPost, "question,k,model"},
     // Records are checked by ingest (jsonl-records.md), the {"records","source"} form here.
     {"POST", "/v1/documents", AuthPolicy::kPrincipal, documentsPush, kBodyCheckedByModule},
     {"GET", "/v1/documents/{id*}", AuthPolicy::kPrincipal, documentGet},

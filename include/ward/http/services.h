@@ -26,6 +26,9 @@ class ToolGateway;
 namespace ward::models {
 class ModelService;
 }
+namespace ward::answer {
+class AnswerService;
+}
 
 namespace ward::http {
 
@@ -40,6 +43,7 @@ struct Services {
   audit::TraceService* trace_service = nullptr;  // trace routes answer Unavailable when null
   audit::SubjectKeyStore* audit_keys = nullptr;  // null: erasure answers FailedPrecondition
   models::ModelService* models = nullptr;  // /v1/chat/completions, /v1/models: Unavailable if null
+  answer::AnswerService* answers = nullptr;  // POST /v1/answers: Unavailable if null
 };
 
 }  // namespace ward::http

