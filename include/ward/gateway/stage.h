@@ -37,6 +37,13 @@ struct ResolvedTool {
   std::shared_ptr<const JsonSchema> output;  // null = any output
 };
 
+// What untrusted content the turn behind a call has read: retrieved documents, tool results,
+// upstream MCP content (docs/design/gateway.md, "Untrusted content").
+struct TurnTaint {
+  bool untrusted = false;            // the turn has read untrusted content
+  std::vector<std::string> sources;  // what it read, for the record: "doc:<id>", "tool:<name>", ...
+};
+
 // What a caller asks for.
 struct CallRequest {
   identity::Principal principal;             // whose call it is (tenant = principal.tenant)
@@ -54,6 +61,9 @@ struct CallRequest {
   // upstream MCP server while the call runs; null when the front door has no live stream to the
   // client. Whether an upstream may ask at all is its `allow_*` configuration.
   std::function<Result<Json>(const std::string& method, const Json& params)> ask_client;
+  // The turn's untrusted reads. A write or destructive call from a tainted turn needs approval
+  // (or is denied) by the untrusted-content gate.
+  TurnTaint taint;
 };
 
 // One call travelling through the chain.
