@@ -124,6 +124,7 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
   options.search = search_.get();
   options.config = config_.gateway;
   options.approve_risk = config_.gateway.approve_risk;
+  WARD_ASSIGN_OR_RETURN(options.untrusted, gateway::loadUntrustedGateConfig(configPath()));
   options.secrets_key_path = secretsKeyPath();
   options.upstreams = upstreams_.get();
   options.config_tenant = config_.tenant;

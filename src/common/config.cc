@@ -181,6 +181,11 @@ Status applyTable(const toml::table& t, const std::string& prefix,
     if (key == "models") continue;     // parsed (strictly) by models::loadModelConfigs
     if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
     if (key == "answer") continue;  // parsed (strictly) by answer::loadAnswerConfig
+    // The untrusted-content gate's keys are parsed (strictly) by gateway::loadUntrustedGateConfig.
+    if (key == "gateway.untrusted_writes" || key == "gateway.untrusted_gate" ||
+        key == "gateway.trusted_sources") {
+      continue;
+    }
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;
@@ -289,6 +294,8 @@ max_response_bytes = 4194304  # backend responses larger than this fail the call
 timeout_ms = 10000            # per backend attempt
 retries = 2                   # extra attempts for read tools only
 approve_risk = ""             # "write" or "destructive": those risks always need approval
+untrusted_writes = "approve"  # a write/destructive call after untrusted content: "approve" | "deny"
+trusted_sources = []          # sources that do not taint a turn: "doc:<id>", "tool:<name>", "upstream:<name>"
 
 [answer]
 default_k = 8                 # passages retrieved per answer (ward ask, /v1/answers, MCP ask)

@@ -23,7 +23,12 @@ StageResult ApprovalStage::run(CallContext& call) {
     }
   }
   if (rule.empty()) return StageResult::next();
+  return park(call, rule, reason);
+}
 
+StageResult ApprovalStage::park(CallContext& call, const std::string& rule,
+                                const std::string& reason) {
+  const ToolDefinition& def = call.tool->definition;
   store::ApprovalRecord a;
   a.id = "apr_" + randomHex(12);
   a.tenant = call.request.principal.tenant;

@@ -56,6 +56,7 @@ class ToolGateway::Impl {
   const Clock* clock;
   std::unique_ptr<SecretBox> secrets;  // null when no key path was given
   std::unique_ptr<PolicyCache> policy;
+  UntrustedGate gate;  // the untrusted-content gate's settings (read by its stage and record())
   std::vector<std::unique_ptr<Stage>> stages;
   ToolGateway* owner = nullptr;  // set by ToolGateway's constructor (upstream syncs)
   UpstreamLiveSet live;          // what each upstream offered at its last sync

@@ -13,6 +13,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/config.h"
 #include "ward/gateway/stage.h"
+#include "ward/gateway/untrusted_gate.h"
 #include "ward/store/tool_store.h"
 
 namespace ward::gateway {
@@ -99,6 +100,9 @@ class ApprovalStage final : public Stage {
         keeping_(std::move(keeping)) {}
   std::string_view name() const override { return "approval"; }
   StageResult run(CallContext& call) override;
+  // Parks the call as a pending approval under `rule` (the untrusted-content stage parks
+  // through it too): stop with the pending response, or reject when it cannot be stored.
+  StageResult park(CallContext& call, const std::string& rule, const std::string& reason);
 
  private:
   store::ToolStore& tools_;
@@ -108,7 +112,21 @@ class ApprovalStage final : public Stage {
   ArgsKeeping keeping_;
 };
 
-// Runs the call on its backend through the executor registered for the backend type.
+// The untrusted-content gate (untrusted_gate.h): a write or destructive call from a turn that
+// read untrusted content is parked through the approval stage or rejected (PermissionDenied),
+// per gateway.untrusted_writes. A resumed (approved) call passes.
+class UntrustedContentStage final : public Stage {
+ public:
+  UntrustedContentStage(const UntrustedGate& gate, ApprovalStage& approvals)
+      : gate_(gate), approvals_(approvals) {}
+  std::string_view name() const override { return "untrusted_content"; }
+  StageResult run(CallContext& call) override;
+
+ private:
+  const UntrustedGate& gate_;
+  ApprovalStage& approvals_;
+};
+
 // Runs the call on its backend's executor. Every executor failure leaves the gateway redacted
 // (its message reaches the caller over REST and MCP, the trace and the server log) and with a
 // decision of its own: `backend_error` when the backend answered with an error (HTTP >= 300, an

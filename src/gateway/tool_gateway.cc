@@ -77,8 +77,12 @@ ToolGateway::Impl::Impl(const GatewayOptions& o)
       [this](const std::string& tenant, const std::string& id, const Json& args) {
         return sealApprovalArgs(tenant, id, args);
       }};
-  stages.push_back(std::make_unique<ApprovalStage>(*o.tools, *clock, c.approval_ttl_s,
-                                                   o.approve_risk, std::move(keeping)));
+  auto approval = std::make_unique<ApprovalStage>(*o.tools, *clock, c.approval_ttl_s,
+                                                  o.approve_risk, std::move(keeping));
+  // create() refused a bad gate configuration before this runs.
+  if (auto g = UntrustedGate::create(o.untrusted); g.ok()) gate = std::move(g).value();
+  stages.push_back(std::make_unique<UntrustedContentStage>(gate, *approval));
+  stages.push_back(std::move(approval));
   stages.push_back(std::move(dispatch));
   stages.push_back(std::make_unique<OutputStage>(o.redactor));
   metrics().describeCounter("ward_gateway_stage_total", "Stage verdicts of tool calls");
@@ -95,6 +99,13 @@ Result<std::unique_ptr<ToolGateway>> ToolGateway::create(const GatewayOptions& o
   if (options.approve_risk != "" && options.approve_risk != "write" &&
       options.approve_risk != "destructive") {
     return Status::invalidArgument("approve_risk must be '', 'write' or 'destructive'");
+  }
+  WARD_ASSIGN_OR_RETURN(UntrustedGate gate, UntrustedGate::create(options.untrusted));
+  if (!gate.enabled()) {
+    logWarn(
+        "!!! gateway.untrusted_gate = \"off\": the untrusted-content gate is DISABLED; write and "
+        "destructive tool calls after untrusted content run unapproved. This setting exists for "
+        "tests only (docs/design/gateway.md \"Untrusted content\"); never use it in production.");
   }
   auto impl = std::make_unique<Impl>(options);
   if (!options.secrets_key_path.empty()) {
@@ -144,7 +155,8 @@ Json stageEntry(const Stage& stage, const StageResult& r, const CallContext& cal
     for (int64_t id : call.grant_ids) ids.push_back("grant:" + std::to_string(id));
     e["policy"] = ids;
   }
-  if (stage.name() == "approval" && call.response.contains("approval_id")) {
+  if ((stage.name() == "approval" || stage.name() == "untrusted_content") &&
+      r.verdict == Verdict::kStop && call.response.contains("approval_id")) {
     e["policy"] = "approval:" + call.response["approval_id"].get<std::string>();
   }
   if (r.verdict == Verdict::kReject) e["error"] = r.status.message();
@@ -187,6 +199,10 @@ void ToolGateway::Impl::record(const std::string& kind, const CallContext* call,
       attributes["reviewer"] = call->approval->reviewer;
     }
     if (call->backend_status != 0) attributes["backend_status"] = call->backend_status;
+    // The untrusted-content gate's view of the turn: its sources, the rule and the decision.
+    const Risk risk = call->tool ? call->tool->definition.risk : Risk::kRead;
+    Json untrusted = gate.record(r.taint, gate.decide(r.taint, risk));
+    if (!untrusted.is_null()) attributes["untrusted"] = std::move(untrusted);
     addResult(call->result, attributes);
   }
   event.attributes = std::move(attributes);

@@ -57,7 +57,7 @@ constexpr RouteSpec kRoutes[] = {
     {"GET", "/v1/tools", AuthPolicy::kPrincipal, toolsList},
     {"GET", "/v1/tools/{name}", AuthPolicy::kPrincipal, toolGet},
     {"POST", "/v1/tools/{name}/call", AuthPolicy::kPrincipal, toolCall,
-     "args,version,on_behalf_of"},
+     "args,version,on_behalf_of,untrusted_inputs"},
     {"POST", "/v1/tools/{name}/versions/{version}/deprecate", AuthPolicy::kAdmin, toolDeprecate,
      "deprecated"},
     {"POST", "/v1/tools/{name}/versions/{version}/pin", AuthPolicy::kAdmin, toolPin, "pinned"},

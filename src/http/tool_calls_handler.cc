@@ -1,13 +1,40 @@
 // POST /v1/tools/{name}/call: one tool call through the gateway's stage chain.
 #include "handlers.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/gateway/untrusted_gate.h"
 #include "ward/store/store.h"
 
 namespace ward::http {
 
-// Body: {"args": {...}, "version"?: "1.2.0", "on_behalf_of"?: "alice"}; header Idempotency-Key;
-// query wait=SECONDS (wait for an approval decision). An agent calls for a user with
-// on_behalf_of; the gateway then applies the intersection of both principals' grants.
+namespace {
+
+// `untrusted_inputs`: the untrusted content the caller's turn has read ("doc:<id>",
+// "tool:<name>", "upstream:<name>"), at most kMaxTaintSources. It can only add restrictions: a
+// non-empty list makes the untrusted-content gate apply to the call.
+Result<gateway::TurnTaint> declaredTaint(const Json& list) {
+  if (!list.is_array()) return Status::invalidArgument("field 'untrusted_inputs' must be an array");
+  if (list.size() > gateway::kMaxTaintSources) {
+    return Status::invalidArgument("field 'untrusted_inputs' holds more than " +
+                                   std::to_string(gateway::kMaxTaintSources) + " sources");
+  }
+  gateway::TurnTaint taint;
+  for (const Json& e : list) {
+    if (!e.is_string()) {
+      return Status::invalidArgument("field 'untrusted_inputs' must hold strings");
+    }
+    WARD_RETURN_IF_ERROR(gateway::checkTaintSource(e.get<std::string>(), "untrusted_inputs entry"));
+    taint.sources.push_back(e.get<std::string>());
+  }
+  taint.untrusted = !taint.sources.empty();
+  return taint;
+}
+
+}  // namespace
+
+// Body: {"args": {...}, "version"?: "1.2.0", "on_behalf_of"?: "alice", "untrusted_inputs"?:
+// ["doc:..."]}; header Idempotency-Key; query wait=SECONDS (wait for an approval decision). An
+// agent calls for a user with on_behalf_of; the gateway then applies the intersection of both
+// principals' grants.
 Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
@@ -22,6 +49,9 @@ Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
       return Status::invalidArgument("field 'version' must be a string");
     }
     call.version = body["version"].get<std::string>();
+  }
+  if (body.contains("untrusted_inputs")) {
+    WARD_ASSIGN_OR_RETURN(call.taint, declaredTaint(body["untrusted_inputs"]));
   }
   call.idempotency_key = r.header("idempotency-key");
   call.trace = r.trace;

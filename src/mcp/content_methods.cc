@@ -191,6 +191,18 @@ Reply McpServer::Impl::resourceTemplatesList(const Message& m, Exchange& x) {
   return Reply::ok(std::move(result));
 }
 
+namespace {
+
+// An upstream's resource or prompt that reached the caller taints the session with its upstream
+// (the upstream named in the request's record, session_taint.h).
+void noteUpstreamRead(McpServer::Impl& s, Exchange& x, const Reply& r) {
+  if (r.error || !x.record_extra.contains("upstream")) return;
+  const Json& up = x.record_extra["upstream"];
+  if (up.is_string()) s.noteRead(x, {"upstream:" + up.get<std::string>()});
+}
+
+}  // namespace
+
 Reply McpServer::Impl::resourcesRead(const Message& m, Exchange& x) {
   if (!m.params.contains("uri") || !m.params["uri"].is_string()) {
     return Reply::fail(kInvalidParams, "resources/read: field 'uri' must be a string");
@@ -202,7 +214,10 @@ Reply McpServer::Impl::resourcesRead(const Message& m, Exchange& x) {
   // 2026-07-28 (SEP-2164) says -32602 with the uri; the 2025 revisions say -32002.
   const Reply missing = Reply::fail(x.stateless ? kInvalidParams : kResourceNotFound,
                                     "Resource not found", Json{{"uri", uri}});
-  if (auto r = upstream_content->read(uri, missing, x)) return *r;
+  if (auto r = upstream_content->read(uri, missing, x)) {
+    noteUpstreamRead(*this, x, *r);
+    return *r;
+  }
   if (options.store == nullptr || uri.rfind(kDocPrefix, 0) != 0) return missing;
   auto id = http::percentDecode(uri.substr(sizeof(kDocPrefix) - 1));
   if (!id.ok() || id->empty()) return missing;
@@ -224,6 +239,7 @@ Reply McpServer::Impl::resourcesRead(const Message& m, Exchange& x) {
                   {"mimeType", "text/plain"},
                   {"text", text},
                   {"_meta", {{"ward/version", doc->version}, {"ward/title", doc->title}}}};
+  noteRead(x, {"doc:" + *id});  // the document's text is untrusted (session_taint.h)
   return Reply::ok(Json{{"contents", Json::array({content})}});
 }
 
@@ -260,7 +276,10 @@ Reply McpServer::Impl::promptsGet(const Message& m, Exchange& x) {
   }
   const PromptTemplate* p = findPrompt(name);
   if (p == nullptr) {
-    if (auto r = upstream_content->getPrompt(name, args, x)) return *r;
+    if (auto r = upstream_content->getPrompt(name, args, x)) {
+      noteUpstreamRead(*this, x, *r);
+      return *r;
+    }
     return Reply::fail(kInvalidParams, "prompt '" + name + "' not found");
   }
   if (!args.contains(p->argument) || !args[p->argument].is_string()) {

@@ -136,6 +136,10 @@ class McpServer::Impl {
   void record(const Message& m, const Exchange& x, const std::string& outcome, int error_code);
   // The MCP side of a request as a gateway call records it (CallRequest::via).
   Json via(const Message& m, const Exchange& x) const;
+  // The untrusted content the request's session has read so far (none without a session), and
+  // adding what it just read (session_taint.h).
+  gateway::TurnTaint sessionTaint(const Exchange& x);
+  void noteRead(Exchange& x, const std::vector<std::string>& sources);
   // Slices a list for pagination: cursor = decimal offset; sets nextCursor when more remain.
   std::optional<RpcError> paginate(const Json& params, Json& items, Json& result) const;
 

@@ -14,6 +14,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/gateway/stage.h"
 
 namespace ward::mcp {
 
@@ -28,6 +29,8 @@ struct Session {
   std::string log_level;                      // "" = no log notifications
   bool initialized = false;                   // notifications/initialized seen
   int64_t tools_generation = -1;              // policy generation last listed to the client
+  // The untrusted content the session has read (session_taint.h): its later tool calls carry it.
+  gateway::TurnTaint taint;
   int64_t last_used_us = 0;
 };
 

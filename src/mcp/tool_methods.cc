@@ -6,6 +6,7 @@
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
 #include "request_state.h"
+#include "session_taint.h"
 #include "ward/common/hash.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/directory.h"
@@ -92,6 +93,13 @@ Json errorResult(const std::string& text) {
               {"isError", true}};
 }
 
+// What reading `tool`'s result brings into the session (session_taint.h).
+std::vector<std::string> resultSources(gateway::ToolGateway& gw, const std::string& tenant,
+                                       const std::string& tool, const Json& value) {
+  auto backend = gw.backendTypeOf(tenant, tool);
+  return toolResultSources(tool, backend.ok() ? *backend : "", value);
+}
+
 std::string argsHash(const std::string& tool, const Json& args) {
   return sha256Hex(tool + "\n" + gateway::canonicalJson(args));
 }
@@ -150,8 +158,9 @@ Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, 
   const std::string id = view.value("id", "");
   if (state == "executed") {
     const Json& r = view.contains("result") ? view["result"] : Json();
-    return Reply::ok(toolResult(*s.options.gateway, x.principal->tenant, tool,
-                                r.is_object() && r.contains("result") ? r["result"] : r));
+    const Json& value = r.is_object() && r.contains("result") ? r["result"] : r;
+    s.noteRead(x, resultSources(*s.options.gateway, x.principal->tenant, tool, value));
+    return Reply::ok(toolResult(*s.options.gateway, x.principal->tenant, tool, value));
   }
   if (state == "pending" || state == "approved" || state == "executing") {
     return pendingReply(s, x, tool, args, id);
@@ -305,6 +314,8 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   req.idempotency_key = idempotencyKey(m, x, *options.gateway, name);
   req.via = via(m, x);
   if (x.channel) req.ask_client = askClient(*this, x);
+  // What the session read before this call rides on it (the untrusted-content gate).
+  req.taint = sessionTaint(x);
   x.progress(0, 1, "calling " + name);
   auto r = options.gateway->call(std::move(req));
   // The gateway recorded the call (with `via`) on every path except an internal failure before
@@ -316,6 +327,11 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
       return Reply::fail(kInvalidParams, "unknown tool: " + r.status().message());
     }
     x.log("warning", "ward.gateway", r.status().toString());
+    // An error may quote what a backend answered: untrusted too (a policy refusal quotes none).
+    const StatusCode code = r.status().code();
+    if (code != StatusCode::kPermissionDenied && code != StatusCode::kResourceExhausted) {
+      noteRead(x, resultSources(*options.gateway, x.principal->tenant, name, Json()));
+    }
     return Reply::ok(errorResult(r.status().toString()));
   }
   const Json& resp = *r;
@@ -327,6 +343,7 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   }
   x.progress(1, 1, "done");
   Json value = resp.contains("result") ? resp["result"] : resp;
+  noteRead(x, resultSources(*options.gateway, x.principal->tenant, name, value));
   Reply out = Reply::ok(toolResult(*options.gateway, x.principal->tenant, name, value));
   if (resp.contains("warnings")) out.result["_meta"]["ward/warnings"] = resp["warnings"];
   out.result["_meta"]["ward/traceId"] = resp.value("trace_id", x.trace.trace_id);

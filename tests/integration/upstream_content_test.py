@@ -64,6 +64,12 @@ class Env:
         self.everything_http = start_everything_http(self.http_port)
         ward(self.data, "init")
         node = shutil.which("node")
+        # The session reads one upstream tool's result, then calls the next (write-risk) tool:
+        # these upstreams are trusted content here, so the untrusted-content gate lets it run.
+        toml = os.path.join(self.data, "ward.toml")
+        text = open(toml).read().replace(
+            "trusted_sources = []", 'trusted_sources = ["upstream:everything", "upstream:changing"]')
+        open(toml, "w").write(text)
         with open(os.path.join(self.data, "ward.toml"), "a") as f:
             f.write(f"""
 [[upstreams]]

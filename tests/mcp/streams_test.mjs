@@ -71,7 +71,11 @@ function setup(everythingHttpUrl) {
   ingest('salary.md', '# Salaries\nBob earns a lot.\n', 'bob');
   if (existsSync(EVERYTHING)) {
     // The upstream may ask for sampling and elicitation; Ward declares both and forwards them.
-    writeFileSync(join(data, 'ward.toml'), readFileSync(join(data, 'ward.toml'), 'utf8') + `
+    // Their results are trusted content here, so one session calls several of their (write-risk)
+    // tools without the untrusted-content gate parking them (docs/design/gateway.md).
+    const toml = readFileSync(join(data, 'ward.toml'), 'utf8').replace(/^trusted_sources = .*$/m,
+      'trusted_sources = ["upstream:everything", "upstream:everything_http"]');
+    writeFileSync(join(data, 'ward.toml'), toml + `
 [[upstreams]]
 name = "everything"
 transport = "stdio"

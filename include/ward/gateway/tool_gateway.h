@@ -23,6 +23,7 @@
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/gateway/stage.h"
+#include "ward/gateway/untrusted_gate.h"
 #include "ward/identity/directory.h"
 #include "ward/store/tool_store.h"
 
@@ -55,6 +56,8 @@ struct GatewayOptions {
   std::string secrets_key_path;  // AES-256 key file (created 0600 when absent); "" = no secrets
   // Which risks always need approval: "" (none), "destructive", "write" (write and destructive).
   std::string approve_risk;
+  // The untrusted-content gate's settings (untrusted_gate.h; loadUntrustedGateConfig).
+  UntrustedGateConfig untrusted;
   // Upstream MCP servers for the "mcp" backend (optional; docs/design/upstream.md). Their header
   // and env values resolve "${secret:NAME}" among config_tenant's secrets.
   upstream::UpstreamPool* upstreams = nullptr;

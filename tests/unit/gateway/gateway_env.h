@@ -26,6 +26,7 @@ struct GatewayEnv {
   std::unique_ptr<store::ToolStore> tools;
   std::unique_ptr<audit::TraceSink> traces;
   std::unique_ptr<gateway::ToolGateway> gateway;
+  gateway::GatewayOptions options;  // what the gateway was opened with
   std::string tenant = "default";
 
   explicit GatewayEnv(const audit::Redactor* redactor = nullptr, std::string approve_risk = "") {
@@ -43,9 +44,20 @@ struct GatewayEnv {
     o.redactor = redactor;
     o.secrets_key_path = dir.file("secrets.key");
     o.approve_risk = std::move(approve_risk);
+    options = o;
     auto g = gateway::ToolGateway::create(o);
     EXPECT_TRUE(g.ok()) << g.status().toString();
     gateway = std::move(g).value();
+  }
+
+  // Opens the gateway again over the same data with other untrusted-content gate settings.
+  Status reopen(const gateway::UntrustedGateConfig& config) {
+    gateway.reset();
+    options.untrusted = config;
+    auto g = gateway::ToolGateway::create(options);
+    if (!g.ok()) return g.status();
+    gateway = std::move(g).value();
+    return Status();
   }
 
   void user(const std::string& name, identity::PrincipalKind kind = identity::PrincipalKind::kUser,
@@ -87,8 +99,10 @@ struct GatewayEnv {
   }
 
   Result<Json> call(const std::string& who, const std::string& tool, const Json& args,
-                    const std::string& agent = "", const std::string& key = "") {
+                    const std::string& agent = "", const std::string& key = "",
+                    const gateway::TurnTaint& taint = {}) {
     gateway::CallRequest r;
+    r.taint = taint;
     r.principal = principal(who);
     if (!agent.empty()) r.agent = principal(agent);
     r.tool = tool;

@@ -7,8 +7,13 @@
 //   delegate USER AGENT          (USER lets AGENT act for them)
 //   call PRINCIPAL AGENT|- TOOL ARGS-JSON MODE => DECISION
 // MODE: rw | server-ro | tenant-ro | agent-rw (the agent's read-only switched off).
+//   gate approve|deny|off [TRUSTED,...]  (reopens the gateway with gateway.untrusted_writes /
+//                                         untrusted_gate "off" and gateway.trusted_sources)
+//   recorded POINTER JSON        (the last tool_call event's attributes at POINTER equal JSON)
 // DECISION: allowed (passed every policy stage and reached dispatch), denied, invalid, pending,
-// rate_limited, conflict. A call with key=K after the args uses idempotency key K.
+// rate_limited, conflict; DECISION@STAGE also names the stage that decided. A call with key=K
+// after the args uses idempotency key K; taint=SRC,... marks its turn as having read those
+// sources (taint=* : marked untrusted, no source named).
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -37,11 +42,27 @@ std::vector<std::string> words(const std::string& line, size_t max) {
   return out;
 }
 
-std::string outcome(GatewayEnv& env, const Result<Json>& r) {
+std::string outcome(GatewayEnv& env, const Result<Json>& r, bool with_stage) {
   Json last = env.lastCall();
-  if (last.value("stage", "") == "dispatch") return "allowed";
-  if (r.ok()) return r->value("status", "") == "pending" ? "pending" : "allowed";
-  return last.value("decision", "error:" + r.status().toString());
+  std::string out;
+  if (last.value("stage", "") == "dispatch") {
+    out = "allowed";
+  } else if (r.ok()) {
+    out = r->value("status", "") == "pending" ? "pending" : "allowed";
+  } else {
+    out = last.value("decision", "error:" + r.status().toString());
+  }
+  return with_stage ? out + "@" + last.value("stage", "") : out;
+}
+
+std::vector<std::string> commaList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
 }
 
 void setMode(GatewayEnv& env, const std::string& mode, const std::string& agent) {
@@ -105,12 +126,37 @@ void runCaseFile(const fs::path& path) {
       size_t end = rest.rfind('}');
       Json args = Json::parse(rest.substr(0, end + 1));
       std::istringstream tail(rest.substr(end + 1));
-      std::string mode, key;
-      tail >> mode >> key;
-      if (key.rfind("key=", 0) == 0) key = key.substr(4);
+      std::string mode, key, option;
+      gateway::TurnTaint taint;
+      tail >> mode;
+      while (tail >> option) {
+        if (option.rfind("key=", 0) == 0) key = option.substr(4);
+        if (option.rfind("taint=", 0) == 0) {
+          taint.untrusted = true;
+          if (option != "taint=*") taint.sources = commaList(option.substr(6));
+        }
+      }
       setMode(env, mode, c[2]);
-      auto r = env.call(c[1], c[3], args, c[2] == "-" ? "" : c[2], key);
-      EXPECT_EQ(outcome(env, r), expected) << (r.ok() ? r->dump() : r.status().toString());
+      auto r = env.call(c[1], c[3], args, c[2] == "-" ? "" : c[2], key, taint);
+      EXPECT_EQ(outcome(env, r, expected.find('@') != std::string::npos), expected)
+          << (r.ok() ? r->dump() : r.status().toString());
+    } else if (verb == "gate") {
+      gateway::UntrustedGateConfig config;
+      if (w[1] == "off") {
+        config.untrusted_gate = "off";
+      } else {
+        config.untrusted_writes = w[1];
+      }
+      if (w.size() > 2) config.trusted_sources = commaList(w[2]);
+      Status st = env.reopen(config);
+      ASSERT_TRUE(st.ok()) << st.toString();
+    } else if (verb == "recorded") {
+      auto rec = words(line, 3);
+      ASSERT_EQ(rec.size(), 3u);
+      Json last = env.lastCall();
+      Json::json_pointer ptr(rec[1]);
+      ASSERT_TRUE(last.contains(ptr)) << last.dump();
+      EXPECT_EQ(last[ptr], Json::parse(rec[2])) << last.dump();
     } else {
       FAIL() << "unknown statement '" << verb << "'";
     }
