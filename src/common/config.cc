@@ -180,6 +180,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
     if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
     if (key == "models") continue;     // parsed (strictly) by models::loadModelConfigs
     if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
+    if (key == "proxy") continue;  // parsed (strictly) by models::loadProxyProviderState
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;
@@ -288,6 +289,11 @@ max_response_bytes = 4194304  # backend responses larger than this fail the call
 timeout_ms = 10000            # per backend attempt
 retries = 2                   # extra attempts for read tools only
 approve_risk = ""             # "write" or "destructive": those risks always need approval
+
+# The OpenAI-compatible proxy: requests asking a provider to keep state (store: true,
+# previous_response_id) are "refuse"d (a recorded 400) or, for store, "record"ed:
+# [proxy]
+# provider_state = "refuse"
 
 # OAuth 2.1 bearer JWTs besides API keys (off while issuer is ""):
 # [oauth]
