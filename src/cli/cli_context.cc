@@ -174,6 +174,8 @@ Result<models::ModelService*> CliContext::models() {
   models::ModelServiceOptions options;
   WARD_ASSIGN_OR_RETURN(options.models, models::loadModelConfigs(configPath()));
   WARD_ASSIGN_OR_RETURN(options.budgets, models::loadBudgetConfigs(configPath()));
+  WARD_ASSIGN_OR_RETURN(options.provider_state,
+                        models::loadProxyProviderState(configPath()));
   options.traces = traces_.get();
   options.prompts = prompt_store_.get();
   options.redactor = redactor_;

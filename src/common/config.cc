@@ -186,6 +186,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
         key == "gateway.trusted_sources") {
       continue;
     }
+    if (key == "proxy") continue;  // parsed (strictly) by models::loadProxyProviderState
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;
@@ -302,6 +303,11 @@ default_k = 8                 # passages retrieved per answer (ward ask, /v1/ans
 max_k = 20                    # the most a request may ask for (at most 100)
 model = ""                    # default [[models]] name; "" = extractive answers
 link_hosts = []               # hosts answer links/images may point at; others are removed
+
+# The OpenAI-compatible proxy: requests asking a provider to keep state (store: true,
+# previous_response_id) are "refuse"d (a recorded 400) or, for store, "record"ed:
+# [proxy]
+# provider_state = "refuse"
 
 # OAuth 2.1 bearer JWTs besides API keys (off while issuer is ""):
 # [oauth]

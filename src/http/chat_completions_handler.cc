@@ -1,10 +1,9 @@
 // The OpenAI-compatible proxy: POST /v1/chat/completions (streamed and not) and GET /v1/models.
 // Identity comes from authentication only; the models module authorises, calls and records.
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "handlers.h"
+#include "stream_start.h"
 #include "ward/http/error_mapping.h"
 #include "ward/models/model_service.h"
 #include "ward/models/openai_chat_format.h"
@@ -19,28 +18,6 @@ Result<models::ModelService*> requireModels(const Services& s) {
 }
 
 std::string sseData(const Json& j) { return "data: " + dumpJson(j) + "\n\n"; }
-
-// The moment a stream's fate is known to the handler: started (an HTTP 200 stream follows) or
-// failed before anything was sent (an HTTP error).
-struct StreamStart {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool decided = false;  // guarded by mu
-  Status status;         // guarded by mu
-
-  void decide(Status s) {
-    std::lock_guard lock(mu);
-    if (decided) return;
-    decided = true;
-    status = std::move(s);
-    cv.notify_all();
-  }
-  Status wait() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [this] { return decided; });
-    return status;
-  }
-};
 
 // Writes Ward's Chat Completions chunks for the events of a streamed call.
 class SseChatSink final : public models::ChatStreamSink {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ward/identity/principal.h"
+#include "ward/models/openai_responses_format.h"
 #include "ward/models/provider.h"
 #include "ward/upstream/upstream_config.h"
 
@@ -205,6 +206,32 @@ Result<std::vector<ModelConfig>> loadModelConfigs(const std::string& path) {
     }
   }
   return out;
+}
+
+Result<ProviderStateMode> loadProxyProviderState(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return ProviderStateMode::kRefuse;
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::invalidArgument("ward.toml: " + std::string(e.description()));
+  }
+  const toml::node* node = table.get("proxy");
+  if (node == nullptr) return ProviderStateMode::kRefuse;
+  const toml::table* t = node->as_table();
+  if (t == nullptr) return Status::invalidArgument("ward.toml: 'proxy' must be a table");
+  ProviderStateMode mode = ProviderStateMode::kRefuse;
+  for (const auto& [k, v] : *t) {
+    if (k.str() != "provider_state") {
+      return keyError("proxy", std::string(k.str()), "unknown key (provider_state)");
+    }
+    WARD_ASSIGN_OR_RETURN(std::string s, stringOf(v, "proxy", "provider_state"));
+    auto m = parseProviderStateMode(s);
+    if (!m.ok()) return keyError("proxy", "provider_state", m.status().message());
+    mode = *m;
+  }
+  return mode;
 }
 
 }  // namespace ward::models

@@ -11,7 +11,9 @@ namespace {
 const std::map<std::string, const Provider*, std::less<>>& registry() {
   static const std::map<std::string, const Provider*, std::less<>> r = {
       {"anthropic", &anthropicProvider()},
+      {"gemini", &geminiProvider()},
       {"openai", &openAiChatProvider()},
+      {"openai-responses", &openAiResponsesProvider()},
   };
   return r;
 }

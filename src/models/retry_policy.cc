@@ -75,6 +75,8 @@ RetryDecision retryAfterReply(const net::OutboundReply& reply, const ProviderErr
     } else if (int64_t at = parseHttpDate(ra); at >= 0) {
       d.wait_ms = std::max<int64_t>(0, (at - now_unix_s) * 1000);
     }
+  } else if (error.retry_after_ms >= 0) {
+    d.wait_ms = error.retry_after_ms;  // the body's wait (Gemini's RetryInfo retryDelay)
   }
   if (d.wait_ms > kMaxRetryWaitMs) {
     d.reason += " (asked to wait " + std::to_string(d.wait_ms) + " ms, more than " +

@@ -24,7 +24,8 @@ struct RetryDecision {
 // `x-should-retry` decides first; else 408, 409, 429, 5xx (529 "overloaded" included) are
 // retried, except a 429 that says the spend limit or quota is used up (insufficient_quota,
 // billing): waiting does not help. The wait is `retry-after-ms`, else `retry-after` (seconds or
-// an HTTP date), else retry_base_ms * 2^attempt capped at kMaxBackoffMs; a provider asking for
+// an HTTP date), else the error body's wait (error.retry_after_ms: Gemini's RetryInfo), else
+// retry_base_ms * 2^attempt capped at kMaxBackoffMs; a provider asking for
 // more than kMaxRetryWaitMs is not retried.
 RetryDecision retryAfterReply(const net::OutboundReply& reply, const ProviderError& error,
                               int attempt, const ModelConfig& config, int64_t now_unix_s);

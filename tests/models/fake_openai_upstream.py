@@ -27,17 +27,30 @@ r529 and think (a thinking block with signature "sig-123" before a tool_use; the
 refused with 400 unless that block comes back verbatim before the tool_use). Every tool_use id
 and tool_result tool_use_id must match ^[a-zA-Z0-9_-]+$ (400 otherwise, as Anthropic does).
 
+POST /v1/models/{scenario}:generateContent (and :streamGenerateContent?alt=sse) speaks the
+Gemini dialect (fake_gemini.py: text, tool, tools2, empty_args, think, r429, r529, midstream,
+echo; `x-goog-api-key`).
+
+POST /v1/responses speaks the OpenAI Responses dialect (fake_responses.py). POST
+/v1/embeddings and Gemini's :batchEmbedContents answer one vector [len(text), 0.5, -1.25] per
+input.
+
 Every request needs `Authorization: Bearer test-upstream-key` (`x-api-key` on /v1/messages;
 401 otherwise). The server counts
 requests per scenario (GET /_count/<scenario>) and keeps the last request body
 (GET /_last/<scenario>). Prints "listening on http://127.0.0.1:PORT" and serves until killed.
 """
 import json
+import os
 import re
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_gemini  # noqa: E402
+import fake_responses  # noqa: E402
 
 KEY = "test-upstream-key"
 COUNTS = {}
@@ -250,6 +263,12 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         if self.path == "/v1/messages":
             return self.anthropic(raw)
+        if self.path == "/v1/embeddings":
+            return self.embeddings(raw)
+        if self.path == "/v1/responses":
+            return fake_responses.handle(self, raw, COUNTS, LAST, LOCK)
+        if self.path.startswith("/v1/models/"):
+            return fake_gemini.handle(self, self.path, raw, COUNTS, LAST, LOCK)
         if self.path != "/v1/chat/completions":
             return self.send_json(404, {"error": {"message": "no route " + self.path}})
         if self.headers.get("Authorization") != "Bearer " + KEY:
@@ -325,6 +344,24 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client (Ward) stopped reading: a test of exactly that
         self.close_connection = True
 
+
+    def embeddings(self, raw):
+        """POST /v1/embeddings: one vector [len(text), 0.5, -1.25] per input (floats only: Ward
+        must ask for floats and encode base64 itself); usage counts words."""
+        if self.headers.get("Authorization") != "Bearer " + KEY:
+            return self.send_json(401, {"error": {"message": "Incorrect API key provided",
+                                                  "type": "invalid_request_error"}})
+        req = json.loads(raw)
+        with LOCK:
+            LAST["embeddings"] = req
+        if req.get("encoding_format") != "float" or not isinstance(req.get("input"), list):
+            return self.send_json(400, {"error": {"message": "tests expect float and a list",
+                                                  "type": "invalid_request_error"}})
+        data = [{"object": "embedding", "index": i, "embedding": [float(len(t)), 0.5, -1.25]}
+                for i, t in enumerate(req["input"])]
+        words = sum(len(t.split()) for t in req["input"])
+        self.send_json(200, {"object": "list", "data": data, "model": req["model"] + "-v2",
+                             "usage": {"prompt_tokens": words, "total_tokens": words}})
 
     def anthropic(self, raw):
         def error(status, etype, message):

@@ -21,6 +21,7 @@
 #include "ward/identity/principal.h"
 #include "ward/models/chat.h"
 #include "ward/models/model_config.h"
+#include "ward/models/openai_responses_format.h"
 #include "ward/models/provider.h"
 #include "ward/models/token_budgets.h"
 
@@ -44,6 +45,8 @@ struct ModelServiceOptions {
   std::vector<BudgetConfig> budgets;          // [[model_budgets]]; empty = no token limits
   ToolCallPolicy tool_policy;                 // null: every tool call is returned to the caller
   const Clock* clock = nullptr;               // budget windows; null = SystemClock
+  // Requests that ask a provider to keep state ([proxy] provider_state).
+  ProviderStateMode provider_state = ProviderStateMode::kRefuse;
 };
 
 // A model a caller may use, as GET /v1/models lists it.
@@ -91,6 +94,12 @@ class ModelService {
   // A streamed call. Errors before sink.start() are returned as for chat(); after it the
   // returned Status says how the stream failed (the caller ends the client's stream with it).
   Status chatStream(const ChatCall& call, ChatStreamSink& sink);
+
+  // [proxy] provider_state (model_service_front.cc).
+  ProviderStateMode providerState() const;
+  // Records a request a front door refused before calling (e.g. one asking for provider state)
+  // as a model_call with outcome "denied" and `reason` (model_service_front.cc).
+  void recordRefusal(const ChatCall& call, const std::string& reason) const;
 
   // Held by a thread that runs chatStream for a front door: the destructor waits for it.
   class StreamGuard {

@@ -30,6 +30,9 @@ struct ProviderError {
   std::string message;  // the provider's message, for the caller and the trace
   std::string type;     // the provider's error type, if any
   std::string code;     // the provider's error code, if any ("insufficient_quota", ...)
+  // How long the provider asked to wait in its body (Gemini's RetryInfo); -1 when it did not.
+  // Headers (retry-after-ms, retry-after) take precedence.
+  int64_t retry_after_ms = -1;
 };
 
 // One thing a stream produced, in order.

@@ -1,0 +1,114 @@
+// The OpenAI-compatible proxy's Responses front door: POST /v1/responses (streamed and not), for
+// clients using `openai.responses.create`. The body is translated to Ward's chat form and goes
+// through the same ModelService path as /v1/chat/completions; requests that ask the provider to
+// keep state are refused per [proxy] provider_state, and the refusal is recorded.
+#include <thread>
+
+#include "handlers.h"
+#include "stream_start.h"
+#include "ward/http/error_mapping.h"
+#include "ward/models/model_service.h"
+#include "ward/models/openai_responses_format.h"
+
+namespace ward::http {
+
+namespace {
+
+// Writes Responses events for the events of a streamed call.
+class SseResponsesSink final : public models::ChatStreamSink {
+ public:
+  SseResponsesSink(const models::ChatRequest& request, std::shared_ptr<ResponseStream> out,
+                   std::shared_ptr<StreamStart> start)
+      : writer_(request), out_(std::move(out)), start_(std::move(start)) {}
+
+  bool start(const models::ChatResponse& head) override {
+    started_ = true;
+    head_ = head;
+    bool ok = out_->write(writer_.start(head));
+    start_->decide(Status());
+    return ok;
+  }
+
+  bool event(const models::ChatResponse& head, const models::StreamEvent& e) override {
+    head_ = head;
+    if (e.kind == models::StreamEvent::Kind::kUsage) usage_ = e.usage;
+    const std::string text = writer_.event(head, e);
+    return text.empty() || out_->write(text);
+  }
+
+  bool started() const { return started_; }
+  std::string finish() { return writer_.finish(head_, usage_); }
+  std::string error(const Status& st) {
+    const Json body = errorBody(st);
+    const Json& e = body.value("error", Json::object());
+    return writer_.error(e.value("code", std::string("api_error")),
+                         e.value("message", st.message()));
+  }
+
+ private:
+  models::ResponsesEventWriter writer_;
+  std::shared_ptr<ResponseStream> out_;
+  std::shared_ptr<StreamStart> start_;
+  bool started_ = false;
+  models::ChatResponse head_;
+  models::Usage usage_;
+};
+
+Result<HttpResponse> streamResponses(models::ModelService* service, models::ChatCall call) {
+  auto out = std::make_shared<ResponseStream>();
+  auto start = std::make_shared<StreamStart>();
+  auto guard = std::make_shared<models::ModelService::StreamGuard>(*service);
+  auto run = [service, call = std::move(call), out, start, guard] {
+    SseResponsesSink sink(call.request, out, start);
+    Status st = service->chatStream(call, sink);
+    if (!sink.started()) {
+      start->decide(st.ok() ? Status::unavailable("the model sent nothing") : st);
+      out->cancel();
+      return;
+    }
+    out->write(st.ok() ? sink.finish() : sink.error(st));
+    out->close();
+  };
+  try {
+    std::thread(std::move(run)).detach();
+  } catch (const std::exception& e) {
+    return Status::unavailable(std::string("cannot start the stream: ") + e.what());
+  }
+  WARD_RETURN_IF_ERROR(start->wait());
+  HttpResponse r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = out;
+  return r;
+}
+
+}  // namespace
+
+// Body: the Responses request (docs/api/openapi.yaml); `user` and `metadata` are claims.
+Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  if (s.models == nullptr) return Status::unavailable("no models are served by this server");
+  models::ModelService* service = s.models;
+  WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+  const std::string state = models::providerStateField(body, service->providerState());
+  if (!state.empty()) {
+    // Refused before any call, and recorded: who asked which model to keep state.
+    models::ChatRequest asked;
+    asked.model = body.value("model", Json()).is_string()
+                      ? body["model"].get<std::string>().substr(0, 200)
+                      : std::string();
+    asked.stream = body.value("stream", false) == true;
+    asked.claims = {{state, body[state]}};
+    const models::ChatCall refused{*who, r.trace, std::move(asked)};
+    service->recordRefusal(refused, "the request asks the provider to keep state ('" + state +
+                                        "'); [proxy] provider_state refuses it");
+  }
+  WARD_ASSIGN_OR_RETURN(models::ChatRequest request,
+                        models::parseResponsesRequest(body, service->providerState()));
+  models::ChatCall call{*who, r.trace, std::move(request)};
+  if (call.request.stream) return streamResponses(service, std::move(call));
+  WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
+  return HttpResponse::json(models::responsesJson(response, call.request));
+}
+
+}  // namespace ward::http

@@ -1,0 +1,127 @@
+// Decoding a Gemini stream (:streamGenerateContent?alt=sse): every `data:` event is a whole
+// GenerateContentResponse chunk; there are no event names and no end marker (the chunk with the
+// finishReason is the last one that matters; the stream ends at EOF). Text parts go out as they
+// come; functionCall parts (whole in one chunk) are held and released with the finish reason;
+// usageMetadata may come on several chunks, the last one counts. A chunk {"error":{...}} ends
+// the stream with that error.
+#include "gemini_format.h"
+#include "sse_parser.h"
+
+namespace ward::models {
+
+namespace {
+
+class GeminiStreamDecoder final : public StreamDecoder {
+ public:
+  GeminiStreamDecoder()
+      : parser_([this](const std::string&, const std::string& data) { return onChunk(data); }) {
+    response_.message.role = Role::kAssistant;
+    response_.message.content_null = true;
+  }
+
+  Status feed(std::string_view bytes, std::vector<StreamEvent>& out) override {
+    out_ = &out;
+    Status st = parser_.feed(bytes);
+    out_ = nullptr;
+    return st;
+  }
+  // The dialect has no end marker: a stream that gave its finish reason has ended properly.
+  bool ended() const override { return finished_; }
+  bool finished() const override { return finished_; }
+  const ChatResponse& response() const override { return response_; }
+  const ProviderError& error() const override { return error_; }
+
+ private:
+  Status bad(const std::string& what) {
+    error_.message = "the provider's stream is not a Gemini stream: " + what;
+    return Status::unavailable(error_.message);
+  }
+
+  Status onChunk(const std::string& data) {
+    auto parsed = parseJson(data);
+    if (!parsed.ok()) return bad("a chunk is not JSON");
+    const Json* c = &*parsed;
+    if (c->is_array() && c->size() == 1) c = &(*c)[0];
+    if (!c->is_object()) return bad("a chunk is not a JSON object");
+    if (c->contains("error")) {
+      error_ = parseGeminiError(0, (*c).dump());
+      return Status::unavailable("the provider reported an error mid-stream: " + error_.message);
+    }
+    if (c->contains("responseId") && response_.id.empty()) {
+      response_.id = c->value("responseId", std::string());
+    }
+    if (c->contains("modelVersion")) response_.model = c->value("modelVersion", std::string());
+    if (c->contains("usageMetadata") && (*c)["usageMetadata"].is_object()) {
+      response_.usage = geminiUsage((*c)["usageMetadata"]);
+    }
+    const Json& candidates = c->value("candidates", Json::array());
+    if (candidates.is_array() && !candidates.empty() && candidates[0].is_object()) {
+      WARD_RETURN_IF_ERROR(onCandidate(candidates[0]));
+    } else if (!finished_ && c->contains("promptFeedback") && (*c)["promptFeedback"].is_object() &&
+               (*c)["promptFeedback"].contains("blockReason")) {
+      finish(FinishReason::kContentFilter);
+    }
+    if (finished_ && !usage_sent_ && response_.usage.known) {
+      usage_sent_ = true;
+      out_->push_back(
+          StreamEvent{StreamEvent::Kind::kUsage, "", {}, FinishReason::kStop, response_.usage});
+    }
+    return Status();
+  }
+
+  Status onCandidate(const Json& cand) {
+    if (finished_) return Status();
+    const Json& content = cand.value("content", Json::object());
+    const Json& parts = content.is_object() ? content.value("parts", Json::array()) : Json();
+    for (const Json& p : parts.is_array() ? parts : Json::array()) {
+      if (!p.is_object()) continue;
+      if (p.contains("functionCall") && p["functionCall"].is_object()) {
+        ToolCall call = geminiToolCall(p);
+        if (call.name.empty()) return bad("a functionCall has no name");
+        calls_.push_back(std::move(call));
+      } else if (p.contains("text") && p["text"].is_string() && !p.value("thought", false)) {
+        const std::string piece = p["text"].get<std::string>();
+        if (piece.empty()) continue;
+        if (response_.message.content_null) {
+          response_.message.content_null = false;
+          response_.message.content.push_back({ContentPart::Kind::kText, "", nullptr});
+        }
+        response_.message.content.back().text += piece;
+        out_->push_back(StreamEvent{StreamEvent::Kind::kText, piece, {}, FinishReason::kStop, {}});
+      }
+    }
+    if (cand.contains("finishReason") && cand["finishReason"].is_string()) {
+      FinishReason f = geminiFinish(cand["finishReason"].get<std::string>());
+      if (!calls_.empty() && f == FinishReason::kStop) f = FinishReason::kToolCalls;
+      finish(f);
+    }
+    return Status();
+  }
+
+  void finish(FinishReason f) {
+    finished_ = true;
+    response_.finish = f;
+    response_.message.tool_calls = calls_;
+    if (!calls_.empty()) {
+      out_->push_back(
+          StreamEvent{StreamEvent::Kind::kToolCalls, "", calls_, FinishReason::kStop, {}});
+    }
+    out_->push_back(StreamEvent{StreamEvent::Kind::kFinish, "", {}, f, {}});
+  }
+
+  SseParser parser_;
+  std::vector<StreamEvent>* out_ = nullptr;
+  ChatResponse response_;
+  ProviderError error_;
+  std::vector<ToolCall> calls_;
+  bool finished_ = false;
+  bool usage_sent_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamDecoder> makeGeminiStreamDecoder() {
+  return std::make_unique<GeminiStreamDecoder>();
+}
+
+}  // namespace ward::models
