@@ -291,7 +291,7 @@ retries = 2                   # extra attempts for read tools only
 approve_risk = ""             # "write" or "destructive": those risks always need approval
 
 [answer]
-default_k = 8                 # passages retrieved per answer (ward ask, /v1/answers, MCP ask)
+default_k = 8                 # passages retrieved per answer (ward ask, POST /v1/answers)
 max_k = 20                    # the most a request may ask for (at most 100)
 model = ""                    # default [[models]] name; "" = extractive answers
 link_hosts = []               # hosts answer links/images may point at; others are removed
