@@ -113,7 +113,7 @@ def test_cli(data):
 
 def configure_models(data, tmp, base):
     with open(os.path.join(data, "ward.toml"), "a") as f:
-        for name, scenario in (("m-cite", "cite"), ("m-slow", "slow")):
+        for name, scenario in (("m-cite", "cite"), ("m-slow", "slow"), ("m-tool", "tool")):
             f.write(f'\n[[models]]\nname = "{name}"\nprovider = "openai"\nbase_url = "{base}/v1"\n'
                     f'model = "{scenario}"\napi_key_secret = "upstream_key"\n'
                     f'allow = ["group:legal", "group:sales"]\nallow_private = true\n')
@@ -181,6 +181,24 @@ def test_http(data, tmp, fake_base):
               "failed retrieved" in explained and "UNSUPPORTED" in explained and
               "prompt template answer@1" in explained and "removed image to evil.example"
               in explained, explained)
+
+        # The model's tool call goes through the gateway as the user; its result goes back.
+        st, _, body = http_request(base, "POST", "/v1/answers",
+                                   {"question": QUESTION, "model": "m-tool"}, key=keys["bob"])
+        check("tool-calling model answer: 200 with a verified citation",
+              st == 200 and len(body.get("citations", [])) == 1, body)
+        with urllib_get(fake_base + "/_last/tool") as last:
+            sent = json.loads(last.read())
+        offered = [t["function"]["name"] for t in sent.get("tools", [])]
+        tool_msgs = [m for m in sent["messages"] if m["role"] == "tool"]
+        check("the model was offered the tools bob may call", "search" in offered, offered)
+        check("the gateway's search result went back to the model as bob (no contract)",
+              len(tool_msgs) == 1 and "hits" in tool_msgs[0]["content"] and
+              "legal:contract.md" not in tool_msgs[0]["content"], tool_msgs)
+        explained = ward_ok(data, "explain", body["trace_id"])
+        check("explain shows the gateway's call of search in the answer's trace",
+              "Tool calls:\n  " in explained and "search" in explained.split("Tool calls:")[1]
+              .split("Approvals:")[0], explained)
 
         # Revocation between retrieval and answer: dave leaves legal while the model holds.
         hold = os.path.join(tmp, "hold")
