@@ -76,6 +76,14 @@ def test_cli(data):
     check("bob's answer differs from dave's", bob["answer"] != dave["answer"], bob)
     check("bob's answer cites the handbook", cited_docs(bob) == ["hb:handbook.md"], bob)
 
+    # An agent acting for dave reads only inside its scope (the handbook's source).
+    ward_ok(data, "user", "add", "helper", "--agent")
+    ward_ok(data, "agent", "scope", "add", "helper", "--source", "hb")
+    via_agent, proc = ask_json(data, QUESTION, "--as", "dave", "--agent", "helper")
+    check("ask --agent: only what both dave and the agent's scope allow",
+          via_agent is not None and cited_docs(via_agent) == ["hb:handbook.md"] and
+          SECRET_PHRASE not in proc.stdout, (proc.stderr, proc.stdout[:800]))
+
     human = ward_ok(data, "ask", QUESTION, "--as", "dave")
     check("human output: answer, label and numbered citations",
           "extractive answer" in human and "Citations:" in human and "[1] legal:contract.md" in human,
