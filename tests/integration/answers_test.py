@@ -96,7 +96,9 @@ def test_cli(data):
     for args, what in (((" ", "--as", "bob"), "empty question"),
                        ((QUESTION, "--as", "bob", "--k", "0"), "k out of range"),
                        ((QUESTION, "--as", "nobody"), "unknown user"),
-                       ((QUESTION, "--as", "bob", "--model", "nope"), "unknown model")):
+                       ((QUESTION, "--as", "bob", "--model", "nope"), "unknown model"),
+                       (("zebra unicorn", "--as", "bob", "--model", "nope"),
+                        "unknown model, nothing retrieved")):
         proc = run_ward(data, "ask", *args)
         check(f"ask refuses: {what}", proc.returncode != 0 and "error:" in proc.stderr,
               (proc.returncode, proc.stderr))
@@ -189,6 +191,13 @@ def test_http(data, tmp, fake_base):
               "failed retrieved" in explained and "UNSUPPORTED" in explained and
               "prompt template answer@1" in explained and "removed image to evil.example"
               in explained, explained)
+
+        st, _, body = http_request(base, "POST", "/v1/answers",
+                                   {"question": "zebra unicorn", "model": "m-cite"},
+                                   key=keys["bob"])
+        check("a granted model with nothing retrieved: no readable sources, no model call",
+              st == 200 and body.get("answer") == "no readable sources" and
+              body.get("citations") == [], (st, body))
 
         # The model's tool call goes through the gateway as the user; its result goes back.
         st, _, body = http_request(base, "POST", "/v1/answers",
