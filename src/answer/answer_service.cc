@@ -10,6 +10,7 @@
 #include "ward/common/metrics.h"
 #include "ward/identity/directory.h"
 #include "ward/identity/document_scope.h"
+#include "ward/models/model_service.h"
 #include "ward/search/search_service.h"
 #include "ward/store/store.h"
 
@@ -198,6 +199,15 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
     result.mode = AnswerMode::kModel;
     result.model = model;
   } else {
+    if (!model.empty()) {
+      // Nothing to send the model, but a model that is not configured or not granted is still
+      // refused, as when passages were found.
+      models::ChatCall probe;
+      probe.principal = who;
+      probe.trace = trace;
+      probe.request.model = model;
+      WARD_RETURN_IF_ERROR(options_.models->authorize(probe));
+    }
     draft = extractiveAnswer(request.question, result.retrieved);
   }
 

@@ -31,6 +31,48 @@ std::string_view cutAtWord(std::string_view s, size_t max_bytes) {
   return s.substr(0, cut);
 }
 
+// Whether the line break at `i` (on the line starting at `line`) ends a sentence: the line is
+// a heading or table row, a blank line follows, or the next line starts a Markdown block
+// (heading, list item, quote, table row, numbered item). Other breaks are wrapped lines (PDF
+// text, hard-wrapped Markdown) inside one sentence.
+bool endsLine(std::string_view text, size_t line, size_t i) {
+  while (line < i && (text[line] == ' ' || text[line] == '\t')) ++line;
+  if (line < i && (text[line] == '#' || text[line] == '|')) return true;
+  size_t j = i + 1;
+  while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r')) ++j;
+  if (j >= text.size() || text[j] == '\n') return true;
+  if (std::string_view("#>-*|+").find(text[j]) != std::string_view::npos) return true;
+  size_t d = j;
+  while (d < text.size() && text[d] >= '0' && text[d] <= '9') ++d;
+  return d > j && d < text.size() && (text[d] == '.' || text[d] == ')');
+}
+
+// Whether the '.' at `i` ends a list number ("12. ") at the start of its line.
+bool listNumber(std::string_view text, size_t line, size_t i) {
+  while (line < i && (text[line] == ' ' || text[line] == '\t')) ++line;
+  if (line == i) return false;
+  for (size_t k = line; k < i; ++k) {
+    if (text[k] < '0' || text[k] > '9') return false;
+  }
+  return true;
+}
+
+// The sentence as shown: white space runs as one space (the quote keeps the source's bytes).
+std::string collapseSpace(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (isSpace(c)) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 struct Candidate {
   int score = 0;
   int rank = 0;
@@ -49,11 +91,14 @@ std::vector<std::string_view> splitSentences(std::string_view text) {
     if (!s.empty()) out.push_back(s);
     start = end;
   };
+  size_t line = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\n') {
-      push(i);
-    } else if ((c == '.' || c == '!' || c == '?') && i + 1 < text.size() && isSpace(text[i + 1])) {
+      if (endsLine(text, line, i)) push(i);
+      line = i + 1;
+    } else if ((c == '.' || c == '!' || c == '?') && i + 1 < text.size() && isSpace(text[i + 1]) &&
+               !(c == '.' && listNumber(text, line, i))) {
       push(i + 1);
     }
   }
@@ -108,12 +153,12 @@ Draft extractiveAnswer(std::string_view question, const std::vector<Passage>& pa
   for (size_t i = 0; i < take; ++i) {
     const Candidate& c = candidates[i];
     DraftSentence sentence;
-    sentence.text = std::string(c.text);
+    sentence.text = collapseSpace(c.text);
     Citation cite;
     cite.doc_id = c.passage->doc_id;
     cite.version = c.passage->version;
     cite.chunk = c.passage->chunk;
-    cite.quote = sentence.text;
+    cite.quote = std::string(c.text);
     sentence.citations.push_back(std::move(cite));
     if (!draft.answer.empty()) draft.answer += " ";
     draft.answer += sentence.text;

@@ -10,6 +10,22 @@ namespace ward::cli {
 
 namespace {
 
+// A quote on one line for the terminal (the JSON keeps the source's bytes).
+std::string oneLine(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 void printHuman(const answer::AnswerResult& r) {
   std::cout << r.answer << "\n\n";
   std::cout << "(" << (r.mode == answer::AnswerMode::kModel ? "model " + r.model : "extractive")
@@ -19,7 +35,8 @@ void printHuman(const answer::AnswerResult& r) {
   int i = 0;
   for (const answer::Citation& c : cites) {
     std::cout << "  [" << ++i << "] " << c.doc_id << " (v" << c.version << ", chunk " << c.chunk
-              << ", chars " << c.char_start << "-" << c.char_end << "): \"" << c.quote << "\"\n";
+              << ", chars " << c.char_start << "-" << c.char_end << "): \"" << oneLine(c.quote)
+              << "\"\n";
   }
   int unsupported = 0;
   for (const auto& s : r.sentences) unsupported += s.supported() ? 0 : 1;

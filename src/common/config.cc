@@ -299,7 +299,7 @@ untrusted_writes = "approve"  # a write/destructive call after untrusted content
 trusted_sources = []          # sources that do not taint a turn: "doc:<id>", "tool:<name>", "upstream:<name>"
 
 [answer]
-default_k = 8                 # passages retrieved per answer (ward ask, /v1/answers, MCP ask)
+default_k = 8                 # passages retrieved per answer (ward ask, POST /v1/answers)
 max_k = 20                    # the most a request may ask for (at most 100)
 model = ""                    # default [[models]] name; "" = extractive answers
 link_hosts = []               # hosts answer links/images may point at; others are removed

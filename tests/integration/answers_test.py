@@ -76,6 +76,14 @@ def test_cli(data):
     check("bob's answer differs from dave's", bob["answer"] != dave["answer"], bob)
     check("bob's answer cites the handbook", cited_docs(bob) == ["hb:handbook.md"], bob)
 
+    # An agent acting for dave reads only inside its scope (the handbook's source).
+    ward_ok(data, "user", "add", "helper", "--agent")
+    ward_ok(data, "agent", "scope", "add", "helper", "--source", "hb")
+    via_agent, proc = ask_json(data, QUESTION, "--as", "dave", "--agent", "helper")
+    check("ask --agent: only what both dave and the agent's scope allow",
+          via_agent is not None and cited_docs(via_agent) == ["hb:handbook.md"] and
+          SECRET_PHRASE not in proc.stdout, (proc.stderr, proc.stdout[:800]))
+
     human = ward_ok(data, "ask", QUESTION, "--as", "dave")
     check("human output: answer, label and numbered citations",
           "extractive answer" in human and "Citations:" in human and "[1] legal:contract.md" in human,
@@ -88,7 +96,9 @@ def test_cli(data):
     for args, what in (((" ", "--as", "bob"), "empty question"),
                        ((QUESTION, "--as", "bob", "--k", "0"), "k out of range"),
                        ((QUESTION, "--as", "nobody"), "unknown user"),
-                       ((QUESTION, "--as", "bob", "--model", "nope"), "unknown model")):
+                       ((QUESTION, "--as", "bob", "--model", "nope"), "unknown model"),
+                       (("zebra unicorn", "--as", "bob", "--model", "nope"),
+                        "unknown model, nothing retrieved")):
         proc = run_ward(data, "ask", *args)
         check(f"ask refuses: {what}", proc.returncode != 0 and "error:" in proc.stderr,
               (proc.returncode, proc.stderr))
@@ -113,7 +123,7 @@ def test_cli(data):
 
 def configure_models(data, tmp, base):
     with open(os.path.join(data, "ward.toml"), "a") as f:
-        for name, scenario in (("m-cite", "cite"), ("m-slow", "slow")):
+        for name, scenario in (("m-cite", "cite"), ("m-slow", "slow"), ("m-tool", "tool")):
             f.write(f'\n[[models]]\nname = "{name}"\nprovider = "openai"\nbase_url = "{base}/v1"\n'
                     f'model = "{scenario}"\napi_key_secret = "upstream_key"\n'
                     f'allow = ["group:legal", "group:sales"]\nallow_private = true\n')
@@ -181,6 +191,31 @@ def test_http(data, tmp, fake_base):
               "failed retrieved" in explained and "UNSUPPORTED" in explained and
               "prompt template answer@1" in explained and "removed image to evil.example"
               in explained, explained)
+
+        st, _, body = http_request(base, "POST", "/v1/answers",
+                                   {"question": "zebra unicorn", "model": "m-cite"},
+                                   key=keys["bob"])
+        check("a granted model with nothing retrieved: no readable sources, no model call",
+              st == 200 and body.get("answer") == "no readable sources" and
+              body.get("citations") == [], (st, body))
+
+        # The model's tool call goes through the gateway as the user; its result goes back.
+        st, _, body = http_request(base, "POST", "/v1/answers",
+                                   {"question": QUESTION, "model": "m-tool"}, key=keys["bob"])
+        check("tool-calling model answer: 200 with a verified citation",
+              st == 200 and len(body.get("citations", [])) == 1, body)
+        with urllib_get(fake_base + "/_last/tool") as last:
+            sent = json.loads(last.read())
+        offered = [t["function"]["name"] for t in sent.get("tools", [])]
+        tool_msgs = [m for m in sent["messages"] if m["role"] == "tool"]
+        check("the model was offered the tools bob may call", "search" in offered, offered)
+        check("the gateway's search result went back to the model as bob (no contract)",
+              len(tool_msgs) == 1 and "hits" in tool_msgs[0]["content"] and
+              "legal:contract.md" not in tool_msgs[0]["content"], tool_msgs)
+        explained = ward_ok(data, "explain", body["trace_id"])
+        check("explain shows the gateway's call of search in the answer's trace",
+              "Tool calls:\n  " in explained and "search" in explained.split("Tool calls:")[1]
+              .split("Approvals:")[0], explained)
 
         # Revocation between retrieval and answer: dave leaves legal while the model holds.
         hold = os.path.join(tmp, "hold")

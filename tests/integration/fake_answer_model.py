@@ -12,6 +12,9 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
           the first sentence of the first passage whose doc id names a contract (else passage
           1): a revocation can happen while it holds the request.
 
+  tool    first asks for Ward's built-in `search` tool ({"query": "warranty"}); once a tool
+          result is in the conversation, answers like `slow` (without holding).
+
 Requests need `Authorization: Bearer test-upstream-key`. GET /_last/<scenario> returns the last
 request body. Prints "listening on http://127.0.0.1:PORT" and serves until killed.
 Usage: fake_answer_model.py HOLD_DIR
@@ -117,7 +120,17 @@ class Handler(BaseHTTPRequestHandler):
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.02)
-        content = json.dumps(reply(scenario, req))
+        if scenario == "tool" and not any(m["role"] == "tool" for m in req["messages"]):
+            message = {"role": "assistant", "content": None, "tool_calls": [{
+                "id": "call_1", "type": "function",
+                "function": {"name": "search", "arguments": json.dumps({"query": "warranty"})}}]}
+            return self.send_json(200, {
+                "id": "chatcmpl-answer0", "object": "chat.completion", "created": 1700000000,
+                "model": "tool-2026-01-01",
+                "choices": [{"index": 0, "message": message, "logprobs": None,
+                             "finish_reason": "tool_calls"}],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}})
+        content = json.dumps(reply("slow" if scenario == "tool" else scenario, req))
         self.send_json(200, {
             "id": "chatcmpl-answer1", "object": "chat.completion", "created": 1700000000,
             "model": scenario + "-2026-01-01",

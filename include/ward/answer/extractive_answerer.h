@@ -18,7 +18,8 @@ constexpr int kExtractiveSentences = 3;              // sentences in an extracti
 constexpr size_t kMaxExtractiveSentenceBytes = 600;  // a longer sentence is cut at a word
 constexpr std::string_view kNoReadableSources = "no readable sources";
 
-// A sentence of a draft answer with the citations its answerer offers (not yet verified).
+// A sentence of a draft answer with the citations its answerer offers (not yet verified). An
+// extractive sentence is shown with its white space collapsed; its quote keeps the source's.
 struct DraftSentence {
   std::string text;
   std::vector<Citation> citations;
@@ -29,8 +30,10 @@ struct Draft {
   std::vector<DraftSentence> sentences;
 };
 
-// The sentences of a chunk, split at line breaks and after '.', '!' or '?' followed by space;
-// leading Markdown markers ('#', '>', '-', '*', '|') trimmed; each a substring of `text`.
+// The sentences of a chunk, split after '.', '!' or '?' followed by space, at blank lines and
+// at line breaks before a Markdown block (heading, list item, quote, table row, numbered item);
+// other line breaks are wrapped lines (PDF text) inside a sentence. Leading Markdown markers
+// ('#', '>', '-', '*', '|') are trimmed; each sentence is a substring of `text`.
 std::vector<std::string_view> splitSentences(std::string_view text);
 
 // The extractive answer to `question` from `passages` (rank order). No passages: the answer is

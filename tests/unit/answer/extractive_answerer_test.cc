@@ -37,7 +37,7 @@ TEST(ExtractiveAnswerer, PicksTheSentencesSharingMostQuestionTerms) {
   // Every sentence is cited with itself, an exact quote of its passage.
   for (const DraftSentence& s : d.sentences) {
     ASSERT_EQ(s.citations.size(), 1u);
-    EXPECT_EQ(s.citations[0].quote, s.text);
+    EXPECT_EQ(s.citations[0].quote, s.text);  // no wrapped lines here: shown as quoted
     bool found = false;
     for (const Passage& p : ps) {
       if (p.doc_id == s.citations[0].doc_id) found = p.text.find(s.text) != std::string::npos;
@@ -66,6 +66,24 @@ TEST(ExtractiveAnswerer, WithoutSharedTermsTheTopPassageStillSpeaks) {
   Draft d = extractiveAnswer("zebra", ps);
   ASSERT_EQ(d.sentences.size(), 1u);
   EXPECT_EQ(d.sentences[0].text, "Opening hours are nine to five.");
+}
+
+TEST(ExtractiveAnswerer, WrappedLinesStayOneSentenceShownOnOneLine) {
+  std::vector<Passage> ps = {passage("msa", 1,
+                                     "Either party may terminate this\nAgreement on written "
+                                     "notice.\n1. Notice must be\n   in writing.")};
+  auto s = splitSentences(ps[0].text);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(std::string(s[0]), "Either party may terminate this\nAgreement on written notice.");
+  EXPECT_EQ(std::string(s[1]), "1. Notice must be\n   in writing.");
+  Draft d = extractiveAnswer("terminate agreement notice", ps);
+  ASSERT_FALSE(d.sentences.empty());
+  EXPECT_EQ(d.sentences[0].text, "Either party may terminate this Agreement on written notice.");
+  EXPECT_EQ(d.sentences[0].citations[0].quote,
+            "Either party may terminate this\nAgreement on written notice.");
+  CheckedCitation c = verifyCitation(d.sentences[0].text, d.sentences[0].citations[0], ps,
+                                     [](const Passage&) { return true; });
+  EXPECT_TRUE(c.verified()) << c.detail;
 }
 
 TEST(ExtractiveAnswerer, SplitsSentencesAndTrimsMarkdownMarkers) {
