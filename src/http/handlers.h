@@ -97,6 +97,8 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r);
 Result<HttpResponse> modelsList(const Services& s, const HttpRequest& r);
 // responses_handler.cc (the proxy's Responses front door)
 Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r);
+// embeddings_handler.cc (the proxy's embeddings front door)
+Result<HttpResponse> embeddingsCreate(const Services& s, const HttpRequest& r);
 
 // bearer_auth.cc (RFC 9728 metadata; 404 while OAuth is off)
 Result<HttpResponse> oauthProtectedResource(const Services& s, const HttpRequest& r);

@@ -98,7 +98,7 @@ Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
                       ? body["model"].get<std::string>().substr(0, 200)
                       : std::string();
     asked.stream = body.value("stream", false) == true;
-    asked.claims = {{state, body[state]}};
+    asked.claims = {{"provider_state", state}};
     const models::ChatCall refused{*who, r.trace, std::move(asked)};
     service->recordRefusal(refused, "the request asks the provider to keep state ('" + state +
                                         "'); [proxy] provider_state refuses it");

@@ -91,6 +91,7 @@ constexpr RouteSpec kRoutes[] = {
     // An OpenAI request body is checked field by field by the models module (models.md).
     {"POST", "/v1/chat/completions", AuthPolicy::kPrincipal, chatCompletions, kBodyCheckedByModule},
     {"POST", "/v1/responses", AuthPolicy::kPrincipal, responsesCreate, kBodyCheckedByModule},
+    {"POST", "/v1/embeddings", AuthPolicy::kPrincipal, embeddingsCreate, kBodyCheckedByModule},
     {"GET", "/v1/models", AuthPolicy::kPrincipal, modelsList},
     {"GET", "/v1/upstreams", AuthPolicy::kAdmin, upstreamsList},
     {"POST", "/v1/upstreams/{name}/sync", AuthPolicy::kAdmin, upstreamSync},

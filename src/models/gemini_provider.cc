@@ -3,6 +3,7 @@
 // the key goes in the x-goog-api-key header, never in the URL.
 #include <cctype>
 
+#include "embedding_dialects.h"
 #include "gemini_format.h"
 #include "providers.h"
 
@@ -47,6 +48,23 @@ class GeminiProvider final : public Provider {
 
   ProviderError parseError(const net::OutboundReply& reply) const override {
     return parseGeminiError(reply.status, reply.body);
+  }
+
+  Result<net::OutboundRequest> embeddingRequest(const ProviderTarget& target,
+                                                const EmbeddingRequest& request) const override {
+    const std::string path =
+        "/models/" + pathSegment(target.config->model) + ":batchEmbedContents";
+    net::OutboundRequest out = jsonPost(target, path, false);
+    if (!target.api_key.empty()) out.headers.emplace_back("x-goog-api-key", target.api_key);
+    out.body = dumpJson(geminiEmbeddingJson(request, target.config->model));
+    return out;
+  }
+
+  Result<EmbeddingResponse> parseEmbeddings(const std::string& body,
+                                            size_t inputs) const override {
+    auto parsed = parseJson(body);
+    if (!parsed.ok()) return Status::unavailable("the provider answered with invalid JSON");
+    return parseGeminiEmbeddings(*parsed, inputs);
   }
 
   std::unique_ptr<StreamDecoder> streamDecoder() const override {

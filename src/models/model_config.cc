@@ -101,6 +101,15 @@ Result<ModelConfig> parseOne(const toml::table& t, size_t index) {
       WARD_ASSIGN_OR_RETURN(c.name, stringOf(v, where, key));
     } else if (key == "provider") {
       WARD_ASSIGN_OR_RETURN(c.provider, stringOf(v, where, key));
+    } else if (key == "kind") {
+      WARD_ASSIGN_OR_RETURN(std::string kind, stringOf(v, where, key));
+      if (kind == "chat") {
+        c.kind = ModelKind::kChat;
+      } else if (kind == "embedding") {
+        c.kind = ModelKind::kEmbedding;
+      } else {
+        return keyError(where, key, "must be \"chat\" or \"embedding\"");
+      }
     } else if (key == "base_url") {
       WARD_ASSIGN_OR_RETURN(c.base_url, stringOf(v, where, key));
     } else if (key == "model") {

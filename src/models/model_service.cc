@@ -135,8 +135,10 @@ std::vector<ModelInfo> ModelService::listModels(const identity::Principal& princ
 
 Status ModelService::authorize(const ChatCall& call) const {
   const ModelConfig* m = find(call.request.model);
-  if (m == nullptr || !allowed(*m, call.principal)) {
-    recordDenied(call, m == nullptr ? "no such model" : "the principal holds no grant for it");
+  if (m == nullptr || m->kind != ModelKind::kChat || !allowed(*m, call.principal)) {
+    recordDenied(call, m == nullptr                  ? "no such model"
+                       : m->kind != ModelKind::kChat ? "not a chat model"
+                                                     : "the principal holds no grant for it");
     return Status::notFound("model '" + truncated(call.request.model, 64) +
                             "' does not exist or you may not use it");
   }

@@ -1,5 +1,6 @@
 // The "openai" adapter: OpenAI Chat Completions, and every server that speaks it (vLLM, Ollama,
 // llama.cpp server, LM Studio). POST <base_url>/chat/completions, Bearer key.
+#include "embedding_dialects.h"
 #include "providers.h"
 #include "ward/models/openai_chat_format.h"
 
@@ -28,6 +29,23 @@ class OpenAiChatProvider final : public Provider {
 
   ProviderError parseError(const net::OutboundReply& reply) const override {
     return parseChatError(reply.status, reply.body);
+  }
+
+  Result<net::OutboundRequest> embeddingRequest(const ProviderTarget& target,
+                                                const EmbeddingRequest& request) const override {
+    net::OutboundRequest out = jsonPost(target, "/embeddings", false);
+    if (!target.api_key.empty()) {
+      out.headers.emplace_back("Authorization", "Bearer " + target.api_key);
+    }
+    out.body = dumpJson(openAiEmbeddingJson(request, target.config->model));
+    return out;
+  }
+
+  Result<EmbeddingResponse> parseEmbeddings(const std::string& body,
+                                            size_t inputs) const override {
+    auto parsed = parseJson(body);
+    if (!parsed.ok()) return Status::unavailable("the provider answered with invalid JSON");
+    return parseOpenAiEmbeddings(*parsed, inputs);
   }
 
   std::unique_ptr<StreamDecoder> streamDecoder() const override { return makeChatStreamDecoder(); }

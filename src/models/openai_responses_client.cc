@@ -130,6 +130,16 @@ std::string providerStateField(const Json& body, ProviderStateMode mode) {
     if (body.contains(k) && !body[k].is_null()) return k;
   }
   if (body.value("background", false) == true) return "background";
+  // An item_reference points at an item the provider stored (clients send them unless they say
+  // store: false, e.g. the AI SDK's providerOptions.openai.store = false).
+  if (body.contains("input") && body["input"].is_array()) {
+    for (size_t i = 0; i < body["input"].size(); ++i) {
+      const Json& item = body["input"][i];
+      if (item.is_object() && item.value("type", "") == "item_reference") {
+        return "input[" + std::to_string(i) + "] (item_reference)";
+      }
+    }
+  }
   if (mode == ProviderStateMode::kRefuse && body.value("store", false) == true) return "store";
   return "";
 }
@@ -138,7 +148,8 @@ Result<ChatRequest> parseResponsesRequest(const Json& body, ProviderStateMode mo
   if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
   if (std::string f = providerStateField(body, mode); !f.empty()) {
     return fieldError(f, "asks the provider to keep state, which Ward does not allow "
-                         "([proxy] provider_state, docs/design/models.md)");
+                         "([proxy] provider_state; send whole items with store: false, "
+                         "docs/design/models.md)");
   }
   static const std::set<std::string> kPassed = {
       "model", "tool_choice", "parallel_tool_calls", "stream", "temperature", "top_p",

@@ -33,6 +33,17 @@ net::OutboundRequest jsonPost(const ProviderTarget& target, const std::string& p
   return out;
 }
 
+Result<net::OutboundRequest> Provider::embeddingRequest(const ProviderTarget&,
+                                                       const EmbeddingRequest&) const {
+  return Status::invalidArgument("the '" + std::string(name()) +
+                                 "' adapter does not serve embeddings");
+}
+
+Result<EmbeddingResponse> Provider::parseEmbeddings(const std::string&, size_t) const {
+  return Status::invalidArgument("the '" + std::string(name()) +
+                                 "' adapter does not serve embeddings");
+}
+
 const std::vector<std::string>& providerNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;

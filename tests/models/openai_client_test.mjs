@@ -137,6 +137,19 @@ async function responsesSuite(prefix) {
 for (const prefix of ["m-", "a-", "g-", "r-"]) await swapSuite(prefix);
 for (const prefix of ["m-", "a-", "g-", "r-"]) await responsesSuite(prefix);
 
+await group("embeddings", async () => {
+  for (const model of ["e-openai", "e-gemini"]) {
+    // The client asks for base64 by default and decodes it to numbers.
+    const r = await client.embeddings.create({ model, input: ["hello", "abc"] });
+    check(`embeddings.create over ${model} (default base64, decoded)`,
+          JSON.stringify(r.data.map((d) => Array.from(d.embedding))) ===
+            JSON.stringify([[5, 0.5, -1.25], [3, 0.5, -1.25]]), r);
+    const f = await client.embeddings.create({ model, input: "hello", encoding_format: "float" });
+    check(`embeddings.create over ${model} (float)`,
+          JSON.stringify(f.data[0].embedding) === JSON.stringify([5, 0.5, -1.25]), f);
+  }
+});
+
 await group("responses errors", async () => {
   const e = await errorOf(client.responses.create({ model: "m-text", input: "x", store: true }));
   check("responses: store:true is a BadRequestError naming it (Ward keeps no provider state)",

@@ -20,9 +20,13 @@ inline constexpr size_t kMaxFallbacks = 4;
 inline constexpr int kMaxRetries = 5;
 inline constexpr int64_t kMaxRetryWaitMs = 60000;  // a longer retry-after is not waited for
 
+// What a model serves: chat (/v1/chat/completions, /v1/responses) or embeddings (/v1/embeddings).
+enum class ModelKind { kChat, kEmbedding };
+
 struct ModelConfig {
   std::string name;            // what clients send as "model": 1-64 of [A-Za-z0-9._:/-]
   std::string provider;        // an adapter name (provider_registry: "openai", ...)
+  ModelKind kind = ModelKind::kChat;  // `kind = "chat" | "embedding"`
   std::string base_url;        // e.g. "https://api.openai.com/v1"
   std::string model;           // the provider's model id
   std::string api_key_secret;  // tenant secret holding the API key; "" = no key sent

@@ -20,6 +20,7 @@
 #include "ward/audit/trace.h"
 #include "ward/identity/principal.h"
 #include "ward/models/chat.h"
+#include "ward/models/embeddings.h"
 #include "ward/models/model_config.h"
 #include "ward/models/openai_responses_format.h"
 #include "ward/models/provider.h"
@@ -62,6 +63,13 @@ struct ChatCall {
   ChatRequest request;
 };
 
+// One embeddings call as the front door hands it over.
+struct EmbeddingCall {
+  identity::Principal principal;  // from authentication only
+  audit::TraceContext trace;
+  EmbeddingRequest request;
+};
+
 // Receives a streamed answer. start() comes once, before the first event; nothing is sent to
 // the client before it, so until then a failure can still become an HTTP error. A false return
 // means the client went away: the upstream transfer stops.
@@ -94,6 +102,11 @@ class ModelService {
   // A streamed call. Errors before sink.start() are returned as for chat(); after it the
   // returned Status says how the stream failed (the caller ends the client's stream with it).
   Status chatStream(const ChatCall& call, ChatStreamSink& sink);
+
+  // Embeddings (model_service_embed.cc): the model must be of kind "embedding" and granted
+  // (else the same NotFound as chat, recorded); the input within its max_prompt_bytes; retried
+  // like chat calls, no fallbacks; one model_call record with usage.
+  Result<EmbeddingResponse> embed(const EmbeddingCall& call);
 
   // [proxy] provider_state (model_service_front.cc).
   ProviderStateMode providerState() const;

@@ -23,11 +23,12 @@
 namespace ward::models {
 
 // What the proxy does with a request that asks a provider to keep state (`store: true`,
-// `previous_response_id`, `conversation`, `background: true`): `[proxy] provider_state` in
-// ward.toml. kRefuse (the default): a 400 naming the field, recorded as a denied model call.
+// `previous_response_id`, `conversation`, `background: true`, `item_reference` input items):
+// `[proxy] provider_state` in ward.toml. kRefuse (the default): a 400 naming the field, recorded as a denied model call.
 // kRecord: `store: true` is accepted and recorded as a claim, but Ward still sends `store: false`
 // (the conversation stays with Ward); fields that need state kept at the provider
-// (`previous_response_id`, `conversation`, `background`) are refused either way.
+// (`previous_response_id`, `conversation`, `background`, `item_reference`) are refused either
+// way.
 enum class ProviderStateMode { kRefuse, kRecord };
 Result<ProviderStateMode> parseProviderStateMode(const std::string& name);  // "refuse"|"record"
 // `[proxy] provider_state` of the ward.toml at `path` (kRefuse when absent); InvalidArgument

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ward/models/chat.h"
+#include "ward/models/embeddings.h"
 #include "ward/models/model_config.h"
 #include "ward/net/http_client.h"
 
@@ -82,6 +83,12 @@ class Provider {
   // The error a non-2xx reply carries.
   virtual ProviderError parseError(const net::OutboundReply& reply) const = 0;
   virtual std::unique_ptr<StreamDecoder> streamDecoder() const = 0;
+  // Embeddings (models of kind "embedding"). The defaults refuse: InvalidArgument naming the
+  // adapter (provider_registry.cc).
+  virtual Result<net::OutboundRequest> embeddingRequest(const ProviderTarget& target,
+                                                        const EmbeddingRequest& request) const;
+  // A 2xx body with one vector per input; Unavailable naming the problem otherwise.
+  virtual Result<EmbeddingResponse> parseEmbeddings(const std::string& body, size_t inputs) const;
 };
 
 // Every registered adapter name, sorted.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ward/models/model_config.h"
+#include "ward/models/openai_responses_format.h"
 
 namespace ward::models {
 namespace {
@@ -84,6 +85,7 @@ TEST_F(ModelConfigTest, RefusesBadEntriesNamingTheKey) {
        "\"x\"\n",
        "name"},
       {base + base, "defined twice"},
+      {base + "kind = \"vision\"\n", "models[0].kind"},
   };
   for (const auto& [text, needle] : cases) {
     auto r = loadModelConfigs(write(text));
@@ -91,6 +93,21 @@ TEST_F(ModelConfigTest, RefusesBadEntriesNamingTheKey) {
     EXPECT_NE(r.status().message().find(needle), std::string::npos)
         << text << " -> " << r.status().message();
   }
+}
+
+TEST_F(ModelConfigTest, KindAndProviderState) {
+  auto r = loadModelConfigs(write(
+      "[[models]]\nname = \"e\"\nprovider = \"gemini\"\nbase_url = \"http://h\"\n"
+      "model = \"x\"\nkind = \"embedding\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ((*r)[0].kind, ModelKind::kEmbedding);
+  EXPECT_EQ(*loadProxyProviderState(write("tenant = \"t\"\n")), ProviderStateMode::kRefuse);
+  EXPECT_EQ(*loadProxyProviderState(write("[proxy]\nprovider_state = \"record\"\n")),
+            ProviderStateMode::kRecord);
+  auto bad = loadProxyProviderState(write("[proxy]\nprovider_state = \"keep\"\n"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("proxy.provider_state"), std::string::npos);
+  EXPECT_FALSE(loadProxyProviderState(write("[proxy]\nother = 1\n")).ok());
 }
 
 TEST_F(ModelConfigTest, TheDocumentedLimitsAreTheCodes) {

@@ -60,6 +60,8 @@ TEST(ResponsesClient, ProviderStateAndUnknownFieldsAreRefusedByName) {
   refused(R"({"model":"m","input":"x","previous_response_id":"resp_1"})", "'previous_response_id'",
           ProviderStateMode::kRecord);
   refused(R"({"model":"m","input":"x","background":true})", "'background'");
+  refused(R"({"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference","id":"fc_1"}]})",
+          "'input[1] (item_reference)'", ProviderStateMode::kRecord);
   refused(R"({"model":"m","input":"x","frobnicate":1})", "'frobnicate'");
   refused(R"({"model":"m","input":[{"type":"web_search_call"}]})", "web_search_call");
   refused(R"({"model":"m","input":"x","tools":[{"type":"web_search"}]})", "hosted tools");
