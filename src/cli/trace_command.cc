@@ -187,6 +187,15 @@ int runPrompt(CliContext& ctx, const std::string& sha, const std::string& as) {
   });
 }
 
+int runCassette(CliContext& ctx, const std::string& sha, const std::string& as) {
+  return withService(ctx, as, [&](audit::TraceService& svc, const audit::TraceAccess& a) {
+    auto c = svc.cassette(a, sha);
+    if (!c.ok()) return fail(c.status());
+    std::cout << dumpJson(c->toJson(), 2) << "\n";
+    return 0;
+  });
+}
+
 void addReadOptions(CLI::App* cmd, ReadOptions& o) {
   cmd->add_option("--as", o.as, "Read as this principal (needs the auditor role)");
   cmd->add_flag("--json", o.json, "JSON output");
@@ -234,6 +243,14 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   prompt->add_option("SHA256", sha, "The prompt's sha256 from a model_call span")->required();
   prompt->add_option("--as", prompt_as, "A member of the group 'auditors'")->required();
   prompt->callback([&ctx, &slot] { slot.run = [&ctx] { return runPrompt(ctx, sha, prompt_as); }; });
+
+  auto* cassette = trace->add_subcommand("cassette", "Show a model call's raw exchange (auditors)");
+  static std::string cassette_sha, cassette_as;
+  cassette->add_option("SHA256", cassette_sha, "An attempt's cassette from a model_call span")
+      ->required();
+  cassette->add_option("--as", cassette_as, "A member of the group 'auditors'")->required();
+  cassette->callback(
+      [&ctx, &slot] { slot.run = [&ctx] { return runCassette(ctx, cassette_sha, cassette_as); }; });
 
   auto* explain = app.add_subcommand("explain", "Explain one trace: who, what, why, with records");
   static ReadOptions xo;
