@@ -5,10 +5,16 @@
 // Without --as the reader is the local operator: principal "cli", an admin of the configured
 // tenant (whoever can run ward on the data dir can read its files anyway); the read is still
 // recorded under that name. With --as NAME the principal's own roles apply.
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
+#include "ward/audit/replay_divergence.h"
 #include "ward/audit/trace_explain.h"
+#include "ward/models/cassette.h"
+#include "ward/models/openai_chat_format.h"
+#include "ward/models/provider.h"
 #include "ward/common/clock.h"
 #include "ward/identity/directory.h"
 
@@ -196,6 +202,120 @@ int runCassette(CliContext& ctx, const std::string& sha, const std::string& as) 
   });
 }
 
+// One model call of a recorded trace replayed offline from its cassette: the bytes the provider
+// sent are decoded again by the same adapter (no network), and the answer's hash compared with
+// the one recorded at call time.
+Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Json& attempt,
+                const Json& recorded_event, std::optional<audit::Divergence>* divergence,
+                size_t step) {
+  const std::string sha = attempt.value("cassette", "");
+  auto stored = svc.cassette(a, sha);
+  if (!stored.ok()) return Json{{"cassette", sha}, {"error", stored.status().message()}};
+  if (stored->erased) return Json{{"cassette", sha}, {"error", "the cassette was erased"}};
+  auto c = models::Cassette::fromJson(stored->cassette);
+  if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
+  auto provider = models::providerFor(c->adapter);
+  if (!provider.ok()) return Json{{"cassette", sha}, {"error", provider.status().message()}};
+  models::ChatResponse answer;
+  if (c->stream) {
+    auto decoder = (*provider)->streamDecoder();
+    std::vector<models::StreamEvent> events;
+    for (size_t i = 0; i < c->chunks.size(); ++i) {  // the chunks as they arrived
+      const size_t end = i + 1 < c->chunks.size() ? c->chunks[i + 1] : c->response.size();
+      (void)decoder->feed(std::string_view(c->response).substr(c->chunks[i], end - c->chunks[i]),
+                          events);
+    }
+    answer = decoder->response();
+  } else {
+    auto parsed = (*provider)->parseChat(c->response);
+    if (!parsed.ok()) return Json{{"cassette", sha}, {"error", parsed.status().message()}};
+    answer = *parsed;
+  }
+  const std::string hash = models::responseSha256(answer);
+  // The step as recorded (the model_call event) and as replayed, for the divergence finder.
+  const Json attrs = recorded_event.value("attributes", Json::object());
+  Json calls = Json::array();
+  for (const models::ToolCall& t : answer.message.tool_calls) {
+    calls.push_back({{"name", t.name}, {"arguments", t.arguments}});
+  }
+  Json recorded_calls = Json::array();
+  for (const Json& t : attrs.value("tool_calls", Json::array())) {
+    recorded_calls.push_back({{"name", t.value("name", "")}, {"arguments", t.value("arguments", "")}});
+  }
+  audit::ReplayStep rec{c->request, {{"tool_calls", recorded_calls},
+                                     {"finish_reason", attrs.value("finish_reason", "")}}};
+  audit::ReplayStep rep{c->request, {{"tool_calls", calls},
+                                     {"finish_reason", std::string(finishReasonName(answer.finish))}}};
+  if (!divergence->has_value()) {
+    auto d = audit::firstDivergence({rec}, {rep});
+    if (!d && hash != c->response_sha256) {  // same calls and finish: the text moved
+      d = audit::Divergence{};
+      d->kind = audit::DivergenceKind::kText;
+      d->pointer = "/text";
+      d->recorded = c->response_sha256;
+      d->replayed = hash;
+    }
+    if (d) {
+      d->step = step;
+      *divergence = d;
+    }
+  }
+  return Json{{"cassette", sha},
+              {"stream", c->stream},
+              {"recorded_sha256", c->response_sha256},
+              {"replayed_sha256", hash},
+              {"identical", hash == c->response_sha256}};
+}
+
+int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o) {
+  return withService(ctx, o.as, [&](audit::TraceService& svc, const audit::TraceAccess& a) {
+    const auto start = std::chrono::steady_clock::now();
+    auto shown = svc.show(a, id);
+    if (!shown.ok()) return fail(shown.status());
+    Json steps = Json::array();
+    std::optional<audit::Divergence> divergence;
+    bool identical = true;
+    for (const Json& e : (*shown)["events"]) {
+      if (e.value("kind", "") != "model_call") continue;
+      const Json attrs = e.value("attributes", Json::object());
+      for (const Json& attempt : attrs.value("attempts", Json::array())) {
+        if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
+        // Reading a cassette needs the auditor role: a refusal ends the replay.
+        auto allowed = svc.cassette(a, attempt.value("cassette", ""));
+        if (!allowed.ok() && allowed.status().code() == StatusCode::kPermissionDenied) {
+          return fail(allowed.status());
+        }
+        Json s = replayStep(svc, a, attempt, e, &divergence, steps.size());
+        identical = identical && s.value("identical", false);
+        steps.push_back(std::move(s));
+      }
+    }
+    if (steps.empty()) {
+      return fail(Status::notFound("trace " + id + " has no model call with a cassette"));
+    }
+    const int64_t took_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+    Json out = {{"trace_id", id}, {"identical", identical}, {"steps", steps},
+                {"replay_us", took_us}};
+    if (divergence) out["divergence"] = divergence->toJson();
+    // Replays are recorded like any other read of the trail.
+    audit::TraceEvent ev;
+    ev.context = audit::TraceContext::generate();
+    ev.kind = "replay";
+    ev.tenant = a.who->tenant;
+    ev.principal = a.who->name;
+    ev.time_us = SystemClock::instance().nowMicros();
+    ev.attributes = {{"target_trace_id", id}, {"identical", identical},
+                     {"steps", steps.size()}, {"via", "cli"}};
+    if (divergence) ev.attributes["divergence"] = divergence->toJson();
+    Status st = ctx.traces().record(ev);
+    if (!st.ok()) return fail(st);
+    std::cout << dumpJson(out, o.json ? -1 : 2) << "\n";
+    return identical ? 0 : 3;
+  });
+}
+
 void addReadOptions(CLI::App* cmd, ReadOptions& o) {
   cmd->add_option("--as", o.as, "Read as this principal (needs the auditor role)");
   cmd->add_flag("--json", o.json, "JSON output");
@@ -251,6 +371,13 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   cassette->add_option("--as", cassette_as, "A member of the group 'auditors'")->required();
   cassette->callback(
       [&ctx, &slot] { slot.run = [&ctx] { return runCassette(ctx, cassette_sha, cassette_as); }; });
+
+  auto* replay = app.add_subcommand(
+      "replay", "Replay a trace's proxied model calls offline from their cassettes (auditors)");
+  static ReadOptions ro;
+  replay->add_option("TRACE", id, "32-hex trace id")->required();
+  addReadOptions(replay, ro);
+  replay->callback([&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro); }; });
 
   auto* explain = app.add_subcommand("explain", "Explain one trace: who, what, why, with records");
   static ReadOptions xo;

@@ -34,10 +34,13 @@ def b64url(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def last_cassette(data):
+def last_call(data):
     out = ward_ok(data, "trace", "list", "--kind", "model_call", "--json")
-    calls = [json.loads(line) for line in out.splitlines() if line.strip()]
-    return calls[-1]["attributes"]["attempts"][-1].get("cassette", "")
+    return [json.loads(line) for line in out.splitlines() if line.strip()][-1]
+
+
+def last_cassette(data):
+    return last_call(data)["attributes"]["attempts"][-1].get("cassette", "")
 
 
 def check_exchange(name, base, keys, fake, sha):
@@ -84,6 +87,7 @@ def main():
         check("non-streamed call with a tool call", st == 200 and
               out["choices"][0]["message"].get("tool_calls"), out)
         plain = last_cassette(data)
+        plain_trace = last_call(data)["trace_id"]
         check("the model_call attempt names its cassette", len(plain) == 64, plain)
         c = check_exchange("non-streamed", base, keys, fake_base, plain)
         check("non-streamed: no chunk offsets", c.get("stream") is False and
@@ -92,6 +96,7 @@ def main():
         st, events, _ = sse(base, keys["alice"], dict(body, stream=True))
         check("streamed call", st == 200 and events and events[-1] == "[DONE]", events)
         streamed = last_cassette(data)
+        streamed_trace = last_call(data)["trace_id"]
         c = check_exchange("streamed", base, keys, fake_base, streamed)
         offsets = c.get("chunk_offsets", [])
         check("streamed: chunk offsets start at 0 and rise within the bytes",
@@ -109,6 +114,22 @@ def main():
         check("auditor reads are recorded", '"cassette"' in reads, reads[-300:])
         refusals = ward_ok(data, "trace", "list", "--kind", "authz_denied", "--json")
         check("the refusal is recorded", "cassette" in refusals, refusals[-300:])
+
+        # ward replay: offline, from the cassette, through the same adapter.
+        for name, trace in (("non-streamed", plain_trace), ("streamed", streamed_trace)):
+            r = run_ward(data, "replay", trace, "--as", "rita", "--json")
+            out = json.loads(r.stdout) if r.returncode == 0 else {}
+            check(f"replay of the {name} call is identical, offline", out.get("identical") is True
+                  and len(out.get("steps", [])) == 1 and "divergence" not in out,
+                  (r.returncode, r.stdout, r.stderr))
+            print(f"measured: replay of one {name} recorded call took {out.get('replay_us')} us "
+                  "(ward replay --json, replay_us)")
+        r = run_ward(data, "replay", plain_trace, "--as", "alice", "--json")
+        check("a non-auditor cannot replay (cassettes need the auditor role)", r.returncode != 0,
+              r.stdout)
+        replays = ward_ok(data, "trace", "list", "--kind", "replay", "--json")
+        check("replays are recorded", plain_trace in replays and streamed_trace in replays,
+              replays[-300:])
 
         ward_ok(data, "audit", "erase", "--subject", "alice")
         cli = run_ward(data, "trace", "cassette", plain, "--as", "rita")
