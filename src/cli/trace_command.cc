@@ -202,6 +202,60 @@ int runCassette(CliContext& ctx, const std::string& sha, const std::string& as) 
   });
 }
 
+// The answer a cassette holds, decoded again by its adapter (streams chunk by chunk as received).
+Result<models::ChatResponse> decodeAnswer(const models::Cassette& c) {
+  WARD_ASSIGN_OR_RETURN(const models::Provider* provider, models::providerFor(c.adapter));
+  if (!c.stream) return provider->parseChat(c.response);
+  auto decoder = provider->streamDecoder();
+  std::vector<models::StreamEvent> events;
+  for (size_t i = 0; i < c.chunks.size(); ++i) {
+    const size_t end = i + 1 < c.chunks.size() ? c.chunks[i + 1] : c.response.size();
+    (void)decoder->feed(std::string_view(c.response).substr(c.chunks[i], end - c.chunks[i]), events);
+  }
+  return decoder->response();
+}
+
+// An answer as a replay step's response (replay_divergence.h).
+Json stepResponse(const models::ChatResponse& r) {
+  Json calls = Json::array();
+  for (const models::ToolCall& t : r.message.tool_calls) {
+    calls.push_back({{"name", t.name}, {"arguments", t.arguments}});
+  }
+  return Json{{"text", r.message.text()},
+              {"tool_calls", calls},
+              {"finish_reason", std::string(finishReasonName(r.finish))}};
+}
+
+// A fork: the recorded Ward-form request sent live to another configured model through
+// ModelService (as the replaying principal, so its grants apply), compared with the recording.
+Json forkStep(CliContext& ctx, audit::TraceService& svc, const audit::TraceAccess& a,
+              const std::string& sha, const std::string& model,
+              std::optional<audit::Divergence>* divergence, size_t step) {
+  auto stored = svc.cassette(a, sha);
+  if (!stored.ok() || stored->erased) return Json{{"cassette", sha}, {"error", "unreadable"}};
+  auto c = models::Cassette::fromJson(stored->cassette);
+  if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
+  auto recorded = decodeAnswer(*c);
+  auto request = models::parseChatCompletionRequest(c->request);
+  auto service = ctx.models();
+  if (!recorded.ok() || !request.ok() || !service.ok()) {
+    return Json{{"cassette", sha}, {"error", "cannot fork this step"}};
+  }
+  request->model = model;
+  request->stream = false;
+  models::ChatCall call{*a.who, a.request, *request};
+  auto answer = (*service)->chat(call);
+  if (!answer.ok()) return Json{{"cassette", sha}, {"error", answer.status().message()}};
+  audit::ReplayStep rec{c->request, stepResponse(*recorded)};
+  audit::ReplayStep rep{c->request, stepResponse(*answer)};
+  auto d = audit::firstDivergence({rec}, {rep});
+  if (d && !divergence->has_value()) {
+    d->step = step;
+    *divergence = d;
+  }
+  return Json{{"cassette", sha}, {"model", model}, {"identical", !d.has_value()}};
+}
+
 // One model call of a recorded trace replayed offline from its cassette: the bytes the provider
 // sent are decoded again by the same adapter (no network), and the answer's hash compared with
 // the one recorded at call time.
@@ -214,23 +268,9 @@ Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Jso
   if (stored->erased) return Json{{"cassette", sha}, {"error", "the cassette was erased"}};
   auto c = models::Cassette::fromJson(stored->cassette);
   if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
-  auto provider = models::providerFor(c->adapter);
-  if (!provider.ok()) return Json{{"cassette", sha}, {"error", provider.status().message()}};
-  models::ChatResponse answer;
-  if (c->stream) {
-    auto decoder = (*provider)->streamDecoder();
-    std::vector<models::StreamEvent> events;
-    for (size_t i = 0; i < c->chunks.size(); ++i) {  // the chunks as they arrived
-      const size_t end = i + 1 < c->chunks.size() ? c->chunks[i + 1] : c->response.size();
-      (void)decoder->feed(std::string_view(c->response).substr(c->chunks[i], end - c->chunks[i]),
-                          events);
-    }
-    answer = decoder->response();
-  } else {
-    auto parsed = (*provider)->parseChat(c->response);
-    if (!parsed.ok()) return Json{{"cassette", sha}, {"error", parsed.status().message()}};
-    answer = *parsed;
-  }
+  auto decoded = decodeAnswer(*c);
+  if (!decoded.ok()) return Json{{"cassette", sha}, {"error", decoded.status().message()}};
+  const models::ChatResponse& answer = *decoded;
   const std::string hash = models::responseSha256(answer);
   // The step as recorded (the model_call event) and as replayed, for the divergence finder.
   const Json attrs = recorded_event.value("attributes", Json::object());
@@ -267,7 +307,8 @@ Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Jso
               {"identical", hash == c->response_sha256}};
 }
 
-int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o) {
+int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
+              const std::string& fork_model) {
   return withService(ctx, o.as, [&](audit::TraceService& svc, const audit::TraceAccess& a) {
     const auto start = std::chrono::steady_clock::now();
     auto shown = svc.show(a, id);
@@ -285,7 +326,10 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o) {
         if (!allowed.ok() && allowed.status().code() == StatusCode::kPermissionDenied) {
           return fail(allowed.status());
         }
-        Json s = replayStep(svc, a, attempt, e, &divergence, steps.size());
+        Json s = fork_model.empty()
+                     ? replayStep(svc, a, attempt, e, &divergence, steps.size())
+                     : forkStep(ctx, svc, a, attempt.value("cassette", ""), fork_model,
+                                &divergence, steps.size());
         identical = identical && s.value("identical", false);
         steps.push_back(std::move(s));
       }
@@ -298,6 +342,7 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o) {
                                 .count();
     Json out = {{"trace_id", id}, {"identical", identical}, {"steps", steps},
                 {"replay_us", took_us}};
+    if (!fork_model.empty()) out["model"] = fork_model;
     if (divergence) out["divergence"] = divergence->toJson();
     // Replays are recorded like any other read of the trail.
     audit::TraceEvent ev;
@@ -308,6 +353,7 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o) {
     ev.time_us = SystemClock::instance().nowMicros();
     ev.attributes = {{"target_trace_id", id}, {"identical", identical},
                      {"steps", steps.size()}, {"via", "cli"}};
+    if (!fork_model.empty()) ev.attributes["fork_model"] = fork_model;
     if (divergence) ev.attributes["divergence"] = divergence->toJson();
     Status st = ctx.traces().record(ev);
     if (!st.ok()) return fail(st);
@@ -375,9 +421,13 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* replay = app.add_subcommand(
       "replay", "Replay a trace's proxied model calls offline from their cassettes (auditors)");
   static ReadOptions ro;
+  static std::string fork_model;
   replay->add_option("TRACE", id, "32-hex trace id")->required();
+  replay->add_option("--model", fork_model,
+                     "Fork: send each recorded request live to this [[models]] entry instead");
   addReadOptions(replay, ro);
-  replay->callback([&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro); }; });
+  replay->callback(
+      [&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro, fork_model); }; });
 
   auto* explain = app.add_subcommand("explain", "Explain one trace: who, what, why, with records");
   static ReadOptions xo;

@@ -74,6 +74,8 @@ def main():
         ward_ok(data, "init")
         with open(os.path.join(data, "ward.toml"), "a") as f:
             f.write(model_block("m-tool", "tool", fake_base, ["group:ml"]))
+            # A second model that answers differently (text, no tool call): the fork target.
+            f.write(model_block("m-text", "text", fake_base, ["group:ml", "group:auditors"]))
         ward_ok(data, "secrets", "set", "upstream_key", stdin=UPSTREAM_KEY + "\n")
         for g in ("ml", "auditors"):
             ward_ok(data, "group", "add", g)
@@ -124,6 +126,15 @@ def main():
                   (r.returncode, r.stdout, r.stderr))
             print(f"measured: replay of one {name} recorded call took {out.get('replay_us')} us "
                   "(ward replay --json, replay_us)")
+        # A fork: the recorded request sent live to another model reports the planted divergence.
+        r = run_ward(data, "replay", plain_trace, "--as", "rita", "--model", "m-text", "--json")
+        out = json.loads(r.stdout) if r.stdout.strip() else {}
+        d = out.get("divergence", {})
+        check("a fork to another model reports the first divergence (kind and pointer)",
+              r.returncode == 3 and out.get("identical") is False and d.get("step") == 0 and
+              d.get("kind") == "tool_call_set" and d.get("pointer") == "/tool_calls/0" and
+              d.get("recorded") == ["get_weather"] and d.get("replayed") == [],
+              (r.returncode, r.stdout, r.stderr))
         r = run_ward(data, "replay", plain_trace, "--as", "alice", "--json")
         check("a non-auditor cannot replay (cassettes need the auditor role)", r.returncode != 0,
               r.stdout)
