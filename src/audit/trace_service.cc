@@ -184,6 +184,21 @@ Result<StoredPrompt> TraceService::prompt(const TraceAccess& a, const std::strin
   return p;
 }
 
+Result<StoredCassette> TraceService::cassette(const TraceAccess& a,
+                                              const std::string& sha256) const {
+  if (a.who == nullptr) return Status::internal("trace access without a principal");
+  if (!identity::isRoleMember(*a.who, identity::Role::kAuditor)) {
+    const std::string why =
+        "model-call cassettes are readable only by members of the group 'auditors'";
+    recordDenied(a, "cassette", sha256, why);
+    return Status::permissionDenied(why);
+  }
+  if (options_.cassettes == nullptr) return Status::notFound("no cassette store is configured");
+  WARD_ASSIGN_OR_RETURN(StoredCassette c, options_.cassettes->get(a.who->tenant, sha256));
+  WARD_RETURN_IF_ERROR(recordRead(a, {{"action", "cassette"}, {"cassette_sha256", sha256}}));
+  return c;
+}
+
 Result<Json> TraceService::feedback(const TraceAccess& a, const std::string& trace_id,
                                     const Json& body) const {
   if (a.who == nullptr) return Status::internal("trace access without a principal");

@@ -17,7 +17,7 @@ namespace {
 // files that share the folder are left alone.
 const std::vector<std::string> kDataDirEntries = {
     "ward.toml", "ward.db", "ward.db-wal", "ward.db-shm", "ward.db-journal",
-    "secrets.key", "audit", "index", "prompts", "redaction"};
+    "secrets.key", "audit", "index", "prompts", "cassettes", "redaction"};
 
 }  // namespace
 
@@ -158,10 +158,18 @@ Result<audit::TraceService*> CliContext::traceService() {
   if (!traces_) return Status::internal("CliContext::traceService() before open()");
   trace_reader_ = std::make_unique<audit::TraceReader>(auditDir());
   prompt_store_ = std::make_unique<audit::PromptStore>(promptsDir());
+  // Sealed under the subject and day keys when audit.encrypt_subjects (the writer's store, or the
+  // read-only one of this data dir for readers).
+  audit::SubjectKeyStore* keys =
+      audit_keys_ ? audit_keys_.get()
+                  : (config_.audit.encrypt_subjects ? audit::processKeyStore() : nullptr);
+  cassette_store_ =
+      std::make_unique<audit::CassetteStore>(data_dir + "/cassettes", nullptr, keys);
   audit::TraceServiceOptions options;
   options.reader = trace_reader_.get();
   options.sink = traces_.get();
   options.prompts = prompt_store_.get();
+  options.cassettes = cassette_store_.get();
   options.redactor = redactor_;
   trace_service_ = std::make_unique<audit::TraceService>(options);
   return trace_service_.get();
@@ -178,6 +186,7 @@ Result<models::ModelService*> CliContext::models() {
                         models::loadProxyProviderState(configPath()));
   options.traces = traces_.get();
   options.prompts = prompt_store_.get();
+  options.cassettes = cassette_store_.get();
   options.redactor = redactor_;
   const std::string tenant = config_.tenant;
   options.secrets = [gw, tenant](const std::string& name) { return gw->secretValue(tenant, name); };

@@ -98,6 +98,7 @@ class CliContext {
   std::unique_ptr<gateway::ToolGateway> gateway_;
   std::unique_ptr<audit::TraceReader> trace_reader_;
   std::unique_ptr<audit::PromptStore> prompt_store_;
+  std::unique_ptr<audit::CassetteStore> cassette_store_;  // model-call cassettes (sealed)
   std::unique_ptr<audit::TraceService> trace_service_;
   std::unique_ptr<models::ModelService> models_;  // last: it borrows the sink and prompt store
 };

@@ -85,6 +85,7 @@ Result<HttpResponse> traceExplain(const Services& s, const HttpRequest& r);
 Result<HttpResponse> traceFeedback(const Services& s, const HttpRequest& r);
 Result<HttpResponse> traceSpanCreate(const Services& s, const HttpRequest& r);
 Result<HttpResponse> promptGet(const Services& s, const HttpRequest& r);
+Result<HttpResponse> cassetteGet(const Services& s, const HttpRequest& r);
 // audit_erasure_handler.cc
 Result<HttpResponse> auditErasureCreate(const Services& s, const HttpRequest& r);
 // upstreams_handler.cc

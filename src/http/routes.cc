@@ -87,6 +87,7 @@ constexpr RouteSpec kRoutes[] = {
      "kind,provider,model,model_version,finish_reason,parameters{temperature,top_p,max_tokens,"
      "seed},tools_offered,prompt{template_id,rendered}"},
     {"GET", "/v1/prompts/{sha256}", AuthPolicy::kPrincipal, promptGet},
+    {"GET", "/v1/cassettes/{sha256}", AuthPolicy::kPrincipal, cassetteGet},
     {"POST", "/v1/audit/erasures", AuthPolicy::kAdmin, auditErasureCreate, "subject"},
     // An OpenAI request body is checked field by field by the models module (models.md).
     {"POST", "/v1/chat/completions", AuthPolicy::kPrincipal, chatCompletions, kBodyCheckedByModule},
@@ -156,7 +157,7 @@ bool recordsAdminChange(const RouteSpec& spec) {
 // routes (models::ModelService records a refused model_call).
 bool recordsOwnDenials(const RouteSpec& spec) {
   const std::string_view p = spec.pattern;
-  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") ||
+  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") || p.starts_with("/v1/cassettes") ||
          p.starts_with("/v1/approvals") || p.starts_with("/v1/modes") ||
          p.starts_with("/v1/chat/") || p == "/v1/models";
 }

@@ -110,4 +110,12 @@ Result<HttpResponse> promptGet(const Services& s, const HttpRequest& r) {
   return HttpResponse::json(p.toJson());
 }
 
+// GET /v1/cassettes/{sha256}
+Result<HttpResponse> cassetteGet(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(audit::TraceService * svc, requireTraceService(s));
+  WARD_ASSIGN_OR_RETURN(audit::TraceAccess a, access(r));
+  WARD_ASSIGN_OR_RETURN(audit::StoredCassette c, svc->cassette(a, r.pathParam("sha256")));
+  return HttpResponse::json(c.toJson());
+}
+
 }  // namespace ward::http

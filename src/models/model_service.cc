@@ -8,8 +8,10 @@
 #include "retry_policy.h"
 #include "ward/audit/model_call.h"
 #include "ward/common/clock.h"
+#include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/gateway/grant_subject.h"
+#include "ward/models/cassette.h"
 #include "ward/net/http_client.h"
 
 namespace ward::models {
@@ -92,6 +94,44 @@ Status providerStatus(const ModelConfig& m, int status, const ProviderError& e,
 
 void sleepMs(int64_t ms) {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+// One attempt's raw exchange as a sealed cassette (cassette.h); its id for the attempt entry.
+// Never the API key: only the request body and the URL without its query are kept.
+struct AttemptTape {
+  const net::OutboundRequest* request = nullptr;
+  const Result<net::OutboundReply>* reply = nullptr;  // null until the attempt was sent
+  CassetteTape tape;                                   // streamed 2xx bytes as they came
+};
+
+Result<std::string> recordCassette(audit::CassetteStore& store, const identity::Principal& who,
+                                   const ModelConfig& model, const Json& canonical_request,
+                                   const AttemptTape& t, bool stream,
+                                   const ChatResponse* parsed) {
+  Cassette c;
+  c.adapter = model.provider;
+  c.model = model.name;
+  c.url = urlWithoutQuery(t.request->url);
+  c.request = canonical_request;
+  c.request_sha256 = sha256Hex(dumpJson(canonical_request));
+  c.upstream_body = t.request->body.substr(0, kMaxCassetteRequestBytes);
+  c.request_truncated = t.request->body.size() > kMaxCassetteRequestBytes;
+  c.stream = stream;
+  CassetteTape body;
+  const CassetteTape* bytes = &t.tape;
+  if (t.reply->ok()) {
+    c.status = (*t.reply)->status;
+    for (const auto& [name, value] : (*t.reply)->headers) {
+      if (isRecordedHeader(name)) c.headers[name] = value;
+    }
+    if (!stream || !(*t.reply)->body.empty()) {  // a non-2xx stream reply has its body here
+      body.setBody((*t.reply)->body);
+      bytes = &body;
+    }
+  }
+  bytes->fill(c);
+  if (parsed != nullptr) c.response_sha256 = responseSha256(*parsed);
+  return store.put(who.tenant, who.name, SystemClock::instance().nowMicros(), c.toJson());
 }
 
 }  // namespace
@@ -239,10 +279,26 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
   state.last_http_status = 0;
   state.effective = withDefaults(call.request, model);
   const bool fallback = &model != find(call.request.model);
+  const Json canonical = canonicalRequestJson(state.effective);
+  AttemptTape tape;  // the attempt being made, once sent
   auto note = [&](Json a) {
     a["model"] = model.name;
     a["provider"] = model.provider;
     if (fallback) a["fallback"] = true;
+    if (options_.cassettes != nullptr && tape.reply != nullptr) {
+      // The exchange as it happened; an answer's parsed form is hashed beside it.
+      const std::string outcome = a.value("outcome", "");
+      const bool answered = state.served == &model && (outcome == "ok" || outcome == "denied");
+      auto id = recordCassette(*options_.cassettes, call.principal, model, canonical, tape,
+                               sink != nullptr, answered ? &state.response : nullptr);
+      if (id.ok()) {
+        a["cassette"] = *id;
+      } else {
+        logWarn("cannot store a model-call cassette: " + id.status().toString());
+        a["cassette_error"] = id.status().message();
+      }
+      tape.reply = nullptr;
+    }
     state.attempts.push_back(std::move(a));
   };
   WARD_ASSIGN_OR_RETURN(const Provider* provider, providerFor(model.provider));
@@ -262,12 +318,15 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
   }
   WARD_ASSIGN_OR_RETURN(net::OutboundRequest request,
                         provider->chatRequest(target, state.effective));
+  tape.request = &request;
   for (int attempt = 0;; ++attempt) {
+    tape.tape = CassetteTape();
     std::unique_ptr<StreamDecoder> decoder;
     Status decode_status;
     Status policy_status;
     bool client_gone = false;
     net::BodySink body_sink = [&](std::string_view bytes) {
+      tape.tape.addChunk(bytes);
       std::vector<StreamEvent> events;
       decode_status = decoder->feed(bytes, events);
       for (const StreamEvent& e : events) {
@@ -287,6 +346,7 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
     };
     if (sink != nullptr) decoder = provider->streamDecoder();
     auto reply = net::send(request, sink != nullptr ? &body_sink : nullptr);
+    tape.reply = &reply;
     if (client_gone) {
       note({{"outcome", "client_gone"}});
       return Status::unavailable("the client went away during the stream");

@@ -38,8 +38,10 @@ input.
 Every request needs `Authorization: Bearer test-upstream-key` (`x-api-key` on /v1/messages;
 401 otherwise). The server counts
 requests per scenario (GET /_count/<scenario>) and keeps the last request body
-(GET /_last/<scenario>). Prints "listening on http://127.0.0.1:PORT" and serves until killed.
+(GET /_last/<scenario>) and the bytes of the last response body it sent (GET /_sent/<scenario>,
+base64, for the cassette test). Prints "listening on http://127.0.0.1:PORT" and serves until killed.
 """
+import base64
 import json
 import os
 import re
@@ -55,6 +57,7 @@ import fake_responses  # noqa: E402
 KEY = "test-upstream-key"
 COUNTS = {}
 LAST = {}
+SENT = {}  # scenario -> the response body bytes last sent
 LOCK = threading.Lock()
 
 
@@ -248,6 +251,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+        self.sent(data)
+
+    def sent(self, data):
+        scenario = getattr(self, "scenario", None)
+        if scenario is not None:
+            with LOCK:
+                SENT[scenario] = SENT.get(scenario, b"") + data
 
     def do_GET(self):
         parts = self.path.strip("/").split("/")
@@ -256,9 +266,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"count": COUNTS.get(parts[1], 0)})
             if len(parts) == 2 and parts[0] == "_last":
                 return self.send_json(200, LAST.get(parts[1], {}))
+            if len(parts) == 2 and parts[0] == "_sent":
+                return self.send_json(200, {"b64": base64.b64encode(
+                    SENT.get(parts[1], b"")).decode()})
         self.send_json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
     def do_POST(self):
+        self.scenario = None
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
         if self.path == "/v1/messages":
@@ -284,6 +298,8 @@ class Handler(BaseHTTPRequestHandler):
             n = COUNTS.get(scenario, 0)
             COUNTS[scenario] = n + 1
             LAST[scenario] = req
+            SENT[scenario] = b""
+        self.scenario = scenario
         err = {"error": {"message": "", "type": "", "code": None}}
         if scenario == "r429" and n % 2 == 0:
             err["error"].update(message="Rate limit reached", type="requests",
@@ -340,6 +356,7 @@ class Handler(BaseHTTPRequestHandler):
             for e in events:
                 self.wfile.write(e.encode())
                 self.wfile.flush()
+                self.sent(e.encode())
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client (Ward) stopped reading: a test of exactly that
         self.close_connection = True

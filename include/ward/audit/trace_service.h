@@ -4,6 +4,7 @@
 // Who may do what (docs/design/audit.md, "Reading traces"):
 //   list / show / explain   admins and auditors (identity::Role::kAuditor), own tenant only
 //   stored prompts          members of the auditors group only (admins too must join it)
+//   model-call cassettes    the same as stored prompts
 //   feedback                auditors, reviewers, and the trace's participants: the principal
 //                           who brought the trace id to Ward first, and those for whom Ward
 //                           started it; joining it later with `traceparent` does not count
@@ -16,6 +17,7 @@
 
 #include <string>
 
+#include "ward/audit/cassette_store.h"
 #include "ward/audit/model_call.h"
 #include "ward/audit/prompt_store.h"
 #include "ward/audit/trace.h"
@@ -32,6 +34,7 @@ struct TraceServiceOptions {
   const TraceReader* reader = nullptr;  // required
   TraceSink* sink = nullptr;            // required: where reads, feedback and spans are recorded
   PromptStore* prompts = nullptr;       // null: rendered prompts are only hashed
+  CassetteStore* cassettes = nullptr;   // null: no model-call cassette can be read
   const Redactor* redactor = nullptr;   // for rendered prompts (the sink redacts attributes)
 };
 
@@ -58,6 +61,8 @@ class TraceService {
   Result<Json> explain(const TraceAccess& a, const std::string& trace_id) const;
   // A stored prompt by its SHA-256.
   Result<StoredPrompt> prompt(const TraceAccess& a, const std::string& sha256) const;
+  // A model-call cassette by its SHA-256 (auditors, as prompts; recorded as a trace_read).
+  Result<StoredCassette> cassette(const TraceAccess& a, const std::string& sha256) const;
 
   // Body {"rating"?: 1..5, "corrected_answer"?, "reason"?, "override"?: bool}; at least one of
   // rating, corrected_answer, reason. Recorded as a `feedback` event of the trace.

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ward/audit/cassette_store.h"
 #include "ward/audit/prompt_store.h"
 #include "ward/audit/redactor.h"
 #include "ward/audit/trace.h"
@@ -41,6 +42,8 @@ struct ModelServiceOptions {
   std::vector<ModelConfig> models;
   audit::TraceSink* traces = nullptr;         // required: every call and refusal is recorded
   audit::PromptStore* prompts = nullptr;      // null: the rendered prompt is only hashed
+  // Each attempt's raw exchange, sealed (cassette.h); null: none is kept.
+  audit::CassetteStore* cassettes = nullptr;
   const audit::Redactor* redactor = nullptr;  // applied to the prompt before hash and store
   SecretLookup secrets;                       // API keys; null: no key can be read
   std::vector<BudgetConfig> budgets;          // [[model_budgets]]; empty = no token limits
