@@ -11,27 +11,7 @@ namespace ward::models {
 
 namespace {
 
-class AnthropicStreamDecoder final : public StreamDecoder {
- public:
-  AnthropicStreamDecoder()
-      : parser_([this](const std::string& event, const std::string& data) {
-          return onEvent(event, data);
-        }) {
-    response_.message.role = Role::kAssistant;
-    response_.message.content_null = true;
-  }
-
-  Status feed(std::string_view bytes, std::vector<StreamEvent>& out) override {
-    out_ = &out;
-    Status st = parser_.feed(bytes);
-    out_ = nullptr;
-    return st;
-  }
-  bool ended() const override { return done_; }
-  bool finished() const override { return finished_; }
-  const ChatResponse& response() const override { return response_; }
-  const ProviderError& error() const override { return error_; }
-
+class AnthropicStreamDecoder final : public SseStreamDecoder {
  private:
   struct Block {
     std::string type;  // text, tool_use, thinking, redacted_thinking
@@ -49,7 +29,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     return u.contains(k) && u[k].is_number_integer() ? u[k].get<int64_t>() : 0;
   }
 
-  Status onEvent(const std::string& event, const std::string& data) {
+  Status onEvent(const std::string& event, const std::string& data) override {
     if (done_) return Status();
     auto parsed = parseJson(data);
     if (!parsed.ok() || !parsed->is_object()) return bad("an event is not a JSON object");
@@ -168,14 +148,8 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     return Status();
   }
 
-  SseParser parser_;
-  std::vector<StreamEvent>* out_ = nullptr;
-  ChatResponse response_;
-  ProviderError error_;
   std::map<int64_t, Block> blocks_;
   bool usage_seen_ = false;
-  bool finished_ = false;
-  bool done_ = false;
 };
 
 }  // namespace

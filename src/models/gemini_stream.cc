@@ -11,25 +11,10 @@ namespace ward::models {
 
 namespace {
 
-class GeminiStreamDecoder final : public StreamDecoder {
+class GeminiStreamDecoder final : public SseStreamDecoder {
  public:
-  GeminiStreamDecoder()
-      : parser_([this](const std::string&, const std::string& data) { return onChunk(data); }) {
-    response_.message.role = Role::kAssistant;
-    response_.message.content_null = true;
-  }
-
-  Status feed(std::string_view bytes, std::vector<StreamEvent>& out) override {
-    out_ = &out;
-    Status st = parser_.feed(bytes);
-    out_ = nullptr;
-    return st;
-  }
   // The dialect has no end marker: a stream that gave its finish reason has ended properly.
   bool ended() const override { return finished_; }
-  bool finished() const override { return finished_; }
-  const ChatResponse& response() const override { return response_; }
-  const ProviderError& error() const override { return error_; }
 
  private:
   Status bad(const std::string& what) {
@@ -37,7 +22,8 @@ class GeminiStreamDecoder final : public StreamDecoder {
     return Status::unavailable(error_.message);
   }
 
-  Status onChunk(const std::string& data) {
+  // Each event carries one GenerateContentResponse chunk; the event name is unused.
+  Status onEvent(const std::string& /*event*/, const std::string& data) override {
     auto parsed = parseJson(data);
     if (!parsed.ok()) return bad("a chunk is not JSON");
     const Json* c = &*parsed;
@@ -109,12 +95,7 @@ class GeminiStreamDecoder final : public StreamDecoder {
     out_->push_back(StreamEvent{StreamEvent::Kind::kFinish, "", {}, f, {}});
   }
 
-  SseParser parser_;
-  std::vector<StreamEvent>* out_ = nullptr;
-  ChatResponse response_;
-  ProviderError error_;
   std::vector<ToolCall> calls_;
-  bool finished_ = false;
   bool usage_sent_ = false;
 };
 

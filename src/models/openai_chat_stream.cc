@@ -11,34 +11,14 @@ namespace ward::models {
 
 namespace {
 
-class ChatStreamDecoder final : public StreamDecoder {
- public:
-  ChatStreamDecoder()
-      : parser_([this](const std::string& event, const std::string& data) {
-          return onEvent(event, data);
-        }) {
-    response_.message.role = Role::kAssistant;
-    response_.message.content_null = true;
-  }
-
-  Status feed(std::string_view bytes, std::vector<StreamEvent>& out) override {
-    out_ = &out;
-    Status st = parser_.feed(bytes);
-    out_ = nullptr;
-    return st;
-  }
-  bool ended() const override { return done_; }
-  bool finished() const override { return finished_; }
-  const ChatResponse& response() const override { return response_; }
-  const ProviderError& error() const override { return error_; }
-
+class ChatStreamDecoder final : public SseStreamDecoder {
  private:
   Status bad(const std::string& what) {
     error_.message = "the provider's stream is not a chat completion stream: " + what;
     return Status::unavailable(error_.message);
   }
 
-  Status onEvent(const std::string& event, const std::string& data) {
+  Status onEvent(const std::string& event, const std::string& data) override {
     if (done_) return Status();
     if (data == "[DONE]") {
       done_ = true;
@@ -156,13 +136,7 @@ class ChatStreamDecoder final : public StreamDecoder {
     return Status();
   }
 
-  SseParser parser_;
-  std::vector<StreamEvent>* out_ = nullptr;
-  ChatResponse response_;
-  ProviderError error_;
   std::map<int64_t, ToolCall> calls_;
-  bool finished_ = false;
-  bool done_ = false;
 };
 
 }  // namespace

@@ -13,26 +13,10 @@ namespace ward::models {
 
 namespace {
 
-class ResponsesStreamDecoder final : public StreamDecoder {
+class ResponsesStreamDecoder final : public SseStreamDecoder {
  public:
-  ResponsesStreamDecoder()
-      : parser_([this](const std::string& event, const std::string& data) {
-          return onEvent(event, data);
-        }) {
-    response_.message.role = Role::kAssistant;
-    response_.message.content_null = true;
-  }
-
-  Status feed(std::string_view bytes, std::vector<StreamEvent>& out) override {
-    out_ = &out;
-    Status st = parser_.feed(bytes);
-    out_ = nullptr;
-    return st;
-  }
-  bool ended() const override { return done_; }
+  // The finish reason comes with the end (response.completed / response.incomplete).
   bool finished() const override { return done_; }
-  const ChatResponse& response() const override { return response_; }
-  const ProviderError& error() const override { return error_; }
 
  private:
   struct Item {
@@ -57,7 +41,7 @@ class ResponsesStreamDecoder final : public StreamDecoder {
     return Status::unavailable("the provider reported an error mid-stream: " + error_.message);
   }
 
-  Status onEvent(const std::string& event, const std::string& data) {
+  Status onEvent(const std::string& event, const std::string& data) override {
     if (done_) return Status();
     auto parsed = parseJson(data);
     if (!parsed.ok() || !parsed->is_object()) return bad("an event is not a JSON object");
@@ -132,12 +116,7 @@ class ResponsesStreamDecoder final : public StreamDecoder {
     return Status();
   }
 
-  SseParser parser_;
-  std::vector<StreamEvent>* out_ = nullptr;
-  ChatResponse response_;
-  ProviderError error_;
   std::map<int64_t, Item> items_;
-  bool done_ = false;
 };
 
 }  // namespace

@@ -49,4 +49,19 @@ Status SseParser::line(std::string_view l) {
   return Status();
 }
 
+SseStreamDecoder::SseStreamDecoder()
+    : parser_([this](const std::string& event, const std::string& data) {
+        return onEvent(event, data);
+      }) {
+  response_.message.role = Role::kAssistant;
+  response_.message.content_null = true;
+}
+
+Status SseStreamDecoder::feed(std::string_view bytes, std::vector<StreamEvent>& out) {
+  out_ = &out;
+  Status st = parser_.feed(bytes);
+  out_ = nullptr;
+  return st;
+}
+
 }  // namespace ward::models

@@ -7,8 +7,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ward/common/status.h"
+#include "ward/models/provider.h"
 
 namespace ward::models {
 
@@ -29,6 +31,33 @@ class SseParser {
   std::string event_;
   std::string data_;
   bool has_data_ = false;
+};
+
+// What every provider's Server-Sent-Events decoder shares: the framing, the events of the feed()
+// in progress (`out_`), the response accumulated so far and the error event. A dialect implements
+// onEvent(), sets `finished_` when the finish reason arrives and `done_` when the stream ends
+// properly (a dialect without an end marker overrides ended()). Not thread-safe; one per stream.
+class SseStreamDecoder : public StreamDecoder {
+ public:
+  SseStreamDecoder();
+  Status feed(std::string_view bytes, std::vector<StreamEvent>& out) final;
+  bool ended() const override { return done_; }
+  bool finished() const override { return finished_; }
+  const ChatResponse& response() const final { return response_; }
+  const ProviderError& error() const final { return error_; }
+
+ protected:
+  // One dispatched event: its `event:` name ("" when none) and its joined `data:` lines.
+  virtual Status onEvent(const std::string& event, const std::string& data) = 0;
+
+  std::vector<StreamEvent>* out_ = nullptr;  // set during feed()
+  ChatResponse response_;                    // role assistant, content null until text arrives
+  ProviderError error_;
+  bool finished_ = false;
+  bool done_ = false;
+
+ private:
+  SseParser parser_;
 };
 
 }  // namespace ward::models
