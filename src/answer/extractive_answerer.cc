@@ -73,8 +73,24 @@ std::string collapseSpace(std::string_view s) {
   return out;
 }
 
+// Whether a sentence ends like one (".", "!", "?", ":" or ";", maybe inside closing quotes or
+// brackets); a heading or a label line does not.
+bool endsLikeASentence(std::string_view s) {
+  size_t end = s.size();
+  while (end > 0 && std::string_view("\"')]").find(s[end - 1]) != std::string_view::npos) --end;
+  // Closing curly quotes (U+2019, U+201D) are three bytes: E2 80 99 / E2 80 9D.
+  while (end >= 3 && static_cast<unsigned char>(s[end - 3]) == 0xE2 &&
+         static_cast<unsigned char>(s[end - 2]) == 0x80 &&
+         (static_cast<unsigned char>(s[end - 1]) == 0x99 ||
+          static_cast<unsigned char>(s[end - 1]) == 0x9D)) {
+    end -= 3;
+  }
+  return end > 0 && std::string_view(".!?:;").find(s[end - 1]) != std::string_view::npos;
+}
+
 struct Candidate {
   int score = 0;
+  bool complete = false;  // ends like a sentence (endsLikeASentence)
   int rank = 0;
   size_t position = 0;
   const Passage* passage = nullptr;
@@ -132,13 +148,14 @@ Draft extractiveAnswer(std::string_view question, const std::vector<Passage>& pa
       size_t cps = 0;
       for (char c : s) cps += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
       if (cps < kMinQuoteCodePoints) continue;  // too short to stand as a cited quote
-      candidates.push_back(Candidate{static_cast<int>(distinct.size()), passages[p].rank,
-                                     position++, &passages[p], s});
+      candidates.push_back(Candidate{static_cast<int>(distinct.size()), endsLikeASentence(s),
+                                     passages[p].rank, position++, &passages[p], s});
     }
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) {
                      if (a.score != b.score) return a.score > b.score;
+                     if (a.complete != b.complete) return a.complete;  // sentences before headings
                      if (a.rank != b.rank) return a.rank < b.rank;
                      return a.position < b.position;
                    });

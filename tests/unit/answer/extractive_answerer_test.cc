@@ -61,6 +61,21 @@ TEST(ExtractiveAnswerer, TiesGoToTheBetterRankedPassage) {
   EXPECT_EQ(extractiveAnswer("robot arm weight", ps).answer, d.answer);
 }
 
+// A heading that shares the question's terms does not open the answer ahead of a sentence
+// that shares as many (the example company's leave policy did, for "terminate").
+TEST(ExtractiveAnswerer, AtEqualScoresSentencesComeBeforeHeadings) {
+  std::vector<Passage> ps = {passage("leave", 1,
+                                     "Termination of employment and unused leave\n\n"
+                                     "On termination of employment, accrued but unused PTO is "
+                                     "paid out in the final paycheque.")};
+  Draft d = extractiveAnswer("termination of employment", ps);
+  ASSERT_EQ(d.sentences.size(), 2u);
+  EXPECT_EQ(d.sentences[0].text,
+            "On termination of employment, accrued but unused PTO is paid out in the final "
+            "paycheque.");
+  EXPECT_EQ(d.sentences[1].text, "Termination of employment and unused leave");
+}
+
 TEST(ExtractiveAnswerer, WithoutSharedTermsTheTopPassageStillSpeaks) {
   std::vector<Passage> ps = {passage("faq", 1, "Opening hours are nine to five. Closed Sundays.")};
   Draft d = extractiveAnswer("zebra", ps);
