@@ -5,8 +5,9 @@ Every module is one static library declared in src/<module>/CMakeLists.txt with
 `ward_module(<module> SOURCES ... DEPS ward_a ward_b ...)` (and any later
 `target_link_libraries(ward_<module> ...)` in the same file). A file of module m (under src/m/ or
 include/ward/m/) may include `ward/<d>/...` only when d is m itself or one of m's declared DEPS.
-The declared graph must have no cycle, and its order must match the module list in
-docs/design/layering.md (each module listed after everything it depends on).
+The declared graph must have no cycle, its order must match the module list in
+docs/design/layering.md (each module listed after everything it depends on), and the module table
+of docs/design/README.md (when present) must list each module with exactly its declared DEPS.
 
 Exit status: 0 when the tree obeys the rules, 1 with one line per violation otherwise.
 Usage: scripts/check-layering.py [REPO_ROOT]
@@ -108,6 +109,27 @@ def order_violations(root, modules):
     return problems
 
 
+README_ROW = re.compile(r"^\|\s*\[`([a-z_]+)`\]\([^)]*\)\s*\|([^|]*)\|", re.M)
+
+
+def readme_violations(root, modules):
+    """docs/design/README.md's module table: one row per module, its declared dependencies."""
+    doc = root / "docs" / "design" / "README.md"
+    if not doc.exists():
+        return []
+    problems = []
+    rows = {m: set(re.findall(r"`([a-z_]+)`", deps)) for m, deps in README_ROW.findall(doc.read_text())}
+    for m in sorted(set(modules) - set(rows)):
+        problems.append(f"docs/design/README.md: module '{m}' has no row")
+    for m in sorted(set(rows) - set(modules)):
+        problems.append(f"docs/design/README.md: '{m}' has a row but no such module is built")
+    for m in sorted(set(rows) & set(modules)):
+        if rows[m] != modules[m]:
+            problems.append(f"docs/design/README.md: '{m}' lists {sorted(rows[m])}, "
+                            f"its DEPS declare {sorted(modules[m])}")
+    return problems
+
+
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent.parent)
     modules = declared_modules(root)
@@ -119,6 +141,7 @@ def main():
     if loop:
         problems.append("dependency cycle: " + " -> ".join(loop))
     problems += order_violations(root, modules)
+    problems += readme_violations(root, modules)
     for p in problems:
         print(p)
     if problems:

@@ -74,6 +74,17 @@ def main():
     unlisted["docs/design/layering.md"] = "1. `common`\n2. `store`\n"
     ok &= expect("a module missing from the documented order", unlisted, 1,
                  "module 'search' is not in the documented order")
+    readme_ok = dict(GOOD)
+    readme_ok["docs/design/README.md"] = ("| [`common`](common.md) | — | x |\n"
+                                          "| [`store`](store.md) | `common` | x |\n"
+                                          "| [`search`](search.md) | `common`, `store` | x |\n")
+    ok &= expect("a design README that matches the DEPS", readme_ok, 0, "3 modules")
+    readme_stale = dict(readme_ok)
+    readme_stale["docs/design/README.md"] = ("| [`common`](common.md) | — | x |\n"
+                                             "| [`store`](store.md) | `common` | x |\n"
+                                             "| [`search`](search.md) | `common` | x |\n")
+    ok &= expect("a design README whose dependencies are stale", readme_stale, 1,
+                 "'search' lists ['common'], its DEPS declare ['common', 'store']")
     return 0 if ok else 1
 
 
