@@ -1,7 +1,5 @@
 // The OpenAI-compatible proxy: POST /v1/chat/completions (streamed and not) and GET /v1/models.
 // Identity comes from authentication only; the models module authorises, calls and records.
-#include <thread>
-
 #include "handlers.h"
 #include "stream_start.h"
 #include "ward/http/error_mapping.h"
@@ -11,11 +9,6 @@
 namespace ward::http {
 
 namespace {
-
-Result<models::ModelService*> requireModels(const Services& s) {
-  if (s.models == nullptr) return Status::unavailable("no models are served by this server");
-  return s.models;
-}
 
 std::string sseData(const Json& j) { return "data: " + dumpJson(j) + "\n\n"; }
 
@@ -86,17 +79,7 @@ Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall 
     }
     out->close();
   };
-  try {
-    std::thread(std::move(run)).detach();
-  } catch (const std::exception& e) {
-    return Status::unavailable(std::string("cannot start the stream: ") + e.what());
-  }
-  WARD_RETURN_IF_ERROR(start->wait());
-  HttpResponse r;
-  r.content_type = "text/event-stream";
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = out;
-  return r;
+  return startEventStream(std::move(run), start, out);
 }
 
 }  // namespace

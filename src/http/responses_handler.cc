@@ -2,8 +2,6 @@
 // clients using `openai.responses.create`. The body is translated to Ward's chat form and goes
 // through the same ModelService path as /v1/chat/completions; requests that ask the provider to
 // keep state are refused per [proxy] provider_state, and the refusal is recorded.
-#include <thread>
-
 #include "handlers.h"
 #include "stream_start.h"
 #include "ward/http/error_mapping.h"
@@ -69,17 +67,7 @@ Result<HttpResponse> streamResponses(models::ModelService* service, models::Chat
     out->write(st.ok() ? sink.finish() : sink.error(st));
     out->close();
   };
-  try {
-    std::thread(std::move(run)).detach();
-  } catch (const std::exception& e) {
-    return Status::unavailable(std::string("cannot start the stream: ") + e.what());
-  }
-  WARD_RETURN_IF_ERROR(start->wait());
-  HttpResponse r;
-  r.content_type = "text/event-stream";
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = out;
-  return r;
+  return startEventStream(std::move(run), start, out);
 }
 
 }  // namespace
@@ -87,8 +75,7 @@ Result<HttpResponse> streamResponses(models::ModelService* service, models::Chat
 // Body: the Responses request (docs/api/openapi.yaml); `user` and `metadata` are claims.
 Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
-  if (s.models == nullptr) return Status::unavailable("no models are served by this server");
-  models::ModelService* service = s.models;
+  WARD_ASSIGN_OR_RETURN(models::ModelService * service, requireModels(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   const std::string state = models::providerStateField(body, service->providerState());
   if (!state.empty()) {

@@ -1,12 +1,18 @@
-// The moment a streamed proxy answer's fate is known to its handler: started (an HTTP 200
-// stream follows) or failed before anything was sent (an HTTP error). Shared by the chat
-// completions and responses front doors.
+// What the proxy's front doors (chat completions, responses, embeddings) share: the model
+// service they need, and the start of a streamed answer whose fate is known to its handler only
+// once the model answered: started (an HTTP 200 stream follows) or failed before anything was
+// sent (an HTTP error).
 #pragma once
 
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 
+#include "handlers.h"
 #include "ward/common/status.h"
+#include "ward/http/response_stream.h"
+#include "ward/models/model_service.h"
 
 namespace ward::http {
 
@@ -29,5 +35,15 @@ struct StreamStart {
     return status;
   }
 };
+
+// The server's model service; Unavailable when it serves no models.
+Result<models::ModelService*> requireModels(const Services& s);
+
+// Runs `run` (which writes to `out` and decides `start`) on a thread of its own, and answers once
+// `start` is decided: its error when the stream failed before anything was sent, else a 200
+// text/event-stream response reading `out`.
+Result<HttpResponse> startEventStream(std::function<void()> run,
+                                      const std::shared_ptr<StreamStart>& start,
+                                      std::shared_ptr<ResponseStream> out);
 
 }  // namespace ward::http

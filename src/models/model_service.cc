@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "call_recording.h"
 #include "retry_policy.h"
 #include "ward/audit/model_call.h"
 #include "ward/common/clock.h"
@@ -512,15 +513,20 @@ Status ModelService::record(const ChatCall& call, const CallState& st,
   c.claims = call.request.claims;
   c.attempts = st.attempts;
   if (st.stream_incomplete) c.attempts.push_back({{"note", "stream ended before [DONE]"}});
+  return recordFinishedCall(options_, call.trace, call.principal, c);
+}
+
+Status recordFinishedCall(const ModelServiceOptions& options, const audit::TraceContext& trace,
+                          const identity::Principal& who, const audit::ModelCall& call) {
   audit::ModelCallRecording where;
-  where.sink = options_.traces;
-  where.prompts = options_.prompts;
-  where.redactor = options_.redactor;
-  where.context = call.trace;
-  where.tenant = call.principal.tenant;
-  where.principal = call.principal.name;
+  where.sink = options.traces;
+  where.prompts = options.prompts;
+  where.redactor = options.redactor;
+  where.context = trace;
+  where.tenant = who.tenant;
+  where.principal = who.name;
   where.time_us = SystemClock::instance().nowMicros();
-  auto rec = audit::recordModelCall(where, c);
+  auto rec = audit::recordModelCall(where, call);
   if (!rec.ok()) {
     logWarn("cannot record a model call: " + rec.status().toString());
     return Status::unavailable("the model call could not be recorded: " + rec.status().message());

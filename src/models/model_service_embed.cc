@@ -5,10 +5,10 @@
 #include <chrono>
 #include <thread>
 
+#include "call_recording.h"
 #include "retry_policy.h"
 #include "ward/audit/model_call.h"
 #include "ward/common/clock.h"
-#include "ward/common/log.h"
 #include "ward/models/model_service.h"
 
 namespace ward::models {
@@ -148,19 +148,7 @@ Result<EmbeddingResponse> ModelService::embed(const EmbeddingCall& call) {
                      .count();
   c.claims = call.request.claims;
   c.attempts = std::move(attempts);
-  audit::ModelCallRecording where;
-  where.sink = options_.traces;
-  where.prompts = options_.prompts;
-  where.redactor = options_.redactor;
-  where.context = call.trace;
-  where.tenant = call.principal.tenant;
-  where.principal = call.principal.name;
-  where.time_us = SystemClock::instance().nowMicros();
-  auto rec = audit::recordModelCall(where, c);
-  if (!rec.ok()) {
-    logWarn("cannot record a model call: " + rec.status().toString());
-    return Status::unavailable("the model call could not be recorded: " + rec.status().message());
-  }
+  WARD_RETURN_IF_ERROR(recordFinishedCall(options_, call.trace, call.principal, c));
   return result;
 }
 
