@@ -23,6 +23,12 @@ void registerRedactCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerAuditCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+// After registerToolsCommands: adds `tools test` and `tools diff` (tool_contract_commands.cc).
+void registerToolContractCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+// Sets `cmd` to open the data dir and the gateway, then run `body` with it (or fail with the
+// reason it could not be opened). (tools_command.cc)
+void onGateway(CLI::App* cmd, CliContext& ctx, CommandSlot& slot,
+               std::function<int(gateway::ToolGateway*)> body);
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 void registerAgentCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);

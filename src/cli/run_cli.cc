@@ -58,6 +58,7 @@ int runCli(int argc, char** argv) {
       registerAuditEraseCommands,
       registerUpstreamCommands,
       registerAskCommands,
+      registerToolContractCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

@@ -27,19 +27,6 @@ gateway::ToolGateway* openGateway(CliContext& ctx, int* code) {
   return *gw;
 }
 
-// Sets `cmd` to open the data dir and the gateway, then run `body` with it (or fail with the
-// reason it could not be opened).
-void onGateway(CLI::App* cmd, CliContext& ctx, CommandSlot& slot,
-               std::function<int(gateway::ToolGateway*)> body) {
-  cmd->callback([&ctx, &slot, body] {
-    slot.run = [&ctx, body] {
-      int code = 0;
-      gateway::ToolGateway* gw = openGateway(ctx, &code);
-      return gw ? body(gw) : code;
-    };
-  });
-}
-
 int printJson(const Result<Json>& r) {
   if (!r.ok()) return fail(r.status());
   std::cout << r->dump(2) << "\n";
@@ -59,6 +46,17 @@ Result<Json> readDefinitionFile(const std::string& path) {
 }
 
 }  // namespace
+
+void onGateway(CLI::App* cmd, CliContext& ctx, CommandSlot& slot,
+               std::function<int(gateway::ToolGateway*)> body) {
+  cmd->callback([&ctx, &slot, body] {
+    slot.run = [&ctx, body] {
+      int code = 0;
+      gateway::ToolGateway* gw = openGateway(ctx, &code);
+      return gw ? body(gw) : code;
+    };
+  });
+}
 
 void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* tools = app.add_subcommand("tools", "Tool registry and calls through the gateway");

@@ -43,6 +43,21 @@ Result<std::string> stringOf(const Json& j, const std::string& key, bool require
 Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definition,
                                   bool from_upstream) {
   WARD_ASSIGN_OR_RETURN(ToolDefinition def, parseToolDefinition(definition));
+  // An upstream's definitions follow the upstream (pinning and quarantine guard them); an
+  // admin's new version must not break the one before it under the same major version.
+  Json diff;
+  if (!from_upstream) {
+    Status breaking = checkBreakingChange(*impl_->options.tools, tenant, def, &diff);
+    if (!breaking.ok()) {
+      impl_->record("tool_registry", nullptr, tenant, "", audit::TraceContext::generate(),
+                    Json{{"tool", def.name},
+                         {"version", def.version},
+                         {"outcome", "refused"},
+                         {"reason", breaking.message()},
+                         {"diff", diff}});
+      return breaking;
+    }
+  }
   store::ToolRecord rec;
   rec.tenant = tenant;
   rec.name = def.name;
@@ -56,6 +71,7 @@ Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definit
               {"version", def.version},
               {"hash", rec.canonical_hash},
               {"outcome", std::string(store::toolPutOutcomeName(outcome))}};
+  if (!diff.is_null()) out["diff"] = diff;
   impl_->record("tool_registry", nullptr, tenant, "", audit::TraceContext::generate(), out);
   return out;
 }

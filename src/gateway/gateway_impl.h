@@ -65,6 +65,12 @@ class ToolGateway::Impl {
   std::unique_ptr<ApprovalWaiters> waiters;
 };
 
+// The breaking-change rule for a new version (tool_contracts.cc): FailedPrecondition listing
+// the breaking rules when `def` breaks the highest stored version below it under the same major
+// version. *diff_out gets the comparison (unset when there is nothing to compare with).
+Status checkBreakingChange(store::ToolStore& tools, const std::string& tenant,
+                           const ToolDefinition& def, Json* diff_out);
+
 // The string field `key` of a request object; "" when absent and not required.
 Result<std::string> stringOf(const Json& j, const std::string& key, bool required);
 

@@ -5,6 +5,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
 #include "ward/gateway/json_schema.h"
+#include "ward/gateway/tool_examples.h"
 #include "ward/identity/principal.h"
 
 namespace ward::gateway {
@@ -270,7 +271,7 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   WARD_RETURN_IF_ERROR(
       checkKeys(j, "",
                 {"name", "version", "description", "risk", "input_schema", "output_schema",
-                 "backend", "rate_limit", "approval", "deprecation"}));
+                 "backend", "rate_limit", "approval", "deprecation", "examples"}));
   ToolDefinition d;
   WARD_ASSIGN_OR_RETURN(d.name, stringField(j, "name", "name", true, 64));
   if (d.name.empty() ||
@@ -292,14 +293,19 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   if (!d.input_schema.is_object() || d.input_schema.value("type", "") != "object") {
     return fieldError("input_schema", "must be a JSON Schema object with \"type\": \"object\"");
   }
-  WARD_RETURN_IF_ERROR(JsonSchema::compile(d.input_schema, "input_schema").status());
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const JsonSchema> input,
+                        JsonSchema::compile(d.input_schema, "input_schema"));
   d.output_schema = j.contains("output_schema") ? j["output_schema"] : Json(nullptr);
+  std::shared_ptr<const JsonSchema> output;
   if (!d.output_schema.is_null()) {
     if (!d.output_schema.is_object() && !d.output_schema.is_boolean()) {
       return fieldError("output_schema", "must be a JSON Schema");
     }
-    WARD_RETURN_IF_ERROR(JsonSchema::compile(d.output_schema, "output_schema").status());
+    WARD_ASSIGN_OR_RETURN(output, JsonSchema::compile(d.output_schema, "output_schema"));
   }
+  // The examples are the definition's contract tests: they must agree with its schemas.
+  WARD_ASSIGN_OR_RETURN(std::vector<ToolExample> examples, parseToolExamples(j));
+  WARD_RETURN_IF_ERROR(checkToolExamples(examples, *input, output.get()));
   WARD_ASSIGN_OR_RETURN(d.backend, parseBackend(j));
   if (j.contains("rate_limit")) {
     const Json& rl = j["rate_limit"];

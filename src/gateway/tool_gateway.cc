@@ -292,6 +292,11 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
 }
 
 Result<Json> ToolGateway::call(CallRequest request) {
+  std::string decision;
+  return callWithDecision(std::move(request), &decision);
+}
+
+Result<Json> ToolGateway::callWithDecision(CallRequest request, std::string* decision) {
   Impl& g = *impl_;
   const std::string tenant = request.principal.tenant;
   if (request.agent && request.agent->tenant != tenant) {
@@ -312,10 +317,13 @@ Result<Json> ToolGateway::call(CallRequest request) {
     g.record("tool_call", &call, tenant, call.request.principal.name, call.request.trace,
              std::move(attrs));
     metrics().incrementCounter("ward_gateway_calls_total", {{"decision", call.decision}});
+    *decision = call.decision;
     return pre;
   }
   call.tool = *tool;
-  WARD_RETURN_IF_ERROR(g.runChain(call));
+  Status chained = g.runChain(call);
+  *decision = call.decision;
+  WARD_RETURN_IF_ERROR(chained);
   if (call.decision == "pending" && call.request.wait_s > 0) {
     const std::string id = call.response.value("approval_id", "");
     WARD_ASSIGN_OR_RETURN(Json view, getApproval(call.request.principal, id, call.request.wait_s));

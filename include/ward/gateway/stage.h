@@ -64,6 +64,10 @@ struct CallRequest {
   // The turn's untrusted reads. A write or destructive call from a tainted turn needs approval
   // (or is denied) by the untrusted-content gate.
   TurnTaint taint;
+  // A recorded backend response the dispatch stage returns instead of contacting the backend
+  // (`ward tools test --recorded`: a tool's contract tests without its backend). Set only by
+  // Ward's own test runner, never from a request body; the call's "via" says so.
+  std::optional<Json> recorded_result;
 };
 
 // One call travelling through the chain.

@@ -72,6 +72,15 @@ struct Decision {
   int64_t wait_s = 0;
 };
 
+// A run of a tool version's examples (`ward tools test`; tool_contracts.cc).
+struct ToolTestRequest {
+  identity::Principal principal;             // whose calls they are (grants apply)
+  std::optional<identity::Principal> agent;  // the agent acting for it, if any
+  std::string tool;
+  std::string version;    // "" = the version a call without one resolves to
+  bool recorded = false;  // answer from each example's recorded response, not the backend
+};
+
 // A tool a caller may call, as a tool listing shows it (MCP tools/list).
 struct CallableTool {
   std::string name;
@@ -98,6 +107,15 @@ class ToolGateway {
                  bool pin);
   Status approveDefinition(const std::string& tenant, const std::string& name,
                            const std::string& version);
+
+  // --- contracts (tool_contracts.cc; docs/design/gateway.md "Contracts") ---
+  // Runs the version's examples through the whole chain, one call each, recorded like any call
+  // ("via": {"front_door": "tools_test", ...}). {"tool","version","passed","failed","skipped",
+  // "examples": [{name, outcome: passed|failed|skipped, decision, reason?, trace_id}]}.
+  Result<Json> testTool(const ToolTestRequest& request);
+  // The schema changes from version `from` to `to` and their classification (schema_diff.h).
+  Result<Json> diffTools(const std::string& tenant, const std::string& name,
+                         const std::string& from, const std::string& to);
 
   // Registers the built-in `search` and `fetch` for `tenant` and grants them to every user and
   // service account ("users:*"), once per tenant: true when it did so now, false when the tenant
@@ -209,6 +227,8 @@ class ToolGateway {
 
  private:
   explicit ToolGateway(std::unique_ptr<Impl> impl);
+  // call(), also telling the decision the chain recorded (for testTool).
+  Result<Json> callWithDecision(CallRequest request, std::string* decision);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,142 @@
+// Tools as public APIs (docs/design/gateway.md "Contracts: examples and breaking changes"): a
+// version's examples run through the whole chain, schema diffs between versions, and the rule
+// that refuses a breaking change under the same major version.
+#include "gateway_impl.h"
+#include "ward/gateway/schema_diff.h"
+#include "ward/gateway/tool_examples.h"
+
+namespace ward::gateway {
+
+namespace {
+
+// The stored, still parseable definitions of `name`, by version text.
+Result<std::vector<ToolDefinition>> storedVersions(store::ToolStore& tools,
+                                                   const std::string& tenant,
+                                                   const std::string& name) {
+  std::vector<ToolDefinition> out;
+  auto records = tools.listTools(tenant, name);
+  if (!records.ok() && records.status().code() == StatusCode::kNotFound) return out;
+  if (!records.ok()) return records.status();
+  for (const store::ToolRecord& r : *records) {
+    if (r.name != name) continue;
+    auto def = parseToolDefinition(r.definition);
+    if (def.ok()) out.push_back(std::move(*def));  // a definition older rules refuse: skipped
+  }
+  return out;
+}
+
+Result<ToolDefinition> storedVersion(store::ToolStore& tools, const std::string& tenant,
+                                     const std::string& name, const std::string& version) {
+  WARD_ASSIGN_OR_RETURN(std::vector<ToolDefinition> all, storedVersions(tools, tenant, name));
+  for (ToolDefinition& d : all) {
+    if (d.version == version) return std::move(d);
+  }
+  return Status::notFound("tool '" + name + "@" + version + "' not found");
+}
+
+std::string breakingSummary(const ToolDiff& diff) {
+  std::string out;
+  for (const SchemaChange& c : diff.changes) {
+    if (!c.breaking) continue;
+    if (!out.empty()) out += "; ";
+    out += c.side + " " + c.pointer + ": " + c.rule + " (" + c.detail + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+Status checkBreakingChange(store::ToolStore& tools, const std::string& tenant,
+                           const ToolDefinition& def, Json* diff_out) {
+  WARD_ASSIGN_OR_RETURN(std::vector<ToolDefinition> stored,
+                        storedVersions(tools, tenant, def.name));
+  const ToolDefinition* previous = nullptr;
+  for (const ToolDefinition& d : stored) {
+    if (d.version == def.version) return Status();  // the same version: the store decides
+    if (d.semver.compare(def.semver) >= 0) continue;
+    if (previous == nullptr || d.semver.compare(previous->semver) > 0) previous = &d;
+  }
+  if (previous == nullptr) return Status();
+  ToolDiff diff = diffToolDefinitions(*previous, def);
+  *diff_out = diff.toJson();
+  (*diff_out)["from"] = previous->version;
+  if (!diff.breaking() || allowsBreakingChange(previous->semver, def.semver)) return Status();
+  return Status::failedPrecondition(
+      def.name + "@" + def.version + " makes breaking changes to " + previous->version +
+      " under the same " + (def.semver.major == 0 ? "0.minor" : "major") +
+      " version (register it as a new major version): " + breakingSummary(diff));
+}
+
+Result<Json> ToolGateway::diffTools(const std::string& tenant, const std::string& name,
+                                    const std::string& from, const std::string& to) {
+  store::ToolStore& tools = *impl_->options.tools;
+  WARD_ASSIGN_OR_RETURN(ToolDefinition before, storedVersion(tools, tenant, name, from));
+  WARD_ASSIGN_OR_RETURN(ToolDefinition after, storedVersion(tools, tenant, name, to));
+  ToolDiff diff = diffToolDefinitions(before, after);
+  Json out = diff.toJson();
+  out["tool"] = name;
+  out["from"] = from;
+  out["to"] = to;
+  out["breaking_allowed"] = allowsBreakingChange(before.semver, after.semver);
+  return out;
+}
+
+Result<Json> ToolGateway::testTool(const ToolTestRequest& request) {
+  const std::string& tenant = request.principal.tenant;
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap,
+                        impl_->policy->snapshot(tenant));
+  WARD_ASSIGN_OR_RETURN(std::shared_ptr<const ResolvedTool> tool,
+                        snap->resolve(request.tool, request.version));
+  const ToolDefinition& def = tool->definition;
+  WARD_ASSIGN_OR_RETURN(std::vector<ToolExample> examples, parseToolExamples(def.raw));
+  if (examples.empty()) {
+    return Status::failedPrecondition(def.name + "@" + def.version +
+                                      " has no examples (docs/formats/tool-definition.md)");
+  }
+  Json results = Json::array();
+  int passed = 0, failed = 0, skipped = 0;
+  for (const ToolExample& ex : examples) {
+    Json row = {{"name", ex.name}};
+    if (request.recorded && ex.decision == "executed" && !ex.recorded) {
+      row["outcome"] = "skipped";
+      row["reason"] = "no recorded response";
+      ++skipped;
+      results.push_back(std::move(row));
+      continue;
+    }
+    CallRequest call;
+    call.principal = request.principal;
+    call.agent = request.agent;
+    call.tool = def.name;
+    call.version = def.version;
+    call.args = ex.arguments;
+    call.trace = audit::TraceContext::generate();
+    if (def.risk != Risk::kRead) call.idempotency_key = "tools-test-" + call.trace.trace_id;
+    call.via = {{"front_door", "tools_test"}, {"example", ex.name}, {"recorded", request.recorded}};
+    // A recorded run never reaches the backend: an example with no recorded response that
+    // still gets to dispatch sees null (and fails its expectation).
+    if (request.recorded) call.recorded_result = ex.recorded ? *ex.recorded : Json(nullptr);
+    row["trace_id"] = call.trace.trace_id;
+    std::string decision;
+    auto out = callWithDecision(std::move(call), &decision);
+    const Json result = out.ok() && out->contains("result") ? (*out)["result"] : Json(nullptr);
+    std::string why = judgeToolExample(ex, decision, result);
+    if (why.empty() && !out.ok() && decision == "executed") why = out.status().message();
+    row["decision"] = decision;
+    if (!out.ok()) row["error"] = out.status().message();
+    if (why.empty()) {
+      row["outcome"] = "passed";
+      ++passed;
+    } else {
+      row["outcome"] = "failed";
+      row["reason"] = why;
+      ++failed;
+    }
+    results.push_back(std::move(row));
+  }
+  return Json{{"tool", def.name},       {"version", def.version}, {"recorded", request.recorded},
+              {"passed", passed},       {"failed", failed},       {"skipped", skipped},
+              {"examples", std::move(results)}};
+}
+
+}  // namespace ward::gateway
