@@ -22,6 +22,10 @@ cleanup() {
 trap cleanup EXIT
 "$WARD" --data "$TMP/data" init >/dev/null
 "$WARD" --data "$TMP/data" user add conformance >/dev/null
+# A real gateway tool with a 2020-12 input schema, for the json-schema-2020-12 scenario.
+"$WARD" --data "$TMP/data" tools add "$HERE/fixtures/json_schema_2020_12_tool.json" >/dev/null
+"$WARD" --data "$TMP/data" grants add --tool json_schema_2020_12_tool --principal conformance \
+  >/dev/null
 "$WARD" --data "$TMP/data" serve --listen 127.0.0.1:0 --mcp-conformance-fixtures-as conformance \
   >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PID=$!
