@@ -266,6 +266,43 @@ std::string ToolDefinition::canonicalHash() const {
   return sha256Hex(canonicalJson(core));
 }
 
+// Parameters mirrored into HTTP headers (MCP SEP-2243, "x-mcp-header": NAME on a top-level
+// property): NAME is a non-empty HTTP token without ':' (visible ASCII), unique ignoring case,
+// on a string, integer or boolean property. Clients refuse a tool that breaks these rules, so
+// Ward refuses it at registration.
+static Status checkHeaderParameters(const Json& input_schema) {
+  if (!input_schema.contains("properties") || !input_schema["properties"].is_object()) {
+    return Status();
+  }
+  std::set<std::string> seen;
+  for (const auto& [prop, schema] : input_schema["properties"].items()) {
+    if (!schema.is_object() || !schema.contains("x-mcp-header")) continue;
+    const std::string field = "input_schema.properties." + prop + ".x-mcp-header";
+    const Json& h = schema["x-mcp-header"];
+    if (!h.is_string() || h.get<std::string>().empty()) {
+      return fieldError(field, "must be a non-empty header name");
+    }
+    std::string lowered;
+    for (char c : h.get<std::string>()) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u >= 0x7f || c == ':') {
+        return fieldError(field, "must be visible ASCII without spaces or ':'");
+      }
+      lowered.push_back(static_cast<char>(std::tolower(u)));
+    }
+    const std::string type = schema.value("type", Json("")).is_string()
+                                 ? schema.value("type", std::string())
+                                 : std::string();
+    if (type != "string" && type != "integer" && type != "boolean") {
+      return fieldError(field, "only a string, integer or boolean property may be a header");
+    }
+    if (!seen.insert(lowered).second) {
+      return fieldError(field, "'" + h.get<std::string>() + "' is used twice (ignoring case)");
+    }
+  }
+  return Status();
+}
+
 Result<ToolDefinition> parseToolDefinition(const Json& j) {
   if (!j.is_object()) return Status::invalidArgument("tool definition must be a JSON object");
   WARD_RETURN_IF_ERROR(
@@ -295,6 +332,7 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   }
   WARD_ASSIGN_OR_RETURN(std::shared_ptr<const JsonSchema> input,
                         JsonSchema::compile(d.input_schema, "input_schema"));
+  WARD_RETURN_IF_ERROR(checkHeaderParameters(d.input_schema));
   d.output_schema = j.contains("output_schema") ? j["output_schema"] : Json(nullptr);
   std::shared_ptr<const JsonSchema> output;
   if (!d.output_schema.is_null()) {

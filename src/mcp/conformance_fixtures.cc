@@ -46,6 +46,7 @@ constexpr FixtureTool kTools[] = {
     {"test_elicitation_sep1034_defaults", "Elicitation with defaults for every primitive type"},
     {"test_elicitation_sep1330_enums", "Elicitation with the five enum schema variants"},
     {"test_trigger_tool_change", "Signals a tool list change to open subscriptions"},
+    {"test_custom_header_params", "Mirrors region and priority into Mcp-Param headers"},
 };
 
 Json elicit(const std::string& message, const std::string& field) {
@@ -267,16 +268,30 @@ bool ConformanceFixtures::hasTool(const std::string& name) const {
   return false;
 }
 
+Json ConformanceFixtures::inputSchema(const std::string& name) const {
+  if (name == "test_custom_header_params") {  // SEP-2243 parameters (param_headers.h)
+    return Json{{"type", "object"},
+                {"properties",
+                 {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}},
+                  {"priority", {{"type", "integer"}, {"x-mcp-header", "Priority"}}},
+                  {"query", {{"type", "string"}}}}},
+                {"required", {"region"}}};
+  }
+  return Json{{"type", "object"}, {"properties", Json::object()}};
+}
+
 void ConformanceFixtures::appendTools(Json& tools) const {
   for (const FixtureTool& t : kTools) {
-    tools.push_back(Json{{"name", t.name},
-                         {"description", t.description},
-                         {"inputSchema", {{"type", "object"}, {"properties", Json::object()}}}});
+    tools.push_back(
+        Json{{"name", t.name}, {"description", t.description}, {"inputSchema", inputSchema(t.name)}});
   }
 }
 
 Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, const Message& m,
                                     Exchange& x, McpServer::Impl& s) const {
+  if (name == "test_custom_header_params") {
+    return Reply::ok(content(Json::array({text("region " + args.value("region", ""))})));
+  }
   if (name == "test_simple_text") {
     return Reply::ok(content(Json::array({text("This is a simple text response for testing.")})));
   }

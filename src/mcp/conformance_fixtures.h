@@ -15,6 +15,8 @@ class ConformanceFixtures {
  public:
   bool hasTool(const std::string& name) const;
   void appendTools(Json& tools) const;
+  // The input schema tools/list shows for fixture tool `name`.
+  Json inputSchema(const std::string& name) const;
   Reply callTool(const std::string& name, const Json& args, const Message& m, Exchange& x,
                  McpServer::Impl& server) const;
   void appendResources(Json& resources) const;

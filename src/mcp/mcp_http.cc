@@ -231,6 +231,11 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
           400, m.id, kHeaderMismatch,
           std::string("Mcp-Name header must be present and match params.") + name_field);
     }
+    if (m.method == "tools/call") {
+      if (auto err = s.checkToolParamHeaders(m, x, request.headers)) {
+        return rpcFailure(400, m.id, kHeaderMismatch, *err);
+      }
+    }
     const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
     if (!header_version.empty() && meta.is_object() && meta.contains(kMetaProtocolVersion) &&
         meta[kMetaProtocolVersion] != header_version) {

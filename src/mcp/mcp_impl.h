@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,6 +72,12 @@ struct Exchange {
 // declared elicitation, sampling or roots) or wants progress as it happens. Such a request runs
 // on its own thread with a live channel (McpServer::Impl::runStreamed).
 bool wantsStream(const Message& m, const Exchange& x);
+
+// The agent acting for the caller (a session opened with `ward mcp --as USER --agent AGENT`),
+// resolved afresh so grant and membership changes apply; nullopt when the caller acts alone.
+// (tool_methods.cc)
+Result<std::optional<identity::Principal>> actingAgent(store::Store* store,
+                                                       const identity::Principal& who);
 
 // ward://documents/<percent-encoded id>, and whether `who` may read `doc` (content_methods.cc;
 // shared with the notification streams).
@@ -139,6 +146,10 @@ class McpServer::Impl {
   // The untrusted content the request's session has read so far (none without a session), and
   // adding what it just read (session_taint.h).
   gateway::TurnTaint sessionTaint(const Exchange& x);
+  // A 2026-07-28 HTTP tools/call: its Mcp-Param-* headers against the called tool's
+  // x-mcp-header parameters (param_headers.h); nullopt when they agree or the tool is unknown.
+  std::optional<std::string> checkToolParamHeaders(
+      const Message& m, const Exchange& x, const std::map<std::string, std::string>& headers);
   void noteRead(Exchange& x, const std::vector<std::string>& sources);
   // Slices a list for pagination: cursor = decimal offset; sets nextCursor when more remain.
   std::optional<RpcError> paginate(const Json& params, Json& items, Json& result) const;

@@ -77,8 +77,8 @@ Json toolResult(gateway::ToolGateway& gw, const std::string& tenant, const std::
   return backend.ok() && *backend == "mcp" ? upstreamResult(value) : successResult(value);
 }
 
-// The agent acting for the caller (a session opened with `ward mcp --as USER --agent AGENT`),
-// resolved afresh so grant and membership changes apply; nullopt when the caller acts alone.
+}  // namespace
+
 Result<std::optional<identity::Principal>> actingAgent(store::Store* store,
                                                        const identity::Principal& who) {
   if (who.acting_agent.empty()) return std::optional<identity::Principal>();
@@ -87,6 +87,8 @@ Result<std::optional<identity::Principal>> actingAgent(store::Store* store,
                         identity::resolvePrincipal(*store, who.tenant, who.acting_agent));
   return std::optional<identity::Principal>(std::move(agent));
 }
+
+namespace {
 
 Json errorResult(const std::string& text) {
   return Json{{"content", Json::array({Json{{"type", "text"}, {"text", text}}})},

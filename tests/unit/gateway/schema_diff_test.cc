@@ -172,5 +172,34 @@ TEST(ToolExamples, JudgingComparesDecisionAndResult) {
   EXPECT_TRUE(jsonContainsSubset(Json{{"a", 1}, {"b", 2}}, Json{{"b", 2}}));
 }
 
+TEST(ToolDefinitionHeaders, HeaderParametersFollowSep2243) {
+  auto with = [](Json prop) {
+    Json d = refundDefinition(Json::array());
+    d.erase("examples");
+    d["input_schema"]["properties"]["region"] = std::move(prop);
+    return parseToolDefinition(d);
+  };
+  EXPECT_TRUE(with({{"type", "string"}, {"x-mcp-header", "Region"}}).ok());
+  EXPECT_TRUE(with({{"type", "integer"}, {"x-mcp-header", "Region"}}).ok());
+  for (const Json& bad : {Json{{"type", "string"}, {"x-mcp-header", ""}},
+                          Json{{"type", "string"}, {"x-mcp-header", "My Region"}},
+                          Json{{"type", "string"}, {"x-mcp-header", "Region:Primary"}},
+                          Json{{"type", "string"}, {"x-mcp-header", "Région"}},
+                          Json{{"type", "number"}, {"x-mcp-header", "Score"}},
+                          Json{{"type", "object"}, {"x-mcp-header", "Data"}}}) {
+    auto r = with(bad);
+    ASSERT_FALSE(r.ok()) << bad.dump();
+    EXPECT_NE(r.status().message().find("properties.region.x-mcp-header"), std::string::npos)
+        << r.status().message();
+  }
+  Json d = refundDefinition(Json::array());
+  d.erase("examples");
+  d["input_schema"]["properties"]["invoice"]["x-mcp-header"] = "MyField";
+  d["input_schema"]["properties"]["region"] = {{"type", "string"}, {"x-mcp-header", "myfield"}};
+  auto twice = parseToolDefinition(d);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("used twice"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ward::gateway

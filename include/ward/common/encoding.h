@@ -1,0 +1,21 @@
+// Byte encodings with one home (RFC 4648): base64 (standard alphabet, padded) and lowercase hex.
+// Decoders are strict: a wrong length, a character outside the alphabet, or padding anywhere
+// but the end is an error, never silently skipped. Pure functions, thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ward {
+
+std::string base64Encode(std::string_view bytes);
+// nullopt unless `text` is canonical padded base64 (length a multiple of 4, at most two '='
+// at the end, unused bits of the last character zero).
+std::optional<std::string> base64Decode(std::string_view text);
+
+std::string hexEncode(std::string_view bytes);
+// nullopt unless `text` is an even number of hex digits (either case).
+std::optional<std::string> hexDecode(std::string_view text);
+
+}  // namespace ward

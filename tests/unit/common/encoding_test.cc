@@ -1,0 +1,41 @@
+// common/encoding.h against RFC 4648 section 10's test vectors, and the strictness rules.
+#include <gtest/gtest.h>
+
+#include "ward/common/encoding.h"
+
+namespace ward {
+namespace {
+
+TEST(Base64, Rfc4648Vectors) {
+  const std::pair<const char*, const char*> kVectors[] = {
+      {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},        {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : kVectors) {
+    EXPECT_EQ(base64Encode(plain), encoded);
+    auto back = base64Decode(encoded);
+    ASSERT_TRUE(back.has_value()) << encoded;
+    EXPECT_EQ(*back, plain);
+  }
+  const std::string bytes("\x00\xff\x10\x80", 4);
+  EXPECT_EQ(base64Decode(base64Encode(bytes)), bytes);
+}
+
+TEST(Base64, DecodingIsStrict) {
+  EXPECT_FALSE(base64Decode("SGVsbG8"));       // missing padding
+  EXPECT_FALSE(base64Decode("SGVs!!!bG8="));   // outside the alphabet
+  EXPECT_FALSE(base64Decode("Zg=a"));          // padding in the middle
+  EXPECT_FALSE(base64Decode("Z==="));          // three pads
+  EXPECT_FALSE(base64Decode("Zh=="));          // non-zero bits under the padding
+  EXPECT_FALSE(base64Decode("Zm9v\n"));        // whitespace
+  EXPECT_EQ(base64Decode("SGVsbG8="), "Hello");
+}
+
+TEST(Hex, RoundTripAndStrictness) {
+  EXPECT_EQ(hexEncode(std::string("\x00\xab\xff", 3)), "00abff");
+  EXPECT_EQ(hexDecode("00ABff"), std::string("\x00\xab\xff", 3));
+  EXPECT_FALSE(hexDecode("abc"));
+  EXPECT_FALSE(hexDecode("zz"));
+}
+
+}  // namespace
+}  // namespace ward
