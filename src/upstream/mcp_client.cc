@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "transport.h"
+#include "ward/common/encoding.h"
 #include "ward/common/log.h"
 
 namespace ward::upstream {
@@ -107,25 +108,7 @@ std::string mcpNameHeader(const std::string& v) {
   bool plain = v.empty() || (v.front() != ' ' && v.back() != ' ');
   for (unsigned char c : v) plain = plain && c >= 0x20 && c <= 0x7e;
   if (plain && !(v.starts_with("=?base64?") && v.ends_with("?="))) return v;
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out = "=?base64?";
-  size_t i = 0;
-  for (; i + 2 < v.size(); i += 3) {
-    const uint32_t n = static_cast<unsigned char>(v[i]) << 16 |
-                       static_cast<unsigned char>(v[i + 1]) << 8 |
-                       static_cast<unsigned char>(v[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(n >> shift) & 63]);
-  }
-  if (i < v.size()) {
-    uint32_t n = static_cast<unsigned char>(v[i]) << 16;
-    if (i + 1 < v.size()) n |= static_cast<unsigned char>(v[i + 1]) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < v.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out + "?=";
+  return "=?base64?" + base64Encode(v) + "?=";
 }
 
 // Text from an upstream is data: shortened so it cannot flood an error message or a log.
