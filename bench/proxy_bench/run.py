@@ -9,13 +9,16 @@ pointed at the same fake. load.mjs then sends the same Chat Completions request 
 directly, through Ward and through Portkey, open loop at a fixed rate (default 200 requests/s),
 in blocks that rotate between the three so that load on the machine falls on all of them, and
 prints p50/p99 of each path and the added latency (path percentile - direct percentile):
-non-streamed (whole response) and streamed (time to first body byte). Then it holds STREAMS
+non-streamed (whole response) and streamed (time to first body byte), and each proxy's CPU time
+per request (user + system of the whole process, less sensitive to a loaded machine). Then it holds STREAMS
 concurrent streams open through each proxy (the fake sends a chunk a second) and reports errors
 and resident memory per open stream (RSS delta / streams).
 
 Usage: WARD_BIN=build/ward python3 bench/proxy_bench/run.py [--requests N] [--rate R]
-           [--streams S] [--smoke]
+           [--streams S] [--tmp DIR] [--smoke]
   --requests  measured requests per path and mode (default 2000, in blocks of 200)
+  --tmp       where Ward's data dir goes (default the system temp dir; /dev/shm: tmpfs, to see
+              the proxy's cost without the disk's fsync latency)
   --smoke     a tiny run for CTest (keeps the bench working; no figure means anything):
               20 requests per path and mode, 5 held streams of 2 s
 Portkey is left out (and said so) when bench/proxy_bench/node_modules is absent
@@ -64,6 +67,13 @@ def wait_port(port, proc, what, limit=60.0):
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{what} did not listen on port {port} within {limit:.0f} s")
+
+
+def cpu_s(pid):
+    """User + system CPU seconds the process used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load(job):
@@ -144,6 +154,9 @@ def main():
     ap.add_argument("--rate", type=float, default=200.0)
     ap.add_argument("--streams", type=int, default=200)
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--tmp", default=None,
+                    help="where Ward's data dir goes (default: the system temp dir, on disk; "
+                         "/dev/shm puts the audit log on tmpfs, where fsync costs nothing)")
     args = ap.parse_args()
     if shutil.which("node") is None:
         print("skipped: node is not installed")
@@ -154,7 +167,7 @@ def main():
     rounds = max(1, args.requests // block)
     slow_seconds = 2 if args.smoke else 20
     use_portkey = os.path.exists(PORTKEY)
-    tmp = tempfile.mkdtemp(prefix="ward_proxy_bench_")
+    tmp = tempfile.mkdtemp(prefix="ward_proxy_bench_", dir=args.tmp)
     fake = server = portkey = None
     failed = 0
     try:
@@ -176,12 +189,19 @@ def main():
         load1 = os.getloadavg()
         print(f"{os.cpu_count()} CPUs, load average {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f} "
               f"at start; {rounds} rounds x {block} requests per path and mode at "
-              f"{args.rate:g} requests/s, open loop; audit log on disk ({tmp})")
+              f"{args.rate:g} requests/s, open loop; Ward's data dir (audit log) in {tmp}")
         for stream in (False, True):
             job = {"kind": "latency", "rate": args.rate, "rounds": rounds, "block": block,
                    "warmup": min(block, 50), "stream": stream,
                    "targets": targets(fake_base, ward_base, key, portkey_base, stream)}
+            procs = {"ward": server, "portkey": portkey}
+            before = {n: cpu_s(p.pid) for n, p in procs.items() if p}
             result = load(job)
+            sent = job["warmup"] + rounds * block
+            cpu = ", ".join(f"{n} {(cpu_s(p.pid) - before[n]) * 1000 / sent:.2f}"
+                            for n, p in procs.items() if p)
+            print(f"CPU per request ({'streamed' if stream else 'non-streamed'}, ms, user + "
+                  f"system, whole process): {cpu}")
             if stream:
                 failed += report("streamed, time to first byte", result, "ttfb")
                 report("streamed, to the end ([DONE])", result, "total")
