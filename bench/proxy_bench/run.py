@@ -17,6 +17,7 @@ and resident memory per open stream (RSS delta / streams).
 Usage: WARD_BIN=build/ward python3 bench/proxy_bench/run.py [--requests N] [--rate R]
            [--streams S] [--tmp DIR] [--smoke]
   --requests  measured requests per path and mode (default 2000, in blocks of 200)
+  --streams   concurrent held streams per proxy (default 200; 0: none)
   --tmp       where Ward's data dir goes (default the system temp dir; /dev/shm: tmpfs, to see
               the proxy's cost without the disk's fsync latency)
   --smoke     a tiny run for CTest (keeps the bench working; no figure means anything):
@@ -207,11 +208,12 @@ def main():
                 report("streamed, to the end ([DONE])", result, "total")
             else:
                 failed += report("non-streamed, whole response", result, "total")
-        print(f"held streams (the fake sends a chunk a second for {slow_seconds} s)")
-        held = targets(fake_base, ward_base, key, portkey_base, True, model="slow")
-        failed += hold("ward", held[1], args.streams, server.pid)
-        if portkey:
-            failed += hold("portkey", held[2], args.streams, portkey.pid)
+        if args.streams > 0:
+            print(f"held streams (the fake sends a chunk a second for {slow_seconds} s)")
+            held = targets(fake_base, ward_base, key, portkey_base, True, model="slow")
+            failed += hold("ward", held[1], args.streams, server.pid)
+            if portkey:
+                failed += hold("portkey", held[2], args.streams, portkey.pid)
         load2 = os.getloadavg()
         print(f"load average {load2[0]:.2f} {load2[1]:.2f} {load2[2]:.2f} at the end")
     finally:
