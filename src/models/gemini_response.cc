@@ -25,7 +25,11 @@ int64_t durationMs(const std::string& d) {
 
 }  // namespace
 
-std::string mintToolCallId() { return "call_" + randomHex(12); }
+std::string mintToolCallId(std::string_view response_id, size_t index, const Json& function_call) {
+  const std::string seed =
+      std::string(response_id) + "\n" + std::to_string(index) + "\n" + function_call.dump();
+  return "call_" + sha256Hex(seed).substr(0, 24);
+}
 
 FinishReason geminiFinish(const std::string& reason) {
   if (reason == "MAX_TOKENS") return FinishReason::kLength;
@@ -50,12 +54,12 @@ Usage geminiUsage(const Json& u) {
   return usage;
 }
 
-ToolCall geminiToolCall(const Json& part) {
+ToolCall geminiToolCall(const Json& part, std::string_view response_id, size_t index) {
   const Json& f = part["functionCall"];
   ToolCall c;
   c.name = f.value("name", std::string());
   const std::string id = f.contains("id") && f["id"].is_string() ? f["id"].get<std::string>() : "";
-  c.id = id.empty() ? mintToolCallId() : id;
+  c.id = id.empty() ? mintToolCallId(response_id, index, f) : id;
   c.arguments = f.contains("args") && f["args"].is_object() ? f["args"].dump() : "{}";
   if (part.contains("thoughtSignature") && part["thoughtSignature"].is_string()) {
     c.opaque = {{"extra_content", {{"google", {{"thought_signature", part["thoughtSignature"]}}}}}};
@@ -92,7 +96,7 @@ Result<ChatResponse> parseGeminiResponse(const Json& body) {
   for (const Json& p : parts) {
     if (!p.is_object()) continue;
     if (p.contains("functionCall") && p["functionCall"].is_object()) {
-      ToolCall c = geminiToolCall(p);
+      ToolCall c = geminiToolCall(p, r.id, r.message.tool_calls.size());
       if (c.name.empty()) return bad("a functionCall has no name");
       r.message.tool_calls.push_back(std::move(c));
     } else if (p.contains("text") && p["text"].is_string() && !p.value("thought", false)) {

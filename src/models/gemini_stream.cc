@@ -1,7 +1,8 @@
 // Decoding a Gemini stream (:streamGenerateContent?alt=sse): every `data:` event is a whole
 // GenerateContentResponse chunk; there are no event names and no end marker (the chunk with the
 // finishReason is the last one that matters; the stream ends at EOF). Text parts go out as they
-// come; functionCall parts (whole in one chunk) are held and released with the finish reason;
+// come; functionCall parts (whole in one chunk, or in pieces with partialArgs/willContinue,
+// assembled by GeminiPartialCall) are held and released, whole, with the finish reason;
 // usageMetadata may come on several chunks, the last one counts. A chunk {"error":{...}} ends
 // the stream with that error.
 #include "gemini_format.h"
@@ -62,7 +63,15 @@ class GeminiStreamDecoder final : public SseStreamDecoder {
     for (const Json& p : parts.is_array() ? parts : Json::array()) {
       if (!p.is_object()) continue;
       if (p.contains("functionCall") && p["functionCall"].is_object()) {
-        ToolCall call = geminiToolCall(p);
+        Json whole;
+        if (partial_.open() || GeminiPartialCall::isPiece(p["functionCall"])) {
+          // A call streamed in pieces: held until its last piece, then taken as a whole one.
+          Status st = partial_.add(p);
+          if (!st.ok()) return bad(st.message());
+          if (!partial_.complete()) continue;
+          whole = partial_.take();
+        }
+        ToolCall call = geminiToolCall(whole.is_null() ? p : whole, response_.id, calls_.size());
         if (call.name.empty()) return bad("a functionCall has no name");
         calls_.push_back(std::move(call));
       } else if (p.contains("text") && p["text"].is_string() && !p.value("thought", false)) {
@@ -77,6 +86,7 @@ class GeminiStreamDecoder final : public SseStreamDecoder {
       }
     }
     if (cand.contains("finishReason") && cand["finishReason"].is_string()) {
+      if (partial_.open()) return bad("the answer finished inside a streamed function call");
       FinishReason f = geminiFinish(cand["finishReason"].get<std::string>());
       if (!calls_.empty() && f == FinishReason::kStop) f = FinishReason::kToolCalls;
       finish(f);
@@ -96,6 +106,7 @@ class GeminiStreamDecoder final : public SseStreamDecoder {
   }
 
   std::vector<ToolCall> calls_;
+  GeminiPartialCall partial_;  // a call streamed in pieces, until its last piece
   bool usage_sent_ = false;
 };
 

@@ -7,6 +7,7 @@
 
 #include "call_recording.h"
 #include "retry_policy.h"
+#include "tool_call_ids.h"
 #include "ward/audit/model_call.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
@@ -231,6 +232,8 @@ Result<ChatResponse> ModelService::chat(const ChatCall& call) {
   WARD_ASSIGN_OR_RETURN(TokenBudgets::Ticket ticket, admit(call));
   CallState state;
   Status s = callChain(call, state, nullptr);
+  // The client sees Ward's tool-call ids (the cassette hashed the provider's answer as parsed).
+  useWardToolCallIds(state.response.message.tool_calls);
   if (s.ok()) s = checkToolCalls(call, state.response.message.tool_calls);
   settle(ticket, state);
   Status recorded = record(call, state, s);
@@ -245,6 +248,7 @@ Status ModelService::chatStream(const ChatCall& call, ChatStreamSink& sink) {
   WARD_ASSIGN_OR_RETURN(TokenBudgets::Ticket ticket, admit(call));
   CallState state;
   Status s = callChain(call, state, &sink);
+  useWardToolCallIds(state.response.message.tool_calls);
   settle(ticket, state);
   Status recorded = record(call, state, s);
   return s.ok() ? recorded : s;
@@ -318,7 +322,7 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
     target.api_key = std::move(*key);
   }
   WARD_ASSIGN_OR_RETURN(net::OutboundRequest request,
-                        provider->chatRequest(target, state.effective));
+                        provider->chatRequest(target, withProviderToolCallIds(state.effective)));
   tape.request = &request;
   for (int attempt = 0;; ++attempt) {
     tape.tape = CassetteTape();
@@ -330,8 +334,9 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
       tape.tape.addChunk(bytes);
       std::vector<StreamEvent> events;
       decode_status = decoder->feed(bytes, events);
-      for (const StreamEvent& e : events) {
+      for (StreamEvent& e : events) {
         if (e.kind == StreamEvent::Kind::kToolCalls) {
+          useWardToolCallIds(e.tool_calls);
           // Decided before any part of a call leaves: the same decision as unstreamed.
           policy_status = checkToolCalls(call, e.tool_calls);
           if (!policy_status.ok()) return false;

@@ -1,7 +1,9 @@
 // Embeddings through the governed path (docs/design/models.md "Embeddings"): the same grant
 // check as chat models (a [[models]] entry with kind = "embedding"; unknown, ungranted and chat
-// models get the same 404, recorded), the adapter, retries on retryable failures, one
-// model_call record with usage. No fallbacks and no token budgets for embeddings (yet).
+// models get the same 404, recorded), the token budgets (an estimate reserved at admission,
+// settled with the provider's usage), the adapter, retries on retryable failures, the fallback
+// chain (each hop authorised again; a hop the caller may not use ends it, fail closed), and one
+// model_call record with every attempt and the usage.
 #include <chrono>
 #include <thread>
 
@@ -38,6 +40,66 @@ Status embeddingFailure(const ModelConfig& m, int status, const ProviderError& e
   return Status::unavailable(who + ": the provider answered HTTP " + std::to_string(status));
 }
 
+// One model of the chain: the adapter, with retries; each try is an entry of `attempts`.
+// `last_status` is the provider's final HTTP status (0 when none came back).
+Result<EmbeddingResponse> attemptEmbedding(const ModelServiceOptions& options,
+                                           const EmbeddingCall& call, const ModelConfig& m,
+                                           bool fallback, Json& attempts, int* last_status) {
+  auto note = [&](Json a) {
+    a["model"] = m.name;
+    a["provider"] = m.provider;
+    if (fallback) a["fallback"] = true;
+    attempts.push_back(std::move(a));
+  };
+  WARD_ASSIGN_OR_RETURN(const Provider* provider, providerFor(m.provider));
+  ProviderTarget target;
+  target.config = &m;
+  target.traceparent = call.trace.traceparent();
+  if (!m.api_key_secret.empty()) {
+    auto key = options.secrets ? options.secrets(m.api_key_secret)
+                               : Result<std::string>(Status::failedPrecondition("no secrets"));
+    if (!key.ok()) {
+      note({{"outcome", "error"}, {"error", "API key secret unavailable"}});
+      return Status::unavailable("model '" + m.name + "' is not usable: its API key secret '" +
+                                 m.api_key_secret + "' cannot be read");
+    }
+    target.api_key = std::move(*key);
+  }
+  WARD_ASSIGN_OR_RETURN(net::OutboundRequest request,
+                        provider->embeddingRequest(target, call.request));
+  for (int attempt = 0;; ++attempt) {
+    auto reply = net::send(request, nullptr);
+    if (!reply.ok()) {
+      RetryDecision d = retryAfterTransport(attempt, m);
+      note({{"outcome", "error"}, {"error", reply.status().message()}, {"retry", d.retry}});
+      if (!d.retry) {
+        return Status::unavailable("model '" + m.name +
+                                   "' cannot be reached: " + reply.status().message());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(d.wait_ms));
+      continue;
+    }
+    if (reply->status >= 200 && reply->status < 300) {
+      auto parsed = provider->parseEmbeddings(reply->body, call.request.inputs.size());
+      note({{"status", reply->status}, {"outcome", parsed.ok() ? "ok" : "error"}});
+      if (!parsed.ok()) {
+        return Status::unavailable("model '" + m.name + "': " + parsed.status().message());
+      }
+      return parsed;
+    }
+    const ProviderError err = provider->parseError(*reply);
+    RetryDecision d =
+        retryAfterReply(*reply, err, attempt, m, SystemClock::instance().nowMicros() / 1000000);
+    note({{"status", reply->status}, {"outcome", "error"}, {"error", clipped(err.message, 300)},
+          {"retry", d.retry}, {"decision", d.reason}});
+    if (!d.retry) {
+      *last_status = reply->status;
+      return embeddingFailure(m, reply->status, err, d.wait_ms);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(d.wait_ms));
+  }
+}
+
 }  // namespace
 
 Result<EmbeddingResponse> ModelService::embed(const EmbeddingCall& call) {
@@ -60,73 +122,48 @@ Result<EmbeddingResponse> ModelService::embed(const EmbeddingCall& call) {
                                    " bytes, more than model '" + m->name + "' accepts (" +
                                    std::to_string(m->max_prompt_bytes) + ", max_prompt_bytes)");
   }
+  // Embeddings produce no output tokens: the estimate is the input alone.
+  auto ticket = budgets_.admit(call.principal, static_cast<int64_t>(bytes / 4) + 1);
+  if (!ticket.ok()) {
+    recordDenied(as_chat, ticket.status().message());
+    return ticket.status();
+  }
   const auto start = std::chrono::steady_clock::now();
   Json attempts = Json::array();
   Result<EmbeddingResponse> result = Status::unavailable("model '" + m->name + "' was not called");
-  [&] {
-    auto provider = providerFor(m->provider);
-    if (!provider.ok()) {
-      result = provider.status();
-      return;
+  const ModelConfig* served = nullptr;
+  const ModelConfig* last = m;
+  std::vector<const ModelConfig*> chain = {m};
+  for (const std::string& f : m->fallbacks) chain.push_back(find(f));
+  for (size_t hop = 0; hop < chain.size(); ++hop) {
+    const ModelConfig* h = chain[hop];
+    if (h == nullptr) continue;  // checked at load; defensive
+    if (hop > 0 && (h->kind != ModelKind::kEmbedding || !allowed(*h, call.principal))) {
+      // A fallback never widens what the caller may use: the chain stops here (fail closed).
+      attempts.push_back({{"model", h->name},
+                          {"fallback", true},
+                          {"outcome", "denied"},
+                          {"error", "the principal holds no grant for this fallback"}});
+      break;
     }
-    ProviderTarget target;
-    target.config = m;
-    target.traceparent = call.trace.traceparent();
-    if (!m->api_key_secret.empty()) {
-      auto key = options_.secrets ? options_.secrets(m->api_key_secret)
-                                  : Result<std::string>(Status::failedPrecondition("no secrets"));
-      if (!key.ok()) {
-        attempts.push_back({{"outcome", "error"}, {"error", "API key secret unavailable"}});
-        result = Status::unavailable("model '" + m->name + "' is not usable: its API key secret '" +
-                                     m->api_key_secret + "' cannot be read");
-        return;
-      }
-      target.api_key = std::move(*key);
+    last = h;
+    int last_status = 0;
+    result = attemptEmbedding(options_, call, *h, hop > 0, attempts, &last_status);
+    if (result.ok()) {
+      served = h;
+      break;
     }
-    auto request = (*provider)->embeddingRequest(target, call.request);
-    if (!request.ok()) {
-      result = request.status();
-      return;
-    }
-    for (int attempt = 0;; ++attempt) {
-      auto reply = net::send(*request, nullptr);
-      if (!reply.ok()) {
-        RetryDecision d = retryAfterTransport(attempt, *m);
-        attempts.push_back({{"model", m->name}, {"outcome", "error"},
-                            {"error", reply.status().message()}, {"retry", d.retry}});
-        if (!d.retry) {
-          result = Status::unavailable("model '" + m->name +
-                                       "' cannot be reached: " + reply.status().message());
-          return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(d.wait_ms));
-        continue;
-      }
-      if (reply->status >= 200 && reply->status < 300) {
-        result = (*provider)->parseEmbeddings(reply->body, call.request.inputs.size());
-        attempts.push_back({{"model", m->name}, {"status", reply->status},
-                            {"outcome", result.ok() ? "ok" : "error"}});
-        if (!result.ok()) {
-          result = Status::unavailable("model '" + m->name + "': " + result.status().message());
-        }
-        return;
-      }
-      const ProviderError err = (*provider)->parseError(*reply);
-      RetryDecision d = retryAfterReply(*reply, err, attempt, *m,
-                                        SystemClock::instance().nowMicros() / 1000000);
-      attempts.push_back({{"model", m->name}, {"status", reply->status}, {"outcome", "error"},
-                          {"error", clipped(err.message, 300)}, {"retry", d.retry},
-                          {"decision", d.reason}});
-      if (!d.retry) {
-        result = embeddingFailure(*m, reply->status, err, d.wait_ms);
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(d.wait_ms));
-    }
-  }();
+    // A malformed request fails on every model: no fallback after 400, 413, 422.
+    if (last_status != 0 && !fallbackAfter(last_status)) break;
+  }
+  const Usage no_usage;
+  const Usage& u = result.ok() ? result->usage : no_usage;
+  // No answer: nothing was used. An answer without usage (Gemini's): the estimate stands.
+  budgets_.settle(*ticket, served == nullptr ? 0 : u.known ? u.input_tokens + u.output_tokens : -1);
   audit::ModelCall c;
-  c.provider = m->provider;
-  c.model = m->model;
+  const ModelConfig* answered = served != nullptr ? served : last;
+  c.provider = answered->provider;
+  c.model = answered->model;
   c.requested_model = m->name;
   c.outcome = result.ok() ? "ok" : "error";
   if (!result.ok()) c.error = clipped(result.status().message(), 500);

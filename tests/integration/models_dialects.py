@@ -6,15 +6,16 @@ import urllib.error
 import urllib.request
 
 from harness import check, http_request  # noqa
-from models_test import chat, model_calls, sse, upstream_count, upstream_last  # noqa
+from models_test import (chat, model_calls, sse, upstream_count, upstream_last,  # noqa
+                         ward_id)
 
 
 def test_gemini_specifics(base, keys, data, fake):
     st, _, body = chat(base, keys["alice"], "g-think")
     msg = body["choices"][0]["message"] if st == 200 else {}
     calls = msg.get("tool_calls", [])
-    check("gemini: Ward mints the tool-call id; the thought signature rides as extra_content",
-          calls and re.fullmatch(r"call_[0-9a-f]{24}", calls[0]["id"]) and
+    check("gemini: Ward gives the call an id; the thought signature rides as extra_content",
+          calls and calls[0]["id"].startswith("call_w-") and
           calls[0]["extra_content"]["google"]["thought_signature"] == "gsig-123" and
           body["choices"][0]["finish_reason"] == "tool_calls" and
           body["model"] == "think-2026-01-01", body)
@@ -27,9 +28,10 @@ def test_gemini_specifics(base, keys, data, fake):
           st == 200 and body["choices"][0]["message"]["content"] == "The tool said: sunny", body)
     fwd = upstream_last(fake, "gemini:think")
     parts = [p for c in fwd.get("contents", []) for p in c.get("parts", [])]
-    check("gemini: functionResponse carries the call's name and id",
+    check("gemini: functionResponse carries the call's name and the id minted for Gemini",
           any(p.get("functionResponse", {}).get("name") == "get_weather" and
-              p["functionResponse"].get("id") == call_id for p in parts), fwd)
+              re.fullmatch(r"call_[0-9a-f]{24}", p["functionResponse"].get("id", "")) and
+              ward_id(p["functionResponse"]["id"]) == call_id for p in parts), fwd)
     stripped = json.loads(json.dumps(msg))
     if stripped.get("tool_calls"):
         stripped["tool_calls"][0].pop("extra_content", None)
@@ -108,11 +110,11 @@ def test_responses_adapter(base, keys, data, fake):
     msg = body["choices"][0]["message"] if st == 200 else {}
     calls = msg.get("tool_calls", [])
     check("responses adapter: the reasoning item rides on the call as extra_content",
-          calls and calls[0]["id"] == "call_a" and
+          calls and calls[0]["id"] == ward_id("call_a") and
           calls[0]["extra_content"]["openai"]["reasoning"][0]["encrypted_content"] == "enc-123",
           body)
     history = [{"role": "user", "content": "weather?"}, msg,
-               {"role": "tool", "tool_call_id": "call_a", "content": "sunny"}]
+               {"role": "tool", "tool_call_id": ward_id("call_a"), "content": "sunny"}]
     st, _, body = http_request(base, "POST", "/v1/chat/completions",
                                {"model": "r-reason", "messages": history}, key=keys["alice"])
     check("responses adapter: the reasoning item goes back verbatim before the call",
@@ -232,3 +234,118 @@ def test_embeddings(base, keys, data, fake):
                                {"model": "e-openai", "input": [[1, 2]]}, key=keys["alice"])
     check("/v1/embeddings: token arrays are a 400 naming input",
           st == 400 and "'input'" in body["error"]["message"], body)
+
+
+def test_gemini_partial_args(base, keys, data, fake):
+    """A function call Gemini streams in pieces (partialArgs) is forwarded once, whole."""
+    st, ev, _ = sse(base, keys["alice"], {"model": "g-partial", "stream": True,
+                                          "messages": [{"role": "user", "content": "Hi"}]})
+    tc = [e for e in ev if isinstance(e, dict) and e.get("choices") and
+          e["choices"][0]["delta"].get("tool_calls")]
+    calls = tc[0]["choices"][0]["delta"]["tool_calls"] if tc else []
+    check("gemini partialArgs: the pieces are assembled and the call forwarded once, complete",
+          st == 200 and len(tc) == 1 and len(calls) == 1 and
+          calls[0]["function"]["name"] == "get_weather" and
+          json.loads(calls[0]["function"]["arguments"]) ==
+          {"city": "Paris", "days": 3, "units": {"temp": "C"}} and
+          ev[-2]["choices"][0]["finish_reason"] == "tool_calls" and ev[-1] == "[DONE]", ev)
+    st, _, body = chat(base, keys["alice"], "g-partial")
+    unstreamed = body["choices"][0]["message"]["tool_calls"] if st == 200 else []
+    check("gemini partialArgs: the same call as unstreamed (same id, same arguments)",
+          [(c["id"], json.loads(c["function"]["arguments"])) for c in unstreamed] ==
+          [(c["id"], json.loads(c["function"]["arguments"])) for c in calls], [unstreamed, calls])
+    st, ev, _ = sse(base, keys["alice"], {"model": "g-partial_cut", "stream": True,
+                                          "messages": [{"role": "user", "content": "Hi"}]})
+    sent = [e for e in ev if isinstance(e, dict) and e.get("choices") and
+            e["choices"][0]["delta"].get("tool_calls")] if isinstance(ev, list) else []
+    check("gemini partialArgs: a call whose last piece never comes is not forwarded (503)",
+          st == 503 and not sent and "streamed function call" in json.dumps(ev), ev)
+    a = model_calls(data)[-1]["attributes"]
+    check("gemini partialArgs: the incomplete call is recorded as an error",
+          a["requested_model"] == "g-partial_cut" and a["outcome"] == "error", a)
+
+
+def test_embedding_budgets_and_fallbacks(base, keys, data, fake):
+    """Token budgets and the fallback chain apply to /v1/embeddings as to chat."""
+    ten_words = "one two three four five six seven eight nine ten"
+    st, _, body = http_request(base, "POST", "/v1/embeddings",
+                               {"model": "e-openai", "input": ten_words}, key=keys["dave"])
+    check("embeddings: a budget admits the first request of its window (alone)",
+          st == 200 and body["usage"]["prompt_tokens"] == 10, body)
+    st, hdrs, body = http_request(base, "POST", "/v1/embeddings",
+                                  {"model": "e-openai", "input": "x"}, key=keys["dave"])
+    check("embeddings: over budget is 429 rate_limit_error with Retry-After",
+          st == 429 and body["error"]["type"] == "rate_limit_error" and
+          "tokens per day" in body["error"]["message"] and hdrs.get("Retry-After"), body)
+    last = model_calls(data)[-1]
+    check("embeddings: the budget refusal is recorded", last["principal"] == "dave" and
+          last["attributes"]["outcome"] == "denied" and
+          "budget" in last["attributes"]["error"], last)
+    before = upstream_count(fake, "embeddings:embed_fail")
+    st, _, body = http_request(base, "POST", "/v1/embeddings",
+                               {"model": "e-fail", "input": "hello"}, key=keys["alice"])
+    a = model_calls(data)[-1]["attributes"]
+    check("embeddings: a primary 5xx falls back to a granted model, both hops recorded",
+          st == 200 and body["data"][0]["embedding"] == [5.0, 0.5, -1.25] and
+          upstream_count(fake, "embeddings:embed_fail") == before + 1 and
+          [(x["model"], x.get("status"), x.get("fallback", False)) for x in a["attempts"]] ==
+          [("e-fail", 500, False), ("e-openai", 200, True)] and
+          a["requested_model"] == "e-fail" and a["model"] == "embed", a)
+    st, _, body = http_request(base, "POST", "/v1/embeddings",
+                               {"model": "e-fail-denied", "input": "hello"}, key=keys["alice"])
+    a = model_calls(data)[-1]["attributes"]
+    check("embeddings: a fallback to a model the caller may not use fails closed",
+          st == 503 and [(x["model"], x.get("outcome")) for x in a["attempts"]] ==
+          [("e-fail-denied", "error"), ("e-secret", "denied")] and a["outcome"] == "error", a)
+
+
+def test_tool_call_ids(base, keys, data, fake):
+    """One rule for every dialect: the client sees Ward's ids, streamed or not, and a tool result
+    under Ward's id reaches the provider under its own (each fake answers 400 otherwise)."""
+    results = [{"role": "tool", "content": "sunny"}, {"role": "tool", "content": "noon"}]
+    for prefix, own in (("m-", ["call_a", "call_b"]), ("a-", ["call_a", "call_b"]),
+                        ("g-", None), ("r-", ["call_a", "call_b"])):
+        st, _, body = chat(base, keys["alice"], prefix + "tools2")
+        msg = body["choices"][0]["message"] if st == 200 else {}
+        ids = [c["id"] for c in msg.get("tool_calls", [])]
+        check(f"{prefix}tools2: the client sees Ward's tool-call ids",
+              len(ids) == 2 and all(re.fullmatch(r"call_w-[A-Za-z0-9_-]+", i) for i in ids) and
+              (own is None or ids == [ward_id(o) for o in own]), body)
+        st, ev, _ = sse(base, keys["alice"], {"model": prefix + "tools2", "stream": True,
+                                              "messages": [{"role": "user", "content": "Hi"}]})
+        streamed = [c["id"] for e in ev if isinstance(e, dict) and e.get("choices")
+                    for c in e["choices"][0]["delta"].get("tool_calls") or []]
+        check(f"{prefix}tools2: streamed, the same ids (deterministic)", streamed == ids,
+              [streamed, ids])
+        a = model_calls(data)[-1]["attributes"]
+        check(f"{prefix}tools2: the trace records the ids the client saw",
+              [c["id"] for c in a.get("tool_calls", [])] == ids, a)
+        history = [{"role": "user", "content": "weather and time?"}, msg] + [
+            dict(r, tool_call_id=i) for r, i in zip(results, ids)]
+        st, _, body = http_request(base, "POST", "/v1/chat/completions",
+                                   {"model": prefix + "tools2", "messages": history},
+                                   key=keys["alice"])
+        check(f"{prefix}tools2: results under Ward's ids reach the provider under its own",
+              st == 200 and body["choices"][0]["message"]["content"].startswith("The tool said"),
+              body)
+        if own is None:
+            continue  # Gemini: a result answering no earlier call is Ward's own 400
+        forged = history[:2] + [dict(results[0], tool_call_id=ward_id("call_zz")),
+                                dict(results[1], tool_call_id=ids[1] if ids else "x")]
+        st, _, body = http_request(base, "POST", "/v1/chat/completions",
+                                   {"model": prefix + "tools2", "messages": forged},
+                                   key=keys["alice"])
+        check(f"{prefix}tools2: an id the provider never issued is refused (by the fake, 400)",
+              st == 400 and "not issued" in body["error"]["message"], body)
+    # Gemini's own ids (when it sends one) go back as they came.
+    st, _, body = chat(base, keys["alice"], "g-tool_id")
+    msg = body["choices"][0]["message"] if st == 200 else {}
+    ids = [c["id"] for c in msg.get("tool_calls", [])]
+    check("gemini: a call with Gemini's own id is shown under Ward's id",
+          ids == [ward_id("gcall-7f3")], body)
+    history = [{"role": "user", "content": "weather?"}, msg,
+               {"role": "tool", "tool_call_id": ids[0] if ids else "x", "content": "sunny"}]
+    st, _, body = http_request(base, "POST", "/v1/chat/completions",
+                               {"model": "g-tool_id", "messages": history}, key=keys["alice"])
+    check("gemini: its own id comes back on functionCall and functionResponse",
+          st == 200 and body["choices"][0]["message"]["content"] == "The tool said: sunny", body)

@@ -10,6 +10,7 @@ fails closed); streaming (role first, text pieces, tool calls only complete, usa
 mid-stream errors, a stream dropped before usage); one model_call record per call; the API key
 never in a trace, a log or an answer.
 """
+import base64
 import json
 import os
 import shutil
@@ -23,6 +24,12 @@ from harness import (REPO, WARD_BIN, check, http_request, start_server, stop_pro
                      summary, ward_ok)
 
 UPSTREAM_KEY = "test-upstream-key"
+
+
+def ward_id(provider_id):
+    """Ward's tool-call id for a provider's (docs/design/models.md "Tool-call ids")."""
+    return "call_w-" + base64.urlsafe_b64encode(provider_id.encode()).decode().rstrip("=")
+
 CLIENT_DIR = os.path.join(REPO, "tests", "models")
 FAKE = os.path.join(CLIENT_DIR, "fake_openai_upstream.py")
 
@@ -38,7 +45,7 @@ def model_block(name, scenario, base, allow, extra="", provider="openai"):
 
 ANTHROPIC_SCENARIOS = ["text", "tool", "tools2", "r529", "think"]
 GEMINI_SCENARIOS = ["text", "tool", "tools2", "empty_args", "r429", "r529", "think", "midstream",
-                    "echo"]
+                    "echo", "tool_id", "partial", "partial_cut"]
 
 
 RESPONSES_SCENARIOS = ["text", "tool", "tools2", "empty_args", "reason", "r429", "r529",
@@ -57,6 +64,12 @@ def write_models(data, base):
     blocks.append(model_block("e-openai", "embed", base, ["group:ml"], 'kind = "embedding"\n'))
     blocks.append(model_block("e-gemini", "embed", base, ["group:ml"], 'kind = "embedding"\n',
                               provider="gemini"))
+    blocks.append(model_block("e-fail", "embed_fail", base, ["group:ml"],
+                              'kind = "embedding"\nmax_retries = 0\nfallbacks = ["e-openai"]\n'))
+    blocks.append(model_block("e-fail-denied", "embed_fail", base, ["group:ml"],
+                              'kind = "embedding"\nmax_retries = 0\nfallbacks = ["e-secret"]\n'))
+    blocks.append(model_block("e-secret", "embed", base, ["principal:admin"],
+                              'kind = "embedding"\n'))
     blocks.append(model_block("m-fallback", "fail", base, ["group:ml"],
                               'max_retries = 0\nfallbacks = ["m-text"]\n'))
     blocks.append(model_block("m-fallback-denied", "fail", base, ["group:ml"],
@@ -68,6 +81,7 @@ def write_models(data, base):
     blocks.append(model_block("m-defaults", "echo", base, ["group:ml"],
                               "\n[models.params]\ntemperature = 0.3\nmax_tokens = 77\n"))
     blocks.append('\n[[model_budgets]]\nsubject = "principal:carol"\ntokens_per_day = 10\n')
+    blocks.append('\n[[model_budgets]]\nsubject = "principal:dave"\ntokens_per_day = 5\n')
     with open(os.path.join(data, "ward.toml"), "a") as f:
         f.write("".join(blocks))
 
@@ -209,7 +223,8 @@ def test_calls(base, keys, data, fake):
     calls = body["choices"][0]["message"].get("tool_calls", []) if st == 200 else []
     check("two parallel tool calls come back whole",
           [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in calls] ==
-          [("call_a", "get_weather", '{"city":"Paris"}'), ("call_b", "get_time", '{"tz":"CET"}')]
+          [(ward_id("call_a"), "get_weather", '{"city":"Paris"}'),
+           (ward_id("call_b"), "get_time", '{"tz":"CET"}')]
           and body["choices"][0]["finish_reason"] == "tool_calls", body)
     a = model_calls(data)[-1]["attributes"]
     check("tools offered and tool calls are recorded",
@@ -322,8 +337,8 @@ def test_streams(base, keys, data):
     check("interleaved tool-call deltas are forwarded once, complete",
           len(tc) == 1 and [(c["index"], c["id"], c["type"], c["function"]["name"],
                              c["function"]["arguments"]) for c in calls] ==
-          [(0, "call_a", "function", "get_weather", '{"city":"Paris"}'),
-           (1, "call_b", "function", "get_time", '{"tz":"CET"}')] and
+          [(0, ward_id("call_a"), "function", "get_weather", '{"city":"Paris"}'),
+           (1, ward_id("call_b"), "function", "get_time", '{"tz":"CET"}')] and
           ev[-2]["choices"][0]["finish_reason"] == "tool_calls", ev)
 
     st, ev, _ = sse(base, keys["alice"], {"model": "m-midstream", "stream": True,
@@ -363,6 +378,14 @@ def run_openai_client(base, keys):
         print(proc.stdout + proc.stderr[-3000:])
         check("the Vercel AI SDK passes against the proxy (chat and responses, every dialect)",
               proc.returncode == 0, proc.returncode)
+    if os.path.isdir(os.path.join(CLIENT_DIR, "node_modules", "@openai", "agents")):
+        proc = subprocess.run([node, os.path.join(CLIENT_DIR, "agents_test.mjs")],
+                              capture_output=True, text=True, timeout=240, env=env, cwd=CLIENT_DIR)
+        print(proc.stdout + proc.stderr[-3000:])
+        check("the OpenAI Agents SDK passes against the proxy (chat, stream and responses, every "
+              "dialect)", proc.returncode == 0, proc.returncode)
+    else:
+        print("SKIP the OpenAI Agents SDK: run `npm ci` in tests/models (scripts/test.sh does)")
 
 
 def test_model_swap(base, keys, data, fake, prefix):
@@ -417,10 +440,10 @@ def test_anthropic_specifics(base, keys, data, fake):
     msg = body["choices"][0]["message"] if st == 200 else {}
     calls = msg.get("tool_calls", [])
     check("anthropic: thinking + signature ride on the tool call as extra_content",
-          calls and calls[0]["id"] == "toolu_a" and
+          calls and calls[0]["id"] == ward_id("toolu_a") and
           calls[0]["extra_content"]["anthropic"]["thinking"][0]["signature"] == "sig-123", body)
     history = [{"role": "user", "content": "weather?"}, msg,
-               {"role": "tool", "tool_call_id": "toolu_a", "content": "sunny"}]
+               {"role": "tool", "tool_call_id": ward_id("toolu_a"), "content": "sunny"}]
     st, _, body = http_request(base, "POST", "/v1/chat/completions",
                                {"model": "a-think", "messages": history}, key=keys["alice"])
     check("anthropic: the signature goes back verbatim and the loop continues",
@@ -470,7 +493,9 @@ def main():
         ward_ok(data, "user", "add", "alice", "--groups", "ml")
         ward_ok(data, "user", "add", "bob")
         ward_ok(data, "user", "add", "carol", "--groups", "ml")
-        keys = {n: ward_ok(data, "key", "create", n) for n in ("admin", "alice", "bob", "carol")}
+        ward_ok(data, "user", "add", "dave", "--groups", "ml")
+        keys = {n: ward_ok(data, "key", "create", n)
+                for n in ("admin", "alice", "bob", "carol", "dave")}
         err_path = os.path.join(tmp, "serve.err")
         server, base = start_server(data, stderr=open(err_path, "w"))
         if client_only:
@@ -487,10 +512,14 @@ def main():
                   lambda: test_anthropic_specifics(base, keys, data, fake_base),
                   lambda: test_model_swap(base, keys, data, fake_base, "g-"),
                   lambda: dialects.test_gemini_specifics(base, keys, data, fake_base),
+                  lambda: dialects.test_gemini_partial_args(base, keys, data, fake_base),
                   lambda: test_model_swap(base, keys, data, fake_base, "r-"),
                   lambda: dialects.test_responses_adapter(base, keys, data, fake_base),
                   lambda: dialects.test_responses_front_door(base, keys, data, fake_base),
-                  lambda: dialects.test_embeddings(base, keys, data, fake_base)):
+                  lambda: dialects.test_embeddings(base, keys, data, fake_base),
+                  lambda: dialects.test_embedding_budgets_and_fallbacks(base, keys, data,
+                                                                        fake_base),
+                  lambda: dialects.test_tool_call_ids(base, keys, data, fake_base)):
             try:
                 t()
             except Exception as ex:  # a crash in one group must not hide the others

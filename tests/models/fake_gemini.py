@@ -7,8 +7,14 @@ Scenarios:
   text        "Hello from the fake."; a conversation ending in a function result gets
               "The tool said: <output>".
   tool        one functionCall get_weather {"city":"Paris"} (no id: Ward mints one).
+  tool_id     the same call with Gemini's own id "gcall-7f3": every functionCall and
+              functionResponse id of the next turn must be that id (400 otherwise).
   tools2      two functionCalls (streamed in two chunks, whole, as Gemini does).
   empty_args  one functionCall get_time without args.
+  partial     get_weather {"city":"Paris","days":3,"units":{"temp":"C"}}; streamed in four
+              pieces (partialArgs with jsonPath, willContinue; the city split in two strings),
+              as Gemini does with functionCallingConfig.streamFunctionCallArguments.
+  partial_cut the same pieces but the last, then the finish reason (an incomplete call).
   think       one functionCall with thoughtSignature "gsig-123"; the next turn is refused with
               400 INVALID_ARGUMENT unless the functionCall part carries it back verbatim.
   r429        429 RESOURCE_EXHAUSTED with RetryInfo retryDelay "0.02s" on the first request of
@@ -19,10 +25,12 @@ Scenarios:
 
 Every request is checked like Gemini does: roles only user/model; a functionResponse must carry
 the name of the functionCall it answers (matched by id when both have one); no
-additionalProperties/$schema in function parameters.
+additionalProperties/$schema in function parameters; no id in Ward's form (fake_ids.py).
 """
 import json
 import time
+
+import fake_ids
 
 KEY = "test-upstream-key"
 SIG = "gsig-123"
@@ -37,6 +45,11 @@ def error_body(code, status, message, details=None):
 
 def check(req, scenario):
     """An error message when the request breaks the dialect's rules, else None."""
+    ids = [p[k].get("id") for c in req.get("contents", []) for p in c.get("parts", [])
+           for k in ("functionCall", "functionResponse") if k in p]
+    wrong = fake_ids.problem(ids, {"gcall-7f3"} if scenario == "tool_id" else None)
+    if wrong:
+        return wrong
     calls = {}
     for i, c in enumerate(req.get("contents", [])):
         if c.get("role") not in ("user", "model"):
@@ -72,6 +85,12 @@ def answer_parts(scenario, req):
         return [{"text": "The tool said: " + str(out)}]
     if scenario == "tool":
         return [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]
+    if scenario in ("partial", "partial_cut"):
+        return [{"functionCall": {"name": "get_weather",
+                                  "args": {"city": "Paris", "days": 3, "units": {"temp": "C"}}}}]
+    if scenario == "tool_id":
+        return [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"},
+                                  "id": "gcall-7f3"}}]
     if scenario == "think":
         return [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}},
                  "thoughtSignature": SIG}]
@@ -99,7 +118,18 @@ def stream_chunks(scenario, parts):
     """The SSE events of a streamed answer: text in 5-character pieces, calls one per chunk."""
     pieces = []
     for p in parts:
-        if "text" in p:
+        if scenario in ("partial", "partial_cut") and "functionCall" in p:
+            pieces += [
+                {"functionCall": {"name": "get_weather", "willContinue": True, "partialArgs": [
+                    {"jsonPath": "$.city", "stringValue": "Pa", "willContinue": True}]}},
+                {"functionCall": {"willContinue": True, "partialArgs": [
+                    {"jsonPath": "$.city", "stringValue": "ris"}]}},
+                {"functionCall": {"willContinue": True, "partialArgs": [
+                    {"jsonPath": "$.days", "numberValue": 3},
+                    {"jsonPath": "$['units'].temp", "stringValue": "C"}]}}]
+            if scenario == "partial":
+                pieces.append({"functionCall": {}})  # the last piece: no willContinue
+        elif "text" in p:
             pieces += [{"text": p["text"][k:k + 5]} for k in range(0, len(p["text"]), 5)]
         else:
             pieces.append(p)

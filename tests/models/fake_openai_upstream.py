@@ -27,13 +27,17 @@ r529 and think (a thinking block with signature "sig-123" before a tool_use; the
 refused with 400 unless that block comes back verbatim before the tool_use). Every tool_use id
 and tool_result tool_use_id must match ^[a-zA-Z0-9_-]+$ (400 otherwise, as Anthropic does).
 
+Tool-call ids (fake_ids.py): every dialect answers 400 to a request carrying one of Ward's ids
+(`call_w-...`), and in the scenarios that issue calls (tool, tools2, search, empty_args,
+bad_args; Anthropic: tool, think, tools2) to any id it did not issue itself.
+
 POST /v1/models/{scenario}:generateContent (and :streamGenerateContent?alt=sse) speaks the
 Gemini dialect (fake_gemini.py: text, tool, tools2, empty_args, think, r429, r529, midstream,
 echo; `x-goog-api-key`).
 
 POST /v1/responses speaks the OpenAI Responses dialect (fake_responses.py). POST
 /v1/embeddings and Gemini's :batchEmbedContents answer one vector [len(text), 0.5, -1.25] per
-input.
+input (/v1/embeddings: 500 for the model "embed_fail"; counted as "embeddings:<model>").
 
 Every request needs `Authorization: Bearer test-upstream-key` (`x-api-key` on /v1/messages;
 401 otherwise). The server counts
@@ -52,6 +56,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fake_gemini  # noqa: E402
+import fake_ids  # noqa: E402
 import fake_responses  # noqa: E402
 
 KEY = "test-upstream-key"
@@ -149,12 +154,31 @@ def stream_events(scenario, model, req):
 
 
 ANTHROPIC_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
+OPENAI_ISSUED = {"call_a", "call_b", "call_s"}
+ANTHROPIC_ISSUED = {"toolu_a", "call_a", "call_b"}
+
+
+def openai_ids(req):
+    """Every tool-call id of a Chat Completions request (assistant calls and tool results)."""
+    ids = []
+    for m in req.get("messages", []):
+        ids += [c.get("id") for c in (m.get("tool_calls") or [])]
+        if m.get("role") == "tool":
+            ids.append(m.get("tool_call_id"))
+    return ids
 THINKING = {"type": "thinking", "thinking": "The user wants weather.", "signature": "sig-123"}
 
 
 def anthropic_check(req):
     """An error message when the request breaks the dialect's rules, else None."""
     msgs = req.get("messages", [])
+    ids = [b.get("id") if b.get("type") == "tool_use" else b.get("tool_use_id")
+           for m in msgs if isinstance(m.get("content"), list) for b in m["content"]
+           if b.get("type") in ("tool_use", "tool_result")]
+    wrong = fake_ids.problem(ids, ANTHROPIC_ISSUED if req.get("model") in
+                             ("tool", "think", "tools2") else None)
+    if wrong:
+        return wrong
     for i, m in enumerate(msgs):
         content = m.get("content")
         if not isinstance(content, list):
@@ -318,6 +342,11 @@ class Handler(BaseHTTPRequestHandler):
         if scenario == "fail":
             err["error"].update(message="Internal failure", type="server_error")
             return self.send_json(500, err)
+        wrong = fake_ids.problem(openai_ids(req), OPENAI_ISSUED if scenario in (
+            "tool", "tools2", "search", "empty_args", "bad_args") else None)
+        if wrong:
+            err["error"].update(message=wrong, type="invalid_request_error", param="messages")
+            return self.send_json(400, err)
         if not req.get("stream"):
             if scenario == "midstream" or scenario == "drop":
                 scenario = "text"
@@ -371,6 +400,11 @@ class Handler(BaseHTTPRequestHandler):
         req = json.loads(raw)
         with LOCK:
             LAST["embeddings"] = req
+            COUNTS["embeddings:" + str(req.get("model"))] = \
+                COUNTS.get("embeddings:" + str(req.get("model")), 0) + 1
+        if req.get("model") == "embed_fail":
+            return self.send_json(500, {"error": {"message": "Internal failure",
+                                                  "type": "server_error"}})
         if req.get("encoding_format") != "float" or not isinstance(req.get("input"), list):
             return self.send_json(400, {"error": {"message": "tests expect float and a list",
                                                   "type": "invalid_request_error"}})

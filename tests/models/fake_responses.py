@@ -14,10 +14,13 @@ POST /v1/responses, `Authorization: Bearer test-upstream-key`. The scenario is t
   midstream   streams one text delta, then an `error` event.
   echo        answers with the JSON of the request it got.
 
-Every request must say `store: false` (Ward keeps no provider state): 400 otherwise.
+Every request must say `store: false` (Ward keeps no provider state): 400 otherwise. No call_id
+in Ward's form, and in the scenarios that issue calls only the call_ids issued (fake_ids.py).
 """
 import json
 import time
+
+import fake_ids
 
 KEY = "test-upstream-key"
 REASONING = {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "enc-123"}
@@ -39,6 +42,12 @@ def check(req, scenario):
     if req.get("store") is not False:
         return "store must be false through Ward"
     items = req.get("input", [])
+    wrong = fake_ids.problem(
+        [it.get("call_id") for it in items
+         if it.get("type") in ("function_call", "function_call_output")],
+        {"call_a", "call_b"} if scenario in ("tool", "reason", "tools2", "empty_args") else None)
+    if wrong:
+        return wrong
     if scenario == "reason":
         for i, it in enumerate(items):
             if it.get("type") == "function_call" and (i == 0 or items[i - 1] != REASONING):

@@ -67,10 +67,12 @@ async function swapSuite(prefix) {
     const final = await runner.finalChatCompletion();
     const calls = final.choices[0].message.tool_calls.map((c) => [c.id, c.function.name,
                                                                    c.function.arguments]);
-    // Gemini calls have no ids: Ward mints them (call_ + 24 hex digits).
-    const ids = prefix === "g-" ? calls.map((c) => (/^call_[0-9a-f]{24}$/.test(c[0]) ? "minted" : c[0]))
+    // Every id is Ward's: "call_w-" + base64url of the provider's (Gemini's calls have none:
+    // one is minted for them first).
+    const wardId = (id) => "call_w-" + Buffer.from(id).toString("base64url");
+    const ids = prefix === "g-" ? calls.map((c) => (/^call_w-[A-Za-z0-9_-]+$/.test(c[0]) ? "ward" : c[0]))
                                 : calls.map((c) => c[0]);
-    const want = prefix === "g-" ? ["minted", "minted"] : ["call_a", "call_b"];
+    const want = prefix === "g-" ? ["ward", "ward"] : [wardId("call_a"), wardId("call_b")];
     check(prefix + " .stream() assembles two parallel tool calls (its invariants hold)",
           JSON.stringify(ids) === JSON.stringify(want) &&
           JSON.stringify(calls.map((c) => c.slice(1))) ===

@@ -107,8 +107,9 @@ class ModelService {
   Status chatStream(const ChatCall& call, ChatStreamSink& sink);
 
   // Embeddings (model_service_embed.cc): the model must be of kind "embedding" and granted
-  // (else the same NotFound as chat, recorded); the input within its max_prompt_bytes; retried
-  // like chat calls, no fallbacks; one model_call record with usage.
+  // (else the same NotFound as chat, recorded); the input within its max_prompt_bytes; token
+  // budgets (ResourceExhausted, recorded), retries and fallbacks (each hop authorised again) as
+  // for chat; one model_call record with every attempt and the usage.
   Result<EmbeddingResponse> embed(const EmbeddingCall& call);
 
   // [proxy] provider_state (model_service_front.cc).

@@ -86,6 +86,10 @@ TEST_F(ModelConfigTest, RefusesBadEntriesNamingTheKey) {
        "name"},
       {base + base, "defined twice"},
       {base + "kind = \"vision\"\n", "models[0].kind"},
+      // A chat model cannot fall back to an embedding model (nor the other way round).
+      {base + "fallbacks = [\"e\"]\n[[models]]\nname = \"e\"\nprovider = \"openai\"\n"
+              "base_url = \"http://h/v1\"\nmodel = \"x\"\nkind = \"embedding\"\n",
+       "of another kind"},
   };
   for (const auto& [text, needle] : cases) {
     auto r = loadModelConfigs(write(text));
