@@ -21,49 +21,42 @@ models::Message textMessage(models::Role role, std::string text) {
   return m;
 }
 
-// Runs the model's tool calls through the gateway; each result (or refusal) becomes a tool
-// message. The turn has read retrieved documents, so every call carries that taint.
-void routeToolCalls(const ModelDraftInput& in, const std::vector<models::ToolCall>& calls,
-                    std::vector<models::Message>& messages, ModelDraft& out) {
+}  // namespace
+
+// The turn has read retrieved documents, so every call carries that taint.
+ToolReply routeToolCall(const ModelDraftInput& in, const models::ToolCall& tc) {
   gateway::TurnTaint taint;
   taint.untrusted = true;
   for (const Passage& p : in.passages) {
     std::string source = "doc:" + p.doc_id;
     if (taint.sources.empty() || taint.sources.back() != source) taint.sources.push_back(source);
   }
-  for (const models::ToolCall& tc : calls) {
-    Json reply;
-    std::string outcome;
-    auto args = parseJson(tc.arguments.empty() ? "{}" : tc.arguments);
-    if (!args.ok() || !args->is_object()) {
-      outcome = "invalid_arguments";
-      reply = {{"error", "the arguments are not a JSON object"}};
+  Json reply;
+  std::string outcome;
+  auto args = parseJson(tc.arguments.empty() ? "{}" : tc.arguments);
+  if (!args.ok() || !args->is_object()) {
+    outcome = "invalid_arguments";
+    reply = {{"error", "the arguments are not a JSON object"}};
+  } else {
+    gateway::CallRequest req;
+    req.principal = in.who;
+    if (in.agent != nullptr) req.agent = *in.agent;
+    req.tool = tc.name;
+    req.args = *args;
+    req.trace = in.trace;
+    req.via = {{"front_door", "answer"}};
+    req.taint = taint;
+    auto result = in.gateway->call(std::move(req));
+    if (result.ok()) {
+      outcome = result->value("status", std::string("ok"));
+      reply = *result;
     } else {
-      gateway::CallRequest req;
-      req.principal = in.who;
-      if (in.agent != nullptr) req.agent = *in.agent;
-      req.tool = tc.name;
-      req.args = *args;
-      req.trace = in.trace;
-      req.via = {{"front_door", "answer"}};
-      req.taint = taint;
-      auto result = in.gateway->call(std::move(req));
-      if (result.ok()) {
-        outcome = result->value("status", std::string("ok"));
-        reply = *result;
-      } else {
-        outcome = std::string(statusCodeName(result.status().code()));
-        reply = {{"error", result.status().message()}};
-      }
+      outcome = std::string(statusCodeName(result.status().code()));
+      reply = {{"error", result.status().message()}};
     }
-    out.tool_calls.push_back({{"tool", tc.name}, {"outcome", outcome}});
-    models::Message m = textMessage(models::Role::kTool, dumpJson(reply));
-    m.tool_call_id = tc.id;
-    messages.push_back(std::move(m));
   }
+  return ToolReply{outcome, dumpJson(reply)};
 }
-
-}  // namespace
 
 Result<std::string> drawFenceMarker(const std::vector<std::string_view>& texts) {
   for (int attempt = 0; attempt < kMaxMarkerTries; ++attempt) {
@@ -153,16 +146,10 @@ ModelDraft parseModelReply(const std::string& content) {
   return out;
 }
 
-Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInput& in) {
+Result<models::ChatCall> buildAnswerCall(const ModelDraftInput& in, const std::string& marker,
+                                         const std::vector<models::ToolSpec>& tools) {
   const PromptTemplate* tpl = findPromptTemplate(kAnswerTemplateName);
   if (tpl == nullptr) return Status::internal("the built-in 'answer' template is missing");
-  std::vector<std::string_view> texts = {in.question};
-  for (const Passage& p : in.passages) {
-    texts.push_back(p.text);
-    texts.push_back(p.title);
-  }
-  WARD_ASSIGN_OR_RETURN(std::string marker, drawFenceMarker(texts));
-
   models::ChatCall call;
   call.principal = in.who;
   call.trace = in.trace;
@@ -175,29 +162,68 @@ Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInp
       {"type", "json_schema"},
       {"json_schema",
        {{"name", "ward_answer"}, {"strict", true}, {"schema", answerReplySchema()}}}};
-  if (in.gateway != nullptr) {
-    WARD_ASSIGN_OR_RETURN(auto tools, in.gateway->callableTools(in.who, in.agent));
-    for (const gateway::CallableTool& t : tools) {
-      call.request.tools.push_back(models::ToolSpec{t.name, t.description, t.input_schema, {}});
-    }
-  }
+  call.request.tools = tools;
+  return call;
+}
 
-  ModelDraft out;
-  out.template_use = TemplateUse{tpl->name, tpl->version, tpl->sha256};
-  Json tool_calls = Json::array();
+Result<ModelDraft> runAnswerLoop(models::ChatCall call, const AnswerLoopIo& io, ModelDraft out) {
   for (int step = 0;; ++step) {
     if (step >= kMaxToolSteps) call.request.tools.clear();  // the last call answers
-    WARD_ASSIGN_OR_RETURN(models::ChatResponse resp, models.chat(call));
-    if (!resp.message.tool_calls.empty() && !call.request.tools.empty() && in.gateway) {
+    out.steps = step + 1;
+    WARD_ASSIGN_OR_RETURN(models::ChatResponse resp, io.chat(call, step));
+    if (!resp.message.tool_calls.empty() && !call.request.tools.empty() && io.tool) {
       call.request.messages.push_back(resp.message);
-      routeToolCalls(in, resp.message.tool_calls, call.request.messages, out);
+      for (const models::ToolCall& tc : resp.message.tool_calls) {
+        ToolReply reply = io.tool(tc, step);
+        Json entry = {{"step", step},
+                      {"id", tc.id},
+                      {"tool", tc.name},
+                      {"arguments", tc.arguments},
+                      {"outcome", reply.outcome},
+                      {"reply_sha256", sha256Hex(reply.content)}};
+        if (reply.content.size() <= kMaxRecordedToolReplyBytes) entry["reply"] = reply.content;
+        out.tool_calls.push_back(std::move(entry));
+        models::Message m = textMessage(models::Role::kTool, std::move(reply.content));
+        m.tool_call_id = tc.id;
+        call.request.messages.push_back(std::move(m));
+      }
       continue;
     }
     ModelDraft parsed = parseModelReply(resp.message.text());
     parsed.template_use = out.template_use;
     parsed.tool_calls = std::move(out.tool_calls);
+    parsed.marker = out.marker;
+    parsed.steps = out.steps;
     return parsed;
   }
+}
+
+Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInput& in) {
+  const PromptTemplate* tpl = findPromptTemplate(kAnswerTemplateName);
+  if (tpl == nullptr) return Status::internal("the built-in 'answer' template is missing");
+  std::vector<std::string_view> texts = {in.question};
+  for (const Passage& p : in.passages) {
+    texts.push_back(p.text);
+    texts.push_back(p.title);
+  }
+  WARD_ASSIGN_OR_RETURN(std::string marker, drawFenceMarker(texts));
+  std::vector<models::ToolSpec> tools;
+  if (in.gateway != nullptr) {
+    WARD_ASSIGN_OR_RETURN(auto callable, in.gateway->callableTools(in.who, in.agent));
+    for (const gateway::CallableTool& t : callable) {
+      tools.push_back(models::ToolSpec{t.name, t.description, t.input_schema, {}});
+    }
+  }
+  WARD_ASSIGN_OR_RETURN(models::ChatCall call, buildAnswerCall(in, marker, tools));
+  ModelDraft out;
+  out.template_use = TemplateUse{tpl->name, tpl->version, tpl->sha256};
+  out.marker = marker;
+  AnswerLoopIo io;
+  io.chat = [&models](const models::ChatCall& c, int) { return models.chat(c); };
+  if (in.gateway != nullptr) {
+    io.tool = [&in](const models::ToolCall& tc, int) { return routeToolCall(in, tc); };
+  }
+  return runAnswerLoop(std::move(call), io, std::move(out));
 }
 
 }  // namespace ward::answer

@@ -10,13 +10,17 @@
 #include <optional>
 
 #include "commands.h"
+#include "replay_bytes.h"
+#include "ward/answer/answer_replay.h"
 #include "ward/audit/replay_divergence.h"
 #include "ward/audit/trace_explain.h"
 #include "ward/models/cassette.h"
 #include "ward/models/openai_chat_format.h"
 #include "ward/models/provider.h"
 #include "ward/common/clock.h"
+#include "ward/common/hash.h"
 #include "ward/identity/directory.h"
+#include "ward/identity/document_scope.h"
 
 namespace ward::cli {
 
@@ -202,19 +206,6 @@ int runCassette(CliContext& ctx, const std::string& sha, const std::string& as) 
   });
 }
 
-// The answer a cassette holds, decoded again by its adapter (streams chunk by chunk as received).
-Result<models::ChatResponse> decodeAnswer(const models::Cassette& c) {
-  WARD_ASSIGN_OR_RETURN(const models::Provider* provider, models::providerFor(c.adapter));
-  if (!c.stream) return provider->parseChat(c.response);
-  auto decoder = provider->streamDecoder();
-  std::vector<models::StreamEvent> events;
-  for (size_t i = 0; i < c.chunks.size(); ++i) {
-    const size_t end = i + 1 < c.chunks.size() ? c.chunks[i + 1] : c.response.size();
-    (void)decoder->feed(std::string_view(c.response).substr(c.chunks[i], end - c.chunks[i]), events);
-  }
-  return decoder->response();
-}
-
 // An answer as a replay step's response (replay_divergence.h).
 Json stepResponse(const models::ChatResponse& r) {
   Json calls = Json::array();
@@ -235,7 +226,7 @@ Json forkStep(CliContext& ctx, audit::TraceService& svc, const audit::TraceAcces
   if (!stored.ok() || stored->erased) return Json{{"cassette", sha}, {"error", "unreadable"}};
   auto c = models::Cassette::fromJson(stored->cassette);
   if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
-  auto recorded = decodeAnswer(*c);
+  auto recorded = answer::decodeCassetteAnswer(*c);
   auto request = models::parseChatCompletionRequest(c->request);
   auto service = ctx.models();
   if (!recorded.ok() || !request.ok() || !service.ok()) {
@@ -260,15 +251,15 @@ Json forkStep(CliContext& ctx, audit::TraceService& svc, const audit::TraceAcces
 // sent are decoded again by the same adapter (no network), and the answer's hash compared with
 // the one recorded at call time.
 Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Json& attempt,
-                const Json& recorded_event, std::optional<audit::Divergence>* divergence,
-                size_t step) {
+                const Json& recorded_event, const Json& sent,
+                std::optional<audit::Divergence>* divergence, size_t step) {
   const std::string sha = attempt.value("cassette", "");
   auto stored = svc.cassette(a, sha);
   if (!stored.ok()) return Json{{"cassette", sha}, {"error", stored.status().message()}};
   if (stored->erased) return Json{{"cassette", sha}, {"error", "the cassette was erased"}};
   auto c = models::Cassette::fromJson(stored->cassette);
   if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
-  auto decoded = decodeAnswer(*c);
+  auto decoded = answer::decodeCassetteAnswer(*c);
   if (!decoded.ok()) return Json{{"cassette", sha}, {"error", decoded.status().message()}};
   const models::ChatResponse& answer = *decoded;
   const std::string hash = models::responseSha256(answer);
@@ -300,24 +291,187 @@ Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Jso
       *divergence = d;
     }
   }
-  return Json{{"cassette", sha},
-              {"stream", c->stream},
-              {"recorded_sha256", c->response_sha256},
-              {"replayed_sha256", hash},
-              {"identical", hash == c->response_sha256}};
+  Json out = {{"cassette", sha},
+             {"stream", c->stream},
+             {"recorded_sha256", c->response_sha256},
+             {"replayed_sha256", hash},
+             {"identical", hash == c->response_sha256}};
+  // The client-visible bytes: recorded when the response was sent (a `response_sent` event),
+  // rendered again here for /v1/chat/completions.
+  const Json sent_attrs = sent.value("attributes", Json::object());
+  if (sent_attrs.value("front_door", "") == "chat_completions") {
+    auto bytes = chatCompletionsClientBytes(*c, sent_attrs.value("include_usage", false));
+    const std::string recorded = sent_attrs.value("client_sha256", "");
+    const std::string replayed = bytes.ok() ? sha256Hex(*bytes) : "";
+    out["recorded_client_sha256"] = recorded;
+    out["replayed_client_sha256"] = replayed;
+    if (recorded != replayed) {
+      out["identical"] = false;
+      if (!divergence->has_value()) {
+        audit::Divergence d;
+        d.step = step;
+        d.kind = audit::DivergenceKind::kText;
+        d.pointer = "/client_sha256";
+        d.recorded = recorded;
+        d.replayed = replayed;
+        *divergence = d;
+      }
+    }
+  } else if (!sent_attrs.empty()) {
+    out["client_bytes_checked"] = false;  // /v1/responses: not rendered again yet
+  }
+  return out;
+}
+
+struct ReplayOptions {
+  std::string model;  // fork to this [[models]] entry; "" = offline
+  size_t from_step = 0;
+  std::string tools = "recorded";
+};
+
+// Records a replay (every replay is, like any read of the trail) in the replay's own trace.
+Status recordReplay(CliContext& ctx, const audit::TraceAccess& a, const std::string& id,
+                    const ReplayOptions& ro, bool identical, size_t steps,
+                    const std::optional<audit::Divergence>& divergence, const char* target) {
+  audit::TraceEvent ev;
+  ev.context = a.request;
+  ev.kind = "replay";
+  ev.tenant = a.who->tenant;
+  ev.principal = a.who->name;
+  ev.time_us = SystemClock::instance().nowMicros();
+  ev.attributes = {{"target_trace_id", id}, {"identical", identical},
+                   {"steps", steps},        {"via", "cli"},
+                   {"target", target}};
+  if (!ro.model.empty()) {
+    ev.attributes["fork_model"] = ro.model;
+    ev.attributes["from_step"] = ro.from_step;
+    ev.attributes["tools"] = ro.tools;
+  }
+  if (divergence) ev.attributes["divergence"] = divergence->toJson();
+  return ctx.traces().record(ev);
+}
+
+// The principal an answer was given to (and its agent), as they are now: --tools live runs the
+// fork's tool calls as them.
+Result<std::pair<identity::Principal, std::optional<identity::Principal>>> originalPrincipal(
+    CliContext& ctx, const Json& event) {
+  WARD_ASSIGN_OR_RETURN(identity::Principal who, ctx.principal(event.value("principal", "")));
+  const std::string agent = event.value("attributes", Json::object()).value("agent", "");
+  if (agent.empty()) return std::make_pair(who, std::optional<identity::Principal>());
+  WARD_ASSIGN_OR_RETURN(identity::Principal a, ctx.principal(agent));
+  WARD_ASSIGN_OR_RETURN(identity::Principal acting,
+                        identity::resolveActingFor(ctx.store(), who, a));
+  return std::make_pair(acting, std::optional<identity::Principal>(a));
+}
+
+// An answer trace replayed (answer_replay.h): the model steps' cassettes in order, the answer
+// loop run again offline (or forked), compared with the `answer` event.
+int replayAnswerTrace(CliContext& ctx, audit::TraceService& svc, const audit::TraceAccess& a,
+                      const std::string& id, const Json& events, const Json& answer_event,
+                      const ReadOptions& o, const ReplayOptions& ro) {
+  const auto start = std::chrono::steady_clock::now();
+  auto tools = answer::parseReplayTools(ro.tools);
+  if (!tools.ok()) return fail(tools.status());
+  std::vector<models::Cassette> cassettes;
+  Json shas = Json::array();
+  for (const Json& e : events) {
+    if (e.value("kind", "") != "model_call") continue;
+    for (const Json& attempt : e.value("attributes", Json::object()).value("attempts", Json::array())) {
+      if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
+      auto stored = svc.cassette(a, attempt.value("cassette", ""));
+      if (!stored.ok()) return fail(stored.status());  // the auditor role, first of all
+      if (stored->erased) return fail(Status::failedPrecondition("a step's cassette was erased"));
+      auto c = models::Cassette::fromJson(stored->cassette);
+      if (!c.ok()) return fail(c.status());
+      cassettes.push_back(std::move(*c));
+      shas.push_back(attempt.value("cassette", ""));
+    }
+  }
+  auto config = answer::loadAnswerConfig(ctx.configPath());
+  if (!config.ok()) return fail(config.status());
+  const Json attrs = answer_event.value("attributes", Json::object());
+  answer::AnswerReplayInput in{attrs, id, cassettes};
+  in.store = &ctx.store();
+  in.config = *config;
+  std::optional<std::pair<identity::Principal, std::optional<identity::Principal>>> original;
+  if (!ro.model.empty()) {
+    auto models = ctx.models();
+    if (!models.ok()) return fail(models.status());
+    in.model = ro.model;
+    in.from_step = ro.from_step;
+    in.tools = *tools;
+    in.models = *models;
+    in.replayer = a.who;
+    in.replay_trace = a.request;
+    if (*tools == answer::ReplayTools::kLive) {
+      auto gw = ctx.gateway();
+      if (!gw.ok()) return fail(gw.status());
+      in.gateway = *gw;
+      auto who = originalPrincipal(ctx, answer_event);
+      if (!who.ok()) return fail(who.status());
+      original = std::move(*who);
+      in.original = &original->first;
+      if (original->second) in.agent = &*original->second;
+    }
+  }
+  auto report = answer::replayAnswer(in);
+  if (!report.ok()) return fail(report.status());
+  const int64_t took_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+  Json out = report->toJson();
+  out["trace_id"] = id;
+  out["kind"] = "answer";
+  out["cassettes"] = shas;
+  out["replay_us"] = took_us;
+  out["replay_trace_id"] = a.request.trace_id;
+  if (!ro.model.empty()) {
+    out["model"] = ro.model;
+    out["from_step"] = ro.from_step;
+    out["tools"] = ro.tools;
+  }
+  Status st = recordReplay(ctx, a, id, ro, report->identical, report->steps.size(),
+                           report->divergence, "answer");
+  if (!st.ok()) return fail(st);
+  std::cout << dumpJson(out, o.json ? -1 : 2) << "\n";
+  return report->identical ? 0 : 3;
 }
 
 int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
-              const std::string& fork_model) {
+              const ReplayOptions& ro) {
+  const std::string& fork_model = ro.model;
+  if (fork_model.empty() && (ro.from_step != 0 || ro.tools != "recorded")) {
+    return fail(Status::invalidArgument("--from-step and --tools need --model (a fork)"));
+  }
   return withService(ctx, o.as, [&](audit::TraceService& svc, const audit::TraceAccess& a) {
     const auto start = std::chrono::steady_clock::now();
     auto shown = svc.show(a, id);
     if (!shown.ok()) return fail(shown.status());
+    for (const Json& e : (*shown)["events"]) {
+      if (e.value("kind", "") == "answer") {
+        return replayAnswerTrace(ctx, svc, a, id, (*shown)["events"], e, o, ro);
+      }
+    }
+    if (ro.tools != "recorded") {
+      return fail(Status::invalidArgument("--tools applies to answer traces only"));
+    }
     Json steps = Json::array();
     std::optional<audit::Divergence> divergence;
     bool identical = true;
-    for (const Json& e : (*shown)["events"]) {
+    const Json& events = (*shown)["events"];
+    for (size_t i = 0; i < events.size(); ++i) {
+      const Json& e = events[i];
       if (e.value("kind", "") != "model_call") continue;
+      // The bytes the client got for this call: the next `response_sent` before another call.
+      Json sent = Json::object();
+      for (size_t j = i + 1; j < events.size(); ++j) {
+        const std::string kind = events[j].value("kind", "");
+        if (kind == "model_call") break;
+        if (kind == "response_sent") {
+          sent = events[j];
+          break;
+        }
+      }
       const Json attrs = e.value("attributes", Json::object());
       for (const Json& attempt : attrs.value("attempts", Json::array())) {
         if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
@@ -326,8 +480,8 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
         if (!allowed.ok() && allowed.status().code() == StatusCode::kPermissionDenied) {
           return fail(allowed.status());
         }
-        Json s = fork_model.empty()
-                     ? replayStep(svc, a, attempt, e, &divergence, steps.size())
+        Json s = fork_model.empty() || steps.size() < ro.from_step
+                     ? replayStep(svc, a, attempt, e, sent, &divergence, steps.size())
                      : forkStep(ctx, svc, a, attempt.value("cassette", ""), fork_model,
                                 &divergence, steps.size());
         identical = identical && s.value("identical", false);
@@ -345,17 +499,7 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
     if (!fork_model.empty()) out["model"] = fork_model;
     if (divergence) out["divergence"] = divergence->toJson();
     // Replays are recorded like any other read of the trail.
-    audit::TraceEvent ev;
-    ev.context = audit::TraceContext::generate();
-    ev.kind = "replay";
-    ev.tenant = a.who->tenant;
-    ev.principal = a.who->name;
-    ev.time_us = SystemClock::instance().nowMicros();
-    ev.attributes = {{"target_trace_id", id}, {"identical", identical},
-                     {"steps", steps.size()}, {"via", "cli"}};
-    if (!fork_model.empty()) ev.attributes["fork_model"] = fork_model;
-    if (divergence) ev.attributes["divergence"] = divergence->toJson();
-    Status st = ctx.traces().record(ev);
+    Status st = recordReplay(ctx, a, id, ro, identical, steps.size(), divergence, "proxy");
     if (!st.ok()) return fail(st);
     std::cout << dumpJson(out, o.json ? -1 : 2) << "\n";
     return identical ? 0 : 3;
@@ -421,13 +565,17 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* replay = app.add_subcommand(
       "replay", "Replay a trace's proxied model calls offline from their cassettes (auditors)");
   static ReadOptions ro;
-  static std::string fork_model;
+  static ReplayOptions rpo;
   replay->add_option("TRACE", id, "32-hex trace id")->required();
-  replay->add_option("--model", fork_model,
+  replay->add_option("--model", rpo.model,
                      "Fork: send each recorded request live to this [[models]] entry instead");
+  replay->add_option("--from-step", rpo.from_step,
+                     "Fork from this 0-based model step (earlier steps come from the record)");
+  replay->add_option("--tools", rpo.tools,
+                     "A fork's tool calls (answer traces): recorded (default), live or deny");
   addReadOptions(replay, ro);
   replay->callback(
-      [&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro, fork_model); }; });
+      [&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro, rpo); }; });
 
   auto* explain = app.add_subcommand("explain", "Explain one trace: who, what, why, with records");
   static ReadOptions xo;

@@ -12,6 +12,8 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
           the first sentence of the first passage whose doc id names a contract (else passage
           1): a revocation can happen while it holds the request.
 
+  second  one claim citing the first sentence of the LAST passage verbatim (a fork target whose
+          citations differ from `slow`'s: answer_replay_test.py).
   tool    first asks for Ward's built-in `search` tool ({"query": "warranty"}); once a tool
           result is in the conversation, answers like `slow` (without holding).
 
@@ -66,8 +68,10 @@ def reply(scenario, req):
     doc, chunk, text = ps[0]
     if scenario == "slow":  # the contract when it was retrieved: the one to revoke
         doc, chunk, text = next((p for p in ps if "contract" in p[0]), ps[0])
+    if scenario == "second":
+        doc, chunk, text = ps[-1]
     good = first_sentence(text)
-    if scenario == "slow":
+    if scenario in ("slow", "second"):
         return {"answer": good, "claims": [{"text": good, "citations": [
             {"doc_id": doc, "chunk": chunk, "quote": good}]}]}
     return {
