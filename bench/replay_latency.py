@@ -17,7 +17,8 @@ fake's `tool` and `text` scenarios. Then it stops the server AND the fake (no ne
 There is no peer to compare with: no other tool replays a whole recorded trace offline
 (research: models-anchors.md section 5.1), so only Ward's figures are printed.
 
-Usage: WARD_BIN=build/ward python3 bench/replay_latency.py [N] [STEPS]
+Usage: WARD_BIN=build/ward [KEEP_DATA=1] python3 bench/replay_latency.py [N] [STEPS]
+(KEEP_DATA keeps the temp data dir and prints it, for profiling one replay by hand.)
 """
 import json
 import os
@@ -87,6 +88,8 @@ def main():
                 print(f"step {i}: HTTP {st}")
                 return 1
         stop_processes(server, fake)  # the replay runs with no upstream and no server
+        if os.environ.get("KEEP_DATA"):
+            print("data", data, "trace", trace)
         server = fake = None
 
         replay_us, wall_ms = [], []
@@ -113,7 +116,8 @@ def main():
               "models-anchors.md 5.1)")
     finally:
         stop_processes(server, fake)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not os.environ.get("KEEP_DATA"):
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

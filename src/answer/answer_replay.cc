@@ -222,6 +222,8 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
                        passages,
                        nullptr,
                        nullptr};
+    // A fork keeps the recorded citation mode (the steps before it were asked that way).
+    di.native_citations = rec.value("citation_mode", "") == "native";
     WARD_ASSIGN_OR_RETURN(models::ChatCall call, buildAnswerCall(di, marker, tools));
     if (fork) call.principal = *in.replayer;
 
@@ -286,7 +288,8 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
     }
     ModelDraft out;
     out.marker = marker;
-    auto md = runAnswerLoop(std::move(call), io, std::move(out));
+    out.native_citations = di.native_citations;
+    auto md = runAnswerLoop(std::move(call), io, std::move(out), passages);
     if (!md.ok()) {
       if (fork) return md.status();
       // More steps than recorded: the divergence finder names the first missing one.

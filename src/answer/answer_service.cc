@@ -207,6 +207,7 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   bool format_error = false;
   std::string marker;
   int model_steps = 0;
+  bool native_citations = false;
   int64_t model_nanos = 0;
   if (!model.empty() && !result.retrieved.empty()) {
     ModelDraftInput in{who,
@@ -225,6 +226,7 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
     format_error = md.format_error;
     marker = md.marker;
     model_steps = md.steps;
+    native_citations = md.native_citations;
     result.mode = AnswerMode::kModel;
     result.model = model;
   } else {
@@ -253,7 +255,10 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   if (!tool_calls.empty()) event.attributes["tool_calls"] = tool_calls;
   if (format_error) event.attributes["format_error"] = true;
   if (!marker.empty()) event.attributes["fence_marker"] = marker;
-  if (model_steps > 0) event.attributes["model_steps"] = model_steps;
+  if (model_steps > 0) {
+    event.attributes["model_steps"] = model_steps;
+    event.attributes["citation_mode"] = native_citations ? "native" : "json_schema";
+  }
   WARD_RETURN_IF_ERROR(options_.traces->record(event));
   observeMetrics(result);
   return result;

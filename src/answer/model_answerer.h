@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "answer_record.h"
@@ -21,6 +22,7 @@ namespace ward::models {
 class ModelService;
 struct ChatCall;
 struct ChatResponse;
+struct Message;
 struct ToolCall;
 struct ToolSpec;
 }
@@ -46,7 +48,14 @@ struct ModelDraftInput {
   const std::vector<Passage>& passages;
   gateway::ToolGateway* gateway = nullptr;     // null: no tools offered
   const identity::Principal* agent = nullptr;  // the agent acting for the user, if any
+  // Native citations (the model's provider is kNativeCitationsProvider): the passages go as
+  // search_result blocks with citations enabled and the reply's citations are mapped back;
+  // otherwise the strict JSON-schema reply.
+  bool native_citations = false;
 };
+
+// The provider whose own citations Ward uses (Anthropic search results).
+inline constexpr std::string_view kNativeCitationsProvider = "anthropic";
 
 struct ModelDraft {
   Draft draft;
@@ -57,6 +66,7 @@ struct ModelDraft {
   bool format_error = false;  // the reply was not the JSON asked for
   std::string marker;         // the fence marker of this turn (replay renders the same prompt)
   int steps = 0;              // model calls made
+  bool native_citations = false;  // the reply is parsed by parseNativeReply
 };
 
 // A tool call's answer as the model sees it: the tool message text and the outcome recorded.
@@ -79,12 +89,16 @@ ToolReply routeToolCall(const ModelDraftInput& in, const models::ToolCall& tc);
 
 // The first call of the loop: the template with `marker` as the system message, the fenced
 // passages and question as the user message, the strict JSON-schema reply, `tools` offered.
+// Native citations: the answer_native template, the passages as search_result blocks then the
+// question, no response_format.
 Result<models::ChatCall> buildAnswerCall(const ModelDraftInput& in, const std::string& marker,
                                          const std::vector<models::ToolSpec>& tools);
 
 // Runs the loop from `call`: at most kMaxToolSteps rounds of tool calls answered by `io.tool`,
 // then the reply parsed (parseModelReply). `out` carries the template and marker through.
-Result<ModelDraft> runAnswerLoop(models::ChatCall call, const AnswerLoopIo& io, ModelDraft out);
+// `passages` are what a native reply's citations point into.
+Result<ModelDraft> runAnswerLoop(models::ChatCall call, const AnswerLoopIo& io, ModelDraft out,
+                                 const std::vector<Passage>& passages = {});
 
 // The fence marker: "ward-data " + 16 random hex digits not found in any of `texts`.
 Result<std::string> drawFenceMarker(const std::vector<std::string_view>& texts);
@@ -99,6 +113,15 @@ ModelDraft parseModelReply(const std::string& content);
 
 // The JSON schema the reply must match (response_format json_schema, strict).
 Json answerReplySchema();
+
+// A passage's search_result source: "ward://doc/<doc_id>@<version>#chunk=<n>".
+std::string passageSource(const Passage& p);
+
+// A native reply: the message's text blocks (message.opaque.anthropic.text_blocks, as the
+// Anthropic adapter keeps them) each become a sentence; each search_result_location citation
+// becomes {doc_id, version, chunk, quote = cited_text} from its source (else from
+// search_result_index into `passages`). A reply without cited blocks is its text, unsupported.
+ModelDraft parseNativeReply(const models::Message& message, const std::vector<Passage>& passages);
 
 Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInput& in);
 

@@ -219,10 +219,10 @@ Json stepResponse(const models::ChatResponse& r) {
 
 // A fork: the recorded Ward-form request sent live to another configured model through
 // ModelService (as the replaying principal, so its grants apply), compared with the recording.
-Json forkStep(CliContext& ctx, audit::TraceService& svc, const audit::TraceAccess& a,
-              const std::string& sha, const std::string& model,
+Json forkStep(CliContext& ctx, const audit::TraceAccess& a,
+              const Result<audit::StoredCassette>& stored, const std::string& sha,
+              const std::string& model,
               std::optional<audit::Divergence>* divergence, size_t step) {
-  auto stored = svc.cassette(a, sha);
   if (!stored.ok() || stored->erased) return Json{{"cassette", sha}, {"error", "unreadable"}};
   auto c = models::Cassette::fromJson(stored->cassette);
   if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
@@ -250,11 +250,10 @@ Json forkStep(CliContext& ctx, audit::TraceService& svc, const audit::TraceAcces
 // One model call of a recorded trace replayed offline from its cassette: the bytes the provider
 // sent are decoded again by the same adapter (no network), and the answer's hash compared with
 // the one recorded at call time.
-Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Json& attempt,
+Json replayStep(const Result<audit::StoredCassette>& stored, const Json& attempt,
                 const Json& recorded_event, const Json& sent,
                 std::optional<audit::Divergence>* divergence, size_t step) {
   const std::string sha = attempt.value("cassette", "");
-  auto stored = svc.cassette(a, sha);
   if (!stored.ok()) return Json{{"cassette", sha}, {"error", stored.status().message()}};
   if (stored->erased) return Json{{"cassette", sha}, {"error", "the cassette was erased"}};
   auto c = models::Cassette::fromJson(stored->cassette);
@@ -323,6 +322,22 @@ Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Jso
   return out;
 }
 
+// The cassettes named, read in one go (one role check, one recorded read); when one of them
+// cannot be read, each is read alone so the others still replay (its step reports the error).
+// PermissionDenied (not an auditor) ends the replay.
+Result<std::vector<Result<audit::StoredCassette>>> readCassettes(
+    audit::TraceService& svc, const audit::TraceAccess& a, const std::vector<std::string>& shas) {
+  std::vector<Result<audit::StoredCassette>> out;
+  auto all = svc.cassettes(a, shas);
+  if (all.ok()) {
+    for (audit::StoredCassette& c : *all) out.emplace_back(std::move(c));
+    return out;
+  }
+  if (all.status().code() == StatusCode::kPermissionDenied) return all.status();
+  for (const std::string& sha : shas) out.push_back(svc.cassette(a, sha));
+  return out;
+}
+
 struct ReplayOptions {
   std::string model;  // fork to this [[models]] entry; "" = offline
   size_t from_step = 0;
@@ -372,19 +387,23 @@ int replayAnswerTrace(CliContext& ctx, audit::TraceService& svc, const audit::Tr
   const auto start = std::chrono::steady_clock::now();
   auto tools = answer::parseReplayTools(ro.tools);
   if (!tools.ok()) return fail(tools.status());
-  std::vector<models::Cassette> cassettes;
-  Json shas = Json::array();
+  std::vector<std::string> shas;
   for (const Json& e : events) {
     if (e.value("kind", "") != "model_call") continue;
     for (const Json& attempt : e.value("attributes", Json::object()).value("attempts", Json::array())) {
       if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
-      auto stored = svc.cassette(a, attempt.value("cassette", ""));
-      if (!stored.ok()) return fail(stored.status());  // the auditor role, first of all
-      if (stored->erased) return fail(Status::failedPrecondition("a step's cassette was erased"));
-      auto c = models::Cassette::fromJson(stored->cassette);
+      shas.push_back(attempt.value("cassette", ""));
+    }
+  }
+  std::vector<models::Cassette> cassettes;
+  if (!shas.empty()) {
+    auto stored = svc.cassettes(a, shas);  // the auditor role, first of all
+    if (!stored.ok()) return fail(stored.status());
+    for (const audit::StoredCassette& s : *stored) {
+      if (s.erased) return fail(Status::failedPrecondition("a step's cassette was erased"));
+      auto c = models::Cassette::fromJson(s.cassette);
       if (!c.ok()) return fail(c.status());
       cassettes.push_back(std::move(*c));
-      shas.push_back(attempt.value("cassette", ""));
     }
   }
   auto config = answer::loadAnswerConfig(ctx.configPath());
@@ -459,6 +478,12 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
     std::optional<audit::Divergence> divergence;
     bool identical = true;
     const Json& events = (*shown)["events"];
+    struct Pending {
+      const Json* event;
+      Json attempt, sent;
+    };
+    std::vector<Pending> pending;
+    std::vector<std::string> shas;
     for (size_t i = 0; i < events.size(); ++i) {
       const Json& e = events[i];
       if (e.value("kind", "") != "model_call") continue;
@@ -475,18 +500,22 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
       const Json attrs = e.value("attributes", Json::object());
       for (const Json& attempt : attrs.value("attempts", Json::array())) {
         if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
-        // Reading a cassette needs the auditor role: a refusal ends the replay.
-        auto allowed = svc.cassette(a, attempt.value("cassette", ""));
-        if (!allowed.ok() && allowed.status().code() == StatusCode::kPermissionDenied) {
-          return fail(allowed.status());
-        }
-        Json s = fork_model.empty() || steps.size() < ro.from_step
-                     ? replayStep(svc, a, attempt, e, sent, &divergence, steps.size())
-                     : forkStep(ctx, svc, a, attempt.value("cassette", ""), fork_model,
-                                &divergence, steps.size());
-        identical = identical && s.value("identical", false);
-        steps.push_back(std::move(s));
+        pending.push_back({&e, attempt, sent});
+        shas.push_back(attempt.value("cassette", ""));
       }
+    }
+    // Reading cassettes needs the auditor role: a refusal ends the replay.
+    auto stored = readCassettes(svc, a, shas);
+    if (!stored.ok()) return fail(stored.status());
+    for (size_t k = 0; k < pending.size(); ++k) {
+      const Pending& p = pending[k];
+      Json s = fork_model.empty() || steps.size() < ro.from_step
+                   ? replayStep((*stored)[k], p.attempt, *p.event, p.sent, &divergence,
+                                steps.size())
+                   : forkStep(ctx, a, (*stored)[k], shas[k], fork_model, &divergence,
+                              steps.size());
+      identical = identical && s.value("identical", false);
+      steps.push_back(std::move(s));
     }
     if (steps.empty()) {
       return fail(Status::notFound("trace " + id + " has no model call with a cassette"));

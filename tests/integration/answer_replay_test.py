@@ -24,8 +24,8 @@ from harness import (WARD_BIN, check, http_request, run_ward, start_server,  # n
 from answers_test import FAKE, QUESTION, setup  # noqa: E402
 
 
-def model_block(name, scenario, base):
-    return (f'\n[[models]]\nname = "{name}"\nprovider = "openai"\nbase_url = "{base}/v1"\n'
+def model_block(name, scenario, base, provider="openai"):
+    return (f'\n[[models]]\nname = "{name}"\nprovider = "{provider}"\nbase_url = "{base}/v1"\n'
             f'model = "{scenario}"\napi_key_secret = "upstream_key"\n'
             f'allow = ["group:legal", "group:sales", "group:auditors"]\nallow_private = true\n')
 
@@ -52,10 +52,39 @@ def post_raw(base, key, body):
     return st, raw
 
 
+def test_native(data, fake_base, trace):
+    """Anthropic answers use native citations: search_result blocks in, search_result_location
+    citations out, mapped to Ward citations and run through the same verifier."""
+    import urllib.request
+    with urllib.request.urlopen(fake_base + "/_last/anthropic", timeout=30) as r:
+        sent = json.loads(r.read())
+    user = next(m for m in sent["messages"] if m["role"] == "user")["content"]
+    results = [b for b in user if b.get("type") == "search_result"]
+    check("native: the passages go as search_result blocks with citations enabled",
+          results and all(b.get("citations") == {"enabled": True} and
+                          b["source"].startswith("ward://doc/") and "#chunk=" in b["source"] and
+                          b["content"][0]["type"] == "text" for b in results) and
+          "ward://doc/legal:contract.md@1#chunk=0" in [b["source"] for b in results] and
+          user[-1] == {"type": "text", "text": "Question: " + QUESTION}, user)
+    check("native: no JSON-schema output is asked of the model",
+          "output_format" not in sent and "ward_answer" not in json.dumps(sent), sent.keys())
+    ev = answer_event(data, trace)["attributes"]
+    sentences = ev.get("sentences", [])
+    verdicts = [[(c["verified"], c.get("failed_rule")) for c in s["citations"]]
+                for s in sentences]
+    check("native: the cited sentence is verified, the fabricated cited_text dropped (quote), "
+          "the uncited block unsupported",
+          ev.get("citation_mode") == "native" and ev["template"]["name"] == "answer_native" and
+          verdicts == [[(True, None)], [(False, "quote")], []] and
+          sentences[0]["citations"][0]["doc_id"] == "legal:contract.md" and
+          "That is all." in ev.get("unsupported", []), (ev.get("citation_mode"), sentences))
+
+
 def record_answers(data, fake_base):
     with open(os.path.join(data, "ward.toml"), "a") as f:
         for name, scenario in (("m-tool", "tool"), ("m-cite", "cite"), ("m-second", "second")):
             f.write(model_block(name, scenario, fake_base))
+        f.write(model_block("m-native", "claude-fake", fake_base, provider="anthropic"))
     ward_ok(data, "secrets", "set", "upstream_key", stdin="test-upstream-key\n")
     ward_ok(data, "group", "add", "auditors")
     ward_ok(data, "user", "add", "rita", "--groups", "auditors")
@@ -65,7 +94,8 @@ def record_answers(data, fake_base):
     try:
         for name, body in (("extractive", {"question": QUESTION}),
                            ("tool", {"question": QUESTION, "model": "m-tool"}),
-                           ("cite", {"question": QUESTION, "model": "m-cite"})):
+                           ("cite", {"question": QUESTION, "model": "m-cite"}),
+                           ("native", {"question": QUESTION, "model": "m-native"})):
             st, raw = post_raw(base, key, body)
             check(f"{name} answer: 200", st == 200, raw[:300])
             traces[name] = json.loads(raw)["trace_id"]
@@ -76,6 +106,7 @@ def record_answers(data, fake_base):
             check(f"{name} answer: the retrieval is recorded with each passage's text hash",
                   ev["retrieved"] and all(len(p.get("text_sha256", "")) == 64
                                           for p in ev["retrieved"]), ev["retrieved"])
+        test_native(data, fake_base, traces["native"])
         tool = answer_event(data, traces["tool"])["attributes"]
         check("tool answer: the fence marker, steps and each tool call's reply are recorded",
               tool.get("fence_marker", "").startswith("ward-data ") and
@@ -141,7 +172,7 @@ def test_forks(data, traces):
 
 
 def test_offline(data, traces):
-    for name in ("extractive", "tool", "cite"):
+    for name in ("extractive", "tool", "cite", "native"):
         rc, out, r = replay(data, traces[name])
         check(f"offline replay of the {name} answer is identical (fake model stopped)",
               rc == 0 and out.get("identical") is True and "divergence" not in out and

@@ -117,5 +117,62 @@ TEST(AnswerLoop, TheRecordedMarkerRendersTheSamePrompt) {
             std::string::npos);
 }
 
+TEST(NativeCitations, SearchResultBlocksCarryTheSourceAndTheQuestionComesLast) {
+  Fixture f;
+  ModelDraftInput in = f.input();
+  in.native_citations = true;
+  auto call = buildAnswerCall(in, "", {});
+  ASSERT_TRUE(call.ok());
+  EXPECT_FALSE(call->request.sampling.response_format.is_object());
+  const Json req = models::canonicalRequestJson(call->request);
+  const Json& user = req["messages"][1]["content"];
+  ASSERT_EQ(user.size(), 2u);
+  EXPECT_EQ(user[0]["type"], "search_result");
+  EXPECT_EQ(user[0]["source"], "ward://doc/hb@1#chunk=0");
+  EXPECT_EQ(user[0]["citations"], (Json{{"enabled", true}}));
+  EXPECT_EQ(user[0]["content"][0]["text"], "The warranty lasts 24 months.");
+  EXPECT_EQ(user[1]["text"], "Question: How long is the warranty?");
+}
+
+TEST(NativeCitations, CitedBlocksBecomeSentencesWithWardCitations) {
+  Fixture f;
+  models::Message m;
+  m.opaque = Json::parse(R"({"anthropic":{"text_blocks":[
+    {"text":"The warranty lasts 24 months.","citations":[{"type":"search_result_location",
+     "source":"ward://doc/hb@1#chunk=0","title":"Handbook","search_result_index":0,
+     "start_block_index":0,"end_block_index":1,"cited_text":"The warranty lasts 24 months."}]},
+    {"text":" See ","citations":[]},
+    {"text":"the handbook.","citations":[{"type":"search_result_location",
+     "source":"not a ward source","search_result_index":0,"cited_text":"lasts 24 months"}]},
+    {"text":" Odd.","citations":[{"type":"search_result_location","source":"x",
+     "search_result_index":9,"cited_text":"x"}]}]}})");
+  ModelDraft d = parseNativeReply(m, f.passages);
+  EXPECT_EQ(d.draft.answer, "The warranty lasts 24 months. See the handbook. Odd.");
+  ASSERT_EQ(d.draft.sentences.size(), 4u);
+  const Citation& a = d.draft.sentences[0].citations.at(0);
+  EXPECT_EQ(a.doc_id, "hb");
+  EXPECT_EQ(a.version, 1);
+  EXPECT_EQ(a.chunk, 0);
+  EXPECT_EQ(a.quote, "The warranty lasts 24 months.");
+  EXPECT_TRUE(d.draft.sentences[1].citations.empty());  // "See": unsupported
+  // Not a Ward source: the search_result_index names the passage.
+  EXPECT_EQ(d.draft.sentences[2].citations.at(0).doc_id, "hb");
+  // Neither: a chunk that never matches (dropped by the retrieved rule).
+  EXPECT_EQ(d.draft.sentences[3].citations.at(0).chunk, -1);
+  EXPECT_FALSE(d.format_error);
+}
+
+TEST(NativeCitations, AReplyWithoutCitationsIsOneUnsupportedSentence) {
+  Fixture f;
+  models::Message m;
+  models::ContentPart part;
+  part.text = "I cannot tell.";
+  m.content.push_back(part);
+  ModelDraft d = parseNativeReply(m, f.passages);
+  EXPECT_EQ(d.draft.answer, "I cannot tell.");
+  ASSERT_EQ(d.draft.sentences.size(), 1u);
+  EXPECT_TRUE(d.draft.sentences[0].citations.empty());
+}
+
 }  // namespace
 }  // namespace ward::answer
