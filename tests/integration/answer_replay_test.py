@@ -188,6 +188,12 @@ def test_offline(data, traces):
     check("a non-auditor cannot replay an answer (cassettes need the auditor role)",
           rc != 0 and "auditor" in r.stderr, (rc, r.stderr))
     replays = ward_ok(data, "trace", "list", "--kind", "replay", "--json")
+    reads = ward_ok(data, "trace", "list", "--kind", "trace_read", "--json")
+    batch = [json.loads(line) for line in reads.splitlines()
+             if '"action":"cassettes"' in line]
+    check("a replay reads its steps' cassettes in one recorded read",
+          any(len(r["attributes"].get("cassette_sha256s", [])) == 2 for r in batch),
+          reads[-400:])
     check("answer replays are recorded", traces["tool"] in replays and
           traces["extractive"] in replays and '"target":"answer"' in replays, replays[-400:])
 
