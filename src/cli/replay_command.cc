@@ -206,7 +206,8 @@ int replayAnswerTrace(CliContext& ctx, audit::TraceService& svc, const audit::Tr
   std::vector<std::string> shas;
   for (const Json& e : events) {
     if (e.value("kind", "") != "model_call") continue;
-    for (const Json& attempt : e.value("attributes", Json::object()).value("attempts", Json::array())) {
+    const Json attrs = e.value("attributes", Json::object());
+    for (const Json& attempt : attrs.value("attempts", Json::array())) {
       if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
       shas.push_back(attempt.value("cassette", ""));
     }
@@ -356,7 +357,7 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
 void registerReplayCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static std::string id;
   auto* replay = app.add_subcommand(
-      "replay", "Replay a recorded proxy call or answer offline, or fork it to another model (auditors)");
+      "replay", "Replay a recorded proxy call or answer offline, or fork it (auditors)");
   static ReadOptions ro;
   static ReplayOptions rpo;
   replay->add_option("TRACE", id, "32-hex trace id")->required();

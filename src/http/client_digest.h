@@ -1,7 +1,8 @@
 // The client-visible bytes of a proxied model call (docs/design/http.md "Client bytes"): an
-// incremental SHA-256 of exactly what was sent to the client (the JSON body, or every SSE byte of
-// a stream), recorded once the last byte is queued (before the body ends) as a `response_sent` event in the call's
-// trace, so `ward replay` can say `identical` about the bytes and not only the parsed answer.
+// incremental SHA-256 of exactly what was sent to the client (the JSON body, or every SSE byte
+// of a stream), recorded once the last byte is queued (before the body ends) as a
+// `response_sent` event in the call's trace, so `ward replay` can say `identical` about the
+// bytes and not only the parsed answer.
 // A ClientDigest is fed from one thread at a time (the stream's producer).
 #pragma once
 
