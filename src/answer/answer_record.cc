@@ -82,7 +82,9 @@ audit::TraceEvent answerEvent(const AnswerRecordInput& in) {
                          {"chunk", p.chunk},
                          {"chunk_id", p.chunk_id},
                          {"rank", p.rank},
-                         {"score", p.score}});
+                         {"score", p.score},
+                         {"title", p.title},
+                         {"text_sha256", sha256Hex(p.text)}});
   }
   std::map<std::string, int> dropped_by_rule;
   for (const AnswerSentence& s : r.sentences) {
@@ -102,7 +104,8 @@ audit::TraceEvent answerEvent(const AnswerRecordInput& in) {
                    {"removed_links", removedLinksJson(r)},
                    {"citation_precision", ratio(r.citation_precision)},
                    {"citation_coverage", ratio(r.citation_coverage)},
-                   {"took_ms", in.took_ms}};
+                   {"took_ms", in.took_ms},
+                   {"client_sha256", sha256Hex(dumpJson(r.toJson()))}};
   if (r.mode == AnswerMode::kModel) ev.attributes["model"] = r.model;
   if (in.template_use) {
     ev.attributes["template"] = {{"name", in.template_use->name},

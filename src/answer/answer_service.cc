@@ -5,6 +5,7 @@
 
 #include "answer_record.h"
 #include "model_answerer.h"
+#include "verify_draft.h"
 #include "ward/answer/extractive_answerer.h"
 #include "ward/common/clock.h"
 #include "ward/common/metrics.h"
@@ -90,6 +91,30 @@ void observeMetrics(const AnswerResult& r) {
 }
 
 }  // namespace
+
+void verifyDraft(Draft draft, const ReadableNow& readable,
+                 const std::vector<std::string>& link_hosts, AnswerResult& result) {
+  size_t offered = 0, verified = 0, supported = 0;
+  for (DraftSentence& ds : draft.sentences) {
+    AnswerSentence s;
+    text::FilteredText filtered = text::filterLinks(ds.text, link_hosts);
+    s.text = std::move(filtered.text);
+    for (const Citation& c : ds.citations) {
+      s.citations.push_back(verifyCitation(s.text, c, result.retrieved, readable));
+      ++offered;
+      if (s.citations.back().verified()) ++verified;
+    }
+    if (s.supported()) ++supported;
+    result.sentences.push_back(std::move(s));
+  }
+  text::FilteredText shown = text::filterLinks(draft.answer, link_hosts);
+  result.answer = std::move(shown.text);
+  result.removed_links = std::move(shown.removed);
+  if (offered > 0) result.citation_precision = static_cast<double>(verified) / offered;
+  if (!result.sentences.empty()) {
+    result.citation_coverage = static_cast<double>(supported) / result.sentences.size();
+  }
+}
 
 std::string_view answerModeName(AnswerMode mode) {
   return mode == AnswerMode::kModel ? "model" : "extractive";
@@ -180,6 +205,9 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   std::optional<TemplateUse> template_use;
   Json tool_calls = Json::array();
   bool format_error = false;
+  std::string marker;
+  int model_steps = 0;
+  bool native_citations = false;
   int64_t model_nanos = 0;
   if (!model.empty() && !result.retrieved.empty()) {
     ModelDraftInput in{who,
@@ -196,6 +224,9 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
     template_use = md.template_use;
     tool_calls = std::move(md.tool_calls);
     format_error = md.format_error;
+    marker = md.marker;
+    model_steps = md.steps;
+    native_citations = md.native_citations;
     result.mode = AnswerMode::kModel;
     result.model = model;
   } else {
@@ -213,27 +244,8 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
 
   // 3. Verify every citation; 4. strip links to hosts not on the allow-list.
   ReadableCheck readable(*options_.store, who);
-  ReadableNow readable_fn = [&readable](const Passage& p) { return readable(p); };
-  size_t offered = 0, verified = 0, supported = 0;
-  for (DraftSentence& ds : draft.sentences) {
-    AnswerSentence s;
-    text::FilteredText filtered = text::filterLinks(ds.text, config.link_hosts);
-    s.text = std::move(filtered.text);
-    for (const Citation& c : ds.citations) {
-      s.citations.push_back(verifyCitation(s.text, c, result.retrieved, readable_fn));
-      ++offered;
-      if (s.citations.back().verified()) ++verified;
-    }
-    if (s.supported()) ++supported;
-    result.sentences.push_back(std::move(s));
-  }
-  text::FilteredText shown = text::filterLinks(draft.answer, config.link_hosts);
-  result.answer = std::move(shown.text);
-  result.removed_links = std::move(shown.removed);
-  if (offered > 0) result.citation_precision = static_cast<double>(verified) / offered;
-  if (!result.sentences.empty()) {
-    result.citation_coverage = static_cast<double>(supported) / result.sentences.size();
-  }
+  verifyDraft(std::move(draft), [&readable](const Passage& p) { return readable(p); },
+              config.link_hosts, result);
   const double took_ms =
       static_cast<double>(SystemClock::instance().monotonicNanos() - started - model_nanos) / 1e6;
 
@@ -242,6 +254,11 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   audit::TraceEvent event = answerEvent(rec);
   if (!tool_calls.empty()) event.attributes["tool_calls"] = tool_calls;
   if (format_error) event.attributes["format_error"] = true;
+  if (!marker.empty()) event.attributes["fence_marker"] = marker;
+  if (model_steps > 0) {
+    event.attributes["model_steps"] = model_steps;
+    event.attributes["citation_mode"] = native_citations ? "native" : "json_schema";
+  }
   WARD_RETURN_IF_ERROR(options_.traces->record(event));
   observeMetrics(result);
   return result;

@@ -7,6 +7,7 @@ namespace ward::answer {
 
 namespace internal {
 extern const char kAnswerTemplateV1[];
+extern const char kAnswerNativeTemplateV1[];
 }  // namespace internal
 
 const std::vector<PromptTemplate>& builtinPromptTemplates() {
@@ -17,6 +18,7 @@ const std::vector<PromptTemplate>& builtinPromptTemplates() {
       out.push_back(PromptTemplate{std::move(name), version, std::move(text), std::move(hash)});
     };
     add("answer", 1, internal::kAnswerTemplateV1);
+    add("answer_native", 1, internal::kAnswerNativeTemplateV1);
     return out;
   }();
   return templates;

@@ -199,6 +199,25 @@ Result<StoredCassette> TraceService::cassette(const TraceAccess& a,
   return c;
 }
 
+Result<std::vector<StoredCassette>> TraceService::cassettes(
+    const TraceAccess& a, const std::vector<std::string>& sha256s) const {
+  if (a.who == nullptr) return Status::internal("trace access without a principal");
+  if (!identity::isRoleMember(*a.who, identity::Role::kAuditor)) {
+    const std::string why =
+        "model-call cassettes are readable only by members of the group 'auditors'";
+    recordDenied(a, "cassettes", sha256s.empty() ? "" : sha256s.front(), why);
+    return Status::permissionDenied(why);
+  }
+  if (options_.cassettes == nullptr) return Status::notFound("no cassette store is configured");
+  std::vector<StoredCassette> out;
+  for (const std::string& sha : sha256s) {
+    WARD_ASSIGN_OR_RETURN(StoredCassette c, options_.cassettes->get(a.who->tenant, sha));
+    out.push_back(std::move(c));
+  }
+  WARD_RETURN_IF_ERROR(recordRead(a, {{"action", "cassettes"}, {"cassette_sha256s", sha256s}}));
+  return out;
+}
+
 Result<Json> TraceService::feedback(const TraceAccess& a, const std::string& trace_id,
                                     const Json& body) const {
   if (a.who == nullptr) return Status::internal("trace access without a principal");

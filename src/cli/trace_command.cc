@@ -10,30 +10,12 @@
 #include <optional>
 
 #include "commands.h"
-#include "ward/audit/replay_divergence.h"
+#include "trace_access.h"
 #include "ward/audit/trace_explain.h"
-#include "ward/models/cassette.h"
-#include "ward/models/openai_chat_format.h"
-#include "ward/models/provider.h"
 #include "ward/common/clock.h"
 #include "ward/identity/directory.h"
 
 namespace ward::cli {
-
-namespace {
-
-struct ReadOptions {
-  std::string as;
-  bool json = false;
-};
-
-struct ListOptions {
-  ReadOptions read;
-  std::string principal, tool, kind, decision, since, until;
-  size_t limit = 0;  // 0: every matching event (traces: the default page size)
-  uint64_t before = 0;
-  bool traces = false;
-};
 
 // The reader: --as NAME, or the local operator.
 Result<identity::Principal> reader(CliContext& ctx, const std::string& as) {
@@ -57,6 +39,16 @@ int withService(CliContext& ctx, const std::string& as,
   audit::TraceAccess access{&*who, audit::TraceContext::generate()};
   return fn(**service, access);
 }
+
+namespace {
+
+struct ListOptions {
+  ReadOptions read;
+  std::string principal, tool, kind, decision, since, until;
+  size_t limit = 0;  // 0: every matching event (traces: the default page size)
+  uint64_t before = 0;
+  bool traces = false;
+};
 
 Result<int64_t> parseTime(const char* flag, const std::string& text) {
   int64_t us = 0;
@@ -202,172 +194,12 @@ int runCassette(CliContext& ctx, const std::string& sha, const std::string& as) 
   });
 }
 
-// The answer a cassette holds, decoded again by its adapter (streams chunk by chunk as received).
-Result<models::ChatResponse> decodeAnswer(const models::Cassette& c) {
-  WARD_ASSIGN_OR_RETURN(const models::Provider* provider, models::providerFor(c.adapter));
-  if (!c.stream) return provider->parseChat(c.response);
-  auto decoder = provider->streamDecoder();
-  std::vector<models::StreamEvent> events;
-  for (size_t i = 0; i < c.chunks.size(); ++i) {
-    const size_t end = i + 1 < c.chunks.size() ? c.chunks[i + 1] : c.response.size();
-    (void)decoder->feed(std::string_view(c.response).substr(c.chunks[i], end - c.chunks[i]), events);
-  }
-  return decoder->response();
-}
-
-// An answer as a replay step's response (replay_divergence.h).
-Json stepResponse(const models::ChatResponse& r) {
-  Json calls = Json::array();
-  for (const models::ToolCall& t : r.message.tool_calls) {
-    calls.push_back({{"name", t.name}, {"arguments", t.arguments}});
-  }
-  return Json{{"text", r.message.text()},
-              {"tool_calls", calls},
-              {"finish_reason", std::string(finishReasonName(r.finish))}};
-}
-
-// A fork: the recorded Ward-form request sent live to another configured model through
-// ModelService (as the replaying principal, so its grants apply), compared with the recording.
-Json forkStep(CliContext& ctx, audit::TraceService& svc, const audit::TraceAccess& a,
-              const std::string& sha, const std::string& model,
-              std::optional<audit::Divergence>* divergence, size_t step) {
-  auto stored = svc.cassette(a, sha);
-  if (!stored.ok() || stored->erased) return Json{{"cassette", sha}, {"error", "unreadable"}};
-  auto c = models::Cassette::fromJson(stored->cassette);
-  if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
-  auto recorded = decodeAnswer(*c);
-  auto request = models::parseChatCompletionRequest(c->request);
-  auto service = ctx.models();
-  if (!recorded.ok() || !request.ok() || !service.ok()) {
-    return Json{{"cassette", sha}, {"error", "cannot fork this step"}};
-  }
-  request->model = model;
-  request->stream = false;
-  models::ChatCall call{*a.who, a.request, *request};
-  auto answer = (*service)->chat(call);
-  if (!answer.ok()) return Json{{"cassette", sha}, {"error", answer.status().message()}};
-  audit::ReplayStep rec{c->request, stepResponse(*recorded)};
-  audit::ReplayStep rep{c->request, stepResponse(*answer)};
-  auto d = audit::firstDivergence({rec}, {rep});
-  if (d && !divergence->has_value()) {
-    d->step = step;
-    *divergence = d;
-  }
-  return Json{{"cassette", sha}, {"model", model}, {"identical", !d.has_value()}};
-}
-
-// One model call of a recorded trace replayed offline from its cassette: the bytes the provider
-// sent are decoded again by the same adapter (no network), and the answer's hash compared with
-// the one recorded at call time.
-Json replayStep(audit::TraceService& svc, const audit::TraceAccess& a, const Json& attempt,
-                const Json& recorded_event, std::optional<audit::Divergence>* divergence,
-                size_t step) {
-  const std::string sha = attempt.value("cassette", "");
-  auto stored = svc.cassette(a, sha);
-  if (!stored.ok()) return Json{{"cassette", sha}, {"error", stored.status().message()}};
-  if (stored->erased) return Json{{"cassette", sha}, {"error", "the cassette was erased"}};
-  auto c = models::Cassette::fromJson(stored->cassette);
-  if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
-  auto decoded = decodeAnswer(*c);
-  if (!decoded.ok()) return Json{{"cassette", sha}, {"error", decoded.status().message()}};
-  const models::ChatResponse& answer = *decoded;
-  const std::string hash = models::responseSha256(answer);
-  // The step as recorded (the model_call event) and as replayed, for the divergence finder.
-  const Json attrs = recorded_event.value("attributes", Json::object());
-  Json calls = Json::array();
-  for (const models::ToolCall& t : answer.message.tool_calls) {
-    calls.push_back({{"name", t.name}, {"arguments", t.arguments}});
-  }
-  Json recorded_calls = Json::array();
-  for (const Json& t : attrs.value("tool_calls", Json::array())) {
-    recorded_calls.push_back({{"name", t.value("name", "")}, {"arguments", t.value("arguments", "")}});
-  }
-  audit::ReplayStep rec{c->request, {{"tool_calls", recorded_calls},
-                                     {"finish_reason", attrs.value("finish_reason", "")}}};
-  audit::ReplayStep rep{c->request, {{"tool_calls", calls},
-                                     {"finish_reason", std::string(finishReasonName(answer.finish))}}};
-  if (!divergence->has_value()) {
-    auto d = audit::firstDivergence({rec}, {rep});
-    if (!d && hash != c->response_sha256) {  // same calls and finish: the text moved
-      d = audit::Divergence{};
-      d->kind = audit::DivergenceKind::kText;
-      d->pointer = "/text";
-      d->recorded = c->response_sha256;
-      d->replayed = hash;
-    }
-    if (d) {
-      d->step = step;
-      *divergence = d;
-    }
-  }
-  return Json{{"cassette", sha},
-              {"stream", c->stream},
-              {"recorded_sha256", c->response_sha256},
-              {"replayed_sha256", hash},
-              {"identical", hash == c->response_sha256}};
-}
-
-int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
-              const std::string& fork_model) {
-  return withService(ctx, o.as, [&](audit::TraceService& svc, const audit::TraceAccess& a) {
-    const auto start = std::chrono::steady_clock::now();
-    auto shown = svc.show(a, id);
-    if (!shown.ok()) return fail(shown.status());
-    Json steps = Json::array();
-    std::optional<audit::Divergence> divergence;
-    bool identical = true;
-    for (const Json& e : (*shown)["events"]) {
-      if (e.value("kind", "") != "model_call") continue;
-      const Json attrs = e.value("attributes", Json::object());
-      for (const Json& attempt : attrs.value("attempts", Json::array())) {
-        if (attempt.value("outcome", "") != "ok" || !attempt.contains("cassette")) continue;
-        // Reading a cassette needs the auditor role: a refusal ends the replay.
-        auto allowed = svc.cassette(a, attempt.value("cassette", ""));
-        if (!allowed.ok() && allowed.status().code() == StatusCode::kPermissionDenied) {
-          return fail(allowed.status());
-        }
-        Json s = fork_model.empty()
-                     ? replayStep(svc, a, attempt, e, &divergence, steps.size())
-                     : forkStep(ctx, svc, a, attempt.value("cassette", ""), fork_model,
-                                &divergence, steps.size());
-        identical = identical && s.value("identical", false);
-        steps.push_back(std::move(s));
-      }
-    }
-    if (steps.empty()) {
-      return fail(Status::notFound("trace " + id + " has no model call with a cassette"));
-    }
-    const int64_t took_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - start)
-                                .count();
-    Json out = {{"trace_id", id}, {"identical", identical}, {"steps", steps},
-                {"replay_us", took_us}};
-    if (!fork_model.empty()) out["model"] = fork_model;
-    if (divergence) out["divergence"] = divergence->toJson();
-    // Replays are recorded like any other read of the trail.
-    audit::TraceEvent ev;
-    ev.context = audit::TraceContext::generate();
-    ev.kind = "replay";
-    ev.tenant = a.who->tenant;
-    ev.principal = a.who->name;
-    ev.time_us = SystemClock::instance().nowMicros();
-    ev.attributes = {{"target_trace_id", id}, {"identical", identical},
-                     {"steps", steps.size()}, {"via", "cli"}};
-    if (!fork_model.empty()) ev.attributes["fork_model"] = fork_model;
-    if (divergence) ev.attributes["divergence"] = divergence->toJson();
-    Status st = ctx.traces().record(ev);
-    if (!st.ok()) return fail(st);
-    std::cout << dumpJson(out, o.json ? -1 : 2) << "\n";
-    return identical ? 0 : 3;
-  });
-}
+}  // namespace
 
 void addReadOptions(CLI::App* cmd, ReadOptions& o) {
   cmd->add_option("--as", o.as, "Read as this principal (needs the auditor role)");
   cmd->add_flag("--json", o.json, "JSON output");
 }
-
-}  // namespace
 
 void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* trace = app.add_subcommand("trace", "Read trace events back from the audit log");
@@ -418,16 +250,7 @@ void registerTraceCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   cassette->callback(
       [&ctx, &slot] { slot.run = [&ctx] { return runCassette(ctx, cassette_sha, cassette_as); }; });
 
-  auto* replay = app.add_subcommand(
-      "replay", "Replay a trace's proxied model calls offline from their cassettes (auditors)");
-  static ReadOptions ro;
-  static std::string fork_model;
-  replay->add_option("TRACE", id, "32-hex trace id")->required();
-  replay->add_option("--model", fork_model,
-                     "Fork: send each recorded request live to this [[models]] entry instead");
-  addReadOptions(replay, ro);
-  replay->callback(
-      [&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro, fork_model); }; });
+  registerReplayCommand(app, ctx, slot);
 
   auto* explain = app.add_subcommand("explain", "Explain one trace: who, what, why, with records");
   static ReadOptions xo;

@@ -1,5 +1,6 @@
 // The OpenAI-compatible proxy: POST /v1/chat/completions (streamed and not) and GET /v1/models.
 // Identity comes from authentication only; the models module authorises, calls and records.
+#include "client_digest.h"
 #include "handlers.h"
 #include "stream_start.h"
 #include "ward/http/error_mapping.h"
@@ -15,7 +16,7 @@ std::string sseData(const Json& j) { return "data: " + dumpJson(j) + "\n\n"; }
 // Writes Ward's Chat Completions chunks for the events of a streamed call.
 class SseChatSink final : public models::ChatStreamSink {
  public:
-  SseChatSink(std::shared_ptr<ResponseStream> out, std::shared_ptr<StreamStart> start)
+  SseChatSink(std::shared_ptr<DigestingStream> out, std::shared_ptr<StreamStart> start)
       : out_(std::move(out)), start_(std::move(start)) {}
 
   bool start(const models::ChatResponse& head) override {
@@ -47,21 +48,23 @@ class SseChatSink final : public models::ChatStreamSink {
   const models::Usage& usage() const { return usage_; }
 
  private:
-  std::shared_ptr<ResponseStream> out_;
+  std::shared_ptr<DigestingStream> out_;
   std::shared_ptr<StreamStart> start_;
   bool started_ = false;
   models::ChatResponse head_;
   models::Usage usage_;
 };
 
-Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall call) {
+Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall call,
+                                audit::TraceSink* traces) {
   auto out = std::make_shared<ResponseStream>();
+  auto sent = std::make_shared<DigestingStream>(out);  // every SSE byte, hashed as it goes
   auto start = std::make_shared<StreamStart>();
   const bool include_usage = call.request.include_usage;
   // Taken here, before the thread exists, so the service cannot go away before it runs.
   auto guard = std::make_shared<models::ModelService::StreamGuard>(*service);
-  auto run = [service, call = std::move(call), out, start, include_usage, guard] {
-    SseChatSink sink(out, start);
+  auto run = [service, call = std::move(call), out, start, include_usage, guard, traces, sent] {
+    SseChatSink sink(sent, start);
     Status st = service->chatStream(call, sink);
     if (!sink.started()) {
       start->decide(st.ok() ? Status::unavailable("the model sent nothing") : st);
@@ -70,13 +73,16 @@ Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall 
     }
     if (st.ok()) {
       if (include_usage && sink.usage().known) {
-        out->write(sseData(models::chunkUsageJson(sink.head(), sink.usage())));
+        sent->write(sseData(models::chunkUsageJson(sink.head(), sink.usage())));
       }
-      out->write("data: [DONE]\n\n");
+      sent->write("data: [DONE]\n\n");
     } else {
       // Headers are gone: the error travels as an event, as OpenAI's own streams do.
-      out->write(sseData(errorBody(st)));
+      sent->write(sseData(errorBody(st)));
     }
+    // Recorded before the body ends, so a client that saw the end can read the record.
+    recordClientBytes(traces, call.trace, call.principal, "chat_completions", true,
+                      sent->digest(), {{"include_usage", include_usage}});
     out->close();
   };
   return startEventStream(std::move(run), start, out);
@@ -91,9 +97,13 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
   WARD_ASSIGN_OR_RETURN(models::ChatRequest request, models::parseChatCompletionRequest(body));
   models::ChatCall call{*who, r.trace, std::move(request)};
-  if (call.request.stream) return streamChat(service, std::move(call));
+  if (call.request.stream) return streamChat(service, std::move(call), s.traces);
   WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
-  return HttpResponse::json(models::chatCompletionJson(response));
+  HttpResponse sent = HttpResponse::json(models::chatCompletionJson(response));
+  ClientDigest digest;
+  digest.update(sent.body);
+  recordClientBytes(s.traces, call.trace, call.principal, "chat_completions", false, digest);
+  return sent;
 }
 
 // {"object":"list","data":[{"id","object":"model","created":0,"owned_by"}]}: only the models

@@ -2,6 +2,7 @@
 // clients using `openai.responses.create`. The body is translated to Ward's chat form and goes
 // through the same ModelService path as /v1/chat/completions; requests that ask the provider to
 // keep state are refused per [proxy] provider_state, and the refusal is recorded.
+#include "client_digest.h"
 #include "handlers.h"
 #include "stream_start.h"
 #include "ward/http/error_mapping.h"
@@ -15,7 +16,7 @@ namespace {
 // Writes Responses events for the events of a streamed call.
 class SseResponsesSink final : public models::ChatStreamSink {
  public:
-  SseResponsesSink(const models::ChatRequest& request, std::shared_ptr<ResponseStream> out,
+  SseResponsesSink(const models::ChatRequest& request, std::shared_ptr<DigestingStream> out,
                    std::shared_ptr<StreamStart> start)
       : writer_(request), out_(std::move(out)), start_(std::move(start)) {}
 
@@ -45,26 +46,30 @@ class SseResponsesSink final : public models::ChatStreamSink {
 
  private:
   models::ResponsesEventWriter writer_;
-  std::shared_ptr<ResponseStream> out_;
+  std::shared_ptr<DigestingStream> out_;
   std::shared_ptr<StreamStart> start_;
   bool started_ = false;
   models::ChatResponse head_;
   models::Usage usage_;
 };
 
-Result<HttpResponse> streamResponses(models::ModelService* service, models::ChatCall call) {
+Result<HttpResponse> streamResponses(models::ModelService* service, models::ChatCall call,
+                                     audit::TraceSink* traces) {
   auto out = std::make_shared<ResponseStream>();
+  auto sent = std::make_shared<DigestingStream>(out);  // every SSE byte, hashed as it goes
   auto start = std::make_shared<StreamStart>();
   auto guard = std::make_shared<models::ModelService::StreamGuard>(*service);
-  auto run = [service, call = std::move(call), out, start, guard] {
-    SseResponsesSink sink(call.request, out, start);
+  auto run = [service, call = std::move(call), out, start, guard, traces, sent] {
+    SseResponsesSink sink(call.request, sent, start);
     Status st = service->chatStream(call, sink);
     if (!sink.started()) {
       start->decide(st.ok() ? Status::unavailable("the model sent nothing") : st);
       out->cancel();
       return;
     }
-    out->write(st.ok() ? sink.finish() : sink.error(st));
+    sent->write(st.ok() ? sink.finish() : sink.error(st));
+    // Recorded before the body ends, so a client that saw the end can read the record.
+    recordClientBytes(traces, call.trace, call.principal, "responses", true, sent->digest());
     out->close();
   };
   return startEventStream(std::move(run), start, out);
@@ -93,9 +98,13 @@ Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(models::ChatRequest request,
                         models::parseResponsesRequest(body, service->providerState()));
   models::ChatCall call{*who, r.trace, std::move(request)};
-  if (call.request.stream) return streamResponses(service, std::move(call));
+  if (call.request.stream) return streamResponses(service, std::move(call), s.traces);
   WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
-  return HttpResponse::json(models::responsesJson(response, call.request));
+  HttpResponse sent = HttpResponse::json(models::responsesJson(response, call.request));
+  ClientDigest digest;
+  digest.update(sent.body);
+  recordClientBytes(s.traces, call.trace, call.principal, "responses", false, digest);
+  return sent;
 }
 
 }  // namespace ward::http

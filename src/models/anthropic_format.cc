@@ -49,6 +49,8 @@ Json contentBlocks(const Message& m) {
       blocks.push_back(
           {{"type", "image"},
            {"source", {{"type", "url"}, {"url", p.raw["image_url"].value("url", "")}}}});
+    } else if (p.raw.is_object() && p.raw.value("type", "") == "search_result") {
+      blocks.push_back(p.raw);  // the answer loop's native citations: already this dialect's
     }
   }
   return blocks;
@@ -173,6 +175,8 @@ Result<ChatResponse> parseAnthropicMessage(const Json& body) {
   r.message.role = Role::kAssistant;
   r.message.content_null = true;
   Json thinking = Json::array();
+  Json text_blocks = Json::array();  // each text block with its citations (search results)
+  bool cited = false;
   for (const Json& b : body["content"]) {
     const std::string type = b.is_object() ? b.value("type", "") : "";
     if (type == "text") {
@@ -181,6 +185,10 @@ Result<ChatResponse> parseAnthropicMessage(const Json& body) {
         r.message.content.push_back({ContentPart::Kind::kText, "", nullptr});
       }
       r.message.content.back().text += b.value("text", "");
+      const Json citations = b.value("citations", Json::array());
+      cited = cited || (citations.is_array() && !citations.empty());
+      text_blocks.push_back({{"text", b.value("text", "")},
+                             {"citations", citations.is_array() ? citations : Json::array()}});
     } else if (type == "tool_use") {
       ToolCall c;
       c.id = b.value("id", std::string());
@@ -192,6 +200,7 @@ Result<ChatResponse> parseAnthropicMessage(const Json& body) {
       thinking.push_back(b);  // kept verbatim: the signature must come back unchanged
     }
   }
+  if (cited) r.message.opaque = {{"anthropic", {{"text_blocks", text_blocks}}}};
   if (!thinking.empty() && !r.message.tool_calls.empty()) {
     r.message.tool_calls[0].opaque = {{"extra_content", {{"anthropic", {{"thinking", thinking}}}}}};
   }

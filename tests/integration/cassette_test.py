@@ -8,6 +8,7 @@ cannot read one (refusal recorded); erasing the subject makes it unreadable.
 Usage: WARD_BIN=build/ward WARD_REPO=. python3 tests/integration/cassette_test.py
 """
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -61,6 +62,22 @@ def check_exchange(name, base, keys, fake, sha):
     return c
 
 
+def sent_digest(data, trace):
+    out = ward_ok(data, "trace", "show", trace, "--json")
+    shown = [json.loads(line) for line in out.splitlines() if line.strip()]
+    sent = [e for e in shown if e["kind"] == "response_sent"]
+    return sent[0]["attributes"] if sent else {}
+
+
+def raw_stream(base, key, body):
+    req = urllib.request.Request(base + "/v1/chat/completions", data=json.dumps(body).encode(),
+                                 method="POST")
+    req.add_header("Content-Type", "application/json")
+    req.add_header("Authorization", "Bearer " + key)
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return resp.status, resp.read()
+
+
 def main():
     if not WARD_BIN:
         print("set WARD_BIN to the ward binary")
@@ -85,7 +102,9 @@ def main():
         server, base = start_server(data)
 
         body = {"model": "m-tool", "messages": [{"role": "user", "content": "Weather?"}]}
-        st, _, out = http_request(base, "POST", "/v1/chat/completions", body, key=keys["alice"])
+        st, _, raw = http_request(base, "POST", "/v1/chat/completions", body, key=keys["alice"],
+                                  raw_body=True)
+        out = json.loads(raw)
         check("non-streamed call with a tool call", st == 200 and
               out["choices"][0]["message"].get("tool_calls"), out)
         plain = last_cassette(data)
@@ -94,6 +113,20 @@ def main():
         c = check_exchange("non-streamed", base, keys, fake_base, plain)
         check("non-streamed: no chunk offsets", c.get("stream") is False and
               "chunk_offsets" not in c, c)
+        digest = sent_digest(data, plain_trace)
+        check("non-streamed: the SHA-256 of the body bytes sent is recorded (response_sent)",
+              digest.get("client_sha256") == hashlib.sha256(raw).hexdigest() and
+              digest.get("client_bytes") == len(raw) and digest.get("stream") is False, digest)
+        plain_sha = hashlib.sha256(raw).hexdigest()
+        st, raw = raw_stream(base, keys["alice"], dict(body, stream=True,
+                                                       stream_options={"include_usage": True}))
+        usage_trace = last_call(data)["trace_id"]
+        usage_sha = hashlib.sha256(raw).hexdigest()
+        digest = sent_digest(data, usage_trace)
+        check("streamed: the SHA-256 of every SSE byte sent is recorded (response_sent)",
+              st == 200 and raw.endswith(b"data: [DONE]\n\n") and
+              digest.get("client_sha256") == usage_sha and digest.get("stream") is True,
+              (digest, len(raw)))
 
         st, events, _ = sse(base, keys["alice"], dict(body, stream=True))
         check("streamed call", st == 200 and events and events[-1] == "[DONE]", events)
@@ -117,15 +150,6 @@ def main():
         refusals = ward_ok(data, "trace", "list", "--kind", "authz_denied", "--json")
         check("the refusal is recorded", "cassette" in refusals, refusals[-300:])
 
-        # ward replay: offline, from the cassette, through the same adapter.
-        for name, trace in (("non-streamed", plain_trace), ("streamed", streamed_trace)):
-            r = run_ward(data, "replay", trace, "--as", "rita", "--json")
-            out = json.loads(r.stdout) if r.returncode == 0 else {}
-            check(f"replay of the {name} call is identical, offline", out.get("identical") is True
-                  and len(out.get("steps", [])) == 1 and "divergence" not in out,
-                  (r.returncode, r.stdout, r.stderr))
-            print(f"measured: replay of one {name} recorded call took {out.get('replay_us')} us "
-                  "(ward replay --json, replay_us)")
         # A fork: the recorded request sent live to another model reports the planted divergence.
         r = run_ward(data, "replay", plain_trace, "--as", "rita", "--model", "m-text", "--json")
         out = json.loads(r.stdout) if r.stdout.strip() else {}
@@ -135,6 +159,25 @@ def main():
               d.get("kind") == "tool_call_set" and d.get("pointer") == "/tool_calls/0" and
               d.get("recorded") == ["get_weather"] and d.get("replayed") == [],
               (r.returncode, r.stdout, r.stderr))
+        stop_processes(fake)  # no upstream from here on: the replays must not need one
+        fake = None
+        # ward replay: offline, from the cassette, through the same adapter.
+        for name, trace in (("non-streamed", plain_trace), ("streamed", streamed_trace)):
+            r = run_ward(data, "replay", trace, "--as", "rita", "--json")
+            out = json.loads(r.stdout) if r.returncode == 0 else {}
+            check(f"replay of the {name} call is identical, offline", out.get("identical") is True
+                  and len(out.get("steps", [])) == 1 and "divergence" not in out,
+                  (r.returncode, r.stdout, r.stderr))
+            print(f"measured: replay of one {name} recorded call took {out.get('replay_us')} us "
+                  "(ward replay --json, replay_us)")
+        for name, trace, sha in (("non-streamed", plain_trace, plain_sha),
+                                 ("streamed with usage", usage_trace, usage_sha)):
+            r = run_ward(data, "replay", trace, "--as", "rita", "--json")
+            out = json.loads(r.stdout) if r.returncode == 0 else {}
+            step = (out.get("steps") or [{}])[0]
+            check(f"replay of the {name} call renders the client bytes again, hash equal",
+                  out.get("identical") is True and step.get("recorded_client_sha256") == sha and
+                  step.get("replayed_client_sha256") == sha, (r.returncode, r.stdout, r.stderr))
         r = run_ward(data, "replay", plain_trace, "--as", "alice", "--json")
         check("a non-auditor cannot replay (cassettes need the auditor role)", r.returncode != 0,
               r.stdout)

@@ -12,10 +12,19 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
           the first sentence of the first passage whose doc id names a contract (else passage
           1): a revocation can happen while it holds the request.
 
+  second  one claim citing the first sentence of the LAST passage verbatim (a fork target whose
+          citations differ from `slow`'s: answer_replay_test.py).
   tool    first asks for Ward's built-in `search` tool ({"query": "warranty"}); once a tool
           result is in the conversation, answers like `slow` (without holding).
 
-Requests need `Authorization: Bearer test-upstream-key`. GET /_last/<scenario> returns the last
+POST /v1/messages speaks Anthropic's Messages API with native citations (`x-api-key`): the
+passages arrive as `search_result` blocks with citations enabled; the answer is two text
+blocks, the first citing the first sentence of the first search result verbatim
+(`search_result_location`), the second ("It lasts 99 years.") citing the same result with a
+fabricated `cited_text`; a third block has no citation. Without search results it answers
+plain text.
+
+Chat Completions requests need `Authorization: Bearer test-upstream-key`. GET /_last/<scenario> returns the last
 request body. Prints "listening on http://127.0.0.1:PORT" and serves until killed.
 Usage: fake_answer_model.py HOLD_DIR
 """
@@ -66,8 +75,10 @@ def reply(scenario, req):
     doc, chunk, text = ps[0]
     if scenario == "slow":  # the contract when it was retrieved: the one to revoke
         doc, chunk, text = next((p for p in ps if "contract" in p[0]), ps[0])
+    if scenario == "second":
+        doc, chunk, text = ps[-1]
     good = first_sentence(text)
-    if scenario == "slow":
+    if scenario in ("slow", "second"):
         return {"answer": good, "claims": [{"text": good, "citations": [
             {"doc_id": doc, "chunk": chunk, "quote": good}]}]}
     return {
@@ -102,8 +113,37 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, LAST.get(parts[1], {}))
         self.send_json(404, {"error": {"message": "not found"}})
 
+    def anthropic(self, raw):
+        if self.headers.get("x-api-key") != KEY:
+            return self.send_json(401, {"type": "error", "error": {
+                "type": "authentication_error", "message": "invalid x-api-key"}})
+        req = json.loads(raw)
+        with LOCK:
+            LAST["anthropic"] = req
+        results = [b for m in req.get("messages", []) if isinstance(m.get("content"), list)
+                   for b in m["content"] if b.get("type") == "search_result"]
+        if not results:
+            content = [{"type": "text", "text": "No search results were given."}]
+        else:
+            sr = results[0]
+            good = first_sentence(sr["content"][0]["text"])
+            loc = {"type": "search_result_location", "source": sr["source"],
+                   "title": sr.get("title"), "search_result_index": 0,
+                   "start_block_index": 0, "end_block_index": 1}
+            content = [
+                {"type": "text", "text": good, "citations": [dict(loc, cited_text=good)]},
+                {"type": "text", "text": " It lasts 99 years.",
+                 "citations": [dict(loc, cited_text="It lasts 99 years.")]},
+                {"type": "text", "text": " That is all."}]
+        self.send_json(200, {"id": "msg_answer1", "type": "message", "role": "assistant",
+                             "model": req.get("model", "") + "-2026-01-01", "content": content,
+                             "stop_reason": "end_turn", "stop_sequence": None,
+                             "usage": {"input_tokens": 100, "output_tokens": 30}})
+
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path == "/v1/messages":
+            return self.anthropic(raw)
         if self.path != "/v1/chat/completions":
             return self.send_json(404, {"error": {"message": "no route " + self.path}})
         if self.headers.get("Authorization") != "Bearer " + KEY:

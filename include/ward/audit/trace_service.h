@@ -16,6 +16,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ward/audit/cassette_store.h"
 #include "ward/audit/model_call.h"
@@ -63,6 +64,11 @@ class TraceService {
   Result<StoredPrompt> prompt(const TraceAccess& a, const std::string& sha256) const;
   // A model-call cassette by its SHA-256 (auditors, as prompts; recorded as a trace_read).
   Result<StoredCassette> cassette(const TraceAccess& a, const std::string& sha256) const;
+  // Several cassettes (a replay's steps, in order): one role check and one recorded read
+  // (`action: "cassettes"`, `cassette_sha256s`) for all, so a replay of N steps does not append
+  // N records. NotFound for any missing one.
+  Result<std::vector<StoredCassette>> cassettes(const TraceAccess& a,
+                                                const std::vector<std::string>& sha256s) const;
 
   // Body {"rating"?: 1..5, "corrected_answer"?, "reason"?, "override"?: bool}; at least one of
   // rating, corrected_answer, reason. Recorded as a `feedback` event of the trace.

@@ -86,6 +86,8 @@ TEST(AnswerDocs, TheDocumentedLimitsAreTheCodes) {
             std::string::npos);
   EXPECT_NE(doc.find(row("kMaxToolSteps", kMaxToolSteps)), std::string::npos);
   EXPECT_NE(doc.find(row("kMaxMarkerTries", kMaxMarkerTries)), std::string::npos);
+  EXPECT_NE(doc.find(row("kMaxRecordedToolReplyBytes", kMaxRecordedToolReplyBytes)),
+            std::string::npos);
   EXPECT_NE(doc.find("| " + std::to_string(kExtractivePassages) + " / " +
                      std::to_string(kExtractiveSentences) + " |"),
             std::string::npos);

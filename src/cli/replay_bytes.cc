@@ -1,0 +1,63 @@
+// The client bytes of a proxied chat completion rendered again; contract in replay_bytes.h.
+#include "replay_bytes.h"
+
+#include <vector>
+
+#include "ward/answer/answer_replay.h"
+#include "ward/models/openai_chat_format.h"
+#include "ward/models/provider.h"
+
+namespace ward::cli {
+
+namespace {
+
+std::string sseData(const Json& j) { return "data: " + dumpJson(j) + "\n\n"; }
+
+}  // namespace
+
+Result<std::string> chatCompletionsClientBytes(const models::Cassette& c, bool include_usage) {
+  if (!c.stream) {
+    WARD_ASSIGN_OR_RETURN(models::ChatResponse r, answer::decodeCassetteAnswer(c));
+    return dumpJson(models::chatCompletionJson(r));
+  }
+  WARD_ASSIGN_OR_RETURN(const models::Provider* provider, models::providerFor(c.adapter));
+  auto decoder = provider->streamDecoder();
+  std::string out;
+  bool started = false;
+  models::ChatResponse head;
+  models::Usage usage;
+  for (size_t i = 0; i < c.chunks.size(); ++i) {
+    const size_t end = i + 1 < c.chunks.size() ? c.chunks[i + 1] : c.response.size();
+    std::vector<models::StreamEvent> events;
+    (void)decoder->feed(std::string_view(c.response).substr(c.chunks[i], end - c.chunks[i]),
+                        events);
+    for (const models::StreamEvent& e : events) {
+      const models::ChatResponse now = decoder->response();
+      if (!started) {
+        started = true;
+        out += sseData(models::chunkRoleJson(now));
+      }
+      head = now;
+      using Kind = models::StreamEvent::Kind;
+      switch (e.kind) {
+        case Kind::kText:
+          out += sseData(models::chunkTextJson(now, e.text));
+          break;
+        case Kind::kToolCalls:
+          out += sseData(models::chunkToolCallsJson(now, e.tool_calls));
+          break;
+        case Kind::kFinish:
+          out += sseData(models::chunkFinishJson(now, e.finish));
+          break;
+        case Kind::kUsage:
+          usage = e.usage;
+          break;
+      }
+    }
+  }
+  if (include_usage && usage.known) out += sseData(models::chunkUsageJson(head, usage));
+  out += "data: [DONE]\n\n";
+  return out;
+}
+
+}  // namespace ward::cli

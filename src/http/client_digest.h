@@ -1,0 +1,60 @@
+// The client-visible bytes of a proxied model call (docs/design/http.md "Client bytes"): an
+// incremental SHA-256 of exactly what was sent to the client (the JSON body, or every SSE byte
+// of a stream), recorded once the last byte is queued (before the body ends) as a
+// `response_sent` event in the call's trace, so `ward replay` can say `identical` about the
+// bytes and not only the parsed answer.
+// A ClientDigest is fed from one thread at a time (the stream's producer).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ward/audit/trace.h"
+#include "ward/http/response_stream.h"
+#include "ward/identity/principal.h"
+
+namespace ward::http {
+
+class ClientDigest {
+ public:
+  ClientDigest();
+  ~ClientDigest();
+  ClientDigest(const ClientDigest&) = delete;
+  ClientDigest& operator=(const ClientDigest&) = delete;
+
+  void update(std::string_view bytes);
+  // Lowercase hex of the bytes so far; the digest stays usable (a copy is finalised).
+  std::string hex() const;
+  size_t bytes() const { return bytes_; }
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+  size_t bytes_ = 0;
+};
+
+// A stream's writes, hashed as they are queued for the client (then forwarded unchanged).
+class DigestingStream {
+ public:
+  explicit DigestingStream(std::shared_ptr<ResponseStream> out) : out_(std::move(out)) {}
+  bool write(std::string bytes) {
+    digest_.update(bytes);
+    return out_->write(std::move(bytes));
+  }
+  const ClientDigest& digest() const { return digest_; }
+
+ private:
+  std::shared_ptr<ResponseStream> out_;
+  ClientDigest digest_;
+};
+
+// Records {front_door, stream, client_sha256, client_bytes} and `extra`'s members as a
+// `response_sent` event of `trace` for `who`; a failure to record is logged (the response is
+// already gone).
+void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trace,
+                       const identity::Principal& who, std::string_view front_door, bool stream,
+                       const ClientDigest& digest, const Json& extra = Json::object());
+
+}  // namespace ward::http
