@@ -270,7 +270,7 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   WARD_RETURN_IF_ERROR(
       checkKeys(j, "",
                 {"name", "version", "description", "risk", "input_schema", "output_schema",
-                 "backend", "rate_limit", "approval", "deprecation"}));
+                 "backend", "rate_limit", "approval", "deprecation", "format_assertion"}));
   ToolDefinition d;
   WARD_ASSIGN_OR_RETURN(d.name, stringField(j, "name", "name", true, 64));
   if (d.name.empty() ||
@@ -292,13 +292,19 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   if (!d.input_schema.is_object() || d.input_schema.value("type", "") != "object") {
     return fieldError("input_schema", "must be a JSON Schema object with \"type\": \"object\"");
   }
-  WARD_RETURN_IF_ERROR(JsonSchema::compile(d.input_schema, "input_schema").status());
+  auto fa = j.find("format_assertion");
+  if (fa != j.end() && !fa->is_boolean()) return fieldError("format_assertion", "must be a boolean");
+  SchemaOptions schema_options;
+  schema_options.format_assertion = fa != j.end() && fa->get<bool>();
+  WARD_RETURN_IF_ERROR(
+      JsonSchema::compile(d.input_schema, "input_schema", schema_options).status());
   d.output_schema = j.contains("output_schema") ? j["output_schema"] : Json(nullptr);
   if (!d.output_schema.is_null()) {
     if (!d.output_schema.is_object() && !d.output_schema.is_boolean()) {
       return fieldError("output_schema", "must be a JSON Schema");
     }
-    WARD_RETURN_IF_ERROR(JsonSchema::compile(d.output_schema, "output_schema").status());
+    WARD_RETURN_IF_ERROR(
+        JsonSchema::compile(d.output_schema, "output_schema", schema_options).status());
   }
   WARD_ASSIGN_OR_RETURN(d.backend, parseBackend(j));
   if (j.contains("rate_limit")) {
@@ -332,6 +338,13 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   }
   d.raw = j;
   return d;
+}
+
+SchemaOptions schemaOptionsOf(const ToolDefinition& d) {
+  SchemaOptions options;
+  auto it = d.raw.is_object() ? d.raw.find("format_assertion") : d.raw.end();
+  options.format_assertion = it != d.raw.end() && it->is_boolean() && it->get<bool>();
+  return options;
 }
 
 }  // namespace ward::gateway

@@ -2,6 +2,7 @@
 
 #include "request_state.h"
 #include "ward/common/hash.h"
+#include "ward/gateway/json_schema.h"
 
 namespace ward::mcp {
 
@@ -14,6 +15,26 @@ constexpr char kPng[] =
 constexpr char kWav[] = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
 Json text(const std::string& t) { return Json{{"type", "text"}, {"text", t}}; }
+
+// The `json-schema-2020-12` scenario's tool: its inputSchema (listed as is) uses $schema, $defs,
+// $anchor, allOf/anyOf and if/then/else; calls are checked against it by Ward's validator.
+const Json& jsonSchema202012Input() {
+  static const Json schema = parseJson(R"J({
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {"address": {"$anchor": "addressDef", "type": "object",
+                          "properties": {"street": {"type": "string"},
+                                         "city": {"type": "string"}}}},
+    "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"},
+                   "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+                   "phone": {"type": "string"}, "email": {"type": "string"}},
+    "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+    "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+    "then": {"required": ["phone"]},
+    "else": {"required": ["email"]},
+    "additionalProperties": false})J").value();
+  return schema;
+}
 Json content(Json items) { return Json{{"content", std::move(items)}}; }
 
 struct FixtureTool {
@@ -23,6 +44,7 @@ struct FixtureTool {
 
 constexpr FixtureTool kTools[] = {
     {"test_simple_text", "Returns simple text"},
+    {"json_schema_2020_12_tool", "Checks its arguments against a JSON Schema 2020-12 schema"},
     {"test_image_content", "Returns an image"},
     {"test_audio_content", "Returns audio"},
     {"test_embedded_resource", "Returns an embedded resource"},
@@ -269,9 +291,12 @@ bool ConformanceFixtures::hasTool(const std::string& name) const {
 
 void ConformanceFixtures::appendTools(Json& tools) const {
   for (const FixtureTool& t : kTools) {
+    const bool schema_tool = std::string(t.name) == "json_schema_2020_12_tool";
     tools.push_back(Json{{"name", t.name},
                          {"description", t.description},
-                         {"inputSchema", {{"type", "object"}, {"properties", Json::object()}}}});
+                         {"inputSchema", schema_tool ? jsonSchema202012Input()
+                                                     : Json{{"type", "object"},
+                                                            {"properties", Json::object()}}}});
   }
 }
 
@@ -316,6 +341,14 @@ Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, c
   if (name == "test_tool_with_progress") {
     for (double d : {0.0, 50.0, 100.0}) x.progress(d, 100, "");
     return Reply::ok(content(Json::array({text("Tool with progress executed successfully")})));
+  }
+  if (name == "json_schema_2020_12_tool") {
+    static const auto schema =
+        gateway::JsonSchema::compile(jsonSchema202012Input(), "inputSchema").value();
+    Status st = schema->validate(args, "arguments");
+    Json r = content(Json::array({text(st.ok() ? "arguments valid" : st.message())}));
+    if (!st.ok()) r["isError"] = true;
+    return Reply::ok(std::move(r));
   }
   if (name == "test_error_handling") {
     Json r = content(Json::array({text("This tool intentionally returns an error for testing")}));
