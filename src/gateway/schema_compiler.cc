@@ -58,6 +58,7 @@ struct Located {
   SchemaDialect dialect = SchemaDialect::kDraft202012;
   std::string location;
   bool validation_off = false;  // a custom metaschema without the validation vocabulary
+  bool in_document = false;     // in the schema being compiled (not a document it names)
 };
 
 struct PendingRef {
@@ -76,9 +77,21 @@ class SchemaCompiler {
   Status run(const Json& schema, SchemaDialect default_dialect) {
     Located root;
     root.dialect = default_dialect;
+    root.in_document = true;
     WARD_RETURN_IF_ERROR(indexDocument(schema, "", root));
     WARD_ASSIGN_OR_RETURN(graph_.root, compileNode(schema, 0));
     graph_.dialect = graph_.root->dialect;
+    WARD_RETURN_IF_ERROR(drain());
+    // Subschemas nothing references ($defs kept for later) are compiled too, so a pattern RE2
+    // cannot evaluate is refused wherever it sits.
+    std::vector<std::pair<std::string, const Json*>> unreached;
+    for (const auto& [json, at] : located_) {
+      if (at.in_document && !compiled_.count(json)) unreached.emplace_back(at.location, json);
+    }
+    std::sort(unreached.begin(), unreached.end());
+    for (const auto& [location, json] : unreached) {
+      WARD_RETURN_IF_ERROR(compileNode(*json, 0).status());
+    }
     WARD_RETURN_IF_ERROR(drain());
     return checkInPlaceCycles();
   }

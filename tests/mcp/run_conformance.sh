@@ -34,6 +34,3 @@ PORT="$(sed -n 's#^listening on http://127.0.0.1:\([0-9]*\)$#\1#p' "$TMP/serve.o
 # localhost, not 127.0.0.1: the DNS-rebinding scenario needs a loopback *name*.
 "$NODE" "$SUITE" server --url "http://localhost:$PORT/mcp" --requirements "$REVISION" \
   --expected-failures "$HERE/conformance-baseline-$REVISION.yml" -o "$TMP/results"
-# `json-schema-2020-12` is in neither revision's required set: scored on its own, it must pass.
-"$NODE" "$SUITE" server --url "http://localhost:$PORT/mcp" --scenario json-schema-2020-12 \
-  --spec-version "$REVISION" -o "$TMP/results-json-schema"
