@@ -14,14 +14,16 @@ int main(int argc, char** argv) {
   const bool show = argc > 2 && std::strcmp(argv[2], "--failures") == 0;
   for (const char* draft : {"draft4", "draft6", "draft7", "draft2019-09", "draft2020-12"}) {
     std::string dir = std::string(argv[1]) + "/tests/" + draft;
-    auto results = ward::bench::runSchemaSuite(dir);
+    for (bool optional : {false, true}) {
+    auto results = ward::bench::runSchemaSuite(dir, optional);
     if (results.empty()) continue;
     int passed = 0, failed = 0;
     for (const auto& r : results) {
       passed += r.passed;
       failed += r.failed;
     }
-    std::printf("%-13s %5d / %5d passed (%.1f%%)\n", draft, passed, passed + failed,
+    std::printf("%-13s %-8s %5d / %5d passed (%.1f%%)\n", draft,
+                optional ? "optional" : "required", passed, passed + failed,
                 100.0 * passed / std::max(1, passed + failed));
     for (const auto& r : results) {
       if (r.failed == 0) continue;
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
       if (show) {
         for (const auto& f : r.failures) std::printf("      - %s\n", f.c_str());
       }
+    }
     }
   }
   return 0;

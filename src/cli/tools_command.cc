@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "ward/common/yaml.h"
+#include "ward/gateway/json_schema.h"
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::cli {
@@ -31,6 +32,27 @@ int printJson(const Result<Json>& r) {
   if (!r.ok()) return fail(r.status());
   std::cout << r->dump(2) << "\n";
   return 0;
+}
+
+// `tools call --explain`: every rule of the tool's input schema that `args` breaks, on stderr
+// (the version named, else the newest listed).
+void explainArgs(gateway::ToolGateway* gw, const std::string& tenant, const std::string& name,
+                 const std::string& version, const Json& args) {
+  auto listed = gw->listTools(tenant, name);
+  if (!listed.ok() || (*listed)["tools"].empty()) return;
+  const Json* chosen = nullptr;
+  for (const Json& v : (*listed)["tools"][0]["versions"]) {
+    if (version.empty() || v.value("version", "") == version) chosen = &v;
+  }
+  if (chosen == nullptr || !chosen->contains("input_schema")) return;
+  gateway::SchemaOptions options;
+  options.format_assertion = chosen->value("format_assertion", false);
+  auto schema = gateway::JsonSchema::compile((*chosen)["input_schema"], "input_schema", options);
+  if (!schema.ok()) return;
+  for (const auto& v : (*schema)->explain(args)) {
+    std::cerr << "  " << (v.instance_pointer.empty() ? "/" : v.instance_pointer) << ": "
+              << v.message << " (" << v.rule << " at " << v.schema_pointer << ")\n";
+  }
 }
 
 // A tool definition file: YAML when named *.yaml or *.yml, JSON otherwise.
@@ -104,6 +126,7 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* call = tools->add_subcommand("call", "Call a tool as a principal (the full stage chain)");
   static std::string c_name, c_as, c_agent, c_args = "{}", c_key, c_version;
   static int64_t c_wait = 0;
+  static bool c_explain = false;
   call->add_option("NAME", c_name, "Tool name")->required();
   call->add_option("--as", c_as, "The principal whose call it is")->required();
   call->add_option("--agent", c_agent, "The agent acting for it");
@@ -111,6 +134,7 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   call->add_option("--idempotency-key", c_key, "Required for write and destructive tools");
   call->add_option("--version", c_version, "Tool version (default: newest not deprecated)");
   call->add_option("--wait", c_wait, "Seconds to wait for an approval decision");
+  call->add_flag("--explain", c_explain, "On invalid args, list every failing schema rule");
   onGateway(call, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
     gateway::CallRequest req;
     auto who = ctx.principal(c_as);
@@ -129,7 +153,11 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     req.idempotency_key = c_key;
     req.wait_s = c_wait;
     req.trace = audit::TraceContext::generate();
-    return printJson(gw->call(std::move(req)));
+    auto result = gw->call(std::move(req));
+    if (c_explain && result.status().code() == StatusCode::kInvalidArgument) {
+      explainArgs(gw, ctx.tenant(), c_name, c_version, *args);
+    }
+    return printJson(result);
   });
 
   static std::string v_name, v_version;

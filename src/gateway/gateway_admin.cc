@@ -22,6 +22,7 @@ Json toolVersionJson(const store::ToolRecord& r, const ToolDefinition* d) {
     v["backend"] = d->backend.type;
     v["input_schema"] = d->input_schema;
     v["output_schema"] = d->output_schema;
+    if (schemaOptionsOf(*d).format_assertion) v["format_assertion"] = true;
     if (d->deprecation.deprecated) v["deprecated"] = true;
     if (d->deprecation.sunset_us != 0) v["sunset"] = formatRfc3339(d->deprecation.sunset_us);
     if (!d->deprecation.replacement.empty()) v["replacement"] = d->deprecation.replacement;

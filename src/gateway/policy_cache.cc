@@ -16,10 +16,12 @@ Result<std::shared_ptr<const ResolvedTool>> resolveRecord(const store::ToolRecor
   tool->record = record;
   tool->definition = std::move(*def);
   WARD_ASSIGN_OR_RETURN(tool->input,
-                        JsonSchema::compile(tool->definition.input_schema, "input_schema"));
+                        JsonSchema::compile(tool->definition.input_schema, "input_schema",
+                                            schemaOptionsOf(tool->definition)));
   if (!tool->definition.output_schema.is_null()) {
     WARD_ASSIGN_OR_RETURN(tool->output,
-                          JsonSchema::compile(tool->definition.output_schema, "output_schema"));
+                          JsonSchema::compile(tool->definition.output_schema, "output_schema",
+                                              schemaOptionsOf(tool->definition)));
   }
   return std::shared_ptr<const ResolvedTool>(std::move(tool));
 }

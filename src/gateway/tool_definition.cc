@@ -308,7 +308,8 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   WARD_RETURN_IF_ERROR(
       checkKeys(j, "",
                 {"name", "version", "description", "risk", "input_schema", "output_schema",
-                 "backend", "rate_limit", "approval", "deprecation", "examples"}));
+                 "backend", "rate_limit", "approval", "deprecation", "format_assertion",
+                 "examples"}));
   ToolDefinition d;
   WARD_ASSIGN_OR_RETURN(d.name, stringField(j, "name", "name", true, 64));
   if (d.name.empty() ||
@@ -330,8 +331,12 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   if (!d.input_schema.is_object() || d.input_schema.value("type", "") != "object") {
     return fieldError("input_schema", "must be a JSON Schema object with \"type\": \"object\"");
   }
+  auto fa = j.find("format_assertion");
+  if (fa != j.end() && !fa->is_boolean()) return fieldError("format_assertion", "must be a boolean");
+  SchemaOptions schema_options;
+  schema_options.format_assertion = fa != j.end() && fa->get<bool>();
   WARD_ASSIGN_OR_RETURN(std::shared_ptr<const JsonSchema> input,
-                        JsonSchema::compile(d.input_schema, "input_schema"));
+                        JsonSchema::compile(d.input_schema, "input_schema", schema_options));
   WARD_RETURN_IF_ERROR(checkHeaderParameters(d.input_schema));
   d.output_schema = j.contains("output_schema") ? j["output_schema"] : Json(nullptr);
   std::shared_ptr<const JsonSchema> output;
@@ -339,7 +344,8 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
     if (!d.output_schema.is_object() && !d.output_schema.is_boolean()) {
       return fieldError("output_schema", "must be a JSON Schema");
     }
-    WARD_ASSIGN_OR_RETURN(output, JsonSchema::compile(d.output_schema, "output_schema"));
+    WARD_ASSIGN_OR_RETURN(output,
+                          JsonSchema::compile(d.output_schema, "output_schema", schema_options));
   }
   // The examples are the definition's contract tests: they must agree with its schemas.
   WARD_ASSIGN_OR_RETURN(std::vector<ToolExample> examples, parseToolExamples(j));
@@ -376,6 +382,13 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
   }
   d.raw = j;
   return d;
+}
+
+SchemaOptions schemaOptionsOf(const ToolDefinition& d) {
+  SchemaOptions options;
+  auto it = d.raw.is_object() ? d.raw.find("format_assertion") : d.raw.end();
+  options.format_assertion = it != d.raw.end() && it->is_boolean() && it->get<bool>();
+  return options;
 }
 
 }  // namespace ward::gateway

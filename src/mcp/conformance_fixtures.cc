@@ -14,6 +14,7 @@ constexpr char kPng[] =
 constexpr char kWav[] = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
 Json text(const std::string& t) { return Json{{"type", "text"}, {"text", t}}; }
+
 Json content(Json items) { return Json{{"content", std::move(items)}}; }
 
 struct FixtureTool {

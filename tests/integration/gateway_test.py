@@ -390,7 +390,17 @@ def test_bad_input(e):
     d["name"] = "half_tool"
     d["input_schema"] = {"type": "object", "properties": {"a": {"type": "strnig"}}}
     st, _, body = e.admin("POST", "/v1/tools", d)
-    check("invalid schema in a definition: 400", st == 400, (st, body))
+    check("invalid schema in a definition: 400 naming the pointer (metaschema check)",
+          st == 400 and "/properties/a/type" in message(body), (st, body))
+    # `tools call --explain` lists every failing rule, with its schema pointer.
+    proc = run_ward(e.data, "tools", "call", "refund_invoice", "--as", "alice", "--explain",
+                    "--idempotency-key", "bad-explain", "--args",
+                    json.dumps({"invoice_id": "nope", "amount": -1, "reason": "ok!"}))
+    check("--explain lists every failing rule",
+          proc.returncode != 0 and "/invoice_id: must match the pattern" in proc.stderr and
+          "(pattern at /properties/invoice_id/pattern)" in proc.stderr and
+          "(exclusiveMinimum at /properties/amount/exclusiveMinimum)" in proc.stderr,
+          (proc.returncode, proc.stderr))
     st, _, _ = e.admin("GET", "/v1/tools/half_tool")
     check("nothing stored half-way", st == 404)
     st, _, body = e.admin("POST", "/v1/grants", {"subject_kind": "principal", "subject": "nobody",

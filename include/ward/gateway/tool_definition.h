@@ -12,6 +12,7 @@
 
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/gateway/json_schema.h"
 
 namespace ward::gateway {
 
@@ -99,6 +100,9 @@ struct ToolDefinition {
 
 // Parses and checks a definition; InvalidArgument names the field ("backend.url: ...").
 Result<ToolDefinition> parseToolDefinition(const Json& j);
+
+// How the definition's schemas are compiled ("format_assertion": true asserts `format`).
+SchemaOptions schemaOptionsOf(const ToolDefinition& d);
 
 // Canonical JSON text: object keys sorted, no insignificant whitespace.
 std::string canonicalJson(const Json& j);
