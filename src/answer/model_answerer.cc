@@ -3,6 +3,7 @@
 
 #include "ward/answer/prompt_templates.h"
 #include "ward/common/hash.h"
+#include "ward/answer/ask_tool.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/models/model_service.h"
 
@@ -30,6 +31,7 @@ void routeToolCalls(const ModelDraftInput& in, const std::vector<models::ToolCal
   for (const Passage& p : in.passages) {
     std::string source = "doc:" + p.doc_id;
     if (taint.sources.empty() || taint.sources.back() != source) taint.sources.push_back(source);
+    taint.texts.push_back({source, p.text});  // for the gateway's exfiltration check
   }
   for (const models::ToolCall& tc : calls) {
     Json reply;
@@ -178,6 +180,7 @@ Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInp
   if (in.gateway != nullptr) {
     WARD_ASSIGN_OR_RETURN(auto tools, in.gateway->callableTools(in.who, in.agent));
     for (const gateway::CallableTool& t : tools) {
+      if (t.name == kAskToolName) continue;  // an answer never asks itself (ask_tool.h)
       call.request.tools.push_back(models::ToolSpec{t.name, t.description, t.input_schema, {}});
     }
   }

@@ -2,6 +2,7 @@
 // Identity comes from authentication only; the models module authorises, calls and records.
 #include "handlers.h"
 #include "stream_start.h"
+#include "ward_extension.h"
 #include "ward/http/error_mapping.h"
 #include "ward/models/model_service.h"
 #include "ward/models/openai_chat_format.h"
@@ -89,8 +90,10 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(models::ModelService * service, requireModels(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+  WARD_ASSIGN_OR_RETURN(WardExtension ext, takeWardExtension(body));  // docs/design/models.md
   WARD_ASSIGN_OR_RETURN(models::ChatRequest request, models::parseChatCompletionRequest(body));
   models::ChatCall call{*who, r.trace, std::move(request)};
+  if (ext.any()) return wardChat(s, r, std::move(call), ext);
   if (call.request.stream) return streamChat(service, std::move(call));
   WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
   return HttpResponse::json(models::chatCompletionJson(response));
