@@ -99,6 +99,12 @@ Status runToolCalls(gateway::ToolGateway& gw, models::ChatCall& call,
       req.trace = call.trace;
       req.via = {{"front_door", "proxy"}};
       req.taint = taint;
+      // A mutation needs an idempotency key: one per tool call of this trace, so a retried
+      // round cannot run the same call twice.
+      auto risk = gw.riskOf(call.principal.tenant, tc.name);
+      if (risk.ok() && *risk != gateway::Risk::kRead) {
+        req.idempotency_key = "ward-proxy-" + call.trace.trace_id + "-" + tc.id;
+      }
       auto result = gw.call(std::move(req));
       if (result.ok()) {
         outcome = result->value("status", std::string("ok"));

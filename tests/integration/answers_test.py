@@ -40,8 +40,9 @@ def setup(tmp):
             f.write(text)
     ward_ok(data, "ingest", os.path.join(tmp, "legal"), "--source", "legal", "--acl-groups", "legal")
     ward_ok(data, "ingest", os.path.join(tmp, "hb"), "--source", "hb", "--public")
-    # A gateway tool nobody here is granted (the proxy's ward.tools checks).
+    # A write tool only dave is granted (the proxy's ward.tools checks).
     ward_ok(data, "tools", "add", os.path.join(REPO, "examples", "tools", "refund_invoice.json"))
+    ward_ok(data, "grants", "add", "--tool", "refund_invoice", "--principal", "dave")
     return data
 
 
@@ -366,6 +367,20 @@ def test_proxy(data, base, keys, fake_base):
           not refunds and any(m.get("principal") == "bob" and
                               "refund_invoice" in json.dumps(m.get("attributes", {}))
                               for m in models), len(models))
+    # dave may refund, but after retrieval the turn is tainted: the write parks for approval.
+    st, _, body = chat(base, keys["dave"], "m-bad",
+                       {"ward": {"tools": "execute", "retrieval": {"cite": False}}})
+    check("proxy tools execute after retrieval: the granted write is parked (untrusted content)",
+          st == 200 and body.get("ward", {}).get("tool_calls") ==
+          [{"tool": "refund_invoice", "outcome": "pending"}] and
+          body["ward"]["retrieval"].get("retrieved") and
+          "citations" not in body["ward"]["retrieval"], (st, body))
+    calls = [json.loads(l) for l in
+             ward_ok(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    parked = [c for c in calls if c.get("trace_id") == body.get("ward", {}).get("trace_id")]
+    check("proxy tools execute after retrieval: recorded pending at the untrusted_content stage",
+          parked and parked[0]["attributes"].get("decision") == "pending" and
+          parked[0]["attributes"].get("stage") == "untrusted_content", parked)
 
 
 def urllib_get(url):

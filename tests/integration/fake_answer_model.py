@@ -14,7 +14,7 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
 
   tool    first asks for Ward's built-in `search` tool ({"query": "warranty"}); once a tool
           result is in the conversation, answers like `slow` (without holding).
-  badtool like `tool`, but asks for `refund_invoice` (a gateway tool nobody is granted here).
+  badtool like `tool`, but asks for `refund_invoice` (a write tool only dave is granted).
   exfil   like `tool`, but searches with passage 1's whole text as the query (the gateway flags
           retrieved text carried verbatim in tool arguments).
 
@@ -124,8 +124,8 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 time.sleep(0.02)
         calls = {"tool": ("search", {"query": "warranty"}),
-                 "badtool": ("refund_invoice", {"invoice_id": "INV-1", "amount": 5,
-                                                "reason": "x"})}
+                 "badtool": ("refund_invoice", {"invoice_id": "INV-2024-0001", "amount": 5,
+                                                "reason": "damaged"})}
         if scenario == "exfil":
             user = next(m["content"] for m in req["messages"] if m["role"] == "user")
             ps = passages(user if isinstance(user, str) else "")
