@@ -1,9 +1,9 @@
-// The built-in `search`, `fetch` and `ask` every tenant gets once (issue 19, item 26; issue 13): registered at
-// `ward init` and when a data dir without them is opened, granted to every user and service
-// account of the tenant ("users:*"). They run as the caller (builtin_executor.cc), so they reach
-// only what the caller may read; an agent still needs its own grant and reads only inside its
-// document scope. An admin withdraws them like any tool or grant, and they are not re-added:
-// the store remembers that the tenant was provisioned (ToolStore::provisionOnce).
+// The built-in `search`, `fetch` and `ask` every tenant gets once (issue 19, item 26; issue 13):
+// registered at `ward init` and when a data dir without them is opened, granted to every user
+// and service account of the tenant ("users:*"). They run as the caller (builtin_executor.cc), so
+// they reach only what the caller may read; an agent still needs its own grant and reads only
+// inside its document scope. An admin withdraws them like any tool or grant, and they are not
+// re-added: the store remembers that the tenant was provisioned (ToolStore::provisionOnce).
 #include "gateway_impl.h"
 #include "ward/gateway/grant_subject.h"
 
@@ -61,7 +61,7 @@ const Json& fetchDefinition() {
 }
 
 // The answer loop as a tool (issue 13): run by the handler the server registers for "ask"
-// (answer::registerAskTool); its limits are the answer module's (kMaxQuestionBytes,
+// (answer::askToolHandler); its limits are the answer module's (kMaxQuestionBytes,
 // kAnswerMaxKCeiling; answer.max_k is checked by the answer service).
 const Json& askDefinition() {
   static const Json d = {
