@@ -125,6 +125,9 @@ std::optional<ExfilFinding> findVerbatimRun(const Json& args, const std::vector<
   const uint64_t top = power(min_run);
   Index index;
   index.texts.reserve(texts.size());
+  size_t windows = 0;
+  for (const TurnText& t : texts) windows += t.text.size();
+  index.windows.reserve(windows);
   for (size_t i = 0; i < texts.size(); ++i) {
     index.texts.push_back(normalise(texts[i].text));
     rollWindows(index.texts.back().text, min_run, top, [&](size_t pos, uint64_t h) {
