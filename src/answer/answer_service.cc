@@ -160,18 +160,7 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
                                         const AnswerRequest& request,
                                         const audit::TraceContext& trace) {
   const AnswerConfig& config = options_.config;
-  if (request.question.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Status::invalidArgument("'question' must not be empty");
-  }
-  if (request.question.size() > kMaxQuestionBytes) {
-    return Status::invalidArgument("'question' is longer than " +
-                                   std::to_string(kMaxQuestionBytes) + " bytes");
-  }
-  const int k = request.k.value_or(config.default_k);
-  if (k < 1 || k > config.max_k) {
-    return Status::invalidArgument("k must be between 1 and " + std::to_string(config.max_k) +
-                                   " (answer.max_k)");
-  }
+  WARD_ASSIGN_OR_RETURN(const int k, validated(request.question, request.k));
   const std::string model = request.model.empty() ? config.model : request.model;
   if (!model.empty() && options_.models == nullptr) {
     return Status::notFound("model '" + model + "' is not configured");
@@ -179,26 +168,9 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   const int64_t started = SystemClock::instance().monotonicNanos();
 
   // 1. Retrieve as the user: the same ACL-scoped (and agent-scoped) search.
-  search::SearchRequest sr;
-  sr.query = request.question;
-  sr.k = k;
-  WARD_ASSIGN_OR_RETURN(search::SearchResponse found, options_.search->search(who, sr, trace));
   AnswerResult result;
   result.trace_id = trace.trace_id;
-  for (const search::Hit& h : found.hits) {
-    auto chunk = options_.store->getChunk(h.chunk_id);
-    if (!chunk.ok()) continue;  // purged since the search
-    Passage p;
-    p.doc_id = h.doc_id;
-    p.version = h.version;
-    p.chunk_id = h.chunk_id;
-    p.chunk = h.ordinal;
-    p.rank = static_cast<int>(result.retrieved.size()) + 1;
-    p.score = h.score;
-    p.title = h.title;
-    p.text = std::move(chunk->text);
-    result.retrieved.push_back(std::move(p));
-  }
+  WARD_ASSIGN_OR_RETURN(result.retrieved, retrieve(who, request.question, k, trace));
 
   // 2. Draft: a model when one is named and granted, else extractive.
   Draft draft;
@@ -242,26 +214,80 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
     draft = extractiveAnswer(request.question, result.retrieved);
   }
 
+  FinishInput fin{who,     trace,       request.question, k, template_use, tool_calls,
+                  format_error, started, model_nanos, std::string(), marker, model_steps,
+                  native_citations};
+  WARD_RETURN_IF_ERROR(finish(fin, draft, result));
+  return result;
+}
+
+Result<int> AnswerService::validated(const std::string& question, std::optional<int> k) const {
+  const AnswerConfig& config = options_.config;
+  if (question.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::invalidArgument("'question' must not be empty");
+  }
+  if (question.size() > kMaxQuestionBytes) {
+    return Status::invalidArgument("'question' is longer than " +
+                                   std::to_string(kMaxQuestionBytes) + " bytes");
+  }
+  const int n = k.value_or(config.default_k);
+  if (n < 1 || n > config.max_k) {
+    return Status::invalidArgument("k must be between 1 and " + std::to_string(config.max_k) +
+                                   " (answer.max_k)");
+  }
+  return n;
+}
+
+Result<std::vector<Passage>> AnswerService::retrieve(const identity::Principal& who,
+                                                     const std::string& query, int k,
+                                                     const audit::TraceContext& trace) {
+  search::SearchRequest sr;
+  sr.query = query;
+  sr.k = k;
+  WARD_ASSIGN_OR_RETURN(search::SearchResponse found, options_.search->search(who, sr, trace));
+  std::vector<Passage> out;
+  for (const search::Hit& h : found.hits) {
+    auto chunk = options_.store->getChunk(h.chunk_id);
+    if (!chunk.ok()) continue;  // purged since the search
+    Passage p;
+    p.doc_id = h.doc_id;
+    p.version = h.version;
+    p.chunk_id = h.chunk_id;
+    p.chunk = h.ordinal;
+    p.rank = static_cast<int>(out.size()) + 1;
+    p.score = h.score;
+    p.title = h.title;
+    p.text = std::move(chunk->text);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status AnswerService::finish(const FinishInput& in, Draft& draft, AnswerResult& result) {
+  const AnswerConfig& config = options_.config;
+  const identity::Principal& who = in.who;
   // 3. Verify every citation; 4. strip links to hosts not on the allow-list.
   ReadableCheck readable(*options_.store, who);
   verifyDraft(std::move(draft), [&readable](const Passage& p) { return readable(p); },
               config.link_hosts, result);
-  const double took_ms =
-      static_cast<double>(SystemClock::instance().monotonicNanos() - started - model_nanos) / 1e6;
+  const double took_ms = static_cast<double>(SystemClock::instance().monotonicNanos() -
+                                             in.started_nanos - in.model_nanos) /
+                         1e6;
 
   // 5. One `answer` event in the same trace as the search (and the model call).
-  AnswerRecordInput rec{who, trace, request.question, k, result, template_use, took_ms};
+  AnswerRecordInput rec{who, in.trace, in.question, in.k, result, in.template_use, took_ms};
   audit::TraceEvent event = answerEvent(rec);
-  if (!tool_calls.empty()) event.attributes["tool_calls"] = tool_calls;
-  if (format_error) event.attributes["format_error"] = true;
-  if (!marker.empty()) event.attributes["fence_marker"] = marker;
-  if (model_steps > 0) {
-    event.attributes["model_steps"] = model_steps;
-    event.attributes["citation_mode"] = native_citations ? "native" : "json_schema";
+  if (!in.tool_calls.empty()) event.attributes["tool_calls"] = in.tool_calls;
+  if (in.format_error) event.attributes["format_error"] = true;
+  if (!in.front_door.empty()) event.attributes["front_door"] = in.front_door;
+  if (!in.marker.empty()) event.attributes["fence_marker"] = in.marker;
+  if (in.model_steps > 0) {
+    event.attributes["model_steps"] = in.model_steps;
+    event.attributes["citation_mode"] = in.native_citations ? "native" : "json_schema";
   }
   WARD_RETURN_IF_ERROR(options_.traces->record(event));
   observeMetrics(result);
-  return result;
+  return Status();
 }
 
 std::vector<Citation> AnswerResult::shownCitations() const {

@@ -3,6 +3,7 @@
 
 #include "ward/answer/prompt_templates.h"
 #include "ward/common/hash.h"
+#include "ward/answer/ask_tool.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/models/model_service.h"
 
@@ -31,6 +32,7 @@ ToolReply routeToolCall(const ModelDraftInput& in, const models::ToolCall& tc) {
   for (const Passage& p : in.passages) {
     std::string source = "doc:" + p.doc_id;
     if (taint.sources.empty() || taint.sources.back() != source) taint.sources.push_back(source);
+    taint.texts.push_back({source, p.text});  // for the gateway's exfiltration check
   }
   Json reply;
   std::string outcome;
@@ -47,6 +49,11 @@ ToolReply routeToolCall(const ModelDraftInput& in, const models::ToolCall& tc) {
     req.trace = in.trace;
     req.via = {{"front_door", "answer"}};
     req.taint = taint;
+    // A mutation needs an idempotency key: one per trace and tool call, as the proxy's loop.
+    auto risk = in.gateway->riskOf(in.who.tenant, tc.name);
+    if (risk.ok() && *risk != gateway::Risk::kRead) {
+      req.idempotency_key = "ward-answer-" + in.trace.trace_id + "-" + tc.id;
+    }
     auto result = in.gateway->call(std::move(req));
     if (result.ok()) {
       outcome = result->value("status", std::string("ok"));
@@ -320,6 +327,7 @@ Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInp
   if (in.gateway != nullptr) {
     WARD_ASSIGN_OR_RETURN(auto callable, in.gateway->callableTools(in.who, in.agent));
     for (const gateway::CallableTool& t : callable) {
+      if (t.name == kAskToolName) continue;  // an answer never asks itself (ask_tool.h)
       tools.push_back(models::ToolSpec{t.name, t.description, t.input_schema, {}});
     }
   }

@@ -32,8 +32,8 @@ class ToolGateway;
 
 namespace ward::answer {
 
-// Rounds of model tool calls one answer may run; the call after the last round offers no tools.
-constexpr int kMaxToolSteps = 4;
+// kMaxToolSteps (rounds of model tool calls) is in ward/answer/answer_service.h: the proxy's
+// tool loop shares it.
 // Tries at drawing a fence marker that no passage, title or question contains.
 constexpr int kMaxMarkerTries = 8;
 // The largest tool reply (the tool message text sent to the model) the `answer` record keeps

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "mcp_wiring.h"
+#include "ward/answer/ask_tool.h"
 #include "ward/identity/directory.h"
 
 namespace ward::cli {
@@ -59,6 +60,12 @@ void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       }
       auto server = openMcpServer(ctx, /*fixtures=*/false, /*loopback=*/false);
       if (!server.ok()) return fail(server.status());
+      // The builtin `ask` runs the same answer loop as `ward ask` and `ward serve`.
+      auto answers = openAnswerService(ctx, /*with_models=*/true);
+      if (!answers.ok()) return fail(answers.status());
+      auto gw = ctx.gateway();
+      if (!gw.ok()) return fail(gw.status());
+      (*gw)->registerBuiltin(answer::kAskToolName, answer::askToolHandler(**answers));
       // stdout carries only protocol messages; diagnostics go to stderr.
       std::ios::sync_with_stdio(false);
       Status st = (*server)->serveStdio(*who, std::cin, std::cout);

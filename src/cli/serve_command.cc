@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "index_follower.h"
 #include "mcp_wiring.h"
+#include "ward/answer/ask_tool.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/http/http_server.h"
@@ -51,6 +52,8 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto answers = openAnswerService(ctx, /*with_models=*/true);
       if (!answers.ok()) return fail(answers.status());
       services.answers = answers->get();
+      // The gateway's builtin `ask` (MCP, REST tool calls) is this same answer service.
+      (*gw)->registerBuiltin(answer::kAskToolName, answer::askToolHandler(**answers));
       // The configuration this server runs with, by hash: a change to ward.toml between runs
       // shows up in the audit log as a different hash.
       auto toml = io::readFile(io::posixFileSystem(), ctx.configPath());

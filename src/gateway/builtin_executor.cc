@@ -12,6 +12,17 @@ constexpr size_t kMaxFetchChars = 256 << 10;
 
 }  // namespace
 
+void BuiltinHandlers::set(const std::string& name, BuiltinHandler handler) {
+  std::lock_guard<std::mutex> lock(mu_);
+  handlers_[name] = std::move(handler);
+}
+
+BuiltinHandler BuiltinHandlers::find(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = handlers_.find(name);
+  return it == handlers_.end() ? BuiltinHandler() : it->second;
+}
+
 Result<Json> BuiltinExecutor::execute(CallContext& call) {
   const std::string& name = call.tool->definition.backend.builtin;
   const Json& args = call.request.args;
@@ -63,6 +74,12 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
                 {"source", doc->source}, {"url", doc->url},     {"text", text},
                 {"truncated", truncated}};
   }
+  if (BuiltinHandler handler = handlers_ ? handlers_->find(name) : BuiltinHandler()) {
+    const BuiltinCall builtin{who, call.request.agent, args, call.request.trace,
+                              call.request.via};
+    return handler(builtin);
+  }
+  if (name == "ask") return Status::unavailable("builtin 'ask' is not available here");
   return Status::internal("unknown builtin backend '" + name + "'");
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "approval_waiters.h"
+#include "builtin_executor.h"
 #include "mcp_import.h"
 #include "policy_cache.h"
 #include "secret_box.h"
@@ -57,6 +58,7 @@ class ToolGateway::Impl {
   std::unique_ptr<SecretBox> secrets;  // null when no key path was given
   std::unique_ptr<PolicyCache> policy;
   UntrustedGate gate;  // the untrusted-content gate's settings (read by its stage and record())
+  BuiltinHandlers builtins;  // builtins implemented above the gateway (registerBuiltin)
   std::vector<std::unique_ptr<Stage>> stages;
   ToolGateway* owner = nullptr;  // set by ToolGateway's constructor (upstream syncs)
   UpstreamLiveSet live;          // what each upstream offered at its last sync

@@ -150,8 +150,8 @@ Result<Backend> parseBackend(const Json& j) {
   } else if (out.type == "builtin") {
     WARD_RETURN_IF_ERROR(checkKeys(b, "backend", {"type", "name"}));
     WARD_ASSIGN_OR_RETURN(out.builtin, stringField(b, "name", "backend.name", true));
-    if (out.builtin != "search" && out.builtin != "fetch") {
-      return fieldError("backend.name", "builtin backends are 'search' and 'fetch'");
+    if (out.builtin != "search" && out.builtin != "fetch" && out.builtin != "ask") {
+      return fieldError("backend.name", "builtin backends are 'search', 'fetch' and 'ask'");
     }
   } else if (out.type == "mcp") {
     WARD_RETURN_IF_ERROR(checkKeys(b, "backend", {"type", "server", "tool"}));

@@ -59,7 +59,7 @@ ToolGateway::Impl::Impl(const GatewayOptions& o)
         return secretPlaintext(tenant, name);
       },
       o.redactor));
-  dispatch->registerExecutor(std::make_unique<BuiltinExecutor>(o.store, o.search));
+  dispatch->registerExecutor(std::make_unique<BuiltinExecutor>(o.store, o.search, &builtins));
   dispatch->registerExecutor(std::make_unique<McpExecutor>(
       o.upstreams, &live,
       [this](const std::string& tenant, const std::string& upstream) {
@@ -192,6 +192,7 @@ void ToolGateway::Impl::record(const std::string& kind, const CallContext* call,
     if (r.agent) attributes["agent"] = r.agent->name;
     attributes["args"] = redactedCopy(r.args);
     if (!r.via.is_null()) attributes["via"] = r.via;
+    if (!call->exfil_suspect.is_null()) attributes["exfil_suspect"] = call->exfil_suspect;
     if (!call->grant_ids.empty()) attributes["grants"] = call->grant_ids;
     if (!r.idempotency_key.empty()) attributes["idempotency_key"] = r.idempotency_key;
     if (call->approval) {

@@ -1,3 +1,4 @@
+#include "exfil_check.h"
 #include "stages.h"
 
 namespace ward::gateway {
@@ -19,6 +20,24 @@ std::string sourcesText(const std::vector<std::string>& sources) {
 StageResult UntrustedContentStage::run(CallContext& call) {
   if (call.approval) return StageResult::next();  // a reviewer approved it: run it
   const ToolDefinition& def = call.tool->definition;
+  // Exfiltration: flagged on every call (recorded as exfil_suspect); a write or destructive call
+  // parks (or is denied) even when the gate would let it run (say its sources are trusted).
+  if (!call.request.taint.texts.empty()) {
+    if (auto f = findVerbatimRun(call.request.args, call.request.taint.texts)) {
+      call.exfil_suspect = f->toJson();
+      if (def.risk != Risk::kRead && gate_.enabled()) {
+        const std::string why = std::string(riskName(def.risk)) + " tool '" + def.name +
+                                "' was called with " + std::to_string(f->length) +
+                                " characters of " + f->source + " verbatim in " +
+                                (f->pointer.empty() ? "/" : f->pointer);
+        if (gate_.writes() == UntrustedWrites::kDeny) {
+          call.reason = why + " (gateway.untrusted_writes = \"deny\")";
+          return StageResult::reject(Status::permissionDenied(call.reason));
+        }
+        return approvals_.park(call, kExfiltrationRule, why + ": it needs a reviewer's approval");
+      }
+    }
+  }
   UntrustedGate::Decision d = gate_.decide(call.request.taint, def.risk);
   if (d.action == GateAction::kAllow) return StageResult::next();
   const std::string why = std::string(riskName(def.risk)) + " tool '" + def.name +

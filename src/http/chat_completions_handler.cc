@@ -3,6 +3,7 @@
 #include "client_digest.h"
 #include "handlers.h"
 #include "stream_start.h"
+#include "ward_extension.h"
 #include "ward/http/error_mapping.h"
 #include "ward/models/model_service.h"
 #include "ward/models/openai_chat_format.h"
@@ -95,8 +96,19 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(models::ModelService * service, requireModels(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
+  WARD_ASSIGN_OR_RETURN(WardExtension ext, takeWardExtension(body));  // docs/design/models.md
   WARD_ASSIGN_OR_RETURN(models::ChatRequest request, models::parseChatCompletionRequest(body));
   models::ChatCall call{*who, r.trace, std::move(request)};
+  if (ext.any()) {
+    // A ward.* extension answers whole (never streamed); its bytes are recorded like any.
+    const audit::TraceContext trace = call.trace;
+    const identity::Principal principal = call.principal;
+    WARD_ASSIGN_OR_RETURN(HttpResponse sent, wardChat(s, r, std::move(call), ext));
+    ClientDigest digest;
+    digest.update(sent.body);
+    recordClientBytes(s.traces, trace, principal, "chat_completions", false, digest);
+    return sent;
+  }
   if (call.request.stream) return streamChat(service, std::move(call), s.traces);
   WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
   HttpResponse sent = HttpResponse::json(models::chatCompletionJson(response));

@@ -38,6 +38,13 @@ std::vector<std::string> toolResultSources(const std::string& tool, const std::s
       }
       return out;  // no hit, no content read
     }
+    if (value.contains("retrieved_docs") && value["retrieved_docs"].is_array()) {
+      // ask: the documents the answer read (its text and quotes come from them)
+      for (const Json& d : value["retrieved_docs"]) {
+        if (d.is_string()) out.push_back("doc:" + d.get<std::string>());
+      }
+      return out;
+    }
     if (value.contains("id") && value["id"].is_string()) {  // fetch: the document
       out.push_back("doc:" + value["id"].get<std::string>());
       return out;

@@ -1,5 +1,6 @@
 // What makes an MCP session tainted (docs/design/gateway.md "Untrusted content", mcp.md): every
-// tool result (Ward's search and fetch name the documents they returned, "doc:<id>"; an upstream
+// tool result (Ward's search and fetch name the documents they returned, and ask the documents
+// its answer retrieved, "doc:<id>"; an upstream
 // MCP tool names its upstream, "upstream:<name>"; any other tool itself, "tool:<name>"), every
 // resource read (a Ward document, "doc:<id>", or an upstream's, "upstream:<name>") and every
 // upstream prompt. The taint lasts for the rest of the session and rides on its later tool

@@ -15,7 +15,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (WARD_BIN, check, http_request, run_ward, start_server,  # noqa: E402
+from harness import (REPO, WARD_BIN, check, http_request, run_ward, start_server,  # noqa: E402
                      stop_processes, summary, wait_until, ward_ok)
 
 FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_answer_model.py")
@@ -40,6 +40,9 @@ def setup(tmp):
             f.write(text)
     ward_ok(data, "ingest", os.path.join(tmp, "legal"), "--source", "legal", "--acl-groups", "legal")
     ward_ok(data, "ingest", os.path.join(tmp, "hb"), "--source", "hb", "--public")
+    # A write tool only dave is granted (the proxy's ward.tools checks).
+    ward_ok(data, "tools", "add", os.path.join(REPO, "examples", "tools", "refund_invoice.json"))
+    ward_ok(data, "grants", "add", "--tool", "refund_invoice", "--principal", "dave")
     return data
 
 
@@ -123,7 +126,8 @@ def test_cli(data):
 
 def configure_models(data, tmp, base):
     with open(os.path.join(data, "ward.toml"), "a") as f:
-        for name, scenario in (("m-cite", "cite"), ("m-slow", "slow"), ("m-tool", "tool")):
+        for name, scenario in (("m-cite", "cite"), ("m-slow", "slow"), ("m-tool", "tool"),
+                               ("m-bad", "badtool"), ("m-exfil", "exfil")):
             f.write(f'\n[[models]]\nname = "{name}"\nprovider = "openai"\nbase_url = "{base}/v1"\n'
                     f'model = "{scenario}"\napi_key_secret = "upstream_key"\n'
                     f'allow = ["group:legal", "group:sales"]\nallow_private = true\n')
@@ -217,6 +221,29 @@ def test_http(data, tmp, fake_base):
               "Tool calls:\n  " in explained and "search" in explained.split("Tool calls:")[1]
               .split("Approvals:")[0], explained)
 
+        # The model copies a retrieved passage into a tool argument: the gateway flags it.
+        st, _, body = http_request(base, "POST", "/v1/answers",
+                                   {"question": QUESTION, "model": "m-exfil"}, key=keys["dave"])
+        calls = [json.loads(l) for l in
+                 ward_ok(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+        mine = [c for c in calls if c.get("trace_id") == body.get("trace_id")]
+        flag = mine[0]["attributes"].get("exfil_suspect", {}) if mine else {}
+        check("answer loop: a tool argument carrying a retrieved passage is flagged exfil_suspect",
+              st == 200 and flag.get("doc_id") in ("legal:contract.md", "hb:handbook.md") and
+              flag.get("length", 0) >= 80 and
+              flag.get("pointer") == "/query", (st, mine))
+        check("answer loop: a flagged read still runs",
+              mine and mine[0]["attributes"].get("decision") == "executed", mine)
+        st, _, body = http_request(base, "POST", "/v1/answers",
+                                   {"question": QUESTION, "model": "m-tool"}, key=keys["dave"])
+        calls = [json.loads(l) for l in
+                 ward_ok(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+        mine = [c for c in calls if c.get("trace_id") == body.get("trace_id")]
+        check("answer loop: a short tool argument is not flagged",
+              mine and "exfil_suspect" not in mine[0]["attributes"], mine)
+
+        test_proxy(data, base, keys, fake_base)
+
         # Revocation between retrieval and answer: dave leaves legal while the model holds.
         hold = os.path.join(tmp, "hold")
         result = {}
@@ -247,6 +274,113 @@ def test_http(data, tmp, fake_base):
               "ward_answer_citation_coverage_bucket" in text)
     finally:
         stop_processes(server)
+
+
+def chat(base, key, model, extra=None, content=QUESTION):
+    body = {"model": model, "messages": [{"role": "user", "content": content}]}
+    body.update(extra or {})
+    return http_request(base, "POST", "/v1/chat/completions", body, key=key)
+
+
+def test_proxy(data, base, keys, fake_base):
+    """The proxy's `ward` extension: opt-in retrieval (issue 13) and ward.tools = "execute"
+    (issue 12) on POST /v1/chat/completions, against the fake model."""
+    retrieval = {"ward": {"retrieval": {"k": 5, "cite": True}}}
+    st, _, body = chat(base, keys["dave"], "m-cite", retrieval)
+    w = body.get("ward", {}) if isinstance(body, dict) else {}
+    r = w.get("retrieval", {})
+    content = (body.get("choices") or [{}])[0].get("message", {}).get("content", "") \
+        if st == 200 else ""
+    check("proxy retrieval as dave: 200, an OpenAI response plus a ward object",
+          st == 200 and body.get("object") == "chat.completion" and
+          len(w.get("trace_id", "")) == 32, body)
+    check("proxy retrieval: passage 1 is cited and verified (one citation)",
+          [c["doc_id"] for c in r.get("citations", [])] ==
+          [r.get("retrieved", [{}])[0].get("doc_id")] and
+          "legal:contract.md" in [p["doc_id"] for p in r.get("retrieved", [])], r)
+    check("proxy retrieval: the fabricated quote and the invented doc are dropped",
+          {d["failed_rule"] for d in r.get("dropped_citations", [])} == {"quote", "retrieved"}, r)
+    check("proxy retrieval: the client gets the verified answer text, links stripped",
+          "It lasts 99 years." in content and "evil.example" not in content and
+          not content.lstrip().startswith("{"), content)
+    with urllib_get(fake_base + "/_last/cite") as last:
+        sent = json.loads(last.read())
+    user = [m for m in sent["messages"] if m["role"] == "user"][-1]["content"]
+    check("proxy retrieval: the passages are fenced under the marker, the question after them",
+          sent["messages"][0]["role"] == "system" and "<<<ward-data " in user and
+          user.rstrip().endswith("Question: " + QUESTION) and
+          sent.get("response_format", {}).get("type") == "json_schema", sent["messages"][0])
+    answers = [json.loads(l) for l in
+               ward_ok(data, "trace", "list", "--kind", "answer", "--json").splitlines()]
+    check("proxy retrieval: one answer event in the call's trace, front door proxy",
+          any(a.get("trace_id") == w.get("trace_id") and
+              a["attributes"].get("front_door") == "proxy" for a in answers), len(answers))
+    st, _, body = chat(base, keys["bob"], "m-cite", retrieval)
+    with urllib_get(fake_base + "/_last/cite") as last:
+        sent = json.dumps(json.loads(last.read()))
+    check("proxy retrieval as bob: the contract is never sent to the model nor cited",
+          st == 200 and SECRET_PHRASE not in sent and "legal:contract.md" not in json.dumps(body),
+          body)
+    for extra, field in (({"ward": {"bogus": 1}}, "ward.bogus"),
+                         ({"ward": {"retrieval": {"k": 5, "top": 1}}}, "ward.retrieval.top"),
+                         ({"ward": {"retrieval": {"k": 0}}}, "ward.retrieval.k"),
+                         ({"ward": {"tools": "run"}}, "ward.tools"),
+                         ({"ward": {"retrieval": {}}, "stream": True}, "stream"),
+                         ({"ward": {"retrieval": {}}, "response_format": {"type": "text"}},
+                          "ward.retrieval.cite")):
+        st, _, body = chat(base, keys["dave"], "m-cite", extra)
+        check(f"proxy: a bad ward extension is a 400 naming '{field}'",
+              st == 400 and f"'{field}'" in body.get("error", {}).get("message", ""), (st, body))
+
+    # ward.tools: the default passes the model's tool call to the client; "execute" runs it.
+    st, _, body = chat(base, keys["bob"], "m-tool")
+    msg = (body.get("choices") or [{}])[0].get("message", {}) if st == 200 else {}
+    check("proxy tools by default: the tool call goes back to the client",
+          st == 200 and msg.get("tool_calls", [{}])[0].get("function", {}).get("name") ==
+          "search" and "ward" not in body, body)
+    st, _, body = chat(base, keys["bob"], "m-tool", {"ward": {"tools": "execute"}})
+    msg = (body.get("choices") or [{}])[0].get("message", {}) if st == 200 else {}
+    check("proxy tools execute: Ward ran search through the gateway and returned the final message",
+          st == 200 and not msg.get("tool_calls") and "answer" in msg.get("content", "") and
+          body.get("ward", {}).get("tool_calls") == [{"tool": "search", "outcome": "ok"}], body)
+    with urllib_get(fake_base + "/_last/tool") as last:
+        sent = json.loads(last.read())
+    tool_msgs = [m for m in sent["messages"] if m["role"] == "tool"]
+    check("proxy tools execute: the search ran as bob (no contract) and went back to the model",
+          len(tool_msgs) == 1 and "hits" in tool_msgs[0]["content"] and
+          "legal:contract.md" not in tool_msgs[0]["content"], tool_msgs)
+    calls = [json.loads(l) for l in
+             ward_ok(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    check("proxy tools execute: the call is the gateway's tool_call record, front door proxy",
+          any(c["attributes"].get("via", {}).get("front_door") == "proxy" and
+              c.get("principal") == "bob" and c.get("trace_id") == body.get("ward", {})
+              .get("trace_id") for c in calls), len(calls))
+    st, _, body = chat(base, keys["bob"], "m-bad", {"ward": {"tools": "execute"}})
+    check("proxy tools execute: a call to an ungranted gateway tool is refused (403)",
+          st == 403 and "refund_invoice" in body.get("error", {}).get("message", ""), (st, body))
+    calls = [json.loads(l) for l in
+             ward_ok(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    refunds = [c for c in calls if "refund_invoice" in c["attributes"].get("tool", "")]
+    models = [json.loads(l) for l in
+              ward_ok(data, "trace", "list", "--kind", "model_call", "--json").splitlines()]
+    check("proxy tools execute: the refusal is recorded and nothing ran",
+          not refunds and any(m.get("principal") == "bob" and
+                              "refund_invoice" in json.dumps(m.get("attributes", {}))
+                              for m in models), len(models))
+    # dave may refund, but after retrieval the turn is tainted: the write parks for approval.
+    st, _, body = chat(base, keys["dave"], "m-bad",
+                       {"ward": {"tools": "execute", "retrieval": {"cite": False}}})
+    check("proxy tools execute after retrieval: the granted write is parked (untrusted content)",
+          st == 200 and body.get("ward", {}).get("tool_calls") ==
+          [{"tool": "refund_invoice", "outcome": "pending"}] and
+          body["ward"]["retrieval"].get("retrieved") and
+          "citations" not in body["ward"]["retrieval"], (st, body))
+    calls = [json.loads(l) for l in
+             ward_ok(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    parked = [c for c in calls if c.get("trace_id") == body.get("ward", {}).get("trace_id")]
+    check("proxy tools execute after retrieval: recorded pending at the untrusted_content stage",
+          parked and parked[0]["attributes"].get("decision") == "pending" and
+          parked[0]["attributes"].get("stage") == "untrusted_content", parked)
 
 
 def urllib_get(url):

@@ -16,6 +16,9 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
           citations differ from `slow`'s: answer_replay_test.py).
   tool    first asks for Ward's built-in `search` tool ({"query": "warranty"}); once a tool
           result is in the conversation, answers like `slow` (without holding).
+  badtool like `tool`, but asks for `refund_invoice` (a write tool only dave is granted).
+  exfil   like `tool`, but searches with passage 1's whole text as the query (the gateway flags
+          retrieved text carried verbatim in tool arguments).
 
 POST /v1/messages speaks Anthropic's Messages API with native citations (`x-api-key`): the
 passages arrive as `search_result` blocks with citations enabled; the answer is two text
@@ -160,17 +163,25 @@ class Handler(BaseHTTPRequestHandler):
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.02)
-        if scenario == "tool" and not any(m["role"] == "tool" for m in req["messages"]):
+        calls = {"tool": ("search", {"query": "warranty"}),
+                 "badtool": ("refund_invoice", {"invoice_id": "INV-2024-0001", "amount": 5,
+                                                "reason": "damaged"})}
+        if scenario == "exfil":
+            user = next(m["content"] for m in req["messages"] if m["role"] == "user")
+            ps = passages(user if isinstance(user, str) else "")
+            calls["exfil"] = ("search", {"query": (ps[0][2].strip() if ps else "x")[:2000]})
+        if scenario in calls and not any(m["role"] == "tool" for m in req["messages"]):
+            name, args = calls[scenario]
             message = {"role": "assistant", "content": None, "tool_calls": [{
                 "id": "call_1", "type": "function",
-                "function": {"name": "search", "arguments": json.dumps({"query": "warranty"})}}]}
+                "function": {"name": name, "arguments": json.dumps(args)}}]}
             return self.send_json(200, {
                 "id": "chatcmpl-answer0", "object": "chat.completion", "created": 1700000000,
                 "model": "tool-2026-01-01",
                 "choices": [{"index": 0, "message": message, "logprobs": None,
                              "finish_reason": "tool_calls"}],
                 "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}})
-        content = json.dumps(reply("slow" if scenario == "tool" else scenario, req))
+        content = json.dumps(reply("slow" if scenario in calls else scenario, req))
         self.send_json(200, {
             "id": "chatcmpl-answer1", "object": "chat.completion", "created": 1700000000,
             "model": scenario + "-2026-01-01",

@@ -132,7 +132,8 @@ def stdio_checks(data, docs):
           r[1]["result"]["protocolVersion"] == "2025-11-25", r.get(1))
     names = {t["name"]: t for t in r[2]["result"]["tools"]}
     check("alice lists exactly her granted tools",
-          sorted(names) == ["fetch", "refund_invoice", "search", "search_docs"], sorted(names))
+          sorted(names) == ["ask", "fetch", "refund_invoice", "search", "search_docs"],
+          sorted(names))
     check("risk -> annotations", names["search_docs"]["annotations"]["readOnlyHint"] is True and
           names["refund_invoice"]["annotations"]["readOnlyHint"] is False and
           names["refund_invoice"]["annotations"]["destructiveHint"] is False, names)
@@ -162,7 +163,7 @@ def stdio_checks(data, docs):
                                                      "arguments": {"query": "x"}}),
                                rpc(6, "resources/list")])
     check("bob lists only the built-ins every user gets (deny by default)",
-          [t["name"] for t in r[2]["result"]["tools"]] == ["fetch", "search"], r[2])
+          [t["name"] for t in r[2]["result"]["tools"]] == ["ask", "fetch", "search"], r[2])
     check("bob's fetch of alice's document is not found",
           r[3]["result"]["isError"] is True and "not found" in r[3]["result"]["content"][0]["text"],
           r[3])
@@ -223,7 +224,7 @@ def http_checks(data, base, keys, bport):
                           keys["alice"], sh)
     check("notification -> 202", st == 202, st)
     st, _, body, _ = post(base, rpc(2, "tools/list"), keys["alice"], sh)
-    check("tools/list in the session", st == 200 and len(body["result"]["tools"]) == 4, body)
+    check("tools/list in the session", st == 200 and len(body["result"]["tools"]) == 5, body)
     st, _, body, _ = post(base, rpc(3, "tools/list"), keys["bob"], sh)
     check("another principal cannot use the session (404)", st == 404, st)
     st, _, body, _ = post(base, rpc(3, "tools/list"), keys["alice"],
@@ -323,6 +324,69 @@ def http_checks(data, base, keys, bport):
     check("each approved refund ran exactly once", refunds == len(ids), (refunds, ids))
 
 
+def ask_checks(data):
+    """The MCP tool `ask` (issue 13): the answer loop as a gateway builtin, as the session's user."""
+    init = rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                 "clientInfo": {"name": "ask-client", "version": "1"}})
+    secret_id = "files:secret.md"
+    question = {"question": "What is the falcon merger plan?"}
+    small = {"invoice_id": "INV-2024-0042", "amount": 3, "reason": "damaged goods"}
+    r, _ = stdio(data, "alice", [
+        init, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        rpc(2, "tools/call", {"name": "ask", "arguments": question}),
+        rpc(3, "tools/call", {"name": "refund_invoice", "arguments": small}),
+        rpc(4, "tools/call", {"name": "ask", "arguments": {"question": "x", "extra": 1}})])
+    res = r.get(2, {}).get("result", {})
+    ans = res.get("structuredContent", {})
+    cited = [c["doc_id"] for c in ans.get("citations", [])]
+    check("ask over MCP answers alice with her private document cited",
+          res.get("isError") is False and ans.get("mode") == "extractive" and
+          secret_id in cited and "falcon" in ans.get("answer", "").lower() and
+          re.fullmatch(r"[0-9a-f]{32}", ans.get("trace_id", "")) is not None, res)
+    check("ask's result is a text block too",
+          res.get("content", [{}])[0].get("type") == "text" and
+          "falcon" in res["content"][0].get("text", "").lower(), res.get("content"))
+    check("after ask the session is tainted: a refund is parked (untrusted_content)",
+          r.get(3, {}).get("result", {}).get("structuredContent", {}).get("status") == "pending",
+          r.get(3))
+    check("ask's arguments are validated like any tool's",
+          r.get(4, {}).get("result", {}).get("isError") is True, r.get(4))
+    r, _ = stdio(data, "bob", [init, rpc(2, "tools/call", {"name": "ask", "arguments": question})])
+    ans = r.get(2, {}).get("result", {}).get("structuredContent", {})
+    cited = [c["doc_id"] for c in ans.get("citations", [])]
+    check("the same question from bob never cites alice's document",
+          r[2]["result"]["isError"] is False and secret_id not in cited and
+          "falcon" not in ans.get("answer", "").lower(), ans)
+    calls = [json.loads(l) for l in
+             ward(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    asks = [c for c in calls if c["attributes"].get("tool") == "ask@1.0.0"]
+    check("each ask is one tool_call record through the gateway, with its answer trace",
+          {"alice", "bob"} <= {c.get("principal") for c in asks} and
+          all(c["attributes"].get("decision") in ("executed", "invalid") for c in asks), asks[:2])
+    answers = [json.loads(l) for l in
+               ward(data, "trace", "list", "--kind", "answer", "--json").splitlines()]
+    check("the answer event shares the tool call's trace",
+          {c.get("trace_id") for c in asks if c["attributes"].get("decision") == "executed"} <=
+          {a.get("trace_id") for a in answers}, (len(asks), len(answers)))
+    # Withdraw the default grant: ask is then refused like any ungranted tool, and recorded.
+    for g in json.loads(ward(data, "grants", "list"))["grants"]:
+        if g.get("tool") == "ask":
+            ward(data, "grants", "rm", str(g["id"]))
+    r, _ = stdio(data, "bob", [init, rpc(2, "tools/list"),
+                               rpc(3, "tools/call", {"name": "ask", "arguments": question})])
+    check("without a grant ask is not listed",
+          "ask" not in [t["name"] for t in r[2]["result"]["tools"]], r[2])
+    check("without a grant ask is refused",
+          r[3]["result"]["isError"] is True and "denied" in r[3]["result"]["content"][0]["text"],
+          r[3])
+    calls = [json.loads(l) for l in
+             ward(data, "trace", "list", "--kind", "tool_call", "--json").splitlines()]
+    check("the refusal is recorded",
+          any(c.get("principal") == "bob" and
+              c["attributes"].get("tool") in ("ask", "ask@1.0.0") and
+              c["attributes"].get("decision") == "denied" for c in calls), len(calls))
+
+
 def key_checks(data, keys):
     msgs = json.dumps(rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                                             "clientInfo": {"name": "k", "version": "1"}}))
@@ -379,6 +443,7 @@ def main():
         base = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line).group(1)
         http_checks(data, base, keys, bport)
         trace_checks(data)
+        ask_checks(data)
     finally:
         stop_processes(server, billing)
         shutil.rmtree(tmp, ignore_errors=True)

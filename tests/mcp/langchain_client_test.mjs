@@ -59,7 +59,7 @@ async function userChecks(url, key) {
   const client = langchain(url, key);
   const tools = await client.getTools();
   const names = tools.map((t) => t.name).sort();
-  check('langchain: a fresh data dir lists the built-in search and fetch', JSON.stringify(names) === '["fetch","search"]', names);
+  check('langchain: a fresh data dir lists the built-in ask, search and fetch', JSON.stringify(names) === '["ask","fetch","search"]', names);
   const search = tools.find((t) => t.name === 'search');
   const fetchTool = tools.find((t) => t.name === 'fetch');
   const found = text(await search.invoke({ query: 'parental' }));
@@ -103,7 +103,7 @@ try {
   await stopServer(server);
   server = await startServer(WARD, data);
   const after = await toolNames(server.url, keys.alice);
-  check('a withdrawn built-in stays withdrawn after a restart', JSON.stringify(after) === '["search"]', after);
+  check('a withdrawn built-in stays withdrawn after a restart', JSON.stringify(after) === '["ask","search"]', after);
 } catch (e) {
   check('langchain test ran without throwing', false, String(e?.stack ?? e));
 } finally {

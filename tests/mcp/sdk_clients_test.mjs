@@ -38,7 +38,7 @@ function setup() {
 async function exercise(label, client, transport) {
   await client.connect(transport);
   const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-  check(`${label}: lists the granted tools`, JSON.stringify(tools) === '["fetch","search","search_docs"]', tools);
+  check(`${label}: lists the granted tools`, JSON.stringify(tools) === '["ask","fetch","search","search_docs"]', tools);
   const search = await client.callTool({ name: 'search_docs', arguments: { query: 'parental leave' } });
   const hits = search.structuredContent?.hits ?? [];
   check(`${label}: search returns cited hits`, !search.isError && hits.length > 0 && hits[0].citation, search);

@@ -36,6 +36,9 @@ namespace ward::answer {
 
 // The longest question accepted (bytes); longer ones are InvalidArgument.
 constexpr size_t kMaxQuestionBytes = 4096;
+// Rounds of model tool calls one answer (or one proxy call with ward.tools = "execute") may run;
+// the call after the last round offers no tools.
+constexpr int kMaxToolSteps = 4;
 
 enum class AnswerMode { kExtractive, kModel };
 std::string_view answerModeName(AnswerMode mode);  // "extractive", "model"
@@ -84,6 +87,24 @@ struct AnswerResult {
   std::vector<Citation> shownCitations() const;
 };
 
+// The proxy's opt-in retrieval (`ward.retrieval` on POST /v1/chat/completions, docs/design/
+// answer.md "Front doors"): the answer loop's own retrieval and fence around a conversation the
+// client drives; the reply is verified by verifyReply.
+struct Grounding {
+  std::string query;  // what was searched (the last user message)
+  int k = 0;
+  std::vector<Passage> passages;  // retrieved as the user, in rank order
+  std::string system_text;        // the `answer` template rendered with this turn's fence marker
+  std::string data_text;          // the passages fenced under the marker, then "Question: ..."
+  Json response_format;           // the strict json_schema reply the verifier reads
+  std::string template_name;
+  int template_version = 0;
+  std::string template_sha256;
+};
+
+struct Draft;        // extractive_answerer.h
+struct FinishInput;  // answer_service.cc
+
 class AnswerService {
  public:
   explicit AnswerService(AnswerServiceOptions options);
@@ -99,7 +120,27 @@ class AnswerService {
 
   const AnswerConfig& config() const { return options_.config; }
 
+  // Retrieves as `who` with `query` (the same validation as ask(): not blank, at most
+  // kMaxQuestionBytes; k in 1..answer.max_k, default answer.default_k; the search is recorded in
+  // `trace`) and renders the fence (grounding.cc).
+  Result<Grounding> ground(const identity::Principal& who, const std::string& query,
+                           std::optional<int> k, const audit::TraceContext& trace);
+  // Verifies a model's reply to a grounded conversation as ask() verifies a model draft (the
+  // reply is the JSON of Grounding::response_format; anything else is one unsupported sentence),
+  // filters links, records one `answer` event (mode "model", `front_door`) and returns the result.
+  Result<AnswerResult> verifyReply(const identity::Principal& who, const Grounding& grounding,
+                                   const std::string& model, const std::string& reply,
+                                   const audit::TraceContext& trace,
+                                   const std::string& front_door);
+
  private:
+  // The question's and k's checks (ask(), ground()); returns k.
+  Result<int> validated(const std::string& question, std::optional<int> k) const;
+  Result<std::vector<Passage>> retrieve(const identity::Principal& who, const std::string& query,
+                                        int k, const audit::TraceContext& trace);
+  // Steps 3-5 of the loop: verify, filter links, record, metrics.
+  Status finish(const FinishInput& in, Draft& draft, AnswerResult& result);
+
   AnswerServiceOptions options_;
 };
 

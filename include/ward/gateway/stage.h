@@ -39,9 +39,17 @@ struct ResolvedTool {
 
 // What untrusted content the turn behind a call has read: retrieved documents, tool results,
 // upstream MCP content (docs/design/gateway.md, "Untrusted content").
+// Private text the turn retrieved (a passage of a document), kept for the exfiltration check
+// (exfil_check.h): tool arguments that carry a long verbatim run of it are flagged.
+struct TurnText {
+  std::string source;  // "doc:<id>"
+  std::string text;
+};
+
 struct TurnTaint {
   bool untrusted = false;            // the turn has read untrusted content
   std::vector<std::string> sources;  // what it read, for the record: "doc:<id>", "tool:<name>", ...
+  std::vector<TurnText> texts;       // the private text it read (answer loop, proxy retrieval)
 };
 
 // What a caller asks for.
@@ -89,6 +97,7 @@ struct CallContext {
   int64_t backend_ns = 0;             // time spent in the backend (for the overhead metric)
   int backend_status = 0;             // HTTP status of an http backend
   bool backend_error = false;         // the backend answered with an error (HTTP >= 300, isError)
+  Json exfil_suspect;  // set when the args carry retrieved text verbatim (exfil_check.h)
 };
 
 enum class Verdict { kContinue, kStop, kReject };

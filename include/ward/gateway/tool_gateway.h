@@ -22,6 +22,7 @@
 #include "ward/common/config.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/gateway/builtin_handler.h"
 #include "ward/gateway/stage.h"
 #include "ward/gateway/untrusted_gate.h"
 #include "ward/identity/directory.h"
@@ -121,7 +122,13 @@ class ToolGateway {
   // service account ("users:*"), once per tenant: true when it did so now, false when the tenant
   // had been provisioned before (an admin's withdrawal is never undone). A tool of the same name
   // the tenant already has is kept. (builtin_tools.cc)
+  // Also registers the built-in `ask` (the answer loop, run by the handler registered for it)
+  // once per tenant, under its own provisioning key, so tenants provisioned before `ask` existed
+  // get it on their next open: true when either was added now.
   Result<bool> provisionBuiltinTools(const std::string& tenant);
+  // Runs builtin backend `name` (a definition's backend.name) with `handler`; replaces an earlier
+  // one. Register before serving calls. A builtin without a handler fails with Unavailable.
+  void registerBuiltin(const std::string& name, BuiltinHandler handler);
 
   // --- grants, modes, secrets (admin) ---
   // {"subject_kind","subject","tool","constraints"}; subjects must exist in the tenant, except

@@ -27,6 +27,9 @@ inline constexpr size_t kMaxTaintSourceBytes = 512;
 inline constexpr char kTaintOverflowSource[] = "more:sources-not-listed";
 // The rule name of the gate in approvals and trace events.
 inline constexpr char kUntrustedContentRule[] = "untrusted_content";
+// The rule name of a write parked because its arguments carry retrieved private text verbatim
+// (exfil_check.h).
+inline constexpr char kExfiltrationRule[] = "exfiltration";
 
 // ward.toml's [gateway] keys of the gate, as written (checked by UntrustedGate::create).
 struct UntrustedGateConfig {
@@ -62,6 +65,7 @@ class UntrustedGate {
   static Result<UntrustedGate> create(const UntrustedGateConfig& config);
 
   bool enabled() const { return enabled_; }
+  UntrustedWrites writes() const { return writes_; }
   // The gate's decision for a call of `risk` from a turn with `taint`. A turn is tainted when it
   // is marked untrusted or names a source, unless every source it names is trusted (a turn
   // marked untrusted with no source named always taints).

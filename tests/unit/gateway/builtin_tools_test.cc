@@ -1,6 +1,7 @@
-// The built-in search and fetch every tenant gets once (issue 19, item 26): callable by every
-// user and service account, never by an agent without its own grant; a withdrawal sticks; a
-// tenant's own tool of the same name is kept.
+// The built-in search, fetch and ask every tenant gets once (issue 19, item 26; issue 13):
+// callable by every user and service account, never by an agent without its own grant; a
+// withdrawal sticks; a tenant's own tool of the same name is kept; `ask` reaches tenants
+// provisioned before it existed; a builtin implemented above the gateway runs its handler.
 #include "gateway_env.h"
 
 namespace ward::testing {
@@ -27,7 +28,7 @@ TEST(BuiltinTools, EveryUserCanCallSearchAndFetchAgentsNeedAGrant) {
   auto first = env.gateway->provisionBuiltinTools(env.tenant);
   ASSERT_TRUE(first.ok()) << first.status().toString();
   EXPECT_TRUE(*first);
-  const std::vector<std::string> both = {"fetch", "search"};
+  const std::vector<std::string> both = {"ask", "fetch", "search"};
   EXPECT_EQ(callable(env, "alice"), both);
   EXPECT_EQ(callable(env, "ci"), both);
   EXPECT_TRUE(callable(env, "bot").empty());
@@ -42,7 +43,7 @@ TEST(BuiltinTools, AWithdrawnBuiltinIsNotAddedAgain) {
   env.user("alice");
   ASSERT_TRUE(env.gateway->provisionBuiltinTools(env.tenant).ok());
   Json grants = env.gateway->listGrants(env.tenant).value()["grants"];
-  ASSERT_EQ(grants.size(), 2u) << grants.dump();
+  ASSERT_EQ(grants.size(), 3u) << grants.dump();
   for (const Json& g : grants) {
     EXPECT_EQ(g["subject_kind"], "users");
     EXPECT_EQ(g["subject"], "*");
@@ -50,12 +51,13 @@ TEST(BuiltinTools, AWithdrawnBuiltinIsNotAddedAgain) {
       ASSERT_TRUE(env.gateway->deleteGrant(env.tenant, g["id"].get<int64_t>()).ok());
     }
   }
-  EXPECT_EQ(callable(env, "alice"), std::vector<std::string>{"search"});
+  const std::vector<std::string> left = {"ask", "search"};
+  EXPECT_EQ(callable(env, "alice"), left);
   auto again = env.gateway->provisionBuiltinTools(env.tenant);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
-  EXPECT_EQ(callable(env, "alice"), std::vector<std::string>{"search"});
-  EXPECT_EQ(env.gateway->listGrants(env.tenant).value()["grants"].size(), 1u);
+  EXPECT_EQ(callable(env, "alice"), left);
+  EXPECT_EQ(env.gateway->listGrants(env.tenant).value()["grants"].size(), 2u);
 }
 
 TEST(BuiltinTools, ATenantsOwnToolOfTheSameNameIsKept) {
@@ -67,6 +69,46 @@ TEST(BuiltinTools, ATenantsOwnToolOfTheSameNameIsKept) {
   ASSERT_EQ(tools[0]["versions"].size(), 1u);
   EXPECT_EQ(tools[0]["versions"][0]["backend"], "mcp");
   EXPECT_EQ(env.gateway->listTools(env.tenant, "fetch").value()["tools"].size(), 1u);
+}
+
+TEST(BuiltinTools, ATenantProvisionedBeforeAskGetsItOnce) {
+  GatewayEnv env;
+  env.user("alice");
+  // A data dir from before `ask`: search and fetch were provisioned, then fetch withdrawn.
+  ASSERT_TRUE(*env.tools->provisionOnce(env.tenant, "builtin_tools", {}, {}));
+  auto first = env.gateway->provisionBuiltinTools(env.tenant);
+  ASSERT_TRUE(first.ok()) << first.status().toString();
+  EXPECT_TRUE(*first);
+  EXPECT_EQ(callable(env, "alice"), std::vector<std::string>{"ask"});  // withdrawals stick
+  EXPECT_FALSE(*env.gateway->provisionBuiltinTools(env.tenant));
+  EXPECT_EQ(env.gateway->listGrants(env.tenant).value()["grants"].size(), 1u);
+}
+
+TEST(BuiltinTools, AskRunsTheRegisteredHandlerAsTheCaller) {
+  GatewayEnv env;
+  env.user("alice");
+  ASSERT_TRUE(env.gateway->provisionBuiltinTools(env.tenant).ok());
+  // No handler registered (a process without the answer loop): Unavailable, recorded.
+  auto none = env.call("alice", "ask", Json{{"question", "why?"}});
+  EXPECT_EQ(none.status().code(), StatusCode::kUnavailable) << none.status().toString();
+  std::string seen_reader;
+  Json seen_args;
+  env.gateway->registerBuiltin("ask", [&](const gateway::BuiltinCall& c) -> Result<Json> {
+    seen_reader = c.reader.name;
+    seen_args = c.args;
+    return Json{{"answer", "because"}, {"trace_id", c.trace.trace_id}};
+  });
+  auto r = env.call("alice", "ask", Json{{"question", "why?"}, {"k", 3}});
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(seen_reader, "alice");
+  EXPECT_EQ(seen_args, (Json{{"question", "why?"}, {"k", 3}}));
+  EXPECT_EQ(env.lastCall()["decision"], "executed") << env.lastCall().dump();
+  EXPECT_EQ(env.lastCall()["result"]["answer"], "because");
+  // The input schema applies before the handler: an unknown field never reaches it.
+  seen_reader.clear();
+  auto bad = env.call("alice", "ask", Json{{"question", "why?"}, {"extra", 1}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(seen_reader.empty());
 }
 
 TEST(BuiltinTools, UsersGrantsTakeOnlyTheWildcardSubject) {

@@ -10,6 +10,9 @@
 //   gate approve|deny|off [TRUSTED,...]  (reopens the gateway with gateway.untrusted_writes /
 //                                         untrusted_gate "off" and gateway.trusted_sources)
 //   recorded POINTER JSON        (the last tool_call event's attributes at POINTER equal JSON)
+//   absent POINTER               (the last tool_call event has nothing at POINTER)
+//   retrieved SOURCE TEXT...     (later calls' turns retrieved TEXT from SOURCE: the
+//                                 exfiltration check's input; "forget" clears them)
 // DECISION: allowed (passed every policy stage and reached dispatch), denied, invalid, pending,
 // rate_limited, conflict; DECISION@STAGE also names the stage that decided. A call with key=K
 // after the args uses idempotency key K; taint=SRC,... marks its turn as having read those
@@ -18,6 +21,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "exfil_check.h"
 #include "gateway_env.h"
 
 namespace ward::testing {
@@ -78,6 +82,7 @@ void setMode(GatewayEnv& env, const std::string& mode, const std::string& agent)
 
 void runCaseFile(const fs::path& path) {
   GatewayEnv env;
+  std::vector<gateway::TurnText> retrieved;
   std::ifstream in(path);
   std::string line;
   int n = 0;
@@ -136,6 +141,7 @@ void runCaseFile(const fs::path& path) {
           if (option != "taint=*") taint.sources = commaList(option.substr(6));
         }
       }
+      taint.texts = retrieved;
       setMode(env, mode, c[2]);
       auto r = env.call(c[1], c[3], args, c[2] == "-" ? "" : c[2], key, taint);
       EXPECT_EQ(outcome(env, r, expected.find('@') != std::string::npos), expected)
@@ -157,6 +163,14 @@ void runCaseFile(const fs::path& path) {
       Json::json_pointer ptr(rec[1]);
       ASSERT_TRUE(last.contains(ptr)) << last.dump();
       EXPECT_EQ(last[ptr], Json::parse(rec[2])) << last.dump();
+    } else if (verb == "absent") {
+      Json last = env.lastCall();
+      EXPECT_FALSE(last.contains(Json::json_pointer(w[1]))) << last.dump();
+    } else if (verb == "retrieved") {
+      ASSERT_EQ(w.size(), 3u);
+      retrieved.push_back({w[1], w[2]});
+    } else if (verb == "forget") {
+      retrieved.clear();
     } else {
       FAIL() << "unknown statement '" << verb << "'";
     }
@@ -174,6 +188,15 @@ TEST(GatewayPolicyCases, AllCaseFiles) {
     SCOPED_TRACE(f.string());
     runCaseFile(f);
   }
+}
+
+TEST(GatewayDocs, TheExfiltrationThresholdIsTheCodes) {
+  std::ifstream in(std::string(WARD_GATEWAY_CASES_DIR) + "/../../../docs/design/gateway.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  ASSERT_FALSE(doc.str().empty());
+  EXPECT_NE(doc.str().find("`kExfilMinRunBytes` = " + std::to_string(gateway::kExfilMinRunBytes)),
+            std::string::npos);
 }
 
 }  // namespace

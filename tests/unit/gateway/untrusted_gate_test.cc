@@ -29,7 +29,7 @@ TEST(UntrustedGateConfig, DefaultsApproveAndOn) {
   auto g = UntrustedGate::create(*c);
   ASSERT_TRUE(g.ok());
   EXPECT_TRUE(g->enabled());
-  TurnTaint t{true, {"doc:x"}};
+  TurnTaint t{true, {"doc:x"}, {}};
   EXPECT_EQ(g->decide(t, Risk::kWrite).action, GateAction::kApprove);
   EXPECT_EQ(g->decide(t, Risk::kRead).action, GateAction::kAllow);
   EXPECT_EQ(g->decide(TurnTaint{}, Risk::kDestructive).action, GateAction::kAllow);
@@ -39,12 +39,12 @@ TEST(UntrustedGateConfig, LoadsAndChecksTheKeys) {
   testing::TempDir dir;
   auto g = gateFrom(dir, "untrusted_writes = \"deny\"\ntrusted_sources = [\"doc:hb-*\"]\n");
   ASSERT_TRUE(g.ok()) << g.status().toString();
-  EXPECT_EQ(g->decide(TurnTaint{true, {"doc:hb-1"}}, Risk::kWrite).action, GateAction::kAllow);
-  EXPECT_EQ(g->decide(TurnTaint{true, {"doc:x"}}, Risk::kWrite).action, GateAction::kDeny);
+  EXPECT_EQ(g->decide(TurnTaint{true, {"doc:hb-1"}, {}}, Risk::kWrite).action, GateAction::kAllow);
+  EXPECT_EQ(g->decide(TurnTaint{true, {"doc:x"}, {}}, Risk::kWrite).action, GateAction::kDeny);
   g = gateFrom(dir, "untrusted_gate = \"off\"\n");
   ASSERT_TRUE(g.ok());
   EXPECT_FALSE(g->enabled());
-  EXPECT_EQ(g->decide(TurnTaint{true, {"doc:x"}}, Risk::kWrite).action, GateAction::kAllow);
+  EXPECT_EQ(g->decide(TurnTaint{true, {"doc:x"}, {}}, Risk::kWrite).action, GateAction::kAllow);
 
   for (const char* bad : {"untrusted_writes = \"maybe\"\n", "untrusted_gate = false\n",
                           "untrusted_gate = \"of\"\n", "trusted_sources = \"doc:a\"\n",
@@ -62,7 +62,7 @@ TEST(UntrustedGate, OverflowMarkerAlwaysTaints) {
   EXPECT_FALSE(g.ok());
   g = UntrustedGate::create(UntrustedGateConfig{"approve", "on", {"doc:*"}});
   ASSERT_TRUE(g.ok());
-  auto d = g->decide(TurnTaint{true, {"doc:a", kTaintOverflowSource}}, Risk::kWrite);
+  auto d = g->decide(TurnTaint{true, {"doc:a", kTaintOverflowSource}, {}}, Risk::kWrite);
   EXPECT_EQ(d.action, GateAction::kApprove);
   EXPECT_EQ(d.tainting, std::vector<std::string>{kTaintOverflowSource});
 }
