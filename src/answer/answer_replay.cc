@@ -9,6 +9,7 @@
 #include "ward/common/hash.h"
 #include "ward/gateway/tool_definition.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/models/tool_call_ids.h"
 #include "ward/models/model_service.h"
 #include "ward/models/openai_chat_format.h"
 #include "ward/models/provider.h"
@@ -190,6 +191,7 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
     std::vector<models::ChatResponse> decoded;
     for (const models::Cassette& c : in.cassettes) {
       WARD_ASSIGN_OR_RETURN(models::ChatResponse r, decodeCassetteAnswer(c));
+      models::useWardToolCallIds(r.message.tool_calls);  // as ModelService hands them on
       recorded_steps.push_back({loopRequest(c.request), stepResponse(r)});
       decoded.push_back(std::move(r));
     }

@@ -6,6 +6,7 @@
 #include "ward/answer/answer_replay.h"
 #include "ward/models/openai_chat_format.h"
 #include "ward/models/provider.h"
+#include "ward/models/tool_call_ids.h"
 
 namespace ward::cli {
 
@@ -18,6 +19,7 @@ std::string sseData(const Json& j) { return "data: " + dumpJson(j) + "\n\n"; }
 Result<std::string> chatCompletionsClientBytes(const models::Cassette& c, bool include_usage) {
   if (!c.stream) {
     WARD_ASSIGN_OR_RETURN(models::ChatResponse r, answer::decodeCassetteAnswer(c));
+    models::useWardToolCallIds(r.message.tool_calls);  // the ids the client saw
     return dumpJson(models::chatCompletionJson(r));
   }
   WARD_ASSIGN_OR_RETURN(const models::Provider* provider, models::providerFor(c.adapter));
@@ -31,7 +33,8 @@ Result<std::string> chatCompletionsClientBytes(const models::Cassette& c, bool i
     std::vector<models::StreamEvent> events;
     (void)decoder->feed(std::string_view(c.response).substr(c.chunks[i], end - c.chunks[i]),
                         events);
-    for (const models::StreamEvent& e : events) {
+    for (models::StreamEvent& e : events) {
+      models::useWardToolCallIds(e.tool_calls);  // the ids the client saw
       const models::ChatResponse now = decoder->response();
       if (!started) {
         started = true;

@@ -7,7 +7,7 @@
 
 #include "call_recording.h"
 #include "retry_policy.h"
-#include "tool_call_ids.h"
+#include "ward/models/tool_call_ids.h"
 #include "ward/audit/model_call.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"

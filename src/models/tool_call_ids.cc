@@ -1,5 +1,5 @@
 // Ward's tool-call ids: base64url of the provider's id behind a fixed prefix (tool_call_ids.h).
-#include "tool_call_ids.h"
+#include "ward/models/tool_call_ids.h"
 
 #include "ward/identity/jwt_verifier.h"
 

@@ -5,7 +5,7 @@
 #include <regex>
 
 #include "gemini_format.h"
-#include "tool_call_ids.h"
+#include "ward/models/tool_call_ids.h"
 
 namespace ward::models {
 namespace {
