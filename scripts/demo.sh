@@ -32,7 +32,7 @@ echo
 "$WARD" status
 
 echo
-echo "=== MCP out of the box: dave's client lists the built-in search and fetch (granted to every user)"
+echo "=== MCP out of the box: dave's client lists the built-in ask, search and fetch (granted to every user)"
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"demo","version":"1"}}}' \
   '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' |
   "$WARD" mcp --as dave |
@@ -51,6 +51,8 @@ step "bob (sales) looks up an invoice: refused, no grant"
 "$WARD" tools call lookup_invoice --as bob --args '{"invoice_id": "INV-2024-0042"}' || true
 step "carol (finance) looks it up"
 "$WARD" tools call lookup_invoice --as carol --args '{"invoice_id": "INV-2024-0042"}'
+step "the tool's own examples (its contract tests) run through the whole gateway as carol"
+"$WARD" tools test lookup_invoice --as carol
 KEY="demo-refund-$(date +%s)"
 step "carol refunds 900 (above the 500 threshold): parked for approval"
 OUT=$("$WARD" tools call refund_invoice --as carol --idempotency-key "$KEY" \
