@@ -94,6 +94,9 @@ class Env:
         with open(os.path.join(REPO, "examples", "tools", name + ".json")) as f:
             d = json.load(f)
         d["backend"]["url"] = d["backend"]["url"].replace(":7480/", f":{self.bport}/")
+        # The tests derive other tools from it with other schemas: its examples (contract tests
+        # of lookup_invoice's own schemas) would not hold for them.
+        d.pop("examples", None)
         return d
 
     def write_tool(self, d):
