@@ -2,23 +2,11 @@
 
 #include <algorithm>
 
+#include "ward/common/encoding.h"
+
 namespace ward::audit {
 
 namespace {
-
-std::string escapePointerToken(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 Json at(const Json& doc, const std::string& pointer) {
   if (pointer.empty()) return doc;
@@ -104,8 +92,8 @@ std::optional<std::string> firstDifference(const Json& a, const Json& b) {
     for (const std::string& k : keys) {
       const Json x = a.contains(k) ? a[k] : Json();
       const Json y = b.contains(k) ? b[k] : Json();
-      if (a.contains(k) != b.contains(k)) return "/" + escapePointerToken(k);
-      if (auto inner = firstDifference(x, y)) return "/" + escapePointerToken(k) + *inner;
+      if (a.contains(k) != b.contains(k)) return "/" + jsonPointerToken(k);
+      if (auto inner = firstDifference(x, y)) return "/" + jsonPointerToken(k) + *inner;
     }
     return std::string();
   }

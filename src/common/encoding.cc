@@ -1,4 +1,4 @@
-// RFC 4648 base64 and hex (encoding.h).
+// RFC 4648 base64 and hex, RFC 6901 pointer tokens (encoding.h).
 #include "ward/common/encoding.h"
 
 #include <cstdint>
@@ -97,6 +97,20 @@ std::optional<std::string> hexDecode(std::string_view text) {
     const int hi = hexValue(text[i]), lo = hexValue(text[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return out;
+}
+
+std::string jsonPointerToken(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
   }
   return out;
 }

@@ -15,23 +15,10 @@
 #include "schema_graph.h"
 #include "schema_keywords.h"
 #include "schema_uri.h"
+#include "ward/common/encoding.h"
 
 namespace ward::gateway {
 namespace {
-
-std::string escapePointer(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -151,7 +138,7 @@ class SchemaCompiler {
     located_.emplace(&j, at);
     for (const auto& [key, value] : j.items()) {
       Located child = at;
-      child.location = at.location + "/" + escapePointer(key);
+      child.location = at.location + "/" + jsonPointerToken(key);
       if (isSchemaKeyword(key, value, draft7)) {
         WARD_RETURN_IF_ERROR(index(value, child, depth + 1));
       } else if (isSchemaArrayKeyword(key, value, draft7)) {
@@ -164,7 +151,7 @@ class SchemaCompiler {
         for (const auto& [name, sub] : value.items()) {
           if (!sub.is_object() && !sub.is_boolean()) continue;  // draft-07 dependencies arrays
           Located c = child;
-          c.location += "/" + escapePointer(name);
+          c.location += "/" + jsonPointerToken(name);
           WARD_RETURN_IF_ERROR(index(sub, c, depth + 1));
         }
       }
@@ -285,7 +272,7 @@ class SchemaCompiler {
       } else {
         return error(location, "$ref '" + ref + "' points at nothing");
       }
-      path += "/" + escapePointer(token);
+      path += "/" + jsonPointerToken(token);
       auto known = located_.find(target);
       if (known != located_.end()) at = known->second;
       i = slash + 1;

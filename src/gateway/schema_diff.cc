@@ -6,6 +6,8 @@
 #include <set>
 #include <string_view>
 
+#include "ward/common/encoding.h"
+
 namespace ward::gateway {
 
 namespace {
@@ -29,20 +31,6 @@ constexpr Bound kBounds[] = {
     {"minimum", false},  {"exclusiveMinimum", false}, {"minLength", false},
     {"minItems", false}, {"minProperties", false},    {"minContains", false},
 };
-
-std::string escapePointer(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // A schema as an object: true and null accept anything, false nothing.
 Json normalized(const Json& s) {
@@ -97,7 +85,7 @@ class Walker {
       const bool in_before = before.contains(k), in_after = after.contains(k);
       if (in_before && in_after && before[k] == after[k]) continue;
       if (isAnnotation(k)) continue;
-      const std::string here = at + "/" + escapePointer(k);
+      const std::string here = at + "/" + jsonPointerToken(k);
       if (k == "type") {
         types(before, after, here);
       } else if (k == "enum") {
@@ -222,7 +210,7 @@ class Walker {
       return;
     }
     for (const auto& [name, schema] : was.items()) {
-      const std::string here = at + "/" + escapePointer(name);
+      const std::string here = at + "/" + jsonPointerToken(name);
       if (now.contains(name)) {
         walk(schema, now[name], here);
       } else {
@@ -235,7 +223,7 @@ class Walker {
     for (const auto& [name, schema] : now.items()) {
       if (!was.contains(name)) {
         // Whether it must be present is the `required` rule's business.
-        add(at + "/" + escapePointer(name), "property_added", SchemaEffect::kNeutral,
+        add(at + "/" + jsonPointerToken(name), "property_added", SchemaEffect::kNeutral,
             "'" + name + "' was added");
       }
     }

@@ -5,22 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ward/common/encoding.h"
+
 namespace ward::gateway {
 namespace {
-
-std::string escapePointer(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::optional<double> numberOf(const Json& j, const char* key) {
   auto it = j.find(key);
@@ -142,7 +130,7 @@ Status compileSchemaKeywords(const Json& j, SchemaNode* n, const KeywordContext&
       PatternSchema ps;
       ps.pattern = p;
       WARD_ASSIGN_OR_RETURN(ps.regex,
-                            compilePattern(p, loc + "/patternProperties/" + escapePointer(p), ctx));
+                            compilePattern(p, loc + "/patternProperties/" + jsonPointerToken(p), ctx));
       WARD_ASSIGN_OR_RETURN(ps.schema, ctx.sub(s));
       n->pattern_properties.push_back(std::move(ps));
     }

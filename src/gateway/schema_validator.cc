@@ -13,6 +13,7 @@
 
 #include "schema_format.h"
 #include "schema_graph.h"
+#include "ward/common/encoding.h"
 
 namespace ward::gateway {
 namespace {
@@ -34,15 +35,7 @@ std::string pointerOf(const PathSegment* p) {
       out += std::to_string((*it)->index);
       continue;
     }
-    for (char c : *(*it)->key) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out += c;
-      }
-    }
+    out += jsonPointerToken(*(*it)->key);
   }
   return out;
 }

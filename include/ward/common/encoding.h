@@ -1,4 +1,5 @@
-// Byte encodings with one home (RFC 4648): base64 (standard alphabet, padded) and lowercase hex.
+// Encodings with one home: base64 (RFC 4648, standard alphabet, padded), lowercase hex, and
+// JSON Pointer reference tokens (RFC 6901).
 // Decoders are strict: a wrong length, a character outside the alphabet, or padding anywhere
 // but the end is an error, never silently skipped. Pure functions, thread-safe.
 #pragma once
@@ -17,5 +18,8 @@ std::optional<std::string> base64Decode(std::string_view text);
 std::string hexEncode(std::string_view bytes);
 // nullopt unless `text` is an even number of hex digits (either case).
 std::optional<std::string> hexDecode(std::string_view text);
+
+// One JSON Pointer reference token (RFC 6901): '~' as "~0", '/' as "~1".
+std::string jsonPointerToken(std::string_view key);
 
 }  // namespace ward

@@ -37,5 +37,11 @@ TEST(Hex, RoundTripAndStrictness) {
   EXPECT_FALSE(hexDecode("zz"));
 }
 
+TEST(JsonPointer, TokensEscapeTildeThenSlash) {
+  EXPECT_EQ(jsonPointerToken("a/b~c"), "a~1b~0c");
+  EXPECT_EQ(jsonPointerToken("~1"), "~01");  // not read back as '/'
+  EXPECT_EQ(jsonPointerToken(""), "");
+}
+
 }  // namespace
 }  // namespace ward
