@@ -14,15 +14,6 @@ namespace {
 constexpr std::string_view kAnswerTemplateName = "answer";
 constexpr std::string_view kNativeTemplateName = "answer_native";
 
-models::Message textMessage(models::Role role, std::string text) {
-  models::Message m;
-  m.role = role;
-  models::ContentPart part;
-  part.text = std::move(text);
-  m.content.push_back(std::move(part));
-  return m;
-}
-
 }  // namespace
 
 // The turn has read retrieved documents, so every call carries that taint.
@@ -34,36 +25,7 @@ ToolReply routeToolCall(const ModelDraftInput& in, const models::ToolCall& tc) {
     if (taint.sources.empty() || taint.sources.back() != source) taint.sources.push_back(source);
     taint.texts.push_back({source, p.text});  // for the gateway's exfiltration check
   }
-  Json reply;
-  std::string outcome;
-  auto args = parseJson(tc.arguments.empty() ? "{}" : tc.arguments);
-  if (!args.ok() || !args->is_object()) {
-    outcome = "invalid_arguments";
-    reply = {{"error", "the arguments are not a JSON object"}};
-  } else {
-    gateway::CallRequest req;
-    req.principal = in.who;
-    if (in.agent != nullptr) req.agent = *in.agent;
-    req.tool = tc.name;
-    req.args = *args;
-    req.trace = in.trace;
-    req.via = {{"front_door", "answer"}};
-    req.taint = taint;
-    // A mutation needs an idempotency key: one per trace and tool call, as the proxy's loop.
-    auto risk = in.gateway->riskOf(in.who.tenant, tc.name);
-    if (risk.ok() && *risk != gateway::Risk::kRead) {
-      req.idempotency_key = "ward-answer-" + in.trace.trace_id + "-" + tc.id;
-    }
-    auto result = in.gateway->call(std::move(req));
-    if (result.ok()) {
-      outcome = result->value("status", std::string("ok"));
-      reply = *result;
-    } else {
-      outcome = std::string(statusCodeName(result.status().code()));
-      reply = {{"error", result.status().message()}};
-    }
-  }
-  return ToolReply{outcome, dumpJson(reply)};
+  return routeToolCall(*in.gateway, ToolRoute{in.who, in.agent, in.trace, "answer", taint}, tc);
 }
 
 Result<std::string> drawFenceMarker(const std::vector<std::string_view>& texts) {

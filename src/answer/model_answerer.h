@@ -13,6 +13,7 @@
 #include "answer_record.h"
 #include "ward/answer/citation.h"
 #include "ward/answer/extractive_answerer.h"
+#include "ward/answer/tool_route.h"
 #include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
@@ -67,12 +68,6 @@ struct ModelDraft {
   std::string marker;         // the fence marker of this turn (replay renders the same prompt)
   int steps = 0;              // model calls made
   bool native_citations = false;  // the reply is parsed by parseNativeReply
-};
-
-// A tool call's answer as the model sees it: the tool message text and the outcome recorded.
-struct ToolReply {
-  std::string outcome;
-  std::string content;
 };
 
 // What the loop's model calls and tool calls go through: ModelService and the gateway for a

@@ -7,6 +7,7 @@
 #include "stream_start.h"
 #include "ward/answer/answer_service.h"
 #include "ward/answer/ask_tool.h"
+#include "ward/answer/tool_route.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/models/model_service.h"
 #include "ward/models/openai_chat_format.h"
@@ -41,15 +42,6 @@ Result<RetrievalOption> parseRetrieval(const Json& j) {
   return out;
 }
 
-models::Message textMessage(models::Role role, std::string text) {
-  models::Message m;
-  m.role = role;
-  models::ContentPart part;
-  part.text = std::move(text);
-  m.content.push_back(std::move(part));
-  return m;
-}
-
 // Fences the passages into the conversation: the answer template (with the marker) first, the
 // last user message replaced by the fenced passages and its own text as the question.
 Status groundConversation(const Services& s, models::ChatCall& call, const RetrievalOption& opt,
@@ -71,10 +63,10 @@ Status groundConversation(const Services& s, models::ChatCall& call, const Retri
   WARD_ASSIGN_OR_RETURN(out,
                         s.answers->ground(call.principal, last_user->text(), opt.k, call.trace));
   if (opt.cite) call.request.sampling.response_format = out.response_format;
-  models::Message data = textMessage(models::Role::kUser, out.data_text);
+  models::Message data = answer::textMessage(models::Role::kUser, out.data_text);
   data.name = last_user->name;
   *last_user = std::move(data);
-  messages.insert(messages.begin(), textMessage(models::Role::kSystem, out.system_text));
+  messages.insert(messages.begin(), answer::textMessage(models::Role::kSystem, out.system_text));
   return Status();
 }
 
@@ -85,43 +77,16 @@ Status runToolCalls(gateway::ToolGateway& gw, models::ChatCall& call,
                     Json& recorded) {
   call.request.messages.push_back(resp.message);
   for (const models::ToolCall& tc : resp.message.tool_calls) {
-    Json reply;
-    std::string outcome;
-    auto args = parseJson(tc.arguments.empty() ? "{}" : tc.arguments);
-    if (!args.ok() || !args->is_object()) {
-      outcome = "invalid_arguments";
-      reply = {{"error", "the arguments are not a JSON object"}};
-    } else {
-      gateway::CallRequest req;
-      req.principal = call.principal;
-      req.tool = tc.name;
-      req.args = *args;
-      req.trace = call.trace;
-      req.via = {{"front_door", "proxy"}};
-      req.taint = taint;
-      // A mutation needs an idempotency key: one per tool call of this trace, so a retried
-      // round cannot run the same call twice.
-      auto risk = gw.riskOf(call.principal.tenant, tc.name);
-      if (risk.ok() && *risk != gateway::Risk::kRead) {
-        req.idempotency_key = "ward-proxy-" + call.trace.trace_id + "-" + tc.id;
-      }
-      auto result = gw.call(std::move(req));
-      if (result.ok()) {
-        outcome = result->value("status", std::string("ok"));
-        reply = *result;
-      } else {
-        outcome = std::string(statusCodeName(result.status().code()));
-        reply = {{"error", result.status().message()}};
-      }
-    }
-    recorded.push_back({{"tool", tc.name}, {"outcome", outcome}});
+    answer::ToolReply reply = answer::routeToolCall(
+        gw, answer::ToolRoute{call.principal, nullptr, call.trace, "proxy", taint}, tc);
+    recorded.push_back({{"tool", tc.name}, {"outcome", reply.outcome}});
     taint.untrusted = true;  // a tool result is untrusted content
     const std::string source = "tool:" + tc.name;
     if (std::find(taint.sources.begin(), taint.sources.end(), source) == taint.sources.end() &&
         taint.sources.size() < gateway::kMaxTaintSources) {
       taint.sources.push_back(source);
     }
-    models::Message m = textMessage(models::Role::kTool, dumpJson(reply));
+    models::Message m = answer::textMessage(models::Role::kTool, std::move(reply.content));
     m.tool_call_id = tc.id;
     call.request.messages.push_back(std::move(m));
   }
@@ -230,7 +195,7 @@ Result<HttpResponse> wardChat(const Services& s, const HttpRequest& r, models::C
         retrieval[key] = v[key];
       }
       // The client sees the verified, link-filtered answer text, never the raw JSON reply.
-      resp.message = textMessage(models::Role::kAssistant, verified.answer);
+      resp.message = answer::textMessage(models::Role::kAssistant, verified.answer);
     }
     ward["retrieval"] = std::move(retrieval);
   }
