@@ -6,25 +6,7 @@ import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, run, setTracin
   from "@openai/agents";
 import OpenAI from "openai";
 import { z } from "zod";
-
-let failed = 0;
-let passed = 0;
-function check(name, cond, detail) {
-  if (cond) {
-    passed++;
-    console.log(`ok   ${name}`);
-  } else {
-    failed++;
-    console.log(`FAIL ${name} ${detail === undefined ? "" : JSON.stringify(detail).slice(0, 1500)}`);
-  }
-}
-async function group(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    check(`${name} ran`, false, String(e && e.stack ? e.stack : e));
-  }
-}
+import { check, finish, group } from "./tally.mjs";
 
 setTracingDisabled(true);  // nothing leaves loopback: no trace export to OpenAI
 const client = new OpenAI({ baseURL: process.env.WARD_BASE + "/v1", apiKey: process.env.WARD_KEY });
@@ -72,5 +54,4 @@ for (const prefix of ["m-", "a-", "g-", "r-"]) {
   });
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

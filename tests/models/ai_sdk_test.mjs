@@ -4,25 +4,7 @@
 // ok/FAIL lines; exit 1 on any failure.
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
-
-let failed = 0;
-let passed = 0;
-function check(name, cond, detail) {
-  if (cond) {
-    passed++;
-    console.log(`ok   ${name}`);
-  } else {
-    failed++;
-    console.log(`FAIL ${name} ${detail === undefined ? "" : JSON.stringify(detail).slice(0, 1500)}`);
-  }
-}
-async function group(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    check(`${name} ran`, false, String(e && e.stack ? e.stack : e));
-  }
-}
+import { check, finish, group } from "./tally.mjs";
 
 const provider = createOpenAI({ baseURL: process.env.WARD_BASE + "/v1", apiKey: process.env.WARD_KEY });
 // Ward keeps no provider state: the Responses path says store: false, so the SDK sends whole
@@ -59,5 +41,4 @@ for (const prefix of ["m-", "a-", "g-", "r-"]) {
   }
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

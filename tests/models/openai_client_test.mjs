@@ -3,25 +3,8 @@
 // with WARD_BASE (http://127.0.0.1:PORT), WARD_KEY (a granted principal's key) and
 // WARD_BOB_KEY (a principal without grants). Prints ok/FAIL lines; exit 1 on any failure.
 import OpenAI from "openai";
+import { check, finish, group } from "./tally.mjs";
 
-let failed = 0;
-let passed = 0;
-function check(name, cond, detail) {
-  if (cond) {
-    passed++;
-    console.log(`ok   ${name}`);
-  } else {
-    failed++;
-    console.log(`FAIL ${name} ${detail === undefined ? "" : JSON.stringify(detail).slice(0, 1500)}`);
-  }
-}
-async function group(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    check(`${name} ran`, false, String(e && e.stack ? e.stack : e));
-  }
-}
 async function errorOf(promise) {
   try {
     await promise;
@@ -197,5 +180,4 @@ await group("errors", async () => {
         e instanceof OpenAI.APIError, String(e));
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
