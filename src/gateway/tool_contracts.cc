@@ -1,6 +1,9 @@
 // Tools as public APIs (docs/design/gateway.md "Contracts: examples and breaking changes"): a
 // version's examples run through the whole chain, schema diffs between versions, and the rule
 // that refuses a breaking change under the same major version.
+#include <algorithm>
+#include <optional>
+
 #include "gateway_impl.h"
 #include "ward/gateway/schema_diff.h"
 #include "ward/gateway/tool_examples.h"
@@ -9,27 +12,28 @@ namespace ward::gateway {
 
 namespace {
 
-// The stored, still parseable definitions of `name`, by version text.
-Result<std::vector<ToolDefinition>> storedVersions(store::ToolStore& tools,
-                                                   const std::string& tenant,
-                                                   const std::string& name) {
-  std::vector<ToolDefinition> out;
+// The stored versions of `name` (none when the tool is new).
+Result<std::vector<store::ToolRecord>> storedRecords(store::ToolStore& tools,
+                                                     const std::string& tenant,
+                                                     const std::string& name) {
   auto records = tools.listTools(tenant, name);
-  if (!records.ok() && records.status().code() == StatusCode::kNotFound) return out;
-  if (!records.ok()) return records.status();
-  for (const store::ToolRecord& r : *records) {
-    if (r.name != name) continue;
-    auto def = parseToolDefinition(r.definition);
-    if (def.ok()) out.push_back(std::move(*def));  // a definition older rules refuse: skipped
+  if (!records.ok() && records.status().code() == StatusCode::kNotFound) {
+    return std::vector<store::ToolRecord>();
   }
-  return out;
+  if (!records.ok()) return records.status();
+  std::erase_if(*records, [&name](const store::ToolRecord& r) { return r.name != name; });
+  return records;
 }
 
+// One stored version, parsed; NotFound when absent (or stored under rules that now refuse it).
 Result<ToolDefinition> storedVersion(store::ToolStore& tools, const std::string& tenant,
                                      const std::string& name, const std::string& version) {
-  WARD_ASSIGN_OR_RETURN(std::vector<ToolDefinition> all, storedVersions(tools, tenant, name));
-  for (ToolDefinition& d : all) {
-    if (d.version == version) return std::move(d);
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
+                        storedRecords(tools, tenant, name));
+  for (const store::ToolRecord& r : records) {
+    if (r.version != version) continue;
+    auto def = parseToolDefinition(r.definition);
+    if (def.ok()) return std::move(*def);
   }
   return Status::notFound("tool '" + name + "@" + version + "' not found");
 }
@@ -48,15 +52,26 @@ std::string breakingSummary(const ToolDiff& diff) {
 
 Status checkBreakingChange(store::ToolStore& tools, const std::string& tenant,
                            const ToolDefinition& def, Json* diff_out) {
-  WARD_ASSIGN_OR_RETURN(std::vector<ToolDefinition> stored,
-                        storedVersions(tools, tenant, def.name));
-  const ToolDefinition* previous = nullptr;
-  for (const ToolDefinition& d : stored) {
-    if (d.version == def.version) return Status();  // the same version: the store decides
-    if (d.semver.compare(def.semver) >= 0) continue;
-    if (previous == nullptr || d.semver.compare(previous->semver) > 0) previous = &d;
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
+                        storedRecords(tools, tenant, def.name));
+  // The versions below this one, highest first; only the first that still parses is read.
+  std::vector<std::pair<SemVer, const store::ToolRecord*>> lower;
+  for (const store::ToolRecord& r : records) {
+    if (r.version == def.version) return Status();  // the same version: the store decides
+    auto v = SemVer::parse(r.version);
+    if (v.ok() && v->compare(def.semver) < 0) lower.emplace_back(*v, &r);
   }
-  if (previous == nullptr) return Status();
+  std::sort(lower.begin(), lower.end(),
+            [](const auto& a, const auto& b) { return a.first.compare(b.first) > 0; });
+  std::optional<ToolDefinition> previous;
+  for (const auto& [v, r] : lower) {
+    auto d = parseToolDefinition(r->definition);
+    if (d.ok()) {
+      previous = std::move(*d);
+      break;
+    }
+  }
+  if (!previous) return Status();
   ToolDiff diff = diffToolDefinitions(*previous, def);
   *diff_out = diff.toJson();
   (*diff_out)["from"] = previous->version;
