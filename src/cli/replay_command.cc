@@ -112,12 +112,29 @@ Json replayStep(const Result<audit::StoredCassette>& stored, const Json& attempt
              {"replayed_sha256", hash},
              {"identical", hash == c->response_sha256}};
   // The client-visible bytes: recorded when the response was sent (a `response_sent` event),
-  // rendered again here for /v1/chat/completions.
+  // rendered again here from the cassette and what the event recorded.
   const Json sent_attrs = sent.value("attributes", Json::object());
-  if (sent_attrs.value("front_door", "") == "chat_completions") {
-    auto bytes = chatCompletionsClientBytes(*c, sent_attrs.value("include_usage", false));
+  const std::string front_door = sent_attrs.value("front_door", "");
+  std::optional<Result<std::string>> bytes;
+  if (front_door == "chat_completions") {
+    bytes = chatCompletionsClientBytes(*c, sent_attrs.value("include_usage", false));
+  } else if (front_door == "responses") {
+    const Json echo = sent_attrs.value("request_echo", Json());
+    if (!echo.is_object()) {
+      out["client_bytes_checked"] = false;
+      out["client_bytes_unchecked_reason"] = "the request echo was not recorded (over 64 KiB)";
+    } else if (sha256Hex(dumpJson(echo)) != sent_attrs.value("echo_sha256", "")) {
+      out["client_bytes_checked"] = false;
+      out["client_bytes_unchecked_reason"] = "redaction changed the recorded request echo";
+    } else {
+      const models::ResponsesIdentity identity{sent_attrs.value("response_id", ""),
+                                               sent_attrs.value("created_at", int64_t{0})};
+      bytes = responsesClientBytes(*c, echo, identity);
+    }
+  }
+  if (bytes) {
     const std::string recorded = sent_attrs.value("client_sha256", "");
-    const std::string replayed = bytes.ok() ? sha256Hex(*bytes) : "";
+    const std::string replayed = bytes->ok() ? sha256Hex(**bytes) : "";
     out["recorded_client_sha256"] = recorded;
     out["replayed_client_sha256"] = replayed;
     if (recorded != replayed) {
@@ -132,8 +149,6 @@ Json replayStep(const Result<audit::StoredCassette>& stored, const Json& attempt
         *divergence = d;
       }
     }
-  } else if (!sent_attrs.empty()) {
-    out["client_bytes_checked"] = false;  // /v1/responses: not rendered again yet
   }
   return out;
 }

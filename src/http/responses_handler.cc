@@ -5,6 +5,7 @@
 #include "client_digest.h"
 #include "handlers.h"
 #include "stream_start.h"
+#include "ward/common/hash.h"
 #include "ward/http/error_mapping.h"
 #include "ward/models/model_service.h"
 #include "ward/models/openai_responses_format.h"
@@ -16,9 +17,9 @@ namespace {
 // Writes Responses events for the events of a streamed call.
 class SseResponsesSink final : public models::ChatStreamSink {
  public:
-  SseResponsesSink(const models::ChatRequest& request, std::shared_ptr<DigestingStream> out,
-                   std::shared_ptr<StreamStart> start)
-      : writer_(request), out_(std::move(out)), start_(std::move(start)) {}
+  SseResponsesSink(Json echo, models::ResponsesIdentity identity,
+                   std::shared_ptr<DigestingStream> out, std::shared_ptr<StreamStart> start)
+      : writer_(std::move(echo), std::move(identity)), out_(std::move(out)), start_(std::move(start)) {}
 
   bool start(const models::ChatResponse& head) override {
     started_ = true;
@@ -53,6 +54,21 @@ class SseResponsesSink final : public models::ChatStreamSink {
   models::Usage usage_;
 };
 
+// What replay needs to render the client bytes again besides the cassette: the response's id
+// and fallback creation time, and the request's echo (with its digest, so replay can tell when
+// redaction changed the recorded copy). An echo over kMaxRecordedEchoBytes is recorded by its
+// digest alone (docs/design/http.md "Client bytes").
+constexpr size_t kMaxRecordedEchoBytes = 64 * 1024;
+
+Json replayFacts(const Json& echo, const models::ResponsesIdentity& identity) {
+  const std::string text = dumpJson(echo);
+  Json facts = {{"response_id", identity.id},
+                {"created_at", identity.created_at},
+                {"echo_sha256", sha256Hex(text)}};
+  if (text.size() <= kMaxRecordedEchoBytes) facts["request_echo"] = echo;
+  return facts;
+}
+
 Result<HttpResponse> streamResponses(models::ModelService* service, models::ChatCall call,
                                      audit::TraceSink* traces) {
   auto out = std::make_shared<ResponseStream>();
@@ -60,7 +76,9 @@ Result<HttpResponse> streamResponses(models::ModelService* service, models::Chat
   auto start = std::make_shared<StreamStart>();
   auto guard = std::make_shared<models::ModelService::StreamGuard>(*service);
   auto run = [service, call = std::move(call), out, start, guard, traces, sent] {
-    SseResponsesSink sink(call.request, sent, start);
+    const Json echo = models::responsesEcho(call.request);
+    const models::ResponsesIdentity identity = models::mintResponsesIdentity();
+    SseResponsesSink sink(echo, identity, sent, start);
     Status st = service->chatStream(call, sink);
     if (!sink.started()) {
       start->decide(st.ok() ? Status::unavailable("the model sent nothing") : st);
@@ -69,7 +87,8 @@ Result<HttpResponse> streamResponses(models::ModelService* service, models::Chat
     }
     sent->write(st.ok() ? sink.finish() : sink.error(st));
     // Recorded before the body ends, so a client that saw the end can read the record.
-    recordClientBytes(traces, call.trace, call.principal, "responses", true, sent->digest());
+    recordClientBytes(traces, call.trace, call.principal, "responses", true, sent->digest(),
+                      replayFacts(echo, identity));
     out->close();
   };
   return startEventStream(std::move(run), start, out);
@@ -100,10 +119,13 @@ Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
   models::ChatCall call{*who, r.trace, std::move(request)};
   if (call.request.stream) return streamResponses(service, std::move(call), s.traces);
   WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
-  HttpResponse sent = HttpResponse::json(models::responsesJson(response, call.request));
+  const Json echo = models::responsesEcho(call.request);
+  const models::ResponsesIdentity identity = models::mintResponsesIdentity();
+  HttpResponse sent = HttpResponse::json(models::responsesJson(response, echo, identity));
   ClientDigest digest;
   digest.update(sent.body);
-  recordClientBytes(s.traces, call.trace, call.principal, "responses", false, digest);
+  recordClientBytes(s.traces, call.trace, call.principal, "responses", false, digest,
+                    replayFacts(echo, identity));
   return sent;
 }
 

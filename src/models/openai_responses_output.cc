@@ -55,8 +55,34 @@ bool incomplete(FinishReason f) {
   return f == FinishReason::kLength || f == FinishReason::kContentFilter;
 }
 
-Json responseObject(const std::string& id, const ChatResponse& r, const ChatRequest& request,
+// The response object; `id.created_at` when the provider reported no creation time.
+Json responseObject(const ResponsesIdentity& id, const ChatResponse& r, const Json& echo,
                     const std::string& status, Json output, const Usage& usage) {
+  Json details = nullptr;
+  if (status == "incomplete") {
+    details = {{"reason", r.finish == FinishReason::kLength ? "max_output_tokens"
+                                                            : "content_filter"}};
+  }
+  Json out = {{"id", id.id},
+              {"object", "response"},
+              {"created_at", r.created != 0 ? r.created : id.created_at},
+              {"status", status},
+              {"error", nullptr},
+              {"incomplete_details", std::move(details)},
+              {"model", r.model.empty() ? echo.value("model", Json("")) : Json(r.model)},
+              {"output", std::move(output)},
+              {"store", false},
+              {"text", {{"format", {{"type", "text"}}}}},
+              {"usage", usageJson(usage)}};
+  for (auto it = echo.begin(); it != echo.end(); ++it) {
+    if (it.key() != "model") out[it.key()] = it.value();
+  }
+  return out;
+}
+
+}  // namespace
+
+Json responsesEcho(const ChatRequest& request) {
   Json tools = Json::array();
   for (const ToolSpec& t : request.tools) {
     Json tool = {{"type", "function"}, {"name", t.name}, {"parameters", t.parameters}};
@@ -69,43 +95,29 @@ Json responseObject(const std::string& id, const ChatResponse& r, const ChatRequ
     tool_choice = {{"type", "function"}, {"name", tool_choice["function"].value("name", "")}};
   }
   const Sampling& s = request.sampling;
-  Json details = nullptr;
-  if (status == "incomplete") {
-    details = {{"reason", r.finish == FinishReason::kLength ? "max_output_tokens"
-                                                            : "content_filter"}};
-  }
-  return Json{{"id", id},
-              {"object", "response"},
-              {"created_at", r.created != 0 ? r.created : static_cast<int64_t>(std::time(nullptr))},
-              {"status", status},
-              {"error", nullptr},
-              {"incomplete_details", std::move(details)},
-              {"model", r.model.empty() ? request.model : r.model},
-              {"output", std::move(output)},
+  return Json{{"model", request.model},
               {"parallel_tool_calls", request.parallel_tool_calls.value_or(true)},
               {"temperature", s.temperature ? Json(*s.temperature) : Json()},
               {"top_p", s.top_p ? Json(*s.top_p) : Json()},
               {"max_output_tokens", s.max_tokens ? Json(*s.max_tokens) : Json()},
               {"tool_choice", std::move(tool_choice)},
               {"tools", std::move(tools)},
-              {"store", false},
-              {"text", {{"format", {{"type", "text"}}}}},
-              {"metadata", request.claims.value("metadata", Json::object())},
-              {"usage", usageJson(usage)}};
+              {"metadata", request.claims.value("metadata", Json::object())}};
 }
 
-}  // namespace
+ResponsesIdentity mintResponsesIdentity() {
+  return {"resp_" + randomHex(12), static_cast<int64_t>(std::time(nullptr))};
+}
 
-Json responsesJson(const ChatResponse& r, const ChatRequest& request) {
+Json responsesJson(const ChatResponse& r, const Json& echo, const ResponsesIdentity& identity) {
   Json output = reasoningOf(r.message.tool_calls);
   const std::string text = r.message.text();
   if (!text.empty() || r.message.tool_calls.empty()) {
-    output.push_back(messageItem("msg_" + randomHex(12), text, true));
+    output.push_back(messageItem("msg_" + identity.id.substr(5), text, true));
   }
   for (const ToolCall& c : r.message.tool_calls) output.push_back(callItem(c, true));
-  return responseObject("resp_" + randomHex(12), r, request,
-                        incomplete(r.finish) ? "incomplete" : "completed", std::move(output),
-                        r.usage);
+  return responseObject(identity, r, echo, incomplete(r.finish) ? "incomplete" : "completed",
+                        std::move(output), r.usage);
 }
 
 std::string ResponsesEventWriter::emit(const std::string& type, Json data) {
@@ -115,19 +127,19 @@ std::string ResponsesEventWriter::emit(const std::string& type, Json data) {
 }
 
 std::string ResponsesEventWriter::start(const ChatResponse& head) {
-  id_ = "resp_" + randomHex(12);
-  built_ = head;
-  Json skeleton = responseObject(id_, head, request_, "in_progress", Json::array(), Usage{});
+  Json skeleton = responseObject(identity_, head, echo_, "in_progress", Json::array(), Usage{});
   std::string out = emit("response.created", {{"response", skeleton}});
   out += emit("response.in_progress", {{"response", skeleton}});
   return out;
 }
 
+std::string ResponsesEventWriter::messageId() const { return "msg_" + identity_.id.substr(5); }
+
 std::string ResponsesEventWriter::closeMessage() {
   if (!message_open_) return "";
   message_open_ = false;
   const size_t index = output_.size();
-  const std::string item_id = "msg_" + id_.substr(5);
+  const std::string item_id = messageId();
   Json item = messageItem(item_id, text_, true);
   // One statement per event: the sequence numbers follow the order of the calls.
   std::string out = emit("response.output_text.done", {{"item_id", item_id},
@@ -144,12 +156,11 @@ std::string ResponsesEventWriter::closeMessage() {
   return out;
 }
 
-std::string ResponsesEventWriter::event(const ChatResponse& head, const StreamEvent& e) {
-  built_ = head;
+std::string ResponsesEventWriter::event(const ChatResponse&, const StreamEvent& e) {
   std::string out;
   switch (e.kind) {
     case StreamEvent::Kind::kText: {
-      const std::string item_id = "msg_" + id_.substr(5);
+      const std::string item_id = messageId();
       const size_t index = output_.size();
       if (!message_open_) {
         message_open_ = true;
@@ -209,8 +220,8 @@ std::string ResponsesEventWriter::finish(const ChatResponse& head, const Usage& 
   r.finish = finish_;
   const bool cut = incomplete(finish_);
   out += emit(cut ? "response.incomplete" : "response.completed",
-              {{"response", responseObject(id_, r, request_, cut ? "incomplete" : "completed",
-                                           output_, usage)}});
+              {{"response", responseObject(identity_, r, echo_,
+                                           cut ? "incomplete" : "completed", output_, usage)}});
   return out;
 }
 

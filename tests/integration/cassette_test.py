@@ -69,9 +69,8 @@ def sent_digest(data, trace):
     return sent[0]["attributes"] if sent else {}
 
 
-def raw_stream(base, key, body):
-    req = urllib.request.Request(base + "/v1/chat/completions", data=json.dumps(body).encode(),
-                                 method="POST")
+def raw_stream(base, key, body, path="/v1/chat/completions"):
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST")
     req.add_header("Content-Type", "application/json")
     req.add_header("Authorization", "Bearer " + key)
     with urllib.request.urlopen(req, timeout=60) as resp:
@@ -128,6 +127,33 @@ def main():
               digest.get("client_sha256") == usage_sha and digest.get("stream") is True,
               (digest, len(raw)))
 
+        # /v1/responses, streamed and not, with tools and metadata the response object echoes.
+        resp_body = {"model": "m-tool", "input": "Weather?", "metadata": {"ticket": "T-1"},
+                     "tools": [{"type": "function", "name": "get_weather",
+                                "parameters": {"type": "object"}}]}
+        responses = {}
+        for name, extra in (("responses", {}), ("responses streamed", {"stream": True})):
+            st, raw = raw_stream(base, keys["alice"], dict(resp_body, **extra), "/v1/responses")
+            trace = last_call(data)["trace_id"]
+            responses[name] = (trace, hashlib.sha256(raw).hexdigest())
+            digest = sent_digest(data, trace)
+            check(f"{name}: the client bytes and what replay needs to render them are recorded",
+                  st == 200 and digest.get("client_sha256") == responses[name][1] and
+                  digest.get("response_id", "").startswith("resp_") and
+                  digest.get("request_echo", {}).get("metadata") == {"ticket": "T-1"}, digest)
+        # An echo that redaction changes (an email address in the metadata) cannot be rendered
+        # again; replay says so instead of reporting a divergence.
+        raw_stream(base, keys["alice"], dict(resp_body, metadata={"who": "alice@example.com"}),
+                   "/v1/responses")
+        redacted_trace = last_call(data)["trace_id"]
+        # An echo over 64 KiB (kMaxRecordedEchoBytes) is recorded by its digest alone.
+        big = dict(resp_body, tools=[dict(resp_body["tools"][0], description="d" * (64 * 1024))])
+        raw_stream(base, keys["alice"], big, "/v1/responses")
+        big_trace = last_call(data)["trace_id"]
+        digest = sent_digest(data, big_trace)
+        check("an echo over 64 KiB is recorded by its digest alone",
+              "request_echo" not in digest and len(digest.get("echo_sha256", "")) == 64, digest)
+
         st, events, _ = sse(base, keys["alice"], dict(body, stream=True))
         check("streamed call", st == 200 and events and events[-1] == "[DONE]", events)
         streamed = last_cassette(data)
@@ -178,6 +204,28 @@ def main():
             check(f"replay of the {name} call renders the client bytes again, hash equal",
                   out.get("identical") is True and step.get("recorded_client_sha256") == sha and
                   step.get("replayed_client_sha256") == sha, (r.returncode, r.stdout, r.stderr))
+        for name, (trace, sha) in responses.items():
+            r = run_ward(data, "replay", trace, "--as", "rita", "--json")
+            out = json.loads(r.stdout) if r.returncode == 0 else {}
+            step = (out.get("steps") or [{}])[0]
+            check(f"replay of the {name} call renders the client bytes again, hash equal",
+                  out.get("identical") is True and step.get("recorded_client_sha256") == sha and
+                  step.get("replayed_client_sha256") == sha and
+                  "client_bytes_checked" not in step, (r.returncode, r.stdout, r.stderr))
+        r = run_ward(data, "replay", redacted_trace, "--as", "rita", "--json")
+        out = json.loads(r.stdout) if r.returncode == 0 else {}
+        step = (out.get("steps") or [{}])[0]
+        check("a Responses call whose recorded echo was redacted is not byte-checked, and says why",
+              step.get("client_bytes_checked") is False and
+              "redaction" in step.get("client_bytes_unchecked_reason", ""),
+              (r.returncode, r.stdout, r.stderr))
+        r = run_ward(data, "replay", big_trace, "--as", "rita", "--json")
+        out = json.loads(r.stdout) if r.returncode == 0 else {}
+        step = (out.get("steps") or [{}])[0]
+        check("a Responses call whose echo was over 64 KiB is not byte-checked, and says why",
+              step.get("client_bytes_checked") is False and
+              "64 KiB" in step.get("client_bytes_unchecked_reason", ""),
+              (r.returncode, r.stdout, r.stderr))
         r = run_ward(data, "replay", plain_trace, "--as", "alice", "--json")
         check("a non-auditor cannot replay (cassettes need the auditor role)", r.returncode != 0,
               r.stdout)

@@ -41,17 +41,34 @@ std::string providerStateField(const Json& body, ProviderStateMode mode);
 // FailedPrecondition naming the field for a provider-state field `mode` refuses.
 Result<ChatRequest> parseResponsesRequest(const Json& body, ProviderStateMode mode);
 
-// The complete response object a client gets ("object": "response"). `request` supplies the
-// echoed settings (tools, tool_choice, temperature, ...).
-Json responsesJson(const ChatResponse& response, const ChatRequest& request);
+// What a response object echoes of the client's request: the requested model, tools,
+// tool_choice, temperature, top_p, max_output_tokens, parallel_tool_calls and metadata. The proxy
+// records it with the client bytes (a `response_sent` event) so `ward replay` renders the same
+// bytes again.
+Json responsesEcho(const ChatRequest& request);
+
+// The identity of one response: its id (`resp_` + 24 hex digits; its message item is `msg_` + the
+// same digits) and the `created_at` used when the provider reports no creation time.
+struct ResponsesIdentity {
+  std::string id;
+  int64_t created_at = 0;
+};
+ResponsesIdentity mintResponsesIdentity();  // a random id, the current time
+
+// The complete response object a client gets ("object": "response"), from the answer, the
+// request's echo and the response's identity. Deterministic.
+Json responsesJson(const ChatResponse& response, const Json& echo,
+                   const ResponsesIdentity& identity);
 
 // Writes a Responses event stream for a client from Ward's stream events: response.created,
 // response.in_progress, output items (message: content_part/output_text deltas; function_call:
 // one arguments delta, whole), response.completed (or response.incomplete) with usage. Each
-// event is one `event: <type>\ndata: {...}\n\n` block with a sequence_number.
+// event is one `event: <type>\ndata: {...}\n\n` block with a sequence_number. Deterministic for
+// the same events, echo and identity.
 class ResponsesEventWriter {
  public:
-  explicit ResponsesEventWriter(const ChatRequest& request) : request_(request) {}
+  ResponsesEventWriter(Json echo, ResponsesIdentity identity)
+      : echo_(std::move(echo)), identity_(std::move(identity)) {}
   std::string start(const ChatResponse& head);
   std::string event(const ChatResponse& head, const StreamEvent& e);
   // The closing events once the stream is over (usage as reported, if any).
@@ -62,14 +79,14 @@ class ResponsesEventWriter {
  private:
   std::string emit(const std::string& type, Json data);
   std::string closeMessage();
-  const ChatRequest& request_;
+  std::string messageId() const;
+  Json echo_;
+  ResponsesIdentity identity_;
   int64_t sequence_ = 0;
-  ChatResponse built_;         // what went out so far
   bool message_open_ = false;  // a message item has been added and not yet closed
   std::string text_;           // its text
   Json output_ = Json::array();
   FinishReason finish_ = FinishReason::kStop;
-  std::string id_;
 };
 
 // --- the provider side (the "openai-responses" adapter) ---

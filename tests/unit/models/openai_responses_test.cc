@@ -87,20 +87,27 @@ TEST(ResponsesClient, OutputObjectAndEventStream) {
   r.message.tool_calls.push_back(c);
   r.finish = FinishReason::kToolCalls;
   r.usage = {true, 10, 4, 2, 1};
-  Json j = responsesJson(r, req);
+  const Json echo = responsesEcho(req);
+  const ResponsesIdentity id{"resp_0123456789abcdef01234567", 1700000000};
+  Json j = responsesJson(r, echo, id);
+  EXPECT_EQ(j["id"], id.id);
+  EXPECT_EQ(j["created_at"], 1700000000);  // the provider reported no creation time
   EXPECT_EQ(j["object"], "response");
   EXPECT_EQ(j["status"], "completed");
   ASSERT_EQ(j["output"].size(), 3u);
   EXPECT_EQ(j["output"][0]["type"], "reasoning");
   EXPECT_EQ(j["output"][1]["content"][0]["text"], "Hi");
+  EXPECT_EQ(j["output"][1]["id"], "msg_0123456789abcdef01234567");
   EXPECT_EQ(j["output"][2]["call_id"], "call_1");
   EXPECT_EQ(j["output"][2]["arguments"], "{\"a\":1}");
   EXPECT_EQ(j["usage"]["input_tokens_details"]["cached_tokens"], 2);
   EXPECT_EQ(j["tools"][0]["name"], "f");
+  EXPECT_EQ(j["model"], "up-1");
+  EXPECT_EQ(dumpJson(responsesJson(r, echo, id)), dumpJson(j));  // deterministic: replay relies on it
   r.finish = FinishReason::kLength;
-  EXPECT_EQ(responsesJson(r, req)["incomplete_details"]["reason"], "max_output_tokens");
+  EXPECT_EQ(responsesJson(r, echo, id)["incomplete_details"]["reason"], "max_output_tokens");
 
-  ResponsesEventWriter w(req);
+  ResponsesEventWriter w(echo, id);
   std::string s = w.start(r);
   s += w.event(r, StreamEvent{StreamEvent::Kind::kText, "Hel", {}, FinishReason::kStop, {}});
   s += w.event(r, StreamEvent{StreamEvent::Kind::kText, "lo", {}, FinishReason::kStop, {}});
@@ -130,6 +137,8 @@ TEST(ResponsesClient, OutputObjectAndEventStream) {
   ASSERT_EQ(done["output"].size(), 3u);
   EXPECT_EQ(done["output"][0]["content"][0]["text"], "Hello");
   EXPECT_EQ(done["usage"]["output_tokens"], 4);
+  EXPECT_EQ(done["id"], id.id);
+  EXPECT_EQ(done["output"][0]["id"], "msg_0123456789abcdef01234567");
 }
 
 TEST(ResponsesUpstream, RequestCarriesItemsAndReasoningVerbatim) {
