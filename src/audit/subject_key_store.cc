@@ -1,9 +1,11 @@
 // The key store and sealing of trace-event content (docs/formats/audit-keys.md).
 #include <ctime>
+#include <optional>
 
-#include "seal_crypto.h"
 #include "ward/audit/subject_keys.h"
+#include "ward/common/aead.h"
 #include "ward/common/clock.h"
+#include "ward/common/encoding.h"
 #include "ward/common/hash.h"
 
 namespace ward::audit {
@@ -43,9 +45,9 @@ Result<SubjectKey> parseKeyFile(const std::string& path, const std::string& text
     k.subject = j->at("subject").get<std::string>();
     k.day = j->at("day").get<std::string>();
     k.created_us = j->at("created_us").get<int64_t>();
-    if (!seal::unhex(j->at("key").get<std::string>(), &k.key) || k.key.size() != 32) {
-      return bad("key is not 32 bytes of hex");
-    }
+    auto key = hexDecode(j->at("key").get<std::string>());
+    if (!key || key->size() != kAeadKeyBytes) return bad("key is not 32 bytes of hex");
+    k.key = std::move(*key);
   } catch (const std::exception& e) {
     return bad(std::string("missing or mistyped field: ") + e.what());
   }
@@ -142,11 +144,11 @@ Result<const SubjectKey*> SubjectKeyStore::keyForLocked(const std::string& kind,
   k.kind = kind;
   k.tenant = tenant;
   (kind == "day" ? k.day : k.subject) = name;
-  k.key = seal::randomBytes(32);
+  k.key = randomBytes(kAeadKeyBytes);
   k.created_us = now_us;
   std::string line = dumpJson(Json{{"created_us", k.created_us},
                                    {"day", k.day},
-                                   {"key", seal::hex(k.key)},
+                                   {"key", hexEncode(k.key)},
                                    {"key_id", k.key_id},
                                    {"kind", k.kind},
                                    {"subject", k.subject},
@@ -172,7 +174,7 @@ Result<std::string> SubjectKeyStore::contentKeyLocked(const std::string& subject
   std::string ikm;
   if (!subject_id.empty()) ikm += by_id_.at(subject_id).key;
   ikm += by_id_.at(day_id).key;
-  WARD_ASSIGN_OR_RETURN(std::string key, seal::hkdf32(ikm, kSealSalt, cache_key));
+  WARD_ASSIGN_OR_RETURN(std::string key, hkdfSha256(ikm, kSealSalt, cache_key));
   content_keys_[cache_key] = key;
   return key;
 }
@@ -197,12 +199,12 @@ Result<Json> SubjectKeyStore::seal(const TraceEvent& event) {
     }
     WARD_ASSIGN_OR_RETURN(key, contentKeyLocked(subject_id, day_id));
   }
-  std::string nonce = seal::randomBytes(12);
+  std::string nonce = randomBytes(kAeadNonceBytes);
   WARD_ASSIGN_OR_RETURN(std::string ct,
-                        seal::encrypt(key, nonce, aadFor(event, subject_id, day_id), plaintext));
-  return Json{{"ct", seal::base64(ct)},
+                        aeadSeal(key, nonce, aadFor(event, subject_id, day_id), plaintext));
+  return Json{{"ct", base64Encode(ct)},
               {"day_key", day_id},
-              {"nonce", seal::hex(nonce)},
+              {"nonce", hexEncode(nonce)},
               {"subject_key", subject_id},
               {"v", 1}};
 }
@@ -213,9 +215,10 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
     return it != sealed.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
   std::string subject_id = field("subject_key"), day_id = field("day_key");
-  std::string nonce, ct;
-  if (!sealed.is_object() || day_id.empty() || !seal::unhex(field("nonce"), &nonce) ||
-      !seal::unbase64(field("ct"), &ct)) {
+  const std::optional<std::string> nonce = hexDecode(field("nonce"));
+  const std::optional<std::string> ct = base64Decode(field("ct"));
+  if (!sealed.is_object() || day_id.empty() || !nonce || nonce->size() != kAeadNonceBytes ||
+      !ct) {
     return Status::corruption("malformed sealed object");
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -242,7 +245,7 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
   }
   WARD_ASSIGN_OR_RETURN(std::string key, contentKeyLocked(subject_id, day_id));
   WARD_ASSIGN_OR_RETURN(std::string plain,
-                        seal::decrypt(key, nonce, aadFor(event, subject_id, day_id), ct));
+                        aeadOpen(key, *nonce, aadFor(event, subject_id, day_id), *ct));
   auto j = parseJson(plain);
   if (!j.ok() || !j->is_object()) return Status::corruption("sealed content is not JSON");
   event.principal = j->value("principal", "");

@@ -13,8 +13,8 @@ namespace ward::gateway {
 
 class SecretBox {
  public:
-  // Reads the key file, creating it (0600) when absent. Corruption if it has the wrong size,
-  // FailedPrecondition if it is readable by group or others.
+  // Reads the key file, creating it (0600) when absent (io::loadOrCreateSecretFile): Corruption
+  // if it has the wrong size, FailedPrecondition if group or others may access it.
   static Result<std::unique_ptr<SecretBox>> open(const std::string& key_path);
   Result<std::string> seal(const std::string& plaintext, const std::string& context) const;
   Result<std::string> unseal(const std::string& sealed, const std::string& context) const;
