@@ -51,19 +51,32 @@ Result<Task> TaskStore::create(Task t) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_.nowMicros();
   expireLocked(now);
+  size_t running = 0, kept = 0;
+  auto oldest_finished = tasks_.end();
+  for (auto it = tasks_.begin(); it != tasks_.end(); ++it) {
+    const Task& other = it->second;
+    if (other.owner.tenant != t.owner.tenant || other.owner.principal_id != t.owner.principal_id) {
+      continue;
+    }
+    ++kept;
+    if (!isTerminal(other.status)) {
+      ++running;
+    } else if (oldest_finished == tasks_.end() ||
+               other.created_us < oldest_finished->second.created_us) {
+      oldest_finished = it;
+    }
+  }
+  if (running >= max_per_principal_) {
+    return Status::resourceExhausted("too many unfinished MCP tasks for this principal (at most " +
+                                     std::to_string(max_per_principal_) + ")");
+  }
+  // Room for the new one: the principal's oldest finished task goes first.
+  if (kept >= max_kept_per_principal_ && oldest_finished != tasks_.end()) {
+    tasks_.erase(oldest_finished);
+  }
   if (tasks_.size() >= max_total_) {
     return Status::resourceExhausted("too many MCP tasks (" + std::to_string(max_total_) +
                                      "); try again when some have ended");
-  }
-  size_t mine = 0;
-  for (const auto& [id, other] : tasks_) {
-    if (other.owner.tenant == t.owner.tenant && other.owner.principal_id == t.owner.principal_id) {
-      ++mine;
-    }
-  }
-  if (mine >= max_per_principal_) {
-    return Status::resourceExhausted("too many MCP tasks for this principal (at most " +
-                                     std::to_string(max_per_principal_) + " live)");
   }
   t.id = randomHex(16);
   t.created_us = now;

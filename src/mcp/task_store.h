@@ -7,10 +7,12 @@
 //   id. Any other caller asking for its id gets NotFound, exactly as for an unknown id.
 // - In memory: tasks do not survive a restart (a client then gets "not found"; an approval the
 //   task followed survives in the store and can still be read with GET /v1/approvals/{id}).
-// - Bounded: at most kMaxTasksPerPrincipal live tasks per principal (ResourceExhausted past
-//   it) and kMaxTasks in all. A task lives ttl_ms from its creation; once that has passed and the
-//   task is terminal it is removed (checked lazily on every access). A task still running when its
-//   TTL ends is kept until it ends, then removed at the next access.
+// - Bounded: at most kMaxTasksPerPrincipal unfinished tasks per principal (ResourceExhausted
+//   past it); at most kMaxKeptTasksPerPrincipal kept per principal (a new task then evicts the
+//   principal's oldest finished one, even before its TTL); kMaxTasks in all (ResourceExhausted).
+//   A task lives ttl_ms from its creation; once that has passed and the task is terminal it is
+//   removed (checked lazily on every access). A task still running when its TTL ends is kept
+//   until it ends, then removed at the next access.
 // - Thread-safe. Callers get copies; changes go through update().
 #pragma once
 
@@ -30,7 +32,8 @@
 
 namespace ward::mcp {
 
-inline constexpr size_t kMaxTasksPerPrincipal = 64;
+inline constexpr size_t kMaxTasksPerPrincipal = 64;       // unfinished
+inline constexpr size_t kMaxKeptTasksPerPrincipal = 256;  // finished ones included
 inline constexpr size_t kMaxTasks = 4096;
 inline constexpr int64_t kTaskTtlMs = 3600 * 1000;  // one hour from creation
 inline constexpr int64_t kMaxTaskTtlMs = 24 * 3600 * 1000;  // a client's ttl is capped here
@@ -71,8 +74,12 @@ struct Task {
 class TaskStore {
  public:
   explicit TaskStore(const Clock& clock, size_t max_per_principal = kMaxTasksPerPrincipal,
-                     size_t max_total = kMaxTasks)
-      : clock_(clock), max_per_principal_(max_per_principal), max_total_(max_total) {}
+                     size_t max_total = kMaxTasks,
+                     size_t max_kept_per_principal = kMaxKeptTasksPerPrincipal)
+      : clock_(clock),
+        max_per_principal_(max_per_principal),
+        max_total_(max_total),
+        max_kept_per_principal_(max_kept_per_principal) {}
 
   // Adds `t` (its id, times and status are set here); ResourceExhausted over a bound.
   Result<Task> create(Task t);
@@ -96,6 +103,7 @@ class TaskStore {
   const Clock& clock_;
   const size_t max_per_principal_;
   const size_t max_total_;
+  const size_t max_kept_per_principal_;
   std::mutex mu_;
   std::condition_variable changed_;
   std::map<std::string, Task> tasks_;  // guarded by mu_

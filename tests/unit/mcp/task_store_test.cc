@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace ward::mcp {
 namespace {
 
@@ -29,17 +31,41 @@ TEST(TaskStore, TasksAreBoundToPrincipalAndSession) {
   EXPECT_EQ(store.list(TaskOwner{"t", 1, "s1"}).size(), 1u);
 }
 
-TEST(TaskStore, LiveTasksPerPrincipalAreBounded) {
+TEST(TaskStore, UnfinishedTasksPerPrincipalAreBounded) {
   FakeClock clock;
   TaskStore store(clock, 3, 100);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.create(of(1)).ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(store.create(of(1))->id);
   auto over = store.create(of(1));
   EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(store.create(of(2)).ok());  // one principal cannot take the others' room
+  store.update(ids[0], [](Task& t) { t.status = TaskStatus::kCompleted; });
+  EXPECT_TRUE(store.create(of(1)).ok());  // a finished task no longer counts
   // The default bound is the documented constant.
   TaskStore defaults(clock);
   for (size_t i = 0; i < kMaxTasksPerPrincipal; ++i) ASSERT_TRUE(defaults.create(of(7)).ok());
   EXPECT_FALSE(defaults.create(of(7)).ok());
+}
+
+TEST(TaskStore, KeptTasksPerPrincipalEvictTheOldestFinishedOne) {
+  FakeClock clock;
+  TaskStore store(clock, 10, 100, 3);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(store.create(of(1))->id);
+    store.update(ids.back(), [](Task& t) { t.status = TaskStatus::kCompleted; });
+    clock.advanceMicros(1000);
+  }
+  ASSERT_TRUE(store.create(of(1)).ok());
+  const TaskOwner owner{"t", 1, ""};
+  EXPECT_FALSE(store.get(owner, ids[0]).ok());  // the oldest finished one made room
+  EXPECT_TRUE(store.get(owner, ids[1]).ok());
+  EXPECT_EQ(store.list(owner).size(), 3u);
+  // The total bound refuses.
+  TaskStore small(clock, 10, 2, 10);
+  ASSERT_TRUE(small.create(of(1)).ok());
+  ASSERT_TRUE(small.create(of(2)).ok());
+  EXPECT_EQ(small.create(of(3)).status().code(), StatusCode::kResourceExhausted);
 }
 
 TEST(TaskStore, TerminalTasksExpireAfterTheirTtlRunningOnesStay) {
