@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 namespace ward::mcp {
@@ -121,6 +123,33 @@ TEST(TaskStore, TtlIsCappedAndWireNamesFollowTheRevision) {
   EXPECT_EQ(v1["pollInterval"], kTaskPollIntervalMs);
   EXPECT_FALSE(v1.contains("ttlMs"));
   EXPECT_EQ(v1["createdAt"].get<std::string>().back(), 'Z');
+}
+
+// The limits table of docs/design/mcp.md states the store's bounds: its rows must carry the
+// constants' values (a changed constant fails here until the doc says so too).
+TEST(TaskStore, DesignDocStatesTheBounds) {
+  std::ifstream in(WARD_MCP_DESIGN_DOC);
+  ASSERT_TRUE(in.good()) << WARD_MCP_DESIGN_DOC;
+  std::stringstream all;
+  all << in.rdbuf();
+  std::string tasks_row, lifetime_row, poll_row;
+  std::string line;
+  while (std::getline(all, line)) {
+    if (line.rfind("| tasks |", 0) == 0) tasks_row = line;
+    if (line.rfind("| task lifetime |", 0) == 0) lifetime_row = line;
+    if (line.rfind("| task poll interval |", 0) == 0) poll_row = line;
+  }
+  auto has = [](const std::string& row, const std::string& text) {
+    return row.find(text) != std::string::npos;
+  };
+  EXPECT_TRUE(has(tasks_row, std::to_string(kMaxTasksPerPrincipal) + " unfinished per principal"))
+      << tasks_row;
+  EXPECT_TRUE(has(tasks_row, std::to_string(kMaxKeptTasksPerPrincipal) + " kept per principal"))
+      << tasks_row;
+  EXPECT_TRUE(has(tasks_row, "4096 kept in all") && kMaxTasks == 4096) << tasks_row;
+  EXPECT_TRUE(has(lifetime_row, "3,600,000") && kTaskTtlMs == 3600000) << lifetime_row;
+  EXPECT_TRUE(has(lifetime_row, "24 h") && kMaxTaskTtlMs == 24 * 3600 * 1000) << lifetime_row;
+  EXPECT_TRUE(has(poll_row, std::to_string(kTaskPollIntervalMs) + " ms")) << poll_row;
 }
 
 }  // namespace
