@@ -263,6 +263,7 @@ Reply inputFlow(const std::string& name, const Json& p, const Exchange& x, McpSe
 }  // namespace
 
 bool ConformanceFixtures::hasTool(const std::string& name) const {
+  if (hasTaskTool(name)) return true;
   for (const FixtureTool& t : kTools) {
     if (name == t.name) return true;
   }
@@ -286,10 +287,12 @@ void ConformanceFixtures::appendTools(Json& tools) const {
     tools.push_back(
         Json{{"name", t.name}, {"description", t.description}, {"inputSchema", inputSchema(t.name)}});
   }
+  appendTaskTools(tools);
 }
 
 Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, const Message& m,
                                     Exchange& x, McpServer::Impl& s) const {
+  if (hasTaskTool(name)) return callTaskTool(name, args, m, x, s);
   if (name == "test_custom_header_params") {
     return Reply::ok(content(Json::array({text("region " + args.value("region", ""))})));
   }

@@ -19,6 +19,12 @@ class ConformanceFixtures {
   Json inputSchema(const std::string& name) const;
   Reply callTool(const std::string& name, const Json& args, const Message& m, Exchange& x,
                  McpServer::Impl& server) const;
+  // The tasks-extension fixtures (greet, slow_compute, failing_job, protocol_error_job,
+  // confirm_delete, multi_input, test_tool_with_task; conformance_task_fixtures.cc).
+  bool hasTaskTool(const std::string& name) const;
+  void appendTaskTools(Json& tools) const;
+  Reply callTaskTool(const std::string& name, const Json& args, const Message& m, Exchange& x,
+                     McpServer::Impl& server) const;
   void appendResources(Json& resources) const;
   void appendTemplates(Json& templates) const;
   std::optional<Reply> readResource(const std::string& uri) const;

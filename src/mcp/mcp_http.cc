@@ -221,10 +221,14 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
                         "Mcp-Method header '" + x.header_method + "' must be present and match '" +
                             m.method + "'");
     }
-    // Mcp-Name mirrors params.name (tools/call, prompts/get) or params.uri (resources/read).
+    // Mcp-Name mirrors params.name (tools/call, prompts/get), params.uri (resources/read) or
+    // params.taskId (tasks/get, tasks/update, tasks/cancel: SEP-2663).
     const char* name_field = m.method == "resources/read"                              ? "uri"
                              : (m.method == "tools/call" || m.method == "prompts/get") ? "name"
-                                                                                       : nullptr;
+                             : (m.method == "tasks/get" || m.method == "tasks/update" ||
+                                m.method == "tasks/cancel")
+                                 ? "taskId"
+                                 : nullptr;
     if (name_field != nullptr && m.params.contains(name_field) &&
         m.params[name_field].is_string() && m.params[name_field] != x.header_name) {
       return rpcFailure(

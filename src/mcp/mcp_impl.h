@@ -17,6 +17,7 @@
 #include "protocol.h"
 #include "session_table.h"
 #include "subscriptions.h"
+#include "task_store.h"
 #include "ward/mcp/mcp_server.h"
 
 namespace ward::store {
@@ -86,6 +87,9 @@ bool mayReadDocument(const identity::Principal& who, const store::DocumentRecord
 // One SSE event carrying a JSON-RPC message (mcp_http.cc).
 std::string sseEvent(const Json& message);
 
+// The tasks extension's name under capabilities.extensions (2026-07-28, SEP-2663).
+inline constexpr char kTasksExtension[] = "io.modelcontextprotocol/tasks";
+
 // A method's answer: a result, or a protocol error.
 struct Reply {
   Json result;
@@ -128,6 +132,32 @@ class McpServer::Impl {
   Reply promptsGet(const Message& m, Exchange& x);
   Reply complete(const Message& m, Exchange& x);
   Reply setLogLevel(const Message& m, Exchange& x);
+  // tasks/get, tasks/update, tasks/cancel (both eras), tasks/result and tasks/list (2025-11-25)
+  // (task_methods.cc).
+  Reply tasksMethod(const Message& m, Exchange& x);
+
+  // --- tasks (task_methods.cc) ---
+  // What a task runs: the tools/call's answer. A Reply with a null result and no error means the
+  // body handed the task to an approval it now follows (followApprovalOf).
+  using TaskBody = std::function<Reply(Exchange& x, const std::string& task_id)>;
+  // Whether this request asks for tasks: 2026-07-28 with the extension in its client
+  // capabilities, or a 2025-11-25 tools/call carrying `task`.
+  bool tasksNegotiated(const Message& m, const Exchange& x) const;
+  TaskOwner taskOwner(const Exchange& x) const;
+  // Creates a task owned by the caller and runs `body` on its own thread; the revision's
+  // CreateTaskResult, or an error over the task bounds.
+  Reply startTask(const Message& m, Exchange& x, const std::string& tool, TaskBody body);
+  // A gateway call that parked for approval `approval_id`, as a task that follows the approval.
+  Reply taskForApproval(const Message& m, Exchange& x, const std::string& tool,
+                        const std::string& approval_id);
+  // Inside a task body: the task now follows approval `approval_id` (state read on tasks/get).
+  void followApprovalOf(const std::string& task_id, const std::string& approval_id);
+  // Changes a task; records a state change (an "mcp_task" trace event) when its status moved.
+  std::optional<Task> changeTask(const std::string& id, const std::function<void(Task&)>& f);
+  // The gateway half of tools/call: the result, or (parked for approval) *parked set to the
+  // approval id and an empty Reply (tool_methods.cc).
+  Reply callGatewayTool(const Message& m, Exchange& x, const std::string& name, const Json& args,
+                        std::string* parked);
 
   // Tools of `tenant` changed here (open streams are told at once).
   void toolsChanged(const std::string& tenant);
@@ -137,7 +167,9 @@ class McpServer::Impl {
   // Queues notifications/tools/list_changed when the caller's tool policy moved since it listed.
   void noteToolsChanged(Exchange& x, const std::string& method);
   Json serverInfo() const { return Json{{"name", "ward"}, {"version", options.server_version}}; }
-  Json capabilities() const;
+  // The server capabilities of the request's era (2025 sessions: `tasks`; 2026-07-28: the tasks
+  // extension under `extensions`).
+  Json capabilities(bool stateless) const;
   // Records one "mcp_request" trace event (principal, clientInfo as reported, outcome), unless
   // the gateway recorded the request already (x.recorded).
   void record(const Message& m, const Exchange& x, const std::string& outcome, int error_code);
@@ -178,6 +210,13 @@ class McpServer::Impl {
   bool shutting_down = false;  // guarded by workers_mu
   std::mutex used_states_mu;
   std::set<std::string> used_states;  // guarded by used_states_mu: consumed requestState nonces
+  TaskStore tasks;  // the tasks extension's tasks (in memory; task_store.h)
 };
+
+// The tools/call answer for a parked call whose approval is now `view` (GET /v1/approvals/{id}):
+// executed → the tool's result, pending → the pending/input-required answer, else isError
+// (tool_methods.cc).
+Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
+                      const Json& view);
 
 }  // namespace ward::mcp

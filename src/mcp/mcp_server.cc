@@ -54,7 +54,8 @@ McpServer::Impl::Impl(const McpOptions& o)
     : options(o),
       clock(o.clock ? o.clock : &SystemClock::instance()),
       sessions(*clock, o.limits.max_sessions, o.limits.session_idle_s),
-      state_key(o.state_key.empty() ? randomHex(32) : o.state_key) {
+      state_key(o.state_key.empty() ? randomHex(32) : o.state_key),
+      tasks(*clock) {
   upstream_content = std::make_unique<UpstreamContent>(o.upstreams, o.gateway);
   if (o.conformance_fixtures) fixtures = std::make_unique<ConformanceFixtures>();
   subscriptions = std::make_unique<Subscriptions>(options, sessions, serverInfo());
@@ -101,6 +102,7 @@ McpServer::Impl::~Impl() {
   subscriptions->shutdown();
   // Streamed requests wait on clients; end the waits, then the threads that reference *this.
   client_requests.cancelAll();
+  tasks.requestCancelAll();  // task runners waiting (a fixture's sleep, client input) stop
   std::unique_lock<std::mutex> lock(workers_mu);
   workers_cv.wait(lock, [this] { return workers == 0; });
 }
@@ -157,15 +159,23 @@ void McpServer::Impl::leaveWorker() {
   workers_cv.notify_all();
 }
 
-Json McpServer::Impl::capabilities() const {
+Json McpServer::Impl::capabilities(bool stateless) const {
   // List changes and resource updates reach 2025 sessions on their GET stream (and with the next
   // response), 2026-07-28 clients on a subscriptions/listen stream. Prompt list changes are not
-  // pushed. The same in both eras.
-  return Json{{"tools", {{"listChanged", true}}},
-              {"resources", {{"subscribe", true}, {"listChanged", true}}},
-              {"prompts", Json::object()},
-              {"completions", Json::object()},
-              {"logging", Json::object()}};
+  // pushed. Tasks: 2025-11-25's `tasks` capability, 2026-07-28's extension (never both).
+  Json c = {{"tools", {{"listChanged", true}}},
+            {"resources", {{"subscribe", true}, {"listChanged", true}}},
+            {"prompts", Json::object()},
+            {"completions", Json::object()},
+            {"logging", Json::object()}};
+  if (stateless) {
+    c["extensions"] = Json{{kTasksExtension, Json::object()}};
+  } else {
+    c["tasks"] = Json{{"list", Json::object()},
+                      {"cancel", Json::object()},
+                      {"requests", {{"tools", {{"call", Json::object()}}}}}};
+  }
+  return c;
 }
 
 Json McpServer::Impl::via(const Message& m, const Exchange& x) const {
@@ -249,8 +259,10 @@ Reply McpServer::Impl::initialize(const Message& m, Exchange& x, Outcome& out) {
   x.version = version;
   x.client_info = created->client_info;
   out.created = *created;
+  Json caps = capabilities(false);
+  if (version != "2025-11-25") caps.erase("tasks");  // tasks came with 2025-11-25
   return Reply::ok(Json{{"protocolVersion", version},
-                        {"capabilities", capabilities()},
+                        {"capabilities", caps},
                         {"serverInfo", serverInfo()},
                         {"instructions",
                          "Ward: permission-aware search and fetch over the company's documents, "
@@ -260,7 +272,7 @@ Reply McpServer::Impl::initialize(const Message& m, Exchange& x, Outcome& out) {
 
 Reply McpServer::Impl::discover(Exchange& x) {
   Json result = {{"supportedVersions", supportedVersions()},
-                 {"capabilities", capabilities()},
+                 {"capabilities", capabilities(x.stateless || !x.session)},
                  {"serverInfo", serverInfo()}};
   result["_meta"] = Json{{kMetaServerInfo, serverInfo()}};
   return Reply::ok(std::move(result));
@@ -368,6 +380,8 @@ Reply McpServer::Impl::route(const Message& m, Exchange& x, Outcome& out) {
                                     : "subscriptions/listen is a 2026-07-28 method; 2025 "
                                       "sessions use the GET stream",
                         nullptr, x.stateless ? 406 : 0);
+  } else if (method.rfind("tasks/", 0) == 0) {
+    reply = tasksMethod(m, x);
   } else if (method == "prompts/list") {
     reply = promptsList(m, x);
   } else if (method == "prompts/get") {
@@ -434,8 +448,10 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
     if (!reply.result.contains("resultType")) reply.result["resultType"] = "complete";
     reply.result["_meta"][kMetaServerInfo] = serverInfo();
     if (method == "tools/list" || method == "prompts/list" || method == "resources/list" ||
-        method == "resources/templates/list" || method == "resources/read") {
-      // What a caller sees depends on its grants and ACLs, which change at any time.
+        method == "resources/templates/list" || method == "resources/read" ||
+        method == "server/discover") {
+      // What a caller sees depends on its grants and ACLs, which change at any time (discover:
+      // the schema requires the fields; its answer is not cached either).
       reply.result["ttlMs"] = 0;
       reply.result["cacheScope"] = "private";
     }

@@ -22,6 +22,8 @@ inline constexpr int kResourceNotFound = -32002;
 inline constexpr int kHeaderMismatch = -32020;           // 2026-07-28
 inline constexpr int kMissingClientCapability = -32021;  // 2026-07-28
 inline constexpr int kUnsupportedVersion = -32022;       // 2026-07-28 UnsupportedProtocolVersion
+// Ward: the approval a task followed was denied or expired (the task is "failed").
+inline constexpr int kApprovalRefused = -32040;
 
 // Protocol revisions this server speaks.
 inline constexpr std::string_view kLatestSessionVersion = "2025-11-25";

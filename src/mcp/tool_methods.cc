@@ -39,6 +39,9 @@ Json toolJson(const gateway::CallableTool& t) {
                              {"openWorldHint", false}};
   if (t.risk != gateway::Risk::kRead) tool["annotations"]["idempotentHint"] = false;
   tool["_meta"] = Json{{"ward/version", t.version}, {"ward/risk", gateway::riskName(t.risk)}};
+  // 2025-11-25 clients may run any call as a task; 2026-07-28 calls become tasks when they park
+  // for approval (task_methods.cc).
+  tool["execution"] = Json{{"taskSupport", "optional"}};
   return tool;
 }
 
@@ -304,7 +307,28 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   }
   if (fixtures && fixtures->hasTool(name)) return fixtures->callTool(name, args, m, x, *this);
   if (p.contains("requestState")) return resumeFromState(*this, x, name, args, p["requestState"]);
+  // 2025-11-25: the client asked for a task (`task`); the whole call runs as one.
+  if (!x.stateless && tasksNegotiated(m, x)) {
+    return startTask(m, x, name, [this, m, name, args](Exchange& tx, const std::string& id) {
+      std::string parked;
+      Reply r = callGatewayTool(m, tx, name, args, &parked);
+      if (!parked.empty()) followApprovalOf(id, parked);
+      return r;
+    });
+  }
+  std::string parked;
+  Reply r = callGatewayTool(m, x, name, args, &parked);
+  if (parked.empty()) return r;
+  // 2026-07-28 with the tasks extension: the parked call is a task following its approval.
+  if (x.stateless && tasksNegotiated(m, x)) return taskForApproval(m, x, name, parked);
+  if (!x.stateless && x.canAsk("elicitation")) {
+    return waitForApproval(*this, x, name, args, parked);
+  }
+  return pendingReply(*this, x, name, args, parked);
+}
 
+Reply McpServer::Impl::callGatewayTool(const Message& m, Exchange& x, const std::string& name,
+                                       const Json& args, std::string* parked) {
   gateway::CallRequest req;
   req.principal = *x.principal;
   auto agent = actingAgent(options.store, *x.principal);
@@ -338,10 +362,8 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   }
   const Json& resp = *r;
   if (resp.value("status", "") == "pending") {
-    if (!x.stateless && x.canAsk("elicitation")) {
-      return waitForApproval(*this, x, name, args, resp.value("approval_id", ""));
-    }
-    return pendingReply(*this, x, name, args, resp.value("approval_id", ""));
+    *parked = resp.value("approval_id", "");
+    return Reply{};
   }
   x.progress(1, 1, "done");
   Json value = resp.contains("result") ? resp["result"] : resp;

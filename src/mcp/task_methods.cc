@@ -1,0 +1,362 @@
+// The tasks extension on the wire (task_store.h holds the store's contracts): a tools/call that
+// runs as a task, and the methods that read, answer and cancel it, in the request's revision.
+// - 2026-07-28 (io.modelcontextprotocol/tasks, SEP-2663): the server decides (a fixture declared
+//   task-supporting, or a gateway call parked for approval); a flat CreateTaskResult
+//   (resultType "task"); tasks/get inlines result / error / inputRequests; tasks/update answers
+//   input requests; tasks/cancel acks; all need the extension in the request's client
+//   capabilities (-32021 otherwise); tasks/result and tasks/list do not exist (-32601).
+// - 2025-11-25: the client asks with `task` on tools/call; CreateTaskResult {task}; tasks/get,
+//   tasks/result (blocks until the task ends, at most kTaskResultWaitS), tasks/list,
+//   tasks/cancel (returns the task; a terminal task is -32602).
+// A task that follows an approval reads the approval when it is polled: pending → working
+// ("waiting for a reviewer's approval"), executed → completed with the tool's result, failed →
+// completed with isError, denied or expired → failed with kApprovalRefused.
+#include <thread>
+
+#include "mcp_impl.h"
+#include "ward/common/hash.h"
+#include "ward/common/log.h"
+#include "ward/gateway/tool_gateway.h"
+
+namespace ward::mcp {
+
+namespace {
+
+constexpr int64_t kTaskResultWaitS = 300;  // 2025 tasks/result blocks at most this long
+constexpr int64_t kApprovalWaitS = 10;     // one wait on the approval inside tasks/result
+constexpr char kRelatedTask[] = "io.modelcontextprotocol/related-task";
+
+std::string approvalMessage(const std::string& id) {
+  return "waiting for a reviewer's approval (approval id " + id + ")";
+}
+
+Json errorObject(const RpcError& e) {
+  Json o = {{"code", e.code}, {"message", e.message}};
+  if (!e.data.is_null()) o["data"] = e.data;
+  return o;
+}
+
+void recordTask(McpServer::Impl& s, const Task& t, const std::string& change) {
+  audit::TraceEvent event;
+  event.context = t.trace;
+  event.kind = "mcp_task";
+  event.tenant = t.owner.tenant;
+  event.principal = t.principal_name;
+  event.time_us = s.clock->nowMicros();
+  Json a = {{"task_id", t.id},
+            {"tool", t.tool},
+            {"status", taskStatusName(t.status)},
+            {"change", change}};
+  if (!t.approval_id.empty()) a["approval_id"] = t.approval_id;
+  if (t.status == TaskStatus::kFailed && t.error.is_object()) {
+    a["error_code"] = t.error.value("code", 0);
+  }
+  if (!t.owner.session_id.empty()) a["session"] = sha256Hex(t.owner.session_id).substr(0, 16);
+  event.attributes = std::move(a);
+  Status st = s.options.traces->record(event);
+  if (!st.ok()) logWarn("cannot record mcp_task trace event: " + st.toString());
+}
+
+Json createResult(const Task& t, bool v2026) {
+  if (!v2026) return Json{{"task", taskWire(t, false)}};
+  Json r = taskWire(t, true);
+  r["resultType"] = "task";
+  return r;
+}
+
+// A body's answer becomes the task's outcome (unless it was cancelled meanwhile).
+void settle(McpServer::Impl& s, const std::string& id, const Reply& r) {
+  s.changeTask(id, [&](Task& t) {
+    if (t.cancel_requested) {
+      t.status = TaskStatus::kCancelled;
+      return;
+    }
+    if (r.error) {
+      t.status = TaskStatus::kFailed;
+      t.error = errorObject(*r.error);
+      t.status_message = r.error->message;
+      return;
+    }
+    if (!r.result.is_object()) return;  // handed to an approval (followApprovalOf)
+    t.status = TaskStatus::kCompleted;
+    t.result = r.result;
+    t.input_requests = Json::object();
+    t.status_message.clear();
+  });
+}
+
+// Reads the approval a task follows (waiting up to wait_s while it is undecided) and moves the
+// task along with it.
+Task refreshApproval(McpServer::Impl& s, Exchange& x, Task t, int64_t wait_s) {
+  if (t.approval_id.empty() || isTerminal(t.status)) return t;
+  auto view = s.options.gateway->getApproval(*x.principal, t.approval_id, wait_s);
+  std::function<void(Task&)> change;
+  if (!view.ok()) {
+    if (view.status().code() != StatusCode::kNotFound) return t;
+    change = [&](Task& k) {
+      k.status = TaskStatus::kFailed;
+      k.error = Json{{"code", kApprovalRefused},
+                     {"message", "approval " + k.approval_id + " not found"}};
+    };
+  } else {
+    const std::string state = view->value("state", "");
+    if (state == "pending") return t;
+    if (state == "approved" || state == "executing") {
+      change = [](Task& k) {
+        k.status = TaskStatus::kWorking;
+        k.status_message = "approved; running (approval id " + k.approval_id + ")";
+      };
+    } else if (state == "executed" || state == "failed") {
+      // The tool ran: its result, or its failure as a tool error (completed + isError).
+      Reply r = approvalOutcome(s, x, t.tool, Json::object(), *view);
+      change = [r](Task& k) {
+        k.status = TaskStatus::kCompleted;
+        k.result = r.result;
+        k.status_message.clear();
+      };
+    } else {  // denied, expired
+      std::string why = "tool call " + state + " (approval " + t.approval_id + ")";
+      if (view->contains("comment") && (*view)["comment"].is_string()) {
+        why += ": " + (*view)["comment"].get<std::string>();
+      }
+      Json data = {{"approval_id", t.approval_id}, {"state", state}};
+      change = [why, data](Task& k) {
+        k.status = TaskStatus::kFailed;
+        k.error = Json{{"code", kApprovalRefused}, {"message", why}, {"data", data}};
+        k.status_message = why;
+      };
+    }
+  }
+  auto updated = s.changeTask(t.id, change);
+  return updated ? *updated : t;
+}
+
+Reply notFound(const std::string& id) {
+  return Reply::fail(kInvalidParams, "task '" + id + "' not found");
+}
+
+}  // namespace
+
+bool McpServer::Impl::tasksNegotiated(const Message& m, const Exchange& x) const {
+  if (x.stateless) {
+    const Json& c = x.client_capabilities;
+    return c.is_object() && c.contains("extensions") && c["extensions"].is_object() &&
+           c["extensions"].contains(kTasksExtension);
+  }
+  return x.version == "2025-11-25" && m.method == "tools/call" && m.params.contains("task") &&
+         m.params["task"].is_object();
+}
+
+TaskOwner McpServer::Impl::taskOwner(const Exchange& x) const {
+  return TaskOwner{x.principal->tenant, x.principal->id, x.session ? x.session->id : ""};
+}
+
+std::optional<Task> McpServer::Impl::changeTask(const std::string& id,
+                                                const std::function<void(Task&)>& f) {
+  TaskStatus before = TaskStatus::kWorking;
+  auto t = tasks.update(id, [&](Task& k) {
+    before = k.status;
+    f(k);
+  });
+  if (t && t->status != before) recordTask(*this, *t, "status");
+  return t;
+}
+
+Reply McpServer::Impl::startTask(const Message& m, Exchange& x, const std::string& tool,
+                                 TaskBody body) {
+  Task t;
+  t.owner = taskOwner(x);
+  t.principal_name = x.principal->name;
+  t.tool = tool;
+  t.trace = x.trace;
+  if (!x.stateless && m.params.contains("task")) {  // 2025-11-25: the client's ttl (capped)
+    const Json& hint = m.params["task"];
+    if (hint.contains("ttl") && hint["ttl"].is_number_integer()) {
+      t.ttl_ms = hint["ttl"].get<int64_t>();
+    }
+  }
+  auto created = tasks.create(std::move(t));
+  if (!created.ok()) {
+    return Reply::fail(kInternalError, created.status().message(),
+                       Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal}}, 429);
+  }
+  recordTask(*this, *created, "created");
+  const std::string id = created->id;
+  auto principal = std::make_shared<identity::Principal>(*x.principal);
+  Exchange tx = x;
+  tx.principal = principal.get();
+  tx.channel.reset();  // the request is answered: nothing streams back to the client
+  tx.notifications.clear();
+  tx.progress_token = nullptr;
+  tx.log_level.clear();
+  tx.recorded = false;
+  if (!enterWorker()) {
+    settle(*this, id, Reply::fail(kInternalError, "Ward is shutting down"));
+  } else {
+    std::thread([this, id, body, principal, tx]() mutable {
+      Reply r;
+      try {
+        r = body(tx, id);
+      } catch (const std::exception& e) {
+        logError("mcp task " + id + " threw: " + e.what());
+        r = Reply::fail(kInternalError, "internal error");
+      }
+      settle(*this, id, r);
+      leaveWorker();
+    }).detach();
+  }
+  return Reply::ok(createResult(*created, x.stateless));
+}
+
+Reply McpServer::Impl::taskForApproval(const Message& m, Exchange& x, const std::string& tool,
+                                       const std::string& approval_id) {
+  Task t;
+  t.owner = taskOwner(x);
+  t.principal_name = x.principal->name;
+  t.tool = tool;
+  t.trace = x.trace;
+  t.approval_id = approval_id;
+  t.status_message = approvalMessage(approval_id);
+  auto created = tasks.create(std::move(t));
+  if (!created.ok()) {
+    // The approval itself is stored: the pending answer still names it.
+    return Reply::fail(kInternalError,
+                       created.status().message() + "; the call waits for approval " +
+                           approval_id + " (GET /v1/approvals/" + approval_id + ")",
+                       Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal},
+                            {"approval_id", approval_id}},
+                       429);
+  }
+  recordTask(*this, *created, "created for approval");
+  return Reply::ok(createResult(*created, x.stateless));
+}
+
+void McpServer::Impl::followApprovalOf(const std::string& task_id,
+                                       const std::string& approval_id) {
+  auto t = changeTask(task_id, [&](Task& k) {
+    k.approval_id = approval_id;
+    k.status_message = approvalMessage(approval_id);
+  });
+  if (t) recordTask(*this, *t, "parked for approval");
+}
+
+Reply McpServer::Impl::tasksMethod(const Message& m, Exchange& x) {
+  const std::string& method = m.method;
+  const bool v2026 = x.stateless;
+  const bool known2026 = method == "tasks/get" || method == "tasks/update" ||
+                         method == "tasks/cancel";
+  const bool known2025 = method == "tasks/get" || method == "tasks/result" ||
+                         method == "tasks/list" || method == "tasks/cancel";
+  if (v2026 && !known2026) {
+    return Reply::fail(kMethodNotFound,
+                       "method '" + method + "' does not exist in 2026-07-28 (tasks/get inlines "
+                       "a task's result; tasks are not listed)",
+                       nullptr, 404);
+  }
+  if (!v2026 && (!known2025 || x.version != "2025-11-25")) {
+    return Reply::fail(kMethodNotFound, "method '" + method + "' not found");
+  }
+  if (v2026 && !tasksNegotiated(m, x)) {
+    return Reply::fail(kMissingClientCapability,
+                       method + " needs the client capability extensions['" +
+                           std::string(kTasksExtension) + "']",
+                       Json{{"requiredCapabilities",
+                             {{"extensions", {{kTasksExtension, Json::object()}}}}}},
+                       400);
+  }
+  const TaskOwner owner = taskOwner(x);
+  if (method == "tasks/list") {
+    Json items = Json::array();
+    for (Task& t : tasks.list(owner)) {
+      items.push_back(taskWire(refreshApproval(*this, x, std::move(t), 0), false));
+    }
+    Json result = Json::object();
+    if (auto err = paginate(m.params, items, result)) return Reply{nullptr, *err};
+    result["tasks"] = std::move(items);
+    return Reply::ok(std::move(result));
+  }
+  if (!m.params.contains("taskId") || !m.params["taskId"].is_string()) {
+    return Reply::fail(kInvalidParams, method + ": field 'taskId' must be a string");
+  }
+  const std::string id = m.params["taskId"].get<std::string>();
+  auto found = tasks.get(owner, id);
+  if (!found.ok()) return notFound(id);  // another owner's task reads the same as none
+
+  if (method == "tasks/get") {
+    Task t = refreshApproval(*this, x, std::move(*found), 0);
+    Json r = taskWire(t, v2026);
+    if (v2026) {
+      if (t.status == TaskStatus::kCompleted) r["result"] = t.result;
+      if (t.status == TaskStatus::kFailed) r["error"] = t.error;
+      if (t.status == TaskStatus::kInputRequired) r["inputRequests"] = t.input_requests;
+    }
+    return Reply::ok(std::move(r));
+  }
+  if (method == "tasks/update") {
+    const Json& responses = m.params.contains("inputResponses") ? m.params["inputResponses"]
+                                                                : Json();
+    if (!responses.is_object()) {
+      return Reply::fail(kInvalidParams, "tasks/update: field 'inputResponses' must be an object");
+    }
+    // Answers to requests the task is waiting on are taken; other keys are ignored.
+    changeTask(id, [&](Task& t) {
+      if (t.status != TaskStatus::kInputRequired) return;
+      for (const auto& [key, value] : responses.items()) {
+        if (!t.input_requests.contains(key)) continue;
+        t.input_responses[key] = value;
+        t.input_requests.erase(key);
+      }
+      if (t.input_requests.empty()) {
+        t.status = TaskStatus::kWorking;
+        t.status_message.clear();
+      }
+    });
+    return Reply::ok(Json::object());
+  }
+  if (method == "tasks/cancel") {
+    if (!v2026 && isTerminal(found->status)) {
+      return Reply::fail(kInvalidParams, "task '" + id + "' is already " +
+                                             taskStatusName(found->status) +
+                                             " and cannot be cancelled");
+    }
+    auto t = changeTask(id, [](Task& k) {
+      k.cancel_requested = true;
+      if (isTerminal(k.status)) return;
+      k.status = TaskStatus::kCancelled;
+      k.status_message = "cancelled by the client";
+      k.input_requests = Json::object();
+    });
+    if (v2026) return Reply::ok(Json::object());  // an empty ack; tasks/get shows the status
+    return Reply::ok(taskWire(t ? *t : *found, false));
+  }
+  // tasks/result (2025-11-25): blocks until the task ends, bounded.
+  const int64_t deadline = clock->nowMicros() + kTaskResultWaitS * 1000000;
+  Task t = std::move(*found);
+  while (!isTerminal(t.status) && clock->nowMicros() < deadline) {
+    if (!t.approval_id.empty()) {
+      t = refreshApproval(*this, x, std::move(t), kApprovalWaitS);
+      if (isTerminal(t.status)) break;
+    }
+    auto next = tasks.waitUntil(id, [](const Task& k) { return isTerminal(k.status); }, 1000);
+    if (!next) return notFound(id);
+    t = std::move(*next);
+  }
+  if (t.status == TaskStatus::kCompleted) {
+    Json r = t.result;
+    r["_meta"][kRelatedTask] = Json{{"taskId", t.id}};
+    return Reply::ok(std::move(r));
+  }
+  if (t.status == TaskStatus::kFailed) {
+    return Reply::fail(t.error.value("code", kInternalError), t.error.value("message", "failed"),
+                       t.error.contains("data") ? t.error["data"] : Json());
+  }
+  if (t.status == TaskStatus::kCancelled) {
+    return Reply::fail(kInvalidRequest, "task '" + id + "' was cancelled");
+  }
+  return Reply::fail(kInternalError, "task '" + id + "' is still " +
+                                         taskStatusName(t.status) + " after " +
+                                         std::to_string(kTaskResultWaitS) +
+                                         " s; poll tasks/get");
+}
+
+}  // namespace ward::mcp
