@@ -217,8 +217,15 @@ class CaseRunner {
     Json passages = Json::array();
     for (const auto& p : a.retrieved) passages.push_back({p.doc_id, p.title, p.text});
     seen["passages"] = passages;
+    // Document ids where the client gets them: hits, passages read, every citation offered.
+    std::set<std::string> ids;
+    for (const auto& h : resp.hits) ids.insert(h.doc_id);
+    for (const auto& p : a.retrieved) ids.insert(p.doc_id);
+    for (const auto& sentence : a.sentences) {
+      for (const auto& ci : sentence.citations) ids.insert(ci.citation.doc_id);
+    }
     for (const auto& d : c.forbidden_docs) {
-      if (jsonContains(seen, d)) {
+      if (ids.count(d)) {
         r.leak = true;
         r.failures.push_back("permission leak: " + d + " reached " + reader.who.name);
       }
