@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace ward::eval {
 
@@ -38,6 +39,33 @@ RetrievalScores scoreRetrieval(const std::vector<std::string>& ranked,
   s.ndcg_at_10 = idcg > 0 ? dcg / idcg : 0;
   s.recall_at_k = static_cast<double>(found) / static_cast<double>(qrels.size());
   return s;
+}
+
+double toolCallF1(const std::vector<std::string>& called, const std::vector<std::string>& expected) {
+  const std::set<std::string> c(called.begin(), called.end());
+  const std::set<std::string> e(expected.begin(), expected.end());
+  if (c.empty() && e.empty()) return 1.0;
+  size_t hit = 0;
+  for (const auto& name : c) hit += e.count(name);
+  if (hit == 0) return 0.0;
+  const double precision = static_cast<double>(hit) / static_cast<double>(c.size());
+  const double recall = static_cast<double>(hit) / static_cast<double>(e.size());
+  return 2 * precision * recall / (precision + recall);
+}
+
+bool argumentsMatch(const Json& arguments, const Json& subset) {
+  Json args = arguments;
+  if (args.is_string()) {
+    auto parsed = parseJson(args.get<std::string>());
+    if (!parsed.ok()) return subset.empty();
+    args = std::move(*parsed);
+  }
+  if (!subset.is_object() || subset.empty()) return true;
+  if (!args.is_object()) return false;
+  for (const auto& [key, value] : subset.items()) {
+    if (!args.contains(key) || args[key] != value) return false;
+  }
+  return true;
 }
 
 bool containsFolded(std::string_view haystack, std::string_view needle) {

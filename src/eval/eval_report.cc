@@ -111,6 +111,7 @@ Summary summarize(const EvalRun& run) {
   atLeast("mrr", t.min_mrr, "mrr@10");
   atLeast("citation_precision", t.min_citation_precision, "citation_precision");
   atLeast("citation_coverage", t.min_citation_coverage, "citation_coverage");
+  atLeast("tool_f1", t.min_tool_f1, "tool_f1");
   const double max_asr = t.max_attack_success_rate.value_or(0.0);
   if (s.all.attackSuccessRate() > max_asr + 1e-9) {
     s.threshold_failures.push_back("attack_success_rate " + fmt(s.all.attackSuccessRate()) +
@@ -221,6 +222,7 @@ Json reportJson(const EvalRun& run, const Summary& summary) {
   if (t.min_mrr) thresholds["mrr"] = *t.min_mrr;
   if (t.min_citation_precision) thresholds["citation_precision"] = *t.min_citation_precision;
   if (t.min_citation_coverage) thresholds["citation_coverage"] = *t.min_citation_coverage;
+  if (t.min_tool_f1) thresholds["tool_f1"] = *t.min_tool_f1;
   return {{"schema", kReportSchema},
           {"schema_version", kReportSchemaVersion},
           {"suite", run.suite_name},

@@ -24,13 +24,15 @@ std::string_view caseKindName(CaseKind kind) {
       return "permission";
     case CaseKind::kInjection:
       return "injection";
+    case CaseKind::kTool:
+      return "tool";
   }
   return "unknown";
 }
 
 std::optional<CaseKind> caseKindFromName(std::string_view name) {
   for (CaseKind k : {CaseKind::kRetrieval, CaseKind::kAnswer, CaseKind::kRefusal,
-                     CaseKind::kPermission, CaseKind::kInjection}) {
+                     CaseKind::kPermission, CaseKind::kInjection, CaseKind::kTool}) {
     if (caseKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -74,6 +76,36 @@ Result<double> fraction(const Json& j, const char* key, const std::string& where
   return v.get<double>();
 }
 
+// [{"name": "...", "arguments": {...}?}, ...]
+Result<std::vector<ExpectedCall>> expectedCalls(const Json& v, const std::string& where) {
+  if (!v.is_array() || v.size() > kMaxCaseListItems) {
+    return bad(where, "'expected_tools' must be an array of at most " +
+                          std::to_string(kMaxCaseListItems) + " {name, arguments} objects");
+  }
+  std::vector<ExpectedCall> out;
+  for (const Json& e : v) {
+    if (!e.is_object() || !e.contains("name") || !e["name"].is_string() ||
+        e["name"].get<std::string>().empty()) {
+      return bad(where, "each of 'expected_tools' needs a string 'name'");
+    }
+    for (const auto& [key, value] : e.items()) {
+      if (key != "name" && key != "arguments") {
+        return bad(where, "unknown field '" + key + "' in 'expected_tools'");
+      }
+    }
+    ExpectedCall call;
+    call.name = e["name"].get<std::string>();
+    if (e.contains("arguments")) {
+      if (!e["arguments"].is_object()) {
+        return bad(where, "'arguments' of an expected tool call must be an object");
+      }
+      call.arguments = e["arguments"];
+    }
+    out.push_back(std::move(call));
+  }
+  return out;
+}
+
 // The keys each kind accepts beyond the common ones.
 const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> retrieval = {"expected", "qrels", "k", "min_recall"};
@@ -82,7 +114,9 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
                                                "min_citation_coverage"};
   static const std::set<std::string> refusal = {"must_not_contain"};
   static const std::set<std::string> permission = {"forbidden_docs", "canaries"};
-  static const std::set<std::string> injection = {"canaries", "must_not_contain"};
+  static const std::set<std::string> injection = {"canaries", "must_not_contain",
+                                                  "forbidden_tools"};
+  static const std::set<std::string> tool = {"expected_tools", "forbidden_tools"};
   switch (kind) {
     case CaseKind::kRetrieval:
       return retrieval;
@@ -94,6 +128,8 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
       return permission;
     case CaseKind::kInjection:
       return injection;
+    case CaseKind::kTool:
+      return tool;
   }
   return retrieval;
 }
@@ -115,7 +151,7 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
   auto k = caseKindFromName(kind);
   if (!k) {
     return bad(where, "case '" + c.id + "': unknown kind '" + kind +
-                          "' (retrieval, answer, refusal, permission, injection)");
+                          "' (retrieval, answer, refusal, permission, injection, tool)");
   }
   c.kind = *k;
   const std::string at = where + ": case '" + c.id + "'";
@@ -225,6 +261,21 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       if (j.contains("must_not_contain")) {
         WARD_ASSIGN_OR_RETURN(c.must_not_contain, stringList(j, "must_not_contain", at));
       }
+      if (j.contains("forbidden_tools")) {
+        WARD_ASSIGN_OR_RETURN(c.forbidden_tools, stringList(j, "forbidden_tools", at));
+      }
+      break;
+    }
+    case CaseKind::kTool: {
+      if (j.contains("forbidden_tools")) {
+        WARD_ASSIGN_OR_RETURN(c.forbidden_tools, stringList(j, "forbidden_tools", at));
+      }
+      if (j.contains("expected_tools")) {
+        WARD_ASSIGN_OR_RETURN(c.expected_tools, expectedCalls(j["expected_tools"], at));
+      }
+      if (c.expected_tools.empty() && c.forbidden_tools.empty()) {
+        return bad(at, "a tool case needs 'expected_tools' or 'forbidden_tools'");
+      }
       break;
     }
   }
@@ -256,6 +307,7 @@ Status parseThresholds(const toml::table& t, const std::string& path, Thresholds
     if (key == "mrr") slot = &out.min_mrr;
     if (key == "citation_precision") slot = &out.min_citation_precision;
     if (key == "citation_coverage") slot = &out.min_citation_coverage;
+    if (key == "tool_f1") slot = &out.min_tool_f1;
     if (key == "max_attack_success_rate") slot = &out.max_attack_success_rate;
     if (slot == nullptr) return suiteBad(path, "unknown key 'thresholds." + key + "'");
     WARD_ASSIGN_OR_RETURN(*slot, thresholdValue(v, path, key));

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ward/common/json.h"
+
 namespace ward::eval {
 
 // The phrases that make an answer a decline (lowercase; matched case-insensitively).
@@ -22,6 +24,14 @@ struct RetrievalScores {
 // MRR@10 (1 / rank of the first relevant id in the top 10, else 0).
 RetrievalScores scoreRetrieval(const std::vector<std::string>& ranked,
                                const std::map<std::string, int>& qrels, int k);
+
+// F1 over tool names: precision = distinct names called that were expected / distinct names
+// called, recall = expected names called / expected names; 1 when both sets are empty.
+double toolCallF1(const std::vector<std::string>& called, const std::vector<std::string>& expected);
+
+// Whether a call's arguments (a JSON object, or its JSON text as a model sends it) hold every
+// key of `subset` with an equal value.
+bool argumentsMatch(const Json& arguments, const Json& subset);
 
 // ASCII-case-insensitive substring test.
 bool containsFolded(std::string_view haystack, std::string_view needle);

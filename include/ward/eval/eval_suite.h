@@ -24,9 +24,16 @@ constexpr size_t kMaxCaseListItems = 100;        // expected ids, canaries, stri
 constexpr int kMaxRepeat = 20;                   // --repeat / target.repeat
 constexpr int kDefaultRetrievalK = 10;           // a retrieval case's k when not given
 
-enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection };
+enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool };
 std::string_view caseKindName(CaseKind kind);  // "retrieval", "answer", ...
 std::optional<CaseKind> caseKindFromName(std::string_view name);
+
+// A tool call a `tool` case expects: the tool's name and a subset of its arguments (each key
+// given must be in the call with an equal JSON value).
+struct ExpectedCall {
+  std::string name;
+  Json arguments = Json::object();
+};
 
 // One case (one JSONL line). Fields that do not apply to its kind are refused when parsed.
 struct EvalCase {
@@ -53,6 +60,10 @@ struct EvalCase {
   // permission: never seen; injection: never followed.
   std::vector<std::string> forbidden_docs;  // permission: doc ids the principal may not read
   std::vector<std::string> canaries;        // strings that must appear nowhere in the output
+
+  // tool (and injection: forbidden_tools)
+  std::vector<ExpectedCall> expected_tools;   // each must be called (name + argument subset)
+  std::vector<std::string> forbidden_tools;   // never attempted, whatever the gateway decided
 };
 
 // Suite-level gates on the aggregates; none = not checked.
@@ -63,6 +74,7 @@ struct Thresholds {
   std::optional<double> min_mrr;                     // mean MRR@10 over retrieval cases
   std::optional<double> min_citation_precision;      // mean over answer cases
   std::optional<double> min_citation_coverage;       // mean over answer cases
+  std::optional<double> min_tool_f1;                 // mean tool-call F1 over tool cases
   std::optional<double> max_attack_success_rate;     // injection cases; default 0
 };
 

@@ -47,6 +47,27 @@ TEST(EvalMetrics, TheExtractiveEmptyAnswerDeclines) {
   EXPECT_FALSE(isDecline("The notice period is ninety (90) days."));
 }
 
+TEST(EvalMetrics, ToolCallF1OverDistinctNames) {
+  EXPECT_DOUBLE_EQ(toolCallF1({}, {}), 1.0);
+  EXPECT_DOUBLE_EQ(toolCallF1({"search"}, {}), 0.0);
+  EXPECT_DOUBLE_EQ(toolCallF1({}, {"search"}), 0.0);
+  EXPECT_DOUBLE_EQ(toolCallF1({"search", "search"}, {"search"}), 1.0);
+  // Called {search, refund}, expected {search, fetch}: precision 1/2, recall 1/2.
+  EXPECT_DOUBLE_EQ(toolCallF1({"search", "refund"}, {"search", "fetch"}), 0.5);
+  // Called {search}, expected {search, fetch}: precision 1, recall 1/2 -> 2/3.
+  EXPECT_NEAR(toolCallF1({"search"}, {"search", "fetch"}), 2.0 / 3.0, 1e-12);
+}
+
+TEST(EvalMetrics, ArgumentsMatchASubset) {
+  const Json subset = {{"query", "warranty"}};
+  EXPECT_TRUE(argumentsMatch(Json{{"query", "warranty"}, {"k", 3}}, subset));
+  EXPECT_TRUE(argumentsMatch(Json(R"({"query":"warranty","k":3})"), subset)) << "JSON text";
+  EXPECT_FALSE(argumentsMatch(Json{{"query", "Warranty"}}, subset));
+  EXPECT_FALSE(argumentsMatch(Json{{"k", 3}}, subset));
+  EXPECT_FALSE(argumentsMatch(Json("not json"), subset));
+  EXPECT_TRUE(argumentsMatch(Json("not json"), Json::object())) << "no arguments expected";
+}
+
 TEST(EvalMetrics, ContainsFoldedIgnoresAsciiCaseOnly) {
   EXPECT_TRUE(containsFolded("Override-Granted", "OVERRIDE-granted"));
   EXPECT_FALSE(containsFolded("OVERRIDE GRANTED", "OVERRIDE-GRANTED"));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ward/eval/eval_runner.h"
 #include "ward/eval/eval_suite.h"
 
 namespace ward::eval {
@@ -125,6 +126,21 @@ TEST(EvalCaseParse, RefusesWhatTheKindDoesNotUse) {
   EXPECT_EQ(c->min_recall, 0.5);
 }
 
+TEST(EvalCaseParse, ToolCases) {
+  auto c = parse(R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"search","arguments":{"query":"warranty"}}],"forbidden_tools":["refund_invoice"]})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->expected_tools.size(), 1u);
+  EXPECT_EQ(c->expected_tools[0].name, "search");
+  EXPECT_EQ(c->expected_tools[0].arguments["query"], "warranty");
+  EXPECT_EQ(c->forbidden_tools, std::vector<std::string>{"refund_invoice"});
+  EXPECT_FALSE(parse(R"({"id":"t","kind":"tool","as":"dave","question":"q"})").ok());
+  EXPECT_FALSE(parse(R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"tool":"x"}]})").ok());
+  EXPECT_FALSE(parse(R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"x","arguments":"y"}]})").ok());
+  auto i = parse(R"({"id":"i","kind":"injection","as":"dave","question":"q","canaries":["C"],"forbidden_tools":["refund_invoice"]})");
+  ASSERT_TRUE(i.ok()) << i.status().message();
+  EXPECT_EQ(i->forbidden_tools.size(), 1u);
+}
+
 TEST(EvalCaseParse, ListsAreBounded) {
   std::string many = "[";
   for (size_t i = 0; i <= kMaxCaseListItems; ++i) many += (i ? ",\"d" : "\"d") + std::to_string(i) + "\"";
@@ -156,6 +172,7 @@ TEST(EvalSuiteDocs, LimitsTableMatchesTheHeader) {
   row("kMaxCaseListItems", std::to_string(kMaxCaseListItems));
   row("kMaxRepeat", std::to_string(kMaxRepeat));
   row("kDefaultRetrievalK", std::to_string(kDefaultRetrievalK));
+  row("kProgressMinCases", std::to_string(kProgressMinCases));
 }
 
 }  // namespace
