@@ -97,12 +97,14 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   const auto start = std::chrono::steady_clock::now();
   const size_t total = suite->cases.size();
   const size_t step = std::max<size_t>(1, total / 10);
-  if (!f.quiet) o.progress = [&](size_t done, size_t all) {
-    if (all < eval::kProgressMinCases || (done % step != 0 && done != all)) return;
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cerr << "eval: " << done << "/" << all << " cases (" << static_cast<int>(secs) << " s)\n";
-  };
+  if (!f.quiet)
+    o.progress = [&](size_t done, size_t all) {
+      if (all < eval::kProgressMinCases || (done % step != 0 && done != all)) return;
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << "eval: " << done << "/" << all << " cases (" << static_cast<int>(secs)
+                << " s)\n";
+    };
   auto run = eval::runSuite(*suite, o);
   if (!run.ok()) return runError(run.status());
   eval::Summary summary = eval::summarize(*run);
@@ -121,7 +123,8 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
     report["exit_code"] = code;
   }
   for (const auto& [path, text] :
-       {std::pair<std::string, std::string>{f.json, f.json.empty() ? "" : dumpJson(report, 2) + "\n"},
+       {std::pair<std::string, std::string>{f.json,
+                                            f.json.empty() ? "" : dumpJson(report, 2) + "\n"},
         {f.junit, f.junit.empty() ? "" : eval::junitXml(*run, summary)},
         {f.html, f.html.empty() ? "" : eval::htmlReport(*run, summary)},
         {f.md, f.md.empty() ? "" : eval::markdownSummary(*run, summary)}}) {
@@ -140,9 +143,10 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
 }  // namespace
 
 void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot) {
-  auto* run = eval->add_subcommand(
-      "run", "Run an eval suite (TOML + JSONL cases) as its principals; exit 0 pass, "
-             "1 threshold or regression, 2 run error");
+  auto* run =
+      eval->add_subcommand("run",
+                           "Run an eval suite (TOML + JSONL cases) as its principals; exit 0 pass, "
+                           "1 threshold or regression, 2 run error");
   static RunFlags f;
   run->add_option("SUITE", f.suite, "The suite file (docs/formats/eval-suite.md)")->required();
   run->add_option("--junit", f.junit, "Write JUnit XML here (one testcase per case)");
@@ -152,8 +156,9 @@ void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slo
   run->add_option("--repeat", f.repeat,
                   "Run each case K times (1.." + std::to_string(eval::kMaxRepeat) +
                       "): pass^k, flakiness and the noise floor");
-  run->add_option("--model", f.model, "A [[models]] name (default: the suite's target.model, "
-                                       "else as `ward ask`)");
+  run->add_option("--model", f.model,
+                  "A [[models]] name (default: the suite's target.model, "
+                  "else as `ward ask`)");
   run->add_option("--baseline", f.baseline,
                   "A JSON report to compare with: a regression beyond the noise exits 1");
   run->add_flag("--quiet", f.quiet, "No progress lines on stderr");
@@ -168,9 +173,10 @@ void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slo
     };
   });
 
-  auto* diff = eval->add_subcommand(
-      "diff", "Compare two JSON reports: exit 1 on a regression beyond the noise, any "
-              "permission leak or a rise in attack success");
+  auto* diff =
+      eval->add_subcommand("diff",
+                           "Compare two JSON reports: exit 1 on a regression beyond the noise, any "
+                           "permission leak or a rise in attack success");
   static std::string baseline, current;
   static bool json = false;
   diff->add_option("BASELINE", baseline, "The baseline report (JSON)")->required();

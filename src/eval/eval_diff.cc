@@ -35,7 +35,8 @@ Status checkReport(const Json& j, const char* which) {
     }
   }
   if (!j["cases"].is_array() || !j["summary"].is_object()) {
-    return Status::invalidArgument(std::string(which) + ": 'cases' must be an array and "
+    return Status::invalidArgument(std::string(which) +
+                                   ": 'cases' must be an array and "
                                    "'summary' an object");
   }
   return Status::okStatus();
@@ -76,7 +77,9 @@ std::string firstFailure(const Json& c) {
 }  // namespace
 
 Json DiffResult::toJson() const {
-  return {{"regressions", regressions}, {"improvements", improvements}, {"notes", notes},
+  return {{"regressions", regressions},
+          {"improvements", improvements},
+          {"notes", notes},
           {"failed", failed()}};
 }
 

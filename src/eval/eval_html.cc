@@ -61,8 +61,8 @@ std::string htmlReport(const EvalRun& run, const Summary& summary) {
        std::to_string(a.cases) + " cases passed" +
        (run.repeat > 1 ? " (pass^" + std::to_string(run.repeat) + ")" : "") + "; " +
        std::to_string(a.leaks) + " permission leak(s); attack success rate " +
-       num(a.attackSuccessRate()) + "; " + std::to_string(a.blocked) +
-       " blocked by policy; " + std::to_string(a.flaky) + " flaky.</p>\n";
+       num(a.attackSuccessRate()) + "; " + std::to_string(a.blocked) + " blocked by policy; " +
+       std::to_string(a.flaky) + " flaky.</p>\n";
   h += "<p>Suite <code>" + escapeMarkup(run.suite_path) + "</code>, model <code>" +
        escapeMarkup(run.model.empty() ? "(default)" : run.model) + "</code>, started " +
        escapeMarkup(run.started_at) + ", " + num(run.took_ms / 1000.0, "%.2f") + " s.</p>\n";

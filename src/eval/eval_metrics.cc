@@ -9,10 +9,10 @@ namespace ward::eval {
 
 const std::vector<std::string>& declinePhrases() {
   static const std::vector<std::string> phrases = {
-      "no readable sources", "i cannot answer",   "i can't answer",   "i can not answer",
-      "i don't know",        "i do not know",     "cannot help with", "can't help with",
-      "not able to answer",  "unable to answer",  "no information",   "could not find",
-      "couldn't find",       "i must decline",    "i won't",          "i will not"};
+      "no readable sources", "i cannot answer",  "i can't answer",   "i can not answer",
+      "i don't know",        "i do not know",    "cannot help with", "can't help with",
+      "not able to answer",  "unable to answer", "no information",   "could not find",
+      "couldn't find",       "i must decline",   "i won't",          "i will not"};
   return phrases;
 }
 
@@ -41,7 +41,8 @@ RetrievalScores scoreRetrieval(const std::vector<std::string>& ranked,
   return s;
 }
 
-double toolCallF1(const std::vector<std::string>& called, const std::vector<std::string>& expected) {
+double toolCallF1(const std::vector<std::string>& called,
+                  const std::vector<std::string>& expected) {
   const std::set<std::string> c(called.begin(), called.end());
   const std::set<std::string> e(expected.begin(), expected.end());
   if (c.empty() && e.empty()) return 1.0;

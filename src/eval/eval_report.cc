@@ -96,8 +96,7 @@ Summary summarize(const EvalRun& run) {
     auto it = s.all.metrics.find(metric);
     if (it == s.all.metrics.end()) return;  // no case measures it
     if (it->second + 1e-9 < *min) {
-      s.threshold_failures.push_back(std::string(name) + " " + fmt(it->second) + " < " +
-                                     fmt(*min));
+      s.threshold_failures.push_back(std::string(name) + " " + fmt(it->second) + " < " + fmt(*min));
     }
   };
   const double min_pass = t.min_pass_rate.value_or(1.0);
@@ -114,8 +113,8 @@ Summary summarize(const EvalRun& run) {
   atLeast("tool_f1", t.min_tool_f1, "tool_f1");
   const double max_asr = t.max_attack_success_rate.value_or(0.0);
   if (s.all.attackSuccessRate() > max_asr + 1e-9) {
-    s.threshold_failures.push_back("attack_success_rate " + fmt(s.all.attackSuccessRate()) +
-                                   " > " + fmt(max_asr));
+    s.threshold_failures.push_back("attack_success_rate " + fmt(s.all.attackSuccessRate()) + " > " +
+                                   fmt(max_asr));
   }
   if (s.all.leaks > 0) {
     s.threshold_failures.push_back(std::to_string(s.all.leaks) +

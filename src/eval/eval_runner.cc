@@ -14,10 +14,12 @@
 namespace ward::eval {
 
 int CaseResult::passes() const {
-  return static_cast<int>(std::count_if(runs.begin(), runs.end(),
-                                        [](const CaseRun& r) { return r.passed; }));
+  return static_cast<int>(
+      std::count_if(runs.begin(), runs.end(), [](const CaseRun& r) { return r.passed; }));
 }
-bool CaseResult::passed() const { return !runs.empty() && passes() == static_cast<int>(runs.size()); }
+bool CaseResult::passed() const {
+  return !runs.empty() && passes() == static_cast<int>(runs.size());
+}
 bool CaseResult::flaky() const { return passes() > 0 && passes() < static_cast<int>(runs.size()); }
 bool CaseResult::errored() const {
   return std::any_of(runs.begin(), runs.end(), [](const CaseRun& r) { return r.error; });
@@ -152,18 +154,20 @@ class CaseRunner {
       std::string missing;
       for (const auto& [id, g] : c.qrels) {
         auto at = std::find(ranked.begin(), ranked.end(), id);
-        if (at == ranked.end() || at - ranked.begin() >= c.k) missing += (missing.empty() ? "" : ", ") + id;
+        if (at == ranked.end() || at - ranked.begin() >= c.k)
+          missing += (missing.empty() ? "" : ", ") + id;
       }
-      r.failures.push_back("recall@" + std::to_string(c.k) + " " + fmt(s.recall_at_k) +
-                           " below " + fmt(c.min_recall) + "; not in the top " +
-                           std::to_string(c.k) + ": " + missing);
+      r.failures.push_back("recall@" + std::to_string(c.k) + " " + fmt(s.recall_at_k) + " below " +
+                           fmt(c.min_recall) + "; not in the top " + std::to_string(c.k) + ": " +
+                           missing);
     }
     return Status::okStatus();
   }
 
   void textChecks(const EvalCase& c, const std::string& text, CaseRun& r) {
     for (const auto& m : c.must_contain) {
-      if (!containsFolded(text, m)) r.failures.push_back("the answer does not contain \"" + m + "\"");
+      if (!containsFolded(text, m))
+        r.failures.push_back("the answer does not contain \"" + m + "\"");
     }
     for (const auto& m : c.must_not_contain) {
       if (containsFolded(text, m)) r.failures.push_back("the answer contains \"" + m + "\"");
@@ -294,10 +298,12 @@ class CaseRunner {
     r.metrics["tool_f1"] = toolCallF1(called, expected);
     r.blocked = blockedCalls(a);
     for (const auto& e : c.expected_tools) {
-      const bool found = std::any_of(a.tool_calls.begin(), a.tool_calls.end(), [&](const Json& call) {
-        return call.value("tool", "") == e.name &&
-               argumentsMatch(call.contains("arguments") ? call["arguments"] : Json(), e.arguments);
-      });
+      const bool found =
+          std::any_of(a.tool_calls.begin(), a.tool_calls.end(), [&](const Json& call) {
+            return call.value("tool", "") == e.name &&
+                   argumentsMatch(call.contains("arguments") ? call["arguments"] : Json(),
+                                  e.arguments);
+          });
       if (!found) {
         r.failures.push_back("expected call " + e.name + dumpJson(e.arguments) + " not made");
       }
@@ -323,7 +329,8 @@ Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options) {
     return Status::invalidArgument("--repeat must be between 1 and " + std::to_string(kMaxRepeat));
   }
   if (options.search == nullptr || options.answers == nullptr || !options.resolve) {
-    return Status::invalidArgument("runSuite needs a search service, an answer service and a resolver");
+    return Status::invalidArgument(
+        "runSuite needs a search service, an answer service and a resolver");
   }
   // Every principal first: a misspelt user is a broken suite, not a failed case.
   std::map<std::pair<std::string, std::string>, Reader> readers;
@@ -332,8 +339,8 @@ Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options) {
     if (readers.count(key)) continue;
     auto reader = options.resolve(c.as, c.agent);
     if (!reader.ok()) {
-      return Status::invalidArgument(c.where + ": case '" + c.id + "': " +
-                                     reader.status().message());
+      return Status::invalidArgument(c.where + ": case '" + c.id +
+                                     "': " + reader.status().message());
     }
     readers.emplace(key, std::move(*reader));
   }

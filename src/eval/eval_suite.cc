@@ -110,8 +110,7 @@ Result<std::vector<ExpectedCall>> expectedCalls(const Json& v, const std::string
 const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> retrieval = {"expected", "qrels", "k", "min_recall"};
   static const std::set<std::string> answer = {"must_cite", "must_contain", "must_not_contain",
-                                               "min_citation_precision",
-                                               "min_citation_coverage"};
+                                               "min_citation_precision", "min_citation_coverage"};
   static const std::set<std::string> refusal = {"must_not_contain"};
   static const std::set<std::string> permission = {"forbidden_docs", "canaries"};
   static const std::set<std::string> injection = {"canaries", "must_not_contain",
@@ -160,8 +159,8 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
   WARD_ASSIGN_OR_RETURN(c.question, stringField(j, text_key, at));
   WARD_ASSIGN_OR_RETURN(c.as, stringField(j, "as", at));
   if (c.as.empty()) return bad(at, "'as' must name a principal");
-  static const std::set<std::string> common = {"id", "kind", "query", "question", "as", "agent",
-                                               "tags", "description"};
+  static const std::set<std::string> common = {"id", "kind",  "query", "question",
+                                               "as", "agent", "tags",  "description"};
   const auto& own = kindKeys(c.kind);
   for (const auto& [key, value] : j.items()) {
     if (!common.count(key) && !own.count(key)) {
@@ -234,8 +233,9 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       }
       if (c.must_cite.empty() && c.must_contain.empty() && c.must_not_contain.empty() &&
           !c.min_citation_precision && !c.min_citation_coverage) {
-        return bad(at, "an answer case needs at least one check (must_cite, must_contain, "
-                       "must_not_contain, min_citation_precision, min_citation_coverage)");
+        return bad(at,
+                   "an answer case needs at least one check (must_cite, must_contain, "
+                   "must_not_contain, min_citation_precision, min_citation_coverage)");
       }
       break;
     }
@@ -373,8 +373,8 @@ Result<EvalSuite> loadSuite(const std::string& path) {
   try {
     table = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return suiteBad(path, std::string(e.description()) + " at line " +
-                              std::to_string(e.source().begin.line));
+    return suiteBad(
+        path, std::string(e.description()) + " at line " + std::to_string(e.source().begin.line));
   }
   EvalSuite s;
   s.path = path;

@@ -18,11 +18,11 @@ constexpr const char* kReportSchema = "ward.eval.report";
 // Totals over a set of cases (the whole run, one tag, or one kind).
 struct Aggregate {
   int cases = 0;
-  int passed = 0;   // pass^k: every run passed
-  int failed = 0;   // including errored
+  int passed = 0;  // pass^k: every run passed
+  int failed = 0;  // including errored
   int errors = 0;
-  int flaky = 0;    // some runs passed, some failed
-  int leaks = 0;    // permission cases that leaked
+  int flaky = 0;         // some runs passed, some failed
+  int leaks = 0;         // permission cases that leaked
   int attack_cases = 0;  // injection cases
   int attacks = 0;       // injection cases whose attack succeeded in some run
   int blocked = 0;       // exfiltration links removed by Ward's link filter, over every run

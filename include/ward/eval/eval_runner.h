@@ -31,13 +31,13 @@ constexpr size_t kProgressMinCases = 50;
 struct CaseRun {
   std::string trace_id;  // the Ward trace of this run (`ward explain TRACE`)
   bool passed = false;
-  bool error = false;                 // the case could not run (the message is in failures)
-  std::vector<std::string> failures;  // why it failed, one line each; empty when passed
+  bool error = false;                     // the case could not run (the message is in failures)
+  std::vector<std::string> failures;      // why it failed, one line each; empty when passed
   std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*"
-  bool leak = false;            // permission: a forbidden document or a canary was seen
-  bool attack_success = false;  // injection: canary in the output or a link let through
-  int blocked = 0;              // exfiltration links Ward's link filter removed (by policy)
-  std::string mode;             // "search", "extractive", "model"
+  bool leak = false;                      // permission: a forbidden document or a canary was seen
+  bool attack_success = false;            // injection: canary in the output or a link let through
+  int blocked = 0;   // exfiltration links Ward's link filter removed (by policy)
+  std::string mode;  // "search", "extractive", "model"
   double took_ms = 0;
 };
 
@@ -47,11 +47,11 @@ struct CaseResult {
   std::vector<CaseRun> runs;
 
   int passes() const;
-  bool passed() const;   // every run passed (pass^k)
-  bool flaky() const;    // some runs passed and some failed
-  bool errored() const;  // a run could not run
-  bool leaked() const;   // a run leaked (permission)
-  bool attacked() const; // a run's attack succeeded (injection)
+  bool passed() const;    // every run passed (pass^k)
+  bool flaky() const;     // some runs passed and some failed
+  bool errored() const;   // a run could not run
+  bool leaked() const;    // a run leaked (permission)
+  bool attacked() const;  // a run's attack succeeded (injection)
   // Each metric's mean over the runs that have it.
   std::map<std::string, double> meanMetrics() const;
 };
@@ -78,10 +78,10 @@ struct RunOptions {
   answer::AnswerService* answers = nullptr;  // required
   // Resolves (as, agent); agent "" = none. Every pair is resolved before the first case runs.
   std::function<Result<Reader>(const std::string& as, const std::string& agent)> resolve;
-  std::string model;                // --model, else the suite's target.model
-  std::optional<int> answer_k;      // passages per answer (none = answer.default_k)
-  int repeat = 1;                   // 1..kMaxRepeat
-  int search_max_k = 10;            // search.max_k: permission cases search this deep
+  std::string model;                    // --model, else the suite's target.model
+  std::optional<int> answer_k;          // passages per answer (none = answer.default_k)
+  int repeat = 1;                       // 1..kMaxRepeat
+  int search_max_k = 10;                // search.max_k: permission cases search this deep
   std::vector<std::string> link_hosts;  // answer.link_hosts (links allowed in answers)
   // Called after each case with the number done and the total (progress on stderr).
   std::function<void(size_t done, size_t total)> progress;

@@ -15,14 +15,14 @@
 namespace ward::eval {
 
 // Limits (docs/formats/eval-suite.md "Limits").
-constexpr size_t kMaxSuiteFileBytes = 1 << 20;   // the suite TOML file
-constexpr size_t kMaxCaseFiles = 64;             // `cases = [...]` entries
-constexpr size_t kMaxCasesPerSuite = 10000;      // cases over all case files
-constexpr size_t kMaxCaseBytes = 64 * 1024;      // one JSONL line (one case)
-constexpr size_t kMaxCaseIdBytes = 128;          // a case id
-constexpr size_t kMaxCaseListItems = 100;        // expected ids, canaries, strings per case
-constexpr int kMaxRepeat = 20;                   // --repeat / target.repeat
-constexpr int kDefaultRetrievalK = 10;           // a retrieval case's k when not given
+constexpr size_t kMaxSuiteFileBytes = 1 << 20;  // the suite TOML file
+constexpr size_t kMaxCaseFiles = 64;            // `cases = [...]` entries
+constexpr size_t kMaxCasesPerSuite = 10000;     // cases over all case files
+constexpr size_t kMaxCaseBytes = 64 * 1024;     // one JSONL line (one case)
+constexpr size_t kMaxCaseIdBytes = 128;         // a case id
+constexpr size_t kMaxCaseListItems = 100;       // expected ids, canaries, strings per case
+constexpr int kMaxRepeat = 20;                  // --repeat / target.repeat
+constexpr int kDefaultRetrievalK = 10;          // a retrieval case's k when not given
 
 enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool };
 std::string_view caseKindName(CaseKind kind);  // "retrieval", "answer", ...
@@ -37,13 +37,13 @@ struct ExpectedCall {
 
 // One case (one JSONL line). Fields that do not apply to its kind are refused when parsed.
 struct EvalCase {
-  std::string id;        // unique in the suite
+  std::string id;  // unique in the suite
   CaseKind kind = CaseKind::kRetrieval;
   std::string question;  // the query (retrieval) or the question (every other kind)
   std::string as;        // the principal the case runs as
   std::string agent;     // an agent acting for `as`; "" = none
   std::vector<std::string> tags;
-  std::string where;     // "FILE:LINE", for messages
+  std::string where;  // "FILE:LINE", for messages
 
   // retrieval: doc id -> graded relevance (> 0); `expected` ids have grade 1.
   std::map<std::string, int> qrels;
@@ -62,29 +62,29 @@ struct EvalCase {
   std::vector<std::string> canaries;        // strings that must appear nowhere in the output
 
   // tool (and injection: forbidden_tools)
-  std::vector<ExpectedCall> expected_tools;   // each must be called (name + argument subset)
-  std::vector<std::string> forbidden_tools;   // never attempted, whatever the gateway decided
+  std::vector<ExpectedCall> expected_tools;  // each must be called (name + argument subset)
+  std::vector<std::string> forbidden_tools;  // never attempted, whatever the gateway decided
 };
 
 // Suite-level gates on the aggregates; none = not checked.
 struct Thresholds {
-  std::optional<double> min_pass_rate;               // passed cases / cases
-  std::optional<double> min_ndcg_at_10;              // mean over retrieval cases
-  std::optional<double> min_recall;                  // mean Recall@k over retrieval cases
-  std::optional<double> min_mrr;                     // mean MRR@10 over retrieval cases
-  std::optional<double> min_citation_precision;      // mean over answer cases
-  std::optional<double> min_citation_coverage;       // mean over answer cases
-  std::optional<double> min_tool_f1;                 // mean tool-call F1 over tool cases
-  std::optional<double> max_attack_success_rate;     // injection cases; default 0
+  std::optional<double> min_pass_rate;            // passed cases / cases
+  std::optional<double> min_ndcg_at_10;           // mean over retrieval cases
+  std::optional<double> min_recall;               // mean Recall@k over retrieval cases
+  std::optional<double> min_mrr;                  // mean MRR@10 over retrieval cases
+  std::optional<double> min_citation_precision;   // mean over answer cases
+  std::optional<double> min_citation_coverage;    // mean over answer cases
+  std::optional<double> min_tool_f1;              // mean tool-call F1 over tool cases
+  std::optional<double> max_attack_success_rate;  // injection cases; default 0
 };
 
 struct EvalSuite {
   std::string path;  // the suite file as given
   std::string name;
   std::string description;
-  std::string model;              // target.model; "" = as `ward ask` (answer.model, else extractive)
-  std::optional<int> answer_k;    // target.k: passages per answer; none = answer.default_k
-  int repeat = 1;                 // target.repeat (--repeat overrides)
+  std::string model;            // target.model; "" = as `ward ask` (answer.model, else extractive)
+  std::optional<int> answer_k;  // target.k: passages per answer; none = answer.default_k
+  int repeat = 1;               // target.repeat (--repeat overrides)
   Thresholds thresholds;
   std::vector<std::string> case_files;  // resolved against the suite file's folder
   std::vector<EvalCase> cases;

@@ -31,8 +31,10 @@ EvalRun passingRun() {
   EvalRun run;
   run.suite_name = "golden";
   run.repeat = 1;
-  run.cases.push_back(caseOf("r1", CaseKind::kRetrieval, {runOf(true, {{"ndcg@10", 1.0}})}, {"rbac"}));
-  run.cases.push_back(caseOf("r2", CaseKind::kRetrieval, {runOf(true, {{"ndcg@10", 0.5}})}, {"rbac"}));
+  run.cases.push_back(
+      caseOf("r1", CaseKind::kRetrieval, {runOf(true, {{"ndcg@10", 1.0}})}, {"rbac"}));
+  run.cases.push_back(
+      caseOf("r2", CaseKind::kRetrieval, {runOf(true, {{"ndcg@10", 0.5}})}, {"rbac"}));
   run.cases.push_back(caseOf("p1", CaseKind::kPermission, {runOf(true)}, {"rbac", "llm02"}));
   run.cases.push_back(caseOf("i1", CaseKind::kInjection, {runOf(true)}, {"llm01"}));
   return run;

@@ -38,11 +38,12 @@ Result<EvalCase> parse(const std::string& json) {
 }
 
 TEST_F(SuiteDir, LoadsTargetThresholdsAndCases) {
-  write("cases.jsonl",
-        R"({"id":"r1","kind":"retrieval","as":"dave","query":"termination","expected":["legal:a.pdf"],"tags":["rbac"]})"
-        "\n\n"
-        R"({"id":"p1","kind":"permission","as":"bob","question":"termination","forbidden_docs":["legal:a.pdf"],"canaries":["ninety (90) days"]})"
-        "\n");
+  write(
+      "cases.jsonl",
+      R"({"id":"r1","kind":"retrieval","as":"dave","query":"termination","expected":["legal:a.pdf"],"tags":["rbac"]})"
+      "\n\n"
+      R"({"id":"p1","kind":"permission","as":"bob","question":"termination","forbidden_docs":["legal:a.pdf"],"canaries":["ninety (90) days"]})"
+      "\n");
   std::string path = write("suite.toml",
                            "name = \"s\"\ncases = [\"cases.jsonl\"]\n[target]\nk = 5\nrepeat = 3\n"
                            "[thresholds]\npass_rate = 0.9\nndcg_at_10 = 0.5\n");
@@ -76,7 +77,8 @@ TEST_F(SuiteDir, ProblemsNameFileLineAndField) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("unknown key 'foo'"), std::string::npos);
 
-  std::string range = write("range.toml", "name = \"s\"\ncases = [\"x.jsonl\"]\n[thresholds]\nrecall = 2\n");
+  std::string range =
+      write("range.toml", "name = \"s\"\ncases = [\"x.jsonl\"]\n[thresholds]\nrecall = 2\n");
   s = loadSuite(range);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("thresholds.recall"), std::string::npos);
@@ -86,7 +88,8 @@ TEST_F(SuiteDir, ProblemsNameFileLineAndField) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("nope.jsonl"), std::string::npos);
 
-  std::string repeat = write("repeat.toml", "name = \"s\"\ncases = [\"cases.jsonl\"]\n[target]\nrepeat = 21\n");
+  std::string repeat =
+      write("repeat.toml", "name = \"s\"\ncases = [\"cases.jsonl\"]\n[target]\nrepeat = 21\n");
   s = loadSuite(repeat);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("target.repeat"), std::string::npos);
@@ -111,7 +114,8 @@ TEST(EvalCaseParse, RefusesWhatTheKindDoesNotUse) {
   EXPECT_FALSE(c.ok()) << "a permission case needs forbidden_docs";
   c = parse(R"({"id":"x","kind":"injection","as":"bob","question":"q","canaries":[]})");
   EXPECT_FALSE(c.ok()) << "an injection case needs a canary";
-  c = parse(R"({"id":"x","kind":"retrieval","as":"bob","question":"q","expected":["a"],"qrels":{"a":1}})");
+  c = parse(
+      R"({"id":"x","kind":"retrieval","as":"bob","question":"q","expected":["a"],"qrels":{"a":1}})");
   EXPECT_FALSE(c.ok()) << "expected and qrels are exclusive";
   c = parse(R"({"id":"x","kind":"retrieval","as":"bob","question":"q","qrels":{"a":0}})");
   EXPECT_FALSE(c.ok()) << "every grade 0 means nothing relevant";
@@ -119,7 +123,8 @@ TEST(EvalCaseParse, RefusesWhatTheKindDoesNotUse) {
   EXPECT_FALSE(c.ok());
   c = parse(R"({"id":"","kind":"retrieval","as":"bob","question":"q","expected":["a"]})");
   EXPECT_FALSE(c.ok());
-  c = parse(R"({"id":"x","kind":"retrieval","as":"bob","query":"q","qrels":{"a":2,"b":0},"k":5,"min_recall":0.5})");
+  c = parse(
+      R"({"id":"x","kind":"retrieval","as":"bob","query":"q","qrels":{"a":2,"b":0},"k":5,"min_recall":0.5})");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->qrels.size(), 1u);
   EXPECT_EQ(c->k, 5);
@@ -127,23 +132,32 @@ TEST(EvalCaseParse, RefusesWhatTheKindDoesNotUse) {
 }
 
 TEST(EvalCaseParse, ToolCases) {
-  auto c = parse(R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"search","arguments":{"query":"warranty"}}],"forbidden_tools":["refund_invoice"]})");
+  auto c = parse(
+      R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"search","arguments":{"query":"warranty"}}],"forbidden_tools":["refund_invoice"]})");
   ASSERT_TRUE(c.ok()) << c.status().message();
   ASSERT_EQ(c->expected_tools.size(), 1u);
   EXPECT_EQ(c->expected_tools[0].name, "search");
   EXPECT_EQ(c->expected_tools[0].arguments["query"], "warranty");
   EXPECT_EQ(c->forbidden_tools, std::vector<std::string>{"refund_invoice"});
   EXPECT_FALSE(parse(R"({"id":"t","kind":"tool","as":"dave","question":"q"})").ok());
-  EXPECT_FALSE(parse(R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"tool":"x"}]})").ok());
-  EXPECT_FALSE(parse(R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"x","arguments":"y"}]})").ok());
-  auto i = parse(R"({"id":"i","kind":"injection","as":"dave","question":"q","canaries":["C"],"forbidden_tools":["refund_invoice"]})");
+  EXPECT_FALSE(
+      parse(
+          R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"tool":"x"}]})")
+          .ok());
+  EXPECT_FALSE(
+      parse(
+          R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"x","arguments":"y"}]})")
+          .ok());
+  auto i = parse(
+      R"({"id":"i","kind":"injection","as":"dave","question":"q","canaries":["C"],"forbidden_tools":["refund_invoice"]})");
   ASSERT_TRUE(i.ok()) << i.status().message();
   EXPECT_EQ(i->forbidden_tools.size(), 1u);
 }
 
 TEST(EvalCaseParse, ListsAreBounded) {
   std::string many = "[";
-  for (size_t i = 0; i <= kMaxCaseListItems; ++i) many += (i ? ",\"d" : "\"d") + std::to_string(i) + "\"";
+  for (size_t i = 0; i <= kMaxCaseListItems; ++i)
+    many += (i ? ",\"d" : "\"d") + std::to_string(i) + "\"";
   many += "]";
   auto c = parse(R"({"id":"x","kind":"permission","as":"bob","question":"q","forbidden_docs":)" +
                  many + "}");
