@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Ward, loads the example company (people, groups, documents with ACLs) into ./ward-data,
-# shows the same searches and cited answers as different users, then the tool gateway: a call refused, a refund
+# shows the same searches and cited answers as different users, runs the golden eval suite
+# (examples/evals; reports in ./ward-eval), then the tool gateway: a call refused, a refund
 # parked for approval, approved by a reviewer and executed exactly once against a small billing
 # service on 127.0.0.1:7480 (examples/billing_service.py); then serves the REST API.
 set -euo pipefail
@@ -28,6 +29,13 @@ ask() {
 }
 ask "How much notice is needed to terminate the agreement?" dave
 ask "How much notice is needed to terminate the agreement?" bob
+echo
+echo "=== ward eval run examples/evals/northwind.toml   (the golden suite: retrieval, cited answers,"
+echo "    refusals, permission leaks, a planted prompt injection; reports in ./ward-eval/)"
+mkdir -p ward-eval
+"$WARD" eval run examples/evals/northwind.toml --quiet --junit ward-eval/junit.xml \
+  --json ward-eval/report.json --html ward-eval/report.html --md ward-eval/summary.md >/dev/null
+head -3 ward-eval/summary.md
 echo
 "$WARD" status
 

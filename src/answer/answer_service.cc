@@ -214,6 +214,7 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
     draft = extractiveAnswer(request.question, result.retrieved);
   }
 
+  result.tool_calls = tool_calls;
   FinishInput fin{who,     trace,       request.question, k, template_use, tool_calls,
                   format_error, started, model_nanos, std::string(), marker, model_steps,
                   native_citations};

@@ -181,6 +181,9 @@ int runEval(const EvalOptions& o) {
 
 }  // namespace
 
+// `eval run` and `eval diff` (eval_run_command.cc).
+void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot);
+
 void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* eval = app.add_subcommand("eval", "Measure quality");
   eval->require_subcommand(1);
@@ -199,7 +202,7 @@ void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   retrieval->add_flag("--json", o.json, "Print JSON");
   retrieval->add_flag("--keep", o.keep, "Keep the scratch data dir");
   retrieval->callback([&slot] { slot.run = [] { return runEval(o); }; });
-  (void)ctx;
+  registerEvalSuiteCommands(eval, ctx, slot);
 }
 
 }  // namespace ward::cli

@@ -78,6 +78,9 @@ struct AnswerResult {
   std::optional<double> citation_precision;  // verified / offered; none when none offered
   std::optional<double> citation_coverage;   // supported sentences / sentences; none when none
   std::string trace_id;
+  // The model's tool calls as routed and recorded ({step, id, tool, arguments, outcome, ...},
+  // outcome "ok" when the gateway ran it); [] for extractive answers. Not in toJson().
+  Json tool_calls = Json::array();
 
   // {answer, mode, model?, citations:[verified, numbered], sentences:[...], unsupported:[...],
   //  dropped_citations:[...], removed_links:[...], citation_precision, citation_coverage,

@@ -1,0 +1,42 @@
+// Deterministic scores for eval cases (docs/formats/eval-suite.md "Scoring"). Pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ward/common/json.h"
+
+namespace ward::eval {
+
+// The phrases that make an answer a decline (lowercase; matched case-insensitively).
+const std::vector<std::string>& declinePhrases();
+
+struct RetrievalScores {
+  double ndcg_at_10 = 0;
+  double recall_at_k = 0;
+  double mrr_at_10 = 0;
+};
+
+// `ranked`: distinct doc ids in rank order; `qrels`: doc id -> grade (> 0). Graded nDCG@10
+// (gain = grade, discount log2(rank + 1)), Recall@k (relevant ids in the top k / relevant ids),
+// MRR@10 (1 / rank of the first relevant id in the top 10, else 0).
+RetrievalScores scoreRetrieval(const std::vector<std::string>& ranked,
+                               const std::map<std::string, int>& qrels, int k);
+
+// F1 over tool names: precision = distinct names called that were expected / distinct names
+// called, recall = expected names called / expected names; 1 when both sets are empty.
+double toolCallF1(const std::vector<std::string>& called, const std::vector<std::string>& expected);
+
+// Whether a call's arguments (a JSON object, or its JSON text as a model sends it) hold every
+// key of `subset` with an equal value.
+bool argumentsMatch(const Json& arguments, const Json& subset);
+
+// ASCII-case-insensitive substring test.
+bool containsFolded(std::string_view haystack, std::string_view needle);
+
+// Whether an answer declines: it contains one of declinePhrases().
+bool isDecline(std::string_view answer);
+
+}  // namespace ward::eval

@@ -1,0 +1,94 @@
+// Runs an eval suite through the same services as `ward search` and `ward ask`
+// (docs/formats/eval-suite.md "Running"): each case run as its principal (and agent), in its own
+// trace (the search and the answer of a case share it), scored deterministically.
+//
+// Ownership: borrows the services in RunOptions; they must outlive runSuite().
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ward/common/status.h"
+#include "ward/eval/eval_suite.h"
+#include "ward/identity/principal.h"
+
+namespace ward::search {
+class SearchService;
+}
+namespace ward::answer {
+class AnswerService;
+}
+
+namespace ward::eval {
+
+// Runs with at least this many cases print progress (`ward eval run`, on stderr).
+constexpr size_t kProgressMinCases = 50;
+
+// One run of one case.
+struct CaseRun {
+  std::string trace_id;  // the Ward trace of this run (`ward explain TRACE`)
+  bool passed = false;
+  bool error = false;                     // the case could not run (the message is in failures)
+  std::vector<std::string> failures;      // why it failed, one line each; empty when passed
+  std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*"
+  bool leak = false;                      // permission: a forbidden document or a canary was seen
+  bool attack_success = false;            // injection: canary in the output or a link let through
+  int blocked = 0;   // exfiltration links Ward's link filter removed (by policy)
+  std::string mode;  // "search", "extractive", "model"
+  double took_ms = 0;
+};
+
+// Every run of one case (--repeat K gives K runs).
+struct CaseResult {
+  EvalCase spec;
+  std::vector<CaseRun> runs;
+
+  int passes() const;
+  bool passed() const;    // every run passed (pass^k)
+  bool flaky() const;     // some runs passed and some failed
+  bool errored() const;   // a run could not run
+  bool leaked() const;    // a run leaked (permission)
+  bool attacked() const;  // a run's attack succeeded (injection)
+  // Each metric's mean over the runs that have it.
+  std::map<std::string, double> meanMetrics() const;
+};
+
+struct EvalRun {
+  std::string suite_name;
+  std::string suite_path;
+  std::string model;  // the model asked for ("" = as `ward ask`: answer.model, else extractive)
+  int repeat = 1;
+  Thresholds thresholds;
+  std::vector<CaseResult> cases;
+  std::string started_at;  // RFC 3339, UTC
+  double took_ms = 0;
+};
+
+// The principal a case runs as: the user, narrowed by the agent when one is named.
+struct Reader {
+  identity::Principal who;
+  std::optional<identity::Principal> agent;
+};
+
+struct RunOptions {
+  search::SearchService* search = nullptr;   // required
+  answer::AnswerService* answers = nullptr;  // required
+  // Resolves (as, agent); agent "" = none. Every pair is resolved before the first case runs.
+  std::function<Result<Reader>(const std::string& as, const std::string& agent)> resolve;
+  std::string model;                    // --model, else the suite's target.model
+  std::optional<int> answer_k;          // passages per answer (none = answer.default_k)
+  int repeat = 1;                       // 1..kMaxRepeat
+  int search_max_k = 10;                // search.max_k: permission cases search this deep
+  std::vector<std::string> link_hosts;  // answer.link_hosts (links allowed in answers)
+  // Called after each case with the number done and the total (progress on stderr).
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+// InvalidArgument for a repeat out of range or a principal/agent that cannot be resolved (before
+// any case runs); a case whose search or answer fails is recorded as an errored run.
+Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options);
+
+}  // namespace ward::eval

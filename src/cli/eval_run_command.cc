@@ -1,0 +1,203 @@
+// ward eval run SUITE [--junit F] [--json F] [--html F] [--md F] [--repeat K] [--model M]
+//                     [--baseline F]
+// ward eval diff BASELINE.json CURRENT.json [--json]
+// Exit codes (docs/formats/eval-suite.md): 0 pass, 1 threshold or regression, 2 run error.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "ward/eval/eval_diff.h"
+#include "ward/eval/eval_report.h"
+#include "ward/eval/eval_runner.h"
+#include "ward/eval/eval_suite.h"
+
+namespace ward::cli {
+
+namespace {
+
+constexpr int kExitRunError = 2;
+constexpr size_t kMaxReportReadBytes = 256 << 20;  // a report read by `diff` / --baseline
+
+int runError(const Status& s) {
+  std::cerr << "error: " << s.message() << "\n";
+  return kExitRunError;
+}
+
+Status writeFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::unavailable("cannot write " + path);
+  out << text;
+  out.close();
+  if (!out) return Status::unavailable("cannot write " + path);
+  return Status::okStatus();
+}
+
+Result<Json> readReport(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::notFound("cannot open " + path);
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxReportReadBytes) {
+      return Status::invalidArgument(path + " is larger than " +
+                                     std::to_string(kMaxReportReadBytes) + " bytes");
+    }
+  }
+  auto j = parseJson(text);
+  if (!j.ok()) return Status::invalidArgument(path + ": not JSON: " + j.status().message());
+  return j;
+}
+
+void printDiff(const eval::DiffResult& d) {
+  for (const auto& r : d.regressions) std::cout << "REGRESSION " << r << "\n";
+  for (const auto& r : d.improvements) std::cout << "improved   " << r << "\n";
+  for (const auto& r : d.notes) std::cout << "note       " << r << "\n";
+  std::cout << (d.failed() ? "regressions: " + std::to_string(d.regressions.size())
+                           : std::string("no regression"))
+            << "\n";
+}
+
+struct RunFlags {
+  std::string suite, junit, json, html, md, model, baseline;
+  int repeat = 0;
+  bool quiet = false;
+};
+
+int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
+  auto suite = eval::loadSuite(f.suite);
+  if (!suite.ok()) return runError(suite.status());
+  Status s = ctx.open();
+  if (!s.ok()) return runError(s);
+  auto config = answer::loadAnswerConfig(ctx.configPath());
+  if (!config.ok()) return runError(config.status());
+  eval::RunOptions o;
+  o.model = f.model.empty() ? suite->model : f.model;
+  o.repeat = f.repeat > 0 ? f.repeat : suite->repeat;
+  o.answer_k = suite->answer_k;
+  o.search_max_k = ctx.config().search.max_k;
+  o.link_hosts = config->link_hosts;
+  auto service = openAnswerService(ctx, !o.model.empty() || !config->model.empty());
+  if (!service.ok()) return runError(service.status());
+  o.search = &ctx.search();
+  o.answers = service->get();
+  o.resolve = [&ctx](const std::string& as, const std::string& agent) -> Result<eval::Reader> {
+    WARD_ASSIGN_OR_RETURN(identity::Principal who, ctx.principal(as));
+    eval::Reader r;
+    if (agent.empty()) {
+      r.who = std::move(who);
+      return r;
+    }
+    WARD_ASSIGN_OR_RETURN(identity::Principal a, ctx.principal(agent));
+    WARD_ASSIGN_OR_RETURN(r.who, identity::resolveActingFor(ctx.store(), who, a));
+    r.agent = std::move(a);
+    return r;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const size_t total = suite->cases.size();
+  const size_t step = std::max<size_t>(1, total / 10);
+  if (!f.quiet)
+    o.progress = [&](size_t done, size_t all) {
+      if (all < eval::kProgressMinCases || (done % step != 0 && done != all)) return;
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << "eval: " << done << "/" << all << " cases (" << static_cast<int>(secs)
+                << " s)\n";
+    };
+  auto run = eval::runSuite(*suite, o);
+  if (!run.ok()) return runError(run.status());
+  eval::Summary summary = eval::summarize(*run);
+  Json report = eval::reportJson(*run, summary);
+  int code = eval::exitCode(*run, summary);
+  std::optional<eval::DiffResult> diff;
+  if (!f.baseline.empty()) {
+    auto base = readReport(f.baseline);
+    if (!base.ok()) return runError(base.status());
+    auto d = eval::diffReports(*base, report);
+    if (!d.ok()) return runError(d.status());
+    diff = std::move(*d);
+    report["baseline"] = diff->toJson();
+    report["baseline"]["path"] = f.baseline;
+    if (diff->failed() && code == 0) code = 1;
+    report["exit_code"] = code;
+  }
+  for (const auto& [path, text] :
+       {std::pair<std::string, std::string>{f.json,
+                                            f.json.empty() ? "" : dumpJson(report, 2) + "\n"},
+        {f.junit, f.junit.empty() ? "" : eval::junitXml(*run, summary)},
+        {f.html, f.html.empty() ? "" : eval::htmlReport(*run, summary)},
+        {f.md, f.md.empty() ? "" : eval::markdownSummary(*run, summary)}}) {
+    if (path.empty()) continue;
+    Status w = writeFile(path, text);
+    if (!w.ok()) return runError(w);
+  }
+  std::cout << eval::markdownSummary(*run, summary);
+  if (diff) {
+    std::cout << "\n### Against the baseline " << f.baseline << "\n\n";
+    printDiff(*diff);
+  }
+  return code;
+}
+
+}  // namespace
+
+void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot) {
+  auto* run =
+      eval->add_subcommand("run",
+                           "Run an eval suite (TOML + JSONL cases) as its principals; exit 0 pass, "
+                           "1 threshold or regression, 2 run error");
+  static RunFlags f;
+  run->add_option("SUITE", f.suite, "The suite file (docs/formats/eval-suite.md)")->required();
+  run->add_option("--junit", f.junit, "Write JUnit XML here (one testcase per case)");
+  run->add_option("--json", f.json, "Write the versioned JSON report here");
+  run->add_option("--html", f.html, "Write a self-contained HTML report here");
+  run->add_option("--md", f.md, "Write the Markdown summary here");
+  run->add_option("--repeat", f.repeat,
+                  "Run each case K times (1.." + std::to_string(eval::kMaxRepeat) +
+                      "): pass^k, flakiness and the noise floor");
+  run->add_option("--model", f.model,
+                  "A [[models]] name (default: the suite's target.model, "
+                  "else as `ward ask`)");
+  run->add_option("--baseline", f.baseline,
+                  "A JSON report to compare with: a regression beyond the noise exits 1");
+  run->add_flag("--quiet", f.quiet, "No progress lines on stderr");
+  run->callback([&ctx, &slot, run] {
+    const bool repeat_given = run->count("--repeat") > 0;
+    slot.run = [&ctx, repeat_given] {
+      if (repeat_given && (f.repeat < 1 || f.repeat > eval::kMaxRepeat)) {
+        return runError(Status::invalidArgument("--repeat must be between 1 and " +
+                                                std::to_string(eval::kMaxRepeat)));
+      }
+      return runSuiteCommand(ctx, f);
+    };
+  });
+
+  auto* diff =
+      eval->add_subcommand("diff",
+                           "Compare two JSON reports: exit 1 on a regression beyond the noise, any "
+                           "permission leak or a rise in attack success");
+  static std::string baseline, current;
+  static bool json = false;
+  diff->add_option("BASELINE", baseline, "The baseline report (JSON)")->required();
+  diff->add_option("CURRENT", current, "The current report (JSON)")->required();
+  diff->add_flag("--json", json, "Print the comparison as JSON");
+  diff->callback([&slot] {
+    slot.run = [] {
+      auto b = readReport(baseline);
+      if (!b.ok()) return runError(b.status());
+      auto c = readReport(current);
+      if (!c.ok()) return runError(c.status());
+      auto d = eval::diffReports(*b, *c);
+      if (!d.ok()) return runError(d.status());
+      if (json) {
+        std::cout << dumpJson(d->toJson(), 2) << "\n";
+      } else {
+        printDiff(*d);
+      }
+      return d->failed() ? 1 : 0;
+    };
+  });
+}
+
+}  // namespace ward::cli

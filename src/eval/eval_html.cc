@@ -1,0 +1,116 @@
+// The self-contained HTML report (no script, no external resource; inline SVG charts). Every
+// text from a suite or an answer is escaped: case names and failures carry attacker text.
+#include <cstdio>
+
+#include "ward/eval/eval_report.h"
+
+namespace ward::eval {
+
+namespace {
+
+std::string num(double v, const char* f = "%.3f") {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// A horizontal bar chart: one bar per row, value in 0..1.
+std::string barChart(const std::string& title,
+                     const std::vector<std::pair<std::string, double>>& rows) {
+  const int row_h = 22, label_w = 220, bar_w = 360;
+  const int h = 30 + row_h * static_cast<int>(rows.size());
+  std::string s = "<figure><figcaption>" + escapeMarkup(title) +
+                  "</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                  std::to_string(label_w + bar_w + 70) + "\" height=\"" + std::to_string(h) +
+                  "\" role=\"img\" aria-label=\"" + escapeMarkup(title) + "\">";
+  int y = 10;
+  for (const auto& [label, v] : rows) {
+    const double clamped = v < 0 ? 0 : (v > 1 ? 1 : v);
+    const int w = static_cast<int>(clamped * bar_w);
+    const char* color = clamped >= 0.999 ? "#2e7d32" : (clamped >= 0.8 ? "#f9a825" : "#c62828");
+    s += "<text x=\"" + std::to_string(label_w - 6) + "\" y=\"" + std::to_string(y + 15) +
+         "\" text-anchor=\"end\" font-size=\"12\">" + escapeMarkup(label) + "</text>";
+    s += "<rect x=\"" + std::to_string(label_w) + "\" y=\"" + std::to_string(y + 3) +
+         "\" width=\"" + std::to_string(w) + "\" height=\"16\" fill=\"" + color + "\"/>";
+    s += "<text x=\"" + std::to_string(label_w + w + 6) + "\" y=\"" + std::to_string(y + 15) +
+         "\" font-size=\"12\">" + num(v) + "</text>";
+    y += row_h;
+  }
+  s += "</svg></figure>\n";
+  return s;
+}
+
+}  // namespace
+
+std::string htmlReport(const EvalRun& run, const Summary& summary) {
+  const Aggregate& a = summary.all;
+  const bool pass = exitCode(run, summary) == 0;
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">"
+      "<title>Ward eval: " +
+      escapeMarkup(run.suite_name) +
+      "</title><style>body{font:14px sans-serif;margin:2em;max-width:70em}"
+      "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
+      "vertical-align:top}.pass{color:#2e7d32}.fail{color:#c62828}code{font-size:12px}"
+      "figure{margin:1em 0}</style></head><body>\n";
+  h += "<h1>Ward eval: " + escapeMarkup(run.suite_name) + "</h1>\n";
+  h += std::string("<p class=\"") + (pass ? "pass" : "fail") + "\"><strong>" +
+       (pass ? "PASS" : "FAIL") + "</strong>: " + std::to_string(a.passed) + " of " +
+       std::to_string(a.cases) + " cases passed" +
+       (run.repeat > 1 ? " (pass^" + std::to_string(run.repeat) + ")" : "") + "; " +
+       std::to_string(a.leaks) + " permission leak(s); attack success rate " +
+       num(a.attackSuccessRate()) + "; " + std::to_string(a.blocked) + " blocked by policy; " +
+       std::to_string(a.flaky) + " flaky.</p>\n";
+  h += "<p>Suite <code>" + escapeMarkup(run.suite_path) + "</code>, model <code>" +
+       escapeMarkup(run.model.empty() ? "(default)" : run.model) + "</code>, started " +
+       escapeMarkup(run.started_at) + ", " + num(run.took_ms / 1000.0, "%.2f") + " s.</p>\n";
+  if (!summary.threshold_failures.empty()) {
+    h += "<ul>";
+    for (const auto& f : summary.threshold_failures) {
+      h += "<li class=\"fail\">threshold: " + escapeMarkup(f) + "</li>";
+    }
+    h += "</ul>\n";
+  }
+  std::vector<std::pair<std::string, double>> rows;
+  for (const auto& [t, g] : summary.by_tag) rows.emplace_back(t, g.passRate());
+  if (!rows.empty()) h += barChart("Pass rate per tag", rows);
+  rows.clear();
+  for (const auto& [k, g] : summary.by_kind) rows.emplace_back(k, g.passRate());
+  h += barChart("Pass rate per kind", rows);
+  rows.clear();
+  for (const auto& [name, v] : a.metrics) rows.emplace_back(name, v);
+  if (!rows.empty()) h += barChart("Metrics (mean over the cases that measure them)", rows);
+
+  h += "<h2>Tags</h2><table><tr><th>tag</th><th>cases</th><th>passed</th><th>pass rate</th>"
+       "<th>leaks</th><th>attacks</th><th>metrics</th></tr>\n";
+  for (const auto& [t, g] : summary.by_tag) {
+    std::string metrics;
+    for (const auto& [name, v] : g.metrics) metrics += name + " " + num(v) + " ";
+    h += "<tr><td>" + escapeMarkup(t) + "</td><td>" + std::to_string(g.cases) + "</td><td>" +
+         std::to_string(g.passed) + "</td><td>" + num(g.passRate()) + "</td><td>" +
+         std::to_string(g.leaks) + "</td><td>" + std::to_string(g.attacks) + "/" +
+         std::to_string(g.attack_cases) + "</td><td>" + escapeMarkup(metrics) + "</td></tr>\n";
+  }
+  h += "</table>\n<h2>Cases</h2><table><tr><th>case</th><th>kind</th><th>as</th><th>result</th>"
+       "<th>why</th><th>trace</th></tr>\n";
+  for (const auto& c : run.cases) {
+    std::string why;
+    for (const auto& r : c.runs) {
+      for (const auto& f : r.failures) why += f + "\n";
+    }
+    const std::string result = c.passed() ? "pass" : (c.errored() ? "error" : "fail");
+    h += "<tr><td>" + escapeMarkup(c.spec.id) + "</td><td>" +
+         std::string(caseKindName(c.spec.kind)) + "</td><td>" + escapeMarkup(c.spec.as) +
+         "</td><td class=\"" + (c.passed() ? "pass" : "fail") + "\">" + result +
+         (run.repeat > 1 ? " " + std::to_string(c.passes()) + "/" + std::to_string(c.runs.size())
+                         : "") +
+         "</td><td>" + escapeMarkup(why) + "</td><td><code>" +
+         escapeMarkup(c.runs.empty() ? "" : c.runs[0].trace_id) + "</code></td></tr>\n";
+  }
+  h += "</table>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace ward::eval
