@@ -2,12 +2,13 @@
 #include "ward/audit/audit_trace_sink.h"
 
 #include "ward/audit/log_verifier.h"
+#include "ward/audit/trace_batch.h"
 
 namespace ward::audit {
 
 namespace {
 
-class AuditTraceSink final : public TraceSink {
+class AuditTraceSink final : public TraceSink, public BatchTraceSink {
  public:
   AuditTraceSink(std::unique_ptr<AuditLog> log, const AuditSinkOptions& options)
       : log_(std::move(log)),
@@ -21,17 +22,27 @@ class AuditTraceSink final : public TraceSink {
       (void)index;
       return Status();
     }
-    TraceEvent redacted = event;
-    if (redactor_ != nullptr) redactor_->redactJson(redacted.attributes);
-    std::string body;
-    if (keys_ != nullptr && redacted.kind != "erasure") {
-      WARD_ASSIGN_OR_RETURN(Json sealed, keys_->seal(redacted));
-      body = encodeSealedTraceEvent(redacted, sealed);
-    } else {
-      body = encodeTraceEvent(redacted);
+    return recordAll(std::span<const TraceEvent>(&event, 1));
+  }
+
+  Status recordAll(std::span<const TraceEvent> events) override {
+    std::vector<TraceEvent> redacted(events.begin(), events.end());
+    std::vector<std::string> bodies;
+    bodies.reserve(redacted.size());
+    for (TraceEvent& e : redacted) {
+      if (redactor_ != nullptr) redactor_->redactJson(e.attributes);
+      if (keys_ != nullptr && e.kind != "erasure") {
+        WARD_ASSIGN_OR_RETURN(Json sealed, keys_->seal(e));
+        bodies.push_back(encodeSealedTraceEvent(e, sealed));
+      } else {
+        bodies.push_back(encodeTraceEvent(e));
+      }
     }
-    WARD_ASSIGN_OR_RETURN(uint64_t index, log_->append(body));
-    if (on_recorded_) on_recorded_(index, redacted);
+    std::vector<std::string_view> views(bodies.begin(), bodies.end());
+    WARD_ASSIGN_OR_RETURN(uint64_t first, log_->appendBatch(views));
+    if (on_recorded_) {
+      for (size_t i = 0; i < redacted.size(); ++i) on_recorded_(first + i, redacted[i]);
+    }
     return Status();
   }
 
@@ -48,6 +59,12 @@ std::string stringField(const Json& j, const char* key) {
 }
 
 }  // namespace
+
+Status recordAll(TraceSink& sink, std::span<const TraceEvent> events) {
+  if (auto* batch = dynamic_cast<BatchTraceSink*>(&sink)) return batch->recordAll(events);
+  for (const TraceEvent& e : events) WARD_RETURN_IF_ERROR(sink.record(e));
+  return Status();
+}
 
 Result<std::unique_ptr<TraceSink>> openAuditLogSink(const AuditSinkOptions& options) {
   WARD_ASSIGN_OR_RETURN(auto log, AuditLog::open(options.log));

@@ -1,6 +1,7 @@
 // model_call events and their prompts.
 #include "ward/audit/model_call.h"
 
+#include "ward/audit/trace_batch.h"
 #include "ward/common/hash.h"
 
 namespace ward::audit {
@@ -171,7 +172,13 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
   e.principal = where.principal;
   e.time_us = where.time_us;
   e.attributes = attrs;
-  WARD_RETURN_IF_ERROR(where.sink->record(e));
+  if (where.also.empty()) {
+    WARD_RETURN_IF_ERROR(where.sink->record(e));
+  } else {
+    std::vector<TraceEvent> all = {e};
+    all.insert(all.end(), where.also.begin(), where.also.end());
+    WARD_RETURN_IF_ERROR(recordAll(*where.sink, all));
+  }
   attrs["span_id"] = e.context.span_id;
   return attrs;
 }

@@ -110,11 +110,17 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
     return sent;
   }
   if (call.request.stream) return streamChat(service, std::move(call), s.traces);
-  WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
-  HttpResponse sent = HttpResponse::json(models::chatCompletionJson(response));
-  ClientDigest digest;
-  digest.update(sent.body);
-  recordClientBytes(s.traces, call.trace, call.principal, "chat_completions", false, digest);
+  // The body is rendered before the model_call record is written, so that its response_sent
+  // record goes into the same durable append (one sync for both); nothing is sent before.
+  HttpResponse sent;
+  auto sent_event = [&](const models::ChatResponse& answer) -> std::optional<audit::TraceEvent> {
+    sent = HttpResponse::json(models::chatCompletionJson(answer));
+    if (s.traces == nullptr) return std::nullopt;
+    ClientDigest digest;
+    digest.update(sent.body);
+    return clientBytesEvent(call.trace, call.principal, "chat_completions", false, digest);
+  };
+  WARD_RETURN_IF_ERROR(service->chat(call, sent_event).status());
   return sent;
 }
 

@@ -40,10 +40,9 @@ std::string ClientDigest::hex() const {
   return hex;
 }
 
-void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trace,
-                       const identity::Principal& who, std::string_view front_door, bool stream,
-                       const ClientDigest& digest, const Json& extra) {
-  if (traces == nullptr) return;
+audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace,
+                                   const identity::Principal& who, std::string_view front_door,
+                                   bool stream, const ClientDigest& digest, const Json& extra) {
   audit::TraceEvent ev;
   ev.context = trace;
   ev.kind = "response_sent";
@@ -55,7 +54,14 @@ void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trac
                    {"client_sha256", digest.hex()},
                    {"client_bytes", digest.bytes()}};
   for (auto it = extra.begin(); it != extra.end(); ++it) ev.attributes[it.key()] = it.value();
-  Status st = traces->record(ev);
+  return ev;
+}
+
+void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trace,
+                       const identity::Principal& who, std::string_view front_door, bool stream,
+                       const ClientDigest& digest, const Json& extra) {
+  if (traces == nullptr) return;
+  Status st = traces->record(clientBytesEvent(trace, who, front_door, stream, digest, extra));
   if (!st.ok()) logWarn("cannot record the client bytes digest: " + st.message());
 }
 

@@ -7,6 +7,7 @@
 #include "ward/common/log.h"
 #include "ward/http/error_mapping.h"
 #include "ward/http/http_server.h"
+#include "ward/identity/api_key_cache.h"
 #include "ward/identity/directory.h"
 #include "ward/store/store.h"
 
@@ -119,7 +120,9 @@ std::string presentedKey(const HttpRequest& r) {
 // AuthFailureRecorder, which bounds how much of the audit log unauthenticated requests can use.
 Authenticator apiKeyAuthenticator(const Services& s, std::shared_ptr<BearerAuth> bearer) {
   auto failures = std::make_shared<AuthFailureRecorder>(s.traces, s.config->tenant);
-  return [s, bearer, failures](const HttpRequest& r) -> Result<identity::Principal> {
+  auto keys = std::make_shared<identity::ApiKeyCache>(
+      *s.store, [store = s.store] { return store->identityGeneration(); });
+  return [s, bearer, failures, keys](const HttpRequest& r) -> Result<identity::Principal> {
     failures->flushIfDue();
     std::string key = presentedKey(r);
     if (key.empty()) {
@@ -134,7 +137,7 @@ Authenticator apiKeyAuthenticator(const Services& s, std::shared_ptr<BearerAuth>
       }
       return principal;
     }
-    auto principal = identity::authenticateApiKey(*s.store, key);
+    auto principal = keys->authenticate(key);
     if (!principal.ok()) {
       if (principal.status().code() != StatusCode::kUnauthenticated) return principal.status();
       failures->record(r, AuthFailureReason::kInvalidKey);

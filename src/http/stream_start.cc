@@ -1,6 +1,6 @@
 #include "stream_start.h"
 
-#include <thread>
+#include "stream_threads.h"
 
 namespace ward::http {
 
@@ -12,11 +12,7 @@ Result<models::ModelService*> requireModels(const Services& s) {
 Result<HttpResponse> startEventStream(std::function<void()> run,
                                       const std::shared_ptr<StreamStart>& start,
                                       std::shared_ptr<ResponseStream> out) {
-  try {
-    std::thread(std::move(run)).detach();
-  } catch (const std::exception& e) {
-    return Status::unavailable(std::string("cannot start the stream: ") + e.what());
-  }
+  WARD_RETURN_IF_ERROR(StreamThreads::shared().run(std::move(run)));
   WARD_RETURN_IF_ERROR(start->wait());
   HttpResponse r;
   r.content_type = "text/event-stream";

@@ -39,7 +39,8 @@ struct StreamStart {
 // The server's model service; Unavailable when it serves no models.
 Result<models::ModelService*> requireModels(const Services& s);
 
-// Runs `run` (which writes to `out` and decides `start`) on a thread of its own, and answers once
+// Runs `run` (which writes to `out` and decides `start`) on a stream thread (stream_threads.h:
+// pooled, one per open stream), and answers once
 // `start` is decided: its error when the stream failed before anything was sent, else a 200
 // text/event-stream response reading `out`.
 Result<HttpResponse> startEventStream(std::function<void()> run,

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ward/common/hash.h"
+#include "ward/identity/api_key_cache.h"
 
 namespace ward::identity {
 
@@ -82,19 +83,10 @@ NewApiKey generateApiKey() {
 }
 
 Result<Principal> authenticateApiKey(Directory& dir, const std::string& presented) {
-  const Status bad = Status::unauthenticated("invalid API key");
-  if (presented.size() != 3 + 16 + 1 + 40 || presented.compare(0, 3, "wk_") != 0 ||
-      presented[19] != '_') {
-    return bad;
-  }
-  std::string key_id = presented.substr(3, 16);
-  std::string secret = presented.substr(20);
-  auto rec = dir.findApiKey(key_id);
-  if (!rec.ok()) return bad;
-  if (rec->revoked || !constantTimeEquals(rec->secret_hash, sha256Hex(secret))) return bad;
-  WARD_ASSIGN_OR_RETURN(Principal who, resolvePrincipalById(dir, rec->principal_id));
+  WARD_ASSIGN_OR_RETURN(int64_t id, verifyApiKey(dir, presented));
+  WARD_ASSIGN_OR_RETURN(Principal who, resolvePrincipalById(dir, id));
   // Keys are never issued to groups; one that reached a group anyway does not authenticate.
-  if (!canAuthenticate(who.kind)) return bad;
+  if (!canAuthenticate(who.kind)) return Status::unauthenticated("invalid API key");
   return who;
 }
 

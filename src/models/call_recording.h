@@ -9,9 +9,11 @@
 
 namespace ward::models {
 
-// Records `call` in `who`'s trace through the options' sink, prompt store and redactor.
-// Unavailable (and logged) when it could not be recorded: the caller must not answer then.
+// Records `call` in `who`'s trace through the options' sink, prompt store and redactor, with
+// `also` after it in the same durable append. Unavailable (and logged) when it could not be
+// recorded: the caller must not answer then.
 Status recordFinishedCall(const ModelServiceOptions& options, const audit::TraceContext& trace,
-                          const identity::Principal& who, const audit::ModelCall& call);
+                          const identity::Principal& who, const audit::ModelCall& call,
+                          std::vector<audit::TraceEvent> also = {});
 
 }  // namespace ward::models

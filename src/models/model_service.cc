@@ -2,6 +2,7 @@
 // authorised again), and the model_call record.
 #include "ward/models/model_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -227,7 +228,7 @@ Status ModelService::checkToolCalls(const ChatCall& call,
   return Status();
 }
 
-Result<ChatResponse> ModelService::chat(const ChatCall& call) {
+Result<ChatResponse> ModelService::chat(const ChatCall& call, const SentEvent& sent) {
   WARD_RETURN_IF_ERROR(authorize(call));
   WARD_ASSIGN_OR_RETURN(TokenBudgets::Ticket ticket, admit(call));
   CallState state;
@@ -236,7 +237,11 @@ Result<ChatResponse> ModelService::chat(const ChatCall& call) {
   useWardToolCallIds(state.response.message.tool_calls);
   if (s.ok()) s = checkToolCalls(call, state.response.message.tool_calls);
   settle(ticket, state);
-  Status recorded = record(call, state, s);
+  std::vector<audit::TraceEvent> also;
+  if (s.ok() && sent) {
+    if (std::optional<audit::TraceEvent> e = sent(state.response)) also.push_back(std::move(*e));
+  }
+  Status recorded = record(call, state, s, std::move(also));
   if (!s.ok()) return s;
   // Audit first: an answer whose record is not on disk is not given out.
   if (!recorded.ok()) return recorded;
@@ -478,8 +483,8 @@ void ModelService::recordDenied(const ChatCall& call, const std::string& reason)
   if (!r.ok()) logWarn("cannot record a refused model call: " + r.status().toString());
 }
 
-Status ModelService::record(const ChatCall& call, const CallState& st,
-                            const Status& outcome) const {
+Status ModelService::record(const ChatCall& call, const CallState& st, const Status& outcome,
+                            std::vector<audit::TraceEvent> also) const {
   const ModelConfig* m = st.served ? st.served : st.last ? st.last : find(call.request.model);
   const ChatRequest& r = st.last ? st.effective : call.request;
   audit::ModelCall c;
@@ -518,11 +523,12 @@ Status ModelService::record(const ChatCall& call, const CallState& st,
   c.claims = call.request.claims;
   c.attempts = st.attempts;
   if (st.stream_incomplete) c.attempts.push_back({{"note", "stream ended before [DONE]"}});
-  return recordFinishedCall(options_, call.trace, call.principal, c);
+  return recordFinishedCall(options_, call.trace, call.principal, c, std::move(also));
 }
 
 Status recordFinishedCall(const ModelServiceOptions& options, const audit::TraceContext& trace,
-                          const identity::Principal& who, const audit::ModelCall& call) {
+                          const identity::Principal& who, const audit::ModelCall& call,
+                          std::vector<audit::TraceEvent> also) {
   audit::ModelCallRecording where;
   where.sink = options.traces;
   where.prompts = options.prompts;
@@ -531,6 +537,9 @@ Status recordFinishedCall(const ModelServiceOptions& options, const audit::Trace
   where.tenant = who.tenant;
   where.principal = who.name;
   where.time_us = SystemClock::instance().nowMicros();
+  // Stamped no earlier than the call they follow (they were made just before it was recorded).
+  for (audit::TraceEvent& e : also) e.time_us = std::max(e.time_us, where.time_us);
+  where.also = std::move(also);
   auto rec = audit::recordModelCall(where, call);
   if (!rec.ok()) {
     logWarn("cannot record a model call: " + rec.status().toString());

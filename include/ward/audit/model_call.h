@@ -59,6 +59,9 @@ struct ModelCallRecording {
   std::string tenant;
   std::string principal;
   int64_t time_us = 0;
+  // Recorded after the model_call event in the same durable append (one sync for all): the front
+  // door's response_sent of the answer (trace_batch.h).
+  std::vector<TraceEvent> also;
 };
 
 // Records the model_call event and returns its attributes (as written before the sink's own

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,7 +101,12 @@ class ModelService {
   // refusal), adapter, retries, fallbacks, the tool-call policy on the answer (PermissionDenied
   // when the model called a gateway tool the caller may not use: the answer is withheld), record.
   // Streams apply the same policy before any tool call is forwarded.
-  Result<ChatResponse> chat(const ChatCall& call);
+  //
+  // `sent`, when given, is called once with an answer about to be returned (not for a failure)
+  // and returns the front door's own event for it (response_sent), which is recorded after the
+  // model_call record in the same durable append: one sync for both (trace_batch.h).
+  using SentEvent = std::function<std::optional<audit::TraceEvent>(const ChatResponse&)>;
+  Result<ChatResponse> chat(const ChatCall& call, const SentEvent& sent = nullptr);
 
   // A streamed call. Errors before sink.start() are returned as for chat(); after it the
   // returned Status says how the stream failed (the caller ends the client's stream with it).
@@ -139,7 +145,8 @@ class ModelService {
   Status callChain(const ChatCall& call, CallState& state, ChatStreamSink* sink);
   Status attemptModel(const ChatCall& call, const ModelConfig& model, CallState& state,
                       ChatStreamSink* sink);
-  Status record(const ChatCall& call, const CallState& state, const Status& outcome) const;
+  Status record(const ChatCall& call, const CallState& state, const Status& outcome,
+                std::vector<audit::TraceEvent> also = {}) const;
   Status checkToolCalls(const ChatCall& call, const std::vector<ToolCall>& calls) const;
   void recordDenied(const ChatCall& call, const std::string& reason) const;
 
