@@ -1,0 +1,28 @@
+// The sync runner over a CLI context's store, index and traces, with the [[sources]] of its
+// ward.toml (sync_command.cc; `ward serve` uses it too).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_context.h"
+#include "ward/ingest/source_config.h"
+#include "ward/ingest/sync_runner.h"
+#include "ward/store/sync_store.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::cli {
+
+struct SyncWiring {
+  std::vector<ingest::SourceConfig> sources;
+  std::unique_ptr<store::SyncStore> sync;
+  std::unique_ptr<store::ToolStore> approvals;
+  std::unique_ptr<ingest::SyncRunner> runner;
+  const ingest::SourceConfig* find(const std::string& name) const;
+};
+
+// After ctx.open().
+Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
+
+}  // namespace ward::cli
