@@ -40,7 +40,9 @@ struct SourceConfig {
   std::string name;       // the documents' source; ids are "<name>:<path>"
   std::string connector;  // a registered connector ("folder")
   std::string root;       // folder connector: the directory
-  int64_t schedule_s = 0;  // `ward serve` runs it every so many seconds (0 = only on demand)
+  // `ward serve` runs it at start and every so many seconds (0 = at start and, for folders, on
+  // change only).
+  int64_t schedule_s = 0;
   std::vector<AclRule> acl_rules;
   double max_delete_share = kDefaultMaxDeleteShare;
   double max_expose_share = kDefaultMaxExposeShare;
