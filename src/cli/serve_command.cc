@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "index_follower.h"
 #include "source_scheduler.h"
+#include "sync_routes.h"
 #include "mcp_wiring.h"
 #include "ward/answer/ask_tool.h"
 #include "ward/common/hash.h"
@@ -83,8 +84,9 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!mcp_server.ok()) return fail(mcp_server.status());
       auto sync_wiring = openSyncWiring(ctx);
       if (!sync_wiring.ok()) return fail(sync_wiring.status());
-      auto server =
-          http::startHttpServer(services, sc, mcp::mcpRoutes(**mcp_server, anonymous));
+      auto routes = mcp::mcpRoutes(**mcp_server, anonymous);
+      for (auto& r : syncRoutes(ctx, **sync_wiring)) routes.push_back(std::move(r));
+      auto server = http::startHttpServer(services, sc, std::move(routes));
       if (!server.ok()) return fail(server.status());
       std::cout << "listening on http://" << (*server)->address() << std::endl;
       // The [[sources]]: a run of each at start, then on schedule and on folder changes.

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "ward/common/clock.h"
 #include "ward/common/log.h"
 #include "ward/ingest/folder_root.h"
 #include "ward/ingest/folder_watch.h"
@@ -30,6 +31,26 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring)
     : ctx_(ctx), wiring_(wiring) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wiring_.sources.empty()) return;
+  // Source names are data: like the store's gauges, only with server.metrics_data_gauges.
+  if (ctx_.config().server.metrics_data_gauges) lag_gauge_ = metrics().registerGauge(
+      "ward_sync_lag_seconds",
+      "Seconds since the start of the last complete pass of each source, per kind (content, "
+      "deletion, acl); absent when there was none.",
+      [this] {
+        std::vector<GaugeSample> out;
+        auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
+                                        SystemClock::instance().nowMicros());
+        if (!list.ok()) return out;
+        for (const auto& s : *list) {
+          for (const char* kind : {"content", "deletion", "acl"}) {
+            const Json& v = s["lag_s"][kind];
+            if (!v.is_number()) continue;
+            out.push_back({{{"source", s["name"].get<std::string>()}, {"kind", kind}},
+                           v.get<double>()});
+          }
+        }
+        return out;
+      });
   thread_ = std::thread([this] { loop(); });
 }
 

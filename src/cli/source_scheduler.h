@@ -1,6 +1,7 @@
 // `ward serve`'s sync of the [[sources]] (docs/design/ingest.md, "Sync under ward serve"): one
 // thread that runs each source once at start, again every `schedule_s` seconds when set, and,
-// for folder sources, within about kWatchQuiet of the last inotify event under the root.
+// for folder sources, within about kWatchQuiet of the last inotify event under the root; and the
+// sources' freshness lags on /metrics.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "sync_wiring.h"
+#include "ward/common/metrics.h"
 
 namespace ward::cli {
 
@@ -30,6 +32,9 @@ class SourceScheduler {
   CliContext& ctx_;
   SyncWiring& wiring_;
   int wake_fd_ = -1;  // eventfd: written to stop
+  // ward_sync_lag_seconds{source,kind}: the lags of `ward sources` (content, deletion, acl);
+  // registered only with server.metrics_data_gauges (/metrics needs no authentication).
+  GaugeRegistration lag_gauge_;
   std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "sync_routes.h"
 #include "sync_wiring.h"
 #include "ward/common/clock.h"
 #include "ward/store/tool_store.h"
@@ -120,7 +121,7 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static std::string jobs_source;
   static int limit = ingest::kDefaultJobsListed;
   jobs->add_option("--source", jobs_source, "Only this source's runs");
-  jobs->add_option("--limit", limit, "At most this many runs")->check(CLI::Range(1, 10000));
+  jobs->add_option("--limit", limit, "At most this many runs")->check(CLI::Range(1, kMaxJobsListed));
   jobs->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       Status s = ctx.open();

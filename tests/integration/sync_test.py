@@ -28,7 +28,8 @@ import sys
 import tempfile
 import time
 
-from harness import WARD_BIN, check, run_ward as ward, start_server, summary, wait_until
+from harness import (WARD_BIN, check, http_request, run_ward as ward, start_server, summary,
+                     wait_until)
 
 N_FILES = 240
 
@@ -255,7 +256,10 @@ def test_serve_watch(data, tmp):
     for i in range(9):  # so that one deletion stays under the mass-deletion guard
         write(os.path.join(root, f"other{i}.md"), f"# Other {i}\n\nwatchother{i}\n")
     configure(data, source_toml("watch", root))
-    proc, _ = start_server(data)
+    admin_key = ward(data, "key", "create", "admin").stdout.strip()
+    ward(data, "user", "add", "quinn")
+    user_key = ward(data, "key", "create", "quinn").stdout.strip()
+    proc, base = start_server(data)
     try:
         check("ward serve syncs a source at start",
               wait_until(lambda: search_ids(data, "watchfirsttoken") == {"watch:first.md"},
@@ -272,6 +276,18 @@ def test_serve_watch(data, tmp):
         gone = wait_until(lambda: search_ids(data, "watchfirsttoken") == set(), "the deletion")
         print(f"figure: a deleted file left search {time.monotonic() - t0:.2f} s after the unlink")
         check("inotify picks up a deletion without ward sync", gone)
+        status, _, body = http_request(base, "GET", "/v1/sources", key=admin_key)
+        names = [x["name"] for x in body.get("sources", [])] if status == 200 else []
+        check("GET /v1/sources lists the source with its lags (admin)",
+              names == ["watch"] and body["sources"][0]["lag_s"]["content"] is not None, body)
+        status, _, body = http_request(base, "GET", "/v1/jobs?source=watch&limit=2", key=admin_key)
+        jobs = body.get("jobs", []) if status == 200 else []
+        check("GET /v1/jobs lists the source's runs, newest first",
+              0 < len(jobs) <= 2 and all(j["source"] == "watch" for j in jobs), body)
+        status, _, body = http_request(base, "GET", "/v1/jobs?limit=0", key=admin_key)
+        check("GET /v1/jobs refuses a bad limit with 400", status == 400, (status, body))
+        status, _, body = http_request(base, "GET", "/v1/sources", key=user_key)
+        check("GET /v1/sources is admin only (403)", status == 403, (status, body))
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
