@@ -1,5 +1,7 @@
 // ward sync SOURCE [--full] [--approve ID] | ward sources | ward jobs: the [[sources]] of
 // ward.toml, synced by their connectors (docs/design/ingest.md, "Sync runs").
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <iostream>
@@ -8,6 +10,7 @@
 #include "sync_routes.h"
 #include "sync_wiring.h"
 #include "ward/common/clock.h"
+#include "ward/identity/principal.h"
 #include "ward/store/tool_store.h"
 
 namespace ward::cli {
@@ -44,6 +47,45 @@ const ingest::SourceConfig* SyncWiring::find(const std::string& name) const {
 
 namespace {
 
+int printResult(const ingest::SyncResult& r, bool json);
+
+}  // namespace
+
+int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
+                     const std::string& approve, bool json) {
+  if (source.empty()) {
+    return fail(Status::invalidArgument("--snapshot needs --source: the snapshot replaces that "
+                                        "source's documents"));
+  }
+  Status s = ctx.open();
+  if (!s.ok()) return fail(s);
+  auto wiring = openSyncWiring(ctx);
+  if (!wiring.ok()) return fail(wiring.status());
+  ingest::SourceConfig src;
+  if (const ingest::SourceConfig* configured = (*wiring)->find(source)) src = *configured;
+  if (!src.connector.empty() && src.connector != "jsonl") {
+    return fail(Status::invalidArgument("source '" + source + "' is a " + src.connector +
+                                        " source in ward.toml, not a jsonl one"));
+  }
+  src.name = source;
+  src.connector = "jsonl";
+  char resolved[PATH_MAX];
+  if (::realpath(file.c_str(), resolved) == nullptr) {
+    return fail(Status::notFound("cannot open " + file));
+  }
+  src.root = resolved;
+  Status valid = identity::validateName("source", src.name);
+  if (!valid.ok()) return fail(valid);
+  ingest::SyncRequest req;
+  req.approve = approve;
+  req.reviewer = "cli";
+  auto r = (*wiring)->runner->run(ctx.tenant(), src, req);
+  if (!r.ok()) return fail(r.status());
+  return printResult(*r, json);
+}
+
+namespace {
+
 void printRun(const store::SyncRunRecord& r) {
   std::printf("run %lld of %s: %s; listed %lld, fetched %lld, indexed %lld, unchanged %lld, "
               "failed %lld, refused %lld, held %lld, deleted %lld; %lld pages%s%s\n",
@@ -56,6 +98,20 @@ void printRun(const store::SyncRunRecord& r) {
               static_cast<long long>(r.pages), r.exhausted ? ", listing exhausted" : "",
               r.resumed ? (", resumed " + std::to_string(r.resumed) + "x").c_str() : "");
   if (!r.message.empty()) std::printf("  %s\n", r.message.c_str());
+}
+
+int printResult(const ingest::SyncResult& r, bool json) {
+  if (json) {
+    std::cout << dumpJson(r.toJson()) << "\n";
+  } else {
+    for (const auto& p : r.problems) std::cerr << "skipped " << p.item << ": " << p.message << "\n";
+    printRun(r.run);
+  }
+  switch (r.run.state) {
+    case store::SyncRunState::kCompleted: return 0;
+    case store::SyncRunState::kHeld: return 5;  // waits for an approval (cli.md, "Exit codes")
+    default: return 1;
+  }
 }
 
 }  // namespace
@@ -86,19 +142,7 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       req.reviewer = "cli";
       auto r = (*wiring)->runner->run(ctx.tenant(), *src, req);
       if (!r.ok()) return fail(r.status());
-      if (json) {
-        std::cout << dumpJson(r->toJson()) << "\n";
-      } else {
-        for (const auto& p : r->problems) {
-          std::cerr << "skipped " << p.item << ": " << p.message << "\n";
-        }
-        printRun(r->run);
-      }
-      switch (r->run.state) {
-        case store::SyncRunState::kCompleted: return 0;
-        case store::SyncRunState::kHeld: return 5;  // waits for an approval (cli.md, "Exit codes")
-        default: return 1;
-      }
+      return printResult(*r, json);
     };
   });
 

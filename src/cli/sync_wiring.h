@@ -25,4 +25,10 @@ struct SyncWiring {
 // After ctx.open().
 Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
 
+// `ward ingest --jsonl FILE --snapshot --source S`: a sync run of the jsonl connector over FILE
+// (the [[sources]] entry S's settings when there is one); prints the run; the exit code of
+// `ward sync`.
+int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
+                     const std::string& approve, bool json);
+
 }  // namespace ward::cli

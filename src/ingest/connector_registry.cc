@@ -2,6 +2,7 @@
 #include <map>
 
 #include "connectors/folder/folder_connector.h"
+#include "connectors/jsonl/jsonl_connector.h"
 #include "ward/ingest/connector.h"
 
 namespace ward::ingest {
@@ -11,6 +12,7 @@ namespace {
 const std::map<std::string, ConnectorFactory>& registry() {
   static const std::map<std::string, ConnectorFactory> kConnectors = {
       {"folder", makeFolderConnector},
+      {"jsonl", makeJsonlConnector},
   };
   return kConnectors;
 }

@@ -136,8 +136,8 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
   Status valid = identity::validateName("source", c.name);
   if (!valid.ok()) return keyError(where, "name", valid.message());
   if (c.connector.empty()) return keyError(where, "connector", "is required");
-  if (c.connector == "folder" && c.root.empty()) {
-    return keyError(where, "root", "is required for the folder connector");
+  if ((c.connector == "folder" || c.connector == "jsonl") && c.root.empty()) {
+    return keyError(where, "root", "is required for the " + c.connector + " connector");
   }
   return c;
 }

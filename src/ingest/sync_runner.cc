@@ -154,8 +154,10 @@ class RunSink final : public EventSink {
     w.updated_at = e.updated_at;
     w.metadata = e.metadata.is_object() ? e.metadata : Json::object();
     if (!e.parent.empty()) w.metadata["parent"] = e.parent;
-    Status filled = fillDocumentWrite(w, *bytes, e.name, live ? stored->content_hash : "",
-                                      live ? stored->title : "", deps_.config);
+    w.url = e.url;
+    Status filled = fillDocumentWrite(w, *bytes, e.name, e.title,
+                                      live ? stored->content_hash : "", live ? stored->title : "",
+                                      deps_.config);
     if (!filled.ok()) {
       ++run_.failed;
       problem(e.id, filled.message());

@@ -153,9 +153,13 @@ class SqliteSyncStore final : public SyncStore {
   Result<std::vector<std::string>> requestedDeletes(const SyncRunRecord& run) override {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare("SELECT ext_id FROM sync_seen WHERE run_id=? AND state=3 "
-                                       "ORDER BY ext_id"));
-    st->bind(1, run.id);
+                          db_->prepare("SELECT s.ext_id FROM sync_seen s JOIN documents d ON "
+                                       "d.tenant=? AND d.ext_id=s.ext_id WHERE s.run_id=? AND "
+                                       "s.state=3 AND d.source=? AND d.deleted=0 ORDER BY "
+                                       "s.ext_id"));
+    st->bind(1, run.tenant);
+    st->bind(2, run.id);
+    st->bind(3, run.source);
     std::vector<std::string> out;
     while (st->step()) out.push_back(st->text(0));
     WARD_RETURN_IF_ERROR(st->error("list requested deletes"));

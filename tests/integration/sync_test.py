@@ -10,6 +10,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/sync_test.py [--kills N] [-
 * a 30% deletion is held for an approval, `ward sync --approve` applies it;
 * a document turning public is held;
 * a symbolic link out of the root and a FIFO are refused with a clear message, the rest syncs;
+* `ward ingest --jsonl --snapshot`: records absent from the snapshot are deleted, a delete of
+  another source's id does nothing, a bad line deletes nothing, a 50% shrink is held;
 * `ward sources` and `ward jobs` show the runs and the lags;
 * under `ward serve`, a new file in a watched folder becomes searchable, and a removed one leaves
   search, without `ward sync` (inotify; the latency is printed as a figure, not asserted).
@@ -213,6 +215,43 @@ def test_guards(data, tmp):
     check("the held document is still not public", search_ids_as(data, "guardtok1", "pat") == set())
 
 
+def test_push_snapshot(data, tmp):
+    path = os.path.join(tmp, "snap.jsonl")
+
+    def snapshot(ids, extra_lines=()):
+        with open(path, "w") as f:
+            for i in ids:
+                f.write(json.dumps({"id": f"p{i}", "title": f"P{i}", "text": f"snaptok{i} body",
+                                    "acl": {"groups": ["staff"]}}) + "\n")
+            for line in extra_lines:
+                f.write(line + "\n")
+        return ward(data, "ingest", "--jsonl", path, "--snapshot", "--source", "pushed", "--json")
+
+    p = snapshot(range(10))
+    check("a first snapshot indexes its records", p.returncode == 0
+          and len(live_docs(data, "pushed")) == 10, p.stdout + p.stderr)
+    other = sorted(live_docs(data, "docs"))[0]
+    p = snapshot(range(9), [json.dumps({"id": other, "deleted": True})])
+    run = json.loads(p.stdout) if p.stdout else {}
+    check("a record absent from the snapshot is deleted, another source's id is not",
+          p.returncode == 0 and run.get("deleted") == 1
+          and set(live_docs(data, "pushed")) == {f"p{i}" for i in range(9)}
+          and other in live_docs(data, "docs"), p.stdout + p.stderr)
+    check("a snapshot's deletion leaves search", search_ids(data, "snaptok9") == set())
+    p = snapshot(range(8), ['{"id": "bad"}'])
+    run = json.loads(p.stdout) if p.stdout else {}
+    check("a snapshot with a bad line deletes nothing (partial)",
+          p.returncode == 1 and run.get("outcome") == "partial"
+          and len(live_docs(data, "pushed")) == 9, p.stdout + p.stderr)
+    p = snapshot(range(4))
+    run = json.loads(p.stdout) if p.stdout else {}
+    check("a snapshot that drops half the source is held", p.returncode == 5
+          and run.get("outcome") == "held" and len(live_docs(data, "pushed")) == 9, p.stdout)
+    p = ward(data, "ingest", "--jsonl", path, "--snapshot")
+    check("--snapshot without --source is refused", p.returncode == 2 and "--source" in p.stderr,
+          p.stderr)
+
+
 def search_ids_as(data, query, who):
     p = ward(data, "search", query, "--as", who, "--json")
     return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])} if p.returncode == 0 else None
@@ -309,6 +348,7 @@ def main():
             return 1
         test_kill_resume(data, tmp, args.kills, rnd)
         test_guards(data, tmp)
+        test_push_snapshot(data, tmp)
         test_refusals(data, tmp)
         test_listings(data)
         test_serve_watch(data, tmp)

@@ -28,6 +28,8 @@ struct UpsertEvent {
   std::string id;       // the document's ext_id
   std::string version;  // changes whenever the bytes may have ("" = unknown: always fetched)
   std::string name;     // a file name; its extension picks the parser
+  std::string title;    // "" = the parser's (a heading, else the name)
+  std::string url;
   std::optional<store::Acl> acl;  // none: the source's ACL rules decide
   Json metadata = Json::object();
   std::string parent;  // the containing item's id ("" = none)

@@ -38,8 +38,8 @@ struct AclRule {
 
 struct SourceConfig {
   std::string name;       // the documents' source; ids are "<name>:<path>"
-  std::string connector;  // a registered connector ("folder")
-  std::string root;       // folder connector: the directory
+  std::string connector;  // a registered connector ("folder", "jsonl")
+  std::string root;       // folder: the directory; jsonl: the snapshot file
   // `ward serve` runs it at start and every so many seconds (0 = at start and, for folders, on
   // change only).
   int64_t schedule_s = 0;

@@ -85,7 +85,8 @@ class SyncStore {
   virtual Status updateRun(const SyncRunRecord& run) = 0;
   // Live documents of the source whose ids the run has not seen, sorted.
   virtual Result<std::vector<std::string>> unseenDocuments(const SyncRunRecord& run) = 0;
-  // Ids the run saw with SeenState::kDeleteRequested.
+  // Ids the run saw with SeenState::kDeleteRequested that are live documents of its source (a
+  // delete never reaches another source's document).
   virtual Result<std::vector<std::string>> requestedDeletes(const SyncRunRecord& run) = 0;
   // Tombstones `deletes` (their chunks and text purged), drops the run's seen ids and stores the
   // finished run, in one transaction; then truncates the WAL when something was deleted.
