@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "sync_wiring.h"
 #include "ward/common/clock.h"
 
 namespace ward::cli {
@@ -89,7 +90,8 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       "ingest", "Ingest files and folders (md, txt, html, pdf, csv, tsv, code) or a JSONL file");
   static std::vector<std::string> paths;
   static std::string source, acl_users, acl_groups, jsonl, root;
-  static bool is_public = false, json = false, strict = false;
+  static bool is_public = false, json = false, strict = false, snapshot = false;
+  static std::string approve;
   cmd->add_option("PATH", paths, "Files or folders (recursive; hidden entries skipped)");
   cmd->add_option("--jsonl", jsonl, "A JSONL file of records with per-record ACLs");
   cmd->add_option("--source", source, "Source name (default: files, or records for --jsonl)");
@@ -103,8 +105,22 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   cmd->add_flag("--strict", strict,
                 "--jsonl: refuse records with fields outside the record format (default: put "
                 "them into metadata)");
+  cmd->add_flag("--snapshot", snapshot,
+                "--jsonl: the file is the complete listing of --source: its records are synced "
+                "and the source's documents absent from it are deleted, under the mass-deletion "
+                "and exposure guards (`ward sync`'s runs; ingest.md \"Push snapshots\")");
+  cmd->add_option("--approve", approve, "--snapshot: approve the source's held run (its id)");
   cmd->callback([&ctx, &slot] {
     slot.run = [&ctx] {
+      if (snapshot) {
+        if (jsonl.empty() || !paths.empty() || strict || is_public || !acl_users.empty() ||
+            !acl_groups.empty() || !root.empty()) {
+          return fail(Status::invalidArgument(
+              "--snapshot takes --jsonl FILE and --source only (records carry their ACLs)"));
+        }
+        return runJsonlSnapshot(ctx, jsonl, source, approve, json);
+      }
+      if (!approve.empty()) return fail(Status::invalidArgument("--approve needs --snapshot"));
       if (paths.empty() && jsonl.empty()) {
         return fail(Status::invalidArgument("give PATH... or --jsonl FILE"));
       }

@@ -35,6 +35,9 @@ int refuseUnknownCommand(const CLI::App& app) {
 
 }  // namespace
 
+// `sync`, `sources` and `jobs` (sync_command.cc).
+void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+
 int runCli(int argc, char** argv) {
   CLI::App app{"ward: permission-aware knowledge, fenced tools and audit-grade traces for AI "
                "products"};
@@ -59,6 +62,7 @@ int runCli(int argc, char** argv) {
       registerUpstreamCommands,
       registerAskCommands,
       registerToolContractCommands,
+      registerSyncCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

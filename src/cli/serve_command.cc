@@ -6,6 +6,8 @@
 #include "audit_retention.h"
 #include "commands.h"
 #include "index_follower.h"
+#include "source_scheduler.h"
+#include "sync_routes.h"
 #include "mcp_wiring.h"
 #include "ward/answer/ask_tool.h"
 #include "ward/common/hash.h"
@@ -80,10 +82,15 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       }
       auto mcp_server = openMcpServer(ctx, anonymous.has_value(), loopback);
       if (!mcp_server.ok()) return fail(mcp_server.status());
-      auto server =
-          http::startHttpServer(services, sc, mcp::mcpRoutes(**mcp_server, anonymous));
+      auto sync_wiring = openSyncWiring(ctx);
+      if (!sync_wiring.ok()) return fail(sync_wiring.status());
+      auto routes = mcp::mcpRoutes(**mcp_server, anonymous);
+      for (auto& r : syncRoutes(ctx, **sync_wiring)) routes.push_back(std::move(r));
+      auto server = http::startHttpServer(services, sc, std::move(routes));
       if (!server.ok()) return fail(server.status());
       std::cout << "listening on http://" << (*server)->address() << std::endl;
+      // The [[sources]]: a run of each at start, then on schedule and on folder changes.
+      auto sync_scheduler = std::make_unique<SourceScheduler>(ctx, **sync_wiring);
       // Imports upstream tools without delaying start-up; a call to an upstream not yet synced
       // syncs it first, and one upstream failing is logged without stopping the others.
       std::thread upstream_sync([&ctx, gw = *gw] {
@@ -97,6 +104,7 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       sigwait(&set, &sig);
       std::cerr << "stopping (signal " << sig << ")\n";
       (**mcp_server).shutdownStreams();
+      sync_scheduler.reset();
       (*server)->stop();
       upstream_sync.join();
       return 0;

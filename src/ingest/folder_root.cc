@@ -65,6 +65,15 @@ Result<std::vector<std::string>> splitRelative(const std::string& relative_path)
 
 int64_t mtimeMicros(const struct stat& st) { return static_cast<int64_t>(st.st_mtime) * 1'000'000; }
 
+int64_t nanos(const struct timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+WalkedFile walkedFile(const std::string& rel, const struct stat& st) {
+  return WalkedFile{rel,           static_cast<uint64_t>(st.st_size), mtimeMicros(st),
+                    nanos(st.st_mtim), nanos(st.st_ctim),          static_cast<uint64_t>(st.st_ino)};
+}
+
 // The resolved path of `path`, or empty when it does not resolve.
 std::string realPathOf(const std::string& path) {
   char buf[PATH_MAX];
@@ -226,7 +235,7 @@ void FolderRoot::walkDir(int dir_fd, const std::string& prefix, size_t depth,
       continue;
     }
     if (S_ISREG(st.st_mode)) {
-      out.files.push_back({rel, static_cast<uint64_t>(st.st_size), mtimeMicros(st)});
+      out.files.push_back(walkedFile(rel, st));
       continue;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -267,7 +276,7 @@ Result<WalkedFile> FolderRoot::stat(const std::string& relative_path) const {
   if (!S_ISREG(st.st_mode)) {
     return Status::invalidArgument(notRegularMessage(st.st_mode));
   }
-  return WalkedFile{relative_path, static_cast<uint64_t>(st.st_size), mtimeMicros(st)};
+  return walkedFile(relative_path, st);
 }
 
 Result<std::string> FolderRoot::read(const std::string& relative_path, uint64_t max_bytes) const {

@@ -18,6 +18,7 @@
 #include "ward/ingest/chunker.h"
 #include "ward/ingest/folder_root.h"
 #include "ward/ingest/parser.h"
+#include "ward/ingest/source_document.h"
 #include "ward/store/store.h"
 
 namespace ward::ingest {
@@ -182,6 +183,22 @@ Status collectFiles(const std::vector<std::string>& paths, const PathIngestOptio
 }
 
 }  // namespace
+
+Status fillDocumentWrite(store::DocumentWrite& w, std::string_view bytes, const std::string& name,
+                         const std::string& title, const std::string& stored_hash,
+                         const std::string& stored_title, const IngestConfig& config) {
+  auto format = detectFormat(name);
+  if (!format) return Status::invalidArgument("unsupported file type");
+  w.format = *format;
+  w.content_hash = contentHash(*format, title, bytes, config);
+  w.chunks.clear();
+  if (!stored_hash.empty() && stored_hash == w.content_hash) {
+    w.title = stored_title;
+    return Status();
+  }
+  w.title = title;
+  return fillChunks(w, *format, bytes, name, config);
+}
 
 Json IngestReport::toJson() const {
   Json problems_json = Json::array();

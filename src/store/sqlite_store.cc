@@ -7,6 +7,7 @@
 #include "sqlite_agent_scopes.h"
 #include "sqlite_db.h"
 #include "sqlite_documents.h"
+#include "sync_schema.h"
 #include "tool_schema.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
@@ -18,8 +19,9 @@ namespace ward::store {
 namespace {
 
 // 2: the gateway's tables, 3: delegations, 4: upstream prompt pins, 5: sealed approval
-// arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h)
-constexpr int kSchemaVersion = 6;
+// arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h), 7: sync state of sources
+// (sync_schema.h)
+constexpr int kSchemaVersion = 7;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,6 +86,7 @@ class SqliteStore final : public Store {
     if (v < 4) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV4));
     if (v < 5) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV5));
     if (v < 6) WARD_RETURN_IF_ERROR(db_->exec(kAgentScopeSchemaV6));
+    if (v < 7) WARD_RETURN_IF_ERROR(db_->exec(kSyncSchemaV7));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

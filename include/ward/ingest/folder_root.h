@@ -39,6 +39,11 @@ struct WalkedFile {
   std::string relative_path;  // '/'-separated path beneath the root; no "." or ".." components
   uint64_t size = 0;
   int64_t mtime_us = 0;  // modification time, whole seconds, in microseconds
+  // What changes whenever the bytes may have (the sync's version): modification and status
+  // change times in nanoseconds, and the inode.
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t inode = 0;
 };
 
 struct WalkProblem {

@@ -1,0 +1,101 @@
+// The connector contract (docs/design/ingest.md, "Connectors"): a connector lists a source and
+// yields one stream of events; the sync runner (sync_runner.h) turns them into committed,
+// checkpointed batches. Connectors register by name (connector_registry.cc), one folder each
+// under src/ingest/connectors/.
+//
+// Document bytes never set a document's id, ACL, source or owner: the id and ACL come from the
+// event's fields (the connector's authenticated channel) or the source's config rules, and the
+// source is the configured source's name.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ward/common/json.h"
+#include "ward/common/status.h"
+#include "ward/ingest/source_config.h"
+#include "ward/store/records.h"
+
+namespace ward::ingest {
+
+// One item of the listing, created or perhaps changed. `fetch` reads its bytes; the runner calls
+// it only when `version` differs from the indexed one (or on --full).
+struct UpsertEvent {
+  std::string id;       // the document's ext_id
+  std::string version;  // changes whenever the bytes may have ("" = unknown: always fetched)
+  std::string name;     // a file name; its extension picks the parser
+  std::string title;    // "" = the parser's (a heading, else the name)
+  std::string url;
+  std::optional<store::Acl> acl;  // none: the source's ACL rules decide
+  Json metadata = Json::object();
+  std::string parent;  // the containing item's id ("" = none)
+  int64_t updated_at = 0;  // micros
+  std::function<Result<std::string>()> fetch;
+};
+struct DeleteEvent {
+  std::string id;
+};
+struct AclUpdateEvent {
+  std::string id;
+  store::Acl acl;
+};
+enum class FailureKind {
+  kError,    // the item exists but could not be read: protected from deletion, run is partial
+  kRefused,  // never a document (a link out of the root, a device, a FIFO, too deep)
+};
+struct FailureEvent {
+  std::string entity;  // an item id, or a path for the operator
+  std::string reason;  // one line
+  FailureKind kind = FailureKind::kError;
+};
+// The position after every event before it; the runner commits the batch with it.
+struct CheckpointEvent {
+  std::string opaque;
+};
+
+using SyncEvent =
+    std::variant<UpsertEvent, DeleteEvent, AclUpdateEvent, FailureEvent, CheckpointEvent>;
+
+struct ConnectorCapabilities {
+  bool full_listing = true;   // required: a pass lists every id (deletions are detected by it)
+  bool change_feed = false;   // a pass may start from a cursor and yield only changes
+  bool document_acls = false; // upserts carry the source's own ACLs
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // An error stops the pass.
+  virtual Status emit(SyncEvent event) = 0;
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual ConnectorCapabilities capabilities() const = 0;
+  // One pass over the listing, starting after `checkpoint` ("" = from the start). Sets
+  // `*exhausted` when the listing reached its end (false when it stopped at a limit); an error
+  // means the pass could not go on (the run is then failed and deletes nothing).
+  virtual Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) = 0;
+};
+
+// What connectors may need from the host.
+struct ConnectorEnv {
+  std::vector<std::string> refused_dirs;  // never read (Ward's data dir)
+  uint64_t max_file_bytes = 0;            // ingest.max_file_bytes
+};
+
+using ConnectorFactory =
+    std::function<Result<std::unique_ptr<Connector>>(const SourceConfig&, const ConnectorEnv&)>;
+
+// The connector registered as `source.connector`; InvalidArgument names the known ones.
+Result<std::unique_ptr<Connector>> makeConnector(const SourceConfig& source,
+                                                 const ConnectorEnv& env);
+// Registered connector names, sorted.
+std::vector<std::string> connectorNames();
+
+}  // namespace ward::ingest

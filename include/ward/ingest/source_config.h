@@ -1,0 +1,63 @@
+// The [[sources]] of ward.toml (docs/design/ingest.md, "Sources"): what the sync runner syncs.
+// Parsed here, strictly, and not by WardConfig (an unknown key or a wrong type is an error naming
+// it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ward/common/status.h"
+#include "ward/store/records.h"
+
+namespace ward::ingest {
+
+// A run that would delete more than this share of a source's live documents is held for an
+// admin's approval (`max_delete_share`).
+inline constexpr double kDefaultMaxDeleteShare = 0.20;
+// A run that would widen the ACLs of more than this share of a source's documents is held
+// (`max_expose_share`); a document turning public is held whatever the share.
+inline constexpr double kDefaultMaxExposeShare = 0.20;
+// A complete listing with fewer items than this share of the last complete one deletes nothing
+// without an approval (it looks like a truncated listing).
+inline constexpr double kMinListingShare = 0.50;
+// Items committed per checkpoint (`page_items`).
+inline constexpr size_t kDefaultPageItems = 256;
+inline constexpr size_t kMaxPageItems = 10'000;
+inline constexpr size_t kMaxSources = 64;
+inline constexpr size_t kMaxAclRules = 256;
+
+// The first rule whose glob matches an item's path (relative to the source's root) gives its ACL;
+// no match: admins only. `*` and `?` match any characters, '/' included (fnmatch without
+// FNM_PATHNAME).
+struct AclRule {
+  std::string glob;
+  store::Acl acl;
+};
+
+struct SourceConfig {
+  std::string name;       // the documents' source; ids are "<name>:<path>"
+  std::string connector;  // a registered connector ("folder", "jsonl")
+  std::string root;       // folder: the directory; jsonl: the snapshot file
+  // `ward serve` runs it at start and every so many seconds (0 = at start and, for folders, on
+  // change only).
+  int64_t schedule_s = 0;
+  std::vector<AclRule> acl_rules;
+  double max_delete_share = kDefaultMaxDeleteShare;
+  double max_expose_share = kDefaultMaxExposeShare;
+  size_t page_items = kDefaultPageItems;
+  size_t max_depth = 0;         // folder: 0 = kMaxWalkDepth (folder_root.h)
+  size_t max_entries = 0;       // folder: 0 = kMaxWalkEntries
+  uint64_t max_file_bytes = 0;  // 0 = ingest.max_file_bytes
+
+  // The ACL the rules give the item at `path`.
+  store::Acl aclFor(const std::string& path) const;
+};
+
+// The [[sources]] of the ward.toml at `path` (none when the file or the table is absent).
+Result<std::vector<SourceConfig>> loadSourceConfigs(const std::string& path);
+// Parses a ward.toml text (tests).
+Result<std::vector<SourceConfig>> parseSourceConfigs(const std::string& toml_text);
+
+}  // namespace ward::ingest

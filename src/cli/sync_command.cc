@@ -1,0 +1,185 @@
+// ward sync SOURCE [--full] [--approve ID] | ward sources | ward jobs: the [[sources]] of
+// ward.toml, synced by their connectors (docs/design/ingest.md, "Sync runs").
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <iostream>
+
+#include "commands.h"
+#include "sync_routes.h"
+#include "sync_wiring.h"
+#include "ward/common/clock.h"
+#include "ward/identity/principal.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::cli {
+
+Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
+  auto w = std::make_unique<SyncWiring>();
+  WARD_ASSIGN_OR_RETURN(w->sources, ingest::loadSourceConfigs(ctx.configPath()));
+  WARD_ASSIGN_OR_RETURN(w->sync, store::openSqliteSyncStore(ctx.dbPath()));
+  WARD_ASSIGN_OR_RETURN(w->approvals, store::openSqliteToolStore(ctx.dbPath()));
+  std::string lock_dir = ctx.data_dir + "/sync";
+  if (::mkdir(lock_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::unavailable("cannot create " + lock_dir);
+  }
+  ingest::SyncDeps deps;
+  deps.store = &ctx.store();
+  deps.sync = w->sync.get();
+  deps.approvals = w->approvals.get();
+  deps.index = &ctx.index();
+  deps.traces = &ctx.traces();
+  deps.config = ctx.config().ingest;
+  deps.env.refused_dirs = {ctx.data_dir};
+  deps.env.max_file_bytes = ctx.config().ingest.max_file_bytes;
+  deps.lock_dir = lock_dir;
+  w->runner = std::make_unique<ingest::SyncRunner>(std::move(deps));
+  return w;
+}
+
+const ingest::SourceConfig* SyncWiring::find(const std::string& name) const {
+  for (const auto& s : sources) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+namespace {
+
+int printResult(const ingest::SyncResult& r, bool json);
+
+}  // namespace
+
+int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
+                     const std::string& approve, bool json) {
+  if (source.empty()) {
+    return fail(Status::invalidArgument("--snapshot needs --source: the snapshot replaces that "
+                                        "source's documents"));
+  }
+  Status s = ctx.open();
+  if (!s.ok()) return fail(s);
+  auto wiring = openSyncWiring(ctx);
+  if (!wiring.ok()) return fail(wiring.status());
+  ingest::SourceConfig src;
+  if (const ingest::SourceConfig* configured = (*wiring)->find(source)) src = *configured;
+  if (!src.connector.empty() && src.connector != "jsonl") {
+    return fail(Status::invalidArgument("source '" + source + "' is a " + src.connector +
+                                        " source in ward.toml, not a jsonl one"));
+  }
+  src.name = source;
+  src.connector = "jsonl";
+  char resolved[PATH_MAX];
+  if (::realpath(file.c_str(), resolved) == nullptr) {
+    return fail(Status::notFound("cannot open " + file));
+  }
+  src.root = resolved;
+  Status valid = identity::validateName("source", src.name);
+  if (!valid.ok()) return fail(valid);
+  ingest::SyncRequest req;
+  req.approve = approve;
+  req.reviewer = "cli";
+  auto r = (*wiring)->runner->run(ctx.tenant(), src, req);
+  if (!r.ok()) return fail(r.status());
+  return printResult(*r, json);
+}
+
+namespace {
+
+void printRun(const store::SyncRunRecord& r) {
+  std::printf("run %lld of %s: %s; listed %lld, fetched %lld, indexed %lld, unchanged %lld, "
+              "failed %lld, refused %lld, held %lld, deleted %lld; %lld pages%s%s\n",
+              static_cast<long long>(r.id), r.source.c_str(),
+              std::string(store::syncRunStateName(r.state)).c_str(),
+              static_cast<long long>(r.listed), static_cast<long long>(r.fetched),
+              static_cast<long long>(r.indexed), static_cast<long long>(r.unchanged),
+              static_cast<long long>(r.failed), static_cast<long long>(r.refused),
+              static_cast<long long>(r.held), static_cast<long long>(r.deleted),
+              static_cast<long long>(r.pages), r.exhausted ? ", listing exhausted" : "",
+              r.resumed ? (", resumed " + std::to_string(r.resumed) + "x").c_str() : "");
+  if (!r.message.empty()) std::printf("  %s\n", r.message.c_str());
+}
+
+int printResult(const ingest::SyncResult& r, bool json) {
+  if (json) {
+    std::cout << dumpJson(r.toJson()) << "\n";
+  } else {
+    for (const auto& p : r.problems) std::cerr << "skipped " << p.item << ": " << p.message << "\n";
+    printRun(r.run);
+  }
+  switch (r.run.state) {
+    case store::SyncRunState::kCompleted: return 0;
+    case store::SyncRunState::kHeld: return 5;  // waits for an approval (cli.md, "Exit codes")
+    default: return 1;
+  }
+}
+
+}  // namespace
+
+void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
+  auto* sync = app.add_subcommand("sync", "Run (or resume) a sync of a [[sources]] entry now");
+  static std::string source, approve;
+  static bool full = false, json = false;
+  sync->add_option("SOURCE", source, "The source's name in ward.toml")->required();
+  sync->add_flag("--full", full, "Fetch every item again, ignoring stored versions");
+  sync->add_option("--approve", approve,
+                   "Approve the source's held run (its approval id) and run with the mass-deletion "
+                   "and exposure guards lifted");
+  sync->add_flag("--json", json, "Print the run as JSON");
+  sync->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto wiring = openSyncWiring(ctx);
+      if (!wiring.ok()) return fail(wiring.status());
+      const ingest::SourceConfig* src = (*wiring)->find(source);
+      if (src == nullptr) {
+        return fail(Status::notFound("no source '" + source + "' in " + ctx.configPath()));
+      }
+      ingest::SyncRequest req;
+      req.full = full;
+      req.approve = approve;
+      req.reviewer = "cli";
+      auto r = (*wiring)->runner->run(ctx.tenant(), *src, req);
+      if (!r.ok()) return fail(r.status());
+      return printResult(*r, json);
+    };
+  });
+
+  auto* sources = app.add_subcommand("sources", "The [[sources]] of ward.toml and their freshness");
+  sources->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto wiring = openSyncWiring(ctx);
+      if (!wiring.ok()) return fail(wiring.status());
+      auto j = ingest::sourcesJson(*(*wiring)->sync, ctx.tenant(), (*wiring)->sources,
+                                   SystemClock::instance().nowMicros());
+      if (!j.ok()) return fail(j.status());
+      std::cout << dumpJson(*j) << "\n";
+      return 0;
+    };
+  });
+
+  auto* jobs = app.add_subcommand("jobs", "Sync runs, newest first");
+  static std::string jobs_source;
+  static int limit = ingest::kDefaultJobsListed;
+  jobs->add_option("--source", jobs_source, "Only this source's runs");
+  jobs->add_option("--limit", limit, "At most this many runs")->check(CLI::Range(1, kMaxJobsListed));
+  jobs->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto wiring = openSyncWiring(ctx);
+      if (!wiring.ok()) return fail(wiring.status());
+      auto runs = (*wiring)->sync->listRuns(ctx.tenant(), jobs_source, limit);
+      if (!runs.ok()) return fail(runs.status());
+      Json out = Json::array();
+      for (const auto& r : *runs) out.push_back(ingest::syncRunJson(r));
+      std::cout << dumpJson(out) << "\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace ward::cli

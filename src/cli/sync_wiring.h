@@ -1,0 +1,34 @@
+// The sync runner over a CLI context's store, index and traces, with the [[sources]] of its
+// ward.toml (sync_command.cc; `ward serve` uses it too).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_context.h"
+#include "ward/ingest/source_config.h"
+#include "ward/ingest/sync_runner.h"
+#include "ward/store/sync_store.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::cli {
+
+struct SyncWiring {
+  std::vector<ingest::SourceConfig> sources;
+  std::unique_ptr<store::SyncStore> sync;
+  std::unique_ptr<store::ToolStore> approvals;
+  std::unique_ptr<ingest::SyncRunner> runner;
+  const ingest::SourceConfig* find(const std::string& name) const;
+};
+
+// After ctx.open().
+Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
+
+// `ward ingest --jsonl FILE --snapshot --source S`: a sync run of the jsonl connector over FILE
+// (the [[sources]] entry S's settings when there is one); prints the run; the exit code of
+// `ward sync`.
+int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
+                     const std::string& approve, bool json);
+
+}  // namespace ward::cli

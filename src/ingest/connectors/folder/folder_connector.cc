@@ -1,0 +1,118 @@
+// The folder connector (folder_connector.h; docs/design/ingest.md, "Folder connector").
+#include "folder_connector.h"
+
+#include <algorithm>
+
+#include "ward/common/clock.h"
+#include "ward/ingest/folder_root.h"
+#include "ward/ingest/parser.h"
+
+namespace ward::ingest {
+
+namespace {
+
+// A page also ends once its files hold this many bytes (the runner keeps a page in memory).
+constexpr uint64_t kMaxPageBytes = 64 << 20;
+// A file changed this close to the start of the pass may change again within the same timestamp
+// tick (the kernel's clock is coarse): its version is left empty, so the next pass reads it and
+// compares content hashes ("racy" timestamps, as git handles them).
+constexpr int64_t kRacyNanos = 2'000'000'000;
+
+class FolderConnector final : public Connector {
+ public:
+  FolderConnector(SourceConfig source, ConnectorEnv env, std::unique_ptr<FolderRoot> root)
+      : source_(std::move(source)), env_(std::move(env)), root_(std::move(root)) {}
+
+  ConnectorCapabilities capabilities() const override {
+    return ConnectorCapabilities{true, false, false};
+  }
+
+  // The checkpoint is the last path of the committed page: a resumed pass lists again (the
+  // directory may have changed) and starts after it, in byte order of the paths.
+  Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) override {
+    *exhausted = false;
+    const int64_t pass_start_ns = SystemClock::instance().nowMicros() * 1000;
+    WalkLimits limits;
+    if (source_.max_depth > 0) limits.max_depth = source_.max_depth;
+    if (source_.max_entries > 0) limits.max_entries = source_.max_entries;
+    WalkOutput out;
+    root_->walk("", limits, out);
+    for (const auto& p : out.problems) {
+      // Links, devices, FIFOs, sockets and too-deep folders are never documents (refused); a
+      // folder or file that could not be read is an error: what it holds is not deleted.
+      const bool error = p.message.rfind("cannot ", 0) == 0 ||
+                         p.message.rfind("changed while", 0) == 0;
+      WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+          p.relative_path.empty() ? source_.root : p.relative_path, p.message,
+          error ? FailureKind::kError : FailureKind::kRefused}));
+    }
+    std::sort(out.files.begin(), out.files.end(),
+              [](const WalkedFile& a, const WalkedFile& b) {
+                return a.relative_path < b.relative_path;
+              });
+    const uint64_t max_bytes =
+        source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
+    size_t in_page = 0;
+    uint64_t page_bytes = 0;
+    std::string last;
+    for (const WalkedFile& f : out.files) {
+      if (!checkpoint.empty() && f.relative_path <= checkpoint) continue;
+      const std::string& rel = f.relative_path;
+      std::string name = rel.substr(rel.rfind('/') + 1);
+      if (!detectFormat(name)) continue;  // not a document type: not listed
+      if (f.size > max_bytes) {
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            source_.name + ":" + rel,
+            "larger than the source's max_file_bytes (" + std::to_string(f.size) + " > " +
+                std::to_string(max_bytes) + ")",
+            FailureKind::kError}));
+      } else {
+        UpsertEvent e;
+        e.id = source_.name + ":" + rel;
+        const bool racy = std::max(f.mtime_ns, f.ctime_ns) >= pass_start_ns - kRacyNanos;
+        if (!racy) {
+          e.version = std::to_string(f.mtime_ns) + ":" + std::to_string(f.ctime_ns) + ":" +
+                      std::to_string(f.inode) + ":" + std::to_string(f.size);
+        }
+        e.name = name;
+        e.acl = source_.aclFor(rel);
+        e.updated_at = f.mtime_us;
+        const FolderRoot* root = root_.get();
+        e.fetch = [root, rel, max_bytes]() { return root->read(rel, max_bytes); };
+        WARD_RETURN_IF_ERROR(sink.emit(std::move(e)));
+        page_bytes += f.size;
+      }
+      last = rel;
+      if (++in_page >= source_.page_items || page_bytes >= kMaxPageBytes) {
+        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{last}));
+        in_page = 0;
+        page_bytes = 0;
+      }
+    }
+    if (in_page > 0) WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{last}));
+    // A walk stopped at max_entries did not see the whole folder.
+    *exhausted = !out.truncated;
+    return Status();
+  }
+
+ private:
+  SourceConfig source_;
+  ConnectorEnv env_;
+  std::unique_ptr<FolderRoot> root_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connector>> makeFolderConnector(const SourceConfig& source,
+                                                       const ConnectorEnv& env) {
+  auto root = FolderRoot::open(source.root, env.refused_dirs);
+  if (!root.ok()) {
+    return Status(root.status().code(),
+                  "source '" + source.name + "': root " + source.root + ": " +
+                      root.status().message());
+  }
+  return std::unique_ptr<Connector>(
+      std::make_unique<FolderConnector>(source, env, std::move(root).value()));
+}
+
+}  // namespace ward::ingest

@@ -1,0 +1,464 @@
+// Sync runs (sync_runner.h; docs/design/ingest.md, "Sync runs").
+#include "ward/ingest/sync_runner.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "ward/common/clock.h"
+#include "ward/common/hash.h"
+#include "ward/common/log.h"
+#include "ward/index/index.h"
+#include "ward/ingest/source_document.h"
+#include "ward/store/store.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::ingest {
+
+namespace {
+
+enum class Exposure { kNone, kWidened, kMadePublic };
+
+// How `to` compares with `from` for readers: more users or groups, or public.
+Exposure exposureOf(const store::Acl& from, const store::Acl& to) {
+  if (to.is_public && !from.is_public) return Exposure::kMadePublic;
+  if (from.is_public) return Exposure::kNone;
+  auto adds = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    std::set<std::string> had(a.begin(), a.end());
+    return std::any_of(b.begin(), b.end(), [&](const std::string& x) { return !had.count(x); });
+  };
+  return adds(from.users, to.users) || adds(from.groups, to.groups) ? Exposure::kWidened
+                                                                    : Exposure::kNone;
+}
+
+// An exclusive lock on `<dir>/<tenant>.<source>.lock`, released when closed (or the process dies).
+class SourceLock {
+ public:
+  ~SourceLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status acquire(const std::string& dir, const std::string& tenant, const std::string& source) {
+    std::string path = dir + "/" + tenant + "." + source + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) return Status::unavailable("cannot open " + path);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      return Status::failedPrecondition("a sync run of source '" + source +
+                                        "' is already in progress");
+    }
+    return Status();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// One pass's state: the connector's events become pages committed with their checkpoint.
+class RunSink final : public EventSink {
+ public:
+  RunSink(const SyncDeps& deps, const SourceConfig& source, store::SyncRunRecord& run,
+          std::map<std::string, std::string> versions, bool lifted, int64_t expose_budget,
+          std::vector<IngestProblem>& problems)
+      : deps_(deps),
+        source_(source),
+        run_(run),
+        versions_(std::move(versions)),
+        lifted_(lifted),
+        expose_budget_(expose_budget),
+        problems_(problems) {}
+
+  std::string hold_reason;  // why widened ACLs were held back ("" = none)
+
+  Status emit(SyncEvent event) override {
+    return std::visit([this](auto& e) { return on(e); }, event);
+  }
+
+  // Commits what is pending with the run's counters and checkpoint (the store adds the writes'
+  // outcomes to the counters in the same transaction).
+  Status commit() {
+    batch_.run = run_;
+    WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results,
+                          deps_.sync->commitBatch(batch_));
+    (void)results;
+    run_ = batch_.run;
+    batch_ = store::SyncBatch{};
+    WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());
+    (void)applied;
+    return Status();
+  }
+
+ private:
+  void problem(const std::string& item, const std::string& message) {
+    if (problems_.size() < kMaxSyncProblems) problems_.push_back({item, message});
+  }
+
+  // Whether a change of `stored`'s ACL to `acl` may go through now; counts it either way.
+  bool admitExposure(const store::DocumentRecord& stored, const store::Acl& acl) {
+    Exposure x = exposureOf(stored.acl, acl);
+    if (x == Exposure::kNone) return true;
+    if (!lifted_) {
+      if (x == Exposure::kMadePublic) {
+        hold_reason = "a document would become public (" + stored.ext_id + ")";
+      } else if (run_.widened + 1 > expose_budget_) {
+        hold_reason = "more than " + std::to_string(expose_budget_) +
+                      " documents would have their ACL widened (max_expose_share " +
+                      std::to_string(source_.max_expose_share) + ")";
+      }
+      if (x == Exposure::kMadePublic || run_.widened + 1 > expose_budget_) {
+        ++run_.held;
+        return false;
+      }
+    }
+    ++run_.widened;
+    return true;
+  }
+
+  Status on(UpsertEvent& e) {
+    ++run_.listed;
+    auto stored = deps_.store->getDocument(run_.tenant, e.id);
+    if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
+    const bool live = stored.ok() && !stored->deleted;
+    const store::Acl acl = e.acl ? *e.acl : store::Acl{};
+    if (live && !admitExposure(*stored, acl)) {
+      batch_.seen.push_back({e.id, "", store::SeenState::kHeld});
+      return Status();
+    }
+    auto known = versions_.find(e.id);
+    if (!run_.full && live && !e.version.empty() && known != versions_.end() &&
+        known->second == e.version) {
+      if (!(stored->acl == acl)) {
+        batch_.acl_updates.emplace_back(e.id, acl);
+        ++run_.indexed;
+      } else {
+        ++run_.unchanged;
+      }
+      batch_.seen.push_back({e.id, e.version, store::SeenState::kIndexed});
+      return Status();
+    }
+    auto bytes = e.fetch ? e.fetch() : Result<std::string>(Status::internal("no fetch"));
+    if (!bytes.ok()) {
+      ++run_.failed;
+      problem(e.id, bytes.status().message());
+      batch_.seen.push_back({e.id, "", store::SeenState::kFailed});
+      return Status();
+    }
+    ++run_.fetched;
+    store::DocumentWrite w;
+    w.tenant = run_.tenant;
+    w.ext_id = e.id;
+    w.source = source_.name;
+    w.acl = acl;
+    w.updated_at = e.updated_at;
+    w.metadata = e.metadata.is_object() ? e.metadata : Json::object();
+    if (!e.parent.empty()) w.metadata["parent"] = e.parent;
+    w.url = e.url;
+    Status filled = fillDocumentWrite(w, *bytes, e.name, e.title,
+                                      live ? stored->content_hash : "", live ? stored->title : "",
+                                      deps_.config);
+    if (!filled.ok()) {
+      ++run_.failed;
+      problem(e.id, filled.message());
+      batch_.seen.push_back({e.id, "", store::SeenState::kFailed});
+      return Status();
+    }
+    batch_.writes.push_back(std::move(w));
+    batch_.seen.push_back({e.id, e.version, store::SeenState::kIndexed});
+    return Status();
+  }
+
+  Status on(DeleteEvent& e) {
+    batch_.seen.push_back({e.id, "", store::SeenState::kDeleteRequested});
+    return Status();
+  }
+
+  Status on(AclUpdateEvent& e) {
+    auto stored = deps_.store->getDocument(run_.tenant, e.id);
+    if (!stored.ok() || stored->deleted) return Status();  // nothing to change
+    if (!admitExposure(*stored, e.acl)) return Status();
+    if (!(stored->acl == e.acl)) {
+      batch_.acl_updates.emplace_back(e.id, e.acl);
+      ++run_.indexed;
+    }
+    return Status();
+  }
+
+  Status on(FailureEvent& e) {
+    if (e.kind == FailureKind::kRefused) {
+      ++run_.refused;
+    } else {
+      ++run_.failed;
+      batch_.seen.push_back({e.entity, "", store::SeenState::kFailed});
+    }
+    problem(e.entity, e.reason);
+    return Status();
+  }
+
+  Status on(CheckpointEvent& e) {
+    run_.checkpoint = e.opaque;
+    ++run_.pages;
+    return commit();
+  }
+
+  const SyncDeps& deps_;
+  const SourceConfig& source_;
+  store::SyncRunRecord& run_;
+  std::map<std::string, std::string> versions_;
+  bool lifted_;
+  int64_t expose_budget_;
+  std::vector<IngestProblem>& problems_;
+  store::SyncBatch batch_;
+};
+
+Status recordEvent(audit::TraceSink& traces, const std::string& kind, const std::string& tenant,
+                   const std::string& principal, Json attributes) {
+  audit::TraceEvent ev;
+  ev.context = audit::TraceContext::generate();
+  ev.kind = kind;
+  ev.tenant = tenant;
+  ev.principal = principal;
+  ev.time_us = SystemClock::instance().nowMicros();
+  ev.attributes = std::move(attributes);
+  return traces.record(ev);
+}
+
+}  // namespace
+
+Json syncRunJson(const store::SyncRunRecord& r) {
+  Json j{{"id", r.id},
+         {"source", r.source},
+         {"full", r.full},
+         {"outcome", store::syncRunStateName(r.state)},
+         {"started_at", formatRfc3339(r.started_at)},
+         {"finished_at", r.finished_at ? Json(formatRfc3339(r.finished_at)) : Json(nullptr)},
+         {"duration_s",
+          r.finished_at ? Json(static_cast<double>(r.finished_at - r.started_at) / 1e6)
+                        : Json(nullptr)},
+         {"listed", r.listed},
+         {"fetched", r.fetched},
+         {"indexed", r.indexed},
+         {"unchanged", r.unchanged},
+         {"failed", r.failed},
+         {"refused", r.refused},
+         {"held", r.held},
+         {"widened", r.widened},
+         {"deleted", r.deleted},
+         {"pages", r.pages},
+         {"resumed", r.resumed},
+         {"exhausted", r.exhausted},
+         {"message", r.message}};
+  if (!r.approval_id.empty()) j["approval_id"] = r.approval_id;
+  return j;
+}
+
+Json SyncResult::toJson() const {
+  Json j = syncRunJson(run);
+  Json p = Json::array();
+  for (const auto& x : problems) p.push_back({{"item", x.item}, {"message", x.message}});
+  j["problems"] = std::move(p);
+  return j;
+}
+
+Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig& source,
+                                   const SyncRequest& request) {
+  SourceLock lock;
+  WARD_RETURN_IF_ERROR(lock.acquire(deps_.lock_dir, tenant, source.name));
+  const int64_t now = SystemClock::instance().nowMicros();
+
+  // An approval lifts the guards for this run (and is used up by it).
+  bool lifted = false;
+  if (!request.approve.empty()) {
+    if (deps_.approvals == nullptr) return Status::unavailable("approvals are not available");
+    WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a,
+                          deps_.approvals->getApproval(tenant, request.approve));
+    if (a.tool != kSyncApprovalTool || a.version != source.name) {
+      return Status::failedPrecondition("approval '" + a.id + "' is not for a sync of source '" +
+                                        source.name + "'");
+    }
+    if (a.state != "pending" || (a.expires_at != 0 && a.expires_at < now)) {
+      return Status::failedPrecondition("approval '" + a.id + "' is " +
+                                        (a.state == "pending" ? std::string("expired") : a.state) +
+                                        ", not pending");
+    }
+    store::ApprovalRecord to;
+    to.state = "approved";
+    to.reviewer = request.reviewer;
+    to.decided_at = now;
+    WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
+    WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces, "sync_decision", tenant, request.reviewer,
+                                     Json{{"source", source.name},
+                                          {"approval_id", a.id},
+                                          {"decision", "approved"}}));
+    lifted = true;
+  }
+
+  WARD_ASSIGN_OR_RETURN(std::unique_ptr<Connector> connector, makeConnector(source, deps_.env));
+  WARD_ASSIGN_OR_RETURN(std::optional<store::SyncRunRecord> running,
+                        deps_.sync->runningRun(tenant, source.name));
+  store::SyncRunRecord run;
+  if (running) {
+    // Its process died mid-run: go on from its last committed page.
+    run = *running;
+    ++run.resumed;
+    WARD_RETURN_IF_ERROR(deps_.sync->updateRun(run));
+  } else {
+    WARD_ASSIGN_OR_RETURN(run, deps_.sync->startRun(tenant, source.name, request.full));
+  }
+  if (lifted) run.approval_id = request.approve;
+  WARD_ASSIGN_OR_RETURN(int64_t live_before, deps_.sync->liveDocuments(tenant, source.name));
+  WARD_ASSIGN_OR_RETURN(auto versions, deps_.sync->itemVersions(tenant, source.name));
+  const int64_t expose_budget =
+      static_cast<int64_t>(std::floor(source.max_expose_share * static_cast<double>(live_before)));
+
+  SyncResult result;
+  RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget, result.problems);
+  bool exhausted = false;
+  Status pass = connector->pass(run.checkpoint, sink, &exhausted);
+  if (pass.ok()) pass = sink.commit();  // what followed the last checkpoint
+  std::vector<std::string> deletes;
+  std::string hold;
+  if (!pass.ok()) {
+    run.state = store::SyncRunState::kFailed;
+    run.message = "the pass stopped: " + pass.message() + "; nothing deleted";
+  } else {
+    run.exhausted = exhausted;
+    WARD_ASSIGN_OR_RETURN(deletes, deps_.sync->unseenDocuments(run));
+    WARD_ASSIGN_OR_RETURN(std::vector<std::string> requested,
+                          deps_.sync->requestedDeletes(run));
+    deletes.insert(deletes.end(), requested.begin(), requested.end());
+    std::sort(deletes.begin(), deletes.end());
+    deletes.erase(std::unique(deletes.begin(), deletes.end()), deletes.end());
+    WARD_ASSIGN_OR_RETURN(std::optional<store::SyncRunRecord> last,
+                          deps_.sync->lastCompletePass(tenant, source.name));
+    WARD_ASSIGN_OR_RETURN(int64_t live_now, deps_.sync->liveDocuments(tenant, source.name));
+    const double max_deletes = source.max_delete_share * static_cast<double>(live_now);
+    run.state = store::SyncRunState::kCompleted;
+    if (!exhausted) {
+      run.state = store::SyncRunState::kPartial;
+      run.message = "the listing was not exhausted (a limit stopped it); nothing deleted";
+      deletes.clear();
+    } else if (run.failed > 0) {
+      run.state = store::SyncRunState::kPartial;
+      run.message = std::to_string(run.failed) + " items failed; nothing deleted";
+      deletes.clear();
+    } else if (!lifted && !deletes.empty() && last &&
+               static_cast<double>(run.listed) <
+                   kMinListingShare * static_cast<double>(last->listed)) {
+      hold = "the listing shrank to " + std::to_string(run.listed) + " items from " +
+             std::to_string(last->listed) + "; " + std::to_string(deletes.size()) +
+             " deletions held";
+    } else if (!lifted && static_cast<double>(deletes.size()) > max_deletes) {
+      hold = std::to_string(deletes.size()) + " of " + std::to_string(live_now) +
+             " documents would be deleted (max_delete_share " +
+             std::to_string(source.max_delete_share) + ")";
+    }
+    if (!hold.empty()) deletes.clear();
+    if (!sink.hold_reason.empty()) {
+      hold = hold.empty() ? sink.hold_reason : hold + "; " + sink.hold_reason;
+    }
+  }
+  if (!hold.empty()) {
+    run.state = store::SyncRunState::kHeld;
+    run.message = hold;
+    if (deps_.approvals == nullptr) {
+      run.state = store::SyncRunState::kFailed;
+      run.message += "; no approvals store to hold it";
+    } else {
+      // One pending approval per source: a later held run reuses it.
+      WARD_ASSIGN_OR_RETURN(auto pending, deps_.approvals->listApprovals(tenant, "pending", 1000));
+      std::string id;
+      for (const auto& a : pending) {
+        if (a.tool == kSyncApprovalTool && a.version == source.name && a.expires_at >= now) {
+          id = a.id;
+          break;
+        }
+      }
+      if (id.empty()) {
+        store::ApprovalRecord a;
+        a.id = "apr_" + randomHex(12);
+        a.tenant = tenant;
+        a.tool = kSyncApprovalTool;
+        a.version = source.name;
+        a.requester = kSyncRequester;
+        a.args = Json{{"source", source.name}, {"run_id", run.id}};
+        a.rule = "sync_guard";
+        a.reason = hold;
+        a.state = "pending";
+        a.created_at = now;
+        a.expires_at = now + kSyncApprovalTtlSeconds * 1'000'000;
+        WARD_RETURN_IF_ERROR(deps_.approvals->createApproval(a));
+        id = a.id;
+      }
+      run.approval_id = id;
+      run.message += "; approve with: ward sync " + source.name + " --approve " + id;
+    }
+  } else if (run.state == store::SyncRunState::kCompleted && !deletes.empty()) {
+    run.message = std::to_string(deletes.size()) + " deleted";
+  }
+  run.deleted += static_cast<int64_t>(deletes.size());
+  run.finished_at = SystemClock::instance().nowMicros();
+  WARD_RETURN_IF_ERROR(deps_.sync->finishRun(run, deletes));
+  WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());
+  (void)applied;
+  if (lifted) {
+    store::ApprovalRecord to;
+    to.state = "executed";
+    to.result = Json{{"run_id", run.id}, {"deleted", run.deleted}, {"widened", run.widened}};
+    auto done = deps_.approvals->transitionApproval(tenant, request.approve, "approved", to);
+    if (!done.ok()) logWarn("sync: cannot close approval " + request.approve + ": " +
+                            done.status().toString());
+  }
+  Json attrs = syncRunJson(run);
+  attrs["problems"] = static_cast<int64_t>(result.problems.size());
+  if (!deletes.empty()) {
+    Json ids = Json::array();
+    for (const auto& id : deletes) ids.push_back(id);
+    attrs["deleted_ids"] = std::move(ids);
+  }
+  WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces,
+                                   run.state == store::SyncRunState::kHeld ? "sync_held"
+                                                                           : "sync_run",
+                                   tenant, kSyncRequester, std::move(attrs)));
+  result.run = run;
+  return result;
+}
+
+Result<Json> sourcesJson(store::SyncStore& sync, const std::string& tenant,
+                         const std::vector<SourceConfig>& sources, int64_t now_us) {
+  Json out = Json::array();
+  auto lag = [&](int64_t at) { return at ? Json(static_cast<double>(now_us - at) / 1e6) : Json(); };
+  for (const auto& s : sources) {
+    WARD_ASSIGN_OR_RETURN(int64_t docs, sync.liveDocuments(tenant, s.name));
+    WARD_ASSIGN_OR_RETURN(auto last_runs, sync.listRuns(tenant, s.name, 1));
+    WARD_ASSIGN_OR_RETURN(auto complete, sync.lastCompletePass(tenant, s.name));
+    // Content and ACLs are as fresh as the start of the last complete pass; deletions only when
+    // that pass was clean (completed: it could delete).
+    WARD_ASSIGN_OR_RETURN(auto recent, sync.listRuns(tenant, s.name, 200));
+    int64_t deletion_pass = 0;
+    for (const auto& r : recent) {
+      if (r.exhausted && r.state == store::SyncRunState::kCompleted) {
+        deletion_pass = r.started_at;
+        break;
+      }
+    }
+    Json j{{"name", s.name},
+           {"connector", s.connector},
+           {"schedule_s", s.schedule_s},
+           {"documents", docs},
+           {"max_delete_share", s.max_delete_share},
+           {"max_expose_share", s.max_expose_share},
+           {"last_run", last_runs.empty() ? Json() : syncRunJson(last_runs.front())},
+           {"last_complete_pass_at",
+            complete ? Json(formatRfc3339(complete->started_at)) : Json()},
+           {"lag_s",
+            {{"content", lag(complete ? complete->started_at : 0)},
+             {"deletion", lag(deletion_pass)},
+             {"acl", lag(complete && complete->held == 0 ? complete->started_at : 0)}}}};
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+}  // namespace ward::ingest

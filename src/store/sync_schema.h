@@ -1,0 +1,26 @@
+// Schema step 7: the sync state of configured sources (docs/formats/ward-db.md, "Sync").
+// Applied by SqliteStore::init inside its migration transaction.
+#pragma once
+
+namespace ward::store {
+
+inline constexpr const char* kSyncSchemaV7 = R"sql(
+CREATE TABLE IF NOT EXISTS sync_runs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, source TEXT NOT NULL,
+  full INTEGER NOT NULL, state TEXT NOT NULL, checkpoint TEXT NOT NULL,
+  started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,
+  listed INTEGER NOT NULL, fetched INTEGER NOT NULL, indexed INTEGER NOT NULL,
+  unchanged INTEGER NOT NULL, failed INTEGER NOT NULL, refused INTEGER NOT NULL,
+  held INTEGER NOT NULL, widened INTEGER NOT NULL, deleted INTEGER NOT NULL,
+  pages INTEGER NOT NULL, resumed INTEGER NOT NULL, exhausted INTEGER NOT NULL,
+  message TEXT NOT NULL, approval_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sync_runs_by_source ON sync_runs(tenant, source, id);
+CREATE TABLE IF NOT EXISTS sync_seen(
+  run_id INTEGER NOT NULL, ext_id TEXT NOT NULL, version TEXT NOT NULL, state INTEGER NOT NULL,
+  PRIMARY KEY(run_id, ext_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sync_items(
+  tenant TEXT NOT NULL, ext_id TEXT NOT NULL, source TEXT NOT NULL, version TEXT NOT NULL,
+  PRIMARY KEY(tenant, ext_id)) WITHOUT ROWID;
+)sql";
+
+}  // namespace ward::store

@@ -1,0 +1,325 @@
+// SyncRunner over the folder connector: coverage counters, free re-syncs, deletions only after a
+// complete clean pass, the mass-deletion and exposure guards with their approvals, refusals, and
+// resuming a run whose process died.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "test_env.h"
+#include "ward/ingest/sync_runner.h"
+#include "ward/store/sync_store.h"
+#include "ward/store/tool_store.h"
+
+namespace ward::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using store::SyncRunState;
+
+void write(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+
+class SyncRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ward_ = WardInstance::open(tmp_.file("data"));
+    auto sync = store::openSqliteSyncStore(tmp_.file("data/ward.db"));
+    ASSERT_TRUE(sync.ok()) << sync.status().toString();
+    sync_ = std::move(sync).value();
+    auto tools = store::openSqliteToolStore(tmp_.file("data/ward.db"));
+    ASSERT_TRUE(tools.ok()) << tools.status().toString();
+    tools_ = std::move(tools).value();
+    fs::create_directories(tmp_.file("locks"));
+    root_ = tmp_.file("src");
+    for (int i = 0; i < 10; ++i) {
+      write(root_ + "/doc" + std::to_string(i) + ".md", "# Doc " + std::to_string(i) +
+                                                          "\n\nzebra" + std::to_string(i) +
+                                                          " text.\n");
+    }
+    source_.name = "hb";
+    source_.connector = "folder";
+    source_.root = root_;
+    source_.page_items = 3;
+    source_.acl_rules.push_back({"*", store::Acl{{}, {"staff"}, false}});
+  }
+
+  ingest::SyncRunner runner() {
+    ingest::SyncDeps d;
+    d.store = ward_->store.get();
+    d.sync = sync_.get();
+    d.approvals = tools_.get();
+    d.index = ward_->index.get();
+    d.traces = ward_->traces.get();
+    d.env.refused_dirs = {tmp_.file("data")};
+    d.env.max_file_bytes = 1 << 20;
+    d.lock_dir = tmp_.file("locks");
+    return ingest::SyncRunner(std::move(d));
+  }
+
+  store::SyncRunRecord sync(const ingest::SyncRequest& req = {}) {
+    auto r = runner().run(ward_->tenant, source_, req);
+    EXPECT_TRUE(r.ok()) << r.status().toString();
+    return r.ok() ? r->run : store::SyncRunRecord{};
+  }
+
+  int64_t live() { return *sync_->liveDocuments(ward_->tenant, "hb"); }
+
+  TempDir tmp_;
+  std::unique_ptr<WardInstance> ward_;
+  std::unique_ptr<store::SyncStore> sync_;
+  std::unique_ptr<store::ToolStore> tools_;
+  std::string root_;
+  ingest::SourceConfig source_;
+};
+
+TEST_F(SyncRunnerTest, FirstRunIndexesEverythingAndASecondIsFree) {
+  // Files changed within 2 s of a pass get no version (racy timestamps): age them first.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kCompleted);
+  EXPECT_EQ(r.listed, 10);
+  EXPECT_EQ(r.fetched, 10);
+  EXPECT_EQ(r.indexed, 10);
+  EXPECT_EQ(r.pages, 4);  // 3 + 3 + 3 + 1
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_EQ(live(), 10);
+  auto doc = ward_->store->getDocument(ward_->tenant, "hb:doc3.md");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->acl.groups, std::vector<std::string>{"staff"});
+  auto again = sync();
+  EXPECT_EQ(again.listed, 10);
+  EXPECT_EQ(again.fetched, 0);  // same versions: nothing read
+  EXPECT_EQ(again.unchanged, 10);
+}
+
+TEST_F(SyncRunnerTest, AFileRewrittenInTheSameTickIsStillReadAgain) {
+  auto first = sync();
+  EXPECT_EQ(first.indexed, 10);
+  // Same size, written at once: mtime may not move; the racy rule makes the pass read it.
+  write(root_ + "/doc3.md", "# Doc 3\n\nzebrX3 text.\n");
+  auto second = sync();
+  EXPECT_EQ(second.indexed, 1);
+  auto doc = ward_->store->getDocument(ward_->tenant, "hb:doc3.md");
+  ASSERT_TRUE(doc.ok());
+  auto chunks = ward_->store->chunksOf(doc->id);
+  ASSERT_TRUE(chunks.ok() && !chunks->empty());
+  EXPECT_NE(chunks->front().text.find("zebrX3"), std::string::npos);
+}
+
+TEST_F(SyncRunnerTest, ADeletedFileIsDeletedAndPurgedFromSearch) {
+  sync();
+  fs::remove(root_ + "/doc4.md");
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kCompleted);
+  EXPECT_EQ(r.deleted, 1);
+  auto doc = ward_->store->getDocument(ward_->tenant, "hb:doc4.md");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(doc->deleted);
+  EXPECT_TRUE(ward_->store->chunksOf(doc->id)->empty());
+}
+
+TEST_F(SyncRunnerTest, ATruncatedListingDeletesNothing) {
+  sync();
+  fs::remove(root_ + "/doc4.md");
+  source_.max_entries = 5;  // the walk stops before the end
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kPartial);
+  EXPECT_FALSE(r.exhausted);
+  EXPECT_EQ(r.deleted, 0);
+  EXPECT_EQ(live(), 10);
+}
+
+TEST_F(SyncRunnerTest, AFailedItemBlocksDeletions) {
+  sync();
+  fs::remove(root_ + "/doc4.md");
+  source_.max_file_bytes = 40;  // doc*.md are smaller; a bigger file fails
+  write(root_ + "/big.md", std::string(100, 'x'));
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kPartial);
+  EXPECT_GE(r.failed, 1);
+  EXPECT_EQ(r.deleted, 0);
+  EXPECT_FALSE(ward_->store->getDocument(ward_->tenant, "hb:doc4.md")->deleted);
+}
+
+TEST_F(SyncRunnerTest, AMassDeletionIsHeldUntilApproved) {
+  sync();
+  for (int i = 0; i < 3; ++i) fs::remove(root_ + "/doc" + std::to_string(i) + ".md");  // 30%
+  auto held = sync();
+  EXPECT_EQ(held.state, SyncRunState::kHeld);
+  EXPECT_EQ(held.deleted, 0);
+  ASSERT_FALSE(held.approval_id.empty());
+  EXPECT_EQ(live(), 10);
+  auto a = tools_->getApproval(ward_->tenant, held.approval_id);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->state, "pending");
+  EXPECT_EQ(a->tool, ingest::kSyncApprovalTool);
+  // Held again: the same approval, not a second one.
+  EXPECT_EQ(sync().approval_id, held.approval_id);
+  ingest::SyncRequest req;
+  req.approve = held.approval_id;
+  req.reviewer = "admin";
+  auto approved = sync(req);
+  EXPECT_EQ(approved.state, SyncRunState::kCompleted);
+  EXPECT_EQ(approved.deleted, 3);
+  EXPECT_EQ(live(), 7);
+  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "executed");
+  // Used up.
+  EXPECT_FALSE(runner().run(ward_->tenant, source_, req).ok());
+}
+
+TEST_F(SyncRunnerTest, ADeletionUnderTheShareIsNotHeld) {
+  sync();
+  fs::remove(root_ + "/doc1.md");
+  fs::remove(root_ + "/doc2.md");  // 20%: not more than the share
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kCompleted);
+  EXPECT_EQ(r.deleted, 2);
+}
+
+TEST_F(SyncRunnerTest, AFlipToPublicIsHeldAndTheDocumentKeepsItsAcl) {
+  sync();
+  source_.acl_rules.insert(source_.acl_rules.begin(), {"doc7.md", store::Acl{{}, {}, true}});
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kHeld);
+  EXPECT_EQ(r.held, 1);
+  EXPECT_FALSE(ward_->store->getDocument(ward_->tenant, "hb:doc7.md")->acl.is_public);
+  ingest::SyncRequest req;
+  req.approve = r.approval_id;
+  req.reviewer = "admin";
+  auto ok = sync(req);
+  EXPECT_EQ(ok.state, SyncRunState::kCompleted);
+  EXPECT_TRUE(ward_->store->getDocument(ward_->tenant, "hb:doc7.md")->acl.is_public);
+}
+
+TEST_F(SyncRunnerTest, WideningManyAclsIsHeldButAFewGoThrough) {
+  sync();
+  source_.acl_rules.insert(source_.acl_rules.begin(),
+                           {"doc[01].md", store::Acl{{}, {"staff", "contractors"}, false}});
+  auto few = sync();  // 2 of 10: the share
+  EXPECT_EQ(few.state, SyncRunState::kCompleted);
+  EXPECT_EQ(few.widened, 2);
+  source_.acl_rules.front().glob = "doc[0-5].md";
+  auto many = sync();  // 4 more of 10
+  EXPECT_EQ(many.state, SyncRunState::kHeld);
+  EXPECT_EQ(many.widened, 2);
+  EXPECT_EQ(many.held, 2);
+}
+
+TEST_F(SyncRunnerTest, LinksAndFifosAreRefusedAndTheRestIsSynced) {
+  write(tmp_.file("outside/secret.md"), "# Secret\n\nplutonium\n");
+  fs::create_symlink(tmp_.file("outside/secret.md"), root_ + "/escape.md");
+  ASSERT_EQ(::mkfifo((root_ + "/pipe.md").c_str(), 0600), 0);
+  auto r = runner().run(ward_->tenant, source_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->run.state, SyncRunState::kCompleted);
+  EXPECT_EQ(r->run.refused, 2);
+  EXPECT_EQ(r->run.indexed, 10);
+  bool link = false, fifo = false;
+  for (const auto& p : r->problems) {
+    link |= p.item == "escape.md" && p.message.find("symbolic link") != std::string::npos;
+    fifo |= p.item == "pipe.md" && p.message.find("FIFO") != std::string::npos;
+  }
+  EXPECT_TRUE(link);
+  EXPECT_TRUE(fifo);
+  EXPECT_FALSE(ward_->store->getDocument(ward_->tenant, "hb:escape.md").ok());
+}
+
+TEST_F(SyncRunnerTest, ARunWhoseProcessDiedIsResumedFromItsCheckpoint) {
+  // What a killed run leaves: a running row whose first page (doc0..doc2) is committed.
+  auto started = sync_->startRun(ward_->tenant, "hb", false);
+  ASSERT_TRUE(started.ok());
+  store::SyncBatch b;
+  b.run = *started;
+  b.run.listed = 3;
+  b.run.pages = 1;
+  b.run.checkpoint = "doc2.md";
+  for (int i = 0; i < 3; ++i) {
+    b.seen.push_back({"hb:doc" + std::to_string(i) + ".md", "", store::SeenState::kIndexed});
+  }
+  ASSERT_TRUE(sync_->commitBatch(b).ok());
+  auto r = sync();
+  EXPECT_EQ(r.id, started->id);
+  EXPECT_EQ(r.resumed, 1);
+  EXPECT_EQ(r.listed, 10);  // 3 before, 7 after the checkpoint
+  EXPECT_EQ(r.fetched, 7);
+  EXPECT_EQ(r.deleted, 0);  // the ids seen before the crash are not deleted
+  EXPECT_EQ(live(), 7);     // doc0..doc2 were never written in this fake first page
+}
+
+TEST_F(SyncRunnerTest, OneRunOfASourceAtATime) {
+  std::string lock = tmp_.file("locks/default.hb.lock");
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  auto r = runner().run(ward_->tenant, source_, {});
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  ::close(fd);
+}
+
+TEST(SourceConfig, ParsesAndRefusesWithTheKeyNamed) {
+  auto ok = ingest::parseSourceConfigs(R"(
+[[sources]]
+name = "handbook"
+connector = "folder"
+root = "/srv/handbook"
+schedule_s = 300
+max_delete_share = 0.1
+[[sources.acl]]
+glob = "hr/*"
+groups = ["hr"]
+[[sources.acl]]
+glob = "*"
+public = true
+)");
+  ASSERT_TRUE(ok.ok()) << ok.status().toString();
+  ASSERT_EQ(ok->size(), 1u);
+  const auto& s = ok->front();
+  EXPECT_EQ(s.schedule_s, 300);
+  EXPECT_DOUBLE_EQ(s.max_delete_share, 0.1);
+  EXPECT_DOUBLE_EQ(s.max_expose_share, ingest::kDefaultMaxExposeShare);
+  EXPECT_EQ(s.aclFor("hr/pay.md").groups, std::vector<std::string>{"hr"});
+  EXPECT_TRUE(s.aclFor("hr/deep/pay.md").groups == std::vector<std::string>{"hr"});
+  EXPECT_TRUE(s.aclFor("intro.md").is_public);
+
+  struct Case {
+    const char* toml;
+    const char* message;
+  } cases[] = {
+      {"[[sources]]\nconnector='folder'\nroot='/x'\n", "sources[0].name: is required"},
+      {"[[sources]]\nname='a'\nconnector='folder'\n", "sources[0].root: is required"},
+      {"[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\nbogus=1\n",
+       "sources[0].bogus: unknown key"},
+      {"[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\nmax_delete_share=2\n",
+       "max_delete_share: must be between 0 and 1"},
+      {"[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\n[[sources]]\nname='a'\n"
+       "connector='folder'\nroot='/y'\n",
+       "configured twice"},
+      {"[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\n[[sources.acl]]\nusers=['u']\n",
+       "acl[0].glob: is required"},
+  };
+  for (const auto& c : cases) {
+    auto r = ingest::parseSourceConfigs(c.toml);
+    ASSERT_FALSE(r.ok()) << c.toml;
+    EXPECT_NE(r.status().message().find(c.message), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {
+  ingest::SourceConfig s;
+  s.name = "x";
+  s.connector = "gdrive";
+  auto c = ingest::makeConnector(s, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("known: folder"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ward::testing
