@@ -17,7 +17,14 @@ import sys
 
 UNITS = {"KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
 NUM = r"(\d[\d,']*(?:\.\d+)?)"
-UNIT = r"(?:\s*(KiB|MiB|GiB|ms|s)\b)?"
+UNIT = r"(?:\s*(KiB|MiB|GiB|ms|us|µs|ns|s)\b)?"
+SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+CHRONO = {"seconds": 1.0, "milliseconds": 1e-3, "microseconds": 1e-6, "nanoseconds": 1e-9,
+          "minutes": 60.0, "hours": 3600.0}
+NAME_UNITS = [(re.compile(r"(?:Ms|Millis|Milliseconds)$"), 1e-3),
+              (re.compile(r"(?:Us|Micros|Microseconds)$"), 1e-6),
+              (re.compile(r"(?:Ns|Nanos|Nanoseconds)$"), 1e-9),
+              (re.compile(r"(?:Seconds|Secs|Sec)$"), 1.0)]
 NAME = r"`(k[A-Z][A-Za-z0-9]*)`"
 PROSE = [
     # 32 (`kMaxDepth`)  |  64 KiB, `kMaxFoo`  |  16 MiB (`kMaxFoo`)
@@ -38,16 +45,7 @@ def number(text):
 
 def evaluate(expr):
     """The value of a constant's initialiser, or None when it is not plain arithmetic."""
-    e = expr.strip()
-    scale = 1
-    m = re.fullmatch(r"std::chrono::(milliseconds|seconds|microseconds|minutes|hours)\s*[({](.+)[)}]", e)
-    if m:
-        e = m.group(2)
-        scale = {"milliseconds": 1, "seconds": 1000, "microseconds": 0.001, "minutes": 60000,
-                 "hours": 3600000}[m.group(1)]
-    m = re.fullmatch(r"(?:size_t|int|int64_t|uint64_t|uint32_t|double|std::size_t)\s*[({](.+)[)}]", e)
-    if m:
-        e = m.group(1)
+    e = re.sub(r"std::chrono::\w+\s*[({](.+)[)}]", r"(\1)", expr.strip())
     e = re.sub(r"(?:std::)?(?:size_t|int|int64_t|uint64_t|uint32_t|double)\s*[{(]([^{}()]+)[})]",
                r"(\1)", e)
     e = re.sub(r"(?<=\d)'(?=\d)", "", e)
@@ -56,9 +54,21 @@ def evaluate(expr):
     if not re.fullmatch(r"[\d\s.+\-*/()<>]+", e):
         return None
     try:
-        return eval(e, {"__builtins__": {}}, {}) * scale  # noqa: S307 - digits and operators only
+        return eval(e, {"__builtins__": {}}, {})  # noqa: S307 - digits and operators only
     except Exception:  # noqa: BLE001
         return None
+
+
+def time_unit(name, line):
+    """Seconds per unit of a time constant (from its chrono type or its name), else None."""
+    m = re.search(r"std::chrono::(seconds|milliseconds|microseconds|nanoseconds|minutes|hours)",
+                  line)
+    if m:
+        return CHRONO[m.group(1)]
+    for pattern, unit in NAME_UNITS:
+        if pattern.search(name):
+            return unit
+    return None
 
 
 def definitions(root):
@@ -76,7 +86,8 @@ def definitions(root):
                         expr = assigned or braced
                         value = evaluate(expr)
                         rel = os.path.relpath(os.path.join(d, f), root)
-                        found.setdefault(name, []).append((value, rel, expr.strip()))
+                        found.setdefault(name, []).append((value, rel, expr.strip(),
+                                                           time_unit(name, line)))
     return found
 
 
@@ -109,18 +120,14 @@ def claims(root):
                     yield rel, n, name, number(value), unit
 
 
-def agrees(stated, unit, value, expr):
+def agrees(stated, unit, value, own_unit):
     if value is None:
         return True  # not plain arithmetic: nothing to compare
     if unit in UNITS:
         stated *= UNITS[unit]
-    elif unit == "s" and "milliseconds" in expr:
-        stated *= 1000
-    elif unit == "ms" and "seconds" in expr and "milli" not in expr:
-        value = value  # seconds(...) was scaled to ms by evaluate()
-    elif "chrono::seconds" in expr:
-        value /= 1000  # seconds(...) without a unit in the doc: compare in seconds
-    return abs(stated - value) < 1e-9
+    elif unit in SECONDS and own_unit is not None:
+        stated = stated * SECONDS[unit] / own_unit
+    return abs(stated - value) < 1e-6 * max(1.0, abs(value))
 
 
 def main():
@@ -133,10 +140,10 @@ def main():
             continue
         checked += 1
         options = defs[name]
-        if all(v is None for v, _, _ in options):
+        if all(v is None for v, _, _, _ in options):
             opaque.append(f"{doc}:{line}: `{name}`")
-        if not any(agrees(stated, unit, v, e) for v, _, e in options):
-            where = ", ".join(f"{f}: {e}" for _, f, e in options)
+        if not any(agrees(stated, unit, v, u) for v, _, _, u in options):
+            where = ", ".join(f"{f}: {e}" for _, f, e, _ in options)
             failures.append(f"{doc}:{line}: `{name}` is stated as {stated:g}{' ' + unit if unit else ''}"
                             f" but the code says {where}")
     for f in failures:
