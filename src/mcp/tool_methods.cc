@@ -1,8 +1,9 @@
 // tools/list and tools/call: the gateway's tools as MCP tools. A listing shows only what the
 // caller may call; a call goes through the gateway's whole stage chain. Tool failures (denied,
 // invalid arguments, rate limited, backend errors) are isError results the model can read;
-// malformed requests are JSON-RPC errors. A call parked for approval becomes an input-required
-// result (2026-07-28, client with elicitation) or a pending result naming the approval id.
+// malformed requests are JSON-RPC errors. A call parked for approval becomes a task that follows
+// the approval (the client uses the tasks extension; task_methods.cc), an input-required result
+// (2026-07-28, client with elicitation) or a pending result naming the approval id.
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
 #include "request_state.h"
