@@ -6,6 +6,10 @@
 // N concurrent sessions each listing and calling.
 //
 // Usage: mcp_bench [--calls N] [--rate PER_SECOND] [--sessions N] [--audit-dir DIR] [--streamed]
+//                  [--no-key-cache]
+//   API keys are checked as `ward serve` does (identity::ApiKeyCache: the key's row and the
+//   identity generation per request); --no-key-cache resolves the principal on every request
+//   (authenticateApiKey: a lookup per group), the server's path before the cache.
 //   --audit-dir: where the audit log goes (default: a temp folder on disk; every trace event
 //   is fdatasync'ed before the request returns).
 //   --streamed: the client declares the elicitation capability and accepts text/event-stream,
@@ -30,6 +34,7 @@
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/http/http_server.h"
+#include "ward/identity/api_key_cache.h"
 #include "ward/identity/directory.h"
 #include "ward/mcp/mcp_server.h"
 #include "ward/store/store.h"
@@ -125,6 +130,7 @@ int main(int argc, char** argv) {
   int calls = 5000, rate = 500, sessions = 100;
   std::string audit_dir;
   bool streamed = false;
+  bool key_cache = true;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--calls") && i + 1 < argc)
       calls = std::atoi(argv[++i]);
@@ -136,6 +142,8 @@ int main(int argc, char** argv) {
       audit_dir = argv[++i];
     else if (!std::strcmp(argv[i], "--streamed"))
       streamed = true;
+    else if (!std::strcmp(argv[i], "--no-key-cache"))
+      key_cache = false;
   }
   namespace fs = std::filesystem;
   std::string dir = fs::temp_directory_path() / ("ward_mcp_bench_" + std::to_string(getpid()));
@@ -179,11 +187,18 @@ int main(int argc, char** argv) {
   for (auto& r : ward::mcp::mcpRoutes(*mcp)) (void)router.add(std::move(r));
   ward::http::ServerOptions so;
   ward::store::Store* st = store.get();
+  auto keys = std::make_shared<ward::identity::ApiKeyCache>(
+      *st, [st] { return st->identityGeneration(); });
   auto server = std::move(
-      ward::http::HttpServer::start(so, std::move(router), [st](const ward::http::HttpRequest& r) {
-        std::string a = r.header("authorization");
-        return ward::identity::authenticateApiKey(*st, a.size() > 7 ? a.substr(7) : "");
-      }).value());
+      ward::http::HttpServer::start(
+          so, std::move(router),
+          [st, keys, key_cache](const ward::http::HttpRequest& r) {
+            std::string a = r.header("authorization");
+            std::string presented = a.size() > 7 ? a.substr(7) : "";
+            return key_cache ? keys->authenticate(presented)
+                             : ward::identity::authenticateApiKey(*st, presented);
+          })
+          .value());
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/mcp";
 
   // Direct backend client.
@@ -229,8 +244,9 @@ int main(int argc, char** argv) {
   std::printf(
       "mcp_bench: %d tools/call at %d/s over Streamable HTTP%s (API key, session, grant,\n"
       "  validation, pinned definition, output schema, one durable trace record per call\n"
-      "  in %s), %d errors\n",
-      calls, rate, streamed ? ", streamed (SSE, own thread)" : "", audit_options.log.dir.c_str(), errors);
+      "  in %s), %d errors; API keys %s\n",
+      calls, rate, streamed ? ", streamed (SSE, own thread)" : "", audit_options.log.dir.c_str(), errors,
+      key_cache ? "through the cache (as ward serve)" : "resolved per request (--no-key-cache)");
   std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n",
               ward::bench::percentile(d_us, 0.5), ward::bench::percentile(d_us, 0.99));
   std::printf("  through Ward MCP     p50 %8.1f us   p99 %8.1f us\n",

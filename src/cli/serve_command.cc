@@ -28,6 +28,15 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
                   "key, acting as this principal (loopback listen only)");
   cmd->callback([&ctx, &slot] {
     slot.run = [&ctx] {
+      // Block the signals in every thread; a dedicated waiter turns them into a clean stop. First
+      // of all: a thread started before (the index follower, the retention loop, the export
+      // queues) would otherwise take a SIGTERM that arrives before the main thread waits, and
+      // the default action would kill the process without stopping cleanly.
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &set, nullptr);
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
       ServerConfig sc = ctx.config().server;
@@ -63,12 +72,6 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
           "config_loaded",
           {{"config_sha256", toml.ok() ? sha256Hex(*toml) : std::string()}, {"listen", sc.listen}});
       if (!rec.ok()) return fail(rec);
-      // Block the signals in every thread; a dedicated waiter turns them into a clean stop.
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGINT);
-      sigaddset(&set, SIGTERM);
-      pthread_sigmask(SIG_BLOCK, &set, nullptr);
       const bool loopback = isLoopbackListen(sc.listen);
       std::optional<identity::Principal> anonymous;
       if (!fixtures_as.empty()) {

@@ -118,14 +118,19 @@ Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
                         models::parseResponsesRequest(body, service->providerState()));
   models::ChatCall call{*who, r.trace, std::move(request)};
   if (call.request.stream) return streamResponses(service, std::move(call), s.traces);
-  WARD_ASSIGN_OR_RETURN(models::ChatResponse response, service->chat(call));
+  // As for chat completions: response_sent goes into the model_call record's durable append.
   const Json echo = models::responsesEcho(call.request);
   const models::ResponsesIdentity identity = models::mintResponsesIdentity();
-  HttpResponse sent = HttpResponse::json(models::responsesJson(response, echo, identity));
-  ClientDigest digest;
-  digest.update(sent.body);
-  recordClientBytes(s.traces, call.trace, call.principal, "responses", false, digest,
-                    replayFacts(echo, identity));
+  HttpResponse sent;
+  auto sent_event = [&](const models::ChatResponse& answer) -> std::optional<audit::TraceEvent> {
+    sent = HttpResponse::json(models::responsesJson(answer, echo, identity));
+    if (s.traces == nullptr) return std::nullopt;
+    ClientDigest digest;
+    digest.update(sent.body);
+    return clientBytesEvent(call.trace, call.principal, "responses", false, digest,
+                            replayFacts(echo, identity));
+  };
+  WARD_RETURN_IF_ERROR(service->chat(call, sent_event).status());
   return sent;
 }
 

@@ -126,6 +126,16 @@ def main():
               st == 200 and raw.endswith(b"data: [DONE]\n\n") and
               digest.get("client_sha256") == usage_sha and digest.get("stream") is True,
               (digest, len(raw)))
+        # /v1/responses, not streamed: its response_sent shares the model_call's durable append.
+        st, _, raw_r = http_request(base, "POST", "/v1/responses",
+                                    {"model": "m-text", "input": "Weather?"}, key=keys["alice"],
+                                    raw_body=True)
+        digest = sent_digest(data, last_call(data)["trace_id"])
+        check("/v1/responses non-streamed: the SHA-256 of the body bytes sent is recorded",
+              st == 200 and digest.get("front_door") == "responses" and
+              digest.get("client_sha256") == hashlib.sha256(raw_r).hexdigest() and
+              digest.get("client_bytes") == len(raw_r) and digest.get("stream") is False,
+              (st, digest))
 
         # /v1/responses, streamed and not, with tools and metadata the response object echoes.
         resp_body = {"model": "m-tool", "input": "Weather?", "metadata": {"ticket": "T-1"},
