@@ -277,20 +277,25 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       return Status::failedPrecondition("approval '" + a.id + "' is not for a sync of source '" +
                                         source.name + "'");
     }
-    if (a.state != "pending" || (a.expires_at != 0 && a.expires_at < now)) {
+    // "approved": an approved run that did not complete (it failed or was partial) may be run
+    // again with the same approval; it is used up ("executed") by the run that completes.
+    const bool expired = a.state == "pending" && a.expires_at != 0 && a.expires_at < now;
+    if ((a.state != "pending" && a.state != "approved") || expired) {
       return Status::failedPrecondition("approval '" + a.id + "' is " +
-                                        (a.state == "pending" ? std::string("expired") : a.state) +
+                                        (expired ? std::string("expired") : a.state) +
                                         ", not pending");
     }
-    store::ApprovalRecord to;
-    to.state = "approved";
-    to.reviewer = request.reviewer;
-    to.decided_at = now;
-    WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
-    WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces, "sync_decision", tenant, request.reviewer,
-                                     Json{{"source", source.name},
-                                          {"approval_id", a.id},
-                                          {"decision", "approved"}}));
+    if (a.state == "pending") {
+      store::ApprovalRecord to;
+      to.state = "approved";
+      to.reviewer = request.reviewer;
+      to.decided_at = now;
+      WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
+      WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces, "sync_decision", tenant, request.reviewer,
+                                       Json{{"source", source.name},
+                                            {"approval_id", a.id},
+                                            {"decision", "approved"}}));
+    }
     lifted = true;
   }
 
@@ -402,7 +407,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   WARD_RETURN_IF_ERROR(deps_.sync->finishRun(run, deletes));
   WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());
   (void)applied;
-  if (lifted) {
+  if (lifted && run.state == store::SyncRunState::kCompleted) {
     store::ApprovalRecord to;
     to.state = "executed";
     to.result = Json{{"run_id", run.id}, {"deleted", run.deleted}, {"widened", run.widened}};
@@ -414,8 +419,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   attrs["problems"] = static_cast<int64_t>(result.problems.size());
   if (!deletes.empty()) {
     Json ids = Json::array();
-    for (const auto& id : deletes) ids.push_back(id);
-    attrs["deleted_ids"] = std::move(ids);
+    for (size_t i = 0; i < deletes.size() && i < kMaxSyncProblems; ++i) ids.push_back(deletes[i]);
+    attrs["deleted_ids"] = std::move(ids);  // the first kMaxSyncProblems; `deleted` counts all
   }
   WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces,
                                    run.state == store::SyncRunState::kHeld ? "sync_held"

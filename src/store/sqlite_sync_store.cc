@@ -248,7 +248,7 @@ class SqliteSyncStore final : public SyncStore {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kRunColumns) +
                                        " WHERE tenant=? AND source=? AND exhausted=1 AND "
-                                       "state IN ('completed','partial') ORDER BY id DESC "
+                                       "state IN ('completed','partial','held') ORDER BY id DESC "
                                        "LIMIT 1"));
     st->bind(1, tenant);
     st->bind(2, source);

@@ -98,7 +98,7 @@ class SyncStore {
   // Newest first; source "" = every source.
   virtual Result<std::vector<SyncRunRecord>> listRuns(const std::string& tenant,
                                                       const std::string& source, int limit) = 0;
-  // The newest run whose listing was exhausted and that ended completed or partial.
+  // The newest run whose listing was exhausted and that ended completed, partial or held.
   virtual Result<std::optional<SyncRunRecord>> lastCompletePass(const std::string& tenant,
                                                                 const std::string& source) = 0;
 };
