@@ -29,9 +29,8 @@ SyncRunRecord readRun(Statement* st) {
   r.checkpoint = st->text(5);
   r.started_at = st->int64(6);
   r.finished_at = st->int64(7);
-  int64_t* counters[] = {&r.listed, &r.fetched, &r.indexed, &r.unchanged, &r.failed,
-                         &r.refused, &r.held,    &r.widened, &r.deleted,   &r.pages,
-                         &r.resumed};
+  int64_t* counters[] = {&r.listed, &r.fetched, &r.indexed, &r.unchanged, &r.failed, &r.refused,
+                         &r.held,   &r.widened, &r.deleted, &r.pages,     &r.resumed};
   for (int i = 0; i < 11; ++i) *counters[i] = st->int64(8 + i);
   r.exhausted = st->int64(19) != 0;
   r.message = st->text(20);
@@ -290,11 +289,16 @@ class SqliteSyncStore final : public SyncStore {
 
 std::string_view syncRunStateName(SyncRunState s) {
   switch (s) {
-    case SyncRunState::kRunning: return "running";
-    case SyncRunState::kCompleted: return "completed";
-    case SyncRunState::kPartial: return "partial";
-    case SyncRunState::kHeld: return "held";
-    case SyncRunState::kFailed: return "failed";
+    case SyncRunState::kRunning:
+      return "running";
+    case SyncRunState::kCompleted:
+      return "completed";
+    case SyncRunState::kPartial:
+      return "partial";
+    case SyncRunState::kHeld:
+      return "held";
+    case SyncRunState::kFailed:
+      return "failed";
   }
   return "failed";
 }

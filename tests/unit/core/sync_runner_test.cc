@@ -41,9 +41,8 @@ class SyncRunnerTest : public ::testing::Test {
     fs::create_directories(tmp_.file("locks"));
     root_ = tmp_.file("src");
     for (int i = 0; i < 10; ++i) {
-      write(root_ + "/doc" + std::to_string(i) + ".md", "# Doc " + std::to_string(i) +
-                                                          "\n\nzebra" + std::to_string(i) +
-                                                          " text.\n");
+      write(root_ + "/doc" + std::to_string(i) + ".md",
+            "# Doc " + std::to_string(i) + "\n\nzebra" + std::to_string(i) + " text.\n");
     }
     source_.name = "hb";
     source_.connector = "folder";
@@ -336,7 +335,7 @@ public = true
 
 // The limits docs/design/ingest.md states are the constants.
 TEST(SourceConfig, TheDocumentedLimitsAreTheConstants) {
-  fs::path doc = fs::path(__FILE__).parent_path() / "../../../docs/design/ingest.md";
+  fs::path doc = WARD_INGEST_DOC_PATH;
   std::ifstream in(doc);
   ASSERT_TRUE(in) << doc;
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
