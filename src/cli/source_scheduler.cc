@@ -27,30 +27,30 @@ struct SourceState {
 
 }  // namespace
 
-SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring)
-    : ctx_(ctx), wiring_(wiring) {
+SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx), wiring_(wiring) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wiring_.sources.empty()) return;
   // Source names are data: like the store's gauges, only with server.metrics_data_gauges.
-  if (ctx_.config().server.metrics_data_gauges) lag_gauge_ = metrics().registerGauge(
-      "ward_sync_lag_seconds",
-      "Seconds since the start of the last complete pass of each source, per kind (content, "
-      "deletion, acl); absent when there was none.",
-      [this] {
-        std::vector<GaugeSample> out;
-        auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
-                                        SystemClock::instance().nowMicros());
-        if (!list.ok()) return out;
-        for (const auto& s : *list) {
-          for (const char* kind : {"content", "deletion", "acl"}) {
-            const Json& v = s["lag_s"][kind];
-            if (!v.is_number()) continue;
-            out.push_back({{{"source", s["name"].get<std::string>()}, {"kind", kind}},
-                           v.get<double>()});
+  if (ctx_.config().server.metrics_data_gauges)
+    lag_gauge_ = metrics().registerGauge(
+        "ward_sync_lag_seconds",
+        "Seconds since the start of the last complete pass of each source, per kind (content, "
+        "deletion, acl); absent when there was none.",
+        [this] {
+          std::vector<GaugeSample> out;
+          auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
+                                          SystemClock::instance().nowMicros());
+          if (!list.ok()) return out;
+          for (const auto& s : *list) {
+            for (const char* kind : {"content", "deletion", "acl"}) {
+              const Json& v = s["lag_s"][kind];
+              if (!v.is_number()) continue;
+              out.push_back(
+                  {{{"source", s["name"].get<std::string>()}, {"kind", kind}}, v.get<double>()});
+            }
           }
-        }
-        return out;
-      });
+          return out;
+        });
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -72,8 +72,8 @@ void SourceScheduler::loop() {
     st.config = &s;
     st.next_run = start;  // every source once at start
     if (s.connector == "folder") {
-      auto w = ingest::FolderWatch::open(s.root,
-                                         s.max_depth > 0 ? s.max_depth : ingest::kMaxWalkDepth);
+      auto w =
+          ingest::FolderWatch::open(s.root, s.max_depth > 0 ? s.max_depth : ingest::kMaxWalkDepth);
       if (w.ok()) {
         st.watch = std::move(w).value();
       } else {
@@ -86,13 +86,12 @@ void SourceScheduler::loop() {
     const auto now = Clock::now();
     // Run what is due: scheduled, retried, or a settled burst of events.
     for (auto& st : states) {
-      bool settled = st.dirty && (now - st.last_event >= kWatchQuiet ||
-                                  now - st.first_event >= kWatchMaxDelay);
+      bool settled = st.dirty &&
+                     (now - st.last_event >= kWatchQuiet || now - st.first_event >= kWatchMaxDelay);
       if (!settled && now < st.next_run) continue;
       st.dirty = false;
-      st.next_run = st.config->schedule_s > 0
-                        ? now + std::chrono::seconds(st.config->schedule_s)
-                        : Clock::time_point::max();
+      st.next_run = st.config->schedule_s > 0 ? now + std::chrono::seconds(st.config->schedule_s)
+                                              : Clock::time_point::max();
       auto r = wiring_.runner->run(ctx_.tenant(), *st.config, ingest::SyncRequest{});
       if (!r.ok()) {
         logWarn("sync: source '" + st.config->name + "': " + r.status().message());
@@ -120,8 +119,9 @@ void SourceScheduler::loop() {
     for (size_t i = 0; i < states.size(); ++i) {
       auto& st = states[i];
       deadline = std::min(deadline, st.next_run);
-      if (st.dirty) deadline = std::min({deadline, st.last_event + kWatchQuiet,
-                                         st.first_event + kWatchMaxDelay});
+      if (st.dirty)
+        deadline =
+            std::min({deadline, st.last_event + kWatchQuiet, st.first_event + kWatchMaxDelay});
       if (st.watch) {
         fds.push_back({st.watch->fd(), POLLIN, 0});
         owners.push_back(i);

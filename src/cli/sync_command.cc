@@ -54,8 +54,9 @@ int printResult(const ingest::SyncResult& r, bool json);
 int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
                      const std::string& approve, bool json) {
   if (source.empty()) {
-    return fail(Status::invalidArgument("--snapshot needs --source: the snapshot replaces that "
-                                        "source's documents"));
+    return fail(
+        Status::invalidArgument("--snapshot needs --source: the snapshot replaces that "
+                                "source's documents"));
   }
   Status s = ctx.open();
   if (!s.ok()) return fail(s);
@@ -87,16 +88,17 @@ int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string
 namespace {
 
 void printRun(const store::SyncRunRecord& r) {
-  std::printf("run %lld of %s: %s; listed %lld, fetched %lld, indexed %lld, unchanged %lld, "
-              "failed %lld, refused %lld, held %lld, deleted %lld; %lld pages%s%s\n",
-              static_cast<long long>(r.id), r.source.c_str(),
-              std::string(store::syncRunStateName(r.state)).c_str(),
-              static_cast<long long>(r.listed), static_cast<long long>(r.fetched),
-              static_cast<long long>(r.indexed), static_cast<long long>(r.unchanged),
-              static_cast<long long>(r.failed), static_cast<long long>(r.refused),
-              static_cast<long long>(r.held), static_cast<long long>(r.deleted),
-              static_cast<long long>(r.pages), r.exhausted ? ", listing exhausted" : "",
-              r.resumed ? (", resumed " + std::to_string(r.resumed) + "x").c_str() : "");
+  std::printf(
+      "run %lld of %s: %s; listed %lld, fetched %lld, indexed %lld, unchanged %lld, "
+      "failed %lld, refused %lld, held %lld, deleted %lld; %lld pages%s%s\n",
+      static_cast<long long>(r.id), r.source.c_str(),
+      std::string(store::syncRunStateName(r.state)).c_str(), static_cast<long long>(r.listed),
+      static_cast<long long>(r.fetched), static_cast<long long>(r.indexed),
+      static_cast<long long>(r.unchanged), static_cast<long long>(r.failed),
+      static_cast<long long>(r.refused), static_cast<long long>(r.held),
+      static_cast<long long>(r.deleted), static_cast<long long>(r.pages),
+      r.exhausted ? ", listing exhausted" : "",
+      r.resumed ? (", resumed " + std::to_string(r.resumed) + "x").c_str() : "");
   if (!r.message.empty()) std::printf("  %s\n", r.message.c_str());
 }
 
@@ -108,9 +110,12 @@ int printResult(const ingest::SyncResult& r, bool json) {
     printRun(r.run);
   }
   switch (r.run.state) {
-    case store::SyncRunState::kCompleted: return 0;
-    case store::SyncRunState::kHeld: return 5;  // waits for an approval (cli.md, "Exit codes")
-    default: return 1;
+    case store::SyncRunState::kCompleted:
+      return 0;
+    case store::SyncRunState::kHeld:
+      return 5;  // waits for an approval (cli.md, "Exit codes")
+    default:
+      return 1;
   }
 }
 
@@ -165,7 +170,8 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static std::string jobs_source;
   static int limit = ingest::kDefaultJobsListed;
   jobs->add_option("--source", jobs_source, "Only this source's runs");
-  jobs->add_option("--limit", limit, "At most this many runs")->check(CLI::Range(1, kMaxJobsListed));
+  jobs->add_option("--limit", limit, "At most this many runs")
+      ->check(CLI::Range(1, kMaxJobsListed));
   jobs->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       Status s = ctx.open();

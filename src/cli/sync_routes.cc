@@ -20,9 +20,8 @@ Result<const identity::Principal*> requireAdmin(CliContext& ctx, const http::Htt
   ev.tenant = r.principal->tenant;
   ev.principal = r.principal->name;
   ev.time_us = SystemClock::instance().nowMicros();
-  ev.attributes = {{"decision", "denied"},
-                   {"route", r.method + " " + r.path},
-                   {"reason", denied.message()}};
+  ev.attributes = {
+      {"decision", "denied"}, {"route", r.method + " " + r.path}, {"reason", denied.message()}};
   Status rec = ctx.traces().record(ev);
   if (!rec.ok()) return rec;
   return denied;

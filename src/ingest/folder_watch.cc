@@ -19,12 +19,10 @@ namespace ward::ingest {
 namespace {
 
 constexpr uint32_t kMask = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |
-                           IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
-                           IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+                           IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |
+                           IN_EXCL_UNLINK;
 
-std::string join(const std::string& a, const std::string& b) {
-  return a.empty() ? b : a + "/" + b;
-}
+std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "/" + b; }
 
 }  // namespace
 

@@ -117,14 +117,16 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
       c.max_file_bytes = static_cast<uint64_t>(n);
     } else if (key == "acl") {
       const toml::array* rules = v.as_array();
-      if (rules == nullptr) return keyError(where, key, "must be an array of tables ([[sources.acl]])");
+      if (rules == nullptr)
+        return keyError(where, key, "must be an array of tables ([[sources.acl]])");
       if (rules->size() > kMaxAclRules) {
         return keyError(where, key, "has more than " + std::to_string(kMaxAclRules) + " rules");
       }
       for (size_t i = 0; i < rules->size(); ++i) {
         const toml::table* rt = (*rules)[i].as_table();
         std::string rule_where = where + ".acl[" + std::to_string(i) + "]";
-        if (rt == nullptr) return Status::invalidArgument("ward.toml: " + rule_where + " must be a table");
+        if (rt == nullptr)
+          return Status::invalidArgument("ward.toml: " + rule_where + " must be a table");
         WARD_ASSIGN_OR_RETURN(AclRule r, parseRule(*rt, rule_where));
         c.acl_rules.push_back(std::move(r));
       }

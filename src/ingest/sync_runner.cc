@@ -80,8 +80,7 @@ class RunSink final : public EventSink {
   // outcomes to the counters in the same transaction).
   Status commit() {
     batch_.run = run_;
-    WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results,
-                          deps_.sync->commitBatch(batch_));
+    WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps_.sync->commitBatch(batch_));
     (void)results;
     run_ = batch_.run;
     batch_ = store::SyncBatch{};
@@ -155,9 +154,8 @@ class RunSink final : public EventSink {
     w.metadata = e.metadata.is_object() ? e.metadata : Json::object();
     if (!e.parent.empty()) w.metadata["parent"] = e.parent;
     w.url = e.url;
-    Status filled = fillDocumentWrite(w, *bytes, e.name, e.title,
-                                      live ? stored->content_hash : "", live ? stored->title : "",
-                                      deps_.config);
+    Status filled = fillDocumentWrite(w, *bytes, e.name, e.title, live ? stored->content_hash : "",
+                                      live ? stored->title : "", deps_.config);
     if (!filled.ok()) {
       ++run_.failed;
       problem(e.id, filled.message());
@@ -227,28 +225,28 @@ Status recordEvent(audit::TraceSink& traces, const std::string& kind, const std:
 }  // namespace
 
 Json syncRunJson(const store::SyncRunRecord& r) {
-  Json j{{"id", r.id},
-         {"source", r.source},
-         {"full", r.full},
-         {"outcome", store::syncRunStateName(r.state)},
-         {"started_at", formatRfc3339(r.started_at)},
-         {"finished_at", r.finished_at ? Json(formatRfc3339(r.finished_at)) : Json(nullptr)},
-         {"duration_s",
-          r.finished_at ? Json(static_cast<double>(r.finished_at - r.started_at) / 1e6)
-                        : Json(nullptr)},
-         {"listed", r.listed},
-         {"fetched", r.fetched},
-         {"indexed", r.indexed},
-         {"unchanged", r.unchanged},
-         {"failed", r.failed},
-         {"refused", r.refused},
-         {"held", r.held},
-         {"widened", r.widened},
-         {"deleted", r.deleted},
-         {"pages", r.pages},
-         {"resumed", r.resumed},
-         {"exhausted", r.exhausted},
-         {"message", r.message}};
+  Json j{
+      {"id", r.id},
+      {"source", r.source},
+      {"full", r.full},
+      {"outcome", store::syncRunStateName(r.state)},
+      {"started_at", formatRfc3339(r.started_at)},
+      {"finished_at", r.finished_at ? Json(formatRfc3339(r.finished_at)) : Json(nullptr)},
+      {"duration_s", r.finished_at ? Json(static_cast<double>(r.finished_at - r.started_at) / 1e6)
+                                   : Json(nullptr)},
+      {"listed", r.listed},
+      {"fetched", r.fetched},
+      {"indexed", r.indexed},
+      {"unchanged", r.unchanged},
+      {"failed", r.failed},
+      {"refused", r.refused},
+      {"held", r.held},
+      {"widened", r.widened},
+      {"deleted", r.deleted},
+      {"pages", r.pages},
+      {"resumed", r.resumed},
+      {"exhausted", r.exhausted},
+      {"message", r.message}};
   if (!r.approval_id.empty()) j["approval_id"] = r.approval_id;
   return j;
 }
@@ -277,20 +275,24 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       return Status::failedPrecondition("approval '" + a.id + "' is not for a sync of source '" +
                                         source.name + "'");
     }
-    if (a.state != "pending" || (a.expires_at != 0 && a.expires_at < now)) {
+    // "approved": an approved run that did not complete (it failed or was partial) may be run
+    // again with the same approval; it is used up ("executed") by the run that completes.
+    const bool expired = a.state == "pending" && a.expires_at != 0 && a.expires_at < now;
+    if ((a.state != "pending" && a.state != "approved") || expired) {
       return Status::failedPrecondition("approval '" + a.id + "' is " +
-                                        (a.state == "pending" ? std::string("expired") : a.state) +
+                                        (expired ? std::string("expired") : a.state) +
                                         ", not pending");
     }
-    store::ApprovalRecord to;
-    to.state = "approved";
-    to.reviewer = request.reviewer;
-    to.decided_at = now;
-    WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
-    WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces, "sync_decision", tenant, request.reviewer,
-                                     Json{{"source", source.name},
-                                          {"approval_id", a.id},
-                                          {"decision", "approved"}}));
+    if (a.state == "pending") {
+      store::ApprovalRecord to;
+      to.state = "approved";
+      to.reviewer = request.reviewer;
+      to.decided_at = now;
+      WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
+      WARD_RETURN_IF_ERROR(recordEvent(
+          *deps_.traces, "sync_decision", tenant, request.reviewer,
+          Json{{"source", source.name}, {"approval_id", a.id}, {"decision", "approved"}}));
+    }
     lifted = true;
   }
 
@@ -325,8 +327,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   } else {
     run.exhausted = exhausted;
     WARD_ASSIGN_OR_RETURN(deletes, deps_.sync->unseenDocuments(run));
-    WARD_ASSIGN_OR_RETURN(std::vector<std::string> requested,
-                          deps_.sync->requestedDeletes(run));
+    WARD_ASSIGN_OR_RETURN(std::vector<std::string> requested, deps_.sync->requestedDeletes(run));
     deletes.insert(deletes.end(), requested.begin(), requested.end());
     std::sort(deletes.begin(), deletes.end());
     deletes.erase(std::unique(deletes.begin(), deletes.end()), deletes.end());
@@ -402,25 +403,24 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   WARD_RETURN_IF_ERROR(deps_.sync->finishRun(run, deletes));
   WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());
   (void)applied;
-  if (lifted) {
+  if (lifted && run.state == store::SyncRunState::kCompleted) {
     store::ApprovalRecord to;
     to.state = "executed";
     to.result = Json{{"run_id", run.id}, {"deleted", run.deleted}, {"widened", run.widened}};
     auto done = deps_.approvals->transitionApproval(tenant, request.approve, "approved", to);
-    if (!done.ok()) logWarn("sync: cannot close approval " + request.approve + ": " +
-                            done.status().toString());
+    if (!done.ok())
+      logWarn("sync: cannot close approval " + request.approve + ": " + done.status().toString());
   }
   Json attrs = syncRunJson(run);
   attrs["problems"] = static_cast<int64_t>(result.problems.size());
   if (!deletes.empty()) {
     Json ids = Json::array();
-    for (const auto& id : deletes) ids.push_back(id);
-    attrs["deleted_ids"] = std::move(ids);
+    for (size_t i = 0; i < deletes.size() && i < kMaxSyncProblems; ++i) ids.push_back(deletes[i]);
+    attrs["deleted_ids"] = std::move(ids);  // the first kMaxSyncProblems; `deleted` counts all
   }
-  WARD_RETURN_IF_ERROR(recordEvent(*deps_.traces,
-                                   run.state == store::SyncRunState::kHeld ? "sync_held"
-                                                                           : "sync_run",
-                                   tenant, kSyncRequester, std::move(attrs)));
+  WARD_RETURN_IF_ERROR(
+      recordEvent(*deps_.traces, run.state == store::SyncRunState::kHeld ? "sync_held" : "sync_run",
+                  tenant, kSyncRequester, std::move(attrs)));
   result.run = run;
   return result;
 }
@@ -450,8 +450,7 @@ Result<Json> sourcesJson(store::SyncStore& sync, const std::string& tenant,
            {"max_delete_share", s.max_delete_share},
            {"max_expose_share", s.max_expose_share},
            {"last_run", last_runs.empty() ? Json() : syncRunJson(last_runs.front())},
-           {"last_complete_pass_at",
-            complete ? Json(formatRfc3339(complete->started_at)) : Json()},
+           {"last_complete_pass_at", complete ? Json(formatRfc3339(complete->started_at)) : Json()},
            {"lag_s",
             {{"content", lag(complete ? complete->started_at : 0)},
              {"deletion", lag(deletion_pass)},

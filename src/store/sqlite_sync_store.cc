@@ -29,9 +29,8 @@ SyncRunRecord readRun(Statement* st) {
   r.checkpoint = st->text(5);
   r.started_at = st->int64(6);
   r.finished_at = st->int64(7);
-  int64_t* counters[] = {&r.listed, &r.fetched, &r.indexed, &r.unchanged, &r.failed,
-                         &r.refused, &r.held,    &r.widened, &r.deleted,   &r.pages,
-                         &r.resumed};
+  int64_t* counters[] = {&r.listed, &r.fetched, &r.indexed, &r.unchanged, &r.failed, &r.refused,
+                         &r.held,   &r.widened, &r.deleted, &r.pages,     &r.resumed};
   for (int i = 0; i < 11; ++i) *counters[i] = st->int64(8 + i);
   r.exhausted = st->int64(19) != 0;
   r.message = st->text(20);
@@ -248,7 +247,7 @@ class SqliteSyncStore final : public SyncStore {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kRunColumns) +
                                        " WHERE tenant=? AND source=? AND exhausted=1 AND "
-                                       "state IN ('completed','partial') ORDER BY id DESC "
+                                       "state IN ('completed','partial','held') ORDER BY id DESC "
                                        "LIMIT 1"));
     st->bind(1, tenant);
     st->bind(2, source);
@@ -290,11 +289,16 @@ class SqliteSyncStore final : public SyncStore {
 
 std::string_view syncRunStateName(SyncRunState s) {
   switch (s) {
-    case SyncRunState::kRunning: return "running";
-    case SyncRunState::kCompleted: return "completed";
-    case SyncRunState::kPartial: return "partial";
-    case SyncRunState::kHeld: return "held";
-    case SyncRunState::kFailed: return "failed";
+    case SyncRunState::kRunning:
+      return "running";
+    case SyncRunState::kCompleted:
+      return "completed";
+    case SyncRunState::kPartial:
+      return "partial";
+    case SyncRunState::kHeld:
+      return "held";
+    case SyncRunState::kFailed:
+      return "failed";
   }
   return "failed";
 }

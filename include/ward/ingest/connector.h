@@ -32,7 +32,7 @@ struct UpsertEvent {
   std::string url;
   std::optional<store::Acl> acl;  // none: the source's ACL rules decide
   Json metadata = Json::object();
-  std::string parent;  // the containing item's id ("" = none)
+  std::string parent;      // the containing item's id ("" = none)
   int64_t updated_at = 0;  // micros
   std::function<Result<std::string>()> fetch;
 };
@@ -61,9 +61,9 @@ using SyncEvent =
     std::variant<UpsertEvent, DeleteEvent, AclUpdateEvent, FailureEvent, CheckpointEvent>;
 
 struct ConnectorCapabilities {
-  bool full_listing = true;   // required: a pass lists every id (deletions are detected by it)
-  bool change_feed = false;   // a pass may start from a cursor and yield only changes
-  bool document_acls = false; // upserts carry the source's own ACLs
+  bool full_listing = true;    // required: a pass lists every id (deletions are detected by it)
+  bool change_feed = false;    // a pass may start from a cursor and yield only changes
+  bool document_acls = false;  // upserts carry the source's own ACLs
 };
 
 class EventSink {

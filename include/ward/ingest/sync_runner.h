@@ -18,8 +18,13 @@
 #include "ward/ingest/source_config.h"
 #include "ward/store/sync_store.h"
 
-namespace ward::store { class Store; class ToolStore; }
-namespace ward::index { class Index; }
+namespace ward::store {
+class Store;
+class ToolStore;
+}  // namespace ward::store
+namespace ward::index {
+class Index;
+}
 
 namespace ward::ingest {
 

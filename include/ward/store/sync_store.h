@@ -43,10 +43,10 @@ struct SyncRunRecord {
   int64_t held = 0;       // ACL widenings held back by the exposure guard
   int64_t widened = 0;    // ACL widenings applied
   int64_t deleted = 0;
-  int64_t pages = 0;      // checkpoints committed
-  int64_t resumed = 0;    // times the run was resumed after its process died
-  bool exhausted = false;  // the listing reached its end
-  std::string message;     // why the run deleted nothing, was held or failed
+  int64_t pages = 0;        // checkpoints committed
+  int64_t resumed = 0;      // times the run was resumed after its process died
+  bool exhausted = false;   // the listing reached its end
+  std::string message;      // why the run deleted nothing, was held or failed
   std::string approval_id;  // the approval a held run waits for (or that lifted the guard)
 };
 
@@ -98,7 +98,7 @@ class SyncStore {
   // Newest first; source "" = every source.
   virtual Result<std::vector<SyncRunRecord>> listRuns(const std::string& tenant,
                                                       const std::string& source, int limit) = 0;
-  // The newest run whose listing was exhausted and that ended completed or partial.
+  // The newest run whose listing was exhausted and that ended completed, partial or held.
   virtual Result<std::optional<SyncRunRecord>> lastCompletePass(const std::string& tenant,
                                                                 const std::string& source) = 0;
 };

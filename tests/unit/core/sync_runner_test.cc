@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "test_env.h"
@@ -40,9 +41,8 @@ class SyncRunnerTest : public ::testing::Test {
     fs::create_directories(tmp_.file("locks"));
     root_ = tmp_.file("src");
     for (int i = 0; i < 10; ++i) {
-      write(root_ + "/doc" + std::to_string(i) + ".md", "# Doc " + std::to_string(i) +
-                                                          "\n\nzebra" + std::to_string(i) +
-                                                          " text.\n");
+      write(root_ + "/doc" + std::to_string(i) + ".md",
+            "# Doc " + std::to_string(i) + "\n\nzebra" + std::to_string(i) + " text.\n");
     }
     source_.name = "hb";
     source_.connector = "folder";
@@ -173,6 +173,27 @@ TEST_F(SyncRunnerTest, AMassDeletionIsHeldUntilApproved) {
   EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "executed");
   // Used up.
   EXPECT_FALSE(runner().run(ward_->tenant, source_, req).ok());
+}
+
+TEST_F(SyncRunnerTest, AnApprovalIsUsedUpOnlyByARunThatCompletes) {
+  sync();
+  for (int i = 0; i < 3; ++i) fs::remove(root_ + "/doc" + std::to_string(i) + ".md");
+  auto held = sync();
+  ASSERT_EQ(held.state, SyncRunState::kHeld);
+  source_.max_file_bytes = 40;  // a bigger file fails: the approved run ends partial
+  write(root_ + "/big.md", std::string(100, 'x'));
+  ingest::SyncRequest req;
+  req.approve = held.approval_id;
+  req.reviewer = "admin";
+  auto partial = sync(req);
+  EXPECT_EQ(partial.state, SyncRunState::kPartial);
+  EXPECT_EQ(partial.deleted, 0);
+  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "approved");
+  fs::remove(root_ + "/big.md");
+  auto done = sync(req);
+  EXPECT_EQ(done.state, SyncRunState::kCompleted);
+  EXPECT_EQ(done.deleted, 3);
+  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "executed");
 }
 
 TEST_F(SyncRunnerTest, ADeletionUnderTheShareIsNotHeld) {
@@ -310,6 +331,26 @@ public = true
     ASSERT_FALSE(r.ok()) << c.toml;
     EXPECT_NE(r.status().message().find(c.message), std::string::npos) << r.status().message();
   }
+}
+
+// The limits docs/design/ingest.md states are the constants.
+TEST(SourceConfig, TheDocumentedLimitsAreTheConstants) {
+  fs::path doc = WARD_INGEST_DOC_PATH;
+  std::ifstream in(doc);
+  ASSERT_TRUE(in) << doc;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto has = [&](const std::string& s) { return text.find(s) != std::string::npos; };
+  EXPECT_TRUE(has("`kDefaultMaxDeleteShare`, 0.20") && ingest::kDefaultMaxDeleteShare == 0.20);
+  EXPECT_TRUE(has("`kDefaultMaxExposeShare`, 0.20") && ingest::kDefaultMaxExposeShare == 0.20);
+  EXPECT_TRUE(has("`kMinListingShare` (50%)") && ingest::kMinListingShare == 0.50);
+  EXPECT_TRUE(has("`kDefaultPageItems`, 256") && ingest::kDefaultPageItems == 256);
+  EXPECT_TRUE(has("`kMaxPageItems`, 10,000") && ingest::kMaxPageItems == 10'000);
+  EXPECT_TRUE(has("`kMaxSources` (64)") && ingest::kMaxSources == 64);
+  EXPECT_TRUE(has("`kMaxAclRules` (256)") && ingest::kMaxAclRules == 256);
+  EXPECT_TRUE(has("`kMaxSyncProblems`, 1,000") && ingest::kMaxSyncProblems == 1000);
+  EXPECT_TRUE(has("`kDefaultJobsListed`, 50") && ingest::kDefaultJobsListed == 50);
+  EXPECT_TRUE(has("`kSyncApprovalTtlSeconds`, 7 days") &&
+              ingest::kSyncApprovalTtlSeconds == 7 * 86400);
 }
 
 TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {

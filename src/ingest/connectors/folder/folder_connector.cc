@@ -40,16 +40,15 @@ class FolderConnector final : public Connector {
     for (const auto& p : out.problems) {
       // Links, devices, FIFOs, sockets and too-deep folders are never documents (refused); a
       // folder or file that could not be read is an error: what it holds is not deleted.
-      const bool error = p.message.rfind("cannot ", 0) == 0 ||
-                         p.message.rfind("changed while", 0) == 0;
-      WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-          p.relative_path.empty() ? source_.root : p.relative_path, p.message,
-          error ? FailureKind::kError : FailureKind::kRefused}));
+      const bool error =
+          p.message.rfind("cannot ", 0) == 0 || p.message.rfind("changed while", 0) == 0;
+      WARD_RETURN_IF_ERROR(
+          sink.emit(FailureEvent{p.relative_path.empty() ? source_.root : p.relative_path,
+                                 p.message, error ? FailureKind::kError : FailureKind::kRefused}));
     }
-    std::sort(out.files.begin(), out.files.end(),
-              [](const WalkedFile& a, const WalkedFile& b) {
-                return a.relative_path < b.relative_path;
-              });
+    std::sort(out.files.begin(), out.files.end(), [](const WalkedFile& a, const WalkedFile& b) {
+      return a.relative_path < b.relative_path;
+    });
     const uint64_t max_bytes =
         source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
     size_t in_page = 0;
@@ -61,11 +60,11 @@ class FolderConnector final : public Connector {
       std::string name = rel.substr(rel.rfind('/') + 1);
       if (!detectFormat(name)) continue;  // not a document type: not listed
       if (f.size > max_bytes) {
-        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-            source_.name + ":" + rel,
-            "larger than the source's max_file_bytes (" + std::to_string(f.size) + " > " +
-                std::to_string(max_bytes) + ")",
-            FailureKind::kError}));
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{source_.name + ":" + rel,
+                                                    "larger than the source's max_file_bytes (" +
+                                                        std::to_string(f.size) + " > " +
+                                                        std::to_string(max_bytes) + ")",
+                                                    FailureKind::kError}));
       } else {
         UpsertEvent e;
         e.id = source_.name + ":" + rel;
@@ -107,9 +106,8 @@ Result<std::unique_ptr<Connector>> makeFolderConnector(const SourceConfig& sourc
                                                        const ConnectorEnv& env) {
   auto root = FolderRoot::open(source.root, env.refused_dirs);
   if (!root.ok()) {
-    return Status(root.status().code(),
-                  "source '" + source.name + "': root " + source.root + ": " +
-                      root.status().message());
+    return Status(root.status().code(), "source '" + source.name + "': root " + source.root + ": " +
+                                            root.status().message());
   }
   return std::unique_ptr<Connector>(
       std::make_unique<FolderConnector>(source, env, std::move(root).value()));

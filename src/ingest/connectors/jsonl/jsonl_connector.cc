@@ -75,7 +75,8 @@ Result<SyncEvent> recordEvent(const std::string& line, const SourceConfig& sourc
         } else if (a.key() == "public" && a.value().is_boolean()) {
           acl.is_public = a.value().get<bool>();
         } else {
-          return Status::invalidArgument("field 'acl." + a.key() + "' is not users, groups or a "
+          return Status::invalidArgument("field 'acl." + a.key() +
+                                         "' is not users, groups or a "
                                          "boolean public");
         }
       }
@@ -135,9 +136,8 @@ class JsonlConnector final : public Connector {
         if (ev.ok()) {
           WARD_RETURN_IF_ERROR(sink.emit(std::move(ev).value()));
         } else {
-          WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-              source_.root + ":" + std::to_string(line_no), ev.status().message(),
-              FailureKind::kError}));
+          WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{source_.root + ":" + std::to_string(line_no),
+                                                      ev.status().message(), FailureKind::kError}));
         }
       }
       if (++in_page >= source_.page_items) {
