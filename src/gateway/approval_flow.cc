@@ -137,6 +137,17 @@ Result<Json> ToolGateway::Impl::waitedView(const identity::Principal& viewer, co
   return approvalJson(a);
 }
 
+namespace {
+
+// An approval that holds one of Ward's own actions rather than a tool call: a sync run held by
+// the mass-deletion/exposure guard (ingest's kSyncApprovalTool "ward.sync", rule "sync_guard",
+// no sealed arguments). Approving it records the decision and leaves it "approved".
+bool holdsWardAction(const store::ApprovalRecord& a) {
+  return a.tool == "ward.sync" && a.rule == "sync_guard" && a.sealed_args.empty();
+}
+
+}  // namespace
+
 Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Decision& d) {
   Impl& g = *impl_;
   const std::string& tenant = reviewer.tenant;
@@ -231,6 +242,12 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
                 {"comment", d.comment},
                 {"tool", a.tool + "@" + a.version},
                 {"requester", a.requester}});
+  if (holdsWardAction(a)) {
+    // Nothing for the gateway to run: the action that asked (a held sync run) consumes the
+    // approval when it runs next (docs/design/gateway.md "Approvals of Ward's own actions").
+    g.waiters->wake();
+    return g.approvalJson(approved);
+  }
   // Claim the execution: only one caller moves approved -> executing.
   store::ApprovalRecord claim;
   claim.state = "executing";

@@ -135,6 +135,36 @@ TEST(ApprovalRefusals, EveryRefusedDecisionIsRecordedByTheGateway) {
   EXPECT_EQ(refused[3]["error"], "failed_precondition");
 }
 
+// A sync run held by the ingest guard is approved through the same approvals; the gateway only
+// records the decision (there is no tool to run) and leaves it "approved" for `ward sync`.
+TEST(ApprovalRefusals, ApprovingAHeldSyncRunRecordsTheDecisionAndRunsNothing) {
+  GatewayEnv env;
+  parkedTool(env);
+  store::ApprovalRecord held;
+  held.id = "apr_000000000000000000000001";
+  held.tenant = env.tenant;
+  held.tool = "ward.sync";
+  held.version = "docs";
+  held.requester = "ward-sync";
+  held.args = Json{{"source", "docs"}, {"run_id", "run_1"}};
+  held.rule = "sync_guard";
+  held.reason = "the run would delete 30% of the source";
+  held.state = "pending";
+  held.created_at = 1;
+  held.expires_at = INT64_MAX;
+  ASSERT_TRUE(env.tools->createApproval(held).ok());
+  auto decided = env.gateway->decide(env.principal("rita"), {held.id, true, "ok", 0});
+  ASSERT_TRUE(decided.ok()) << decided.status().toString();
+  EXPECT_EQ((*decided)["state"], "approved");
+  EXPECT_EQ(approvalColumn(env, held.id, "state"), "approved");
+  bool recorded = false;
+  for (const auto& e : eventsOf(env, "tool_decision")) {
+    recorded |= e.attributes.value("decision", "") == "approved" &&
+                e.attributes.value("approval_id", "") == held.id;
+  }
+  EXPECT_TRUE(recorded);
+}
+
 // --- item 4: the server-wide read-only switch needs a server admin ---
 
 TEST(ReadOnlyModes, ATenantAdminSwitchesOnlyItsTenant) {
