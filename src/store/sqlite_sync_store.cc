@@ -51,17 +51,7 @@ class SqliteSyncStore final : public SyncStore {
 
   Result<std::optional<SyncRunRecord>> runningRun(const std::string& tenant,
                                                   const std::string& source) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(std::string(kRunColumns) +
-                                                   " WHERE tenant=? AND source=? AND "
-                                                   "state='running' ORDER BY id DESC LIMIT 1"));
-    st->bind(1, tenant);
-    st->bind(2, source);
-    if (!st->step()) {
-      WARD_RETURN_IF_ERROR(st->error("read sync run"));
-      return std::optional<SyncRunRecord>();
-    }
-    return std::optional<SyncRunRecord>(readRun(st.operator->()));
+    return latestRun(tenant, source, "state='running'");
   }
 
   Result<SyncRunRecord> startRun(const std::string& tenant, const std::string& source,
@@ -243,12 +233,18 @@ class SqliteSyncStore final : public SyncStore {
 
   Result<std::optional<SyncRunRecord>> lastCompletePass(const std::string& tenant,
                                                         const std::string& source) override {
+    return latestRun(tenant, source, "exhausted=1 AND state IN ('completed','partial','held')");
+  }
+
+ private:
+  // The source's newest run matching `condition` (SQL over the run columns, a constant).
+  Result<std::optional<SyncRunRecord>> latestRun(const std::string& tenant,
+                                                 const std::string& source,
+                                                 const char* condition) {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare(std::string(kRunColumns) +
-                                       " WHERE tenant=? AND source=? AND exhausted=1 AND "
-                                       "state IN ('completed','partial','held') ORDER BY id DESC "
-                                       "LIMIT 1"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(std::string(kRunColumns) +
+                                                   " WHERE tenant=? AND source=? AND " +
+                                                   condition + " ORDER BY id DESC LIMIT 1"));
     st->bind(1, tenant);
     st->bind(2, source);
     if (!st->step()) {
@@ -258,7 +254,6 @@ class SqliteSyncStore final : public SyncStore {
     return std::optional<SyncRunRecord>(readRun(st.operator->()));
   }
 
- private:
   // Caller holds mu_.
   Status writeRun(const SyncRunRecord& r) {
     WARD_ASSIGN_OR_RETURN(
