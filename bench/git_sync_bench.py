@@ -7,7 +7,8 @@ Usage: python3 bench/git_sync_bench.py [--ward build/ward] [--files 10000] [--co
 Builds a repository with `git fast-import` in a temp dir: FILES Markdown files (about 3 KB of
 text each) in one commit, then COMMITS commits that each edit, add, delete or rename a few files.
 Prints:
-* the initial `ward sync` of the first commit: seconds and MB/s of text (target >= 20 MB/s);
+* the initial `ward sync` of the first commit: seconds and MB/s of text (target >= 20 MB/s),
+  and the same tree synced as a folder source (the sync runner's own cost, git left out);
 * the history replayed under `ward serve` (a source with schedule_s = 1): the branch moves STEP
   commits ahead after each run, for COMMITS/STEP incremental runs; total and median run time
   (from the runs' own started/finished times) and the server's RSS and open file descriptors
@@ -176,6 +177,26 @@ def main():
             print(p.stderr[-2000:])
             return 1
 
+        # The same tree as a folder source: the share of the time that is the sync runner's
+        # (parse, chunk, commit, index) rather than git's.
+        folder = os.path.join(tmp, "tree")
+        os.makedirs(folder)
+        tar = subprocess.run(["git", "--git-dir", repo, "archive", commits[0]], check=True,
+                             capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=tar, check=True)
+        data_f = os.path.join(tmp, "data_folder")
+        ward(binary, data_f, "init")
+        with open(os.path.join(data_f, "ward.toml"), "a") as f:
+            f.write(f'\n[[sources]]\nname = "tree"\nconnector = "folder"\nroot = "{folder}"\n'
+                    '[[sources.acl]]\nglob = "*"\ngroups = ["staff"]\n')
+        t0 = time.monotonic()
+        p = ward(binary, data_f, "sync", "tree", "--json")
+        dt_f = time.monotonic() - t0
+        print(f"baseline, the same tree as a folder source: {dt_f:.2f} s, "
+              f"{first_bytes / 1e6 / dt_f:.1f} MB/s (exit {p.returncode})")
+        shutil.rmtree(data_f)
+        shutil.rmtree(folder)
+
         # One incremental sync over the whole history.
         data2 = os.path.join(tmp, "data2")
         shutil.copytree(data, data2)
@@ -213,7 +234,7 @@ def main():
                         return 1
                     time.sleep(0.05)
                 done = before + len(finished)
-                usage.append(proc_usage(server.pid))
+                usage.append(proc_usage(server.pid))  # after run len(usage)
                 position = min(position + args.step, len(commits) - 1)
                 set_branch(repo, commits[position])
             # The run that covers the last step.
@@ -225,14 +246,15 @@ def main():
             server.wait(timeout=60)
         r = [x for x in runs(data)[before:] if x[3]]
         incremental = r[1:]  # the first run saw the first commit again
-        secs = [(x[3] - x[2]) / 1e6 for x in incremental]
+        secs = [(x[3] - x[2]) / 1e6 for x in incremental] or [0.0]
         states = {x[1] for x in incremental}
         print(f"history under ward serve: {len(incremental)} incremental runs of {args.step} "
               f"commits, states {sorted(states)}, total {sum(secs):.1f} s, median "
               f"{statistics.median(secs):.3f} s, max {max(secs):.3f} s, fetched "
               f"{sum(x[5] for x in incremental)}, deleted {sum(x[6] for x in incremental)}")
-        print(f"server RSS after the first run {usage[0][0] / 1024:.1f} MiB, after the last "
-              f"{usage[-1][0] / 1024:.1f} MiB; open fds {usage[0][1]} -> {usage[-1][1]}")
+        marks = sorted({0, len(usage) // 4, len(usage) // 2, 3 * len(usage) // 4, len(usage) - 1})
+        print("server RSS (MiB) / open fds after runs " + ", ".join(
+            f"{i + 1}: {usage[i][0] / 1024:.1f} / {usage[i][1]}" for i in marks))
     finally:
         if args.keep:
             print(f"kept {tmp}")

@@ -134,6 +134,8 @@ def test_git(data, tmp):
     write(os.path.join(repo, "d.md"), "# D\n\nThe deltaone token.\n")
     write(os.path.join(repo, "e.md"), "# E\n\nThe echoone token.\n")
     write(os.path.join(repo, "blob.md"), "bin\0ary\0binarytoken\n")
+    write(os.path.join(repo, "x", "y", "z", "deep.md"), "# Deep\n\ngitdeeptoken\n")
+    os.symlink("docs/a.md", os.path.join(repo, "link.md"))
     write(os.path.join(repo, ".gitmodules"),
           f'[submodule "vendor"]\n\tpath = vendor\n\turl = {sub}\n')
     git(repo, "add", "-A")
@@ -141,7 +143,8 @@ def test_git(data, tmp):
     git(repo, "commit", "-q", "-m", "initial")
     plant_hooks(repo, marker)
 
-    configure(data, source("repo", "git", repo, 'ref = "main"\nmax_delete_share = 1.0\n'))
+    configure(data, source("repo", "git", repo,
+                           'ref = "main"\nmax_delete_share = 1.0\nmax_depth = 3\n'))
     p, run, problems = sync(data, "repo")
     check("the initial git sync completes", p.returncode == 0 and run.get("outcome") == "completed",
           p.stdout + p.stderr)
@@ -149,6 +152,10 @@ def test_git(data, tmp):
           "repo:blob.md: binary file" in problems, problems)
     check("the submodule is refused, never fetched",
           "repo:vendor: submodule: never fetched" in problems, problems)
+    check("the symbolic link is refused, not followed",
+          "repo:link.md: symbolic link: not followed" in problems, problems)
+    check("a path deeper than max_depth is refused",
+          "repo:x/y/z/deep.md: deeper than 3 path components" in problems, problems)
     expected = {"repo:docs/a.md", "repo:docs/b.md", "repo:c.txt", "repo:d.md", "repo:e.md"}
     docs = live_docs(data, "repo")
     check("the store holds the tree's documents", set(docs) == expected, sorted(docs))

@@ -213,21 +213,21 @@ class GitConnector final : public Connector {
                               kMaxGitListingBytes));
     WARD_ASSIGN_OR_RETURN(std::vector<std::string> flagged, parseNumstatBinaries(numstat));
     std::set<std::string> flagged_paths(flagged.begin(), flagged.end());
+    const uint64_t max_bytes =
+        source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
     std::set<std::string> now_binary;
     for (const GitTreeEntry& e : entries) {
-      if (e.kind != GitEntryKind::kBlob) continue;
+      if (e.kind != GitEntryKind::kBlob || e.size > max_bytes) continue;  // too large: refused
       if (binary.count(e.oid) > 0) {
         now_binary.insert(e.oid);
       } else if (flagged_paths.count(e.path) > 0) {
         // git prints "-" when either side is binary: a modified file is probed itself.
-        if (base == kGitEmptyTree || probeBinary(e.oid)) now_binary.insert(e.oid);
+        if (base == kGitEmptyTree || probeBinary(e.oid, max_bytes)) now_binary.insert(e.oid);
       }
     }
 
     const size_t max_depth = source_.max_depth > 0 ? source_.max_depth : kMaxGitPathDepth;
     const size_t max_files = source_.max_entries > 0 ? source_.max_entries : kMaxGitFiles;
-    const uint64_t max_bytes =
-        source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
     size_t files = 0;
     size_t in_page = 0;
     uint64_t page_bytes = 0;
@@ -236,7 +236,8 @@ class GitConnector final : public Connector {
     for (const GitTreeEntry& e : entries) {
       const std::string id = source_.name + ":" + e.path;
       const std::string name = e.path.substr(e.path.rfind('/') + 1);
-      if (e.kind == GitEntryKind::kBlob && !detectFormat(name)) continue;  // not listed
+      // Files (and links) of no supported type are not listed; submodules are always reported.
+      if (e.kind != GitEntryKind::kSubmodule && !detectFormat(name)) continue;
       if (++files > max_files) {
         WARD_RETURN_IF_ERROR(
             sink.emit(FailureEvent{source_.root,
@@ -346,8 +347,8 @@ class GitConnector final : public Connector {
     return Status();
   }
 
-  bool probeBinary(const std::string& oid) {
-    auto bytes = blobs_.read(oid, UINT64_MAX);
+  bool probeBinary(const std::string& oid, uint64_t max_bytes) {
+    auto bytes = blobs_.read(oid, max_bytes);
     return bytes.ok() && isBinary(*bytes);
   }
 
