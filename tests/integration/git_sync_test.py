@@ -180,8 +180,13 @@ def test_git(data, tmp):
 
     # A delete commit.
     git(repo, "rm", "-q", "docs/b.md")
-    git(repo, "commit", "-q", "-m", "delete b")
+    write(os.path.join(repo, "later.md"), "late\0binary\0latebinarytoken\n")
+    git(repo, "add", "later.md")
+    git(repo, "commit", "-q", "-m", "delete b, add a binary file")
     p, run, problems = sync(data, "repo")
+    check("a binary file added later is refused, and the first one still is",
+          "repo:later.md: binary file" in problems and "repo:blob.md: binary file" in problems,
+          problems)
     check("the delete sync deletes one document",
           p.returncode == 0 and run.get("deleted") == 1 and run.get("fetched") == 0,
           p.stdout + p.stderr)

@@ -1,6 +1,6 @@
 // Parsing git plumbing output for the git connector (docs/design/ingest.md, "Git"): `git ls-tree
-// -r -z --long` (the tree at a commit) and `git diff-tree -r -z --raw` / `--numstat` (what changed
-// between two commits). Pure functions over the bytes git printed; a record that does not parse
+// -r -z --long` (the tree at a commit) and `git diff-tree -r -z --raw` (what changed between two
+// commits). Pure functions over the bytes git printed; a record that does not parse
 // is an error naming it (the pass then stops: a listing that may be wrong deletes nothing).
 #pragma once
 
@@ -51,10 +51,6 @@ struct GitDiffEntry {
 // NUL <path> NUL", and for a rename or copy (R/C with a score) "NUL <old path> NUL <new path>
 // NUL". A rename becomes a delete of the old path and an add of the new one; a copy an add.
 Result<std::vector<GitDiffEntry>> parseDiffTree(std::string_view out);
-
-// `git diff-tree -r -z --numstat --no-renames <old> <new>`: "<added> TAB <deleted> TAB <path>
-// NUL"; git prints "-" for both counts of a binary file. Returns the binary files' paths.
-Result<std::vector<std::string>> parseNumstatBinaries(std::string_view out);
 
 // Components of a '/'-separated path ("a/b/c.md" is 3 deep).
 size_t gitPathDepth(std::string_view path);

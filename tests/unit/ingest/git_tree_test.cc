@@ -97,15 +97,6 @@ TEST(GitTreeTest, DiffTreeSkipsTheLeadingCommitIdAndRefusesGarbage) {
   EXPECT_FALSE(parseDiffTree(z({":100644 100644 " + kA + " " + kB + " R90", "x"})).ok());
 }
 
-TEST(GitTreeTest, NumstatNamesBinaryFiles) {
-  auto b = parseNumstatBinaries(
-      z({"3\t1\ttext.md", "-\t-\timage.md", "0\t0\tempty.md", "-\t-\tdir/blob.txt"}));
-  ASSERT_TRUE(b.ok()) << b.status().toString();
-  EXPECT_EQ(*b, (std::vector<std::string>{"image.md", "dir/blob.txt"}));
-  EXPECT_FALSE(parseNumstatBinaries(z({"3 1 text.md"})).ok());
-  EXPECT_FALSE(parseNumstatBinaries(z({"1\t1\t"})).ok());  // a rename record
-}
-
 TEST(GitTreeTest, PathDepthCountsComponents) {
   EXPECT_EQ(gitPathDepth("a.md"), 1u);
   EXPECT_EQ(gitPathDepth("a/b/c.md"), 3u);

@@ -12,6 +12,7 @@
 #include <climits>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -30,6 +31,10 @@ constexpr uint64_t kMaxPageBytes = 64 << 20;
 constexpr const char* kMirrorRef = "refs/ward/head";
 // The mirror's file naming the last passed commit and the binary blobs of its tree.
 constexpr const char* kPassStateFile = "ward-pass";
+// Changed blobs are read in batches of at most this many blobs and bytes (a batch is held in
+// memory until its documents are emitted).
+constexpr size_t kReadAheadBlobs = 256;
+constexpr uint64_t kReadAheadBytes = 16 << 20;
 
 struct Remote {
   std::string url;   // what git fetches from (an absolute path or an https URL)
@@ -140,6 +145,14 @@ Result<std::string> pinnedAddress(const Remote& r) {
   return "http.curloptResolve=" + r.host + ":" + port + ":" + first;
 }
 
+// One listed entry of a pass: its refusal (one that needs no bytes), or whether its blob is read
+// ahead (changed since the last pass).
+struct Planned {
+  const GitTreeEntry* entry;
+  std::string refusal;
+  bool read_now = false;
+};
+
 bool isBinary(const std::string& bytes) {
   return bytes.find('\0', 0) < std::min(bytes.size(), kGitBinaryProbeBytes);
 }
@@ -188,7 +201,8 @@ class GitConnector final : public Connector {
     std::sort(entries.begin(), entries.end(),
               [](const GitTreeEntry& a, const GitTreeEntry& b) { return a.path < b.path; });
 
-    // What changed since the last passed commit: its deletions, and which new blobs are binary.
+    // What changed since the last passed commit: its deletions, and the blobs read in this pass
+    // (all of them from scratch). The binary blobs of the last pass are known by id.
     std::string base;
     std::set<std::string> binary;
     readPassState(&base, &binary);
@@ -196,71 +210,78 @@ class GitConnector final : public Connector {
       base = kGitEmptyTree;
       binary.clear();
     }
-    if (after.empty() && base != kGitEmptyTree) {
+    const bool from_scratch = base == kGitEmptyTree;
+    std::set<std::string> changed;
+    if (!from_scratch) {
       WARD_ASSIGN_OR_RETURN(std::string raw, git({"diff-tree", "-r", "-z", "--raw", "--no-renames",
                                                   "--no-textconv", "--no-ext-diff", base, commit},
                                                  kMaxGitListingBytes));
       WARD_ASSIGN_OR_RETURN(std::vector<GitDiffEntry> diff, parseDiffTree(raw));
-      for (const GitDiffEntry& d : diff) {
-        if (d.change == GitChange::kDeleted) {
+      for (GitDiffEntry& d : diff) {
+        if (d.change != GitChange::kDeleted) {
+          changed.insert(std::move(d.path));
+        } else if (after.empty()) {
           WARD_RETURN_IF_ERROR(sink.emit(DeleteEvent{source_.name + ":" + d.path}));
         }
       }
     }
-    WARD_ASSIGN_OR_RETURN(std::string numstat,
-                          git({"diff-tree", "-r", "-z", "--numstat", "--no-renames",
-                               "--no-textconv", "--no-ext-diff", base, commit},
-                              kMaxGitListingBytes));
-    WARD_ASSIGN_OR_RETURN(std::vector<std::string> flagged, parseNumstatBinaries(numstat));
-    std::set<std::string> flagged_paths(flagged.begin(), flagged.end());
+
+    // The plan: each listed entry with its refusal (one needing no bytes) or whether its blob is
+    // read now (changed since the last pass: read in batches, probed for binary content).
     const uint64_t max_bytes =
         source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
-    std::set<std::string> now_binary;
-    for (const GitTreeEntry& e : entries) {
-      if (e.kind != GitEntryKind::kBlob || e.size > max_bytes) continue;  // too large: refused
-      if (binary.count(e.oid) > 0) {
-        now_binary.insert(e.oid);
-      } else if (flagged_paths.count(e.path) > 0) {
-        // git prints "-" when either side is binary: a modified file is probed itself.
-        if (base == kGitEmptyTree || probeBinary(e.oid, max_bytes)) now_binary.insert(e.oid);
-      }
-    }
-
     const size_t max_depth = source_.max_depth > 0 ? source_.max_depth : kMaxGitPathDepth;
     const size_t max_files = source_.max_entries > 0 ? source_.max_entries : kMaxGitFiles;
+    std::vector<Planned> plan;
+    std::set<std::string> now_binary;
     size_t files = 0;
-    size_t in_page = 0;
-    uint64_t page_bytes = 0;
     bool truncated = false;
-    std::string last;
     for (const GitTreeEntry& e : entries) {
-      const std::string id = source_.name + ":" + e.path;
       const std::string name = e.path.substr(e.path.rfind('/') + 1);
       // Files (and links) of no supported type are not listed; submodules are always reported.
       if (e.kind != GitEntryKind::kSubmodule && !detectFormat(name)) continue;
       if (++files > max_files) {
-        WARD_RETURN_IF_ERROR(
-            sink.emit(FailureEvent{source_.root,
-                                   "the tree holds more than " + std::to_string(max_files) +
-                                       " files (max_entries); the rest is not listed",
-                                   FailureKind::kRefused}));
         truncated = true;
         break;
       }
+      if (e.kind == GitEntryKind::kBlob && binary.count(e.oid) > 0) now_binary.insert(e.oid);
       if (!after.empty() && e.path <= after) continue;
-      std::string refusal;
+      Planned p{&e, "", false};
       if (e.kind == GitEntryKind::kSubmodule) {
-        refusal = "submodule: never fetched";
+        p.refusal = "submodule: never fetched";
       } else if (e.kind == GitEntryKind::kSymlink) {
-        refusal = "symbolic link: not followed";
+        p.refusal = "symbolic link: not followed";
       } else if (gitPathDepth(e.path) > max_depth) {
-        refusal = "deeper than " + std::to_string(max_depth) + " path components (max_depth)";
+        p.refusal = "deeper than " + std::to_string(max_depth) + " path components (max_depth)";
       } else if (e.size > max_bytes) {
-        refusal = "larger than the source's max_file_bytes (" + std::to_string(e.size) + " > " +
-                  std::to_string(max_bytes) + "); not read";
+        p.refusal = "larger than the source's max_file_bytes (" + std::to_string(e.size) + " > " +
+                    std::to_string(max_bytes) + "); not read";
       } else if (now_binary.count(e.oid) > 0) {
-        refusal = "binary file (a NUL byte in its first " + std::to_string(kGitBinaryProbeBytes) +
-                  " bytes); not indexed";
+        p.refusal = binaryRefusal();
+      } else {
+        p.read_now = from_scratch || changed.count(e.path) > 0;
+      }
+      plan.push_back(std::move(p));
+    }
+
+    std::map<std::string, Result<std::string>> window;  // blobs read ahead, by id
+    size_t in_page = 0;
+    uint64_t page_bytes = 0;
+    std::string last;
+    for (size_t i = 0; i < plan.size(); ++i) {
+      const GitTreeEntry& e = *plan[i].entry;
+      const std::string id = source_.name + ":" + e.path;
+      std::string refusal = plan[i].refusal;
+      std::shared_ptr<Result<std::string>> bytes;
+      if (refusal.empty() && plan[i].read_now) {
+        if (window.count(e.oid) == 0) WARD_RETURN_IF_ERROR(readAhead(plan, i, max_bytes, &window));
+        auto it = window.find(e.oid);
+        bytes = std::make_shared<Result<std::string>>(std::move(it->second));
+        window.erase(it);
+        if (bytes->ok() && isBinary(**bytes)) {
+          refusal = binaryRefusal();
+          now_binary.insert(e.oid);
+        }
       }
       if (!refusal.empty()) {
         WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{id, refusal, FailureKind::kRefused}));
@@ -268,13 +289,18 @@ class GitConnector final : public Connector {
         UpsertEvent u;
         u.id = id;
         u.version = e.oid;
-        u.name = name;
+        u.name = e.path.substr(e.path.rfind('/') + 1);
         u.acl = source_.aclFor(e.path);
         u.metadata = Json{{"commit", commit}, {"path", e.path}, {"blob", e.oid}};
         u.updated_at = updated_at;
-        GitBlobReader* blobs = &blobs_;  // the runner fetches within emit(), during the pass
-        const std::string oid = e.oid;
-        u.fetch = [blobs, oid, max_bytes]() { return blobs->read(oid, max_bytes); };
+        if (bytes) {
+          u.fetch = [bytes]() { return std::move(*bytes); };
+        } else {
+          // Unchanged since the last pass: read only if the runner lacks this version.
+          GitBlobReader* blobs = &blobs_;  // the runner fetches within emit(), during the pass
+          const std::string oid = e.oid;
+          u.fetch = [blobs, oid, max_bytes]() { return blobs->read(oid, max_bytes); };
+        }
         WARD_RETURN_IF_ERROR(sink.emit(std::move(u)));
         page_bytes += e.size;
       }
@@ -284,6 +310,13 @@ class GitConnector final : public Connector {
         in_page = 0;
         page_bytes = 0;
       }
+    }
+    if (truncated) {
+      WARD_RETURN_IF_ERROR(
+          sink.emit(FailureEvent{source_.root,
+                                 "the tree holds more than " + std::to_string(max_files) +
+                                     " files (max_entries); the rest is not listed",
+                                 FailureKind::kRefused}));
     }
     if (in_page > 0) WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{commit + "\t" + last}));
     if (!truncated) writePassState(commit, now_binary);
@@ -347,9 +380,29 @@ class GitConnector final : public Connector {
     return Status();
   }
 
-  bool probeBinary(const std::string& oid, uint64_t max_bytes) {
-    auto bytes = blobs_.read(oid, max_bytes);
-    return bytes.ok() && isBinary(*bytes);
+  static std::string binaryRefusal() {
+    return "binary file (a NUL byte in its first " + std::to_string(kGitBinaryProbeBytes) +
+           " bytes); not indexed";
+  }
+
+  // Reads the blobs of plan[from] and of the next entries to read now, up to kReadAheadBlobs and
+  // kReadAheadBytes, in one batch (one request round, not one per file).
+  Status readAhead(const std::vector<Planned>& plan, size_t from, uint64_t max_bytes,
+                   std::map<std::string, Result<std::string>>* window) {
+    window->clear();
+    std::vector<std::string> oids;
+    uint64_t bytes = 0;
+    for (size_t j = from; j < plan.size() && oids.size() < kReadAheadBlobs; ++j) {
+      if (!plan[j].read_now || !plan[j].refusal.empty()) continue;
+      if (j > from && bytes + plan[j].entry->size > kReadAheadBytes) break;
+      if (window->count(plan[j].entry->oid) > 0) continue;
+      window->emplace(plan[j].entry->oid, Status::internal("not read"));
+      oids.push_back(plan[j].entry->oid);
+      bytes += plan[j].entry->size;
+    }
+    WARD_ASSIGN_OR_RETURN(std::vector<Result<std::string>> read, blobs_.readMany(oids, max_bytes));
+    for (size_t k = 0; k < oids.size(); ++k) window->insert_or_assign(oids[k], std::move(read[k]));
+    return Status();
   }
 
   void readPassState(std::string* base, std::set<std::string>* binary) const {

@@ -277,40 +277,79 @@ Result<std::string> GitBlobReader::readLine() {
 }
 
 Result<std::string> GitBlobReader::read(const std::string& oid, uint64_t max_bytes) {
+  WARD_ASSIGN_OR_RETURN(std::vector<Result<std::string>> one, readMany({oid}, max_bytes));
+  return std::move(one[0]);
+}
+
+Status GitBlobReader::skip(uint64_t n) {
+  char sink[65536];
+  while (n > 0) {
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(n, sizeof sink));
+    WARD_RETURN_IF_ERROR(readExactly(sink, k));
+    n -= k;
+  }
+  return Status();
+}
+
+Result<std::vector<Result<std::string>>> GitBlobReader::readMany(
+    const std::vector<std::string>& oids, uint64_t max_bytes) {
   if (pid_ < 0) WARD_RETURN_IF_ERROR(start());
-  const std::string request = oid + "\n";
-  if (::send(in_, request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    stop();
-    return Status::unavailable("git cat-file: cannot send a request");
+  // The requests fit the socket's buffer (a batch is at most a few hundred ids), so sending them
+  // all before reading cannot block on a child that waits for its answers to be read.
+  std::string request;
+  for (const auto& oid : oids) {
+    if (oid.empty() || oid.find_first_of(" \n") != std::string::npos) {
+      return Status::invalidArgument("git cat-file: a bad object id");
+    }
+    request += oid + "\n";
   }
-  auto header = readLine();
-  if (!header.ok()) {
-    stop();
-    return header.status();
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(in_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      stop();
+      return Status::unavailable("git cat-file: cannot send a request");
+    }
+    sent += static_cast<size_t>(n);
   }
-  // "<oid> blob <size>" or "<oid> missing"
-  size_t sp1 = header->find(' ');
-  size_t sp2 = sp1 == std::string::npos ? sp1 : header->find(' ', sp1 + 1);
-  if (sp2 == std::string::npos || header->compare(sp1 + 1, sp2 - sp1 - 1, "blob") != 0) {
-    return Status::notFound("git cat-file: " + *header);
+  std::vector<Result<std::string>> out;
+  out.reserve(oids.size());
+  for (const auto& oid : oids) {
+    auto header = readLine();
+    if (!header.ok()) {
+      stop();
+      return header.status();
+    }
+    // "<oid> blob <size>" or "<oid> missing"
+    size_t sp1 = header->find(' ');
+    size_t sp2 = sp1 == std::string::npos ? sp1 : header->find(' ', sp1 + 1);
+    if (sp2 == std::string::npos) {
+      out.push_back(Status::notFound("git cat-file: " + *header));
+      continue;
+    }
+    const uint64_t size = std::strtoull(header->c_str() + sp2 + 1, nullptr, 10);
+    Status st;
+    if (header->compare(sp1 + 1, sp2 - sp1 - 1, "blob") != 0) {
+      st = skip(size + 1);
+      out.push_back(Status::notFound("git cat-file: " + oid + " is not a blob"));
+    } else if (size > max_bytes) {
+      st = skip(size + 1);
+      out.push_back(Status::resourceExhausted("blob " + oid + " is larger than " +
+                                              std::to_string(max_bytes) + " bytes"));
+    } else {
+      std::string bytes(static_cast<size_t>(size), '\0');
+      char newline = 0;
+      st = readExactly(bytes.data(), bytes.size());
+      if (st.ok()) st = readExactly(&newline, 1);
+      out.push_back(std::move(bytes));
+    }
+    if (!st.ok()) {
+      stop();
+      return st;
+    }
   }
-  const uint64_t size = std::strtoull(header->c_str() + sp2 + 1, nullptr, 10);
-  std::string bytes;
-  if (size > max_bytes) {
-    stop();  // the child is restarted for the next read rather than the blob read and dropped
-    return Status::resourceExhausted("blob " + oid + " is larger than " +
-                                     std::to_string(max_bytes) + " bytes");
-  }
-  bytes.resize(static_cast<size_t>(size));
-  char newline = 0;
-  Status st = readExactly(bytes.data(), bytes.size());
-  if (st.ok()) st = readExactly(&newline, 1);
-  if (!st.ok()) {
-    stop();
-    return st;
-  }
-  return bytes;
+  return out;
 }
 
 }  // namespace ward::ingest

@@ -42,11 +42,16 @@ class GitBlobReader {
 
   // The blob's bytes; ResourceExhausted (the bytes skipped) when larger than `max_bytes`.
   Result<std::string> read(const std::string& oid, uint64_t max_bytes);
+  // Several blobs in one round (all requests sent, then the answers read): one result per id, in
+  // order. An error means the child could not be talked to (it is restarted on the next read).
+  Result<std::vector<Result<std::string>>> readMany(const std::vector<std::string>& oids,
+                                                    uint64_t max_bytes);
 
  private:
   Status start();
   void stop();
   Status readExactly(char* out, size_t n);
+  Status skip(uint64_t n);
   Result<std::string> readLine();
 
   std::string git_dir_;

@@ -154,26 +154,6 @@ Result<std::vector<GitDiffEntry>> parseDiffTree(std::string_view out) {
   return entries;
 }
 
-Result<std::vector<std::string>> parseNumstatBinaries(std::string_view out) {
-  WARD_ASSIGN_OR_RETURN(std::vector<std::string_view> recs, records(out));
-  std::vector<std::string> binaries;
-  size_t i = 0;
-  if (i < recs.size() && isHexId(recs[i])) ++i;
-  for (; i < recs.size(); ++i) {
-    std::string_view r = recs[i];
-    size_t t1 = r.find('\t');
-    size_t t2 = t1 == std::string_view::npos ? t1 : r.find('\t', t1 + 1);
-    if (t2 == std::string_view::npos) return bad("a numstat record without two tabs", r);
-    std::string_view path = r.substr(t2 + 1);
-    if (path.empty()) return bad("a numstat rename (run with --no-renames)", r);
-    WARD_RETURN_IF_ERROR(validPath(path, r));
-    if (r.substr(0, t1) == "-" && r.substr(t1 + 1, t2 - t1 - 1) == "-") {
-      binaries.emplace_back(path);
-    }
-  }
-  return binaries;
-}
-
 size_t gitPathDepth(std::string_view path) {
   size_t n = 1;
   for (char c : path) n += c == '/' ? 1 : 0;
