@@ -33,6 +33,7 @@ Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
   deps.config = ctx.config().ingest;
   deps.env.refused_dirs = {ctx.data_dir};
   deps.env.max_file_bytes = ctx.config().ingest.max_file_bytes;
+  deps.env.state_dir = lock_dir;
   deps.lock_dir = lock_dir;
   w->runner = std::make_unique<ingest::SyncRunner>(std::move(deps));
   return w;

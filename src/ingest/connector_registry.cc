@@ -1,7 +1,9 @@
 // Connectors by name: each connector's folder under connectors/ provides a factory, listed here.
 #include <map>
 
+#include "connectors/archive/archive_connector.h"
 #include "connectors/folder/folder_connector.h"
+#include "connectors/git/git_connector.h"
 #include "connectors/jsonl/jsonl_connector.h"
 #include "ward/ingest/connector.h"
 
@@ -11,7 +13,9 @@ namespace {
 
 const std::map<std::string, ConnectorFactory>& registry() {
   static const std::map<std::string, ConnectorFactory> kConnectors = {
+      {"archive", makeArchiveConnector},
       {"folder", makeFolderConnector},
+      {"git", makeGitConnector},
       {"jsonl", makeJsonlConnector},
   };
   return kConnectors;

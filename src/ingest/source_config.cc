@@ -97,6 +97,15 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
       WARD_ASSIGN_OR_RETURN(c.connector, stringOf(v, where, key));
     } else if (key == "root") {
       WARD_ASSIGN_OR_RETURN(c.root, stringOf(v, where, key));
+    } else if (key == "ref") {
+      WARD_ASSIGN_OR_RETURN(c.ref, stringOf(v, where, key));
+    } else if (key == "allowed_hosts") {
+      const toml::array* a = v.as_array();
+      if (a == nullptr) return keyError(where, key, "must be an array of strings");
+      for (const toml::node& e : *a) {
+        WARD_ASSIGN_OR_RETURN(std::string h, stringOf(e, where, key));
+        c.allowed_hosts.push_back(std::move(h));
+      }
     } else if (key == "schedule_s") {
       WARD_ASSIGN_OR_RETURN(c.schedule_s, intOf(v, where, key, 0, 366LL * 86400));
     } else if (key == "max_delete_share") {
@@ -138,7 +147,15 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
   Status valid = identity::validateName("source", c.name);
   if (!valid.ok()) return keyError(where, "name", valid.message());
   if (c.connector.empty()) return keyError(where, "connector", "is required");
-  if ((c.connector == "folder" || c.connector == "jsonl") && c.root.empty()) {
+  if (size_t scheme = c.root.find("://"); scheme != std::string::npos &&
+      c.root.substr(scheme + 3, c.root.find('/', scheme + 3) - scheme - 3).find('@') !=
+          std::string::npos) {
+    return keyError(where, "root",
+                    "credentials in a URL are refused (they would reach logs and argv)");
+  }
+  if ((c.connector == "folder" || c.connector == "jsonl" || c.connector == "git" ||
+       c.connector == "archive") &&
+      c.root.empty()) {
     return keyError(where, "root", "is required for the " + c.connector + " connector");
   }
   return c;

@@ -87,6 +87,9 @@ class Connector {
 struct ConnectorEnv {
   std::vector<std::string> refused_dirs;  // never read (Ward's data dir)
   uint64_t max_file_bytes = 0;            // ingest.max_file_bytes
+  // A folder of Ward's data dir where connectors keep their state (the git connector's mirrors);
+  // "" = none (a connector that needs it fails to open).
+  std::string state_dir;
 };
 
 using ConnectorFactory =

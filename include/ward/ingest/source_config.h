@@ -38,8 +38,13 @@ struct AclRule {
 
 struct SourceConfig {
   std::string name;       // the documents' source; ids are "<name>:<path>"
-  std::string connector;  // a registered connector ("folder", "jsonl")
-  std::string root;       // folder: the directory; jsonl: the snapshot file
+  std::string connector;  // a registered connector ("archive", "folder", "git", "jsonl")
+  // folder: the directory; jsonl: the snapshot file; git: the repository (a local path, file://
+  // or https:// URL); archive: the zip or tar.gz file
+  std::string root;
+  std::string ref;  // git: the branch, tag or ref synced ("" = the remote's HEAD)
+  // git: the hosts an https root may name (none: https roots are refused)
+  std::vector<std::string> allowed_hosts;
   // `ward serve` runs it at start and every so many seconds (0 = at start and, for folders, on
   // change only).
   int64_t schedule_s = 0;

@@ -359,7 +359,7 @@ TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {
   s.connector = "gdrive";
   auto c = ingest::makeConnector(s, {});
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("known: folder"), std::string::npos);
+  EXPECT_NE(c.status().message().find("known: archive, folder, git, jsonl"), std::string::npos);
 }
 
 }  // namespace

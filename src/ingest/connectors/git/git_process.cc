@@ -1,0 +1,355 @@
+// Running git hardened (git_process.h).
+#include "git_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+#include <chrono>
+
+#include <cstring>
+
+namespace ward::ingest {
+
+namespace {
+
+// Where git is looked up (the environment's PATH is not inherited).
+constexpr const char* kGitSearchPath = "/usr/bin:/bin:/usr/local/bin";
+
+std::vector<std::string> gitEnvironment() {
+  return {
+      std::string("PATH=") + kGitSearchPath,
+      "HOME=/nonexistent",  // no ~/.gitconfig, no ~/.git-credentials
+      "XDG_CONFIG_HOME=/nonexistent",
+      "GIT_CONFIG_NOSYSTEM=1",  // no /etc/gitconfig
+      "GIT_CONFIG_GLOBAL=/dev/null",
+      "GIT_TERMINAL_PROMPT=0",   // never ask for a user name or password
+      "GIT_ASKPASS=/bin/false",  // and no askpass program answers either
+      "SSH_ASKPASS=/bin/false",
+      "GIT_ALLOW_PROTOCOL=file:https",  // checked by every transport, submodules' included
+      "GIT_PROTOCOL_FROM_USER=0",
+      "GIT_LFS_SKIP_SMUDGE=1",
+      "GIT_NO_REPLACE_OBJECTS=1",  // objects are what the repository holds
+      "GIT_ATTR_NOSYSTEM=1",
+      "GIT_OPTIONAL_LOCKS=0",
+      "LC_ALL=C",
+  };
+}
+
+std::string tail(const std::string& s) {
+  std::string t = s.size() > 300 ? s.substr(s.size() - 300) : s;
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  for (char& c : t) {
+    if (c == '\n') c = ' ';
+  }
+  return t;
+}
+
+}  // namespace
+
+const std::vector<std::string>& gitHardeningConfig() {
+  static const std::vector<std::string> kConfig = {
+      "core.hooksPath=/dev/null",  // no hook runs (reference-transaction, post-*)
+      "core.fsmonitor=false",
+      "core.askPass=/bin/false",
+      "credential.helper=",           // clears the helper list: no credential helper runs
+      "protocol.allow=never",         // every protocol refused...
+      "protocol.file.allow=always",   // ...but file (a local path or file://)
+      "protocol.https.allow=always",  // and https
+      "protocol.ext.allow=never",
+      "http.followRedirects=false",  // a redirect is an error, never followed to another host
+      "http.proxy=",
+      "http.sslVerify=true",
+      "submodule.recurse=false",
+      "fetch.recurseSubmodules=false",
+      "transfer.fsckObjects=true",
+      "gc.auto=0",
+      "maintenance.auto=false",
+      "safe.directory=*",  // Ward's own mirror, owned by Ward
+  };
+  return kConfig;
+}
+
+namespace {
+
+// Starts git with the hardening settings; the child's stdin, stdout and stderr are `in_fd`
+// (-1: /dev/null), `out_fd` and `err_fd` (-1: /dev/null). The caller closes its copies.
+Result<pid_t> spawnGit(const GitCommand& command, int in_fd, int out_fd, int err_fd) {
+  std::vector<std::string> argv = {"git"};
+  for (const auto& c : gitHardeningConfig()) {
+    argv.push_back("-c");
+    argv.push_back(c);
+  }
+  for (const auto& c : command.config) {
+    argv.push_back("-c");
+    argv.push_back(c);
+  }
+  if (!command.git_dir.empty()) argv.push_back("--git-dir=" + command.git_dir);
+  argv.insert(argv.end(), command.args.begin(), command.args.end());
+  std::vector<std::string> env = gitEnvironment();
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::vector<char*> cenv;
+  for (auto& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  const std::string cwd = command.git_dir.empty() ? "/" : command.git_dir;
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::unavailable("git: cannot fork");
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec (Ward may have other threads).
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(in_fd >= 0 ? in_fd : devnull, 0);
+    ::dup2(out_fd >= 0 ? out_fd : devnull, 1);
+    ::dup2(err_fd >= 0 ? err_fd : devnull, 2);
+    ::signal(SIGPIPE, SIG_DFL);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::execve("/usr/bin/git", cargv.data(), cenv.data());
+    ::execve("/usr/local/bin/git", cargv.data(), cenv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+Result<std::string> runGit(const GitCommand& command) {
+  int out[2];
+  int err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Status::unavailable("git: cannot make a pipe");
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return Status::unavailable("git: cannot make a pipe");
+  }
+  auto spawned = spawnGit(command, -1, out[1], err[1]);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (!spawned.ok()) {
+    ::close(out[0]);
+    ::close(err[0]);
+    return spawned.status();
+  }
+  const pid_t pid = *spawned;
+  std::string stdout_text;
+  std::string stderr_text;
+  bool over = false;
+  bool timed_out = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kGitWallSeconds);
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    int n = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
+    if (n < 0 && errno != EINTR) break;
+    for (auto& p : fds) {
+      if (p.fd < 0 || (p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      ssize_t r = ::read(p.fd, buf, sizeof buf);
+      if (r <= 0) {
+        if (r < 0 && errno == EINTR) continue;
+        ::close(p.fd);
+        p.fd = -1;
+        --open_fds;
+        continue;
+      }
+      if (p.fd == out[0]) {
+        if (stdout_text.size() + static_cast<size_t>(r) > command.max_stdout) {
+          over = true;
+        } else {
+          stdout_text.append(buf, static_cast<size_t>(r));
+        }
+      } else if (stderr_text.size() < kGitStderrBytes) {
+        stderr_text.append(buf, std::min(static_cast<size_t>(r), kGitStderrBytes));
+      }
+    }
+    if (over) break;
+  }
+  if (over || timed_out) ::kill(pid, SIGKILL);
+  for (auto& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  const std::string what = "git " + (command.args.empty() ? std::string() : command.args[0]);
+  if (over) {
+    return Status::resourceExhausted(what + ": output larger than " +
+                                     std::to_string(command.max_stdout) + " bytes");
+  }
+  if (timed_out) {
+    return Status::unavailable(what + ": killed after " + std::to_string(kGitWallSeconds) + " s");
+  }
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    if (code == 127) return Status::unavailable(what + ": git is not installed");
+    return Status::unavailable(what + " failed (exit " + std::to_string(code) +
+                               "): " + tail(stderr_text));
+  }
+  return stdout_text;
+}
+
+GitBlobReader::~GitBlobReader() { stop(); }
+
+Status GitBlobReader::start() {
+  int in[2];
+  int out[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
+    return Status::unavailable("git: cannot make a socket pair");
+  }
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    ::close(in[0]);
+    ::close(in[1]);
+    return Status::unavailable("git: cannot make a pipe");
+  }
+  auto spawned = spawnGit(GitCommand{git_dir_, {"cat-file", "--batch"}, {}, 0}, in[1], out[1], -1);
+  ::close(in[1]);
+  ::close(out[1]);
+  if (!spawned.ok()) {
+    ::close(in[0]);
+    ::close(out[0]);
+    return spawned.status();
+  }
+  pid_ = *spawned;
+  in_ = in[0];
+  out_ = out[0];
+  buffered_.clear();
+  return Status();
+}
+
+void GitBlobReader::stop() {
+  if (pid_ < 0) return;
+  ::close(in_);  // end of requests: cat-file exits
+  ::close(out_);
+  int wstatus = 0;
+  while (::waitpid(pid_, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = in_ = out_ = -1;
+}
+
+Status GitBlobReader::readExactly(char* out, size_t n) {
+  size_t done = std::min(n, buffered_.size());
+  std::memcpy(out, buffered_.data(), done);
+  buffered_.erase(0, done);
+  while (done < n) {
+    pollfd p{out_, POLLIN, 0};
+    int ready = ::poll(&p, 1, kGitWallSeconds * 1000);
+    if (ready == 0)
+      return Status::unavailable("git cat-file: no answer in " + std::to_string(kGitWallSeconds) +
+                                 " s");
+    if (ready < 0 && errno == EINTR) continue;
+    ssize_t r = ::read(out_, out + done, n - done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return Status::unavailable("git cat-file: ended early");
+    done += static_cast<size_t>(r);
+  }
+  return Status();
+}
+
+Result<std::string> GitBlobReader::readLine() {
+  for (;;) {
+    size_t nl = buffered_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buffered_.substr(0, nl);
+      buffered_.erase(0, nl + 1);
+      return line;
+    }
+    if (buffered_.size() > 1024) return Status::unavailable("git cat-file: a header too long");
+    char chunk[4096];
+    pollfd p{out_, POLLIN, 0};
+    int ready = ::poll(&p, 1, kGitWallSeconds * 1000);
+    if (ready == 0) return Status::unavailable("git cat-file: no answer");
+    if (ready < 0 && errno == EINTR) continue;
+    ssize_t r = ::read(out_, chunk, sizeof chunk);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return Status::unavailable("git cat-file: ended early");
+    buffered_.append(chunk, static_cast<size_t>(r));
+  }
+}
+
+Result<std::string> GitBlobReader::read(const std::string& oid, uint64_t max_bytes) {
+  WARD_ASSIGN_OR_RETURN(std::vector<Result<std::string>> one, readMany({oid}, max_bytes));
+  return std::move(one[0]);
+}
+
+Status GitBlobReader::skip(uint64_t n) {
+  char sink[65536];
+  while (n > 0) {
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(n, sizeof sink));
+    WARD_RETURN_IF_ERROR(readExactly(sink, k));
+    n -= k;
+  }
+  return Status();
+}
+
+Result<std::vector<Result<std::string>>> GitBlobReader::readMany(
+    const std::vector<std::string>& oids, uint64_t max_bytes) {
+  if (pid_ < 0) WARD_RETURN_IF_ERROR(start());
+  // The requests fit the socket's buffer (a batch is at most a few hundred ids), so sending them
+  // all before reading cannot block on a child that waits for its answers to be read.
+  std::string request;
+  for (const auto& oid : oids) {
+    if (oid.empty() || oid.find_first_of(" \n") != std::string::npos) {
+      return Status::invalidArgument("git cat-file: a bad object id");
+    }
+    request += oid + "\n";
+  }
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(in_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      stop();
+      return Status::unavailable("git cat-file: cannot send a request");
+    }
+    sent += static_cast<size_t>(n);
+  }
+  std::vector<Result<std::string>> out;
+  out.reserve(oids.size());
+  for (const auto& oid : oids) {
+    auto header = readLine();
+    if (!header.ok()) {
+      stop();
+      return header.status();
+    }
+    // "<oid> blob <size>" or "<oid> missing"
+    size_t sp1 = header->find(' ');
+    size_t sp2 = sp1 == std::string::npos ? sp1 : header->find(' ', sp1 + 1);
+    if (sp2 == std::string::npos) {
+      out.push_back(Status::notFound("git cat-file: " + *header));
+      continue;
+    }
+    const uint64_t size = std::strtoull(header->c_str() + sp2 + 1, nullptr, 10);
+    Status st;
+    if (header->compare(sp1 + 1, sp2 - sp1 - 1, "blob") != 0) {
+      st = skip(size + 1);
+      out.push_back(Status::notFound("git cat-file: " + oid + " is not a blob"));
+    } else if (size > max_bytes) {
+      st = skip(size + 1);
+      out.push_back(Status::resourceExhausted("blob " + oid + " is larger than " +
+                                              std::to_string(max_bytes) + " bytes"));
+    } else {
+      std::string bytes(static_cast<size_t>(size), '\0');
+      char newline = 0;
+      st = readExactly(bytes.data(), bytes.size());
+      if (st.ok()) st = readExactly(&newline, 1);
+      out.push_back(std::move(bytes));
+    }
+    if (!st.ok()) {
+      stop();
+      return st;
+    }
+  }
+  return out;
+}
+
+}  // namespace ward::ingest

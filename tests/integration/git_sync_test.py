@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Git and archive sources on the real binary (docs/design/ingest.md, "Git", "Archives").
+
+Usage: WARD_BIN=build/ward python3 tests/integration/git_sync_test.py
+
+* a git repository built with `git` in a temp dir: the initial sync, an edit commit, a delete
+  commit and a rename each leave search with exactly the new state; documents carry the commit
+  and path in their metadata; a binary file is refused with its reason;
+* the repository holds hooks (and a fsmonitor and a pack-objects hook in its config) that would
+  create a marker file, and a submodule: neither runs, the marker never appears, the submodule's
+  text is never indexed;
+* roots Ward must refuse before git runs: an https host not on allowed_hosts, an allowed host
+  that resolves to loopback (the SSRF rule), credentials in the URL, git's ext:: transport;
+* an archive source (zip): a zip bomb (10 MB of zeros), a zip slip entry, a duplicate name and
+  nested archives past the depth cap are each refused with a clear message while the rest of the
+  archive syncs; a tar.gz source syncs; a FIFO as an archive is refused;
+* a folder source with a 2 GB sparse file and a FIFO: both refused with a clear message (the
+  sparse file by its size, without reading it), the rest syncs.
+Prints "N passed, M failed" and exits non-zero on any failure.
+"""
+
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import tempfile
+import warnings
+import zipfile
+
+from harness import check, run_ward as ward, summary
+
+# The test's own git never runs the planted hooks either.
+GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
+            "-c", "protocol.file.allow=always"]
+GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.com")
+
+
+def git(repo, *args):
+    p = subprocess.run(["git", *GIT_SAFE, "-C", repo, *args], env=GIT_ENV, capture_output=True,
+                       text=True, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError(f"git {args}: {p.stderr}")
+    return p.stdout.strip()
+
+
+def write(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def configure(data, sources):
+    path = os.path.join(data, "ward.toml")
+    with open(path) as f:
+        base = f.read().split("# --- sources (git_sync_test) ---")[0]
+    with open(path, "w") as f:
+        f.write(base + "# --- sources (git_sync_test) ---\n" + sources)
+
+
+def source(name, connector, root, extra=""):
+    return (f'[[sources]]\nname = "{name}"\nconnector = "{connector}"\nroot = "{root}"\n{extra}\n'
+            '[[sources.acl]]\nglob = "*"\ngroups = ["staff"]\n\n')
+
+
+def live_docs(data, src):
+    """ext_id -> (text, metadata) of a source's live documents, read from ward.db."""
+    db = sqlite3.connect(f"file:{os.path.join(data, 'ward.db')}?mode=ro", uri=True)
+    try:
+        rows = db.execute(
+            "SELECT d.ext_id, group_concat(c.text, ' '), d.metadata FROM documents d "
+            "LEFT JOIN chunks c ON c.doc_id = d.id WHERE d.source = ? AND d.deleted = 0 "
+            "GROUP BY d.id", (src,)).fetchall()
+    finally:
+        db.close()
+    return {r[0]: (r[1] or "", json.loads(r[2] or "{}")) for r in rows}
+
+
+def search_ids(data, query):
+    p = ward(data, "search", query, "--as", "admin", "--json")
+    if p.returncode != 0:
+        return None
+    return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])}
+
+
+def sync(data, name):
+    """(process, run JSON, the run's problems as "ITEM: MESSAGE" lines)."""
+    p = ward(data, "sync", name, "--json", timeout=300)
+    try:
+        run = json.loads(p.stdout)
+    except ValueError:
+        run = {}
+    problems = "\n".join(f"{x['item']}: {x['message']}" for x in run.get("problems", []))
+    return p, run, problems
+
+
+def plant_hooks(repo, marker):
+    hook = f"#!/bin/sh\ntouch '{marker}'\n"
+    hooks = os.path.join(repo, ".git", "hooks")
+    for name in ("reference-transaction", "post-checkout", "post-merge", "post-update",
+                 "pre-receive", "update", "post-receive", "pre-push", "post-rewrite",
+                 "fsmonitor-watchman", "push-to-checkout"):
+        write(os.path.join(hooks, name), hook)
+        os.chmod(os.path.join(hooks, name), 0o755)
+    script = os.path.join(repo, "marker.sh")
+    write(script, hook)
+    os.chmod(script, 0o755)
+    git(repo, "config", "core.fsmonitor", script)
+    git(repo, "config", "uploadpack.packObjectsHook", script)
+    git(repo, "config", "core.hooksPath", hooks)
+
+
+def test_git(data, tmp):
+    marker = os.path.join(tmp, "HOOK_RAN")
+    sub = os.path.join(tmp, "sub")
+    os.makedirs(sub)
+    git(sub, "init", "-q", "-b", "main")
+    write(os.path.join(sub, "inside.md"), "# Sub\n\nsubmoduletoken\n")
+    git(sub, "add", "-A")
+    git(sub, "commit", "-q", "-m", "sub")
+    sub_head = git(sub, "rev-parse", "HEAD")
+
+    repo = os.path.join(tmp, "repo")
+    os.makedirs(repo)
+    git(repo, "init", "-q", "-b", "main")
+    write(os.path.join(repo, "docs", "a.md"), "# A\n\nThe alphaone token.\n")
+    write(os.path.join(repo, "docs", "b.md"), "# B\n\nThe bravoone token.\n")
+    write(os.path.join(repo, "c.txt"), "The charlieone token.\n")
+    write(os.path.join(repo, "d.md"), "# D\n\nThe deltaone token.\n")
+    write(os.path.join(repo, "e.md"), "# E\n\nThe echoone token.\n")
+    write(os.path.join(repo, "blob.md"), "bin\0ary\0binarytoken\n")
+    write(os.path.join(repo, "x", "y", "z", "deep.md"), "# Deep\n\ngitdeeptoken\n")
+    os.symlink("docs/a.md", os.path.join(repo, "link.md"))
+    write(os.path.join(repo, ".gitmodules"),
+          f'[submodule "vendor"]\n\tpath = vendor\n\turl = {sub}\n')
+    git(repo, "add", "-A")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{sub_head},vendor")
+    git(repo, "commit", "-q", "-m", "initial")
+    plant_hooks(repo, marker)
+
+    configure(data, source("repo", "git", repo,
+                           'ref = "main"\nmax_delete_share = 1.0\nmax_depth = 3\n'))
+    p, run, problems = sync(data, "repo")
+    check("the initial git sync completes", p.returncode == 0 and run.get("outcome") == "completed",
+          p.stdout + p.stderr)
+    check("the binary file is refused with its reason",
+          "repo:blob.md: binary file" in problems, problems)
+    check("the submodule is refused, never fetched",
+          "repo:vendor: submodule: never fetched" in problems, problems)
+    check("the symbolic link is refused, not followed",
+          "repo:link.md: symbolic link: not followed" in problems, problems)
+    check("a path deeper than max_depth is refused",
+          "repo:x/y/z/deep.md: deeper than 3 path components" in problems, problems)
+    expected = {"repo:docs/a.md", "repo:docs/b.md", "repo:c.txt", "repo:d.md", "repo:e.md"}
+    docs = live_docs(data, "repo")
+    check("the store holds the tree's documents", set(docs) == expected, sorted(docs))
+    head = git(repo, "rev-parse", "HEAD")
+    meta = docs.get("repo:docs/a.md", ("", {}))[1]
+    check("a document's metadata carries the commit and path",
+          meta.get("commit") == head and meta.get("path") == "docs/a.md"
+          and len(meta.get("blob", "")) == 40, meta)
+    check("search finds the initial text", search_ids(data, "alphaone") == {"repo:docs/a.md"})
+    check("the submodule's text is not indexed", search_ids(data, "submoduletoken") == set())
+    check("the binary file's text is not indexed", search_ids(data, "binarytoken") == set())
+
+    # An edit commit.
+    write(os.path.join(repo, "docs", "a.md"), "# A\n\nThe alphatwo token.\n")
+    git(repo, "commit", "-q", "-am", "edit a")
+    p, run, problems = sync(data, "repo")
+    check("the edit sync completes with one fetch",
+          p.returncode == 0 and run.get("fetched") == 1 and run.get("unchanged") == 4,
+          p.stdout + p.stderr)
+    check("the edit is searchable", search_ids(data, "alphatwo") == {"repo:docs/a.md"})
+    check("the old text left search", search_ids(data, "alphaone") == set())
+
+    # A delete commit.
+    git(repo, "rm", "-q", "docs/b.md")
+    write(os.path.join(repo, "later.md"), "late\0binary\0latebinarytoken\n")
+    git(repo, "add", "later.md")
+    git(repo, "commit", "-q", "-m", "delete b, add a binary file")
+    p, run, problems = sync(data, "repo")
+    check("a binary file added later is refused, and the first one still is",
+          "repo:later.md: binary file" in problems and "repo:blob.md: binary file" in problems,
+          problems)
+    check("the delete sync deletes one document",
+          p.returncode == 0 and run.get("deleted") == 1 and run.get("fetched") == 0,
+          p.stdout + p.stderr)
+    check("the deleted file left search", search_ids(data, "bravoone") == set())
+
+    # A rename: the old id is deleted, the new one added.
+    git(repo, "mv", "c.txt", "docs/c2.txt")
+    git(repo, "commit", "-q", "-m", "rename c")
+    p, run, problems = sync(data, "repo")
+    check("the rename sync deletes the old path and adds the new one",
+          p.returncode == 0 and run.get("deleted") == 1, p.stdout + p.stderr)
+    check("search finds the renamed file under its new id",
+          search_ids(data, "charlieone") == {"repo:docs/c2.txt"})
+    docs = live_docs(data, "repo")
+    expected = {"repo:docs/a.md", "repo:docs/c2.txt", "repo:d.md", "repo:e.md"}
+    check("the store holds exactly the new tree", set(docs) == expected, sorted(docs))
+    head = git(repo, "rev-parse", "HEAD")
+    check("the renamed document carries the new commit",
+          docs.get("repo:docs/c2.txt", ("", {}))[1].get("commit") == head, docs)
+    check("no planted hook ever ran", not os.path.exists(marker))
+    mirror = os.path.join(data, "sync", "git", "repo.git")
+    check("the mirror is bare and has no hooks", os.path.isfile(os.path.join(mirror, "HEAD"))
+          and not os.path.exists(os.path.join(mirror, "hooks"))
+          and not os.path.exists(os.path.join(mirror, "index")), os.listdir(mirror))
+    # A hook planted in the mirror itself (the data dir tampered with) does not run either:
+    # every git command Ward runs sets core.hooksPath=/dev/null.
+    write(os.path.join(mirror, "hooks", "reference-transaction"), f"#!/bin/sh\ntouch '{marker}'\n")
+    os.chmod(os.path.join(mirror, "hooks", "reference-transaction"), 0o755)
+    write(os.path.join(repo, "e.md"), "# E\n\nThe echotwo token.\n")
+    git(repo, "commit", "-q", "-am", "edit e")
+    p, run, problems = sync(data, "repo")
+    check("a sync that moves the mirror's ref completes", p.returncode == 0
+          and run.get("fetched") == 1, p.stdout + p.stderr)
+    check("the hook planted in the mirror never ran", not os.path.exists(marker))
+    shutil.rmtree(os.path.join(mirror, "hooks"))
+    p, run, problems = sync(data, "repo")
+    check("a sync with no new commit reads nothing",
+          p.returncode == 0 and run.get("fetched") == 0 and run.get("deleted") == 0, p.stdout)
+
+    # Roots refused before git runs.
+    refusals = [
+        ("https://git.example.invalid/r.git", 'allowed_hosts = ["other.example"]',
+         "is not on the source's allowed_hosts"),
+        ("https://localhost/r.git", 'allowed_hosts = ["localhost"]',
+         "resolves to a loopback address"),
+        ("https://user:secret@localhost/r.git", 'allowed_hosts = ["localhost"]',
+         "credentials in a URL are refused"),
+        (f"ext::sh -c touch% {marker}", "", "only a local path, file:// and https://"),
+        ("relative/repo", "", "must be absolute"),
+    ]
+    for root, extra, message in refusals:
+        configure(data, source("bad", "git", root, extra))
+        p, _, _ = sync(data, "bad")
+        check(f"root {root} is refused ({message})",
+              p.returncode != 0 and message in (p.stdout + p.stderr), p.stdout + p.stderr)
+        if "secret" in root:
+            check("credentials in a refused URL never reach the output",
+                  "secret" not in p.stdout + p.stderr, p.stdout + p.stderr)
+    check("no planted hook ran after the refusals either", not os.path.exists(marker))
+
+
+def make_zip(entries):
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the duplicate name, on purpose
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries:
+                z.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def test_archives(data, tmp):
+    deep = make_zip([("deep.md", "# Deep\n\ndeeptoken\n")])
+    inner = make_zip([("mid.md", "# Mid\n\nmidtoken\n"), ("deeper.zip", deep)])
+    archive = make_zip([
+        ("ok.md", "# Ok\n\nzipoktoken\n"),
+        ("../slip.md", "# Slip\n\nsliptoken\n"),
+        ("ok.md", "# Dup\n\nduptoken\n"),
+        ("nested.zip", inner),
+        ("bomb.txt", b"\0" * (10 << 20)),
+        ("after.md", "# After\n\naftertoken\n"),
+    ])
+    path = os.path.join(tmp, "bundle.zip")
+    write(path, archive, "wb")
+    configure(data, source("zipped", "archive", path))
+    p, run, problems = sync(data, "zipped")
+    out = p.stdout + p.stderr
+    check("the zip bomb stops the archive: the run is partial (exit 1)",
+          p.returncode == 1 and run.get("outcome") == "partial" and not run.get("exhausted"), out)
+    check("the zip bomb is refused by its ratio",
+          "zipped:bomb.txt: the archive inflates past 100 times its size" in problems, problems)
+    check("the zip slip entry is refused", "zipped:../slip.md: entry name refused (zip slip)"
+          in problems, problems)
+    check("the duplicate name is refused", "zipped:ok.md: entry name refused: a duplicate"
+          in problems, problems)
+    check("the archive nested past the cap is refused",
+          "zipped:nested.zip!/deeper.zip: an archive nested deeper than 2 levels" in problems,
+          problems)
+    docs = live_docs(data, "zipped")
+    check("the rest of the archive synced",
+          set(docs) == {"zipped:ok.md", "zipped:nested.zip!/mid.md"}, sorted(docs))
+    check("the first ok.md is the one indexed", "zipoktoken" in docs.get("zipped:ok.md", ("",))[0])
+    for token in ("sliptoken", "duptoken", "deeptoken"):
+        check(f"{token} is not searchable", search_ids(data, token) == set())
+    check("no file was extracted next to the archive", sorted(os.listdir(tmp)).count("slip.md") == 0)
+
+    tgz = os.path.join(tmp, "bundle.tar.gz")
+    with tarfile.open(tgz, "w:gz") as t:
+        body = b"# Tar\n\ntartoken\n"
+        info = tarfile.TarInfo("docs/t.md")
+        info.size = len(body)
+        t.addfile(info, io.BytesIO(body))
+    configure(data, source("tarred", "archive", tgz))
+    p, run, problems = sync(data, "tarred")
+    check("a tar.gz source syncs", p.returncode == 0 and run.get("outcome") == "completed",
+          p.stdout + p.stderr)
+    check("its entry is searchable", search_ids(data, "tartoken") == {"tarred:docs/t.md"})
+
+    fifo = os.path.join(tmp, "fifo.zip")
+    os.mkfifo(fifo)
+    configure(data, source("fifo", "archive", fifo))
+    p, run, problems = sync(data, "fifo")
+    check("a FIFO as an archive is refused, never opened for reading",
+          p.returncode != 0 and "not a regular file" in p.stdout + p.stderr, p.stdout + p.stderr)
+
+
+def test_folder_refusals(data, tmp):
+    root = os.path.join(tmp, "folder-src")
+    write(os.path.join(root, "fine.md"), "# Fine\n\nfolderfinetoken\n")
+    big = os.path.join(root, "huge.md")
+    with open(big, "wb") as f:
+        f.truncate(2 << 30)  # 2 GiB, sparse: reading it would take seconds and memory
+    os.mkfifo(os.path.join(root, "pipe.md"))
+    configure(data, source("folder", "folder", root))
+    p, run, problems = sync(data, "folder")
+    check("the 2 GB sparse file is refused by its size",
+          "folder:huge.md: larger than the source's max_file_bytes (2147483648 > " in problems,
+          problems)
+    check("the FIFO is refused", "pipe.md: FIFO" in problems, problems)
+    check("the rest of the folder synced",
+          search_ids(data, "folderfinetoken") == {"folder:fine.md"} and run.get("listed") == 1,
+          p.stdout)
+
+
+def main():
+    if shutil.which("git") is None:
+        print("git is not installed")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="ward_git_")
+    try:
+        data = os.path.join(tmp, "data")
+        if ward(data, "init").returncode != 0:
+            print("ward init failed")
+            return 1
+        test_git(data, tmp)
+        test_archives(data, tmp)
+        test_folder_refusals(data, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
