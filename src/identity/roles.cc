@@ -42,6 +42,13 @@ std::string_view roleGroup(Role role) {
   return "";
 }
 
+bool isRoleGroup(std::string_view group) {
+  for (Role r : {Role::kApprover, Role::kAuditor, Role::kReviewer, Role::kScim}) {
+    if (roleGroup(r) == group) return true;
+  }
+  return false;
+}
+
 bool isRoleMember(const Principal& p, Role role) {
   // p.groups is sorted (Principal contract).
   return std::binary_search(p.groups.begin(), p.groups.end(), std::string(roleGroup(role)));

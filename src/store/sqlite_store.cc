@@ -21,7 +21,8 @@ namespace {
 
 // 2: the gateway's tables, 3: delegations, 4: upstream prompt pins, 5: sealed approval
 // arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h), 7: sync state of sources
-// (sync_schema.h), 8: SCIM provisioning and disabled principals (scim_schema.h)
+// (sync_schema.h), 8: SCIM provisioning and disabled principals (scim_schema.h), groups that
+// sources manage (sync_schema.h)
 constexpr int kSchemaVersion = 8;
 
 const char* kSchema = R"sql(
@@ -89,6 +90,7 @@ class SqliteStore final : public Store {
     if (v < 6) WARD_RETURN_IF_ERROR(db_->exec(kAgentScopeSchemaV6));
     if (v < 7) WARD_RETURN_IF_ERROR(db_->exec(kSyncSchemaV7));
     if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kScimSchemaV8));
+    if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kSourceGroupsSchemaV8));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

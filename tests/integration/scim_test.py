@@ -10,18 +10,22 @@ longer sees them; add it back and remove it Entra ID's way; deactivate the user 
 working); a bad filter is 400 invalidFilter; a duplicate userName is 409 uniqueness; an oversized
 body is 413; no key is 401 and a key without the scim role (an admin's too) is 403, both
 recorded in the audit trail; every change is an admin_change event.
+Then the other way group membership arrives: a `jsonl` source's group lines (GroupUpdate events,
+docs/design/ingest.md, "Group membership") give the SCIM-provisioned user a group's documents,
+the next `ward sync` without the user takes them away, and `ward sources` shows the membership lag.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import urllib.parse
 
-from harness import (WARD_BIN, check, check_clean_exit, http_request, start_server, summary,
-                     ward_ok as ward)
+from harness import (WARD_BIN, check, check_clean_exit, http_request, run_ward, start_server,
+                     summary, ward_ok as ward)
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -152,7 +156,8 @@ def provisioning(scim, base, data, keys):
     alice_key = body.get("key", "")
 
     status, ids = search_ids(base, alice_key, "quokka")
-    check("the member sees the group's document", ids == ["all/news", "eng/plan"], f"{status} {ids}")
+    check("the member sees the group's document", ids == ["all/news", "eng/plan"],
+          f"{status} {ids}")
 
     # Okta removes a member with a value filter in the path.
     status, _, body = scim("PATCH", "/Groups/" + group_id, {
@@ -167,7 +172,8 @@ def provisioning(scim, base, data, keys):
     # Entra ID adds and removes with the members in the value, ops capitalised.
     status, _, body = scim("PATCH", "/Groups/" + group_id, {
         "schemas": [PATCH], "Operations": [
-            {"op": "Add", "path": "members", "value": [{"value": alice_id}, {"value": bob["id"]}]}]})
+            {"op": "Add", "path": "members",
+             "value": [{"value": alice_id}, {"value": bob["id"]}]}]})
     check("Entra ID Add members", status == 200 and len(body["members"]) == 2, f"{status} {body}")
     status, ids = search_ids(base, alice_key, "quokka")
     check("added back: the document is visible again", ids == ["all/news", "eng/plan"], ids)
@@ -223,6 +229,40 @@ def provisioning(scim, base, data, keys):
           and ops.count(("delete", "Group")) == 1 and len(ops) == 9, ops)
 
 
+def group_lines(data):
+    """A jsonl source's group lines: membership from the source's last complete pass."""
+    path = os.path.join(data, "hr.jsonl")
+    with open(os.path.join(data, "ward.toml"), "a") as f:
+        f.write(f'\n[[sources]]\nname = "hr"\nconnector = "jsonl"\nroot = "{path}"\n')
+
+    def snapshot(members):
+        with open(path, "w") as f:
+            f.write(json.dumps({"id": "hr/payroll", "text": "Payroll wombat calendar.",
+                                "acl": {"groups": ["payroll"]}}) + "\n")
+            f.write(json.dumps({"group": "payroll", "members": members}) + "\n")
+        return run_ward(data, "sync", "hr", "--json")
+
+    def sees(who):
+        p = run_ward(data, "search", "wombat", "--as", who, "--json")
+        if p.returncode != 0:
+            return None
+        return [h["doc_id"] for h in json.loads(p.stdout).get("hits", [])]
+
+    p = snapshot(["bob@example.com", "nobody-here"])
+    check("a jsonl source with a group line syncs",
+          p.returncode == 0 and "nobody-here" in p.stdout + p.stderr, p.stdout + p.stderr)
+    check("the source's group gives its member the group's document",
+          sees("bob@example.com") == ["hr/payroll"], sees("bob@example.com"))
+    p = snapshot([])
+    check("the member left at the source: the next search no longer sees it",
+          p.returncode == 0 and sees("bob@example.com") == [], sees("bob@example.com"))
+    sources = json.loads(ward(data, "sources"))
+    lag = [s["lag_s"] for s in sources if s["name"] == "hr"]
+    check("ward sources shows the membership lag beside content, deletion and acl",
+          lag and all(isinstance(lag[0].get(k), (int, float))
+                      for k in ("content", "deletion", "acl", "membership")), sources)
+
+
 def main():
     if not WARD_BIN:
         print("set WARD_BIN to the ward binary", file=sys.stderr)
@@ -242,6 +282,7 @@ def main():
         provisioning(scim, base, data, keys)
         check_clean_exit(proc, timeout=15)
         proc = None
+        group_lines(data)
     except Exception as e:  # a setup failure counts as one failure with the reason
         check("setup", False, repr(e))
     finally:

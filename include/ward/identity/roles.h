@@ -26,6 +26,8 @@ std::string_view roleName(Role role);
 Result<Role> parseRole(std::string_view name);
 // The group whose members hold the role.
 std::string_view roleGroup(Role role);
+// Whether `group` is some role's group (no sync source may manage one).
+bool isRoleGroup(std::string_view group);
 
 // Admin, or a member of roleGroup(role).
 bool hasRole(const Principal& p, Role role);
