@@ -45,17 +45,17 @@ int runRole(CliContext& ctx, const std::string& principal, const std::string& ro
 }  // namespace
 
 void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
-  auto* role = app.add_subcommand("role", "Grant or revoke roles (approver, auditor, reviewer)");
+  auto* role = app.add_subcommand("role", "Grant or revoke roles (approver, auditor, reviewer, scim)");
   role->require_subcommand(1);
   static std::string principal, name;
   auto* grant = role->add_subcommand("grant", "Give PRINCIPAL the role (joins its group)");
   grant->add_option("PRINCIPAL", principal, "User, service account or group")->required();
-  grant->add_option("ROLE", name, "approver, auditor or reviewer")->required();
+  grant->add_option("ROLE", name, "approver, auditor, reviewer or scim")->required();
   grant->callback(
       [&ctx, &slot] { slot.run = [&ctx] { return runRole(ctx, principal, name, true); }; });
   auto* revoke = role->add_subcommand("revoke", "Take the role away (leaves its group)");
   revoke->add_option("PRINCIPAL", principal, "User, service account or group")->required();
-  revoke->add_option("ROLE", name, "approver, auditor or reviewer")->required();
+  revoke->add_option("ROLE", name, "approver, auditor, reviewer or scim")->required();
   revoke->callback(
       [&ctx, &slot] { slot.run = [&ctx] { return runRole(ctx, principal, name, false); }; });
 }

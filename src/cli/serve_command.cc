@@ -13,8 +13,11 @@
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/http/http_server.h"
+#include "ward/http/scim_routes.h"
 #include "ward/http/services.h"
+#include "ward/identity/scim_service.h"
 #include "ward/io/file_system.h"
+#include "ward/store/scim_store.h"
 
 namespace ward::cli {
 
@@ -89,6 +92,11 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!sync_wiring.ok()) return fail(sync_wiring.status());
       auto routes = mcp::mcpRoutes(**mcp_server, anonymous);
       for (auto& r : syncRoutes(ctx, **sync_wiring)) routes.push_back(std::move(r));
+      // SCIM provisioning (/scim/v2) on a store connection of its own.
+      auto scim_store = store::openSqliteScimStore(ctx.dbPath());
+      if (!scim_store.ok()) return fail(scim_store.status());
+      identity::ScimService scim(**scim_store);
+      for (auto& r : http::scimRoutes(scim, ctx.traces())) routes.push_back(std::move(r));
       auto server = http::startHttpServer(services, sc, std::move(routes));
       if (!server.ok()) return fail(server.status());
       std::cout << "listening on http://" << (*server)->address() << std::endl;

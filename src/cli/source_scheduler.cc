@@ -35,14 +35,14 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
     lag_gauge_ = metrics().registerGauge(
         "ward_sync_lag_seconds",
         "Seconds since the start of the last complete pass of each source, per kind (content, "
-        "deletion, acl); absent when there was none.",
+        "deletion, acl, membership); absent when there was none.",
         [this] {
           std::vector<GaugeSample> out;
           auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
                                           SystemClock::instance().nowMicros());
           if (!list.ok()) return out;
           for (const auto& s : *list) {
-            for (const char* kind : {"content", "deletion", "acl"}) {
+            for (const char* kind : {"content", "deletion", "acl", "membership"}) {
               const Json& v = s["lag_s"][kind];
               if (!v.is_number()) continue;
               out.push_back(

@@ -32,8 +32,8 @@ class SourceScheduler {
   CliContext& ctx_;
   SyncWiring& wiring_;
   int wake_fd_ = -1;  // eventfd: written to stop
-  // ward_sync_lag_seconds{source,kind}: the lags of `ward sources` (content, deletion, acl);
-  // registered only with server.metrics_data_gauges (/metrics needs no authentication).
+  // ward_sync_lag_seconds{source,kind}: the lags of `ward sources` (content, deletion, acl,
+  // membership); registered only with server.metrics_data_gauges (/metrics needs no authentication).
   GaugeRegistration lag_gauge_;
   std::thread thread_;
 };

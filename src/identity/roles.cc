@@ -14,16 +14,18 @@ std::string_view roleName(Role role) {
       return "auditor";
     case Role::kReviewer:
       return "reviewer";
+    case Role::kScim:
+      return "scim";
   }
   return "unknown";
 }
 
 Result<Role> parseRole(std::string_view name) {
-  for (Role r : {Role::kApprover, Role::kAuditor, Role::kReviewer}) {
+  for (Role r : {Role::kApprover, Role::kAuditor, Role::kReviewer, Role::kScim}) {
     if (roleName(r) == name) return r;
   }
   return Status::invalidArgument("unknown role '" + std::string(name) +
-                                 "' (expected approver, auditor or reviewer)");
+                                 "' (expected approver, auditor, reviewer or scim)");
 }
 
 std::string_view roleGroup(Role role) {
@@ -34,8 +36,17 @@ std::string_view roleGroup(Role role) {
       return "auditors";
     case Role::kReviewer:
       return "reviewers";
+    case Role::kScim:
+      return "scim-provisioners";
   }
   return "";
+}
+
+bool isRoleGroup(std::string_view group) {
+  for (Role r : {Role::kApprover, Role::kAuditor, Role::kReviewer, Role::kScim}) {
+    if (roleGroup(r) == group) return true;
+  }
+  return false;
 }
 
 bool isRoleMember(const Principal& p, Role role) {

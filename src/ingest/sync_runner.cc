@@ -12,6 +12,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
+#include "ward/identity/roles.h"
 #include "ward/index/index.h"
 #include "ward/ingest/source_document.h"
 #include "ward/store/store.h"
@@ -191,6 +192,42 @@ class RunSink final : public EventSink {
       batch_.seen.push_back({e.entity, "", store::SeenState::kFailed});
     }
     problem(e.entity, e.reason);
+    return Status();
+  }
+
+  // A group's whole membership, applied with the batch (store::SyncBatch::group_updates). Refused
+  // (counted, with a problem line) for a bad name, a role's group, or a group the source does not
+  // manage; members that are not principals of the tenant are skipped with a problem line.
+  Status on(GroupUpdateEvent& e) {
+    auto refuse = [&](const std::string& why) {
+      ++run_.refused;
+      problem("group " + e.group, why);
+      return Status();
+    };
+    Status name = identity::validateName("group", e.group);
+    if (!name.ok()) return refuse(name.message());
+    if (identity::isRoleGroup(e.group)) {
+      return refuse("the group grants a role: no source may manage it");
+    }
+    WARD_ASSIGN_OR_RETURN(std::optional<std::string> manager,
+                          deps_.sync->groupManager(run_.tenant, e.group));
+    if (manager && manager->empty()) {
+      return refuse("not a group this source manages (a Ward admin's, or not a group)");
+    }
+    if (manager && *manager != source_.name) {
+      return refuse("managed by source '" + *manager + "'");
+    }
+    store::GroupMembership update{e.group, {}};
+    for (const std::string& m : e.members) {
+      auto who = deps_.store->findPrincipal(run_.tenant, m);
+      if (!who.ok()) {
+        if (who.status().code() != StatusCode::kNotFound) return who.status();
+        problem("group " + e.group, "member '" + m + "' is not a principal of the tenant: skipped");
+        continue;
+      }
+      update.members.push_back(m);
+    }
+    batch_.group_updates.push_back(std::move(update));
     return Status();
   }
 
@@ -443,6 +480,8 @@ Result<Json> sourcesJson(store::SyncStore& sync, const std::string& tenant,
         break;
       }
     }
+    // Group membership is as fresh as the last complete pass, for a source that manages groups.
+    WARD_ASSIGN_OR_RETURN(int64_t groups, sync.managedGroups(tenant, s.name));
     Json j{{"name", s.name},
            {"connector", s.connector},
            {"schedule_s", s.schedule_s},
@@ -454,7 +493,8 @@ Result<Json> sourcesJson(store::SyncStore& sync, const std::string& tenant,
            {"lag_s",
             {{"content", lag(complete ? complete->started_at : 0)},
              {"deletion", lag(deletion_pass)},
-             {"acl", lag(complete && complete->held == 0 ? complete->started_at : 0)}}}};
+             {"acl", lag(complete && complete->held == 0 ? complete->started_at : 0)},
+             {"membership", lag(complete && groups > 0 ? complete->started_at : 0)}}}};
     out.push_back(std::move(j));
   }
   return out;

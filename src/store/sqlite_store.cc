@@ -7,6 +7,7 @@
 #include "sqlite_agent_scopes.h"
 #include "sqlite_db.h"
 #include "sqlite_documents.h"
+#include "scim_schema.h"
 #include "sync_schema.h"
 #include "tool_schema.h"
 #include "ward/common/clock.h"
@@ -20,8 +21,9 @@ namespace {
 
 // 2: the gateway's tables, 3: delegations, 4: upstream prompt pins, 5: sealed approval
 // arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h), 7: sync state of sources
-// (sync_schema.h)
-constexpr int kSchemaVersion = 7;
+// (sync_schema.h), 8: SCIM provisioning and disabled principals (scim_schema.h), groups that
+// sources manage (sync_schema.h)
+constexpr int kSchemaVersion = 8;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -87,6 +89,8 @@ class SqliteStore final : public Store {
     if (v < 5) WARD_RETURN_IF_ERROR(db_->exec(kToolSchemaV5));
     if (v < 6) WARD_RETURN_IF_ERROR(db_->exec(kAgentScopeSchemaV6));
     if (v < 7) WARD_RETURN_IF_ERROR(db_->exec(kSyncSchemaV7));
+    if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kScimSchemaV8));
+    if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kSourceGroupsSchemaV8));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));
@@ -129,9 +133,13 @@ class SqliteStore final : public Store {
 
   Result<identity::ApiKeyRecord> findApiKey(const std::string& key_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare("SELECT key_id,principal_id,secret_hash,created_at,revoked "
-                                       "FROM api_keys WHERE key_id=?"));
+    // A disabled principal's keys (an inactive or deleted SCIM user, scim_store.h) read as
+    // revoked, so every front door refuses them on the next request.
+    WARD_ASSIGN_OR_RETURN(
+        StmtRef st,
+        db_->prepare("SELECT k.key_id,k.principal_id,k.secret_hash,k.created_at,"
+                     "k.revoked OR COALESCE(p.disabled,0) FROM api_keys k "
+                     "LEFT JOIN principals p ON p.id=k.principal_id WHERE k.key_id=?"));
     st->bind(1, key_id);
     if (!st->step()) {
       WARD_RETURN_IF_ERROR(st->error("read api key"));

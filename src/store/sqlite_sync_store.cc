@@ -5,6 +5,7 @@
 
 #include "sqlite_db.h"
 #include "sqlite_documents.h"
+#include "sqlite_source_groups.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
 #include "ward/store/store.h"
@@ -112,6 +113,10 @@ class SqliteSyncStore final : public SyncStore {
       item->bind(3, batch.run.source);
       item->bind(4, s.version);
       WARD_RETURN_IF_ERROR(item->exec("record item version"));
+    }
+    for (const auto& update : batch.group_updates) {
+      WARD_RETURN_IF_ERROR(
+          applyGroupMembership(*db_, batch.run.tenant, batch.run.source, update, now));
     }
     WARD_RETURN_IF_ERROR(writeRun(batch.run));
     WARD_RETURN_IF_ERROR(tx.commit());
@@ -234,6 +239,17 @@ class SqliteSyncStore final : public SyncStore {
   Result<std::optional<SyncRunRecord>> lastCompletePass(const std::string& tenant,
                                                         const std::string& source) override {
     return latestRun(tenant, source, "exhausted=1 AND state IN ('completed','partial','held')");
+  }
+
+  Result<std::optional<std::string>> groupManager(const std::string& tenant,
+                                                  const std::string& group) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectGroupManager(*db_, tenant, group);
+  }
+
+  Result<int64_t> managedGroups(const std::string& tenant, const std::string& source) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return countManagedGroups(*db_, tenant, source);
   }
 
  private:

@@ -23,4 +23,12 @@ CREATE TABLE IF NOT EXISTS sync_items(
   PRIMARY KEY(tenant, ext_id)) WITHOUT ROWID;
 )sql";
 
+// Schema step 8 (with scim_schema.h): the groups that sources manage (GroupUpdate events;
+// docs/formats/ward-db.md, "Schema step 8").
+inline constexpr const char* kSourceGroupsSchemaV8 = R"sql(
+CREATE TABLE IF NOT EXISTS source_groups(
+  group_id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS source_groups_by_source ON source_groups(tenant, source);
+)sql";
+
 }  // namespace ward::store

@@ -2,7 +2,8 @@
 """The route table (src/http/routes.cc, kRoutes) against its documentation: every route is in
 docs/api/openapi.yaml with its method and in docs/design/http.md's route table, and every
 operation of the OpenAPI document is a route (or /mcp, which mcp::mcpRoutes adds, or /v1/sources
-and /v1/jobs, which `ward serve` adds from src/cli/sync_routes.cc)."""
+and /v1/jobs, which `ward serve` adds from src/cli/sync_routes.cc). The /scim/v2 routes are read
+from their own table in src/http/scim_routes.cc."""
 import pathlib
 import re
 import sys
@@ -22,6 +23,7 @@ def openapi_form(path):
 
 def main():
     routes = ROUTE.findall((REPO / "src/http/routes.cc").read_text())
+    routes += ROUTE.findall((REPO / "src/http/scim_routes.cc").read_text())
     if len(routes) < 10:
         print(f"FAIL only {len(routes)} routes parsed from routes.cc: the pattern is stale")
         return 1

@@ -3,6 +3,8 @@
 //   approver  group "approvers"  decides parked tool calls (gateway)
 //   auditor   group "auditors"   reads traces, explanations and stored prompts
 //   reviewer  group "reviewers"  records feedback overrides on traces
+//   scim      group "scim-provisioners"  provisions users and groups over /scim/v2 (members
+//             only: an admin without the group is refused, see scim_service.h)
 // Grant one with `ward role grant PRINCIPAL ROLE` (joins the group, creating it if needed).
 //
 // Server-wide settings (the server's read-only switch) need a server admin: an admin of the
@@ -17,13 +19,15 @@
 
 namespace ward::identity {
 
-enum class Role { kApprover, kAuditor, kReviewer };
+enum class Role { kApprover, kAuditor, kReviewer, kScim };
 
 std::string_view roleName(Role role);
 // InvalidArgument naming the accepted roles.
 Result<Role> parseRole(std::string_view name);
 // The group whose members hold the role.
 std::string_view roleGroup(Role role);
+// Whether `group` is some role's group (no sync source may manage one).
+bool isRoleGroup(std::string_view group);
 
 // Admin, or a member of roleGroup(role).
 bool hasRole(const Principal& p, Role role);

@@ -56,14 +56,23 @@ struct FailureEvent {
 struct CheckpointEvent {
   std::string opaque;
 };
+// The whole membership of one of the source's groups: the group's members become exactly
+// `members` (principal names of the tenant) in the batch's transaction. A group is the source's
+// when the source created it; groups of Ward admins, of other sources and the role groups are
+// refused (docs/design/ingest.md, "Group membership").
+struct GroupUpdateEvent {
+  std::string group;
+  std::vector<std::string> members;
+};
 
-using SyncEvent =
-    std::variant<UpsertEvent, DeleteEvent, AclUpdateEvent, FailureEvent, CheckpointEvent>;
+using SyncEvent = std::variant<UpsertEvent, DeleteEvent, AclUpdateEvent, FailureEvent,
+                               CheckpointEvent, GroupUpdateEvent>;
 
 struct ConnectorCapabilities {
-  bool full_listing = true;    // required: a pass lists every id (deletions are detected by it)
-  bool change_feed = false;    // a pass may start from a cursor and yield only changes
-  bool document_acls = false;  // upserts carry the source's own ACLs
+  bool full_listing = true;       // required: a pass lists every id (deletions are detected by it)
+  bool change_feed = false;       // a pass may start from a cursor and yield only changes
+  bool document_acls = false;     // upserts carry the source's own ACLs
+  bool group_membership = false;  // passes yield GroupUpdateEvents
 };
 
 class EventSink {

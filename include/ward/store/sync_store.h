@@ -60,6 +60,12 @@ struct SeenItem {
   SeenState state = SeenState::kIndexed;
 };
 
+// A source's statement of one group's whole membership (schema step 8, `source_groups`).
+struct GroupMembership {
+  std::string group;
+  std::vector<std::string> members;  // principal names of the tenant
+};
+
 // One committed page of a run.
 struct SyncBatch {
   SyncRunRecord run;  // counters and checkpoint after this batch
@@ -67,6 +73,10 @@ struct SyncBatch {
   // ACL changes of live documents whose bytes are unchanged (ext_id, new ACL).
   std::vector<std::pair<std::string, Acl>> acl_updates;
   std::vector<SeenItem> seen;
+  // Applied in order: a group the tenant does not have is created as the run's source's group;
+  // the group's memberships become exactly `members` (names that are not principals of the tenant
+  // are skipped). A group that is not the source's fails the commit (FailedPrecondition).
+  std::vector<GroupMembership> group_updates;
 };
 
 class SyncStore {
@@ -98,6 +108,12 @@ class SyncStore {
   // Newest first; source "" = every source.
   virtual Result<std::vector<SyncRunRecord>> listRuns(const std::string& tenant,
                                                       const std::string& source, int limit) = 0;
+  // The source managing group `group` of the tenant: nullopt when the tenant has no principal of
+  // that name, "" when it exists but no source manages it (a Ward admin's, or not a group).
+  virtual Result<std::optional<std::string>> groupManager(const std::string& tenant,
+                                                          const std::string& group) = 0;
+  // How many groups `source` manages.
+  virtual Result<int64_t> managedGroups(const std::string& tenant, const std::string& source) = 0;
   // The newest run whose listing was exhausted and that ended completed, partial or held.
   virtual Result<std::optional<SyncRunRecord>> lastCompletePass(const std::string& tenant,
                                                                 const std::string& source) = 0;

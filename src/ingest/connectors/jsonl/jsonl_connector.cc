@@ -14,6 +14,8 @@ namespace ward::ingest {
 namespace {
 
 constexpr size_t kMaxIdBytes = 1024;  // as ingestRecords (docs/formats/jsonl-records.md)
+// Members of one group line (docs/formats/jsonl-records.md, "Group lines").
+constexpr size_t kMaxGroupLineMembers = 10000;
 
 Result<std::vector<std::string>> names(const Json& j, const std::string& field) {
   if (!j.is_array()) return Status::invalidArgument("field '" + field + "' must be an array");
@@ -33,6 +35,22 @@ Result<SyncEvent> recordEvent(const std::string& line, const SourceConfig& sourc
                               uint64_t max_bytes) {
   WARD_ASSIGN_OR_RETURN(Json j, parseJson(line));
   if (!j.is_object()) return Status::invalidArgument("record must be a JSON object");
+  if (j.contains("group")) {
+    // A group line: the group's whole membership (docs/formats/jsonl-records.md, "Group lines").
+    if (j.size() != 2 || !j.contains("members") || !j["group"].is_string()) {
+      return Status::invalidArgument(
+          "a group line is exactly {\"group\": NAME, \"members\": [NAMES]}");
+    }
+    if (j["members"].is_array() && j["members"].size() > kMaxGroupLineMembers) {
+      return Status::invalidArgument("a group line lists more than " +
+                                     std::to_string(kMaxGroupLineMembers) + " members");
+    }
+    GroupUpdateEvent g;
+    g.group = j["group"].get<std::string>();
+    WARD_RETURN_IF_ERROR(identity::validateName("group", g.group));
+    WARD_ASSIGN_OR_RETURN(g.members, names(j["members"], "members"));
+    return SyncEvent(std::move(g));
+  }
   if (!j.contains("id") || !j["id"].is_string()) {
     return Status::invalidArgument("field 'id' is required and must be a string");
   }
@@ -112,7 +130,7 @@ class JsonlConnector final : public Connector {
       : source_(std::move(source)), env_(std::move(env)) {}
 
   ConnectorCapabilities capabilities() const override {
-    return ConnectorCapabilities{true, false, true};
+    return ConnectorCapabilities{true, false, true, true};
   }
 
   // The checkpoint is the number of lines consumed by committed pages.
