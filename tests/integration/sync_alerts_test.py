@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Sync failures, backoff, the error state and alerts on the real binary (docs/design/ingest.md,
+"Failures, backoff and the error state" and "Alerts"; docs/formats/alert-webhook.md).
+
+Usage: WARD_BIN=build/ward python3 tests/integration/sync_alerts_test.py
+
+* a webhook URL at a link-local address (169.254.169.254) is refused when ward.toml is read,
+  with a message naming the key and not the URL's secret;
+* under `ward serve`, a source whose snapshot file is missing fails, is retried with backoff, and
+  after five consecutive failures is in the error state (GET /v1/sources, `ward sources`, the
+  gauge) and a local HTTP server (port 0) receives the alert's JSON, once; a second source keeps
+  syncing meanwhile;
+* once the file exists a retry succeeds, the state is ok again and the webhook receives the
+  recovery; a first webhook answer of 503 is retried once;
+* an SLO on the lag raises its own alert;
+* the alerts are audit events (`sync_alert`, `sync_alert_webhook`) and counted on /metrics, and
+  the webhook URL's secret path is never logged.
+Prints "N passed, M failed" and exits non-zero on any failure.
+"""
+
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+from harness import (WARD_BIN, check, http_request, run_ward as ward, start_server, stop_server,
+                     summary, wait_until)
+
+SECRET = "s3cret-hook-path"
+
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    received = []  # parsed bodies, in order
+    answers = [503]  # statuses to answer first (then 200)
+    lock = threading.Lock()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with Hook.lock:
+            status = Hook.answers.pop(0) if Hook.answers else 200
+            if status == 200:
+                Hook.received.append({"path": self.path,
+                                      "type": self.headers.get("Content-Type"),
+                                      "body": json.loads(body)})
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def alerts(source=None, alert=None, state=None):
+    with Hook.lock:
+        return [r["body"] for r in Hook.received
+                if (source is None or r["body"].get("source") == source)
+                and (alert is None or r["body"].get("alert") == alert)
+                and (state is None or r["body"].get("state") == state)]
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def set_config(data, extra):
+    path = os.path.join(data, "ward.toml")
+    with open(path) as f:
+        base = f.read().split("# --- sync_alerts_test ---")[0]
+    with open(path, "w") as f:
+        f.write(base + "# --- sync_alerts_test ---\n" + extra)
+
+
+def test_refused_webhook(data):
+    set_config(data, '[sync_alerts]\n'
+               f'webhook_url = "http://169.254.169.254/latest/meta-data?token={SECRET}"\n')
+    p = ward(data, "sources")
+    check("a link-local webhook URL is refused when ward.toml is read",
+          p.returncode != 0 and "sync_alerts.webhook_url" in p.stderr
+          and "169.254.169.254 is a link-local address" in p.stderr, p.stderr)
+    check("the refusal does not echo the URL's secret", SECRET not in p.stderr, p.stderr)
+    p = subprocess.run([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
+                       capture_output=True, text=True, timeout=120)
+    check("ward serve does not start with it", p.returncode != 0
+          and "link-local" in p.stderr and "listening" not in p.stdout, p.stdout + p.stderr)
+
+
+def test_error_state_and_recovery(data, tmp, hook_port):
+    missing = os.path.join(tmp, "push", "flaky.jsonl")
+    steady = os.path.join(tmp, "steady")
+    write(os.path.join(steady, "a.md"), "# A\n\nsteadytoken\n")
+    set_config(data, f'''[sync_alerts]
+webhook_url = "http://127.0.0.1:{hook_port}/hook/{SECRET}"
+webhook_allow_loopback = true
+webhook_timeout_ms = 5000
+
+[[sources]]
+name = "flaky"
+connector = "jsonl"
+root = "{missing}"
+retry_min_s = 0.2
+
+[[sources]]
+name = "steady"
+connector = "folder"
+root = "{steady}"
+slo_content_lag_s = 1
+[[sources.acl]]
+glob = "*"
+groups = ["staff"]
+''')
+    admin_key = ward(data, "key", "create", "admin").stdout.strip()
+    err_path = os.path.join(tmp, "serve.err")
+    err = open(err_path, "w")
+    proc, base = start_server(data, stderr=err)
+    try:
+        raised = wait_until(lambda: alerts("flaky", "error", "raised"), "the error alert")
+        check("five failed runs raise an error alert on the webhook", raised, Hook.received)
+        body = alerts("flaky", "error", "raised")[0] if raised else {}
+        check("the webhook body is the documented JSON",
+              body.get("type") == "ward.sync_alert" and body.get("version") == 1
+              and body.get("value") == 5 and body.get("limit") == 5
+              and "cannot open" in body.get("message", "") and body.get("at", "").endswith("Z"),
+              body)
+        with Hook.lock:
+            first = Hook.received[0] if Hook.received else {}
+        check("it is POSTed as JSON to the configured path",
+              first.get("type") == "application/json"
+              and first.get("path") == f"/hook/{SECRET}", first)
+        status, _, listing = http_request(base, "GET", "/v1/sources", key=admin_key)
+        flaky = [s for s in listing.get("sources", []) if s["name"] == "flaky"] \
+            if status == 200 else []
+        check("GET /v1/sources shows the error state",
+              flaky and flaky[0]["state"] == "error" and flaky[0]["consecutive_failures"] >= 5,
+              listing)
+        p = ward(data, "sources")
+        shown = {s["name"]: s for s in json.loads(p.stdout)} if p.returncode == 0 else {}
+        check("ward sources shows it too",
+              shown.get("flaky", {}).get("state") == "error"
+              and shown.get("steady", {}).get("state") == "ok", p.stdout + p.stderr)
+        status, _, metrics = http_request(base, "GET", "/metrics")
+        check("the error state is a gauge and the alert a count on /metrics",
+              status == 200 and 'ward_sync_source_error{source="flaky"} 1' in metrics
+              and 'ward_sync_source_error{source="steady"} 0' in metrics
+              and 'ward_sync_alerts_total{alert="error",state="raised"} 1' in metrics,
+              metrics if isinstance(metrics, str) else status)
+        p = ward(data, "search", "steadytoken", "--as", "admin", "--json")
+        hits = {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])} \
+            if p.returncode == 0 else set()
+        check("the failing source does not block the other one", hits == {"steady:a.md"},
+              p.stdout + p.stderr)
+        check("the error episode alerts once", len(alerts("flaky", "error", "raised")) == 1,
+              Hook.received)
+
+        write(missing, json.dumps({"id": "r1", "text": "recoveredtoken"}) + "\n")
+        recovered = wait_until(lambda: alerts("flaky", "error", "recovered"), "the recovery")
+        check("a run that succeeds sends one recovery alert", recovered
+              and len(alerts("flaky", "error", "raised")) == 1, Hook.received)
+        status, _, listing = http_request(base, "GET", "/v1/sources", key=admin_key)
+        flaky = [s for s in listing.get("sources", []) if s["name"] == "flaky"] \
+            if status == 200 else []
+        check("the state is ok again",
+              flaky and flaky[0]["state"] == "ok" and flaky[0]["consecutive_failures"] == 0,
+              listing)
+        check("a lag above its SLO raises its own alert",
+              wait_until(lambda: alerts("steady", "content_lag", "raised"), "the SLO alert"),
+              Hook.received)
+    finally:
+        stop_server(proc)
+        err.close()
+    with open(err_path) as f:
+        log = f.read()
+    check("the alerts are log lines", "sync alert: error raised: source 'flaky'" in log
+          and "sync alert: error recovered" in log, log[-3000:])
+    check("the backoff is logged", "consecutive failed runs; retried in" in log, log[-3000:])
+    check("the webhook URL's secret path is never logged", SECRET not in log, log[-3000:])
+    p = ward(data, "trace", "list", "--kind", "sync_alert")
+    check("each alert is an audit event", p.returncode == 0 and p.stdout.count("sync_alert") >= 2,
+          p.stdout + p.stderr)
+    p = ward(data, "trace", "list", "--kind", "sync_alert_webhook")
+    check("each delivery is an audit event (the first after a 503 retry)",
+          p.returncode == 0 and "sync_alert_webhook" in p.stdout and SECRET not in p.stdout,
+          p.stdout + p.stderr)
+
+
+def main():
+    if not WARD_BIN:
+        print("set WARD_BIN")
+        return 2
+    tmp = tempfile.mkdtemp(prefix="ward_sync_alerts_")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        data = os.path.join(tmp, "data")
+        if ward(data, "init").returncode != 0:
+            print("ward init failed")
+            return 1
+        with open(os.path.join(data, "ward.toml")) as f:
+            text = f.read()
+        if "metrics_data_gauges" not in text:
+            print("ward.toml has no server.metrics_data_gauges line to turn on")
+            return 1
+        with open(os.path.join(data, "ward.toml"), "w") as f:
+            f.write(text.replace("metrics_data_gauges = false", "metrics_data_gauges = true"))
+        test_refused_webhook(data)
+        test_error_state_and_recovery(data, tmp, server.server_address[1])
+    finally:
+        server.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
