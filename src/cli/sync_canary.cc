@@ -139,8 +139,8 @@ int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfi
   } else {
     for (const char* kind : {"create", "update", "delete"}) {
       if (figures.contains(kind)) {
-        std::printf("canary %s of %s: searchable after %.3f s\n", kind, source.name.c_str(),
-                    figures[kind].get<double>());
+        std::printf("canary %s of %s: reflected in search after %.3f s\n", kind,
+                    source.name.c_str(), figures[kind].get<double>());
       }
     }
     std::printf("canary revoke: not applicable (a folder source's ACLs come from its rules)\n");

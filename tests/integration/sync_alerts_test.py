@@ -14,7 +14,13 @@ Usage: WARD_BIN=build/ward python3 tests/integration/sync_alerts_test.py
   recovery; a first webhook answer of 503 is retried once;
 * an SLO on the lag raises its own alert;
 * the alerts are audit events (`sync_alert`, `sync_alert_webhook`) and counted on /metrics, and
-  the webhook URL's secret path is never logged.
+  the webhook URL's secret path is never logged;
+* `ward sync canary SOURCE` times a canary's create, update and delete until search reflects
+  each (figures printed, not asserted), the canary is admins only and removed;
+* POST /v1/sources/{name}/snapshot (docs/design/ingest.md, "Push snapshots"): a snapshot deletes
+  the source's ids it lacks (and no other source's), pages with begin/append/commit, a 30%
+  deletion is held (202) until sent again with its approval, non-admins and bad pages are
+  refused and recorded.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
@@ -188,6 +194,96 @@ groups = ["staff"]
           p.stdout + p.stderr)
 
 
+def test_canary(data, tmp):
+    root = os.path.join(tmp, "canary-src")
+    write(os.path.join(root, "a.md"), "# A\n\ncanaryneighbour\n")
+    set_config(data, f'[[sources]]\nname = "can"\nconnector = "folder"\nroot = "{root}"\n'
+               '[[sources.acl]]\nglob = "*"\npublic = true\n')
+    p = ward(data, "sync", "canary", "can")
+    print(p.stdout.strip())
+    lines = [l for l in p.stdout.splitlines() if "reflected in search after" in l]
+    check("ward sync canary prints the create, update and delete figures",
+          p.returncode == 0 and len(lines) == 3, p.stdout + p.stderr)
+    check("the canary is removed", sorted(os.listdir(root)) == ["a.md"], os.listdir(root))
+    p = ward(data, "sync", "canary", "can", "--json")
+    out = json.loads(p.stdout) if p.returncode == 0 else {}
+    check("--json gives the figures in seconds",
+          set(out.get("seconds", {})) == {"create", "update", "delete"}, p.stdout + p.stderr)
+    p = ward(data, "trace", "list", "--kind", "sync_canary")
+    check("a canary is an audit event", p.returncode == 0 and "sync_canary" in p.stdout,
+          p.stdout + p.stderr)
+    p = ward(data, "sync", "canary", "nosuch")
+    check("a canary of an unknown source is refused", p.returncode != 0
+          and "no source 'nosuch'" in p.stderr, p.stderr)
+
+
+def records(ids, tag="v1"):
+    return [{"id": i, "text": f"pushed {i} {tag}token", "acl": {"groups": ["staff"]}} for i in ids]
+
+
+def test_http_snapshot(data):
+    set_config(data, "")
+    admin_key = ward(data, "key", "create", "admin").stdout.strip()
+    ward(data, "user", "add", "pam")
+    user_key = ward(data, "key", "create", "pam").stdout.strip()
+    proc, base = start_server(data)
+    try:
+        url = "/v1/sources/pushed/snapshot"
+        status, _, body = http_request(base, "POST", "/v1/sources/other/snapshot",
+                                       body=records(["keepme"]), key=admin_key)
+        check("a snapshot of another source indexes it", status == 200
+              and body.get("outcome") == "completed", body)
+        status, _, body = http_request(base, "POST", url, body=records([f"p{i}" for i in range(10)]),
+                                       key=admin_key)
+        check("a whole snapshot indexes its records", status == 200
+              and body.get("outcome") == "completed" and body.get("listed") == 10
+              and body.get("committed") is True, body)
+        ids = [f"p{i}" for i in range(9)]
+        status, _, body = http_request(base, "POST", url + "?page=begin",
+                                       body={"records": records(ids[:5])}, key=admin_key)
+        check("a first page is staged, not run", status == 200 and body.get("committed") is False
+              and body.get("staged") == 5, body)
+        lines = "\n".join(json.dumps(r) for r in records(ids[5:]) + [{"id": "keepme",
+                                                                     "deleted": True}])
+        status, _, body = http_request(base, "POST", url + "?page=append", raw=lines.encode(),
+                                       key=admin_key, headers={"Content-Type":
+                                                               "application/x-ndjson"})
+        check("a JSON-lines page is appended", status == 200 and body.get("staged") == 10, body)
+        status, _, body = http_request(base, "POST", url + "?page=commit", raw=b"",
+                                       key=admin_key)
+        check("the commit deletes the ids absent from the snapshot, in this source only",
+              status == 200 and body.get("outcome") == "completed" and body.get("deleted") == 1,
+              body)
+        p = ward(data, "search", "keepme", "--as", "admin", "--json")
+        check("another source's document is not deleted by a delete record",
+              p.returncode == 0 and any(h["doc_id"] == "keepme"
+                                        for h in json.loads(p.stdout).get("hits", [])),
+              p.stdout + p.stderr)
+        status, _, body = http_request(base, "POST", url + "?page=commit", raw=b"", key=admin_key)
+        check("a commit with nothing begun is a 409", status == 409, (status, body))
+        status, _, body = http_request(base, "POST", url, body=records(ids[:6]), key=admin_key)
+        check("a snapshot deleting 30% of the source is held (202)", status == 202
+              and body.get("outcome") == "held" and body.get("deleted") == 0
+              and body.get("approval_id", "").startswith("apr_"), body)
+        approval = body.get("approval_id", "")
+        status, _, body = http_request(base, "POST", url + "?approve=" + approval,
+                                       body=records(ids[:6]), key=admin_key)
+        check("sent again with its approval, it deletes", status == 200
+              and body.get("outcome") == "completed" and body.get("deleted") == 3, body)
+        status, _, body = http_request(base, "POST", url + "?page=later", body=[], key=admin_key)
+        check("a bad page is a 400", status == 400 and "page" in str(body), (status, body))
+        status, _, body = http_request(base, "POST", url, body=[1, 2], key=admin_key)
+        check("a record that is not an object is a 400 naming it",
+              status == 400 and "records[0]" in str(body), (status, body))
+        status, _, body = http_request(base, "POST", url, body=records(["x"]), key=user_key)
+        check("a non-admin is refused (403)", status == 403, (status, body))
+    finally:
+        stop_server(proc)
+    p = ward(data, "trace", "list", "--kind", "sync_refused")
+    check("refused pushes are audit events", p.returncode == 0
+          and p.stdout.count("sync_refused") >= 3, p.stdout + p.stderr)
+
+
 def main():
     if not WARD_BIN:
         print("set WARD_BIN")
@@ -209,6 +305,8 @@ def main():
             f.write(text.replace("metrics_data_gauges = false", "metrics_data_gauges = true"))
         test_refused_webhook(data)
         test_error_state_and_recovery(data, tmp, server.server_address[1])
+        test_canary(data, tmp)
+        test_http_snapshot(data)
     finally:
         server.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
