@@ -89,9 +89,8 @@ Result<SnapshotOutcome> PushSnapshots::push(const std::string& tenant, const std
                       : 0;
   for (const auto& l : lines) size += l.size() + 1;
   if (size > kMaxStagedSnapshotBytes) {
-    return Status::resourceExhausted("the staged snapshot of source '" + source +
-                                     "' would pass " + std::to_string(kMaxStagedSnapshotBytes) +
-                                     " bytes");
+    return Status::resourceExhausted("the staged snapshot of source '" + source + "' would pass " +
+                                     std::to_string(kMaxStagedSnapshotBytes) + " bytes");
   }
   {
     const bool fresh = page == SnapshotPage::kBegin || page == SnapshotPage::kWhole;

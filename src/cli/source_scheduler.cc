@@ -26,6 +26,7 @@ struct SourceState {
   // After a failure or a rate-limit signal: no run, not even on change, before this.
   Clock::time_point not_before;
   int failures = 0;            // consecutive failed runs (the backoff's exponent)
+  Clock::time_point next_canary;  // canary_interval_s; max() = none
   bool dirty = false;          // events seen since the last run
   Clock::time_point first_event, last_event;
 };
@@ -42,8 +43,8 @@ void afterRun(SourceState& st, bool failed, int64_t retry_after_s, std::mt19937_
   ingest::RetryPolicy policy;
   if (st.config->retry_min_s > 0) policy.min_s = st.config->retry_min_s;
   const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-  const double wait = ingest::retryDelaySeconds(policy, st.failures,
-                                                static_cast<double>(retry_after_s), unit);
+  const double wait =
+      ingest::retryDelaySeconds(policy, st.failures, static_cast<double>(retry_after_s), unit);
   st.not_before = now + millis(wait);
   if (failed) {
     st.next_run = st.not_before;
@@ -85,15 +86,14 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
   if (ctx_.config().server.metrics_data_gauges) {
     error_gauge_ = metrics().registerGauge(
         "ward_sync_source_error",
-        "1 while a source is in the error state (five consecutive failed runs), else 0.",
-        [this] {
+        "1 while a source is in the error state (five consecutive failed runs), else 0.", [this] {
           std::vector<GaugeSample> out;
           auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
                                           SystemClock::instance().nowMicros());
           if (!list.ok()) return out;
           for (const auto& s : *list) {
-            out.push_back({{{"source", s["name"].get<std::string>()}},
-                           s["state"] == "error" ? 1.0 : 0.0});
+            out.push_back(
+                {{{"source", s["name"].get<std::string>()}}, s["state"] == "error" ? 1.0 : 0.0});
           }
           return out;
         });
@@ -167,6 +167,8 @@ void SourceScheduler::loop() {
     st.config = &s;
     st.next_run = start;  // every source once at start
     st.not_before = start;
+    st.next_canary = s.canary_interval_s > 0 ? start + std::chrono::seconds(s.canary_interval_s)
+                                             : Clock::time_point::max();
     if (s.connector == "folder") {
       auto w =
           ingest::FolderWatch::open(s.root, s.max_depth > 0 ? s.max_depth : ingest::kMaxWalkDepth);
@@ -214,6 +216,26 @@ void SourceScheduler::loop() {
         logWarn(line);
       }
     }
+    for (auto& st : states) {
+      if (Clock::now() < st.next_canary || Clock::now() < st.not_before) continue;
+      st.next_canary = Clock::now() + std::chrono::seconds(st.config->canary_interval_s);
+      auto c = runCanary(ctx_, wiring_, *st.config, ingest::kSyncRequester);
+      std::string line = "sync canary: source '" + st.config->name + "':";
+      if (c.ok()) {
+        for (const auto& [kind, seconds] : (*c)["seconds"].items()) {
+          line += " " + kind + " " + std::to_string(seconds.get<double>()) + " s";
+        }
+        if (c->contains("error")) line += "; " + (*c)["error"].get<std::string>();
+      } else {
+        line += " " + c.status().message();
+      }
+      if (c.ok() && !c->contains("error")) {
+        logInfo(line);
+      } else {
+        logWarn(line);
+      }
+      ran = true;
+    }
     if (ran || Clock::now() >= next_check) {
       checkAlerts(std::chrono::duration<double>(Clock::now() - start).count());
       next_check = Clock::now() + kAlertCheckInterval;
@@ -224,7 +246,7 @@ void SourceScheduler::loop() {
     std::vector<size_t> owners{states.size()};
     for (size_t i = 0; i < states.size(); ++i) {
       auto& st = states[i];
-      deadline = std::min(deadline, st.next_run);
+      deadline = std::min({deadline, st.next_run, std::max(st.next_canary, st.not_before)});
       if (st.dirty)
         deadline = std::min({deadline, std::max(st.not_before, st.last_event + kWatchQuiet),
                              std::max(st.not_before, st.first_event + kWatchMaxDelay)});

@@ -1,6 +1,7 @@
-// `ward sync canary SOURCE` (docs/design/ingest.md, "Canaries"): a canary document is created,
-// updated and deleted in a folder source, each step timed from the file-system call until an
-// admin's search reflects it end to end (the sync run included); the canary is always removed.
+// `ward sync canary SOURCE` and `canary_interval_s` under `ward serve` (docs/design/ingest.md,
+// "Canaries"): a canary document is created, updated and deleted in a folder source, each step
+// timed from the file-system call until an admin's search reflects it end to end (the sync run
+// included); the canary is always removed.
 #include <unistd.h>
 
 #include <chrono>
@@ -12,8 +13,8 @@
 #include "sync_wiring.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
-#include "ward/common/metrics.h"
 #include "ward/common/log.h"
+#include "ward/common/metrics.h"
 
 namespace ward::cli {
 
@@ -74,14 +75,14 @@ Status writeFile(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
-                  bool json) {
+Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
+                       const std::string& by) {
   if (source.connector != "folder") {
-    return fail(Status::invalidArgument("source '" + source.name + "' is a " + source.connector +
-                                        " source; canaries run in folder sources"));
+    return Status::invalidArgument("source '" + source.name + "' is a " + source.connector +
+                                   " source; canaries run in folder sources");
   }
   auto admin = ctx.principal("admin");
-  if (!admin.ok()) return fail(admin.status());
+  if (!admin.ok()) return admin.status();
   CanaryRun c{ctx, wiring, source, *admin};
   const std::string id = randomHex(6);
   const std::string name = std::string(ingest::kCanaryPrefix) + id + ".md";
@@ -106,14 +107,20 @@ int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfi
       return;
     }
     figures[kind] = *s;
-    metrics().observeHistogram("ward_sync_canary_seconds",
-                               {{"source", source.name}, {"kind", kind}}, *s);
+    // Source names are data: like ward_sync_lag_seconds, only with server.metrics_data_gauges.
+    if (ctx.config().server.metrics_data_gauges) {
+      metrics().observeHistogram("ward_sync_canary_seconds",
+                                 {{"source", source.name}, {"kind", kind}}, *s);
+    }
   };
-  step("create", [&] { return writeFile(path, body(created)); }, created, true);
-  step("update", [&] { return writeFile(path, body(updated)); }, updated, true);
-  step("delete", [&] {
+  auto create = [&] { return writeFile(path, body(created)); };
+  auto update = [&] { return writeFile(path, body(updated)); };
+  auto remove = [&] {
     return ::unlink(path.c_str()) == 0 ? Status() : Status::unavailable("cannot remove " + path);
-  }, updated, false);
+  };
+  step("create", create, created, true);
+  step("update", update, updated, true);
+  step("delete", remove, updated, false);
   // Always cleaned up: the file removed and the source synced, whatever failed above.
   if (::access(path.c_str(), F_OK) == 0) {
     ::unlink(path.c_str());
@@ -129,11 +136,20 @@ int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfi
   ev.context = audit::TraceContext::generate();
   ev.kind = "sync_canary";
   ev.tenant = ctx.tenant();
-  ev.principal = "cli";
+  ev.principal = by;
   ev.time_us = SystemClock::instance().nowMicros();
   ev.attributes = out;
   Status rec = ctx.traces().record(ev);
-  if (!rec.ok()) return fail(rec);
+  if (!rec.ok()) return rec;
+  return out;
+}
+
+int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
+                  bool json) {
+  auto r = runCanary(ctx, wiring, source, "cli");
+  if (!r.ok()) return fail(r.status());
+  const Json& out = *r;
+  const Json& figures = out["seconds"];
   if (json) {
     std::cout << dumpJson(out) << "\n";
   } else {
@@ -145,7 +161,7 @@ int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfi
     }
     std::printf("canary revoke: not applicable (a folder source's ACLs come from its rules)\n");
   }
-  if (!failed.ok()) return fail(failed);
+  if (out.contains("error")) return fail(Status::unavailable(out["error"].get<std::string>()));
   return 0;
 }
 

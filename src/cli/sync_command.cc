@@ -133,8 +133,9 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
                    "and exposure guards lifted");
   sync->add_flag("--json", json, "Print the run as JSON");
   auto* canary = sync->add_subcommand(
-      "canary", "Create, update and delete a canary document in a folder source, timing each "
-                "until search reflects it (the canary is always removed)");
+      "canary",
+      "Create, update and delete a canary document in a folder source, timing each "
+      "until search reflects it (the canary is always removed)");
   static std::string canary_source;
   static bool canary_json = false;
   canary->add_option("SOURCE", canary_source, "The folder source's name in ward.toml")->required();

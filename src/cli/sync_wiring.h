@@ -33,8 +33,14 @@ Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
 int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
                      const std::string& approve, bool json);
 
-// `ward sync canary SOURCE` (sync_canary.cc): prints the canary's figures; exit 0 when every
-// step was reflected by search.
+// One canary of a folder source (sync_canary.cc): {source, canary, seconds: {create, update,
+// delete}, error?}, recorded as a `sync_canary` event by `by`; observed in
+// ward_sync_canary_seconds{source,kind} with server.metrics_data_gauges. InvalidArgument for
+// another connector.
+Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
+                       const std::string& by);
+// `ward sync canary SOURCE`: prints the canary's figures; exit 0 when every step was reflected
+// by search.
 int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
                   bool json);
 

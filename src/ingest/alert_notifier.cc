@@ -52,10 +52,10 @@ Result<AlertWebhookConfig> parseTable(const toml::table& root) {
   if (c.url.empty()) return c;
   // The URL may hold a secret: messages name the key, and at most the host.
   auto origin = net::parseOrigin(c.url);
-  if (!origin.ok()) return keyError("webhook_url", "must be an http:// or https:// URL with a host");
+  if (!origin.ok())
+    return keyError("webhook_url", "must be an http:// or https:// URL with a host");
   const std::string cls = net::classifyAddressText(origin->host);
-  if (cls != "invalid" &&
-      !net::reachable(cls, net::Reach::kOperatorEndpoint, c.allow_loopback)) {
+  if (cls != "invalid" && !net::reachable(cls, net::Reach::kOperatorEndpoint, c.allow_loopback)) {
     return keyError("webhook_url",
                     "the host " + origin->host + " is a " + cls + " address, which is refused" +
                         (cls == "loopback" ? " unless sync_alerts.webhook_allow_loopback = true"
@@ -232,9 +232,12 @@ void AlertNotifier::deliver(const SyncAlert& alert) {
     logWarn("sync alert: webhook " + origin + " failed after " + std::to_string(attempts) +
             (attempts == 1 ? " try: " : " tries: ") + error);
   }
-  Json attrs{{"source", alert.source},       {"alert", alertKindName(alert.kind)},
-             {"state", alertStateName(alert.state)}, {"endpoint", origin},
-             {"outcome", outcome},           {"attempts", attempts}};
+  Json attrs{{"source", alert.source},
+             {"alert", alertKindName(alert.kind)},
+             {"state", alertStateName(alert.state)},
+             {"endpoint", origin},
+             {"outcome", outcome},
+             {"attempts", attempts}};
   if (status) attrs["status"] = status;
   if (!delivered) attrs["error"] = error;
   record(traces_, "sync_alert_webhook", alert.tenant, std::move(attrs));

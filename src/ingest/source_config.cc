@@ -127,14 +127,17 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
       WARD_ASSIGN_OR_RETURN(c.slo.deletion_lag_s, intOf(v, where, key, 0, kMaxSloSeconds));
     } else if (key == "slo_acl_lag_s") {
       WARD_ASSIGN_OR_RETURN(c.slo.acl_lag_s, intOf(v, where, key, 0, kMaxSloSeconds));
+    } else if (key == "canary_interval_s") {
+      WARD_ASSIGN_OR_RETURN(c.canary_interval_s, intOf(v, where, key, 0, 86'400));
     } else if (key == "retry_min_s") {
       auto r = v.value<double>();
       if (!(v.is_floating_point() || v.is_integer()) || !r) {
         return keyError(where, key, "must be a number");
       }
       if (*r < kMinRetrySeconds || *r > kSyncRetryMaxSeconds) {
-        return keyError(where, key, "must be between 0.1 and " +
-                                        std::to_string(static_cast<int>(kSyncRetryMaxSeconds)));
+        return keyError(
+            where, key,
+            "must be between 0.1 and " + std::to_string(static_cast<int>(kSyncRetryMaxSeconds)));
       }
       c.retry_min_s = *r;
     } else if (key == "acl") {
@@ -160,6 +163,9 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
   Status valid = identity::validateName("source", c.name);
   if (!valid.ok()) return keyError(where, "name", valid.message());
   if (c.connector.empty()) return keyError(where, "connector", "is required");
+  if (c.canary_interval_s > 0 && c.connector != "folder") {
+    return keyError(where, "canary_interval_s", "canaries run in folder sources only");
+  }
   if ((c.connector == "folder" || c.connector == "jsonl") && c.root.empty()) {
     return keyError(where, "root", "is required for the " + c.connector + " connector");
   }

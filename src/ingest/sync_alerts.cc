@@ -80,15 +80,15 @@ std::vector<SyncAlert> AlertTracker::observe(const std::string& tenant, const So
     a.limit = c.limit;
     a.at_us = now_us;
     if (c.kind == AlertKind::kError) {
-      a.message = c.firing ? "source '" + source.name + "' is in the error state: " +
-                                 std::to_string(o.consecutive_failures) +
-                                 " consecutive failed runs" +
-                                 (o.last_message.empty() ? "" : " (last: " + o.last_message + ")")
-                           : "source '" + source.name + "' left the error state: a run succeeded";
+      a.message = c.firing
+                      ? "source '" + source.name +
+                            "' is in the error state: " + std::to_string(o.consecutive_failures) +
+                            " consecutive failed runs" +
+                            (o.last_message.empty() ? "" : " (last: " + o.last_message + ")")
+                      : "source '" + source.name + "' left the error state: a run succeeded";
     } else {
       a.message = "source '" + source.name + "' " + c.what + " " + seconds(c.value) +
-                  (c.firing ? " is above" : " is back within") + " its SLO of " +
-                  seconds(c.limit);
+                  (c.firing ? " is above" : " is back within") + " its SLO of " + seconds(c.limit);
     }
     if (c.firing) {
       raised_.insert(key);

@@ -323,10 +323,10 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   SyncResult result;
   RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget, result.problems);
   bool exhausted = false;
-  Status pass = connector.ok() ? (*connector)->pass(run.checkpoint, sink, &exhausted)
-                               : Status(connector.status().code(),
-                                        "the connector could not start: " +
-                                            connector.status().message());
+  Status pass = connector.ok()
+                    ? (*connector)->pass(run.checkpoint, sink, &exhausted)
+                    : Status(connector.status().code(),
+                             "the connector could not start: " + connector.status().message());
   if (pass.ok()) pass = sink.commit();  // what followed the last checkpoint
   result.retry_after_s = sink.retry_after_s;
   std::vector<std::string> deletes;

@@ -12,7 +12,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/sync_alerts_test.py
   syncing meanwhile;
 * once the file exists a retry succeeds, the state is ok again and the webhook receives the
   recovery; a first webhook answer of 503 is retried once;
-* an SLO on the lag raises its own alert;
+* an SLO on the lag raises its own alert; `canary_interval_s` runs canaries under `ward serve`
+  (ward_sync_canary_seconds on /metrics, figures logged and printed, the canaries removed);
 * the alerts are audit events (`sync_alert`, `sync_alert_webhook`) and counted on /metrics, and
   the webhook URL's secret path is never logged;
 * `ward sync canary SOURCE` times a canary's create, update and delete until search reflects
@@ -100,6 +101,8 @@ def test_error_state_and_recovery(data, tmp, hook_port):
     missing = os.path.join(tmp, "push", "flaky.jsonl")
     steady = os.path.join(tmp, "steady")
     write(os.path.join(steady, "a.md"), "# A\n\nsteadytoken\n")
+    probe = os.path.join(tmp, "probe")  # its canaries keep its lags short: a source of its own
+    write(os.path.join(probe, "p.md"), "# P\n\nprobetoken\n")
     set_config(data, f'''[sync_alerts]
 webhook_url = "http://127.0.0.1:{hook_port}/hook/{SECRET}"
 webhook_allow_loopback = true
@@ -119,6 +122,12 @@ slo_content_lag_s = 1
 [[sources.acl]]
 glob = "*"
 groups = ["staff"]
+
+[[sources]]
+name = "probe"
+connector = "folder"
+root = "{probe}"
+canary_interval_s = 1
 ''')
     admin_key = ward(data, "key", "create", "admin").stdout.strip()
     err_path = os.path.join(tmp, "serve.err")
@@ -173,6 +182,13 @@ groups = ["staff"]
         check("the state is ok again",
               flaky and flaky[0]["state"] == "ok" and flaky[0]["consecutive_failures"] == 0,
               listing)
+        def canary_metric():
+            status, _, text = http_request(base, "GET", "/metrics")
+            return status == 200 and all(
+                f'ward_sync_canary_seconds_count{{source="probe",kind="{k}"}}' in text
+                for k in ("create", "update", "delete"))
+        check("canary_interval_s runs canaries under ward serve (ward_sync_canary_seconds)",
+              wait_until(canary_metric, "the periodic canary"))
         check("a lag above its SLO raises its own alert",
               wait_until(lambda: alerts("steady", "content_lag", "raised"), "the SLO alert"),
               Hook.received)
@@ -184,6 +200,13 @@ groups = ["staff"]
     check("the alerts are log lines", "sync alert: error raised: source 'flaky'" in log
           and "sync alert: error recovered" in log, log[-3000:])
     check("the backoff is logged", "consecutive failed runs; retried in" in log, log[-3000:])
+    canary_lines = [l for l in log.splitlines() if "sync canary: source 'probe'" in l]
+    if canary_lines:
+        print("figure: " + canary_lines[0].split("sync canary: ", 1)[1])
+    check("a periodic canary is logged with its figures",
+          any(" create " in l and " delete " in l for l in canary_lines), log[-3000:])
+    check("the periodic canaries are cleaned up",
+          not any(n.startswith("ward-canary-") for n in os.listdir(probe)), os.listdir(probe))
     check("the webhook URL's secret path is never logged", SECRET not in log, log[-3000:])
     p = ward(data, "trace", "list", "--kind", "sync_alert")
     check("each alert is an audit event", p.returncode == 0 and p.stdout.count("sync_alert") >= 2,

@@ -63,6 +63,7 @@ struct SourceConfig {
   uint64_t max_file_bytes = 0;  // 0 = ingest.max_file_bytes
   SourceSlo slo;                // `slo_content_lag_s`, `slo_deletion_lag_s`, `slo_acl_lag_s`
   double retry_min_s = 0;       // first retry after a failed run; 0 = kSyncRetryMinSeconds
+  int64_t canary_interval_s = 0;  // folder: `ward serve` runs a canary this often (0 = never)
 
   // The ACL the rules give the item at `path` (admins only for a canary).
   store::Acl aclFor(const std::string& path) const;

@@ -52,11 +52,21 @@ std::vector<store::SyncRunRecord> history(const std::string& oldest_first) {
   for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it) {
     store::SyncRunRecord r;
     switch (*it) {
-      case 'F': r.state = SyncRunState::kFailed; break;
-      case 'C': r.state = SyncRunState::kCompleted; break;
-      case 'P': r.state = SyncRunState::kPartial; break;
-      case 'H': r.state = SyncRunState::kHeld; break;
-      default: r.state = SyncRunState::kRunning; break;
+      case 'F':
+        r.state = SyncRunState::kFailed;
+        break;
+      case 'C':
+        r.state = SyncRunState::kCompleted;
+        break;
+      case 'P':
+        r.state = SyncRunState::kPartial;
+        break;
+      case 'H':
+        r.state = SyncRunState::kHeld;
+        break;
+      default:
+        r.state = SyncRunState::kRunning;
+        break;
     }
     out.push_back(r);
   }
@@ -69,10 +79,10 @@ TEST(SyncHealth, ErrorStateTransitions) {
     int failures;
     const char* state;
   } cases[] = {
-      {"", 0, "ok"},         {"C", 0, "ok"},          {"F", 1, "ok"},
-      {"FFFF", 4, "ok"},     {"FFFFF", 5, "error"},   {"CFFFFFF", 6, "error"},
-      {"FFFFFC", 0, "ok"},   {"FFFFFP", 0, "ok"},     {"FFFFFH", 0, "ok"},
-      {"FFFFCF", 1, "ok"},   {"FFFFFR", 5, "error"},  {"FFFFRF", 5, "error"},
+      {"", 0, "ok"},       {"C", 0, "ok"},         {"F", 1, "ok"},
+      {"FFFF", 4, "ok"},   {"FFFFF", 5, "error"},  {"CFFFFFF", 6, "error"},
+      {"FFFFFC", 0, "ok"}, {"FFFFFP", 0, "ok"},    {"FFFFFH", 0, "ok"},
+      {"FFFFCF", 1, "ok"}, {"FFFFFR", 5, "error"}, {"FFFFRF", 5, "error"},
   };
   for (const auto& c : cases) {
     const int n = ingest::consecutiveFailures(history(c.runs));
@@ -157,12 +167,20 @@ root = "/srv/docs"
 slo_content_lag_s = 300
 slo_deletion_lag_s = 3600
 retry_min_s = 0.5
+canary_interval_s = 60
 )");
   ASSERT_TRUE(ok.ok()) << ok.status().toString();
   EXPECT_EQ(ok->front().slo.content_lag_s, 300);
   EXPECT_EQ(ok->front().slo.deletion_lag_s, 3600);
   EXPECT_EQ(ok->front().slo.acl_lag_s, 0);
   EXPECT_DOUBLE_EQ(ok->front().retry_min_s, 0.5);
+  EXPECT_EQ(ok->front().canary_interval_s, 60);
+  auto jsonl = ingest::parseSourceConfigs(
+      "[[sources]]\nname='p'\nconnector='jsonl'\nroot='/x.jsonl'\ncanary_interval_s=5\n");
+  ASSERT_FALSE(jsonl.ok());
+  EXPECT_NE(jsonl.status().message().find("canary_interval_s: canaries run in folder sources"),
+            std::string::npos)
+      << jsonl.status().message();
   const char* base = "[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\n";
   for (const auto& [extra, message] : std::vector<std::pair<std::string, std::string>>{
            {"retry_min_s = 0", "retry_min_s: must be between 0.1 and 3600"},
@@ -223,8 +241,7 @@ TEST(SyncHealth, TheDocumentedLimitsAreTheConstants) {
   EXPECT_TRUE(has("`kSyncRetryJitter`, 0.5") && ingest::kSyncRetryJitter == 0.5);
   EXPECT_TRUE(has("`kMaxRetryAfterSeconds`, 3,600 s") && ingest::kMaxRetryAfterSeconds == 3600);
   EXPECT_TRUE(has("`kErrorAfterFailures`, 5") && ingest::kErrorAfterFailures == 5);
-  EXPECT_TRUE(has("`kAlertWebhookTimeoutMs`, 5,000 ms") &&
-              ingest::kAlertWebhookTimeoutMs == 5000);
+  EXPECT_TRUE(has("`kAlertWebhookTimeoutMs`, 5,000 ms") && ingest::kAlertWebhookTimeoutMs == 5000);
   EXPECT_TRUE(has("`kAlertWebhookRetryDelayMs`, 1,000 ms") &&
               ingest::kAlertWebhookRetryDelayMs == 1000);
   EXPECT_TRUE(has("`kMaxQueuedAlerts`, 256") && ingest::kMaxQueuedAlerts == 256);

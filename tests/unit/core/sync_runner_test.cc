@@ -323,7 +323,7 @@ TEST_F(SyncRunnerTest, ACanaryIsAdminOnlyAndItsDeletionIsNotGuarded) {
   auto deep = ward_->store->getDocument(ward_->tenant, "hb:sub/ward-canary-deep.md");
   ASSERT_TRUE(deep.ok());
   EXPECT_EQ(deep->acl.groups, std::vector<std::string>{"staff"});  // only top-level names
-  source_.max_delete_share = 0.0;  // any other deletion is held
+  source_.max_delete_share = 0.0;                                  // any other deletion is held
   fs::remove(canary);
   auto r = sync();
   EXPECT_EQ(r.state, SyncRunState::kCompleted) << r.message;
