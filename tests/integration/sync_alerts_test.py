@@ -11,7 +11,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/sync_alerts_test.py
   gauge) and a local HTTP server (port 0) receives the alert's JSON, once; a second source keeps
   syncing meanwhile;
 * once the file exists a retry succeeds, the state is ok again and the webhook receives the
-  recovery; a first webhook answer of 503 is retried once;
+  recovery; a first webhook answer of 503 is retried once; an endpoint answering 500 twice is a
+  failed delivery, logged and recorded, and the sync goes on;
 * an SLO on the lag raises its own alert; `canary_interval_s` runs canaries under `ward serve`
   (ward_sync_canary_seconds on /metrics, figures logged and printed, the canaries removed);
 * the alerts are audit events (`sync_alert`, `sync_alert_webhook`) and counted on /metrics, and
@@ -192,11 +193,37 @@ canary_interval_s = 1
         check("a lag above its SLO raises its own alert",
               wait_until(lambda: alerts("steady", "content_lag", "raised"), "the SLO alert"),
               Hook.received)
+        # A failing endpoint: the next alert (steady's lag recovering after a change) gets two
+        # 500s; the failure is recorded and the sync goes on.
+        with Hook.lock:
+            Hook.answers = [500, 500]
+        write(os.path.join(steady, "b.md"), "# B\n\nsteadysecond\n")
+
+        def answers_used():
+            with Hook.lock:
+                return not Hook.answers
+        check("a failing webhook endpoint is tried twice", wait_until(answers_used, "the tries"))
+        def b_found():
+            p = ward(data, "search", "steadysecond", "--as", "admin", "--json")
+            return p.returncode == 0 and any(h["doc_id"] == "steady:b.md"
+                                             for h in json.loads(p.stdout).get("hits", []))
+        check("the source still syncs while its webhook fails", wait_until(b_found, "b.md"))
     finally:
         stop_server(proc)
         err.close()
     with open(err_path) as f:
         log = f.read()
+    check("a failed delivery is logged by origin only",
+          "failed after 2 tries: HTTP 500" in log and "webhook http://127.0.0.1:" in log,
+          log[-3000:])
+    p = ward(data, "trace", "list", "--kind", "sync_alert_webhook", "--json")
+    events = [json.loads(l)["attributes"] for l in p.stdout.splitlines() if l.strip()] \
+        if p.returncode == 0 else []
+    check("the 503 was retried once and delivered",
+          any(e.get("outcome") == "delivered" and e.get("attempts") == 2 for e in events), events)
+    check("the failure is an audit event with its tries and status",
+          any(e.get("outcome") == "failed" and e.get("attempts") == 2 and e.get("status") == 500
+              for e in events), events)
     check("the alerts are log lines", "sync alert: error raised: source 'flaky'" in log
           and "sync alert: error recovered" in log, log[-3000:])
     check("the backoff is logged", "consecutive failed runs; retried in" in log, log[-3000:])
