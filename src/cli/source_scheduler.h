@@ -1,7 +1,8 @@
 // `ward serve`'s sync of the [[sources]] (docs/design/ingest.md, "Sync under ward serve"): one
 // thread that runs each source once at start, again every `schedule_s` seconds when set, and,
-// for folder sources, within about kWatchQuiet of the last inotify event under the root; and the
-// sources' freshness lags on /metrics.
+// for folder sources, within about kWatchQuiet of the last inotify event under the root; a failed
+// run is retried with backoff (sync_health.h) and the sources' error states and SLOs raise alerts
+// (sync_alerts.h, alert_notifier.h); the sources' freshness lags on /metrics.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,8 @@
 
 #include "sync_wiring.h"
 #include "ward/common/metrics.h"
+#include "ward/ingest/alert_notifier.h"
+#include "ward/ingest/sync_alerts.h"
 
 namespace ward::cli {
 
@@ -19,6 +22,9 @@ constexpr std::chrono::milliseconds kWatchQuiet{200};
 constexpr std::chrono::milliseconds kWatchMaxDelay{2000};
 // A run refused because another process runs the source is tried again after this long.
 constexpr std::chrono::seconds kSyncBusyRetry{5};
+// The sources' error states and lags are checked against their SLOs this often (and after each
+// run).
+constexpr std::chrono::seconds kAlertCheckInterval{5};
 
 class SourceScheduler {
  public:
@@ -28,6 +34,8 @@ class SourceScheduler {
 
  private:
   void loop();
+  // Raises or ends the alerts of every source (`watched_s`: seconds since the scheduler started).
+  void checkAlerts(double watched_s);
 
   CliContext& ctx_;
   SyncWiring& wiring_;
@@ -35,6 +43,11 @@ class SourceScheduler {
   // ward_sync_lag_seconds{source,kind}: the lags of `ward sources` (content, deletion, acl,
   // membership); registered only with server.metrics_data_gauges (/metrics needs no authentication).
   GaugeRegistration lag_gauge_;
+  // ward_sync_source_error{source} (1 in the error state) and ward_sync_slo_breach{source,kind}
+  // (1 while a lag is above its SLO): gated like the lags.
+  GaugeRegistration error_gauge_, breach_gauge_;
+  ingest::AlertTracker alerts_;
+  std::unique_ptr<ingest::AlertNotifier> notifier_;
   std::thread thread_;
 };
 

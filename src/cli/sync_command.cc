@@ -18,6 +18,7 @@ namespace ward::cli {
 Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
   auto w = std::make_unique<SyncWiring>();
   WARD_ASSIGN_OR_RETURN(w->sources, ingest::loadSourceConfigs(ctx.configPath()));
+  WARD_ASSIGN_OR_RETURN(w->alert_webhook, ingest::loadAlertWebhookConfig(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->sync, store::openSqliteSyncStore(ctx.dbPath()));
   WARD_ASSIGN_OR_RETURN(w->approvals, store::openSqliteToolStore(ctx.dbPath()));
   std::string lock_dir = ctx.data_dir + "/sync";
@@ -126,13 +127,39 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* sync = app.add_subcommand("sync", "Run (or resume) a sync of a [[sources]] entry now");
   static std::string source, approve;
   static bool full = false, json = false;
-  sync->add_option("SOURCE", source, "The source's name in ward.toml")->required();
+  sync->add_option("SOURCE", source, "The source's name in ward.toml");
   sync->add_flag("--full", full, "Fetch every item again, ignoring stored versions");
   sync->add_option("--approve", approve,
                    "Approve the source's held run (its approval id) and run with the mass-deletion "
                    "and exposure guards lifted");
   sync->add_flag("--json", json, "Print the run as JSON");
-  sync->callback([&ctx, &slot] {
+  auto* canary = sync->add_subcommand(
+      "canary",
+      "Create, update and delete a canary document in a folder source, timing each "
+      "until search reflects it (the canary is always removed)");
+  static std::string canary_source;
+  static bool canary_json = false;
+  canary->add_option("SOURCE", canary_source, "The folder source's name in ward.toml")->required();
+  canary->add_flag("--json", canary_json, "Print the figures as JSON");
+  canary->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto wiring = openSyncWiring(ctx);
+      if (!wiring.ok()) return fail(wiring.status());
+      const ingest::SourceConfig* src = (*wiring)->find(canary_source);
+      if (src == nullptr) {
+        return fail(Status::notFound("no source '" + canary_source + "' in " + ctx.configPath()));
+      }
+      return runSyncCanary(ctx, **wiring, *src, canary_json);
+    };
+  });
+  sync->callback([&ctx, &slot, canary] {
+    if (canary->parsed()) return;  // `ward sync canary SOURCE`
+    if (source.empty()) {
+      slot.run = [] { return fail(Status::invalidArgument("ward sync: SOURCE is required")); };
+      return;
+    }
     slot.run = [&ctx] {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);

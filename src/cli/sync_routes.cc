@@ -1,8 +1,14 @@
 // GET /v1/sources and GET /v1/jobs (admin): the sync state `ward sources` and `ward jobs` print,
-// served by `ward serve` as extra routes (like /mcp) over its SyncWiring.
+// and POST /v1/sources/{name}/snapshot (admin, push_snapshot.h), served by `ward serve` as extra
+// routes (like /mcp) over its SyncWiring.
 #include "sync_routes.h"
 
+#include <memory>
+
+#include "push_snapshot.h"
+
 #include "ward/common/clock.h"
+#include "ward/common/log.h"
 #include "ward/http/error_mapping.h"
 
 namespace ward::cli {
@@ -25,6 +31,43 @@ Result<const identity::Principal*> requireAdmin(CliContext& ctx, const http::Htt
   Status rec = ctx.traces().record(ev);
   if (!rec.ok()) return rec;
   return denied;
+}
+
+// A refused snapshot push is recorded (`sync_refused`) with the route and the reason.
+void recordRefusal(CliContext& ctx, const http::HttpRequest& r, const Status& s) {
+  audit::TraceEvent ev;
+  ev.context = audit::TraceContext::generate();
+  ev.kind = "sync_refused";
+  ev.tenant = r.principal ? r.principal->tenant : ctx.tenant();
+  ev.principal = r.principal ? r.principal->name : "";
+  ev.time_us = SystemClock::instance().nowMicros();
+  ev.attributes = {{"decision", "refused"},
+                   {"route", r.method + " " + r.path},
+                   {"source", r.pathParam("name")},
+                   {"reason", s.message()}};
+  Status rec = ctx.traces().record(ev);
+  if (!rec.ok()) logWarn("sync: cannot record a refusal: " + rec.toString());
+}
+
+Result<http::HttpResponse> snapshot(PushSnapshots& pushes, const identity::Principal& who,
+                                    const http::HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(SnapshotPage page, parseSnapshotPage(r.queryParam("page")));
+  WARD_ASSIGN_OR_RETURN(std::vector<std::string> lines, snapshotLines(r.body));
+  ingest::SyncRequest req;
+  req.approve = r.queryParam("approve");
+  req.reviewer = who.name;
+  WARD_ASSIGN_OR_RETURN(SnapshotOutcome o,
+                        pushes.push(who.tenant, r.pathParam("name"), page, lines, req));
+  if (!o.committed) {
+    return http::HttpResponse::json(
+        Json{{"source", r.pathParam("name")}, {"staged", o.staged_records}, {"committed", false}});
+  }
+  Json j = o.result.toJson();
+  j["staged"] = o.staged_records;
+  j["committed"] = true;
+  http::HttpResponse resp = http::HttpResponse::json(std::move(j));
+  if (o.result.run.state == store::SyncRunState::kHeld) resp.status = 202;  // waits for approval
+  return resp;
 }
 
 }  // namespace
@@ -70,6 +113,19 @@ std::vector<http::Route> syncRoutes(CliContext& ctx, SyncWiring& wiring) {
     return http::HttpResponse::json(Json{{"jobs", std::move(out)}});
   };
   routes.push_back(std::move(jobs));
+
+  http::Route push;
+  push.method = "POST";
+  push.pattern = "/v1/sources/{name}/snapshot";
+  push.auth = http::AuthPolicy::kPrincipal;
+  auto pushes = std::make_shared<PushSnapshots>(wiring, ctx.data_dir + "/sync");
+  push.handler = [&ctx, pushes](const http::HttpRequest& r) -> Result<http::HttpResponse> {
+    WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requireAdmin(ctx, r));
+    auto resp = snapshot(*pushes, *who, r);
+    if (!resp.ok()) recordRefusal(ctx, r, resp.status());
+    return resp;
+  };
+  routes.push_back(std::move(push));
   return routes;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_context.h"
+#include "ward/ingest/alert_notifier.h"
 #include "ward/ingest/source_config.h"
 #include "ward/ingest/sync_runner.h"
 #include "ward/store/sync_store.h"
@@ -16,13 +17,14 @@ namespace ward::cli {
 
 struct SyncWiring {
   std::vector<ingest::SourceConfig> sources;
+  ingest::AlertWebhookConfig alert_webhook;  // [sync_alerts] (checked when opened)
   std::unique_ptr<store::SyncStore> sync;
   std::unique_ptr<store::ToolStore> approvals;
   std::unique_ptr<ingest::SyncRunner> runner;
   const ingest::SourceConfig* find(const std::string& name) const;
 };
 
-// After ctx.open().
+// After ctx.open(). Refuses a bad [[sources]] or [sync_alerts] table (an unreachable webhook).
 Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
 
 // `ward ingest --jsonl FILE --snapshot --source S`: a sync run of the jsonl connector over FILE
@@ -30,5 +32,16 @@ Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
 // `ward sync`.
 int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
                      const std::string& approve, bool json);
+
+// One canary of a folder source (sync_canary.cc): {source, canary, seconds: {create, update,
+// delete}, error?}, recorded as a `sync_canary` event by `by`; observed in
+// ward_sync_canary_seconds{source,kind} with server.metrics_data_gauges. InvalidArgument for
+// another connector.
+Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
+                       const std::string& by);
+// `ward sync canary SOURCE`: prints the canary's figures; exit 0 when every step was reflected
+// by search.
+int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
+                  bool json);
 
 }  // namespace ward::cli

@@ -10,10 +10,16 @@
 #include <sstream>
 
 #include "ward/identity/principal.h"
+#include "ward/ingest/sync_health.h"
 
 namespace ward::ingest {
 
 namespace {
+
+// An SLO longer than a year is a typo.
+constexpr int64_t kMaxSloSeconds = 366LL * 86400;
+// `retry_min_s` below this would spin on a failing source.
+constexpr double kMinRetrySeconds = 0.1;
 
 Status keyError(const std::string& where, const std::string& key, const std::string& what) {
   return Status::invalidArgument("ward.toml: " + where + "." + key + ": " + what);
@@ -124,6 +130,25 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
     } else if (key == "max_file_bytes") {
       WARD_ASSIGN_OR_RETURN(int64_t n, intOf(v, where, key, 1, int64_t{1} << 40));
       c.max_file_bytes = static_cast<uint64_t>(n);
+    } else if (key == "slo_content_lag_s") {
+      WARD_ASSIGN_OR_RETURN(c.slo.content_lag_s, intOf(v, where, key, 0, kMaxSloSeconds));
+    } else if (key == "slo_deletion_lag_s") {
+      WARD_ASSIGN_OR_RETURN(c.slo.deletion_lag_s, intOf(v, where, key, 0, kMaxSloSeconds));
+    } else if (key == "slo_acl_lag_s") {
+      WARD_ASSIGN_OR_RETURN(c.slo.acl_lag_s, intOf(v, where, key, 0, kMaxSloSeconds));
+    } else if (key == "canary_interval_s") {
+      WARD_ASSIGN_OR_RETURN(c.canary_interval_s, intOf(v, where, key, 0, 86'400));
+    } else if (key == "retry_min_s") {
+      auto r = v.value<double>();
+      if (!(v.is_floating_point() || v.is_integer()) || !r) {
+        return keyError(where, key, "must be a number");
+      }
+      if (*r < kMinRetrySeconds || *r > kSyncRetryMaxSeconds) {
+        return keyError(
+            where, key,
+            "must be between 0.1 and " + std::to_string(static_cast<int>(kSyncRetryMaxSeconds)));
+      }
+      c.retry_min_s = *r;
     } else if (key == "acl") {
       const toml::array* rules = v.as_array();
       if (rules == nullptr)
@@ -152,6 +177,9 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
           std::string::npos) {
     return keyError(where, "root",
                     "credentials in a URL are refused (they would reach logs and argv)");
+  }
+  if (c.canary_interval_s > 0 && c.connector != "folder") {
+    return keyError(where, "canary_interval_s", "canaries run in folder sources only");
   }
   if ((c.connector == "folder" || c.connector == "jsonl" || c.connector == "git" ||
        c.connector == "archive") &&
@@ -198,6 +226,7 @@ Status parseError(const toml::parse_error& e) {
 }  // namespace
 
 store::Acl SourceConfig::aclFor(const std::string& path) const {
+  if (path.rfind(kCanaryPrefix, 0) == 0 && path.find('/') == std::string::npos) return {};
   for (const auto& rule : acl_rules) {
     if (::fnmatch(rule.glob.c_str(), path.c_str(), 0) == 0) return rule.acl;
   }

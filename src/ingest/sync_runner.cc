@@ -15,6 +15,7 @@
 #include "ward/identity/roles.h"
 #include "ward/index/index.h"
 #include "ward/ingest/source_document.h"
+#include "ward/ingest/sync_health.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
 
@@ -72,6 +73,7 @@ class RunSink final : public EventSink {
         problems_(problems) {}
 
   std::string hold_reason;  // why widened ACLs were held back ("" = none)
+  int64_t retry_after_s = 0;  // the longest rate-limit wait the connector signalled
 
   Status emit(SyncEvent event) override {
     return std::visit([this](auto& e) { return on(e); }, event);
@@ -185,6 +187,7 @@ class RunSink final : public EventSink {
   }
 
   Status on(FailureEvent& e) {
+    retry_after_s = std::max(retry_after_s, e.retry_after_s);
     if (e.kind == FailureKind::kRefused) {
       ++run_.refused;
     } else {
@@ -232,6 +235,7 @@ class RunSink final : public EventSink {
   }
 
   Status on(CheckpointEvent& e) {
+    retry_after_s = std::max(retry_after_s, e.retry_after_s);
     run_.checkpoint = e.opaque;
     ++run_.pages;
     return commit();
@@ -333,7 +337,9 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     lifted = true;
   }
 
-  WARD_ASSIGN_OR_RETURN(std::unique_ptr<Connector> connector, makeConnector(source, deps_.env));
+  // A connector that cannot start (its root is gone) is a failed run, so that it counts towards
+  // the source's error state (sync_health.h) like a pass that stops.
+  Result<std::unique_ptr<Connector>> connector = makeConnector(source, deps_.env);
   WARD_ASSIGN_OR_RETURN(std::optional<store::SyncRunRecord> running,
                         deps_.sync->runningRun(tenant, source.name));
   store::SyncRunRecord run;
@@ -354,8 +360,12 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   SyncResult result;
   RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget, result.problems);
   bool exhausted = false;
-  Status pass = connector->pass(run.checkpoint, sink, &exhausted);
+  Status pass = connector.ok()
+                    ? (*connector)->pass(run.checkpoint, sink, &exhausted)
+                    : Status(connector.status().code(),
+                             "the connector could not start: " + connector.status().message());
   if (pass.ok()) pass = sink.commit();  // what followed the last checkpoint
+  result.retry_after_s = sink.retry_after_s;
   std::vector<std::string> deletes;
   std::string hold;
   if (!pass.ok()) {
@@ -368,6 +378,12 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     deletes.insert(deletes.end(), requested.begin(), requested.end());
     std::sort(deletes.begin(), deletes.end());
     deletes.erase(std::unique(deletes.begin(), deletes.end()), deletes.end());
+    // Canaries (`ward sync canary`) come and go by design: the guards do not count them.
+    const std::string canary = source.name + ":" + kCanaryPrefix;
+    const auto guarded = static_cast<size_t>(
+        std::count_if(deletes.begin(), deletes.end(), [&](const std::string& id) {
+          return id.rfind(canary, 0) != 0 || id.find('/') != std::string::npos;
+        }));
     WARD_ASSIGN_OR_RETURN(std::optional<store::SyncRunRecord> last,
                           deps_.sync->lastCompletePass(tenant, source.name));
     WARD_ASSIGN_OR_RETURN(int64_t live_now, deps_.sync->liveDocuments(tenant, source.name));
@@ -381,14 +397,14 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       run.state = store::SyncRunState::kPartial;
       run.message = std::to_string(run.failed) + " items failed; nothing deleted";
       deletes.clear();
-    } else if (!lifted && !deletes.empty() && last &&
+    } else if (!lifted && guarded > 0 && last &&
                static_cast<double>(run.listed) <
                    kMinListingShare * static_cast<double>(last->listed)) {
       hold = "the listing shrank to " + std::to_string(run.listed) + " items from " +
              std::to_string(last->listed) + "; " + std::to_string(deletes.size()) +
              " deletions held";
-    } else if (!lifted && static_cast<double>(deletes.size()) > max_deletes) {
-      hold = std::to_string(deletes.size()) + " of " + std::to_string(live_now) +
+    } else if (!lifted && static_cast<double>(guarded) > max_deletes) {
+      hold = std::to_string(guarded) + " of " + std::to_string(live_now) +
              " documents would be deleted (max_delete_share " +
              std::to_string(source.max_delete_share) + ")";
     }
@@ -495,6 +511,13 @@ Result<Json> sourcesJson(store::SyncStore& sync, const std::string& tenant,
              {"deletion", lag(deletion_pass)},
              {"acl", lag(complete && complete->held == 0 ? complete->started_at : 0)},
              {"membership", lag(complete && groups > 0 ? complete->started_at : 0)}}}};
+    auto slo = [](int64_t v) { return v > 0 ? Json(v) : Json(); };
+    j["slo_s"] = {{"content", slo(s.slo.content_lag_s)},
+                  {"deletion", slo(s.slo.deletion_lag_s)},
+                  {"acl", slo(s.slo.acl_lag_s)}};
+    const int failures = consecutiveFailures(recent);
+    j["state"] = sourceHealthName(healthOf(failures));
+    j["consecutive_failures"] = failures;
     out.push_back(std::move(j));
   }
   return out;

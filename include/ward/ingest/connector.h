@@ -51,10 +51,14 @@ struct FailureEvent {
   std::string entity;  // an item id, or a path for the operator
   std::string reason;  // one line
   FailureKind kind = FailureKind::kError;
+  // The source's rate-limit signal (a 429's Retry-After, in seconds; 0 = none): `ward serve`
+  // runs the source again no sooner (sync_health.h, capped at kMaxRetryAfterSeconds).
+  int64_t retry_after_s = 0;
 };
 // The position after every event before it; the runner commits the batch with it.
 struct CheckpointEvent {
   std::string opaque;
+  int64_t retry_after_s = 0;  // as FailureEvent's: the pass stops here to respect a rate limit
 };
 // The whole membership of one of the source's groups: the group's members become exactly
 // `members` (principal names of the tenant) in the batch's transaction. A group is the source's

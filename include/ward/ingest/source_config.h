@@ -27,6 +27,9 @@ inline constexpr size_t kDefaultPageItems = 256;
 inline constexpr size_t kMaxPageItems = 10'000;
 inline constexpr size_t kMaxSources = 64;
 inline constexpr size_t kMaxAclRules = 256;
+// A top-level item whose path (or record id) starts with this is a canary (`ward sync canary`):
+// visible to admins only, whatever the rules say.
+inline constexpr const char* kCanaryPrefix = "ward-canary-";
 
 // The first rule whose glob matches an item's path (relative to the source's root) gives its ACL;
 // no match: admins only. `*` and `?` match any characters, '/' included (fnmatch without
@@ -34,6 +37,14 @@ inline constexpr size_t kMaxAclRules = 256;
 struct AclRule {
   std::string glob;
   store::Acl acl;
+};
+
+// Freshness SLOs of a source, in seconds (0 = none): a lag above one raises an alert
+// (sync_alerts.h).
+struct SourceSlo {
+  int64_t content_lag_s = 0;
+  int64_t deletion_lag_s = 0;
+  int64_t acl_lag_s = 0;
 };
 
 struct SourceConfig {
@@ -55,8 +66,11 @@ struct SourceConfig {
   size_t max_depth = 0;         // folder: 0 = kMaxWalkDepth (folder_root.h)
   size_t max_entries = 0;       // folder: 0 = kMaxWalkEntries
   uint64_t max_file_bytes = 0;  // 0 = ingest.max_file_bytes
+  SourceSlo slo;                // `slo_content_lag_s`, `slo_deletion_lag_s`, `slo_acl_lag_s`
+  double retry_min_s = 0;       // first retry after a failed run; 0 = kSyncRetryMinSeconds
+  int64_t canary_interval_s = 0;  // folder: `ward serve` runs a canary this often (0 = never)
 
-  // The ACL the rules give the item at `path`.
+  // The ACL the rules give the item at `path` (admins only for a canary).
   store::Acl aclFor(const std::string& path) const;
 };
 

@@ -49,6 +49,8 @@ struct SyncRequest {
 struct SyncResult {
   store::SyncRunRecord run;
   std::vector<IngestProblem> problems;  // this invocation's, at most kMaxSyncProblems
+  // The longest retry-after the connector signalled in this invocation (0 = none).
+  int64_t retry_after_s = 0;
   Json toJson() const;
 };
 
@@ -67,8 +69,8 @@ class SyncRunner {
  public:
   explicit SyncRunner(SyncDeps deps) : deps_(std::move(deps)) {}
   // Runs (or resumes) one pass of `source`. FailedPrecondition when another run of the source is
-  // in progress or the approval does not fit; a pass that fails is returned as a run in state
-  // failed (not as an error).
+  // in progress or the approval does not fit; a pass that fails, or a connector that cannot start
+  // (a missing root), is returned as a run in state failed (not as an error).
   Result<SyncResult> run(const std::string& tenant, const SourceConfig& source,
                          const SyncRequest& request);
 
@@ -77,8 +79,9 @@ class SyncRunner {
 };
 
 Json syncRunJson(const store::SyncRunRecord& run);
-// Per source: its config, document count, last run and the lags from its last complete pass
-// (content, deletion, ACL; seconds, null when there was none).
+// Per source: its config, document count, last run, the lags from its last complete pass
+// (content, deletion, ACL; seconds, null when there was none), its SLOs, and its health
+// (`state`: ok or error, `consecutive_failures`; sync_health.h).
 Result<Json> sourcesJson(store::SyncStore& sync, const std::string& tenant,
                          const std::vector<SourceConfig>& sources, int64_t now_us);
 

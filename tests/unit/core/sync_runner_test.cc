@@ -285,6 +285,53 @@ TEST_F(SyncRunnerTest, OneRunOfASourceAtATime) {
   ::close(fd);
 }
 
+// A root that is gone is a failed run (not an error), so it counts: five in a row put the source
+// in the error state, and a run that completes clears it.
+TEST_F(SyncRunnerTest, FiveFailedRunsPutTheSourceInTheErrorStateAndASuccessClearsIt) {
+  ASSERT_EQ(sync().state, SyncRunState::kCompleted);
+  fs::rename(root_, root_ + ".away");
+  auto state = [&] {
+    auto j = ingest::sourcesJson(*sync_, ward_->tenant, {source_}, 0);
+    EXPECT_TRUE(j.ok());
+    return j.ok() ? (*j)[0] : Json();
+  };
+  for (int i = 1; i <= 5; ++i) {
+    auto r = sync();
+    EXPECT_EQ(r.state, SyncRunState::kFailed);
+    EXPECT_NE(r.message.find("the connector could not start"), std::string::npos) << r.message;
+    EXPECT_EQ(r.deleted, 0);
+    EXPECT_EQ(state()["consecutive_failures"], i);
+    EXPECT_EQ(state()["state"], i < 5 ? "ok" : "error") << i;
+  }
+  EXPECT_EQ(live(), 10);  // nothing deleted by the failures
+  fs::rename(root_ + ".away", root_);
+  EXPECT_EQ(sync().state, SyncRunState::kCompleted);
+  EXPECT_EQ(state()["state"], "ok");
+  EXPECT_EQ(state()["consecutive_failures"], 0);
+}
+
+// A canary (`ward sync canary`) is admins only whatever the rules, and its deletion is not
+// counted by the mass-deletion guard (a canary in a small source is always cleaned up).
+TEST_F(SyncRunnerTest, ACanaryIsAdminOnlyAndItsDeletionIsNotGuarded) {
+  const std::string canary = root_ + "/" + ingest::kCanaryPrefix + "abc.md";
+  write(canary, "# Canary\n\ncanarytoken\n");
+  write(root_ + "/sub/" + ingest::kCanaryPrefix + "deep.md", "# Not a canary\n");
+  ASSERT_EQ(sync().state, SyncRunState::kCompleted);
+  auto doc = ward_->store->getDocument(ward_->tenant, "hb:ward-canary-abc.md");
+  ASSERT_TRUE(doc.ok()) << doc.status().toString();
+  EXPECT_TRUE(doc->acl.groups.empty() && doc->acl.users.empty() && !doc->acl.is_public);
+  auto deep = ward_->store->getDocument(ward_->tenant, "hb:sub/ward-canary-deep.md");
+  ASSERT_TRUE(deep.ok());
+  EXPECT_EQ(deep->acl.groups, std::vector<std::string>{"staff"});  // only top-level names
+  source_.max_delete_share = 0.0;                                  // any other deletion is held
+  fs::remove(canary);
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kCompleted) << r.message;
+  EXPECT_EQ(r.deleted, 1);
+  fs::remove(root_ + "/sub/" + std::string(ingest::kCanaryPrefix) + "deep.md");
+  EXPECT_EQ(sync().state, SyncRunState::kHeld);
+}
+
 TEST(SourceConfig, ParsesAndRefusesWithTheKeyNamed) {
   auto ok = ingest::parseSourceConfigs(R"(
 [[sources]]
