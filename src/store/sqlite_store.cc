@@ -99,12 +99,14 @@ class SqliteStore final : public Store {
   }
 
   // --- Directory ---
+  // A disabled principal (an inactive or deleted SCIM user, scim_store.h) is not found: nothing
+  // resolves it (bearer JWTs, `--as`, key creation, memberships), and its keys read as revoked.
   Result<identity::PrincipalRecord> findPrincipal(const std::string& tenant,
                                                   const std::string& name) override {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM "
-                                       "principals WHERE tenant=? AND name=?"));
+                                       "principals WHERE tenant=? AND name=? AND disabled=0"));
     st->bind(1, tenant);
     st->bind(2, name);
     return readPrincipal(st.operator->(), "principal '" + name + "' not found");
@@ -114,7 +116,8 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
-        db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM principals WHERE id=?"));
+        db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM principals WHERE id=? "
+                     "AND disabled=0"));
     st->bind(1, id);
     return readPrincipal(st.operator->(), "principal not found");
   }
