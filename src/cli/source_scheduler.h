@@ -33,7 +33,8 @@ class SourceScheduler {
   SyncWiring& wiring_;
   int wake_fd_ = -1;  // eventfd: written to stop
   // ward_sync_lag_seconds{source,kind}: the lags of `ward sources` (content, deletion, acl,
-  // membership); registered only with server.metrics_data_gauges (/metrics needs no authentication).
+  // membership); registered only with server.metrics_data_gauges (/metrics needs no
+  // authentication).
   GaugeRegistration lag_gauge_;
   std::thread thread_;
 };
