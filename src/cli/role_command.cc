@@ -45,7 +45,8 @@ int runRole(CliContext& ctx, const std::string& principal, const std::string& ro
 }  // namespace
 
 void registerRoleCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
-  auto* role = app.add_subcommand("role", "Grant or revoke roles (approver, auditor, reviewer, scim)");
+  auto* role =
+      app.add_subcommand("role", "Grant or revoke roles (approver, auditor, reviewer, scim)");
   role->require_subcommand(1);
   static std::string principal, name;
   auto* grant = role->add_subcommand("grant", "Give PRINCIPAL the role (joins its group)");

@@ -41,7 +41,8 @@ class SourceScheduler {
   SyncWiring& wiring_;
   int wake_fd_ = -1;  // eventfd: written to stop
   // ward_sync_lag_seconds{source,kind}: the lags of `ward sources` (content, deletion, acl,
-  // membership); registered only with server.metrics_data_gauges (/metrics needs no authentication).
+  // membership); registered only with server.metrics_data_gauges (/metrics needs no
+  // authentication).
   GaugeRegistration lag_gauge_;
   // ward_sync_source_error{source} (1 in the error state) and ward_sync_slo_breach{source,kind}
   // (1 while a lag is above its SLO): gated like the lags.

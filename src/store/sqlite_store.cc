@@ -4,10 +4,10 @@
 // statements on documents and chunks are in sqlite_documents.cc.
 #include <mutex>
 
+#include "scim_schema.h"
 #include "sqlite_agent_scopes.h"
 #include "sqlite_db.h"
 #include "sqlite_documents.h"
-#include "scim_schema.h"
 #include "sync_schema.h"
 #include "tool_schema.h"
 #include "ward/common/clock.h"
@@ -99,12 +99,14 @@ class SqliteStore final : public Store {
   }
 
   // --- Directory ---
+  // A disabled principal (an inactive or deleted SCIM user, scim_store.h) is not found: nothing
+  // resolves it (bearer JWTs, `--as`, key creation, memberships), and its keys read as revoked.
   Result<identity::PrincipalRecord> findPrincipal(const std::string& tenant,
                                                   const std::string& name) override {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM "
-                                       "principals WHERE tenant=? AND name=?"));
+                                       "principals WHERE tenant=? AND name=? AND disabled=0"));
     st->bind(1, tenant);
     st->bind(2, name);
     return readPrincipal(st.operator->(), "principal '" + name + "' not found");
@@ -114,7 +116,8 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
-        db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM principals WHERE id=?"));
+        db_->prepare("SELECT id,tenant,name,kind,admin,created_at FROM principals WHERE id=? "
+                     "AND disabled=0"));
     st->bind(1, id);
     return readPrincipal(st.operator->(), "principal not found");
   }
@@ -136,10 +139,9 @@ class SqliteStore final : public Store {
     // A disabled principal's keys (an inactive or deleted SCIM user, scim_store.h) read as
     // revoked, so every front door refuses them on the next request.
     WARD_ASSIGN_OR_RETURN(
-        StmtRef st,
-        db_->prepare("SELECT k.key_id,k.principal_id,k.secret_hash,k.created_at,"
-                     "k.revoked OR COALESCE(p.disabled,0) FROM api_keys k "
-                     "LEFT JOIN principals p ON p.id=k.principal_id WHERE k.key_id=?"));
+        StmtRef st, db_->prepare("SELECT k.key_id,k.principal_id,k.secret_hash,k.created_at,"
+                                 "k.revoked OR COALESCE(p.disabled,0) FROM api_keys k "
+                                 "LEFT JOIN principals p ON p.id=k.principal_id WHERE k.key_id=?"));
     st->bind(1, key_id);
     if (!st->step()) {
       WARD_RETURN_IF_ERROR(st->error("read api key"));

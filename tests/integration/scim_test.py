@@ -209,6 +209,9 @@ def provisioning(scim, base, data, keys):
           f"{status} {body}")
     status, ids = search_ids(base, alice_key, "quokka")
     check("a deactivated user's searches are refused (401)", status == 401, f"{status} {ids}")
+    p = run_ward(data, "search", "quokka", "--as", "alice@example.com", "--json")
+    check("nothing resolves a deactivated user (ward search --as)", p.returncode != 0,
+          p.stdout + p.stderr)
     status, _, body = scim("PATCH", "/Users/" + alice_id, {
         "schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": True}}]})
     status, ids = search_ids(base, alice_key, "quokka")

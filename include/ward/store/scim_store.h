@@ -1,7 +1,8 @@
 // The SQLite implementation of identity::ScimDirectory (schema step 8, docs/formats/ward-db.md,
 // "SCIM"): the scim_resources table beside principals and memberships in ward.db, and the
 // principals' `disabled` flag that an inactive or deleted SCIM user sets (a disabled principal's
-// API keys are refused: Store::findApiKey reports them revoked).
+// API keys are refused: Store::findApiKey reports them revoked, and Store::findPrincipal no
+// longer finds it).
 //
 // Its own connection to ward.db (like the sync store); thread-safe (one mutex).
 #pragma once

@@ -170,6 +170,8 @@ TEST_F(ScimServiceTest, InactiveUsersKeysAreRefused) {
   EXPECT_EQ(off.body["active"], false);
   EXPECT_EQ(authenticateApiKey(*store_, key.plaintext).status().code(),
             StatusCode::kUnauthenticated);
+  // Nothing resolves a disabled principal (bearer JWTs, `--as`): it is not found.
+  EXPECT_EQ(resolvePrincipal(*store_, "acme", "alice").status().code(), StatusCode::kNotFound);
   // Okta: replace without a path.
   ASSERT_TRUE(patch(ScimResourceType::kUser, alice,
                     {{{"op", "replace"}, {"value", {{"id", alice}, {"active", true}}}}})
@@ -181,12 +183,13 @@ TEST_F(ScimServiceTest, InactiveUsersKeysAreRefused) {
   EXPECT_EQ(service_->get(call_, ScimResourceType::kUser, alice).status.code(),
             StatusCode::kNotFound);
   EXPECT_FALSE(authenticateApiKey(*store_, key.plaintext).ok());
-  EXPECT_FALSE(has(groupsOf("alice"), "eng"));
+  EXPECT_FALSE(resolvePrincipal(*store_, "acme", "alice").ok());
   EXPECT_EQ(service_->get(call_, ScimResourceType::kGroup, eng).body["members"].size(), 0u);
   ScimReply again = createUser("alice");
   ASSERT_TRUE(again.ok()) << again.status.message();
   EXPECT_NE(again.body["id"], alice);
   EXPECT_EQ(store_->findPrincipal("acme", "alice")->id, rec->id);
+  EXPECT_TRUE(groupsOf("alice").empty());  // the deletion dropped its memberships
   EXPECT_FALSE(authenticateApiKey(*store_, key.plaintext).ok());  // revoked with the deletion
   NewApiKey fresh = generateApiKey();
   ASSERT_TRUE(store_->storeApiKey({fresh.key_id, rec->id, fresh.secret_hash, 0, false}).ok());

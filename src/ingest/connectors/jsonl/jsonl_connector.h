@@ -2,9 +2,9 @@
 // (docs/formats/jsonl-records.md), read from the file at the source's `root`. A record is an
 // upsert with its own ACL (the pusher's channel, not the text); `{"id": ..., "deleted": true}` is
 // a delete of that id in this source only; `{"group": NAME, "members": [NAMES]}` states the whole
-// membership of a group the source manages (a GroupUpdateEvent). The listing is the whole file, so a record absent from
-// it is deleted at the end of a complete run, under the guards (docs/design/ingest.md, "Push
-// snapshots"). Private to the ingest module.
+// membership of a group the source manages (a GroupUpdateEvent). The listing is the whole file, so
+// a record absent from it is deleted at the end of a complete run, under the guards
+// (docs/design/ingest.md, "Push snapshots"). Private to the ingest module.
 #pragma once
 
 #include <memory>
