@@ -61,12 +61,14 @@ Result<Json> McpExecutor::runAsTask(CallContext& call, upstream::McpClient& clie
     change.detail = detail;
     if (link != nullptr) link->upstreamChanged(change);
   };
-  // The task ends without a result: a failed Ward task (through the link), a failed call.
+  // The task ends without a result: a failed Ward task (through the link), a failed call. The
+  // message may quote the upstream's error text: redacted before the Ward task's client sees it.
   auto fail = [&](const std::string& status, const std::string& why) -> Status {
-    note(status, why);
-    if (link != nullptr) link->upstreamFailed(why);
+    const std::string shown = redactor_ != nullptr ? redactor_->redactText(why) : why;
+    note(status, shown);
+    if (link != nullptr) link->upstreamFailed(shown);
     call.backend_error = true;
-    return Status::unavailable(why);
+    return Status::unavailable(shown);
   };
   auto cancelUpstream = [&]() {
     // Best effort: the upstream may have ended it meanwhile (then -32602), or be gone.
