@@ -1,7 +1,8 @@
 // The tasks extension on the wire (task_store.h holds the store's contracts): a tools/call that
 // runs as a task, and the methods that read, answer and cancel it, in the request's revision.
 // - 2026-07-28 (io.modelcontextprotocol/tasks, SEP-2663): the server decides (a fixture declared
-//   task-supporting, or a gateway call parked for approval); a flat CreateTaskResult
+//   task-supporting, a gateway call parked for approval, or a call of an upstream tool that runs
+//   as a task upstream); a flat CreateTaskResult
 //   (resultType "task"); tasks/get inlines result / error / inputRequests; tasks/update answers
 //   input requests; tasks/cancel acks; all need the extension in the request's client
 //   capabilities (-32021 otherwise); tasks/result and tasks/list do not exist (-32601).
