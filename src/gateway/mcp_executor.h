@@ -5,6 +5,12 @@
 // now: when the connection is new (a restarted server, a re-initialised session) or the server
 // announced notifications/tools/list_changed, the upstream is re-synced first, so a changed,
 // renamed or removed tool is quarantined before the call instead of after it.
+//
+// Upstream tasks (docs/design/upstream.md "Upstream tasks"): a tool the upstream runs as a task
+// (its execution.taskSupport) is created there as a task when the call runs as a Ward MCP task
+// (an UpstreamTaskLink is registered for it, task_link.h) or when the tool requires tasks; the
+// executor then polls it to its end, cancels it when the Ward task is cancelled, and returns its
+// result exactly as a synchronous call's, so the output stage checks and redacts it the same way.
 #pragma once
 
 #include <functional>
@@ -13,6 +19,8 @@
 #include "executor.h"
 #include "mcp_import.h"
 #include "ward/audit/redactor.h"
+#include "ward/upstream/mcp_client.h"
+#include "ward/upstream/task_link.h"
 
 namespace ward::upstream {
 class UpstreamPool;
@@ -37,6 +45,11 @@ class McpExecutor final : public Executor {
   Result<Json> execute(CallContext& call) override;
 
  private:
+  // Creates the task upstream and follows it (polls, cancels, times out); the upstream's
+  // CallToolResult once it completed. `link` may be null (a task-only tool called directly).
+  Result<Json> runAsTask(CallContext& call, upstream::McpClient& client,
+                         upstream::UpstreamTaskLink* link);
+
   upstream::UpstreamPool* pool_;
   const UpstreamLiveSet* live_;
   Sync sync_;

@@ -48,6 +48,7 @@ struct Exchange {
   std::string header_method;        // HTTP Mcp-Method ("" when absent)
   std::string header_name;          // HTTP Mcp-Name ("" when absent)
   bool recorded = false;            // the gateway's tool_call event already recorded this request
+  std::string task_id;  // set while a task's body runs: the Ward task (recorded in `via`)
   // Where the client answers Ward's requests and sends cancellations: the session id (HTTP) or
   // the stdio connection; "" = stateless (no answers, no cancellation).
   std::string channel_key;
@@ -152,6 +153,9 @@ class McpServer::Impl {
                         const std::string& approval_id);
   // Inside a task body: the task now follows approval `approval_id` (state read on tasks/get).
   void followApprovalOf(const std::string& task_id, const std::string& approval_id);
+  // Whether `tool` is an upstream's tool that runs as a task there (upstream.md "Upstream
+  // tasks"): a 2026-07-28 call of it with the tasks extension becomes a Ward task.
+  bool runsAsUpstreamTask(const Exchange& x, const std::string& tool) const;
   // Changes a task; records a state change (an "mcp_task" trace event) when its status moved.
   std::optional<Task> changeTask(const std::string& id, const std::function<void(Task&)>& f);
   // The gateway half of tools/call: the result, or (parked for approval) *parked set to the

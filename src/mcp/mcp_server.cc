@@ -187,6 +187,7 @@ Json McpServer::Impl::via(const Message& m, const Exchange& x) const {
   if (!m.id.is_null()) a["request_id"] = m.id;
   // The session id lets a holder act in the session; the log keeps only a digest.
   if (x.session) a["session"] = sha256Hex(x.session->id).substr(0, 16);
+  if (!x.task_id.empty()) a["task_id"] = x.task_id;  // the Ward task this call runs in
   return a;
 }
 

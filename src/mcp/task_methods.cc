@@ -1,7 +1,8 @@
 // The tasks extension on the wire (task_store.h holds the store's contracts): a tools/call that
 // runs as a task, and the methods that read, answer and cancel it, in the request's revision.
 // - 2026-07-28 (io.modelcontextprotocol/tasks, SEP-2663): the server decides (a fixture declared
-//   task-supporting, or a gateway call parked for approval); a flat CreateTaskResult
+//   task-supporting, a gateway call parked for approval, or a call of an upstream tool that runs
+//   as a task upstream); a flat CreateTaskResult
 //   (resultType "task"); tasks/get inlines result / error / inputRequests; tasks/update answers
 //   input requests; tasks/cancel acks; all need the extension in the request's client
 //   capabilities (-32021 otherwise); tasks/result and tasks/list do not exist (-32601).
@@ -11,12 +12,17 @@
 // A task that follows an approval reads the approval when it is polled: pending → working
 // ("waiting for a reviewer's approval"), executed → completed with the tool's result, failed →
 // completed with isError, denied or expired → failed with kApprovalRefused.
+// A task whose tool is an upstream's task-capable tool runs as a task upstream too (the
+// gateway's `mcp` executor follows it through the UpstreamTaskLink registered here; upstream.md
+// "Upstream tasks"): each upstream change is an mcp_task event, and an upstream task that ends
+// without a result fails this one.
 #include <thread>
 
 #include "mcp_impl.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/upstream/upstream_pool.h"
 
 namespace ward::mcp {
 
@@ -36,7 +42,8 @@ Json errorObject(const RpcError& e) {
   return o;
 }
 
-void recordTask(McpServer::Impl& s, const Task& t, const std::string& change) {
+void recordTask(McpServer::Impl& s, const Task& t, const std::string& change,
+                const Json& extra = Json()) {
   audit::TraceEvent event;
   event.context = t.trace;
   event.kind = "mcp_task";
@@ -52,6 +59,7 @@ void recordTask(McpServer::Impl& s, const Task& t, const std::string& change) {
     a["error_code"] = t.error.value("code", 0);
   }
   if (!t.owner.session_id.empty()) a["session"] = sha256Hex(t.owner.session_id).substr(0, 16);
+  if (extra.is_object()) a.update(extra);
   event.attributes = std::move(a);
   Status st = s.options.traces->record(event);
   if (!st.ok()) logWarn("cannot record mcp_task trace event: " + st.toString());
@@ -131,6 +139,49 @@ Task refreshApproval(McpServer::Impl& s, Exchange& x, Task t, int64_t wait_s) {
   return updated ? *updated : t;
 }
 
+// The running task as the gateway's `mcp` executor sees it (ward/upstream/task_link.h).
+class TaskLink final : public upstream::UpstreamTaskLink {
+ public:
+  TaskLink(McpServer::Impl& s, std::string id) : s_(s), id_(std::move(id)) {}
+
+  bool waitCancelled(int64_t ms) override {
+    auto t = s_.tasks.waitUntil(
+        id_, [](const Task& k) { return k.cancel_requested; }, ms);
+    return !t || t->cancel_requested;
+  }
+
+  void upstreamChanged(const upstream::UpstreamTaskChange& c) override {
+    // The client sees Ward's words only; the upstream's id and status are in the record.
+    auto t = s_.changeTask(id_, [&](Task& k) {
+      if (k.approval_id.empty() && k.status == TaskStatus::kWorking) {
+        k.status_message = "running as a task on upstream '" + c.upstream + "' (" + c.status + ")";
+      }
+    });
+    if (!t) return;
+    Json extra = {{"upstream", c.upstream},
+                  {"upstream_task_id", c.upstream_task_id},
+                  {"upstream_status", c.status}};
+    if (!c.detail.empty()) extra["detail"] = c.detail;
+    recordTask(s_, *t, "upstream " + c.status, extra);
+  }
+
+  void upstreamFailed(const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    failure_ = message;
+  }
+
+  std::string failure() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failure_;
+  }
+
+ private:
+  McpServer::Impl& s_;
+  const std::string id_;
+  std::mutex mu_;
+  std::string failure_;  // guarded by mu_
+};
+
 Reply notFound(const std::string& id) {
   return Reply::fail(kInvalidParams, "task '" + id + "' not found");
 }
@@ -145,6 +196,18 @@ bool McpServer::Impl::tasksNegotiated(const Message& m, const Exchange& x) const
   }
   return x.version == "2025-11-25" && m.method == "tools/call" && m.params.contains("task") &&
          m.params["task"].is_object();
+}
+
+bool McpServer::Impl::runsAsUpstreamTask(const Exchange& x, const std::string& tool) const {
+  if (options.upstreams == nullptr || options.gateway == nullptr) return false;
+  auto backend = options.gateway->backendTypeOf(x.principal->tenant, tool);
+  if (!backend.ok() || *backend != "mcp") return false;
+  // Imported tools are named "<upstream>.<tool>" (upstream.md "Import").
+  const size_t dot = tool.find('.');
+  if (dot == std::string::npos) return false;
+  auto client = options.upstreams->client(tool.substr(0, dot));
+  return client.ok() && (*client)->toolTaskSupport(tool.substr(dot + 1)) !=
+                            upstream::McpClient::TaskSupport::kNone;
 }
 
 TaskOwner McpServer::Impl::taskOwner(const Exchange& x) const {
@@ -194,12 +257,23 @@ Reply McpServer::Impl::startTask(const Message& m, Exchange& x, const std::strin
     settle(*this, id, Reply::fail(kInternalError, "Ward is shutting down"));
   } else {
     std::thread([this, id, body, principal, tx]() mutable {
+      // The call may follow an upstream task: the executor finds this link through `via`.
+      tx.task_id = id;
+      auto link = std::make_shared<TaskLink>(*this, id);
+      if (options.upstreams != nullptr) {
+        options.upstreams->taskLinks().add(id, tx.principal->tenant, tx.principal->id, link);
+      }
       Reply r;
       try {
         r = body(tx, id);
       } catch (const std::exception& e) {
         logError("mcp task " + id + " threw: " + e.what());
         r = Reply::fail(kInternalError, "internal error");
+      }
+      if (options.upstreams != nullptr) options.upstreams->taskLinks().remove(id);
+      // The upstream task ended without a result: this task fails (not a tool error).
+      if (const std::string why = link->failure(); !why.empty() && !r.error) {
+        r = Reply::fail(kInternalError, why);
       }
       settle(*this, id, r);
       leaveWorker();

@@ -308,8 +308,9 @@ Reply McpServer::Impl::toolsCall(const Message& m, Exchange& x) {
   }
   if (fixtures && fixtures->hasTool(name)) return fixtures->callTool(name, args, m, x, *this);
   if (p.contains("requestState")) return resumeFromState(*this, x, name, args, p["requestState"]);
-  // 2025-11-25: the client asked for a task (`task`); the whole call runs as one.
-  if (!x.stateless && tasksNegotiated(m, x)) {
+  // 2025-11-25: the client asked for a task (`task`); the whole call runs as one. 2026-07-28
+  // with the tasks extension: an upstream tool that runs as a task there is one here too.
+  if (tasksNegotiated(m, x) && (!x.stateless || runsAsUpstreamTask(x, name))) {
     return startTask(m, x, name, [this, m, name, args](Exchange& tx, const std::string& id) {
       std::string parked;
       Reply r = callGatewayTool(m, tx, name, args, &parked);

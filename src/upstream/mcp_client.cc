@@ -230,6 +230,7 @@ Status McpClient::connectLocked() {
   }
   era_.clear();
   version_.clear();
+  server_tool_tasks_ = false;
   ResolvedEndpoint e;
   e.config = config_;
   for (const auto& [k, v] : config_.env) {
@@ -316,6 +317,10 @@ Status McpClient::connectLocked() {
   }
   version_ = got;
   server_info_ = objectMember(res, "serverInfo");
+  // Tasks exist from 2025-11-25 on; Ward uses them for tools/call only.
+  const Json tasks = objectMember(objectMember(res, "capabilities"), "tasks");
+  server_tool_tasks_ = got != "2025-06-18" &&
+                       objectMember(objectMember(tasks, "requests"), "tools").contains("call");
   shared->setSession(shared->sessionFromServer());
   RequestHeaders h = {{"MCP-Protocol-Version", version_}};
   WARD_RETURN_IF_ERROR(
@@ -420,7 +425,39 @@ Result<Json> McpClient::requestAsking(const Outgoing& out) {
   return Status::unavailable("upstream '" + config_.name + "': session expired twice");
 }
 
-Result<Json> McpClient::listTools() { return listAll("tools/list", "tools", kMaxTools); }
+Result<Json> McpClient::listTools() {
+  WARD_ASSIGN_OR_RETURN(Json tools, listAll("tools/list", "tools", kMaxTools));
+  std::map<std::string, TaskSupport> support;
+  for (const Json& t : tools) {
+    const std::string mode = stringMember(objectMember(t, "execution"), "taskSupport");
+    const TaskSupport s = mode == "required"   ? TaskSupport::kRequired
+                          : mode == "optional" ? TaskSupport::kOptional
+                                               : TaskSupport::kNone;
+    if (s != TaskSupport::kNone) support[stringMember(t, "name")] = s;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  task_support_ = std::move(support);
+  return tools;
+}
+
+McpClient::TaskSupport McpClient::toolTaskSupport(const std::string& tool) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (era_ != "session" || !server_tool_tasks_) return TaskSupport::kNone;
+  auto it = task_support_.find(tool);
+  return it == task_support_.end() ? TaskSupport::kNone : it->second;
+}
+
+Result<Json> McpClient::createToolTask(const std::string& tool, const Json& arguments,
+                                       int64_t ttl_ms) {
+  Json params = {{"name", tool}, {"arguments", arguments}, {"task", {{"ttl", ttl_ms}}}};
+  WARD_ASSIGN_OR_RETURN(Json r, request("tools/call", std::move(params)));
+  const Json task = objectMember(r, "task");
+  if (stringMember(task, "taskId").empty()) {
+    return Status::unavailable("upstream '" + config_.name + "' answered tools/call of '" + tool +
+                               "' without creating a task");
+  }
+  return task;
+}
 
 Result<Json> McpClient::callTool(const std::string& tool, const Json& arguments,
                                  const ClientAsk& ask) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +50,15 @@ class McpClient {
   // so; otherwise they are refused.
   Result<Json> callTool(const std::string& tool, const Json& arguments,
                         const ClientAsk& ask = nullptr);
+  // Whether `tool` may run as a task on the upstream (the 2025-11-25 tasks of the session era):
+  // the server declared capabilities.tasks.requests.tools.call at initialize and the tool's
+  // execution.taskSupport in the newest listTools() is "optional" or "required". kNone otherwise
+  // (also in the stateless era: Ward does not use the 2026-07-28 tasks extension upstream).
+  enum class TaskSupport { kNone, kOptional, kRequired };
+  TaskSupport toolTaskSupport(const std::string& tool) const;
+  // tools/call as a task (`task: {ttl: ttl_ms}`): the upstream's task ({taskId, status,
+  // pollInterval?, ...}); Unavailable when the answer carries no task with a string taskId.
+  Result<Json> createToolTask(const std::string& tool, const Json& arguments, int64_t ttl_ms);
   // Connects (or reconnects) unless connected; Unavailable while backing off.
   Status ensureConnected() { return connection().status(); }
   // Any request; params may be null. Connects first when needed.
@@ -101,6 +111,8 @@ class McpClient {
   int64_t restarts_ = 0;                  // guarded by mu_
   int64_t connected_at_us_ = 0;           // when the current connection was made; guarded by mu_
   int quick_exits_ = 0;                   // consecutive deaths soon after start; guarded by mu_
+  bool server_tool_tasks_ = false;        // initialize declared tasks for tools/call; by mu_
+  std::map<std::string, TaskSupport> task_support_;  // from the newest listTools(); by mu_
 };
 
 }  // namespace ward::upstream

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ward/upstream/mcp_client.h"
+#include "ward/upstream/task_link.h"
 #include "ward/upstream/upstream_config.h"
 
 namespace ward::upstream {
@@ -32,12 +33,15 @@ class UpstreamPool {
   std::vector<std::string> names() const;
   // describe() of every upstream.
   Json describe() const;
+  // The Ward tasks whose calls may follow an upstream task (task_link.h).
+  UpstreamTaskLinks& taskLinks() { return task_links_; }
 
  private:
   std::map<std::string, std::unique_ptr<McpClient>> clients_;  // fixed after construction
   mutable std::mutex mu_;
   std::function<Result<std::string>(const std::string&, const std::string&)> resolver_;
   std::string tenant_;
+  UpstreamTaskLinks task_links_;
 };
 
 }  // namespace ward::upstream

@@ -23,7 +23,9 @@ HTTP only: loop {} -> (SSE) a ping request on the call's stream; every reply POS
   Mcp-Name is checked against the body (after Base64-sentinel decoding): 400, -32020.
 Flags: --slow-pages MS (tools/list: endless pages, each after MS ms), --big-pages (tools/list:
   endless pages of a 1 MiB tool), --list-waits (tools/list answers once an elicit was answered),
-  --bad-init (initialize answers a protocolVersion and serverInfo of the wrong types).
+  --bad-init (initialize answers a protocolVersion and serverInfo of the wrong types),
+  --tasks (declares 2025-11-25 tasks for tools/call; echo is taskSupport optional, hang
+  required; a tools/call with `task` answers {"task": {"taskId": "up-<n>", "status": "working"}}).
 """
 import base64
 import json
@@ -145,8 +147,11 @@ def handle(msg, out_notify):
             return error(rid, -32601, "Method not found")
         if FLAGS.get("bad_init"):
             return result(rid, {"protocolVersion": 5, "capabilities": {}, "serverInfo": "x"})
+        caps = {"tools": {"listChanged": True}}
+        if FLAGS.get("tasks"):
+            caps["tasks"] = {"cancel": {}, "requests": {"tools": {"call": {}}}}
         return result(rid, {"protocolVersion": params.get("protocolVersion"),
-                            "capabilities": {"tools": {"listChanged": True}},
+                            "capabilities": caps,
                             "serverInfo": {"name": "fake", "version": "1"}})
     if method == "tools/list":
         if FLAGS.get("list_waits"):
@@ -154,7 +159,14 @@ def handle(msg, out_notify):
             ELICIT_DONE.wait(10)
         if FLAGS.get("slow_pages") or FLAGS.get("big_pages"):
             return list_page(rid, params)
+        if FLAGS.get("tasks"):
+            support = {"echo": "optional", "hang": "required"}
+            return result(rid, {"tools": [dict(t, execution={"taskSupport": support[t["name"]]})
+                                          if t["name"] in support else t for t in TOOLS]})
         return result(rid, {"tools": TOOLS})
+    if method == "tools/call" and FLAGS.get("tasks") and isinstance(params.get("task"), dict):
+        return result(rid, {"task": {"taskId": "up-%d" % rid, "status": "working",
+                                     "ttl": params["task"].get("ttl")}})
     if method == "tools/call":
         name, args = params.get("name"), params.get("arguments") or {}
         mine = server_tool(rid, name, args, out_notify)
@@ -317,6 +329,7 @@ def main():
     FLAGS["list_waits"] = "--list-waits" in args
     FLAGS["big_pages"] = "--big-pages" in args
     FLAGS["bad_init"] = "--bad-init" in args
+    FLAGS["tasks"] = "--tasks" in args
     if "--slow-pages" in args:
         FLAGS["slow_pages"] = int(args[args.index("--slow-pages") + 1])
     if "--http" in args:

@@ -43,6 +43,37 @@ TEST(McpClientStdioTest, FallsBackToInitializeForASessionEraServer) {
   EXPECT_EQ(firstText(*r), "hello");
 }
 
+TEST(McpClientStdioTest, ToolsRunAsTasksWhereTheServerAndTheToolOfferThem) {
+  McpClient client(stdioConfig({"--tasks"}), nullptr);
+  // Before a listing nothing is known: every call is synchronous.
+  EXPECT_EQ(client.toolTaskSupport("echo"), McpClient::TaskSupport::kNone);
+  ASSERT_TRUE(client.listTools().ok());
+  EXPECT_EQ(client.toolTaskSupport("echo"), McpClient::TaskSupport::kOptional);
+  EXPECT_EQ(client.toolTaskSupport("hang"), McpClient::TaskSupport::kRequired);
+  EXPECT_EQ(client.toolTaskSupport("crash"), McpClient::TaskSupport::kNone);
+  auto task = client.createToolTask("echo", Json{{"text", "later"}}, 60000);
+  ASSERT_TRUE(task.ok()) << task.status().toString();
+  EXPECT_EQ((*task)["status"], "working");
+  EXPECT_EQ((*task)["ttl"], 60000);
+  EXPECT_EQ((*task)["taskId"].get<std::string>().rfind("up-", 0), 0u);
+}
+
+TEST(McpClientStdioTest, NoTasksWithoutTheServersCapability) {
+  // The tools say taskSupport, the server never declared tasks: nothing runs as a task, and a
+  // tools/call with `task` to it creates none.
+  McpClient plain(stdioConfig(), nullptr);
+  ASSERT_TRUE(plain.listTools().ok());
+  EXPECT_EQ(plain.toolTaskSupport("echo"), McpClient::TaskSupport::kNone);
+  auto none = plain.createToolTask("echo", Json{{"text", "x"}}, 1000);
+  EXPECT_EQ(none.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(none.status().message().find("without creating a task"), std::string::npos)
+      << none.status().message();
+  // The stateless era: Ward uses no upstream tasks there.
+  McpClient modern(stdioConfig({"--era", "modern", "--tasks"}), nullptr);
+  ASSERT_TRUE(modern.listTools().ok());
+  EXPECT_EQ(modern.toolTaskSupport("echo"), McpClient::TaskSupport::kNone);
+}
+
 TEST(McpClientStdioTest, SpeaksTheStatelessEraWhenTheServerDiscoversIt) {
   McpClient client(stdioConfig({"--era", "modern"}), nullptr);
   auto r = client.callTool("echo", Json{{"text", "hi"}});
