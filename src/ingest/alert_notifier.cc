@@ -12,6 +12,7 @@
 #include "ward/ingest/sync_runner.h"
 #include "ward/net/address_policy.h"
 #include "ward/net/http_client.h"
+#include "sync_event.h"
 
 namespace ward::ingest {
 
@@ -68,14 +69,7 @@ Result<AlertWebhookConfig> parseTable(const toml::table& root) {
 void record(audit::TraceSink* traces, const std::string& kind, const std::string& tenant,
             Json attributes) {
   if (traces == nullptr) return;
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
-  ev.kind = kind;
-  ev.tenant = tenant;
-  ev.principal = kSyncRequester;
-  ev.time_us = SystemClock::instance().nowMicros();
-  ev.attributes = std::move(attributes);
-  Status s = traces->record(ev);
+  Status s = recordSyncEvent(*traces, kind, tenant, kSyncRequester, std::move(attributes));
   if (!s.ok()) logWarn("sync: cannot record " + kind + ": " + s.toString());
 }
 

@@ -18,6 +18,7 @@
 #include "ward/ingest/sync_health.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
+#include "sync_event.h"
 
 namespace ward::ingest {
 
@@ -251,8 +252,10 @@ class RunSink final : public EventSink {
   store::SyncBatch batch_;
 };
 
-Status recordEvent(audit::TraceSink& traces, const std::string& kind, const std::string& tenant,
-                   const std::string& principal, Json attributes) {
+}  // namespace
+
+Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind,
+                       const std::string& tenant, const std::string& principal, Json attributes) {
   audit::TraceEvent ev;
   ev.context = audit::TraceContext::generate();
   ev.kind = kind;
@@ -262,8 +265,6 @@ Status recordEvent(audit::TraceSink& traces, const std::string& kind, const std:
   ev.attributes = std::move(attributes);
   return traces.record(ev);
 }
-
-}  // namespace
 
 Json syncRunJson(const store::SyncRunRecord& r) {
   Json j{
@@ -330,7 +331,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       to.reviewer = request.reviewer;
       to.decided_at = now;
       WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
-      WARD_RETURN_IF_ERROR(recordEvent(
+      WARD_RETURN_IF_ERROR(recordSyncEvent(
           *deps_.traces, "sync_decision", tenant, request.reviewer,
           Json{{"source", source.name}, {"approval_id", a.id}, {"decision", "approved"}}));
     }
@@ -471,9 +472,9 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     for (size_t i = 0; i < deletes.size() && i < kMaxSyncProblems; ++i) ids.push_back(deletes[i]);
     attrs["deleted_ids"] = std::move(ids);  // the first kMaxSyncProblems; `deleted` counts all
   }
+  const char* kind = run.state == store::SyncRunState::kHeld ? "sync_held" : "sync_run";
   WARD_RETURN_IF_ERROR(
-      recordEvent(*deps_.traces, run.state == store::SyncRunState::kHeld ? "sync_held" : "sync_run",
-                  tenant, kSyncRequester, std::move(attrs)));
+      recordSyncEvent(*deps_.traces, kind, tenant, kSyncRequester, std::move(attrs)));
   result.run = run;
   return result;
 }
