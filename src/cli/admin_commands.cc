@@ -1,11 +1,23 @@
 // init, user, group, key, status, rm.
+#include <cstdio>
 #include <iostream>
 
 #include "commands.h"
+#include "sync_wiring.h"
 #include "ward/common/clock.h"
 #include "ward/identity/directory.h"
 
 namespace ward::cli {
+
+namespace {
+
+std::string formatLag(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+  return buf;
+}
+
+}  // namespace
 
 void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* init = app.add_subcommand("init", "Create the data directory, ward.toml and the admin user");
@@ -227,6 +239,17 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
                        {"last_indexed_at", formatRfc3339(r.last_indexed_at)}});
       }
       j["sources"] = src;
+      // The [[sources]] of ward.toml: state and freshness lags, as `ward sources` shows them.
+      Json synced = Json::array();
+      if (auto wiring = openSyncWiring(ctx); !wiring.ok()) {
+        j["sync_error"] = wiring.status().toString();
+      } else if (!(*wiring)->sources.empty()) {
+        auto listed = ingest::sourcesJson(*(*wiring)->sync, ctx.tenant(), (*wiring)->sources,
+                                          SystemClock::instance().nowMicros());
+        if (!listed.ok()) return fail(listed.status());
+        synced = std::move(*listed);
+      }
+      j["synced_sources"] = synced;
       if (status_json) {
         std::cout << dumpJson(j, 2) << "\n";
         return 0;
@@ -242,6 +265,19 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       for (const auto& r : *sources) {
         std::cout << "  " << r.name << ": " << r.documents << " documents, last indexed "
                   << formatRfc3339(r.last_indexed_at) << "\n";
+      }
+      if (j.contains("sync_error")) {
+        std::cout << "[[sources]]: " << j["sync_error"].get<std::string>() << "\n";
+      }
+      if (!synced.empty()) std::cout << "[[sources]] (lags from the last complete pass):\n";
+      for (const auto& x : synced) {
+        std::cout << "  " << x["name"].get<std::string>() << " ("
+                  << x["connector"].get<std::string>() << "): " << x.value("state", "ok");
+        for (const char* kind : {"content", "deletion", "acl", "membership"}) {
+          const Json& v = x["lag_s"].value(kind, Json());
+          std::cout << ", " << kind << " " << (v.is_number() ? formatLag(v.get<double>()) : "-");
+        }
+        std::cout << "\n";
       }
       return 0;
     };

@@ -284,6 +284,14 @@ def test_listings(data):
           jobs and all(k in jobs[0] for k in ("listed", "fetched", "indexed", "failed", "pages",
                                                "exhausted", "duration_s", "outcome"))
           and jobs[0]["id"] > jobs[-1]["id"], jobs[:2])
+    status = json.loads(ward(data, "status", "--json").stdout or "{}")
+    synced = status.get("synced_sources", [])
+    check("ward status shows each [[sources]] entry's state and four lags",
+          len(synced) == 1 and synced[0]["name"] == "refuse" and synced[0]["state"] == "ok"
+          and synced[0]["lag_s"]["content"] is not None
+          and set(synced[0]["lag_s"]) == {"content", "deletion", "acl", "membership"}, status)
+    text = ward(data, "status").stdout
+    check("ward status prints the source's lags", "refuse (folder): ok, content " in text, text)
     p = ward(data, "sync", "nosuch")
     check("an unknown source is an error naming it",
           p.returncode != 0 and "no source 'nosuch'" in p.stderr, p.stderr)
