@@ -84,4 +84,20 @@ bool isDecline(std::string_view answer) {
   return false;
 }
 
+std::string structuredAnswerFailure(const gateway::JsonSchema& schema, std::string_view answer) {
+  auto parsed = parseJson(std::string(answer));
+  if (!parsed.ok()) {
+    // A model often wraps JSON in a fenced block: ```json\n{...}\n```.
+    const size_t open = answer.find("```");
+    if (open == std::string_view::npos) return "the answer is not JSON";
+    const size_t body = answer.find('\n', open + 3);
+    const size_t close = body == std::string_view::npos ? body : answer.find("```", body + 1);
+    if (close == std::string_view::npos) return "the answer is not JSON (an unclosed ``` block)";
+    parsed = parseJson(std::string(answer.substr(body + 1, close - body - 1)));
+    if (!parsed.ok()) return "the answer's ``` block is not JSON";
+  }
+  Status valid = schema.validate(*parsed, "the answer");
+  return valid.ok() ? std::string() : valid.message();
+}
+
 }  // namespace ward::eval

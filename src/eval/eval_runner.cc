@@ -183,6 +183,11 @@ class CaseRunner {
       if (!cited.count(d)) r.failures.push_back("no verified citation of " + d);
     }
     textChecks(c, a.answer, r);
+    if (c.json_schema) {
+      if (std::string why = structuredAnswerFailure(*c.json_schema, a.answer); !why.empty()) {
+        r.failures.push_back(why);
+      }
+    }
     if (a.citation_precision) r.metrics["citation_precision"] = *a.citation_precision;
     if (a.citation_coverage) r.metrics["citation_coverage"] = *a.citation_coverage;
     auto gate = [&](const char* name, const std::optional<double>& min,

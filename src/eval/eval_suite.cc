@@ -110,7 +110,8 @@ Result<std::vector<ExpectedCall>> expectedCalls(const Json& v, const std::string
 const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> retrieval = {"expected", "qrels", "k", "min_recall"};
   static const std::set<std::string> answer = {"must_cite", "must_contain", "must_not_contain",
-                                               "min_citation_precision", "min_citation_coverage"};
+                                               "min_citation_precision", "min_citation_coverage",
+                                               "json_schema"};
   static const std::set<std::string> refusal = {"must_not_contain"};
   static const std::set<std::string> permission = {"forbidden_docs", "canaries"};
   static const std::set<std::string> injection = {"canaries", "must_not_contain",
@@ -231,11 +232,20 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       if (j.contains("min_citation_coverage")) {
         WARD_ASSIGN_OR_RETURN(c.min_citation_coverage, fraction(j, "min_citation_coverage", at));
       }
+      if (j.contains("json_schema")) {
+        if (!j["json_schema"].is_object() && !j["json_schema"].is_boolean()) {
+          return bad(at, "json_schema must be a JSON Schema (an object)");
+        }
+        auto schema = gateway::JsonSchema::compile(j["json_schema"], "json_schema");
+        if (!schema.ok()) return bad(at, schema.status().message());
+        c.json_schema = *schema;
+      }
       if (c.must_cite.empty() && c.must_contain.empty() && c.must_not_contain.empty() &&
-          !c.min_citation_precision && !c.min_citation_coverage) {
+          !c.min_citation_precision && !c.min_citation_coverage && !c.json_schema) {
         return bad(at,
                    "an answer case needs at least one check (must_cite, must_contain, "
-                   "must_not_contain, min_citation_precision, min_citation_coverage)");
+                   "must_not_contain, min_citation_precision, min_citation_coverage, "
+                   "json_schema)");
       }
       break;
     }

@@ -405,6 +405,34 @@ def test_model(data, tmp):
         stop_processes(fake)
 
 
+def test_structured(data, tmp):
+    """An answer case with a json_schema: the extractive default answers in prose, so the case
+    fails naming why (exit 1), and the JUnit names the case; a bad schema is a run error (2)."""
+    cases = os.path.join(tmp, "structured.jsonl")
+    with open(cases, "w") as f:
+        f.write(json.dumps({"id": "structured-notice", "kind": "answer", "as": "dave",
+                            "question": "How much notice is needed to terminate the agreement?",
+                            "json_schema": {"type": "object", "required": ["notice_days"]}}) + "\n")
+    suite = os.path.join(tmp, "structured.toml")
+    with open(suite, "w") as f:
+        f.write('name = "structured"\ncases = ["structured.jsonl"]\n')
+    p, report, junit, _ = run_suite(data, tmp, "structured", suite=suite)
+    case = {c["id"]: c for c in (report or {}).get("cases", [])}.get("structured-notice", {})
+    check("a json_schema case fails on a prose answer, naming why (exit 1)",
+          p.returncode == 1 and not case.get("passed")
+          and "the answer is not JSON" in " ".join(case.get("failures", [])), (p.returncode, case))
+    failed = [tc.get("name") for tc in (junit.iter("testcase") if junit is not None else [])
+              if tc.find("failure") is not None]
+    check("the JUnit report names the failed structured case", "structured-notice" in failed, failed)
+    with open(cases, "w") as f:
+        f.write(json.dumps({"id": "bad-schema", "kind": "answer", "as": "dave", "question": "q",
+                            "json_schema": {"type": 12}}) + "\n")
+    p, _, _, _ = run_suite(data, tmp, "structured-bad", suite=suite)
+    check("an invalid json_schema is a run error naming the line (exit 2)",
+          p.returncode == 2 and "structured.jsonl:1" in p.stderr and "json_schema" in p.stderr,
+          (p.returncode, p.stderr[-300:]))
+
+
 def main():
     if not WARD_BIN:
         print("set WARD_BIN")
@@ -420,6 +448,7 @@ def main():
         test_bad_input(data, tmp)
         test_agent(data, tmp)
         test_model(data, tmp)
+        test_structured(data, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ward/common/json.h"
+#include "ward/gateway/json_schema.h"
 
 namespace ward::eval {
 
@@ -38,5 +39,10 @@ bool containsFolded(std::string_view haystack, std::string_view needle);
 
 // Whether an answer declines: it contains one of declinePhrases().
 bool isDecline(std::string_view answer);
+
+// A structured answer's check: "" when `answer` (the whole text, or else the body of its first
+// ``` fenced block, with or without a language tag) is JSON that `schema` accepts; otherwise the
+// failure ("the answer is not JSON ..." or the validator's first failures).
+std::string structuredAnswerFailure(const gateway::JsonSchema& schema, std::string_view answer);
 
 }  // namespace ward::eval

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/gateway/json_schema.h"
 
 namespace ward::eval {
 
@@ -56,6 +58,9 @@ struct EvalCase {
   std::vector<std::string> must_not_contain;  // never in the answer (case-insensitive)
   std::optional<double> min_citation_precision;
   std::optional<double> min_citation_coverage;
+  // A structured answer: the answer text (or its first ``` fenced block) must be JSON valid
+  // against this schema (compiled when the case is read; 2020-12 unless `$schema` says draft-07).
+  std::shared_ptr<const gateway::JsonSchema> json_schema;
 
   // permission: never seen; injection: never followed.
   std::vector<std::string> forbidden_docs;  // permission: doc ids the principal may not read

@@ -74,5 +74,24 @@ TEST(EvalMetrics, ContainsFoldedIgnoresAsciiCaseOnly) {
   EXPECT_TRUE(containsFolded("anything", ""));
 }
 
+TEST(EvalMetrics, StructuredAnswersAreJsonValidAgainstTheSchema) {
+  auto schema = gateway::JsonSchema::compile(
+      parseJson(R"({"type":"object","required":["total"],"properties":{"total":{"type":"number"}}})")
+          .value(),
+      "json_schema");
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  const auto& s = **schema;
+  EXPECT_EQ(structuredAnswerFailure(s, R"({"total": 12.5})"), "");
+  EXPECT_EQ(structuredAnswerFailure(s, "Here it is:\n```json\n{\"total\": 3}\n```\nDone."), "")
+      << "the first fenced block is read";
+  EXPECT_EQ(structuredAnswerFailure(s, "The total is 12.5."), "the answer is not JSON");
+  EXPECT_NE(structuredAnswerFailure(s, "```json\n{\"total\": 3}"), "") << "an unclosed block";
+  EXPECT_EQ(structuredAnswerFailure(s, "```\nnot json\n```"), "the answer's ``` block is not JSON");
+  std::string why = structuredAnswerFailure(s, R"({"total": "12.5"})");
+  EXPECT_NE(why.find("/total"), std::string::npos) << why;
+  why = structuredAnswerFailure(s, R"({"sum": 1})");
+  EXPECT_NE(why.find("required"), std::string::npos) << why;
+}
+
 }  // namespace
 }  // namespace ward::eval

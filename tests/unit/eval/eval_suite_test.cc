@@ -131,6 +131,22 @@ TEST(EvalCaseParse, RefusesWhatTheKindDoesNotUse) {
   EXPECT_EQ(c->min_recall, 0.5);
 }
 
+TEST(EvalCaseParse, StructuredAnswerSchemaIsCompiledWhenTheCaseIsRead) {
+  auto c = parse(
+      R"({"id":"x","kind":"answer","as":"bob","question":"q","json_schema":{"type":"object","required":["total"]}})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE(c->json_schema) << "a json_schema alone is a check";
+  c = parse(
+      R"({"id":"x","kind":"answer","as":"bob","question":"q","json_schema":{"type":"nonsense"}})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("cases.jsonl:3"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("json_schema"), std::string::npos) << c.status().message();
+  c = parse(R"({"id":"x","kind":"answer","as":"bob","question":"q","json_schema":"{}"})");
+  EXPECT_FALSE(c.ok()) << "a schema written as a string is refused";
+  c = parse(R"({"id":"x","kind":"refusal","as":"bob","question":"q","json_schema":{}})");
+  EXPECT_FALSE(c.ok()) << "only answer cases take json_schema";
+}
+
 TEST(EvalCaseParse, ToolCases) {
   auto c = parse(
       R"({"id":"t","kind":"tool","as":"dave","question":"q","expected_tools":[{"name":"search","arguments":{"query":"warranty"}}],"forbidden_tools":["refund_invoice"]})");
