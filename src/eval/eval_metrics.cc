@@ -84,6 +84,13 @@ bool isDecline(std::string_view answer) {
   return false;
 }
 
+std::string countLeakFailure(int64_t total_matches, size_t shown, int k) {
+  if (shown >= static_cast<size_t>(k) || total_matches <= static_cast<int64_t>(shown)) return "";
+  return "permission leak: total_matches " + std::to_string(total_matches) + " counts chunks " +
+         "the principal was not shown (" + std::to_string(shown) + " shown of k " +
+         std::to_string(k) + ")";
+}
+
 std::string structuredAnswerFailure(const gateway::JsonSchema& schema, std::string_view answer) {
   auto parsed = parseJson(std::string(answer));
   if (!parsed.ok()) {

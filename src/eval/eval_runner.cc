@@ -248,6 +248,12 @@ class CaseRunner {
         r.failures.push_back("permission leak: canary \"" + canary + "\" in the output");
       }
     }
+    // The count is output too: it must not count what the principal may not read.
+    if (std::string why = countLeakFailure(resp.total_matches, resp.hits.size(), o_.search_max_k);
+        !why.empty()) {
+      r.leak = true;
+      r.failures.push_back(why);
+    }
     return Status::okStatus();
   }
 

@@ -1,6 +1,7 @@
 // Deterministic scores for eval cases (docs/formats/eval-suite.md "Scoring"). Pure functions.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,6 +40,12 @@ bool containsFolded(std::string_view haystack, std::string_view needle);
 
 // Whether an answer declines: it contains one of declinePhrases().
 bool isDecline(std::string_view answer);
+
+// A permission case's count check: a search that returned `shown` hits, fewer than the `k` it
+// asked for, saw every chunk that matched, so its `total_matches` must be `shown`; a larger
+// count counts chunks the principal was not shown (a count leak). "" when consistent, or when
+// the results were cut at k (nothing can be concluded); else the failure.
+std::string countLeakFailure(int64_t total_matches, size_t shown, int k);
 
 // A structured answer's check: "" when `answer` (the whole text, or else the body of its first
 // ``` fenced block, with or without a language tag) is JSON that `schema` accepts; otherwise the

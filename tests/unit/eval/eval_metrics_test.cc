@@ -93,5 +93,14 @@ TEST(EvalMetrics, StructuredAnswersAreJsonValidAgainstTheSchema) {
   EXPECT_NE(why.find("required"), std::string::npos) << why;
 }
 
+TEST(EvalMetrics, ACountLargerThanWhatWasShownIsALeakUnlessTheResultsWereCut) {
+  EXPECT_EQ(countLeakFailure(3, 3, 50), "");
+  EXPECT_EQ(countLeakFailure(0, 0, 50), "");
+  EXPECT_EQ(countLeakFailure(900, 50, 50), "") << "cut at k: the count may be larger";
+  std::string why = countLeakFailure(4, 3, 50);
+  EXPECT_NE(why.find("permission leak: total_matches 4"), std::string::npos) << why;
+  EXPECT_NE(countLeakFailure(1, 0, 10), "") << "a forbidden chunk counted with nothing shown";
+}
+
 }  // namespace
 }  // namespace ward::eval
