@@ -433,6 +433,40 @@ def test_structured(data, tmp):
           (p.returncode, p.stderr[-300:]))
 
 
+def test_from_trace(data, tmp):
+    """`ward eval cases from-trace`: an answer dave got becomes a case that passes when run; the
+    same trace's search becomes a retrieval case; an unknown trace is an error."""
+    asked = run_ward(data, "ask", "How much notice is needed to terminate the agreement?",
+                     "--as", "dave", "--json")
+    trace_id = json.JSONDecoder().raw_decode(asked.stdout)[0].get("trace_id", "")
+    lines = []
+    for kind in ("answer", "retrieval"):
+        p = run_ward(data, "eval", "cases", "from-trace", trace_id, "--kind", kind)
+        lines.append(p.stdout.strip())
+        case = json.loads(p.stdout) if p.returncode == 0 else {}
+        check(f"from-trace --kind {kind}: a {kind} case as dave, tagged from-trace",
+              case.get("kind") == kind and case.get("as") == "dave"
+              and case.get("tags") == ["from-trace"] and case.get("id") == "trace-" + trace_id[:12],
+              (p.returncode, p.stdout, p.stderr))
+    answer = json.loads(lines[0] or "{}")
+    check("the answer case cites the contract the answer cited",
+          answer.get("must_cite") == ["legal:legal/master-services-agreement.pdf"], answer)
+    retrieval = json.loads(lines[1] or "{}")
+    retrieval["id"] += "-search"
+    with open(os.path.join(tmp, "from-trace.jsonl"), "w") as f:
+        f.write(lines[0] + "\n" + json.dumps(retrieval) + "\n")
+    suite = os.path.join(tmp, "from-trace.toml")
+    with open(suite, "w") as f:
+        f.write('name = "from-trace"\ncases = ["from-trace.jsonl"]\n')
+    p, report, _, _ = run_suite(data, tmp, "from-trace", suite=suite)
+    check("the cases made from the trace run and pass (exit 0)",
+          p.returncode == 0 and report and report["summary"]["cases"] == 2,
+          (p.returncode, p.stderr[-300:]))
+    p = run_ward(data, "eval", "cases", "from-trace", "0" * 32)
+    check("an unknown trace is an error naming it", p.returncode != 0 and "no trace" in p.stderr,
+          (p.returncode, p.stderr))
+
+
 def main():
     if not WARD_BIN:
         print("set WARD_BIN")
@@ -449,6 +483,7 @@ def main():
         test_agent(data, tmp)
         test_model(data, tmp)
         test_structured(data, tmp)
+        test_from_trace(data, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
