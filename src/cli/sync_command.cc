@@ -129,6 +129,10 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static bool full = false, json = false;
   sync->add_option("SOURCE", source, "The source's name in ward.toml");
   sync->add_flag("--full", full, "Fetch every item again, ignoring stored versions");
+  static std::string since;
+  sync->add_option("--since", since,
+                   "With --full: a backfill, fetching again only items dated at or after this "
+                   "RFC 3339 time");
   sync->add_option("--approve", approve,
                    "Approve the source's held run (its approval id) and run with the mass-deletion "
                    "and exposure guards lifted");
@@ -171,6 +175,13 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       }
       ingest::SyncRequest req;
       req.full = full;
+      if (!since.empty()) {
+        if (!full) return fail(Status::invalidArgument("--since needs --full (a backfill)"));
+        if (!parseRfc3339(since, &req.full_since_us)) {
+          return fail(Status::invalidArgument("--since must be an RFC 3339 date or time, got '" +
+                                              since + "'"));
+        }
+      }
       req.approve = approve;
       req.reviewer = "cli";
       auto r = (*wiring)->runner->run(ctx.tenant(), *src, req);

@@ -64,13 +64,14 @@ class RunSink final : public EventSink {
  public:
   RunSink(const SyncDeps& deps, const SourceConfig& source, store::SyncRunRecord& run,
           std::map<std::string, std::string> versions, bool lifted, int64_t expose_budget,
-          std::vector<IngestProblem>& problems)
+          int64_t full_since_us, std::vector<IngestProblem>& problems)
       : deps_(deps),
         source_(source),
         run_(run),
         versions_(std::move(versions)),
         lifted_(lifted),
         expose_budget_(expose_budget),
+        full_since_us_(full_since_us),
         problems_(problems) {}
 
   std::string hold_reason;  // why widened ACLs were held back ("" = none)
@@ -130,7 +131,10 @@ class RunSink final : public EventSink {
       return Status();
     }
     auto known = versions_.find(e.id);
-    if (!run_.full && live && !e.version.empty() && known != versions_.end() &&
+    // A full run fetches everything again; a backfill (full since T) only what is dated >= T.
+    const bool refetch =
+        run_.full && (full_since_us_ == 0 || e.updated_at == 0 || e.updated_at >= full_since_us_);
+    if (!refetch && live && !e.version.empty() && known != versions_.end() &&
         known->second == e.version) {
       if (!(stored->acl == acl)) {
         batch_.acl_updates.emplace_back(e.id, acl);
@@ -248,6 +252,7 @@ class RunSink final : public EventSink {
   std::map<std::string, std::string> versions_;
   bool lifted_;
   int64_t expose_budget_;
+  int64_t full_since_us_;  // SyncRequest::full_since_us
   std::vector<IngestProblem>& problems_;
   store::SyncBatch batch_;
 };
@@ -359,7 +364,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       static_cast<int64_t>(std::floor(source.max_expose_share * static_cast<double>(live_before)));
 
   SyncResult result;
-  RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget, result.problems);
+  RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget,
+               request.full_since_us, result.problems);
   bool exhausted = false;
   Status pass = connector.ok()
                     ? (*connector)->pass(run.checkpoint, sink, &exhausted)
@@ -467,6 +473,9 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   }
   Json attrs = syncRunJson(run);
   attrs["problems"] = static_cast<int64_t>(result.problems.size());
+  if (run.full && request.full_since_us != 0) {
+    attrs["full_since"] = formatRfc3339(request.full_since_us);
+  }
   if (!deletes.empty()) {
     Json ids = Json::array();
     for (size_t i = 0; i < deletes.size() && i < kMaxSyncProblems; ++i) ids.push_back(deletes[i]);

@@ -292,6 +292,19 @@ def test_listings(data):
           and set(synced[0]["lag_s"]) == {"content", "deletion", "acl", "membership"}, status)
     text = ward(data, "status").stdout
     check("ward status prints the source's lags", "refuse (folder): ok, content " in text, text)
+    p = ward(data, "sync", "refuse", "--since", "2026-01-01T00:00:00Z")
+    check("--since without --full is refused", p.returncode != 0 and "--since needs --full" in
+          p.stderr, p.stderr)
+    p = ward(data, "sync", "refuse", "--full", "--since", "yesterday")
+    check("a --since that is not RFC 3339 is refused naming it",
+          p.returncode != 0 and "'yesterday'" in p.stderr, p.stderr)
+    p = ward(data, "sync", "refuse", "--full", "--since", "2999-01-01T00:00:00Z", "--json")
+    run = json.loads(p.stdout or "{}") if p.returncode == 0 else {}
+    # (What a backfill fetches again is SyncRunnerTest.ABackfillFetchesAgainOnlyWhatIsDatedSince-
+    # ItsTime: files written within 2 s here have no version, so any run reads them.)
+    check("a backfill (--full --since) runs as a full run",
+          run.get("full") is True and run.get("outcome") == "completed",
+          (p.returncode, p.stdout[-400:], p.stderr))
     p = ward(data, "sync", "nosuch")
     check("an unknown source is an error naming it",
           p.returncode != 0 and "no source 'nosuch'" in p.stderr, p.stderr)

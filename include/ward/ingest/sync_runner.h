@@ -41,6 +41,10 @@ inline constexpr int kDefaultJobsListed = 50;
 
 struct SyncRequest {
   bool full = false;  // fetch every item, ignoring stored versions
+  // A backfill: with `full`, only items the connector dates at or after this (micros) are
+  // fetched again; older ones are compared by version as in any run, and undated ones are
+  // fetched. 0 = every item. Not stored with the run: a resumed run uses its resumer's value.
+  int64_t full_since_us = 0;
   // Approves this source's pending held-run approval and runs with the guards lifted.
   std::string approve;
   std::string reviewer;  // who approves (recorded)
