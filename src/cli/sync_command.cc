@@ -35,6 +35,9 @@ Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
   deps.env.refused_dirs = {ctx.data_dir};
   deps.env.max_file_bytes = ctx.config().ingest.max_file_bytes;
   deps.env.state_dir = lock_dir;
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, ctx.gateway());
+  const std::string tenant = ctx.tenant();
+  deps.env.secret = [gw, tenant](const std::string& name) { return gw->secretValue(tenant, name); };
   deps.lock_dir = lock_dir;
   w->runner = std::make_unique<ingest::SyncRunner>(std::move(deps));
   return w;

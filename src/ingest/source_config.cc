@@ -92,6 +92,50 @@ Result<AclRule> parseRule(const toml::table& t, const std::string& where) {
   return r;
 }
 
+Result<IdentityRule> parseIdentityRule(const toml::table& t, const std::string& where) {
+  IdentityRule r;
+  for (const auto& [k, v] : t) {
+    const std::string key(k.str());
+    if (key == "match") {
+      WARD_ASSIGN_OR_RETURN(r.match, stringOf(v, where, key));
+    } else if (key == "principal") {
+      WARD_ASSIGN_OR_RETURN(r.principal, stringOf(v, where, key));
+    } else {
+      return keyError(where, key, "unknown key");
+    }
+  }
+  if (r.match.empty()) return keyError(where, "match", "is required");
+  if (r.principal.empty()) return keyError(where, "principal", "is required");
+  return r;
+}
+
+// A TOML value as JSON (dates and times as their TOML text).
+Json jsonOf(const toml::node& n) {
+  if (const toml::table* t = n.as_table()) {
+    Json out = Json::object();
+    for (const auto& [k, v] : *t) out[std::string(k.str())] = jsonOf(v);
+    return out;
+  }
+  if (const toml::array* a = n.as_array()) {
+    Json out = Json::array();
+    for (const toml::node& e : *a) out.push_back(jsonOf(e));
+    return out;
+  }
+  if (auto s = n.value<std::string>(); n.is_string() && s) return *s;
+  if (auto i = n.value<int64_t>(); n.is_integer() && i) return *i;
+  if (auto d = n.value<double>(); n.is_floating_point() && d) return *d;
+  if (auto b = n.value<bool>(); n.is_boolean() && b) return *b;
+  std::ostringstream text;
+  if (const auto* d = n.as_date()) {
+    text << d->get();
+  } else if (const auto* t = n.as_time()) {
+    text << t->get();
+  } else if (const auto* dt = n.as_date_time()) {
+    text << dt->get();
+  }
+  return text.str();
+}
+
 Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
   SourceConfig c;
   const std::string where = "sources[" + std::to_string(index) + "]";
@@ -149,6 +193,36 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
             "must be between 0.1 and " + std::to_string(static_cast<int>(kSyncRetryMaxSeconds)));
       }
       c.retry_min_s = *r;
+    } else if (key == "base_url") {
+      WARD_ASSIGN_OR_RETURN(c.base_url, stringOf(v, where, key));
+    } else if (key == "token_secret") {
+      WARD_ASSIGN_OR_RETURN(c.token_secret, stringOf(v, where, key));
+      Status valid = identity::validateName("secret", c.token_secret);
+      if (!valid.ok()) return keyError(where, key, valid.message());
+    } else if (key == "allow_private") {
+      auto b = v.value<bool>();
+      if (!v.is_boolean() || !b) return keyError(where, key, "must be a boolean");
+      c.allow_private = *b;
+    } else if (key == "options") {
+      if (!v.is_table()) return keyError(where, key, "must be a table ([sources.options])");
+      c.options = jsonOf(v);
+    } else if (key == "identities") {
+      const toml::array* rules = v.as_array();
+      if (rules == nullptr) {
+        return keyError(where, key, "must be an array of tables ([[sources.identities]])");
+      }
+      if (rules->size() > kMaxIdentityRules) {
+        return keyError(where, key,
+                        "has more than " + std::to_string(kMaxIdentityRules) + " rules");
+      }
+      for (size_t i = 0; i < rules->size(); ++i) {
+        const toml::table* rt = (*rules)[i].as_table();
+        std::string rule_where = where + ".identities[" + std::to_string(i) + "]";
+        if (rt == nullptr)
+          return Status::invalidArgument("ward.toml: " + rule_where + " must be a table");
+        WARD_ASSIGN_OR_RETURN(IdentityRule r, parseIdentityRule(*rt, rule_where));
+        c.identities.push_back(std::move(r));
+      }
     } else if (key == "acl") {
       const toml::array* rules = v.as_array();
       if (rules == nullptr)
@@ -172,11 +246,14 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
   Status valid = identity::validateName("source", c.name);
   if (!valid.ok()) return keyError(where, "name", valid.message());
   if (c.connector.empty()) return keyError(where, "connector", "is required");
-  if (size_t scheme = c.root.find("://"); scheme != std::string::npos &&
-      c.root.substr(scheme + 3, c.root.find('/', scheme + 3) - scheme - 3).find('@') !=
-          std::string::npos) {
-    return keyError(where, "root",
-                    "credentials in a URL are refused (they would reach logs and argv)");
+  for (const auto& [url_key, url] : {std::pair<std::string, std::string>{"root", c.root},
+                                     std::pair<std::string, std::string>{"base_url", c.base_url}}) {
+    if (size_t scheme = url.find("://"); scheme != std::string::npos &&
+        url.substr(scheme + 3, url.find('/', scheme + 3) - scheme - 3).find('@') !=
+            std::string::npos) {
+      return keyError(where, url_key,
+                      "credentials in a URL are refused (they would reach logs and argv)");
+    }
   }
   if (c.canary_interval_s > 0 && c.connector != "folder") {
     return keyError(where, "canary_interval_s", "canaries run in folder sources only");

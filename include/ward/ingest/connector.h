@@ -103,6 +103,9 @@ struct ConnectorEnv {
   // A folder of Ward's data dir where connectors keep their state (the git connector's mirrors);
   // "" = none (a connector that needs it fails to open).
   std::string state_dir;
+  // Reads one of the tenant's secrets (`ward secrets set NAME`): a source's token_secret. Null: a
+  // source that names one fails to open.
+  std::function<Result<std::string>(const std::string& name)> secret;
 };
 
 using ConnectorFactory =

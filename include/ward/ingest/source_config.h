@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/ingest/identity_map.h"
 #include "ward/store/records.h"
 
 namespace ward::ingest {
@@ -69,6 +71,18 @@ struct SourceConfig {
   SourceSlo slo;                // `slo_content_lag_s`, `slo_deletion_lag_s`, `slo_acl_lag_s`
   double retry_min_s = 0;       // first retry after a failed run; 0 = kSyncRetryMinSeconds
   int64_t canary_interval_s = 0;  // folder: `ward serve` runs a canary this often (0 = never)
+  // Connectors that call a service's API (docs/design/ingest.md, "Service connectors"):
+  // the API's base URL ("" = the service's public one); its host must be in allowed_hosts.
+  std::string base_url;
+  // A tenant secret (`ward secrets set NAME`) holding the source's credential: a token, a
+  // service-account key. Never the credential itself: ward.toml holds no secret.
+  std::string token_secret;
+  // The source may reach loopback and private addresses (a self-hosted server, the tests' fakes).
+  bool allow_private = false;
+  // `[[sources.identities]]`: the source's identities to principals (identity_map.h).
+  std::vector<IdentityRule> identities;
+  // `[sources.options]`: the connector's own settings, checked by the connector when it opens.
+  Json options = Json::object();
 
   // The ACL the rules give the item at `path` (admins only for a canary).
   store::Acl aclFor(const std::string& path) const;
