@@ -9,7 +9,7 @@ PACKAGES=(
   libroaring-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev libpoppler-cpp-dev libssl-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libre2-dev
   libvalijson-dev libcurl4-openssl-dev libyaml-cpp-dev libarchive-dev
-  python3 python3-yaml curl
+  python3 python3-yaml curl chromium
 )
 
 missing=()
