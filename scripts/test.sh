@@ -17,7 +17,8 @@ bash scripts/build.sh "$BUILD_DIR" "${EXTRA[@]}"
 # npm packages for the tests that drive Ward with real MCP software (tests/mcp: the official SDK
 # clients and conformance suite; tests/upstream: reference servers; tests/models: the openai
 # client; tests/docs: the OpenAPI linter; tests/eval: a JUnit consumer; bench/proxy_bench: the
-# Portkey gateway the proxy bench measures beside Ward), pinned by each folder's
+# Portkey gateway the proxy bench measures beside Ward; bench/mcp_peers: supergateway and mcp-proxy),
+# pinned by each folder's
 # package-lock.json. `npm ci`
 # runs only when the lock file changed since the last install, so a run with them present works
 # offline; without them those tests report "skipped".
@@ -39,6 +40,7 @@ if command -v npm >/dev/null; then
   npm_ci tests/docs
   npm_ci tests/eval
   npm_ci bench/proxy_bench
+  npm_ci bench/mcp_peers
 else
   echo "warning: npm not found; the MCP client, conformance and upstream tests will be skipped" >&2
 fi
