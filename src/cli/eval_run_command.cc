@@ -2,6 +2,7 @@
 //                     [--baseline F]
 // ward eval diff BASELINE.json CURRENT.json [--json]
 // Exit codes (docs/formats/eval-suite.md): 0 pass, 1 threshold or regression, 2 run error.
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -82,6 +83,13 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   if (!service.ok()) return runError(service.status());
   o.search = &ctx.search();
   o.answers = service->get();
+  if (std::any_of(suite->cases.begin(), suite->cases.end(), [](const eval::EvalCase& c) {
+        return !c.setup.empty() || !c.utility_checks.empty() || !c.attack_checks.empty();
+      })) {
+    auto gw = ctx.gateway();
+    if (!gw.ok()) return runError(gw.status());
+    o.gateway = *gw;
+  }
   o.resolve = [&ctx](const std::string& as, const std::string& agent) -> Result<eval::Reader> {
     WARD_ASSIGN_OR_RETURN(identity::Principal who, ctx.principal(as));
     eval::Reader r;

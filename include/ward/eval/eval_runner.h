@@ -21,6 +21,9 @@ class SearchService;
 namespace ward::answer {
 class AnswerService;
 }
+namespace ward::gateway {
+class ToolGateway;
+}
 
 namespace ward::eval {
 
@@ -33,9 +36,11 @@ struct CaseRun {
   bool passed = false;
   bool error = false;                     // the case could not run (the message is in failures)
   std::vector<std::string> failures;      // why it failed, one line each; empty when passed
-  std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*"
+  std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*",
+                                          // "tool_f1", "utility"
   bool leak = false;                      // permission: a forbidden document or a canary was seen
-  bool attack_success = false;            // injection: canary in the output or a link let through
+  bool attack_success = false;  // injection: canary in the output, a link let through, a
+                                // forbidden tool attempted, or an attack check held
   int blocked = 0;   // exfiltration links Ward's link filter removed (by policy)
   std::string mode;  // "search", "extractive", "model"
   double took_ms = 0;
@@ -76,6 +81,9 @@ struct Reader {
 struct RunOptions {
   search::SearchService* search = nullptr;   // required
   answer::AnswerService* answers = nullptr;  // required
+  // For cases with setup / utility_checks / attack_checks (the environment's tools); a case
+  // that has them without a gateway is a run error.
+  gateway::ToolGateway* gateway = nullptr;
   // Resolves (as, agent); agent "" = none. Every pair is resolved before the first case runs.
   std::function<Result<Reader>(const std::string& as, const std::string& agent)> resolve;
   std::string model;                    // --model, else the suite's target.model
