@@ -161,7 +161,8 @@ Json caseJson(const CaseResult& c) {
                     {"leak", r.leak},
                     {"attack_success", r.attack_success},
                     {"blocked_by_policy", r.blocked},
-                    {"took_ms", r.took_ms}});
+                    {"took_ms", r.took_ms},
+                    {"observed", r.observed}});
   }
   Json failures = Json::array();
   for (const CaseRun& r : c.runs) {
@@ -231,6 +232,8 @@ Json reportJson(const EvalRun& run, const Summary& summary) {
           {"model", run.model},
           {"repeat", run.repeat},
           {"started_at", run.started_at},
+          {"replayed_from", run.replayed_from.empty() ? Json() : Json(run.replayed_from)},
+          {"link_hosts", run.link_hosts},
           {"took_ms", run.took_ms},
           {"exit_code", exitCode(run, summary)},
           {"summary", aggregateJson(summary.all)},
