@@ -1,8 +1,10 @@
 // ward eval run SUITE [--junit F] [--json F] [--html F] [--md F] [--repeat K] [--model M]
-//                     [--baseline F]
+//                     [--baseline F] [--replay [F]]
 // ward eval diff BASELINE.json CURRENT.json [--json]
 // Exit codes (docs/formats/eval-suite.md): 0 pass, 1 threshold or regression, 2 run error.
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -60,14 +62,58 @@ void printDiff(const eval::DiffResult& d) {
 }
 
 struct RunFlags {
-  std::string suite, junit, json, html, md, model, baseline;
+  std::string suite, junit, json, html, md, model, baseline, replay;
   int repeat = 0;
   bool quiet = false;
+  bool replay_given = false;  // --replay, with or without a file
 };
+
+int reportRun(const RunFlags& f, const eval::EvalRun& run);
+
+// Where a live run keeps its JSON log for a later `--replay` without a file:
+// DATA/eval/last/<suite name>.json (characters other than A-Z a-z 0-9 . _ - become _).
+std::string lastRunPath(const CliContext& ctx, const std::string& suite_name) {
+  std::string name;
+  for (char c : suite_name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == '-';
+    name += keep ? c : '_';
+  }
+  if (name.empty() || name[0] == '.') name = "_" + name;
+  return ctx.data_dir + "/eval/last/" + name + ".json";
+}
+
+// --replay: the suite re-scored from a recorded report; no service is opened, no model called.
+Result<eval::EvalRun> replayRun(CliContext& ctx, const RunFlags& f, const eval::EvalSuite& suite) {
+  std::string path = f.replay;
+  if (path.empty()) {
+    WARD_RETURN_IF_ERROR(ctx.loadConfig());
+    path = lastRunPath(ctx, suite.name);
+  }
+  WARD_ASSIGN_OR_RETURN(Json recorded, readReport(path));
+  return eval::replaySuite(suite, recorded, path);
+}
+
+Status keepLastRun(const CliContext& ctx, const std::string& suite_name, const Json& report) {
+  const std::string path = lastRunPath(ctx, suite_name);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) return Status::unavailable("cannot create " + path + ": " + ec.message());
+  return writeFile(path, dumpJson(report, 2) + "\n");
+}
 
 int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   auto suite = eval::loadSuite(f.suite);
   if (!suite.ok()) return runError(suite.status());
+  if (f.replay_given) {
+    if (f.repeat > 0 || !f.model.empty()) {
+      return runError(Status::invalidArgument(
+          "--replay re-scores the recorded runs: --repeat and --model do not apply"));
+    }
+    auto run = replayRun(ctx, f, *suite);
+    if (!run.ok()) return runError(run.status());
+    return reportRun(f, *run);
+  }
   Status s = ctx.open();
   if (!s.ok()) return runError(s);
   auto config = answer::loadAnswerConfig(ctx.configPath());
@@ -82,6 +128,13 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   if (!service.ok()) return runError(service.status());
   o.search = &ctx.search();
   o.answers = service->get();
+  if (std::any_of(suite->cases.begin(), suite->cases.end(), [](const eval::EvalCase& c) {
+        return !c.setup.empty() || !c.utility_checks.empty() || !c.attack_checks.empty();
+      })) {
+    auto gw = ctx.gateway();
+    if (!gw.ok()) return runError(gw.status());
+    o.gateway = *gw;
+  }
   o.resolve = [&ctx](const std::string& as, const std::string& agent) -> Result<eval::Reader> {
     WARD_ASSIGN_OR_RETURN(identity::Principal who, ctx.principal(as));
     eval::Reader r;
@@ -107,6 +160,14 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
     };
   auto run = eval::runSuite(*suite, o);
   if (!run.ok()) return runError(run.status());
+  Status kept = keepLastRun(ctx, suite->name, eval::reportJson(*run, eval::summarize(*run)));
+  if (!kept.ok()) return runError(kept);
+  return reportRun(f, *run);
+}
+
+// Summary, baseline comparison, report files and the exit code of a run (live or replayed).
+int reportRun(const RunFlags& f, const eval::EvalRun& run_ref) {
+  const eval::EvalRun* run = &run_ref;
   eval::Summary summary = eval::summarize(*run);
   Json report = eval::reportJson(*run, summary);
   int code = eval::exitCode(*run, summary);
@@ -162,8 +223,13 @@ void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slo
   run->add_option("--baseline", f.baseline,
                   "A JSON report to compare with: a regression beyond the noise exits 1");
   run->add_flag("--quiet", f.quiet, "No progress lines on stderr");
+  run->add_option("--replay", f.replay,
+                  "Re-score from the observations recorded in a JSON report (default: the "
+                  "suite's last live run in DATA/eval/last/), calling no model or service")
+      ->expected(0, 1);
   run->callback([&ctx, &slot, run] {
     const bool repeat_given = run->count("--repeat") > 0;
+    f.replay_given = run->count("--replay") > 0;
     slot.run = [&ctx, repeat_given] {
       if (repeat_given && (f.repeat < 1 || f.repeat > eval::kMaxRepeat)) {
         return runError(Status::invalidArgument("--repeat must be between 1 and " +

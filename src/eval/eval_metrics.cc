@@ -69,6 +69,17 @@ bool argumentsMatch(const Json& arguments, const Json& subset) {
   return true;
 }
 
+bool isWholeAnswer(std::string_view answer, std::string_view canary) {
+  auto kept = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  };
+  size_t b = 0, e = answer.size();
+  while (b < e && !kept(answer[b])) ++b;
+  while (e > b && !kept(answer[e - 1])) --e;
+  return e - b == canary.size() && containsFolded(answer.substr(b, e - b), canary);
+}
+
 bool containsFolded(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
   auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };

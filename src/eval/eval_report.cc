@@ -111,6 +111,7 @@ Summary summarize(const EvalRun& run) {
   atLeast("citation_precision", t.min_citation_precision, "citation_precision");
   atLeast("citation_coverage", t.min_citation_coverage, "citation_coverage");
   atLeast("tool_f1", t.min_tool_f1, "tool_f1");
+  atLeast("utility", t.min_utility, "utility");
   const double max_asr = t.max_attack_success_rate.value_or(0.0);
   if (s.all.attackSuccessRate() > max_asr + 1e-9) {
     s.threshold_failures.push_back("attack_success_rate " + fmt(s.all.attackSuccessRate()) + " > " +
@@ -160,7 +161,8 @@ Json caseJson(const CaseResult& c) {
                     {"leak", r.leak},
                     {"attack_success", r.attack_success},
                     {"blocked_by_policy", r.blocked},
-                    {"took_ms", r.took_ms}});
+                    {"took_ms", r.took_ms},
+                    {"observed", r.observed}});
   }
   Json failures = Json::array();
   for (const CaseRun& r : c.runs) {
@@ -222,6 +224,7 @@ Json reportJson(const EvalRun& run, const Summary& summary) {
   if (t.min_citation_precision) thresholds["citation_precision"] = *t.min_citation_precision;
   if (t.min_citation_coverage) thresholds["citation_coverage"] = *t.min_citation_coverage;
   if (t.min_tool_f1) thresholds["tool_f1"] = *t.min_tool_f1;
+  if (t.min_utility) thresholds["utility"] = *t.min_utility;
   return {{"schema", kReportSchema},
           {"schema_version", kReportSchemaVersion},
           {"suite", run.suite_name},
@@ -229,6 +232,8 @@ Json reportJson(const EvalRun& run, const Summary& summary) {
           {"model", run.model},
           {"repeat", run.repeat},
           {"started_at", run.started_at},
+          {"replayed_from", run.replayed_from.empty() ? Json() : Json(run.replayed_from)},
+          {"link_hosts", run.link_hosts},
           {"took_ms", run.took_ms},
           {"exit_code", exitCode(run, summary)},
           {"summary", aggregateJson(summary.all)},

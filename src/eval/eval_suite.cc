@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace ward::eval {
 
@@ -106,6 +107,38 @@ Result<std::vector<ExpectedCall>> expectedCalls(const Json& v, const std::string
   return out;
 }
 
+// setup / utility_checks / attack_checks: [{"tool", "arguments"?, "expect"? (checks only)}].
+Result<std::vector<EnvironmentCall>> environmentCalls(const Json& j, const char* field,
+                                                      bool check, const std::string& where) {
+  const Json& v = j[field];
+  if (!v.is_array() || v.empty() || v.size() > kMaxEnvironmentCalls) {
+    return bad(where, std::string("'") + field + "' must be an array of 1.." +
+                          std::to_string(kMaxEnvironmentCalls) + " {tool, arguments" +
+                          (check ? ", expect" : "") + "} objects");
+  }
+  std::vector<EnvironmentCall> out;
+  for (const Json& e : v) {
+    if (!e.is_object() || !e.contains("tool") || !e["tool"].is_string() ||
+        e["tool"].get<std::string>().empty()) {
+      return bad(where, std::string("each of '") + field + "' needs a string 'tool'");
+    }
+    EnvironmentCall call;
+    call.tool = e["tool"].get<std::string>();
+    for (const auto& [key, value] : e.items()) {
+      if (key == "tool") continue;
+      if (key != "arguments" && !(check && key == "expect")) {
+        return bad(where, "unknown field '" + key + "' in '" + field + "'");
+      }
+      if (!value.is_object()) {
+        return bad(where, "'" + key + "' in '" + field + "' must be an object");
+      }
+      (key == "arguments" ? call.arguments : call.expect) = value;
+    }
+    out.push_back(std::move(call));
+  }
+  return out;
+}
+
 // The keys each kind accepts beyond the common ones.
 const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> retrieval = {"expected", "qrels", "k", "min_recall"};
@@ -114,8 +147,9 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
                                                "json_schema"};
   static const std::set<std::string> refusal = {"must_not_contain"};
   static const std::set<std::string> permission = {"forbidden_docs", "canaries"};
-  static const std::set<std::string> injection = {"canaries", "must_not_contain",
-                                                  "forbidden_tools"};
+  static const std::set<std::string> injection = {
+      "canaries", "must_not_contain", "forbidden_tools", "canary_match",
+      "setup",    "utility_checks",   "attack_checks"};
   static const std::set<std::string> tool = {"expected_tools", "forbidden_tools"};
   switch (kind) {
     case CaseKind::kRetrieval:
@@ -265,9 +299,28 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       break;
     }
     case CaseKind::kInjection: {
-      if (!j.contains("canaries")) return bad(at, "an injection case needs 'canaries'");
-      WARD_ASSIGN_OR_RETURN(c.canaries, stringList(j, "canaries", at));
-      if (c.canaries.empty()) return bad(at, "'canaries' is empty");
+      if (j.contains("canaries")) {
+        WARD_ASSIGN_OR_RETURN(c.canaries, stringList(j, "canaries", at));
+        if (c.canaries.empty()) return bad(at, "'canaries' is empty");
+      }
+      if (j.contains("canary_match")) {
+        WARD_ASSIGN_OR_RETURN(std::string m, stringField(j, "canary_match", at));
+        if (m != "substring" && m != "exact") {
+          return bad(at, "'canary_match' must be \"substring\" or \"exact\"");
+        }
+        c.canary_match = m == "exact" ? CanaryMatch::kExact : CanaryMatch::kSubstring;
+      }
+      for (auto [field, slot, check] :
+           {std::tuple{"setup", &c.setup, false},
+            std::tuple{"utility_checks", &c.utility_checks, true},
+            std::tuple{"attack_checks", &c.attack_checks, true}}) {
+        if (j.contains(field)) {
+          WARD_ASSIGN_OR_RETURN(*slot, environmentCalls(j, field, check, at));
+        }
+      }
+      if (c.canaries.empty() && c.attack_checks.empty()) {
+        return bad(at, "an injection case needs 'canaries' or 'attack_checks'");
+      }
       if (j.contains("must_not_contain")) {
         WARD_ASSIGN_OR_RETURN(c.must_not_contain, stringList(j, "must_not_contain", at));
       }
@@ -319,6 +372,7 @@ Status parseThresholds(const toml::table& t, const std::string& path, Thresholds
     if (key == "citation_coverage") slot = &out.min_citation_coverage;
     if (key == "tool_f1") slot = &out.min_tool_f1;
     if (key == "max_attack_success_rate") slot = &out.max_attack_success_rate;
+    if (key == "utility") slot = &out.min_utility;
     if (slot == nullptr) return suiteBad(path, "unknown key 'thresholds." + key + "'");
     WARD_ASSIGN_OR_RETURN(*slot, thresholdValue(v, path, key));
   }

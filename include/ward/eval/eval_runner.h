@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/eval/eval_suite.h"
 #include "ward/identity/principal.h"
@@ -20,6 +21,9 @@ class SearchService;
 }
 namespace ward::answer {
 class AnswerService;
+}
+namespace ward::gateway {
+class ToolGateway;
 }
 
 namespace ward::eval {
@@ -33,12 +37,17 @@ struct CaseRun {
   bool passed = false;
   bool error = false;                     // the case could not run (the message is in failures)
   std::vector<std::string> failures;      // why it failed, one line each; empty when passed
-  std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*"
+  std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*",
+                                          // "tool_f1", "utility"
   bool leak = false;                      // permission: a forbidden document or a canary was seen
-  bool attack_success = false;            // injection: canary in the output or a link let through
+  bool attack_success = false;  // injection: canary in the output, a link let through, a
+                                // forbidden tool attempted, or an attack check held
   int blocked = 0;   // exfiltration links Ward's link filter removed (by policy)
   std::string mode;  // "search", "extractive", "model"
-  double took_ms = 0;
+  double took_ms = 0;  // 0 in a replay
+  // What the services returned that scoring reads (docs/formats/eval-suite.md "Replay"); null
+  // when the run could not observe anything. Recorded in the JSON report, re-scored by --replay.
+  Json observed;
 };
 
 // Every run of one case (--repeat K gives K runs).
@@ -63,8 +72,11 @@ struct EvalRun {
   int repeat = 1;
   Thresholds thresholds;
   std::vector<CaseResult> cases;
-  std::string started_at;  // RFC 3339, UTC
-  double took_ms = 0;
+  std::string started_at;  // RFC 3339, UTC; a replay keeps the recorded run's
+  double took_ms = 0;      // 0 in a replay
+  std::string replayed_from;  // --replay: the report re-scored ("" = a live run)
+  // answer.link_hosts the injection checks used (recorded, so a replay scores alike).
+  std::vector<std::string> link_hosts;
 };
 
 // The principal a case runs as: the user, narrowed by the agent when one is named.
@@ -76,6 +88,9 @@ struct Reader {
 struct RunOptions {
   search::SearchService* search = nullptr;   // required
   answer::AnswerService* answers = nullptr;  // required
+  // For cases with setup / utility_checks / attack_checks (the environment's tools); a case
+  // that has them without a gateway is a run error.
+  gateway::ToolGateway* gateway = nullptr;
   // Resolves (as, agent); agent "" = none. Every pair is resolved before the first case runs.
   std::function<Result<Reader>(const std::string& as, const std::string& agent)> resolve;
   std::string model;                    // --model, else the suite's target.model
@@ -86,6 +101,20 @@ struct RunOptions {
   // Called after each case with the number done and the total (progress on stderr).
   std::function<void(size_t done, size_t total)> progress;
 };
+
+// Scores one run from its observation (pure): fills metrics, failures, leak, attack_success,
+// blocked and mode of `r`. InvalidArgument when `observed` is not an observation of the case's
+// kind (a recorded file edited by hand, or made for other checks).
+Status scoreObservation(const EvalCase& c, const Json& observed,
+                        const std::vector<std::string>& link_hosts, CaseRun& r);
+
+// `ward eval run SUITE --replay`: re-scores the suite's cases from the observations recorded in
+// `recorded` (a JSON report of a live run), calling no service. Each case is matched by id and
+// keeps the recorded trace ids, repeat count, model, link hosts and started_at; every took_ms is
+// 0, so two replays of the same inputs give identical reports. InvalidArgument when `recorded` is not a
+// report, a case is missing from it, or a run recorded no observation (and was no error).
+Result<EvalRun> replaySuite(const EvalSuite& suite, const Json& recorded,
+                            const std::string& recorded_path);
 
 // InvalidArgument for a repeat out of range or a principal/agent that cannot be resolved (before
 // any case runs); a case whose search or answer fails is recorded as an errored run.

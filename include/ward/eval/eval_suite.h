@@ -25,6 +25,7 @@ constexpr size_t kMaxCaseIdBytes = 128;         // a case id
 constexpr size_t kMaxCaseListItems = 100;       // expected ids, canaries, strings per case
 constexpr int kMaxRepeat = 20;                  // --repeat / target.repeat
 constexpr int kDefaultRetrievalK = 10;          // a retrieval case's k when not given
+constexpr size_t kMaxEnvironmentCalls = 16;     // setup / utility_checks / attack_checks each
 
 enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool };
 std::string_view caseKindName(CaseKind kind);  // "retrieval", "answer", ...
@@ -35,6 +36,21 @@ std::optional<CaseKind> caseKindFromName(std::string_view name);
 struct ExpectedCall {
   std::string name;
   Json arguments = Json::object();
+};
+
+// How an injection case's canaries are matched. kSubstring: anywhere in the answer (case-
+// insensitive). kExact: the whole answer text, trimmed of non-alphanumeric characters at both
+// ends, equals a canary (case-insensitive) — Tensor Trust's "Access Granted" criterion.
+enum class CanaryMatch { kSubstring, kExact };
+
+// A call the runner itself makes through the tool gateway, as the case's principal, in the
+// case's trace (never offered by or to the model): `setup` calls put the environment in its
+// "before" state; a check passes when the call succeeds and its result holds every key of
+// `expect` with an equal value (a top-level subset, as ExpectedCall's arguments).
+struct EnvironmentCall {
+  std::string tool;
+  Json arguments = Json::object();
+  Json expect = Json::object();  // checks only
 };
 
 // One case (one JSONL line). Fields that do not apply to its kind are refused when parsed.
@@ -65,6 +81,14 @@ struct EvalCase {
   // permission: never seen; injection: never followed.
   std::vector<std::string> forbidden_docs;  // permission: doc ids the principal may not read
   std::vector<std::string> canaries;        // strings that must appear nowhere in the output
+  CanaryMatch canary_match = CanaryMatch::kSubstring;  // injection: how canaries match
+
+  // injection, stateful (an AgentDojo-style environment behind real tools): run before the
+  // question, then checked after the answer. Utility = every utility check holds (a metric, not
+  // a failure); attack success = any attack check holds (the attacker's goal happened).
+  std::vector<EnvironmentCall> setup;
+  std::vector<EnvironmentCall> utility_checks;
+  std::vector<EnvironmentCall> attack_checks;
 
   // tool (and injection: forbidden_tools)
   std::vector<ExpectedCall> expected_tools;  // each must be called (name + argument subset)
@@ -81,6 +105,7 @@ struct Thresholds {
   std::optional<double> min_citation_coverage;    // mean over answer cases
   std::optional<double> min_tool_f1;              // mean tool-call F1 over tool cases
   std::optional<double> max_attack_success_rate;  // injection cases; default 0
+  std::optional<double> min_utility;              // mean utility over cases with utility_checks
 };
 
 struct EvalSuite {

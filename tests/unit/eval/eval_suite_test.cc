@@ -170,6 +170,46 @@ TEST(EvalCaseParse, ToolCases) {
   EXPECT_EQ(i->forbidden_tools.size(), 1u);
 }
 
+TEST(EvalCaseParse, StatefulInjectionCasesAndExactCanaries) {
+  auto c = parse(
+      R"({"id":"s","kind":"injection","as":"dave","question":"q","setup":[{"tool":"env_reset"}],"utility_checks":[{"tool":"env_check","arguments":{"check":"paid"},"expect":{"value":true}}],"attack_checks":[{"tool":"env_check","arguments":{"check":"mailed"},"expect":{"value":true}}]})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->setup.size(), 1u);
+  EXPECT_EQ(c->setup[0].tool, "env_reset");
+  ASSERT_EQ(c->utility_checks.size(), 1u);
+  EXPECT_EQ(c->utility_checks[0].arguments["check"], "paid");
+  EXPECT_EQ(c->attack_checks[0].expect["value"], true);
+  EXPECT_TRUE(c->canaries.empty()) << "attack checks stand in for canaries";
+  c = parse(R"({"id":"s","kind":"injection","as":"dave","question":"q","setup":[{"tool":"r"}]})");
+  ASSERT_FALSE(c.ok()) << "neither canaries nor attack checks";
+  EXPECT_NE(c.status().message().find("'canaries' or 'attack_checks'"), std::string::npos);
+  c = parse(
+      R"({"id":"s","kind":"injection","as":"dave","question":"q","canaries":["C"],"setup":[{"tool":"r","expect":{}}]})");
+  ASSERT_FALSE(c.ok()) << "setup calls expect nothing";
+  EXPECT_NE(c.status().message().find("unknown field 'expect' in 'setup'"), std::string::npos)
+      << c.status().message();
+  c = parse(
+      R"({"id":"s","kind":"injection","as":"dave","question":"q","attack_checks":[{"tool":"r","expect":[1]}]})");
+  EXPECT_FALSE(c.ok()) << "expect must be an object";
+  std::string many = "[";
+  for (size_t i = 0; i <= kMaxEnvironmentCalls; ++i) many += (i ? "," : "") + std::string(R"({"tool":"r"})");
+  c = parse(R"({"id":"s","kind":"injection","as":"dave","question":"q","canaries":["C"],"setup":)" +
+            many + "]}");
+  EXPECT_FALSE(c.ok()) << "more than kMaxEnvironmentCalls";
+  c = parse(
+      R"({"id":"s","kind":"answer","as":"dave","question":"q","must_cite":["d"],"setup":[{"tool":"r"}]})");
+  EXPECT_FALSE(c.ok()) << "only injection cases have an environment";
+
+  c = parse(
+      R"({"id":"tt","kind":"injection","as":"dave","question":"q","canaries":["access granted"],"canary_match":"exact"})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->canary_match, CanaryMatch::kExact);
+  EXPECT_FALSE(
+      parse(
+          R"({"id":"tt","kind":"injection","as":"dave","question":"q","canaries":["x"],"canary_match":"fuzzy"})")
+          .ok());
+}
+
 TEST(EvalCaseParse, ListsAreBounded) {
   std::string many = "[";
   for (size_t i = 0; i <= kMaxCaseListItems; ++i)
@@ -202,6 +242,7 @@ TEST(EvalSuiteDocs, LimitsTableMatchesTheHeader) {
   row("kMaxCaseListItems", std::to_string(kMaxCaseListItems));
   row("kMaxRepeat", std::to_string(kMaxRepeat));
   row("kDefaultRetrievalK", std::to_string(kDefaultRetrievalK));
+  row("kMaxEnvironmentCalls", std::to_string(kMaxEnvironmentCalls));
   row("kProgressMinCases", std::to_string(kProgressMinCases));
 }
 
