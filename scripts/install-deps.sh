@@ -8,7 +8,7 @@ PACKAGES=(
   libboost-dev nlohmann-json3-dev libsqlite3-dev libstemmer-dev libutf8proc-dev
   libroaring-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev libpoppler-cpp-dev libssl-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libre2-dev
-  libvalijson-dev libcurl4-openssl-dev libyaml-cpp-dev libarchive-dev
+  libvalijson-dev libcurl4-openssl-dev libyaml-cpp-dev libarchive-dev libpq-dev postgresql
   python3 python3-yaml curl chromium
 )
 

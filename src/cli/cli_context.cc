@@ -6,6 +6,7 @@
 
 #include "ward/audit/redaction.h"
 #include "ward/io/owner_only.h"
+#include "ward/store/store_url.h"
 
 namespace ward::cli {
 
@@ -19,6 +20,17 @@ const std::vector<std::string> kDataDirEntries = {
     "ward.toml", "ward.db", "ward.db-wal", "ward.db-shm", "ward.db-journal",
     "secrets.key", "audit", "index", "prompts", "cassettes", "redaction"};
 
+// The Store: ward.db, or PostgreSQL when ward.toml [store] url or WARD_STORE_URL names it. ward.db
+// is opened (and migrated) either way: the tool, sync and SCIM stores stay on it for now.
+Result<std::unique_ptr<store::Store>> openRecordStore(const std::string& toml_path,
+                                                      const std::string& db_path) {
+  WARD_ASSIGN_OR_RETURN(std::string url, store::loadStoreUrl(toml_path));
+  WARD_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> sqlite, store::openSqliteStore(db_path));
+  if (url.empty()) return sqlite;
+  sqlite.reset();
+  return store::openStoreAt(url, db_path);
+}
+
 }  // namespace
 
 Status CliContext::open() {
@@ -31,7 +43,7 @@ Status CliContext::open() {
   WARD_RETURN_IF_ERROR(io::restrictToOwner(data_dir, kDataDirEntries));
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
   audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
-  WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
+  WARD_ASSIGN_OR_RETURN(store_, openRecordStore(configPath(), dbPath()));
   if (redactor_ == nullptr) {
     WARD_ASSIGN_OR_RETURN(tenant_redactor_, audit::loadTenantRedactor(data_dir, config_.tenant));
     redactor_ = tenant_redactor_.get();
@@ -225,7 +237,7 @@ Status CliContext::init(bool* created) {
     // Creates the audit log and its signing key, so `ward audit pubkey` works from the start.
     WARD_ASSIGN_OR_RETURN(auto log, audit::AuditLog::open(auditLogOptions()));
   }
-  WARD_ASSIGN_OR_RETURN(store_, store::openSqliteStore(dbPath()));
+  WARD_ASSIGN_OR_RETURN(store_, openRecordStore(configPath(), dbPath()));
   WARD_RETURN_IF_ERROR(store_->ensureTenant(config_.tenant));
   auto admin = store_->findPrincipal(config_.tenant, "admin");
   if (!admin.ok()) {

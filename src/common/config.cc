@@ -189,6 +189,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
       continue;
     }
     if (key == "proxy") continue;  // parsed (strictly) by models::loadProxyProviderState
+    if (key == "store") continue;  // parsed (strictly) by store::loadStoreUrl
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
       WARD_RETURN_IF_ERROR(setters.at(key)(node));
       continue;

@@ -1,0 +1,25 @@
+// Where the system of record lives: ward.toml `[store] url = "postgresql://..."` or the
+// WARD_STORE_URL environment variable (which wins) put the Store on PostgreSQL; without either it
+// is the SQLite file ward.db in the data dir (docs/design/store.md, "PostgreSQL").
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ward/common/status.h"
+#include "ward/store/store.h"
+
+namespace ward::store {
+
+// The environment variable that names the store's URL, over ward.toml's [store] url.
+inline constexpr const char* kStoreUrlEnv = "WARD_STORE_URL";
+
+// The configured store URL ("" when none: SQLite). Reads [store] from the ward.toml at
+// `toml_path` (absent file: none). InvalidArgument naming the key for an unknown key in [store],
+// a url that is not a string, or a URL that is not postgresql:// or postgres://.
+Result<std::string> loadStoreUrl(const std::string& toml_path);
+
+// The Store at `url` (PostgreSQL) when it is set, else the SQLite store at `sqlite_path`.
+Result<std::unique_ptr<Store>> openStoreAt(const std::string& url, const std::string& sqlite_path);
+
+}  // namespace ward::store

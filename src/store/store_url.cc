@@ -1,0 +1,57 @@
+// ward.toml [store] and WARD_STORE_URL (ward/store/store_url.h).
+#include "ward/store/store_url.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <toml++/toml.h>
+
+#include "ward/store/pg_store.h"
+
+namespace ward::store {
+
+namespace {
+
+Status checkUrl(const std::string& url, const std::string& where) {
+  if (isPostgresUrl(url)) return Status();
+  return Status::invalidArgument(where + " must be a postgresql:// URL (got a value starting '" +
+                                 url.substr(0, url.find(':')) + "')");
+}
+
+}  // namespace
+
+Result<std::string> loadStoreUrl(const std::string& toml_path) {
+  if (const char* env = std::getenv(kStoreUrlEnv); env != nullptr && *env != '\0') {
+    WARD_RETURN_IF_ERROR(checkUrl(env, kStoreUrlEnv));
+    return std::string(env);
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(toml_path, ec)) return std::string();
+  toml::table table;
+  try {
+    table = toml::parse_file(toml_path);
+  } catch (const toml::parse_error& e) {
+    return Status::invalidArgument("ward.toml: " + std::string(e.description()));
+  }
+  const toml::node* node = table.get("store");
+  if (node == nullptr) return std::string();
+  const toml::table* st = node->as_table();
+  if (st == nullptr) return Status::invalidArgument("ward.toml: 'store' must be a table");
+  std::string url;
+  for (const auto& [key, value] : *st) {
+    if (key.str() != "url") {
+      return Status::invalidArgument("ward.toml: unknown key 'store." + std::string(key.str()) +
+                                     "'");
+    }
+    if (!value.is_string()) return Status::invalidArgument("ward.toml: 'store.url' must be a string");
+    url = *value.value<std::string>();
+  }
+  if (!url.empty()) WARD_RETURN_IF_ERROR(checkUrl(url, "ward.toml: 'store.url'"));
+  return url;
+}
+
+Result<std::unique_ptr<Store>> openStoreAt(const std::string& url, const std::string& sqlite_path) {
+  if (url.empty()) return openSqliteStore(sqlite_path);
+  return openPgStore(url);
+}
+
+}  // namespace ward::store
