@@ -4,6 +4,7 @@
 #include "connectors/archive/archive_connector.h"
 #include "connectors/folder/folder_connector.h"
 #include "connectors/git/git_connector.h"
+#include "connectors/github/github_connector.h"
 #include "connectors/jsonl/jsonl_connector.h"
 #include "ward/ingest/connector.h"
 
@@ -16,6 +17,7 @@ const std::map<std::string, ConnectorFactory>& registry() {
       {"archive", makeArchiveConnector},
       {"folder", makeFolderConnector},
       {"git", makeGitConnector},
+      {"github", makeGithubConnector},
       {"jsonl", makeJsonlConnector},
   };
   return kConnectors;

@@ -1,0 +1,529 @@
+// The github connector (github_connector.h).
+#include "github_connector.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <set>
+
+#include "../../service_client.h"
+#include "github_options.h"
+#include "github_payload.h"
+#include "github_state.h"
+#include "ward/ingest/identity_map.h"
+#include "ward/ingest/parser.h"
+
+namespace ward::ingest {
+
+namespace {
+
+// Bytes probed for a NUL (git's own rule for a binary blob).
+constexpr size_t kGithubBinaryProbeBytes = 8000;
+
+// A rate limit (primary or secondary) stopped the pass; its wait is the connector's retry_after_.
+bool isRateLimit(const Status& s) { return s.code() == StatusCode::kResourceExhausted; }
+
+struct Page {
+  Json body;
+  std::string next;
+};
+
+class GithubConnector final : public Connector {
+ public:
+  GithubConnector(SourceConfig source, ConnectorEnv env, GithubOptions options,
+                  std::unique_ptr<ServiceClient> client)
+      : source_(std::move(source)),
+        env_(std::move(env)),
+        options_(std::move(options)),
+        client_(std::move(client)) {}
+
+  ConnectorCapabilities capabilities() const override {
+    return ConnectorCapabilities{true, true, true, true};
+  }
+
+  // Every pass lists every document of every repository (the files from the tree, the issues
+  // from the listing merged into the kept one), so the runner's deletions hold; a resumed pass
+  // lists again from the start (unchanged items cost a version compare). The checkpoint only
+  // marks pages.
+  Status pass(const std::string& /*checkpoint*/, EventSink& sink, bool* exhausted) override {
+    *exhausted = false;
+    sink_ = &sink;
+    complete_ = true;
+    in_page_ = 0;
+    retry_after_s_ = 0;
+    mapper_ = std::make_unique<IdentityMapper>(source_.identities);
+    stated_groups_.clear();
+    const std::string dir = env_.state_dir + "/github";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status::unavailable("cannot create " + dir);
+    }
+    const std::string state_path = dir + "/" + source_.name + ".json";
+    old_ = loadGithubState(state_path);
+    next_ = GithubState{};
+    for (const std::string& repo : options_.repos) {
+      Status s = syncRepo(repo);
+      if (isRateLimit(s)) {
+        // End here; the kept state is not moved, so the next pass lists this part again.
+        const int64_t wait = std::max<int64_t>(1, retry_after_s_);
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            "rate-limit", client_->scrub(s.message()) + "; the pass ends here (retry after " +
+                std::to_string(wait) + " s)", FailureKind::kRefused, wait}));
+        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"github", wait}));
+        return Status();
+      }
+      if (!s.ok()) return Status(s.code(), client_->scrub(s.message()));
+    }
+    for (const std::string& id : mapper_->unmapped()) {
+      WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+          "identity:" + id, "maps to no principal ([[sources.identities]]): grants nothing",
+          FailureKind::kRefused}));
+    }
+    WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"github"}));
+    WARD_RETURN_IF_ERROR(saveGithubState(state_path, next_));
+    *exhausted = complete_;
+    return Status();
+  }
+
+ private:
+  // --- requests ---
+
+  // GET `target`. With `cache`, a conditional request on the last pass's ETag: a 304 gives the
+  // kept body (GitHub does not count it against the rate limit). Statuses: 401 unauthenticated,
+  // a rate limit resourceExhausted (retry_after_s_ set), 404 and 410 notFound, another 403
+  // permissionDenied, others (a 5xx after the client's retries) unavailable.
+  Result<Page> call(const std::string& target, bool cache) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", kGithubApiVersion}};
+    auto kept = old_.replies.find(target);
+    if (cache && kept != old_.replies.end()) headers.emplace_back("If-None-Match", kept->second.etag);
+    WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, client_->get(target, headers));
+    const std::string what = "GET " + client_->scrub(target);
+    if (reply.status == 304 && cache && kept != old_.replies.end()) {
+      next_.replies[target] = kept->second;
+      Result<Json> body = parseJson(kept->second.body);
+      if (!body.ok()) return Status::internal(what + ": the kept reply does not parse");
+      return Page{std::move(*body), kept->second.next};
+    }
+    if (reply.status == 401) {
+      return Status::unauthenticated(what + ": HTTP 401, GitHub refused the token (expired or "
+                                            "revoked?): set it again with ward secrets set " +
+                                     source_.token_secret);
+    }
+    if ((reply.status == 403 || reply.status == 429) &&
+        (!reply.header("retry-after").empty() || reply.header("x-ratelimit-remaining") == "0")) {
+      retry_after_s_ = std::max(retry_after_s_, retryAfterSeconds(reply, ::time(nullptr)));
+      return Status::resourceExhausted(what + ": rate limited for " +
+                                       std::to_string(retry_after_s_) + " s");
+    }
+    if (reply.status == 404 || reply.status == 410) {
+      return Status::notFound(what + ": HTTP " + std::to_string(reply.status));
+    }
+    if (reply.status == 403) return Status::permissionDenied(what + ": HTTP 403");
+    if (reply.status < 200 || reply.status >= 300) {
+      return Status::unavailable(what + ": HTTP " + std::to_string(reply.status));
+    }
+    Result<Json> body = parseJson(reply.body);
+    if (!body.ok()) {
+      return Status::invalidArgument(what + ": malformed JSON: " + body.status().message());
+    }
+    Page page{std::move(*body), nextLink(reply.header("link"))};
+    const std::string etag = reply.header("etag");
+    if (cache && !etag.empty() && reply.body.size() <= kGithubMaxCachedReplyBytes) {
+      next_.replies[target] = GithubCachedReply{etag, std::move(reply.body), page.next};
+    }
+    return page;
+  }
+
+  // Each page of a listing, following rel="next" links (ServiceClient keeps them on the allowed
+  // hosts). `*cut` is set when kGithubMaxPages stopped it.
+  Status forEachPage(const std::string& first, bool cache,
+                     const std::function<Status(const Json& page, bool* stop)>& each, bool* cut) {
+    std::string target = first;
+    for (size_t pages = 0; !target.empty(); ++pages) {
+      if (pages == kGithubMaxPages) {
+        if (cut != nullptr) *cut = true;
+        return Status();
+      }
+      WARD_ASSIGN_OR_RETURN(Page page, call(target, cache));
+      bool stop = false;
+      WARD_RETURN_IF_ERROR(each(page.body, &stop));
+      if (stop) return Status();
+      target = page.next;
+    }
+    return Status();
+  }
+
+  // --- events ---
+
+  Status emit(SyncEvent event) {
+    const bool item = std::holds_alternative<UpsertEvent>(event);
+    WARD_RETURN_IF_ERROR(sink_->emit(std::move(event)));
+    if (item && ++in_page_ >= source_.page_items) {
+      in_page_ = 0;
+      WARD_RETURN_IF_ERROR(sink_->emit(CheckpointEvent{"github"}));
+    }
+    return Status();
+  }
+  Status fail(const std::string& entity, const std::string& reason, FailureKind kind) {
+    return sink_->emit(FailureEvent{entity, client_->scrub(reason), kind});
+  }
+
+  // --- a repository ---
+
+  // A failure that concerns one repository (gone, no access, a malformed reply): reported, the
+  // other repositories go on. Others (the token, a rate limit, a 5xx storm) stop the pass.
+  static bool repoLevel(const Status& s) {
+    return s.code() == StatusCode::kNotFound || s.code() == StatusCode::kPermissionDenied ||
+           s.code() == StatusCode::kInvalidArgument;
+  }
+
+  Status syncRepo(const std::string& repo) {
+    const std::string base = "/repos/" + repo;
+    // What is not read again this pass stays as it was.
+    GithubRepoState& state = next_.repos[repo];
+    const GithubRepoState& before = old_.repos[repo];
+    state = before;
+    Result<Page> meta = call(base, true);
+    if (!meta.ok()) {
+      if (!repoLevel(meta.status())) return meta.status();
+      // Gone, or the token lost access: its documents stay as they are (the run is partial).
+      return fail(repo, meta.status().message(), FailureKind::kError);
+    }
+    Result<GithubRepo> info = parseGithubRepo(meta->body);
+    if (!info.ok()) return fail(repo, "malformed repository: " + info.status().message(),
+                                FailureKind::kError);
+    Result<store::Acl> acl = repoAcl(repo, *info);
+    if (!acl.ok()) {
+      if (!repoLevel(acl.status())) return acl.status();
+      // Who may read it is unknown: none of its documents is listed or changed (fail closed).
+      return fail(repo, "permissions: " + acl.status().message(), FailureKind::kError);
+    }
+    if (options_.files) WARD_RETURN_IF_ERROR(syncFiles(repo, *info, *acl, before, state));
+    if (options_.issues) WARD_RETURN_IF_ERROR(syncIssues(repo, *acl, before, state));
+    return Status();
+  }
+
+  // Collaborators with pull permission (mapped) and teams (the source's groups, whose members
+  // are stated here once per pass).
+  Result<store::Acl> repoAcl(const std::string& repo, const GithubRepo& info) {
+    if (!info.is_private) return githubRepoAcl(false, options_, {}, {});
+    std::vector<std::string> users, groups;
+    WARD_RETURN_IF_ERROR(forEachPage(
+        "/repos/" + repo + "/collaborators?affiliation=all&per_page=100", true,
+        [&](const Json& body, bool*) -> Status {
+          WARD_ASSIGN_OR_RETURN(auto page, parseGithubCollaborators(body));
+          for (const GithubCollaborator& c : page) {
+            if (!c.pull) continue;
+            std::string who = c.email.empty() ? "" : mapIdentity(source_.identities, c.email);
+            if (who.empty()) who = mapper_->map(c.login);
+            if (!who.empty()) users.push_back(who);
+          }
+          return Status();
+        },
+        nullptr));
+    if (info.organization) {
+      std::vector<std::string> slugs;
+      Status teams = forEachPage(
+          "/repos/" + repo + "/teams?per_page=100", true,
+          [&](const Json& body, bool*) -> Status {
+            WARD_ASSIGN_OR_RETURN(auto page, parseGithubTeamSlugs(body));
+            slugs.insert(slugs.end(), page.begin(), page.end());
+            return Status();
+          },
+          nullptr);
+      if (!teams.ok() && teams.code() != StatusCode::kNotFound) return teams;
+      for (const std::string& slug : slugs) {
+        const std::string group = githubTeamGroup(source_.name, slug);
+        if (group.empty()) {
+          WARD_RETURN_IF_ERROR(fail("team:" + slug, "not a valid group name", FailureKind::kRefused));
+          continue;
+        }
+        groups.push_back(group);
+        if (!stated_groups_.insert(group).second) continue;
+        std::vector<std::string> members;
+        WARD_RETURN_IF_ERROR(forEachPage(
+            "/orgs/" + info.owner + "/teams/" + slug + "/members?per_page=100", true,
+            [&](const Json& body, bool*) -> Status {
+              WARD_ASSIGN_OR_RETURN(auto page, parseGithubLogins(body));
+              for (const std::string& login : page) {
+                std::string who = mapper_->map(login);
+                if (!who.empty()) members.push_back(who);
+              }
+              return Status();
+            },
+            nullptr));
+        std::sort(members.begin(), members.end());
+        members.erase(std::unique(members.begin(), members.end()), members.end());
+        WARD_RETURN_IF_ERROR(sink_->emit(GroupUpdateEvent{group, std::move(members)}));
+      }
+    }
+    return githubRepoAcl(true, options_, std::move(users), std::move(groups));
+  }
+
+  uint64_t maxBytes() const {
+    return source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
+  }
+
+  Result<std::string> readBlob(const std::string& repo, const std::string& sha) {
+    WARD_ASSIGN_OR_RETURN(Page page, call("/repos/" + repo + "/git/blobs/" + sha, false));
+    WARD_ASSIGN_OR_RETURN(std::string bytes, decodeGithubBlob(page.body));
+    if (maxBytes() > 0 && bytes.size() > maxBytes()) {
+      return Status::invalidArgument("larger than the source's max_file_bytes");
+    }
+    return bytes;
+  }
+
+  Status syncFiles(const std::string& repo, const GithubRepo& info, const store::Acl& acl,
+                   const GithubRepoState& before, GithubRepoState& state) {
+    const std::string branch = options_.branch.empty() ? info.default_branch : options_.branch;
+    Result<Page> tree_page = call("/repos/" + repo + "/git/trees/" + branch + "?recursive=1", true);
+    if (!tree_page.ok()) {
+      if (tree_page.status().code() != StatusCode::kNotFound) return tree_page.status();
+      return Status();  // an empty repository has no tree
+    }
+    Result<GithubTree> tree = parseGithubTree(tree_page->body);
+    if (!tree.ok()) {
+      return fail(repo + ":", "malformed tree: " + tree.status().message(), FailureKind::kError);
+    }
+    if (tree->truncated) complete_ = false;  // GitHub cut it: some files are not seen
+    state.binary.clear();
+    state.files.clear();
+    size_t files = 0;
+    for (const GithubTreeEntry& e : tree->entries) {
+      const std::string name = e.path.substr(e.path.rfind('/') + 1);
+      if (e.kind != GithubEntryKind::kSubmodule && !detectFormat(name)) continue;
+      if (++files > options_.max_files) {
+        complete_ = false;
+        break;
+      }
+      const std::string id = source_.name + ":" + repo + ":" + e.path;
+      if (e.kind == GithubEntryKind::kSubmodule) {
+        WARD_RETURN_IF_ERROR(fail(id, "submodule: never fetched", FailureKind::kRefused));
+        continue;
+      }
+      if (e.kind == GithubEntryKind::kSymlink) {
+        WARD_RETURN_IF_ERROR(fail(id, "symbolic link: not followed", FailureKind::kRefused));
+        continue;
+      }
+      if (maxBytes() > 0 && e.size > maxBytes()) {
+        WARD_RETURN_IF_ERROR(fail(id,
+                                  "larger than the source's max_file_bytes (" +
+                                      std::to_string(e.size) + " > " + std::to_string(maxBytes()) +
+                                      "); not read",
+                                  FailureKind::kRefused));
+        continue;
+      }
+      if (before.binary.count(e.sha) > 0) {
+        state.binary.insert(e.sha);
+        WARD_RETURN_IF_ERROR(fail(id, "binary content: not indexed", FailureKind::kRefused));
+        continue;
+      }
+      UpsertEvent u;
+      u.id = id;
+      u.version = e.sha;
+      u.name = name;
+      u.url = info.html_url + "/blob/" + branch + "/" + e.path;
+      u.acl = acl;
+      u.metadata = Json{{"repo", repo}, {"path", e.path}, {"blob", e.sha}, {"branch", branch}};
+      auto known = before.files.find(e.path);
+      if (known != before.files.end() && known->second == e.sha) {
+        // Read as text before: fetched only when the runner lacks this version.
+        u.fetch = [this, repo, sha = e.sha]() { return readBlob(repo, sha); };
+      } else {
+        // New or changed: read now, so binary content is refused, not failed.
+        Result<std::string> bytes = readBlob(repo, e.sha);
+        if (!bytes.ok()) {
+          if (isRateLimit(bytes.status()) ||
+              bytes.status().code() == StatusCode::kUnauthenticated) {
+            return bytes.status();
+          }
+          WARD_RETURN_IF_ERROR(fail(id, bytes.status().message(), FailureKind::kError));
+          continue;
+        }
+        if (bytes->substr(0, kGithubBinaryProbeBytes).find('\0') != std::string::npos) {
+          state.binary.insert(e.sha);
+          WARD_RETURN_IF_ERROR(fail(id, "binary content: not indexed", FailureKind::kRefused));
+          continue;
+        }
+        auto text = std::make_shared<std::string>(std::move(*bytes));
+        u.fetch = [text]() -> Result<std::string> { return *text; };
+      }
+      state.files[e.path] = e.sha;
+      WARD_RETURN_IF_ERROR(emit(std::move(u)));
+    }
+    return Status();
+  }
+
+  // --- issues and pull requests ---
+
+  Result<std::vector<GithubComment>> readComments(const std::string& repo, int64_t number) {
+    std::vector<GithubComment> out;
+    WARD_RETURN_IF_ERROR(forEachPage(
+        "/repos/" + repo + "/issues/" + std::to_string(number) + "/comments?per_page=100", false,
+        [&](const Json& body, bool* stop) -> Status {
+          WARD_ASSIGN_OR_RETURN(auto page, parseGithubComments(body));
+          for (auto& c : page) {
+            if (out.size() >= kGithubMaxCommentsPerIssue) {
+              *stop = true;
+              break;
+            }
+            out.push_back(std::move(c));
+          }
+          return Status();
+        },
+        nullptr));
+    return out;
+  }
+
+  UpsertEvent issueEvent(const std::string& repo, int64_t number, const std::string& version,
+                         int64_t updated_at, const store::Acl& acl) {
+    UpsertEvent u;
+    u.id = source_.name + ":" + repo + "#" + std::to_string(number);
+    u.version = version;
+    u.name = "issue-" + std::to_string(number) + ".md";
+    u.acl = acl;
+    u.updated_at = updated_at;
+    u.metadata = Json{{"repo", repo}, {"number", number}};
+    return u;
+  }
+
+  // An issue the kept listing holds: read (issue and comments) only if the runner lacks it.
+  Status emitKept(const std::string& repo, int64_t number, const GithubIssueEntry& e,
+                  const store::Acl& acl) {
+    UpsertEvent u = issueEvent(repo, number, e.version, e.updated_at, acl);
+    u.fetch = [this, repo, number]() -> Result<std::string> {
+      WARD_ASSIGN_OR_RETURN(Page page,
+                            call("/repos/" + repo + "/issues/" + std::to_string(number), false));
+      WARD_ASSIGN_OR_RETURN(GithubIssue issue, parseGithubIssue(page.body));
+      WARD_ASSIGN_OR_RETURN(auto comments, readComments(repo, number));
+      return githubIssueText(issue, comments);
+    };
+    return emit(std::move(u));
+  }
+
+  Status syncIssues(const std::string& repo, const store::Acl& acl,
+                    const GithubRepoState& before, GithubRepoState& state) {
+    const bool full =
+        !before.listed || before.passes_since_full + 1 >= options_.full_listing_every;
+    std::string target = "/repos/" + repo + "/issues?state=all&per_page=100";
+    if (full) {
+      target += "&sort=created&direction=asc";
+    } else {
+      const int64_t since = std::max<int64_t>(
+          0, before.cursor_us - options_.since_overlap_s * 1'000'000);
+      target += "&sort=updated&direction=asc&since=" + githubTime(since);
+    }
+    state.cursor_us = before.cursor_us;
+    state.listed = true;  // saved only when the pass ends well
+    state.issues.clear();
+    state.passes_since_full = full ? 0 : before.passes_since_full + 1;
+    size_t listed = 0;
+    bool cut = false;
+    std::set<int64_t> seen;
+    WARD_RETURN_IF_ERROR(forEachPage(
+        target, !full,
+        [&](const Json& body, bool* stop) -> Status {
+          if (!body.is_array()) return Status::invalidArgument("an issues page must be an array");
+          for (const Json& item : body) {
+            if (++listed > options_.max_issues) {
+              cut = true;
+              *stop = true;
+              return Status();
+            }
+            Result<GithubIssue> issue = parseGithubIssue(item);
+            if (!issue.ok()) {
+              // Named by the document's id when it has a number (protected from deletion).
+              std::string which = item.is_object() && item.contains("number")
+                                      ? source_.name + ":" + repo + "#" + dumpJson(item["number"])
+                                      : repo + " issues";
+              WARD_RETURN_IF_ERROR(fail(which, "malformed issue: " + issue.status().message(),
+                                        FailureKind::kError));
+              continue;
+            }
+            if (!seen.insert(issue->number).second) continue;  // the overlap, or a moved page
+            WARD_RETURN_IF_ERROR(emitListed(repo, *issue, acl, before, state));
+          }
+          return Status();
+        },
+        &cut));
+    if (cut) complete_ = false;
+    if (!full) {
+      // The kept issues the incremental listing did not return are unchanged.
+      for (const auto& [number, e] : before.issues) {
+        if (seen.count(number) > 0) continue;
+        state.issues[number] = e;
+        WARD_RETURN_IF_ERROR(emitKept(repo, number, e, acl));
+      }
+    }
+    return Status();
+  }
+
+  // A listed issue: unchanged (same updated_at) ones are read only if the runner lacks them;
+  // changed ones have their comments read now. An issue whose comments 404 or 410 is gone.
+  Status emitListed(const std::string& repo, const GithubIssue& issue, const store::Acl& acl,
+                    const GithubRepoState& before, GithubRepoState& state) {
+    state.cursor_us = std::max(state.cursor_us, issue.updated_at);
+    const GithubIssueEntry entry{issue.updated, issue.updated_at};
+    auto known = before.issues.find(issue.number);
+    if (known != before.issues.end() && known->second.version == issue.updated) {
+      state.issues[issue.number] = entry;
+      return emitKept(repo, issue.number, entry, acl);
+    }
+    std::vector<GithubComment> comments;
+    if (issue.comments > 0) {
+      Result<std::vector<GithubComment>> read = readComments(repo, issue.number);
+      const std::string id = source_.name + ":" + repo + "#" + std::to_string(issue.number);
+      if (!read.ok()) {
+        const Status& s = read.status();
+        if (isRateLimit(s) || s.code() == StatusCode::kUnauthenticated) return s;
+        if (s.code() == StatusCode::kNotFound) return sink_->emit(DeleteEvent{id});
+        return fail(id, s.message(), FailureKind::kError);
+      }
+      comments = std::move(*read);
+    }
+    state.issues[issue.number] = entry;
+    UpsertEvent u = issueEvent(repo, issue.number, issue.updated, issue.updated_at, acl);
+    u.title = issue.title + " (#" + std::to_string(issue.number) + ")";
+    u.url = issue.html_url;
+    u.metadata["kind"] = issue.pull_request ? "pull_request" : "issue";
+    u.metadata["state"] = issue.state;
+    auto text = std::make_shared<std::string>(githubIssueText(issue, comments));
+    u.fetch = [text]() -> Result<std::string> { return *text; };
+    return emit(std::move(u));
+  }
+
+  SourceConfig source_;
+  ConnectorEnv env_;
+  GithubOptions options_;
+  std::unique_ptr<ServiceClient> client_;
+  std::unique_ptr<IdentityMapper> mapper_;
+  // One pass's state.
+  EventSink* sink_ = nullptr;
+  GithubState old_;
+  GithubState next_;
+  std::set<std::string> stated_groups_;
+  bool complete_ = true;
+  size_t in_page_ = 0;
+  int64_t retry_after_s_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connector>> makeGithubConnector(const SourceConfig& source,
+                                                       const ConnectorEnv& env) {
+  const std::string where = "source '" + source.name + "': ";
+  Result<GithubOptions> options = parseGithubOptions(source.options);
+  if (!options.ok()) return Status::invalidArgument(where + options.status().message());
+  if (source.token_secret.empty()) {
+    return Status::invalidArgument(where + "token_secret is required (a tenant secret holding "
+                                           "a GitHub token)");
+  }
+  if (env.state_dir.empty()) return Status::failedPrecondition(where + "no state folder");
+  WARD_ASSIGN_OR_RETURN(auto client, ServiceClient::open(source, env, kGithubDefaultBaseUrl));
+  return std::unique_ptr<Connector>(
+      std::make_unique<GithubConnector>(source, env, std::move(*options), std::move(client)));
+}
+
+}  // namespace ward::ingest
