@@ -5,6 +5,7 @@
 #include "connectors/folder/folder_connector.h"
 #include "connectors/git/git_connector.h"
 #include "connectors/jsonl/jsonl_connector.h"
+#include "connectors/slack/slack_connector.h"
 #include "ward/ingest/connector.h"
 
 namespace ward::ingest {
@@ -17,6 +18,7 @@ const std::map<std::string, ConnectorFactory>& registry() {
       {"folder", makeFolderConnector},
       {"git", makeGitConnector},
       {"jsonl", makeJsonlConnector},
+      {"slack", makeSlackConnector},
   };
   return kConnectors;
 }
