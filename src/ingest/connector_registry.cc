@@ -6,6 +6,7 @@
 #include "connectors/git/git_connector.h"
 #include "connectors/github/github_connector.h"
 #include "connectors/jsonl/jsonl_connector.h"
+#include "connectors/slack/slack_connector.h"
 #include "ward/ingest/connector.h"
 
 namespace ward::ingest {
@@ -19,6 +20,7 @@ const std::map<std::string, ConnectorFactory>& registry() {
       {"git", makeGitConnector},
       {"github", makeGithubConnector},
       {"jsonl", makeJsonlConnector},
+      {"slack", makeSlackConnector},
   };
   return kConnectors;
 }

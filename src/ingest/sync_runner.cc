@@ -303,6 +303,7 @@ Json SyncResult::toJson() const {
   Json p = Json::array();
   for (const auto& x : problems) p.push_back({{"item", x.item}, {"message", x.message}});
   j["problems"] = std::move(p);
+  if (retry_after_s > 0) j["retry_after_s"] = retry_after_s;  // the source's rate-limit wait
   return j;
 }
 
