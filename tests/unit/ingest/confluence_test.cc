@@ -7,6 +7,7 @@
 
 #include "../../../src/ingest/connectors/confluence/confluence_access.h"
 #include "../../../src/ingest/connectors/confluence/confluence_storage.h"
+#include "ward/ingest/connector.h"
 
 namespace ward::ingest {
 namespace {
@@ -142,6 +143,56 @@ TEST(ConfluenceStorageTest, KeepsHeadingsTablesAndCodeAndTurnsMacrosIntoTextOrNo
     EXPECT_NE(html.find("<title>Page</title>"), std::string::npos) << c.name;
     for (const char* h : c.has) EXPECT_NE(html.find(h), std::string::npos) << c.name << "\n" << html;
     for (const char* l : c.lacks) EXPECT_EQ(html.find(l), std::string::npos) << c.name << "\n" << html;
+  }
+}
+
+struct OpenCase {
+  const char* name;
+  const char* base_url;
+  const char* options;  // JSON
+  const char* secret;
+  const char* error;  // "" = opens
+};
+
+TEST(ConfluenceConnectorTest, ChecksItsOptionsAndCredentialWhenItOpens) {
+  const std::vector<OpenCase> cases = {
+      {"basic auth with email:token", "https://x.atlassian.net", "{}", "me@x.com:Zq9sekrit", ""},
+      {"bearer", "https://x.atlassian.net", R"({"auth": "bearer", "page_size": 100,
+        "spaces": ["ENG"]})", "Zq9bearer", ""},
+      {"no base_url", "", "{}", "me@x.com:Zq9sekrit", "base_url is required"},
+      {"http without allow_private", "http://x.atlassian.net", "{}", "me@x.com:Zq9sekrit",
+       "must be https"},
+      {"a basic secret without a colon", "https://x.atlassian.net", "{}", "Zq9nocolon",
+       "must hold 'email:api_token'"},
+      {"an unknown option", "https://x.atlassian.net", R"({"spcaes": ["ENG"]})", "me:Zq9other",
+       "options.spcaes: unknown key"},
+      {"a bad auth", "https://x.atlassian.net", R"({"auth": "oauth"})", "me:Zq9other",
+       "options.auth must be"},
+      {"a page size past the API's", "https://x.atlassian.net", R"({"page_size": 251})", "me:Zq9other",
+       "page_size must be an integer from 1 to 250"},
+      {"spaces not strings", "https://x.atlassian.net", R"({"spaces": [1]})", "me:Zq9other",
+       "spaces must hold space keys"},
+  };
+  for (const OpenCase& c : cases) {
+    SourceConfig source;
+    source.name = "wiki";
+    source.connector = "confluence";
+    source.base_url = c.base_url;
+    source.allowed_hosts = {"x.atlassian.net"};
+    source.token_secret = "conf";
+    source.options = Json::parse(c.options);
+    ConnectorEnv env;
+    const std::string secret = c.secret;
+    env.secret = [secret](const std::string&) -> Result<std::string> { return secret; };
+    auto made = makeConnector(source, env);
+    if (std::string(c.error).empty()) {
+      EXPECT_TRUE(made.ok()) << c.name << ": " << made.status().message();
+    } else {
+      ASSERT_FALSE(made.ok()) << c.name;
+      EXPECT_NE(made.status().message().find(c.error), std::string::npos)
+          << c.name << ": " << made.status().message();
+      EXPECT_EQ(made.status().message().find(secret), std::string::npos) << c.name;
+    }
   }
 }
 
