@@ -2,6 +2,7 @@
 #include <map>
 
 #include "connectors/archive/archive_connector.h"
+#include "connectors/confluence/confluence_connector.h"
 #include "connectors/folder/folder_connector.h"
 #include "connectors/git/git_connector.h"
 #include "connectors/github/github_connector.h"
@@ -16,6 +17,7 @@ namespace {
 const std::map<std::string, ConnectorFactory>& registry() {
   static const std::map<std::string, ConnectorFactory> kConnectors = {
       {"archive", makeArchiveConnector},
+      {"confluence", makeConfluenceConnector},
       {"folder", makeFolderConnector},
       {"git", makeGitConnector},
       {"github", makeGithubConnector},

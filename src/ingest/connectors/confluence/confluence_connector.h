@@ -1,0 +1,30 @@
+// The Confluence Cloud connector (`connector = "confluence"`; docs/design/ingest.md,
+// "Confluence"): the pages of a site's spaces through REST v2 (`{base_url}/wiki/api/v2`), their
+// storage-format bodies converted to HTML (confluence_storage.h), and who may read them from the
+// spaces' read permissions and the pages' read restrictions (v1), inherited down the ancestor chain
+// (confluence_access.h); the groups those name become the source's groups (GroupUpdateEvent).
+// Basic auth with `email:api_token` from `token_secret` (or a bearer token with
+// `options.auth = "bearer"`); `base_url` is required. Private to the ingest module.
+#pragma once
+
+#include <memory>
+
+#include "ward/ingest/connector.h"
+
+namespace ward::ingest {
+
+// Pages listed per request (v2 allows 250).
+inline constexpr int kConfluenceMaxPageSize = 250;
+// Results per restriction sweep request (v1 content search with the read restrictions expanded).
+inline constexpr int kConfluenceSweepPageSize = 100;
+// Group members read per request, and the most a group may have (more: its members are unknown and
+// it admits nobody through a restriction; a failure names it).
+inline constexpr int kConfluenceMembersPageSize = 200;
+inline constexpr size_t kConfluenceMaxGroupMembers = 10'000;
+// Ancestors followed from a page (a deeper or cyclic chain: the page fails, fail closed).
+inline constexpr size_t kConfluenceMaxAncestors = 128;
+
+Result<std::unique_ptr<Connector>> makeConfluenceConnector(const SourceConfig& source,
+                                                           const ConnectorEnv& env);
+
+}  // namespace ward::ingest
