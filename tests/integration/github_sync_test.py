@@ -19,7 +19,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/github_sync_test.py
   next run; a new collaborator gains them;
 * faults: a 429 + 5xx storm is ridden out; a longer 5xx storm and an expired token fail the
   run and delete nothing; the primary and secondary rate limits end the pass (partial, with the
-  retry-after) and delete nothing; a truncated tree deletes nothing; a malformed issue is skipped
+  retry-after; a minute when a secondary limit names none) and delete nothing; an empty
+  repository (409) has no files; a truncated tree deletes nothing; a malformed issue is skipped
   with a problem naming it while the run goes on;
 * prompt-injection text in an issue is indexed as text only.
 Prints "N passed, M failed" and exits non-zero on any failure.
@@ -42,7 +43,7 @@ PRIV = "acme/private"
 PUB = "acme/public"
 
 
-def configure(data, base, extra_options=""):
+def configure(data, base, extra_options="", repos=(PRIV, PUB)):
     path = os.path.join(data, "ward.toml")
     with open(path) as f:
         head = f.read().split("# --- sources (github_sync_test) ---")[0]
@@ -75,7 +76,7 @@ match = "eve"
 principal = "eve"
 
 [sources.options]
-repos = ["{PRIV}", "{PUB}"]
+repos = {json.dumps(list(repos))}
 {extra_options}
 """)
 
@@ -200,14 +201,14 @@ def run_all(data, fake, base):
     stats = fake.stats()
     check("an unchanged incremental run fetches nothing, in few requests",
           p.returncode == 0 and run.get("fetched") == 0 and run.get("listed") == 256
-          and stats["requests"] <= 10, (run, stats))
+          and stats["requests"] <= 12, (run, stats))
     fake.reset_counters()
     remaining = fake.remaining
     p, run, problems = sync(data)
     stats = fake.stats()
     check("its requests are conditional: all 304 and no rate limit spent",
           stats["requests"] == stats["not_modified"] and fake.remaining == remaining
-          and stats["requests"] <= 10, stats)
+          and stats["requests"] <= 12, stats)
     check("the incremental issue listing asks with since",
           any("since=" in x for x in stats["paths"]), stats["paths"])
 
@@ -298,6 +299,10 @@ def run_all(data, fake, base):
     p, run, problems = sync(data)
     check("a secondary rate limit ends the pass with its retry-after (90 s)",
           run.get("outcome") == "partial" and "retry after 90 s" in problems, problems)
+    fake.inject("secondary", 1, wait=0)
+    p, run, problems = sync(data)
+    check("a secondary rate limit without retry-after waits a minute",
+          run.get("outcome") == "partial" and "retry after 60 s" in problems, problems)
     p, run, problems = sync(data)
     check("once the limits lift, the run completes with the changes",
           p.returncode == 0 and ids_as(data, "ratelimitedtoken", "bob") == {prefix + "#7"}
@@ -320,6 +325,12 @@ def run_all(data, fake, base):
           ids_as(data, "besidemalformedtoken", "bob") == {prefix + "#8"}
           and live_count(data) == count, run)
     fake.repos[PRIV]["malformed"].clear()
+
+    fake.add_repo("acme/empty", private=False)
+    configure(data, base, repos=(PRIV, PUB, "acme/empty"))
+    p, run, problems = sync(data)
+    check("an empty repository (its tree is a 409) syncs as no files",
+          p.returncode == 0 and run.get("outcome") == "completed", p.stdout + p.stderr)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,14 @@ It speaks the wire format of api.github.com for: GET /repos/{o}/{r}, the git tre
 (`/git/trees/{ref}?recursive=1`) and blobs (`/git/blobs/{sha}`, base64 with line breaks), the
 issues listing (`/issues?state=all&sort=&direction=&since=&per_page=&page=`, pull requests being
 issues with a `pull_request` object), one issue (`/issues/{n}`: 404 or 410 once deleted, 301 once
-transferred), its comments, `/collaborators?affiliation=all` (with `permissions.pull`),
-`/repos/{o}/{r}/teams` (404 for a user's repository) and `/orgs/{org}/teams/{slug}/members`.
+transferred), its comments and the repository's (`/issues/comments?since=`), `/collaborators?affiliation=all` (with `permissions.pull`),
+`/repos/{o}/{r}/teams` (404 for a user's repository); an empty repository's tree is a 409 and `/orgs/{org}/teams/{slug}/members`.
 
 Like GitHub: the token must come as `Authorization: Bearer TOKEN` (else 401 "Bad credentials");
 lists are paged with `Link: <...>; rel="next"` (per_page default 30, at most 100); every 200 has an
 ETag and a matching `If-None-Match` answers 304 **without** spending the rate limit; every reply
 carries `x-ratelimit-limit/remaining/used/reset/resource`, and at 0 remaining a request gets 403
-"API rate limit exceeded". Faults for the tests: a secondary limit (403 with retry-after), 429s with
+"API rate limit exceeded". Faults for the tests: a secondary limit (403 with retry-after, or none), 429s with
 retry-after, 5xx replies, a token that expires after N more requests, a truncated tree, a malformed
 issue. It records whether a token ever appeared in a URL (`leaks`) and every request's path.
 
@@ -60,6 +60,7 @@ class GithubFake:
         self.faults = {"secondary": 0, "too_many": 0, "server_error": 0}
         self.fault_wait = {"secondary": 60, "too_many": 1}
         self.expire_after = None
+        self.comment_ids = 0
         self.leaks = []
         self.reset_counters()
         self.server = None
@@ -111,7 +112,8 @@ class GithubFake:
         with self.lock:
             issue = self.repos[repo]["issues"][number]
             t = self.tick()
-            issue["comments"].append({"id": len(issue["comments"]) + 1, "body": body,
+            self.comment_ids += 1
+            issue["comments"].append({"id": self.comment_ids, "body": body,
                                       "user": user, "created": t})
             issue["updated"] = t  # a comment moves the issue's updated_at, as on GitHub
 
@@ -300,8 +302,9 @@ class GithubFake:
                                  {"retry-after": str(self.fault_wait["too_many"])})
             if self.faults["secondary"] > 0:
                 self.faults["secondary"] -= 1
+                wait = self.fault_wait["secondary"]  # 0: no retry-after header
                 return self.send(h, 403, {"message": "You have exceeded a secondary rate limit."},
-                                 {"retry-after": str(self.fault_wait["secondary"]),
+                                 {**({"retry-after": str(wait)} if wait else {}),
                                   **self.rate_headers()})
             if self.remaining <= 0:
                 self.remaining = 0
@@ -360,6 +363,8 @@ class GithubFake:
             ref = "/".join(rest[2:])
             if ref != r["branch"]:
                 return missing
+            if not r["files"]:
+                return 409, {"message": "Git Repository is empty."}, {}
             return 200, self.tree_json(repo), {}
         if rest[:2] == ["git", "blobs"] and len(rest) == 3:
             for data, mode in r["files"].values():
@@ -400,6 +405,18 @@ class GithubFake:
                         reverse=query.get("direction", "desc") == "desc")
             items = [self.issue_json(base, repo, i) for i in issues] + list(r["malformed"])
             return self.page(base, path, query, items)
+        if rest == ["issues", "comments"]:
+            since = parse_iso(query["since"]) if "since" in query else None
+            out = [(c["created"], c["id"], i["number"], c) for i in r["issues"].values()
+                   if i["gone"] is None for c in i["comments"]
+                   if since is None or c["created"] >= since]
+            out.sort(reverse=query.get("direction", "desc") == "desc")
+            return self.page(base, path, query, [
+                {"id": cid, "body": c["body"], "user": {"login": c["user"]},
+                 "created_at": iso(t), "updated_at": iso(t),
+                 "issue_url": f"{base}/repos/{repo}/issues/{n}",
+                 "html_url": f"https://github.com/{repo}/issues/{n}#issuecomment-{cid}"}
+                for t, cid, n, c in out])
         if len(rest) >= 2 and rest[0] == "issues" and rest[1].isdigit():
             i = r["issues"].get(int(rest[1]))
             if i is None:

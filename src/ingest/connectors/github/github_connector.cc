@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "../../service_client.h"
@@ -19,6 +20,8 @@ namespace ward::ingest {
 
 namespace {
 
+// The wait for a secondary rate limit that names none.
+constexpr int64_t kGithubSecondaryWaitS = 60;
 // Bytes probed for a NUL (git's own rule for a binary blob).
 constexpr size_t kGithubBinaryProbeBytes = 8000;
 
@@ -119,6 +122,14 @@ class GithubConnector final : public Connector {
     }
     if (reply.status == 404 || reply.status == 410) {
       return Status::notFound(what + ": HTTP " + std::to_string(reply.status));
+    }
+    if (reply.status == 409) return Status::failedPrecondition(what + ": HTTP 409");
+    if ((reply.status == 403 || reply.status == 429) &&
+        reply.body.find("secondary rate limit") != std::string::npos) {
+      // A secondary limit without retry-after: wait at least a minute (GitHub's advice).
+      retry_after_s_ = std::max(retry_after_s_, kGithubSecondaryWaitS);
+      return Status::resourceExhausted(what + ": secondary rate limit, " +
+                                       std::to_string(retry_after_s_) + " s");
     }
     if (reply.status == 403) return Status::permissionDenied(what + ": HTTP 403");
     if (reply.status < 200 || reply.status >= 300) {
@@ -280,8 +291,11 @@ class GithubConnector final : public Connector {
     const std::string branch = options_.branch.empty() ? info.default_branch : options_.branch;
     Result<Page> tree_page = call("/repos/" + repo + "/git/trees/" + branch + "?recursive=1", true);
     if (!tree_page.ok()) {
-      if (tree_page.status().code() != StatusCode::kNotFound) return tree_page.status();
-      return Status();  // an empty repository has no tree
+      const StatusCode code = tree_page.status().code();
+      if (code != StatusCode::kNotFound && code != StatusCode::kFailedPrecondition) {
+        return tree_page.status();
+      }
+      return Status();  // an empty repository has no tree (409), or no such branch (404)
     }
     Result<GithubTree> tree = parseGithubTree(tree_page->body);
     if (!tree.ok()) {
@@ -408,12 +422,38 @@ class GithubConnector final : public Connector {
     const bool full =
         !before.listed || before.passes_since_full + 1 >= options_.full_listing_every;
     std::string target = "/repos/" + repo + "/issues?state=all&per_page=100";
+    const std::string since = githubTime(
+        std::max<int64_t>(0, before.cursor_us - options_.since_overlap_s * 1'000'000));
     if (full) {
       target += "&sort=created&direction=asc";
     } else {
-      const int64_t since = std::max<int64_t>(
-          0, before.cursor_us - options_.since_overlap_s * 1'000'000);
-      target += "&sort=updated&direction=asc&since=" + githubTime(since);
+      target += "&sort=updated&direction=asc&since=" + since;
+    }
+    // The repository's comments of the same window, one listing for all issues.
+    bulk_comments_.clear();
+    size_t bulk = 0;
+    Status comments = forEachPage(
+        "/repos/" + repo + "/issues/comments?per_page=100&sort=updated&direction=asc" +
+            (full ? std::string() : "&since=" + since),
+        !full,
+        [&](const Json& body, bool* stop) -> Status {
+          WARD_ASSIGN_OR_RETURN(auto page, parseGithubComments(body));
+          for (auto& c : page) {
+            if (++bulk > kGithubMaxBulkComments) {
+              *stop = true;
+              break;
+            }
+            if (c.issue > 0) bulk_comments_[c.issue].push_back(std::move(c));
+          }
+          return Status();
+        },
+        nullptr);
+    if (!comments.ok() && !repoLevel(comments)) return comments;
+    if (!comments.ok()) bulk_comments_.clear();  // each issue reads its own
+    for (auto& [number, list] : bulk_comments_) {
+      std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+        return a.created < b.created;
+      });
     }
     state.cursor_us = before.cursor_us;
     state.listed = true;  // saved only when the pass ends well
@@ -472,7 +512,12 @@ class GithubConnector final : public Connector {
       return emitKept(repo, issue.number, entry, acl);
     }
     std::vector<GithubComment> comments;
-    if (issue.comments > 0) {
+    auto listed = bulk_comments_.find(issue.number);
+    if (issue.comments > 0 && listed != bulk_comments_.end() &&
+        listed->second.size() == static_cast<size_t>(issue.comments)) {
+      comments = std::move(listed->second);  // all of them came with the repository's listing
+      if (comments.size() > kGithubMaxCommentsPerIssue) comments.resize(kGithubMaxCommentsPerIssue);
+    } else if (issue.comments > 0) {
       Result<std::vector<GithubComment>> read = readComments(repo, issue.number);
       const std::string id = source_.name + ":" + repo + "#" + std::to_string(issue.number);
       if (!read.ok()) {
@@ -504,6 +549,7 @@ class GithubConnector final : public Connector {
   GithubState old_;
   GithubState next_;
   std::set<std::string> stated_groups_;
+  std::map<int64_t, std::vector<GithubComment>> bulk_comments_;  // one repository's, by issue
   bool complete_ = true;
   size_t in_page_ = 0;
   int64_t retry_after_s_ = 0;

@@ -115,6 +115,12 @@ Result<std::vector<GithubComment>> parseGithubComments(const Json& page) {
     g.user = loginOf(c, "user");
     WARD_ASSIGN_OR_RETURN(g.created, str(c, "created_at", false));
     WARD_ASSIGN_OR_RETURN(g.body, str(c, "body", false));
+    WARD_ASSIGN_OR_RETURN(std::string issue_url, str(c, "issue_url", false));
+    const std::string last = issue_url.substr(issue_url.rfind('/') + 1);
+    if (!last.empty() && last.size() <= 12 &&
+        last.find_first_not_of("0123456789") == std::string::npos) {
+      g.issue = std::stoll(last);
+    }
     out.push_back(std::move(g));
   }
   return out;
