@@ -110,6 +110,15 @@ TEST(GithubPayloadTest, IssueAndCommentsMakeOneDocument) {
   };
   for (const char* b : bad) EXPECT_FALSE(parseGithubIssue(*parseJson(b)).ok()) << b;
   EXPECT_FALSE(parseGithubComments(*parseJson(R"({"message": "x"})")).ok());
+  // A repository's comments name their issue by issue_url.
+  Result<std::vector<GithubComment>> repo = parseGithubComments(*parseJson(
+      R"([{"body": "a", "issue_url": "https://api.github.com/repos/a/b/issues/12"},
+          {"body": "b", "issue_url": "https://api.github.com/repos/a/b/issues/x"},
+          {"body": "c"}])"));
+  ASSERT_TRUE(repo.ok()) << repo.status().message();
+  EXPECT_EQ((*repo)[0].issue, 12);
+  EXPECT_EQ((*repo)[1].issue, 0);
+  EXPECT_EQ((*repo)[2].issue, 0);
 }
 
 TEST(GithubPayloadTest, TreeEntriesAndBlobs) {
