@@ -22,7 +22,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/github_sync_test.py
   retry-after; a minute when a secondary limit names none) and delete nothing; an empty
   repository (409) has no files; a truncated tree deletes nothing; a malformed issue is skipped
   with a problem naming it while the run goes on;
-* prompt-injection text in an issue is indexed as text only.
+* prompt-injection text in an issue is indexed as text only; a pagination link to a host off
+  allowed_hosts is never followed; an unknown option is refused naming it.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
@@ -289,11 +290,14 @@ def run_all(data, fake, base):
     fake.edit_issue(PRIV, 7, body="ratelimitedtoken")
     fake.set_file(PRIV, "docs/new.md", "# New\n\nnewfiletoken\n")
     fake.set_rate(2, reset_in=120)
+    fake.reset_counters()
     p, run, problems = sync(data)
     check("the primary rate limit ends the pass, partial, with its retry-after",
           p.returncode != 0 and run.get("outcome") == "partial"
           and "rate-limit: " in problems and "retry after " in problems, p.stdout + p.stderr)
     check("it deletes nothing", live_count(data) >= count)
+    check("it stops once a reply says 0 remain, without asking to be refused",
+          fake.stats()["refused_primary"] == 0, fake.stats())
     fake.set_rate(5000)
     fake.inject("secondary", 1, wait=90)
     p, run, problems = sync(data)
@@ -325,6 +329,21 @@ def run_all(data, fake, base):
           ids_as(data, "besidemalformedtoken", "bob") == {prefix + "#8"}
           and live_count(data) == count, run)
     fake.repos[PRIV]["malformed"].clear()
+
+    count = live_count(data)
+    fake.set_link_base("http://169.254.169.254")
+    configure(data, base, "full_listing_every = 1")
+    p, run, problems = sync(data)
+    check("a next link to a host off allowed_hosts is not followed: the run fails, deletes nothing",
+          p.returncode != 0 and "not on the source's allowed_hosts" in p.stdout + p.stderr
+          and live_count(data) == count, p.stdout + p.stderr)
+    fake.set_link_base(None)
+
+    configure(data, base, "bogus = 1")
+    p = ward(data, "sync", "gh")
+    check("an unknown option is refused naming it",
+          p.returncode != 0 and "options.bogus is not a github option" in p.stdout + p.stderr,
+          p.stdout + p.stderr)
 
     fake.add_repo("acme/empty", private=False)
     configure(data, base, repos=(PRIV, PUB, "acme/empty"))

@@ -33,7 +33,7 @@ API_VERSION = "2022-11-28"
 CONTROL = {"add_repo", "set_file", "delete_file", "add_issue", "edit_issue", "add_comment",
            "delete_issue", "transfer_issue", "set_collaborators", "set_teams",
            "set_team_members", "set_rate", "inject", "expire_token", "set_token",
-           "truncate_tree", "plant_malformed_issue", "reset_counters"}
+           "truncate_tree", "plant_malformed_issue", "set_link_base", "reset_counters"}
 
 
 def iso(t):
@@ -61,6 +61,7 @@ class GithubFake:
         self.fault_wait = {"secondary": 60, "too_many": 1}
         self.expire_after = None
         self.comment_ids = 0
+        self.link_base = None  # a host for Link headers other than the request's (an attack)
         self.leaks = []
         self.reset_counters()
         self.server = None
@@ -142,6 +143,10 @@ class GithubFake:
         with self.lock:
             self.repos[repo]["truncated"] = truncated
 
+    def set_link_base(self, base=None):
+        with self.lock:
+            self.link_base = base
+
     def plant_malformed_issue(self, repo):
         with self.lock:
             self.repos[repo]["malformed"].append(
@@ -176,6 +181,7 @@ class GithubFake:
             self.requests = 0
             self.not_modified = 0
             self.served_items = 0
+            self.refused_primary = 0
             self.paths = []
             self.versions_ok = True
 
@@ -184,7 +190,7 @@ class GithubFake:
             return {"requests": self.requests, "not_modified": self.not_modified,
                     "remaining": self.remaining, "served_items": self.served_items,
                     "paths": list(self.paths), "leaks": list(self.leaks),
-                    "versions_ok": self.versions_ok}
+                    "versions_ok": self.versions_ok, "refused_primary": self.refused_primary}
 
     # --- payloads ---
 
@@ -308,6 +314,7 @@ class GithubFake:
                                   **self.rate_headers()})
             if self.remaining <= 0:
                 self.remaining = 0
+                self.refused_primary += 1
                 return self.send(h, 403, {"message": "API rate limit exceeded for user."},
                                  self.rate_headers())
             base = f"http://{h.headers.get('Host')}"
@@ -327,6 +334,7 @@ class GithubFake:
         page = max(1, int(query.get("page", "1") or 1))
         chunk = items[(page - 1) * per_page: page * per_page]
         headers = {}
+        base = self.link_base or base
         last = max(1, (len(items) + per_page - 1) // per_page)
         if page < last:
             q = dict(query, page=str(page + 1))

@@ -94,9 +94,8 @@ TEST(GithubPayloadTest, IssueAndCommentsMakeOneDocument) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   ASSERT_EQ(c->size(), 2u);
   const std::string text = githubIssueText(*i, *c);
-  EXPECT_EQ(text.rfind("# Crash on save\n\nPull request #7 (open), opened by octo\n\nSteps: ...",
-                       0),
-            0u)
+  EXPECT_EQ(
+      text.rfind("# Crash on save\n\nPull request #7 (open), opened by octo\n\nSteps: ...", 0), 0u)
       << text;
   EXPECT_NE(text.find("**hubot** (2026-01-02T03:05:00Z):\n\nSame here"), std::string::npos);
   EXPECT_NE(text.find("**someone**"), std::string::npos);
@@ -135,7 +134,8 @@ TEST(GithubPayloadTest, TreeEntriesAndBlobs) {
   EXPECT_EQ(t->entries[1].kind, GithubEntryKind::kSymlink);
   EXPECT_EQ(t->entries[2].kind, GithubEntryKind::kSubmodule);
   EXPECT_FALSE(parseGithubTree(*parseJson(R"({"tree": [{"path": "x", "type": "tag",
-      "sha": "s"}]})")).ok());
+      "sha": "s"}]})"))
+                   .ok());
   EXPECT_FALSE(parseGithubTree(*parseJson(R"({"message": "Not Found"})")).ok());
 
   // GitHub breaks base64 into lines.

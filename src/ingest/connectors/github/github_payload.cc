@@ -85,8 +85,7 @@ Result<GithubRepo> parseGithubRepo(const Json& j) {
 Result<GithubIssue> parseGithubIssue(const Json& j) {
   if (!j.is_object()) return Status::invalidArgument("an issue must be an object");
   GithubIssue i;
-  if (!j.contains("number") || !j["number"].is_number_integer() ||
-      j["number"].get<int64_t>() < 1) {
+  if (!j.contains("number") || !j["number"].is_number_integer() || j["number"].get<int64_t>() < 1) {
     return Status::invalidArgument("field 'number' must be a positive integer");
   }
   i.number = j["number"].get<int64_t>();
@@ -145,7 +144,8 @@ Result<GithubTree> parseGithubTree(const Json& j) {
     return Status::invalidArgument("field 'tree' must be an array");
   }
   GithubTree t;
-  t.truncated = j.contains("truncated") && j["truncated"].is_boolean() && j["truncated"].get<bool>();
+  t.truncated =
+      j.contains("truncated") && j["truncated"].is_boolean() && j["truncated"].get<bool>();
   for (const Json& e : j["tree"]) {
     if (!e.is_object()) return Status::invalidArgument("a tree entry must be an object");
     WARD_ASSIGN_OR_RETURN(std::string type, str(e, "type"));
@@ -179,9 +179,9 @@ Result<std::string> decodeGithubBlob(const Json& j) {
   if (encoding != "base64") {
     return Status::invalidArgument("blob encoding '" + encoding + "' is not base64 or utf-8");
   }
-  content.erase(std::remove_if(content.begin(), content.end(),
-                               [](char c) { return c == '\n' || c == '\r'; }),
-                content.end());
+  content.erase(
+      std::remove_if(content.begin(), content.end(), [](char c) { return c == '\n' || c == '\r'; }),
+      content.end());
   std::optional<std::string> bytes = base64Decode(content);
   if (!bytes) return Status::invalidArgument("blob content is not base64");
   return std::move(*bytes);

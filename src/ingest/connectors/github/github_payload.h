@@ -36,7 +36,7 @@ struct GithubIssue {
   std::string state;
   std::string user;  // the author's login
   std::string html_url;
-  std::string updated;  // updated_at as GitHub wrote it: the document's version
+  std::string updated;     // updated_at as GitHub wrote it: the document's version
   int64_t updated_at = 0;  // micros
   bool pull_request = false;
   int64_t comments = 0;
