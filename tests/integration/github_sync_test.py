@@ -17,6 +17,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/github_sync_test.py
   listing is complete (full_listing_every = 1);
 * permissions: a revoked collaborator and a team member removed lose the documents after the
   next run; a new collaborator gains them;
+* a repository whose collaborators cannot be listed (403) is left as it was while the other
+  repository syncs (partial: nothing deleted);
 * faults: a 429 + 5xx storm is ridden out; a longer 5xx storm and an expired token fail the
   run and delete nothing; the primary and secondary rate limits end the pass (partial, with the
   retry-after; a minute when a secondary limit names none) and delete nothing; an empty
@@ -258,6 +260,19 @@ def run_all(data, fake, base):
           ids_as(data, "guideeditedtoken", "carol") == set())
     check("the kept collaborator still reads them",
           ids_as(data, "issuetokenedited", "bob") == {prefix + "#1"})
+
+    # Who may read it unknown (collaborators answer 403): that repository is left as it was.
+    fake.forbid_collaborators(PRIV)
+    fake.edit_issue(PRIV, 9, body="whilehiddentoken")
+    fake.set_file(PUB, "NEWS.md", "# News\n\npublicnewstoken\n")
+    p, run, problems = sync(data)
+    check("collaborators that cannot be listed fail that repository only (partial)",
+          run.get("outcome") == "partial"
+          and "acme/private: permissions: GET /repos/acme/private/collaborators" in problems
+          and ids_as(data, "whilehiddentoken", "admin") == set()
+          and ids_as(data, "publicnewstoken", "admin") == {"gh:acme/public:NEWS.md"}
+          and ids_as(data, "guideeditedtoken", "eve") == {prefix + ":docs/guide.md"}, problems)
+    fake.forbid_collaborators(PRIV, False)
 
     # --- faults ---
     count = live_count(data)

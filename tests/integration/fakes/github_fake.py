@@ -1,19 +1,22 @@
 """A fake GitHub REST API (the part the github connector reads), Python 3 stdlib only.
 
 It speaks the wire format of api.github.com for: GET /repos/{o}/{r}, the git trees
-(`/git/trees/{ref}?recursive=1`) and blobs (`/git/blobs/{sha}`, base64 with line breaks), the
-issues listing (`/issues?state=all&sort=&direction=&since=&per_page=&page=`, pull requests being
-issues with a `pull_request` object), one issue (`/issues/{n}`: 404 or 410 once deleted, 301 once
-transferred), its comments and the repository's (`/issues/comments?since=`), `/collaborators?affiliation=all` (with `permissions.pull`),
-`/repos/{o}/{r}/teams` (404 for a user's repository); an empty repository's tree is a 409 and `/orgs/{org}/teams/{slug}/members`.
+(`/git/trees/{ref}?recursive=1`; an empty repository's is a 409) and blobs (`/git/blobs/{sha}`,
+base64 with line breaks), the issues listing (`/issues?state=all&sort=&direction=&since=&
+per_page=&page=`, pull requests being issues with a `pull_request` object), one issue
+(`/issues/{n}`: 404 or 410 once deleted, 301 once transferred), its comments and the
+repository's (`/issues/comments?since=`), `/collaborators?affiliation=all` (with
+`permissions.pull`; 403 once the token may not list them), `/repos/{o}/{r}/teams` (404 for a
+user's repository) and `/orgs/{org}/teams/{slug}/members`.
 
 Like GitHub: the token must come as `Authorization: Bearer TOKEN` (else 401 "Bad credentials");
 lists are paged with `Link: <...>; rel="next"` (per_page default 30, at most 100); every 200 has an
 ETag and a matching `If-None-Match` answers 304 **without** spending the rate limit; every reply
 carries `x-ratelimit-limit/remaining/used/reset/resource`, and at 0 remaining a request gets 403
-"API rate limit exceeded". Faults for the tests: a secondary limit (403 with retry-after, or none), 429s with
-retry-after, 5xx replies, a token that expires after N more requests, a truncated tree, a malformed
-issue. It records whether a token ever appeared in a URL (`leaks`) and every request's path.
+"API rate limit exceeded". Faults for the tests: a secondary limit (403 with retry-after, or
+none), 429s with retry-after, 5xx replies, a token that expires after N more requests, a
+truncated tree, a malformed issue, Link headers naming another host. It records whether a token
+ever appeared in a URL (`leaks`) and every request's path.
 
 Use it in-process (`GithubFake().start()`, then call its methods), or over HTTP: POST
 /_control/METHOD with a JSON object of keyword arguments calls that method (see CONTROL), GET
@@ -33,7 +36,8 @@ API_VERSION = "2022-11-28"
 CONTROL = {"add_repo", "set_file", "delete_file", "add_issue", "edit_issue", "add_comment",
            "delete_issue", "transfer_issue", "set_collaborators", "set_teams",
            "set_team_members", "set_rate", "inject", "expire_token", "set_token",
-           "truncate_tree", "plant_malformed_issue", "set_link_base", "reset_counters"}
+           "truncate_tree", "plant_malformed_issue", "set_link_base", "forbid_collaborators",
+           "reset_counters"}
 
 
 def iso(t):
@@ -130,6 +134,11 @@ class GithubFake:
         """collaborators: [{"login": L, "pull": bool, "email": E?}]"""
         with self.lock:
             self.repos[repo]["collaborators"] = list(collaborators)
+
+    def forbid_collaborators(self, repo, forbidden=True):
+        """The token loses push access: listing collaborators answers 403, as on GitHub."""
+        with self.lock:
+            self.repos[repo]["collaborators_forbidden"] = forbidden
 
     def set_teams(self, repo, slugs):
         with self.lock:
@@ -384,6 +393,8 @@ class GithubFake:
                                  "encoding": "base64", "node_id": "B_x", "url": ""}, {}
             return missing
         if rest == ["collaborators"]:
+            if r.get("collaborators_forbidden"):
+                return 403, {"message": "Must have push access to view collaborators."}, {}
             out = []
             for c in r["collaborators"]:
                 pull = bool(c.get("pull", True))
