@@ -17,11 +17,15 @@ Usage: WARD_BIN=build/ward python3 tests/integration/github_sync_test.py
   listing is complete (full_listing_every = 1);
 * permissions: a revoked collaborator and a team member removed lose the documents after the
   next run; a new collaborator gains them;
+* a repository whose collaborators cannot be listed (403) is left as it was while the other
+  repository syncs (partial: nothing deleted);
 * faults: a 429 + 5xx storm is ridden out; a longer 5xx storm and an expired token fail the
   run and delete nothing; the primary and secondary rate limits end the pass (partial, with the
-  retry-after) and delete nothing; a truncated tree deletes nothing; a malformed issue is skipped
+  retry-after; a minute when a secondary limit names none) and delete nothing; an empty
+  repository (409) has no files; a truncated tree deletes nothing; a malformed issue is skipped
   with a problem naming it while the run goes on;
-* prompt-injection text in an issue is indexed as text only.
+* prompt-injection text in an issue is indexed as text only; a pagination link to a host off
+  allowed_hosts is never followed; an unknown option is refused naming it.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
@@ -42,7 +46,7 @@ PRIV = "acme/private"
 PUB = "acme/public"
 
 
-def configure(data, base, extra_options=""):
+def configure(data, base, extra_options="", repos=(PRIV, PUB)):
     path = os.path.join(data, "ward.toml")
     with open(path) as f:
         head = f.read().split("# --- sources (github_sync_test) ---")[0]
@@ -75,7 +79,7 @@ match = "eve"
 principal = "eve"
 
 [sources.options]
-repos = ["{PRIV}", "{PUB}"]
+repos = {json.dumps(list(repos))}
 {extra_options}
 """)
 
@@ -200,14 +204,14 @@ def run_all(data, fake, base):
     stats = fake.stats()
     check("an unchanged incremental run fetches nothing, in few requests",
           p.returncode == 0 and run.get("fetched") == 0 and run.get("listed") == 256
-          and stats["requests"] <= 10, (run, stats))
+          and stats["requests"] <= 12, (run, stats))
     fake.reset_counters()
     remaining = fake.remaining
     p, run, problems = sync(data)
     stats = fake.stats()
     check("its requests are conditional: all 304 and no rate limit spent",
           stats["requests"] == stats["not_modified"] and fake.remaining == remaining
-          and stats["requests"] <= 10, stats)
+          and stats["requests"] <= 12, stats)
     check("the incremental issue listing asks with since",
           any("since=" in x for x in stats["paths"]), stats["paths"])
 
@@ -257,6 +261,19 @@ def run_all(data, fake, base):
     check("the kept collaborator still reads them",
           ids_as(data, "issuetokenedited", "bob") == {prefix + "#1"})
 
+    # Who may read it unknown (collaborators answer 403): that repository is left as it was.
+    fake.forbid_collaborators(PRIV)
+    fake.edit_issue(PRIV, 9, body="whilehiddentoken")
+    fake.set_file(PUB, "NEWS.md", "# News\n\npublicnewstoken\n")
+    p, run, problems = sync(data)
+    check("collaborators that cannot be listed fail that repository only (partial)",
+          run.get("outcome") == "partial"
+          and "acme/private: permissions: GET /repos/acme/private/collaborators" in problems
+          and ids_as(data, "whilehiddentoken", "admin") == set()
+          and ids_as(data, "publicnewstoken", "admin") == {"gh:acme/public:NEWS.md"}
+          and ids_as(data, "guideeditedtoken", "eve") == {prefix + ":docs/guide.md"}, problems)
+    fake.forbid_collaborators(PRIV, False)
+
     # --- faults ---
     count = live_count(data)
     fake.inject("too_many", 1, wait=1)
@@ -288,16 +305,23 @@ def run_all(data, fake, base):
     fake.edit_issue(PRIV, 7, body="ratelimitedtoken")
     fake.set_file(PRIV, "docs/new.md", "# New\n\nnewfiletoken\n")
     fake.set_rate(2, reset_in=120)
+    fake.reset_counters()
     p, run, problems = sync(data)
     check("the primary rate limit ends the pass, partial, with its retry-after",
           p.returncode != 0 and run.get("outcome") == "partial"
           and "rate-limit: " in problems and "retry after " in problems, p.stdout + p.stderr)
     check("it deletes nothing", live_count(data) >= count)
+    check("it stops once a reply says 0 remain, without asking to be refused",
+          fake.stats()["refused_primary"] == 0, fake.stats())
     fake.set_rate(5000)
     fake.inject("secondary", 1, wait=90)
     p, run, problems = sync(data)
     check("a secondary rate limit ends the pass with its retry-after (90 s)",
           run.get("outcome") == "partial" and "retry after 90 s" in problems, problems)
+    fake.inject("secondary", 1, wait=0)
+    p, run, problems = sync(data)
+    check("a secondary rate limit without retry-after waits a minute",
+          run.get("outcome") == "partial" and "retry after 60 s" in problems, problems)
     p, run, problems = sync(data)
     check("once the limits lift, the run completes with the changes",
           p.returncode == 0 and ids_as(data, "ratelimitedtoken", "bob") == {prefix + "#7"}
@@ -320,6 +344,27 @@ def run_all(data, fake, base):
           ids_as(data, "besidemalformedtoken", "bob") == {prefix + "#8"}
           and live_count(data) == count, run)
     fake.repos[PRIV]["malformed"].clear()
+
+    count = live_count(data)
+    fake.set_link_base("http://169.254.169.254")
+    configure(data, base, "full_listing_every = 1")
+    p, run, problems = sync(data)
+    check("a next link to a host off allowed_hosts is not followed: the run fails, deletes nothing",
+          p.returncode != 0 and "not on the source's allowed_hosts" in p.stdout + p.stderr
+          and live_count(data) == count, p.stdout + p.stderr)
+    fake.set_link_base(None)
+
+    configure(data, base, "bogus = 1")
+    p = ward(data, "sync", "gh")
+    check("an unknown option is refused naming it",
+          p.returncode != 0 and "options.bogus is not a github option" in p.stdout + p.stderr,
+          p.stdout + p.stderr)
+
+    fake.add_repo("acme/empty", private=False)
+    configure(data, base, repos=(PRIV, PUB, "acme/empty"))
+    p, run, problems = sync(data)
+    check("an empty repository (its tree is a 409) syncs as no files",
+          p.returncode == 0 and run.get("outcome") == "completed", p.stdout + p.stderr)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,22 @@
 """A fake GitHub REST API (the part the github connector reads), Python 3 stdlib only.
 
 It speaks the wire format of api.github.com for: GET /repos/{o}/{r}, the git trees
-(`/git/trees/{ref}?recursive=1`) and blobs (`/git/blobs/{sha}`, base64 with line breaks), the
-issues listing (`/issues?state=all&sort=&direction=&since=&per_page=&page=`, pull requests being
-issues with a `pull_request` object), one issue (`/issues/{n}`: 404 or 410 once deleted, 301 once
-transferred), its comments, `/collaborators?affiliation=all` (with `permissions.pull`),
-`/repos/{o}/{r}/teams` (404 for a user's repository) and `/orgs/{org}/teams/{slug}/members`.
+(`/git/trees/{ref}?recursive=1`; an empty repository's is a 409) and blobs (`/git/blobs/{sha}`,
+base64 with line breaks), the issues listing (`/issues?state=all&sort=&direction=&since=&
+per_page=&page=`, pull requests being issues with a `pull_request` object), one issue
+(`/issues/{n}`: 404 or 410 once deleted, 301 once transferred), its comments and the
+repository's (`/issues/comments?since=`), `/collaborators?affiliation=all` (with
+`permissions.pull`; 403 once the token may not list them), `/repos/{o}/{r}/teams` (404 for a
+user's repository) and `/orgs/{org}/teams/{slug}/members`.
 
 Like GitHub: the token must come as `Authorization: Bearer TOKEN` (else 401 "Bad credentials");
 lists are paged with `Link: <...>; rel="next"` (per_page default 30, at most 100); every 200 has an
 ETag and a matching `If-None-Match` answers 304 **without** spending the rate limit; every reply
 carries `x-ratelimit-limit/remaining/used/reset/resource`, and at 0 remaining a request gets 403
-"API rate limit exceeded". Faults for the tests: a secondary limit (403 with retry-after), 429s with
-retry-after, 5xx replies, a token that expires after N more requests, a truncated tree, a malformed
-issue. It records whether a token ever appeared in a URL (`leaks`) and every request's path.
+"API rate limit exceeded". Faults for the tests: a secondary limit (403 with retry-after, or
+none), 429s with retry-after, 5xx replies, a token that expires after N more requests, a
+truncated tree, a malformed issue, Link headers naming another host. It records whether a token
+ever appeared in a URL (`leaks`) and every request's path.
 
 Use it in-process (`GithubFake().start()`, then call its methods), or over HTTP: POST
 /_control/METHOD with a JSON object of keyword arguments calls that method (see CONTROL), GET
@@ -33,7 +36,8 @@ API_VERSION = "2022-11-28"
 CONTROL = {"add_repo", "set_file", "delete_file", "add_issue", "edit_issue", "add_comment",
            "delete_issue", "transfer_issue", "set_collaborators", "set_teams",
            "set_team_members", "set_rate", "inject", "expire_token", "set_token",
-           "truncate_tree", "plant_malformed_issue", "reset_counters"}
+           "truncate_tree", "plant_malformed_issue", "set_link_base", "forbid_collaborators",
+           "reset_counters"}
 
 
 def iso(t):
@@ -60,6 +64,8 @@ class GithubFake:
         self.faults = {"secondary": 0, "too_many": 0, "server_error": 0}
         self.fault_wait = {"secondary": 60, "too_many": 1}
         self.expire_after = None
+        self.comment_ids = 0
+        self.link_base = None  # a host for Link headers other than the request's (an attack)
         self.leaks = []
         self.reset_counters()
         self.server = None
@@ -111,7 +117,8 @@ class GithubFake:
         with self.lock:
             issue = self.repos[repo]["issues"][number]
             t = self.tick()
-            issue["comments"].append({"id": len(issue["comments"]) + 1, "body": body,
+            self.comment_ids += 1
+            issue["comments"].append({"id": self.comment_ids, "body": body,
                                       "user": user, "created": t})
             issue["updated"] = t  # a comment moves the issue's updated_at, as on GitHub
 
@@ -128,6 +135,11 @@ class GithubFake:
         with self.lock:
             self.repos[repo]["collaborators"] = list(collaborators)
 
+    def forbid_collaborators(self, repo, forbidden=True):
+        """The token loses push access: listing collaborators answers 403, as on GitHub."""
+        with self.lock:
+            self.repos[repo]["collaborators_forbidden"] = forbidden
+
     def set_teams(self, repo, slugs):
         with self.lock:
             self.repos[repo]["teams"] = list(slugs)
@@ -139,6 +151,10 @@ class GithubFake:
     def truncate_tree(self, repo, truncated=True):
         with self.lock:
             self.repos[repo]["truncated"] = truncated
+
+    def set_link_base(self, base=None):
+        with self.lock:
+            self.link_base = base
 
     def plant_malformed_issue(self, repo):
         with self.lock:
@@ -174,6 +190,7 @@ class GithubFake:
             self.requests = 0
             self.not_modified = 0
             self.served_items = 0
+            self.refused_primary = 0
             self.paths = []
             self.versions_ok = True
 
@@ -182,7 +199,7 @@ class GithubFake:
             return {"requests": self.requests, "not_modified": self.not_modified,
                     "remaining": self.remaining, "served_items": self.served_items,
                     "paths": list(self.paths), "leaks": list(self.leaks),
-                    "versions_ok": self.versions_ok}
+                    "versions_ok": self.versions_ok, "refused_primary": self.refused_primary}
 
     # --- payloads ---
 
@@ -300,11 +317,13 @@ class GithubFake:
                                  {"retry-after": str(self.fault_wait["too_many"])})
             if self.faults["secondary"] > 0:
                 self.faults["secondary"] -= 1
+                wait = self.fault_wait["secondary"]  # 0: no retry-after header
                 return self.send(h, 403, {"message": "You have exceeded a secondary rate limit."},
-                                 {"retry-after": str(self.fault_wait["secondary"]),
+                                 {**({"retry-after": str(wait)} if wait else {}),
                                   **self.rate_headers()})
             if self.remaining <= 0:
                 self.remaining = 0
+                self.refused_primary += 1
                 return self.send(h, 403, {"message": "API rate limit exceeded for user."},
                                  self.rate_headers())
             base = f"http://{h.headers.get('Host')}"
@@ -324,6 +343,7 @@ class GithubFake:
         page = max(1, int(query.get("page", "1") or 1))
         chunk = items[(page - 1) * per_page: page * per_page]
         headers = {}
+        base = self.link_base or base
         last = max(1, (len(items) + per_page - 1) // per_page)
         if page < last:
             q = dict(query, page=str(page + 1))
@@ -360,6 +380,8 @@ class GithubFake:
             ref = "/".join(rest[2:])
             if ref != r["branch"]:
                 return missing
+            if not r["files"]:
+                return 409, {"message": "Git Repository is empty."}, {}
             return 200, self.tree_json(repo), {}
         if rest[:2] == ["git", "blobs"] and len(rest) == 3:
             for data, mode in r["files"].values():
@@ -371,6 +393,8 @@ class GithubFake:
                                  "encoding": "base64", "node_id": "B_x", "url": ""}, {}
             return missing
         if rest == ["collaborators"]:
+            if r.get("collaborators_forbidden"):
+                return 403, {"message": "Must have push access to view collaborators."}, {}
             out = []
             for c in r["collaborators"]:
                 pull = bool(c.get("pull", True))
@@ -400,6 +424,18 @@ class GithubFake:
                         reverse=query.get("direction", "desc") == "desc")
             items = [self.issue_json(base, repo, i) for i in issues] + list(r["malformed"])
             return self.page(base, path, query, items)
+        if rest == ["issues", "comments"]:
+            since = parse_iso(query["since"]) if "since" in query else None
+            out = [(c["created"], c["id"], i["number"], c) for i in r["issues"].values()
+                   if i["gone"] is None for c in i["comments"]
+                   if since is None or c["created"] >= since]
+            out.sort(reverse=query.get("direction", "desc") == "desc")
+            return self.page(base, path, query, [
+                {"id": cid, "body": c["body"], "user": {"login": c["user"]},
+                 "created_at": iso(t), "updated_at": iso(t),
+                 "issue_url": f"{base}/repos/{repo}/issues/{n}",
+                 "html_url": f"https://github.com/{repo}/issues/{n}#issuecomment-{cid}"}
+                for t, cid, n, c in out])
         if len(rest) >= 2 and rest[0] == "issues" and rest[1].isdigit():
             i = r["issues"].get(int(rest[1]))
             if i is None:

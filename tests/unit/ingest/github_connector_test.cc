@@ -94,9 +94,8 @@ TEST(GithubPayloadTest, IssueAndCommentsMakeOneDocument) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   ASSERT_EQ(c->size(), 2u);
   const std::string text = githubIssueText(*i, *c);
-  EXPECT_EQ(text.rfind("# Crash on save\n\nPull request #7 (open), opened by octo\n\nSteps: ...",
-                       0),
-            0u)
+  EXPECT_EQ(
+      text.rfind("# Crash on save\n\nPull request #7 (open), opened by octo\n\nSteps: ...", 0), 0u)
       << text;
   EXPECT_NE(text.find("**hubot** (2026-01-02T03:05:00Z):\n\nSame here"), std::string::npos);
   EXPECT_NE(text.find("**someone**"), std::string::npos);
@@ -110,6 +109,15 @@ TEST(GithubPayloadTest, IssueAndCommentsMakeOneDocument) {
   };
   for (const char* b : bad) EXPECT_FALSE(parseGithubIssue(*parseJson(b)).ok()) << b;
   EXPECT_FALSE(parseGithubComments(*parseJson(R"({"message": "x"})")).ok());
+  // A repository's comments name their issue by issue_url.
+  Result<std::vector<GithubComment>> repo = parseGithubComments(*parseJson(
+      R"([{"body": "a", "issue_url": "https://api.github.com/repos/a/b/issues/12"},
+          {"body": "b", "issue_url": "https://api.github.com/repos/a/b/issues/x"},
+          {"body": "c"}])"));
+  ASSERT_TRUE(repo.ok()) << repo.status().message();
+  EXPECT_EQ((*repo)[0].issue, 12);
+  EXPECT_EQ((*repo)[1].issue, 0);
+  EXPECT_EQ((*repo)[2].issue, 0);
 }
 
 TEST(GithubPayloadTest, TreeEntriesAndBlobs) {
@@ -126,7 +134,8 @@ TEST(GithubPayloadTest, TreeEntriesAndBlobs) {
   EXPECT_EQ(t->entries[1].kind, GithubEntryKind::kSymlink);
   EXPECT_EQ(t->entries[2].kind, GithubEntryKind::kSubmodule);
   EXPECT_FALSE(parseGithubTree(*parseJson(R"({"tree": [{"path": "x", "type": "tag",
-      "sha": "s"}]})")).ok());
+      "sha": "s"}]})"))
+                   .ok());
   EXPECT_FALSE(parseGithubTree(*parseJson(R"({"message": "Not Found"})")).ok());
 
   // GitHub breaks base64 into lines.

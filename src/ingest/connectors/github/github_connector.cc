@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "../../service_client.h"
@@ -19,6 +20,8 @@ namespace ward::ingest {
 
 namespace {
 
+// The wait for a secondary rate limit that names none.
+constexpr int64_t kGithubSecondaryWaitS = 60;
 // Bytes probed for a NUL (git's own rule for a binary blob).
 constexpr size_t kGithubBinaryProbeBytes = 8000;
 
@@ -53,6 +56,7 @@ class GithubConnector final : public Connector {
     complete_ = true;
     in_page_ = 0;
     retry_after_s_ = 0;
+    limit_reached_ = false;
     mapper_ = std::make_unique<IdentityMapper>(source_.identities);
     stated_groups_.clear();
     const std::string dir = env_.state_dir + "/github";
@@ -67,9 +71,11 @@ class GithubConnector final : public Connector {
       if (isRateLimit(s)) {
         // End here; the kept state is not moved, so the next pass lists this part again.
         const int64_t wait = std::max<int64_t>(1, retry_after_s_);
-        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-            "rate-limit", client_->scrub(s.message()) + "; the pass ends here (retry after " +
-                std::to_string(wait) + " s)", FailureKind::kRefused, wait}));
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{"rate-limit",
+                                                    client_->scrub(s.message()) +
+                                                        "; the pass ends here (retry after " +
+                                                        std::to_string(wait) + " s)",
+                                                    FailureKind::kRefused, wait}));
         WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"github", wait}));
         return Status();
       }
@@ -94,10 +100,17 @@ class GithubConnector final : public Connector {
   // a rate limit resourceExhausted (retry_after_s_ set), 404 and 410 notFound, another 403
   // permissionDenied, others (a 5xx after the client's retries) unavailable.
   Result<Page> call(const std::string& target, bool cache) {
+    if (limit_reached_) {
+      // The last reply spent the primary limit: asking again would only be refused.
+      return Status::resourceExhausted("GET " + client_->scrub(target) +
+                                       ": the rate limit is spent for " +
+                                       std::to_string(retry_after_s_) + " s");
+    }
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", kGithubApiVersion}};
     auto kept = old_.replies.find(target);
-    if (cache && kept != old_.replies.end()) headers.emplace_back("If-None-Match", kept->second.etag);
+    if (cache && kept != old_.replies.end())
+      headers.emplace_back("If-None-Match", kept->second.etag);
     WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, client_->get(target, headers));
     const std::string what = "GET " + client_->scrub(target);
     if (reply.status == 304 && cache && kept != old_.replies.end()) {
@@ -107,8 +120,9 @@ class GithubConnector final : public Connector {
       return Page{std::move(*body), kept->second.next};
     }
     if (reply.status == 401) {
-      return Status::unauthenticated(what + ": HTTP 401, GitHub refused the token (expired or "
-                                            "revoked?): set it again with ward secrets set " +
+      return Status::unauthenticated(what +
+                                     ": HTTP 401, GitHub refused the token (expired or "
+                                     "revoked?): set it again with ward secrets set " +
                                      source_.token_secret);
     }
     if ((reply.status == 403 || reply.status == 429) &&
@@ -120,9 +134,21 @@ class GithubConnector final : public Connector {
     if (reply.status == 404 || reply.status == 410) {
       return Status::notFound(what + ": HTTP " + std::to_string(reply.status));
     }
+    if (reply.status == 409) return Status::failedPrecondition(what + ": HTTP 409");
+    if ((reply.status == 403 || reply.status == 429) &&
+        reply.body.find("secondary rate limit") != std::string::npos) {
+      // A secondary limit without retry-after: wait at least a minute (GitHub's advice).
+      retry_after_s_ = std::max(retry_after_s_, kGithubSecondaryWaitS);
+      return Status::resourceExhausted(what + ": secondary rate limit, " +
+                                       std::to_string(retry_after_s_) + " s");
+    }
     if (reply.status == 403) return Status::permissionDenied(what + ": HTTP 403");
     if (reply.status < 200 || reply.status >= 300) {
       return Status::unavailable(what + ": HTTP " + std::to_string(reply.status));
+    }
+    if (reply.header("x-ratelimit-remaining") == "0") {
+      limit_reached_ = true;
+      retry_after_s_ = std::max(retry_after_s_, retryAfterSeconds(reply, ::time(nullptr)));
     }
     Result<Json> body = parseJson(reply.body);
     if (!body.ok()) {
@@ -192,8 +218,8 @@ class GithubConnector final : public Connector {
       return fail(repo, meta.status().message(), FailureKind::kError);
     }
     Result<GithubRepo> info = parseGithubRepo(meta->body);
-    if (!info.ok()) return fail(repo, "malformed repository: " + info.status().message(),
-                                FailureKind::kError);
+    if (!info.ok())
+      return fail(repo, "malformed repository: " + info.status().message(), FailureKind::kError);
     Result<store::Acl> acl = repoAcl(repo, *info);
     if (!acl.ok()) {
       if (!repoLevel(acl.status())) return acl.status();
@@ -237,7 +263,8 @@ class GithubConnector final : public Connector {
       for (const std::string& slug : slugs) {
         const std::string group = githubTeamGroup(source_.name, slug);
         if (group.empty()) {
-          WARD_RETURN_IF_ERROR(fail("team:" + slug, "not a valid group name", FailureKind::kRefused));
+          WARD_RETURN_IF_ERROR(
+              fail("team:" + slug, "not a valid group name", FailureKind::kRefused));
           continue;
         }
         groups.push_back(group);
@@ -280,8 +307,11 @@ class GithubConnector final : public Connector {
     const std::string branch = options_.branch.empty() ? info.default_branch : options_.branch;
     Result<Page> tree_page = call("/repos/" + repo + "/git/trees/" + branch + "?recursive=1", true);
     if (!tree_page.ok()) {
-      if (tree_page.status().code() != StatusCode::kNotFound) return tree_page.status();
-      return Status();  // an empty repository has no tree
+      const StatusCode code = tree_page.status().code();
+      if (code != StatusCode::kNotFound && code != StatusCode::kFailedPrecondition) {
+        return tree_page.status();
+      }
+      return Status();  // an empty repository has no tree (409), or no such branch (404)
     }
     Result<GithubTree> tree = parseGithubTree(tree_page->body);
     if (!tree.ok()) {
@@ -403,17 +433,41 @@ class GithubConnector final : public Connector {
     return emit(std::move(u));
   }
 
-  Status syncIssues(const std::string& repo, const store::Acl& acl,
-                    const GithubRepoState& before, GithubRepoState& state) {
-    const bool full =
-        !before.listed || before.passes_since_full + 1 >= options_.full_listing_every;
+  Status syncIssues(const std::string& repo, const store::Acl& acl, const GithubRepoState& before,
+                    GithubRepoState& state) {
+    const bool full = !before.listed || before.passes_since_full + 1 >= options_.full_listing_every;
     std::string target = "/repos/" + repo + "/issues?state=all&per_page=100";
+    const std::string since =
+        githubTime(std::max<int64_t>(0, before.cursor_us - options_.since_overlap_s * 1'000'000));
     if (full) {
       target += "&sort=created&direction=asc";
     } else {
-      const int64_t since = std::max<int64_t>(
-          0, before.cursor_us - options_.since_overlap_s * 1'000'000);
-      target += "&sort=updated&direction=asc&since=" + githubTime(since);
+      target += "&sort=updated&direction=asc&since=" + since;
+    }
+    // The repository's comments of the same window, one listing for all issues.
+    bulk_comments_.clear();
+    size_t bulk = 0;
+    Status comments = forEachPage(
+        "/repos/" + repo + "/issues/comments?per_page=100&sort=updated&direction=asc" +
+            (full ? std::string() : "&since=" + since),
+        !full,
+        [&](const Json& body, bool* stop) -> Status {
+          WARD_ASSIGN_OR_RETURN(auto page, parseGithubComments(body));
+          for (auto& c : page) {
+            if (++bulk > kGithubMaxBulkComments) {
+              *stop = true;
+              break;
+            }
+            if (c.issue > 0) bulk_comments_[c.issue].push_back(std::move(c));
+          }
+          return Status();
+        },
+        nullptr);
+    if (!comments.ok() && !repoLevel(comments)) return comments;
+    if (!comments.ok()) bulk_comments_.clear();  // each issue reads its own
+    for (auto& [number, list] : bulk_comments_) {
+      std::stable_sort(list.begin(), list.end(),
+                       [](const auto& a, const auto& b) { return a.created < b.created; });
     }
     state.cursor_us = before.cursor_us;
     state.listed = true;  // saved only when the pass ends well
@@ -438,8 +492,8 @@ class GithubConnector final : public Connector {
               std::string which = item.is_object() && item.contains("number")
                                       ? source_.name + ":" + repo + "#" + dumpJson(item["number"])
                                       : repo + " issues";
-              WARD_RETURN_IF_ERROR(fail(which, "malformed issue: " + issue.status().message(),
-                                        FailureKind::kError));
+              WARD_RETURN_IF_ERROR(
+                  fail(which, "malformed issue: " + issue.status().message(), FailureKind::kError));
               continue;
             }
             if (!seen.insert(issue->number).second) continue;  // the overlap, or a moved page
@@ -472,7 +526,12 @@ class GithubConnector final : public Connector {
       return emitKept(repo, issue.number, entry, acl);
     }
     std::vector<GithubComment> comments;
-    if (issue.comments > 0) {
+    auto listed = bulk_comments_.find(issue.number);
+    if (issue.comments > 0 && listed != bulk_comments_.end() &&
+        listed->second.size() == static_cast<size_t>(issue.comments)) {
+      comments = std::move(listed->second);  // all of them came with the repository's listing
+      if (comments.size() > kGithubMaxCommentsPerIssue) comments.resize(kGithubMaxCommentsPerIssue);
+    } else if (issue.comments > 0) {
       Result<std::vector<GithubComment>> read = readComments(repo, issue.number);
       const std::string id = source_.name + ":" + repo + "#" + std::to_string(issue.number);
       if (!read.ok()) {
@@ -504,9 +563,11 @@ class GithubConnector final : public Connector {
   GithubState old_;
   GithubState next_;
   std::set<std::string> stated_groups_;
+  std::map<int64_t, std::vector<GithubComment>> bulk_comments_;  // one repository's, by issue
   bool complete_ = true;
   size_t in_page_ = 0;
   int64_t retry_after_s_ = 0;
+  bool limit_reached_ = false;  // a reply said x-ratelimit-remaining: 0
 };
 
 }  // namespace
@@ -517,8 +578,9 @@ Result<std::unique_ptr<Connector>> makeGithubConnector(const SourceConfig& sourc
   Result<GithubOptions> options = parseGithubOptions(source.options);
   if (!options.ok()) return Status::invalidArgument(where + options.status().message());
   if (source.token_secret.empty()) {
-    return Status::invalidArgument(where + "token_secret is required (a tenant secret holding "
-                                           "a GitHub token)");
+    return Status::invalidArgument(where +
+                                   "token_secret is required (a tenant secret holding "
+                                   "a GitHub token)");
   }
   if (env.state_dir.empty()) return Status::failedPrecondition(where + "no state folder");
   WARD_ASSIGN_OR_RETURN(auto client, ServiceClient::open(source, env, kGithubDefaultBaseUrl));

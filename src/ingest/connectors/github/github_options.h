@@ -30,6 +30,9 @@ inline constexpr int64_t kGithubDefaultSinceOverlapS = 300;
 inline constexpr int64_t kGithubDefaultFullListingEvery = 12;
 // Comments read per issue (100 a page); the rest are left out of the document.
 inline constexpr size_t kGithubMaxCommentsPerIssue = 1'000;
+// Comments kept from one repository-wide comments listing (`/issues/comments`, which saves a
+// request per issue); past it, issues read their own comments.
+inline constexpr size_t kGithubMaxBulkComments = 50'000;
 // Pages followed in one listing (a loop of `next` links stops here, not exhausted).
 inline constexpr size_t kGithubMaxPages = 10'000;
 

@@ -85,8 +85,7 @@ Result<GithubRepo> parseGithubRepo(const Json& j) {
 Result<GithubIssue> parseGithubIssue(const Json& j) {
   if (!j.is_object()) return Status::invalidArgument("an issue must be an object");
   GithubIssue i;
-  if (!j.contains("number") || !j["number"].is_number_integer() ||
-      j["number"].get<int64_t>() < 1) {
+  if (!j.contains("number") || !j["number"].is_number_integer() || j["number"].get<int64_t>() < 1) {
     return Status::invalidArgument("field 'number' must be a positive integer");
   }
   i.number = j["number"].get<int64_t>();
@@ -115,6 +114,12 @@ Result<std::vector<GithubComment>> parseGithubComments(const Json& page) {
     g.user = loginOf(c, "user");
     WARD_ASSIGN_OR_RETURN(g.created, str(c, "created_at", false));
     WARD_ASSIGN_OR_RETURN(g.body, str(c, "body", false));
+    WARD_ASSIGN_OR_RETURN(std::string issue_url, str(c, "issue_url", false));
+    const std::string last = issue_url.substr(issue_url.rfind('/') + 1);
+    if (!last.empty() && last.size() <= 12 &&
+        last.find_first_not_of("0123456789") == std::string::npos) {
+      g.issue = std::stoll(last);
+    }
     out.push_back(std::move(g));
   }
   return out;
@@ -139,7 +144,8 @@ Result<GithubTree> parseGithubTree(const Json& j) {
     return Status::invalidArgument("field 'tree' must be an array");
   }
   GithubTree t;
-  t.truncated = j.contains("truncated") && j["truncated"].is_boolean() && j["truncated"].get<bool>();
+  t.truncated =
+      j.contains("truncated") && j["truncated"].is_boolean() && j["truncated"].get<bool>();
   for (const Json& e : j["tree"]) {
     if (!e.is_object()) return Status::invalidArgument("a tree entry must be an object");
     WARD_ASSIGN_OR_RETURN(std::string type, str(e, "type"));
@@ -173,9 +179,9 @@ Result<std::string> decodeGithubBlob(const Json& j) {
   if (encoding != "base64") {
     return Status::invalidArgument("blob encoding '" + encoding + "' is not base64 or utf-8");
   }
-  content.erase(std::remove_if(content.begin(), content.end(),
-                               [](char c) { return c == '\n' || c == '\r'; }),
-                content.end());
+  content.erase(
+      std::remove_if(content.begin(), content.end(), [](char c) { return c == '\n' || c == '\r'; }),
+      content.end());
   std::optional<std::string> bytes = base64Decode(content);
   if (!bytes) return Status::invalidArgument("blob content is not base64");
   return std::move(*bytes);

@@ -36,7 +36,7 @@ struct GithubIssue {
   std::string state;
   std::string user;  // the author's login
   std::string html_url;
-  std::string updated;  // updated_at as GitHub wrote it: the document's version
+  std::string updated;     // updated_at as GitHub wrote it: the document's version
   int64_t updated_at = 0;  // micros
   bool pull_request = false;
   int64_t comments = 0;
@@ -44,11 +44,13 @@ struct GithubIssue {
 Result<GithubIssue> parseGithubIssue(const Json& j);
 
 struct GithubComment {
+  int64_t issue = 0;  // the issue's number, from issue_url (0 = none)
   std::string user;
   std::string created;
   std::string body;
 };
-// One page of /issues/{n}/comments; a comment without a body is an empty one.
+// One page of /issues/{n}/comments or of a repository's /issues/comments; a comment without a
+// body is an empty one.
 Result<std::vector<GithubComment>> parseGithubComments(const Json& page);
 // The document of an issue or pull request: markdown with its title, state, author, body and
 // comments. Text only: nothing in it is ever acted upon.

@@ -28,9 +28,9 @@ Result<GithubState> fromJson(const Json& j) {
     s.repos[name] = std::move(rs);
   }
   for (const auto& [target, c] : j.at("replies").items()) {
-    s.replies[target] = GithubCachedReply{c.at("etag").get<std::string>(),
-                                          c.at("body").get<std::string>(),
-                                          c.at("next").get<std::string>()};
+    s.replies[target] =
+        GithubCachedReply{c.at("etag").get<std::string>(), c.at("body").get<std::string>(),
+                          c.at("next").get<std::string>()};
   }
   return s;
 }

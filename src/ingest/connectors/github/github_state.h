@@ -41,7 +41,7 @@ struct GithubCachedReply {
 };
 
 struct GithubState {
-  std::map<std::string, GithubRepoState> repos;       // by "owner/name"
+  std::map<std::string, GithubRepoState> repos;      // by "owner/name"
   std::map<std::string, GithubCachedReply> replies;  // by request target
 };
 
