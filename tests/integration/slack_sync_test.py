@@ -237,6 +237,13 @@ def main():
         check("a long 429 ends the run partial with its retry-after, nothing deleted",
               run.get("outcome") == "partial" and run.get("retry_after_s") == 30 and
               live(data) == before, run)
+        fake("not_in_channel", channel="C2")
+        p, run = sync(data)
+        problems = json.dumps(run.get("problems", []))
+        check("a conversation the bot cannot read (not_in_channel) is a failure: partial, "
+              "nothing deleted", run.get("outcome") == "partial" and "not_in_channel" in problems
+              and live(data) == before, run)
+        fake("not_in_channel", channel="C2", on=False)
         configure(data, base, "[sources.options]\nmax_channels = 2\n")
         p, run = sync(data)
         check("a listing cut by max_channels deletes nothing",

@@ -149,16 +149,19 @@ class Handler(BaseHTTPRequestHandler):
 
 def parents_of(channel):
     msgs = WS.messages.get(channel, [])
+    replies = {}  # parent ts -> its replies' ts
+    for r in msgs:
+        if r.get("thread_ts") and r["thread_ts"] != r["ts"]:
+            replies.setdefault(r["thread_ts"], []).append(r["ts"])
     out = []
     for m in msgs:
         if m.get("thread_ts") and m["thread_ts"] != m["ts"]:
             continue
         p = dict(m)
-        replies = [r for r in msgs if r.get("thread_ts") == m["ts"] and r["ts"] != m["ts"]]
-        if replies:
+        if m["ts"] in replies:
             p["thread_ts"] = m["ts"]
-            p["reply_count"] = len(replies)
-            p["latest_reply"] = max((r["ts"] for r in replies), key=ts_key)
+            p["reply_count"] = len(replies[m["ts"]])
+            p["latest_reply"] = max(replies[m["ts"]], key=ts_key)
         out.append(p)
     return out
 
