@@ -196,6 +196,17 @@ def main():
               sees(data, "alphatoken", "ada") == [])
         check("the deleted message disappears from its window", sees(data, "deltatoken", "ada") == [])
 
+        # --- a full run reads the older windows again, day by day ---
+        fake("reset_stats")
+        p = ward(data, "sync", "slack", "--full", "--json", timeout=300)
+        run = json.loads(p.stdout or "{}")
+        st = fake.stats()
+        check("a --full run fetches every window, the older ones read by day (oldest/latest)",
+              run.get("outcome") == "completed" and run.get("fetched") == run.get("listed")
+              and st["requests"].get("conversations.history", 0) > 30, (run, st["requests"]))
+        check("... and an older window keeps its text", sees(data, "day0", "ada") ==
+              ["slack:C2/2023-11-14"], sees(data, "day0", "ada"))
+
         # --- permissions: narrowing and widening, workspace group ---
         fake("members", channel="G1", members=["U1"])
         sync(data)
