@@ -319,8 +319,9 @@ class SlackConnector final : public Connector {
           },
           &complete));
       // A member list cut short would narrow the ACL: refuse it.
-      if (!complete)
+      if (!complete) {
         return Status::failedPrecondition("slack: the members of " + c.id + " never end");
+      }
     }
     const store::Acl acl = aclOf(c, members);
     const bool incremental = options_.rescan_days > 0 && old.newest_us > 0;
@@ -383,8 +384,9 @@ class SlackConnector final : public Connector {
     bool complete = true;
     WARD_ASSIGN_OR_RETURN(Json who, api.call("auth.test", {}));
     team_url_ = who.contains("url") && who["url"].is_string() ? who["url"].get<std::string>() : "";
-    if (team_url_.rfind("https://", 0) != 0 && team_url_.rfind("http://", 0) != 0)
-      team_url_.clear();
+    if (team_url_.rfind("https://", 0) != 0 && team_url_.rfind("http://", 0) != 0) {
+      team_url_.clear();  // a permalink base is a web URL or nothing
+    }
     if (!team_url_.empty() && team_url_.back() != '/') team_url_ += '/';
 
     std::vector<SlackUser> users;

@@ -41,8 +41,9 @@ Result<SlackUser> parseSlackUser(const Json& j) {
   u.name = text(j, "name");
   if (j.contains("profile")) {
     const Json& p = j["profile"];
-    if (!p.is_object())
+    if (!p.is_object()) {
       return Status::invalidArgument("user " + u.id + ": 'profile' not an object");
+    }
     u.email = text(p, "email");
     std::string shown = text(p, "display_name");
     if (shown.empty()) shown = text(p, "real_name");
