@@ -323,6 +323,22 @@ class SlackConnector final : public Connector {
         return Status::failedPrecondition("slack: the members of " + c.id + " never end");
       }
     }
+    // Members users.list did not list (another workspace's, in a shared channel): users.info.
+    for (const std::string& m : members) {
+      if (users_.count(m)) continue;
+      auto info = api.call("users.info", {{"user", m}});
+      if (!info.ok() && info.status().code() != StatusCode::kFailedPrecondition) {
+        return info.status();
+      }
+      SlackUser u;
+      u.id = u.name = m;  // not found: kept by its id, which maps to nobody unless a rule says
+      if (info.ok() && info->contains("user")) {
+        auto parsed = parseSlackUser((*info)["user"]);
+        if (parsed.ok() && parsed->id == m) u = std::move(parsed).value();
+      }
+      names_[m] = u.name;
+      users_[m] = std::move(u);
+    }
     const store::Acl acl = aclOf(c, members);
     const bool incremental = options_.rescan_days > 0 && old.newest_us > 0;
     const int64_t oldest_s =
