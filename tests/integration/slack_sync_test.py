@@ -65,7 +65,7 @@ def seed():
         {"id": "C1", "name": "general", "is_channel": True},
         {"id": "C2", "name": "random", "is_channel": True},
         {"id": "C3", "name": "old-news", "is_channel": True},
-        {"id": "G1", "name": "secret", "is_private": True, "members": ["U1", "U3", "U4"]},
+        {"id": "G1", "name": "secret", "is_private": True, "members": ["U1", "U3", "U4", "W9"]},
         {"id": "D1", "is_im": True, "user": "U2", "members": ["U1", "U2"]},
     ]
     messages = {
@@ -81,7 +81,9 @@ def seed():
         "G1": [{"ts": ts(0, 5), "user": "U1", "text": "private secrettoken"}],
         "D1": [{"ts": ts(2, 5), "user": "U2", "text": "direct dmtoken"}],
     }
-    return {"users": users, "channels": channels, "messages": messages}
+    # Erin belongs to a partner workspace: users.list does not list her, users.info knows her.
+    external = [{"id": "W9", "name": "erin", "profile": {"email": "erin@example.com"}}]
+    return {"users": users, "external": external, "channels": channels, "messages": messages}
 
 
 def configure(data, base, extra=""):
@@ -140,7 +142,7 @@ def main():
         if ward(data, "init").returncode != 0:
             print("ward init failed")
             return 1
-        for u in ("ada", "bob", "carol", "dave"):
+        for u in ("ada", "bob", "carol", "dave", "erin"):
             ward(data, "user", "add", u)
         ward(data, "secrets", "set", "slack_token", stdin=slack_fake.TOKEN + "\n")
         fake("seed", **seed())
@@ -162,6 +164,9 @@ def main():
         check("a private channel: its member sees it, another workspace member does not",
               sees(data, "secrettoken", "carol") == ["slack:G1/2023-11-14"] and
               sees(data, "secrettoken", "bob") == [], sees(data, "secrettoken", "bob"))
+        check("a member from another workspace (users.info) reads the private channel only",
+              sees(data, "secrettoken", "erin") == ["slack:G1/2023-11-14"] and
+              sees(data, "alphatoken", "erin") == [], sees(data, "secrettoken", "erin"))
         check("a DM: its members only", sees(data, "dmtoken", "bob") == ["slack:D1/2023-11-16"]
               and sees(data, "dmtoken", "carol") == [])
         problems = json.dumps(run.get("problems", []))
@@ -195,6 +200,17 @@ def main():
               sees(data, "foxtrottoken", "ada") == ["slack:C1/2023-11-14"] and
               sees(data, "alphatoken", "ada") == [])
         check("the deleted message disappears from its window", sees(data, "deltatoken", "ada") == [])
+
+        # --- a full run reads the older windows again, day by day ---
+        fake("reset_stats")
+        p = ward(data, "sync", "slack", "--full", "--json", timeout=300)
+        run = json.loads(p.stdout or "{}")
+        st = fake.stats()
+        check("a --full run fetches every window, the older ones read by day (oldest/latest)",
+              run.get("outcome") == "completed" and run.get("fetched") == run.get("listed")
+              and st["requests"].get("conversations.history", 0) > 30, (run, st["requests"]))
+        check("... and an older window keeps its text", sees(data, "day0", "ada") ==
+              ["slack:C2/2023-11-14"], sees(data, "day0", "ada"))
 
         # --- permissions: narrowing and widening, workspace group ---
         fake("members", channel="G1", members=["U1"])
@@ -237,6 +253,13 @@ def main():
         check("a long 429 ends the run partial with its retry-after, nothing deleted",
               run.get("outcome") == "partial" and run.get("retry_after_s") == 30 and
               live(data) == before, run)
+        fake("not_in_channel", channel="C2")
+        p, run = sync(data)
+        problems = json.dumps(run.get("problems", []))
+        check("a conversation the bot cannot read (not_in_channel) is a failure: partial, "
+              "nothing deleted", run.get("outcome") == "partial" and "not_in_channel" in problems
+              and live(data) == before, run)
+        fake("not_in_channel", channel="C2", on=False)
         configure(data, base, "[sources.options]\nmax_channels = 2\n")
         p, run = sync(data)
         check("a listing cut by max_channels deletes nothing",

@@ -16,7 +16,8 @@ Errors: not_authed (no token), invalid_auth (a wrong one), token_expired (after
 A token sent in the URL (`?token=`) is refused and counted (stats.token_in_url).
 
 Control (POST /_control/<op>, JSON body; GET /_control/stats):
-  seed {users, channels, messages: {CHANNEL: [message]}}  replace the workspace
+  seed {users, external, channels, messages: {CHANNEL: [message]}}  replace the
+    workspace (external users: of another workspace, known to users.info only)
   post {channel, user, text, ts?, thread_ts?} -> {ts}     edit {channel, ts, text}
   delete {channel, ts}                                     members {channel, members}
   user {id, ...fields}  (adds or updates a user)
@@ -43,6 +44,7 @@ class Workspace:
     def __init__(self):
         self.lock = threading.Lock()
         self.users = []
+        self.external = []  # users of another workspace: users.info only, not users.list
         self.channels = {}
         self.messages = {}  # channel -> list of message dicts (parents and replies)
         self.raw = {}       # channel -> planted malformed entries
@@ -82,6 +84,9 @@ def page(items, q, default=100, cap=1000):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes: without TCP_NODELAY the body waits for the
+    # client's delayed ACK (about 40 ms a request), a cost of the fake and not of Slack.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -149,16 +154,19 @@ class Handler(BaseHTTPRequestHandler):
 
 def parents_of(channel):
     msgs = WS.messages.get(channel, [])
+    replies = {}  # parent ts -> its replies' ts
+    for r in msgs:
+        if r.get("thread_ts") and r["thread_ts"] != r["ts"]:
+            replies.setdefault(r["thread_ts"], []).append(r["ts"])
     out = []
     for m in msgs:
         if m.get("thread_ts") and m["thread_ts"] != m["ts"]:
             continue
         p = dict(m)
-        replies = [r for r in msgs if r.get("thread_ts") == m["ts"] and r["ts"] != m["ts"]]
-        if replies:
+        if m["ts"] in replies:
             p["thread_ts"] = m["ts"]
-            p["reply_count"] = len(replies)
-            p["latest_reply"] = max((r["ts"] for r in replies), key=ts_key)
+            p["reply_count"] = len(replies[m["ts"]])
+            p["latest_reply"] = max(replies[m["ts"]], key=ts_key)
         out.append(p)
     return out
 
@@ -171,7 +179,7 @@ def api(method, q):
         chunk, meta = page(WS.users, q, 100, 1000)
         return 200, {"ok": True, "members": chunk, "response_metadata": meta}
     if method == "users.info":
-        for u in WS.users:
+        for u in WS.users + WS.external:
             if u.get("id") == arg("user"):
                 return 200, {"ok": True, "user": u}
         return 200, {"ok": False, "error": "user_not_found"}
@@ -235,6 +243,7 @@ def find(channel, ts):
 def control(op, b):
     if op == "seed":
         WS.users = b.get("users", [])
+        WS.external = b.get("external", [])
         WS.channels = {c["id"]: c for c in b.get("channels", [])}
         WS.messages = {k: list(v) for k, v in b.get("messages", {}).items()}
         WS.raw, WS.not_in, WS.fails = {}, set(), []

@@ -17,8 +17,8 @@
 namespace ward::ingest {
 namespace {
 
-SlackMessage msg(std::string ts, std::string text, std::string thread = "",
-                 std::string edited = "", std::string user = "U1") {
+SlackMessage msg(std::string ts, std::string text, std::string thread = "", std::string edited = "",
+                 std::string user = "U1") {
   SlackMessage m;
   m.ts = std::move(ts);
   m.text = std::move(text);
@@ -123,7 +123,8 @@ TEST(SlackWindows, AnEditOrADeletionMovesOnlyItsWindowsVersion) {
     std::vector<SlackMessage> messages;
   } cases[] = {
       {"an edit (text and edited.ts)", {msg(kDay1, "one!", "", "1700000500.0"), base[1], base[2]}},
-      {"an edit marked by edited.ts only", {msg(kDay1, "one", "", "1700000500.0"), base[1], base[2]}},
+      {"an edit marked by edited.ts only",
+       {msg(kDay1, "one", "", "1700000500.0"), base[1], base[2]}},
       {"a deletion", {base[0], base[2]}},
       {"a new reply", {base[0], base[1], base[2], msg("1700000700.0", "re", kDay1)}},
   };

@@ -87,8 +87,7 @@ Result<Json> SlackApi::call(const std::string& method, const SlackParams& params
 }
 
 Status SlackApi::paginate(const std::string& method, SlackParams params,
-                          const std::function<Status(const Json& page)>& on_page,
-                          bool* complete) {
+                          const std::function<Status(const Json& page)>& on_page, bool* complete) {
   *complete = true;
   std::string cursor;
   for (int page = 0;; ++page) {

@@ -23,6 +23,9 @@ namespace {
 
 // The export ZIP's own size at most (its entries are capped by the archive reader).
 constexpr uint64_t kSlackMaxExportBytes = 1ull << 30;
+// Files of an export at most (a day file per conversation per day): the archive reader's entry
+// cap for exports; its other caps (bytes, ratio, depth) are the reader's own.
+constexpr size_t kSlackMaxExportEntries = 100'000;
 constexpr int64_t kDayMicros = kSlackWindowSeconds * 1'000'000;
 
 struct SlackOptions {
@@ -121,10 +124,14 @@ bool isPrivate(const SlackConversation& c) { return c.kind != SlackConversationK
 
 std::string kindName(SlackConversationKind k) {
   switch (k) {
-    case SlackConversationKind::kPublic: return "public_channel";
-    case SlackConversationKind::kPrivate: return "private_channel";
-    case SlackConversationKind::kIm: return "im";
-    case SlackConversationKind::kMpim: return "mpim";
+    case SlackConversationKind::kPublic:
+      return "public_channel";
+    case SlackConversationKind::kPrivate:
+      return "private_channel";
+    case SlackConversationKind::kIm:
+      return "im";
+    case SlackConversationKind::kMpim:
+      return "mpim";
   }
   return "";
 }
@@ -248,8 +255,8 @@ class SlackConnector final : public Connector {
 
   // The messages of a conversation from `oldest_s` (0 = all) to `latest_s` (0 = now), with
   // their threads' replies; malformed messages are reported and skipped.
-  Status readMessages(SlackApi& api, const SlackConversation& c, int64_t oldest_s,
-                      int64_t latest_s, std::vector<SlackMessage>* out, EventSink& sink) {
+  Status readMessages(SlackApi& api, const SlackConversation& c, int64_t oldest_s, int64_t latest_s,
+                      std::vector<SlackMessage>* out, EventSink& sink) {
     SlackParams params{{"channel", c.id}, {"limit", std::to_string(kSlackPageLimit)}};
     if (oldest_s > 0) params.emplace_back("oldest", std::to_string(oldest_s) + ".000000");
     if (latest_s > 0) params.emplace_back("latest", std::to_string(latest_s - 1) + ".999999");
@@ -283,10 +290,10 @@ class SlackConnector final : public Connector {
     if (!complete) return Status::unavailable("slack: the history of " + c.id + " never ends");
     in_thread = true;
     for (const std::string& ts : threads) {
-      Status s = api.paginate(
-          "conversations.replies",
-          {{"channel", c.id}, {"ts", ts}, {"limit", std::to_string(kSlackPageLimit)}}, take,
-          &complete);
+      Status s =
+          api.paginate("conversations.replies",
+                       {{"channel", c.id}, {"ts", ts}, {"limit", std::to_string(kSlackPageLimit)}},
+                       take, &complete);
       // A thread whose parent went between the two calls has nothing left to read.
       if (!s.ok() && SlackApi::errorCode(s) != "thread_not_found") return s;
     }
@@ -312,14 +319,32 @@ class SlackConnector final : public Connector {
           },
           &complete));
       // A member list cut short would narrow the ACL: refuse it.
-      if (!complete) return Status::failedPrecondition("slack: the members of " + c.id + " never end");
+      if (!complete) {
+        return Status::failedPrecondition("slack: the members of " + c.id + " never end");
+      }
+    }
+    // Members users.list did not list (another workspace's, in a shared channel): users.info.
+    for (const std::string& m : members) {
+      if (users_.count(m)) continue;
+      auto info = api.call("users.info", {{"user", m}});
+      if (!info.ok() && info.status().code() != StatusCode::kFailedPrecondition) {
+        return info.status();
+      }
+      SlackUser u;
+      u.id = u.name = m;  // not found: kept by its id, which maps to nobody unless a rule says
+      if (info.ok() && info->contains("user")) {
+        auto parsed = parseSlackUser((*info)["user"]);
+        if (parsed.ok() && parsed->id == m) u = std::move(parsed).value();
+      }
+      names_[m] = u.name;
+      users_[m] = std::move(u);
     }
     const store::Acl acl = aclOf(c, members);
     const bool incremental = options_.rescan_days > 0 && old.newest_us > 0;
     const int64_t oldest_s =
-        incremental ? slackDayStart(std::max<int64_t>(
-                          0, old.newest_us - options_.rescan_days * kDayMicros))
-                    : 0;
+        incremental
+            ? slackDayStart(std::max<int64_t>(0, old.newest_us - options_.rescan_days * kDayMicros))
+            : 0;
     const std::string first_day = incremental ? slackDay(oldest_s * 1'000'000) : "";
     std::vector<SlackMessage> messages;
     WARD_RETURN_IF_ERROR(readMessages(api, c, oldest_s, 0, &messages, sink));
@@ -375,7 +400,9 @@ class SlackConnector final : public Connector {
     bool complete = true;
     WARD_ASSIGN_OR_RETURN(Json who, api.call("auth.test", {}));
     team_url_ = who.contains("url") && who["url"].is_string() ? who["url"].get<std::string>() : "";
-    if (team_url_.rfind("https://", 0) != 0 && team_url_.rfind("http://", 0) != 0) team_url_.clear();
+    if (team_url_.rfind("https://", 0) != 0 && team_url_.rfind("http://", 0) != 0) {
+      team_url_.clear();  // a permalink base is a web URL or nothing
+    }
     if (!team_url_.empty() && team_url_.back() != '/') team_url_ += '/';
 
     std::vector<SlackUser> users;
@@ -391,9 +418,9 @@ class SlackConnector final : public Connector {
             if (u.ok()) {
               users.push_back(std::move(u).value());
             } else {
-              WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{"user", "malformed user skipped: " +
-                                                                      u.status().message(),
-                                                          FailureKind::kRefused}));
+              WARD_RETURN_IF_ERROR(
+                  sink.emit(FailureEvent{"user", "malformed user skipped: " + u.status().message(),
+                                         FailureKind::kRefused}));
             }
           }
           return Status();
@@ -426,8 +453,7 @@ class SlackConnector final : public Connector {
           return Status();
         },
         &complete));
-    std::sort(convs.begin(), convs.end(),
-              [](const auto& a, const auto& b) { return a.id < b.id; });
+    std::sort(convs.begin(), convs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     if (static_cast<int64_t>(convs.size()) > options_.max_channels) {
       convs.resize(static_cast<size_t>(options_.max_channels));
       complete = false;
@@ -451,9 +477,10 @@ class SlackConnector final : public Connector {
         return sink.emit(CheckpointEvent{done, api.retryAfter()});
       }
       if (s.code() == StatusCode::kFailedPrecondition) {
-        // This conversation cannot be read (not_in_channel, ...): it is protected, the rest goes on.
-        WARD_RETURN_IF_ERROR(sink.emit(
-            FailureEvent{source_.name + ":" + c.id, s.message(), FailureKind::kError}));
+        // This conversation cannot be read (not_in_channel, ...): it is protected, the rest goes
+        // on.
+        WARD_RETURN_IF_ERROR(
+            sink.emit(FailureEvent{source_.name + ":" + c.id, s.message(), FailureKind::kError}));
         next[c.id] = before;
       } else if (!s.ok()) {
         return s;
@@ -480,8 +507,8 @@ class SlackConnector final : public Connector {
   Status passExport(EventSink& sink, bool* exhausted) {
     struct stat st {};
     if (::stat(options_.export_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      return Status::notFound("source '" + source_.name + "': the export " +
-                              options_.export_path + " is not a readable file");
+      return Status::notFound("source '" + source_.name + "': the export " + options_.export_path +
+                              " is not a readable file");
     }
     if (static_cast<uint64_t>(st.st_size) > kSlackMaxExportBytes) {
       return Status::invalidArgument("source '" + source_.name + "': the export is larger than " +
@@ -490,7 +517,9 @@ class SlackConnector final : public Connector {
     std::ifstream in(options_.export_path, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in && !in.eof()) return Status::unavailable("cannot read " + options_.export_path);
-    WARD_ASSIGN_OR_RETURN(SlackExport ex, readSlackExport(bytes, ArchiveLimits{}));
+    ArchiveLimits limits;
+    limits.max_entries = kSlackMaxExportEntries;
+    WARD_ASSIGN_OR_RETURN(SlackExport ex, readSlackExport(bytes, limits));
     bytes.clear();
     for (const auto& [item, why] : ex.problems) {
       WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{item, why, FailureKind::kRefused}));

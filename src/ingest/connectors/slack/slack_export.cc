@@ -41,7 +41,9 @@ Result<SlackUser> parseSlackUser(const Json& j) {
   u.name = text(j, "name");
   if (j.contains("profile")) {
     const Json& p = j["profile"];
-    if (!p.is_object()) return Status::invalidArgument("user " + u.id + ": 'profile' not an object");
+    if (!p.is_object()) {
+      return Status::invalidArgument("user " + u.id + ": 'profile' not an object");
+    }
     u.email = text(p, "email");
     std::string shown = text(p, "display_name");
     if (shown.empty()) shown = text(p, "real_name");
@@ -70,8 +72,8 @@ Result<SlackConversation> parseSlackConversation(const Json& j, SlackConversatio
   c.im_user = text(j, "user");
   c.name = text(j, "name");
   if (c.name.empty()) {
-    c.name = kind == SlackConversationKind::kIm ? "dm-" + (c.im_user.empty() ? c.id : c.im_user)
-                                                : c.id;
+    c.name =
+        kind == SlackConversationKind::kIm ? "dm-" + (c.im_user.empty() ? c.id : c.im_user) : c.id;
   }
   if (j.contains("members")) {
     if (!j["members"].is_array()) {

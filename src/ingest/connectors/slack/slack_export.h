@@ -31,8 +31,8 @@ struct SlackConversation {
   std::string name;  // a DM's is "dm-<the other user's id>" until the names are known
   SlackConversationKind kind = SlackConversationKind::kPublic;
   bool archived = false;
-  std::string im_user;               // a DM's other user
-  std::vector<std::string> members;  // user ids (an export's; the API's come from .members)
+  std::string im_user;                 // a DM's other user
+  std::vector<std::string> members;    // user ids (an export's; the API's come from .members)
   std::vector<SlackMessage> messages;  // an export's (the API's are read per window)
 };
 
