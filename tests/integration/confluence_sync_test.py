@@ -10,6 +10,7 @@
 * a malformed listing entry and a malformed body: skipped with a failure naming them, the run
   goes on (and deletes nothing); a 5xx + short 429 storm is ridden out; a long 429 ends the run
   partial; an expired token fails the run; a listing that cannot be finished deletes nothing;
+* attachments of a parsed type, within the size limit, with their page's readers;
 * prompt-injection text is ingested as data (searchable, grants nothing);
 * the credential never shows in ward's output or its stored checkpoints;
 * under `ward serve` with a 1 s schedule, the revocation lag is printed as a figure.
@@ -63,7 +64,10 @@ def readers(data, query, doc):
 
 
 def body_reads(fake):
-    return fake.get_stats()["requests"].get("/wiki/api/v2/pages/{id}", 0)
+    """Page bodies and attachment bytes read."""
+    req = fake.get_stats()["requests"]
+    return req.get("/wiki/api/v2/pages/{id}", 0) + sum(
+        n for k, n in req.items() if k.startswith("/wiki/_media/"))
 
 
 def main():
@@ -92,7 +96,12 @@ def main():
         hrpage = fake.add_page(hr, "Salaries", "<p>hrtoken</p>")
         fillers = [fake.add_page(eng, f"Filler {i}", f"<p>filler{i:02d}token</p>")
                    for i in range(40)]
+        notes = fake.add_attachment(runbook, "notes.md", "# Notes\n\nattachtoken in markdown\n")
+        secret = fake.add_attachment(child, "secret.txt", "childattachtoken\n")
+        fake.add_attachment(runbook, "big.md", "# Big\n\nbigtoken\n", size=20 << 20)
+        fake.add_attachment(runbook, "photo.png", "not text")
         doc = lambda pid: f"wiki:page/{pid}"  # noqa: E731
+        att = lambda aid: f"wiki:attachment/{aid}"  # noqa: E731
         configure(data, fake.base)
 
         # -- initial sync ------------------------------------------------------------------
@@ -115,6 +124,15 @@ def main():
         check("an unrestricted grandchild inherits every restricted ancestor",
               readers(data, "grandtoken", doc(grand)) == {"bob"})
         check("another space's readers only", readers(data, "hrtoken", doc(hrpage)) == {"carol"})
+        check("an attachment is searchable with its page's readers",
+              readers(data, "attachtoken", att(notes)) == {"alice", "bob", "carol", "dave"})
+        check("an attachment of a restricted child: only users on both restrictions",
+              readers(data, "childattachtoken", att(secret)) == {"bob"})
+        check("an attachment over the size limit is refused, not read",
+              "over the attachment limit" in p.stdout and found(data, "bigtoken", "alice") == set(),
+              p.stdout)
+        check("an attachment of a type Ward does not parse is not listed",
+              "photo.png" not in p.stdout)
         check("prompt-injection text is ingested as data",
               found(data, "injecttoken", "dave") == {doc(inject)})
         check("and grants nothing", found(data, "parenttoken", "dave") == set())
@@ -141,6 +159,7 @@ def main():
         check("narrowing and widening sync", p.returncode == 0, p.stdout + p.stderr)
         check("a narrowed page: only its new reader",
               readers(data, "pumpv2token", doc(runbook)) == {"alice"})
+        check("and its attachment too", readers(data, "attachtoken", att(notes)) == {"alice"})
         check("a widened child: its parent's readers",
               readers(data, "childtoken", doc(child)) == {"alice", "bob"})
         check("the grandchild follows its ancestors",

@@ -23,6 +23,7 @@
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
 #include "ward/ingest/identity_map.h"
+#include "ward/ingest/parser.h"
 
 namespace ward::ingest {
 
@@ -69,6 +70,7 @@ struct Options {
   bool bearer = false;
   std::set<std::string> spaces;  // keys; empty = every space the credential sees
   int page_size = kConfluenceMaxPageSize;
+  bool attachments = true;
 };
 
 Result<Options> parseOptions(const SourceConfig& source) {
@@ -91,6 +93,9 @@ Result<Options> parseOptions(const SourceConfig& source) {
         }
         o.spaces.insert(k.get<std::string>());
       }
+    } else if (key == "attachments") {
+      if (!value.is_boolean()) return Status::invalidArgument(where + "attachments must be a boolean");
+      o.attachments = value.get<bool>();
     } else if (key == "page_size") {
       if (!value.is_number_integer() || value.get<int64_t>() < 1 ||
           value.get<int64_t>() > kConfluenceMaxPageSize) {
@@ -100,7 +105,7 @@ Result<Options> parseOptions(const SourceConfig& source) {
       o.page_size = static_cast<int>(value.get<int64_t>());
     } else {
       return Status::invalidArgument(where + key +
-                                     ": unknown key (known: auth, page_size, spaces)");
+                                     ": unknown key (known: attachments, auth, page_size, spaces)");
     }
   }
   return o;
@@ -113,6 +118,13 @@ struct Space {
 struct Page {
   std::string id, title, status, parent, parent_type, webui;
   int64_t version = 0;
+  int64_t updated_at = 0;
+};
+
+struct Attachment {
+  std::string id, title, download, webui;
+  int64_t version = 0;
+  int64_t size = 0;
   int64_t updated_at = 0;
 };
 
@@ -143,6 +155,7 @@ class ConfluenceConnector final : public Connector {
     unmapped_.clear();
     members_.clear();
     emails_.clear();
+    attachments_.reset();
     size_t first = 0;
     if (!checkpoint.empty()) {
       try {
@@ -162,6 +175,16 @@ class ConfluenceConnector final : public Connector {
   Status run(size_t first, EventSink& sink, bool* exhausted) {
     auto spaces = listSpaces();
     if (!spaces.ok()) return stopOr(spaces.status(), std::to_string(first), sink);
+    for (const std::string& key : options_.spaces) {
+      bool seen = std::any_of(spaces->begin(), spaces->end(),
+                              [&](const Space& s) { return s.key == key; });
+      if (!seen) {
+        // An error failure: the run deletes nothing (a space the credential lost is not a
+        // reason to delete its pages without an operator looking).
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            "space " + key, "not visible to the credential (options.spaces)", FailureKind::kError, 0}));
+      }
+    }
     for (size_t i = first; i < spaces->size(); ++i) {
       Status s = syncSpace((*spaces)[i], i, sink);
       if (!s.ok()) return stopOr(s, std::to_string(i), sink);
@@ -248,8 +271,10 @@ class ConfluenceConnector final : public Connector {
         paginate("/wiki/api/v2/spaces?limit=" + std::to_string(options_.page_size),
                  [&](const Json& r) {
                    Space s{idField(r, "id"), stringField(r, "key"), stringField(r, "name")};
-                   if (s.id.empty() || s.key.empty()) {
-                     return Status::invalidArgument("a space without an id or key");
+                   if (s.id.empty() || s.key.empty() ||
+                       s.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                               "0123456789_-~:") != std::string::npos) {
+                     return Status::invalidArgument("a space without an id or a valid key");
                    }
                    if (options_.spaces.empty() || options_.spaces.count(s.key) > 0) {
                      out.push_back(std::move(s));
@@ -354,6 +379,114 @@ class ConfluenceConnector final : public Connector {
     return parseReadRestriction(j["restrictions"], &emails_);
   }
 
+  // Every attachment of the site by page id, read once per pass (v2 /attachments).
+  Status loadAttachments(EventSink& sink) {
+    if (attachments_) return Status();
+    std::map<std::string, std::vector<Attachment>> out;
+    WARD_RETURN_IF_ERROR(paginate(
+        "/wiki/api/v2/attachments?limit=" + std::to_string(options_.page_size),
+        [&](const Json& r) {
+          const std::string page = idField(r, "pageId");
+          if (page.empty() || stringField(r, "status") != "current") return Status();
+          Attachment a;
+          a.id = idField(r, "id");
+          a.title = stringField(r, "title");
+          a.download = stringField(r, "downloadLink");
+          a.webui = stringField(r, "webuiLink");
+          if (r.contains("fileSize") && r["fileSize"].is_number_integer()) {
+            a.size = r["fileSize"].get<int64_t>();
+          }
+          if (r.contains("version") && r["version"].is_object() &&
+              r["version"].contains("number") && r["version"]["number"].is_number_integer()) {
+            a.version = r["version"]["number"].get<int64_t>();
+            int64_t at = 0;
+            if (parseRfc3339(stringField(r["version"], "createdAt"), &at)) a.updated_at = at;
+          }
+          if (a.id.empty() || a.title.empty() || a.download.empty() || a.version <= 0) {
+            return sink.emit(FailureEvent{
+                a.id.empty() ? "attachment of page " + page : source_.name + ":attachment/" + a.id,
+                "malformed attachment (no id, title, downloadLink or version)",
+                FailureKind::kError, 0});
+          }
+          out[page].push_back(std::move(a));
+          return Status();
+        }));
+    attachments_ = std::move(out);
+    return Status();
+  }
+
+  // The attachments of a page, with the page's ACL: those of a type Ward parses, within the size
+  // limits; the others are refused (never documents).
+  Status emitAttachments(const Page& page, const store::Acl& acl, EventSink& sink) {
+    auto it = attachments_->find(page.id);
+    if (it == attachments_->end()) return Status();
+    const int64_t limit = max_bytes_ > 0 ? std::min<int64_t>(kConfluenceMaxAttachmentBytes,
+                                                             static_cast<int64_t>(max_bytes_))
+                                         : kConfluenceMaxAttachmentBytes;
+    for (const Attachment& a : it->second) {
+      const std::string doc_id = source_.name + ":attachment/" + a.id;
+      if (!detectFormat(a.title)) continue;  // not a document type: not listed
+      if (a.size > limit) {
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            doc_id, std::to_string(a.size) + " bytes: over the attachment limit of " +
+                        std::to_string(limit),
+            FailureKind::kRefused, 0}));
+        continue;
+      }
+      UpsertEvent e;
+      e.id = doc_id;
+      e.version = std::to_string(a.version);
+      e.name = a.title;
+      e.title = a.title;
+      if (!a.webui.empty()) e.url = client_->baseUrl() + "/wiki" + a.webui;
+      e.acl = acl;
+      e.metadata = Json{{"page_id", page.id}, {"attachment_id", a.id}, {"version", a.version}};
+      e.parent = source_.name + ":page/" + page.id;
+      e.updated_at = a.updated_at;
+      const std::string link = a.download;
+      e.fetch = [this, link, limit]() { return download(link, limit); };
+      WARD_RETURN_IF_ERROR(sink.emit(std::move(e)));
+      if (fatal_) return Status();
+    }
+    return Status();
+  }
+
+  // An attachment's bytes: the download link (relative to /wiki), following one redirect (to the
+  // media host, which must be on allowed_hosts).
+  Result<std::string> download(const std::string& link, int64_t limit) {
+    std::string target =
+        link.find("://") != std::string::npos || link.rfind("/wiki/", 0) == 0 ? link : "/wiki" + link;
+    for (int hop = 0; hop < 2; ++hop) {
+      auto reply = client_->get(target);
+      if (!reply.ok()) return reply.status();
+      if ((reply->status == 301 || reply->status == 302 || reply->status == 303 ||
+           reply->status == 307) && hop == 0 && !reply->header("location").empty()) {
+        target = reply->header("location");
+        continue;
+      }
+      if (reply->status == 429) {
+        rate_limit_s_ = std::max<int64_t>(1, retryAfterSeconds(*reply, ::time(nullptr)));
+        fatal_ = Status::unavailable("attachment download: rate limited");
+        return *fatal_;
+      }
+      if (reply->status == 401 || reply->status == 403) {
+        fatal_ = Status::permissionDenied("attachment download: HTTP " +
+                                          std::to_string(reply->status) +
+                                          ": the credential was refused (expired or revoked?)");
+        return *fatal_;
+      }
+      if (reply->status < 200 || reply->status > 299) {
+        return Status::unavailable("attachment download: HTTP " + std::to_string(reply->status));
+      }
+      if (static_cast<int64_t>(reply->body.size()) > limit) {
+        return Status::resourceExhausted("attachment of " + std::to_string(reply->body.size()) +
+                                         " bytes: over the limit of " + std::to_string(limit));
+      }
+      return std::move(reply->body);
+    }
+    return Status::unavailable("attachment download: more than one redirect");
+  }
+
   std::string groupName(const std::string& id) const { return source_.name + ".group." + id; }
 
   // Reads the members of `id` once per pass and states them as the source's group.
@@ -448,6 +581,7 @@ class ConfluenceConnector final : public Connector {
       if (r.ok()) groups.insert(r->groups.begin(), r->groups.end());
     }
     for (const std::string& g : groups) WARD_RETURN_IF_ERROR(syncGroup(g, sink));
+    if (options_.attachments) WARD_RETURN_IF_ERROR(loadAttachments(sink));
 
     size_t in_page = 0;
     for (const Page& p : pages) {
@@ -498,7 +632,8 @@ class ConfluenceConnector final : public Connector {
       e.name = p.id + ".html";
       e.title = p.title;
       if (!p.webui.empty()) e.url = client_->baseUrl() + "/wiki" + p.webui;
-      e.acl = aclOf(effectiveReaders(readers, chain, members_));
+      const store::Acl acl = aclOf(effectiveReaders(readers, chain, members_));
+      e.acl = acl;
       e.metadata = Json{{"space", space.key}, {"page_id", p.id}, {"version", p.version},
                         {"status", p.status}};
       if (!p.parent.empty() && p.parent_type == "page") e.parent = source_.name + ":page/" + p.parent;
@@ -507,6 +642,7 @@ class ConfluenceConnector final : public Connector {
       const std::string title = p.title;
       e.fetch = [this, page_id, title]() { return fetchBody(page_id, title); };
       WARD_RETURN_IF_ERROR(sink.emit(std::move(e)));
+      if (!fatal_ && options_.attachments) WARD_RETURN_IF_ERROR(emitAttachments(p, acl, sink));
       if (fatal_) {
         Status f = *fatal_;
         fatal_.reset();
@@ -555,6 +691,7 @@ class ConfluenceConnector final : public Connector {
   std::set<std::string> unmapped_;
   std::set<std::string> reported_;
   ConfluenceGroupMembers members_;
+  std::optional<std::map<std::string, std::vector<Attachment>>> attachments_;  // by page id
   std::map<std::string, std::string> emails_;  // accountId -> email, where payloads show one
 };
 
