@@ -17,6 +17,7 @@
 
 #include "../../service_client.h"
 #include "confluence_access.h"
+#include "confluence_payload.h"
 #include "confluence_storage.h"
 #include "ward/common/clock.h"
 #include "ward/common/encoding.h"
@@ -29,113 +30,13 @@ namespace ward::ingest {
 
 namespace {
 
-std::string percentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-// An id field as a string (v2 sends strings; v1 and older payloads numbers); "" when absent or
-// not an id.
-std::string idField(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return "";
-  const Json& v = j[key];
-  std::string id;
-  if (v.is_string()) {
-    id = v.get<std::string>();
-  } else if (v.is_number_integer()) {
-    id = std::to_string(v.get<int64_t>());
-  }
-  if (id.empty() || id.size() > 128) return "";
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != ':') return "";
-  }
-  return id;
-}
-
-std::string stringField(const Json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-struct Options {
-  bool bearer = false;
-  std::set<std::string> spaces;  // keys; empty = every space the credential sees
-  int page_size = kConfluenceMaxPageSize;
-  bool attachments = true;
-};
-
-Result<Options> parseOptions(const SourceConfig& source) {
-  Options o;
-  const std::string where = "source '" + source.name + "': options.";
-  if (!source.options.is_object()) {
-    return Status::invalidArgument("source '" + source.name + "': options must be a table");
-  }
-  for (const auto& [key, value] : source.options.items()) {
-    if (key == "auth") {
-      if (!value.is_string() || (value != "basic" && value != "bearer")) {
-        return Status::invalidArgument(where + "auth must be \"basic\" or \"bearer\"");
-      }
-      o.bearer = value == "bearer";
-    } else if (key == "spaces") {
-      if (!value.is_array()) return Status::invalidArgument(where + "spaces must be an array");
-      for (const Json& k : value) {
-        if (!k.is_string() || k.get<std::string>().empty()) {
-          return Status::invalidArgument(where + "spaces must hold space keys (strings)");
-        }
-        o.spaces.insert(k.get<std::string>());
-      }
-    } else if (key == "attachments") {
-      if (!value.is_boolean()) return Status::invalidArgument(where + "attachments must be a boolean");
-      o.attachments = value.get<bool>();
-    } else if (key == "page_size") {
-      if (!value.is_number_integer() || value.get<int64_t>() < 1 ||
-          value.get<int64_t>() > kConfluenceMaxPageSize) {
-        return Status::invalidArgument(where + "page_size must be an integer from 1 to " +
-                                       std::to_string(kConfluenceMaxPageSize));
-      }
-      o.page_size = static_cast<int>(value.get<int64_t>());
-    } else {
-      return Status::invalidArgument(where + key +
-                                     ": unknown key (known: attachments, auth, page_size, spaces)");
-    }
-  }
-  return o;
-}
-
-struct Space {
-  std::string id, key, name;
-};
-
-struct Page {
-  std::string id, title, status, parent, parent_type, webui;
-  int64_t version = 0;
-  int64_t updated_at = 0;
-};
-
-struct Attachment {
-  std::string id, title, download, webui;
-  int64_t version = 0;
-  int64_t size = 0;
-  int64_t updated_at = 0;
-};
-
-// A reply the pass cannot use: `retry_after_s` > 0 when it was a rate limit to wait out.
-struct Stop {
-  int64_t retry_after_s = 0;
-};
+using Space = ConfluenceSpace;
+using Page = ConfluencePage;
+using Attachment = ConfluenceAttachment;
 
 class ConfluenceConnector final : public Connector {
  public:
-  ConfluenceConnector(SourceConfig source, Options options, std::unique_ptr<ServiceClient> client,
+  ConfluenceConnector(SourceConfig source, ConfluenceOptions options, std::unique_ptr<ServiceClient> client,
                       uint64_t max_bytes)
       : source_(std::move(source)),
         options_(std::move(options)),
@@ -241,7 +142,7 @@ class ConfluenceConnector final : public Connector {
   // The next page's target: v2 links start with /wiki, v1 links are relative to /wiki.
   static std::string nextOf(const Json& page) {
     if (!page.contains("_links") || !page["_links"].is_object()) return "";
-    std::string next = stringField(page["_links"], "next");
+    std::string next = confluenceString(page["_links"], "next");
     if (next.empty() || next.find("://") != std::string::npos) return next;
     if (next.rfind("/wiki/", 0) == 0) return next;
     return "/wiki" + (next[0] == '/' ? next : "/" + next);
@@ -270,7 +171,7 @@ class ConfluenceConnector final : public Connector {
     WARD_RETURN_IF_ERROR(
         paginate("/wiki/api/v2/spaces?limit=" + std::to_string(options_.page_size),
                  [&](const Json& r) {
-                   Space s{idField(r, "id"), stringField(r, "key"), stringField(r, "name")};
+                   Space s{confluenceId(r, "id"), confluenceString(r, "key"), confluenceString(r, "name")};
                    if (s.id.empty() || s.key.empty() ||
                        s.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                                "0123456789_-~:") != std::string::npos) {
@@ -288,18 +189,18 @@ class ConfluenceConnector final : public Connector {
   Result<ConfluenceReaders> spaceReaders(const Space& space) {
     ConfluenceReaders readers;
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + percentEncode(space.id) + "/permissions?limit=" +
+        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) + "/permissions?limit=" +
             std::to_string(options_.page_size),
         [&](const Json& r) {
           if (!r.is_object() || !r.contains("principal") || !r.contains("operation")) {
             return Status();  // not a permission we read
           }
           const Json& op = r["operation"];
-          if (stringField(op, "key") != "read" || stringField(op, "targetType") != "space") {
+          if (confluenceString(op, "key") != "read" || confluenceString(op, "targetType") != "space") {
             return Status();
           }
-          const std::string type = stringField(r["principal"], "type");
-          const std::string id = idField(r["principal"], "id");
+          const std::string type = confluenceString(r["principal"], "type");
+          const std::string id = confluenceId(r["principal"], "id");
           if (id.empty()) return Status();
           if (type == "user") readers.users.insert(id);
           if (type == "group") readers.groups.insert(id);
@@ -314,24 +215,11 @@ class ConfluenceConnector final : public Connector {
     std::vector<Page> out;
     size_t n = 0;
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + percentEncode(space.id) + "/pages?limit=" +
+        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) + "/pages?limit=" +
             std::to_string(options_.page_size),
         [&](const Json& r) {
           ++n;
-          Page p;
-          p.id = idField(r, "id");
-          p.title = stringField(r, "title");
-          p.status = stringField(r, "status");
-          p.parent = idField(r, "parentId");
-          p.parent_type = stringField(r, "parentType");
-          if (r.is_object() && r.contains("_links")) p.webui = stringField(r["_links"], "webui");
-          const Json* version = r.is_object() && r.contains("version") ? &r["version"] : nullptr;
-          if (version != nullptr && version->is_object() && version->contains("number") &&
-              (*version)["number"].is_number_integer()) {
-            p.version = (*version)["number"].get<int64_t>();
-            int64_t at = 0;
-            if (parseRfc3339(stringField(*version, "createdAt"), &at)) p.updated_at = at;
-          }
+          Page p = parseConfluencePage(r);
           if (p.id.empty() || p.status.empty() || (p.version <= 0 && p.status == "current")) {
             const std::string entity =
                 p.id.empty() ? "space " + space.key + ": page #" + std::to_string(n)
@@ -350,12 +238,12 @@ class ConfluenceConnector final : public Connector {
     std::map<std::string, Result<ConfluenceReaders>> out;
     const std::string cql = "space=\"" + space.key + "\" and type=page";
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/rest/api/content/search?cql=" + percentEncode(cql) +
+        "/wiki/rest/api/content/search?cql=" + confluenceUrlEscape(cql) +
             "&expand=restrictions.read.restrictions.user,restrictions.read.restrictions.group"
             "&limit=" +
             std::to_string(kConfluenceSweepPageSize),
         [&](const Json& r) {
-          const std::string id = idField(r, "id");
+          const std::string id = confluenceId(r, "id");
           if (id.empty()) return Status();
           const Json* read = nullptr;
           if (r.contains("restrictions") && r["restrictions"].is_object() &&
@@ -371,7 +259,7 @@ class ConfluenceConnector final : public Connector {
   }
 
   Result<ConfluenceReaders> restrictionOf(const std::string& page_id) {
-    WARD_ASSIGN_OR_RETURN(Json j, getJson("/wiki/rest/api/content/" + percentEncode(page_id) +
+    WARD_ASSIGN_OR_RETURN(Json j, getJson("/wiki/rest/api/content/" + confluenceUrlEscape(page_id) +
                                           "/restriction/byOperation/read"));
     if (!j.contains("restrictions")) {
       return Status::invalidArgument("read restriction of page " + page_id + ": no restrictions");
@@ -386,22 +274,9 @@ class ConfluenceConnector final : public Connector {
     WARD_RETURN_IF_ERROR(paginate(
         "/wiki/api/v2/attachments?limit=" + std::to_string(options_.page_size),
         [&](const Json& r) {
-          const std::string page = idField(r, "pageId");
-          if (page.empty() || stringField(r, "status") != "current") return Status();
-          Attachment a;
-          a.id = idField(r, "id");
-          a.title = stringField(r, "title");
-          a.download = stringField(r, "downloadLink");
-          a.webui = stringField(r, "webuiLink");
-          if (r.contains("fileSize") && r["fileSize"].is_number_integer()) {
-            a.size = r["fileSize"].get<int64_t>();
-          }
-          if (r.contains("version") && r["version"].is_object() &&
-              r["version"].contains("number") && r["version"]["number"].is_number_integer()) {
-            a.version = r["version"]["number"].get<int64_t>();
-            int64_t at = 0;
-            if (parseRfc3339(stringField(r["version"], "createdAt"), &at)) a.updated_at = at;
-          }
+          Attachment a = parseConfluenceAttachment(r);
+          const std::string page = a.page;
+          if (page.empty() || a.status != "current") return Status();
           if (a.id.empty() || a.title.empty() || a.download.empty() || a.version <= 0) {
             return sink.emit(FailureEvent{
                 a.id.empty() ? "attachment of page " + page : source_.name + ":attachment/" + a.id,
@@ -494,13 +369,13 @@ class ConfluenceConnector final : public Connector {
     if (members_.count(id) > 0) return Status();
     std::set<std::string> members;
     bool too_many = false;
-    Status s = paginate("/wiki/rest/api/group/" + percentEncode(id) +
+    Status s = paginate("/wiki/rest/api/group/" + confluenceUrlEscape(id) +
                             "/membersByGroupId?limit=" +
                             std::to_string(kConfluenceMembersPageSize),
                         [&](const Json& r) {
-                          const std::string account = idField(r, "accountId");
+                          const std::string account = confluenceId(r, "accountId");
                           if (account.empty()) return Status();
-                          const std::string email = stringField(r, "email");
+                          const std::string email = confluenceString(r, "email");
                           if (!email.empty()) emails_[account] = email;
                           members.insert(account);
                           if (members.size() > kConfluenceMaxGroupMembers) {
@@ -658,7 +533,7 @@ class ConfluenceConnector final : public Connector {
   }
 
   Result<std::string> fetchBody(const std::string& page_id, const std::string& title) {
-    auto j = getJson("/wiki/api/v2/pages/" + percentEncode(page_id) + "?body-format=storage");
+    auto j = getJson("/wiki/api/v2/pages/" + confluenceUrlEscape(page_id) + "?body-format=storage");
     if (!j.ok()) {
       // A refused credential or a rate limit ends the pass; other errors fail this page only.
       if (j.status().code() == StatusCode::kPermissionDenied || rate_limit_s_ > 0) {
@@ -683,7 +558,7 @@ class ConfluenceConnector final : public Connector {
   }
 
   SourceConfig source_;
-  Options options_;
+  ConfluenceOptions options_;
   std::unique_ptr<ServiceClient> client_;
   uint64_t max_bytes_;
   int64_t rate_limit_s_ = 0;
@@ -699,7 +574,7 @@ class ConfluenceConnector final : public Connector {
 
 Result<std::unique_ptr<Connector>> makeConfluenceConnector(const SourceConfig& source,
                                                            const ConnectorEnv& env) {
-  WARD_ASSIGN_OR_RETURN(Options options, parseOptions(source));
+  WARD_ASSIGN_OR_RETURN(ConfluenceOptions options, parseConfluenceOptions(source));
   if (source.base_url.empty()) {
     return Status::invalidArgument("source '" + source.name +
                                    "': base_url is required (https://SITE.atlassian.net)");
