@@ -184,14 +184,22 @@ def main():
         fake.edit_page(fillers[3], body="<p>x</p>")
         fake.break_body(fillers[3])
         fake.trash(fillers[4])
+        draft = fake.add_page(eng, "Draft", "<p>drafttoken</p>", users=["acc-alice"])
+        fake.pages[draft]["status"] = "draft"  # not listed: its restriction is unknown
+        orphan = fake.add_page(eng, "Under a draft", "<p>orphantoken</p>", parent=draft)
         p = sync(data)
         check("a malformed entry and body: the run ends partial", p.returncode == 1, p.stdout)
         check("the failures name the items",
               "malformed page" in p.stdout and f"page/{fillers[3]}" in p.stdout, p.stdout)
         check("the run went on", found(data, "filler02v2token", "alice") == {doc(fillers[2])})
+        check("a page whose ancestor's restriction is unknown fails closed",
+              f"ancestor {draft} is not listed" in p.stdout
+              and found(data, "orphantoken", "bob") == set(), p.stdout)
         check("a partial run deletes nothing (a page trashed meanwhile stays)",
               found(data, "filler04token", "alice") == {doc(fillers[4])})
         fake.plant_malformed(eng, 0)
+        fake.purge(orphan)
+        fake.purge(draft)
         fake.break_body(fillers[3], False)
 
         # -- rate limits, server errors, token expiry, a listing that cannot finish -----------
