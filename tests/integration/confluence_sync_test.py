@@ -217,6 +217,11 @@ def main():
               p.returncode == 1 and json.loads(p.stdout or "{}").get("exhausted") is False,
               p.stdout + p.stderr)
         check("and deletes nothing", found(data, "filler05token", "alice") == {doc(fillers[5])})
+        db = sqlite3.connect(f"file:{os.path.join(data, 'ward.db')}?mode=ro", uri=True)
+        last = db.execute("SELECT checkpoint FROM sync_runs ORDER BY id DESC LIMIT 1").fetchone()
+        db.close()
+        check("its checkpoint names the space it stopped in, not an index",
+              last and last[0] == f"at:{eng}", last)
         fake.clear_faults()
         fake.expire_token()
         p = sync(data)

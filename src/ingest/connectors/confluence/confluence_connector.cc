@@ -36,8 +36,8 @@ using Attachment = ConfluenceAttachment;
 
 class ConfluenceConnector final : public Connector {
  public:
-  ConfluenceConnector(SourceConfig source, ConfluenceOptions options, std::unique_ptr<ServiceClient> client,
-                      uint64_t max_bytes)
+  ConfluenceConnector(SourceConfig source, ConfluenceOptions options,
+                      std::unique_ptr<ServiceClient> client, uint64_t max_bytes)
       : source_(std::move(source)),
         options_(std::move(options)),
         client_(std::move(client)),
@@ -57,40 +57,44 @@ class ConfluenceConnector final : public Connector {
     members_.clear();
     emails_.clear();
     attachments_.reset();
-    size_t first = 0;
-    if (!checkpoint.empty()) {
-      try {
-        first = std::stoul(checkpoint);
-      } catch (...) {
-        first = 0;  // not ours: start over (the runner keeps what was seen)
-      }
-    }
     const int64_t before = client_->requests();
-    Status s = run(first, sink, exhausted);
-    logInfo("confluence source '" + source_.name + "': " +
-            std::to_string(client_->requests() - before) + " requests");
+    Status s = run(checkpoint, sink, exhausted);
+    logInfo("confluence source '" + source_.name +
+            "': " + std::to_string(client_->requests() - before) + " requests");
     return s;
   }
 
  private:
-  Status run(size_t first, EventSink& sink, bool* exhausted) {
+  // The checkpoint names a space id, not an index, so that spaces added or removed before a
+  // resumed pass neither skip nor repeat one: "at:ID" resumes at the first space whose id is ID
+  // or after it (that space was in progress), "after:ID" after it ("" or anything else: from the
+  // first; the runner keeps what the earlier attempt saw).
+  static bool before(const Space& s, const std::string& checkpoint) {
+    if (checkpoint.rfind("at:", 0) == 0) return s.id < checkpoint.substr(3);
+    if (checkpoint.rfind("after:", 0) == 0) return s.id <= checkpoint.substr(6);
+    return false;
+  }
+
+  Status run(const std::string& checkpoint, EventSink& sink, bool* exhausted) {
     auto spaces = listSpaces();
-    if (!spaces.ok()) return stopOr(spaces.status(), std::to_string(first), sink);
+    if (!spaces.ok()) return stopOr(spaces.status(), checkpoint, sink);
     for (const std::string& key : options_.spaces) {
-      bool seen = std::any_of(spaces->begin(), spaces->end(),
-                              [&](const Space& s) { return s.key == key; });
+      bool seen =
+          std::any_of(spaces->begin(), spaces->end(), [&](const Space& s) { return s.key == key; });
       if (!seen) {
         // An error failure: the run deletes nothing (a space the credential lost is not a
         // reason to delete its pages without an operator looking).
-        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-            "space " + key, "not visible to the credential (options.spaces)", FailureKind::kError, 0}));
+        WARD_RETURN_IF_ERROR(
+            sink.emit(FailureEvent{"space " + key, "not visible to the credential (options.spaces)",
+                                   FailureKind::kError, 0}));
       }
     }
-    for (size_t i = first; i < spaces->size(); ++i) {
-      Status s = syncSpace((*spaces)[i], i, sink);
-      if (!s.ok()) return stopOr(s, std::to_string(i), sink);
+    for (const Space& space : *spaces) {
+      if (before(space, checkpoint)) continue;
+      Status s = syncSpace(space, sink);
+      if (!s.ok()) return stopOr(s, "at:" + space.id, sink);
       WARD_RETURN_IF_ERROR(reportUnmapped(sink));
-      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{std::to_string(i + 1), 0}));
+      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"after:" + space.id, 0}));
     }
     *exhausted = true;
     return Status();
@@ -168,45 +172,46 @@ class ConfluenceConnector final : public Connector {
 
   Result<std::vector<Space>> listSpaces() {
     std::vector<Space> out;
-    WARD_RETURN_IF_ERROR(
-        paginate("/wiki/api/v2/spaces?limit=" + std::to_string(options_.page_size),
-                 [&](const Json& r) {
-                   Space s{confluenceId(r, "id"), confluenceString(r, "key"), confluenceString(r, "name")};
-                   if (s.id.empty() || s.key.empty() ||
-                       s.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                               "0123456789_-~:") != std::string::npos) {
-                     return Status::invalidArgument("a space without an id or a valid key");
-                   }
-                   if (options_.spaces.empty() || options_.spaces.count(s.key) > 0) {
-                     out.push_back(std::move(s));
-                   }
-                   return Status();
-                 }));
+    WARD_RETURN_IF_ERROR(paginate(
+        "/wiki/api/v2/spaces?limit=" + std::to_string(options_.page_size), [&](const Json& r) {
+          Space s{confluenceId(r, "id"), confluenceString(r, "key"), confluenceString(r, "name")};
+          if (s.id.empty() || s.key.empty() ||
+              s.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789_-~:") != std::string::npos) {
+            return Status::invalidArgument("a space without an id or a valid key");
+          }
+          if (options_.spaces.empty() || options_.spaces.count(s.key) > 0) {
+            out.push_back(std::move(s));
+          }
+          return Status();
+        }));
     std::sort(out.begin(), out.end(), [](const Space& a, const Space& b) { return a.id < b.id; });
     return out;
   }
 
   Result<ConfluenceReaders> spaceReaders(const Space& space) {
     ConfluenceReaders readers;
-    WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) + "/permissions?limit=" +
-            std::to_string(options_.page_size),
-        [&](const Json& r) {
-          if (!r.is_object() || !r.contains("principal") || !r.contains("operation")) {
-            return Status();  // not a permission we read
-          }
-          const Json& op = r["operation"];
-          if (confluenceString(op, "key") != "read" || confluenceString(op, "targetType") != "space") {
-            return Status();
-          }
-          const std::string type = confluenceString(r["principal"], "type");
-          const std::string id = confluenceId(r["principal"], "id");
-          if (id.empty()) return Status();
-          if (type == "user") readers.users.insert(id);
-          if (type == "group") readers.groups.insert(id);
-          // Anonymous access and roles grant nothing here (docs: not public unless configured).
-          return Status();
-        }));
+    WARD_RETURN_IF_ERROR(
+        paginate("/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) +
+                     "/permissions?limit=" + std::to_string(options_.page_size),
+                 [&](const Json& r) {
+                   if (!r.is_object() || !r.contains("principal") || !r.contains("operation")) {
+                     return Status();  // not a permission we read
+                   }
+                   const Json& op = r["operation"];
+                   if (confluenceString(op, "key") != "read" ||
+                       confluenceString(op, "targetType") != "space") {
+                     return Status();
+                   }
+                   const std::string type = confluenceString(r["principal"], "type");
+                   const std::string id = confluenceId(r["principal"], "id");
+                   if (id.empty()) return Status();
+                   if (type == "user") readers.users.insert(id);
+                   if (type == "group") readers.groups.insert(id);
+                   // Anonymous access and roles grant nothing here (docs: not public unless
+                   // configured).
+                   return Status();
+                 }));
     return readers;
   }
 
@@ -215,15 +220,15 @@ class ConfluenceConnector final : public Connector {
     std::vector<Page> out;
     size_t n = 0;
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) + "/pages?limit=" +
-            std::to_string(options_.page_size),
+        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) +
+            "/pages?limit=" + std::to_string(options_.page_size),
         [&](const Json& r) {
           ++n;
           Page p = parseConfluencePage(r);
           if (p.id.empty() || p.status.empty() || (p.version <= 0 && p.status == "current")) {
-            const std::string entity =
-                p.id.empty() ? "space " + space.key + ": page #" + std::to_string(n)
-                             : source_.name + ":page/" + p.id;
+            const std::string entity = p.id.empty()
+                                           ? "space " + space.key + ": page #" + std::to_string(n)
+                                           : source_.name + ":page/" + p.id;
             return sink.emit(FailureEvent{entity, "malformed page (no id, status or version)",
                                           FailureKind::kError, 0});
           }
@@ -272,16 +277,15 @@ class ConfluenceConnector final : public Connector {
     if (attachments_) return Status();
     std::map<std::string, std::vector<Attachment>> out;
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/attachments?limit=" + std::to_string(options_.page_size),
-        [&](const Json& r) {
+        "/wiki/api/v2/attachments?limit=" + std::to_string(options_.page_size), [&](const Json& r) {
           Attachment a = parseConfluenceAttachment(r);
           const std::string page = a.page;
           if (page.empty() || a.status != "current") return Status();
           if (a.id.empty() || a.title.empty() || a.download.empty() || a.version <= 0) {
             return sink.emit(FailureEvent{
                 a.id.empty() ? "attachment of page " + page : source_.name + ":attachment/" + a.id,
-                "malformed attachment (no id, title, downloadLink or version)",
-                FailureKind::kError, 0});
+                "malformed attachment (no id, title, downloadLink or version)", FailureKind::kError,
+                0});
           }
           out[page].push_back(std::move(a));
           return Status();
@@ -302,10 +306,11 @@ class ConfluenceConnector final : public Connector {
       const std::string doc_id = source_.name + ":attachment/" + a.id;
       if (!detectFormat(a.title)) continue;  // not a document type: not listed
       if (a.size > limit) {
-        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-            doc_id, std::to_string(a.size) + " bytes: over the attachment limit of " +
-                        std::to_string(limit),
-            FailureKind::kRefused, 0}));
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{doc_id,
+                                                    std::to_string(a.size) +
+                                                        " bytes: over the attachment limit of " +
+                                                        std::to_string(limit),
+                                                    FailureKind::kRefused, 0}));
         continue;
       }
       UpsertEvent e;
@@ -329,13 +334,15 @@ class ConfluenceConnector final : public Connector {
   // An attachment's bytes: the download link (relative to /wiki), following one redirect (to the
   // media host, which must be on allowed_hosts).
   Result<std::string> download(const std::string& link, int64_t limit) {
-    std::string target =
-        link.find("://") != std::string::npos || link.rfind("/wiki/", 0) == 0 ? link : "/wiki" + link;
+    std::string target = link.find("://") != std::string::npos || link.rfind("/wiki/", 0) == 0
+                             ? link
+                             : "/wiki" + link;
     for (int hop = 0; hop < 2; ++hop) {
       auto reply = client_->get(target);
       if (!reply.ok()) return reply.status();
       if ((reply->status == 301 || reply->status == 302 || reply->status == 303 ||
-           reply->status == 307) && hop == 0 && !reply->header("location").empty()) {
+           reply->status == 307) &&
+          hop == 0 && !reply->header("location").empty()) {
         target = reply->header("location");
         continue;
       }
@@ -345,9 +352,9 @@ class ConfluenceConnector final : public Connector {
         return *fatal_;
       }
       if (reply->status == 401 || reply->status == 403) {
-        fatal_ = Status::permissionDenied("attachment download: HTTP " +
-                                          std::to_string(reply->status) +
-                                          ": the credential was refused (expired or revoked?)");
+        fatal_ =
+            Status::permissionDenied("attachment download: HTTP " + std::to_string(reply->status) +
+                                     ": the credential was refused (expired or revoked?)");
         return *fatal_;
       }
       if (reply->status < 200 || reply->status > 299) {
@@ -370,8 +377,7 @@ class ConfluenceConnector final : public Connector {
     std::set<std::string> members;
     bool too_many = false;
     Status s = paginate("/wiki/rest/api/group/" + confluenceUrlEscape(id) +
-                            "/membersByGroupId?limit=" +
-                            std::to_string(kConfluenceMembersPageSize),
+                            "/membersByGroupId?limit=" + std::to_string(kConfluenceMembersPageSize),
                         [&](const Json& r) {
                           const std::string account = confluenceId(r, "accountId");
                           if (account.empty()) return Status();
@@ -386,11 +392,11 @@ class ConfluenceConnector final : public Connector {
                         });
     if (too_many) {
       members_[id] = {};
-      return sink.emit(FailureEvent{
-          "group " + groupName(id),
-          "more than " + std::to_string(kConfluenceMaxGroupMembers) +
-              " members: not read (it admits nobody through a restriction)",
-          FailureKind::kRefused, 0});
+      return sink.emit(
+          FailureEvent{"group " + groupName(id),
+                       "more than " + std::to_string(kConfluenceMaxGroupMembers) +
+                           " members: not read (it admits nobody through a restriction)",
+                       FailureKind::kRefused, 0});
     }
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
     members_[id] = members;  // a group gone (404) has no members: fail closed
@@ -432,7 +438,7 @@ class ConfluenceConnector final : public Connector {
     return acl;
   }
 
-  Status syncSpace(const Space& space, size_t index, EventSink& sink) {
+  Status syncSpace(const Space& space, EventSink& sink) {
     WARD_ASSIGN_OR_RETURN(ConfluenceReaders readers, spaceReaders(space));
     WARD_ASSIGN_OR_RETURN(std::vector<Page> pages, listPages(space, sink));
     WARD_ASSIGN_OR_RETURN(auto restrictions, sweepRestrictions(space));
@@ -509,9 +515,10 @@ class ConfluenceConnector final : public Connector {
       if (!p.webui.empty()) e.url = client_->baseUrl() + "/wiki" + p.webui;
       const store::Acl acl = aclOf(effectiveReaders(readers, chain, members_));
       e.acl = acl;
-      e.metadata = Json{{"space", space.key}, {"page_id", p.id}, {"version", p.version},
-                        {"status", p.status}};
-      if (!p.parent.empty() && p.parent_type == "page") e.parent = source_.name + ":page/" + p.parent;
+      e.metadata = Json{
+          {"space", space.key}, {"page_id", p.id}, {"version", p.version}, {"status", p.status}};
+      if (!p.parent.empty() && p.parent_type == "page")
+        e.parent = source_.name + ":page/" + p.parent;
       e.updated_at = p.updated_at;
       const std::string page_id = p.id;
       const std::string title = p.title;
@@ -526,7 +533,7 @@ class ConfluenceConnector final : public Connector {
       if (++in_page >= source_.page_items) {
         in_page = 0;
         WARD_RETURN_IF_ERROR(reportUnmapped(sink));
-        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{std::to_string(index), 0}));
+        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"at:" + space.id, 0}));
       }
     }
     return Status();
@@ -551,8 +558,9 @@ class ConfluenceConnector final : public Connector {
     }
     const std::string& storage = (*body)["value"].get_ref<const std::string&>();
     if (max_bytes_ > 0 && storage.size() > max_bytes_) {
-      return Status::resourceExhausted("page " + page_id + ": body of " + std::to_string(storage.size()) +
-                                " bytes is over max_file_bytes");
+      return Status::resourceExhausted("page " + page_id + ": body of " +
+                                       std::to_string(storage.size()) +
+                                       " bytes is over max_file_bytes");
     }
     return confluenceStorageToHtml(storage, title);
   }

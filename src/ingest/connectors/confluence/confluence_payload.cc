@@ -78,7 +78,8 @@ Result<ConfluenceOptions> parseConfluenceOptions(const SourceConfig& source) {
         o.spaces.insert(k.get<std::string>());
       }
     } else if (key == "attachments") {
-      if (!value.is_boolean()) return Status::invalidArgument(where + "attachments must be a boolean");
+      if (!value.is_boolean())
+        return Status::invalidArgument(where + "attachments must be a boolean");
       o.attachments = value.get<bool>();
     } else if (key == "page_size") {
       if (!value.is_number_integer() || value.get<int64_t>() < 1 ||
