@@ -431,7 +431,8 @@ TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {
   s.connector = "gdrive";
   auto c = ingest::makeConnector(s, {});
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("known: archive, folder, git, jsonl"), std::string::npos);
+  EXPECT_NE(c.status().message().find("known: archive, confluence, folder, git, jsonl"),
+            std::string::npos);
 }
 
 }  // namespace
