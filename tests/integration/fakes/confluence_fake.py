@@ -8,6 +8,8 @@
   GET /wiki/rest/api/content/search                ?cql=space="KEY" and type=page&expand&limit&cursor
   GET /wiki/rest/api/content/{id}/restriction/byOperation/read
   GET /wiki/rest/api/group/{id}/membersByGroupId   ?limit&start
+  GET /wiki/api/v2/attachments                     ?limit&cursor
+  GET /wiki/download/attachments/{page}/{name}     -> 302 to /wiki/_media/{id} (the bytes)
 
 Cursor pagination with `_links.next` (v2: starting /wiki; v1: relative to /wiki) and a `Link`
 header; Basic `email:token` auth (or Bearer) checked on every call (401 otherwise); 429 with
@@ -51,6 +53,7 @@ class ConfluenceFake:
         self.space_perms = {}  # space id -> [(type, id)]
         self.pages = {}        # id -> page dict
         self.groups = {}       # id -> {name, members: [accountIds]}
+        self.attachments = {}  # id -> {id, pageId, title, data, version}
         self.emails = {}       # accountId -> email (shown in payloads when set)
         self.faults = []       # [{status, count, retry_after, path}]
         self.malformed = {}    # space id -> number of broken entries in its listing
@@ -91,6 +94,19 @@ class ConfluenceFake:
                 p["title"] = title
             p["version"] += 1
             p["createdAt"] = self._now()
+
+    def add_attachment(self, page, title, data, size=None):
+        """`size` overrides the fileSize the listing declares (a lie, for the limit tests)."""
+        with self.lock:
+            aid = f"att{self._new_id()}"
+            self.attachments[aid] = {"id": aid, "pageId": page, "title": title, "data": data,
+                                     "version": 1, "size": size, "createdAt": self._now()}
+            return aid
+
+    def edit_attachment(self, id, data):
+        with self.lock:
+            self.attachments[id]["data"] = data
+            self.attachments[id]["version"] += 1
 
     def restrict(self, id, users=(), groups=()):
         """The page's read restriction (empty: none, it inherits). No version bump, as in
@@ -242,6 +258,18 @@ class ConfluenceFake:
                     if f["status"] == 429:
                         hdrs.append(("X-RateLimit-Remaining", "0"))
                     return self._send(h, f["status"], {"message": "injected"}, hdrs)
+            m = re.fullmatch(r"/wiki/download/attachments/(\w+)/(.+)", path)
+            if m:
+                name = urllib.parse.unquote(m.group(2))
+                hit = [a for a in self.attachments.values()
+                       if a["pageId"] == m.group(1) and a["title"] == name]
+                if not hit:
+                    return self._send(h, 404, {"message": "no attachment"})
+                return self._send_raw(h, 302, b"", [("Location", f"/wiki/_media/{hit[0]['id']}")])
+            m = re.fullmatch(r"/wiki/_media/(\w+)", path)
+            if m and m.group(1) in self.attachments:
+                self.served += 1
+                return self._send_raw(h, 200, self.attachments[m.group(1)]["data"].encode())
             try:
                 status, out, hdrs = self._route(path, q)
             except KeyError:
@@ -249,6 +277,14 @@ class ConfluenceFake:
             if status == 200:
                 self.served += 1
         return self._send(h, status, out, hdrs)
+
+    def _send_raw(self, h, status, data, headers=()):
+        h.send_response(status)
+        h.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(data)
 
     def _page_json(self, p, body=False):
         out = {"id": p["id"], "status": p["status"], "title": p["title"], "spaceId": p["spaceId"],
@@ -348,6 +384,22 @@ class ConfluenceFake:
                 return item
             return self._paged(items, q, "/rest/api/content/search",
                                {"cql": cql, "expand": expand}, v1=True, build=build)
+        if path == "/wiki/api/v2/attachments":
+            items = [a for a in self.attachments.values() if a["pageId"] in self.pages
+                     and self.pages[a["pageId"]]["status"] == "current"]
+
+            def build(a):
+                p = self.pages[a["pageId"]]
+                key = self.spaces[p["spaceId"]]["key"]
+                return {"id": a["id"], "status": "current", "title": a["title"],
+                        "pageId": a["pageId"], "mediaType": "text/plain",
+                        "fileSize": a["size"] if a["size"] is not None else len(a["data"]),
+                        "version": {"number": a["version"], "createdAt": a["createdAt"]},
+                        "webuiLink": f"/spaces/{key}/pages/{p['id']}?preview=/{a['title']}",
+                        "downloadLink": f"/download/attachments/{p['id']}/"
+                                        f"{urllib.parse.quote(a['title'])}?version={a['version']}"
+                                        "&api=v2"}
+            return self._paged(items, q, path, {}, build=build)
         m = re.fullmatch(r"/wiki/rest/api/content/(\w+)/restriction/byOperation/read", path)
         if m:
             p = self.pages[m.group(1)]

@@ -428,7 +428,7 @@ TEST(SourceConfig, TheDocumentedLimitsAreTheConstants) {
 TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {
   ingest::SourceConfig s;
   s.name = "x";
-  s.connector = "gdrive";
+  s.connector = "no-such-connector";
   auto c = ingest::makeConnector(s, {});
   ASSERT_FALSE(c.ok());
   // The list grows with the connectors (github, ...): its ends are checked.

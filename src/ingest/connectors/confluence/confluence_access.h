@@ -27,11 +27,11 @@ struct ConfluenceReaders {
 using ConfluenceGroupMembers = std::map<std::string, std::set<std::string>>;
 
 // The readers of a page: `space` (the space's read permission) and `restrictions` (the page's own
-// read restriction and its ancestors', any order; an empty one means "no restriction here: inherits"
-// and narrows nothing). A group is kept as a group when it is on every level (a membership change
-// then needs no recomputation); a user is kept when every level admits them, directly or through a
-// group's members (`members`; a group whose members are unknown admits nobody on a level where the
-// group alone would be needed: fail closed).
+// read restriction and its ancestors', any order; an empty one means "no restriction here:
+// inherits" and narrows nothing). A group is kept as a group when it is on every level (a
+// membership change then needs no recomputation); a user is kept when every level admits them,
+// directly or through a group's members (`members`; a group whose members are unknown admits nobody
+// on a level where the group alone would be needed: fail closed).
 ConfluenceReaders effectiveReaders(const ConfluenceReaders& space,
                                    const std::vector<ConfluenceReaders>& restrictions,
                                    const ConfluenceGroupMembers& members);

@@ -17,114 +17,27 @@
 
 #include "../../service_client.h"
 #include "confluence_access.h"
+#include "confluence_payload.h"
 #include "confluence_storage.h"
 #include "ward/common/clock.h"
 #include "ward/common/encoding.h"
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
 #include "ward/ingest/identity_map.h"
+#include "ward/ingest/parser.h"
 
 namespace ward::ingest {
 
 namespace {
 
-std::string percentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-// An id field as a string (v2 sends strings; v1 and older payloads numbers); "" when absent or
-// not an id.
-std::string idField(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return "";
-  const Json& v = j[key];
-  std::string id;
-  if (v.is_string()) {
-    id = v.get<std::string>();
-  } else if (v.is_number_integer()) {
-    id = std::to_string(v.get<int64_t>());
-  }
-  if (id.empty() || id.size() > 128) return "";
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != ':') return "";
-  }
-  return id;
-}
-
-std::string stringField(const Json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-struct Options {
-  bool bearer = false;
-  std::set<std::string> spaces;  // keys; empty = every space the credential sees
-  int page_size = kConfluenceMaxPageSize;
-};
-
-Result<Options> parseOptions(const SourceConfig& source) {
-  Options o;
-  const std::string where = "source '" + source.name + "': options.";
-  if (!source.options.is_object()) {
-    return Status::invalidArgument("source '" + source.name + "': options must be a table");
-  }
-  for (const auto& [key, value] : source.options.items()) {
-    if (key == "auth") {
-      if (!value.is_string() || (value != "basic" && value != "bearer")) {
-        return Status::invalidArgument(where + "auth must be \"basic\" or \"bearer\"");
-      }
-      o.bearer = value == "bearer";
-    } else if (key == "spaces") {
-      if (!value.is_array()) return Status::invalidArgument(where + "spaces must be an array");
-      for (const Json& k : value) {
-        if (!k.is_string() || k.get<std::string>().empty()) {
-          return Status::invalidArgument(where + "spaces must hold space keys (strings)");
-        }
-        o.spaces.insert(k.get<std::string>());
-      }
-    } else if (key == "page_size") {
-      if (!value.is_number_integer() || value.get<int64_t>() < 1 ||
-          value.get<int64_t>() > kConfluenceMaxPageSize) {
-        return Status::invalidArgument(where + "page_size must be an integer from 1 to " +
-                                       std::to_string(kConfluenceMaxPageSize));
-      }
-      o.page_size = static_cast<int>(value.get<int64_t>());
-    } else {
-      return Status::invalidArgument(where + key +
-                                     ": unknown key (known: auth, page_size, spaces)");
-    }
-  }
-  return o;
-}
-
-struct Space {
-  std::string id, key, name;
-};
-
-struct Page {
-  std::string id, title, status, parent, parent_type, webui;
-  int64_t version = 0;
-  int64_t updated_at = 0;
-};
-
-// A reply the pass cannot use: `retry_after_s` > 0 when it was a rate limit to wait out.
-struct Stop {
-  int64_t retry_after_s = 0;
-};
+using Space = ConfluenceSpace;
+using Page = ConfluencePage;
+using Attachment = ConfluenceAttachment;
 
 class ConfluenceConnector final : public Connector {
  public:
-  ConfluenceConnector(SourceConfig source, Options options, std::unique_ptr<ServiceClient> client,
-                      uint64_t max_bytes)
+  ConfluenceConnector(SourceConfig source, ConfluenceOptions options,
+                      std::unique_ptr<ServiceClient> client, uint64_t max_bytes)
       : source_(std::move(source)),
         options_(std::move(options)),
         client_(std::move(client)),
@@ -143,30 +56,45 @@ class ConfluenceConnector final : public Connector {
     unmapped_.clear();
     members_.clear();
     emails_.clear();
-    size_t first = 0;
-    if (!checkpoint.empty()) {
-      try {
-        first = std::stoul(checkpoint);
-      } catch (...) {
-        first = 0;  // not ours: start over (the runner keeps what was seen)
-      }
-    }
+    attachments_.reset();
     const int64_t before = client_->requests();
-    Status s = run(first, sink, exhausted);
-    logInfo("confluence source '" + source_.name + "': " +
-            std::to_string(client_->requests() - before) + " requests");
+    Status s = run(checkpoint, sink, exhausted);
+    logInfo("confluence source '" + source_.name +
+            "': " + std::to_string(client_->requests() - before) + " requests");
     return s;
   }
 
  private:
-  Status run(size_t first, EventSink& sink, bool* exhausted) {
+  // The checkpoint names a space id, not an index, so that spaces added or removed before a
+  // resumed pass neither skip nor repeat one: "at:ID" resumes at the first space whose id is ID
+  // or after it (that space was in progress), "after:ID" after it ("" or anything else: from the
+  // first; the runner keeps what the earlier attempt saw).
+  static bool before(const Space& s, const std::string& checkpoint) {
+    if (checkpoint.rfind("at:", 0) == 0) return s.id < checkpoint.substr(3);
+    if (checkpoint.rfind("after:", 0) == 0) return s.id <= checkpoint.substr(6);
+    return false;
+  }
+
+  Status run(const std::string& checkpoint, EventSink& sink, bool* exhausted) {
     auto spaces = listSpaces();
-    if (!spaces.ok()) return stopOr(spaces.status(), std::to_string(first), sink);
-    for (size_t i = first; i < spaces->size(); ++i) {
-      Status s = syncSpace((*spaces)[i], i, sink);
-      if (!s.ok()) return stopOr(s, std::to_string(i), sink);
+    if (!spaces.ok()) return stopOr(spaces.status(), checkpoint, sink);
+    for (const std::string& key : options_.spaces) {
+      bool seen =
+          std::any_of(spaces->begin(), spaces->end(), [&](const Space& s) { return s.key == key; });
+      if (!seen) {
+        // An error failure: the run deletes nothing (a space the credential lost is not a
+        // reason to delete its pages without an operator looking).
+        WARD_RETURN_IF_ERROR(
+            sink.emit(FailureEvent{"space " + key, "not visible to the credential (options.spaces)",
+                                   FailureKind::kError, 0}));
+      }
+    }
+    for (const Space& space : *spaces) {
+      if (before(space, checkpoint)) continue;
+      Status s = syncSpace(space, sink);
+      if (!s.ok()) return stopOr(s, "at:" + space.id, sink);
       WARD_RETURN_IF_ERROR(reportUnmapped(sink));
-      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{std::to_string(i + 1), 0}));
+      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"after:" + space.id, 0}));
     }
     *exhausted = true;
     return Status();
@@ -218,7 +146,7 @@ class ConfluenceConnector final : public Connector {
   // The next page's target: v2 links start with /wiki, v1 links are relative to /wiki.
   static std::string nextOf(const Json& page) {
     if (!page.contains("_links") || !page["_links"].is_object()) return "";
-    std::string next = stringField(page["_links"], "next");
+    std::string next = confluenceString(page["_links"], "next");
     if (next.empty() || next.find("://") != std::string::npos) return next;
     if (next.rfind("/wiki/", 0) == 0) return next;
     return "/wiki" + (next[0] == '/' ? next : "/" + next);
@@ -244,43 +172,46 @@ class ConfluenceConnector final : public Connector {
 
   Result<std::vector<Space>> listSpaces() {
     std::vector<Space> out;
-    WARD_RETURN_IF_ERROR(
-        paginate("/wiki/api/v2/spaces?limit=" + std::to_string(options_.page_size),
-                 [&](const Json& r) {
-                   Space s{idField(r, "id"), stringField(r, "key"), stringField(r, "name")};
-                   if (s.id.empty() || s.key.empty()) {
-                     return Status::invalidArgument("a space without an id or key");
-                   }
-                   if (options_.spaces.empty() || options_.spaces.count(s.key) > 0) {
-                     out.push_back(std::move(s));
-                   }
-                   return Status();
-                 }));
+    WARD_RETURN_IF_ERROR(paginate(
+        "/wiki/api/v2/spaces?limit=" + std::to_string(options_.page_size), [&](const Json& r) {
+          Space s{confluenceId(r, "id"), confluenceString(r, "key"), confluenceString(r, "name")};
+          if (s.id.empty() || s.key.empty() ||
+              s.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789_-~:") != std::string::npos) {
+            return Status::invalidArgument("a space without an id or a valid key");
+          }
+          if (options_.spaces.empty() || options_.spaces.count(s.key) > 0) {
+            out.push_back(std::move(s));
+          }
+          return Status();
+        }));
     std::sort(out.begin(), out.end(), [](const Space& a, const Space& b) { return a.id < b.id; });
     return out;
   }
 
   Result<ConfluenceReaders> spaceReaders(const Space& space) {
     ConfluenceReaders readers;
-    WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + percentEncode(space.id) + "/permissions?limit=" +
-            std::to_string(options_.page_size),
-        [&](const Json& r) {
-          if (!r.is_object() || !r.contains("principal") || !r.contains("operation")) {
-            return Status();  // not a permission we read
-          }
-          const Json& op = r["operation"];
-          if (stringField(op, "key") != "read" || stringField(op, "targetType") != "space") {
-            return Status();
-          }
-          const std::string type = stringField(r["principal"], "type");
-          const std::string id = idField(r["principal"], "id");
-          if (id.empty()) return Status();
-          if (type == "user") readers.users.insert(id);
-          if (type == "group") readers.groups.insert(id);
-          // Anonymous access and roles grant nothing here (docs: not public unless configured).
-          return Status();
-        }));
+    WARD_RETURN_IF_ERROR(
+        paginate("/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) +
+                     "/permissions?limit=" + std::to_string(options_.page_size),
+                 [&](const Json& r) {
+                   if (!r.is_object() || !r.contains("principal") || !r.contains("operation")) {
+                     return Status();  // not a permission we read
+                   }
+                   const Json& op = r["operation"];
+                   if (confluenceString(op, "key") != "read" ||
+                       confluenceString(op, "targetType") != "space") {
+                     return Status();
+                   }
+                   const std::string type = confluenceString(r["principal"], "type");
+                   const std::string id = confluenceId(r["principal"], "id");
+                   if (id.empty()) return Status();
+                   if (type == "user") readers.users.insert(id);
+                   if (type == "group") readers.groups.insert(id);
+                   // Anonymous access and roles grant nothing here (docs: not public unless
+                   // configured).
+                   return Status();
+                 }));
     return readers;
   }
 
@@ -289,28 +220,15 @@ class ConfluenceConnector final : public Connector {
     std::vector<Page> out;
     size_t n = 0;
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + percentEncode(space.id) + "/pages?limit=" +
-            std::to_string(options_.page_size),
+        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) +
+            "/pages?limit=" + std::to_string(options_.page_size),
         [&](const Json& r) {
           ++n;
-          Page p;
-          p.id = idField(r, "id");
-          p.title = stringField(r, "title");
-          p.status = stringField(r, "status");
-          p.parent = idField(r, "parentId");
-          p.parent_type = stringField(r, "parentType");
-          if (r.is_object() && r.contains("_links")) p.webui = stringField(r["_links"], "webui");
-          const Json* version = r.is_object() && r.contains("version") ? &r["version"] : nullptr;
-          if (version != nullptr && version->is_object() && version->contains("number") &&
-              (*version)["number"].is_number_integer()) {
-            p.version = (*version)["number"].get<int64_t>();
-            int64_t at = 0;
-            if (parseRfc3339(stringField(*version, "createdAt"), &at)) p.updated_at = at;
-          }
+          Page p = parseConfluencePage(r);
           if (p.id.empty() || p.status.empty() || (p.version <= 0 && p.status == "current")) {
-            const std::string entity =
-                p.id.empty() ? "space " + space.key + ": page #" + std::to_string(n)
-                             : source_.name + ":page/" + p.id;
+            const std::string entity = p.id.empty()
+                                           ? "space " + space.key + ": page #" + std::to_string(n)
+                                           : source_.name + ":page/" + p.id;
             return sink.emit(FailureEvent{entity, "malformed page (no id, status or version)",
                                           FailureKind::kError, 0});
           }
@@ -325,12 +243,12 @@ class ConfluenceConnector final : public Connector {
     std::map<std::string, Result<ConfluenceReaders>> out;
     const std::string cql = "space=\"" + space.key + "\" and type=page";
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/rest/api/content/search?cql=" + percentEncode(cql) +
+        "/wiki/rest/api/content/search?cql=" + confluenceUrlEscape(cql) +
             "&expand=restrictions.read.restrictions.user,restrictions.read.restrictions.group"
             "&limit=" +
             std::to_string(kConfluenceSweepPageSize),
         [&](const Json& r) {
-          const std::string id = idField(r, "id");
+          const std::string id = confluenceId(r, "id");
           if (id.empty()) return Status();
           const Json* read = nullptr;
           if (r.contains("restrictions") && r["restrictions"].is_object() &&
@@ -346,12 +264,109 @@ class ConfluenceConnector final : public Connector {
   }
 
   Result<ConfluenceReaders> restrictionOf(const std::string& page_id) {
-    WARD_ASSIGN_OR_RETURN(Json j, getJson("/wiki/rest/api/content/" + percentEncode(page_id) +
+    WARD_ASSIGN_OR_RETURN(Json j, getJson("/wiki/rest/api/content/" + confluenceUrlEscape(page_id) +
                                           "/restriction/byOperation/read"));
     if (!j.contains("restrictions")) {
       return Status::invalidArgument("read restriction of page " + page_id + ": no restrictions");
     }
     return parseReadRestriction(j["restrictions"], &emails_);
+  }
+
+  // Every attachment of the site by page id, read once per pass (v2 /attachments).
+  Status loadAttachments(EventSink& sink) {
+    if (attachments_) return Status();
+    std::map<std::string, std::vector<Attachment>> out;
+    WARD_RETURN_IF_ERROR(paginate(
+        "/wiki/api/v2/attachments?limit=" + std::to_string(options_.page_size), [&](const Json& r) {
+          Attachment a = parseConfluenceAttachment(r);
+          const std::string page = a.page;
+          if (page.empty() || a.status != "current") return Status();
+          if (a.id.empty() || a.title.empty() || a.download.empty() || a.version <= 0) {
+            return sink.emit(FailureEvent{
+                a.id.empty() ? "attachment of page " + page : source_.name + ":attachment/" + a.id,
+                "malformed attachment (no id, title, downloadLink or version)", FailureKind::kError,
+                0});
+          }
+          out[page].push_back(std::move(a));
+          return Status();
+        }));
+    attachments_ = std::move(out);
+    return Status();
+  }
+
+  // The attachments of a page, with the page's ACL: those of a type Ward parses, within the size
+  // limits; the others are refused (never documents).
+  Status emitAttachments(const Page& page, const store::Acl& acl, EventSink& sink) {
+    auto it = attachments_->find(page.id);
+    if (it == attachments_->end()) return Status();
+    const int64_t limit = max_bytes_ > 0 ? std::min<int64_t>(kConfluenceMaxAttachmentBytes,
+                                                             static_cast<int64_t>(max_bytes_))
+                                         : kConfluenceMaxAttachmentBytes;
+    for (const Attachment& a : it->second) {
+      const std::string doc_id = source_.name + ":attachment/" + a.id;
+      if (!detectFormat(a.title)) continue;  // not a document type: not listed
+      if (a.size > limit) {
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{doc_id,
+                                                    std::to_string(a.size) +
+                                                        " bytes: over the attachment limit of " +
+                                                        std::to_string(limit),
+                                                    FailureKind::kRefused, 0}));
+        continue;
+      }
+      UpsertEvent e;
+      e.id = doc_id;
+      e.version = std::to_string(a.version);
+      e.name = a.title;
+      e.title = a.title;
+      if (!a.webui.empty()) e.url = client_->baseUrl() + "/wiki" + a.webui;
+      e.acl = acl;
+      e.metadata = Json{{"page_id", page.id}, {"attachment_id", a.id}, {"version", a.version}};
+      e.parent = source_.name + ":page/" + page.id;
+      e.updated_at = a.updated_at;
+      const std::string link = a.download;
+      e.fetch = [this, link, limit]() { return download(link, limit); };
+      WARD_RETURN_IF_ERROR(sink.emit(std::move(e)));
+      if (fatal_) return Status();
+    }
+    return Status();
+  }
+
+  // An attachment's bytes: the download link (relative to /wiki), following one redirect (to the
+  // media host, which must be on allowed_hosts).
+  Result<std::string> download(const std::string& link, int64_t limit) {
+    std::string target = link.find("://") != std::string::npos || link.rfind("/wiki/", 0) == 0
+                             ? link
+                             : "/wiki" + link;
+    for (int hop = 0; hop < 2; ++hop) {
+      auto reply = client_->get(target);
+      if (!reply.ok()) return reply.status();
+      if ((reply->status == 301 || reply->status == 302 || reply->status == 303 ||
+           reply->status == 307) &&
+          hop == 0 && !reply->header("location").empty()) {
+        target = reply->header("location");
+        continue;
+      }
+      if (reply->status == 429) {
+        rate_limit_s_ = std::max<int64_t>(1, retryAfterSeconds(*reply, ::time(nullptr)));
+        fatal_ = Status::unavailable("attachment download: rate limited");
+        return *fatal_;
+      }
+      if (reply->status == 401 || reply->status == 403) {
+        fatal_ =
+            Status::permissionDenied("attachment download: HTTP " + std::to_string(reply->status) +
+                                     ": the credential was refused (expired or revoked?)");
+        return *fatal_;
+      }
+      if (reply->status < 200 || reply->status > 299) {
+        return Status::unavailable("attachment download: HTTP " + std::to_string(reply->status));
+      }
+      if (static_cast<int64_t>(reply->body.size()) > limit) {
+        return Status::resourceExhausted("attachment of " + std::to_string(reply->body.size()) +
+                                         " bytes: over the limit of " + std::to_string(limit));
+      }
+      return std::move(reply->body);
+    }
+    return Status::unavailable("attachment download: more than one redirect");
   }
 
   std::string groupName(const std::string& id) const { return source_.name + ".group." + id; }
@@ -361,13 +376,12 @@ class ConfluenceConnector final : public Connector {
     if (members_.count(id) > 0) return Status();
     std::set<std::string> members;
     bool too_many = false;
-    Status s = paginate("/wiki/rest/api/group/" + percentEncode(id) +
-                            "/membersByGroupId?limit=" +
-                            std::to_string(kConfluenceMembersPageSize),
+    Status s = paginate("/wiki/rest/api/group/" + confluenceUrlEscape(id) +
+                            "/membersByGroupId?limit=" + std::to_string(kConfluenceMembersPageSize),
                         [&](const Json& r) {
-                          const std::string account = idField(r, "accountId");
+                          const std::string account = confluenceId(r, "accountId");
                           if (account.empty()) return Status();
-                          const std::string email = stringField(r, "email");
+                          const std::string email = confluenceString(r, "email");
                           if (!email.empty()) emails_[account] = email;
                           members.insert(account);
                           if (members.size() > kConfluenceMaxGroupMembers) {
@@ -378,11 +392,11 @@ class ConfluenceConnector final : public Connector {
                         });
     if (too_many) {
       members_[id] = {};
-      return sink.emit(FailureEvent{
-          "group " + groupName(id),
-          "more than " + std::to_string(kConfluenceMaxGroupMembers) +
-              " members: not read (it admits nobody through a restriction)",
-          FailureKind::kRefused, 0});
+      return sink.emit(
+          FailureEvent{"group " + groupName(id),
+                       "more than " + std::to_string(kConfluenceMaxGroupMembers) +
+                           " members: not read (it admits nobody through a restriction)",
+                       FailureKind::kRefused, 0});
     }
     if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
     members_[id] = members;  // a group gone (404) has no members: fail closed
@@ -424,7 +438,7 @@ class ConfluenceConnector final : public Connector {
     return acl;
   }
 
-  Status syncSpace(const Space& space, size_t index, EventSink& sink) {
+  Status syncSpace(const Space& space, EventSink& sink) {
     WARD_ASSIGN_OR_RETURN(ConfluenceReaders readers, spaceReaders(space));
     WARD_ASSIGN_OR_RETURN(std::vector<Page> pages, listPages(space, sink));
     WARD_ASSIGN_OR_RETURN(auto restrictions, sweepRestrictions(space));
@@ -448,6 +462,7 @@ class ConfluenceConnector final : public Connector {
       if (r.ok()) groups.insert(r->groups.begin(), r->groups.end());
     }
     for (const std::string& g : groups) WARD_RETURN_IF_ERROR(syncGroup(g, sink));
+    if (options_.attachments) WARD_RETURN_IF_ERROR(loadAttachments(sink));
 
     size_t in_page = 0;
     for (const Page& p : pages) {
@@ -498,15 +513,18 @@ class ConfluenceConnector final : public Connector {
       e.name = p.id + ".html";
       e.title = p.title;
       if (!p.webui.empty()) e.url = client_->baseUrl() + "/wiki" + p.webui;
-      e.acl = aclOf(effectiveReaders(readers, chain, members_));
-      e.metadata = Json{{"space", space.key}, {"page_id", p.id}, {"version", p.version},
-                        {"status", p.status}};
-      if (!p.parent.empty() && p.parent_type == "page") e.parent = source_.name + ":page/" + p.parent;
+      const store::Acl acl = aclOf(effectiveReaders(readers, chain, members_));
+      e.acl = acl;
+      e.metadata = Json{
+          {"space", space.key}, {"page_id", p.id}, {"version", p.version}, {"status", p.status}};
+      if (!p.parent.empty() && p.parent_type == "page")
+        e.parent = source_.name + ":page/" + p.parent;
       e.updated_at = p.updated_at;
       const std::string page_id = p.id;
       const std::string title = p.title;
       e.fetch = [this, page_id, title]() { return fetchBody(page_id, title); };
       WARD_RETURN_IF_ERROR(sink.emit(std::move(e)));
+      if (!fatal_ && options_.attachments) WARD_RETURN_IF_ERROR(emitAttachments(p, acl, sink));
       if (fatal_) {
         Status f = *fatal_;
         fatal_.reset();
@@ -515,14 +533,14 @@ class ConfluenceConnector final : public Connector {
       if (++in_page >= source_.page_items) {
         in_page = 0;
         WARD_RETURN_IF_ERROR(reportUnmapped(sink));
-        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{std::to_string(index), 0}));
+        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{"at:" + space.id, 0}));
       }
     }
     return Status();
   }
 
   Result<std::string> fetchBody(const std::string& page_id, const std::string& title) {
-    auto j = getJson("/wiki/api/v2/pages/" + percentEncode(page_id) + "?body-format=storage");
+    auto j = getJson("/wiki/api/v2/pages/" + confluenceUrlEscape(page_id) + "?body-format=storage");
     if (!j.ok()) {
       // A refused credential or a rate limit ends the pass; other errors fail this page only.
       if (j.status().code() == StatusCode::kPermissionDenied || rate_limit_s_ > 0) {
@@ -540,14 +558,15 @@ class ConfluenceConnector final : public Connector {
     }
     const std::string& storage = (*body)["value"].get_ref<const std::string&>();
     if (max_bytes_ > 0 && storage.size() > max_bytes_) {
-      return Status::resourceExhausted("page " + page_id + ": body of " + std::to_string(storage.size()) +
-                                " bytes is over max_file_bytes");
+      return Status::resourceExhausted("page " + page_id + ": body of " +
+                                       std::to_string(storage.size()) +
+                                       " bytes is over max_file_bytes");
     }
     return confluenceStorageToHtml(storage, title);
   }
 
   SourceConfig source_;
-  Options options_;
+  ConfluenceOptions options_;
   std::unique_ptr<ServiceClient> client_;
   uint64_t max_bytes_;
   int64_t rate_limit_s_ = 0;
@@ -555,6 +574,7 @@ class ConfluenceConnector final : public Connector {
   std::set<std::string> unmapped_;
   std::set<std::string> reported_;
   ConfluenceGroupMembers members_;
+  std::optional<std::map<std::string, std::vector<Attachment>>> attachments_;  // by page id
   std::map<std::string, std::string> emails_;  // accountId -> email, where payloads show one
 };
 
@@ -562,7 +582,7 @@ class ConfluenceConnector final : public Connector {
 
 Result<std::unique_ptr<Connector>> makeConfluenceConnector(const SourceConfig& source,
                                                            const ConnectorEnv& env) {
-  WARD_ASSIGN_OR_RETURN(Options options, parseOptions(source));
+  WARD_ASSIGN_OR_RETURN(ConfluenceOptions options, parseConfluenceOptions(source));
   if (source.base_url.empty()) {
     return Status::invalidArgument("source '" + source.name +
                                    "': base_url is required (https://SITE.atlassian.net)");

@@ -7,6 +7,7 @@
 // `options.auth = "bearer"`); `base_url` is required. Private to the ingest module.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "ward/ingest/connector.h"
@@ -21,6 +22,9 @@ inline constexpr int kConfluenceSweepPageSize = 100;
 // it admits nobody through a restriction; a failure names it).
 inline constexpr int kConfluenceMembersPageSize = 200;
 inline constexpr size_t kConfluenceMaxGroupMembers = 10'000;
+// Attachments larger than this are not read (a `refused` failure names them); the anchors cap
+// attachments at 10 MB too. `max_file_bytes` applies when smaller.
+inline constexpr int64_t kConfluenceMaxAttachmentBytes = 10 << 20;
 // Ancestors followed from a page (a deeper or cyclic chain: the page fails, fail closed).
 inline constexpr size_t kConfluenceMaxAncestors = 128;
 

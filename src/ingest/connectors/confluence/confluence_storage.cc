@@ -41,10 +41,17 @@ std::string attr(const xmlNode* n, const char* name) {
 void appendEscaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -66,10 +73,10 @@ const xmlNode* child(const xmlNode* n, std::string_view name) {
 // Elements kept as they are (without attributes).
 bool isKept(std::string_view name) {
   static constexpr std::string_view kKept[] = {
-      "h1", "h2", "h3",     "h4",  "h5",    "h6",    "p",     "div",    "ul",      "ol",
-      "li", "table", "thead", "tbody", "tfoot", "tr",  "th",    "td",    "caption", "pre",
-      "code", "blockquote", "strong", "em", "b", "i",  "u",     "s",     "del",     "sub",
-      "sup",  "dl",  "dt",    "dd",  "span",  "a",     "section"};
+      "h1",   "h2",         "h3",     "h4",    "h5",    "h6", "p",      "div", "ul",      "ol",
+      "li",   "table",      "thead",  "tbody", "tfoot", "tr", "th",     "td",  "caption", "pre",
+      "code", "blockquote", "strong", "em",    "b",     "i",  "u",      "s",   "del",     "sub",
+      "sup",  "dl",         "dt",     "dd",    "span",  "a",  "section"};
   for (auto k : kKept) {
     if (k == name) return true;
   }
@@ -78,9 +85,8 @@ bool isKept(std::string_view name) {
 
 bool isDropped(std::string_view name) {
   static constexpr std::string_view kDropped[] = {
-      "script",         "style",       "iframe",     "object",      "embed",
-      "parameter",   "image",    "emoticon", "placeholder", "task-id",
-      "task-status", "task-uuid", "default-parameter",
+      "script", "style", "iframe", "object", "embed", "parameter", "image", "emoticon",
+      "placeholder", "task-id", "task-status", "task-uuid", "default-parameter",
       // resource identifiers (ri:) carry no text of their own
       "page", "blog-post", "attachment", "url", "shortcut", "user", "space", "content-entity"};
   for (auto d : kDropped) {
@@ -191,7 +197,7 @@ std::string withoutCdata(std::string_view storage) {
     size_t body = open + 9;
     size_t close = storage.find("]]>", body);
     appendEscaped(out, storage.substr(body, close == std::string_view::npos ? std::string_view::npos
-                                                                           : close - body));
+                                                                            : close - body));
     if (close == std::string_view::npos) return out;
     at = close + 3;
   }
