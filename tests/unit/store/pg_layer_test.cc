@@ -163,6 +163,28 @@ TEST_F(PgLayerTest, PoolDropsATerminatedConnectionAndReconnects) {
   EXPECT_TRUE((*lease)->query("fresh", "SELECT 1").ok());
 }
 
+TEST_F(PgLayerTest, ATransactionOnAnIdleConnectionTheServerDroppedRunsOnANewOne) {
+  auto pool = PgPool::open(testing::pgTestUrl(), 1);
+  ASSERT_TRUE(pool.ok()) << pool.status().toString();
+  int64_t pid = 0;
+  {
+    auto lease = (*pool)->acquire();
+    ASSERT_TRUE(lease.ok());
+    pid = (*lease)->query("pid", "SELECT pg_backend_pid()")->int64(0, 0);
+  }
+  ASSERT_TRUE(conn_->query("kill", "SELECT pg_terminate_backend($1::int, 5000)",
+                           PgParams().add(pid))
+                  .ok());
+  int runs = 0;
+  Status s = (*pool)->transaction([&](PgConn& db) -> Status {
+    ++runs;
+    return db.query("insert", "INSERT INTO t(k) VALUES('after restart')").status();
+  });
+  EXPECT_TRUE(s.ok()) << s.toString();
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(count(), 1);
+}
+
 TEST_F(PgLayerTest, PoolReusesConnectionsUpToItsLimit) {
   auto pool = PgPool::open(testing::pgTestUrl(), 2);
   ASSERT_TRUE(pool.ok());
