@@ -1,9 +1,9 @@
 // ward.toml [store] and WARD_STORE_URL (ward/store/store_url.h).
 #include "ward/store/store_url.h"
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <filesystem>
-#include <toml++/toml.h>
 
 #include "ward/store/pg_store.h"
 
@@ -42,7 +42,8 @@ Result<std::string> loadStoreUrl(const std::string& toml_path) {
       return Status::invalidArgument("ward.toml: unknown key 'store." + std::string(key.str()) +
                                      "'");
     }
-    if (!value.is_string()) return Status::invalidArgument("ward.toml: 'store.url' must be a string");
+    if (!value.is_string())
+      return Status::invalidArgument("ward.toml: 'store.url' must be a string");
     url = *value.value<std::string>();
   }
   if (!url.empty()) WARD_RETURN_IF_ERROR(checkUrl(url, "ward.toml: 'store.url'"));

@@ -65,10 +65,10 @@ Result<std::unique_ptr<PgConn>> PgConn::connect(const std::string& url) {
     return Status::unavailable("postgresql: cannot connect: " + trimmed(PQerrorMessage(c)));
   }
   PQsetNoticeProcessor(c, ignoreNotice, nullptr);
-  WARD_RETURN_IF_ERROR(conn->script(
-      "configure connection",
-      "SET application_name = 'ward'; SET idle_in_transaction_session_timeout = " +
-          std::to_string(kIdleInTransactionTimeoutMs)));
+  WARD_RETURN_IF_ERROR(
+      conn->script("configure connection",
+                   "SET application_name = 'ward'; SET idle_in_transaction_session_timeout = " +
+                       std::to_string(kIdleInTransactionTimeoutMs)));
   return conn;
 }
 

@@ -227,25 +227,25 @@ Status updateDocumentAcl(PgConn& db, const std::string& tenant, const std::strin
 
 Result<DocumentRecord> selectDocument(PgConn& db, const std::string& tenant,
                                       const std::string& ext_id) {
-  WARD_ASSIGN_OR_RETURN(PgResult r,
-                        db.query("read document",
-                                 kDocColumns + " FROM documents WHERE tenant=$1 AND ext_id=$2",
-                                 PgParams().add(tenant).add(ext_id)));
+  WARD_ASSIGN_OR_RETURN(
+      PgResult r,
+      db.query("read document", kDocColumns + " FROM documents WHERE tenant=$1 AND ext_id=$2",
+               PgParams().add(tenant).add(ext_id)));
   return readDocument(r, "document '" + ext_id + "' not found");
 }
 
 Result<DocumentRecord> selectDocumentById(PgConn& db, int64_t doc_id) {
-  WARD_ASSIGN_OR_RETURN(PgResult r, db.query("read document",
-                                             kDocColumns + " FROM documents WHERE id=$1",
-                                             PgParams().add(doc_id)));
+  WARD_ASSIGN_OR_RETURN(PgResult r,
+                        db.query("read document", kDocColumns + " FROM documents WHERE id=$1",
+                                 PgParams().add(doc_id)));
   return readDocument(r, "document not found");
 }
 
 Result<std::vector<ChunkRecord>> selectChunks(PgConn& db, int64_t doc_id) {
   WARD_ASSIGN_OR_RETURN(
-      PgResult r, db.query("read chunks",
-                           kChunkColumns + " FROM chunks WHERE doc_id=$1 ORDER BY ordinal",
-                           PgParams().add(doc_id)));
+      PgResult r,
+      db.query("read chunks", kChunkColumns + " FROM chunks WHERE doc_id=$1 ORDER BY ordinal",
+               PgParams().add(doc_id)));
   std::vector<ChunkRecord> out;
   out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(readChunkRow(r, i));
@@ -253,9 +253,9 @@ Result<std::vector<ChunkRecord>> selectChunks(PgConn& db, int64_t doc_id) {
 }
 
 Result<ChunkRecord> selectChunk(PgConn& db, int64_t chunk_id) {
-  WARD_ASSIGN_OR_RETURN(PgResult r, db.query("read chunk",
-                                             kChunkColumns + " FROM chunks WHERE id=$1",
-                                             PgParams().add(chunk_id)));
+  WARD_ASSIGN_OR_RETURN(
+      PgResult r,
+      db.query("read chunk", kChunkColumns + " FROM chunks WHERE id=$1", PgParams().add(chunk_id)));
   if (r.rows() == 0) return Status::notFound("chunk not found");
   return readChunkRow(r, 0);
 }

@@ -17,9 +17,9 @@ Status sequenceFeed(PgPool& pool) {
   while (true) {
     {
       WARD_ASSIGN_OR_RETURN(PgLease conn, pool.acquire());
-      WARD_ASSIGN_OR_RETURN(PgResult waiting,
-                            conn->query("check feed", "SELECT EXISTS(SELECT 1 FROM changes "
-                                                      "WHERE seq IS NULL)"));
+      WARD_ASSIGN_OR_RETURN(PgResult waiting, conn->query("check feed",
+                                                          "SELECT EXISTS(SELECT 1 FROM changes "
+                                                          "WHERE seq IS NULL)"));
       if (!waiting.boolean(0, 0)) return Status();
     }
     int64_t positioned = 0;
@@ -49,11 +49,10 @@ Status sequenceFeed(PgPool& pool) {
 Result<std::vector<Change>> readChanges(PgPool& pool, int64_t seq, int limit) {
   WARD_RETURN_IF_ERROR(sequenceFeed(pool));
   WARD_ASSIGN_OR_RETURN(PgLease conn, pool.acquire());
-  WARD_ASSIGN_OR_RETURN(PgResult r,
-                        conn->query("read changes",
-                                    "SELECT seq,kind,doc_id FROM changes WHERE seq>$1 "
-                                    "ORDER BY seq LIMIT $2",
-                                    PgParams().add(seq).add(limit < 0 ? 0 : limit)));
+  WARD_ASSIGN_OR_RETURN(PgResult r, conn->query("read changes",
+                                                "SELECT seq,kind,doc_id FROM changes WHERE seq>$1 "
+                                                "ORDER BY seq LIMIT $2",
+                                                PgParams().add(seq).add(limit < 0 ? 0 : limit)));
   std::vector<Change> out;
   out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
@@ -69,8 +68,8 @@ Result<std::vector<Change>> readChanges(PgPool& pool, int64_t seq, int limit) {
 Result<int64_t> lastPosition(PgPool& pool) {
   WARD_RETURN_IF_ERROR(sequenceFeed(pool));
   WARD_ASSIGN_OR_RETURN(PgLease conn, pool.acquire());
-  WARD_ASSIGN_OR_RETURN(PgResult r, conn->query("read last change",
-                                                "SELECT COALESCE(MAX(seq),0) FROM changes"));
+  WARD_ASSIGN_OR_RETURN(
+      PgResult r, conn->query("read last change", "SELECT COALESCE(MAX(seq),0) FROM changes"));
   return r.int64(0, 0);
 }
 

@@ -57,6 +57,12 @@ Status PgPool::transaction(const std::function<Status(PgConn&)>& body, bool retr
     WARD_ASSIGN_OR_RETURN(PgLease conn, acquire());
     PgTransaction tx(*conn);
     Status s = tx.begin();
+    if (!s.ok() && conn->broken()) {
+      // An idle pooled connection the server dropped (restart, pg_terminate_backend): nothing
+      // ran yet, so run again on a new one.
+      last = s;
+      continue;
+    }
     if (s.ok()) s = body(*conn);
     if (s.ok()) return tx.commit();
     std::string state = conn->lastSqlState();

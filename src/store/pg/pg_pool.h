@@ -50,7 +50,8 @@ class PgPool {
 
   // Runs `body` inside BEGIN ... COMMIT on one connection. A failure with a retryable SQLSTATE
   // (isRetryableSqlState; also a unique violation when `retry_unique` is set) rolls back and runs
-  // `body` again, up to kTransactionAttempts times; any other failure rolls back and is returned.
+  // `body` again, up to kTransactionAttempts times, as does a BEGIN on a connection the server
+  // dropped while it was idle; any other failure rolls back and is returned.
   Status transaction(const std::function<Status(PgConn&)>& body, bool retry_unique = false);
 
   size_t openConnections();

@@ -92,21 +92,19 @@ class PgStore final : public Store {
   Result<identity::PrincipalRecord> findPrincipal(const std::string& tenant,
                                                   const std::string& name) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
-    WARD_ASSIGN_OR_RETURN(PgResult r,
-                          db->query("read principal",
-                                    kPrincipalColumns +
-                                        " WHERE tenant=$1 AND name=$2 AND NOT disabled",
-                                    PgParams().add(tenant).add(name)));
+    WARD_ASSIGN_OR_RETURN(
+        PgResult r, db->query("read principal",
+                              kPrincipalColumns + " WHERE tenant=$1 AND name=$2 AND NOT disabled",
+                              PgParams().add(tenant).add(name)));
     if (r.rows() == 0) return Status::notFound("principal '" + name + "' not found");
     return principalRow(r, 0);
   }
 
   Result<identity::PrincipalRecord> findPrincipalById(int64_t id) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
-    WARD_ASSIGN_OR_RETURN(PgResult r,
-                          db->query("read principal",
-                                    kPrincipalColumns + " WHERE id=$1 AND NOT disabled",
-                                    PgParams().add(id)));
+    WARD_ASSIGN_OR_RETURN(
+        PgResult r, db->query("read principal", kPrincipalColumns + " WHERE id=$1 AND NOT disabled",
+                              PgParams().add(id)));
     if (r.rows() == 0) return Status::notFound("principal not found");
     return principalRow(r, 0);
   }
@@ -126,12 +124,11 @@ class PgStore final : public Store {
   Result<identity::ApiKeyRecord> findApiKey(const std::string& key_id) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
     WARD_ASSIGN_OR_RETURN(
-        PgResult r,
-        db->query("read api key",
-                  "SELECT k.key_id,k.principal_id,k.secret_hash,k.created_at,"
-                  "k.revoked OR COALESCE(p.disabled,false) FROM api_keys k "
-                  "LEFT JOIN principals p ON p.id=k.principal_id WHERE k.key_id=$1",
-                  PgParams().add(key_id)));
+        PgResult r, db->query("read api key",
+                              "SELECT k.key_id,k.principal_id,k.secret_hash,k.created_at,"
+                              "k.revoked OR COALESCE(p.disabled,false) FROM api_keys k "
+                              "LEFT JOIN principals p ON p.id=k.principal_id WHERE k.key_id=$1",
+                              PgParams().add(key_id)));
     if (r.rows() == 0) return Status::notFound("api key not found");
     return identity::ApiKeyRecord{r.text(0, 0), r.int64(0, 1), r.text(0, 2), r.int64(0, 3),
                                   r.boolean(0, 4)};
@@ -167,8 +164,8 @@ class PgStore final : public Store {
                                                     const std::string& name,
                                                     identity::PrincipalKind kind,
                                                     bool admin) override {
-    WARD_RETURN_IF_ERROR(identity::validateName(std::string(identity::principalKindName(kind)),
-                                                name));
+    WARD_RETURN_IF_ERROR(
+        identity::validateName(std::string(identity::principalKindName(kind)), name));
     WARD_RETURN_IF_ERROR(ensureTenant(tenant));
     identity::PrincipalRecord rec;
     rec.tenant = tenant;
@@ -177,16 +174,16 @@ class PgStore final : public Store {
     rec.admin = admin;
     rec.created_at = SystemClock::instance().nowMicros();
     Status s = pool_->transaction([&](PgConn& db) -> Status {
-      WARD_ASSIGN_OR_RETURN(
-          PgResult r, db.query("create principal",
-                               "INSERT INTO principals(tenant,name,kind,admin,created_at) "
-                               "VALUES($1,$2,$3,$4,$5) RETURNING id",
-                               PgParams()
-                                   .add(tenant)
-                                   .add(name)
-                                   .add(identity::principalKindName(kind))
-                                   .add(admin)
-                                   .add(rec.created_at)));
+      WARD_ASSIGN_OR_RETURN(PgResult r,
+                            db.query("create principal",
+                                     "INSERT INTO principals(tenant,name,kind,admin,created_at) "
+                                     "VALUES($1,$2,$3,$4,$5) RETURNING id",
+                                     PgParams()
+                                         .add(tenant)
+                                         .add(name)
+                                         .add(identity::principalKindName(kind))
+                                         .add(admin)
+                                         .add(rec.created_at)));
       rec.id = r.int64(0, 0);
       return bumpIdentityGeneration(db);
     });
@@ -200,10 +197,10 @@ class PgStore final : public Store {
   Result<std::vector<identity::PrincipalRecord>> listPrincipals(
       const std::string& tenant) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
-    WARD_ASSIGN_OR_RETURN(PgResult r, db->query("list principals",
-                                                kPrincipalColumns +
-                                                    " WHERE tenant=$1 ORDER BY name",
-                                                PgParams().add(tenant)));
+    WARD_ASSIGN_OR_RETURN(
+        PgResult r,
+        db->query("list principals", kPrincipalColumns + " WHERE tenant=$1 ORDER BY name",
+                  PgParams().add(tenant)));
     std::vector<identity::PrincipalRecord> out;
     for (int i = 0; i < r.rows(); ++i) {
       WARD_ASSIGN_OR_RETURN(identity::PrincipalRecord p, principalRow(r, i));
@@ -251,10 +248,9 @@ class PgStore final : public Store {
 
   Status revokeApiKey(const std::string& key_id) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
-    WARD_ASSIGN_OR_RETURN(PgResult r,
-                          db->query("revoke api key",
-                                    "UPDATE api_keys SET revoked=true WHERE key_id=$1",
-                                    PgParams().add(key_id)));
+    WARD_ASSIGN_OR_RETURN(
+        PgResult r, db->query("revoke api key", "UPDATE api_keys SET revoked=true WHERE key_id=$1",
+                              PgParams().add(key_id)));
     if (r.affected() == 0) return Status::notFound("api key '" + key_id + "' not found");
     return Status();
   }
@@ -270,8 +266,7 @@ class PgStore final : public Store {
                                     "FOR UPDATE",
                                     PgParams().add(tenant).add(agent))
                                .status());
-      WARD_ASSIGN_OR_RETURN(std::vector<identity::ScopeEntry> held,
-                            selectScope(db, tenant, agent));
+      WARD_ASSIGN_OR_RETURN(std::vector<identity::ScopeEntry> held, selectScope(db, tenant, agent));
       if (held.size() >= identity::kMaxScopeEntries) {
         return Status::resourceExhausted("agent '" + agent + "' already has " +
                                          std::to_string(identity::kMaxScopeEntries) +
@@ -390,8 +385,8 @@ class PgStore final : public Store {
 
   Result<std::string> storeId() override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
-    WARD_ASSIGN_OR_RETURN(PgResult r, db->query("read store id",
-                                                "SELECT value FROM meta WHERE key='store_id'"));
+    WARD_ASSIGN_OR_RETURN(
+        PgResult r, db->query("read store id", "SELECT value FROM meta WHERE key='store_id'"));
     if (r.rows() == 0) return Status::corruption("store id missing from meta");
     return r.text(0, 0);
   }

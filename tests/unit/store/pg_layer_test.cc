@@ -38,9 +38,9 @@ class PgLayerTest : public ::testing::Test {
 
 TEST_F(PgLayerTest, ParametersRoundTripTextQuotesAndNull) {
   std::string odd = "it's \"quoted\"; DROP TABLE t; -- ünïcode";
-  ASSERT_TRUE(conn_->query("insert", "INSERT INTO t(k,v) VALUES($1,$2)",
-                           PgParams().add(odd).addNull())
-                  .ok());
+  ASSERT_TRUE(
+      conn_->query("insert", "INSERT INTO t(k,v) VALUES($1,$2)", PgParams().add(odd).addNull())
+          .ok());
   auto r = conn_->query("read", "SELECT k, v, v IS NULL FROM t WHERE k=$1", PgParams().add(odd));
   ASSERT_TRUE(r.ok()) << r.status().toString();
   ASSERT_EQ(r->rows(), 1);
@@ -111,12 +111,13 @@ TEST_F(PgLayerTest, PoolRetriesSerializationFailuresOnly) {
   int runs = 0;
   Status s = (*pool)->transaction([&](PgConn& db) -> Status {
     ++runs;
-    WARD_RETURN_IF_ERROR(
-        db.query("insert", "INSERT INTO t(k) VALUES($1)", PgParams().add("r" + std::to_string(runs)))
-            .status());
+    WARD_RETURN_IF_ERROR(db.query("insert", "INSERT INTO t(k) VALUES($1)",
+                                  PgParams().add("r" + std::to_string(runs)))
+                             .status());
     if (runs == 1) {
-      return db.script("fail", "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; "
-                               "END $$");
+      return db.script("fail",
+                       "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; "
+                       "END $$");
     }
     return Status();
   });
@@ -135,8 +136,9 @@ TEST_F(PgLayerTest, PoolRetriesSerializationFailuresOnly) {
   runs = 0;
   s = (*pool)->transaction([&](PgConn& db) -> Status {
     ++runs;
-    return db.script("fail", "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; "
-                             "END $$");
+    return db.script("fail",
+                     "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; "
+                     "END $$");
   });
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_EQ(runs, store::pg::kTransactionAttempts);
@@ -150,8 +152,9 @@ TEST_F(PgLayerTest, PoolDropsATerminatedConnectionAndReconnects) {
     ASSERT_TRUE(lease.ok());
     auto pid = (*lease)->query("pid", "SELECT pg_backend_pid()");
     ASSERT_TRUE(pid.ok());
-    ASSERT_TRUE(conn_->query("kill", "SELECT pg_terminate_backend($1::int)",
-                             PgParams().add(pid->int64(0, 0)))
+    ASSERT_TRUE(conn_
+                    ->query("kill", "SELECT pg_terminate_backend($1::int)",
+                            PgParams().add(pid->int64(0, 0)))
                     .ok());
     auto after = (*lease)->query("after kill", "SELECT 1");
     EXPECT_EQ(after.status().code(), StatusCode::kUnavailable) << after.status().toString();
@@ -161,6 +164,27 @@ TEST_F(PgLayerTest, PoolDropsATerminatedConnectionAndReconnects) {
   auto lease = (*pool)->acquire();
   ASSERT_TRUE(lease.ok()) << lease.status().toString();
   EXPECT_TRUE((*lease)->query("fresh", "SELECT 1").ok());
+}
+
+TEST_F(PgLayerTest, ATransactionOnAnIdleConnectionTheServerDroppedRunsOnANewOne) {
+  auto pool = PgPool::open(testing::pgTestUrl(), 1);
+  ASSERT_TRUE(pool.ok()) << pool.status().toString();
+  int64_t pid = 0;
+  {
+    auto lease = (*pool)->acquire();
+    ASSERT_TRUE(lease.ok());
+    pid = (*lease)->query("pid", "SELECT pg_backend_pid()")->int64(0, 0);
+  }
+  ASSERT_TRUE(
+      conn_->query("kill", "SELECT pg_terminate_backend($1::int, 5000)", PgParams().add(pid)).ok());
+  int runs = 0;
+  Status s = (*pool)->transaction([&](PgConn& db) -> Status {
+    ++runs;
+    return db.query("insert", "INSERT INTO t(k) VALUES('after restart')").status();
+  });
+  EXPECT_TRUE(s.ok()) << s.toString();
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(count(), 1);
 }
 
 TEST_F(PgLayerTest, PoolReusesConnectionsUpToItsLimit) {

@@ -61,8 +61,9 @@ class PgStoreTest : public ::testing::Test {
 };
 
 TEST_F(PgStoreTest, MigrationsAreRecordedOnceAndANewerSchemaIsRefused) {
-  auto versions = raw_->query("versions", "SELECT version, name FROM schema_migrations "
-                                          "ORDER BY version");
+  auto versions = raw_->query("versions",
+                              "SELECT version, name FROM schema_migrations "
+                              "ORDER BY version");
   ASSERT_TRUE(versions.ok()) << versions.status().toString();
   ASSERT_EQ(versions->rows(), store::pgSchemaVersion());
   EXPECT_EQ(versions->int64(versions->rows() - 1, 0), store::pgSchemaVersion());

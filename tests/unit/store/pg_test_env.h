@@ -27,8 +27,8 @@ inline void resetPgSchema() {
          "or start a cluster with tests/scripts/pg_cluster.sh start DIR";
   auto conn = store::pg::PgConn::connect(url);
   ASSERT_TRUE(conn.ok()) << conn.status().toString();
-  ASSERT_TRUE((*conn)->script("reset schema", "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-                  .ok());
+  ASSERT_TRUE(
+      (*conn)->script("reset schema", "DROP SCHEMA public CASCADE; CREATE SCHEMA public").ok());
 }
 
 }  // namespace ward::testing

@@ -189,7 +189,8 @@ TYPED_TEST(StoreConformance, DeleteLeavesTombstoneAndRecreateIsNewVersion) {
 
 TYPED_TEST(StoreConformance, BatchResultsAreInInputOrder) {
   auto& store_ = this->store_;
-  std::vector<store::DocumentWrite> batch{this->write("x", "one"), this->write("y", "two"), this->write("x", "one")};
+  std::vector<store::DocumentWrite> batch{this->write("x", "one"), this->write("y", "two"),
+                                          this->write("x", "one")};
   auto r = store_->writeDocuments(batch);
   ASSERT_TRUE(r.ok()) << r.status().toString();
   ASSERT_EQ(r->size(), 3u);
@@ -204,8 +205,9 @@ TYPED_TEST(StoreConformance, PrincipalsAndMemberships) {
   ASSERT_TRUE(store_->createPrincipal("default", "alice", PrincipalKind::kUser, false).ok());
   ASSERT_TRUE(store_->createPrincipal("default", "eng", PrincipalKind::kGroup, false).ok());
   ASSERT_TRUE(store_->createPrincipal("default", "platform", PrincipalKind::kGroup, false).ok());
-  EXPECT_EQ(store_->createPrincipal("default", "alice", PrincipalKind::kUser, false).status().code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      store_->createPrincipal("default", "alice", PrincipalKind::kUser, false).status().code(),
+      StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->createPrincipal("default", "eng", PrincipalKind::kUser, false).status().code(),
             StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->addMembership("default", "eng", "alice").code(), StatusCode::kInvalidArgument);
@@ -220,10 +222,9 @@ TYPED_TEST(StoreConformance, PrincipalsAndMemberships) {
   auto p = identity::resolvePrincipal(*store_, "default", "alice");
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->groups, (std::vector<std::string>{"eng", "platform"}));
-  for (const auto& t : {identity::userToken("default", "alice"),
-                        identity::groupToken("default", "eng"),
-                        identity::groupToken("default", "platform"),
-                        identity::publicToken("default")}) {
+  for (const auto& t :
+       {identity::userToken("default", "alice"), identity::groupToken("default", "eng"),
+        identity::groupToken("default", "platform"), identity::publicToken("default")}) {
     EXPECT_TRUE(std::binary_search(p->acl_tokens.begin(), p->acl_tokens.end(), t)) << t;
   }
   EXPECT_FALSE(std::binary_search(p->acl_tokens.begin(), p->acl_tokens.end(),
@@ -343,8 +344,7 @@ TYPED_TEST(StoreConformance, AgentScopes) {
             StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->addScopeEntry("default", "alice", wiki, "admin").code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->addScopeEntry("default", "ghost", wiki, "admin").code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(store_->addScopeEntry("default", "ghost", wiki, "admin").code(), StatusCode::kNotFound);
   auto scope = store_->agentScope("default", "bot");
   ASSERT_TRUE(scope.ok());
   EXPECT_EQ(*scope, std::vector<identity::ScopeEntry>{wiki});
@@ -381,8 +381,8 @@ TYPED_TEST(StoreConformance, TenantsSourcesAndStats) {
   ASSERT_TRUE(stats.ok()) << stats.status().toString();
   EXPECT_EQ(stats->documents, 1);
   EXPECT_EQ(stats->tombstones, 1);
-  EXPECT_EQ(stats->chunks, static_cast<int64_t>(this->chunkIds(
-                               store_->getDocument("default", "a")->id).size()));
+  EXPECT_EQ(stats->chunks,
+            static_cast<int64_t>(this->chunkIds(store_->getDocument("default", "a")->id).size()));
   EXPECT_EQ(stats->sources, 1);
   EXPECT_EQ(stats->principals, 1);
   EXPECT_EQ(stats->last_change_seq, this->lastSeq());
