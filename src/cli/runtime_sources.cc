@@ -152,6 +152,12 @@ Result<Json> putRuntimeSource(CliContext& ctx, SyncWiring& wiring, const std::st
     return Status::alreadyExists("source '" + c.name + "' is configured in ward.toml");
   }
   WARD_RETURN_IF_ERROR(checkRoot(c, wiring.runtime_roots));
+  // Loopback and private addresses are the operator's to open (ward.toml), not an API admin's:
+  // a runtime source could otherwise make Ward call into its own network.
+  if (c.allow_private) {
+    return keyError("allow_private", "refused over the API: only a ward.toml source may reach "
+                                     "loopback and private addresses");
+  }
   store::RuntimeSourceRecord r;
   r.tenant = tenant;
   r.name = c.name;

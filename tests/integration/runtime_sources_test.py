@@ -97,6 +97,10 @@ def main():
                                     key=admin_key)
             check("a local root outside [runtime_sources] allowed_roots is a 400 naming root",
                   st == 400 and "source.root" in error_message(b), (st, b))
+            st, _, b = http_request(base, "POST", "/v1/sources", dict(body, allow_private=True),
+                                    key=admin_key)
+            check("allow_private is refused over the API (400 naming it)",
+                  st == 400 and "source.allow_private" in error_message(b), (st, b))
             st, _, b = http_request(base, "POST", "/v1/sources", body, key=admin_key)
             check("POST /v1/sources creates a runtime source (201)",
                   st == 201 and b.get("origin") == "api" and b.get("created_by") == "admin"
