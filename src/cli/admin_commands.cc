@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "runtime_sources.h"
 #include "sync_wiring.h"
 #include "ward/common/clock.h"
 #include "ward/identity/directory.h"
@@ -243,9 +244,9 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Json synced = Json::array();
       if (auto wiring = openSyncWiring(ctx); !wiring.ok()) {
         j["sync_error"] = wiring.status().toString();
-      } else if (!(*wiring)->sources.empty()) {
-        auto listed = ingest::sourcesJson(*(*wiring)->sync, ctx.tenant(), (*wiring)->sources,
-                                          SystemClock::instance().nowMicros());
+      } else {  // ward.toml's and the runtime sources
+        auto listed =
+            allSourcesJson(**wiring, ctx.tenant(), SystemClock::instance().nowMicros());
         if (!listed.ok()) return fail(listed.status());
         synced = std::move(*listed);
       }

@@ -4,9 +4,12 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <map>
 #include <random>
 #include <vector>
 
+#include "runtime_sources.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
 #include "ward/ingest/folder_root.h"
@@ -20,7 +23,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct SourceState {
-  const ingest::SourceConfig* config = nullptr;
+  std::shared_ptr<const ingest::SourceConfig> config;
+  bool runtime = false;     // a runtime source (runtime_sources.h)
+  std::string config_text;  // runtime: its stored config (a change restarts its state)
   std::unique_ptr<ingest::FolderWatch> watch;
   Clock::time_point next_run;  // scheduled (or retried) run; max() = none
   // After a failure or a rate-limit signal: no run, not even on change, before this.
@@ -60,7 +65,7 @@ void afterRun(SourceState& st, bool failed, int64_t retry_after_s, std::mt19937_
 
 SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx), wiring_(wiring) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wiring_.sources.empty()) return;
+  // Runs even without [[sources]]: runtime sources may be created while it runs.
   notifier_ = std::make_unique<ingest::AlertNotifier>(wiring_.alert_webhook, &ctx_.traces());
   // Source names are data: like the store's gauges, only with server.metrics_data_gauges.
   if (ctx_.config().server.metrics_data_gauges)
@@ -70,8 +75,8 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
         "deletion, acl, membership); absent when there was none.",
         [this] {
           std::vector<GaugeSample> out;
-          auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
-                                          SystemClock::instance().nowMicros());
+          auto list =
+              allSourcesJson(wiring_, ctx_.tenant(), SystemClock::instance().nowMicros());
           if (!list.ok()) return out;
           for (const auto& s : *list) {
             for (const char* kind : {"content", "deletion", "acl", "membership"}) {
@@ -88,8 +93,8 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
         "ward_sync_source_error",
         "1 while a source is in the error state (five consecutive failed runs), else 0.", [this] {
           std::vector<GaugeSample> out;
-          auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources,
-                                          SystemClock::instance().nowMicros());
+          auto list =
+              allSourcesJson(wiring_, ctx_.tenant(), SystemClock::instance().nowMicros());
           if (!list.ok()) return out;
           for (const auto& s : *list) {
             out.push_back(
@@ -103,7 +108,10 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
         "for the SLOs configured.",
         [this] {
           std::vector<GaugeSample> out;
-          for (const auto& s : wiring_.sources) {
+          auto entries = listSourceEntries(wiring_, ctx_.tenant(), false);
+          if (!entries.ok()) return out;
+          for (const auto& e : *entries) {
+            const ingest::SourceConfig& s = e.config;
             const std::pair<ingest::AlertKind, int64_t> slos[] = {
                 {ingest::AlertKind::kContentLag, s.slo.content_lag_s},
                 {ingest::AlertKind::kDeletionLag, s.slo.deletion_lag_s},
@@ -133,12 +141,19 @@ SourceScheduler::~SourceScheduler() {
 
 void SourceScheduler::checkAlerts(double watched_s) {
   const int64_t now_us = SystemClock::instance().nowMicros();
-  auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), wiring_.sources, now_us);
+  auto entries = listSourceEntries(wiring_, ctx_.tenant(), false);
+  if (!entries.ok()) {
+    logWarn("sync: cannot check the sources' alerts: " + entries.status().message());
+    return;
+  }
+  std::vector<ingest::SourceConfig> sources;
+  for (const auto& e : *entries) sources.push_back(e.config);
+  auto list = ingest::sourcesJson(*wiring_.sync, ctx_.tenant(), sources, now_us);
   if (!list.ok()) {
     logWarn("sync: cannot check the sources' alerts: " + list.status().message());
     return;
   }
-  for (size_t i = 0; i < wiring_.sources.size() && i < list->size(); ++i) {
+  for (size_t i = 0; i < sources.size() && i < list->size(); ++i) {
     const Json& j = (*list)[i];
     ingest::SourceObservation o;
     o.consecutive_failures = j["consecutive_failures"].get<int>();
@@ -151,7 +166,7 @@ void SourceScheduler::checkAlerts(double watched_s) {
     o.acl_lag_s = lag("acl");
     o.watched_s = watched_s;
     if (j["last_run"].is_object()) o.last_message = j["last_run"]["message"].get<std::string>();
-    for (const auto& a : alerts_.observe(ctx_.tenant(), wiring_.sources[i], o, now_us)) {
+    for (const auto& a : alerts_.observe(ctx_.tenant(), sources[i], o, now_us)) {
       notifier_->notify(a);
     }
   }
@@ -162,12 +177,13 @@ void SourceScheduler::loop() {
   std::mt19937_64 rng(std::random_device{}());
   const auto start = Clock::now();
   auto next_check = start;
-  for (const auto& s : wiring_.sources) {
+  // A source's state: run once at once (at start, or when a runtime source appears or changes).
+  auto add = [&states](const ingest::SourceConfig& s, Clock::time_point at) -> SourceState& {
     SourceState st;
-    st.config = &s;
-    st.next_run = start;  // every source once at start
-    st.not_before = start;
-    st.next_canary = s.canary_interval_s > 0 ? start + std::chrono::seconds(s.canary_interval_s)
+    st.config = std::make_shared<const ingest::SourceConfig>(s);
+    st.next_run = at;
+    st.not_before = at;
+    st.next_canary = s.canary_interval_s > 0 ? at + std::chrono::seconds(s.canary_interval_s)
                                              : Clock::time_point::max();
     if (s.connector == "folder") {
       auto w =
@@ -179,8 +195,42 @@ void SourceScheduler::loop() {
       }
     }
     states.push_back(std::move(st));
-  }
+    return states.back();
+  };
+  for (const auto& s : wiring_.sources) add(s, start);
+  // Runtime sources are read from the store on every turn of the loop (its poll waits at most a
+  // second), so one created or replaced by any process runs within about a second.
+  std::map<std::string, std::string> runtime;  // name -> stored config
+  auto refresh = [&] {
+    auto entries = listSourceEntries(wiring_, ctx_.tenant(), false);
+    if (!entries.ok()) {
+      logWarn("sync: cannot read the runtime sources: " + entries.status().message());
+      return;
+    }
+    std::map<std::string, std::string> now_runtime;
+    for (const auto& e : *entries) {
+      if (e.runtime) now_runtime[e.config.name] = e.record.config;
+    }
+    if (now_runtime == runtime) return;
+    std::erase_if(states, [&](const SourceState& st) {
+      auto it = now_runtime.find(st.config->name);
+      return st.runtime && (it == now_runtime.end() || it->second != st.config_text);
+    });
+    for (const auto& e : *entries) {
+      if (!e.runtime) continue;
+      bool known = std::any_of(states.begin(), states.end(), [&](const SourceState& st) {
+        return st.runtime && st.config->name == e.config.name;
+      });
+      if (known) continue;
+      SourceState& st = add(e.config, Clock::now());
+      st.runtime = true;
+      st.config_text = e.record.config;
+      logInfo("sync: runtime source '" + e.config.name + "' scheduled");
+    }
+    runtime = std::move(now_runtime);
+  };
   for (;;) {
+    refresh();
     const auto now = Clock::now();
     // Run what is due: scheduled, retried, or a settled burst of events.
     bool ran = false;

@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "commands.h"
+#include "runtime_sources.h"
 #include "sync_routes.h"
 #include "sync_wiring.h"
 #include "ward/common/clock.h"
@@ -18,6 +21,7 @@ namespace ward::cli {
 Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
   auto w = std::make_unique<SyncWiring>();
   WARD_ASSIGN_OR_RETURN(w->sources, ingest::loadSourceConfigs(ctx.configPath()));
+  WARD_ASSIGN_OR_RETURN(w->runtime_roots, ingest::loadRuntimeSourceRoots(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->alert_webhook, ingest::loadAlertWebhookConfig(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->sync, store::openSqliteSyncStore(ctx.dbPath()));
   WARD_ASSIGN_OR_RETURN(w->approvals, store::openSqliteToolStore(ctx.dbPath()));
@@ -154,10 +158,8 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!s.ok()) return fail(s);
       auto wiring = openSyncWiring(ctx);
       if (!wiring.ok()) return fail(wiring.status());
-      const ingest::SourceConfig* src = (*wiring)->find(canary_source);
-      if (src == nullptr) {
-        return fail(Status::notFound("no source '" + canary_source + "' in " + ctx.configPath()));
-      }
+      auto src = findAnySource(ctx, **wiring, ctx.tenant(), canary_source);
+      if (!src.ok()) return fail(src.status());
       return runSyncCanary(ctx, **wiring, *src, canary_json);
     };
   });
@@ -172,10 +174,8 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!s.ok()) return fail(s);
       auto wiring = openSyncWiring(ctx);
       if (!wiring.ok()) return fail(wiring.status());
-      const ingest::SourceConfig* src = (*wiring)->find(source);
-      if (src == nullptr) {
-        return fail(Status::notFound("no source '" + source + "' in " + ctx.configPath()));
-      }
+      auto src = findAnySource(ctx, **wiring, ctx.tenant(), source);
+      if (!src.ok()) return fail(src.status());
       ingest::SyncRequest req;
       req.full = full;
       if (!since.empty()) {
@@ -193,15 +193,58 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     };
   });
 
-  auto* sources = app.add_subcommand("sources", "The [[sources]] of ward.toml and their freshness");
-  sources->callback([&ctx, &slot] {
+  auto* sources = app.add_subcommand(
+      "sources", "The sources (ward.toml's [[sources]] and runtime ones) and their freshness");
+  auto* add = sources->add_subcommand(
+      "add", "Create a runtime source from a JSON file with the keys of [[sources]] (as POST "
+             "/v1/sources; a \"credential\" is sealed as a tenant secret)");
+  static std::string add_file;
+  add->add_option("FILE", add_file, "The source as JSON")->required();
+  add->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
       auto wiring = openSyncWiring(ctx);
       if (!wiring.ok()) return fail(wiring.status());
-      auto j = ingest::sourcesJson(*(*wiring)->sync, ctx.tenant(), (*wiring)->sources,
-                                   SystemClock::instance().nowMicros());
+      std::ifstream in(add_file, std::ios::binary);
+      if (!in) return fail(Status::notFound("cannot open " + add_file));
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto body = parseJson(text);
+      if (!body.ok()) return fail(body.status());
+      auto j = putRuntimeSource(ctx, **wiring, ctx.tenant(), "cli", std::move(body).value(), "");
+      if (!j.ok()) return fail(j.status());
+      std::cout << dumpJson(*j) << "\n";
+      return 0;
+    };
+  });
+  auto* remove = sources->add_subcommand(
+      "remove", "Remove a runtime source: its documents are deleted under the mass-deletion "
+                "guard (exit 5 while that waits for --approve ID)");
+  static std::string remove_name, remove_approve;
+  remove->add_option("NAME", remove_name, "The runtime source")->required();
+  remove->add_option("--approve", remove_approve, "The approval of the held deletion");
+  remove->callback([&ctx, &slot] {
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto wiring = openSyncWiring(ctx);
+      if (!wiring.ok()) return fail(wiring.status());
+      auto r = removeRuntimeSource(ctx, **wiring, ctx.tenant(), remove_name, remove_approve, "cli");
+      if (!r.ok()) return fail(r.status());
+      Json j = r->run.toJson();
+      j["removed"] = r->removed;
+      std::cout << dumpJson(j) << "\n";
+      return r->removed ? 0 : r->run.run.state == store::SyncRunState::kHeld ? 5 : 1;
+    };
+  });
+  sources->callback([&ctx, &slot, add, remove] {
+    if (add->parsed() || remove->parsed()) return;
+    slot.run = [&ctx] {
+      Status s = ctx.open();
+      if (!s.ok()) return fail(s);
+      auto wiring = openSyncWiring(ctx);
+      if (!wiring.ok()) return fail(wiring.status());
+      auto j = allSourcesJson(**wiring, ctx.tenant(), SystemClock::instance().nowMicros());
       if (!j.ok()) return fail(j.status());
       std::cout << dumpJson(*j) << "\n";
       return 0;

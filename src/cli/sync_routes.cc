@@ -1,11 +1,13 @@
 // GET /v1/sources and GET /v1/jobs (admin): the sync state `ward sources` and `ward jobs` print,
-// and POST /v1/sources/{name}/snapshot (admin, push_snapshot.h), served by `ward serve` as extra
-// routes (like /mcp) over its SyncWiring.
+// POST /v1/sources/{name}/snapshot (admin, push_snapshot.h), and the runtime sources' POST
+// /v1/sources, GET, PUT and DELETE /v1/sources/{name} (admin, runtime_sources.h), served by
+// `ward serve` as extra routes (like /mcp) over its SyncWiring.
 #include "sync_routes.h"
 
 #include <memory>
 
 #include "push_snapshot.h"
+#include "runtime_sources.h"
 
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
@@ -80,11 +82,68 @@ std::vector<http::Route> syncRoutes(CliContext& ctx, SyncWiring& wiring) {
   sources.auth = http::AuthPolicy::kPrincipal;  // admin checked (and refusals recorded) below
   sources.handler = [&ctx, &wiring](const http::HttpRequest& r) -> Result<http::HttpResponse> {
     WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requireAdmin(ctx, r));
-    WARD_ASSIGN_OR_RETURN(Json list, ingest::sourcesJson(*wiring.sync, who->tenant, wiring.sources,
-                                                         SystemClock::instance().nowMicros()));
+    WARD_ASSIGN_OR_RETURN(Json list,
+                          allSourcesJson(wiring, who->tenant, SystemClock::instance().nowMicros()));
     return http::HttpResponse::json(Json{{"sources", std::move(list)}});
   };
   routes.push_back(std::move(sources));
+
+  // Runtime sources: every refusal (a bad body, a clash, a missing source) is a `sync_refused`
+  // event, a non-admin an `authz_denied` one.
+  auto guarded = [&ctx](const char* method, const char* pattern, auto body) {
+    http::Route route;
+    route.method = method;
+    route.pattern = pattern;
+    route.auth = http::AuthPolicy::kPrincipal;
+    route.handler = [&ctx, body](const http::HttpRequest& r) -> Result<http::HttpResponse> {
+      WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requireAdmin(ctx, r));
+      Result<http::HttpResponse> resp = body(*who, r);
+      if (!resp.ok()) recordRefusal(ctx, r, resp.status());
+      return resp;
+    };
+    return route;
+  };
+  auto put = [&ctx, &wiring](const identity::Principal& who, const http::HttpRequest& r,
+                             const std::string& name) -> Result<http::HttpResponse> {
+    WARD_ASSIGN_OR_RETURN(Json body, parseJson(r.body));
+    WARD_ASSIGN_OR_RETURN(Json j,
+                          putRuntimeSource(ctx, wiring, who.tenant, who.name, std::move(body), name));
+    http::HttpResponse resp = http::HttpResponse::json(std::move(j));
+    if (name.empty()) resp.status = 201;
+    return resp;
+  };
+  routes.push_back(guarded("POST", "/v1/sources",
+                           [put](const identity::Principal& who, const http::HttpRequest& r) {
+                             return put(who, r, "");
+                           }));
+  routes.push_back(guarded("PUT", "/v1/sources/{name}",
+                           [put](const identity::Principal& who, const http::HttpRequest& r) {
+                             return put(who, r, r.pathParam("name"));
+                           }));
+  routes.push_back(guarded(
+      "GET", "/v1/sources/{name}",
+      [&wiring](const identity::Principal& who,
+                const http::HttpRequest& r) -> Result<http::HttpResponse> {
+        WARD_ASSIGN_OR_RETURN(
+            Json list, allSourcesJson(wiring, who.tenant, SystemClock::instance().nowMicros()));
+        for (auto& s : list) {
+          if (s["name"] == r.pathParam("name")) return http::HttpResponse::json(std::move(s));
+        }
+        return Status::notFound("no source '" + r.pathParam("name") + "'");
+      }));
+  routes.push_back(guarded(
+      "DELETE", "/v1/sources/{name}",
+      [&ctx, &wiring](const identity::Principal& who,
+                      const http::HttpRequest& r) -> Result<http::HttpResponse> {
+        WARD_ASSIGN_OR_RETURN(RemoveOutcome o,
+                              removeRuntimeSource(ctx, wiring, who.tenant, r.pathParam("name"),
+                                                  r.queryParam("approve"), who.name));
+        Json j = o.run.toJson();
+        j["removed"] = o.removed;
+        http::HttpResponse resp = http::HttpResponse::json(std::move(j));
+        if (o.run.run.state == store::SyncRunState::kHeld) resp.status = 202;
+        return resp;
+      }));
 
   http::Route jobs;
   jobs.method = "GET";

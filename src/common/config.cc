@@ -182,6 +182,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
     if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
     if (key == "answer") continue;  // parsed (strictly) by answer::loadAnswerConfig
     if (key == "sources") continue;  // parsed (strictly) by ingest::loadSourceConfigs
+    if (key == "runtime_sources") continue;  // parsed by ingest::loadRuntimeSourceRoots
     if (key == "sync_alerts") continue;  // parsed (strictly) by ingest::loadAlertWebhookConfig
     // The untrusted-content gate's keys are parsed (strictly) by gateway::loadUntrustedGateConfig.
     if (key == "gateway.untrusted_writes" || key == "gateway.untrusted_gate" ||

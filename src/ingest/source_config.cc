@@ -21,45 +21,52 @@ constexpr int64_t kMaxSloSeconds = 366LL * 86400;
 // `retry_min_s` below this would spin on a failing source.
 constexpr double kMinRetrySeconds = 0.1;
 
+// `where` names the entry: "ward.toml: sources[2]" or "source" (a POST /v1/sources body).
 Status keyError(const std::string& where, const std::string& key, const std::string& what) {
-  return Status::invalidArgument("ward.toml: " + where + "." + key + ": " + what);
+  return Status::invalidArgument(where + "." + key + ": " + what);
 }
 
-Result<std::string> stringOf(const toml::node& n, const std::string& where,
-                             const std::string& key) {
-  auto s = n.value<std::string>();
-  if (!n.is_string() || !s) return keyError(where, key, "must be a string");
-  return *s;
+Result<std::string> stringOf(const Json& v, const std::string& where, const std::string& key) {
+  if (!v.is_string()) return keyError(where, key, "must be a string");
+  return v.get<std::string>();
 }
 
-Result<int64_t> intOf(const toml::node& n, const std::string& where, const std::string& key,
+Result<int64_t> intOf(const Json& v, const std::string& where, const std::string& key,
                       int64_t min, int64_t max) {
-  auto v = n.value<int64_t>();
-  if (!n.is_integer() || !v) return keyError(where, key, "must be an integer");
-  if (*v < min || *v > max) {
+  if (!v.is_number_integer()) return keyError(where, key, "must be an integer");
+  const bool too_big = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max);
+  const int64_t n = too_big ? max : v.get<int64_t>();
+  if (too_big || n < min || n > max) {
     return keyError(where, key,
                     "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
-  return *v;
+  return n;
 }
 
-Result<double> shareOf(const toml::node& n, const std::string& where, const std::string& key) {
-  auto v = n.value<double>();
-  if (!(n.is_floating_point() || n.is_integer()) || !v) {
-    return keyError(where, key, "must be a number");
-  }
-  if (*v < 0 || *v > 1) return keyError(where, key, "must be between 0 and 1");
-  return *v;
+Result<double> numberOf(const Json& v, const std::string& where, const std::string& key) {
+  if (!v.is_number()) return keyError(where, key, "must be a number");
+  return v.get<double>();
 }
 
-Result<std::vector<std::string>> names(const toml::node& n, const std::string& where,
-                                       const std::string& key) {
-  const toml::array* a = n.as_array();
-  if (a == nullptr) return keyError(where, key, "must be an array of strings");
+Result<double> shareOf(const Json& v, const std::string& where, const std::string& key) {
+  WARD_ASSIGN_OR_RETURN(double d, numberOf(v, where, key));
+  if (d < 0 || d > 1) return keyError(where, key, "must be between 0 and 1");
+  return d;
+}
+
+Result<bool> boolOf(const Json& v, const std::string& where, const std::string& key) {
+  if (!v.is_boolean()) return keyError(where, key, "must be a boolean");
+  return v.get<bool>();
+}
+
+// Strings, sorted and unique; principal names (checked) unless `principals` is false.
+Result<std::vector<std::string>> names(const Json& v, const std::string& where,
+                                       const std::string& key, bool principals = true) {
+  if (!v.is_array()) return keyError(where, key, "must be an array of strings");
   std::vector<std::string> out;
-  for (const toml::node& e : *a) {
+  for (const Json& e : v) {
     WARD_ASSIGN_OR_RETURN(std::string s, stringOf(e, where, key));
-    Status valid = identity::validateName(key, s);
+    Status valid = principals ? identity::validateName(key, s) : Status();
     if (!valid.ok()) return keyError(where, key, valid.message());
     out.push_back(std::move(s));
   }
@@ -68,11 +75,10 @@ Result<std::vector<std::string>> names(const toml::node& n, const std::string& w
   return out;
 }
 
-Result<AclRule> parseRule(const toml::table& t, const std::string& where) {
+Result<AclRule> parseRule(const Json& t, const std::string& where) {
   AclRule r;
   bool has_glob = false;
-  for (const auto& [k, v] : t) {
-    const std::string key(k.str());
+  for (const auto& [key, v] : t.items()) {
     if (key == "glob") {
       WARD_ASSIGN_OR_RETURN(r.glob, stringOf(v, where, key));
       has_glob = true;
@@ -81,9 +87,7 @@ Result<AclRule> parseRule(const toml::table& t, const std::string& where) {
     } else if (key == "groups") {
       WARD_ASSIGN_OR_RETURN(r.acl.groups, names(v, where, key));
     } else if (key == "public") {
-      auto b = v.value<bool>();
-      if (!v.is_boolean() || !b) return keyError(where, key, "must be a boolean");
-      r.acl.is_public = *b;
+      WARD_ASSIGN_OR_RETURN(r.acl.is_public, boolOf(v, where, key));
     } else {
       return keyError(where, key, "unknown key");
     }
@@ -92,10 +96,9 @@ Result<AclRule> parseRule(const toml::table& t, const std::string& where) {
   return r;
 }
 
-Result<IdentityRule> parseIdentityRule(const toml::table& t, const std::string& where) {
+Result<IdentityRule> parseIdentityRule(const Json& t, const std::string& where) {
   IdentityRule r;
-  for (const auto& [k, v] : t) {
-    const std::string key(k.str());
+  for (const auto& [key, v] : t.items()) {
     if (key == "match") {
       WARD_ASSIGN_OR_RETURN(r.match, stringOf(v, where, key));
     } else if (key == "principal") {
@@ -107,6 +110,26 @@ Result<IdentityRule> parseIdentityRule(const toml::table& t, const std::string& 
   if (r.match.empty()) return keyError(where, "match", "is required");
   if (r.principal.empty()) return keyError(where, "principal", "is required");
   return r;
+}
+
+// An array of tables (`[[sources.acl]]`, `[[sources.identities]]`), at most `max` of them.
+template <typename Rule, typename Parse>
+Result<std::vector<Rule>> rulesOf(const Json& v, const std::string& where, const std::string& key,
+                                  size_t max, Parse parse) {
+  if (!v.is_array()) {
+    return keyError(where, key, "must be an array of tables ([[sources." + key + "]])");
+  }
+  if (v.size() > max) {
+    return keyError(where, key, "has more than " + std::to_string(max) + " rules");
+  }
+  std::vector<Rule> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    std::string rule_where = where + "." + key + "[" + std::to_string(i) + "]";
+    if (!v[i].is_object()) return Status::invalidArgument(rule_where + " must be a table");
+    WARD_ASSIGN_OR_RETURN(Rule r, parse(v[i], rule_where));
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 // A TOML value as JSON (dates and times as their TOML text).
@@ -136,11 +159,12 @@ Json jsonOf(const toml::node& n) {
   return text.str();
 }
 
-Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
+}  // namespace
+
+Result<SourceConfig> parseSourceJson(const Json& t, const std::string& where) {
+  if (!t.is_object()) return Status::invalidArgument(where + " must be a table (a JSON object)");
   SourceConfig c;
-  const std::string where = "sources[" + std::to_string(index) + "]";
-  for (const auto& [k, v] : t) {
-    const std::string key(k.str());
+  for (const auto& [key, v] : t.items()) {
     if (key == "name") {
       WARD_ASSIGN_OR_RETURN(c.name, stringOf(v, where, key));
     } else if (key == "connector") {
@@ -150,9 +174,8 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
     } else if (key == "ref") {
       WARD_ASSIGN_OR_RETURN(c.ref, stringOf(v, where, key));
     } else if (key == "allowed_hosts") {
-      const toml::array* a = v.as_array();
-      if (a == nullptr) return keyError(where, key, "must be an array of strings");
-      for (const toml::node& e : *a) {
+      if (!v.is_array()) return keyError(where, key, "must be an array of strings");
+      for (const Json& e : v) {
         WARD_ASSIGN_OR_RETURN(std::string h, stringOf(e, where, key));
         c.allowed_hosts.push_back(std::move(h));
       }
@@ -183,16 +206,13 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
     } else if (key == "canary_interval_s") {
       WARD_ASSIGN_OR_RETURN(c.canary_interval_s, intOf(v, where, key, 0, 86'400));
     } else if (key == "retry_min_s") {
-      auto r = v.value<double>();
-      if (!(v.is_floating_point() || v.is_integer()) || !r) {
-        return keyError(where, key, "must be a number");
-      }
-      if (*r < kMinRetrySeconds || *r > kSyncRetryMaxSeconds) {
+      WARD_ASSIGN_OR_RETURN(double r, numberOf(v, where, key));
+      if (r < kMinRetrySeconds || r > kSyncRetryMaxSeconds) {
         return keyError(
             where, key,
             "must be between 0.1 and " + std::to_string(static_cast<int>(kSyncRetryMaxSeconds)));
       }
-      c.retry_min_s = *r;
+      c.retry_min_s = r;
     } else if (key == "base_url") {
       WARD_ASSIGN_OR_RETURN(c.base_url, stringOf(v, where, key));
     } else if (key == "token_secret") {
@@ -200,44 +220,15 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
       Status valid = identity::validateName("secret", c.token_secret);
       if (!valid.ok()) return keyError(where, key, valid.message());
     } else if (key == "allow_private") {
-      auto b = v.value<bool>();
-      if (!v.is_boolean() || !b) return keyError(where, key, "must be a boolean");
-      c.allow_private = *b;
+      WARD_ASSIGN_OR_RETURN(c.allow_private, boolOf(v, where, key));
     } else if (key == "options") {
-      if (!v.is_table()) return keyError(where, key, "must be a table ([sources.options])");
-      c.options = jsonOf(v);
+      if (!v.is_object()) return keyError(where, key, "must be a table ([sources.options])");
+      c.options = v;
     } else if (key == "identities") {
-      const toml::array* rules = v.as_array();
-      if (rules == nullptr) {
-        return keyError(where, key, "must be an array of tables ([[sources.identities]])");
-      }
-      if (rules->size() > kMaxIdentityRules) {
-        return keyError(where, key,
-                        "has more than " + std::to_string(kMaxIdentityRules) + " rules");
-      }
-      for (size_t i = 0; i < rules->size(); ++i) {
-        const toml::table* rt = (*rules)[i].as_table();
-        std::string rule_where = where + ".identities[" + std::to_string(i) + "]";
-        if (rt == nullptr)
-          return Status::invalidArgument("ward.toml: " + rule_where + " must be a table");
-        WARD_ASSIGN_OR_RETURN(IdentityRule r, parseIdentityRule(*rt, rule_where));
-        c.identities.push_back(std::move(r));
-      }
+      WARD_ASSIGN_OR_RETURN(c.identities, rulesOf<IdentityRule>(v, where, key, kMaxIdentityRules,
+                                                                parseIdentityRule));
     } else if (key == "acl") {
-      const toml::array* rules = v.as_array();
-      if (rules == nullptr)
-        return keyError(where, key, "must be an array of tables ([[sources.acl]])");
-      if (rules->size() > kMaxAclRules) {
-        return keyError(where, key, "has more than " + std::to_string(kMaxAclRules) + " rules");
-      }
-      for (size_t i = 0; i < rules->size(); ++i) {
-        const toml::table* rt = (*rules)[i].as_table();
-        std::string rule_where = where + ".acl[" + std::to_string(i) + "]";
-        if (rt == nullptr)
-          return Status::invalidArgument("ward.toml: " + rule_where + " must be a table");
-        WARD_ASSIGN_OR_RETURN(AclRule r, parseRule(*rt, rule_where));
-        c.acl_rules.push_back(std::move(r));
-      }
+      WARD_ASSIGN_OR_RETURN(c.acl_rules, rulesOf<AclRule>(v, where, key, kMaxAclRules, parseRule));
     } else {
       return keyError(where, key, "unknown key");
     }
@@ -255,8 +246,9 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
                       "credentials in a URL are refused (they would reach logs and argv)");
     }
   }
-  if (c.canary_interval_s > 0 && c.connector != "folder") {
-    return keyError(where, "canary_interval_s", "canaries run in folder sources only");
+  if (c.canary_interval_s > 0 && c.connector != "folder" && c.connector != "jsonl") {
+    return keyError(where, "canary_interval_s",
+                    "canaries run in folder and jsonl (push) sources only");
   }
   if ((c.connector == "folder" || c.connector == "jsonl" || c.connector == "git" ||
        c.connector == "archive") &&
@@ -265,6 +257,8 @@ Result<SourceConfig> parseOne(const toml::table& t, size_t index) {
   }
   return c;
 }
+
+namespace {
 
 Result<std::vector<SourceConfig>> parseTable(const toml::table& table) {
   std::vector<SourceConfig> out;
@@ -285,7 +279,8 @@ Result<std::vector<SourceConfig>> parseTable(const toml::table& table) {
       return Status::invalidArgument("ward.toml: sources[" + std::to_string(i) +
                                      "] must be a table");
     }
-    WARD_ASSIGN_OR_RETURN(SourceConfig c, parseOne(*t, i));
+    WARD_ASSIGN_OR_RETURN(SourceConfig c,
+                          parseSourceJson(jsonOf(*t), "ward.toml: sources[" + std::to_string(i) + "]"));
     if (!seen.insert(c.name).second) {
       return Status::invalidArgument("ward.toml: sources[" + std::to_string(i) +
                                      "].name: source '" + c.name + "' is configured twice");
@@ -310,12 +305,87 @@ store::Acl SourceConfig::aclFor(const std::string& path) const {
   return store::Acl{};  // admins only
 }
 
+Json sourceConfigJson(const SourceConfig& c) {
+  Json j{{"name", c.name},
+         {"connector", c.connector},
+         {"schedule_s", c.schedule_s},
+         {"max_delete_share", c.max_delete_share},
+         {"max_expose_share", c.max_expose_share},
+         {"page_items", c.page_items}};
+  auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  auto count = [&](const char* key, uint64_t v) {
+    if (v != 0) j[key] = v;
+  };
+  text("root", c.root);
+  text("ref", c.ref);
+  text("base_url", c.base_url);
+  text("token_secret", c.token_secret);  // a secret's name, never its value
+  if (!c.allowed_hosts.empty()) j["allowed_hosts"] = c.allowed_hosts;
+  count("max_depth", c.max_depth);
+  count("max_entries", c.max_entries);
+  count("max_file_bytes", c.max_file_bytes);
+  count("slo_content_lag_s", static_cast<uint64_t>(c.slo.content_lag_s));
+  count("slo_deletion_lag_s", static_cast<uint64_t>(c.slo.deletion_lag_s));
+  count("slo_acl_lag_s", static_cast<uint64_t>(c.slo.acl_lag_s));
+  count("canary_interval_s", static_cast<uint64_t>(c.canary_interval_s));
+  if (c.retry_min_s > 0) j["retry_min_s"] = c.retry_min_s;
+  if (c.allow_private) j["allow_private"] = true;
+  if (!c.options.empty()) j["options"] = c.options;
+  if (!c.identities.empty()) {
+    Json rules = Json::array();
+    for (const auto& r : c.identities) rules.push_back({{"match", r.match}, {"principal", r.principal}});
+    j["identities"] = std::move(rules);
+  }
+  if (!c.acl_rules.empty()) {
+    Json rules = Json::array();
+    for (const auto& r : c.acl_rules) {
+      Json rule{{"glob", r.glob}, {"users", r.acl.users}, {"groups", r.acl.groups}};
+      if (r.acl.is_public) rule["public"] = true;
+      rules.push_back(std::move(rule));
+    }
+    j["acl"] = std::move(rules);
+  }
+  return j;
+}
+
 Result<std::vector<SourceConfig>> parseSourceConfigs(const std::string& toml_text) {
   try {
     return parseTable(toml::parse(toml_text));
   } catch (const toml::parse_error& e) {
     return parseError(e);
   }
+}
+
+Result<std::vector<std::string>> loadRuntimeSourceRoots(const std::string& path) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return out;
+  try {
+    const toml::table t = toml::parse_file(path);
+    const toml::node* node = t.get("runtime_sources");
+    if (node == nullptr) return out;
+    const toml::table* table = node->as_table();
+    if (table == nullptr) {
+      return Status::invalidArgument("ward.toml: 'runtime_sources' must be a table");
+    }
+    for (const auto& [k, v] : *table) {
+      const std::string key(k.str());
+      if (key != "allowed_roots") {
+        return keyError("ward.toml: runtime_sources", key, "unknown key");
+      }
+      WARD_ASSIGN_OR_RETURN(out, names(jsonOf(v), "ward.toml: runtime_sources", key, false));
+      for (const std::string& root : out) {
+        if (root.empty() || root[0] != '/') {
+          return keyError("ward.toml: runtime_sources", key, "'" + root + "' is not absolute");
+        }
+      }
+    }
+  } catch (const toml::parse_error& e) {
+    return parseError(e);
+  }
+  return out;
 }
 
 Result<std::vector<SourceConfig>> loadSourceConfigs(const std::string& path) {

@@ -295,6 +295,7 @@ Json syncRunJson(const store::SyncRunRecord& r) {
       {"exhausted", r.exhausted},
       {"message", r.message}};
   if (!r.approval_id.empty()) j["approval_id"] = r.approval_id;
+  if (r.full_since != 0) j["full_since"] = formatRfc3339(r.full_since);  // a backfill
   return j;
 }
 
@@ -356,8 +357,11 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     ++run.resumed;
     WARD_RETURN_IF_ERROR(deps_.sync->updateRun(run));
   } else {
-    WARD_ASSIGN_OR_RETURN(run, deps_.sync->startRun(tenant, source.name, request.full));
+    WARD_ASSIGN_OR_RETURN(run, deps_.sync->startRun(tenant, source.name, request.full,
+                                                    request.full ? request.full_since_us : 0));
   }
+  // A backfill's time is stored with its run: a resumed run keeps it, whatever its resumer says.
+  const int64_t full_since_us = run.full ? run.full_since : 0;
   if (lifted) run.approval_id = request.approve;
   WARD_ASSIGN_OR_RETURN(int64_t live_before, deps_.sync->liveDocuments(tenant, source.name));
   WARD_ASSIGN_OR_RETURN(auto versions, deps_.sync->itemVersions(tenant, source.name));
@@ -366,7 +370,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
 
   SyncResult result;
   RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget,
-               request.full_since_us, result.problems);
+               full_since_us, result.problems);
   bool exhausted = false;
   Status pass = connector.ok()
                     ? (*connector)->pass(run.checkpoint, sink, &exhausted)
@@ -461,7 +465,12 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   }
   run.deleted += static_cast<int64_t>(deletes.size());
   run.finished_at = SystemClock::instance().nowMicros();
-  WARD_RETURN_IF_ERROR(deps_.sync->finishRun(run, deletes));
+  // A complete, clean pass of a source that declares group membership reported every group it
+  // has: the source's groups it did not report are emptied with the final row.
+  const bool empty_groups = run.state == store::SyncRunState::kCompleted && connector.ok() &&
+                            (*connector)->capabilities().group_membership;
+  std::vector<std::string> emptied_groups;
+  WARD_RETURN_IF_ERROR(deps_.sync->finishRun(run, deletes, empty_groups, &emptied_groups));
   WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());
   (void)applied;
   if (lifted && run.state == store::SyncRunState::kCompleted) {
@@ -474,9 +483,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   }
   Json attrs = syncRunJson(run);
   attrs["problems"] = static_cast<int64_t>(result.problems.size());
-  if (run.full && request.full_since_us != 0) {
-    attrs["full_since"] = formatRfc3339(request.full_since_us);
-  }
+  if (!emptied_groups.empty()) attrs["emptied_groups"] = emptied_groups;
   if (!deletes.empty()) {
     Json ids = Json::array();
     for (size_t i = 0; i < deletes.size() && i < kMaxSyncProblems; ++i) ids.push_back(deletes[i]);

@@ -94,4 +94,36 @@ Status applyGroupMembership(Database& db, const std::string& tenant, const std::
       "WHERE key='identity_generation'");
 }
 
+Result<std::vector<std::string>> emptyUnreportedGroups(Database& db, const std::string& tenant,
+                                                       const std::string& source, int64_t run_id) {
+  WARD_ASSIGN_OR_RETURN(
+      StmtRef st,
+      db.prepare("SELECT p.id, p.name, (SELECT COUNT(*) FROM memberships m WHERE m.group_id=p.id) "
+                 "FROM source_groups g JOIN principals p ON p.id=g.group_id WHERE g.tenant=? AND "
+                 "g.source=? AND NOT EXISTS (SELECT 1 FROM sync_run_groups r WHERE r.run_id=? AND "
+                 "r.name=p.name) ORDER BY p.name"));
+  st->bind(1, tenant);
+  st->bind(2, source);
+  st->bind(3, run_id);
+  // Groups already empty (emptied by an earlier pass) are left alone and not reported again.
+  std::vector<std::pair<int64_t, std::string>> gone;
+  while (st->step()) {
+    if (st->int64(2) > 0) gone.emplace_back(st->int64(0), st->text(1));
+  }
+  WARD_RETURN_IF_ERROR(st->error("list unreported source groups"));
+  std::vector<std::string> names;
+  if (gone.empty()) return names;
+  WARD_ASSIGN_OR_RETURN(StmtRef clear, db.prepare("DELETE FROM memberships WHERE group_id=?"));
+  for (const auto& [id, name] : gone) {
+    clear->reset();
+    clear->bind(1, id);
+    WARD_RETURN_IF_ERROR(clear->exec("empty source group"));
+    names.push_back(name);
+  }
+  WARD_RETURN_IF_ERROR(
+      db.exec("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+              "WHERE key='identity_generation'"));
+  return names;
+}
+
 }  // namespace ward::store

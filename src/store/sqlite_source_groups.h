@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sqlite_db.h"
 #include "ward/store/sync_store.h"
@@ -21,5 +22,11 @@ Result<int64_t> countManagedGroups(Database& db, const std::string& tenant,
 // members that are principals of the tenant and bumps the identity generation.
 Status applyGroupMembership(Database& db, const std::string& tenant, const std::string& source,
                             const GroupMembership& update, int64_t now);
+
+// The groups `source` manages that run `run_id` did not report (`sync_run_groups`) lose all their
+// members, and the identity generation moves. Returns the names of those that had members, sorted
+// (a group already empty is left alone).
+Result<std::vector<std::string>> emptyUnreportedGroups(Database& db, const std::string& tenant,
+                                                       const std::string& source, int64_t run_id);
 
 }  // namespace ward::store

@@ -23,7 +23,7 @@ namespace {
 // arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h), 7: sync state of sources
 // (sync_schema.h), 8: SCIM provisioning and disabled principals (scim_schema.h), groups that
 // sources manage (sync_schema.h)
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,6 +91,7 @@ class SqliteStore final : public Store {
     if (v < 7) WARD_RETURN_IF_ERROR(db_->exec(kSyncSchemaV7));
     if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kScimSchemaV8));
     if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kSourceGroupsSchemaV8));
+    if (v < 9) WARD_RETURN_IF_ERROR(db_->exec(kSourcesSchemaV9));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

@@ -5,6 +5,7 @@
 
 #include "sqlite_db.h"
 #include "sqlite_documents.h"
+#include "sqlite_runtime_sources.h"
 #include "sqlite_source_groups.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
@@ -17,8 +18,8 @@ namespace {
 
 constexpr const char* kRunColumns =
     "SELECT id,tenant,source,full,state,checkpoint,started_at,finished_at,listed,fetched,indexed,"
-    "unchanged,failed,refused,held,widened,deleted,pages,resumed,exhausted,message,approval_id "
-    "FROM sync_runs";
+    "unchanged,failed,refused,held,widened,deleted,pages,resumed,exhausted,message,approval_id,"
+    "full_since FROM sync_runs";
 
 SyncRunRecord readRun(Statement* st) {
   SyncRunRecord r;
@@ -36,6 +37,7 @@ SyncRunRecord readRun(Statement* st) {
   r.exhausted = st->int64(19) != 0;
   r.message = st->text(20);
   r.approval_id = st->text(21);
+  r.full_since = st->int64(22);
   return r;
 }
 
@@ -56,23 +58,25 @@ class SqliteSyncStore final : public SyncStore {
   }
 
   Result<SyncRunRecord> startRun(const std::string& tenant, const std::string& source,
-                                 bool full) override {
+                                 bool full, int64_t full_since) override {
     std::lock_guard<std::mutex> lock(mu_);
     SyncRunRecord r;
     r.tenant = tenant;
     r.source = source;
     r.full = full;
+    r.full_since = full_since;
     r.started_at = SystemClock::instance().nowMicros();
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
         db_->prepare("INSERT INTO sync_runs(tenant,source,full,state,checkpoint,started_at,"
                      "finished_at,listed,fetched,indexed,unchanged,failed,refused,held,widened,"
-                     "deleted,pages,resumed,exhausted,message,approval_id) VALUES(?,?,?,'running',"
-                     "'',?,0,0,0,0,0,0,0,0,0,0,0,0,0,'','')"));
+                     "deleted,pages,resumed,exhausted,message,approval_id,full_since) VALUES(?,?,?,"
+                     "'running','',?,0,0,0,0,0,0,0,0,0,0,0,0,0,'','',?)"));
     st->bind(1, tenant);
     st->bind(2, source);
     st->bind(3, full ? 1 : 0);
     st->bind(4, r.started_at);
+    st->bind(5, full_since);
     WARD_RETURN_IF_ERROR(st->exec("start sync run"));
     r.id = db_->lastInsertId();
     return r;
@@ -114,9 +118,16 @@ class SqliteSyncStore final : public SyncStore {
       item->bind(4, s.version);
       WARD_RETURN_IF_ERROR(item->exec("record item version"));
     }
+    WARD_ASSIGN_OR_RETURN(
+        StmtRef reported,
+        db_->prepare("INSERT OR IGNORE INTO sync_run_groups(run_id,name) VALUES(?,?)"));
     for (const auto& update : batch.group_updates) {
       WARD_RETURN_IF_ERROR(
           applyGroupMembership(*db_, batch.run.tenant, batch.run.source, update, now));
+      reported->reset();
+      reported->bind(1, batch.run.id);
+      reported->bind(2, update.group);
+      WARD_RETURN_IF_ERROR(reported->exec("remember reported group"));
     }
     WARD_RETURN_IF_ERROR(writeRun(batch.run));
     WARD_RETURN_IF_ERROR(tx.commit());
@@ -160,7 +171,8 @@ class SqliteSyncStore final : public SyncStore {
     return out;
   }
 
-  Status finishRun(const SyncRunRecord& run, const std::vector<std::string>& deletes) override {
+  Status finishRun(const SyncRunRecord& run, const std::vector<std::string>& deletes,
+                   bool empty_unreported_groups, std::vector<std::string>* emptied) override {
     std::lock_guard<std::mutex> lock(mu_);
     {
       Transaction tx(*db_);
@@ -175,9 +187,18 @@ class SqliteSyncStore final : public SyncStore {
         item->bind(2, id);
         WARD_RETURN_IF_ERROR(item->exec("forget item version"));
       }
+      if (empty_unreported_groups) {
+        WARD_ASSIGN_OR_RETURN(std::vector<std::string> gone,
+                              emptyUnreportedGroups(*db_, run.tenant, run.source, run.id));
+        if (emptied != nullptr) *emptied = std::move(gone);
+      }
       WARD_ASSIGN_OR_RETURN(StmtRef seen, db_->prepare("DELETE FROM sync_seen WHERE run_id=?"));
       seen->bind(1, run.id);
       WARD_RETURN_IF_ERROR(seen->exec("drop seen ids"));
+      WARD_ASSIGN_OR_RETURN(StmtRef groups,
+                            db_->prepare("DELETE FROM sync_run_groups WHERE run_id=?"));
+      groups->bind(1, run.id);
+      WARD_RETURN_IF_ERROR(groups->exec("drop reported groups"));
       WARD_RETURN_IF_ERROR(writeRun(run));
       WARD_RETURN_IF_ERROR(tx.commit());
     }
@@ -250,6 +271,42 @@ class SqliteSyncStore final : public SyncStore {
   Result<int64_t> managedGroups(const std::string& tenant, const std::string& source) override {
     std::lock_guard<std::mutex> lock(mu_);
     return countManagedGroups(*db_, tenant, source);
+  }
+
+  Result<std::vector<RuntimeSourceRecord>> listSources(const std::string& tenant) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectRuntimeSources(*db_, tenant, "");
+  }
+
+  Result<std::optional<RuntimeSourceRecord>> getSource(const std::string& tenant,
+                                                       const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    WARD_ASSIGN_OR_RETURN(auto rows, selectRuntimeSources(*db_, tenant, name));
+    if (rows.empty()) return std::optional<RuntimeSourceRecord>();
+    return std::optional<RuntimeSourceRecord>(std::move(rows.front()));
+  }
+
+  Status createSource(const RuntimeSourceRecord& r, size_t max_sources) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
+    WARD_RETURN_IF_ERROR(insertRuntimeSource(*db_, r, max_sources));
+    return tx.commit();
+  }
+
+  Status replaceSource(const RuntimeSourceRecord& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return updateRuntimeSource(*db_, r);
+  }
+
+  Status setSourceRemoving(const std::string& tenant, const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return markRuntimeSourceRemoving(*db_, tenant, name);
+  }
+
+  Status deleteSource(const std::string& tenant, const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deleteRuntimeSource(*db_, tenant, name);
   }
 
  private:

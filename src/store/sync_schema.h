@@ -31,4 +31,18 @@ CREATE TABLE IF NOT EXISTS source_groups(
 CREATE INDEX IF NOT EXISTS source_groups_by_source ON source_groups(tenant, source);
 )sql";
 
+// Schema step 9: runtime sources (POST /v1/sources; their config as JSON, the same keys as
+// ward.toml's [[sources]]), the `--since` of a backfill stored with its run (so a resumed run keeps
+// it), and the groups each running pass has reported (so a complete pass can empty the source's
+// groups it no longer reports). docs/formats/ward-db.md, "Schema step 9".
+inline constexpr const char* kSourcesSchemaV9 = R"sql(
+ALTER TABLE sync_runs ADD COLUMN full_since INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS sync_run_groups(
+  run_id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY(run_id, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources(
+  tenant TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL, created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, removing INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(tenant, name)) WITHOUT ROWID;
+)sql";
+
 }  // namespace ward::store

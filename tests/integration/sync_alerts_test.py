@@ -18,7 +18,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/sync_alerts_test.py
 * the alerts are audit events (`sync_alert`, `sync_alert_webhook`) and counted on /metrics, and
   the webhook URL's secret path is never logged;
 * `ward sync canary SOURCE` times a canary's create, update and delete until search reflects
-  each (figures printed, not asserted), the canary is admins only and removed;
+  each (figures printed, not asserted), the canary is admins only and removed; in a jsonl (push)
+  source also its revoke;
 * POST /v1/sources/{name}/snapshot (docs/design/ingest.md, "Push snapshots"): a snapshot deletes
   the source's ids it lacks (and no other source's), pages with begin/append/commit, a 30%
   deletion is held (202) until sent again with its approval, non-admins and bad pages are
@@ -244,6 +245,13 @@ canary_interval_s = 1
           p.stdout + p.stderr)
 
 
+def search_ids(data, query):
+    p = ward(data, "search", query, "--as", "admin", "--json")
+    if p.returncode != 0:
+        return None
+    return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])}
+
+
 def test_canary(data, tmp):
     root = os.path.join(tmp, "canary-src")
     write(os.path.join(root, "a.md"), "# A\n\ncanaryneighbour\n")
@@ -265,6 +273,30 @@ def test_canary(data, tmp):
     p = ward(data, "sync", "canary", "nosuch")
     check("a canary of an unknown source is refused", p.returncode != 0
           and "no source 'nosuch'" in p.stderr, p.stderr)
+
+    # A push (jsonl) source: create, update, revoke and delete through the push path.
+    snap = os.path.join(tmp, "push-canary.jsonl")
+    write(snap, json.dumps({"id": "pc-neighbour", "text": "pushcanaryneighbour",
+                            "acl": {"groups": ["staff"]}}) + "\n")
+    set_config(data, f'[[sources]]\nname = "pcan"\nconnector = "jsonl"\nroot = "{snap}"\n')
+    p = ward(data, "sync", "pcan", "--json")
+    check("the push source is synced", p.returncode == 0, p.stdout + p.stderr)
+    p = ward(data, "sync", "canary", "pcan", "--json")
+    out = json.loads(p.stdout) if p.returncode == 0 else {}
+    secs = out.get("seconds", {})
+    print("figure: push canary " + " ".join(f"{k} {v:.3f} s" for k, v in secs.items()))
+    check("a push source's canary times create, update, revoke and delete",
+          set(secs) == {"create", "update", "revoke", "delete"} and "error" not in out,
+          p.stdout + p.stderr)
+    check("the push canary is removed and the source's documents kept",
+          search_ids(data, "wardcanary" + out.get("canary", "x").split("ward-canary-")[-1]
+                     + "updated") == set()
+          and search_ids(data, "pushcanaryneighbour") == {"pc-neighbour"},
+          out)
+    p = ward(data, "sync", "pcan", "--json")
+    run = json.loads(p.stdout) if p.returncode == 0 else {}
+    check("the next snapshot run of the source is completed (nothing left behind)",
+          run.get("outcome") == "completed" and run.get("deleted") == 0, p.stdout + p.stderr)
 
 
 def records(ids, tag="v1"):

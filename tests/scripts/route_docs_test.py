@@ -2,7 +2,7 @@
 """The route table (src/http/routes.cc, kRoutes) against its documentation: every route is in
 docs/api/openapi.yaml with its method and in docs/design/http.md's route table, and every
 operation of the OpenAPI document is a route (or /mcp, which mcp::mcpRoutes adds, or /v1/sources,
-/v1/sources/{name}/snapshot and /v1/jobs, which `ward serve` adds from src/cli/sync_routes.cc). The
+/v1/sources/{name}/snapshot, /v1/sources/{name} and /v1/jobs, which `ward serve` adds from src/cli/sync_routes.cc). The
 /scim/v2 routes are read from their own table in src/http/scim_routes.cc."""
 import pathlib
 import re
@@ -15,7 +15,9 @@ ROUTE = re.compile(r'\{"(GET|POST|PUT|DELETE|PATCH)",\s*"([^"]+)"')
 METHODS = {"get", "post", "put", "delete", "patch"}
 ADDED_ELSEWHERE = {("GET", "/mcp"), ("POST", "/mcp"), ("DELETE", "/mcp"),  # mcp::mcpRoutes
                    ("GET", "/v1/sources"), ("GET", "/v1/jobs"),  # src/cli/sync_routes.cc
-                   ("POST", "/v1/sources/{name}/snapshot")}
+                   ("POST", "/v1/sources/{name}/snapshot"), ("POST", "/v1/sources"),
+                   ("GET", "/v1/sources/{name}"), ("PUT", "/v1/sources/{name}"),
+                   ("DELETE", "/v1/sources/{name}")}
 
 
 def openapi_form(path):

@@ -88,8 +88,19 @@ struct SourceConfig {
   store::Acl aclFor(const std::string& path) const;
 };
 
+// One source from the JSON of its [[sources]] keys (a POST /v1/sources body, or a ward.toml entry
+// turned into JSON: both go through this one validator). `where` prefixes every error, e.g.
+// "ward.toml: sources[2]" gives "ward.toml: sources[2].page_items: must be an integer".
+Result<SourceConfig> parseSourceJson(const Json& entry, const std::string& where);
+// The inverse, with the keys parseSourceJson reads (defaults shown where they matter); never a
+// credential (token_secret is a secret's name).
+Json sourceConfigJson(const SourceConfig& source);
+
 // The [[sources]] of the ward.toml at `path` (none when the file or the table is absent).
 Result<std::vector<SourceConfig>> loadSourceConfigs(const std::string& path);
+// `[runtime_sources] allowed_roots` of the ward.toml at `path`: the absolute paths beneath which a
+// runtime source (POST /v1/sources) may name a local root (none: no local roots over the API).
+Result<std::vector<std::string>> loadRuntimeSourceRoots(const std::string& path);
 // Parses a ward.toml text (tests).
 Result<std::vector<SourceConfig>> parseSourceConfigs(const std::string& toml_text);
 

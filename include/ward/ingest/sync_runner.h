@@ -43,7 +43,8 @@ struct SyncRequest {
   bool full = false;  // fetch every item, ignoring stored versions
   // A backfill: with `full`, only items the connector dates at or after this (micros) are
   // fetched again; older ones are compared by version as in any run, and undated ones are
-  // fetched. 0 = every item. Not stored with the run: a resumed run uses its resumer's value.
+  // fetched. 0 = every item. Stored with the run (SyncRunRecord::full_since): a resumed run keeps
+  // its own time, whatever its resumer asks.
   int64_t full_since_us = 0;
   // Approves this source's pending held-run approval and runs with the guards lifted.
   std::string approve;

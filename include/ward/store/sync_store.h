@@ -48,6 +48,22 @@ struct SyncRunRecord {
   bool exhausted = false;   // the listing reached its end
   std::string message;      // why the run deleted nothing, was held or failed
   std::string approval_id;  // the approval a held run waits for (or that lifted the guard)
+  // A backfill's `--since` (micros; 0 = none), stored with the run so that a resumed run keeps it.
+  int64_t full_since = 0;
+};
+
+// A source created over the API (POST /v1/sources; schema step 9, `sources`): its config is the
+// JSON of the [[sources]] keys, parsed by ingest::parseSourceJson.
+struct RuntimeSourceRecord {
+  std::string tenant;
+  std::string name;
+  std::string config;  // JSON text
+  std::string created_by;
+  int64_t created_at = 0;  // micros
+  int64_t updated_at = 0;
+  // DELETE /v1/sources/{name} is waiting for its documents' deletion to be approved: no longer
+  // synced, listed with `removing: true`.
+  bool removing = false;
 };
 
 // How a listed id is remembered by the run that saw it; every state protects the id from
@@ -75,7 +91,8 @@ struct SyncBatch {
   std::vector<SeenItem> seen;
   // Applied in order: a group the tenant does not have is created as the run's source's group;
   // the group's memberships become exactly `members` (names that are not principals of the tenant
-  // are skipped). A group that is not the source's fails the commit (FailedPrecondition).
+  // are skipped). A group that is not the source's fails the commit (FailedPrecondition). Each
+  // group is remembered as reported by the run (`sync_run_groups`) until the run finishes.
   std::vector<GroupMembership> group_updates;
 };
 
@@ -85,8 +102,9 @@ class SyncStore {
   // The run of the source still marked running (its process died), if any.
   virtual Result<std::optional<SyncRunRecord>> runningRun(const std::string& tenant,
                                                           const std::string& source) = 0;
+  // `full_since`: a backfill's time (micros, 0 = none), stored with the run.
   virtual Result<SyncRunRecord> startRun(const std::string& tenant, const std::string& source,
-                                         bool full) = 0;
+                                         bool full, int64_t full_since = 0) = 0;
   // Writes the documents, the ACL updates, the seen ids, their versions, and the run row in one
   // transaction; the writes' outcomes are added to `batch.run`'s indexed and unchanged counters
   // before it is stored. Results are the writes', in order.
@@ -98,9 +116,15 @@ class SyncStore {
   // Ids the run saw with SeenState::kDeleteRequested that are live documents of its source (a
   // delete never reaches another source's document).
   virtual Result<std::vector<std::string>> requestedDeletes(const SyncRunRecord& run) = 0;
-  // Tombstones `deletes` (their chunks and text purged), drops the run's seen ids and stores the
-  // finished run, in one transaction; then truncates the WAL when something was deleted.
-  virtual Status finishRun(const SyncRunRecord& run, const std::vector<std::string>& deletes) = 0;
+  // Tombstones `deletes` (their chunks and text purged), drops the run's seen ids and reported
+  // groups and stores the finished run, in one transaction; then truncates the WAL when something
+  // was deleted. With `empty_unreported_groups` (a complete, clean pass of a source that declares
+  // group membership), the groups the source manages that the run did not report lose all their
+  // members in the same transaction (the identity generation moves); their names, sorted, go to
+  // `emptied` when given.
+  virtual Status finishRun(const SyncRunRecord& run, const std::vector<std::string>& deletes,
+                           bool empty_unreported_groups = false,
+                           std::vector<std::string>* emptied = nullptr) = 0;
   virtual Result<int64_t> liveDocuments(const std::string& tenant, const std::string& source) = 0;
   // ext_id -> connector version of the source's documents.
   virtual Result<std::map<std::string, std::string>> itemVersions(const std::string& tenant,
@@ -117,6 +141,21 @@ class SyncStore {
   // The newest run whose listing was exhausted and that ended completed, partial or held.
   virtual Result<std::optional<SyncRunRecord>> lastCompletePass(const std::string& tenant,
                                                                 const std::string& source) = 0;
+
+  // --- Runtime sources (schema step 9) ---
+  // The tenant's runtime sources, by name.
+  virtual Result<std::vector<RuntimeSourceRecord>> listSources(const std::string& tenant) = 0;
+  virtual Result<std::optional<RuntimeSourceRecord>> getSource(const std::string& tenant,
+                                                               const std::string& name) = 0;
+  // Inserts `r` (created_at and updated_at set now). AlreadyExists when the tenant has a runtime
+  // source of that name; FailedPrecondition when it already has `max_sources` of them (counted in
+  // the same transaction).
+  virtual Status createSource(const RuntimeSourceRecord& r, size_t max_sources) = 0;
+  // Replaces the config of a runtime source (updated_at set now); NotFound when there is none.
+  virtual Status replaceSource(const RuntimeSourceRecord& r) = 0;
+  virtual Status setSourceRemoving(const std::string& tenant, const std::string& name) = 0;
+  // NotFound when there is none.
+  virtual Status deleteSource(const std::string& tenant, const std::string& name) = 0;
 };
 
 // Opens ward.db (applying every schema migration) with a connection of its own.

@@ -132,6 +132,42 @@ TEST_F(GroupSyncTest, TheSourcesGroupFollowsItsLastLine) {
   EXPECT_TRUE((*none)[0]["lag_s"]["membership"].is_null());
 }
 
+TEST_F(GroupSyncTest, AGroupThatDisappearsFromACompletePassIsEmptied) {
+  const std::string groups = R"({"group": "eng", "members": ["alice", "bob"]})"
+                             "\n"
+                             R"({"group": "ops", "members": ["bob"]})"
+                             "\n";
+  auto first = sync(jsonlSource("hr", std::string(kDoc) + groups));
+  ASSERT_TRUE(first.ok()) << first.status().toString();
+  EXPECT_EQ(hits("alice"), std::vector<std::string>{"eng-plan"});
+
+  // eng is gone from the source, but the pass had a failure: an incomplete pass changes nothing.
+  auto partial = sync(jsonlSource("hr", std::string(kDoc) +
+                                            R"({"group": "ops", "members": ["bob"]})"
+                                            "\nnot json\n"));
+  ASSERT_TRUE(partial.ok()) << partial.status().toString();
+  EXPECT_EQ(partial->run.state, store::SyncRunState::kPartial);
+  EXPECT_TRUE(has(groupsOf("alice"), "eng"));
+  EXPECT_EQ(hits("alice"), std::vector<std::string>{"eng-plan"});
+
+  // A complete, clean pass that no longer reports eng empties it with its final row.
+  auto complete = sync(jsonlSource("hr", std::string(kDoc) +
+                                             R"({"group": "ops", "members": ["bob"]})"
+                                             "\n"));
+  ASSERT_TRUE(complete.ok()) << complete.status().toString();
+  EXPECT_EQ(complete->run.state, store::SyncRunState::kCompleted);
+  EXPECT_FALSE(has(groupsOf("alice"), "eng"));
+  EXPECT_FALSE(has(groupsOf("bob"), "eng"));
+  EXPECT_TRUE(has(groupsOf("bob"), "ops")) << "a group the pass reported keeps its members";
+  EXPECT_TRUE(hits("alice").empty()) << "the group's document is no longer readable through it";
+  EXPECT_TRUE(hits("bob").empty());
+  // The group stays the source's (a later line may fill it again).
+  EXPECT_EQ(*sync_->groupManager(ward_->tenant, "eng"), std::optional<std::string>("hr"));
+  auto again = sync(jsonlSource("hr", std::string(kDoc) + groups));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(hits("alice"), std::vector<std::string>{"eng-plan"});
+}
+
 TEST_F(GroupSyncTest, GroupsTheSourceDoesNotManageAreRefused) {
   auto own = sync(jsonlSource("hr", R"({"group": "eng", "members": ["bob"]})"
                                     "\n"));

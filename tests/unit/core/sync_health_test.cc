@@ -177,10 +177,15 @@ canary_interval_s = 60
   EXPECT_EQ(ok->front().canary_interval_s, 60);
   auto jsonl = ingest::parseSourceConfigs(
       "[[sources]]\nname='p'\nconnector='jsonl'\nroot='/x.jsonl'\ncanary_interval_s=5\n");
-  ASSERT_FALSE(jsonl.ok());
-  EXPECT_NE(jsonl.status().message().find("canary_interval_s: canaries run in folder sources"),
+  ASSERT_TRUE(jsonl.ok()) << "push (jsonl) sources have canaries too: "
+                          << jsonl.status().message();
+  auto git = ingest::parseSourceConfigs(
+      "[[sources]]\nname='g'\nconnector='git'\nroot='/x'\ncanary_interval_s=5\n");
+  ASSERT_FALSE(git.ok());
+  EXPECT_NE(git.status().message().find(
+                "canary_interval_s: canaries run in folder and jsonl (push) sources"),
             std::string::npos)
-      << jsonl.status().message();
+      << git.status().message();
   const char* base = "[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\n";
   for (const auto& [extra, message] : std::vector<std::pair<std::string, std::string>>{
            {"retry_min_s = 0", "retry_min_s: must be between 0.1 and 3600"},

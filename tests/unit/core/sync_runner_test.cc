@@ -125,6 +125,43 @@ TEST_F(SyncRunnerTest, ABackfillFetchesAgainOnlyWhatIsDatedSinceItsTime) {
   EXPECT_EQ(sync(full).fetched, 10) << "a full run without --since fetches everything";
 }
 
+TEST_F(SyncRunnerTest, AResumedBackfillKeepsItsTime) {
+  const auto now = fs::file_time_type::clock::now();
+  for (int i = 0; i < 10; ++i) {
+    const int days = i < 8 ? 400 : 10;  // doc8 and doc9 changed recently
+    fs::last_write_time(root_ + "/doc" + std::to_string(i) + ".md",
+                        now - std::chrono::hours(24 * days));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_EQ(sync().fetched, 10);
+  // What a backfill killed after its first page leaves: a running full row with its time.
+  const int64_t since = SystemClock::instance().nowMicros() - int64_t{30} * 86400 * 1000000;
+  auto started = sync_->startRun(ward_->tenant, "hb", true, since);
+  ASSERT_TRUE(started.ok());
+  EXPECT_EQ(started->full_since, since);
+  store::SyncBatch b;
+  b.run = *started;
+  b.run.listed = 3;
+  b.run.pages = 1;
+  b.run.checkpoint = "doc2.md";
+  for (int i = 0; i < 3; ++i) {
+    b.seen.push_back({"hb:doc" + std::to_string(i) + ".md", "", store::SeenState::kIndexed});
+  }
+  ASSERT_TRUE(sync_->commitBatch(b).ok());
+  // Resumed by a plain `ward sync hb` (no --full, no --since): the run keeps its time.
+  auto r = sync();
+  EXPECT_EQ(r.id, started->id);
+  EXPECT_EQ(r.resumed, 1);
+  EXPECT_TRUE(r.full);
+  EXPECT_EQ(r.full_since, since);
+  EXPECT_EQ(r.state, SyncRunState::kCompleted);
+  EXPECT_EQ(r.fetched, 2) << "doc3..doc7 are older than the backfill's time: not fetched again";
+  auto listed = sync_->listRuns(ward_->tenant, "hb", 1);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->front().full_since, since);
+  EXPECT_TRUE(ingest::syncRunJson(listed->front()).contains("full_since"));
+}
+
 TEST_F(SyncRunnerTest, AFileRewrittenInTheSameTickIsStillReadAgain) {
   auto first = sync();
   EXPECT_EQ(first.indexed, 10);
@@ -406,6 +443,57 @@ public = true
 }
 
 // The limits docs/design/ingest.md states are the constants.
+TEST(SourceConfig, JsonBodiesAndTomlShareOneValidator) {
+  // The same mistake, named the same way from either door (a POST /v1/sources body, ward.toml).
+  auto json = ingest::parseSourceJson(
+      Json{{"name", "w"}, {"connector", "folder"}, {"root", "/x"}, {"page_items", "3"}}, "source");
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().message(), "source.page_items: must be an integer");
+  auto toml = ingest::parseSourceConfigs(
+      "[[sources]]\nname = \"w\"\nconnector = \"folder\"\nroot = \"/x\"\npage_items = \"3\"\n");
+  ASSERT_FALSE(toml.ok());
+  EXPECT_EQ(toml.status().message(), "ward.toml: sources[0].page_items: must be an integer");
+  EXPECT_EQ(ingest::parseSourceJson(Json{{"name", "w"}, {"connector", "folder"}, {"root", "/x"},
+                                         {"credential", "s3cr3t"}},
+                                    "source")
+                .status()
+                .message(),
+            "source.credential: unknown key");
+  // A ward.toml entry, turned back into JSON, parses to the same source.
+  auto parsed = ingest::parseSourceConfigs(R"(
+[[sources]]
+name = "wiki"
+connector = "git"
+root = "https://git.example.com/wiki.git"
+allowed_hosts = ["git.example.com"]
+schedule_s = 60
+max_delete_share = 0.5
+token_secret = "wiki-token"
+[[sources.acl]]
+glob = "hr/*"
+groups = ["hr"]
+[[sources.identities]]
+match = "*@example.com"
+principal = "{local}"
+[sources.options]
+depth = 2
+)");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
+  const ingest::SourceConfig& a = parsed->front();
+  auto back = ingest::parseSourceJson(ingest::sourceConfigJson(a), "source");
+  ASSERT_TRUE(back.ok()) << back.status().toString();
+  EXPECT_EQ(back->root, a.root);
+  EXPECT_EQ(back->allowed_hosts, a.allowed_hosts);
+  EXPECT_EQ(back->schedule_s, 60);
+  EXPECT_EQ(back->max_delete_share, 0.5);
+  EXPECT_EQ(back->token_secret, "wiki-token");
+  ASSERT_EQ(back->acl_rules.size(), 1u);
+  EXPECT_EQ(back->acl_rules[0].acl.groups, std::vector<std::string>{"hr"});
+  ASSERT_EQ(back->identities.size(), 1u);
+  EXPECT_EQ(back->identities[0].principal, "{local}");
+  EXPECT_EQ(back->options, a.options);
+}
+
 TEST(SourceConfig, TheDocumentedLimitsAreTheConstants) {
   fs::path doc = WARD_INGEST_DOC_PATH;
   std::ifstream in(doc);
