@@ -34,6 +34,7 @@ Status emitFolderArchive(const FolderArchive& a, const std::string& bytes, Event
     u.name = base;
     u.acl = acl;
     u.parent = archive_id;
+    u.updated_at = a.updated_at;
     u.metadata = Json{{"archive", a.path}, {"entry", e.name}};
     u.fetch = [shared]() -> Result<std::string> { return *shared; };
     WARD_RETURN_IF_ERROR(keep(sink.emit(std::move(u))));

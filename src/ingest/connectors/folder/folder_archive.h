@@ -20,6 +20,7 @@ struct FolderArchive {
   std::string path;        // the archive's path beneath the root
   uint64_t max_bytes = 0;  // the source's max_file_bytes (caps one entry too)
   size_t skip = 0;         // entries already handled by a committed page (a resumed pass)
+  int64_t updated_at = 0;  // the archive's mtime (micros): every entry's updated_at
 };
 
 // Emits the archive's entries (and refusals) read from `bytes`, in archive order; `handled` is

@@ -90,7 +90,8 @@ class FolderConnector final : public Connector {
                                                       bytes.status().message(),
                                                       FailureKind::kError}));
         } else {
-          FolderArchive a{&source_, rel, max_bytes, resumed_archive ? after_entries : 0};
+          FolderArchive a{&source_, rel, max_bytes, resumed_archive ? after_entries : 0,
+                          f.mtime_us};
           WARD_RETURN_IF_ERROR(emitFolderArchive(a, *bytes, sink, [&](size_t handled) -> Status {
             if (++in_page < source_.page_items) return Status();
             in_page = 0;
