@@ -282,6 +282,37 @@ def test_change_feed_edges(data, repo):
           p.stdout + p.stderr)
 
 
+def test_change_feed_held(data, tmp):
+    """A change-feed run whose deletions pass the guard is held; the next runs diff from the last
+    completed run's commit, so the approval's run finds (and applies) the same deletions."""
+    repo = os.path.join(tmp, "heldrepo")
+    os.makedirs(repo)
+    git(repo, "init", "-q", "-b", "main")
+    for i in range(5):
+        write(os.path.join(repo, f"h{i}.md"), f"# H{i}\n\nThe heldtoken{i} token.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "five")
+    configure(data, source("held", "git", repo, 'ref = "main"\n'))
+    p, run, _ = sync(data, "held")
+    check("the held-guard repository syncs", p.returncode == 0, p.stdout + p.stderr)
+    git(repo, "rm", "-q", "h0.md", "h1.md", "h2.md")
+    git(repo, "commit", "-q", "-m", "delete three of five")
+    p, run, _ = sync(data, "held")
+    check("a change-feed run deleting 3 of 5 is held (exit 5), nothing deleted",
+          p.returncode == 5 and run.get("outcome") == "held"
+          and run.get("message", "").startswith("incremental")
+          and len(live_docs(data, "held")) == 5, p.stdout + p.stderr)
+    p, run2, _ = sync(data, "held")
+    check("the next run diffs from the last completed commit and is held again",
+          p.returncode == 5 and run2.get("approval_id") == run.get("approval_id"), p.stdout)
+    p = ward(data, "sync", "held", "--approve", run.get("approval_id", ""), "--json", timeout=300)
+    out = json.loads(p.stdout or "{}")
+    check("the approved change-feed run applies the three deletions", p.returncode == 0
+          and out.get("deleted") == 3
+          and set(live_docs(data, "held")) == {"held:h3.md", "held:h4.md"},
+          p.stdout + p.stderr)
+
+
 def test_git_refusals(data, marker):
     # Roots refused before git runs.
     refusals = [
@@ -647,6 +678,7 @@ def main():
             print("ward init failed")
             return 1
         test_git(data, tmp)
+        test_change_feed_held(data, tmp)
         test_git_token(data, tmp)
         test_git_canary(data, tmp)
         test_folder_archives(data, tmp)
