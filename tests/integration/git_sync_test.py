@@ -535,7 +535,7 @@ def test_folder_archives(data, tmp):
         info.size = len(body)
         t.addfile(info, io.BytesIO(body))
     configure(data, '[[sources]]\nname = "farch"\nconnector = "folder"\n'
-              f'root = "{root}"\nmax_delete_share = 1.0\n'
+              f'root = "{root}"\nmax_delete_share = 1.0\npage_items = 2\n'
               '[[sources.acl]]\nglob = "kit/*"\ngroups = ["kitreaders"]\n'
               '[[sources.acl]]\nglob = "*"\ngroups = ["staff"]\n')
     p, run, problems = sync(data, "farch")

@@ -58,13 +58,17 @@ class FolderConnector final : public Connector {
     });
     const uint64_t max_bytes =
         source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
-    // A checkpoint inside an archive is "\x1e<entries handled>\x1e<archive path>".
+    // A checkpoint inside an archive is "\x1e<entries handled>\x1e<identity>\x1e<archive path>",
+    // the identity "<size>:<mtime ns>:<inode>": a changed archive is read from its first entry.
     std::string after = checkpoint;
     size_t after_entries = 0;
+    std::string after_identity;
     if (!checkpoint.empty() && checkpoint.front() == kInArchive) {
       const size_t sep = checkpoint.find(kInArchive, 1);
+      const size_t sep2 = sep == std::string::npos ? sep : checkpoint.find(kInArchive, sep + 1);
       after_entries = static_cast<size_t>(std::strtoull(checkpoint.c_str() + 1, nullptr, 10));
-      after = sep == std::string::npos ? "" : checkpoint.substr(sep + 1);
+      after = sep2 == std::string::npos ? "" : checkpoint.substr(sep2 + 1);
+      if (sep2 != std::string::npos) after_identity = checkpoint.substr(sep + 1, sep2 - sep - 1);
     }
     size_t in_page = 0;
     uint64_t page_bytes = 0;
@@ -90,14 +94,17 @@ class FolderConnector final : public Connector {
                                                       bytes.status().message(),
                                                       FailureKind::kError}));
         } else {
-          FolderArchive a{&source_, rel, max_bytes, resumed_archive ? after_entries : 0,
-                          f.mtime_us};
+          const std::string identity = std::to_string(f.size) + ":" +
+                                       std::to_string(f.mtime_ns) + ":" + std::to_string(f.inode);
+          const bool same = resumed_archive && identity == after_identity;
+          FolderArchive a{&source_, rel, max_bytes, same ? after_entries : 0, f.mtime_us};
           WARD_RETURN_IF_ERROR(emitFolderArchive(a, *bytes, sink, [&](size_t handled) -> Status {
             if (++in_page < source_.page_items) return Status();
             in_page = 0;
             page_bytes = 0;
             return sink.emit(CheckpointEvent{std::string(1, kInArchive) +
-                                             std::to_string(handled) + kInArchive + rel});
+                                             std::to_string(handled) + kInArchive + identity +
+                                             kInArchive + rel});
           }));
           page_bytes += f.size;
         }
