@@ -250,8 +250,10 @@ def main():
         states = {x[1] for x in incremental}
         print(f"history under ward serve: {len(incremental)} incremental runs of {args.step} "
               f"commits, states {sorted(states)}, total {sum(secs):.1f} s, median "
-              f"{statistics.median(secs):.3f} s, max {max(secs):.3f} s, fetched "
-              f"{sum(x[5] for x in incremental)}, deleted {sum(x[6] for x in incremental)}")
+              f"{statistics.median(secs):.3f} s, max {max(secs):.3f} s, listed "
+              f"{sum(x[4] for x in incremental)} (a change-feed run lists only the changes), "
+              f"fetched {sum(x[5] for x in incremental)}, deleted "
+              f"{sum(x[6] for x in incremental)}")
         marks = sorted({0, len(usage) // 4, len(usage) // 2, 3 * len(usage) // 4, len(usage) - 1})
         print("server RSS (MiB) / open fds after runs " + ", ".join(
             f"{i + 1}: {usage[i][0] / 1024:.1f} / {usage[i][1]}" for i in marks))

@@ -1,6 +1,7 @@
 // `ward sync canary SOURCE` and `canary_interval_s` under `ward serve` (docs/design/ingest.md,
-// "Canaries"): a canary document is created, updated and deleted in a folder source (each step
-// timed from the file-system call until an admin's search reflects it end to end, the sync run
+// "Canaries"): a canary document is created, updated and deleted in a folder source (a file) or
+// a git source whose root is a local bare repository (a commit on its branch), each step timed
+// from the file-system call until an admin's search reflects it end to end (the sync run
 // included), or created, updated, revoked and deleted through the push path in a jsonl (push)
 // source (each timed from the push until search reflects it); the canary is always removed.
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
 #include "ward/common/metrics.h"
+#include "ward/ingest/git_canary.h"
 
 namespace ward::cli {
 
@@ -181,10 +183,12 @@ Result<Json> pushCanary(CanaryRun& c, Json& figures, Status& failed) {
 
 Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
                        const std::string& by) {
-  if (source.connector != "folder" && source.connector != "jsonl") {
+  const bool git = source.connector == "git";
+  if (source.connector != "folder" && source.connector != "jsonl" && !git) {
     return Status::invalidArgument("source '" + source.name + "' is a " + source.connector +
-                                   " source; canaries run in folder and jsonl (push) sources");
+                                   " source; canaries run in folder, git and jsonl (push) sources");
   }
+  if (git) WARD_RETURN_IF_ERROR(ingest::checkGitCanaryRoot(source));
   auto admin = ctx.principal("admin");
   if (!admin.ok()) return admin.status();
   CanaryRun c{ctx, wiring, source, *admin};
@@ -221,24 +225,41 @@ Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::Source
     figures[kind] = *s;
     observe(ctx, source.name, kind, *s);
   };
-  auto create = [&] { return writeFile(path, body(created)); };
-  auto update = [&] { return writeFile(path, body(updated)); };
+  // A folder canary is a file under the root; a git canary a commit on the bare repository's
+  // branch (ingest/git_canary.h), timed from the commit until search reflects it.
+  bool committed = false;  // the git canary file is on the branch
+  auto put = [&](const std::string& token) {
+    if (!git) return writeFile(path, body(token));
+    Status s = ingest::commitGitCanary(source, name, body(token));
+    committed = committed || s.ok();
+    return s;
+  };
+  auto create = [&] { return put(created); };
+  auto update = [&] { return put(updated); };
   auto remove = [&] {
+    if (git) {
+      Status s = ingest::commitGitCanary(source, name, std::nullopt);
+      if (s.ok()) committed = false;
+      return s;
+    }
     return ::unlink(path.c_str()) == 0 ? Status() : Status::unavailable("cannot remove " + path);
   };
   step("create", create, created, true);
   step("update", update, updated, true);
   step("delete", remove, updated, false);
   // Always cleaned up: the file removed and the source synced, whatever failed above.
-  if (::access(path.c_str(), F_OK) == 0) {
-    ::unlink(path.c_str());
-    Status s = c.sync();
-    if (!s.ok()) logWarn("canary: the clean-up sync failed: " + s.message());
+  const bool left = git ? committed : ::access(path.c_str(), F_OK) == 0;
+  if (left) {
+    Status s = git ? ingest::commitGitCanary(source, name, std::nullopt)
+                   : (::unlink(path.c_str()), Status());
+    if (s.ok()) s = c.sync();
+    if (!s.ok()) logWarn("canary: the clean-up failed: " + s.message());
   }
   Json out{{"source", source.name},
            {"canary", source.name + ":" + name},
            {"seconds", figures},
-           {"revoke", "not applicable: a folder source's ACLs come from its path rules"}};
+           {"revoke", std::string("not applicable: a ") + source.connector +
+                          " source's ACLs come from its path rules"}};
   if (!failed.ok()) out["error"] = failed.message();
   return recordCanary(ctx, by, std::move(out));
 }
@@ -258,8 +279,9 @@ int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfi
                     source.name.c_str(), figures[kind].get<double>());
       }
     }
-    if (source.connector == "folder") {
-      std::printf("canary revoke: not applicable (a folder source's ACLs come from its rules)\n");
+    if (source.connector != "jsonl") {
+      std::printf("canary revoke: not applicable (a %s source's ACLs come from its rules)\n",
+                  source.connector.c_str());
     }
   }
   if (out.contains("error")) return fail(Status::unavailable(out["error"].get<std::string>()));

@@ -24,6 +24,12 @@ namespace ward::ingest {
 
 namespace {
 
+// How a change-feed run's message starts (docs/design/ingest.md, "Sync runs"): such a run listed
+// only what changed, so it is not the listing the shrink guard compares a full listing with.
+constexpr const char* kIncrementalNote = "incremental";
+// Runs looked at for the change feed's cursor and the last full listing (older ones: none).
+constexpr int kRecentRunsScanned = 1000;
+
 enum class Exposure { kNone, kWidened, kMadePublic };
 
 // How `to` compares with `from` for readers: more users or groups, or public.
@@ -347,7 +353,21 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
 
   // A connector that cannot start (its root is gone) is a failed run, so that it counts towards
   // the source's error state (sync_health.h) like a pass that stops.
-  Result<std::unique_ptr<Connector>> connector = makeConnector(source, deps_.env);
+  // A change feed starts from the checkpoint of the last completed run (one that applied all its
+  // deletions); the newest complete run listing the whole source bounds the listing-shrink guard.
+  WARD_ASSIGN_OR_RETURN(std::vector<store::SyncRunRecord> recent,
+                        deps_.sync->listRuns(tenant, source.name, kRecentRunsScanned));
+  ConnectorEnv env = deps_.env;
+  std::optional<store::SyncRunRecord> last_full_listing;
+  for (const auto& r : recent) {
+    if (env.cursor.empty() && r.exhausted && r.state == store::SyncRunState::kCompleted) {
+      env.cursor = r.checkpoint;
+    }
+    if (!last_full_listing && r.exhausted && r.state != store::SyncRunState::kFailed &&
+        r.state != store::SyncRunState::kRunning && r.message.rfind(kIncrementalNote, 0) != 0) {
+      last_full_listing = r;
+    }
+  }
   WARD_ASSIGN_OR_RETURN(std::optional<store::SyncRunRecord> running,
                         deps_.sync->runningRun(tenant, source.name));
   store::SyncRunRecord run;
@@ -363,6 +383,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   // A backfill's time is stored with its run: a resumed run keeps it, whatever its resumer says.
   const int64_t full_since_us = run.full ? run.full_since : 0;
   if (lifted) run.approval_id = request.approve;
+  env.full = run.full;
+  Result<std::unique_ptr<Connector>> connector = makeConnector(source, env);
   WARD_ASSIGN_OR_RETURN(int64_t live_before, deps_.sync->liveDocuments(tenant, source.name));
   WARD_ASSIGN_OR_RETURN(auto versions, deps_.sync->itemVersions(tenant, source.name));
   const int64_t expose_budget =
@@ -377,6 +399,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
                     : Status(connector.status().code(),
                              "the connector could not start: " + connector.status().message());
   if (pass.ok()) pass = sink.commit();  // what followed the last checkpoint
+  const bool incremental = pass.ok() && connector.ok() && (*connector)->incrementalPass();
   result.retry_after_s = sink.retry_after_s;
   std::vector<std::string> deletes;
   std::string hold;
@@ -385,7 +408,10 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     run.message = "the pass stopped: " + pass.message() + "; nothing deleted";
   } else {
     run.exhausted = exhausted;
-    WARD_ASSIGN_OR_RETURN(deletes, deps_.sync->unseenDocuments(run));
+    // A change-feed pass listed only what changed: what it did not list is not gone.
+    if (!incremental) {
+      WARD_ASSIGN_OR_RETURN(deletes, deps_.sync->unseenDocuments(run));
+    }
     WARD_ASSIGN_OR_RETURN(std::vector<std::string> requested, deps_.sync->requestedDeletes(run));
     deletes.insert(deletes.end(), requested.begin(), requested.end());
     std::sort(deletes.begin(), deletes.end());
@@ -396,8 +422,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
         std::count_if(deletes.begin(), deletes.end(), [&](const std::string& id) {
           return id.rfind(canary, 0) != 0 || id.find('/') != std::string::npos;
         }));
-    WARD_ASSIGN_OR_RETURN(std::optional<store::SyncRunRecord> last,
-                          deps_.sync->lastCompletePass(tenant, source.name));
+    const std::optional<store::SyncRunRecord>& last = last_full_listing;
     WARD_ASSIGN_OR_RETURN(int64_t live_now, deps_.sync->liveDocuments(tenant, source.name));
     const double max_deletes = source.max_delete_share * static_cast<double>(live_now);
     run.state = store::SyncRunState::kCompleted;
@@ -409,7 +434,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       run.state = store::SyncRunState::kPartial;
       run.message = std::to_string(run.failed) + " items failed; nothing deleted";
       deletes.clear();
-    } else if (!lifted && guarded > 0 && last &&
+    } else if (!lifted && !incremental && guarded > 0 && last &&
                static_cast<double>(run.listed) <
                    kMinListingShare * static_cast<double>(last->listed)) {
       hold = "the listing shrank to " + std::to_string(run.listed) + " items from " +
@@ -462,6 +487,11 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     }
   } else if (run.state == store::SyncRunState::kCompleted && !deletes.empty()) {
     run.message = std::to_string(deletes.size()) + " deleted";
+  }
+  if (incremental) {
+    run.message = std::string(kIncrementalNote) + " (change feed): " +
+                  std::to_string(run.listed) + " changed items listed" +
+                  (run.message.empty() ? "" : "; " + run.message);
   }
   run.deleted += static_cast<int64_t>(deletes.size());
   run.finished_at = SystemClock::instance().nowMicros();

@@ -19,6 +19,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/git_sync_test.py
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
+import base64
+import http.server
 import io
 import json
 import os
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import warnings
 import zipfile
 
@@ -172,9 +175,11 @@ def test_git(data, tmp):
     write(os.path.join(repo, "docs", "a.md"), "# A\n\nThe alphatwo token.\n")
     git(repo, "commit", "-q", "-am", "edit a")
     p, run, problems = sync(data, "repo")
-    check("the edit sync completes with one fetch",
-          p.returncode == 0 and run.get("fetched") == 1 and run.get("unchanged") == 4,
+    check("the edit sync is a change-feed run that lists only the changed file",
+          p.returncode == 0 and run.get("fetched") == 1 and run.get("listed") == 1
+          and run.get("unchanged") == 0 and run.get("message", "").startswith("incremental"),
           p.stdout + p.stderr)
+    print(f"     incremental edit run: listed {run.get('listed')}, fetched {run.get('fetched')}")
     check("the edit is searchable", search_ids(data, "alphatwo") == {"repo:docs/a.md"})
     check("the old text left search", search_ids(data, "alphaone") == set())
 
@@ -184,12 +189,12 @@ def test_git(data, tmp):
     git(repo, "add", "later.md")
     git(repo, "commit", "-q", "-m", "delete b, add a binary file")
     p, run, problems = sync(data, "repo")
-    check("a binary file added later is refused, and the first one still is",
-          "repo:later.md: binary file" in problems and "repo:blob.md: binary file" in problems,
+    check("a binary file added later is refused; the unchanged one is not listed again",
+          "repo:later.md: binary file" in problems and "repo:blob.md" not in problems,
           problems)
-    check("the delete sync deletes one document",
-          p.returncode == 0 and run.get("deleted") == 1 and run.get("fetched") == 0,
-          p.stdout + p.stderr)
+    check("the delete sync deletes one document from the diff, listing nothing else",
+          p.returncode == 0 and run.get("deleted") == 1 and run.get("fetched") == 0
+          and run.get("listed") == 0, p.stdout + p.stderr)
     check("the deleted file left search", search_ids(data, "bravoone") == set())
 
     # A rename: the old id is deleted, the new one added.
@@ -197,7 +202,8 @@ def test_git(data, tmp):
     git(repo, "commit", "-q", "-m", "rename c")
     p, run, problems = sync(data, "repo")
     check("the rename sync deletes the old path and adds the new one",
-          p.returncode == 0 and run.get("deleted") == 1, p.stdout + p.stderr)
+          p.returncode == 0 and run.get("deleted") == 1 and run.get("listed") == 1,
+          p.stdout + p.stderr)
     check("search finds the renamed file under its new id",
           search_ids(data, "charlieone") == {"repo:docs/c2.txt"})
     docs = live_docs(data, "repo")
@@ -225,7 +231,89 @@ def test_git(data, tmp):
     p, run, problems = sync(data, "repo")
     check("a sync with no new commit reads nothing",
           p.returncode == 0 and run.get("fetched") == 0 and run.get("deleted") == 0, p.stdout)
+    check("a sync with no new commit lists nothing",
+          run.get("listed") == 0 and run.get("message", "").startswith("incremental"), p.stdout)
 
+    # ward sync --full lists the whole tree (deletion detection) and probes the binary blobs again.
+    p = ward(data, "sync", "repo", "--full", "--json", timeout=300)
+    run = json.loads(p.stdout or "{}")
+    check("--full lists the whole tree", p.returncode == 0 and run.get("listed") == 4
+          and not run.get("message", "").startswith("incremental"), p.stdout + p.stderr)
+    test_change_feed_edges(data, repo)
+    test_git_refusals(data, marker)
+
+
+def test_change_feed_edges(data, repo):
+    # A force-push: the synced commit is no longer an ancestor, so the run lists the whole tree.
+    write(os.path.join(repo, "f.md"), "# F\n\nThe foxtrotone token.\n")
+    git(repo, "add", "f.md")
+    git(repo, "commit", "-q", "-m", "add f")
+    p, run, _ = sync(data, "repo")
+    check("f is synced by a change-feed run", p.returncode == 0 and run.get("listed") == 1
+          and search_ids(data, "foxtrotone") == {"repo:f.md"}, p.stdout + p.stderr)
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    write(os.path.join(repo, "g.md"), "# G\n\nThe golfone token.\n")
+    git(repo, "add", "g.md")
+    git(repo, "commit", "-q", "-m", "add g instead (force-pushed)")
+    p, run, _ = sync(data, "repo")
+    check("after a force-push the run lists the whole tree",
+          p.returncode == 0 and run.get("listed") == 5
+          and not run.get("message", "").startswith("incremental"), p.stdout + p.stderr)
+    check("the commit dropped by the force-push left search",
+          search_ids(data, "foxtrotone") == set() and search_ids(data, "golfone") == {"repo:g.md"})
+    expected = {"repo:docs/a.md", "repo:docs/c2.txt", "repo:d.md", "repo:e.md", "repo:g.md"}
+    check("the store holds exactly the force-pushed tree", set(live_docs(data, "repo")) == expected,
+          sorted(live_docs(data, "repo")))
+
+    # full_every_s = 0: every run lists the whole tree.
+    configure(data, source("repo", "git", repo, 'ref = "main"\nmax_delete_share = 1.0\n'
+                           'max_depth = 3\n[sources.options]\nfull_every_s = 0\n'))
+    write(os.path.join(repo, "d.md"), "# D\n\nThe deltatwo token.\n")
+    git(repo, "commit", "-q", "-am", "edit d")
+    p, run, _ = sync(data, "repo")
+    check("with full_every_s = 0 an edit run lists the whole tree",
+          p.returncode == 0 and run.get("listed") == 5 and run.get("fetched") == 1,
+          p.stdout + p.stderr)
+    configure(data, source("repo", "git", repo, 'ref = "main"\n[sources.options]\n'
+                           'full_every_s = "daily"\n'))
+    p, run, _ = sync(data, "repo")
+    check("a bad full_every_s is refused by name", p.returncode != 0
+          and "options.full_every_s must be an integer" in p.stdout + p.stderr,
+          p.stdout + p.stderr)
+
+
+def test_change_feed_held(data, tmp):
+    """A change-feed run whose deletions pass the guard is held; the next runs diff from the last
+    completed run's commit, so the approval's run finds (and applies) the same deletions."""
+    repo = os.path.join(tmp, "heldrepo")
+    os.makedirs(repo)
+    git(repo, "init", "-q", "-b", "main")
+    for i in range(5):
+        write(os.path.join(repo, f"h{i}.md"), f"# H{i}\n\nThe heldtoken{i} token.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "five")
+    configure(data, source("held", "git", repo, 'ref = "main"\n'))
+    p, run, _ = sync(data, "held")
+    check("the held-guard repository syncs", p.returncode == 0, p.stdout + p.stderr)
+    git(repo, "rm", "-q", "h0.md", "h1.md", "h2.md")
+    git(repo, "commit", "-q", "-m", "delete three of five")
+    p, run, _ = sync(data, "held")
+    check("a change-feed run deleting 3 of 5 is held (exit 5), nothing deleted",
+          p.returncode == 5 and run.get("outcome") == "held"
+          and run.get("message", "").startswith("incremental")
+          and len(live_docs(data, "held")) == 5, p.stdout + p.stderr)
+    p, run2, _ = sync(data, "held")
+    check("the next run diffs from the last completed commit and is held again",
+          p.returncode == 5 and run2.get("approval_id") == run.get("approval_id"), p.stdout)
+    p = ward(data, "sync", "held", "--approve", run.get("approval_id", ""), "--json", timeout=300)
+    out = json.loads(p.stdout or "{}")
+    check("the approved change-feed run applies the three deletions", p.returncode == 0
+          and out.get("deleted") == 3
+          and set(live_docs(data, "held")) == {"held:h3.md", "held:h4.md"},
+          p.stdout + p.stderr)
+
+
+def test_git_refusals(data, marker):
     # Roots refused before git runs.
     refusals = [
         ("https://git.example.invalid/r.git", 'allowed_hosts = ["other.example"]',
@@ -246,6 +334,254 @@ def test_git(data, tmp):
             check("credentials in a refused URL never reach the output",
                   "secret" not in p.stdout + p.stderr, p.stdout + p.stderr)
     check("no planted hook ran after the refusals either", not os.path.exists(marker))
+
+
+class SmartHttp(http.server.BaseHTTPRequestHandler):
+    """git's smart HTTP over `git http-backend` (CGI), answering 401 to a request without the
+    expected Authorization header. The class attributes are set by the test."""
+    project_root = ""
+    expected_auth = ""
+    seen_auth = []
+    refused = 0
+
+    def log_message(self, *args):
+        pass
+
+    def handle_one(self):
+        auth = self.headers.get("Authorization", "")
+        SmartHttp.seen_auth.append(auth)
+        if auth != SmartHttp.expected_auth:
+            SmartHttp.refused += 1
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        env = dict(GIT_ENV, GIT_PROJECT_ROOT=SmartHttp.project_root, GIT_HTTP_EXPORT_ALL="1",
+                   PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD=self.command,
+                   CONTENT_TYPE=self.headers.get("Content-Type", ""),
+                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR="127.0.0.1")
+        for h in ("Content-Encoding", "Git-Protocol"):
+            if self.headers.get(h):
+                env["HTTP_" + h.upper().replace("-", "_")] = self.headers[h]
+        out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True,
+                             timeout=120).stdout
+        head, _, payload = out.partition(b"\r\n\r\n")
+        status = 200
+        headers = []
+        for line in head.decode("latin-1").split("\r\n"):
+            key, _, value = line.partition(":")
+            if key.lower() == "status":
+                status = int(value.strip().split()[0])
+            elif key:
+                headers.append((key, value.strip()))
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = handle_one
+    do_POST = handle_one
+
+
+def grep_tree(root, needles):
+    """The files under root holding any of the byte strings `needles`."""
+    hits = []
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            if any(n in data for n in needles):
+                hits.append(os.path.relpath(path, root))
+    return hits
+
+
+def test_git_token(data, tmp):
+    token = "wardgittoken-" + os.urandom(8).hex()
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    work = os.path.join(tmp, "tokrepo")
+    os.makedirs(work)
+    git(work, "init", "-q", "-b", "main")
+    write(os.path.join(work, "secret-plan.md"), "# Plan\n\nThe hoteltokenone token.\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "initial")
+    served = os.path.join(tmp, "served")
+    os.makedirs(served)
+    subprocess.run(["git", *GIT_SAFE, "clone", "-q", "--bare", work,
+                    os.path.join(served, "repo.git")], env=GIT_ENV, check=True, timeout=120)
+    SmartHttp.project_root = served
+    SmartHttp.expected_auth = "Basic " + basic
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SmartHttp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/repo.git"
+    try:
+        p = ward(data, "secrets", "set", "gittok", stdin=token + "\n")
+        check("the token is stored as a tenant secret", p.returncode == 0, p.stderr)
+        extra = 'allowed_hosts = ["127.0.0.1"]\n'
+        configure(data, source("anon", "git", url, extra + "allow_private = true\n"))
+        p, run, _ = sync(data, "anon")
+        check("the test's server refuses git without the token (401)",
+              p.returncode != 0 and SmartHttp.refused > 0, p.stdout + p.stderr)
+        configure(data, source("tok", "git", url, extra + 'token_secret = "gittok"\n'))
+        p, run, _ = sync(data, "tok")
+        check("http:// is refused without allow_private",
+              p.returncode != 0 and "http:// is refused" in p.stdout + p.stderr,
+              p.stdout + p.stderr)
+        SmartHttp.seen_auth = []
+        configure(data, source("tok", "git", url,
+                               extra + 'token_secret = "gittok"\nallow_private = true\n'))
+        p, run, _ = sync(data, "tok")
+        logs = p.stdout + p.stderr
+        check("a git remote with a token syncs", p.returncode == 0
+              and run.get("outcome") == "completed" and run.get("listed") == 1, logs)
+        check("git sent the token as Basic x-access-token in every request",
+              SmartHttp.seen_auth and all(a == "Basic " + basic for a in SmartHttp.seen_auth),
+              SmartHttp.seen_auth[:3])
+        check("the remote's text is searchable",
+              search_ids(data, "hoteltokenone") == {"tok:secret-plan.md"})
+        # A second commit, fetched incrementally with the token.
+        write(os.path.join(work, "secret-plan.md"), "# Plan\n\nThe hoteltokentwo token.\n")
+        git(work, "commit", "-q", "-am", "edit")
+        git(work, "push", "-q", os.path.join(served, "repo.git"), "main")
+        p, run, _ = sync(data, "tok")
+        logs += p.stdout + p.stderr
+        check("the next commit is fetched with the token", p.returncode == 0
+              and run.get("fetched") == 1 and search_ids(data, "hoteltokentwo") ==
+              {"tok:secret-plan.md"}, p.stdout + p.stderr)
+        # A wrong token: the run fails, and neither token reaches the output.
+        ward(data, "secrets", "set", "gittok", stdin="wrong-" + token + "\n")
+        p, run, _ = sync(data, "tok")
+        logs += p.stdout + p.stderr
+        check("a wrong token fails the run", p.returncode != 0
+              and run.get("outcome") == "failed", p.stdout + p.stderr)
+        needles = [token.encode(), basic.encode(),
+                   base64.b64encode(f"x-access-token:wrong-{token}".encode())]
+        check("the token is in no output", not any(n.decode() in logs for n in needles), logs)
+        check("the token is nowhere in the data dir (mirror config, traces, store, logs)",
+              grep_tree(data, needles) == [], grep_tree(data, needles))
+        p = ward(data, "trace", "list", "--kind", "sync_run")
+        last = p.stdout.strip().splitlines()[-1].split("\t")[-1] if p.stdout.strip() else ""
+        shown = ward(data, "trace", "show", last) if last else p
+        check("the failed run's sync_run event carries git's error, scrubbed of the token",
+              shown.returncode == 0 and "tok" in shown.stdout and "failed" in shown.stdout
+              and not any(n.decode() in shown.stdout for n in needles),
+              shown.stdout[-800:] + shown.stderr)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_git_canary(data, tmp):
+    work = os.path.join(tmp, "canwork")
+    os.makedirs(work)
+    git(work, "init", "-q", "-b", "main")
+    write(os.path.join(work, "n.md"), "# N\n\nThe canaryneighbourgit token.\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "initial")
+    bare = os.path.join(tmp, "can.git")
+    subprocess.run(["git", *GIT_SAFE, "clone", "-q", "--bare", work, bare], env=GIT_ENV,
+                   check=True, timeout=120)
+    configure(data, source("gcan", "git", bare, 'ref = "main"\n'))
+    p, run, _ = sync(data, "gcan")
+    check("the bare repository syncs", p.returncode == 0, p.stdout + p.stderr)
+    before = git(bare, "rev-parse", "main")
+    p = ward(data, "sync", "canary", "gcan", "--json", timeout=300)
+    out = json.loads(p.stdout) if p.returncode == 0 else {}
+    print(f"     git canary figures (seconds): {out.get('seconds')}")
+    check("a git canary times create, update and delete until search reflects each",
+          set(out.get("seconds", {})) == {"create", "update", "delete"}, p.stdout + p.stderr)
+    log = git(bare, "log", "--format=%s", "main")
+    check("the canary committed a create, an update and a delete to the branch",
+          log.count("ward sync canary: ward-canary-") == 3, log)
+    check("the branch's tree holds no canary file afterwards",
+          "ward-canary-" not in git(bare, "ls-tree", "-r", "--name-only", "main"))
+    check("the history before the canary is kept",
+          git(bare, "merge-base", "--is-ancestor", before, "main") == "")
+    check("the canary left search", search_ids(data, "wardcanary") == set())
+    # Refused: a non-bare repository and a remote root.
+    configure(data, source("gwork", "git", work, 'ref = "main"\n'))
+    p = ward(data, "sync", "canary", "gwork")
+    check("a canary in a non-bare repository is refused", p.returncode != 0
+          and "a local bare repository Ward may write to" in p.stderr, p.stdout + p.stderr)
+    configure(data, source("gremote", "git", "https://git.example.com/r.git",
+                           'allowed_hosts = ["git.example.com"]\n'))
+    p = ward(data, "sync", "canary", "gremote")
+    check("a canary of a remote root is refused", p.returncode != 0
+          and "the root is remote" in p.stderr, p.stdout + p.stderr)
+
+
+def test_folder_archives(data, tmp):
+    root = os.path.join(tmp, "farch")
+    write(os.path.join(root, "plain.md"), "# Plain\n\nfolderplaintoken\n")
+    write(os.path.join(root, "kit", "bundle.zip"), make_zip([
+        ("guide.md", "# Guide\n\nfolderzipguidetoken\n"),
+        ("old.md", "# Old\n\nfolderzipoldtoken\n"),
+        ("../slip.md", "# Slip\n\nfoldersliptoken\n"),
+    ]), "wb")
+    write(os.path.join(root, "bomb.zip"), make_zip([("z.txt", b"\0" * (10 << 20))]), "wb")
+    tgz = os.path.join(root, "t.tar.gz")
+    with tarfile.open(tgz, "w:gz") as t:
+        body = b"# Tar\n\nfoldertartoken\n"
+        info = tarfile.TarInfo("in/t.md")
+        info.size = len(body)
+        t.addfile(info, io.BytesIO(body))
+    configure(data, '[[sources]]\nname = "farch"\nconnector = "folder"\n'
+              f'root = "{root}"\nmax_delete_share = 1.0\npage_items = 2\n'
+              '[[sources.acl]]\nglob = "kit/*"\ngroups = ["kitreaders"]\n'
+              '[[sources.acl]]\nglob = "*"\ngroups = ["staff"]\n')
+    p, run, problems = sync(data, "farch")
+    check("a folder with archives syncs; the bomb and the slip are refused, the run completes",
+          p.returncode == 0 and run.get("outcome") == "completed", p.stdout + p.stderr)
+    check("the zip slip entry is refused by name",
+          "farch:kit/bundle.zip!/../slip.md: entry name refused (zip slip)" in problems, problems)
+    check("the zip bomb is refused", "farch:bomb.zip!/z.txt: the archive inflates past" in problems,
+          problems)
+    docs = live_docs(data, "farch")
+    expected = {"farch:plain.md", "farch:kit/bundle.zip!/guide.md", "farch:kit/bundle.zip!/old.md",
+                "farch:t.tar.gz!/in/t.md"}
+    check("each archive entry is a document <source>:<path>!/<entry>", set(docs) == expected,
+          sorted(docs))
+    meta = docs.get("farch:kit/bundle.zip!/guide.md", ("", {}))[1]
+    check("an entry's parent is the archive", meta.get("parent") == "farch:kit/bundle.zip", meta)
+    check("an entry takes the ACL of the archive's path",
+          search_ids(data, "folderzipguidetoken") == {"farch:kit/bundle.zip!/guide.md"})
+    for group in ("staff", "kitreaders"):
+        ward(data, "group", "add", group)
+    ward(data, "user", "add", "stella", "--groups", "staff")
+    ward(data, "user", "add", "kim", "--groups", "kitreaders")
+
+    def hits_as(who, query):
+        p = ward(data, "search", query, "--as", who, "--json")
+        return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])} if p.returncode == 0 \
+            else None
+    check("a reader of the archive's path sees its entries",
+          hits_as("kim", "folderzipguidetoken") == {"farch:kit/bundle.zip!/guide.md"})
+    check("a user outside the archive's path rule does not see its entries",
+          hits_as("stella", "folderzipguidetoken") == set()
+          and hits_as("stella", "folderplaintoken") == {"farch:plain.md"})
+    check("no entry was extracted", not os.path.exists(os.path.join(root, "slip.md"))
+          and sorted(os.listdir(os.path.join(root, "kit"))) == ["bundle.zip"])
+    # The archive changes: old.md goes, new.md comes.
+    write(os.path.join(root, "kit", "bundle.zip"), make_zip([
+        ("guide.md", "# Guide\n\nfolderzipguidetoken\n"),
+        ("new.md", "# New\n\nfolderzipnewtoken\n"),
+    ]), "wb")
+    p, run, problems = sync(data, "farch")
+    docs = live_docs(data, "farch")
+    check("a changed archive re-lists its entries and deletes the vanished one",
+          p.returncode == 0 and "farch:kit/bundle.zip!/old.md" not in docs
+          and "farch:kit/bundle.zip!/new.md" in docs and run.get("deleted") == 1,
+          p.stdout + sorted(docs).__repr__())
+    check("the vanished entry left search", search_ids(data, "folderzipoldtoken") == set())
 
 
 def make_zip(entries):
@@ -342,6 +678,10 @@ def main():
             print("ward init failed")
             return 1
         test_git(data, tmp)
+        test_change_feed_held(data, tmp)
+        test_git_token(data, tmp)
+        test_git_canary(data, tmp)
+        test_folder_archives(data, tmp)
         test_archives(data, tmp)
         test_folder_refusals(data, tmp)
     finally:

@@ -94,6 +94,10 @@ class Connector {
   // `*exhausted` when the listing reached its end (false when it stopped at a limit); an error
   // means the pass could not go on (the run is then failed and deletes nothing).
   virtual Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) = 0;
+  // After pass(): whether it was a change-feed pass (capabilities().change_feed) that yielded only
+  // the changes since ConnectorEnv::cursor. The runner then deletes only what the pass's Delete
+  // events name (the items it did not list are unchanged, not gone).
+  virtual bool incrementalPass() const { return false; }
 };
 
 // What connectors may need from the host.
@@ -106,6 +110,10 @@ struct ConnectorEnv {
   // Reads one of the tenant's secrets (`ward secrets set NAME`): a source's token_secret. Null: a
   // source that names one fails to open.
   std::function<Result<std::string>(const std::string& name)> secret;
+  // Set by the runner for each run: `ward sync --full` (a change-feed connector lists everything),
+  // and the checkpoint of the source's last completed run ("" = none), where a change feed starts.
+  bool full = false;
+  std::string cursor;
 };
 
 using ConnectorFactory =

@@ -2,7 +2,6 @@
 #include "git_connector.h"
 
 #include <fcntl.h>
-#include <netdb.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,9 +16,9 @@
 #include <sstream>
 
 #include "git_process.h"
+#include "git_remote.h"
 #include "ward/ingest/git_tree.h"
 #include "ward/ingest/parser.h"
-#include "ward/net/address_policy.h"
 
 namespace ward::ingest {
 
@@ -31,119 +30,12 @@ constexpr uint64_t kMaxPageBytes = 64 << 20;
 constexpr const char* kMirrorRef = "refs/ward/head";
 // The mirror's file naming the last passed commit and the binary blobs of its tree.
 constexpr const char* kPassStateFile = "ward-pass";
+// The mirror's file holding when the last complete full listing started (full_every_s).
+constexpr const char* kFullListingFile = "ward-full";
 // Changed blobs are read in batches of at most this many blobs and bytes (a batch is held in
 // memory until its documents are emitted).
 constexpr size_t kReadAheadBlobs = 256;
 constexpr uint64_t kReadAheadBytes = 16 << 20;
-
-struct Remote {
-  std::string url;   // what git fetches from (an absolute path or an https URL)
-  std::string host;  // https only
-  int port = 443;
-};
-
-// The root as shown in messages: a URL's user information (a credential) is replaced.
-std::string shownRoot(const std::string& root) {
-  size_t scheme = root.find("://");
-  if (scheme == std::string::npos) return root;
-  size_t end = root.find('/', scheme + 3);
-  size_t at = root.rfind('@', end == std::string::npos ? root.size() : end);
-  if (at == std::string::npos || at < scheme) return root;
-  return root.substr(0, scheme + 3) + "***" + root.substr(at);
-}
-
-Result<Remote> parseRoot(const SourceConfig& s, const ConnectorEnv& env) {
-  const std::string& root = s.root;
-  auto refuse = [&](const std::string& why) {
-    return Status::invalidArgument("source '" + s.name + "': root " + shownRoot(root) + ": " + why);
-  };
-  Remote r;
-  if (root.rfind("https://", 0) == 0) {
-    std::string rest = root.substr(8);
-    std::string authority = rest.substr(0, rest.find('/'));
-    if (authority.find('@') != std::string::npos) {
-      return refuse("credentials in a URL are refused (they would reach logs and argv)");
-    }
-    std::string host = authority;
-    if (!host.empty() && host.front() == '[') {
-      size_t close = host.find(']');
-      if (close == std::string::npos) return refuse("a bad IPv6 host");
-      std::string port = host.substr(close + 1);
-      host = host.substr(1, close - 1);
-      if (!port.empty()) {
-        if (port.front() != ':') return refuse("a bad port");
-        r.port = std::atoi(port.c_str() + 1);
-      }
-    } else if (size_t colon = host.find(':'); colon != std::string::npos) {
-      r.port = std::atoi(host.c_str() + colon + 1);
-      host = host.substr(0, colon);
-    }
-    if (host.empty() || r.port <= 0 || r.port > 65535) return refuse("a bad host or port");
-    std::transform(host.begin(), host.end(), host.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    bool allowed = false;
-    for (const auto& h : s.allowed_hosts) {
-      std::string lower = h;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      allowed = allowed || lower == host;
-    }
-    if (!allowed) return refuse("host '" + host + "' is not on the source's allowed_hosts");
-    r.url = root;
-    r.host = host;
-    return r;
-  }
-  std::string path = root;
-  if (root.rfind("file://", 0) == 0) {
-    path = root.substr(7);
-  } else if (root.find("://") != std::string::npos || root.find("::") != std::string::npos) {
-    return refuse("only a local path, file:// and https:// are supported");
-  }
-  if (path.empty() || path.front() != '/') return refuse("a local repository must be absolute");
-  char resolved[PATH_MAX];
-  if (::realpath(path.c_str(), resolved) == nullptr) return refuse("cannot be opened");
-  std::string real = resolved;
-  for (const auto& dir : env.refused_dirs) {
-    char d[PATH_MAX];
-    if (::realpath(dir.c_str(), d) == nullptr) continue;
-    std::string rd = d;
-    if (real == rd || real.rfind(rd + "/", 0) == 0) {
-      return Status::permissionDenied("source '" + s.name + "': root " + root +
-                                      ": Ward's data directory: never ingested");
-    }
-  }
-  r.url = real;
-  return r;
-}
-
-// Resolves an https remote's host, checks every address against the SSRF rule (an operator's
-// endpoint: public or private networks, never loopback, link-local or metadata addresses) and
-// returns the "-c http.curloptResolve" setting that pins git's connection to the checked address.
-Result<std::string> pinnedAddress(const Remote& r) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  const std::string port = std::to_string(r.port);
-  if (::getaddrinfo(r.host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr) {
-    return Status::unavailable("cannot resolve host '" + r.host + "'");
-  }
-  std::string first;
-  Status refused;
-  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-    const std::string cls = net::classifyAddress(a->ai_addr);
-    if (!net::reachable(cls, net::Reach::kOperatorEndpoint, false)) {
-      refused =
-          Status::permissionDenied("host '" + r.host + "' resolves to a " + cls + " address (" +
-                                   net::addressText(a->ai_addr) + "): refused by the SSRF rule");
-      break;
-    }
-    if (first.empty()) first = net::addressText(a->ai_addr);
-  }
-  ::freeaddrinfo(res);
-  if (!refused.ok()) return refused;
-  if (first.find(':') != std::string::npos) first = "[" + first + "]";
-  return "http.curloptResolve=" + r.host + ":" + port + ":" + first;
-}
 
 // One listed entry of a pass: its refusal (one that needs no bytes), or whether its blob is read
 // ahead (changed since the last pass).
@@ -159,40 +51,60 @@ bool isBinary(const std::string& bytes) {
 
 class GitConnector final : public Connector {
  public:
-  GitConnector(SourceConfig source, ConnectorEnv env, Remote remote, std::string mirror)
+  GitConnector(SourceConfig source, ConnectorEnv env, GitRemote remote, std::string mirror,
+               int64_t full_every_s)
       : source_(std::move(source)),
         env_(std::move(env)),
         remote_(std::move(remote)),
-        mirror_(std::move(mirror)) {}
+        mirror_(std::move(mirror)),
+        full_every_s_(full_every_s) {}
 
   ~GitConnector() override {
     if (lock_fd_ >= 0) ::close(lock_fd_);
   }
 
   ConnectorCapabilities capabilities() const override {
-    return ConnectorCapabilities{true, false, false};
+    return ConnectorCapabilities{true, true, false};
   }
 
-  // The checkpoint is "<commit> TAB <last path of the committed page>": a resumed pass lists the
-  // same commit again (no fetch) and starts after that path.
+  bool incrementalPass() const override { return incremental_; }
+
+  // The checkpoint is "<commit> TAB <last path of the committed page>" for a full pass, and
+  // "<commit> TAB <last path> TAB <base commit>" for a change-feed pass: a resumed pass works on
+  // the same commits again (no fetch) and starts after that path.
   Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) override {
     *exhausted = false;
+    incremental_ = false;
     WARD_RETURN_IF_ERROR(lockMirror());
     std::string commit;
     std::string after;
+    std::string base;  // a change-feed pass: the commit its diff starts from
     if (!checkpoint.empty()) {
-      size_t tab = checkpoint.find('\t');
-      commit = checkpoint.substr(0, tab);
-      if (tab != std::string::npos) after = checkpoint.substr(tab + 1);
-      if (!git({"cat-file", "-e", commit + "^{commit}"}, 0).ok()) commit.clear();
-      if (commit.empty()) after.clear();
+      std::vector<std::string> f = splitTabs(checkpoint);
+      commit = f[0];
+      if (f.size() > 1) after = f[1];
+      if (f.size() > 2) base = f[2];
+      if (!hasCommit(commit) || (!base.empty() && !hasCommit(base))) {
+        commit.clear();
+        base.clear();
+        after.clear();
+      }
     }
     if (commit.empty()) {
       WARD_RETURN_IF_ERROR(fetch());
       WARD_ASSIGN_OR_RETURN(commit, revParse(std::string(kMirrorRef) + "^{commit}"));
+      base = changeFeedBase(commit);
     }
     WARD_ASSIGN_OR_RETURN(std::string ct, git({"log", "-1", "--format=%ct", commit}, 64));
     const int64_t updated_at = std::atoll(ct.c_str()) * 1'000'000;
+    std::string base_state;
+    std::set<std::string> binary;
+    readPassState(&base_state, &binary);
+    if (!base.empty()) {
+      incremental_ = true;
+      return changeFeedPass(commit, base, after, updated_at, binary, sink, exhausted);
+    }
+    const int64_t started = static_cast<int64_t>(::time(nullptr));
     WARD_ASSIGN_OR_RETURN(
         std::string listing,
         git({"ls-tree", "-r", "-z", "--long", "--full-tree", commit}, kMaxGitListingBytes));
@@ -203,20 +115,15 @@ class GitConnector final : public Connector {
 
     // What changed since the last passed commit: its deletions, and the blobs read in this pass
     // (all of them from scratch). The binary blobs of the last pass are known by id.
-    std::string base;
-    std::set<std::string> binary;
-    readPassState(&base, &binary);
-    if (base.empty() || !git({"cat-file", "-e", base + "^{commit}"}, 0).ok()) {
-      base = kGitEmptyTree;
+    std::string state_base = base_state;
+    if (state_base.empty() || !hasCommit(state_base)) {
+      state_base = kGitEmptyTree;
       binary.clear();
     }
-    const bool from_scratch = base == kGitEmptyTree;
+    const bool from_scratch = state_base == kGitEmptyTree;
     std::set<std::string> changed;
     if (!from_scratch) {
-      WARD_ASSIGN_OR_RETURN(std::string raw, git({"diff-tree", "-r", "-z", "--raw", "--no-renames",
-                                                  "--no-textconv", "--no-ext-diff", base, commit},
-                                                 kMaxGitListingBytes));
-      WARD_ASSIGN_OR_RETURN(std::vector<GitDiffEntry> diff, parseDiffTree(raw));
+      WARD_ASSIGN_OR_RETURN(std::vector<GitDiffEntry> diff, diffTree(state_base, commit));
       for (GitDiffEntry& d : diff) {
         if (d.change != GitChange::kDeleted) {
           changed.insert(std::move(d.path));
@@ -228,9 +135,6 @@ class GitConnector final : public Connector {
 
     // The plan: each listed entry with its refusal (one needing no bytes) or whether its blob is
     // read now (changed since the last pass: read in batches, probed for binary content).
-    const uint64_t max_bytes =
-        source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
-    const size_t max_depth = source_.max_depth > 0 ? source_.max_depth : kMaxGitPathDepth;
     const size_t max_files = source_.max_entries > 0 ? source_.max_entries : kMaxGitFiles;
     std::vector<Planned> plan;
     std::set<std::string> now_binary;
@@ -246,28 +150,146 @@ class GitConnector final : public Connector {
       }
       if (e.kind == GitEntryKind::kBlob && binary.count(e.oid) > 0) now_binary.insert(e.oid);
       if (!after.empty() && e.path <= after) continue;
-      Planned p{&e, "", false};
-      if (e.kind == GitEntryKind::kSubmodule) {
-        p.refusal = "submodule: never fetched";
-      } else if (e.kind == GitEntryKind::kSymlink) {
-        p.refusal = "symbolic link: not followed";
-      } else if (gitPathDepth(e.path) > max_depth) {
-        p.refusal = "deeper than " + std::to_string(max_depth) + " path components (max_depth)";
-      } else if (e.size > max_bytes) {
-        p.refusal = "larger than the source's max_file_bytes (" + std::to_string(e.size) + " > " +
-                    std::to_string(max_bytes) + "); not read";
-      } else if (now_binary.count(e.oid) > 0) {
-        p.refusal = binaryRefusal();
-      } else {
-        p.read_now = from_scratch || changed.count(e.path) > 0;
-      }
+      Planned p = planEntry(e, now_binary);
+      if (p.refusal.empty()) p.read_now = from_scratch || changed.count(e.path) > 0;
       plan.push_back(std::move(p));
     }
+    WARD_RETURN_IF_ERROR(emitPlan(plan, commit, "", after, updated_at, &now_binary, sink));
+    if (truncated) {
+      WARD_RETURN_IF_ERROR(
+          sink.emit(FailureEvent{source_.root,
+                                 "the tree holds more than " + std::to_string(max_files) +
+                                     " files (max_entries); the rest is not listed",
+                                 FailureKind::kRefused}));
+    }
+    if (!truncated) {
+      writePassState(commit, now_binary);
+      writeFullListingTime(started);
+    }
+    *exhausted = !truncated;
+    return Status();
+  }
 
+ private:
+  static std::vector<std::string> splitTabs(const std::string& s) {
+    std::vector<std::string> out;
+    size_t from = 0;
+    for (size_t tab = s.find('\t'); tab != std::string::npos; tab = s.find('\t', from)) {
+      out.push_back(s.substr(from, tab - from));
+      from = tab + 1;
+    }
+    out.push_back(s.substr(from));
+    return out;
+  }
+
+  bool hasCommit(const std::string& oid) const {
+    return !oid.empty() && oid.find_first_not_of("0123456789abcdef") == std::string::npos &&
+           git({"cat-file", "-e", oid + "^{commit}"}, 0).ok();
+  }
+
+  // The base of a change-feed pass to `commit`, or "" when this pass lists the whole tree: on
+  // --full, without a cursor (no completed run yet) or one the mirror lacks, when a full listing
+  // is due (full_every_s), and after a force-push (the cursor is not an ancestor).
+  std::string changeFeedBase(const std::string& commit) const {
+    if (env_.full) return "";
+    const std::string cursor = splitTabs(env_.cursor)[0];
+    if (!hasCommit(cursor)) return "";
+    if (full_every_s_ == 0) return "";
+    const int64_t last_full = readFullListingTime();
+    if (last_full == 0 || static_cast<int64_t>(::time(nullptr)) - last_full >= full_every_s_) {
+      return "";
+    }
+    if (cursor != commit &&
+        !git({"merge-base", "--is-ancestor", cursor, commit}, 0).ok()) {
+      return "";  // a force-push: what the cursor held may be gone without a diff saying so
+    }
+    return cursor;
+  }
+
+  Result<std::vector<GitDiffEntry>> diffTree(const std::string& from, const std::string& to) const {
+    WARD_ASSIGN_OR_RETURN(std::string raw, git({"diff-tree", "-r", "-z", "--raw", "--no-renames",
+                                                "--no-textconv", "--no-ext-diff", from, to},
+                                               kMaxGitListingBytes));
+    return parseDiffTree(raw);
+  }
+
+  // A change-feed pass: the diff's deleted paths are Deletes, its added or modified blobs are read
+  // and upserted; nothing else is listed (the runner then deletes only what it was told to).
+  Status changeFeedPass(const std::string& commit, const std::string& base,
+                        const std::string& after, int64_t updated_at, std::set<std::string> binary,
+                        EventSink& sink, bool* exhausted) {
+    WARD_ASSIGN_OR_RETURN(std::vector<GitDiffEntry> diff, diffTree(base, commit));
+    std::sort(diff.begin(), diff.end(),
+              [](const GitDiffEntry& a, const GitDiffEntry& b) { return a.path < b.path; });
+    std::vector<GitTreeEntry> entries;
+    for (GitDiffEntry& d : diff) {
+      if (d.change == GitChange::kDeleted) {
+        if (after.empty()) {
+          WARD_RETURN_IF_ERROR(sink.emit(DeleteEvent{source_.name + ":" + d.path}));
+        }
+        continue;
+      }
+      GitTreeEntry e;
+      e.kind = d.new_mode == "160000"   ? GitEntryKind::kSubmodule
+               : d.new_mode == "120000" ? GitEntryKind::kSymlink
+                                        : GitEntryKind::kBlob;
+      e.mode = d.new_mode;
+      e.oid = d.new_oid;
+      e.path = std::move(d.path);
+      entries.push_back(std::move(e));
+    }
+    std::vector<Planned> plan;
+    for (const GitTreeEntry& e : entries) {
+      const std::string name = e.path.substr(e.path.rfind('/') + 1);
+      if (e.kind != GitEntryKind::kSubmodule && !detectFormat(name)) continue;
+      if (!after.empty() && e.path <= after) continue;
+      Planned p = planEntry(e, binary);
+      p.read_now = p.refusal.empty();
+      plan.push_back(std::move(p));
+    }
+    WARD_RETURN_IF_ERROR(emitPlan(plan, commit, base, after, updated_at, &binary, sink));
+    writePassState(commit, binary);
+    *exhausted = true;
+    return Status();
+  }
+
+  // An entry's refusal that needs no bytes ("" = none).
+  Planned planEntry(const GitTreeEntry& e, const std::set<std::string>& binary) const {
+    const uint64_t max_bytes = maxBytes();
+    const size_t max_depth = source_.max_depth > 0 ? source_.max_depth : kMaxGitPathDepth;
+    Planned p{&e, "", false};
+    if (e.kind == GitEntryKind::kSubmodule) {
+      p.refusal = "submodule: never fetched";
+    } else if (e.kind == GitEntryKind::kSymlink) {
+      p.refusal = "symbolic link: not followed";
+    } else if (gitPathDepth(e.path) > max_depth) {
+      p.refusal = "deeper than " + std::to_string(max_depth) + " path components (max_depth)";
+    } else if (e.size > max_bytes) {
+      p.refusal = "larger than the source's max_file_bytes (" + std::to_string(e.size) + " > " +
+                  std::to_string(max_bytes) + "); not read";
+    } else if (binary.count(e.oid) > 0) {
+      p.refusal = binaryRefusal();
+    }
+    return p;
+  }
+
+  uint64_t maxBytes() const {
+    return source_.max_file_bytes > 0 ? source_.max_file_bytes : env_.max_file_bytes;
+  }
+
+  // Emits the plan's Upserts and refusals, a checkpoint every page (and one at the end, so the
+  // run's checkpoint always names the commit). `base` is "" for a full pass; in a change-feed pass
+  // a refused path is also deleted (its earlier document, if any, is no longer in the tree).
+  Status emitPlan(const std::vector<Planned>& plan, const std::string& commit,
+                  const std::string& base, const std::string& after, int64_t updated_at,
+                  std::set<std::string>* now_binary, EventSink& sink) {
+    const uint64_t max_bytes = maxBytes();
+    const std::string suffix = base.empty() ? "" : "\t" + base;
     std::map<std::string, Result<std::string>> window;  // blobs read ahead, by id
     size_t in_page = 0;
+    size_t pages = 0;
     uint64_t page_bytes = 0;
-    std::string last;
+    std::string last = after;
     for (size_t i = 0; i < plan.size(); ++i) {
       const GitTreeEntry& e = *plan[i].entry;
       const std::string id = source_.name + ":" + e.path;
@@ -280,10 +302,14 @@ class GitConnector final : public Connector {
         window.erase(it);
         if (bytes->ok() && isBinary(**bytes)) {
           refusal = binaryRefusal();
-          now_binary.insert(e.oid);
+          now_binary->insert(e.oid);
+        } else if (!bytes->ok() && bytes->status().code() == StatusCode::kResourceExhausted) {
+          refusal = "larger than the source's max_file_bytes (" + std::to_string(max_bytes) +
+                    " bytes); not read";
         }
       }
       if (!refusal.empty()) {
+        if (!base.empty()) WARD_RETURN_IF_ERROR(sink.emit(DeleteEvent{id}));
         WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{id, refusal, FailureKind::kRefused}));
       } else {
         UpsertEvent u;
@@ -306,28 +332,21 @@ class GitConnector final : public Connector {
       }
       last = e.path;
       if (++in_page >= source_.page_items || page_bytes >= kMaxPageBytes) {
-        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{commit + "\t" + last}));
+        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{commit + "\t" + last + suffix}));
+        ++pages;
         in_page = 0;
         page_bytes = 0;
       }
     }
-    if (truncated) {
-      WARD_RETURN_IF_ERROR(
-          sink.emit(FailureEvent{source_.root,
-                                 "the tree holds more than " + std::to_string(max_files) +
-                                     " files (max_entries); the rest is not listed",
-                                 FailureKind::kRefused}));
+    if (in_page > 0 || pages == 0) {
+      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{commit + "\t" + last + suffix}));
     }
-    if (in_page > 0) WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{commit + "\t" + last}));
-    if (!truncated) writePassState(commit, now_binary);
-    *exhausted = !truncated;
     return Status();
   }
 
- private:
   Result<std::string> git(std::vector<std::string> args, size_t max_stdout,
                           std::vector<std::string> config = {}) const {
-    return runGit(GitCommand{mirror_, std::move(args), std::move(config), max_stdout});
+    return runGit(GitCommand{mirror_, std::move(args), std::move(config), max_stdout, {}, {}});
   }
 
   Result<std::string> revParse(const std::string& what) const {
@@ -352,27 +371,41 @@ class GitConnector final : public Connector {
   }
 
   Status fetch() {
-    // An https host is resolved and checked before git runs at all; git connects to that address.
+    // An http(s) host is resolved and checked before git runs at all; git connects to that
+    // address. The token, if any, reaches git only through its environment.
     std::vector<std::string> config;
+    std::vector<std::string> env = remote_.auth_env;
     if (!remote_.host.empty()) {
-      auto pin = pinnedAddress(remote_);
+      auto pin = pinGitRemote(remote_);
       if (!pin.ok()) {
         return Status(pin.status().code(),
                       "source '" + source_.name + "': " + pin.status().message());
       }
       config.push_back(*pin);
+      if (remote_.plain_http) {
+        config.push_back("protocol.http.allow=always");
+        env.push_back("GIT_ALLOW_PROTOCOL=file:http:https");
+      }
     }
     struct stat st {};
     if (::stat((mirror_ + "/HEAD").c_str(), &st) != 0) {
       // No template: the mirror starts without sample hooks or anything else copied in.
       WARD_RETURN_IF_ERROR(
-          runGit(GitCommand{"", {"init", "--bare", "-q", "--template=", mirror_}, {}, 4096})
+          runGit(GitCommand{
+                     "", {"init", "--bare", "-q", "--template=", mirror_}, {}, 4096, {}, {}})
               .status());
     }
     const std::string ref = source_.ref.empty() ? "HEAD" : source_.ref;
-    auto fetched = git({"fetch", "-q", "--no-tags", "--no-write-fetch-head",
-                        "--no-recurse-submodules", "--", remote_.url, "+" + ref + ":" + kMirrorRef},
-                       1 << 20, config);
+    GitCommand fetch{mirror_,
+                     {"fetch", "-q", "--no-tags", "--no-write-fetch-head",
+                      "--no-recurse-submodules", "--", remote_.url, "+" + ref + ":" + kMirrorRef},
+                     std::move(config),
+                     1 << 20,
+                     {},
+                     {}};
+    fetch.env = std::move(env);
+    fetch.scrub = remote_.auth_scrub;
+    auto fetched = runGit(fetch);
     if (!fetched.ok()) {
       return Status(fetched.status().code(),
                     "source '" + source_.name + "': " + fetched.status().message());
@@ -415,6 +448,24 @@ class GitConnector final : public Connector {
     }
   }
 
+  // The start (Unix seconds) of the last full pass whose listing was exhausted (0 = none).
+  int64_t readFullListingTime() const {
+    std::ifstream in(mirror_ + "/" + kFullListingFile);
+    int64_t at = 0;
+    if (!(in >> at)) return 0;
+    return at;
+  }
+
+  void writeFullListingTime(int64_t at) const {
+    const std::string path = mirror_ + "/" + kFullListingFile;
+    {
+      std::ofstream out(path + ".tmp", std::ios::trunc);
+      out << at << "\n";
+      if (!out) return;
+    }
+    ::rename((path + ".tmp").c_str(), path.c_str());
+  }
+
   // Written after the pass's events (a kill before it only costs the next pass a full probe).
   void writePassState(const std::string& commit, const std::set<std::string>& binary) const {
     const std::string path = mirror_ + "/" + kPassStateFile;
@@ -429,8 +480,10 @@ class GitConnector final : public Connector {
 
   SourceConfig source_;
   ConnectorEnv env_;
-  Remote remote_;
+  GitRemote remote_;
   std::string mirror_;
+  int64_t full_every_s_;
+  bool incremental_ = false;  // the last pass was a change-feed pass
   GitBlobReader blobs_{mirror_};  // one cat-file child, started on the first read
   int lock_fd_ = -1;
 };
@@ -439,7 +492,25 @@ class GitConnector final : public Connector {
 
 Result<std::unique_ptr<Connector>> makeGitConnector(const SourceConfig& source,
                                                     const ConnectorEnv& env) {
-  WARD_ASSIGN_OR_RETURN(Remote remote, parseRoot(source, env));
+  int64_t full_every_s = kDefaultGitFullEverySeconds;
+  if (!source.options.is_object()) {
+    return Status::invalidArgument("source '" + source.name + "': options must be a table");
+  }
+  for (const auto& [key, value] : source.options.items()) {
+    if (key == "full_every_s") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0 ||
+          value.get<int64_t>() > kMaxGitFullEverySeconds) {
+        return Status::invalidArgument("source '" + source.name +
+                                       "': options.full_every_s must be an integer from 0 to " +
+                                       std::to_string(kMaxGitFullEverySeconds));
+      }
+      full_every_s = value.get<int64_t>();
+    } else if (key != "auth") {
+      return Status::invalidArgument("source '" + source.name + "': options." + key +
+                                     " is not a git option (auth, full_every_s)");
+    }
+  }
+  WARD_ASSIGN_OR_RETURN(GitRemote remote, parseGitRemote(source, env));
   if (!source.ref.empty() &&
       (source.ref.front() == '-' || source.ref.find(':') != std::string::npos ||
        source.ref.find("..") != std::string::npos)) {
@@ -455,7 +526,7 @@ Result<std::unique_ptr<Connector>> makeGitConnector(const SourceConfig& source,
     return Status::unavailable("cannot create " + dir);
   }
   return std::unique_ptr<Connector>(std::make_unique<GitConnector>(
-      source, env, std::move(remote), dir + "/" + source.name + ".git"));
+      source, env, std::move(remote), dir + "/" + source.name + ".git", full_every_s));
 }
 
 }  // namespace ward::ingest

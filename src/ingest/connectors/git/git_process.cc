@@ -39,6 +39,34 @@ std::vector<std::string> gitEnvironment() {
   };
 }
 
+// The hardened environment with `extra` entries added, an entry of the same KEY replaced.
+std::vector<std::string> commandEnvironment(const std::vector<std::string>& extra) {
+  std::vector<std::string> env = gitEnvironment();
+  for (const auto& e : extra) {
+    const std::string key = e.substr(0, e.find('=') + 1);
+    bool replaced = false;
+    for (auto& have : env) {
+      if (have.rfind(key, 0) == 0) {
+        have = e;
+        replaced = true;
+      }
+    }
+    if (!replaced) env.push_back(e);
+  }
+  return env;
+}
+
+// Every occurrence of each non-empty `secrets` entry in `text` becomes "***".
+std::string scrubbed(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
 std::string tail(const std::string& s) {
   std::string t = s.size() > 300 ? s.substr(s.size() - 300) : s;
   while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
@@ -89,7 +117,7 @@ Result<pid_t> spawnGit(const GitCommand& command, int in_fd, int out_fd, int err
   }
   if (!command.git_dir.empty()) argv.push_back("--git-dir=" + command.git_dir);
   argv.insert(argv.end(), command.args.begin(), command.args.end());
-  std::vector<std::string> env = gitEnvironment();
+  std::vector<std::string> env = commandEnvironment(command.env);
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -193,7 +221,7 @@ Result<std::string> runGit(const GitCommand& command) {
     const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     if (code == 127) return Status::unavailable(what + ": git is not installed");
     return Status::unavailable(what + " failed (exit " + std::to_string(code) +
-                               "): " + tail(stderr_text));
+                               "): " + tail(scrubbed(stderr_text, command.scrub)));
   }
   return stdout_text;
 }
@@ -211,7 +239,8 @@ Status GitBlobReader::start() {
     ::close(in[1]);
     return Status::unavailable("git: cannot make a pipe");
   }
-  auto spawned = spawnGit(GitCommand{git_dir_, {"cat-file", "--batch"}, {}, 0}, in[1], out[1], -1);
+  auto spawned =
+      spawnGit(GitCommand{git_dir_, {"cat-file", "--batch"}, {}, 0, {}, {}}, in[1], out[1], -1);
   ::close(in[1]);
   ::close(out[1]);
   if (!spawned.ok()) {

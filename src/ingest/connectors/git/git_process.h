@@ -23,6 +23,11 @@ struct GitCommand {
   std::vector<std::string> args;    // after the hardening options: {"ls-tree", "-r", ...}
   std::vector<std::string> config;  // extra "-c key=value" settings (a pinned address)
   size_t max_stdout = 0;            // stdout past this is an error (ResourceExhausted)
+  // Extra "KEY=VALUE" environment entries; one replaces the hardened entry of the same KEY. A
+  // credential travels only here (GIT_CONFIG_COUNT/KEY_n/VALUE_n), never in argv.
+  std::vector<std::string> env;
+  // Texts replaced by "***" in an error's stderr tail (a credential and its encodings).
+  std::vector<std::string> scrub;
 };
 
 // The fixed "-c" settings every command gets (tests read them).
