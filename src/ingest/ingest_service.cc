@@ -544,8 +544,22 @@ Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, con
   if (records.empty()) return Status::invalidArgument("'records' is empty");
   std::vector<store::DocumentWrite> writes;
   IngestReport report;
+  // Records are parsed and chunked on the worker pool; the first bad one (in order) fails all.
+  std::vector<Result<store::DocumentWrite>> converted(records.size(),
+                                                      Status::internal("not converted"));
+  auto convert = [&](size_t i) {
+    converted[i] = recordToWrite(records[i], tenant, default_source, config_);
+  };
+  if (records.size() == 1) {
+    convert(0);
+  } else {
+    ParsePool pool(static_cast<unsigned>(
+        std::min<size_t>(defaultParseWorkers(), records.size())));
+    for (size_t i = 0; i < records.size(); ++i) pool.submit([&convert, i] { convert(i); });
+    pool.wait();
+  }
   for (size_t i = 0; i < records.size(); ++i) {
-    auto w = recordToWrite(records[i], tenant, default_source, config_);
+    auto& w = converted[i];
     if (!w.ok()) {
       return Status::invalidArgument("records[" + std::to_string(i) + "]: " + w.status().message());
     }

@@ -1,5 +1,6 @@
-// IngestService::ingestJsonlFile: lines are parsed and chunked on worker threads a batch at a time
-// (docs/design/ingest.md, "Service flow"), yet writes, results and problems keep the file's order.
+// IngestService::ingestJsonlFile and ingestRecords: lines and records are parsed and chunked on
+// worker threads (docs/design/ingest.md, "Service flow"), yet writes, results and problems keep
+// the input's order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -66,6 +67,34 @@ TEST(IngestJsonl, ManyBatchesKeepTheFilesOrderOfWritesAndProblems) {
   ASSERT_TRUE(hits.ok());
   ASSERT_FALSE(hits->empty());
   EXPECT_NE(hits->front().text.find("Zebra 1298 crossing"), std::string::npos);
+}
+
+// The HTTP push is all-or-nothing: the first bad record in order names the request's error, even
+// though records are converted on several threads.
+TEST(IngestRecords, TheFirstBadRecordInOrderFailsTheRequestAndNothingIsWritten) {
+  TempDir tmp;
+  auto ward = WardInstance::open(tmp.file("data"));
+  Json records = Json::array();
+  for (int i = 0; i < 40; ++i) {
+    Json r = {{"id", "p" + std::to_string(i)}, {"text", "Record " + std::to_string(i) + "."}};
+    if (i == 17) r["text"] = 3;
+    if (i == 31) r.erase("id");
+    records.push_back(r);
+  }
+  auto bad = ward->ingest->ingestRecords(ward->tenant, records, "push", audit::TraceContext::generate(), "admin");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("records[17]: ", 0), 0u) << bad.status().message();
+  EXPECT_FALSE(ward->store->getDocument(ward->tenant, "p0").ok());
+  records[17]["text"] = "fixed";
+  records[31]["id"] = "p31";
+  auto ok = ward->ingest->ingestRecords(ward->tenant, records, "push", audit::TraceContext::generate(), "admin");
+  ASSERT_TRUE(ok.ok()) << ok.status().toString();
+  ASSERT_EQ(ok->results.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    auto d = ward->store->getDocument(ward->tenant, "p" + std::to_string(i));
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->id, ok->results[i].doc_id);
+  }
 }
 
 }  // namespace
