@@ -525,7 +525,13 @@ Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
     l.line_no = line_no;
     l.text = std::move(text);
     text = std::string();
-    pool.submit([&l, &tenant, &options, this] { convertLine(l, tenant, options, config_); });
+    pool.submit([&l, &tenant, &options, this] {
+      try {
+        convertLine(l, tenant, options, config_);
+      } catch (const std::exception& e) {  // a pool task must not throw (parse_pool.h)
+        l.write = Status::resourceExhausted(std::string("cannot convert the record: ") + e.what());
+      }
+    });
     if (lines.size() >= kBatchDocs || batch_bytes >= kBatchBytes) WARD_RETURN_IF_ERROR(flush());
   }
   WARD_RETURN_IF_ERROR(flush());
@@ -548,13 +554,16 @@ Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, con
   std::vector<Result<store::DocumentWrite>> converted(records.size(),
                                                       Status::internal("not converted"));
   auto convert = [&](size_t i) {
-    converted[i] = recordToWrite(records[i], tenant, default_source, config_);
+    try {
+      converted[i] = recordToWrite(records[i], tenant, default_source, config_);
+    } catch (const std::exception& e) {  // a pool task must not throw (parse_pool.h)
+      converted[i] = Status::resourceExhausted(std::string("cannot convert: ") + e.what());
+    }
   };
   if (records.size() == 1) {
     convert(0);
   } else {
-    ParsePool pool(static_cast<unsigned>(
-        std::min<size_t>(defaultParseWorkers(), records.size())));
+    ParsePool pool(static_cast<unsigned>(std::min<size_t>(defaultParseWorkers(), records.size())));
     for (size_t i = 0; i < records.size(); ++i) pool.submit([&convert, i] { convert(i); });
     pool.wait();
   }

@@ -1,6 +1,6 @@
 // Private to the ingest module: a small, fixed set of threads that parse and chunk the items of a
-// sync page while the connector goes on listing and fetching (sync_runner.cc; docs/design/ingest.md,
-// "Sync runs").
+// sync page while the connector goes on listing and fetching (sync_runner.cc;
+// docs/design/ingest.md, "Sync runs").
 //
 // Tasks run in any order on any worker; wait() returns once every task submitted so far has run,
 // and the waiting thread runs queued tasks itself meanwhile (so a pool of one worker on a busy
@@ -43,8 +43,8 @@ class ParsePool {
   bool runOne(std::unique_lock<std::mutex>& lock);
 
   std::mutex mu_;
-  std::condition_variable wake_;  // a task was queued, or the pool stops
-  std::condition_variable idle_;  // a task finished
+  std::condition_variable wake_;             // a task was queued, or the pool stops
+  std::condition_variable idle_;             // a task finished
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   size_t running_ = 0;                       // guarded by mu_
   bool stop_ = false;                        // guarded by mu_

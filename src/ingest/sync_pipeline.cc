@@ -1,6 +1,9 @@
 // The sync runner's page pipeline (sync_pipeline.h).
 #include "sync_pipeline.h"
 
+#include <exception>
+#include <new>
+
 #include "ward/index/index.h"
 #include "ward/ingest/source_document.h"
 
@@ -31,8 +34,14 @@ void SyncPipeline::parse(ParseItem item, size_t seen_index) {
   const IngestConfig* config = &deps_.config;
   pool_.submit([j, config] {
     ParseItem& it = j->item;
-    j->status = fillDocumentWrite(it.write, it.bytes, it.name, it.title, it.stored_hash,
-                                  it.stored_title, *config);
+    try {
+      j->status = fillDocumentWrite(it.write, it.bytes, it.name, it.title, it.stored_hash,
+                                    it.stored_title, *config);
+    } catch (const std::bad_alloc&) {  // a task must not throw (parse_pool.h)
+      j->status = Status::resourceExhausted("out of memory while parsing");
+    } catch (const std::exception& e) {
+      j->status = Status::internal(std::string("parsing failed: ") + e.what());
+    }
     std::string().swap(it.bytes);  // the chunks hold the text now
   });
   // Bounds what fetched bytes wait in memory: past the limit the event thread helps parse.

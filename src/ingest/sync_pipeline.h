@@ -98,7 +98,8 @@ class SyncPipeline {
   std::vector<IngestProblem>& problems_;
   ParsePool pool_;
   std::vector<std::unique_ptr<Job>> jobs_;  // the page's parses, in event order
-  std::vector<std::optional<IngestProblem>> page_problems_;  // a parse's slot stays empty if it passes
+  // The page's problem lines in event order; a parse's slot stays empty if it passes.
+  std::vector<std::optional<IngestProblem>> page_problems_;
   size_t queued_bytes_ = 0;
   // The page being committed on the background thread.
   std::unique_ptr<store::SyncBatch> inflight_;

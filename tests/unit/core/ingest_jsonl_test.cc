@@ -23,16 +23,19 @@ TEST(IngestJsonl, ManyBatchesKeepTheFilesOrderOfWritesAndProblems) {
       if (i == 3) {
         out << "{not json\n";
       } else if (i == 700) {
-        out << R"({"id": "a", "_id": "b", "text": "both ids"})" << "\n";
+        out << R"({"id": "a", "_id": "b", "text": "both ids"})"
+            << "\n";
       } else if (i == 1100) {
-        out << R"({"id": "r1100", "text": 5})" << "\n";
+        out << R"({"id": "r1100", "text": 5})"
+            << "\n";
       } else if (i == 1299) {
-        out << R"({"id": "r1299", "text": "x", "acl": {"owner": "me"}})" << "\n";
+        out << R"({"id": "r1299", "text": "x", "acl": {"owner": "me"}})"
+            << "\n";
       } else if (i == 10) {
         out << "   \n";  // blank: not an item
       } else {
-        out << R"({"_id": "r)" << i << R"(", "title": "Record )" << i
-            << R"(", "text": "Zebra )" << i << R"( crossing. Another sentence.", "lang": "en"})"
+        out << R"({"_id": "r)" << i << R"(", "title": "Record )" << i << R"(", "text": "Zebra )"
+            << i << R"( crossing. Another sentence.", "lang": "en"})"
             << "\n";
       }
     }
@@ -81,13 +84,15 @@ TEST(IngestRecords, TheFirstBadRecordInOrderFailsTheRequestAndNothingIsWritten) 
     if (i == 31) r.erase("id");
     records.push_back(r);
   }
-  auto bad = ward->ingest->ingestRecords(ward->tenant, records, "push", audit::TraceContext::generate(), "admin");
+  auto bad = ward->ingest->ingestRecords(ward->tenant, records, "push",
+                                         audit::TraceContext::generate(), "admin");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message().rfind("records[17]: ", 0), 0u) << bad.status().message();
   EXPECT_FALSE(ward->store->getDocument(ward->tenant, "p0").ok());
   records[17]["text"] = "fixed";
   records[31]["id"] = "p31";
-  auto ok = ward->ingest->ingestRecords(ward->tenant, records, "push", audit::TraceContext::generate(), "admin");
+  auto ok = ward->ingest->ingestRecords(ward->tenant, records, "push",
+                                        audit::TraceContext::generate(), "admin");
   ASSERT_TRUE(ok.ok()) << ok.status().toString();
   ASSERT_EQ(ok->results.size(), 40u);
   for (int i = 0; i < 40; ++i) {
