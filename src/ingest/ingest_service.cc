@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -16,6 +17,7 @@
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
 #include "document_write.h"
+#include "parse_pool.h"
 #include "ward/ingest/chunker.h"
 #include "ward/ingest/folder_root.h"
 #include "ward/ingest/parser.h"
@@ -435,6 +437,47 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
   return report;
 }
 
+namespace {
+
+// One non-blank line of a JSONL file and what it became: a write, or the reason it is skipped.
+struct JsonlLine {
+  int64_t line_no = 0;
+  std::string text;
+  Result<store::DocumentWrite> write = Status::internal("not converted");
+  std::vector<std::string> unknown;  // fields moved to metadata
+};
+
+// A line -> a document write (parsed and chunked), as ingestJsonlFile documents; thread-safe.
+void convertLine(JsonlLine& line, const std::string& tenant, const JsonlIngestOptions& options,
+                 const IngestConfig& config) {
+  if (line.text.size() > config.max_record_bytes + 65536) {
+    line.write = Status::invalidArgument("record larger than ingest.max_record_bytes");
+    return;
+  }
+  auto j = parseJson(line.text);
+  if (!j.ok()) {
+    line.write = j.status();
+    return;
+  }
+  // BEIR's corpus lines are {"_id", "title", "text", "metadata"}: `_id` is the file's name for
+  // `id` (a JSONL file only; HTTP bodies have one documented shape).
+  if (j->is_object() && j->contains("_id")) {
+    if (j->contains("id")) {
+      line.write =
+          Status::invalidArgument("fields 'id' and '_id' both given (they are the same field)");
+      return;
+    }
+    (*j)["id"] = std::move((*j)["_id"]);
+    j->erase("_id");
+  }
+  line.write = IngestService::recordToWrite(*j, tenant, options.default_source, config,
+                                            options.unknown_fields);
+  if (line.write.ok()) line.unknown = IngestService::unknownRecordFields(*j);
+  std::string().swap(line.text);  // the chunks hold the text now
+}
+
+}  // namespace
+
 Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
                                                     const std::string& path,
                                                     const JsonlIngestOptions& options,
@@ -445,56 +488,53 @@ Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
   if (!in) return Status::notFound("cannot open " + path);
   std::error_code ec;
   int64_t total_bytes = static_cast<int64_t>(fs::file_size(path, ec));
+  // A batch's lines are parsed and chunked on the pool while the previous batch is committed
+  // (CommitPipeline); their writes and problems are then taken in line order.
   std::vector<store::DocumentWrite> batch;
-  size_t batch_bytes = 0;
-  std::string line;
-  int64_t line_no = 0;
+  std::deque<JsonlLine> lines;  // the pool's tasks point into it: declared before the pool
+  ParsePool pool(defaultParseWorkers());
   CommitPipeline pipeline(*this, report);
-  while (std::getline(in, line)) {
-    ++line_no;
-    report.bytes += static_cast<int64_t>(line.size() + 1);
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    ++report.items_seen;
-    std::string where = path + ":" + std::to_string(line_no);
-    if (line.size() > config_.max_record_bytes + 65536) {
-      report.problems.push_back({where, "record larger than ingest.max_record_bytes"});
-      ++report.skipped;
-      continue;
-    }
-    auto j = parseJson(line);
-    if (!j.ok()) {
-      report.problems.push_back({where, j.status().message()});
-      ++report.skipped;
-      continue;
-    }
-    // BEIR's corpus lines are {"_id", "title", "text", "metadata"}: `_id` is the file's name for
-    // `id` (a JSONL file only; HTTP bodies have one documented shape).
-    if (j->is_object() && j->contains("_id")) {
-      if (j->contains("id")) {
+  size_t batch_bytes = 0;
+  auto flush = [&]() -> Status {
+    pool.wait();
+    for (JsonlLine& l : lines) {
+      if (!l.write.ok()) {
         report.problems.push_back(
-            {where, "fields 'id' and '_id' both given (they are the same field)"});
+            {path + ":" + std::to_string(l.line_no), l.write.status().message()});
         ++report.skipped;
         continue;
       }
-      (*j)["id"] = std::move((*j)["_id"]);
-      j->erase("_id");
+      for (const std::string& field : l.unknown) ++report.moved_to_metadata[field];
+      batch.push_back(std::move(l.write).value());
     }
-    auto w = recordToWrite(*j, tenant, options.default_source, config_, options.unknown_fields);
-    if (!w.ok()) {
-      report.problems.push_back({where, w.status().message()});
-      ++report.skipped;
-      continue;
-    }
-    for (const std::string& field : unknownRecordFields(*j)) ++report.moved_to_metadata[field];
-    batch_bytes += line.size();
-    batch.push_back(std::move(w).value());
-    if (batch.size() >= kBatchDocs || batch_bytes >= kBatchBytes) {
-      WARD_RETURN_IF_ERROR(pipeline.submit(batch));
-      batch_bytes = 0;
-      if (progress) progress(report.items_seen, -1, report.bytes, total_bytes);
-    }
+    lines.clear();
+    batch_bytes = 0;
+    WARD_RETURN_IF_ERROR(pipeline.submit(batch));
+    if (progress) progress(report.items_seen, -1, report.bytes, total_bytes);
+    return Status();
+  };
+  std::string text;
+  int64_t line_no = 0;
+  while (std::getline(in, text)) {
+    ++line_no;
+    report.bytes += static_cast<int64_t>(text.size() + 1);
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++report.items_seen;
+    batch_bytes += text.size();
+    JsonlLine& l = lines.emplace_back();
+    l.line_no = line_no;
+    l.text = std::move(text);
+    text = std::string();
+    pool.submit([&l, &tenant, &options, this] {
+      try {
+        convertLine(l, tenant, options, config_);
+      } catch (const std::exception& e) {  // a pool task must not throw (parse_pool.h)
+        l.write = Status::resourceExhausted(std::string("cannot convert the record: ") + e.what());
+      }
+    });
+    if (lines.size() >= kBatchDocs || batch_bytes >= kBatchBytes) WARD_RETURN_IF_ERROR(flush());
   }
-  WARD_RETURN_IF_ERROR(pipeline.submit(batch));
+  WARD_RETURN_IF_ERROR(flush());
   WARD_RETURN_IF_ERROR(pipeline.wait());
   if (progress) progress(report.items_seen, report.items_seen, report.bytes, total_bytes);
   report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
@@ -510,8 +550,25 @@ Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, con
   if (records.empty()) return Status::invalidArgument("'records' is empty");
   std::vector<store::DocumentWrite> writes;
   IngestReport report;
+  // Records are parsed and chunked on the worker pool; the first bad one (in order) fails all.
+  std::vector<Result<store::DocumentWrite>> converted(records.size(),
+                                                      Status::internal("not converted"));
+  auto convert = [&](size_t i) {
+    try {
+      converted[i] = recordToWrite(records[i], tenant, default_source, config_);
+    } catch (const std::exception& e) {  // a pool task must not throw (parse_pool.h)
+      converted[i] = Status::resourceExhausted(std::string("cannot convert: ") + e.what());
+    }
+  };
+  if (records.size() == 1) {
+    convert(0);
+  } else {
+    ParsePool pool(static_cast<unsigned>(std::min<size_t>(defaultParseWorkers(), records.size())));
+    for (size_t i = 0; i < records.size(); ++i) pool.submit([&convert, i] { convert(i); });
+    pool.wait();
+  }
   for (size_t i = 0; i < records.size(); ++i) {
-    auto w = recordToWrite(records[i], tenant, default_source, config_);
+    auto& w = converted[i];
     if (!w.ok()) {
       return Status::invalidArgument("records[" + std::to_string(i) + "]: " + w.status().message());
     }

@@ -19,6 +19,7 @@
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
 #include "sync_event.h"
+#include "sync_pipeline.h"
 
 namespace ward::ingest {
 
@@ -65,7 +66,9 @@ class SourceLock {
   int fd_ = -1;
 };
 
-// One pass's state: the connector's events become pages committed with their checkpoint.
+// One pass's state: the connector's events become pages committed with their checkpoint. Events
+// are decided here one at a time and in order; parsing and committing run beside the event thread
+// (sync_pipeline.h).
 class RunSink final : public EventSink {
  public:
   RunSink(const SyncDeps& deps, const SourceConfig& source, store::SyncRunRecord& run,
@@ -78,7 +81,7 @@ class RunSink final : public EventSink {
         lifted_(lifted),
         expose_budget_(expose_budget),
         full_since_us_(full_since_us),
-        problems_(problems) {}
+        pipeline_(deps, problems) {}
 
   std::string hold_reason;  // why widened ACLs were held back ("" = none)
   int64_t retry_after_s = 0;  // the longest rate-limit wait the connector signalled
@@ -87,22 +90,21 @@ class RunSink final : public EventSink {
     return std::visit([this](auto& e) { return on(e); }, event);
   }
 
-  // Commits what is pending with the run's counters and checkpoint (the store adds the writes'
-  // outcomes to the counters in the same transaction).
+  // Starts committing what is pending with the run's counters and checkpoint (the store adds the
+  // writes' outcomes to the counters in the same transaction), once the page before it is
+  // committed.
   Status commit() {
-    batch_.run = run_;
-    WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps_.sync->commitBatch(batch_));
-    (void)results;
-    run_ = batch_.run;
+    Status s = pipeline_.commitPage(std::move(batch_), run_);
     batch_ = store::SyncBatch{};
-    WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());
-    (void)applied;
-    return Status();
+    return s;
   }
+
+  // Awaits the parses and the page in flight; `run_` then holds every committed page's counters.
+  Status finish() { return pipeline_.finish(run_); }
 
  private:
   void problem(const std::string& item, const std::string& message) {
-    if (problems_.size() < kMaxSyncProblems) problems_.push_back({item, message});
+    pipeline_.problem(item, message);
   }
 
   // Whether a change of `stored`'s ACL to `acl` may go through now; counts it either way.
@@ -128,6 +130,7 @@ class RunSink final : public EventSink {
 
   Status on(UpsertEvent& e) {
     ++run_.listed;
+    if (pipeline_.inFlight(e.id)) WARD_RETURN_IF_ERROR(pipeline_.waitInFlight(run_));
     auto stored = deps_.store->getDocument(run_.tenant, e.id);
     if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
     const bool live = stored.ok() && !stored->deleted;
@@ -159,7 +162,8 @@ class RunSink final : public EventSink {
       return Status();
     }
     ++run_.fetched;
-    store::DocumentWrite w;
+    ParseItem item;
+    store::DocumentWrite& w = item.write;
     w.tenant = run_.tenant;
     w.ext_id = e.id;
     w.source = source_.name;
@@ -168,16 +172,16 @@ class RunSink final : public EventSink {
     w.metadata = e.metadata.is_object() ? e.metadata : Json::object();
     if (!e.parent.empty()) w.metadata["parent"] = e.parent;
     w.url = e.url;
-    Status filled = fillDocumentWrite(w, *bytes, e.name, e.title, live ? stored->content_hash : "",
-                                      live ? stored->title : "", deps_.config);
-    if (!filled.ok()) {
-      ++run_.failed;
-      problem(e.id, filled.message());
-      batch_.seen.push_back({e.id, "", store::SeenState::kFailed});
-      return Status();
+    item.bytes = std::move(bytes).value();
+    item.name = e.name;
+    item.title = e.title;
+    if (live) {
+      item.stored_hash = stored->content_hash;
+      item.stored_title = stored->title;
     }
-    batch_.writes.push_back(std::move(w));
+    // Parsed beside this thread; a parse failure marks this seen entry failed (sync_pipeline.h).
     batch_.seen.push_back({e.id, e.version, store::SeenState::kIndexed});
+    pipeline_.parse(std::move(item), batch_.seen.size() - 1);
     return Status();
   }
 
@@ -187,6 +191,7 @@ class RunSink final : public EventSink {
   }
 
   Status on(AclUpdateEvent& e) {
+    if (pipeline_.inFlight(e.id)) WARD_RETURN_IF_ERROR(pipeline_.waitInFlight(run_));
     auto stored = deps_.store->getDocument(run_.tenant, e.id);
     if (!stored.ok() || stored->deleted) return Status();  // nothing to change
     if (!admitExposure(*stored, e.acl)) return Status();
@@ -223,6 +228,7 @@ class RunSink final : public EventSink {
     if (identity::isRoleGroup(e.group)) {
       return refuse("the group grants a role: no source may manage it");
     }
+    WARD_RETURN_IF_ERROR(pipeline_.waitInFlight(run_));  // it may create or change the group
     WARD_ASSIGN_OR_RETURN(std::optional<std::string> manager,
                           deps_.sync->groupManager(run_.tenant, e.group));
     if (manager && manager->empty()) {
@@ -259,8 +265,8 @@ class RunSink final : public EventSink {
   bool lifted_;
   int64_t expose_budget_;
   int64_t full_since_us_;  // SyncRequest::full_since_us
-  std::vector<IngestProblem>& problems_;
-  store::SyncBatch batch_;
+  store::SyncBatch batch_;  // the page being built (its writes join it when it is committed)
+  SyncPipeline pipeline_;
 };
 
 }  // namespace
@@ -399,6 +405,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
                     : Status(connector.status().code(),
                              "the connector could not start: " + connector.status().message());
   if (pass.ok()) pass = sink.commit();  // what followed the last checkpoint
+  Status drained = sink.finish();       // the page in flight, whether the pass went on or not
+  if (pass.ok()) pass = drained;
   const bool incremental = pass.ok() && connector.ok() && (*connector)->incrementalPass();
   result.retry_after_s = sink.retry_after_s;
   std::vector<std::string> deletes;

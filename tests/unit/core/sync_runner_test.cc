@@ -12,6 +12,7 @@
 #include <iterator>
 #include <thread>
 
+#include "../../../src/ingest/sync_pipeline.h"
 #include "test_env.h"
 #include "ward/common/clock.h"
 #include "ward/ingest/sync_runner.h"
@@ -337,6 +338,66 @@ TEST_F(SyncRunnerTest, ARunWhoseProcessDiedIsResumedFromItsCheckpoint) {
   EXPECT_EQ(live(), 7);     // doc0..doc2 were never written in this fake first page
 }
 
+// Items are parsed beside the event thread (sync_pipeline.h): one that fails to parse is still a
+// failed item of its page, its problem line keeps its place among the page's, its version is not
+// stored (so the next run reads it again) and it blocks deletions.
+TEST_F(SyncRunnerTest, AnItemThatFailsToParseIsAFailedItemInItsPlace) {
+  source_.page_items = 100;  // one page
+  source_.max_file_bytes = 4000;
+  write(root_ + "/doc5.html", "<html><body><p>fine</p></body></html>");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // versions for every file
+  ASSERT_EQ(sync().state, SyncRunState::kCompleted);
+  std::string deep = "<html><body>";
+  for (int i = 0; i < 300; ++i) deep += "<div>";
+  write(root_ + "/doc5.html", deep + "hidden text");     // fails to parse
+  write(root_ + "/doc6big.md", std::string(5000, 'x'));  // fails before it is read
+  ASSERT_EQ(::symlink("/etc/passwd", (root_ + "/doc7link.md").c_str()), 0);  // refused first
+  fs::remove(root_ + "/doc2.md");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  for (int round = 0; round < 2; ++round) {
+    auto r = runner().run(ward_->tenant, source_, {});
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ(r->run.state, SyncRunState::kPartial);
+    EXPECT_EQ(r->run.failed, 2);
+    EXPECT_EQ(r->run.refused, 1);
+    EXPECT_EQ(r->run.fetched, 1) << "round " << round;  // doc5.html, read again each time
+    EXPECT_EQ(r->run.deleted, 0);
+    ASSERT_EQ(r->problems.size(), 3u);
+    EXPECT_NE(r->problems[0].item.find("doc7link.md"), std::string::npos);
+    EXPECT_EQ(r->problems[1].item, "hb:doc5.html");
+    EXPECT_NE(r->problems[1].message.find("nested deeper than 256"), std::string::npos);
+    EXPECT_EQ(r->problems[2].item, "hb:doc6big.md");
+  }
+  auto kept = ward_->store->getDocument(ward_->tenant, "hb:doc5.html");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_FALSE(kept->deleted);  // the version before the bad one stays
+  EXPECT_FALSE(ward_->store->getDocument(ward_->tenant, "hb:doc2.md")->deleted);
+}
+
+// Pages are committed on a background thread while the next page is read (sync_pipeline.h): an
+// item of the next page that the page in flight wrote is decided on what that page committed. Here
+// the second line flips the first line's document public: the guard must see it live and hold it.
+TEST_F(SyncRunnerTest, AnItemWrittenByThePageInFlightIsDecidedOnItsCommittedState) {
+  const std::string path = tmp_.file("push.jsonl");
+  std::ofstream(path) << R"({"id": "hb:x", "text": "alpha", "acl": {"groups": ["staff"]}})"
+                      << "\n"
+                      << R"({"id": "hb:x", "text": "beta", "acl": {"public": true}})"
+                      << "\n";
+  source_.connector = "jsonl";
+  source_.root = path;
+  source_.page_items = 1;
+  source_.acl_rules.clear();
+  for (int i = 0; i < 5; ++i) {
+    auto r = sync();
+    EXPECT_EQ(r.state, SyncRunState::kHeld) << "round " << i;
+    EXPECT_EQ(r.held, 1);
+    auto x = ward_->store->getDocument(ward_->tenant, "hb:x");
+    ASSERT_TRUE(x.ok());
+    EXPECT_FALSE(x->acl.is_public);
+    EXPECT_EQ(x->acl.groups, std::vector<std::string>{"staff"});
+  }
+}
+
 TEST_F(SyncRunnerTest, OneRunOfASourceAtATime) {
   std::string lock = tmp_.file("locks/default.hb.lock");
   int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0600);
@@ -511,6 +572,8 @@ TEST(SourceConfig, TheDocumentedLimitsAreTheConstants) {
   EXPECT_TRUE(has("`kDefaultJobsListed`, 50") && ingest::kDefaultJobsListed == 50);
   EXPECT_TRUE(has("`kSyncApprovalTtlSeconds`, 7 days") &&
               ingest::kSyncApprovalTtlSeconds == 7 * 86400);
+  EXPECT_TRUE(has("`kMaxParseWorkers`, 8") && ingest::kMaxParseWorkers == 8);
+  EXPECT_TRUE(has("`kMaxQueuedParseBytes` (32 MiB)") && ingest::kMaxQueuedParseBytes == 32 << 20);
 }
 
 TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {
