@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_runner.h"
 #include "ward/eval/eval_suite.h"
 
@@ -243,6 +244,7 @@ TEST(EvalSuiteDocs, LimitsTableMatchesTheHeader) {
   row("kMaxRepeat", std::to_string(kMaxRepeat));
   row("kDefaultRetrievalK", std::to_string(kDefaultRetrievalK));
   row("kMaxEnvironmentCalls", std::to_string(kMaxEnvironmentCalls));
+  row("kMaxComparedModels", std::to_string(kMaxComparedModels));
   row("kProgressMinCases", std::to_string(kProgressMinCases));
 }
 
