@@ -146,6 +146,8 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   if (!service.ok()) return runError(service.status());
   o.search = &ctx.search();
   o.answers = service->get();
+  o.ingest = &ctx.ingest();
+  o.tenant = ctx.tenant();
   if (std::any_of(suite->cases.begin(), suite->cases.end(), [](const eval::EvalCase& c) {
         return !c.setup.empty() || !c.utility_checks.empty() || !c.attack_checks.empty();
       })) {

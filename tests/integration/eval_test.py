@@ -520,6 +520,47 @@ def test_replay(data, tmp):
           "--replay" in p.stderr, p.stderr)
 
 
+def test_freshness(data, tmp):
+    """freshness cases: a write through the ingest path, then at once a search that must see it
+    (an upsert found, an update's new text in place of the old, a deletion gone); a check the
+    new state does not meet fails naming what is stale. Runs last: it changes the data."""
+    note = {"id": "fresh-note", "title": "Heron protocol",
+            "text": "The blue heron protocol replaces the old escalation path.",
+            "acl": {"groups": ["legal"]}}
+    cases = [
+        {"id": "fresh-upsert", "kind": "freshness", "as": "dave", "question": "heron protocol",
+         "record": note, "expected": ["fresh-note"], "must_contain": ["blue heron"]},
+        {"id": "fresh-update", "kind": "freshness", "as": "dave", "question": "heron protocol",
+         "record": dict(note, text="The green heron protocol replaces the old escalation path."),
+         "must_contain": ["green heron"], "must_not_contain": ["blue heron"]},
+        {"id": "fresh-delete", "kind": "freshness", "as": "dave", "question": "heron protocol",
+         "delete": "fresh-note", "absent_docs": ["fresh-note"]},
+    ]
+    with open(os.path.join(tmp, "fresh.jsonl"), "w") as f:
+        f.write("".join(json.dumps(c) + "\n" for c in cases))
+    suite = os.path.join(tmp, "fresh.toml")
+    with open(suite, "w") as f:
+        f.write('name = "fresh"\ncases = ["fresh.jsonl"]\n')
+    p, report, _, _ = run_suite(data, tmp, "fresh", suite=suite)
+    check("freshness: upsert, update and delete are seen by the next search (exit 0)",
+          p.returncode == 0 and report and report["kinds"]["freshness"]["passed"] == 3,
+          (p.returncode, p.stdout[-1500:], p.stderr[-500:]))
+    stale = [dict(cases[0], id="fresh-stale", must_contain=["purple heron"])]
+    with open(os.path.join(tmp, "fresh.jsonl"), "w") as f:
+        f.write("".join(json.dumps(c) + "\n" for c in stale))
+    p, report, junit, _ = run_suite(data, tmp, "fresh-stale", suite=suite)
+    failing = failing_cases(junit) if junit is not None else {}
+    check("freshness: a state the search does not show fails, naming it (exit 1)",
+          p.returncode == 1 and "fresh-stale" in failing and
+          "stale: no hit contains" in (failing["fresh-stale"].get("message") or ""),
+          (p.returncode, {k: v.get("message") for k, v in failing.items()}))
+    with open(os.path.join(tmp, "fresh.jsonl"), "w") as f:
+        f.write(json.dumps(dict(cases[2], id="fresh-delete-absent", delete="no-such-doc")) + "\n")
+    p, _, _, _ = run_suite(data, tmp, "fresh-absent", suite=suite)
+    check("freshness: deleting a document that does not exist is a run error (exit 2)",
+          p.returncode == 2, (p.returncode, p.stdout[-500:]))
+
+
 def test_structured(data, tmp):
     """An answer case with a json_schema: the extractive default answers in prose, so the case
     fails naming why (exit 1), and the JUnit names the case; a bad schema is a run error (2)."""
@@ -600,6 +641,7 @@ def main():
         test_replay(data, tmp)
         test_structured(data, tmp)
         test_from_trace(data, tmp)
+        test_freshness(data, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
