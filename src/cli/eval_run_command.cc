@@ -1,5 +1,6 @@
 // ward eval run SUITE [--junit F] [--json F] [--html F] [--md F] [--repeat K] [--model M]
 //                     [--baseline F] [--replay [F]]
+// ward eval run SUITE --model A --model B ...   (a comparison: the suite once per model)
 // ward eval diff BASELINE.json CURRENT.json [--json]
 // Exit codes (docs/formats/eval-suite.md): 0 pass, 1 threshold or regression, 2 run error.
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_diff.h"
 #include "ward/eval/eval_report.h"
 #include "ward/eval/eval_runner.h"
@@ -62,13 +64,15 @@ void printDiff(const eval::DiffResult& d) {
 }
 
 struct RunFlags {
-  std::string suite, junit, json, html, md, model, baseline, replay;
+  std::string suite, junit, json, html, md, baseline, replay;
+  std::vector<std::string> models;  // --model, once or (a comparison) several times
   int repeat = 0;
   bool quiet = false;
   bool replay_given = false;  // --replay, with or without a file
 };
 
 int reportRun(const RunFlags& f, const eval::EvalRun& run);
+int reportComparison(const RunFlags& f, const std::vector<eval::EvalRun>& runs);
 
 // Where a live run keeps its JSON log for a later `--replay` without a file:
 // DATA/eval/last/<suite name>.json (characters other than A-Z a-z 0-9 . _ - become _).
@@ -106,7 +110,7 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   auto suite = eval::loadSuite(f.suite);
   if (!suite.ok()) return runError(suite.status());
   if (f.replay_given) {
-    if (f.repeat > 0 || !f.model.empty()) {
+    if (f.repeat > 0 || !f.models.empty()) {
       return runError(Status::invalidArgument(
           "--replay re-scores the recorded runs: --repeat and --model do not apply"));
     }
@@ -118,8 +122,22 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   if (!s.ok()) return runError(s);
   auto config = answer::loadAnswerConfig(ctx.configPath());
   if (!config.ok()) return runError(config.status());
+  if (f.models.size() > eval::kMaxComparedModels) {
+    return runError(Status::invalidArgument("--model: at most " +
+                                            std::to_string(eval::kMaxComparedModels) +
+                                            " models in one comparison"));
+  }
+  if (f.models.size() > 1 && !f.baseline.empty()) {
+    return runError(Status::invalidArgument(
+        "--baseline compares one model's run: give one --model (a comparison has several)"));
+  }
+  for (size_t i = 0; i < f.models.size(); ++i) {
+    if (f.models[i].empty() || std::count(f.models.begin(), f.models.end(), f.models[i]) > 1) {
+      return runError(Status::invalidArgument("--model: each model must be named, once"));
+    }
+  }
   eval::RunOptions o;
-  o.model = f.model.empty() ? suite->model : f.model;
+  o.model = f.models.empty() ? suite->model : f.models[0];
   o.repeat = f.repeat > 0 ? f.repeat : suite->repeat;
   o.answer_k = suite->answer_k;
   o.search_max_k = ctx.config().search.max_k;
@@ -128,6 +146,8 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   if (!service.ok()) return runError(service.status());
   o.search = &ctx.search();
   o.answers = service->get();
+  o.ingest = &ctx.ingest();
+  o.tenant = ctx.tenant();
   if (std::any_of(suite->cases.begin(), suite->cases.end(), [](const eval::EvalCase& c) {
         return !c.setup.empty() || !c.utility_checks.empty() || !c.attack_checks.empty();
       })) {
@@ -158,6 +178,16 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
       std::cerr << "eval: " << done << "/" << all << " cases (" << static_cast<int>(secs)
                 << " s)\n";
     };
+  if (f.models.size() > 1) {
+    std::vector<eval::EvalRun> runs;
+    for (const std::string& model : f.models) {
+      o.model = model;
+      auto run = eval::runSuite(*suite, o);
+      if (!run.ok()) return runError(run.status());
+      runs.push_back(std::move(*run));
+    }
+    return reportComparison(f, runs);
+  }
   auto run = eval::runSuite(*suite, o);
   if (!run.ok()) return runError(run.status());
   Status kept = keepLastRun(ctx, suite->name, eval::reportJson(*run, eval::summarize(*run)));
@@ -201,6 +231,38 @@ int reportRun(const RunFlags& f, const eval::EvalRun& run_ref) {
   return code;
 }
 
+// --model A --model B: the first model's report, with the comparison added to the JSON, HTML and
+// Markdown, JUnit with one testsuite per model; the exit code is the worst of the models'.
+int reportComparison(const RunFlags& f, const std::vector<eval::EvalRun>& runs) {
+  std::vector<eval::Summary> summaries;
+  for (const auto& r : runs) summaries.push_back(eval::summarize(r));
+  std::vector<eval::ModelRun> models;
+  int code = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    models.push_back({&runs[i], &summaries[i]});
+    code = std::max(code, eval::exitCode(runs[i], summaries[i]));
+  }
+  Json report = eval::reportJson(runs[0], summaries[0]);
+  report["comparison"] = eval::comparisonJson(models);
+  report["exit_code"] = code;
+  const std::string md = eval::markdownSummary(runs[0], summaries[0]) +
+                         eval::comparisonMarkdown(models);
+  for (const auto& [path, text] :
+       {std::pair<std::string, std::string>{f.json,
+                                            f.json.empty() ? "" : dumpJson(report, 2) + "\n"},
+        {f.junit, f.junit.empty() ? "" : eval::junitXmlModels(models)},
+        {f.html, f.html.empty() ? ""
+                                : eval::htmlReport(runs[0], summaries[0],
+                                                   eval::comparisonHtml(models))},
+        {f.md, f.md.empty() ? "" : md}}) {
+    if (path.empty()) continue;
+    Status w = writeFile(path, text);
+    if (!w.ok()) return runError(w);
+  }
+  std::cout << md;
+  return code;
+}
+
 }  // namespace
 
 void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot) {
@@ -217,9 +279,11 @@ void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slo
   run->add_option("--repeat", f.repeat,
                   "Run each case K times (1.." + std::to_string(eval::kMaxRepeat) +
                       "): pass^k, flakiness and the noise floor");
-  run->add_option("--model", f.model,
-                  "A [[models]] name (default: the suite's target.model, "
-                  "else as `ward ask`)");
+  run->add_option("--model", f.models,
+                  "A [[models]] name (default: the suite's target.model, else as `ward ask`); "
+                  "given several times, the suite runs per model and the reports compare them")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run->add_option("--baseline", f.baseline,
                   "A JSON report to compare with: a regression beyond the noise exits 1");
   run->add_flag("--quiet", f.quiet, "No progress lines on stderr");

@@ -2,6 +2,7 @@
 // text from a suite or an answer is escaped: case names and failures carry attacker text.
 #include <cstdio>
 
+#include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_report.h"
 
 namespace ward::eval {
@@ -42,7 +43,8 @@ std::string barChart(const std::string& title,
 
 }  // namespace
 
-std::string htmlReport(const EvalRun& run, const Summary& summary) {
+std::string htmlReport(const EvalRun& run, const Summary& summary,
+                       const std::string& extra_section) {
   const Aggregate& a = summary.all;
   const bool pass = exitCode(run, summary) == 0;
   std::string h =
@@ -109,7 +111,49 @@ std::string htmlReport(const EvalRun& run, const Summary& summary) {
          "</td><td>" + escapeMarkup(why) + "</td><td><code>" +
          escapeMarkup(c.runs.empty() ? "" : c.runs[0].trace_id) + "</code></td></tr>\n";
   }
-  h += "</table>\n</body></html>\n";
+  h += "</table>\n" + extra_section + "</body></html>\n";
+  return h;
+}
+
+std::string comparisonHtml(const std::vector<ModelRun>& runs) {
+  const Json cmp = comparisonJson(runs);
+  std::string h = "<section><h2>Models compared</h2>\n<p>" +
+                  std::to_string(cmp["differing_cases"].get<int>()) + " case(s) differ.</p>\n";
+  for (const auto& [metric, per_model] : cmp["metrics"].items()) {
+    std::vector<std::pair<std::string, double>> rows;
+    for (const Json& m : cmp["models"]) {
+      const std::string name = m.get<std::string>();
+      if (per_model.contains(name)) rows.emplace_back(name, per_model[name].get<double>());
+    }
+    h += barChart(metric + " per model", rows);
+  }
+  h += "<table><tr><th>case</th><th>kind</th>";
+  for (const Json& m : cmp["models"]) {
+    h += "<th>" + escapeMarkup(m.get<std::string>()) + "</th>";
+  }
+  h += "</tr>\n";
+  for (const Json& c : cmp["cases"]) {
+    if (!c["differs"].get<bool>()) continue;
+    h += "<tr><td>" + escapeMarkup(c["id"].get<std::string>()) + "</td><td>" +
+         escapeMarkup(c["kind"].get<std::string>()) + "</td>";
+    for (const Json& m : cmp["models"]) {
+      const std::string name = m.get<std::string>();
+      if (!c["results"].contains(name)) {
+        h += "<td>-</td>";
+        continue;
+      }
+      const Json& r = c["results"][name];
+      const bool passed = r["passed"].get<bool>();
+      std::string why;
+      for (const Json& f : r["failures"]) why += f.get<std::string>() + "\n";
+      const Json& traces = r["trace_ids"];
+      h += std::string("<td class=\"") + (passed ? "pass" : "fail") + "\">" +
+           (passed ? "pass" : "fail") + " " + escapeMarkup(why) + "<br><code>" +
+           escapeMarkup(traces.empty() ? "" : traces[0].get<std::string>()) + "</code></td>";
+    }
+    h += "</tr>\n";
+  }
+  h += "</table></section>\n";
   return h;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "ward/eval/eval_compare.h"
+
 namespace ward::eval {
 
 namespace {
@@ -273,17 +275,21 @@ std::string escapeMarkup(const std::string& s) {
   return out;
 }
 
-std::string junitXml(const EvalRun& run, const Summary& summary) {
+namespace {
+
+std::string junitCounts(int cases, int failed, int errors, double took_ms) {
+  return " tests=\"" + std::to_string(cases) + "\" failures=\"" + std::to_string(failed - errors) +
+         "\" errors=\"" + std::to_string(errors) + "\" time=\"" + fmt(took_ms / 1000.0) + "\"";
+}
+
+// One <testsuite> element named `name`, a <testcase> per case.
+std::string junitSuite(const EvalRun& run, const Summary& summary, const std::string& name) {
   auto secs = [](double ms) { return fmt(ms / 1000.0); };
-  const std::string suite = escapeMarkup(run.suite_name);
-  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  const std::string counts = " tests=\"" + std::to_string(summary.all.cases) + "\" failures=\"" +
-                             std::to_string(summary.all.failed - summary.all.errors) +
-                             "\" errors=\"" + std::to_string(summary.all.errors) + "\" time=\"" +
-                             secs(run.took_ms) + "\"";
-  x += "<testsuites name=\"" + suite + "\"" + counts + ">\n";
-  x += "  <testsuite name=\"" + suite + "\"" + counts + " skipped=\"0\" timestamp=\"" +
-       escapeMarkup(run.started_at) + "\">\n";
+  const std::string suite = escapeMarkup(name);
+  std::string x;
+  x += "  <testsuite name=\"" + suite + "\"" +
+       junitCounts(summary.all.cases, summary.all.failed, summary.all.errors, run.took_ms) +
+       " skipped=\"0\" timestamp=\"" + escapeMarkup(run.started_at) + "\">\n";
   x += "    <properties>\n";
   x += "      <property name=\"suite_path\" value=\"" + escapeMarkup(run.suite_path) + "\"/>\n";
   x += "      <property name=\"model\" value=\"" + escapeMarkup(run.model) + "\"/>\n";
@@ -313,7 +319,38 @@ std::string junitXml(const EvalRun& run, const Summary& summary) {
     x += "      <system-out>" + escapeMarkup(traces) + "</system-out>\n";
     x += "    </testcase>\n";
   }
-  x += "  </testsuite>\n</testsuites>\n";
+  x += "  </testsuite>\n";
+  return x;
+}
+
+}  // namespace
+
+std::string junitXml(const EvalRun& run, const Summary& summary) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  x += "<testsuites name=\"" + escapeMarkup(run.suite_name) + "\"" +
+       junitCounts(summary.all.cases, summary.all.failed, summary.all.errors, run.took_ms) + ">\n";
+  x += junitSuite(run, summary, run.suite_name);
+  x += "</testsuites>\n";
+  return x;
+}
+
+std::string junitXmlModels(const std::vector<ModelRun>& runs) {
+  int cases = 0, failed = 0, errors = 0;
+  double ms = 0;
+  for (const ModelRun& m : runs) {
+    cases += m.summary->all.cases;
+    failed += m.summary->all.failed;
+    errors += m.summary->all.errors;
+    ms += m.run->took_ms;
+  }
+  const std::string name = runs.empty() ? "" : runs[0].run->suite_name;
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  x += "<testsuites name=\"" + escapeMarkup(name) + "\"" + junitCounts(cases, failed, errors, ms) +
+       ">\n";
+  for (const ModelRun& m : runs) {
+    x += junitSuite(*m.run, *m.summary, m.run->suite_name + "[" + m.run->model + "]");
+  }
+  x += "</testsuites>\n";
   return x;
 }
 

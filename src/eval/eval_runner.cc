@@ -8,6 +8,7 @@
 #include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
 
 namespace ward::eval {
@@ -74,6 +75,21 @@ Json answerObservation(const answer::AnswerResult& a) {
   return obs;
 }
 
+// A snippet as the document says it: the search's «» highlight marks removed.
+std::string withoutHighlights(const std::string& snippet) {
+  std::string out;
+  out.reserve(snippet.size());
+  for (size_t i = 0; i < snippet.size(); ++i) {
+    if (i + 1 < snippet.size() && snippet[i] == '\xC2' &&
+        (snippet[i + 1] == '\xAB' || snippet[i + 1] == '\xBB')) {
+      ++i;
+      continue;
+    }
+    out += snippet[i];
+  }
+  return out;
+}
+
 class CaseRunner {
  public:
   explicit CaseRunner(const RunOptions& o) : o_(o) {}
@@ -104,6 +120,8 @@ class CaseRunner {
         return permission(c, reader, trace);
       case CaseKind::kInjection:
         return injection(c, reader, trace);
+      case CaseKind::kFreshness:
+        return freshness(c, reader, trace);
       case CaseKind::kAnswer:
       case CaseKind::kRefusal:
       case CaseKind::kTool:
@@ -219,6 +237,43 @@ class CaseRunner {
     }
     return obs;
   }
+
+  // The write through the ingest path, then, with no wait, the search (docs: Ward indexes before
+  // the write returns, so the freshness SLO is 0).
+  Result<Json> freshness(const EvalCase& c, const Reader& reader,
+                         const audit::TraceContext& trace) {
+    if (o_.ingest == nullptr) {
+      return Status::invalidArgument("a freshness case needs the ingest service");
+    }
+    Json update;
+    if (!c.record.is_null()) {
+      WARD_ASSIGN_OR_RETURN(auto report,
+                            o_.ingest->ingestRecords(o_.tenant, Json::array({c.record}),
+                                                     kFreshnessSource, trace, kEvalWriter));
+      if (report.results.empty()) {
+        return Status::invalidArgument("the record was not written");
+      }
+      update = {{"action", "upsert"}, {"record_id", c.record["id"]}};
+    } else {
+      Status s = o_.ingest->removeDocument(o_.tenant, c.delete_doc, trace, kEvalWriter);
+      if (!s.ok()) return Status(s.code(), "delete " + c.delete_doc + ": " + s.message());
+      update = {{"action", "delete"}, {"doc_id", c.delete_doc}};
+    }
+    const int k = std::min(std::max(c.k, 10), o_.search_max_k);
+    WARD_ASSIGN_OR_RETURN(auto resp, search(c.question, k, reader, trace));
+    Json ranked = Json::array();
+    Json texts = Json::array();  // each hit's title and snippet, without the «highlights»
+    std::set<std::string> seen;
+    for (const auto& h : resp.hits) {
+      if (seen.insert(h.doc_id).second) ranked.push_back(h.doc_id);
+      texts.push_back(h.title);
+      texts.push_back(withoutHighlights(h.snippet));
+    }
+    return Json{{"mode", "search"}, {"update", update}, {"ranked", ranked}, {"texts", texts}};
+  }
+
+  static constexpr const char* kFreshnessSource = "eval";  // records without a `source`
+  static constexpr const char* kEvalWriter = "eval";       // the writer the ingest records
 
   const RunOptions& o_;
   int env_calls_ = 0;  // numbers the runner's own gateway calls (idempotency keys)

@@ -2,6 +2,7 @@
 // include/ward/eval/eval_runner.h, the observation's shape in docs/formats/eval-suite.md
 // "Replay". Pure: the same case and observation give the same CaseRun.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <set>
 
@@ -67,6 +68,8 @@ class Scorer {
         return injection();
       case CaseKind::kTool:
         return toolCase();
+      case CaseKind::kFreshness:
+        return freshness();
     }
   }
 
@@ -87,6 +90,33 @@ class Scorer {
       r_.failures.push_back("recall@" + std::to_string(c_.k) + " " + fmt(s.recall_at_k) +
                             " below " + fmt(c_.min_recall) + "; not in the top " +
                             std::to_string(c_.k) + ": " + missing);
+    }
+  }
+
+  void freshness() {
+    const std::vector<std::string> ranked = strings(obs_, "ranked");
+    // 0-based rank of a doc id; SIZE_MAX when the search did not return it.
+    auto rank = [&](const std::string& id) -> size_t {
+      auto at = std::find(ranked.begin(), ranked.end(), id);
+      return at == ranked.end() ? SIZE_MAX : static_cast<size_t>(at - ranked.begin());
+    };
+    for (const auto& [id, g] : c_.qrels) {
+      if (rank(id) >= static_cast<size_t>(c_.k)) {
+        r_.failures.push_back("stale: " + id + " not in the top " + std::to_string(c_.k) +
+                              " right after the write");
+      }
+    }
+    for (const auto& id : c_.absent_docs) {
+      if (rank(id) != SIZE_MAX) {
+        r_.failures.push_back("stale: " + id + " still found right after the write");
+      }
+    }
+    const Json& hits = obs_.at("texts");
+    for (const auto& m : c_.must_contain) {
+      if (!jsonContains(hits, m)) r_.failures.push_back("stale: no hit contains \"" + m + "\"");
+    }
+    for (const auto& m : c_.must_not_contain) {
+      if (jsonContains(hits, m)) r_.failures.push_back("stale: a hit still contains \"" + m + "\"");
     }
   }
 

@@ -27,13 +27,16 @@ std::string_view caseKindName(CaseKind kind) {
       return "injection";
     case CaseKind::kTool:
       return "tool";
+    case CaseKind::kFreshness:
+      return "freshness";
   }
   return "unknown";
 }
 
 std::optional<CaseKind> caseKindFromName(std::string_view name) {
   for (CaseKind k : {CaseKind::kRetrieval, CaseKind::kAnswer, CaseKind::kRefusal,
-                     CaseKind::kPermission, CaseKind::kInjection, CaseKind::kTool}) {
+                     CaseKind::kPermission, CaseKind::kInjection, CaseKind::kTool,
+                     CaseKind::kFreshness}) {
     if (caseKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -151,6 +154,9 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
       "canaries", "must_not_contain", "forbidden_tools", "canary_match",
       "setup",    "utility_checks",   "attack_checks"};
   static const std::set<std::string> tool = {"expected_tools", "forbidden_tools"};
+  static const std::set<std::string> freshness = {"record",      "delete",       "expected",
+                                                  "absent_docs", "must_contain", "must_not_contain",
+                                                  "k"};
   switch (kind) {
     case CaseKind::kRetrieval:
       return retrieval;
@@ -164,6 +170,8 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
       return injection;
     case CaseKind::kTool:
       return tool;
+    case CaseKind::kFreshness:
+      return freshness;
   }
   return retrieval;
 }
@@ -185,7 +193,7 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
   auto k = caseKindFromName(kind);
   if (!k) {
     return bad(where, "case '" + c.id + "': unknown kind '" + kind +
-                          "' (retrieval, answer, refusal, permission, injection, tool)");
+                          "' (retrieval, answer, refusal, permission, injection, tool, freshness)");
   }
   c.kind = *k;
   const std::string at = where + ": case '" + c.id + "'";
@@ -338,6 +346,48 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       }
       if (c.expected_tools.empty() && c.forbidden_tools.empty()) {
         return bad(at, "a tool case needs 'expected_tools' or 'forbidden_tools'");
+      }
+      break;
+    }
+    case CaseKind::kFreshness: {
+      if (j.contains("record") == j.contains("delete")) {
+        return bad(at, "a freshness case needs 'record' (a JSONL record to write) or 'delete' "
+                       "(a doc id), one of them");
+      }
+      if (j.contains("record")) {
+        if (!j["record"].is_object() || !j["record"].contains("id")) {
+          return bad(at, "'record' must be a JSONL record object with an 'id' "
+                         "(docs/formats/jsonl-records.md)");
+        }
+        c.record = j["record"];
+      } else {
+        WARD_ASSIGN_OR_RETURN(c.delete_doc, stringField(j, "delete", at));
+        if (c.delete_doc.empty()) return bad(at, "'delete' must name a doc id");
+      }
+      if (j.contains("expected")) {
+        WARD_ASSIGN_OR_RETURN(auto ids, stringList(j, "expected", at));
+        for (const auto& id : ids) c.qrels[id] = 1;
+      }
+      if (j.contains("absent_docs")) {
+        WARD_ASSIGN_OR_RETURN(c.absent_docs, stringList(j, "absent_docs", at));
+      }
+      if (j.contains("must_contain")) {
+        WARD_ASSIGN_OR_RETURN(c.must_contain, stringList(j, "must_contain", at));
+      }
+      if (j.contains("must_not_contain")) {
+        WARD_ASSIGN_OR_RETURN(c.must_not_contain, stringList(j, "must_not_contain", at));
+      }
+      if (j.contains("k")) {
+        if (!j["k"].is_number_integer() || j["k"].get<int64_t>() < 1 ||
+            j["k"].get<int64_t>() > 100) {
+          return bad(at, "'k' must be an integer 1..100");
+        }
+        c.k = j["k"].get<int>();
+      }
+      if (c.qrels.empty() && c.absent_docs.empty() && c.must_contain.empty() &&
+          c.must_not_contain.empty()) {
+        return bad(at, "a freshness case needs a check (expected, absent_docs, must_contain, "
+                       "must_not_contain)");
       }
       break;
     }

@@ -402,6 +402,7 @@ def test_model(data, tmp):
               "forbidden tool search attempted" in " ".join(inj.get("failures", [])) and
               report["tags"]["excessive-agency"]["attack_success_rate"] == 1.0,
               (p.returncode, inj))
+        test_compare(data, tmp, base)
     finally:
         stop_processes(fake)
     # The fake model is gone: a replay calls no model and scores the recorded calls alike.
@@ -412,6 +413,52 @@ def test_model(data, tmp):
           [(c["id"], c["passed"], c["metrics"]) for c in report["cases"]] and
           replayed["summary"]["attack_success_rate"] == report["summary"]["attack_success_rate"],
           (p.returncode, p.stderr[-500:]))
+
+
+def test_compare(data, tmp, base):
+    """--model A --model B: the suite once per model, metrics side by side, the differing cases
+    with both models' trace ids (JSON, Markdown, HTML; JUnit one testsuite per model)."""
+    with open(os.path.join(data, "ward.toml"), "a") as f:
+        f.write(f'\n[[models]]\nname = "m-second"\nprovider = "openai"\nbase_url = "{base}/v1"\n'
+                'model = "second"\napi_key_secret = "upstream_key"\n'
+                'allow = ["group:legal"]\nallow_private = true\n')
+    suite = os.path.join(tmp, "model.toml")
+    p, report, junit, out = run_suite(data, tmp, "compare", "--model", "m-cite", "--model",
+                                      "m-second", suite=suite)
+    cmp = (report or {}).get("comparison", {})
+    check("a comparison runs both models (exit 1: m-cite fails its precision gate)",
+          p.returncode == 1 and cmp.get("models") == ["m-cite", "m-second"], p.stderr[-800:])
+    if not cmp:
+        return
+    check("each metric side by side",
+          set(cmp["metrics"]["citation_precision"]) == {"m-cite", "m-second"} and
+          cmp["metrics"]["citation_precision"]["m-second"] >
+          cmp["metrics"]["citation_precision"]["m-cite"], cmp["metrics"])
+    prec = next(c for c in cmp["cases"] if c["id"] == "model-precision")
+    check("the precision case differs: fails with m-cite, passes with m-second, with the delta",
+          prec["differs"] and not prec["results"]["m-cite"]["passed"] and
+          prec["results"]["m-second"]["passed"] and
+          prec["deltas"]["m-second"]["citation_precision"] > 0, prec)
+    check("each model's result names its own trace ids",
+          all(HEX32.match(t) for m in ("m-cite", "m-second")
+              for t in prec["results"][m]["trace_ids"]) and
+          prec["results"]["m-cite"]["trace_ids"] != prec["results"]["m-second"]["trace_ids"], prec)
+    with open(out["md"]) as f:
+        md = f.read()
+    check("the Markdown has the side-by-side table and the differing case",
+          "### Models compared" in md and "| m-cite | m-second |" in md and
+          "model-precision" in md.split("### Models compared")[1], md[-1500:])
+    with open(out["html"]) as f:
+        page = f.read()
+    parser = StrictHtml()
+    parser.feed(page)
+    check("the HTML report has the comparison section, still self-contained",
+          "Models compared" in page and "citation_precision per model" in page and
+          parser.scripts == 0 and not parser.external, page[-500:])
+    suites = [s.get("name") for s in junit.iter("testsuite")] if junit is not None else []
+    check("JUnit: one testsuite per model", suites == ["model[m-cite]", "model[m-second]"], suites)
+    p = run_ward(data, "eval", "run", suite, "--model", "m-cite", "--model", "m-cite")
+    check("the same model twice: exit 2", p.returncode == 2 and "--model" in p.stderr, p.stderr)
 
 
 def test_replay(data, tmp):
@@ -471,6 +518,47 @@ def test_replay(data, tmp):
     p = run_ward(data, "eval", "run", suite, "--replay", "--repeat", "2")
     check("--replay with --repeat is refused (exit 2)", p.returncode == 2 and
           "--replay" in p.stderr, p.stderr)
+
+
+def test_freshness(data, tmp):
+    """freshness cases: a write through the ingest path, then at once a search that must see it
+    (an upsert found, an update's new text in place of the old, a deletion gone); a check the
+    new state does not meet fails naming what is stale. Runs last: it changes the data."""
+    note = {"id": "fresh-note", "title": "Heron protocol",
+            "text": "The blue heron protocol replaces the old escalation path.",
+            "acl": {"groups": ["legal"]}}
+    cases = [
+        {"id": "fresh-upsert", "kind": "freshness", "as": "dave", "question": "heron protocol",
+         "record": note, "expected": ["fresh-note"], "must_contain": ["blue heron"]},
+        {"id": "fresh-update", "kind": "freshness", "as": "dave", "question": "heron protocol",
+         "record": dict(note, text="The green heron protocol replaces the old escalation path."),
+         "must_contain": ["green heron"], "must_not_contain": ["blue heron"]},
+        {"id": "fresh-delete", "kind": "freshness", "as": "dave", "question": "heron protocol",
+         "delete": "fresh-note", "absent_docs": ["fresh-note"]},
+    ]
+    with open(os.path.join(tmp, "fresh.jsonl"), "w") as f:
+        f.write("".join(json.dumps(c) + "\n" for c in cases))
+    suite = os.path.join(tmp, "fresh.toml")
+    with open(suite, "w") as f:
+        f.write('name = "fresh"\ncases = ["fresh.jsonl"]\n')
+    p, report, _, _ = run_suite(data, tmp, "fresh", suite=suite)
+    check("freshness: upsert, update and delete are seen by the next search (exit 0)",
+          p.returncode == 0 and report and report["kinds"]["freshness"]["passed"] == 3,
+          (p.returncode, p.stdout[-1500:], p.stderr[-500:]))
+    stale = [dict(cases[0], id="fresh-stale", must_contain=["purple heron"])]
+    with open(os.path.join(tmp, "fresh.jsonl"), "w") as f:
+        f.write("".join(json.dumps(c) + "\n" for c in stale))
+    p, report, junit, _ = run_suite(data, tmp, "fresh-stale", suite=suite)
+    failing = failing_cases(junit) if junit is not None else {}
+    check("freshness: a state the search does not show fails, naming it (exit 1)",
+          p.returncode == 1 and "fresh-stale" in failing and
+          "stale: no hit contains" in (failing["fresh-stale"].get("message") or ""),
+          (p.returncode, {k: v.get("message") for k, v in failing.items()}))
+    with open(os.path.join(tmp, "fresh.jsonl"), "w") as f:
+        f.write(json.dumps(dict(cases[2], id="fresh-delete-absent", delete="no-such-doc")) + "\n")
+    p, _, _, _ = run_suite(data, tmp, "fresh-absent", suite=suite)
+    check("freshness: deleting a document that does not exist is a run error (exit 2)",
+          p.returncode == 2, (p.returncode, p.stdout[-500:]))
 
 
 def test_structured(data, tmp):
@@ -553,6 +641,7 @@ def main():
         test_replay(data, tmp)
         test_structured(data, tmp)
         test_from_trace(data, tmp)
+        test_freshness(data, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()

@@ -54,7 +54,10 @@ int exitCode(const EvalRun& run, const Summary& summary);
 Json reportJson(const EvalRun& run, const Summary& summary);
 std::string junitXml(const EvalRun& run, const Summary& summary);
 std::string markdownSummary(const EvalRun& run, const Summary& summary);
-std::string htmlReport(const EvalRun& run, const Summary& summary);  // eval_html.cc
+// eval_html.cc; `extra_section`: HTML (already escaped) placed after the case table, e.g. the
+// model comparison (eval_compare.h).
+std::string htmlReport(const EvalRun& run, const Summary& summary,
+                       const std::string& extra_section = "");
 
 // XML/HTML text escaping (& < > " '); control characters other than tab and newline dropped.
 std::string escapeMarkup(const std::string& s);

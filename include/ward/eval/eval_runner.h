@@ -25,6 +25,9 @@ class AnswerService;
 namespace ward::gateway {
 class ToolGateway;
 }
+namespace ward::ingest {
+class IngestService;
+}
 
 namespace ward::eval {
 
@@ -91,6 +94,10 @@ struct RunOptions {
   // For cases with setup / utility_checks / attack_checks (the environment's tools); a case
   // that has them without a gateway is a run error.
   gateway::ToolGateway* gateway = nullptr;
+  // For freshness cases (their write goes through the ingest path, in this tenant); a freshness
+  // case without it is a run error.
+  ingest::IngestService* ingest = nullptr;
+  std::string tenant;
   // Resolves (as, agent); agent "" = none. Every pair is resolved before the first case runs.
   std::function<Result<Reader>(const std::string& as, const std::string& agent)> resolve;
   std::string model;                    // --model, else the suite's target.model

@@ -27,7 +27,7 @@ constexpr int kMaxRepeat = 20;                  // --repeat / target.repeat
 constexpr int kDefaultRetrievalK = 10;          // a retrieval case's k when not given
 constexpr size_t kMaxEnvironmentCalls = 16;     // setup / utility_checks / attack_checks each
 
-enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool };
+enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool, kFreshness };
 std::string_view caseKindName(CaseKind kind);  // "retrieval", "answer", ...
 std::optional<CaseKind> caseKindFromName(std::string_view name);
 
@@ -89,6 +89,14 @@ struct EvalCase {
   std::vector<EnvironmentCall> setup;
   std::vector<EnvironmentCall> utility_checks;
   std::vector<EnvironmentCall> attack_checks;
+
+  // freshness: one write through the ingest path (`record`, a JSONL record upserted, or
+  // `delete_doc`, a doc id tombstoned), then the search (`question`, k) must see the new state:
+  // `expected` doc ids (in qrels) found, `absent_docs` not found, `must_contain` /
+  // `must_not_contain` in / not in the hits.
+  Json record;             // null = none
+  std::string delete_doc;  // "" = none
+  std::vector<std::string> absent_docs;
 
   // tool (and injection: forbidden_tools)
   std::vector<ExpectedCall> expected_tools;  // each must be called (name + argument subset)

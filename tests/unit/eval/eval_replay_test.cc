@@ -98,6 +98,29 @@ TEST(EvalScoring, AttackChecksScoreTheRecordedEnvironment) {
       << hit.failures[0];
 }
 
+TEST(EvalScoring, FreshnessNamesWhatIsStale) {
+  EvalCase c;
+  c.id = "f";
+  c.kind = CaseKind::kFreshness;
+  c.qrels = {{"n1", 1}};
+  c.absent_docs = {"gone"};
+  c.must_contain = {"green heron"};
+  c.must_not_contain = {"blue heron"};
+  Json obs = {{"mode", "search"},
+              {"ranked", {"n1"}},
+              {"texts", {"Heron", "The green heron protocol."}}};
+  CaseRun fresh;
+  ASSERT_TRUE(scoreObservation(c, obs, {}, fresh).ok());
+  EXPECT_TRUE(fresh.failures.empty());
+  obs["ranked"] = {"gone"};
+  obs["texts"] = {"Heron", "The blue heron protocol."};
+  CaseRun stale;
+  ASSERT_TRUE(scoreObservation(c, obs, {}, stale).ok());
+  ASSERT_EQ(stale.failures.size(), 4u) << ::testing::PrintToString(stale.failures);
+  EXPECT_EQ(stale.failures[0], "stale: n1 not in the top 10 right after the write");
+  EXPECT_EQ(stale.failures[1], "stale: gone still found right after the write");
+}
+
 TEST(EvalReplay, ReplaysAreIdenticalAndKeepTheRecordedRun) {
   EvalSuite suite;
   suite.name = "s";

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_runner.h"
 #include "ward/eval/eval_suite.h"
 
@@ -210,6 +211,30 @@ TEST(EvalCaseParse, StatefulInjectionCasesAndExactCanaries) {
           .ok());
 }
 
+TEST(EvalCaseParse, FreshnessCasesWriteOnceAndCheckTheNewState) {
+  auto c = parse(
+      R"({"id":"f","kind":"freshness","as":"dave","question":"heron","record":{"id":"n1","text":"t"},"expected":["n1"],"must_not_contain":["old"]})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->record["id"], "n1");
+  EXPECT_EQ(c->qrels.count("n1"), 1u);
+  c = parse(
+      R"({"id":"f","kind":"freshness","as":"dave","question":"heron","delete":"n1","absent_docs":["n1"]})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->delete_doc, "n1");
+  c = parse(
+      R"({"id":"f","kind":"freshness","as":"dave","question":"q","delete":"n1","record":{"id":"n1","text":"t"},"absent_docs":["n1"]})");
+  ASSERT_FALSE(c.ok()) << "a write or a delete, not both";
+  EXPECT_NE(c.status().message().find("one of them"), std::string::npos);
+  EXPECT_FALSE(
+      parse(R"({"id":"f","kind":"freshness","as":"dave","question":"q","delete":"n1"})").ok())
+      << "no check";
+  EXPECT_FALSE(
+      parse(
+          R"({"id":"f","kind":"freshness","as":"dave","question":"q","record":{"text":"t"},"expected":["n1"]})")
+          .ok())
+      << "a record needs an id";
+}
+
 TEST(EvalCaseParse, ListsAreBounded) {
   std::string many = "[";
   for (size_t i = 0; i <= kMaxCaseListItems; ++i)
@@ -243,6 +268,7 @@ TEST(EvalSuiteDocs, LimitsTableMatchesTheHeader) {
   row("kMaxRepeat", std::to_string(kMaxRepeat));
   row("kDefaultRetrievalK", std::to_string(kDefaultRetrievalK));
   row("kMaxEnvironmentCalls", std::to_string(kMaxEnvironmentCalls));
+  row("kMaxComparedModels", std::to_string(kMaxComparedModels));
   row("kProgressMinCases", std::to_string(kProgressMinCases));
 }
 
