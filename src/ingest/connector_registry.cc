@@ -3,6 +3,7 @@
 
 #include "connectors/archive/archive_connector.h"
 #include "connectors/folder/folder_connector.h"
+#include "connectors/gdrive/gdrive_connector.h"
 #include "connectors/git/git_connector.h"
 #include "connectors/jsonl/jsonl_connector.h"
 #include "ward/ingest/connector.h"
@@ -15,6 +16,7 @@ const std::map<std::string, ConnectorFactory>& registry() {
   static const std::map<std::string, ConnectorFactory> kConnectors = {
       {"archive", makeArchiveConnector},
       {"folder", makeFolderConnector},
+      {"gdrive", makeGdriveConnector},
       {"git", makeGitConnector},
       {"jsonl", makeJsonlConnector},
   };
