@@ -13,7 +13,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/gdrive_sync_test.py
 * group permissions map through identities; domain/anyone grant nothing without the options;
 * a malformed entry is skipped with a failure, the run goes on (partial, nothing deleted);
 * a 5xx storm and a 403 rateLimitExceeded end the run without deleting;
-* token expiry mid-run (401) refreshes once; the key and the tokens never appear in the output;
+* token expiry mid-run (401) refreshes once; a token still refused after it fails the run;
+  an assertion signed by another key is refused; the key and tokens never appear in output;
 * prompt-injection text is ingested as data (searchable).
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -169,16 +170,46 @@ principal = "{{local}}"
         check("a deleted file leaves search", search_ids_as(data, "narwhalword", "alice") == set(),
               p.stdout)
 
-        # Token expiry mid-run: the 401 refreshes the token once.
-        grants = stats(base)["token_grants"]
+        # Token expiry mid-run (after the first page): the 401 refreshes the token once.
+        before = stats(base)
         control(base, "file", {"id": "doc1", "text": "The roadmap zebracorn v2 emuword."})
-        control(base, "expire")
+        control(base, "expire", {"after": 1})
         p, run = sync(data)
-        check("a run after the tokens expired completes", run.get("outcome") == "completed",
+        after = stats(base)
+        check("a run whose token expires mid-run completes", run.get("outcome") == "completed",
               p.stdout + p.stderr)
-        check("the token was refreshed", stats(base)["token_grants"] > grants, stats(base))
+        check("the mid-run 401 was answered by one refresh",
+              after["unauthorized"] == before["unauthorized"] + 1 and
+              after["token_grants"] == before["token_grants"] + 2, (before, after))
         check("the edit synced after the refresh", search_ids_as(data, "emuword", "bob") ==
               {"drive:doc1"})
+
+        # Tokens that never work: one refresh, then a clear failure; nothing deleted.
+        control(base, "token_ttl", {"seconds": -10})
+        p, run = sync(data)
+        check("a token refused after its refresh fails the run",
+              p.returncode != 0 and run.get("outcome") == "failed" and
+              "after a refresh" in p.stdout + p.stderr, p.stdout + p.stderr)
+        check("a failed run deletes nothing", search_ids_as(data, "ocelot", "admin") ==
+              {"drive:grp1"})
+        control(base, "token_ttl", {"seconds": 3600})
+
+        # An assertion signed by another key is refused by the token endpoint: a clear error
+        # that names neither key.
+        other = os.path.join(tmp, "other.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                        "rsa_keygen_bits:2048", "-out", other], check=True, capture_output=True)
+        other_pem = open(other).read()
+        ward(data, "secrets", "set", "drive_key", stdin=json.dumps(
+            {"client_email": EMAIL, "private_key": other_pem}) + "\n")
+        refusals = stats(base)["token_refusals"]
+        p, run = sync(data)
+        out = p.stdout + p.stderr
+        check("a wrongly signed assertion is refused", stats(base)["token_refusals"] > refusals and
+              p.returncode != 0 and "invalid_grant" in out, out)
+        check("the refusal names no key", "PRIVATE KEY" not in out and
+              other_pem.splitlines()[1] not in out)
+        ward(data, "secrets", "set", "drive_key", stdin=sa_key + "\n")
 
         # A 5xx storm and a rate limit: the run fails or stops, nothing is deleted.
         control(base, "delete", {"id": "grp1"})

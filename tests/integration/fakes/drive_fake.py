@@ -13,8 +13,9 @@ Usage: drive_fake.py --key-pem KEY.pem --client-email E --subject S   (prints "l
 * Errors as Drive sends them: {"error": {"code", "message", "errors": [{"reason"}], "status"}}.
 * Control (no auth): POST /_control/file {id, name, mimeType, text, permissions, trashed},
   /_control/delete {id}, /_control/permissions {id, permissions}, /_control/seed {count, prefix,
-  permissions}, /_control/fail {status, reason, count, retry_after}, /_control/expire,
-  /_control/malformed {entry}, /_control/truncate {after}; GET /_control/stats.
+  permissions}, /_control/fail {status, reason, count, retry_after}, /_control/expire {after},
+  /_control/malformed {entry}, /_control/truncate {after}, /_control/token (a token for
+  the bench's own client); GET /_control/stats.
 """
 
 import argparse
@@ -51,9 +52,10 @@ class State:
         self.tokens = {}       # token -> expiry
         self.fail = None       # {"status", "reason", "count", "retry_after"}
         self.truncate_after = None
+        self.expire_after = None
         self.token_ttl = 3600
         self.stats = {"api": 0, "token_grants": 0, "token_refusals": 0, "downloads": 0,
-                      "list_pages": 0, "served_files": 0, "first_list_at": 0.0,
+                      "list_pages": 0, "served_files": 0, "unauthorized": 0, "first_list_at": 0.0,
                       "last_list_at": 0.0}
 
     def put(self, f):
@@ -121,6 +123,9 @@ def public_file(f, with_permissions):
 def make_handler(state):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # One write per reply, no Nagle delay: the fake must not be the bench's bottleneck.
+        wbufsize = 1 << 16
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -168,12 +173,19 @@ def make_handler(state):
                                    "permissions": req.get("permissions", [])})
                 elif what == "fail":
                     state.fail = req if req.get("count", 0) > 0 else None
-                elif what == "expire":
-                    state.tokens.clear()
+                elif what == "expire":  # now, or after `after` more API calls (mid-run)
+                    if req.get("after"):
+                        state.expire_after = req["after"]
+                    else:
+                        state.tokens.clear()
                 elif what == "malformed":
                     state.malformed.append(req["entry"])
                 elif what == "truncate":
                     state.truncate_after = req.get("after")
+                elif what == "token":  # the bench's own client (the ceiling)
+                    token = "ya29." + secrets.token_urlsafe(24)
+                    state.tokens[token] = time.time() + state.token_ttl
+                    return self.reply(200, {"access_token": token})
                 elif what == "token_ttl":
                     state.token_ttl = req["seconds"]
                 else:
@@ -209,8 +221,14 @@ def make_handler(state):
             auth = self.headers.get("Authorization", "")
             with state.lock:
                 state.stats["api"] += 1
+                if state.expire_after is not None:
+                    state.expire_after -= 1
+                    if state.expire_after < 0:
+                        state.tokens.clear()
+                        state.expire_after = None
                 exp = state.tokens.get(auth[7:]) if auth.startswith("Bearer ") else None
                 if exp is None or exp < time.time():
+                    state.stats["unauthorized"] += 1
                     return self.reply(401, drive_error(401, "authError", "Invalid Credentials"),
                                       {"WWW-Authenticate": "Bearer"})
                 if state.fail:
