@@ -12,6 +12,7 @@ Usage: WARD_BIN=build/ward python3 tests/integration/gdrive_sync_test.py
   widened one adds it; an edit is searchable; a deleted file leaves search;
 * group permissions map through identities; domain/anyone grant nothing without the options;
 * a malformed entry is skipped with a failure, the run goes on (partial, nothing deleted);
+* a short 429 is waited out; a listing truncated to one file deletes nothing;
 * a 5xx storm and a 403 rateLimitExceeded end the run without deleting;
 * token expiry mid-run (401) refreshes once; a token still refused after it fails the run;
   an assertion signed by another key is refused; the key and tokens never appear in output;
@@ -237,8 +238,33 @@ principal = "{{local}}"
                                                                        "carol") == {"drive:new1"},
               p.stdout + p.stderr)
         check("a malformed entry is reported", "malformed" in p.stdout + p.stderr, p.stdout)
+
+        # A known file whose entry turns malformed is protected: the run is partial, it stays.
+        control(base, "malformed", {"entry": {"id": "txt1", "mimeType": "text/plain"}})
+        control(base, "delete", {"id": "txt1"})
+        p, run = sync(data)
+        check("a malformed known file is not deleted", run.get("outcome") == "partial" and
+              search_ids_as(data, "platypusword", "bob") == {"drive:txt1"}, p.stdout)
+        control(base, "file", {"id": "txt1", "name": "notes.md", "mimeType": "text/markdown",
+                               "text": "# Notes\n\nplatypusword now.\n",
+                               "permissions": [user("bob@example.com")]})
+        control(base, "malformed", {"clear": True})
         out = p.stdout + p.stderr
         check("no access token in the output", "ya29." not in out)
+
+        # A short 429 (Retry-After 1 s) is waited out inside the run.
+        control(base, "fail", {"status": 429, "reason": "rateLimitExceeded", "count": 1,
+                               "retry_after": 1})
+        p, run = sync(data)
+        check("a short 429 is waited out and the run goes on", run.get("outcome") == "completed",
+              p.stdout + p.stderr)
+
+        # A listing truncated to one file: the deletions are held, nothing leaves search.
+        control(base, "truncate", {"after": 1})
+        p, run = sync(data)
+        check("a truncated listing deletes nothing", run.get("deleted") == 0 and
+              search_ids_as(data, "wombatword", "carol") == {"drive:new1"}, p.stdout + p.stderr)
+        control(base, "truncate", {"after": None})
     finally:
         if fake:
             fake.kill()

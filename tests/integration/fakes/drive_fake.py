@@ -178,8 +178,11 @@ def make_handler(state):
                         state.expire_after = req["after"]
                     else:
                         state.tokens.clear()
-                elif what == "malformed":
-                    state.malformed.append(req["entry"])
+                elif what == "malformed":  # {"entry": {...}} adds one, {"clear": true} none
+                    if req.get("clear"):
+                        state.malformed = []
+                    else:
+                        state.malformed.append(req["entry"])
                 elif what == "truncate":
                     state.truncate_after = req.get("after")
                 elif what == "token":  # the bench's own client (the ceiling)

@@ -149,9 +149,11 @@ class GdriveConnector final : public Connector {
     const std::string id = str(f, "id");
     const std::string mime = str(f, "mimeType");
     if (id.empty() || mime.empty() || !f.contains("name") || !f["name"].is_string()) {
-      std::string what = id.empty() ? "file" : "file " + id;
-      return sink.emit(FailureEvent{what, "malformed files.list entry (no id, name or mimeType)",
-                                    FailureKind::kRefused});
+      // With an id, an error that protects the indexed document from deletion; without one,
+      // nothing to protect.
+      const std::string reason = "malformed files.list entry (no id, name or mimeType)";
+      if (id.empty()) return sink.emit(FailureEvent{"file", reason, FailureKind::kRefused});
+      return sink.emit(FailureEvent{source_.name + ":" + id, reason, FailureKind::kError});
     }
     if (mime == kFolderMime) return Status();
     if (f.contains("trashed") && f["trashed"].is_boolean() && f["trashed"].get<bool>()) {
