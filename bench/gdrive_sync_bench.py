@@ -5,7 +5,9 @@ Usage: WARD_BIN=build/ward python3 bench/gdrive_sync_bench.py [--files 10000] [-
 
 Prints Ward's initial sync (files/s, wall time, peak RSS of `ward sync`), the fake's own serving
 rate for the same work (one client listing every page and exporting every file: the ceiling),
-and the requests of an incremental run after one edit. No peer publishes comparable figures.
+the requests of an incremental run after one edit, and the revocation lag: seconds from the
+fake revoking a permission to `ward search` (as that user, under `ward serve` with schedule_s =
+--schedule) no longer showing the file. No peer publishes comparable figures.
 """
 
 import argparse
@@ -48,6 +50,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--page-size", type=int, default=100)
+    ap.add_argument("--schedule", type=int, default=5, help="schedule_s under ward serve")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ward_gdrive_bench_")
     fake = None
@@ -75,6 +78,7 @@ allowed_hosts = ["127.0.0.1"]
 allow_private = true
 token_secret = "drive_key"
 max_delete_share = 1.0
+schedule_s = {args.schedule}
 
 [sources.options]
 subject = "{SUBJECT}"
@@ -117,12 +121,40 @@ principal = "{{local}}"
         p = ward(data, "sync", "drive", "--json")
         inc = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
         inc_requests = json.loads(get(base, "/_control/stats"))["api"] - before
+        # Revocation lag under ward serve.
+        pages0 = json.loads(get(base, "/_control/stats"))["list_pages"]
+        serve = subprocess.Popen([WARD, "--data", data, "serve", "--listen", "127.0.0.1:0"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lag = None
+        try:
+            def alice_sees():
+                p = ward(data, "search", "tokenf000003", "--as", "alice", "--json")
+                return p.returncode == 0 and len(json.loads(p.stdout).get("hits", [])) > 0
+            deadline = time.monotonic() + 300
+            # Revoke after serve's start-up run has listed everything (the lag then includes the
+            # wait for the next scheduled run).
+            pages = -(-args.files // args.page_size)
+            while (json.loads(get(base, "/_control/stats"))["list_pages"] < pages0 + pages
+                   and time.monotonic() < deadline):
+                time.sleep(0.2)
+            time.sleep(1.0)
+            post(base, "permissions", {"id": "f000003", "permissions": [
+                {"type": "user", "role": "reader", "emailAddress": "bob@example.com"}]})
+            t0 = time.monotonic()
+            while alice_sees() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            lag = time.monotonic() - t0
+        finally:
+            serve.terminate()
+            serve.wait(timeout=60)
         print(f"files {args.files}, page size {args.page_size}")
         print(f"ward initial sync: {wall:.1f} s, {args.files / wall:.0f} files/s, "
               f"peak RSS {rss_mb:.0f} MB, {api0} API requests")
         print(f"fake serving ceiling (one client, list + export): {ceiling:.0f} files/s")
         print(f"incremental run after 1 edit: {inc_requests} API requests, "
               f"fetched {inc.get('fetched')}, unchanged {inc.get('unchanged')}")
+        print(f"revocation lag under ward serve (schedule_s {args.schedule}): {lag:.1f} s "
+              "(including `ward search` start-up)")
     finally:
         if fake:
             fake.kill()
