@@ -10,7 +10,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/gdrive_sync_test.py
   (alt=media); search as an allowed user finds a document, as a user without a permission not;
 * a revoked permission removes the document from that user's search after the next run, a
   widened one adds it; an edit is searchable; a deleted file leaves search;
-* group permissions map through identities; domain/anyone grant nothing without the options;
+* group permissions map through identities, or (sync_groups) become source groups whose
+  members come from the Directory API, a removed member losing the document; domain/anyone grant nothing without the options;
 * a malformed entry is skipped with a failure, the run goes on (partial, nothing deleted);
 * a short 429 is waited out; a listing truncated to one file deletes nothing;
 * a 5xx storm and a 403 rateLimitExceeded end the run without deleting;
@@ -107,6 +108,24 @@ principal = "{{local}}"
 
 [[sources.identities]]
 match = "*@groups.example.com"
+principal = "{{local}}"
+
+[[sources]]
+name = "teamdrive"
+connector = "gdrive"
+base_url = "{base}"
+allowed_hosts = ["127.0.0.1"]
+allow_private = true
+token_secret = "drive_key"
+max_delete_share = 1.0
+
+[sources.options]
+subject = "{SUBJECT}"
+token_url = "{base}/token"
+sync_groups = true
+
+[[sources.identities]]
+match = "*@example.com"
 principal = "{{local}}"
 ''')
         control(base, "file", {"id": "doc1", "name": "Roadmap", "text": "The roadmap zebracorn.",
@@ -265,6 +284,24 @@ principal = "{{local}}"
         check("a truncated listing deletes nothing", run.get("deleted") == 0 and
               search_ids_as(data, "wombatword", "carol") == {"drive:new1"}, p.stdout + p.stderr)
         control(base, "truncate", {"after": None})
+
+        # sync_groups: a group permission is a source group whose members come from the
+        # Directory API; a member removed there loses the document after the next run.
+        control(base, "file", {"id": "grp2", "name": "Eng", "text": "lemurword",
+                               "permissions": [{"type": "group", "role": "reader",
+                                                "emailAddress": "eng@groups.example.com"}]})
+        control(base, "group", {"email": "eng@groups.example.com",
+                                "members": ["carol@example.com", "nobody@elsewhere.org"]})
+        p = ward(data, "sync", "teamdrive", "--json", timeout=300)
+        check("a sync_groups source syncs", p.returncode == 0, p.stdout + p.stderr)
+        check("a group member finds the group's document",
+              search_ids_as(data, "lemurword", "carol") == {"teamdrive:grp2"}, p.stdout)
+        check("a non-member does not", search_ids_as(data, "lemurword", "bob") == set())
+        control(base, "group", {"email": "eng@groups.example.com", "members": ["bob@example.com"]})
+        p = ward(data, "sync", "teamdrive", "--json", timeout=300)
+        check("a member removed at the source loses the document",
+              search_ids_as(data, "lemurword", "carol") == set() and
+              search_ids_as(data, "lemurword", "bob") == {"teamdrive:grp2"}, p.stdout + p.stderr)
     finally:
         if fake:
             fake.kill()

@@ -14,7 +14,9 @@ Usage: drive_fake.py --key-pem KEY.pem --client-email E --subject S   (prints "l
 * Control (no auth): POST /_control/file {id, name, mimeType, text, permissions, trashed},
   /_control/delete {id}, /_control/permissions {id, permissions}, /_control/seed {count, prefix,
   permissions}, /_control/fail {status, reason, count, retry_after}, /_control/expire {after},
-  /_control/malformed {entry}, /_control/truncate {after}, /_control/token (a token for
+  /_control/malformed {entry}, /_control/truncate {after}, /_control/group {email,
+  members} (GET /admin/directory/v1/groups/KEY/members, needs the directory scope),
+  /_control/token (a token for
   the bench's own client); GET /_control/stats.
 """
 
@@ -32,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse, unquote
 
 SCOPE = "https://www.googleapis.com/auth/drive.readonly"
+DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.group.member.readonly"
 GOOGLE_DOC = "application/vnd.google-apps.document"
 GOOGLE_SHEET = "application/vnd.google-apps.spreadsheet"
 DIGEST_INFO_SHA256 = bytes.fromhex("3031300d060960864801650304020105000420")
@@ -53,6 +56,8 @@ class State:
         self.fail = None       # {"status", "reason", "count", "retry_after"}
         self.truncate_after = None
         self.expire_after = None
+        self.groups = {}       # group email -> member emails (the Directory API)
+        self.token_scopes = {}  # token -> scopes granted
         self.token_ttl = 3600
         self.stats = {"api": 0, "token_grants": 0, "token_refusals": 0, "downloads": 0,
                       "list_pages": 0, "served_files": 0, "unauthorized": 0, "first_list_at": 0.0,
@@ -189,6 +194,8 @@ def make_handler(state):
                     token = "ya29." + secrets.token_urlsafe(24)
                     state.tokens[token] = time.time() + state.token_ttl
                     return self.reply(200, {"access_token": token})
+                elif what == "group":  # {"email", "members": [emails]}
+                    state.groups[req["email"].lower()] = req["members"]
                 elif what == "token_ttl":
                     state.token_ttl = req["seconds"]
                 else:
@@ -200,8 +207,11 @@ def make_handler(state):
             aud = f"http://{self.headers.get('Host')}/token"
             if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]:
                 return self.reply(400, {"error": "unsupported_grant_type"})
+            scopes = []
             try:
                 problem = state.verify_assertion(form.get("assertion", [""])[0], aud)
+                scopes = json.loads(b64url_decode(form["assertion"][0].split(".")[1]))[
+                    "scope"].split()
             except Exception as e:  # noqa: BLE001 - any malformed assertion is a refusal
                 problem = f"malformed assertion: {e}"
             with state.lock:
@@ -211,6 +221,7 @@ def make_handler(state):
                                             "error_description": problem})
                 token = "ya29." + secrets.token_urlsafe(24)
                 state.tokens[token] = time.time() + state.token_ttl
+                state.token_scopes[token] = scopes
                 state.stats["token_grants"] += 1
             return self.reply(200, {"access_token": token, "expires_in": state.token_ttl,
                                     "token_type": "Bearer"})
@@ -242,7 +253,21 @@ def make_handler(state):
                     hdrs = {"Retry-After": str(fail["retry_after"])} if "retry_after" in fail else {}
                     return self.reply(fail["status"], drive_error(fail["status"],
                                       fail.get("reason", "backendError"), "injected"), hdrs)
+                if url.path.startswith("/admin/directory/v1/groups/"):
+                    if DIRECTORY_SCOPE not in state.token_scopes.get(auth[7:], []):
+                        return self.reply(403, drive_error(403, "insufficientPermissions",
+                                                           "Request had insufficient scopes"))
+                    return self.members(url.path, qs)
                 return self.api(url.path, qs)
+
+        def members(self, path, qs):
+            m = re.match(r"^/admin/directory/v1/groups/([^/]+)/members$", path)
+            key = unquote(m.group(1)).lower() if m else ""
+            if key not in state.groups:
+                return self.reply(404, drive_error(404, "notFound", "Resource Not Found: groupKey"))
+            return self.reply(200, {"kind": "admin#directory#members", "members": [
+                {"kind": "admin#directory#member", "email": e, "role": "MEMBER", "type": "USER",
+                 "status": "ACTIVE"} for e in state.groups[key]]})
 
         def api(self, path, qs):
             if path == "/drive/v3/files":

@@ -22,6 +22,7 @@ TEST(GdriveOptionsTest, UnknownKeysAndWrongTypesAreRefusedByName) {
   EXPECT_FALSE(ok->anyone_public);
   EXPECT_EQ(ok->token_url, kDriveDefaultTokenUrl);
   EXPECT_EQ(ok->page_size, kDriveDefaultPageSize);
+  EXPECT_TRUE(parseDriveOptions(Json{{"subject", "a@b"}, {"sync_groups", true}})->sync_groups);
   auto unknown = parseDriveOptions(Json{{"subject", "a@b"}, {"sync_grups", true}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("sync_grups"), std::string::npos);
@@ -73,6 +74,22 @@ TEST(GdriveAclTest, PermissionsMapFailClosed) {
     EXPECT_EQ(acl.groups, c.groups) << c.name;
     EXPECT_EQ(acl.is_public, c.is_public) << c.name;
   }
+}
+
+TEST(GdriveAclTest, WithSyncGroupsAGroupIsASourceGroupNamedByItsEmail) {
+  DriveOptions options;
+  options.sync_groups = true;
+  options.group_prefix = "drive.group.";
+  std::vector<IdentityRule> rules = {{"*@groups.example.com", "grp-{local}"}};
+  IdentityMapper mapper(rules);
+  std::map<std::string, std::string> groups;
+  store::Acl acl = driveAcl(*parseJson(R"([{"type":"group","emailAddress":"Eng@Groups.example.com"},
+      {"type":"group","emailAddress":"a-very-long-group-name-that-is-far-too-long@groups.example.com"}])"),
+                            options, mapper, &groups);
+  // Not the identities rule's name; a name over the principal-name limit grants nothing.
+  EXPECT_EQ(acl.groups, (std::vector<std::string>{"drive.group.eng@groups.example.com"}));
+  EXPECT_EQ(groups, (std::map<std::string, std::string>{
+                        {"drive.group.eng@groups.example.com", "eng@groups.example.com"}}));
 }
 
 std::string fromBase64Url(std::string s) {

@@ -43,9 +43,10 @@ std::string base64Url(std::string_view bytes) {
 }
 
 Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
-                                  const std::string& audience, int64_t now_s) {
+                                  const std::string& audience, int64_t now_s,
+                                  const std::string& scope) {
   Json header = {{"alg", "RS256"}, {"typ", "JWT"}};
-  Json claims = {{"iss", key.client_email}, {"scope", kDriveScope},
+  Json claims = {{"iss", key.client_email}, {"scope", scope},
                  {"aud", audience},         {"iat", now_s},
                  {"exp", now_s + kDriveAssertionLifetimeS}};
   if (!subject.empty()) claims["sub"] = subject;
@@ -82,7 +83,7 @@ Status DriveTokens::authorize(ServiceClient& client, bool force) {
     client.setAuthorization("Bearer " + token_);
     return Status();
   }
-  WARD_ASSIGN_OR_RETURN(std::string assertion, signAssertion(key_, subject_, token_url_, now));
+  WARD_ASSIGN_OR_RETURN(std::string assertion, signAssertion(key_, subject_, token_url_, now, scope_));
   client.setAuthorization("");  // the token endpoint takes the assertion, not a bearer
   ServiceRequest req;
   req.method = "POST";

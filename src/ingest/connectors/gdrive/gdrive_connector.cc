@@ -12,6 +12,7 @@
 #include "../../service_client.h"
 #include "gdrive_auth.h"
 #include "ward/common/clock.h"
+#include "ward/identity/principal.h"
 
 namespace ward::ingest {
 
@@ -77,10 +78,12 @@ class GdriveConnector final : public Connector {
       : source_(std::move(source)),
         env_(std::move(env)),
         options_(std::move(options)),
-        tokens_(std::move(key), options_.subject, options_.token_url) {}
+        tokens_(std::move(key), options_.subject, options_.token_url,
+                options_.sync_groups ? std::string(kDriveScope) + " " + kDirectoryMemberScope
+                                     : std::string(kDriveScope)) {}
 
   ConnectorCapabilities capabilities() const override {
-    return ConnectorCapabilities{true, false, true, false};
+    return ConnectorCapabilities{true, false, true, options_.sync_groups};
   }
 
   // The checkpoint is files.list's nextPageToken of the last committed page.
@@ -89,6 +92,7 @@ class GdriveConnector final : public Connector {
     WARD_ASSIGN_OR_RETURN(client_, ServiceClient::open(source_, env_, kDriveDefaultBaseUrl));
     WARD_RETURN_IF_ERROR(tokens_.authorize(*client_, false));
     IdentityMapper mapper(source_.identities);
+    groups_.clear();
     std::string page_token = checkpoint;
     Status st;
     for (;;) {
@@ -124,9 +128,14 @@ class GdriveConnector final : public Connector {
         }
       }
       page_token = str(*page, "nextPageToken");
-      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{page_token}));
       if (page_token.empty()) break;
+      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{page_token}));
     }
+    // The groups this pass's pages named (a resumed pass: those after its checkpoint).
+    for (const auto& [group, email] : groups_) {
+      WARD_RETURN_IF_ERROR(emitGroup(group, email, sink, mapper));
+    }
+    WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{""}));
     *exhausted = true;
     return Status();
   }
@@ -192,7 +201,7 @@ class GdriveConnector final : public Connector {
     e.name = f["name"].get<std::string>() + ext;
     e.title = f["name"].get<std::string>();
     e.url = str(f, "webViewLink");
-    e.acl = driveAcl(permissions, options_, mapper);
+    e.acl = driveAcl(permissions, options_, mapper, &groups_);
     e.metadata = Json{{"mime_type", mime}, {"drive_id", id}};
     if (!modified.empty()) parseRfc3339(modified, &e.updated_at);
     const std::string target =
@@ -212,6 +221,47 @@ class GdriveConnector final : public Connector {
       return std::move(r.body);
     };
     return sink.emit(std::move(e));
+  }
+
+  // A source group's whole membership from the Directory API: users through the identities;
+  // nested groups and others are not flattened (they grant nothing). An error leaves the
+  // group as it was (an error failure: the run is partial).
+  Status emitGroup(const std::string& group, const std::string& email, EventSink& sink,
+                   IdentityMapper& mapper) {
+    GroupUpdateEvent update{group, {}};
+    std::string token;
+    size_t seen = 0;
+    do {
+      std::string target = "/admin/directory/v1/groups/" + urlEscape(email) +
+                           "/members?maxResults=200";
+      if (!token.empty()) target += "&pageToken=" + urlEscape(token);
+      WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
+      auto j = parseJson(r.body);
+      if (r.status != 200 || !j.ok() || !j->is_object()) {
+        return sink.emit(FailureEvent{"group:" + email,
+                                      "members.list answered HTTP " + std::to_string(r.status) +
+                                          " (" + client_->scrub(errorReason(r.body)) + ")",
+                                      FailureKind::kError});
+      }
+      if (j->contains("members") && (*j)["members"].is_array()) {
+        for (const Json& m : (*j)["members"]) {
+          if (++seen > kDriveMaxGroupMembers) {
+            return sink.emit(FailureEvent{"group:" + email,
+                                          "more than " + std::to_string(kDriveMaxGroupMembers) +
+                                              " members: left as it was",
+                                          FailureKind::kError});
+          }
+          if (str(m, "type") != "USER" || str(m, "email").empty()) continue;
+          std::string who = mapper.map(str(m, "email"));
+          if (!who.empty()) update.members.push_back(who);
+        }
+      }
+      token = str(*j, "nextPageToken");
+    } while (!token.empty());
+    std::sort(update.members.begin(), update.members.end());
+    update.members.erase(std::unique(update.members.begin(), update.members.end()),
+                         update.members.end());
+    return sink.emit(std::move(update));
   }
 
   // permissions.list, every page (shared-drive files come without `permissions`).
@@ -241,6 +291,7 @@ class GdriveConnector final : public Connector {
   DriveTokens tokens_;
   std::unique_ptr<ServiceClient> client_;
   std::set<std::string> reported_;
+  std::map<std::string, std::string> groups_;  // source group -> group email, this pass
 };
 
 }  // namespace
@@ -256,11 +307,13 @@ Result<DriveOptions> parseDriveOptions(const Json& options) {
     if (k == "subject" || k == "token_url") {
       if (!v.is_string()) return Status::invalidArgument("gdrive: options." + k + " must be a string");
       (k == "subject" ? out.subject : out.token_url) = v.get<std::string>();
-    } else if (k == "domain_public" || k == "anyone_public") {
+    } else if (k == "domain_public" || k == "anyone_public" || k == "sync_groups") {
       if (!v.is_boolean()) {
         return Status::invalidArgument("gdrive: options." + k + " must be a boolean");
       }
-      (k == "domain_public" ? out.domain_public : out.anyone_public) = v.get<bool>();
+      (k == "domain_public" ? out.domain_public
+                            : k == "anyone_public" ? out.anyone_public : out.sync_groups) =
+          v.get<bool>();
     } else if (k == "page_size") {
       if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > kDriveMaxPageSize) {
         return Status::invalidArgument("gdrive: options.page_size must be an integer 1-" +
@@ -275,7 +328,8 @@ Result<DriveOptions> parseDriveOptions(const Json& options) {
   return out;
 }
 
-store::Acl driveAcl(const Json& permissions, const DriveOptions& options, IdentityMapper& mapper) {
+store::Acl driveAcl(const Json& permissions, const DriveOptions& options, IdentityMapper& mapper,
+                    std::map<std::string, std::string>* groups) {
   store::Acl acl;
   if (!permissions.is_array()) return acl;
   for (const Json& p : permissions) {
@@ -284,6 +338,14 @@ store::Acl driveAcl(const Json& permissions, const DriveOptions& options, Identi
     if (type == "user" && !email.empty()) {
       std::string who = mapper.map(email);
       if (!who.empty()) acl.users.push_back(who);
+    } else if (type == "group" && !email.empty() && options.sync_groups) {
+      std::string lower = email;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string group = options.group_prefix + lower;
+      if (identity::validateName("group", group).ok()) {
+        acl.groups.push_back(group);
+        if (groups) (*groups)[group] = lower;
+      }
     } else if (type == "group" && !email.empty()) {
       std::string group = mapper.map(email);
       if (!group.empty()) acl.groups.push_back(group);
@@ -304,6 +366,7 @@ store::Acl driveAcl(const Json& permissions, const DriveOptions& options, Identi
 Result<std::unique_ptr<Connector>> makeGdriveConnector(const SourceConfig& source,
                                                        const ConnectorEnv& env) {
   WARD_ASSIGN_OR_RETURN(DriveOptions options, parseDriveOptions(source.options));
+  options.group_prefix = source.name + ".group.";
   if (source.token_secret.empty()) {
     return Status::invalidArgument("gdrive: token_secret (the service-account key) is required");
   }

@@ -7,6 +7,7 @@
 // ingest module.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -30,15 +31,25 @@ struct DriveOptions {
   bool domain_public = false;
   bool anyone_public = false;
   int page_size = kDriveDefaultPageSize;
+  // Group permissions become source groups named group_prefix + the group's email (set by the
+  // factory: "<source>.group."), their members read from the Directory API.
+  bool sync_groups = false;
+  std::string group_prefix;
 };
+
+// Members of one source group read from the Directory API (each pass).
+inline constexpr size_t kDriveMaxGroupMembers = 10'000;
 
 // `[sources.options]` of a gdrive source; InvalidArgument names an unknown key or a wrong type.
 Result<DriveOptions> parseDriveOptions(const Json& options);
 
 // The Ward ACL of a file's Drive `permissions` array. Users and groups map through `mapper`
-// (an unmapped one grants nothing and is remembered); `domain` is public only with
-// domain_public, `anyone` only with anyone_public; an unknown type grants nothing.
-store::Acl driveAcl(const Json& permissions, const DriveOptions& options, IdentityMapper& mapper);
+// (an unmapped one grants nothing and is remembered); with sync_groups a group is the source
+// group group_prefix + its lowercased email (added to `*groups`: name -> email; a name that is
+// not a valid principal name grants nothing); `domain` is public only with domain_public,
+// `anyone` only with anyone_public; an unknown type grants nothing.
+store::Acl driveAcl(const Json& permissions, const DriveOptions& options, IdentityMapper& mapper,
+                    std::map<std::string, std::string>* groups = nullptr);
 
 Result<std::unique_ptr<Connector>> makeGdriveConnector(const SourceConfig& source,
                                                        const ConnectorEnv& env);
