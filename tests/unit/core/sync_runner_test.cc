@@ -428,10 +428,11 @@ TEST(SourceConfig, TheDocumentedLimitsAreTheConstants) {
 TEST(SourceConfig, AnUnknownConnectorNamesTheKnownOnes) {
   ingest::SourceConfig s;
   s.name = "x";
-  s.connector = "gdrive";
+  s.connector = "nosuch";
   auto c = ingest::makeConnector(s, {});
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("known: archive, folder, git, jsonl"), std::string::npos);
+  EXPECT_NE(c.status().message().find("known: archive, folder, gdrive, git, jsonl"),
+            std::string::npos);
 }
 
 }  // namespace
