@@ -94,7 +94,6 @@ class GdriveConnector final : public Connector {
     IdentityMapper mapper(source_.identities);
     groups_.clear();
     std::string page_token = checkpoint;
-    Status st;
     for (;;) {
       std::string target = "/drive/v3/files?pageSize=" + std::to_string(options_.page_size) +
                            "&q=" + urlEscape("trashed = false") +
