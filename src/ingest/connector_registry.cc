@@ -4,6 +4,7 @@
 #include "connectors/archive/archive_connector.h"
 #include "connectors/confluence/confluence_connector.h"
 #include "connectors/folder/folder_connector.h"
+#include "connectors/gdrive/gdrive_connector.h"
 #include "connectors/git/git_connector.h"
 #include "connectors/github/github_connector.h"
 #include "connectors/jsonl/jsonl_connector.h"
@@ -19,6 +20,7 @@ const std::map<std::string, ConnectorFactory>& registry() {
       {"archive", makeArchiveConnector},
       {"confluence", makeConfluenceConnector},
       {"folder", makeFolderConnector},
+      {"gdrive", makeGdriveConnector},
       {"git", makeGitConnector},
       {"github", makeGithubConnector},
       {"jsonl", makeJsonlConnector},

@@ -1,0 +1,117 @@
+// The Google Drive connector's credentials (gdrive_auth.h).
+#include "gdrive_auth.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <ctime>
+#include <memory>
+
+#include "ward/common/encoding.h"
+#include "ward/common/json.h"
+
+namespace ward::ingest {
+
+Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json) {
+  auto j = parseJson(json);
+  if (!j.ok() || !j->is_object()) {
+    return Status::invalidArgument("the service-account key is not a JSON object");
+  }
+  ServiceAccountKey key;
+  for (const char* field : {"client_email", "private_key"}) {
+    if (!j->contains(field) || !(*j)[field].is_string() || (*j)[field].get<std::string>().empty()) {
+      return Status::invalidArgument(std::string("the service-account key has no '") + field +
+                                     "'");
+    }
+  }
+  key.client_email = (*j)["client_email"].get<std::string>();
+  key.private_key = (*j)["private_key"].get<std::string>();
+  if (j->contains("token_uri") && (*j)["token_uri"].is_string()) {
+    key.token_uri = (*j)["token_uri"].get<std::string>();
+  }
+  return key;
+}
+
+std::string base64Url(std::string_view bytes) {
+  std::string s = base64Encode(bytes);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (char& c : s) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return s;
+}
+
+Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
+                                  const std::string& audience, int64_t now_s,
+                                  const std::string& scope) {
+  Json header = {{"alg", "RS256"}, {"typ", "JWT"}};
+  Json claims = {{"iss", key.client_email}, {"scope", scope},
+                 {"aud", audience},         {"iat", now_s},
+                 {"exp", now_s + kDriveAssertionLifetimeS}};
+  if (!subject.empty()) claims["sub"] = subject;
+  const std::string input = base64Url(dumpJson(header)) + "." + base64Url(dumpJson(claims));
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(key.private_key.data(), static_cast<int>(key.private_key.size())),
+      BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
+      EVP_PKEY_free);
+  if (!pkey || EVP_PKEY_base_id(pkey.get()) != EVP_PKEY_RSA) {
+    return Status::invalidArgument("the service-account key's private_key is not an RSA PEM key");
+  }
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return Status::internal("cannot sign the token assertion");
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return Status::internal("cannot sign the token assertion");
+  }
+  sig.resize(len);
+  return input + "." + base64Url(sig);
+}
+
+Status DriveTokens::authorize(ServiceClient& client, bool force) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (!force && !token_.empty() && now + kDriveTokenRefreshMarginS < expires_at_s_) {
+    client.setAuthorization("Bearer " + token_);
+    return Status();
+  }
+  WARD_ASSIGN_OR_RETURN(std::string assertion, signAssertion(key_, subject_, token_url_, now, scope_));
+  client.setAuthorization("");  // the token endpoint takes the assertion, not a bearer
+  ServiceRequest req;
+  req.method = "POST";
+  req.target = token_url_;
+  req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  req.body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" +
+             assertion;
+  auto reply = client.send(req);
+  if (!reply.ok()) return Status(reply.status().code(), client.scrub(reply.status().message()));
+  auto j = parseJson(reply->body);
+  if (reply->status != 200 || !j.ok() || !j->is_object() || !j->contains("access_token") ||
+      !(*j)["access_token"].is_string()) {
+    std::string error = "no access token";
+    if (j.ok() && j->is_object() && j->contains("error") && (*j)["error"].is_string()) {
+      error = (*j)["error"].get<std::string>();  // an OAuth error code, e.g. invalid_grant
+    }
+    return Status::unauthenticated("the token endpoint refused the service account (HTTP " +
+                                   std::to_string(reply->status) + ", " + client.scrub(error) +
+                                   ")");
+  }
+  token_ = (*j)["access_token"].get<std::string>();
+  int64_t expires_in = 3600;
+  if (j->contains("expires_in") && (*j)["expires_in"].is_number_integer()) {
+    expires_in = (*j)["expires_in"].get<int64_t>();
+  }
+  expires_at_s_ = now + expires_in;
+  client.setAuthorization("Bearer " + token_);
+  return Status();
+}
+
+}  // namespace ward::ingest

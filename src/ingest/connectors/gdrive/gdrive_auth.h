@@ -1,0 +1,66 @@
+// The Google Drive connector's credentials (docs/design/ingest.md, "Google Drive"): a service
+// account with domain-wide delegation signs an RS256 JWT (RFC 7523) that the token endpoint trades
+// for an access token. The key and the tokens never reach a log, a checkpoint or an error text.
+// Private to the ingest module.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "../../service_client.h"
+#include "ward/common/status.h"
+
+namespace ward::ingest {
+
+inline constexpr const char* kDriveScope = "https://www.googleapis.com/auth/drive.readonly";
+// Asked for too with options.sync_groups (the Admin SDK Directory API's group members).
+inline constexpr const char* kDirectoryMemberScope =
+    "https://www.googleapis.com/auth/admin.directory.group.member.readonly";
+inline constexpr const char* kDriveDefaultTokenUrl = "https://oauth2.googleapis.com/token";
+// Lifetime of a signed assertion (Google accepts at most one hour).
+inline constexpr int64_t kDriveAssertionLifetimeS = 3600;
+// An access token is refreshed this long before its expires_in runs out.
+inline constexpr int64_t kDriveTokenRefreshMarginS = 60;
+
+struct ServiceAccountKey {
+  std::string client_email;
+  std::string private_key;  // PEM
+  std::string token_uri;    // "" = none in the key
+};
+
+// The key JSON of a service account. InvalidArgument names the missing field, never a value.
+Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json);
+
+// base64url without padding (RFC 7515).
+std::string base64Url(std::string_view bytes);
+
+// The signed JWT bearer assertion. InvalidArgument: the PEM is not an RSA private key.
+Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
+                                  const std::string& audience, int64_t now_s,
+                                  const std::string& scope = kDriveScope);
+
+// Access tokens for one source, cached until kDriveTokenRefreshMarginS before they expire.
+class DriveTokens {
+ public:
+  DriveTokens(ServiceAccountKey key, std::string subject, std::string token_url,
+              std::string scope)
+      : key_(std::move(key)),
+        subject_(std::move(subject)),
+        token_url_(std::move(token_url)),
+        scope_(std::move(scope)) {}
+  // A valid token ("Bearer" value set on `client`); `force` refreshes (after a 401).
+  // Unauthenticated: the endpoint refused the assertion (its error code, scrubbed).
+  Status authorize(ServiceClient& client, bool force);
+
+ private:
+  ServiceAccountKey key_;
+  std::string subject_;
+  std::string token_url_;
+  std::string scope_;
+  std::mutex mu_;
+  std::string token_;
+  int64_t expires_at_s_ = 0;
+};
+
+}  // namespace ward::ingest
