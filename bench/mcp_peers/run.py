@@ -27,44 +27,22 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 from harness import http_request, start_server, stop_processes  # noqa: E402
 from harness import ward_ok as ward  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, ".."))
+from peer_util import free_port, pct, wait_port  # noqa: E402
+
 BIN = os.path.join(HERE, "node_modules", ".bin")
 NODE = shutil.which("node") or "node"
 SERVER = [NODE, os.path.join(HERE, "echo_server.mjs")]
 
-
-def pct(values, p):
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))] if v else float("nan")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, what, limit=60.0):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on port {port} within {limit:.0f} s")
 
 
 def start_ward(parent):

@@ -1,4 +1,4 @@
-// RFC 4648 base64 and hex, RFC 6901 pointer tokens (encoding.h).
+// RFC 4648 base64 and hex, RFC 3986 percent-encoding, RFC 6901 pointer tokens (encoding.h).
 #include "ward/common/encoding.h"
 
 #include <cstdint>
@@ -27,6 +27,24 @@ int hexValue(char c) {
 }
 
 }  // namespace
+
+std::string percentEncode(std::string_view bytes) {
+  static constexpr char kUpperHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kUpperHex[c >> 4]);
+      out.push_back(kUpperHex[c & 15]);
+    }
+  }
+  return out;
+}
 
 std::string base64Encode(std::string_view bytes) {
   std::string out;

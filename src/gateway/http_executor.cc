@@ -1,10 +1,10 @@
 #include "http_executor.h"
 
-#include <cctype>
 #include <chrono>
 #include <thread>
 
 #include "ward/net/http_client.h"
+#include "ward/common/encoding.h"
 
 namespace ward::gateway {
 
@@ -35,21 +35,6 @@ Status statusForHttp(long code, const std::string& redacted_body) {
   }
   if (code == 429) return Status::resourceExhausted(m);
   return Status::unavailable(m);
-}
-
-std::string urlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // Whether an expanded path segment is "." or ".." (also percent-encoded, any case).
@@ -105,7 +90,7 @@ Result<std::string> HttpExecutor::expandUrl(const std::string& tmpl, const Json&
       text = dumpJson(v);
     else
       return Status::invalidArgument("argument '" + name + "' must be a string or number");
-    const std::string encoded = urlEncode(text);
+    const std::string encoded = percentEncode(text);
     if (open > path_start && open < path_end && isDotSegment(encoded)) {
       return Status::invalidArgument("argument '" + name + "' is '" + text +
                                      "', a dot segment, which a backend url path may not contain");

@@ -1,5 +1,5 @@
-// Encodings with one home: base64 (RFC 4648, standard alphabet, padded), lowercase hex, and
-// JSON Pointer reference tokens (RFC 6901).
+// Encodings with one home: base64 (RFC 4648, standard alphabet, padded), lowercase hex,
+// percent-encoding (RFC 3986) and JSON Pointer reference tokens (RFC 6901).
 // Decoders are strict: a wrong length, a character outside the alphabet, or padding anywhere
 // but the end is an error, never silently skipped. Pure functions, thread-safe.
 #pragma once
@@ -18,6 +18,10 @@ std::optional<std::string> base64Decode(std::string_view text);
 std::string hexEncode(std::string_view bytes);
 // nullopt unless `text` is an even number of hex digits (either case).
 std::optional<std::string> hexDecode(std::string_view text);
+
+// Every byte but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX (uppercase hex):
+// safe in a path segment, a query name or a query value.
+std::string percentEncode(std::string_view bytes);
 
 // One JSON Pointer reference token (RFC 6901): '~' as "~0", '/' as "~1".
 std::string jsonPointerToken(std::string_view key);

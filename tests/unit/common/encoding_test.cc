@@ -37,6 +37,15 @@ TEST(Hex, RoundTripAndStrictness) {
   EXPECT_FALSE(hexDecode("zz"));
 }
 
+TEST(PercentEncode, KeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(percentEncode(""), "");
+  EXPECT_EQ(percentEncode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(percentEncode("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
+  EXPECT_EQ(percentEncode("+%#@:"), "%2B%25%23%40%3A");
+  EXPECT_EQ(percentEncode(std::string("\x00\xff", 2)), "%00%FF");
+  EXPECT_EQ(percentEncode("\xc3\xa9"), "%C3%A9");  // UTF-8 bytes, each encoded
+}
+
 TEST(JsonPointer, TokensEscapeTildeThenSlash) {
   EXPECT_EQ(jsonPointerToken("a/b~c"), "a~1b~0c");
   EXPECT_EQ(jsonPointerToken("~1"), "~01");  // not read back as '/'

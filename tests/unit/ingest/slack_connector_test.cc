@@ -13,6 +13,7 @@
 #include "../../../src/ingest/connectors/slack/slack_connector.h"
 #include "../../../src/ingest/connectors/slack/slack_export.h"
 #include "../../../src/ingest/connectors/slack/slack_window.h"
+#include "ward/common/encoding.h"
 
 namespace ward::ingest {
 namespace {
@@ -145,7 +146,7 @@ TEST(SlackApiErrors, ErrorCodeIsTheLastWord) {
                                                            "not_in_channel")),
             "not_in_channel");
   EXPECT_EQ(SlackApi::errorCode(Status::unauthenticated("x invalid_auth")), "");
-  EXPECT_EQ(slackQueryEscape("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
+  EXPECT_EQ(percentEncode("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
 }
 
 SourceConfig slackSource(Json options) {

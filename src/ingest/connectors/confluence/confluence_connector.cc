@@ -192,7 +192,7 @@ class ConfluenceConnector final : public Connector {
   Result<ConfluenceReaders> spaceReaders(const Space& space) {
     ConfluenceReaders readers;
     WARD_RETURN_IF_ERROR(
-        paginate("/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) +
+        paginate("/wiki/api/v2/spaces/" + percentEncode(space.id) +
                      "/permissions?limit=" + std::to_string(options_.page_size),
                  [&](const Json& r) {
                    if (!r.is_object() || !r.contains("principal") || !r.contains("operation")) {
@@ -220,7 +220,7 @@ class ConfluenceConnector final : public Connector {
     std::vector<Page> out;
     size_t n = 0;
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/api/v2/spaces/" + confluenceUrlEscape(space.id) +
+        "/wiki/api/v2/spaces/" + percentEncode(space.id) +
             "/pages?limit=" + std::to_string(options_.page_size),
         [&](const Json& r) {
           ++n;
@@ -243,7 +243,7 @@ class ConfluenceConnector final : public Connector {
     std::map<std::string, Result<ConfluenceReaders>> out;
     const std::string cql = "space=\"" + space.key + "\" and type=page";
     WARD_RETURN_IF_ERROR(paginate(
-        "/wiki/rest/api/content/search?cql=" + confluenceUrlEscape(cql) +
+        "/wiki/rest/api/content/search?cql=" + percentEncode(cql) +
             "&expand=restrictions.read.restrictions.user,restrictions.read.restrictions.group"
             "&limit=" +
             std::to_string(kConfluenceSweepPageSize),
@@ -264,7 +264,7 @@ class ConfluenceConnector final : public Connector {
   }
 
   Result<ConfluenceReaders> restrictionOf(const std::string& page_id) {
-    WARD_ASSIGN_OR_RETURN(Json j, getJson("/wiki/rest/api/content/" + confluenceUrlEscape(page_id) +
+    WARD_ASSIGN_OR_RETURN(Json j, getJson("/wiki/rest/api/content/" + percentEncode(page_id) +
                                           "/restriction/byOperation/read"));
     if (!j.contains("restrictions")) {
       return Status::invalidArgument("read restriction of page " + page_id + ": no restrictions");
@@ -376,7 +376,7 @@ class ConfluenceConnector final : public Connector {
     if (members_.count(id) > 0) return Status();
     std::set<std::string> members;
     bool too_many = false;
-    Status s = paginate("/wiki/rest/api/group/" + confluenceUrlEscape(id) +
+    Status s = paginate("/wiki/rest/api/group/" + percentEncode(id) +
                             "/membersByGroupId?limit=" + std::to_string(kConfluenceMembersPageSize),
                         [&](const Json& r) {
                           const std::string account = confluenceId(r, "accountId");
@@ -540,7 +540,7 @@ class ConfluenceConnector final : public Connector {
   }
 
   Result<std::string> fetchBody(const std::string& page_id, const std::string& title) {
-    auto j = getJson("/wiki/api/v2/pages/" + confluenceUrlEscape(page_id) + "?body-format=storage");
+    auto j = getJson("/wiki/api/v2/pages/" + percentEncode(page_id) + "?body-format=storage");
     if (!j.ok()) {
       // A refused credential or a rate limit ends the pass; other errors fail this page only.
       if (j.status().code() == StatusCode::kPermissionDenied || rate_limit_s_ > 0) {

@@ -5,6 +5,7 @@
 
 #include "confluence_connector.h"
 #include "ward/common/clock.h"
+#include "ward/common/encoding.h"
 
 namespace ward::ingest {
 
@@ -20,21 +21,6 @@ void readVersion(const Json& j, int64_t* number, int64_t* updated_at) {
 }
 
 }  // namespace
-
-std::string confluenceUrlEscape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // An id field (confluence_payload.h).
 std::string confluenceId(const Json& j, const char* key) {

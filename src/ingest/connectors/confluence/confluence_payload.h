@@ -45,8 +45,6 @@ struct ConfluenceAttachment {
 ConfluencePage parseConfluencePage(const Json& j);
 ConfluenceAttachment parseConfluenceAttachment(const Json& j);
 
-// `s` percent-encoded for a URL's path or query (RFC 3986 unreserved characters kept).
-std::string confluenceUrlEscape(std::string_view s);
 // An id field as a string (v2 sends strings; v1 numbers too); "" when absent, or when it holds
 // anything but letters, digits, '-', '_' and ':' (or more than 128 of them).
 std::string confluenceId(const Json& j, const char* key);

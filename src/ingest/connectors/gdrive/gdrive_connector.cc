@@ -13,6 +13,7 @@
 #include "gdrive_auth.h"
 #include "ward/common/clock.h"
 #include "ward/identity/principal.h"
+#include "ward/common/encoding.h"
 
 namespace ward::ingest {
 
@@ -26,21 +27,6 @@ constexpr const char* kFileFields =
 
 std::string str(const Json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-std::string urlEscape(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // Drive's error reason (error.errors[0].reason, else error.status), "" when none.
@@ -96,11 +82,11 @@ class GdriveConnector final : public Connector {
     std::string page_token = checkpoint;
     for (;;) {
       std::string target = "/drive/v3/files?pageSize=" + std::to_string(options_.page_size) +
-                           "&q=" + urlEscape("trashed = false") +
+                           "&q=" + percentEncode("trashed = false") +
                            "&corpora=allDrives&supportsAllDrives=true"
                            "&includeItemsFromAllDrives=true&fields=" +
-                           urlEscape(std::string("nextPageToken,files(") + kFileFields + ")");
-      if (!page_token.empty()) target += "&pageToken=" + urlEscape(page_token);
+                           percentEncode(std::string("nextPageToken,files(") + kFileFields + ")");
+      if (!page_token.empty()) target += "&pageToken=" + percentEncode(page_token);
       WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, call(target));
       if (isRateLimit(reply)) {
         int64_t wait = std::max(retryAfterSeconds(reply, static_cast<int64_t>(std::time(nullptr))),
@@ -205,8 +191,8 @@ class GdriveConnector final : public Connector {
     if (!modified.empty()) parseRfc3339(modified, &e.updated_at);
     const std::string target =
         export_mime.empty()
-            ? "/drive/v3/files/" + urlEscape(id) + "?alt=media&supportsAllDrives=true"
-            : "/drive/v3/files/" + urlEscape(id) + "/export?mimeType=" + urlEscape(export_mime);
+            ? "/drive/v3/files/" + percentEncode(id) + "?alt=media&supportsAllDrives=true"
+            : "/drive/v3/files/" + percentEncode(id) + "/export?mimeType=" + percentEncode(export_mime);
     e.fetch = [this, target, max_bytes]() -> Result<std::string> {
       WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
       if (r.status != 200) {
@@ -231,9 +217,9 @@ class GdriveConnector final : public Connector {
     std::string token;
     size_t seen = 0;
     do {
-      std::string target = "/admin/directory/v1/groups/" + urlEscape(email) +
+      std::string target = "/admin/directory/v1/groups/" + percentEncode(email) +
                            "/members?maxResults=200";
-      if (!token.empty()) target += "&pageToken=" + urlEscape(token);
+      if (!token.empty()) target += "&pageToken=" + percentEncode(token);
       WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
       auto j = parseJson(r.body);
       if (r.status != 200 || !j.ok() || !j->is_object()) {
@@ -268,10 +254,10 @@ class GdriveConnector final : public Connector {
     Json all = Json::array();
     std::string token;
     do {
-      std::string target = "/drive/v3/files/" + urlEscape(id) +
+      std::string target = "/drive/v3/files/" + percentEncode(id) +
                            "/permissions?supportsAllDrives=true&fields=" +
-                           urlEscape("nextPageToken,permissions(id,type,role,emailAddress,domain)");
-      if (!token.empty()) target += "&pageToken=" + urlEscape(token);
+                           percentEncode("nextPageToken,permissions(id,type,role,emailAddress,domain)");
+      if (!token.empty()) target += "&pageToken=" + percentEncode(token);
       WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
       auto j = parseJson(r.body);
       if (r.status != 200 || !j.ok() || !j->is_object() || !j->contains("permissions") ||

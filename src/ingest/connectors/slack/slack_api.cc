@@ -1,5 +1,6 @@
 // Calls to Slack's Web API (slack_api.h).
 #include "slack_api.h"
+#include "ward/common/encoding.h"
 
 #include <cctype>
 #include <ctime>
@@ -19,21 +20,6 @@ constexpr int64_t kSlackDefaultRetryAfterS = 60;
 
 }  // namespace
 
-std::string slackQueryEscape(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string SlackApi::errorCode(const Status& s) {
   if (s.code() != StatusCode::kFailedPrecondition) return "";
   const std::string& m = s.message();
@@ -44,7 +30,7 @@ std::string SlackApi::errorCode(const Status& s) {
 Result<Json> SlackApi::call(const std::string& method, const SlackParams& params) {
   std::string target = "/" + method;
   for (size_t i = 0; i < params.size(); ++i) {
-    target += (i == 0 ? "?" : "&") + params[i].first + "=" + slackQueryEscape(params[i].second);
+    target += (i == 0 ? "?" : "&") + params[i].first + "=" + percentEncode(params[i].second);
   }
   WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, client_->get(target));
   const std::string where = "slack " + method;

@@ -54,7 +54,4 @@ class SlackApi {
   int64_t retry_after_s_ = 0;
 };
 
-// `s` percent-encoded for a query string (unreserved characters kept).
-std::string slackQueryEscape(const std::string& s);
-
 }  // namespace ward::ingest
