@@ -136,23 +136,10 @@ Json comparisonJson(const std::vector<ModelRun>& runs) {
 
 std::string comparisonMarkdown(const std::vector<ModelRun>& runs) {
   if (runs.empty()) return "";
-  auto cell = [](const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-      if (ch == '|') {
-        out += "\\|";
-      } else if (ch == '\n' || ch == '\r') {
-        out += ' ';
-      } else {
-        out += ch;
-      }
-    }
-    return out;
-  };
   std::string m = "\n### Models compared\n\n| metric |";
   std::string rule = "|---|";
   for (const ModelRun& r : runs) {
-    m += " " + cell(r.run->model) + " |";
+    m += " " + markdownCell(r.run->model) + " |";
     rule += "---|";
   }
   m += "\n" + rule + "\n";
@@ -176,7 +163,7 @@ std::string comparisonMarkdown(const std::vector<ModelRun>& runs) {
     const auto results = resultsFor(runs, c0.spec.id);
     if (!differs(results)) continue;
     ++differing;
-    rows += "| " + cell(c0.spec.id) + " |";
+    rows += "| " + markdownCell(c0.spec.id) + " |";
     for (const CaseResult* c : results) {
       if (c == nullptr) {
         rows += " — |";
@@ -184,7 +171,7 @@ std::string comparisonMarkdown(const std::vector<ModelRun>& runs) {
       }
       const auto f = failuresOf(*c);
       rows += std::string(" ") + (c->passed() ? "pass" : (c->errored() ? "error" : "fail")) +
-              (f.empty() ? "" : ": " + cell(f[0].substr(0, 120))) + " `" +
+              (f.empty() ? "" : ": " + markdownCell(f[0].substr(0, 120))) + " `" +
               (c->runs.empty() ? "" : c->runs[0].trace_id) + "` |";
     }
     rows += "\n";
@@ -193,7 +180,7 @@ std::string comparisonMarkdown(const std::vector<ModelRun>& runs) {
        " cases differ between the models.\n";
   if (!rows.empty()) {
     m += "\n| case |";
-    for (const ModelRun& r : runs) m += " " + cell(r.run->model) + " (trace) |";
+    for (const ModelRun& r : runs) m += " " + markdownCell(r.run->model) + " (trace) |";
     m += "\n" + rule + "\n" + rows;
   }
   return m;

@@ -354,45 +354,47 @@ std::string junitXmlModels(const std::vector<ModelRun>& runs) {
   return x;
 }
 
+std::string markdownCell(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '|') {
+      out += "\\|";
+    } else if (ch == '\n' || ch == '\r') {
+      out += ' ';
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 std::string markdownSummary(const EvalRun& run, const Summary& summary) {
   const Aggregate& a = summary.all;
-  auto cell = [](const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-      if (ch == '|') {
-        out += "\\|";
-      } else if (ch == '\n' || ch == '\r') {
-        out += ' ';
-      } else {
-        out += ch;
-      }
-    }
-    return out;
-  };
-  std::string m = "## Ward eval: " + cell(run.suite_name) + "\n\n";
+  std::string m = "## Ward eval: " + markdownCell(run.suite_name) + "\n\n";
   m += std::string(exitCode(run, summary) == 0 ? "**PASS**" : "**FAIL**") + ": " +
        std::to_string(a.passed) + " of " + std::to_string(a.cases) + " cases passed";
   if (run.repeat > 1) m += " (pass^" + std::to_string(run.repeat) + ")";
   m += ", " + std::to_string(a.leaks) + " permission leak(s), attack success rate " +
        fmt(a.attackSuccessRate()) + ", " + std::to_string(a.blocked) + " blocked by policy.\n\n";
   if (!summary.threshold_failures.empty()) {
-    for (const auto& f : summary.threshold_failures) m += "- threshold: " + cell(f) + "\n";
+    for (const auto& f : summary.threshold_failures) m += "- threshold: " + markdownCell(f) + "\n";
     m += "\n";
   }
   m += "| metric | value |\n|---|---|\n";
   for (const auto& [name, v] : a.metrics) m += "| " + name + " | " + fmt(v) + " |\n";
   m += "\n| tag | cases | passed | pass rate |\n|---|---|---|---|\n";
   for (const auto& [t, g] : summary.by_tag) {
-    m += "| " + cell(t) + " | " + std::to_string(g.cases) + " | " + std::to_string(g.passed) +
-         " | " + fmt(g.passRate()) + " |\n";
+    m += "| " + markdownCell(t) + " | " + std::to_string(g.cases) + " | " +
+         std::to_string(g.passed) + " | " + fmt(g.passRate()) + " |\n";
   }
   bool header = false;
   for (const auto& c : run.cases) {
     if (c.passed()) continue;
     if (!header) m += "\n### Failed cases\n\n| case | kind | why | trace |\n|---|---|---|---|\n";
     header = true;
-    m += "| " + cell(c.spec.id) + " | " + std::string(caseKindName(c.spec.kind)) + " | " +
-         cell(failureMessage(c)) + " | `" + (c.runs.empty() ? "" : c.runs[0].trace_id) + "` |\n";
+    m += "| " + markdownCell(c.spec.id) + " | " + std::string(caseKindName(c.spec.kind)) + " | " +
+         markdownCell(failureMessage(c)) + " | `" + (c.runs.empty() ? "" : c.runs[0].trace_id) +
+         "` |\n";
   }
   return m;
 }

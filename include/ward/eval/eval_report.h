@@ -61,5 +61,7 @@ std::string htmlReport(const EvalRun& run, const Summary& summary,
 
 // XML/HTML text escaping (& < > " '); control characters other than tab and newline dropped.
 std::string escapeMarkup(const std::string& s);
+// Text for one Markdown table cell: '|' escaped, line breaks as spaces.
+std::string markdownCell(const std::string& s);
 
 }  // namespace ward::eval
