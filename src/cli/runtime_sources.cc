@@ -112,6 +112,22 @@ Result<ingest::SourceConfig> findAnySource(CliContext& ctx, SyncWiring& wiring,
                           " or among the runtime sources");
 }
 
+namespace {
+
+// Deletes the secret Ward sealed from a runtime source's `credential` (named
+// kCredentialSecretPrefix + source) once nothing uses it; a secret the admin named through
+// `token_secret` is theirs and stays. An already missing secret is not an error.
+Status dropSealedCredential(CliContext& ctx, const std::string& tenant, const std::string& secret,
+                            const std::string& still_used) {
+  if (secret.rfind(kCredentialSecretPrefix, 0) != 0 || secret == still_used) return Status();
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, ctx.gateway());
+  Status dropped = gw->deleteSecret(tenant, secret);
+  if (!dropped.ok() && dropped.code() != StatusCode::kNotFound) return dropped;
+  return Status();
+}
+
+}  // namespace
+
 Result<Json> putRuntimeSource(CliContext& ctx, SyncWiring& wiring, const std::string& tenant,
                               const std::string& by, Json body, const std::string& name_in_path) {
   if (!body.is_object()) return Status::invalidArgument("the body must be a JSON object");
@@ -189,6 +205,12 @@ Result<Json> putRuntimeSource(CliContext& ctx, SyncWiring& wiring, const std::st
     WARD_RETURN_IF_ERROR(wiring.sync->createSource(r, ingest::kMaxSources - wiring.sources.size()));
   } else {
     WARD_RETURN_IF_ERROR(wiring.sync->replaceSource(r));
+    // A replacement that no longer uses the credential Ward sealed for the source drops it.
+    WARD_ASSIGN_OR_RETURN(Json before, parseJson(existing->config));
+    if (before.contains("token_secret") && before["token_secret"].is_string()) {
+      WARD_RETURN_IF_ERROR(dropSealedCredential(
+          ctx, tenant, before["token_secret"].get<std::string>(), c.token_secret));
+    }
   }
   WARD_RETURN_IF_ERROR(
       recordChange(ctx, tenant, by, name_in_path.empty() ? "created" : "replaced", c.name));
@@ -227,6 +249,7 @@ Result<RemoveOutcome> removeRuntimeSource(CliContext& ctx, SyncWiring& wiring,
   if (out.run.run.state == store::SyncRunState::kCompleted) {
     WARD_RETURN_IF_ERROR(wiring.sync->deleteSource(tenant, name));
     out.removed = true;
+    WARD_RETURN_IF_ERROR(dropSealedCredential(ctx, tenant, c.token_secret, ""));
     WARD_RETURN_IF_ERROR(recordChange(ctx, tenant, reviewer, "deleted", name));
   }
   return out;

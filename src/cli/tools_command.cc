@@ -306,6 +306,15 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     std::cout << "stored secret " << s_name << "\n";
     return 0;
   });
+  auto* sdel = secrets->add_subcommand("delete", "Delete a stored secret");
+  static std::string d_secret;
+  sdel->add_option("NAME", d_secret, "Secret name")->required();
+  onGateway(sdel, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
+    Status s = gw->deleteSecret(ctx.tenant(), d_secret);
+    if (!s.ok()) return fail(s);
+    std::cout << "deleted secret " << d_secret << "\n";
+    return 0;
+  });
   auto* slist = secrets->add_subcommand("list", "List secret names (never values)");
   onGateway(slist, ctx, slot,
             [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listSecrets(ctx.tenant())); });

@@ -281,6 +281,14 @@ Status ToolGateway::putSecret(const std::string& tenant, const std::string& name
   return Status();
 }
 
+Status ToolGateway::deleteSecret(const std::string& tenant, const std::string& name) {
+  WARD_RETURN_IF_ERROR(identity::validateName("secret", name));
+  WARD_RETURN_IF_ERROR(impl_->options.tools->deleteSecret(tenant, name));
+  impl_->record("tool_secret", nullptr, tenant, "", audit::TraceContext::generate(),
+                Json{{"secret", name}, {"action", "deleted"}});
+  return Status();
+}
+
 Result<Json> ToolGateway::listSecrets(const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(std::vector<std::string> names,
                         impl_->options.tools->listSecretNames(tenant));

@@ -82,6 +82,14 @@ Result<HttpResponse> secretPut(const Services& s, const HttpRequest& r) {
   return HttpResponse::json(Json{{"secret", r.pathParam("name")}, {"stored", true}});
 }
 
+// DELETE /v1/secrets/{name}
+Result<HttpResponse> secretDelete(const Services& s, const HttpRequest& r) {
+  WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
+  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
+  WARD_RETURN_IF_ERROR(gw->deleteSecret(who->tenant, r.pathParam("name")));
+  return HttpResponse::json(Json{{"secret", r.pathParam("name")}, {"deleted", true}});
+}
+
 // GET /v1/secrets
 Result<HttpResponse> secretsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));

@@ -64,6 +64,7 @@ Result<HttpResponse> modesList(const Services& s, const HttpRequest& r);
 Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r);
 Result<HttpResponse> secretPut(const Services& s, const HttpRequest& r);
 Result<HttpResponse> secretsList(const Services& s, const HttpRequest& r);
+Result<HttpResponse> secretDelete(const Services& s, const HttpRequest& r);
 
 // approvals_handler.cc
 Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r);

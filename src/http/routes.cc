@@ -75,6 +75,7 @@ constexpr RouteSpec kRoutes[] = {
     {"PUT", "/v1/modes", AuthPolicy::kAdmin, modesSet, "scope,agent,read_only"},
     {"GET", "/v1/secrets", AuthPolicy::kAdmin, secretsList},
     {"PUT", "/v1/secrets/{name}", AuthPolicy::kAdmin, secretPut, "value"},
+    {"DELETE", "/v1/secrets/{name}", AuthPolicy::kAdmin, secretDelete},
     {"GET", "/v1/approvals", AuthPolicy::kPrincipal, approvalsList},
     {"GET", "/v1/approvals/{id}", AuthPolicy::kPrincipal, approvalGet},
     {"POST", "/v1/approvals/{id}/approve", AuthPolicy::kPrincipal, approvalApprove, "comment"},

@@ -7,6 +7,7 @@
 #include "sqlite_approvals.h"
 #include "sqlite_delegations.h"
 #include "sqlite_prompt_pins.h"
+#include "sqlite_secrets.h"
 #include "ward/common/clock.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
@@ -449,45 +450,26 @@ class SqliteToolStore final : public ToolStore {
     return n;
   }
 
-  // --- secrets ---
+  // --- secrets (sqlite_secrets.cc) ---
   Status putSecret(const std::string& tenant, const std::string& name,
                    const std::string& ciphertext) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Transaction tx(*db_);
-    WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare("INSERT OR REPLACE INTO tenant_secrets(tenant,name,"
-                                       "ciphertext,updated_at) VALUES(?,?,?,?)"));
-    st->bind(1, tenant);
-    st->bind(2, name);
-    st->bind(3, ciphertext);
-    st->bind(4, SystemClock::instance().nowMicros());
-    WARD_RETURN_IF_ERROR(st->exec("store secret"));
-    return tx.commit();
+    return putSecretRow(*db_, tenant, name, ciphertext, SystemClock::instance().nowMicros());
   }
 
   Result<std::string> getSecret(const std::string& tenant, const std::string& name) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT ciphertext FROM tenant_secrets WHERE "
-                                                   "tenant=? AND name=?"));
-    st->bind(1, tenant);
-    st->bind(2, name);
-    if (!st->step()) {
-      WARD_RETURN_IF_ERROR(st->error("read secret"));
-      return Status::notFound("secret '" + name + "' not found");
-    }
-    return st->text(0);
+    return selectSecret(*db_, tenant, name);
   }
 
   Result<std::vector<std::string>> listSecretNames(const std::string& tenant) override {
     std::lock_guard<std::mutex> lock(mu_);
-    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT name FROM tenant_secrets WHERE "
-                                                   "tenant=? ORDER BY name"));
-    st->bind(1, tenant);
-    std::vector<std::string> out;
-    while (st->step()) out.push_back(st->text(0));
-    WARD_RETURN_IF_ERROR(st->error("list secrets"));
-    return out;
+    return selectSecretNames(*db_, tenant);
+  }
+
+  Status deleteSecret(const std::string& tenant, const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deleteSecretRow(*db_, tenant, name);
   }
 
   // --- upstream prompt pins (sqlite_prompt_pins.cc) ---

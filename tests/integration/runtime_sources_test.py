@@ -106,6 +106,9 @@ def main():
                   st == 201 and b.get("origin") == "api" and b.get("created_by") == "admin"
                   and b.get("token_secret") == "source-credential.rt", (st, b))
             check("the credential is not echoed", CREDENTIAL not in json.dumps(b), b)
+            st, _, b = http_request(base, "GET", "/v1/secrets", key=admin_key)
+            check("the credential is sealed as the tenant secret source-credential.rt",
+                  st == 200 and "source-credential.rt" in b.get("secrets", []), (st, b))
             st, _, b = http_request(base, "POST", "/v1/sources", body, key=admin_key)
             check("a second POST of the name is a 409", st == 409, (st, b))
             check("ward serve runs a new runtime source at once",
@@ -121,9 +124,11 @@ def main():
             check("GET of an unknown source is a 404", st == 404, (st, b))
             put = {k: v for k, v in body.items() if k != "credential"}
             put["schedule_s"] = 3600
+            put["token_secret"] = "source-credential.rt"
             st, _, b = http_request(base, "PUT", "/v1/sources/rt", put, key=admin_key)
-            check("PUT /v1/sources/{name} replaces it",
-                  st == 200 and b.get("schedule_s") == 3600 and "token_secret" not in b, (st, b))
+            check("PUT /v1/sources/{name} replaces it (keeping its sealed credential)",
+                  st == 200 and b.get("schedule_s") == 3600
+                  and b.get("token_secret") == "source-credential.rt", (st, b))
             st, _, b = http_request(base, "PUT", "/v1/sources/cfg", dict(put, name="cfg"),
                                     key=admin_key)
             check("PUT of a ward.toml source is a 409", st == 409, (st, b))
@@ -159,6 +164,15 @@ def main():
             check("its documents leave search", search_ids(data, "rtsrctoken1") == set())
             st, _, b = http_request(base, "GET", "/v1/sources/rt", key=admin_key)
             check("a removed source is gone (404)", st == 404, (st, b))
+            st, _, b = http_request(base, "GET", "/v1/secrets", key=admin_key)
+            check("its sealed credential went with it",
+                  st == 200 and "source-credential.rt" not in b.get("secrets", []), (st, b))
+            http_request(base, "PUT", "/v1/secrets/spare", {"value": "x"}, key=admin_key)
+            st, _, b = http_request(base, "DELETE", "/v1/secrets/spare", key=admin_key)
+            check("DELETE /v1/secrets/{name} deletes a secret",
+                  st == 200 and b.get("deleted") is True, (st, b))
+            st, _, b = http_request(base, "DELETE", "/v1/secrets/spare", key=admin_key)
+            check("DELETE of a missing secret is a 404", st == 404, (st, b))
         finally:
             stop_server(proc)
             log.close()
@@ -186,9 +200,13 @@ def main():
         check("a removed source is unknown to ward sync",
               p.returncode != 0 and "no source 'rt2'" in p.stderr, p.stderr)
 
-        p = ward(data, "secrets", "list")
-        check("the credential is sealed as the tenant secret source-credential.rt",
-              p.returncode == 0 and "source-credential.rt" in p.stdout, p.stdout + p.stderr)
+        p = ward(data, "secrets", "set", "spare2", stdin="v\n")
+        check("ward secrets set stores a secret", p.returncode == 0, p.stderr)
+        p = ward(data, "secrets", "delete", "spare2")
+        check("ward secrets delete removes it", p.returncode == 0, p.stderr)
+        p = ward(data, "secrets", "delete", "spare2")
+        check("ward secrets delete of a missing secret fails naming it",
+              p.returncode != 0 and "spare2" in p.stderr, (p.returncode, p.stderr))
         # The grep below can see the traces: a source's changes are in them in clear.
         check("the traces are greppable (the check below can fail)",
               grep_tree(data, "source_changed") != [])

@@ -147,6 +147,8 @@ class ToolGateway {
   // Stores a tenant secret encrypted (AES-256-GCM); it is never returned or logged.
   Status putSecret(const std::string& tenant, const std::string& name, const std::string& value);
   Result<Json> listSecrets(const std::string& tenant);
+  // Removes a sealed secret (NotFound when absent); recorded as tool_secret {action: deleted}.
+  Status deleteSecret(const std::string& tenant, const std::string& name);
   // The plaintext of a tenant secret, for Ward's own outbound credentials (model API keys); never
   // returned by an API or logged. NotFound when absent, FailedPrecondition without a secrets key.
   Result<std::string> secretValue(const std::string& tenant, const std::string& name);

@@ -219,6 +219,8 @@ class ToolStore {
                            const std::string& ciphertext) = 0;
   virtual Result<std::string> getSecret(const std::string& tenant, const std::string& name) = 0;
   virtual Result<std::vector<std::string>> listSecretNames(const std::string& tenant) = 0;
+  // NotFound when the tenant has no secret of that name.
+  virtual Status deleteSecret(const std::string& tenant, const std::string& name) = 0;
 
   // --- upstream prompt pins ---
   // Offers the definitions an upstream serves now (prompt, pinned_hash = their hash,
