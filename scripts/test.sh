@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds Ward and its tests, and runs every test: the GoogleTest suites
 # through CTest, which also runs the integration tests against the real `ward` binary.
-# Usage: scripts/test.sh [--sanitize]   (--sanitize: ASan+UBSan build in build-asan/)
+# Usage: scripts/test.sh [--sanitize | --tsan]
+#   --sanitize: ASan+UBSan build in build-asan/; --tsan: ThreadSanitizer build in build-tsan/
+#   (unit and integration suites: the integration tests drive that build's `ward`), with
+#   tests/tsan.supp, which names third-party code only (docs/design/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -12,6 +15,10 @@ if [ "${1:-}" = "--sanitize" ]; then
   EXTRA=(-DWARD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+elif [ "${1:-}" = "--tsan" ]; then
+  BUILD_DIR=build-tsan
+  EXTRA=(-DWARD_TSAN=ON)
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$PWD/tests/tsan.supp"
 fi
 bash scripts/build.sh "$BUILD_DIR" "${EXTRA[@]}"
 # npm packages for the tests that drive Ward with real MCP software (tests/mcp: the official SDK

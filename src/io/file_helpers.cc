@@ -31,13 +31,13 @@ Status writeFileAtomic(FileSystem& fs, const std::string& path, std::string_view
     Status s = file->append(data);
     if (s.ok()) s = file->sync();
     if (!s.ok()) {
-      fs.remove(tmp);
+      fs.remove(tmp).ignore("best effort: the write's error is the one to report");
       return s;
     }
   }
   Status s = fs.rename(tmp, path);
   if (!s.ok()) {
-    fs.remove(tmp);
+    fs.remove(tmp).ignore("best effort: the rename's error is the one to report");
     return s;
   }
   return fs.syncDir(parentDir(path));

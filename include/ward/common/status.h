@@ -2,6 +2,10 @@
 //
 // A Status carries a domain code and a human message naming the problem. HTTP status codes are
 // derived from it in exactly one place (src/http/error_mapping.cc). Thread-compatible value types.
+//
+// Both types are [[nodiscard]]: a call whose Status or Result is dropped does not compile
+// (-Werror=unused-result). Where dropping an error is right, say why at the call:
+// `fs.remove(tmp).ignore("best-effort cleanup; the next open removes it");`
 #pragma once
 
 #include <cstdint>
@@ -29,7 +33,7 @@ enum class StatusCode {
 // Stable lowercase name of a code ("invalid_argument"), used in JSON errors and logs.
 std::string_view statusCodeName(StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -68,6 +72,9 @@ class Status {
   }
   int64_t retryAfterSeconds() const { return retry_after_s_; }
 
+  // Drops this Status on purpose; `why` says why losing the error is right (documentation only).
+  void ignore(std::string_view why) const {}
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
@@ -76,7 +83,7 @@ class Status {
 
 // Either a value or a non-ok Status.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
@@ -93,6 +100,8 @@ class Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // Drops this Result (value or error) on purpose; `why` says why (documentation only).
+  void ignore(std::string_view why) const {}
 
  private:
   std::variant<T, Status> v_;

@@ -172,6 +172,8 @@ TEST(ArchiveReaderTest, ZipSlipNamesAndDuplicatesAreRefusedTheRestIsRead) {
     EXPECT_NE(r.refused[0].second.find("'..'"), std::string::npos) << r.refused[0].second;
     EXPECT_NE(r.refused[3].second.find("duplicate"), std::string::npos) << r.refused[3].second;
     EXPECT_TRUE(r.outcome.exhausted);
+    // Found by the archive fuzz target: entries counted the refused ones too.
+    EXPECT_EQ(r.outcome.entries, r.names.size()) << zip;
   }
 }
 

@@ -16,7 +16,8 @@ bool endsWith(std::string_view s, std::string_view suffix) {
 }
 
 struct Totals {
-  size_t entries = 0;
+  size_t entries = 0;    // entries read (refused and nested archives included): the cap
+  size_t delivered = 0;  // regular files handed to on_entry (ArchiveOutcome::entries)
   uint64_t inflated = 0;
   uint64_t root_bytes = 0;  // the outermost archive's size: the ratio's denominator
   bool stopped = false;     // a cap stopped the whole reading
@@ -105,6 +106,7 @@ class Reader {
         continue;
       }
       WARD_RETURN_IF_ERROR(on_entry_(ArchiveEntry{full, std::move(data)}));
+      ++totals.delivered;
     }
     return Status();
   }
@@ -185,7 +187,7 @@ Result<ArchiveOutcome> readArchive(std::string_view archive, const ArchiveLimits
   reader.totals.root_bytes = archive.size();
   WARD_RETURN_IF_ERROR(reader.read(archive, "", 1));
   ArchiveOutcome out;
-  out.entries = reader.totals.entries;
+  out.entries = reader.totals.delivered;
   out.inflated = reader.totals.inflated;
   out.exhausted = !reader.totals.stopped;
   return out;
