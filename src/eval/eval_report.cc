@@ -301,6 +301,11 @@ std::string junitSuite(const EvalRun& run, const Summary& summary, const std::st
   x += "      <property name=\"suite_path\" value=\"" + escapeMarkup(run.suite_path) + "\"/>\n";
   x += "      <property name=\"model\" value=\"" + escapeMarkup(run.model) + "\"/>\n";
   x += "      <property name=\"repeat\" value=\"" + std::to_string(run.repeat) + "\"/>\n";
+  if (!run.judge_model.empty()) {  // --judge: the judge asked for and the models that served it
+    x += "      <property name=\"judge\" value=\"" + escapeMarkup(run.judge_model) + "\"/>\n";
+    x += "      <property name=\"judge_served_models\" value=\"" +
+         escapeMarkup(servedJudgeModels(run)) + "\"/>\n";
+  }
   for (const auto& f : summary.threshold_failures) {
     x += "      <property name=\"threshold_failure\" value=\"" + escapeMarkup(f) + "\"/>\n";
   }

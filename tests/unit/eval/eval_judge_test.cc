@@ -115,6 +115,11 @@ TEST(EvalJudge, TheReportNamesTheJudgeRequestedAndServed) {
   EXPECT_DOUBLE_EQ(j["summary"]["metrics"]["judge_score"].get<double>(), 0.9);
   EXPECT_NE(markdownSummary(run, s).find("Judged by `m-judge`"), std::string::npos);
   EXPECT_NE(htmlReport(run, s).find("judged by <code>m-judge</code>"), std::string::npos);
+  const std::string junit = junitXml(run, s);
+  EXPECT_NE(junit.find("<property name=\"judge\" value=\"m-judge\"/>"), std::string::npos);
+  EXPECT_NE(junit.find("<property name=\"judge_served_models\" value=\"judge-2026-01-01\"/>"),
+            std::string::npos)
+      << junit;
   EvalRun plain = run;
   plain.judge_model.clear();
   EXPECT_TRUE(reportJson(plain, s)["judge"].is_null());
