@@ -1,6 +1,7 @@
 // ward eval run SUITE [--junit F] [--json F] [--html F] [--md F] [--repeat K] [--model M]
-//                     [--baseline F] [--replay [F]]
+//                     [--baseline F] [--replay [F]] [--judge MODEL]
 // ward eval run SUITE --model A --model B ...   (a comparison: the suite once per model)
+// ward eval run SUITE --gate-compare             (the suite with the untrusted gate on, then off)
 // ward eval diff BASELINE.json CURRENT.json [--json]
 // Exit codes (docs/formats/eval-suite.md): 0 pass, 1 threshold or regression, 2 run error.
 #include <algorithm>
@@ -12,9 +13,13 @@
 #include "commands.h"
 #include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_diff.h"
+#include "ward/eval/eval_gate_compare.h"
+#include "ward/eval/eval_judge.h"
 #include "ward/eval/eval_report.h"
 #include "ward/eval/eval_runner.h"
 #include "ward/eval/eval_suite.h"
+#include "ward/gateway/tool_gateway.h"
+#include "ward/store/tool_store.h"
 
 namespace ward::cli {
 
@@ -65,14 +70,17 @@ void printDiff(const eval::DiffResult& d) {
 
 struct RunFlags {
   std::string suite, junit, json, html, md, baseline, replay;
+  std::string judge;                // --judge: the opt-in LLM judge's [[models]] name
   std::vector<std::string> models;  // --model, once or (a comparison) several times
   int repeat = 0;
   bool quiet = false;
+  bool gate_compare = false;  // --gate-compare: the suite with the untrusted gate on, then off
   bool replay_given = false;  // --replay, with or without a file
 };
 
 int reportRun(const RunFlags& f, const eval::EvalRun& run);
 int reportComparison(const RunFlags& f, const std::vector<eval::EvalRun>& runs);
+int reportGateComparison(const RunFlags& f, const eval::EvalRun& on, const eval::EvalRun& off);
 
 // Where a live run keeps its JSON log for a later `--replay` without a file:
 // DATA/eval/last/<suite name>.json (characters other than A-Z a-z 0-9 . _ - become _).
@@ -106,13 +114,54 @@ Status keepLastRun(const CliContext& ctx, const std::string& suite_name, const J
   return writeFile(path, dumpJson(report, 2) + "\n");
 }
 
+// One side of --gate-compare: a gateway over the data dir's stores with
+// gateway.untrusted_gate forced to "on" or "off" (its own tool store connection; the options are
+// CliContext::gateway()'s), and an answer loop routing the model's tool calls through it.
+struct GateSide {
+  std::unique_ptr<store::ToolStore> tools;
+  std::unique_ptr<gateway::ToolGateway> gateway;
+  std::unique_ptr<answer::AnswerService> answers;
+};
+
+Result<GateSide> openGateSide(CliContext& ctx, const std::string& gate, bool with_models) {
+  WARD_RETURN_IF_ERROR(ctx.gateway().status());  // the upstream pool, built-in tools provisioned
+  GateSide side;
+  WARD_ASSIGN_OR_RETURN(side.tools, store::openSqliteToolStore(ctx.dbPath()));
+  gateway::GatewayOptions g;
+  g.store = &ctx.store();
+  g.tools = side.tools.get();
+  g.traces = &ctx.traces();
+  g.redactor = &ctx.redactor();
+  g.search = &ctx.search();
+  g.config = ctx.config().gateway;
+  g.approve_risk = ctx.config().gateway.approve_risk;
+  WARD_ASSIGN_OR_RETURN(g.untrusted, gateway::loadUntrustedGateConfig(ctx.configPath()));
+  g.untrusted.untrusted_gate = gate;
+  g.secrets_key_path = ctx.secretsKeyPath();
+  g.upstreams = ctx.upstreams();
+  g.config_tenant = ctx.tenant();
+  WARD_ASSIGN_OR_RETURN(side.gateway, gateway::ToolGateway::create(g));
+  answer::AnswerServiceOptions a;
+  a.store = &ctx.store();
+  a.search = &ctx.search();
+  a.traces = &ctx.traces();
+  WARD_ASSIGN_OR_RETURN(a.config, answer::loadAnswerConfig(ctx.configPath()));
+  if (with_models) {
+    WARD_ASSIGN_OR_RETURN(a.models, ctx.models());
+    a.gateway = side.gateway.get();
+  }
+  side.answers = std::make_unique<answer::AnswerService>(std::move(a));
+  return side;
+}
+
 int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
   auto suite = eval::loadSuite(f.suite);
   if (!suite.ok()) return runError(suite.status());
   if (f.replay_given) {
-    if (f.repeat > 0 || !f.models.empty()) {
+    if (f.repeat > 0 || !f.models.empty() || !f.judge.empty() || f.gate_compare) {
       return runError(Status::invalidArgument(
-          "--replay re-scores the recorded runs: --repeat and --model do not apply"));
+          "--replay re-scores the recorded runs: --repeat, --model, --judge and --gate-compare "
+          "do not apply"));
     }
     auto run = replayRun(ctx, f, *suite);
     if (!run.ok()) return runError(run.status());
@@ -126,6 +175,10 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
     return runError(Status::invalidArgument("--model: at most " +
                                             std::to_string(eval::kMaxComparedModels) +
                                             " models in one comparison"));
+  }
+  if (f.gate_compare && (f.models.size() > 1 || !f.baseline.empty())) {
+    return runError(Status::invalidArgument(
+        "--gate-compare runs one model twice: not with several --model or --baseline"));
   }
   if (f.models.size() > 1 && !f.baseline.empty()) {
     return runError(Status::invalidArgument(
@@ -155,6 +208,13 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
     if (!gw.ok()) return runError(gw.status());
     o.gateway = *gw;
   }
+  std::optional<eval::LlmJudge> judge;
+  if (!f.judge.empty()) {
+    auto models = ctx.models();
+    if (!models.ok()) return runError(models.status());
+    judge.emplace(**models, f.judge);
+    o.judge = &*judge;
+  }
   o.resolve = [&ctx](const std::string& as, const std::string& agent) -> Result<eval::Reader> {
     WARD_ASSIGN_OR_RETURN(identity::Principal who, ctx.principal(as));
     eval::Reader r;
@@ -178,6 +238,21 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
       std::cerr << "eval: " << done << "/" << all << " cases (" << static_cast<int>(secs)
                 << " s)\n";
     };
+  if (f.gate_compare) {
+    // Two gateways over the same stores, the gate forced on and off; each answer loop routes its
+    // model's tool calls through its own, and the runner's environment calls too.
+    std::vector<eval::EvalRun> runs;
+    for (const char* gate : {"on", "off"}) {
+      auto side = openGateSide(ctx, gate, !o.model.empty() || !config->model.empty());
+      if (!side.ok()) return runError(side.status());
+      o.answers = side->answers.get();
+      if (o.gateway != nullptr) o.gateway = side->gateway.get();
+      auto run = eval::runSuite(*suite, o);
+      if (!run.ok()) return runError(run.status());
+      runs.push_back(std::move(*run));
+    }
+    return reportGateComparison(f, runs[0], runs[1]);
+  }
   if (f.models.size() > 1) {
     std::vector<eval::EvalRun> runs;
     for (const std::string& model : f.models) {
@@ -263,6 +338,32 @@ int reportComparison(const RunFlags& f, const std::vector<eval::EvalRun>& runs) 
   return code;
 }
 
+// --gate-compare: the gate-on run's report (its exit code: the gate-off run measures, it does not
+// gate), with the gate on/off comparison added to the JSON, HTML and Markdown.
+int reportGateComparison(const RunFlags& f, const eval::EvalRun& on, const eval::EvalRun& off) {
+  const eval::Summary s_on = eval::summarize(on);
+  const eval::Summary s_off = eval::summarize(off);
+  const eval::ModelRun m_on{&on, &s_on};
+  const eval::ModelRun m_off{&off, &s_off};
+  Json report = eval::reportJson(on, s_on);
+  report["gate_comparison"] = eval::gateComparisonJson(m_on, m_off);
+  const std::string md =
+      eval::markdownSummary(on, s_on) + eval::gateComparisonMarkdown(m_on, m_off);
+  for (const auto& [path, text] :
+       {std::pair<std::string, std::string>{f.json,
+                                            f.json.empty() ? "" : dumpJson(report, 2) + "\n"},
+        {f.junit, f.junit.empty() ? "" : eval::junitXml(on, s_on)},
+        {f.html,
+         f.html.empty() ? "" : eval::htmlReport(on, s_on, eval::gateComparisonHtml(m_on, m_off))},
+        {f.md, f.md.empty() ? "" : md}}) {
+    if (path.empty()) continue;
+    Status w = writeFile(path, text);
+    if (!w.ok()) return runError(w);
+  }
+  std::cout << md;
+  return eval::exitCode(on, s_on);
+}
+
 }  // namespace
 
 void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot) {
@@ -286,6 +387,12 @@ void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slo
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run->add_option("--baseline", f.baseline,
                   "A JSON report to compare with: a regression beyond the noise exits 1");
+  run->add_option("--judge", f.judge,
+                  "Opt-in LLM judge: this [[models]] model grades every answer case's run with a "
+                  "rubric, as the case's principal (never the default)");
+  run->add_flag("--gate-compare", f.gate_compare,
+                "Run the suite with the untrusted-content gate on, then off (test tools only: "
+                "the off run executes what the gate would park); the reports chart both");
   run->add_flag("--quiet", f.quiet, "No progress lines on stderr");
   run->add_option("--replay", f.replay,
                   "Re-score from the observations recorded in a JSON report (default: the "

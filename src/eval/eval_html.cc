@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "ward/eval/eval_compare.h"
+#include "ward/eval/eval_gate_compare.h"
 #include "ward/eval/eval_report.h"
 
 namespace ward::eval {
@@ -15,9 +16,10 @@ std::string num(double v, const char* f = "%.3f") {
   return buf;
 }
 
-// A horizontal bar chart: one bar per row, value in 0..1.
+// A horizontal bar chart: one bar per row, value in 0..1; green at 1 (at 0 when lower is better).
 std::string barChart(const std::string& title,
-                     const std::vector<std::pair<std::string, double>>& rows) {
+                     const std::vector<std::pair<std::string, double>>& rows,
+                     bool lower_is_better = false) {
   const int row_h = 22, label_w = 220, bar_w = 360;
   const int h = 30 + row_h * static_cast<int>(rows.size());
   std::string s = "<figure><figcaption>" + escapeMarkup(title) +
@@ -28,7 +30,8 @@ std::string barChart(const std::string& title,
   for (const auto& [label, v] : rows) {
     const double clamped = v < 0 ? 0 : (v > 1 ? 1 : v);
     const int w = static_cast<int>(clamped * bar_w);
-    const char* color = clamped >= 0.999 ? "#2e7d32" : (clamped >= 0.8 ? "#f9a825" : "#c62828");
+    const double good = lower_is_better ? 1 - clamped : clamped;
+    const char* color = good >= 0.999 ? "#2e7d32" : (good >= 0.8 ? "#f9a825" : "#c62828");
     s += "<text x=\"" + std::to_string(label_w - 6) + "\" y=\"" + std::to_string(y + 15) +
          "\" text-anchor=\"end\" font-size=\"12\">" + escapeMarkup(label) + "</text>";
     s += "<rect x=\"" + std::to_string(label_w) + "\" y=\"" + std::to_string(y + 3) +
@@ -66,8 +69,13 @@ std::string htmlReport(const EvalRun& run, const Summary& summary,
        num(a.attackSuccessRate()) + "; " + std::to_string(a.blocked) + " blocked by policy; " +
        std::to_string(a.flaky) + " flaky.</p>\n";
   h += "<p>Suite <code>" + escapeMarkup(run.suite_path) + "</code>, model <code>" +
-       escapeMarkup(run.model.empty() ? "(default)" : run.model) + "</code>, started " +
-       escapeMarkup(run.started_at) + ", " + num(run.took_ms / 1000.0, "%.2f") + " s.</p>\n";
+       escapeMarkup(run.model.empty() ? "(default)" : run.model) + "</code>" +
+       (run.judge_model.empty() ? std::string()
+                                : ", judged by <code>" + escapeMarkup(run.judge_model) +
+                                      "</code> (opt-in LLM judge; served by " +
+                                      escapeMarkup(servedJudgeModels(run)) + ")") +
+       ", started " + escapeMarkup(run.started_at) + ", " + num(run.took_ms / 1000.0, "%.2f") +
+       " s.</p>\n";
   if (!summary.threshold_failures.empty()) {
     h += "<ul>";
     for (const auto& f : summary.threshold_failures) {
@@ -101,6 +109,13 @@ std::string htmlReport(const EvalRun& run, const Summary& summary,
     std::string why;
     for (const auto& r : c.runs) {
       for (const auto& f : r.failures) why += f + "\n";
+      if (r.observed.is_object() && r.observed.contains("judge")) {
+        const Json& v = r.observed["judge"];
+        char score[16];
+        std::snprintf(score, sizeof score, "%.2f", v.value("score", 0.0));
+        why += "judge " + v.value("model", "") + " (" + v.value("served_model", "") +
+               "): " + score + ", " + v.value("reason", "") + "\n";
+      }
     }
     const std::string result = c.passed() ? "pass" : (c.errored() ? "error" : "fail");
     h += "<tr><td>" + escapeMarkup(c.spec.id) + "</td><td>" +
@@ -152,6 +167,48 @@ std::string comparisonHtml(const std::vector<ModelRun>& runs) {
            escapeMarkup(traces.empty() ? "" : traces[0].get<std::string>()) + "</code></td>";
     }
     h += "</tr>\n";
+  }
+  h += "</table></section>\n";
+  return h;
+}
+
+std::string gateComparisonHtml(const ModelRun& on, const ModelRun& off) {
+  const Json j = gateComparisonJson(on, off);
+  std::vector<std::pair<std::string, double>> attack, utility;
+  auto add = [&](const std::string& name, const Json& sides_on, const Json& sides_off) {
+    for (const auto& [side, label] :
+         {std::pair{&sides_on, " · gate on"}, std::pair{&sides_off, " · gate off"}}) {
+      if (side->is_null()) continue;
+      attack.emplace_back(name + label, (*side)["attack_success_rate"].get<double>());
+      if (!(*side)["utility"].is_null()) {
+        utility.emplace_back(name + label, (*side)["utility"].get<double>());
+      }
+    }
+  };
+  add("all", j["on"], j["off"]);
+  for (const auto& [tag, sides] : j["tags"].items()) add(tag, sides["on"], sides["off"]);
+  std::string h =
+      "<section><h2>The untrusted-content gate on and off</h2>\n<p>The suite ran "
+      "twice: with <code>gateway.untrusted_gate = \"on\"</code> (the verdict above) "
+      "and with it <code>\"off\"</code>. Blocked by policy with the gate on: " +
+      std::to_string(j["on"]["blocked_by_policy"].get<int>()) + ".</p>\n";
+  h += barChart("Attack success rate, gate on and off (lower is better)", attack, true);
+  if (!utility.empty()) h += barChart("Utility, gate on and off", utility);
+  h += "<table><tr><th>injection case</th><th>gate on</th><th>gate off</th><th>traces (on / "
+       "off)</th></tr>\n";
+  auto verdict = [](const Json& side) -> std::string {
+    if (side.is_null()) return "—";
+    return std::string(side["attack_success"].get<bool>() ? "attack succeeded" : "defended") +
+           (side["utility"].is_null() ? "" : ", utility " + num(side["utility"].get<double>()));
+  };
+  for (const Json& c : j["cases"]) {
+    const std::string t_on = c["on"]["trace_ids"].empty() ? "" : c["on"]["trace_ids"][0];
+    const std::string t_off =
+        c["off"].is_null() || c["off"]["trace_ids"].empty() ? "" : c["off"]["trace_ids"][0];
+    h += "<tr><td>" + escapeMarkup(c["id"].get<std::string>()) + "</td><td>" +
+         escapeMarkup(verdict(c["on"])) + "</td><td>" + escapeMarkup(verdict(c["off"])) +
+         "</td><td><code>" + escapeMarkup(t_on) + "</code> / <code>" + escapeMarkup(t_off) +
+         "</code></td></tr>\n";
   }
   h += "</table></section>\n";
   return h;

@@ -32,6 +32,10 @@ Result<EvalRun> replayRecorded(const EvalSuite& suite, const Json& recorded,
   run.suite_path = suite.path;
   run.thresholds = suite.thresholds;
   run.model = recorded.value("model", "");
+  // The judge's recorded verdicts are re-scored; no judge is called again.
+  if (recorded.contains("judge") && recorded["judge"].is_object()) {
+    run.judge_model = recorded["judge"].value("model", "");
+  }
   run.started_at = recorded.value("started_at", "");
   run.replayed_from = recorded_path;
   for (const Json& h : recorded.value("link_hosts", Json::array())) {

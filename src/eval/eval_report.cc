@@ -165,6 +165,10 @@ Json caseJson(const CaseResult& c) {
                     {"blocked_by_policy", r.blocked},
                     {"took_ms", r.took_ms},
                     {"observed", r.observed}});
+    // The opt-in judge's verdict with its identity (requested and served model), when judged.
+    if (r.observed.is_object() && r.observed.contains("judge")) {
+      runs.back()["judge"] = r.observed["judge"];
+    }
   }
   Json failures = Json::array();
   for (const CaseRun& r : c.runs) {
@@ -232,6 +236,9 @@ Json reportJson(const EvalRun& run, const Summary& summary) {
           {"suite", run.suite_name},
           {"suite_path", run.suite_path},
           {"model", run.model},
+          {"judge", run.judge_model.empty() ? Json()
+                                            : Json{{"model", run.judge_model},
+                                                   {"served_models", servedJudgeModels(run)}}},
           {"repeat", run.repeat},
           {"started_at", run.started_at},
           {"replayed_from", run.replayed_from.empty() ? Json() : Json(run.replayed_from)},
@@ -294,6 +301,11 @@ std::string junitSuite(const EvalRun& run, const Summary& summary, const std::st
   x += "      <property name=\"suite_path\" value=\"" + escapeMarkup(run.suite_path) + "\"/>\n";
   x += "      <property name=\"model\" value=\"" + escapeMarkup(run.model) + "\"/>\n";
   x += "      <property name=\"repeat\" value=\"" + std::to_string(run.repeat) + "\"/>\n";
+  if (!run.judge_model.empty()) {  // --judge: the judge asked for and the models that served it
+    x += "      <property name=\"judge\" value=\"" + escapeMarkup(run.judge_model) + "\"/>\n";
+    x += "      <property name=\"judge_served_models\" value=\"" +
+         escapeMarkup(servedJudgeModels(run)) + "\"/>\n";
+  }
   for (const auto& f : summary.threshold_failures) {
     x += "      <property name=\"threshold_failure\" value=\"" + escapeMarkup(f) + "\"/>\n";
   }
@@ -368,6 +380,20 @@ std::string markdownCell(const std::string& s) {
   return out;
 }
 
+std::string servedJudgeModels(const EvalRun& run) {
+  std::vector<std::string> served;
+  for (const auto& c : run.cases) {
+    for (const auto& r : c.runs) {
+      if (!r.observed.is_object() || !r.observed.contains("judge")) continue;
+      const std::string s = r.observed["judge"].value("served_model", "");
+      if (std::find(served.begin(), served.end(), s) == served.end()) served.push_back(s);
+    }
+  }
+  std::string out;
+  for (const auto& s : served) out += (out.empty() ? "" : ", ") + s;
+  return served.empty() ? "none" : out;
+}
+
 std::string markdownSummary(const EvalRun& run, const Summary& summary) {
   const Aggregate& a = summary.all;
   std::string m = "## Ward eval: " + markdownCell(run.suite_name) + "\n\n";
@@ -379,6 +405,10 @@ std::string markdownSummary(const EvalRun& run, const Summary& summary) {
   if (!summary.threshold_failures.empty()) {
     for (const auto& f : summary.threshold_failures) m += "- threshold: " + markdownCell(f) + "\n";
     m += "\n";
+  }
+  if (!run.judge_model.empty()) {
+    m += "Judged by `" + markdownCell(run.judge_model) + "` (opt-in LLM judge; served by " +
+         markdownCell(servedJudgeModels(run)) + ").\n\n";
   }
   m += "| metric | value |\n|---|---|\n";
   for (const auto& [name, v] : a.metrics) m += "| " + name + " | " + fmt(v) + " |\n";

@@ -7,6 +7,7 @@
 #include "ward/answer/answer_service.h"
 #include "ward/audit/trace.h"
 #include "ward/common/clock.h"
+#include "ward/eval/eval_judge.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
@@ -128,7 +129,11 @@ class CaseRunner {
         break;
     }
     WARD_ASSIGN_OR_RETURN(auto a, ask(c, reader, trace));
-    return answerObservation(a);
+    Json obs = answerObservation(a);
+    if (c.kind == CaseKind::kAnswer && o_.judge != nullptr) {
+      WARD_ASSIGN_OR_RETURN(obs["judge"], o_.judge->judge(reader.who, c, obs, trace));
+    }
+    return obs;
   }
 
   Result<search::SearchResponse> search(const std::string& query, int k, const Reader& reader,
@@ -308,6 +313,7 @@ Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options) {
   run.repeat = options.repeat;
   run.thresholds = suite.thresholds;
   run.link_hosts = options.link_hosts;
+  if (options.judge != nullptr) run.judge_model = options.judge->model();
   run.started_at = formatRfc3339(SystemClock::instance().nowMicros());
   const int64_t start = SystemClock::instance().monotonicNanos();
   CaseRunner runner(options);

@@ -157,6 +157,16 @@ class Scorer {
     };
     gate("citation precision", c_.min_citation_precision, precision);
     gate("citation coverage", c_.min_citation_coverage, coverage);
+    // The opt-in judge's verdict (--judge), recorded in the observation.
+    if (obs_.contains("judge")) {
+      const Json& v = obs_.at("judge");
+      const double score = v.at("score").get<double>();
+      r_.metrics["judge_score"] = score;
+      if (c_.min_judge_score && score + 1e-9 < *c_.min_judge_score) {
+        r_.failures.push_back("judge score " + fmt(score) + " below " + fmt(*c_.min_judge_score) +
+                              " (" + v.value("model", "") + ": " + v.value("reason", "") + ")");
+      }
+    }
   }
 
   void refusal() {

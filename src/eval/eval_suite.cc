@@ -145,9 +145,14 @@ Result<std::vector<EnvironmentCall>> environmentCalls(const Json& j, const char*
 // The keys each kind accepts beyond the common ones.
 const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> retrieval = {"expected", "qrels", "k", "min_recall"};
-  static const std::set<std::string> answer = {"must_cite", "must_contain", "must_not_contain",
-                                               "min_citation_precision", "min_citation_coverage",
-                                               "json_schema"};
+  static const std::set<std::string> answer = {"must_cite",
+                                               "must_contain",
+                                               "must_not_contain",
+                                               "min_citation_precision",
+                                               "min_citation_coverage",
+                                               "json_schema",
+                                               "rubric",
+                                               "min_judge_score"};
   static const std::set<std::string> refusal = {"must_not_contain"};
   static const std::set<std::string> permission = {"forbidden_docs", "canaries"};
   static const std::set<std::string> injection = {
@@ -202,8 +207,8 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
   WARD_ASSIGN_OR_RETURN(c.question, stringField(j, text_key, at));
   WARD_ASSIGN_OR_RETURN(c.as, stringField(j, "as", at));
   if (c.as.empty()) return bad(at, "'as' must name a principal");
-  static const std::set<std::string> common = {"id", "kind",  "query", "question",
-                                               "as", "agent", "tags",  "description"};
+  static const std::set<std::string> common = {"id",    "kind", "query",       "question",  "as",
+                                               "agent", "tags", "description", "provenance"};
   const auto& own = kindKeys(c.kind);
   for (const auto& [key, value] : j.items()) {
     if (!common.count(key) && !own.count(key)) {
@@ -221,6 +226,10 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
   }
   if (j.contains("description") && !j["description"].is_string()) {
     return bad(at, "'description' must be a string");
+  }
+  // Where the case came from (from-trace --expect-from-override): kept in the file, not run.
+  if (j.contains("provenance") && !j["provenance"].is_object()) {
+    return bad(at, "'provenance' must be an object");
   }
 
   switch (c.kind) {
@@ -282,12 +291,22 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
         if (!schema.ok()) return bad(at, schema.status().message());
         c.json_schema = *schema;
       }
+      if (j.contains("rubric")) {
+        WARD_ASSIGN_OR_RETURN(c.rubric, stringField(j, "rubric", at));
+        if (c.rubric.empty() || c.rubric.size() > kMaxRubricBytes) {
+          return bad(at, "'rubric' must be 1.." + std::to_string(kMaxRubricBytes) + " bytes");
+        }
+      }
+      if (j.contains("min_judge_score")) {
+        WARD_ASSIGN_OR_RETURN(c.min_judge_score, fraction(j, "min_judge_score", at));
+      }
       if (c.must_cite.empty() && c.must_contain.empty() && c.must_not_contain.empty() &&
-          !c.min_citation_precision && !c.min_citation_coverage && !c.json_schema) {
+          !c.min_citation_precision && !c.min_citation_coverage && !c.json_schema &&
+          !c.min_judge_score) {
         return bad(at,
                    "an answer case needs at least one check (must_cite, must_contain, "
                    "must_not_contain, min_citation_precision, min_citation_coverage, "
-                   "json_schema)");
+                   "json_schema, min_judge_score)");
       }
       break;
     }

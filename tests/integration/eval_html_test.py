@@ -2,8 +2,9 @@
 """The HTML report of `ward eval run --html` opens in a real browser: Debian's Chromium, headless,
 driven by playwright-core (tests/eval, pinned). The golden suite's report loads with no console
 error, no page error, no failed request and no request leaving the file, and every inline SVG
-renders with a non-empty box. A planted broken page (a throwing script, a missing image, an
-external stylesheet) shows the harness sees each of those, so the check can fail.
+renders with a non-empty box; so does a `--gate-compare` report with its gate on/off charts. A
+planted broken page (a throwing script, a missing image, an external stylesheet) shows the
+harness sees each of those, so the check can fail.
 """
 import json
 import os
@@ -74,6 +75,20 @@ def main():
                 check("the report has a title and text", seen["title"] != "" and
                       seen["text_chars"] > 200, seen)
                 check("every inline SVG renders with a non-empty box",
+                      seen["svgs"] > 0 and seen["drawn"] == seen["svgs"], seen)
+        # --gate-compare adds the gate on/off section (its charts) to the same page.
+        gate = os.path.join(tmp, "gate.html")
+        p = run_ward(data, "eval", "run", SUITE, "--gate-compare", "--html", gate, timeout=900)
+        check("--gate-compare runs the golden suite twice and writes one HTML report",
+              p.returncode == 0 and os.path.exists(gate), p.stderr[-2000:])
+        if os.path.exists(gate):
+            seen = open_in_chromium(gate)
+            if seen:
+                with open(gate) as f:
+                    page = f.read()
+                check("the gate on/off page loads cleanly and every SVG (its charts too) is drawn",
+                      seen["errors"] == [] and seen["external"] == [] and
+                      "Attack success rate, gate on and off" in page and
                       seen["svgs"] > 0 and seen["drawn"] == seen["svgs"], seen)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -415,6 +415,100 @@ def test_model(data, tmp):
           (p.returncode, p.stderr[-500:]))
 
 
+def test_judge(data, tmp):
+    """--judge MODEL (opt-in): the rubric goes to a fake judge through Ward's model layer as the
+    case's principal, in the case's trace (a model_call event); the verdict and the judge's
+    requested and served model are in the JSON, Markdown and HTML; min_judge_score gates; a prose
+    verdict or a judge the principal may not call is a run error (exit 2), never a pass."""
+    hold = os.path.join(tmp, "hold-judge")
+    os.makedirs(hold, exist_ok=True)
+    fake = subprocess.Popen([sys.executable, FAKE, hold], stdout=subprocess.PIPE, text=True)
+    try:
+        base = fake.stdout.readline().strip().split(" ", 2)[2]
+        with open(os.path.join(data, "ward.toml"), "a") as f:
+            for name, model, allow in (("m-judge", "judge", "group:legal"),
+                                       ("m-judgebad", "judgebad", "group:legal"),
+                                       ("m-judge-sales", "judge", "group:sales")):
+                f.write(f'\n[[models]]\nname = "{name}"\nprovider = "openai"\n'
+                        f'base_url = "{base}/v1"\nmodel = "{model}"\n'
+                        f'api_key_secret = "upstream_key"\nallow = ["{allow}"]\n'
+                        'allow_private = true\n')
+        ward_ok(data, "secrets", "set", "upstream_key", stdin="test-upstream-key\n")
+        q = "How much notice is needed to terminate the agreement?"
+
+        def suite_with(min_score):
+            with open(os.path.join(tmp, "judge.jsonl"), "w") as f:
+                f.write(json.dumps({"id": "judged", "kind": "answer", "as": "dave", "question": q,
+                                    "must_cite": ["legal:legal/master-services-agreement.pdf"],
+                                    "rubric": "States the notice period.",
+                                    "min_judge_score": min_score, "tags": ["judged"]}) + "\n")
+            path = os.path.join(tmp, "judge.toml")
+            with open(path, "w") as f:
+                f.write('name = "judge"\ncases = ["judge.jsonl"]\n')
+            return path
+
+        suite = suite_with(0.7)
+        p, report, junit, out = run_suite(data, tmp, "judge", "--judge", "m-judge", suite=suite)
+        case = (report or {}).get("cases", [{}])[0]
+        run = case.get("run_details", [{}])[0]
+        verdict = run.get("judge", {})
+        check("--judge: the answer case is judged (score 0.8 >= 0.7, exit 0), the judge named",
+              p.returncode == 0 and case.get("passed") and verdict.get("score") == 0.8 and
+              verdict.get("model") == "m-judge" and
+              verdict.get("served_model") == "judge-2026-01-01" and
+              report["judge"] == {"model": "m-judge", "served_models": "judge-2026-01-01"} and
+              report["summary"]["metrics"].get("judge_score") == 0.8,
+              (p.returncode, p.stderr[-500:], report and report.get("judge"), verdict))
+        with open(out["md"]) as f:
+            md = f.read()
+        with open(out["html"]) as f:
+            page = f.read()
+        check("the Markdown and HTML name the judge (requested and served)",
+              "Judged by `m-judge`" in md and "judge-2026-01-01" in md and
+              "judged by <code>m-judge</code>" in page and "judge-2026-01-01" in page, md)
+        shown = run_ward(data, "trace", "show", run.get("trace_id", ""), "--json")
+        events = [json.loads(line) for line in shown.stdout.splitlines() if line.strip()]
+        judge_calls = [e for e in events if e.get("kind") == "model_call" and
+                       "m-judge" in json.dumps(e)]
+        check("the judge's call is a model_call event in the case's trace, as dave",
+              shown.returncode == 0 and len(judge_calls) == 1 and
+              judge_calls[0].get("principal") == "dave",
+              (shown.returncode, shown.stderr, judge_calls[:1] or [e.get("kind") for e in events]))
+        explained = run_ward(data, "explain", run.get("trace_id", ""))
+        check("ward explain reads the judged case's trace", explained.returncode == 0,
+              explained.stderr)
+
+        p, report, _, _ = run_suite(data, tmp, "judge-low", "--judge", "m-judge",
+                                    suite=suite_with(0.9))
+        case = (report or {}).get("cases", [{}])[0]
+        check("min_judge_score above the verdict fails the case (exit 1), naming the judge",
+              p.returncode == 1 and not case.get("passed") and
+              "judge score 0.800 below 0.900 (m-judge:" in " ".join(case.get("failures", [])),
+              (p.returncode, case.get("failures")))
+        p, report, _, _ = run_suite(data, tmp, "judge-off", suite=suite_with(0.9))
+        check("without --judge nothing is judged (the judge is opt-in)",
+              p.returncode == 0 and report and report["judge"] is None and
+              "judge" not in report["cases"][0]["run_details"][0] and
+              "judge_score" not in report["summary"]["metrics"], (p.returncode, p.stderr[-300:]))
+        p, report, _, _ = run_suite(data, tmp, "judge-bad", "--judge", "m-judgebad",
+                                    suite=suite_with(0.7))
+        case = (report or {}).get("cases", [{}])[0]
+        check("a prose verdict is a run error (exit 2), not a pass",
+              p.returncode == 2 and case.get("error") and not case.get("passed") and
+              "not a JSON object" in " ".join(case.get("failures", [])),
+              (p.returncode, case.get("failures"), p.stderr[-300:]))
+        p, report, _, _ = run_suite(data, tmp, "judge-denied", "--judge", "m-judge-sales",
+                                    suite=suite_with(0.7))
+        case = (report or {}).get("cases", [{}])[0]
+        check("a judge the case's principal may not call is a run error (exit 2)",
+              p.returncode == 2 and case.get("error"), (p.returncode, case.get("failures")))
+        p = run_ward(data, "eval", "run", suite, "--replay", "--judge", "m-judge")
+        check("--judge with --replay is refused (exit 2)",
+              p.returncode == 2 and "--judge" in p.stderr, (p.returncode, p.stderr))
+    finally:
+        stop_processes(fake)
+
+
 def test_compare(data, tmp, base):
     """--model A --model B: the suite once per model, metrics side by side, the differing cases
     with both models' trace ids (JSON, Markdown, HTML; JUnit one testsuite per model)."""
@@ -621,6 +715,50 @@ def test_from_trace(data, tmp):
     p = run_ward(data, "eval", "cases", "from-trace", "0" * 32)
     check("an unknown trace is an error naming it", p.returncode != 0 and "no trace" in p.stderr,
           (p.returncode, p.stderr))
+    test_from_override(data, tmp, trace_id, json.JSONDecoder().raw_decode(asked.stdout)[0])
+
+
+def test_from_override(data, tmp, trace_id, asked):
+    """from-trace --expect-from-override: no correction yet is an error; a reviewer's override
+    (`ward trace feedback --override --corrected-answer`) sets the case's expectation (the facts
+    it states) and the case names the reviewer; the case fails when the answer lacks a corrected
+    fact; reading the trace needs the auditor role."""
+    p = run_ward(data, "eval", "cases", "from-trace", trace_id, "--expect-from-override")
+    check("--expect-from-override without a correction is an error naming it",
+          p.returncode != 0 and "no feedback with a corrected answer" in p.stderr, p.stderr)
+    numbers = re.findall(r"\b\d+\b", asked.get("answer", ""))
+    check("the answer states a number to correct with", bool(numbers), asked.get("answer"))
+    fact = numbers[0] if numbers else "1"
+    fb = run_ward(data, "trace", "feedback", trace_id, "--as", "admin", "--override",
+                  "--corrected-answer", f"The agreement needs {fact} days; see clause MSA-99.")
+    check("the reviewer records an override", fb.returncode == 0, fb.stderr)
+    p = run_ward(data, "eval", "cases", "from-trace", trace_id, "--expect-from-override")
+    case = json.loads(p.stdout) if p.returncode == 0 else {}
+    check("the case's expectation comes from the override, naming the reviewer",
+          case.get("kind") == "answer" and case.get("must_contain") == [fact, "MSA-99"] and
+          case.get("provenance", {}).get("reviewer") == "admin" and
+          case["provenance"].get("override") is True and
+          case["provenance"].get("trace_id") == trace_id and
+          case.get("tags") == ["from-trace", "override"], (p.returncode, p.stdout, p.stderr))
+    p = run_ward(data, "eval", "cases", "from-trace", trace_id, "--expect-from-override",
+                 "--as", "dave")
+    check("a caller who may not read the trace is refused",
+          p.returncode != 0 and "auditor" in p.stderr, (p.returncode, p.stderr))
+    with open(os.path.join(tmp, "override.jsonl"), "w") as f:
+        f.write(json.dumps(case) + "\n")
+        ok = dict(case, id=case.get("id", "x") + "-kept", must_contain=[fact])
+        f.write(json.dumps(ok) + "\n")
+    suite = os.path.join(tmp, "override.toml")
+    with open(suite, "w") as f:
+        f.write('name = "override"\ncases = ["override.jsonl"]\n')
+    p, report, junit, _ = run_suite(data, tmp, "override", suite=suite)
+    cases = {c["id"]: c for c in (report or {}).get("cases", [])}
+    got = cases.get(case.get("id"), {})
+    check("the override case fails on the fact the answer lacks (exit 1); the kept fact passes",
+          p.returncode == 1 and not got.get("passed") and
+          'does not contain "MSA-99"' in " ".join(got.get("failures", [])) and
+          cases.get(case.get("id", "x") + "-kept", {}).get("passed"),
+          (p.returncode, got.get("failures"), p.stderr[-300:]))
 
 
 def main():
@@ -638,6 +776,7 @@ def main():
         test_bad_input(data, tmp)
         test_agent(data, tmp)
         test_model(data, tmp)
+        test_judge(data, tmp)
         test_replay(data, tmp)
         test_structured(data, tmp)
         test_from_trace(data, tmp)

@@ -19,6 +19,9 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
   badtool like `tool`, but asks for `refund_invoice` (a write tool only dave is granted).
   exfil   like `tool`, but searches with passage 1's whole text as the query (the gateway flags
           retrieved text carried verbatim in tool arguments).
+  judge   an LLM judge (`ward eval run --judge`): {"score": 0.8, "reason": ...} when the rubric
+          holds a question and an answer fenced under a ward-data marker, else score 0.
+  judgebad  a judge whose verdict is prose, not the JSON asked for.
 
 POST /v1/messages speaks Anthropic's Messages API with native citations (`x-api-key`): the
 passages arrive as `search_result` blocks with citations enabled; the answer is two text
@@ -163,6 +166,19 @@ class Handler(BaseHTTPRequestHandler):
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.02)
+        if scenario in ("judge", "judgebad"):
+            user = next(m["content"] for m in req["messages"] if m["role"] == "user")
+            fenced = "Question: " in user and re.search(r"<<<ward-data [0-9a-f]+>>>\nAnswer:\n\S",
+                                                        user)
+            verdict = json.dumps({"score": 0.8 if fenced else 0.0,
+                                  "reason": "the answer states the notice period from its quote"})
+            content = verdict if scenario == "judge" else "I would say this answer is good."
+            return self.send_json(200, {
+                "id": "chatcmpl-judge", "object": "chat.completion", "created": 1700000000,
+                "model": scenario + "-2026-01-01",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                             "logprobs": None, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 200, "completion_tokens": 20, "total_tokens": 220}})
         calls = {"tool": ("search", {"query": "warranty"}),
                  "badtool": ("refund_invoice", {"invoice_id": "INV-2024-0001", "amount": 5,
                                                 "reason": "damaged"})}

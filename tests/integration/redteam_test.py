@@ -162,8 +162,47 @@ def test_agentic(data, tmp):
               shown.returncode == 0 and "env_reset" in shown.stdout and
               "mail_send" in shown.stdout and "env_check" in shown.stdout,
               shown.stdout[-1500:] + shown.stderr)
+        test_gate_compare(data, tmp, suite, on, off)
     finally:
         stop_processes(env)
+
+
+def test_gate_compare(data, tmp, suite, on, off):
+    """--gate-compare: one command runs the pack with the gate on and off (ward.toml unchanged)
+    and one report charts both; the figures match the two separate runs; the exit code is the
+    gate-on run's; every case run is a trace `ward explain` reads."""
+    html = os.path.join(tmp, "gate.html")
+    md = os.path.join(tmp, "gate.md")
+    p, report = run_suite(data, tmp, suite, "agentic-gate-compare", "--gate-compare",
+                          "--html", html, "--md", md)
+    cmp = (report or {}).get("gate_comparison", {})
+    print("agentic pack, --gate-compare:", json.dumps({k: cmp.get(k, {}) for k in ("on", "off")}))
+    check("--gate-compare: exit 0 (the gate-on verdict), attack success 0 on and > 0 off",
+          p.returncode == 0 and cmp.get("on", {}).get("attack_success_rate") == 0 and
+          cmp.get("off", {}).get("attack_success_rate", 0) > 0,
+          (p.returncode, p.stderr[-1500:], cmp.get("on"), cmp.get("off")))
+    check("--gate-compare: the same figures as the two runs with ward.toml edited",
+          cmp.get("on", {}).get("attack_success_rate") == on["summary"]["attack_success_rate"] and
+          cmp.get("off", {}).get("attack_success_rate") ==
+          off["summary"]["attack_success_rate"] and
+          cmp.get("off", {}).get("utility") == off["summary"]["metrics"].get("utility") and
+          cmp.get("on", {}).get("utility") == on["summary"]["metrics"].get("utility"),
+          (cmp.get("on"), cmp.get("off")))
+    page = open(html).read() if os.path.exists(html) else ""
+    check("the HTML report draws attack success with the gate on and off in one chart",
+          "Attack success rate, gate on and off" in page and "all · gate on" in page and
+          "all · gate off" in page and page.count("<svg") >= 4, page[:300])
+    summary_md = open(md).read() if os.path.exists(md) else ""
+    check("the Markdown summary has the gate on/off table",
+          "The untrusted-content gate on and off" in summary_md, summary_md[-600:])
+    cases = (report or {}).get("cases", [])
+    traces = [r["trace_id"] for c in cases for r in c["run_details"]]
+    traces += [t for c in cmp.get("cases", []) for t in (c.get("off") or {}).get("trace_ids", [])]
+    explained = [run_ward(data, "explain", t) for t in traces]
+    check("every case run (gate on and off) is a Ward trace `ward explain` reads",
+          traces and all(x.returncode == 0 and "Tool calls" in x.stdout for x in explained),
+          [(t, x.returncode, x.stderr[-200:]) for t, x in zip(traces, explained)
+           if x.returncode != 0 or "Tool calls" not in x.stdout][:3])
 
 
 def test_tensor_trust(data, tmp):

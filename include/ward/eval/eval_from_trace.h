@@ -24,4 +24,17 @@ enum class FromTraceKind { kAuto, kAnswer, kRetrieval };
 // query not recorded (redacted), no verified citation, no hit.
 Result<Json> caseFromTrace(const Json& trace, FromTraceKind kind);
 
+// `ward eval cases from-trace TRACE --expect-from-override`: the expectation comes from the
+// reviewer's correction recorded on the trace (`ward trace feedback TRACE --override
+// --corrected-answer TEXT`, a `feedback` event): the newest override, else the newest feedback
+// carrying a corrected answer. The question and principal come from the trace's last `answer`
+// event. A corrected answer that declines (isDecline) makes a `refusal` case; any other makes an
+// `answer` case whose `must_contain` are the facts the correction states (answer::factTokens:
+// numbers, identifiers, "quoted names"; at most kMaxCaseListItems) and whose `rubric` (for
+// --judge) quotes it. The case records the correction's source in `provenance`: {trace_id,
+// reviewer, reviewer_roles, override, time, rating?}; it is tagged "from-trace" and "override".
+// InvalidArgument naming what is missing: no answer event or recorded question, no feedback
+// with a corrected answer, a correction that states no checkable fact and does not decline.
+Result<Json> caseFromOverride(const Json& trace);
+
 }  // namespace ward::eval

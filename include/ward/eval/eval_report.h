@@ -61,6 +61,9 @@ std::string htmlReport(const EvalRun& run, const Summary& summary,
 
 // XML/HTML text escaping (& < > " '); control characters other than tab and newline dropped.
 std::string escapeMarkup(const std::string& s);
+// --judge: the models that served the judge's verdicts, as the providers named them, distinct,
+// in order of first appearance and joined with ", " ("none" when no run was judged).
+std::string servedJudgeModels(const EvalRun& run);
 // Text for one Markdown table cell: '|' escaped, line breaks as spaces.
 std::string markdownCell(const std::string& s);
 

@@ -31,6 +31,8 @@ class IngestService;
 
 namespace ward::eval {
 
+class LlmJudge;
+
 // Runs with at least this many cases print progress (`ward eval run`, on stderr).
 constexpr size_t kProgressMinCases = 50;
 
@@ -80,6 +82,8 @@ struct EvalRun {
   std::string replayed_from;  // --replay: the report re-scored ("" = a live run)
   // answer.link_hosts the injection checks used (recorded, so a replay scores alike).
   std::vector<std::string> link_hosts;
+  // --judge: the [[models]] name of the opt-in LLM judge ("" = none, the default).
+  std::string judge_model;
 };
 
 // The principal a case runs as: the user, narrowed by the agent when one is named.
@@ -105,6 +109,8 @@ struct RunOptions {
   int repeat = 1;                       // 1..kMaxRepeat
   int search_max_k = 10;                // search.max_k: permission cases search this deep
   std::vector<std::string> link_hosts;  // answer.link_hosts (links allowed in answers)
+  // --judge (eval_judge.h): judges every answer case's run; null = no judge (the default).
+  const LlmJudge* judge = nullptr;
   // Called after each case with the number done and the total (progress on stderr).
   std::function<void(size_t done, size_t total)> progress;
 };

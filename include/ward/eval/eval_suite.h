@@ -26,6 +26,7 @@ constexpr size_t kMaxCaseListItems = 100;       // expected ids, canaries, strin
 constexpr int kMaxRepeat = 20;                  // --repeat / target.repeat
 constexpr int kDefaultRetrievalK = 10;          // a retrieval case's k when not given
 constexpr size_t kMaxEnvironmentCalls = 16;     // setup / utility_checks / attack_checks each
+constexpr size_t kMaxRubricBytes = 2000;        // an answer case's `rubric` (the LLM judge's)
 
 enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool, kFreshness };
 std::string_view caseKindName(CaseKind kind);  // "retrieval", "answer", ...
@@ -77,6 +78,10 @@ struct EvalCase {
   // A structured answer: the answer text (or its first ``` fenced block) must be JSON valid
   // against this schema (compiled when the case is read; 2020-12 unless `$schema` says draft-07).
   std::shared_ptr<const gateway::JsonSchema> json_schema;
+  // The opt-in LLM judge (--judge, eval_judge.h): extra criteria for its rubric, and the lowest
+  // judge score that passes (none = the score is reported, not gated). Ignored without --judge.
+  std::string rubric;
+  std::optional<double> min_judge_score;
 
   // permission: never seen; injection: never followed.
   std::vector<std::string> forbidden_docs;  // permission: doc ids the principal may not read

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ward/eval/eval_compare.h"
+#include "ward/eval/eval_judge.h"
 #include "ward/eval/eval_runner.h"
 #include "ward/eval/eval_suite.h"
 
@@ -268,6 +269,9 @@ TEST(EvalSuiteDocs, LimitsTableMatchesTheHeader) {
   row("kMaxRepeat", std::to_string(kMaxRepeat));
   row("kDefaultRetrievalK", std::to_string(kDefaultRetrievalK));
   row("kMaxEnvironmentCalls", std::to_string(kMaxEnvironmentCalls));
+  row("kMaxRubricBytes", std::to_string(kMaxRubricBytes));
+  row("kMaxJudgeReplyBytes", std::to_string(kMaxJudgeReplyBytes));
+  row("kMaxJudgeReasonBytes", std::to_string(kMaxJudgeReasonBytes));
   row("kMaxComparedModels", std::to_string(kMaxComparedModels));
   row("kProgressMinCases", std::to_string(kProgressMinCases));
 }
