@@ -66,7 +66,7 @@ bool ExportQueue::offer(uint64_t index, const TraceEvent& event) {
 bool ExportQueue::waitIdle(int64_t timeout_ms) {
   MutexLock lock(mu_);
   return idle_cv_.waitFor(lock, std::chrono::milliseconds(timeout_ms),
-                           [this]() WARD_REQUIRES(mu_) { return queue_.empty() && !in_flight_; });
+                          [this]() WARD_REQUIRES(mu_) { return queue_.empty() && !in_flight_; });
 }
 
 ExportQueue::Counters ExportQueue::counters() const {
@@ -91,7 +91,8 @@ bool ExportQueue::exportWithRetry(const std::vector<StoredTraceEvent>& batch) {
     MutexLock lock(mu_);
     // Waits out the backoff; a shutdown ends the retries (the batch counts as failed), so a
     // process stops within one request timeout plus the grace period.
-    if (cv_.waitFor(lock, std::chrono::milliseconds(backoff), [this]() WARD_REQUIRES(mu_) { return stopping_; })) {
+    if (cv_.waitFor(lock, std::chrono::milliseconds(backoff),
+                    [this]() WARD_REQUIRES(mu_) { return stopping_; })) {
       return false;
     }
     backoff = std::min(backoff * 2, options_.backoff_max_ms);

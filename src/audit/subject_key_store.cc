@@ -225,7 +225,8 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
   MutexLock lock(mu_);
   // A long-lived reader must not keep opening records whose key was destroyed since it loaded.
   WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
-  auto missing = [&](const std::string& id) WARD_REQUIRES(mu_) { return !id.empty() && !by_id_.count(id); };
+  auto missing = [&](const std::string& id)
+                     WARD_REQUIRES(mu_) { return !id.empty() && !by_id_.count(id); };
   // A key another process created after this store was loaded: look once more, unless the id
   // is listed as erased or was already looked for (readers meet one id in many records).
   auto worth_reload = [&](const std::string& id) WARD_REQUIRES(mu_) {

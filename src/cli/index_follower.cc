@@ -8,7 +8,8 @@ namespace ward::cli {
 IndexFollower::IndexFollower(index::Index& index) : index_(index) {
   thread_ = std::thread([this] {
     MutexLock lock(mu_);
-    while (!cv_.waitFor(lock, kIndexFollowInterval, [this]() WARD_REQUIRES(mu_) { return stop_; })) {
+    while (
+        !cv_.waitFor(lock, kIndexFollowInterval, [this]() WARD_REQUIRES(mu_) { return stop_; })) {
       lock.unlock();
       auto applied = index_.catchUp();
       if (!applied.ok()) {

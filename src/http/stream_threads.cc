@@ -69,8 +69,8 @@ void StreamThreads::work(const std::shared_ptr<State>& s) {
   for (;;) {
     if (s->tasks.empty()) {
       ++s->idle_threads;
-      const bool woken = s->wake.waitFor(lock, s->idle,
-                                          [&]() WARD_REQUIRES(s->mu) { return !s->tasks.empty() || s->stopping; });
+      const bool woken = s->wake.waitFor(
+          lock, s->idle, [&]() WARD_REQUIRES(s->mu) { return !s->tasks.empty() || s->stopping; });
       --s->idle_threads;
       if (!woken || s->tasks.empty()) break;  // idle too long, or the pool is going away
     }

@@ -215,7 +215,7 @@ void AlertNotifier::deliver(const SyncAlert& alert) {
     {
       MutexLock lock(mu_);
       if (wake_.waitFor(lock, std::chrono::milliseconds(kAlertWebhookRetryDelayMs),
-                         [this]() WARD_REQUIRES(mu_) { return stop_; })) {
+                        [this]() WARD_REQUIRES(mu_) { return stop_; })) {
         break;
       }
     }

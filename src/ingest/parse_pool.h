@@ -44,8 +44,8 @@ class ParsePool {
   bool runOne() WARD_REQUIRES(mu_);
 
   Mutex mu_;
-  CondVar wake_;             // a task was queued, or the pool stops
-  CondVar idle_;             // a task finished
+  CondVar wake_;  // a task was queued, or the pool stops
+  CondVar idle_;  // a task finished
   std::deque<std::function<void()>> queue_ WARD_GUARDED_BY(mu_);
   size_t running_ WARD_GUARDED_BY(mu_) = 0;
   bool stop_ WARD_GUARDED_BY(mu_) = false;

@@ -29,8 +29,9 @@ Result<Json> CallChannel::ask(const std::string& method, Json params) {
   Result<Json> out = Status::unavailable("the request was cancelled before the client answered");
   if (notify(request)) {
     MutexLock lock(mu_);
-    bool answered = cv_.waitFor(lock, ask_timeout_,
-                                 [&]() WARD_REQUIRES(mu_) { return slot->message.has_value() || cancelled_; });
+    bool answered = cv_.waitFor(lock, ask_timeout_, [&]() WARD_REQUIRES(mu_) {
+      return slot->message.has_value() || cancelled_;
+    });
     if (slot->message) {
       const Json& msg = *slot->message;
       if (msg.contains("error")) {
@@ -74,8 +75,8 @@ bool CallChannel::cancelledByClient() const {
   return by_client_;
 }
 
-Json ClientRequests::open(const std::string& key, std::shared_ptr<Answer> slot,
-                          CondVar* cv, Mutex* mu) {
+Json ClientRequests::open(const std::string& key, std::shared_ptr<Answer> slot, CondVar* cv,
+                          Mutex* mu) {
   MutexLock lock(mu_);
   // Ward's ids are strings, so they never collide with a client's numeric ones in logs.
   Json id = "ward-" + std::to_string(next_id_++);

@@ -63,8 +63,7 @@ class ClientRequests {
   };
 
   // A fresh id for a server-to-client request on `key`, registered to receive its answer.
-  Json open(const std::string& key, std::shared_ptr<Answer> slot,
-            CondVar* cv, Mutex* mu);
+  Json open(const std::string& key, std::shared_ptr<Answer> slot, CondVar* cv, Mutex* mu);
   void close(const std::string& key, const Json& id);
   // Delivers the client's response; false when nothing waits for it (unknown, late or
   // another stream's id).

@@ -210,11 +210,12 @@ class McpServer::Impl {
   void leaveWorker();
   Mutex workers_mu;
   CondVar workers_cv;
-  size_t workers WARD_GUARDED_BY(workers_mu) = 0;  // all such work running
+  size_t workers WARD_GUARDED_BY(workers_mu) = 0;         // all such work running
   size_t streamed_calls WARD_GUARDED_BY(workers_mu) = 0;  // streamed requests running
   bool shutting_down WARD_GUARDED_BY(workers_mu) = false;
   Mutex used_states_mu;
-  std::set<std::string> used_states WARD_GUARDED_BY(used_states_mu);  // consumed requestState nonces
+  std::set<std::string> used_states
+      WARD_GUARDED_BY(used_states_mu);  // consumed requestState nonces
   TaskStore tasks;  // the tasks extension's tasks (in memory; task_store.h)
 };
 

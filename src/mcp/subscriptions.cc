@@ -217,7 +217,7 @@ void Subscriptions::loop() {
   MutexLock lock(mu_);
   while (!stop_) {
     cv_.waitFor(lock, std::chrono::milliseconds(options_.limits.notify_poll_ms),
-                 [this]() WARD_REQUIRES(mu_) { return stop_ || !poked_.empty(); });
+                [this]() WARD_REQUIRES(mu_) { return stop_ || !poked_.empty(); });
     if (stop_) break;
     lock.unlock();
     try {

@@ -90,8 +90,8 @@ class Subscriptions {
   CondVar cv_;
   std::vector<std::shared_ptr<Entry>> entries_ WARD_GUARDED_BY(mu_);
   std::map<std::string, std::set<std::string>> session_uris_ WARD_GUARDED_BY(mu_);
-  size_t subscribed_uris_ WARD_GUARDED_BY(mu_) = 0;  // the sum of session_uris_ sizes
-  std::set<std::string> poked_ WARD_GUARDED_BY(mu_);         // tenants
+  size_t subscribed_uris_ WARD_GUARDED_BY(mu_) = 0;   // the sum of session_uris_ sizes
+  std::set<std::string> poked_ WARD_GUARDED_BY(mu_);  // tenants
   bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::thread thread_;                                       // started by the first add()
 };

@@ -292,7 +292,8 @@ class SqliteScimStore final : public identity::ScimDirectory {
   }
 
   // The principal of a live SCIM resource of the tenant; 0 when there is none.
-  Result<int64_t> memberPrincipal(const std::string& tenant, const std::string& id) WARD_REQUIRES(mu_) {
+  Result<int64_t> memberPrincipal(const std::string& tenant, const std::string& id)
+      WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT principal_id FROM scim_resources WHERE tenant=? "
                                        "AND id=? AND deleted=0"));

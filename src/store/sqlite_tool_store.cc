@@ -293,7 +293,8 @@ class SqliteToolStore final : public ToolStore {
   Status deleteDelegation(const std::string& tenant, const std::string& user,
                           const std::string& agent) override {
     MutexLock lock(mu_);
-    return inGenerationTx([&]() WARD_REQUIRES(mu_) { return removeDelegation(*db_, tenant, user, agent); });
+    return inGenerationTx(
+        [&]() WARD_REQUIRES(mu_) { return removeDelegation(*db_, tenant, user, agent); });
   }
 
   // --- modes ---

@@ -209,7 +209,8 @@ class StdioTransport final : public Transport {
         reply = handlers_.on_unclaimed_request ? handlers_.on_unclaimed_request(m)
                                                : defaultServerReply(m);
       }
-      writeLine(dumpJson(reply)).ignore("a failed write means the upstream died; readStdout says so");
+      writeLine(dumpJson(reply))
+          .ignore("a failed write means the upstream died; readStdout says so");
       return;
     }
     std::weak_ptr<Transport> weak = weak_from_this();
@@ -245,7 +246,8 @@ class StdioTransport final : public Transport {
     }
     if (auto self = weak.lock()) {
       auto& t = static_cast<StdioTransport&>(*self);
-      t.writeLine(dumpJson(reply)).ignore("a failed write means the upstream died; readStdout says so");
+      t.writeLine(dumpJson(reply))
+          .ignore("a failed write means the upstream died; readStdout says so");
       t.endForwarding();
     }
   }
@@ -359,7 +361,7 @@ class StdioTransport final : public Transport {
   std::map<std::string, std::optional<Json>> pending_ WARD_GUARDED_BY(mu_);
   std::map<std::string, Route> routes_ WARD_GUARDED_BY(mu_);  // by pending id
   uint64_t route_serial_ WARD_GUARDED_BY(mu_) = 0;
-  int forwarding_ WARD_GUARDED_BY(mu_) = 0;    // forwarding threads running
+  int forwarding_ WARD_GUARDED_BY(mu_) = 0;  // forwarding threads running
   bool dead_ WARD_GUARDED_BY(mu_) = false;
   bool closed_ WARD_GUARDED_BY(mu_) = false;
   std::string why_dead_ WARD_GUARDED_BY(mu_);

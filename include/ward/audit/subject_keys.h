@@ -72,9 +72,11 @@ class SubjectKeyStore {
   Status loadAllLocked() WARD_REQUIRES(mu_);
   Status refreshIfErasedLocked() WARD_REQUIRES(mu_);
   Result<const SubjectKey*> keyForLocked(const std::string& kind, const std::string& tenant,
-                                         const std::string& name, int64_t now_us) WARD_REQUIRES(mu_);
+                                         const std::string& name, int64_t now_us)
+      WARD_REQUIRES(mu_);
   Status destroyLocked(const SubjectKey& key, int64_t now_us) WARD_REQUIRES(mu_);
-  Result<std::string> contentKeyLocked(const std::string& subject_id, const std::string& day_id) WARD_REQUIRES(mu_);
+  Result<std::string> contentKeyLocked(const std::string& subject_id, const std::string& day_id)
+      WARD_REQUIRES(mu_);
 
   io::FileSystem& fs_;
   const std::string dir_;

@@ -75,8 +75,8 @@ class ExportQueue {
   const ExportQueueOptions options_;
   const std::string name_;
   mutable Mutex mu_;
-  CondVar cv_;          // work arrived / stop
-  CondVar idle_cv_;     // queue drained
+  CondVar cv_;       // work arrived / stop
+  CondVar idle_cv_;  // queue drained
   std::deque<StoredTraceEvent> queue_ WARD_GUARDED_BY(mu_);
   bool in_flight_ WARD_GUARDED_BY(mu_) = false;
   bool stopping_ WARD_GUARDED_BY(mu_) = false;

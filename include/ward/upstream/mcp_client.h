@@ -103,7 +103,7 @@ class McpClient {
 
   mutable Mutex mu_;
   std::shared_ptr<Transport> transport_ WARD_GUARDED_BY(mu_);
-  std::string era_ WARD_GUARDED_BY(mu_);  // "stateless" | "session"
+  std::string era_ WARD_GUARDED_BY(mu_);      // "stateless" | "session"
   std::string version_ WARD_GUARDED_BY(mu_);  // negotiated protocol version
   Json server_info_ WARD_GUARDED_BY(mu_);
   int failures_ WARD_GUARDED_BY(mu_) = 0;  // consecutive failed connects
@@ -111,7 +111,7 @@ class McpClient {
   std::string last_error_ WARD_GUARDED_BY(mu_);
   int64_t restarts_ WARD_GUARDED_BY(mu_) = 0;
   int64_t connected_at_us_ WARD_GUARDED_BY(mu_) = 0;  // when the current connection was made
-  int quick_exits_ WARD_GUARDED_BY(mu_) = 0;  // consecutive deaths soon after start
+  int quick_exits_ WARD_GUARDED_BY(mu_) = 0;          // consecutive deaths soon after start
   bool server_tool_tasks_ = false;        // initialize declared tasks for tools/call; by mu_
   std::map<std::string, TaskSupport> task_support_;  // from the newest listTools(); by mu_
 };
