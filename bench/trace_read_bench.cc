@@ -40,7 +40,7 @@ std::string traceIdOf(size_t trace) {
 }
 
 ward::audit::TraceEvent makeEvent(size_t i, size_t per_trace) {
-  static const char* kDecisions[] = {"executed", "executed", "executed", "pending", "denied"};
+  static const char* const kDecisions[] = {"executed", "executed", "executed", "pending", "denied"};
   ward::audit::TraceEvent e;
   e.context.trace_id = traceIdOf(i / per_trace);
   e.context.span_id = "00f067aa0ba902b7";

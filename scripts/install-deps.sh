@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git clang-format
+  build-essential cmake ninja-build ccache pkg-config git clang clang-tidy clang-format
   libboost-dev nlohmann-json3-dev libsqlite3-dev libstemmer-dev libutf8proc-dev
   libroaring-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev libpoppler-cpp-dev libssl-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libre2-dev

@@ -21,6 +21,11 @@ elif [ "${1:-}" = "--tsan" ]; then
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$PWD/tests/tsan.supp"
 fi
 bash scripts/build.sh "$BUILD_DIR" "${EXTRA[@]}"
+# The engineering gates (clang-tidy with thread-safety; docs/design/engineering.md). The
+# sanitizer build skips them: its TUs are the same code.
+if [ "$BUILD_DIR" = build ]; then
+  bash scripts/gates.sh "$BUILD_DIR"
+fi
 # npm packages for the tests that drive Ward with real MCP software (tests/mcp: the official SDK
 # clients and conformance suite; tests/upstream: reference servers; tests/models: the openai
 # client; tests/docs: the OpenAPI linter; tests/eval: a JUnit consumer; bench/proxy_bench: the

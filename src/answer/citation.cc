@@ -94,7 +94,7 @@ bool identifierLike(std::string_view w) {
 
 // A currency sign just before `at` (UTF-8), or "".
 std::string currencyBefore(const std::string& s, size_t at) {
-  static const char* kSigns[] = {"$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5"};  // $ € £ ¥
+  static const char* const kSigns[] = {"$", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5"};  // $ € £ ¥
   for (const char* sign : kSigns) {
     size_t n = std::char_traits<char>::length(sign);
     if (at >= n && s.compare(at - n, n, sign) == 0) return sign;

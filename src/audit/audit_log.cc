@@ -4,6 +4,7 @@
 #include "audit_log_impl.h"
 #include "ward/common/json.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::audit {
 
@@ -14,7 +15,7 @@ std::string auditSigningKeyPath(const std::string& dir) { return dir + "/signing
 Status AuditLog::Impl::writeCheckpointLocked(Checkpoint* out) {
   Checkpoint c;
   {
-    std::lock_guard<std::mutex> l(state_mu_);
+    MutexLock l(state_mu_);
     c.tree_size = frontier_.size();
     c.root = frontier_.root();
   }
@@ -94,10 +95,13 @@ Status AuditLog::Impl::leadGroup(const std::vector<WriterPtr>& group) {
 
 Status AuditLog::Impl::submit(const WriterPtr& w) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (!failed_.ok()) return failed_;
     queue_.push_back(w);
-    if (queue_.size() == 1) w->state = GroupWriter::State::kLeader;  // nobody else can see it yet
+    if (queue_.size() == 1) {
+      MutexLock wl(w->m);  // uncontended: nobody else can see it yet (mu_ before m, never after)
+      w->state = GroupWriter::State::kLeader;
+    }
   }
   if (w->await() == GroupWriter::State::kDone) return w->status;
 
@@ -105,7 +109,7 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
   std::vector<WriterPtr> group;
   Status failed;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     failed = failed_;
     size_t bytes = 0;
     for (const WriterPtr& x : queue_) {
@@ -117,7 +121,7 @@ Status AuditLog::Impl::submit(const WriterPtr& w) {
   Status s = failed.ok() ? leadGroup(group) : failed;
   WriterPtr next;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (!s.ok() && failed_.ok()) {
       // The files' state is unknown now: refuse further appends until the log is reopened.
       failed_ = Status(s.code() == StatusCode::kCorruption ? s.code() : StatusCode::kUnavailable,
@@ -170,7 +174,7 @@ Result<Checkpoint> AuditLog::Impl::checkpoint() {
 
 void AuditLog::Impl::closeCheckpoint() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(mu_);
     if (!failed_.ok() || !signer_ || !active_) return;
   }
   if (pos_.next_index <= last_cp_size_) return;

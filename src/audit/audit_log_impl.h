@@ -23,6 +23,7 @@
 #include "record_codec.h"
 #include "segment_scanner.h"
 #include "ward/audit/audit_log.h"
+#include "ward/common/mutex.h"
 #include "ward/io/file_system.h"
 
 namespace ward::audit {
@@ -39,20 +40,20 @@ struct GroupWriter {
   uint64_t index = 0;  // the first record's index
   Checkpoint checkpoint;
 
-  std::mutex m;
-  std::condition_variable cv;
-  State state = State::kWaiting;  // guarded by m
+  Mutex m;
+  CondVar cv;
+  State state WARD_GUARDED_BY(m) = State::kWaiting;
 
   void wake(State to) {
     {
-      std::lock_guard<std::mutex> l(m);
+      MutexLock l(m);
       state = to;
     }
-    cv.notify_one();
+    cv.notifyOne();
   }
   State await() {
-    std::unique_lock<std::mutex> l(m);
-    cv.wait(l, [&] { return state != State::kWaiting; });
+    MutexLock l(m);
+    cv.wait(l, [&]() WARD_REQUIRES(m) { return state != State::kWaiting; });
     return state;
   }
 };
@@ -74,30 +75,30 @@ class AuditLog::Impl {
   void closeCheckpoint();
 
   uint64_t size() const {
-    std::lock_guard<std::mutex> l(state_mu_);
+    MutexLock l(state_mu_);
     return leaves_base_ + leaves_.size();
   }
   Result<Hash> rootAt(uint64_t n) {
     WARD_RETURN_IF_ERROR(loadAllLeaves());
-    std::lock_guard<std::mutex> l(state_mu_);
+    MutexLock l(state_mu_);
     WARD_RETURN_IF_ERROR(checkSize(n));
     return merkleRoot(std::span<const Hash>(leaves_.data(), n));
   }
   Result<std::vector<Hash>> inclusion(uint64_t index, uint64_t n) {
     WARD_RETURN_IF_ERROR(loadAllLeaves());
-    std::lock_guard<std::mutex> l(state_mu_);
+    MutexLock l(state_mu_);
     WARD_RETURN_IF_ERROR(checkSize(n));
     return audit::inclusionProof(std::span<const Hash>(leaves_.data(), n), index);
   }
   Result<std::vector<Hash>> consistency(uint64_t m, uint64_t n) {
     WARD_RETURN_IF_ERROR(loadAllLeaves());
-    std::lock_guard<std::mutex> l(state_mu_);
+    MutexLock l(state_mu_);
     WARD_RETURN_IF_ERROR(checkSize(n));
     return audit::consistencyProof(std::span<const Hash>(leaves_.data(), n), m);
   }
   Result<Hash> leafAt(uint64_t index) {
     WARD_RETURN_IF_ERROR(loadAllLeaves());
-    std::lock_guard<std::mutex> l(state_mu_);
+    MutexLock l(state_mu_);
     if (index >= leaves_.size()) {
       return Status::notFound("audit log has no record " + std::to_string(index));
     }
@@ -113,7 +114,7 @@ class AuditLog::Impl {
   // Checks a segment header against the tree so far (all earlier leaves published).
   Status checkHeader(const std::string& name, const SegmentHeader& h);
   SegmentHeader currentHeader();
-  Status checkSize(uint64_t n) const {
+  Status checkSize(uint64_t n) const WARD_REQUIRES(state_mu_) {
     if (n > leaves_base_ + leaves_.size()) {
       return Status::invalidArgument("tree size " + std::to_string(n) + " is past the " +
                                      std::to_string(leaves_base_ + leaves_.size()) +
@@ -138,9 +139,9 @@ class AuditLog::Impl {
   AuditLogOptions opts_;
   std::optional<CheckpointSigner> signer_;
 
-  std::mutex mu_;
-  std::deque<WriterPtr> queue_;  // guarded by mu_
-  Status failed_;                // guarded by mu_: sticky after an I/O failure
+  Mutex mu_;
+  std::deque<WriterPtr> queue_ WARD_GUARDED_BY(mu_);
+  Status failed_ WARD_GUARDED_BY(mu_);  // sticky after an I/O failure
 
   // Leader state: touched only by the current leader (or by open / the destructor).
   std::unique_ptr<io::File> active_;
@@ -153,12 +154,12 @@ class AuditLog::Impl {
   uint64_t last_cp_size_ = 0;
   int64_t last_cp_time_us_ = 0;
 
-  std::mutex load_mu_;  // serialises loadAllLeaves
+  Mutex load_mu_;  // serialises loadAllLeaves
 
-  mutable std::mutex state_mu_;
-  uint64_t leaves_base_ = 0;  // guarded by state_mu_: index of leaves_[0] (0 once all loaded)
-  std::vector<Hash> leaves_;  // guarded by state_mu_: durable records' leaf hashes
-  MerkleFrontier frontier_;   // guarded by state_mu_
+  mutable Mutex state_mu_;
+  uint64_t leaves_base_ WARD_GUARDED_BY(state_mu_) = 0;  // index of leaves_[0] (0 once all loaded)
+  std::vector<Hash> leaves_ WARD_GUARDED_BY(state_mu_);  // durable records' leaf hashes
+  MerkleFrontier frontier_ WARD_GUARDED_BY(state_mu_);
 };
 
 }  // namespace ward::audit

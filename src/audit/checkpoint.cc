@@ -15,7 +15,7 @@ std::shared_ptr<void> wrapKey(EVP_PKEY* k) {
 }
 
 std::string toHex(const unsigned char* p, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
+  static const char* const kDigits = "0123456789abcdef";
   std::string s;
   for (size_t i = 0; i < n; ++i) {
     s.push_back(kDigits[p[i] >> 4]);

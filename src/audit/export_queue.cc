@@ -3,6 +3,7 @@
 
 #include "ward/audit/trace_export.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::audit {
 
@@ -33,10 +34,10 @@ ExportQueue::ExportQueue(std::unique_ptr<TraceExporter> exporter, ExportQueueOpt
 ExportQueue::~ExportQueue() {
   depth_gauge_.reset();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.notifyAll();
   thread_.join();
 }
 
@@ -49,11 +50,11 @@ void ExportQueue::count(const char* outcome, uint64_t n) {
 bool ExportQueue::offer(uint64_t index, const TraceEvent& event) {
   offered_.fetch_add(1, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (queue_.size() < options_.capacity && !stopping_) {
       queue_.push_back(StoredTraceEvent{index, event, "plain"});
       depth_->fetch_add(1);
-      cv_.notify_one();
+      cv_.notifyOne();
       return true;
     }
   }
@@ -63,9 +64,9 @@ bool ExportQueue::offer(uint64_t index, const TraceEvent& event) {
 }
 
 bool ExportQueue::waitIdle(int64_t timeout_ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                           [this] { return queue_.empty() && !in_flight_; });
+  MutexLock lock(mu_);
+  return idle_cv_.waitFor(lock, std::chrono::milliseconds(timeout_ms),
+                          [this]() WARD_REQUIRES(mu_) { return queue_.empty() && !in_flight_; });
 }
 
 ExportQueue::Counters ExportQueue::counters() const {
@@ -87,10 +88,11 @@ bool ExportQueue::exportWithRetry(const std::vector<StoredTraceEvent>& batch) {
     logWarn("audit export (" + name_ + "): batch of " + std::to_string(batch.size()) +
             " events failed: " + s.message() + (again ? "; retrying" : "; dropped"));
     if (!again) return false;
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Waits out the backoff; a shutdown ends the retries (the batch counts as failed), so a
     // process stops within one request timeout plus the grace period.
-    if (cv_.wait_for(lock, std::chrono::milliseconds(backoff), [this] { return stopping_; })) {
+    if (cv_.waitFor(lock, std::chrono::milliseconds(backoff),
+                    [this]() WARD_REQUIRES(mu_) { return stopping_; })) {
       return false;
     }
     backoff = std::min(backoff * 2, options_.backoff_max_ms);
@@ -100,9 +102,9 @@ bool ExportQueue::exportWithRetry(const std::vector<StoredTraceEvent>& batch) {
 void ExportQueue::run() {
   using Clock = std::chrono::steady_clock;
   Clock::time_point deadline = Clock::time_point::max();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    cv_.wait(lock, [this]() WARD_REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     if (stopping_ && deadline == Clock::time_point::max()) {
       deadline = Clock::now() + std::chrono::milliseconds(options_.shutdown_grace_ms);
     }
@@ -122,13 +124,13 @@ void ExportQueue::run() {
     count(ok ? "exported" : "failed", batch.size());
     lock.lock();
     in_flight_ = false;
-    if (queue_.empty()) idle_cv_.notify_all();
+    if (queue_.empty()) idle_cv_.notifyAll();
   }
   uint64_t left = queue_.size();
   queue_.clear();
   depth_->store(0);
   in_flight_ = false;
-  idle_cv_.notify_all();
+  idle_cv_.notifyAll();
   lock.unlock();
   dropped_shutdown_.fetch_add(left);
   count("dropped_shutdown", left);

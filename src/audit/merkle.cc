@@ -91,7 +91,7 @@ Hash nodeHash(const Hash& left, const Hash& right) {
 Hash emptyRoot() { return sha256(""); }
 
 std::string hashHex(const Hash& h) {
-  static const char* kDigits = "0123456789abcdef";
+  static const char* const kDigits = "0123456789abcdef";
   std::string s(64, '0');
   for (size_t i = 0; i < 32; ++i) {
     s[2 * i] = kDigits[h[i] >> 4];

@@ -7,6 +7,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/encoding.h"
 #include "ward/common/hash.h"
+#include "ward/common/mutex.h"
 
 namespace ward::audit {
 
@@ -78,7 +79,7 @@ Result<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::open(io::FileSystem& f
                                                                bool read_only) {
   if (!read_only) WARD_RETURN_IF_ERROR(fs.createDirs(dir));
   std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore(fs, dir, read_only));
-  std::lock_guard<std::mutex> lock(store->mu_);
+  MutexLock lock(store->mu_);
   WARD_RETURN_IF_ERROR(store->loadAllLocked());
   return store;
 }
@@ -186,7 +187,7 @@ Result<Json> SubjectKeyStore::seal(const TraceEvent& event) {
   std::string day_id, subject_id, key;
   {
     // Only the key lookup is serialised; encryption below runs on the caller's thread.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
     int64_t now = SystemClock::instance().nowMicros();
     WARD_ASSIGN_OR_RETURN(const SubjectKey* day,
@@ -221,13 +222,14 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
       !ct) {
     return Status::corruption("malformed sealed object");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   // A long-lived reader must not keep opening records whose key was destroyed since it loaded.
   WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
-  auto missing = [&](const std::string& id) { return !id.empty() && !by_id_.count(id); };
+  auto missing = [&](const std::string& id)
+                     WARD_REQUIRES(mu_) { return !id.empty() && !by_id_.count(id); };
   // A key another process created after this store was loaded: look once more, unless the id
   // is listed as erased or was already looked for (readers meet one id in many records).
-  auto worth_reload = [&](const std::string& id) {
+  auto worth_reload = [&](const std::string& id) WARD_REQUIRES(mu_) {
     return missing(id) && !erased_.count(id) && !looked_for_.count(id);
   };
   if (worth_reload(subject_id) || worth_reload(day_id)) {
@@ -281,7 +283,7 @@ Status SubjectKeyStore::destroyLocked(const SubjectKey& key, int64_t now_us) {
 
 Result<KeyDestruction> SubjectKeyStore::destroySubject(const std::string& tenant,
                                                        const std::string& subject) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   WARD_RETURN_IF_ERROR(loadAllLocked());
   std::vector<SubjectKey> victims;
   for (const auto& [id, k] : by_id_) {
@@ -303,7 +305,7 @@ Result<KeyDestruction> SubjectKeyStore::destroySubject(const std::string& tenant
 
 Result<KeyDestruction> SubjectKeyStore::destroyDaysBefore(const std::string& tenant,
                                                           const std::string& first_kept_day) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   WARD_RETURN_IF_ERROR(loadAllLocked());
   std::vector<SubjectKey> victims;
   for (const auto& [id, k] : by_id_) {
@@ -320,7 +322,7 @@ Result<KeyDestruction> SubjectKeyStore::destroyDaysBefore(const std::string& ten
 }
 
 std::vector<std::string> SubjectKeyStore::days(const std::string& tenant) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::string> out;
   for (const auto& [id, k] : by_id_) {
     if (k.kind == "day" && k.tenant == tenant) out.push_back(k.day);
@@ -332,11 +334,11 @@ std::vector<std::string> SubjectKeyStore::days(const std::string& tenant) {
 namespace {
 
 struct ProcessKeys {
-  std::mutex mu;
-  SubjectKeyStore* lent = nullptr;             // guarded by mu
-  io::FileSystem* fs = nullptr;                // guarded by mu
-  std::string dir;                             // guarded by mu
-  std::unique_ptr<SubjectKeyStore> read_only;  // guarded by mu
+  Mutex mu;
+  SubjectKeyStore* lent WARD_GUARDED_BY(mu) = nullptr;
+  io::FileSystem* fs WARD_GUARDED_BY(mu) = nullptr;
+  std::string dir WARD_GUARDED_BY(mu);
+  std::unique_ptr<SubjectKeyStore> read_only WARD_GUARDED_BY(mu);
 };
 
 ProcessKeys& processKeys() {
@@ -347,13 +349,13 @@ ProcessKeys& processKeys() {
 }  // namespace
 
 void setProcessKeyStore(SubjectKeyStore* keys) {
-  std::lock_guard<std::mutex> lock(processKeys().mu);
+  MutexLock lock(processKeys().mu);
   processKeys().lent = keys;
 }
 
 void setProcessKeyDir(io::FileSystem* fs, const std::string& dir) {
   ProcessKeys& p = processKeys();
-  std::lock_guard<std::mutex> lock(p.mu);
+  MutexLock lock(p.mu);
   if (p.fs == fs && p.dir == dir) return;
   p.fs = fs;
   p.dir = dir;
@@ -362,7 +364,7 @@ void setProcessKeyDir(io::FileSystem* fs, const std::string& dir) {
 
 SubjectKeyStore* processKeyStore() {
   ProcessKeys& p = processKeys();
-  std::lock_guard<std::mutex> lock(p.mu);
+  MutexLock lock(p.mu);
   if (p.lent != nullptr) return p.lent;
   if (!p.read_only && p.fs != nullptr && !p.dir.empty()) {
     auto opened = SubjectKeyStore::open(*p.fs, p.dir, /*read_only=*/true);
@@ -372,7 +374,7 @@ SubjectKeyStore* processKeyStore() {
 }
 
 std::vector<std::string> SubjectKeyStore::tenants() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::set<std::string> out;
   for (const auto& [id, k] : by_id_) {
     if (k.kind == "day") out.insert(k.tenant);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::cli {
 
@@ -60,23 +61,23 @@ Result<size_t> applyAuditRetention(CliContext& ctx) {
 RetentionLoop::RetentionLoop(CliContext& ctx) : ctx_(ctx) {
   if (ctx_.auditKeys() == nullptr) return;
   thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     while (!stop_) {
       lock.unlock();
       auto n = applyAuditRetention(ctx_);
       if (!n.ok()) logWarn("audit retention: " + n.status().toString());
       lock.lock();
-      cv_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; });
+      cv_.waitFor(lock, std::chrono::hours(1), [this]() WARD_REQUIRES(mu_) { return stop_; });
     }
   });
 }
 
 RetentionLoop::~RetentionLoop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.notifyAll();
   if (thread_.joinable()) thread_.join();
 }
 

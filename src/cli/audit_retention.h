@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli_context.h"
+#include "ward/common/mutex.h"
 
 namespace ward::cli {
 
@@ -21,9 +22,9 @@ class RetentionLoop {
 
  private:
   CliContext& ctx_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -1,13 +1,15 @@
 #include "index_follower.h"
 
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::cli {
 
 IndexFollower::IndexFollower(index::Index& index) : index_(index) {
   thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!cv_.wait_for(lock, kIndexFollowInterval, [this] { return stop_; })) {
+    MutexLock lock(mu_);
+    while (
+        !cv_.waitFor(lock, kIndexFollowInterval, [this]() WARD_REQUIRES(mu_) { return stop_; })) {
       lock.unlock();
       auto applied = index_.catchUp();
       if (!applied.ok()) {
@@ -20,10 +22,10 @@ IndexFollower::IndexFollower(index::Index& index) : index_(index) {
 
 IndexFollower::~IndexFollower() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.notifyAll();
   if (thread_.joinable()) thread_.join();
 }
 

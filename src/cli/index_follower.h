@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ward/common/mutex.h"
 #include "ward/index/index.h"
 
 namespace ward::cli {
@@ -22,9 +23,9 @@ class IndexFollower {
 
  private:
   index::Index& index_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -13,7 +13,7 @@ namespace ward {
 namespace {
 
 std::string toHex(const unsigned char* data, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
+  static const char* const kDigits = "0123456789abcdef";
   std::string out(n * 2, '0');
   for (size_t i = 0; i < n; ++i) {
     out[2 * i] = kDigits[data[i] >> 4];

@@ -18,7 +18,7 @@ void setLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
 void logMessage(LogLevel level, std::string_view message) {
   if (static_cast<int>(level) < g_level.load()) return;
-  static const char* kNames[] = {"debug", "info", "warn", "error"};
+  static const char* const kNames[] = {"debug", "info", "warn", "error"};
   std::string line = formatRfc3339(SystemClock::instance().nowMicros()) + " " +
                      kNames[static_cast<int>(level)] + " " + std::string(message) + "\n";
   std::lock_guard<std::mutex> lock(g_mu);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward {
 
@@ -138,7 +139,7 @@ Metrics::Family* Metrics::familyLocked(const std::string& name, Family::Kind kin
 }
 
 void Metrics::describeCounter(const std::string& name, const std::string& help) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (Family* f = familyLocked(name, Family::Kind::kCounter)) f->help = help;
 }
 
@@ -146,7 +147,7 @@ void Metrics::describeHistogram(const std::string& name, const std::string& help
                                 std::vector<double> buckets) {
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Family* f = familyLocked(name, Family::Kind::kHistogram);
   if (f == nullptr) return;
   f->help = help;
@@ -158,12 +159,12 @@ void Metrics::describeHistogram(const std::string& name, const std::string& help
 }
 
 void Metrics::incrementCounter(const std::string& name, const MetricLabels& labels, double by) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (Family* f = familyLocked(name, Family::Kind::kCounter)) f->counters[labels] += by;
 }
 
 void Metrics::observeHistogram(const std::string& name, const MetricLabels& labels, double value) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Family* f = familyLocked(name, Family::Kind::kHistogram);
   if (f == nullptr) return;
   HistogramSeries& s = f->histograms[labels];
@@ -176,19 +177,19 @@ void Metrics::observeHistogram(const std::string& name, const MetricLabels& labe
 
 GaugeRegistration Metrics::registerGauge(const std::string& name, const std::string& help,
                                          GaugeFn fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   int64_t id = next_gauge_id_++;
   gauges_[id] = Gauge{name, help, std::move(fn)};
   return GaugeRegistration(this, id);
 }
 
 void Metrics::unregisterGauge(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   gauges_.erase(id);
 }
 
 double Metrics::counterValue(const std::string& name, const MetricLabels& labels) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return 0;
   auto c = it->second.counters.find(labels);
@@ -196,7 +197,7 @@ double Metrics::counterValue(const std::string& name, const MetricLabels& labels
 }
 
 uint64_t Metrics::histogramCount(const std::string& name, const MetricLabels& labels) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return 0;
   auto h = it->second.histograms.find(labels);
@@ -208,7 +209,7 @@ std::string Metrics::renderPrometheus() const {
   std::map<std::string, Family> families;
   std::vector<Gauge> gauges;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     families = families_;
     for (const auto& [id, g] : gauges_) gauges.push_back(g);
   }

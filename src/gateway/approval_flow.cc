@@ -77,8 +77,8 @@ bool mayView(const identity::Principal& viewer, const store::ApprovalRecord& a) 
 Result<Json> ToolGateway::listApprovals(const identity::Principal& viewer,
                                         const std::string& state) {
   const std::string& tenant = viewer.tenant;
-  static const char* kStates[] = {"",         "pending", "approved", "executing",
-                                  "executed", "failed",  "denied",   "expired"};
+  static const char* const kStates[] = {"",         "pending", "approved", "executing",
+                                        "executed", "failed",  "denied",   "expired"};
   if (std::find(std::begin(kStates), std::end(kStates), state) == std::end(kStates)) {
     return Status::invalidArgument(
         "field 'state' must be one of pending, approved, executing, "

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::gateway {
@@ -11,19 +12,19 @@ namespace ward::gateway {
 ApprovalWaiters::~ApprovalWaiters() {
   std::map<uint64_t, Waiter> left;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     left.swap(waiters_);
     per_principal_.clear();
   }
-  cv_.notify_all();
+  cv_.notifyAll();
   if (poller_.joinable()) poller_.join();
   for (auto& [token, w] : left) w.done(Status::unavailable("the gateway is shutting down"));
 }
 
 Result<uint64_t> ApprovalWaiters::add(const identity::Principal& viewer, const std::string& id,
                                       std::chrono::steady_clock::time_point deadline, Done done) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return Status::unavailable("the gateway is shutting down");
   const std::string key = principalKey(viewer);
   auto count = per_principal_.find(key);
@@ -46,7 +47,7 @@ Result<uint64_t> ApprovalWaiters::add(const identity::Principal& viewer, const s
   ++per_principal_[key];
   if (!poller_.joinable()) poller_ = std::thread([this] { run(); });
   woken_ = true;  // check it at once: the decision may have come before the waiter
-  cv_.notify_all();
+  cv_.notifyAll();
   return token;
 }
 
@@ -57,21 +58,21 @@ void ApprovalWaiters::eraseLocked(std::map<uint64_t, Waiter>::iterator it) {
 }
 
 void ApprovalWaiters::cancel(uint64_t token) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = waiters_.find(token);
   if (it != waiters_.end()) eraseLocked(it);
 }
 
 void ApprovalWaiters::wake() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     woken_ = true;
   }
-  cv_.notify_all();
+  cv_.notifyAll();
 }
 
 size_t ApprovalWaiters::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return waiters_.size();
 }
 
@@ -80,9 +81,9 @@ void ApprovalWaiters::run() {
     uint64_t token;
     Result<Json> answer;
   };
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, kPollInterval, [this] { return stopping_ || woken_; });
+    cv_.waitFor(lock, kPollInterval, [this]() WARD_REQUIRES(mu_) { return stopping_ || woken_; });
     if (stopping_) break;
     woken_ = false;
     // Check outside the lock (store reads); waiters added or cancelled meanwhile are handled on

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 
@@ -59,16 +60,16 @@ class ApprovalWaiters {
   };
   static std::string principalKey(const identity::Principal& p) { return p.tenant + "/" + p.name; }
   void run();
-  void eraseLocked(std::map<uint64_t, Waiter>::iterator it);
+  void eraseLocked(std::map<uint64_t, Waiter>::iterator it) WARD_REQUIRES(mu_);
 
   const Check check_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<uint64_t, Waiter> waiters_;        // guarded by mu_
-  std::map<std::string, int> per_principal_;  // guarded by mu_; no zero entries
-  uint64_t next_token_ = 1;                   // guarded by mu_
-  bool woken_ = false;                        // guarded by mu_
-  bool stopping_ = false;                     // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::map<uint64_t, Waiter> waiters_ WARD_GUARDED_BY(mu_);
+  std::map<std::string, int> per_principal_ WARD_GUARDED_BY(mu_);  // no zero entries
+  uint64_t next_token_ WARD_GUARDED_BY(mu_) = 1;
+  bool woken_ WARD_GUARDED_BY(mu_) = false;
+  bool stopping_ WARD_GUARDED_BY(mu_) = false;
   std::thread poller_;                        // started by the first add(), under mu_
 };
 

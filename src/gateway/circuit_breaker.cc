@@ -1,9 +1,10 @@
 #include "circuit_breaker.h"
+#include "ward/common/mutex.h"
 
 namespace ward::gateway {
 
 Status CircuitBreakers::admit(const std::string& backend) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   State& s = states_[backend];
   if (s.failures < threshold_) return Status();
   const int64_t now = clock_.nowMicros();
@@ -19,12 +20,12 @@ Status CircuitBreakers::admit(const std::string& backend) {
 }
 
 void CircuitBreakers::recordSuccess(const std::string& backend) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   states_[backend] = State{};
 }
 
 void CircuitBreakers::recordFailure(const std::string& backend) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   State& s = states_[backend];
   ++s.failures;
   s.trial_in_flight = false;

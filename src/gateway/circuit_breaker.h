@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ward/common/clock.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::gateway {
@@ -31,8 +32,8 @@ class CircuitBreakers {
   const Clock& clock_;
   const int threshold_;
   const int64_t open_us_;
-  std::mutex mu_;
-  std::map<std::string, State> states_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, State> states_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::gateway

@@ -13,6 +13,7 @@
 #include "policy_cache.h"
 #include "secret_box.h"
 #include "stages.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::gateway {
@@ -62,7 +63,7 @@ class ToolGateway::Impl {
   std::vector<std::unique_ptr<Stage>> stages;
   ToolGateway* owner = nullptr;  // set by ToolGateway's constructor (upstream syncs)
   UpstreamLiveSet live;          // what each upstream offered at its last sync
-  std::mutex sync_mu;            // one upstream sync at a time
+  Mutex sync_mu;                 // one upstream sync at a time
   // Requests waiting for decisions; declared last so that its thread stops before the rest goes.
   std::unique_ptr<ApprovalWaiters> waiters;
 };

@@ -6,6 +6,7 @@
 
 #include "gateway_impl.h"
 #include "ward/common/hash.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_definition.h"
 #include "ward/upstream/upstream_pool.h"
 
@@ -80,13 +81,13 @@ std::string definitionDigest(const Json& definition) {
 }
 
 void UpstreamLiveSet::put(const std::string& tenant, const std::string& upstream, Entry e) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   entries_[tenant + "/" + upstream] = std::move(e);
 }
 
 bool UpstreamLiveSet::get(const std::string& tenant, const std::string& upstream,
                           Entry* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(tenant + "/" + upstream);
   if (it == entries_.end()) return false;
   *out = it->second;
@@ -95,7 +96,7 @@ bool UpstreamLiveSet::get(const std::string& tenant, const std::string& upstream
 
 std::string UpstreamLiveSet::digestOf(const std::string& tenant, const std::string& upstream,
                                       const std::string& tool, int64_t* generation) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(tenant + "/" + upstream);
   if (it == entries_.end()) {
     *generation = -1;
@@ -114,7 +115,7 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
   WARD_RETURN_IF_ERROR(g.checkUpstreamTenant(tenant, name));
   WARD_ASSIGN_OR_RETURN(upstream::McpClient * client, g.options.upstreams->client(name));
   // One sync at a time: two concurrent syncs would both see "first import".
-  std::lock_guard<std::mutex> lock(g.sync_mu);
+  MutexLock lock(g.sync_mu);
   (void)client->takeListChanged();
   WARD_ASSIGN_OR_RETURN(Json tools, client->listTools());
   const int64_t generation = client->connectionGeneration();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/upstream/upstream_config.h"
 
@@ -47,8 +48,8 @@ class UpstreamLiveSet {
                        const std::string& tool, int64_t* generation) const;
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, Entry> entries_;  // "tenant/upstream"; guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Entry> entries_ WARD_GUARDED_BY(mu_);  // "tenant/upstream"
 };
 
 }  // namespace ward::gateway

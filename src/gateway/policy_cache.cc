@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::gateway {
 
@@ -60,7 +61,7 @@ Result<std::shared_ptr<const ResolvedTool>> PolicySnapshot::resolveUsable(
 Result<std::shared_ptr<const PolicySnapshot>> PolicyCache::snapshot(const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(int64_t generation, tools_.generation());
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = by_tenant_.find(tenant);
     if (it != by_tenant_.end() && it->second->generation == generation) return it->second;
   }
@@ -88,7 +89,7 @@ Result<std::shared_ptr<const PolicySnapshot>> PolicyCache::snapshot(const std::s
                         tools_.listDelegations(tenant));
   for (const auto& d : delegations) snap->delegations.emplace(d.user, d.agent);
   std::shared_ptr<const PolicySnapshot> out = std::move(snap);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   by_tenant_[tenant] = out;
   return out;
 }

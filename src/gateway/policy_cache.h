@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ward/common/mutex.h"
 #include "ward/gateway/stage.h"
 #include "ward/store/tool_store.h"
 
@@ -51,8 +52,8 @@ class PolicyCache {
 
  private:
   store::ToolStore& tools_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const PolicySnapshot>> by_tenant_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, std::shared_ptr<const PolicySnapshot>> by_tenant_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::gateway

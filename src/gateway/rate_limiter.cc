@@ -1,4 +1,5 @@
 #include "rate_limiter.h"
+#include "ward/common/mutex.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +8,7 @@ namespace ward::gateway {
 
 int64_t RateLimiter::tryTake(const std::string& key, const RateSpec& spec) {
   const int64_t now = clock_.nowMicros();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = buckets_.try_emplace(key);
   Bucket& b = it->second;
   if (inserted) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "ward/common/clock.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_definition.h"
 
 namespace ward::gateway {
@@ -25,8 +26,8 @@ class RateLimiter {
     int64_t updated_us = 0;
   };
   const Clock& clock_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::gateway

@@ -128,8 +128,8 @@ size_t codePoints(const std::string& s) {
 }
 
 std::string typeNames(uint8_t types) {
-  static const char* kNames[] = {"null", "boolean", "object", "array", "number", "string",
-                                 "integer"};
+  static const char* const kNames[] = {"null",   "boolean", "object", "array",
+                                       "number", "string",  "integer"};
   std::string out;
   for (int i = 0; i < 7; ++i) {
     if ((types & (1 << i)) == 0) continue;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::http {
 
@@ -39,7 +40,7 @@ AuthFailureRecorder::AuthFailureRecorder(audit::TraceSink* sink, std::string ten
 AuthFailureRecorder::~AuthFailureRecorder() {
   std::optional<audit::TraceEvent> summary;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     summary = summaryLocked(clock_->nowMicros());
   }
   if (summary) write(*summary);
@@ -51,7 +52,7 @@ void AuthFailureRecorder::record(const HttpRequest& r, AuthFailureReason reason)
   std::optional<audit::TraceEvent> summary;
   bool first = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     summary = rollLocked(now);
     auto it = addresses_.find(address);
     if (it == addresses_.end() && addresses_.size() >= kMaxAuthFailureAddresses) {
@@ -82,7 +83,7 @@ void AuthFailureRecorder::record(const HttpRequest& r, AuthFailureReason reason)
 void AuthFailureRecorder::flushIfDue() {
   std::optional<audit::TraceEvent> summary;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     summary = rollLocked(clock_->nowMicros());
   }
   if (summary) write(*summary);

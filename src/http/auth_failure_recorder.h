@@ -23,6 +23,7 @@
 
 #include "ward/audit/trace.h"
 #include "ward/common/clock.h"
+#include "ward/common/mutex.h"
 #include "ward/http/http_message.h"
 
 namespace ward::http {
@@ -54,18 +55,18 @@ class AuthFailureRecorder {
     std::array<int64_t, kAuthFailureReasons> by_reason{};
   };
   // Closes the window if `now_us` is past it; returns its summary event when one is owed.
-  std::optional<audit::TraceEvent> rollLocked(int64_t now_us);
+  std::optional<audit::TraceEvent> rollLocked(int64_t now_us) WARD_REQUIRES(mu_);
   // The open window's summary, dated `time_us`, when some failure was not recorded singly.
-  std::optional<audit::TraceEvent> summaryLocked(int64_t time_us) const;
+  std::optional<audit::TraceEvent> summaryLocked(int64_t time_us) const WARD_REQUIRES(mu_);
   void write(const audit::TraceEvent& event) const;
 
   audit::TraceSink* sink_;
   const std::string tenant_;
   const Clock* clock_;
-  std::mutex mu_;
-  int64_t window_start_us_ = 0;              // guarded by mu_
-  std::map<std::string, Counts> addresses_;  // guarded by mu_: by source address
-  int64_t untracked_failures_ = 0;           // guarded by mu_
+  Mutex mu_;
+  int64_t window_start_us_ WARD_GUARDED_BY(mu_) = 0;
+  std::map<std::string, Counts> addresses_ WARD_GUARDED_BY(mu_);  // by source address
+  int64_t untracked_failures_ WARD_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace ward::http

@@ -31,7 +31,7 @@ std::string ClientDigest::hex() const {
   unsigned int n = 0;
   EVP_DigestFinal_ex(copy, out, &n);
   EVP_MD_CTX_free(copy);
-  static const char* kDigits = "0123456789abcdef";
+  static const char* const kDigits = "0123456789abcdef";
   std::string hex(2 * n, '0');
   for (unsigned int i = 0; i < n; ++i) {
     hex[2 * i] = kDigits[out[i] >> 4];

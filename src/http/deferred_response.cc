@@ -1,3 +1,4 @@
+#include "ward/common/mutex.h"
 #include "ward/http/deferred_response.h"
 
 #include <utility>
@@ -8,7 +9,7 @@ void DeferredResponse::end(std::optional<Result<HttpResponse>> answer, bool run_
   std::function<void()> wake;
   std::vector<std::function<void()>> cancels;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (ended_) return;
     ended_ = true;
     cancelled_ = !answer.has_value();
@@ -34,7 +35,7 @@ void DeferredResponse::abandon(Status why) {
 
 void DeferredResponse::onCancel(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!ended_) {
       on_cancel_.push_back(std::move(fn));
       return;
@@ -45,24 +46,24 @@ void DeferredResponse::onCancel(std::function<void()> fn) {
 }
 
 void DeferredResponse::attach(std::function<void()> wake) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   wake_ = std::move(wake);
 }
 
 std::optional<Result<HttpResponse>> DeferredResponse::take() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::optional<Result<HttpResponse>> out;
   out.swap(answer_);
   return out;
 }
 
 bool DeferredResponse::cancelled() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return cancelled_;
 }
 
 bool DeferredResponse::ended() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return ended_;
 }
 

@@ -4,6 +4,7 @@
 
 #include "server_impl.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 #include "ward/http/error_mapping.h"
 
 namespace ward::http {
@@ -107,9 +108,9 @@ void HttpServer::Impl::doAccept() {
 
 void HttpServer::Impl::stop() {
   {
-    std::unique_lock<std::mutex> lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     if (stop_started_) {
-      stopped_cv_.wait(lock, [this] { return stopped_; });
+      stopped_cv_.wait(lock, [this]() WARD_REQUIRES(stop_mu_) { return stopped_; });
       return;
     }
     stop_started_ = true;
@@ -137,11 +138,11 @@ void HttpServer::Impl::stop() {
   threads_.clear();
   std::vector<GaugeRegistration> gauges;
   {
-    std::lock_guard<std::mutex> lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     gauges.swap(gauges_);
     stopped_ = true;
   }
-  stopped_cv_.notify_all();
+  stopped_cv_.notifyAll();
 }
 
 HttpResponse HttpServer::Impl::handle(HttpRequest& request, std::string* route_label) {

@@ -1,3 +1,4 @@
+#include "ward/common/mutex.h"
 #include "ward/http/response_stream.h"
 
 #include <utility>
@@ -15,7 +16,7 @@ bool ResponseStream::write(std::string bytes) {
   std::vector<std::function<void()>> cancels;
   bool taken = true;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (closed_ || cancelled_) return false;
     if (queued_.size() >= max_buffered_) {
       // The client stopped reading: holding more would let it grow Ward's memory without bound.
@@ -38,7 +39,7 @@ bool ResponseStream::write(std::string bytes) {
 void ResponseStream::close() {
   std::function<void()> wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (closed_ || cancelled_) return;
     closed_ = true;
     wake = wake_;
@@ -50,7 +51,7 @@ void ResponseStream::cancel() {
   std::function<void()> wake;
   std::vector<std::function<void()>> cancels;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (cancelled_) return;
     cancelled_ = true;
     queued_.clear();
@@ -61,18 +62,18 @@ void ResponseStream::cancel() {
 }
 
 bool ResponseStream::cancelled() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return cancelled_;
 }
 
 bool ResponseStream::closed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return closed_ || cancelled_;
 }
 
 void ResponseStream::onCancel(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!cancelled_) {
       on_cancel_.push_back(std::move(fn));
       return;
@@ -83,13 +84,13 @@ void ResponseStream::onCancel(std::function<void()> fn) {
 
 void ResponseStream::attach(std::function<void()> wake) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     wake_ = std::move(wake);
   }
 }
 
 void ResponseStream::take(std::string* out, bool* finished) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   out->swap(queued_);
   queued_.clear();
   *finished = cancelled_ || (closed_ && out->empty());

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "ward/common/mutex.h"
 #include "ward/http/deferred_response.h"
 #include "ward/http/http_server.h"
 
@@ -39,8 +40,8 @@ class HttpServer::Impl {
   void run();
   void stop();
   void wait() {
-    std::unique_lock<std::mutex> lock(stop_mu_);
-    stopped_cv_.wait(lock, [this] { return stopped_; });
+    MutexLock lock(stop_mu_);
+    stopped_cv_.wait(lock, [this]() WARD_REQUIRES(stop_mu_) { return stopped_; });
   }
 
   // Routes, authenticates and runs one request; never throws.
@@ -55,14 +56,14 @@ class HttpServer::Impl {
   uint16_t port() const { return port_; }
   const std::string& host() const { return options_.host; }
   void retain(GaugeRegistration g) {
-    std::lock_guard<std::mutex> lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     gauges_.push_back(std::move(g));
   }
   // Streamed responses in progress, cancelled by stop() so that it does not wait on them. One
   // its producer already closed is left to finish: its last bytes (a subscription's final
   // result) go out while stop() waits for in-flight requests, at most its stop grace.
   void track(const std::shared_ptr<ResponseStream>& s) {
-    std::lock_guard<std::mutex> lock(streams_mu_);
+    MutexLock lock(streams_mu_);
     if (stopping_) {
       if (!s->closed()) s->cancel();
       return;
@@ -74,7 +75,7 @@ class HttpServer::Impl {
     std::vector<std::weak_ptr<ResponseStream>> all;
     std::vector<std::weak_ptr<DeferredResponse>> deferred;
     {
-      std::lock_guard<std::mutex> lock(streams_mu_);
+      MutexLock lock(streams_mu_);
       all.swap(streams_);
       deferred.swap(deferred_);
     }
@@ -89,7 +90,7 @@ class HttpServer::Impl {
   // are told to stop), so that it does not wait on them.
   void track(const std::shared_ptr<DeferredResponse>& d) {
     {
-      std::lock_guard<std::mutex> lock(streams_mu_);
+      MutexLock lock(streams_mu_);
       if (!stopping_) {
         std::erase_if(deferred_,
                       [](const std::weak_ptr<DeferredResponse>& w) { return w.expired(); });
@@ -115,14 +116,14 @@ class HttpServer::Impl {
   std::atomic<bool> stopping_{false};
   uint16_t port_ = 0;
 
-  std::mutex stop_mu_;
-  std::condition_variable stopped_cv_;
-  bool stop_started_ = false;              // guarded by stop_mu_
-  bool stopped_ = false;                   // guarded by stop_mu_
-  std::vector<GaugeRegistration> gauges_;  // guarded by stop_mu_
-  std::mutex streams_mu_;
-  std::vector<std::weak_ptr<ResponseStream>> streams_;  // guarded by streams_mu_
-  std::vector<std::weak_ptr<DeferredResponse>> deferred_;  // guarded by streams_mu_
+  Mutex stop_mu_;
+  CondVar stopped_cv_;
+  bool stop_started_ WARD_GUARDED_BY(stop_mu_) = false;
+  bool stopped_ WARD_GUARDED_BY(stop_mu_) = false;
+  std::vector<GaugeRegistration> gauges_ WARD_GUARDED_BY(stop_mu_);
+  Mutex streams_mu_;
+  std::vector<std::weak_ptr<ResponseStream>> streams_ WARD_GUARDED_BY(streams_mu_);
+  std::vector<std::weak_ptr<DeferredResponse>> deferred_ WARD_GUARDED_BY(streams_mu_);
 };
 
 // Serves one accepted connection (keep-alive requests, streamed responses) until it closes.

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "handlers.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/http/response_stream.h"
 #include "ward/models/model_service.h"
@@ -17,21 +18,21 @@
 namespace ward::http {
 
 struct StreamStart {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool decided = false;  // guarded by mu
-  Status status;         // guarded by mu
+  Mutex mu;
+  CondVar cv;
+  bool decided WARD_GUARDED_BY(mu) = false;
+  Status status WARD_GUARDED_BY(mu);
 
   void decide(Status s) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (decided) return;
     decided = true;
     status = std::move(s);
-    cv.notify_all();
+    cv.notifyAll();
   }
   Status wait() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [this] { return decided; });
+    MutexLock lock(mu);
+    cv.wait(lock, [this]() WARD_REQUIRES(mu) { return decided; });
     return status;
   }
 };

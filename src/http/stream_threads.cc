@@ -6,17 +6,18 @@
 #include <thread>
 
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::http {
 
 struct StreamThreads::State {
   std::chrono::milliseconds idle;
-  mutable std::mutex mu;
-  std::condition_variable wake;
-  std::deque<std::function<void()>> tasks;  // guarded by mu
-  size_t threads = 0;                       // guarded by mu
-  size_t idle_threads = 0;                  // guarded by mu
-  bool stopping = false;                    // guarded by mu
+  mutable Mutex mu;
+  CondVar wake;
+  std::deque<std::function<void()>> tasks WARD_GUARDED_BY(mu);
+  size_t threads WARD_GUARDED_BY(mu) = 0;
+  size_t idle_threads WARD_GUARDED_BY(mu) = 0;
+  bool stopping WARD_GUARDED_BY(mu) = false;
 };
 
 StreamThreads::StreamThreads(std::chrono::milliseconds idle) : state_(std::make_shared<State>()) {
@@ -24,17 +25,17 @@ StreamThreads::StreamThreads(std::chrono::milliseconds idle) : state_(std::make_
 }
 
 StreamThreads::~StreamThreads() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   state_->stopping = true;
-  state_->wake.notify_all();
+  state_->wake.notifyAll();
 }
 
 Status StreamThreads::run(std::function<void()> task) {
-  std::unique_lock lock(state_->mu);
+  MutexLock lock(state_->mu);
   state_->tasks.push_back(std::move(task));
   // Each idle thread takes one task: a new thread only when the queue outgrows them.
   if (state_->tasks.size() <= state_->idle_threads) {
-    state_->wake.notify_one();
+    state_->wake.notifyOne();
     return Status();
   }
   ++state_->threads;
@@ -49,12 +50,12 @@ Status StreamThreads::run(std::function<void()> task) {
 }
 
 size_t StreamThreads::threads() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   return state_->threads;
 }
 
 size_t StreamThreads::idleThreads() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   return state_->idle_threads;
 }
 
@@ -64,12 +65,12 @@ StreamThreads& StreamThreads::shared() {
 }
 
 void StreamThreads::work(const std::shared_ptr<State>& s) {
-  std::unique_lock lock(s->mu);
+  MutexLock lock(s->mu);
   for (;;) {
     if (s->tasks.empty()) {
       ++s->idle_threads;
-      const bool woken = s->wake.wait_for(lock, s->idle,
-                                          [&] { return !s->tasks.empty() || s->stopping; });
+      const bool woken = s->wake.waitFor(
+          lock, s->idle, [&]() WARD_REQUIRES(s->mu) { return !s->tasks.empty() || s->stopping; });
       --s->idle_threads;
       if (!woken || s->tasks.empty()) break;  // idle too long, or the pool is going away
     }

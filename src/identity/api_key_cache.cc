@@ -1,3 +1,4 @@
+#include "ward/common/mutex.h"
 #include "ward/identity/api_key_cache.h"
 
 #include "ward/common/hash.h"
@@ -22,7 +23,7 @@ Result<Principal> ApiKeyCache::authenticate(const std::string& presented) {
   WARD_ASSIGN_OR_RETURN(int64_t id, verifyApiKey(dir_, presented));
   WARD_ASSIGN_OR_RETURN(int64_t generation, generation_());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (generation != seen_) {
       by_id_.clear();
       seen_ = generation;
@@ -33,7 +34,7 @@ Result<Principal> ApiKeyCache::authenticate(const std::string& presented) {
   WARD_ASSIGN_OR_RETURN(Principal who, resolvePrincipalById(dir_, id));
   // Keys are never issued to groups; one that reached a group anyway does not authenticate.
   if (!canAuthenticate(who.kind)) return Status::unauthenticated("invalid API key");
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Kept only if nothing moved the generation meanwhile (this resolution may predate the move).
   if (generation == seen_) {
     if (by_id_.size() >= kMaxCachedPrincipals) by_id_.clear();

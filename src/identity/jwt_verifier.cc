@@ -1,3 +1,4 @@
+#include "ward/common/mutex.h"
 #include "ward/identity/jwt_verifier.h"
 
 #include <openssl/ecdsa.h>
@@ -145,7 +146,7 @@ Result<VerifiedToken> JwtVerifier::verify(std::string_view token) {
   const JwkEntry* key = nullptr;
   for (int attempt = 0; attempt < 2 && key == nullptr; ++attempt) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       Status st = reloadLocked(attempt == 1);
       if (!st.ok() && !keys_) return st;
       keys = keys_;

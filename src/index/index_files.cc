@@ -222,7 +222,7 @@ Result<FrozenSegment::FileInfo> IndexFiles::writeFile(uint64_t number, const cha
   if (s.ok()) s = file->append(payload);
   if (s.ok()) s = file->sync();
   if (!s.ok()) {
-    (void)fs_.remove(p);
+    fs_.remove(p).ignore("best effort: the write's error is the one to report");
     return s;
   }
   return FrozenSegment::FileInfo{number, h.size() + payload.size(), crc32c(payload, crc32c(h))};

@@ -1,4 +1,5 @@
 // Alert delivery: log, metric, audit event, webhook (alert_notifier.h).
+#include "ward/common/mutex.h"
 #include "ward/ingest/alert_notifier.h"
 
 #include <toml++/toml.h>
@@ -111,10 +112,10 @@ AlertNotifier::AlertNotifier(AlertWebhookConfig config, audit::TraceSink* traces
 
 AlertNotifier::~AlertNotifier() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.notifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -133,7 +134,7 @@ void AlertNotifier::notify(const SyncAlert& alert) {
   if (config_.url.empty()) return;
   bool dropped = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (queue_.size() >= kMaxQueuedAlerts) {
       dropped = true;
     } else {
@@ -141,7 +142,7 @@ void AlertNotifier::notify(const SyncAlert& alert) {
     }
   }
   if (!dropped) {
-    wake_.notify_one();
+    wake_.notifyOne();
     return;
   }
   metrics().incrementCounter("ward_sync_alert_webhooks_total", {{"outcome", "dropped"}});
@@ -161,8 +162,8 @@ void AlertNotifier::loop() {
   for (;;) {
     SyncAlert alert;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      wake_.wait(lock, [this]() WARD_REQUIRES(mu_) { return stop_ || !queue_.empty(); });
       if (stop_) {
         if (!queue_.empty()) {
           logWarn("sync alert: " + std::to_string(queue_.size()) +
@@ -212,9 +213,9 @@ void AlertNotifier::deliver(const SyncAlert& alert) {
     }
     if (!retry || attempts == 2) break;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (wake_.wait_for(lock, std::chrono::milliseconds(kAlertWebhookRetryDelayMs),
-                         [this] { return stop_; })) {
+      MutexLock lock(mu_);
+      if (wake_.waitFor(lock, std::chrono::milliseconds(kAlertWebhookRetryDelayMs),
+                        [this]() WARD_REQUIRES(mu_) { return stop_; })) {
         break;
       }
     }

@@ -168,8 +168,8 @@ IngestService::IngestService(store::Store& store, index::Index& index, audit::Tr
     : store_(store), index_(index), traces_(traces), config_(config) {}
 
 std::vector<std::string> IngestService::unknownRecordFields(const Json& record) {
-  static const char* kKnown[] = {"id",  "title",    "text",   "url",   "updated_at",
-                                 "acl", "metadata", "source", "format"};
+  static const char* const kKnown[] = {"id",  "title",    "text",   "url",   "updated_at",
+                                       "acl", "metadata", "source", "format"};
   std::vector<std::string> unknown;
   if (!record.is_object()) return unknown;
   for (auto it = record.begin(); it != record.end(); ++it) {

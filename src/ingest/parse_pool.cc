@@ -1,5 +1,6 @@
 // The sync runner's parse workers (parse_pool.h).
 #include "parse_pool.h"
+#include "ward/common/mutex.h"
 
 #include <algorithm>
 
@@ -19,47 +20,47 @@ ParsePool::ParsePool(unsigned workers) {
 ParsePool::~ParsePool() {
   wait();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.notifyAll();
   for (auto& t : threads_) t.join();
 }
 
 void ParsePool::submit(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(std::move(task));
   }
-  wake_.notify_one();
+  wake_.notifyOne();
 }
 
-bool ParsePool::runOne(std::unique_lock<std::mutex>& lock) {
+bool ParsePool::runOne() {
   if (queue_.empty()) return false;
   std::function<void()> task = std::move(queue_.front());
   queue_.pop_front();
   ++running_;
-  lock.unlock();
+  mu_.unlock();  // the caller's MutexLock owns it again once relocked below
   task();
-  lock.lock();
+  mu_.lock();
   --running_;
-  idle_.notify_all();
+  idle_.notifyAll();
   return true;
 }
 
 void ParsePool::wait() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (runOne(lock)) {
+  MutexLock lock(mu_);
+  while (runOne()) {
   }
-  idle_.wait(lock, [this] { return queue_.empty() && running_ == 0; });
+  idle_.wait(lock, [this]() WARD_REQUIRES(mu_) { return queue_.empty() && running_ == 0; });
 }
 
 void ParsePool::work() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    wake_.wait(lock, [this]() WARD_REQUIRES(mu_) { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
-    runOne(lock);
+    runOne();
   }
 }
 

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "ward/common/mutex.h"
+
 namespace ward::ingest {
 
 // At most this many parse workers, whatever the machine has (docs/design/ingest.md, "Sync runs").
@@ -38,16 +40,15 @@ class ParsePool {
 
  private:
   void work();
-  // Pops and runs one task; false when the queue was empty. Called with `lock` held; releases it
-  // while the task runs.
-  bool runOne(std::unique_lock<std::mutex>& lock);
+  // Pops and runs one task; false when the queue was empty. Releases mu_ while the task runs.
+  bool runOne() WARD_REQUIRES(mu_);
 
-  std::mutex mu_;
-  std::condition_variable wake_;             // a task was queued, or the pool stops
-  std::condition_variable idle_;             // a task finished
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  size_t running_ = 0;                       // guarded by mu_
-  bool stop_ = false;                        // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;  // a task was queued, or the pool stops
+  CondVar idle_;  // a task finished
+  std::deque<std::function<void()>> queue_ WARD_GUARDED_BY(mu_);
+  size_t running_ WARD_GUARDED_BY(mu_) = 0;
+  bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

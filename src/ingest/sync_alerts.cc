@@ -1,4 +1,5 @@
 // Alert dedupe and the alert's JSON (sync_alerts.h).
+#include "ward/common/mutex.h"
 #include "ward/ingest/sync_alerts.h"
 
 #include "ward/common/clock.h"
@@ -66,7 +67,7 @@ std::vector<SyncAlert> AlertTracker::observe(const std::string& tenant, const So
   lag(AlertKind::kAclLag, o.acl_lag_s, source.slo.acl_lag_s, "ACL lag");
 
   std::vector<SyncAlert> out;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& c : checks) {
     const auto key = std::make_pair(source.name, c.kind);
     const bool was = raised_.count(key) > 0;
@@ -101,12 +102,12 @@ std::vector<SyncAlert> AlertTracker::observe(const std::string& tenant, const So
 }
 
 bool AlertTracker::raised(const std::string& source, AlertKind kind) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return raised_.count({source, kind}) > 0;
 }
 
 std::vector<std::pair<std::string, AlertKind>> AlertTracker::raisedAlerts() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return {raised_.begin(), raised_.end()};
 }
 

@@ -1,4 +1,5 @@
 // Crash and fault simulation over any FileSystem.
+#include "ward/common/mutex.h"
 #include "ward/io/fault_injecting_file_system.h"
 
 #include <thread>
@@ -59,62 +60,62 @@ class FaultFile final : public File {
 FaultInjectingFileSystem::FaultInjectingFileSystem(FileSystem& base) : base_(base) {}
 
 void FaultInjectingFileSystem::failAfter(int64_t ops) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   fail_after_ = ops_ + ops;
 }
 
 void FaultInjectingFileSystem::tearNextAppend(size_t keep_bytes) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   tear_ = keep_bytes;
 }
 
 void FaultInjectingFileSystem::clearFaults() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   fail_after_ = -1;
   tear_.reset();
 }
 
 void FaultInjectingFileSystem::setSyncDelay(std::chrono::microseconds delay) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   sync_delay_ = delay;
 }
 
 std::chrono::microseconds FaultInjectingFileSystem::syncDelay() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return sync_delay_;
 }
 
 int64_t FaultInjectingFileSystem::mutatingOps() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return ops_;
 }
 
 uint64_t FaultInjectingFileSystem::generation() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   return generation_;
 }
 
 Status FaultInjectingFileSystem::beforeMutation() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   if (fail_after_ >= 0 && ops_ >= fail_after_) return Status::unavailable("injected I/O fault");
   ++ops_;
   return Status();
 }
 
 std::optional<size_t> FaultInjectingFileSystem::takeTear() {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto t = tear_;
   tear_.reset();
   return t;
 }
 
 void FaultInjectingFileSystem::recordSync(const std::string& path, uint64_t size) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   tracked_[path].synced = size;
 }
 
 Status FaultInjectingFileSystem::crash(CrashMode mode) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   ++generation_;
   for (auto it = tracked_.begin(); it != tracked_.end();) {
     const auto& [path, t] = *it;
@@ -154,7 +155,7 @@ Result<std::unique_ptr<File>> FaultInjectingFileSystem::open(const std::string& 
                                                              const OpenOptions& options) {
   bool existed = base_.exists(path);
   WARD_ASSIGN_OR_RETURN(auto file, base_.open(path, options));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto [it, inserted] = tracked_.try_emplace(path);
   if (inserted) {
     if (existed) {
@@ -173,7 +174,7 @@ Result<uint64_t> FaultInjectingFileSystem::fileSize(const std::string& path) con
 
 Status FaultInjectingFileSystem::rename(const std::string& from, const std::string& to) {
   WARD_RETURN_IF_ERROR(base_.rename(from, to));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   auto it = tracked_.find(from);
   if (it != tracked_.end()) {
     Tracked t = it->second;
@@ -186,14 +187,14 @@ Status FaultInjectingFileSystem::rename(const std::string& from, const std::stri
 
 Status FaultInjectingFileSystem::remove(const std::string& path) {
   WARD_RETURN_IF_ERROR(base_.remove(path));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   tracked_.erase(path);
   return Status();
 }
 
 Status FaultInjectingFileSystem::syncDir(const std::string& dir) {
   WARD_RETURN_IF_ERROR(base_.syncDir(dir));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(mu_);
   for (auto& [path, t] : tracked_) {
     if (parentDir(path) == dir) t.created_unsynced = false;
   }

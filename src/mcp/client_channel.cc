@@ -1,6 +1,7 @@
 #include "client_channel.h"
 
 #include "protocol.h"
+#include "ward/common/mutex.h"
 
 namespace ward::mcp {
 
@@ -27,9 +28,10 @@ Result<Json> CallChannel::ask(const std::string& method, Json params) {
   if (!params.is_null()) request["params"] = std::move(params);
   Result<Json> out = Status::unavailable("the request was cancelled before the client answered");
   if (notify(request)) {
-    std::unique_lock<std::mutex> lock(mu_);
-    bool answered = cv_.wait_for(lock, ask_timeout_,
-                                 [&] { return slot->message.has_value() || cancelled_; });
+    MutexLock lock(mu_);
+    bool answered = cv_.waitFor(lock, ask_timeout_, [&]() WARD_REQUIRES(mu_) {
+      return slot->message.has_value() || cancelled_;
+    });
     if (slot->message) {
       const Json& msg = *slot->message;
       if (msg.contains("error")) {
@@ -51,12 +53,12 @@ Result<Json> CallChannel::ask(const std::string& method, Json params) {
 
 void CallChannel::cancel(bool by_client) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (cancelled_) return;
     cancelled_ = true;
     by_client_ = by_client;
   }
-  cv_.notify_all();
+  cv_.notifyAll();
   // Waits for a send in progress: once cancel() returns, `send` is never called again (it may
   // reference a stream or a stdio connection that is about to end). Recursive: a send that
   // fails may cancel the channel from inside notify().
@@ -64,18 +66,18 @@ void CallChannel::cancel(bool by_client) {
 }
 
 bool CallChannel::cancelled() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return cancelled_;
 }
 
 bool CallChannel::cancelledByClient() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return by_client_;
 }
 
-Json ClientRequests::open(const std::string& key, std::shared_ptr<Answer> slot,
-                          std::condition_variable* cv, std::mutex* mu) {
-  std::lock_guard<std::mutex> lock(mu_);
+Json ClientRequests::open(const std::string& key, std::shared_ptr<Answer> slot, CondVar* cv,
+                          Mutex* mu) {
+  MutexLock lock(mu_);
   // Ward's ids are strings, so they never collide with a client's numeric ones in logs.
   Json id = "ward-" + std::to_string(next_id_++);
   waiters_[slotKey(key, id)] = Waiter{std::move(slot), cv, mu};
@@ -83,34 +85,34 @@ Json ClientRequests::open(const std::string& key, std::shared_ptr<Answer> slot,
 }
 
 void ClientRequests::close(const std::string& key, const Json& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   waiters_.erase(slotKey(key, id));
 }
 
 bool ClientRequests::deliver(const std::string& key, const Json& response) {
   if (!response.is_object() || !response.contains("id")) return false;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = waiters_.find(slotKey(key, response["id"]));
   if (it == waiters_.end()) return false;
   Waiter w = it->second;
   waiters_.erase(it);
   {
-    std::lock_guard<std::mutex> wait_lock(*w.mu);
+    MutexLock wait_lock(*w.mu);
     w.slot->message = response;
   }
-  w.cv->notify_all();
+  w.cv->notifyAll();
   return true;
 }
 
 void ClientRequests::track(const std::string& key, const Json& request_id,
                            std::weak_ptr<CallChannel> c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   running_.emplace(slotKey(key, request_id), std::move(c));
 }
 
 void ClientRequests::untrack(const std::string& key, const Json& request_id,
                              const CallChannel* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto [from, to] = running_.equal_range(slotKey(key, request_id));
   for (auto it = from; it != to; ++it) {
     auto held = it->second.lock();
@@ -124,7 +126,7 @@ void ClientRequests::untrack(const std::string& key, const Json& request_id,
 bool ClientRequests::cancel(const std::string& key, const Json& request_id) {
   std::vector<std::shared_ptr<CallChannel>> found;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto [from, to] = running_.equal_range(slotKey(key, request_id));
     for (auto it = from; it != to; ++it) {
       if (auto c = it->second.lock()) found.push_back(std::move(c));
@@ -139,7 +141,7 @@ void ClientRequests::cancelAll() { cancelKey(""); }
 void ClientRequests::cancelKey(const std::string& key) {
   std::vector<std::shared_ptr<CallChannel>> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [k, w] : running_) {
       if (!key.empty() && k.compare(0, key.size() + 1, key + "\n") != 0) continue;
       if (auto c = w.lock()) all.push_back(std::move(c));

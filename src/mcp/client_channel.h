@@ -14,6 +14,7 @@
 #include <string>
 
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::mcp {
@@ -47,10 +48,10 @@ class CallChannel {
   const std::string key_;
   const std::chrono::seconds ask_timeout_;
   std::recursive_mutex send_mu_;  // held while send_ runs
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool cancelled_ = false;  // guarded by mu_
-  bool by_client_ = false;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool cancelled_ WARD_GUARDED_BY(mu_) = false;
+  bool by_client_ WARD_GUARDED_BY(mu_) = false;
 };
 
 // Requests Ward sent to clients and is waiting on, and the requests that may be cancelled.
@@ -62,8 +63,7 @@ class ClientRequests {
   };
 
   // A fresh id for a server-to-client request on `key`, registered to receive its answer.
-  Json open(const std::string& key, std::shared_ptr<Answer> slot,
-            std::condition_variable* cv, std::mutex* mu);
+  Json open(const std::string& key, std::shared_ptr<Answer> slot, CondVar* cv, Mutex* mu);
   void close(const std::string& key, const Json& id);
   // Delivers the client's response; false when nothing waits for it (unknown, late or
   // another stream's id).
@@ -82,11 +82,11 @@ class ClientRequests {
  private:
   struct Waiter {
     std::shared_ptr<Answer> slot;
-    std::condition_variable* cv;
-    std::mutex* mu;
+    CondVar* cv;
+    Mutex* mu;
   };
-  std::mutex mu_;
-  int64_t next_id_ = 1;                                      // guarded by mu_
+  Mutex mu_;
+  int64_t next_id_ WARD_GUARDED_BY(mu_) = 1;
   std::map<std::string, Waiter> waiters_;                    // key "\n" id -> waiter
   std::multimap<std::string, std::weak_ptr<CallChannel>> running_;  // key "\n" id -> channel
 };

@@ -18,6 +18,7 @@
 #include "session_table.h"
 #include "subscriptions.h"
 #include "task_store.h"
+#include "ward/common/mutex.h"
 #include "ward/mcp/mcp_server.h"
 
 namespace ward::store {
@@ -207,13 +208,14 @@ class McpServer::Impl {
   // to the client): ~Impl waits until none is left. enterWorker is false once shutting down.
   bool enterWorker();
   void leaveWorker();
-  std::mutex workers_mu;
-  std::condition_variable workers_cv;
-  size_t workers = 0;         // guarded by workers_mu: all such work running
-  size_t streamed_calls = 0;  // guarded by workers_mu: streamed requests running
-  bool shutting_down = false;  // guarded by workers_mu
-  std::mutex used_states_mu;
-  std::set<std::string> used_states;  // guarded by used_states_mu: consumed requestState nonces
+  Mutex workers_mu;
+  CondVar workers_cv;
+  size_t workers WARD_GUARDED_BY(workers_mu) = 0;         // all such work running
+  size_t streamed_calls WARD_GUARDED_BY(workers_mu) = 0;  // streamed requests running
+  bool shutting_down WARD_GUARDED_BY(workers_mu) = false;
+  Mutex used_states_mu;
+  std::set<std::string> used_states
+      WARD_GUARDED_BY(used_states_mu);  // consumed requestState nonces
   TaskStore tasks;  // the tasks extension's tasks (in memory; task_store.h)
 };
 

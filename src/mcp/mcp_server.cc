@@ -8,6 +8,7 @@
 #include "upstream_content.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::mcp {
@@ -96,15 +97,15 @@ Result<Listener> McpServer::Impl::listener(const Message& m, const Exchange& x) 
 
 McpServer::Impl::~Impl() {
   {
-    std::lock_guard<std::mutex> lock(workers_mu);
+    MutexLock lock(workers_mu);
     shutting_down = true;
   }
   subscriptions->shutdown();
   // Streamed requests wait on clients; end the waits, then the threads that reference *this.
   client_requests.cancelAll();
   tasks.requestCancelAll();  // task runners waiting (a fixture's sleep, client input) stop
-  std::unique_lock<std::mutex> lock(workers_mu);
-  workers_cv.wait(lock, [this] { return workers == 0; });
+  MutexLock lock(workers_mu);
+  workers_cv.wait(lock, [this]() WARD_REQUIRES(workers_mu) { return workers == 0; });
 }
 
 bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
@@ -113,7 +114,7 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
                                   std::function<void()> done,
                                   std::shared_ptr<CallChannel>* channel_out) {
   {
-    std::lock_guard<std::mutex> lock(workers_mu);
+    MutexLock lock(workers_mu);
     if (shutting_down || streamed_calls >= options.limits.max_streaming_calls) return false;
     ++workers;
     ++streamed_calls;
@@ -137,7 +138,7 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
     if (!x.channel_key.empty()) client_requests.untrack(x.channel_key, m.id, channel.get());
     done();
     {
-      std::lock_guard<std::mutex> lock(workers_mu);
+      MutexLock lock(workers_mu);
       --streamed_calls;
     }
     leaveWorker();
@@ -146,7 +147,7 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
 }
 
 bool McpServer::Impl::enterWorker() {
-  std::lock_guard<std::mutex> lock(workers_mu);
+  MutexLock lock(workers_mu);
   if (shutting_down) return false;
   ++workers;
   return true;
@@ -154,9 +155,9 @@ bool McpServer::Impl::enterWorker() {
 
 void McpServer::Impl::leaveWorker() {
   // Notified under the lock: ~Impl may destroy the condition variable as soon as it sees 0.
-  std::lock_guard<std::mutex> lock(workers_mu);
+  MutexLock lock(workers_mu);
   --workers;
-  workers_cv.notify_all();
+  workers_cv.notifyAll();
 }
 
 Json McpServer::Impl::capabilities(bool stateless) const {

@@ -10,6 +10,7 @@
 #include "mcp_impl.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::mcp {
 
@@ -18,22 +19,22 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
   Impl& s = *impl_;
   std::optional<Session> session;
   std::string line;
-  std::mutex write_mu;  // calls running on their own threads write too
+  Mutex write_mu;  // calls running on their own threads write too
   auto write = [&out, &write_mu](const Json& j) {
-    std::lock_guard<std::mutex> lock(write_mu);
+    MutexLock lock(write_mu);
     out << dumpJson(j) << '\n';
     out.flush();
     return out.good();
   };
   const std::string key = "stdio:" + randomHex(8);
   auto owned = std::make_shared<identity::Principal>(principal);
-  std::mutex run_mu;
-  std::condition_variable run_cv;
-  size_t running = 0;  // guarded by run_mu
+  Mutex run_mu;
+  CondVar run_cv;
+  size_t running = 0;  // guarded by run_mu (a local: clang's analysis cannot check it)
   auto finished = [&run_mu, &run_cv, &running] {
-    std::lock_guard<std::mutex> lock(run_mu);
+    MutexLock lock(run_mu);
     --running;
-    run_cv.notify_all();
+    run_cv.notifyAll();
   };
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -110,7 +111,7 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     }
     if (wantsStream(m, x)) {
       {
-        std::lock_guard<std::mutex> lock(run_mu);
+        MutexLock lock(run_mu);
         ++running;
       }
       std::shared_ptr<CallChannel> channel;
@@ -140,10 +141,12 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
   s.subscriptions->dropKey(key);
   if (session) s.subscriptions->dropKey(session->id);
   {
-    std::unique_lock<std::mutex> lock(run_mu);
+    MutexLock lock(run_mu);
     run_cv.wait(lock, [&running] { return running == 0; });
   }
-  if (session) s.sessions.remove(session->id, principal.id);
+  if (session) {
+    s.sessions.remove(session->id, principal.id).ignore("not found: it expired already, gone too");
+  }
   if (!out.good()) return Status::unavailable("stdout closed");
   return Status();
 }

@@ -1,6 +1,7 @@
 #include "session_table.h"
 
 #include "ward/common/hash.h"
+#include "ward/common/mutex.h"
 
 namespace ward::mcp {
 
@@ -16,7 +17,7 @@ void SessionTable::expireLocked(int64_t now) {
 
 Result<Session> SessionTable::create(Session s) {
   const int64_t now = clock_.nowMicros();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (sessions_.size() >= max_sessions_) expireLocked(now);
   if (sessions_.size() >= max_sessions_) {
     return Status::resourceExhausted("too many MCP sessions (limit " +
@@ -31,7 +32,7 @@ Result<Session> SessionTable::create(Session s) {
 
 Result<Session> SessionTable::get(const std::string& id, int64_t principal_id) {
   const int64_t now = clock_.nowMicros();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(id);
   if (it != sessions_.end() && now - it->second.last_used_us > idle_us_) {
     sessions_.erase(it);
@@ -45,21 +46,21 @@ Result<Session> SessionTable::get(const std::string& id, int64_t principal_id) {
 }
 
 void SessionTable::update(const std::string& id, const std::function<void(Session&)>& change) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(id);
   if (it != sessions_.end()) change(it->second);
 }
 
 bool SessionTable::exists(const std::string& id) {
   const int64_t now = clock_.nowMicros();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(id);
   return it != sessions_.end() && now - it->second.last_used_us <= idle_us_;
 }
 
 void SessionTable::touch(const std::string& id) {
   const int64_t now = clock_.nowMicros();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(id);
   if (it != sessions_.end() && now - it->second.last_used_us <= idle_us_) {
     it->second.last_used_us = now;
@@ -67,7 +68,7 @@ void SessionTable::touch(const std::string& id) {
 }
 
 Status SessionTable::remove(const std::string& id, int64_t principal_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || it->second.principal_id != principal_id) {
     return Status::notFound("MCP session not found or expired");
@@ -77,7 +78,7 @@ Status SessionTable::remove(const std::string& id, int64_t principal_id) {
 }
 
 size_t SessionTable::size() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return sessions_.size();
 }
 

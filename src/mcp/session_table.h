@@ -13,6 +13,7 @@
 
 #include "ward/common/clock.h"
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/gateway/stage.h"
 
@@ -55,13 +56,13 @@ class SessionTable {
   size_t size();
 
  private:
-  void expireLocked(int64_t now);
+  void expireLocked(int64_t now) WARD_REQUIRES(mu_);
 
   const Clock& clock_;
   const size_t max_sessions_;
   const int64_t idle_us_;
-  std::mutex mu_;
-  std::map<std::string, Session> sessions_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, Session> sessions_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::mcp

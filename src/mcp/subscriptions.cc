@@ -7,6 +7,7 @@
 #include "mcp_impl.h"
 #include "session_table.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/store/store.h"
 
@@ -56,7 +57,7 @@ Status Subscriptions::add(Listener l) {
   }
   e->l = std::move(l);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return Status::unavailable("the server is shutting down");
     // Streams whose client left count for nothing (a reconnecting GET is not a second one).
     std::erase_if(entries_, [](const auto& x) { return x->ended || (x->l.gone && x->l.gone()); });
@@ -105,7 +106,7 @@ bool Subscriptions::subscribable(const std::string& uri) {
 }
 
 Status Subscriptions::subscribe(const std::string& session_id, const std::string& uri, bool on) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = session_uris_.find(session_id);
   if (!on) {
     if (it != session_uris_.end() && it->second.erase(uri) > 0) {
@@ -132,7 +133,7 @@ Status Subscriptions::subscribe(const std::string& session_id, const std::string
 bool Subscriptions::cancel(const std::string& key, const Json& subscription_id) {
   std::shared_ptr<Entry> found;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& e : entries_) {
       if (e->l.key == key && !e->l.subscription_id.is_null() &&
           e->l.subscription_id == subscription_id) {
@@ -143,7 +144,7 @@ bool Subscriptions::cancel(const std::string& key, const Json& subscription_id) 
   }
   if (!found) return false;
   // As in dropKey: a round in progress may still send to it; wait for it first.
-  std::lock_guard<std::mutex> round(round_mu_);
+  MutexLock round(round_mu_);
   found->ended = true;
   if (found->l.close) found->l.close();
   return true;
@@ -152,7 +153,7 @@ bool Subscriptions::cancel(const std::string& key, const Json& subscription_id) 
 void Subscriptions::dropKey(const std::string& key) {
   std::vector<std::shared_ptr<Entry>> dropped;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& e : entries_) {
       if (e->l.key == key) dropped.push_back(e);
     }
@@ -161,7 +162,7 @@ void Subscriptions::dropKey(const std::string& key) {
   }
   // A round in progress may still hold the dropped listeners: wait for it, so that their sends
   // (which may reference the caller's stack, as stdio's do) are never called afterwards.
-  std::lock_guard<std::mutex> round(round_mu_);
+  MutexLock round(round_mu_);
   for (auto& e : dropped) {
     e->ended = true;
     if (e->l.close) e->l.close();
@@ -177,26 +178,26 @@ void Subscriptions::dropSessionUrisLocked(const std::string& session_id) {
 
 void Subscriptions::poke(const std::string& tenant) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     poked_.insert(tenant);
   }
-  cv_.notify_all();
+  cv_.notifyAll();
 }
 
 size_t Subscriptions::size() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return entries_.size();
 }
 
 void Subscriptions::shutdown() {
   std::vector<std::shared_ptr<Entry>> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stop_) return;
     stop_ = true;
     all.swap(entries_);
   }
-  cv_.notify_all();
+  cv_.notifyAll();
   if (thread_.joinable()) thread_.join();
   for (auto& e : all) {
     if (e->ended) continue;
@@ -213,14 +214,14 @@ void Subscriptions::shutdown() {
 }
 
 void Subscriptions::loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(options_.limits.notify_poll_ms),
-                 [this] { return stop_ || !poked_.empty(); });
+    cv_.waitFor(lock, std::chrono::milliseconds(options_.limits.notify_poll_ms),
+                [this]() WARD_REQUIRES(mu_) { return stop_ || !poked_.empty(); });
     if (stop_) break;
     lock.unlock();
     try {
-      std::lock_guard<std::mutex> round(round_mu_);
+      MutexLock round(round_mu_);
       checkAll();
     } catch (const std::exception& e) {
       logError(std::string("mcp notification streams: ") + e.what());
@@ -237,7 +238,7 @@ void Subscriptions::reauthenticate(const std::vector<std::shared_ptr<Entry>>& al
     e->last_auth = now;
     Result<identity::Principal> who = e->l.reauthenticate();
     if (who.ok() && who->id == e->l.principal.id && who->tenant == e->l.principal.tenant) {
-      std::lock_guard<std::mutex> lock(mu_);  // add() reads principals under mu_
+      MutexLock lock(mu_);  // add() reads principals under mu_
       e->l.principal = std::move(who).value();
       continue;
     }
@@ -254,7 +255,7 @@ void Subscriptions::checkAll() {
   std::set<std::string> poked;
   std::map<std::string, std::set<std::string>> session_uris;  // of the GET listeners
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     std::erase_if(entries_, [](const auto& e) { return e->ended || (e->l.gone && e->l.gone()); });
     all = entries_;
     poked.swap(poked_);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 #include "ward/mcp/mcp_server.h"
@@ -79,19 +80,19 @@ class Subscriptions {
   void checkAll();
   // Runs each due listener's reauthenticate: refreshes its principal, or ends it.
   void reauthenticate(const std::vector<std::shared_ptr<Entry>>& all);
-  void dropSessionUrisLocked(const std::string& session_id);
+  void dropSessionUrisLocked(const std::string& session_id) WARD_REQUIRES(mu_);
 
   const McpOptions& options_;
   SessionTable& sessions_;
   const Json server_info_;
-  std::mutex round_mu_;  // held while checkAll() runs
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::shared_ptr<Entry>> entries_;             // guarded by mu_
-  std::map<std::string, std::set<std::string>> session_uris_;  // guarded by mu_
-  size_t subscribed_uris_ = 0;  // guarded by mu_: the sum of session_uris_ sizes
-  std::set<std::string> poked_;                              // guarded by mu_: tenants
-  bool stop_ = false;                                        // guarded by mu_
+  Mutex round_mu_;  // held while checkAll() runs
+  Mutex mu_;
+  CondVar cv_;
+  std::vector<std::shared_ptr<Entry>> entries_ WARD_GUARDED_BY(mu_);
+  std::map<std::string, std::set<std::string>> session_uris_ WARD_GUARDED_BY(mu_);
+  size_t subscribed_uris_ WARD_GUARDED_BY(mu_) = 0;   // the sum of session_uris_ sizes
+  std::set<std::string> poked_ WARD_GUARDED_BY(mu_);  // tenants
+  bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::thread thread_;                                       // started by the first add()
 };
 

@@ -21,6 +21,7 @@
 #include "mcp_impl.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/upstream/upstream_pool.h"
 
@@ -166,20 +167,20 @@ class TaskLink final : public upstream::UpstreamTaskLink {
   }
 
   void upstreamFailed(const std::string& message) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     failure_ = message;
   }
 
   std::string failure() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return failure_;
   }
 
  private:
   McpServer::Impl& s_;
   const std::string id_;
-  std::mutex mu_;
-  std::string failure_;  // guarded by mu_
+  Mutex mu_;
+  std::string failure_ WARD_GUARDED_BY(mu_);
 };
 
 Reply notFound(const std::string& id) {

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ward/common/hash.h"
+#include "ward/common/mutex.h"
 
 namespace ward::mcp {
 
@@ -48,7 +49,7 @@ void TaskStore::expireLocked(int64_t now) {
 }
 
 Result<Task> TaskStore::create(Task t) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const int64_t now = clock_.nowMicros();
   expireLocked(now);
   size_t running = 0, kept = 0;
@@ -88,7 +89,7 @@ Result<Task> TaskStore::create(Task t) {
 }
 
 Result<Task> TaskStore::get(const TaskOwner& owner, const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   expireLocked(clock_.nowMicros());
   auto it = tasks_.find(id);
   if (it == tasks_.end() || !owns(owner, it->second)) {
@@ -98,7 +99,7 @@ Result<Task> TaskStore::get(const TaskOwner& owner, const std::string& id) {
 }
 
 std::vector<Task> TaskStore::list(const TaskOwner& owner) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   expireLocked(clock_.nowMicros());
   std::vector<Task> out;
   for (const auto& [id, t] : tasks_) {
@@ -112,7 +113,7 @@ std::vector<Task> TaskStore::list(const TaskOwner& owner) {
 
 std::optional<Task> TaskStore::update(const std::string& id,
                                       const std::function<void(Task&)>& change) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = tasks_.find(id);
   if (it == tasks_.end()) return std::nullopt;
   Task& t = it->second;
@@ -132,20 +133,20 @@ std::optional<Task> TaskStore::update(const std::string& id,
   copy.created_us = t.created_us;
   copy.updated_us = clock_.nowMicros();
   t = std::move(copy);
-  changed_.notify_all();
+  changed_.notifyAll();
   return t;
 }
 
 std::optional<Task> TaskStore::waitUntil(const std::string& id,
                                          const std::function<bool(const Task&)>& ready,
                                          int64_t timeout_ms) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
     auto it = tasks_.find(id);
     if (it == tasks_.end()) return std::nullopt;
     if (ready(it->second)) return it->second;
-    if (changed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+    if (changed_.waitUntil(lock, deadline) == std::cv_status::timeout) {
       it = tasks_.find(id);
       if (it == tasks_.end()) return std::nullopt;
       return it->second;
@@ -154,13 +155,13 @@ std::optional<Task> TaskStore::waitUntil(const std::string& id,
 }
 
 void TaskStore::requestCancelAll() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [id, t] : tasks_) t.cancel_requested = true;
-  changed_.notify_all();
+  changed_.notifyAll();
 }
 
 size_t TaskStore::size() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return tasks_.size();
 }
 

@@ -28,6 +28,7 @@
 #include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::mcp {
@@ -98,15 +99,15 @@ class TaskStore {
   size_t size();
 
  private:
-  void expireLocked(int64_t now);
+  void expireLocked(int64_t now) WARD_REQUIRES(mu_);
 
   const Clock& clock_;
   const size_t max_per_principal_;
   const size_t max_total_;
   const size_t max_kept_per_principal_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::map<std::string, Task> tasks_;  // guarded by mu_
+  Mutex mu_;
+  CondVar changed_;
+  std::map<std::string, Task> tasks_ WARD_GUARDED_BY(mu_);
 };
 
 // The task's wire view: the fields every revision shares (taskId, status, statusMessage,

@@ -9,6 +9,7 @@
 #include "request_state.h"
 #include "session_taint.h"
 #include "ward/common/hash.h"
+#include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/directory.h"
 #include "ward/store/store.h"
@@ -285,7 +286,7 @@ Reply resumeFromState(McpServer::Impl& s, Exchange& x, const std::string& tool, 
                        "requestState was issued for another principal, tool or arguments");
   }
   {
-    std::lock_guard<std::mutex> lock(s.used_states_mu);
+    MutexLock lock(s.used_states_mu);
     if (!s.used_states.insert(st->nonce).second) {
       return Reply::fail(kInvalidParams, "requestState was already used");
     }

@@ -19,7 +19,7 @@ namespace {
 constexpr char kUpstreamPrefix[] = "ward://upstreams/";
 
 void encodeChar(unsigned char c, std::string& out) {
-  static const char* kHex = "0123456789ABCDEF";
+  static const char* const kHex = "0123456789ABCDEF";
   if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
     out.push_back(static_cast<char>(c));
   } else {

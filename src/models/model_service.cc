@@ -1,5 +1,6 @@
 // The governed call path: grant check, adapter, retries with backoff, fallbacks (each hop
 // authorised again), and the model_call record.
+#include "ward/common/mutex.h"
 #include "ward/models/model_service.h"
 
 #include <algorithm>
@@ -143,18 +144,18 @@ ModelService::ModelService(ModelServiceOptions options)
     : options_(std::move(options)), budgets_(options_.budgets, options_.clock) {}
 
 ModelService::~ModelService() {
-  std::unique_lock lock(mu_);
-  idle_.wait(lock, [this] { return streams_ == 0; });
+  MutexLock lock(mu_);
+  idle_.wait(lock, [this]() WARD_REQUIRES(mu_) { return streams_ == 0; });
 }
 
 ModelService::StreamGuard::StreamGuard(ModelService& service) : service_(service) {
-  std::lock_guard lock(service_.mu_);
+  MutexLock lock(service_.mu_);
   ++service_.streams_;
 }
 
 ModelService::StreamGuard::~StreamGuard() {
-  std::lock_guard lock(service_.mu_);
-  if (--service_.streams_ == 0) service_.idle_.notify_all();
+  MutexLock lock(service_.mu_);
+  if (--service_.streams_ == 0) service_.idle_.notifyAll();
 }
 
 const ModelConfig* ModelService::find(const std::string& name) const {

@@ -1,3 +1,4 @@
+#include "ward/common/mutex.h"
 #include "ward/models/token_budgets.h"
 
 #include <toml++/toml.h>
@@ -92,7 +93,7 @@ Result<TokenBudgets::Ticket> TokenBudgets::admit(const identity::Principal& p, i
   t.minute = now / kMicrosPerMinute;
   t.day = now / kMicrosPerDay;
   t.reserved = estimate;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Windows that have passed hold nothing: drop them (bounds the map by active principals).
   for (auto it = ledgers_.begin(); it != ledgers_.end();) {
     it = it->second.in_flight == 0 && it->second.day != t.day ? ledgers_.erase(it) : std::next(it);
@@ -136,7 +137,7 @@ Result<TokenBudgets::Ticket> TokenBudgets::admit(const identity::Principal& p, i
 void TokenBudgets::settle(const Ticket& t, int64_t used) {
   if (t.keys.empty()) return;
   const int64_t delta = used < 0 ? 0 : used - t.reserved;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const std::string& key : t.keys) {
     auto it = ledgers_.find(key);
     if (it == ledgers_.end()) continue;

@@ -7,6 +7,7 @@
 #include "sqlite_db.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
+#include "ward/common/mutex.h"
 #include "ward/identity/principal.h"
 #include "ward/store/scim_store.h"
 #include "ward/store/store.h"
@@ -50,6 +51,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
   explicit SqliteScimStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
   Status init() {
+    MutexLock lock(mu_);
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode=WAL"));
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA synchronous=FULL"));
     return db_->exec("PRAGMA foreign_keys=ON");
@@ -58,7 +60,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
   Result<ScimResource> createResource(const ScimResource& in,
                                       const std::vector<ScimMemberOp>& members) override {
     WARD_RETURN_IF_ERROR(identity::validateName("principal", in.principal));
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(checkNameFree(in, /*self=*/0));
@@ -126,7 +128,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
 
   Result<ScimResource> getResource(const std::string& tenant, ScimResourceType type,
                                    const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectResource(tenant, type, id);
   }
 
@@ -146,7 +148,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
           break;
       }
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     identity::ScimPage page;
     {
       WARD_ASSIGN_OR_RETURN(StmtRef count,
@@ -173,7 +175,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
 
   Result<ScimResource> updateResource(const ScimResource& in,
                                       const std::vector<ScimMemberOp>& members) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(ScimResource current, selectResource(in.tenant, in.type, in.id));
@@ -199,7 +201,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
 
   Result<std::vector<ScimMember>> groupMembers(const std::string& tenant,
                                                const std::string& group_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
         db_->prepare("SELECT m2.id,m2.type,m2.name FROM scim_resources g "
@@ -221,7 +223,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
 
   Status deleteResource(const std::string& tenant, ScimResourceType type,
                         const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(ScimResource current, selectResource(tenant, type, id));
@@ -251,7 +253,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
  private:
   // Callers hold mu_.
   Result<ScimResource> selectResource(const std::string& tenant, ScimResourceType type,
-                                      const std::string& id) {
+                                      const std::string& id) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kSelectResource) +
                                        "WHERE s.tenant=? AND s.type=? AND s.id=? AND s.deleted=0"));
@@ -266,7 +268,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
   }
 
   // userName / displayName unique among the tenant's live resources of the type (no case).
-  Status checkNameFree(const ScimResource& r, int64_t self) {
+  Status checkNameFree(const ScimResource& r, int64_t self) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT 1 FROM scim_resources WHERE tenant=? AND type=? AND "
                                        "deleted=0 AND name=? COLLATE NOCASE AND principal_id<>?"));
@@ -282,7 +284,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
     return st->error("check SCIM name");
   }
 
-  Status setDisabled(int64_t principal_id, bool disabled) {
+  Status setDisabled(int64_t principal_id, bool disabled) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("UPDATE principals SET disabled=? WHERE id=?"));
     st->bind(1, disabled ? 1 : 0);
     st->bind(2, principal_id);
@@ -290,7 +292,8 @@ class SqliteScimStore final : public identity::ScimDirectory {
   }
 
   // The principal of a live SCIM resource of the tenant; 0 when there is none.
-  Result<int64_t> memberPrincipal(const std::string& tenant, const std::string& id) {
+  Result<int64_t> memberPrincipal(const std::string& tenant, const std::string& id)
+      WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT principal_id FROM scim_resources WHERE tenant=? "
                                        "AND id=? AND deleted=0"));
@@ -302,7 +305,7 @@ class SqliteScimStore final : public identity::ScimDirectory {
   }
 
   Status applyMembers(const std::string& tenant, int64_t group,
-                      const std::vector<ScimMemberOp>& ops) {
+                      const std::vector<ScimMemberOp>& ops) WARD_REQUIRES(mu_) {
     for (const ScimMemberOp& op : ops) {
       if (op.kind == ScimMemberOp::Kind::kReplaceAll) {
         // Only SCIM's own members are replaced; memberships Ward admins made stay.
@@ -335,14 +338,14 @@ class SqliteScimStore final : public identity::ScimDirectory {
     return Status();
   }
 
-  Status bumpIdentityGeneration() {
+  Status bumpIdentityGeneration() WARD_REQUIRES(mu_) {
     return db_->exec(
         "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
         "WHERE key='identity_generation'");
   }
 
-  std::mutex mu_;
-  std::unique_ptr<Database> db_;  // guarded by mu_
+  Mutex mu_;
+  std::unique_ptr<Database> db_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "sqlite_source_groups.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 #include "ward/store/store.h"
 #include "ward/store/sync_store.h"
 
@@ -46,6 +47,7 @@ class SqliteSyncStore final : public SyncStore {
   explicit SqliteSyncStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
   Status init() {
+    MutexLock lock(mu_);
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode=WAL"));
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA synchronous=FULL"));
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA secure_delete=ON"));
@@ -59,7 +61,7 @@ class SqliteSyncStore final : public SyncStore {
 
   Result<SyncRunRecord> startRun(const std::string& tenant, const std::string& source,
                                  bool full, int64_t full_since) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     SyncRunRecord r;
     r.tenant = tenant;
     r.source = source;
@@ -83,7 +85,7 @@ class SqliteSyncStore final : public SyncStore {
   }
 
   Result<std::vector<WriteResult>> commitBatch(SyncBatch& batch) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     const int64_t now = SystemClock::instance().nowMicros();
@@ -135,12 +137,12 @@ class SqliteSyncStore final : public SyncStore {
   }
 
   Status updateRun(const SyncRunRecord& run) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return writeRun(run);
   }
 
   Result<std::vector<std::string>> unseenDocuments(const SyncRunRecord& run) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
         db_->prepare("SELECT d.ext_id FROM documents d WHERE d.tenant=? AND d.source=? AND "
@@ -156,7 +158,7 @@ class SqliteSyncStore final : public SyncStore {
   }
 
   Result<std::vector<std::string>> requestedDeletes(const SyncRunRecord& run) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT s.ext_id FROM sync_seen s JOIN documents d ON "
                                        "d.tenant=? AND d.ext_id=s.ext_id WHERE s.run_id=? AND "
@@ -173,7 +175,7 @@ class SqliteSyncStore final : public SyncStore {
 
   Status finishRun(const SyncRunRecord& run, const std::vector<std::string>& deletes,
                    bool empty_unreported_groups, std::vector<std::string>* emptied) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     {
       Transaction tx(*db_);
       WARD_RETURN_IF_ERROR(tx.begin());
@@ -213,7 +215,7 @@ class SqliteSyncStore final : public SyncStore {
   }
 
   Result<int64_t> liveDocuments(const std::string& tenant, const std::string& source) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT COUNT(*) FROM documents WHERE tenant=? AND "
                                        "source=? AND deleted=0"));
@@ -228,7 +230,7 @@ class SqliteSyncStore final : public SyncStore {
 
   Result<std::map<std::string, std::string>> itemVersions(const std::string& tenant,
                                                           const std::string& source) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT ext_id,version FROM sync_items WHERE tenant=? AND "
                                        "source=?"));
@@ -242,7 +244,7 @@ class SqliteSyncStore final : public SyncStore {
 
   Result<std::vector<SyncRunRecord>> listRuns(const std::string& tenant, const std::string& source,
                                               int limit) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string(kRunColumns) +
                                        " WHERE tenant=? AND (?='' OR source=?) ORDER BY id DESC "
@@ -264,30 +266,30 @@ class SqliteSyncStore final : public SyncStore {
 
   Result<std::optional<std::string>> groupManager(const std::string& tenant,
                                                   const std::string& group) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectGroupManager(*db_, tenant, group);
   }
 
   Result<int64_t> managedGroups(const std::string& tenant, const std::string& source) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return countManagedGroups(*db_, tenant, source);
   }
 
   Result<std::vector<RuntimeSourceRecord>> listSources(const std::string& tenant) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectRuntimeSources(*db_, tenant, "");
   }
 
   Result<std::optional<RuntimeSourceRecord>> getSource(const std::string& tenant,
                                                        const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(auto rows, selectRuntimeSources(*db_, tenant, name));
     if (rows.empty()) return std::optional<RuntimeSourceRecord>();
     return std::optional<RuntimeSourceRecord>(std::move(rows.front()));
   }
 
   Status createSource(const RuntimeSourceRecord& r, size_t max_sources) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(insertRuntimeSource(*db_, r, max_sources));
@@ -295,17 +297,17 @@ class SqliteSyncStore final : public SyncStore {
   }
 
   Status replaceSource(const RuntimeSourceRecord& r) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return updateRuntimeSource(*db_, r);
   }
 
   Status setSourceRemoving(const std::string& tenant, const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return markRuntimeSourceRemoving(*db_, tenant, name);
   }
 
   Status deleteSource(const std::string& tenant, const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return deleteRuntimeSource(*db_, tenant, name);
   }
 
@@ -314,7 +316,7 @@ class SqliteSyncStore final : public SyncStore {
   Result<std::optional<SyncRunRecord>> latestRun(const std::string& tenant,
                                                  const std::string& source,
                                                  const char* condition) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(std::string(kRunColumns) +
                                                    " WHERE tenant=? AND source=? AND " +
                                                    condition + " ORDER BY id DESC LIMIT 1"));
@@ -327,8 +329,7 @@ class SqliteSyncStore final : public SyncStore {
     return std::optional<SyncRunRecord>(readRun(st.operator->()));
   }
 
-  // Caller holds mu_.
-  Status writeRun(const SyncRunRecord& r) {
+  Status writeRun(const SyncRunRecord& r) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
         db_->prepare("UPDATE sync_runs SET state=?,checkpoint=?,finished_at=?,listed=?,fetched=?,"
@@ -349,8 +350,8 @@ class SqliteSyncStore final : public SyncStore {
     return Status();
   }
 
-  std::mutex mu_;
-  std::unique_ptr<Database> db_;  // guarded by mu_
+  Mutex mu_;
+  std::unique_ptr<Database> db_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "sqlite_prompt_pins.h"
 #include "sqlite_secrets.h"
 #include "ward/common/clock.h"
+#include "ward/common/mutex.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
 
@@ -87,6 +88,7 @@ class SqliteToolStore final : public ToolStore {
   explicit SqliteToolStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
   Status init() {
+    MutexLock lock(mu_);
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode=WAL"));
     WARD_RETURN_IF_ERROR(db_->exec("PRAGMA synchronous=FULL"));
     return db_->exec("PRAGMA secure_delete=ON");
@@ -94,7 +96,7 @@ class SqliteToolStore final : public ToolStore {
 
   // --- tools ---
   Result<ToolPutOutcome> putTool(const ToolRecord& tool, bool from_upstream) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     auto existing = getToolLocked(tool.tenant, tool.name, tool.version);
@@ -153,13 +155,13 @@ class SqliteToolStore final : public ToolStore {
 
   Result<ToolRecord> getTool(const std::string& tenant, const std::string& name,
                              const std::string& version) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return getToolLocked(tenant, name, version);
   }
 
   Result<std::vector<ToolRecord>> listTools(const std::string& tenant,
                                             const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     std::string sql = std::string("SELECT ") + kToolColumns + " FROM tools WHERE tenant=?" +
                       (name.empty() ? "" : " AND name=?") + " ORDER BY name, created_at";
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(sql));
@@ -184,7 +186,7 @@ class SqliteToolStore final : public ToolStore {
 
   Status approveDefinition(const std::string& tenant, const std::string& name,
                            const std::string& version, int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(ToolRecord t, getToolLocked(tenant, name, version));
@@ -208,7 +210,7 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<int64_t> generation() override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT value FROM meta WHERE key='tool_generation'"));
     if (!st->step()) {
@@ -221,7 +223,7 @@ class SqliteToolStore final : public ToolStore {
   Result<bool> provisionOnce(const std::string& tenant, const std::string& what,
                              const std::vector<ToolRecord>& tools,
                              const std::vector<GrantRecord>& grants) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(bool done, provisionTenant(*db_, tenant, what, tools, grants));
@@ -232,7 +234,7 @@ class SqliteToolStore final : public ToolStore {
 
   // --- grants ---
   Result<GrantRecord> addGrant(const GrantRecord& grant) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(StmtRef st,
@@ -254,7 +256,7 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<std::vector<GrantRecord>> listGrants(const std::string& tenant) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT id,tenant,subject_kind,subject,tool,constraints,"
                                        "created_by,created_at FROM tool_grants WHERE tenant=? "
@@ -267,7 +269,7 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Status deleteGrant(const std::string& tenant, int64_t id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(StmtRef st,
@@ -282,22 +284,23 @@ class SqliteToolStore final : public ToolStore {
 
   // --- delegations (sqlite_delegations.cc) ---
   Status addDelegation(const DelegationRecord& d) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return inGenerationTx([&] { return insertDelegation(*db_, d); });
+    MutexLock lock(mu_);
+    return inGenerationTx([&]() WARD_REQUIRES(mu_) { return insertDelegation(*db_, d); });
   }
   Result<std::vector<DelegationRecord>> listDelegations(const std::string& tenant) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectDelegations(*db_, tenant);
   }
   Status deleteDelegation(const std::string& tenant, const std::string& user,
                           const std::string& agent) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return inGenerationTx([&] { return removeDelegation(*db_, tenant, user, agent); });
+    MutexLock lock(mu_);
+    return inGenerationTx(
+        [&]() WARD_REQUIRES(mu_) { return removeDelegation(*db_, tenant, user, agent); });
   }
 
   // --- modes ---
   Status setMode(const ModeRecord& mode) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(
@@ -317,7 +320,7 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<std::vector<ModeRecord>> listModes(const std::string& tenant) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT scope,tenant,subject,read_only,set_by,updated_at "
                                        "FROM tool_modes WHERE scope='server' OR tenant=? "
@@ -335,7 +338,7 @@ class SqliteToolStore final : public ToolStore {
   // --- idempotency ---
   Result<IdempotencyRecord> claimIdempotencyKey(const IdempotencyRecord& rec, int64_t now,
                                                 bool* inserted) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     auto existing = getIdemLocked(rec.tenant, rec.principal, rec.key);
@@ -368,12 +371,12 @@ class SqliteToolStore final : public ToolStore {
   Result<IdempotencyRecord> getIdempotencyKey(const std::string& tenant,
                                               const std::string& principal,
                                               const std::string& key) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return getIdemLocked(tenant, principal, key);
   }
 
   Status completeIdempotencyKey(const IdempotencyRecord& rec) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(StmtRef st,
@@ -390,7 +393,7 @@ class SqliteToolStore final : public ToolStore {
 
   Status releaseIdempotencyKey(const std::string& tenant, const std::string& principal,
                                const std::string& key) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(StmtRef st,
@@ -405,25 +408,25 @@ class SqliteToolStore final : public ToolStore {
 
   // --- approvals (sqlite_approvals.cc) ---
   Status createApproval(const ApprovalRecord& a) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return inTx([&] { return insertApproval(*db_, a); });
+    MutexLock lock(mu_);
+    return inTx([&]() WARD_REQUIRES(mu_) { return insertApproval(*db_, a); });
   }
 
   Result<ApprovalRecord> getApproval(const std::string& tenant, const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectApproval(*db_, tenant, id);
   }
 
   Result<std::vector<ApprovalRecord>> listApprovals(const std::string& tenant,
                                                     const std::string& state, int limit) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectApprovals(*db_, tenant, state, limit);
   }
 
   Result<ApprovalRecord> transitionApproval(const std::string& tenant, const std::string& id,
                                             const std::string& from,
                                             const ApprovalRecord& to) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(ApprovalRecord updated, updateApproval(*db_, tenant, id, from, to));
@@ -432,17 +435,17 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<std::vector<ApprovalRecord>> listApprovalsWithRawArgs() override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectRawArgApprovals(*db_);
   }
 
   Status replaceRawApprovalArgs(const ApprovalRecord& approval) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return inTx([&] { return store::replaceRawApprovalArgs(*db_, approval); });
+    MutexLock lock(mu_);
+    return inTx([&]() WARD_REQUIRES(mu_) { return store::replaceRawApprovalArgs(*db_, approval); });
   }
 
   Result<int64_t> expireApprovals(int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(int64_t n, expirePendingApprovals(*db_, now));
@@ -453,22 +456,22 @@ class SqliteToolStore final : public ToolStore {
   // --- secrets (sqlite_secrets.cc) ---
   Status putSecret(const std::string& tenant, const std::string& name,
                    const std::string& ciphertext) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return putSecretRow(*db_, tenant, name, ciphertext, SystemClock::instance().nowMicros());
   }
 
   Result<std::string> getSecret(const std::string& tenant, const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectSecret(*db_, tenant, name);
   }
 
   Result<std::vector<std::string>> listSecretNames(const std::string& tenant) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectSecretNames(*db_, tenant);
   }
 
   Status deleteSecret(const std::string& tenant, const std::string& name) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return deleteSecretRow(*db_, tenant, name);
   }
 
@@ -476,7 +479,7 @@ class SqliteToolStore final : public ToolStore {
   Result<std::vector<PromptPinRecord>> offerPromptDefinitions(
       const std::string& tenant, const std::string& upstream,
       const std::vector<PromptPinRecord>& offered, int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);  // one decision about "first import", even across processes
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(auto out, offerPrompts(*db_, tenant, upstream, offered, now));
@@ -485,13 +488,13 @@ class SqliteToolStore final : public ToolStore {
   }
   Result<std::vector<PromptPinRecord>> listPromptPins(const std::string& tenant,
                                                       const std::string& upstream) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return selectPromptPins(*db_, tenant, upstream);
   }
   Status approvePromptDefinition(const std::string& tenant, const std::string& upstream,
                                  const std::string& prompt, const std::string& expected_hash,
                                  int64_t now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(approvePromptPin(*db_, tenant, upstream, prompt, expected_hash, now));
@@ -500,7 +503,7 @@ class SqliteToolStore final : public ToolStore {
 
  private:
   Result<ToolRecord> getToolLocked(const std::string& tenant, const std::string& name,
-                                   const std::string& version) {
+                                   const std::string& version) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare(std::string("SELECT ") + kToolColumns +
                                        " FROM tools WHERE tenant=? AND name=? AND version=?"));
@@ -515,7 +518,7 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<IdempotencyRecord> getIdemLocked(const std::string& tenant, const std::string& principal,
-                                          const std::string& key) {
+                                          const std::string& key) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
         db_->prepare(std::string("SELECT ") + kIdemColumns +
@@ -532,7 +535,7 @@ class SqliteToolStore final : public ToolStore {
 
   Status updateTool(const std::string& tenant, const std::string& name, const std::string& version,
                     const std::string& set) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("UPDATE tools SET " + set +
@@ -550,7 +553,7 @@ class SqliteToolStore final : public ToolStore {
 
   // Runs `change` in one transaction (bumping the generation with it). Caller holds mu_.
   template <typename Fn>
-  Status inTx(Fn change, bool bump_generation = false) {
+  Status inTx(Fn change, bool bump_generation = false) WARD_REQUIRES(mu_) {
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
     WARD_RETURN_IF_ERROR(change());
@@ -558,16 +561,16 @@ class SqliteToolStore final : public ToolStore {
     return tx.commit();
   }
   template <typename Fn>
-  Status inGenerationTx(Fn change) {
+  Status inGenerationTx(Fn change) WARD_REQUIRES(mu_) {
     return inTx(change, true);
   }
 
-  Status bumpGeneration() {
+  Status bumpGeneration() WARD_REQUIRES(mu_) {
     return db_->exec("UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='tool_generation'");
   }
 
-  std::mutex mu_;
-  std::unique_ptr<Database> db_;  // guarded by mu_
+  Mutex mu_;
+  std::unique_ptr<Database> db_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "transport.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 namespace ward::upstream {
 
@@ -160,16 +161,16 @@ class HttpTransport final : public Transport {
   bool alive() const override { return true; }  // each request connects anew
 
   void setSession(const std::string& id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     session_ = id;
   }
   std::string sessionFromServer() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return server_session_;
   }
 
   Json describe() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Never the headers: they may hold credentials.
     return Json{{"url", e_.config.url}, {"session", !session_.empty()}};
   }
@@ -184,7 +185,7 @@ class HttpTransport final : public Transport {
     x.answer_server_request = [this, &x](const Json& m) { answerServerRequest(m, x.on_request); };
     std::string session;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       session = session_;
     }
     RequestHeaders all = extra;
@@ -223,7 +224,7 @@ class HttpTransport final : public Transport {
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(curl);
     if (!x.session.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       server_session_ = x.session;
     }
     if (!x.failure.empty()) return Status::unavailable("upstream '" + name + "': " + x.failure);
@@ -289,9 +290,9 @@ class HttpTransport final : public Transport {
 
   ResolvedEndpoint e_;
   ServerMessageHandlers handlers_;
-  mutable std::mutex mu_;
-  std::string session_;         // guarded by mu_
-  std::string server_session_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::string session_ WARD_GUARDED_BY(mu_);
+  std::string server_session_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace

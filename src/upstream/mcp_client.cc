@@ -1,3 +1,4 @@
+#include "ward/common/mutex.h"
 #include "ward/upstream/mcp_client.h"
 
 #include <algorithm>
@@ -171,7 +172,7 @@ McpClient::~McpClient() { close(); }
 void McpClient::close() {
   std::shared_ptr<Transport> t;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     t = std::move(transport_);
     era_.clear();
   }
@@ -179,7 +180,7 @@ void McpClient::close() {
 }
 
 Result<std::shared_ptr<Transport>> McpClient::connection() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (transport_ && transport_->alive() && !era_.empty()) return transport_;
   const int64_t now = clock_->nowMicros();
   if (transport_ && !transport_->alive() && next_attempt_us_ == 0) {
@@ -332,7 +333,7 @@ Status McpClient::connectLocked() {
 Result<Json> McpClient::send(const std::shared_ptr<Transport>& t, const Outgoing& out) {
   std::string era, version;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     era = era_;
     version = version_;
   }
@@ -416,7 +417,7 @@ Result<Json> McpClient::requestAsking(const Outgoing& out) {
     // Only the transport reports NotFound: the HTTP session expired. The server refused the
     // request without running it, so it is safe to re-initialise and send it once more.
     if (!r.ok() && r.status().code() == StatusCode::kNotFound && attempt == 0) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (transport_ == t) era_.clear();
       continue;
     }
@@ -435,13 +436,13 @@ Result<Json> McpClient::listTools() {
                                                : TaskSupport::kNone;
     if (s != TaskSupport::kNone) support[stringMember(t, "name")] = s;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   task_support_ = std::move(support);
   return tools;
 }
 
 McpClient::TaskSupport McpClient::toolTaskSupport(const std::string& tool) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (era_ != "session" || !server_tool_tasks_) return TaskSupport::kNone;
   auto it = task_support_.find(tool);
   return it == task_support_.end() ? TaskSupport::kNone : it->second;
@@ -472,8 +473,7 @@ Json McpClient::describe() const {
             {"protocol", config_.protocol}};
   // A connect in progress holds the lock for up to timeout_ms; listing upstreams must not wait
   // for one slow upstream.
-  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
-  while (!lock.try_lock()) {
+  while (!mu_.tryLock()) {
     if (connecting_.load()) {
       j["connecting"] = true;
       j["connected"] = false;
@@ -481,6 +481,7 @@ Json McpClient::describe() const {
     }
     std::this_thread::yield();  // a call's fast path holds the lock only briefly
   }
+  MutexLock lock(mu_, MutexLock::Adopt{});
   j.update(Json{{"connected", transport_ != nullptr && !era_.empty() && transport_->alive()},
                 {"era", era_},
                 {"protocol_version", version_},

@@ -19,6 +19,7 @@
 
 #include "transport.h"
 #include "ward/common/log.h"
+#include "ward/common/mutex.h"
 
 extern char** environ;
 
@@ -58,7 +59,7 @@ class StdioTransport final : public Transport {
   Result<Json> roundTrip(const Json& request, const RequestHeaders&, int64_t timeout_ms,
                          const ServerRequestHandler& on_request) override {
     const std::string key = idKey(request["id"]);
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (dead_) return Status::unavailable("upstream '" + name_ + "' is not running: " + why_dead_);
     pending_[key] = std::nullopt;
     if (on_request) routes_[key] = Route{on_request, ++route_serial_};
@@ -70,7 +71,7 @@ class StdioTransport final : public Transport {
       routes_.erase(key);
       return sent;
     }
-    bool done = cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    bool done = cv_.waitFor(lock, std::chrono::milliseconds(timeout_ms), [&]() WARD_REQUIRES(mu_) {
       return dead_ || (pending_.count(key) != 0 && pending_[key].has_value());
     });
     auto it = pending_.find(key);
@@ -90,18 +91,18 @@ class StdioTransport final : public Transport {
   }
 
   bool alive() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return !dead_;
   }
 
   Json describe() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return Json{{"pid", pid_}, {"running", !dead_}, {"exit", why_dead_}, {"stderr_tail", stderr_}};
   }
 
   void close() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (closed_) return;
       closed_ = true;
       markDeadLocked("closed by Ward");
@@ -126,7 +127,7 @@ class StdioTransport final : public Transport {
  private:
   Status writeLine(std::string line) {
     line.push_back('\n');
-    std::lock_guard<std::mutex> lock(write_mu_);
+    MutexLock lock(write_mu_);
     size_t off = 0;
     while (off < line.size()) {
       ssize_t n = ::write(in_fd_, line.data() + off, line.size() - off);
@@ -137,12 +138,12 @@ class StdioTransport final : public Transport {
     return Status();
   }
 
-  void markDeadLocked(const std::string& why) {
+  void markDeadLocked(const std::string& why) WARD_REQUIRES(mu_) {
     if (!dead_) {
       dead_ = true;
       why_dead_ = why;
     }
-    cv_.notify_all();
+    cv_.notifyAll();
   }
 
   void handleLine(const std::string& line) {
@@ -162,11 +163,11 @@ class StdioTransport final : public Transport {
       return;
     }
     if (!m.contains("id")) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = pending_.find(idKey(m["id"]));
     if (it != pending_.end()) {
       it->second = m;
-      cv_.notify_all();
+      cv_.notifyAll();
     }
   }
 
@@ -183,7 +184,7 @@ class StdioTransport final : public Transport {
     size_t routes = 0;
     bool at_limit = false;
     if (method != "ping") {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       routes = routes_.size();
       if (routes == 1 && forwarding_ >= kMaxForwardedRequests) {
         at_limit = true;
@@ -208,7 +209,8 @@ class StdioTransport final : public Transport {
         reply = handlers_.on_unclaimed_request ? handlers_.on_unclaimed_request(m)
                                                : defaultServerReply(m);
       }
-      (void)writeLine(dumpJson(reply));
+      writeLine(dumpJson(reply))
+          .ignore("a failed write means the upstream died; readStdout says so");
       return;
     }
     std::weak_ptr<Transport> weak = weak_from_this();
@@ -218,7 +220,8 @@ class StdioTransport final : public Transport {
       }).detach();
     } catch (const std::system_error&) {
       endForwarding();
-      (void)writeLine(dumpJson(refusal(m, "Ward cannot start a thread to forward this request")));
+      writeLine(dumpJson(refusal(m, "Ward cannot start a thread to forward this request")))
+          .ignore("a failed write means the upstream died; readStdout says so");
     }
   }
 
@@ -243,19 +246,20 @@ class StdioTransport final : public Transport {
     }
     if (auto self = weak.lock()) {
       auto& t = static_cast<StdioTransport&>(*self);
-      (void)t.writeLine(dumpJson(reply));
+      t.writeLine(dumpJson(reply))
+          .ignore("a failed write means the upstream died; readStdout says so");
       t.endForwarding();
     }
   }
 
   bool routeLive(const std::string& key, uint64_t serial) const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = routes_.find(key);
     return it != routes_.end() && it->second.serial == serial;
   }
 
   void endForwarding() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     --forwarding_;
   }
 
@@ -286,14 +290,14 @@ class StdioTransport final : public Transport {
       }
       buf.erase(0, start);
       if (buf.size() > max_message_) {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         markDeadLocked("a message exceeded max_message_bytes (" + std::to_string(max_message_) +
                        ")");
         break;
       }
     }
     terminateChild();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     markDeadLocked(exit_text_.empty() ? "stdout closed" : exit_text_);
   }
 
@@ -303,7 +307,7 @@ class StdioTransport final : public Transport {
       ssize_t n = ::read(err_fd_, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       stderr_.append(chunk, static_cast<size_t>(n));
       if (stderr_.size() > kStderrTail) stderr_.erase(0, stderr_.size() - kStderrTail);
     }
@@ -311,7 +315,7 @@ class StdioTransport final : public Transport {
 
   // Ends the child's process group (npx and shells spawn grandchildren) and reaps it.
   void terminateChild() {
-    std::lock_guard<std::mutex> lock(reap_mu_);
+    MutexLock lock(reap_mu_);
     if (pid_ <= 0 || reaped_) return;
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
@@ -333,7 +337,7 @@ class StdioTransport final : public Transport {
     } else if (r == pid_ && WIFSIGNALED(status)) {
       text = "killed by signal " + std::to_string(WTERMSIG(status));
     }
-    std::lock_guard<std::mutex> l2(mu_);
+    MutexLock l2(mu_);
     exit_text_ = text;
   }
 
@@ -349,18 +353,20 @@ class StdioTransport final : public Transport {
   pid_t pid_ = -1;
   int in_fd_ = -1, out_fd_ = -1, err_fd_ = -1;
   std::thread reader_, err_reader_;
-  std::mutex write_mu_;
-  std::mutex reap_mu_;
+  Mutex write_mu_;
+  Mutex reap_mu_;
   bool reaped_ = false;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, std::optional<Json>> pending_;  // guarded by mu_
-  std::map<std::string, Route> routes_;                 // guarded by mu_: by pending id
-  uint64_t route_serial_ = 0;                           // guarded by mu_
-  int forwarding_ = 0;                         // forwarding threads running; guarded by mu_
-  bool dead_ = false;                          // guarded by mu_
-  bool closed_ = false;                        // guarded by mu_
-  std::string why_dead_, exit_text_, stderr_;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::map<std::string, std::optional<Json>> pending_ WARD_GUARDED_BY(mu_);
+  std::map<std::string, Route> routes_ WARD_GUARDED_BY(mu_);  // by pending id
+  uint64_t route_serial_ WARD_GUARDED_BY(mu_) = 0;
+  int forwarding_ WARD_GUARDED_BY(mu_) = 0;  // forwarding threads running
+  bool dead_ WARD_GUARDED_BY(mu_) = false;
+  bool closed_ WARD_GUARDED_BY(mu_) = false;
+  std::string why_dead_ WARD_GUARDED_BY(mu_);
+  std::string exit_text_ WARD_GUARDED_BY(mu_);
+  std::string stderr_ WARD_GUARDED_BY(mu_);
 };
 
 Status StdioTransport::start(const ResolvedEndpoint& e) {
@@ -421,6 +427,7 @@ Status StdioTransport::start(const ResolvedEndpoint& e) {
   err_fd_ = err[0];
   if (rc != 0) {
     pid_ = -1;
+    MutexLock lock(mu_);  // uncontended: no thread runs yet
     dead_ = true;
     why_dead_ = "cannot start '" + e.config.command + "': " + strerror(rc);
     return Status::unavailable("upstream '" + name_ + "': " + why_dead_);

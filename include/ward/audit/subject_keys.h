@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ward/audit/trace.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/io/file_system.h"
 
@@ -68,23 +69,25 @@ class SubjectKeyStore {
   SubjectKeyStore(io::FileSystem& fs, std::string dir, bool read_only)
       : fs_(fs), dir_(std::move(dir)), read_only_(read_only) {}
 
-  Status loadAllLocked();
-  Status refreshIfErasedLocked();
+  Status loadAllLocked() WARD_REQUIRES(mu_);
+  Status refreshIfErasedLocked() WARD_REQUIRES(mu_);
   Result<const SubjectKey*> keyForLocked(const std::string& kind, const std::string& tenant,
-                                         const std::string& name, int64_t now_us);
-  Status destroyLocked(const SubjectKey& key, int64_t now_us);
-  Result<std::string> contentKeyLocked(const std::string& subject_id, const std::string& day_id);
+                                         const std::string& name, int64_t now_us)
+      WARD_REQUIRES(mu_);
+  Status destroyLocked(const SubjectKey& key, int64_t now_us) WARD_REQUIRES(mu_);
+  Result<std::string> contentKeyLocked(const std::string& subject_id, const std::string& day_id)
+      WARD_REQUIRES(mu_);
 
   io::FileSystem& fs_;
   const std::string dir_;
   const bool read_only_;
-  std::mutex mu_;
-  std::map<std::string, SubjectKey> by_id_;     // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, SubjectKey> by_id_ WARD_GUARDED_BY(mu_);
   std::map<std::string, std::string> by_name_;  // kind/tenant/name -> id; mu_
-  std::set<std::string> erased_;                // guarded by mu_
-  std::set<std::string> looked_for_;  // ids missing after a reload (readers); guarded by mu_
-  uint64_t erased_size_ = 0;          // guarded by mu_
-  std::map<std::string, std::string> content_keys_;  // ids -> key; guarded by mu_
+  std::set<std::string> erased_ WARD_GUARDED_BY(mu_);
+  std::set<std::string> looked_for_ WARD_GUARDED_BY(mu_);  // ids missing after a reload (readers)
+  uint64_t erased_size_ WARD_GUARDED_BY(mu_) = 0;
+  std::map<std::string, std::string> content_keys_ WARD_GUARDED_BY(mu_);  // ids -> key
 };
 
 // The key store decodeTraceEvent() opens sealed bodies with. A process that works on one data

@@ -23,6 +23,7 @@
 
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/common/metrics.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::audit {
@@ -73,12 +74,12 @@ class ExportQueue {
   std::unique_ptr<TraceExporter> exporter_;
   const ExportQueueOptions options_;
   const std::string name_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;          // work arrived / stop
-  std::condition_variable idle_cv_;     // queue drained
-  std::deque<StoredTraceEvent> queue_;  // guarded by mu_
-  bool in_flight_ = false;              // guarded by mu_
-  bool stopping_ = false;               // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;       // work arrived / stop
+  CondVar idle_cv_;  // queue drained
+  std::deque<StoredTraceEvent> queue_ WARD_GUARDED_BY(mu_);
+  bool in_flight_ WARD_GUARDED_BY(mu_) = false;
+  bool stopping_ WARD_GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> offered_{0}, exported_{0}, dropped_full_{0}, failed_{0},
       dropped_shutdown_{0};
   std::shared_ptr<std::atomic<size_t>> depth_ = std::make_shared<std::atomic<size_t>>(0);

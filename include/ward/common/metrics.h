@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "ward/common/mutex.h"
+
 namespace ward {
 
 // Label name/value pairs, e.g. {{"route", "/v1/search"}, {"code", "200"}}. Order is kept as given;
@@ -103,12 +105,12 @@ class Metrics {
     GaugeFn fn;
   };
 
-  Family* familyLocked(const std::string& name, Family::Kind kind);
+  Family* familyLocked(const std::string& name, Family::Kind kind) WARD_REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Family> families_;  // guarded by mu_
-  std::map<int64_t, Gauge> gauges_;         // guarded by mu_
-  int64_t next_gauge_id_ = 1;               // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Family> families_ WARD_GUARDED_BY(mu_);
+  std::map<int64_t, Gauge> gauges_ WARD_GUARDED_BY(mu_);
+  int64_t next_gauge_id_ WARD_GUARDED_BY(mu_) = 1;
 };
 
 // The process-wide registry.

@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/http/http_message.h"
 
@@ -44,13 +45,13 @@ class DeferredResponse {
  private:
   void end(std::optional<Result<HttpResponse>> answer, bool run_cancels);
 
-  mutable std::mutex mu_;
-  bool ended_ = false;                            // guarded by mu_
-  bool cancelled_ = false;                        // guarded by mu_
-  bool producer_stopped_ = false;                 // guarded by mu_: ended by cancel/abandon
-  std::optional<Result<HttpResponse>> answer_;    // guarded by mu_
-  std::function<void()> wake_;                    // guarded by mu_
-  std::vector<std::function<void()>> on_cancel_;  // guarded by mu_
+  mutable Mutex mu_;
+  bool ended_ WARD_GUARDED_BY(mu_) = false;
+  bool cancelled_ WARD_GUARDED_BY(mu_) = false;
+  bool producer_stopped_ WARD_GUARDED_BY(mu_) = false;  // ended by cancel/abandon
+  std::optional<Result<HttpResponse>> answer_ WARD_GUARDED_BY(mu_);
+  std::function<void()> wake_ WARD_GUARDED_BY(mu_);
+  std::vector<std::function<void()>> on_cancel_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::http

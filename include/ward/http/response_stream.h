@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "ward/common/mutex.h"
+
 namespace ward::http {
 
 class ResponseStream {
@@ -46,12 +48,12 @@ class ResponseStream {
   void notify(std::function<void()> wake, std::vector<std::function<void()>> cancels);
 
   const size_t max_buffered_;
-  mutable std::mutex mu_;
-  std::string queued_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::string queued_ WARD_GUARDED_BY(mu_);
   bool closed_ = false;
   bool cancelled_ = false;
-  std::function<void()> wake_;                   // guarded by mu_
-  std::vector<std::function<void()>> on_cancel_;  // guarded by mu_
+  std::function<void()> wake_ WARD_GUARDED_BY(mu_);
+  std::vector<std::function<void()>> on_cancel_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::http

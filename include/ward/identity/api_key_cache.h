@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/identity/directory.h"
 
@@ -38,9 +39,9 @@ class ApiKeyCache {
  private:
   Directory& dir_;
   Generation generation_;
-  std::mutex mu_;
-  int64_t seen_ = -1;                     // guarded by mu_: the generation by_id_ belongs to
-  std::map<int64_t, Principal> by_id_;    // guarded by mu_
+  Mutex mu_;
+  int64_t seen_ WARD_GUARDED_BY(mu_) = -1;  // the generation by_id_ belongs to
+  std::map<int64_t, Principal> by_id_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::identity

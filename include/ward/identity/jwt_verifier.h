@@ -17,6 +17,7 @@
 
 #include "ward/common/clock.h"
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::identity {
@@ -52,14 +53,14 @@ class JwtVerifier {
   class KeySet;
 
  private:
-  Status reloadLocked(bool force);
+  Status reloadLocked(bool force) WARD_REQUIRES(mu_);
 
   JwtVerifierOptions options_;
   JwksSource source_;
   const Clock* clock_;
-  std::mutex mu_;
-  std::shared_ptr<const KeySet> keys_;  // guarded by mu_
-  int64_t loaded_at_us_ = 0;            // guarded by mu_
+  Mutex mu_;
+  std::shared_ptr<const KeySet> keys_ WARD_GUARDED_BY(mu_);
+  int64_t loaded_at_us_ WARD_GUARDED_BY(mu_) = 0;
 };
 
 // Parses a JWKS; keys that are not RSA (>= 2048 bits) or EC P-256 signing keys are skipped.

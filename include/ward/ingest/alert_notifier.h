@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "ward/audit/trace.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/ingest/sync_alerts.h"
 
@@ -65,10 +66,10 @@ class AlertNotifier {
 
   const AlertWebhookConfig config_;
   audit::TraceSink* const traces_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<SyncAlert> queue_;  // guarded by mu_
-  bool stop_ = false;            // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  std::deque<SyncAlert> queue_ WARD_GUARDED_BY(mu_);
+  bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::thread thread_;           // only with a webhook
 };
 

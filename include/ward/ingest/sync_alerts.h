@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/ingest/source_config.h"
 
 namespace ward::ingest {
@@ -60,8 +61,8 @@ class AlertTracker {
   std::vector<std::pair<std::string, AlertKind>> raisedAlerts() const;
 
  private:
-  mutable std::mutex mu_;
-  std::set<std::pair<std::string, AlertKind>> raised_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::set<std::pair<std::string, AlertKind>> raised_ WARD_GUARDED_BY(mu_);
 };
 
 }  // namespace ward::ingest

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 
+#include "ward/common/mutex.h"
 #include "ward/io/file_system.h"
 
 namespace ward::io {
@@ -67,13 +68,13 @@ class FaultInjectingFileSystem final : public FileSystem {
   };
 
   FileSystem& base_;
-  mutable std::mutex mu_;
-  std::map<std::string, Tracked> tracked_;   // guarded by mu_
-  int64_t ops_ = 0;                          // guarded by mu_
-  int64_t fail_after_ = -1;                  // guarded by mu_; -1: never
-  std::optional<size_t> tear_;               // guarded by mu_
-  uint64_t generation_ = 0;                  // guarded by mu_; bumped by crash()
-  std::chrono::microseconds sync_delay_{0};  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Tracked> tracked_ WARD_GUARDED_BY(mu_);
+  int64_t ops_ WARD_GUARDED_BY(mu_) = 0;
+  int64_t fail_after_ WARD_GUARDED_BY(mu_) = -1;  // -1: never
+  std::optional<size_t> tear_ WARD_GUARDED_BY(mu_);
+  uint64_t generation_ WARD_GUARDED_BY(mu_) = 0;  // bumped by crash()
+  std::chrono::microseconds sync_delay_ WARD_GUARDED_BY(mu_){0};
 };
 
 }  // namespace ward::io

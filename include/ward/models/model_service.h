@@ -20,6 +20,7 @@
 #include "ward/audit/prompt_store.h"
 #include "ward/audit/redactor.h"
 #include "ward/audit/trace.h"
+#include "ward/common/mutex.h"
 #include "ward/identity/principal.h"
 #include "ward/models/chat.h"
 #include "ward/models/embeddings.h"
@@ -155,9 +156,9 @@ class ModelService {
 
   ModelServiceOptions options_;
   TokenBudgets budgets_;
-  std::mutex mu_;
-  std::condition_variable idle_;
-  int streams_ = 0;  // guarded by mu_
+  Mutex mu_;
+  CondVar idle_;
+  int streams_ WARD_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace ward::models

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ward/common/clock.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 
@@ -65,8 +66,8 @@ class TokenBudgets {
 
   const std::vector<BudgetConfig> budgets_;
   const Clock* clock_;
-  std::mutex mu_;
-  std::map<std::string, Ledger> ledgers_;  // guarded by mu_; key "<budget index>/<who>"
+  Mutex mu_;
+  std::map<std::string, Ledger> ledgers_ WARD_GUARDED_BY(mu_);  // key "<budget index>/<who>"
 };
 
 }  // namespace ward::models

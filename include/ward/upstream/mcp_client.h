@@ -21,6 +21,7 @@
 
 #include "ward/common/clock.h"
 #include "ward/common/json.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/upstream/upstream_config.h"
 
@@ -81,7 +82,7 @@ class McpClient {
 
  private:
   Result<std::shared_ptr<Transport>> connection();
-  Status connectLocked();
+  Status connectLocked() WARD_REQUIRES(mu_);
   // One request as send() makes it.
   struct Outgoing {
     std::string method;
@@ -100,17 +101,17 @@ class McpClient {
   std::atomic<bool> list_changed_{false};
   std::atomic<bool> connecting_{false};  // a connect holds mu_ (describe() does not wait)
 
-  mutable std::mutex mu_;
-  std::shared_ptr<Transport> transport_;  // guarded by mu_
-  std::string era_;                       // "stateless" | "session"; guarded by mu_
-  std::string version_;                   // negotiated protocol version; guarded by mu_
-  Json server_info_;                      // guarded by mu_
-  int failures_ = 0;                      // consecutive failed connects; guarded by mu_
-  int64_t next_attempt_us_ = 0;           // guarded by mu_
-  std::string last_error_;                // guarded by mu_
-  int64_t restarts_ = 0;                  // guarded by mu_
-  int64_t connected_at_us_ = 0;           // when the current connection was made; guarded by mu_
-  int quick_exits_ = 0;                   // consecutive deaths soon after start; guarded by mu_
+  mutable Mutex mu_;
+  std::shared_ptr<Transport> transport_ WARD_GUARDED_BY(mu_);
+  std::string era_ WARD_GUARDED_BY(mu_);      // "stateless" | "session"
+  std::string version_ WARD_GUARDED_BY(mu_);  // negotiated protocol version
+  Json server_info_ WARD_GUARDED_BY(mu_);
+  int failures_ WARD_GUARDED_BY(mu_) = 0;  // consecutive failed connects
+  int64_t next_attempt_us_ WARD_GUARDED_BY(mu_) = 0;
+  std::string last_error_ WARD_GUARDED_BY(mu_);
+  int64_t restarts_ WARD_GUARDED_BY(mu_) = 0;
+  int64_t connected_at_us_ WARD_GUARDED_BY(mu_) = 0;  // when the current connection was made
+  int quick_exits_ WARD_GUARDED_BY(mu_) = 0;          // consecutive deaths soon after start
   bool server_tool_tasks_ = false;        // initialize declared tasks for tools/call; by mu_
   std::map<std::string, TaskSupport> task_support_;  // from the newest listTools(); by mu_
 };

@@ -20,6 +20,8 @@
 #include <mutex>
 #include <string>
 
+#include "ward/common/mutex.h"
+
 namespace ward::upstream {
 
 // The longest Ward follows one upstream task: then it is cancelled upstream and the call fails.
@@ -72,8 +74,8 @@ class UpstreamTaskLinks {
     int64_t principal_id = 0;
     std::shared_ptr<UpstreamTaskLink> link;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, Entry> links_;  // by Ward task id; guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Entry> links_ WARD_GUARDED_BY(mu_);  // by Ward task id
 };
 
 }  // namespace ward::upstream

@@ -119,7 +119,7 @@ Status PgConn::script(std::string_view what, const std::string& sql) {
 }
 
 PgTransaction::~PgTransaction() {
-  if (open_) (void)conn_.script("rollback", "ROLLBACK");
+  if (open_) conn_.script("rollback", "ROLLBACK").ignore("a destructor cannot report it");
 }
 
 Status PgTransaction::begin() {
