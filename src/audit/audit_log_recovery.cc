@@ -88,7 +88,7 @@ Status AuditLog::Impl::open() {
     req.on_header = [&](const SegmentHeader& h) -> Status {
       auto f = MerkleFrontier::fromStack(h.first_index, h.frontier);
       if (!f.ok())
-        return Status::corruption("audit log segment " + name + ": " + f.status().message());
+        return Status::corruption("audit log segment " + req.name + ": " + f.status().message());
       MutexLock l(state_mu_);
       frontier_ = std::move(f).value();
       leaves_base_ = h.first_index;

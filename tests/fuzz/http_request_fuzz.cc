@@ -88,8 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.method = std::string(req.method_string());
   request.target = std::string(req.target());
   for (const auto& field : req) {
-    auto [it, inserted] =
-        request.headers.emplace(lowercase(std::string(field.name_string())), std::string(field.value()));
+    auto [it, inserted] = request.headers.emplace(lowercase(std::string(field.name_string())),
+                                                  std::string(field.value()));
     if (!inserted) it->second += ", " + std::string(field.value());
   }
   request.body = std::move(req.body());

@@ -19,9 +19,7 @@ namespace {
 class BytesFile final : public ward::io::File {
  public:
   explicit BytesFile(std::string_view bytes) : bytes_(bytes) {}
-  ward::Status append(std::string_view) override {
-    return ward::Status::internal("read-only");
-  }
+  ward::Status append(std::string_view) override { return ward::Status::internal("read-only"); }
   ward::Result<std::string> readAt(uint64_t offset, size_t n) const override {
     if (offset >= bytes_.size()) return std::string();
     return std::string(bytes_.substr(offset, n));
