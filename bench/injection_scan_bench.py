@@ -41,7 +41,7 @@ def run(ward, data, *args):
 
 
 def rules_fired(ward, data):
-    p = run(ward, data, "trace", "list", "--kind", "ingest.flagged", "--json", "--limit", "100000")
+    p = run(ward, data, "trace", "list", "--kind", "ingest.flagged", "--json", "--limit", "1000")
     counts = collections.Counter()
     for line in p.stdout.splitlines():
         if not line.strip():
