@@ -4,6 +4,7 @@
 
 #include "ward/common/hash.h"
 #include "ward/ingest/chunker.h"
+#include "ward/ingest/injection_scanner.h"
 #include "ward/ingest/parser.h"
 #include "ward/ingest/source_document.h"
 
@@ -48,6 +49,7 @@ Status fillChunks(store::DocumentWrite& w, std::string_view format, std::string_
     r.kind = std::move(c.kind);
     w.chunks.push_back(std::move(r));
   }
+  flagInjection(w);  // the version's flags, kept with it (injection_scanner.h)
   return Status();
 }
 
@@ -60,7 +62,7 @@ Status fillDocumentWrite(store::DocumentWrite& w, std::string_view bytes, const 
   w.content_hash = contentHash(*format, title, bytes, config);
   w.chunks.clear();
   if (!stored_hash.empty() && stored_hash == w.content_hash) {
-    w.title = stored_title;
+    w.title = stored_title;  // the caller put the stored flags in w.metadata (keepInjectionFlags)
     return Status();
   }
   w.title = title;

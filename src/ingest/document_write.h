@@ -16,7 +16,8 @@ namespace ward::ingest {
 std::string contentHash(std::string_view format, std::string_view title, std::string_view body,
                         const IngestConfig& c);
 // Parses `bytes` as `format` and appends its chunks to `w.chunks`; sets `w.title` from the parser
-// (else `name`) when it is empty. Parse errors and limits are returned.
+// (else `name`) when it is empty, then scans the title and chunks for injection and sets or clears
+// the flags in `w.metadata` (flagInjection). Parse errors and limits are returned.
 Status fillChunks(store::DocumentWrite& w, std::string_view format, std::string_view bytes,
                   const std::string& name, const IngestConfig& config);
 

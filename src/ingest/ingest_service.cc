@@ -17,9 +17,11 @@
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
 #include "document_write.h"
+#include "injection_audit.h"
 #include "parse_pool.h"
 #include "ward/ingest/chunker.h"
 #include "ward/ingest/folder_root.h"
+#include "ward/ingest/injection_scanner.h"
 #include "ward/ingest/parser.h"
 #include "ward/store/store.h"
 
@@ -159,6 +161,7 @@ Json IngestReport::toJson() const {
   return Json{{"items", items_seen},   {"created", created},   {"updated", updated},
               {"acl_changed", acl_changed}, {"unchanged", unchanged}, {"skipped", skipped},
               {"bytes", bytes},        {"chunks", chunks},     {"seconds", seconds},
+              {"flagged", flagged},
               {"problems", problems_json}, {"moved_to_metadata", moved_to_metadata},
               {"documents", docs}};
 }
@@ -256,8 +259,16 @@ Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
       return Status::invalidArgument("field 'metadata' must be an object");
     }
     w.metadata = record["metadata"];
+    if (w.metadata.contains(std::string(kInjectionFlagsKey))) {
+      return Status::invalidArgument("field 'metadata." + std::string(kInjectionFlagsKey) +
+                                     "' is reserved (the injection scanner's flags)");
+    }
   }
   for (const std::string& key : unknown) {  // UnknownFields::kToMetadata
+    if (key == kInjectionFlagsKey) {
+      return Status::invalidArgument("field '" + key +
+                                     "' is reserved (the injection scanner's flags)");
+    }
     if (w.metadata.is_object() && w.metadata.contains(key)) {
       return Status::invalidArgument("field '" + key + "' is also a key of 'metadata'");
     }
@@ -269,9 +280,12 @@ Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
 }
 
 Result<IngestReport> IngestService::commitBatch(std::vector<store::DocumentWrite>& writes,
-                                                IngestReport report) {
+                                                IngestReport report,
+                                                const audit::TraceContext& trace,
+                                                const std::string& principal) {
   if (writes.empty()) return report;
   WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, store_.writeDocuments(writes));
+  report.flagged += recordInjectionFlags(&traces_, FlagRequester{trace, principal}, writes, results);
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     switch (r.outcome) {
@@ -326,6 +340,7 @@ class IngestService::CommitPipeline {
     report_.acl_changed += tally->acl_changed;
     report_.unchanged += tally->unchanged;
     report_.chunks += tally->chunks;
+    report_.flagged += tally->flagged;
     for (auto& r : tally->results) report_.results.push_back(std::move(r));
     return Status();
   }
@@ -407,6 +422,7 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
     auto existing = store_.getDocument(tenant, w.ext_id);
     if (existing.ok() && !existing->deleted && existing->content_hash == w.content_hash) {
       w.title = existing->title;
+      keepInjectionFlags(existing->metadata, w.metadata);  // not scanned again: kept
     } else {
       Status s = fillChunks(w, *format, bytes, name, config_);
       if (!s.ok()) {
@@ -578,7 +594,7 @@ Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, con
   report.items_seen = static_cast<int64_t>(writes.size());
   std::vector<std::string> ids;
   for (const auto& w : writes) ids.push_back(w.ext_id);
-  WARD_ASSIGN_OR_RETURN(report, commitBatch(writes, std::move(report)));
+  WARD_ASSIGN_OR_RETURN(report, commitBatch(writes, std::move(report), trace, principal));
   report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
   audit::TraceEvent ev;
   ev.context = trace;

@@ -4,6 +4,7 @@
 #include <exception>
 #include <new>
 
+#include "injection_audit.h"
 #include "ward/index/index.h"
 #include "ward/ingest/source_document.h"
 
@@ -106,7 +107,8 @@ Status SyncPipeline::commitPage(store::SyncBatch batch, store::SyncRunRecord& ru
   const SyncDeps* deps = &deps_;
   committed_ = std::async(std::launch::async, [b, deps]() -> Status {
     WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps->sync->commitBatch(*b));
-    (void)results;
+    recordInjectionFlags(deps->traces, FlagRequester{{}, std::string(kSyncRequester)}, b->writes,
+                         results);
     WARD_ASSIGN_OR_RETURN(int64_t applied, deps->index->catchUp());
     (void)applied;
     return Status();

@@ -14,6 +14,7 @@
 #include "ward/common/log.h"
 #include "ward/identity/roles.h"
 #include "ward/index/index.h"
+#include "ward/ingest/injection_scanner.h"
 #include "ward/ingest/source_document.h"
 #include "ward/ingest/sync_health.h"
 #include "ward/store/store.h"
@@ -171,6 +172,8 @@ class RunSink final : public EventSink {
     w.updated_at = e.updated_at;
     w.metadata = e.metadata.is_object() ? e.metadata : Json::object();
     if (!e.parent.empty()) w.metadata["parent"] = e.parent;
+    // Not parsed when the content hash is the stored one: the stored flags stay with the version.
+    keepInjectionFlags(live ? stored->metadata : Json(), w.metadata);
     w.url = e.url;
     item.bytes = std::move(bytes).value();
     item.name = e.name;

@@ -4,6 +4,7 @@
 #include "snippet.h"
 #include "ward/common/clock.h"
 #include "ward/index/index.h"
+#include "ward/store/document_flags.h"
 #include "ward/store/store.h"
 
 namespace ward::search {
@@ -49,7 +50,8 @@ Json Hit::toJson() const {
               {"snippet", snippet},
               {"citation", citation},
               {"indexed_at", indexed_at ? formatRfc3339(indexed_at) : ""},
-              {"updated_at", updated_at ? formatRfc3339(updated_at) : ""}};
+              {"updated_at", updated_at ? formatRfc3339(updated_at) : ""},
+              {"flags", flags}};
 }
 
 SearchService::SearchService(store::Store& store, index::Index& index, audit::TraceSink& traces,
@@ -174,6 +176,7 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
     h.indexed_at = doc->indexed_at;
     h.updated_at = doc->updated_at;
     h.citation = citationFor(h);
+    h.flags = store::documentFlags(doc->metadata);
     response.hits.push_back(std::move(h));
   }
   response.took_ms =
@@ -192,6 +195,7 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
     // When the cited version was indexed and last changed: a replay can tell stale sources.
     if (h.indexed_at != 0) hit["indexed_at"] = formatRfc3339(h.indexed_at);
     if (h.updated_at != 0) hit["updated_at"] = formatRfc3339(h.updated_at);
+    if (!h.flags.empty()) hit["flags"] = h.flags;
     hits.push_back(std::move(hit));
   }
   ev.attributes = {{"query", request.query},

@@ -24,7 +24,8 @@ Usage: WARD_BIN=build/ward python3 tests/integration/github_sync_test.py
   retry-after; a minute when a secondary limit names none) and delete nothing; an empty
   repository (409) has no files; a truncated tree deletes nothing; a malformed issue is skipped
   with a problem naming it while the run goes on;
-* prompt-injection text in an issue is indexed as text only; a pagination link to a host off
+* prompt-injection text in an issue is indexed as text only, its hits flagged
+  `injection:override.ignore_previous`; a pagination link to a host off
   allowed_hosts is never followed; an unknown option is refused naming it.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -186,6 +187,10 @@ def run_all(data, fake, base):
     check("prompt-injection text is indexed as text, and nothing acted on it",
           ids_as(data, "injectiontokendelta", "alice") == {prefix + "#3"}
           and ids_as(data, "injectiontokendelta", "mallory") == set())
+    p = ward(data, "search", "injectiontokendelta", "--as", "alice", "--json")
+    hits = json.loads(p.stdout).get("hits", []) if p.returncode == 0 else []
+    check("the injection issue is flagged by the ingest-time scanner (recorded, not dropped)",
+          hits and hits[0].get("flags") == ["injection:override.ignore_previous"], p.stdout)
     stats = fake.stats()
     check("every request carries X-GitHub-Api-Version and no URL holds the token",
           stats["versions_ok"] and not stats["leaks"], stats["leaks"])

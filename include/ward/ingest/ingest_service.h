@@ -54,6 +54,7 @@ struct IngestReport {
   int64_t skipped = 0;  // malformed, unsupported or too large; see problems
   int64_t bytes = 0;
   int64_t chunks = 0;
+  int64_t flagged = 0;  // new versions the injection scanner flagged (injection_scanner.h)
   double seconds = 0;
   std::vector<IngestProblem> problems;
   // Top-level fields outside the record format moved into `metadata`, with how many records
@@ -106,7 +107,11 @@ class IngestService {
 
  private:
   class CommitPipeline;
-  Result<IngestReport> commitBatch(std::vector<store::DocumentWrite>& writes, IngestReport report);
+  // Commits `writes` and records their injection flags as `principal` in `trace` (empty: a fresh
+  // trace per event).
+  Result<IngestReport> commitBatch(std::vector<store::DocumentWrite>& writes, IngestReport report,
+                                   const audit::TraceContext& trace = {},
+                                   const std::string& principal = {});
 
   store::Store& store_;
   index::Index& index_;

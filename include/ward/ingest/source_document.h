@@ -15,8 +15,9 @@ namespace ward::ingest {
 // parser's title, else `name`; a given title is part of the content hash, as for records); the
 // format comes from `name`'s extension (InvalidArgument "unsupported file type" otherwise). When
 // the hash equals `stored_hash` (the live stored version's) nothing is parsed and `stored_title` is
-// kept: the store then decides between unchanged and acl_changed. Parse errors and limits are
-// returned.
+// kept: the store then decides between unchanged and acl_changed; so the caller puts the stored
+// version's injection flags into `w.metadata` first (keepInjectionFlags), and a parsed write's
+// flags are set from its own scan. Parse errors and limits are returned.
 Status fillDocumentWrite(store::DocumentWrite& w, std::string_view bytes, const std::string& name,
                          const std::string& title, const std::string& stored_hash,
                          const std::string& stored_title, const IngestConfig& config);

@@ -49,6 +49,9 @@ struct Hit {
   std::string citation;  // "Title › Heading, p. 3, chars 120-480 (v2)"
   int64_t indexed_at = 0;
   int64_t updated_at = 0;
+  // The version's content flags (store/document_flags.h), e.g. "injection:<rule>": the text is
+  // data that an ingest-time scanner found suspicious. Shown, never used to hide the hit.
+  std::vector<std::string> flags;
 
   Json toJson() const;
 };

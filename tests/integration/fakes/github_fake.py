@@ -18,6 +18,14 @@ none), 429s with retry-after, 5xx replies, a token that expires after N more req
 truncated tree, a malformed issue, Link headers naming another host. It records whether a token
 ever appeared in a URL (`leaks`) and every request's path.
 
+GitHub App mode (`enable_app`): `POST /app/installations/{id}/access_tokens` takes the App's JWT
+as `Authorization: Bearer JWT`, VERIFIES its RS256 signature with the App's public key (modulus
+and exponent given to enable_app) and its claims (iss = the App id, exp - iat <= 10 minutes, not
+expired, iat not in the future), and answers 201 {token, expires_at} with a fresh `ghs_` token
+that expires after `token_ttl` seconds (then 401, as on GitHub); API calls then take only those
+tokens (a JWT is refused on them). `expire_token(after=N)` expires every issued token after N
+more requests.
+
 Use it in-process (`GithubFake().start()`, then call its methods), or over HTTP: POST
 /_control/METHOD with a JSON object of keyword arguments calls that method (see CONTROL), GET
 /_control/stats returns the counters. Run standalone: python3 github_fake.py [PORT].
@@ -37,7 +45,13 @@ CONTROL = {"add_repo", "set_file", "delete_file", "add_issue", "edit_issue", "ad
            "delete_issue", "transfer_issue", "set_collaborators", "set_teams",
            "set_team_members", "set_rate", "inject", "expire_token", "set_token",
            "truncate_tree", "plant_malformed_issue", "set_link_base", "forbid_collaborators",
-           "reset_counters"}
+           "reset_counters", "enable_app"}
+# PKCS#1 v1.5 DigestInfo prefix of SHA-256 (RFC 8017, section 9.2).
+DIGEST_INFO_SHA256 = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def iso(t):
@@ -67,6 +81,10 @@ class GithubFake:
         self.comment_ids = 0
         self.link_base = None  # a host for Link headers other than the request's (an attack)
         self.leaks = []
+        self.app = None  # GitHub App mode: {app_id, installation_id, n, e, token_ttl}
+        self.app_tokens = {}  # installation token -> expiry (time.time())
+        self.app_tokens_issued = 0
+        self.app_jwt_refused = []  # why each refused JWT was refused
         self.reset_counters()
         self.server = None
 
@@ -185,6 +203,66 @@ class GithubFake:
             self.token = token
             self.expire_after = None
 
+    def enable_app(self, app_id, installation_id, modulus_hex, exponent=65537, token_ttl=3600):
+        """GitHub App mode: installation tokens for the App whose public key is (n, e)."""
+        with self.lock:
+            self.app = {"app_id": int(app_id), "installation_id": int(installation_id),
+                        "n": int(modulus_hex, 16), "e": int(exponent), "token_ttl": token_ttl}
+
+    def verify_app_jwt(self, jwt):
+        """None when `jwt` is the App's valid RS256 JWT, else why not."""
+        parts = jwt.split(".")
+        if len(parts) != 3:
+            return "not a JWT"
+        try:
+            header = json.loads(b64url_decode(parts[0]))
+            claims = json.loads(b64url_decode(parts[1]))
+            sig = int.from_bytes(b64url_decode(parts[2]), "big")
+        except ValueError:
+            return "malformed JWT"
+        if header.get("alg") != "RS256":
+            return "alg must be RS256"
+        n, e = self.app["n"], self.app["e"]
+        k = (n.bit_length() + 7) // 8
+        if sig >= n:
+            return "invalid signature"
+        em = pow(sig, e, n).to_bytes(k, "big")
+        t = DIGEST_INFO_SHA256 + hashlib.sha256((parts[0] + "." + parts[1]).encode()).digest()
+        if em != b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t:
+            return "invalid signature"
+        now = time.time()
+        iat, exp = claims.get("iat"), claims.get("exp")
+        if str(claims.get("iss")) != str(self.app["app_id"]):
+            return "wrong iss"
+        if not isinstance(iat, int) or not isinstance(exp, int):
+            return "iat and exp must be integers"
+        if exp - iat > 600:
+            return "exp is more than 10 minutes after iat"
+        if exp <= now or iat > now + 5:
+            return "expired or issued in the future"
+        return None
+
+    def issue_app_token(self, h, path):
+        """POST /app/installations/{id}/access_tokens (the lock is held)."""
+        auth = h.headers.get("Authorization", "")
+        jwt = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        why = self.verify_app_jwt(jwt)
+        if why is not None:
+            self.app_jwt_refused.append(why)
+            return self.send(h, 401, {"message": "A JSON web token could not be decoded",
+                                      "documentation_url": "https://docs.github.com/rest"})
+        if path != f"/app/installations/{self.app['installation_id']}/access_tokens":
+            return self.send(h, 404, {"message": "Not Found"})
+        token = "ghs_" + hashlib.sha256(f"{time.time()}-{self.app_tokens_issued}".encode()) \
+            .hexdigest()[:36]
+        expiry = time.time() + self.app["token_ttl"]
+        self.app_tokens[token] = expiry
+        self.app_tokens_issued += 1
+        return self.send(h, 201, {"token": token, "expires_at": iso(expiry),
+                                  "permissions": {"contents": "read", "issues": "read",
+                                                  "metadata": "read"},
+                                  "repository_selection": "all"})
+
     def reset_counters(self):
         with self.lock:
             self.requests = 0
@@ -196,7 +274,10 @@ class GithubFake:
 
     def stats(self):
         with self.lock:
-            return {"requests": self.requests, "not_modified": self.not_modified,
+            return {"app_tokens_issued": self.app_tokens_issued,
+                    "app_jwt_refused": list(self.app_jwt_refused),
+                    "app_tokens": list(self.app_tokens),
+                    "requests": self.requests, "not_modified": self.not_modified,
                     "remaining": self.remaining, "served_items": self.served_items,
                     "paths": list(self.paths), "leaks": list(self.leaks),
                     "versions_ok": self.versions_ok, "refused_primary": self.refused_primary}
@@ -299,13 +380,24 @@ class GithubFake:
             if h.headers.get("X-GitHub-Api-Version") != API_VERSION:
                 self.versions_ok = False
             auth = h.headers.get("Authorization", "")
+            if any(t in h.path for t in self.app_tokens):
+                self.leaks.append(h.path)
             if self.expire_after is not None:
                 if self.expire_after <= 0:
                     self.token = "expired-" + self.token
+                    for t in self.app_tokens:
+                        self.app_tokens[t] = 0  # every issued installation token expires
                     self.expire_after = None
                 else:
                     self.expire_after -= 1
-            if auth != "Bearer " + self.token:
+            if self.app is not None and method == "POST" and url.path.startswith("/app/"):
+                return self.issue_app_token(h, url.path)
+            if self.app is not None:
+                token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+                if self.app_tokens.get(token, 0) <= time.time():
+                    return self.send(h, 401, {"message": "Bad credentials",
+                                              "documentation_url": "https://docs.github.com/rest"})
+            elif auth != "Bearer " + self.token:
                 return self.send(h, 401, {"message": "Bad credentials",
                                           "documentation_url": "https://docs.github.com/rest"})
             if self.faults["server_error"] > 0:

@@ -1,13 +1,9 @@
 // The Google Drive connector's credentials (gdrive_auth.h).
 #include "gdrive_auth.h"
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 #include <ctime>
-#include <memory>
 
-#include "ward/common/encoding.h"
+#include "../../jwt_signer.h"
 #include "ward/common/json.h"
 
 namespace ward::ingest {
@@ -32,48 +28,18 @@ Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json) {
   return key;
 }
 
-std::string base64Url(std::string_view bytes) {
-  std::string s = base64Encode(bytes);
-  while (!s.empty() && s.back() == '=') s.pop_back();
-  for (char& c : s) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return s;
-}
-
 Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
                                   const std::string& audience, int64_t now_s,
                                   const std::string& scope) {
-  Json header = {{"alg", "RS256"}, {"typ", "JWT"}};
   Json claims = {{"iss", key.client_email}, {"scope", scope},
                  {"aud", audience},         {"iat", now_s},
                  {"exp", now_s + kDriveAssertionLifetimeS}};
   if (!subject.empty()) claims["sub"] = subject;
-  const std::string input = base64Url(dumpJson(header)) + "." + base64Url(dumpJson(claims));
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(key.private_key.data(), static_cast<int>(key.private_key.size())),
-      BIO_free);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
-      EVP_PKEY_free);
-  if (!pkey || EVP_PKEY_base_id(pkey.get()) != EVP_PKEY_RSA) {
+  auto jwt = signJwtRs256(key.private_key, claims);
+  if (!jwt.ok() && jwt.status().code() == StatusCode::kInvalidArgument) {
     return Status::invalidArgument("the service-account key's private_key is not an RSA PEM key");
   }
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
-    return Status::internal("cannot sign the token assertion");
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
-    return Status::internal("cannot sign the token assertion");
-  }
-  sig.resize(len);
-  return input + "." + base64Url(sig);
+  return jwt;
 }
 
 Status DriveTokens::authorize(ServiceClient& client, bool force) {

@@ -32,10 +32,8 @@ struct ServiceAccountKey {
 // The key JSON of a service account. InvalidArgument names the missing field, never a value.
 Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json);
 
-// base64url without padding (RFC 7515).
-std::string base64Url(std::string_view bytes);
-
-// The signed JWT bearer assertion. InvalidArgument: the PEM is not an RSA private key.
+// The signed JWT bearer assertion (jwt_signer.h). InvalidArgument: the PEM is not an RSA private
+// key.
 Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
                                   const std::string& audience, int64_t now_s,
                                   const std::string& scope = kDriveScope);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../../service_client.h"
+#include "github_app.h"
 #include "github_options.h"
 #include "github_payload.h"
 #include "github_state.h"
@@ -36,11 +37,12 @@ struct Page {
 class GithubConnector final : public Connector {
  public:
   GithubConnector(SourceConfig source, ConnectorEnv env, GithubOptions options,
-                  std::unique_ptr<ServiceClient> client)
+                  std::unique_ptr<ServiceClient> client, std::unique_ptr<GithubAppTokens> app)
       : source_(std::move(source)),
         env_(std::move(env)),
         options_(std::move(options)),
-        client_(std::move(client)) {}
+        client_(std::move(client)),
+        app_(std::move(app)) {}
 
   ConnectorCapabilities capabilities() const override {
     return ConnectorCapabilities{true, true, true, true};
@@ -111,13 +113,23 @@ class GithubConnector final : public Connector {
     auto kept = old_.replies.find(target);
     if (cache && kept != old_.replies.end())
       headers.emplace_back("If-None-Match", kept->second.etag);
+    if (app_ != nullptr) WARD_RETURN_IF_ERROR(app_->authorize(*client_, false));
     WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, client_->get(target, headers));
+    if (reply.status == 401 && app_ != nullptr) {
+      // The installation token expired or was revoked mid-run: one new token, one retry.
+      WARD_RETURN_IF_ERROR(app_->authorize(*client_, true));
+      WARD_ASSIGN_OR_RETURN(reply, client_->get(target, headers));
+    }
     const std::string what = "GET " + client_->scrub(target);
     if (reply.status == 304 && cache && kept != old_.replies.end()) {
       next_.replies[target] = kept->second;
       Result<Json> body = parseJson(kept->second.body);
       if (!body.ok()) return Status::internal(what + ": the kept reply does not parse");
       return Page{std::move(*body), kept->second.next};
+    }
+    if (reply.status == 401 && app_ != nullptr) {
+      return Status::unauthenticated(what + ": HTTP 401 with a new installation token of GitHub "
+                                            "App " + std::to_string(options_.app_id));
     }
     if (reply.status == 401) {
       return Status::unauthenticated(what +
@@ -557,6 +569,7 @@ class GithubConnector final : public Connector {
   ConnectorEnv env_;
   GithubOptions options_;
   std::unique_ptr<ServiceClient> client_;
+  std::unique_ptr<GithubAppTokens> app_;  // null: token_secret's token
   std::unique_ptr<IdentityMapper> mapper_;
   // One pass's state.
   EventSink* sink_ = nullptr;
@@ -577,15 +590,32 @@ Result<std::unique_ptr<Connector>> makeGithubConnector(const SourceConfig& sourc
   const std::string where = "source '" + source.name + "': ";
   Result<GithubOptions> options = parseGithubOptions(source.options);
   if (!options.ok()) return Status::invalidArgument(where + options.status().message());
-  if (source.token_secret.empty()) {
+  std::unique_ptr<GithubAppTokens> app;
+  if (options->app_id != 0) {
+    if (!source.token_secret.empty()) {
+      return Status::invalidArgument(where +
+                                     "token_secret and options.app_id exclude each other (a "
+                                     "token or a GitHub App)");
+    }
+    Result<std::string> pem = env.secret ? env.secret(options->app_key_secret)
+                                         : Result<std::string>(Status::notFound("no secrets"));
+    if (!pem.ok() || pem->empty()) {
+      return Status::failedPrecondition(where + "secret '" + options->app_key_secret +
+                                        "' (the GitHub App's private key) is not set (ward "
+                                        "secrets set " + options->app_key_secret + " < key.pem)");
+    }
+    app = std::make_unique<GithubAppTokens>(GithubAppConfig{
+        options->app_id, options->installation_id, std::move(*pem), options->app_key_secret});
+  } else if (source.token_secret.empty()) {
     return Status::invalidArgument(where +
                                    "token_secret is required (a tenant secret holding "
-                                   "a GitHub token)");
+                                   "a GitHub token), or options.app_id, installation_id and "
+                                   "app_key_secret for a GitHub App");
   }
   if (env.state_dir.empty()) return Status::failedPrecondition(where + "no state folder");
   WARD_ASSIGN_OR_RETURN(auto client, ServiceClient::open(source, env, kGithubDefaultBaseUrl));
-  return std::unique_ptr<Connector>(
-      std::make_unique<GithubConnector>(source, env, std::move(*options), std::move(client)));
+  return std::unique_ptr<Connector>(std::make_unique<GithubConnector>(
+      source, env, std::move(*options), std::move(client), std::move(app)));
 }
 
 }  // namespace ward::ingest

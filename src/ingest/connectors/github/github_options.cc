@@ -73,14 +73,27 @@ Result<GithubOptions> parseGithubOptions(const Json& options) {
       WARD_ASSIGN_OR_RETURN(o.since_overlap_s, positive(k, v, 7 * 86'400));
     } else if (k == "full_listing_every") {
       WARD_ASSIGN_OR_RETURN(o.full_listing_every, positive(k, v, 10'000));
+    } else if (k == "app_id" || k == "installation_id") {
+      WARD_ASSIGN_OR_RETURN(int64_t id, positive(k, v, int64_t{1} << 53));
+      (k == "app_id" ? o.app_id : o.installation_id) = id;
+    } else if (k == "app_key_secret") {
+      if (!v.is_string() || v.get<std::string>().empty()) return wrongType(k, "a secret's name");
+      o.app_key_secret = v.get<std::string>();
     } else {
       return Status::invalidArgument(
           "options." + k +
           " is not a github option (repos, files, issues, public_repos_public, public_group, "
-          "branch, max_issues, max_files, since_overlap_s, full_listing_every)");
+          "branch, max_issues, max_files, since_overlap_s, full_listing_every, app_id, "
+          "installation_id, app_key_secret)");
     }
   }
   if (o.repos.empty()) return Status::invalidArgument("options.repos is required (\"owner/name\")");
+  const int app_keys = (o.app_id != 0) + (o.installation_id != 0) + !o.app_key_secret.empty();
+  if (app_keys != 0 && app_keys != 3) {
+    return Status::invalidArgument(
+        "options.app_id, options.installation_id and options.app_key_secret go together (a "
+        "GitHub App)");
+  }
   if (o.repos.size() > kGithubMaxRepos) {
     return Status::invalidArgument("options.repos lists more than " +
                                    std::to_string(kGithubMaxRepos) + " repositories");

@@ -49,6 +49,11 @@ struct GithubOptions {
   size_t max_files = kGithubDefaultMaxFiles;
   int64_t since_overlap_s = kGithubDefaultSinceOverlapS;
   int64_t full_listing_every = kGithubDefaultFullListingEvery;
+  // A GitHub App instead of token_secret (all three or none; github_app.h): the App's id, the
+  // installation's id and the name of the tenant secret holding the App's private key (PEM).
+  int64_t app_id = 0;
+  int64_t installation_id = 0;
+  std::string app_key_secret;
 };
 
 Result<GithubOptions> parseGithubOptions(const Json& options);
