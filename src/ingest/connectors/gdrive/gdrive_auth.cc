@@ -32,6 +32,12 @@ Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json) {
   return key;
 }
 
+std::string driveTokenUrl(const std::string& option_url, const std::string& key_token_uri) {
+  if (!option_url.empty()) return option_url;
+  if (!key_token_uri.empty()) return key_token_uri;
+  return kDriveDefaultTokenUrl;
+}
+
 std::string base64Url(std::string_view bytes) {
   std::string s = base64Encode(bytes);
   while (!s.empty() && s.back() == '=') s.pop_back();

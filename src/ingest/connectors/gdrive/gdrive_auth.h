@@ -32,6 +32,11 @@ struct ServiceAccountKey {
 // The key JSON of a service account. InvalidArgument names the missing field, never a value.
 Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json);
 
+// The token endpoint: options.token_url when set, else the key's token_uri, else
+// kDriveDefaultTokenUrl. Whichever it is, its host must be on the source's allowed_hosts (the
+// service client refuses it otherwise), so a key cannot send its assertion elsewhere.
+std::string driveTokenUrl(const std::string& option_url, const std::string& key_token_uri);
+
 // base64url without padding (RFC 7515).
 std::string base64Url(std::string_view bytes);
 
