@@ -5,9 +5,11 @@ Usage: WARD_BIN=build/ward python3 bench/gdrive_sync_bench.py [--files 10000] [-
 
 Prints Ward's initial sync (files/s, wall time, peak RSS of `ward sync`), the fake's own serving
 rate for the same work (one client listing every page and exporting every file: the ceiling),
-the requests of an incremental run after one edit, and the revocation lag: seconds from the
-fake revoking a permission to `ward search` (as that user, under `ward serve` with schedule_s =
---schedule) no longer showing the file. No peer publishes comparable figures.
+the requests of an incremental run after one edit (a change-feed run: changes.list from the
+start page token the initial listing kept; the run record's `requests` beside the fake's count),
+and the revocation lag: seconds from the fake revoking a permission (which its changes feed
+reports) to `ward search` (as that user, under `ward serve` with schedule_s = --schedule) no
+longer showing the file, over --lag-runs revocations. No peer publishes comparable figures.
 """
 
 import argparse
@@ -51,6 +53,7 @@ def main():
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--schedule", type=int, default=5, help="schedule_s under ward serve")
+    ap.add_argument("--lag-runs", type=int, default=5, help="revocations timed under serve")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ward_gdrive_bench_")
     fake = None
@@ -116,34 +119,43 @@ principal = "{{local}}"
                 break
         ceiling = served / (time.monotonic() - t0)
 
+        before = json.loads(get(base, "/_control/stats"))["api"]
+        p = ward(data, "sync", "drive", "--json")
+        same = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
+        same_requests = json.loads(get(base, "/_control/stats"))["api"] - before
         post(base, "file", {"id": "f000007", "text": "edited benchword"})
         before = json.loads(get(base, "/_control/stats"))["api"]
         p = ward(data, "sync", "drive", "--json")
         inc = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {}
         inc_requests = json.loads(get(base, "/_control/stats"))["api"] - before
-        # Revocation lag under ward serve.
-        pages0 = json.loads(get(base, "/_control/stats"))["list_pages"]
+        # Revocation lag under ward serve: its runs read the changes feed.
+        s0 = json.loads(get(base, "/_control/stats"))
         serve = subprocess.Popen([WARD, "--data", data, "serve", "--listen", "127.0.0.1:0"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        lag = None
+        lags = []
         try:
-            def alice_sees():
-                p = ward(data, "search", "tokenf000003", "--as", "alice", "--json")
+            def alice_sees(fid):
+                p = ward(data, "search", "token" + fid, "--as", "alice", "--json")
                 return p.returncode == 0 and len(json.loads(p.stdout).get("hits", [])) > 0
             deadline = time.monotonic() + 300
-            # Revoke after serve's start-up run has listed everything (the lag then includes the
-            # wait for the next scheduled run).
+            # Revoke after serve's start-up run (a feed page, or a listing) has been served (the
+            # lag then includes the wait for the next scheduled run).
             pages = -(-args.files // args.page_size)
-            while (json.loads(get(base, "/_control/stats"))["list_pages"] < pages0 + pages
-                   and time.monotonic() < deadline):
+            while time.monotonic() < deadline:
+                s = json.loads(get(base, "/_control/stats"))
+                if s["change_pages"] > s0["change_pages"] or \
+                        s["list_pages"] >= s0["list_pages"] + pages:
+                    break
                 time.sleep(0.2)
             time.sleep(1.0)
-            post(base, "permissions", {"id": "f000003", "permissions": [
-                {"type": "user", "role": "reader", "emailAddress": "bob@example.com"}]})
-            t0 = time.monotonic()
-            while alice_sees() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            lag = time.monotonic() - t0
+            for i in range(args.lag_runs):
+                fid = f"f{3 + i * 11:06d}"
+                post(base, "permissions", {"id": fid, "permissions": [
+                    {"type": "user", "role": "reader", "emailAddress": "bob@example.com"}]})
+                t0 = time.monotonic()
+                while alice_sees(fid) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                lags.append(time.monotonic() - t0)
         finally:
             serve.terminate()
             serve.wait(timeout=60)
@@ -151,9 +163,15 @@ principal = "{{local}}"
         print(f"ward initial sync: {wall:.1f} s, {args.files / wall:.0f} files/s, "
               f"peak RSS {rss_mb:.0f} MB, {api0} API requests")
         print(f"fake serving ceiling (one client, list + export): {ceiling:.0f} files/s")
-        print(f"incremental run after 1 edit: {inc_requests} API requests, "
-              f"fetched {inc.get('fetched')}, unchanged {inc.get('unchanged')}")
-        print(f"revocation lag under ward serve (schedule_s {args.schedule}): {lag:.1f} s "
+        print(f"incremental run with no change: {same_requests} API requests "
+              f"(run record: {same.get('requests')} requests with the token), "
+              f"{same.get('message', '')[:60]!r}")
+        print(f"incremental run after 1 edit: {inc_requests} API requests "
+              f"(run record: {inc.get('requests')}), fetched {inc.get('fetched')}, "
+              f"listed {inc.get('listed')}")
+        lags.sort()
+        print(f"revocation lag under ward serve (schedule_s {args.schedule}, {len(lags)} "
+              f"revocations): median {lags[len(lags) // 2]:.1f} s, max {lags[-1]:.1f} s "
               "(including `ward search` start-up)")
     finally:
         if fake:

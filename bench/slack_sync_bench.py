@@ -164,13 +164,14 @@ def main():
         st = stats(base)
         print(f"no-change run: {time.monotonic() - t:.1f} s, {st['total']} requests "
               f"{st['requests']}, {st['messages_served']} messages read, fetched "
-              f"{run['fetched']}")
+              f"{run['fetched']} (run record: {run.get('requests')} requests)")
         last = ws["messages"]["C0001"][-1]
         ctl(base, "edit", channel="C0001", ts=last["ts"], text="edited benchtoken")
         ctl(base, "reset_stats")
         run = json.loads(ward(args.ward, data, "sync", "slack", "--json").stdout)
         st = stats(base)
-        print(f"one-edit run: {st['total']} requests, fetched {run['fetched']}")
+        print(f"one-edit run: {st['total']} requests {st['requests']}, fetched {run['fetched']} "
+              f"(run record: {run.get('requests')} requests)")
 
         # Revocation lag under ward serve.
         with open(os.path.join(data, "ward.toml")) as f:

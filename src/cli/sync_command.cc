@@ -99,13 +99,14 @@ namespace {
 void printRun(const store::SyncRunRecord& r) {
   std::printf(
       "run %lld of %s: %s; listed %lld, fetched %lld, indexed %lld, unchanged %lld, "
-      "failed %lld, refused %lld, held %lld, deleted %lld; %lld pages%s%s\n",
+      "failed %lld, refused %lld, held %lld, deleted %lld; %lld pages%s%s%s\n",
       static_cast<long long>(r.id), r.source.c_str(),
       std::string(store::syncRunStateName(r.state)).c_str(), static_cast<long long>(r.listed),
       static_cast<long long>(r.fetched), static_cast<long long>(r.indexed),
       static_cast<long long>(r.unchanged), static_cast<long long>(r.failed),
       static_cast<long long>(r.refused), static_cast<long long>(r.held),
       static_cast<long long>(r.deleted), static_cast<long long>(r.pages),
+      r.requests > 0 ? (", " + std::to_string(r.requests) + " requests").c_str() : "",
       r.exhausted ? ", listing exhausted" : "",
       r.resumed ? (", resumed " + std::to_string(r.resumed) + "x").c_str() : "");
   if (!r.message.empty()) std::printf("  %s\n", r.message.c_str());

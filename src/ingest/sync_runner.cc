@@ -306,6 +306,7 @@ Json syncRunJson(const store::SyncRunRecord& r) {
       {"widened", r.widened},
       {"deleted", r.deleted},
       {"pages", r.pages},
+      {"requests", r.requests},
       {"resumed", r.resumed},
       {"exhausted", r.exhausted},
       {"message", r.message}};
@@ -411,6 +412,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   Status drained = sink.finish();       // the page in flight, whether the pass went on or not
   if (pass.ok()) pass = drained;
   const bool incremental = pass.ok() && connector.ok() && (*connector)->incrementalPass();
+  if (connector.ok()) run.requests += (*connector)->requests();
   result.retry_after_s = sink.retry_after_s;
   std::vector<std::string> deletes;
   std::string hold;
@@ -507,9 +509,10 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   run.deleted += static_cast<int64_t>(deletes.size());
   run.finished_at = SystemClock::instance().nowMicros();
   // A complete, clean pass of a source that declares group membership reported every group it
-  // has: the source's groups it did not report are emptied with the final row.
+  // has: the source's groups it did not report are emptied with the final row (not after a
+  // change-feed pass, which reports only the groups it read again).
   const bool empty_groups = run.state == store::SyncRunState::kCompleted && connector.ok() &&
-                            (*connector)->capabilities().group_membership;
+                            !incremental && (*connector)->capabilities().group_membership;
   std::vector<std::string> emptied_groups;
   WARD_RETURN_IF_ERROR(deps_.sync->finishRun(run, deletes, empty_groups, &emptied_groups));
   WARD_ASSIGN_OR_RETURN(int64_t applied, deps_.index->catchUp());

@@ -23,7 +23,7 @@ namespace {
 // arguments (tool_schema.h), 6: agent scopes (sqlite_agent_scopes.h), 7: sync state of sources
 // (sync_schema.h), 8: SCIM provisioning and disabled principals (scim_schema.h), groups that
 // sources manage (sync_schema.h)
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,6 +92,7 @@ class SqliteStore final : public Store {
     if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kScimSchemaV8));
     if (v < 8) WARD_RETURN_IF_ERROR(db_->exec(kSourceGroupsSchemaV8));
     if (v < 9) WARD_RETURN_IF_ERROR(db_->exec(kSourcesSchemaV9));
+    if (v < 10) WARD_RETURN_IF_ERROR(db_->exec(kSyncRequestsSchemaV10));
     if (v < kSchemaVersion) {
       WARD_RETURN_IF_ERROR(db_->exec("UPDATE meta SET value='" + std::to_string(kSchemaVersion) +
                                      "' WHERE key='schema'"));

@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kRunColumns =
     "SELECT id,tenant,source,full,state,checkpoint,started_at,finished_at,listed,fetched,indexed,"
     "unchanged,failed,refused,held,widened,deleted,pages,resumed,exhausted,message,approval_id,"
-    "full_since FROM sync_runs";
+    "full_since,requests FROM sync_runs";
 
 SyncRunRecord readRun(Statement* st) {
   SyncRunRecord r;
@@ -39,6 +39,7 @@ SyncRunRecord readRun(Statement* st) {
   r.message = st->text(20);
   r.approval_id = st->text(21);
   r.full_since = st->int64(22);
+  r.requests = st->int64(23);
   return r;
 }
 
@@ -334,7 +335,7 @@ class SqliteSyncStore final : public SyncStore {
         StmtRef st,
         db_->prepare("UPDATE sync_runs SET state=?,checkpoint=?,finished_at=?,listed=?,fetched=?,"
                      "indexed=?,unchanged=?,failed=?,refused=?,held=?,widened=?,deleted=?,"
-                     "pages=?,resumed=?,exhausted=?,message=?,approval_id=? WHERE id=?"));
+                     "pages=?,resumed=?,exhausted=?,message=?,approval_id=?,requests=? WHERE id=?"));
     st->bind(1, syncRunStateName(r.state));
     st->bind(2, r.checkpoint);
     st->bind(3, r.finished_at);
@@ -344,7 +345,8 @@ class SqliteSyncStore final : public SyncStore {
     st->bind(15, r.exhausted ? 1 : 0);
     st->bind(16, r.message);
     st->bind(17, r.approval_id);
-    st->bind(18, r.id);
+    st->bind(18, r.requests);
+    st->bind(19, r.id);
     WARD_RETURN_IF_ERROR(st->exec("update sync run"));
     if (db_->changes() == 0) return Status::notFound("sync run " + std::to_string(r.id));
     return Status();

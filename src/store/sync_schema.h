@@ -45,4 +45,10 @@ CREATE TABLE IF NOT EXISTS sources(
   PRIMARY KEY(tenant, name)) WITHOUT ROWID;
 )sql";
 
+// Schema step 10: the requests a run made to its source (SyncRunRecord::requests; docs/formats/
+// ward-db.md, "Schema step 10").
+inline constexpr const char* kSyncRequestsSchemaV10 = R"sql(
+ALTER TABLE sync_runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace ward::store

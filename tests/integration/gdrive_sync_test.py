@@ -17,7 +17,13 @@ Usage: WARD_BIN=build/ward python3 tests/integration/gdrive_sync_test.py
 * a 5xx storm and a 403 rateLimitExceeded end the run without deleting;
 * token expiry mid-run (401) refreshes once; a token still refused after it fails the run;
   an assertion signed by another key is refused; the key and tokens never appear in output;
-* prompt-injection text is ingested as data (searchable).
+* prompt-injection text is ingested as data (searchable);
+* the changes feed: after a full listing, a run reads only changes.list from the stored start
+  page token (no files.list page, the run says "incremental (change feed)" and its `requests`
+  are in `ward jobs`); a trashed file, a removed one and one the subject lost access to leave
+  search on the next run, a restored one comes back; an expired feed token falls back to a full
+  listing; a deletion the feed never reported is found by the next full listing (--full);
+  a group member removed in the Directory API loses the document on a feed run too.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
@@ -58,8 +64,8 @@ def search_ids_as(data, query, who):
     return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])}
 
 
-def sync(data):
-    p = ward(data, "sync", "drive", "--json", timeout=300)
+def sync(data, *extra):
+    p = ward(data, "sync", "drive", "--json", *extra, timeout=300)
     try:
         out = json.loads(p.stdout)
     except ValueError:
@@ -171,11 +177,25 @@ principal = "{{local}}"
               pem.splitlines()[1] not in out)
         check("an unmapped identity is reported", "stranger@elsewhere.org" in out, out)
 
-        # A revoked permission (and a widened one) after the next run.
+        # A revoked permission (and a widened one) after the next run, read from the changes feed.
         control(base, "permissions", {"id": "doc1", "permissions": [user("bob@example.com")]})
+        before = stats(base)
         p, run = sync(data)
+        after = stats(base)
         check("the run after a permission change completes", run.get("outcome") == "completed",
               p.stdout + p.stderr)
+        check("the run after the full listing reads the changes feed, not files.list",
+              run.get("message", "").startswith("incremental (change feed)") and
+              after["list_pages"] == before["list_pages"] and
+              after["change_pages"] == before["change_pages"] + 1, (run, before, after))
+        check("the run record counts its requests (a token, one feed page, no download)",
+              after["api"] - before["api"] == 1 and run.get("requests") ==
+              after["api"] - before["api"] + after["token_grants"] - before["token_grants"],
+              (run.get("requests"), before, after))
+        jobs = ward(data, "jobs", "--source", "drive", "--limit", "1")
+        check("ward jobs shows the run's requests", jobs.returncode == 0 and
+              json.loads(jobs.stdout)[0].get("requests") == run.get("requests"),
+              jobs.stdout + jobs.stderr)
         check("a revoked permission removes the doc from alice's search",
               search_ids_as(data, "zebracorn", "alice") == set())
         check("a granted permission adds it to bob's search",
@@ -278,9 +298,49 @@ principal = "{{local}}"
         check("a short 429 is waited out and the run goes on", run.get("outcome") == "completed",
               p.stdout + p.stderr)
 
+        # Trashed, restored, access lost and regained: the feed says each, the next run follows.
+        control(base, "file", {"id": "new1", "trashed": True})
+        p, run = sync(data)
+        check("a trashed file leaves search on the next (feed) run",
+              run.get("message", "").startswith("incremental") and
+              search_ids_as(data, "wombatword", "carol") == set(), p.stdout + p.stderr)
+        control(base, "file", {"id": "new1", "trashed": False})
+        p, run = sync(data)
+        check("a restored file comes back", search_ids_as(data, "wombatword", "carol") ==
+              {"drive:new1"}, p.stdout + p.stderr)
+        control(base, "lose_access", {"id": "new1"})
+        p, run = sync(data)
+        check("a file the subject lost access to leaves search (removed: true)",
+              search_ids_as(data, "wombatword", "carol") == set(), p.stdout + p.stderr)
+        control(base, "file", {"id": "new1"})
+        p, run = sync(data)
+        check("access regained brings it back", search_ids_as(data, "wombatword", "carol") ==
+              {"drive:new1"}, p.stdout + p.stderr)
+
+        # An expired feed token: the run falls back to a full listing (and completes).
+        control(base, "feed_floor")
+        control(base, "file", {"id": "new1", "text": "wombatword tapirword"})
+        before = stats(base)
+        p, run = sync(data)
+        after = stats(base)
+        check("an expired feed token falls back to a full listing",
+              run.get("outcome") == "completed" and
+              not run.get("message", "").startswith("incremental") and
+              after["list_pages"] > before["list_pages"] and
+              search_ids_as(data, "tapirword", "carol") == {"drive:new1"}, (run, before, after))
+
+        # A deletion the feed never reported: the feed runs keep it, a full listing finds it.
+        control(base, "delete", {"id": "sheet1", "silent": True})
+        p, run = sync(data)
+        check("a feed run cannot see an unreported deletion",
+              search_ids_as(data, "quokkafund", "bob") == {"drive:sheet1"}, p.stdout)
+        p, run = sync(data, "--full")
+        check("the next full listing deletes it", run.get("outcome") == "completed" and
+              search_ids_as(data, "quokkafund", "bob") == set(), p.stdout + p.stderr)
+
         # A listing truncated to one file: the deletions are held, nothing leaves search.
         control(base, "truncate", {"after": 1})
-        p, run = sync(data)
+        p, run = sync(data, "--full")
         check("a truncated listing deletes nothing", run.get("deleted") == 0 and
               search_ids_as(data, "wombatword", "carol") == {"drive:new1"}, p.stdout + p.stderr)
         control(base, "truncate", {"after": None})
@@ -297,9 +357,12 @@ principal = "{{local}}"
         check("a group member finds the group's document",
               search_ids_as(data, "lemurword", "carol") == {"teamdrive:grp2"}, p.stdout)
         check("a non-member does not", search_ids_as(data, "lemurword", "bob") == set())
+        check("a group member no rule maps is reported (and grants nothing)",
+              "identity:nobody@elsewhere.org" in p.stdout, p.stdout)
         control(base, "group", {"email": "eng@groups.example.com", "members": ["bob@example.com"]})
         p = ward(data, "sync", "teamdrive", "--json", timeout=300)
-        check("a member removed at the source loses the document",
+        check("a member removed at the source loses the document (on a feed run)",
+              '"incremental (change feed)' in p.stdout and
               search_ids_as(data, "lemurword", "carol") == set() and
               search_ids_as(data, "lemurword", "bob") == {"teamdrive:grp2"}, p.stdout + p.stderr)
     finally:

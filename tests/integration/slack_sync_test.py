@@ -190,6 +190,25 @@ def main():
         check("an incremental run reads only the rescan window's messages",
               st["messages_served"] < first_served / 3, (st["messages_served"], first_served))
         print(f"requests: incremental run {st['total']} ({st['requests']})")
+        check("a run with no change reads no thread again (no conversations.replies)",
+              st["requests"].get("conversations.replies", 0) == 0, st["requests"])
+        check("the run record counts the run's requests", run.get("requests") == st["total"],
+              (run.get("requests"), st["total"]))
+        jobs = ward(data, "jobs", "--source", "slack", "--limit", "1")
+        check("ward jobs shows them", jobs.returncode == 0 and
+              json.loads(jobs.stdout)[0].get("requests") == st["total"], jobs.stdout[:400])
+
+        # --- a new reply: its parent's reply_count and latest_reply move, that thread is read ---
+        fake("post", channel="C1", user="U3", text="late reply golftoken", thread_ts=ts(0),
+             ts=ts(1, 300))
+        fake("reset_stats")
+        p, run = sync(data)
+        st = fake.stats()
+        check("a new reply re-reads only its thread and re-indexes only its window",
+              st["requests"].get("conversations.replies", 0) == 1 and run.get("fetched") == 1,
+              (st["requests"], run))
+        check("the new reply is searchable in its parent's window",
+              sees(data, "golftoken", "ada") == ["slack:C1/2023-11-14"])
 
         # --- edit and delete: only their window ---
         fake("edit", channel="C1", ts=ts(0), text="kickoff foxtrottoken")

@@ -98,6 +98,10 @@ class Connector {
   // the changes since ConnectorEnv::cursor. The runner then deletes only what the pass's Delete
   // events name (the items it did not list are unchanged, not gone).
   virtual bool incrementalPass() const { return false; }
+  // After pass(): the HTTP requests it made to the source's API (a service connector's
+  // ServiceClient::requests(); 0 for connectors that make none). The runner adds it to the run
+  // record's `requests`, so an operator sees what an incremental run cost.
+  virtual int64_t requests() const { return 0; }
 };
 
 // What connectors may need from the host.

@@ -50,6 +50,9 @@ struct SyncRunRecord {
   std::string approval_id;  // the approval a held run waits for (or that lifted the guard)
   // A backfill's `--since` (micros; 0 = none), stored with the run so that a resumed run keeps it.
   int64_t full_since = 0;
+  // HTTP requests the connector made to the source (schema step 10; 0 for connectors that make
+  // none): what an incremental run cost, summed over a resumed run's passes.
+  int64_t requests = 0;
 };
 
 // A source created over the API (POST /v1/sources; schema step 9, `sources`): its config is the

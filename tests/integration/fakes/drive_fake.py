@@ -8,11 +8,16 @@ Usage: drive_fake.py --key-pem KEY.pem --client-email E --subject S   (prints "l
   endpoint's URL), scope (drive.readonly) and iat/exp (at most one hour, not expired) checked.
 * GET /drive/v3/files (pageSize, pageToken, q "trashed = false", fields with or without
   permissions), /drive/v3/files/ID?alt=media, /drive/v3/files/ID/export?mimeType=,
-  /drive/v3/files/ID/permissions, /drive/v3/changes/startPageToken, /drive/v3/changes.
+  /drive/v3/files/ID/permissions, /drive/v3/changes/startPageToken, /drive/v3/changes
+  (pageToken, pageSize; nextPageToken while more, newStartPageToken on the last page;
+  changes[] {kind, changeType "file", fileId, removed, time, file}; a token older than the
+  feed's floor answers 400 "Invalid Value" as an expired one would).
   Every API call needs "Authorization: Bearer <a token this fake issued and did not expire>".
 * Errors as Drive sends them: {"error": {"code", "message", "errors": [{"reason"}], "status"}}.
 * Control (no auth): POST /_control/file {id, name, mimeType, text, permissions, trashed},
-  /_control/delete {id}, /_control/permissions {id, permissions}, /_control/seed {count, prefix,
+  /_control/delete {id, silent}, /_control/permissions {id, permissions}, /_control/lose_access
+  {id} (the subject no longer sees it: the feed says removed), /_control/feed_floor {} (every
+  feed token handed out so far expires), /_control/seed {count, prefix,
   permissions}, /_control/fail {status, reason, count, retry_after}, /_control/expire {after},
   /_control/malformed {entry}, /_control/truncate {after}, /_control/group {email,
   members} (GET /admin/directory/v1/groups/KEY/members, needs the directory scope),
@@ -52,6 +57,7 @@ class State:
         self.files = {}        # id -> dict
         self.malformed = []    # raw entries appended to listings
         self.changes = []      # [(fileId, removed)]
+        self.feed_floor = 0    # feed tokens below it are refused (expired)
         self.tokens = {}       # token -> expiry
         self.fail = None       # {"status", "reason", "count", "retry_after"}
         self.truncate_after = None
@@ -60,7 +66,8 @@ class State:
         self.token_scopes = {}  # token -> scopes granted
         self.token_ttl = 3600
         self.stats = {"api": 0, "token_grants": 0, "token_refusals": 0, "downloads": 0,
-                      "list_pages": 0, "served_files": 0, "unauthorized": 0, "first_list_at": 0.0,
+                      "list_pages": 0, "served_files": 0, "unauthorized": 0, "change_pages": 0,
+                      "served_changes": 0, "first_list_at": 0.0,
                       "last_list_at": 0.0}
 
     def put(self, f):
@@ -161,9 +168,15 @@ def make_handler(state):
             with state.lock:
                 if what == "file":
                     state.put(dict(req))
-                elif what == "delete":
+                elif what == "delete":  # silent: the feed does not report it (a lost change)
                     state.files.pop(req["id"], None)
+                    if not req.get("silent"):
+                        state.changes.append((req["id"], True))
+                elif what == "lose_access":
+                    state.files[req["id"]]["hidden"] = True
                     state.changes.append((req["id"], True))
+                elif what == "feed_floor":  # every token handed out so far expires
+                    state.feed_floor = len(state.changes) + 1
                 elif what == "permissions":
                     f = dict(state.files[req["id"]])
                     f["permissions"] = req["permissions"]
@@ -275,14 +288,7 @@ def make_handler(state):
             if path == "/drive/v3/changes/startPageToken":
                 return self.reply(200, {"startPageToken": str(len(state.changes))})
             if path == "/drive/v3/changes":
-                start = int(qs.get("pageToken", "0"))
-                out = []
-                for fid, removed in state.changes[start:]:
-                    c = {"changeType": "file", "fileId": fid, "removed": removed}
-                    if not removed and fid in state.files:
-                        c["file"] = public_file(state.files[fid], True)
-                    out.append(c)
-                return self.reply(200, {"changes": out, "newStartPageToken": str(len(state.changes))})
+                return self.list_changes(qs)
             m = re.match(r"^/drive/v3/files/([^/]+)(/export|/permissions)?$", path)
             if not m or unquote(m.group(1)) not in state.files:
                 return self.reply(404, drive_error(404, "notFound", "File not found"))
@@ -300,12 +306,41 @@ def make_handler(state):
                 return self.reply(200, None, raw=f["text"].encode())
             return self.reply(200, public_file(f, True))
 
+        def list_changes(self, qs):
+            token = qs.get("pageToken", "")
+            if not token.isdigit() or int(token) < state.feed_floor or \
+                    int(token) > len(state.changes):
+                return self.reply(400, drive_error(400, "invalid", "Invalid Value"))
+            start, size = int(token), min(int(qs.get("pageSize", "100")), 1000)
+            now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+            out = []
+            for fid, removed in state.changes[start:start + size]:
+                f = state.files.get(fid)
+                c = {"kind": "drive#change", "changeType": "file", "fileId": fid, "time": now,
+                     "removed": removed or f is None or bool(f.get("hidden"))}
+                if not c["removed"]:
+                    c["file"] = public_file(f, "permissions" in qs.get("fields", ""))
+                out.append(c)
+            body = {"kind": "drive#changeList", "changes": out}
+            if start + size < len(state.changes):
+                body["nextPageToken"] = str(start + size)
+            else:
+                # Planted malformed entries come last, as changes of their file.
+                out += [{"kind": "drive#change", "changeType": "file", "fileId": e.get("id"),
+                         "removed": False, "file": e} if "id" in e else {"file": e}
+                        for e in state.malformed]
+                body["newStartPageToken"] = str(len(state.changes))
+            state.stats["change_pages"] += 1
+            state.stats["served_changes"] += len(out)
+            return self.reply(200, body)
+
         def list_files(self, qs):
             size = min(int(qs.get("pageSize", "100")), 1000)
             offset = int(qs.get("pageToken", "p0")[1:])
             q = qs.get("q", "")
             ids = sorted(i for i, f in state.files.items()
-                         if not (("trashed = false" in q) and f.get("trashed")))
+                         if not (("trashed = false" in q) and f.get("trashed"))
+                         and not f.get("hidden"))
             if state.truncate_after is not None:
                 ids = ids[:state.truncate_after]
             page = [public_file(state.files[i], "permissions" in qs.get("fields", ""))

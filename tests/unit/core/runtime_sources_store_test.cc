@@ -77,15 +77,16 @@ TEST(RuntimeSourcesStoreTest, ASchema8DatabaseIsMigrated) {
     ASSERT_TRUE(run.ok());
     run_id = run->id;
   }
-  EXPECT_EQ(metaSchema(path), "9");
+  EXPECT_EQ(metaSchema(path), "10");
   {
-    // Back to what schema step 8 left: no step-9 tables or column.
+    // Back to what schema step 8 left: no step-9 tables or column (nor step 10's).
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char* err = nullptr;
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP TABLE sources; DROP TABLE sync_run_groups; "
                            "ALTER TABLE sync_runs DROP COLUMN full_since; "
+                           "ALTER TABLE sync_runs DROP COLUMN requests; "
                            "UPDATE meta SET value='8' WHERE key='schema';",
                            nullptr, nullptr, &err),
               SQLITE_OK)
@@ -95,7 +96,7 @@ TEST(RuntimeSourcesStoreTest, ASchema8DatabaseIsMigrated) {
   EXPECT_EQ(metaSchema(path), "8");
   auto sync = store::openSqliteSyncStore(path);
   ASSERT_TRUE(sync.ok()) << sync.status().toString();
-  EXPECT_EQ(metaSchema(path), "9");
+  EXPECT_EQ(metaSchema(path), "10");
   auto runs = (*sync)->listRuns("default", "hb", 10);
   ASSERT_TRUE(runs.ok()) << runs.status().toString();
   ASSERT_EQ(runs->size(), 1u);
@@ -105,6 +106,44 @@ TEST(RuntimeSourcesStoreTest, ASchema8DatabaseIsMigrated) {
   auto backfill = (*sync)->startRun("default", "wiki", true, 123);
   ASSERT_TRUE(backfill.ok());
   EXPECT_EQ((*(*sync)->runningRun("default", "wiki"))->full_since, 123);
+}
+
+TEST(RuntimeSourcesStoreTest, ASchema9DatabaseGetsTheRequestsColumn) {
+  TempDir dir;
+  const std::string path = dir.file("ward.db");
+  {
+    auto sync = store::openSqliteSyncStore(path);
+    ASSERT_TRUE(sync.ok()) << sync.status().toString();
+    ASSERT_TRUE((*sync)->startRun("default", "old", false).ok());
+  }
+  {
+    // Back to what schema step 9 left: no `requests` column.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db,
+                           "ALTER TABLE sync_runs DROP COLUMN requests; "
+                           "UPDATE meta SET value='9' WHERE key='schema';",
+                           nullptr, nullptr, &err),
+              SQLITE_OK)
+        << err;
+    sqlite3_close(db);
+  }
+  auto sync = store::openSqliteSyncStore(path);
+  ASSERT_TRUE(sync.ok()) << sync.status().toString();
+  EXPECT_EQ(metaSchema(path), "10");
+  auto old = (*sync)->listRuns("default", "old", 1);
+  ASSERT_TRUE(old.ok() && old->size() == 1u);
+  EXPECT_EQ(old->front().requests, 0) << "a run from before step 10 counted no requests";
+  // A finished run keeps the requests the connector reported.
+  auto run = (*sync)->startRun("default", "slack", false);
+  ASSERT_TRUE(run.ok());
+  run->state = store::SyncRunState::kCompleted;
+  run->requests = 463;
+  ASSERT_TRUE((*sync)->finishRun(*run, {}, false, nullptr).ok());
+  auto back = (*sync)->listRuns("default", "slack", 1);
+  ASSERT_TRUE(back.ok() && back->size() == 1u);
+  EXPECT_EQ(back->front().requests, 463);
 }
 
 }  // namespace

@@ -20,7 +20,14 @@ TEST(GdriveOptionsTest, UnknownKeysAndWrongTypesAreRefusedByName) {
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_TRUE(ok->domain_public);
   EXPECT_FALSE(ok->anyone_public);
-  EXPECT_EQ(ok->token_url, kDriveDefaultTokenUrl);
+  EXPECT_EQ(ok->token_url, "") << "unset: the key's token_uri, else the default";
+  EXPECT_EQ(ok->full_every_s, kDriveDefaultFullEverySeconds);
+  EXPECT_EQ(parseDriveOptions(Json{{"subject", "a@b"}, {"full_every_s", 0}})->full_every_s, 0);
+  for (const Json& bad : {Json(-1), Json(kDriveMaxFullEverySeconds + 1), Json("1d")}) {
+    auto r = parseDriveOptions(Json{{"subject", "a@b"}, {"full_every_s", bad}});
+    ASSERT_FALSE(r.ok()) << bad.dump();
+    EXPECT_NE(r.status().message().find("full_every_s"), std::string::npos);
+  }
   EXPECT_EQ(ok->page_size, kDriveDefaultPageSize);
   EXPECT_TRUE(parseDriveOptions(Json{{"subject", "a@b"}, {"sync_groups", true}})->sync_groups);
   auto unknown = parseDriveOptions(Json{{"subject", "a@b"}, {"sync_grups", true}});
@@ -138,6 +145,71 @@ TEST(GdriveAuthTest, TheAssertionIsAnRs256JwtThatVerifiesWithThePublicKey) {
   auto missing = parseServiceAccountKey(R"({"client_email":"sa@x"})");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("private_key"), std::string::npos);
+}
+
+TEST(GdriveAuthTest, TheTokenEndpointIsTheOptionElseTheKeysTokenUriElseGoogles) {
+  EXPECT_EQ(driveTokenUrl("https://a.example/token", "https://b.example/token"),
+            "https://a.example/token");
+  EXPECT_EQ(driveTokenUrl("", "https://b.example/token"), "https://b.example/token");
+  EXPECT_EQ(driveTokenUrl("", ""), kDriveDefaultTokenUrl);
+}
+
+TEST(GdriveCursorTest, CursorsRoundTripAndGarbageMeansAFullListing) {
+  const DriveCursor cases[] = {
+      {DriveCursorKind::kListing, 1700000000, "42", "p100"},
+      {DriveCursorKind::kListing, 1700000000, "", ""},
+      {DriveCursorKind::kChanges, 1700000000, "57", ""},
+      {DriveCursorKind::kFeed, 1700000000, "58", ""},
+  };
+  for (const DriveCursor& c : cases) {
+    const std::string text = formatDriveCursor(c);
+    const DriveCursor back = parseDriveCursor(text);
+    EXPECT_EQ(back.kind, c.kind) << text;
+    EXPECT_EQ(back.full_at_s, c.full_at_s) << text;
+    EXPECT_EQ(back.feed_token, c.feed_token) << text;
+    EXPECT_EQ(back.page_token, c.page_token) << text;
+  }
+  EXPECT_EQ(formatDriveCursor({}), "");
+  // The connector's checkpoints before the feed were a bare files.list page token.
+  const DriveCursor legacy = parseDriveCursor("p200");
+  EXPECT_EQ(legacy.kind, DriveCursorKind::kListing);
+  EXPECT_EQ(legacy.page_token, "p200");
+  EXPECT_TRUE(legacy.feed_token.empty());
+  for (const char* bad : {"feed\tx\t5", "feed\t17\t", "feed\t17\t5\textra", "chg\t17",
+                          "what\t17\t5", "list\t17\t5", "p 200", "feed\t17\ta b"}) {
+    EXPECT_EQ(parseDriveCursor(bad).kind, DriveCursorKind::kNone) << bad;
+  }
+  EXPECT_FALSE(isDrivePageToken(""));
+  EXPECT_FALSE(isDrivePageToken(std::string(kDriveMaxPageTokenBytes + 1, 'a')));
+  EXPECT_TRUE(isDrivePageToken(std::string(kDriveMaxPageTokenBytes, 'a')));
+}
+
+struct FeedCase {
+  const char* name;
+  DriveCursorKind kind;
+  int64_t full_at_s;
+  bool full;
+  int64_t full_every_s;
+  bool reads_feed;
+};
+
+TEST(GdriveCursorTest, ANewPassReadsTheFeedOnlyFromAFeedCursorWithinFullEvery) {
+  const int64_t now = 1'700'000'000;
+  const FeedCase cases[] = {
+      {"a fresh feed cursor", DriveCursorKind::kFeed, now - 60, false, 86'400, true},
+      {"--full lists everything", DriveCursorKind::kFeed, now - 60, true, 86'400, false},
+      {"a full listing is due", DriveCursorKind::kFeed, now - 86'400, false, 86'400, false},
+      {"full_every_s = 0: always a listing", DriveCursorKind::kFeed, now - 1, false, 0, false},
+      {"no cursor (first run)", DriveCursorKind::kNone, 0, false, 86'400, false},
+      {"a listing's checkpoint is no cursor", DriveCursorKind::kListing, now - 60, false, 86'400,
+       false},
+      {"a clock that went back", DriveCursorKind::kFeed, now + 60, false, 86'400, false},
+  };
+  for (const FeedCase& c : cases) {
+    EXPECT_EQ(driveReadsFeed({c.kind, c.full_at_s, "5", ""}, c.full, c.full_every_s, now),
+              c.reads_feed)
+        << c.name;
+  }
 }
 
 }  // namespace

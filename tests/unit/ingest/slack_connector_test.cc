@@ -57,6 +57,15 @@ TEST(SlackTs, ParsesSecondsAndMicros) {
   EXPECT_EQ(slackDayStart(1700000000000100), 1699920000);
 }
 
+TEST(SlackMessageParse, ReadsAThreadParentsLatestReply) {
+  auto m = parseSlackMessage(Json{{"ts", kDay1}, {"thread_ts", kDay1}, {"reply_count", 2},
+                                  {"latest_reply", "1700000600.000000"}, {"text", "t"}});
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->latest_reply, "1700000600.000000");
+  EXPECT_EQ(m->reply_count, 2);
+  EXPECT_FALSE(parseSlackMessage(Json{{"ts", kDay1}, {"latest_reply", 5}}).ok());
+}
+
 TEST(SlackMessageParse, RefusesMalformedAndSkipsNotices) {
   struct Case {
     const char* json;
@@ -139,6 +148,47 @@ TEST(SlackWindows, AnEditOrADeletionMovesOnlyItsWindowsVersion) {
   // A deleted message's text is gone from its window.
   const auto deleted = buildSlackWindows("c", {base[0], base[2]}, {});
   EXPECT_EQ(deleted.at("2023-11-14").text.find(": two"), std::string::npos);
+}
+
+// The history signature decides whether a window's threads are read again on an incremental
+// pass: it moves with what conversations.history shows of the window (a parent's edit,
+// deletion or addition, a thread's reply_count or latest_reply), and only for that window.
+TEST(SlackWindows, TheHistorySignatureMovesWhenAThreadOrAParentChanges) {
+  auto parent = [](std::string ts, std::string text, int64_t replies, std::string latest) {
+    SlackMessage m = msg(std::move(ts), std::move(text), "", "");
+    m.thread_ts = replies > 0 ? m.ts : "";
+    m.reply_count = replies;
+    m.latest_reply = std::move(latest);
+    return m;
+  };
+  const std::vector<SlackMessage> base = {parent(kDay1, "one", 2, "1700000600.000000"),
+                                          msg(kDay1b, "two"), msg(kDay2, "three")};
+  const auto before = slackHistorySignatures(base);
+  ASSERT_EQ(before.size(), 2u);
+  struct Case {
+    const char* what;
+    std::vector<SlackMessage> history;
+    bool day1_moves;
+  } cases[] = {
+      {"the same history in another order", {base[2], base[1], base[0]}, false},
+      {"a new reply (reply_count and latest_reply)",
+       {parent(kDay1, "one", 3, "1700000700.000000"), base[1], base[2]}, true},
+      {"a reply deleted (reply_count only)",
+       {parent(kDay1, "one", 1, "1700000600.000000"), base[1], base[2]}, true},
+      {"the latest reply deleted and another posted",
+       {parent(kDay1, "one", 2, "1700000800.000000"), base[1], base[2]}, true},
+      {"a parent edited", {parent(kDay1, "one!", 2, "1700000600.000000"), base[1], base[2]},
+       true},
+      {"a message deleted", {base[0], base[2]}, true},
+      {"a message added", {base[0], base[1], msg("1700002000.000000", "new"), base[2]}, true},
+      {"a broadcast reply shows in its parent's window",
+       {base[0], base[1], base[2], msg("1700090500.000000", "also", kDay1)}, true},
+  };
+  for (const auto& c : cases) {
+    const auto after = slackHistorySignatures(c.history);
+    EXPECT_EQ(after.at("2023-11-14") != before.at("2023-11-14"), c.day1_moves) << c.what;
+    EXPECT_EQ(after.at("2023-11-15"), before.at("2023-11-15")) << c.what;
+  }
 }
 
 TEST(SlackApiErrors, ErrorCodeIsTheLastWord) {

@@ -49,6 +49,7 @@ class ConfluenceConnector final : public Connector {
     c.group_membership = true;
     return c;
   }
+  int64_t requests() const override { return client_->requests(); }
 
   Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) override {
     *exhausted = false;

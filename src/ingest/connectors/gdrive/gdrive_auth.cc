@@ -28,6 +28,12 @@ Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json) {
   return key;
 }
 
+std::string driveTokenUrl(const std::string& option_url, const std::string& key_token_uri) {
+  if (!option_url.empty()) return option_url;
+  if (!key_token_uri.empty()) return key_token_uri;
+  return kDriveDefaultTokenUrl;
+}
+
 Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
                                   const std::string& audience, int64_t now_s,
                                   const std::string& scope) {

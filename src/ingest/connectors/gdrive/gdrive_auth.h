@@ -32,6 +32,11 @@ struct ServiceAccountKey {
 // The key JSON of a service account. InvalidArgument names the missing field, never a value.
 Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json);
 
+// The token endpoint: options.token_url when set, else the key's token_uri, else
+// kDriveDefaultTokenUrl. Whichever it is, its host must be on the source's allowed_hosts (the
+// service client refuses it otherwise), so a key cannot send its assertion elsewhere.
+std::string driveTokenUrl(const std::string& option_url, const std::string& key_token_uri);
+
 // The signed JWT bearer assertion (jwt_signer.h). InvalidArgument: the PEM is not an RSA private
 // key.
 Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,

@@ -1,16 +1,23 @@
 // The Google Drive connector (gdrive_connector.h).
 #include "gdrive_connector.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <tuple>
 
 #include "../../service_client.h"
 #include "gdrive_auth.h"
+#include "gdrive_cursor.h"
 #include "ward/common/clock.h"
 #include "ward/identity/principal.h"
 #include "ward/common/encoding.h"
@@ -69,31 +76,65 @@ class GdriveConnector final : public Connector {
                                      : std::string(kDriveScope)) {}
 
   ConnectorCapabilities capabilities() const override {
-    return ConnectorCapabilities{true, false, true, options_.sync_groups};
+    return ConnectorCapabilities{true, true, true, options_.sync_groups};
   }
+  int64_t requests() const override { return client_ ? client_->requests() : 0; }
+  bool incrementalPass() const override { return incremental_; }
 
-  // The checkpoint is files.list's nextPageToken of the last committed page.
+  // The checkpoint is a DriveCursor (gdrive_cursor.h): within a full listing or a changes-feed
+  // pass, the next page of either; after an exhausted pass, the feed's token for the next run.
   Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) override {
     *exhausted = false;
+    incremental_ = false;
     WARD_ASSIGN_OR_RETURN(client_, ServiceClient::open(source_, env_, kDriveDefaultBaseUrl));
     WARD_RETURN_IF_ERROR(tokens_.authorize(*client_, false));
     IdentityMapper mapper(source_.identities);
     groups_.clear();
-    std::string page_token = checkpoint;
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    DriveCursor at = parseDriveCursor(checkpoint);  // a resumed run goes on where it stopped
+    if (at.kind == DriveCursorKind::kNone || at.kind == DriveCursorKind::kFeed) {
+      const DriveCursor last = parseDriveCursor(env_.cursor);
+      at = driveReadsFeed(last, env_.full, options_.full_every_s, now)
+               ? DriveCursor{DriveCursorKind::kChanges, last.full_at_s, last.feed_token, ""}
+               : DriveCursor{DriveCursorKind::kListing, now, "", ""};
+    }
+    if (at.full_at_s <= 0) at.full_at_s = now;
+    if (at.kind == DriveCursorKind::kChanges) {
+      incremental_ = true;
+      WARD_ASSIGN_OR_RETURN(bool read, changesPass(at, sink, mapper, exhausted));
+      if (read) return Status();
+      // Drive no longer knows the token: list everything instead (deletions by the listing).
+      incremental_ = false;
+      at = DriveCursor{DriveCursorKind::kListing, now, "", ""};
+    }
+    return listingPass(at, sink, mapper, exhausted);
+  }
+
+ private:
+  // A full listing (files.list, every page) from `at`; its final checkpoint is the feed's token
+  // taken before its first page, so that nothing changed during the listing is missed.
+  Status listingPass(DriveCursor at, EventSink& sink, IdentityMapper& mapper, bool* exhausted) {
+    if (at.feed_token.empty()) {
+      WARD_ASSIGN_OR_RETURN(net::OutboundReply reply,
+                            call("/drive/v3/changes/startPageToken?supportsAllDrives=true"));
+      if (isRateLimit(reply)) return endForRateLimit(reply, at, sink);
+      auto j = parseJson(reply.body);
+      if (reply.status != 200 || !j.ok() || !isDrivePageToken(str(*j, "startPageToken"))) {
+        return Status::unavailable("changes.getStartPageToken answered HTTP " +
+                                   std::to_string(reply.status) + " without a usable token (" +
+                                   client_->scrub(errorReason(reply.body)) + ")");
+      }
+      at.feed_token = str(*j, "startPageToken");
+    }
     for (;;) {
       std::string target = "/drive/v3/files?pageSize=" + std::to_string(options_.page_size) +
                            "&q=" + percentEncode("trashed = false") +
                            "&corpora=allDrives&supportsAllDrives=true"
                            "&includeItemsFromAllDrives=true&fields=" +
                            percentEncode(std::string("nextPageToken,files(") + kFileFields + ")");
-      if (!page_token.empty()) target += "&pageToken=" + percentEncode(page_token);
+      if (!at.page_token.empty()) target += "&pageToken=" + percentEncode(at.page_token);
       WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, call(target));
-      if (isRateLimit(reply)) {
-        int64_t wait = std::max(retryAfterSeconds(reply, static_cast<int64_t>(std::time(nullptr))),
-                                kDriveRateLimitRetryS);
-        WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{page_token, wait}));
-        return Status();  // not exhausted: nothing deleted; serve retries after the wait
-      }
+      if (isRateLimit(reply)) return endForRateLimit(reply, at, sink);
       if (reply.status != 200) {
         return Status::unavailable("files.list answered HTTP " + std::to_string(reply.status) +
                                    " (" + client_->scrub(errorReason(reply.body)) + ")");
@@ -104,28 +145,170 @@ class GdriveConnector final : public Connector {
         return Status::unavailable("files.list answered a page without a 'files' array");
       }
       for (const Json& f : (*page)["files"]) {
-        WARD_RETURN_IF_ERROR(emitFile(f, sink, mapper));
+        WARD_RETURN_IF_ERROR(emitFile(f, sink, mapper, false));
       }
-      for (const std::string& who : mapper.unmapped()) {
-        if (reported_.insert(who).second) {
-          WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-              "identity:" + who, "maps to no principal: grants nothing", FailureKind::kRefused}));
-        }
+      WARD_RETURN_IF_ERROR(reportUnmapped(mapper, sink));
+      at.page_token = str(*page, "nextPageToken");
+      if (at.page_token.empty()) break;
+      if (!isDrivePageToken(at.page_token)) {
+        return Status::unavailable("files.list answered a malformed nextPageToken");
       }
-      page_token = str(*page, "nextPageToken");
-      if (page_token.empty()) break;
-      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{page_token}));
+      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{formatDriveCursor(at)}));
     }
     // The groups this pass's pages named (a resumed pass: those after its checkpoint).
     for (const auto& [group, email] : groups_) {
       WARD_RETURN_IF_ERROR(emitGroup(group, email, sink, mapper));
     }
-    WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{""}));
+    WARD_RETURN_IF_ERROR(reportUnmapped(mapper, sink));  // the group members no rule maps
+    WARD_RETURN_IF_ERROR(saveGroups(groups_));
+    WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{
+        formatDriveCursor({DriveCursorKind::kFeed, at.full_at_s, at.feed_token, ""})}));
     *exhausted = true;
     return Status();
   }
 
- private:
+  // A changes-feed pass (changes.list from `at.feed_token`): a removed file (deleted, or the
+  // subject lost access) or a trashed one is a Delete, a changed one an Upsert with its current
+  // permissions. False (and nothing emitted) when Drive refuses the token as unknown or expired.
+  Result<bool> changesPass(DriveCursor at, EventSink& sink, IdentityMapper& mapper,
+                           bool* exhausted) {
+    std::string next;
+    for (bool first = true;; first = false) {
+      const std::string target =
+          "/drive/v3/changes?pageToken=" + percentEncode(at.feed_token) +
+          "&pageSize=" + std::to_string(options_.page_size) +
+          "&includeRemoved=true&supportsAllDrives=true&includeItemsFromAllDrives=true"
+          "&spaces=drive&fields=" +
+          percentEncode(std::string("nextPageToken,newStartPageToken,changes(changeType,removed,"
+                                    "fileId,file(") + kFileFields + "))");
+      WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, call(target));
+      if (isRateLimit(reply)) {
+        WARD_RETURN_IF_ERROR(endForRateLimit(reply, at, sink));
+        return true;
+      }
+      if (first && (reply.status == 400 || reply.status == 404 || reply.status == 410)) {
+        return false;
+      }
+      if (reply.status != 200) {
+        return Status::unavailable("changes.list answered HTTP " + std::to_string(reply.status) +
+                                   " (" + client_->scrub(errorReason(reply.body)) + ")");
+      }
+      auto page = parseJson(reply.body);
+      if (!page.ok() || !page->is_object() || !page->contains("changes") ||
+          !(*page)["changes"].is_array()) {
+        return Status::unavailable("changes.list answered a page without a 'changes' array");
+      }
+      for (const Json& c : (*page)["changes"]) WARD_RETURN_IF_ERROR(emitChange(c, sink, mapper));
+      WARD_RETURN_IF_ERROR(reportUnmapped(mapper, sink));
+      next = str(*page, "nextPageToken");
+      if (next.empty()) {
+        next = str(*page, "newStartPageToken");
+        if (!isDrivePageToken(next)) {
+          return Status::unavailable(
+              "changes.list answered neither a nextPageToken nor a newStartPageToken");
+        }
+        break;
+      }
+      if (!isDrivePageToken(next)) {
+        return Status::unavailable("changes.list answered a malformed nextPageToken");
+      }
+      at.feed_token = next;
+      WARD_RETURN_IF_ERROR(sink.emit(CheckpointEvent{formatDriveCursor(at)}));
+    }
+    // Membership is not in the feed: every group known from the last passes is read again.
+    std::map<std::string, std::string> groups = loadGroups();
+    for (const auto& [group, email] : groups_) groups[group] = email;
+    for (const auto& [group, email] : groups) {
+      WARD_RETURN_IF_ERROR(emitGroup(group, email, sink, mapper));
+    }
+    WARD_RETURN_IF_ERROR(reportUnmapped(mapper, sink));
+    WARD_RETURN_IF_ERROR(saveGroups(groups));
+    WARD_RETURN_IF_ERROR(sink.emit(
+        CheckpointEvent{formatDriveCursor({DriveCursorKind::kFeed, at.full_at_s, next, ""})}));
+    *exhausted = true;
+    return true;
+  }
+
+  // One entry of changes.list.
+  Status emitChange(const Json& c, EventSink& sink, IdentityMapper& mapper) {
+    const std::string type = str(c, "changeType");
+    if (!type.empty() && type != "file") return Status();  // a shared drive's own change
+    const std::string id = str(c, "fileId");
+    if (id.empty() || id.find('/') != std::string::npos) {
+      return sink.emit(FailureEvent{"change", "malformed changes.list entry (no fileId)",
+                                    FailureKind::kRefused});
+    }
+    const bool removed = c.contains("removed") && c["removed"].is_boolean() &&
+                         c["removed"].get<bool>();
+    if (removed || !c.contains("file") || !c["file"].is_object()) {
+      return sink.emit(DeleteEvent{source_.name + ":" + id});
+    }
+    if (str(c["file"], "id") != id) {
+      return sink.emit(FailureEvent{source_.name + ":" + id,
+                                    "malformed changes.list entry (file.id is not fileId)",
+                                    FailureKind::kError});
+    }
+    return emitFile(c["file"], sink, mapper, true);
+  }
+
+  // The pass ends here to respect a rate limit: not exhausted, nothing deleted; serve retries
+  // after the wait.
+  Status endForRateLimit(const net::OutboundReply& reply, const DriveCursor& at, EventSink& sink) {
+    int64_t wait = std::max(retryAfterSeconds(reply, static_cast<int64_t>(std::time(nullptr))),
+                            kDriveRateLimitRetryS);
+    return sink.emit(CheckpointEvent{formatDriveCursor(at), wait});
+  }
+
+  Status reportUnmapped(IdentityMapper& mapper, EventSink& sink) {
+    for (const std::string& who : mapper.unmapped()) {
+      if (reported_.insert(who).second) {
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            "identity:" + who, "maps to no principal: grants nothing", FailureKind::kRefused}));
+      }
+    }
+    return Status();
+  }
+
+  // The source groups (name -> email) of the last exhausted pass, kept in the state dir so that
+  // a feed pass reads their members again ({} without a state dir or a readable file).
+  std::string groupsPath() const {
+    return env_.state_dir.empty() || !options_.sync_groups
+               ? ""
+               : env_.state_dir + "/gdrive/" + source_.name + ".groups.json";
+  }
+  std::map<std::string, std::string> loadGroups() const {
+    std::map<std::string, std::string> out;
+    const std::string path = groupsPath();
+    if (path.empty()) return out;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto j = parseJson(ss.str());
+    if (!j.ok() || !j->is_object()) return out;
+    for (auto it = j->begin(); it != j->end(); ++it) {
+      if (it.value().is_string() && it.key().rfind(options_.group_prefix, 0) == 0) {
+        out[it.key()] = it.value().get<std::string>();
+      }
+    }
+    return out;
+  }
+  Status saveGroups(const std::map<std::string, std::string>& groups) const {
+    const std::string path = groupsPath();
+    if (path.empty()) return Status();
+    Json j = Json::object();
+    for (const auto& [group, email] : groups) j[group] = email;
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << dumpJson(j);
+      if (!out) return Status::unavailable("cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      return Status::unavailable("cannot write " + path);
+    }
+    return Status();
+  }
+
   // A GET with the access token; a 401 refreshes the token once.
   Result<net::OutboundReply> call(const std::string& target) {
     WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, client_->get(target));
@@ -139,7 +322,9 @@ class GdriveConnector final : public Connector {
     return reply;
   }
 
-  Status emitFile(const Json& f, EventSink& sink, IdentityMapper& mapper) {
+  // One file of a listing or of the feed (`feed`: what a listing would leave out, a trashed file
+  // or one grown past the size limit, is deleted explicitly).
+  Status emitFile(const Json& f, EventSink& sink, IdentityMapper& mapper, bool feed) {
     const std::string id = str(f, "id");
     const std::string mime = str(f, "mimeType");
     if (id.empty() || mime.empty() || !f.contains("name") || !f["name"].is_string()) {
@@ -151,7 +336,8 @@ class GdriveConnector final : public Connector {
     }
     if (mime == kFolderMime) return Status();
     if (f.contains("trashed") && f["trashed"].is_boolean() && f["trashed"].get<bool>()) {
-      return Status();  // not listed: deleted at the end of a complete pass
+      // A listing leaves it out (deleted at the end of a complete pass); the feed says so.
+      return feed ? sink.emit(DeleteEvent{source_.name + ":" + id}) : Status();
     }
     std::string ext;
     std::string export_mime;
@@ -164,9 +350,11 @@ class GdriveConnector final : public Connector {
     if (export_mime.empty() && f.contains("size") && f["size"].is_string() && max_bytes > 0) {
       uint64_t size = std::strtoull(f["size"].get<std::string>().c_str(), nullptr, 10);
       if (size > max_bytes) {
-        return sink.emit(FailureEvent{id, "larger than max_file_bytes (" +
-                                              std::to_string(max_bytes) + "): skipped",
-                                      FailureKind::kRefused});
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{id, "larger than max_file_bytes (" +
+                                                            std::to_string(max_bytes) +
+                                                            "): skipped",
+                                                    FailureKind::kRefused}));
+        return feed ? sink.emit(DeleteEvent{source_.name + ":" + id}) : Status();
       }
     }
     Json permissions = f.contains("permissions") ? f["permissions"] : Json();
@@ -277,13 +465,13 @@ class GdriveConnector final : public Connector {
   std::unique_ptr<ServiceClient> client_;
   std::set<std::string> reported_;
   std::map<std::string, std::string> groups_;  // source group -> group email, this pass
+  bool incremental_ = false;                    // this pass read the changes feed
 };
 
 }  // namespace
 
 Result<DriveOptions> parseDriveOptions(const Json& options) {
   DriveOptions out;
-  out.token_url = kDriveDefaultTokenUrl;
   if (options.is_null()) return Status::invalidArgument("gdrive: options.subject is required");
   if (!options.is_object()) return Status::invalidArgument("gdrive: [sources.options] must be a table");
   for (auto it = options.begin(); it != options.end(); ++it) {
@@ -299,6 +487,13 @@ Result<DriveOptions> parseDriveOptions(const Json& options) {
       (k == "domain_public" ? out.domain_public
                             : k == "anyone_public" ? out.anyone_public : out.sync_groups) =
           v.get<bool>();
+    } else if (k == "full_every_s") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
+          v.get<int64_t>() > kDriveMaxFullEverySeconds) {
+        return Status::invalidArgument("gdrive: options.full_every_s must be an integer 0-" +
+                                       std::to_string(kDriveMaxFullEverySeconds));
+      }
+      out.full_every_s = v.get<int64_t>();
     } else if (k == "page_size") {
       if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > kDriveMaxPageSize) {
         return Status::invalidArgument("gdrive: options.page_size must be an integer 1-" +
@@ -362,6 +557,14 @@ Result<std::unique_ptr<Connector>> makeGdriveConnector(const SourceConfig& sourc
   }
   auto key = parseServiceAccountKey(*secret);
   if (!key.ok()) return Status::invalidArgument("gdrive: " + key.status().message());
+  // The key's token_uri when the config names no endpoint; its host must be allowed like any.
+  options.token_url = driveTokenUrl(options.token_url, key->token_uri);
+  if (options.sync_groups && !env.state_dir.empty()) {
+    const std::string dir = env.state_dir + "/gdrive";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status::unavailable("cannot create " + dir);
+    }
+  }
   return std::unique_ptr<Connector>(
       std::make_unique<GdriveConnector>(source, env, std::move(options), std::move(*key)));
 }

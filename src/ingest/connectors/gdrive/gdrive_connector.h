@@ -14,6 +14,7 @@
 #include "ward/common/json.h"
 #include "ward/ingest/connector.h"
 #include "ward/ingest/identity_map.h"
+#include "gdrive_cursor.h"
 
 namespace ward::ingest {
 
@@ -27,10 +28,13 @@ inline constexpr int64_t kDriveRateLimitRetryS = 30;
 
 struct DriveOptions {
   std::string subject;  // the impersonated user (domain-wide delegation)
-  std::string token_url;
+  std::string token_url;  // "" = the key's token_uri, else kDriveDefaultTokenUrl
   bool domain_public = false;
   bool anyone_public = false;
   int page_size = kDriveDefaultPageSize;
+  // A full listing at least this often; the passes between read the changes feed
+  // (gdrive_cursor.h; 0 = a full listing every pass).
+  int64_t full_every_s = kDriveDefaultFullEverySeconds;
   // Group permissions become source groups named group_prefix + the group's email (set by the
   // factory: "<source>.group."), their members read from the Directory API.
   bool sync_groups = false;

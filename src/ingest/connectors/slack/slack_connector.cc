@@ -71,6 +71,9 @@ Result<SlackOptions> parseOptions(const SourceConfig& source) {
 struct ChannelState {
   int64_t newest_us = 0;                       // the newest message read
   std::map<std::string, std::string> windows;  // day -> version
+  // day -> slackHistorySignatures() of the pass that built the window: an equal one next pass
+  // means its threads are not read again.
+  std::map<std::string, std::string> signatures;
 };
 using SlackState = std::map<std::string, ChannelState>;
 
@@ -96,6 +99,12 @@ SlackState loadState(const std::string& path) {
     for (auto w = c["windows"].begin(); w != c["windows"].end(); ++w) {
       if (w.value().is_string()) s.windows[w.key()] = w.value().get<std::string>();
     }
+    // Absent in a state written before signatures: every thread is read again once.
+    if (c.contains("signatures") && c["signatures"].is_object()) {
+      for (auto g = c["signatures"].begin(); g != c["signatures"].end(); ++g) {
+        if (g.value().is_string()) s.signatures[g.key()] = g.value().get<std::string>();
+      }
+    }
     out[it.key()] = std::move(s);
   }
   return out;
@@ -106,7 +115,9 @@ Status saveState(const std::string& path, const SlackState& state) {
   for (const auto& [id, s] : state) {
     Json w = Json::object();
     for (const auto& [day, v] : s.windows) w[day] = v;
-    channels[id] = Json{{"newest_us", s.newest_us}, {"windows", w}};
+    Json g = Json::object();
+    for (const auto& [day, v] : s.signatures) g[day] = v;
+    channels[id] = Json{{"newest_us", s.newest_us}, {"windows", w}, {"signatures", g}};
   }
   const std::string tmp = path + ".tmp";
   {
@@ -147,6 +158,7 @@ class SlackConnector final : public Connector {
   ConnectorCapabilities capabilities() const override {
     return ConnectorCapabilities{true, true, true, true};
   }
+  int64_t requests() const override { return requests_; }
 
   Status pass(const std::string& checkpoint, EventSink& sink, bool* exhausted) override {
     *exhausted = false;
@@ -257,45 +269,65 @@ class SlackConnector final : public Connector {
   // their threads' replies; malformed messages are reported and skipped.
   Status readMessages(SlackApi& api, const SlackConversation& c, int64_t oldest_s, int64_t latest_s,
                       std::vector<SlackMessage>* out, EventSink& sink) {
+    WARD_RETURN_IF_ERROR(readHistory(api, c, oldest_s, latest_s, out, sink));
+    std::vector<std::string> threads;
+    for (const SlackMessage& m : *out) {
+      if (m.reply_count > 0 && !m.isReply()) threads.push_back(m.ts);
+    }
+    return readThreads(api, c, threads, out, sink);
+  }
+
+  // conversations.history alone (no thread replies), as readMessages.
+  Status readHistory(SlackApi& api, const SlackConversation& c, int64_t oldest_s, int64_t latest_s,
+                     std::vector<SlackMessage>* out, EventSink& sink) {
     SlackParams params{{"channel", c.id}, {"limit", std::to_string(kSlackPageLimit)}};
     if (oldest_s > 0) params.emplace_back("oldest", std::to_string(oldest_s) + ".000000");
     if (latest_s > 0) params.emplace_back("latest", std::to_string(latest_s - 1) + ".999999");
     if (oldest_s > 0 || latest_s > 0) params.emplace_back("inclusive", "true");
-    std::vector<std::string> threads;
-    bool in_thread = false;  // replies carry no further threads
-    auto take = [&](const Json& page) -> Status {
-      if (!page.contains("messages") || !page["messages"].is_array()) {
-        return Status::unavailable("slack: a reply without a 'messages' array");
-      }
-      size_t index = 0;
-      for (const Json& m : page["messages"]) {
-        auto msg = parseSlackMessage(m);
-        if (!msg.ok()) {
-          std::string at = m.is_object() && m.contains("ts") && m["ts"].is_string()
-                               ? m["ts"].get<std::string>()
-                               : "#" + std::to_string(index);
-          WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
-              source_.name + ":" + c.id + "/message " + at.substr(0, 32),
-              "malformed message skipped: " + msg.status().message(), FailureKind::kRefused}));
-        } else if (!msg->ts.empty()) {
-          if (!in_thread && msg->reply_count > 0 && !msg->isReply()) threads.push_back(msg->ts);
-          out->push_back(std::move(msg).value());
-        }
-        ++index;
-      }
-      return Status();
-    };
     bool complete = true;
-    WARD_RETURN_IF_ERROR(api.paginate("conversations.history", params, take, &complete));
+    WARD_RETURN_IF_ERROR(api.paginate(
+        "conversations.history", params,
+        [&](const Json& page) { return takeMessages(c, page, out, sink); }, &complete));
     if (!complete) return Status::unavailable("slack: the history of " + c.id + " never ends");
-    in_thread = true;
+    return Status();
+  }
+
+  // conversations.replies of each thread parent ts, appended to `out`.
+  Status readThreads(SlackApi& api, const SlackConversation& c,
+                     const std::vector<std::string>& threads, std::vector<SlackMessage>* out,
+                     EventSink& sink) {
+    bool complete = true;
     for (const std::string& ts : threads) {
-      Status s =
-          api.paginate("conversations.replies",
-                       {{"channel", c.id}, {"ts", ts}, {"limit", std::to_string(kSlackPageLimit)}},
-                       take, &complete);
+      Status s = api.paginate(
+          "conversations.replies",
+          {{"channel", c.id}, {"ts", ts}, {"limit", std::to_string(kSlackPageLimit)}},
+          [&](const Json& page) { return takeMessages(c, page, out, sink); }, &complete);
       // A thread whose parent went between the two calls has nothing left to read.
       if (!s.ok() && SlackApi::errorCode(s) != "thread_not_found") return s;
+    }
+    return Status();
+  }
+
+  // One page of messages: parsed into `out`, a malformed one reported and skipped.
+  Status takeMessages(const SlackConversation& c, const Json& page, std::vector<SlackMessage>* out,
+                      EventSink& sink) {
+    if (!page.contains("messages") || !page["messages"].is_array()) {
+      return Status::unavailable("slack: a reply without a 'messages' array");
+    }
+    size_t index = 0;
+    for (const Json& m : page["messages"]) {
+      auto msg = parseSlackMessage(m);
+      if (!msg.ok()) {
+        std::string at = m.is_object() && m.contains("ts") && m["ts"].is_string()
+                             ? m["ts"].get<std::string>()
+                             : "#" + std::to_string(index);
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            source_.name + ":" + c.id + "/message " + at.substr(0, 32),
+            "malformed message skipped: " + msg.status().message(), FailureKind::kRefused}));
+      } else if (!msg->ts.empty()) {
+        out->push_back(std::move(msg).value());
+      }
+      ++index;
     }
     return Status();
   }
@@ -346,13 +378,42 @@ class SlackConnector final : public Connector {
             ? slackDayStart(std::max<int64_t>(0, old.newest_us - options_.rescan_days * kDayMicros))
             : 0;
     const std::string first_day = incremental ? slackDay(oldest_s * 1'000'000) : "";
-    std::vector<SlackMessage> messages;
-    WARD_RETURN_IF_ERROR(readMessages(api, c, oldest_s, 0, &messages, sink));
-    *now = ChannelState{old.newest_us, {}};
-    for (const SlackMessage& m : messages) {
+    std::vector<SlackMessage> history;
+    WARD_RETURN_IF_ERROR(readHistory(api, c, oldest_s, 0, &history, sink));
+    *now = ChannelState{old.newest_us, {}, {}};
+    for (const SlackMessage& m : history) {
       int64_t us = 0;
       if (parseSlackTs(m.ts, &us)) now->newest_us = std::max(now->newest_us, us);
+      if (parseSlackTs(m.latest_reply, &us)) now->newest_us = std::max(now->newest_us, us);
     }
+    // A window whose history is as the last pass saw it is listed with its stored version (its
+    // threads are not read; the runner reads the day only if it lacks that version); the others
+    // are built again with their threads' replies.
+    const std::map<std::string, std::string> signatures = slackHistorySignatures(history);
+    std::set<std::string> rebuilt;
+    for (const auto& [day, signature] : signatures) {
+      auto version = old.windows.find(day);
+      auto before = old.signatures.find(day);
+      if (incremental && !env_.full && day >= first_day && version != old.windows.end() &&
+          before != old.signatures.end() && before->second == signature) {
+        now->windows[day] = version->second;
+        now->signatures[day] = signature;
+        UpsertEvent e = windowEvent(c, day, acl);
+        e.version = version->second;
+        e.fetch = [this, &api, c, day]() -> Result<std::string> { return readDay(api, c, day); };
+        WARD_RETURN_IF_ERROR(sink.emit(std::move(e)));
+      } else {
+        rebuilt.insert(day);
+      }
+    }
+    std::vector<SlackMessage> messages;
+    std::vector<std::string> threads;
+    for (SlackMessage& m : history) {
+      if (!rebuilt.count(slackWindowDay(m))) continue;
+      if (m.reply_count > 0 && !m.isReply()) threads.push_back(m.ts);
+      messages.push_back(std::move(m));
+    }
+    WARD_RETURN_IF_ERROR(readThreads(api, c, threads, &messages, sink));
     // Older windows: as they were (a --full run, or a version the runner lacks, reads them).
     for (const auto& [day, version] : old.windows) {
       if (!incremental || day >= first_day) continue;
@@ -364,6 +425,8 @@ class SlackConnector final : public Connector {
     }
     for (const auto& [day, w] : buildSlackWindows(displayName(c), std::move(messages), names_)) {
       now->windows[day] = w.version;
+      auto signature = signatures.find(day);
+      if (signature != signatures.end()) now->signatures[day] = signature->second;
       WARD_RETURN_IF_ERROR(emitWindow(c, w, acl, sink));
     }
     return Status();
@@ -392,11 +455,15 @@ class SlackConnector final : public Connector {
     WARD_ASSIGN_OR_RETURN(auto client, ServiceClient::open(source_, env_, kSlackDefaultBaseUrl));
     SlackApi api(std::move(client));
     retry_after_s_ = 0;
-    struct Remember {  // the API's retry-after, for pass() once this returns
+    struct Remember {  // the API's retry-after and request count, for pass() once this returns
       SlackApi& api;
       int64_t& out;
-      ~Remember() { out = api.retryAfter(); }
-    } remember{api, retry_after_s_};
+      int64_t& requests;
+      ~Remember() {
+        out = api.retryAfter();
+        requests = api.requests();
+      }
+    } remember{api, retry_after_s_, requests_};
     bool complete = true;
     WARD_ASSIGN_OR_RETURN(Json who, api.call("auth.test", {}));
     team_url_ = who.contains("url") && who["url"].is_string() ? who["url"].get<std::string>() : "";
@@ -551,6 +618,7 @@ class SlackConnector final : public Connector {
   SlackOptions options_;
   std::optional<IdentityMapper> mapper_;  // one per pass
   int64_t retry_after_s_ = 0;
+  int64_t requests_ = 0;  // the last API pass's
   std::map<std::string, std::string> names_;  // user id -> name shown
   std::map<std::string, SlackUser> users_;
   std::string team_url_;  // auth.test's url, for permalinks ("" = none)

@@ -114,10 +114,37 @@ Result<SlackMessage> parseSlackMessage(const Json& j) {
     }
     m.reply_count = j["reply_count"].get<int64_t>();
   }
+  WARD_RETURN_IF_ERROR(stringField(j, "latest_reply", &m.latest_reply));
   if (m.user.empty()) WARD_RETURN_IF_ERROR(stringField(j, "bot_id", &m.user));
   if (isNotice(subtype)) m.ts.clear();
   m.text = cutUtf8(std::move(m.text), kSlackMaxMessageBytes);
   return m;
+}
+
+std::string slackWindowDay(const SlackMessage& m) {
+  return slackDay(tsMicros(m.isReply() ? m.thread_ts : m.ts));
+}
+
+std::map<std::string, std::string> slackHistorySignatures(const std::vector<SlackMessage>& history) {
+  std::vector<const SlackMessage*> sorted;
+  for (const SlackMessage& m : history) {
+    if (!m.ts.empty()) sorted.push_back(&m);
+  }
+  // The order the API returned them in does not matter: (ts, is a reply).
+  std::sort(sorted.begin(), sorted.end(), [](const SlackMessage* a, const SlackMessage* b) {
+    return std::make_tuple(tsMicros(a->ts), a->isReply()) <
+           std::make_tuple(tsMicros(b->ts), b->isReply());
+  });
+  std::map<std::string, std::string> hashed;
+  for (const SlackMessage* m : sorted) {
+    hashed[slackWindowDay(*m)] += m->ts + '\x1f' + m->thread_ts + '\x1f' + m->edited_ts + '\x1f' +
+                                  m->user + '\x1f' + m->text + '\x1f' +
+                                  std::to_string(m->reply_count) + '\x1f' + m->latest_reply +
+                                  '\x1e';
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [day, text] : hashed) out[day] = sha256Hex(text);
+  return out;
 }
 
 std::map<std::string, SlackWindow> buildSlackWindows(

@@ -29,6 +29,7 @@ struct SlackMessage {
   std::string text;
   std::string edited_ts;  // edited.ts ("" = never edited)
   int64_t reply_count = 0;
+  std::string latest_reply;  // a thread parent's newest reply ts ("" = none)
   bool isReply() const { return !thread_ts.empty() && thread_ts != ts; }
 };
 
@@ -51,6 +52,16 @@ int64_t slackDayStart(int64_t micros);  // seconds
 // names the problem (not an object, no ts, a field of the wrong type). Messages that are not
 // content (joins, leaves, tombstones of deleted messages) come back with an empty ts: skip them.
 Result<SlackMessage> parseSlackMessage(const Json& j);
+
+// The UTC day of the window a message belongs to: its thread parent's day for a reply.
+std::string slackWindowDay(const SlackMessage& m);
+
+// The signature of each window's history (conversations.history, no thread replies): per
+// window day, the SHA-256 of its messages' ts, thread_ts, edited.ts, author, text, reply_count
+// and latest_reply. When a day's signature is the one of the last pass, no parent in it was
+// edited, deleted or added and no thread in it gained or lost a reply, so its threads need not
+// be read again (an edit of a reply alone changes none of these: docs/design/ingest.md, "Slack").
+std::map<std::string, std::string> slackHistorySignatures(const std::vector<SlackMessage>& history);
 
 // The windows of one conversation, by day. `names` maps user ids to the names shown (an id
 // without one is shown as itself). A reply whose parent is absent is kept in its parent's day.
