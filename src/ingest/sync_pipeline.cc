@@ -5,6 +5,7 @@
 #include <new>
 
 #include "ward/index/index.h"
+#include "ward/index/written_docs.h"
 #include "ward/ingest/source_document.h"
 
 namespace ward::ingest {
@@ -106,8 +107,8 @@ Status SyncPipeline::commitPage(store::SyncBatch batch, store::SyncRunRecord& ru
   const SyncDeps* deps = &deps_;
   committed_ = std::async(std::launch::async, [b, deps]() -> Status {
     WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps->sync->commitBatch(*b));
-    (void)results;
-    WARD_ASSIGN_OR_RETURN(int64_t applied, deps->index->catchUp());
+    // The index takes the page's new versions from here rather than reading them back.
+    WARD_ASSIGN_OR_RETURN(int64_t applied, index::catchUpWritten(*deps->index, index::writtenDocs(results, b->writes)));
     (void)applied;
     return Status();
   });
