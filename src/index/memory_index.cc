@@ -20,6 +20,7 @@
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
+#include "ward/index/written_docs.h"
 #include "ward/io/file_system.h"
 #include "ward/store/store.h"
 #include "ward/text/analyzer.h"
@@ -136,8 +137,17 @@ class MemoryIndex final : public Index {
     return checkpoint();  // a no-op unless this writer is ahead of the files
   }
 
-  Result<int64_t> catchUp() override {
+  Result<int64_t> catchUp() override { return catchUpWith({}); }
+
+  // catchUp, taking chunks from `written` where the store holds those versions (written_docs.h).
+  Result<int64_t> catchUpWith(const std::vector<WrittenDoc>& written) {
     std::lock_guard<std::mutex> writer(catchup_mu_);
+    std::unordered_map<int64_t, const WrittenDoc*> handed;  // document -> its newest version
+    for (const auto& w : written) {
+      if (w.write == nullptr) continue;
+      auto [it, added] = handed.emplace(w.doc_id, &w);
+      if (!added && it->second->version < w.version) it->second = &w;
+    }
     int64_t applied = 0;
     while (true) {
       int64_t from;
@@ -159,7 +169,9 @@ class MemoryIndex final : public Index {
       Status worker_status;
       auto work = [&](size_t begin, size_t end, Status* status) {
         for (size_t i = begin; i < end; ++i) {
-          auto p = prepareDoc(store_, st_, mu_, doc_ids[i]);
+          auto h = handed.find(doc_ids[i]);
+          auto p = prepareDoc(store_, st_, mu_, doc_ids[i],
+                              h == handed.end() ? nullptr : h->second);
           if (!p.ok()) {
             *status = p.status();
             return;
@@ -185,6 +197,7 @@ class MemoryIndex final : public Index {
         std::unique_lock lock(mu_);
         applyBatch(st_, segments_, prepared);
         st_.applied_seq = changes.back().seq;
+        for (const PreparedDoc& p : prepared) written_used_ += p.writer_chunks ? 1 : 0;
         ++generation_;
         stats_cache_.clear();
       }
@@ -358,6 +371,11 @@ class MemoryIndex final : public Index {
     return result;
   }
 
+  int64_t writtenUsed() {
+    std::shared_lock lock(mu_);
+    return written_used_;
+  }
+
   Status checkpoint() override {
     std::lock_guard<std::mutex> writer(catchup_mu_);
     return checkpointLocked();
@@ -517,11 +535,23 @@ class MemoryIndex final : public Index {
   bool loaded_ = false;         // opened from persisted files
   bool purge_pending_ = false;  // (catchup_mu_) a delete applied since the last checkpoint
   uint64_t generation_ = 0;
+  int64_t written_used_ = 0;  // documents prepared with a writer's chunks (written_docs.h)
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Visibility>> stats_cache_;
 };
 
 }  // namespace
+
+// MemoryIndex is the one Index implementation; another (a test double) simply reads the store.
+Result<int64_t> catchUpWritten(Index& index, const std::vector<WrittenDoc>& written) {
+  if (auto* m = dynamic_cast<MemoryIndex*>(&index)) return m->catchUpWith(written);
+  return index.catchUp();
+}
+
+int64_t writtenDocsUsed(Index& index) {
+  auto* m = dynamic_cast<MemoryIndex*>(&index);
+  return m == nullptr ? 0 : m->writtenUsed();
+}
 
 Result<std::unique_ptr<Index>> openIndex(const std::string& dir, store::Store& store,
                                          const IndexConfig& config) {

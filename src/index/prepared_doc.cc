@@ -89,36 +89,29 @@ void removeChunk(IndexState& st, SegmentSet& segments, uint32_t c) {
 
 }  // namespace
 
-Result<PreparedDoc> prepareDoc(store::Store& store, const IndexState& st, std::shared_mutex& mu,
-                               int64_t doc_id) {
+namespace {
+
+// Prepares version `doc` of a live document with `chunks`, its current chunks in ordinal order.
+PreparedDoc prepareVersion(const store::DocumentRecord& doc,
+                           const std::vector<store::ChunkRecord>& chunks, const IndexState& st,
+                           std::shared_mutex& mu) {
   PreparedDoc p;
-  p.doc_id = doc_id;
-  auto doc = store.getDocumentById(doc_id);
-  if (!doc.ok()) {
-    if (doc.status().code() != StatusCode::kNotFound) return doc.status();
-    p.deleted = true;
-    return p;
-  }
-  if (doc->deleted) {
-    p.deleted = true;
-    return p;
-  }
-  p.updated_at = doc->updated_at;
-  p.tokens = doc->tokens();
-  p.acl_tokens = doc->acl.tokens(doc->tenant);
+  p.doc_id = doc.id;
+  p.updated_at = doc.updated_at;
+  p.tokens = doc.tokens();
+  p.acl_tokens = doc.acl.tokens(doc.tenant);
   std::sort(p.acl_tokens.begin(), p.acl_tokens.end());
-  WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store.chunksOf(doc_id));
   std::unordered_set<uint32_t> known;
   {
     std::shared_lock lock(mu);
-    auto it = st.docs.find(doc_id);
+    auto it = st.docs.find(doc.id);
     if (it != st.docs.end()) known.insert(it->second.chunks.begin(), it->second.chunks.end());
   }
   for (const auto& c : chunks) {
     uint32_t id = static_cast<uint32_t>(c.id);
     p.chunk_ids.push_back(id);
     if (!known.count(id)) {
-      p.analyzed.push_back(analyzeChunk(id, doc->title, c.heading_path, c.text));
+      p.analyzed.push_back(analyzeChunk(id, doc.title, c.heading_path, c.text));
     }
   }
   // Resolve term ids here, on the analysis threads, so the exclusive section only interns new
@@ -133,6 +126,42 @@ Result<PreparedDoc> prepareDoc(store::Store& store, const IndexState& st, std::s
     }
   }
   return p;
+}
+
+}  // namespace
+
+Result<PreparedDoc> prepareDoc(store::Store& store, const IndexState& st, std::shared_mutex& mu,
+                               int64_t doc_id, const WrittenDoc* written) {
+  auto doc = store.getDocumentById(doc_id);
+  if (!doc.ok() || doc->deleted) {
+    if (!doc.ok() && doc.status().code() != StatusCode::kNotFound) return doc.status();
+    PreparedDoc p;
+    p.doc_id = doc_id;
+    p.deleted = true;
+    return p;
+  }
+  // A version's chunks never change (a rewrite is a new version), so the writer's chunks of the
+  // version the store holds are the stored ones.
+  if (written != nullptr && written->version == doc->version) {
+    PreparedDoc p = prepareVersion(*doc, written->write->chunks, st, mu);
+    p.writer_chunks = true;
+    return p;
+  }
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store.chunksOf(doc_id));
+  return prepareVersion(*doc, chunks, st, mu);
+}
+
+std::vector<WrittenDoc> writtenDocs(const std::vector<store::WriteResult>& results,
+                                    const std::vector<store::DocumentWrite>& writes) {
+  std::vector<WrittenDoc> out;
+  for (size_t i = 0; i < results.size() && i < writes.size(); ++i) {
+    const store::WriteResult& r = results[i];
+    if (r.outcome != store::WriteOutcome::kCreated && r.outcome != store::WriteOutcome::kUpdated) {
+      continue;
+    }
+    out.push_back(WrittenDoc{r.doc_id, r.version, &writes[i]});
+  }
+  return out;
 }
 
 void applyBatch(IndexState& st, SegmentSet& segments, std::vector<PreparedDoc>& batch) {

@@ -16,6 +16,7 @@
 #include "ward/common/hash.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
+#include "ward/index/written_docs.h"
 #include "document_write.h"
 #include "injection_audit.h"
 #include "parse_pool.h"
@@ -299,10 +300,11 @@ Result<IngestReport> IngestService::commitBatch(std::vector<store::DocumentWrite
     }
     report.results.push_back(r);
   }
-  writes.clear();
-  // Acknowledge only once the index has applied the batch: searchable on return.
-  WARD_ASSIGN_OR_RETURN(int64_t applied, index_.catchUp());
+  // Acknowledge only once the index has applied the batch: searchable on return. The index
+  // takes the new versions from `writes` rather than reading them back.
+  WARD_ASSIGN_OR_RETURN(int64_t applied, index::catchUpWritten(index_, index::writtenDocs(results, writes)));
   (void)applied;
+  writes.clear();
   return report;
 }
 

@@ -6,6 +6,7 @@
 
 #include "injection_audit.h"
 #include "ward/index/index.h"
+#include "ward/index/written_docs.h"
 #include "ward/ingest/source_document.h"
 
 namespace ward::ingest {
@@ -109,7 +110,9 @@ Status SyncPipeline::commitPage(store::SyncBatch batch, store::SyncRunRecord& ru
     WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps->sync->commitBatch(*b));
     recordInjectionFlags(deps->traces, FlagRequester{{}, std::string(kSyncRequester)}, b->writes,
                          results);
-    WARD_ASSIGN_OR_RETURN(int64_t applied, deps->index->catchUp());
+    // The index takes the page's new versions from here rather than reading them back.
+    WARD_ASSIGN_OR_RETURN(int64_t applied, index::catchUpWritten(*deps->index,
+                                                                  index::writtenDocs(results, b->writes)));
     (void)applied;
     return Status();
   });

@@ -217,6 +217,15 @@ def test_git(data, tmp):
     check("the mirror is bare and has no hooks", os.path.isfile(os.path.join(mirror, "HEAD"))
           and not os.path.exists(os.path.join(mirror, "hooks"))
           and not os.path.exists(os.path.join(mirror, "index")), os.listdir(mirror))
+    # A local root's objects are borrowed, not copied: the mirror names the repository's object
+    # directory as an alternate and holds no pack or loose object of its own.
+    with open(os.path.join(mirror, "objects", "info", "alternates")) as f:
+        alternates = f.read().split("\n")
+    own = [n for n in os.listdir(os.path.join(mirror, "objects")) if n not in ("info", "pack")]
+    check("the mirror borrows the local root's objects instead of copying them",
+          os.path.realpath(os.path.join(repo, ".git", "objects")) in alternates
+          and not own and not os.listdir(os.path.join(mirror, "objects", "pack")),
+          (alternates, own))
     # A hook planted in the mirror itself (the data dir tampered with) does not run either:
     # every git command Ward runs sets core.hooksPath=/dev/null.
     write(os.path.join(mirror, "hooks", "reference-transaction"), f"#!/bin/sh\ntouch '{marker}'\n")

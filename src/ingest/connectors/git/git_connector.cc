@@ -395,6 +395,7 @@ class GitConnector final : public Connector {
                      "", {"init", "--bare", "-q", "--template=", mirror_}, {}, 4096, {}, {}})
               .status());
     }
+    if (remote_.host.empty()) WARD_RETURN_IF_ERROR(borrowLocalObjects());
     const std::string ref = source_.ref.empty() ? "HEAD" : source_.ref;
     GitCommand fetch{mirror_,
                      {"fetch", "-q", "--no-tags", "--no-write-fetch-head",
@@ -410,6 +411,40 @@ class GitConnector final : public Connector {
       return Status(fetched.status().code(),
                     "source '" + source_.name + "': " + fetched.status().message());
     }
+    return Status();
+  }
+
+  // A local root's objects are borrowed, not copied (docs/design/ingest.md, "Git"): the mirror's
+  // objects/info/alternates names the root's object directory, so the fetch finds the commit's
+  // objects present and transfers (and checks) none; only refs/ward/head moves. A directory named
+  // once stays named (the mirror's older commits may live there). A root whose object directory
+  // is not found (a worktree whose .git is a file, say) is fetched as a copy, as a remote is.
+  Status borrowLocalObjects() {
+    std::string objects;
+    struct stat st {};
+    if (::stat((remote_.url + "/HEAD").c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      objects = remote_.url + "/objects";  // a bare repository
+    } else {
+      objects = remote_.url + "/.git/objects";
+    }
+    if (::stat(objects.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        objects.find('\n') != std::string::npos) {
+      return Status();
+    }
+    const std::string info = mirror_ + "/objects/info";
+    ::mkdir(info.c_str(), 0700);  // git init makes it; EEXIST is fine
+    const std::string file = info + "/alternates";
+    {
+      std::ifstream in(file);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line == objects) return Status();
+      }
+    }
+    std::ofstream out(file, std::ios::app);
+    out << objects << '\n';
+    out.close();
+    if (!out) return Status::unavailable("cannot write " + file);
     return Status();
   }
 
