@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   audit_options.log.dir = data + "/audit";
   auto traces = audit::openAuditLogSink(audit_options);
   if (!traces.ok()) return die(traces.status());
-  (*store)->ensureTenant("default");
+  if (Status s = (*store)->ensureTenant("default"); !s.ok()) return die(s);
   auto index = index::openIndex(data + "/index", **store, config.index);
   if (!index.ok()) return die(index.status());
   if (!skip_ingest) {
@@ -112,11 +112,14 @@ int main(int argc, char** argv) {
   }
   const std::string user = "bench-user";
   if (!(*store)->findPrincipal("default", user).ok()) {
-    (*store)->createPrincipal("default", user, identity::PrincipalKind::kUser, false);
+    auto made = (*store)->createPrincipal("default", user, identity::PrincipalKind::kUser, false);
+    if (!made.ok()) return die(made.status());
     for (int g = 0; g < 5; ++g) {
       std::string name = "g" + std::to_string(g * 20);
-      (*store)->createPrincipal("default", name, identity::PrincipalKind::kGroup, false);
-      (*store)->addMembership("default", user, name);
+      auto group =
+          (*store)->createPrincipal("default", name, identity::PrincipalKind::kGroup, false);
+      if (!group.ok()) return die(group.status());
+      if (Status s = (*store)->addMembership("default", user, name); !s.ok()) return die(s);
     }
   }
   auto who = identity::resolvePrincipal(**store, "default", user);

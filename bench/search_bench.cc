@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   audit_options.log.dir = data + "/audit";
   auto traces = audit::openAuditLogSink(audit_options);
   if (!traces.ok()) return die(traces.status());
-  (*store)->ensureTenant("default");
+  if (Status s = (*store)->ensureTenant("default"); !s.ok()) return die(s);
   long rss_before = rssKiB();
   const auto open_start = std::chrono::steady_clock::now();
   auto index = index::openIndex(persist ? data + "/index" : "", **store, config.index);
@@ -136,11 +136,14 @@ int main(int argc, char** argv) {
   // A user holding `user_groups` of the groups g0..g99.
   std::string user = "bench-user";
   if (!(*store)->findPrincipal("default", user).ok()) {
-    (*store)->createPrincipal("default", user, identity::PrincipalKind::kUser, false);
+    auto made = (*store)->createPrincipal("default", user, identity::PrincipalKind::kUser, false);
+    if (!made.ok()) return die(made.status());
     for (int g = 0; g < user_groups; ++g) {
       std::string name = "g" + std::to_string(g * (100 / std::max(1, user_groups)));
-      (*store)->createPrincipal("default", name, identity::PrincipalKind::kGroup, false);
-      (*store)->addMembership("default", user, name);
+      auto group =
+          (*store)->createPrincipal("default", name, identity::PrincipalKind::kGroup, false);
+      if (!group.ok()) return die(group.status());
+      if (Status s = (*store)->addMembership("default", user, name); !s.ok()) return die(s);
     }
   }
   auto who = identity::resolvePrincipal(**store, "default", user);
