@@ -146,7 +146,7 @@ def main():
             ward(data, "user", "add", u)
         ward(data, "secrets", "set", "slack_token", stdin=slack_fake.TOKEN + "\n")
         fake("seed", **seed())
-        configure(data, base)
+        configure(data, base, "[sources.options]\nthread_recheck_hours = 1\n")
 
         # --- initial sync ---
         p, run = sync(data)
@@ -209,6 +209,13 @@ def main():
               (st["requests"], run))
         check("the new reply is searchable in its parent's window",
               sees(data, "golftoken", "ada") == ["slack:C1/2023-11-14"])
+        # A reply's edit does not touch its parent: seen because its thread's newest reply is
+        # within thread_recheck_hours (1) of the conversation's newest message.
+        fake("edit", channel="C1", ts=ts(1, 300), text="late reply hoteltoken")
+        p, run = sync(data)
+        check("a recent reply's edit is seen (thread_recheck_hours)",
+              sees(data, "hoteltoken", "ada") == ["slack:C1/2023-11-14"] and
+              sees(data, "golftoken", "ada") == [], (run, p.stderr))
 
         # --- edit and delete: only their window ---
         fake("edit", channel="C1", ts=ts(0), text="kickoff foxtrottoken")

@@ -219,6 +219,9 @@ TEST(SlackOptions, UnknownKeysAndWrongTypesAreRefusedByName) {
       {Json{{"rescan_days", "7"}}, "'rescan_days'"},
       {Json{{"rescan_days", -1}}, "'rescan_days'"},
       {Json{{"max_channels", 0}}, "'max_channels'"},
+      {Json{{"thread_recheck_hours", 0}}, ""},
+      {Json{{"thread_recheck_hours", kSlackMaxThreadRecheckHours + 1}}, "'thread_recheck_hours'"},
+      {Json{{"thread_recheck_hours", "24"}}, "'thread_recheck_hours'"},
       {Json{{"export", ""}}, "'export'"},
       {Json{{"workspace_group", ".bad"}}, "workspace_group"},
   };

@@ -33,6 +33,7 @@ struct SlackOptions {
   std::string workspace_group;
   int64_t rescan_days = kSlackDefaultRescanDays;
   int64_t max_channels = kSlackMaxChannels;
+  int64_t thread_recheck_hours = kSlackDefaultThreadRecheckHours;
 };
 
 Result<SlackOptions> parseOptions(const SourceConfig& source) {
@@ -48,18 +49,22 @@ Result<SlackOptions> parseOptions(const SourceConfig& source) {
         return Status::invalidArgument(where + "'" + k + "' must be a non-empty string");
       }
       (k == "export" ? o.export_path : o.workspace_group) = v.get<std::string>();
-    } else if (k == "rescan_days" || k == "max_channels") {
-      const int64_t lo = k == "rescan_days" ? 0 : 1;
-      const int64_t hi = k == "rescan_days" ? kSlackMaxRescanDays : kSlackMaxChannels;
+    } else if (k == "rescan_days" || k == "max_channels" || k == "thread_recheck_hours") {
+      const int64_t lo = k == "max_channels" ? 1 : 0;
+      const int64_t hi = k == "rescan_days"    ? kSlackMaxRescanDays
+                         : k == "max_channels" ? kSlackMaxChannels
+                                               : kSlackMaxThreadRecheckHours;
       if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi) {
         return Status::invalidArgument(where + "'" + k + "' must be an integer from " +
                                        std::to_string(lo) + " to " + std::to_string(hi));
       }
-      (k == "rescan_days" ? o.rescan_days : o.max_channels) = v.get<int64_t>();
+      (k == "rescan_days"    ? o.rescan_days
+       : k == "max_channels" ? o.max_channels
+                             : o.thread_recheck_hours) = v.get<int64_t>();
     } else {
       return Status::invalidArgument(where + "unknown key '" + k +
                                      "' for the slack connector (known: export, max_channels, "
-                                     "rescan_days, workspace_group)");
+                                     "rescan_days, thread_recheck_hours, workspace_group)");
     }
   }
   Status name = identity::validateName("workspace_group", o.workspace_group);
@@ -390,12 +395,25 @@ class SlackConnector final : public Connector {
     // threads are not read; the runner reads the day only if it lacks that version); the others
     // are built again with their threads' replies.
     const std::map<std::string, std::string> signatures = slackHistorySignatures(history);
+    // Windows with a thread whose newest reply is recent: read again (a reply's edit).
+    std::set<std::string> recent;
+    if (options_.thread_recheck_hours > 0) {
+      const int64_t from_us = now->newest_us - options_.thread_recheck_hours * 3'600'000'000;
+      for (const SlackMessage& m : history) {
+        int64_t us = 0;
+        if (m.reply_count > 0 && !m.isReply() && parseSlackTs(m.latest_reply, &us) &&
+            us >= from_us) {
+          recent.insert(slackWindowDay(m));
+        }
+      }
+    }
     std::set<std::string> rebuilt;
     for (const auto& [day, signature] : signatures) {
       auto version = old.windows.find(day);
       auto before = old.signatures.find(day);
-      if (incremental && !env_.full && day >= first_day && version != old.windows.end() &&
-          before != old.signatures.end() && before->second == signature) {
+      if (incremental && !env_.full && day >= first_day && recent.count(day) == 0 &&
+          version != old.windows.end() && before != old.signatures.end() &&
+          before->second == signature) {
         now->windows[day] = version->second;
         now->signatures[day] = signature;
         UpsertEvent e = windowEvent(c, day, acl);

@@ -19,6 +19,13 @@ namespace ward::ingest {
 // seen); 0 = every pass reads the whole history.
 inline constexpr int64_t kSlackDefaultRescanDays = 7;
 inline constexpr int64_t kSlackMaxRescanDays = 3650;
+// An incremental pass reads a thread again when its history moved (slack_window.h,
+// slackHistorySignatures) or when its newest reply is at most this many hours older than the
+// conversation's newest message (`thread_recheck_hours`; 0 = only when the history moved): a
+// reply's edit does not touch its parent, and replies are mostly edited soon after they are
+// written.
+inline constexpr int64_t kSlackDefaultThreadRecheckHours = 24;
+inline constexpr int64_t kSlackMaxThreadRecheckHours = 8760;
 // Conversations of one workspace at most (`max_channels`): past it the listing is not exhausted.
 inline constexpr int64_t kSlackMaxChannels = 10'000;
 
