@@ -5,6 +5,7 @@
 #include "ward/common/clock.h"
 #include "ward/index/index.h"
 #include "ward/store/document_flags.h"
+#include "ward/store/search_reads.h"
 #include "ward/store/store.h"
 
 namespace ward::search {
@@ -153,30 +154,39 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
   SearchResponse response;
   response.total_matches = found.total_matches;
   response.trace_id = trace.trace_id;
+  // The hits' chunks and documents in one call (a chunk deleted, or whose document became a
+  // tombstone, between the index read and this one is left out: a response can hold fewer than
+  // k hits).
+  std::vector<int64_t> chunk_ids;
+  chunk_ids.reserve(found.top.size());
+  for (const auto& sc : found.top) chunk_ids.push_back(sc.chunk_id);
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkWithDocument> rows,
+                        store::readForResults(store_, chunk_ids));
+  size_t next_row = 0;
   for (const auto& sc : found.top) {
-    auto chunk = store_.getChunk(sc.chunk_id);
-    if (!chunk.ok()) continue;  // deleted between index read and fetch
-    auto doc = store_.getDocumentById(chunk->doc_id);
-    if (!doc.ok() || doc->deleted) continue;
+    if (next_row >= rows.size() || rows[next_row].chunk.id != sc.chunk_id) continue;
+    const store::ChunkRecord& chunk = rows[next_row].chunk;
+    const store::DocumentRecord& doc = rows[next_row].document;
+    ++next_row;
     Hit h;
-    h.doc_id = doc->ext_id;
-    h.version = chunk->version;
-    h.title = doc->title;
-    h.url = doc->url;
-    h.source = doc->source;
-    h.chunk_id = chunk->id;
-    h.ordinal = chunk->ordinal;
-    h.span_start = chunk->span_start;
-    h.span_end = chunk->span_end;
-    h.page = chunk->page;
-    h.heading_path = chunk->heading_path;
-    h.kind = chunk->kind;
+    h.doc_id = doc.ext_id;
+    h.version = chunk.version;
+    h.title = doc.title;
+    h.url = doc.url;
+    h.source = doc.source;
+    h.chunk_id = chunk.id;
+    h.ordinal = chunk.ordinal;
+    h.span_start = chunk.span_start;
+    h.span_end = chunk.span_end;
+    h.page = chunk.page;
+    h.heading_path = chunk.heading_path;
+    h.kind = chunk.kind;
     h.score = sc.score;
-    h.snippet = makeSnippet(chunk->text, parsed.highlight_terms);
-    h.indexed_at = doc->indexed_at;
-    h.updated_at = doc->updated_at;
+    h.snippet = makeSnippet(chunk.text, parsed.highlight_terms);
+    h.indexed_at = doc.indexed_at;
+    h.updated_at = doc.updated_at;
     h.citation = citationFor(h);
-    h.flags = store::documentFlags(doc->metadata);
+    h.flags = store::documentFlags(doc.metadata);
     response.hits.push_back(std::move(h));
   }
   response.took_ms =

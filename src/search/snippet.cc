@@ -1,36 +1,63 @@
 #include "snippet.h"
 
 #include <algorithm>
-#include <string_view>
-#include <unordered_map>
+#include <array>
+#include <cstdint>
 
 #include "ward/text/analyzer.h"
 
 namespace ward::search {
 
+namespace {
+
+struct Span {
+  uint32_t start;
+  uint32_t end;
+};
+
+struct HitSpan {
+  uint32_t start;
+  uint32_t end;
+  uint32_t term;  // index into the sorted query terms
+};
+
+}  // namespace
+
 std::string makeSnippet(const std::string& text, const std::vector<std::string>& terms,
                         size_t max_chars) {
-  std::vector<text::Token> tokens;
-  text::threadAnalyzer().analyze(text, tokens);
-  std::vector<const text::Token*> hits;
-  for (const auto& t : tokens) {
-    if (std::binary_search(terms.begin(), terms.end(), t.term)) hits.push_back(&t);
+  // Every token's span (for word boundaries) and the hits, found without building Tokens; words
+  // that cannot stem to a query term (another first byte) are not stemmed at all.
+  std::array<bool, 256> first_bytes{};
+  for (const auto& t : terms) {
+    if (!t.empty()) first_bytes[static_cast<unsigned char>(t[0])] = true;
   }
+  std::vector<Span> tokens;
+  std::vector<HitSpan> hits;
+  tokens.reserve(text.size() / 6);
+  text::threadAnalyzer().forEachToken(
+      text, first_bytes, [&](const std::string& term, uint32_t start, uint32_t end) {
+        tokens.push_back(Span{start, end});
+        if (term.empty()) return;
+        auto it = std::lower_bound(terms.begin(), terms.end(), term);
+        if (it != terms.end() && *it == term) {
+          hits.push_back(HitSpan{start, end, static_cast<uint32_t>(it - terms.begin())});
+        }
+      });
   // Pick the window start (a hit) that covers the most distinct matched terms: a sliding window
   // over the hits with a count per term, linear in the hits however many terms the query has.
   size_t best_start = 0, best_score = 0;
-  std::unordered_map<std::string_view, uint32_t> in_window;
+  std::vector<uint32_t> in_window(terms.size(), 0);
   size_t distinct = 0;
   size_t j = 0;
   for (size_t i = 0; i < hits.size(); ++i) {
-    for (; j < hits.size() && hits[j]->end - hits[i]->start <= max_chars; ++j) {
-      if (in_window[hits[j]->term]++ == 0) ++distinct;
+    for (; j < hits.size() && hits[j].end - hits[i].start <= max_chars; ++j) {
+      if (in_window[hits[j].term]++ == 0) ++distinct;
     }
     if (distinct > best_score) {
       best_score = distinct;
-      best_start = hits[i]->start;
+      best_start = hits[i].start;
     }
-    if (j > i && --in_window[hits[i]->term] == 0) --distinct;
+    if (j > i && --in_window[hits[i].term] == 0) --distinct;
     if (j <= i) j = i + 1;
   }
   // Back up a little for context, to a word start.
@@ -55,13 +82,13 @@ std::string makeSnippet(const std::string& text, const std::vector<std::string>&
   std::string out;
   if (start > 0) out += "…";
   size_t pos = start;
-  for (const text::Token* h : hits) {
-    if (h->start < pos || h->end > end) continue;
-    out.append(text, pos, h->start - pos);
+  for (const HitSpan& h : hits) {
+    if (h.start < pos || h.end > end) continue;
+    out.append(text, pos, h.start - pos);
     out += "«";
-    out.append(text, h->start, h->end - h->start);
+    out.append(text, h.start, h.end - h.start);
     out += "»";
-    pos = h->end;
+    pos = h.end;
   }
   out.append(text, pos, end - pos);
   if (end < text.size()) out += "…";

@@ -4,6 +4,7 @@
 #include "sqlite_documents.h"
 
 #include "ward/common/clock.h"
+#include "ward/store/document_flags.h"
 
 namespace ward::store {
 
@@ -272,6 +273,50 @@ Result<ChunkRecord> selectChunk(Database& db, int64_t chunk_id) {
     return Status::notFound("chunk not found");
   }
   return readChunkRow(st.operator->());
+}
+
+Result<std::vector<ChunkWithDocument>> selectChunksWithDocuments(Database& db,
+                                                                 const std::vector<int64_t>& ids) {
+  static const std::string kSql =
+      "SELECT c.id,c.doc_id,c.version,c.ordinal,c.text,c.span_start,c.span_end,c.page,"
+      "c.heading_path,c.kind,d.tenant,d.ext_id,d.source,d.title,d.url,d.format,d.updated_at,"
+      "d.indexed_at,d.version,d.content_hash,json_extract(d.metadata,'$.ward_flags') "
+      "FROM chunks c JOIN documents d ON d.id=c.doc_id "
+      "WHERE c.id=? AND d.deleted=0";
+  std::vector<ChunkWithDocument> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare(kSql));
+    st->bind(1, id);
+    if (!st->step()) {
+      WARD_RETURN_IF_ERROR(st->error("read chunk"));
+      continue;  // deleted since the index read it
+    }
+    ChunkWithDocument r;
+    r.chunk = readChunkRow(st.operator->());
+    DocumentRecord& d = r.document;
+    d.id = r.chunk.doc_id;
+    d.tenant = st->text(10);
+    d.ext_id = st->text(11);
+    d.source = st->text(12);
+    d.title = st->text(13);
+    d.url = st->text(14);
+    d.format = st->text(15);
+    d.updated_at = st->int64(16);
+    d.indexed_at = st->int64(17);
+    d.version = st->int64(18);
+    d.content_hash = st->text(19);
+    // Only the content flags of the metadata (document_flags.h); NULL when there are none.
+    if (std::string flags = st->text(20); !flags.empty()) {
+      auto parsed = parseJson(flags);
+      if (parsed.ok() && parsed->is_array()) {
+        d.metadata = Json::object();
+        d.metadata[std::string(kDocumentFlagsKey)] = std::move(parsed).value();
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace ward::store

@@ -9,6 +9,7 @@
 
 #include "sqlite_db.h"
 #include "ward/store/records.h"
+#include "ward/store/search_reads.h"
 
 namespace ward::store {
 
@@ -28,5 +29,8 @@ Result<DocumentRecord> selectDocumentById(Database& db, int64_t doc_id);
 // In ordinal order.
 Result<std::vector<ChunkRecord>> selectChunks(Database& db, int64_t doc_id);
 Result<ChunkRecord> selectChunk(Database& db, int64_t chunk_id);
+// SearchReads::chunksWithDocuments: one joined read per chunk, no ACL or metadata parsed.
+Result<std::vector<ChunkWithDocument>> selectChunksWithDocuments(Database& db,
+                                                                 const std::vector<int64_t>& ids);
 
 }  // namespace ward::store

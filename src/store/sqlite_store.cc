@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS changes(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, doc_id INTEGER NOT NULL);
 )sql";
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public SearchReads {
  public:
   explicit SqliteStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
@@ -364,6 +364,12 @@ class SqliteStore final : public Store {
   Result<ChunkRecord> getChunk(int64_t chunk_id) override {
     std::lock_guard<std::mutex> lock(mu_);
     return selectChunk(*db_, chunk_id);
+  }
+
+  Result<std::vector<ChunkWithDocument>> chunksWithDocuments(
+      const std::vector<int64_t>& chunk_ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return selectChunksWithDocuments(*db_, chunk_ids);
   }
 
   Result<std::vector<SourceRecord>> listSources(const std::string& tenant) override {

@@ -115,8 +115,11 @@ struct Analyzer::Impl {
   }
 
   // Emits tokens. `sink(term, position, start, end, identifier)`.
+  // `first_bytes`, when given, names the first bytes a wanted term can start with: a word starting
+  // with another byte is not stemmed and reaches the sink with an empty term (see forEachToken).
   template <typename Sink>
-  void run(std::string_view text, Sink&& sink) {
+  void run(std::string_view text, Sink&& sink, const std::array<bool, 256>* first_bytes = nullptr) {
+    static const std::string kNoTerm;
     uint32_t position = 0;
     std::string norm, part_norm;
     size_t i = 0;
@@ -185,7 +188,8 @@ struct Analyzer::Impl {
         if (part_norm.empty() || part_norm.size() > 64) continue;
         // No stopword is longer than 5 bytes: most words skip the set lookup.
         if (parts_alpha[p] && part_norm.size() <= 5 && stopwords().count(part_norm)) continue;
-        const std::string& term = parts_alpha[p] ? stem(part_norm) : part_norm;
+        const bool skip = first_bytes && !(*first_bytes)[static_cast<unsigned char>(part_norm[0])];
+        const std::string& term = skip ? kNoTerm : parts_alpha[p] ? stem(part_norm) : part_norm;
         sink(term, position, static_cast<uint32_t>(parts_begin[p]),
              static_cast<uint32_t>(parts_end[p]), false);
         ++position;
@@ -213,6 +217,14 @@ void Analyzer::terms(std::string_view text, std::vector<std::string>& out) {
 
 void Analyzer::forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f) {
   impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) { f(term); });
+}
+
+void Analyzer::forEachToken(
+    std::string_view text, const std::array<bool, 256>& first_bytes,
+    const std::function<void(const std::string& term, uint32_t start, uint32_t end)>& f) {
+  impl_->run(
+      text, [&](const std::string& term, uint32_t, uint32_t s, uint32_t e, bool) { f(term, s, e); },
+      &first_bytes);
 }
 
 bool Analyzer::isStopword(std::string_view word) { return stopwords().count(word) > 0; }

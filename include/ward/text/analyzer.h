@@ -9,6 +9,7 @@
 // Not thread-safe (it owns a Snowball stemmer and a stem cache): use one per thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,6 +40,14 @@ class Analyzer {
   void terms(std::string_view text, std::vector<std::string>& out);
   // Calls f with each term, in order, without copying it (the reference is valid during the call).
   void forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f);
+
+  // Calls f(term, start, end) for each token of `text`, in analyze()'s order, without building
+  // Tokens. A word whose normalized first byte is not set in `first_bytes` is not stemmed and
+  // comes with an empty term: a Snowball English stem starts with its word's first letter (and
+  // an unstemmed term is the word itself), so such a word cannot be a wanted term that starts
+  // with another byte. For highlighting a few terms in long text (search snippets).
+  void forEachToken(std::string_view text, const std::array<bool, 256>& first_bytes,
+                    const std::function<void(const std::string& term, uint32_t start, uint32_t end)>& f);
 
   // Whether a lowercased word is an English stopword.
   static bool isStopword(std::string_view word);

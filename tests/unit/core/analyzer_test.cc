@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <tuple>
 
 namespace ward::text {
 namespace {
@@ -156,6 +158,65 @@ TEST(AnalyzerTest, LongCompoundKeepsEveryPart) {
   for (int i = 0; i < 20; ++i) text += (i ? "-" : "") + std::string("w") + std::to_string(i) + "x";
   auto t = termsOf(text);
   EXPECT_TRUE(has(t, "w19x")) << "the 20th part of a compound is lost";
+}
+
+}  // namespace
+}  // namespace ward::text
+
+namespace ward::text {
+namespace {
+
+// forEachToken skips stemming words whose first byte starts no wanted term; that is exact only if
+// every stem starts with its word's (normalized) first byte. Checked on Snowball's exceptional
+// forms, initial 'y', vowel + "ing" words, suffix rewrites and non-ASCII words.
+TEST(AnalyzerTest, StemsKeepTheWordsFirstByte) {
+  const std::pair<const char*, char> words[] = {
+      {"dying", 'd'},   {"lying", 'l'},      {"tying", 't'},      {"skies", 's'},
+      {"skis", 's'},    {"idly", 'i'},       {"gently", 'g'},     {"ugly", 'u'},
+      {"early", 'e'},   {"only", 'o'},       {"singly", 's'},     {"news", 'n'},
+      {"yelling", 'y'}, {"Yes", 'y'},        {"ies", 'i'},        {"ties", 't'},
+      {"cries", 'c'},   {"hoping", 'h'},     {"relational", 'r'}, {"generalization", 'g'},
+      {"oing", 'o'},    {"aed", 'a'},        {"sses", 's'},       {"ayes", 'a'},
+      {"y", 'y'},       {"sky", 's'},        {"\xc3\x89v\xc3\xa9nements", 'e'},
+      {"\xc3\xa9t\xc3\xa9s", 'e'}};
+  Analyzer a;
+  for (const auto& [word, first] : words) {
+    std::vector<Token> toks;
+    a.analyze(word, toks);
+    ASSERT_EQ(toks.size(), 1u) << word;
+    ASSERT_FALSE(toks[0].term.empty()) << word;
+    EXPECT_EQ(toks[0].term[0], first) << word << " -> " << toks[0].term;
+  }
+}
+
+TEST(AnalyzerTest, ForEachTokenMatchesAnalyzeWhereTheFirstByteIsWanted) {
+  const std::string text =
+      "The relational databases (INV-2024-0042) were dying; yelling skies, running runners "
+      "and ERR_TIMEOUT retries. \xc3\x89v\xc3\xa9nements g\xc3\xa9n\xc3\xa9raux.";
+  Analyzer a;
+  std::vector<Token> full;
+  a.analyze(text, full);
+  std::array<bool, 256> wanted{};
+  wanted['r'] = true;
+  wanted['e'] = true;
+  std::vector<std::tuple<std::string, uint32_t, uint32_t>> got;
+  a.forEachToken(text, wanted, [&](const std::string& term, uint32_t s, uint32_t e) {
+    got.emplace_back(term, s, e);
+  });
+  ASSERT_EQ(got.size(), full.size());
+  size_t skipped = 0;
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(std::get<1>(got[i]), full[i].start);
+    EXPECT_EQ(std::get<2>(got[i]), full[i].end);
+    const std::string& term = std::get<0>(got[i]);
+    if (full[i].identifier || wanted[static_cast<unsigned char>(full[i].term[0])]) {
+      EXPECT_EQ(term, full[i].term) << i;
+    } else {
+      EXPECT_EQ(term, "") << full[i].term;
+      ++skipped;
+    }
+  }
+  EXPECT_GT(skipped, 0u);
 }
 
 }  // namespace
