@@ -142,7 +142,9 @@ Result<PreparedDoc> prepareDoc(store::Store& store, const IndexState& st, std::s
   }
   // A version's chunks never change (a rewrite is a new version), so the writer's chunks of the
   // version the store holds are the stored ones.
-  if (written != nullptr && written->version == doc->version) {
+  const auto has_id = [](const store::ChunkRecord& c) { return c.id > 0; };
+  if (written != nullptr && written->version == doc->version &&
+      std::all_of(written->write->chunks.begin(), written->write->chunks.end(), has_id)) {
     PreparedDoc p = prepareVersion(*doc, written->write->chunks, st, mu);
     p.writer_chunks = true;
     return p;
