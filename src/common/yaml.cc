@@ -2,11 +2,13 @@
 // scalar "?" and a quoted one "!", so "true" in quotes stays a string.
 #include "ward/common/yaml.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <regex>
+#include <sstream>
 #include <string>
 
 namespace ward {
@@ -97,22 +99,47 @@ class Converter {
   size_t nodes_ = 0;
 };
 
+// Counts documents without building them.
+class IgnoreEvents final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 Result<Json> parseYaml(std::string_view text, const YamlLimits& limits) {
-  std::vector<YAML::Node> docs;
+  // Not YAML::LoadAll: on a top-level ',' yaml-cpp 0.7 keeps returning empty documents without
+  // consuming the token, so LoadAll loops and grows without bound (found by the yaml_json fuzz
+  // target). One document at most is read past the first.
+  std::string owned(text);
+  size_t documents = 0;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    std::istringstream in(owned);
+    YAML::Parser parser(in);
+    IgnoreEvents ignore;
+    while (documents < 2 && parser.HandleNextDocument(ignore)) ++documents;
   } catch (const YAML::Exception& e) {
     return errorAt(e.mark, e.msg);
   }
-  if (docs.size() != 1) {
+  if (documents != 1) {
     return Status::invalidArgument("YAML: expected one document, found " +
-                                   std::to_string(docs.size()));
+                                   std::string(documents == 0 ? "none" : "more than one"));
   }
   try {
+    YAML::Node doc = YAML::Load(owned);
     Converter c(limits);
-    return c.convert(docs[0], 0);
+    return c.convert(doc, 0);
   } catch (const YAML::Exception& e) {
     return errorAt(e.mark, e.msg);
   }

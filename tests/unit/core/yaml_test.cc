@@ -92,6 +92,16 @@ TEST(Yaml, BadInputIsAnErrorNamingTheProblem) {
   EXPECT_FALSE(parseYaml("a: !!binary aGVsbG8=\n").ok());  // tags are not supported
 }
 
+// yaml-cpp 0.7's LoadAll never returns on a top-level ',' (it keeps making empty documents
+// without consuming the token); found by the yaml_json fuzz target
+// (tests/fuzz/corpus/yaml_json/timeout-*, reduced to this one byte).
+TEST(Yaml, AStrayCommaIsAnErrorNotAHang) {
+  auto stray = parseYaml(",");
+  ASSERT_FALSE(stray.ok());
+  EXPECT_EQ(stray.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(parseYaml("a: 1\n,\n").ok());
+}
+
 TEST(Yaml, AliasExpansionIsBounded) {
   // Each level doubles the values: 2^30 after expansion ("billion laughs").
   std::string text = "a0: &a0 [x, x]\n";
