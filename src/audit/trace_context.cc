@@ -17,8 +17,10 @@ bool isLowerHex(const std::string& s) {
 
 TraceContext TraceContext::generate() {
   TraceContext t;
-  t.trace_id = randomHex(16);
-  t.span_id = randomHex(8);
+  // One draw from the CSPRNG for both ids (each draw has a fixed cost on every request).
+  std::string hex = randomHex(24);
+  t.trace_id = hex.substr(0, 32);
+  t.span_id = hex.substr(32);
   return t;
 }
 

@@ -33,6 +33,18 @@ Status checkSizes(std::string_view key, std::string_view nonce) {
   return Status();
 }
 
+// AES-256-GCM and HKDF fetched once per process: EVP_aes_256_gcm() and EVP_KDF_fetch would look
+// the algorithm up in the provider again on every call.
+const EVP_CIPHER* aes256Gcm() {
+  static EVP_CIPHER* const kCipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return kCipher != nullptr ? kCipher : EVP_aes_256_gcm();
+}
+
+EVP_KDF* hkdf() {
+  static EVP_KDF* const kKdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  return kKdf;
+}
+
 }  // namespace
 
 Result<std::string> aeadSeal(std::string_view key, std::string_view nonce, std::string_view aad,
@@ -43,7 +55,7 @@ Result<std::string> aeadSeal(std::string_view key, std::string_view nonce, std::
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int n = 0, m = 0;
   if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytesOf(key), bytesOf(nonce)) !=
+      EVP_EncryptInit_ex(ctx.get(), aes256Gcm(), nullptr, bytesOf(key), bytesOf(nonce)) !=
           1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &n, bytesOf(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), o, &n, bytesOf(plaintext),
@@ -69,7 +81,7 @@ Result<std::string> aeadOpen(std::string_view key, std::string_view nonce, std::
   std::string tag(sealed.substr(len));
   int n = 0, m = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytesOf(key), bytesOf(nonce)) !=
+      EVP_DecryptInit_ex(ctx.get(), aes256Gcm(), nullptr, bytesOf(key), bytesOf(nonce)) !=
           1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &n, bytesOf(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), o, &n, bytesOf(sealed), static_cast<int>(len)) != 1 ||
@@ -82,10 +94,9 @@ Result<std::string> aeadOpen(std::string_view key, std::string_view nonce, std::
 
 Result<std::string> hkdfSha256(std::string_view ikm, std::string_view salt,
                                std::string_view info) {
-  std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr),
-                                                        EVP_KDF_free);
-  if (!kdf) return Status::internal("OpenSSL has no HKDF");
-  std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(kdf.get()),
+  EVP_KDF* kdf = hkdf();
+  if (kdf == nullptr) return Status::internal("OpenSSL has no HKDF");
+  std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(kdf),
                                                                 EVP_KDF_CTX_free);
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),

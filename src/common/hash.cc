@@ -34,10 +34,21 @@ std::array<uint32_t, 256> makeCrcTable() {
 
 }  // namespace
 
+namespace {
+
+// SHA-256 fetched from the provider once per process: EVP_sha256() is an implicit fetch that
+// looks the algorithm up again on every digest (a measurable share of a proxied call).
+const EVP_MD* sha256Md() {
+  static EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kMd != nullptr ? kMd : EVP_sha256();
+}
+
+}  // namespace
+
 std::string sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &len, sha256Md(), nullptr);
   return toHex(digest, len);
 }
 

@@ -266,14 +266,18 @@ class SqliteStore final : public Store, public SearchReads {
     return out;
   }
 
+  // Moves the identity generation too: ApiKeyCache keeps verified keys per generation.
   Status revokeApiKey(const std::string& key_id) override {
     std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(*db_);
+    WARD_RETURN_IF_ERROR(tx.begin());
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("UPDATE api_keys SET revoked=1 WHERE key_id=?"));
     st->bind(1, key_id);
     WARD_RETURN_IF_ERROR(st->exec("revoke api key"));
     if (db_->changes() == 0) return Status::notFound("api key '" + key_id + "' not found");
-    return Status();
+    WARD_RETURN_IF_ERROR(bumpIdentityGeneration());
+    return tx.commit();
   }
 
   Status addScopeEntry(const std::string& tenant, const std::string& agent,

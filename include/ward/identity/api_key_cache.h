@@ -1,11 +1,10 @@
-// API-key authentication with the resolved principals cached: a request costs the key's row and
-// one generation read instead of resolving the principal's groups again (a query per group).
-//
-// The key's row is read on every call, so a revoked key is refused on the next request. A resolved
-// principal is kept only while the directory's identity generation (store::Store::
-// identityGeneration: bumped by every principal creation, membership change and agent-scope
-// change, in any process) stays where it was when it was resolved; when it moves, every cached
-// principal is dropped. Thread-safe.
+// API-key authentication with verified keys and resolved principals cached per identity
+// generation: while the generation (store::Store::identityGeneration: bumped by every principal
+// creation, membership change, agent-scope change, key revocation and SCIM deactivation, in any
+// process) stays where it was, a request costs one generation read and one SHA-256 of the
+// presented secret; the key's row and the principal's groups are read again only when it moves
+// (every cached key and principal is then dropped). A revoked key is therefore refused on the next
+// request, as the revocation moves the generation. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +19,8 @@
 
 namespace ward::identity {
 
-// Resolved principals kept at most (all are dropped when one more would not fit).
+// Resolved principals (and verified keys) kept at most (all are dropped when one more would not
+// fit).
 inline constexpr size_t kMaxCachedPrincipals = 10000;
 
 // The principal id of a well-formed, stored, unrevoked key whose secret matches; Unauthenticated
@@ -39,9 +39,15 @@ class ApiKeyCache {
  private:
   Directory& dir_;
   Generation generation_;
+  // A key verified against its stored row at generation seen_: the SHA-256 of its secret.
+  struct VerifiedKey {
+    std::string secret_hash;
+    int64_t principal_id = 0;
+  };
   Mutex mu_;
-  int64_t seen_ WARD_GUARDED_BY(mu_) = -1;  // the generation by_id_ belongs to
+  int64_t seen_ WARD_GUARDED_BY(mu_) = -1;  // the generation the maps belong to
   std::map<int64_t, Principal> by_id_ WARD_GUARDED_BY(mu_);
+  std::map<std::string, VerifiedKey> keys_ WARD_GUARDED_BY(mu_);  // by key id
 };
 
 }  // namespace ward::identity

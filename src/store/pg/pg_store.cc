@@ -246,13 +246,15 @@ class PgStore final : public Store {
     return out;
   }
 
+  // Moves the identity generation too: ApiKeyCache keeps verified keys per generation.
   Status revokeApiKey(const std::string& key_id) override {
-    WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
-    WARD_ASSIGN_OR_RETURN(
-        PgResult r, db->query("revoke api key", "UPDATE api_keys SET revoked=true WHERE key_id=$1",
-                              PgParams().add(key_id)));
-    if (r.affected() == 0) return Status::notFound("api key '" + key_id + "' not found");
-    return Status();
+    return pool_->transaction([&](PgConn& db) -> Status {
+      WARD_ASSIGN_OR_RETURN(
+          PgResult r, db.query("revoke api key", "UPDATE api_keys SET revoked=true WHERE key_id=$1",
+                               PgParams().add(key_id)));
+      if (r.affected() == 0) return Status::notFound("api key '" + key_id + "' not found");
+      return bumpIdentityGeneration(db);
+    });
   }
 
   Status addScopeEntry(const std::string& tenant, const std::string& agent,

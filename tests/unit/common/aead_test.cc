@@ -1,11 +1,13 @@
 // common/aead.h against published known answers: the GCM specification's AES-256 test cases
 // 13 and 14 (McGrew & Viega), RFC 4231 test case 2 (HMAC-SHA256), RFC 5869 test case 1 (HKDF,
-// first 32 bytes); and the failure modes sealing relies on.
+// first 32 bytes), FIPS 180-2's SHA-256 examples; and the failure modes sealing relies on. The
+// algorithms are fetched once per process (aead.cc, hash.cc): repeated calls must agree.
 #include "ward/common/aead.h"
 
 #include <gtest/gtest.h>
 
 #include "ward/common/encoding.h"
+#include "ward/common/hash.h"
 
 namespace ward {
 namespace {
@@ -50,6 +52,14 @@ TEST(Aead, HmacAndHkdfKnownAnswers) {
                                  unhex("f0f1f2f3f4f5f6f7f8f9"))
                           .value()),
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf");
+}
+
+TEST(Aead, Sha256KnownAnswersOnEveryCall) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sha256Hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  }
 }
 
 TEST(Aead, RandomBytesHaveTheLengthAskedAndDiffer) {

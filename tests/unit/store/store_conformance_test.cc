@@ -271,9 +271,17 @@ TYPED_TEST(StoreConformance, ApiKeys) {
   EXPECT_EQ((*keys)[0].key_id, key.key_id);
   EXPECT_TRUE((*keys)[0].secret_hash.empty()) << "listings must not carry the secret hash";
 
+  // Revoking moves the identity generation: identity::ApiKeyCache keeps verified keys per
+  // generation, so this is what makes a revoked key fail on the server's next request.
+  const int64_t gen = store_->identityGeneration().value();
   ASSERT_TRUE(store_->revokeApiKey(key.key_id).ok());
+  EXPECT_GT(store_->identityGeneration().value(), gen);
   EXPECT_EQ(identity::authenticateApiKey(*store_, key.plaintext).status().code(),
             StatusCode::kUnauthenticated);
+  // An unknown key moves nothing.
+  const int64_t after = store_->identityGeneration().value();
+  EXPECT_EQ(store_->revokeApiKey(unknown.key_id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->identityGeneration().value(), after);
 }
 
 TYPED_TEST(StoreConformance, AKeyStoredForAGroupDoesNotAuthenticate) {
