@@ -20,6 +20,7 @@ Usage: WARD_BIN=build/ward python3 tests/integration/github_app_test.py
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 
+import base64
 import json
 import os
 import shutil
@@ -107,7 +108,9 @@ def main():
         ward(data, "init")
         ward(data, "user", "add", "alice")
         ward(data, "user", "add", "mallory")
-        ward(data, "secrets", "set", "gh_app_key", stdin=pem)
+        # `ward secrets set` reads one line: the PEM goes in as its base64 (`base64 -w0 app.pem`).
+        ward(data, "secrets", "set", "gh_app_key",
+             stdin=base64.b64encode(pem.encode()).decode() + "\n")
 
         # --- options are checked strictly ---
         configure(data, base, {"repos": [REPO], "app_id": APP_ID})
@@ -151,7 +154,8 @@ def main():
               json.dumps(fake.stats()["app_tokens_issued"]))
 
         # --- a wrong key: a clear failure, nothing deleted ---
-        ward(data, "secrets", "set", "gh_app_key", stdin=open(other).read())
+        other_pem = open(other).read()  # this one as a PEM with its line breaks written "\n"
+        ward(data, "secrets", "set", "gh_app_key", stdin=other_pem.replace("\n", "\\n") + "\n")
         p, run = sync(data)
         text = p.stdout + p.stderr
         outputs.append(text)

@@ -5,9 +5,31 @@
 
 #include "../../jwt_signer.h"
 #include "ward/common/clock.h"
+#include "ward/common/encoding.h"
 #include "ward/common/json.h"
 
 namespace ward::ingest {
+
+std::string githubAppKeyPem(const std::string& secret) {
+  if (secret.find("-----BEGIN") == std::string::npos) {
+    std::string compact;
+    for (char c : secret) {
+      if (c != '\n' && c != '\r' && c != ' ') compact += c;
+    }
+    auto decoded = base64Decode(compact);
+    return decoded ? *decoded : secret;
+  }
+  std::string pem;
+  for (size_t i = 0; i < secret.size(); ++i) {
+    if (secret[i] == '\\' && i + 1 < secret.size() && secret[i + 1] == 'n') {
+      pem += '\n';
+      ++i;
+    } else {
+      pem += secret[i];
+    }
+  }
+  return pem;
+}
 
 Json githubAppClaims(int64_t app_id, int64_t now_s) {
   const int64_t iat = now_s - kGithubAppJwtBackdateS;

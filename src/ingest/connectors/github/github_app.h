@@ -30,6 +30,11 @@ struct GithubAppConfig {
   std::string key_secret;  // the secret's name, for messages
 };
 
+// The PEM in a key secret, which holds one line (`ward secrets set` reads one): the base64 of the
+// PEM file (`base64 -w0 app.pem`), or the PEM with its line breaks written as "\n"; a PEM as is
+// is returned unchanged.
+std::string githubAppKeyPem(const std::string& secret);
+
 // The App's JWT claims for `now_s`: {iat, exp, iss}.
 Json githubAppClaims(int64_t app_id, int64_t now_s);
 

@@ -605,7 +605,7 @@ Result<std::unique_ptr<Connector>> makeGithubConnector(const SourceConfig& sourc
                                         "secrets set " + options->app_key_secret + " < key.pem)");
     }
     app = std::make_unique<GithubAppTokens>(GithubAppConfig{
-        options->app_id, options->installation_id, std::move(*pem), options->app_key_secret});
+        options->app_id, options->installation_id, githubAppKeyPem(*pem), options->app_key_secret});
   } else if (source.token_secret.empty()) {
     return Status::invalidArgument(where +
                                    "token_secret is required (a tenant secret holding "
