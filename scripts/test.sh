@@ -21,9 +21,10 @@ elif [ "${1:-}" = "--tsan" ]; then
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$PWD/tests/tsan.supp"
 fi
 bash scripts/build.sh "$BUILD_DIR" "${EXTRA[@]}"
-# The engineering gates (clang-tidy with thread-safety; docs/design/engineering.md). The
-# sanitizer build skips them: its TUs are the same code.
-if [ "$BUILD_DIR" = build ]; then
+# The engineering gates (clang-tidy with thread-safety; docs/design/engineering.md), when
+# WARD_GATES=1: not on by default until a whole-tree tidy run has come back clean (that page,
+# "In CI"). The sanitizer build skips them: its TUs are the same code.
+if [ "$BUILD_DIR" = build ] && [ "${WARD_GATES:-0}" = 1 ]; then
   bash scripts/gates.sh "$BUILD_DIR"
 fi
 # npm packages for the tests that drive Ward with real MCP software (tests/mcp: the official SDK
