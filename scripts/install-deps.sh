@@ -10,7 +10,7 @@ PACKAGES=(
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libre2-dev
   libvalijson-dev libcurl4-openssl-dev libyaml-cpp-dev libarchive-dev libpq-dev postgresql
   python3 python3-yaml curl chromium
-  clang libclang-rt-14-dev  # scripts/fuzz.sh: the libFuzzer build (tests/fuzz)
+  libclang-rt-14-dev  # scripts/fuzz.sh: the libFuzzer build (tests/fuzz)
 )
 
 missing=()
