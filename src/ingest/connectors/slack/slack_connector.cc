@@ -13,6 +13,7 @@
 
 #include "slack_api.h"
 #include "slack_export.h"
+#include "slack_state.h"
 #include "ward/common/clock.h"
 #include "ward/identity/principal.h"
 #include "ward/ingest/identity_map.h"
@@ -70,70 +71,6 @@ Result<SlackOptions> parseOptions(const SourceConfig& source) {
   Status name = identity::validateName("workspace_group", o.workspace_group);
   if (!name.ok()) return Status::invalidArgument(where + name.message());
   return o;
-}
-
-// What an incremental pass needs of the last one, per conversation.
-struct ChannelState {
-  int64_t newest_us = 0;                       // the newest message read
-  std::map<std::string, std::string> windows;  // day -> version
-  // day -> slackHistorySignatures() of the pass that built the window: an equal one next pass
-  // means its threads are not read again.
-  std::map<std::string, std::string> signatures;
-};
-using SlackState = std::map<std::string, ChannelState>;
-
-SlackState loadState(const std::string& path) {
-  SlackState out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return out;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = parseJson(ss.str());
-  // A state that does not parse is dropped: the next pass reads every history again.
-  if (!j.ok() || !j->is_object() || !j->contains("channels") || !(*j)["channels"].is_object()) {
-    return out;
-  }
-  for (auto it = (*j)["channels"].begin(); it != (*j)["channels"].end(); ++it) {
-    const Json& c = it.value();
-    if (!c.is_object() || !c.contains("newest_us") || !c["newest_us"].is_number_integer() ||
-        !c.contains("windows") || !c["windows"].is_object()) {
-      continue;
-    }
-    ChannelState s;
-    s.newest_us = c["newest_us"].get<int64_t>();
-    for (auto w = c["windows"].begin(); w != c["windows"].end(); ++w) {
-      if (w.value().is_string()) s.windows[w.key()] = w.value().get<std::string>();
-    }
-    // Absent in a state written before signatures: every thread is read again once.
-    if (c.contains("signatures") && c["signatures"].is_object()) {
-      for (auto g = c["signatures"].begin(); g != c["signatures"].end(); ++g) {
-        if (g.value().is_string()) s.signatures[g.key()] = g.value().get<std::string>();
-      }
-    }
-    out[it.key()] = std::move(s);
-  }
-  return out;
-}
-
-Status saveState(const std::string& path, const SlackState& state) {
-  Json channels = Json::object();
-  for (const auto& [id, s] : state) {
-    Json w = Json::object();
-    for (const auto& [day, v] : s.windows) w[day] = v;
-    Json g = Json::object();
-    for (const auto& [day, v] : s.signatures) g[day] = v;
-    channels[id] = Json{{"newest_us", s.newest_us}, {"windows", w}, {"signatures", g}};
-  }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << dumpJson(Json{{"channels", channels}});
-    if (!out) return Status::unavailable("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::unavailable("cannot write " + path);
-  }
-  return Status();
 }
 
 bool isPrivate(const SlackConversation& c) { return c.kind != SlackConversationKind::kPublic; }
@@ -548,7 +485,7 @@ class SlackConnector final : public Connector {
     }
 
     const std::string state_path = statePath();
-    const SlackState state = state_path.empty() ? SlackState{} : loadState(state_path);
+    const SlackState state = state_path.empty() ? SlackState{} : loadSlackState(state_path);
     SlackState next;
     std::string done = checkpoint;
     for (const SlackConversation& c : convs) {
@@ -580,7 +517,7 @@ class SlackConnector final : public Connector {
     }
     WARD_RETURN_IF_ERROR(reportUnmapped(sink));
     if (!complete) return Status();
-    if (!state_path.empty()) WARD_RETURN_IF_ERROR(saveState(state_path, next));
+    if (!state_path.empty()) WARD_RETURN_IF_ERROR(saveSlackState(state_path, next));
     *exhausted = true;
     return Status();
   }
