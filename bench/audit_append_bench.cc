@@ -64,8 +64,9 @@ void runAuditLog(const Args& a, const std::vector<std::string>& all_recs, int th
   // Few records in flight mean small groups and one fsync per few records: cap the run's length.
   std::vector<std::string> recs(
       all_recs.begin(),
-      all_recs.begin() + static_cast<long>(std::min(
-                             all_recs.size(), size_t{2000} * static_cast<size_t>(threads) * batch)));
+      all_recs.begin() +
+          static_cast<long>(
+              std::min(all_recs.size(), size_t{2000} * static_cast<size_t>(threads) * batch)));
   std::string dir = a.dir + "/audit-" + std::to_string(threads) + "x" + std::to_string(batch);
   ward::audit::AuditLogOptions o;
   o.dir = dir;
@@ -103,8 +104,7 @@ void runAuditLog(const Args& a, const std::vector<std::string>& all_recs, int th
   std::string what = "audit log, " + std::to_string(threads) + " threads" +
                      (batch == 1 ? "" : " x " + std::to_string(batch) + "-record batches");
   std::printf("%-44s %10.0f records/s  p50 %8.1f us  p99 %8.1f us  (per append, %zu records)\n",
-              what.c_str(),
-              static_cast<double>(recs.size()) / secs, p50, p99, recs.size());
+              what.c_str(), static_cast<double>(recs.size()) / secs, p50, p99, recs.size());
 }
 
 void check(int rc, sqlite3* db, const char* what) {

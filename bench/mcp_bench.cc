@@ -98,10 +98,10 @@ class McpClient {
            response_.find("\"isError\":true") == std::string::npos;
   }
   bool initialize() {
-    return post(
-               R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":)"
-               R"("2025-11-25","capabilities":)" + std::string(streamed_ ? R"({"elicitation":{}})" : "{}") +
-               R"(,"clientInfo":{"name":"mcp_bench","version":"1"}}})") &&
+    return post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":)"
+                R"("2025-11-25","capabilities":)" +
+                std::string(streamed_ ? R"({"elicitation":{}})" : "{}") +
+                R"(,"clientInfo":{"name":"mcp_bench","version":"1"}}})") &&
            post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   }
   bool call(int i) {
@@ -187,18 +187,18 @@ int main(int argc, char** argv) {
   for (auto& r : ward::mcp::mcpRoutes(*mcp)) (void)router.add(std::move(r));
   ward::http::ServerOptions so;
   ward::store::Store* st = store.get();
-  auto keys = std::make_shared<ward::identity::ApiKeyCache>(
-      *st, [st] { return st->identityGeneration(); });
-  auto server = std::move(
-      ward::http::HttpServer::start(
-          so, std::move(router),
-          [st, keys, key_cache](const ward::http::HttpRequest& r) {
-            std::string a = r.header("authorization");
-            std::string presented = a.size() > 7 ? a.substr(7) : "";
-            return key_cache ? keys->authenticate(presented)
-                             : ward::identity::authenticateApiKey(*st, presented);
-          })
-          .value());
+  auto keys =
+      std::make_shared<ward::identity::ApiKeyCache>(*st, [st] { return st->identityGeneration(); });
+  auto server = std::move(ward::http::HttpServer::start(
+                              so, std::move(router),
+                              [st, keys, key_cache](const ward::http::HttpRequest& r) {
+                                std::string a = r.header("authorization");
+                                std::string presented = a.size() > 7 ? a.substr(7) : "";
+                                return key_cache
+                                           ? keys->authenticate(presented)
+                                           : ward::identity::authenticateApiKey(*st, presented);
+                              })
+                              .value());
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/mcp";
 
   // Direct backend client.
@@ -245,7 +245,8 @@ int main(int argc, char** argv) {
       "mcp_bench: %d tools/call at %d/s over Streamable HTTP%s (API key, session, grant,\n"
       "  validation, pinned definition, output schema, one durable trace record per call\n"
       "  in %s), %d errors; API keys %s\n",
-      calls, rate, streamed ? ", streamed (SSE, own thread)" : "", audit_options.log.dir.c_str(), errors,
+      calls, rate, streamed ? ", streamed (SSE, own thread)" : "", audit_options.log.dir.c_str(),
+      errors,
       key_cache ? "through the cache (as ward serve)" : "resolved per request (--no-key-cache)");
   std::printf("  direct backend       p50 %8.1f us   p99 %8.1f us\n",
               ward::bench::percentile(d_us, 0.5), ward::bench::percentile(d_us, 0.99));

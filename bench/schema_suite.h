@@ -73,9 +73,9 @@ inline SuiteFileResult runSchemaSuiteFile(const std::filesystem::path& path,
         ++r.passed;
       } else {
         ++r.failed;
-        r.failures.push_back(g.value("description", "?") + " / " + t.value("description", "?") +
-                             (schema.ok() ? "" : " (not compiled: " +
-                                                     schema.status().message() + ")"));
+        r.failures.push_back(
+            g.value("description", "?") + " / " + t.value("description", "?") +
+            (schema.ok() ? "" : " (not compiled: " + schema.status().message() + ")"));
       }
     }
   }
@@ -111,8 +111,8 @@ inline std::vector<SuiteFileResult> runSchemaSuite(const std::string& draft_dir,
     options.default_dialect = suiteDialect(draft_dir);
     options.documents = &remotes;
     options.format_assertion = path.parent_path().filename() == "format";
-    out.push_back(runSchemaSuiteFile(path, fs::relative(path, draft_dir).generic_string(),
-                                     options));
+    out.push_back(
+        runSchemaSuiteFile(path, fs::relative(path, draft_dir).generic_string(), options));
   }
   return out;
 }

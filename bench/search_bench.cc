@@ -68,14 +68,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--corpus") corpus = next();
-    else if (a == "--queries") queries = next();
-    else if (a == "--data") data = next();
-    else if (a == "--groups") user_groups = std::stoi(next());
-    else if (a == "--rounds") rounds = std::stoi(next());
-    else if (a == "--skip-ingest") skip_ingest = true;
-    else if (a == "--no-persist") persist = false;
-    else if (a == "--checkpoint-changes") config.index.checkpoint_changes = std::stoll(next());
+    if (a == "--corpus")
+      corpus = next();
+    else if (a == "--queries")
+      queries = next();
+    else if (a == "--data")
+      data = next();
+    else if (a == "--groups")
+      user_groups = std::stoi(next());
+    else if (a == "--rounds")
+      rounds = std::stoi(next());
+    else if (a == "--skip-ingest")
+      skip_ingest = true;
+    else if (a == "--no-persist")
+      persist = false;
+    else if (a == "--checkpoint-changes")
+      config.index.checkpoint_changes = std::stoll(next());
   }
   if (queries.empty() || (corpus.empty() && !skip_ingest)) {
     std::fprintf(stderr, "usage: search_bench --corpus FILE.jsonl --queries QUERIES.jsonl\n");
@@ -118,20 +126,22 @@ int main(int argc, char** argv) {
         if (e.is_regular_file()) on_disk += e.file_size();
       }
     }
-    std::printf("final checkpoint: %.2f s, index/ holds %.1f MB; ingest + final checkpoint = "
-                "%.1f MB/s\n",
-                cp_s, static_cast<double>(on_disk) / 1e6,
-                static_cast<double>(report->bytes) / 1e6 / (report->seconds + cp_s));
+    std::printf(
+        "final checkpoint: %.2f s, index/ holds %.1f MB; ingest + final checkpoint = "
+        "%.1f MB/s\n",
+        cp_s, static_cast<double>(on_disk) / 1e6,
+        static_cast<double>(report->bytes) / 1e6 / (report->seconds + cp_s));
   }
   auto st = (*store)->stats();
   index::IndexStats is = (*index)->stats();
-  std::printf("index: %lld chunks, %lld terms, %lld segments; index memory %.1f MB vs raw chunk "
-              "text %.1f MB (ratio %.2f); process RSS grew %.1f MB\n",
-              static_cast<long long>(is.chunks), static_cast<long long>(is.terms),
-              static_cast<long long>(is.segments), static_cast<double>(is.memory_bytes) / 1e6,
-              static_cast<double>(st->text_bytes) / 1e6,
-              static_cast<double>(is.memory_bytes) / static_cast<double>(st->text_bytes),
-              static_cast<double>(rssKiB() - rss_before) / 1024.0);
+  std::printf(
+      "index: %lld chunks, %lld terms, %lld segments; index memory %.1f MB vs raw chunk "
+      "text %.1f MB (ratio %.2f); process RSS grew %.1f MB\n",
+      static_cast<long long>(is.chunks), static_cast<long long>(is.terms),
+      static_cast<long long>(is.segments), static_cast<double>(is.memory_bytes) / 1e6,
+      static_cast<double>(st->text_bytes) / 1e6,
+      static_cast<double>(is.memory_bytes) / static_cast<double>(st->text_bytes),
+      static_cast<double>(rssKiB() - rss_before) / 1024.0);
 
   // A user holding `user_groups` of the groups g0..g99.
   std::string user = "bench-user";
@@ -170,12 +180,14 @@ int main(int argc, char** argv) {
       visible_hits += static_cast<int64_t>(res->hits.size());
     }
   }
-  std::printf("search as %s (%d groups of 100, sees %.1f%%): %zu queries x %d rounds, top-10, "
-              "one thread\n",
-              user.c_str(), user_groups, 100.0 * user_groups / 100.0, texts.size(), rounds - 1);
-  std::printf("full search (parse, ACL'd BM25F, snippets, citations, trace): p50 %.3f ms, "
-              "p99 %.3f ms, mean hits %.1f\n",
-              percentile(full_ms, 0.5), percentile(full_ms, 0.99),
-              static_cast<double>(visible_hits) / static_cast<double>(texts.size() * rounds));
+  std::printf(
+      "search as %s (%d groups of 100, sees %.1f%%): %zu queries x %d rounds, top-10, "
+      "one thread\n",
+      user.c_str(), user_groups, 100.0 * user_groups / 100.0, texts.size(), rounds - 1);
+  std::printf(
+      "full search (parse, ACL'd BM25F, snippets, citations, trace): p50 %.3f ms, "
+      "p99 %.3f ms, mean hits %.1f\n",
+      percentile(full_ms, 0.5), percentile(full_ms, 0.99),
+      static_cast<double>(visible_hits) / static_cast<double>(texts.size() * rounds));
   return 0;
 }

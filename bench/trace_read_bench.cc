@@ -105,10 +105,14 @@ void timeList(const ward::audit::TraceReader& reader, const char* label,
 int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--dir")) a.dir = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--records")) a.records = std::stoul(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--per-trace")) a.per_trace = std::stoul(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--threads")) a.threads = std::stoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--dir"))
+      a.dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--records"))
+      a.records = std::stoul(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--per-trace"))
+      a.per_trace = std::stoul(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads"))
+      a.threads = std::stoi(argv[i + 1]);
   }
   bool own_dir = a.dir.empty();
   if (own_dir) {

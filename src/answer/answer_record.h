@@ -37,11 +37,11 @@ struct FinishInput {
   const std::optional<TemplateUse>& template_use;
   const Json& tool_calls;
   bool format_error = false;
-  int64_t started_nanos = 0;  // when Ward's own work began (monotonic)
-  int64_t model_nanos = 0;    // the model's time inside it, not Ward's
-  std::string front_door;     // "" for ask(); "proxy" for a grounded conversation
-  std::string marker;         // the per-turn fence marker (recorded for replay); "" = none
-  int model_steps = 0;        // model calls made (0 = extractive)
+  int64_t started_nanos = 0;      // when Ward's own work began (monotonic)
+  int64_t model_nanos = 0;        // the model's time inside it, not Ward's
+  std::string front_door;         // "" for ask(); "proxy" for a grounded conversation
+  std::string marker;             // the per-turn fence marker (recorded for replay); "" = none
+  int model_steps = 0;            // model calls made (0 = extractive)
   bool native_citations = false;  // the provider's own citations (Anthropic), not JSON schema
 };
 

@@ -218,13 +218,8 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
     }
     const std::string model = fork ? in.model : recorded_model;
     const identity::Principal nobody;  // an offline replay calls no model as anyone
-    ModelDraftInput di{fork ? *in.replayer : nobody,
-                       in.replay_trace,
-                       model,
-                       question,
-                       passages,
-                       nullptr,
-                       nullptr};
+    ModelDraftInput di{
+        fork ? *in.replayer : nobody, in.replay_trace, model, question, passages, nullptr, nullptr};
     // A fork keeps the recorded citation mode (the steps before it were asked that way).
     di.native_citations = rec.value("citation_mode", "") == "native";
     WARD_ASSIGN_OR_RETURN(models::ChatCall call, buildAnswerCall(di, marker, tools));
@@ -247,8 +242,7 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
         return r;
       }
       if (i >= decoded.size()) {
-        return Status::failedPrecondition("step " + std::to_string(step) +
-                                          " is not in the record");
+        return Status::failedPrecondition("step " + std::to_string(step) + " is not in the record");
       }
       replayed_steps.push_back({request, recorded_steps[i].response});
       report.steps.push_back({{"step", step},
@@ -262,8 +256,8 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
           return {"denied", dumpJson(Json{{"error", "tool calls are denied in this replay"}})};
         }
         if (fork && in.tools == ReplayTools::kLive && static_cast<size_t>(step) >= in.from_step) {
-          ModelDraftInput live{*in.original, in.replay_trace, model, question, passages,
-                               in.gateway,    in.agent};
+          ModelDraftInput live{*in.original, in.replay_trace, model,   question,
+                               passages,     in.gateway,      in.agent};
           return routeToolCall(live, tc);
         }
         const std::string args = canonicalArgs(tc.arguments);
@@ -309,7 +303,9 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
   const auto unreadable = recordedUnreadable(rec);
   verifyDraft(
       std::move(draft),
-      [&unreadable](const Passage& p) { return unreadable.count({p.doc_id, p.chunk}) == 0; },
+      [&unreadable](const Passage& p) {
+        return unreadable.count({p.doc_id, p.chunk}) == 0;
+      },
       in.config.link_hosts, result);
 
   // Compare: the model steps, then the answer shown (text and citations).
@@ -319,8 +315,8 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
   auto d = audit::firstDivergence(recorded_steps, replayed_steps);
   if (tool_divergence && (!d || tool_divergence->step < d->step)) d = tool_divergence;
   if (!d) {
-    audit::ReplayStep a{Json(), {{"text", rec.value("answer", "")},
-                                 {"citations", recorded_citations}}};
+    audit::ReplayStep a{Json(),
+                        {{"text", rec.value("answer", "")}, {"citations", recorded_citations}}};
     audit::ReplayStep b{Json(), {{"text", result.answer}, {"citations", replayed_citations}}};
     d = audit::firstDivergence({a}, {b});
     if (d) d->step = recorded_steps.size();

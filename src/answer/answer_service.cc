@@ -215,9 +215,9 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   }
 
   result.tool_calls = tool_calls;
-  FinishInput fin{who,     trace,       request.question, k, template_use, tool_calls,
-                  format_error, started, model_nanos, std::string(), marker, model_steps,
-                  native_citations};
+  FinishInput fin{who,        trace,        request.question, k,           template_use,
+                  tool_calls, format_error, started,          model_nanos, std::string(),
+                  marker,     model_steps,  native_citations};
   WARD_RETURN_IF_ERROR(finish(fin, draft, result));
   return result;
 }
@@ -269,8 +269,9 @@ Status AnswerService::finish(const FinishInput& in, Draft& draft, AnswerResult& 
   const identity::Principal& who = in.who;
   // 3. Verify every citation; 4. strip links to hosts not on the allow-list.
   ReadableCheck readable(*options_.store, who);
-  verifyDraft(std::move(draft), [&readable](const Passage& p) { return readable(p); },
-              config.link_hosts, result);
+  verifyDraft(
+      std::move(draft), [&readable](const Passage& p) { return readable(p); }, config.link_hosts,
+      result);
   const double took_ms = static_cast<double>(SystemClock::instance().monotonicNanos() -
                                              in.started_nanos - in.model_nanos) /
                          1e6;

@@ -38,8 +38,7 @@ Result<Grounding> AnswerService::ground(const identity::Principal& who, const st
 
 Result<AnswerResult> AnswerService::verifyReply(const identity::Principal& who,
                                                 const Grounding& grounding,
-                                                const std::string& model,
-                                                const std::string& reply,
+                                                const std::string& model, const std::string& reply,
                                                 const audit::TraceContext& trace,
                                                 const std::string& front_door) {
   const int64_t started = SystemClock::instance().monotonicNanos();
@@ -52,8 +51,18 @@ Result<AnswerResult> AnswerService::verifyReply(const identity::Principal& who,
   const std::optional<TemplateUse> template_use =
       TemplateUse{grounding.template_name, grounding.template_version, grounding.template_sha256};
   const Json no_tool_calls = Json::array();
-  FinishInput fin{who,        trace,   grounding.query, grounding.k, template_use,
-                  no_tool_calls, md.format_error, started, 0, front_door, std::string(), 0,
+  FinishInput fin{who,
+                  trace,
+                  grounding.query,
+                  grounding.k,
+                  template_use,
+                  no_tool_calls,
+                  md.format_error,
+                  started,
+                  0,
+                  front_door,
+                  std::string(),
+                  0,
                   false};
   WARD_RETURN_IF_ERROR(finish(fin, md.draft, result));
   return result;

@@ -171,10 +171,10 @@ models::Message searchResultMessage(const ModelDraftInput& in) {
 ModelDraft parseNativeReply(const models::Message& message, const std::vector<Passage>& passages) {
   ModelDraft out;
   out.native_citations = true;
-  const Json blocks = message.opaque.is_object()
-                          ? message.opaque.value("anthropic", Json::object())
-                                .value("text_blocks", Json::array())
-                          : Json::array();
+  const Json blocks =
+      message.opaque.is_object()
+          ? message.opaque.value("anthropic", Json::object()).value("text_blocks", Json::array())
+          : Json::array();
   if (!blocks.is_array() || blocks.empty()) {
     out.draft.answer = message.text();
     if (out.draft.answer.find_first_not_of(" \t\r\n") != std::string::npos) {

@@ -26,7 +26,7 @@ struct ChatResponse;
 struct Message;
 struct ToolCall;
 struct ToolSpec;
-}
+}  // namespace ward::models
 namespace ward::gateway {
 class ToolGateway;
 }
@@ -64,9 +64,9 @@ struct ModelDraft {
   // Per routed call, for the record and replay: {step, id, tool, arguments, outcome,
   // reply_sha256, reply? (the tool message text, up to kMaxRecordedToolReplyBytes)}.
   Json tool_calls = Json::array();
-  bool format_error = false;  // the reply was not the JSON asked for
-  std::string marker;         // the fence marker of this turn (replay renders the same prompt)
-  int steps = 0;              // model calls made
+  bool format_error = false;      // the reply was not the JSON asked for
+  std::string marker;             // the fence marker of this turn (replay renders the same prompt)
+  int steps = 0;                  // model calls made
   bool native_citations = false;  // the reply is parsed by parseNativeReply
 };
 

@@ -48,8 +48,7 @@ Result<std::string> CassetteStore::put(const std::string& tenant, const std::str
   const std::string text = dumpJson(cassette);
   if (text.size() > kMaxCassetteFileBytes) {
     return Status::invalidArgument("cassette is " + std::to_string(text.size()) +
-                                   " bytes; the limit is " +
-                                   std::to_string(kMaxCassetteFileBytes));
+                                   " bytes; the limit is " + std::to_string(kMaxCassetteFileBytes));
   }
   const std::string sha = sha256Hex(text);
   const std::string path = pathOf(tenant, sha);

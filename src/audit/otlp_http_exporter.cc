@@ -17,7 +17,7 @@ namespace ward::audit {
 namespace {
 
 struct Endpoint {
-  std::string url;  // <endpoint>/v1/traces
+  std::string url;   // <endpoint>/v1/traces
   std::string host;  // without brackets, for the check of a literal address at start
 };
 

@@ -218,8 +218,7 @@ Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
   std::string subject_id = field("subject_key"), day_id = field("day_key");
   const std::optional<std::string> nonce = hexDecode(field("nonce"));
   const std::optional<std::string> ct = base64Decode(field("ct"));
-  if (!sealed.is_object() || day_id.empty() || !nonce || nonce->size() != kAeadNonceBytes ||
-      !ct) {
+  if (!sealed.is_object() || day_id.empty() || !nonce || nonce->size() != kAeadNonceBytes || !ct) {
     return Status::corruption("malformed sealed object");
   }
   MutexLock lock(mu_);

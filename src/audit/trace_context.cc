@@ -33,8 +33,8 @@ TraceContext TraceContext::fromTraceparent(const std::string& header) {
   std::string trace = header.substr(3, 32);
   std::string parent = header.substr(36, 16);
   std::string flags = header.substr(53, 2);
-  if (version == "ff" || !isLowerHex(version) || !isLowerHex(trace) || !isLowerHex(parent) || !isLowerHex(flags) ||
-      trace == std::string(32, '0') || parent == std::string(16, '0')) {
+  if (version == "ff" || !isLowerHex(version) || !isLowerHex(trace) || !isLowerHex(parent) ||
+      !isLowerHex(flags) || trace == std::string(32, '0') || parent == std::string(16, '0')) {
     return generate();
   }
   if (version == "00" && header.size() != 55) return generate();

@@ -84,9 +84,9 @@ Json modelCall(const TraceRecord& r) {
 Json answerEntry(const TraceRecord& r) {
   Json j = base(r);
   copyAttrs(r.event,
-            {"mode", "model", "template", "answer", "sentences", "unsupported",
-             "citations_dropped", "removed_links", "citation_precision", "citation_coverage",
-             "tool_calls", "format_error", "agent"},
+            {"mode", "model", "template", "answer", "sentences", "unsupported", "citations_dropped",
+             "removed_links", "citation_precision", "citation_coverage", "tool_calls",
+             "format_error", "agent"},
             j);
   return j;
 }
@@ -128,9 +128,9 @@ Json sectionEntry(const std::string& section, const TraceRecord& r) {
   return otherEvent(r);
 }
 
-constexpr const char* kSections[] = {"retrieval", "answers",     "documents", "tool_calls",
-                                     "approvals", "model_calls", "feedback",  "denials",
-                                     "other"};
+constexpr const char* kSections[] = {"retrieval",  "answers",   "documents",
+                                     "tool_calls", "approvals", "model_calls",
+                                     "feedback",   "denials",   "other"};
 
 }  // namespace
 

@@ -21,7 +21,8 @@ std::string formatLag(double seconds) {
 }  // namespace
 
 void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
-  auto* init = app.add_subcommand("init", "Create the data directory, ward.toml and the admin user");
+  auto* init =
+      app.add_subcommand("init", "Create the data directory, ward.toml and the admin user");
   init->callback([&ctx, &slot] {
     slot.run = [&ctx] {
       bool created = false;
@@ -103,8 +104,8 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     slot.run = [&ctx] {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
-      auto rec = ctx.store().createPrincipal(ctx.tenant(), g_name, identity::PrincipalKind::kGroup,
-                                             false);
+      auto rec =
+          ctx.store().createPrincipal(ctx.tenant(), g_name, identity::PrincipalKind::kGroup, false);
       if (!rec.ok()) return fail(rec.status());
       for (const auto& p : splitList(g_parent)) {
         Status m = ctx.store().addMembership(ctx.tenant(), g_name, p);
@@ -193,7 +194,8 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   });
 
   // --- rm ---
-  auto* rm = app.add_subcommand("rm", "Delete a document: removed from search at once, text purged");
+  auto* rm =
+      app.add_subcommand("rm", "Delete a document: removed from search at once, text purged");
   static std::string rm_id;
   rm->add_option("DOC_ID", rm_id, "Document id (a record id, or a file's absolute path)")
       ->required();
@@ -201,8 +203,8 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     slot.run = [&ctx] {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
-      Status r = ctx.ingest().removeDocument(ctx.tenant(), rm_id, audit::TraceContext::generate(),
-                                             "cli");
+      Status r =
+          ctx.ingest().removeDocument(ctx.tenant(), rm_id, audit::TraceContext::generate(), "cli");
       if (!r.ok()) return fail(r);
       std::cout << "deleted " << rm_id << "\n";
       return 0;
@@ -228,16 +230,23 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
                 {"chunks", st->chunks},
                 {"text_bytes", st->text_bytes},
                 {"principals", st->principals},
-                {"index", {{"chunks", is.chunks}, {"segments", is.segments}, {"terms", is.terms},
-                           {"memory_bytes", is.memory_bytes}, {"applied_seq", is.applied_seq},
-                           {"lag_changes", st->last_change_seq - is.applied_seq},
-                           {"persisted_seq", is.persisted_seq}, {"loaded", is.loaded},
-                           {"writer", is.writer}}}};
+                {"index",
+                 {{"chunks", is.chunks},
+                  {"segments", is.segments},
+                  {"terms", is.terms},
+                  {"memory_bytes", is.memory_bytes},
+                  {"applied_seq", is.applied_seq},
+                  {"lag_changes", st->last_change_seq - is.applied_seq},
+                  {"persisted_seq", is.persisted_seq},
+                  {"loaded", is.loaded},
+                  {"writer", is.writer}}}};
       Json src = Json::array();
       for (const auto& r : *sources) {
-        src.push_back({{"name", r.name}, {"documents", r.documents},
-                       {"last_updated_at", r.last_updated_at ? formatRfc3339(r.last_updated_at) : ""},
-                       {"last_indexed_at", formatRfc3339(r.last_indexed_at)}});
+        src.push_back(
+            {{"name", r.name},
+             {"documents", r.documents},
+             {"last_updated_at", r.last_updated_at ? formatRfc3339(r.last_updated_at) : ""},
+             {"last_indexed_at", formatRfc3339(r.last_indexed_at)}});
       }
       j["sources"] = src;
       // The [[sources]] of ward.toml: state and freshness lags, as `ward sources` shows them.
@@ -245,8 +254,7 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (auto wiring = openSyncWiring(ctx); !wiring.ok()) {
         j["sync_error"] = wiring.status().toString();
       } else {  // ward.toml's and the runtime sources
-        auto listed =
-            allSourcesJson(**wiring, ctx.tenant(), SystemClock::instance().nowMicros());
+        auto listed = allSourcesJson(**wiring, ctx.tenant(), SystemClock::instance().nowMicros());
         if (!listed.ok()) return fail(listed.status());
         synced = std::move(*listed);
       }

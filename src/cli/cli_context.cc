@@ -17,8 +17,8 @@ namespace {
 // What Ward keeps in a data dir (docs/formats/data-dir.md): made owner-only at every open. Other
 // files that share the folder are left alone.
 const std::vector<std::string> kDataDirEntries = {
-    "ward.toml", "ward.db", "ward.db-wal", "ward.db-shm", "ward.db-journal",
-    "secrets.key", "audit", "index", "prompts", "cassettes", "redaction"};
+    "ward.toml", "ward.db", "ward.db-wal", "ward.db-shm", "ward.db-journal", "secrets.key",
+    "audit",     "index",   "prompts",     "cassettes",   "redaction"};
 
 // The Store: ward.db, or PostgreSQL when ward.toml [store] url or WARD_STORE_URL names it. ward.db
 // is opened (and migrated) either way: the tool, sync and SCIM stores stay on it for now.
@@ -36,8 +36,8 @@ Result<std::unique_ptr<store::Store>> openRecordStore(const std::string& toml_pa
 Status CliContext::open() {
   std::error_code ec;
   if (!fs::exists(dbPath(), ec)) {
-    return Status::failedPrecondition("no Ward data in '" + data_dir +
-                                      "': run `ward --data " + data_dir + " init` first");
+    return Status::failedPrecondition("no Ward data in '" + data_dir + "': run `ward --data " +
+                                      data_dir + " init` first");
   }
   // Before anything is opened: data dirs made by older versions (0755/0644) are fixed too.
   WARD_RETURN_IF_ERROR(io::restrictToOwner(data_dir, kDataDirEntries));
@@ -70,8 +70,8 @@ CliContext::~CliContext() { audit::setProcessKeyStore(nullptr); }
 Status CliContext::openAuditExtras() {
   const AuditConfig& a = config_.audit;
   if (a.encrypt_subjects) {
-    WARD_ASSIGN_OR_RETURN(audit_keys_, audit::SubjectKeyStore::open(
-                                           io::posixFileSystem(), auditDir() + "/keys", false));
+    WARD_ASSIGN_OR_RETURN(audit_keys_, audit::SubjectKeyStore::open(io::posixFileSystem(),
+                                                                    auditDir() + "/keys", false));
     // Readers in this process (trace list/show/explain, REST trace routes) open sealed
     // records with it.
     audit::setProcessKeyStore(audit_keys_.get());
@@ -103,8 +103,8 @@ Status CliContext::openAuditExtras() {
 Status CliContext::loadConfig() {
   std::error_code ec;
   if (!fs::exists(dbPath(), ec)) {
-    return Status::failedPrecondition("no Ward data in '" + data_dir +
-                                      "': run `ward --data " + data_dir + " init` first");
+    return Status::failedPrecondition("no Ward data in '" + data_dir + "': run `ward --data " +
+                                      data_dir + " init` first");
   }
   WARD_ASSIGN_OR_RETURN(config_, WardConfig::load(configPath()));
   audit::setProcessKeyDir(&io::posixFileSystem(), auditDir() + "/keys");
@@ -175,8 +175,7 @@ Result<audit::TraceService*> CliContext::traceService() {
   audit::SubjectKeyStore* keys =
       audit_keys_ ? audit_keys_.get()
                   : (config_.audit.encrypt_subjects ? audit::processKeyStore() : nullptr);
-  cassette_store_ =
-      std::make_unique<audit::CassetteStore>(data_dir + "/cassettes", nullptr, keys);
+  cassette_store_ = std::make_unique<audit::CassetteStore>(data_dir + "/cassettes", nullptr, keys);
   audit::TraceServiceOptions options;
   options.reader = trace_reader_.get();
   options.sink = traces_.get();
@@ -194,8 +193,7 @@ Result<models::ModelService*> CliContext::models() {
   models::ModelServiceOptions options;
   WARD_ASSIGN_OR_RETURN(options.models, models::loadModelConfigs(configPath()));
   WARD_ASSIGN_OR_RETURN(options.budgets, models::loadBudgetConfigs(configPath()));
-  WARD_ASSIGN_OR_RETURN(options.provider_state,
-                        models::loadProxyProviderState(configPath()));
+  WARD_ASSIGN_OR_RETURN(options.provider_state, models::loadProxyProviderState(configPath()));
   options.traces = traces_.get();
   options.prompts = prompt_store_.get();
   options.cassettes = cassette_store_.get();
@@ -241,8 +239,8 @@ Status CliContext::init(bool* created) {
   WARD_RETURN_IF_ERROR(store_->ensureTenant(config_.tenant));
   auto admin = store_->findPrincipal(config_.tenant, "admin");
   if (!admin.ok()) {
-    auto made = store_->createPrincipal(config_.tenant, "admin", identity::PrincipalKind::kUser,
-                                        true);
+    auto made =
+        store_->createPrincipal(config_.tenant, "admin", identity::PrincipalKind::kUser, true);
     if (!made.ok()) return made.status();
   }
   return Status();
@@ -256,10 +254,15 @@ Result<identity::Principal> CliContext::principal(const std::string& name) {
 int fail(const Status& status) {
   std::cerr << "error: " << status.message() << "\n";
   switch (status.code()) {
-    case StatusCode::kInvalidArgument: return 2;
-    case StatusCode::kNotFound: return 3;
-    case StatusCode::kPermissionDenied: case StatusCode::kUnauthenticated: return 4;
-    default: return 1;
+    case StatusCode::kInvalidArgument:
+      return 2;
+    case StatusCode::kNotFound:
+      return 3;
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated:
+      return 4;
+    default:
+      return 1;
   }
 }
 

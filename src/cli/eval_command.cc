@@ -45,7 +45,8 @@ Result<std::map<std::string, std::map<std::string, int>>> loadQrels(const std::s
       first = false;
       if (cols.size() >= 1 && cols[0] == "query-id") continue;
     }
-    if (cols.size() < 3) return Status::invalidArgument(path + ": expected 3 tab-separated columns");
+    if (cols.size() < 3)
+      return Status::invalidArgument(path + ": expected 3 tab-separated columns");
     int score = std::atoi(cols[2].c_str());
     if (score > 0) qrels[cols[0]][cols[1]] = score;
   }
@@ -53,8 +54,10 @@ Result<std::map<std::string, std::map<std::string, int>>> loadQrels(const std::s
 }
 
 int runEval(const EvalOptions& o) {
-  std::string queries_file = o.dataset + (o.split == "test" ? "/queries.jsonl" : "/queries-" + o.split + ".jsonl");
-  std::string qrels_file = o.dataset + (o.split == "test" ? "/qrels.tsv" : "/qrels-" + o.split + ".tsv");
+  std::string queries_file =
+      o.dataset + (o.split == "test" ? "/queries.jsonl" : "/queries-" + o.split + ".jsonl");
+  std::string qrels_file =
+      o.dataset + (o.split == "test" ? "/qrels.tsv" : "/qrels-" + o.split + ".tsv");
   if (!fs::exists(o.dataset + "/corpus.jsonl")) {
     return fail(Status::notFound(o.dataset + "/corpus.jsonl not found"));
   }
@@ -164,15 +167,20 @@ int runEval(const EvalOptions& o) {
     ++n;
   }
   if (n == 0) return fail(Status::invalidArgument("no judged queries in " + queries_file));
-  Json out = {{"dataset", o.dataset}, {"split", o.split}, {"queries", n},
-              {"documents", report->created}, {"ndcg@10", ndcg / n}, {"recall@100", recall / n},
-              {"mrr@10", mrr / n}, {"mean_search_ms", total_ms / n},
+  Json out = {{"dataset", o.dataset},
+              {"split", o.split},
+              {"queries", n},
+              {"documents", report->created},
+              {"ndcg@10", ndcg / n},
+              {"recall@100", recall / n},
+              {"mrr@10", mrr / n},
+              {"mean_search_ms", total_ms / n},
               {"ingest_seconds", report->seconds}};
   if (o.json) {
     std::cout << dumpJson(out) << "\n";
   } else {
-    std::printf("dataset %s (%s): %d queries, %lld documents\n", o.dataset.c_str(),
-                o.split.c_str(), n, static_cast<long long>(report->created));
+    std::printf("dataset %s (%s): %d queries, %lld documents\n", o.dataset.c_str(), o.split.c_str(),
+                n, static_cast<long long>(report->created));
     std::printf("nDCG@10    %.4f\nRecall@100 %.4f\nMRR@10     %.4f\n", ndcg / n, recall / n,
                 mrr / n);
   }
@@ -189,12 +197,15 @@ void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* eval = app.add_subcommand("eval", "Measure quality");
   eval->require_subcommand(1);
   auto* retrieval = eval->add_subcommand(
-      "retrieval", "Load a BEIR dataset into a scratch data dir; print nDCG@10, Recall@100, MRR@10");
+      "retrieval",
+      "Load a BEIR dataset into a scratch data dir; print nDCG@10, Recall@100, MRR@10");
   static EvalOptions o;
-  retrieval->add_option("--dataset", o.dataset, "Folder with corpus.jsonl, queries.jsonl, qrels.tsv")
+  retrieval
+      ->add_option("--dataset", o.dataset, "Folder with corpus.jsonl, queries.jsonl, qrels.tsv")
       ->required();
-  retrieval->add_option("--split", o.split, "test (queries.jsonl, qrels.tsv) or e.g. train "
-                                            "(queries-train.jsonl, qrels-train.tsv)");
+  retrieval->add_option("--split", o.split,
+                        "test (queries.jsonl, qrels.tsv) or e.g. train "
+                        "(queries-train.jsonl, qrels-train.tsv)");
   retrieval->add_option("--k1", o.k1, "Override search.k1");
   retrieval->add_option("--b", o.b, "Override search.b");
   retrieval->add_option("--title-weight", o.title_weight, "Override search.title_weight");

@@ -320,15 +320,15 @@ int reportComparison(const RunFlags& f, const std::vector<eval::EvalRun>& runs) 
   Json report = eval::reportJson(runs[0], summaries[0]);
   report["comparison"] = eval::comparisonJson(models);
   report["exit_code"] = code;
-  const std::string md = eval::markdownSummary(runs[0], summaries[0]) +
-                         eval::comparisonMarkdown(models);
+  const std::string md =
+      eval::markdownSummary(runs[0], summaries[0]) + eval::comparisonMarkdown(models);
   for (const auto& [path, text] :
        {std::pair<std::string, std::string>{f.json,
                                             f.json.empty() ? "" : dumpJson(report, 2) + "\n"},
         {f.junit, f.junit.empty() ? "" : eval::junitXmlModels(models)},
-        {f.html, f.html.empty() ? ""
-                                : eval::htmlReport(runs[0], summaries[0],
-                                                   eval::comparisonHtml(models))},
+        {f.html, f.html.empty()
+                     ? ""
+                     : eval::htmlReport(runs[0], summaries[0], eval::comparisonHtml(models))},
         {f.md, f.md.empty() ? "" : md}}) {
     if (path.empty()) continue;
     Status w = writeFile(path, text);

@@ -24,9 +24,9 @@ ingest::ProgressFn terminalProgress(const char* unit) {
     *last = now;
     double secs = std::max(1e-3, static_cast<double>(now - *started) / 1e9);
     double mbs = static_cast<double>(bytes) / 1e6 / secs;
-    double eta = total_bytes > 0 && bytes > 0
-                     ? static_cast<double>(total_bytes - bytes) / (static_cast<double>(bytes) / secs)
-                     : 0;
+    double eta = total_bytes > 0 && bytes > 0 ? static_cast<double>(total_bytes - bytes) /
+                                                    (static_cast<double>(bytes) / secs)
+                                              : 0;
     std::fprintf(stderr, "\r%lld%s%lld %s  %.0f %s/s  %.1f MB/s  ETA %.0fs   ",
                  static_cast<long long>(done), total >= 0 ? "/" : "",
                  static_cast<long long>(total >= 0 ? total : 0), unit,
@@ -51,13 +51,14 @@ void printReport(const ingest::IngestReport& r, bool json) {
     std::cerr << "warning: fields outside the record format were put into metadata: " << fields
               << "; --strict refuses such records\n";
   }
-  std::printf("%lld items: %lld created, %lld updated, %lld acl changed, %lld unchanged, "
-              "%lld skipped; %lld chunks; %.1f MB in %.2fs (%.1f MB/s)\n",
-              static_cast<long long>(r.items_seen), static_cast<long long>(r.created),
-              static_cast<long long>(r.updated), static_cast<long long>(r.acl_changed),
-              static_cast<long long>(r.unchanged), static_cast<long long>(r.skipped),
-              static_cast<long long>(r.chunks), static_cast<double>(r.bytes) / 1e6, r.seconds,
-              r.seconds > 0 ? static_cast<double>(r.bytes) / 1e6 / r.seconds : 0.0);
+  std::printf(
+      "%lld items: %lld created, %lld updated, %lld acl changed, %lld unchanged, "
+      "%lld skipped; %lld chunks; %.1f MB in %.2fs (%.1f MB/s)\n",
+      static_cast<long long>(r.items_seen), static_cast<long long>(r.created),
+      static_cast<long long>(r.updated), static_cast<long long>(r.acl_changed),
+      static_cast<long long>(r.unchanged), static_cast<long long>(r.skipped),
+      static_cast<long long>(r.chunks), static_cast<double>(r.bytes) / 1e6, r.seconds,
+      r.seconds > 0 ? static_cast<double>(r.bytes) / 1e6 / r.seconds : 0.0);
 }
 
 // A CLI ingest is one trace event: what was ingested and its tallies (not every document id: a
@@ -170,9 +171,10 @@ void registerIngestCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Status t = recordIngest(ctx, *r,
                               Json{{"paths", paths},
                                    {"source", opts.source},
-                                   {"acl", {{"users", opts.acl.users},
-                                            {"groups", opts.acl.groups},
-                                            {"public", opts.acl.is_public}}}});
+                                   {"acl",
+                                    {{"users", opts.acl.users},
+                                     {"groups", opts.acl.groups},
+                                     {"public", opts.acl.is_public}}}});
       if (!t.ok()) return fail(t);
       return 0;
     };

@@ -45,29 +45,29 @@ Result<std::string> chatCompletionsClientBytes(const models::Cassette& c, bool i
   bool started = false;
   models::ChatResponse head;
   models::Usage usage;
-  WARD_RETURN_IF_ERROR(replayStream(c, [&](const models::ChatResponse& now,
-                                           const models::StreamEvent& e) {
-    if (!started) {
-      started = true;
-      out += sseData(models::chunkRoleJson(now));
-    }
-    head = now;
-    using Kind = models::StreamEvent::Kind;
-    switch (e.kind) {
-      case Kind::kText:
-        out += sseData(models::chunkTextJson(now, e.text));
-        break;
-      case Kind::kToolCalls:
-        out += sseData(models::chunkToolCallsJson(now, e.tool_calls));
-        break;
-      case Kind::kFinish:
-        out += sseData(models::chunkFinishJson(now, e.finish));
-        break;
-      case Kind::kUsage:
-        usage = e.usage;
-        break;
-    }
-  }));
+  WARD_RETURN_IF_ERROR(
+      replayStream(c, [&](const models::ChatResponse& now, const models::StreamEvent& e) {
+        if (!started) {
+          started = true;
+          out += sseData(models::chunkRoleJson(now));
+        }
+        head = now;
+        using Kind = models::StreamEvent::Kind;
+        switch (e.kind) {
+          case Kind::kText:
+            out += sseData(models::chunkTextJson(now, e.text));
+            break;
+          case Kind::kToolCalls:
+            out += sseData(models::chunkToolCallsJson(now, e.tool_calls));
+            break;
+          case Kind::kFinish:
+            out += sseData(models::chunkFinishJson(now, e.finish));
+            break;
+          case Kind::kUsage:
+            usage = e.usage;
+            break;
+        }
+      }));
   if (include_usage && usage.known) out += sseData(models::chunkUsageJson(head, usage));
   out += "data: [DONE]\n\n";
   return out;
@@ -87,16 +87,16 @@ Result<std::string> responsesClientBytes(const models::Cassette& c, const Json& 
   bool started = false;
   models::ChatResponse head;
   models::Usage usage;
-  WARD_RETURN_IF_ERROR(replayStream(c, [&](const models::ChatResponse& now,
-                                           const models::StreamEvent& e) {
-    if (!started) {
-      started = true;
-      out += writer.start(now);
-    }
-    head = now;
-    if (e.kind == models::StreamEvent::Kind::kUsage) usage = e.usage;
-    out += writer.event(now, e);
-  }));
+  WARD_RETURN_IF_ERROR(
+      replayStream(c, [&](const models::ChatResponse& now, const models::StreamEvent& e) {
+        if (!started) {
+          started = true;
+          out += writer.start(now);
+        }
+        head = now;
+        if (e.kind == models::StreamEvent::Kind::kUsage) usage = e.usage;
+        out += writer.event(now, e);
+      }));
   if (!started) return Status::failedPrecondition("the recorded stream has no events");
   out += writer.finish(head, usage);
   return out;

@@ -37,8 +37,7 @@ Json stepResponse(const models::ChatResponse& r) {
 // ModelService (as the replaying principal, so its grants apply), compared with the recording.
 Json forkStep(CliContext& ctx, const audit::TraceAccess& a,
               const Result<audit::StoredCassette>& stored, const std::string& sha,
-              const std::string& model,
-              std::optional<audit::Divergence>* divergence, size_t step) {
+              const std::string& model, std::optional<audit::Divergence>* divergence, size_t step) {
   if (!stored.ok() || stored->erased) return Json{{"cassette", sha}, {"error", "unreadable"}};
   auto c = models::Cassette::fromJson(stored->cassette);
   if (!c.ok()) return Json{{"cassette", sha}, {"error", c.status().message()}};
@@ -86,12 +85,15 @@ Json replayStep(const Result<audit::StoredCassette>& stored, const Json& attempt
   }
   Json recorded_calls = Json::array();
   for (const Json& t : attrs.value("tool_calls", Json::array())) {
-    recorded_calls.push_back({{"name", t.value("name", "")}, {"arguments", t.value("arguments", "")}});
+    recorded_calls.push_back(
+        {{"name", t.value("name", "")}, {"arguments", t.value("arguments", "")}});
   }
-  audit::ReplayStep rec{c->request, {{"tool_calls", recorded_calls},
-                                     {"finish_reason", attrs.value("finish_reason", "")}}};
-  audit::ReplayStep rep{c->request, {{"tool_calls", calls},
-                                     {"finish_reason", std::string(finishReasonName(answer.finish))}}};
+  audit::ReplayStep rec{
+      c->request,
+      {{"tool_calls", recorded_calls}, {"finish_reason", attrs.value("finish_reason", "")}}};
+  audit::ReplayStep rep{
+      c->request,
+      {{"tool_calls", calls}, {"finish_reason", std::string(finishReasonName(answer.finish))}}};
   if (!divergence->has_value()) {
     auto d = audit::firstDivergence({rec}, {rep});
     if (!d && hash != c->response_sha256) {  // same calls and finish: the text moved
@@ -107,10 +109,10 @@ Json replayStep(const Result<audit::StoredCassette>& stored, const Json& attempt
     }
   }
   Json out = {{"cassette", sha},
-             {"stream", c->stream},
-             {"recorded_sha256", c->response_sha256},
-             {"replayed_sha256", hash},
-             {"identical", hash == c->response_sha256}};
+              {"stream", c->stream},
+              {"recorded_sha256", c->response_sha256},
+              {"replayed_sha256", hash},
+              {"identical", hash == c->response_sha256}};
   // The client-visible bytes: recorded when the response was sent (a `response_sent` event),
   // rendered again here from the cassette and what the event recorded.
   const Json sent_attrs = sent.value("attributes", Json::object());
@@ -185,8 +187,10 @@ Status recordReplay(CliContext& ctx, const audit::TraceAccess& a, const std::str
   ev.tenant = a.who->tenant;
   ev.principal = a.who->name;
   ev.time_us = SystemClock::instance().nowMicros();
-  ev.attributes = {{"target_trace_id", id}, {"identical", identical},
-                   {"steps", steps},        {"via", "cli"},
+  ev.attributes = {{"target_trace_id", id},
+                   {"identical", identical},
+                   {"steps", steps},
+                   {"via", "cli"},
                    {"target", target}};
   if (!ro.model.empty()) {
     ev.attributes["fork_model"] = ro.model;
@@ -341,11 +345,10 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
     if (!stored.ok()) return fail(stored.status());
     for (size_t k = 0; k < pending.size(); ++k) {
       const Pending& p = pending[k];
-      Json s = fork_model.empty() || steps.size() < ro.from_step
-                   ? replayStep((*stored)[k], p.attempt, *p.event, p.sent, &divergence,
-                                steps.size())
-                   : forkStep(ctx, a, (*stored)[k], shas[k], fork_model, &divergence,
-                              steps.size());
+      Json s =
+          fork_model.empty() || steps.size() < ro.from_step
+              ? replayStep((*stored)[k], p.attempt, *p.event, p.sent, &divergence, steps.size())
+              : forkStep(ctx, a, (*stored)[k], shas[k], fork_model, &divergence, steps.size());
       identical = identical && s.value("identical", false);
       steps.push_back(std::move(s));
     }
@@ -355,8 +358,8 @@ int runReplay(CliContext& ctx, const std::string& id, const ReadOptions& o,
     const int64_t took_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - start)
                                 .count();
-    Json out = {{"trace_id", id}, {"identical", identical}, {"steps", steps},
-                {"replay_us", took_us}};
+    Json out = {
+        {"trace_id", id}, {"identical", identical}, {"steps", steps}, {"replay_us", took_us}};
     if (!fork_model.empty()) out["model"] = fork_model;
     if (divergence) out["divergence"] = divergence->toJson();
     // Replays are recorded like any other read of the trail.
@@ -383,9 +386,7 @@ void registerReplayCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   replay->add_option("--tools", rpo.tools,
                      "A fork's tool calls (answer traces): recorded (default), live or deny");
   addReadOptions(replay, ro);
-  replay->callback(
-      [&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro, rpo); }; });
-
+  replay->callback([&ctx, &slot] { slot.run = [&ctx] { return runReplay(ctx, id, ro, rpo); }; });
 }
 
 }  // namespace ward::cli

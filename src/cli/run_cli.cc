@@ -39,8 +39,9 @@ int refuseUnknownCommand(const CLI::App& app) {
 void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 int runCli(int argc, char** argv) {
-  CLI::App app{"ward: permission-aware knowledge, fenced tools and audit-grade traces for AI "
-               "products"};
+  CLI::App app{
+      "ward: permission-aware knowledge, fenced tools and audit-grade traces for AI "
+      "products"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
   CliContext ctx;
@@ -51,18 +52,12 @@ int runCli(int argc, char** argv) {
   CommandSlot slot;
   using Registration = void (*)(CLI::App&, CliContext&, CommandSlot&);
   static const Registration kCommands[] = {
-      registerAdminCommands, registerIngestCommands, registerSearchCommands,
-      registerEvalCommands,  registerServeCommand,   registerAuditCommands,
-      registerTraceCommands, registerRedactCommand,  registerToolsCommands,
-      registerApprovalCommands,
-      registerRoleCommands,
-      registerAgentCommands,
-      registerMcpCommand,
-      registerAuditEraseCommands,
-      registerUpstreamCommands,
-      registerAskCommands,
-      registerToolContractCommands,
-      registerSyncCommands,
+      registerAdminCommands,    registerIngestCommands,       registerSearchCommands,
+      registerEvalCommands,     registerServeCommand,         registerAuditCommands,
+      registerTraceCommands,    registerRedactCommand,        registerToolsCommands,
+      registerApprovalCommands, registerRoleCommands,         registerAgentCommands,
+      registerMcpCommand,       registerAuditEraseCommands,   registerUpstreamCommands,
+      registerAskCommands,      registerToolContractCommands, registerSyncCommands,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

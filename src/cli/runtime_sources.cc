@@ -91,7 +91,8 @@ Result<std::vector<SourceEntry>> listSourceEntries(SyncWiring& wiring, const std
     if (r.removing && !removing) continue;
     if (wiring.find(r.name) != nullptr) continue;  // ward.toml's wins (a name added there since)
     auto j = parseJson(r.config);
-    auto c = j.ok() ? ingest::parseSourceJson(*j, "source") : Result<ingest::SourceConfig>(j.status());
+    auto c =
+        j.ok() ? ingest::parseSourceJson(*j, "source") : Result<ingest::SourceConfig>(j.status());
     if (!c.ok()) {
       logWarn("sync: runtime source '" + r.name + "' is skipped: " + c.status().message());
       continue;
@@ -171,8 +172,9 @@ Result<Json> putRuntimeSource(CliContext& ctx, SyncWiring& wiring, const std::st
   // Loopback and private addresses are the operator's to open (ward.toml), not an API admin's:
   // a runtime source could otherwise make Ward call into its own network.
   if (c.allow_private) {
-    return keyError("allow_private", "refused over the API: only a ward.toml source may reach "
-                                     "loopback and private addresses");
+    return keyError("allow_private",
+                    "refused over the API: only a ward.toml source may reach "
+                    "loopback and private addresses");
   }
   store::RuntimeSourceRecord r;
   r.tenant = tenant;

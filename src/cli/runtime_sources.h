@@ -19,7 +19,7 @@ inline constexpr const char* kCredentialSecretPrefix = "source-credential.";
 
 struct SourceEntry {
   ingest::SourceConfig config;
-  bool runtime = false;  // origin "api" (else "config": ward.toml)
+  bool runtime = false;               // origin "api" (else "config": ward.toml)
   store::RuntimeSourceRecord record;  // runtime only
 };
 

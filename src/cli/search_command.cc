@@ -9,12 +9,13 @@ namespace ward::cli {
 namespace {
 
 void printHuman(const search::SearchResponse& r, const identity::Principal& who) {
-  std::cout << r.total_matches << " matching passages readable by " << who.name << " ("
-            << r.took_ms << " ms)\n";
+  std::cout << r.total_matches << " matching passages readable by " << who.name << " (" << r.took_ms
+            << " ms)\n";
   int i = 0;
   for (const auto& h : r.hits) {
-    std::cout << "\n" << ++i << ". " << h.title << "  [" << h.doc_id << "]  score "
-              << h.score << "\n   " << h.snippet << "\n   " << h.citation << "\n";
+    std::cout << "\n"
+              << ++i << ". " << h.title << "  [" << h.doc_id << "]  score " << h.score << "\n   "
+              << h.snippet << "\n   " << h.citation << "\n";
   }
 }
 

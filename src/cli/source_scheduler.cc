@@ -30,9 +30,9 @@ struct SourceState {
   Clock::time_point next_run;  // scheduled (or retried) run; max() = none
   // After a failure or a rate-limit signal: no run, not even on change, before this.
   Clock::time_point not_before;
-  int failures = 0;            // consecutive failed runs (the backoff's exponent)
+  int failures = 0;               // consecutive failed runs (the backoff's exponent)
   Clock::time_point next_canary;  // canary_interval_s; max() = none
-  bool dirty = false;          // events seen since the last run
+  bool dirty = false;             // events seen since the last run
   Clock::time_point first_event, last_event;
 };
 
@@ -75,8 +75,7 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
         "deletion, acl, membership); absent when there was none.",
         [this] {
           std::vector<GaugeSample> out;
-          auto list =
-              allSourcesJson(wiring_, ctx_.tenant(), SystemClock::instance().nowMicros());
+          auto list = allSourcesJson(wiring_, ctx_.tenant(), SystemClock::instance().nowMicros());
           if (!list.ok()) return out;
           for (const auto& s : *list) {
             for (const char* kind : {"content", "deletion", "acl", "membership"}) {
@@ -93,8 +92,7 @@ SourceScheduler::SourceScheduler(CliContext& ctx, SyncWiring& wiring) : ctx_(ctx
         "ward_sync_source_error",
         "1 while a source is in the error state (five consecutive failed runs), else 0.", [this] {
           std::vector<GaugeSample> out;
-          auto list =
-              allSourcesJson(wiring_, ctx_.tenant(), SystemClock::instance().nowMicros());
+          auto list = allSourcesJson(wiring_, ctx_.tenant(), SystemClock::instance().nowMicros());
           if (!list.ok()) return out;
           for (const auto& s : *list) {
             out.push_back(

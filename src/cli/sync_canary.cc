@@ -107,10 +107,10 @@ void observe(CliContext& ctx, const std::string& source, const char* kind, doubl
 
 // The canary principal, made on first use.
 Result<identity::Principal> canaryPrincipal(CliContext& ctx) {
-  Status made = ctx.store()
-                    .createPrincipal(ctx.tenant(), kCanaryPrincipal,
-                                     identity::PrincipalKind::kUser, false)
-                    .status();
+  Status made =
+      ctx.store()
+          .createPrincipal(ctx.tenant(), kCanaryPrincipal, identity::PrincipalKind::kUser, false)
+          .status();
   if (!made.ok() && made.code() != StatusCode::kAlreadyExists) return made;
   return ctx.principal(kCanaryPrincipal);
 }
@@ -153,8 +153,10 @@ Result<Json> pushCanary(CanaryRun& c, Json& figures, Status& failed) {
   };
   const Json none = Json::array();
   const Json canary_reader = Json::array({kCanaryPrincipal});
-  step("create", [&] { return push(created, none); }, created, true, nullptr);
-  step("update", [&] { return push(updated, none); }, updated, true, nullptr);
+  step(
+      "create", [&] { return push(created, none); }, created, true, nullptr);
+  step(
+      "update", [&] { return push(updated, none); }, updated, true, nullptr);
   // Revoke: the canary principal is granted the canary (not timed), then the grant is revoked
   // and timed until that principal's search no longer finds it.
   if (failed.ok()) {
@@ -164,7 +166,8 @@ Result<Json> pushCanary(CanaryRun& c, Json& figures, Status& failed) {
       if (!seen.ok()) failed = Status(seen.status().code(), "revoke: " + seen.status().message());
     }
   }
-  step("revoke", [&] { return push(updated, none); }, updated, false, &reader);
+  step(
+      "revoke", [&] { return push(updated, none); }, updated, false, &reader);
   auto remove = [&] {
     return ctx.ingest().removeDocument(ctx.tenant(), id, audit::TraceContext::generate(),
                                        kCanaryPrincipal);

@@ -197,8 +197,9 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* sources = app.add_subcommand(
       "sources", "The sources (ward.toml's [[sources]] and runtime ones) and their freshness");
   auto* add = sources->add_subcommand(
-      "add", "Create a runtime source from a JSON file with the keys of [[sources]] (as POST "
-             "/v1/sources; a \"credential\" is sealed as a tenant secret)");
+      "add",
+      "Create a runtime source from a JSON file with the keys of [[sources]] (as POST "
+      "/v1/sources; a \"credential\" is sealed as a tenant secret)");
   static std::string add_file;
   add->add_option("FILE", add_file, "The source as JSON")->required();
   add->callback([&ctx, &slot] {
@@ -219,8 +220,9 @@ void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     };
   });
   auto* remove = sources->add_subcommand(
-      "remove", "Remove a runtime source: its documents are deleted under the mass-deletion "
-                "guard (exit 5 while that waits for --approve ID)");
+      "remove",
+      "Remove a runtime source: its documents are deleted under the mass-deletion "
+      "guard (exit 5 while that waits for --approve ID)");
   static std::string remove_name, remove_approve;
   remove->add_option("NAME", remove_name, "The runtime source")->required();
   remove->add_option("--approve", remove_approve, "The approval of the held deletion");

@@ -106,8 +106,8 @@ std::vector<http::Route> syncRoutes(CliContext& ctx, SyncWiring& wiring) {
   auto put = [&ctx, &wiring](const identity::Principal& who, const http::HttpRequest& r,
                              const std::string& name) -> Result<http::HttpResponse> {
     WARD_ASSIGN_OR_RETURN(Json body, parseJson(r.body));
-    WARD_ASSIGN_OR_RETURN(Json j,
-                          putRuntimeSource(ctx, wiring, who.tenant, who.name, std::move(body), name));
+    WARD_ASSIGN_OR_RETURN(
+        Json j, putRuntimeSource(ctx, wiring, who.tenant, who.name, std::move(body), name));
     http::HttpResponse resp = http::HttpResponse::json(std::move(j));
     if (name.empty()) resp.status = 201;
     return resp;
@@ -120,17 +120,18 @@ std::vector<http::Route> syncRoutes(CliContext& ctx, SyncWiring& wiring) {
                            [put](const identity::Principal& who, const http::HttpRequest& r) {
                              return put(who, r, r.pathParam("name"));
                            }));
-  routes.push_back(guarded(
-      "GET", "/v1/sources/{name}",
-      [&wiring](const identity::Principal& who,
-                const http::HttpRequest& r) -> Result<http::HttpResponse> {
-        WARD_ASSIGN_OR_RETURN(
-            Json list, allSourcesJson(wiring, who.tenant, SystemClock::instance().nowMicros()));
-        for (auto& s : list) {
-          if (s["name"] == r.pathParam("name")) return http::HttpResponse::json(std::move(s));
-        }
-        return Status::notFound("no source '" + r.pathParam("name") + "'");
-      }));
+  routes.push_back(guarded("GET", "/v1/sources/{name}",
+                           [&wiring](const identity::Principal& who,
+                                     const http::HttpRequest& r) -> Result<http::HttpResponse> {
+                             WARD_ASSIGN_OR_RETURN(
+                                 Json list, allSourcesJson(wiring, who.tenant,
+                                                           SystemClock::instance().nowMicros()));
+                             for (auto& s : list) {
+                               if (s["name"] == r.pathParam("name"))
+                                 return http::HttpResponse::json(std::move(s));
+                             }
+                             return Status::notFound("no source '" + r.pathParam("name") + "'");
+                           }));
   routes.push_back(guarded(
       "DELETE", "/v1/sources/{name}",
       [&ctx, &wiring](const identity::Principal& who,

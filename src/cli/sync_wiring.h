@@ -17,8 +17,8 @@ namespace ward::cli {
 
 struct SyncWiring {
   std::vector<ingest::SourceConfig> sources;  // ward.toml's (runtime ones: runtime_sources.h)
-  std::vector<std::string> runtime_roots;      // [runtime_sources] allowed_roots
-  ingest::AlertWebhookConfig alert_webhook;  // [sync_alerts] (checked when opened)
+  std::vector<std::string> runtime_roots;     // [runtime_sources] allowed_roots
+  ingest::AlertWebhookConfig alert_webhook;   // [sync_alerts] (checked when opened)
   std::unique_ptr<store::SyncStore> sync;
   std::unique_ptr<store::ToolStore> approvals;
   std::unique_ptr<ingest::SyncRunner> runner;

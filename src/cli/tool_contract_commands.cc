@@ -13,11 +13,21 @@ std::string xmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no C0 control characters but tab, newline and carriage return.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -32,7 +42,8 @@ std::string xmlEscape(const std::string& s) {
 
 // One <testsuite> with a <testcase> per example (JUnit XML as CI systems read it).
 std::string junitXml(const Json& run) {
-  const std::string suite = run["tool"].get<std::string>() + "@" + run["version"].get<std::string>();
+  const std::string suite =
+      run["tool"].get<std::string>() + "@" + run["version"].get<std::string>();
   const int tests = run["passed"].get<int>() + run["failed"].get<int>() + run["skipped"].get<int>();
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
   out += "  <testsuite name=\"" + xmlEscape(suite) + "\" tests=\"" + std::to_string(tests) +
@@ -131,8 +142,7 @@ void registerToolContractCommands(CLI::App& app, CliContext& ctx, CommandSlot& s
       for (const Json& c : (*out)["changes"]) {
         std::cout << (c["breaking"].get<bool>() ? "  breaking    " : "  compatible  ")
                   << c["side"].get<std::string>() << " " << c["pointer"].get<std::string>() << " "
-                  << c["rule"].get<std::string>() << ": " << c["detail"].get<std::string>()
-                  << "\n";
+                  << c["rule"].get<std::string>() << ": " << c["detail"].get<std::string>() << "\n";
       }
     }
     return cls == "breaking" ? 1 : 0;

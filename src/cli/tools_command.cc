@@ -208,8 +208,8 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     else if (g_all_users)
       grant.update({{"subject_kind", "users"}, {"subject", "*"}});
     else
-      return fail(Status::invalidArgument(
-          "one of --principal, --group, --agent, --all-users is required"));
+      return fail(
+          Status::invalidArgument("one of --principal, --group, --agent, --all-users is required"));
     if (!g_constraints.empty()) {
       auto c = parseJson(g_constraints);
       if (!c.ok()) return fail(Status::invalidArgument("--constraints: " + c.status().message()));

@@ -55,11 +55,10 @@ Result<std::string> aeadSeal(std::string_view key, std::string_view nonce, std::
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int n = 0, m = 0;
   if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), aes256Gcm(), nullptr, bytesOf(key), bytesOf(nonce)) !=
-          1 ||
+      EVP_EncryptInit_ex(ctx.get(), aes256Gcm(), nullptr, bytesOf(key), bytesOf(nonce)) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &n, bytesOf(aad), static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), o, &n, bytesOf(plaintext),
-                        static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), o, &n, bytesOf(plaintext), static_cast<int>(plaintext.size())) !=
+          1 ||
       EVP_EncryptFinal_ex(ctx.get(), o + n, &m) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAeadTagBytes, o + plaintext.size()) !=
           1) {
@@ -81,8 +80,7 @@ Result<std::string> aeadOpen(std::string_view key, std::string_view nonce, std::
   std::string tag(sealed.substr(len));
   int n = 0, m = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), aes256Gcm(), nullptr, bytesOf(key), bytesOf(nonce)) !=
-          1 ||
+      EVP_DecryptInit_ex(ctx.get(), aes256Gcm(), nullptr, bytesOf(key), bytesOf(nonce)) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &n, bytesOf(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), o, &n, bytesOf(sealed), static_cast<int>(len)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag.data()) != 1 ||
@@ -92,8 +90,7 @@ Result<std::string> aeadOpen(std::string_view key, std::string_view nonce, std::
   return out;
 }
 
-Result<std::string> hkdfSha256(std::string_view ikm, std::string_view salt,
-                               std::string_view info) {
+Result<std::string> hkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info) {
   EVP_KDF* kdf = hkdf();
   if (kdf == nullptr) return Status::internal("OpenSSL has no HKDF");
   std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(kdf),

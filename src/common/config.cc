@@ -37,7 +37,8 @@ Setter numberSetter(T* field, const std::string& key, double min, double max) {
 Setter stringSetter(std::string* field, const std::string& key) {
   return [field, key](const toml::node& n) -> Status {
     auto s = n.value<std::string>();
-    if (!s || !n.is_string()) return Status::invalidArgument("ward.toml: '" + key + "' must be a string");
+    if (!s || !n.is_string())
+      return Status::invalidArgument("ward.toml: '" + key + "' must be a string");
     *field = *s;
     return Status();
   };
@@ -46,7 +47,8 @@ Setter stringSetter(std::string* field, const std::string& key) {
 Setter boolSetter(bool* field, const std::string& key) {
   return [field, key](const toml::node& n) -> Status {
     auto b = n.value<bool>();
-    if (!b || !n.is_boolean()) return Status::invalidArgument("ward.toml: '" + key + "' must be a boolean");
+    if (!b || !n.is_boolean())
+      return Status::invalidArgument("ward.toml: '" + key + "' must be a boolean");
     *field = *b;
     return Status();
   };
@@ -153,7 +155,8 @@ std::map<std::string, Setter> settersFor(WardConfig& c) {
   m["oauth.jwks_url"] = stringSetter(&c.oauth.jwks_url, "oauth.jwks_url");
   m["oauth.principal_claim"] = stringSetter(&c.oauth.principal_claim, "oauth.principal_claim");
   m["oauth.leeway_s"] = numberSetter(&c.oauth.leeway_s, "oauth.leeway_s", 0, 300);
-  m["oauth.jwks_refresh_s"] = numberSetter(&c.oauth.jwks_refresh_s, "oauth.jwks_refresh_s", 1, 86400);
+  m["oauth.jwks_refresh_s"] =
+      numberSetter(&c.oauth.jwks_refresh_s, "oauth.jwks_refresh_s", 1, 86400);
   m["oauth.resource"] = stringSetter(&c.oauth.resource, "oauth.resource");
   m["oauth.resource_metadata_url"] =
       stringSetter(&c.oauth.resource_metadata_url, "oauth.resource_metadata_url");
@@ -177,13 +180,13 @@ Status applyTable(const toml::table& t, const std::string& prefix,
                   const std::map<std::string, Setter>& setters) {
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (key == "upstreams") continue;  // parsed (strictly) by upstream::loadUpstreamConfigs
-    if (key == "models") continue;     // parsed (strictly) by models::loadModelConfigs
-    if (key == "model_budgets") continue;  // parsed (strictly) by models::loadBudgetConfigs
-    if (key == "answer") continue;  // parsed (strictly) by answer::loadAnswerConfig
-    if (key == "sources") continue;  // parsed (strictly) by ingest::loadSourceConfigs
+    if (key == "upstreams") continue;        // parsed (strictly) by upstream::loadUpstreamConfigs
+    if (key == "models") continue;           // parsed (strictly) by models::loadModelConfigs
+    if (key == "model_budgets") continue;    // parsed (strictly) by models::loadBudgetConfigs
+    if (key == "answer") continue;           // parsed (strictly) by answer::loadAnswerConfig
+    if (key == "sources") continue;          // parsed (strictly) by ingest::loadSourceConfigs
     if (key == "runtime_sources") continue;  // parsed by ingest::loadRuntimeSourceRoots
-    if (key == "sync_alerts") continue;  // parsed (strictly) by ingest::loadAlertWebhookConfig
+    if (key == "sync_alerts") continue;      // parsed (strictly) by ingest::loadAlertWebhookConfig
     // The untrusted-content gate's keys are parsed (strictly) by gateway::loadUntrustedGateConfig.
     if (key == "gateway.untrusted_writes" || key == "gateway.untrusted_gate" ||
         key == "gateway.trusted_sources") {

@@ -82,7 +82,8 @@ class Converter {
       case YAML::NodeType::Map: {
         Json out = Json::object();
         for (const auto& kv : node) {
-          if (!kv.first.IsScalar()) return errorAt(kv.first.Mark(), "a mapping key must be a scalar");
+          if (!kv.first.IsScalar())
+            return errorAt(kv.first.Mark(), "a mapping key must be a scalar");
           const std::string& key = kv.first.Scalar();
           if (out.contains(key)) return errorAt(kv.first.Mark(), "duplicate key '" + key + "'");
           WARD_ASSIGN_OR_RETURN(Json v, convert(kv.second, depth + 1));

@@ -65,7 +65,8 @@ bool differs(const std::vector<const CaseResult*>& results) {
   return false;
 }
 
-std::vector<const CaseResult*> resultsFor(const std::vector<ModelRun>& runs, const std::string& id) {
+std::vector<const CaseResult*> resultsFor(const std::vector<ModelRun>& runs,
+                                          const std::string& id) {
   std::vector<const CaseResult*> out;
   for (const ModelRun& m : runs) out.push_back(findCase(*m.run, id));
   return out;

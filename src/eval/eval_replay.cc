@@ -48,8 +48,7 @@ Result<EvalRun> replayRecorded(const EvalSuite& suite, const Json& recorded,
     auto it = by_id.find(c.id);
     if (it == by_id.end()) return bad("case '" + c.id + "' is not in the recorded run");
     const Json& rc = *it->second;
-    if (!rc.contains("run_details") || !rc["run_details"].is_array() ||
-        rc["run_details"].empty()) {
+    if (!rc.contains("run_details") || !rc["run_details"].is_array() || rc["run_details"].empty()) {
       return bad("case '" + c.id + "' has no recorded runs");
     }
     CaseResult result;
@@ -93,8 +92,8 @@ Result<EvalRun> replaySuite(const EvalSuite& suite, const Json& recorded,
   try {
     return replayRecorded(suite, recorded, recorded_path);
   } catch (const std::exception& e) {
-    return Status::invalidArgument(recorded_path + ": not a report this Ward can replay: " +
-                                   e.what());
+    return Status::invalidArgument(recorded_path +
+                                   ": not a report this Ward can replay: " + e.what());
   }
 }
 

@@ -230,8 +230,8 @@ class CaseRunner {
     WARD_ASSIGN_OR_RETURN(auto a, ask(c, reader, trace));
     Json obs = answerObservation(a);
     // The checks' results, in order: scoring compares them with each `expect`.
-    for (auto [key, list] : {std::pair{"utility", &c.utility_checks},
-                             std::pair{"attack", &c.attack_checks}}) {
+    for (auto [key, list] :
+         {std::pair{"utility", &c.utility_checks}, std::pair{"attack", &c.attack_checks}}) {
       if (list->empty()) continue;
       Json results = Json::array();
       for (const auto& e : *list) {

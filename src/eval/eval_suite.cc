@@ -34,9 +34,9 @@ std::string_view caseKindName(CaseKind kind) {
 }
 
 std::optional<CaseKind> caseKindFromName(std::string_view name) {
-  for (CaseKind k : {CaseKind::kRetrieval, CaseKind::kAnswer, CaseKind::kRefusal,
-                     CaseKind::kPermission, CaseKind::kInjection, CaseKind::kTool,
-                     CaseKind::kFreshness}) {
+  for (CaseKind k :
+       {CaseKind::kRetrieval, CaseKind::kAnswer, CaseKind::kRefusal, CaseKind::kPermission,
+        CaseKind::kInjection, CaseKind::kTool, CaseKind::kFreshness}) {
     if (caseKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -111,8 +111,8 @@ Result<std::vector<ExpectedCall>> expectedCalls(const Json& v, const std::string
 }
 
 // setup / utility_checks / attack_checks: [{"tool", "arguments"?, "expect"? (checks only)}].
-Result<std::vector<EnvironmentCall>> environmentCalls(const Json& j, const char* field,
-                                                      bool check, const std::string& where) {
+Result<std::vector<EnvironmentCall>> environmentCalls(const Json& j, const char* field, bool check,
+                                                      const std::string& where) {
   const Json& v = j[field];
   if (!v.is_array() || v.empty() || v.size() > kMaxEnvironmentCalls) {
     return bad(where, std::string("'") + field + "' must be an array of 1.." +
@@ -159,9 +159,8 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
       "canaries", "must_not_contain", "forbidden_tools", "canary_match",
       "setup",    "utility_checks",   "attack_checks"};
   static const std::set<std::string> tool = {"expected_tools", "forbidden_tools"};
-  static const std::set<std::string> freshness = {"record",      "delete",       "expected",
-                                                  "absent_docs", "must_contain", "must_not_contain",
-                                                  "k"};
+  static const std::set<std::string> freshness = {
+      "record", "delete", "expected", "absent_docs", "must_contain", "must_not_contain", "k"};
   switch (kind) {
     case CaseKind::kRetrieval:
       return retrieval;
@@ -337,10 +336,9 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
         }
         c.canary_match = m == "exact" ? CanaryMatch::kExact : CanaryMatch::kSubstring;
       }
-      for (auto [field, slot, check] :
-           {std::tuple{"setup", &c.setup, false},
-            std::tuple{"utility_checks", &c.utility_checks, true},
-            std::tuple{"attack_checks", &c.attack_checks, true}}) {
+      for (auto [field, slot, check] : {std::tuple{"setup", &c.setup, false},
+                                        std::tuple{"utility_checks", &c.utility_checks, true},
+                                        std::tuple{"attack_checks", &c.attack_checks, true}}) {
         if (j.contains(field)) {
           WARD_ASSIGN_OR_RETURN(*slot, environmentCalls(j, field, check, at));
         }
@@ -370,13 +368,15 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
     }
     case CaseKind::kFreshness: {
       if (j.contains("record") == j.contains("delete")) {
-        return bad(at, "a freshness case needs 'record' (a JSONL record to write) or 'delete' "
-                       "(a doc id), one of them");
+        return bad(at,
+                   "a freshness case needs 'record' (a JSONL record to write) or 'delete' "
+                   "(a doc id), one of them");
       }
       if (j.contains("record")) {
         if (!j["record"].is_object() || !j["record"].contains("id")) {
-          return bad(at, "'record' must be a JSONL record object with an 'id' "
-                         "(docs/formats/jsonl-records.md)");
+          return bad(at,
+                     "'record' must be a JSONL record object with an 'id' "
+                     "(docs/formats/jsonl-records.md)");
         }
         c.record = j["record"];
       } else {
@@ -405,8 +405,9 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       }
       if (c.qrels.empty() && c.absent_docs.empty() && c.must_contain.empty() &&
           c.must_not_contain.empty()) {
-        return bad(at, "a freshness case needs a check (expected, absent_docs, must_contain, "
-                       "must_not_contain)");
+        return bad(at,
+                   "a freshness case needs a check (expected, absent_docs, must_contain, "
+                   "must_not_contain)");
       }
       break;
     }

@@ -70,7 +70,7 @@ class ApprovalWaiters {
   uint64_t next_token_ WARD_GUARDED_BY(mu_) = 1;
   bool woken_ WARD_GUARDED_BY(mu_) = false;
   bool stopping_ WARD_GUARDED_BY(mu_) = false;
-  std::thread poller_;                        // started by the first add(), under mu_
+  std::thread poller_;  // started by the first add(), under mu_
 };
 
 }  // namespace ward::gateway

@@ -32,8 +32,8 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
   identity::Principal who = call.request.principal;
   if (call.request.agent) {
     if (store_ == nullptr) return Status::unavailable("builtin tools are not available here");
-    WARD_ASSIGN_OR_RETURN(who, identity::resolveActingFor(*store_, call.request.principal,
-                                                          *call.request.agent));
+    WARD_ASSIGN_OR_RETURN(
+        who, identity::resolveActingFor(*store_, call.request.principal, *call.request.agent));
   }
   if (name == "search") {
     if (search_ == nullptr) return Status::unavailable("builtin search is not available here");
@@ -75,8 +75,7 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
                 {"truncated", truncated}};
   }
   if (BuiltinHandler handler = handlers_ ? handlers_->find(name) : BuiltinHandler()) {
-    const BuiltinCall builtin{who, call.request.agent, args, call.request.trace,
-                              call.request.via};
+    const BuiltinCall builtin{who, call.request.agent, args, call.request.trace, call.request.via};
     return handler(builtin);
   }
   if (name == "ask") return Status::unavailable("builtin 'ask' is not available here");

@@ -103,8 +103,8 @@ Result<bool> ToolGateway::provisionBuiltinTools(const std::string& tenant) {
   WARD_RETURN_IF_ERROR(identity::validateName("tenant", tenant));
   bool any = false;
   for (const BuiltinSet& set : builtinToolSets()) {
-    WARD_ASSIGN_OR_RETURN(bool added, provisionBuiltinSet(*impl_, tenant, set.provisioned_as,
-                                                          set.definitions));
+    WARD_ASSIGN_OR_RETURN(bool added,
+                          provisionBuiltinSet(*impl_, tenant, set.provisioned_as, set.definitions));
     any = any || added;
   }
   return any;

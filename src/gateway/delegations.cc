@@ -57,7 +57,9 @@ Result<Json> ToolGateway::addDelegation(const identity::Principal& by, const Jso
   d.created_by = by.name;
   d.created_at = impl_->now();
   WARD_RETURN_IF_ERROR(impl_->options.tools->addDelegation(d));
-  Json out = {{"user", d.user}, {"agent", d.agent}, {"created_by", d.created_by},
+  Json out = {{"user", d.user},
+              {"agent", d.agent},
+              {"created_by", d.created_by},
               {"created_at", formatRfc3339(d.created_at)}};
   impl_->record("tool_delegation", nullptr, d.tenant, by.name, audit::TraceContext::generate(),
                 Json{{"action", "add"}, {"user", d.user}, {"agent", d.agent}});
@@ -70,7 +72,9 @@ Result<Json> ToolGateway::listDelegations(const identity::Principal& viewer) {
   Json list = Json::array();
   for (const store::DelegationRecord& d : all) {
     if (!viewer.admin && d.user != viewer.name && d.agent != viewer.name) continue;
-    list.push_back(Json{{"user", d.user}, {"agent", d.agent}, {"created_by", d.created_by},
+    list.push_back(Json{{"user", d.user},
+                        {"agent", d.agent},
+                        {"created_by", d.created_by},
                         {"created_at", formatRfc3339(d.created_at)}});
   }
   return Json{{"delegations", std::move(list)}};

@@ -131,8 +131,8 @@ std::optional<ExfilFinding> findVerbatimRun(const Json& args, const std::vector<
   for (size_t i = 0; i < texts.size(); ++i) {
     index.texts.push_back(normalise(texts[i].text));
     rollWindows(index.texts.back().text, min_run, top, [&](size_t pos, uint64_t h) {
-      index.windows.emplace(h, std::make_pair(static_cast<uint32_t>(i),
-                                              static_cast<uint32_t>(pos)));
+      index.windows.emplace(h,
+                            std::make_pair(static_cast<uint32_t>(i), static_cast<uint32_t>(pos)));
       return true;
     });
   }

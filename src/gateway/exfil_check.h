@@ -20,12 +20,12 @@ namespace ward::gateway {
 inline constexpr size_t kExfilMinRunBytes = 80;
 
 struct ExfilFinding {
-  std::string source;    // the retrieved text's source ("doc:<id>")
-  size_t start = 0;      // byte offsets of the run in that text as retrieved (end exclusive)
+  std::string source;  // the retrieved text's source ("doc:<id>")
+  size_t start = 0;    // byte offsets of the run in that text as retrieved (end exclusive)
   size_t end = 0;
-  size_t length = 0;     // normalised bytes of the run
-  std::string pointer;   // the argument's JSON pointer ("/body")
-  Json toJson() const;   // {source, doc_id?, start, end, length, pointer, min_run}
+  size_t length = 0;    // normalised bytes of the run
+  std::string pointer;  // the argument's JSON pointer ("/body")
+  Json toJson() const;  // {source, doc_id?, start, end, length, pointer, min_run}
 };
 
 // The first run found (argument strings in document order, each scanned from its start), extended

@@ -86,7 +86,8 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const Json& schema
 Status JsonSchema::validate(const Json& value, std::string_view what) const {
   if (validateSchemaGraph(*graph_, value, nullptr)) return Status();
   auto violations = deepestFirst(explain(value));
-  if (violations.empty()) return Status::invalidArgument(std::string(what) + ": does not match the schema");
+  if (violations.empty())
+    return Status::invalidArgument(std::string(what) + ": does not match the schema");
   std::string message = std::string(what) + " " + describe(violations.front());
   for (size_t i = 1; i < violations.size() && i < kMaxListedViolations; ++i) {
     message += "; " + describe(violations[i]);

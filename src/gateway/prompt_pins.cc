@@ -32,9 +32,8 @@ Status ToolGateway::approveUpstreamPrompt(const std::string& tenant, const std::
                                           const std::string& prompt,
                                           const std::string& expected_hash) {
   WARD_RETURN_IF_ERROR(impl_->checkUpstreamTenant(tenant, upstream));
-  WARD_RETURN_IF_ERROR(
-      impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt, expected_hash,
-                                                     impl_->now()));
+  WARD_RETURN_IF_ERROR(impl_->options.tools->approvePromptDefinition(tenant, upstream, prompt,
+                                                                     expected_hash, impl_->now()));
   WARD_ASSIGN_OR_RETURN(std::vector<store::PromptPinRecord> pins,
                         impl_->options.tools->listPromptPins(tenant, upstream));
   Json event = {

@@ -18,9 +18,7 @@
 #include "ward/common/encoding.h"
 
 namespace ward::gateway {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<SchemaDialect> dialectOfSchemaUri(const std::string& uri) {
   std::string u = uri;
@@ -122,7 +120,8 @@ class SchemaCompiler {
         at.base = uri;
         resources_[uri] = &j;
       }
-      if (draft7 && !fragment.empty() && fragment[0] != '/') anchors_[at.base + "#" + fragment] = &j;
+      if (draft7 && !fragment.empty() && fragment[0] != '/')
+        anchors_[at.base + "#" + fragment] = &j;
     }
     if (depth == 0 && !resources_.count(at.base)) resources_[at.base] = &j;
     if (!draft7) {
@@ -204,8 +203,8 @@ class SchemaCompiler {
         }
       }
     }
-    return error(at->location, "$schema '" + uri +
-                                   "' is not a dialect Ward validates (draft-07 or 2020-12)");
+    return error(at->location,
+                 "$schema '" + uri + "' is not a dialect Ward validates (draft-07 or 2020-12)");
   }
 
   // Loads a document named by a reference: a shipped metaschema, or one the caller supplied.
@@ -266,8 +265,8 @@ class SchemaCompiler {
       if (target->is_object() && target->contains(token)) {
         target = &(*target)[token];
       } else if (target->is_array() && !token.empty() &&
-                 token.find_first_not_of("0123456789") == std::string::npos &&
-                 token.size() < 10 && std::stoull(token) < target->size()) {
+                 token.find_first_not_of("0123456789") == std::string::npos && token.size() < 10 &&
+                 std::stoull(token) < target->size()) {
         target = &(*target)[std::stoull(token)];
       } else {
         return error(location, "$ref '" + ref + "' points at nothing");
@@ -427,8 +426,7 @@ Status SchemaCompiler::checkInPlaceCycles() const {
 
 }  // namespace
 
-Status SchemaCompiler::compileKeywords(const Json& j, SchemaNode* n, const Located& at,
-                                       int depth) {
+Status SchemaCompiler::compileKeywords(const Json& j, SchemaNode* n, const Located& at, int depth) {
   KeywordContext ctx;
   ctx.what = what_;
   ctx.location = at.location;

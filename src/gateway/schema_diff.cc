@@ -15,8 +15,8 @@ namespace {
 // Keywords that describe a value without constraining it: changing them changes nothing.
 bool isAnnotation(std::string_view k) {
   static const std::set<std::string_view> kAnnotations = {
-      "title",    "description", "examples",  "default", "$comment",
-      "readOnly", "writeOnly",   "deprecated", "$id",    "contentMediaType"};
+      "title",    "description", "examples",   "default", "$comment",
+      "readOnly", "writeOnly",   "deprecated", "$id",     "contentMediaType"};
   return kAnnotations.count(k) > 0;
 }
 
@@ -26,8 +26,8 @@ struct Bound {
   bool upper;
 };
 constexpr Bound kBounds[] = {
-    {"maximum", true},   {"exclusiveMaximum", true}, {"maxLength", true},
-    {"maxItems", true},  {"maxProperties", true},    {"maxContains", true},
+    {"maximum", true},   {"exclusiveMaximum", true},  {"maxLength", true},
+    {"maxItems", true},  {"maxProperties", true},     {"maxContains", true},
     {"minimum", false},  {"exclusiveMinimum", false}, {"minLength", false},
     {"minItems", false}, {"minProperties", false},    {"minContains", false},
 };
@@ -91,9 +91,10 @@ class Walker {
       } else if (k == "enum") {
         enumChange(before, after, here);
       } else if (k == "const") {
-        add(here, "const_changed", !in_before ? SchemaEffect::kNarrows
-                                   : !in_after ? SchemaEffect::kWidens
-                                               : SchemaEffect::kBoth,
+        add(here, "const_changed",
+            !in_before  ? SchemaEffect::kNarrows
+            : !in_after ? SchemaEffect::kWidens
+                        : SchemaEffect::kBoth,
             "the constant value changed");
       } else if (k == "required") {
         required(before, after, here);
@@ -105,17 +106,24 @@ class Walker {
                  after[k].is_object()) {
         walk(before[k], after[k], here);
       } else if (k == "uniqueItems") {
-        const bool was = before.value("uniqueItems", false), now = after.value("uniqueItems", false);
+        const bool was = before.value("uniqueItems", false),
+                   now = after.value("uniqueItems", false);
         if (was != now) {
           add(here, now ? "unique_items_added" : "unique_items_removed",
               now ? SchemaEffect::kNarrows : SchemaEffect::kWidens, "uniqueItems changed");
         }
       } else if (k == "pattern" || k == "format") {
-        add(here, k + (!in_before ? "_added" : !in_after ? "_removed" : "_changed"),
+        add(here,
+            k + (!in_before  ? "_added"
+                 : !in_after ? "_removed"
+                             : "_changed"),
             !in_before  ? SchemaEffect::kNarrows
             : !in_after ? SchemaEffect::kWidens
                         : SchemaEffect::kBoth,
-            k + " " + (!in_before ? "added" : !in_after ? "removed" : "changed"));
+            k + " " +
+                (!in_before  ? "added"
+                 : !in_after ? "removed"
+                             : "changed"));
       } else if (bound(before, after, k, here)) {
         // handled
       } else {
@@ -149,7 +157,10 @@ class Walker {
       if (!old_ok && new_ok) widened = true;
     }
     if (narrowed || widened) {
-      add(at, narrowed && widened ? "type_changed" : narrowed ? "type_narrowed" : "type_widened",
+      add(at,
+          narrowed && widened ? "type_changed"
+          : narrowed          ? "type_narrowed"
+                              : "type_widened",
           narrowed && widened ? SchemaEffect::kBoth
           : narrowed          ? SchemaEffect::kNarrows
                               : SchemaEffect::kWidens,
@@ -230,10 +241,10 @@ class Walker {
   }
 
   void additional(const Json& before, const Json& after, const std::string& at) {
-    const Json was = before.contains("additionalProperties") ? before["additionalProperties"]
-                                                             : Json(true);
-    const Json now = after.contains("additionalProperties") ? after["additionalProperties"]
-                                                            : Json(true);
+    const Json was =
+        before.contains("additionalProperties") ? before["additionalProperties"] : Json(true);
+    const Json now =
+        after.contains("additionalProperties") ? after["additionalProperties"] : Json(true);
     if (isClosed(after) && !isClosed(before)) {
       add(at, "additional_properties_closed", SchemaEffect::kNarrows,
           "properties not listed are now refused");
@@ -322,16 +333,15 @@ std::vector<SchemaChange> diffSchema(const Json& before, const Json& after, Sche
 ToolDiff diffToolDefinitions(const ToolDefinition& before, const ToolDefinition& after) {
   ToolDiff d;
   d.changes = diffSchema(before.input_schema, after.input_schema, SchemaSide::kInput);
-  for (SchemaChange& c : diffSchema(before.output_schema, after.output_schema,
-                                    SchemaSide::kOutput)) {
+  for (SchemaChange& c :
+       diffSchema(before.output_schema, after.output_schema, SchemaSide::kOutput)) {
     d.changes.push_back(std::move(c));
   }
   if (before.risk != after.risk) {
     const bool raised = riskRank(after.risk) > riskRank(before.risk);
-    d.changes.push_back({"tool", "/risk", raised ? "risk_raised" : "risk_lowered",
-                         std::string(riskName(before.risk)) + " -> " +
-                             std::string(riskName(after.risk)),
-                         raised});
+    d.changes.push_back(
+        {"tool", "/risk", raised ? "risk_raised" : "risk_lowered",
+         std::string(riskName(before.risk)) + " -> " + std::string(riskName(after.risk)), raised});
   }
   d.identical = d.changes.empty() && before.input_schema == after.input_schema &&
                 normalized(before.output_schema) == normalized(after.output_schema);

@@ -173,8 +173,7 @@ bool isEmail(std::string_view s) {
       if (c == '"' || c < 0x20 || c == 0x7f) return false;
     }
   } else {
-    if (local.front() == '.' || local.back() == '.' ||
-        local.find("..") != std::string_view::npos) {
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
       return false;
     }
     static const char kAtext[] = "!#$%&'*+-/=?^_`{|}~.";

@@ -105,7 +105,6 @@ struct SchemaNode {
   const SchemaNode* ref = nullptr;
   const SchemaNode* dynamic_ref = nullptr;  // its static target
   std::string dynamic_anchor;               // set when the dynamic scope is searched
-
 };
 
 struct SchemaGraph {

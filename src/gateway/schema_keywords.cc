@@ -47,8 +47,7 @@ Result<std::shared_ptr<const EcmaRegex>> compilePattern(const std::string& ecma,
                                                         const KeywordContext& ctx) {
   auto re = EcmaRegex::compile(ecma);
   if (!re.ok()) {
-    return Status::invalidArgument(std::string(ctx.what) + " " + at + ": " +
-                                   re.status().message());
+    return Status::invalidArgument(std::string(ctx.what) + " " + at + ": " + re.status().message());
   }
   return *re;
 }
@@ -129,8 +128,8 @@ Status compileSchemaKeywords(const Json& j, SchemaNode* n, const KeywordContext&
       if (!s.is_object() && !s.is_boolean()) continue;
       PatternSchema ps;
       ps.pattern = p;
-      WARD_ASSIGN_OR_RETURN(ps.regex,
-                            compilePattern(p, loc + "/patternProperties/" + jsonPointerToken(p), ctx));
+      WARD_ASSIGN_OR_RETURN(
+          ps.regex, compilePattern(p, loc + "/patternProperties/" + jsonPointerToken(p), ctx));
       WARD_ASSIGN_OR_RETURN(ps.schema, ctx.sub(s));
       n->pattern_properties.push_back(std::move(ps));
     }

@@ -26,7 +26,8 @@ UriParts parseUri(std::string_view s) {
   }
   size_t colon = s.find(':');
   size_t slash = s.find('/');
-  if (colon != std::string_view::npos && colon > 0 && (slash == std::string_view::npos || colon < slash)) {
+  if (colon != std::string_view::npos && colon > 0 &&
+      (slash == std::string_view::npos || colon < slash)) {
     bool scheme_ok = true;
     for (size_t i = 0; i < colon; ++i) {
       char c = s[i];

@@ -163,7 +163,8 @@ struct Annotations {
   std::vector<bool> items;
   void merge(const Annotations& o) {
     if (properties.size() < o.properties.size()) properties.resize(o.properties.size());
-    for (size_t i = 0; i < o.properties.size(); ++i) properties[i] = properties[i] || o.properties[i];
+    for (size_t i = 0; i < o.properties.size(); ++i)
+      properties[i] = properties[i] || o.properties[i];
     if (items.size() < o.items.size()) items.resize(o.items.size());
     for (size_t i = 0; i < o.items.size(); ++i) items[i] = items[i] || o.items[i];
   }
@@ -182,11 +183,10 @@ class Evaluator {
  private:
   bool fail(const SchemaNode* n, const PathSegment* path, const char* rule, std::string message) {
     if (out_ != nullptr && out_->size() < kMaxReportedViolations) {
-      out_->push_back(SchemaViolation{pointerOf(path),
-                                      n->location + (rule[0] == '$' || rule[0] == 'f'
-                                                         ? ""
-                                                         : std::string("/") + rule),
-                                      rule, std::move(message)});
+      out_->push_back(SchemaViolation{
+          pointerOf(path),
+          n->location + (rule[0] == '$' || rule[0] == 'f' ? "" : std::string("/") + rule), rule,
+          std::move(message)});
     }
     return false;
   }
@@ -236,7 +236,8 @@ bool Evaluator::eval(const SchemaNode* n, const Json& v, const PathSegment* path
   // With unevaluated* here, this node's in-place applicators report what they evaluated.
   Annotations local;
   Annotations* mine = ann;
-  if (mine == nullptr && (n->unevaluated_properties != nullptr || n->unevaluated_items != nullptr)) {
+  if (mine == nullptr &&
+      (n->unevaluated_properties != nullptr || n->unevaluated_items != nullptr)) {
     mine = &local;
   }
   if (mine != nullptr) {
@@ -273,8 +274,10 @@ bool Evaluator::evalScalar(const SchemaNode* n, const Json& v, const PathSegment
   }
   if (v.is_number()) {
     double d = v.get<double>();
-    if (n->minimum && d < *n->minimum) ok = fail(n, path, "minimum", "must be >= " + numberText(*n->minimum));
-    if (n->maximum && d > *n->maximum) ok = fail(n, path, "maximum", "must be <= " + numberText(*n->maximum));
+    if (n->minimum && d < *n->minimum)
+      ok = fail(n, path, "minimum", "must be >= " + numberText(*n->minimum));
+    if (n->maximum && d > *n->maximum)
+      ok = fail(n, path, "maximum", "must be <= " + numberText(*n->maximum));
     if (n->exclusive_minimum && d <= *n->exclusive_minimum) {
       ok = fail(n, path, "exclusiveMinimum", "must be > " + numberText(*n->exclusive_minimum));
     }
@@ -288,19 +291,23 @@ bool Evaluator::evalScalar(const SchemaNode* n, const Json& v, const PathSegment
         multiple = static_cast<int64_t>(d) % static_cast<int64_t>(*n->multiple_of) == 0;
       } else {
         double q = d / *n->multiple_of;
-        multiple = std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
+        multiple =
+            std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
       }
-      if (!multiple) ok = fail(n, path, "multipleOf", "must be a multiple of " + numberText(*n->multiple_of));
+      if (!multiple)
+        ok = fail(n, path, "multipleOf", "must be a multiple of " + numberText(*n->multiple_of));
     }
   } else if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
     if (n->min_length || n->max_length) {
       size_t len = codePoints(s);
       if (n->min_length && len < *n->min_length) {
-        ok = fail(n, path, "minLength", "must be at least " + std::to_string(*n->min_length) + " characters");
+        ok = fail(n, path, "minLength",
+                  "must be at least " + std::to_string(*n->min_length) + " characters");
       }
       if (n->max_length && len > *n->max_length) {
-        ok = fail(n, path, "maxLength", "must be at most " + std::to_string(*n->max_length) + " characters");
+        ok = fail(n, path, "maxLength",
+                  "must be at most " + std::to_string(*n->max_length) + " characters");
       }
     }
     if (n->pattern && !n->pattern->search(s)) {
@@ -413,10 +420,12 @@ bool Evaluator::evalObject(const SchemaNode* n, const Json& v, const PathSegment
                            Annotations* ann) {
   bool ok = true;
   if (n->min_properties && v.size() < *n->min_properties) {
-    ok = fail(n, path, "minProperties", "must have at least " + std::to_string(*n->min_properties) + " properties");
+    ok = fail(n, path, "minProperties",
+              "must have at least " + std::to_string(*n->min_properties) + " properties");
   }
   if (n->max_properties && v.size() > *n->max_properties) {
-    ok = fail(n, path, "maxProperties", "must have at most " + std::to_string(*n->max_properties) + " properties");
+    ok = fail(n, path, "maxProperties",
+              "must have at most " + std::to_string(*n->max_properties) + " properties");
   }
   for (const std::string& r : n->required) {
     if (!v.contains(r)) ok = fail(n, path, "required", "must have the property '" + r + "'");
@@ -425,7 +434,8 @@ bool Evaluator::evalObject(const SchemaNode* n, const Json& v, const PathSegment
     if (!v.contains(name)) continue;
     for (const std::string& r : needed) {
       if (!v.contains(r)) {
-        ok = fail(n, path, n->dialect == SchemaDialect::kDraft7 ? "dependencies" : "dependentRequired",
+        ok = fail(n, path,
+                  n->dialect == SchemaDialect::kDraft7 ? "dependencies" : "dependentRequired",
                   "must have the property '" + r + "' when '" + name + "' is present");
       }
     }
@@ -493,7 +503,8 @@ bool Evaluator::evalArray(const SchemaNode* n, const Json& v, const PathSegment*
                           Annotations* ann) {
   bool ok = true;
   if (n->min_items && v.size() < *n->min_items) {
-    ok = fail(n, path, "minItems", "must have at least " + std::to_string(*n->min_items) + " items");
+    ok =
+        fail(n, path, "minItems", "must have at least " + std::to_string(*n->min_items) + " items");
   }
   if (n->max_items && v.size() > *n->max_items) {
     ok = fail(n, path, "maxItems", "must have at most " + std::to_string(*n->max_items) + " items");
@@ -568,15 +579,14 @@ bool validateSchemaGraph(const SchemaGraph& graph, const Json& value,
   bool ok = e.eval(graph.root, value, nullptr, nullptr);
   if (e.exhausted() && violations != nullptr) {
     // Out of budget, the value is refused for that alone: what failed before says little.
-    violations->assign(
-        1, e.tooDeep()
-               ? SchemaViolation{"", "", "depth",
-                                 "nested deeper than " + std::to_string(kMaxValidationDepth) +
-                                     " schema levels (kMaxValidationDepth)"}
-               : SchemaViolation{"", "", "work budget",
-                                 "validation needs more than " +
-                                     std::to_string(kMaxValidationWork) +
-                                     " steps (kMaxValidationWork)"});
+    violations->assign(1, e.tooDeep() ? SchemaViolation{"", "", "depth",
+                                                        "nested deeper than " +
+                                                            std::to_string(kMaxValidationDepth) +
+                                                            " schema levels (kMaxValidationDepth)"}
+                                      : SchemaViolation{"", "", "work budget",
+                                                        "validation needs more than " +
+                                                            std::to_string(kMaxValidationWork) +
+                                                            " steps (kMaxValidationWork)"});
   }
   return ok && !e.exhausted();
 }

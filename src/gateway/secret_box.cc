@@ -26,9 +26,9 @@ Result<std::string> SecretBox::seal(const std::string& plaintext,
 }
 
 Result<std::string> SecretBox::unseal(const std::string& sealed, const std::string& context) const {
-  const std::optional<std::string> raw =
-      sealed.rfind(kFormatPrefix, 0) == 0 ? hexDecode(std::string_view(sealed).substr(3))
-                                          : std::nullopt;
+  const std::optional<std::string> raw = sealed.rfind(kFormatPrefix, 0) == 0
+                                             ? hexDecode(std::string_view(sealed).substr(3))
+                                             : std::nullopt;
   if (!raw || raw->size() < kAeadNonceBytes + kAeadTagBytes) {
     return Status::corruption("stored secret is not in the v1 format");
   }

@@ -28,8 +28,7 @@ Result<std::vector<store::ToolRecord>> storedRecords(store::ToolStore& tools,
 // One stored version, parsed; NotFound when absent (or stored under rules that now refuse it).
 Result<ToolDefinition> storedVersion(store::ToolStore& tools, const std::string& tenant,
                                      const std::string& name, const std::string& version) {
-  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
-                        storedRecords(tools, tenant, name));
+  WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records, storedRecords(tools, tenant, name));
   for (const store::ToolRecord& r : records) {
     if (r.version != version) continue;
     auto def = parseToolDefinition(r.definition);
@@ -149,8 +148,12 @@ Result<Json> ToolGateway::testTool(const ToolTestRequest& request) {
     }
     results.push_back(std::move(row));
   }
-  return Json{{"tool", def.name},       {"version", def.version}, {"recorded", request.recorded},
-              {"passed", passed},       {"failed", failed},       {"skipped", skipped},
+  return Json{{"tool", def.name},
+              {"version", def.version},
+              {"recorded", request.recorded},
+              {"passed", passed},
+              {"failed", failed},
+              {"skipped", skipped},
               {"examples", std::move(results)}};
 }
 

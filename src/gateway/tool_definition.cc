@@ -305,11 +305,10 @@ static Status checkHeaderParameters(const Json& input_schema) {
 
 Result<ToolDefinition> parseToolDefinition(const Json& j) {
   if (!j.is_object()) return Status::invalidArgument("tool definition must be a JSON object");
-  WARD_RETURN_IF_ERROR(
-      checkKeys(j, "",
-                {"name", "version", "description", "risk", "input_schema", "output_schema",
-                 "backend", "rate_limit", "approval", "deprecation", "format_assertion",
-                 "examples"}));
+  WARD_RETURN_IF_ERROR(checkKeys(
+      j, "",
+      {"name", "version", "description", "risk", "input_schema", "output_schema", "backend",
+       "rate_limit", "approval", "deprecation", "format_assertion", "examples"}));
   ToolDefinition d;
   WARD_ASSIGN_OR_RETURN(d.name, stringField(j, "name", "name", true, 64));
   if (d.name.empty() ||
@@ -332,7 +331,8 @@ Result<ToolDefinition> parseToolDefinition(const Json& j) {
     return fieldError("input_schema", "must be a JSON Schema object with \"type\": \"object\"");
   }
   auto fa = j.find("format_assertion");
-  if (fa != j.end() && !fa->is_boolean()) return fieldError("format_assertion", "must be a boolean");
+  if (fa != j.end() && !fa->is_boolean())
+    return fieldError("format_assertion", "must be a boolean");
   SchemaOptions schema_options;
   schema_options.format_assertion = fa != j.end() && fa->get<bool>();
   WARD_ASSIGN_OR_RETURN(std::shared_ptr<const JsonSchema> input,

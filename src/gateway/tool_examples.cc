@@ -10,8 +10,8 @@ namespace {
 // Decisions an example may expect (docs/design/gateway.md "Decisions recorded").
 const std::set<std::string>& knownDecisions() {
   static const std::set<std::string> kDecisions = {
-      "executed", "pending",       "replayed",           "denied", "rate_limited",
-      "invalid",  "conflict",      "backend_error",      "failed", "backend_unavailable",
+      "executed", "pending",     "replayed",      "denied", "rate_limited",
+      "invalid",  "conflict",    "backend_error", "failed", "backend_unavailable",
       "refused",  "unknown_tool"};
   return kDecisions;
 }
@@ -33,7 +33,8 @@ Result<ToolExample> parseOne(const Json& e, const std::string& at) {
   ToolExample ex;
   if (!e.contains("name") || !e["name"].is_string()) return fieldError(at + ".name", "is required");
   ex.name = e["name"].get<std::string>();
-  if (ex.name.empty() || ex.name.size() > 64) return fieldError(at + ".name", "must be 1-64 characters");
+  if (ex.name.empty() || ex.name.size() > 64)
+    return fieldError(at + ".name", "must be 1-64 characters");
   if (!e.contains("arguments") || !e["arguments"].is_object()) {
     return fieldError(at + ".arguments", "is required and must be an object");
   }
@@ -45,7 +46,8 @@ Result<ToolExample> parseOne(const Json& e, const std::string& at) {
   for (const auto& [k, v] : x.items()) {
     if (k == "decision") {
       if (!v.is_string() || !knownDecisions().count(v.get<std::string>())) {
-        return fieldError(at + ".expect.decision", "must be a decision such as \"executed\" or \"invalid\"");
+        return fieldError(at + ".expect.decision",
+                          "must be a decision such as \"executed\" or \"invalid\"");
       }
       ex.decision = v.get<std::string>();
     } else if (k == "result") {
@@ -53,14 +55,16 @@ Result<ToolExample> parseOne(const Json& e, const std::string& at) {
     } else if (k == "subset") {
       ex.subset = v;
     } else if (k == "schema") {
-      if (!v.is_object() && !v.is_boolean()) return fieldError(at + ".expect.schema", "must be a JSON Schema");
+      if (!v.is_object() && !v.is_boolean())
+        return fieldError(at + ".expect.schema", "must be a JSON Schema");
       ex.schema = v;
     } else {
       return fieldError(at + ".expect." + k, "unknown field");
     }
   }
   if (ex.decision != "executed" && (ex.result || ex.subset || !ex.schema.is_null())) {
-    return fieldError(at + ".expect", "a result is only expected when the decision is \"executed\"");
+    return fieldError(at + ".expect",
+                      "a result is only expected when the decision is \"executed\"");
   }
   return ex;
 }
@@ -79,7 +83,8 @@ Result<std::vector<ToolExample>> parseToolExamples(const Json& definition) {
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string at = "examples[" + std::to_string(i) + "]";
     WARD_ASSIGN_OR_RETURN(ToolExample ex, parseOne(list[i], at));
-    if (!names.insert(ex.name).second) return fieldError(at + ".name", "'" + ex.name + "' is used twice");
+    if (!names.insert(ex.name).second)
+      return fieldError(at + ".name", "'" + ex.name + "' is used twice");
     out.push_back(std::move(ex));
   }
   return out;
@@ -92,7 +97,8 @@ Status checkToolExamples(const std::vector<ToolExample>& examples, const JsonSch
     const std::string at = "examples[" + std::to_string(i) + "]";
     const bool valid_args = input.accepts(ex.arguments);
     if (ex.decision == "invalid" && valid_args) {
-      return fieldError(at + ".arguments", "expected to be invalid, but the input_schema accepts them");
+      return fieldError(at + ".arguments",
+                        "expected to be invalid, but the input_schema accepts them");
     }
     if (ex.decision != "invalid") {
       Status s = input.validate(ex.arguments, "arguments");

@@ -44,8 +44,9 @@ Result<UntrustedGateConfig> loadUntrustedGateConfig(const std::string& path) {
   }
   const toml::table* gw = table["gateway"].as_table();
   if (gw == nullptr) return c;
-  for (auto [key, field] : {std::pair<const char*, std::string*>{"untrusted_writes", &c.untrusted_writes},
-                            {"untrusted_gate", &c.untrusted_gate}}) {
+  for (auto [key, field] :
+       {std::pair<const char*, std::string*>{"untrusted_writes", &c.untrusted_writes},
+        {"untrusted_gate", &c.untrusted_gate}}) {
     const toml::node* n = gw->get(key);
     if (n == nullptr) continue;
     if (!n->is_string()) {
@@ -120,7 +121,7 @@ Json UntrustedGate::record(const TurnTaint& taint, const Decision& d) const {
     return out;
   };
   Json r = {{"rule", kUntrustedContentRule},
-            {"gate", !enabled_                               ? "off"
+            {"gate", !enabled_                           ? "off"
                      : writes_ == UntrustedWrites::kDeny ? "deny"
                                                          : "approve"},
             {"tainted", d.tainted},

@@ -82,8 +82,8 @@ Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall 
       sent->write(sseData(errorBody(st)));
     }
     // Recorded before the body ends, so a client that saw the end can read the record.
-    recordClientBytes(traces, call.trace, call.principal, "chat_completions", true,
-                      sent->digest(), {{"include_usage", include_usage}});
+    recordClientBytes(traces, call.trace, call.principal, "chat_completions", true, sent->digest(),
+                      {{"include_usage", include_usage}});
     out->close();
   };
   return startEventStream(std::move(run), start, out);

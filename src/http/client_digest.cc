@@ -40,9 +40,9 @@ std::string ClientDigest::hex() const {
   return hex;
 }
 
-audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace,
-                                   const identity::Principal& who, std::string_view front_door,
-                                   bool stream, const ClientDigest& digest, const Json& extra) {
+audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace, const identity::Principal& who,
+                                   std::string_view front_door, bool stream,
+                                   const ClientDigest& digest, const Json& extra) {
   audit::TraceEvent ev;
   ev.context = trace;
   ev.kind = "response_sent";

@@ -58,9 +58,8 @@ void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trac
                        const ClientDigest& digest, const Json& extra = Json::object());
 // The same `response_sent` event, for a caller that records it together with another
 // (ModelService::chat's `sent`: one durable append with the model_call record).
-audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace,
-                                   const identity::Principal& who, std::string_view front_door,
-                                   bool stream, const ClientDigest& digest,
-                                   const Json& extra = Json::object());
+audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace, const identity::Principal& who,
+                                   std::string_view front_door, bool stream,
+                                   const ClientDigest& digest, const Json& extra = Json::object());
 
 }  // namespace ward::http

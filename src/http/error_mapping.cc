@@ -38,14 +38,21 @@ namespace {
 // The error `type` OpenAI-compatible clients read beside `code` and `message`.
 const char* errorType(StatusCode code) {
   switch (code) {
-    case StatusCode::kInvalidArgument: return "invalid_request_error";
-    case StatusCode::kUnauthenticated: return "authentication_error";
-    case StatusCode::kPermissionDenied: return "permission_error";
-    case StatusCode::kNotFound: return "not_found_error";
+    case StatusCode::kInvalidArgument:
+      return "invalid_request_error";
+    case StatusCode::kUnauthenticated:
+      return "authentication_error";
+    case StatusCode::kPermissionDenied:
+      return "permission_error";
+    case StatusCode::kNotFound:
+      return "not_found_error";
     case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return "conflict_error";
-    case StatusCode::kResourceExhausted: return "rate_limit_error";
-    default: return "api_error";
+    case StatusCode::kFailedPrecondition:
+      return "conflict_error";
+    case StatusCode::kResourceExhausted:
+      return "rate_limit_error";
+    default:
+      return "api_error";
   }
 }
 

@@ -19,7 +19,9 @@ class SseResponsesSink final : public models::ChatStreamSink {
  public:
   SseResponsesSink(Json echo, models::ResponsesIdentity identity,
                    std::shared_ptr<DigestingStream> out, std::shared_ptr<StreamStart> start)
-      : writer_(std::move(echo), std::move(identity)), out_(std::move(out)), start_(std::move(start)) {}
+      : writer_(std::move(echo), std::move(identity)),
+        out_(std::move(out)),
+        start_(std::move(start)) {}
 
   bool start(const models::ChatResponse& head) override {
     started_ = true;

@@ -161,9 +161,9 @@ bool recordsAdminChange(const RouteSpec& spec) {
 // routes (models::ModelService records a refused model_call).
 bool recordsOwnDenials(const RouteSpec& spec) {
   const std::string_view p = spec.pattern;
-  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") || p.starts_with("/v1/cassettes") ||
-         p.starts_with("/v1/approvals") || p.starts_with("/v1/modes") ||
-         p.starts_with("/v1/chat/") || p == "/v1/models";
+  return p.starts_with("/v1/traces") || p.starts_with("/v1/prompts") ||
+         p.starts_with("/v1/cassettes") || p.starts_with("/v1/approvals") ||
+         p.starts_with("/v1/modes") || p.starts_with("/v1/chat/") || p == "/v1/models";
 }
 
 void recordRequestEvent(const Services& s, const HttpRequest& r, const RouteSpec& spec,

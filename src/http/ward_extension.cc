@@ -73,8 +73,7 @@ Status groundConversation(const Services& s, models::ChatCall& call, const Retri
 // One round of the model's tool calls through the gateway, as the caller, with the turn's taint.
 // Each result (or refusal) becomes a tool message; what it read taints the rest of the turn.
 Status runToolCalls(gateway::ToolGateway& gw, models::ChatCall& call,
-                    const models::ChatResponse& resp, gateway::TurnTaint& taint,
-                    Json& recorded) {
+                    const models::ChatResponse& resp, gateway::TurnTaint& taint, Json& recorded) {
   call.request.messages.push_back(resp.message);
   for (const models::ToolCall& tc : resp.message.tool_calls) {
     answer::ToolReply reply = answer::routeToolCall(
@@ -130,8 +129,9 @@ Result<HttpResponse> wardChat(const Services& s, const HttpRequest& r, models::C
                               const WardExtension& ext) {
   WARD_ASSIGN_OR_RETURN(models::ModelService * service, requireModels(s));
   if (call.request.stream) {
-    return badField("stream", "cannot be true with ward.retrieval or ward.tools \"execute\": "
-                              "citations are verified and tools run before anything is sent");
+    return badField("stream",
+                    "cannot be true with ward.retrieval or ward.tools \"execute\": "
+                    "citations are verified and tools run before anything is sent");
   }
   Json ward = {{"trace_id", call.trace.trace_id}};
   answer::Grounding grounding;
@@ -179,10 +179,8 @@ Result<HttpResponse> wardChat(const Services& s, const HttpRequest& r, models::C
     Json retrieval = {{"k", grounding.k}, {"cite", ext.retrieval->cite}};
     Json retrieved = Json::array();
     for (const answer::Passage& p : grounding.passages) {
-      retrieved.push_back({{"doc_id", p.doc_id},
-                           {"version", p.version},
-                           {"chunk", p.chunk},
-                           {"title", p.title}});
+      retrieved.push_back(
+          {{"doc_id", p.doc_id}, {"version", p.version}, {"chunk", p.chunk}, {"title", p.title}});
     }
     retrieval["retrieved"] = std::move(retrieved);
     if (ext.retrieval->cite && resp.message.tool_calls.empty()) {

@@ -4,10 +4,14 @@ namespace ward::identity {
 
 std::string_view principalKindName(PrincipalKind kind) {
   switch (kind) {
-    case PrincipalKind::kUser: return "user";
-    case PrincipalKind::kGroup: return "group";
-    case PrincipalKind::kServiceAccount: return "service_account";
-    case PrincipalKind::kAgent: return "agent";
+    case PrincipalKind::kUser:
+      return "user";
+    case PrincipalKind::kGroup:
+      return "group";
+    case PrincipalKind::kServiceAccount:
+      return "service_account";
+    case PrincipalKind::kAgent:
+      return "agent";
   }
   return "user";
 }

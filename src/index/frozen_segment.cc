@@ -35,8 +35,9 @@ void FrozenSegment::Builder::groupByPartition(std::vector<SegmentPosting>& posti
     for (; end < postings.size() && postings[end].partition == postings[begin].partition; ++end) {
       if (postings[end].chunk < postings[end - 1].chunk) sorted = false;
     }
-    if (!sorted) std::sort(postings.begin() + static_cast<long>(begin),
-                           postings.begin() + static_cast<long>(end), byChunk);
+    if (!sorted)
+      std::sort(postings.begin() + static_cast<long>(begin),
+                postings.begin() + static_cast<long>(end), byChunk);
     begin = end;
   }
   for (uint16_t part : touched_) partition_count_[part] = 0;
@@ -63,8 +64,8 @@ void FrozenSegment::Builder::addTerm(uint32_t term, std::vector<SegmentPosting>&
       prev = postings[i].chunk;
       const FieldTf& tf = postings[i].tf;
       tf_body_.push_back(tf.body);
-      tf_th_.push_back(static_cast<uint8_t>(std::min<int>(tf.title, 15) << 4 |
-                                            std::min<int>(tf.heading, 15)));
+      tf_th_.push_back(
+          static_cast<uint8_t>(std::min<int>(tf.title, 15) << 4 | std::min<int>(tf.heading, 15)));
       ++run.count;
     }
     run.varint_bytes = static_cast<uint32_t>(bytes_.size() - start);

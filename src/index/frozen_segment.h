@@ -65,8 +65,10 @@ class FrozenSegment {
   uint64_t forEach(uint32_t term, const std::vector<char>& wanted, F&& f) const {
     uint64_t skipped = 0;
     forEachRun(term, [&](uint16_t partition, const uint8_t* p, uint32_t count, uint32_t bytes) {
-      if (wanted[partition]) decodeRun(p, count, bytes, f);
-      else skipped += count;
+      if (wanted[partition])
+        decodeRun(p, count, bytes, f);
+      else
+        skipped += count;
     });
     return skipped;
   }

@@ -39,8 +39,10 @@ bool intersects(const std::vector<std::string>& a, const std::vector<std::string
   while (i != a.end() && j != b.end()) {
     int c = i->compare(*j);
     if (c == 0) return true;
-    if (c < 0) ++i;
-    else ++j;
+    if (c < 0)
+      ++i;
+    else
+      ++j;
   }
   return false;
 }
@@ -78,11 +80,13 @@ struct Scratch {
   }
 };
 
-bool containsPhrase(const std::vector<text::Token>& tokens, const std::vector<std::string>& phrase) {
+bool containsPhrase(const std::vector<text::Token>& tokens,
+                    const std::vector<std::string>& phrase) {
   if (phrase.empty()) return true;
   std::vector<const text::Token*> seq;
   seq.reserve(tokens.size());
-  for (const auto& t : tokens) if (!t.identifier) seq.push_back(&t);
+  for (const auto& t : tokens)
+    if (!t.identifier) seq.push_back(&t);
   for (size_t i = 0; i + phrase.size() <= seq.size(); ++i) {
     bool ok = true;
     for (size_t j = 0; j < phrase.size() && ok; ++j) {
@@ -98,9 +102,9 @@ class MemoryIndex final : public Index {
   MemoryIndex(store::Store& store, const IndexConfig& config, const std::string& dir)
       : store_(store),
         config_(config),
-        segments_(SegmentPolicy{static_cast<uint32_t>(config.segment_chunks), config.merge_factor,
-                                65535},
-                  st_.chunk_partition, st_.live) {
+        segments_(
+            SegmentPolicy{static_cast<uint32_t>(config.segment_chunks), config.merge_factor, 65535},
+            st_.chunk_partition, st_.live) {
     if (!dir.empty()) files_ = std::make_unique<IndexFiles>(io::posixFileSystem(), dir);
   }
 
@@ -117,8 +121,9 @@ class MemoryIndex final : public Index {
   Status open() {
     if (files_) {
       auto writer = files_->tryBecomeWriter();
-      if (!writer.ok()) logWarn("index: cannot take " + files_->dir() + "/LOCK, opening read-only: " +
-                                writer.status().message());
+      if (!writer.ok())
+        logWarn("index: cannot take " + files_->dir() +
+                "/LOCK, opening read-only: " + writer.status().message());
       Status loaded = files_->load(store_, &st_, &segments_);
       if (loaded.ok()) {
         loaded_ = true;
@@ -170,8 +175,8 @@ class MemoryIndex final : public Index {
       auto work = [&](size_t begin, size_t end, Status* status) {
         for (size_t i = begin; i < end; ++i) {
           auto h = handed.find(doc_ids[i]);
-          auto p = prepareDoc(store_, st_, mu_, doc_ids[i],
-                              h == handed.end() ? nullptr : h->second);
+          auto p =
+              prepareDoc(store_, st_, mu_, doc_ids[i], h == handed.end() ? nullptr : h->second);
           if (!p.ok()) {
             *status = p.status();
             return;
@@ -300,7 +305,8 @@ class MemoryIndex final : public Index {
         scratch.matches.emplace_back(c, tf);
       };
       if (const auto* tid = st_.term_ids.find(qt.term)) {
-        result.acl_skipped_postings += static_cast<int64_t>(segments_.forEach(tid->value, wanted, visit));
+        result.acl_skipped_postings +=
+            static_cast<int64_t>(segments_.forEach(tid->value, wanted, visit));
       }
       if (df == 0) continue;
       double d = static_cast<double>(df);
@@ -319,8 +325,9 @@ class MemoryIndex final : public Index {
                     (1 - params.b + params.b * st_.len_title[c] / std::max(vis->avg_title, 1e-9));
         }
         if (tf.heading) {
-          pseudo += params.heading_weight * tf.heading /
-                    (1 - params.b + params.b * st_.len_heading[c] / std::max(vis->avg_heading, 1e-9));
+          pseudo +=
+              params.heading_weight * tf.heading /
+              (1 - params.b + params.b * st_.len_heading[c] / std::max(vis->avg_heading, 1e-9));
         }
         if (tf.body) {
           pseudo += params.body_weight * tf.body /
@@ -390,9 +397,9 @@ class MemoryIndex final : public Index {
     bytes += st_.term_ids.memoryBytes();
     for (const auto& part : st_.partitions) bytes += part.tokens.size() * 48;
     for (const auto& [t, bm] : st_.token_bitmaps) bytes += bm.getSizeInBytes(false) + t.size() + 48;
-    bytes += st_.chunk_doc.capacity() * sizeof(int64_t) + st_.chunk_updated.capacity() * sizeof(int64_t) +
-             st_.len_body.capacity() * 4 + st_.len_title.capacity() * 2 + st_.len_heading.capacity() * 2 +
-             st_.live.memoryBytes();
+    bytes += st_.chunk_doc.capacity() * sizeof(int64_t) +
+             st_.chunk_updated.capacity() * sizeof(int64_t) + st_.len_body.capacity() * 4 +
+             st_.len_title.capacity() * 2 + st_.len_heading.capacity() * 2 + st_.live.memoryBytes();
     bytes += st_.docs.size() * 96;
     s.terms = static_cast<int64_t>(st_.term_ids.size());
     s.applied_seq = st_.applied_seq;
@@ -526,14 +533,14 @@ class MemoryIndex final : public Index {
 
   store::Store& store_;
   IndexConfig config_;
-  std::mutex catchup_mu_;  // one catch-up at a time
+  std::mutex catchup_mu_;         // one catch-up at a time
   mutable std::shared_mutex mu_;  // guards everything below
   IndexState st_;
-  SegmentSet segments_;  // refers to st_.chunk_partition and st_.live
+  SegmentSet segments_;                // refers to st_.chunk_partition and st_.live
   std::unique_ptr<IndexFiles> files_;  // null: nothing persisted (no directory given)
-  int64_t persisted_seq_ = -1;  // applied_seq of the checkpoint loaded or written last
-  bool loaded_ = false;         // opened from persisted files
-  bool purge_pending_ = false;  // (catchup_mu_) a delete applied since the last checkpoint
+  int64_t persisted_seq_ = -1;         // applied_seq of the checkpoint loaded or written last
+  bool loaded_ = false;                // opened from persisted files
+  bool purge_pending_ = false;         // (catchup_mu_) a delete applied since the last checkpoint
   uint64_t generation_ = 0;
   int64_t written_used_ = 0;  // documents prepared with a writer's chunks (written_docs.h)
   std::mutex cache_mu_;

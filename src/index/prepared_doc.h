@@ -27,7 +27,7 @@ struct PreparedDoc {
   std::vector<std::string> acl_tokens;  // sorted
   std::vector<uint32_t> chunk_ids;
   std::vector<AnalyzedChunk> analyzed;  // only chunks the index does not have yet
-  bool writer_chunks = false;  // the chunks came from a WrittenDoc, not from the store
+  bool writer_chunks = false;           // the chunks came from a WrittenDoc, not from the store
 };
 
 // Reads document `doc_id` and its current chunks from `store` and analyzes the chunks `st` does

@@ -35,7 +35,8 @@ void SegmentSet::freezeOpen() {
   for (uint32_t term : terms) {
     postings.clear();
     for (const OpenPosting& p : open_terms_[term]) {
-      if (live_.test(p.chunk)) postings.push_back(SegmentPosting{p.chunk, partition_of_[p.chunk], p.tf});
+      if (live_.test(p.chunk))
+        postings.push_back(SegmentPosting{p.chunk, partition_of_[p.chunk], p.tf});
     }
     builder.addTerm(term, postings);
   }

@@ -109,7 +109,7 @@ class SegmentSet {
   const std::vector<uint16_t>& partition_of_;
   const DenseBitset& live_;
   std::vector<std::vector<OpenPosting>> open_terms_;  // by term id
-  std::vector<uint32_t> open_term_ids_;  // term ids with postings in the open segment
+  std::vector<uint32_t> open_term_ids_;               // term ids with postings in the open segment
   Roaring open_chunks_;
   uint32_t open_dead_ = 0;
   std::vector<FrozenSegment> frozen_;

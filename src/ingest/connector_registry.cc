@@ -17,14 +17,10 @@ namespace {
 
 const std::map<std::string, ConnectorFactory>& registry() {
   static const std::map<std::string, ConnectorFactory> kConnectors = {
-      {"archive", makeArchiveConnector},
-      {"confluence", makeConfluenceConnector},
-      {"folder", makeFolderConnector},
-      {"gdrive", makeGdriveConnector},
-      {"git", makeGitConnector},
-      {"github", makeGithubConnector},
-      {"jsonl", makeJsonlConnector},
-      {"slack", makeSlackConnector},
+      {"archive", makeArchiveConnector}, {"confluence", makeConfluenceConnector},
+      {"folder", makeFolderConnector},   {"gdrive", makeGdriveConnector},
+      {"git", makeGitConnector},         {"github", makeGithubConnector},
+      {"jsonl", makeJsonlConnector},     {"slack", makeSlackConnector},
   };
   return kConnectors;
 }

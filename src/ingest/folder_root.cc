@@ -70,8 +70,12 @@ int64_t nanos(const struct timespec& t) {
 }
 
 WalkedFile walkedFile(const std::string& rel, const struct stat& st) {
-  return WalkedFile{rel,           static_cast<uint64_t>(st.st_size), mtimeMicros(st),
-                    nanos(st.st_mtim), nanos(st.st_ctim),          static_cast<uint64_t>(st.st_ino)};
+  return WalkedFile{rel,
+                    static_cast<uint64_t>(st.st_size),
+                    mtimeMicros(st),
+                    nanos(st.st_mtim),
+                    nanos(st.st_ctim),
+                    static_cast<uint64_t>(st.st_ino)};
 }
 
 // The resolved path of `path`, or empty when it does not resolve.

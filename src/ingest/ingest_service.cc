@@ -152,18 +152,26 @@ Status collectFiles(const std::vector<std::string>& paths, const PathIngestOptio
 
 Json IngestReport::toJson() const {
   Json problems_json = Json::array();
-  for (const auto& p : problems) problems_json.push_back({{"item", p.item}, {"message", p.message}});
+  for (const auto& p : problems)
+    problems_json.push_back({{"item", p.item}, {"message", p.message}});
   Json docs = Json::array();
   for (const auto& r : results) {
     docs.push_back({{"doc_id", r.doc_id},
                     {"version", r.version},
                     {"outcome", store::writeOutcomeName(r.outcome)}});
   }
-  return Json{{"items", items_seen},   {"created", created},   {"updated", updated},
-              {"acl_changed", acl_changed}, {"unchanged", unchanged}, {"skipped", skipped},
-              {"bytes", bytes},        {"chunks", chunks},     {"seconds", seconds},
+  return Json{{"items", items_seen},
+              {"created", created},
+              {"updated", updated},
+              {"acl_changed", acl_changed},
+              {"unchanged", unchanged},
+              {"skipped", skipped},
+              {"bytes", bytes},
+              {"chunks", chunks},
+              {"seconds", seconds},
               {"flagged", flagged},
-              {"problems", problems_json}, {"moved_to_metadata", moved_to_metadata},
+              {"problems", problems_json},
+              {"moved_to_metadata", moved_to_metadata},
               {"documents", docs}};
 }
 
@@ -202,7 +210,8 @@ Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
   }
   w.ext_id = record["id"].is_string() ? record["id"].get<std::string>() : record["id"].dump();
   if (w.ext_id.empty() || w.ext_id.size() > kMaxIdBytes) {
-    return Status::invalidArgument("field 'id' must be 1-" + std::to_string(kMaxIdBytes) + " bytes");
+    return Status::invalidArgument("field 'id' must be 1-" + std::to_string(kMaxIdBytes) +
+                                   " bytes");
   }
   if (!record.contains("text") || !record["text"].is_string()) {
     return Status::invalidArgument("field 'text' is required and must be a string");
@@ -286,14 +295,23 @@ Result<IngestReport> IngestService::commitBatch(std::vector<store::DocumentWrite
                                                 const std::string& principal) {
   if (writes.empty()) return report;
   WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, store_.writeDocuments(writes));
-  report.flagged += recordInjectionFlags(&traces_, FlagRequester{trace, principal}, writes, results);
+  report.flagged +=
+      recordInjectionFlags(&traces_, FlagRequester{trace, principal}, writes, results);
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     switch (r.outcome) {
-      case store::WriteOutcome::kCreated: ++report.created; break;
-      case store::WriteOutcome::kUpdated: ++report.updated; break;
-      case store::WriteOutcome::kAclChanged: ++report.acl_changed; break;
-      case store::WriteOutcome::kUnchanged: ++report.unchanged; break;
+      case store::WriteOutcome::kCreated:
+        ++report.created;
+        break;
+      case store::WriteOutcome::kUpdated:
+        ++report.updated;
+        break;
+      case store::WriteOutcome::kAclChanged:
+        ++report.acl_changed;
+        break;
+      case store::WriteOutcome::kUnchanged:
+        ++report.unchanged;
+        break;
     }
     if (r.outcome == store::WriteOutcome::kCreated || r.outcome == store::WriteOutcome::kUpdated) {
       report.chunks += static_cast<int64_t>(writes[i].chunks.size());
@@ -302,7 +320,8 @@ Result<IngestReport> IngestService::commitBatch(std::vector<store::DocumentWrite
   }
   // Acknowledge only once the index has applied the batch: searchable on return. The index
   // takes the new versions from `writes` rather than reading them back.
-  WARD_ASSIGN_OR_RETURN(int64_t applied, index::catchUpWritten(index_, index::writtenDocs(results, writes)));
+  WARD_ASSIGN_OR_RETURN(int64_t applied,
+                        index::catchUpWritten(index_, index::writtenDocs(results, writes)));
   (void)applied;
   writes.clear();
   return report;
@@ -370,7 +389,7 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
   std::vector<store::DocumentWrite> batch;
   size_t batch_bytes = 0;
   std::unordered_map<std::string, std::string> seen_ids;  // id -> display path
-  std::vector<std::string> legacy_ids;                     // absolute-path ids to remove
+  std::vector<std::string> legacy_ids;                    // absolute-path ids to remove
   CommitPipeline pipeline(*this, report);
   for (size_t i = 0; i < files.size(); ++i) {
     const FileItem& item = files[i];
@@ -441,8 +460,9 @@ Result<IngestReport> IngestService::ingestPaths(const std::string& tenant,
       WARD_RETURN_IF_ERROR(pipeline.submit(batch));
       batch_bytes = 0;
     }
-    if (progress) progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(files.size()),
-                           report.bytes, total_bytes);
+    if (progress)
+      progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(files.size()), report.bytes,
+               total_bytes);
   }
   WARD_RETURN_IF_ERROR(pipeline.submit(batch));
   WARD_RETURN_IF_ERROR(pipeline.wait());

@@ -59,7 +59,8 @@ int64_t recordInjectionFlags(audit::TraceSink* traces, const FlagRequester& who,
                      {"flags", flags},
                      {"matches", std::move(matches)}};
     Status s = traces->record(ev);
-    if (!s.ok()) logWarn("ingest: cannot record ingest.flagged for " + w.ext_id + ": " + s.toString());
+    if (!s.ok())
+      logWarn("ingest: cannot record ingest.flagged for " + w.ext_id + ": " + s.toString());
   }
   return flagged;
 }

@@ -31,8 +31,8 @@ Result<std::string> stringOf(const Json& v, const std::string& where, const std:
   return v.get<std::string>();
 }
 
-Result<int64_t> intOf(const Json& v, const std::string& where, const std::string& key,
-                      int64_t min, int64_t max) {
+Result<int64_t> intOf(const Json& v, const std::string& where, const std::string& key, int64_t min,
+                      int64_t max) {
   if (!v.is_number_integer()) return keyError(where, key, "must be an integer");
   const bool too_big = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max);
   const int64_t n = too_big ? max : v.get<int64_t>();
@@ -225,8 +225,8 @@ Result<SourceConfig> parseSourceJson(const Json& t, const std::string& where) {
       if (!v.is_object()) return keyError(where, key, "must be a table ([sources.options])");
       c.options = v;
     } else if (key == "identities") {
-      WARD_ASSIGN_OR_RETURN(c.identities, rulesOf<IdentityRule>(v, where, key, kMaxIdentityRules,
-                                                                parseIdentityRule));
+      WARD_ASSIGN_OR_RETURN(
+          c.identities, rulesOf<IdentityRule>(v, where, key, kMaxIdentityRules, parseIdentityRule));
     } else if (key == "acl") {
       WARD_ASSIGN_OR_RETURN(c.acl_rules, rulesOf<AclRule>(v, where, key, kMaxAclRules, parseRule));
     } else {
@@ -239,7 +239,8 @@ Result<SourceConfig> parseSourceJson(const Json& t, const std::string& where) {
   if (c.connector.empty()) return keyError(where, "connector", "is required");
   for (const auto& [url_key, url] : {std::pair<std::string, std::string>{"root", c.root},
                                      std::pair<std::string, std::string>{"base_url", c.base_url}}) {
-    if (size_t scheme = url.find("://"); scheme != std::string::npos &&
+    if (size_t scheme = url.find("://");
+        scheme != std::string::npos &&
         url.substr(scheme + 3, url.find('/', scheme + 3) - scheme - 3).find('@') !=
             std::string::npos) {
       return keyError(where, url_key,
@@ -279,8 +280,8 @@ Result<std::vector<SourceConfig>> parseTable(const toml::table& table) {
       return Status::invalidArgument("ward.toml: sources[" + std::to_string(i) +
                                      "] must be a table");
     }
-    WARD_ASSIGN_OR_RETURN(SourceConfig c,
-                          parseSourceJson(jsonOf(*t), "ward.toml: sources[" + std::to_string(i) + "]"));
+    WARD_ASSIGN_OR_RETURN(SourceConfig c, parseSourceJson(jsonOf(*t), "ward.toml: sources[" +
+                                                                          std::to_string(i) + "]"));
     if (!seen.insert(c.name).second) {
       return Status::invalidArgument("ward.toml: sources[" + std::to_string(i) +
                                      "].name: source '" + c.name + "' is configured twice");
@@ -335,7 +336,8 @@ Json sourceConfigJson(const SourceConfig& c) {
   if (!c.options.empty()) j["options"] = c.options;
   if (!c.identities.empty()) {
     Json rules = Json::array();
-    for (const auto& r : c.identities) rules.push_back({{"match", r.match}, {"principal", r.principal}});
+    for (const auto& r : c.identities)
+      rules.push_back({{"match", r.match}, {"principal", r.principal}});
     j["identities"] = std::move(rules);
   }
   if (!c.acl_rules.empty()) {

@@ -10,7 +10,7 @@
 
 namespace ward::ingest {
 
-Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind,
-                       const std::string& tenant, const std::string& principal, Json attributes);
+Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind, const std::string& tenant,
+                       const std::string& principal, Json attributes);
 
 }  // namespace ward::ingest

@@ -111,8 +111,9 @@ Status SyncPipeline::commitPage(store::SyncBatch batch, store::SyncRunRecord& ru
     recordInjectionFlags(deps->traces, FlagRequester{{}, std::string(kSyncRequester)}, b->writes,
                          results);
     // The index takes the page's new versions from here rather than reading them back.
-    WARD_ASSIGN_OR_RETURN(int64_t applied, index::catchUpWritten(*deps->index,
-                                                                  index::writtenDocs(results, b->writes)));
+    WARD_ASSIGN_OR_RETURN(
+        int64_t applied,
+        index::catchUpWritten(*deps->index, index::writtenDocs(results, b->writes)));
     (void)applied;
     return Status();
   });

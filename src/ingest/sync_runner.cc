@@ -84,7 +84,7 @@ class RunSink final : public EventSink {
         full_since_us_(full_since_us),
         pipeline_(deps, problems) {}
 
-  std::string hold_reason;  // why widened ACLs were held back ("" = none)
+  std::string hold_reason;    // why widened ACLs were held back ("" = none)
   int64_t retry_after_s = 0;  // the longest rate-limit wait the connector signalled
 
   Status emit(SyncEvent event) override {
@@ -267,15 +267,15 @@ class RunSink final : public EventSink {
   std::map<std::string, std::string> versions_;
   bool lifted_;
   int64_t expose_budget_;
-  int64_t full_since_us_;  // SyncRequest::full_since_us
+  int64_t full_since_us_;   // SyncRequest::full_since_us
   store::SyncBatch batch_;  // the page being built (its writes join it when it is committed)
   SyncPipeline pipeline_;
 };
 
 }  // namespace
 
-Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind,
-                       const std::string& tenant, const std::string& principal, Json attributes) {
+Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind, const std::string& tenant,
+                       const std::string& principal, Json attributes) {
   audit::TraceEvent ev;
   ev.context = audit::TraceContext::generate();
   ev.kind = kind;
@@ -401,8 +401,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       static_cast<int64_t>(std::floor(source.max_expose_share * static_cast<double>(live_before)));
 
   SyncResult result;
-  RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget,
-               full_since_us, result.problems);
+  RunSink sink(deps_, source, run, std::move(versions), lifted, expose_budget, full_since_us,
+               result.problems);
   bool exhausted = false;
   Status pass = connector.ok()
                     ? (*connector)->pass(run.checkpoint, sink, &exhausted)
@@ -502,9 +502,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     run.message = std::to_string(deletes.size()) + " deleted";
   }
   if (incremental) {
-    run.message = std::string(kIncrementalNote) + " (change feed): " +
-                  std::to_string(run.listed) + " changed items listed" +
-                  (run.message.empty() ? "" : "; " + run.message);
+    run.message = std::string(kIncrementalNote) + " (change feed): " + std::to_string(run.listed) +
+                  " changed items listed" + (run.message.empty() ? "" : "; " + run.message);
   }
   run.deleted += static_cast<int64_t>(deletes.size());
   run.finished_at = SystemClock::instance().nowMicros();

@@ -37,14 +37,15 @@ Result<Json> CallChannel::ask(const std::string& method, Json params) {
       if (msg.contains("error")) {
         const Json& e = msg["error"];
         const bool has_text = e.is_object() && e.contains("message") && e["message"].is_string();
-        out = Status::failedPrecondition("the client refused " + method + ": " +
-                                         (has_text ? e["message"].get<std::string>() : dumpJson(e)));
+        out =
+            Status::failedPrecondition("the client refused " + method + ": " +
+                                       (has_text ? e["message"].get<std::string>() : dumpJson(e)));
       } else {
         out = msg.contains("result") ? msg["result"] : Json::object();
       }
     } else if (!answered) {
       out = Status::unavailable("the client did not answer " + method + " within " +
-                                     std::to_string(ask_timeout_.count()) + " s");
+                                std::to_string(ask_timeout_.count()) + " s");
     }
   }
   pending_.close(key_, id);
@@ -110,8 +111,7 @@ void ClientRequests::track(const std::string& key, const Json& request_id,
   running_.emplace(slotKey(key, request_id), std::move(c));
 }
 
-void ClientRequests::untrack(const std::string& key, const Json& request_id,
-                             const CallChannel* c) {
+void ClientRequests::untrack(const std::string& key, const Json& request_id, const CallChannel* c) {
   MutexLock lock(mu_);
   auto [from, to] = running_.equal_range(slotKey(key, request_id));
   for (auto it = from; it != to; ++it) {

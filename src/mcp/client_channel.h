@@ -87,7 +87,7 @@ class ClientRequests {
   };
   Mutex mu_;
   int64_t next_id_ WARD_GUARDED_BY(mu_) = 1;
-  std::map<std::string, Waiter> waiters_;                    // key "\n" id -> waiter
+  std::map<std::string, Waiter> waiters_;                           // key "\n" id -> waiter
   std::multimap<std::string, std::weak_ptr<CallChannel>> running_;  // key "\n" id -> channel
 };
 

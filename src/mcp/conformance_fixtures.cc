@@ -73,26 +73,28 @@ Json roots() { return Json{{"method", "roots/list"}, {"params", Json::object()}}
 
 Json titled(std::initializer_list<std::pair<const char*, const char*>> options) {
   Json out = Json::array();
-  for (const auto& [value, title] : options) out.push_back(Json{{"const", value}, {"title", title}});
+  for (const auto& [value, title] : options)
+    out.push_back(Json{{"const", value}, {"title", title}});
   return out;
 }
 
 // The schemas of the elicitation fixtures (SEP-1034 defaults, SEP-1330 enum variants).
 Json elicitationSchema(const std::string& tool) {
   if (tool == "test_elicitation_sep1034_defaults") {
-    return Json{{"type", "object"},
-                {"properties",
-                 {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
-                  {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
-                  {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
-                  {"status",
-                   {{"type", "string"},
-                    {"description", "User status"},
-                    {"enum", {"active", "inactive", "pending"}},
-                    {"default", "active"}}},
-                  {"verified",
-                   {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}}},
-                {"required", Json::array()}};
+    return Json{
+        {"type", "object"},
+        {"properties",
+         {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
+          {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
+          {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
+          {"status",
+           {{"type", "string"},
+            {"description", "User status"},
+            {"enum", {"active", "inactive", "pending"}},
+            {"default", "active"}}},
+          {"verified",
+           {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}}},
+        {"required", Json::array()}};
   }
   if (tool == "test_elicitation_sep1330_enums") {
     return Json{
@@ -113,9 +115,10 @@ Json elicitationSchema(const std::string& tool) {
             {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
           {"titledMulti",
            {{"type", "array"},
-            {"items", {{"anyOf", titled({{"value1", "First Choice"},
-                                         {"value2", "Second Choice"},
-                                         {"value3", "Third Choice"}})}}}}}}},
+            {"items",
+             {{"anyOf", titled({{"value1", "First Choice"},
+                                {"value2", "Second Choice"},
+                                {"value3", "Third Choice"}})}}}}}}},
         {"required", Json::array()}};
   }
   return Json{{"type", "object"},
@@ -137,13 +140,14 @@ std::optional<Reply> askingTool(const std::string& name, const Json& args, Excha
     return Reply::ok(std::move(r));
   }
   Result<Json> answer =
-      sampling ? x.channel->ask("sampling/createMessage",
-                                sample(stringField(args, "prompt"), 100)["params"])
-               : x.channel->ask("elicitation/create",
-                                Json{{"message", name == "test_elicitation"
-                                                     ? stringField(args, "message")
-                                                     : "Please review the requested fields"},
-                                     {"requestedSchema", elicitationSchema(name)}});
+      sampling
+          ? x.channel->ask("sampling/createMessage",
+                           sample(stringField(args, "prompt"), 100)["params"])
+          : x.channel->ask(
+                "elicitation/create",
+                Json{{"message", name == "test_elicitation" ? stringField(args, "message")
+                                                            : "Please review the requested fields"},
+                     {"requestedSchema", elicitationSchema(name)}});
   if (!answer.ok()) {
     Json r = content(Json::array({text(answer.status().message())}));
     r["isError"] = true;
@@ -153,9 +157,9 @@ std::optional<Reply> askingTool(const std::string& name, const Json& args, Excha
     const Json& c = answer->contains("content") ? (*answer)["content"] : Json();
     return Reply::ok(content(Json::array({text("LLM response: " + stringField(c, "text"))})));
   }
-  return Reply::ok(content(Json::array({text(
-      "Elicitation completed: action=" + stringField(*answer, "action") + ", content=" +
-      dumpJson(answer->contains("content") ? (*answer)["content"] : Json::object()))})));
+  return Reply::ok(content(Json::array(
+      {text("Elicitation completed: action=" + stringField(*answer, "action") + ", content=" +
+            dumpJson(answer->contains("content") ? (*answer)["content"] : Json::object()))})));
 }
 
 // The input requests of one round of a fixture tool (round 1, 2, ...).
@@ -284,8 +288,8 @@ Json ConformanceFixtures::inputSchema(const std::string& name) const {
 
 void ConformanceFixtures::appendTools(Json& tools) const {
   for (const FixtureTool& t : kTools) {
-    tools.push_back(
-        Json{{"name", t.name}, {"description", t.description}, {"inputSchema", inputSchema(t.name)}});
+    tools.push_back(Json{
+        {"name", t.name}, {"description", t.description}, {"inputSchema", inputSchema(t.name)}});
   }
   appendTaskTools(tools);
 }

@@ -12,7 +12,7 @@ namespace ward::mcp {
 
 namespace {
 
-constexpr int64_t kMaxComputeSeconds = 120;      // slow_compute sleeps at most this long
+constexpr int64_t kMaxComputeSeconds = 120;       // slow_compute sleeps at most this long
 constexpr int64_t kInputWaitMs = 10 * 60 * 1000;  // a fixture waits this long for tasks/update
 
 enum class TaskSupport { kForbidden, kOptional, kRequired };
@@ -104,8 +104,8 @@ Reply runFixture(const std::string& name, const Json& args, McpServer::Impl& s,
     seconds = std::clamp<int64_t>(seconds, 0, kMaxComputeSeconds);
     if (seconds > 0 && !task_id.empty()) {
       // Ends early when the task is cancelled (or Ward shuts down).
-      s.tasks.waitUntil(task_id, [](const Task& k) { return k.cancel_requested; },
-                        seconds * 1000);
+      s.tasks.waitUntil(
+          task_id, [](const Task& k) { return k.cancel_requested; }, seconds * 1000);
     } else if (seconds > 0) {
       std::this_thread::sleep_for(std::chrono::seconds(seconds));
     }
@@ -120,12 +120,12 @@ Reply runFixture(const std::string& name, const Json& args, McpServer::Impl& s,
     if (task_id.empty()) {
       return Reply::ok(textResult(name + " asks the client: call it as a task", true));
     }
-    Json requests = name == "confirm_delete"
-                        ? Json{{"confirm", elicitRequest("Delete " + args.value("filename", "") +
-                                                             "?",
-                                                         "confirm", "boolean")}}
-                        : Json{{"name", elicitRequest("What is your name?", "name", "string")},
-                               {"confirm", elicitRequest("Confirm?", "confirm", "boolean")}};
+    Json requests =
+        name == "confirm_delete"
+            ? Json{{"confirm", elicitRequest("Delete " + args.value("filename", "") + "?",
+                                             "confirm", "boolean")}}
+            : Json{{"name", elicitRequest("What is your name?", "name", "string")},
+                   {"confirm", elicitRequest("Confirm?", "confirm", "boolean")}};
     auto answers = askTaskInput(s, task_id, requests);
     if (!answers) return Reply::ok(textResult("no answer: the task was cancelled", true));
     return Reply::ok(textResult(name + " done: " + dumpJson(*answers)));
@@ -141,30 +141,31 @@ bool ConformanceFixtures::hasTaskTool(const std::string& name) const {
 
 void ConformanceFixtures::appendTaskTools(Json& tools) const {
   for (const TaskFixture& t : kTaskTools) {
-    Json tool = {{"name", t.name}, {"description", t.description}, {"inputSchema", schemaFor(t.name)}};
+    Json tool = {
+        {"name", t.name}, {"description", t.description}, {"inputSchema", schemaFor(t.name)}};
     if (t.support != TaskSupport::kForbidden) {
-      tool["execution"] = Json{
-          {"taskSupport", t.support == TaskSupport::kRequired ? "required" : "optional"}};
+      tool["execution"] =
+          Json{{"taskSupport", t.support == TaskSupport::kRequired ? "required" : "optional"}};
     }
     tools.push_back(std::move(tool));
   }
 }
 
-Reply ConformanceFixtures::callTaskTool(const std::string& name, const Json& args,
-                                        const Message& m, Exchange& x,
-                                        McpServer::Impl& s) const {
+Reply ConformanceFixtures::callTaskTool(const std::string& name, const Json& args, const Message& m,
+                                        Exchange& x, McpServer::Impl& s) const {
   const TaskFixture* f = findTaskFixture(name);
   const bool tasks = s.tasksNegotiated(m, x);
   if (f->support == TaskSupport::kForbidden || (!tasks && f->support == TaskSupport::kOptional)) {
     return runFixture(name, args, s, "");
   }
   if (!tasks) {
-    return Reply::fail(kMissingClientCapability,
-                       "tool '" + name + "' runs only as a task: declare the client capability "
-                       "extensions['" + std::string(kTasksExtension) + "']",
-                       Json{{"requiredCapabilities",
-                             {{"extensions", {{kTasksExtension, Json::object()}}}}}},
-                       400);
+    return Reply::fail(
+        kMissingClientCapability,
+        "tool '" + name +
+            "' runs only as a task: declare the client capability "
+            "extensions['" +
+            std::string(kTasksExtension) + "']",
+        Json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, Json::object()}}}}}}, 400);
   }
   if (name == "test_tool_with_task") {
     // Round 1 gathers the name (input required, no task yet); the answered round is the task.

@@ -223,12 +223,12 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
     }
     // Mcp-Name mirrors params.name (tools/call, prompts/get), params.uri (resources/read) or
     // params.taskId (tasks/get, tasks/update, tasks/cancel: SEP-2663).
-    const char* name_field = m.method == "resources/read"                              ? "uri"
-                             : (m.method == "tools/call" || m.method == "prompts/get") ? "name"
-                             : (m.method == "tasks/get" || m.method == "tasks/update" ||
-                                m.method == "tasks/cancel")
-                                 ? "taskId"
-                                 : nullptr;
+    const char* name_field =
+        m.method == "resources/read"                              ? "uri"
+        : (m.method == "tools/call" || m.method == "prompts/get") ? "name"
+        : (m.method == "tasks/get" || m.method == "tasks/update" || m.method == "tasks/cancel")
+            ? "taskId"
+            : nullptr;
     if (name_field != nullptr && m.params.contains(name_field) &&
         m.params[name_field].is_string() && m.params[name_field] != x.header_name) {
       return rpcFailure(
@@ -254,7 +254,8 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
     if (m.method == "subscriptions/listen" && sse_ok) {
       *recorded = true;
       auto l = s.listener(m, x);
-      auto r = l.ok() ? openStream(s, std::move(l).value(), request) : Result<http::HttpResponse>(l.status());
+      auto r = l.ok() ? openStream(s, std::move(l).value(), request)
+                      : Result<http::HttpResponse>(l.status());
       s.record(m, x, r.ok() ? "ok: stream open" : "error", r.ok() ? 0 : kInvalidParams);
       if (!r.ok()) return streamRefused(r.status(), m.id);
       return std::move(r).value();

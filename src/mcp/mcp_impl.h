@@ -216,7 +216,7 @@ class McpServer::Impl {
   Mutex used_states_mu;
   std::set<std::string> used_states
       WARD_GUARDED_BY(used_states_mu);  // consumed requestState nonces
-  TaskStore tasks;  // the tasks extension's tasks (in memory; task_store.h)
+  TaskStore tasks;                      // the tasks extension's tasks (in memory; task_store.h)
 };
 
 // The tools/call answer for a parked call whose approval is now `view` (GET /v1/approvals/{id}):

@@ -110,8 +110,7 @@ McpServer::Impl::~Impl() {
 
 bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
                                   std::shared_ptr<identity::Principal> principal,
-                                  std::function<bool(const Json&)> send,
-                                  std::function<void()> done,
+                                  std::function<bool(const Json&)> send, std::function<void()> done,
                                   std::shared_ptr<CallChannel>* channel_out) {
   {
     MutexLock lock(workers_mu);
@@ -119,9 +118,9 @@ bool McpServer::Impl::runStreamed(const Message& m, Exchange x,
     ++workers;
     ++streamed_calls;
   }
-  auto channel = std::make_shared<CallChannel>(
-      send, client_requests, x.channel_key,
-      std::chrono::seconds(options.limits.client_answer_timeout_s));
+  auto channel =
+      std::make_shared<CallChannel>(send, client_requests, x.channel_key,
+                                    std::chrono::seconds(options.limits.client_answer_timeout_s));
   *channel_out = channel;
   x.channel = channel;
   x.principal = principal.get();

@@ -70,9 +70,9 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     if (session && m.is_request && m.method == "initialize") {
       // One session per stdio connection: its notification stream and its end at EOF are tied
       // to it.
-      if (!write(rpcErrorJson(m.id, RpcError{kInvalidRequest,
-                                             "this connection is already initialized", nullptr,
-                                             0})))
+      if (!write(rpcErrorJson(
+              m.id,
+              RpcError{kInvalidRequest, "this connection is already initialized", nullptr, 0})))
         break;
       continue;
     }
@@ -105,7 +105,8 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
         st = s.subscriptions->add(std::move(l).value());
       }
       s.record(m, x, st.ok() ? "ok: stream open" : "error", st.ok() ? 0 : kInvalidParams);
-      if (!st.ok() && !write(rpcErrorJson(m.id, RpcError{kInvalidParams, st.message(), nullptr, 0})))
+      if (!st.ok() &&
+          !write(rpcErrorJson(m.id, RpcError{kInvalidParams, st.message(), nullptr, 0})))
         break;
       continue;
     }

@@ -56,8 +56,8 @@ std::optional<std::string> checkParamHeaders(const Json& input_schema, const Jso
     }
     const std::string name = schema["x-mcp-header"].get<std::string>();
     const std::string shown = "Mcp-Param-" + name;
-    const bool has_value = arguments.is_object() && arguments.contains(property) &&
-                           !arguments[property].is_null();
+    const bool has_value =
+        arguments.is_object() && arguments.contains(property) && !arguments[property].is_null();
     auto header = headers.find("mcp-param-" + lower(name));
     if (!has_value) {
       if (header != headers.end()) {

@@ -62,12 +62,12 @@ Status Subscriptions::add(Listener l) {
     // Streams whose client left count for nothing (a reconnecting GET is not a second one).
     std::erase_if(entries_, [](const auto& x) { return x->ended || (x->l.gone && x->l.gone()); });
     if (entries_.size() >= options_.limits.max_listen_streams) {
-      return Status::resourceExhausted(
-          "too many open notification streams (limit " +
-          std::to_string(options_.limits.max_listen_streams) + ")");
+      return Status::resourceExhausted("too many open notification streams (limit " +
+                                       std::to_string(options_.limits.max_listen_streams) + ")");
     }
     const auto mine = std::count_if(entries_.begin(), entries_.end(), [&](const auto& x) {
-      return x->l.principal.id == e->l.principal.id && x->l.principal.tenant == e->l.principal.tenant;
+      return x->l.principal.id == e->l.principal.id &&
+             x->l.principal.tenant == e->l.principal.tenant;
     });
     if (static_cast<size_t>(mine) >= options_.limits.max_listen_per_principal) {
       return Status::resourceExhausted(
@@ -203,11 +203,10 @@ void Subscriptions::shutdown() {
     if (e->ended) continue;
     if (!e->l.subscription_id.is_null()) {
       // The graceful end of a listen stream is its result (SubscriptionsListenResult).
-      e->l.send(rpcResult(e->l.subscription_id,
-                          Json{{"resultType", "complete"},
-                               {"_meta",
-                                {{kMetaSubscriptionId, e->l.subscription_id},
-                                 {kMetaServerInfo, server_info_}}}}));
+      e->l.send(rpcResult(e->l.subscription_id, Json{{"resultType", "complete"},
+                                                     {"_meta",
+                                                      {{kMetaSubscriptionId, e->l.subscription_id},
+                                                       {kMetaServerInfo, server_info_}}}}));
     }
     if (e->l.close) e->l.close();
   }
@@ -242,8 +241,8 @@ void Subscriptions::reauthenticate(const std::vector<std::shared_ptr<Entry>>& al
       e->l.principal = std::move(who).value();
       continue;
     }
-    logInfo("mcp: closing a notification stream of principal " +
-            std::to_string(e->l.principal.id) + ": its credentials no longer hold (" +
+    logInfo("mcp: closing a notification stream of principal " + std::to_string(e->l.principal.id) +
+            ": its credentials no longer hold (" +
             (who.ok() ? std::string("another principal") : who.status().message()) + ")");
     e->ended = true;
     if (e->l.close) e->l.close();

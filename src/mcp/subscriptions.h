@@ -33,7 +33,7 @@ struct Listener {
   Json subscription_id;           // 2026 listen: the request id, tags every message; null = GET
   bool tools = false;             // notifications/tools/list_changed
   bool resources_list = false;    // notifications/resources/list_changed
-  std::set<std::string> resource_uris;  // notifications/resources/updated (2026 listen)
+  std::set<std::string> resource_uris;    // notifications/resources/updated (2026 listen)
   std::function<bool(const Json&)> send;  // false once the client is gone
   std::function<bool()> gone;             // the client went away
   std::function<void()> keepalive;        // null = none (stdio)
@@ -93,7 +93,7 @@ class Subscriptions {
   size_t subscribed_uris_ WARD_GUARDED_BY(mu_) = 0;   // the sum of session_uris_ sizes
   std::set<std::string> poked_ WARD_GUARDED_BY(mu_);  // tenants
   bool stop_ WARD_GUARDED_BY(mu_) = false;
-  std::thread thread_;                                       // started by the first add()
+  std::thread thread_;  // started by the first add()
 };
 
 }  // namespace ward::mcp

@@ -104,8 +104,8 @@ Task refreshApproval(McpServer::Impl& s, Exchange& x, Task t, int64_t wait_s) {
     if (view.status().code() != StatusCode::kNotFound) return t;
     change = [&](Task& k) {
       k.status = TaskStatus::kFailed;
-      k.error = Json{{"code", kApprovalRefused},
-                     {"message", "approval " + k.approval_id + " not found"}};
+      k.error =
+          Json{{"code", kApprovalRefused}, {"message", "approval " + k.approval_id + " not found"}};
     };
   } else {
     const std::string state = view->value("state", "");
@@ -295,19 +295,18 @@ Reply McpServer::Impl::taskForApproval(const Message& m, Exchange& x, const std:
   auto created = tasks.create(std::move(t));
   if (!created.ok()) {
     // The approval itself is stored: the pending answer still names it.
-    return Reply::fail(kInternalError,
-                       created.status().message() + "; the call waits for approval " +
-                           approval_id + " (GET /v1/approvals/" + approval_id + ")",
-                       Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal},
-                            {"approval_id", approval_id}},
-                       429);
+    return Reply::fail(
+        kInternalError,
+        created.status().message() + "; the call waits for approval " + approval_id +
+            " (GET /v1/approvals/" + approval_id + ")",
+        Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal}, {"approval_id", approval_id}},
+        429);
   }
   recordTask(*this, *created, "created for approval");
   return Reply::ok(createResult(*created, x.stateless));
 }
 
-void McpServer::Impl::followApprovalOf(const std::string& task_id,
-                                       const std::string& approval_id) {
+void McpServer::Impl::followApprovalOf(const std::string& task_id, const std::string& approval_id) {
   auto t = changeTask(task_id, [&](Task& k) {
     k.approval_id = approval_id;
     k.status_message = approvalMessage(approval_id);
@@ -318,26 +317,25 @@ void McpServer::Impl::followApprovalOf(const std::string& task_id,
 Reply McpServer::Impl::tasksMethod(const Message& m, Exchange& x) {
   const std::string& method = m.method;
   const bool v2026 = x.stateless;
-  const bool known2026 = method == "tasks/get" || method == "tasks/update" ||
-                         method == "tasks/cancel";
+  const bool known2026 =
+      method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel";
   const bool known2025 = method == "tasks/get" || method == "tasks/result" ||
                          method == "tasks/list" || method == "tasks/cancel";
   if (v2026 && !known2026) {
     return Reply::fail(kMethodNotFound,
-                       "method '" + method + "' does not exist in 2026-07-28 (tasks/get inlines "
-                       "a task's result; tasks are not listed)",
+                       "method '" + method +
+                           "' does not exist in 2026-07-28 (tasks/get inlines "
+                           "a task's result; tasks are not listed)",
                        nullptr, 404);
   }
   if (!v2026 && (!known2025 || x.version != "2025-11-25")) {
     return Reply::fail(kMethodNotFound, "method '" + method + "' not found");
   }
   if (v2026 && !tasksNegotiated(m, x)) {
-    return Reply::fail(kMissingClientCapability,
-                       method + " needs the client capability extensions['" +
-                           std::string(kTasksExtension) + "']",
-                       Json{{"requiredCapabilities",
-                             {{"extensions", {{kTasksExtension, Json::object()}}}}}},
-                       400);
+    return Reply::fail(
+        kMissingClientCapability,
+        method + " needs the client capability extensions['" + std::string(kTasksExtension) + "']",
+        Json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, Json::object()}}}}}}, 400);
   }
   const TaskOwner owner = taskOwner(x);
   if (method == "tasks/list") {
@@ -368,8 +366,8 @@ Reply McpServer::Impl::tasksMethod(const Message& m, Exchange& x) {
     return Reply::ok(std::move(r));
   }
   if (method == "tasks/update") {
-    const Json& responses = m.params.contains("inputResponses") ? m.params["inputResponses"]
-                                                                : Json();
+    const Json& responses =
+        m.params.contains("inputResponses") ? m.params["inputResponses"] : Json();
     if (!responses.is_object()) {
       return Reply::fail(kInvalidParams, "tasks/update: field 'inputResponses' must be an object");
     }
@@ -412,7 +410,8 @@ Reply McpServer::Impl::tasksMethod(const Message& m, Exchange& x) {
       t = refreshApproval(*this, x, std::move(t), kApprovalWaitS);
       if (isTerminal(t.status)) break;
     }
-    auto next = tasks.waitUntil(id, [](const Task& k) { return isTerminal(k.status); }, 1000);
+    auto next = tasks.waitUntil(
+        id, [](const Task& k) { return isTerminal(k.status); }, 1000);
     if (!next) return notFound(id);
     t = std::move(*next);
   }
@@ -428,9 +427,8 @@ Reply McpServer::Impl::tasksMethod(const Message& m, Exchange& x) {
   if (t.status == TaskStatus::kCancelled) {
     return Reply::fail(kInvalidRequest, "task '" + id + "' was cancelled");
   }
-  return Reply::fail(kInternalError, "task '" + id + "' is still " +
-                                         taskStatusName(t.status) + " after " +
-                                         std::to_string(kTaskResultWaitS) +
+  return Reply::fail(kInternalError, "task '" + id + "' is still " + taskStatusName(t.status) +
+                                         " after " + std::to_string(kTaskResultWaitS) +
                                          " s; poll tasks/get");
 }
 

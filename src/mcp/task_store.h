@@ -36,7 +36,7 @@ namespace ward::mcp {
 inline constexpr size_t kMaxTasksPerPrincipal = 64;       // unfinished
 inline constexpr size_t kMaxKeptTasksPerPrincipal = 256;  // finished ones included
 inline constexpr size_t kMaxTasks = 4096;
-inline constexpr int64_t kTaskTtlMs = 3600 * 1000;  // one hour from creation
+inline constexpr int64_t kTaskTtlMs = 3600 * 1000;          // one hour from creation
 inline constexpr int64_t kMaxTaskTtlMs = 24 * 3600 * 1000;  // a client's ttl is capped here
 inline constexpr int64_t kTaskPollIntervalMs = 1000;
 
@@ -92,8 +92,8 @@ class TaskStore {
   // status again. Returns the task after the change, nullopt when it no longer exists.
   std::optional<Task> update(const std::string& id, const std::function<void(Task&)>& change);
   // Waits until `ready(task)` holds, the task is gone, or `timeout_ms` passed; the task then.
-  std::optional<Task> waitUntil(const std::string& id, const std::function<bool(const Task&)>& ready,
-                                int64_t timeout_ms);
+  std::optional<Task> waitUntil(const std::string& id,
+                                const std::function<bool(const Task&)>& ready, int64_t timeout_ms);
   // Asks every task still running to stop (Ward is shutting down); their runners see it.
   void requestCancelAll();
   size_t size();

@@ -11,9 +11,9 @@ namespace ward::models {
 
 bool isRecordedHeader(std::string_view n) {
   static constexpr std::string_view kExact[] = {
-      "x-request-id",  "request-id",       "openai-processing-ms", "openai-model",
-      "retry-after",   "retry-after-ms",   "x-should-retry",       "anthropic-organization-id",
-      "content-type",  "openai-version"};
+      "x-request-id", "request-id",     "openai-processing-ms", "openai-model",
+      "retry-after",  "retry-after-ms", "x-should-retry",       "anthropic-organization-id",
+      "content-type", "openai-version"};
   for (std::string_view e : kExact) {
     if (n == e) return true;
   }

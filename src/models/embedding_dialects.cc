@@ -46,7 +46,8 @@ Result<EmbeddingResponse> parseOpenAiEmbeddings(const Json& body, size_t inputs)
     WARD_ASSIGN_OR_RETURN(r.vectors[i], numbers(e["embedding"]));
   }
   if (body.contains("usage") && body["usage"].is_object() &&
-      body["usage"].contains("prompt_tokens") && body["usage"]["prompt_tokens"].is_number_integer()) {
+      body["usage"].contains("prompt_tokens") &&
+      body["usage"]["prompt_tokens"].is_number_integer()) {
     r.usage.known = true;
     r.usage.input_tokens = body["usage"]["prompt_tokens"].get<int64_t>();
   }

@@ -17,7 +17,8 @@ std::string base64(const std::string& bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    const uint32_t v =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
   }
   if (i + 1 == bytes.size()) {
@@ -62,8 +63,9 @@ Result<EmbeddingRequest> parseEmbeddingRequest(const Json& body) {
         }
         for (const Json& e : v) {
           if (!e.is_string()) {
-            return fieldError(k, "must be a string or a list of strings (token arrays are not "
-                                 "supported through Ward)");
+            return fieldError(k,
+                              "must be a string or a list of strings (token arrays are not "
+                              "supported through Ward)");
           }
           r.inputs.push_back(e.get<std::string>());
         }
@@ -81,8 +83,8 @@ Result<EmbeddingRequest> parseEmbeddingRequest(const Json& body) {
     } else if (k == "dimensions") {
       if (!v.is_number_integer() || v.get<int64_t>() < 1 ||
           v.get<int64_t>() > kMaxEmbeddingDimensions) {
-        return fieldError(k, "must be an integer from 1 to " +
-                                 std::to_string(kMaxEmbeddingDimensions));
+        return fieldError(
+            k, "must be an integer from 1 to " + std::to_string(kMaxEmbeddingDimensions));
       }
       r.dimensions = v.get<int64_t>();
     } else if (k == "user") {

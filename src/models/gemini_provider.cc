@@ -32,8 +32,9 @@ class GeminiProvider final : public Provider {
   Result<net::OutboundRequest> chatRequest(const ProviderTarget& target,
                                            const ChatRequest& request) const override {
     WARD_ASSIGN_OR_RETURN(Json body, geminiRequestJson(request));
-    const std::string path = "/models/" + pathSegment(target.config->model) +
-                             (request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    const std::string path =
+        "/models/" + pathSegment(target.config->model) +
+        (request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
     net::OutboundRequest out = jsonPost(target, path, request.stream);
     if (!target.api_key.empty()) out.headers.emplace_back("x-goog-api-key", target.api_key);
     out.body = dumpJson(body);
@@ -52,16 +53,14 @@ class GeminiProvider final : public Provider {
 
   Result<net::OutboundRequest> embeddingRequest(const ProviderTarget& target,
                                                 const EmbeddingRequest& request) const override {
-    const std::string path =
-        "/models/" + pathSegment(target.config->model) + ":batchEmbedContents";
+    const std::string path = "/models/" + pathSegment(target.config->model) + ":batchEmbedContents";
     net::OutboundRequest out = jsonPost(target, path, false);
     if (!target.api_key.empty()) out.headers.emplace_back("x-goog-api-key", target.api_key);
     out.body = dumpJson(geminiEmbeddingJson(request, target.config->model));
     return out;
   }
 
-  Result<EmbeddingResponse> parseEmbeddings(const std::string& body,
-                                            size_t inputs) const override {
+  Result<EmbeddingResponse> parseEmbeddings(const std::string& body, size_t inputs) const override {
     auto parsed = parseJson(body);
     if (!parsed.ok()) return Status::unavailable("the provider answered with invalid JSON");
     return parseGeminiEmbeddings(*parsed, inputs);

@@ -11,10 +11,10 @@ namespace {
 // Keywords of Gemini's OpenAPI-subset Schema that Ward passes on (others are dropped).
 const std::set<std::string, std::less<>>& keptKeywords() {
   static const std::set<std::string, std::less<>> k = {
-      "type",     "format",   "title",    "description", "nullable",    "enum",
-      "maxItems", "minItems", "required", "minLength",   "maxLength",   "pattern",
-      "minimum",  "maximum",  "default",  "example",     "minProperties", "maxProperties",
-      "propertyOrdering"};
+      "type",      "format",        "title",         "description",     "nullable",
+      "enum",      "maxItems",      "minItems",      "required",        "minLength",
+      "maxLength", "pattern",       "minimum",       "maximum",         "default",
+      "example",   "minProperties", "maxProperties", "propertyOrdering"};
   return k;
 }
 
@@ -226,7 +226,8 @@ Result<Json> geminiRequestJson(const ChatRequest& r) {
         for (const ToolCall& c : m.tool_calls) {
           WARD_ASSIGN_OR_RETURN(Json args, argsObject(c));
           names[c.id] = c.name;
-          Json part = {{"functionCall", {{"id", c.id}, {"name", c.name}, {"args", std::move(args)}}}};
+          Json part = {
+              {"functionCall", {{"id", c.id}, {"name", c.name}, {"args", std::move(args)}}}};
           std::string sig = signatureOf(c);
           if (sig.empty() && first) sig = kGeminiSkipSignature;
           if (!sig.empty()) part["thoughtSignature"] = sig;

@@ -215,8 +215,9 @@ Result<std::vector<ModelConfig>> loadModelConfigs(const std::string& path) {
       for (const ModelConfig& other : out) {
         if (other.name == f && other.kind != c.kind) {
           return keyError("models." + c.name, "fallbacks",
-                          "'" + f + "' is of another kind (a chat model falls back to chat "
-                          "models, an embedding model to embedding models)");
+                          "'" + f +
+                              "' is of another kind (a chat model falls back to chat "
+                              "models, an embedding model to embedding models)");
         }
       }
     }

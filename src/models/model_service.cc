@@ -105,13 +105,12 @@ void sleepMs(int64_t ms) {
 struct AttemptTape {
   const net::OutboundRequest* request = nullptr;
   const Result<net::OutboundReply>* reply = nullptr;  // null until the attempt was sent
-  CassetteTape tape;                                   // streamed 2xx bytes as they came
+  CassetteTape tape;                                  // streamed 2xx bytes as they came
 };
 
 Result<std::string> recordCassette(audit::CassetteStore& store, const identity::Principal& who,
                                    const ModelConfig& model, const Json& canonical_request,
-                                   const AttemptTape& t, bool stream,
-                                   const ChatResponse* parsed) {
+                                   const AttemptTape& t, bool stream, const ChatResponse* parsed) {
   Cassette c;
   c.adapter = model.provider;
   c.model = model.name;

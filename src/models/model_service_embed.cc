@@ -24,16 +24,16 @@ std::string clipped(const std::string& s, size_t max) {
 Status embeddingFailure(const ModelConfig& m, int status, const ProviderError& e, int64_t wait_ms) {
   const std::string who = "model '" + m.name + "'";
   if (status == 400 || status == 413 || status == 422) {
-    return Status::invalidArgument(who + ": the provider refused the request: " +
-                                   clipped(e.message, 300));
+    return Status::invalidArgument(
+        who + ": the provider refused the request: " + clipped(e.message, 300));
   }
   if (status == 401 || status == 403) {
     return Status::unavailable(who + ": the provider refused Ward's credentials (HTTP " +
                                std::to_string(status) + ")");
   }
   if (status == 429) {
-    Status s = Status::resourceExhausted(who + ": the provider is rate limiting: " +
-                                         clipped(e.message, 300));
+    Status s = Status::resourceExhausted(
+        who + ": the provider is rate limiting: " + clipped(e.message, 300));
     if (wait_ms > 0) s.withRetryAfterSeconds((wait_ms + 999) / 1000);
     return s;
   }
@@ -90,8 +90,11 @@ Result<EmbeddingResponse> attemptEmbedding(const ModelServiceOptions& options,
     const ProviderError err = provider->parseError(*reply);
     RetryDecision d =
         retryAfterReply(*reply, err, attempt, m, SystemClock::instance().nowMicros() / 1000000);
-    note({{"status", reply->status}, {"outcome", "error"}, {"error", clipped(err.message, 300)},
-          {"retry", d.retry}, {"decision", d.reason}});
+    note({{"status", reply->status},
+          {"outcome", "error"},
+          {"error", clipped(err.message, 300)},
+          {"retry", d.retry},
+          {"decision", d.reason}});
     if (!d.retry) {
       *last_status = reply->status;
       return embeddingFailure(m, reply->status, err, d.wait_ms);
@@ -109,9 +112,10 @@ Result<EmbeddingResponse> ModelService::embed(const EmbeddingCall& call) {
   const ChatCall as_chat{call.principal, call.trace, std::move(asked)};
   const ModelConfig* m = find(call.request.model);
   if (m == nullptr || m->kind != ModelKind::kEmbedding || !allowed(*m, call.principal)) {
-    recordDenied(as_chat, m == nullptr                          ? "no such model"
-                          : m->kind != ModelKind::kEmbedding ? "not an embedding model"
-                                                             : "the principal holds no grant for it");
+    recordDenied(as_chat, m == nullptr ? "no such model"
+                          : m->kind != ModelKind::kEmbedding
+                              ? "not an embedding model"
+                              : "the principal holds no grant for it");
     return Status::notFound("model '" + clipped(call.request.model, 64) +
                             "' does not exist or you may not use it");
   }

@@ -41,8 +41,7 @@ class OpenAiChatProvider final : public Provider {
     return out;
   }
 
-  Result<EmbeddingResponse> parseEmbeddings(const std::string& body,
-                                            size_t inputs) const override {
+  Result<EmbeddingResponse> parseEmbeddings(const std::string& body, size_t inputs) const override {
     auto parsed = parseJson(body);
     if (!parsed.ok()) return Status::unavailable("the provider answered with invalid JSON");
     return parseOpenAiEmbeddings(*parsed, inputs);

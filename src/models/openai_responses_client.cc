@@ -32,9 +32,9 @@ Result<Json> chatContent(const Json& content, const std::string& where) {
     } else if (type == "refusal") {
       parts.push_back({{"type", "text"}, {"text", p.value("refusal", "")}});
     } else {
-      return fieldError(where + "[" + std::to_string(i) + "]",
-                        "has a part type Ward's proxy does not support ('" + type.substr(0, 40) +
-                            "')");
+      return fieldError(
+          where + "[" + std::to_string(i) + "]",
+          "has a part type Ward's proxy does not support ('" + type.substr(0, 40) + "')");
     }
   }
   return parts;
@@ -58,13 +58,15 @@ Result<Json> chatMessages(const Json& input) {
     if (!item.is_object()) return fieldError(where, "must be an object");
     const std::string type = item.value("type", item.contains("role") ? "message" : "");
     if (type == "message") {
-      WARD_ASSIGN_OR_RETURN(Json content, chatContent(item.value("content", Json()), where + ".content"));
+      WARD_ASSIGN_OR_RETURN(Json content,
+                            chatContent(item.value("content", Json()), where + ".content"));
       messages.push_back({{"role", item.value("role", "")}, {"content", std::move(content)}});
     } else if (type == "function_call") {
-      Json call = {{"id", item.value("call_id", "")},
-                   {"type", "function"},
-                   {"function",
-                    {{"name", item.value("name", "")}, {"arguments", item.value("arguments", "")}}}};
+      Json call = {
+          {"id", item.value("call_id", "")},
+          {"type", "function"},
+          {"function",
+           {{"name", item.value("name", "")}, {"arguments", item.value("arguments", "")}}}};
       if (!reasoning.empty()) {
         call["extra_content"] = {{"openai", {{"reasoning", reasoning}}}};
         reasoning = Json::array();
@@ -147,17 +149,18 @@ std::string providerStateField(const Json& body, ProviderStateMode mode) {
 Result<ChatRequest> parseResponsesRequest(const Json& body, ProviderStateMode mode) {
   if (!body.is_object()) return Status::invalidArgument("body must be a JSON object");
   if (std::string f = providerStateField(body, mode); !f.empty()) {
-    return fieldError(f, "asks the provider to keep state, which Ward does not allow "
-                         "([proxy] provider_state; send whole items with store: false, "
-                         "docs/design/models.md)");
+    return fieldError(f,
+                      "asks the provider to keep state, which Ward does not allow "
+                      "([proxy] provider_state; send whole items with store: false, "
+                      "docs/design/models.md)");
   }
   static const std::set<std::string> kPassed = {
-      "model", "tool_choice", "parallel_tool_calls", "stream", "temperature", "top_p",
-      "user", "metadata", "safety_identifier", "prompt_cache_key"};
+      "model", "tool_choice", "parallel_tool_calls", "stream",          "temperature", "top_p",
+      "user",  "metadata",    "safety_identifier",   "prompt_cache_key"};
   // Accepted and not forwarded: they change nothing Ward sends (include, truncation "disabled",
   // stream_options' obfuscation, reasoning.summary, text.verbosity).
   static const std::set<std::string> kDropped = {"include", "truncation", "stream_options",
-                                                 "store", "background", "service_tier"};
+                                                 "store",   "background", "service_tier"};
   Json chat = Json::object();
   for (const auto& [k, v] : body.items()) {
     if (kPassed.count(k) != 0) {

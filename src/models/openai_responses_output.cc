@@ -60,8 +60,8 @@ Json responseObject(const ResponsesIdentity& id, const ChatResponse& r, const Js
                     const std::string& status, Json output, const Usage& usage) {
   Json details = nullptr;
   if (status == "incomplete") {
-    details = {{"reason", r.finish == FinishReason::kLength ? "max_output_tokens"
-                                                            : "content_filter"}};
+    details = {
+        {"reason", r.finish == FinishReason::kLength ? "max_output_tokens" : "content_filter"}};
   }
   Json out = {{"id", id.id},
               {"object", "response"},
@@ -143,10 +143,10 @@ std::string ResponsesEventWriter::closeMessage() {
   Json item = messageItem(item_id, text_, true);
   // One statement per event: the sequence numbers follow the order of the calls.
   std::string out = emit("response.output_text.done", {{"item_id", item_id},
-                                                        {"output_index", index},
-                                                        {"content_index", 0},
-                                                        {"text", text_},
-                                                        {"logprobs", Json::array()}});
+                                                       {"output_index", index},
+                                                       {"content_index", 0},
+                                                       {"text", text_},
+                                                       {"logprobs", Json::array()}});
   out += emit("response.content_part.done", {{"item_id", item_id},
                                              {"output_index", index},
                                              {"content_index", 0},
@@ -166,12 +166,12 @@ std::string ResponsesEventWriter::event(const ChatResponse&, const StreamEvent& 
         message_open_ = true;
         out += emit("response.output_item.added",
                     {{"output_index", index}, {"item", messageItem(item_id, "", false)}});
-        out += emit("response.content_part.added",
-                    {{"item_id", item_id},
-                     {"output_index", index},
-                     {"content_index", 0},
-                     {"part",
-                      {{"type", "output_text"}, {"text", ""}, {"annotations", Json::array()}}}});
+        out += emit(
+            "response.content_part.added",
+            {{"item_id", item_id},
+             {"output_index", index},
+             {"content_index", 0},
+             {"part", {{"type", "output_text"}, {"text", ""}, {"annotations", Json::array()}}}});
       }
       text_ += e.text;
       out += emit("response.output_text.delta", {{"item_id", item_id},
@@ -199,7 +199,8 @@ std::string ResponsesEventWriter::event(const ChatResponse&, const StreamEvent& 
                                                               {"output_index", index},
                                                               {"name", c.name},
                                                               {"arguments", c.arguments}});
-        out += emit("response.output_item.done", {{"output_index", index}, {"item", callItem(c, true)}});
+        out += emit("response.output_item.done",
+                    {{"output_index", index}, {"item", callItem(c, true)}});
         output_.push_back(callItem(c, true));
       }
       break;
@@ -220,8 +221,8 @@ std::string ResponsesEventWriter::finish(const ChatResponse& head, const Usage& 
   r.finish = finish_;
   const bool cut = incomplete(finish_);
   out += emit(cut ? "response.incomplete" : "response.completed",
-              {{"response", responseObject(identity_, r, echo_,
-                                           cut ? "incomplete" : "completed", output_, usage)}});
+              {{"response", responseObject(identity_, r, echo_, cut ? "incomplete" : "completed",
+                                           output_, usage)}});
   return out;
 }
 

@@ -72,7 +72,8 @@ class ResponsesStreamDecoder final : public SseStreamDecoder {
     } else if (type == "response.function_call_arguments.delta") {
       items_[e.value("output_index", 0)].args += e.value("delta", "");
     } else if (type == "response.completed" || type == "response.incomplete") {
-      if (!e.contains("response") || !e["response"].is_object()) return bad(type + " without a response");
+      if (!e.contains("response") || !e["response"].is_object())
+        return bad(type + " without a response");
       return onEnd(e["response"]);
     }  // in_progress, content_part.*, output_text.done, refusal, ...: nothing needed
     return Status();
@@ -102,8 +103,8 @@ class ResponsesStreamDecoder final : public SseStreamDecoder {
     response_.finish = responsesFinish(r, !calls.empty());
     response_.message.tool_calls = calls;
     if (!calls.empty()) {
-      out_->push_back(StreamEvent{StreamEvent::Kind::kToolCalls, "", std::move(calls),
-                                  FinishReason::kStop, {}});
+      out_->push_back(StreamEvent{
+          StreamEvent::Kind::kToolCalls, "", std::move(calls), FinishReason::kStop, {}});
     }
     out_->push_back(StreamEvent{StreamEvent::Kind::kFinish, "", {}, response_.finish, {}});
     if (r.contains("usage")) {

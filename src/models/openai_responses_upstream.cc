@@ -43,7 +43,8 @@ Result<Json> toolChoice(const Json& tc) {
 Result<Json> responsesRequestJson(const ChatRequest& r, const std::string& provider_model) {
   const Sampling& s = r.sampling;
   // The dialect has no stop sequences, seed, penalties or n: refused rather than dropped.
-  if (!s.stop.is_null()) return Status::invalidArgument("field 'stop' is not supported by the Responses API");
+  if (!s.stop.is_null())
+    return Status::invalidArgument("field 'stop' is not supported by the Responses API");
   if (s.seed) return Status::invalidArgument("field 'seed' is not supported by the Responses API");
   if (s.presence_penalty || s.frequency_penalty) {
     return Status::invalidArgument(
@@ -55,9 +56,8 @@ Result<Json> responsesRequestJson(const ChatRequest& r, const std::string& provi
       case Role::kSystem:
       case Role::kDeveloper:
       case Role::kUser:
-        input.push_back({{"type", "message"},
-                         {"role", roleName(m.role)},
-                         {"content", inputContent(m, false)}});
+        input.push_back(
+            {{"type", "message"}, {"role", roleName(m.role)}, {"content", inputContent(m, false)}});
         break;
       case Role::kAssistant: {
         Json parts = inputContent(m, true);

@@ -34,7 +34,7 @@ net::OutboundRequest jsonPost(const ProviderTarget& target, const std::string& p
 }
 
 Result<net::OutboundRequest> Provider::embeddingRequest(const ProviderTarget&,
-                                                       const EmbeddingRequest&) const {
+                                                        const EmbeddingRequest&) const {
   return Status::invalidArgument("the '" + std::string(name()) +
                                  "' adapter does not serve embeddings");
 }

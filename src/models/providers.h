@@ -5,9 +5,9 @@
 
 namespace ward::models {
 
-const Provider& openAiChatProvider();  // "openai" (Chat Completions and compatible servers)
-const Provider& anthropicProvider();   // "anthropic" (Messages)
-const Provider& geminiProvider();      // "gemini" (generateContent)
+const Provider& openAiChatProvider();       // "openai" (Chat Completions and compatible servers)
+const Provider& anthropicProvider();        // "anthropic" (Messages)
+const Provider& geminiProvider();           // "gemini" (generateContent)
 const Provider& openAiResponsesProvider();  // "openai-responses" (Responses)
 
 // A JSON POST to <base_url><path> with the target's trace context, timeout, size limit and address

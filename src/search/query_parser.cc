@@ -32,18 +32,22 @@ std::string lowerAscii(std::string s) {
 // train split (docs/design/search.md "Long queries"), where it beat a list of question words only.
 bool isFunctionWord(const std::string& lower) {
   static const std::unordered_set<std::string_view> kWords = {
-      "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
-      "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself",
-      "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
-      "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be",
-      "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an",
-      "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for",
-      "with", "about", "against", "between", "into", "through", "during", "before", "after",
-      "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over", "under",
-      "again", "further", "then", "once", "here", "there", "when", "where", "why", "how", "all",
-      "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not",
-      "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don",
-      "should", "now"};
+      "i",       "me",      "my",      "myself",   "we",         "our",    "ours",    "ourselves",
+      "you",     "your",    "yours",   "yourself", "yourselves", "he",     "him",     "his",
+      "himself", "she",     "her",     "hers",     "herself",    "it",     "its",     "itself",
+      "they",    "them",    "their",   "theirs",   "themselves", "what",   "which",   "who",
+      "whom",    "this",    "that",    "these",    "those",      "am",     "is",      "are",
+      "was",     "were",    "be",      "been",     "being",      "have",   "has",     "had",
+      "having",  "do",      "does",    "did",      "doing",      "a",      "an",      "the",
+      "and",     "but",     "if",      "or",       "because",    "as",     "until",   "while",
+      "of",      "at",      "by",      "for",      "with",       "about",  "against", "between",
+      "into",    "through", "during",  "before",   "after",      "above",  "below",   "to",
+      "from",    "up",      "down",    "in",       "out",        "on",     "off",     "over",
+      "under",   "again",   "further", "then",     "once",       "here",   "there",   "when",
+      "where",   "why",     "how",     "all",      "any",        "both",   "each",    "few",
+      "more",    "most",    "other",   "some",     "such",       "no",     "nor",     "not",
+      "only",    "own",     "same",    "so",       "than",       "too",    "very",    "s",
+      "t",       "can",     "will",    "just",     "don",        "should", "now"};
   return kWords.count(lower) > 0;
 }
 
@@ -103,8 +107,8 @@ int countContentWords(const std::vector<Piece>& pieces) {
 
 Result<ParsedQuery> parseQuery(const std::string& text, const SearchConfig& config) {
   if (text.size() > config.max_query_bytes) {
-    return Status::invalidArgument("query is longer than " + std::to_string(config.max_query_bytes) +
-                                   " bytes");
+    return Status::invalidArgument("query is longer than " +
+                                   std::to_string(config.max_query_bytes) + " bytes");
   }
   ParsedQuery q;
   text::Analyzer& analyzer = text::threadAnalyzer();

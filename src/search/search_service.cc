@@ -99,9 +99,12 @@ Result<SearchRequest> SearchService::requestFromJson(const Json& j, const Search
         }
         for (auto m = it.value().begin(); m != it.value().end(); ++m) {
           const Json& v = m.value();
-          if (v.is_string()) r.filters.metadata[m.key()] = v.get<std::string>();
-          else if (v.is_number() || v.is_boolean()) r.filters.metadata[m.key()] = v.dump();
-          else return Status::invalidArgument("filters.metadata." + m.key() + " must be a scalar");
+          if (v.is_string())
+            r.filters.metadata[m.key()] = v.get<std::string>();
+          else if (v.is_number() || v.is_boolean())
+            r.filters.metadata[m.key()] = v.dump();
+          else
+            return Status::invalidArgument("filters.metadata." + m.key() + " must be a scalar");
         }
       } else if (key == "updated_after") {
         WARD_ASSIGN_OR_RETURN(int64_t v, dateField(it.value(), "updated_after"));
@@ -189,8 +192,7 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
     h.flags = store::documentFlags(doc.metadata);
     response.hits.push_back(std::move(h));
   }
-  response.took_ms =
-      static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e6;
+  response.took_ms = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e6;
 
   audit::TraceEvent ev;
   ev.context = trace;
@@ -200,8 +202,8 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
   ev.time_us = SystemClock::instance().nowMicros();
   Json hits = Json::array();
   for (const auto& h : response.hits) {
-    Json hit = {{"doc_id", h.doc_id}, {"version", h.version}, {"chunk_id", h.chunk_id},
-                {"score", h.score}};
+    Json hit = {
+        {"doc_id", h.doc_id}, {"version", h.version}, {"chunk_id", h.chunk_id}, {"score", h.score}};
     // When the cited version was indexed and last changed: a replay can tell stale sources.
     if (h.indexed_at != 0) hit["indexed_at"] = formatRfc3339(h.indexed_at);
     if (h.updated_at != 0) hit["updated_at"] = formatRfc3339(h.updated_at);

@@ -76,8 +76,10 @@ std::string makeSnippet(const std::string& text, const std::vector<std::string>&
     for (const auto& t : tokens) {
       if (t.end <= end) cut = std::max<size_t>(cut, t.end);
     }
-    if (cut > start) end = cut;
-    else while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    if (cut > start)
+      end = cut;
+    else
+      while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   }
   std::string out;
   if (start > 0) out += "…";

@@ -37,10 +37,14 @@ std::vector<std::string> DocumentRecord::tokens() const {
 
 std::string_view writeOutcomeName(WriteOutcome o) {
   switch (o) {
-    case WriteOutcome::kCreated: return "created";
-    case WriteOutcome::kUpdated: return "updated";
-    case WriteOutcome::kAclChanged: return "acl_changed";
-    case WriteOutcome::kUnchanged: return "unchanged";
+    case WriteOutcome::kCreated:
+      return "created";
+    case WriteOutcome::kUpdated:
+      return "updated";
+    case WriteOutcome::kAclChanged:
+      return "acl_changed";
+    case WriteOutcome::kUnchanged:
+      return "unchanged";
   }
   return "unchanged";
 }

@@ -7,7 +7,8 @@ namespace ward::store {
 
 Result<std::vector<ChunkWithDocument>> readForResults(Store& store,
                                                       const std::vector<int64_t>& chunk_ids) {
-  if (auto* reads = dynamic_cast<SearchReads*>(&store)) return reads->chunksWithDocuments(chunk_ids);
+  if (auto* reads = dynamic_cast<SearchReads*>(&store))
+    return reads->chunksWithDocuments(chunk_ids);
   std::vector<ChunkWithDocument> out;
   out.reserve(chunk_ids.size());
   for (int64_t id : chunk_ids) {

@@ -59,11 +59,19 @@ class Statement {
 
   static Status statusFor(int rc, std::string message) {
     switch (rc & 0xFF) {
-      case SQLITE_BUSY: case SQLITE_LOCKED: return Status::unavailable(std::move(message));
-      case SQLITE_CORRUPT: case SQLITE_NOTADB: return Status::corruption(std::move(message));
-      case SQLITE_CONSTRAINT: return Status::alreadyExists(std::move(message));
-      case SQLITE_FULL: case SQLITE_IOERR: return Status::unavailable(std::move(message));
-      default: return Status::internal(std::move(message));
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        return Status::unavailable(std::move(message));
+      case SQLITE_CORRUPT:
+      case SQLITE_NOTADB:
+        return Status::corruption(std::move(message));
+      case SQLITE_CONSTRAINT:
+        return Status::alreadyExists(std::move(message));
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+        return Status::unavailable(std::move(message));
+      default:
+        return Status::internal(std::move(message));
     }
   }
 

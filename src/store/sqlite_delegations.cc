@@ -38,8 +38,7 @@ Result<std::vector<DelegationRecord>> selectDelegations(Database& db, const std:
 Status removeDelegation(Database& db, const std::string& tenant, const std::string& user,
                         const std::string& agent) {
   WARD_ASSIGN_OR_RETURN(
-      StmtRef st,
-      db.prepare("DELETE FROM tool_delegations WHERE tenant=? AND user=? AND agent=?"));
+      StmtRef st, db.prepare("DELETE FROM tool_delegations WHERE tenant=? AND user=? AND agent=?"));
   st->bind(1, tenant);
   st->bind(2, user);
   st->bind(3, agent);

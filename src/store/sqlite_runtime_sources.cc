@@ -41,8 +41,9 @@ Status insertRuntimeSource(Database& db, const RuntimeSourceRecord& r, size_t ma
     return Status::alreadyExists("source '" + r.name + "' already exists");
   }
   if (static_cast<size_t>(count->int64(0)) >= max_sources) {
-    return Status::failedPrecondition("at most " + std::to_string(max_sources) +
-                                     " runtime sources (kMaxSources in all, ward.toml's included)");
+    return Status::failedPrecondition(
+        "at most " + std::to_string(max_sources) +
+        " runtime sources (kMaxSources in all, ward.toml's included)");
   }
   const int64_t now = SystemClock::instance().nowMicros();
   WARD_ASSIGN_OR_RETURN(StmtRef st,
@@ -70,8 +71,7 @@ Status updateRuntimeSource(Database& db, const RuntimeSourceRecord& r) {
   return Status();
 }
 
-Status markRuntimeSourceRemoving(Database& db, const std::string& tenant,
-                                 const std::string& name) {
+Status markRuntimeSourceRemoving(Database& db, const std::string& tenant, const std::string& name) {
   WARD_ASSIGN_OR_RETURN(StmtRef st,
                         db.prepare("UPDATE sources SET removing=1 WHERE tenant=? AND name=?"));
   st->bind(1, tenant);

@@ -19,8 +19,7 @@ Result<std::vector<RuntimeSourceRecord>> selectRuntimeSources(Database& db,
 Status insertRuntimeSource(Database& db, const RuntimeSourceRecord& r, size_t max_sources);
 // Replaces the config (and clears `removing`); NotFound when there is none.
 Status updateRuntimeSource(Database& db, const RuntimeSourceRecord& r);
-Status markRuntimeSourceRemoving(Database& db, const std::string& tenant,
-                                 const std::string& name);
+Status markRuntimeSourceRemoving(Database& db, const std::string& tenant, const std::string& name);
 Status deleteRuntimeSource(Database& db, const std::string& tenant, const std::string& name);
 
 }  // namespace ward::store

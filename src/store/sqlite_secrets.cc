@@ -6,9 +6,8 @@ Status putSecretRow(Database& db, const std::string& tenant, const std::string& 
                     const std::string& ciphertext, int64_t now) {
   Transaction tx(db);
   WARD_RETURN_IF_ERROR(tx.begin());
-  WARD_ASSIGN_OR_RETURN(StmtRef st,
-                        db.prepare("INSERT OR REPLACE INTO tenant_secrets(tenant,name,"
-                                   "ciphertext,updated_at) VALUES(?,?,?,?)"));
+  WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare("INSERT OR REPLACE INTO tenant_secrets(tenant,name,"
+                                               "ciphertext,updated_at) VALUES(?,?,?,?)"));
   st->bind(1, tenant);
   st->bind(2, name);
   st->bind(3, ciphertext);
@@ -17,8 +16,7 @@ Status putSecretRow(Database& db, const std::string& tenant, const std::string& 
   return tx.commit();
 }
 
-Result<std::string> selectSecret(Database& db, const std::string& tenant,
-                                 const std::string& name) {
+Result<std::string> selectSecret(Database& db, const std::string& tenant, const std::string& name) {
   WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare("SELECT ciphertext FROM tenant_secrets WHERE "
                                                "tenant=? AND name=?"));
   st->bind(1, tenant);

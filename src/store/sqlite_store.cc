@@ -76,8 +76,9 @@ class SqliteStore final : public Store, public SearchReads {
       }
     } else {
       WARD_RETURN_IF_ERROR(st->error("read schema version"));
-      WARD_RETURN_IF_ERROR(db_->exec("INSERT INTO meta(key,value) VALUES('schema','0'),"
-                                     "('identity_generation','0')"));
+      WARD_RETURN_IF_ERROR(
+          db_->exec("INSERT INTO meta(key,value) VALUES('schema','0'),"
+                    "('identity_generation','0')"));
     }
     // The database's identity, made once; persisted indexes compare it (index-segments.md).
     WARD_RETURN_IF_ERROR(db_->exec("INSERT OR IGNORE INTO meta(key,value) VALUES('store_id','" +
@@ -183,8 +184,8 @@ class SqliteStore final : public Store, public SearchReads {
                                                     const std::string& name,
                                                     identity::PrincipalKind kind,
                                                     bool admin) override {
-    WARD_RETURN_IF_ERROR(identity::validateName(std::string(identity::principalKindName(kind)),
-                                                name));
+    WARD_RETURN_IF_ERROR(
+        identity::validateName(std::string(identity::principalKindName(kind)), name));
     WARD_RETURN_IF_ERROR(ensureTenant(tenant));
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
@@ -271,8 +272,7 @@ class SqliteStore final : public Store, public SearchReads {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());
-    WARD_ASSIGN_OR_RETURN(StmtRef st,
-                          db_->prepare("UPDATE api_keys SET revoked=1 WHERE key_id=?"));
+    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("UPDATE api_keys SET revoked=1 WHERE key_id=?"));
     st->bind(1, key_id);
     WARD_RETURN_IF_ERROR(st->exec("revoke api key"));
     if (db_->changes() == 0) return Status::notFound("api key '" + key_id + "' not found");
@@ -394,7 +394,7 @@ class SqliteStore final : public Store, public SearchReads {
   Result<std::vector<Change>> changesSince(int64_t seq, int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare("SELECT seq,kind,doc_id FROM changes "
-                                                       "WHERE seq>? ORDER BY seq LIMIT ?"));
+                                                   "WHERE seq>? ORDER BY seq LIMIT ?"));
     st->bind(1, seq);
     st->bind(2, limit);
     std::vector<Change> out;

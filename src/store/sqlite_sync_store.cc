@@ -60,8 +60,8 @@ class SqliteSyncStore final : public SyncStore {
     return latestRun(tenant, source, "state='running'");
   }
 
-  Result<SyncRunRecord> startRun(const std::string& tenant, const std::string& source,
-                                 bool full, int64_t full_since) override {
+  Result<SyncRunRecord> startRun(const std::string& tenant, const std::string& source, bool full,
+                                 int64_t full_since) override {
     MutexLock lock(mu_);
     SyncRunRecord r;
     r.tenant = tenant;
@@ -315,12 +315,11 @@ class SqliteSyncStore final : public SyncStore {
  private:
   // The source's newest run matching `condition` (SQL over the run columns, a constant).
   Result<std::optional<SyncRunRecord>> latestRun(const std::string& tenant,
-                                                 const std::string& source,
-                                                 const char* condition) {
+                                                 const std::string& source, const char* condition) {
     MutexLock lock(mu_);
-    WARD_ASSIGN_OR_RETURN(StmtRef st, db_->prepare(std::string(kRunColumns) +
-                                                   " WHERE tenant=? AND source=? AND " +
-                                                   condition + " ORDER BY id DESC LIMIT 1"));
+    WARD_ASSIGN_OR_RETURN(
+        StmtRef st, db_->prepare(std::string(kRunColumns) + " WHERE tenant=? AND source=? AND " +
+                                 condition + " ORDER BY id DESC LIMIT 1"));
     st->bind(1, tenant);
     st->bind(2, source);
     if (!st->step()) {
@@ -333,9 +332,10 @@ class SqliteSyncStore final : public SyncStore {
   Status writeRun(const SyncRunRecord& r) WARD_REQUIRES(mu_) {
     WARD_ASSIGN_OR_RETURN(
         StmtRef st,
-        db_->prepare("UPDATE sync_runs SET state=?,checkpoint=?,finished_at=?,listed=?,fetched=?,"
-                     "indexed=?,unchanged=?,failed=?,refused=?,held=?,widened=?,deleted=?,"
-                     "pages=?,resumed=?,exhausted=?,message=?,approval_id=?,requests=? WHERE id=?"));
+        db_->prepare(
+            "UPDATE sync_runs SET state=?,checkpoint=?,finished_at=?,listed=?,fetched=?,"
+            "indexed=?,unchanged=?,failed=?,refused=?,held=?,widened=?,deleted=?,"
+            "pages=?,resumed=?,exhausted=?,message=?,approval_id=?,requests=? WHERE id=?"));
     st->bind(1, syncRunStateName(r.state));
     st->bind(2, r.checkpoint);
     st->bind(3, r.finished_at);

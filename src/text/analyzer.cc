@@ -19,10 +19,9 @@ namespace {
 // Lucene's English stopword set: small on purpose, so queries rarely lose meaning.
 const std::unordered_set<std::string_view>& stopwords() {
   static const std::unordered_set<std::string_view> kWords = {
-      "a",    "an",   "and",   "are",   "as",    "at",   "be",    "but",  "by",
-      "for",  "if",   "in",    "into",  "is",    "it",   "no",    "not",  "of",
-      "on",   "or",   "such",  "that",  "the",   "their", "then", "there", "these",
-      "they", "this", "to",    "was",   "will",  "with"};
+      "a",   "an",    "and",  "are",   "as",    "at",   "be",   "but", "by",  "for",  "if",
+      "in",  "into",  "is",   "it",    "no",    "not",  "of",   "on",  "or",  "such", "that",
+      "the", "their", "then", "there", "these", "they", "this", "to",  "was", "will", "with"};
   return kWords;
 }
 
@@ -31,10 +30,14 @@ enum CharClass : uint8_t { kOther = 0, kAlpha = 1, kDigit = 2, kJoiner = 3 };
 std::array<uint8_t, 128> makeAsciiTable() {
   std::array<uint8_t, 128> t{};
   for (int c = 0; c < 128; ++c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) t[c] = kAlpha;
-    else if (c >= '0' && c <= '9') t[c] = kDigit;
-    else if (c == '-' || c == '_') t[c] = kJoiner;
-    else t[c] = kOther;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+      t[c] = kAlpha;
+    else if (c >= '0' && c <= '9')
+      t[c] = kDigit;
+    else if (c == '-' || c == '_')
+      t[c] = kJoiner;
+    else
+      t[c] = kOther;
   }
   return t;
 }
@@ -57,11 +60,18 @@ uint8_t classify(std::string_view s, size_t i, size_t* len) {
   }
   *len = static_cast<size_t>(n);
   switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
       return kAlpha;
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
       return kDigit;
     default:
       return kOther;
@@ -145,7 +155,10 @@ struct Analyzer::Impl {
           uint8_t c = classify(text, j, &l);
           if (c != kAlpha && c != kDigit) break;
           if (l > 1) ascii = false;
-          if (c == kAlpha) has_alpha = true; else has_digit = true;
+          if (c == kAlpha)
+            has_alpha = true;
+          else
+            has_digit = true;
           j += l;
         }
         if (nparts < 16) {
@@ -215,7 +228,8 @@ void Analyzer::terms(std::string_view text, std::vector<std::string>& out) {
   });
 }
 
-void Analyzer::forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f) {
+void Analyzer::forEachTerm(std::string_view text,
+                           const std::function<void(const std::string&)>& f) {
   impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) { f(term); });
 }
 

@@ -88,7 +88,9 @@ Result<UpstreamConfig> parseOne(const toml::table& t, size_t index) {
     } else if (key == "trusted" || key == "allow_sampling" || key == "allow_elicitation") {
       auto b = v.value<bool>();
       if (!v.is_boolean() || !b) return keyError(where, key, "must be a boolean");
-      (key == "trusted" ? c.trusted : key == "allow_sampling" ? c.allow_sampling : c.allow_elicitation) = *b;
+      (key == "trusted"          ? c.trusted
+       : key == "allow_sampling" ? c.allow_sampling
+                                 : c.allow_elicitation) = *b;
     } else if (key == "read_only_tools") {
       WARD_ASSIGN_OR_RETURN(c.read_only_tools, stringList(v, where, key));
     } else if (key == "resources_for" || key == "prompts_for") {

@@ -31,7 +31,7 @@ enum class ReplayTools {
   kLive,      // through the gateway as the original principal (a new trace)
   kDeny,      // every call refused
 };
-std::string_view replayToolsName(ReplayTools t);         // "recorded", "live", "deny"
+std::string_view replayToolsName(ReplayTools t);              // "recorded", "live", "deny"
 Result<ReplayTools> parseReplayTools(std::string_view name);  // InvalidArgument otherwise
 
 // The answer a cassette holds, decoded again by its adapter (streams chunk by chunk as received).
@@ -42,17 +42,17 @@ struct AnswerReplayInput {
                     const std::vector<models::Cassette>& steps)
       : answer(answer_attributes), trace_id(trace), cassettes(steps) {}
 
-  const Json& answer;                        // the attributes of the recorded `answer` event
-  const std::string& trace_id;               // the recorded trace
+  const Json& answer;                              // the attributes of the recorded `answer` event
+  const std::string& trace_id;                     // the recorded trace
   const std::vector<models::Cassette>& cassettes;  // the model steps' cassettes, in order
-  store::Store* store = nullptr;             // required: passage text by chunk id
-  AnswerConfig config;                       // link hosts (as configured now)
+  store::Store* store = nullptr;                   // required: passage text by chunk id
+  AnswerConfig config;                             // link hosts (as configured now)
   // Fork: empty model = a plain offline replay.
   std::string model;
   size_t from_step = 0;  // 0-based model step where the fork starts
   ReplayTools tools = ReplayTools::kRecorded;
-  models::ModelService* models = nullptr;       // required for a fork
-  gateway::ToolGateway* gateway = nullptr;      // required for kLive
+  models::ModelService* models = nullptr;         // required for a fork
+  gateway::ToolGateway* gateway = nullptr;        // required for kLive
   const identity::Principal* replayer = nullptr;  // the fork's model calls run as them
   audit::TraceContext replay_trace;               // ... in this trace
   const identity::Principal* original = nullptr;  // kLive tool calls run as them

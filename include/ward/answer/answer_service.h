@@ -133,8 +133,7 @@ class AnswerService {
   // filters links, records one `answer` event (mode "model", `front_door`) and returns the result.
   Result<AnswerResult> verifyReply(const identity::Principal& who, const Grounding& grounding,
                                    const std::string& model, const std::string& reply,
-                                   const audit::TraceContext& trace,
-                                   const std::string& front_door);
+                                   const audit::TraceContext& trace, const std::string& front_door);
 
  private:
   // The question's and k's checks (ask(), ground()); returns k.

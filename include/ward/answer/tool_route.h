@@ -27,7 +27,7 @@ struct ToolRoute {
   const identity::Principal& principal;
   const identity::Principal* agent = nullptr;  // the agent acting for it, if any
   const audit::TraceContext& trace;
-  std::string front_door;        // "answer" | "proxy": the call's "via" and its key's prefix
+  std::string front_door;           // "answer" | "proxy": the call's "via" and its key's prefix
   const gateway::TurnTaint& taint;  // what the turn has read (the untrusted-content gate)
 };
 

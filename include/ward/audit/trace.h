@@ -13,8 +13,8 @@ namespace ward::audit {
 
 // W3C trace context of one request.
 struct TraceContext {
-  std::string trace_id;  // 32 lowercase hex
-  std::string span_id;   // 16 lowercase hex, this request's span
+  std::string trace_id;        // 32 lowercase hex
+  std::string span_id;         // 16 lowercase hex, this request's span
   std::string parent_span_id;  // from an incoming traceparent, or empty
 
   // A fresh trace with random ids.

@@ -22,8 +22,8 @@ struct ServerConfig {
 };
 
 struct IngestConfig {
-  size_t max_file_bytes = 64 << 20;    // larger files are reported and skipped
-  size_t max_record_bytes = 8 << 20;   // one JSONL record / pushed document
+  size_t max_file_bytes = 64 << 20;   // larger files are reported and skipped
+  size_t max_record_bytes = 8 << 20;  // one JSONL record / pushed document
   size_t chunk_tokens = 512;
   size_t chunk_max_tokens = 768;
   size_t table_rows_per_chunk = 20;
@@ -48,8 +48,8 @@ struct SearchConfig {
 };
 
 struct IndexConfig {
-  size_t segment_chunks = 4000;  // the open segment is frozen after this many chunks
-  int merge_factor = 4;           // merge when this many frozen segments of one tier exist
+  size_t segment_chunks = 4000;        // the open segment is frozen after this many chunks
+  int merge_factor = 4;                // merge when this many frozen segments of one tier exist
   int64_t checkpoint_changes = 50000;  // persist index/ after this many changes (0: only at close)
 };
 
@@ -59,8 +59,8 @@ struct AuditConfig {
   int64_t checkpoint_records = 1000;  // sign a checkpoint every this many records...
   int64_t checkpoint_seconds = 60;    // ...or this often while records are being added
   // Crypto-shredding and retention (docs/formats/audit-keys.md).
-  bool encrypt_subjects = true;       // seal principal + attributes under subject/day keys
-  int64_t retention_days = 0;         // day keys older than this are destroyed; 0 = forever
+  bool encrypt_subjects = true;  // seal principal + attributes under subject/day keys
+  int64_t retention_days = 0;    // day keys older than this are destroyed; 0 = forever
   std::map<std::string, int64_t> tenant_retention_days;  // per-tenant override of retention_days
   // Export (docs/formats/otlp-export.md, docs/formats/audit-jsonl-export.md).
   size_t export_queue_events = 10000;  // per exporter; more pending events are dropped
@@ -68,9 +68,9 @@ struct AuditConfig {
   int64_t otlp_timeout_ms = 5000;
   int otlp_retries = 3;
   bool otlp_allow_loopback = false;
-  bool otlp_include_content = false;   // opt-in gen_ai content (tool arguments, query text)
+  bool otlp_include_content = false;  // opt-in gen_ai content (tool arguments, query text)
   std::string otlp_service_name = "ward";
-  std::string jsonl_path;              // "" = no JSONL export; relative to the data dir
+  std::string jsonl_path;  // "" = no JSONL export; relative to the data dir
   size_t jsonl_max_bytes = 100 << 20;
   int jsonl_keep_files = 5;
 
@@ -82,22 +82,22 @@ struct AuditConfig {
 
 // The tool gateway (docs/design/gateway.md).
 struct GatewayConfig {
-  int64_t idempotency_ttl_s = 86400;   // idempotency keys expire after this
-  int64_t approval_ttl_s = 86400;      // pending approvals expire after this
-  int64_t max_wait_s = 60;             // bound of ?wait=SECONDS on calls and approvals
-  size_t max_args_bytes = 1 << 20;     // serialized arguments larger than this are refused
-  size_t max_response_bytes = 4 << 20; // backend responses larger than this fail the call
-  int64_t timeout_ms = 10000;          // per backend attempt
-  int retries = 2;                     // extra attempts, read tools only
-  std::string approve_risk;            // "", "write" or "destructive": risks that always need approval
+  int64_t idempotency_ttl_s = 86400;    // idempotency keys expire after this
+  int64_t approval_ttl_s = 86400;       // pending approvals expire after this
+  int64_t max_wait_s = 60;              // bound of ?wait=SECONDS on calls and approvals
+  size_t max_args_bytes = 1 << 20;      // serialized arguments larger than this are refused
+  size_t max_response_bytes = 4 << 20;  // backend responses larger than this fail the call
+  int64_t timeout_ms = 10000;           // per backend attempt
+  int retries = 2;                      // extra attempts, read tools only
+  std::string approve_risk;  // "", "write" or "destructive": risks that always need approval
 };
 
 // OAuth 2.1 resource server (docs/design/http.md "Bearer JWTs"): when `issuer` is set, the HTTP
 // API also accepts bearer JWTs (RS256/ES256) besides API keys.
 struct OAuthConfig {
-  std::string issuer;                   // "" = OAuth off; the required "iss"
-  std::string audience;                 // required "aud" (this server), needed with issuer
-  std::string jwks_file;                // the signing keys: exactly one of jwks_file / jwks_url
+  std::string issuer;     // "" = OAuth off; the required "iss"
+  std::string audience;   // required "aud" (this server), needed with issuer
+  std::string jwks_file;  // the signing keys: exactly one of jwks_file / jwks_url
   std::string jwks_url;
   std::string principal_claim = "sub";  // the claim naming the Ward principal
   int64_t leeway_s = 60;                // clock skew allowed on exp / nbf

@@ -39,7 +39,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status okStatus() { return Status(); }
-  static Status invalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status invalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status notFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status alreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status permissionDenied(std::string m) {
@@ -85,7 +87,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -112,10 +114,10 @@ class [[nodiscard]] Result {
 #define WARD_CONCAT_INNER(a, b) a##b
 #define WARD_CONCAT(a, b) WARD_CONCAT_INNER(a, b)
 
-#define WARD_RETURN_IF_ERROR(expr)         \
-  do {                                     \
-    ::ward::Status _ward_st = (expr);      \
-    if (!_ward_st.ok()) return _ward_st;   \
+#define WARD_RETURN_IF_ERROR(expr)       \
+  do {                                   \
+    ::ward::Status _ward_st = (expr);    \
+    if (!_ward_st.ok()) return _ward_st; \
   } while (0)
 
 #define WARD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -45,10 +45,10 @@ struct CaseRun {
   std::map<std::string, double> metrics;  // "ndcg@10", "recall@k", "mrr@10", "citation_*",
                                           // "tool_f1", "utility"
   bool leak = false;                      // permission: a forbidden document or a canary was seen
-  bool attack_success = false;  // injection: canary in the output, a link let through, a
-                                // forbidden tool attempted, or an attack check held
-  int blocked = 0;   // exfiltration links Ward's link filter removed (by policy)
-  std::string mode;  // "search", "extractive", "model"
+  bool attack_success = false;            // injection: canary in the output, a link let through, a
+                                          // forbidden tool attempted, or an attack check held
+  int blocked = 0;     // exfiltration links Ward's link filter removed (by policy)
+  std::string mode;    // "search", "extractive", "model"
   double took_ms = 0;  // 0 in a replay
   // What the services returned that scoring reads (docs/formats/eval-suite.md "Replay"); null
   // when the run could not observe anything. Recorded in the JSON report, re-scored by --replay.
@@ -77,8 +77,8 @@ struct EvalRun {
   int repeat = 1;
   Thresholds thresholds;
   std::vector<CaseResult> cases;
-  std::string started_at;  // RFC 3339, UTC; a replay keeps the recorded run's
-  double took_ms = 0;      // 0 in a replay
+  std::string started_at;     // RFC 3339, UTC; a replay keeps the recorded run's
+  double took_ms = 0;         // 0 in a replay
   std::string replayed_from;  // --replay: the report re-scored ("" = a live run)
   // answer.link_hosts the injection checks used (recorded, so a replay scores alike).
   std::vector<std::string> link_hosts;

@@ -21,13 +21,13 @@ inline constexpr size_t kMaxToolExamples = 32;
 inline constexpr size_t kMaxToolExampleBytes = 64 * 1024;
 
 struct ToolExample {
-  std::string name;                  // unique in the definition, 1-64 characters
-  Json arguments = Json::object();   // the call's arguments
+  std::string name;                   // unique in the definition, 1-64 characters
+  Json arguments = Json::object();    // the call's arguments
   std::string decision = "executed";  // the expected decision (docs/design/gateway.md)
-  std::optional<Json> result;        // the result must equal this
-  std::optional<Json> subset;        // the result must contain this (jsonContainsSubset)
-  Json schema;                       // the result must validate against this (null = none)
-  std::optional<Json> recorded;      // a recorded backend response for `--recorded` runs
+  std::optional<Json> result;         // the result must equal this
+  std::optional<Json> subset;         // the result must contain this (jsonContainsSubset)
+  Json schema;                        // the result must validate against this (null = none)
+  std::optional<Json> recorded;       // a recorded backend response for `--recorded` runs
 };
 
 // The definition's "examples" field (absent = none); InvalidArgument names the field

@@ -19,7 +19,7 @@ namespace ward::audit {
 class TraceSink;
 class TraceService;
 class SubjectKeyStore;
-}
+}  // namespace ward::audit
 namespace ward::gateway {
 class ToolGateway;
 }

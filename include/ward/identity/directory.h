@@ -12,7 +12,7 @@
 namespace ward::identity {
 
 struct ApiKeyRecord {
-  std::string key_id;       // public part, shown in listings
+  std::string key_id;  // public part, shown in listings
   int64_t principal_id = 0;
   std::string secret_hash;  // sha256 hex of the secret part; the secret itself is never stored
   int64_t created_at = 0;

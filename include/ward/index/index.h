@@ -21,7 +21,9 @@
 #include "ward/common/config.h"
 #include "ward/common/status.h"
 
-namespace ward::store { class Store; }
+namespace ward::store {
+class Store;
+}
 
 namespace ward::index {
 
@@ -32,10 +34,11 @@ struct QueryTerm {
 };
 
 struct IndexQuery {
-  std::vector<QueryTerm> terms;                   // OR-scored
-  std::vector<std::vector<std::string>> phrases;  // each phrase must occur (analyzed terms, in order)
-  std::vector<std::string> required_terms;        // must occur (identifiers, phrase words)
-  std::vector<std::string> any_of_tokens;         // visibility: ACL tokens the principal holds
+  std::vector<QueryTerm> terms;  // OR-scored
+  std::vector<std::vector<std::string>>
+      phrases;                              // each phrase must occur (analyzed terms, in order)
+  std::vector<std::string> required_terms;  // must occur (identifiers, phrase words)
+  std::vector<std::string> any_of_tokens;   // visibility: ACL tokens the principal holds
   // Visibility, when set: a chunk must also carry one of these (an agent's document scope, see
   // identity/document_scope.h); empty = nothing is visible. Unlike filter_token_groups it narrows
   // the visible set itself, so ranking statistics are those of the intersection.
@@ -64,13 +67,13 @@ struct IndexResult {
 };
 
 struct IndexStats {
-  int64_t chunks = 0;       // live chunks
+  int64_t chunks = 0;  // live chunks
   int64_t segments = 0;
   int64_t terms = 0;
-  int64_t applied_seq = 0;  // last store change applied
+  int64_t applied_seq = 0;     // last store change applied
   int64_t persisted_seq = -1;  // applied_seq of the checkpoint loaded or written last (-1: none)
-  bool loaded = false;  // opened from persisted files rather than rebuilt from the store
-  bool writer = false;  // holds index/LOCK: the process that writes checkpoints
+  bool loaded = false;         // opened from persisted files rather than rebuilt from the store
+  bool writer = false;         // holds index/LOCK: the process that writes checkpoints
   int64_t memory_bytes = 0;
 };
 

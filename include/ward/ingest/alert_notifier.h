@@ -70,7 +70,7 @@ class AlertNotifier {
   CondVar wake_;
   std::deque<SyncAlert> queue_ WARD_GUARDED_BY(mu_);
   bool stop_ WARD_GUARDED_BY(mu_) = false;
-  std::thread thread_;           // only with a webhook
+  std::thread thread_;  // only with a webhook
 };
 
 }  // namespace ward::ingest

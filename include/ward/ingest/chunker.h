@@ -9,8 +9,8 @@
 namespace ward::ingest {
 
 struct ChunkOptions {
-  size_t target_tokens = 512;  // aim for about this many tokens (words and punctuation runs)
-  size_t max_tokens = 768;     // hard cap; a longer single sentence is cut at a word boundary
+  size_t target_tokens = 512;        // aim for about this many tokens (words and punctuation runs)
+  size_t max_tokens = 768;           // hard cap; a longer single sentence is cut at a word boundary
   size_t table_rows_per_chunk = 20;  // a table longer than this is split by rows, header repeated
 };
 
@@ -18,9 +18,9 @@ struct ChunkOptions {
 // is the rows rendered as "column: value" lines, so it can differ from the extracted span.
 struct Chunk {
   std::string text;
-  size_t span_start = 0;  // code-point offset in ExtractedDocument::text (inclusive)
-  size_t span_end = 0;    // code-point offset (exclusive)
-  int page = 0;           // page of the chunk's start, 0 when not paged
+  size_t span_start = 0;     // code-point offset in ExtractedDocument::text (inclusive)
+  size_t span_end = 0;       // code-point offset (exclusive)
+  int page = 0;              // page of the chunk's start, 0 when not paged
   std::string heading_path;  // "Handbook > Leave > Parental leave" (joined with " > ")
   std::string kind;          // "text", "table", "code", "clause"
 };

@@ -13,8 +13,12 @@
 #include "ward/identity/principal.h"
 #include "ward/store/records.h"
 
-namespace ward::store { class Store; }
-namespace ward::index { class Index; }
+namespace ward::store {
+class Store;
+}
+namespace ward::index {
+class Index;
+}
 
 namespace ward::ingest {
 

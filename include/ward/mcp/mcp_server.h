@@ -61,7 +61,7 @@ struct McpOptions {
   // Upstream MCP servers whose resources and prompts are re-exposed to the subjects in their
   // resources_for / prompts_for (optional; docs/design/upstream.md).
   upstream::UpstreamPool* upstreams = nullptr;
-  const Clock* clock = nullptr;             // null = SystemClock
+  const Clock* clock = nullptr;  // null = SystemClock
   McpLimits limits;
   std::string server_version = "0.1.0";
   // Key of the HMAC that binds input-required requestState to principal, tool and arguments;

@@ -25,20 +25,20 @@ inline constexpr size_t kMaxCassetteRequestBytes = 4 * 1024 * 1024;
 bool isRecordedHeader(std::string_view lowercase_name);
 
 struct Cassette {
-  std::string adapter;         // provider adapter name ("openai", "anthropic", ...)
-  std::string model;           // the [[models]] name tried
-  std::string url;             // scheme://host[:port]/path, no query (it may carry a key)
-  Json request;                // the Ward-form request sent (Chat Completions shape), canonical
-  std::string request_sha256;  // SHA-256 of the canonical JSON of `request`
-  std::string upstream_body;   // the exact upstream request body bytes
-  int status = 0;              // HTTP status; 0 = no reply (transport failure)
+  std::string adapter;            // provider adapter name ("openai", "anthropic", ...)
+  std::string model;              // the [[models]] name tried
+  std::string url;                // scheme://host[:port]/path, no query (it may carry a key)
+  Json request;                   // the Ward-form request sent (Chat Completions shape), canonical
+  std::string request_sha256;     // SHA-256 of the canonical JSON of `request`
+  std::string upstream_body;      // the exact upstream request body bytes
+  int status = 0;                 // HTTP status; 0 = no reply (transport failure)
   Json headers = Json::object();  // whitelisted response headers
   bool stream = false;
-  std::string response;          // raw response bytes (SSE bytes for streams)
-  std::vector<size_t> chunks;    // streams: offset in `response` of each chunk as received
-  bool truncated = false;        // the response was over kMaxCassetteResponseBytes
+  std::string response;        // raw response bytes (SSE bytes for streams)
+  std::vector<size_t> chunks;  // streams: offset in `response` of each chunk as received
+  bool truncated = false;      // the response was over kMaxCassetteResponseBytes
   bool request_truncated = false;
-  std::string response_sha256;   // SHA-256 of the canonical parsed response ("" if none)
+  std::string response_sha256;  // SHA-256 of the canonical parsed response ("" if none)
 
   Json toJson() const;
   // InvalidArgument naming the field when `j` is not a cassette.

@@ -17,7 +17,7 @@
 namespace ward::models {
 
 // Limits of one embeddings request (docs/design/models.md "Limits").
-inline constexpr size_t kMaxEmbeddingInputs = 2048;         // strings in `input`
+inline constexpr size_t kMaxEmbeddingInputs = 2048;           // strings in `input`
 inline constexpr size_t kMaxEmbeddingInputBytes = 32 * 1024;  // one string
 inline constexpr int64_t kMaxEmbeddingDimensions = 65536;
 
@@ -29,13 +29,13 @@ struct EmbeddingRequest {
   std::optional<int64_t> dimensions;  // forwarded (OpenAI `dimensions`, Gemini
                                       // `outputDimensionality`)
   EmbeddingEncoding encoding = EmbeddingEncoding::kFloat;  // how the client wants vectors
-  Json claims = Json::object();       // `user`: recorded, never used for identity
+  Json claims = Json::object();  // `user`: recorded, never used for identity
 };
 
 struct EmbeddingResponse {
-  std::string model;                        // as the provider names it ("" when it does not)
+  std::string model;                         // as the provider names it ("" when it does not)
   std::vector<std::vector<double>> vectors;  // one per input, in input order
-  Usage usage;                              // input tokens; unknown when the provider is silent
+  Usage usage;                               // input tokens; unknown when the provider is silent
 };
 
 // A client's body: `input` a string or a list of strings (token arrays are refused), optional

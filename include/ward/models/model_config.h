@@ -24,12 +24,12 @@ inline constexpr int64_t kMaxRetryWaitMs = 60000;  // a longer retry-after is no
 enum class ModelKind { kChat, kEmbedding };
 
 struct ModelConfig {
-  std::string name;            // what clients send as "model": 1-64 of [A-Za-z0-9._:/-]
-  std::string provider;        // an adapter name (provider_registry: "openai", ...)
+  std::string name;                   // what clients send as "model": 1-64 of [A-Za-z0-9._:/-]
+  std::string provider;               // an adapter name (provider_registry: "openai", ...)
   ModelKind kind = ModelKind::kChat;  // `kind = "chat" | "embedding"`
-  std::string base_url;        // e.g. "https://api.openai.com/v1"
-  std::string model;           // the provider's model id
-  std::string api_key_secret;  // tenant secret holding the API key; "" = no key sent
+  std::string base_url;               // e.g. "https://api.openai.com/v1"
+  std::string model;                  // the provider's model id
+  std::string api_key_secret;         // tenant secret holding the API key; "" = no key sent
   // Who may call it, as grant subjects ("principal:<name>", "group:<name>", "agent:<name>").
   // Empty = nobody (deny by default).
   std::vector<std::string> allow;

@@ -42,8 +42,8 @@ using ToolCallPolicy =
 
 struct ModelServiceOptions {
   std::vector<ModelConfig> models;
-  audit::TraceSink* traces = nullptr;         // required: every call and refusal is recorded
-  audit::PromptStore* prompts = nullptr;      // null: the rendered prompt is only hashed
+  audit::TraceSink* traces = nullptr;     // required: every call and refusal is recorded
+  audit::PromptStore* prompts = nullptr;  // null: the rendered prompt is only hashed
   // Each attempt's raw exchange, sealed (cassette.h); null: none is kept.
   audit::CassetteStore* cassettes = nullptr;
   const audit::Redactor* redactor = nullptr;  // applied to the prompt before hash and store

@@ -31,7 +31,7 @@ struct OutboundRequest {
   size_t max_response_bytes = 16u << 20;  // a larger response fails with Unavailable
   Reach reach = Reach::kPublic;           // which resolved addresses may be connected to
   bool allow_loopback = false;            // with Reach::kOperatorEndpoint: loopback too
-  bool allow_private = false;  // shorthand for Reach::kAnyValid (local model servers)
+  bool allow_private = false;             // shorthand for Reach::kAnyValid (local model servers)
   // Appended to the refusal when the host resolves only to refused addresses: the setting that
   // would allow it ("tools may not reach it unless they set backend.allow_private").
   std::string refusal_hint = "refused unless allow_private is set";

@@ -13,8 +13,12 @@
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 
-namespace ward::store { class Store; }
-namespace ward::index { class Index; }
+namespace ward::store {
+class Store;
+}
+namespace ward::index {
+class Index;
+}
 
 namespace ward::search {
 

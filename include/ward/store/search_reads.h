@@ -18,7 +18,8 @@ class Store;
 
 struct ChunkWithDocument {
   ChunkRecord chunk;
-  DocumentRecord document;  // `acl` empty; `metadata` holds only the content flags (document_flags.h)
+  DocumentRecord
+      document;  // `acl` empty; `metadata` holds only the content flags (document_flags.h)
 };
 
 class SearchReads {

@@ -118,11 +118,11 @@ struct ApprovalRecord {
 struct PromptPinRecord {
   std::string tenant;
   std::string upstream;
-  std::string prompt;          // the upstream's own name
-  std::string pinned_hash;     // "" = none approved yet (a prompt added after the first import)
-  Json pinned_definition;      // null when none
-  std::string pending_hash;    // "" = nothing waits for approval
-  Json pending_definition;     // what the upstream offers now, when it differs from the pin
+  std::string prompt;        // the upstream's own name
+  std::string pinned_hash;   // "" = none approved yet (a prompt added after the first import)
+  Json pinned_definition;    // null when none
+  std::string pending_hash;  // "" = nothing waits for approval
+  Json pending_definition;   // what the upstream offers now, when it differs from the pin
   int64_t updated_at = 0;
 };
 

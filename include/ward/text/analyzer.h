@@ -46,8 +46,9 @@ class Analyzer {
   // comes with an empty term: a Snowball English stem starts with its word's first letter (and
   // an unstemmed term is the word itself), so such a word cannot be a wanted term that starts
   // with another byte. For highlighting a few terms in long text (search snippets).
-  void forEachToken(std::string_view text, const std::array<bool, 256>& first_bytes,
-                    const std::function<void(const std::string& term, uint32_t start, uint32_t end)>& f);
+  void forEachToken(
+      std::string_view text, const std::array<bool, 256>& first_bytes,
+      const std::function<void(const std::string& term, uint32_t start, uint32_t end)>& f);
 
   // Whether a lowercased word is an English stopword.
   static bool isStopword(std::string_view word);

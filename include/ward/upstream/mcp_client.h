@@ -112,7 +112,7 @@ class McpClient {
   int64_t restarts_ WARD_GUARDED_BY(mu_) = 0;
   int64_t connected_at_us_ WARD_GUARDED_BY(mu_) = 0;  // when the current connection was made
   int quick_exits_ WARD_GUARDED_BY(mu_) = 0;          // consecutive deaths soon after start
-  bool server_tool_tasks_ = false;        // initialize declared tasks for tools/call; by mu_
+  bool server_tool_tasks_ = false;  // initialize declared tasks for tools/call; by mu_
   std::map<std::string, TaskSupport> task_support_;  // from the newest listTools(); by mu_
 };
 

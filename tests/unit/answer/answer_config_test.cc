@@ -45,8 +45,9 @@ TEST_F(AnswerConfigTest, TheDefaultFileLoadsToTheDefaults) {
 }
 
 TEST_F(AnswerConfigTest, ValuesAndMistakes) {
-  auto c = load("[answer]\ndefault_k = 5\nmax_k = 50\nmodel = \"gpt\"\n"
-                "link_hosts = [\"docs.acme.test\", \"*.acme.test\"]\n");
+  auto c = load(
+      "[answer]\ndefault_k = 5\nmax_k = 50\nmodel = \"gpt\"\n"
+      "link_hosts = [\"docs.acme.test\", \"*.acme.test\"]\n");
   ASSERT_TRUE(c.ok()) << c.status().toString();
   EXPECT_EQ(c->default_k, 5);
   EXPECT_EQ(c->max_k, 50);
@@ -92,10 +93,10 @@ TEST(AnswerDocs, TheDocumentedLimitsAreTheCodes) {
                      std::to_string(kExtractiveSentences) + " |"),
             std::string::npos);
   AnswerConfig d;
-  EXPECT_NE(doc.find("| " + std::to_string(d.default_k) + " / " + std::to_string(d.max_k) +
-                     " (at most `kAnswerMaxKCeiling` = " + std::to_string(kAnswerMaxKCeiling) +
-                     ") |"),
-            std::string::npos);
+  EXPECT_NE(
+      doc.find("| " + std::to_string(d.default_k) + " / " + std::to_string(d.max_k) +
+               " (at most `kAnswerMaxKCeiling` = " + std::to_string(kAnswerMaxKCeiling) + ") |"),
+      std::string::npos);
   const std::string toml_doc = readDoc(WARD_WARD_TOML_DOC);
   EXPECT_NE(toml_doc.find("1.." + std::to_string(kAnswerMaxKCeiling)), std::string::npos);
 }

@@ -33,8 +33,8 @@ struct Fixture {
   audit::TraceContext trace;
   std::string model = "m";
   std::string question = "How long is the warranty?";
-  std::vector<Passage> passages = {Passage{"hb", 1, 7, 0, 1, 1.0, "Handbook",
-                                           "The warranty lasts 24 months."}};
+  std::vector<Passage> passages = {
+      Passage{"hb", 1, 7, 0, 1, 1.0, "Handbook", "The warranty lasts 24 months."}};
   ModelDraftInput input() { return ModelDraftInput{who, trace, model, question, passages}; }
 };
 

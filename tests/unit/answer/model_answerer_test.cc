@@ -31,9 +31,8 @@ TEST(ModelReply, AnythingElseIsOneUnsupportedSentence) {
 }
 
 TEST(ModelReply, AChunkThatIsNotANumberNeverMatches) {
-  ModelDraft d = parseModelReply(
-      R"({"answer":"a","claims":[{"text":"a","citations":)"
-      R"([{"doc_id":"d","chunk":"0","quote":"q"}]}]})");
+  ModelDraft d = parseModelReply(R"({"answer":"a","claims":[{"text":"a","citations":)"
+                                 R"([{"doc_id":"d","chunk":"0","quote":"q"}]}]})");
   ASSERT_EQ(d.draft.sentences.size(), 1u);
   EXPECT_EQ(d.draft.sentences[0].citations[0].chunk, -1);
 }

@@ -23,9 +23,9 @@ TEST(ReplayDivergence, IdenticalRunsHaveNone) {
 }
 
 TEST(ReplayDivergence, EachKindAtItsStepAndPointer) {
-  std::vector<ReplayStep> rec = {step({{"tool_calls", {call("get", "{\"city\":\"Paris\"}")}}}),
-                                 step({{"text", "It is sunny in Paris."},
-                                       {"finish_reason", "stop"}})};
+  std::vector<ReplayStep> rec = {
+      step({{"tool_calls", {call("get", "{\"city\":\"Paris\"}")}}}),
+      step({{"text", "It is sunny in Paris."}, {"finish_reason", "stop"}})};
   auto with = [&](size_t i, const char* key, Json v) {
     auto out = rec;
     out[i].response[key] = std::move(v);

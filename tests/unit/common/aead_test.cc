@@ -19,8 +19,9 @@ TEST(Aead, Aes256GcmKnownAnswers) {
   EXPECT_EQ(hexEncode(aeadSeal(key, nonce, "", "").value()), "530f8afbc74536b9a963b4f1c4cb738b");
   EXPECT_EQ(hexEncode(aeadSeal(key, nonce, "", std::string(16, '\0')).value()),
             "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919");
-  EXPECT_EQ(aeadOpen(key, nonce, "", unhex("cea7403d4d606b6e074ec5d3baf39d18"
-                                           "d0d1c8a799996bf0265b98b5d48ab919"))
+  EXPECT_EQ(aeadOpen(key, nonce, "",
+                     unhex("cea7403d4d606b6e074ec5d3baf39d18"
+                           "d0d1c8a799996bf0265b98b5d48ab919"))
                 .value(),
             std::string(16, '\0'));
 }
@@ -38,8 +39,7 @@ TEST(Aead, AssociatedDataKeyAndBytesAreAllAuthenticated) {
   EXPECT_EQ(aeadOpen(key, nonce, "context", flipped).status().code(), StatusCode::kCorruption);
   std::string other_key = key;
   other_key[31] ^= 1;
-  EXPECT_EQ(aeadOpen(other_key, nonce, "context", sealed).status().code(),
-            StatusCode::kCorruption);
+  EXPECT_EQ(aeadOpen(other_key, nonce, "context", sealed).status().code(), StatusCode::kCorruption);
   EXPECT_EQ(aeadOpen(key, nonce, "context", "short").status().code(), StatusCode::kCorruption);
   EXPECT_EQ(aeadSeal("short", nonce, "", "x").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(aeadSeal(key, "short", "", "x").status().code(), StatusCode::kInvalidArgument);
@@ -56,8 +56,7 @@ TEST(Aead, HmacAndHkdfKnownAnswers) {
 
 TEST(Aead, Sha256KnownAnswersOnEveryCall) {
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(sha256Hex("abc"),
-              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
 }

@@ -7,9 +7,13 @@ namespace ward {
 namespace {
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> kVectors[] = {
-      {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> kVectors[] = {{"", ""},
+                                                          {"f", "Zg=="},
+                                                          {"fo", "Zm8="},
+                                                          {"foo", "Zm9v"},
+                                                          {"foob", "Zm9vYg=="},
+                                                          {"fooba", "Zm9vYmE="},
+                                                          {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : kVectors) {
     EXPECT_EQ(base64Encode(plain), encoded);
     auto back = base64Decode(encoded);
@@ -21,12 +25,12 @@ TEST(Base64, Rfc4648Vectors) {
 }
 
 TEST(Base64, DecodingIsStrict) {
-  EXPECT_FALSE(base64Decode("SGVsbG8"));       // missing padding
-  EXPECT_FALSE(base64Decode("SGVs!!!bG8="));   // outside the alphabet
-  EXPECT_FALSE(base64Decode("Zg=a"));          // padding in the middle
-  EXPECT_FALSE(base64Decode("Z==="));          // three pads
-  EXPECT_FALSE(base64Decode("Zh=="));          // non-zero bits under the padding
-  EXPECT_FALSE(base64Decode("Zm9v\n"));        // whitespace
+  EXPECT_FALSE(base64Decode("SGVsbG8"));      // missing padding
+  EXPECT_FALSE(base64Decode("SGVs!!!bG8="));  // outside the alphabet
+  EXPECT_FALSE(base64Decode("Zg=a"));         // padding in the middle
+  EXPECT_FALSE(base64Decode("Z==="));         // three pads
+  EXPECT_FALSE(base64Decode("Zh=="));         // non-zero bits under the padding
+  EXPECT_FALSE(base64Decode("Zm9v\n"));       // whitespace
   EXPECT_EQ(base64Decode("SGVsbG8="), "Hello");
 }
 

@@ -28,14 +28,14 @@ constexpr int kSeeds = 30;
 
 const std::vector<std::string>& vocabulary() {
   static const std::vector<std::string> kWords = {
-      "robot",    "timeout",  "invoice",  "contract", "notice",   "termination", "payment",
-      "server",   "cluster",  "shard",    "cache",    "latency",  "budget",      "quarter",
-      "roadmap",  "platform", "customer", "refund",   "shipping", "warehouse",   "pallet",
-      "forklift", "battery",  "charger",  "sensor",   "camera",   "lidar",       "motor",
-      "gearbox",  "firmware", "update",   "release",  "rollback", "incident",    "outage",
-      "pager",    "alert",    "metric",   "dashboard", "query",   "index",       "segment",
-      "merge",    "compact",  "vacuum",   "backup",   "restore",  "snapshot",    "replica",
-      "leader",   "follower", "election", "quorum",   "ledger",   "audit",       "policy",
+      "robot",    "timeout",  "invoice",  "contract",  "notice",   "termination", "payment",
+      "server",   "cluster",  "shard",    "cache",     "latency",  "budget",      "quarter",
+      "roadmap",  "platform", "customer", "refund",    "shipping", "warehouse",   "pallet",
+      "forklift", "battery",  "charger",  "sensor",    "camera",   "lidar",       "motor",
+      "gearbox",  "firmware", "update",   "release",   "rollback", "incident",    "outage",
+      "pager",    "alert",    "metric",   "dashboard", "query",    "index",       "segment",
+      "merge",    "compact",  "vacuum",   "backup",    "restore",  "snapshot",    "replica",
+      "leader",   "follower", "election", "quorum",    "ledger",   "audit",       "policy",
       "salary",   "bonus",    "hiring",   "zephyr"};
   return kWords;
 }
@@ -97,8 +97,10 @@ Json aclJson(const store::Acl& acl) {
 }
 
 Json recordJson(const DocModel& d, const store::Acl& acl) {
-  Json r{{"id", d.id},         {"text", d.text},
-         {"acl", aclJson(acl)}, {"source", d.source},
+  Json r{{"id", d.id},
+         {"text", d.text},
+         {"acl", aclJson(acl)},
+         {"source", d.source},
          {"metadata", {{"team", d.team}}}};
   if (!d.title.empty()) r["title"] = d.title;
   return r;
@@ -125,14 +127,16 @@ World randomWorld(std::mt19937& rng) {
   for (int g = 0; g < n_groups; ++g) {
     w.groups.push_back("g" + std::to_string(g));
     // Nesting: a group may join an earlier group (a DAG, several levels deep).
-    if (g > 0 && rng() % 2 == 0) w.member_of[w.groups.back()].insert("g" + std::to_string(rng() % g));
+    if (g > 0 && rng() % 2 == 0)
+      w.member_of[w.groups.back()].insert("g" + std::to_string(rng() % g));
   }
   int n_users = 3 + static_cast<int>(rng() % 4);
   for (int u = 0; u < n_users; ++u) {
     std::string name = "u" + std::to_string(u);
     w.users.push_back(name);
     int memberships = static_cast<int>(rng() % 3);
-    for (int i = 0; i < memberships; ++i) w.member_of[name].insert(w.groups[rng() % w.groups.size()]);
+    for (int i = 0; i < memberships; ++i)
+      w.member_of[name].insert(w.groups[rng() % w.groups.size()]);
   }
   int n_docs = 40 + static_cast<int>(rng() % 81);
   for (int i = 0; i < n_docs; ++i) {
@@ -140,8 +144,8 @@ World randomWorld(std::mt19937& rng) {
     d.id = "doc-" + std::to_string(i);
     if (rng() % 3 == 0) d.title = randomText(rng, 1 + static_cast<int>(rng() % 4));
     // Mostly short texts; a few long enough to be split into several chunks.
-    int len = (rng() % 12 == 0) ? 600 + static_cast<int>(rng() % 600)
-                                : 3 + static_cast<int>(rng() % 80);
+    int len =
+        (rng() % 12 == 0) ? 600 + static_cast<int>(rng() % 600) : 3 + static_cast<int>(rng() % 80);
     d.text = randomText(rng, len);
     d.source = rng() % 2 ? "wiki" : "code";
     d.team = "t" + std::to_string(rng() % 3);
@@ -252,8 +256,8 @@ void checkAgainstReference(WardInstance& full, const World& w, const Reader& rea
   const std::string& user = reader.user;
   TempDir ref_dir;
   auto ref = WardInstance::open(ref_dir.path());
-  ASSERT_TRUE(ref->store->createPrincipal("default", user, identity::PrincipalKind::kUser, false)
-                  .ok());
+  ASSERT_TRUE(
+      ref->store->createPrincipal("default", user, identity::PrincipalKind::kUser, false).ok());
   std::set<std::string> readable;
   Json records = Json::array();
   for (const auto& d : w.docs) {
@@ -271,8 +275,8 @@ void checkAgainstReference(WardInstance& full, const World& w, const Reader& rea
     search::SearchRequest req;
     req.query = q;
     req.k = 1 + static_cast<int>(rng() % 20);
-    SCOPED_TRACE(context + " " + reader.describe() + " query=[" + q + "] k=" +
-                 std::to_string(req.k));
+    SCOPED_TRACE(context + " " + reader.describe() + " query=[" + q +
+                 "] k=" + std::to_string(req.k));
     auto got = searchAsReader(full, reader, req);
     auto want = ref->searchAs(user, req);
     ASSERT_EQ(got.ok(), want.ok()) << got.status().toString() << " vs " << want.status().toString();
@@ -287,7 +291,8 @@ void checkAgainstReference(WardInstance& full, const World& w, const Reader& rea
       const auto& b = want->hits[i];
       EXPECT_EQ(a.doc_id, b.doc_id) << "rank " << i;
       EXPECT_EQ(a.ordinal, b.ordinal) << "rank " << i;
-      EXPECT_TRUE(sameScore(a.score, b.score)) << "rank " << i << ": " << a.score << " vs " << b.score;
+      EXPECT_TRUE(sameScore(a.score, b.score))
+          << "rank " << i << ": " << a.score << " vs " << b.score;
       EXPECT_EQ(a.snippet, b.snippet) << "rank " << i;
       EXPECT_EQ(a.title, b.title) << "rank " << i;
     }
@@ -347,10 +352,17 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
     DocModel& d = w.docs[rng() % w.docs.size()];
     store::Acl acl;
     switch (rng() % 4) {
-      case 0: acl.is_public = true; break;
-      case 1: acl.users = {p}; break;
-      case 2: acl.groups = {w.groups[rng() % w.groups.size()]}; break;
-      default: break;  // admins only
+      case 0:
+        acl.is_public = true;
+        break;
+      case 1:
+        acl.users = {p};
+        break;
+      case 2:
+        acl.groups = {w.groups[rng() % w.groups.size()]};
+        break;
+      default:
+        break;  // admins only
     }
     ASSERT_TRUE(full->store->setAcl("default", d.id, acl).ok());
     d.acl = acl;
@@ -362,8 +374,9 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
   for (int i = 0; i < 3; ++i) {
     DocModel& d = w.docs[rng() % w.docs.size()];
     if (d.deleted) continue;
-    ASSERT_TRUE(full->ingest->removeDocument("default", d.id, audit::TraceContext::generate(),
-                                             "test").ok());
+    ASSERT_TRUE(
+        full->ingest->removeDocument("default", d.id, audit::TraceContext::generate(), "test")
+            .ok());
     d.deleted = true;
   }
   checkAgainstReference(*full, w, alone, queries, rng, "after deletions");
@@ -429,8 +442,8 @@ TEST_P(AgentAclPropertyTest, AgentForUserEqualsIntersectionOnlyCorpus) {
   // Widening the scope by a group and narrowing it by a source take effect on the next query.
   const std::string g = w.groups[rng() % w.groups.size()];
   if (!scope.groups.count(g)) {
-    ASSERT_TRUE(full->store->addScopeEntry("default", "bot", {identity::ScopeKind::kGroup, g}, "t")
-                    .ok());
+    ASSERT_TRUE(
+        full->store->addScopeEntry("default", "bot", {identity::ScopeKind::kGroup, g}, "t").ok());
     scope.groups.insert(g);
   }
   for (const auto& src : std::set<std::string>(scope.sources)) {
@@ -464,12 +477,14 @@ class AclDynamicsTest : public ::testing::Test {
     ward_ = WardInstance::open(dir_.path());
     auto& s = *ward_->store;
     ASSERT_TRUE(s.createPrincipal("default", "eng", identity::PrincipalKind::kGroup, false).ok());
-    ASSERT_TRUE(s.createPrincipal("default", "platform", identity::PrincipalKind::kGroup, false).ok());
+    ASSERT_TRUE(
+        s.createPrincipal("default", "platform", identity::PrincipalKind::kGroup, false).ok());
     ASSERT_TRUE(s.createPrincipal("default", "alice", identity::PrincipalKind::kUser, false).ok());
     ASSERT_TRUE(s.createPrincipal("default", "bob", identity::PrincipalKind::kUser, false).ok());
     ASSERT_TRUE(s.addMembership("default", "platform", "eng").ok());
     Json records = Json::array({
-        {{"id", "secret"}, {"text", "the zephyr launch codes are kept here"},
+        {{"id", "secret"},
+         {"text", "the zephyr launch codes are kept here"},
          {"acl", {{"groups", {"eng"}}}}},
         {{"id", "open"}, {"text", "zephyr public announcement"}, {"acl", {{"public", true}}}},
         {{"id", "mine"}, {"text", "zephyr notes for bob only"}, {"acl", {{"users", {"bob"}}}}},
@@ -517,8 +532,8 @@ TEST_F(AclDynamicsTest, AclChangeTakesEffectAfterCatchUpWithoutReingest) {
 }
 
 TEST_F(AclDynamicsTest, AdminSeesAdminOnlyDocumentsOthersDoNot) {
-  ASSERT_TRUE(ward_->store->createPrincipal("default", "root", identity::PrincipalKind::kUser, true)
-                  .ok());
+  ASSERT_TRUE(
+      ward_->store->createPrincipal("default", "root", identity::PrincipalKind::kUser, true).ok());
   EXPECT_EQ(ids("root", "zephyr"), (std::vector<std::string>{"admins", "mine", "open", "secret"}));
   EXPECT_EQ(ids("bob", "admin material"), std::vector<std::string>{});
   auto r = ward_->searchAs("alice", "launch codes");
@@ -532,8 +547,9 @@ TEST_F(AclDynamicsTest, RemovedDocumentIsGoneAndPurged) {
   auto chunks = ward_->store->chunksOf(before->id);
   ASSERT_TRUE(chunks.ok());
   ASSERT_FALSE(chunks->empty());
-  ASSERT_TRUE(ward_->ingest->removeDocument("default", "open", audit::TraceContext::generate(),
-                                            "test").ok());
+  ASSERT_TRUE(
+      ward_->ingest->removeDocument("default", "open", audit::TraceContext::generate(), "test")
+          .ok());
   EXPECT_EQ(ids("bob", "zephyr"), std::vector<std::string>{"mine"});
   EXPECT_EQ(ids("bob", "announcement"), std::vector<std::string>{});
   for (const auto& c : *chunks) {
@@ -546,9 +562,9 @@ TEST_F(AclDynamicsTest, RemovedDocumentIsGoneAndPurged) {
   EXPECT_EQ(after->title, "");
   EXPECT_EQ(after->version, 1);
   // A second removal of the same id is NotFound.
-  EXPECT_EQ(ward_->ingest->removeDocument("default", "open", audit::TraceContext::generate(), "t")
-                .code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(
+      ward_->ingest->removeDocument("default", "open", audit::TraceContext::generate(), "t").code(),
+      StatusCode::kNotFound);
 }
 
 TEST_F(AclDynamicsTest, UnknownPrincipalIsNotFound) {

@@ -68,8 +68,9 @@ TEST_F(ConfigTest, DefaultTomlLoadsToDefaults) {
 }
 
 TEST_F(ConfigTest, AuditKeysAreAppliedAndChecked) {
-  auto c = load("[audit]\ncheckpoint_records = 50\ncheckpoint_seconds = 5\n"
-                "segment_bytes = 2097152\nmax_record_bytes = 4096\n");
+  auto c = load(
+      "[audit]\ncheckpoint_records = 50\ncheckpoint_seconds = 5\n"
+      "segment_bytes = 2097152\nmax_record_bytes = 4096\n");
   ASSERT_TRUE(c.ok()) << c.status().toString();
   EXPECT_EQ(c->audit.checkpoint_records, 50);
   EXPECT_EQ(c->audit.checkpoint_seconds, 5);
@@ -114,9 +115,9 @@ TEST_F(ConfigTest, UnknownKeyIsNamed) {
 }
 
 TEST_F(ConfigTest, WrongTypeIsNamed) {
-  for (const char* toml : {"[search]\ndefault_k = \"ten\"\n", "[search]\ndefault_k = 2.5\n",
-                           "[server]\nlisten = 7411\n", "tenant = true\n",
-                           "[search]\nk1 = \"x\"\n"}) {
+  for (const char* toml :
+       {"[search]\ndefault_k = \"ten\"\n", "[search]\ndefault_k = 2.5\n",
+        "[server]\nlisten = 7411\n", "tenant = true\n", "[search]\nk1 = \"x\"\n"}) {
     auto c = load(toml);
     ASSERT_FALSE(c.ok()) << toml;
     EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << toml;
@@ -171,13 +172,11 @@ TEST_F(ConfigTest, AuditExportAndRetentionKeys) {
   EXPECT_TRUE(defaults->audit.encrypt_subjects);
   EXPECT_TRUE(defaults->audit.otlp_endpoint.empty());
   EXPECT_EQ(defaults->audit.retentionDaysFor("any"), 0);
-  for (const char* toml : {"[audit]\nencrypt_subjects = 1\n",
-                           "[audit.tenant_retention_days]\nacme = \"30\"\n",
-                           "[audit.tenant_retention_days]\nacme = -1\n",
-                           "[audit]\ntenant_retention_days = 5\n",
-                           "[audit.export]\nqueue_events = 0\n",
-                           "[audit.export]\notlp_allow_loopback = \"yes\"\n",
-                           "[audit.export]\notlp_endpoint_x = \"a\"\n"}) {
+  for (const char* toml :
+       {"[audit]\nencrypt_subjects = 1\n", "[audit.tenant_retention_days]\nacme = \"30\"\n",
+        "[audit.tenant_retention_days]\nacme = -1\n", "[audit]\ntenant_retention_days = 5\n",
+        "[audit.export]\nqueue_events = 0\n", "[audit.export]\notlp_allow_loopback = \"yes\"\n",
+        "[audit.export]\notlp_endpoint_x = \"a\"\n"}) {
     auto bad = load(toml);
     ASSERT_FALSE(bad.ok()) << toml;
     EXPECT_NE(bad.status().message().find("audit."), std::string::npos) << bad.status().message();

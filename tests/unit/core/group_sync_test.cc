@@ -142,18 +142,18 @@ TEST_F(GroupSyncTest, AGroupThatDisappearsFromACompletePassIsEmptied) {
   EXPECT_EQ(hits("alice"), std::vector<std::string>{"eng-plan"});
 
   // eng is gone from the source, but the pass had a failure: an incomplete pass changes nothing.
-  auto partial = sync(jsonlSource("hr", std::string(kDoc) +
-                                            R"({"group": "ops", "members": ["bob"]})"
-                                            "\nnot json\n"));
+  auto partial =
+      sync(jsonlSource("hr", std::string(kDoc) + R"({"group": "ops", "members": ["bob"]})"
+                                                 "\nnot json\n"));
   ASSERT_TRUE(partial.ok()) << partial.status().toString();
   EXPECT_EQ(partial->run.state, store::SyncRunState::kPartial);
   EXPECT_TRUE(has(groupsOf("alice"), "eng"));
   EXPECT_EQ(hits("alice"), std::vector<std::string>{"eng-plan"});
 
   // A complete, clean pass that no longer reports eng empties it with its final row.
-  auto complete = sync(jsonlSource("hr", std::string(kDoc) +
-                                             R"({"group": "ops", "members": ["bob"]})"
-                                             "\n"));
+  auto complete =
+      sync(jsonlSource("hr", std::string(kDoc) + R"({"group": "ops", "members": ["bob"]})"
+                                                 "\n"));
   ASSERT_TRUE(complete.ok()) << complete.status().toString();
   EXPECT_EQ(complete->run.state, store::SyncRunState::kCompleted);
   EXPECT_FALSE(has(groupsOf("alice"), "eng"));

@@ -38,8 +38,7 @@ Json record(const std::string& id, const std::set<int>& words) {
   return Json{{"id", id}, {"text", text}, {"acl", {{"public", true}}}};
 }
 
-void expectSameResults(index::Index& a, index::Index& b, store::Store& store,
-                       const Model& model) {
+void expectSameResults(index::Index& a, index::Index& b, store::Store& store, const Model& model) {
   const index::BM25Params params;
   for (int w = 0; w < kWords; ++w) {
     auto ra = a.search(queryFor(word(w)), params);
@@ -88,7 +87,8 @@ TEST_P(IndexSegmentsTest, SegmentLayoutNeverChangesResults) {
       std::string id = "d" + std::to_string(rng() % 80);
       if (!in_batch.insert(id).second) continue;
       std::set<int> words;
-      for (int n = 1 + static_cast<int>(rng() % 6); n > 0; --n) words.insert(static_cast<int>(rng() % kWords));
+      for (int n = 1 + static_cast<int>(rng() % 6); n > 0; --n)
+        words.insert(static_cast<int>(rng() % kWords));
       model[id] = words;
       batch.push_back(record(id, words));
     }

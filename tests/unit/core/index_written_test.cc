@@ -62,23 +62,30 @@ struct Env {
 
   // A record with headings (several chunks), metadata of every scalar kind and a random ACL.
   Json record(const std::string& id) {
-    std::string text = "# " + words(2) + "\n\n" + words(30) + "\n\n## " + words(1) + "\n\n" +
-                       words(20) + "\n";
+    std::string text =
+        "# " + words(2) + "\n\n" + words(30) + "\n\n## " + words(1) + "\n\n" + words(20) + "\n";
     Json acl = Json::object();
     switch (rng() % 3) {
-      case 0: acl["public"] = true; break;
-      case 1: acl["groups"] = {"g" + std::to_string(rng() % 2)}; break;
-      default: acl["users"] = {"u" + std::to_string(rng() % 3)}; break;
+      case 0:
+        acl["public"] = true;
+        break;
+      case 1:
+        acl["groups"] = {"g" + std::to_string(rng() % 2)};
+        break;
+      default:
+        acl["users"] = {"u" + std::to_string(rng() % 3)};
+        break;
     }
     return Json{{"id", id},
                 {"title", words(2)},
                 {"text", text},
                 {"format", "markdown"},
                 {"acl", acl},
-                {"metadata", {{"team", "t" + std::to_string(rng() % 3)},
-                              {"rank", static_cast<int>(rng() % 5)},
-                              {"score", 0.25 * static_cast<double>(rng() % 4)},
-                              {"draft", rng() % 2 == 0}}}};
+                {"metadata",
+                 {{"team", "t" + std::to_string(rng() % 3)},
+                  {"rank", static_cast<int>(rng() % 5)},
+                  {"score", 0.25 * static_cast<double>(rng() % 4)},
+                  {"draft", rng() % 2 == 0}}}};
   }
 
   void ingest(index::Index& index, int from, int n) {

@@ -109,8 +109,9 @@ class CaseRunner {
   }
 
  private:
-  std::string where() const { return fs::path(file_).filename().string() + ":" +
-                                     std::to_string(line_); }
+  std::string where() const {
+    return fs::path(file_).filename().string() + ":" + std::to_string(line_);
+  }
 
   void directive(const std::string& line) {
     if (line.rfind("text:", 0) == 0) {
@@ -135,10 +136,9 @@ class CaseRunner {
       auto args = splitWords(rest);
       ASSERT_FALSE(args.empty());
       bool admin = std::find(args.begin(), args.end(), "admin") != args.end();
-      auto made = s.createPrincipal("default", args[0],
-                                    cmd == "group" ? identity::PrincipalKind::kGroup
-                                                   : identity::PrincipalKind::kUser,
-                                    admin);
+      auto made = s.createPrincipal(
+          "default", args[0],
+          cmd == "group" ? identity::PrincipalKind::kGroup : identity::PrincipalKind::kUser, admin);
       ASSERT_TRUE(made.ok()) << made.status().toString();
       for (size_t i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == "member-of" || args[i] == "groups") {
@@ -163,8 +163,8 @@ class CaseRunner {
       ASSERT_TRUE(st.ok()) << st.toString();
       ASSERT_TRUE(ward_->index->catchUp().ok());
     } else if (cmd == "delete") {
-      Status st = ward_->ingest->removeDocument("default", rest, audit::TraceContext::generate(),
-                                                "test");
+      Status st =
+          ward_->ingest->removeDocument("default", rest, audit::TraceContext::generate(), "test");
       ASSERT_TRUE(st.ok()) << st.toString();
     } else if (cmd == "ingest") {
       // flushed above
@@ -178,11 +178,15 @@ class CaseRunner {
   }
 
   void applyAclArg(const std::string& a, store::Acl& acl) {
-    if (a == "public") acl.is_public = true;
-    else if (a == "none") {}
-    else if (a.rfind("users=", 0) == 0) acl.users = splitComma(a.substr(6));
-    else if (a.rfind("groups=", 0) == 0) acl.groups = splitComma(a.substr(7));
-    else ADD_FAILURE() << "bad ACL argument '" << a << "'";
+    if (a == "public")
+      acl.is_public = true;
+    else if (a == "none") {
+    } else if (a.rfind("users=", 0) == 0)
+      acl.users = splitComma(a.substr(6));
+    else if (a.rfind("groups=", 0) == 0)
+      acl.groups = splitComma(a.substr(7));
+    else
+      ADD_FAILURE() << "bad ACL argument '" << a << "'";
   }
 
   void declareDoc(const std::string& rest) {
@@ -196,15 +200,24 @@ class CaseRunner {
       size_t eq = a.find('=');
       std::string key = a.substr(0, eq);
       std::string val = eq == std::string::npos ? "" : a.substr(eq + 1);
-      if (a == "public") acl["public"] = true;
-      else if (key == "users") acl["users"] = splitComma(val);
-      else if (key == "groups") acl["groups"] = splitComma(val);
-      else if (key == "title") rec["title"] = val;
-      else if (key == "source") rec["source"] = val;
-      else if (key == "updated") rec["updated_at"] = val;
-      else if (key == "format") rec["format"] = val;
-      else if (key.rfind("meta.", 0) == 0) meta[key.substr(5)] = val;
-      else FAIL() << "bad doc argument '" << a << "'";
+      if (a == "public")
+        acl["public"] = true;
+      else if (key == "users")
+        acl["users"] = splitComma(val);
+      else if (key == "groups")
+        acl["groups"] = splitComma(val);
+      else if (key == "title")
+        rec["title"] = val;
+      else if (key == "source")
+        rec["source"] = val;
+      else if (key == "updated")
+        rec["updated_at"] = val;
+      else if (key == "format")
+        rec["format"] = val;
+      else if (key.rfind("meta.", 0) == 0)
+        meta[key.substr(5)] = val;
+      else
+        FAIL() << "bad doc argument '" << a << "'";
     }
     if (!acl.empty()) rec["acl"] = acl;
     if (!meta.empty()) rec["metadata"] = meta;

@@ -54,8 +54,10 @@ std::string referenceSnippet(const std::string& text, const std::vector<std::str
     for (const auto& t : tokens) {
       if (t.end <= end) cut = std::max<size_t>(cut, t.end);
     }
-    if (cut > start) end = cut;
-    else while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    if (cut > start)
+      end = cut;
+    else
+      while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   }
   std::string out;
   if (start > 0) out += "…";
@@ -97,13 +99,55 @@ TEST(SnippetTest, MarksTheBestWindow) {
 // Random chunks over words with irregular stems, identifiers, stopwords and non-ASCII letters:
 // the shortcut never changes a snippet.
 TEST(SnippetTest, EqualsTheFullAnalysisOnRandomText) {
-  const std::vector<std::string> vocab = {
-      "dying", "die", "lying", "skies", "sky", "yelling", "yell", "early", "only", "news",
-      "relational", "relate", "generalization", "general", "cells", "cell", "protein",
-      "proteins", "INV-2024-0042", "ERR_TIMEOUT", "err", "timeout", "the", "of", "and",
-      "\xc3\x89v\xc3\xa9nements", "evenement", "Ubiquitous", "running", "runs", "x86_64",
-      "2024", "b12", "tumour", "tumours", "hoping", "hope", "ties", "tie", "idly", "ugly",
-      "oing", "aed", "sses", "ayes", "y", "a1", "\xc3\xa9t\xc3\xa9s", "ete"};
+  const std::vector<std::string> vocab = {"dying",
+                                          "die",
+                                          "lying",
+                                          "skies",
+                                          "sky",
+                                          "yelling",
+                                          "yell",
+                                          "early",
+                                          "only",
+                                          "news",
+                                          "relational",
+                                          "relate",
+                                          "generalization",
+                                          "general",
+                                          "cells",
+                                          "cell",
+                                          "protein",
+                                          "proteins",
+                                          "INV-2024-0042",
+                                          "ERR_TIMEOUT",
+                                          "err",
+                                          "timeout",
+                                          "the",
+                                          "of",
+                                          "and",
+                                          "\xc3\x89v\xc3\xa9nements",
+                                          "evenement",
+                                          "Ubiquitous",
+                                          "running",
+                                          "runs",
+                                          "x86_64",
+                                          "2024",
+                                          "b12",
+                                          "tumour",
+                                          "tumours",
+                                          "hoping",
+                                          "hope",
+                                          "ties",
+                                          "tie",
+                                          "idly",
+                                          "ugly",
+                                          "oing",
+                                          "aed",
+                                          "sses",
+                                          "ayes",
+                                          "y",
+                                          "a1",
+                                          "\xc3\xa9t\xc3\xa9s",
+                                          "ete"};
   std::mt19937 rng(42);
   for (int round = 0; round < 300; ++round) {
     std::string text;

@@ -177,8 +177,7 @@ canary_interval_s = 60
   EXPECT_EQ(ok->front().canary_interval_s, 60);
   auto jsonl = ingest::parseSourceConfigs(
       "[[sources]]\nname='p'\nconnector='jsonl'\nroot='/x.jsonl'\ncanary_interval_s=5\n");
-  ASSERT_TRUE(jsonl.ok()) << "push (jsonl) sources have canaries too: "
-                          << jsonl.status().message();
+  ASSERT_TRUE(jsonl.ok()) << "push (jsonl) sources have canaries too: " << jsonl.status().message();
   auto git = ingest::parseSourceConfigs(
       "[[sources]]\nname='g'\nconnector='git'\nroot='/x'\ncanary_interval_s=5\n");
   ASSERT_FALSE(git.ok());

@@ -514,12 +514,13 @@ TEST(SourceConfig, JsonBodiesAndTomlShareOneValidator) {
       "[[sources]]\nname = \"w\"\nconnector = \"folder\"\nroot = \"/x\"\npage_items = \"3\"\n");
   ASSERT_FALSE(toml.ok());
   EXPECT_EQ(toml.status().message(), "ward.toml: sources[0].page_items: must be an integer");
-  EXPECT_EQ(ingest::parseSourceJson(Json{{"name", "w"}, {"connector", "folder"}, {"root", "/x"},
-                                         {"credential", "s3cr3t"}},
-                                    "source")
-                .status()
-                .message(),
-            "source.credential: unknown key");
+  EXPECT_EQ(
+      ingest::parseSourceJson(
+          Json{{"name", "w"}, {"connector", "folder"}, {"root", "/x"}, {"credential", "s3cr3t"}},
+          "source")
+          .status()
+          .message(),
+      "source.credential: unknown key");
   // A ward.toml entry, turned back into JSON, parses to the same source.
   auto parsed = ingest::parseSourceConfigs(R"(
 [[sources]]

@@ -71,10 +71,10 @@ struct WardInstance {
     auto ix = index::openIndex(dir + "/index", *w->store, IndexConfig{});
     if (!ix.ok()) throw std::runtime_error("openIndex: " + ix.status().toString());
     w->index = std::move(ix).value();
-    w->search = std::make_unique<search::SearchService>(*w->store, *w->index, *w->traces,
-                                                        SearchConfig{});
-    w->ingest = std::make_unique<ingest::IngestService>(*w->store, *w->index, *w->traces,
-                                                        IngestConfig{});
+    w->search =
+        std::make_unique<search::SearchService>(*w->store, *w->index, *w->traces, SearchConfig{});
+    w->ingest =
+        std::make_unique<ingest::IngestService>(*w->store, *w->index, *w->traces, IngestConfig{});
     return w;
   }
 

@@ -44,16 +44,15 @@ TEST(TraceContextTest, ValidTraceparentIsContinued) {
 
 TEST(TraceContextTest, InvalidTraceparentStartsFreshTrace) {
   for (const std::string& bad : {
-           std::string(""),
-           std::string("garbage"),
+           std::string(""), std::string("garbage"),
            "00-" + kTrace + "-" + kSpan,                            // no flags
            "00-" + kTrace.substr(1) + "-" + kSpan + "-01",          // short trace id
-           "00-" + std::string(32, 'G') + "-" + kSpan + "-01",       // not hex
-           "00-4BF92F3577B34DA6A3CE929D0E0E4736-" + kSpan + "-01",   // uppercase
-           "ff-" + kTrace + "-" + kSpan + "-01",                     // forbidden version
-           "00-" + kTrace + "-" + kSpan + "-01-extra",               // version 00 is exact
-           "00-" + std::string(32, '0') + "-" + kSpan + "-01",       // all-zero trace id
-           "00-" + kTrace + "-" + std::string(16, '0') + "-01",      // all-zero parent id
+           "00-" + std::string(32, 'G') + "-" + kSpan + "-01",      // not hex
+           "00-4BF92F3577B34DA6A3CE929D0E0E4736-" + kSpan + "-01",  // uppercase
+           "ff-" + kTrace + "-" + kSpan + "-01",                    // forbidden version
+           "00-" + kTrace + "-" + kSpan + "-01-extra",              // version 00 is exact
+           "00-" + std::string(32, '0') + "-" + kSpan + "-01",      // all-zero trace id
+           "00-" + kTrace + "-" + std::string(16, '0') + "-01",     // all-zero parent id
        }) {
     TraceContext t = TraceContext::fromTraceparent(bad);
     EXPECT_NE(t.trace_id, kTrace) << bad;
@@ -88,7 +87,7 @@ class SecretWordRedactor final : public Redactor {
  public:
   std::string redactText(std::string_view text, RedactionStats*) const override {
     return text.find("secret") == std::string_view::npos ? std::string(text)
-                                                          : "[REDACTED:word:000000000000]";
+                                                         : "[REDACTED:word:000000000000]";
   }
   void redactJson(Json& value, RedactionStats* stats) const override {
     if (value.is_string()) {

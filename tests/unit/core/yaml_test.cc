@@ -106,8 +106,8 @@ TEST(Yaml, AliasExpansionIsBounded) {
   // Each level doubles the values: 2^30 after expansion ("billion laughs").
   std::string text = "a0: &a0 [x, x]\n";
   for (int i = 1; i <= 30; ++i) {
-    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
-            std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) +
+            ", *a" + std::to_string(i - 1) + "]\n";
   }
   auto j = parseYaml(text);
   ASSERT_FALSE(j.ok());

@@ -57,8 +57,7 @@ TEST(EvalFromTrace, WhatIsMissingIsNamed) {
   };
   EXPECT_NE(message(traceOf({kSearch}), FromTraceKind::kAnswer).find("no answer event"),
             std::string::npos);
-  EXPECT_NE(message(traceOf({}), FromTraceKind::kAuto).find("no search event"),
-            std::string::npos);
+  EXPECT_NE(message(traceOf({}), FromTraceKind::kAuto).find("no search event"), std::string::npos);
   Json redacted = kAnswer;
   redacted["attributes"].erase("question");
   EXPECT_NE(message(traceOf({redacted}), FromTraceKind::kAnswer).find("no recorded question"),
@@ -69,8 +68,7 @@ TEST(EvalFromTrace, WhatIsMissingIsNamed) {
             std::string::npos);
   Json empty = kSearch;
   empty["attributes"]["hits"] = Json::array();
-  EXPECT_NE(message(traceOf({empty}), FromTraceKind::kRetrieval).find("no hit"),
-            std::string::npos);
+  EXPECT_NE(message(traceOf({empty}), FromTraceKind::kRetrieval).find("no hit"), std::string::npos);
   EXPECT_NE(message(Json::object(), FromTraceKind::kAuto).find("not a trace"), std::string::npos);
 }
 

@@ -84,7 +84,8 @@ TEST(EvalMetrics, ContainsFoldedIgnoresAsciiCaseOnly) {
 
 TEST(EvalMetrics, StructuredAnswersAreJsonValidAgainstTheSchema) {
   auto schema = gateway::JsonSchema::compile(
-      parseJson(R"({"type":"object","required":["total"],"properties":{"total":{"type":"number"}}})")
+      parseJson(
+          R"({"type":"object","required":["total"],"properties":{"total":{"type":"number"}}})")
           .value(),
       "json_schema");
   ASSERT_TRUE(schema.ok()) << schema.status().message();

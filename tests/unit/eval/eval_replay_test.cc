@@ -30,9 +30,8 @@ Json observedAnswer() {
 }
 
 Json recordedReport(const Json& observed) {
-  Json run = {{"trace_id", "0123456789abcdef0123456789abcdef"},
-              {"error", false},
-              {"observed", observed}};
+  Json run = {
+      {"trace_id", "0123456789abcdef0123456789abcdef"}, {"error", false}, {"observed", observed}};
   return {{"schema", kReportSchema},
           {"schema_version", kReportSchemaVersion},
           {"model", ""},
@@ -106,9 +105,8 @@ TEST(EvalScoring, FreshnessNamesWhatIsStale) {
   c.absent_docs = {"gone"};
   c.must_contain = {"green heron"};
   c.must_not_contain = {"blue heron"};
-  Json obs = {{"mode", "search"},
-              {"ranked", {"n1"}},
-              {"texts", {"Heron", "The green heron protocol."}}};
+  Json obs = {
+      {"mode", "search"}, {"ranked", {"n1"}}, {"texts", {"Heron", "The green heron protocol."}}};
   CaseRun fresh;
   ASSERT_TRUE(scoreObservation(c, obs, {}, fresh).ok());
   EXPECT_TRUE(fresh.failures.empty());

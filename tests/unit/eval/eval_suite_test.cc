@@ -194,7 +194,8 @@ TEST(EvalCaseParse, StatefulInjectionCasesAndExactCanaries) {
       R"({"id":"s","kind":"injection","as":"dave","question":"q","attack_checks":[{"tool":"r","expect":[1]}]})");
   EXPECT_FALSE(c.ok()) << "expect must be an object";
   std::string many = "[";
-  for (size_t i = 0; i <= kMaxEnvironmentCalls; ++i) many += (i ? "," : "") + std::string(R"({"tool":"r"})");
+  for (size_t i = 0; i <= kMaxEnvironmentCalls; ++i)
+    many += (i ? "," : "") + std::string(R"({"tool":"r"})");
   c = parse(R"({"id":"s","kind":"injection","as":"dave","question":"q","canaries":["C"],"setup":)" +
             many + "]}");
   EXPECT_FALSE(c.ok()) << "more than kMaxEnvironmentCalls";

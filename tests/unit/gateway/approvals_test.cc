@@ -423,7 +423,8 @@ TEST(ApprovalWaits, TheDocumentedLimitsAreTheOnesEnforced) {
   std::smatch m;
   const std::string text = doc.str();
   ASSERT_TRUE(std::regex_search(
-      text, m, std::regex(R"(at most (\d+) waiting requests\s+per\s+principal[^;]*and (\d+) in all)")));
+      text, m,
+      std::regex(R"(at most (\d+) waiting requests\s+per\s+principal[^;]*and (\d+) in all)")));
   EXPECT_EQ(std::stoi(m[1].str()), gateway::kMaxApprovalWaitersPerPrincipal);
   EXPECT_EQ(std::stoi(m[2].str()), gateway::kMaxApprovalWaiters);
 }

@@ -40,8 +40,8 @@ TEST(GrantSubjectTest, ListsAllowOnlyTheSubjectsTheyName) {
       {{"group:*"}, &alice, false},     // no wildcards
       {{"users:*"}, &alice, true},      // every user and service account ...
       {{"users:*"}, &svc, true},
-      {{"users:*"}, &bot, false},       // ... but never an agent
-      {{"users:alice"}, &alice, false}, // "users" takes only "*"
+      {{"users:*"}, &bot, false},        // ... but never an agent
+      {{"users:alice"}, &alice, false},  // "users" takes only "*"
   };
   for (const Case& c : cases) {
     std::string entries;

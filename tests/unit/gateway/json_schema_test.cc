@@ -110,9 +110,10 @@ TEST(JsonSchema, AnchorsIdsAndRecursionWork) {
 
 TEST(JsonSchema, RefCyclesThatConsumeNothingAreRefused) {
   expectRefused(j(R"J({"$ref": "#"})J"), "cycle");
-  expectRefused(j(R"J({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}},
+  expectRefused(
+      j(R"J({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}},
                       "properties": {"x": {"$ref": "#/$defs/a"}}})J"),
-                "cycle");
+      "cycle");
   expectRefused(j(R"J({"anyOf": [{"type": "string"}, {"not": {"$ref": "#"}}]})J"), "cycle");
   // Through a property it ends with the value: accepted.
   compiled(j(R"J({"properties": {"child": {"$ref": "#"}}})J"));

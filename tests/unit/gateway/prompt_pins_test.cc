@@ -103,8 +103,7 @@ TEST_F(PromptPinsTest, UpstreamsArePinnedSeparatelyAndOnlyInTheirOwnTenant) {
   // Upstreams belong to ward.toml's tenant: another tenant can neither pin nor approve.
   r = env.gateway->pinUpstreamPrompts("tenant2", "up", {{"a", def("a", "Z")}});
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(env.gateway->approveUpstreamPrompt("tenant2", "up", "a").code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(env.gateway->approveUpstreamPrompt("tenant2", "up", "a").code(), StatusCode::kNotFound);
   EXPECT_TRUE(offer({{"a", def("a", "A")}})["a"]);
 }
 

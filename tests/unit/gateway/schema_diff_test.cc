@@ -106,14 +106,13 @@ Json refundDefinition(Json examples) {
 }
 
 TEST(ToolExamples, RegistrationChecksExamplesAgainstTheSchemas) {
-  Json good = Json::array(
-      {{{"name", "small"},
-        {"arguments", {{"invoice", "inv_1"}, {"amount", 5}}},
-        {"expect", {{"subset", {{"refund_id", "r_1"}}}}},
-        {"recorded", {{"refund_id", "r_1"}}}},
-       {{"name", "missing amount"},
-        {"arguments", {{"invoice", "inv_1"}}},
-        {"expect", {{"decision", "invalid"}}}}});
+  Json good = Json::array({{{"name", "small"},
+                            {"arguments", {{"invoice", "inv_1"}, {"amount", 5}}},
+                            {"expect", {{"subset", {{"refund_id", "r_1"}}}}},
+                            {"recorded", {{"refund_id", "r_1"}}}},
+                           {{"name", "missing amount"},
+                            {"arguments", {{"invoice", "inv_1"}}},
+                            {"expect", {{"decision", "invalid"}}}}});
   EXPECT_TRUE(parseToolDefinition(refundDefinition(good)).ok());
 
   auto bad_args = parseToolDefinition(refundDefinition(
@@ -122,15 +121,17 @@ TEST(ToolExamples, RegistrationChecksExamplesAgainstTheSchemas) {
   EXPECT_NE(bad_args.status().message().find("examples[0].arguments"), std::string::npos)
       << bad_args.status().message();
 
-  auto not_invalid = parseToolDefinition(refundDefinition(Json::array(
-      {{{"name", "x"},
-        {"arguments", {{"invoice", "inv_1"}, {"amount", 5}}},
-        {"expect", {{"decision", "invalid"}}}}})));
+  auto not_invalid = parseToolDefinition(
+      refundDefinition(Json::array({{{"name", "x"},
+                                     {"arguments", {{"invoice", "inv_1"}, {"amount", 5}}},
+                                     {"expect", {{"decision", "invalid"}}}}})));
   ASSERT_FALSE(not_invalid.ok());
   EXPECT_NE(not_invalid.status().message().find("expected to be invalid"), std::string::npos);
 
-  auto bad_recorded = parseToolDefinition(refundDefinition(Json::array(
-      {{{"name", "x"}, {"arguments", {{"invoice", "i"}, {"amount", 1}}}, {"recorded", {{"id", 1}}}}})));
+  auto bad_recorded = parseToolDefinition(
+      refundDefinition(Json::array({{{"name", "x"},
+                                     {"arguments", {{"invoice", "i"}, {"amount", 1}}},
+                                     {"recorded", {{"id", 1}}}}})));
   ASSERT_FALSE(bad_recorded.ok());
   EXPECT_NE(bad_recorded.status().message().find("examples[0].recorded"), std::string::npos);
 
@@ -147,20 +148,20 @@ TEST(ToolExamples, RegistrationChecksExamplesAgainstTheSchemas) {
 
   Json many = Json::array();
   for (size_t i = 0; i <= kMaxToolExamples; ++i) {
-    many.push_back({{"name", "e" + std::to_string(i)},
-                    {"arguments", {{"invoice", "i"}, {"amount", 1}}}});
+    many.push_back(
+        {{"name", "e" + std::to_string(i)}, {"arguments", {{"invoice", "i"}, {"amount", 1}}}});
   }
   EXPECT_FALSE(parseToolDefinition(refundDefinition(many)).ok());
 }
 
 TEST(ToolExamples, JudgingComparesDecisionAndResult) {
-  auto examples = parseToolExamples(Json{
-      {"examples",
-       {{{"name", "a"},
-         {"arguments", Json::object()},
-         {"expect",
-          {{"subset", {{"refund", {{"state", "done"}}}, {"lines", {{{"n", 1}}}}}},
-           {"schema", {{"type", "object"}, {"required", {"refund"}}}}}}}}}});
+  auto examples = parseToolExamples(
+      Json{{"examples",
+            {{{"name", "a"},
+              {"arguments", Json::object()},
+              {"expect",
+               {{"subset", {{"refund", {{"state", "done"}}}, {"lines", {{{"n", 1}}}}}},
+                {"schema", {{"type", "object"}, {"required", {"refund"}}}}}}}}}});
   ASSERT_TRUE(examples.ok());
   const ToolExample& ex = (*examples)[0];
   Json ok = {{"refund", {{"state", "done"}, {"id", "r1"}}}, {"lines", {{{"n", 1}, {"x", 2}}, 3}}};

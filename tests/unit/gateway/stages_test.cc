@@ -462,17 +462,18 @@ TEST(AuthorizeStage, AnAgentActsOnlyForUsersWhoDelegatedToIt) {
   // Only the user themself (or an admin) may delegate; kinds are checked.
   EXPECT_EQ(env.gateway->addDelegation(bob, {{"user", "alice"}, {"agent", "bot"}}).status().code(),
             StatusCode::kPermissionDenied);
-  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bob"}}).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bob"}}).status().code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "nobody"}})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "nobody"}}).status().code(),
+      StatusCode::kInvalidArgument);
   ASSERT_TRUE(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bot"}}).ok());
-  EXPECT_EQ(env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bot"}}).status().code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      env.gateway->addDelegation(alice, {{"user", "alice"}, {"agent", "bot"}}).status().code(),
+      StatusCode::kAlreadyExists);
 
   (void)env.call("alice", "r", Json::object(), "bot");
   EXPECT_EQ(env.lastCall()["stage"], "dispatch");

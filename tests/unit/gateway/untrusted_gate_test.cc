@@ -46,10 +46,10 @@ TEST(UntrustedGateConfig, LoadsAndChecksTheKeys) {
   EXPECT_FALSE(g->enabled());
   EXPECT_EQ(g->decide(TurnTaint{true, {"doc:x"}, {}}, Risk::kWrite).action, GateAction::kAllow);
 
-  for (const char* bad : {"untrusted_writes = \"maybe\"\n", "untrusted_gate = false\n",
-                          "untrusted_gate = \"of\"\n", "trusted_sources = \"doc:a\"\n",
-                          "trusted_sources = [1]\n", "trusted_sources = [\"handbook\"]\n",
-                          "trusted_sources = [\"doc:\"]\n"}) {
+  for (const char* bad :
+       {"untrusted_writes = \"maybe\"\n", "untrusted_gate = false\n", "untrusted_gate = \"of\"\n",
+        "trusted_sources = \"doc:a\"\n", "trusted_sources = [1]\n",
+        "trusted_sources = [\"handbook\"]\n", "trusted_sources = [\"doc:\"]\n"}) {
     auto r = gateFrom(dir, bad);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(r.status().message().find("gateway."), std::string::npos) << r.status().message();

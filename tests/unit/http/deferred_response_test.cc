@@ -96,7 +96,7 @@ class DeferredResponseTest : public ::testing::Test {
   std::vector<std::shared_ptr<DeferredResponse>> pending_;  // guarded by mu_
   // By the client's ?n= (workers run handlers in any order).
   std::map<std::string, std::shared_ptr<DeferredResponse>> by_client_;  // guarded by mu_
-  int cancelled_ = 0;                                       // guarded by mu_
+  int cancelled_ = 0;                                                   // guarded by mu_
 };
 
 TEST_F(DeferredResponseTest, MoreWaitersThanWorkersAndOtherRequestsStillAnswer) {

@@ -347,9 +347,9 @@ TEST(ResponseStreamTest, OneMessageLargerThanTheLimitIsTakenBelowTheLimit) {
   s.take(&out, &finished);
   EXPECT_EQ(out.size(), 64u);
   EXPECT_FALSE(finished);
-  EXPECT_TRUE(s.write("p"));                    // a progress notification not yet taken...
+  EXPECT_TRUE(s.write("p"));                   // a progress notification not yet taken...
   EXPECT_TRUE(s.write(std::string(64, 'y')));  // ...does not lose the result after it
-  EXPECT_FALSE(s.write("z"));                   // 65 bytes already wait
+  EXPECT_FALSE(s.write("z"));                  // 65 bytes already wait
   EXPECT_TRUE(s.cancelled());
 }
 

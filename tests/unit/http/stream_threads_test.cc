@@ -46,7 +46,8 @@ TEST(StreamThreadsTest, ABusyThreadIsNotSharedEveryOpenStreamHasItsOwn) {
   ASSERT_TRUE(pool.run([&first_id, released] {
                     first_id.set_value(std::this_thread::get_id());
                     released.wait();  // an open stream
-                  }).ok());
+                  })
+                  .ok());
   std::thread::id first = first_id.get_future().get();
   std::thread::id second = runAndWait(pool);  // runs while the first is still open
   EXPECT_NE(first, second);

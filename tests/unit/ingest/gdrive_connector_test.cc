@@ -49,24 +49,58 @@ struct AclCase {
 
 TEST(GdriveAclTest, PermissionsMapFailClosed) {
   const std::vector<AclCase> cases = {
-      {"user", R"([{"type":"user","emailAddress":"Alice@example.com"}])", false, false,
-       {"alice"}, {}, false},
-      {"unmapped user grants nothing", R"([{"type":"user","emailAddress":"x@evil.org"}])",
-       false, false, {}, {}, false},
-      {"group through identities", R"([{"type":"group","emailAddress":"eng@groups.example.com"}])",
-       false, false, {}, {"grp-eng"}, false},
-      {"domain without the option", R"([{"type":"domain","domain":"example.com"}])", false,
-       false, {}, {}, false},
-      {"domain with domain_public", R"([{"type":"domain","domain":"example.com"}])", true, false,
-       {}, {}, true},
+      {"user",
+       R"([{"type":"user","emailAddress":"Alice@example.com"}])",
+       false,
+       false,
+       {"alice"},
+       {},
+       false},
+      {"unmapped user grants nothing",
+       R"([{"type":"user","emailAddress":"x@evil.org"}])",
+       false,
+       false,
+       {},
+       {},
+       false},
+      {"group through identities",
+       R"([{"type":"group","emailAddress":"eng@groups.example.com"}])",
+       false,
+       false,
+       {},
+       {"grp-eng"},
+       false},
+      {"domain without the option",
+       R"([{"type":"domain","domain":"example.com"}])",
+       false,
+       false,
+       {},
+       {},
+       false},
+      {"domain with domain_public",
+       R"([{"type":"domain","domain":"example.com"}])",
+       true,
+       false,
+       {},
+       {},
+       true},
       {"anyone without the option", R"([{"type":"anyone"}])", true, false, {}, {}, false},
       {"anyone with anyone_public", R"([{"type":"anyone"}])", false, true, {}, {}, true},
-      {"unknown type", R"([{"type":"robot","emailAddress":"alice@example.com"}])", true, true,
-       {}, {}, false},
+      {"unknown type",
+       R"([{"type":"robot","emailAddress":"alice@example.com"}])",
+       true,
+       true,
+       {},
+       {},
+       false},
       {"user without email", R"([{"type":"user"}])", false, false, {}, {}, false},
       {"duplicates collapse",
        R"([{"type":"user","emailAddress":"bob@example.com"},{"type":"user","emailAddress":"BOB@example.com"}])",
-       false, false, {"bob"}, {}, false},
+       false,
+       false,
+       {"bob"},
+       {},
+       false},
       {"not an array", R"({"type":"anyone"})", true, true, {}, {}, false},
   };
   std::vector<IdentityRule> rules = {{"*@groups.example.com", "grp-{local}"},
@@ -128,15 +162,14 @@ TEST(GdriveAuthTest, TheAssertionIsAnRs256JwtThatVerifiesWithThePublicKey) {
   EXPECT_EQ(claims["sub"], "admin@example.com");
   EXPECT_EQ(claims["aud"], "https://oauth2.googleapis.com/token");
   EXPECT_EQ(claims["scope"], kDriveScope);
-  EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(),
-            kDriveAssertionLifetimeS);
+  EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(), kDriveAssertionLifetimeS);
   std::string input = jwt->substr(0, b), sig = fromBase64Url(jwt->substr(b + 1));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()), 1);
-  EXPECT_EQ(EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                             sig.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()),
-            1);
+  EXPECT_EQ(
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()),
+      1);
   // Not a key: refused without echoing it.
   auto bad = signAssertion({"sa@x", "-----BEGIN PRIVATE KEY-----\nnotakey", ""}, "", "aud", 0);
   ASSERT_FALSE(bad.ok());

@@ -25,8 +25,8 @@ std::string fromBase64Url(std::string s) {
 }
 
 TEST(GithubAppTest, OptionsGoTogether) {
-  Json all = {{"repos", {"a/b"}}, {"app_id", 12}, {"installation_id", 34},
-              {"app_key_secret", "gh_key"}};
+  Json all = {
+      {"repos", {"a/b"}}, {"app_id", 12}, {"installation_id", 34}, {"app_key_secret", "gh_key"}};
   auto o = parseGithubOptions(all);
   ASSERT_TRUE(o.ok()) << o.status().message();
   EXPECT_EQ(o->app_id, 12);
@@ -74,10 +74,10 @@ TEST(GithubAppTest, TheSharedSignerMakesAnRs256JwtThatVerifies) {
   std::string input = jwt->substr(0, b), sig = fromBase64Url(jwt->substr(b + 1));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()), 1);
-  EXPECT_EQ(EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                             sig.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()),
-            1);
+  EXPECT_EQ(
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()),
+      1);
   auto bad = signJwtRs256("-----BEGIN PRIVATE KEY-----\nnotakey", githubAppClaims(7, 5000));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message().find("notakey"), std::string::npos);

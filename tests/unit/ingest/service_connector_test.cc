@@ -111,8 +111,7 @@ TEST(ServiceClientTest, RefusesHostsOffTheAllowListPlainHttpAndMissingSecrets) {
   auto with = ServiceClient::open(s, env, "");
   ASSERT_TRUE(with.ok());
   EXPECT_EQ((*with)->credential(), "tok-123");
-  EXPECT_EQ((*with)->scrub("GET failed: Bearer tok-123 refused"),
-            "GET failed: [REDACTED] refused");
+  EXPECT_EQ((*with)->scrub("GET failed: Bearer tok-123 refused"), "GET failed: [REDACTED] refused");
 }
 
 TEST(ServiceClientTest, RetryAfterReadsSecondsDatesAndGithubResets) {

@@ -58,8 +58,11 @@ TEST(SlackTs, ParsesSecondsAndMicros) {
 }
 
 TEST(SlackMessageParse, ReadsAThreadParentsLatestReply) {
-  auto m = parseSlackMessage(Json{{"ts", kDay1}, {"thread_ts", kDay1}, {"reply_count", 2},
-                                  {"latest_reply", "1700000600.000000"}, {"text", "t"}});
+  auto m = parseSlackMessage(Json{{"ts", kDay1},
+                                  {"thread_ts", kDay1},
+                                  {"reply_count", 2},
+                                  {"latest_reply", "1700000600.000000"},
+                                  {"text", "t"}});
   ASSERT_TRUE(m.ok()) << m.status().message();
   EXPECT_EQ(m->latest_reply, "1700000600.000000");
   EXPECT_EQ(m->reply_count, 2);
@@ -172,17 +175,20 @@ TEST(SlackWindows, TheHistorySignatureMovesWhenAThreadOrAParentChanges) {
   } cases[] = {
       {"the same history in another order", {base[2], base[1], base[0]}, false},
       {"a new reply (reply_count and latest_reply)",
-       {parent(kDay1, "one", 3, "1700000700.000000"), base[1], base[2]}, true},
-      {"a reply deleted (reply_count only)",
-       {parent(kDay1, "one", 1, "1700000600.000000"), base[1], base[2]}, true},
-      {"the latest reply deleted and another posted",
-       {parent(kDay1, "one", 2, "1700000800.000000"), base[1], base[2]}, true},
-      {"a parent edited", {parent(kDay1, "one!", 2, "1700000600.000000"), base[1], base[2]},
+       {parent(kDay1, "one", 3, "1700000700.000000"), base[1], base[2]},
        true},
+      {"a reply deleted (reply_count only)",
+       {parent(kDay1, "one", 1, "1700000600.000000"), base[1], base[2]},
+       true},
+      {"the latest reply deleted and another posted",
+       {parent(kDay1, "one", 2, "1700000800.000000"), base[1], base[2]},
+       true},
+      {"a parent edited", {parent(kDay1, "one!", 2, "1700000600.000000"), base[1], base[2]}, true},
       {"a message deleted", {base[0], base[2]}, true},
       {"a message added", {base[0], base[1], msg("1700002000.000000", "new"), base[2]}, true},
       {"a broadcast reply shows in its parent's window",
-       {base[0], base[1], base[2], msg("1700090500.000000", "also", kDay1)}, true},
+       {base[0], base[1], base[2], msg("1700090500.000000", "also", kDay1)},
+       true},
   };
   for (const auto& c : cases) {
     const auto after = slackHistorySignatures(c.history);

@@ -48,9 +48,7 @@ TEST_F(SecretFileTest, AFileOthersMayReadIsRefusedNamingIt) {
 
 TEST_F(SecretFileTest, AFileOfTheWrongSizeIsCorruptionAndIsNotReplaced) {
   const std::string path = dir_ + "/short.key";
-  {
-    std::ofstream(path) << "too short";
-  }
+  { std::ofstream(path) << "too short"; }
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
   auto r = loadOrCreateSecretFile(path, 32, "test key");
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);

@@ -37,8 +37,10 @@ TEST(CallChannel, AnAnswerOnTheSameStreamCompletesTheAsk) {
     EXPECT_EQ(req["method"], "elicitation/create");
     EXPECT_TRUE(req["id"].is_string());
     // Another session cannot answer for this one; the right one can, once.
-    EXPECT_FALSE(pending.deliver("session-b", Json{{"id", req["id"]}, {"result", {{"action", "accept"}}}}));
-    EXPECT_TRUE(pending.deliver("session-a", Json{{"id", req["id"]}, {"result", {{"action", "accept"}}}}));
+    EXPECT_FALSE(
+        pending.deliver("session-b", Json{{"id", req["id"]}, {"result", {{"action", "accept"}}}}));
+    EXPECT_TRUE(
+        pending.deliver("session-a", Json{{"id", req["id"]}, {"result", {{"action", "accept"}}}}));
     EXPECT_FALSE(pending.deliver("session-a", Json{{"id", req["id"]}, {"result", Json::object()}}));
   });
   auto r = channel.ask("elicitation/create", Json{{"message", "ok?"}});
@@ -54,7 +56,8 @@ TEST(CallChannel, TheClientsErrorIsAFailedPrecondition) {
   auto asked = client.first_request.get_future();
   std::thread answerer([&] {
     Json req = asked.get();
-    pending.deliver("k", Json{{"id", req["id"]}, {"error", {{"code", -1}, {"message", "user said no"}}}});
+    pending.deliver(
+        "k", Json{{"id", req["id"]}, {"error", {{"code", -1}, {"message", "user said no"}}}});
   });
   auto r = channel.ask("sampling/createMessage", Json::object());
   answerer.join();
@@ -95,7 +98,8 @@ TEST(CallChannel, AfterTheCallEndedAnAskFailsAtOnceAndNothingIsSent) {
 TEST(CallChannel, CancellationByTheClientEndsTheWait) {
   ClientRequests pending;
   FakeClientEnd client;
-  auto channel = std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
+  auto channel =
+      std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
   pending.track("k", Json(7), channel);
   auto asked = client.first_request.get_future();
   std::thread canceller([&] {
@@ -115,8 +119,10 @@ TEST(CallChannel, CancellationByTheClientEndsTheWait) {
 TEST(CallChannel, AReusedRequestIdKeepsBothRequestsCancellable) {
   ClientRequests pending;
   FakeClientEnd client;
-  auto first = std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
-  auto second = std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
+  auto first =
+      std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
+  auto second =
+      std::make_shared<CallChannel>(client.sender(), pending, "k", std::chrono::seconds(300));
   pending.track("k", Json(7), first);
   pending.track("k", Json(7), second);
   pending.untrack("k", Json(7), second.get());  // the second ends first
@@ -135,7 +141,8 @@ TEST(CallChannel, NoAnswerWithinTheTimeoutIsUnavailable) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   // The late answer finds nothing waiting.
-  EXPECT_FALSE(pending.deliver("k", Json{{"id", client.sent.at(0)["id"]}, {"result", Json::object()}}));
+  EXPECT_FALSE(
+      pending.deliver("k", Json{{"id", client.sent.at(0)["id"]}, {"result", Json::object()}}));
 }
 
 TEST(CallChannel, AStreamThatIsGoneFailsTheAskAtOnce) {

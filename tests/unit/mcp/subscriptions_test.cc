@@ -59,7 +59,8 @@ TEST(Subscriptions, SubscribeIsBoundedPerSessionAndInAll) {
     auto s = sessions.create(of(2));
     ASSERT_TRUE(s.ok());
     ids.push_back(s->id);
-    for (size_t i = 0; i < Subscriptions::kMaxUrisPerSession && held < Subscriptions::kMaxSubscribedUris;
+    for (size_t i = 0;
+         i < Subscriptions::kMaxUrisPerSession && held < Subscriptions::kMaxSubscribedUris;
          ++i, ++held) {
       ASSERT_TRUE(subs.subscribe(s->id, doc(i), true).ok());
     }

@@ -64,16 +64,19 @@ TEST(Embeddings, Dialects) {
   EXPECT_EQ(o["encoding_format"], "float");
   EXPECT_EQ(o["dimensions"], 8);
   auto parsed = parseOpenAiEmbeddings(*parseJson(R"({"data":[{"index":1,"embedding":[2]},
-    {"index":0,"embedding":[1]}],"model":"te-3-x","usage":{"prompt_tokens":3}})"), 2);
+    {"index":0,"embedding":[1]}],"model":"te-3-x","usage":{"prompt_tokens":3}})"),
+                                      2);
   ASSERT_TRUE(parsed.ok()) << parsed.status().toString();
   EXPECT_EQ(parsed->vectors[0][0], 1);  // by index
   EXPECT_EQ(parsed->usage.input_tokens, 3);
-  EXPECT_FALSE(parseOpenAiEmbeddings(*parseJson(R"({"data":[{"index":0,"embedding":[1]}]})"), 2).ok());
+  EXPECT_FALSE(
+      parseOpenAiEmbeddings(*parseJson(R"({"data":[{"index":0,"embedding":[1]}]})"), 2).ok());
   Json g = geminiEmbeddingJson(req, "gemini-embedding-001");
   EXPECT_EQ(g["requests"][1]["model"], "models/gemini-embedding-001");
   EXPECT_EQ(g["requests"][1]["content"]["parts"][0]["text"], "bc");
   EXPECT_EQ(g["requests"][0]["outputDimensionality"], 8);
-  auto gp = parseGeminiEmbeddings(*parseJson(R"({"embeddings":[{"values":[1]},{"values":[2]}]})"), 2);
+  auto gp =
+      parseGeminiEmbeddings(*parseJson(R"({"embeddings":[{"values":[1]},{"values":[2]}]})"), 2);
   ASSERT_TRUE(gp.ok());
   EXPECT_FALSE(gp->usage.known);
   EXPECT_EQ(gp->vectors[1][0], 2);

@@ -40,14 +40,14 @@ TEST(GeminiFormat, RequestMapping) {
   EXPECT_EQ(b["toolConfig"]["functionCallingConfig"],
             (Json{{"mode", "ANY"}, {"allowedFunctionNames", {"get_weather"}}}));
   const Json& decl = b["tools"][0]["functionDeclarations"];
-  EXPECT_EQ(decl[0]["parameters"],
-            (Json{{"type", "object"},
-                  {"properties",
-                   {{"city", {{"type", "string"}, {"nullable", true}}},
-                    {"unit", {{"enum", {"C"}}}}}},
-                  {"required", {"city"}}}));
+  EXPECT_EQ(
+      decl[0]["parameters"],
+      (Json{{"type", "object"},
+            {"properties",
+             {{"city", {{"type", "string"}, {"nullable", true}}}, {"unit", {{"enum", {"C"}}}}}},
+            {"required", {"city"}}}));
   EXPECT_FALSE(decl[1].contains("parameters"));  // no properties: no parameters
-  ASSERT_EQ(b["contents"].size(), 3u);  // user, model, user (both results merged)
+  ASSERT_EQ(b["contents"].size(), 3u);           // user, model, user (both results merged)
   EXPECT_EQ(b["contents"][1]["role"], "model");
   const Json& calls = b["contents"][1]["parts"];
   EXPECT_EQ(calls[0]["functionCall"]["args"]["city"], "Oslo");
@@ -107,7 +107,7 @@ TEST(GeminiFormat, AnswerWithCallsSignatureAndUsage) {
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ(r->model, "gemini-x-001");
   EXPECT_EQ(r->finish, FinishReason::kToolCalls);  // STOP with calls
-  EXPECT_EQ(r->message.text(), "Let me check.");    // thought summaries are not the answer
+  EXPECT_EQ(r->message.text(), "Let me check.");   // thought summaries are not the answer
   ASSERT_EQ(r->message.tool_calls.size(), 2u);
   const ToolCall& c = r->message.tool_calls[0];
   EXPECT_EQ(c.arguments, R"({"q":1})");
@@ -164,10 +164,12 @@ std::string data(const std::string& json) {
 
 TEST(GeminiStream, TextAsItComesCallsWholeWithTheFinish) {
   const std::string s =
-      data(R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}],"modelVersion":"g-1","responseId":"r1"})") +
+      data(
+          R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}],"modelVersion":"g-1","responseId":"r1"})") +
       data(R"({"candidates":[{"content":{"role":"model","parts":[{"text":"lo"},
         {"functionCall":{"name":"f","args":{"a":1}},"thoughtSignature":"s1"}]}}]})") +
-      data(R"({"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"g","args":{}}}]},
+      data(
+          R"({"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"g","args":{}}}]},
         "finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":5}})");
   for (size_t piece : {1u, 17u, 100000u}) {
     auto d = makeGeminiStreamDecoder();
@@ -180,8 +182,7 @@ TEST(GeminiStream, TextAsItComesCallsWholeWithTheFinish) {
     EXPECT_EQ(events[1].text, "lo");
     ASSERT_EQ(events[2].kind, StreamEvent::Kind::kToolCalls);
     ASSERT_EQ(events[2].tool_calls.size(), 2u);
-    EXPECT_EQ(events[2].tool_calls[0].opaque["extra_content"]["google"]["thought_signature"],
-              "s1");
+    EXPECT_EQ(events[2].tool_calls[0].opaque["extra_content"]["google"]["thought_signature"], "s1");
     EXPECT_EQ(events[3].finish, FinishReason::kToolCalls);
     EXPECT_EQ(events[4].usage.input_tokens, 12);
     EXPECT_TRUE(d->ended());

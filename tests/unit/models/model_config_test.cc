@@ -100,9 +100,9 @@ TEST_F(ModelConfigTest, RefusesBadEntriesNamingTheKey) {
 }
 
 TEST_F(ModelConfigTest, KindAndProviderState) {
-  auto r = loadModelConfigs(write(
-      "[[models]]\nname = \"e\"\nprovider = \"gemini\"\nbase_url = \"http://h\"\n"
-      "model = \"x\"\nkind = \"embedding\"\n"));
+  auto r = loadModelConfigs(
+      write("[[models]]\nname = \"e\"\nprovider = \"gemini\"\nbase_url = \"http://h\"\n"
+            "model = \"x\"\nkind = \"embedding\"\n"));
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ((*r)[0].kind, ModelKind::kEmbedding);
   EXPECT_EQ(*loadProxyProviderState(write("tenant = \"t\"\n")), ProviderStateMode::kRefuse);

@@ -33,7 +33,7 @@ TEST(ResponsesClient, ItemsBecomeWardsForm) {
   EXPECT_EQ(r.messages[2].role, Role::kAssistant);
   ASSERT_EQ(r.messages[2].tool_calls.size(), 2u);  // consecutive calls: one assistant turn
   EXPECT_EQ(r.messages[2].tool_calls[0].opaque["extra_content"]["openai"]["reasoning"][0]
-                ["encrypted_content"],
+                                              ["encrypted_content"],
             "enc");
   EXPECT_EQ(r.messages[3].role, Role::kTool);
   EXPECT_EQ(r.messages[3].tool_call_id, "call_a");
@@ -60,16 +60,17 @@ TEST(ResponsesClient, ProviderStateAndUnknownFieldsAreRefusedByName) {
   refused(R"({"model":"m","input":"x","previous_response_id":"resp_1"})", "'previous_response_id'",
           ProviderStateMode::kRecord);
   refused(R"({"model":"m","input":"x","background":true})", "'background'");
-  refused(R"({"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference","id":"fc_1"}]})",
-          "'input[1] (item_reference)'", ProviderStateMode::kRecord);
+  refused(
+      R"({"model":"m","input":[{"role":"user","content":"x"},{"type":"item_reference","id":"fc_1"}]})",
+      "'input[1] (item_reference)'", ProviderStateMode::kRecord);
   refused(R"({"model":"m","input":"x","frobnicate":1})", "'frobnicate'");
   refused(R"({"model":"m","input":[{"type":"web_search_call"}]})", "web_search_call");
   refused(R"({"model":"m","input":"x","tools":[{"type":"web_search"}]})", "hosted tools");
   refused(R"({"model":"m","input":"x","max_output_tokens":0})", "'max_output_tokens'");
   refused(R"({"model":"m"})", "'input'");
   // kRecord: store is accepted, recorded as a claim, never forwarded.
-  ChatRequest r = responsesRequest(R"({"model":"m","input":"x","store":true})",
-                                   ProviderStateMode::kRecord);
+  ChatRequest r =
+      responsesRequest(R"({"model":"m","input":"x","store":true})", ProviderStateMode::kRecord);
   EXPECT_EQ(r.claims["store"], true);
   EXPECT_EQ(providerStateField(*parseJson(R"({"store":false})"), ProviderStateMode::kRefuse), "");
   EXPECT_EQ(*responsesRequestJson(r, "up").value().find("store"), false);
@@ -83,7 +84,8 @@ TEST(ResponsesClient, OutputObjectAndEventStream) {
   r.message.role = Role::kAssistant;
   r.message.content.push_back({ContentPart::Kind::kText, "Hi", nullptr});
   ToolCall c{"call_1", "f", "{\"a\":1}", nullptr};
-  c.opaque = {{"extra_content", {{"openai", {{"reasoning", {{{"type", "reasoning"}, {"id", "rs"}}}}}}}}};
+  c.opaque = {
+      {"extra_content", {{"openai", {{"reasoning", {{{"type", "reasoning"}, {"id", "rs"}}}}}}}}};
   r.message.tool_calls.push_back(c);
   r.finish = FinishReason::kToolCalls;
   r.usage = {true, 10, 4, 2, 1};
@@ -103,7 +105,8 @@ TEST(ResponsesClient, OutputObjectAndEventStream) {
   EXPECT_EQ(j["usage"]["input_tokens_details"]["cached_tokens"], 2);
   EXPECT_EQ(j["tools"][0]["name"], "f");
   EXPECT_EQ(j["model"], "up-1");
-  EXPECT_EQ(dumpJson(responsesJson(r, echo, id)), dumpJson(j));  // deterministic: replay relies on it
+  EXPECT_EQ(dumpJson(responsesJson(r, echo, id)),
+            dumpJson(j));  // deterministic: replay relies on it
   r.finish = FinishReason::kLength;
   EXPECT_EQ(responsesJson(r, echo, id)["incomplete_details"]["reason"], "max_output_tokens");
 
@@ -125,15 +128,15 @@ TEST(ResponsesClient, OutputObjectAndEventStream) {
     if (e["type"] == "response.completed") done = e["response"];
     at = end;
   }
-  EXPECT_EQ(types, (std::vector<std::string>{
-                       "response.created", "response.in_progress", "response.output_item.added",
-                       "response.content_part.added", "response.output_text.delta",
-                       "response.output_text.delta", "response.output_text.done",
-                       "response.content_part.done", "response.output_item.done",
-                       "response.output_item.added", "response.output_item.done",
-                       "response.output_item.added", "response.function_call_arguments.delta",
-                       "response.function_call_arguments.done", "response.output_item.done",
-                       "response.completed"}));
+  EXPECT_EQ(
+      types,
+      (std::vector<std::string>{
+          "response.created", "response.in_progress", "response.output_item.added",
+          "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+          "response.output_text.done", "response.content_part.done", "response.output_item.done",
+          "response.output_item.added", "response.output_item.done", "response.output_item.added",
+          "response.function_call_arguments.delta", "response.function_call_arguments.done",
+          "response.output_item.done", "response.completed"}));
   ASSERT_EQ(done["output"].size(), 3u);
   EXPECT_EQ(done["output"][0]["content"][0]["text"], "Hello");
   EXPECT_EQ(done["usage"]["output_tokens"], 4);
@@ -158,9 +161,10 @@ TEST(ResponsesUpstream, RequestCarriesItemsAndReasoningVerbatim) {
   EXPECT_EQ(in[2], (Json{{"type", "reasoning"}, {"encrypted_content", "e"}}));
   EXPECT_EQ(in[3]["type"], "function_call");
   EXPECT_EQ(in[3]["call_id"], "call_a");
-  EXPECT_EQ(in[4], (Json{{"type", "function_call_output"}, {"call_id", "call_a"}, {"output", "r"}}));
-  EXPECT_EQ((*body)["tools"][0], (Json{{"type", "function"}, {"name", "f"},
-                                       {"parameters", {{"type", "object"}}}}));
+  EXPECT_EQ(in[4],
+            (Json{{"type", "function_call_output"}, {"call_id", "call_a"}, {"output", "r"}}));
+  EXPECT_EQ((*body)["tools"][0],
+            (Json{{"type", "function"}, {"name", "f"}, {"parameters", {{"type", "object"}}}}));
   EXPECT_EQ((*body)["tool_choice"], (Json{{"type", "function"}, {"name", "f"}}));
   EXPECT_EQ((*body)["max_output_tokens"], 9);
   EXPECT_EQ((*body)["store"], false);
@@ -174,14 +178,22 @@ TEST(ResponsesUpstream, StreamHoldsCallsAndKeepsReasoning) {
     return "event: " + type + "\ndata: " + data + "\n\n";
   };
   const std::string s =
-      ev("response.created", R"({"type":"response.created","response":{"id":"resp_1","model":"g-1","output":[]}})") +
-      ev("response.output_item.added", R"({"type":"response.output_item.added","output_index":0,"item":{"type":"reasoning","id":"rs","encrypted_content":"enc"}})") +
-      ev("response.output_item.added", R"({"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","call_id":"c1","name":"f","arguments":""}})") +
-      ev("response.output_item.added", R"({"type":"response.output_item.added","output_index":2,"item":{"type":"function_call","call_id":"c2","name":"g","arguments":""}})") +
-      ev("response.function_call_arguments.delta", R"({"type":"response.function_call_arguments.delta","output_index":1,"delta":"{\"a\""})") +
-      ev("response.function_call_arguments.delta", R"({"type":"response.function_call_arguments.delta","output_index":2,"delta":"{}"})") +
-      ev("response.function_call_arguments.delta", R"({"type":"response.function_call_arguments.delta","output_index":1,"delta":":1}"})") +
-      ev("response.completed", R"({"type":"response.completed","response":{"status":"completed","output":[],"usage":{"input_tokens":7,"output_tokens":3}}})");
+      ev("response.created",
+         R"({"type":"response.created","response":{"id":"resp_1","model":"g-1","output":[]}})") +
+      ev("response.output_item.added",
+         R"({"type":"response.output_item.added","output_index":0,"item":{"type":"reasoning","id":"rs","encrypted_content":"enc"}})") +
+      ev("response.output_item.added",
+         R"({"type":"response.output_item.added","output_index":1,"item":{"type":"function_call","call_id":"c1","name":"f","arguments":""}})") +
+      ev("response.output_item.added",
+         R"({"type":"response.output_item.added","output_index":2,"item":{"type":"function_call","call_id":"c2","name":"g","arguments":""}})") +
+      ev("response.function_call_arguments.delta",
+         R"({"type":"response.function_call_arguments.delta","output_index":1,"delta":"{\"a\""})") +
+      ev("response.function_call_arguments.delta",
+         R"({"type":"response.function_call_arguments.delta","output_index":2,"delta":"{}"})") +
+      ev("response.function_call_arguments.delta",
+         R"({"type":"response.function_call_arguments.delta","output_index":1,"delta":":1}"})") +
+      ev("response.completed",
+         R"({"type":"response.completed","response":{"status":"completed","output":[],"usage":{"input_tokens":7,"output_tokens":3}}})");
   for (size_t piece : {1u, 23u, 100000u}) {
     auto d = makeResponsesStreamDecoder();
     std::vector<StreamEvent> events;
@@ -192,7 +204,8 @@ TEST(ResponsesUpstream, StreamHoldsCallsAndKeepsReasoning) {
     ASSERT_EQ(events[0].tool_calls.size(), 2u);
     EXPECT_EQ(events[0].tool_calls[0].arguments, R"({"a":1})");
     EXPECT_EQ(events[0].tool_calls[1].arguments, "{}");
-    EXPECT_EQ(events[0].tool_calls[0].opaque["extra_content"]["openai"]["reasoning"][0]["id"], "rs");
+    EXPECT_EQ(events[0].tool_calls[0].opaque["extra_content"]["openai"]["reasoning"][0]["id"],
+              "rs");
     EXPECT_EQ(events[1].finish, FinishReason::kToolCalls);
     EXPECT_EQ(events[2].usage.input_tokens, 7);
     EXPECT_TRUE(d->ended());
@@ -200,7 +213,8 @@ TEST(ResponsesUpstream, StreamHoldsCallsAndKeepsReasoning) {
   }
   auto d = makeResponsesStreamDecoder();
   std::vector<StreamEvent> events;
-  Status st = d->feed(ev("error", R"({"type":"error","code":"server_error","message":"boom"})"), events);
+  Status st =
+      d->feed(ev("error", R"({"type":"error","code":"server_error","message":"boom"})"), events);
   EXPECT_EQ(st.code(), StatusCode::kUnavailable);
   EXPECT_EQ(d->error().code, "server_error");
   auto parsed = parseResponsesResponse(*parseJson(R"({"id":"r","model":"g","status":"incomplete",

@@ -63,7 +63,8 @@ TEST(NetReach, PinEntryPinsNamesNotLiterals) {
   EXPECT_EQ(pinEntry("::1", "8080", "::1"), "");
   EXPECT_EQ(pinEntry("10.0.0.1", "80", "10.0.0.1"), "");
   EXPECT_EQ(pinEntry("collector.internal", "4318", "fd00::7"), "collector.internal:4318:[fd00::7]");
-  EXPECT_EQ(pinEntry("api.example.com", "443", "93.184.216.34"), "api.example.com:443:93.184.216.34");
+  EXPECT_EQ(pinEntry("api.example.com", "443", "93.184.216.34"),
+            "api.example.com:443:93.184.216.34");
 }
 
 TEST(NetReach, ParseOriginDefaultsThePort) {

@@ -90,21 +90,19 @@ class FolderConnector final : public Connector {
         // Read (not extracted) on every pass: its entries are compared by content hash.
         auto bytes = root_->read(rel, max_bytes);
         if (!bytes.ok()) {
-          WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{source_.name + ":" + rel,
-                                                      bytes.status().message(),
-                                                      FailureKind::kError}));
+          WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+              source_.name + ":" + rel, bytes.status().message(), FailureKind::kError}));
         } else {
-          const std::string identity = std::to_string(f.size) + ":" +
-                                       std::to_string(f.mtime_ns) + ":" + std::to_string(f.inode);
+          const std::string identity = std::to_string(f.size) + ":" + std::to_string(f.mtime_ns) +
+                                       ":" + std::to_string(f.inode);
           const bool same = resumed_archive && identity == after_identity;
           FolderArchive a{&source_, rel, max_bytes, same ? after_entries : 0, f.mtime_us};
           WARD_RETURN_IF_ERROR(emitFolderArchive(a, *bytes, sink, [&](size_t handled) -> Status {
             if (++in_page < source_.page_items) return Status();
             in_page = 0;
             page_bytes = 0;
-            return sink.emit(CheckpointEvent{std::string(1, kInArchive) +
-                                             std::to_string(handled) + kInArchive + identity +
-                                             kInArchive + rel});
+            return sink.emit(CheckpointEvent{std::string(1, kInArchive) + std::to_string(handled) +
+                                             kInArchive + identity + kInArchive + rel});
           }));
           page_bytes += f.size;
         }

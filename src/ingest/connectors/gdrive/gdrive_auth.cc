@@ -16,8 +16,7 @@ Result<ServiceAccountKey> parseServiceAccountKey(const std::string& json) {
   ServiceAccountKey key;
   for (const char* field : {"client_email", "private_key"}) {
     if (!j->contains(field) || !(*j)[field].is_string() || (*j)[field].get<std::string>().empty()) {
-      return Status::invalidArgument(std::string("the service-account key has no '") + field +
-                                     "'");
+      return Status::invalidArgument(std::string("the service-account key has no '") + field + "'");
     }
   }
   key.client_email = (*j)["client_email"].get<std::string>();
@@ -37,8 +36,10 @@ std::string driveTokenUrl(const std::string& option_url, const std::string& key_
 Result<std::string> signAssertion(const ServiceAccountKey& key, const std::string& subject,
                                   const std::string& audience, int64_t now_s,
                                   const std::string& scope) {
-  Json claims = {{"iss", key.client_email}, {"scope", scope},
-                 {"aud", audience},         {"iat", now_s},
+  Json claims = {{"iss", key.client_email},
+                 {"scope", scope},
+                 {"aud", audience},
+                 {"iat", now_s},
                  {"exp", now_s + kDriveAssertionLifetimeS}};
   if (!subject.empty()) claims["sub"] = subject;
   auto jwt = signJwtRs256(key.private_key, claims);
@@ -55,14 +56,15 @@ Status DriveTokens::authorize(ServiceClient& client, bool force) {
     client.setAuthorization("Bearer " + token_);
     return Status();
   }
-  WARD_ASSIGN_OR_RETURN(std::string assertion, signAssertion(key_, subject_, token_url_, now, scope_));
+  WARD_ASSIGN_OR_RETURN(std::string assertion,
+                        signAssertion(key_, subject_, token_url_, now, scope_));
   client.setAuthorization("");  // the token endpoint takes the assertion, not a bearer
   ServiceRequest req;
   req.method = "POST";
   req.target = token_url_;
   req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-  req.body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" +
-             assertion;
+  req.body =
+      "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + assertion;
   auto reply = client.send(req);
   if (!reply.ok()) return Status(reply.status().code(), client.scrub(reply.status().message()));
   auto j = parseJson(reply->body);

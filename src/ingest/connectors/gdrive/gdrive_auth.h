@@ -46,8 +46,7 @@ Result<std::string> signAssertion(const ServiceAccountKey& key, const std::strin
 // Access tokens for one source, cached until kDriveTokenRefreshMarginS before they expire.
 class DriveTokens {
  public:
-  DriveTokens(ServiceAccountKey key, std::string subject, std::string token_url,
-              std::string scope)
+  DriveTokens(ServiceAccountKey key, std::string subject, std::string token_url, std::string scope)
       : key_(std::move(key)),
         subject_(std::move(subject)),
         token_url_(std::move(token_url)),

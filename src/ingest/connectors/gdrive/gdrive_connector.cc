@@ -180,7 +180,8 @@ class GdriveConnector final : public Connector {
           "&includeRemoved=true&supportsAllDrives=true&includeItemsFromAllDrives=true"
           "&spaces=drive&fields=" +
           percentEncode(std::string("nextPageToken,newStartPageToken,changes(changeType,removed,"
-                                    "fileId,file(") + kFileFields + "))");
+                                    "fileId,file(") +
+                        kFileFields + "))");
       WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, call(target));
       if (isRateLimit(reply)) {
         WARD_RETURN_IF_ERROR(endForRateLimit(reply, at, sink));
@@ -238,8 +239,8 @@ class GdriveConnector final : public Connector {
       return sink.emit(FailureEvent{"change", "malformed changes.list entry (no fileId)",
                                     FailureKind::kRefused});
     }
-    const bool removed = c.contains("removed") && c["removed"].is_boolean() &&
-                         c["removed"].get<bool>();
+    const bool removed =
+        c.contains("removed") && c["removed"].is_boolean() && c["removed"].get<bool>();
     if (removed || !c.contains("file") || !c["file"].is_object()) {
       return sink.emit(DeleteEvent{source_.name + ":" + id});
     }
@@ -350,10 +351,9 @@ class GdriveConnector final : public Connector {
     if (export_mime.empty() && f.contains("size") && f["size"].is_string() && max_bytes > 0) {
       uint64_t size = std::strtoull(f["size"].get<std::string>().c_str(), nullptr, 10);
       if (size > max_bytes) {
-        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{id, "larger than max_file_bytes (" +
-                                                            std::to_string(max_bytes) +
-                                                            "): skipped",
-                                                    FailureKind::kRefused}));
+        WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{
+            id, "larger than max_file_bytes (" + std::to_string(max_bytes) + "): skipped",
+            FailureKind::kRefused}));
         return feed ? sink.emit(DeleteEvent{source_.name + ":" + id}) : Status();
       }
     }
@@ -380,7 +380,8 @@ class GdriveConnector final : public Connector {
     const std::string target =
         export_mime.empty()
             ? "/drive/v3/files/" + percentEncode(id) + "?alt=media&supportsAllDrives=true"
-            : "/drive/v3/files/" + percentEncode(id) + "/export?mimeType=" + percentEncode(export_mime);
+            : "/drive/v3/files/" + percentEncode(id) +
+                  "/export?mimeType=" + percentEncode(export_mime);
     e.fetch = [this, target, max_bytes]() -> Result<std::string> {
       WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
       if (r.status != 200) {
@@ -405,8 +406,8 @@ class GdriveConnector final : public Connector {
     std::string token;
     size_t seen = 0;
     do {
-      std::string target = "/admin/directory/v1/groups/" + percentEncode(email) +
-                           "/members?maxResults=200";
+      std::string target =
+          "/admin/directory/v1/groups/" + percentEncode(email) + "/members?maxResults=200";
       if (!token.empty()) target += "&pageToken=" + percentEncode(token);
       WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
       auto j = parseJson(r.body);
@@ -419,10 +420,10 @@ class GdriveConnector final : public Connector {
       if (j->contains("members") && (*j)["members"].is_array()) {
         for (const Json& m : (*j)["members"]) {
           if (++seen > kDriveMaxGroupMembers) {
-            return sink.emit(FailureEvent{"group:" + email,
-                                          "more than " + std::to_string(kDriveMaxGroupMembers) +
-                                              " members: left as it was",
-                                          FailureKind::kError});
+            return sink.emit(FailureEvent{
+                "group:" + email,
+                "more than " + std::to_string(kDriveMaxGroupMembers) + " members: left as it was",
+                FailureKind::kError});
           }
           if (str(m, "type") != "USER" || str(m, "email").empty()) continue;
           std::string who = mapper.map(str(m, "email"));
@@ -442,9 +443,9 @@ class GdriveConnector final : public Connector {
     Json all = Json::array();
     std::string token;
     do {
-      std::string target = "/drive/v3/files/" + percentEncode(id) +
-                           "/permissions?supportsAllDrives=true&fields=" +
-                           percentEncode("nextPageToken,permissions(id,type,role,emailAddress,domain)");
+      std::string target =
+          "/drive/v3/files/" + percentEncode(id) + "/permissions?supportsAllDrives=true&fields=" +
+          percentEncode("nextPageToken,permissions(id,type,role,emailAddress,domain)");
       if (!token.empty()) target += "&pageToken=" + percentEncode(token);
       WARD_ASSIGN_OR_RETURN(net::OutboundReply r, call(target));
       auto j = parseJson(r.body);
@@ -465,7 +466,7 @@ class GdriveConnector final : public Connector {
   std::unique_ptr<ServiceClient> client_;
   std::set<std::string> reported_;
   std::map<std::string, std::string> groups_;  // source group -> group email, this pass
-  bool incremental_ = false;                    // this pass read the changes feed
+  bool incremental_ = false;                   // this pass read the changes feed
 };
 
 }  // namespace
@@ -473,20 +474,22 @@ class GdriveConnector final : public Connector {
 Result<DriveOptions> parseDriveOptions(const Json& options) {
   DriveOptions out;
   if (options.is_null()) return Status::invalidArgument("gdrive: options.subject is required");
-  if (!options.is_object()) return Status::invalidArgument("gdrive: [sources.options] must be a table");
+  if (!options.is_object())
+    return Status::invalidArgument("gdrive: [sources.options] must be a table");
   for (auto it = options.begin(); it != options.end(); ++it) {
     const std::string& k = it.key();
     const Json& v = it.value();
     if (k == "subject" || k == "token_url") {
-      if (!v.is_string()) return Status::invalidArgument("gdrive: options." + k + " must be a string");
+      if (!v.is_string())
+        return Status::invalidArgument("gdrive: options." + k + " must be a string");
       (k == "subject" ? out.subject : out.token_url) = v.get<std::string>();
     } else if (k == "domain_public" || k == "anyone_public" || k == "sync_groups") {
       if (!v.is_boolean()) {
         return Status::invalidArgument("gdrive: options." + k + " must be a boolean");
       }
-      (k == "domain_public" ? out.domain_public
-                            : k == "anyone_public" ? out.anyone_public : out.sync_groups) =
-          v.get<bool>();
+      (k == "domain_public"   ? out.domain_public
+       : k == "anyone_public" ? out.anyone_public
+                              : out.sync_groups) = v.get<bool>();
     } else if (k == "full_every_s") {
       if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
           v.get<int64_t>() > kDriveMaxFullEverySeconds) {

@@ -27,7 +27,7 @@ inline constexpr int kDriveMaxPageSize = 1000;
 inline constexpr int64_t kDriveRateLimitRetryS = 30;
 
 struct DriveOptions {
-  std::string subject;  // the impersonated user (domain-wide delegation)
+  std::string subject;    // the impersonated user (domain-wide delegation)
   std::string token_url;  // "" = the key's token_uri, else kDriveDefaultTokenUrl
   bool domain_public = false;
   bool anyone_public = false;

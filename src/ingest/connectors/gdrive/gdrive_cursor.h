@@ -28,9 +28,9 @@ enum class DriveCursorKind {
 
 struct DriveCursor {
   DriveCursorKind kind = DriveCursorKind::kNone;
-  int64_t full_at_s = 0;     // when the last (or this) full listing began, Unix seconds
-  std::string feed_token;    // changes.list's page token (kListing: taken before the listing)
-  std::string page_token;    // files.list's nextPageToken (kListing only; "" = first page)
+  int64_t full_at_s = 0;   // when the last (or this) full listing began, Unix seconds
+  std::string feed_token;  // changes.list's page token (kListing: taken before the listing)
+  std::string page_token;  // files.list's nextPageToken (kListing only; "" = first page)
 };
 
 // "list\t<full_at>\t<feed token>\t<page token>", "chg\t<full_at>\t<feed token>",

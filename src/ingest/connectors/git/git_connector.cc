@@ -199,8 +199,7 @@ class GitConnector final : public Connector {
     if (last_full == 0 || static_cast<int64_t>(::time(nullptr)) - last_full >= full_every_s_) {
       return "";
     }
-    if (cursor != commit &&
-        !git({"merge-base", "--is-ancestor", cursor, commit}, 0).ok()) {
+    if (cursor != commit && !git({"merge-base", "--is-ancestor", cursor, commit}, 0).ok()) {
       return "";  // a force-push: what the cursor held may be gone without a diff saying so
     }
     return cursor;
@@ -391,8 +390,7 @@ class GitConnector final : public Connector {
     if (::stat((mirror_ + "/HEAD").c_str(), &st) != 0) {
       // No template: the mirror starts without sample hooks or anything else copied in.
       WARD_RETURN_IF_ERROR(
-          runGit(GitCommand{
-                     "", {"init", "--bare", "-q", "--template=", mirror_}, {}, 4096, {}, {}})
+          runGit(GitCommand{"", {"init", "--bare", "-q", "--template=", mirror_}, {}, 4096, {}, {}})
               .status());
     }
     if (remote_.host.empty()) WARD_RETURN_IF_ERROR(borrowLocalObjects());
@@ -518,7 +516,7 @@ class GitConnector final : public Connector {
   GitRemote remote_;
   std::string mirror_;
   int64_t full_every_s_;
-  bool incremental_ = false;  // the last pass was a change-feed pass
+  bool incremental_ = false;      // the last pass was a change-feed pass
   GitBlobReader blobs_{mirror_};  // one cat-file child, started on the first read
   int lock_fd_ = -1;
 };

@@ -58,8 +58,7 @@ Status GithubAppTokens::authorize(ServiceClient& client, bool force, int64_t now
   ServiceRequest req;
   req.method = "POST";
   req.target = "/app/installations/" + std::to_string(config_.installation_id) + "/access_tokens";
-  req.headers = {{"Accept", "application/vnd.github+json"},
-                 {"X-GitHub-Api-Version", "2022-11-28"}};
+  req.headers = {{"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", "2022-11-28"}};
   auto reply = client.send(req);
   token_.clear();
   if (!reply.ok()) {
@@ -76,11 +75,12 @@ Status GithubAppTokens::authorize(ServiceClient& client, bool force, int64_t now
       why = ", " + client.scrub((*j)["message"].get<std::string>()).substr(0, 200);
     }
     client.setAuthorization("");
-    return Status::unauthenticated(app + ": GitHub refused the installation token request for "
-                                   "installation " + std::to_string(config_.installation_id) +
-                                   " (HTTP " + std::to_string(reply->status) + why +
-                                   "): check app_id, installation_id and the key in secret '" +
-                                   config_.key_secret + "'");
+    return Status::unauthenticated(
+        app +
+        ": GitHub refused the installation token request for "
+        "installation " +
+        std::to_string(config_.installation_id) + " (HTTP " + std::to_string(reply->status) + why +
+        "): check app_id, installation_id and the key in secret '" + config_.key_secret + "'");
   }
   token_ = (*j)["token"].get<std::string>();
   int64_t expires_us = 0;

@@ -128,8 +128,10 @@ class GithubConnector final : public Connector {
       return Page{std::move(*body), kept->second.next};
     }
     if (reply.status == 401 && app_ != nullptr) {
-      return Status::unauthenticated(what + ": HTTP 401 with a new installation token of GitHub "
-                                            "App " + std::to_string(options_.app_id));
+      return Status::unauthenticated(what +
+                                     ": HTTP 401 with a new installation token of GitHub "
+                                     "App " +
+                                     std::to_string(options_.app_id));
     }
     if (reply.status == 401) {
       return Status::unauthenticated(what +
@@ -602,7 +604,8 @@ Result<std::unique_ptr<Connector>> makeGithubConnector(const SourceConfig& sourc
     if (!pem.ok() || pem->empty()) {
       return Status::failedPrecondition(where + "secret '" + options->app_key_secret +
                                         "' (the GitHub App's private key) is not set (ward "
-                                        "secrets set " + options->app_key_secret + " < key.pem)");
+                                        "secrets set " +
+                                        options->app_key_secret + " < key.pem)");
     }
     app = std::make_unique<GithubAppTokens>(GithubAppConfig{
         options->app_id, options->installation_id, githubAppKeyPem(*pem), options->app_key_secret});

@@ -576,7 +576,7 @@ class SlackConnector final : public Connector {
   SlackOptions options_;
   std::optional<IdentityMapper> mapper_;  // one per pass
   int64_t retry_after_s_ = 0;
-  int64_t requests_ = 0;  // the last API pass's
+  int64_t requests_ = 0;                      // the last API pass's
   std::map<std::string, std::string> names_;  // user id -> name shown
   std::map<std::string, SlackUser> users_;
   std::string team_url_;  // auth.test's url, for permalinks ("" = none)

@@ -125,7 +125,8 @@ std::string slackWindowDay(const SlackMessage& m) {
   return slackDay(tsMicros(m.isReply() ? m.thread_ts : m.ts));
 }
 
-std::map<std::string, std::string> slackHistorySignatures(const std::vector<SlackMessage>& history) {
+std::map<std::string, std::string> slackHistorySignatures(
+    const std::vector<SlackMessage>& history) {
   std::vector<const SlackMessage*> sorted;
   for (const SlackMessage& m : history) {
     if (!m.ts.empty()) sorted.push_back(&m);
@@ -137,10 +138,9 @@ std::map<std::string, std::string> slackHistorySignatures(const std::vector<Slac
   });
   std::map<std::string, std::string> hashed;
   for (const SlackMessage* m : sorted) {
-    hashed[slackWindowDay(*m)] += m->ts + '\x1f' + m->thread_ts + '\x1f' + m->edited_ts + '\x1f' +
-                                  m->user + '\x1f' + m->text + '\x1f' +
-                                  std::to_string(m->reply_count) + '\x1f' + m->latest_reply +
-                                  '\x1e';
+    hashed[slackWindowDay(*m)] +=
+        m->ts + '\x1f' + m->thread_ts + '\x1f' + m->edited_ts + '\x1f' + m->user + '\x1f' +
+        m->text + '\x1f' + std::to_string(m->reply_count) + '\x1f' + m->latest_reply + '\x1e';
   }
   std::map<std::string, std::string> out;
   for (const auto& [day, text] : hashed) out[day] = sha256Hex(text);
