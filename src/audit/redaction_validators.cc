@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "ward/common/encoding.h"
 #include "ward/common/json.h"
 
 namespace ward::audit::internal {
@@ -52,36 +54,6 @@ const std::map<std::string_view, int>& ibanLengths() {
       {"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"ST", 25}, {"SV", 28},
       {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}};
   return kLengths;
-}
-
-// Decodes base64url without padding; false on a character outside the alphabet.
-bool base64UrlDecode(std::string_view in, std::string* out) {
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '-')
-      v = 62;
-    else if (c == '_')
-      v = 63;
-    else if (c == '=')
-      break;
-    else
-      return false;
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((buf >> bits) & 0xFF));
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -144,9 +116,11 @@ bool isValidJwt(std::string_view text) {
   if (dot2 == std::string_view::npos || text.find('.', dot2 + 1) != std::string_view::npos) {
     return false;
   }
-  std::string header;
-  if (!base64UrlDecode(text.substr(0, dot1), &header)) return false;
-  Json j = Json::parse(header, nullptr, /*allow_exceptions=*/false);
+  std::string_view head = text.substr(0, dot1);
+  while (!head.empty() && head.back() == '=') head.remove_suffix(1);  // padded by some encoders
+  const std::optional<std::string> header = base64UrlDecode(head);
+  if (!header) return false;
+  Json j = Json::parse(*header, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return false;
   auto alg = j.find("alg");
   return alg != j.end() && alg->is_string();

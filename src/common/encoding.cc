@@ -1,4 +1,4 @@
-// RFC 4648 base64 and hex, RFC 3986 percent-encoding, RFC 6901 pointer tokens (encoding.h).
+// RFC 4648 base64, base64url and hex, RFC 3986 percent-encoding, RFC 6901 pointer tokens (encoding.h).
 #include "ward/common/encoding.h"
 
 #include <cstdint>
@@ -8,6 +8,7 @@ namespace ward {
 namespace {
 
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kHex[] = "0123456789abcdef";
 
 int base64Value(char c) {
@@ -64,6 +65,53 @@ std::string base64Encode(std::string_view bytes) {
     out.push_back(kBase64[(n >> 12) & 63]);
     out.push_back(two ? kBase64[(n >> 6) & 63] : '=');
     out.push_back('=');
+  }
+  return out;
+}
+
+std::string base64UrlEncode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() * 4 + 2) / 3);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t n = static_cast<unsigned char>(bytes[i]) << 16 |
+                       static_cast<unsigned char>(bytes[i + 1]) << 8 |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kBase64Url[(n >> shift) & 63]);
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    const bool two = i + 1 < bytes.size();
+    if (two) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out.push_back(kBase64Url[(n >> 18) & 63]);
+    out.push_back(kBase64Url[(n >> 12) & 63]);
+    if (two) out.push_back(kBase64Url[(n >> 6) & 63]);
+  }
+  return out;
+}
+
+std::optional<std::string> base64UrlDecode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = -1;
+    if (c == '-') {
+      v = 62;
+    } else if (c == '_') {
+      v = 63;
+    } else if (c != '+' && c != '/') {
+      v = base64Value(c);
+    }
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6 | static_cast<uint32_t>(v)) & 0xFFFFFF;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>(acc >> bits & 0xFF));
+    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// JWKS parsing (RFC 7517/7518) into OpenSSL public keys, and base64url.
+// JWKS parsing (RFC 7517/7518) into OpenSSL public keys.
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -7,6 +7,7 @@
 #include <map>
 
 #include "jwks_keys.h"
+#include "ward/common/encoding.h"
 
 namespace ward::identity {
 
@@ -14,15 +15,6 @@ namespace {
 
 constexpr size_t kMaxJwksBytes = 1 << 20;
 constexpr size_t kMaxKeys = 100;
-
-int b64val(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 struct BnFree {
   void operator()(BIGNUM* b) const { BN_free(b); }
@@ -50,7 +42,10 @@ Result<std::string> member(const Json& jwk, const char* name) {
   if (!jwk.contains(name) || !jwk[name].is_string()) {
     return Status::invalidArgument(std::string("jwk member '") + name + "' is missing");
   }
-  return base64UrlDecode(jwk[name].get<std::string>());
+  auto bytes = base64UrlDecode(jwk[name].get<std::string>());
+  if (!bytes)
+    return Status::invalidArgument(std::string("jwk member '") + name + "' is not base64url");
+  return *std::move(bytes);
 }
 
 Result<PKey> rsaKey(const Json& jwk) {
@@ -85,47 +80,6 @@ Result<PKey> ecKey(const Json& jwk) {
 }
 
 }  // namespace
-
-std::string base64UrlEncode(std::string_view in) {
-  static const char* const kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                 static_cast<uint8_t>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = static_cast<uint8_t>(in[i]) << 16;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-  }
-  return out;
-}
-
-Result<std::string> base64UrlDecode(std::string_view in) {
-  if (in.size() % 4 == 1) return Status::invalidArgument("bad base64url length");
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = b64val(c);
-    if (v < 0) return Status::invalidArgument("bad base64url character");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 Result<std::shared_ptr<const JwtVerifier::KeySet>> parseJwks(std::string_view text) {
   if (text.size() > kMaxJwksBytes) return Status::invalidArgument("JWKS larger than 1 MiB");

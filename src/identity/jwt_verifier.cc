@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "jwks_keys.h"
+#include "ward/common/encoding.h"
 
 namespace ward::identity {
 
@@ -68,7 +69,7 @@ bool verifySignature(EVP_PKEY* key, std::string_view signed_part, const std::str
 
 Result<Json> decodePart(std::string_view part, const char* what) {
   auto bytes = base64UrlDecode(part);
-  if (!bytes.ok()) return bad(std::string(what) + " is not base64url");
+  if (!bytes) return bad(std::string(what) + " is not base64url");
   auto j = parseJson(*bytes);
   if (!j.ok() || !j->is_object()) return bad(std::string(what) + " is not a JSON object");
   return j;
@@ -136,7 +137,7 @@ Result<VerifiedToken> JwtVerifier::verify(std::string_view token) {
   const std::string kid =
       header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
   auto sig = base64UrlDecode(token.substr(d2 + 1));
-  if (!sig.ok() || sig->empty()) return bad("signature is not base64url");
+  if (!sig || sig->empty()) return bad("signature is not base64url");
   // Unused trailing bits would let one signature be spelled several ways.
   if (base64UrlEncode(*sig) != token.substr(d2 + 1)) {
     return bad("signature is not canonical base64url");

@@ -10,19 +10,10 @@
 
 namespace ward::ingest {
 
-std::string base64Url(std::string_view bytes) {
-  std::string s = base64Encode(bytes);
-  while (!s.empty() && s.back() == '=') s.pop_back();
-  for (char& c : s) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return s;
-}
-
 Result<std::string> signJwtRs256(const std::string& private_key_pem, const Json& claims) {
   const Json header = {{"alg", "RS256"}, {"typ", "JWT"}};
-  const std::string input = base64Url(dumpJson(header)) + "." + base64Url(dumpJson(claims));
+  const std::string input =
+      base64UrlEncode(dumpJson(header)) + "." + base64UrlEncode(dumpJson(claims));
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), BIO_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
@@ -43,7 +34,7 @@ Result<std::string> signJwtRs256(const std::string& private_key_pem, const Json&
     return Status::internal("cannot sign the JWT");
   }
   sig.resize(len);
-  return input + "." + base64Url(sig);
+  return input + "." + base64UrlEncode(sig);
 }
 
 }  // namespace ward::ingest

@@ -11,9 +11,6 @@
 
 namespace ward::ingest {
 
-// base64url without padding (RFC 7515).
-std::string base64Url(std::string_view bytes);
-
 // "<header>.<claims>.<signature>" with header {"alg":"RS256","typ":"JWT"}. InvalidArgument
 // "not an RSA PEM private key" when `private_key_pem` is not one (its text is not echoed).
 Result<std::string> signJwtRs256(const std::string& private_key_pem, const Json& claims);

@@ -4,7 +4,7 @@
 
 #include "ward/common/hash.h"
 #include "ward/gateway/tool_definition.h"
-#include "ward/identity/jwt_verifier.h"
+#include "ward/common/encoding.h"
 #include "ward/models/openai_chat_format.h"
 
 namespace ward::models {
@@ -45,11 +45,11 @@ Json Cassette::toJson() const {
             {"url", url},
             {"request", request},
             {"request_sha256", request_sha256},
-            {"upstream_body_b64", identity::base64UrlEncode(upstream_body)},
+            {"upstream_body_b64", base64UrlEncode(upstream_body)},
             {"status", status},
             {"headers", headers},
             {"stream", stream},
-            {"response_b64", identity::base64UrlEncode(response)},
+            {"response_b64", base64UrlEncode(response)},
             {"response_bytes", response.size()},
             {"truncated", truncated},
             {"request_truncated", request_truncated},
@@ -75,9 +75,14 @@ Result<Cassette> Cassette::fromJson(const Json& j) {
   WARD_ASSIGN_OR_RETURN(c.request_sha256, str("request_sha256"));
   WARD_ASSIGN_OR_RETURN(c.response_sha256, str("response_sha256"));
   WARD_ASSIGN_OR_RETURN(std::string body, str("upstream_body_b64"));
-  WARD_ASSIGN_OR_RETURN(c.upstream_body, identity::base64UrlDecode(body));
+  auto upstream_body = base64UrlDecode(body);
+  if (!upstream_body)
+    return Status::invalidArgument("cassette field 'upstream_body_b64' is not base64url");
+  c.upstream_body = *std::move(upstream_body);
   WARD_ASSIGN_OR_RETURN(std::string resp, str("response_b64"));
-  WARD_ASSIGN_OR_RETURN(c.response, identity::base64UrlDecode(resp));
+  auto response = base64UrlDecode(resp);
+  if (!response) return Status::invalidArgument("cassette field 'response_b64' is not base64url");
+  c.response = *std::move(response);
   c.request = j.value("request", Json());
   c.status = j.value("status", 0);
   c.headers = j.value("headers", Json::object());

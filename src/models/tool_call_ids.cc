@@ -1,21 +1,21 @@
 // Ward's tool-call ids: base64url of the provider's id behind a fixed prefix (tool_call_ids.h).
 #include "ward/models/tool_call_ids.h"
 
-#include "ward/identity/jwt_verifier.h"
+#include "ward/common/encoding.h"
 
 namespace ward::models {
 
 std::string wardToolCallId(std::string_view provider_id) {
   if (provider_id.empty()) return std::string();
-  return std::string(kWardToolCallIdPrefix) + identity::base64UrlEncode(provider_id);
+  return std::string(kWardToolCallIdPrefix) + base64UrlEncode(provider_id);
 }
 
 std::string providerToolCallId(std::string_view id) {
   if (!id.starts_with(kWardToolCallIdPrefix)) return std::string(id);
   const std::string_view encoded = id.substr(kWardToolCallIdPrefix.size());
-  auto decoded = identity::base64UrlDecode(encoded);
+  auto decoded = base64UrlDecode(encoded);
   // Canonical only: one provider id has one Ward id, and unused bits spell no other.
-  if (!decoded.ok() || decoded->empty() || identity::base64UrlEncode(*decoded) != encoded) {
+  if (!decoded || decoded->empty() || base64UrlEncode(*decoded) != encoded) {
     return std::string(id);
   }
   return *decoded;

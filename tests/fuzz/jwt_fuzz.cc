@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "ward/common/clock.h"
+#include "ward/common/encoding.h"
 #include "ward/identity/jwt_verifier.h"
 
 namespace {
@@ -38,9 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto verified = verifier.verify(token);
   if (!verified.ok() && verified.status().message().empty()) std::abort();
 
-  const std::string encoded = ward::identity::base64UrlEncode(token);
-  auto decoded = ward::identity::base64UrlDecode(encoded);
-  if (!decoded.ok() || *decoded != token) std::abort();
-  (void)ward::identity::base64UrlDecode(token);
+  const std::string encoded = ward::base64UrlEncode(token);
+  auto decoded = ward::base64UrlDecode(encoded);
+  if (!decoded || *decoded != token) std::abort();
+  (void)ward::base64UrlDecode(token);
   return 0;
 }

@@ -67,8 +67,4 @@ class JwtVerifier {
 // InvalidArgument when the text is not a JWKS at all.
 Result<std::shared_ptr<const JwtVerifier::KeySet>> parseJwks(std::string_view text);
 
-// base64url without padding (RFC 4648 section 5), as JWTs use it.
-std::string base64UrlEncode(std::string_view bytes);
-Result<std::string> base64UrlDecode(std::string_view text);
-
 }  // namespace ward::identity

@@ -34,6 +34,32 @@ TEST(Base64, DecodingIsStrict) {
   EXPECT_EQ(base64Decode("SGVsbG8="), "Hello");
 }
 
+// RFC 4648 section 10's vectors without their padding, and the URL-safe alphabet's two letters.
+TEST(Base64Url, Rfc4648VectorsUnpadded) {
+  const std::pair<const char*, const char*> kVectors[] = {
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : kVectors) {
+    EXPECT_EQ(base64UrlEncode(plain), encoded);
+    EXPECT_EQ(base64UrlDecode(encoded), plain) << encoded;
+  }
+  EXPECT_EQ(base64UrlEncode("\xfb\xff"), "-_8");  // '+' and '/' in standard base64
+  EXPECT_EQ(base64UrlDecode("-_8"), "\xfb\xff");
+  std::string s;
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(base64UrlDecode(base64UrlEncode(s)), s) << i;
+    s.push_back(static_cast<char>(i * 37));
+  }
+}
+
+TEST(Base64Url, DecodingRefusesWhatIsNotBase64Url) {
+  EXPECT_FALSE(base64UrlDecode("a"));      // a lone last character
+  EXPECT_FALSE(base64UrlDecode("Zm9vY"));  // length % 4 == 1
+  EXPECT_FALSE(base64UrlDecode("ab+/"));   // the standard alphabet's letters
+  EXPECT_FALSE(base64UrlDecode("Zg=="));   // padding
+  EXPECT_FALSE(base64UrlDecode("Zm 9v"));  // whitespace
+}
+
 TEST(Hex, RoundTripAndStrictness) {
   EXPECT_EQ(hexEncode(std::string("\x00\xab\xff", 3)), "00abff");
   EXPECT_EQ(hexDecode("00ABff"), std::string("\x00\xab\xff", 3));
