@@ -111,6 +111,7 @@ audit::TraceEvent answerEvent(const AnswerRecordInput& in) {
     ev.attributes["template"] = {{"name", in.template_use->name},
                                  {"version", in.template_use->version},
                                  {"sha256", in.template_use->sha256}};
+    if (in.template_use->override) ev.attributes["template"]["override"] = true;
   }
   if (!in.who.acting_agent.empty()) ev.attributes["agent"] = in.who.acting_agent;
   return ev;

@@ -14,6 +14,7 @@ struct TemplateUse {
   std::string name;
   int version = 0;
   std::string sha256;
+  bool override = false;  // AnswerRequest::template_override, not a built-in template
 };
 
 struct AnswerRecordInput {

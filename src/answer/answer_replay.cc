@@ -173,6 +173,12 @@ Result<AnswerReplayReport> replayAnswer(const AnswerReplayInput& in) {
   if (fork && in.tools == ReplayTools::kLive && (in.gateway == nullptr || in.original == nullptr)) {
     return Status::invalidArgument("--tools live needs the gateway and the original principal");
   }
+  const Json recorded_template = rec.value("template", Json::object());
+  if (recorded_template.is_object() && recorded_template.value("override", false)) {
+    return Status::failedPrecondition(
+        "the answer was rendered from a template override (ward eval stability), not a built-in "
+        "template: it cannot be replayed");
+  }
   WARD_ASSIGN_OR_RETURN(std::vector<Passage> passages, recordedPassages(*in.store, rec));
   const std::string question = rec.value("question", "");
   const bool was_model = rec.value("mode", "") == "model";

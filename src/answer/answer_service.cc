@@ -189,6 +189,7 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
                        result.retrieved,
                        options_.gateway,
                        request.agent ? &*request.agent : nullptr};
+    in.template_override = request.template_override.get();
     const int64_t model_started = SystemClock::instance().monotonicNanos();
     WARD_ASSIGN_OR_RETURN(ModelDraft md, modelAnswer(*options_.models, in));
     model_nanos = SystemClock::instance().monotonicNanos() - model_started;
@@ -215,6 +216,7 @@ Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
   }
 
   result.tool_calls = tool_calls;
+  result.format_error = format_error;
   FinishInput fin{who,        trace,        request.question, k,           template_use,
                   tool_calls, format_error, started,          model_nanos, std::string(),
                   marker,     model_steps,  native_citations};

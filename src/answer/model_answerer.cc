@@ -217,14 +217,18 @@ Result<models::ChatCall> buildAnswerCall(const ModelDraftInput& in, const std::s
   call.request.model = in.model;
   call.request.tools = tools;
   if (in.native_citations) {
-    const PromptTemplate* tpl = findPromptTemplate(kNativeTemplateName);
+    const PromptTemplate* tpl = in.template_override != nullptr
+                                    ? in.template_override
+                                    : findPromptTemplate(kNativeTemplateName);
     if (tpl == nullptr) return Status::internal("the built-in 'answer_native' template is missing");
     call.request.messages.push_back(
         textMessage(models::Role::kSystem, renderPromptTemplate(*tpl, {})));
     call.request.messages.push_back(searchResultMessage(in));
     return call;
   }
-  const PromptTemplate* tpl = findPromptTemplate(kAnswerTemplateName);
+  const PromptTemplate* tpl = in.template_override != nullptr
+                                  ? in.template_override
+                                  : findPromptTemplate(kAnswerTemplateName);
   if (tpl == nullptr) return Status::internal("the built-in 'answer' template is missing");
   call.request.messages.push_back(
       textMessage(models::Role::kSystem, renderPromptTemplate(*tpl, {{"marker", marker}})));
@@ -276,9 +280,17 @@ Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInp
   for (const models::ModelInfo& m : models.listModels(in.who)) {
     if (m.name == in.model) in.native_citations = m.provider == kNativeCitationsProvider;
   }
-  const PromptTemplate* tpl =
-      findPromptTemplate(in.native_citations ? kNativeTemplateName : kAnswerTemplateName);
+  const std::string_view used = in.native_citations ? kNativeTemplateName : kAnswerTemplateName;
+  const PromptTemplate* tpl = findPromptTemplate(used);
   if (tpl == nullptr) return Status::internal("a built-in answer template is missing");
+  if (in.template_override != nullptr) {
+    if (in.template_override->name != used) {
+      return Status::failedPrecondition("the template override stands in for '" +
+                                        in.template_override->name + "' but model '" + in.model +
+                                        "' answers with the '" + std::string(used) + "' template");
+    }
+    tpl = in.template_override;
+  }
   std::vector<std::string_view> texts = {in.question};
   for (const Passage& p : in.passages) {
     texts.push_back(p.text);
@@ -295,7 +307,8 @@ Result<ModelDraft> modelAnswer(models::ModelService& models, const ModelDraftInp
   }
   WARD_ASSIGN_OR_RETURN(models::ChatCall call, buildAnswerCall(in, marker, tools));
   ModelDraft out;
-  out.template_use = TemplateUse{tpl->name, tpl->version, tpl->sha256};
+  out.template_use =
+      TemplateUse{tpl->name, tpl->version, tpl->sha256, in.template_override != nullptr};
   out.marker = marker;
   out.native_citations = in.native_citations;
   AnswerLoopIo io;

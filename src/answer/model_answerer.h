@@ -53,6 +53,8 @@ struct ModelDraftInput {
   // search_result blocks with citations enabled and the reply's citations are mapped back;
   // otherwise the strict JSON-schema reply.
   bool native_citations = false;
+  // AnswerRequest::template_override: used instead of the built-in template (null = built-in).
+  const PromptTemplate* template_override = nullptr;
 };
 
 // The provider whose own citations Ward uses (Anthropic search results).

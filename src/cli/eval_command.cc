@@ -192,6 +192,7 @@ int runEval(const EvalOptions& o) {
 // `eval run` and `eval diff` (eval_run_command.cc).
 void registerEvalSuiteCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot);
 void registerEvalCasesCommands(CLI::App* eval, CliContext& ctx, CommandSlot& slot);
+void registerEvalStabilityCommand(CLI::App* eval, CliContext& ctx, CommandSlot& slot);
 
 void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* eval = app.add_subcommand("eval", "Measure quality");
@@ -216,6 +217,7 @@ void registerEvalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   retrieval->callback([&slot] { slot.run = [] { return runEval(o); }; });
   registerEvalSuiteCommands(eval, ctx, slot);
   registerEvalCasesCommands(eval, ctx, slot);
+  registerEvalStabilityCommand(eval, ctx, slot);
 }
 
 }  // namespace ward::cli

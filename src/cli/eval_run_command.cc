@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "eval_wiring.h"
 #include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_diff.h"
 #include "ward/eval/eval_gate_compare.h"
@@ -189,25 +190,10 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
       return runError(Status::invalidArgument("--model: each model must be named, once"));
     }
   }
-  eval::RunOptions o;
-  o.model = f.models.empty() ? suite->model : f.models[0];
-  o.repeat = f.repeat > 0 ? f.repeat : suite->repeat;
-  o.answer_k = suite->answer_k;
-  o.search_max_k = ctx.config().search.max_k;
-  o.link_hosts = config->link_hosts;
-  auto service = openAnswerService(ctx, !o.model.empty() || !config->model.empty());
-  if (!service.ok()) return runError(service.status());
-  o.search = &ctx.search();
-  o.answers = service->get();
-  o.ingest = &ctx.ingest();
-  o.tenant = ctx.tenant();
-  if (std::any_of(suite->cases.begin(), suite->cases.end(), [](const eval::EvalCase& c) {
-        return !c.setup.empty() || !c.utility_checks.empty() || !c.attack_checks.empty();
-      })) {
-    auto gw = ctx.gateway();
-    if (!gw.ok()) return runError(gw.status());
-    o.gateway = *gw;
-  }
+  auto wiring = openEvalWiring(ctx, *suite, f.models.empty() ? suite->model : f.models[0],
+                               f.repeat > 0 ? f.repeat : suite->repeat, f.quiet);
+  if (!wiring.ok()) return runError(wiring.status());
+  eval::RunOptions& o = (*wiring)->options;
   std::optional<eval::LlmJudge> judge;
   if (!f.judge.empty()) {
     auto models = ctx.models();
@@ -215,29 +201,6 @@ int runSuiteCommand(CliContext& ctx, const RunFlags& f) {
     judge.emplace(**models, f.judge);
     o.judge = &*judge;
   }
-  o.resolve = [&ctx](const std::string& as, const std::string& agent) -> Result<eval::Reader> {
-    WARD_ASSIGN_OR_RETURN(identity::Principal who, ctx.principal(as));
-    eval::Reader r;
-    if (agent.empty()) {
-      r.who = std::move(who);
-      return r;
-    }
-    WARD_ASSIGN_OR_RETURN(identity::Principal a, ctx.principal(agent));
-    WARD_ASSIGN_OR_RETURN(r.who, identity::resolveActingFor(ctx.store(), who, a));
-    r.agent = std::move(a);
-    return r;
-  };
-  const auto start = std::chrono::steady_clock::now();
-  const size_t total = suite->cases.size();
-  const size_t step = std::max<size_t>(1, total / 10);
-  if (!f.quiet)
-    o.progress = [&](size_t done, size_t all) {
-      if (all < eval::kProgressMinCases || (done % step != 0 && done != all)) return;
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cerr << "eval: " << done << "/" << all << " cases (" << static_cast<int>(secs)
-                << " s)\n";
-    };
   if (f.gate_compare) {
     // Two gateways over the same stores, the gate forced on and off; each answer loop routes its
     // model's tool calls through its own, and the runner's environment calls too.

@@ -1,10 +1,12 @@
 // The self-contained HTML report (no script, no external resource; inline SVG charts). Every
 // text from a suite or an answer is escaped: case names and failures carry attacker text.
+#include <algorithm>
 #include <cstdio>
 
 #include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_gate_compare.h"
 #include "ward/eval/eval_report.h"
+#include "ward/eval/eval_stability.h"
 
 namespace ward::eval {
 
@@ -211,6 +213,64 @@ std::string gateComparisonHtml(const ModelRun& on, const ModelRun& off) {
          "</code></td></tr>\n";
   }
   h += "</table></section>\n";
+  return h;
+}
+
+std::string stabilityHtml(const StabilityReport& r) {
+  const int code = stabilityExitCode(r);
+  const int64_t full_tokens = r.variants.empty() ? 0 : r.variants[0].tokens;
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">"
+      "<title>Ward stability: " +
+      escapeMarkup(r.suite_name) +
+      "</title><style>body{font:14px sans-serif;margin:2em;max-width:70em}"
+      "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
+      "vertical-align:top}.pass{color:#2e7d32}.fail{color:#c62828}code{font-size:12px}"
+      "figure{margin:1em 0}</style></head><body>\n";
+  h += "<h1>Ward stability: " + escapeMarkup(r.suite_name) + "</h1>\n";
+  h += std::string("<p class=\"") + (code == 0 ? "pass" : "fail") + "\"><strong>" +
+       (code == 0 ? "PASS" : (code == 1 ? "FAIL" : "ERROR")) + "</strong>: template <code>" +
+       escapeMarkup(r.tpl.base) + "</code> (" + escapeMarkup(r.tpl.source) + "), " +
+       std::to_string(full_tokens) + " tokens; model <code>" + escapeMarkup(r.model) + "</code>, " +
+       std::to_string(r.repeat) + " run(s) per variant; noise floor: tool calls " +
+       num(r.noise_floor.tool_calls) + ", structured output " + num(r.noise_floor.structured) +
+       ", cited-chunk Jaccard " + num(r.noise_floor.cited) + ".</p>\n";
+  if (!r.expectation_failures.empty()) {
+    h += "<ul>";
+    for (const auto& f : r.expectation_failures) {
+      h += "<li class=\"fail\">expectation: " + escapeMarkup(f) + "</li>";
+    }
+    h += "</ul>\n";
+  }
+  std::vector<std::pair<std::string, double>> saved, stable;
+  for (const StabilityVariant& v : r.variants) {
+    if (v.dropped.empty()) continue;
+    saved.emplace_back(v.id,
+                       full_tokens > 0 ? static_cast<double>(v.tokens_saved) / full_tokens : 0.0);
+    stable.emplace_back(
+        v.id, std::min({v.agreement.tool_calls, v.agreement.structured, v.agreement.cited}));
+  }
+  h += barChart("Tokens saved per ablation (fraction of the template)", saved);
+  h += barChart("Agreement with the full template (the lowest of the three measures)", stable);
+  h += "<table><tr><th>variant</th><th>tokens</th><th>saved</th><th>tool calls</th>"
+       "<th>structured</th><th>cited Jaccard</th><th>verdict</th><th>trace</th></tr>\n";
+  for (const StabilityVariant& v : r.variants) {
+    std::string verdict = v.dropped.empty() ? "baseline"
+                          : v.errors > 0    ? "error"
+                          : v.removable     ? "removable"
+                                            : "needed";
+    for (const auto& [id, measure] : v.unstable) verdict += " " + id + " (" + measure + ")";
+    const std::string trace =
+        v.run.cases.empty() || v.run.cases[0].runs.empty() ? "" : v.run.cases[0].runs[0].trace_id;
+    h += "<tr><td>" + escapeMarkup(v.id) + "</td><td>" + std::to_string(v.tokens) + "</td><td>" +
+         std::to_string(v.tokens_saved) + "</td><td>" + num(v.agreement.tool_calls) + "</td><td>" +
+         num(v.agreement.structured) + "</td><td>" + num(v.agreement.cited) + "</td><td class=\"" +
+         (v.removable || v.dropped.empty() ? "pass" : "fail") + "\">" + escapeMarkup(verdict) +
+         "</td><td><code>" + escapeMarkup(trace) + "</code></td></tr>\n";
+  }
+  h += "</table>\n</body></html>\n";
   return h;
 }
 

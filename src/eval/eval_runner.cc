@@ -54,9 +54,11 @@ Json answerObservation(const answer::AnswerResult& a) {
   for (const auto& s : a.sentences) words.push_back(s.text);
   Json quotes = Json::array();  // the sources' verbatim text, shown as quotes
   Json cited = Json::array();   // doc ids of the verified citations shown
+  Json chunks = Json::array();  // "doc_id#chunk" of each (the stability comparison's set)
   for (const auto& ci : a.shownCitations()) {
     quotes.push_back(ci.quote);
     cited.push_back(ci.doc_id);
+    chunks.push_back(ci.doc_id + "#" + std::to_string(ci.chunk));
   }
   Json calls = Json::array();
   for (const Json& call : a.tool_calls) {
@@ -69,6 +71,8 @@ Json answerObservation(const answer::AnswerResult& a) {
               {"words", std::move(words)},
               {"quotes", std::move(quotes)},
               {"cited", std::move(cited)},
+              {"chunks", std::move(chunks)},
+              {"format_error", a.format_error},
               {"removed_links", a.removed_links.size()},
               {"tool_calls", std::move(calls)}};
   if (a.citation_precision) obs["citation_precision"] = *a.citation_precision;
@@ -93,7 +97,7 @@ std::string withoutHighlights(const std::string& snippet) {
 
 class CaseRunner {
  public:
-  explicit CaseRunner(const RunOptions& o) : o_(o) {}
+  CaseRunner(const RunOptions& o, TargetVia via) : o_(o), via_(via) {}
 
   CaseRun run(const EvalCase& c, const Reader& reader) {
     CaseRun r;
@@ -123,9 +127,12 @@ class CaseRunner {
         return injection(c, reader, trace);
       case CaseKind::kFreshness:
         return freshness(c, reader, trace);
+      case CaseKind::kTool:
+        if (via_ == TargetVia::kProxy) return proxyTool(c, reader, trace);
+        break;
       case CaseKind::kAnswer:
       case CaseKind::kRefusal:
-      case CaseKind::kTool:
+      case CaseKind::kStability:
         break;
     }
     WARD_ASSIGN_OR_RETURN(auto a, ask(c, reader, trace));
@@ -151,7 +158,43 @@ class CaseRunner {
     req.model = o_.model;
     req.k = o_.answer_k;
     req.agent = reader.agent;
+    req.template_override = o_.template_override;
     return o_.answers->ask(reader.who, req, trace);
+  }
+
+  // A tool case through the proxy's execute loop: what the gateway did is read back from the
+  // case's trace (its `tool_call` events from the proxy front door), not from the response.
+  Result<Json> proxyTool(const EvalCase& c, const Reader& reader,
+                         const audit::TraceContext& trace) {
+    WARD_ASSIGN_OR_RETURN(Json resp, o_.proxy(reader.who, o_.model, c.question, trace));
+    WARD_ASSIGN_OR_RETURN(Json shown, o_.read_trace(trace.trace_id));
+    Json calls = Json::array();
+    for (const Json& e : shown.value("events", Json::array())) {
+      const Json attrs = e.value("attributes", Json::object());
+      if (e.value("kind", "") != "tool_call" || !attrs.is_object() ||
+          attrs.value("via", Json::object()).value("front_door", "") != "proxy") {
+        continue;
+      }
+      std::string tool = attrs.value("tool", "");
+      tool = tool.substr(0, tool.find('@'));  // "name@version" once resolved
+      const std::string decision = attrs.value("decision", "");
+      calls.push_back(
+          {{"tool", tool},
+           {"arguments", attrs.value("args", Json::object())},
+           {"outcome",
+            decision == "executed" || decision == "replayed" ? std::string("ok") : decision},
+           {"decision", decision}});
+    }
+    std::string text;
+    const Json choices = resp.value("choices", Json::array());
+    if (choices.is_array() && !choices.empty() && choices[0].contains("message") &&
+        choices[0]["message"].value("content", Json()).is_string()) {
+      text = choices[0]["message"]["content"].get<std::string>();
+    }
+    return Json{{"mode", "proxy"},
+                {"answer", text},
+                {"words", Json::array({text})},
+                {"tool_calls", std::move(calls)}};
   }
 
   Result<Json> retrieval(const EvalCase& c, const Reader& reader,
@@ -281,6 +324,7 @@ class CaseRunner {
   static constexpr const char* kEvalWriter = "eval";       // the writer the ingest records
 
   const RunOptions& o_;
+  const TargetVia via_;
   int env_calls_ = 0;  // numbers the runner's own gateway calls (idempotency keys)
 };
 
@@ -297,6 +341,20 @@ Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options) {
   // Every principal first: a misspelt user is a broken suite, not a failed case.
   std::map<std::pair<std::string, std::string>, Reader> readers;
   for (const EvalCase& c : suite.cases) {
+    if (suite.via == TargetVia::kProxy && c.kind == CaseKind::kTool) {
+      if (!options.proxy || !options.read_trace) {
+        return Status::invalidArgument("target.via = \"proxy\" needs the proxy target");
+      }
+      if (options.model.empty()) {
+        return Status::invalidArgument(
+            "target.via = \"proxy\": tool cases need a model (target.model or --model)");
+      }
+      if (!c.agent.empty()) {
+        return Status::invalidArgument(c.where + ": case '" + c.id +
+                                       "': target.via = \"proxy\" runs as the principal an API "
+                                       "key names: 'agent' is not supported there");
+      }
+    }
     auto key = std::make_pair(c.as, c.agent);
     if (readers.count(key)) continue;
     auto reader = options.resolve(c.as, c.agent);
@@ -316,7 +374,7 @@ Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options) {
   if (options.judge != nullptr) run.judge_model = options.judge->model();
   run.started_at = formatRfc3339(SystemClock::instance().nowMicros());
   const int64_t start = SystemClock::instance().monotonicNanos();
-  CaseRunner runner(options);
+  CaseRunner runner(options, suite.via);
   run.cases.reserve(suite.cases.size());
   for (const EvalCase& c : suite.cases) {
     CaseResult result;

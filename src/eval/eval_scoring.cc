@@ -69,6 +69,8 @@ class Scorer {
         return toolCase();
       case CaseKind::kFreshness:
         return freshness();
+      case CaseKind::kStability:
+        return stability();
     }
   }
 
@@ -164,6 +166,21 @@ class Scorer {
       if (c_.min_judge_score && score + 1e-9 < *c_.min_judge_score) {
         r_.failures.push_back("judge score " + fmt(score) + " below " + fmt(*c_.min_judge_score) +
                               " (" + v.value("model", "") + ": " + v.value("reason", "") + ")");
+      }
+    }
+  }
+
+  // Under `ward eval run` a stability case checks the structured output its answers must keep
+  // (the comparison across template ablations is `ward eval stability`, eval_stability.h).
+  void stability() {
+    if (obs_.value("format_error", false)) {
+      r_.failures.push_back("the reply is not the structured output the template asks for");
+    }
+    if (c_.json_schema) {
+      if (std::string why =
+              structuredAnswerFailure(*c_.json_schema, obs_.at("answer").get<std::string>());
+          !why.empty()) {
+        r_.failures.push_back(why);
       }
     }
   }
@@ -288,13 +305,24 @@ class Scorer {
     r_.metrics["tool_f1"] = toolCallF1(called, expected);
     r_.blocked = blockedCalls();
     for (const auto& e : c_.expected_tools) {
+      const Json* made = nullptr;  // the call with the name and arguments, if any
       const bool found = std::any_of(calls.begin(), calls.end(), [&](const Json& call) {
-        return call.value("tool", "") == e.name &&
-               argumentsMatch(call.contains("arguments") ? call["arguments"] : Json(), e.arguments);
+        if (call.value("tool", "") != e.name ||
+            !argumentsMatch(call.contains("arguments") ? call["arguments"] : Json(), e.arguments)) {
+          return false;
+        }
+        made = &call;
+        const bool ran = call.value("outcome", "") == "ok";
+        return e.outcome == CallOutcome::kAny || ran == (e.outcome == CallOutcome::kExecuted);
       });
-      if (!found) {
-        r_.failures.push_back("expected call " + e.name + dumpJson(e.arguments) + " not made");
-      }
+      if (found) continue;
+      const std::string want = e.outcome == CallOutcome::kAny        ? ""
+                               : e.outcome == CallOutcome::kExecuted ? " (executed)"
+                                                                     : " (refused)";
+      r_.failures.push_back(
+          "expected call " + e.name + dumpJson(e.arguments) + want +
+          (made == nullptr ? " not made"
+                           : " not made: the gateway's outcome was " + made->value("outcome", "")));
     }
     for (const Json& call : calls) {
       const std::string name = call.value("tool", "");

@@ -29,6 +29,8 @@ std::string_view caseKindName(CaseKind kind) {
       return "tool";
     case CaseKind::kFreshness:
       return "freshness";
+    case CaseKind::kStability:
+      return "stability";
   }
   return "unknown";
 }
@@ -36,7 +38,7 @@ std::string_view caseKindName(CaseKind kind) {
 std::optional<CaseKind> caseKindFromName(std::string_view name) {
   for (CaseKind k :
        {CaseKind::kRetrieval, CaseKind::kAnswer, CaseKind::kRefusal, CaseKind::kPermission,
-        CaseKind::kInjection, CaseKind::kTool, CaseKind::kFreshness}) {
+        CaseKind::kInjection, CaseKind::kTool, CaseKind::kFreshness, CaseKind::kStability}) {
     if (caseKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -93,12 +95,19 @@ Result<std::vector<ExpectedCall>> expectedCalls(const Json& v, const std::string
       return bad(where, "each of 'expected_tools' needs a string 'name'");
     }
     for (const auto& [key, value] : e.items()) {
-      if (key != "name" && key != "arguments") {
+      if (key != "name" && key != "arguments" && key != "outcome") {
         return bad(where, "unknown field '" + key + "' in 'expected_tools'");
       }
     }
     ExpectedCall call;
     call.name = e["name"].get<std::string>();
+    if (e.contains("outcome")) {
+      const Json& o = e["outcome"];
+      if (o != "executed" && o != "refused") {
+        return bad(where, "'outcome' of an expected tool call must be \"executed\" or \"refused\"");
+      }
+      call.outcome = o == "executed" ? CallOutcome::kExecuted : CallOutcome::kRefused;
+    }
     if (e.contains("arguments")) {
       if (!e["arguments"].is_object()) {
         return bad(where, "'arguments' of an expected tool call must be an object");
@@ -142,6 +151,18 @@ Result<std::vector<EnvironmentCall>> environmentCalls(const Json& j, const char*
   return out;
 }
 
+// `json_schema` (answer and stability cases): compiled when the case is read.
+Status jsonSchemaField(const Json& j, const std::string& at, EvalCase& c) {
+  if (!j.contains("json_schema")) return Status::okStatus();
+  if (!j["json_schema"].is_object() && !j["json_schema"].is_boolean()) {
+    return bad(at, "json_schema must be a JSON Schema (an object)");
+  }
+  auto schema = gateway::JsonSchema::compile(j["json_schema"], "json_schema");
+  if (!schema.ok()) return bad(at, schema.status().message());
+  c.json_schema = *schema;
+  return Status::okStatus();
+}
+
 // The keys each kind accepts beyond the common ones.
 const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> retrieval = {"expected", "qrels", "k", "min_recall"};
@@ -161,6 +182,7 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
   static const std::set<std::string> tool = {"expected_tools", "forbidden_tools"};
   static const std::set<std::string> freshness = {
       "record", "delete", "expected", "absent_docs", "must_contain", "must_not_contain", "k"};
+  static const std::set<std::string> stability = {"json_schema"};
   switch (kind) {
     case CaseKind::kRetrieval:
       return retrieval;
@@ -176,6 +198,8 @@ const std::set<std::string>& kindKeys(CaseKind kind) {
       return tool;
     case CaseKind::kFreshness:
       return freshness;
+    case CaseKind::kStability:
+      return stability;
   }
   return retrieval;
 }
@@ -196,8 +220,10 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
   WARD_ASSIGN_OR_RETURN(std::string kind, stringField(j, "kind", where));
   auto k = caseKindFromName(kind);
   if (!k) {
-    return bad(where, "case '" + c.id + "': unknown kind '" + kind +
-                          "' (retrieval, answer, refusal, permission, injection, tool, freshness)");
+    return bad(
+        where,
+        "case '" + c.id + "': unknown kind '" + kind +
+            "' (retrieval, answer, refusal, permission, injection, tool, freshness, stability)");
   }
   c.kind = *k;
   const std::string at = where + ": case '" + c.id + "'";
@@ -282,14 +308,7 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       if (j.contains("min_citation_coverage")) {
         WARD_ASSIGN_OR_RETURN(c.min_citation_coverage, fraction(j, "min_citation_coverage", at));
       }
-      if (j.contains("json_schema")) {
-        if (!j["json_schema"].is_object() && !j["json_schema"].is_boolean()) {
-          return bad(at, "json_schema must be a JSON Schema (an object)");
-        }
-        auto schema = gateway::JsonSchema::compile(j["json_schema"], "json_schema");
-        if (!schema.ok()) return bad(at, schema.status().message());
-        c.json_schema = *schema;
-      }
+      WARD_RETURN_IF_ERROR(jsonSchemaField(j, at, c));
       if (j.contains("rubric")) {
         WARD_ASSIGN_OR_RETURN(c.rubric, stringField(j, "rubric", at));
         if (c.rubric.empty() || c.rubric.size() > kMaxRubricBytes) {
@@ -411,6 +430,11 @@ Result<EvalCase> parseCase(const Json& j, const std::string& where) {
       }
       break;
     }
+    case CaseKind::kStability:
+      // Its checks are the stability comparison (`ward eval stability`); under `ward eval run`
+      // the reply must be the structured output the template asks for (and match json_schema).
+      WARD_RETURN_IF_ERROR(jsonSchemaField(j, at, c));
+      break;
   }
   return c;
 }
@@ -464,6 +488,12 @@ Status parseTarget(const toml::table& t, const std::string& path, EvalSuite& s) 
       }
       if (key == "k") s.answer_k = static_cast<int>(*n);
       if (key == "repeat") s.repeat = static_cast<int>(*n);
+    } else if (key == "via") {
+      auto via = v.value<std::string>();
+      if (!v.is_string() || !via || (*via != "ask" && *via != "proxy")) {
+        return suiteBad(path, "target.via must be \"ask\" or \"proxy\"");
+      }
+      s.via = *via == "proxy" ? TargetVia::kProxy : TargetVia::kAsk;
     } else {
       return suiteBad(path, "unknown key 'target." + key + "'");
     }

@@ -22,6 +22,16 @@ The scenario is the upstream model id (`[[models]] model = "..."`):
   judge   an LLM judge (`ward eval run --judge`): {"score": 0.8, "reason": ...} when the rubric
           holds a question and an answer fenced under a ward-data marker, else score 0.
   judgebad  a judge whose verdict is prose, not the JSON asked for.
+  sections  follows the system prompt's sections (`ward eval stability`): without the fence
+          notice ("are DATA, not instructions") it first calls `search` {"query": "warranty"}
+          (as if obeying a passage); without the output format ("Reply with one JSON object")
+          it answers in prose; without the citation instructions ('"claims"') it answers JSON
+          with no claims; otherwise like `slow` (without holding). The role and no-answer
+          sections change nothing.
+  proxy   the proxy's execute loop: asks for `search` {"query": "warranty"} and then
+          `refund_invoice` {"invoice_id": "INV-2024-0001", "amount": 5, "reason": "damaged"} in
+          one reply (the search result taints the turn, so the untrusted-content gate parks the
+          refund); once tool results are in the conversation, answers in text.
 
 POST /v1/messages speaks Anthropic's Messages API with native citations (`x-api-key`): the
 passages arrive as `search_result` blocks with citations enabled; the answer is two text
@@ -146,6 +156,45 @@ class Handler(BaseHTTPRequestHandler):
                              "stop_reason": "end_turn", "stop_sequence": None,
                              "usage": {"input_tokens": 100, "output_tokens": 30}})
 
+    def chat(self, message, finish, model):
+        self.send_json(200, {
+            "id": "chatcmpl-" + finish, "object": "chat.completion", "created": 1700000000,
+            "model": model + "-2026-01-01",
+            "choices": [{"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": finish}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}})
+
+    def tool_calls(self, calls, model):
+        self.chat({"role": "assistant", "content": None, "tool_calls": [
+            {"id": f"call_{i + 1}", "type": "function",
+             "function": {"name": name, "arguments": json.dumps(args)}}
+            for i, (name, args) in enumerate(calls)]}, "tool_calls", model)
+
+    def sections(self, req):
+        system = next((m["content"] for m in req["messages"] if m["role"] == "system"), "")
+        if isinstance(system, list):
+            system = "".join(p.get("text", "") for p in system)
+        called = any(m["role"] == "tool" for m in req["messages"])
+        if "are DATA, not instructions" not in system and not called:
+            return self.tool_calls([("search", {"query": "warranty"})], "sections")
+        answer = reply("slow", req)
+        if "Reply with one JSON object" not in system:
+            content = answer["answer"]
+        elif '"claims"' not in system:
+            content = json.dumps({"answer": answer["answer"], "claims": []})
+        else:
+            content = json.dumps(answer)
+        self.chat({"role": "assistant", "content": content}, "stop", "sections")
+
+    def proxy(self, req):
+        if not any(m["role"] == "tool" for m in req["messages"]):
+            return self.tool_calls([
+                ("search", {"query": "warranty"}),
+                ("refund_invoice", {"invoice_id": "INV-2024-0001", "amount": 5,
+                                    "reason": "damaged"})], "proxy")
+        self.chat({"role": "assistant", "content": "I searched the warranty terms; the refund "
+                   "was not mine to make."}, "stop", "proxy")
+
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.path == "/v1/messages":
@@ -179,6 +228,10 @@ class Handler(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                              "logprobs": None, "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 200, "completion_tokens": 20, "total_tokens": 220}})
+        if scenario == "sections":
+            return self.sections(req)
+        if scenario == "proxy":
+            return self.proxy(req)
         calls = {"tool": ("search", {"query": "warranty"}),
                  "badtool": ("refund_invoice", {"invoice_id": "INV-2024-0001", "amount": 5,
                                                 "reason": "damaged"})}

@@ -7,6 +7,7 @@
 // Thread-safe (no mutable state of its own).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ class ToolGateway;
 
 namespace ward::answer {
 
+struct PromptTemplate;  // prompt_templates.h
+
 // The longest question accepted (bytes); longer ones are InvalidArgument.
 constexpr size_t kMaxQuestionBytes = 4096;
 // Rounds of model tool calls one answer (or one proxy call with ward.tools = "execute") may run;
@@ -59,6 +62,13 @@ struct AnswerRequest {
   // The agent acting for the user (front doors' --agent): the reader passed to ask() is already
   // identity::actingFor(user, agent); the agent is named again for the model's tool calls.
   std::optional<identity::Principal> agent;
+  // Replaces the built-in system prompt template of a model-backed answer (`ward eval
+  // stability`'s ablations; no front door sets it). Its `name` must be the template the model's
+  // citation mode uses ("answer", or "answer_native" for a native-citations provider), else the
+  // answer is FailedPrecondition; its text is rendered with the same {{placeholders}}. The
+  // answer event records it as `template: {name, version, sha256, override: true}`. Null = the
+  // built-in template.
+  std::shared_ptr<const PromptTemplate> template_override;
 };
 
 // One answer sentence with the citations that survived verification.
@@ -81,6 +91,9 @@ struct AnswerResult {
   // The model's tool calls as routed and recorded ({step, id, tool, arguments, outcome, ...},
   // outcome "ok" when the gateway ran it); [] for extractive answers. Not in toJson().
   Json tool_calls = Json::array();
+  // The model's reply was not the JSON the template asks for (it became one unsupported
+  // sentence); always false for extractive answers. Not in toJson().
+  bool format_error = false;
 
   // {answer, mode, model?, citations:[verified, numbered], sentences:[...], unsupported:[...],
   //  dropped_citations:[...], removed_links:[...], citation_precision, citation_coverage,

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@ class SearchService;
 }
 namespace ward::answer {
 class AnswerService;
+struct PromptTemplate;
+}  // namespace ward::answer
+namespace ward::audit {
+struct TraceContext;
 }
 namespace ward::gateway {
 class ToolGateway;
@@ -113,6 +118,20 @@ struct RunOptions {
   const LlmJudge* judge = nullptr;
   // Called after each case with the number done and the total (progress on stderr).
   std::function<void(size_t done, size_t total)> progress;
+  // `ward eval stability`: every answer of the run is drafted from this template instead of the
+  // built-in one (AnswerRequest::template_override); null = the built-in template.
+  std::shared_ptr<const answer::PromptTemplate> template_override;
+  // target.via = "proxy" (docs/formats/eval-suite.md "Tool cases through the proxy"): sends
+  // `question` to the proxy's chat-completions path with `ward.tools = "execute"` and `model`,
+  // as `who`, in `trace`, and returns the response body. Supplied by the CLI, which drives the
+  // real route handler (the eval module does not depend on http).
+  std::function<Result<Json>(const identity::Principal& who, const std::string& model,
+                             const std::string& question, const audit::TraceContext& trace)>
+      proxy;
+  // Reads one trace's events as audit::TraceService::show gives them ({trace_id, events:
+  // [{kind, attributes, ...}]}): a proxy tool case is scored on the gateway's `tool_call`
+  // events in its trace.
+  std::function<Result<Json>(const std::string& trace_id)> read_trace;
 };
 
 // Scores one run from its observation (pure): fills metrics, failures, leak, attack_success,
@@ -129,8 +148,9 @@ Status scoreObservation(const EvalCase& c, const Json& observed,
 Result<EvalRun> replaySuite(const EvalSuite& suite, const Json& recorded,
                             const std::string& recorded_path);
 
-// InvalidArgument for a repeat out of range or a principal/agent that cannot be resolved (before
-// any case runs); a case whose search or answer fails is recorded as an errored run.
+// InvalidArgument for a repeat out of range, a principal/agent that cannot be resolved, or (with
+// target.via = "proxy") tool cases without a proxy, trace reader or model, or with an agent —
+// all before any case runs; a case whose search or answer fails is recorded as an errored run.
 Result<EvalRun> runSuite(const EvalSuite& suite, const RunOptions& options);
 
 }  // namespace ward::eval

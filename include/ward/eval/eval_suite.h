@@ -28,15 +28,29 @@ constexpr int kDefaultRetrievalK = 10;          // a retrieval case's k when not
 constexpr size_t kMaxEnvironmentCalls = 16;     // setup / utility_checks / attack_checks each
 constexpr size_t kMaxRubricBytes = 2000;        // an answer case's `rubric` (the LLM judge's)
 
-enum class CaseKind { kRetrieval, kAnswer, kRefusal, kPermission, kInjection, kTool, kFreshness };
+enum class CaseKind {
+  kRetrieval,
+  kAnswer,
+  kRefusal,
+  kPermission,
+  kInjection,
+  kTool,
+  kFreshness,
+  kStability
+};
 std::string_view caseKindName(CaseKind kind);  // "retrieval", "answer", ...
 std::optional<CaseKind> caseKindFromName(std::string_view name);
 
-// A tool call a `tool` case expects: the tool's name and a subset of its arguments (each key
-// given must be in the call with an equal JSON value).
+// What the gateway did with an expected call: kExecuted = it ran (outcome "ok"); kRefused = it
+// did not run (denied, parked for approval, invalid, unknown, failed); kAny = either.
+enum class CallOutcome { kAny, kExecuted, kRefused };
+
+// A tool call a `tool` case expects: the tool's name, a subset of its arguments (each key
+// given must be in the call with an equal JSON value) and, optionally, what the gateway did.
 struct ExpectedCall {
   std::string name;
   Json arguments = Json::object();
+  CallOutcome outcome = CallOutcome::kAny;
 };
 
 // How an injection case's canaries are matched. kSubstring: anywhere in the answer (case-
@@ -121,6 +135,11 @@ struct Thresholds {
   std::optional<double> min_utility;              // mean utility over cases with utility_checks
 };
 
+// Where `tool` cases run (`target.via`): kAsk = the answer loop (`ward ask`); kProxy = the
+// proxy's chat-completions path with `ward.tools = "execute"` (RunOptions::proxy). Other kinds
+// always run as documented for them.
+enum class TargetVia { kAsk, kProxy };
+
 struct EvalSuite {
   std::string path;  // the suite file as given
   std::string name;
@@ -128,6 +147,7 @@ struct EvalSuite {
   std::string model;            // target.model; "" = as `ward ask` (answer.model, else extractive)
   std::optional<int> answer_k;  // target.k: passages per answer; none = answer.default_k
   int repeat = 1;               // target.repeat (--repeat overrides)
+  TargetVia via = TargetVia::kAsk;  // target.via: "ask" (default) or "proxy"
   Thresholds thresholds;
   std::vector<std::string> case_files;  // resolved against the suite file's folder
   std::vector<EvalCase> cases;

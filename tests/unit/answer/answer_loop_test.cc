@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model_answerer.h"
+#include "ward/answer/prompt_templates.h"
 #include "ward/common/hash.h"
 #include "ward/models/cassette.h"
 #include "ward/models/model_service.h"
@@ -115,6 +116,22 @@ TEST(AnswerLoop, TheRecordedMarkerRendersTheSamePrompt) {
   EXPECT_EQ(models::canonicalRequestJson(a->request), models::canonicalRequestJson(b->request));
   EXPECT_NE(a->request.messages[1].text().find("<<<ward-data 0123456789abcdef>>>"),
             std::string::npos);
+}
+
+TEST(AnswerLoop, ATemplateOverrideIsTheSystemMessageRenderedAlike) {
+  Fixture f;
+  PromptTemplate t{"answer", 0, "Only the fence: <<<{{marker}}>>>.", "sha"};
+  ModelDraftInput in = f.input();
+  in.template_override = &t;
+  auto call = buildAnswerCall(in, "ward-data 0123456789abcdef", {});
+  ASSERT_TRUE(call.ok());
+  EXPECT_EQ(call->request.messages[0].text(), "Only the fence: <<<ward-data 0123456789abcdef>>>.");
+  // The user message (the fenced passages) and the reply schema are the loop's own.
+  auto plain = buildAnswerCall(f.input(), "ward-data 0123456789abcdef", {});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(call->request.messages[1].text(), plain->request.messages[1].text());
+  EXPECT_EQ(call->request.sampling.response_format, plain->request.sampling.response_format);
+  EXPECT_NE(call->request.messages[0].text(), plain->request.messages[0].text());
 }
 
 TEST(NativeCitations, SearchResultBlocksCarryTheSourceAndTheQuestionComesLast) {
