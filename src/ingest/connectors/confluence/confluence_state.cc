@@ -58,18 +58,32 @@ ConfluenceState loadConfluenceState(const std::string& path) {
 }
 
 Status saveConfluenceState(const std::string& path, const ConfluenceState& state) {
-  Json spaces = Json::object();
+  // Written a node at a time: a tree of 10,000 pages as one JSON document in memory would cost
+  // several times the text's size.
+  std::string text = "{\"format\":" + std::to_string(kStateFormat) +
+                     ",\"gen\":" + dumpJson(Json(state.gen)) + ",\"spaces\":{";
+  bool first_space = true;
   for (const auto& [sid, sp] : state.spaces) {
-    Json pages = Json::object();
+    text += (first_space ? "" : ",") + dumpJson(Json(sid)) + ":{\"key\":" + dumpJson(Json(sp.key)) +
+            ",\"pages\":{";
+    first_space = false;
+    bool first_page = true;
     for (const auto& [pid, n] : sp.pages) {
-      pages[pid] = Json{{"p", n.parent},         {"t", n.parent_type}, {"s", n.status},
-                        {"v", n.version},        {"k", n.known},       {"u", n.readers.users},
-                        {"g", n.readers.groups}, {"a", n.attachments}, {"h", n.acl}};
+      text += (first_page ? "" : ",") + dumpJson(Json(pid)) + ":" +
+              dumpJson(Json{{"p", n.parent},
+                            {"t", n.parent_type},
+                            {"s", n.status},
+                            {"v", n.version},
+                            {"k", n.known},
+                            {"u", n.readers.users},
+                            {"g", n.readers.groups},
+                            {"a", n.attachments},
+                            {"h", n.acl}});
+      first_page = false;
     }
-    spaces[sid] = Json{{"key", sp.key}, {"pages", std::move(pages)}};
+    text += "}}";
   }
-  const std::string text =
-      dumpJson(Json{{"format", kStateFormat}, {"gen", state.gen}, {"spaces", std::move(spaces)}});
+  text += "}}";
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
