@@ -10,7 +10,12 @@ readable by one group of 10 users. Prints:
 * the initial `ward sync`: seconds, pages/s, requests, and the peak RSS of the ward process;
 * the fake's own serving rate for page bodies from one client (the ceiling a sequential
   connector could reach; no peer publishes comparable figures);
-* an incremental run after 10 edits and 5 restriction changes: seconds, requests, body reads.
+* feed passes (docs/design/ingest.md, "Confluence", "Incremental"; the generated pages are
+  backdated a day, as a site's history is): a run with no change, a run after 10 edits (no
+  restriction sweep due), and a run after 5 restriction changes with the sweep due
+  (`restriction_sweep_s = 0`): seconds, requests by endpoint, body reads;
+* a full listing after the same 10 edits and 5 restriction changes (`full_every_s = 0`, every
+  run a full listing as before the feed): the figure the feed replaces.
 """
 import argparse
 import base64
@@ -63,11 +68,19 @@ def main():
             sid = fake.add_space(f"S{s}", readers=[("group", "g-all")])
             n = per if s < args.spaces - 1 else args.pages - per * (args.spaces - 1)
             ids += fake.generate(sid, n, restricted_every=50, restrict_to=["acc-u0", "acc-u1"])
-        with open(os.path.join(data, "ward.toml"), "a") as f:
-            f.write(f'\n[[sources]]\nname = "wiki"\nconnector = "confluence"\n'
-                    f'base_url = "{fake.base}"\nallowed_hosts = ["127.0.0.1"]\n'
-                    'allow_private = true\ntoken_secret = "conf"\n'
-                    '[[sources.identities]]\nmatch = "acc-*"\nprincipal = "{identity}"\n')
+        fake.backdate(86400)
+        toml = os.path.join(data, "ward.toml")
+        with open(toml) as f:
+            base_toml = f.read()
+
+        def configure(options=""):
+            with open(toml, "w") as f:
+                f.write(base_toml + f'\n[[sources]]\nname = "wiki"\nconnector = "confluence"\n'
+                        f'base_url = "{fake.base}"\nallowed_hosts = ["127.0.0.1"]\n'
+                        'allow_private = true\ntoken_secret = "conf"\n'
+                        f'[sources.options]\n{options}'
+                        '[[sources.identities]]\nmatch = "acc-*"\nprincipal = "{identity}"\n')
+        configure()
         # The principals are the accountIds themselves here ("acc-u0").
         for u in users:
             ward("user", "add", f"acc-{u}")
@@ -89,16 +102,31 @@ def main():
         fdt = time.monotonic() - t0
         print(f"fake ceiling: {len(sample) / fdt:.0f} page bodies/s from one client "
               f"(ward's whole sync, listing + sweep + bodies + index: {args.pages / dt:.0f} pages/s)")
+        def incremental(what):
+            fake.reset_stats()
+            rc, out, err, dt, _ = run([args.ward, "--data", data, "sync", "wiki", "--json"])
+            st = fake.get_stats()
+            reads = st["requests"].get("/wiki/api/v2/pages/{id}", 0)
+            kind = "feed pass" if '"incremental' in out else "full listing"
+            print(f"{what} ({kind}): rc {rc}, {dt:.1f} s, {st['total']} requests, {reads} body "
+                  f"reads; by endpoint {st['requests']}")
+            if rc != 0:
+                print(out[-2000:], err[-2000:])
+
+        incremental("no change")
         for pid in ids[1:11]:
             fake.edit_page(pid, body="<p>edited page</p>")
+        incremental("10 edits, no sweep due")
         for pid in ids[100:105]:
             fake.restrict(pid, users=["acc-u2"])
-        fake.reset_stats()
-        rc, out, err, dt, _ = run([args.ward, "--data", data, "sync", "wiki"])
-        st = fake.get_stats()
-        reads = st["requests"].get("/wiki/api/v2/pages/{id}", 0)
-        print(f"incremental (10 edits, 5 restriction changes): rc {rc}, {dt:.1f} s, "
-              f"{st['total']} requests, {reads} body reads; by endpoint {st['requests']}")
+        configure("restriction_sweep_s = 0\n")
+        incremental("5 restriction changes, sweep due")
+        configure("full_every_s = 0\n")
+        for pid in ids[11:21]:
+            fake.edit_page(pid, body="<p>edited page</p>")
+        for pid in ids[105:110]:
+            fake.restrict(pid, users=["acc-u2"])
+        incremental("10 edits and 5 restriction changes, every run a full listing")
     finally:
         fake.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -162,14 +162,15 @@ def main():
         secs, run, rss = timed_sync(args, data)
         st = fake.stats()
         print(f"initial sync: {secs:.1f} s, {items / secs:.0f} items/s, {st['requests']} "
-              f"requests, peak RSS {rss:.0f} MiB, outcome {run.get('outcome')}, "
+              f"requests (ward's run record: {run.get('requests')}), peak RSS {rss:.0f} MiB, outcome {run.get('outcome')}, "
               f"listed {run.get('listed')}, fetched {run.get('fetched')}")
 
         fake.reset_counters()
         secs, run, _ = timed_sync(args, data)
         st = fake.stats()
         print(f"unchanged run: {secs:.1f} s, {st['requests']} requests "
-              f"({st['not_modified']} were 304), fetched {run.get('fetched')}")
+              f"({st['not_modified']} were 304; run record {run.get('requests')}), "
+              f"fetched {run.get('fetched')}")
         fake.reset_counters()
         secs, run, _ = timed_sync(args, data)
         st = fake.stats()
@@ -184,7 +185,8 @@ def main():
         secs, run, _ = timed_sync(args, data)
         st = fake.stats()
         print(f"incremental run (10 edits, 5 comments): {secs:.1f} s, {st['requests']} requests "
-              f"({st['not_modified']} were 304), fetched {run.get('fetched')}, "
+              f"({st['not_modified']} were 304; run record {run.get('requests')}), "
+              f"fetched {run.get('fetched')}, "
               f"outcome {run.get('outcome')}")
 
         if not args.no_lag:

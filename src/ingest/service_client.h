@@ -53,6 +53,8 @@ class ServiceClient {
   const std::string& credential() const { return credential_; }
   // The Authorization header's value; by default "Bearer <credential>" (none without one).
   void setAuthorization(std::string value) { authorization_ = std::move(value); }
+  // The Authorization value requests carry now ("" = none).
+  const std::string& authorization() const { return authorization_; }
 
   // One request. InvalidArgument: a URL whose host is not allowed; Unavailable: no answer after
   // kServiceMaxAttempts. Any HTTP status is a reply (a 5xx only after the last attempt).

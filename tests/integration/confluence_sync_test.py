@@ -13,7 +13,11 @@
 * attachments of a parsed type, within the size limit, with their page's readers;
 * prompt-injection text is ingested as data (searchable, grants nothing);
 * the credential never shows in ward's output or its stored checkpoints;
-* under `ward serve` with a 1 s schedule, the revocation lag is printed as a figure.
+* feed passes (full_every_s, restriction_sweep_s): an edit and a new page are seen with a few
+  requests and no listing or sweep; a restriction change waits for the sweep, a space permission
+  or group change does not; a trashed or purged page stays until a full listing (--full);
+* under `ward serve` with a 1 s schedule (feed passes, a sweep every run), the revocation lag is
+  printed as a figure.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 import json
@@ -33,7 +37,12 @@ TOKEN = "api-token-1"
 USERS = ["alice", "bob", "carol", "dave"]
 
 
-def configure(data, base, extra=""):
+# Every run a full listing with a restriction sweep, as before the feed (the feed has its own
+# section below).
+FULL = "full_every_s = 0\n"
+
+
+def configure(data, base, extra="", options=FULL):
     path = os.path.join(data, "ward.toml")
     with open(path) as f:
         text = f.read().split("# --- sources (confluence) ---")[0]
@@ -43,7 +52,7 @@ def configure(data, base, extra=""):
              "connector = \"confluence\"\n"
              f"base_url = \"{base}\"\nallowed_hosts = [\"127.0.0.1\"]\nallow_private = true\n"
              f"token_secret = \"conf_token\"\npage_items = 10\n{extra}"
-             "[sources.options]\npage_size = 5\n" + rules)
+             "[sources.options]\npage_size = 5\n" + options + rules)
     with open(path, "w") as f:
         f.write(text)
 
@@ -110,8 +119,8 @@ def main():
         check("the initial sync completes", p.returncode == 0, p.stdout + p.stderr)
         stats = fake.get_stats()
         print(f"figure: initial sync of {len(fake.pages)} pages: {stats['total']} requests")
-        check("the page listing took many pages",
-              stats["requests"].get("/wiki/api/v2/spaces/{id}/pages", 0) >= 9, stats)
+        full_listing_pages = stats["requests"].get("/wiki/api/v2/spaces/{id}/pages", 0)
+        check("the page listing took many pages", full_listing_pages >= 9, stats)
         check("the unmapped identity is reported", "identity:acc-stranger" in p.stdout, p.stdout)
         check("the credential is not in ward's output", TOKEN not in p.stdout + p.stderr)
         check("a table cell is searchable", found(data, "pumphost", "alice") == {doc(runbook)})
@@ -245,8 +254,88 @@ def main():
         check("no checkpoint or run message holds the credential",
               all(TOKEN not in (c or "") + (m or "") for c, m in rows), rows)
 
-        # -- revocation lag under ward serve --------------------------------------------------
-        configure(data, fake.base, "schedule_s = 1\n")
+        # -- feed passes ------------------------------------------------------------------------
+        # The site's history is an hour old; the feed reads what moved since the last run.
+        fake.backdate(3600)
+        configure(data, fake.base, options="full_every_s = 86400\nrestriction_sweep_s = 86400\n")
+
+        def feed_run(what):
+            fake.reset_stats()
+            p = sync(data)
+            req = fake.get_stats()["requests"]
+            print(f"figure: feed pass, {what}: {sum(req.values())} requests {req}")
+            run = json.loads(p.stdout or "{}")
+            return p, run, req
+
+        p, run, req = feed_run("no change")
+        check("a run after a clean full listing reads the feed",
+              p.returncode == 0 and run.get("message", "").startswith("incremental"),
+              p.stdout + p.stderr)
+        check("the feed pass reads one listing page per space, no sweep, no body",
+              req.get("/wiki/api/v2/spaces/{id}/pages") == 2
+              and "/wiki/rest/api/content/search" not in req and body_reads(fake) == 0, req)
+        check("fewer listing requests than a full listing",
+              req.get("/wiki/api/v2/spaces/{id}/pages", 0) < full_listing_pages,
+              (req, full_listing_pages))
+        fake.edit_page(fillers[20], body="<p>filler20v2token</p>")
+        newpage = fake.add_page(eng, "New under parent", "<p>newpagetoken</p>", parent=parent)
+        p, run, req = feed_run("one edit, one new page")
+        check("the feed pass sees an edit and a new page: two bodies, one restriction read alone",
+              p.returncode == 0 and run.get("message", "").startswith("incremental")
+              and req.get("/wiki/api/v2/pages/{id}") == 2
+              and req.get("/wiki/rest/api/content/{id}/restriction/byOperation/read") == 1
+              and "/wiki/rest/api/content/search" not in req, (p.stdout, req))
+        check("the edit is searchable", found(data, "filler20v2token", "dave") == {doc(fillers[20])})
+        check("a new page inherits its restricted parent's readers through the kept tree",
+              readers(data, "newpagetoken", doc(newpage)) == {"alice", "bob"})
+        fake.restrict(fillers[21], users=["acc-alice"])
+        p, run, req = feed_run("a restriction changed, no sweep due")
+        check("a restriction change waits for the sweep (restriction_sweep_s)",
+              p.returncode == 0 and "/wiki/rest/api/content/search" not in req
+              and "dave" in readers(data, "filler21token", doc(fillers[21])), req)
+        configure(data, fake.base, options="full_every_s = 86400\nrestriction_sweep_s = 0\n")
+        p, run, req = feed_run("a sweep due")
+        check("the sweep sees it on a feed pass: only the new reader",
+              p.returncode == 0 and run.get("message", "").startswith("incremental")
+              and req.get("/wiki/rest/api/content/search", 0) >= 2
+              and readers(data, "filler21token", doc(fillers[21])) == {"alice"}, (p.stdout, req))
+        configure(data, fake.base, options="full_every_s = 86400\nrestriction_sweep_s = 86400\n")
+        fake.set_space_readers(eng, [("group", "g-eng"), ("user", "acc-stranger")])
+        fake.set_group("g-eng", "engineering", ["acc-alice", "acc-carol"])
+        p, run, req = feed_run("a space permission and a group changed")
+        check("a space permission removed: its reader loses the space's pages on a feed pass",
+              p.returncode == 0 and run.get("message", "").startswith("incremental")
+              and found(data, "filler22token", "dave") == set(), p.stdout)
+        check("a member removed from the group loses them too; the others keep them",
+              readers(data, "filler22token", doc(fillers[22])) == {"alice", "carol"})
+        check("unchanged pages' ACLs move without a listing or a body read",
+              body_reads(fake) == 0 and "/wiki/rest/api/content/search" not in req, req)
+        fake.trash(fillers[23])
+        fake.purge(fillers[24])
+        p, run, req = feed_run("a page trashed, one purged")
+        check("a feed pass deletes nothing it was not told of",
+              p.returncode == 0 and run.get("deleted") == 0
+              and found(data, "filler23token", "alice") == {doc(fillers[23])}
+              and found(data, "filler24token", "alice") == {doc(fillers[24])}, p.stdout)
+        fake.reset_stats()
+        p = ward(data, "sync", "wiki", "--full", "--json", timeout=600)
+        check("a full listing (--full) deletes the trashed and the purged page",
+              p.returncode == 0 and not json.loads(p.stdout or "{}").get(
+                  "message", "").startswith("incremental")
+              and found(data, "filler23token", "alice") == set()
+              and found(data, "filler24token", "alice") == set(), p.stdout + p.stderr)
+        p, run, req = feed_run("after --full")
+        check("and the next run reads the feed again",
+              p.returncode == 0 and run.get("message", "").startswith("incremental"), p.stdout)
+        state = os.path.join(data, "sync", "confluence", "wiki.json")
+        check("the kept page tree holds no credential",
+              os.path.exists(state) and TOKEN not in open(state).read(), state)
+        fake.set_space_readers(eng, [("group", "g-eng"), ("user", "acc-dave"),
+                                     ("user", "acc-stranger")])
+
+        # -- revocation lag under ward serve (feed passes, a sweep every run) ------------------
+        configure(data, fake.base, "schedule_s = 1\n",
+                  options="full_every_s = 86400\nrestriction_sweep_s = 0\n")
         server, _ = start_server(data)
         try:
             lags = []

@@ -219,6 +219,9 @@ def run_all(data, fake, base):
           and stats["requests"] <= 12, stats)
     check("the incremental issue listing asks with since",
           any("since=" in x for x in stats["paths"]), stats["paths"])
+    check("the run records its requests: every one the fake served, 304s included",
+          stats["requests"] > 0 and run.get("requests") == stats["requests"],
+          (run.get("requests"), stats["requests"]))
 
     # --- edits ---
     fake.edit_issue(PRIV, 1, body="issuetokenedited now")
@@ -235,6 +238,8 @@ def run_all(data, fake, base):
           and ids_as(data, "guideeditedtoken", "alice") == {prefix + ":docs/guide.md"})
     check("an edit run makes few requests (no listing of unchanged issues)",
           fake.stats()["requests"] <= 14, fake.stats())
+    check("and records as many", run.get("requests") == fake.stats()["requests"],
+          (run.get("requests"), fake.stats()["requests"]))
 
     # --- deletions ---
     fake.delete_file(PRIV, "src/old.md")

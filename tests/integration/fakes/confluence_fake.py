@@ -3,7 +3,10 @@
 
   GET /wiki/api/v2/spaces                          ?limit&cursor
   GET /wiki/api/v2/spaces/{id}/permissions         ?limit&cursor
-  GET /wiki/api/v2/spaces/{id}/pages               ?limit&cursor&status (default current,archived)
+  GET /wiki/api/v2/spaces/{id}/pages               ?limit&cursor&status (default current,archived;
+                                                    repeated or comma-separated)&sort (id order,
+                                                    or -modified-date: newest version first)
+  GET /wiki/api/v2/pages/{id}/attachments          ?limit&cursor
   GET /wiki/api/v2/pages/{id}                      ?body-format=storage
   GET /wiki/rest/api/content/search                ?cql=space="KEY" and type=page&expand&limit&cursor
   GET /wiki/rest/api/content/{id}/restriction/byOperation/read
@@ -14,11 +17,13 @@
 Cursor pagination with `_links.next` (v2: starting /wiki; v1: relative to /wiki) and a `Link`
 header; Basic `email:token` auth (or Bearer) checked on every call (401 otherwise); 429 with
 Retry-After and 5xx injected on demand; trashed pages keep status "trashed" (listed only when asked
-for), deleted ones are gone (404). Control, in-process (methods) or over HTTP: POST /_control/<op>
+for), deleted ones are gone (404). As in Confluence, an edit moves a page's version and its
+modified date (version.createdAt); a read restriction change, trashing and a move do not. Control, in-process (methods) or over HTTP: POST /_control/<op>
 with a JSON body, where op is a method name below; GET /_control/stats gives the request counts.
 Standalone: python3 confluence_fake.py [--port N] prints its base URL.
 """
 import base64
+import calendar
 import json
 import re
 import sys
@@ -115,6 +120,18 @@ class ConfluenceFake:
             self.pages[id]["users"] = list(users)
             self.pages[id]["groups"] = list(groups)
             return time.time()
+
+    def backdate(self, seconds):
+        """Every page and attachment was last modified `seconds` earlier (the site's history)."""
+        with self.lock:
+            for x in list(self.pages.values()) + list(self.attachments.values()):
+                t = calendar.timegm(time.strptime(x["createdAt"], "%Y-%m-%dT%H:%M:%S.000Z"))
+                x["createdAt"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t - seconds))
+
+    def move(self, id, parent):
+        """A new parent (None: the space's root); no version bump."""
+        with self.lock:
+            self.pages[id]["parentId"] = parent
 
     def trash(self, id):
         with self.lock:
@@ -323,7 +340,8 @@ class ConfluenceFake:
         out = {"results": chunk, "_links": {"base": self.base + "/wiki"}}
         hdrs = []
         if off + limit < len(items):
-            qs = urllib.parse.urlencode(dict(extra_query, limit=limit, cursor=_cursor(off + limit)))
+            qs = urllib.parse.urlencode(dict(extra_query, limit=limit, cursor=_cursor(off + limit)),
+                                        doseq=True)
             nxt = f"{link_path}?{qs}"
             out["_links"]["next"] = nxt
             hdrs.append(("Link", f'<{nxt if not v1 else "/wiki" + nxt}>; rel="next"'))
@@ -352,11 +370,16 @@ class ConfluenceFake:
             wanted = set(",".join(q.get("status", ["current,archived"])).split(","))
             items = [p for p in self.pages.values()  # insertion order = id order
                      if p["spaceId"] == sid and p["status"] in wanted]
+            sort = q.get("sort", [""])[0]
+            if sort == "-modified-date":
+                items.sort(key=lambda p: (p["createdAt"], int(p["id"])), reverse=True)
+            elif sort:
+                return 400, {"message": f"sort {sort} not supported by the fake"}, []
             for i in range(self.malformed.get(sid, 0)):
                 items.insert(1, {"title": f"broken {i}", "status": "current",
                                  "version": "not a version"})
             return self._paged(items, q, m.group(0),
-                               {k: v[0] for k, v in q.items() if k == "status"},
+                               {k: v for k, v in q.items() if k in ("status", "sort")},
                                build=lambda p: self._page_json(p) if "id" in p else p)
         m = re.fullmatch(r"/wiki/api/v2/pages/(\w+)", path)
         if m:
@@ -384,9 +407,13 @@ class ConfluenceFake:
                 return item
             return self._paged(items, q, "/rest/api/content/search",
                                {"cql": cql, "expand": expand}, v1=True, build=build)
-        if path == "/wiki/api/v2/attachments":
+        m = re.fullmatch(r"/wiki/api/v2/pages/(\w+)/attachments", path)
+        if path == "/wiki/api/v2/attachments" or m:
             items = [a for a in self.attachments.values() if a["pageId"] in self.pages
-                     and self.pages[a["pageId"]]["status"] == "current"]
+                     and self.pages[a["pageId"]]["status"] == "current"
+                     and (not m or a["pageId"] == m.group(1))]
+            if m and m.group(1) not in self.pages:
+                return 404, {"message": "no such page"}, []
 
             def build(a):
                 p = self.pages[a["pageId"]]

@@ -2,10 +2,16 @@
 // restriction payload, and the storage format to HTML.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "../../../src/ingest/connectors/confluence/confluence_access.h"
+#include "../../../src/ingest/connectors/confluence/confluence_cursor.h"
+#include "../../../src/ingest/connectors/confluence/confluence_payload.h"
+#include "../../../src/ingest/connectors/confluence/confluence_state.h"
 #include "../../../src/ingest/connectors/confluence/confluence_storage.h"
 #include "ward/ingest/connector.h"
 
@@ -203,6 +209,14 @@ TEST(ConfluenceConnectorTest, ChecksItsOptionsAndCredentialWhenItOpens) {
        "me:Zq9other", "page_size must be an integer from 1 to 250"},
       {"spaces not strings", "https://x.atlassian.net", R"({"spaces": [1]})", "me:Zq9other",
        "spaces must hold space keys"},
+      {"the feed's intervals", "https://x.atlassian.net",
+       R"({"full_every_s": 0, "restriction_sweep_s": 31622400})", "me:Zq9other", ""},
+      {"a negative sweep interval", "https://x.atlassian.net", R"({"restriction_sweep_s": -1})",
+       "me:Zq9other", "restriction_sweep_s must be an integer from 0 to 31622400"},
+      {"a full listing interval past a year", "https://x.atlassian.net",
+       R"({"full_every_s": 31622401})", "me:Zq9other", "full_every_s must be an integer"},
+      {"an interval as a string", "https://x.atlassian.net", R"({"full_every_s": "1d"})",
+       "me:Zq9other", "full_every_s must be an integer"},
   };
   for (const OpenCase& c : cases) {
     SourceConfig source;
@@ -225,6 +239,155 @@ TEST(ConfluenceConnectorTest, ChecksItsOptionsAndCredentialWhenItOpens) {
       EXPECT_EQ(made.status().message().find(secret), std::string::npos) << c.name;
     }
   }
+}
+
+TEST(ConfluenceCursorTest, CursorsRoundTripAndAnythingElseMeansAFullListing) {
+  ConfluenceCursor c{true, "0123abcd", 1'700'000'100, 1'700'000'000, 1'700'000'050};
+  const std::string text = formatConfluenceCursor(c);
+  EXPECT_EQ(text, "feed\t0123abcd\t1700000100\t1700000000\t1700000050");
+  ConfluenceCursor back = parseConfluenceCursor(text);
+  EXPECT_TRUE(back.valid);
+  EXPECT_EQ(back.gen, c.gen);
+  EXPECT_EQ(back.since_s, c.since_s);
+  EXPECT_EQ(back.full_at_s, c.full_at_s);
+  EXPECT_EQ(back.sweep_at_s, c.sweep_at_s);
+  for (const char* bad : {"", "after:1001", "at:1001", "feed\t0123abcd\t1\t2", "feed\tXYZ\t1\t2\t3",
+                          "feed\t0123abcd\t-1\t2\t3", "feed\t0123abcd\t0\t2\t3", "feed\t\t1\t2\t3",
+                          "list\t0123abcd\t1\t2\t3", "feed\t0123abcd\t1\t2\t3\tx"}) {
+    EXPECT_FALSE(parseConfluenceCursor(bad).valid) << bad;
+  }
+  EXPECT_EQ(formatConfluenceCursor(ConfluenceCursor{}), "");
+}
+
+struct PlanCase {
+  const char* name;
+  std::string cursor;
+  bool full;
+  int64_t full_every_s, sweep_s, now_s;
+  bool feed, sweep;
+};
+
+TEST(ConfluenceCursorTest, TheFeedRunsWithinFullEveryAndTheSweepEveryRestrictionSweepS) {
+  // The last run began at 10,000; its full listing at 5,000, its sweep at 9,000.
+  const std::string last = "feed\tab\t10000\t5000\t9000";
+  const std::vector<PlanCase> cases = {
+      {"the first run: a full listing", "", false, 86'400, 600, 10'100, false, true},
+      {"within both intervals: the feed alone", last, false, 86'400, 1'200, 10'100, true, false},
+      {"the sweep is due", last, false, 86'400, 600, 10'100, true, true},
+      {"restriction_sweep_s = 0: a sweep every run", last, false, 86'400, 0, 10'100, true, true},
+      {"the full listing is due", last, false, 5'100, 1'200, 10'100, false, true},
+      {"full_every_s = 0: a full listing every run", last, false, 0, 1'200, 10'100, false, true},
+      {"--full", last, true, 86'400, 1'200, 10'100, false, true},
+      {"a clock that went back", last, false, 86'400, 1'200, 9'500, false, true},
+      {"a checkpoint within a listing is no cursor", "after:1001", false, 86'400, 1'200, 10'100,
+       false, true},
+  };
+  for (const PlanCase& c : cases) {
+    ConfluencePlan plan = planConfluencePass(parseConfluenceCursor(c.cursor), c.full,
+                                             c.full_every_s, c.sweep_s, c.now_s);
+    EXPECT_EQ(plan.feed, c.feed) << c.name;
+    EXPECT_EQ(plan.sweep, c.sweep) << c.name;
+  }
+  ConfluenceOptions defaults;
+  EXPECT_EQ(defaults.full_every_s, kConfluenceDefaultFullEverySeconds);
+  EXPECT_EQ(defaults.restriction_sweep_s, kConfluenceDefaultSweepSeconds);
+}
+
+ConfluenceNode node(std::string parent, std::set<std::string> users = {}, bool known = true) {
+  ConfluenceNode n;
+  n.parent = std::move(parent);
+  n.parent_type = n.parent.empty() ? "space" : "page";
+  n.status = "current";
+  n.version = 3;
+  n.known = known;
+  n.readers.users = std::move(users);
+  return n;
+}
+
+TEST(ConfluenceStateTest, TheKeptTreeRoundTripsAndGivesTheChainOrWhyNot) {
+  ConfluenceState s;
+  s.gen = "beef";
+  auto& tree = s.spaces["1001"].pages;
+  s.spaces["1001"].key = "ENG";
+  tree["1"] = node("", {"acc-alice", "acc-bob"});
+  tree["2"] = node("1", {"acc-bob"});
+  tree["2"].readers.groups = {"g-eng"};
+  tree["2"].attachments = {"wiki:attachment/att9"};
+  tree["2"].acl = "0123456789abcdef";
+  tree["3"] = node("2");
+  char dir[] = "/tmp/ward_conf_state_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/wiki.json";
+  ASSERT_TRUE(saveConfluenceState(path, s).ok());
+  ConfluenceState back = loadConfluenceState(path);
+  EXPECT_EQ(back.gen, "beef");
+  ASSERT_EQ(back.spaces.count("1001"), 1u);
+  EXPECT_EQ(back.spaces["1001"].key, "ENG");
+  const auto& kept = back.spaces["1001"].pages;
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept.at("2").parent, "1");
+  EXPECT_EQ(kept.at("2").version, 3);
+  EXPECT_EQ(kept.at("2").readers.groups, std::set<std::string>{"g-eng"});
+  EXPECT_EQ(kept.at("2").attachments, std::vector<std::string>{"wiki:attachment/att9"});
+  EXPECT_EQ(kept.at("2").acl, "0123456789abcdef");
+
+  // The chain: the page's own restriction, then each ancestor's, to the space.
+  auto chain = confluenceChain(kept, "3");
+  ASSERT_TRUE(chain.ok()) << chain.status().message();
+  ASSERT_EQ(chain->size(), 3u);
+  EXPECT_TRUE((*chain)[0].empty());
+  EXPECT_EQ((*chain)[1].users, std::set<std::string>{"acc-bob"});
+  EXPECT_EQ((*chain)[2].users, (std::set<std::string>{"acc-alice", "acc-bob"}));
+
+  // Fail closed: an ancestor not in the tree, one whose restriction is unknown, a folder, a cycle.
+  auto t = kept;
+  t["4"] = node("99");
+  EXPECT_NE(confluenceChain(t, "4").status().message().find("ancestor 99 is not listed"),
+            std::string::npos);
+  t["5"] = node("", {}, false);
+  t["6"] = node("5");
+  EXPECT_NE(confluenceChain(t, "6").status().message().find("read restriction of ancestor 5"),
+            std::string::npos);
+  t["7"] = node("1");
+  t["7"].parent_type = "folder";
+  EXPECT_NE(confluenceChain(t, "7").status().message().find("an ancestor of type 'folder'"),
+            std::string::npos);
+  t["8"] = node("9");
+  t["9"] = node("8");
+  EXPECT_NE(confluenceChain(t, "8").status().message().find("or a cycle"), std::string::npos);
+
+  // A file that is not a state (or of another format) is an empty one: a full listing follows.
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("{\"format\": 1, \"gen\": 7}", f);
+    std::fclose(f);
+  }
+  EXPECT_TRUE(loadConfluenceState(path).gen.empty());
+  EXPECT_TRUE(loadConfluenceState(std::string(dir) + "/none.json").spaces.empty());
+  std::remove(path.c_str());
+  ::rmdir(dir);
+}
+
+TEST(ConfluenceStateTest, TheAclDigestMovesWithAnyReaderOrGroup) {
+  store::Acl a;
+  a.users = {"alice", "bob"};
+  a.groups = {"wiki.group.g-eng"};
+  store::Acl b = a;
+  EXPECT_EQ(confluenceAclDigest(a), confluenceAclDigest(b));
+  b.users = {"alice"};
+  EXPECT_NE(confluenceAclDigest(a), confluenceAclDigest(b));
+  b = a;
+  b.groups.clear();
+  EXPECT_NE(confluenceAclDigest(a), confluenceAclDigest(b));
+  b = a;
+  b.is_public = true;
+  EXPECT_NE(confluenceAclDigest(a), confluenceAclDigest(b));
+  // A user named like a group is not that group.
+  store::Acl u, g;
+  u.users = {"x"};
+  g.groups = {"x"};
+  EXPECT_NE(confluenceAclDigest(u), confluenceAclDigest(g));
 }
 
 }  // namespace

@@ -3,7 +3,11 @@
 // storage-format bodies converted to HTML (confluence_storage.h), and who may read them from the
 // spaces' read permissions and the pages' read restrictions (v1), inherited down the ancestor chain
 // (confluence_access.h); the groups those name become the source's groups (GroupUpdateEvent).
-// Basic auth with `email:api_token` from `token_secret` (or a bearer token with
+// A change feed (the `change_feed` capability): between full listings (at least every
+// `options.full_every_s`), a pass reads only the pages modified since the last run's cursor
+// (confluence_cursor.h) against the page tree it kept (confluence_state.h), sweeping the read
+// restrictions every `options.restriction_sweep_s`; space permissions and group members are read
+// every run. Basic auth with `email:api_token` from `token_secret` (or a bearer token with
 // `options.auth = "bearer"`); `base_url` is required. Private to the ingest module.
 #pragma once
 

@@ -74,9 +74,18 @@ Result<ConfluenceOptions> parseConfluenceOptions(const SourceConfig& source) {
                                        std::to_string(kConfluenceMaxPageSize));
       }
       o.page_size = static_cast<int>(value.get<int64_t>());
+    } else if (key == "full_every_s" || key == "restriction_sweep_s") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0 ||
+          value.get<int64_t>() > kConfluenceMaxIntervalSeconds) {
+        return Status::invalidArgument(where + key + " must be an integer from 0 to " +
+                                       std::to_string(kConfluenceMaxIntervalSeconds) +
+                                       " (seconds; 0 = every run)");
+      }
+      (key == "full_every_s" ? o.full_every_s : o.restriction_sweep_s) = value.get<int64_t>();
     } else {
       return Status::invalidArgument(where + key +
-                                     ": unknown key (known: attachments, auth, page_size, spaces)");
+                                     ": unknown key (known: attachments, auth, full_every_s, "
+                                     "page_size, restriction_sweep_s, spaces)");
     }
   }
   return o;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "confluence_cursor.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/ingest/source_config.h"
@@ -19,6 +20,8 @@ struct ConfluenceOptions {
   std::set<std::string> spaces;  // keys; empty = every space the credential sees
   int page_size = 250;           // page_size (kConfluenceMaxPageSize)
   bool attachments = true;
+  int64_t full_every_s = kConfluenceDefaultFullEverySeconds;     // 0 = every run
+  int64_t restriction_sweep_s = kConfluenceDefaultSweepSeconds;  // 0 = every run
 };
 
 // The source's [sources.options]; InvalidArgument names an unknown key or a wrong type.

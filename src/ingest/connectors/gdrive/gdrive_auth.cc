@@ -49,9 +49,16 @@ Result<std::string> signAssertion(const ServiceAccountKey& key, const std::strin
   return jwt;
 }
 
+int64_t DriveTokens::refreshes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refreshes_;
+}
+
 Status DriveTokens::authorize(ServiceClient& client, bool force) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  // After a 401: a token other than the one refused is already a new one.
+  if (force && !token_.empty() && client.authorization() != "Bearer " + token_) force = false;
   if (!force && !token_.empty() && now + kDriveTokenRefreshMarginS < expires_at_s_) {
     client.setAuthorization("Bearer " + token_);
     return Status();
@@ -84,6 +91,7 @@ Status DriveTokens::authorize(ServiceClient& client, bool force) {
     expires_in = (*j)["expires_in"].get<int64_t>();
   }
   expires_at_s_ = now + expires_in;
+  ++refreshes_;
   client.setAuthorization("Bearer " + token_);
   return Status();
 }

@@ -51,18 +51,24 @@ class DriveTokens {
         subject_(std::move(subject)),
         token_url_(std::move(token_url)),
         scope_(std::move(scope)) {}
-  // A valid token ("Bearer" value set on `client`); `force` refreshes (after a 401).
+  // A valid token ("Bearer" value set on `client`); `force` (after a 401) refreshes it, unless
+  // the token `client` was refused with is no longer the cached one (another caller refreshed it
+  // meanwhile: that one is set instead), so that callers refused together refresh once.
+  // Thread-safe: callers sharing one DriveTokens wait for a single refresh (under mu_).
   // Unauthenticated: the endpoint refused the assertion (its error code, scrubbed).
   Status authorize(ServiceClient& client, bool force);
+  // Access tokens obtained so far.
+  int64_t refreshes() const;
 
  private:
   ServiceAccountKey key_;
   std::string subject_;
   std::string token_url_;
   std::string scope_;
-  std::mutex mu_;
-  std::string token_;
-  int64_t expires_at_s_ = 0;
+  mutable std::mutex mu_;
+  std::string token_;         // guarded by mu_
+  int64_t expires_at_s_ = 0;  // guarded by mu_
+  int64_t refreshes_ = 0;     // guarded by mu_
 };
 
 }  // namespace ward::ingest

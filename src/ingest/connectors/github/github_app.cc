@@ -44,6 +44,8 @@ int64_t GithubAppTokens::refreshes() const {
 Status GithubAppTokens::authorize(ServiceClient& client, bool force, int64_t now_s) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = now_s != 0 ? now_s : static_cast<int64_t>(std::time(nullptr));
+  // After a 401: a token other than the one refused is already a new one.
+  if (force && !token_.empty() && client.authorization() != "Bearer " + token_) force = false;
   if (!force && !token_.empty() && now + kGithubAppTokenRefreshMarginS < expires_at_s_) {
     client.setAuthorization("Bearer " + token_);
     return Status();

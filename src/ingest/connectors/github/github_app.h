@@ -42,7 +42,9 @@ class GithubAppTokens {
  public:
   explicit GithubAppTokens(GithubAppConfig config) : config_(std::move(config)) {}
   // Sets a valid installation token on `client` ("Bearer <token>"), asking for a new one when
-  // there is none, it expires within the margin, or `force` (after a 401). Unauthenticated: the
+  // there is none, it expires within the margin, or `force` (after a 401) while `client` still
+  // carries the cached token (else another caller renewed it meanwhile, and that one is set:
+  // callers refused together renew once). Unauthenticated: the
   // key does not sign or GitHub refused the JWT (the message names the App id and the secret,
   // never a key, a JWT or a token). `now_s` 0 = the clock.
   Status authorize(ServiceClient& client, bool force, int64_t now_s = 0);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../../service_client.h"
+#include "github_api.h"
 #include "github_app.h"
 #include "github_options.h"
 #include "github_payload.h"
@@ -21,18 +22,11 @@ namespace ward::ingest {
 
 namespace {
 
-// The wait for a secondary rate limit that names none.
-constexpr int64_t kGithubSecondaryWaitS = 60;
 // Bytes probed for a NUL (git's own rule for a binary blob).
 constexpr size_t kGithubBinaryProbeBytes = 8000;
 
-// A rate limit (primary or secondary) stopped the pass; its wait is the connector's retry_after_.
+// A rate limit (primary or secondary) stopped the pass; its wait is GithubApi::retryAfterS().
 bool isRateLimit(const Status& s) { return s.code() == StatusCode::kResourceExhausted; }
-
-struct Page {
-  Json body;
-  std::string next;
-};
 
 class GithubConnector final : public Connector {
  public:
@@ -42,11 +36,14 @@ class GithubConnector final : public Connector {
         env_(std::move(env)),
         options_(std::move(options)),
         client_(std::move(client)),
-        app_(std::move(app)) {}
+        app_(std::move(app)),
+        api_(*client_, app_.get(), options_.app_id, source_.token_secret) {}
 
   ConnectorCapabilities capabilities() const override {
     return ConnectorCapabilities{true, true, true, true};
   }
+  // Every request of the run (304s and the App's token requests included).
+  int64_t requests() const override { return client_->requests(); }
 
   // Every pass lists every document of every repository (the files from the tree, the issues
   // from the listing merged into the kept one), so the runner's deletions hold; a resumed pass
@@ -57,8 +54,6 @@ class GithubConnector final : public Connector {
     sink_ = &sink;
     complete_ = true;
     in_page_ = 0;
-    retry_after_s_ = 0;
-    limit_reached_ = false;
     mapper_ = std::make_unique<IdentityMapper>(source_.identities);
     stated_groups_.clear();
     const std::string dir = env_.state_dir + "/github";
@@ -68,11 +63,12 @@ class GithubConnector final : public Connector {
     const std::string state_path = dir + "/" + source_.name + ".json";
     old_ = loadGithubState(state_path);
     next_ = GithubState{};
+    api_.begin(&old_, &next_);
     for (const std::string& repo : options_.repos) {
       Status s = syncRepo(repo);
       if (isRateLimit(s)) {
         // End here; the kept state is not moved, so the next pass lists this part again.
-        const int64_t wait = std::max<int64_t>(1, retry_after_s_);
+        const int64_t wait = std::max<int64_t>(1, api_.retryAfterS());
         WARD_RETURN_IF_ERROR(sink.emit(FailureEvent{"rate-limit",
                                                     client_->scrub(s.message()) +
                                                         "; the pass ends here (retry after " +
@@ -95,106 +91,6 @@ class GithubConnector final : public Connector {
   }
 
  private:
-  // --- requests ---
-
-  // GET `target`. With `cache`, a conditional request on the last pass's ETag: a 304 gives the
-  // kept body (GitHub does not count it against the rate limit). Statuses: 401 unauthenticated,
-  // a rate limit resourceExhausted (retry_after_s_ set), 404 and 410 notFound, another 403
-  // permissionDenied, others (a 5xx after the client's retries) unavailable.
-  Result<Page> call(const std::string& target, bool cache) {
-    if (limit_reached_) {
-      // The last reply spent the primary limit: asking again would only be refused.
-      return Status::resourceExhausted("GET " + client_->scrub(target) +
-                                       ": the rate limit is spent for " +
-                                       std::to_string(retry_after_s_) + " s");
-    }
-    std::vector<std::pair<std::string, std::string>> headers = {
-        {"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", kGithubApiVersion}};
-    auto kept = old_.replies.find(target);
-    if (cache && kept != old_.replies.end())
-      headers.emplace_back("If-None-Match", kept->second.etag);
-    if (app_ != nullptr) WARD_RETURN_IF_ERROR(app_->authorize(*client_, false));
-    WARD_ASSIGN_OR_RETURN(net::OutboundReply reply, client_->get(target, headers));
-    if (reply.status == 401 && app_ != nullptr) {
-      // The installation token expired or was revoked mid-run: one new token, one retry.
-      WARD_RETURN_IF_ERROR(app_->authorize(*client_, true));
-      WARD_ASSIGN_OR_RETURN(reply, client_->get(target, headers));
-    }
-    const std::string what = "GET " + client_->scrub(target);
-    if (reply.status == 304 && cache && kept != old_.replies.end()) {
-      next_.replies[target] = kept->second;
-      Result<Json> body = parseJson(kept->second.body);
-      if (!body.ok()) return Status::internal(what + ": the kept reply does not parse");
-      return Page{std::move(*body), kept->second.next};
-    }
-    if (reply.status == 401 && app_ != nullptr) {
-      return Status::unauthenticated(what +
-                                     ": HTTP 401 with a new installation token of GitHub "
-                                     "App " +
-                                     std::to_string(options_.app_id));
-    }
-    if (reply.status == 401) {
-      return Status::unauthenticated(what +
-                                     ": HTTP 401, GitHub refused the token (expired or "
-                                     "revoked?): set it again with ward secrets set " +
-                                     source_.token_secret);
-    }
-    if ((reply.status == 403 || reply.status == 429) &&
-        (!reply.header("retry-after").empty() || reply.header("x-ratelimit-remaining") == "0")) {
-      retry_after_s_ = std::max(retry_after_s_, retryAfterSeconds(reply, ::time(nullptr)));
-      return Status::resourceExhausted(what + ": rate limited for " +
-                                       std::to_string(retry_after_s_) + " s");
-    }
-    if (reply.status == 404 || reply.status == 410) {
-      return Status::notFound(what + ": HTTP " + std::to_string(reply.status));
-    }
-    if (reply.status == 409) return Status::failedPrecondition(what + ": HTTP 409");
-    if ((reply.status == 403 || reply.status == 429) &&
-        reply.body.find("secondary rate limit") != std::string::npos) {
-      // A secondary limit without retry-after: wait at least a minute (GitHub's advice).
-      retry_after_s_ = std::max(retry_after_s_, kGithubSecondaryWaitS);
-      return Status::resourceExhausted(what + ": secondary rate limit, " +
-                                       std::to_string(retry_after_s_) + " s");
-    }
-    if (reply.status == 403) return Status::permissionDenied(what + ": HTTP 403");
-    if (reply.status < 200 || reply.status >= 300) {
-      return Status::unavailable(what + ": HTTP " + std::to_string(reply.status));
-    }
-    if (reply.header("x-ratelimit-remaining") == "0") {
-      limit_reached_ = true;
-      retry_after_s_ = std::max(retry_after_s_, retryAfterSeconds(reply, ::time(nullptr)));
-    }
-    Result<Json> body = parseJson(reply.body);
-    if (!body.ok()) {
-      return Status::invalidArgument(what + ": malformed JSON: " + body.status().message());
-    }
-    Page page{std::move(*body), nextLink(reply.header("link"))};
-    const std::string etag = reply.header("etag");
-    if (cache && !etag.empty() && reply.body.size() <= kGithubMaxCachedReplyBytes) {
-      next_.replies[target] = GithubCachedReply{etag, std::move(reply.body), page.next};
-    }
-    return page;
-  }
-
-  // Each page of a listing, following rel="next" links (ServiceClient keeps them on the allowed
-  // hosts). `*cut` is set when kGithubMaxPages stopped it.
-  Status forEachPage(const std::string& first, bool cache,
-                     const std::function<Status(const Json& page, bool* stop)>& each, bool* cut) {
-    std::string target = first;
-    for (size_t pages = 0; !target.empty(); ++pages) {
-      if (pages == kGithubMaxPages) {
-        if (cut != nullptr) *cut = true;
-        return Status();
-      }
-      WARD_ASSIGN_OR_RETURN(Page page, call(target, cache));
-      bool stop = false;
-      WARD_RETURN_IF_ERROR(each(page.body, &stop));
-      if (stop) return Status();
-      target = page.next;
-    }
-    return Status();
-  }
-
   // --- events ---
 
   Status emit(SyncEvent event) {
@@ -225,7 +121,7 @@ class GithubConnector final : public Connector {
     GithubRepoState& state = next_.repos[repo];
     const GithubRepoState& before = old_.repos[repo];
     state = before;
-    Result<Page> meta = call(base, true);
+    Result<GithubPage> meta = api_.get(base, true);
     if (!meta.ok()) {
       if (!repoLevel(meta.status())) return meta.status();
       // Gone, or the token lost access: its documents stay as they are (the run is partial).
@@ -250,7 +146,7 @@ class GithubConnector final : public Connector {
   Result<store::Acl> repoAcl(const std::string& repo, const GithubRepo& info) {
     if (!info.is_private) return githubRepoAcl(false, options_, {}, {});
     std::vector<std::string> users, groups;
-    WARD_RETURN_IF_ERROR(forEachPage(
+    WARD_RETURN_IF_ERROR(api_.forEachPage(
         "/repos/" + repo + "/collaborators?affiliation=all&per_page=100", true,
         [&](const Json& body, bool*) -> Status {
           WARD_ASSIGN_OR_RETURN(auto page, parseGithubCollaborators(body));
@@ -265,7 +161,7 @@ class GithubConnector final : public Connector {
         nullptr));
     if (info.organization) {
       std::vector<std::string> slugs;
-      Status teams = forEachPage(
+      Status teams = api_.forEachPage(
           "/repos/" + repo + "/teams?per_page=100", true,
           [&](const Json& body, bool*) -> Status {
             WARD_ASSIGN_OR_RETURN(auto page, parseGithubTeamSlugs(body));
@@ -284,7 +180,7 @@ class GithubConnector final : public Connector {
         groups.push_back(group);
         if (!stated_groups_.insert(group).second) continue;
         std::vector<std::string> members;
-        WARD_RETURN_IF_ERROR(forEachPage(
+        WARD_RETURN_IF_ERROR(api_.forEachPage(
             "/orgs/" + info.owner + "/teams/" + slug + "/members?per_page=100", true,
             [&](const Json& body, bool*) -> Status {
               WARD_ASSIGN_OR_RETURN(auto page, parseGithubLogins(body));
@@ -308,7 +204,7 @@ class GithubConnector final : public Connector {
   }
 
   Result<std::string> readBlob(const std::string& repo, const std::string& sha) {
-    WARD_ASSIGN_OR_RETURN(Page page, call("/repos/" + repo + "/git/blobs/" + sha, false));
+    WARD_ASSIGN_OR_RETURN(GithubPage page, api_.get("/repos/" + repo + "/git/blobs/" + sha, false));
     WARD_ASSIGN_OR_RETURN(std::string bytes, decodeGithubBlob(page.body));
     if (maxBytes() > 0 && bytes.size() > maxBytes()) {
       return Status::invalidArgument("larger than the source's max_file_bytes");
@@ -319,7 +215,8 @@ class GithubConnector final : public Connector {
   Status syncFiles(const std::string& repo, const GithubRepo& info, const store::Acl& acl,
                    const GithubRepoState& before, GithubRepoState& state) {
     const std::string branch = options_.branch.empty() ? info.default_branch : options_.branch;
-    Result<Page> tree_page = call("/repos/" + repo + "/git/trees/" + branch + "?recursive=1", true);
+    Result<GithubPage> tree_page =
+        api_.get("/repos/" + repo + "/git/trees/" + branch + "?recursive=1", true);
     if (!tree_page.ok()) {
       const StatusCode code = tree_page.status().code();
       if (code != StatusCode::kNotFound && code != StatusCode::kFailedPrecondition) {
@@ -404,7 +301,7 @@ class GithubConnector final : public Connector {
 
   Result<std::vector<GithubComment>> readComments(const std::string& repo, int64_t number) {
     std::vector<GithubComment> out;
-    WARD_RETURN_IF_ERROR(forEachPage(
+    WARD_RETURN_IF_ERROR(api_.forEachPage(
         "/repos/" + repo + "/issues/" + std::to_string(number) + "/comments?per_page=100", false,
         [&](const Json& body, bool* stop) -> Status {
           WARD_ASSIGN_OR_RETURN(auto page, parseGithubComments(body));
@@ -438,8 +335,8 @@ class GithubConnector final : public Connector {
                   const store::Acl& acl) {
     UpsertEvent u = issueEvent(repo, number, e.version, e.updated_at, acl);
     u.fetch = [this, repo, number]() -> Result<std::string> {
-      WARD_ASSIGN_OR_RETURN(Page page,
-                            call("/repos/" + repo + "/issues/" + std::to_string(number), false));
+      WARD_ASSIGN_OR_RETURN(
+          GithubPage page, api_.get("/repos/" + repo + "/issues/" + std::to_string(number), false));
       WARD_ASSIGN_OR_RETURN(GithubIssue issue, parseGithubIssue(page.body));
       WARD_ASSIGN_OR_RETURN(auto comments, readComments(repo, number));
       return githubIssueText(issue, comments);
@@ -461,7 +358,7 @@ class GithubConnector final : public Connector {
     // The repository's comments of the same window, one listing for all issues.
     bulk_comments_.clear();
     size_t bulk = 0;
-    Status comments = forEachPage(
+    Status comments = api_.forEachPage(
         "/repos/" + repo + "/issues/comments?per_page=100&sort=updated&direction=asc" +
             (full ? std::string() : "&since=" + since),
         !full,
@@ -490,7 +387,7 @@ class GithubConnector final : public Connector {
     size_t listed = 0;
     bool cut = false;
     std::set<int64_t> seen;
-    WARD_RETURN_IF_ERROR(forEachPage(
+    WARD_RETURN_IF_ERROR(api_.forEachPage(
         target, !full,
         [&](const Json& body, bool* stop) -> Status {
           if (!body.is_array()) return Status::invalidArgument("an issues page must be an array");
@@ -581,8 +478,7 @@ class GithubConnector final : public Connector {
   std::map<int64_t, std::vector<GithubComment>> bulk_comments_;  // one repository's, by issue
   bool complete_ = true;
   size_t in_page_ = 0;
-  int64_t retry_after_s_ = 0;
-  bool limit_reached_ = false;  // a reply said x-ratelimit-remaining: 0
+  GithubApi api_;
 };
 
 }  // namespace
