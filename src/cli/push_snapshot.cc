@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "runtime_sources.h"
 #include "ward/identity/principal.h"
 
 namespace ward::cli {
@@ -18,14 +19,29 @@ Result<SnapshotPage> parseSnapshotPage(const std::string& text) {
   return Status::invalidArgument("query 'page' must be begin, append or commit");
 }
 
-Result<ingest::SourceConfig> pushSourceConfig(const SyncWiring& wiring, const std::string& name,
-                                              const std::string& file) {
+Result<ingest::SourceConfig> pushSourceConfig(SyncWiring& wiring, const std::string& tenant,
+                                              const std::string& name, const std::string& file) {
   WARD_RETURN_IF_ERROR(identity::validateName("source", name));
   ingest::SourceConfig src;
-  if (const ingest::SourceConfig* configured = wiring.find(name)) src = *configured;
+  const char* origin = "in ward.toml";
+  if (const ingest::SourceConfig* configured = wiring.find(name)) {
+    src = *configured;
+  } else {
+    // A runtime source (POST /v1/sources) keeps its stored settings too.
+    WARD_ASSIGN_OR_RETURN(std::vector<SourceEntry> entries,
+                          listSourceEntries(wiring, tenant, true));
+    for (auto& e : entries) {
+      if (!e.runtime || e.config.name != name) continue;
+      if (e.record.removing) {
+        return Status::failedPrecondition("source '" + name + "' is being removed");
+      }
+      src = std::move(e.config);
+      origin = "(a runtime source)";
+    }
+  }
   if (!src.connector.empty() && src.connector != "jsonl") {
-    return Status::invalidArgument("source '" + name + "' is a " + src.connector +
-                                   " source in ward.toml, not a jsonl one");
+    return Status::invalidArgument("source '" + name + "' is a " + src.connector + " source " +
+                                   origin + ", not a jsonl one");
   }
   src.name = name;
   src.connector = "jsonl";
@@ -77,7 +93,7 @@ Result<SnapshotOutcome> PushSnapshots::push(const std::string& tenant, const std
                                             const ingest::SyncRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string path = dir_ + "/" + tenant + "." + source + ".snapshot.jsonl";
-  WARD_ASSIGN_OR_RETURN(ingest::SourceConfig src, pushSourceConfig(wiring_, source, path));
+  WARD_ASSIGN_OR_RETURN(ingest::SourceConfig src, pushSourceConfig(wiring_, tenant, source, path));
   struct stat st {};
   const bool staged = ::stat(path.c_str(), &st) == 0;
   if ((page == SnapshotPage::kAppend || page == SnapshotPage::kCommit) && !staged) {

@@ -30,10 +30,11 @@ enum class SnapshotPage {
 // "begin", "append", "commit", "" (whole); InvalidArgument otherwise.
 Result<SnapshotPage> parseSnapshotPage(const std::string& text);
 
-// The [[sources]] entry `name` for a snapshot read from `file` (its settings, which must be a
-// jsonl source's), or an unconfigured jsonl source of that name.
-Result<ingest::SourceConfig> pushSourceConfig(const SyncWiring& wiring, const std::string& name,
-                                              const std::string& file);
+// The source `name` for a snapshot read from `file`: its settings (which must be a jsonl
+// source's) from ward.toml's [[sources]] or else from the tenant's runtime sources (one being
+// removed is FailedPrecondition), or an unconfigured jsonl source of that name.
+Result<ingest::SourceConfig> pushSourceConfig(SyncWiring& wiring, const std::string& tenant,
+                                              const std::string& name, const std::string& file);
 
 // Records of a request body: a JSON array of objects, `{"records": [...]}`, or JSON lines (one
 // object a line, blank lines ignored); each becomes one line. InvalidArgument names the first

@@ -169,6 +169,7 @@ Result<Json> putRuntimeSource(CliContext& ctx, SyncWiring& wiring, const std::st
     return Status::alreadyExists("source '" + c.name + "' is configured in ward.toml");
   }
   WARD_RETURN_IF_ERROR(checkRoot(c, wiring.runtime_roots));
+  WARD_RETURN_IF_ERROR(checkScheduledCanary(c, "source"));  // after checkRoot: git reads it
   // Loopback and private addresses are the operator's to open (ward.toml), not an API admin's:
   // a runtime source could otherwise make Ward call into its own network.
   if (c.allow_private) {

@@ -1,5 +1,5 @@
 // `ward sync canary SOURCE` and `canary_interval_s` under `ward serve` (docs/design/ingest.md,
-// "Canaries"): a canary document is created, updated and deleted in a folder source (a file) or
+// "Canaries", for folder, git and jsonl sources): a canary document is created, updated and deleted in a folder source (a file) or
 // a git source whose root is a local bare repository (a commit on its branch), each step timed
 // from the file-system call until an admin's search reflects it end to end (the sync run
 // included), or created, updated, revoked and deleted through the push path in a jsonl (push)
@@ -265,6 +265,13 @@ Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::Source
                           " source's ACLs come from its path rules"}};
   if (!failed.ok()) out["error"] = failed.message();
   return recordCanary(ctx, by, std::move(out));
+}
+
+Status checkScheduledCanary(const ingest::SourceConfig& source, const std::string& where) {
+  if (source.connector != "git" || source.canary_interval_s == 0) return Status();
+  Status s = ingest::checkGitCanaryRoot(source);
+  if (s.ok()) return s;
+  return Status::invalidArgument(where + ".canary_interval_s: " + s.message());
 }
 
 int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "commands.h"
+#include "push_snapshot.h"
 #include "runtime_sources.h"
 #include "sync_routes.h"
 #include "sync_wiring.h"
@@ -21,6 +22,10 @@ namespace ward::cli {
 Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
   auto w = std::make_unique<SyncWiring>();
   WARD_ASSIGN_OR_RETURN(w->sources, ingest::loadSourceConfigs(ctx.configPath()));
+  for (size_t i = 0; i < w->sources.size(); ++i) {
+    WARD_RETURN_IF_ERROR(
+        checkScheduledCanary(w->sources[i], "ward.toml: sources[" + std::to_string(i) + "]"));
+  }
   WARD_ASSIGN_OR_RETURN(w->runtime_roots, ingest::loadRuntimeSourceRoots(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->alert_webhook, ingest::loadAlertWebhookConfig(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->sync, store::openSqliteSyncStore(ctx.dbPath()));
@@ -71,25 +76,17 @@ int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string
   if (!s.ok()) return fail(s);
   auto wiring = openSyncWiring(ctx);
   if (!wiring.ok()) return fail(wiring.status());
-  ingest::SourceConfig src;
-  if (const ingest::SourceConfig* configured = (*wiring)->find(source)) src = *configured;
-  if (!src.connector.empty() && src.connector != "jsonl") {
-    return fail(Status::invalidArgument("source '" + source + "' is a " + src.connector +
-                                        " source in ward.toml, not a jsonl one"));
-  }
-  src.name = source;
-  src.connector = "jsonl";
   char resolved[PATH_MAX];
   if (::realpath(file.c_str(), resolved) == nullptr) {
     return fail(Status::notFound("cannot open " + file));
   }
-  src.root = resolved;
-  Status valid = identity::validateName("source", src.name);
-  if (!valid.ok()) return fail(valid);
+  // ward.toml's settings for the source, or a runtime source's stored ones.
+  auto src = pushSourceConfig(**wiring, ctx.tenant(), source, resolved);
+  if (!src.ok()) return fail(src.status());
   ingest::SyncRequest req;
   req.approve = approve;
   req.reviewer = "cli";
-  auto r = (*wiring)->runner->run(ctx.tenant(), src, req);
+  auto r = (*wiring)->runner->run(ctx.tenant(), *src, req);
   if (!r.ok()) return fail(r.status());
   return printResult(*r, json);
 }

@@ -30,17 +30,22 @@ struct SyncWiring {
 Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx);
 
 // `ward ingest --jsonl FILE --snapshot --source S`: a sync run of the jsonl connector over FILE
-// (the [[sources]] entry S's settings when there is one); prints the run; the exit code of
-// `ward sync`.
+// (the settings of source S, from ward.toml or a runtime source, when there is one); prints the
+// run; the exit code of `ward sync`.
 int runJsonlSnapshot(CliContext& ctx, const std::string& file, const std::string& source,
                      const std::string& approve, bool json);
 
-// One canary of a folder source (sync_canary.cc): {source, canary, seconds: {create, update,
-// delete}, error?}, recorded as a `sync_canary` event by `by`; observed in
-// ward_sync_canary_seconds{source,kind} with server.metrics_data_gauges. InvalidArgument for
-// another connector.
+// One canary of a folder, git or jsonl source (sync_canary.cc): {source, canary, seconds:
+// {create, update, [revoke,] delete}, error?}, recorded as a `sync_canary` event by `by`;
+// observed in ward_sync_canary_seconds{source,kind} with server.metrics_data_gauges.
+// InvalidArgument for another connector, or a git source whose root is not a local bare
+// repository.
 Result<Json> runCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,
                        const std::string& by);
+// A source whose canary_interval_s is set must be able to run one: a git source's root must be a
+// local bare repository with a branch, as `ward sync canary` requires (InvalidArgument naming
+// `where`.canary_interval_s otherwise; other connectors are checked when parsed).
+Status checkScheduledCanary(const ingest::SourceConfig& source, const std::string& where);
 // `ward sync canary SOURCE`: prints the canary's figures; exit 0 when every step was reflected
 // by search.
 int runSyncCanary(CliContext& ctx, SyncWiring& wiring, const ingest::SourceConfig& source,

@@ -247,9 +247,18 @@ Result<SourceConfig> parseSourceJson(const Json& t, const std::string& where) {
                       "credentials in a URL are refused (they would reach logs and argv)");
     }
   }
-  if (c.canary_interval_s > 0 && c.connector != "folder" && c.connector != "jsonl") {
+  if (c.canary_interval_s > 0 && c.connector != "folder" && c.connector != "jsonl" &&
+      c.connector != "git") {
     return keyError(where, "canary_interval_s",
-                    "canaries run in folder and jsonl (push) sources only");
+                    "canaries run in folder, git and jsonl (push) sources only");
+  }
+  // A git canary commits to the repository: its root must be local (that it is a bare
+  // repository with a branch is checked when the sources are opened: checkGitCanaryRoot).
+  if (c.canary_interval_s > 0 && c.connector == "git" && c.root.find("://") != std::string::npos &&
+      c.root.rfind("file://", 0) != 0) {
+    return keyError(where, "canary_interval_s",
+                    "a git source's canaries need a local bare repository as its root (" + c.root +
+                        " is remote)");
   }
   if ((c.connector == "folder" || c.connector == "jsonl" || c.connector == "git" ||
        c.connector == "archive") &&

@@ -9,7 +9,9 @@
   `?approve=ID` deletes them and drops it;
 * the body's `credential` is sealed and never echoed, logged, traced or stored in clear (the data
   dir and the server's log are grepped for it);
-* `ward sources add|remove`, `ward sources` and `ward sync NAME` see runtime sources.
+* `ward sources add|remove`, `ward sources` and `ward sync NAME` see runtime sources;
+* a push snapshot of a runtime jsonl source (POST /v1/sources/{name}/snapshot, `ward ingest --jsonl
+  --snapshot`) runs with the source's stored settings (its max_delete_share).
 """
 import json
 import os
@@ -34,6 +36,11 @@ def search_ids(data, query):
     if p.returncode != 0:
         return None
     return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])}
+
+
+def push_records(n):
+    return [{"id": f"p{i}", "text": f"pushed record {i} pushrttoken",
+             "acl": {"groups": ["staff"]}} for i in range(n)]
 
 
 def grep_tree(root, needle):
@@ -65,6 +72,7 @@ def main():
         rt_root = os.path.join(allowed, "rt")
         for i in range(3):
             write(os.path.join(rt_root, f"page{i}.md"), f"# Page {i}\n\nrtsrctoken{i} text\n")
+        push_root = os.path.join(allowed, "pushrt.jsonl")
         cfg_root = os.path.join(tmp, "cfg")
         write(os.path.join(cfg_root, "a.md"), "# A\n\ncfgsrctoken\n")
         with open(os.path.join(data, "ward.toml"), "a") as f:
@@ -173,6 +181,34 @@ def main():
                   st == 200 and b.get("deleted") is True, (st, b))
             st, _, b = http_request(base, "DELETE", "/v1/secrets/spare", key=admin_key)
             check("DELETE of a missing secret is a 404", st == 404, (st, b))
+
+            # A push snapshot of a runtime jsonl source runs with the source's stored settings:
+            # its max_delete_share of 0.5 lets a snapshot that deletes 30% through, where the
+            # default 0.2 would hold it.
+            write(push_root, "".join(json.dumps(r) + "\n" for r in push_records(10)))
+            st, _, b = http_request(base, "POST", "/v1/sources",
+                                    {"name": "pushrt", "connector": "jsonl", "root": push_root,
+                                     "max_delete_share": 0.5}, key=admin_key)
+            check("a runtime jsonl source is created", st == 201, (st, b))
+
+            def push_docs():
+                st, _, b = http_request(base, "GET", "/v1/sources/pushrt", key=admin_key)
+                return st == 200 and b.get("documents") == 10 and b.get("last_run") \
+                    and b["last_run"].get("outcome") == "completed"
+            check("ward serve runs it once", wait_until(push_docs, "the jsonl source's run"))
+            result = {}
+
+            def snapshot():
+                result["r"] = http_request(base, "POST", "/v1/sources/pushrt/snapshot",
+                                           push_records(7), key=admin_key)
+                return not (result["r"][0] == 409 and "in progress" in
+                            error_message(result["r"][2]))
+            wait_until(snapshot, "the source's lock")
+            st, _, b = result["r"]
+            check("POST /v1/sources/{name}/snapshot of a runtime source uses its stored "
+                  "max_delete_share (30% deleted, not held)",
+                  st == 200 and b.get("outcome") == "completed" and b.get("deleted") == 3,
+                  (st, b))
         finally:
             stop_server(proc)
             log.close()
@@ -199,6 +235,15 @@ def main():
         p = ward(data, "sync", "rt2")
         check("a removed source is unknown to ward sync",
               p.returncode != 0 and "no source 'rt2'" in p.stderr, p.stderr)
+
+        snap = os.path.join(tmp, "snap4.jsonl")
+        write(snap, "".join(json.dumps(r) + "\n" for r in push_records(4)))
+        p = ward(data, "ingest", "--jsonl", snap, "--snapshot", "--source", "pushrt", "--json")
+        run = json.loads(p.stdout or "{}") if p.returncode == 0 else {}
+        check("ward ingest --jsonl --snapshot of a runtime source uses its stored settings too "
+              "(3 of 7 deleted, not held)",
+              run.get("outcome") == "completed" and run.get("deleted") == 3,
+              (p.returncode, p.stdout[-300:], p.stderr))
 
         p = ward(data, "secrets", "set", "spare2", stdin="v\n")
         check("ward secrets set stores a secret", p.returncode == 0, p.stderr)

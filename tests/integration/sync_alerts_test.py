@@ -14,7 +14,9 @@ Usage: WARD_BIN=build/ward python3 tests/integration/sync_alerts_test.py
   recovery; a first webhook answer of 503 is retried once; an endpoint answering 500 twice is a
   failed delivery, logged and recorded, and the sync goes on;
 * an SLO on the lag raises its own alert; `canary_interval_s` runs canaries under `ward serve`
-  (ward_sync_canary_seconds on /metrics, figures logged and printed, the canaries removed);
+  in a folder source and in a git source whose root is a local bare repository
+  (ward_sync_canary_seconds on /metrics, figures logged and printed, the canaries removed); on a
+  git root that is not a local bare repository it is refused when ward.toml is read;
 * the alerts are audit events (`sync_alert`, `sync_alert_webhook`) and counted on /metrics, and
   the webhook URL's secret path is never logged;
 * `ward sync canary SOURCE` times a canary's create, update and delete until search reflects
@@ -83,6 +85,45 @@ def set_config(data, extra):
         base = f.read().split("# --- sync_alerts_test ---")[0]
     with open(path, "w") as f:
         f.write(base + "# --- sync_alerts_test ---\n" + extra)
+
+
+GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
+
+
+def bare_repo(path, files):
+    """A bare repository whose branch `main` holds `files` (path -> text) in one commit."""
+    subprocess.run(["git", "init", "-q", "--bare", "--template=", path], check=True, env=GIT_ENV,
+                   capture_output=True)
+    stream = b"commit refs/heads/main\ncommitter T <t@example.com> 1700000000 +0000\ndata 4\ninit\n"
+    for name, text in files.items():
+        raw = text.encode()
+        stream += f"M 100644 inline {name}\ndata {len(raw)}\n".encode() + raw + b"\n"
+    subprocess.run(["git", "--git-dir", path, "fast-import", "--quiet"], input=stream + b"\n",
+                   check=True, env=GIT_ENV, capture_output=True)
+    subprocess.run(["git", "--git-dir", path, "symbolic-ref", "HEAD", "refs/heads/main"],
+                   check=True, env=GIT_ENV)
+
+
+def test_refused_git_canary(data, tmp):
+    not_bare = os.path.join(tmp, "not-bare")
+    write(os.path.join(not_bare, "a.md"), "# A\n")
+    set_config(data, f'[[sources]]\nname = "g"\nconnector = "git"\nroot = "{not_bare}"\n'
+               'canary_interval_s = 1\n')
+    p = ward(data, "sources")
+    check("canary_interval_s on a git source whose root is not a bare repository is refused when "
+          "ward.toml is read, naming the key", p.returncode != 0
+          and "sources[0].canary_interval_s" in p.stderr and "local bare repository" in p.stderr,
+          p.stderr)
+    p = subprocess.run([WARD_BIN, "--data", data, "serve", "--listen", "127.0.0.1:0"],
+                       capture_output=True, text=True, timeout=120)
+    check("ward serve does not start with it", p.returncode != 0
+          and "canary_interval_s" in p.stderr and "listening" not in p.stdout, p.stdout + p.stderr)
+    set_config(data, '[[sources]]\nname = "g"\nconnector = "git"\n'
+               'root = "https://git.example.com/r.git"\nallowed_hosts = ["git.example.com"]\n'
+               'canary_interval_s = 1\n')
+    p = ward(data, "sources")
+    check("and on a remote git root", p.returncode != 0 and "canary_interval_s" in p.stderr
+          and "is remote" in p.stderr, p.stderr)
 
 
 def test_refused_webhook(data):
@@ -245,6 +286,45 @@ canary_interval_s = 1
           p.stdout + p.stderr)
 
 
+def test_scheduled_git_canary(data, tmp):
+    """canary_interval_s in a git source whose root is a local bare repository: `ward serve`
+    commits canaries to its branch and observes them as a folder source's."""
+    gprobe = os.path.join(tmp, "gprobe.git")
+    bare_repo(gprobe, {"g.md": "# G\n\ngprobetoken\n"})
+    set_config(data, f'[[sources]]\nname = "gprobe"\nconnector = "git"\nroot = "{gprobe}"\n'
+               'ref = "main"\ncanary_interval_s = 1\n[[sources.acl]]\nglob = "*"\n'
+               'groups = ["staff"]\n')
+    err_path = os.path.join(tmp, "serve-git.err")
+    err = open(err_path, "w")
+    proc, base = start_server(data, stderr=err)
+    try:
+        def git_canary_metric():
+            status, _, text = http_request(base, "GET", "/metrics")
+            return status == 200 and all(
+                f'ward_sync_canary_seconds_count{{source="gprobe",kind="{k}"}}' in text
+                for k in ("create", "update", "delete"))
+        check("canary_interval_s runs canaries under ward serve in a git source whose root is a "
+              "local bare repository (ward_sync_canary_seconds)",
+              wait_until(git_canary_metric, "the periodic git canary"))
+    finally:
+        stop_server(proc)
+        err.close()
+    with open(err_path) as f:
+        log = f.read()
+    git_lines = [l for l in log.splitlines() if "sync canary: source 'gprobe'" in l]
+    if git_lines:
+        print("figure: " + git_lines[0].split("sync canary: ", 1)[1])
+    check("a periodic git canary is logged with its figures",
+          any(" create " in l and " delete " in l for l in git_lines), log[-3000:])
+    tree = subprocess.run(["git", "--git-dir", gprobe, "ls-tree", "--name-only", "main"],
+                          capture_output=True, text=True, env=GIT_ENV).stdout.split()
+    check("the periodic git canaries are removed from the branch", tree == ["g.md"], tree)
+    p = ward(data, "search", "gprobetoken", "--as", "admin", "--json")
+    hits = {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])} if p.returncode == 0 \
+        else None
+    check("the git source's own document stays", hits == {"gprobe:g.md"}, p.stdout + p.stderr)
+
+
 def search_ids(data, query):
     p = ward(data, "search", query, "--as", "admin", "--json")
     if p.returncode != 0:
@@ -386,8 +466,10 @@ def main():
         with open(os.path.join(data, "ward.toml"), "w") as f:
             f.write(text.replace("metrics_data_gauges = false", "metrics_data_gauges = true"))
         test_refused_webhook(data)
+        test_refused_git_canary(data, tmp)
         test_error_state_and_recovery(data, tmp, server.server_address[1])
         test_canary(data, tmp)
+        test_scheduled_git_canary(data, tmp)
         test_http_snapshot(data)
     finally:
         server.shutdown()

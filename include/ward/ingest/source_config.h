@@ -65,12 +65,13 @@ struct SourceConfig {
   double max_delete_share = kDefaultMaxDeleteShare;
   double max_expose_share = kDefaultMaxExposeShare;
   size_t page_items = kDefaultPageItems;
-  size_t max_depth = 0;           // folder: 0 = kMaxWalkDepth (folder_root.h)
-  size_t max_entries = 0;         // folder: 0 = kMaxWalkEntries
-  uint64_t max_file_bytes = 0;    // 0 = ingest.max_file_bytes
-  SourceSlo slo;                  // `slo_content_lag_s`, `slo_deletion_lag_s`, `slo_acl_lag_s`
-  double retry_min_s = 0;         // first retry after a failed run; 0 = kSyncRetryMinSeconds
-  int64_t canary_interval_s = 0;  // folder: `ward serve` runs a canary this often (0 = never)
+  size_t max_depth = 0;         // folder: 0 = kMaxWalkDepth (folder_root.h)
+  size_t max_entries = 0;       // folder: 0 = kMaxWalkEntries
+  uint64_t max_file_bytes = 0;  // 0 = ingest.max_file_bytes
+  SourceSlo slo;                // `slo_content_lag_s`, `slo_deletion_lag_s`, `slo_acl_lag_s`
+  double retry_min_s = 0;       // first retry after a failed run; 0 = kSyncRetryMinSeconds
+  // folder, jsonl, git (a local bare repository): `ward serve` runs a canary this often (0 = never)
+  int64_t canary_interval_s = 0;
   // Connectors that call a service's API (docs/design/ingest.md, "Service connectors"):
   // the API's base URL ("" = the service's public one); its host must be in allowed_hosts.
   std::string base_url;

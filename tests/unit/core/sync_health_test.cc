@@ -178,13 +178,27 @@ canary_interval_s = 60
   auto jsonl = ingest::parseSourceConfigs(
       "[[sources]]\nname='p'\nconnector='jsonl'\nroot='/x.jsonl'\ncanary_interval_s=5\n");
   ASSERT_TRUE(jsonl.ok()) << "push (jsonl) sources have canaries too: " << jsonl.status().message();
+  // A git source with a local root may have canaries (that the root is a bare repository with a
+  // branch is checked when the sources are opened); a remote one, or an archive, may not.
   auto git = ingest::parseSourceConfigs(
       "[[sources]]\nname='g'\nconnector='git'\nroot='/x'\ncanary_interval_s=5\n");
-  ASSERT_FALSE(git.ok());
-  EXPECT_NE(git.status().message().find(
-                "canary_interval_s: canaries run in folder and jsonl (push) sources"),
+  ASSERT_TRUE(git.ok()) << git.status().message();
+  EXPECT_EQ(git->front().canary_interval_s, 5);
+  auto remote = ingest::parseSourceConfigs(
+      "[[sources]]\nname='g'\nconnector='git'\nroot='https://git.example.com/r.git'\n"
+      "allowed_hosts=['git.example.com']\ncanary_interval_s=5\n");
+  ASSERT_FALSE(remote.ok());
+  EXPECT_NE(remote.status().message().find(
+                "canary_interval_s: a git source's canaries need a local bare repository"),
             std::string::npos)
-      << git.status().message();
+      << remote.status().message();
+  auto archive = ingest::parseSourceConfigs(
+      "[[sources]]\nname='a'\nconnector='archive'\nroot='/x.zip'\ncanary_interval_s=5\n");
+  ASSERT_FALSE(archive.ok());
+  EXPECT_NE(archive.status().message().find(
+                "canary_interval_s: canaries run in folder, git and jsonl (push) sources only"),
+            std::string::npos)
+      << archive.status().message();
   const char* base = "[[sources]]\nname='a'\nconnector='folder'\nroot='/x'\n";
   for (const auto& [extra, message] : std::vector<std::pair<std::string, std::string>>{
            {"retry_min_s = 0", "retry_min_s: must be between 0.1 and 3600"},

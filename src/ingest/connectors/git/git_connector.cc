@@ -11,10 +11,10 @@
 #include <climits>
 #include <cstdlib>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 
+#include "git_blob_stream.h"
 #include "git_process.h"
 #include "git_remote.h"
 #include "ward/ingest/git_tree.h"
@@ -32,13 +32,8 @@ constexpr const char* kMirrorRef = "refs/ward/head";
 constexpr const char* kPassStateFile = "ward-pass";
 // The mirror's file holding when the last complete full listing started (full_every_s).
 constexpr const char* kFullListingFile = "ward-full";
-// Changed blobs are read in batches of at most this many blobs and bytes (a batch is held in
-// memory until its documents are emitted).
-constexpr size_t kReadAheadBlobs = 256;
-constexpr uint64_t kReadAheadBytes = 16 << 20;
-
 // One listed entry of a pass: its refusal (one that needs no bytes), or whether its blob is read
-// ahead (changed since the last pass).
+// ahead (changed since the last pass: streamed, git_blob_stream.h).
 struct Planned {
   const GitTreeEntry* entry;
   std::string refusal;
@@ -284,7 +279,14 @@ class GitConnector final : public Connector {
                   std::set<std::string>* now_binary, EventSink& sink) {
     const uint64_t max_bytes = maxBytes();
     const std::string suffix = base.empty() ? "" : "\t" + base;
-    std::map<std::string, Result<std::string>> window;  // blobs read ahead, by id
+    // Every blob read now, in plan order, streamed from one cat-file child while the runner
+    // works on the documents before it.
+    std::vector<std::string> oids;
+    for (const Planned& p : plan) {
+      if (p.refusal.empty() && p.read_now) oids.push_back(p.entry->oid);
+    }
+    GitBlobStream stream(mirror_, std::move(oids), max_bytes);
+    WARD_RETURN_IF_ERROR(stream.start());
     size_t in_page = 0;
     size_t pages = 0;
     uint64_t page_bytes = 0;
@@ -295,10 +297,9 @@ class GitConnector final : public Connector {
       std::string refusal = plan[i].refusal;
       std::shared_ptr<Result<std::string>> bytes;
       if (refusal.empty() && plan[i].read_now) {
-        if (window.count(e.oid) == 0) WARD_RETURN_IF_ERROR(readAhead(plan, i, max_bytes, &window));
-        auto it = window.find(e.oid);
-        bytes = std::make_shared<Result<std::string>>(std::move(it->second));
-        window.erase(it);
+        WARD_ASSIGN_OR_RETURN(StreamedBlob blob, stream.next());
+        bytes = blob.status.ok() ? std::make_shared<Result<std::string>>(std::move(blob.bytes))
+                                 : std::make_shared<Result<std::string>>(std::move(blob.status));
         if (bytes->ok() && isBinary(**bytes)) {
           refusal = binaryRefusal();
           now_binary->insert(e.oid);
@@ -449,26 +450,6 @@ class GitConnector final : public Connector {
   static std::string binaryRefusal() {
     return "binary file (a NUL byte in its first " + std::to_string(kGitBinaryProbeBytes) +
            " bytes); not indexed";
-  }
-
-  // Reads the blobs of plan[from] and of the next entries to read now, up to kReadAheadBlobs and
-  // kReadAheadBytes, in one batch (one request round, not one per file).
-  Status readAhead(const std::vector<Planned>& plan, size_t from, uint64_t max_bytes,
-                   std::map<std::string, Result<std::string>>* window) {
-    window->clear();
-    std::vector<std::string> oids;
-    uint64_t bytes = 0;
-    for (size_t j = from; j < plan.size() && oids.size() < kReadAheadBlobs; ++j) {
-      if (!plan[j].read_now || !plan[j].refusal.empty()) continue;
-      if (j > from && bytes + plan[j].entry->size > kReadAheadBytes) break;
-      if (window->count(plan[j].entry->oid) > 0) continue;
-      window->emplace(plan[j].entry->oid, Status::internal("not read"));
-      oids.push_back(plan[j].entry->oid);
-      bytes += plan[j].entry->size;
-    }
-    WARD_ASSIGN_OR_RETURN(std::vector<Result<std::string>> read, blobs_.readMany(oids, max_bytes));
-    for (size_t k = 0; k < oids.size(); ++k) window->insert_or_assign(oids[k], std::move(read[k]));
-    return Status();
   }
 
   void readPassState(std::string* base, std::set<std::string>* binary) const {

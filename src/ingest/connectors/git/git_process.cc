@@ -4,20 +4,24 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sys/socket.h>
+#include <algorithm>
+#include <cerrno>
+#include <iterator>
 #include <chrono>
-
 #include <cstring>
 
 namespace ward::ingest {
 
 namespace {
 
-// Where git is looked up (the environment's PATH is not inherited).
+// Where git is looked up (the environment's PATH is not inherited), and the binaries tried.
 constexpr const char* kGitSearchPath = "/usr/bin:/bin:/usr/local/bin";
+constexpr const char* kGitPaths[] = {"/usr/bin/git", "/usr/local/bin/git"};
 
 std::vector<std::string> gitEnvironment() {
   return {
@@ -101,10 +105,6 @@ const std::vector<std::string>& gitHardeningConfig() {
   return kConfig;
 }
 
-namespace {
-
-// Starts git with the hardening settings; the child's stdin, stdout and stderr are `in_fd`
-// (-1: /dev/null), `out_fd` and `err_fd` (-1: /dev/null). The caller closes its copies.
 Result<pid_t> spawnGit(const GitCommand& command, int in_fd, int out_fd, int err_fd) {
   std::vector<std::string> argv = {"git"};
   for (const auto& c : gitHardeningConfig()) {
@@ -125,24 +125,42 @@ Result<pid_t> spawnGit(const GitCommand& command, int in_fd, int out_fd, int err
   for (auto& e : env) cenv.push_back(e.data());
   cenv.push_back(nullptr);
   const std::string cwd = command.git_dir.empty() ? "/" : command.git_dir;
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::unavailable("git: cannot fork");
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec (Ward may have other threads).
-    int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(in_fd >= 0 ? in_fd : devnull, 0);
-    ::dup2(out_fd >= 0 ? out_fd : devnull, 1);
-    ::dup2(err_fd >= 0 ? err_fd : devnull, 2);
-    ::signal(SIGPIPE, SIG_DFL);
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::execve("/usr/bin/git", cargv.data(), cenv.data());
-    ::execve("/usr/local/bin/git", cargv.data(), cenv.data());
-    ::_exit(127);
+  const std::string what = "git " + (command.args.empty() ? std::string() : command.args[0]);
+  // posix_spawn, not fork: the child shares Ward's memory until it execs (no copy of a large
+  // process's page tables per git command), and nothing of Ward's runs in it.
+  const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0) return Status::unavailable(what + ": cannot open /dev/null");
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_adddup2(&actions, in_fd >= 0 ? in_fd : devnull, 0);
+  ::posix_spawn_file_actions_adddup2(&actions, out_fd >= 0 ? out_fd : devnull, 1);
+  ::posix_spawn_file_actions_adddup2(&actions, err_fd >= 0 ? err_fd : devnull, 2);
+  ::posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);  // Ward ignores it; git must die of it as usual
+  ::posix_spawnattr_setsigdefault(&attr, &defaults);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = ENOENT;
+  for (const char* path : kGitPaths) {
+    rc = ::posix_spawn(&pid, path, &actions, &attr, cargv.data(), cenv.data());
+    if (rc != ENOENT) break;
+  }
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  ::close(devnull);
+  // ENOENT is also a working directory that is gone (addchdir_np fails as exec would).
+  const bool installed = std::any_of(std::begin(kGitPaths), std::end(kGitPaths),
+                                     [](const char* path) { return ::access(path, X_OK) == 0; });
+  if (rc == ENOENT && !installed) return Status::unavailable(what + ": git is not installed");
+  if (rc != 0) {
+    return Status::unavailable(what + ": cannot start git in " + cwd + ": " + std::strerror(rc));
   }
   return pid;
 }
-
-}  // namespace
 
 Result<std::string> runGit(const GitCommand& command) {
   int out[2];

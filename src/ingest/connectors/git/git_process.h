@@ -5,6 +5,8 @@
 // the cap or the wall-clock limit is killed. Private to the ingest module.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +37,11 @@ const std::vector<std::string>& gitHardeningConfig();
 
 // Runs git; its stdout on exit status 0, else an error carrying the status and stderr's tail.
 Result<std::string> runGit(const GitCommand& command);
+
+// Starts git (posix_spawn) with the hardening settings and `command`'s arguments and environment;
+// the child's stdin, stdout and stderr are `in_fd`, `out_fd` and `err_fd` (-1: /dev/null). The
+// caller closes its copies and reaps the child.
+Result<pid_t> spawnGit(const GitCommand& command, int in_fd, int out_fd, int err_fd);
 
 // One `git cat-file --batch` child for a pass: blobs are read one request at a time (no process
 // per file, no filter or textconv). Not thread-safe; the child is ended by the destructor.
