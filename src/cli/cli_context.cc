@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "configured_tool_store.h"
 #include "ward/audit/redaction.h"
 #include "ward/io/owner_only.h"
 #include "ward/store/store_url.h"
@@ -21,7 +22,7 @@ const std::vector<std::string> kDataDirEntries = {
     "audit",     "index",   "prompts",     "cassettes",   "redaction"};
 
 // The Store: ward.db, or PostgreSQL when ward.toml [store] url or WARD_STORE_URL names it. ward.db
-// is opened (and migrated) either way: the tool, sync and SCIM stores stay on it for now.
+// is opened (and migrated) either way: the sync and SCIM stores stay on it for now.
 Result<std::unique_ptr<store::Store>> openRecordStore(const std::string& toml_path,
                                                       const std::string& db_path) {
   WARD_ASSIGN_OR_RETURN(std::string url, store::loadStoreUrl(toml_path));
@@ -121,10 +122,15 @@ audit::AuditLogOptions CliContext::auditLogOptions() const {
   return o;
 }
 
+Result<std::unique_ptr<store::ToolStore>> openConfiguredToolStore(const CliContext& ctx) {
+  WARD_ASSIGN_OR_RETURN(std::string url, store::loadStoreUrl(ctx.configPath()));
+  return store::openToolStoreAt(url, ctx.dbPath());
+}
+
 Result<gateway::ToolGateway*> CliContext::gateway() {
   if (gateway_) return gateway_.get();
   if (!store_) return Status::internal("CliContext::gateway() before open()");
-  WARD_ASSIGN_OR_RETURN(tool_store_, store::openSqliteToolStore(dbPath()));
+  WARD_ASSIGN_OR_RETURN(tool_store_, openConfiguredToolStore(*this));
   WARD_ASSIGN_OR_RETURN(std::vector<upstream::UpstreamConfig> upstream_configs,
                         upstream::loadUpstreamConfigs(configPath()));
   upstreams_ = std::make_unique<upstream::UpstreamPool>(std::move(upstream_configs));

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "eval_wiring.h"
+#include "configured_tool_store.h"
 #include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_diff.h"
 #include "ward/eval/eval_gate_compare.h"
@@ -127,7 +128,7 @@ struct GateSide {
 Result<GateSide> openGateSide(CliContext& ctx, const std::string& gate, bool with_models) {
   WARD_RETURN_IF_ERROR(ctx.gateway().status());  // the upstream pool, built-in tools provisioned
   GateSide side;
-  WARD_ASSIGN_OR_RETURN(side.tools, store::openSqliteToolStore(ctx.dbPath()));
+  WARD_ASSIGN_OR_RETURN(side.tools, openConfiguredToolStore(ctx));
   gateway::GatewayOptions g;
   g.store = &ctx.store();
   g.tools = side.tools.get();

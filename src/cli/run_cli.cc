@@ -37,6 +37,8 @@ int refuseUnknownCommand(const CLI::App& app) {
 
 // `sync`, `sources` and `jobs` (sync_command.cc).
 void registerSyncCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
+// `migrate` (migrate_command.cc).
+void registerMigrateCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 
 int runCli(int argc, char** argv) {
   CLI::App app{
@@ -58,6 +60,7 @@ int runCli(int argc, char** argv) {
       registerApprovalCommands, registerRoleCommands,         registerAgentCommands,
       registerMcpCommand,       registerAuditEraseCommands,   registerUpstreamCommands,
       registerAskCommands,      registerToolContractCommands, registerSyncCommands,
+      registerMigrateCommand,
   };
   for (Registration r : kCommands) r(app, ctx, slot);
 

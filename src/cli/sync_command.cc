@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "push_snapshot.h"
+#include "configured_tool_store.h"
 #include "runtime_sources.h"
 #include "sync_routes.h"
 #include "sync_wiring.h"
@@ -29,7 +30,7 @@ Result<std::unique_ptr<SyncWiring>> openSyncWiring(CliContext& ctx) {
   WARD_ASSIGN_OR_RETURN(w->runtime_roots, ingest::loadRuntimeSourceRoots(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->alert_webhook, ingest::loadAlertWebhookConfig(ctx.configPath()));
   WARD_ASSIGN_OR_RETURN(w->sync, store::openSqliteSyncStore(ctx.dbPath()));
-  WARD_ASSIGN_OR_RETURN(w->approvals, store::openSqliteToolStore(ctx.dbPath()));
+  WARD_ASSIGN_OR_RETURN(w->approvals, openConfiguredToolStore(ctx));
   std::string lock_dir = ctx.data_dir + "/sync";
   if (::mkdir(lock_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::unavailable("cannot create " + lock_dir);

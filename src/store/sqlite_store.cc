@@ -2,6 +2,7 @@
 // CLI next to a running server) read and write the same file, serialized by SQLite's own lock.
 // This file holds the schema, locking and transactions, identity and the change-feed reads; the
 // statements on documents and chunks are in sqlite_documents.cc.
+#include <filesystem>
 #include <mutex>
 
 #include "scim_schema.h"
@@ -13,6 +14,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"
+#include "ward/store/schema_versions.h"
 #include "ward/store/store.h"
 
 namespace ward::store {
@@ -525,6 +527,27 @@ Result<std::unique_ptr<Store>> openSqliteStore(const std::string& path) {
   auto store = std::make_unique<SqliteStore>(std::move(db));
   WARD_RETURN_IF_ERROR(store->init());
   return std::unique_ptr<Store>(std::move(store));
+}
+
+int sqliteSchemaVersion() { return kSchemaVersion; }
+
+Result<int> sqliteStoredSchemaVersion(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return 0;
+  WARD_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::open(path));
+  WARD_ASSIGN_OR_RETURN(StmtRef has_meta,
+                        db->prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                                    "name='meta'"));
+  if (!has_meta->step()) {
+    WARD_RETURN_IF_ERROR(has_meta->error("read schema version"));
+    return 0;
+  }
+  WARD_ASSIGN_OR_RETURN(StmtRef st, db->prepare("SELECT value FROM meta WHERE key='schema'"));
+  if (!st->step()) {
+    WARD_RETURN_IF_ERROR(st->error("read schema version"));
+    return 0;
+  }
+  return std::stoi(st->text(0));
 }
 
 }  // namespace ward::store

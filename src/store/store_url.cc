@@ -55,4 +55,10 @@ Result<std::unique_ptr<Store>> openStoreAt(const std::string& url, const std::st
   return openPgStore(url);
 }
 
+Result<std::unique_ptr<ToolStore>> openToolStoreAt(const std::string& url,
+                                                   const std::string& sqlite_path) {
+  if (url.empty()) return openSqliteToolStore(sqlite_path);
+  return openPgToolStore(url);
+}
+
 }  // namespace ward::store

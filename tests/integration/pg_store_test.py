@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`ward` with its Store on PostgreSQL: init, ingest and search through WARD_STORE_URL and
 through ward.toml's [store] url, two data dirs sharing one database (the second one's index is
-built from the database's change feed), and a bad [store] url refused with an error naming it.
+built from the database's change feed), `ward migrate` and `--check`, and a bad [store] url
+refused with an error naming it.
 
 Needs the throwaway cluster of the CTest fixture `ward_pg` (tests/scripts/pg_cluster.sh), named
 in WARD_TEST_PG_URL; without it this test FAILS. Usage (by hand):
@@ -33,6 +34,36 @@ def search_ids(data, query, who, env):
     return {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])}, ""
 
 
+def test_migrate(data, env, url):
+    """`ward migrate --check` reads the version without migrating (exit 1 when pending);
+    `ward migrate` applies what is missing and prints the version."""
+    newest = subprocess.run(["psql", "-X", "-At", url, "-c",
+                             "SELECT MAX(version) FROM schema_migrations"],
+                            capture_output=True, text=True).stdout.strip()
+    p = run_ward(data, "migrate", "--check", env=env)
+    check("ward migrate --check after init: exit 0, up to date at the newest version",
+          p.returncode == 0 and f"postgresql: schema version {newest}: up to date" in p.stdout,
+          p.stdout + p.stderr)
+    empty_url = re.sub(r"^postgresql:///ward_it", "postgresql:///ward_it_empty", url)
+    psql(BASE_URL, "DROP DATABASE IF EXISTS ward_it_empty")
+    psql(BASE_URL, "CREATE DATABASE ward_it_empty")
+    empty = dict(env, WARD_STORE_URL=empty_url)
+    p = run_ward(data, "migrate", "--check", env=empty)
+    check("ward migrate --check on an empty database: exit 1, migrations pending",
+          p.returncode == 1 and "postgresql: schema version 0, " in p.stdout
+          and "pending" in p.stdout, f"rc={p.returncode} {p.stdout} {p.stderr}")
+    tables = psql(empty_url, "SELECT 1 FROM schema_migrations")
+    check("--check created nothing", tables.returncode != 0, tables.stdout)
+    p = run_ward(data, "migrate", env=empty)
+    check("ward migrate applies them and prints the version",
+          p.returncode == 0 and f"postgresql: schema version {newest} (" in p.stdout
+          and "applied" in p.stdout, f"rc={p.returncode} {p.stdout} {p.stderr}")
+    p = run_ward(data, "migrate", "--check", env=empty)
+    check("then --check is up to date", p.returncode == 0 and "up to date" in p.stdout,
+          p.stdout + p.stderr)
+    psql(BASE_URL, "DROP DATABASE IF EXISTS ward_it_empty")
+
+
 def main():
     if not BASE_URL:
         check("WARD_TEST_PG_URL is set (run through ctest: fixture ward_pg)", False)
@@ -55,6 +86,7 @@ def main():
         check("ward init with WARD_STORE_URL", p.returncode == 0, p.stderr)
         tables = psql(url, "SELECT 1 FROM schema_migrations")
         check("init created the schema in PostgreSQL", tables.returncode == 0, tables.stderr)
+        test_migrate(a, env, url)
         p = run_ward(a, "ingest", docs, "--public", env=env)
         check("ward ingest into PostgreSQL", p.returncode == 0, p.stderr)
         count = subprocess.run(["psql", "-X", "-At", url, "-c",

@@ -1,6 +1,6 @@
 // Where the system of record lives: ward.toml `[store] url = "postgresql://..."` or the
-// WARD_STORE_URL environment variable (which wins) put the Store on PostgreSQL; without either it
-// is the SQLite file ward.db in the data dir (docs/design/store.md, "PostgreSQL").
+// WARD_STORE_URL environment variable (which wins) put the Store and the ToolStore on PostgreSQL;
+// without either they are the SQLite file ward.db in the data dir (docs/design/store.md, "PostgreSQL").
 #pragma once
 
 #include <memory>
@@ -8,6 +8,7 @@
 
 #include "ward/common/status.h"
 #include "ward/store/store.h"
+#include "ward/store/tool_store.h"
 
 namespace ward::store {
 
@@ -21,5 +22,8 @@ Result<std::string> loadStoreUrl(const std::string& toml_path);
 
 // The Store at `url` (PostgreSQL) when it is set, else the SQLite store at `sqlite_path`.
 Result<std::unique_ptr<Store>> openStoreAt(const std::string& url, const std::string& sqlite_path);
+// The ToolStore at `url` (PostgreSQL) when it is set, else the SQLite tool tables at `sqlite_path`.
+Result<std::unique_ptr<ToolStore>> openToolStoreAt(const std::string& url,
+                                                   const std::string& sqlite_path);
 
 }  // namespace ward::store

@@ -50,7 +50,54 @@ CREATE TABLE changes(
 CREATE INDEX changes_unsequenced ON changes(xid, id) WHERE seq IS NULL;
 )sql"};
 
+// The gateway's tables (ToolStore: ward-db.md schema steps 2 to 5 in one step). `"user"` is quoted:
+// it is a reserved word in PostgreSQL. `meta.tool_generation` moves with every tool, grant, mode
+// and delegation change, in the same transaction, so every node's PolicyCache sees the change on
+// its next call.
+inline constexpr Migration kMigration2{2, "tool tables", R"sql(
+CREATE TABLE tools(
+  tenant TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL,
+  canonical_hash TEXT NOT NULL, pinned_hash TEXT NOT NULL DEFAULT '',
+  deprecated BOOLEAN NOT NULL DEFAULT false, quarantined BOOLEAN NOT NULL DEFAULT false,
+  pending_definition TEXT NOT NULL DEFAULT '', pending_hash TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY(tenant, name, version));
+CREATE TABLE tool_grants(
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tenant TEXT NOT NULL,
+  subject_kind TEXT NOT NULL, subject TEXT NOT NULL, tool TEXT NOT NULL,
+  constraints TEXT NOT NULL, created_by TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE INDEX tool_grants_by_tenant ON tool_grants(tenant);
+CREATE TABLE tool_modes(
+  scope TEXT NOT NULL, tenant TEXT NOT NULL, subject TEXT NOT NULL, read_only BOOLEAN NOT NULL,
+  set_by TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY(scope, tenant, subject));
+CREATE TABLE idempotency_keys(
+  tenant TEXT NOT NULL, principal TEXT NOT NULL, key TEXT NOT NULL, tool TEXT NOT NULL,
+  args_hash TEXT NOT NULL, state TEXT NOT NULL, response TEXT NOT NULL DEFAULT '',
+  approval_id TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+  PRIMARY KEY(tenant, principal, key));
+CREATE TABLE approvals(
+  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, tool TEXT NOT NULL, version TEXT NOT NULL,
+  requester TEXT NOT NULL, agent TEXT NOT NULL, args TEXT NOT NULL, rule TEXT NOT NULL,
+  reason TEXT NOT NULL, idempotency_key TEXT NOT NULL, trace_id TEXT NOT NULL,
+  state TEXT NOT NULL, reviewer TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',
+  result TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+  decided_at BIGINT NOT NULL DEFAULT 0, sealed_args TEXT NOT NULL DEFAULT '',
+  args_redacted BOOLEAN NOT NULL DEFAULT true);
+CREATE INDEX approvals_by_tenant ON approvals(tenant, state, created_at);
+CREATE TABLE tenant_secrets(
+  tenant TEXT NOT NULL, name TEXT NOT NULL, ciphertext TEXT NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY(tenant, name));
+CREATE TABLE tool_delegations(
+  tenant TEXT NOT NULL, "user" TEXT NOT NULL, agent TEXT NOT NULL, created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL, PRIMARY KEY(tenant, "user", agent));
+CREATE TABLE upstream_prompt_pins(
+  tenant TEXT NOT NULL, upstream TEXT NOT NULL, prompt TEXT NOT NULL,
+  pinned_hash TEXT NOT NULL DEFAULT '', pinned_definition TEXT NOT NULL DEFAULT '',
+  pending_hash TEXT NOT NULL DEFAULT '', pending_definition TEXT NOT NULL DEFAULT '',
+  updated_at BIGINT NOT NULL, PRIMARY KEY(tenant, upstream, prompt));
+INSERT INTO meta(key, value) VALUES('tool_generation', '0') ON CONFLICT (key) DO NOTHING;
+)sql"};
+
 // Every migration, in version order; the last one's version is the schema this ward writes.
-inline constexpr std::array<Migration, 1> kMigrations{kMigration1};
+inline constexpr std::array<Migration, 2> kMigrations{kMigration1, kMigration2};
 
 }  // namespace ward::store::pg

@@ -489,6 +489,18 @@ bool isPostgresUrl(std::string_view url) {
 
 int pgSchemaVersion() { return pg::kMigrations.back().version; }
 
+Result<int> pgStoredSchemaVersion(const std::string& url) {
+  WARD_ASSIGN_OR_RETURN(std::unique_ptr<PgConn> db, PgConn::connect(url));
+  WARD_ASSIGN_OR_RETURN(
+      PgResult table,
+      db->query("find schema_migrations", "SELECT to_regclass('schema_migrations') IS NOT NULL"));
+  if (!table.boolean(0, 0)) return 0;
+  WARD_ASSIGN_OR_RETURN(
+      PgResult r,
+      db->query("read schema version", "SELECT COALESCE(MAX(version),0) FROM schema_migrations"));
+  return static_cast<int>(r.int64(0, 0));
+}
+
 Result<std::unique_ptr<Store>> openPgStore(const std::string& url) {
   WARD_ASSIGN_OR_RETURN(std::unique_ptr<PgPool> pool, PgPool::open(url));
   auto store = std::make_unique<PgStore>(std::move(pool));
