@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "outbound_checks.h"
 #include "ward/net/address_policy.h"
 
 namespace ward::net {
@@ -26,28 +27,6 @@ CURL* threadHandle() {
   };
   thread_local Holder holder;
   return holder.h;
-}
-
-// The first resolved address `reach` allows, as numeric text.
-Result<std::string> resolveChecked(const Origin& t, const OutboundRequest& req) {
-  const Reach reach = req.allow_private ? Reach::kAnyValid : req.reach;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_family = AF_UNSPEC;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(t.host.c_str(), t.port.c_str(), &hints, &res);
-  if (rc != 0) {
-    return Status::unavailable("cannot resolve host '" + t.host + "': " + gai_strerror(rc));
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(res, freeaddrinfo);
-  std::string refused;
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    std::string cls = classifyAddress(ai->ai_addr);
-    if (reachable(cls, reach, req.allow_loopback)) return addressText(ai->ai_addr);
-    if (refused.empty()) refused = addressText(ai->ai_addr) + " (" + cls + ")";
-  }
-  return Status::permissionDenied("host '" + t.host + "' resolves to " + refused + ", " +
-                                  req.refusal_hint);
 }
 
 struct Exchange {
@@ -112,6 +91,40 @@ bool hasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std:
 
 }  // namespace
 
+namespace internal {
+
+Result<std::string> resolveChecked(const Origin& t, const OutboundRequest& req) {
+  const Reach reach = req.allow_private ? Reach::kAnyValid : req.reach;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_family = AF_UNSPEC;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(t.host.c_str(), t.port.c_str(), &hints, &res);
+  if (rc != 0) {
+    return Status::unavailable("cannot resolve host '" + t.host + "': " + gai_strerror(rc));
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(res, freeaddrinfo);
+  std::string refused;
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    std::string cls = classifyAddress(ai->ai_addr);
+    if (reachable(cls, reach, req.allow_loopback)) return addressText(ai->ai_addr);
+    if (refused.empty()) refused = addressText(ai->ai_addr) + " (" + cls + ")";
+  }
+  return Status::permissionDenied("host '" + t.host + "' resolves to " + refused + ", " +
+                                  req.refusal_hint);
+}
+
+Status checkHeaders(const OutboundRequest& req) {
+  for (const auto& [k, v] : req.headers) {
+    if (k.empty() || hasLineBreak(k) || hasLineBreak(v) || k.find(':') != std::string::npos) {
+      return Status::invalidArgument("header '" + k + "' contains a forbidden character");
+    }
+  }
+  return Status();
+}
+
+}  // namespace internal
+
 Result<Origin> parseOrigin(const std::string& url) {
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
   if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
@@ -152,12 +165,8 @@ Result<OutboundReply> send(const OutboundRequest& req, const BodySink* sink, Sen
   SendInfo& out = info != nullptr ? *info : ignored;
   out = SendInfo{};
   WARD_ASSIGN_OR_RETURN(Origin target, parseOrigin(req.url));
-  for (const auto& [k, v] : req.headers) {
-    if (k.empty() || hasLineBreak(k) || hasLineBreak(v) || k.find(':') != std::string::npos) {
-      return Status::invalidArgument("header '" + k + "' contains a forbidden character");
-    }
-  }
-  WARD_ASSIGN_OR_RETURN(std::string address, resolveChecked(target, req));
+  WARD_RETURN_IF_ERROR(internal::checkHeaders(req));
+  WARD_ASSIGN_OR_RETURN(std::string address, internal::resolveChecked(target, req));
   const std::string pin = pinEntry(target.host, target.port, address);
   CURL* h = threadHandle();
   if (h == nullptr) return Status::internal("curl_easy_init failed");
