@@ -7,8 +7,8 @@ to the built-in text; each section ablated against the fake `sections`, which re
 them (a tool call without the fence notice, prose without the output format, no claims without
 the citation instructions) and ignores two: the report calls those two "removable" (and both
 together), the other three "needed" with the measure that moved, tokens saved per ablation, the
-noise floor, a trace per run that records the template override; a section marked
-`expect = "removable"` that is needed exits 1; bad input exits 2.
+noise floor, a trace per run that records the template override, the HTML page in Chromium; a
+section marked `expect = "removable"` that is needed exits 1; bad input exits 2.
 
 Proxy: `target.via = "proxy"` sends a tool case through POST /v1/chat/completions with
 `ward.tools = "execute"`; the fake `proxy` asks for search (executed) and refund_invoice (granted,
@@ -24,6 +24,7 @@ import tempfile
 import tomllib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from eval_html_test import open_in_chromium  # noqa: E402
 from eval_test import FAKE, StrictHtml, load_examples, run_suite  # noqa: E402
 from harness import REPO, WARD_BIN, check, run_ward, stop_processes, summary, ward_ok  # noqa: E402
 
@@ -146,6 +147,11 @@ def test_stability(data, tmp, template_file):
     check("the HTML report is self-contained with inline SVG charts",
           "svg" in parser.tags and parser.scripts == 0 and not parser.external and
           "Tokens saved per ablation" in page, parser.external[:3])
+    seen = open_in_chromium(out["html"])  # Debian's Chromium, headless (eval_html_test.py)
+    if seen:
+        check("the stability page opens in Chromium: no error, no outside request, both charts "
+              "drawn", seen["errors"] == [] and seen["external"] == [] and seen["svgs"] == 2 and
+              seen["drawn"] == 2, seen)
     return suite
 
 
