@@ -1,9 +1,10 @@
 // `ward sync canary SOURCE` and `canary_interval_s` under `ward serve` (docs/design/ingest.md,
-// "Canaries", for folder, git and jsonl sources): a canary document is created, updated and deleted in a folder source (a file) or
-// a git source whose root is a local bare repository (a commit on its branch), each step timed
-// from the file-system call until an admin's search reflects it end to end (the sync run
-// included), or created, updated, revoked and deleted through the push path in a jsonl (push)
-// source (each timed from the push until search reflects it); the canary is always removed.
+// "Canaries"; folder, git and jsonl sources): a canary document is created, updated and deleted
+// in a folder source (a file) or a git source whose root is a local bare repository (a commit on
+// its branch), each step timed from the file-system call until an admin's search reflects it end
+// to end (the sync run included), or created, updated, revoked and deleted through the push path
+// in a jsonl (push) source (each timed from the push until search reflects it); the canary is
+// always removed.
 #include <unistd.h>
 
 #include <chrono>
