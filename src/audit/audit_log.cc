@@ -40,7 +40,7 @@ Status AuditLog::Impl::writeCheckpointLocked(Checkpoint* out) {
 }
 
 Status AuditLog::Impl::leadGroup(const std::vector<WriterPtr>& group) {
-  WARD_ASSIGN_OR_RETURN(auto lock, opts_.fs->lock(opts_.dir + "/LOCK"));
+  WARD_ASSIGN_OR_RETURN(auto lock, lock_file_->lock());
   WARD_RETURN_IF_ERROR(catchUpLocked());
   bool records = false;
   for (const WriterPtr& w : group) records |= !w->is_checkpoint;

@@ -25,6 +25,7 @@
 #include "ward/audit/audit_log.h"
 #include "ward/common/mutex.h"
 #include "ward/io/file_system.h"
+#include "ward/io/held_lock_file.h"
 
 namespace ward::audit {
 
@@ -142,6 +143,10 @@ class AuditLog::Impl {
   Mutex mu_;
   std::deque<WriterPtr> queue_ WARD_GUARDED_BY(mu_);
   Status failed_ WARD_GUARDED_BY(mu_);  // sticky after an I/O failure
+
+  // The cross-process lock file (audit/LOCK), opened once by open() and kept open: each group
+  // takes its flock without opening the file again.
+  std::unique_ptr<io::HeldLockFile> lock_file_;
 
   // Leader state: touched only by the current leader (or by open / the destructor).
   std::unique_ptr<io::File> active_;

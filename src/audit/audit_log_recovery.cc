@@ -56,7 +56,8 @@ Status AuditLog::Impl::open() {
   io::FileSystem& fs = *opts_.fs;
   std::string log_dir = auditLogSegmentsDir(opts_.dir);
   WARD_RETURN_IF_ERROR(fs.createDirs(log_dir));
-  WARD_ASSIGN_OR_RETURN(auto lock, fs.lock(opts_.dir + "/LOCK"));
+  WARD_ASSIGN_OR_RETURN(lock_file_, io::HeldLockFile::open(fs, opts_.dir + "/LOCK"));
+  WARD_ASSIGN_OR_RETURN(auto lock, lock_file_->lock());
   WARD_ASSIGN_OR_RETURN(auto signer,
                         CheckpointSigner::loadOrCreate(fs, auditSigningKeyPath(opts_.dir)));
   signer_.emplace(std::move(signer));

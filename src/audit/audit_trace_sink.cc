@@ -27,15 +27,28 @@ class AuditTraceSink final : public TraceSink, public BatchTraceSink {
 
   Status recordAll(std::span<const TraceEvent> events) override {
     std::vector<TraceEvent> redacted(events.begin(), events.end());
+    if (redactor_ != nullptr) {
+      for (TraceEvent& e : redacted) redactor_->redactJson(e.attributes);
+    }
+    // Sealed together (one check of the erasure list for the append), unless the batch holds
+    // an erasure tombstone, which is never sealed: then one by one.
+    bool any_tombstone = false;
+    for (const TraceEvent& e : redacted) any_tombstone |= e.kind == "erasure";
+    std::vector<Json> sealed;
+    if (keys_ != nullptr && !any_tombstone) {
+      WARD_ASSIGN_OR_RETURN(sealed, keys_->sealAll(redacted));
+    }
     std::vector<std::string> bodies;
     bodies.reserve(redacted.size());
-    for (TraceEvent& e : redacted) {
-      if (redactor_ != nullptr) redactor_->redactJson(e.attributes);
-      if (keys_ != nullptr && e.kind != "erasure") {
-        WARD_ASSIGN_OR_RETURN(Json sealed, keys_->seal(e));
-        bodies.push_back(encodeSealedTraceEvent(e, sealed));
-      } else {
+    for (size_t i = 0; i < redacted.size(); ++i) {
+      const TraceEvent& e = redacted[i];
+      if (keys_ == nullptr || e.kind == "erasure") {
         bodies.push_back(encodeTraceEvent(e));
+      } else if (!sealed.empty()) {
+        bodies.push_back(encodeSealedTraceEvent(e, sealed[i]));
+      } else {
+        WARD_ASSIGN_OR_RETURN(Json one, keys_->seal(e));
+        bodies.push_back(encodeSealedTraceEvent(e, one));
       }
     }
     std::vector<std::string_view> views(bodies.begin(), bodies.end());

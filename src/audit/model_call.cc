@@ -171,16 +171,19 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
   e.tenant = where.tenant;
   e.principal = where.principal;
   e.time_us = where.time_us;
-  e.attributes = attrs;
+  e.attributes = std::move(attrs);
   if (where.also.empty()) {
     WARD_RETURN_IF_ERROR(where.sink->record(e));
   } else {
-    std::vector<TraceEvent> all = {e};
+    std::vector<TraceEvent> all;
+    all.reserve(1 + where.also.size());
+    all.push_back(std::move(e));
     all.insert(all.end(), where.also.begin(), where.also.end());
     WARD_RETURN_IF_ERROR(recordAll(*where.sink, all));
+    e = std::move(all.front());
   }
-  attrs["span_id"] = e.context.span_id;
-  return attrs;
+  e.attributes["span_id"] = e.context.span_id;
+  return std::move(e.attributes);
 }
 
 }  // namespace ward::audit

@@ -13,13 +13,21 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "redaction_rules.h"
 #include "ward/audit/redactor.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::audit::internal {
+
+// redactJson's memo of clean short strings (object keys, names, enum values: what every record
+// repeats): strings up to kMaxMemoizedCleanBytes that the prefilter found no rule in are not
+// scanned again; at most kMaxMemoizedCleanStrings are kept (then the memo starts afresh).
+inline constexpr size_t kMaxMemoizedCleanBytes = 32;
+inline constexpr size_t kMaxMemoizedCleanStrings = 4096;
 
 class RuleRedactor final : public Redactor {
  public:
@@ -57,8 +65,11 @@ class RuleRedactor final : public Redactor {
   bool isSecretKey(std::string_view key) const;
   std::string placeholder(std::string_view type, std::string_view value,
                           RedactionStats* stats) const;
-  // The JSON passes (redaction_json.cc).
-  void replaceSecretFields(Json& root, std::string* scan_buffer, RedactionStats* stats) const;
+  // The JSON passes (redaction_json.cc). The first collects what the prefilter must scan into
+  // `scan_buffer`, leaving out memoized clean strings and Ward's own digests; `fresh` gets the
+  // short strings scanned, memoized once the prefilter finds nothing.
+  void replaceSecretFields(Json& root, std::string* scan_buffer,
+                           std::vector<std::string_view>* fresh, RedactionStats* stats) const;
   void redactJsonStrings(Json& root, const std::vector<size_t>& rules, RedactionStats* stats) const;
 
   std::vector<CompiledRule> rules_;
@@ -66,6 +77,14 @@ class RuleRedactor final : public Redactor {
   std::vector<std::string> secret_keys_;
   std::string key_;
   size_t max_input_bytes_ = 0;
+
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  mutable SharedMutex memo_mu_;
+  mutable std::unordered_set<std::string, ViewHash, std::equal_to<>> clean_
+      WARD_GUARDED_BY(memo_mu_);
 };
 
 }  // namespace ward::audit::internal

@@ -2,6 +2,7 @@
 #include <ctime>
 #include <optional>
 
+#include "random_pool.h"
 #include "ward/audit/subject_keys.h"
 #include "ward/common/aead.h"
 #include "ward/common/clock.h"
@@ -181,33 +182,54 @@ Result<std::string> SubjectKeyStore::contentKeyLocked(const std::string& subject
 }
 
 Result<Json> SubjectKeyStore::seal(const TraceEvent& event) {
+  WARD_ASSIGN_OR_RETURN(std::vector<Json> sealed, sealAll(std::span<const TraceEvent>(&event, 1)));
+  return std::move(sealed.front());
+}
+
+Result<std::vector<Json>> SubjectKeyStore::sealAll(std::span<const TraceEvent> events) {
   if (read_only_) return Status::failedPrecondition("the audit key store is open read-only");
-  std::string plaintext =
-      dumpJson(Json{{"attributes", event.attributes}, {"principal", event.principal}});
-  std::string day_id, subject_id, key;
+  struct Keys {
+    std::string subject_id, day_id, key;
+  };
+  std::vector<Keys> keys(events.size());
   {
-    // Only the key lookup is serialised; encryption below runs on the caller's thread.
+    // Only the key lookups are serialised; encryption below runs on the caller's thread. The
+    // erasure list is checked once for the events recorded together.
     MutexLock lock(mu_);
     WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
     int64_t now = SystemClock::instance().nowMicros();
-    WARD_ASSIGN_OR_RETURN(const SubjectKey* day,
-                          keyForLocked("day", event.tenant, utcDay(event.time_us), now));
-    day_id = day->key_id;
-    if (!event.principal.empty()) {
-      WARD_ASSIGN_OR_RETURN(const SubjectKey* s,
-                            keyForLocked("subject", event.tenant, event.principal, now));
-      subject_id = s->key_id;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const TraceEvent& event = events[i];
+      WARD_ASSIGN_OR_RETURN(const SubjectKey* day,
+                            keyForLocked("day", event.tenant, utcDay(event.time_us), now));
+      keys[i].day_id = day->key_id;
+      if (!event.principal.empty()) {
+        WARD_ASSIGN_OR_RETURN(const SubjectKey* s,
+                              keyForLocked("subject", event.tenant, event.principal, now));
+        keys[i].subject_id = s->key_id;
+      }
+      WARD_ASSIGN_OR_RETURN(keys[i].key, contentKeyLocked(keys[i].subject_id, keys[i].day_id));
     }
-    WARD_ASSIGN_OR_RETURN(key, contentKeyLocked(subject_id, day_id));
   }
-  std::string nonce = randomBytes(kAeadNonceBytes);
-  WARD_ASSIGN_OR_RETURN(std::string ct,
-                        aeadSeal(key, nonce, aadFor(event, subject_id, day_id), plaintext));
-  return Json{{"ct", base64Encode(ct)},
-              {"day_key", day_id},
-              {"nonce", hexEncode(nonce)},
-              {"subject_key", subject_id},
-              {"v", 1}};
+  std::vector<Json> out;
+  out.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const TraceEvent& event = events[i];
+    const Keys& k = keys[i];
+    // {"attributes":…,"principal":…} (sorted keys, compact) without copying the attributes.
+    const std::string plaintext = "{\"attributes\":" + dumpJson(event.attributes) +
+                                  ",\"principal\":" + dumpJson(Json(event.principal)) + "}";
+    // Nonces are not secret: drawn from the per-thread pool (random_pool.h), never repeated.
+    std::string nonce = pooledRandomBytes(kAeadNonceBytes);
+    WARD_ASSIGN_OR_RETURN(std::string ct,
+                          aeadSeal(k.key, nonce, aadFor(event, k.subject_id, k.day_id), plaintext));
+    out.push_back(Json{{"ct", base64Encode(ct)},
+                       {"day_key", k.day_id},
+                       {"nonce", hexEncode(nonce)},
+                       {"subject_key", k.subject_id},
+                       {"v", 1}});
+  }
+  return out;
 }
 
 Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {

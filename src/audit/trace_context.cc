@@ -1,6 +1,6 @@
 #include "ward/audit/trace.h"
 
-#include "ward/common/hash.h"
+#include "random_pool.h"
 
 namespace ward::audit {
 
@@ -17,8 +17,8 @@ bool isLowerHex(const std::string& s) {
 
 TraceContext TraceContext::generate() {
   TraceContext t;
-  // One draw from the CSPRNG for both ids (each draw has a fixed cost on every request).
-  std::string hex = randomHex(24);
+  // One draw for both ids, from this thread's pool of CSPRNG bytes (random_pool.h).
+  std::string hex = pooledRandomHex(24);
   t.trace_id = hex.substr(0, 32);
   t.span_id = hex.substr(32);
   return t;
@@ -41,7 +41,7 @@ TraceContext TraceContext::fromTraceparent(const std::string& header) {
   TraceContext t;
   t.trace_id = trace;
   t.parent_span_id = parent;
-  t.span_id = randomHex(8);
+  t.span_id = pooledRandomHex(8);
   return t;
 }
 

@@ -284,6 +284,10 @@ Status ToolGateway::putSecret(const std::string& tenant, const std::string& name
 Status ToolGateway::deleteSecret(const std::string& tenant, const std::string& name) {
   WARD_RETURN_IF_ERROR(identity::validateName("secret", name));
   WARD_RETURN_IF_ERROR(impl_->options.tools->deleteSecret(tenant, name));
+  {
+    MutexLock lock(impl_->unsealed_mu);
+    impl_->unsealed.erase(tenant + "/" + name);  // no plaintext kept past its deletion
+  }
   impl_->record("tool_secret", nullptr, tenant, "", audit::TraceContext::generate(),
                 Json{{"secret", name}, {"action", "deleted"}});
   return Status();
@@ -303,7 +307,17 @@ Result<std::string> ToolGateway::Impl::secretPlaintext(const std::string& tenant
                                                        const std::string& name) {
   if (!secrets) return Status::failedPrecondition("no secrets key configured");
   WARD_ASSIGN_OR_RETURN(std::string sealed, options.tools->getSecret(tenant, name));
-  return secrets->unseal(sealed, tenant + "/" + name);
+  const std::string context = tenant + "/" + name;
+  {
+    MutexLock lock(unsealed_mu);
+    auto it = unsealed.find(context);
+    if (it != unsealed.end() && it->second.sealed == sealed) return it->second.plain;
+  }
+  WARD_ASSIGN_OR_RETURN(std::string plain, secrets->unseal(sealed, context));
+  MutexLock lock(unsealed_mu);
+  if (unsealed.size() >= kMaxUnsealedSecrets) unsealed.clear();
+  unsealed[context] = UnsealedSecret{std::move(sealed), plain};
+  return plain;
 }
 
 }  // namespace ward::gateway

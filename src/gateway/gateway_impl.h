@@ -3,6 +3,7 @@
 // (approvals). Private.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -17,6 +18,9 @@
 #include "ward/gateway/tool_gateway.h"
 
 namespace ward::gateway {
+
+// Unsealed secrets kept by ToolGateway::Impl::secretPlaintext (past it the cache starts afresh).
+inline constexpr size_t kMaxUnsealedSecrets = 1024;
 
 class ToolGateway::Impl {
  public:
@@ -36,6 +40,9 @@ class ToolGateway::Impl {
     if (tenant == options.config_tenant) return Status();
     return Status::notFound("no upstream MCP server '" + upstream + "' in tenant '" + tenant + "'");
   }
+  // A secret's plaintext. The sealed value is read from the store on every call, so a secret
+  // changed or deleted by any process takes effect on the next call; only the unseal is cached
+  // (by tenant, name and the exact sealed value).
   Result<std::string> secretPlaintext(const std::string& tenant, const std::string& name);
   Json approvalJson(const store::ApprovalRecord& a) const;
   // Checks sunset/quarantine/pin of a resolved tool; adds deprecation warnings.
@@ -57,6 +64,13 @@ class ToolGateway::Impl {
   GatewayOptions options;
   const Clock* clock;
   std::unique_ptr<SecretBox> secrets;  // null when no key path was given
+  struct UnsealedSecret {
+    std::string sealed;  // the stored value this plaintext was unsealed from
+    std::string plain;
+  };
+  Mutex unsealed_mu;
+  // "tenant/name" -> the last unsealed value; at most kMaxUnsealedSecrets entries.
+  std::map<std::string, UnsealedSecret> unsealed WARD_GUARDED_BY(unsealed_mu);
   std::unique_ptr<PolicyCache> policy;
   UntrustedGate gate;  // the untrusted-content gate's settings (read by its stage and record())
   BuiltinHandlers builtins;  // builtins implemented above the gateway (registerBuiltin)

@@ -66,24 +66,41 @@ Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall 
   auto guard = std::make_shared<models::ModelService::StreamGuard>(*service);
   auto run = [service, call = std::move(call), out, start, include_usage, guard, traces, sent] {
     SseChatSink sink(sent, start);
-    Status st = service->chatStream(call, sink);
+    // The stream's last bytes (the usage chunk and [DONE], or the error event), rendered and
+    // hashed once the call is over so that its response_sent record goes into the model_call
+    // record's durable append (one sync for both); sent only once both are durable, so a client
+    // that saw the end can read the records.
+    std::string tail;
+    Status ended;
+    auto end = [&](const Status& outcome) -> std::optional<audit::TraceEvent> {
+      if (!sink.started()) return std::nullopt;
+      ended = outcome;
+      if (outcome.ok()) {
+        if (include_usage && sink.usage().known) {
+          tail = sseData(models::chunkUsageJson(sink.head(), sink.usage()));
+        }
+        tail += "data: [DONE]\n\n";
+      } else {
+        // Headers are gone: the error travels as an event, as OpenAI's own streams do.
+        tail = sseData(errorBody(outcome));
+      }
+      sent->account(tail);
+      if (traces == nullptr) return std::nullopt;
+      return clientBytesEvent(call.trace, call.principal, "chat_completions", true, sent->digest(),
+                              {{"include_usage", include_usage}});
+    };
+    Status st = service->chatStream(call, sink, end);
     if (!sink.started()) {
       start->decide(st.ok() ? Status::unavailable("the model sent nothing") : st);
       out->cancel();
       return;
     }
-    if (st.ok()) {
-      if (include_usage && sink.usage().known) {
-        sent->write(sseData(models::chunkUsageJson(sink.head(), sink.usage())));
-      }
-      sent->write("data: [DONE]\n\n");
+    if (st.ok() || !ended.ok()) {
+      sent->writeAccounted(std::move(tail));
     } else {
-      // Headers are gone: the error travels as an event, as OpenAI's own streams do.
-      sent->write(sseData(errorBody(st)));
+      // The answer was complete but its records are not durable: no [DONE] (audit first).
+      sent->writeAccounted(sseData(errorBody(st)));
     }
-    // Recorded before the body ends, so a client that saw the end can read the record.
-    recordClientBytes(traces, call.trace, call.principal, "chat_completions", true, sent->digest(),
-                      {{"include_usage", include_usage}});
     out->close();
   };
   return startEventStream(std::move(run), start, out);

@@ -44,6 +44,10 @@ class DigestingStream {
     return out_->write(std::move(bytes));
   }
   const ClientDigest& digest() const { return digest_; }
+  // For bytes that may be sent only later (a stream's end, held back until its record is
+  // durable): hashed now by account(), queued unchanged by writeAccounted().
+  void account(std::string_view bytes) { digest_.update(bytes); }
+  bool writeAccounted(std::string bytes) { return out_->write(std::move(bytes)); }
 
  private:
   std::shared_ptr<ResponseStream> out_;

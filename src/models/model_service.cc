@@ -16,7 +16,7 @@
 #include "ward/common/log.h"
 #include "ward/gateway/grant_subject.h"
 #include "ward/models/cassette.h"
-#include "ward/net/http_client.h"
+#include "ward/net/keep_alive_client.h"
 
 namespace ward::models {
 
@@ -248,14 +248,18 @@ Result<ChatResponse> ModelService::chat(const ChatCall& call, const SentEvent& s
   return state.response;
 }
 
-Status ModelService::chatStream(const ChatCall& call, ChatStreamSink& sink) {
+Status ModelService::chatStream(const ChatCall& call, ChatStreamSink& sink, const StreamEnd& end) {
   WARD_RETURN_IF_ERROR(authorize(call));
   WARD_ASSIGN_OR_RETURN(TokenBudgets::Ticket ticket, admit(call));
   CallState state;
   Status s = callChain(call, state, &sink);
   useWardToolCallIds(state.response.message.tool_calls);
   settle(ticket, state);
-  Status recorded = record(call, state, s);
+  std::vector<audit::TraceEvent> also;
+  if (end) {
+    if (std::optional<audit::TraceEvent> e = end(s)) also.push_back(std::move(*e));
+  }
+  Status recorded = record(call, state, s, std::move(also));
   return s.ok() ? recorded : s;
 }
 
@@ -356,7 +360,7 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
       return decode_status.ok();
     };
     if (sink != nullptr) decoder = provider->streamDecoder();
-    auto reply = net::send(request, sink != nullptr ? &body_sink : nullptr);
+    auto reply = net::sendKeepAlive(request, sink != nullptr ? &body_sink : nullptr);
     tape.reply = &reply;
     if (client_gone) {
       note({{"outcome", "client_gone"}});

@@ -12,6 +12,7 @@
 #include "ward/audit/model_call.h"
 #include "ward/common/clock.h"
 #include "ward/models/model_service.h"
+#include "ward/net/keep_alive_client.h"
 
 namespace ward::models {
 
@@ -68,7 +69,7 @@ Result<EmbeddingResponse> attemptEmbedding(const ModelServiceOptions& options,
   WARD_ASSIGN_OR_RETURN(net::OutboundRequest request,
                         provider->embeddingRequest(target, call.request));
   for (int attempt = 0;; ++attempt) {
-    auto reply = net::send(request, nullptr);
+    auto reply = net::sendKeepAlive(request, nullptr);
     if (!reply.ok()) {
       RetryDecision d = retryAfterTransport(attempt, m);
       note({{"outcome", "error"}, {"error", reply.status().message()}, {"retry", d.retry}});

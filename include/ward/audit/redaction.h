@@ -5,8 +5,9 @@
 // to find, validate and replace their matches. Rule format: docs/formats/redaction-rules.md;
 // how it works and its limits: docs/design/redaction.md.
 //
-// Thread-safety: the functions here are thread-safe; a Redactor they return is immutable and may
-// be shared by any number of threads.
+// Thread-safety: the functions here are thread-safe; a Redactor they return never changes its
+// results (it only memoizes short strings it found clean, under its own lock) and may be shared
+// by any number of threads.
 #pragma once
 
 #include <cstddef>

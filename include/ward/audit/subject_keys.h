@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ class SubjectKeyStore {
   // The `sealed` object for event.principal and event.attributes (format doc, "Sealed event
   // body"), creating the subject and day keys on first use. FailedPrecondition when read-only.
   Result<Json> seal(const TraceEvent& event);
+  // seal() for events recorded together (one audit append): the erasure list is checked once
+  // for the batch (one stat, not one per event) and each event's keys are looked up under one
+  // lock. The `sealed` objects in the events' order; any failure fails the whole batch.
+  Result<std::vector<Json>> sealAll(std::span<const TraceEvent> events);
   // The content of a sealed body object back: true and event.principal / attributes filled in
   // when the keys exist; false (event marked erased) when one was destroyed; Corruption on a
   // bad tag or a malformed object.

@@ -111,7 +111,13 @@ class ModelService {
 
   // A streamed call. Errors before sink.start() are returned as for chat(); after it the
   // returned Status says how the stream failed (the caller ends the client's stream with it).
-  Status chatStream(const ChatCall& call, ChatStreamSink& sink);
+  //
+  // `end`, when given, is called once the call is over (with its outcome, before the returned
+  // Status is known) and returns the front door's own event for the stream's end (response_sent,
+  // or nothing), which is recorded after the model_call record in the same durable append: one
+  // sync for both. The front door sends its last bytes only after chatStream returns.
+  using StreamEnd = std::function<std::optional<audit::TraceEvent>(const Status& outcome)>;
+  Status chatStream(const ChatCall& call, ChatStreamSink& sink, const StreamEnd& end = nullptr);
 
   // Embeddings (model_service_embed.cc): the model must be of kind "embedding" and granted
   // (else the same NotFound as chat, recorded); the input within its max_prompt_bytes; token

@@ -147,6 +147,71 @@ TEST(RedactionJson, DeepNestingDoesNotRecurse) {
   EXPECT_NE(p->get<std::string>().find("REDACTED"), std::string::npos) << p->get<std::string>();
 }
 
+// Ward's own SHA-256 digests (`cassette`, keys ending in `sha256`, 64 lowercase hex) are not
+// scanned: here a tenant rule that would redact any 64-hex string leaves them alone, but still
+// redacts the same string under another key, and a non-digest value under a digest key.
+TEST(RedactionJson, WardDigestsAreNotScanned) {
+  RedactorOptions options;
+  options.key = std::string(32, 'k');
+  options.overlays.push_back({"tenant.toml", R"(version = 1
+[[rule]]
+id = "hex64"
+type = "hex64"
+pattern = '\b([0-9a-f]{64})\b'
+group = 1
+)"});
+  auto r = loadRedactor(options);
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  const std::string hex(64, 'a');
+  Json doc = {{"attempts", Json::array({{{"cassette", hex}}})},
+              {"client_sha256", hex},
+              {"prompt", {{"sha256", hex}}},
+              {"note", hex},
+              {"result_sha256", "password=hunter2 " + hex},
+              {"sha256", "AAAA" + hex.substr(4)}};
+  (*r)->redactJson(doc);
+  EXPECT_EQ(doc["attempts"][0]["cassette"], hex);
+  EXPECT_EQ(doc["client_sha256"], hex);
+  EXPECT_EQ(doc["prompt"]["sha256"], hex);
+  EXPECT_EQ(doc["note"].get<std::string>().rfind("[REDACTED:hex64:", 0), 0u) << doc.dump();
+  EXPECT_EQ(doc["result_sha256"].get<std::string>().find("hunter2"), std::string::npos);
+  EXPECT_EQ(doc["sha256"], "AAAA" + hex.substr(4));  // not lowercase hex: scanned, and clean
+}
+
+// Short clean strings (keys, names) are memoized after a clean scan; a memoized string never
+// stops a secret from being found, in the same value or beside it, on any later call and from
+// any thread.
+TEST(RedactionJson, MemoizedCleanStringsNeverHideASecret) {
+  auto r = make(std::string(32, 'k'));
+  const Json clean = {{"provider", "openai"}, {"model", "bench"}, {"note", "hello"}};
+  for (int i = 0; i < 3; ++i) {
+    Json copy = clean;
+    r->redactJson(copy);
+    EXPECT_EQ(copy, clean);
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&r, t] {
+      for (int i = 0; i < 50; ++i) {
+        Json doc = {{"provider", "openai"},
+                    {"model", "bench"},
+                    {"note", "hello jane" + std::to_string(t) + "@example.com"},
+                    {"hello", "x@example.org"}};
+        r->redactJson(doc);
+        const std::string dumped = doc.dump();
+        EXPECT_EQ(dumped.find("@example.com"), std::string::npos) << dumped;
+        EXPECT_EQ(dumped.find("x@example.org"), std::string::npos) << dumped;
+        EXPECT_NE(dumped.find("\"provider\":\"openai\""), std::string::npos) << dumped;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  // A short secret on its own (under a clean, memoized key) is still found.
+  Json alone = {{"note", "jo@example.com"}};
+  r->redactJson(alone);
+  EXPECT_EQ(alone["note"].get<std::string>().rfind("[REDACTED:email:", 0), 0u) << alone.dump();
+}
+
 TEST(RedactionKey, CreatedOnceWithMode0600) {
   TempDir dir;
   std::string path = dir.path() + "/redaction/default.key";

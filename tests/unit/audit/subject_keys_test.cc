@@ -6,6 +6,7 @@
 
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/log_verifier.h"
+#include "ward/audit/trace_batch.h"
 #include "ward/common/clock.h"
 #include "ward/io/mem_file_system.h"
 
@@ -137,6 +138,80 @@ TEST_F(SubjectKeysTest, ErasureByAnotherStoreInstanceIsNoticedBeforeTheNextSeal)
   auto events = read();
   EXPECT_EQ(events[0].content, "erased");
   EXPECT_EQ(events[1].content, "decrypted");  // sealed under a new key, not the destroyed one
+}
+
+// Forwards to another file system and counts the size checks of the erasure list, the one file
+// system call a seal makes when every key is known.
+class CountingFileSystem final : public io::FileSystem {
+ public:
+  explicit CountingFileSystem(io::FileSystem& base) : base_(base) {}
+  Status createDirs(const std::string& p) override { return base_.createDirs(p); }
+  Result<std::vector<std::string>> list(const std::string& d) const override {
+    return base_.list(d);
+  }
+  bool exists(const std::string& p) const override { return base_.exists(p); }
+  Result<std::unique_ptr<io::File>> open(const std::string& p, const io::OpenOptions& o) override {
+    return base_.open(p, o);
+  }
+  Result<uint64_t> fileSize(const std::string& p) const override {
+    if (p.size() >= 12 && p.compare(p.size() - 12, 12, "erased.jsonl") == 0) ++erased_checks;
+    return base_.fileSize(p);
+  }
+  Status rename(const std::string& f, const std::string& t) override { return base_.rename(f, t); }
+  Status remove(const std::string& p) override { return base_.remove(p); }
+  Status syncDir(const std::string& d) override { return base_.syncDir(d); }
+  Result<std::unique_ptr<io::FileLock>> lock(const std::string& p) override {
+    return base_.lock(p);
+  }
+  Result<std::unique_ptr<io::FileLock>> tryLock(const std::string& p) override {
+    return base_.tryLock(p);
+  }
+  mutable int erased_checks = 0;
+
+ private:
+  io::FileSystem& base_;
+};
+
+// Events recorded together (one append, e.g. a proxy call's model_call and response_sent) are
+// sealed together: the erasure list is checked once for the append, each event still gets its
+// own subject's key and its own nonce, and an erasure made before the append is seen by all.
+TEST_F(SubjectKeysTest, EventsRecordedTogetherAreSealedAfterOneErasureCheck) {
+  CountingFileSystem counting(*fs_);
+  auto keys = SubjectKeyStore::open(counting, kKeys, false).value();
+  AuditSinkOptions o;
+  o.log.dir = kDir;
+  o.log.fs = fs_.get();
+  o.keys = keys.get();
+  auto sink = std::move(openAuditLogSink(o).value());
+  ASSERT_TRUE(sink->record(event("alice", "zero", now_)).ok());
+  // Another process erases alice; the next append must not seal under her destroyed key.
+  auto other = SubjectKeyStore::open(*fs_, kKeys, false).value();
+  ASSERT_TRUE(other->destroySubject("acme", "alice").ok());
+  const int before = counting.erased_checks;
+  std::vector<TraceEvent> batch = {event("alice", "one", now_), event("bob", "two", now_),
+                                   event("alice", "three", now_)};
+  ASSERT_TRUE(recordAll(*sink, batch).ok());
+  EXPECT_EQ(counting.erased_checks - before, 1);  // one per append, not one per event
+  auto events = read();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].content, "erased");
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(events[i].content, "decrypted") << i;
+    EXPECT_EQ(events[i].event.principal, batch[i - 1].principal) << i;
+    EXPECT_EQ(events[i].event.attributes["query"], batch[i - 1].attributes["query"]) << i;
+  }
+  // Each record has its own nonce; alice's two share her new key, bob has his own.
+  std::vector<Json> raw;
+  ASSERT_TRUE(forEachAuditRecord(*fs_, kDir, [&](uint64_t, std::string_view body) {
+                raw.push_back(parseJson(std::string(body)).value()["sealed"]);
+                return Status();
+              }).ok());
+  ASSERT_EQ(raw.size(), 4u);
+  EXPECT_NE(raw[1]["nonce"], raw[2]["nonce"]);
+  EXPECT_NE(raw[1]["nonce"], raw[3]["nonce"]);
+  EXPECT_EQ(raw[1]["subject_key"], raw[3]["subject_key"]);
+  EXPECT_NE(raw[1]["subject_key"], raw[2]["subject_key"]);
+  EXPECT_NE(raw[1]["subject_key"], raw[0]["subject_key"]);  // not the destroyed key
 }
 
 TEST_F(SubjectKeysTest, RetentionDestroysOldDayKeysOnly) {

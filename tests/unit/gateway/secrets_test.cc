@@ -43,5 +43,43 @@ TEST(GatewaySecrets, ABadNameIsRefusedBeforeTheStore) {
   EXPECT_EQ(env.gateway->deleteSecret(env.tenant, "../x").code(), StatusCode::kInvalidArgument);
 }
 
+// The unsealed value is cached (a provider's API key is read on every model call), but the
+// stored value is read every time: a secret replaced or deleted behind the gateway's back (by
+// `ward secrets set` in another process) takes effect on the next read.
+TEST(GatewaySecrets, AChangedSecretTakesEffectOnTheNextRead) {
+  GatewayEnv env;
+  ASSERT_TRUE(env.gateway->putSecret(env.tenant, "upstream_key", "first-value").ok());
+  for (int i = 0; i < 2; ++i) {
+    auto v = env.gateway->secretValue(env.tenant, "upstream_key");
+    ASSERT_TRUE(v.ok()) << v.status().toString();
+    EXPECT_EQ(*v, "first-value");
+  }
+  auto before = env.tools->getSecret(env.tenant, "upstream_key");
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(env.gateway->putSecret(env.tenant, "upstream_key", "second-value").ok());
+  auto second_sealed = env.tools->getSecret(env.tenant, "upstream_key");
+  ASSERT_TRUE(second_sealed.ok());
+  // Put the first sealed value back directly in the store (as another process would write it):
+  // the cache must follow the store, not what this gateway wrote last.
+  ASSERT_TRUE(env.tools->putSecret(env.tenant, "upstream_key", *before).ok());
+  auto v = env.gateway->secretValue(env.tenant, "upstream_key");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, "first-value");
+  ASSERT_TRUE(env.tools->putSecret(env.tenant, "upstream_key", *second_sealed).ok());
+  v = env.gateway->secretValue(env.tenant, "upstream_key");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, "second-value");
+  // Deleted in the store: NotFound at once, never the cached plaintext.
+  ASSERT_TRUE(env.tools->deleteSecret(env.tenant, "upstream_key").ok());
+  EXPECT_EQ(env.gateway->secretValue(env.tenant, "upstream_key").status().code(),
+            StatusCode::kNotFound);
+  // A tampered stored value fails authentication even when a good one was cached.
+  std::string tampered = *second_sealed;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  ASSERT_TRUE(env.tools->putSecret(env.tenant, "upstream_key", tampered).ok());
+  EXPECT_EQ(env.gateway->secretValue(env.tenant, "upstream_key").status().code(),
+            StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace ward::testing
