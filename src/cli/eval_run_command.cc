@@ -27,22 +27,7 @@ namespace ward::cli {
 
 namespace {
 
-constexpr int kExitRunError = 2;
 constexpr size_t kMaxReportReadBytes = 256 << 20;  // a report read by `diff` / --baseline
-
-int runError(const Status& s) {
-  std::cerr << "error: " << s.message() << "\n";
-  return kExitRunError;
-}
-
-Status writeFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::unavailable("cannot write " + path);
-  out << text;
-  out.close();
-  if (!out) return Status::unavailable("cannot write " + path);
-  return Status::okStatus();
-}
 
 Result<Json> readReport(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -15,22 +15,6 @@ namespace ward::cli {
 
 namespace {
 
-constexpr int kExitRunError = 2;
-
-int runError(const Status& s) {
-  std::cerr << "error: " << s.message() << "\n";
-  return kExitRunError;
-}
-
-Status writeFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::unavailable("cannot write " + path);
-  out << text;
-  out.close();
-  if (!out) return Status::unavailable("cannot write " + path);
-  return Status::okStatus();
-}
-
 struct StabilityFlags {
   std::string suite, tpl, model, json, html, md;
   int repeat = 0;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 
 #include "commands.h"
@@ -68,6 +69,22 @@ Result<std::unique_ptr<EvalWiring>> openEvalWiring(CliContext& ctx, const eval::
     };
   }
   return w;
+}
+
+constexpr int kExitRunError = 2;
+
+int runError(const Status& s) {
+  std::cerr << "error: " << s.message() << "\n";
+  return kExitRunError;
+}
+
+Status writeFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::unavailable("cannot write " + path);
+  out << text;
+  out.close();
+  if (!out) return Status::unavailable("cannot write " + path);
+  return Status::okStatus();
 }
 
 }  // namespace ward::cli

@@ -26,4 +26,10 @@ Result<std::unique_ptr<EvalWiring>> openEvalWiring(CliContext& ctx, const eval::
                                                    const std::string& model, int repeat,
                                                    bool quiet);
 
+// Exit status 2 of `ward eval` commands, after printing the error.
+int runError(const Status& s);
+
+// Writes a report file whole (truncating); Unavailable naming the path on any failure.
+Status writeFile(const std::string& path, const std::string& text);
+
 }  // namespace ward::cli
