@@ -3,20 +3,11 @@
 
 #include <vector>
 
+#include "../connector_state.h"
+
 namespace ward::ingest {
 
 namespace {
-
-bool parseSeconds(const std::string& s, int64_t* out) {
-  if (s.empty() || s.size() > 12) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
 
 bool isGen(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
@@ -35,16 +26,10 @@ std::string formatConfluenceCursor(const ConfluenceCursor& c) {
 }
 
 ConfluenceCursor parseConfluenceCursor(const std::string& text) {
-  std::vector<std::string> f;
-  size_t from = 0;
-  for (size_t at = text.find('\t'); at != std::string::npos; at = text.find('\t', from)) {
-    f.push_back(text.substr(from, at - from));
-    from = at + 1;
-  }
-  f.push_back(text.substr(from));
+  const std::vector<std::string> f = splitCursorFields(text);
   ConfluenceCursor c;
-  if (f.size() != 5 || f[0] != "feed" || !isGen(f[1]) || !parseSeconds(f[2], &c.since_s) ||
-      !parseSeconds(f[3], &c.full_at_s) || !parseSeconds(f[4], &c.sweep_at_s)) {
+  if (f.size() != 5 || f[0] != "feed" || !isGen(f[1]) || !parseCursorSeconds(f[2], &c.since_s) ||
+      !parseCursorSeconds(f[3], &c.full_at_s) || !parseCursorSeconds(f[4], &c.sweep_at_s)) {
     return ConfluenceCursor{};
   }
   c.gen = f[1];

@@ -1,10 +1,7 @@
 // The Confluence connector's state file (confluence_state.h).
 #include "confluence_state.h"
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
+#include "../connector_state.h"
 #include "confluence_connector.h"
 #include "ward/common/hash.h"
 #include "ward/common/json.h"
@@ -44,12 +41,8 @@ ConfluenceState fromJson(const Json& j) {
 }  // namespace
 
 ConfluenceState loadConfluenceState(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ConfluenceState{};
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Json> j = parseJson(text.str());
-  if (!j.ok()) return ConfluenceState{};
+  std::optional<Json> j = loadConnectorState(path);
+  if (!j) return ConfluenceState{};
   try {
     return fromJson(*j);
   } catch (const std::exception&) {
@@ -84,17 +77,7 @@ Status saveConfluenceState(const std::string& path, const ConfluenceState& state
     text += "}}";
   }
   text += "}}";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return Status::unavailable("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::unavailable("cannot rename " + tmp);
-  }
-  return Status();
+  return saveConnectorState(path, text);
 }
 
 Result<std::vector<ConfluenceReaders>> confluenceChain(

@@ -40,7 +40,7 @@ struct ConfluenceState {
 };
 
 ConfluenceState loadConfluenceState(const std::string& path);
-// Written to a temporary file, then renamed over `path`.
+// Written durably: a temporary file, fsync and a rename over `path` (saveConnectorState).
 Status saveConfluenceState(const std::string& path, const ConfluenceState& state);
 
 // The read restrictions down the chain of page `id` in `tree` (the page's own, then each

@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "../../service_client.h"
+#include "../connector_state.h"
 #include "gdrive_auth.h"
 #include "gdrive_cursor.h"
 #include "ward/common/clock.h"
@@ -281,11 +280,8 @@ class GdriveConnector final : public Connector {
     std::map<std::string, std::string> out;
     const std::string path = groupsPath();
     if (path.empty()) return out;
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto j = parseJson(ss.str());
-    if (!j.ok() || !j->is_object()) return out;
+    std::optional<Json> j = loadConnectorState(path);
+    if (!j || !j->is_object()) return out;
     for (auto it = j->begin(); it != j->end(); ++it) {
       if (it.value().is_string() && it.key().rfind(options_.group_prefix, 0) == 0) {
         out[it.key()] = it.value().get<std::string>();
@@ -298,16 +294,7 @@ class GdriveConnector final : public Connector {
     if (path.empty()) return Status();
     Json j = Json::object();
     for (const auto& [group, email] : groups) j[group] = email;
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << dumpJson(j);
-      if (!out) return Status::unavailable("cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      return Status::unavailable("cannot write " + path);
-    }
-    return Status();
+    return saveConnectorState(path, dumpJson(j));
   }
 
   // A GET with the access token; a 401 refreshes the token once.

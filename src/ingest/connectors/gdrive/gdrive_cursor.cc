@@ -3,33 +3,9 @@
 
 #include <vector>
 
+#include "../connector_state.h"
+
 namespace ward::ingest {
-
-namespace {
-
-std::vector<std::string> splitTabs(const std::string& s) {
-  std::vector<std::string> out;
-  size_t from = 0;
-  for (size_t at = s.find('\t'); at != std::string::npos; at = s.find('\t', from)) {
-    out.push_back(s.substr(from, at - from));
-    from = at + 1;
-  }
-  out.push_back(s.substr(from));
-  return out;
-}
-
-bool parseSeconds(const std::string& s, int64_t* out) {
-  if (s.empty() || s.size() > 12) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-}  // namespace
 
 bool isDrivePageToken(const std::string& token) {
   if (token.empty() || token.size() > kDriveMaxPageTokenBytes) return false;
@@ -57,7 +33,7 @@ std::string formatDriveCursor(const DriveCursor& c) {
 DriveCursor parseDriveCursor(const std::string& text) {
   DriveCursor c;
   if (text.empty()) return c;
-  const std::vector<std::string> f = splitTabs(text);
+  const std::vector<std::string> f = splitCursorFields(text);
   if (f.size() == 1) {
     // A files.list page token of the connector before the feed: go on listing from it.
     if (isDrivePageToken(text)) {
@@ -67,7 +43,7 @@ DriveCursor parseDriveCursor(const std::string& text) {
     return c;
   }
   int64_t at = 0;
-  if (f.size() < 3 || !parseSeconds(f[1], &at)) return c;
+  if (f.size() < 3 || !parseCursorSeconds(f[1], &at)) return c;
   const bool feed_ok = isDrivePageToken(f[2]);
   if (f[0] == "list" && f.size() == 4 && (f[2].empty() || feed_ok) &&
       (f[3].empty() || isDrivePageToken(f[3]))) {

@@ -1,10 +1,7 @@
 // The github connector's state file (github_state.h).
 #include "github_state.h"
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
+#include "../connector_state.h"
 #include "ward/common/json.h"
 
 namespace ward::ingest {
@@ -38,12 +35,8 @@ Result<GithubState> fromJson(const Json& j) {
 }  // namespace
 
 GithubState loadGithubState(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return GithubState{};
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Json> j = parseJson(text.str());
-  if (!j.ok()) return GithubState{};
+  std::optional<Json> j = loadConnectorState(path);
+  if (!j) return GithubState{};
   try {
     Result<GithubState> s = fromJson(*j);
     return s.ok() ? std::move(*s) : GithubState{};
@@ -72,17 +65,7 @@ Status saveGithubState(const std::string& path, const GithubState& state) {
   }
   const std::string text =
       dumpJson(Json{{"format", 1}, {"repos", std::move(repos)}, {"replies", std::move(replies)}});
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return Status::unavailable("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::unavailable("cannot rename " + tmp);
-  }
-  return Status();
+  return saveConnectorState(path, text);
 }
 
 }  // namespace ward::ingest

@@ -47,7 +47,7 @@ struct GithubState {
 
 // The state in `path`; an empty one when the file is missing or not a state file.
 GithubState loadGithubState(const std::string& path);
-// Writes `state` to `path` (a temporary file renamed over it).
+// Writes `state` to `path` durably (saveConnectorState: temporary file, fsync, rename).
 Status saveGithubState(const std::string& path, const GithubState& state);
 
 }  // namespace ward::ingest

@@ -1,23 +1,16 @@
 // The slack connector's state file (slack_state.h).
 #include "slack_state.h"
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
+#include "../connector_state.h"
 #include "ward/common/json.h"
 
 namespace ward::ingest {
 
 SlackState loadSlackState(const std::string& path) {
   SlackState out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return out;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = parseJson(ss.str());
+  std::optional<Json> j = loadConnectorState(path);
   // A state that does not parse is dropped: the next pass reads every history again.
-  if (!j.ok() || !j->is_object() || !j->contains("channels") || !(*j)["channels"].is_object()) {
+  if (!j || !j->is_object() || !j->contains("channels") || !(*j)["channels"].is_object()) {
     return out;
   }
   for (auto it = (*j)["channels"].begin(); it != (*j)["channels"].end(); ++it) {
@@ -51,16 +44,7 @@ Status saveSlackState(const std::string& path, const SlackState& state) {
     for (const auto& [day, v] : s.signatures) g[day] = v;
     channels[id] = Json{{"newest_us", s.newest_us}, {"windows", w}, {"signatures", g}};
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << dumpJson(Json{{"channels", channels}});
-    if (!out) return Status::unavailable("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::unavailable("cannot write " + path);
-  }
-  return Status();
+  return saveConnectorState(path, dumpJson(Json{{"channels", channels}}));
 }
 
 }  // namespace ward::ingest

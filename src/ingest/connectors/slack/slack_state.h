@@ -24,7 +24,7 @@ using SlackState = std::map<std::string, ChannelState>;
 
 // The state in `path`; empty when it is missing or does not parse.
 SlackState loadSlackState(const std::string& path);
-// Writes `state` to `path` through a temporary file and a rename.
+// Writes `state` to `path` durably (saveConnectorState: temporary file, fsync, rename).
 Status saveSlackState(const std::string& path, const SlackState& state);
 
 }  // namespace ward::ingest
