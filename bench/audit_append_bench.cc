@@ -7,10 +7,16 @@
 //    Then 1 and 4 threads appending 64-record batches with appendBatch().
 // 2. SQLite, WAL, synchronous=FULL, the same records in 64-record transactions.
 // 3. SQLite, WAL, synchronous=FULL, one transaction (commit) per record.
+// 4. The floor: one thread doing a raw write() + fdatasync() per record on a growing file in the
+//    same folder, each write exactly as many bytes as the audit log wrote per record in (1)'s
+//    one-thread run (its files' size over its record count). Prints the audit log's one-thread
+//    latency over this floor (issue 22's target: <= 1.2x).
 // Every variant is durable when it reports a record done. DIR defaults to a fresh folder under
 // $TMPDIR (or /tmp), removed at the end.
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -57,10 +63,15 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+struct RunFigures {
+  double p50 = 0, p99 = 0;
+  double bytes_per_record = 0;  // what the log's segments (*.wal) grew by, per record
+};
+
 // T threads, each appending `batch` records per call (1: append(); more: appendBatch(), like a
 // SQLite transaction of that many records).
-void runAuditLog(const Args& a, const std::vector<std::string>& all_recs, int threads,
-                 size_t batch) {
+RunFigures runAuditLog(const Args& a, const std::vector<std::string>& all_recs, int threads,
+                       size_t batch) {
   // Few records in flight mean small groups and one fsync per few records: cap the run's length.
   std::vector<std::string> recs(
       all_recs.begin(),
@@ -105,6 +116,43 @@ void runAuditLog(const Args& a, const std::vector<std::string>& all_recs, int th
                      (batch == 1 ? "" : " x " + std::to_string(batch) + "-record batches");
   std::printf("%-44s %10.0f records/s  p50 %8.1f us  p99 %8.1f us  (per append, %zu records)\n",
               what.c_str(), static_cast<double>(recs.size()) / secs, p50, p99, recs.size());
+  log->reset();
+  uintmax_t bytes = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".wal") bytes += e.file_size();
+  }
+  return {p50, p99, static_cast<double>(bytes) / static_cast<double>(recs.size())};
+}
+
+// The floor under a durable one-thread append: write() + fdatasync() of the same number of bytes
+// per record on a file that grows, as the log's segment does. No hashing, framing or group commit.
+RunFigures runRawFdatasync(const Args& a, size_t bytes_per_record, size_t n) {
+  std::string path = a.dir + "/raw-fdatasync.bin";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::perror("open");
+    std::exit(1);
+  }
+  std::string block(bytes_per_record, 'x');
+  std::vector<double> lat;
+  lat.reserve(n);
+  auto start = Clock::now();
+  for (size_t i = 0; i < n; ++i) {
+    auto t0 = Clock::now();
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
+        ::fdatasync(fd) != 0) {
+      std::perror("write/fdatasync");
+      std::exit(1);
+    }
+    lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  ::close(fd);
+  double p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
+  std::printf("%-44s %10.0f records/s  p50 %8.1f us  p99 %8.1f us  (per write, %zu bytes each)\n",
+              "raw write + fdatasync, 1 thread", static_cast<double>(n) / secs, p50, p99,
+              bytes_per_record);
+  return {p50, p99, static_cast<double>(bytes_per_record)};
 }
 
 void check(int rc, sqlite3* db, const char* what) {
@@ -189,10 +237,22 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(a.dir);
   auto recs = makeRecords(a.records, a.record_bytes);
   std::printf("%zu records of %zu bytes in %s\n", recs.size(), a.record_bytes, a.dir.c_str());
-  for (int t : thread_counts) runAuditLog(a, recs, t, 1);
+  RunFigures one_thread;
+  bool have_one_thread = false;
+  for (int t : thread_counts) {
+    RunFigures f = runAuditLog(a, recs, t, 1);
+    if (t == 1) one_thread = f, have_one_thread = true;
+  }
   for (int t : batch_threads) runAuditLog(a, recs, t, 64);
   runSqlite(a, recs, 64, recs.size());
   runSqlite(a, recs, 1, std::min<size_t>(recs.size(), 5000));
+  if (have_one_thread) {
+    // Same count as the log's one-thread run (min(N, 2000)), so both see the same file growth.
+    RunFigures raw = runRawFdatasync(a, static_cast<size_t>(one_thread.bytes_per_record + 0.5),
+                                     std::min<size_t>(recs.size(), 2000));
+    std::printf("audit log 1 thread over raw fdatasync: p50 %.2fx  p99 %.2fx  (target <= 1.2x)\n",
+                one_thread.p50 / raw.p50, one_thread.p99 / raw.p99);
+  }
   if (own_dir) std::filesystem::remove_all(a.dir);
   return 0;
 }
