@@ -82,10 +82,9 @@ bool wantsStream(const Message& m, const Exchange& x);
 Result<std::optional<identity::Principal>> actingAgent(store::Store* store,
                                                        const identity::Principal& who);
 
-// ward://documents/<percent-encoded id>, and whether `who` may read `doc` (content_methods.cc;
-// shared with the notification streams).
+// ward://documents/<percent-encoded id> (content_methods.cc; shared with the notification
+// streams).
 std::string documentUri(const std::string& ext_id);
-bool mayReadDocument(const identity::Principal& who, const store::DocumentRecord& doc);
 // One SSE event carrying a JSON-RPC message (mcp_http.cc).
 std::string sseEvent(const Json& message);
 
