@@ -10,9 +10,9 @@
 #include "ward/common/clock.h"
 #include "ward/common/metrics.h"
 #include "ward/identity/directory.h"
-#include "ward/identity/document_scope.h"
 #include "ward/models/model_service.h"
 #include "ward/search/search_service.h"
+#include "ward/store/document_access.h"
 #include "ward/store/store.h"
 
 namespace ward::answer {
@@ -31,8 +31,8 @@ class ReadableCheck {
     auto chunk = store_.getChunk(p.chunk_id);
     if (!chunk.ok() || chunk->version != p.version) return false;  // replaced or purged
     auto doc = store_.getDocumentById(chunk->doc_id);
-    if (!doc.ok() || doc->deleted || doc->tenant != who_.tenant) return false;
-    return identity::mayRead(*now_, doc->tokens());
+    // now_ is who_ resolved afresh (same tenant): the one read rule, tenant included.
+    return doc.ok() && store::mayReadDocument(*now_, *doc);
   }
 
  private:

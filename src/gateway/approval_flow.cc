@@ -8,6 +8,7 @@
 
 #include "gateway_impl.h"
 #include "ward/common/log.h"
+#include "ward/identity/roles.h"
 #include "ward/store/store.h"
 
 namespace ward::gateway {
@@ -64,13 +65,10 @@ Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string
   return a;
 }
 
-bool ToolGateway::isApprover(const identity::Principal& p) {
-  return p.admin || std::binary_search(p.groups.begin(), p.groups.end(), std::string("approvers"));
-}
-
 namespace {
 bool mayView(const identity::Principal& viewer, const store::ApprovalRecord& a) {
-  return ToolGateway::isApprover(viewer) || a.requester == viewer.name || a.agent == viewer.name;
+  return identity::hasRole(viewer, identity::Role::kApprover) || a.requester == viewer.name ||
+         a.agent == viewer.name;
 }
 }  // namespace
 
@@ -170,7 +168,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     return refuse(Status::invalidArgument("field 'comment' is over " +
                                           std::to_string(kMaxDecisionCommentBytes) + " bytes"));
   }
-  if (!isApprover(reviewer)) {
+  if (!identity::hasRole(reviewer, identity::Role::kApprover)) {
     return refuse(Status::permissionDenied("'" + reviewer.name +
                                            "' does not have the approver role (admin, or member "
                                            "of the group 'approvers')"));

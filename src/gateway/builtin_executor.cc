@@ -2,6 +2,7 @@
 
 #include "ward/identity/directory.h"
 #include "ward/search/search_service.h"
+#include "ward/store/document_access.h"
 #include "ward/store/store.h"
 
 namespace ward::gateway {
@@ -58,7 +59,7 @@ Result<Json> BuiltinExecutor::execute(CallContext& call) {
     const Status missing = Status::notFound("document '" + id + "' not found");
     auto doc = store_->getDocument(who.tenant, id);
     if (!doc.ok()) return doc.status().code() == StatusCode::kNotFound ? missing : doc.status();
-    if (doc->deleted || !identity::mayRead(who, doc->tokens())) return missing;
+    if (!store::mayReadDocument(who, *doc)) return missing;
     WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_->chunksOf(doc->id));
     std::string text;
     bool truncated = false;

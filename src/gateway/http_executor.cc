@@ -154,7 +154,8 @@ Result<Json> HttpExecutor::execute(CallContext& call) {
 
   Status last;
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+    if (attempt > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(retryBackoffMs(attempt)));
     net::SendInfo info;
     const int64_t start = clock_.monotonicNanos();
     auto reply = net::send(request, nullptr, &info);

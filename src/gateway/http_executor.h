@@ -24,6 +24,11 @@ using SecretLookup =
 // Bytes of a backend's (redacted) error body quoted in the error message.
 inline constexpr size_t kMaxErrorExcerptBytes = 300;
 
+// The wait before retry `attempt` (1, 2, ...) of a read tool: kRetryBackoffBaseMs << attempt,
+// so 40 ms, then 80 ms (docs/design/gateway.md states them; GatewayDocs tests compare).
+inline constexpr int kRetryBackoffBaseMs = 20;
+constexpr int retryBackoffMs(int attempt) { return kRetryBackoffBaseMs << attempt; }
+
 class HttpExecutor final : public Executor {
  public:
   // `redactor` may be null (error bodies are quoted as they are).

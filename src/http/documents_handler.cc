@@ -3,8 +3,8 @@
 
 #include "body_shape.h"
 #include "handlers.h"
-#include "ward/identity/document_scope.h"
 #include "ward/ingest/ingest_service.h"
+#include "ward/store/document_access.h"
 #include "ward/store/store.h"
 
 namespace ward::http {
@@ -81,9 +81,7 @@ Result<HttpResponse> documentGet(const Services& s, const HttpRequest& r) {
     if (doc.status().code() == StatusCode::kNotFound) return documentNotFound(id);
     return doc.status();
   }
-  if (doc->deleted || doc->tenant != who->tenant || !identity::mayRead(*who, doc->tokens())) {
-    return documentNotFound(id);
-  }
+  if (!store::mayReadDocument(*who, *doc)) return documentNotFound(id);
   WARD_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, s.store->chunksOf(doc->id));
 
   Json out{{"id", doc->ext_id},

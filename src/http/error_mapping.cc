@@ -8,7 +8,7 @@ int httpStatusFor(StatusCode code, ErrorOrigin origin) {
     case StatusCode::kOk:
       return 200;
     case StatusCode::kInvalidArgument:
-      return 400;
+      return origin == ErrorOrigin::kNotAcceptable ? 406 : 400;
     case StatusCode::kUnauthenticated:
       return 401;
     case StatusCode::kPermissionDenied:

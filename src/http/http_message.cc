@@ -59,6 +59,12 @@ HttpResponse HttpResponse::accepted(const Json& j) {
   return r;
 }
 
+HttpResponse HttpResponse::accepted() {
+  HttpResponse r;
+  r.status = 202;
+  return r;
+}
+
 HttpResponse HttpResponse::text(std::string body, std::string content_type) {
   HttpResponse r;
   r.body = std::move(body);

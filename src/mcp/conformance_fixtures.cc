@@ -349,7 +349,8 @@ Reply ConformanceFixtures::callTool(const std::string& name, const Json& args, c
     if (!x.clientHas("sampling")) {
       return Reply::fail(kMissingClientCapability,
                          "this tool needs the client's sampling capability",
-                         Json{{"requiredCapabilities", {{"sampling", Json::object()}}}}, 400);
+                         Json{{"requiredCapabilities", {{"sampling", Json::object()}}}},
+                         StatusCode::kInvalidArgument);
     }
     return Reply::ok(content(Json::array({text("sampling capability present")})));
   }

@@ -165,7 +165,8 @@ Reply ConformanceFixtures::callTaskTool(const std::string& name, const Json& arg
             "' runs only as a task: declare the client capability "
             "extensions['" +
             std::string(kTasksExtension) + "']",
-        Json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, Json::object()}}}}}}, 400);
+        Json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, Json::object()}}}}}},
+        StatusCode::kInvalidArgument);
   }
   if (name == "test_tool_with_task") {
     // Round 1 gathers the name (input required, no task yet); the answered round is the task.

@@ -8,7 +8,7 @@
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
 #include "upstream_content.h"
-#include "ward/identity/document_scope.h"
+#include "ward/store/document_access.h"
 #include "ward/store/store.h"
 
 namespace ward::mcp {
@@ -17,12 +17,6 @@ namespace {
 
 constexpr char kDocPrefix[] = "ward://documents/";
 constexpr size_t kMaxReadChars = 1 << 20;  // text returned by one resources/read
-
-// The one read rule (identity::mayRead): the caller's ACL, narrowed by an agent's document scope
-// when an agent acts for the caller.
-bool mayRead(const identity::Principal& who, const store::DocumentRecord& doc) {
-  return identity::mayRead(who, doc.tokens());
-}
 
 // A versioned prompt template of Ward's own (the models module will add stored ones).
 struct PromptTemplate {
@@ -85,7 +79,7 @@ Result<Json> completeDocumentIds(store::Store& store, const identity::Principal&
       if (c.kind != store::Change::Kind::kUpsert || c.doc_id <= max_id) continue;
       max_id = c.doc_id;
       auto doc = store.getDocumentById(c.doc_id);
-      if (!doc.ok() || doc->deleted || doc->tenant != who.tenant || !mayRead(who, *doc) ||
+      if (!doc.ok() || !store::mayReadDocument(who, *doc) ||
           doc->ext_id.compare(0, prefix.size(), prefix) != 0) {
         continue;  // a forbidden document is never suggested, nor counted
       }
@@ -150,8 +144,7 @@ Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
       if (c.kind != store::Change::Kind::kUpsert || c.doc_id <= max_id) continue;
       max_id = c.doc_id;
       auto doc = options.store->getDocumentById(c.doc_id);
-      if (!doc.ok() || doc->deleted || doc->tenant != x.principal->tenant ||
-          !mayRead(*x.principal, *doc)) {
+      if (!doc.ok() || !store::mayReadDocument(*x.principal, *doc)) {
         continue;  // never listed: not even its existence shows
       }
       items.push_back(Json{
@@ -226,7 +219,7 @@ Reply McpServer::Impl::resourcesRead(const Message& m, Exchange& x) {
     if (doc.status().code() == StatusCode::kNotFound) return missing;
     return Reply::fail(kInternalError, doc.status().message());
   }
-  if (doc->deleted || !mayRead(*x.principal, *doc)) return missing;
+  if (!store::mayReadDocument(*x.principal, *doc)) return missing;
   auto chunks = options.store->chunksOf(doc->id);
   if (!chunks.ok()) return Reply::fail(kInternalError, chunks.status().message());
   std::string text;
@@ -325,10 +318,6 @@ Reply McpServer::Impl::complete(const Message& m, Exchange& x) {
 
 std::string documentUri(const std::string& ext_id) {
   return std::string(kDocPrefix) + percentEncode(ext_id);
-}
-
-bool mayReadDocument(const identity::Principal& who, const store::DocumentRecord& doc) {
-  return mayRead(who, doc);
 }
 
 }  // namespace ward::mcp

@@ -15,16 +15,15 @@ namespace ward::mcp {
 
 namespace {
 
-http::HttpResponse jsonResponse(int status, const Json& body) {
-  http::HttpResponse r;
-  r.status = status;
-  r.body = dumpJson(body);
+// A JSON-RPC error answered on HTTP; its status is the one http::httpStatusFor gives `http_code`
+// (and `origin`), as for every HTTP status of Ward.
+http::HttpResponse rpcFailure(StatusCode http_code, const Json& id, int code,
+                              const std::string& message,
+                              http::ErrorOrigin origin = http::ErrorOrigin::kHandler) {
+  const RpcError error{code, message, nullptr, http_code, origin};
+  http::HttpResponse r = http::HttpResponse::json(rpcErrorJson(id, error));
+  r.status = error.httpStatus(/*stateless=*/false);
   return r;
-}
-
-http::HttpResponse rpcFailure(int status, const Json& id, int code, const std::string& message,
-                              Json data = nullptr) {
-  return jsonResponse(status, rpcErrorJson(id, RpcError{code, message, std::move(data), status}));
 }
 
 std::string lower(std::string s) {
@@ -41,8 +40,7 @@ std::string sseBody(const std::vector<Json>& notifications, const Json& response
 
 // The 200 answer whose body is `stream`, as SSE.
 http::HttpResponse sseStreamResponse(std::shared_ptr<http::ResponseStream> stream) {
-  http::HttpResponse r;
-  r.status = 200;
+  http::HttpResponse r;  // 200
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
   r.stream = std::move(stream);
@@ -73,11 +71,11 @@ Result<http::HttpResponse> openStream(McpServer::Impl& s, Listener l,
 }
 
 http::HttpResponse streamRefused(const Status& st, const Json& id) {
-  int status = st.code() == StatusCode::kAlreadyExists       ? 409
-               : st.code() == StatusCode::kResourceExhausted ? 429
-               : st.code() == StatusCode::kInvalidArgument   ? 400
-                                                             : 503;
-  return rpcFailure(status, id, status == 400 ? kInvalidParams : kInvalidRequest, st.message());
+  // AlreadyExists (one GET stream per session) 409, ResourceExhausted (stream bounds) 429,
+  // InvalidArgument (a malformed listen filter) 400, Unavailable (shutting down) 503.
+  return rpcFailure(st.code(), id,
+                    st.code() == StatusCode::kInvalidArgument ? kInvalidParams : kInvalidRequest,
+                    st.message());
 }
 
 // The standalone GET stream of a 2025 session: tools/list_changed, resources/list_changed and
@@ -87,17 +85,20 @@ http::HttpResponse openGetStream(McpServer::Impl& s, const http::HttpRequest& re
                                  const std::string& session_id) {
   if (session_id.empty()) {
     http::HttpResponse r = rpcFailure(
-        405, nullptr, kInvalidRequest,
+        StatusCode::kNotFound, nullptr, kInvalidRequest,
         "GET /mcp opens a 2025 session's stream (Mcp-Session-Id); 2026-07-28 clients POST "
-        "subscriptions/listen");
+        "subscriptions/listen",
+        http::ErrorOrigin::kMethodNotAllowed);
     r.headers.emplace_back("Allow", "POST, DELETE");
     return r;
   }
   if (lower(request.header("accept")).find("text/event-stream") == std::string::npos) {
-    return rpcFailure(406, nullptr, kInvalidRequest, "Accept must include text/event-stream");
+    return rpcFailure(StatusCode::kInvalidArgument, nullptr, kInvalidRequest,
+                      "Accept must include text/event-stream", http::ErrorOrigin::kNotAcceptable);
   }
   auto session = s.sessions.get(session_id, principal.id);
-  if (!session.ok()) return rpcFailure(404, nullptr, kInvalidRequest, session.status().message());
+  if (!session.ok())
+    return rpcFailure(StatusCode::kNotFound, nullptr, kInvalidRequest, session.status().message());
   Listener l;
   l.principal = principal;
   l.key = session_id;
@@ -138,53 +139,62 @@ std::string sseEvent(const Json& message) {
 // dispatcher; *seen to the parsed message, when there is one.
 http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& request, Message* seen,
                              bool* recorded) {
-  if (!request.principal) return rpcFailure(401, nullptr, kInvalidRequest, "not authenticated");
+  if (!request.principal)
+    return rpcFailure(StatusCode::kUnauthenticated, nullptr, kInvalidRequest, "not authenticated");
   // DNS rebinding: a browser page must not reach a loopback server through a name it controls.
   const std::string origin = request.header("origin");
   if (!origin.empty() && !originAllowed(origin, s.options.allowed_origins)) {
-    return rpcFailure(403, nullptr, kInvalidRequest, "origin '" + origin + "' is not allowed");
+    return rpcFailure(StatusCode::kPermissionDenied, nullptr, kInvalidRequest,
+                      "origin '" + origin + "' is not allowed");
   }
   if (s.options.require_loopback_host && !isLoopbackHostHeader(request.header("host"))) {
-    return rpcFailure(403, nullptr, kInvalidRequest,
+    return rpcFailure(StatusCode::kPermissionDenied, nullptr, kInvalidRequest,
                       "host '" + request.header("host") + "' is not a loopback name");
   }
   const identity::Principal& principal = *request.principal;
   const std::string session_id = request.header("mcp-session-id");
   if (request.method == "DELETE") {
     if (session_id.empty())
-      return rpcFailure(400, nullptr, kInvalidRequest, "Mcp-Session-Id required");
+      return rpcFailure(StatusCode::kInvalidArgument, nullptr, kInvalidRequest,
+                        "Mcp-Session-Id required");
     Status st = s.sessions.remove(session_id, principal.id);
-    if (!st.ok()) return rpcFailure(404, nullptr, kInvalidRequest, st.message());
+    if (!st.ok()) return rpcFailure(StatusCode::kNotFound, nullptr, kInvalidRequest, st.message());
     // The session's GET stream ends, and its running calls stop waiting on the client.
     s.subscriptions->dropKey(session_id);
     s.client_requests.cancelKey(session_id);
-    return jsonResponse(200, Json::object());
+    return http::HttpResponse::json(Json::object());
   }
   if (request.method == "GET") return openGetStream(s, request, principal, session_id);
   if (request.method != "POST") {
-    return rpcFailure(405, nullptr, kInvalidRequest, "method not allowed on /mcp");
+    return rpcFailure(StatusCode::kNotFound, nullptr, kInvalidRequest, "method not allowed on /mcp",
+                      http::ErrorOrigin::kMethodNotAllowed);
   }
   if (request.body.size() > s.options.limits.max_message_bytes) {
     return rpcFailure(
-        413, nullptr, kInvalidRequest,
-        "message exceeds " + std::to_string(s.options.limits.max_message_bytes) + " bytes");
+        StatusCode::kResourceExhausted, nullptr, kInvalidRequest,
+        "message exceeds " + std::to_string(s.options.limits.max_message_bytes) + " bytes",
+        http::ErrorOrigin::kBodyTooLarge);
   }
   const std::string accept = lower(request.header("accept"));
   const bool sse_ok = accept.find("text/event-stream") != std::string::npos;
   if (!accept.empty() && !sse_ok && accept.find("application/json") == std::string::npos &&
       accept.find("*/*") == std::string::npos) {
-    return rpcFailure(406, nullptr, kInvalidRequest,
-                      "Accept must include application/json or text/event-stream");
+    return rpcFailure(StatusCode::kInvalidArgument, nullptr, kInvalidRequest,
+                      "Accept must include application/json or text/event-stream",
+                      http::ErrorOrigin::kNotAcceptable);
   }
   auto parsed = parseJson(request.body);
-  if (!parsed.ok()) return rpcFailure(400, nullptr, kParseError, parsed.status().message());
+  if (!parsed.ok())
+    return rpcFailure(StatusCode::kInvalidArgument, nullptr, kParseError,
+                      parsed.status().message());
   if (parsed->is_array()) {
-    return rpcFailure(400, nullptr, kInvalidRequest, "JSON-RPC batches are not supported");
+    return rpcFailure(StatusCode::kInvalidArgument, nullptr, kInvalidRequest,
+                      "JSON-RPC batches are not supported");
   }
   Message m;
   if (auto err = parseMessage(*parsed, &m)) {
     Json id = parsed->is_object() && parsed->contains("id") ? (*parsed)["id"] : Json();
-    return rpcFailure(400, id, err->code, err->message);
+    return rpcFailure(StatusCode::kInvalidArgument, id, err->code, err->message);
   }
 
   *seen = m;
@@ -197,9 +207,10 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
   const std::string header_version = request.header("mcp-protocol-version");
   if (!session_id.empty()) {
     auto session = s.sessions.get(session_id, principal.id);
-    if (!session.ok()) return rpcFailure(404, m.id, kInvalidRequest, session.status().message());
+    if (!session.ok())
+      return rpcFailure(StatusCode::kNotFound, m.id, kInvalidRequest, session.status().message());
     if (!header_version.empty() && header_version != session->protocol_version) {
-      return rpcFailure(400, m.id, kInvalidRequest,
+      return rpcFailure(StatusCode::kInvalidArgument, m.id, kInvalidRequest,
                         "MCP-Protocol-Version '" + header_version +
                             "' does not match the session's " + session->protocol_version);
     }
@@ -212,12 +223,12 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
   } else if (m.method == "initialize" && header_version != kStatelessVersion) {
     x.version = std::string(kLatestSessionVersion);
   } else if (isSessionVersion(header_version)) {
-    return rpcFailure(400, m.id, kInvalidRequest,
+    return rpcFailure(StatusCode::kInvalidArgument, m.id, kInvalidRequest,
                       "Mcp-Session-Id header required (initialize first)");
   } else if (m.is_request) {
     x.stateless = true;
     if (x.header_method != m.method) {
-      return rpcFailure(400, m.id, kHeaderMismatch,
+      return rpcFailure(StatusCode::kInvalidArgument, m.id, kHeaderMismatch,
                         "Mcp-Method header '" + x.header_method + "' must be present and match '" +
                             m.method + "'");
     }
@@ -232,24 +243,26 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
     if (name_field != nullptr && m.params.contains(name_field) &&
         m.params[name_field].is_string() && m.params[name_field] != x.header_name) {
       return rpcFailure(
-          400, m.id, kHeaderMismatch,
+          StatusCode::kInvalidArgument, m.id, kHeaderMismatch,
           std::string("Mcp-Name header must be present and match params.") + name_field);
     }
     if (m.method == "tools/call") {
       if (auto err = s.checkToolParamHeaders(m, x, request.headers)) {
-        return rpcFailure(400, m.id, kHeaderMismatch, *err);
+        return rpcFailure(StatusCode::kInvalidArgument, m.id, kHeaderMismatch, *err);
       }
     }
     const Json& meta = m.params.contains("_meta") ? m.params["_meta"] : Json();
     if (!header_version.empty() && meta.is_object() && meta.contains(kMetaProtocolVersion) &&
         meta[kMetaProtocolVersion] != header_version) {
-      return rpcFailure(400, m.id, kHeaderMismatch,
+      return rpcFailure(StatusCode::kInvalidArgument, m.id, kHeaderMismatch,
                         "MCP-Protocol-Version header does not match _meta protocolVersion");
     }
     if (auto err = s.checkStatelessMeta(m, x)) {
       *recorded = true;
       s.record(m, x, "error", err->code);
-      return jsonResponse(err->http_status ? err->http_status : 400, rpcErrorJson(m.id, *err));
+      http::HttpResponse r = http::HttpResponse::json(rpcErrorJson(m.id, *err));
+      r.status = err->httpStatus(/*stateless=*/true);
+      return r;
     }
     if (m.method == "subscriptions/listen" && sse_ok) {
       *recorded = true;
@@ -269,11 +282,7 @@ http::HttpResponse serveHttp(McpServer::Impl& s, const http::HttpRequest& reques
     if (auto r = streamedResponse(s, m, x, principal)) return std::move(*r);
   }
   Outcome out = s.dispatch(m, x);
-  if (!out.response) {
-    http::HttpResponse r;
-    r.status = 202;
-    return r;
-  }
+  if (!out.response) return http::HttpResponse::accepted();
   http::HttpResponse r;
   r.status = out.http_status;
   if (sse_ok && !x.notifications.empty()) {

@@ -82,10 +82,9 @@ bool wantsStream(const Message& m, const Exchange& x);
 Result<std::optional<identity::Principal>> actingAgent(store::Store* store,
                                                        const identity::Principal& who);
 
-// ward://documents/<percent-encoded id>, and whether `who` may read `doc` (content_methods.cc;
-// shared with the notification streams).
+// ward://documents/<percent-encoded id> (content_methods.cc; shared with the notification
+// streams).
 std::string documentUri(const std::string& ext_id);
-bool mayReadDocument(const identity::Principal& who, const store::DocumentRecord& doc);
 // One SSE event carrying a JSON-RPC message (mcp_http.cc).
 std::string sseEvent(const Json& message);
 
@@ -97,15 +96,19 @@ struct Reply {
   Json result;
   std::optional<RpcError> error;
   static Reply ok(Json r) { return Reply{std::move(r), std::nullopt}; }
-  static Reply fail(int code, std::string message, Json data = nullptr, int http_status = 0) {
-    return Reply{nullptr, RpcError{code, std::move(message), std::move(data), http_status}};
+  // `http_code` (and `origin`): the domain code whose HTTP status answers the error on HTTP
+  // (RpcError::httpStatus); nullopt = the revision's default.
+  static Reply fail(int code, std::string message, Json data = nullptr,
+                    std::optional<StatusCode> http_code = std::nullopt,
+                    http::ErrorOrigin origin = http::ErrorOrigin::kHandler) {
+    return Reply{nullptr, RpcError{code, std::move(message), std::move(data), http_code, origin}};
   }
 };
 
 // What dispatching one message produced.
 struct Outcome {
   std::optional<Json> response;  // none for notifications and client responses
-  int http_status = 200;
+  int http_status = http::httpStatusFor(StatusCode::kOk);
   std::optional<Session> created;  // initialize made this session
 };
 

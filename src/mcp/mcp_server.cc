@@ -15,10 +15,117 @@ namespace ward::mcp {
 
 namespace {
 
-// Methods the stateless revision removed: they are "not found" there (HTTP 404).
-bool removedInStateless(const std::string& method) {
-  return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
-         method == "resources/subscribe" || method == "resources/unsubscribe";
+// The protocol revisions ("eras": the 2025 session revisions, and the stateless 2026-07-28) a
+// method is served in, as bits.
+enum Era : unsigned {
+  k2025_06_18 = 1u << 0,
+  k2025_11_25 = 1u << 1,
+  k2026_07_28 = 1u << 2,
+};
+constexpr unsigned kSessionEras = k2025_06_18 | k2025_11_25;
+constexpr unsigned kAllEras = kSessionEras | k2026_07_28;
+
+// The era of a request. A session's version is 2025-06-18 or 2025-11-25; it is empty only for a
+// stdio `ping` before `initialize`, served as the latest session revision.
+Era eraOf(const Exchange& x) {
+  if (x.stateless) return k2026_07_28;
+  return x.version == "2025-06-18" ? k2025_06_18 : k2025_11_25;
+}
+
+// resources/subscribe and resources/unsubscribe: updates of a subscribed document the caller may
+// read go out on the session's GET stream (stdio: on stdout).
+Reply subscribeTo(McpServer::Impl& s, const Message& m, Exchange& x) {
+  if (!m.params.contains("uri") || !m.params["uri"].is_string()) {
+    return Reply::fail(kInvalidParams, "field 'uri' must be a string");
+  }
+  Status st;
+  if (x.session) {
+    st = s.subscriptions->subscribe(x.session->id, m.params["uri"].get<std::string>(),
+                                    m.method == "resources/subscribe");
+  }
+  return st.ok() ? Reply::ok(Json::object()) : Reply::fail(kInvalidParams, st.message());
+}
+
+// subscriptions/listen is served by the transports (they hold the stream); reaching the table
+// means the stream cannot be held here.
+Reply listenUnheld(const Exchange& x) {
+  if (x.stateless) {
+    return Reply::fail(kInvalidRequest, "subscriptions/listen needs Accept: text/event-stream",
+                       nullptr, StatusCode::kInvalidArgument, http::ErrorOrigin::kNotAcceptable);
+  }
+  return Reply::fail(kInvalidRequest,
+                     "subscriptions/listen is a 2026-07-28 method; 2025 sessions use the GET "
+                     "stream");
+}
+
+using Handler = Reply (*)(McpServer::Impl& s, const Message& m, Exchange& x, Outcome& out);
+
+// A method family of McpServer::Impl as a Handler.
+template <Reply (McpServer::Impl::*method)(const Message&, Exchange&)>
+Reply call(McpServer::Impl& s, const Message& m, Exchange& x, Outcome&) {
+  return (s.*method)(m, x);
+}
+
+Reply initializeMethod(McpServer::Impl& s, const Message& m, Exchange& x, Outcome& out) {
+  return s.initialize(m, x, out);
+}
+Reply pingMethod(McpServer::Impl&, const Message&, Exchange&, Outcome&) {
+  return Reply::ok(Json::object());
+}
+Reply discoverMethod(McpServer::Impl& s, const Message&, Exchange& x, Outcome&) {
+  return s.discover(x);
+}
+Reply subscribeMethod(McpServer::Impl& s, const Message& m, Exchange& x, Outcome&) {
+  return subscribeTo(s, m, x);
+}
+Reply listenMethod(McpServer::Impl&, const Message&, Exchange& x, Outcome&) {
+  return listenUnheld(x);
+}
+
+// One MCP method: its handler and the eras it exists in. Outside them it is "not found"
+// (-32601; HTTP 404 in 2026-07-28, where `removed` says why when the revision dropped it).
+struct MethodEntry {
+  const char* name;
+  Handler handler;
+  unsigned eras;
+  const char* removed = nullptr;  // appended to 2026-07-28's "does not exist" message
+};
+
+constexpr char kTasksRemoved[] = "tasks/get inlines a task's result; tasks are not listed";
+using Impl = McpServer::Impl;
+
+// The method table. Tasks came with 2025-11-25; 2026-07-28 moved them to the tasks extension
+// (tasks/update new, tasks/result and tasks/list gone). subscriptions/listen is a 2026-07-28
+// method served by the transports; its entry answers when the stream cannot be held (and tells
+// a 2025 session to use its GET stream).
+const MethodEntry kMethods[] = {
+    {"initialize", initializeMethod, kSessionEras},
+    {"ping", pingMethod, kSessionEras},
+    {"server/discover", discoverMethod, kAllEras},
+    {"tools/list", call<&Impl::toolsList>, kAllEras},
+    {"tools/call", call<&Impl::toolsCall>, kAllEras},
+    {"resources/list", call<&Impl::resourcesList>, kAllEras},
+    {"resources/templates/list", call<&Impl::resourceTemplatesList>, kAllEras},
+    {"resources/read", call<&Impl::resourcesRead>, kAllEras},
+    {"resources/subscribe", subscribeMethod, kSessionEras},
+    {"resources/unsubscribe", subscribeMethod, kSessionEras},
+    {"subscriptions/listen", listenMethod, kAllEras},
+    {"tasks/get", call<&Impl::tasksMethod>, k2025_11_25 | k2026_07_28},
+    {"tasks/cancel", call<&Impl::tasksMethod>, k2025_11_25 | k2026_07_28},
+    {"tasks/update", call<&Impl::tasksMethod>, k2026_07_28},
+    {"tasks/result", call<&Impl::tasksMethod>, k2025_11_25, kTasksRemoved},
+    {"tasks/list", call<&Impl::tasksMethod>, k2025_11_25, kTasksRemoved},
+    {"prompts/list", call<&Impl::promptsList>, kAllEras},
+    {"prompts/get", call<&Impl::promptsGet>, kAllEras},
+    {"completion/complete", call<&Impl::complete>, kAllEras},
+    {"logging/setLevel", call<&Impl::setLogLevel>, kSessionEras},
+};
+
+const MethodEntry* findMethod(const std::string& name) {
+  for (const MethodEntry& e : kMethods) {
+    if (name == e.name) return &e;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -224,10 +331,10 @@ std::optional<RpcError> McpServer::Impl::paginate(const Json& params, Json& item
     std::string text = c.is_string() ? c.get<std::string>() : "";
     if (text.empty() || text.size() > 12 ||
         text.find_first_not_of("0123456789") != std::string::npos) {
-      return RpcError{kInvalidParams, "invalid cursor", nullptr, 0};
+      return RpcError{kInvalidParams, "invalid cursor"};
     }
     offset = std::stoull(text);
-    if (offset > items.size()) return RpcError{kInvalidParams, "invalid cursor", nullptr, 0};
+    if (offset > items.size()) return RpcError{kInvalidParams, "invalid cursor"};
   }
   const size_t total = items.size();
   const size_t end = std::min(total, offset + options.limits.page_size);
@@ -296,25 +403,26 @@ std::optional<RpcError> McpServer::Impl::checkStatelessMeta(const Message& m, Ex
   const Json& p = m.params;
   if (!p.contains("_meta") || !p["_meta"].is_object()) {
     return RpcError{kInvalidParams, "params._meta is required in protocol revision 2026-07-28",
-                    nullptr, 400};
+                    nullptr, StatusCode::kInvalidArgument};
   }
   const Json& meta = p["_meta"];
   if (!meta.contains(kMetaProtocolVersion) || !meta[kMetaProtocolVersion].is_string()) {
     return RpcError{kInvalidParams,
                     std::string("params._meta['") + kMetaProtocolVersion + "'] must be a string",
-                    nullptr, 400};
+                    nullptr, StatusCode::kInvalidArgument};
   }
   if (!meta.contains(kMetaClientCapabilities) || !meta[kMetaClientCapabilities].is_object()) {
     return RpcError{
         kInvalidParams,
         std::string("params._meta['") + kMetaClientCapabilities + "'] must be an object", nullptr,
-        400};
+        StatusCode::kInvalidArgument};
   }
   const std::string version = meta[kMetaProtocolVersion].get<std::string>();
   if (version != kStatelessVersion) {
     std::vector<std::string> stateless = {std::string(kStatelessVersion)};
     return RpcError{kUnsupportedVersion, "unsupported protocol version '" + version + "'",
-                    Json{{"supported", stateless}, {"requested", version}}, 400};
+                    Json{{"supported", stateless}, {"requested", version}},
+                    StatusCode::kInvalidArgument};
   }
   x.version = version;
   x.client_capabilities = meta[kMetaClientCapabilities];
@@ -341,61 +449,16 @@ void McpServer::Impl::noteToolsChanged(Exchange& x, const std::string& method) {
 
 Reply McpServer::Impl::route(const Message& m, Exchange& x, Outcome& out) {
   const std::string& method = m.method;
-  Reply reply;
-  if (x.stateless && removedInStateless(method)) {
-    reply = Reply::fail(kMethodNotFound, "method '" + method + "' does not exist in 2026-07-28",
-                        nullptr, 404);
-  } else if (method == "initialize") {
-    reply = initialize(m, x, out);
-  } else if (method == "ping") {
-    reply = Reply::ok(Json::object());
-  } else if (method == "server/discover") {
-    reply = discover(x);
-  } else if (method == "tools/list") {
-    reply = toolsList(m, x);
-  } else if (method == "tools/call") {
-    reply = toolsCall(m, x);
-  } else if (method == "resources/list") {
-    reply = resourcesList(m, x);
-  } else if (method == "resources/templates/list") {
-    reply = resourceTemplatesList(m, x);
-  } else if (method == "resources/read") {
-    reply = resourcesRead(m, x);
-  } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
-    // Updates of a subscribed document the caller may read go out on the session's GET stream
-    // (stdio: on stdout).
-    if (!m.params.contains("uri") || !m.params["uri"].is_string()) {
-      reply = Reply::fail(kInvalidParams, "field 'uri' must be a string");
-    } else {
-      Status st;
-      if (x.session) {
-        st = subscriptions->subscribe(x.session->id, m.params["uri"].get<std::string>(),
-                                      method == "resources/subscribe");
-      }
-      reply = st.ok() ? Reply::ok(Json::object()) : Reply::fail(kInvalidParams, st.message());
-    }
-  } else if (method == "subscriptions/listen") {
-    // Served by the transports (they hold the stream); reaching here means it cannot be held.
-    reply = Reply::fail(kInvalidRequest,
-                        x.stateless ? "subscriptions/listen needs Accept: text/event-stream"
-                                    : "subscriptions/listen is a 2026-07-28 method; 2025 "
-                                      "sessions use the GET stream",
-                        nullptr, x.stateless ? 406 : 0);
-  } else if (method.rfind("tasks/", 0) == 0) {
-    reply = tasksMethod(m, x);
-  } else if (method == "prompts/list") {
-    reply = promptsList(m, x);
-  } else if (method == "prompts/get") {
-    reply = promptsGet(m, x);
-  } else if (method == "completion/complete") {
-    reply = complete(m, x);
-  } else if (method == "logging/setLevel") {
-    reply = setLogLevel(m, x);
-  } else {
-    reply = Reply::fail(kMethodNotFound, "method '" + method + "' not found", nullptr,
-                        x.stateless ? 404 : 0);
+  const MethodEntry* entry = findMethod(method);
+  if (entry != nullptr && (entry->eras & eraOf(x)) != 0) return entry->handler(*this, m, x, out);
+  if (!x.stateless) return Reply::fail(kMethodNotFound, "method '" + method + "' not found");
+  if (entry == nullptr) {
+    return Reply::fail(kMethodNotFound, "method '" + method + "' not found", nullptr,
+                       StatusCode::kNotFound);
   }
-  return reply;
+  std::string message = "method '" + method + "' does not exist in 2026-07-28";
+  if (entry->removed != nullptr) message += std::string(" (") + entry->removed + ")";
+  return Reply::fail(kMethodNotFound, message, nullptr, StatusCode::kNotFound);
 }
 
 Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
@@ -439,8 +502,7 @@ Outcome McpServer::Impl::dispatch(const Message& m, Exchange& x) {
     reply = Reply::fail(kInternalError, "internal error");
   }
   if (reply.error) {
-    if (x.stateless && reply.error->http_status == 0) reply.error->http_status = 400;
-    out.http_status = reply.error->http_status == 0 ? 200 : reply.error->http_status;
+    out.http_status = reply.error->httpStatus(x.stateless);
     out.response = rpcErrorJson(m.id, *reply.error);
     record(m, x, "error", reply.error->code);
     return out;

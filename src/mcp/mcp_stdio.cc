@@ -40,10 +40,10 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (line.size() > s.options.limits.max_message_bytes) {
       if (!write(rpcErrorJson(
-              nullptr, RpcError{kInvalidRequest,
-                                "message exceeds " +
-                                    std::to_string(s.options.limits.max_message_bytes) + " bytes",
-                                nullptr, 0})))
+              nullptr,
+              RpcError{kInvalidRequest, "message exceeds " +
+                                            std::to_string(s.options.limits.max_message_bytes) +
+                                            " bytes"})))
         break;
       continue;
     }
@@ -51,9 +51,9 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     Message m;
     std::optional<RpcError> err;
     if (!parsed.ok()) {
-      err = RpcError{kParseError, parsed.status().message(), nullptr, 0};
+      err = RpcError{kParseError, parsed.status().message()};
     } else if (parsed->is_array()) {
-      err = RpcError{kInvalidRequest, "JSON-RPC batches are not supported", nullptr, 0};
+      err = RpcError{kInvalidRequest, "JSON-RPC batches are not supported"};
     } else {
       err = parseMessage(*parsed, &m);
     }
@@ -70,9 +70,8 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     if (session && m.is_request && m.method == "initialize") {
       // One session per stdio connection: its notification stream and its end at EOF are tied
       // to it.
-      if (!write(rpcErrorJson(
-              m.id,
-              RpcError{kInvalidRequest, "this connection is already initialized", nullptr, 0})))
+      if (!write(rpcErrorJson(m.id,
+                              RpcError{kInvalidRequest, "this connection is already initialized"})))
         break;
       continue;
     }
@@ -90,8 +89,7 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
       }
     } else if (m.is_request && m.method != "initialize" && m.method != "ping") {
       if (!write(rpcErrorJson(
-              m.id, RpcError{kInvalidRequest, "send initialize first (or 2026-07-28 _meta)",
-                             nullptr, 0})))
+              m.id, RpcError{kInvalidRequest, "send initialize first (or 2026-07-28 _meta)"})))
         break;
       continue;
     }
@@ -105,9 +103,7 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
         st = s.subscriptions->add(std::move(l).value());
       }
       s.record(m, x, st.ok() ? "ok: stream open" : "error", st.ok() ? 0 : kInvalidParams);
-      if (!st.ok() &&
-          !write(rpcErrorJson(m.id, RpcError{kInvalidParams, st.message(), nullptr, 0})))
-        break;
+      if (!st.ok() && !write(rpcErrorJson(m.id, RpcError{kInvalidParams, st.message()}))) break;
       continue;
     }
     if (wantsStream(m, x)) {

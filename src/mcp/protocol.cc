@@ -12,28 +12,28 @@ std::vector<std::string> supportedVersions() {
 
 std::optional<RpcError> parseMessage(const Json& j, Message* out) {
   if (!j.is_object()) {
-    return RpcError{kInvalidRequest, "a JSON-RPC message must be an object", nullptr, 0};
+    return RpcError{kInvalidRequest, "a JSON-RPC message must be an object"};
   }
   auto jsonrpc = j.find("jsonrpc");
   if (jsonrpc == j.end() || *jsonrpc != "2.0") {
-    return RpcError{kInvalidRequest, "field 'jsonrpc' must be \"2.0\"", nullptr, 0};
+    return RpcError{kInvalidRequest, "field 'jsonrpc' must be \"2.0\""};
   }
   if (j.contains("id")) {
     const Json& id = j["id"];
     // MCP forbids null ids; JSON-RPC allows strings and integers (fractions are discouraged).
     if (!id.is_string() && !id.is_number_integer()) {
-      return RpcError{kInvalidRequest, "field 'id' must be a string or an integer", nullptr, 0};
+      return RpcError{kInvalidRequest, "field 'id' must be a string or an integer"};
     }
     out->id = id;
   }
   if (j.contains("method")) {
     if (!j["method"].is_string()) {
-      return RpcError{kInvalidRequest, "field 'method' must be a string", nullptr, 0};
+      return RpcError{kInvalidRequest, "field 'method' must be a string"};
     }
     out->method = j["method"].get<std::string>();
     if (j.contains("params")) {
       if (!j["params"].is_object()) {
-        return RpcError{kInvalidParams, "field 'params' must be an object", nullptr, 0};
+        return RpcError{kInvalidParams, "field 'params' must be an object"};
       }
       out->params = j["params"];
     }
@@ -46,11 +46,16 @@ std::optional<RpcError> parseMessage(const Json& j, Message* out) {
     out->raw = j;
     return std::nullopt;
   }
-  return RpcError{kInvalidRequest, "a message needs 'method', 'result' or 'error'", nullptr, 0};
+  return RpcError{kInvalidRequest, "a message needs 'method', 'result' or 'error'"};
 }
 
 Json rpcResult(const Json& id, Json result) {
   return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+int RpcError::httpStatus(bool stateless) const {
+  if (http_code) return http::httpStatusFor(*http_code, http_origin);
+  return http::httpStatusFor(stateless ? StatusCode::kInvalidArgument : StatusCode::kOk);
 }
 
 Json rpcErrorJson(const Json& id, const RpcError& e) {

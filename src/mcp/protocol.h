@@ -9,6 +9,7 @@
 
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/http/error_mapping.h"
 
 namespace ward::mcp {
 
@@ -38,13 +39,19 @@ inline constexpr char kMetaClientCapabilities[] = "io.modelcontextprotocol/clien
 inline constexpr char kMetaLogLevel[] = "io.modelcontextprotocol/logLevel";
 inline constexpr char kMetaServerInfo[] = "io.modelcontextprotocol/serverInfo";
 
-// A protocol-level failure: becomes a JSON-RPC error (and, on HTTP in the stateless revision,
-// an HTTP status).
+// A protocol-level failure: becomes a JSON-RPC error (and, on HTTP, an HTTP status).
 struct RpcError {
   int code = kInternalError;
   std::string message;
-  Json data;            // null = no data member
-  int http_status = 0;  // 0 = the transport's default for the revision
+  Json data = nullptr;  // null = no data member
+  // On HTTP, the domain code (and origin) whose status answers it: the status itself is chosen
+  // by http::httpStatusFor, like every HTTP status of Ward. nullopt = the revision's default.
+  std::optional<StatusCode> http_code = std::nullopt;
+  http::ErrorOrigin http_origin = http::ErrorOrigin::kHandler;
+
+  // The HTTP status that answers this error: httpStatusFor(http_code, http_origin), else the
+  // revision's default (2025 session: 200, the error is in the body; 2026-07-28: 400).
+  int httpStatus(bool stateless) const;
 };
 
 // One parsed JSON-RPC message.

@@ -9,6 +9,7 @@
 #include "ward/common/log.h"
 #include "ward/common/mutex.h"
 #include "ward/gateway/tool_gateway.h"
+#include "ward/store/document_access.h"
 #include "ward/store/store.h"
 
 namespace ward::mcp {
@@ -332,7 +333,10 @@ void Subscriptions::checkAll() {
       const auto& doc = docOf(c.doc_id);
       // Only documents the listener may read: another's document never shows, not even as a
       // change notice.
-      if (!doc || doc->tenant != tenant || !mayReadDocument(e->l.principal, *doc)) continue;
+      if (!doc || doc->tenant != tenant ||
+          !store::mayReadDocumentIgnoringDeletion(e->l.principal, *doc)) {
+        continue;
+      }
       list_changed = true;
       std::string uri = documentUri(doc->ext_id);
       if (uris.count(uri)) updated.insert(std::move(uri));

@@ -242,7 +242,8 @@ Reply McpServer::Impl::startTask(const Message& m, Exchange& x, const std::strin
   auto created = tasks.create(std::move(t));
   if (!created.ok()) {
     return Reply::fail(kInternalError, created.status().message(),
-                       Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal}}, 429);
+                       Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal}},
+                       StatusCode::kResourceExhausted);
   }
   recordTask(*this, *created, "created");
   const std::string id = created->id;
@@ -300,7 +301,7 @@ Reply McpServer::Impl::taskForApproval(const Message& m, Exchange& x, const std:
         created.status().message() + "; the call waits for approval " + approval_id +
             " (GET /v1/approvals/" + approval_id + ")",
         Json{{"max_tasks_per_principal", kMaxTasksPerPrincipal}, {"approval_id", approval_id}},
-        429);
+        StatusCode::kResourceExhausted);
   }
   recordTask(*this, *created, "created for approval");
   return Reply::ok(createResult(*created, x.stateless));
@@ -317,25 +318,13 @@ void McpServer::Impl::followApprovalOf(const std::string& task_id, const std::st
 Reply McpServer::Impl::tasksMethod(const Message& m, Exchange& x) {
   const std::string& method = m.method;
   const bool v2026 = x.stateless;
-  const bool known2026 =
-      method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel";
-  const bool known2025 = method == "tasks/get" || method == "tasks/result" ||
-                         method == "tasks/list" || method == "tasks/cancel";
-  if (v2026 && !known2026) {
-    return Reply::fail(kMethodNotFound,
-                       "method '" + method +
-                           "' does not exist in 2026-07-28 (tasks/get inlines "
-                           "a task's result; tasks are not listed)",
-                       nullptr, 404);
-  }
-  if (!v2026 && (!known2025 || x.version != "2025-11-25")) {
-    return Reply::fail(kMethodNotFound, "method '" + method + "' not found");
-  }
+  // Which tasks/* methods exist in which revision is the method table's (mcp_server.cc).
   if (v2026 && !tasksNegotiated(m, x)) {
     return Reply::fail(
         kMissingClientCapability,
         method + " needs the client capability extensions['" + std::string(kTasksExtension) + "']",
-        Json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, Json::object()}}}}}}, 400);
+        Json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, Json::object()}}}}}},
+        StatusCode::kInvalidArgument);
   }
   const TaskOwner owner = taskOwner(x);
   if (method == "tasks/list") {

@@ -226,10 +226,9 @@ class ToolGateway {
   // What a call parked as `parked` answers once its wait ended with the approval `view`: the
   // executed call's response, else `parked` with the approval's state.
   static Json callResponseAfterWait(Json parked, const Json& view);
-  // Whether a principal holds the approver role.
-  static bool isApprover(const identity::Principal& p);
   // Approves (and runs the call, exactly once) or denies. The reviewer needs the approver role
-  // (admin, or a member of the group "approvers") and may not be the requester.
+  // (identity::hasRole(Role::kApprover): admin, or a member of the group "approvers") and may
+  // not be the requester.
   Result<Json> decide(const identity::Principal& reviewer, const Decision& decision);
 
   class Impl;

@@ -14,6 +14,7 @@ enum class ErrorOrigin {
   kBodyTooLarge,      // request body over ServerConfig::max_body_bytes (ResourceExhausted -> 413)
   kHeadersTooLarge,   // request header block over the limit (ResourceExhausted -> 431)
   kMethodNotAllowed,  // path known, method not (NotFound -> 405)
+  kNotAcceptable,     // no answer in a media type the Accept header allows (InvalidArgument -> 406)
 };
 
 // StatusCode -> HTTP status. kOk maps to 200.

@@ -66,6 +66,7 @@ struct HttpResponse {
   static HttpResponse json(const Json& j);                               // 200
   static HttpResponse created(const Json& j);                            // 201
   static HttpResponse accepted(const Json& j);                           // 202
+  static HttpResponse accepted();                                        // 202, no body
   static HttpResponse text(std::string body, std::string content_type);  // 200
   static HttpResponse later(std::shared_ptr<DeferredResponse> deferred);
 };

@@ -57,9 +57,9 @@ Principal actingFor(const Principal& user, const Principal& agent,
 
 // Whether `who` may read a document carrying `doc_tokens` (sorted; its ACL, source and metadata
 // tokens, as store::DocumentRecord::tokens() gives them): one of who.acl_tokens, and, when
-// who.scope_tokens is set, also one of those. The single check behind every read path that is not
-// the index (fetch, REST documents, MCP resources); the index applies the same rule in its
-// visibility bitmap.
+// who.scope_tokens is set, also one of those. The check behind every read path that is not the
+// index, through store::mayReadDocument (which adds: live, same tenant); the index applies the
+// same rule in its visibility bitmap.
 bool mayRead(const Principal& who, const std::vector<std::string>& doc_tokens);
 
 }  // namespace ward::identity

@@ -64,8 +64,11 @@ class Store : public identity::Directory {
   // --- change feed ---
   virtual Result<std::vector<Change>> changesSince(int64_t seq, int limit) = 0;
   virtual Result<int64_t> lastChangeSeq() = 0;
-  // Bumped on every principal creation, membership change and agent-scope change: caches of
-  // resolved principals compare it. API key changes do not bump it (keys are looked up per request).
+  // Bumped, in the same transaction, by every principal creation, membership change, agent-scope
+  // change and API-key revocation (and by the SCIM and source-group writes, scim_directory.h and
+  // sync_store.h), whichever process makes them: caches of resolved principals and verified keys
+  // (identity::ApiKeyCache) compare it. Creating a key does not bump it: no cache holds a new key.
+  // Held by StoreConformance tests (memberships, key revocation, agent scope).
   virtual Result<int64_t> identityGeneration() = 0;
   // A random id made when the database was created: a replaced or re-created database has another
   // (persisted indexes compare it, docs/formats/index-segments.md).

@@ -23,6 +23,7 @@
 
 #include "exfil_check.h"
 #include "gateway_env.h"
+#include "http_executor.h"
 
 namespace ward::testing {
 namespace {
@@ -197,6 +198,17 @@ TEST(GatewayDocs, TheExfiltrationThresholdIsTheCodes) {
   ASSERT_FALSE(doc.str().empty());
   EXPECT_NE(doc.str().find("`kExfilMinRunBytes` = " + std::to_string(gateway::kExfilMinRunBytes)),
             std::string::npos);
+}
+
+TEST(GatewayDocs, TheRetryBackoffIsTheCodes) {
+  std::ifstream in(std::string(WARD_GATEWAY_CASES_DIR) + "/../../../docs/design/gateway.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  ASSERT_FALSE(doc.str().empty());
+  // gateway.retries defaults to 2: the doc names both waits.
+  const std::string waits = "(" + std::to_string(gateway::retryBackoffMs(1)) + " ms, then " +
+                            std::to_string(gateway::retryBackoffMs(2)) + " ms backoff";
+  EXPECT_NE(doc.str().find(waits), std::string::npos) << "gateway.md should say " << waits;
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ TEST(ErrorMappingTest, OriginRefinesCode) {
   EXPECT_EQ(httpStatusFor(StatusCode::kResourceExhausted, ErrorOrigin::kHeadersTooLarge), 431);
   EXPECT_EQ(httpStatusFor(StatusCode::kNotFound, ErrorOrigin::kMethodNotAllowed), 405);
   EXPECT_EQ(httpStatusFor(StatusCode::kInvalidArgument, ErrorOrigin::kBodyTooLarge), 400);
+  EXPECT_EQ(httpStatusFor(StatusCode::kInvalidArgument, ErrorOrigin::kNotAcceptable), 406);
+  EXPECT_EQ(httpStatusFor(StatusCode::kNotFound, ErrorOrigin::kNotAcceptable), 404);
 }
 
 TEST(ErrorMappingTest, ErrorBodyShape) {

@@ -47,12 +47,26 @@ TEST(McpProtocol, RefusesMalformedEnvelopesNamingTheField) {
 }
 
 TEST(McpProtocol, ErrorsCarryTheRequestIdAndData) {
-  Json e = rpcErrorJson("r1", RpcError{kInvalidParams, "bad", Json{{"uri", "x"}}, 0});
+  Json e = rpcErrorJson("r1", RpcError{kInvalidParams, "bad", Json{{"uri", "x"}}});
   EXPECT_EQ(e["id"], "r1");
   EXPECT_EQ(e["error"]["code"], kInvalidParams);
   EXPECT_EQ(e["error"]["data"]["uri"], "x");
-  EXPECT_FALSE(
-      rpcErrorJson(1, RpcError{kInternalError, "m", nullptr, 0})["error"].contains("data"));
+  EXPECT_FALSE(rpcErrorJson(1, RpcError{kInternalError, "m", nullptr})["error"].contains("data"));
+}
+
+// An error's HTTP status is the error mapping's (http::httpStatusFor), not a number of its own.
+TEST(McpProtocol, HttpStatusesComeFromTheErrorMapping) {
+  const RpcError plain{kInvalidParams, "x"};
+  EXPECT_EQ(plain.httpStatus(/*stateless=*/false), 200);  // a 2025 session: the error is the body
+  EXPECT_EQ(plain.httpStatus(/*stateless=*/true), 400);
+  const RpcError missing{kMethodNotFound, "x", nullptr, StatusCode::kNotFound};
+  EXPECT_EQ(missing.httpStatus(true), 404);
+  EXPECT_EQ(missing.httpStatus(false), 404);
+  const RpcError unacceptable{kInvalidRequest, "x", nullptr, StatusCode::kInvalidArgument,
+                              http::ErrorOrigin::kNotAcceptable};
+  EXPECT_EQ(unacceptable.httpStatus(true), 406);
+  const RpcError full{kInternalError, "x", nullptr, StatusCode::kResourceExhausted};
+  EXPECT_EQ(full.httpStatus(true), 429);
 }
 
 TEST(McpProtocol, LogLevelsAreOrderedAndUnknownIsRefused) {
