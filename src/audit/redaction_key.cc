@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <sstream>
 
 #include "redaction_engine.h"
@@ -12,6 +14,7 @@
 #include "ward/audit/redaction.h"
 #include "ward/common/aead.h"
 #include "ward/common/encoding.h"
+#include "ward/common/log.h"
 #include "ward/io/secret_file.h"
 
 namespace ward::audit {
@@ -27,6 +30,52 @@ constexpr size_t kMinKeyBytes = 16;
 Status ioError(const std::string& what, const std::string& path) {
   return Status::unavailable(what + " " + path + ": " + std::strerror(errno));
 }
+
+// The built-in rules alone, compiled on a thread of its own from construction and waited for by
+// the first call (docs/design/redaction.md, "Loading"): a command's set-up goes on meanwhile
+// instead of waiting for RE2 (about 320 million instructions for the default set, the largest
+// serial step of `ward sync`'s start). The built-in rules are compiled by the tests
+// (redaction_test), so the build fails only on a programming error; then every call fails
+// closed: a text is replaced whole and a JSON value becomes one placeholder string. Thread-safe
+// (the shared future's get() is).
+class DeferredRedactor final : public Redactor {
+ public:
+  explicit DeferredRedactor(RedactorOptions options)
+      : built_(std::async(std::launch::async, [o = std::move(options)] {
+                 return loadRedactor(o);
+               }).share()) {}
+  // The shared state of an async build is waited for by its last future's destructor.
+  ~DeferredRedactor() override = default;
+
+  std::string redactText(std::string_view text, RedactionStats* stats) const override {
+    const Redactor* r = get();
+    return r != nullptr ? r->redactText(text, stats) : std::string(kUnavailable);
+  }
+  void redactJson(Json& value, RedactionStats* stats) const override {
+    const Redactor* r = get();
+    if (r != nullptr) {
+      r->redactJson(value, stats);
+    } else {
+      value = Json(std::string(kUnavailable));
+    }
+  }
+
+ private:
+  static constexpr std::string_view kUnavailable = "[REDACTED:redactor_unavailable]";
+
+  const Redactor* get() const {
+    const Result<std::unique_ptr<Redactor>>& r = built_.get();
+    if (r.ok()) return r->get();
+    std::call_once(logged_, [&r] {
+      logError("redaction: the built-in rules did not compile (" + r.status().message() +
+               "); every value is redacted whole");
+    });
+    return nullptr;
+  }
+
+  std::shared_future<Result<std::unique_ptr<Redactor>>> built_;
+  mutable std::once_flag logged_;
+};
 
 }  // namespace
 
@@ -95,6 +144,13 @@ Result<std::unique_ptr<Redactor>> loadTenantRedactor(const std::string& data_dir
   RedactorOptions options;
   WARD_ASSIGN_OR_RETURN(options.key, loadOrCreateRedactionKey(redactionKeyPath(data_dir, tenant)));
   options.tenant_rules_path = redactionRulesPath(data_dir, tenant);
+  // A tenant rule file is input: compiled now, so that a bad rule fails the command that opens
+  // it, naming the rule. Without one only the built-in rules remain, compiled meanwhile.
+  std::error_code ec;
+  if (!std::filesystem::exists(options.tenant_rules_path, ec) && !ec) {
+    options.tenant_rules_path.clear();
+    return std::unique_ptr<Redactor>(std::make_unique<DeferredRedactor>(std::move(options)));
+  }
   return loadRedactor(options);
 }
 

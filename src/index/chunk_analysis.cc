@@ -7,8 +7,9 @@ namespace ward::index {
 
 AnalyzedChunk analyzeChunk(uint32_t chunk_id, const std::string& title,
                            const std::string& heading_path, const std::string& body) {
-  // Reused across chunks (its arrays keep their capacity); each term is hashed once per
-  // occurrence here and never again: the hash travels with the term to the term dictionary.
+  // Reused across chunks (its arrays keep their capacity). A term's hash comes from the analyzer
+  // (a stem's is computed once per distinct word) and travels with the term to the term
+  // dictionary.
   struct Counted {
     FieldTf tf;
     uint64_t hash;
@@ -20,9 +21,8 @@ AnalyzedChunk analyzeChunk(uint32_t chunk_id, const std::string& title,
   out.chunk_id = chunk_id;
   auto field = [&](const std::string& text, uint32_t* len, int which) {
     uint32_t n = 0;
-    analyzer.forEachTerm(text, [&](const std::string& t) {
+    analyzer.forEachHashedTerm(text, [&](const std::string& t, uint64_t h) {
       ++n;
-      const uint64_t h = StringTable<Counted>::hash(t);
       FieldTf& tf = tfs.insert(t, h, Counted{FieldTf{}, h}).first->value.tf;
       if (which == 0 && tf.title < 15) ++tf.title;
       if (which == 1 && tf.heading < 15) ++tf.heading;

@@ -81,8 +81,13 @@ uint8_t classify(std::string_view s, size_t i, size_t* len) {
 }  // namespace
 
 struct Analyzer::Impl {
+  // A stem and its hash (StringTable's), computed once per distinct word.
+  struct Stem {
+    std::string term;
+    uint64_t hash = 0;
+  };
   sb_stemmer* stemmer = nullptr;
-  StringTable<std::string> stem_cache;  // normalized word -> stem
+  StringTable<Stem> stem_cache;  // normalized word -> stem
 
   Impl() { stemmer = sb_stemmer_new("english", "UTF_8"); }
   ~Impl() {
@@ -111,20 +116,22 @@ struct Analyzer::Impl {
   }
 
   // The reference is valid until the next call.
-  const std::string& stem(const std::string& word) {
-    const uint64_t h = StringTable<std::string>::hash(word);
+  const Stem& stem(const std::string& word) {
+    const uint64_t h = StringTable<Stem>::hash(word);
     if (const auto* e = stem_cache.find(word, h)) return e->value;
-    std::string stemmed = word;
+    Stem stemmed{word, 0};
     if (stemmer) {
       const sb_symbol* s = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
                                            static_cast<int>(word.size()));
-      if (s) stemmed.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
+      if (s) stemmed.term.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
     }
+    stemmed.hash = StringTable<Stem>::hash(stemmed.term);
     if (stem_cache.size() > 1'000'000) stem_cache.clear();  // bound memory on odd corpora
     return stem_cache.insert(word, h, std::move(stemmed)).first->value;
   }
 
-  // Emits tokens. `sink(term, position, start, end, identifier)`.
+  // Emits tokens. `sink(term, hash, position, start, end, identifier)`: `hash` is the term's
+  // StringTable hash when a stem brings it, else 0 (not computed).
   // `first_bytes`, when given, names the first bytes a wanted term can start with: a word starting
   // with another byte is not stemmed and reaches the sink with an empty term (see forEachToken).
   template <typename Sink>
@@ -191,7 +198,7 @@ struct Analyzer::Impl {
         for (int p = 0; p < nparts; ++p) ascii = ascii && parts_ascii[p];
         normalize(raw, ascii, norm);
         if (!norm.empty() && norm.size() <= 128) {
-          sink(norm, compound_pos, static_cast<uint32_t>(compound_start),
+          sink(norm, uint64_t{0}, compound_pos, static_cast<uint32_t>(compound_start),
                static_cast<uint32_t>(compound_end), true);
         }
       }
@@ -202,9 +209,10 @@ struct Analyzer::Impl {
         // No stopword is longer than 5 bytes: most words skip the set lookup.
         if (parts_alpha[p] && part_norm.size() <= 5 && stopwords().count(part_norm)) continue;
         const bool skip = first_bytes && !(*first_bytes)[static_cast<unsigned char>(part_norm[0])];
-        const std::string& term = skip ? kNoTerm : parts_alpha[p] ? stem(part_norm) : part_norm;
-        sink(term, position, static_cast<uint32_t>(parts_begin[p]),
-             static_cast<uint32_t>(parts_end[p]), false);
+        const Stem* stemmed = skip || !parts_alpha[p] ? nullptr : &stem(part_norm);
+        const std::string& term = skip ? kNoTerm : stemmed ? stemmed->term : part_norm;
+        sink(term, stemmed ? stemmed->hash : uint64_t{0}, position,
+             static_cast<uint32_t>(parts_begin[p]), static_cast<uint32_t>(parts_end[p]), false);
         ++position;
         first_kept = false;
       }
@@ -217,27 +225,40 @@ Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
 Analyzer::~Analyzer() = default;
 
 void Analyzer::analyze(std::string_view text, std::vector<Token>& out) {
-  impl_->run(text, [&](const std::string& term, uint32_t pos, uint32_t s, uint32_t e, bool id) {
-    out.push_back(Token{term, pos, s, e, id});
-  });
+  impl_->run(text,
+             [&](const std::string& term, uint64_t, uint32_t pos, uint32_t s, uint32_t e, bool id) {
+               out.push_back(Token{term, pos, s, e, id});
+             });
 }
 
 void Analyzer::terms(std::string_view text, std::vector<std::string>& out) {
-  impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) {
+  impl_->run(text, [&](const std::string& term, uint64_t, uint32_t, uint32_t, uint32_t, bool) {
     out.push_back(term);
   });
 }
 
 void Analyzer::forEachTerm(std::string_view text,
                            const std::function<void(const std::string&)>& f) {
-  impl_->run(text, [&](const std::string& term, uint32_t, uint32_t, uint32_t, bool) { f(term); });
+  impl_->run(text, [&](const std::string& term, uint64_t, uint32_t, uint32_t, uint32_t, bool) {
+    f(term);
+  });
+}
+
+void Analyzer::forEachHashedTerm(std::string_view text,
+                                 const std::function<void(const std::string&, uint64_t)>& f) {
+  impl_->run(text, [&](const std::string& term, uint64_t hash, uint32_t, uint32_t, uint32_t, bool) {
+    f(term, hash != 0 ? hash : StringTable<Impl::Stem>::hash(term));
+  });
 }
 
 void Analyzer::forEachToken(
     std::string_view text, const std::array<bool, 256>& first_bytes,
     const std::function<void(const std::string& term, uint32_t start, uint32_t end)>& f) {
   impl_->run(
-      text, [&](const std::string& term, uint32_t, uint32_t s, uint32_t e, bool) { f(term, s, e); },
+      text,
+      [&](const std::string& term, uint64_t, uint32_t, uint32_t s, uint32_t e, bool) {
+        f(term, s, e);
+      },
       &first_bytes);
 }
 

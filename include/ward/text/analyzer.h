@@ -40,6 +40,10 @@ class Analyzer {
   void terms(std::string_view text, std::vector<std::string>& out);
   // Calls f with each term, in order, without copying it (the reference is valid during the call).
   void forEachTerm(std::string_view text, const std::function<void(const std::string&)>& f);
+  // forEachTerm with each term's hash, std::hash<std::string_view> (StringTable::hash): a stem's
+  // is computed once per distinct word and kept with it, not once per occurrence. For indexing.
+  void forEachHashedTerm(std::string_view text,
+                         const std::function<void(const std::string&, uint64_t)>& f);
 
   // Calls f(term, start, end) for each token of `text`, in analyze()'s order, without building
   // Tokens. A word whose normalized first byte is not set in `first_bytes` is not stemmed and

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "ward/audit/redaction.h"
 
@@ -270,6 +271,39 @@ TEST(RedactionTenant, DataDirFiles) {
   EXPECT_NE(broken.status().message().find("broken.toml: rule 'x' (#1): missing 'type'"),
             std::string::npos)
       << broken.status().message();
+}
+
+TEST(RedactionTenant, TheDefaultsCompiledMeanwhileRedactAsTheSynchronousBuildDoes) {
+  // Without a rule file the tenant's redactor is built on its own thread; the first calls, from
+  // several threads at once, wait for it and get what a redactor built at once gives.
+  TempDir dir;
+  auto deferred = loadTenantRedactor(dir.path(), "plain");
+  ASSERT_TRUE(deferred.ok()) << deferred.status().toString();
+  auto key = loadOrCreateRedactionKey(redactionKeyPath(dir.path(), "plain"));
+  ASSERT_TRUE(key.ok());
+  RedactorOptions options;
+  options.key = *key;
+  auto direct = loadRedactor(options);
+  ASSERT_TRUE(direct.ok()) << direct.status().toString();
+  const std::string text = std::string("mail ") + kEmailA + " and AKIAIOSFODNN7EXAMPLE here";
+  const std::string expected = (*direct)->redactText(text);
+  ASSERT_NE(expected, text);
+  std::vector<std::string> got(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < got.size(); ++i) {
+    threads.emplace_back([&, i] { got[i] = (*deferred)->redactText(text); });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) EXPECT_EQ(g, expected);
+  Json doc = {{"note", text}, {"password", "hunter2"}};
+  Json want = doc;
+  (*direct)->redactJson(want);
+  (*deferred)->redactJson(doc);
+  EXPECT_EQ(doc, want);
+  // A redactor dropped before its first call waits for its build, then goes.
+  auto unused = loadTenantRedactor(dir.path(), "plain");
+  ASSERT_TRUE(unused.ok());
+  unused->reset();
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 namespace ward::text {
 namespace {
@@ -236,6 +239,25 @@ TEST(AnalyzerTest, ForEachTokenMatchesAnalyzeWhereTheFirstByteIsWanted) {
     }
   }
   EXPECT_GT(skipped, 0u);
+}
+
+TEST(AnalyzerTest, HashedTermsAreTheTermsWithTheirStringTableHashes) {
+  // Stems (hashed once per distinct word), identifiers, digits and non-ASCII words, twice, so
+  // the second pass takes the stems and their hashes from the cache.
+  const std::string text =
+      "Running runners ran; INV-2024-0042 and ERR_TIMEOUT at 42 \xc3\x89v\xc3\xa9nements. "
+      "Running runners ran; INV-2024-0042 and ERR_TIMEOUT at 42 \xc3\x89v\xc3\xa9nements.";
+  Analyzer a;
+  std::vector<std::string> terms;
+  a.forEachTerm(text, [&](const std::string& t) { terms.push_back(t); });
+  std::vector<std::pair<std::string, uint64_t>> hashed;
+  a.forEachHashedTerm(text, [&](const std::string& t, uint64_t h) { hashed.emplace_back(t, h); });
+  ASSERT_EQ(hashed.size(), terms.size());
+  ASSERT_GT(terms.size(), 10u);
+  for (size_t i = 0; i < terms.size(); ++i) {
+    EXPECT_EQ(hashed[i].first, terms[i]) << i;
+    EXPECT_EQ(hashed[i].second, std::hash<std::string_view>{}(terms[i])) << terms[i];
+  }
 }
 
 }  // namespace

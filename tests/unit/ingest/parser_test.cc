@@ -1,5 +1,7 @@
 #include "ward/ingest/parser.h"
 
+#include "../../../src/ingest/parsers.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -320,6 +322,27 @@ TEST(Utf8Test, InvalidBytesAreRepairedInEveryTextFormat) {
                       "a\r\nb\rc",
                       "c.txt");
   EXPECT_EQ(crlf.text, "a\nb\nc");
+}
+
+TEST(Utf8Test, EveryByteToRepairIsFoundWhereverItSitsInAWord) {
+  // The fast path reads eight bytes at a time: a CR, a NUL, an invalid byte and a valid
+  // two-byte sequence at every offset of a 24-byte ASCII text must come out as the byte loop
+  // would make them.
+  const std::string plain = "abcdefghijklmnopqrstuvwx";
+  const std::pair<std::string, std::string> cases[] = {
+      {"\r", "\n"},
+      {std::string(1, '\0'), "\xEF\xBF\xBD"},
+      {"\xFF", "\xEF\xBF\xBD"},
+      {"\xC3\xA9", "\xC3\xA9"},
+      {"\r\n", "\n"},
+  };
+  for (const auto& [in, out] : cases) {
+    for (size_t at = 0; at <= plain.size(); ++at) {
+      const std::string text = plain.substr(0, at) + in + plain.substr(at);
+      const std::string want = plain.substr(0, at) + out + plain.substr(at);
+      EXPECT_EQ(repairUtf8(text), want) << "offset " << at;
+    }
+  }
 }
 
 TEST(RobustnessTest, RandomBytesNeverCrash) {

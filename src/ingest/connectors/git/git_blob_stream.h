@@ -8,14 +8,13 @@
 // own. The destructor ends the child and the thread, whatever is left unread.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "git_cat_file.h"
 #include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
@@ -25,13 +24,6 @@ namespace ward::ingest {
 // rather than pass it, besides what its current read holds (at most 1 MiB and the blob it is in);
 // a blob larger than this is still queued, alone.
 inline constexpr uint64_t kMaxStreamedBlobBytes = 16 << 20;
-
-// One blob of the list: its bytes, or its own refusal in `status` (NotFound: missing or not a
-// blob; ResourceExhausted: larger than the stream's max_bytes, not kept).
-struct StreamedBlob {
-  Status status;
-  std::string bytes;
-};
 
 class GitBlobStream {
  public:
@@ -60,9 +52,7 @@ class GitBlobStream {
   const std::string git_dir_;
   const std::vector<std::string> oids_;
   const uint64_t max_bytes_;
-  pid_t pid_ = -1;
-  int in_ = -1;   // our end of the child's stdin (a socket: writes never raise SIGPIPE)
-  int out_ = -1;  // the child's stdout
+  CatFileChild child_;
   std::thread reader_;
 
   Mutex mu_;

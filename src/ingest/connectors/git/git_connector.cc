@@ -15,7 +15,9 @@
 #include <sstream>
 
 #include "git_blob_stream.h"
+#include "git_cat_file.h"
 #include "git_process.h"
+#include "git_mirror.h"
 #include "git_remote.h"
 #include "ward/ingest/git_tree.h"
 #include "ward/ingest/parser.h"
@@ -26,8 +28,6 @@ namespace {
 
 // A page also ends once its files hold this many bytes (the runner keeps a page in memory).
 constexpr uint64_t kMaxPageBytes = 64 << 20;
-// The ref the fetched commit is kept under in the mirror.
-constexpr const char* kMirrorRef = "refs/ward/head";
 // The mirror's file naming the last passed commit and the binary blobs of its tree.
 constexpr const char* kPassStateFile = "ward-pass";
 // The mirror's file holding when the last complete full listing started (full_every_s).
@@ -86,8 +86,8 @@ class GitConnector final : public Connector {
       }
     }
     if (commit.empty()) {
-      WARD_RETURN_IF_ERROR(fetch());
-      WARD_ASSIGN_OR_RETURN(commit, revParse(std::string(kMirrorRef) + "^{commit}"));
+      WARD_ASSIGN_OR_RETURN(
+          commit, updateGitMirror(GitMirrorUpdate{mirror_, source_.name, source_.ref, &remote_}));
       base = changeFeedBase(commit);
     }
     WARD_ASSIGN_OR_RETURN(std::string ct, git({"log", "-1", "--format=%ct", commit}, 64));
@@ -349,12 +349,6 @@ class GitConnector final : public Connector {
     return runGit(GitCommand{mirror_, std::move(args), std::move(config), max_stdout, {}, {}});
   }
 
-  Result<std::string> revParse(const std::string& what) const {
-    WARD_ASSIGN_OR_RETURN(std::string out, git({"rev-parse", "--verify", "-q", what}, 256));
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return out;
-  }
-
   // One mirror per source, used by one pass at a time (the runner's lock is per tenant).
   Status lockMirror() {
     if (lock_fd_ >= 0) return Status();
@@ -367,83 +361,6 @@ class GitConnector final : public Connector {
       return Status::failedPrecondition("the git mirror of source '" + source_.name +
                                         "' is in use by another run");
     }
-    return Status();
-  }
-
-  Status fetch() {
-    // An http(s) host is resolved and checked before git runs at all; git connects to that
-    // address. The token, if any, reaches git only through its environment.
-    std::vector<std::string> config;
-    std::vector<std::string> env = remote_.auth_env;
-    if (!remote_.host.empty()) {
-      auto pin = pinGitRemote(remote_);
-      if (!pin.ok()) {
-        return Status(pin.status().code(),
-                      "source '" + source_.name + "': " + pin.status().message());
-      }
-      config.push_back(*pin);
-      if (remote_.plain_http) {
-        config.push_back("protocol.http.allow=always");
-        env.push_back("GIT_ALLOW_PROTOCOL=file:http:https");
-      }
-    }
-    struct stat st {};
-    if (::stat((mirror_ + "/HEAD").c_str(), &st) != 0) {
-      // No template: the mirror starts without sample hooks or anything else copied in.
-      WARD_RETURN_IF_ERROR(
-          runGit(GitCommand{"", {"init", "--bare", "-q", "--template=", mirror_}, {}, 4096, {}, {}})
-              .status());
-    }
-    if (remote_.host.empty()) WARD_RETURN_IF_ERROR(borrowLocalObjects());
-    const std::string ref = source_.ref.empty() ? "HEAD" : source_.ref;
-    GitCommand fetch{mirror_,
-                     {"fetch", "-q", "--no-tags", "--no-write-fetch-head",
-                      "--no-recurse-submodules", "--", remote_.url, "+" + ref + ":" + kMirrorRef},
-                     std::move(config),
-                     1 << 20,
-                     {},
-                     {}};
-    fetch.env = std::move(env);
-    fetch.scrub = remote_.auth_scrub;
-    auto fetched = runGit(fetch);
-    if (!fetched.ok()) {
-      return Status(fetched.status().code(),
-                    "source '" + source_.name + "': " + fetched.status().message());
-    }
-    return Status();
-  }
-
-  // A local root's objects are borrowed, not copied (docs/design/ingest.md, "Git"): the mirror's
-  // objects/info/alternates names the root's object directory, so the fetch finds the commit's
-  // objects present and transfers (and checks) none; only refs/ward/head moves. A directory named
-  // once stays named (the mirror's older commits may live there). A root whose object directory
-  // is not found (a worktree whose .git is a file, say) is fetched as a copy, as a remote is.
-  Status borrowLocalObjects() {
-    std::string objects;
-    struct stat st {};
-    if (::stat((remote_.url + "/HEAD").c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      objects = remote_.url + "/objects";  // a bare repository
-    } else {
-      objects = remote_.url + "/.git/objects";
-    }
-    if (::stat(objects.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-        objects.find('\n') != std::string::npos) {
-      return Status();
-    }
-    const std::string info = mirror_ + "/objects/info";
-    ::mkdir(info.c_str(), 0700);  // git init makes it; EEXIST is fine
-    const std::string file = info + "/alternates";
-    {
-      std::ifstream in(file);
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line == objects) return Status();
-      }
-    }
-    std::ofstream out(file, std::ios::app);
-    out << objects << '\n';
-    out.close();
-    if (!out) return Status::unavailable("cannot write " + file);
     return Status();
   }
 

@@ -7,7 +7,6 @@
 
 #include <sys/types.h>
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,35 +41,5 @@ Result<std::string> runGit(const GitCommand& command);
 // the child's stdin, stdout and stderr are `in_fd`, `out_fd` and `err_fd` (-1: /dev/null). The
 // caller closes its copies and reaps the child.
 Result<pid_t> spawnGit(const GitCommand& command, int in_fd, int out_fd, int err_fd);
-
-// One `git cat-file --batch` child for a pass: blobs are read one request at a time (no process
-// per file, no filter or textconv). Not thread-safe; the child is ended by the destructor.
-class GitBlobReader {
- public:
-  explicit GitBlobReader(std::string git_dir) : git_dir_(std::move(git_dir)) {}
-  ~GitBlobReader();
-  GitBlobReader(const GitBlobReader&) = delete;
-  GitBlobReader& operator=(const GitBlobReader&) = delete;
-
-  // The blob's bytes; ResourceExhausted (the bytes skipped) when larger than `max_bytes`.
-  Result<std::string> read(const std::string& oid, uint64_t max_bytes);
-  // Several blobs in one round (all requests sent, then the answers read): one result per id, in
-  // order. An error means the child could not be talked to (it is restarted on the next read).
-  Result<std::vector<Result<std::string>>> readMany(const std::vector<std::string>& oids,
-                                                    uint64_t max_bytes);
-
- private:
-  Status start();
-  void stop();
-  Status readExactly(char* out, size_t n);
-  Status skip(uint64_t n);
-  Result<std::string> readLine();
-
-  std::string git_dir_;
-  int pid_ = -1;
-  int in_ = -1;   // our end of the child's stdin (a socket: writes never raise SIGPIPE)
-  int out_ = -1;  // the child's stdout
-  std::string buffered_;
-};
 
 }  // namespace ward::ingest
