@@ -4,6 +4,7 @@
 // and chunks are in pg_documents.cc, the feed in pg_feed.cc.
 #include <algorithm>
 
+#include "pg_bulk.h"
 #include "pg_documents.h"
 #include "pg_feed.h"
 #include "pg_pool.h"
@@ -313,17 +314,13 @@ class PgStore final : public Store {
   // --- documents ---
   Result<std::vector<WriteResult>> writeDocuments(std::vector<DocumentWrite>& writes) override {
     std::vector<WriteResult> results;
+    // The whole batch in a fixed number of round trips (pg_bulk.h), in one transaction.
     // A concurrent first insert of the same document is a unique violation: run the batch again
     // (it then finds the row and updates it).
     WARD_RETURN_IF_ERROR(pool_->transaction(
         [&](PgConn& db) -> Status {
-          results.clear();
-          results.reserve(writes.size());
-          int64_t now = SystemClock::instance().nowMicros();
-          for (auto& w : writes) {
-            WARD_ASSIGN_OR_RETURN(WriteResult r, pg::writeDocument(db, w, now));
-            results.push_back(r);
-          }
+          WARD_ASSIGN_OR_RETURN(
+              results, pg::writeDocumentBatch(db, writes, SystemClock::instance().nowMicros()));
           return Status();
         },
         /*retry_unique=*/true));

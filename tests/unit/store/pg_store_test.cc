@@ -169,5 +169,48 @@ TEST_F(PgStoreTest, ConcurrentFirstWritesOfOneDocumentBothSucceed) {
   EXPECT_EQ((*theirs)[0].doc_id, docId("same"));
 }
 
+// A batch that fails half way, in the middle of its chunk COPY (a chunk with bytes that are not
+// UTF-8, past the first piece streamed): the transaction rolls back as a whole, so none of the
+// new documents, no new version of the existing one and no feed row is left.
+TEST_F(PgStoreTest, ABatchThatFailsHalfWayWritesNothing) {
+  std::vector<store::DocumentWrite> seed{write("kept", "the first version")};
+  ASSERT_TRUE(store_->writeDocuments(seed).ok());
+  int64_t kept_id = docId("kept");
+  int64_t cursor = store_->lastChangeSeq().value();
+  auto chunk_count = [&] {
+    return raw_->query("count", "SELECT COUNT(*) FROM chunks")->int64(0, 0);
+  };
+  int64_t chunks_before = chunk_count();
+
+  std::vector<store::DocumentWrite> batch{write("kept", "a second version")};
+  for (int i = 0; i < 80; ++i) {
+    batch.push_back(write("new" + std::to_string(i), std::string(30'000, 'a' + i % 26)));
+  }
+  ASSERT_GT(80 * 30'000, static_cast<int>(store::pg::kCopyPieceBytes));
+  ASSERT_FALSE(batch[60].chunks.empty());
+  batch[60].chunks.back().text = "not UTF-8: \xff\xfe";
+  auto r = store_->writeDocuments(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().toString();
+  EXPECT_NE(r.status().message().find("copy chunks"), std::string::npos) << r.status().toString();
+
+  EXPECT_EQ(store_->getDocument("default", "new0").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->getDocument("default", "new79").status().code(), StatusCode::kNotFound);
+  auto kept = store_->getDocument("default", "kept");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->version, 1);
+  EXPECT_EQ(kept->id, kept_id);
+  EXPECT_EQ(chunk_count(), chunks_before);
+  EXPECT_EQ(store_->lastChangeSeq().value(), cursor);
+  EXPECT_TRUE(store_->changesSince(cursor, 10)->empty());
+
+  // The pool's connection is usable again: the same batch without the bad chunk goes in whole.
+  batch[60].chunks.back().text = "UTF-8 now";
+  auto fixed = store_->writeDocuments(batch);
+  ASSERT_TRUE(fixed.ok()) << fixed.status().toString();
+  EXPECT_EQ((*fixed)[0].outcome, store::WriteOutcome::kUpdated);
+  EXPECT_EQ(store_->lastChangeSeq().value(), cursor + 81);
+}
+
 }  // namespace
 }  // namespace ward
