@@ -191,6 +191,19 @@ Status PgConn::copyIn(std::string_view what, const std::string& copy_sql, std::s
   return done.status();
 }
 
+Result<int> PgConn::takeNotifications(std::string_view what) {
+  if (PQconsumeInput(conn_) == 0) {
+    return Status::unavailable("postgresql: " + std::string(what) + ": " +
+                               trimmed(PQerrorMessage(conn_)));
+  }
+  int n = 0;
+  while (PGnotify* note = PQnotifies(conn_)) {
+    PQfreemem(note);
+    ++n;
+  }
+  return n;
+}
+
 PgTransaction::~PgTransaction() {
   if (open_) conn_.script("rollback", "ROLLBACK").ignore("a destructor cannot report it");
 }

@@ -101,6 +101,12 @@ class PgConn {
   // like any other error; inside a transaction, nothing of it stays.
   Status copyIn(std::string_view what, const std::string& copy_sql, std::string_view data);
 
+  // The connection's socket (for poll), -1 when it has none.
+  int socket() const { return PQsocket(conn_); }
+  // Reads what the server sent and drains the notifications received (LISTEN); returns how many.
+  // Unavailable when the connection is lost.
+  Result<int> takeNotifications(std::string_view what);
+
   // The SQLSTATE of the last failed call ("" after a success or when the server sent none).
   const std::string& lastSqlState() const { return last_sqlstate_; }
   // Whether the connection is gone (the pool then drops it).

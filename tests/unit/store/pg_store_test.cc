@@ -7,6 +7,7 @@
 
 #include "pg/pg_conn.h"
 #include "pg/pg_documents.h"
+#include "pg/pg_listener.h"
 #include "pg_test_env.h"
 #include "ward/common/clock.h"
 #include "ward/ingest/ingest_service.h"
@@ -210,6 +211,50 @@ TEST_F(PgStoreTest, ABatchThatFailsHalfWayWritesNothing) {
   ASSERT_TRUE(fixed.ok()) << fixed.status().toString();
   EXPECT_EQ((*fixed)[0].outcome, store::WriteOutcome::kUpdated);
   EXPECT_EQ(store_->lastChangeSeq().value(), cursor + 81);
+}
+
+// NOTIFY wake-ups: a write committed through another store (another node) wakes a listener at
+// once; a rolled-back write sends nothing; interrupt() ends a wait. The waits are an hour long,
+// so a missing wake-up fails the test (by ctest's timeout) instead of passing by a poll.
+TEST_F(PgStoreTest, ACommittedChangeWakesAListenerAndARollbackDoesNot) {
+  auto* source = dynamic_cast<store::ChangeListenerSource*>(store_.get());
+  ASSERT_NE(source, nullptr) << "the PostgreSQL store has wake-ups";
+  auto opened = source->listenForChanges();
+  ASSERT_TRUE(opened.ok()) << opened.status().toString();
+  ASSERT_NE(*opened, nullptr);
+  std::unique_ptr<store::ChangeListener> listener = std::move(opened).value();
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(0)).value()) << "nothing written yet";
+
+  auto other = store::openPgStore(testing::pgTestUrl());
+  ASSERT_TRUE(other.ok()) << other.status().toString();
+  std::vector<store::DocumentWrite> batch{write("woken", "a change from another node")};
+  ASSERT_TRUE((*other)->writeDocuments(batch).ok());
+  auto woke = listener->wait(std::chrono::hours(1));
+  ASSERT_TRUE(woke.ok()) << woke.status().toString();
+  EXPECT_TRUE(*woke);
+
+  // An unchanged write is no change: no wake-up. Nor is a write that rolls back.
+  ASSERT_TRUE((*other)->writeDocuments(batch).ok());
+  {
+    PgTransaction tx(*raw_);
+    ASSERT_TRUE(tx.begin().ok());
+    store::DocumentWrite w = write("never", "rolled back");
+    ASSERT_TRUE(store::pg::writeDocument(*raw_, w, SystemClock::instance().nowMicros()).ok());
+    ASSERT_TRUE(store::pg::notifyFollowers(*raw_).ok());
+  }
+  // A wake-up of this session's own store marks the end of what the two above could have sent.
+  ASSERT_TRUE((*other)->setAcl("default", "woken", store::Acl{}).ok());
+  ASSERT_TRUE(listener->wait(std::chrono::hours(1)).value());
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(0)).value())
+      << "a wake-up came from an unchanged write or a rolled-back one";
+
+  ASSERT_TRUE((*other)->deleteDocument("default", "woken").ok());
+  EXPECT_TRUE(listener->wait(std::chrono::hours(1)).value());
+
+  listener->interrupt();
+  auto interrupted = listener->wait(std::chrono::hours(1));
+  ASSERT_TRUE(interrupted.ok());
+  EXPECT_FALSE(*interrupted);
 }
 
 }  // namespace
