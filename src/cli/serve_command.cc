@@ -53,7 +53,9 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       services.config = &ctx.config();
       services.audit_keys = ctx.auditKeys();
       RetentionLoop retention(ctx);
-      IndexFollower follower(ctx.index());
+      auto follow_interval = indexFollowInterval();
+      if (!follow_interval.ok()) return fail(follow_interval.status());
+      IndexFollower follower(ctx.index(), ctx.store(), *follow_interval);
       auto gw = ctx.gateway();
       if (!gw.ok()) return fail(gw.status());
       services.gateway = *gw;

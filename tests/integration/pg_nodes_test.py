@@ -4,6 +4,9 @@
 the ToolStore through WARD_STORE_URL, and the secrets key (an operator copies secrets.key to every
 node: parked arguments and tenant secrets are sealed with it).
 
+- a document pushed through node 1 reaches node 3's index without any request to node 3 and with
+  its feed poll set to a day (WARD_INDEX_FOLLOW_MS): the writer's NOTIFY wakes node 3's
+  follower (node 3's `GET /v1/status` index.applied_seq, polled, never timed);
 - a document pushed through node 1 is found by a search on node 3 (polled, never timed);
 - a tool added through node 1's CLI is listed by node 3; a grant revoked through node 2 refuses
   the next call on node 1 (the policy cache compares the database's generation on every call),
@@ -86,7 +89,8 @@ def tool_def(name, backend, approval=False):
 
 class Cluster:
     def __init__(self, tmp, url, backend):
-        self.env = dict(os.environ, WARD_STORE_URL=url)
+        # No feed poll within the test (a day): only a NOTIFY wakes a node's index follower.
+        self.env = dict(os.environ, WARD_STORE_URL=url, WARD_INDEX_FOLLOW_MS="86400000")
         self.data = [os.path.join(tmp, f"node{i + 1}") for i in range(NODES)]
         self.servers, self.bases = [], []
         for d in self.data:
@@ -134,6 +138,28 @@ class Cluster:
 
     def close(self):
         stop_processes(*self.servers)
+
+
+def applied_seq(base, key):
+    """The node's index position (GET /v1/status reads it; it applies nothing)."""
+    st, _, body = request(base, "GET", "/v1/status", key=key)
+    if st != 200 or not isinstance(body, dict):
+        return -1
+    return body.get("index", {}).get("applied_seq", -1)
+
+
+def test_wakeup(c):
+    before = applied_seq(c.bases[2], c.keys["admin"])
+    check("node 3 reports its index position", before >= 0, before)
+    records = [{"id": "notes/wakeup", "title": "Wake-up", "text": "The narwhal note.",
+                "acl": {"public": True}}]
+    st, _, body = request(c.bases[0], "POST", "/v1/documents",
+                          {"records": records, "source": "wiki"}, c.keys["admin"])
+    check("node 1 accepts the wake-up document", st in (200, 201), (st, body))
+    # Nothing but /v1/status (which applies nothing) reaches node 3; its poll is a day away.
+    check("node 3's index applies node 1's change, woken by NOTIFY",
+          wait_until(lambda: applied_seq(c.bases[2], c.keys["admin"]) > before,
+                     "node 3's index to move"))
 
 
 def test_documents(c):
@@ -244,6 +270,7 @@ def main():
     cluster = None
     try:
         cluster = Cluster(tmp, url, f"http://127.0.0.1:{backend.server_address[1]}")
+        test_wakeup(cluster)
         test_documents(cluster)
         test_grants(cluster)
         test_key_revocation(cluster)

@@ -7,6 +7,8 @@
 #   pg_cluster.sh stop DIR    stops the cluster (immediate) and removes DIR
 #   pg_cluster.sh url DIR     prints the URL of the cluster in DIR
 #
+# WARD_PG_FSYNC=on (default off) starts the cluster with fsync on (the server's default).
+#
 # The URL is postgresql:///ward_test?host=DIR/sock&user=postgres (trust authentication on the
 # socket; the directory is private to the test run). Run as root, the server runs as the
 # `postgres` user (runuser), as PostgreSQL refuses to run as root. The binaries are looked up in
@@ -62,9 +64,11 @@ case "$cmd" in
     chmod 700 "$dir/data"
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    # Unix socket only; fsync off (a test cluster: durability is not what these tests measure).
+    # Unix socket only; fsync off (a test cluster: durability is not what these tests measure;
+    # WARD_PG_FSYNC=on starts a durable one, for bench/pg_ingest_bench.py).
+    fsync="${WARD_PG_FSYNC:-off}"
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c fsync=off \
+      -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c fsync=$fsync \
           -c max_connections=100" start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bindir/psql" -X -q -h "$dir/sock" -U postgres -d postgres \
       -c "CREATE DATABASE ward_test" >/dev/null

@@ -1,6 +1,7 @@
 // libpq connections, results, statements and transactions (pg_conn.h).
 #include "pg_conn.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace ward::store::pg {
@@ -35,6 +36,53 @@ bool PgResult::boolean(int row, int col) const {
 int64_t PgResult::affected() const {
   const char* n = r_ ? PQcmdTuples(r_.get()) : nullptr;
   return n && *n ? std::strtoll(n, nullptr, 10) : 0;
+}
+
+void copyField(std::string& out, std::string_view v, char sep) {
+  for (char c : v) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+  out += sep;
+}
+
+std::string textArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string intArray(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += '}';
+  return out;
 }
 
 bool isRetryableSqlState(std::string_view s) { return s == "40001" || s == "40P01"; }
@@ -116,6 +164,44 @@ Result<PgResult> PgConn::query(std::string_view what, const std::string& sql,
 
 Status PgConn::script(std::string_view what, const std::string& sql) {
   return check(PQexec(conn_, sql.c_str()), what).status();
+}
+
+Status PgConn::copyIn(std::string_view what, const std::string& copy_sql, std::string_view data) {
+  PGresult* start = PQexec(conn_, copy_sql.c_str());
+  if (start == nullptr || PQresultStatus(start) != PGRES_COPY_IN) {
+    return check(start, what).status();
+  }
+  PQclear(start);
+  std::string failure;
+  for (size_t at = 0; at < data.size() && failure.empty(); at += kCopyPieceBytes) {
+    size_t n = std::min(kCopyPieceBytes, data.size() - at);
+    if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
+      failure = trimmed(PQerrorMessage(conn_));
+    }
+  }
+  if (failure.empty() && PQputCopyEnd(conn_, nullptr) != 1)
+    failure = trimmed(PQerrorMessage(conn_));
+  // The COPY's own result (the server's verdict on the rows), then the end of results.
+  Result<PgResult> done = check(PQgetResult(conn_), what);
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  if (!failure.empty()) {
+    last_sqlstate_.clear();
+    return Status::unavailable("postgresql: " + std::string(what) + ": " + failure);
+  }
+  return done.status();
+}
+
+Result<int> PgConn::takeNotifications(std::string_view what) {
+  if (PQconsumeInput(conn_) == 0) {
+    return Status::unavailable("postgresql: " + std::string(what) + ": " +
+                               trimmed(PQerrorMessage(conn_)));
+  }
+  int n = 0;
+  while (PGnotify* note = PQnotifies(conn_)) {
+    PQfreemem(note);
+    ++n;
+  }
+  return n;
 }
 
 PgTransaction::~PgTransaction() {

@@ -39,6 +39,17 @@ class PgResult {
   std::shared_ptr<PGresult> r_;
 };
 
+// Bytes handed to libpq per PQputCopyData call while streaming a COPY.
+inline constexpr size_t kCopyPieceBytes = 1 << 20;
+
+// Appends `v` to a row of COPY's text format, escaping backslash, tab, newline and carriage
+// return, and then `sep` ('\t' between fields, '\n' after the last one).
+void copyField(std::string& out, std::string_view v, char sep);
+// A PostgreSQL array literal of text elements ({"a","b\"c"}), for a `$n::text[]` parameter.
+std::string textArray(const std::vector<std::string>& values);
+// A PostgreSQL array literal of integers ({1,2,3}), for a `$n::bigint[]` parameter.
+std::string intArray(const std::vector<int64_t>& values);
+
 // Text parameters for a statement ($1, $2, ...). std::nullopt is SQL NULL.
 class PgParams {
  public:
@@ -85,6 +96,16 @@ class PgConn {
                          const PgParams& params = {});
   // Runs SQL without parameters (several statements allowed: migrations, BEGIN/COMMIT).
   Status script(std::string_view what, const std::string& sql);
+  // Runs `copy_sql` (a `COPY ... FROM STDIN`) and streams `data`, already in COPY's text format
+  // (copyField), in pieces of kCopyPieceBytes. A rejected row fails the COPY as a whole, mapped
+  // like any other error; inside a transaction, nothing of it stays.
+  Status copyIn(std::string_view what, const std::string& copy_sql, std::string_view data);
+
+  // The connection's socket (for poll), -1 when it has none.
+  int socket() const { return PQsocket(conn_); }
+  // Reads what the server sent and drains the notifications received (LISTEN); returns how many.
+  // Unavailable when the connection is lost.
+  Result<int> takeNotifications(std::string_view what);
 
   // The SQLSTATE of the last failed call ("" after a success or when the server sent none).
   const std::string& lastSqlState() const { return last_sqlstate_; }

@@ -55,6 +55,8 @@ class PgPool {
   Status transaction(const std::function<Status(PgConn&)>& body, bool retry_unique = false);
 
   size_t openConnections();
+  // The URL the pool connects with (a connection of another kind, such as a listener's).
+  const std::string& url() const { return url_; }
 
  private:
   friend class PgLease;

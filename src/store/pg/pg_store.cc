@@ -4,12 +4,15 @@
 // and chunks are in pg_documents.cc, the feed in pg_feed.cc.
 #include <algorithm>
 
+#include "pg_bulk.h"
 #include "pg_documents.h"
 #include "pg_feed.h"
+#include "pg_listener.h"
 #include "pg_pool.h"
 #include "pg_schema.h"
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
+#include "ward/store/change_listener.h"
 #include "ward/store/pg_store.h"
 
 namespace ward::store {
@@ -46,7 +49,7 @@ Status bumpIdentityGeneration(PgConn& db) {
       .status();
 }
 
-class PgStore final : public Store {
+class PgStore final : public Store, public ChangeListenerSource {
  public:
   explicit PgStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
 
@@ -313,31 +316,34 @@ class PgStore final : public Store {
   // --- documents ---
   Result<std::vector<WriteResult>> writeDocuments(std::vector<DocumentWrite>& writes) override {
     std::vector<WriteResult> results;
+    // The whole batch in a fixed number of round trips (pg_bulk.h), in one transaction.
     // A concurrent first insert of the same document is a unique violation: run the batch again
     // (it then finds the row and updates it).
     WARD_RETURN_IF_ERROR(pool_->transaction(
         [&](PgConn& db) -> Status {
-          results.clear();
-          results.reserve(writes.size());
-          int64_t now = SystemClock::instance().nowMicros();
-          for (auto& w : writes) {
-            WARD_ASSIGN_OR_RETURN(WriteResult r, pg::writeDocument(db, w, now));
-            results.push_back(r);
-          }
-          return Status();
+          WARD_ASSIGN_OR_RETURN(
+              results, pg::writeDocumentBatch(db, writes, SystemClock::instance().nowMicros()));
+          bool changed = std::any_of(results.begin(), results.end(), [](const WriteResult& r) {
+            return r.outcome != WriteOutcome::kUnchanged;
+          });
+          return changed ? pg::notifyFollowers(db) : Status();
         },
         /*retry_unique=*/true));
     return results;
   }
 
   Status deleteDocument(const std::string& tenant, const std::string& ext_id) override {
-    return pool_->transaction(
-        [&](PgConn& db) { return pg::tombstoneDocument(db, tenant, ext_id); });
+    return pool_->transaction([&](PgConn& db) -> Status {
+      WARD_RETURN_IF_ERROR(pg::tombstoneDocument(db, tenant, ext_id));
+      return pg::notifyFollowers(db);
+    });
   }
 
   Status setAcl(const std::string& tenant, const std::string& ext_id, const Acl& acl) override {
-    return pool_->transaction(
-        [&](PgConn& db) { return pg::updateDocumentAcl(db, tenant, ext_id, acl); });
+    return pool_->transaction([&](PgConn& db) -> Status {
+      WARD_RETURN_IF_ERROR(pg::updateDocumentAcl(db, tenant, ext_id, acl));
+      return pg::notifyFollowers(db);
+    });
   }
 
   Result<DocumentRecord> getDocument(const std::string& tenant,
@@ -382,6 +388,10 @@ class PgStore final : public Store {
   }
 
   Result<int64_t> lastChangeSeq() override { return pg::lastPosition(*pool_); }
+
+  Result<std::unique_ptr<ChangeListener>> listenForChanges() override {
+    return pg::openPgChangeListener(pool_->url());
+  }
 
   Result<int64_t> identityGeneration() override { return metaValue("identity_generation"); }
 

@@ -7,6 +7,7 @@
 
 #include "pg/pg_conn.h"
 #include "pg/pg_documents.h"
+#include "pg/pg_listener.h"
 #include "pg_test_env.h"
 #include "ward/common/clock.h"
 #include "ward/ingest/ingest_service.h"
@@ -167,6 +168,93 @@ TEST_F(PgStoreTest, ConcurrentFirstWritesOfOneDocumentBothSucceed) {
   ASSERT_TRUE(theirs.ok()) << theirs.status().toString();
   EXPECT_EQ((*theirs)[0].outcome, store::WriteOutcome::kUnchanged);
   EXPECT_EQ((*theirs)[0].doc_id, docId("same"));
+}
+
+// A batch that fails half way, in the middle of its chunk COPY (a chunk with bytes that are not
+// UTF-8, past the first piece streamed): the transaction rolls back as a whole, so none of the
+// new documents, no new version of the existing one and no feed row is left.
+TEST_F(PgStoreTest, ABatchThatFailsHalfWayWritesNothing) {
+  std::vector<store::DocumentWrite> seed{write("kept", "the first version")};
+  ASSERT_TRUE(store_->writeDocuments(seed).ok());
+  int64_t kept_id = docId("kept");
+  int64_t cursor = store_->lastChangeSeq().value();
+  auto chunk_count = [&] {
+    return raw_->query("count", "SELECT COUNT(*) FROM chunks")->int64(0, 0);
+  };
+  int64_t chunks_before = chunk_count();
+
+  std::vector<store::DocumentWrite> batch{write("kept", "a second version")};
+  for (int i = 0; i < 80; ++i) {
+    batch.push_back(write("new" + std::to_string(i), std::string(30'000, 'a' + i % 26)));
+  }
+  ASSERT_GT(80 * 30'000, static_cast<int>(store::pg::kCopyPieceBytes));
+  ASSERT_FALSE(batch[60].chunks.empty());
+  batch[60].chunks.back().text = "not UTF-8: \xff\xfe";
+  auto r = store_->writeDocuments(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().toString();
+  EXPECT_NE(r.status().message().find("copy chunks"), std::string::npos) << r.status().toString();
+
+  EXPECT_EQ(store_->getDocument("default", "new0").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->getDocument("default", "new79").status().code(), StatusCode::kNotFound);
+  auto kept = store_->getDocument("default", "kept");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->version, 1);
+  EXPECT_EQ(kept->id, kept_id);
+  EXPECT_EQ(chunk_count(), chunks_before);
+  EXPECT_EQ(store_->lastChangeSeq().value(), cursor);
+  EXPECT_TRUE(store_->changesSince(cursor, 10)->empty());
+
+  // The pool's connection is usable again: the same batch without the bad chunk goes in whole.
+  batch[60].chunks.back().text = "UTF-8 now";
+  auto fixed = store_->writeDocuments(batch);
+  ASSERT_TRUE(fixed.ok()) << fixed.status().toString();
+  EXPECT_EQ((*fixed)[0].outcome, store::WriteOutcome::kUpdated);
+  EXPECT_EQ(store_->lastChangeSeq().value(), cursor + 81);
+}
+
+// NOTIFY wake-ups: a write committed through another store (another node) wakes a listener at
+// once; a rolled-back write sends nothing; interrupt() ends a wait. The waits are an hour long,
+// so a missing wake-up fails the test (by ctest's timeout) instead of passing by a poll.
+TEST_F(PgStoreTest, ACommittedChangeWakesAListenerAndARollbackDoesNot) {
+  auto* source = dynamic_cast<store::ChangeListenerSource*>(store_.get());
+  ASSERT_NE(source, nullptr) << "the PostgreSQL store has wake-ups";
+  auto opened = source->listenForChanges();
+  ASSERT_TRUE(opened.ok()) << opened.status().toString();
+  ASSERT_NE(*opened, nullptr);
+  std::unique_ptr<store::ChangeListener> listener = std::move(opened).value();
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(0)).value()) << "nothing written yet";
+
+  auto other = store::openPgStore(testing::pgTestUrl());
+  ASSERT_TRUE(other.ok()) << other.status().toString();
+  std::vector<store::DocumentWrite> batch{write("woken", "a change from another node")};
+  ASSERT_TRUE((*other)->writeDocuments(batch).ok());
+  auto woke = listener->wait(std::chrono::hours(1));
+  ASSERT_TRUE(woke.ok()) << woke.status().toString();
+  EXPECT_TRUE(*woke);
+
+  // An unchanged write is no change: no wake-up. Nor is a write that rolls back.
+  ASSERT_TRUE((*other)->writeDocuments(batch).ok());
+  {
+    PgTransaction tx(*raw_);
+    ASSERT_TRUE(tx.begin().ok());
+    store::DocumentWrite w = write("never", "rolled back");
+    ASSERT_TRUE(store::pg::writeDocument(*raw_, w, SystemClock::instance().nowMicros()).ok());
+    ASSERT_TRUE(store::pg::notifyFollowers(*raw_).ok());
+  }
+  // A wake-up of this session's own store marks the end of what the two above could have sent.
+  ASSERT_TRUE((*other)->setAcl("default", "woken", store::Acl{}).ok());
+  ASSERT_TRUE(listener->wait(std::chrono::hours(1)).value());
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(0)).value())
+      << "a wake-up came from an unchanged write or a rolled-back one";
+
+  ASSERT_TRUE((*other)->deleteDocument("default", "woken").ok());
+  EXPECT_TRUE(listener->wait(std::chrono::hours(1)).value());
+
+  listener->interrupt();
+  auto interrupted = listener->wait(std::chrono::hours(1));
+  ASSERT_TRUE(interrupted.ok());
+  EXPECT_FALSE(*interrupted);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "pg_test_env.h"
 #include "test_env.h"
@@ -198,6 +199,83 @@ TYPED_TEST(StoreConformance, BatchResultsAreInInputOrder) {
   EXPECT_EQ((*r)[1].outcome, WriteOutcome::kCreated);
   EXPECT_EQ((*r)[2].outcome, WriteOutcome::kUnchanged);
   EXPECT_EQ((*r)[0].doc_id, (*r)[2].doc_id);
+}
+
+// Big batches (PostgreSQL writes them with COPY and array statements, pg_bulk.h): every
+// outcome, version, chunk and feed row as one-by-one writes give, text with every character COPY
+// escapes, and a document named twice in one batch.
+TYPED_TEST(StoreConformance, BigBatchesKeepEveryOutcomeChunkAndChange) {
+  auto& store_ = this->store_;
+  constexpr int kDocs = 1200;
+  auto text = [](int i, int round) {
+    return "Paragraph " + std::to_string(i) + " round " + std::to_string(round) +
+           " with a tab\there, a backslash \\ and \\N, \"quotes\", CR\r\nand a newline.\n\n" +
+           std::string(300 + (i % 7) * 40, 'x') + "\n\nSecond paragraph of " + std::to_string(i);
+  };
+  auto name = [](int i) { return "doc\t\"" + std::to_string(i) + "\\"; };
+  std::vector<store::DocumentWrite> batch;
+  for (int i = 0; i < kDocs; ++i) batch.push_back(this->write(name(i), text(i, 1)));
+  int64_t from = this->lastSeq();
+  auto first = store_->writeDocuments(batch);
+  ASSERT_TRUE(first.ok()) << first.status().toString();
+  ASSERT_EQ(first->size(), size_t(kDocs));
+  std::set<int64_t> ids;
+  for (const auto& r : *first) {
+    EXPECT_EQ(r.outcome, WriteOutcome::kCreated);
+    EXPECT_EQ(r.version, 1);
+    ids.insert(r.doc_id);
+  }
+  EXPECT_EQ(ids.size(), size_t(kDocs));
+  EXPECT_EQ(this->lastSeq(), from + kDocs);
+  for (int i = 0; i < kDocs; i += 97) {
+    auto doc = store_->getDocument("default", name(i));
+    ASSERT_TRUE(doc.ok()) << doc.status().toString();
+    EXPECT_EQ(doc->id, (*first)[i].doc_id);
+    EXPECT_EQ(doc->title, "T " + name(i));
+    auto chunks = store_->chunksOf(doc->id);
+    ASSERT_TRUE(chunks.ok()) << chunks.status().toString();
+    ASSERT_EQ(chunks->size(), batch[i].chunks.size());
+    for (size_t c = 0; c < chunks->size(); ++c) {
+      EXPECT_EQ((*chunks)[c].id, batch[i].chunks[c].id);
+      EXPECT_EQ((*chunks)[c].text, batch[i].chunks[c].text);
+      EXPECT_EQ((*chunks)[c].heading_path, batch[i].chunks[c].heading_path);
+    }
+  }
+  std::vector<int64_t> kept = this->chunkIds((*first)[2].doc_id);
+
+  // Again: a third new text, a third a new ACL only, a third the same; then d1 twice more.
+  std::vector<store::DocumentWrite> again;
+  for (int i = 0; i < kDocs; ++i) {
+    if (i % 3 == 0) again.push_back(this->write(name(i), text(i, 2)));
+    if (i % 3 == 1) again.push_back(this->write(name(i), text(i, 1), Json{{"public", true}}));
+    if (i % 3 == 2) again.push_back(this->write(name(i), text(i, 1)));
+  }
+  again.push_back(this->write(name(1), text(1, 3), Json{{"public", true}}));
+  again.push_back(this->write(name(1), text(1, 3), Json{{"public", true}}));
+  from = this->lastSeq();
+  auto second = store_->writeDocuments(again);
+  ASSERT_TRUE(second.ok()) << second.status().toString();
+  ASSERT_EQ(second->size(), size_t(kDocs + 2));
+  for (int i = 0; i < kDocs; ++i) {
+    const auto& r = (*second)[i];
+    EXPECT_EQ(r.doc_id, (*first)[i].doc_id);
+    EXPECT_EQ(r.outcome, i % 3 == 0   ? WriteOutcome::kUpdated
+                         : i % 3 == 1 ? WriteOutcome::kAclChanged
+                                      : WriteOutcome::kUnchanged);
+    EXPECT_EQ(r.version, i % 3 == 0 ? 2 : 1);
+  }
+  EXPECT_EQ((*second)[kDocs].outcome, WriteOutcome::kUpdated);
+  EXPECT_EQ((*second)[kDocs].version, 2);
+  EXPECT_EQ((*second)[kDocs + 1].outcome, WriteOutcome::kUnchanged);
+  EXPECT_EQ(this->lastSeq(), from + kDocs / 3 * 2 + 1);
+  EXPECT_EQ(this->chunkIds((*first)[2].doc_id), kept);
+  auto updated = store_->chunksOf((*first)[0].doc_id);
+  ASSERT_TRUE(updated.ok());
+  ASSERT_EQ(updated->size(), again[0].chunks.size());
+  EXPECT_EQ(updated->front().text, again[0].chunks.front().text);
+  EXPECT_EQ(updated->front().version, 2);
+  EXPECT_TRUE(store_->getDocument("default", name(1))->acl.is_public);
+  EXPECT_EQ(store_->getDocument("default", name(1))->version, 2);
 }
 
 TYPED_TEST(StoreConformance, PrincipalsAndMemberships) {
