@@ -64,8 +64,8 @@ class Store : public identity::Directory {
   // --- change feed ---
   virtual Result<std::vector<Change>> changesSince(int64_t seq, int limit) = 0;
   virtual Result<int64_t> lastChangeSeq() = 0;
-  // Bumped on every principal creation, membership change and agent-scope change: caches of
-  // resolved principals compare it. API key changes do not bump it (keys are looked up per request).
+  // Bumped by principal, membership, agent-scope, key-revocation and SCIM changes (any process);
+  // caches compare it. SQLite re-reads it only after a commit (PRAGMA data_version, sqlite_db.h).
   virtual Result<int64_t> identityGeneration() = 0;
   // A random id made when the database was created: a replaced or re-created database has another
   // (persisted indexes compare it, docs/formats/index-segments.md).
