@@ -100,6 +100,10 @@ void HttpServer::Impl::doAccept() {
       if (stopping_ || ec == net::error::operation_aborted) return;
       logWarn("http accept failed: " + ec.message());
     } else if (!stopping_) {
+      // Every write is a whole response or a whole SSE chunk: sent at once, never held back by
+      // Nagle's algorithm until the client's (possibly delayed) ACK of the previous one.
+      beast::error_code nodelay_ec;
+      sock.set_option(tcp::no_delay(true), nodelay_ec);
       startSession(std::move(sock), *this);
     }
     if (!stopping_) doAccept();

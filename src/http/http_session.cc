@@ -113,10 +113,13 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!inserted) it->second += ", " + std::string(field.value());
     }
     out.body = std::move(req.body());
-    beast::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
-    if (!ec)
-      out.remote_address = remote.address().to_string() + ":" + std::to_string(remote.port());
+    if (!remote_known_) {  // one getpeername per connection, not per request
+      remote_known_ = true;
+      beast::error_code ec;
+      auto remote = stream_.socket().remote_endpoint(ec);
+      if (!ec) remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+    }
+    out.remote_address = remote_;
     return out;
   }
 
@@ -359,6 +362,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  std::string remote_;  // the peer's "address:port", read once (toRequest)
+  bool remote_known_ = false;
   std::vector<char> drain_buffer_;
   size_t drained_ = 0;
   // A streamed response in progress (writeStreamed).

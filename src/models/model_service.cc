@@ -16,6 +16,7 @@
 #include "ward/common/log.h"
 #include "ward/gateway/grant_subject.h"
 #include "ward/models/cassette.h"
+#include "ward/models/openai_chat_format.h"
 #include "ward/net/keep_alive_client.h"
 
 namespace ward::models {
@@ -100,6 +101,21 @@ void sleepMs(int64_t ms) {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+// A cassette's `request` and `request_sha256`, rendered once per hop: canonicalRequestJson's
+// JSON without its text parsed back (the compact dump of a sorted object parses and dumps to the
+// same text, so the digest is the same), and the SHA-256 of that text.
+struct CanonicalRequest {
+  Json json;
+  std::string sha256;
+};
+
+CanonicalRequest canonicalRequest(const ChatRequest& request) {
+  CanonicalRequest out;
+  out.json = chatCompletionRequestJson(request, request.model);
+  out.sha256 = sha256Hex(dumpJson(out.json));
+  return out;
+}
+
 // One attempt's raw exchange as a sealed cassette (cassette.h); its id for the attempt entry.
 // Never the API key: only the request body and the URL without its query are kept.
 struct AttemptTape {
@@ -109,14 +125,14 @@ struct AttemptTape {
 };
 
 Result<std::string> recordCassette(audit::CassetteStore& store, const identity::Principal& who,
-                                   const ModelConfig& model, const Json& canonical_request,
+                                   const ModelConfig& model, const CanonicalRequest& canonical,
                                    const AttemptTape& t, bool stream, const ChatResponse* parsed) {
   Cassette c;
   c.adapter = model.provider;
   c.model = model.name;
   c.url = urlWithoutQuery(t.request->url);
-  c.request = canonical_request;
-  c.request_sha256 = sha256Hex(dumpJson(canonical_request));
+  c.request = canonical.json;
+  c.request_sha256 = canonical.sha256;
   c.upstream_body = t.request->body.substr(0, kMaxCassetteRequestBytes);
   c.request_truncated = t.request->body.size() > kMaxCassetteRequestBytes;
   c.stream = stream;
@@ -293,7 +309,9 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
   state.last_http_status = 0;
   state.effective = withDefaults(call.request, model);
   const bool fallback = &model != find(call.request.model);
-  const Json canonical = canonicalRequestJson(state.effective);
+  // Rendered once per hop, only when cassettes are kept (every attempt of the hop shares it).
+  const CanonicalRequest canonical =
+      options_.cassettes != nullptr ? canonicalRequest(state.effective) : CanonicalRequest{};
   AttemptTape tape;  // the attempt being made, once sent
   auto note = [&](Json a) {
     a["model"] = model.name;

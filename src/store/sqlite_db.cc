@@ -40,6 +40,15 @@ Result<bool> Database::truncateWal() {
   return true;
 }
 
+Result<ChangeStamp> Database::changeStamp() {
+  WARD_ASSIGN_OR_RETURN(StmtRef st, prepare("PRAGMA data_version"));
+  if (!st->step()) {
+    WARD_RETURN_IF_ERROR(st->error("read data_version"));
+    return Status::internal("PRAGMA data_version returned no row");
+  }
+  return ChangeStamp{st->int64(0), sqlite3_total_changes64(db_)};
+}
+
 Result<StmtRef> Database::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {

@@ -103,6 +103,16 @@ class StmtRef {
   Statement* st_;
 };
 
+// What a cache of rows read through one connection compares to know that nothing it read can
+// have changed: PRAGMA data_version (moves when any other connection commits, in this process or
+// another) and this connection's own count of changed rows (sqlite3_total_changes64, which moves
+// on every INSERT, UPDATE or DELETE it ran, committed or not). Equal stamps: no commit since.
+struct ChangeStamp {
+  int64_t data_version = -1;
+  int64_t own_changes = -1;
+  bool operator==(const ChangeStamp&) const = default;
+};
+
 // One connection. Not thread-safe: the store serializes access with its own mutex.
 class Database {
  public:
@@ -114,6 +124,9 @@ class Database {
   Result<StmtRef> prepare(const std::string& sql);
   int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  // The connection's ChangeStamp now: one read transaction that reads no table.
+  // Read it before the rows a cache keeps, so a commit between the two moves the next stamp.
+  Result<ChangeStamp> changeStamp();
   // Copies every WAL frame into the database file and truncates ward.db-wal to zero bytes, so
   // that content deleted before (secure_delete zeroes it in the database pages) is left in no
   // file. Waits for readers up to the busy timeout; false when one still kept frames in use (the

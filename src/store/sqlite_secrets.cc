@@ -28,6 +28,23 @@ Result<std::string> selectSecret(Database& db, const std::string& tenant, const 
   return st->text(0);
 }
 
+Result<std::string> SecretRows::get(Database& db, const std::string& tenant,
+                                    const std::string& name) {
+  WARD_ASSIGN_OR_RETURN(ChangeStamp stamp, db.changeStamp());
+  if (stamp != stamp_) {
+    rows_.clear();
+    stamp_ = stamp;
+  }
+  auto key = std::make_pair(tenant, name);
+  auto it = rows_.find(key);
+  if (it != rows_.end()) return it->second;
+  // Read after the stamp: a commit in between moves the next stamp, so nothing stale is kept.
+  WARD_ASSIGN_OR_RETURN(std::string sealed, selectSecret(db, tenant, name));
+  if (rows_.size() >= kMaxCachedSecretRows) rows_.clear();
+  rows_.emplace(std::move(key), sealed);
+  return sealed;
+}
+
 Result<std::vector<std::string>> selectSecretNames(Database& db, const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare("SELECT name FROM tenant_secrets WHERE "
                                                "tenant=? ORDER BY name"));

@@ -421,12 +421,18 @@ class SqliteStore final : public Store, public SearchReads {
     return st->int64(0);
   }
 
+  // Kept in memory behind the connection's ChangeStamp: the row is read again only after a commit
+  // by any connection (another process's, this process's other stores', or this one's own).
   Result<int64_t> identityGeneration() override {
     std::lock_guard<std::mutex> lock(mu_);
+    WARD_ASSIGN_OR_RETURN(ChangeStamp stamp, db_->changeStamp());
+    if (generation_ >= 0 && stamp == generation_stamp_) return generation_;
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db_->prepare("SELECT value FROM meta WHERE key='identity_generation'"));
     if (!st->step()) return st->error("read identity generation");
-    return static_cast<int64_t>(std::stoll(st->text(0)));
+    generation_ = static_cast<int64_t>(std::stoll(st->text(0)));
+    generation_stamp_ = stamp;
+    return generation_;
   }
 
   Result<std::string> storeId() override {
@@ -518,6 +524,9 @@ class SqliteStore final : public Store, public SearchReads {
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;
+  // identityGeneration()'s last read and the stamp it was read at (-1: none yet); under mu_.
+  int64_t generation_ = -1;
+  ChangeStamp generation_stamp_;
 };
 
 }  // namespace

@@ -462,7 +462,7 @@ class SqliteToolStore final : public ToolStore {
 
   Result<std::string> getSecret(const std::string& tenant, const std::string& name) override {
     MutexLock lock(mu_);
-    return selectSecret(*db_, tenant, name);
+    return secret_rows_.get(*db_, tenant, name);
   }
 
   Result<std::vector<std::string>> listSecretNames(const std::string& tenant) override {
@@ -571,6 +571,7 @@ class SqliteToolStore final : public ToolStore {
 
   Mutex mu_;
   std::unique_ptr<Database> db_ WARD_GUARDED_BY(mu_);
+  SecretRows secret_rows_ WARD_GUARDED_BY(mu_);  // getSecret's rows, behind db_'s ChangeStamp
 };
 
 }  // namespace

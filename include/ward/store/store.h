@@ -68,6 +68,7 @@ class Store : public identity::Directory {
   // change and API-key revocation (and by the SCIM and source-group writes, scim_directory.h and
   // sync_store.h), whichever process makes them: caches of resolved principals and verified keys
   // (identity::ApiKeyCache) compare it. Creating a key does not bump it: no cache holds a new key.
+  // SQLite re-reads it only after a commit (PRAGMA data_version, sqlite_db.h).
   // Held by StoreConformance tests (memberships, key revocation, agent scope).
   virtual Result<int64_t> identityGeneration() = 0;
   // A random id made when the database was created: a replaced or re-created database has another

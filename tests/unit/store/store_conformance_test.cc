@@ -12,6 +12,7 @@
 #include "pg_test_env.h"
 #include "test_env.h"
 #include "ward/common/hash.h"
+#include "ward/identity/api_key_cache.h"
 #include "ward/identity/directory.h"
 #include "ward/ingest/ingest_service.h"
 #include "ward/store/pg_store.h"
@@ -360,6 +361,39 @@ TYPED_TEST(StoreConformance, ApiKeys) {
   const int64_t after = store_->identityGeneration().value();
   EXPECT_EQ(store_->revokeApiKey(unknown.key_id).code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->identityGeneration().value(), after);
+}
+
+// Another process, or another node (here: a second store over the same database), moves the
+// generation and this store sees it on its next read: SQLite keeps the value in memory behind
+// PRAGMA data_version, and a stale value would let a key revoked elsewhere authenticate here.
+TYPED_TEST(StoreConformance, IdentityGenerationSeesAnotherConnectionsChangeAtOnce) {
+  auto& store_ = this->store_;
+  auto opened = this->backend_.open();
+  ASSERT_TRUE(opened.ok()) << opened.status().toString();
+  std::unique_ptr<store::Store> other = std::move(opened).value();
+  auto alice = other->createPrincipal("default", "alice", PrincipalKind::kUser, false);
+  ASSERT_TRUE(alice.ok()) << alice.status().toString();
+  identity::NewApiKey key = identity::generateApiKey();
+  ASSERT_TRUE(other->storeApiKey({key.key_id, alice->id, key.secret_hash, 0, false}).ok());
+
+  identity::ApiKeyCache cache(*store_, [&] { return store_->identityGeneration(); });
+  ASSERT_TRUE(cache.authenticate(key.plaintext).ok());
+  const int64_t gen = store_->identityGeneration().value();
+  EXPECT_EQ(store_->identityGeneration().value(), gen);  // nothing committed in between
+  // A commit elsewhere that is no identity change: read again, the same value.
+  ASSERT_TRUE(other->ensureTenant("other").ok());
+  EXPECT_EQ(store_->identityGeneration().value(), gen);
+
+  ASSERT_TRUE(other->revokeApiKey(key.key_id).ok());
+  EXPECT_GT(store_->identityGeneration().value(), gen);
+  EXPECT_EQ(cache.authenticate(key.plaintext).status().code(), StatusCode::kUnauthenticated);
+
+  // This store's own change moves it too (the other store sees it the same way).
+  const int64_t before_own = other->identityGeneration().value();
+  EXPECT_EQ(store_->identityGeneration().value(), before_own);
+  ASSERT_TRUE(store_->createPrincipal("default", "bob", PrincipalKind::kUser, false).ok());
+  EXPECT_GT(store_->identityGeneration().value(), before_own);
+  EXPECT_EQ(other->identityGeneration().value(), store_->identityGeneration().value());
 }
 
 TYPED_TEST(StoreConformance, AKeyStoredForAGroupDoesNotAuthenticate) {

@@ -427,6 +427,25 @@ TYPED_TEST(ToolStoreConformance, SecretsKeepCiphertextPerTenant) {
   EXPECT_EQ(tools.deleteSecret("default", "stripe").code(), StatusCode::kNotFound);
 }
 
+// A secret changed or deleted on another node (or by the CLI next to a server) is what the next
+// read returns: SQLite keeps the rows it read behind PRAGMA data_version, never past a commit.
+TYPED_TEST(ToolStoreConformance, ASecretChangedElsewhereIsReadOnTheNextCall) {
+  auto& tools = *this->tools_;
+  auto other = this->node();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->putSecret("default", "upstream", "v1:old").ok());
+  EXPECT_EQ(*tools.getSecret("default", "upstream"), "v1:old");
+  EXPECT_EQ(*tools.getSecret("default", "upstream"), "v1:old");
+  ASSERT_TRUE(other->putSecret("default", "upstream", "v1:new").ok());
+  EXPECT_EQ(*tools.getSecret("default", "upstream"), "v1:new");
+  // This store's own write is seen as well.
+  ASSERT_TRUE(tools.putSecret("default", "upstream", "v1:own").ok());
+  EXPECT_EQ(*tools.getSecret("default", "upstream"), "v1:own");
+  EXPECT_EQ(*other->getSecret("default", "upstream"), "v1:own");
+  ASSERT_TRUE(other->deleteSecret("default", "upstream").ok());
+  EXPECT_EQ(tools.getSecret("default", "upstream").status().code(), StatusCode::kNotFound);
+}
+
 TYPED_TEST(ToolStoreConformance, PromptPinsTrustTheFirstImportThenWaitForApproval) {
   auto& tools = *this->tools_;
   std::vector<store::PromptPinRecord> offer{
