@@ -13,6 +13,7 @@
 //
 // Usage: search_bench --corpus FILE.jsonl --queries QUERIES.jsonl [--data DIR] [--groups 5]
 //                     [--rounds 3] [--skip-ingest] [--checkpoint-changes N] [--no-persist]
+//                     [--compare-pruning]
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -64,7 +65,7 @@ int die(const Status& s) {
 int main(int argc, char** argv) {
   std::string corpus, queries, data = "bench/data/bench-ward";
   int user_groups = 5, rounds = 3;
-  bool skip_ingest = false, persist = true;
+  bool skip_ingest = false, persist = true, compare_pruning = false;
   WardConfig config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -83,6 +84,8 @@ int main(int argc, char** argv) {
       skip_ingest = true;
     else if (a == "--no-persist")
       persist = false;
+    else if (a == "--compare-pruning")
+      compare_pruning = true;
     else if (a == "--checkpoint-changes")
       config.index.checkpoint_changes = std::stoll(next());
   }
@@ -191,9 +194,10 @@ int main(int argc, char** argv) {
       percentile(full_ms, 0.5), percentile(full_ms, 0.99),
       static_cast<double>(visible_hits) / static_cast<double>(texts.size() * rounds));
 
-  // The index alone, pruned (what a search does) against exhaustive scoring, on each query's
-  // analyzed words with weight 1 (no long-query rules, phrases or identifiers): the same top 10,
-  // and the postings whose contribution was computed.
+  // --compare-pruning: the index alone, pruned (what a search does) against exhaustive scoring,
+  // on each query's analyzed words with weight 1 (no long-query rules, phrases or identifiers):
+  // the same top 10, and the postings whose contribution was computed.
+  if (!compare_pruning) return 0;
   index::BM25Params params{config.search.k1, config.search.b, config.search.title_weight,
                            config.search.heading_weight, config.search.body_weight};
   std::vector<index::IndexQuery> plain;
