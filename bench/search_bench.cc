@@ -13,6 +13,7 @@
 //
 // Usage: search_bench --corpus FILE.jsonl --queries QUERIES.jsonl [--data DIR] [--groups 5]
 //                     [--rounds 3] [--skip-ingest] [--checkpoint-changes N] [--no-persist]
+//                     [--compare-pruning]
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 #include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
 #include "ward/store/store.h"
+#include "ward/text/analyzer.h"
 
 using namespace ward;
 
@@ -63,7 +65,7 @@ int die(const Status& s) {
 int main(int argc, char** argv) {
   std::string corpus, queries, data = "bench/data/bench-ward";
   int user_groups = 5, rounds = 3;
-  bool skip_ingest = false, persist = true;
+  bool skip_ingest = false, persist = true, compare_pruning = false;
   WardConfig config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
       skip_ingest = true;
     else if (a == "--no-persist")
       persist = false;
+    else if (a == "--compare-pruning")
+      compare_pruning = true;
     else if (a == "--checkpoint-changes")
       config.index.checkpoint_changes = std::stoll(next());
   }
@@ -189,5 +193,56 @@ int main(int argc, char** argv) {
       "p99 %.3f ms, mean hits %.1f\n",
       percentile(full_ms, 0.5), percentile(full_ms, 0.99),
       static_cast<double>(visible_hits) / static_cast<double>(texts.size() * rounds));
+
+  // --compare-pruning: the index alone, pruned (what a search does) against exhaustive scoring,
+  // on each query's analyzed words with weight 1 (no long-query rules, phrases or identifiers):
+  // the same top 10, and the postings whose contribution was computed.
+  if (!compare_pruning) return 0;
+  index::BM25Params params{config.search.k1, config.search.b, config.search.title_weight,
+                           config.search.heading_weight, config.search.body_weight};
+  std::vector<index::IndexQuery> plain;
+  for (const auto& q : texts) {
+    std::vector<text::Token> tokens;
+    text::threadAnalyzer().analyze(q, tokens);
+    index::IndexQuery iq;
+    for (const auto& t : tokens) iq.terms.push_back(index::QueryTerm{t.term, 1.0});
+    iq.any_of_tokens = who->acl_tokens;
+    iq.k = 10;
+    plain.push_back(std::move(iq));
+  }
+  for (bool exhaustive : {false, true}) {
+    std::vector<double> ms;
+    int64_t scored = 0, differing = 0;
+    for (int r = 0; r < rounds; ++r) {
+      for (auto& iq : plain) {
+        iq.exhaustive = exhaustive;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto res = (*index)->search(iq, params);
+        const auto t1 = std::chrono::steady_clock::now();
+        if (!res.ok()) return die(res.status());
+        if (r == 0) {
+          scored += res->postings_scored;
+          index::IndexQuery other = iq;
+          other.exhaustive = !exhaustive;
+          auto check = (*index)->search(other, params);
+          if (!check.ok()) return die(check.status());
+          bool same = check->top.size() == res->top.size();
+          for (size_t i = 0; same && i < res->top.size(); ++i) {
+            same = check->top[i].chunk_id == res->top[i].chunk_id &&
+                   check->top[i].score == res->top[i].score;
+          }
+          differing += same ? 0 : 1;
+        } else {
+          ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        }
+      }
+    }
+    std::printf(
+        "index only, %s: p50 %.3f ms, p99 %.3f ms, postings scored per query %.0f, top-10 "
+        "differing from the other mode in %lld queries\n",
+        exhaustive ? "exhaustive" : "pruned", percentile(ms, 0.5), percentile(ms, 0.99),
+        static_cast<double>(scored) / static_cast<double>(std::max<size_t>(1, plain.size())),
+        static_cast<long long>(differing));
+  }
   return 0;
 }

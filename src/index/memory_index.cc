@@ -17,6 +17,7 @@
 #include "index_state.h"
 #include "prepared_doc.h"
 #include "segment_set.h"
+#include "top_k.h"
 #include "ward/common/log.h"
 #include "ward/identity/principal.h"
 #include "ward/index/index.h"
@@ -55,29 +56,12 @@ struct Visibility {
 };
 
 struct Scratch {
-  std::vector<float> acc;
-  std::vector<uint8_t> required;
-  std::vector<uint8_t> touched_mark;
-  std::vector<uint32_t> touched;
-  std::vector<std::pair<uint32_t, FieldTf>> matches;
+  RankScratch rank;
+  std::vector<Match> matches;      // every term's matches, one range per term
+  std::vector<TermMatches> terms;  // distinct terms with a match, in query order
   DenseBitset removed;
+  DenseBitset matched;  // chunks some term matched (total_matches when ranking is pruned)
   DenseBitset candidates;
-
-  void ensure(uint32_t n) {
-    if (acc.size() < n) {
-      acc.resize(n, 0.f);
-      required.resize(n, 0);
-      touched_mark.resize(n, 0);
-    }
-  }
-  void reset() {
-    for (uint32_t c : touched) {
-      acc[c] = 0.f;
-      required[c] = 0;
-      touched_mark[c] = 0;
-    }
-    touched.clear();
-  }
 };
 
 bool containsPhrase(const std::vector<text::Token>& tokens,
@@ -232,6 +216,11 @@ class MemoryIndex final : public Index {
   }
 
   Result<IndexResult> search(const IndexQuery& query, const BM25Params& params) override {
+    for (const auto& t : query.terms) {
+      if (!std::isfinite(t.weight) || t.weight < 0) {
+        return Status::invalidArgument("query term weights must be finite and not negative");
+      }
+    }
     std::shared_lock lock(mu_);
     IndexResult result;
     if (query.k <= 0) return result;
@@ -239,10 +228,13 @@ class MemoryIndex final : public Index {
     if (vis->count == 0) return result;
 
     thread_local Scratch scratch;
-    scratch.ensure(st_.max_chunk + 1);
-    scratch.reset();
+    scratch.rank.ensure(st_.max_chunk + 1);
     scratch.removed.clearAll();
     scratch.removed.resize(st_.max_chunk + 1);
+    scratch.matched.clearAll();
+    scratch.matched.resize(st_.max_chunk + 1);
+    scratch.matches.clear();
+    scratch.terms.clear();
 
     // Candidates = visible, narrowed by filters (filters never change ranking statistics).
     const DenseBitset* candidates = &vis->visible;
@@ -280,6 +272,11 @@ class MemoryIndex final : public Index {
         terms.push_back(QueryTerm{r, 0.0});  // required only: filters but does not score
       }
     }
+    // Pruning returns the exhaustive top k; it does not apply where every candidate is needed
+    // (phrases are verified down the ranking) or counted (required terms), nor to zero weights.
+    const bool prune =
+        !query.exhaustive && query.phrases.empty() && required.empty() &&
+        std::all_of(terms.begin(), terms.end(), [](const QueryTerm& t) { return t.weight > 0; });
 
     std::vector<char> wanted(st_.partitions.size() + 1, 0);
     {
@@ -289,10 +286,11 @@ class MemoryIndex final : public Index {
         wanted[i] = intersects(st_.partitions[i].tokens, held) ? 1 : 0;
       }
     }
+    // Every term's visible, filtered postings first: df (and so the weights) must be known
+    // before pruning can order the terms.
     const double n_docs = static_cast<double>(vis->count);
     for (const QueryTerm& qt : terms) {
-      bool is_required = std::binary_search(required.begin(), required.end(), qt.term);
-      scratch.matches.clear();
+      const size_t begin = scratch.matches.size();
       uint64_t df = 0;
       auto visit = [&](uint32_t c, FieldTf tf) {
         if (!vis->visible.test(c)) {
@@ -303,6 +301,7 @@ class MemoryIndex final : public Index {
         if (has_filters && !candidates->test(c)) return;
         if (date_filter && !passesDate(c)) return;
         scratch.matches.emplace_back(c, tf);
+        if (prune) scratch.matched.set(c);
       };
       if (const auto* tid = st_.term_ids.find(qt.term)) {
         result.acl_skipped_postings +=
@@ -311,45 +310,34 @@ class MemoryIndex final : public Index {
       if (df == 0) continue;
       double d = static_cast<double>(df);
       double idf = std::log(1.0 + (n_docs - d + 0.5) / (d + 0.5));
-      double w = qt.weight * idf;
-      for (const auto& [c, tf] : scratch.matches) {
-        if (!scratch.touched_mark[c]) {
-          scratch.touched_mark[c] = 1;
-          scratch.touched.push_back(c);
-        }
-        if (is_required && scratch.required[c] < 255) ++scratch.required[c];
-        if (w == 0) continue;
-        double pseudo = 0;
-        if (tf.title) {
-          pseudo += params.title_weight * tf.title /
-                    (1 - params.b + params.b * st_.len_title[c] / std::max(vis->avg_title, 1e-9));
-        }
-        if (tf.heading) {
-          pseudo +=
-              params.heading_weight * tf.heading /
-              (1 - params.b + params.b * st_.len_heading[c] / std::max(vis->avg_heading, 1e-9));
-        }
-        if (tf.body) {
-          pseudo += params.body_weight * tf.body /
-                    (1 - params.b + params.b * st_.len_body[c] / std::max(vis->avg_body, 1e-9));
-        }
-        scratch.acc[c] += static_cast<float>(w * pseudo / (params.k1 + pseudo));
-      }
+      scratch.terms.push_back(
+          TermMatches{begin, scratch.matches.size(), qt.weight * idf,
+                      std::binary_search(required.begin(), required.end(), qt.term)});
     }
+    result.acl_removed = static_cast<int64_t>(scratch.removed.count());
 
-    // Candidates that meet every requirement.
-    std::vector<ScoredChunk> ranked;
-    ranked.reserve(scratch.touched.size());
-    const uint8_t need = static_cast<uint8_t>(std::min<size_t>(required.size(), 255));
-    for (uint32_t c : scratch.touched) {
-      if (scratch.required[c] < need) continue;
-      ranked.push_back(ScoredChunk{c, scratch.acc[c]});
+    const Bm25fNorms norms{st_.len_title.data(),
+                           st_.len_heading.data(),
+                           st_.len_body.data(),
+                           vis->avg_title,
+                           vis->avg_heading,
+                           vis->avg_body,
+                           params};
+    const RankInput input{&scratch.matches, &scratch.terms, &norms, required.size()};
+    if (prune) {
+      Ranked top = rankTopK(input, static_cast<size_t>(query.k), scratch.rank);
+      result.total_matches = static_cast<int64_t>(scratch.matched.count());
+      result.postings_scored = top.postings_scored;
+      result.top = std::move(top.chunks);
+      return result;
     }
+    // Candidates that meet every requirement.
+    Ranked all = rankAll(input, scratch.rank);
+    result.postings_scored = all.postings_scored;
+    std::vector<ScoredChunk>& ranked = all.chunks;
     auto better = [](const ScoredChunk& a, const ScoredChunk& b) {
       return a.score != b.score ? a.score > b.score : a.chunk_id < b.chunk_id;
     };
-    result.acl_removed = static_cast<int64_t>(scratch.removed.count());
-    scratch.reset();
 
     if (query.phrases.empty()) {
       result.total_matches = static_cast<int64_t>(ranked.size());

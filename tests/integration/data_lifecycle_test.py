@@ -9,7 +9,8 @@ Usage: WARD_BIN=build/ward [WARD_REPO=.] python3 tests/integration/data_lifecycl
 - `ward ingest --jsonl`: BEIR's `_id` and `metadata`, fields outside the format moved into
   metadata with one warning, `--strict`, non-zero exit when a record was skipped
   (docs/formats/jsonl-records.md); `ward eval retrieval` refuses a corpus that did not load.
-- Long queries: the documented `search.max_query_terms` default is accepted, one more refused.
+- Long queries: the documented `search.max_query_terms` default is accepted, one more refused,
+  through `ward search` and through `POST /v1/search`.
 
 Everything happens in a private temp folder. Python standard library only.
 """
@@ -232,6 +233,20 @@ def test_long_queries(data):
     p = run(data, "search", query + " zqextra", "--as", "admin")
     check("one term more is refused, naming the limit",
           p.returncode != 0 and f"more than {limit} terms" in p.stderr, p.stderr)
+    # The same limit through POST /v1/search.
+    key = ward_ok(data, "key", "create", "admin")
+    proc, base = start_server(data, stderr=subprocess.PIPE)
+    try:
+        status, _, body = http_request(base, "POST", "/v1/search", {"query": query}, key=key)
+        check("POST /v1/search answers a query of exactly the documented term limit",
+              status == 200 and {h["doc_id"] for h in body.get("hits", [])} == {"b1", "b2"},
+              f"{status} {body}")
+        status, _, body = http_request(base, "POST", "/v1/search", {"query": query + " zqextra"},
+                                       key=key)
+        check("POST /v1/search refuses one term more with 400, naming the limit",
+              status == 400 and f"more than {limit} terms" in json.dumps(body), f"{status} {body}")
+    finally:
+        check_clean_exit(proc, timeout=30)
 
 
 def main():

@@ -34,7 +34,7 @@ struct QueryTerm {
 };
 
 struct IndexQuery {
-  std::vector<QueryTerm> terms;  // OR-scored
+  std::vector<QueryTerm> terms;  // OR-scored; weights finite and >= 0 (else InvalidArgument)
   std::vector<std::vector<std::string>>
       phrases;                              // each phrase must occur (analyzed terms, in order)
   std::vector<std::string> required_terms;  // must occur (identifiers, phrase words)
@@ -47,11 +47,14 @@ struct IndexQuery {
   std::optional<int64_t> updated_after;
   std::optional<int64_t> updated_before;
   int k = 10;
+  // Score every match instead of pruning to the top k (the same top k, scores and order; for
+  // tests and benchmarks that compare the two).
+  bool exhaustive = false;
 };
 
 struct ScoredChunk {
   int64_t chunk_id = 0;
-  double score = 0;
+  double score = 0;  // a multiple of a power of two: sums are exact (docs/design/index.md)
 };
 
 struct IndexResult {
@@ -64,6 +67,9 @@ struct IndexResult {
   // Postings of query terms in partitions skipped because the principal holds none of their
   // tokens: all removed by the ACL unread (a chunk matching several terms counts once per term).
   int64_t acl_skipped_postings = 0;
+  // For benchmarks and tests: postings whose BM25F contribution was computed (pruning skips the
+  // rest).
+  int64_t postings_scored = 0;
 };
 
 struct IndexStats {
