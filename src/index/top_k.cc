@@ -77,9 +77,22 @@ class KBest {
  public:
   KBest(size_t k, RankScratch& s) : k_(k), s_(s) { heap_.reserve(k); }
 
-  // Called after chunk c's accumulator grew.
+  // Called after chunk c's accumulator grew; the common case (not better than the heap's
+  // smallest) costs one comparison here, inline.
   void offer(uint32_t c) {
-    if (s_.in_heap[c]) return;
+    if (s_.in_heap[c] || (heap_.size() == k_ && s_.acc[c] <= heap_.front().first)) return;
+    insert(c);
+  }
+  // Brings the entries up to date (O(k)): a tighter bound.
+  void refresh() {
+    for (auto& e : heap_) e.first = s_.acc[e.second];
+    std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
+  }
+  // Every one of k distinct chunks scores at least this in the end (0 before k were seen).
+  uint64_t threshold() const { return heap_.size() < k_ ? 0 : heap_.front().first; }
+
+ private:
+  void insert(uint32_t c) {
     const uint64_t v = s_.acc[c];
     if (heap_.size() < k_) {
       heap_.emplace_back(v, c);
@@ -93,15 +106,7 @@ class KBest {
       s_.in_heap[c] = 1;
     }
   }
-  // Brings the entries up to date (O(k)): a tighter bound.
-  void refresh() {
-    for (auto& e : heap_) e.first = s_.acc[e.second];
-    std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
-  }
-  // Every one of k distinct chunks scores at least this in the end (0 before k were seen).
-  uint64_t threshold() const { return heap_.size() < k_ ? 0 : heap_.front().first; }
 
- private:
   const size_t k_;
   RankScratch& s_;
   std::vector<std::pair<uint64_t, uint32_t>> heap_;
@@ -205,6 +210,9 @@ Ranked rankTopK(const RankInput& in, size_t k, RankScratch& s) {
     for (uint32_t c : s.touched) {
       if (keep(c, rest[j], best.threshold())) alive.push_back(c);
     }
+    // Dropping is only a saving (a chunk kept longer just gets more exact contributions), so the
+    // candidate list is swept once as many postings were read as it holds: linear overall.
+    size_t read_since_sweep = 0;
     for (; j < order.size(); ++j) {
       const TermMatches& t = terms[order[j]];
       for (size_t i = t.begin; i < t.end; ++i) {
@@ -215,6 +223,9 @@ Ranked rankTopK(const RankInput& in, size_t k, RankScratch& s) {
         best.offer(c);
       }
       best.refresh();
+      read_since_sweep += t.end - t.begin;
+      if (read_since_sweep < alive.size()) continue;
+      read_since_sweep = 0;
       const uint64_t threshold = best.threshold();
       alive.erase(std::remove_if(alive.begin(), alive.end(),
                                  [&](uint32_t c) { return !keep(c, rest[j + 1], threshold); }),
