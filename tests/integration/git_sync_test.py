@@ -34,7 +34,7 @@ import threading
 import warnings
 import zipfile
 
-from harness import check, run_ward as ward, summary
+from harness import WARD_BIN, check, run_ward as ward, summary
 
 # The test's own git never runs the planted hooks either.
 GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
@@ -658,6 +658,31 @@ def test_archives(data, tmp):
           p.returncode != 0 and "not a regular file" in p.stdout + p.stderr, p.stdout + p.stderr)
 
 
+def test_relative_data_dir(tmp):
+    """`ward --data DIR` with DIR relative to the working directory: the mirror goes under DIR."""
+    repo = os.path.join(tmp, "relrepo")
+    os.makedirs(repo)
+    git(repo, "init", "-q", "-b", "main")
+    write(os.path.join(repo, "r.md"), "# R\n\nThe relativeone token.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "r")
+    work = os.path.join(tmp, "relwork")
+    os.makedirs(work)
+
+    def rel(*args):
+        return subprocess.run([WARD_BIN, "--data", "reldata", *args], cwd=work,
+                              capture_output=True, text=True, timeout=300)
+
+    check("relative data dir: init", rel("init").returncode == 0)
+    configure(os.path.join(work, "reldata"), source("rel", "git", repo, 'ref = "main"\n'))
+    p = rel("sync", "rel", "--json")
+    check("relative data dir: the git sync succeeds", p.returncode == 0, p.stderr[-500:])
+    check("relative data dir: the mirror is under the data dir",
+          os.path.isdir(os.path.join(work, "reldata", "sync", "git", "rel.git")))
+    docs = live_docs(os.path.join(work, "reldata"), "rel")
+    check("relative data dir: the file is indexed", set(docs) == {"rel:r.md"}, sorted(docs))
+
+
 def test_folder_refusals(data, tmp):
     root = os.path.join(tmp, "folder-src")
     write(os.path.join(root, "fine.md"), "# Fine\n\nfolderfinetoken\n")
@@ -693,6 +718,7 @@ def main():
         test_folder_archives(data, tmp)
         test_archives(data, tmp)
         test_folder_refusals(data, tmp)
+        test_relative_data_dir(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()

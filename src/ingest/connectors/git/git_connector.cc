@@ -10,10 +10,12 @@
 #include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "../connector_state.h"
 #include "git_blob_stream.h"
 #include "git_cat_file.h"
 #include "git_process.h"
@@ -75,7 +77,7 @@ class GitConnector final : public Connector {
     std::string after;
     std::string base;  // a change-feed pass: the commit its diff starts from
     if (!checkpoint.empty()) {
-      std::vector<std::string> f = splitTabs(checkpoint);
+      std::vector<std::string> f = splitCursorFields(checkpoint);
       commit = f[0];
       if (f.size() > 1) after = f[1];
       if (f.size() > 2) base = f[2];
@@ -166,17 +168,6 @@ class GitConnector final : public Connector {
   }
 
  private:
-  static std::vector<std::string> splitTabs(const std::string& s) {
-    std::vector<std::string> out;
-    size_t from = 0;
-    for (size_t tab = s.find('\t'); tab != std::string::npos; tab = s.find('\t', from)) {
-      out.push_back(s.substr(from, tab - from));
-      from = tab + 1;
-    }
-    out.push_back(s.substr(from));
-    return out;
-  }
-
   bool hasCommit(const std::string& oid) const {
     return !oid.empty() && oid.find_first_not_of("0123456789abcdef") == std::string::npos &&
            git({"cat-file", "-e", oid + "^{commit}"}, 0).ok();
@@ -187,7 +178,7 @@ class GitConnector final : public Connector {
   // is due (full_every_s), and after a force-push (the cursor is not an ancestor).
   std::string changeFeedBase(const std::string& commit) const {
     if (env_.full) return "";
-    const std::string cursor = splitTabs(env_.cursor)[0];
+    const std::string cursor = splitCursorFields(env_.cursor)[0];
     if (!hasCommit(cursor)) return "";
     if (full_every_s_ == 0) return "";
     const int64_t last_full = readFullListingTime();
@@ -452,7 +443,11 @@ Result<std::unique_ptr<Connector>> makeGitConnector(const SourceConfig& source,
     return Status::failedPrecondition("source '" + source.name +
                                       "': no state directory for the git mirror");
   }
-  const std::string dir = env.state_dir + "/git";
+  // Absolute: git runs with the mirror (or "/") as its working directory, so a data dir given
+  // relative to Ward's own (`ward --data ward-data sync`) would otherwise name a folder under "/".
+  std::error_code ec;
+  const std::string dir = std::filesystem::absolute(env.state_dir + "/git", ec).string();
+  if (ec) return Status::unavailable("cannot resolve " + env.state_dir + "/git: " + ec.message());
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::unavailable("cannot create " + dir);
   }
