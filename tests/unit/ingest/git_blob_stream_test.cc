@@ -9,38 +9,12 @@
 #include <fstream>
 
 #include "../../../src/ingest/connectors/git/git_process.h"
+#include "bare_repo_fixture.h"
 
 namespace ward::ingest {
 namespace {
 
-class GitBlobStreamTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "/git_blob_stream_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    repo_ = dir_ + "/repo.git";
-    ASSERT_TRUE(
-        runGit(GitCommand{"", {"init", "--bare", "-q", "--template=", repo_}, {}, 4096, {}, {}})
-            .ok());
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Writes `bytes` as a blob; its id.
-  std::string blob(const std::string& bytes) {
-    const std::string file = dir_ + "/blob";
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
-    auto oid = runGit(
-        GitCommand{repo_, {"hash-object", "-w", "--no-filters", "--", file}, {}, 4096, {}, {}});
-    EXPECT_TRUE(oid.ok()) << oid.status().toString();
-    std::string id = oid.ok() ? *oid : "";
-    while (!id.empty() && id.back() == '\n') id.pop_back();
-    return id;
-  }
-
-  std::string dir_;
-  std::string repo_;
-};
+class GitBlobStreamTest : public BareRepoTest {};
 
 TEST_F(GitBlobStreamTest, BlobsComeInTheListsOrderWithTheirOwnRefusals) {
   const std::string a = blob("alpha\n");
