@@ -2,6 +2,7 @@
 #include "pg_documents.h"
 
 #include "ward/common/clock.h"
+#include "ward/store/document_flags.h"
 
 namespace ward::store::pg {
 
@@ -258,6 +259,48 @@ Result<ChunkRecord> selectChunk(PgConn& db, int64_t chunk_id) {
       db.query("read chunk", kChunkColumns + " FROM chunks WHERE id=$1", PgParams().add(chunk_id)));
   if (r.rows() == 0) return Status::notFound("chunk not found");
   return readChunkRow(r, 0);
+}
+
+Result<std::vector<ChunkWithDocument>> selectChunksWithDocuments(PgConn& db,
+                                                                 const std::vector<int64_t>& ids) {
+  // One round trip for a page of hits (the per-hit fallback is two per hit). `u.n` keeps the
+  // order of `ids`; a chunk that is gone or whose document is a tombstone has no row.
+  static const std::string kSql =
+      "SELECT c.id,c.doc_id,c.version,c.ordinal,c.text,c.span_start,c.span_end,c.page,"
+      "c.heading_path,c.kind,d.tenant,d.ext_id,d.source,d.title,d.url,d.format,d.updated_at,"
+      "d.indexed_at,d.version,d.content_hash,d.metadata "
+      "FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id,n) JOIN chunks c ON c.id=u.id "
+      "JOIN documents d ON d.id=c.doc_id WHERE NOT d.deleted ORDER BY u.n";
+  std::vector<ChunkWithDocument> out;
+  if (ids.empty()) return out;
+  WARD_ASSIGN_OR_RETURN(
+      PgResult r, db.query("read chunks with documents", kSql, PgParams().add(intArray(ids))));
+  out.reserve(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    ChunkWithDocument hit;
+    hit.chunk = readChunkRow(r, i);
+    DocumentRecord& d = hit.document;
+    d.id = hit.chunk.doc_id;
+    d.tenant = r.text(i, 10);
+    d.ext_id = r.text(i, 11);
+    d.source = r.text(i, 12);
+    d.title = r.text(i, 13);
+    d.url = r.text(i, 14);
+    d.format = r.text(i, 15);
+    d.updated_at = r.int64(i, 16);
+    d.indexed_at = r.int64(i, 17);
+    d.version = r.int64(i, 18);
+    d.content_hash = r.text(i, 19);
+    // Only the content flags of the metadata (document_flags.h), as the SQLite read gives.
+    Json meta = Json::parse(r.text(i, 20), nullptr, false);
+    d.metadata = Json::object();
+    if (meta.is_object()) {
+      auto it = meta.find(std::string(kDocumentFlagsKey));
+      if (it != meta.end() && it->is_array()) d.metadata[std::string(kDocumentFlagsKey)] = *it;
+    }
+    out.push_back(std::move(hit));
+  }
+  return out;
 }
 
 }  // namespace ward::store::pg

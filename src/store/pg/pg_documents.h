@@ -10,6 +10,7 @@
 
 #include "pg_conn.h"
 #include "ward/store/records.h"
+#include "ward/store/search_reads.h"
 
 namespace ward::store::pg {
 
@@ -28,5 +29,9 @@ Result<DocumentRecord> selectDocument(PgConn& db, const std::string& tenant,
 Result<DocumentRecord> selectDocumentById(PgConn& db, int64_t doc_id);
 Result<std::vector<ChunkRecord>> selectChunks(PgConn& db, int64_t doc_id);
 Result<ChunkRecord> selectChunk(PgConn& db, int64_t chunk_id);
+// SearchReads::chunksWithDocuments in one statement: the chunks with these ids joined with their
+// live documents, in the order of `ids`; no ACL, and of the metadata only the content flags.
+Result<std::vector<ChunkWithDocument>> selectChunksWithDocuments(PgConn& db,
+                                                                 const std::vector<int64_t>& ids);
 
 }  // namespace ward::store::pg

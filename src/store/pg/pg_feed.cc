@@ -1,6 +1,8 @@
 // The feed sequencer and readers (pg_feed.h).
 #include "pg_feed.h"
 
+#include <algorithm>
+
 namespace ward::store::pg {
 
 namespace {
@@ -47,12 +49,27 @@ Status sequenceFeed(PgPool& pool) {
 }
 
 Result<std::vector<Change>> readChanges(PgPool& pool, int64_t seq, int limit) {
-  WARD_RETURN_IF_ERROR(sequenceFeed(pool));
-  WARD_ASSIGN_OR_RETURN(PgLease conn, pool.acquire());
-  WARD_ASSIGN_OR_RETURN(PgResult r, conn->query("read changes",
-                                                "SELECT seq,kind,doc_id FROM changes WHERE seq>$1 "
-                                                "ORDER BY seq LIMIT $2",
-                                                PgParams().add(seq).add(limit < 0 ? 0 : limit)));
+  // One round trip when nothing waits for a position (a search's catch-up, most of the time):
+  // the read and the sequencer's check in one statement, so one snapshot. A row of -1 says
+  // that unpositioned rows exist; then the sequencer runs and the read is repeated.
+  static const std::string kReadOrFlag =
+      "SELECT -1::bigint,''::text,0::bigint WHERE EXISTS(SELECT 1 FROM changes WHERE seq IS NULL) "
+      "UNION ALL (SELECT seq,kind,doc_id FROM changes WHERE seq>$1 ORDER BY seq LIMIT $2)";
+  static const std::string kRead =
+      "SELECT seq,kind,doc_id FROM changes WHERE seq>$1 ORDER BY seq LIMIT $2";
+  const PgParams params = PgParams().add(seq).add(limit < 0 ? 0 : limit);
+  PgResult r;
+  {
+    WARD_ASSIGN_OR_RETURN(PgLease conn, pool.acquire());
+    WARD_ASSIGN_OR_RETURN(r, conn->query("read changes", kReadOrFlag, params));
+  }
+  bool waiting = false;
+  for (int i = 0; i < r.rows() && !waiting; ++i) waiting = r.int64(i, 0) < 0;
+  if (waiting) {
+    WARD_RETURN_IF_ERROR(sequenceFeed(pool));
+    WARD_ASSIGN_OR_RETURN(PgLease conn, pool.acquire());
+    WARD_ASSIGN_OR_RETURN(r, conn->query("read changes", kRead, params));
+  }
   std::vector<Change> out;
   out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
@@ -62,6 +79,8 @@ Result<std::vector<Change>> readChanges(PgPool& pool, int64_t seq, int limit) {
     c.doc_id = r.int64(i, 2);
     out.push_back(c);
   }
+  // UNION ALL promises no order across its branches: the positions give it.
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.seq < b.seq; });
   return out;
 }
 

@@ -49,7 +49,7 @@ Status bumpIdentityGeneration(PgConn& db) {
       .status();
 }
 
-class PgStore final : public Store, public ChangeListenerSource {
+class PgStore final : public Store, public ChangeListenerSource, public SearchReads {
  public:
   explicit PgStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
 
@@ -365,6 +365,12 @@ class PgStore final : public Store, public ChangeListenerSource {
   Result<ChunkRecord> getChunk(int64_t chunk_id) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
     return pg::selectChunk(*db, chunk_id);
+  }
+
+  Result<std::vector<ChunkWithDocument>> chunksWithDocuments(
+      const std::vector<int64_t>& chunk_ids) override {
+    WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
+    return pg::selectChunksWithDocuments(*db, chunk_ids);
   }
 
   Result<std::vector<SourceRecord>> listSources(const std::string& tenant) override {

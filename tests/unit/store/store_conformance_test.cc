@@ -16,6 +16,7 @@
 #include "ward/identity/directory.h"
 #include "ward/ingest/ingest_service.h"
 #include "ward/store/pg_store.h"
+#include "ward/store/search_reads.h"
 #include "ward/store/store.h"
 
 namespace ward {
@@ -187,6 +188,50 @@ TYPED_TEST(StoreConformance, DeleteLeavesTombstoneAndRecreateIsNewVersion) {
   EXPECT_FALSE(doc->deleted);
   EXPECT_EQ(doc->title, "T a");
   EXPECT_FALSE(this->chunkIds(first.doc_id).empty());
+}
+
+TYPED_TEST(StoreConformance, SearchReadsGiveChunksWithTheirDocumentsInTheAskedOrder) {
+  auto& store_ = this->store_;
+  auto wa = this->write("a", "alpha beta", Json{{"groups", {"staff"}}});
+  wa.metadata = Json{{"owner", "olga"}, {"ward_flags", Json::array({"injection"})}};
+  auto a = this->commit(std::move(wa));
+  auto b = this->commit(this->write("b", "gamma delta"));
+  auto c = this->commit(this->write("c", "epsilon zeta"));
+  std::vector<int64_t> ca = this->chunkIds(a.doc_id), cb = this->chunkIds(b.doc_id),
+                       cc = this->chunkIds(c.doc_id);
+  ASSERT_FALSE(ca.empty());
+  ASSERT_FALSE(cb.empty());
+  ASSERT_FALSE(cc.empty());
+  ASSERT_TRUE(store_->deleteDocument("default", "c").ok());
+
+  // Each store answers a page of hits with its own joined read, not the per-hit fallback.
+  EXPECT_NE(dynamic_cast<store::SearchReads*>(store_.get()), nullptr);
+  auto got = store::readForResults(*store_, {cb[0], 987654321, ca[0], cc[0]});
+  ASSERT_TRUE(got.ok()) << got.status().toString();
+  ASSERT_EQ(got->size(), 2u);  // the unknown id and the deleted document's chunk are left out
+  const store::ChunkWithDocument& first = (*got)[0];
+  const store::ChunkWithDocument& second = (*got)[1];
+  EXPECT_EQ(first.chunk.id, cb[0]);
+  EXPECT_EQ(first.document.ext_id, "b");
+  EXPECT_EQ(first.document.metadata, Json::object());
+  EXPECT_EQ(second.chunk.id, ca[0]);
+  EXPECT_EQ(second.chunk.text, store_->getChunk(ca[0])->text);
+  EXPECT_EQ(second.chunk.doc_id, a.doc_id);
+  EXPECT_EQ(second.document.id, a.doc_id);
+  EXPECT_EQ(second.document.tenant, "default");
+  EXPECT_EQ(second.document.ext_id, "a");
+  EXPECT_EQ(second.document.title, "T a");
+  EXPECT_EQ(second.document.version, a.version);
+  EXPECT_FALSE(second.document.deleted);
+  // No ACL, and of the metadata only the content flags: a result shows nothing else.
+  EXPECT_TRUE(second.document.acl.groups.empty());
+  EXPECT_TRUE(second.document.acl.users.empty());
+  EXPECT_FALSE(second.document.acl.is_public);
+  EXPECT_EQ(second.document.metadata, (Json{{"ward_flags", Json::array({"injection"})}}));
+
+  auto none = store::readForResults(*store_, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
 }
 
 TYPED_TEST(StoreConformance, BatchResultsAreInInputOrder) {
