@@ -35,23 +35,24 @@ std::string classifyV6(const unsigned char* b) {
   static const unsigned char kZero[16] = {};
   if (std::memcmp(b, kZero, 16) == 0) return "unspecified";             // ::
   if (std::memcmp(b, kZero, 15) == 0 && b[15] == 1) return "loopback";  // ::1
-  auto v4At = [b](int off) {
+  auto v4_at = [b](int off) {
     return (uint32_t{b[off]} << 24) | (uint32_t{b[off + 1]} << 16) | (uint32_t{b[off + 2]} << 8) |
            uint32_t{b[off + 3]};
   };
   // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated): judge the IPv4 address.
-  if (std::memcmp(b, kZero, 10) == 0 && b[10] == 0xFF && b[11] == 0xFF) return classifyV4(v4At(12));
-  if (std::memcmp(b, kZero, 12) == 0) return classifyV4(v4At(12));
+  if (std::memcmp(b, kZero, 10) == 0 && b[10] == 0xFF && b[11] == 0xFF)
+    return classifyV4(v4_at(12));
+  if (std::memcmp(b, kZero, 12) == 0) return classifyV4(v4_at(12));
   // 64:ff9b::/96 NAT64: the embedded IPv4 address decides.
   static const unsigned char kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
-  if (std::memcmp(b, kNat64, 12) == 0) return classifyV4(v4At(12));
+  if (std::memcmp(b, kNat64, 12) == 0) return classifyV4(v4_at(12));
   if ((b[0] & 0xFE) == 0xFC) return "unique-local";                  // fc00::/7
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return "link-local";    // fe80::/10
   if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return "unique-local";  // fec0::/10 site-local
   if (b[0] == 0xFF) return "multicast";                              // ff00::/8
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) return "reserved";  // doc
-  if (b[0] == 0x20 && b[1] == 0x02) return classifyV4(v4At(2));  // 6to4 embeds an IPv4 address
-  if ((b[0] & 0xE0) != 0x20) return "reserved";                  // outside 2000::/3 global unicast
+  if (b[0] == 0x20 && b[1] == 0x02) return classifyV4(v4_at(2));  // 6to4 embeds an IPv4 address
+  if ((b[0] & 0xE0) != 0x20) return "reserved";                   // outside 2000::/3 global unicast
   return "public";
 }
 
