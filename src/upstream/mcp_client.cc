@@ -262,7 +262,6 @@ Status McpClient::connectLocked() {
     era_ = "stateless";
     version_ = kModern;
     Json req = {{"jsonrpc", "2.0"},
-                {"id", next_id_.fetch_add(1)},
                 {"method", "server/discover"},
                 {"params",
                  {{"_meta",
@@ -272,7 +271,17 @@ Status McpClient::connectLocked() {
     RequestHeaders h = {{"MCP-Protocol-Version", kModern}, {"Mcp-Method", "server/discover"}};
     int64_t timeout = config_.protocol == "auto" ? std::min(config_.timeout_ms, kProbeTimeoutMs)
                                                  : config_.timeout_ms;
-    auto r = shared->roundTrip(req, h, timeout);
+    // A server that has sent nothing yet may still be starting (an interpreter on a busy
+    // machine): while it is alive and silent, the probe is asked again, up to timeout_ms in all.
+    // A server that answers anything, even an error, is judged on that answer.
+    Result<Json> r = Status::unavailable("upstream '" + config_.name + "': not probed");
+    for (int64_t waited = 0;;) {
+      req["id"] = next_id_.fetch_add(1);
+      r = shared->roundTrip(req, h, timeout);
+      waited += timeout;
+      if (r.ok() || shared->heardFrom() || !shared->alive() || waited >= config_.timeout_ms) break;
+      timeout = std::min(timeout, config_.timeout_ms - waited);
+    }
     era_.clear();
     bool modern = false;
     if (r.ok() && r->contains("result") && (*r)["result"].is_object()) {

@@ -95,6 +95,8 @@ class StdioTransport final : public Transport {
     return !dead_;
   }
 
+  bool heardFrom() const override { return heard_.load(std::memory_order_acquire); }
+
   Json describe() const override {
     MutexLock lock(mu_);
     return Json{{"pid", pid_}, {"running", !dead_}, {"exit", why_dead_}, {"stderr_tail", stderr_}};
@@ -147,6 +149,7 @@ class StdioTransport final : public Transport {
   }
 
   void handleLine(const std::string& line) {
+    heard_.store(true, std::memory_order_release);
     auto msg = parseJson(line);
     if (!msg.ok() || !msg->is_object()) {
       logWarn("upstream '" + name_ + "' wrote a line that is not a JSON-RPC message; ignored");
@@ -363,6 +366,7 @@ class StdioTransport final : public Transport {
   uint64_t route_serial_ WARD_GUARDED_BY(mu_) = 0;
   int forwarding_ WARD_GUARDED_BY(mu_) = 0;  // forwarding threads running
   bool dead_ WARD_GUARDED_BY(mu_) = false;
+  std::atomic<bool> heard_{false};  // a line came from the child's stdout
   bool closed_ WARD_GUARDED_BY(mu_) = false;
   std::string why_dead_ WARD_GUARDED_BY(mu_);
   std::string exit_text_ WARD_GUARDED_BY(mu_);

@@ -69,6 +69,9 @@ class Transport : public std::enable_shared_from_this<Transport> {
   // Sends a notification (no response expected).
   virtual Status notify(const Json& notification, const RequestHeaders& headers) = 0;
   virtual bool alive() const = 0;
+  // Whether the server has sent anything since the connection started. A stdio child that has
+  // written nothing yet may still be starting; HTTP answers every request, so it says true.
+  virtual bool heardFrom() const { return true; }
   // The HTTP session id to send from now on ("" = none); stdio ignores it.
   virtual void setSession(const std::string& session_id) {}
   // The session id the server assigned in its last response ("" = none).

@@ -330,6 +330,8 @@ def main():
     FLAGS["big_pages"] = "--big-pages" in args
     FLAGS["bad_init"] = "--bad-init" in args
     FLAGS["tasks"] = "--tasks" in args
+    if "--start-delay" in args:  # an interpreter that takes this long to start answering
+        time.sleep(float(args[args.index("--start-delay") + 1]))
     if "--slow-pages" in args:
         FLAGS["slow_pages"] = int(args[args.index("--slow-pages") + 1])
     if "--http" in args:

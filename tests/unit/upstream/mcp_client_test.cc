@@ -83,6 +83,17 @@ TEST(McpClientStdioTest, SpeaksTheStatelessEraWhenTheServerDiscoversIt) {
   EXPECT_EQ(client.describe()["server_info"]["name"], "fake");
 }
 
+TEST(McpClientStdioTest, AServerThatStartsSlowerThanTheProbeIsStillDiscovered) {
+  // The child reads nothing for 6 s, longer than one 5 s probe: it has written nothing, so it is
+  // still starting, and the probe is asked again instead of falling back to initialize (which
+  // this modern-only server would refuse).
+  McpClient client(stdioConfig({"--era", "modern", "--start-delay", "6"}), nullptr);
+  auto r = client.callTool("echo", Json{{"text", "late"}});
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(firstText(*r), "late");
+  EXPECT_EQ(client.describe()["era"], "stateless");
+}
+
 TEST(McpClientStdioTest, PinnedModernProtocolRefusesALegacyServer) {
   UpstreamConfig c = stdioConfig();
   c.protocol = "2026-07-28";
