@@ -1,8 +1,7 @@
 // Pinned upstream prompt definitions on PostgreSQL (pg_prompt_pins.h).
 #include "pg_prompt_pins.h"
 
-#include <map>
-
+#include "prompt_pin_rules.h"
 #include "pg_approvals.h"
 
 namespace ward::store::pg {
@@ -64,33 +63,10 @@ Result<std::vector<PromptPinRecord>> offerPrompts(PgConn& db, const std::string&
   WARD_RETURN_IF_ERROR(lockUpstream(db, tenant, upstream));
   WARD_ASSIGN_OR_RETURN(std::vector<PromptPinRecord> existing,
                         selectPromptPins(db, tenant, upstream));
-  const bool first_import = existing.empty();
-  std::map<std::string, PromptPinRecord> by_name;
-  for (PromptPinRecord& r : existing) by_name[r.prompt] = std::move(r);
   std::vector<PromptPinRecord> out;
-  for (const PromptPinRecord& o : offered) {
-    auto it = by_name.find(o.prompt);
-    PromptPinRecord r;
-    if (it == by_name.end()) {
-      r = PromptPinRecord{tenant, upstream, o.prompt, "", nullptr, "", nullptr, now};
-      if (first_import) {
-        r.pinned_hash = o.pinned_hash;
-        r.pinned_definition = o.pinned_definition;
-      }
-    } else {
-      r = it->second;
-    }
-    const bool matches_pin = r.pinned_hash == o.pinned_hash;
-    // A definition back to the pinned one clears what was pending; a new one replaces it.
-    const std::string pending_hash = matches_pin ? "" : o.pinned_hash;
-    const bool changed = it == by_name.end() || r.pending_hash != pending_hash;
-    r.pending_hash = pending_hash;
-    r.pending_definition = matches_pin ? Json(nullptr) : o.pinned_definition;
-    if (changed) {
-      r.updated_at = now;
-      WARD_RETURN_IF_ERROR(upsert(db, r));
-    }
-    out.push_back(std::move(r));
+  for (PromptPinUpdate& u : applyPromptOffer(std::move(existing), offered, tenant, upstream, now)) {
+    if (u.changed) WARD_RETURN_IF_ERROR(upsert(db, u.record));
+    out.push_back(std::move(u.record));
   }
   return out;
 }
@@ -99,26 +75,9 @@ Status approvePromptPin(PgConn& db, const std::string& tenant, const std::string
                         const std::string& prompt, const std::string& expected_hash, int64_t now) {
   WARD_RETURN_IF_ERROR(lockUpstream(db, tenant, upstream));
   WARD_ASSIGN_OR_RETURN(std::vector<PromptPinRecord> pins, selectPromptPins(db, tenant, upstream));
-  for (PromptPinRecord& r : pins) {
-    if (r.prompt != prompt) continue;
-    if (r.pending_hash.empty()) {
-      return Status::failedPrecondition("prompt '" + upstream + "." + prompt +
-                                        "' has no definition waiting for approval");
-    }
-    if (!expected_hash.empty() && expected_hash != r.pending_hash) {
-      return Status::failedPrecondition(
-          "the pending definition of prompt '" + upstream + "." + prompt + "' is now " +
-          r.pending_hash + ", not " + expected_hash +
-          ": it changed after you reviewed it; review it again (ward upstream show)");
-    }
-    r.pinned_hash = r.pending_hash;
-    r.pinned_definition = r.pending_definition;
-    r.pending_hash.clear();
-    r.pending_definition = nullptr;
-    r.updated_at = now;
-    return upsert(db, r);
-  }
-  return Status::notFound("no pinned prompt '" + upstream + "." + prompt + "'");
+  WARD_ASSIGN_OR_RETURN(PromptPinRecord pinned,
+                        approvedPromptPin(std::move(pins), upstream, prompt, expected_hash, now));
+  return upsert(db, pinned);
 }
 
 }  // namespace ward::store::pg
