@@ -1,8 +1,8 @@
 // [answer] of ward.toml; the contract is in include/ward/answer/answer_config.h.
 #include "ward/answer/answer_config.h"
+#include "ward/common/toml_file.h"
 
 #include <toml++/toml.h>
-#include <filesystem>
 
 namespace ward::answer {
 
@@ -25,19 +25,9 @@ Result<int> intIn(const toml::node& n, const std::string& key, int min, int max)
 
 Result<AnswerConfig> loadAnswerConfig(const std::string& path) {
   AnswerConfig c;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return c;
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()) + " at line " +
-                                   std::to_string(e.source().begin.line));
-  }
-  const toml::node* node = table.get("answer");
-  if (node == nullptr) return c;
-  const toml::table* t = node->as_table();
-  if (t == nullptr) return Status::invalidArgument("ward.toml: 'answer' must be a table");
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  WARD_ASSIGN_OR_RETURN(const toml::table* t, tomlSection(table, "answer"));
+  if (t == nullptr) return c;
   for (const auto& [k, v] : *t) {
     const std::string key(k.str());
     if (key == "default_k") {

@@ -1,4 +1,5 @@
 #include "ward/common/config.h"
+#include "ward/common/toml_file.h"
 
 #include <filesystem>
 #include <functional>
@@ -213,15 +214,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
 
 Result<WardConfig> WardConfig::load(const std::string& path) {
   WardConfig config;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return config;
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()) + " at line " +
-                                   std::to_string(e.source().begin.line));
-  }
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
   auto setters = settersFor(config);
   WARD_RETURN_IF_ERROR(applyTable(table, "", setters));
   if (config.search.default_k > config.search.max_k) {

@@ -1,8 +1,8 @@
 #include "ward/gateway/untrusted_gate.h"
+#include "ward/common/toml_file.h"
 
 #include <toml++/toml.h>
 
-#include <filesystem>
 #include <utility>
 
 namespace ward::gateway {
@@ -34,15 +34,8 @@ Status checkTaintSource(const std::string& source, const std::string& what) {
 
 Result<UntrustedGateConfig> loadUntrustedGateConfig(const std::string& path) {
   UntrustedGateConfig c;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return c;
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()));
-  }
-  const toml::table* gw = table["gateway"].as_table();
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  WARD_ASSIGN_OR_RETURN(const toml::table* gw, tomlSection(table, "gateway"));
   if (gw == nullptr) return c;
   for (auto [key, field] :
        {std::pair<const char*, std::string*>{"untrusted_writes", &c.untrusted_writes},

@@ -5,7 +5,6 @@
 #include <toml++/toml.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
@@ -13,6 +12,7 @@
 #include "ward/ingest/sync_runner.h"
 #include "ward/net/address_policy.h"
 #include "ward/net/http_client.h"
+#include "ward/common/toml_file.h"
 #include "sync_event.h"
 
 namespace ward::ingest {
@@ -85,13 +85,8 @@ Result<AlertWebhookConfig> parseAlertWebhookConfig(const std::string& toml_text)
 }
 
 Result<AlertWebhookConfig> loadAlertWebhookConfig(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return AlertWebhookConfig{};
-  try {
-    return parseTable(toml::parse_file(path));
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()));
-  }
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  return parseTable(table);
 }
 
 std::string webhookOrigin(const std::string& url) {

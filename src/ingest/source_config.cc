@@ -5,12 +5,12 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 #include <sstream>
 
 #include "ward/identity/principal.h"
 #include "ward/ingest/sync_health.h"
+#include "ward/common/toml_file.h"
 
 namespace ward::ingest {
 
@@ -371,42 +371,27 @@ Result<std::vector<SourceConfig>> parseSourceConfigs(const std::string& toml_tex
 
 Result<std::vector<std::string>> loadRuntimeSourceRoots(const std::string& path) {
   std::vector<std::string> out;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return out;
-  try {
-    const toml::table t = toml::parse_file(path);
-    const toml::node* node = t.get("runtime_sources");
-    if (node == nullptr) return out;
-    const toml::table* table = node->as_table();
-    if (table == nullptr) {
-      return Status::invalidArgument("ward.toml: 'runtime_sources' must be a table");
+  WARD_ASSIGN_OR_RETURN(toml::table t, readTomlFile(path));
+  WARD_ASSIGN_OR_RETURN(const toml::table* table, tomlSection(t, "runtime_sources"));
+  if (table == nullptr) return out;
+  for (const auto& [k, v] : *table) {
+    const std::string key(k.str());
+    if (key != "allowed_roots") {
+      return keyError("ward.toml: runtime_sources", key, "unknown key");
     }
-    for (const auto& [k, v] : *table) {
-      const std::string key(k.str());
-      if (key != "allowed_roots") {
-        return keyError("ward.toml: runtime_sources", key, "unknown key");
-      }
-      WARD_ASSIGN_OR_RETURN(out, names(jsonOf(v), "ward.toml: runtime_sources", key, false));
-      for (const std::string& root : out) {
-        if (root.empty() || root[0] != '/') {
-          return keyError("ward.toml: runtime_sources", key, "'" + root + "' is not absolute");
-        }
+    WARD_ASSIGN_OR_RETURN(out, names(jsonOf(v), "ward.toml: runtime_sources", key, false));
+    for (const std::string& root : out) {
+      if (root.empty() || root[0] != '/') {
+        return keyError("ward.toml: runtime_sources", key, "'" + root + "' is not absolute");
       }
     }
-  } catch (const toml::parse_error& e) {
-    return parseError(e);
   }
   return out;
 }
 
 Result<std::vector<SourceConfig>> loadSourceConfigs(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return std::vector<SourceConfig>();
-  try {
-    return parseTable(toml::parse_file(path));
-  } catch (const toml::parse_error& e) {
-    return parseError(e);
-  }
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  return parseTable(table);
 }
 
 }  // namespace ward::ingest

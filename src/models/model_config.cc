@@ -10,6 +10,7 @@
 #include "ward/models/openai_responses_format.h"
 #include "ward/models/provider.h"
 #include "ward/upstream/upstream_config.h"
+#include "ward/common/toml_file.h"
 
 namespace ward::models {
 
@@ -175,32 +176,12 @@ Result<ModelConfig> parseOne(const toml::table& t, size_t index) {
 
 Result<std::vector<ModelConfig>> loadModelConfigs(const std::string& path) {
   std::vector<ModelConfig> out;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return out;
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()) + " at line " +
-                                   std::to_string(e.source().begin.line));
-  }
-  const toml::node* node = table.get("models");
-  if (node == nullptr) return out;
-  const toml::array* list = node->as_array();
-  if (list == nullptr) {
-    return Status::invalidArgument("ward.toml: 'models' must be an array of tables ([[models]])");
-  }
-  if (list->size() > kMaxModels) {
-    return Status::invalidArgument("ward.toml: at most " + std::to_string(kMaxModels) + " models");
-  }
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  WARD_ASSIGN_OR_RETURN(std::vector<const toml::table*> list,
+                        tomlArrayOfTables(table, "models", kMaxModels));
   std::set<std::string> names;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const toml::table* t = (*list)[i].as_table();
-    if (t == nullptr) {
-      return Status::invalidArgument("ward.toml: models[" + std::to_string(i) +
-                                     "] must be a table");
-    }
-    WARD_ASSIGN_OR_RETURN(ModelConfig c, parseOne(*t, i));
+  for (size_t i = 0; i < list.size(); ++i) {
+    WARD_ASSIGN_OR_RETURN(ModelConfig c, parseOne(*list[i], i));
     if (!names.insert(c.name).second) {
       return Status::invalidArgument("ward.toml: model '" + c.name + "' is defined twice");
     }

@@ -4,10 +4,10 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "ward/gateway/grant_subject.h"
 #include "ward/upstream/upstream_config.h"
+#include "ward/common/toml_file.h"
 
 namespace ward::models {
 
@@ -24,27 +24,13 @@ bool matches(const BudgetConfig& b, const identity::Principal& p) {
 
 Result<std::vector<BudgetConfig>> loadBudgetConfigs(const std::string& path) {
   std::vector<BudgetConfig> out;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return out;
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()));
-  }
-  const toml::node* node = table.get("model_budgets");
-  if (node == nullptr) return out;
-  const toml::array* list = node->as_array();
-  if (list == nullptr || list->size() > kMaxBudgets) {
-    return Status::invalidArgument("ward.toml: 'model_budgets' must be an array of at most " +
-                                   std::to_string(kMaxBudgets) + " tables ([[model_budgets]])");
-  }
-  for (size_t i = 0; i < list->size(); ++i) {
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  WARD_ASSIGN_OR_RETURN(std::vector<const toml::table*> list,
+                        tomlArrayOfTables(table, "model_budgets", kMaxBudgets));
+  for (size_t i = 0; i < list.size(); ++i) {
     const std::string where = "ward.toml: model_budgets[" + std::to_string(i) + "]";
-    const toml::table* t = (*list)[i].as_table();
-    if (t == nullptr) return Status::invalidArgument(where + " must be a table");
     BudgetConfig b;
-    for (const auto& [k, v] : *t) {
+    for (const auto& [k, v] : *list[i]) {
       const std::string key(k.str());
       if (key == "subject") {
         auto s = v.value<std::string>();

@@ -3,9 +3,9 @@
 
 #include <toml++/toml.h>
 #include <cstdlib>
-#include <filesystem>
 
 #include "ward/store/pg_store.h"
+#include "ward/common/toml_file.h"
 
 namespace ward::store {
 
@@ -24,18 +24,9 @@ Result<std::string> loadStoreUrl(const std::string& toml_path) {
     WARD_RETURN_IF_ERROR(checkUrl(env, kStoreUrlEnv));
     return std::string(env);
   }
-  std::error_code ec;
-  if (!std::filesystem::exists(toml_path, ec)) return std::string();
-  toml::table table;
-  try {
-    table = toml::parse_file(toml_path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()));
-  }
-  const toml::node* node = table.get("store");
-  if (node == nullptr) return std::string();
-  const toml::table* st = node->as_table();
-  if (st == nullptr) return Status::invalidArgument("ward.toml: 'store' must be a table");
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(toml_path));
+  WARD_ASSIGN_OR_RETURN(const toml::table* st, tomlSection(table, "store"));
+  if (st == nullptr) return std::string();
   std::string url;
   for (const auto& [key, value] : *st) {
     if (key.str() != "url") {

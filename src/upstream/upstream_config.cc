@@ -1,8 +1,8 @@
 #include "ward/upstream/upstream_config.h"
+#include "ward/common/toml_file.h"
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <filesystem>
 #include <set>
 
 namespace ward::upstream {
@@ -170,35 +170,12 @@ const std::vector<std::string>& supportedProtocolVersions() {
 
 Result<std::vector<UpstreamConfig>> loadUpstreamConfigs(const std::string& path) {
   std::vector<UpstreamConfig> out;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return out;
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalidArgument("ward.toml: " + std::string(e.description()) + " at line " +
-                                   std::to_string(e.source().begin.line));
-  }
-  const toml::node* node = table.get("upstreams");
-  if (node == nullptr) return out;
-  const toml::array* list = node->as_array();
-  if (list == nullptr) {
-    return Status::invalidArgument(
-        "ward.toml: 'upstreams' must be an array of tables "
-        "([[upstreams]])");
-  }
-  if (list->size() > kMaxUpstreams) {
-    return Status::invalidArgument("ward.toml: at most " + std::to_string(kMaxUpstreams) +
-                                   " upstreams");
-  }
+  WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
+  WARD_ASSIGN_OR_RETURN(std::vector<const toml::table*> list,
+                        tomlArrayOfTables(table, "upstreams", kMaxUpstreams));
   std::set<std::string> names;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const toml::table* t = (*list)[i].as_table();
-    if (t == nullptr) {
-      return Status::invalidArgument("ward.toml: upstreams[" + std::to_string(i) +
-                                     "] must be a table");
-    }
-    WARD_ASSIGN_OR_RETURN(UpstreamConfig c, parseOne(*t, i));
+  for (size_t i = 0; i < list.size(); ++i) {
+    WARD_ASSIGN_OR_RETURN(UpstreamConfig c, parseOne(*list[i], i));
     if (!names.insert(c.name).second) {
       return Status::invalidArgument("ward.toml: upstream '" + c.name + "' is defined twice");
     }
