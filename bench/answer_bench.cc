@@ -43,9 +43,9 @@ int die(const Status& s) {
 }
 
 // Accepts every event and keeps none (--no-audit).
-class DroppingSink final : public audit::TraceSink {
+class DroppingSink final : public trace::TraceSink {
  public:
-  Status record(const audit::TraceEvent&) override { return Status(); }
+  Status record(const trace::TraceEvent&) override { return Status(); }
 };
 
 // This thread's CPU time in ms: on a busy machine wall time mostly measures waiting for a core
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     if (j.ok() && j->contains("text")) texts.push_back((*j)["text"].get<std::string>());
   }
   DroppingSink dropping;
-  audit::TraceSink& sink = no_audit ? static_cast<audit::TraceSink&>(dropping) : **traces;
+  trace::TraceSink& sink = no_audit ? static_cast<trace::TraceSink&>(dropping) : **traces;
   search::SearchService searcher(**store, **index, sink, config.search);
   answer::AnswerServiceOptions options;
   options.store = store->get();
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
       sreq.k = k;
       auto t0 = std::chrono::steady_clock::now();
       const double c0 = threadCpuMs();
-      auto s = searcher.search(*who, sreq, audit::TraceContext::generate());
+      auto s = searcher.search(*who, sreq, trace::TraceContext::generate());
       const double s_cpu = threadCpuMs() - c0;
       const double s_ms = msSince(t0);
       answer::AnswerRequest areq;
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
       areq.k = k;
       auto t1 = std::chrono::steady_clock::now();
       const double c1 = threadCpuMs();
-      auto a = answers.ask(*who, areq, audit::TraceContext::generate());
+      auto a = answers.ask(*who, areq, trace::TraceContext::generate());
       const double a_cpu = threadCpuMs() - c1;
       const double a_ms = msSince(t1);
       if (!s.ok() || !a.ok()) continue;

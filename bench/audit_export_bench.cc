@@ -43,9 +43,9 @@ struct Args {
   int threads = 8;
 };
 
-audit::TraceEvent toolCallEvent(size_t i) {
-  audit::TraceEvent e;
-  e.context = audit::TraceContext::generate();
+trace::TraceEvent toolCallEvent(size_t i) {
+  trace::TraceEvent e;
+  e.context = trace::TraceContext::generate();
   e.kind = "tool_call";
   e.tenant = "acme";
   e.principal = "user" + std::to_string(i % 50);
@@ -125,7 +125,7 @@ std::unique_ptr<audit::ExportQueue> hungQueue(int port) {
   return std::make_unique<audit::ExportQueue>(std::move(exporter).value(), q);
 }
 
-void benchOffer(const Args& args, int port, const std::vector<audit::TraceEvent>& events) {
+void benchOffer(const Args& args, int port, const std::vector<trace::TraceEvent>& events) {
   auto queue = hungQueue(port);
   size_t n = events.size() * 5;
   auto [lat, secs] =
@@ -143,7 +143,7 @@ void benchOffer(const Args& args, int port, const std::vector<audit::TraceEvent>
 enum class Mode { kPlain, kSealed, kSealedExport };
 
 void benchRecord(const Args& args, Mode mode, int port,
-                 const std::vector<audit::TraceEvent>& events) {
+                 const std::vector<trace::TraceEvent>& events) {
   static int run = 0;
   std::string dir = args.dir + "/run" + std::to_string(run++);
   std::unique_ptr<audit::SubjectKeyStore> keys;
@@ -157,7 +157,7 @@ void benchRecord(const Args& args, Mode mode, int port,
   }
   if (mode == Mode::kSealedExport) {
     queue = hungQueue(port);
-    o.on_recorded = [&](uint64_t i, const audit::TraceEvent& e) { queue->offer(i, e); };
+    o.on_recorded = [&](uint64_t i, const trace::TraceEvent& e) { queue->offer(i, e); };
   }
   auto sink = std::move(audit::openAuditLogSink(o).value());
   // Warm-up: creates the subject and day keys, so the figure is the steady state.
@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ward_export_bench_XXXXXX";
     args.dir = mkdtemp(tmpl.data());
   }
-  std::vector<audit::TraceEvent> events;
+  std::vector<trace::TraceEvent> events;
   for (size_t i = 0; i < args.events; ++i) events.push_back(toolCallEvent(i));
   std::printf("audit_export_bench: %zu events of %zu bytes, %d threads, dir %s\n", args.events,
               audit::encodeTraceEvent(events[0]).size(), args.threads, args.dir.c_str());

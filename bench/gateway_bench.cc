@@ -24,11 +24,11 @@
 #include "paired_calls.h"
 #include "percentile.h"
 #include "ward/audit/audit_trace_sink.h"
-#include "ward/audit/trace.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/directory.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
+#include "ward/trace/trace.h"
 
 namespace {
 
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
     r.args = {{"id", "INV-" + std::to_string(i)}};
     if (write_tool)
       r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(i);
-    r.trace = ward::audit::TraceContext::generate();
+    r.trace = ward::trace::TraceContext::generate();
     return gw->call(std::move(r)).ok();
   };
   for (int i = 0; i < 200; ++i) {  // warm-up: connections, caches, first trace writes

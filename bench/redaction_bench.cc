@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   int64_t redacted = 0;
   for (int round = 0; round < rounds; ++round) {
     std::vector<ward::Json> work = events;  // redaction is in place: a fresh copy per round
-    ward::audit::RedactionStats stats;
+    ward::trace::RedactionStats stats;
     auto start = Clock::now();
     for (ward::Json& e : work) {
       auto t0 = Clock::now();

@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
       search::SearchRequest req;
       req.query = q;
       req.k = 10;
-      auto res = searcher.search(*who, req, audit::TraceContext::generate());
+      auto res = searcher.search(*who, req, trace::TraceContext::generate());
       if (!res.ok()) continue;
       if (r > 0) full_ms.push_back(res->took_ms);
       visible_hits += static_cast<int64_t>(res->hits.size());

@@ -39,9 +39,9 @@ std::string traceIdOf(size_t trace) {
   return buf;
 }
 
-ward::audit::TraceEvent makeEvent(size_t i, size_t per_trace) {
+ward::trace::TraceEvent makeEvent(size_t i, size_t per_trace) {
   static const char* const kDecisions[] = {"executed", "executed", "executed", "pending", "denied"};
-  ward::audit::TraceEvent e;
+  ward::trace::TraceEvent e;
   e.context.trace_id = traceIdOf(i / per_trace);
   e.context.span_id = "00f067aa0ba902b7";
   e.kind = "tool_call";

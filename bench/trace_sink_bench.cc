@@ -27,11 +27,11 @@ using Clock = std::chrono::steady_clock;
 
 struct Run {
   std::string dir;
-  const ward::audit::Redactor* redactor = nullptr;
+  const ward::trace::Redactor* redactor = nullptr;
   int threads = 1;
 };
 
-void runSink(const Run& run, const std::vector<ward::audit::TraceEvent>& events) {
+void runSink(const Run& run, const std::vector<ward::trace::TraceEvent>& events) {
   ward::audit::AuditSinkOptions o;
   o.log.dir = run.dir;
   o.redactor = run.redactor;
@@ -107,12 +107,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::mt19937 rng(42);
-  std::vector<ward::audit::TraceEvent> events;
+  std::vector<ward::trace::TraceEvent> events;
   size_t bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     ward::Json e = ward::bench::makeToolCallEvent(rng, static_cast<int>(i), i % 20 == 0);
-    ward::audit::TraceEvent ev;
-    ev.context = ward::audit::TraceContext::generate();
+    ward::trace::TraceEvent ev;
+    ev.context = ward::trace::TraceContext::generate();
     ev.kind = "tool_call";
     ev.tenant = "default";
     ev.principal = "fleet-assistant";
@@ -129,9 +129,9 @@ int main(int argc, char** argv) {
               static_cast<double>(bytes) / static_cast<double>(n), dir.c_str());
   int round = 0;
   for (int t : thread_counts) {
-    const ward::audit::Redactor* with = redactor->get();
-    for (const ward::audit::Redactor* r :
-         {with, static_cast<const ward::audit::Redactor*>(nullptr)}) {
+    const ward::trace::Redactor* with = redactor->get();
+    for (const ward::trace::Redactor* r :
+         {with, static_cast<const ward::trace::Redactor*>(nullptr)}) {
       runSink(Run{dir + "/run-" + std::to_string(round++), r, t}, events);
     }
   }

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     r.args = args;
     if (write)
       r.idempotency_key = "bench-" + std::to_string(getpid()) + "-" + std::to_string(++idem);
-    r.trace = ward::audit::TraceContext::generate();
+    r.trace = ward::trace::TraceContext::generate();
     auto out = gw->call(std::move(r));
     if (!out.ok()) std::fprintf(stderr, "call: %s\n", out.status().toString().c_str());
     return out.ok();

@@ -67,9 +67,9 @@ Json AnswerResult::toJson() const {
   return j;
 }
 
-audit::TraceEvent answerEvent(const AnswerRecordInput& in) {
+trace::TraceEvent answerEvent(const AnswerRecordInput& in) {
   const AnswerResult& r = in.result;
-  audit::TraceEvent ev;
+  trace::TraceEvent ev;
   ev.context = in.trace;
   ev.kind = "answer";
   ev.tenant = in.who.tenant;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "ward/answer/answer_service.h"
-#include "ward/audit/trace.h"
+#include "ward/trace/trace.h"
 
 namespace ward::answer {
 
@@ -19,7 +19,7 @@ struct TemplateUse {
 
 struct AnswerRecordInput {
   const identity::Principal& who;
-  const audit::TraceContext& trace;
+  const trace::TraceContext& trace;
   const std::string& question;
   int k = 0;
   const AnswerResult& result;
@@ -27,12 +27,12 @@ struct AnswerRecordInput {
   double took_ms = 0;  // Ward's own time: retrieval, verification, filtering (not the model's)
 };
 
-audit::TraceEvent answerEvent(const AnswerRecordInput& in);
+trace::TraceEvent answerEvent(const AnswerRecordInput& in);
 
 // What AnswerService::finish() (verify, filter, record) needs besides the draft and the result.
 struct FinishInput {
   const identity::Principal& who;
-  const audit::TraceContext& trace;
+  const trace::TraceContext& trace;
   const std::string& question;
   int k = 0;
   const std::optional<TemplateUse>& template_use;

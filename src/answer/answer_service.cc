@@ -158,7 +158,7 @@ Result<AnswerRequest> AnswerService::requestFromJson(const Json& body) {
 
 Result<AnswerResult> AnswerService::ask(const identity::Principal& who,
                                         const AnswerRequest& request,
-                                        const audit::TraceContext& trace) {
+                                        const trace::TraceContext& trace) {
   const AnswerConfig& config = options_.config;
   WARD_ASSIGN_OR_RETURN(const int k, validated(request.question, request.k));
   const std::string model = request.model.empty() ? config.model : request.model;
@@ -243,7 +243,7 @@ Result<int> AnswerService::validated(const std::string& question, std::optional<
 
 Result<std::vector<Passage>> AnswerService::retrieve(const identity::Principal& who,
                                                      const std::string& query, int k,
-                                                     const audit::TraceContext& trace) {
+                                                     const trace::TraceContext& trace) {
   search::SearchRequest sr;
   sr.query = query;
   sr.k = k;
@@ -280,7 +280,7 @@ Status AnswerService::finish(const FinishInput& in, Draft& draft, AnswerResult& 
 
   // 5. One `answer` event in the same trace as the search (and the model call).
   AnswerRecordInput rec{who, in.trace, in.question, in.k, result, in.template_use, took_ms};
-  audit::TraceEvent event = answerEvent(rec);
+  trace::TraceEvent event = answerEvent(rec);
   if (!in.tool_calls.empty()) event.attributes["tool_calls"] = in.tool_calls;
   if (in.format_error) event.attributes["format_error"] = true;
   if (!in.front_door.empty()) event.attributes["front_door"] = in.front_door;

@@ -10,7 +10,7 @@
 namespace ward::answer {
 
 Result<Grounding> AnswerService::ground(const identity::Principal& who, const std::string& query,
-                                        std::optional<int> k, const audit::TraceContext& trace) {
+                                        std::optional<int> k, const trace::TraceContext& trace) {
   WARD_ASSIGN_OR_RETURN(const int n, validated(query, k));
   const PromptTemplate* tpl = findPromptTemplate("answer");  // as model_answerer.cc
   if (tpl == nullptr) return Status::internal("the built-in 'answer' template is missing");
@@ -39,7 +39,7 @@ Result<Grounding> AnswerService::ground(const identity::Principal& who, const st
 Result<AnswerResult> AnswerService::verifyReply(const identity::Principal& who,
                                                 const Grounding& grounding,
                                                 const std::string& model, const std::string& reply,
-                                                const audit::TraceContext& trace,
+                                                const trace::TraceContext& trace,
                                                 const std::string& front_door) {
   const int64_t started = SystemClock::instance().monotonicNanos();
   ModelDraft md = parseModelReply(reply);

@@ -14,10 +14,10 @@
 #include "ward/answer/citation.h"
 #include "ward/answer/extractive_answerer.h"
 #include "ward/answer/tool_route.h"
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::models {
 class ModelService;
@@ -43,7 +43,7 @@ constexpr size_t kMaxRecordedToolReplyBytes = 64 * 1024;
 
 struct ModelDraftInput {
   const identity::Principal& who;
-  const audit::TraceContext& trace;
+  const trace::TraceContext& trace;
   const std::string& model;
   const std::string& question;
   const std::vector<Passage>& passages;

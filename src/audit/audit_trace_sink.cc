@@ -8,7 +8,7 @@ namespace ward::audit {
 
 namespace {
 
-class AuditTraceSink final : public TraceSink, public BatchTraceSink {
+class AuditTraceSink final : public trace::TraceSink, public BatchTraceSink {
  public:
   AuditTraceSink(std::unique_ptr<AuditLog> log, const AuditSinkOptions& options)
       : log_(std::move(log)),
@@ -16,24 +16,24 @@ class AuditTraceSink final : public TraceSink, public BatchTraceSink {
         keys_(options.keys),
         on_recorded_(options.on_recorded) {}
 
-  Status record(const TraceEvent& event) override {
+  Status record(const trace::TraceEvent& event) override {
     if (redactor_ == nullptr && keys_ == nullptr && !on_recorded_) {
       WARD_ASSIGN_OR_RETURN(uint64_t index, log_->append(encodeTraceEvent(event)));
       (void)index;
       return Status();
     }
-    return recordAll(std::span<const TraceEvent>(&event, 1));
+    return recordAll(std::span<const trace::TraceEvent>(&event, 1));
   }
 
-  Status recordAll(std::span<const TraceEvent> events) override {
-    std::vector<TraceEvent> redacted(events.begin(), events.end());
+  Status recordAll(std::span<const trace::TraceEvent> events) override {
+    std::vector<trace::TraceEvent> redacted(events.begin(), events.end());
     if (redactor_ != nullptr) {
-      for (TraceEvent& e : redacted) redactor_->redactJson(e.attributes);
+      for (trace::TraceEvent& e : redacted) redactor_->redactJson(e.attributes);
     }
     // Sealed together (one check of the erasure list for the append), unless the batch holds
     // an erasure tombstone, which is never sealed: then one by one.
     bool any_tombstone = false;
-    for (const TraceEvent& e : redacted) any_tombstone |= e.kind == "erasure";
+    for (const trace::TraceEvent& e : redacted) any_tombstone |= e.kind == "erasure";
     std::vector<Json> sealed;
     if (keys_ != nullptr && !any_tombstone) {
       WARD_ASSIGN_OR_RETURN(sealed, keys_->sealAll(redacted));
@@ -41,7 +41,7 @@ class AuditTraceSink final : public TraceSink, public BatchTraceSink {
     std::vector<std::string> bodies;
     bodies.reserve(redacted.size());
     for (size_t i = 0; i < redacted.size(); ++i) {
-      const TraceEvent& e = redacted[i];
+      const trace::TraceEvent& e = redacted[i];
       if (keys_ == nullptr || e.kind == "erasure") {
         bodies.push_back(encodeTraceEvent(e));
       } else if (!sealed.empty()) {
@@ -61,9 +61,9 @@ class AuditTraceSink final : public TraceSink, public BatchTraceSink {
 
  private:
   std::unique_ptr<AuditLog> log_;
-  const Redactor* redactor_;
+  const trace::Redactor* redactor_;
   SubjectKeyStore* keys_;
-  std::function<void(uint64_t, const TraceEvent&)> on_recorded_;
+  std::function<void(uint64_t, const trace::TraceEvent&)> on_recorded_;
 };
 
 std::string stringField(const Json& j, const char* key) {
@@ -73,18 +73,18 @@ std::string stringField(const Json& j, const char* key) {
 
 }  // namespace
 
-Status recordAll(TraceSink& sink, std::span<const TraceEvent> events) {
+Status recordAll(trace::TraceSink& sink, std::span<const trace::TraceEvent> events) {
   if (auto* batch = dynamic_cast<BatchTraceSink*>(&sink)) return batch->recordAll(events);
-  for (const TraceEvent& e : events) WARD_RETURN_IF_ERROR(sink.record(e));
+  for (const trace::TraceEvent& e : events) WARD_RETURN_IF_ERROR(sink.record(e));
   return Status();
 }
 
-Result<std::unique_ptr<TraceSink>> openAuditLogSink(const AuditSinkOptions& options) {
+Result<std::unique_ptr<trace::TraceSink>> openAuditLogSink(const AuditSinkOptions& options) {
   WARD_ASSIGN_OR_RETURN(auto log, AuditLog::open(options.log));
-  return std::unique_ptr<TraceSink>(new AuditTraceSink(std::move(log), options));
+  return std::unique_ptr<trace::TraceSink>(new AuditTraceSink(std::move(log), options));
 }
 
-std::string encodeTraceEvent(const TraceEvent& e) {
+std::string encodeTraceEvent(const trace::TraceEvent& e) {
   return dumpJson(Json{{"trace_id", e.context.trace_id},
                        {"span_id", e.context.span_id},
                        {"parent_span_id", e.context.parent_span_id},
@@ -95,7 +95,7 @@ std::string encodeTraceEvent(const TraceEvent& e) {
                        {"attributes", e.attributes}});
 }
 
-std::string encodeSealedTraceEvent(const TraceEvent& e, const Json& sealed) {
+std::string encodeSealedTraceEvent(const trace::TraceEvent& e, const Json& sealed) {
   return dumpJson(Json{{"trace_id", e.context.trace_id},
                        {"span_id", e.context.span_id},
                        {"parent_span_id", e.context.parent_span_id},
@@ -113,10 +113,11 @@ using KeysFn = std::function<Result<SubjectKeyStore*>()>;
 
 // Decodes a body; a sealed one is opened with the store `keys` returns (null: shown as sealed).
 // `content` (optional) gets "plain", "decrypted", "erased" or "sealed".
-Result<TraceEvent> decodeWith(std::string_view body, const KeysFn& keys, std::string* content) {
+Result<trace::TraceEvent> decodeWith(std::string_view body, const KeysFn& keys,
+                                     std::string* content) {
   auto j = parseJson(std::string(body));
   if (!j.ok() || !j->is_object()) return Status::corruption("record is not a JSON trace event");
-  TraceEvent e;
+  trace::TraceEvent e;
   e.context.trace_id = stringField(*j, "trace_id");
   e.context.span_id = stringField(*j, "span_id");
   e.context.parent_span_id = stringField(*j, "parent_span_id");
@@ -146,7 +147,7 @@ Result<TraceEvent> decodeWith(std::string_view body, const KeysFn& keys, std::st
 
 }  // namespace
 
-Result<TraceEvent> decodeTraceEvent(std::string_view body) {
+Result<trace::TraceEvent> decodeTraceEvent(std::string_view body) {
   return decodeWith(
       body, [] { return Result<SubjectKeyStore*>(processKeyStore()); }, nullptr);
 }

@@ -17,8 +17,8 @@ bool isSha256Hex(const std::string& s) {
 
 // The event whose sealing machinery carries the cassette: its kind binds the ciphertext to the
 // content's hash, the tenant and time to the day key.
-TraceEvent carrier(const std::string& tenant, const std::string& sha, int64_t time_us) {
-  TraceEvent e;
+trace::TraceEvent carrier(const std::string& tenant, const std::string& sha, int64_t time_us) {
+  trace::TraceEvent e;
   e.kind = "cassette:" + sha;
   e.tenant = tenant;
   e.time_us = time_us;
@@ -56,7 +56,7 @@ Result<std::string> CassetteStore::put(const std::string& tenant, const std::str
   WARD_RETURN_IF_ERROR(fs_->createDirs(dir_ + "/" + tenant));
   Json j = {{"format", kFormat}, {"tenant", tenant}, {"sha256", sha}, {"created_us", time_us}};
   if (keys_ != nullptr) {
-    TraceEvent e = carrier(tenant, sha, time_us);
+    trace::TraceEvent e = carrier(tenant, sha, time_us);
     e.principal = subject;
     e.attributes = Json{{"cassette", cassette}};
     WARD_ASSIGN_OR_RETURN(j["sealed"], keys_->seal(e));
@@ -86,7 +86,7 @@ Result<StoredCassette> CassetteStore::get(const std::string& tenant,
   if (c.tenant != tenant || c.sha256 != sha256) return bad("content does not match its name");
   if (j->contains("sealed")) {
     if (keys_ == nullptr) return Status::failedPrecondition("no audit key store to open cassettes");
-    TraceEvent e = carrier(tenant, sha256, c.created_us);
+    trace::TraceEvent e = carrier(tenant, sha256, c.created_us);
     WARD_ASSIGN_OR_RETURN(bool open, keys_->unseal((*j)["sealed"], e));
     if (!open) {
       c.erased = true;

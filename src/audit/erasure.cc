@@ -7,10 +7,10 @@ namespace ward::audit {
 
 namespace {
 
-Status recordTombstone(TraceSink& sink, const std::string& tenant, const std::string& actor,
+Status recordTombstone(trace::TraceSink& sink, const std::string& tenant, const std::string& actor,
                        Json attributes) {
-  TraceEvent e;
-  e.context = TraceContext::generate();
+  trace::TraceEvent e;
+  e.context = trace::TraceContext::generate();
   e.kind = "erasure";
   e.tenant = tenant;
   e.principal = actor;
@@ -21,7 +21,7 @@ Status recordTombstone(TraceSink& sink, const std::string& tenant, const std::st
 
 }  // namespace
 
-Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, TraceSink& sink,
+Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, trace::TraceSink& sink,
                                     const std::string& tenant, const std::string& subject,
                                     const std::string& actor) {
   if (subject.empty()) return Status::invalidArgument("the subject to erase is empty");
@@ -32,7 +32,7 @@ Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, TraceSink& sink,
   return d;
 }
 
-Result<KeyDestruction> applyRetention(SubjectKeyStore& keys, TraceSink& sink,
+Result<KeyDestruction> applyRetention(SubjectKeyStore& keys, trace::TraceSink& sink,
                                       const std::string& tenant, int64_t retention_days,
                                       int64_t now_us) {
   if (retention_days <= 0) return KeyDestruction{};

@@ -47,7 +47,7 @@ void ExportQueue::count(const char* outcome, uint64_t n) {
                              static_cast<double>(n));
 }
 
-bool ExportQueue::offer(uint64_t index, const TraceEvent& event) {
+bool ExportQueue::offer(uint64_t index, const trace::TraceEvent& event) {
   offered_.fetch_add(1, std::memory_order_relaxed);
   {
     MutexLock lock(mu_);

@@ -72,7 +72,7 @@ class JsonlFileExporter final : public TraceExporter {
 }  // namespace
 
 std::string encodeJsonlLine(const StoredTraceEvent& s) {
-  const TraceEvent& e = s.event;
+  const trace::TraceEvent& e = s.event;
   return dumpJson(Json{{"schema", "ward.audit.event/v1"},
                        {"time", formatRfc3339(e.time_us)},
                        {"time_us", e.time_us},

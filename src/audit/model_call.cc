@@ -163,10 +163,10 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
     }
     attrs["prompt"] = std::move(prompt);
   }
-  TraceEvent e;
+  trace::TraceEvent e;
   e.context = where.context;
   e.context.parent_span_id = where.context.span_id;
-  e.context.span_id = TraceContext::generate().span_id;
+  e.context.span_id = trace::TraceContext::generate().span_id;
   e.kind = "model_call";
   e.tenant = where.tenant;
   e.principal = where.principal;
@@ -175,7 +175,7 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
   if (where.also.empty()) {
     WARD_RETURN_IF_ERROR(where.sink->record(e));
   } else {
-    std::vector<TraceEvent> all;
+    std::vector<trace::TraceEvent> all;
     all.reserve(1 + where.also.size());
     all.push_back(std::move(e));
     all.insert(all.end(), where.also.begin(), where.also.end());

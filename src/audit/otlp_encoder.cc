@@ -67,7 +67,7 @@ struct SpanShape {
   std::string error_message;
 };
 
-SpanShape mapSearch(const TraceEvent& e, const OtlpOptions& o, Attributes& at) {
+SpanShape mapSearch(const trace::TraceEvent& e, const OtlpOptions& o, Attributes& at) {
   const Json& a = e.attributes;
   at.add("gen_ai.operation.name", "retrieval");
   at.add("gen_ai.data_source.id", "ward:" + e.tenant);
@@ -99,7 +99,7 @@ SpanShape mapSearch(const TraceEvent& e, const OtlpOptions& o, Attributes& at) {
   return s;
 }
 
-SpanShape mapToolCall(const TraceEvent& e, const OtlpOptions& o, Attributes& at) {
+SpanShape mapToolCall(const trace::TraceEvent& e, const OtlpOptions& o, Attributes& at) {
   const Json& a = e.attributes;
   auto [tool, version] = splitTool(stringAttr(a, "tool"));
   at.add("gen_ai.operation.name", "execute_tool");
@@ -132,7 +132,7 @@ SpanShape mapToolCall(const TraceEvent& e, const OtlpOptions& o, Attributes& at)
   return s;
 }
 
-SpanShape mapModelCall(const TraceEvent& e, Attributes& at) {
+SpanShape mapModelCall(const trace::TraceEvent& e, Attributes& at) {
   const Json& a = e.attributes;
   // recordModelCall nests parameters and usage and names the served model model_version
   // (audit/model_call.h); flat keys are read too.
@@ -171,7 +171,7 @@ SpanShape mapModelCall(const TraceEvent& e, Attributes& at) {
 }
 
 // Kinds without a GenAI convention: their scalar attributes under ward.<kind>.<key>.
-SpanShape mapOther(const TraceEvent& e, Attributes& at) {
+SpanShape mapOther(const trace::TraceEvent& e, Attributes& at) {
   for (const auto& [k, v] : e.attributes.items()) at.add("ward." + e.kind + "." + k, v);
   SpanShape s;
   s.name = "ward." + e.kind;
@@ -184,7 +184,7 @@ SpanShape mapOther(const TraceEvent& e, Attributes& at) {
 }
 
 Json spanJson(const StoredTraceEvent& stored, const OtlpOptions& o) {
-  const TraceEvent& e = stored.event;
+  const trace::TraceEvent& e = stored.event;
   Attributes at;
   SpanShape shape;
   if (e.kind == "search") {

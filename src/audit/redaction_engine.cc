@@ -149,7 +149,7 @@ std::vector<RuleRedactor::Span> RuleRedactor::findSpans(std::string_view text,
 }
 
 std::string RuleRedactor::placeholder(std::string_view type, std::string_view value,
-                                      RedactionStats* stats) const {
+                                      trace::RedactionStats* stats) const {
   if (stats != nullptr) {
     ++stats->values_redacted;
     ++stats->by_type[std::string(type)];
@@ -158,7 +158,7 @@ std::string RuleRedactor::placeholder(std::string_view type, std::string_view va
 }
 
 bool RuleRedactor::redactWith(std::string_view text, const std::vector<size_t>& rules,
-                              std::string* out, RedactionStats* stats) const {
+                              std::string* out, trace::RedactionStats* stats) const {
   if (rules.empty()) return false;
   std::vector<Span> spans = findSpans(text, rules);
   if (spans.empty()) return false;
@@ -176,7 +176,7 @@ bool RuleRedactor::redactWith(std::string_view text, const std::vector<size_t>& 
   return true;
 }
 
-std::string RuleRedactor::redactText(std::string_view text, RedactionStats* stats) const {
+std::string RuleRedactor::redactText(std::string_view text, trace::RedactionStats* stats) const {
   if (text.size() > max_input_bytes_) return placeholder("oversized", text, stats);
   std::string out;
   if (!redactWith(text, candidateRules(text), &out, stats)) return std::string(text);

@@ -1,4 +1,4 @@
-// RuleRedactor: the RE2 implementation of audit::Redactor.
+// RuleRedactor: the RE2 implementation of trace::Redactor.
 //
 // All enabled rules are compiled twice: into one RE2::Set (the prefilter: which rules match
 // anywhere in the text, in one DFA pass) and one RE2 each (positions and capture groups, run only
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "redaction_rules.h"
-#include "ward/audit/redactor.h"
 #include "ward/common/mutex.h"
 #include "ward/common/status.h"
+#include "ward/trace/redactor.h"
 
 namespace ward::audit::internal {
 
@@ -29,14 +29,15 @@ namespace ward::audit::internal {
 inline constexpr size_t kMaxMemoizedCleanBytes = 32;
 inline constexpr size_t kMaxMemoizedCleanStrings = 4096;
 
-class RuleRedactor final : public Redactor {
+class RuleRedactor final : public trace::Redactor {
  public:
   // Compiles the enabled rules of `set`. `key` is the HMAC key for placeholders.
   static Result<std::unique_ptr<RuleRedactor>> create(const RedactionRuleSet& set, std::string key,
                                                       size_t max_input_bytes);
 
-  std::string redactText(std::string_view text, RedactionStats* stats = nullptr) const override;
-  void redactJson(Json& value, RedactionStats* stats = nullptr) const override;
+  std::string redactText(std::string_view text,
+                         trace::RedactionStats* stats = nullptr) const override;
+  void redactJson(Json& value, trace::RedactionStats* stats = nullptr) const override;
 
   // Number of enabled rules (for the CLI and tests).
   size_t ruleCount() const { return rules_.size(); }
@@ -58,19 +59,21 @@ class RuleRedactor final : public Redactor {
   std::vector<size_t> candidateRules(std::string_view text) const;
   // Redacts `text` with only `rules`; returns false (and leaves `out` alone) if nothing changed.
   bool redactWith(std::string_view text, const std::vector<size_t>& rules, std::string* out,
-                  RedactionStats* stats) const;
+                  trace::RedactionStats* stats) const;
   // The accepted, non-overlapping spans of `rules` in `text`, sorted by position.
   std::vector<Span> findSpans(std::string_view text, const std::vector<size_t>& rules) const;
   bool keywordBefore(const RedactionRule& rule, std::string_view text, size_t pos) const;
   bool isSecretKey(std::string_view key) const;
   std::string placeholder(std::string_view type, std::string_view value,
-                          RedactionStats* stats) const;
+                          trace::RedactionStats* stats) const;
   // The JSON passes (redaction_json.cc). The first collects what the prefilter must scan into
   // `scan_buffer`, leaving out memoized clean strings and Ward's own digests; `fresh` gets the
   // short strings scanned, memoized once the prefilter finds nothing.
   void replaceSecretFields(Json& root, std::string* scan_buffer,
-                           std::vector<std::string_view>* fresh, RedactionStats* stats) const;
-  void redactJsonStrings(Json& root, const std::vector<size_t>& rules, RedactionStats* stats) const;
+                           std::vector<std::string_view>* fresh,
+                           trace::RedactionStats* stats) const;
+  void redactJsonStrings(Json& root, const std::vector<size_t>& rules,
+                         trace::RedactionStats* stats) const;
 
   std::vector<CompiledRule> rules_;
   std::unique_ptr<RE2::Set> set_;

@@ -52,7 +52,7 @@ bool integerText(const Json& v, std::string* out) {
 
 void RuleRedactor::replaceSecretFields(Json& root, std::string* scan_buffer,
                                        std::vector<std::string_view>* fresh,
-                                       RedactionStats* stats) const {
+                                       trace::RedactionStats* stats) const {
   ReaderLock memo(memo_mu_);
   // Appends `s` to what the prefilter scans, unless it is a memoized clean string.
   auto scan = [&](std::string_view s) WARD_REQUIRES_SHARED(memo_mu_) {
@@ -96,7 +96,7 @@ void RuleRedactor::replaceSecretFields(Json& root, std::string* scan_buffer,
 }
 
 void RuleRedactor::redactJsonStrings(Json& root, const std::vector<size_t>& rules,
-                                     RedactionStats* stats) const {
+                                     trace::RedactionStats* stats) const {
   std::vector<Json*> stack{&root};
   std::string out, digits;
   while (!stack.empty()) {
@@ -131,7 +131,7 @@ void RuleRedactor::redactJsonStrings(Json& root, const std::vector<size_t>& rule
   }
 }
 
-void RuleRedactor::redactJson(Json& value, RedactionStats* stats) const {
+void RuleRedactor::redactJson(Json& value, trace::RedactionStats* stats) const {
   std::string scan_buffer;
   std::vector<std::string_view> fresh;  // views into `value`'s keys and strings, unchanged yet
   replaceSecretFields(value, &scan_buffer, &fresh, stats);

@@ -38,7 +38,7 @@ Status ioError(const std::string& what, const std::string& path) {
 // (redaction_test), so the build fails only on a programming error; then every call fails
 // closed: a text is replaced whole and a JSON value becomes one placeholder string. Thread-safe
 // (the shared future's get() is).
-class DeferredRedactor final : public Redactor {
+class DeferredRedactor final : public trace::Redactor {
  public:
   explicit DeferredRedactor(RedactorOptions options)
       : built_(std::async(std::launch::async, [o = std::move(options)] {
@@ -47,12 +47,12 @@ class DeferredRedactor final : public Redactor {
   // The shared state of an async build is waited for by its last future's destructor.
   ~DeferredRedactor() override = default;
 
-  std::string redactText(std::string_view text, RedactionStats* stats) const override {
-    const Redactor* r = get();
+  std::string redactText(std::string_view text, trace::RedactionStats* stats) const override {
+    const trace::Redactor* r = get();
     return r != nullptr ? r->redactText(text, stats) : std::string(kUnavailable);
   }
-  void redactJson(Json& value, RedactionStats* stats) const override {
-    const Redactor* r = get();
+  void redactJson(Json& value, trace::RedactionStats* stats) const override {
+    const trace::Redactor* r = get();
     if (r != nullptr) {
       r->redactJson(value, stats);
     } else {
@@ -63,8 +63,8 @@ class DeferredRedactor final : public Redactor {
  private:
   static constexpr std::string_view kUnavailable = "[REDACTED:redactor_unavailable]";
 
-  const Redactor* get() const {
-    const Result<std::unique_ptr<Redactor>>& r = built_.get();
+  const trace::Redactor* get() const {
+    const Result<std::unique_ptr<trace::Redactor>>& r = built_.get();
     if (r.ok()) return r->get();
     std::call_once(logged_, [&r] {
       logError("redaction: the built-in rules did not compile (" + r.status().message() +
@@ -73,7 +73,7 @@ class DeferredRedactor final : public Redactor {
     return nullptr;
   }
 
-  std::shared_future<Result<std::unique_ptr<Redactor>>> built_;
+  std::shared_future<Result<std::unique_ptr<trace::Redactor>>> built_;
   mutable std::once_flag logged_;
 };
 
@@ -104,7 +104,7 @@ std::string redactionRulesPath(const std::string& data_dir, const std::string& t
   return data_dir + "/redaction/" + tenant + ".toml";
 }
 
-Result<std::unique_ptr<Redactor>> loadRedactor(const RedactorOptions& options) {
+Result<std::unique_ptr<trace::Redactor>> loadRedactor(const RedactorOptions& options) {
   if (options.key.size() < kMinKeyBytes) {
     return Status::invalidArgument("redaction key must be at least 16 bytes");
   }
@@ -129,11 +129,11 @@ Result<std::unique_ptr<Redactor>> loadRedactor(const RedactorOptions& options) {
   }
   auto r = internal::RuleRedactor::create(set, options.key, options.max_input_bytes);
   if (!r.ok()) return r.status();
-  return std::unique_ptr<Redactor>(std::move(r).value());
+  return std::unique_ptr<trace::Redactor>(std::move(r).value());
 }
 
-Result<std::unique_ptr<Redactor>> loadTenantRedactor(const std::string& data_dir,
-                                                     const std::string& tenant) {
+Result<std::unique_ptr<trace::Redactor>> loadTenantRedactor(const std::string& data_dir,
+                                                            const std::string& tenant) {
   // The tenant names files: only names as README's limits allow, so no path can escape.
   bool ok_name = !tenant.empty() && tenant.size() <= 64 && tenant[0] != '.' && tenant[0] != '-';
   for (char c : tenant) {
@@ -149,7 +149,7 @@ Result<std::unique_ptr<Redactor>> loadTenantRedactor(const std::string& data_dir
   std::error_code ec;
   if (!std::filesystem::exists(options.tenant_rules_path, ec) && !ec) {
     options.tenant_rules_path.clear();
-    return std::unique_ptr<Redactor>(std::make_unique<DeferredRedactor>(std::move(options)));
+    return std::unique_ptr<trace::Redactor>(std::make_unique<DeferredRedactor>(std::move(options)));
   }
   return loadRedactor(options);
 }

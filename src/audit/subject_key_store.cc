@@ -2,7 +2,7 @@
 #include <ctime>
 #include <optional>
 
-#include "random_pool.h"
+#include "ward/common/random_pool.h"
 #include "ward/audit/subject_keys.h"
 #include "ward/common/aead.h"
 #include "ward/common/clock.h"
@@ -57,7 +57,8 @@ Result<SubjectKey> parseKeyFile(const std::string& path, const std::string& text
   return k;
 }
 
-std::string aadFor(const TraceEvent& e, const std::string& subject_id, const std::string& day_id) {
+std::string aadFor(const trace::TraceEvent& e, const std::string& subject_id,
+                   const std::string& day_id) {
   return std::string(kSealSalt) + "\n" + e.context.trace_id + "\n" + e.context.span_id + "\n" +
          e.kind + "\n" + e.tenant + "\n" + std::to_string(e.time_us) + "\n" + subject_id + "\n" +
          day_id + "\n";
@@ -181,12 +182,13 @@ Result<std::string> SubjectKeyStore::contentKeyLocked(const std::string& subject
   return key;
 }
 
-Result<Json> SubjectKeyStore::seal(const TraceEvent& event) {
-  WARD_ASSIGN_OR_RETURN(std::vector<Json> sealed, sealAll(std::span<const TraceEvent>(&event, 1)));
+Result<Json> SubjectKeyStore::seal(const trace::TraceEvent& event) {
+  WARD_ASSIGN_OR_RETURN(std::vector<Json> sealed,
+                        sealAll(std::span<const trace::TraceEvent>(&event, 1)));
   return std::move(sealed.front());
 }
 
-Result<std::vector<Json>> SubjectKeyStore::sealAll(std::span<const TraceEvent> events) {
+Result<std::vector<Json>> SubjectKeyStore::sealAll(std::span<const trace::TraceEvent> events) {
   if (read_only_) return Status::failedPrecondition("the audit key store is open read-only");
   struct Keys {
     std::string subject_id, day_id, key;
@@ -199,7 +201,7 @@ Result<std::vector<Json>> SubjectKeyStore::sealAll(std::span<const TraceEvent> e
     WARD_RETURN_IF_ERROR(refreshIfErasedLocked());
     int64_t now = SystemClock::instance().nowMicros();
     for (size_t i = 0; i < events.size(); ++i) {
-      const TraceEvent& event = events[i];
+      const trace::TraceEvent& event = events[i];
       WARD_ASSIGN_OR_RETURN(const SubjectKey* day,
                             keyForLocked("day", event.tenant, utcDay(event.time_us), now));
       keys[i].day_id = day->key_id;
@@ -214,7 +216,7 @@ Result<std::vector<Json>> SubjectKeyStore::sealAll(std::span<const TraceEvent> e
   std::vector<Json> out;
   out.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    const TraceEvent& event = events[i];
+    const trace::TraceEvent& event = events[i];
     const Keys& k = keys[i];
     // {"attributes":…,"principal":…} (sorted keys, compact) without copying the attributes.
     const std::string plaintext = "{\"attributes\":" + dumpJson(event.attributes) +
@@ -232,7 +234,7 @@ Result<std::vector<Json>> SubjectKeyStore::sealAll(std::span<const TraceEvent> e
   return out;
 }
 
-Result<bool> SubjectKeyStore::unseal(const Json& sealed, TraceEvent& event) {
+Result<bool> SubjectKeyStore::unseal(const Json& sealed, trace::TraceEvent& event) {
   auto field = [&](const char* name) -> std::string {
     auto it = sealed.find(name);
     return it != sealed.end() && it->is_string() ? it->get<std::string>() : std::string();

@@ -11,13 +11,13 @@ namespace ward::audit {
 
 namespace {
 
-Json attr(const TraceEvent& e, const char* key) {
+Json attr(const trace::TraceEvent& e, const char* key) {
   auto it = e.attributes.find(key);
   return it == e.attributes.end() ? Json() : *it;
 }
 
 // Copies the listed attributes that are present.
-void copyAttrs(const TraceEvent& e, std::initializer_list<const char*> keys, Json& out) {
+void copyAttrs(const trace::TraceEvent& e, std::initializer_list<const char*> keys, Json& out) {
   for (const char* k : keys) {
     auto it = e.attributes.find(k);
     if (it != e.attributes.end()) out[k] = *it;
@@ -143,7 +143,7 @@ Json explainTrace(const TraceEvents& trace) {
   std::set<std::string> seen;
   Json records = Json::array();
   for (const TraceRecord& r : trace.events) {
-    const TraceEvent& e = r.event;
+    const trace::TraceEvent& e = r.event;
     if (out.find("tenant") == out.end()) {
       out["tenant"] = e.tenant;
       out["started"] = formatRfc3339(e.time_us);

@@ -12,12 +12,12 @@ namespace ward::audit {
 
 namespace {
 
-std::string stringAttr(const TraceEvent& e, const char* key) {
+std::string stringAttr(const trace::TraceEvent& e, const char* key) {
   auto it = e.attributes.find(key);
   return it != e.attributes.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-bool principalMatches(const TraceEvent& e, const std::string& p) {
+bool principalMatches(const trace::TraceEvent& e, const std::string& p) {
   if (e.principal == p) return true;
   auto chain = e.attributes.find("principal_chain");
   if (chain != e.attributes.end() && chain->is_array()) {
@@ -28,13 +28,13 @@ bool principalMatches(const TraceEvent& e, const std::string& p) {
   return stringAttr(e, "requester") == p;
 }
 
-bool toolMatches(const TraceEvent& e, const std::string& t) {
+bool toolMatches(const trace::TraceEvent& e, const std::string& t) {
   std::string tool = stringAttr(e, "tool");
   if (tool.empty()) return false;
   return tool == t || tool.substr(0, tool.find('@')) == t;
 }
 
-bool timeMatches(const TraceEvent& e, const TraceQuery& q) {
+bool timeMatches(const trace::TraceEvent& e, const TraceQuery& q) {
   if (q.since_us != 0 && e.time_us < q.since_us) return false;
   if (q.until_us != 0 && e.time_us >= q.until_us) return false;
   return true;
@@ -49,7 +49,7 @@ enum : uint8_t {
   kTime = 16,
 };
 
-uint8_t filtersMet(const TraceEvent& e, const TraceQuery& q) {
+uint8_t filtersMet(const trace::TraceEvent& e, const TraceQuery& q) {
   uint8_t met = 0;
   if (q.principal.empty() || principalMatches(e, q.principal)) met |= kPrincipal;
   if (q.tool.empty() || toolMatches(e, q.tool)) met |= kTool;
@@ -101,7 +101,7 @@ Result<TracePage> TraceReader::list(const TraceQuery& q) const {
   Status s = forEachAuditRecordWithLeaf(
       *fs_, dir_, [&](uint64_t index, const Hash&, std::string_view body) -> Status {
         ++page.records_scanned;
-        WARD_ASSIGN_OR_RETURN(TraceEvent e, decodeTraceEvent(body));
+        WARD_ASSIGN_OR_RETURN(trace::TraceEvent e, decodeTraceEvent(body));
         if (!q.tenant.empty() && e.tenant != q.tenant) return Status();
         if (e.context.trace_id.empty()) return Status();
         auto [it, fresh] = traces.try_emplace(e.context.trace_id);
@@ -149,7 +149,7 @@ Result<TraceEvents> TraceReader::trace(const std::string& trace_id,
   Status s = forEachAuditRecordWithLeaf(
       *fs_, dir_, [&](uint64_t index, const Hash& leaf, std::string_view body) -> Status {
         if (!mayHoldTrace(body, needle)) return Status();
-        WARD_ASSIGN_OR_RETURN(TraceEvent e, decodeTraceEvent(body));
+        WARD_ASSIGN_OR_RETURN(trace::TraceEvent e, decodeTraceEvent(body));
         if (e.context.trace_id != trace_id) return Status();
         if (!tenant.empty() && e.tenant != tenant) return Status();
         if (out.events.size() >= kMaxEventsPerTrace) {
@@ -169,7 +169,7 @@ Result<TraceRecord> TraceReader::record(uint64_t wanted, const std::string& tena
   Status s = forEachAuditRecordWithLeaf(
       *fs_, dir_, [&](uint64_t index, const Hash& leaf, std::string_view body) -> Status {
         if (index != wanted) return Status();
-        WARD_ASSIGN_OR_RETURN(TraceEvent e, decodeTraceEvent(body));
+        WARD_ASSIGN_OR_RETURN(trace::TraceEvent e, decodeTraceEvent(body));
         found = TraceRecord{index, leaf, std::move(e)};
         return Status();
       });
@@ -185,7 +185,7 @@ Result<std::vector<TraceRecord>> TraceReader::events(const TraceQuery& q) const 
   Status s = forEachAuditRecordWithLeaf(
       *fs_, dir_, [&](uint64_t index, const Hash& leaf, std::string_view body) -> Status {
         if (q.before != 0 && index >= q.before) return Status();
-        WARD_ASSIGN_OR_RETURN(TraceEvent e, decodeTraceEvent(body));
+        WARD_ASSIGN_OR_RETURN(trace::TraceEvent e, decodeTraceEvent(body));
         if (!eventMatches(e, q)) return Status();
         out.push_back({index, leaf, std::move(e)});
         return Status();
@@ -194,7 +194,7 @@ Result<std::vector<TraceRecord>> TraceReader::events(const TraceQuery& q) const 
   return out;
 }
 
-bool eventMatches(const TraceEvent& e, const TraceQuery& q) {
+bool eventMatches(const trace::TraceEvent& e, const TraceQuery& q) {
   if (!q.tenant.empty() && e.tenant != q.tenant) return false;
   return filtersMet(e, q) == kAllFilters;
 }
@@ -205,7 +205,7 @@ bool isTraceId(const std::string& id) {
 }
 
 Json traceRecordJson(const TraceRecord& r) {
-  const TraceEvent& e = r.event;
+  const trace::TraceEvent& e = r.event;
   return Json{{"record", r.index},
               {"leaf_hash", hashHex(r.leaf)},
               {"time", formatRfc3339(e.time_us)},

@@ -12,8 +12,8 @@ namespace {
 
 int64_t nowUs() { return SystemClock::instance().nowMicros(); }
 
-TraceEvent eventFor(const TraceAccess& a, const std::string& kind, Json attributes) {
-  TraceEvent e;
+trace::TraceEvent eventFor(const TraceAccess& a, const std::string& kind, Json attributes) {
+  trace::TraceEvent e;
   e.context = a.request;
   e.kind = kind;
   e.tenant = a.who->tenant;
@@ -34,7 +34,7 @@ bool tookPart(const TraceEvents& t, const std::string& name) {
   q.principal = name;
   bool founder_seen = false;
   for (const auto& r : t.events) {
-    const TraceEvent& e = r.event;
+    const trace::TraceEvent& e = r.event;
     const bool founder = !founder_seen && !e.principal.empty();
     founder_seen = founder_seen || founder;
     if ((founder || e.context.parent_span_id.empty()) && eventMatches(e, q)) return true;
@@ -242,10 +242,10 @@ Result<Json> TraceService::feedback(const TraceAccess& a, const std::string& tra
   if (identity::isRoleMember(*a.who, identity::Role::kReviewer)) roles.push_back("reviewer");
   if (identity::isRoleMember(*a.who, identity::Role::kAuditor)) roles.push_back("auditor");
   attrs["reviewer_roles"] = roles;
-  TraceEvent e = eventFor(a, "feedback", attrs);
+  trace::TraceEvent e = eventFor(a, "feedback", attrs);
   e.context.trace_id = trace_id;  // feedback joins the trace it is about
   e.context.parent_span_id = a.request.span_id;
-  e.context.span_id = TraceContext::generate().span_id;
+  e.context.span_id = trace::TraceContext::generate().span_id;
   WARD_RETURN_IF_ERROR(options_.sink->record(e));
   Json out = attrs;
   out["trace_id"] = trace_id;

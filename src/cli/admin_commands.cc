@@ -204,7 +204,7 @@ void registerAdminCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       Status s = ctx.open();
       if (!s.ok()) return fail(s);
       Status r =
-          ctx.ingest().removeDocument(ctx.tenant(), rm_id, audit::TraceContext::generate(), "cli");
+          ctx.ingest().removeDocument(ctx.tenant(), rm_id, trace::TraceContext::generate(), "cli");
       if (!r.ok()) return fail(r);
       std::cout << "deleted " << rm_id << "\n";
       return 0;

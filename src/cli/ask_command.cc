@@ -104,7 +104,7 @@ void registerAskCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!config.ok()) return fail(config.status());
       auto service = openAnswerService(ctx, !model.empty() || !config->model.empty());
       if (!service.ok()) return fail(service.status());
-      auto r = (*service)->ask(*who, req, audit::TraceContext::generate());
+      auto r = (*service)->ask(*who, req, trace::TraceContext::generate());
       if (!r.ok()) return fail(r.status());
       if (json) {
         std::cout << dumpJson(r->toJson(), 2) << "\n";

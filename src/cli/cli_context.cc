@@ -55,7 +55,7 @@ Status CliContext::open() {
   audit_options.redactor = redactor_;
   audit_options.keys = audit_keys_.get();
   if (!export_queues_.empty()) {
-    audit_options.on_recorded = [this](uint64_t index, const audit::TraceEvent& event) {
+    audit_options.on_recorded = [this](uint64_t index, const trace::TraceEvent& event) {
       for (auto& q : export_queues_) q->offer(index, event);
     };
   }
@@ -159,8 +159,8 @@ Result<gateway::ToolGateway*> CliContext::gateway() {
 
 Status CliContext::recordAdminChange(const std::string& action, Json attributes) {
   if (!traces_) return Status::internal("CliContext::recordAdminChange() before open()");
-  audit::TraceEvent e;
-  e.context = audit::TraceContext::generate();
+  trace::TraceEvent e;
+  e.context = trace::TraceContext::generate();
   e.kind = "admin_change";
   e.tenant = config_.tenant;
   e.principal = "cli";

@@ -45,15 +45,15 @@ class CliContext {
   // Applied to trace attributes before they are written. By default open() loads the tenant's
   // redactor (built-in rules + <data>/redaction/<tenant>.toml, keyed by <tenant>.key); a redactor
   // set before open() replaces it and must outlive the context.
-  void setRedactor(const audit::Redactor* redactor) { redactor_ = redactor; }
-  const audit::Redactor& redactor() const { return *redactor_; }
+  void setRedactor(const trace::Redactor* redactor) { redactor_ = redactor; }
+  const trace::Redactor& redactor() const { return *redactor_; }
   // Creates the data dir layout, ward.toml, the default tenant and the admin user (idempotent).
   Status init(bool* created);
 
   const WardConfig& config() const { return config_; }
   store::Store& store() { return *store_; }
   index::Index& index() { return *index_; }
-  audit::TraceSink& traces() { return *traces_; }
+  trace::TraceSink& traces() { return *traces_; }
   // The audit content key store (null when audit.encrypt_subjects is false).
   audit::SubjectKeyStore* auditKeys() { return audit_keys_.get(); }
   // The configured export queues (empty when no exporter is configured).
@@ -84,13 +84,13 @@ class CliContext {
   WardConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<index::Index> index_;
-  std::unique_ptr<audit::Redactor> tenant_redactor_;
-  const audit::Redactor* redactor_ = nullptr;
+  std::unique_ptr<trace::Redactor> tenant_redactor_;
+  const trace::Redactor* redactor_ = nullptr;
   Status openAuditExtras();  // key store and export queues, before the sink
   // Declared before traces_ so that they outlive the sink that feeds them.
   std::unique_ptr<audit::SubjectKeyStore> audit_keys_;
   std::vector<std::unique_ptr<audit::ExportQueue>> export_queues_;
-  std::unique_ptr<audit::TraceSink> traces_;
+  std::unique_ptr<trace::TraceSink> traces_;
   std::unique_ptr<search::SearchService> search_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<store::ToolStore> tool_store_;

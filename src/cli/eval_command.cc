@@ -133,7 +133,7 @@ int runEval(const EvalOptions& o) {
     search::SearchRequest req;
     req.query = (*j)["text"].get<std::string>();
     req.k = cfg.search.max_k;
-    auto r = searcher.search(*admin, req, audit::TraceContext::generate());
+    auto r = searcher.search(*admin, req, trace::TraceContext::generate());
     if (!r.ok()) {
       return fail(
           Status::failedPrecondition("query " + id + " (" + where +

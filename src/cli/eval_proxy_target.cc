@@ -30,7 +30,7 @@ Result<std::unique_ptr<EvalProxyTarget>> EvalProxyTarget::open(CliContext& ctx) 
 
 Result<Json> EvalProxyTarget::send(const identity::Principal& who, const std::string& model,
                                    const std::string& question,
-                                   const audit::TraceContext& trace) const {
+                                   const trace::TraceContext& trace) const {
   static constexpr const char* kPath = "/v1/chat/completions";
   const http::RouteMatch m = router_.match("POST", kPath);
   if (m.route == nullptr)
@@ -58,9 +58,9 @@ Result<Json> EvalProxyTarget::send(const identity::Principal& who, const std::st
 Result<Json> EvalProxyTarget::readTrace(const std::string& trace_id) const {
   audit::TraceAccess access;
   access.who = &operator_;
-  access.request = audit::TraceContext{};
+  access.request = trace::TraceContext{};
   access.request.trace_id = trace_id;
-  access.request.span_id = audit::TraceContext::generate().span_id;
+  access.request.span_id = trace::TraceContext::generate().span_id;
   return services_.trace_service->show(access, trace_id);
 }
 

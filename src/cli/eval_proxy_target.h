@@ -25,7 +25,7 @@ class EvalProxyTarget {
 
   // The chat-completions response body; the route's error (a 4xx or 5xx Status) otherwise.
   Result<Json> send(const identity::Principal& who, const std::string& model,
-                    const std::string& question, const audit::TraceContext& trace) const;
+                    const std::string& question, const trace::TraceContext& trace) const;
   // The trace's events as `ward trace show --json` gives them, read as the local operator
   // (the read is recorded in the trace itself, as every trace read is).
   Result<Json> readTrace(const std::string& trace_id) const;

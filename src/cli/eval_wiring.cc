@@ -40,7 +40,7 @@ Result<std::unique_ptr<EvalWiring>> openEvalWiring(CliContext& ctx, const eval::
     WARD_ASSIGN_OR_RETURN(w->proxy, EvalProxyTarget::open(ctx));
     const EvalProxyTarget* proxy = w->proxy.get();
     o.proxy = [proxy](const identity::Principal& who, const std::string& m,
-                      const std::string& question, const audit::TraceContext& trace) {
+                      const std::string& question, const trace::TraceContext& trace) {
       return proxy->send(who, m, question, trace);
     };
     o.read_trace = [proxy](const std::string& trace_id) { return proxy->readTrace(trace_id); };

@@ -64,8 +64,8 @@ void printReport(const ingest::IngestReport& r, bool json) {
 // A CLI ingest is one trace event: what was ingested and its tallies (not every document id: a
 // bulk load can hold millions; the store's change feed has them).
 Status recordIngest(CliContext& ctx, const ingest::IngestReport& r, const Json& what) {
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
+  trace::TraceEvent ev;
+  ev.context = trace::TraceContext::generate();
   ev.kind = "ingest";
   ev.tenant = ctx.tenant();
   const char* user = std::getenv("USER");

@@ -47,7 +47,7 @@ int runRedact(CliContext& ctx, const RedactArgs& args) {
   auto text = readInput(args.input);
   if (!text.ok()) return fail(text.status());
 
-  audit::RedactionStats stats;
+  trace::RedactionStats stats;
   if (args.json) {
     auto doc = parseJson(*text);
     if (!doc.ok()) return fail(doc.status());

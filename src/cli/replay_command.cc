@@ -181,7 +181,7 @@ struct ReplayOptions {
 Status recordReplay(CliContext& ctx, const audit::TraceAccess& a, const std::string& id,
                     const ReplayOptions& ro, bool identical, size_t steps,
                     const std::optional<audit::Divergence>& divergence, const char* target) {
-  audit::TraceEvent ev;
+  trace::TraceEvent ev;
   ev.context = a.request;
   ev.kind = "replay";
   ev.tenant = a.who->tenant;

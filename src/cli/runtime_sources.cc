@@ -70,8 +70,8 @@ Json entryJson(const SourceEntry& e) {
 
 Status recordChange(CliContext& ctx, const std::string& tenant, const std::string& by,
                     const std::string& action, const std::string& name) {
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
+  trace::TraceEvent ev;
+  ev.context = trace::TraceContext::generate();
   ev.kind = "source_changed";
   ev.tenant = tenant;
   ev.principal = by;

@@ -85,7 +85,7 @@ void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
             }
             p = *other;
           }
-          auto r = ctx.search().search(p, req, audit::TraceContext::generate());
+          auto r = ctx.search().search(p, req, trace::TraceContext::generate());
           if (!r.ok()) {
             std::cout << dumpJson({{"id", id}, {"error", r.status().message()}}) << "\n";
             ++failures;
@@ -101,7 +101,7 @@ void registerSearchCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       req.query = query;
       req.k = kk;
       req.filters.sources = sources;
-      auto r = ctx.search().search(*who, req, audit::TraceContext::generate());
+      auto r = ctx.search().search(*who, req, trace::TraceContext::generate());
       if (!r.ok()) return fail(r.status());
       if (json) {
         Json hits = Json::array();

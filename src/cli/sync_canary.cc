@@ -55,7 +55,7 @@ struct CanaryRun {
     search::SearchRequest req;
     req.query = token;
     req.k = 3;
-    WARD_ASSIGN_OR_RETURN(auto resp, ctx.search().search(as, req, audit::TraceContext::generate()));
+    WARD_ASSIGN_OR_RETURN(auto resp, ctx.search().search(as, req, trace::TraceContext::generate()));
     return !resp.hits.empty();
   }
 
@@ -79,8 +79,8 @@ struct CanaryRun {
 
 // Records the canary (`sync_canary`) and returns it.
 Result<Json> recordCanary(CliContext& ctx, const std::string& by, Json out) {
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
+  trace::TraceEvent ev;
+  ev.context = trace::TraceContext::generate();
   ev.kind = "sync_canary";
   ev.tenant = ctx.tenant();
   ev.principal = by;
@@ -135,7 +135,7 @@ Result<Json> pushCanary(CanaryRun& c, Json& figures, Status& failed) {
                 {"acl", {{"users", users}, {"groups", Json::array()}, {"public", false}}}};
     return ctx.ingest()
         .ingestRecords(ctx.tenant(), Json::array({record}), c.source.name,
-                       audit::TraceContext::generate(), kCanaryPrincipal)
+                       trace::TraceContext::generate(), kCanaryPrincipal)
         .status();
   };
   auto step = [&](const char* kind, const std::function<Status()>& act, const std::string& token,
@@ -170,7 +170,7 @@ Result<Json> pushCanary(CanaryRun& c, Json& figures, Status& failed) {
   step(
       "revoke", [&] { return push(updated, none); }, updated, false, &reader);
   auto remove = [&] {
-    return ctx.ingest().removeDocument(ctx.tenant(), id, audit::TraceContext::generate(),
+    return ctx.ingest().removeDocument(ctx.tenant(), id, trace::TraceContext::generate(),
                                        kCanaryPrincipal);
   };
   step("delete", remove, updated, false, nullptr);

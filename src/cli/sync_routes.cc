@@ -22,8 +22,8 @@ Result<const identity::Principal*> requireAdmin(CliContext& ctx, const http::Htt
   if (!r.principal) return Status::unauthenticated("authentication required");
   if (r.principal->admin) return &*r.principal;
   Status denied = Status::permissionDenied("this endpoint requires an admin principal");
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
+  trace::TraceEvent ev;
+  ev.context = trace::TraceContext::generate();
   ev.kind = "authz_denied";
   ev.tenant = r.principal->tenant;
   ev.principal = r.principal->name;
@@ -37,8 +37,8 @@ Result<const identity::Principal*> requireAdmin(CliContext& ctx, const http::Htt
 
 // A refused snapshot push is recorded (`sync_refused`) with the route and the reason.
 void recordRefusal(CliContext& ctx, const http::HttpRequest& r, const Status& s) {
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
+  trace::TraceEvent ev;
+  ev.context = trace::TraceContext::generate();
   ev.kind = "sync_refused";
   ev.tenant = r.principal ? r.principal->tenant : ctx.tenant();
   ev.principal = r.principal ? r.principal->name : "";

@@ -152,7 +152,7 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     req.args = *args;
     req.idempotency_key = c_key;
     req.wait_s = c_wait;
-    req.trace = audit::TraceContext::generate();
+    req.trace = trace::TraceContext::generate();
     auto result = gw->call(std::move(req));
     if (c_explain && result.status().code() == StatusCode::kInvalidArgument) {
       explainArgs(gw, ctx.tenant(), c_name, c_version, *args);

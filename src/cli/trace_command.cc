@@ -36,7 +36,7 @@ int withService(CliContext& ctx, const std::string& as,
   if (!who.ok()) return fail(who.status());
   auto service = ctx.traceService();
   if (!service.ok()) return fail(service.status());
-  audit::TraceAccess access{&*who, audit::TraceContext::generate()};
+  audit::TraceAccess access{&*who, trace::TraceContext::generate()};
   return fn(**service, access);
 }
 
@@ -79,7 +79,7 @@ void printEvent(const audit::TraceRecord& r, bool json) {
     std::cout << dumpJson(audit::traceRecordJson(r)) << "\n";
     return;
   }
-  const audit::TraceEvent& e = r.event;
+  const trace::TraceEvent& e = r.event;
   std::cout << r.index << "\t" << formatRfc3339(e.time_us) << "\t" << e.kind << "\t"
             << (e.principal.empty() ? "-" : e.principal) << "\t" << e.context.trace_id << "\n";
 }

@@ -88,7 +88,7 @@ LlmJudge::LlmJudge(models::ModelService& models, std::string model)
     : models_(models), model_(std::move(model)) {}
 
 Result<Json> LlmJudge::judge(const identity::Principal& who, const EvalCase& c,
-                             const Json& observed, const audit::TraceContext& trace) const {
+                             const Json& observed, const trace::TraceContext& trace) const {
   models::ChatCall call;
   call.principal = who;
   call.trace = trace;

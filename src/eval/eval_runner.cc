@@ -5,12 +5,12 @@
 #include <set>
 
 #include "ward/answer/answer_service.h"
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/eval/eval_judge.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/ingest/ingest_service.h"
 #include "ward/search/search_service.h"
+#include "ward/trace/trace.h"
 
 namespace ward::eval {
 
@@ -101,7 +101,7 @@ class CaseRunner {
 
   CaseRun run(const EvalCase& c, const Reader& reader) {
     CaseRun r;
-    const audit::TraceContext trace = audit::TraceContext::generate();
+    const trace::TraceContext trace = trace::TraceContext::generate();
     r.trace_id = trace.trace_id;
     const int64_t start = SystemClock::instance().monotonicNanos();
     auto observed = observe(c, reader, trace);
@@ -117,7 +117,7 @@ class CaseRunner {
   }
 
  private:
-  Result<Json> observe(const EvalCase& c, const Reader& reader, const audit::TraceContext& trace) {
+  Result<Json> observe(const EvalCase& c, const Reader& reader, const trace::TraceContext& trace) {
     switch (c.kind) {
       case CaseKind::kRetrieval:
         return retrieval(c, reader, trace);
@@ -144,7 +144,7 @@ class CaseRunner {
   }
 
   Result<search::SearchResponse> search(const std::string& query, int k, const Reader& reader,
-                                        const audit::TraceContext& trace) {
+                                        const trace::TraceContext& trace) {
     search::SearchRequest req;
     req.query = query;
     req.k = k;
@@ -152,7 +152,7 @@ class CaseRunner {
   }
 
   Result<answer::AnswerResult> ask(const EvalCase& c, const Reader& reader,
-                                   const audit::TraceContext& trace) {
+                                   const trace::TraceContext& trace) {
     answer::AnswerRequest req;
     req.question = c.question;
     req.model = o_.model;
@@ -165,7 +165,7 @@ class CaseRunner {
   // A tool case through the proxy's execute loop: what the gateway did is read back from the
   // case's trace (its `tool_call` events from the proxy front door), not from the response.
   Result<Json> proxyTool(const EvalCase& c, const Reader& reader,
-                         const audit::TraceContext& trace) {
+                         const trace::TraceContext& trace) {
     WARD_ASSIGN_OR_RETURN(Json resp, o_.proxy(reader.who, o_.model, c.question, trace));
     WARD_ASSIGN_OR_RETURN(Json shown, o_.read_trace(trace.trace_id));
     Json calls = Json::array();
@@ -198,7 +198,7 @@ class CaseRunner {
   }
 
   Result<Json> retrieval(const EvalCase& c, const Reader& reader,
-                         const audit::TraceContext& trace) {
+                         const trace::TraceContext& trace) {
     const int k = std::min(std::max(c.k, 10), o_.search_max_k);
     WARD_ASSIGN_OR_RETURN(auto resp, search(c.question, k, reader, trace));
     Json ranked = Json::array();
@@ -210,7 +210,7 @@ class CaseRunner {
   }
 
   Result<Json> permission(const EvalCase& c, const Reader& reader,
-                          const audit::TraceContext& trace) {
+                          const trace::TraceContext& trace) {
     WARD_ASSIGN_OR_RETURN(auto resp, search(c.question, o_.search_max_k, reader, trace));
     WARD_ASSIGN_OR_RETURN(auto a, ask(c, reader, trace));
     // Everything the principal's client receives: hits (ids, titles, snippets, citations), the
@@ -242,7 +242,7 @@ class CaseRunner {
   // A runner's own call through the gateway (setup or a check): its result, or an error naming
   // the call when it did not run.
   Result<Json> environmentCall(const EnvironmentCall& e, const Reader& reader,
-                               const audit::TraceContext& trace) {
+                               const trace::TraceContext& trace) {
     if (o_.gateway == nullptr) {
       return Status::invalidArgument("the case calls " + e.tool +
                                      " but the run has no tool gateway");
@@ -265,7 +265,7 @@ class CaseRunner {
   }
 
   Result<Json> injection(const EvalCase& c, const Reader& reader,
-                         const audit::TraceContext& trace) {
+                         const trace::TraceContext& trace) {
     for (const auto& e : c.setup) {
       WARD_ASSIGN_OR_RETURN(Json ignored, environmentCall(e, reader, trace));
       (void)ignored;
@@ -289,7 +289,7 @@ class CaseRunner {
   // The write through the ingest path, then, with no wait, the search (docs: Ward indexes before
   // the write returns, so the freshness SLO is 0).
   Result<Json> freshness(const EvalCase& c, const Reader& reader,
-                         const audit::TraceContext& trace) {
+                         const trace::TraceContext& trace) {
     if (o_.ingest == nullptr) {
       return Status::invalidArgument("a freshness case needs the ingest service");
     }

@@ -53,7 +53,7 @@ Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string
     to.decided_at = now();
     auto moved = options.tools->transitionApproval(tenant, id, "pending", to);
     if (moved.ok()) {
-      audit::TraceContext trace = audit::TraceContext::generate();
+      trace::TraceContext trace = trace::TraceContext::generate();
       if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // joins the call's trace (explain)
       record("tool_decision", nullptr, tenant, a.requester, trace,
              Json{{"decision", "expired"}, {"approval_id", id}, {"tool", a.tool}});
@@ -153,7 +153,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   // "tool_decision" event with decision "refused", in the approval's trace when it is known.
   std::string trace_id;
   auto refuse = [&](Status why) -> Status {
-    audit::TraceContext trace = audit::TraceContext::generate();
+    trace::TraceContext trace = trace::TraceContext::generate();
     if (!trace_id.empty()) trace.trace_id = trace_id;
     g.record("tool_decision", nullptr, tenant, reviewer.name, trace,
              Json{{"decision", "refused"},
@@ -194,7 +194,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   to.reviewer = reviewer.name;
   to.comment = d.comment;
   to.decided_at = g.now();
-  audit::TraceContext trace = audit::TraceContext::generate();
+  trace::TraceContext trace = trace::TraceContext::generate();
   if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // the decision joins the call's trace
 
   if (!d.approve) {

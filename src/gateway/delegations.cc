@@ -61,7 +61,7 @@ Result<Json> ToolGateway::addDelegation(const identity::Principal& by, const Jso
               {"agent", d.agent},
               {"created_by", d.created_by},
               {"created_at", formatRfc3339(d.created_at)}};
-  impl_->record("tool_delegation", nullptr, d.tenant, by.name, audit::TraceContext::generate(),
+  impl_->record("tool_delegation", nullptr, d.tenant, by.name, trace::TraceContext::generate(),
                 Json{{"action", "add"}, {"user", d.user}, {"agent", d.agent}});
   return out;
 }
@@ -84,7 +84,7 @@ Status ToolGateway::deleteDelegation(const identity::Principal& by, const std::s
                                      const std::string& agent) {
   WARD_RETURN_IF_ERROR(mayManage(by, user));
   WARD_RETURN_IF_ERROR(impl_->options.tools->deleteDelegation(by.tenant, user, agent));
-  impl_->record("tool_delegation", nullptr, by.tenant, by.name, audit::TraceContext::generate(),
+  impl_->record("tool_delegation", nullptr, by.tenant, by.name, trace::TraceContext::generate(),
                 Json{{"action", "remove"}, {"user", user}, {"agent", agent}});
   return Status();
 }

@@ -50,7 +50,7 @@ Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definit
   if (!from_upstream) {
     Status breaking = checkBreakingChange(*impl_->options.tools, tenant, def, &diff);
     if (!breaking.ok()) {
-      impl_->record("tool_registry", nullptr, tenant, "", audit::TraceContext::generate(),
+      impl_->record("tool_registry", nullptr, tenant, "", trace::TraceContext::generate(),
                     Json{{"tool", def.name},
                          {"version", def.version},
                          {"outcome", "refused"},
@@ -73,7 +73,7 @@ Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definit
               {"hash", rec.canonical_hash},
               {"outcome", std::string(store::toolPutOutcomeName(outcome))}};
   if (!diff.is_null()) out["diff"] = diff;
-  impl_->record("tool_registry", nullptr, tenant, "", audit::TraceContext::generate(), out);
+  impl_->record("tool_registry", nullptr, tenant, "", trace::TraceContext::generate(), out);
   return out;
 }
 
@@ -156,7 +156,7 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
               {"tool", stored.tool},
               {"constraints", stored.constraints},
               {"created_by", stored.created_by}};
-  impl_->record("tool_grant", nullptr, tenant, by, audit::TraceContext::generate(), out);
+  impl_->record("tool_grant", nullptr, tenant, by, trace::TraceContext::generate(), out);
   return out;
 }
 
@@ -187,7 +187,7 @@ Status ToolGateway::setReadOnly(const std::string& scope, const std::string& ten
   // A refusal is recorded, whatever the front door, in the caller's tenant and in the one the
   // switch would have changed (the server's own for the server scope).
   auto refuse = [&](Status why) -> Status {
-    const audit::TraceContext trace = audit::TraceContext::generate();
+    const trace::TraceContext trace = trace::TraceContext::generate();
     const std::string target = scope == "server" ? server_tenant : tenant;
     std::vector<std::string> trails = {by.tenant};
     if (target != by.tenant) trails.push_back(target);
@@ -238,7 +238,7 @@ Status ToolGateway::setReadOnly(const std::string& scope, const std::string& ten
   WARD_RETURN_IF_ERROR(impl_->options.tools->setMode(m));
   // A server-wide switch belongs to the server's own trail; the others to the tenant's.
   impl_->record("tool_mode", nullptr, scope == "server" ? server_tenant : tenant, by.name,
-                audit::TraceContext::generate(),
+                trace::TraceContext::generate(),
                 Json{{"decision", "changed"},
                      {"scope", scope},
                      {"subject", subject},
@@ -276,7 +276,7 @@ Status ToolGateway::putSecret(const std::string& tenant, const std::string& name
   if (!impl_->secrets) return Status::failedPrecondition("no secrets key configured");
   WARD_ASSIGN_OR_RETURN(std::string sealed, impl_->secrets->seal(value, tenant + "/" + name));
   WARD_RETURN_IF_ERROR(impl_->options.tools->putSecret(tenant, name, sealed));
-  impl_->record("tool_secret", nullptr, tenant, "", audit::TraceContext::generate(),
+  impl_->record("tool_secret", nullptr, tenant, "", trace::TraceContext::generate(),
                 Json{{"secret", name}, {"action", "stored"}});  // the name only, never the value
   return Status();
 }
@@ -288,7 +288,7 @@ Status ToolGateway::deleteSecret(const std::string& tenant, const std::string& n
     MutexLock lock(impl_->unsealed_mu);
     impl_->unsealed.erase(tenant + "/" + name);  // no plaintext kept past its deletion
   }
-  impl_->record("tool_secret", nullptr, tenant, "", audit::TraceContext::generate(),
+  impl_->record("tool_secret", nullptr, tenant, "", trace::TraceContext::generate(),
                 Json{{"secret", name}, {"action", "deleted"}});
   return Status();
 }

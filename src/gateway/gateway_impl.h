@@ -30,7 +30,7 @@ class ToolGateway::Impl {
   Status runChain(CallContext& call);
   // Records one event of kind "tool_call" or "tool_decision" (never secrets; args redacted).
   void record(const std::string& kind, const CallContext* call, const std::string& tenant,
-              const std::string& principal, const audit::TraceContext& trace, Json attributes);
+              const std::string& principal, const trace::TraceContext& trace, Json attributes);
   Json redactedCopy(const Json& value) const;
   int64_t now() const { return clock->nowMicros(); }
   // Upstreams belong to ward.toml's tenant: they authenticate with its secrets. For any other

@@ -49,7 +49,7 @@ bool isDotSegment(std::string segment) {
 }  // namespace
 
 HttpExecutor::HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets,
-                           const audit::Redactor* redactor)
+                           const trace::Redactor* redactor)
     : config_(config),
       clock_(clock),
       secrets_(std::move(secrets)),

@@ -12,8 +12,8 @@
 
 #include "circuit_breaker.h"
 #include "executor.h"
-#include "ward/audit/redactor.h"
 #include "ward/common/config.h"
+#include "ward/trace/redactor.h"
 
 namespace ward::gateway {
 
@@ -33,7 +33,7 @@ class HttpExecutor final : public Executor {
  public:
   // `redactor` may be null (error bodies are quoted as they are).
   HttpExecutor(const GatewayConfig& config, const Clock& clock, SecretLookup secrets,
-               const audit::Redactor* redactor = nullptr);
+               const trace::Redactor* redactor = nullptr);
   std::string_view type() const override { return "http"; }
   Result<Json> execute(CallContext& call) override;
 
@@ -48,7 +48,7 @@ class HttpExecutor final : public Executor {
   GatewayConfig config_;
   const Clock& clock_;
   SecretLookup secrets_;
-  const audit::Redactor* redactor_;
+  const trace::Redactor* redactor_;
   CircuitBreakers breakers_;
 };
 

@@ -14,7 +14,7 @@ constexpr size_t kMaxErrorText = 512;
 
 // The first text item of an error result, redacted whole, then shortened (at a UTF-8 boundary):
 // upstream text is data, not a message.
-std::string errorText(const Json& result, const audit::Redactor* redactor) {
+std::string errorText(const Json& result, const trace::Redactor* redactor) {
   if (result.contains("content") && result["content"].is_array()) {
     for (const Json& c : result["content"]) {
       if (c.is_object() && c.contains("type") && c["type"] == "text" && c.contains("text") &&

@@ -18,7 +18,7 @@
 
 #include "executor.h"
 #include "mcp_import.h"
-#include "ward/audit/redactor.h"
+#include "ward/trace/redactor.h"
 #include "ward/upstream/mcp_client.h"
 #include "ward/upstream/task_link.h"
 
@@ -35,7 +35,7 @@ class McpExecutor final : public Executor {
   // `tenant`: the one tenant whose tools may use the upstreams (ward.toml's). `redactor` (may be
   // null) redacts an isError result's text before it is shortened into the error message.
   McpExecutor(upstream::UpstreamPool* pool, const UpstreamLiveSet* live, Sync sync,
-              std::string tenant, const audit::Redactor* redactor = nullptr)
+              std::string tenant, const trace::Redactor* redactor = nullptr)
       : pool_(pool),
         live_(live),
         sync_(std::move(sync)),
@@ -54,7 +54,7 @@ class McpExecutor final : public Executor {
   const UpstreamLiveSet* live_;
   Sync sync_;
   std::string tenant_;
-  const audit::Redactor* redactor_;
+  const trace::Redactor* redactor_;
 };
 
 }  // namespace ward::gateway

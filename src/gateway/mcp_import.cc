@@ -180,7 +180,7 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
              {"outcome", added["outcome"] == "quarantined" ? "quarantined_removed" : "removed"}});
   }
   g.live.put(tenant, name, std::move(live));
-  g.record("upstream_sync", nullptr, tenant, "", audit::TraceContext::generate(), report);
+  g.record("upstream_sync", nullptr, tenant, "", trace::TraceContext::generate(), report);
   return report;
 }
 

@@ -41,7 +41,7 @@ Status ToolGateway::approveUpstreamPrompt(const std::string& tenant, const std::
   for (const store::PromptPinRecord& p : pins) {
     if (p.prompt == prompt) event["pinned_hash"] = p.pinned_hash;
   }
-  impl_->record("upstream_prompt", nullptr, tenant, "", audit::TraceContext::generate(), event);
+  impl_->record("upstream_prompt", nullptr, tenant, "", trace::TraceContext::generate(), event);
   return Status();
 }
 

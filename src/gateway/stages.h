@@ -9,12 +9,12 @@
 
 #include "executor.h"
 #include "rate_limiter.h"
-#include "ward/audit/redactor.h"
 #include "ward/common/clock.h"
 #include "ward/common/config.h"
 #include "ward/gateway/stage.h"
 #include "ward/gateway/untrusted_gate.h"
 #include "ward/store/tool_store.h"
+#include "ward/trace/redactor.h"
 
 namespace ward::gateway {
 
@@ -135,14 +135,14 @@ class UntrustedContentStage final : public Stage {
 class DispatchStage final : public Stage {
  public:
   // `redactor` may be null (nothing is redacted).
-  explicit DispatchStage(const audit::Redactor* redactor = nullptr) : redactor_(redactor) {}
+  explicit DispatchStage(const trace::Redactor* redactor = nullptr) : redactor_(redactor) {}
   std::string_view name() const override { return "dispatch"; }
   // Registers an executor under its type(); adding a backend kind is one line.
   void registerExecutor(std::unique_ptr<Executor> executor);
   StageResult run(CallContext& call) override;
 
  private:
-  const audit::Redactor* redactor_;
+  const trace::Redactor* redactor_;
   std::map<std::string, std::unique_ptr<Executor>, std::less<>> executors_;
 };
 
@@ -150,12 +150,12 @@ class DispatchStage final : public Stage {
 // then redacted when a redactor is configured.
 class OutputStage final : public Stage {
  public:
-  explicit OutputStage(const audit::Redactor* redactor) : redactor_(redactor) {}
+  explicit OutputStage(const trace::Redactor* redactor) : redactor_(redactor) {}
   std::string_view name() const override { return "output"; }
   StageResult run(CallContext& call) override;
 
  private:
-  const audit::Redactor* redactor_;
+  const trace::Redactor* redactor_;
 };
 
 // A Status as stored JSON and back ({"code": "not_found", "message": "..."}).

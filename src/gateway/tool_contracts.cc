@@ -124,7 +124,7 @@ Result<Json> ToolGateway::testTool(const ToolTestRequest& request) {
     call.tool = def.name;
     call.version = def.version;
     call.args = ex.arguments;
-    call.trace = audit::TraceContext::generate();
+    call.trace = trace::TraceContext::generate();
     if (def.risk != Risk::kRead) call.idempotency_key = "tools-test-" + call.trace.trace_id;
     call.via = {{"front_door", "tools_test"}, {"example", ex.name}, {"recorded", request.recorded}};
     // A recorded run never reaches the backend: an example with no recorded response that

@@ -173,8 +173,8 @@ Json ToolGateway::Impl::redactedCopy(const Json& value) const {
 
 void ToolGateway::Impl::record(const std::string& kind, const CallContext* call,
                                const std::string& tenant, const std::string& principal,
-                               const audit::TraceContext& trace, Json attributes) {
-  audit::TraceEvent event;
+                               const trace::TraceContext& trace, Json attributes) {
+  trace::TraceEvent event;
   event.context = trace;
   event.kind = kind;
   event.tenant = tenant;

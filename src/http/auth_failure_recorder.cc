@@ -33,12 +33,12 @@ const char* authFailureReasonName(AuthFailureReason reason) {
   return "invalid_key";
 }
 
-AuthFailureRecorder::AuthFailureRecorder(audit::TraceSink* sink, std::string tenant,
+AuthFailureRecorder::AuthFailureRecorder(trace::TraceSink* sink, std::string tenant,
                                          const Clock* clock)
     : sink_(sink), tenant_(std::move(tenant)), clock_(clock ? clock : &SystemClock::instance()) {}
 
 AuthFailureRecorder::~AuthFailureRecorder() {
-  std::optional<audit::TraceEvent> summary;
+  std::optional<trace::TraceEvent> summary;
   {
     MutexLock lock(mu_);
     summary = summaryLocked(clock_->nowMicros());
@@ -49,7 +49,7 @@ AuthFailureRecorder::~AuthFailureRecorder() {
 void AuthFailureRecorder::record(const HttpRequest& r, AuthFailureReason reason) {
   const int64_t now = clock_->nowMicros();
   const std::string address = sourceAddress(r.remote_address);
-  std::optional<audit::TraceEvent> summary;
+  std::optional<trace::TraceEvent> summary;
   bool first = false;
   {
     MutexLock lock(mu_);
@@ -66,7 +66,7 @@ void AuthFailureRecorder::record(const HttpRequest& r, AuthFailureReason reason)
   }
   if (summary) write(*summary);
   if (!first) return;
-  audit::TraceEvent event;
+  trace::TraceEvent event;
   event.context = r.trace;
   event.kind = "auth_failure";
   event.tenant = tenant_;
@@ -81,7 +81,7 @@ void AuthFailureRecorder::record(const HttpRequest& r, AuthFailureReason reason)
 }
 
 void AuthFailureRecorder::flushIfDue() {
-  std::optional<audit::TraceEvent> summary;
+  std::optional<trace::TraceEvent> summary;
   {
     MutexLock lock(mu_);
     summary = rollLocked(clock_->nowMicros());
@@ -89,17 +89,17 @@ void AuthFailureRecorder::flushIfDue() {
   if (summary) write(*summary);
 }
 
-std::optional<audit::TraceEvent> AuthFailureRecorder::rollLocked(int64_t now_us) {
+std::optional<trace::TraceEvent> AuthFailureRecorder::rollLocked(int64_t now_us) {
   const int64_t start = now_us - now_us % kWindowUs;
   if (start == window_start_us_) return std::nullopt;
-  std::optional<audit::TraceEvent> summary = summaryLocked(window_start_us_ + kWindowUs);
+  std::optional<trace::TraceEvent> summary = summaryLocked(window_start_us_ + kWindowUs);
   window_start_us_ = start;
   addresses_.clear();
   untracked_failures_ = 0;
   return summary;
 }
 
-std::optional<audit::TraceEvent> AuthFailureRecorder::summaryLocked(int64_t time_us) const {
+std::optional<trace::TraceEvent> AuthFailureRecorder::summaryLocked(int64_t time_us) const {
   // Owed when some failure of the window was not recorded on its own.
   std::vector<std::pair<std::string, const Counts*>> repeated;
   for (const auto& [address, counts] : addresses_) {
@@ -128,8 +128,8 @@ std::optional<audit::TraceEvent> AuthFailureRecorder::summaryLocked(int64_t time
     listed.push_back(
         Json{{"address", address}, {"failures", counts->failures}, {"reasons", reasons}});
   }
-  audit::TraceEvent event;
-  event.context = audit::TraceContext::generate();
+  trace::TraceEvent event;
+  event.context = trace::TraceContext::generate();
   event.kind = "auth_failure_summary";
   event.tenant = tenant_;
   event.time_us = time_us;
@@ -143,7 +143,7 @@ std::optional<audit::TraceEvent> AuthFailureRecorder::summaryLocked(int64_t time
   return event;
 }
 
-void AuthFailureRecorder::write(const audit::TraceEvent& event) const {
+void AuthFailureRecorder::write(const trace::TraceEvent& event) const {
   Status st = sink_->record(event);
   if (!st.ok()) logWarn("cannot record " + event.kind + " trace event: " + st.toString());
 }

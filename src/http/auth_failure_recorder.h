@@ -21,10 +21,10 @@
 #include <optional>
 #include <string>
 
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/common/mutex.h"
 #include "ward/http/http_message.h"
+#include "ward/trace/trace.h"
 
 namespace ward::http {
 
@@ -42,7 +42,7 @@ class AuthFailureRecorder {
  public:
   // `tenant` is the tenant the events are recorded in (the configured one: an unauthenticated
   // request has no tenant of its own). `clock` null: the system clock.
-  AuthFailureRecorder(audit::TraceSink* sink, std::string tenant, const Clock* clock = nullptr);
+  AuthFailureRecorder(trace::TraceSink* sink, std::string tenant, const Clock* clock = nullptr);
   ~AuthFailureRecorder();  // records the summary of the open window, if it has one
 
   void record(const HttpRequest& r, AuthFailureReason reason);
@@ -55,12 +55,12 @@ class AuthFailureRecorder {
     std::array<int64_t, kAuthFailureReasons> by_reason{};
   };
   // Closes the window if `now_us` is past it; returns its summary event when one is owed.
-  std::optional<audit::TraceEvent> rollLocked(int64_t now_us) WARD_REQUIRES(mu_);
+  std::optional<trace::TraceEvent> rollLocked(int64_t now_us) WARD_REQUIRES(mu_);
   // The open window's summary, dated `time_us`, when some failure was not recorded singly.
-  std::optional<audit::TraceEvent> summaryLocked(int64_t time_us) const WARD_REQUIRES(mu_);
-  void write(const audit::TraceEvent& event) const;
+  std::optional<trace::TraceEvent> summaryLocked(int64_t time_us) const WARD_REQUIRES(mu_);
+  void write(const trace::TraceEvent& event) const;
 
-  audit::TraceSink* sink_;
+  trace::TraceSink* sink_;
   const std::string tenant_;
   const Clock* clock_;
   Mutex mu_;

@@ -57,7 +57,7 @@ class SseChatSink final : public models::ChatStreamSink {
 };
 
 Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall call,
-                                audit::TraceSink* traces) {
+                                trace::TraceSink* traces) {
   auto out = std::make_shared<ResponseStream>();
   auto sent = std::make_shared<DigestingStream>(out);  // every SSE byte, hashed as it goes
   auto start = std::make_shared<StreamStart>();
@@ -72,7 +72,7 @@ Result<HttpResponse> streamChat(models::ModelService* service, models::ChatCall 
     // that saw the end can read the records.
     std::string tail;
     Status ended;
-    auto end = [&](const Status& outcome) -> std::optional<audit::TraceEvent> {
+    auto end = [&](const Status& outcome) -> std::optional<trace::TraceEvent> {
       if (!sink.started()) return std::nullopt;
       ended = outcome;
       if (outcome.ok()) {
@@ -118,7 +118,7 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
   models::ChatCall call{*who, r.trace, std::move(request)};
   if (ext.any()) {
     // A ward.* extension answers whole (never streamed); its bytes are recorded like any.
-    const audit::TraceContext trace = call.trace;
+    const trace::TraceContext trace = call.trace;
     const identity::Principal principal = call.principal;
     WARD_ASSIGN_OR_RETURN(HttpResponse sent, wardChat(s, r, std::move(call), ext));
     ClientDigest digest;
@@ -130,7 +130,7 @@ Result<HttpResponse> chatCompletions(const Services& s, const HttpRequest& r) {
   // The body is rendered before the model_call record is written, so that its response_sent
   // record goes into the same durable append (one sync for both); nothing is sent before.
   HttpResponse sent;
-  auto sent_event = [&](const models::ChatResponse& answer) -> std::optional<audit::TraceEvent> {
+  auto sent_event = [&](const models::ChatResponse& answer) -> std::optional<trace::TraceEvent> {
     sent = HttpResponse::json(models::chatCompletionJson(answer));
     if (s.traces == nullptr) return std::nullopt;
     ClientDigest digest;

@@ -40,10 +40,10 @@ std::string ClientDigest::hex() const {
   return hex;
 }
 
-audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace, const identity::Principal& who,
+trace::TraceEvent clientBytesEvent(const trace::TraceContext& trace, const identity::Principal& who,
                                    std::string_view front_door, bool stream,
                                    const ClientDigest& digest, const Json& extra) {
-  audit::TraceEvent ev;
+  trace::TraceEvent ev;
   ev.context = trace;
   ev.kind = "response_sent";
   ev.tenant = who.tenant;
@@ -57,7 +57,7 @@ audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace, const ident
   return ev;
 }
 
-void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trace,
+void recordClientBytes(trace::TraceSink* traces, const trace::TraceContext& trace,
                        const identity::Principal& who, std::string_view front_door, bool stream,
                        const ClientDigest& digest, const Json& extra) {
   if (traces == nullptr) return;

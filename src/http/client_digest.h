@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "ward/audit/trace.h"
 #include "ward/http/response_stream.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::http {
 
@@ -57,12 +57,12 @@ class DigestingStream {
 // Records {front_door, stream, client_sha256, client_bytes} and `extra`'s members as a
 // `response_sent` event of `trace` for `who`; a failure to record is logged (the response is
 // already gone).
-void recordClientBytes(audit::TraceSink* traces, const audit::TraceContext& trace,
+void recordClientBytes(trace::TraceSink* traces, const trace::TraceContext& trace,
                        const identity::Principal& who, std::string_view front_door, bool stream,
                        const ClientDigest& digest, const Json& extra = Json::object());
 // The same `response_sent` event, for a caller that records it together with another
 // (ModelService::chat's `sent`: one durable append with the model_call record).
-audit::TraceEvent clientBytesEvent(const audit::TraceContext& trace, const identity::Principal& who,
+trace::TraceEvent clientBytesEvent(const trace::TraceContext& trace, const identity::Principal& who,
                                    std::string_view front_door, bool stream,
                                    const ClientDigest& digest, const Json& extra = Json::object());
 

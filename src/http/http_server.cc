@@ -152,8 +152,8 @@ void HttpServer::Impl::stop() {
 HttpResponse HttpServer::Impl::handle(HttpRequest& request, std::string* route_label) {
   *route_label = "unmatched";
   std::string traceparent = request.header("traceparent");
-  request.trace = traceparent.empty() ? audit::TraceContext::generate()
-                                      : audit::TraceContext::fromTraceparent(traceparent);
+  request.trace = traceparent.empty() ? trace::TraceContext::generate()
+                                      : trace::TraceContext::fromTraceparent(traceparent);
   size_t q = request.target.find('?');
   request.path = request.target.substr(0, q);
   if (q != std::string::npos) {

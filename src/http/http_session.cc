@@ -204,10 +204,10 @@ class Session : public std::enable_shared_from_this<Session> {
       version_ = req.version();
       auto tp = req.find("traceparent");
       request.trace = tp != req.end()
-                          ? audit::TraceContext::fromTraceparent(std::string(tp->value()))
-                          : audit::TraceContext::generate();
+                          ? trace::TraceContext::fromTraceparent(std::string(tp->value()))
+                          : trace::TraceContext::generate();
     } else {
-      request.trace = audit::TraceContext::generate();
+      request.trace = trace::TraceContext::generate();
       started_ = std::chrono::steady_clock::now();
     }
     keep_alive_ = false;

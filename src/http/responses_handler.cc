@@ -72,7 +72,7 @@ Json replayFacts(const Json& echo, const models::ResponsesIdentity& identity) {
 }
 
 Result<HttpResponse> streamResponses(models::ModelService* service, models::ChatCall call,
-                                     audit::TraceSink* traces) {
+                                     trace::TraceSink* traces) {
   auto out = std::make_shared<ResponseStream>();
   auto sent = std::make_shared<DigestingStream>(out);  // every SSE byte, hashed as it goes
   auto start = std::make_shared<StreamStart>();
@@ -124,7 +124,7 @@ Result<HttpResponse> responsesCreate(const Services& s, const HttpRequest& r) {
   const Json echo = models::responsesEcho(call.request);
   const models::ResponsesIdentity identity = models::mintResponsesIdentity();
   HttpResponse sent;
-  auto sent_event = [&](const models::ChatResponse& answer) -> std::optional<audit::TraceEvent> {
+  auto sent_event = [&](const models::ChatResponse& answer) -> std::optional<trace::TraceEvent> {
     sent = HttpResponse::json(models::responsesJson(answer, echo, identity));
     if (s.traces == nullptr) return std::nullopt;
     ClientDigest digest;

@@ -168,7 +168,7 @@ bool recordsOwnDenials(const RouteSpec& spec) {
 
 void recordRequestEvent(const Services& s, const HttpRequest& r, const RouteSpec& spec,
                         const char* kind, Json attributes) {
-  audit::TraceEvent event;
+  trace::TraceEvent event;
   event.context = r.trace;
   event.kind = kind;
   event.tenant = r.principal ? r.principal->tenant : s.config->tenant;

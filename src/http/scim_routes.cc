@@ -3,12 +3,12 @@
 // identity::ScimService's; this file only parses, calls and renders.
 #include "ward/http/scim_routes.h"
 
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
 #include "ward/http/error_mapping.h"
 #include "ward/identity/roles.h"
 #include "ward/identity/scim_service.h"
+#include "ward/trace/trace.h"
 
 namespace ward::http {
 
@@ -94,8 +94,8 @@ HttpResponse scimError(const Status& s, identity::ScimErrorType type) {
   return scimJson(status, body);
 }
 
-void record(audit::TraceSink& traces, const HttpRequest& r, const char* kind, Json attributes) {
-  audit::TraceEvent event;
+void record(trace::TraceSink& traces, const HttpRequest& r, const char* kind, Json attributes) {
+  trace::TraceEvent event;
   event.context = r.trace;
   event.kind = kind;
   event.tenant = r.principal ? r.principal->tenant : "";
@@ -117,7 +117,7 @@ std::string baseUrl(const HttpRequest& r) {
   return host.empty() ? "/scim/v2" : "http://" + host + "/scim/v2";
 }
 
-Result<HttpResponse> serve(identity::ScimService& scim, audit::TraceSink& traces,
+Result<HttpResponse> serve(identity::ScimService& scim, trace::TraceSink& traces,
                            const ScimRouteSpec& spec, const HttpRequest& r) {
   if (!r.principal) return Status::unauthenticated("authentication required");
   if (!identity::isRoleMember(*r.principal, identity::Role::kScim)) {
@@ -206,7 +206,7 @@ Result<HttpResponse> serve(identity::ScimService& scim, audit::TraceSink& traces
 
 }  // namespace
 
-std::vector<Route> scimRoutes(identity::ScimService& scim, audit::TraceSink& traces) {
+std::vector<Route> scimRoutes(identity::ScimService& scim, trace::TraceSink& traces) {
   std::vector<Route> routes;
   for (const ScimRouteSpec& spec : kScimRoutes) {
     routes.push_back(Route{

@@ -67,7 +67,7 @@ Result<AlertWebhookConfig> parseTable(const toml::table& root) {
   return c;
 }
 
-void record(audit::TraceSink* traces, const std::string& kind, const std::string& tenant,
+void record(trace::TraceSink* traces, const std::string& kind, const std::string& tenant,
             Json attributes) {
   if (traces == nullptr) return;
   Status s = recordSyncEvent(*traces, kind, tenant, kSyncRequester, std::move(attributes));
@@ -94,7 +94,7 @@ std::string webhookOrigin(const std::string& url) {
   return o.ok() ? o->text() : "(invalid url)";
 }
 
-AlertNotifier::AlertNotifier(AlertWebhookConfig config, audit::TraceSink* traces)
+AlertNotifier::AlertNotifier(AlertWebhookConfig config, trace::TraceSink* traces)
     : config_(std::move(config)), traces_(traces) {
   metrics().describeCounter("ward_sync_alerts_total",
                             "Sync alerts raised and recovered, per alert (error, content_lag, "

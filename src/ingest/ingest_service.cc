@@ -74,7 +74,7 @@ Json IngestReport::toJson() const {
               {"documents", docs}};
 }
 
-IngestService::IngestService(store::Store& store, index::Index& index, audit::TraceSink& traces,
+IngestService::IngestService(store::Store& store, index::Index& index, trace::TraceSink& traces,
                              const IngestConfig& config)
     : store_(store), index_(index), traces_(traces), config_(config) {}
 
@@ -190,7 +190,7 @@ Result<store::DocumentWrite> IngestService::recordToWrite(const Json& record,
 
 Result<IngestReport> IngestService::commitBatch(std::vector<store::DocumentWrite>& writes,
                                                 IngestReport report,
-                                                const audit::TraceContext& trace,
+                                                const trace::TraceContext& trace,
                                                 const std::string& principal) {
   if (writes.empty()) return report;
   WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, store_.writeDocuments(writes));
@@ -480,7 +480,7 @@ Result<IngestReport> IngestService::ingestJsonlFile(const std::string& tenant,
 
 Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, const Json& records,
                                                   const std::string& default_source,
-                                                  const audit::TraceContext& trace,
+                                                  const trace::TraceContext& trace,
                                                   const std::string& principal) {
   const int64_t started = SystemClock::instance().monotonicNanos();
   if (!records.is_array()) return Status::invalidArgument("'records' must be an array");
@@ -517,7 +517,7 @@ Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, con
   for (const auto& w : writes) ids.push_back(w.ext_id);
   WARD_ASSIGN_OR_RETURN(report, commitBatch(writes, std::move(report), trace, principal));
   report.seconds = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e9;
-  audit::TraceEvent ev;
+  trace::TraceEvent ev;
   ev.context = trace;
   ev.kind = "ingest";
   ev.tenant = tenant;
@@ -535,12 +535,12 @@ Result<IngestReport> IngestService::ingestRecords(const std::string& tenant, con
 }
 
 Status IngestService::removeDocument(const std::string& tenant, const std::string& ext_id,
-                                     const audit::TraceContext& trace,
+                                     const trace::TraceContext& trace,
                                      const std::string& principal) {
   WARD_RETURN_IF_ERROR(store_.deleteDocument(tenant, ext_id));
   WARD_ASSIGN_OR_RETURN(int64_t applied, index_.catchUp());
   (void)applied;
-  audit::TraceEvent ev;
+  trace::TraceEvent ev;
   ev.context = trace;
   ev.kind = "delete";
   ev.tenant = tenant;

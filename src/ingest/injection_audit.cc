@@ -24,7 +24,7 @@ void describeOnce() {
 
 }  // namespace
 
-int64_t recordInjectionFlags(audit::TraceSink* traces, const FlagRequester& who,
+int64_t recordInjectionFlags(trace::TraceSink* traces, const FlagRequester& who,
                              const std::vector<store::DocumentWrite>& writes,
                              const std::vector<store::WriteResult>& results) {
   int64_t flagged = 0;
@@ -47,8 +47,8 @@ int64_t recordInjectionFlags(audit::TraceSink* traces, const FlagRequester& who,
     for (const auto& m : explainInjection(w)) {
       matches.push_back({{"rule", m.rule_id}, {"excerpt", m.excerpt}});
     }
-    audit::TraceEvent ev;
-    ev.context = who.trace.trace_id.empty() ? audit::TraceContext::generate() : who.trace;
+    trace::TraceEvent ev;
+    ev.context = who.trace.trace_id.empty() ? trace::TraceContext::generate() : who.trace;
     ev.kind = "ingest.flagged";
     ev.tenant = w.tenant;
     ev.principal = who.principal;

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/store/records.h"
+#include "ward/trace/trace.h"
 
 namespace ward::ingest {
 
 // Who caused a batch of writes, for their `ingest.flagged` events.
 struct FlagRequester {
-  audit::TraceContext trace;  // empty trace_id: a fresh trace per event
+  trace::TraceContext trace;  // empty trace_id: a fresh trace per event
   std::string principal;      // "" for a local `ward ingest`
 };
 
@@ -21,7 +21,7 @@ struct FlagRequester {
 // ward_ingest_flagged_total{rule} += 1 per flag. `writes[i]` goes with `results[i]`; a failure to
 // record is logged, not returned (the documents are committed already). Thread-safe.
 // Returns how many writes were flagged.
-int64_t recordInjectionFlags(audit::TraceSink* traces, const FlagRequester& who,
+int64_t recordInjectionFlags(trace::TraceSink* traces, const FlagRequester& who,
                              const std::vector<store::DocumentWrite>& writes,
                              const std::vector<store::WriteResult>& results);
 

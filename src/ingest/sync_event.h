@@ -4,13 +4,13 @@
 
 #include <string>
 
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/trace/trace.h"
 
 namespace ward::ingest {
 
-Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind, const std::string& tenant,
+Status recordSyncEvent(trace::TraceSink& traces, const std::string& kind, const std::string& tenant,
                        const std::string& principal, Json attributes);
 
 }  // namespace ward::ingest

@@ -274,10 +274,10 @@ class RunSink final : public EventSink {
 
 }  // namespace
 
-Status recordSyncEvent(audit::TraceSink& traces, const std::string& kind, const std::string& tenant,
+Status recordSyncEvent(trace::TraceSink& traces, const std::string& kind, const std::string& tenant,
                        const std::string& principal, Json attributes) {
-  audit::TraceEvent ev;
-  ev.context = audit::TraceContext::generate();
+  trace::TraceEvent ev;
+  ev.context = trace::TraceContext::generate();
   ev.kind = kind;
   ev.tenant = tenant;
   ev.principal = principal;

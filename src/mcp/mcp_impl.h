@@ -34,7 +34,7 @@ class Subscriptions;
 // One request (or notification) as the dispatcher sees it.
 struct Exchange {
   const identity::Principal* principal = nullptr;
-  audit::TraceContext trace;
+  trace::TraceContext trace;
   std::string transport;           // "http" | "stdio"
   std::string version;             // the revision this message is served at
   bool stateless = false;          // 2026-07-28: everything comes from this request's _meta

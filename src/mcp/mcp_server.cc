@@ -301,7 +301,7 @@ Json McpServer::Impl::via(const Message& m, const Exchange& x) const {
 void McpServer::Impl::record(const Message& m, const Exchange& x, const std::string& outcome,
                              int error_code) {
   if (x.recorded) return;  // one durable record per request: the gateway's tool_call event
-  audit::TraceEvent event;
+  trace::TraceEvent event;
   event.context = x.trace;
   event.kind = "mcp_request";
   event.tenant = x.principal ? x.principal->tenant : "";

@@ -63,7 +63,7 @@ Status McpServer::serveStdio(const identity::Principal& principal, std::istream&
     }
     Exchange x;
     x.principal = &principal;
-    x.trace = audit::TraceContext::generate();
+    x.trace = trace::TraceContext::generate();
     x.transport = "stdio";
     const bool has_meta_version = m.params.contains("_meta") && m.params["_meta"].is_object() &&
                                   m.params["_meta"].contains(kMetaProtocolVersion);

@@ -45,7 +45,7 @@ Json errorObject(const RpcError& e) {
 
 void recordTask(McpServer::Impl& s, const Task& t, const std::string& change,
                 const Json& extra = Json()) {
-  audit::TraceEvent event;
+  trace::TraceEvent event;
   event.context = t.trace;
   event.kind = "mcp_task";
   event.tenant = t.owner.tenant;

@@ -25,11 +25,11 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/common/json.h"
 #include "ward/common/mutex.h"
 #include "ward/common/status.h"
+#include "ward/trace/trace.h"
 
 namespace ward::mcp {
 
@@ -69,7 +69,7 @@ struct Task {
   Json input_responses = Json::object();
   std::string approval_id;  // the approval the task follows ("" when none)
   bool cancel_requested = false;
-  audit::TraceContext trace;  // the creating request's: every state change is recorded under it
+  trace::TraceContext trace;  // the creating request's: every state change is recorded under it
 };
 
 class TaskStore {

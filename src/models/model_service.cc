@@ -253,9 +253,9 @@ Result<ChatResponse> ModelService::chat(const ChatCall& call, const SentEvent& s
   useWardToolCallIds(state.response.message.tool_calls);
   if (s.ok()) s = checkToolCalls(call, state.response.message.tool_calls);
   settle(ticket, state);
-  std::vector<audit::TraceEvent> also;
+  std::vector<trace::TraceEvent> also;
   if (s.ok() && sent) {
-    if (std::optional<audit::TraceEvent> e = sent(state.response)) also.push_back(std::move(*e));
+    if (std::optional<trace::TraceEvent> e = sent(state.response)) also.push_back(std::move(*e));
   }
   Status recorded = record(call, state, s, std::move(also));
   if (!s.ok()) return s;
@@ -271,9 +271,9 @@ Status ModelService::chatStream(const ChatCall& call, ChatStreamSink& sink, cons
   Status s = callChain(call, state, &sink);
   useWardToolCallIds(state.response.message.tool_calls);
   settle(ticket, state);
-  std::vector<audit::TraceEvent> also;
+  std::vector<trace::TraceEvent> also;
   if (end) {
-    if (std::optional<audit::TraceEvent> e = end(s)) also.push_back(std::move(*e));
+    if (std::optional<trace::TraceEvent> e = end(s)) also.push_back(std::move(*e));
   }
   Status recorded = record(call, state, s, std::move(also));
   return s.ok() ? recorded : s;
@@ -506,7 +506,7 @@ void ModelService::recordDenied(const ChatCall& call, const std::string& reason)
 }
 
 Status ModelService::record(const ChatCall& call, const CallState& st, const Status& outcome,
-                            std::vector<audit::TraceEvent> also) const {
+                            std::vector<trace::TraceEvent> also) const {
   const ModelConfig* m = st.served ? st.served : st.last ? st.last : find(call.request.model);
   const ChatRequest& r = st.last ? st.effective : call.request;
   audit::ModelCall c;
@@ -548,9 +548,9 @@ Status ModelService::record(const ChatCall& call, const CallState& st, const Sta
   return recordFinishedCall(options_, call.trace, call.principal, c, std::move(also));
 }
 
-Status recordFinishedCall(const ModelServiceOptions& options, const audit::TraceContext& trace,
+Status recordFinishedCall(const ModelServiceOptions& options, const trace::TraceContext& trace,
                           const identity::Principal& who, const audit::ModelCall& call,
-                          std::vector<audit::TraceEvent> also) {
+                          std::vector<trace::TraceEvent> also) {
   audit::ModelCallRecording where;
   where.sink = options.traces;
   where.prompts = options.prompts;
@@ -560,7 +560,7 @@ Status recordFinishedCall(const ModelServiceOptions& options, const audit::Trace
   where.principal = who.name;
   where.time_us = SystemClock::instance().nowMicros();
   // Stamped no earlier than the call they follow (they were made just before it was recorded).
-  for (audit::TraceEvent& e : also) e.time_us = std::max(e.time_us, where.time_us);
+  for (trace::TraceEvent& e : also) e.time_us = std::max(e.time_us, where.time_us);
   where.also = std::move(also);
   auto rec = audit::recordModelCall(where, call);
   if (!rec.ok()) {

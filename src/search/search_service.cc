@@ -55,7 +55,7 @@ Json Hit::toJson() const {
               {"flags", flags}};
 }
 
-SearchService::SearchService(store::Store& store, index::Index& index, audit::TraceSink& traces,
+SearchService::SearchService(store::Store& store, index::Index& index, trace::TraceSink& traces,
                              const SearchConfig& config)
     : store_(store), index_(index), traces_(traces), config_(config) {}
 
@@ -122,7 +122,7 @@ Result<SearchRequest> SearchService::requestFromJson(const Json& j, const Search
 
 Result<SearchResponse> SearchService::search(const identity::Principal& who,
                                              const SearchRequest& request,
-                                             const audit::TraceContext& trace) {
+                                             const trace::TraceContext& trace) {
   const int64_t started = SystemClock::instance().monotonicNanos();
   if (request.k < 1 || request.k > config_.max_k) {
     return Status::invalidArgument("k must be between 1 and " + std::to_string(config_.max_k));
@@ -194,7 +194,7 @@ Result<SearchResponse> SearchService::search(const identity::Principal& who,
   }
   response.took_ms = static_cast<double>(SystemClock::instance().monotonicNanos() - started) / 1e6;
 
-  audit::TraceEvent ev;
+  trace::TraceEvent ev;
   ev.context = trace;
   ev.kind = "search";
   ev.tenant = who.tenant;

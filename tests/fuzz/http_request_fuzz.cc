@@ -15,10 +15,10 @@
 #include <string_view>
 
 #include "body_shape.h"
-#include "ward/audit/trace.h"
 #include "ward/http/http_message.h"
 #include "ward/http/http_server.h"
 #include "ward/http/router.h"
+#include "ward/trace/trace.h"
 
 namespace bhttp = boost::beast::http;
 
@@ -93,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!inserted) it->second += ", " + std::string(field.value());
   }
   request.body = std::move(req.body());
-  request.trace = ward::audit::TraceContext::fromTraceparent(request.header("traceparent"));
+  request.trace = ward::trace::TraceContext::fromTraceparent(request.header("traceparent"));
   if (request.trace.trace_id.size() != 32 || request.trace.span_id.size() != 16) std::abort();
 
   size_t q = request.target.find('?');

@@ -13,8 +13,8 @@
 
 namespace {
 
-const ward::audit::Redactor& redactor() {
-  static const std::unique_ptr<ward::audit::Redactor> r = [] {
+const ward::trace::Redactor& redactor() {
+  static const std::unique_ptr<ward::trace::Redactor> r = [] {
     ward::audit::RedactorOptions options;
     options.key = std::string(32, 'f');
     options.max_input_bytes = 64 << 10;
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto json = ward::parseJson(text);
   if (!json.ok()) return 0;
-  ward::audit::RedactionStats stats;
+  ward::trace::RedactionStats stats;
   redactor().redactJson(*json, &stats);
   std::string dumped = ward::dumpJson(*json);
   if (stats.values_redacted < 0 || dumped.empty()) std::abort();

@@ -17,11 +17,11 @@
 #include "ward/answer/answer_config.h"
 #include "ward/answer/answer_service.h"
 #include "ward/audit/replay_divergence.h"
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 #include "ward/models/cassette.h"
+#include "ward/trace/trace.h"
 
 namespace ward::answer {
 
@@ -54,7 +54,7 @@ struct AnswerReplayInput {
   models::ModelService* models = nullptr;         // required for a fork
   gateway::ToolGateway* gateway = nullptr;        // required for kLive
   const identity::Principal* replayer = nullptr;  // the fork's model calls run as them
-  audit::TraceContext replay_trace;               // ... in this trace
+  trace::TraceContext replay_trace;               // ... in this trace
   const identity::Principal* original = nullptr;  // kLive tool calls run as them
   const identity::Principal* agent = nullptr;     // ... with this agent, if the answer had one
 };

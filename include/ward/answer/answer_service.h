@@ -14,11 +14,11 @@
 
 #include "ward/answer/answer_config.h"
 #include "ward/answer/citation.h"
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 #include "ward/text/link_filter.h"
+#include "ward/trace/trace.h"
 
 namespace ward::store {
 class Store;
@@ -49,7 +49,7 @@ std::string_view answerModeName(AnswerMode mode);  // "extractive", "model"
 struct AnswerServiceOptions {
   store::Store* store = nullptr;            // required: the readable-now re-check
   search::SearchService* search = nullptr;  // required: retrieval as the user
-  audit::TraceSink* traces = nullptr;       // required: one `answer` event per answer
+  trace::TraceSink* traces = nullptr;       // required: one `answer` event per answer
   models::ModelService* models = nullptr;   // null: only extractive answers
   gateway::ToolGateway* gateway = nullptr;  // null: the model is offered no tools
   AnswerConfig config;
@@ -129,7 +129,7 @@ class AnswerService {
   // a model that is not configured or not granted (ModelService's answer). An empty retrieval
   // answers "no readable sources" without citations.
   Result<AnswerResult> ask(const identity::Principal& who, const AnswerRequest& request,
-                           const audit::TraceContext& trace);
+                           const trace::TraceContext& trace);
 
   // Parses the body of POST /v1/answers: {"question", "k"?, "model"?}; unknown fields refused.
   static Result<AnswerRequest> requestFromJson(const Json& body);
@@ -140,19 +140,19 @@ class AnswerService {
   // kMaxQuestionBytes; k in 1..answer.max_k, default answer.default_k; the search is recorded in
   // `trace`) and renders the fence (grounding.cc).
   Result<Grounding> ground(const identity::Principal& who, const std::string& query,
-                           std::optional<int> k, const audit::TraceContext& trace);
+                           std::optional<int> k, const trace::TraceContext& trace);
   // Verifies a model's reply to a grounded conversation as ask() verifies a model draft (the
   // reply is the JSON of Grounding::response_format; anything else is one unsupported sentence),
   // filters links, records one `answer` event (mode "model", `front_door`) and returns the result.
   Result<AnswerResult> verifyReply(const identity::Principal& who, const Grounding& grounding,
                                    const std::string& model, const std::string& reply,
-                                   const audit::TraceContext& trace, const std::string& front_door);
+                                   const trace::TraceContext& trace, const std::string& front_door);
 
  private:
   // The question's and k's checks (ask(), ground()); returns k.
   Result<int> validated(const std::string& question, std::optional<int> k) const;
   Result<std::vector<Passage>> retrieve(const identity::Principal& who, const std::string& query,
-                                        int k, const audit::TraceContext& trace);
+                                        int k, const trace::TraceContext& trace);
   // Steps 3-5 of the loop: verify, filter links, record, metrics.
   Status finish(const FinishInput& in, Draft& draft, AnswerResult& result);
 

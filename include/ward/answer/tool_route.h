@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "ward/audit/trace.h"
 #include "ward/gateway/stage.h"
 #include "ward/identity/principal.h"
 #include "ward/models/chat.h"
+#include "ward/trace/trace.h"
 
 namespace ward::gateway {
 class ToolGateway;
@@ -26,7 +26,7 @@ struct ToolReply {
 struct ToolRoute {
   const identity::Principal& principal;
   const identity::Principal* agent = nullptr;  // the agent acting for it, if any
-  const audit::TraceContext& trace;
+  const trace::TraceContext& trace;
   std::string front_door;           // "answer" | "proxy": the call's "via" and its key's prefix
   const gateway::TurnTaint& taint;  // what the turn has read (the untrusted-content gate)
 };

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "ward/audit/prompt_store.h"
-#include "ward/audit/redactor.h"
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
+#include "ward/trace/redactor.h"
+#include "ward/trace/trace.h"
 
 namespace ward::audit {
 
@@ -52,16 +52,17 @@ struct ModelCall {
 Result<ModelCall> parseModelCall(const Json& body);
 
 struct ModelCallRecording {
-  TraceSink* sink = nullptr;           // required
-  PromptStore* prompts = nullptr;      // null: the rendered prompt is not kept (only hashed)
-  const Redactor* redactor = nullptr;  // applied to the rendered prompt before hash and store
-  TraceContext context;                // the trace the call belongs to (a new span id is used)
+  trace::TraceSink* sink = nullptr;  // required
+  PromptStore* prompts = nullptr;    // null: the rendered prompt is not kept (only hashed)
+  // Applied to the rendered prompt before hash and store.
+  const trace::Redactor* redactor = nullptr;
+  trace::TraceContext context;  // the trace the call belongs to (a new span id is used)
   std::string tenant;
   std::string principal;
   int64_t time_us = 0;
   // Recorded after the model_call event in the same durable append (one sync for all): the front
   // door's response_sent of the answer (trace_batch.h).
-  std::vector<TraceEvent> also;
+  std::vector<trace::TraceEvent> also;
 };
 
 // Records the model_call event and returns its attributes (as written before the sink's own

@@ -1,13 +1,13 @@
-// Building a Redactor: rule files, per-tenant overlays and the placeholder key.
+// Building a trace::Redactor: rule files, per-tenant overlays and the placeholder key.
 //
-// The rule engine behind audit::Redactor is RE2. Every enabled rule's pattern goes into one
+// The rule engine behind trace::Redactor is RE2. Every enabled rule's pattern goes into one
 // RE2::Set, so a text with no secret costs one linear scan; only rules the set reports are run
 // to find, validate and replace their matches. Rule format: docs/formats/redaction-rules.md;
 // how it works and its limits: docs/design/redaction.md.
 //
-// Thread-safety: the functions here are thread-safe; a Redactor they return never changes its
-// results (it only memoizes short strings it found clean, under its own lock) and may be shared
-// by any number of threads.
+// Thread-safety: the functions here are thread-safe; a trace::Redactor they return never changes
+// its results (it only memoizes short strings it found clean, under its own lock) and may be
+// shared by any number of threads.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ward/audit/redactor.h"
 #include "ward/common/status.h"
+#include "ward/trace/redactor.h"
 
 namespace ward::audit {
 
@@ -47,7 +47,7 @@ struct RedactorOptions {
 // Builds a redactor from the options. InvalidArgument names the file, rule and problem for a bad
 // rule file (syntax, unknown key, invalid regex, unknown validator, ...); a short key is
 // InvalidArgument; an unreadable tenant file is Unavailable.
-Result<std::unique_ptr<Redactor>> loadRedactor(const RedactorOptions& options);
+Result<std::unique_ptr<trace::Redactor>> loadRedactor(const RedactorOptions& options);
 
 // Reads the 32-byte key at `path`, or creates it (random, mode 0600, parent directory created)
 // when absent. Corruption if the file is not exactly 32 bytes; FailedPrecondition if it is
@@ -61,8 +61,8 @@ std::string redactionRulesPath(const std::string& data_dir, const std::string& t
 
 // The redactor for a tenant of a data dir: defaults + the tenant's rule file (if any), with the
 // tenant's key (created on first use).
-Result<std::unique_ptr<Redactor>> loadTenantRedactor(const std::string& data_dir,
-                                                     const std::string& tenant);
+Result<std::unique_ptr<trace::Redactor>> loadTenantRedactor(const std::string& data_dir,
+                                                            const std::string& tenant);
 
 // The default rule file compiled into the binary (rules/redaction/default.toml).
 std::string_view defaultRedactionRules();

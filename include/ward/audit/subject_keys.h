@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/io/file_system.h"
+#include "ward/trace/trace.h"
 
 namespace ward::audit {
 
@@ -50,15 +50,15 @@ class SubjectKeyStore {
 
   // The `sealed` object for event.principal and event.attributes (format doc, "Sealed event
   // body"), creating the subject and day keys on first use. FailedPrecondition when read-only.
-  Result<Json> seal(const TraceEvent& event);
+  Result<Json> seal(const trace::TraceEvent& event);
   // seal() for events recorded together (one audit append): the erasure list is checked once
   // for the batch (one stat, not one per event) and each event's keys are looked up under one
   // lock. The `sealed` objects in the events' order; any failure fails the whole batch.
-  Result<std::vector<Json>> sealAll(std::span<const TraceEvent> events);
+  Result<std::vector<Json>> sealAll(std::span<const trace::TraceEvent> events);
   // The content of a sealed body object back: true and event.principal / attributes filled in
   // when the keys exist; false (event marked erased) when one was destroyed; Corruption on a
   // bad tag or a malformed object.
-  Result<bool> unseal(const Json& sealed, TraceEvent& event);
+  Result<bool> unseal(const Json& sealed, trace::TraceEvent& event);
 
   // Destroys every key of `subject` in `tenant`; NotFound if it has none.
   Result<KeyDestruction> destroySubject(const std::string& tenant, const std::string& subject);
@@ -106,12 +106,12 @@ SubjectKeyStore* processKeyStore();
 
 // Erasure of a data subject: destroys its keys, then records an `erasure` tombstone (never
 // naming the subject) through `sink` as `actor`. NotFound when the subject has no key.
-Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, TraceSink& sink,
+Result<KeyDestruction> eraseSubject(SubjectKeyStore& keys, trace::TraceSink& sink,
                                     const std::string& tenant, const std::string& subject,
                                     const std::string& actor);
 // Retention: destroys the tenant's day keys older than `retention_days` full days before
 // now_us (0 = keep forever, nothing happens) and records one tombstone if any went.
-Result<KeyDestruction> applyRetention(SubjectKeyStore& keys, TraceSink& sink,
+Result<KeyDestruction> applyRetention(SubjectKeyStore& keys, trace::TraceSink& sink,
                                       const std::string& tenant, int64_t retention_days,
                                       int64_t now_us);
 

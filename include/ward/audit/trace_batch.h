@@ -1,12 +1,12 @@
 // Several trace events made durable together: one group commit, so one sync, instead of one per
 // event (the proxy's model_call and response_sent records of one answer). A separate interface so
-// that TraceSink (trace.h) stays one method; the audit-log sink implements both.
+// that trace::TraceSink (ward/trace/trace.h) stays one method; the audit-log sink implements both.
 #pragma once
 
 #include <span>
 
-#include "ward/audit/trace.h"
 #include "ward/common/status.h"
+#include "ward/trace/trace.h"
 
 namespace ward::audit {
 
@@ -15,11 +15,11 @@ class BatchTraceSink {
   virtual ~BatchTraceSink() = default;
   // Records `events` in order as consecutive records, durable together when it returns OK; all or
   // none (one AuditLog::appendBatch). Each event is redacted and sealed as record() does.
-  virtual Status recordAll(std::span<const TraceEvent> events) = 0;
+  virtual Status recordAll(std::span<const trace::TraceEvent> events) = 0;
 };
 
 // `sink`'s recordAll when it is a BatchTraceSink, else record() for each event in order (stopping
 // at the first failure, which is returned).
-Status recordAll(TraceSink& sink, std::span<const TraceEvent> events);
+Status recordAll(trace::TraceSink& sink, std::span<const trace::TraceEvent> events);
 
 }  // namespace ward::audit

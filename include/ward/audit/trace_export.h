@@ -55,7 +55,7 @@ class ExportQueue {
   ExportQueue& operator=(const ExportQueue&) = delete;
 
   // Queues a copy of the event; false (and counted) when the queue is full.
-  bool offer(uint64_t index, const TraceEvent& event);
+  bool offer(uint64_t index, const trace::TraceEvent& event);
   // Waits until every offered event was exported, failed or dropped, up to timeout_ms; true if
   // idle. For tests and shutdown paths, not for requests.
   bool waitIdle(int64_t timeout_ms);

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "ward/audit/merkle.h"
-#include "ward/audit/trace.h"
 #include "ward/io/file_system.h"
+#include "ward/trace/trace.h"
 
 namespace ward::audit {
 
@@ -30,7 +30,7 @@ inline constexpr size_t kMaxEventsPerTrace = 10000;
 struct TraceRecord {
   uint64_t index = 0;  // record index in the audit log
   Hash leaf{};         // the record's Merkle leaf hash
-  TraceEvent event;
+  trace::TraceEvent event;
 };
 
 // Filters of a trace listing. A trace matches when each set filter is met by at least one of its
@@ -100,6 +100,6 @@ bool isTraceId(const std::string& id);
 Json traceRecordJson(const TraceRecord& r);
 Json traceSummaryJson(const TraceSummary& s);
 // Whether one event meets every set filter of `q` on its own (for event listings).
-bool eventMatches(const TraceEvent& e, const TraceQuery& q);
+bool eventMatches(const trace::TraceEvent& e, const TraceQuery& q);
 
 }  // namespace ward::audit

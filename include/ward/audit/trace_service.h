@@ -21,10 +21,10 @@
 #include "ward/audit/cassette_store.h"
 #include "ward/audit/model_call.h"
 #include "ward/audit/prompt_store.h"
-#include "ward/audit/trace.h"
 #include "ward/audit/trace_reader.h"
 #include "ward/common/json.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::audit {
 
@@ -33,16 +33,16 @@ inline constexpr size_t kMaxFeedbackReasonBytes = 4 * 1024;
 
 struct TraceServiceOptions {
   const TraceReader* reader = nullptr;  // required
-  TraceSink* sink = nullptr;            // required: where reads, feedback and spans are recorded
+  trace::TraceSink* sink = nullptr;     // required: where reads, feedback and spans are recorded
   PromptStore* prompts = nullptr;       // null: rendered prompts are only hashed
   CassetteStore* cassettes = nullptr;   // null: no model-call cassette can be read
-  const Redactor* redactor = nullptr;   // for rendered prompts (the sink redacts attributes)
+  const trace::Redactor* redactor = nullptr;  // for rendered prompts (the sink redacts attributes)
 };
 
 // The request a call belongs to: who, and the trace of the request itself.
 struct TraceAccess {
   const identity::Principal* who = nullptr;
-  TraceContext request;
+  trace::TraceContext request;
 };
 
 class TraceService {

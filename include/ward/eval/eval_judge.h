@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/eval/eval_suite.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::models {
 class ModelService;
@@ -57,7 +57,7 @@ class LlmJudge {
   // The model layer's error (not granted, budget, upstream) or an unparseable verdict is an
   // error naming the judge.
   Result<Json> judge(const identity::Principal& who, const EvalCase& c, const Json& observed,
-                     const audit::TraceContext& trace) const;
+                     const trace::TraceContext& trace) const;
 
  private:
   models::ModelService& models_;

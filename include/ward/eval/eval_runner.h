@@ -24,7 +24,7 @@ namespace ward::answer {
 class AnswerService;
 struct PromptTemplate;
 }  // namespace ward::answer
-namespace ward::audit {
+namespace ward::trace {
 struct TraceContext;
 }
 namespace ward::gateway {
@@ -126,7 +126,7 @@ struct RunOptions {
   // as `who`, in `trace`, and returns the response body. Supplied by the CLI, which drives the
   // real route handler (the eval module does not depend on http).
   std::function<Result<Json>(const identity::Principal& who, const std::string& model,
-                             const std::string& question, const audit::TraceContext& trace)>
+                             const std::string& question, const trace::TraceContext& trace)>
       proxy;
   // Reads one trace's events as audit::TraceService::show gives them ({trace_id, events:
   // [{kind, attributes, ...}]}): a proxy tool case is scored on the gateway's `tool_call`

@@ -9,10 +9,10 @@
 #include <functional>
 #include <optional>
 
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::gateway {
 
@@ -23,7 +23,7 @@ struct BuiltinCall {
   const identity::Principal& reader;
   const std::optional<identity::Principal>& agent;
   const Json& args;
-  const audit::TraceContext& trace;
+  const trace::TraceContext& trace;
   const Json& via;  // the front door's context (CallRequest::via), e.g. {"front_door":"answer"}
 };
 

@@ -17,13 +17,13 @@
 #include <string_view>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/gateway/json_schema.h"
 #include "ward/gateway/tool_definition.h"
 #include "ward/identity/principal.h"
 #include "ward/store/tool_store.h"
+#include "ward/trace/trace.h"
 
 namespace ward::gateway {
 
@@ -60,7 +60,7 @@ struct CallRequest {
   std::string version;  // "" = newest non-deprecated
   Json args = Json::object();
   std::string idempotency_key;
-  audit::TraceContext trace;
+  trace::TraceContext trace;
   int64_t wait_s = 0;  // how long to wait for an approval decision before answering "pending"
   // Front-door context recorded in the call's trace event under "via" (the MCP request: method,
   // transport, the client's self-reported clientInfo), so one durable record covers both.

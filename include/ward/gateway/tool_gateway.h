@@ -16,8 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/redactor.h"
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/common/config.h"
 #include "ward/common/json.h"
@@ -27,6 +25,8 @@
 #include "ward/gateway/untrusted_gate.h"
 #include "ward/identity/directory.h"
 #include "ward/store/tool_store.h"
+#include "ward/trace/redactor.h"
+#include "ward/trace/trace.h"
 
 namespace ward::store {
 class Store;
@@ -49,10 +49,10 @@ inline constexpr int kMaxApprovalWaiters = 1024;
 struct GatewayOptions {
   store::Store* store = nullptr;              // principals (reviewers, requesters) and documents
   store::ToolStore* tools = nullptr;          // required
-  audit::TraceSink* traces = nullptr;         // required: every decision is recorded
+  trace::TraceSink* traces = nullptr;         // required: every decision is recorded
   search::SearchService* search = nullptr;    // for the builtin search/fetch backends (optional)
   const Clock* clock = nullptr;               // null = SystemClock
-  const audit::Redactor* redactor = nullptr;  // applied to results and recorded args when set
+  const trace::Redactor* redactor = nullptr;  // applied to results and recorded args when set
   GatewayConfig config;
   std::string secrets_key_path;  // AES-256 key file (created 0600 when absent); "" = no secrets
   // Which risks always need approval: "" (none), "destructive", "write" (write and destructive).

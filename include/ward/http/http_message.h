@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "ward/audit/trace.h"
+#include "ward/trace/trace.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
@@ -31,7 +31,7 @@ struct HttpRequest {
   std::map<std::string, std::string> path_params;  // percent-decoded {params} of the route
   std::string body;
   std::string remote_address;  // "127.0.0.1:53422"
-  audit::TraceContext trace;
+  trace::TraceContext trace;
   std::optional<identity::Principal> principal;  // set on routes that require authentication
   // The server's authenticator, set with `principal`: a handler that holds a response open (a
   // stream) checks the request's credentials again with it later, so a revoked key or a

@@ -10,7 +10,7 @@
 
 #include "ward/http/router.h"
 
-namespace ward::audit {
+namespace ward::trace {
 class TraceSink;
 }
 namespace ward::identity {
@@ -20,6 +20,6 @@ class ScimService;
 namespace ward::http {
 
 // The routes; `scim` and `traces` must outlive the server that serves them.
-std::vector<Route> scimRoutes(identity::ScimService& scim, audit::TraceSink& traces);
+std::vector<Route> scimRoutes(identity::ScimService& scim, trace::TraceSink& traces);
 
 }  // namespace ward::http

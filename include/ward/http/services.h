@@ -15,8 +15,10 @@ class IngestService;
 namespace ward::index {
 class Index;
 }
-namespace ward::audit {
+namespace ward::trace {
 class TraceSink;
+}  // namespace ward::trace
+namespace ward::audit {
 class TraceService;
 class SubjectKeyStore;
 }  // namespace ward::audit
@@ -37,7 +39,7 @@ struct Services {
   search::SearchService* search = nullptr;
   ingest::IngestService* ingest = nullptr;
   index::Index* index = nullptr;
-  audit::TraceSink* traces = nullptr;
+  trace::TraceSink* traces = nullptr;
   gateway::ToolGateway* gateway = nullptr;  // tool routes answer Unavailable when null
   const WardConfig* config = nullptr;
   audit::TraceService* trace_service = nullptr;  // trace routes answer Unavailable when null

@@ -17,10 +17,10 @@
 #include <string>
 #include <thread>
 
-#include "ward/audit/trace.h"
 #include "ward/common/mutex.h"
 #include "ward/common/status.h"
 #include "ward/ingest/sync_alerts.h"
+#include "ward/trace/trace.h"
 
 namespace ward::ingest {
 
@@ -51,7 +51,7 @@ std::string webhookOrigin(const std::string& url);
 
 class AlertNotifier {
  public:
-  AlertNotifier(AlertWebhookConfig config, audit::TraceSink* traces);
+  AlertNotifier(AlertWebhookConfig config, trace::TraceSink* traces);
   // Finishes the delivery in progress; alerts still queued are logged as not sent.
   ~AlertNotifier();
   AlertNotifier(const AlertNotifier&) = delete;
@@ -65,7 +65,7 @@ class AlertNotifier {
   void loop();
 
   const AlertWebhookConfig config_;
-  audit::TraceSink* const traces_;
+  trace::TraceSink* const traces_;
   Mutex mu_;
   CondVar wake_;
   std::deque<SyncAlert> queue_ WARD_GUARDED_BY(mu_);

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/config.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
 #include "ward/store/records.h"
+#include "ward/trace/trace.h"
 
 namespace ward::store {
 class Store;
@@ -74,7 +74,7 @@ using ProgressFn = std::function<void(int64_t, int64_t, int64_t, int64_t)>;
 // Thread-safe.
 class IngestService {
  public:
-  IngestService(store::Store& store, index::Index& index, audit::TraceSink& traces,
+  IngestService(store::Store& store, index::Index& index, trace::TraceSink& traces,
                 const IngestConfig& config);
 
   // Files and folders (recursively; hidden entries skipped), read beneath their root without
@@ -94,11 +94,11 @@ class IngestService {
   // with InvalidArgument naming its index and field), then one transaction.
   Result<IngestReport> ingestRecords(const std::string& tenant, const Json& records,
                                      const std::string& default_source,
-                                     const audit::TraceContext& trace,
+                                     const trace::TraceContext& trace,
                                      const std::string& principal);
   // Tombstones a document and removes it from search before returning.
   Status removeDocument(const std::string& tenant, const std::string& ext_id,
-                        const audit::TraceContext& trace, const std::string& principal);
+                        const trace::TraceContext& trace, const std::string& principal);
 
   // Parses one record; InvalidArgument names the field. Top-level fields outside the format are
   // refused, or moved into `metadata` with kToMetadata (a field that is also a metadata key is
@@ -114,12 +114,12 @@ class IngestService {
   // Commits `writes` and records their injection flags as `principal` in `trace` (empty: a fresh
   // trace per event).
   Result<IngestReport> commitBatch(std::vector<store::DocumentWrite>& writes, IngestReport report,
-                                   const audit::TraceContext& trace = {},
+                                   const trace::TraceContext& trace = {},
                                    const std::string& principal = {});
 
   store::Store& store_;
   index::Index& index_;
-  audit::TraceSink& traces_;
+  trace::TraceSink& traces_;
   IngestConfig config_;
 };
 

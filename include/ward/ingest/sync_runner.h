@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/config.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
@@ -17,6 +16,7 @@
 #include "ward/ingest/ingest_service.h"
 #include "ward/ingest/source_config.h"
 #include "ward/store/sync_store.h"
+#include "ward/trace/trace.h"
 
 namespace ward::store {
 class Store;
@@ -64,7 +64,7 @@ struct SyncDeps {
   store::SyncStore* sync = nullptr;
   store::ToolStore* approvals = nullptr;  // null: a run that must be held fails instead
   index::Index* index = nullptr;
-  audit::TraceSink* traces = nullptr;
+  trace::TraceSink* traces = nullptr;
   IngestConfig config;
   ConnectorEnv env;
   std::string lock_dir;  // one lock file per source: one run at a time, across processes

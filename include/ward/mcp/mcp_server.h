@@ -17,12 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/common/status.h"
 #include "ward/http/http_message.h"
 #include "ward/http/router.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::gateway {
 class ToolGateway;
@@ -57,7 +57,7 @@ struct McpLimits {
 struct McpOptions {
   gateway::ToolGateway* gateway = nullptr;  // required: tools
   store::Store* store = nullptr;            // documents as resources (optional)
-  audit::TraceSink* traces = nullptr;       // required: every request is recorded
+  trace::TraceSink* traces = nullptr;       // required: every request is recorded
   // Upstream MCP servers whose resources and prompts are re-exposed to the subjects in their
   // resources_for / prompts_for (optional; docs/design/upstream.md).
   upstream::UpstreamPool* upstreams = nullptr;

@@ -18,8 +18,6 @@
 
 #include "ward/audit/cassette_store.h"
 #include "ward/audit/prompt_store.h"
-#include "ward/audit/redactor.h"
-#include "ward/audit/trace.h"
 #include "ward/common/mutex.h"
 #include "ward/identity/principal.h"
 #include "ward/models/chat.h"
@@ -28,6 +26,8 @@
 #include "ward/models/openai_responses_format.h"
 #include "ward/models/provider.h"
 #include "ward/models/token_budgets.h"
+#include "ward/trace/redactor.h"
+#include "ward/trace/trace.h"
 
 namespace ward::models {
 
@@ -42,11 +42,11 @@ using ToolCallPolicy =
 
 struct ModelServiceOptions {
   std::vector<ModelConfig> models;
-  audit::TraceSink* traces = nullptr;     // required: every call and refusal is recorded
+  trace::TraceSink* traces = nullptr;     // required: every call and refusal is recorded
   audit::PromptStore* prompts = nullptr;  // null: the rendered prompt is only hashed
   // Each attempt's raw exchange, sealed (cassette.h); null: none is kept.
   audit::CassetteStore* cassettes = nullptr;
-  const audit::Redactor* redactor = nullptr;  // applied to the prompt before hash and store
+  const trace::Redactor* redactor = nullptr;  // applied to the prompt before hash and store
   SecretLookup secrets;                       // API keys; null: no key can be read
   std::vector<BudgetConfig> budgets;          // [[model_budgets]]; empty = no token limits
   ToolCallPolicy tool_policy;                 // null: every tool call is returned to the caller
@@ -64,14 +64,14 @@ struct ModelInfo {
 // One call as the front door hands it over.
 struct ChatCall {
   identity::Principal principal;  // from authentication only
-  audit::TraceContext trace;
+  trace::TraceContext trace;
   ChatRequest request;
 };
 
 // One embeddings call as the front door hands it over.
 struct EmbeddingCall {
   identity::Principal principal;  // from authentication only
-  audit::TraceContext trace;
+  trace::TraceContext trace;
   EmbeddingRequest request;
 };
 
@@ -106,7 +106,7 @@ class ModelService {
   // `sent`, when given, is called once with an answer about to be returned (not for a failure)
   // and returns the front door's own event for it (response_sent), which is recorded after the
   // model_call record in the same durable append: one sync for both (trace_batch.h).
-  using SentEvent = std::function<std::optional<audit::TraceEvent>(const ChatResponse&)>;
+  using SentEvent = std::function<std::optional<trace::TraceEvent>(const ChatResponse&)>;
   Result<ChatResponse> chat(const ChatCall& call, const SentEvent& sent = nullptr);
 
   // A streamed call. Errors before sink.start() are returned as for chat(); after it the
@@ -116,7 +116,7 @@ class ModelService {
   // Status is known) and returns the front door's own event for the stream's end (response_sent,
   // or nothing), which is recorded after the model_call record in the same durable append: one
   // sync for both. The front door sends its last bytes only after chatStream returns.
-  using StreamEnd = std::function<std::optional<audit::TraceEvent>(const Status& outcome)>;
+  using StreamEnd = std::function<std::optional<trace::TraceEvent>(const Status& outcome)>;
   Status chatStream(const ChatCall& call, ChatStreamSink& sink, const StreamEnd& end = nullptr);
 
   // Embeddings (model_service_embed.cc): the model must be of kind "embedding" and granted
@@ -153,7 +153,7 @@ class ModelService {
   Status attemptModel(const ChatCall& call, const ModelConfig& model, CallState& state,
                       ChatStreamSink* sink);
   Status record(const ChatCall& call, const CallState& state, const Status& outcome,
-                std::vector<audit::TraceEvent> also = {}) const;
+                std::vector<trace::TraceEvent> also = {}) const;
   Status checkToolCalls(const ChatCall& call, const std::vector<ToolCall>& calls) const;
   void recordDenied(const ChatCall& call, const std::string& reason) const;
 

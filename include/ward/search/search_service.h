@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "ward/audit/trace.h"
 #include "ward/common/config.h"
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/identity/principal.h"
+#include "ward/trace/trace.h"
 
 namespace ward::store {
 class Store;
@@ -70,18 +70,18 @@ struct SearchResponse {
 // Thread-safe.
 class SearchService {
  public:
-  SearchService(store::Store& store, index::Index& index, audit::TraceSink& traces,
+  SearchService(store::Store& store, index::Index& index, trace::TraceSink& traces,
                 const SearchConfig& config);
   // Validates the request (empty query, k out of range, too long) as InvalidArgument.
   Result<SearchResponse> search(const identity::Principal& who, const SearchRequest& request,
-                                const audit::TraceContext& trace);
+                                const trace::TraceContext& trace);
   // Parses the JSON body of POST /v1/search or a batch line: {"query"|"text","k","filters"}.
   static Result<SearchRequest> requestFromJson(const Json& j, const SearchConfig& config);
 
  private:
   store::Store& store_;
   index::Index& index_;
-  audit::TraceSink& traces_;
+  trace::TraceSink& traces_;
   SearchConfig config_;
 };
 

@@ -31,7 +31,7 @@ models::ChatResponse textReply(const std::string& text) {
 
 struct Fixture {
   identity::Principal who;
-  audit::TraceContext trace;
+  trace::TraceContext trace;
   std::string model = "m";
   std::string question = "How long is the warranty?";
   std::vector<Passage> passages = {

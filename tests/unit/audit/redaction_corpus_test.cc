@@ -48,7 +48,7 @@ std::vector<std::vector<std::string>> readTsv(const std::string& name) {
   return rows;
 }
 
-std::unique_ptr<Redactor> defaultRedactor() {
+std::unique_ptr<trace::Redactor> defaultRedactor() {
   RedactorOptions options;
   options.key = std::string(32, 'k');
   auto r = loadRedactor(options);
@@ -69,7 +69,7 @@ TEST(RedactionCorpus, EverySecretIsRedactedWithItsType) {
     size_t at = text.find("{S}");
     ASSERT_NE(at, std::string::npos) << "no {S} in: " << text;
     text.replace(at, 3, secret);
-    RedactionStats stats;
+    trace::RedactionStats stats;
     std::string out = redactor->redactText(text, &stats);
     EXPECT_EQ(out.find(secret), std::string::npos)
         << "secret survived (" << type << "): " << secret << "\n  in: " << out;

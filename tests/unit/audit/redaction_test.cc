@@ -31,7 +31,7 @@ class TempDir {
   std::string path_;
 };
 
-std::unique_ptr<Redactor> make(const std::string& key, size_t max_input = 4 << 20) {
+std::unique_ptr<trace::Redactor> make(const std::string& key, size_t max_input = 4 << 20) {
   RedactorOptions options;
   options.key = key;
   options.max_input_bytes = max_input;
@@ -68,7 +68,7 @@ TEST(Redaction, EqualValuesLinkDifferentKeysDoNot) {
 
 TEST(Redaction, StatsCountByType) {
   auto r = make(std::string(32, 'k'));
-  RedactionStats stats;
+  trace::RedactionStats stats;
   r->redactText("a@example.com b@example.com key AKIAABCDEFGHIJKLMNOP", &stats);
   EXPECT_EQ(stats.values_redacted, 3);
   EXPECT_EQ(stats.by_type["email"], 2);
@@ -90,7 +90,7 @@ TEST(Redaction, AdjacentSecretsSharingABoundary) {
 
 TEST(Redaction, OversizedStringIsReplacedWhole) {
   auto r = make(std::string(32, 'k'), 64);
-  RedactionStats stats;
+  trace::RedactionStats stats;
   std::string out = r->redactText(std::string(100, 'x'), &stats);
   EXPECT_EQ(out.rfind("[REDACTED:oversized:", 0), 0u);
   EXPECT_EQ(stats.by_type["oversized"], 1);
@@ -114,7 +114,7 @@ TEST(RedactionJson, SecretKeysStringsKeysAndNumbers) {
     "by_user": {"bob@example.com": 3},
     "password": null
   })");
-  RedactionStats stats;
+  trace::RedactionStats stats;
   r->redactJson(doc, &stats);
   std::string dumped = doc.dump();
   for (const char* gone : {"hunter2", "12345", "jane@example.com", "AKIAABCDEFGHIJKLMNOP",

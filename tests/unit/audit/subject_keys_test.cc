@@ -17,9 +17,9 @@ const std::string kDir = "/data/audit";
 const std::string kKeys = "/data/audit/keys";
 constexpr int64_t kDayUs = 86400LL * 1000000;
 
-TraceEvent event(const std::string& principal, const std::string& query, int64_t time_us) {
-  TraceEvent e;
-  e.context = TraceContext::generate();
+trace::TraceEvent event(const std::string& principal, const std::string& query, int64_t time_us) {
+  trace::TraceEvent e;
+  e.context = trace::TraceContext::generate();
   e.kind = "search";
   e.tenant = "acme";
   e.principal = principal;
@@ -56,7 +56,7 @@ class SubjectKeysTest : public ::testing::Test {
 
   std::unique_ptr<io::FileSystem> fs_ = io::newMemFileSystem();
   std::unique_ptr<SubjectKeyStore> keys_;
-  std::unique_ptr<TraceSink> sink_;
+  std::unique_ptr<trace::TraceSink> sink_;
   int64_t now_ = SystemClock::instance().nowMicros();
 };
 
@@ -188,8 +188,8 @@ TEST_F(SubjectKeysTest, EventsRecordedTogetherAreSealedAfterOneErasureCheck) {
   auto other = SubjectKeyStore::open(*fs_, kKeys, false).value();
   ASSERT_TRUE(other->destroySubject("acme", "alice").ok());
   const int before = counting.erased_checks;
-  std::vector<TraceEvent> batch = {event("alice", "one", now_), event("bob", "two", now_),
-                                   event("alice", "three", now_)};
+  std::vector<trace::TraceEvent> batch = {event("alice", "one", now_), event("bob", "two", now_),
+                                          event("alice", "three", now_)};
   ASSERT_TRUE(recordAll(*sink, batch).ok());
   EXPECT_EQ(counting.erased_checks - before, 1);  // one per append, not one per event
   auto events = read();
@@ -246,12 +246,12 @@ TEST_F(SubjectKeysTest, RetentionDestroysOldDayKeysOnly) {
 }
 
 TEST_F(SubjectKeysTest, SealedContentIsBoundToItsRecord) {
-  TraceEvent e = event("alice", "q", now_);
+  trace::TraceEvent e = event("alice", "q", now_);
   Json sealed = keys_->seal(e).value();
-  TraceEvent moved = e;
+  trace::TraceEvent moved = e;
   moved.tenant = "other";  // the same ciphertext presented as another tenant's record
   EXPECT_EQ(keys_->unseal(sealed, moved).status().code(), StatusCode::kCorruption);
-  TraceEvent same = e;
+  trace::TraceEvent same = e;
   same.principal.clear();
   same.attributes = Json::object();
   ASSERT_TRUE(keys_->unseal(sealed, same).value());

@@ -16,9 +16,9 @@ namespace {
 
 const std::string kDir = "/data/audit";
 
-TraceEvent event(const std::string& kind, int n) {
-  TraceEvent e;
-  e.context = TraceContext::generate();
+trace::TraceEvent event(const std::string& kind, int n) {
+  trace::TraceEvent e;
+  e.context = trace::TraceContext::generate();
   e.kind = kind;
   e.tenant = "default";
   e.principal = "alice";
@@ -34,7 +34,7 @@ class TraceBatchTest : public ::testing::Test {
     o.log.dir = kDir;
     o.log.fs = &fs_;
     o.log.checkpoint_seconds = 24 * 3600;  // no checkpoint write among the counted operations
-    o.on_recorded = [this](uint64_t index, const TraceEvent& e) {
+    o.on_recorded = [this](uint64_t index, const trace::TraceEvent& e) {
       recorded_.emplace_back(index, e.kind);
     };
     sink_ = std::move(openAuditLogSink(o).value());
@@ -42,12 +42,12 @@ class TraceBatchTest : public ::testing::Test {
 
   std::unique_ptr<io::FileSystem> mem_ = io::newMemFileSystem();
   io::FaultInjectingFileSystem fs_{*mem_};
-  std::unique_ptr<TraceSink> sink_;
+  std::unique_ptr<trace::TraceSink> sink_;
   std::vector<std::pair<uint64_t, std::string>> recorded_;
 };
 
 TEST_F(TraceBatchTest, EventsRecordedTogetherAreOneAppendAndOneSync) {
-  const std::vector<TraceEvent> two = {event("model_call", 1), event("response_sent", 2)};
+  const std::vector<trace::TraceEvent> two = {event("model_call", 1), event("response_sent", 2)};
   const int64_t before = fs_.mutatingOps();
   ASSERT_TRUE(recordAll(*sink_, two).ok());
   EXPECT_EQ(fs_.mutatingOps() - before, 2);  // one append, one sync
@@ -72,14 +72,14 @@ TEST_F(TraceBatchTest, EventsRecordedTogetherAreOneAppendAndOneSync) {
 
 TEST_F(TraceBatchTest, AFailedBatchRecordsNothing) {
   fs_.failAfter(0);
-  const std::vector<TraceEvent> two = {event("model_call", 1), event("response_sent", 2)};
+  const std::vector<trace::TraceEvent> two = {event("model_call", 1), event("response_sent", 2)};
   EXPECT_FALSE(recordAll(*sink_, two).ok());
   EXPECT_TRUE(recorded_.empty());
 }
 
-class ListSink final : public TraceSink {
+class ListSink final : public trace::TraceSink {
  public:
-  Status record(const TraceEvent& e) override {
+  Status record(const trace::TraceEvent& e) override {
     kinds.push_back(e.kind);
     return kinds.size() == 1 ? Status() : Status::unavailable("full");
   }
@@ -88,7 +88,7 @@ class ListSink final : public TraceSink {
 
 TEST(TraceBatchFallback, ASinkThatCannotBatchGetsEachEventInOrderUntilOneFails) {
   ListSink sink;
-  const std::vector<TraceEvent> three = {event("a", 1), event("b", 2), event("c", 3)};
+  const std::vector<trace::TraceEvent> three = {event("a", 1), event("b", 2), event("c", 3)};
   EXPECT_EQ(recordAll(sink, three).code(), StatusCode::kUnavailable);
   EXPECT_EQ(sink.kinds, (std::vector<std::string>{"a", "b"}));
 }

@@ -178,24 +178,24 @@ TEST(ModelCallTest, ParsesAndNamesBadFields) {
   fails(Json::array(), "object");
 }
 
-class RecordingSink final : public TraceSink {
+class RecordingSink final : public trace::TraceSink {
  public:
-  Status record(const TraceEvent& e) override {
+  Status record(const trace::TraceEvent& e) override {
     events.push_back(e);
     return Status();
   }
-  std::vector<TraceEvent> events;
+  std::vector<trace::TraceEvent> events;
 };
 
-class UpperRedactor final : public Redactor {
+class UpperRedactor final : public trace::Redactor {
  public:
-  std::string redactText(std::string_view text, RedactionStats*) const override {
+  std::string redactText(std::string_view text, trace::RedactionStats*) const override {
     std::string s(text);
     size_t at = s.find("s3cret");
     if (at != std::string::npos) s.replace(at, 6, "[REDACTED:test]");
     return s;
   }
-  void redactJson(Json&, RedactionStats*) const override {}
+  void redactJson(Json&, trace::RedactionStats*) const override {}
 };
 
 TEST(ModelCallTest, SpanCarriesOnlyTheHashOfTheRedactedPrompt) {
@@ -221,7 +221,7 @@ TEST(ModelCallTest, SpanCarriesOnlyTheHashOfTheRedactedPrompt) {
   auto attrs = recordModelCall(where, call);
   ASSERT_TRUE(attrs.ok()) << attrs.status().toString();
   ASSERT_EQ(sink.events.size(), 1u);
-  const TraceEvent& e = sink.events[0];
+  const trace::TraceEvent& e = sink.events[0];
   EXPECT_EQ(e.kind, "model_call");
   EXPECT_EQ(e.context.parent_span_id, "00f067aa0ba902b7");
   EXPECT_NE(e.context.span_id, "00f067aa0ba902b7");

@@ -12,9 +12,9 @@
 namespace ward::audit {
 namespace {
 
-TraceEvent toolCall(int i) {
-  TraceEvent e;
-  e.context = TraceContext::generate();
+trace::TraceEvent toolCall(int i) {
+  trace::TraceEvent e;
+  e.context = trace::TraceContext::generate();
   e.kind = "tool_call";
   e.tenant = "acme";
   e.principal = "alice";

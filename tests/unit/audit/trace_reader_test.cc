@@ -20,9 +20,10 @@ std::string traceId(int n) {
   return std::string(32 - s.size(), 'a') + s;
 }
 
-TraceEvent event(int trace, const std::string& kind, const std::string& principal, int64_t time_us,
-                 Json attrs = Json::object(), const std::string& tenant = "t1") {
-  TraceEvent e;
+trace::TraceEvent event(int trace, const std::string& kind, const std::string& principal,
+                        int64_t time_us, Json attrs = Json::object(),
+                        const std::string& tenant = "t1") {
+  trace::TraceEvent e;
   e.context.trace_id = traceId(trace);
   e.context.span_id = "00000000000000" + std::to_string(10 + trace);
   e.kind = kind;
@@ -57,7 +58,7 @@ class TraceReaderTest : public ::testing::Test {
     append(event(4, "search", "alice", 9000));
   }
 
-  void append(const TraceEvent& e) { ASSERT_TRUE(log_->append(encodeTraceEvent(e)).ok()); }
+  void append(const trace::TraceEvent& e) { ASSERT_TRUE(log_->append(encodeTraceEvent(e)).ok()); }
 
   std::vector<std::string> ids(const TracePage& p) {
     std::vector<std::string> out;
@@ -221,8 +222,8 @@ class TraceServiceTest : public ::testing::Test {
   }
 
   // Events of `kind` recorded after the setup's search.
-  std::vector<TraceEvent> recorded(const std::string& kind) {
-    std::vector<TraceEvent> out;
+  std::vector<trace::TraceEvent> recorded(const std::string& kind) {
+    std::vector<trace::TraceEvent> out;
     TraceQuery q;
     q.kind = kind;
     auto events = reader_->events(q);
@@ -232,10 +233,10 @@ class TraceServiceTest : public ::testing::Test {
     return out;
   }
 
-  TraceAccess as(const identity::Principal& p) { return {&p, TraceContext::generate()}; }
+  TraceAccess as(const identity::Principal& p) { return {&p, trace::TraceContext::generate()}; }
 
   std::unique_ptr<io::FileSystem> fs_;
-  std::unique_ptr<TraceSink> sink_;
+  std::unique_ptr<trace::TraceSink> sink_;
   std::unique_ptr<TraceReader> reader_;
   std::unique_ptr<PromptStore> prompts_;
   std::unique_ptr<TraceService> service_;
@@ -301,8 +302,9 @@ TEST_F(TraceServiceTest, FeedbackByParticipantsOverridesByReviewers) {
 TEST_F(TraceServiceTest, JoiningATraceWithTraceparentDoesNotMakeAParticipant) {
   // Issue 19 item 15: mallory sends alice's trace id in `traceparent`; her request's events are
   // linked into the trace (with the incoming span as parent) but the trace is not hers.
-  TraceEvent joined = event(1, "search", "mallory", 2000, {{"query", "x"}});
-  joined.context = TraceContext::fromTraceparent("00-" + traceId(1) + "-00f067aa0ba902b7-01");
+  trace::TraceEvent joined = event(1, "search", "mallory", 2000, {{"query", "x"}});
+  joined.context =
+      trace::TraceContext::fromTraceparent("00-" + traceId(1) + "-00f067aa0ba902b7-01");
   ASSERT_EQ(joined.context.trace_id, traceId(1));
   ASSERT_TRUE(sink_->record(joined).ok());
   Json fb = {{"rating", 1}};
@@ -317,8 +319,8 @@ TEST_F(TraceServiceTest, JoiningATraceWithTraceparentDoesNotMakeAParticipant) {
   EXPECT_EQ(service_->feedback(as(rita), traceId(1), fb).status().code(), StatusCode::kNotFound);
 
   // A client's own trace id, brought to Ward first by dave's request, is dave's trace.
-  TraceEvent own = event(7, "search", "dave", 3000);
-  own.context = TraceContext::fromTraceparent("00-" + traceId(7) + "-b7ad6b7169203331-01");
+  trace::TraceEvent own = event(7, "search", "dave", 3000);
+  own.context = trace::TraceContext::fromTraceparent("00-" + traceId(7) + "-b7ad6b7169203331-01");
   ASSERT_TRUE(sink_->record(own).ok());
   EXPECT_TRUE(service_->feedback(as(principal("dave")), traceId(7), fb).ok());
 }

@@ -245,7 +245,7 @@ Result<search::SearchResponse> searchAsReader(WardInstance& ward, const Reader& 
                         identity::resolvePrincipal(*ward.store, ward.tenant, r.agent));
   WARD_ASSIGN_OR_RETURN(identity::Principal reader,
                         identity::resolveActingFor(*ward.store, user, agent));
-  return ward.search->search(reader, req, audit::TraceContext::generate());
+  return ward.search->search(reader, req, trace::TraceContext::generate());
 }
 
 // Builds a reference data dir holding only what `reader` may read (as public documents, in the
@@ -375,7 +375,7 @@ TEST_P(AclPropertyTest, FullCorpusEqualsReadableOnlyCorpus) {
     DocModel& d = w.docs[rng() % w.docs.size()];
     if (d.deleted) continue;
     ASSERT_TRUE(
-        full->ingest->removeDocument("default", d.id, audit::TraceContext::generate(), "test")
+        full->ingest->removeDocument("default", d.id, trace::TraceContext::generate(), "test")
             .ok());
     d.deleted = true;
   }
@@ -548,7 +548,7 @@ TEST_F(AclDynamicsTest, RemovedDocumentIsGoneAndPurged) {
   ASSERT_TRUE(chunks.ok());
   ASSERT_FALSE(chunks->empty());
   ASSERT_TRUE(
-      ward_->ingest->removeDocument("default", "open", audit::TraceContext::generate(), "test")
+      ward_->ingest->removeDocument("default", "open", trace::TraceContext::generate(), "test")
           .ok());
   EXPECT_EQ(ids("bob", "zephyr"), std::vector<std::string>{"mine"});
   EXPECT_EQ(ids("bob", "announcement"), std::vector<std::string>{});
@@ -563,7 +563,7 @@ TEST_F(AclDynamicsTest, RemovedDocumentIsGoneAndPurged) {
   EXPECT_EQ(after->version, 1);
   // A second removal of the same id is NotFound.
   EXPECT_EQ(
-      ward_->ingest->removeDocument("default", "open", audit::TraceContext::generate(), "t").code(),
+      ward_->ingest->removeDocument("default", "open", trace::TraceContext::generate(), "t").code(),
       StatusCode::kNotFound);
 }
 

@@ -36,7 +36,7 @@ IndexConfig tinySegments() {
 struct Env {
   TempDir dir;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<audit::TraceSink> traces;
+  std::unique_ptr<trace::TraceSink> traces;
   std::mt19937 rng{7};
   int next_doc = 0;
 
@@ -99,7 +99,7 @@ struct Env {
     Json batch = Json::array();
     for (int i = 0; i < n; ++i) batch.push_back(randomRecord("d" + std::to_string(next_doc++)));
     auto r =
-        service.ingestRecords("default", batch, "records", audit::TraceContext::generate(), "test");
+        service.ingestRecords("default", batch, "records", trace::TraceContext::generate(), "test");
     ASSERT_TRUE(r.ok()) << r.status().toString();
   }
 
@@ -124,7 +124,7 @@ struct Env {
     if (!rewrites.empty()) {
       ASSERT_TRUE(service
                       .ingestRecords("default", rewrites, "records",
-                                     audit::TraceContext::generate(), "test")
+                                     trace::TraceContext::generate(), "test")
                       .ok());
     }
     ASSERT_TRUE(index.catchUp().ok());
@@ -260,14 +260,14 @@ TEST(IndexPersist, ADeleteLeavesNoFileHoldingItsTextOrUniqueTerms) {
   ingest::IngestService service(*env.store, *index, *env.traces, IngestConfig{});
   ASSERT_TRUE(service
                   .ingestRecords("default", Json::array({doc}), "records",
-                                 audit::TraceContext::generate(), "test")
+                                 trace::TraceContext::generate(), "test")
                   .ok());
   env.ingest(*index, 20);  // the document's chunk ends up in a frozen segment
   ASSERT_TRUE(index->checkpoint().ok());
   ASSERT_FALSE(filesHolding(env.dir.path(), needles).empty());  // the test can see them
 
   ASSERT_TRUE(
-      service.removeDocument("default", "to-delete", audit::TraceContext::generate(), "test").ok());
+      service.removeDocument("default", "to-delete", trace::TraceContext::generate(), "test").ok());
   EXPECT_EQ(index->stats().persisted_seq, index->stats().applied_seq);
   for (const auto& f : filesHolding(env.dir.path(), needles)) ADD_FAILURE() << f;
 
@@ -290,7 +290,7 @@ TEST(IndexPersist, ADeleteLeavesNoFileHoldingItsTextOrUniqueTerms) {
   doc["id"] = "back";
   ASSERT_TRUE(again
                   .ingestRecords("default", Json::array({doc}), "records",
-                                 audit::TraceContext::generate(), "test")
+                                 trace::TraceContext::generate(), "test")
                   .ok());
   auto back = reopened->search(q, index::BM25Params{});
   ASSERT_TRUE(back.ok());
@@ -396,7 +396,7 @@ TEST(IndexPersist, ARecreatedStoreIsNotMistakenForTheOld) {
     ingest::IngestService service(**st, **ix, **traces, IngestConfig{});
     Json recs = Json::array({Json{{"id", "a"}, {"text", text}, {"acl", {{"public", true}}}}});
     ASSERT_TRUE(
-        service.ingestRecords("default", recs, "r", audit::TraceContext::generate(), "t").ok());
+        service.ingestRecords("default", recs, "r", trace::TraceContext::generate(), "t").ok());
   };
   make("alpha", dir.file("index"));
   for (const char* f : {"ward.db", "ward.db-wal", "ward.db-shm"}) fs::remove(dir.file(f));

@@ -23,7 +23,7 @@ std::string word(int i) { return "w" + std::to_string(i) + "x"; }
 struct Env {
   TempDir dir;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<audit::TraceSink> traces;
+  std::unique_ptr<trace::TraceSink> traces;
   std::mt19937 rng{11};
 
   Env() {
@@ -93,7 +93,7 @@ struct Env {
     Json batch = Json::array();
     for (int i = from; i < from + n; ++i) batch.push_back(record("d" + std::to_string(i)));
     auto r =
-        service.ingestRecords("default", batch, "records", audit::TraceContext::generate(), "test");
+        service.ingestRecords("default", batch, "records", trace::TraceContext::generate(), "test");
     ASSERT_TRUE(r.ok()) << r.status().toString();
   }
 

@@ -85,14 +85,14 @@ TEST(IngestRecords, TheFirstBadRecordInOrderFailsTheRequestAndNothingIsWritten) 
     records.push_back(r);
   }
   auto bad = ward->ingest->ingestRecords(ward->tenant, records, "push",
-                                         audit::TraceContext::generate(), "admin");
+                                         trace::TraceContext::generate(), "admin");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message().rfind("records[17]: ", 0), 0u) << bad.status().message();
   EXPECT_FALSE(ward->store->getDocument(ward->tenant, "p0").ok());
   records[17]["text"] = "fixed";
   records[31]["id"] = "p31";
   auto ok = ward->ingest->ingestRecords(ward->tenant, records, "push",
-                                        audit::TraceContext::generate(), "admin");
+                                        trace::TraceContext::generate(), "admin");
   ASSERT_TRUE(ok.ok()) << ok.status().toString();
   ASSERT_EQ(ok->results.size(), 40u);
   for (int i = 0; i < 40; ++i) {

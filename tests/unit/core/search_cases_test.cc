@@ -164,7 +164,7 @@ class CaseRunner {
       ASSERT_TRUE(ward_->index->catchUp().ok());
     } else if (cmd == "delete") {
       Status st =
-          ward_->ingest->removeDocument("default", rest, audit::TraceContext::generate(), "test");
+          ward_->ingest->removeDocument("default", rest, trace::TraceContext::generate(), "test");
       ASSERT_TRUE(st.ok()) << st.toString();
     } else if (cmd == "ingest") {
       // flushed above

@@ -50,7 +50,7 @@ class TempDir {
 struct WardInstance {
   std::string tenant = "default";
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<audit::TraceSink> traces;
+  std::unique_ptr<trace::TraceSink> traces;
   std::unique_ptr<index::Index> index;
   std::unique_ptr<search::SearchService> search;
   std::unique_ptr<ingest::IngestService> ingest;
@@ -80,14 +80,14 @@ struct WardInstance {
 
   Result<ingest::IngestReport> ingestRecords(const Json& records,
                                              const std::string& source = "records") {
-    return ingest->ingestRecords(tenant, records, source, audit::TraceContext::generate(), "test");
+    return ingest->ingestRecords(tenant, records, source, trace::TraceContext::generate(), "test");
   }
 
   Result<search::SearchResponse> searchAs(const std::string& who,
                                           const search::SearchRequest& request) {
     auto p = identity::resolvePrincipal(*store, tenant, who);
     if (!p.ok()) return p.status();
-    return search->search(*p, request, audit::TraceContext::generate());
+    return search->search(*p, request, trace::TraceContext::generate());
   }
 
   Result<search::SearchResponse> searchAs(const std::string& who, const std::string& query,

@@ -21,14 +21,14 @@ namespace {
 const char kSecret[] = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
 
 // Replaces every string holding kSecret, as the tenant's redaction rules would.
-class SecretRedactor final : public audit::Redactor {
+class SecretRedactor final : public trace::Redactor {
  public:
-  std::string redactText(std::string_view text, audit::RedactionStats* stats) const override {
+  std::string redactText(std::string_view text, trace::RedactionStats* stats) const override {
     if (text.find(kSecret) == std::string_view::npos) return std::string(text);
     if (stats) ++stats->values_redacted;
     return "[REDACTED:api_key:000000000000]";
   }
-  void redactJson(Json& value, audit::RedactionStats* stats) const override {
+  void redactJson(Json& value, trace::RedactionStats* stats) const override {
     if (value.is_string()) {
       value = redactText(value.get<std::string>(), stats);
     } else if (value.is_structured()) {
@@ -38,8 +38,8 @@ class SecretRedactor final : public audit::Redactor {
 };
 
 // Events of one kind, in order.
-std::vector<audit::TraceEvent> eventsOf(GatewayEnv& env, const std::string& kind) {
-  std::vector<audit::TraceEvent> out;
+std::vector<trace::TraceEvent> eventsOf(GatewayEnv& env, const std::string& kind) {
+  std::vector<trace::TraceEvent> out;
   auto events = audit::readTraceEvents(env.dir.file("audit"));
   if (!events.ok()) return out;
   for (const auto& e : *events) {

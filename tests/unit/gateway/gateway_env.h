@@ -10,12 +10,12 @@
 
 #include "../core/test_env.h"
 #include "ward/audit/audit_trace_sink.h"
-#include "ward/audit/trace.h"
 #include "ward/common/clock.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/identity/directory.h"
 #include "ward/store/store.h"
 #include "ward/store/tool_store.h"
+#include "ward/trace/trace.h"
 
 namespace ward::testing {
 
@@ -24,12 +24,12 @@ struct GatewayEnv {
   FakeClock clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<store::ToolStore> tools;
-  std::unique_ptr<audit::TraceSink> traces;
+  std::unique_ptr<trace::TraceSink> traces;
   std::unique_ptr<gateway::ToolGateway> gateway;
   gateway::GatewayOptions options;  // what the gateway was opened with
   std::string tenant = "default";
 
-  explicit GatewayEnv(const audit::Redactor* redactor = nullptr, std::string approve_risk = "") {
+  explicit GatewayEnv(const trace::Redactor* redactor = nullptr, std::string approve_risk = "") {
     store = std::move(store::openSqliteStore(dir.file("ward.db")).value());
     EXPECT_TRUE(store->ensureTenant(tenant).ok());
     tools = std::move(store::openSqliteToolStore(dir.file("ward.db")).value());
@@ -108,7 +108,7 @@ struct GatewayEnv {
     r.tool = tool;
     r.args = args;
     r.idempotency_key = key;
-    r.trace = audit::TraceContext::generate();
+    r.trace = trace::TraceContext::generate();
     return gateway->call(std::move(r));
   }
 

@@ -101,16 +101,16 @@ std::string httpResponse(int code, const std::string& body) {
 }
 
 // Replaces the word "hunter2" the way a real rule replaces a secret.
-class WordRedactor final : public audit::Redactor {
+class WordRedactor final : public trace::Redactor {
  public:
-  std::string redactText(std::string_view text, audit::RedactionStats*) const override {
+  std::string redactText(std::string_view text, trace::RedactionStats*) const override {
     std::string out(text);
     for (size_t at; (at = out.find("hunter2")) != std::string::npos;) {
       out.replace(at, 7, "[REDACTED:test:000000000000]");
     }
     return out;
   }
-  void redactJson(Json& value, audit::RedactionStats* stats) const override {
+  void redactJson(Json& value, trace::RedactionStats* stats) const override {
     if (value.is_string()) value = redactText(value.get<std::string>(), stats);
     if (value.is_structured()) {
       for (auto& v : value) redactJson(v, stats);

@@ -253,14 +253,14 @@ TEST(ApprovalFlow, ExpiresOnTheFakeClockAndRunsOnce) {
 }
 
 // A simple but real Redactor: replaces every string value that looks like an email address.
-class EmailRedactor final : public audit::Redactor {
+class EmailRedactor final : public trace::Redactor {
  public:
-  std::string redactText(std::string_view text, audit::RedactionStats* stats) const override {
+  std::string redactText(std::string_view text, trace::RedactionStats* stats) const override {
     if (text.find('@') == std::string_view::npos) return std::string(text);
     if (stats) ++stats->values_redacted;
     return "[REDACTED:email:000000000000]";
   }
-  void redactJson(Json& value, audit::RedactionStats* stats) const override {
+  void redactJson(Json& value, trace::RedactionStats* stats) const override {
     if (value.is_string()) {
       value = redactText(value.get<std::string>(), stats);
     } else if (value.is_structured()) {
@@ -359,7 +359,7 @@ TEST(Tenancy, AnotherTenantSeesNoToolsAndNoGrants) {
   gateway::CallRequest r;
   r.principal = identity::resolvePrincipal(*env.store, "acme", "alice").value();
   r.tool = "t";
-  r.trace = audit::TraceContext::generate();
+  r.trace = trace::TraceContext::generate();
   auto out = env.gateway->call(r);
   EXPECT_EQ(out.status().code(), StatusCode::kNotFound);  // default's tool does not exist in acme
   auto listed = env.gateway->listTools("acme", "");
@@ -401,7 +401,7 @@ TEST(ApprovalFlow, ConcurrentApprovalsRunTheCallOnce) {
     auto stored = audit::readTraceEvents(env.dir.file("audit")).value();
     int runs = 0;
     for (const auto& s : stored) {
-      const audit::TraceEvent& e = s.event;
+      const trace::TraceEvent& e = s.event;
       if (e.kind == "tool_call" && e.attributes.value("approval_id", "") == id &&
           e.attributes.value("stage", "") == "dispatch") {
         ++runs;

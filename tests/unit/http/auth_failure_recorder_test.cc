@@ -12,23 +12,23 @@
 namespace ward::http {
 namespace {
 
-class CollectingSink : public audit::TraceSink {
+class CollectingSink : public trace::TraceSink {
  public:
-  Status record(const audit::TraceEvent& e) override {
+  Status record(const trace::TraceEvent& e) override {
     std::lock_guard<std::mutex> lock(mu);
     events.push_back(e);
     return Status();
   }
-  std::vector<audit::TraceEvent> of(const std::string& kind) {
+  std::vector<trace::TraceEvent> of(const std::string& kind) {
     std::lock_guard<std::mutex> lock(mu);
-    std::vector<audit::TraceEvent> out;
+    std::vector<trace::TraceEvent> out;
     for (const auto& e : events) {
       if (e.kind == kind) out.push_back(e);
     }
     return out;
   }
   std::mutex mu;
-  std::vector<audit::TraceEvent> events;
+  std::vector<trace::TraceEvent> events;
 };
 
 HttpRequest from(const std::string& remote, const std::string& path = "/v1/search") {
@@ -36,7 +36,7 @@ HttpRequest from(const std::string& remote, const std::string& path = "/v1/searc
   r.method = "POST";
   r.path = path;
   r.remote_address = remote;
-  r.trace = audit::TraceContext::generate();
+  r.trace = trace::TraceContext::generate();
   return r;
 }
 

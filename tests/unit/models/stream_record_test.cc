@@ -81,15 +81,15 @@ class FakeStreamProvider {
 };
 
 // Remembers how events arrive: one by one (record) or as one durable batch (recordAll).
-class CountingSink final : public audit::TraceSink, public audit::BatchTraceSink {
+class CountingSink final : public trace::TraceSink, public audit::BatchTraceSink {
  public:
-  Status record(const audit::TraceEvent& e) override {
+  Status record(const trace::TraceEvent& e) override {
     appends.push_back({e.kind});
     return Status();
   }
-  Status recordAll(std::span<const audit::TraceEvent> events) override {
+  Status recordAll(std::span<const trace::TraceEvent> events) override {
     std::vector<std::string> kinds;
-    for (const audit::TraceEvent& e : events) kinds.push_back(e.kind);
+    for (const trace::TraceEvent& e : events) kinds.push_back(e.kind);
     appends.push_back(std::move(kinds));
     return Status();
   }
@@ -124,7 +124,7 @@ class StreamRecordTest : public ::testing::Test {
     call_.principal.tenant = "default";
     call_.principal.name = "alice";
     call_.principal.groups = {"ml"};
-    call_.trace = audit::TraceContext::generate();
+    call_.trace = trace::TraceContext::generate();
     call_.request.model = "m";
     call_.request.stream = true;
     Message hi;
@@ -146,10 +146,10 @@ TEST_F(StreamRecordTest, TheEndEventSharesTheModelCallsDurableAppend) {
   TextSink out;
   int ends = 0;
   Status seen = Status::internal("not called");
-  auto end = [&](const Status& outcome) -> std::optional<audit::TraceEvent> {
+  auto end = [&](const Status& outcome) -> std::optional<trace::TraceEvent> {
     ++ends;
     seen = outcome;
-    audit::TraceEvent e;
+    trace::TraceEvent e;
     e.kind = "response_sent";
     e.context = call_.trace;
     return e;
@@ -173,7 +173,7 @@ TEST_F(StreamRecordTest, WithoutAnEndEventTheModelCallIsRecordedAlone) {
   sink_.appends.clear();
   ASSERT_TRUE(
       service_
-          ->chatStream(call_, out, [](const Status&) { return std::optional<audit::TraceEvent>(); })
+          ->chatStream(call_, out, [](const Status&) { return std::optional<trace::TraceEvent>(); })
           .ok());
   ASSERT_EQ(sink_.appends.size(), 1u);
   EXPECT_EQ(sink_.appends[0], std::vector<std::string>{"model_call"});

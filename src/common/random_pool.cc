@@ -1,5 +1,5 @@
 // Per-thread pools of CSPRNG bytes for non-secret ids and nonces (random_pool.h).
-#include "random_pool.h"
+#include "ward/common/random_pool.h"
 
 #include <openssl/rand.h>
 #include <pthread.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <mutex>
 
-namespace ward::audit {
+namespace ward {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::string pooledRandomHex(size_t n) {
   return out;
 }
 
-}  // namespace ward::audit
+}  // namespace ward

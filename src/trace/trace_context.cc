@@ -1,8 +1,8 @@
-#include "ward/audit/trace.h"
+#include "ward/trace/trace.h"
 
-#include "random_pool.h"
+#include "ward/common/random_pool.h"
 
-namespace ward::audit {
+namespace ward::trace {
 
 namespace {
 
@@ -47,4 +47,4 @@ TraceContext TraceContext::fromTraceparent(const std::string& header) {
 
 std::string TraceContext::traceparent() const { return "00-" + trace_id + "-" + span_id + "-01"; }
 
-}  // namespace ward::audit
+}  // namespace ward::trace

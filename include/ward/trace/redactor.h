@@ -4,7 +4,8 @@
 // A redacted value becomes a typed placeholder plus a keyed hash, "[REDACTED:<type>:<hash>]",
 // where <hash> is the first 12 hex digits of HMAC-SHA256(tenant key, value): equal values stay
 // linkable across records without being readable. Implementations are immutable after
-// construction and safe to call from many threads at once.
+// construction and safe to call from many threads at once. The rule-based implementation is the
+// audit module's (ward/audit/redaction.h, docs/design/redaction.md).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 #include "ward/common/json.h"
 
-namespace ward::audit {
+namespace ward::trace {
 
 // What one redaction pass replaced, by placeholder type ("aws_access_key", "email", ...).
 struct RedactionStats {
@@ -32,4 +33,4 @@ class Redactor {
   virtual void redactJson(Json& value, RedactionStats* stats = nullptr) const = 0;
 };
 
-}  // namespace ward::audit
+}  // namespace ward::trace

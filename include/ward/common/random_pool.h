@@ -1,4 +1,4 @@
-// Private to src/audit: random bytes for identifiers and nonces that are not secret (trace and
+// Random bytes for identifiers and nonces that are not secret (trace and
 // span ids, the AES-GCM nonce of a seal), drawn from OpenSSL's CSPRNG 512 bytes at a time per
 // thread instead of one RAND_bytes call per id (each costs a fork check and the DRBG's locking:
 // several a request). Never used for keys or other secrets.
@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <string>
 
-namespace ward::audit {
+namespace ward {
 
 // `n` random bytes (n <= kRandomPoolBytes) from this thread's pool.
 inline constexpr size_t kRandomPoolBytes = 512;
@@ -19,4 +19,4 @@ std::string pooledRandomBytes(size_t n);
 // The same as lowercase hex (2n characters).
 std::string pooledRandomHex(size_t n);
 
-}  // namespace ward::audit
+}  // namespace ward

@@ -1,5 +1,6 @@
-// The trace interface every module records through. The implementation is the tamper-evident
-// audit log (audit_trace_sink.h: hash-chained records, Merkle tree, signed checkpoints).
+// The trace seam every module records through (docs/design/trace.md). It depends on common only;
+// the implementation is the tamper-evident audit log (ward/audit/audit_trace_sink.h: hash-chained
+// records, Merkle tree, signed checkpoints).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 
-namespace ward::audit {
+namespace ward::trace {
 
 // W3C trace context of one request.
 struct TraceContext {
@@ -41,4 +42,4 @@ class TraceSink {
   virtual Status record(const TraceEvent& event) = 0;
 };
 
-}  // namespace ward::audit
+}  // namespace ward::trace
