@@ -2,7 +2,7 @@
 """Git source sync figures (docs/design/ingest.md, "Git"; issue 15's targets).
 
 Usage: python3 bench/git_sync_bench.py [--ward build/ward] [--files 10000] [--commits 1000]
-                                        [--step 10] [--keep]
+                                        [--step 10] [--steady] [--keep]
 
 Builds a repository with `git fast-import` in a temp dir: FILES Markdown files (about 3 KB of
 text each) in one commit, then COMMITS commits that each edit, add, delete or rename a few files.
@@ -11,8 +11,13 @@ Prints:
   and the same tree synced as a folder source (the sync runner's own cost, git left out);
 * the history replayed under `ward serve` (a source with schedule_s = 1): the branch moves STEP
   commits ahead after each run, for COMMITS/STEP incremental runs; total and median run time
-  (from the runs' own started/finished times) and the server's RSS and open file descriptors
-  after the first and after the last run (resource use should stay flat);
+  (from the runs' own started/finished times) and, after the first run and at each quarter, the
+  server's RSS (anonymous and file-backed; sampled SETTLE_S after the run's finish, when its
+  scheduler has handed the free heap back), open file descriptors and threads beside what
+  explains them, read from its /metrics (server.metrics_data_gauges on): the heap in use and
+  held by malloc, the index's own memory estimate, live documents, tombstones, chunks and text;
+* --steady: the commits only edit (9 files each), so the corpus keeps its size and the runs'
+  resource use can be judged flat or not without the data growing under it;
 * one incremental `ward sync` over the whole history at once (the first commit to the last).
 """
 import argparse
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 WORDS = ("policy leave travel expense review budget audit vendor contract security access "
          "incident backup release roadmap hiring onboarding payroll benefit quarter region "
@@ -43,8 +49,9 @@ def text(rnd, i, gen):
     return "\n".join(lines) + "\n"
 
 
-def build_repo(repo, files, commits, seed):
-    """Returns (list of commit ids oldest first, bytes of text in the first commit)."""
+def build_repo(repo, files, commits, seed, steady=False):
+    """Returns (list of commit ids oldest first, bytes of text in the first commit). With
+    `steady`, each commit after the first edits 9 files and adds, deletes or renames none."""
     rnd = random.Random(seed)
     os.makedirs(repo)
     env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
@@ -72,6 +79,9 @@ def build_repo(repo, files, commits, seed):
         if c == 0:
             for p, i in live.items():
                 ops.append(("M", p, text(rnd, i, 0)))
+        elif steady:
+            for p in rnd.sample(list(live), 9):
+                ops.append(("M", p, text(rnd, live[p], c)))
         else:
             keys = list(live)
             for p in rnd.sample(keys, 6):  # edits
@@ -135,13 +145,34 @@ def runs(data):
         db.close()
 
 
-def proc_usage(pid):
-    rss = 0
+def proc_usage(pid, address):
+    """The server's figures now: /proc's RSS split, and its /metrics gauges (MiB or counts)."""
+    row = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                row[key] = int(value.split()[0]) / 1024
+    row["fds"] = len(os.listdir(f"/proc/{pid}/fd"))
+    with urllib.request.urlopen(address + "/metrics", timeout=30) as r:
+        for line in r.read().decode().splitlines():
+            name, _, value = line.partition(" ")
+            if name.startswith(("ward_process_", "ward_index_", "ward_store_")):
+                v = float(value)
+                row[name] = v / 1048576 if name.endswith("_bytes") else v
+    return row
+
+
+SETTLE_S = 0.2  # from a run's finish to the sample (the run's thread returns meanwhile)
+
+USAGE_COLUMNS = (  # (heading, key, format)
+    ("RSS", "VmRSS", ".1f"), ("anon", "RssAnon", ".1f"), ("file", "RssFile", ".1f"),
+    ("heap used", "ward_process_heap_in_use_bytes", ".1f"),
+    ("heap held", "ward_process_heap_held_bytes", ".1f"),
+    ("index mem", "ward_index_memory_bytes", ".1f"), ("fds", "fds", "d"),
+    ("threads", "ward_process_threads", ".0f"), ("docs", "ward_store_documents", ".0f"),
+    ("tombstones", "ward_store_tombstones", ".0f"), ("chunks", "ward_store_chunks", ".0f"),
+    ("text MiB", "ward_store_text_bytes", ".1f"), ("segments", "ward_index_segments", ".0f"))
 
 
 def main():
@@ -151,6 +182,8 @@ def main():
     ap.add_argument("--commits", type=int, default=1000)
     ap.add_argument("--step", type=int, default=10)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--steady", action="store_true",
+                    help="commits only edit files: the corpus keeps its size")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     binary = os.path.abspath(args.ward)
@@ -158,9 +191,10 @@ def main():
     try:
         repo = os.path.join(tmp, "repo.git")
         t0 = time.monotonic()
-        commits, first_bytes = build_repo(repo, args.files, args.commits, args.seed)
+        commits, first_bytes = build_repo(repo, args.files, args.commits, args.seed, args.steady)
         print(f"repository: {args.files} files ({first_bytes / 1e6:.1f} MB of text), "
-              f"{len(commits) - 1} commits after the first, built in {time.monotonic() - t0:.1f} s")
+              f"{len(commits) - 1} commits after the first"
+              f"{' (edits only)' if args.steady else ''}, built in {time.monotonic() - t0:.1f} s")
 
         # Initial sync of the first commit.
         data = os.path.join(tmp, "data")
@@ -212,14 +246,23 @@ def main():
         # The history replayed under ward serve, STEP commits per run.
         set_branch(repo, commits[0])
         with open(os.path.join(data, "ward.toml")) as f:
-            toml = f.read().replace("schedule_s = 0", "schedule_s = 1")
+            toml = f.read().replace("schedule_s = 0", "schedule_s = 1").replace(
+                "metrics_data_gauges = false", "metrics_data_gauges = true")
         with open(os.path.join(data, "ward.toml"), "w") as f:
             f.write(toml)
         before = len(runs(data))
         server = subprocess.Popen([binary, "--data", data, "serve", "--listen", "127.0.0.1:0"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         usage = []
         try:
+            address = None
+            for line in server.stdout:
+                if line.startswith("listening on "):
+                    address = line.split()[2]
+                    break
+            if address is None:
+                print("the server did not start")
+                return 1
             position = 0
             done = before
             while position < len(commits) - 1:
@@ -234,13 +277,16 @@ def main():
                         return 1
                     time.sleep(0.05)
                 done = before + len(finished)
-                usage.append(proc_usage(server.pid))  # after run len(usage)
+                # The scheduler hands free heap back once its run returns: sample after that.
+                time.sleep(SETTLE_S)
+                usage.append(proc_usage(server.pid, address))  # after run len(usage)
                 position = min(position + args.step, len(commits) - 1)
                 set_branch(repo, commits[position])
             # The run that covers the last step.
             while len([x for x in runs(data)[before:] if x[3]]) <= done - before:
                 time.sleep(0.05)
-            usage.append(proc_usage(server.pid))
+            time.sleep(SETTLE_S)
+            usage.append(proc_usage(server.pid, address))
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
@@ -255,8 +301,12 @@ def main():
               f"fetched {sum(x[5] for x in incremental)}, deleted "
               f"{sum(x[6] for x in incremental)}")
         marks = sorted({0, len(usage) // 4, len(usage) // 2, 3 * len(usage) // 4, len(usage) - 1})
-        print("server RSS (MiB) / open fds after runs " + ", ".join(
-            f"{i + 1}: {usage[i][0] / 1024:.1f} / {usage[i][1]}" for i in marks))
+        print("the server after runs (memory in MiB; heap from glibc's mallinfo2, index mem the "
+              "index's own estimate):")
+        print("  run  " + " ".join(f"{h:>10}" for h, _, _ in USAGE_COLUMNS))
+        for i in marks:
+            print(f"  {i + 1:>3}  " + " ".join(
+                f"{format(usage[i].get(k, 0), f):>10}" for _, k, f in USAGE_COLUMNS))
     finally:
         if args.keep:
             print(f"kept {tmp}")

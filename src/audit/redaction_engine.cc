@@ -42,7 +42,10 @@ Result<std::unique_ptr<RuleRedactor>> RuleRedactor::create(const RedactionRuleSe
   r->set_ = std::make_unique<RE2::Set>(set_opts, RE2::UNANCHORED);
   for (const RedactionRule& spec : set.rules) {
     if (!spec.enabled) continue;
-    auto re = std::make_unique<RE2>(spec.pattern, ruleOptions());
+    // The rule file's check compiled the pattern already (redaction_rules.cc); compiling it
+    // again cost about a third of building the default rules.
+    std::shared_ptr<const RE2> re = spec.compiled;
+    if (re == nullptr) re = std::make_shared<const RE2>(spec.pattern, ruleOptions());
     if (!re->ok()) {
       return Status::invalidArgument(spec.source + ": rule '" + spec.id +
                                      "': invalid pattern: " + re->error());
@@ -55,6 +58,7 @@ Result<std::unique_ptr<RuleRedactor>> RuleRedactor::create(const RedactionRuleSe
                                      "': invalid pattern: " + error);
     }
     r->rules_.push_back({spec, std::move(re)});
+    r->rules_.back().spec.compiled = nullptr;  // held once, as `re`
   }
   if (!r->rules_.empty() && !r->set_->Compile()) {
     return Status::resourceExhausted("redaction rules: the combined pattern set is too large");

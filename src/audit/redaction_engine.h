@@ -2,7 +2,8 @@
 //
 // All enabled rules are compiled twice: into one RE2::Set (the prefilter: which rules match
 // anywhere in the text, in one DFA pass) and one RE2 each (positions and capture groups, run only
-// for rules the set reported). Matches are validated, checked for context keywords, and resolved
+// for rules the set reported; that one is the RE2 the rule file's check compiled, kept with the
+// rule). Matches are validated, checked for context keywords, and resolved
 // by priority (earlier rules win overlaps) before the text is rebuilt with placeholders.
 // Immutable after create(); every method is const and thread-safe.
 #pragma once
@@ -45,7 +46,7 @@ class RuleRedactor final : public trace::Redactor {
  private:
   struct CompiledRule {
     RedactionRule spec;
-    std::unique_ptr<RE2> re;
+    std::shared_ptr<const RE2> re;  // the rule file's compiled pattern, shared
   };
   struct Span {
     size_t begin;

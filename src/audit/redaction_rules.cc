@@ -100,13 +100,14 @@ Status parseRule(const toml::table& t, const std::string& where, RedactionRule* 
   RE2::Options opts;
   opts.set_encoding(RE2::Options::EncodingLatin1);
   opts.set_log_errors(false);
-  RE2 re(rule->pattern, opts);
-  if (!re.ok()) return bad("invalid pattern: " + re.error());
-  if (rule->group > re.NumberOfCapturingGroups()) {
+  auto re = std::make_shared<const RE2>(rule->pattern, opts);
+  if (!re->ok()) return bad("invalid pattern: " + re->error());
+  if (rule->group > re->NumberOfCapturingGroups()) {
     return bad("'group' is " + std::to_string(rule->group) + " but the pattern has " +
-               std::to_string(re.NumberOfCapturingGroups()) + " capture group(s)");
+               std::to_string(re->NumberOfCapturingGroups()) + " capture group(s)");
   }
-  if (RE2::PartialMatch("", re)) return bad("pattern matches the empty string");
+  if (RE2::PartialMatch("", *re)) return bad("pattern matches the empty string");
+  rule->compiled = std::move(re);  // kept for the engine: a pattern is compiled once
   return Status::okStatus();
 }
 

@@ -2,8 +2,11 @@
 // the engine compiles. Value types; thread-compatible.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <re2/re2.h>
 
 #include "ward/common/status.h"
 
@@ -24,6 +27,9 @@ struct RedactionRule {
   int keyword_window = 48;
   bool enabled = true;
   std::string source;  // file name, for messages
+  // The pattern as checked (Latin-1, errors not logged): the engine uses this one rather than
+  // compiling the pattern again. Null only in a rule built by hand, which the engine compiles.
+  std::shared_ptr<const RE2> compiled;
 };
 
 // What the files say once applied in order: the rules in priority order and the secret JSON keys

@@ -12,6 +12,7 @@
 #include "runtime_sources.h"
 #include "ward/common/clock.h"
 #include "ward/common/log.h"
+#include "ward/common/process_memory.h"
 #include "ward/ingest/folder_root.h"
 #include "ward/ingest/folder_watch.h"
 #include "ward/ingest/sync_health.h"
@@ -284,6 +285,10 @@ void SourceScheduler::loop() {
       }
       ran = true;
     }
+    // A run's threads (parse workers, page committer, blob reader) each allocate in a malloc
+    // arena of their own, which keeps its freed pages: hand them back, or RSS grows over the
+    // first runs to every arena's high-water mark (docs/design/ingest.md, "Git").
+    if (ran) releaseFreeHeap();
     if (ran || Clock::now() >= next_check) {
       checkAlerts(std::chrono::duration<double>(Clock::now() - start).count());
       next_check = Clock::now() + kAlertCheckInterval;

@@ -1,5 +1,6 @@
 // GET /healthz, GET /metrics, GET /v1/status, and the store/index gauges behind /metrics.
 #include "handlers.h"
+#include "ward/common/process_memory.h"
 #include "ward/gateway/tool_gateway.h"
 #include "ward/index/index.h"
 #include "ward/store/store.h"
@@ -83,6 +84,8 @@ std::vector<GaugeRegistration> registerServiceGauges(const Services& s) {
                                 storeGauge(st, &store::StoreStats::tombstones)));
   out.push_back(m.registerGauge("ward_store_chunks", "Chunks in the store.",
                                 storeGauge(st, &store::StoreStats::chunks)));
+  out.push_back(m.registerGauge("ward_store_text_bytes", "Bytes of live documents' text.",
+                                storeGauge(st, &store::StoreStats::text_bytes)));
   out.push_back(m.registerGauge("ward_store_last_change_seq", "Last change-feed sequence number.",
                                 storeGauge(st, &store::StoreStats::last_change_seq)));
   out.push_back(m.registerGauge("ward_index_chunks", "Live chunks in the search index.",
@@ -91,6 +94,29 @@ std::vector<GaugeRegistration> registerServiceGauges(const Services& s) {
                                 indexGauge(ix, &index::IndexStats::segments)));
   out.push_back(m.registerGauge("ward_index_applied_seq", "Last store change applied by the index.",
                                 indexGauge(ix, &index::IndexStats::applied_seq)));
+  out.push_back(m.registerGauge("ward_index_terms", "Distinct terms in the search index.",
+                                indexGauge(ix, &index::IndexStats::terms)));
+  out.push_back(m.registerGauge("ward_index_memory_bytes",
+                                "Bytes the search index holds in memory (its own estimate).",
+                                indexGauge(ix, &index::IndexStats::memory_bytes)));
+  // The process's memory beside what explains it (docs/design/http.md, "Metrics").
+  auto process = [](int64_t ProcessMemory::*field) -> GaugeFn {
+    return [field]() -> std::vector<GaugeSample> {
+      return {GaugeSample{{}, static_cast<double>(readProcessMemory().*field)}};
+    };
+  };
+  out.push_back(m.registerGauge("ward_process_resident_bytes", "Resident memory (VmRSS).",
+                                process(&ProcessMemory::resident_bytes)));
+  out.push_back(m.registerGauge("ward_process_heap_in_use_bytes",
+                                "Heap allocated and not freed (glibc mallinfo2).",
+                                process(&ProcessMemory::heap_in_use_bytes)));
+  out.push_back(m.registerGauge("ward_process_heap_held_bytes",
+                                "Heap obtained from the kernel, free or not (glibc mallinfo2).",
+                                process(&ProcessMemory::heap_held_bytes)));
+  out.push_back(m.registerGauge("ward_process_open_fds", "Open file descriptors.",
+                                process(&ProcessMemory::open_fds)));
+  out.push_back(m.registerGauge("ward_process_threads", "Threads of the process.",
+                                process(&ProcessMemory::threads)));
   out.push_back(m.registerGauge("ward_index_lag", "Store changes not yet applied by the index.",
                                 [st, ix]() -> std::vector<GaugeSample> {
                                   auto stats = st->stats();

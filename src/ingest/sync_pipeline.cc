@@ -11,13 +11,29 @@
 
 namespace ward::ingest {
 
+namespace {
+
+// A page's one transaction, then the index's catch-up from the page's own writes.
+Status commitAndIndex(const SyncDeps& deps, store::SyncBatch& b) {
+  WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps.sync->commitBatch(b));
+  recordInjectionFlags(deps.traces, FlagRequester{{}, std::string(kSyncRequester)}, b.writes,
+                       results);
+  // The index takes the page's new versions from here rather than reading them back.
+  WARD_ASSIGN_OR_RETURN(int64_t applied,
+                        index::catchUpWritten(*deps.index, index::writtenDocs(results, b.writes)));
+  (void)applied;
+  return Status();
+}
+
+}  // namespace
+
 SyncPipeline::SyncPipeline(const SyncDeps& deps, std::vector<IngestProblem>& problems,
                            unsigned workers)
     : deps_(deps), problems_(problems), pool_(workers) {}
 
 SyncPipeline::~SyncPipeline() {
   pool_.wait();
-  if (committed_.valid()) committed_.wait();
+  committer_.wait();
 }
 
 void SyncPipeline::problem(std::string item, std::string message) {
@@ -83,8 +99,10 @@ bool SyncPipeline::inFlight(const std::string& ext_id) const {
 }
 
 Status SyncPipeline::waitInFlight(store::SyncRunRecord& run) {
-  if (!committed_.valid()) return Status();
-  Status s = committed_.get();
+  if (!committing_) return Status();
+  committer_.wait();  // runs the commit here if the committer has not started it yet
+  committing_ = false;
+  Status s = std::move(committed_);
   if (s.ok()) {
     run.indexed += inflight_->run.indexed - inflight_indexed_;
     run.unchanged += inflight_->run.unchanged - inflight_unchanged_;
@@ -106,16 +124,14 @@ Status SyncPipeline::commitPage(store::SyncBatch batch, store::SyncRunRecord& ru
   for (const auto& a : inflight_->acl_updates) inflight_ids_.insert(a.first);
   store::SyncBatch* b = inflight_.get();
   const SyncDeps* deps = &deps_;
-  committed_ = std::async(std::launch::async, [b, deps]() -> Status {
-    WARD_ASSIGN_OR_RETURN(std::vector<store::WriteResult> results, deps->sync->commitBatch(*b));
-    recordInjectionFlags(deps->traces, FlagRequester{{}, std::string(kSyncRequester)}, b->writes,
-                         results);
-    // The index takes the page's new versions from here rather than reading them back.
-    WARD_ASSIGN_OR_RETURN(
-        int64_t applied,
-        index::catchUpWritten(*deps->index, index::writtenDocs(results, b->writes)));
-    (void)applied;
-    return Status();
+  Status* out = &committed_;
+  committing_ = true;
+  committer_.submit([b, deps, out] {
+    try {
+      *out = commitAndIndex(*deps, *b);
+    } catch (const std::bad_alloc&) {  // a task must not throw (parse_pool.h)
+      *out = Status::resourceExhausted("out of memory while committing a page");
+    }
   });
   return Status();
 }

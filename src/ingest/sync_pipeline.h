@@ -11,6 +11,9 @@
 // - Committing. A page is committed (its documents, seen ids, versions, group updates, counters
 //   and checkpoint in ONE store transaction: SyncStore::commitBatch, unchanged) and then indexed
 //   (Index::catchUp) on a background thread, while the event thread goes on with the next page.
+//   That thread is the pipeline's own, one for the whole run (a thread per page cost a start
+//   each, and under glibc each new thread may take another malloc arena: docs/design/ingest.md,
+//   "Git").
 //   Pages are committed one at a time and in order: the next page's commit first waits for this
 //   one, and a commit that fails stops the pass at the next page boundary with nothing after it
 //   committed. So a run killed at any moment still resumes from its last committed checkpoint.
@@ -24,7 +27,6 @@
 #pragma once
 
 #include <cstddef>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,7 +108,9 @@ class SyncPipeline {
   std::unordered_set<std::string> inflight_ids_;
   int64_t inflight_indexed_ = 0;  // the run's counters when it was handed over
   int64_t inflight_unchanged_ = 0;
-  std::future<Status> committed_;
+  ParsePool committer_{1};   // commits the page in flight
+  bool committing_ = false;  // a page was handed to committer_ and not yet awaited
+  Status committed_;         // its outcome, written by committer_ (read after committer_.wait())
 };
 
 }  // namespace ward::ingest

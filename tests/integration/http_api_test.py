@@ -235,7 +235,8 @@ def run_tests(c, keys):
     # Issue 19 item 21: /metrics has no authentication, so data counts are opt-in.
     check("metrics leave out the store and index gauges by default",
           isinstance(text, str) and "ward_store_documents" not in text
-          and "ward_index_chunks" not in text and "ward_index_lag" not in text)
+          and "ward_index_chunks" not in text and "ward_index_lag" not in text
+          and "ward_process_resident_bytes" not in text)
 
 
 def bounded_auth_failures(c, data):
@@ -275,6 +276,20 @@ def opted_in_metrics(data):
         check("opted-in metrics expose store and index gauges",
               status == 200 and isinstance(text, str) and "ward_store_documents" in text
               and "ward_index_lag" in text, f"{status}")
+        # The process's memory beside what explains it (docs/design/http.md, "Metrics").
+        values = {}
+        for line in text.splitlines() if isinstance(text, str) else []:
+            name, _, value = line.partition(" ")
+            if not name.startswith("#"):
+                values[name] = float(value)
+        wanted = ("ward_process_resident_bytes", "ward_process_heap_in_use_bytes",
+                  "ward_process_heap_held_bytes", "ward_process_open_fds", "ward_process_threads",
+                  "ward_index_memory_bytes", "ward_index_terms", "ward_store_text_bytes")
+        check("opted-in metrics show the process's memory, descriptors and threads",
+              all(values.get(k, 0) > 0 for k in wanted)
+              and values["ward_process_heap_in_use_bytes"] <= values["ward_process_heap_held_bytes"]
+              and values["ward_process_open_fds"] < 4096 and values["ward_process_threads"] < 1024,
+              {k: values.get(k) for k in wanted})
     finally:
         check_clean_exit(proc, timeout=15)
 

@@ -32,6 +32,7 @@ Prints "N passed, M failed" and exits non-zero on any failure.
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -206,6 +207,16 @@ canary_interval_s = 1
               status == 200 and 'ward_sync_source_error{source="flaky"} 1' in metrics
               and 'ward_sync_source_error{source="steady"} 0' in metrics
               and 'ward_sync_alerts_total{alert="error",state="raised"} 1' in metrics,
+              metrics if isinstance(metrics, str) else status)
+        lags = dict(re.findall(r'^ward_sync_lag_seconds\{source="([a-z]+)",kind="([a-z]+)"\} ',
+                               metrics, re.M)) if isinstance(metrics, str) else {}
+        lag_kinds = set(re.findall(r'^ward_sync_lag_seconds\{source="steady",kind="([a-z]+)"\} '
+                                   r'[0-9.e+-]+$', metrics, re.M)) if isinstance(metrics, str) \
+            else set()
+        # Issue 15: the lags from the last complete pass, on /metrics; a source with none (flaky)
+        # and a kind that does not apply (a folder manages no groups) are absent.
+        check("the lags are gauges on /metrics (content, deletion and acl of the complete pass)",
+              lag_kinds == {"content", "deletion", "acl"} and "flaky" not in lags,
               metrics if isinstance(metrics, str) else status)
         p = ward(data, "search", "steadytoken", "--as", "admin", "--json")
         hits = {h["doc_id"] for h in json.loads(p.stdout).get("hits", [])} \

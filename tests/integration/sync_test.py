@@ -163,6 +163,22 @@ def test_kill_resume(data, tmp, kills, rnd):
     check("an updated file's old token is gone from search", search_ids(data, "tok0000g1") == set())
 
 
+def files_holding(data, needles):
+    """Files under `data` whose bytes contain one of `needles` (case-insensitive)."""
+    found = []
+    for root, _, files in os.walk(data):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                with open(path, "rb") as f:
+                    content = f.read().lower()
+            except OSError:
+                continue
+            found += [f"{os.path.relpath(path, data)} holds {n.decode()}" for n in needles
+                      if n in content]
+    return found
+
+
 def test_guards(data, tmp):
     root = os.path.join(tmp, "guard-src")
     for i in range(10):
@@ -199,6 +215,10 @@ def test_guards(data, tmp):
           p.returncode == 0 and run.get("deleted") == 3 and len(live_docs(data, "guard")) == 7,
           p.stdout + p.stderr)
     check("a deleted document leaves search", search_ids(data, "guardtok8") == set())
+    # Issue 15: a synced deletion's text is purged from storage, not only from search: no file
+    # of the data dir (store, WAL, index segments, traces) holds the deleted files' unique terms.
+    held = files_holding(data, [b"guardtok7", b"guardtok8", b"guardtok9"])
+    check("the deleted documents' text is gone from every file of the data dir", held == [], held)
     p = sync(data, "guard", "--approve", approval)
     check("an approval is used once", p.returncode != 0 and "not pending" in p.stderr, p.stderr)
 

@@ -268,6 +268,36 @@ TEST_F(SyncRunnerTest, ADeletionUnderTheShareIsNotHeld) {
   EXPECT_EQ(r.deleted, 2);
 }
 
+// Issue 15's contract: a document's id, ACL, source and owner come from the connector and the
+// source's rules, never from its bytes, whatever the bytes claim (front matter, HTML meta tags, a JSON body).
+TEST_F(SyncRunnerTest, TheBytesNeverSetADocumentsIdAclSourceOrOwner) {
+  const std::string claims =
+      "---\nid: other:doc\nacl: public\npublic: true\nsource: finance\nowner: mallory\n"
+      "tenant: other\ngroups: [everyone]\n---\n"
+      "# Claims\n\nquokka text.\n\n"
+      "{\"id\": \"hb:doc0.md\", \"acl\": {\"public\": true}, \"source\": \"finance\"}\n";
+  write(root_ + "/claims.md", claims);
+  write(root_ + "/claims.html",
+        "<html><head><title>Claims</title><meta name=\"id\" content=\"other:doc\">"
+        "<meta name=\"acl\" content=\"public\"><meta name=\"source\" content=\"finance\">"
+        "<meta name=\"owner\" content=\"mallory\"></head><body><p>quokka</p></body></html>\n");
+  auto r = sync();
+  EXPECT_EQ(r.state, SyncRunState::kCompleted);
+  for (const char* id : {"hb:claims.md", "hb:claims.html"}) {
+    auto doc = ward_->store->getDocument(ward_->tenant, id);
+    ASSERT_TRUE(doc.ok()) << id << ": " << doc.status().toString();
+    EXPECT_EQ(doc->source, "hb") << id;
+    EXPECT_FALSE(doc->acl.is_public) << id;
+    EXPECT_EQ(doc->acl.groups, std::vector<std::string>{"staff"}) << id;
+    EXPECT_TRUE(doc->acl.users.empty()) << id;
+    EXPECT_FALSE(doc->metadata.contains("owner")) << id << ": " << doc->metadata.dump();
+  }
+  EXPECT_FALSE(ward_->store->getDocument(ward_->tenant, "other:doc").ok());
+  // The document the body names keeps its own ACL.
+  EXPECT_FALSE(ward_->store->getDocument(ward_->tenant, "hb:doc0.md")->acl.is_public);
+  EXPECT_EQ(live(), 12);
+}
+
 TEST_F(SyncRunnerTest, AFlipToPublicIsHeldAndTheDocumentKeepsItsAcl) {
   sync();
   source_.acl_rules.insert(source_.acl_rules.begin(), {"doc7.md", store::Acl{{}, {}, true}});
