@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "schema_suite.h"
+#include "testutil/schema_suite.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   for (const char* draft : {"draft4", "draft6", "draft7", "draft2019-09", "draft2020-12"}) {
     std::string dir = std::string(argv[1]) + "/tests/" + draft;
     for (bool optional : {false, true}) {
-      auto results = ward::bench::runSchemaSuite(dir, optional);
+      auto results = ward::testing::runSchemaSuite(dir, optional);
       if (results.empty()) continue;
       int passed = 0, failed = 0;
       for (const auto& r : results) {

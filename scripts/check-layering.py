@@ -8,6 +8,9 @@ include/ward/m/) may include `ward/<d>/...` only when d is m itself or one of m'
 The declared graph must have no cycle, its order must match the module list in
 docs/design/layering.md (each module listed after everything it depends on), and the module table
 of docs/design/README.md (when present) must list each module with exactly its declared DEPS.
+A test or benchmark (under tests/ or bench/) reaches another folder with a relative include
+(`#include "../..."`) only into src/ (a module's private header); shared fixtures are included as
+"testutil/<name>.h" from tests/testutil/, never from another test folder or from bench/.
 
 Exit status: 0 when the tree obeys the rules, 1 with one line per violation otherwise.
 Usage: scripts/check-layering.py [REPO_ROOT]
@@ -60,6 +63,36 @@ def include_violations(root, modules):
                         problems.append(
                             f"{rel}:{line_no}: module '{module}' includes ward/{found.group(1)}/ "
                             f"but does not declare ward_{found.group(1)} in its DEPS")
+    return problems
+
+
+RELATIVE_INCLUDE = re.compile(r'^\s*#\s*include\s+"(\.\./[^"]+)"', re.M)
+
+
+def test_include_violations(root):
+    """Relative includes in tests/ and bench/ that leave for anywhere but src/."""
+    problems = []
+    src = (root / "src").resolve()
+    for top in ("tests", "bench"):
+        folder = root / top
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".h", ".cc") or "node_modules" in path.parts:
+                continue
+            text = path.read_text(errors="replace")
+            for line_no, line in enumerate(text.splitlines(), 1):
+                found = RELATIVE_INCLUDE.match(line)
+                if not found:
+                    continue
+                target = (path.parent / found.group(1)).resolve()
+                if target == src or src in target.parents:
+                    continue
+                rel = path.relative_to(root)
+                problems.append(
+                    f"{rel}:{line_no}: includes \"{found.group(1)}\" outside src/; a fixture "
+                    f"shared between test folders or with bench/ lives in tests/testutil/ and is "
+                    f"included as \"testutil/<name>.h\"")
     return problems
 
 
@@ -137,6 +170,7 @@ def main():
         print("check-layering: no ward_module() declarations found", file=sys.stderr)
         return 1
     problems = include_violations(root, modules)
+    problems += test_include_violations(root)
     loop = cycle(modules)
     if loop:
         problems.append("dependency cycle: " + " -> ".join(loop))

@@ -4,6 +4,8 @@
 // except pending -> approved (schema step 5).
 #include "sqlite_approvals.h"
 
+#include "approval_moves.h"
+
 namespace ward::store {
 
 namespace {
@@ -95,6 +97,7 @@ Result<std::vector<ApprovalRecord>> selectApprovals(Database& db, const std::str
 Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
                                       const std::string& id, const std::string& from,
                                       const ApprovalRecord& to) {
+  WARD_RETURN_IF_ERROR(checkApprovalMove(id, from, to.state));
   WARD_ASSIGN_OR_RETURN(ApprovalRecord current, selectApproval(db, tenant, id));
   if (current.state != from) {
     return Status::failedPrecondition("approval '" + id + "' is " + current.state + ", not " +

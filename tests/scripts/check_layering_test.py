@@ -85,6 +85,20 @@ def main():
                                              "| [`search`](search.md) | `common` | x |\n")
     ok &= expect("a design README whose dependencies are stale", readme_stale, 1,
                  "'search' lists ['common'], its DEPS declare ['common', 'store']")
+    test_ok = dict(GOOD)
+    test_ok["tests/unit/search/q_test.cc"] = ('#include "../../../src/search/q.h"\n'
+                                              '#include "testutil/temp_dir.h"\n')
+    test_ok["bench/q_bench.cc"] = '#include "testutil/temp_dir.h"\n'
+    ok &= expect("tests that include a private header and a shared fixture", test_ok, 0,
+                 "3 modules")
+    test_other = dict(GOOD)
+    test_other["tests/unit/gateway/env.h"] = '#include "../core/test_env.h"\n'
+    ok &= expect("a test that includes another test folder's fixture", test_other, 1,
+                 'tests/unit/gateway/env.h:1: includes "../core/test_env.h" outside src/')
+    test_bench = dict(GOOD)
+    test_bench["tests/unit/gateway/s_test.cc"] = '#include "../../../bench/schema_suite.h"\n'
+    ok &= expect("a test that includes from bench/", test_bench, 1,
+                 'includes "../../../bench/schema_suite.h" outside src/')
     return 0 if ok else 1
 
 

@@ -1,6 +1,8 @@
 // Statements on the approvals table in PostgreSQL (pg_approvals.h).
 #include "pg_approvals.h"
 
+#include "approval_moves.h"
+
 namespace ward::store::pg {
 
 namespace {
@@ -102,6 +104,7 @@ Result<std::vector<ApprovalRecord>> selectApprovals(PgConn& db, const std::strin
 
 Result<ApprovalRecord> casApproval(PgConn& db, const std::string& tenant, const std::string& id,
                                    const std::string& from, const ApprovalRecord& to) {
+  WARD_RETURN_IF_ERROR(checkApprovalMove(id, from, to.state));
   WARD_ASSIGN_OR_RETURN(
       PgResult r, db.query("transition approval",
                            "UPDATE approvals SET state=$1,"

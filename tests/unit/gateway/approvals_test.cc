@@ -251,6 +251,55 @@ TEST(ApprovalArgs, TheSealedCopyIsDestroyedOnDenialAndExpiry) {
   EXPECT_EQ(approvalColumn(env, expired, "sealed_args"), "");
 }
 
+// Expiry by the gateway's clock (a FakeClock: no sleep, and the boundary is exact): one
+// microsecond before its TTL a parked destructive call is still pending; at the TTL a reviewer's
+// approval is refused naming the expiry (HTTP 409), the expiry is recorded, and the call never
+// runs (had it run, the unconnected backend would have left it "failed").
+TEST(ApprovalExpiry, AtItsTtlAnApprovalExpiresByTheClockAndTheCallNeverRuns) {
+  GatewayEnv env(nullptr, "destructive");
+  env.gateway.reset();
+  env.options.config.approval_ttl_s = 60;
+  auto reopened = gateway::ToolGateway::create(env.options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().toString();
+  env.gateway = std::move(reopened).value();
+  env.user("alice");
+  env.user("rita", identity::PrincipalKind::kUser, true);
+  env.tool("delete_customer", "destructive");
+  ASSERT_TRUE(
+      env.gateway
+          ->addGrant(
+              env.tenant,
+              {{"subject_kind", "principal"}, {"subject", "alice"}, {"tool", "delete_customer"}},
+              "t")
+          .ok());
+  auto parked = env.call("alice", "delete_customer", {{"amount", 1}}, "", "del-1");
+  ASSERT_TRUE(parked.ok()) << parked.status().toString();
+  ASSERT_EQ((*parked)["status"], "pending") << parked->dump();
+  const std::string id = (*parked)["approval_id"].get<std::string>();
+
+  env.clock.advanceMicros(60LL * 1'000'000 - 1);
+  auto before = env.gateway->getApproval(env.principal("rita"), id, 0);
+  ASSERT_TRUE(before.ok()) << before.status().toString();
+  EXPECT_EQ((*before)["state"], "pending");
+
+  env.clock.advanceMicros(1);
+  auto late = env.gateway->decide(env.principal("rita"), {id, true, "too late", 0});
+  EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition) << late.status().toString();
+  EXPECT_NE(late.status().message().find("expired"), std::string::npos) << late.status().toString();
+  EXPECT_EQ(approvalColumn(env, id, "state"), "expired");
+  EXPECT_EQ(approvalColumn(env, id, "sealed_args"), "");
+  auto expired = eventsOf(env, "tool_decision");
+  ASSERT_FALSE(expired.empty());
+  EXPECT_EQ(expired.back().attributes["decision"], "refused") << expired.back().attributes.dump();
+  bool recorded = false;
+  for (const auto& e : expired) recorded |= e.attributes.value("decision", "") == "expired";
+  EXPECT_TRUE(recorded);
+  // A denial after the expiry is refused too; the approval stays expired.
+  auto deny = env.gateway->decide(env.principal("rita"), {id, false, "", 0});
+  EXPECT_EQ(deny.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(approvalColumn(env, id, "state"), "expired");
+}
+
 TEST(ApprovalArgs, RowsFromBeforeTheMigrationAreRedactedAndSealedOnOpen) {
   SecretRedactor redactor;
   GatewayEnv env(&redactor);

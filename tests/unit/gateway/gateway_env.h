@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "../core/test_env.h"
+#include "testutil/temp_dir.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/common/clock.h"
 #include "ward/gateway/tool_gateway.h"

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "../../../bench/schema_suite.h"
+#include "testutil/schema_suite.h"
 
 namespace ward::testing {
 namespace {
@@ -20,7 +20,7 @@ struct Count {
 Count run(const std::string& draft, bool optional) {
   Count c;
   for (const auto& r :
-       bench::runSchemaSuite(std::string(WARD_SCHEMA_SUITE_DIR) + "/tests/" + draft, optional)) {
+       runSchemaSuite(std::string(WARD_SCHEMA_SUITE_DIR) + "/tests/" + draft, optional)) {
     c.passed += r.passed;
     c.total += r.passed + r.failed;
     for (const auto& f : r.failures) std::cout << "  failed " << r.file << ": " << f << "\n";

@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "../core/test_env.h"
+#include "testutil/temp_dir.h"
 #include "ward/common/config.h"
 
 namespace ward::gateway {

@@ -6,7 +6,7 @@
 #include "pg/pg_conn.h"
 #include "pg/pg_pool.h"
 #include "pg_test_env.h"
-#include "test_env.h"
+#include "testutil/temp_dir.h"
 
 namespace ward {
 namespace {

@@ -2,7 +2,7 @@
 // store::Store -- SQLite (a fresh file per test) and PostgreSQL (a fresh schema in the test
 // cluster, tests/scripts/pg_cluster.sh). Idempotent writes, versions, tombstones, the change
 // feed, principals, memberships, API keys, agent scopes, sources, stats and reopening.
-// Tests of one implementation only are in tests/unit/core/store_test.cc (SQLite) and
+// Tests of one implementation only are in tests/unit/store/store_test.cc (SQLite) and
 // pg_store_test.cc (PostgreSQL).
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <set>
 
 #include "pg_test_env.h"
-#include "test_env.h"
+#include "testutil/temp_dir.h"
 #include "ward/common/hash.h"
 #include "ward/identity/api_key_cache.h"
 #include "ward/identity/directory.h"

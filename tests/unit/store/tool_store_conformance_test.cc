@@ -11,10 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "pg_test_env.h"
-#include "test_env.h"
-#include "ward/store/pg_store.h"
-#include "ward/store/tool_store.h"
+#include "tool_store_backends.h"
 
 namespace ward {
 namespace {
@@ -24,23 +21,6 @@ using store::GrantRecord;
 using store::IdempotencyRecord;
 using store::ToolPutOutcome;
 using store::ToolRecord;
-
-struct SqliteTools {
-  static constexpr const char* kName = "Sqlite";
-  void prepare() {}
-  Result<std::unique_ptr<store::ToolStore>> open() {
-    return store::openSqliteToolStore(dir.file("ward.db"));
-  }
-  testing::TempDir dir;
-};
-
-struct PostgresTools {
-  static constexpr const char* kName = "Postgres";
-  void prepare() { testing::resetPgSchema(); }
-  Result<std::unique_ptr<store::ToolStore>> open() {
-    return store::openPgToolStore(testing::pgTestUrl());
-  }
-};
 
 // Threads (each with a store of its own, as a node has) in the concurrency tests.
 constexpr int kNodes = 4;
@@ -126,14 +106,7 @@ class ToolStoreConformance : public ::testing::Test {
   std::unique_ptr<store::ToolStore> tools_;
 };
 
-struct BackendName {
-  template <typename T>
-  static std::string GetName(int) {
-    return T::kName;
-  }
-};
-using Backends = ::testing::Types<SqliteTools, PostgresTools>;
-TYPED_TEST_SUITE(ToolStoreConformance, Backends, BackendName);
+TYPED_TEST_SUITE(ToolStoreConformance, testing::ToolBackends, testing::ToolBackendName);
 
 TYPED_TEST(ToolStoreConformance, PutToolOutcomesAndQuarantine) {
   auto& tools = *this->tools_;

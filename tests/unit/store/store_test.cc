@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/common/hash.h"
 #include "ward/identity/directory.h"
 #include "ward/ingest/ingest_service.h"

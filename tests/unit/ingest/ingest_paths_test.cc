@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 
 namespace ward::testing {
 namespace {

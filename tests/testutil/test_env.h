@@ -1,5 +1,6 @@
-// Test scaffolding shared by the core unit tests: a private temp directory per test and a fully
-// wired Ward instance (store, trace sink, index, search and ingest services) inside it.
+// A fully wired Ward instance (store, trace sink, index, search and ingest services) over a data
+// directory, for the unit tests of the modules it wires (index, search, ingest, store). A test
+// that needs only a temp directory includes testutil/temp_dir.h instead.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "testutil/temp_dir.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/common/config.h"
 #include "ward/common/json.h"
@@ -20,30 +22,6 @@
 #include "ward/store/store.h"
 
 namespace ward::testing {
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ward_test_XXXXXX";
-    char* made = ::mkdtemp(tmpl.data());
-    if (made == nullptr) throw std::runtime_error("mkdtemp failed for " + tmpl);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Ward wired the way the CLI wires it (src/cli/cli_context.cc), over a data directory.
 // Members are destroyed in reverse order: services, index, traces, store.

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "test_env.h"
+#include "testutil/temp_dir.h"
 
 namespace ward {
 namespace {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 
 namespace ward::testing {
 namespace {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "test_env.h"
+#include "testutil/temp_dir.h"
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/log_verifier.h"
 #include "ward/trace/trace.h"

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/identity/principal.h"
 #include "ward/index/written_docs.h"
 

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "../../../src/ingest/sync_pipeline.h"
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/common/clock.h"
 #include "ward/ingest/sync_runner.h"
 #include "ward/store/sync_store.h"

@@ -9,7 +9,7 @@
 #include <random>
 #include <set>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 
 namespace ward {
 namespace {

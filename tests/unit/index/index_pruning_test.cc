@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/identity/principal.h"
 
 namespace ward {

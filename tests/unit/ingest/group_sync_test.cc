@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/ingest/sync_runner.h"
 #include "ward/store/sync_store.h"
 #include "ward/store/tool_store.h"

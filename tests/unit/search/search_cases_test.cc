@@ -29,7 +29,7 @@
 #include <set>
 #include <sstream>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/common/clock.h"
 
 namespace ward {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "test_env.h"
+#include "testutil/temp_dir.h"
 #include "ward/store/sync_store.h"
 
 namespace ward::testing {

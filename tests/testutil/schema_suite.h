@@ -18,7 +18,7 @@
 #include "ward/common/json.h"
 #include "ward/gateway/json_schema.h"
 
-namespace ward::bench {
+namespace ward::testing {
 
 struct SuiteFileResult {
   std::string file;  // "ref.json", "optional/format/date.json"
@@ -117,4 +117,4 @@ inline std::vector<SuiteFileResult> runSchemaSuite(const std::string& draft_dir,
   return out;
 }
 
-}  // namespace ward::bench
+}  // namespace ward::testing

@@ -15,7 +15,7 @@
 #include <set>
 #include <sstream>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/identity/directory.h"
 
 namespace ward {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <random>
 
-#include "test_env.h"
+#include "testutil/test_env.h"
 #include "ward/identity/principal.h"
 #include "ward/text/analyzer.h"
 
