@@ -119,6 +119,37 @@ Result<ModelCall> parseModelCall(const Json& body) {
   return c;
 }
 
+namespace {
+
+// The rendered prompt redacted, then stored (or only hashed without a store): its SHA-256 in
+// `*sha256`; true when stored. The hash is of the redacted text: it is what the store keeps and
+// can be checked against, and a hash of the raw text could confirm a guessed secret.
+Result<bool> storeRedacted(const ModelCallRecording& where, const std::string& template_id,
+                           const std::string& rendered, std::string* sha256) {
+  std::string redacted =
+      where.redactor != nullptr ? where.redactor->redactText(rendered) : rendered;
+  if (where.prompts == nullptr) {
+    *sha256 = sha256Hex(redacted);
+    return false;
+  }
+  WARD_ASSIGN_OR_RETURN(*sha256,
+                        where.prompts->put(where.tenant, template_id, redacted, where.time_us));
+  return true;
+}
+
+}  // namespace
+
+Status preparePrompt(const ModelCallRecording& where, ModelCall& call) {
+  if (call.rendered_prompt.empty()) return Status();
+  std::string sha256;
+  WARD_ASSIGN_OR_RETURN(
+      bool stored, storeRedacted(where, call.prompt_template_id, call.rendered_prompt, &sha256));
+  call.prepared_prompt_sha256 = std::move(sha256);
+  call.prepared_prompt_stored = stored;
+  call.rendered_prompt.clear();
+  return Status();
+}
+
 Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c) {
   if (where.sink == nullptr) return Status::internal("recordModelCall: no trace sink");
   Json params = Json::object();
@@ -144,22 +175,18 @@ Result<Json> recordModelCall(const ModelCallRecording& where, const ModelCall& c
   if (!c.claims.is_null() && !c.claims.empty()) attrs["claims"] = c.claims;
   if (!c.attempts.is_null()) attrs["attempts"] = c.attempts;
   if (!c.tool_calls.is_null()) attrs["tool_calls"] = c.tool_calls;
-  if (!c.prompt_template_id.empty() || !c.rendered_prompt.empty()) {
+  if (!c.prompt_template_id.empty() || !c.rendered_prompt.empty() ||
+      !c.prepared_prompt_sha256.empty()) {
     Json prompt = {{"template_id", c.prompt_template_id}, {"stored", false}};
-    if (!c.rendered_prompt.empty()) {
-      // The hash is of the redacted text: it is what the store keeps and can be checked against,
-      // and a hash of the raw text could confirm a guessed secret.
-      std::string redacted = where.redactor != nullptr
-                                 ? where.redactor->redactText(c.rendered_prompt)
-                                 : c.rendered_prompt;
-      if (where.prompts != nullptr) {
-        WARD_ASSIGN_OR_RETURN(
-            prompt["sha256"],
-            where.prompts->put(where.tenant, c.prompt_template_id, redacted, where.time_us));
-        prompt["stored"] = true;
-      } else {
-        prompt["sha256"] = sha256Hex(redacted);
-      }
+    if (!c.prepared_prompt_sha256.empty()) {
+      prompt["sha256"] = c.prepared_prompt_sha256;
+      prompt["stored"] = c.prepared_prompt_stored;
+    } else if (!c.rendered_prompt.empty()) {
+      std::string sha256;
+      WARD_ASSIGN_OR_RETURN(bool stored,
+                            storeRedacted(where, c.prompt_template_id, c.rendered_prompt, &sha256));
+      prompt["sha256"] = std::move(sha256);
+      prompt["stored"] = stored;
     }
     attrs["prompt"] = std::move(prompt);
   }

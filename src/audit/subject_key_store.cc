@@ -81,6 +81,11 @@ Result<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::open(io::FileSystem& f
                                                                bool read_only) {
   if (!read_only) WARD_RETURN_IF_ERROR(fs.createDirs(dir));
   std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore(fs, dir, read_only));
+  if (!read_only) {
+    // Kept open (created empty if absent) so that the check before every seal is one fstat of
+    // this handle, not a path lookup. Ward only ever appends to the file, never replaces it.
+    WARD_ASSIGN_OR_RETURN(store->erased_file_, fs.open(dir + "/" + kErasedFile, io::OpenOptions()));
+  }
   MutexLock lock(store->mu_);
   WARD_RETURN_IF_ERROR(store->loadAllLocked());
   return store;
@@ -124,10 +129,19 @@ Status SubjectKeyStore::loadAllLocked() {
 }
 
 Status SubjectKeyStore::refreshIfErasedLocked() {
-  // One stat per seal: a missing file (nothing erased yet) reads as size 0.
-  auto size = fs_.fileSize(dir_ + "/" + kErasedFile);
-  if (!size.ok() && size.status().code() != StatusCode::kNotFound) return size.status();
-  if ((size.ok() ? *size : 0) == erased_size_) return Status();
+  // One fstat per seal (a writer holds the file open); a reader stats the path, where a missing
+  // file (nothing erased yet) reads as size 0.
+  uint64_t size = 0;
+  if (erased_file_ != nullptr) {
+    WARD_ASSIGN_OR_RETURN(size, erased_file_->size());
+  } else {
+    auto by_path = fs_.fileSize(dir_ + "/" + kErasedFile);
+    if (!by_path.ok() && by_path.status().code() != StatusCode::kNotFound) {
+      return by_path.status();
+    }
+    size = by_path.ok() ? *by_path : 0;
+  }
+  if (size == erased_size_) return Status();
   return loadAllLocked();
 }
 

@@ -1,6 +1,8 @@
 // One HTTP connection: reads requests one after another (keep-alive), runs each through the
 // server (HttpServer::Impl::handle) and writes its response, or streams it (ResponseStream).
 #include <array>
+#include <sstream>
+#include <vector>
 #include <boost/beast/http.hpp>
 
 #include "server_impl.h"
@@ -14,6 +16,18 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view kCrlf = "\r\n";
+constexpr std::string_view kLastChunk = "0\r\n\r\n";  // the last chunk, no trailers
+
+std::string toHex(size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), kDigits[n & 0xf]);
+    n >>= 4;
+  } while (n != 0);
+  return out;
+}
 // After a 413 the unread rest of the body is drained (up to this much) so that closing the socket
 // does not reset the connection before the client has read the error.
 constexpr size_t kMaxDrainBytes = 256u << 20;
@@ -238,8 +252,11 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
-  // A streamed body: the header now, then chunks as the producer writes them; the connection is
-  // closed afterwards. A read on the socket meanwhile notices a client that goes away.
+  // A streamed body: the header with the first chunk the producer queued (one write), then
+  // chunks as the producer writes them, the last one with the end of the body. Over HTTP/1.1 the
+  // body is chunked, so the connection carries the next request afterwards when the client asked
+  // for keep-alive and the stream ended whole; otherwise (HTTP/1.0, a cancelled stream) it is
+  // closed. A read on the socket meanwhile notices a client that goes away.
   void writeStreamed(HttpResponse response) {
     out_ = std::move(response.stream);
     server_.track(out_);
@@ -249,43 +266,57 @@ class Session : public std::enable_shared_from_this<Session> {
     sres_.set(bhttp::field::server, "ward");
     sres_.set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) sres_.set(name, value);
-    sres_.keep_alive(false);
     // HTTP/1.0 has no chunked encoding: its body simply ends when the connection closes.
     chunked_ = version_ >= 11;
+    if (!chunked_) keep_alive_ = false;
+    sres_.keep_alive(keep_alive_);
     sres_.chunked(chunked_);
+    std::ostringstream head;  // the status line and fields, through the blank line
+    head << sres_.base();
+    head_ = std::move(head).str();
+    head_sent_ = false;
     stream_.expires_never();
-    sser_.emplace(sres_);
-    bhttp::async_write_header(stream_, *sser_,
-                              [self = shared_from_this()](beast::error_code ec, size_t) {
-                                if (ec) {
-                                  self->out_->cancel();
-                                  return self->endStream();
-                                }
-                                self->watchPeer();
-                                std::weak_ptr<Session> weak = self;
-                                auto executor = self->stream_.get_executor();
-                                self->out_->attach([weak, executor] {
-                                  net::post(executor, [weak] {
-                                    if (auto s = weak.lock()) s->pump();
-                                  });
-                                });
-                                self->pump();
-                              });
+    watchPeer();
+    std::weak_ptr<Session> weak = shared_from_this();
+    auto executor = stream_.get_executor();
+    out_->attach([weak, executor] {
+      net::post(executor, [weak] {
+        if (auto s = weak.lock()) s->pump();
+      });
+    });
+    pump();
   }
 
+  // Reads the socket while a stream is written, into the request buffer: an error or the end of
+  // the stream means the client went away (the stream is cancelled). Bytes that arrive are the
+  // client's next request (pipelined, or sent as soon as the last chunk arrived): kept for it,
+  // and the watch stops there (the buffer does not grow while the stream lasts). When the stream
+  // ended while the watch was pending, endStream() cancelled it and the next request is
+  // read from here.
   void watchPeer() {
+    watching_ = true;
     stream_.socket().async_read_some(
-        net::buffer(watch_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
+        buffer_.prepare(watch_buf_.size()),
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->watching_ = false;
+          self->buffer_.commit(n);
+          if (self->resume_after_watch_) {  // the stream ended: this was the last watch
+            self->resume_after_watch_ = false;
+            if (ec && ec != net::error::operation_aborted) return self->close();
+            return self->readHeader();
+          }
           if (!self->out_) return;
           if (ec) {  // the client went away
             self->out_->cancel();
             return self->pump();  // now: this handler may hold the last reference to us
           }
-          self->watchPeer();  // bytes of a pipelined request: the connection closes after this
+          if (n > 0) return;  // the next request began: kept in buffer_, read after the stream
+          self->watchPeer();
         });
   }
 
-  // Runs on the connection's strand: sends what the producer queued, one write at a time.
+  // Runs on the connection's strand: sends what the producer queued, one write at a time: the
+  // header goes with the first chunk, and the end of a chunked body with the last one.
   void pump() {
     if (!out_) return;
     if (out_->cancelled()) {
@@ -297,37 +328,49 @@ class Session : public std::enable_shared_from_this<Session> {
     bool finished = false;
     out_->take(&data, &finished);
     if (out_->cancelled()) return endStream();
-    if (!data.empty()) {
-      writing_ = true;
-      chunk_ = std::move(data);
-      auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
-        self->writing_ = false;
-        if (ec) self->out_->cancel();
-        self->pump();
-      };
-      if (chunked_) {
-        net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)), std::move(done));
-      } else {
-        net::async_write(stream_, net::buffer(chunk_), std::move(done));
-      }
-      return;
-    }
-    if (!finished) return;
-    if (!chunked_) return endStream();
+    // Nothing is queued after close(): data taken from a closed stream is its last.
+    const bool last = finished || (!data.empty() && out_->closed());
+    if (data.empty() && !finished && head_sent_) return;
+    if (finished && !chunked_ && head_sent_) return endStream();
     writing_ = true;
-    net::async_write(stream_, bhttp::make_chunk_last(),
-                     [self = shared_from_this()](beast::error_code, size_t) {
-                       self->writing_ = false;
-                       self->endStream();
-                     });
+    chunk_ = std::move(data);
+    std::vector<net::const_buffer> out;
+    if (!head_sent_) out.push_back(net::buffer(head_));
+    head_sent_ = true;
+    if (chunked_) {
+      if (!chunk_.empty()) {
+        // bhttp::make_chunk's framing: the size in hex, CRLF, the data, CRLF.
+        chunk_size_ = toHex(chunk_.size()) + "\r\n";
+        out.push_back(net::buffer(chunk_size_));
+        out.push_back(net::buffer(chunk_));
+        out.push_back(net::buffer(kCrlf.data(), kCrlf.size()));
+      }
+      if (last) out.push_back(net::buffer(kLastChunk.data(), kLastChunk.size()));
+    } else {
+      out.push_back(net::buffer(chunk_));
+    }
+    net::async_write(stream_, out, [self = shared_from_this(), last](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) self->out_->cancel();
+      if (!last || self->out_->cancelled()) return self->pump();
+      // HTTP/1.0: the body ends when the connection closes.
+      self->endStream(/*whole=*/self->chunked_);
+    });
   }
 
-  void endStream() {
+  // `whole`: the last chunk went out, so the connection may carry the next request.
+  void endStream(bool whole = false) {
     if (!out_) return;
     out_->attach(nullptr);
     out_.reset();
     server_.inFlight()--;
-    close();
+    if (!whole || !keep_alive_ || server_.stopping()) return close();
+    if (!watching_) return readHeader();
+    // The watch's read is pending: cancel it; its handler keeps any bytes and reads the next
+    // request (readHeader) once it has run, so that no two reads are pending at once.
+    resume_after_watch_ = true;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
   }
 
   void drainAndClose() {
@@ -369,10 +412,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // A streamed response in progress (writeStreamed).
   std::shared_ptr<ResponseStream> out_;
   bhttp::response<bhttp::empty_body> sres_;
-  std::optional<bhttp::response_serializer<bhttp::empty_body>> sser_;
+  std::string head_;  // its status line and fields, sent with the first chunk
+  bool head_sent_ = false;
   std::string chunk_;
+  std::string chunk_size_;  // the chunk's size line
   bool chunked_ = true;
   bool writing_ = false;
+  bool watching_ = false;            // watchPeer's read is pending
+  bool resume_after_watch_ = false;  // the stream ended whole: the watch's handler reads on
   std::array<char, 1024> watch_buf_{};
   // A deferred response being waited for (waitDeferred), with what finishing it needs.
   std::shared_ptr<DeferredResponse> deferred_;

@@ -31,6 +31,11 @@ struct ModelService::CallState {
   int last_http_status = 0;
   bool started = false;            // a stream has sent something to the client
   bool stream_incomplete = false;  // the stream ended after the finish reason but before [DONE]
+  // The prompt already redacted and stored while the provider answered (preparePrompt): its
+  // digest and whether the store holds it. Empty digest: record() renders and stores it.
+  std::string prompt_sha256;
+  bool prompt_stored = false;
+  bool prompt_tried = false;  // prepared once per call (every hop sends the same messages)
 };
 
 namespace {
@@ -114,6 +119,25 @@ CanonicalRequest canonicalRequest(const ChatRequest& request) {
   out.json = chatCompletionRequestJson(request, request.model);
   out.sha256 = sha256Hex(dumpJson(out.json));
   return out;
+}
+
+// The record's prompt part ahead of the record (audit::preparePrompt): the conversation rendered,
+// redacted and stored; its digest in `*sha256` (left empty on failure: the failure is not the
+// call's here, record() renders and stores the prompt again and fails the call, as it always
+// did, if that fails too).
+void preparePromptAhead(const ModelServiceOptions& options, const identity::Principal& who,
+                        const ChatRequest& request, std::string* sha256, bool* stored) {
+  audit::ModelCall c;
+  c.rendered_prompt = renderPrompt(request);
+  audit::ModelCallRecording where;
+  where.sink = options.traces;
+  where.prompts = options.prompts;
+  where.redactor = options.redactor;
+  where.tenant = who.tenant;
+  where.time_us = SystemClock::instance().nowMicros();
+  if (!audit::preparePrompt(where, c).ok()) return;
+  *sha256 = std::move(c.prepared_prompt_sha256);
+  *stored = c.prepared_prompt_stored;
 }
 
 // One attempt's raw exchange as a sealed cassette (cassette.h); its id for the attempt entry.
@@ -309,9 +333,30 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
   state.last_http_status = 0;
   state.effective = withDefaults(call.request, model);
   const bool fallback = &model != find(call.request.model);
-  // Rendered once per hop, only when cassettes are kept (every attempt of the hop shares it).
-  const CanonicalRequest canonical =
-      options_.cassettes != nullptr ? canonicalRequest(state.effective) : CanonicalRequest{};
+  // Rendered once per hop, only when cassettes are kept (every attempt of the hop shares it),
+  // while the provider answers the first attempt (requestSideWork) or, failing that, when the
+  // first attempt is noted.
+  std::optional<CanonicalRequest> canonical;
+  auto ensureCanonical = [&] {
+    if (options_.cassettes != nullptr && !canonical) canonical = canonicalRequest(state.effective);
+  };
+  // The record's parts that do not need the answer, done while the provider works on it (its
+  // answer waits in the socket): the cassette's canonical request and the redacted prompt put
+  // in the prompt store. The reply is still given out only after its record is durable.
+  // No exception may leave it (sendKeepAlive holds a socket meanwhile): one thrown here leaves
+  // the work undone, and it is done (and throws) after the answer, as it was before.
+  const std::function<void()> requestSideWork = [&]() noexcept {
+    try {
+      ensureCanonical();
+      if (!state.prompt_tried) {
+        state.prompt_tried = true;
+        preparePromptAhead(options_, call.principal, state.effective, &state.prompt_sha256,
+                           &state.prompt_stored);
+      }
+    } catch (...) {
+      state.prompt_sha256.clear();
+    }
+  };
   AttemptTape tape;  // the attempt being made, once sent
   auto note = [&](Json a) {
     a["model"] = model.name;
@@ -321,7 +366,8 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
       // The exchange as it happened; an answer's parsed form is hashed beside it.
       const std::string outcome = a.value("outcome", "");
       const bool answered = state.served == &model && (outcome == "ok" || outcome == "denied");
-      auto id = recordCassette(*options_.cassettes, call.principal, model, canonical, tape,
+      ensureCanonical();
+      auto id = recordCassette(*options_.cassettes, call.principal, model, *canonical, tape,
                                sink != nullptr, answered ? &state.response : nullptr);
       if (id.ok()) {
         a["cassette"] = *id;
@@ -378,7 +424,8 @@ Status ModelService::attemptModel(const ChatCall& call, const ModelConfig& model
       return decode_status.ok();
     };
     if (sink != nullptr) decoder = provider->streamDecoder();
-    auto reply = net::sendKeepAlive(request, sink != nullptr ? &body_sink : nullptr);
+    auto reply = net::sendKeepAlive(request, sink != nullptr ? &body_sink : nullptr, nullptr,
+                                    &requestSideWork);
     tape.reply = &reply;
     if (client_gone) {
       note({{"outcome", "client_gone"}});
@@ -524,7 +571,12 @@ Status ModelService::record(const ChatCall& call, const CallState& st, const Sta
   if (r.parallel_tool_calls) extra["parallel_tool_calls"] = *r.parallel_tool_calls;
   c.parameters_extra = std::move(extra);
   for (const ToolSpec& t : r.tools) c.tools_offered.push_back(t.name);
-  c.rendered_prompt = renderPrompt(r);
+  if (!st.prompt_sha256.empty()) {  // prepared while the provider answered
+    c.prepared_prompt_sha256 = st.prompt_sha256;
+    c.prepared_prompt_stored = st.prompt_stored;
+  } else {
+    c.rendered_prompt = renderPrompt(r);
+  }
   c.outcome = outcome.ok()                                      ? "ok"
               : outcome.code() == StatusCode::kPermissionDenied ? "denied"
                                                                 : "error";

@@ -155,6 +155,7 @@ class Exchange {
         return failed(std::string("send: ") + std::strerror(errno));
       }
     }
+    wrote_ = true;
     return Status();
   }
 
@@ -186,6 +187,8 @@ class Exchange {
   // The connection closed (or was reset) before any byte of the answer came back.
   bool closedEarly() const { return closed_early_; }
   bool connectFailed() const { return connect_failed_; }
+  // The whole request was written (exchangeOn then called while_waiting).
+  bool wrote() const { return wrote_; }
 
  private:
   const OutboundRequest& req_;
@@ -195,6 +198,7 @@ class Exchange {
   bool any_byte_ = false;
   bool closed_early_ = false;
   bool connect_failed_ = false;
+  bool wrote_ = false;
 };
 
 struct Head {
@@ -244,9 +248,10 @@ enum class Outcome { kDone, kTooLarge, kStopped };
 // next request (the answer was read to its end and the server keeps the connection).
 Result<Outcome> exchangeOn(int fd, const std::string& request, const OutboundRequest& req,
                            const BodySink* sink, Exchange& ex, OutboundReply& reply, SendInfo& out,
-                           bool* reusable) {
+                           bool* reusable, const std::function<void()>* while_waiting) {
   *reusable = false;
   WARD_RETURN_IF_ERROR(ex.writeAll(fd, request));
+  if (while_waiting != nullptr && *while_waiting) (*while_waiting)();
   std::string& buf = ex.buf();
   Head head;
   bool first = true;
@@ -394,7 +399,7 @@ Result<Outcome> exchangeOn(int fd, const std::string& request, const OutboundReq
 }  // namespace
 
 Result<OutboundReply> sendKeepAlive(const OutboundRequest& req, const BodySink* sink,
-                                    SendInfo* info) {
+                                    SendInfo* info, const std::function<void()>* while_waiting) {
   std::string authority, target;
   if (!splitPlainUrl(req.url, &authority, &target)) return send(req, sink, info);
   SendInfo ignored;
@@ -439,7 +444,9 @@ Result<OutboundReply> sendKeepAlive(const OutboundRequest& req, const BodySink* 
     }
     OutboundReply reply;
     bool reusable = false;
-    Result<Outcome> outcome = exchangeOn(fd, request, req, sink, ex, reply, out, &reusable);
+    Result<Outcome> outcome =
+        exchangeOn(fd, request, req, sink, ex, reply, out, &reusable, while_waiting);
+    if (ex.wrote()) while_waiting = nullptr;  // once: a resent request does not call it again
     if (!outcome.ok() && reused && ex.closedEarly()) {
       // A kept connection the server had closed: the request never reached it. Once more.
       ::close(fd);

@@ -2,6 +2,7 @@
 // forwards to the fake OpenAI upstream. Run by tests/integration/models_test.py --openai-client
 // with WARD_BASE (http://127.0.0.1:PORT), WARD_KEY (a granted principal's key) and
 // WARD_BOB_KEY (a principal without grants). Prints ok/FAIL lines; exit 1 on any failure.
+import net from "node:net";
 import OpenAI from "openai";
 import { check, finish, group } from "./tally.mjs";
 
@@ -156,6 +157,46 @@ await group("models.list", async () => {
   const none = [];
   for await (const m of bob.models.list()) none.push(m.id);
   check("models.list is empty without grants", none.length === 0, none);
+});
+
+// Streams keep their connection: three streamed completions and a plain one through a relay
+// that reads Ward's response heads. Ward ends a stream with its last chunk and reads the next
+// request on the same connection, so no response says `Connection: close` (before, every stream
+// did and the client opened a new connection for the next call). This client stops reading at
+// `[DONE]` and cancels the body, so it may itself drop a connection whose end had not arrived
+// with `[DONE]`; the connections it opened are shown, not checked.
+await group("streams over one connection", async () => {
+  const ward = new URL(process.env.WARD_BASE);
+  let connections = 0;
+  let fromWard = "";
+  const relay = net.createServer((inbound) => {
+    connections++;
+    const outbound = net.connect(Number(ward.port), ward.hostname);
+    outbound.on("data", (d) => { fromWard += d.toString("latin1"); });
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+    inbound.on("error", () => outbound.destroy());
+    outbound.on("error", () => inbound.destroy());
+  });
+  await new Promise((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  const relayed = new OpenAI({ baseURL: `http://127.0.0.1:${relay.address().port}/v1`,
+                               apiKey: process.env.WARD_KEY, maxRetries: 0 });
+  const texts = [];
+  for (let i = 0; i < 3; i++) {
+    const stream = await relayed.chat.completions.create({
+      model: "m-text", messages: user("Hi"), stream: true });
+    let text = "";
+    for await (const chunk of stream) if (chunk.choices.length) text += chunk.choices[0].delta.content || "";
+    texts.push(text);
+  }
+  const plain = await relayed.chat.completions.create({ model: "m-text", messages: user("Hi") });
+  texts.push(plain.choices[0].message.content);
+  relay.close();
+  const heads = fromWard.split("HTTP/1.1 ").length - 1;
+  const closing = (fromWard.match(/\r\nconnection: *close\r\n/gi) || []).length;
+  check("no response to three streams and a plain completion closes its connection",
+        heads === 4 && closing === 0 && texts.every((t) => t === "Hello from the fake."),
+        { heads, closing, connections, texts });
 });
 
 await group("errors", async () => {

@@ -44,6 +44,11 @@ struct ModelCall {
   Json claims;      // client-asserted user / metadata, recorded and never trusted
   Json attempts;    // [{model, provider, status, error, retry_after_ms, ...}], fallbacks included
   Json tool_calls;  // [{id, name, arguments}] returned by the model
+  // The rendered prompt already redacted and stored by preparePrompt() (the models module does
+  // it while the provider answers): recordModelCall then writes this digest instead of redacting
+  // and storing rendered_prompt again. Empty: rendered_prompt is handled by recordModelCall.
+  std::string prepared_prompt_sha256;
+  bool prepared_prompt_stored = false;
 };
 
 // From a request body ({"provider", "model", "model_version"?, "parameters"?: {temperature,
@@ -64,6 +69,13 @@ struct ModelCallRecording {
   // door's response_sent of the answer (trace_batch.h).
   std::vector<trace::TraceEvent> also;
 };
+
+// The prompt's part of a record done ahead of it: `rendered` redacted (where.redactor), put in
+// where.prompts (when set) and its SHA-256 returned in call.prepared_prompt_sha256 /
+// prepared_prompt_stored; call.rendered_prompt is cleared. Nothing is recorded in the trace: a
+// prompt stored this way and never referenced (its call's record failed) is the same as one
+// recordModelCall stored before an append that failed.
+Status preparePrompt(const ModelCallRecording& where, ModelCall& call);
 
 // Records the model_call event and returns its attributes (as written before the sink's own
 // redaction). The span never carries the rendered prompt, only {template_id, sha256, stored}.

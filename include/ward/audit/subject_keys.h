@@ -93,6 +93,8 @@ class SubjectKeyStore {
   std::set<std::string> looked_for_ WARD_GUARDED_BY(mu_);  // ids missing after a reload (readers)
   uint64_t erased_size_ WARD_GUARDED_BY(mu_) = 0;
   std::map<std::string, std::string> content_keys_ WARD_GUARDED_BY(mu_);  // ids -> key
+  // A writer's erased.jsonl, open from open() on (its size is the erasure check); null for readers.
+  std::unique_ptr<io::File> erased_file_;
 };
 
 // The key store decodeTraceEvent() opens sealed bodies with. A process that works on one data

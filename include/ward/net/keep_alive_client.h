@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 #include "ward/net/http_client.h"
 
@@ -24,7 +25,13 @@ namespace ward::net {
 inline constexpr size_t kMaxIdleKeepAliveConnections = 8;   // idle connections kept per thread
 inline constexpr size_t kMaxResponseHeadBytes = 64 * 1024;  // status line and headers
 
+// `while_waiting`, when given, is called once on this thread right after the request has been
+// written and before the answer is read (the answer waits in the socket meanwhile): the caller's
+// work that does not need the answer overlaps the server's. It is not called when the request
+// could not be written (no connection), nor for URLs handed to send(); its time counts against
+// the request's timeout. No exception may leave it.
 Result<OutboundReply> sendKeepAlive(const OutboundRequest& request, const BodySink* sink = nullptr,
-                                    SendInfo* info = nullptr);
+                                    SendInfo* info = nullptr,
+                                    const std::function<void()>* while_waiting = nullptr);
 
 }  // namespace ward::net

@@ -3,6 +3,9 @@
 #include "ward/audit/subject_keys.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "ward/audit/audit_trace_sink.h"
 #include "ward/audit/log_verifier.h"
@@ -140,8 +143,31 @@ TEST_F(SubjectKeysTest, ErasureByAnotherStoreInstanceIsNoticedBeforeTheNextSeal)
   EXPECT_EQ(events[1].content, "decrypted");  // sealed under a new key, not the destroyed one
 }
 
-// Forwards to another file system and counts the size checks of the erasure list, the one file
-// system call a seal makes when every key is known.
+static bool isErasureList(const std::string& p) {
+  return p.size() >= 12 && p.compare(p.size() - 12, 12, "erased.jsonl") == 0;
+}
+
+// An open file that counts its size() calls in `checks`.
+class CountingFile final : public io::File {
+ public:
+  CountingFile(std::unique_ptr<io::File> base, int& checks)
+      : base_(std::move(base)), checks_(checks) {}
+  Status append(std::string_view d) override { return base_->append(d); }
+  Result<std::string> readAt(uint64_t o, size_t n) const override { return base_->readAt(o, n); }
+  Result<uint64_t> size() const override {
+    ++checks_;
+    return base_->size();
+  }
+  Status sync() override { return base_->sync(); }
+  Status truncate(uint64_t n) override { return base_->truncate(n); }
+
+ private:
+  std::unique_ptr<io::File> base_;
+  int& checks_;
+};
+
+// Forwards to another file system and counts the size checks of the erasure list (by path, or
+// through a handle kept open), the one file system call a seal makes when every key is known.
 class CountingFileSystem final : public io::FileSystem {
  public:
   explicit CountingFileSystem(io::FileSystem& base) : base_(base) {}
@@ -151,10 +177,12 @@ class CountingFileSystem final : public io::FileSystem {
   }
   bool exists(const std::string& p) const override { return base_.exists(p); }
   Result<std::unique_ptr<io::File>> open(const std::string& p, const io::OpenOptions& o) override {
-    return base_.open(p, o);
+    WARD_ASSIGN_OR_RETURN(std::unique_ptr<io::File> f, base_.open(p, o));
+    if (!isErasureList(p) || o.read_only) return f;  // reads of the list are not checks
+    return std::unique_ptr<io::File>(new CountingFile(std::move(f), erased_checks));
   }
   Result<uint64_t> fileSize(const std::string& p) const override {
-    if (p.size() >= 12 && p.compare(p.size() - 12, 12, "erased.jsonl") == 0) ++erased_checks;
+    if (isErasureList(p)) ++erased_checks;
     return base_.fileSize(p);
   }
   Status rename(const std::string& f, const std::string& t) override { return base_.rename(f, t); }
@@ -308,6 +336,39 @@ TEST_F(SubjectKeysTest, DecodeTraceEventOpensSealedBodiesWithTheProcessKeyStore)
   ASSERT_TRUE(erased.ok());
   EXPECT_EQ(erased->principal, "[erased]");
   setProcessKeyDir(nullptr, "");
+}
+
+// On disk, as two processes meet it: the writer keeps erased.jsonl open (created empty) and a
+// destruction by another store over the same directory is seen through that handle, so the
+// next seal never uses the destroyed key.
+TEST(SubjectKeysOnDiskTest, ErasureByAnotherStoreIsSeenThroughTheHeldErasureList) {
+  char tmpl[] = "/tmp/ward_keys_XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = std::string(tmpl) + "/keys";
+  io::FileSystem& fs = io::posixFileSystem();
+  {
+    auto keys = SubjectKeyStore::open(fs, dir, false).value();
+    EXPECT_TRUE(fs.exists(dir + "/erased.jsonl"));
+    const TraceEvent e = event("alice", "one", SystemClock::instance().nowMicros());
+    const Json first = keys->seal(e).value();
+    const Json again = keys->seal(e).value();
+    EXPECT_EQ(again["subject_key"], first["subject_key"]);  // no erasure: the same key
+    auto other = SubjectKeyStore::open(fs, dir, false).value();
+    ASSERT_TRUE(other->destroySubject("acme", "alice").ok());
+    const Json second = keys->seal(e).value();
+    EXPECT_NE(second["subject_key"], first["subject_key"]);
+    TraceEvent opened = e;
+    EXPECT_TRUE(keys->unseal(second, opened).value());
+    EXPECT_EQ(opened.attributes["query"], "one");
+    TraceEvent shredded = e;
+    EXPECT_FALSE(keys->unseal(first, shredded).value());
+    // And the other way round: this store erases, the other one notices before its next seal.
+    const Json third = other->seal(e).value();
+    ASSERT_TRUE(keys->destroySubject("acme", "alice").ok());
+    EXPECT_NE(other->seal(e).value()["subject_key"], third["subject_key"]);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
 }
 
 TEST(UtcDayTest, FormatsUtcDates) {

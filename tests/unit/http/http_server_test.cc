@@ -275,8 +275,54 @@ TEST_F(HttpServerTest, StreamsChunksWrittenByAnotherThread) {
   EXPECT_EQ(r.result_int(), 200);
   EXPECT_EQ(r[bhttp::field::content_type], "text/event-stream");
   EXPECT_EQ(r[bhttp::field::transfer_encoding], "chunked");
-  EXPECT_FALSE(r.keep_alive());
+  EXPECT_TRUE(r.keep_alive());  // chunked: the connection carries the next request
   EXPECT_EQ(r.body(), "one\ntwo\n");
+}
+
+// Two streamed requests and a plain one, one after the other on one connection.
+TEST_F(HttpServerTest, OneConnectionCarriesStreamAfterStream) {
+  for (int i = 0; i < 2; ++i) {
+    Response r = send(bhttp::verb::get, "/stream");
+    EXPECT_EQ(r.result_int(), 200);
+    EXPECT_TRUE(r.chunked());
+    EXPECT_TRUE(r.keep_alive());
+    EXPECT_EQ(r.body(), "one\ntwo\n");
+  }
+  Response ping = send(bhttp::verb::get, "/ping");
+  EXPECT_EQ(ping.result_int(), 200);
+  EXPECT_EQ(Json::parse(ping.body())["pong"], true);
+}
+
+// The next requests written before the stream's answer ended (pipelined, in one write): read
+// while the stream is written, kept, and answered in order afterwards.
+TEST_F(HttpServerTest, RequestsPipelinedBehindAStreamAreAnsweredAfterIt) {
+  connect();
+  const std::string two =
+      "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  net::write(*stream_, net::buffer(two));
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 2; ++i) {
+    Response r;
+    bhttp::read(*stream_, buffer, r);
+    EXPECT_EQ(r.result_int(), 200);
+    EXPECT_EQ(r.body(), "one\ntwo\n");
+  }
+  Response ping;
+  bhttp::read(*stream_, buffer, ping);
+  EXPECT_EQ(ping.result_int(), 200);
+  EXPECT_EQ(Json::parse(ping.body())["pong"], true);
+}
+
+TEST_F(HttpServerTest, AStreamAskedWithConnectionCloseClosesAfterIt) {
+  Response r = send(bhttp::verb::get, "/stream", "", {{"connection", "close"}});
+  EXPECT_EQ(r.body(), "one\ntwo\n");
+  EXPECT_FALSE(r.keep_alive());
+  char byte = 0;
+  beast::error_code ec;
+  stream_->read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::eof);
 }
 
 TEST_F(HttpServerTest, StreamsToHttp10ClientsUntilClose) {

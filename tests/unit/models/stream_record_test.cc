@@ -7,11 +7,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ward/audit/prompt_store.h"
 #include "ward/audit/trace_batch.h"
+#include "ward/common/hash.h"
 #include "ward/models/model_service.h"
 
 namespace ward::models {
@@ -21,7 +26,9 @@ namespace {
 // Chat Completions stream (two chunks, usage, [DONE]) and closes the connection.
 class FakeStreamProvider {
  public:
-  FakeStreamProvider() {
+  // `before_answer` runs on the provider's thread once a request was read, before the answer.
+  explicit FakeStreamProvider(std::function<void()> before_answer = nullptr)
+      : before_answer_(std::move(before_answer)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -59,6 +66,7 @@ class FakeStreamProvider {
           want = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 15));
         }
       }
+      if (before_answer_) before_answer_();
       const std::string chunk =
           R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":)";
       std::string body =
@@ -75,6 +83,7 @@ class FakeStreamProvider {
       ::close(c);
     }
   }
+  std::function<void()> before_answer_;
   int fd_ = -1;
   int port_ = 0;
   std::thread thread_;
@@ -85,15 +94,20 @@ class CountingSink final : public trace::TraceSink, public audit::BatchTraceSink
  public:
   Status record(const trace::TraceEvent& e) override {
     appends.push_back({e.kind});
+    if (e.kind == "model_call") model_call = e.attributes;
     return Status();
   }
   Status recordAll(std::span<const trace::TraceEvent> events) override {
     std::vector<std::string> kinds;
-    for (const trace::TraceEvent& e : events) kinds.push_back(e.kind);
+    for (const trace::TraceEvent& e : events) {
+      kinds.push_back(e.kind);
+      if (e.kind == "model_call") model_call = e.attributes;
+    }
     appends.push_back(std::move(kinds));
     return Status();
   }
   std::vector<std::vector<std::string>> appends;  // the kinds of each append, in order
+  Json model_call;                                // the last model_call's attributes
 };
 
 class TextSink final : public ChatStreamSink {
@@ -108,7 +122,9 @@ class TextSink final : public ChatStreamSink {
 
 class StreamRecordTest : public ::testing::Test {
  protected:
-  StreamRecordTest() {
+  StreamRecordTest() : StreamRecordTest(nullptr) {}
+  StreamRecordTest(audit::PromptStore* prompts, std::function<void()> before_answer = nullptr)
+      : provider_(std::move(before_answer)) {
     ModelConfig m;
     m.name = "m";
     m.provider = "openai";
@@ -120,6 +136,7 @@ class StreamRecordTest : public ::testing::Test {
     ModelServiceOptions o;
     o.models = {m};
     o.traces = &sink_;
+    o.prompts = prompts;
     service_ = std::make_unique<ModelService>(std::move(o));
     call_.principal.tenant = "default";
     call_.principal.name = "alice";
@@ -177,6 +194,58 @@ TEST_F(StreamRecordTest, WithoutAnEndEventTheModelCallIsRecordedAlone) {
           .ok());
   ASSERT_EQ(sink_.appends.size(), 1u);
   EXPECT_EQ(sink_.appends[0], std::vector<std::string>{"model_call"});
+}
+
+// The prompt's part of the record is done while the provider works on the answer (after the
+// request was sent, before the answer is read): the provider sees the stored prompt before it
+// answers, and the record names it as before.
+class PromptAheadTest : public StreamRecordTest {
+ protected:
+  PromptAheadTest()
+      : StreamRecordTest(&store_, [this] { seen_before_answer_ = waitForPrompt(); }) {}
+  ~PromptAheadTest() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  static std::string makeDir() {
+    char tmpl[] = "/tmp/ward_prompt_ahead_XXXXXX";
+    return ::mkdtemp(tmpl) != nullptr ? tmpl : "";
+  }
+  // True once a prompt file is in the store (a wait for that event, not a timing check: it gives
+  // up after 5 s, and then the request's work was not done ahead).
+  bool waitForPrompt() const {
+    for (int i = 0; i < 5000; ++i) {
+      std::error_code ec;
+      for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".json") return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  }
+
+  std::string dir_ = makeDir();
+  audit::PromptStore store_{dir_ + "/prompts"};
+  std::atomic<bool> seen_before_answer_{false};
+};
+
+TEST_F(PromptAheadTest, ThePromptIsStoredWhileTheProviderAnswers) {
+  ASSERT_FALSE(dir_.empty());
+  TextSink out;
+  Status st = service_->chatStream(call_, out);
+  ASSERT_TRUE(st.ok()) << st.toString();
+  EXPECT_EQ(out.text, "Hi");
+  EXPECT_TRUE(seen_before_answer_.load());
+  const Json& prompt = sink_.model_call["prompt"];
+  ASSERT_TRUE(prompt.is_object()) << sink_.model_call.dump();
+  EXPECT_EQ(prompt["stored"], true);
+  const std::string sha = prompt["sha256"].get<std::string>();
+  auto stored = store_.get("default", sha);
+  ASSERT_TRUE(stored.ok()) << stored.status().toString();
+  EXPECT_EQ(stored->text, "[user]\nHi\n");
+  EXPECT_EQ(sha, sha256Hex(stored->text));
 }
 
 }  // namespace

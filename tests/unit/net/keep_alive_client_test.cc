@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -190,6 +191,49 @@ TEST(KeepAliveClient, AConnectionTheServerDroppedWhileIdleIsReplacedOnce) {
   EXPECT_EQ(r->body, "hello");
   EXPECT_EQ(server.connections(), 2);
   EXPECT_EQ(server.requests().size(), 2u);  // sent once on the fresh connection
+}
+
+// The caller's work runs once the request is with the server and before its answer is read:
+// once per call, also when a dropped kept connection makes the request go out twice, and never
+// when no connection could be made.
+TEST(KeepAliveClient, WhileWaitingRunsOnceAfterTheRequestIsWritten) {
+  ScriptedServer server({{{kOk}, true}, {{kOk}}});
+  int calls = 0;
+  bool request_was_there = false;
+  const std::function<void()> work = [&] {
+    ++calls;
+    // The request reached the server before this ran (a wait for it, not a timing check).
+    for (int i = 0; i < 5000 && server.requests().size() < 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    request_was_there = server.requests().size() >= 1;
+  };
+  auto r = sendKeepAlive(post(server.url()), nullptr, nullptr, &work);
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(request_was_there);
+  // The server closed the kept connection: the request is written twice, the work done once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  calls = 0;
+  auto again = sendKeepAlive(post(server.url()), nullptr, nullptr, &work);
+  ASSERT_TRUE(again.ok()) << again.status().toString();
+  EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(calls, 1);
+  // Nothing listens: nothing was written, the work is not done here.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  calls = 0;
+  auto refused = sendKeepAlive(post("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/"),
+                               nullptr, nullptr, &work);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(calls, 0);
 }
 
 TEST(KeepAliveClient, ConnectionCloseAndErrorStatusesAreReplies) {
