@@ -349,7 +349,7 @@ TEST(SubjectKeysOnDiskTest, ErasureByAnotherStoreIsSeenThroughTheHeldErasureList
   {
     auto keys = SubjectKeyStore::open(fs, dir, false).value();
     EXPECT_TRUE(fs.exists(dir + "/erased.jsonl"));
-    const TraceEvent e = event("alice", "one", SystemClock::instance().nowMicros());
+    const trace::TraceEvent e = event("alice", "one", SystemClock::instance().nowMicros());
     const Json first = keys->seal(e).value();
     const Json again = keys->seal(e).value();
     EXPECT_EQ(again["subject_key"], first["subject_key"]);  // no erasure: the same key
@@ -357,10 +357,10 @@ TEST(SubjectKeysOnDiskTest, ErasureByAnotherStoreIsSeenThroughTheHeldErasureList
     ASSERT_TRUE(other->destroySubject("acme", "alice").ok());
     const Json second = keys->seal(e).value();
     EXPECT_NE(second["subject_key"], first["subject_key"]);
-    TraceEvent opened = e;
+    trace::TraceEvent opened = e;
     EXPECT_TRUE(keys->unseal(second, opened).value());
     EXPECT_EQ(opened.attributes["query"], "one");
-    TraceEvent shredded = e;
+    trace::TraceEvent shredded = e;
     EXPECT_FALSE(keys->unseal(first, shredded).value());
     // And the other way round: this store erases, the other one notices before its next seal.
     const Json third = other->seal(e).value();
