@@ -164,7 +164,10 @@ void SourceScheduler::checkAlerts(double watched_s) {
     o.deletion_lag_s = lag("deletion");
     o.acl_lag_s = lag("acl");
     o.watched_s = watched_s;
-    if (j["last_run"].is_object()) o.last_message = j["last_run"]["message"].get<std::string>();
+    if (j["last_run"].is_object()) {
+      o.last_message = j["last_run"]["message"].get<std::string>();
+      o.held = j["last_run"]["outcome"] == "held";
+    }
     for (const auto& a : alerts_.observe(ctx_.tenant(), sources[i], o, now_us)) {
       notifier_->notify(a);
     }

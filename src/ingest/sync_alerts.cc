@@ -17,6 +17,8 @@ std::string_view alertKindName(AlertKind k) {
   switch (k) {
     case AlertKind::kError:
       return "error";
+    case AlertKind::kHeld:
+      return "held";
     case AlertKind::kContentLag:
       return "content_lag";
     case AlertKind::kDeletionLag:
@@ -56,6 +58,7 @@ std::vector<SyncAlert> AlertTracker::observe(const std::string& tenant, const So
   checks.push_back({AlertKind::kError, o.consecutive_failures >= kErrorAfterFailures,
                     static_cast<double>(o.consecutive_failures),
                     static_cast<double>(kErrorAfterFailures), ""});
+  checks.push_back({AlertKind::kHeld, o.held, o.held ? 1.0 : 0.0, 0, ""});
   auto lag = [&](AlertKind kind, const std::optional<double>& v, int64_t slo, const char* what) {
     if (slo <= 0) return;  // no SLO: never alerts (and a removed SLO ends nothing here)
     const double value = v ? *v : o.watched_s;
@@ -87,6 +90,15 @@ std::vector<SyncAlert> AlertTracker::observe(const std::string& tenant, const So
                             " consecutive failed runs" +
                             (o.last_message.empty() ? "" : " (last: " + o.last_message + ")")
                       : "source '" + source.name + "' left the error state: a run succeeded";
+    } else if (c.kind == AlertKind::kHeld) {
+      a.message = c.firing
+                      ? "source '" + source.name +
+                            "' has a run held for an admin's approval (mass deletion or exposure "
+                            "guard; ward approvals list)" +
+                            (o.last_message.empty() ? "" : ": " + o.last_message)
+                      : "source '" + source.name +
+                            "' has no held run any more: its last run was "
+                            "not held";
     } else {
       a.message = "source '" + source.name + "' " + c.what + " " + seconds(c.value) +
                   (c.firing ? " is above" : " is back within") + " its SLO of " + seconds(c.limit);

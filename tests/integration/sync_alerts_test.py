@@ -297,6 +297,62 @@ canary_interval_s = 1
           p.stdout + p.stderr)
 
 
+def test_held_run_alerts(data, tmp, hook_port):
+    """Issue 15: a run held by the mass-deletion guard alerts (webhook, count) once, and recovers
+    once a later run is not held. A snapshot file replaced at once, so one run sees the shrink."""
+    snapshot = os.path.join(tmp, "push", "shrinking.jsonl")
+
+    def put(n):
+        write(snapshot + ".tmp", "".join(json.dumps({"id": f"r{i}", "text": f"shrinktoken{i}"})
+                                         + "\n" for i in range(n)))
+        os.replace(snapshot + ".tmp", snapshot)
+
+    put(10)
+    set_config(data, f'''[sync_alerts]
+webhook_url = "http://127.0.0.1:{hook_port}/hook/{SECRET}"
+webhook_allow_loopback = true
+
+[[sources]]
+name = "shrinking"
+connector = "jsonl"
+root = "{snapshot}"
+schedule_s = 1
+''')
+    admin_key = ward(data, "key", "create", "admin").stdout.strip()
+    proc, base = start_server(data)
+
+    def last_outcome():
+        status, _, listing = http_request(base, "GET", "/v1/sources", key=admin_key)
+        for s in listing.get("sources", []) if status == 200 else []:
+            if s["name"] == "shrinking" and isinstance(s.get("last_run"), dict):
+                return s["last_run"].get("outcome")
+        return None
+
+    try:
+        check("held: the first run completes",
+              wait_until(lambda: last_outcome() == "completed", "the first run"), last_outcome())
+        put(5)  # half of the source gone: more than max_delete_share (20%)
+        check("a run held by the guard raises a held alert on the webhook",
+              wait_until(lambda: alerts("shrinking", "held", "raised"), "the held alert"),
+              Hook.received)
+        raised = alerts("shrinking", "held", "raised")
+        body = raised[0] if raised else {}
+        check("the held alert names the approval it waits for",
+              body.get("value") == 1 and body.get("limit") == 0
+              and "held for an admin's approval" in body.get("message", ""), body)
+        status, _, metrics = http_request(base, "GET", "/metrics")
+        check("the held alert is counted on /metrics", status == 200
+              and 'ward_sync_alerts_total{alert="held",state="raised"} 1' in metrics,
+              metrics if isinstance(metrics, str) else status)
+        put(10)  # back as it was: the next run deletes nothing and is not held
+        recovered = wait_until(lambda: alerts("shrinking", "held", "recovered"),
+                               "the held alert's recovery")
+        check("a later run that is not held recovers it, once", recovered
+              and len(alerts("shrinking", "held", "raised")) == 1, Hook.received)
+    finally:
+        stop_server(proc)
+
+
 def test_scheduled_git_canary(data, tmp):
     """canary_interval_s in a git source whose root is a local bare repository: `ward serve`
     commits canaries to its branch and observes them as a folder source's."""
@@ -479,6 +535,7 @@ def main():
         test_refused_webhook(data)
         test_refused_git_canary(data, tmp)
         test_error_state_and_recovery(data, tmp, server.server_address[1])
+        test_held_run_alerts(data, tmp, server.server_address[1])
         test_canary(data, tmp)
         test_scheduled_git_canary(data, tmp)
         test_http_snapshot(data)

@@ -1,5 +1,6 @@
-// Sync alerts (docs/design/ingest.md, "Alerts"): a source in the error state, or one whose lag
-// passes its SLO, raises an alert once per episode and a recovery once when it ends.
+// Sync alerts (docs/design/ingest.md, "Alerts"): a source in the error state, one whose last run
+// is held by the mass-deletion / mass-exposure guard, or one whose lag passes its SLO, raises an
+// alert once per episode and a recovery once when it ends.
 // AlertTracker decides (dedupe); AlertNotifier (alert_notifier.h) delivers. The alert's JSON is
 // the webhook body of docs/formats/alert-webhook.md.
 #pragma once
@@ -22,7 +23,7 @@ namespace ward::ingest {
 // The webhook body's `version`.
 inline constexpr int kAlertFormatVersion = 1;
 
-enum class AlertKind { kError, kContentLag, kDeletionLag, kAclLag };
+enum class AlertKind { kError, kHeld, kContentLag, kDeletionLag, kAclLag };
 std::string_view alertKindName(AlertKind k);
 enum class AlertState { kRaised, kRecovered };
 std::string_view alertStateName(AlertState s);
@@ -32,8 +33,8 @@ struct SyncAlert {
   std::string source;
   AlertKind kind = AlertKind::kError;
   AlertState state = AlertState::kRaised;
-  double value = 0;  // consecutive failed runs, or the lag in seconds
-  double limit = 0;  // kErrorAfterFailures, or the SLO in seconds
+  double value = 0;  // consecutive failed runs, 1 while a run is held, or the lag in seconds
+  double limit = 0;  // kErrorAfterFailures, 0 for a held run, or the SLO in seconds
   std::string message;
   int64_t at_us = 0;
   Json toJson() const;  // docs/formats/alert-webhook.md
@@ -42,6 +43,7 @@ struct SyncAlert {
 // One source as the scheduler sees it at one moment.
 struct SourceObservation {
   int consecutive_failures = 0;
+  bool held = false;  // the last run ended held by the guard, waiting for an admin's approval
   // The lags of `ward sources` (none: no such pass yet).
   std::optional<double> content_lag_s, deletion_lag_s, acl_lag_s;
   // How long this process has watched the source: a lag with no pass yet counts as this long.

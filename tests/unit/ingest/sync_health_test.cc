@@ -125,6 +125,33 @@ TEST(SyncAlerts, OneAlertPerErrorEpisodeAndOneOnRecovery) {
   EXPECT_EQ(j["at"], "1970-01-01T00:00:01.000Z");
 }
 
+TEST(SyncAlerts, AHeldRunAlertsOnceAndRecoversWhenARunIsNotHeld) {
+  ingest::AlertTracker t;
+  ingest::SourceConfig s;
+  s.name = "docs";
+  auto last_run = [&](bool held) {
+    ingest::SourceObservation o;
+    o.held = held;
+    o.last_message = "the run would delete 30 of 100 documents (more than 20%)";
+    return t.observe("default", s, o, 2'000'000);
+  };
+  EXPECT_TRUE(last_run(false).empty());
+  auto raised = last_run(true);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].kind, AlertKind::kHeld);
+  EXPECT_EQ(raised[0].state, AlertState::kRaised);
+  EXPECT_NE(raised[0].message.find("held for an admin's approval"), std::string::npos);
+  EXPECT_NE(raised[0].message.find("30 of 100"), std::string::npos);
+  EXPECT_EQ(raised[0].toJson()["alert"], "held");
+  EXPECT_TRUE(last_run(true).empty());  // the next held run is the same episode
+  EXPECT_TRUE(t.raised("docs", AlertKind::kHeld));
+  auto cleared = last_run(false);
+  ASSERT_EQ(cleared.size(), 1u);
+  EXPECT_EQ(cleared[0].kind, AlertKind::kHeld);
+  EXPECT_EQ(cleared[0].state, AlertState::kRecovered);
+  EXPECT_FALSE(t.raised("docs", AlertKind::kHeld));
+}
+
 TEST(SyncAlerts, SloBreachesAlertOncePerEpisode) {
   ingest::AlertTracker t;
   ingest::SourceConfig s;
