@@ -44,22 +44,6 @@ std::string truncated(const std::string& s, size_t max) {
   return s.size() <= max ? s : s.substr(0, max) + "...";
 }
 
-// The conversation as one text, for the (redacted) prompt store.
-std::string renderPrompt(const ChatRequest& r) {
-  std::string out;
-  for (const Message& m : r.messages) {
-    out += "[" + std::string(roleName(m.role));
-    if (!m.name.empty()) out += " " + m.name;
-    if (m.role == Role::kTool) out += " " + m.tool_call_id;
-    out += "]\n" + m.text() + "\n";
-    for (const ToolCall& c : m.tool_calls) {
-      out += "-> " + c.id + " " + c.name + "(" + c.arguments + ")\n";
-    }
-  }
-  if (out.size() > audit::kMaxPromptBytes) out.resize(audit::kMaxPromptBytes);
-  return out;
-}
-
 size_t promptBytes(const ChatRequest& r) {
   size_t n = 0;
   for (const Message& m : r.messages) {
@@ -119,25 +103,6 @@ CanonicalRequest canonicalRequest(const ChatRequest& request) {
   out.json = chatCompletionRequestJson(request, request.model);
   out.sha256 = sha256Hex(dumpJson(out.json));
   return out;
-}
-
-// The record's prompt part ahead of the record (audit::preparePrompt): the conversation rendered,
-// redacted and stored; its digest in `*sha256` (left empty on failure: the failure is not the
-// call's here, record() renders and stores the prompt again and fails the call, as it always
-// did, if that fails too).
-void preparePromptAhead(const ModelServiceOptions& options, const identity::Principal& who,
-                        const ChatRequest& request, std::string* sha256, bool* stored) {
-  audit::ModelCall c;
-  c.rendered_prompt = renderPrompt(request);
-  audit::ModelCallRecording where;
-  where.sink = options.traces;
-  where.prompts = options.prompts;
-  where.redactor = options.redactor;
-  where.tenant = who.tenant;
-  where.time_us = SystemClock::instance().nowMicros();
-  if (!audit::preparePrompt(where, c).ok()) return;
-  *sha256 = std::move(c.prepared_prompt_sha256);
-  *stored = c.prepared_prompt_stored;
 }
 
 // One attempt's raw exchange as a sealed cassette (cassette.h); its id for the attempt entry.
@@ -598,28 +563,6 @@ Status ModelService::record(const ChatCall& call, const CallState& st, const Sta
   c.attempts = st.attempts;
   if (st.stream_incomplete) c.attempts.push_back({{"note", "stream ended before [DONE]"}});
   return recordFinishedCall(options_, call.trace, call.principal, c, std::move(also));
-}
-
-Status recordFinishedCall(const ModelServiceOptions& options, const trace::TraceContext& trace,
-                          const identity::Principal& who, const audit::ModelCall& call,
-                          std::vector<trace::TraceEvent> also) {
-  audit::ModelCallRecording where;
-  where.sink = options.traces;
-  where.prompts = options.prompts;
-  where.redactor = options.redactor;
-  where.context = trace;
-  where.tenant = who.tenant;
-  where.principal = who.name;
-  where.time_us = SystemClock::instance().nowMicros();
-  // Stamped no earlier than the call they follow (they were made just before it was recorded).
-  for (trace::TraceEvent& e : also) e.time_us = std::max(e.time_us, where.time_us);
-  where.also = std::move(also);
-  auto rec = audit::recordModelCall(where, call);
-  if (!rec.ok()) {
-    logWarn("cannot record a model call: " + rec.status().toString());
-    return Status::unavailable("the model call could not be recorded: " + rec.status().message());
-  }
-  return Status();
 }
 
 }  // namespace ward::models
