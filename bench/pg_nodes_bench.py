@@ -34,6 +34,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 CLUSTER = os.path.join(REPO, "tests", "scripts", "pg_cluster.sh")
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+from harness import stop_processes  # noqa: E402
 
 
 def request(base, method, path, body=None, key=None):
@@ -129,10 +131,7 @@ def feed_lag(args, work, url, env_base):
         print(f"  acknowledged on node 1 -> found by a search on node 3: p50 {pct(ms, 50):.1f} ms, "
               f"p99 {pct(ms, 99):.1f} ms, max {max(ms):.1f} ms")
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait()
+        stop_processes(*procs)
 
 
 def search_latency(args, work, url, env_base):
@@ -187,10 +186,7 @@ def search_latency(args, work, url, env_base):
             print(f"  {name:<11} p50 {pct(ms, 50):6.2f} ms  p99 {pct(ms, 99):6.2f} ms  "
                   f"mean {sum(ms) / len(ms):6.2f} ms")
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait()
+        stop_processes(*procs)
 
 
 def main():
