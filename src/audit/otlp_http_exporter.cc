@@ -4,8 +4,6 @@
 // with otlp_allow_loopback, and link-local (cloud metadata), unspecified and multicast addresses
 // never, also in their IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms. The host is resolved
 // per batch and the checked address pinned, so DNS cannot swap it between check and connect.
-#include <curl/curl.h>
-
 #include <memory>
 
 #include "ward/audit/trace_export.h"
@@ -22,29 +20,16 @@ struct Endpoint {
 };
 
 Result<Endpoint> parseEndpoint(const std::string& base) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) {
-    return Status::invalidArgument("audit.export.otlp_endpoint '" + base + "' is not a URL");
+  Result<net::Origin> origin = net::parseOrigin(base);
+  if (!origin.ok()) {
+    return Status::invalidArgument("audit.export.otlp_endpoint: " + origin.status().message());
   }
-  auto part = [&](CURLUPart p, unsigned flags) {
-    char* v = nullptr;
-    std::string out;
-    if (curl_url_get(u.get(), p, &v, flags) == CURLUE_OK && v) out = v;
-    curl_free(v);
-    return out;
-  };
-  Endpoint e;
-  std::string scheme = part(CURLUPART_SCHEME, 0);
-  if (scheme != "http" && scheme != "https") {
-    return Status::invalidArgument("audit.export.otlp_endpoint must be http:// or https://");
-  }
-  if (!part(CURLUPART_USER, 0).empty() || !part(CURLUPART_QUERY, 0).empty()) {
+  if (origin->has_credentials || origin->has_query) {
     return Status::invalidArgument(
         "audit.export.otlp_endpoint must not carry credentials or a query");
   }
-  e.host = part(CURLUPART_HOST, 0);
-  if (e.host.size() >= 2 && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
-  if (e.host.empty()) return Status::invalidArgument("audit.export.otlp_endpoint has no host");
+  Endpoint e;
+  e.host = origin->host;
   std::string trimmed = base;
   while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
   e.url = trimmed + "/v1/traces";

@@ -27,7 +27,9 @@ void FrozenSegment::Builder::groupByPartition(std::vector<SegmentPosting>& posti
     for (const SegmentPosting& p : postings) grouped_[partition_count_[p.partition]++] = p;
     postings.swap(grouped_);
   }
-  auto byChunk = [](const SegmentPosting& a, const SegmentPosting& b) { return a.chunk < b.chunk; };
+  auto by_chunk = [](const SegmentPosting& a, const SegmentPosting& b) {
+    return a.chunk < b.chunk;
+  };
   size_t begin = 0;
   while (begin < postings.size()) {
     size_t end = begin + 1;
@@ -37,7 +39,7 @@ void FrozenSegment::Builder::groupByPartition(std::vector<SegmentPosting>& posti
     }
     if (!sorted)
       std::sort(postings.begin() + static_cast<long>(begin),
-                postings.begin() + static_cast<long>(end), byChunk);
+                postings.begin() + static_cast<long>(end), by_chunk);
     begin = end;
   }
   for (uint16_t part : touched_) partition_count_[part] = 0;

@@ -244,7 +244,7 @@ class MemoryIndex final : public Index {
       candidates = &scratch.candidates;
     }
     bool date_filter = query.updated_after.has_value() || query.updated_before.has_value();
-    auto passesDate = [&](uint32_t c) {
+    auto passes_date = [&](uint32_t c) {
       int64_t u = st_.chunk_updated[c];
       if (query.updated_after && u < *query.updated_after) return false;
       if (query.updated_before && u >= *query.updated_before) return false;
@@ -299,7 +299,7 @@ class MemoryIndex final : public Index {
         }
         ++df;
         if (has_filters && !candidates->test(c)) return;
-        if (date_filter && !passesDate(c)) return;
+        if (date_filter && !passes_date(c)) return;
         scratch.matches.emplace_back(c, tf);
         if (prune) scratch.matched.set(c);
       };

@@ -172,7 +172,7 @@ bool SegmentSet::restore(std::vector<FrozenSegment> frozen, ByteReader& r, uint3
 
 size_t SegmentSet::memoryBytes() const {
   size_t bytes = open_chunks_.getSizeInBytes(false);
-  bytes += open_terms_.capacity() * sizeof(open_terms_[0]);
+  bytes += open_terms_.capacity() * sizeof(decltype(open_terms_)::value_type);
   for (uint32_t term : open_term_ids_) bytes += open_terms_[term].capacity() * sizeof(OpenPosting);
   for (const auto& seg : frozen_) bytes += seg.memoryBytes();
   return bytes;

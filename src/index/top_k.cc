@@ -50,7 +50,9 @@ class Contribution {
       pseudo += p_.body_weight * tf.body / (1 - p_.b + p_.b * n_.len_body[c] / avg_body_);
     }
     const double v = w * pseudo / (p_.k1 + pseudo);
-    // NaN (a zero length norm with k1 = 0) and 0 both add nothing.
+    // NaN (a zero length norm with k1 = 0) and 0 both add nothing. v > 0, so adding 0.5 and
+    // truncating rounds to nearest, without lround's call in the scoring loop.
+    // NOLINTNEXTLINE(bugprone-incorrect-roundings)
     return v > 0 ? static_cast<uint64_t>(v * scale_ + 0.5) : 0;
   }
 

@@ -141,6 +141,8 @@ Result<Origin> parseOrigin(const std::string& url) {
   t.scheme = part(CURLUPART_SCHEME, 0);
   t.host = part(CURLUPART_HOST, 0);
   t.port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  t.has_credentials = !part(CURLUPART_USER, 0).empty();
+  t.has_query = !part(CURLUPART_QUERY, 0).empty();
   if (t.host.size() >= 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
   if (t.scheme != "http" && t.scheme != "https") {
     return Status::invalidArgument("url '" + url + "' must be http or https");

@@ -46,9 +46,12 @@ struct OutboundReply {
 };
 
 // Where an http(s) URL connects: scheme, host (IPv6 without brackets) and port (the scheme's
-// default when the URL names none).
+// default when the URL names none); and whether the URL also carries credentials (`user@`) or a
+// query, which operator-configured endpoints refuse.
 struct Origin {
   std::string scheme, host, port;
+  bool has_credentials = false;
+  bool has_query = false;
   std::string text() const { return scheme + "://" + host + ":" + port; }
 };
 // InvalidArgument for a URL that does not parse, is not http or https, or has no host.

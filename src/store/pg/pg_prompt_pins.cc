@@ -48,6 +48,7 @@ Result<std::vector<PromptPinRecord>> selectPromptPins(PgConn& db, const std::str
                                  "WHERE tenant=$1 AND upstream=$2 ORDER BY prompt",
                                  PgParams().add(tenant).add(upstream)));
   std::vector<PromptPinRecord> out;
+  out.reserve(r.rows());
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(PromptPinRecord{tenant, upstream, r.text(i, 0), r.text(i, 1),
                                   jsonCell(r.text(i, 2)), r.text(i, 3), jsonCell(r.text(i, 4)),

@@ -120,6 +120,7 @@ class PgStore final : public Store, public ChangeListenerSource, public SearchRe
                                     "p.id=m.group_id WHERE m.member_id=$1 ORDER BY p.name",
                                     PgParams().add(principal_id)));
     std::vector<std::string> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
   }
@@ -159,6 +160,7 @@ class PgStore final : public Store, public ChangeListenerSource, public SearchRe
     WARD_ASSIGN_OR_RETURN(PgResult r,
                           db->query("list tenants", "SELECT name FROM tenants ORDER BY name"));
     std::vector<std::string> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
   }
@@ -243,6 +245,7 @@ class PgStore final : public Store, public ChangeListenerSource, public SearchRe
                                     "WHERE principal_id=$1 ORDER BY created_at",
                                     PgParams().add(principal_id)));
     std::vector<identity::ApiKeyRecord> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back({r.text(i, 0), r.int64(i, 1), "", r.int64(i, 2), r.boolean(i, 3)});
     }
@@ -382,6 +385,7 @@ class PgStore final : public Store, public ChangeListenerSource, public SearchRe
                                     "source ORDER BY source",
                                     PgParams().add(tenant)));
     std::vector<SourceRecord> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back({tenant, r.text(i, 0), r.int64(i, 1), r.int64(i, 2), r.int64(i, 3)});
     }

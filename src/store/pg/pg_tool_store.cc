@@ -114,7 +114,7 @@ Status insertGrant(PgConn& db, const GrantRecord& g, int64_t* id) {
   return Status();
 }
 
-Result<bool> exists(PgConn& db, const std::string& sql, PgParams params) {
+Result<bool> exists(PgConn& db, const std::string& sql, const PgParams& params) {
   WARD_ASSIGN_OR_RETURN(PgResult r, db.query("provisioning lookup", sql, params));
   return r.rows() > 0;
 }
@@ -183,6 +183,7 @@ class PgToolStore final : public ToolStore {
                                         "ORDER BY name COLLATE \"C\", created_at",
                                     PgParams().add(tenant).add(name)));
     std::vector<ToolRecord> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) out.push_back(readTool(r, i));
     if (!name.empty() && out.empty()) return Status::notFound("tool '" + name + "' not found");
     return out;
@@ -284,6 +285,7 @@ class PgToolStore final : public ToolStore {
                                                     " FROM tool_grants WHERE tenant=$1 ORDER BY id",
                                                 PgParams().add(tenant)));
     std::vector<GrantRecord> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) out.push_back(readGrant(r, i));
     return out;
   }
@@ -328,6 +330,7 @@ class PgToolStore final : public ToolStore {
                                     "\"C\",agent COLLATE \"C\"",
                                     PgParams().add(tenant)));
     std::vector<DelegationRecord> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back(
           DelegationRecord{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.int64(i, 4)});
@@ -379,6 +382,7 @@ class PgToolStore final : public ToolStore {
                                                 "subject COLLATE \"C\"",
                                                 PgParams().add(tenant)));
     std::vector<ModeRecord> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back(ModeRecord{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.boolean(i, 3),
                                r.text(i, 4), r.int64(i, 5)});
@@ -484,6 +488,7 @@ class PgToolStore final : public ToolStore {
                                                 "ORDER BY name COLLATE \"C\"",
                                                 PgParams().add(tenant)));
     std::vector<std::string> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
   }

@@ -261,6 +261,8 @@ TEST(OtlpAddressRuleTest, LoopbackOnlyWhenAllowedAndMetadataNever) {
   EXPECT_EQ(makeOtlpHttpExporter(o).status().code(), StatusCode::kInvalidArgument);
   o.endpoint = "http://user:pw@collector:4318";
   EXPECT_EQ(makeOtlpHttpExporter(o).status().code(), StatusCode::kInvalidArgument);
+  o.endpoint = "http://collector:4318/?token=x";
+  EXPECT_EQ(makeOtlpHttpExporter(o).status().code(), StatusCode::kInvalidArgument);
   o.endpoint = "not a url";
   EXPECT_EQ(makeOtlpHttpExporter(o).status().code(), StatusCode::kInvalidArgument);
 }

@@ -76,6 +76,19 @@ TEST(NetReach, ParseOriginDefaultsThePort) {
   EXPECT_EQ(parseOrigin("not a url").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(NetReach, ParseOriginSaysWhetherTheUrlCarriesCredentialsOrAQuery) {
+  auto plain = parseOrigin("http://collector:4318/v1");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->has_credentials);
+  EXPECT_FALSE(plain->has_query);
+  auto user = parseOrigin("http://user:pw@collector:4318/");
+  ASSERT_TRUE(user.ok());
+  EXPECT_TRUE(user->has_credentials);
+  auto query = parseOrigin("https://collector/?token=x");
+  ASSERT_TRUE(query.ok());
+  EXPECT_TRUE(query->has_query);
+}
+
 // A refused address is refused before any connection: SendInfo.sent stays false.
 TEST(NetReach, SendRefusesBeforeConnecting) {
   OutboundRequest r;

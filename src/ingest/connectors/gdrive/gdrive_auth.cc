@@ -50,12 +50,12 @@ Result<std::string> signAssertion(const ServiceAccountKey& key, const std::strin
 }
 
 int64_t DriveTokens::refreshes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return refreshes_;
 }
 
 Status DriveTokens::authorize(ServiceClient& client, bool force) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   // After a 401: a token other than the one refused is already a new one.
   if (force && !token_.empty() && client.authorization() != "Bearer " + token_) force = false;

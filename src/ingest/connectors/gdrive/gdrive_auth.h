@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 
 #include "../../service_client.h"
+#include "ward/common/mutex.h"
 #include "ward/common/status.h"
 
 namespace ward::ingest {
@@ -65,10 +65,10 @@ class DriveTokens {
   std::string subject_;
   std::string token_url_;
   std::string scope_;
-  mutable std::mutex mu_;
-  std::string token_;         // guarded by mu_
-  int64_t expires_at_s_ = 0;  // guarded by mu_
-  int64_t refreshes_ = 0;     // guarded by mu_
+  mutable Mutex mu_;
+  std::string token_ WARD_GUARDED_BY(mu_);
+  int64_t expires_at_s_ WARD_GUARDED_BY(mu_) = 0;
+  int64_t refreshes_ WARD_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace ward::ingest

@@ -37,12 +37,12 @@ Json githubAppClaims(int64_t app_id, int64_t now_s) {
 }
 
 int64_t GithubAppTokens::refreshes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return refreshes_;
 }
 
 Status GithubAppTokens::authorize(ServiceClient& client, bool force, int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const int64_t now = now_s != 0 ? now_s : static_cast<int64_t>(std::time(nullptr));
   // After a 401: a token other than the one refused is already a new one.
   if (force && !token_.empty() && client.authorization() != "Bearer " + token_) force = false;
