@@ -312,7 +312,7 @@ std::string WardConfig::defaultToml() {
   WardConfig defaults;
   const std::vector<config::BoundKey> keys = boundKeys(defaults);
   // The keys directly in `section` ("" = top level), not those of a table below it.
-  auto lines = [&keys](const std::string& section) {
+  auto lines = [&keys](const std::string& section, bool commented = false) {
     std::vector<config::BoundKey> in;
     for (const config::BoundKey& k : keys) {
       const size_t dot = k.key.rfind('.');
@@ -320,15 +320,19 @@ std::string WardConfig::defaultToml() {
         in.push_back(k);
       }
     }
-    return config::tomlLines(section, in);
+    return config::tomlLines(section, in, commented);
   };
   std::string out =
       "# ward.toml — every key is optional; the values below are the defaults.\n"
       "# An unknown key or a value of the wrong type stops Ward with an error naming it.\n\n" +
       lines("");
-  for (const char* section : {"server", "ingest", "search", "index", "audit", "audit.export"}) {
+  for (const char* section : {"server", "ingest", "search", "index", "audit"}) {
     out += "\n[" + std::string(section) + "]\n" + lines(section);
   }
+  // Off by default, so commented out: a [audit.export] or [oauth] table added to the file (as
+  // the docs show) must not clash with one written here.
+  out += "\n# Audit export (off while both destinations are \"\"):\n# [audit.export]\n" +
+         lines("audit.export", true);
   // The untrusted-content gate's keys are parsed by gateway::loadUntrustedGateConfig, [answer] by
   // answer::loadAnswerConfig; the arrays of tables are examples, commented out.
   out +=
@@ -337,8 +341,8 @@ std::string WardConfig::defaultToml() {
 trusted_sources = []          # sources that do not taint a turn: "doc:<id>", "tool:<name>", "upstream:<name>"
 # untrusted_gate = "off"      # TEST-ONLY: disables the untrusted-content gate (logged loudly at start)
 )";
-  out += "\n# OAuth 2.1 bearer JWTs besides API keys (off while issuer is \"\"):\n[oauth]\n" +
-         lines("oauth");
+  out += "\n# OAuth 2.1 bearer JWTs besides API keys (off while issuer is \"\"):\n# [oauth]\n" +
+         lines("oauth", true);
   out += R"(
 [answer]
 default_k = 8                 # passages retrieved per answer (ward ask, POST /v1/answers)

@@ -243,7 +243,8 @@ std::string markdownTable(const std::vector<BoundKey>& keys) {
   return out;
 }
 
-std::string tomlLines(const std::string& section, const std::vector<BoundKey>& keys) {
+std::string tomlLines(const std::string& section, const std::vector<BoundKey>& keys,
+                      bool commented) {
   constexpr size_t kCommentColumn = 30;
   std::string out;
   const std::string prefix = section.empty() ? "" : section + ".";
@@ -253,7 +254,7 @@ std::string tomlLines(const std::string& section, const std::vector<BoundKey>& k
       line.resize(std::max(line.size() + 1, kCommentColumn), ' ');
       line += "# " + k.comment;
     }
-    out += line + "\n";
+    out += (commented || k.kind == KeyKind::kTenantDays ? "# " : "") + line + "\n";
   }
   return out;
 }

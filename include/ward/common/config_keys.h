@@ -97,7 +97,9 @@ std::string markdownTable(const std::vector<BoundKey>& keys);
 
 // `name = value` lines for the default ward.toml, the keys' comments aligned after them. The key
 // names are written relative to `section` (a key "audit.export.x" under section "audit.export"
-// is written as "x").
-std::string tomlLines(const std::string& section, const std::vector<BoundKey>& keys);
+// is written as "x"). `commented` writes every line as a comment ("# x = 1"); a table-valued key
+// is always written so, since a `[section.key]` table appended later must not clash with it.
+std::string tomlLines(const std::string& section, const std::vector<BoundKey>& keys,
+                      bool commented);
 
 }  // namespace ward::config
