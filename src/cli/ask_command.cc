@@ -53,22 +53,6 @@ void printHuman(const answer::AnswerResult& r) {
 
 }  // namespace
 
-// Builds the answer service over the context's store, search and trace sink; the model path
-// (and the gateway, for the model's tool calls) only when a model is asked for.
-Result<std::unique_ptr<answer::AnswerService>> openAnswerService(CliContext& ctx,
-                                                                 bool with_models) {
-  answer::AnswerServiceOptions options;
-  options.store = &ctx.store();
-  options.search = &ctx.search();
-  options.traces = &ctx.traces();
-  WARD_ASSIGN_OR_RETURN(options.config, answer::loadAnswerConfig(ctx.configPath()));
-  if (with_models) {
-    WARD_ASSIGN_OR_RETURN(options.models, ctx.models());
-    WARD_ASSIGN_OR_RETURN(options.gateway, ctx.gateway());
-  }
-  return std::make_unique<answer::AnswerService>(std::move(options));
-}
-
 void registerAskCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* cmd = app.add_subcommand(
       "ask", "Answer a question as a user, from what they may read, with verified citations");

@@ -3,11 +3,7 @@
 // append an `erasure` tombstone to the audit log.
 #include <iostream>
 
-#include "audit_retention.h"
 #include "commands.h"
-#include "ward/common/clock.h"
-#include "ward/common/log.h"
-#include "ward/common/mutex.h"
 
 namespace ward::cli {
 
@@ -43,43 +39,6 @@ int runRetention(CliContext& ctx) {
 }
 
 }  // namespace
-
-Result<size_t> applyAuditRetention(CliContext& ctx) {
-  audit::SubjectKeyStore* keys = ctx.auditKeys();
-  if (keys == nullptr) return size_t{0};
-  size_t destroyed = 0;
-  int64_t now = SystemClock::instance().nowMicros();
-  for (const std::string& tenant : keys->tenants()) {
-    WARD_ASSIGN_OR_RETURN(audit::KeyDestruction d,
-                          audit::applyRetention(*keys, ctx.traces(), tenant,
-                                                ctx.config().audit.retentionDaysFor(tenant), now));
-    destroyed += d.key_ids.size();
-  }
-  return destroyed;
-}
-
-RetentionLoop::RetentionLoop(CliContext& ctx) : ctx_(ctx) {
-  if (ctx_.auditKeys() == nullptr) return;
-  thread_ = std::thread([this] {
-    MutexLock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      auto n = applyAuditRetention(ctx_);
-      if (!n.ok()) logWarn("audit retention: " + n.status().toString());
-      lock.lock();
-      cv_.waitFor(lock, std::chrono::hours(1), [this]() WARD_REQUIRES(mu_) { return stop_; });
-    }
-  });
-}
-
-RetentionLoop::~RetentionLoop() {
-  {
-    MutexLock lock(mu_);
-    stop_ = true;
-  }
-  cv_.notifyAll();
-  if (thread_.joinable()) thread_.join();
-}
 
 void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   CLI::App* audit = app.get_subcommand("audit");

@@ -38,9 +38,6 @@ void registerAuditEraseCommands(CLI::App& app, CliContext& ctx, CommandSlot& slo
 void registerUpstreamCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
 // `ask` and `prompts` (ask_command.cc).
 void registerAskCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot);
-// The answer loop over the context's store, search and traces; with_models adds the [[models]]
-// and the gateway (for the model's tool calls). After ctx.open().
-Result<std::unique_ptr<answer::AnswerService>> openAnswerService(CliContext& ctx, bool with_models);
 
 // Runs the whole CLI; returns the process exit code.
 int runCli(int argc, char** argv);

@@ -12,7 +12,6 @@
 
 #include "commands.h"
 #include "eval_wiring.h"
-#include "configured_tool_store.h"
 #include "ward/eval/eval_compare.h"
 #include "ward/eval/eval_diff.h"
 #include "ward/eval/eval_gate_compare.h"

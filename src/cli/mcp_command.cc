@@ -1,34 +1,12 @@
 // ward mcp: Ward's MCP server over stdio for one principal (an API key, or --as for local use by
-// whoever can read the data dir), and the /mcp endpoint wiring `ward serve` uses.
+// whoever can read the data dir); the server's wiring is server::openMcpServer.
 #include <iostream>
 
 #include "commands.h"
-#include "mcp_wiring.h"
 #include "ward/answer/ask_tool.h"
 #include "ward/identity/directory.h"
 
 namespace ward::cli {
-
-Result<std::unique_ptr<mcp::McpServer>> openMcpServer(CliContext& ctx, bool fixtures,
-                                                      bool loopback) {
-  WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, ctx.gateway());
-  mcp::McpOptions options;
-  options.gateway = gw;
-  options.store = &ctx.store();
-  options.traces = &ctx.traces();
-  options.upstreams = ctx.upstreams();  // made by ctx.gateway()
-  options.server_version = "0.1.0";
-  options.conformance_fixtures = fixtures;
-  options.require_loopback_host = loopback;
-  return mcp::McpServer::create(options);
-}
-
-bool isLoopbackListen(const std::string& listen) {
-  auto address = http::parseListenAddress(listen);
-  if (!address.ok()) return false;
-  const std::string& h = address->first;
-  return h == "127.0.0.1" || h == "::1" || h == "localhost";
-}
 
 void registerMcpCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("mcp", "Serve MCP over stdio (one JSON-RPC message per line)");

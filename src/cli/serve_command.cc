@@ -3,12 +3,9 @@
 #include <iostream>
 #include <thread>
 
-#include "audit_retention.h"
 #include "commands.h"
-#include "index_follower.h"
 #include "source_scheduler.h"
 #include "sync_routes.h"
-#include "mcp_wiring.h"
 #include "ward/answer/ask_tool.h"
 #include "ward/common/hash.h"
 #include "ward/common/log.h"

@@ -10,7 +10,6 @@
 
 #include "commands.h"
 #include "push_snapshot.h"
-#include "configured_tool_store.h"
 #include "runtime_sources.h"
 #include "sync_routes.h"
 #include "sync_wiring.h"

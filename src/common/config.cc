@@ -1,8 +1,7 @@
 #include "ward/common/config.h"
+#include "ward/common/config_keys.h"
 #include "ward/common/toml_file.h"
 
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <toml++/toml.h>
 
@@ -10,175 +9,236 @@ namespace ward {
 
 namespace {
 
-using Setter = std::function<Status(const toml::node&)>;
+using config::Key;
 
-template <typename T>
-Setter numberSetter(T* field, const std::string& key, double min, double max) {
-  return [field, key, min, max](const toml::node& n) -> Status {
-    double v;
-    if (auto i = n.value<int64_t>(); i && n.is_integer()) {
-      v = static_cast<double>(*i);
-    } else if (auto d = n.value<double>(); d && n.is_floating_point()) {
-      if constexpr (std::is_integral_v<T>) {
-        return Status::invalidArgument("ward.toml: '" + key + "' must be an integer");
-      }
-      v = *d;
-    } else {
-      return Status::invalidArgument("ward.toml: '" + key + "' must be a number");
-    }
-    if (v < min || v > max) {
-      return Status::invalidArgument("ward.toml: '" + key + "' must be between " +
-                                     std::to_string(min) + " and " + std::to_string(max));
-    }
-    *field = static_cast<T>(v);
-    return Status();
+// The keys of each section (docs/formats/ward-toml.md's key table is generated from these).
+const std::vector<Key<WardConfig>>& topKeys() {
+  static const std::vector<Key<WardConfig>> keys = {
+      {"tenant", &WardConfig::tenant, 0, 0, "a name",
+       "tenant the CLI acts in; `ward init` creates it",
+       "tenant used by the CLI when none is given"},
   };
+  return keys;
 }
 
-Setter stringSetter(std::string* field, const std::string& key) {
-  return [field, key](const toml::node& n) -> Status {
-    auto s = n.value<std::string>();
-    if (!s || !n.is_string())
-      return Status::invalidArgument("ward.toml: '" + key + "' must be a string");
-    *field = *s;
-    return Status();
+const std::vector<Key<ServerConfig>>& serverKeys() {
+  static const std::vector<Key<ServerConfig>> keys = {
+      {"listen", &ServerConfig::listen, 0, 0, "`HOST:PORT` or `[v6]:PORT`",
+       "`ward serve` address (checked at start)", "ward serve; loopback by default"},
+      {"max_body_bytes", &ServerConfig::max_body_bytes, 1024, 1e9, "",
+       "larger request bodies get 413", "larger request bodies get HTTP 413"},
+      {"threads", &ServerConfig::threads, 1, 256, "", "HTTP worker threads"},
+      {"metrics_data_gauges", &ServerConfig::metrics_data_gauges, 0, 0, "",
+       "`/metrics` (no authentication) also shows the store and index gauges "
+       "(`ward_store_documents`, `_tombstones`, `_chunks`, `_last_change_seq`, "
+       "`ward_index_chunks`, `_segments`, `_applied_seq`, `ward_index_lag`), which count every "
+       "tenant's data; off, they are left out",
+       "/metrics (unauthenticated) shows document/chunk counts if true"},
   };
+  return keys;
 }
 
-Setter boolSetter(bool* field, const std::string& key) {
-  return [field, key](const toml::node& n) -> Status {
-    auto b = n.value<bool>();
-    if (!b || !n.is_boolean())
-      return Status::invalidArgument("ward.toml: '" + key + "' must be a boolean");
-    *field = *b;
-    return Status();
+const std::vector<Key<IngestConfig>>& ingestKeys() {
+  static const std::vector<Key<IngestConfig>> keys = {
+      {"max_file_bytes", &IngestConfig::max_file_bytes, 1, 4e9, "",
+       "larger files are reported and skipped", "larger files are reported and skipped"},
+      {"max_record_bytes", &IngestConfig::max_record_bytes, 1, 1e9, "",
+       "max `text` of one JSONL record or pushed document", "one JSONL record or pushed document"},
+      {"chunk_tokens", &IngestConfig::chunk_tokens, 16, 8192, "", "target chunk size in tokens",
+       "target chunk size in tokens"},
+      {"chunk_max_tokens", &IngestConfig::chunk_max_tokens, 16, 16384, "and ≥ `chunk_tokens`",
+       "hard cap per chunk", "hard cap (a chunk is cut at a word boundary past this)"},
+      {"table_rows_per_chunk", &IngestConfig::table_rows_per_chunk, 1, 10000, "",
+       "longer tables are split by rows, header repeated",
+       "longer tables are split by rows, header repeated"},
   };
+  return keys;
 }
 
-// A table of tenant name -> whole number of days.
-Setter tenantDaysSetter(std::map<std::string, int64_t>* field, const std::string& key) {
-  return [field, key](const toml::node& n) -> Status {
-    if (!n.is_table()) return Status::invalidArgument("ward.toml: '" + key + "' must be a table");
-    for (const auto& [tenant, v] : *n.as_table()) {
-      auto days = v.value<int64_t>();
-      if (!days || !v.is_integer() || *days < 0 || *days > 36500) {
-        return Status::invalidArgument("ward.toml: '" + key + "." + std::string(tenant.str()) +
-                                       "' must be an integer between 0 and 36500");
-      }
-      (*field)[std::string(tenant.str())] = *days;
-    }
-    return Status();
+const std::vector<Key<SearchConfig>>& searchKeys() {
+  static const std::vector<Key<SearchConfig>> keys = {
+      {"k1", &SearchConfig::k1, 0, 10, "", "BM25F term-frequency saturation",
+       "BM25F term-frequency saturation"},
+      {"b", &SearchConfig::b, 0, 1, "", "BM25F length normalisation (shared by all fields)",
+       "BM25F length normalisation (all fields)"},
+      {"title_weight", &SearchConfig::title_weight, 0, 100, "", "field weight"},
+      {"heading_weight", &SearchConfig::heading_weight, 0, 100, "", "field weight"},
+      {"body_weight", &SearchConfig::body_weight, 0, 100, "", "field weight"},
+      {"default_k", &SearchConfig::default_k, 1, 10000, "", "results when `k` is not given"},
+      {"max_k", &SearchConfig::max_k, 1, 100000, "", "largest accepted `k`"},
+      {"max_query_bytes", &SearchConfig::max_query_bytes, 16, 1 << 20, "",
+       "longer queries are rejected"},
+      {"max_query_terms", &SearchConfig::max_query_terms, 1, kMaxQueryTermsCeiling, "",
+       "queries with more analyzed terms are rejected"},
   };
+  return keys;
 }
 
-std::map<std::string, Setter> settersFor(WardConfig& c) {
-  std::map<std::string, Setter> m;
-  m["tenant"] = stringSetter(&c.tenant, "tenant");
-  m["server.listen"] = stringSetter(&c.server.listen, "server.listen");
-  m["server.max_body_bytes"] =
-      numberSetter(&c.server.max_body_bytes, "server.max_body_bytes", 1024, 1e9);
-  m["server.threads"] = numberSetter(&c.server.threads, "server.threads", 1, 256);
-  m["server.metrics_data_gauges"] =
-      boolSetter(&c.server.metrics_data_gauges, "server.metrics_data_gauges");
-  m["ingest.max_file_bytes"] =
-      numberSetter(&c.ingest.max_file_bytes, "ingest.max_file_bytes", 1, 4e9);
-  m["ingest.max_record_bytes"] =
-      numberSetter(&c.ingest.max_record_bytes, "ingest.max_record_bytes", 1, 1e9);
-  m["ingest.chunk_tokens"] = numberSetter(&c.ingest.chunk_tokens, "ingest.chunk_tokens", 16, 8192);
-  m["ingest.chunk_max_tokens"] =
-      numberSetter(&c.ingest.chunk_max_tokens, "ingest.chunk_max_tokens", 16, 16384);
-  m["ingest.table_rows_per_chunk"] =
-      numberSetter(&c.ingest.table_rows_per_chunk, "ingest.table_rows_per_chunk", 1, 10000);
-  m["search.k1"] = numberSetter(&c.search.k1, "search.k1", 0, 10);
-  m["search.b"] = numberSetter(&c.search.b, "search.b", 0, 1);
-  m["search.title_weight"] = numberSetter(&c.search.title_weight, "search.title_weight", 0, 100);
-  m["search.heading_weight"] =
-      numberSetter(&c.search.heading_weight, "search.heading_weight", 0, 100);
-  m["search.body_weight"] = numberSetter(&c.search.body_weight, "search.body_weight", 0, 100);
-  m["search.default_k"] = numberSetter(&c.search.default_k, "search.default_k", 1, 10000);
-  m["search.max_k"] = numberSetter(&c.search.max_k, "search.max_k", 1, 100000);
-  m["search.max_query_bytes"] =
-      numberSetter(&c.search.max_query_bytes, "search.max_query_bytes", 16, 1 << 20);
-  m["search.max_query_terms"] =
-      numberSetter(&c.search.max_query_terms, "search.max_query_terms", 1, kMaxQueryTermsCeiling);
-  m["index.segment_chunks"] =
-      numberSetter(&c.index.segment_chunks, "index.segment_chunks", 64, 16383);
-  m["index.merge_factor"] = numberSetter(&c.index.merge_factor, "index.merge_factor", 2, 64);
-  m["index.checkpoint_changes"] =
-      numberSetter(&c.index.checkpoint_changes, "index.checkpoint_changes", 0, 1e9);
-  m["audit.segment_bytes"] =
-      numberSetter(&c.audit.segment_bytes, "audit.segment_bytes", 1 << 20, 1 << 30);
-  m["audit.max_record_bytes"] =
-      numberSetter(&c.audit.max_record_bytes, "audit.max_record_bytes", 1024, 16 << 20);
-  m["audit.checkpoint_records"] =
-      numberSetter(&c.audit.checkpoint_records, "audit.checkpoint_records", 1, 1e9);
-  m["audit.checkpoint_seconds"] =
-      numberSetter(&c.audit.checkpoint_seconds, "audit.checkpoint_seconds", 1, 86400);
-  m["gateway.idempotency_ttl_s"] =
-      numberSetter(&c.gateway.idempotency_ttl_s, "gateway.idempotency_ttl_s", 1, 1e8);
-  m["gateway.approval_ttl_s"] =
-      numberSetter(&c.gateway.approval_ttl_s, "gateway.approval_ttl_s", 1, 1e8);
-  m["gateway.max_wait_s"] = numberSetter(&c.gateway.max_wait_s, "gateway.max_wait_s", 0, 3600);
-  m["gateway.max_args_bytes"] =
-      numberSetter(&c.gateway.max_args_bytes, "gateway.max_args_bytes", 64, 1e8);
-  m["gateway.max_response_bytes"] =
-      numberSetter(&c.gateway.max_response_bytes, "gateway.max_response_bytes", 64, 1e9);
-  m["gateway.timeout_ms"] = numberSetter(&c.gateway.timeout_ms, "gateway.timeout_ms", 1, 600000);
-  m["gateway.retries"] = numberSetter(&c.gateway.retries, "gateway.retries", 0, 10);
-  m["gateway.approve_risk"] = stringSetter(&c.gateway.approve_risk, "gateway.approve_risk");
-  m["audit.encrypt_subjects"] = boolSetter(&c.audit.encrypt_subjects, "audit.encrypt_subjects");
-  m["audit.retention_days"] =
-      numberSetter(&c.audit.retention_days, "audit.retention_days", 0, 36500);
-  m["audit.tenant_retention_days"] =
-      tenantDaysSetter(&c.audit.tenant_retention_days, "audit.tenant_retention_days");
-  m["audit.export.queue_events"] =
-      numberSetter(&c.audit.export_queue_events, "audit.export.queue_events", 1, 1e7);
-  m["audit.export.otlp_endpoint"] =
-      stringSetter(&c.audit.otlp_endpoint, "audit.export.otlp_endpoint");
-  m["audit.export.otlp_timeout_ms"] =
-      numberSetter(&c.audit.otlp_timeout_ms, "audit.export.otlp_timeout_ms", 100, 600000);
-  m["audit.export.otlp_retries"] =
-      numberSetter(&c.audit.otlp_retries, "audit.export.otlp_retries", 0, 20);
-  m["audit.export.otlp_allow_loopback"] =
-      boolSetter(&c.audit.otlp_allow_loopback, "audit.export.otlp_allow_loopback");
-  m["audit.export.otlp_include_content"] =
-      boolSetter(&c.audit.otlp_include_content, "audit.export.otlp_include_content");
-  m["audit.export.otlp_service_name"] =
-      stringSetter(&c.audit.otlp_service_name, "audit.export.otlp_service_name");
-  m["audit.export.jsonl_path"] = stringSetter(&c.audit.jsonl_path, "audit.export.jsonl_path");
-  m["audit.export.jsonl_max_bytes"] =
-      numberSetter(&c.audit.jsonl_max_bytes, "audit.export.jsonl_max_bytes", 4096, 1e12);
-  m["audit.export.jsonl_keep_files"] =
-      numberSetter(&c.audit.jsonl_keep_files, "audit.export.jsonl_keep_files", 0, 1000);
-  m["oauth.issuer"] = stringSetter(&c.oauth.issuer, "oauth.issuer");
-  m["oauth.audience"] = stringSetter(&c.oauth.audience, "oauth.audience");
-  m["oauth.jwks_file"] = stringSetter(&c.oauth.jwks_file, "oauth.jwks_file");
-  m["oauth.jwks_url"] = stringSetter(&c.oauth.jwks_url, "oauth.jwks_url");
-  m["oauth.principal_claim"] = stringSetter(&c.oauth.principal_claim, "oauth.principal_claim");
-  m["oauth.leeway_s"] = numberSetter(&c.oauth.leeway_s, "oauth.leeway_s", 0, 300);
-  m["oauth.jwks_refresh_s"] =
-      numberSetter(&c.oauth.jwks_refresh_s, "oauth.jwks_refresh_s", 1, 86400);
-  m["oauth.resource"] = stringSetter(&c.oauth.resource, "oauth.resource");
-  m["oauth.resource_metadata_url"] =
-      stringSetter(&c.oauth.resource_metadata_url, "oauth.resource_metadata_url");
-  m["oauth.scopes"] = [&c](const toml::node& n) -> Status {
-    const toml::array* a = n.as_array();
-    if (a == nullptr) return Status::invalidArgument("ward.toml: 'oauth.scopes' must be an array");
-    c.oauth.scopes.clear();
-    for (const toml::node& e : *a) {
-      auto s = e.value<std::string>();
-      if (!e.is_string() || !s) {
-        return Status::invalidArgument("ward.toml: 'oauth.scopes' must hold strings");
-      }
-      c.oauth.scopes.push_back(*s);
-    }
-    return Status();
+const std::vector<Key<IndexConfig>>& indexKeys() {
+  static const std::vector<Key<IndexConfig>> keys = {
+      {"segment_chunks", &IndexConfig::segment_chunks, 64, 16383, "",
+       "the open index segment is frozen after this many chunks",
+       "the open segment is frozen after this many chunks"},
+      {"merge_factor", &IndexConfig::merge_factor, 2, 64, "",
+       "frozen segments of one size tier are merged when this many exist",
+       "frozen segments of one size tier merged when this many exist"},
+      {"checkpoint_changes", &IndexConfig::checkpoint_changes, 0, 1e9, "",
+       "the index writer persists `index/` after this many applied changes; 0: only when it "
+       "opens behind the store or closes (see index-segments.md)",
+       "write index/ after this many changes; 0: only when closing"},
   };
+  return keys;
+}
+
+const std::vector<Key<AuditConfig>>& auditKeys() {
+  static const std::vector<Key<AuditConfig>> keys = {
+      {"segment_bytes", &AuditConfig::segment_bytes, 1 << 20, 1 << 30, "",
+       "the audit log starts a new segment file once the active one is this big",
+       "the audit log starts a new segment file past this size"},
+      {"max_record_bytes", &AuditConfig::max_record_bytes, 1024, 16 << 20, "",
+       "a larger trace event is refused (`ResourceExhausted`), and the operation that records it "
+       "fails",
+       "larger trace events are refused"},
+      {"checkpoint_records", &AuditConfig::checkpoint_records, 1, 1e9, "",
+       "a signed checkpoint every this many records",
+       "sign a checkpoint every this many records..."},
+      {"checkpoint_seconds", &AuditConfig::checkpoint_seconds, 1, 86400, "",
+       "and at the first commit this long after the last checkpoint",
+       "...or this often while records are being added"},
+      {"encrypt_subjects", &AuditConfig::encrypt_subjects, 0, 0, "",
+       "seal each event's principal and attributes under a per-subject and a per-tenant-day key, "
+       "so that erasure and retention can destroy them ([audit-keys.md](audit-keys.md))",
+       "seal who/what of each event under per-subject + per-day keys"},
+      {"retention_days", &AuditConfig::retention_days, 0, 36500, "",
+       "day keys older than this many days are destroyed by `ward audit retention` and hourly by "
+       "`ward serve`; 0 keeps everything",
+       "destroy day keys older than this many days; 0 = keep forever"},
+      {"tenant_retention_days", &AuditConfig::tenant_retention_days, 0, 36500, "",
+       "per-tenant override of `retention_days`, e.g. `[audit.tenant_retention_days]` then "
+       "`acme = 30`",
+       "per-tenant override, e.g. { acme = 30 }"},
+  };
+  return keys;
+}
+
+const std::vector<Key<AuditConfig>>& auditExportKeys() {
+  static const std::vector<Key<AuditConfig>> keys = {
+      {"queue_events", &AuditConfig::export_queue_events, 1, 1e7, "",
+       "events each exporter's queue holds; more are dropped and counted "
+       "(`ward_audit_export_events_total{outcome=\"dropped_queue_full\"}`)",
+       "per exporter; more pending events are dropped"},
+      {"otlp_endpoint", &AuditConfig::otlp_endpoint, 0, 0, "`http(s)://host[:port][/path]`",
+       "OpenTelemetry collector; Ward POSTs to `<endpoint>/v1/traces` "
+       "([otlp-export.md](otlp-export.md)); empty = no OTLP export",
+       "\"\" = no OTLP export; POST <endpoint>/v1/traces"},
+      {"otlp_timeout_ms", &AuditConfig::otlp_timeout_ms, 100, 600000, "",
+       "connect + whole request"},
+      {"otlp_retries", &AuditConfig::otlp_retries, 0, 20, "",
+       "extra attempts of a batch on 429/502/503/504 or a network error, with backoff from 200 ms "
+       "to 5 s (also used for JSONL I/O errors)"},
+      {"otlp_allow_loopback", &AuditConfig::otlp_allow_loopback, 0, 0, "",
+       "loopback collectors (127/8, ::1) are refused unless this is true"},
+      {"otlp_include_content", &AuditConfig::otlp_include_content, 0, 0, "",
+       "also export the opt-in GenAI content attributes (tool arguments and results, query text, "
+       "retrieved ids)",
+       "opt-in gen_ai content (tool arguments, query text)"},
+      {"otlp_service_name", &AuditConfig::otlp_service_name, 0, 0, "",
+       "the resource's `service.name`"},
+      {"jsonl_path", &AuditConfig::jsonl_path, 0, 0,
+       "a path; relative = inside the data dir; its directory must exist",
+       "JSONL file for SIEMs ([audit-jsonl-export.md](audit-jsonl-export.md)); empty = no JSONL "
+       "export",
+       "\"\" = no JSONL export; relative to the data dir"},
+      {"jsonl_max_bytes", &AuditConfig::jsonl_max_bytes, 4096, 1e12, "",
+       "the file is rotated before a batch would take it past this"},
+      {"jsonl_keep_files", &AuditConfig::jsonl_keep_files, 0, 1000, "",
+       "rotated files kept (`<path>.1` .. `<path>.N`)"},
+  };
+  return keys;
+}
+
+const std::vector<Key<GatewayConfig>>& gatewayKeys() {
+  static const std::vector<Key<GatewayConfig>> keys = {
+      {"idempotency_ttl_s", &GatewayConfig::idempotency_ttl_s, 1, 1e8, "",
+       "idempotency keys expire after this many seconds",
+       "idempotency keys expire after this many seconds"},
+      {"approval_ttl_s", &GatewayConfig::approval_ttl_s, 1, 1e8, "",
+       "pending approvals expire after this many seconds",
+       "pending approvals expire after this many seconds"},
+      {"max_wait_s", &GatewayConfig::max_wait_s, 0, 3600, "", "upper bound of `?wait=SECONDS`",
+       "upper bound of ?wait=SECONDS"},
+      {"max_args_bytes", &GatewayConfig::max_args_bytes, 64, 1e8, "",
+       "serialized tool arguments larger than this are refused (400)",
+       "serialized tool arguments larger than this are refused"},
+      {"max_response_bytes", &GatewayConfig::max_response_bytes, 64, 1e9, "",
+       "backend responses larger than this fail the call",
+       "backend responses larger than this fail the call"},
+      {"timeout_ms", &GatewayConfig::timeout_ms, 1, 600000, "", "per backend attempt",
+       "per backend attempt"},
+      {"retries", &GatewayConfig::retries, 0, 10, "", "extra attempts, read tools only",
+       "extra attempts for read tools only"},
+      {"approve_risk", &GatewayConfig::approve_risk, 0, 0,
+       "`\"\"`, `\"write\"` or `\"destructive\"`",
+       "tools of this risk or a higher one need approval even where no policy rule asks; `\"\"` = "
+       "only the policy's rules",
+       "\"write\" or \"destructive\": those risks always need approval"},
+  };
+  return keys;
+}
+
+const std::vector<Key<OAuthConfig>>& oauthKeys() {
+  static const std::vector<Key<OAuthConfig>> keys = {
+      {"issuer", &OAuthConfig::issuer, 0, 0, "an issuer URL",
+       "OAuth 2.1 bearer JWTs are accepted besides API keys when set: the required `iss`; "
+       "`\"\"` = OAuth off",
+       "\"\" = OAuth off; the required \"iss\""},
+      {"audience", &OAuthConfig::audience, 0, 0, "required with `issuer`",
+       "must be in the token's `aud` (this server)", "required with issuer: must be in \"aud\""},
+      {"jwks_file", &OAuthConfig::jwks_file, 0, 0, "exactly one of `jwks_file` and `jwks_url`",
+       "the signing keys (a JWKS file)", "exactly one of jwks_file and jwks_url"},
+      {"jwks_url", &OAuthConfig::jwks_url, 0, 0, "an http(s) URL", "the signing keys (a JWKS URL)"},
+      {"principal_claim", &OAuthConfig::principal_claim, 0, 0, "not empty",
+       "the claim naming the Ward principal", "the claim naming the Ward principal"},
+      {"leeway_s", &OAuthConfig::leeway_s, 0, 300, "", "clock skew allowed on `exp` / `nbf`",
+       "clock skew on exp/nbf"},
+      {"jwks_refresh_s", &OAuthConfig::jwks_refresh_s, 1, 86400, "",
+       "min seconds between JWKS reloads (on an unknown `kid`)",
+       "min seconds between JWKS reloads"},
+      {"resource", &OAuthConfig::resource, 0, 0, "",
+       "RFC 9728 `resource`; `\"\"` = `http://<Host>` of the request",
+       "RFC 9728 \"resource\"; \"\" = http://<Host>"},
+      {"resource_metadata_url", &OAuthConfig::resource_metadata_url, 0, 0, "",
+       "in `WWW-Authenticate`; `\"\"` = derived from the Host",
+       "in WWW-Authenticate; \"\" = derived from Host"},
+      {"scopes", &OAuthConfig::scopes, 0, 0, "",
+       "`scopes_supported` in the metadata (informational)", "scopes_supported in the metadata"},
+  };
+  return keys;
+}
+
+// Every scalar key of ward.toml's WardConfig sections, bound to `c`, in the docs' order.
+std::vector<config::BoundKey> boundKeys(WardConfig& c) {
+  std::vector<config::BoundKey> out;
+  config::bind("", topKeys(), &c, &out);
+  config::bind("server", serverKeys(), &c.server, &out);
+  config::bind("ingest", ingestKeys(), &c.ingest, &out);
+  config::bind("search", searchKeys(), &c.search, &out);
+  config::bind("index", indexKeys(), &c.index, &out);
+  config::bind("audit", auditKeys(), &c.audit, &out);
+  config::bind("audit.export", auditExportKeys(), &c.audit, &out);
+  config::bind("gateway", gatewayKeys(), &c.gateway, &out);
+  config::bind("oauth", oauthKeys(), &c.oauth, &out);
+  return out;
+}
+
+std::map<std::string, const config::BoundKey*> byName(const std::vector<config::BoundKey>& keys) {
+  std::map<std::string, const config::BoundKey*> m;
+  for (const config::BoundKey& k : keys) m[k.key] = &k;
   return m;
 }
 
 Status applyTable(const toml::table& t, const std::string& prefix,
-                  const std::map<std::string, Setter>& setters) {
+                  const std::map<std::string, const config::BoundKey*>& setters) {
   for (const auto& [k, node] : t) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (key == "upstreams") continue;        // parsed (strictly) by upstream::loadUpstreamConfigs
@@ -196,7 +256,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
     if (key == "proxy") continue;  // parsed (strictly) by models::loadProxyProviderState
     if (key == "store") continue;  // parsed (strictly) by store::loadStoreUrl
     if (node.is_table() && setters.count(key)) {  // a table-valued setting
-      WARD_RETURN_IF_ERROR(setters.at(key)(node));
+      WARD_RETURN_IF_ERROR(config::applyKey(*setters.at(key), node));
       continue;
     }
     if (node.is_table()) {
@@ -205,7 +265,7 @@ Status applyTable(const toml::table& t, const std::string& prefix,
     }
     auto it = setters.find(key);
     if (it == setters.end()) return Status::invalidArgument("ward.toml: unknown key '" + key + "'");
-    WARD_RETURN_IF_ERROR(it->second(node));
+    WARD_RETURN_IF_ERROR(config::applyKey(*it->second, node));
   }
   return Status();
 }
@@ -215,8 +275,8 @@ Status applyTable(const toml::table& t, const std::string& prefix,
 Result<WardConfig> WardConfig::load(const std::string& path) {
   WardConfig config;
   WARD_ASSIGN_OR_RETURN(toml::table table, readTomlFile(path));
-  auto setters = settersFor(config);
-  WARD_RETURN_IF_ERROR(applyTable(table, "", setters));
+  const std::vector<config::BoundKey> keys = boundKeys(config);
+  WARD_RETURN_IF_ERROR(applyTable(table, "", byName(keys)));
   if (config.search.default_k > config.search.max_k) {
     return Status::invalidArgument("ward.toml: 'search.default_k' must be <= search.max_k");
   }
@@ -243,61 +303,47 @@ Result<WardConfig> WardConfig::load(const std::string& path) {
   return config;
 }
 
+std::string WardConfig::markdownKeyTable() {
+  WardConfig defaults;
+  return config::markdownTable(boundKeys(defaults));
+}
+
 std::string WardConfig::defaultToml() {
-  return R"(# ward.toml — every key is optional; the values below are the defaults.
-# An unknown key or a value of the wrong type stops Ward with an error naming it.
-
-tenant = "default"            # tenant used by the CLI when none is given
-
-[server]
-listen = "127.0.0.1:7411"     # ward serve; loopback by default
-max_body_bytes = 16777216     # larger request bodies get HTTP 413
-threads = 2
-metrics_data_gauges = false   # /metrics (unauthenticated) shows document/chunk counts if true
-
-[ingest]
-max_file_bytes = 67108864     # larger files are reported and skipped
-max_record_bytes = 8388608    # one JSONL record or pushed document
-chunk_tokens = 512            # target chunk size in tokens
-chunk_max_tokens = 768        # hard cap (a chunk is cut at a word boundary past this)
-table_rows_per_chunk = 20     # longer tables are split by rows, header repeated
-
-[search]
-k1 = 1.2                      # BM25F term-frequency saturation
-b = 0.75                      # BM25F length normalisation (all fields)
-title_weight = 2.0
-heading_weight = 1.5
-body_weight = 1.0
-default_k = 10
-max_k = 1000
-max_query_bytes = 65536
-max_query_terms = 1024
-
-[index]
-segment_chunks = 4000         # the open segment is frozen after this many chunks (max 16383)
-merge_factor = 4              # frozen segments of one size tier merged when this many exist
-checkpoint_changes = 50000    # write index/ after this many changes; 0: only when closing
-
-[audit]
-segment_bytes = 67108864      # the audit log starts a new segment file past this size
-max_record_bytes = 1048576    # larger trace events are refused
-checkpoint_records = 1000     # sign a checkpoint every this many records...
-checkpoint_seconds = 60       # ...or this often while records are being added
-encrypt_subjects = true       # seal who/what of each event under per-subject + per-day keys
-retention_days = 0            # destroy day keys older than this many days; 0 = keep forever
-
-[gateway]
-idempotency_ttl_s = 86400     # idempotency keys expire after this many seconds
-approval_ttl_s = 86400        # pending approvals expire after this many seconds
-max_wait_s = 60               # upper bound of ?wait=SECONDS
-max_args_bytes = 1048576      # serialized tool arguments larger than this are refused
-max_response_bytes = 4194304  # backend responses larger than this fail the call
-timeout_ms = 10000            # per backend attempt
-retries = 2                   # extra attempts for read tools only
-approve_risk = ""             # "write" or "destructive": those risks always need approval
-untrusted_writes = "approve"  # a write/destructive call after untrusted content: "approve" | "deny"
+  WardConfig defaults;
+  const std::vector<config::BoundKey> keys = boundKeys(defaults);
+  // The keys directly in `section` ("" = top level), not those of a table below it.
+  auto lines = [&keys](const std::string& section, bool commented = false) {
+    std::vector<config::BoundKey> in;
+    for (const config::BoundKey& k : keys) {
+      const size_t dot = k.key.rfind('.');
+      if ((dot == std::string::npos ? std::string() : k.key.substr(0, dot)) == section) {
+        in.push_back(k);
+      }
+    }
+    return config::tomlLines(section, in, commented);
+  };
+  std::string out =
+      "# ward.toml — every key is optional; the values below are the defaults.\n"
+      "# An unknown key or a value of the wrong type stops Ward with an error naming it.\n\n" +
+      lines("");
+  for (const char* section : {"server", "ingest", "search", "index", "audit"}) {
+    out += "\n[" + std::string(section) + "]\n" + lines(section);
+  }
+  // Off by default, so commented out: a [audit.export] or [oauth] table added to the file (as
+  // the docs show) must not clash with one written here.
+  out += "\n# Audit export (off while both destinations are \"\"):\n# [audit.export]\n" +
+         lines("audit.export", true);
+  // The untrusted-content gate's keys are parsed by gateway::loadUntrustedGateConfig, [answer] by
+  // answer::loadAnswerConfig; the arrays of tables are examples, commented out.
+  out +=
+      "\n[gateway]\n" + lines("gateway") +
+      R"(untrusted_writes = "approve"  # a write/destructive call after untrusted content: "approve" | "deny"
 trusted_sources = []          # sources that do not taint a turn: "doc:<id>", "tool:<name>", "upstream:<name>"
-
+# untrusted_gate = "off"      # TEST-ONLY: disables the untrusted-content gate (logged loudly at start)
+)";
+  out += "\n# OAuth 2.1 bearer JWTs besides API keys (off while issuer is \"\"):\n# [oauth]\n" +
+         lines("oauth", true);
+  out += R"(
 [answer]
 default_k = 8                 # passages retrieved per answer (ward ask, POST /v1/answers)
 max_k = 20                    # the most a request may ask for (at most 100)
@@ -308,14 +354,6 @@ link_hosts = []               # hosts answer links/images may point at; others a
 # previous_response_id) are "refuse"d (a recorded 400) or, for store, "record"ed:
 # [proxy]
 # provider_state = "refuse"
-
-# OAuth 2.1 bearer JWTs besides API keys (off while issuer is ""):
-# [oauth]
-# issuer = "https://auth.example.com"
-# audience = "https://ward.example.com"
-# jwks_file = "/etc/ward/jwks.json"   # or jwks_url = "https://auth.example.com/jwks.json"
-# principal_claim = "sub"
-# leeway_s = 60
 
 # Upstream MCP servers whose tools Ward imports and fences (docs/design/upstream.md):
 # [[upstreams]]
@@ -338,6 +376,7 @@ link_hosts = []               # hosts answer links/images may point at; others a
 # subject = "group:eng"
 # tokens_per_day = 2000000
 )";
+  return out;
 }
 
 }  // namespace ward

@@ -4,7 +4,7 @@
 - Every top-level command registered in src/cli/ (`app.add_subcommand("NAME", ...)`) has a row
   of docs/design/cli.md's command table (a row whose first cell starts with `NAME`).
 - Every entry of the data dir that `CliContext::open()` makes owner-only (`kDataDirEntries` in
-  src/cli/cli_context.cc) is in docs/formats/data-dir.md's tree and in its "Permissions" list.
+  src/server/server_context.cc) is in docs/formats/data-dir.md's tree and in its "Permissions" list.
 
 Usage: python3 tests/scripts/cli_docs_test.py REPO_ROOT   (exit 0 when both hold)
 """
@@ -30,9 +30,9 @@ def command_problems():
 
 
 def data_dir_problems():
-    found = ENTRIES.search((REPO / "src/cli/cli_context.cc").read_text())
+    found = ENTRIES.search((REPO / "src/server/server_context.cc").read_text())
     if not found:
-        return ["src/cli/cli_context.cc: kDataDirEntries not found: the pattern is stale"]
+        return ["src/server/server_context.cc: kDataDirEntries not found: the pattern is stale"]
     entries = re.findall(r'"([^"]+)"', found.group(1))
     doc = (REPO / "docs/formats/data-dir.md").read_text()
     tree = doc[doc.index("```"):doc.index("```", doc.index("```") + 3)]

@@ -119,8 +119,11 @@ struct WardConfig {
 
   // Loads a ward.toml; a file that does not exist yields the defaults.
   static Result<WardConfig> load(const std::string& path);
-  // The documented default file written by `ward init`.
+  // The commented default file written by `ward init`, generated from the key descriptors
+  // (include/ward/common/config_keys.h) of the sections above.
   static std::string defaultToml();
+  // The key table of docs/formats/ward-toml.md, generated from the same descriptors.
+  static std::string markdownKeyTable();
 };
 
 }  // namespace ward

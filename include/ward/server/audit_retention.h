@@ -7,25 +7,25 @@
 #include <mutex>
 #include <thread>
 
-#include "cli_context.h"
 #include "ward/common/mutex.h"
+#include "ward/server/server_context.h"
 
-namespace ward::cli {
+namespace ward::server {
 
 // Applies retention to every tenant that holds day keys; returns the keys destroyed.
-Result<size_t> applyAuditRetention(CliContext& ctx);
+Result<size_t> applyAuditRetention(ServerContext& ctx);
 
 class RetentionLoop {
  public:
-  explicit RetentionLoop(CliContext& ctx);
+  explicit RetentionLoop(ServerContext& ctx);
   ~RetentionLoop();  // stops and joins
 
  private:
-  CliContext& ctx_;
+  ServerContext& ctx_;
   Mutex mu_;
   CondVar cv_;
   bool stop_ WARD_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
-}  // namespace ward::cli
+}  // namespace ward::server

@@ -1,11 +1,11 @@
-#include "index_follower.h"
+#include "ward/server/index_follower.h"
 
 #include <cstdlib>
 #include <string>
 
 #include "ward/common/log.h"
 
-namespace ward::cli {
+namespace ward::server {
 
 Result<std::chrono::milliseconds> indexFollowInterval() {
   const char* env = std::getenv(kIndexFollowEnv);
@@ -80,4 +80,4 @@ bool IndexFollower::waitForWork() {
   return !stop_;
 }
 
-}  // namespace ward::cli
+}  // namespace ward::server

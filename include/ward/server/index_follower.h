@@ -16,7 +16,7 @@
 #include "ward/store/change_listener.h"
 #include "ward/store/store.h"
 
-namespace ward::cli {
+namespace ward::server {
 
 // How often `ward serve` reads the change feed without a wake-up, unless the environment
 // variable kIndexFollowEnv (milliseconds, kIndexFollowMinMs to kIndexFollowMaxMs) says otherwise.
@@ -50,4 +50,4 @@ class IndexFollower {
   std::thread thread_;
 };
 
-}  // namespace ward::cli
+}  // namespace ward::server
