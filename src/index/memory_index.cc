@@ -15,6 +15,7 @@
 #include "dense_bitset.h"
 #include "index_files.h"
 #include "index_state.h"
+#include "phrase_check.h"
 #include "prepared_doc.h"
 #include "segment_set.h"
 #include "top_k.h"
@@ -64,23 +65,6 @@ struct Scratch {
   DenseBitset matched;  // chunks some term matched (total_matches when ranking is pruned)
   DenseBitset candidates;
 };
-
-bool containsPhrase(const std::vector<text::Token>& tokens,
-                    const std::vector<std::string>& phrase) {
-  if (phrase.empty()) return true;
-  std::vector<const text::Token*> seq;
-  seq.reserve(tokens.size());
-  for (const auto& t : tokens)
-    if (!t.identifier) seq.push_back(&t);
-  for (size_t i = 0; i + phrase.size() <= seq.size(); ++i) {
-    bool ok = true;
-    for (size_t j = 0; j < phrase.size() && ok; ++j) {
-      ok = seq[i + j]->term == phrase[j] && seq[i + j]->position == seq[i]->position + j;
-    }
-    if (ok) return true;
-  }
-  return false;
-}
 
 class MemoryIndex final : public Index {
  public:
@@ -417,7 +401,7 @@ class MemoryIndex final : public Index {
     for (const auto& sc : ranked) {
       if (verified >= kMaxPhraseVerifications) break;
       ++verified;
-      if (!chunkHasPhrases(static_cast<uint32_t>(sc.chunk_id), query.phrases)) continue;
+      if (!chunkHasPhrases(store_, sc.chunk_id, query.phrases)) continue;
       ++matched;
       if (static_cast<int>(result.top.size()) < query.k) result.top.push_back(sc);
     }
@@ -558,24 +542,6 @@ class MemoryIndex final : public Index {
     for (uint32_t c : narrowed) {
       if (vis.visible.test(c)) out.set(c);
     }
-  }
-
-  bool chunkHasPhrases(uint32_t chunk_id, const std::vector<std::vector<std::string>>& phrases) {
-    auto chunk = store_.getChunk(chunk_id);
-    if (!chunk.ok()) return false;
-    auto doc = store_.getDocumentById(chunk->doc_id);
-    std::vector<text::Token> body, title, heading;
-    text::Analyzer& analyzer = text::threadAnalyzer();
-    analyzer.analyze(chunk->text, body);
-    analyzer.analyze(chunk->heading_path, heading);
-    if (doc.ok()) analyzer.analyze(doc->title, title);
-    for (const auto& phrase : phrases) {
-      if (!containsPhrase(body, phrase) && !containsPhrase(title, phrase) &&
-          !containsPhrase(heading, phrase)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   store::Store& store_;

@@ -44,7 +44,9 @@ struct LeaseTerm {
 };
 
 // One page of the change feed read with the follower's epoch. `resync` says the follower cannot
-// go on from its cursor: the epoch changed (a restore) or rows after the cursor were pruned.
+// go on from its cursor: the epoch changed (a restore), rows after the cursor were pruned, or
+// the cursor is above the feed's last position (the feed went back: a restore without a new
+// epoch).
 struct FeedPage {
   std::vector<Change> changes;
   int64_t epoch = 0;

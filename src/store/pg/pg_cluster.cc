@@ -126,12 +126,16 @@ Status recordFollower(PgPool& pool, const std::string& node, int64_t cursor) {
 }
 
 Result<FeedPage> readFeed(PgPool& pool, int64_t epoch, int64_t seq, int limit) {
-  // One statement, so one snapshot: the epoch and the pruned horizon (a row of -2), whether rows
-  // wait for a position (-1), and the changes. A prune or an epoch change committed before the
-  // snapshot is seen with the rows it removed gone; one committed after it removed nothing seen.
+  // One statement, so one snapshot: the epoch and the pruned horizon (a row of -2), the last
+  // position (-3), whether rows wait for a position (-1), and the changes. A prune or an epoch
+  // change committed before the snapshot is seen with the rows it removed gone; one committed
+  // after it removed nothing seen. A cursor above the last position means the feed went back
+  // (a restore without a new epoch): pruning never removes the newest row, so nothing else
+  // can do that.
   static const std::string kRead =
       "SELECT -2::bigint, (SELECT value FROM meta WHERE key='store_epoch'), "
       "(SELECT value::bigint FROM meta WHERE key='feed_pruned_through') "
+      "UNION ALL SELECT -3::bigint, ''::text, COALESCE(MAX(seq),0) FROM changes "
       "UNION ALL SELECT -1::bigint,''::text,0::bigint "
       "WHERE EXISTS(SELECT 1 FROM changes WHERE seq IS NULL) "
       "UNION ALL (SELECT seq,kind,doc_id FROM changes WHERE seq>$1 ORDER BY seq LIMIT $2)";
@@ -144,12 +148,14 @@ Result<FeedPage> readFeed(PgPool& pool, int64_t epoch, int64_t seq, int limit) {
     }
     FeedPage page;
     bool waiting = false;
-    int64_t pruned = 0;
+    int64_t pruned = 0, last = 0;
     for (int i = 0; i < r.rows(); ++i) {
       const int64_t s = r.int64(i, 0);
       if (s == -2) {
         page.epoch = std::stoll(r.text(i, 1));
         pruned = r.int64(i, 2);
+      } else if (s == -3) {
+        last = r.int64(i, 2);
       } else if (s == -1) {
         waiting = true;
       } else {
@@ -162,7 +168,7 @@ Result<FeedPage> readFeed(PgPool& pool, int64_t epoch, int64_t seq, int limit) {
     }
     std::sort(page.changes.begin(), page.changes.end(),
               [](const Change& a, const Change& b) { return a.seq < b.seq; });
-    page.resync = (epoch != 0 && epoch != page.epoch) || seq < pruned;
+    page.resync = (epoch != 0 && epoch != page.epoch) || seq < pruned || seq > last;
     if (page.resync) page.changes.clear();
     return page;
   }

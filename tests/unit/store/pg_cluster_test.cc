@@ -265,12 +265,39 @@ TEST_F(PgClusterTest, ANewEpochMakesAnIndexRebuildAfterARestoreRewoundTheFeed) {
   ASSERT_TRUE(epoch.ok()) << epoch.status().toString();
   EXPECT_EQ(*epoch, 2);
   EXPECT_NE(b_->storeId().value(), old_id);  // old checkpoints no longer load
-  put("d5", "zeta");                         // position 3: below the follower's cursor (4)
+  // Positions 3 and 4 again: the feed's last position is the follower's cursor, so only the
+  // epoch tells that these are not the rows it applied.
+  put("d5", "zeta");
+  put("d6", "zeta");
+  ASSERT_EQ(a_->lastChangeSeq().value(), 4);
   ASSERT_TRUE(follower->catchUp().ok());
   auto fresh = openIndexOn(*a_);
   ASSERT_NE(fresh, nullptr);
-  EXPECT_EQ(found(*fresh, "zeta").size(), 3u);  // d1, d2, d5
+  EXPECT_EQ(found(*fresh, "zeta").size(), 4u);  // d1, d2, d5, d6
   EXPECT_EQ(found(*follower, "zeta"), found(*fresh, "zeta"));
+}
+
+TEST_F(PgClusterTest, AFeedThatWentBackBelowACursorMakesTheIndexRebuildWithoutANewEpoch) {
+  for (int i = 1; i <= 4; ++i) put("d" + std::to_string(i), "theta");
+  auto follower = openIndexOn(*b_);
+  ASSERT_NE(follower, nullptr);
+  EXPECT_EQ(found(*follower, "theta").size(), 4u);
+  // A restore of the state after d1 and d2 that nobody marked with a new epoch.
+  ASSERT_GE(sql("WITH d AS (DELETE FROM documents WHERE ext_id IN ('d3','d4') RETURNING id), "
+                "c AS (DELETE FROM chunks WHERE doc_id IN (SELECT id FROM d) RETURNING 1) "
+                "SELECT COUNT(*) FROM d"),
+            2);
+  ASSERT_GE(sql("WITH g AS (DELETE FROM changes WHERE seq > 2 RETURNING 1) SELECT COUNT(*) FROM g"),
+            0);
+  put("d5", "theta");  // position 3, below the follower's cursor (4)
+  auto page = cluster(b_).readFeed(1, 4, 100);
+  ASSERT_TRUE(page.ok()) << page.status().toString();
+  EXPECT_TRUE(page->resync);
+  ASSERT_TRUE(follower->catchUp().ok());
+  auto fresh = openIndexOn(*a_);
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(found(*fresh, "theta").size(), 3u);  // d1, d2, d5
+  EXPECT_EQ(found(*follower, "theta"), found(*fresh, "theta"));
 }
 
 }  // namespace
