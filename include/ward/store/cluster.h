@@ -32,6 +32,9 @@ inline constexpr int64_t kFeedRetentionMaxS = 30 * 86'400;
 // holds pruning back (when it returns behind the pruned horizon, it resyncs).
 inline constexpr std::chrono::seconds kFollowerHeartbeat{5};
 inline constexpr std::chrono::seconds kFollowerLiveness{60};
+// A follower's row silent this long is deleted by the leader's pruning (node ids are made at each
+// start, so every restart leaves one behind).
+inline constexpr std::chrono::seconds kFollowerForget{86'400};
 // Feed rows one pruning statement deletes at most (it runs again while rows remain).
 inline constexpr int kPruneBatch = 10'000;
 

@@ -106,7 +106,12 @@ Result<int64_t> pruneFeed(PgPool& pool, const LeaseTerm& term, std::chrono::seco
                        .add(static_cast<int64_t>(retention.count()))
                        .add(kPruneBatch)));
       deleted = r.int64(0, 0);
-      return Status();
+      return db
+          .query("forget followers",
+                 "DELETE FROM feed_followers "
+                 "WHERE heartbeat_at < clock_timestamp() - make_interval(secs => $1)",
+                 PgParams().add(static_cast<int64_t>(kFollowerForget.count())))
+          .status();
     }));
     total += deleted;
     if (deleted == 0) return total;

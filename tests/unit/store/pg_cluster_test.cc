@@ -211,7 +211,13 @@ TEST_F(PgClusterTest, PruningNeverRemovesARowALiveFollowerHasNotPassed) {
   ASSERT_GE(sql("UPDATE feed_followers SET heartbeat_at = clock_timestamp() - interval '1 hour' "
                 "WHERE cursor = 3 RETURNING 1"),
             1);
-  EXPECT_EQ(cluster(a_).pruneFeed(*lead, 0s).value(), 2);  // up to A's 6, the newest stays
+  EXPECT_EQ(cluster(a_).pruneFeed(*lead, 0s).value(), 2);    // up to A's 6, the newest stays
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM feed_followers"), 2);  // silent for an hour: kept
+  ASSERT_GE(sql("UPDATE feed_followers SET heartbeat_at = clock_timestamp() - interval '2 days' "
+                "WHERE cursor = 3 RETURNING 1"),
+            1);
+  EXPECT_EQ(cluster(a_).pruneFeed(*lead, 0s).value(), 0);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM feed_followers"), 1);  // silent for a day: forgotten
   // Positions go on after the newest row, never back.
   put("d7", "gamma");
   EXPECT_EQ(a_->lastChangeSeq().value(), 7);
