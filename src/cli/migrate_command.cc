@@ -1,10 +1,14 @@
-// ward migrate [--check]: applies the schema migrations the store lacks and prints its schema
-// version, or with --check only reports them, exiting 1 when some are pending. The store is the
+// ward migrate [--check] [--new-epoch]: applies the schema migrations the store lacks and prints
+// its schema version, or with --check only reports them, exiting 1 when some are pending. With
+// --new-epoch (PostgreSQL, after a logical restore) it also starts a new store epoch: every
+// node's index rebuilds from the store instead of following a feed whose positions went back
+// (docs/design/store.md, "The store epoch"). The store is the
 // one ward.toml [store] url / WARD_STORE_URL names (PostgreSQL), and ward.db in the data dir,
 // which holds the sync and SCIM state either way (docs/design/store.md, "Migrations").
 #include <iostream>
 
 #include "commands.h"
+#include "ward/store/cluster.h"
 #include "ward/store/pg_store.h"
 #include "ward/store/schema_versions.h"
 #include "ward/store/store_url.h"
@@ -37,7 +41,7 @@ std::string plural(int n, const std::string& what) {
   return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
 
-int runMigrate(CliContext& ctx, bool check) {
+int runMigrate(CliContext& ctx, bool check, bool new_epoch) {
   Status s = ctx.loadConfig();
   if (!s.ok()) return fail(s);
   auto url = store::loadStoreUrl(ctx.configPath());
@@ -50,6 +54,12 @@ int runMigrate(CliContext& ctx, bool check) {
           st.name + " has schema version " + std::to_string(st.stored) +
           ", newer than this ward (" + std::to_string(st.current) + ")"));
     }
+  }
+  if (new_epoch && (check || url->empty())) {
+    return fail(Status::invalidArgument(
+        check ? "--new-epoch changes the store: it cannot go with --check"
+              : "--new-epoch needs a PostgreSQL store ([store] url or WARD_STORE_URL): a SQLite "
+                "store has one node and no epoch"));
   }
   if (check) {
     bool pending = false;
@@ -68,6 +78,11 @@ int runMigrate(CliContext& ctx, bool check) {
   if (!url->empty()) {
     auto pg = store::openPgStore(*url);
     if (!pg.ok()) return fail(pg.status());
+    if (new_epoch) {
+      auto epoch = dynamic_cast<store::ClusterStore&>(**pg).newEpoch();
+      if (!epoch.ok()) return fail(epoch.status());
+      std::cout << "postgresql: store epoch " << *epoch << " (every node's index rebuilds)\n";
+    }
   }
   auto sqlite = store::openSqliteStore(ctx.dbPath());
   if (!sqlite.ok()) return fail(sqlite.status());
@@ -83,10 +98,14 @@ int runMigrate(CliContext& ctx, bool check) {
 
 void registerMigrateCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   static bool check = false;
+  static bool new_epoch = false;
   auto* cmd = app.add_subcommand(
       "migrate", "Apply pending schema migrations to the store and print its schema version");
   cmd->add_flag("--check", check, "Only report; exit 1 when migrations are pending");
-  cmd->callback([&ctx, &slot] { slot.run = [&ctx] { return runMigrate(ctx, check); }; });
+  cmd->add_flag("--new-epoch", new_epoch,
+                "After a logical restore (PostgreSQL): start a new store epoch, so every node's "
+                "index rebuilds from the store");
+  cmd->callback([&ctx, &slot] { slot.run = [&ctx] { return runMigrate(ctx, check, new_epoch); }; });
 }
 
 }  // namespace ward::cli

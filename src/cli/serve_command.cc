@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "leader_loop.h"
 #include "source_scheduler.h"
 #include "sync_routes.h"
 #include "ward/answer/ask_tool.h"
@@ -53,6 +54,13 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       auto follow_interval = indexFollowInterval();
       if (!follow_interval.ok()) return fail(follow_interval.status());
       IndexFollower follower(ctx.index(), ctx.store(), *follow_interval);
+      // Leader-only work on a shared store (PostgreSQL): under the leader lease, on one node.
+      std::unique_ptr<LeaderLoop> leader;
+      if (auto* cluster = dynamic_cast<store::ClusterStore*>(&ctx.store())) {
+        auto options = store::loadClusterOptions(ctx.configPath());
+        if (!options.ok()) return fail(options.status());
+        leader = std::make_unique<LeaderLoop>(*cluster, *options);
+      }
       auto gw = ctx.gateway();
       if (!gw.ok()) return fail(gw.status());
       services.gateway = *gw;
@@ -115,6 +123,7 @@ void registerServeCommand(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       std::cerr << "stopping (signal " << sig << ")\n";
       (**mcp_server).shutdownStreams();
       sync_scheduler.reset();
+      leader.reset();
       (*server)->stop();
       upstream_sync.join();
       return 0;

@@ -15,6 +15,7 @@
 #include "dense_bitset.h"
 #include "index_files.h"
 #include "index_state.h"
+#include "phrase_check.h"
 #include "prepared_doc.h"
 #include "segment_set.h"
 #include "top_k.h"
@@ -23,6 +24,7 @@
 #include "ward/index/index.h"
 #include "ward/index/written_docs.h"
 #include "ward/io/file_system.h"
+#include "ward/store/cluster.h"
 #include "ward/store/store.h"
 #include "ward/text/analyzer.h"
 
@@ -64,23 +66,6 @@ struct Scratch {
   DenseBitset candidates;
 };
 
-bool containsPhrase(const std::vector<text::Token>& tokens,
-                    const std::vector<std::string>& phrase) {
-  if (phrase.empty()) return true;
-  std::vector<const text::Token*> seq;
-  seq.reserve(tokens.size());
-  for (const auto& t : tokens)
-    if (!t.identifier) seq.push_back(&t);
-  for (size_t i = 0; i + phrase.size() <= seq.size(); ++i) {
-    bool ok = true;
-    for (size_t j = 0; j < phrase.size() && ok; ++j) {
-      ok = seq[i + j]->term == phrase[j] && seq[i + j]->position == seq[i]->position + j;
-    }
-    if (ok) return true;
-  }
-  return false;
-}
-
 class MemoryIndex final : public Index {
  public:
   MemoryIndex(store::Store& store, const IndexConfig& config, const std::string& dir)
@@ -90,6 +75,7 @@ class MemoryIndex final : public Index {
             SegmentPolicy{static_cast<uint32_t>(config.segment_chunks), config.merge_factor, 65535},
             st_.chunk_partition, st_.live) {
     if (!dir.empty()) files_ = std::make_unique<IndexFiles>(io::posixFileSystem(), dir);
+    cluster_ = dynamic_cast<store::ClusterStore*>(&store);
   }
 
   // A writer that applied changes since its last checkpoint writes one, so the next process
@@ -144,66 +130,26 @@ class MemoryIndex final : public Index {
         std::shared_lock lock(mu_);
         from = st_.applied_seq;
       }
-      WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes,
-                            store_.changesSince(from, kChangeBatch));
+      std::vector<store::Change> changes;
+      if (cluster_ != nullptr) {
+        WARD_ASSIGN_OR_RETURN(store::FeedPage page, cluster_->readFeed(epoch_, from, kChangeBatch));
+        if (page.resync) {
+          WARD_RETURN_IF_ERROR(resyncFromSnapshot(page.epoch, from, handed));
+          ++applied;
+          continue;
+        }
+        epoch_ = page.epoch;
+        changes = std::move(page.changes);
+      } else {
+        WARD_ASSIGN_OR_RETURN(changes, store_.changesSince(from, kChangeBatch));
+      }
       if (changes.empty()) break;
       std::vector<int64_t> doc_ids;
       std::unordered_set<int64_t> seen;
       for (const auto& c : changes) {
         if (seen.insert(c.doc_id).second) doc_ids.push_back(c.doc_id);
       }
-      // Analysis is the expensive part of indexing: two threads share it (the machine Ward
-      // targets has two cores); the store serialises their reads.
-      std::vector<PreparedDoc> prepared(doc_ids.size());
-      Status worker_status;
-      auto work = [&](size_t begin, size_t end, Status* status) {
-        for (size_t i = begin; i < end; ++i) {
-          auto h = handed.find(doc_ids[i]);
-          auto p =
-              prepareDoc(store_, st_, mu_, doc_ids[i], h == handed.end() ? nullptr : h->second);
-          if (!p.ok()) {
-            *status = p.status();
-            return;
-          }
-          prepared[i] = std::move(p).value();
-        }
-      };
-      size_t half = doc_ids.size() >= 64 ? doc_ids.size() / 2 : doc_ids.size();
-      std::thread helper;
-      if (half < doc_ids.size()) {
-        helper = std::thread(work, half, doc_ids.size(), &worker_status);
-      }
-      Status main_status;
-      work(0, half, &main_status);
-      if (helper.joinable()) helper.join();
-      WARD_RETURN_IF_ERROR(main_status);
-      WARD_RETURN_IF_ERROR(worker_status);
-      if (std::any_of(prepared.begin(), prepared.end(),
-                      [](const PreparedDoc& p) { return p.deleted; })) {
-        purge_pending_ = true;
-      }
-      {
-        std::unique_lock lock(mu_);
-        applyBatch(st_, segments_, prepared);
-        st_.applied_seq = changes.back().seq;
-        for (const PreparedDoc& p : prepared) written_used_ += p.writer_chunks ? 1 : 0;
-        ++generation_;
-        stats_cache_.clear();
-      }
-      // Merges and compactions are built under the shared lock, so searches go on reading the
-      // input segments; only the swap takes the exclusive lock. Nothing else changes the
-      // segments meanwhile: catch-ups are serialised by catchup_mu_.
-      while (true) {
-        SegmentSet::MergePlan plan;
-        FrozenSegment merged;
-        {
-          std::shared_lock lock(mu_);
-          if (!segments_.nextMerge(&plan)) break;
-          merged = segments_.build(plan);
-        }
-        std::unique_lock lock(mu_);
-        segments_.install(plan, std::move(merged));
-      }
+      WARD_RETURN_IF_ERROR(applyDocuments(doc_ids, handed, changes.back().seq));
       applied += static_cast<int64_t>(changes.size());
     }
     // A delete is purged from index/ at once: the checkpoint it forces no longer names the terms
@@ -213,6 +159,103 @@ class MemoryIndex final : public Index {
         st_.applied_seq - std::max<int64_t>(persisted_seq_, 0) >= config_.checkpoint_changes;
     if (files_ && (due || purge_pending_)) WARD_RETURN_IF_ERROR(checkpointLocked());
     return applied;
+  }
+
+  // Prepares and applies the documents `doc_ids` (their current state in the store), then sets
+  // applied_seq to `seq` (unless negative) and runs the merges that are due. The caller holds
+  // catchup_mu_.
+  Status applyDocuments(const std::vector<int64_t>& doc_ids,
+                        const std::unordered_map<int64_t, const WrittenDoc*>& handed, int64_t seq) {
+    // Analysis is the expensive part of indexing: two threads share it (the machine Ward
+    // targets has two cores); the store serialises their reads.
+    std::vector<PreparedDoc> prepared(doc_ids.size());
+    Status worker_status;
+    auto work = [&](size_t begin, size_t end, Status* status) {
+      for (size_t i = begin; i < end; ++i) {
+        auto h = handed.find(doc_ids[i]);
+        auto p = prepareDoc(store_, st_, mu_, doc_ids[i], h == handed.end() ? nullptr : h->second);
+        if (!p.ok()) {
+          *status = p.status();
+          return;
+        }
+        prepared[i] = std::move(p).value();
+      }
+    };
+    size_t half = doc_ids.size() >= 64 ? doc_ids.size() / 2 : doc_ids.size();
+    std::thread helper;
+    if (half < doc_ids.size()) {
+      helper = std::thread(work, half, doc_ids.size(), &worker_status);
+    }
+    Status main_status;
+    work(0, half, &main_status);
+    if (helper.joinable()) helper.join();
+    WARD_RETURN_IF_ERROR(main_status);
+    WARD_RETURN_IF_ERROR(worker_status);
+    if (std::any_of(prepared.begin(), prepared.end(),
+                    [](const PreparedDoc& p) { return p.deleted; })) {
+      purge_pending_ = true;
+    }
+    {
+      std::unique_lock lock(mu_);
+      applyBatch(st_, segments_, prepared);
+      if (seq >= 0) st_.applied_seq = seq;
+      for (const PreparedDoc& p : prepared) written_used_ += p.writer_chunks ? 1 : 0;
+      ++generation_;
+      stats_cache_.clear();
+    }
+    // Merges and compactions are built under the shared lock, so searches go on reading the
+    // input segments; only the swap takes the exclusive lock. Nothing else changes the
+    // segments meanwhile: catch-ups are serialised by catchup_mu_.
+    while (true) {
+      SegmentSet::MergePlan plan;
+      FrozenSegment merged;
+      {
+        std::shared_lock lock(mu_);
+        if (!segments_.nextMerge(&plan)) break;
+        merged = segments_.build(plan);
+      }
+      std::unique_lock lock(mu_);
+      segments_.install(plan, std::move(merged));
+    }
+    return Status();
+  }
+
+  // The store says the feed cannot be read on from `from` (epoch `epoch`): its epoch changed (a
+  // restore) or rows after `from` were pruned. Rebuilds the index from the store's live
+  // documents: the feed position is taken first, so a document changed while the rebuild reads
+  // is read again from the feed after it (applying a document's current state twice is
+  // harmless). Searches meanwhile see the documents rebuilt so far. The caller holds catchup_mu_.
+  Status resyncFromSnapshot(int64_t epoch, int64_t from,
+                            const std::unordered_map<int64_t, const WrittenDoc*>& handed) {
+    WARD_ASSIGN_OR_RETURN(store::FeedResyncPoint point, cluster_->resyncPoint());
+    logWarn("index: cannot follow the change feed on from position " + std::to_string(from) +
+            " (index epoch " + std::to_string(epoch_) + ", store epoch " + std::to_string(epoch) +
+            "): rebuilding from the store's documents at position " + std::to_string(point.seq));
+    {
+      std::unique_lock lock(mu_);
+      st_ = IndexState();
+      segments_.clear();
+      ++generation_;
+      stats_cache_.clear();
+    }
+    int64_t after = 0;
+    while (true) {
+      WARD_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                            cluster_->liveDocumentIds(after, kChangeBatch));
+      if (ids.empty()) break;
+      WARD_RETURN_IF_ERROR(applyDocuments(ids, handed, -1));
+      after = ids.back();
+    }
+    {
+      std::unique_lock lock(mu_);
+      st_.applied_seq = point.seq;
+      ++generation_;
+      stats_cache_.clear();
+    }
+    epoch_ = point.epoch;
+    purge_pending_ = true;  // the next checkpoint replaces the files of before
+    ++resyncs_;
+    return Status();
   }
 
   Result<IndexResult> search(const IndexQuery& query, const BM25Params& params) override {
@@ -358,7 +401,7 @@ class MemoryIndex final : public Index {
     for (const auto& sc : ranked) {
       if (verified >= kMaxPhraseVerifications) break;
       ++verified;
-      if (!chunkHasPhrases(static_cast<uint32_t>(sc.chunk_id), query.phrases)) continue;
+      if (!chunkHasPhrases(store_, sc.chunk_id, query.phrases)) continue;
       ++matched;
       if (static_cast<int>(result.top.size()) < query.k) result.top.push_back(sc);
     }
@@ -501,25 +544,11 @@ class MemoryIndex final : public Index {
     }
   }
 
-  bool chunkHasPhrases(uint32_t chunk_id, const std::vector<std::vector<std::string>>& phrases) {
-    auto chunk = store_.getChunk(chunk_id);
-    if (!chunk.ok()) return false;
-    auto doc = store_.getDocumentById(chunk->doc_id);
-    std::vector<text::Token> body, title, heading;
-    text::Analyzer& analyzer = text::threadAnalyzer();
-    analyzer.analyze(chunk->text, body);
-    analyzer.analyze(chunk->heading_path, heading);
-    if (doc.ok()) analyzer.analyze(doc->title, title);
-    for (const auto& phrase : phrases) {
-      if (!containsPhrase(body, phrase) && !containsPhrase(title, phrase) &&
-          !containsPhrase(heading, phrase)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   store::Store& store_;
+  // The store's epoch-checked feed (PostgreSQL), or null (SQLite: changesSince).
+  store::ClusterStore* cluster_ = nullptr;
+  int64_t epoch_ = 0;    // (catchup_mu_) the store epoch the index follows; 0 until first read
+  int64_t resyncs_ = 0;  // (catchup_mu_) rebuilds from a snapshot
   IndexConfig config_;
   std::mutex catchup_mu_;         // one catch-up at a time
   mutable std::shared_mutex mu_;  // guards everything below

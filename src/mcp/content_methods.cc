@@ -8,6 +8,7 @@
 #include "conformance_fixtures.h"
 #include "mcp_impl.h"
 #include "upstream_content.h"
+#include "ward/store/cluster.h"
 #include "ward/store/document_access.h"
 #include "ward/store/store.h"
 
@@ -61,6 +62,21 @@ void appendUpstreamResources(UpstreamContent& upstreams, size_t page_size, size_
   if (i < all.size()) result["nextCursor"] = "u:" + std::to_string(i);
 }
 
+// The documents to walk (completion, resources/list) as changes after `seq`. On a store whose
+// feed is pruned (store/cluster.h: PostgreSQL) the feed no longer holds every document's
+// creation, so the walk goes over the live documents' ids instead, each as an upsert positioned
+// at its id: the same order (ids grow with creation), and the cursor keeps its form.
+Result<std::vector<store::Change>> documentWalk(store::Store& store, int64_t seq, int limit) {
+  if (auto* cluster = dynamic_cast<store::ClusterStore*>(&store)) {
+    WARD_ASSIGN_OR_RETURN(std::vector<int64_t> ids, cluster->liveDocumentIds(seq, limit));
+    std::vector<store::Change> out;
+    out.reserve(ids.size());
+    for (int64_t id : ids) out.push_back(store::Change{id, store::Change::Kind::kUpsert, id});
+    return out;
+  }
+  return store.changesSince(seq, limit);
+}
+
 // Completion of Ward document ids: ids of documents the caller may read that start with
 // `prefix`, oldest first, from the change feed (as resources/list walks it). Scans at most
 // kMaxBatches batches of changes; past that, hasMore is set and no total is given.
@@ -73,7 +89,7 @@ Result<Json> completeDocumentIds(store::Store& store, const identity::Principal&
   Json values = Json::array();
   bool truncated = true;  // until the feed ends within the bound
   for (int batch = 0; batch < kMaxBatches; ++batch) {
-    WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes, store.changesSince(seq, kBatch));
+    WARD_ASSIGN_OR_RETURN(std::vector<store::Change> changes, documentWalk(store, seq, kBatch));
     for (const store::Change& c : changes) {
       seq = c.seq;
       if (c.kind != store::Change::Kind::kUpsert || c.doc_id <= max_id) continue;
@@ -133,7 +149,7 @@ Reply McpServer::Impl::resourcesList(const Message& m, Exchange& x) {
   if (fixtures && seq == 0) fixtures->appendResources(items);
   bool more = false;
   if (options.store != nullptr) {
-    auto changes = options.store->changesSince(seq, kScanChanges);
+    auto changes = documentWalk(*options.store, seq, kScanChanges);
     if (!changes.ok()) return Reply::fail(kInternalError, changes.status().message());
     for (const store::Change& c : *changes) {
       if (items.size() >= options.limits.page_size) {

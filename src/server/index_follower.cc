@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ward/common/log.h"
+#include "ward/store/cluster.h"
 
 namespace ward::server {
 
@@ -38,10 +39,23 @@ IndexFollower::~IndexFollower() {
 }
 
 void IndexFollower::run() {
+  auto* cluster = dynamic_cast<store::ClusterStore*>(&store_);
+  std::chrono::steady_clock::time_point recorded{};
   while (waitForWork()) {
     auto applied = index_.catchUp();
     if (!applied.ok()) {
       logWarn("index: following the change feed: " + applied.status().toString());
+      continue;
+    }
+    // The cursor feed pruning must not pass (store/cluster.h), at most every kFollowerHeartbeat.
+    const auto now = std::chrono::steady_clock::now();
+    if (cluster != nullptr && now - recorded >= store::kFollowerHeartbeat) {
+      Status s = cluster->recordFollower(index_.stats().applied_seq);
+      if (s.ok()) {
+        recorded = now;
+      } else {
+        logWarn("index: recording the feed cursor: " + s.toString());
+      }
     }
   }
 }

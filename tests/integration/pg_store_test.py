@@ -133,6 +133,17 @@ def main():
         p = run_ward(d, "init", env=plain)
         check("an unknown key in [store] is refused naming it",
               p.returncode != 0 and "store.port" in p.stderr, f"rc={p.returncode} {p.stderr}")
+        for key, bad in (("lease_ttl_ms", "999"), ("lease_ttl_ms", '"15000"'),
+                         ("feed_retention_s", "-1"), ("feed_retention_s", "2592001")):
+            with open(os.path.join(d, "ward.toml"), "w") as f:
+                f.write(f'[store]\nurl = "postgresql:///ward_it"\n{key} = {bad}\n')
+            p = run_ward(d, "init", env=plain)
+            check(f"[store] {key} = {bad} is refused naming the key and its limits",
+                  p.returncode != 0 and f"store.{key}" in p.stderr and " to " in p.stderr,
+                  f"rc={p.returncode} {p.stderr}")
+        p = run_ward(a, "migrate", "--new-epoch", "--check", env=env)
+        check("ward migrate --new-epoch refuses --check",
+              p.returncode != 0 and "--new-epoch" in p.stderr, f"rc={p.returncode} {p.stderr}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         psql(BASE_URL, "DROP DATABASE IF EXISTS ward_it")

@@ -4,7 +4,8 @@
 // (docs/design/index.md, "Purging deleted text"), even when no request arrives. It reads the feed
 // when the store's change listener wakes it (PostgreSQL: a writer's NOTIFY) and at least every
 // `interval` (kIndexFollowInterval, or WARD_INDEX_FOLLOW_MS): the poll bounds the delay when a
-// wake-up is lost or the store has none (SQLite).
+// wake-up is lost or the store has none (SQLite). On a shared store (store/cluster.h) it also
+// records the index's cursor every kFollowerHeartbeat, so feed pruning keeps what it has not read.
 #pragma once
 
 #include <chrono>

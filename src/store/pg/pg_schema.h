@@ -97,7 +97,22 @@ CREATE TABLE upstream_prompt_pins(
 INSERT INTO meta(key, value) VALUES('tool_generation', '0') ON CONFLICT (key) DO NOTHING;
 )sql"};
 
+// Work across nodes (pg_cluster.h): the leader lease with its fencing term, the followers' feed
+// cursors (feed pruning keeps every row a live follower has not passed), the time of each feed
+// row (the retention), the store epoch and the pruned horizon (a follower behind either resyncs).
+inline constexpr Migration kMigration3{3, "leases, feed followers and the store epoch", R"sql(
+CREATE TABLE leases(
+  name TEXT PRIMARY KEY, holder TEXT NOT NULL, term BIGINT NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE feed_followers(
+  node TEXT PRIMARY KEY, epoch BIGINT NOT NULL, cursor BIGINT NOT NULL,
+  heartbeat_at TIMESTAMPTZ NOT NULL);
+ALTER TABLE changes ADD COLUMN at TIMESTAMPTZ NOT NULL DEFAULT now();
+INSERT INTO meta(key, value) VALUES('store_epoch', '1'), ('feed_pruned_through', '0')
+  ON CONFLICT (key) DO NOTHING;
+)sql"};
+
 // Every migration, in version order; the last one's version is the schema this ward writes.
-inline constexpr std::array<Migration, 2> kMigrations{kMigration1, kMigration2};
+inline constexpr std::array<Migration, 3> kMigrations{kMigration1, kMigration2, kMigration3};
 
 }  // namespace ward::store::pg

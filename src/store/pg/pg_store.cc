@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pg_bulk.h"
+#include "pg_cluster.h"
 #include "pg_documents.h"
 #include "pg_feed.h"
 #include "pg_listener.h"
@@ -13,6 +14,7 @@
 #include "ward/common/clock.h"
 #include "ward/common/hash.h"
 #include "ward/store/change_listener.h"
+#include "ward/store/cluster.h"
 #include "ward/store/pg_store.h"
 
 namespace ward::store {
@@ -49,9 +51,12 @@ Status bumpIdentityGeneration(PgConn& db) {
       .status();
 }
 
-class PgStore final : public Store, public ChangeListenerSource, public SearchReads {
+class PgStore final : public Store,
+                      public ChangeListenerSource,
+                      public SearchReads,
+                      public ClusterStore {
  public:
-  explicit PgStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+  explicit PgStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)), node_id_(randomHex(8)) {}
 
   Status migrate() {
     return pool_->transaction([&](PgConn& db) -> Status {
@@ -405,6 +410,27 @@ class PgStore final : public Store, public ChangeListenerSource, public SearchRe
 
   Result<int64_t> identityGeneration() override { return metaValue("identity_generation"); }
 
+  // --- work across nodes (pg_cluster.h) ---
+  const std::string& nodeId() const override { return node_id_; }
+  Result<LeaseTerm> acquireLease(const std::string& name, std::chrono::milliseconds ttl) override {
+    return pg::acquireLease(*pool_, name, node_id_, ttl);
+  }
+  Status releaseLease(const LeaseTerm& term) override { return pg::releaseLease(*pool_, term); }
+  Result<int64_t> pruneFeed(const LeaseTerm& term, std::chrono::seconds retention) override {
+    return pg::pruneFeed(*pool_, term, retention);
+  }
+  Status recordFollower(int64_t cursor) override {
+    return pg::recordFollower(*pool_, node_id_, cursor);
+  }
+  Result<FeedPage> readFeed(int64_t epoch, int64_t seq, int limit) override {
+    return pg::readFeed(*pool_, epoch, seq, limit);
+  }
+  Result<FeedResyncPoint> resyncPoint() override { return pg::resyncPoint(*pool_); }
+  Result<std::vector<int64_t>> liveDocumentIds(int64_t after_id, int limit) override {
+    return pg::liveDocumentIds(*pool_, after_id, limit);
+  }
+  Result<int64_t> newEpoch() override { return pg::newEpoch(*pool_); }
+
   Result<std::string> storeId() override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
     WARD_ASSIGN_OR_RETURN(
@@ -499,6 +525,7 @@ class PgStore final : public Store, public ChangeListenerSource, public SearchRe
   }
 
   std::unique_ptr<PgPool> pool_;
+  const std::string node_id_;
 };
 
 }  // namespace
