@@ -23,7 +23,7 @@
 
 namespace ward::testing {
 
-// Ward wired the way the CLI wires it (src/cli/cli_context.cc), over a data directory.
+// Ward wired the way the CLI wires it (src/server/server_context.cc), over a data directory.
 // Members are destroyed in reverse order: services, index, traces, store.
 struct WardInstance {
   std::string tenant = "default";
