@@ -171,7 +171,7 @@ TYPED_TEST(ToolStoreConformance, AnotherNodesChangesMoveTheGenerationAndAreReadA
   EXPECT_TRUE(mine.listGrants("default")->empty());
   EXPECT_EQ(mine.deleteGrant("default", added->id).code(), StatusCode::kNotFound);
   g = this->generation(mine);
-  ASSERT_TRUE(other->setMode({"tenant", "default", "", true, "admin", 5}).ok());
+  ASSERT_TRUE(other->setMode({store::ModeScope::kTenant, "default", "", true, "admin", 5}).ok());
   EXPECT_GT(this->generation(mine), g);
   g = this->generation(mine);
   ASSERT_TRUE(other->addDelegation({"default", "alice", "bot", "admin", 5}).ok());
@@ -196,10 +196,10 @@ TYPED_TEST(ToolStoreConformance, DelegationsAndModes) {
   ASSERT_TRUE(tools.deleteDelegation("default", "alice", "bot").ok());
   EXPECT_EQ(tools.deleteDelegation("default", "alice", "bot").code(), StatusCode::kNotFound);
 
-  ASSERT_TRUE(tools.setMode({"server", "", "", true, "root", 1}).ok());
-  ASSERT_TRUE(tools.setMode({"agent", "default", "bot", true, "admin", 2}).ok());
-  ASSERT_TRUE(tools.setMode({"agent", "default", "bot", false, "admin", 3}).ok());
-  ASSERT_TRUE(tools.setMode({"tenant", "acme", "", true, "carol", 4}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kServer, "", "", true, "root", 1}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kAgent, "default", "bot", true, "admin", 2}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kAgent, "default", "bot", false, "admin", 3}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kTenant, "acme", "", true, "carol", 4}).ok());
   auto modes = tools.listModes("default");
   ASSERT_TRUE(modes.ok());
   ASSERT_EQ(modes->size(), 2u);  // the server row and its agent row, not acme's
