@@ -41,29 +41,28 @@ std::string xmlEscape(const std::string& s) {
 }
 
 // One <testsuite> with a <testcase> per example (JUnit XML as CI systems read it).
-std::string junitXml(const Json& run) {
-  const std::string suite =
-      run["tool"].get<std::string>() + "@" + run["version"].get<std::string>();
-  const int tests = run["passed"].get<int>() + run["failed"].get<int>() + run["skipped"].get<int>();
+std::string junitXml(const gateway::ToolTestReport& run) {
+  using Outcome = gateway::ToolExampleRun::Outcome;
+  const std::string suite = run.tool + "@" + run.version;
+  const int tests = run.passed + run.failed + run.skipped;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
   out += "  <testsuite name=\"" + xmlEscape(suite) + "\" tests=\"" + std::to_string(tests) +
-         "\" failures=\"" + std::to_string(run["failed"].get<int>()) + "\" skipped=\"" +
-         std::to_string(run["skipped"].get<int>()) + "\">\n";
-  for (const Json& ex : run["examples"]) {
-    out += "    <testcase classname=\"" + xmlEscape(suite) + "\" name=\"" +
-           xmlEscape(ex["name"].get<std::string>()) + "\"";
-    const std::string outcome = ex["outcome"].get<std::string>();
-    if (outcome == "passed") {
+         "\" failures=\"" + std::to_string(run.failed) + "\" skipped=\"" +
+         std::to_string(run.skipped) + "\">\n";
+  for (const gateway::ToolExampleRun& ex : run.examples) {
+    out +=
+        "    <testcase classname=\"" + xmlEscape(suite) + "\" name=\"" + xmlEscape(ex.name) + "\"";
+    if (ex.outcome == Outcome::kPassed) {
       out += "/>\n";
       continue;
     }
     out += ">\n";
-    const std::string reason = xmlEscape(ex.value("reason", ""));
-    if (outcome == "skipped") {
+    const std::string reason = xmlEscape(ex.reason);
+    if (ex.outcome == Outcome::kSkipped) {
       out += "      <skipped message=\"" + reason + "\"/>\n";
     } else {
-      out += "      <failure message=\"" + reason + "\">trace " +
-             xmlEscape(ex.value("trace_id", "")) + ": " + reason + "</failure>\n";
+      out += "      <failure message=\"" + reason + "\">trace " + xmlEscape(ex.trace_id) + ": " +
+             reason + "</failure>\n";
     }
     out += "    </testcase>\n";
   }
@@ -109,18 +108,17 @@ void registerToolContractCommands(CLI::App& app, CliContext& ctx, CommandSlot& s
       if (!f.good()) return fail(Status::internal("cannot write " + t_junit));
     }
     if (t_json) {
-      std::cout << run->dump(2) << "\n";
+      std::cout << run->toJson().dump(2) << "\n";
     } else {
-      for (const Json& ex : (*run)["examples"]) {
-        std::cout << ex["outcome"].get<std::string>() << "\t" << ex["name"].get<std::string>();
-        if (ex.contains("reason")) std::cout << "\t" << ex["reason"].get<std::string>();
+      for (const gateway::ToolExampleRun& ex : run->examples) {
+        std::cout << gateway::ToolExampleRun::outcomeName(ex.outcome) << "\t" << ex.name;
+        if (!ex.reason.empty()) std::cout << "\t" << ex.reason;
         std::cout << "\n";
       }
-      std::cout << (*run)["tool"].get<std::string>() << "@" << (*run)["version"].get<std::string>()
-                << ": " << (*run)["passed"] << " passed, " << (*run)["failed"] << " failed, "
-                << (*run)["skipped"] << " skipped\n";
+      std::cout << run->tool << "@" << run->version << ": " << run->passed << " passed, "
+                << run->failed << " failed, " << run->skipped << " skipped\n";
     }
-    return (*run)["failed"].get<int>() == 0 ? 0 : 1;
+    return run->failed == 0 ? 0 : 1;
   });
 
   auto* diff = tools->add_subcommand(
@@ -134,12 +132,12 @@ void registerToolContractCommands(CLI::App& app, CliContext& ctx, CommandSlot& s
   onGateway(diff, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
     auto out = gw->diffTools(ctx.tenant(), d_name, d_from, d_to);
     if (!out.ok()) return fail(out.status());
-    const std::string cls = (*out)["classification"].get<std::string>();
+    const std::string cls = out->classification();
     if (d_json) {
-      std::cout << out->dump(2) << "\n";
+      std::cout << out->toJson().dump(2) << "\n";
     } else {
       std::cout << d_name << " " << d_from << " -> " << d_to << ": " << cls << "\n";
-      for (const Json& c : (*out)["changes"]) {
+      for (const Json& c : out->diff["changes"]) {
         std::cout << (c["breaking"].get<bool>() ? "  breaking    " : "  compatible  ")
                   << c["side"].get<std::string>() << " " << c["pointer"].get<std::string>() << " "
                   << c["rule"].get<std::string>() << ": " << c["detail"].get<std::string>() << "\n";

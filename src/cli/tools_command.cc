@@ -34,20 +34,27 @@ int printJson(const Result<Json>& r) {
   return 0;
 }
 
+// A gateway's typed result, printed as the JSON the REST API answers.
+template <typename T>
+int printView(const Result<T>& r) {
+  if (!r.ok()) return printJson(r.status());
+  return printJson(r->toJson());
+}
+
 // `tools call --explain`: every rule of the tool's input schema that `args` breaks, on stderr
 // (the version named, else the newest listed).
 void explainArgs(gateway::ToolGateway* gw, const std::string& tenant, const std::string& name,
                  const std::string& version, const Json& args) {
   auto listed = gw->listTools(tenant, name);
-  if (!listed.ok() || (*listed)["tools"].empty()) return;
-  const Json* chosen = nullptr;
-  for (const Json& v : (*listed)["tools"][0]["versions"]) {
-    if (version.empty() || v.value("version", "") == version) chosen = &v;
+  if (!listed.ok() || listed->tools.empty()) return;
+  const gateway::ToolVersionView* chosen = nullptr;
+  for (const gateway::ToolVersionView& v : listed->tools[0].versions) {
+    if (version.empty() || v.record.version == version) chosen = &v;
   }
-  if (chosen == nullptr || !chosen->contains("input_schema")) return;
-  gateway::SchemaOptions options;
-  options.format_assertion = chosen->value("format_assertion", false);
-  auto schema = gateway::JsonSchema::compile((*chosen)["input_schema"], "input_schema", options);
+  if (chosen == nullptr || !chosen->definition) return;
+  const gateway::ToolDefinition& def = *chosen->definition;
+  auto schema =
+      gateway::JsonSchema::compile(def.input_schema, "input_schema", gateway::schemaOptionsOf(def));
   if (!schema.ok()) return;
   for (const auto& v : (*schema)->explain(args)) {
     std::cerr << "  " << (v.instance_pointer.empty() ? "/" : v.instance_pointer) << ": "
@@ -98,9 +105,8 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!def.ok()) return fail(def.status());
       auto out = gw->addTool(ctx.tenant(), *def, upstream);
       if (!out.ok()) return fail(Status(out.status().code(), f + ": " + out.status().message()));
-      std::cout << (*out)["outcome"].get<std::string>() << " " << (*out)["tool"].get<std::string>()
-                << "@" << (*out)["version"].get<std::string>()
-                << " sha256:" << (*out)["hash"].get<std::string>().substr(0, 16) << "\n";
+      std::cout << store::toolPutOutcomeName(out->outcome) << " " << out->tool << "@"
+                << out->version << " sha256:" << out->hash.substr(0, 16) << "\n";
     }
     return 0;
   });
@@ -110,14 +116,15 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   list->add_flag("--json", list_json, "Print JSON");
   onGateway(list, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
     auto out = gw->listTools(ctx.tenant(), "");
-    if (!out.ok() || list_json) return printJson(out);
-    for (const Json& t : (*out)["tools"]) {
-      for (const Json& v : t["versions"]) {
-        std::cout << t["name"].get<std::string>() << "@" << v["version"].get<std::string>() << "\t"
-                  << v.value("risk", "?") << "\t" << v.value("backend", "?")
-                  << (v.value("deprecated", false) ? "\tdeprecated" : "")
-                  << (v.value("pinned", false) ? "\tpinned" : "")
-                  << (v.value("quarantined", false) ? "\tQUARANTINED" : "") << "\n";
+    if (!out.ok() || list_json) return printView(out);
+    for (const gateway::ToolVersions& t : out->tools) {
+      for (const gateway::ToolVersionView& v : t.versions) {
+        const gateway::ToolDefinition* d = v.definition ? &*v.definition : nullptr;
+        std::cout << t.name << "@" << v.record.version << "\t"
+                  << (d ? std::string(gateway::riskName(d->risk)) : "?") << "\t"
+                  << (d ? d->backend.type : "?") << (v.deprecated() ? "\tdeprecated" : "")
+                  << (v.record.pinned_hash.empty() ? "" : "\tpinned")
+                  << (v.record.quarantined ? "\tQUARANTINED" : "") << "\n";
       }
     }
     return 0;
@@ -215,11 +222,13 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
       if (!c.ok()) return fail(Status::invalidArgument("--constraints: " + c.status().message()));
       grant["constraints"] = *c;
     }
-    return printJson(gw->addGrant(ctx.tenant(), grant, "cli"));
+    auto added = gw->addGrant(ctx.tenant(), grant, "cli");
+    if (!added.ok()) return printJson(added.status());
+    return printJson(added->toAddedJson());
   });
   auto* glist = grants->add_subcommand("list", "List grants");
   onGateway(glist, ctx, slot,
-            [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listGrants(ctx.tenant())); });
+            [&ctx](gateway::ToolGateway* gw) { return printView(gw->listGrants(ctx.tenant())); });
   auto* grm = grants->add_subcommand("rm", "Remove a grant");
   static int64_t g_id = 0;
   grm->add_option("ID", g_id, "Grant id")->required();
@@ -246,11 +255,11 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   dadd->add_option("USER", d_user, "A user or service account")->required();
   dadd->add_option("AGENT", d_agent, "An agent")->required();
   onGateway(dadd, ctx, slot, [&ctx, cliAdmin](gateway::ToolGateway* gw) {
-    return printJson(gw->addDelegation(cliAdmin(), Json{{"user", d_user}, {"agent", d_agent}}));
+    return printView(gw->addDelegation(cliAdmin(), Json{{"user", d_user}, {"agent", d_agent}}));
   });
   auto* dlist = dels->add_subcommand("list", "List delegations");
   onGateway(dlist, ctx, slot, [&ctx, cliAdmin](gateway::ToolGateway* gw) {
-    return printJson(gw->listDelegations(cliAdmin()));
+    return printView(gw->listDelegations(cliAdmin()));
   });
   auto* drm = dels->add_subcommand("rm", "Withdraw AGENT's right to act for USER");
   drm->add_option("USER", d_user, "A user or service account")->required();
@@ -273,7 +282,10 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   mt->excludes(ma);
   onGateway(ro, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
     const bool on = m_state == "on";
-    std::string scope = !m_agent.empty() ? "agent" : !m_tenant.empty() ? "tenant" : "server";
+    using store::ModeScope;
+    const ModeScope scope = !m_agent.empty()    ? ModeScope::kAgent
+                            : !m_tenant.empty() ? ModeScope::kTenant
+                                                : ModeScope::kServer;
     std::string tenant = m_tenant.empty() ? ctx.tenant() : m_tenant;
     identity::Principal cli_operator;  // a server admin (identity/roles.h)
     cli_operator.tenant = ctx.tenant();
@@ -281,16 +293,16 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
     cli_operator.admin = true;
     Status s = gw->setReadOnly(scope, tenant, m_agent, on, cli_operator);
     if (!s.ok()) return fail(s);
-    std::cout << "read-only " << m_state << " for " << scope
-              << (scope == "agent"    ? " " + m_agent
-                  : scope == "tenant" ? " " + tenant
-                                      : "")
+    std::cout << "read-only " << m_state << " for " << store::toString(scope)
+              << (scope == ModeScope::kAgent    ? " " + m_agent
+                  : scope == ModeScope::kTenant ? " " + tenant
+                                                : "")
               << "\n";
     return 0;
   });
   auto* mlist = mode->add_subcommand("list", "Show the read-only switches");
   onGateway(mlist, ctx, slot,
-            [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listModes(ctx.tenant())); });
+            [&ctx](gateway::ToolGateway* gw) { return printView(gw->listModes(ctx.tenant())); });
 
   // --- secrets ---
   auto* secrets = app.add_subcommand("secrets", "Tenant service-account secrets for backends");
@@ -317,7 +329,7 @@ void registerToolsCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
   });
   auto* slist = secrets->add_subcommand("list", "List secret names (never values)");
   onGateway(slist, ctx, slot,
-            [&ctx](gateway::ToolGateway* gw) { return printJson(gw->listSecrets(ctx.tenant())); });
+            [&ctx](gateway::ToolGateway* gw) { return printView(gw->listSecrets(ctx.tenant())); });
 }
 
 void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot) {
@@ -330,7 +342,9 @@ void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
   onGateway(list, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
     auto who = ctx.principal(a_as);
     if (!who.ok()) return fail(who.status());
-    return printJson(gw->listApprovals(*who, a_state));
+    auto state = gateway::approvalStateFilter(a_state);
+    if (!state.ok()) return printJson(state.status());
+    return printView(gw->listApprovals(*who, *state));
   });
   auto* show = approvals->add_subcommand("show", "Show one approval");
   static std::string d_id, d_as, d_comment;
@@ -339,7 +353,7 @@ void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
   onGateway(show, ctx, slot, [&ctx](gateway::ToolGateway* gw) {
     auto who = ctx.principal(a_as);
     if (!who.ok()) return fail(who.status());
-    return printJson(gw->getApproval(*who, d_id, 0));
+    return printView(gw->getApproval(*who, d_id, 0));
   });
   for (bool approve : {true, false}) {
     auto* cmd =
@@ -355,7 +369,7 @@ void registerApprovalCommands(CLI::App& app, CliContext& ctx, CommandSlot& slot)
       d.approval_id = d_id;
       d.approve = approve;
       d.comment = d_comment;
-      return printJson(gw->decide(*who, d));
+      return printView(gw->decide(*who, d));
     });
   }
 }

@@ -15,7 +15,9 @@ std::string sealContext(const std::string& tenant, const std::string& id) {
 }
 
 // A call that can still run needs its sealed copy; a settled one only its redacted view.
-bool mayStillRun(const std::string& state) { return state == "pending" || state == "approved"; }
+bool mayStillRun(store::ApprovalState state) {
+  return state == store::ApprovalState::kPending || state == store::ApprovalState::kApproved;
+}
 
 }  // namespace
 

@@ -18,40 +18,16 @@ namespace {
 // A reviewer's comment is stored and recorded; longer ones are refused.
 constexpr size_t kMaxDecisionCommentBytes = 4096;
 
-bool isSettled(const std::string& state) {
-  return state != "pending" && state != "approved" && state != "executing";
-}
-
 }  // namespace
-
-Json ToolGateway::Impl::approvalJson(const store::ApprovalRecord& a) const {
-  Json j = {{"id", a.id},
-            {"tool", a.tool},
-            {"version", a.version},
-            {"requester", a.requester},
-            {"args", a.args},
-            {"rule", a.rule},
-            {"reason", a.reason},
-            {"state", a.state},
-            {"trace_id", a.trace_id},
-            {"created_at", formatRfc3339(a.created_at)},
-            {"expires_at", formatRfc3339(a.expires_at)}};
-  if (!a.agent.empty()) j["agent"] = a.agent;
-  if (!a.reviewer.empty()) j["reviewer"] = a.reviewer;
-  if (!a.comment.empty()) j["comment"] = a.comment;
-  if (a.decided_at != 0) j["decided_at"] = formatRfc3339(a.decided_at);
-  if (!a.result.is_null()) j["result"] = a.result;
-  return j;
-}
 
 Result<store::ApprovalRecord> ToolGateway::Impl::freshApproval(const std::string& tenant,
                                                                const std::string& id) {
   WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, options.tools->getApproval(tenant, id));
-  if (a.state == "pending" && now() >= a.expires_at) {
+  if (a.state == store::ApprovalState::kPending && now() >= a.expires_at) {
     store::ApprovalRecord to;
-    to.state = "expired";
+    to.state = store::ApprovalState::kExpired;
     to.decided_at = now();
-    auto moved = options.tools->transitionApproval(tenant, id, "pending", to);
+    auto moved = options.tools->transitionApproval(tenant, id, store::ApprovalState::kPending, to);
     if (moved.ok()) {
       trace::TraceContext trace = trace::TraceContext::generate();
       if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // joins the call's trace (explain)
@@ -72,34 +48,27 @@ bool mayView(const identity::Principal& viewer, const store::ApprovalRecord& a) 
 }
 }  // namespace
 
-Result<Json> ToolGateway::listApprovals(const identity::Principal& viewer,
-                                        const std::string& state) {
+Result<ApprovalList> ToolGateway::listApprovals(const identity::Principal& viewer,
+                                                std::optional<store::ApprovalState> state) {
   const std::string& tenant = viewer.tenant;
-  static const char* const kStates[] = {"",         "pending", "approved", "executing",
-                                        "executed", "failed",  "denied",   "expired"};
-  if (std::find(std::begin(kStates), std::end(kStates), state) == std::end(kStates)) {
-    return Status::invalidArgument(
-        "field 'state' must be one of pending, approved, executing, "
-        "executed, failed, denied, expired");
-  }
   WARD_RETURN_IF_ERROR(impl_->options.tools->expireApprovals(impl_->now()).status());
   WARD_ASSIGN_OR_RETURN(std::vector<store::ApprovalRecord> list,
                         impl_->options.tools->listApprovals(tenant, state, 1000));
-  Json out = Json::array();
+  ApprovalList out;
   for (const auto& a : list) {
-    if (mayView(viewer, a)) out.push_back(impl_->approvalJson(a));
+    if (mayView(viewer, a)) out.approvals.push_back(ApprovalView::of(a));
   }
-  return Json{{"approvals", std::move(out)}};
+  return out;
 }
 
 Result<ToolGateway::ApprovalWait> ToolGateway::waitForApproval(
     const identity::Principal& viewer, const std::string& id, int64_t wait_s,
-    std::function<void(Result<Json>)> done) {
+    std::function<void(Result<ApprovalView>)> done) {
   if (wait_s < 0) return Status::invalidArgument("field 'wait' must be >= 0 seconds");
   wait_s = std::min(wait_s, impl_->options.config.max_wait_s);
   WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, impl_->freshApproval(viewer.tenant, id));
   if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
-  if (isSettled(a.state) || wait_s == 0) return ApprovalWait{impl_->approvalJson(a), 0};
+  if (store::isSettled(a.state) || wait_s == 0) return ApprovalWait{ApprovalView::of(a), 0};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
   WARD_ASSIGN_OR_RETURN(uint64_t token, impl_->waiters->add(viewer, id, deadline, std::move(done)));
   return ApprovalWait{std::nullopt, token};
@@ -109,30 +78,30 @@ void ToolGateway::cancelApprovalWait(uint64_t token) { impl_->waiters->cancel(to
 
 size_t ToolGateway::approvalWaiters() const { return impl_->waiters->size(); }
 
-Result<Json> ToolGateway::getApproval(const identity::Principal& viewer, const std::string& id,
-                                      int64_t wait_s) {
-  auto answer = std::make_shared<std::promise<Result<Json>>>();
-  std::future<Result<Json>> later = answer->get_future();
+Result<ApprovalView> ToolGateway::getApproval(const identity::Principal& viewer,
+                                              const std::string& id, int64_t wait_s) {
+  auto answer = std::make_shared<std::promise<Result<ApprovalView>>>();
+  std::future<Result<ApprovalView>> later = answer->get_future();
   WARD_ASSIGN_OR_RETURN(ApprovalWait w,
-                        waitForApproval(viewer, id, wait_s, [answer](Result<Json> view) {
+                        waitForApproval(viewer, id, wait_s, [answer](Result<ApprovalView> view) {
                           answer->set_value(std::move(view));
                         }));
   if (w.now) return std::move(*w.now);
   return later.get();
 }
 
-Json ToolGateway::callResponseAfterWait(Json parked, const Json& view) {
-  if (view.value("state", "") == "executed" && view.contains("result")) return view["result"];
-  parked["state"] = view.value("state", "pending");
+Json ToolGateway::callResponseAfterWait(Json parked, const ApprovalView& view) {
+  if (view.state == store::ApprovalState::kExecuted && !view.result.is_null()) return view.result;
+  parked["state"] = std::string(store::toString(view.state));
   return parked;
 }
 
-Result<Json> ToolGateway::Impl::waitedView(const identity::Principal& viewer, const std::string& id,
-                                           bool* settled) {
+Result<ApprovalView> ToolGateway::Impl::waitedView(const identity::Principal& viewer,
+                                                   const std::string& id, bool* settled) {
   WARD_ASSIGN_OR_RETURN(store::ApprovalRecord a, freshApproval(viewer.tenant, id));
   if (!mayView(viewer, a)) return Status::notFound("approval '" + id + "' not found");
-  *settled = isSettled(a.state);
-  return approvalJson(a);
+  *settled = store::isSettled(a.state);
+  return ApprovalView::of(a);
 }
 
 namespace {
@@ -146,7 +115,7 @@ bool holdsWardAction(const store::ApprovalRecord& a) {
 
 }  // namespace
 
-Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Decision& d) {
+Result<ApprovalView> ToolGateway::decide(const identity::Principal& reviewer, const Decision& d) {
   Impl& g = *impl_;
   const std::string& tenant = reviewer.tenant;
   // Every refused attempt is recorded here, whatever the front door (REST, CLI, MCP): a
@@ -177,7 +146,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   if (!fresh.ok()) return refuse(fresh.status());
   store::ApprovalRecord a = std::move(fresh).value();
   trace_id = a.trace_id;
-  if (a.state == "expired") {
+  if (a.state == store::ApprovalState::kExpired) {
     return refuse(Status::failedPrecondition("approval '" + a.id + "' expired at " +
                                              formatRfc3339(a.expires_at) +
                                              "; the call did not run"));
@@ -186,9 +155,9 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     return refuse(Status::permissionDenied("'" + reviewer.name +
                                            "' asked for this call and cannot review it"));
   }
-  if (a.state != "pending") {
-    return refuse(
-        Status::failedPrecondition("approval '" + a.id + "' is " + a.state + ", not pending"));
+  if (a.state != store::ApprovalState::kPending) {
+    return refuse(Status::failedPrecondition(
+        "approval '" + a.id + "' is " + std::string(store::toString(a.state)) + ", not pending"));
   }
   store::ApprovalRecord to;
   to.reviewer = reviewer.name;
@@ -198,12 +167,13 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
   if (!a.trace_id.empty()) trace.trace_id = a.trace_id;  // the decision joins the call's trace
 
   if (!d.approve) {
-    to.state = "denied";
+    to.state = store::ApprovalState::kDenied;
     to.result = Json{{"status", "denied"},
                      {"approval_id", a.id},
                      {"reviewer", reviewer.name},
                      {"comment", d.comment}};
-    auto moved = g.options.tools->transitionApproval(tenant, a.id, "pending", to);
+    auto moved =
+        g.options.tools->transitionApproval(tenant, a.id, store::ApprovalState::kPending, to);
     if (!moved.ok()) {
       if (moved.status().code() == StatusCode::kFailedPrecondition) return refuse(moved.status());
       return moved.status();
@@ -223,11 +193,12 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
       if (!st.ok()) logWarn("cannot store a denial under its idempotency key: " + st.toString());
     }
     g.waiters->wake();
-    return g.approvalJson(denied);
+    return ApprovalView::of(denied);
   }
 
-  to.state = "approved";
-  auto moved = g.options.tools->transitionApproval(tenant, a.id, "pending", to);
+  to.state = store::ApprovalState::kApproved;
+  auto moved =
+      g.options.tools->transitionApproval(tenant, a.id, store::ApprovalState::kPending, to);
   if (!moved.ok()) {
     if (moved.status().code() == StatusCode::kFailedPrecondition) return refuse(moved.status());
     return moved.status();
@@ -244,13 +215,13 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     // Nothing for the gateway to run: the action that asked (a held sync run) consumes the
     // approval when it runs next (docs/design/gateway.md "Approvals of Ward's own actions").
     g.waiters->wake();
-    return g.approvalJson(approved);
+    return ApprovalView::of(approved);
   }
   // Claim the execution: only one caller moves approved -> executing.
   store::ApprovalRecord claim;
-  claim.state = "executing";
-  WARD_ASSIGN_OR_RETURN(approved,
-                        g.options.tools->transitionApproval(tenant, a.id, "approved", claim));
+  claim.state = store::ApprovalState::kExecuting;
+  WARD_ASSIGN_OR_RETURN(approved, g.options.tools->transitionApproval(
+                                      tenant, a.id, store::ApprovalState::kApproved, claim));
 
   CallContext call;
   call.approval = approved;
@@ -292,10 +263,11 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     }
   }
   store::ApprovalRecord done;
-  done.state = run.ok() ? "executed" : "failed";
+  done.state = run.ok() ? store::ApprovalState::kExecuted : store::ApprovalState::kFailed;
   done.result = run.ok() ? call.response : Json{{"error", statusToJson(run)}};
-  WARD_ASSIGN_OR_RETURN(store::ApprovalRecord finished,
-                        g.options.tools->transitionApproval(tenant, a.id, "executing", done));
+  WARD_ASSIGN_OR_RETURN(
+      store::ApprovalRecord finished,
+      g.options.tools->transitionApproval(tenant, a.id, store::ApprovalState::kExecuting, done));
   if (!a.idempotency_key.empty()) {
     // A retry of the original call with its key now gets the outcome, not "pending".
     store::IdempotencyRecord rec{
@@ -304,7 +276,7 @@ Result<Json> ToolGateway::decide(const identity::Principal& reviewer, const Deci
     if (!st.ok()) logWarn("cannot store an approved call's outcome: " + st.toString());
   }
   g.waiters->wake();
-  return g.approvalJson(finished);
+  return ApprovalView::of(finished);
 }
 
 }  // namespace ward::gateway

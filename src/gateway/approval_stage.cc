@@ -45,11 +45,11 @@ StageResult ApprovalStage::park(CallContext& call, const std::string& rule,
   a.reason = reason;
   a.idempotency_key = call.request.idempotency_key;
   a.trace_id = call.request.trace.trace_id;
-  a.state = "pending";
+  a.state = store::ApprovalState::kPending;
   a.created_at = clock_.nowMicros();
   a.expires_at = a.created_at + ttl_s_ * 1'000'000;
   if (Status st = tools_.createApproval(a); !st.ok()) return StageResult::reject(st);
-  call.decision = "pending";
+  call.decision = CallDecision::kPending;
   call.reason = reason;
   call.response = Json{{"status", "pending"},
                        {"approval_id", a.id},

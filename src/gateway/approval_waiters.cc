@@ -79,7 +79,7 @@ size_t ApprovalWaiters::size() const {
 void ApprovalWaiters::run() {
   struct Due {
     uint64_t token;
-    Result<Json> answer;
+    Result<ApprovalView> answer;
   };
   MutexLock lock(mu_);
   while (!stopping_) {
@@ -97,11 +97,11 @@ void ApprovalWaiters::run() {
     const auto now = std::chrono::steady_clock::now();
     for (const auto& [token, w] : snapshot) {
       bool settled = false;
-      Result<Json> view = check_(w.viewer, w.id, &settled);
+      Result<ApprovalView> view = check_(w.viewer, w.id, &settled);
       if (!view.ok() || settled || now >= w.deadline) due.push_back({token, std::move(view)});
     }
     lock.lock();
-    std::vector<std::pair<Done, Result<Json>>> finished;
+    std::vector<std::pair<Done, Result<ApprovalView>>> finished;
     for (Due& d : due) {
       auto it = waiters_.find(d.token);
       if (it == waiters_.end()) continue;  // cancelled meanwhile

@@ -24,16 +24,17 @@
 #include "ward/common/json.h"
 #include "ward/common/mutex.h"
 #include "ward/common/status.h"
+#include "ward/gateway/gateway_results.h"
 #include "ward/identity/principal.h"
 
 namespace ward::gateway {
 
 class ApprovalWaiters {
  public:
-  using Done = std::function<void(Result<Json>)>;
+  using Done = std::function<void(Result<ApprovalView>)>;
   // The approval as `viewer` may see it; *settled when it will not change any more.
-  using Check = std::function<Result<Json>(const identity::Principal& viewer, const std::string& id,
-                                           bool* settled)>;
+  using Check = std::function<Result<ApprovalView>(const identity::Principal& viewer,
+                                                   const std::string& id, bool* settled)>;
   static constexpr std::chrono::milliseconds kPollInterval{50};
 
   explicit ApprovalWaiters(Check check) : check_(std::move(check)) {}

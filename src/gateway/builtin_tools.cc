@@ -133,7 +133,7 @@ Result<bool> provisionBuiltinSet(ToolGateway::Impl& impl, const std::string& ten
     tools.push_back(std::move(rec));
     store::GrantRecord g;
     g.tenant = tenant;
-    g.subject_kind = kEveryUserKind;
+    g.subject_kind = store::GrantSubjectKind::kUsers;
     g.subject = "*";
     g.tool = def.name;
     g.constraints = Json::object();

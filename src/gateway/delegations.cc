@@ -29,7 +29,8 @@ Status mayManage(const identity::Principal& by, const std::string& user) {
 
 }  // namespace
 
-Result<Json> ToolGateway::addDelegation(const identity::Principal& by, const Json& delegation) {
+Result<DelegationView> ToolGateway::addDelegation(const identity::Principal& by,
+                                                  const Json& delegation) {
   if (!delegation.is_object()) return Status::invalidArgument("body must be a JSON object");
   for (const auto& [k, v] : delegation.items()) {
     if (k != "user" && k != "agent") return Status::invalidArgument("field '" + k + "': unknown");
@@ -57,27 +58,20 @@ Result<Json> ToolGateway::addDelegation(const identity::Principal& by, const Jso
   d.created_by = by.name;
   d.created_at = impl_->now();
   WARD_RETURN_IF_ERROR(impl_->options.tools->addDelegation(d));
-  Json out = {{"user", d.user},
-              {"agent", d.agent},
-              {"created_by", d.created_by},
-              {"created_at", formatRfc3339(d.created_at)}};
   impl_->record("tool_delegation", nullptr, d.tenant, by.name, trace::TraceContext::generate(),
                 Json{{"action", "add"}, {"user", d.user}, {"agent", d.agent}});
-  return out;
+  return DelegationView{d.user, d.agent, d.created_by, d.created_at};
 }
 
-Result<Json> ToolGateway::listDelegations(const identity::Principal& viewer) {
+Result<DelegationList> ToolGateway::listDelegations(const identity::Principal& viewer) {
   WARD_ASSIGN_OR_RETURN(std::vector<store::DelegationRecord> all,
                         impl_->options.tools->listDelegations(viewer.tenant));
-  Json list = Json::array();
+  DelegationList out;
   for (const store::DelegationRecord& d : all) {
     if (!viewer.admin && d.user != viewer.name && d.agent != viewer.name) continue;
-    list.push_back(Json{{"user", d.user},
-                        {"agent", d.agent},
-                        {"created_by", d.created_by},
-                        {"created_at", formatRfc3339(d.created_at)}});
+    out.delegations.push_back(DelegationView{d.user, d.agent, d.created_by, d.created_at});
   }
-  return Json{{"delegations", std::move(list)}};
+  return out;
 }
 
 Status ToolGateway::deleteDelegation(const identity::Principal& by, const std::string& user,

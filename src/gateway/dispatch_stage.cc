@@ -6,17 +6,17 @@ namespace {
 
 // The decision of a call its executor failed (docs/design/gateway.md "Decisions recorded").
 // Never `conflict`: that value means an idempotency key reused with other arguments.
-std::string backendDecision(const CallContext& call, const Status& st) {
-  if (call.backend_error) return "backend_error";
+CallDecision backendDecision(const CallContext& call, const Status& st) {
+  if (call.backend_error) return CallDecision::kBackendError;
   switch (st.code()) {
     case StatusCode::kUnavailable:
-      return "backend_unavailable";
+      return CallDecision::kBackendUnavailable;
     case StatusCode::kPermissionDenied:
-      return "denied";
+      return CallDecision::kDenied;
     case StatusCode::kInvalidArgument:
-      return "invalid";
+      return CallDecision::kInvalid;
     default:
-      return "failed";
+      return CallDecision::kFailed;
   }
 }
 

@@ -6,32 +6,6 @@
 
 namespace ward::gateway {
 
-namespace {
-
-Json toolVersionJson(const store::ToolRecord& r, const ToolDefinition* d) {
-  Json v = {{"version", r.version},
-            {"hash", r.canonical_hash},
-            {"pinned", !r.pinned_hash.empty()},
-            {"deprecated", r.deprecated},
-            {"quarantined", r.quarantined},
-            {"created_at", formatRfc3339(r.created_at)}};
-  if (r.quarantined) v["pending_hash"] = r.pending_hash;
-  if (d != nullptr) {
-    v["description"] = d->description;
-    v["risk"] = riskName(d->risk);
-    v["backend"] = d->backend.type;
-    v["input_schema"] = d->input_schema;
-    v["output_schema"] = d->output_schema;
-    if (schemaOptionsOf(*d).format_assertion) v["format_assertion"] = true;
-    if (d->deprecation.deprecated) v["deprecated"] = true;
-    if (d->deprecation.sunset_us != 0) v["sunset"] = formatRfc3339(d->deprecation.sunset_us);
-    if (!d->deprecation.replacement.empty()) v["replacement"] = d->deprecation.replacement;
-  }
-  return v;
-}
-
-}  // namespace
-
 Result<std::string> stringOf(const Json& j, const std::string& key, bool required) {
   if (!j.contains(key)) {
     if (required) return Status::invalidArgument("field '" + key + "' is required");
@@ -41,8 +15,8 @@ Result<std::string> stringOf(const Json& j, const std::string& key, bool require
   return j[key].get<std::string>();
 }
 
-Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definition,
-                                  bool from_upstream) {
+Result<ToolAdded> ToolGateway::addTool(const std::string& tenant, const Json& definition,
+                                       bool from_upstream) {
   WARD_ASSIGN_OR_RETURN(ToolDefinition def, parseToolDefinition(definition));
   // An upstream's definitions follow the upstream (pinning and quarantine guard them); an
   // admin's new version must not break the one before it under the same major version.
@@ -68,27 +42,26 @@ Result<Json> ToolGateway::addTool(const std::string& tenant, const Json& definit
   rec.created_at = impl_->now();
   WARD_ASSIGN_OR_RETURN(store::ToolPutOutcome outcome,
                         impl_->options.tools->putTool(rec, from_upstream));
-  Json out = {{"tool", def.name},
-              {"version", def.version},
-              {"hash", rec.canonical_hash},
-              {"outcome", std::string(store::toolPutOutcomeName(outcome))}};
-  if (!diff.is_null()) out["diff"] = diff;
-  impl_->record("tool_registry", nullptr, tenant, "", trace::TraceContext::generate(), out);
+  ToolAdded out{def.name, def.version, rec.canonical_hash, outcome, std::move(diff)};
+  impl_->record("tool_registry", nullptr, tenant, "", trace::TraceContext::generate(),
+                out.toJson());
   return out;
 }
 
-Result<Json> ToolGateway::listTools(const std::string& tenant, const std::string& name) {
+Result<ToolList> ToolGateway::listTools(const std::string& tenant, const std::string& name) {
   WARD_ASSIGN_OR_RETURN(std::vector<store::ToolRecord> records,
                         impl_->options.tools->listTools(tenant, name));
-  Json tools = Json::array();
-  for (const store::ToolRecord& r : records) {
+  ToolList out;
+  for (store::ToolRecord& r : records) {
     auto def = parseToolDefinition(r.definition);
-    if (tools.empty() || tools.back()["name"] != r.name) {
-      tools.push_back(Json{{"name", r.name}, {"versions", Json::array()}});
+    if (out.tools.empty() || out.tools.back().name != r.name) {
+      out.tools.push_back(ToolVersions{r.name, {}});
     }
-    tools.back()["versions"].push_back(toolVersionJson(r, def.ok() ? &*def : nullptr));
+    ToolVersionView v{std::move(r), std::nullopt};
+    if (def.ok()) v.definition = std::move(def).value();
+    out.tools.back().versions.push_back(std::move(v));
   }
-  return Json{{"tools", std::move(tools)}};
+  return out;
 }
 
 Status ToolGateway::deprecateTool(const std::string& tenant, const std::string& name,
@@ -106,8 +79,8 @@ Status ToolGateway::approveDefinition(const std::string& tenant, const std::stri
   return impl_->options.tools->approveDefinition(tenant, name, version, impl_->now());
 }
 
-Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
-                                   const std::string& by) {
+Result<GrantView> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
+                                        const std::string& by) {
   if (!grant.is_object()) return Status::invalidArgument("grant must be a JSON object");
   for (const auto& [k, v] : grant.items()) {
     if (k != "subject_kind" && k != "subject" && k != "tool" && k != "constraints") {
@@ -116,14 +89,15 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
   }
   store::GrantRecord g;
   g.tenant = tenant;
-  WARD_ASSIGN_OR_RETURN(g.subject_kind, stringOf(grant, "subject_kind", true));
+  WARD_ASSIGN_OR_RETURN(std::string kind, stringOf(grant, "subject_kind", true));
   WARD_ASSIGN_OR_RETURN(g.subject, stringOf(grant, "subject", true));
   WARD_ASSIGN_OR_RETURN(g.tool, stringOf(grant, "tool", true));
-  const bool every_user = g.subject_kind == kEveryUserKind;
-  if (g.subject_kind != "principal" && g.subject_kind != "group" && g.subject_kind != "agent" &&
-      !every_user) {
+  auto parsed_kind = store::parseGrantSubjectKind(kind);
+  if (!parsed_kind.ok()) {
     return Status::invalidArgument("field 'subject_kind' must be principal, group, agent or users");
   }
+  g.subject_kind = *parsed_kind;
+  const bool every_user = g.subject_kind == store::GrantSubjectKind::kUsers;
   if (every_user && g.subject != "*") {
     return Status::invalidArgument("field 'subject': subject_kind 'users' takes subject '*'");
   }
@@ -132,17 +106,18 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
     auto p = impl_->options.store->findPrincipal(tenant, g.subject);
     if (!p.ok()) {
       if (p.status().code() == StatusCode::kNotFound) {
-        return Status::invalidArgument("field 'subject': no " + g.subject_kind + " '" + g.subject +
+        return Status::invalidArgument("field 'subject': no " + kind + " '" + g.subject +
                                        "' in tenant '" + tenant + "'");
       }
       return p.status();
     }
     bool is_group = p->kind == identity::PrincipalKind::kGroup;
     bool is_agent = p->kind == identity::PrincipalKind::kAgent;
-    if ((g.subject_kind == "group") != is_group || (g.subject_kind == "agent" && !is_agent)) {
+    if ((g.subject_kind == store::GrantSubjectKind::kGroup) != is_group ||
+        (g.subject_kind == store::GrantSubjectKind::kAgent && !is_agent)) {
       return Status::invalidArgument("field 'subject': '" + g.subject + "' is a " +
                                      std::string(identity::principalKindName(p->kind)) +
-                                     ", not a " + g.subject_kind);
+                                     ", not a " + kind);
     }
   }
   g.constraints = grant.contains("constraints") ? grant["constraints"] : Json::object();
@@ -150,51 +125,41 @@ Result<Json> ToolGateway::addGrant(const std::string& tenant, const Json& grant,
   g.created_by = by;
   g.created_at = impl_->now();
   WARD_ASSIGN_OR_RETURN(store::GrantRecord stored, impl_->options.tools->addGrant(g));
-  Json out = {{"id", stored.id},
-              {"subject_kind", stored.subject_kind},
-              {"subject", stored.subject},
-              {"tool", stored.tool},
-              {"constraints", stored.constraints},
-              {"created_by", stored.created_by}};
-  impl_->record("tool_grant", nullptr, tenant, by, trace::TraceContext::generate(), out);
+  GrantView out = GrantView::of(stored);
+  impl_->record("tool_grant", nullptr, tenant, by, trace::TraceContext::generate(),
+                out.toAddedJson());
   return out;
 }
 
-Result<Json> ToolGateway::listGrants(const std::string& tenant) {
+Result<GrantList> ToolGateway::listGrants(const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(std::vector<store::GrantRecord> grants,
                         impl_->options.tools->listGrants(tenant));
-  Json list = Json::array();
-  for (const store::GrantRecord& g : grants) {
-    list.push_back(Json{{"id", g.id},
-                        {"subject_kind", g.subject_kind},
-                        {"subject", g.subject},
-                        {"tool", g.tool},
-                        {"constraints", g.constraints},
-                        {"created_by", g.created_by},
-                        {"created_at", formatRfc3339(g.created_at)}});
-  }
-  return Json{{"grants", std::move(list)}};
+  GrantList out;
+  for (const store::GrantRecord& g : grants) out.grants.push_back(GrantView::of(g));
+  return out;
 }
 
 Status ToolGateway::deleteGrant(const std::string& tenant, int64_t id) {
   return impl_->options.tools->deleteGrant(tenant, id);
 }
 
-Status ToolGateway::setReadOnly(const std::string& scope, const std::string& tenant,
+Status ToolGateway::setReadOnly(store::ModeScope scope, const std::string& tenant,
                                 const std::string& subject, bool read_only,
                                 const identity::Principal& by) {
+  using store::ModeScope;
   const std::string& server_tenant = impl_->options.config_tenant;
+  const std::string scope_name(store::toString(scope));
   // A refusal is recorded, whatever the front door, in the caller's tenant and in the one the
   // switch would have changed (the server's own for the server scope).
   auto refuse = [&](Status why) -> Status {
     const trace::TraceContext trace = trace::TraceContext::generate();
-    const std::string target = scope == "server" ? server_tenant : tenant;
+    const std::string target = scope == ModeScope::kServer ? server_tenant : tenant;
     std::vector<std::string> trails = {by.tenant};
     if (target != by.tenant) trails.push_back(target);
     for (const std::string& trail : trails) {
       impl_->record("tool_mode", nullptr, trail, by.name, trace,
                     Json{{"decision", "denied"},
-                         {"scope", scope},
+                         {"scope", scope_name},
                          {"tenant", tenant},
                          {"subject", subject},
                          {"read_only", read_only},
@@ -208,7 +173,7 @@ Status ToolGateway::setReadOnly(const std::string& scope, const std::string& ten
   m.read_only = read_only;
   m.set_by = by.name;
   m.updated_at = impl_->now();
-  if (scope == "server") {
+  if (scope == ModeScope::kServer) {
     // tenant and subject stay empty: the switch applies to every tenant of the server.
     if (!identity::isServerAdmin(by, server_tenant)) {
       return refuse(Status::permissionDenied(
@@ -216,13 +181,13 @@ Status ToolGateway::setReadOnly(const std::string& scope, const std::string& ten
           "admin of the server's tenant '" +
           server_tenant + "'); a tenant admin switches its own tenant (scope 'tenant')"));
     }
-  } else if (scope == "tenant" || scope == "agent") {
+  } else {
     if (!(by.admin && by.tenant == tenant) && !identity::isServerAdmin(by, server_tenant)) {
       return refuse(
           Status::permissionDenied("'" + by.name + "' is not an admin of tenant '" + tenant + "'"));
     }
     m.tenant = tenant;
-    if (scope == "agent") {
+    if (scope == ModeScope::kAgent) {
       m.subject = subject;
       if (impl_->options.store != nullptr) {
         auto p = impl_->options.store->findPrincipal(tenant, subject);
@@ -232,36 +197,23 @@ Status ToolGateway::setReadOnly(const std::string& scope, const std::string& ten
         }
       }
     }
-  } else {
-    return Status::invalidArgument("field 'scope' must be server, tenant or agent");
   }
   WARD_RETURN_IF_ERROR(impl_->options.tools->setMode(m));
   // A server-wide switch belongs to the server's own trail; the others to the tenant's.
-  impl_->record("tool_mode", nullptr, scope == "server" ? server_tenant : tenant, by.name,
+  impl_->record("tool_mode", nullptr, scope == ModeScope::kServer ? server_tenant : tenant, by.name,
                 trace::TraceContext::generate(),
                 Json{{"decision", "changed"},
-                     {"scope", scope},
+                     {"scope", scope_name},
                      {"subject", subject},
                      {"read_only", read_only},
                      {"by_tenant", by.tenant}});
   return Status();
 }
 
-Result<Json> ToolGateway::listModes(const std::string& tenant) {
+Result<ModeList> ToolGateway::listModes(const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(std::vector<store::ModeRecord> modes,
                         impl_->options.tools->listModes(tenant));
-  Json list = Json::array();
-  for (const store::ModeRecord& m : modes) {
-    Json j = {{"scope", m.scope},
-              {"read_only", m.read_only},
-              {"set_by", m.set_by},
-              {"updated_at", formatRfc3339(m.updated_at)}};
-    if (m.scope == "agent") j["agent"] = m.subject;
-    if (m.scope != "server") j["tenant"] = m.tenant;
-    list.push_back(std::move(j));
-  }
-  return Json{{"modes", std::move(list)},
-              {"note", "agents without an agent row are read-only (new agents start read-only)"}};
+  return ModeList{std::move(modes)};
 }
 
 Status ToolGateway::putSecret(const std::string& tenant, const std::string& name,
@@ -293,10 +245,10 @@ Status ToolGateway::deleteSecret(const std::string& tenant, const std::string& n
   return Status();
 }
 
-Result<Json> ToolGateway::listSecrets(const std::string& tenant) {
+Result<SecretNames> ToolGateway::listSecrets(const std::string& tenant) {
   WARD_ASSIGN_OR_RETURN(std::vector<std::string> names,
                         impl_->options.tools->listSecretNames(tenant));
-  return Json{{"secrets", names}};
+  return SecretNames{std::move(names)};
 }
 
 Result<std::string> ToolGateway::secretValue(const std::string& tenant, const std::string& name) {

@@ -44,13 +44,13 @@ class ToolGateway::Impl {
   // changed or deleted by any process takes effect on the next call; only the unseal is cached
   // (by tenant, name and the exact sealed value).
   Result<std::string> secretPlaintext(const std::string& tenant, const std::string& name);
-  Json approvalJson(const store::ApprovalRecord& a) const;
   // Checks sunset/quarantine/pin of a resolved tool; adds deprecation warnings.
   Status checkCallable(const ResolvedTool& tool, std::vector<std::string>* warnings) const;
   // Lazily expires one approval if it is pending and past its expiry.
   Result<store::ApprovalRecord> freshApproval(const std::string& tenant, const std::string& id);
   // The approval as `viewer` may see it (NotFound otherwise); *settled once it cannot change.
-  Result<Json> waitedView(const identity::Principal& viewer, const std::string& id, bool* settled);
+  Result<ApprovalView> waitedView(const identity::Principal& viewer, const std::string& id,
+                                  bool* settled);
   // A parked call's raw arguments sealed for execution only (approval_args.cc): AES-256-GCM
   // under the secrets key, bound to "approval:<tenant>/<id>". FailedPrecondition without a key.
   Result<std::string> sealApprovalArgs(const std::string& tenant, const std::string& id,

@@ -4,14 +4,18 @@
 
 namespace ward::gateway {
 
-bool grantSubjectMatches(const std::string& kind, const std::string& subject,
+bool grantSubjectMatches(store::GrantSubjectKind kind, const std::string& subject,
                          const identity::Principal& p) {
-  if (kind == "principal") return subject == p.name;
-  if (kind == "group") return std::binary_search(p.groups.begin(), p.groups.end(), subject);
-  if (kind == "agent") return p.kind == identity::PrincipalKind::kAgent && subject == p.name;
-  if (kind == kEveryUserKind) {
-    return subject == "*" && (p.kind == identity::PrincipalKind::kUser ||
-                              p.kind == identity::PrincipalKind::kServiceAccount);
+  switch (kind) {
+    case store::GrantSubjectKind::kPrincipal:
+      return subject == p.name;
+    case store::GrantSubjectKind::kGroup:
+      return std::binary_search(p.groups.begin(), p.groups.end(), subject);
+    case store::GrantSubjectKind::kAgent:
+      return p.kind == identity::PrincipalKind::kAgent && subject == p.name;
+    case store::GrantSubjectKind::kUsers:
+      return subject == "*" && (p.kind == identity::PrincipalKind::kUser ||
+                                p.kind == identity::PrincipalKind::kServiceAccount);
   }
   return false;
 }
@@ -20,7 +24,8 @@ bool subjectListAllows(const std::vector<std::string>& entries, const identity::
   for (const std::string& e : entries) {
     size_t colon = e.find(':');
     if (colon == std::string::npos) continue;
-    if (grantSubjectMatches(e.substr(0, colon), e.substr(colon + 1), p)) return true;
+    auto kind = store::parseGrantSubjectKind(std::string_view(e).substr(0, colon));
+    if (kind.ok() && grantSubjectMatches(*kind, e.substr(colon + 1), p)) return true;
   }
   return false;
 }

@@ -85,12 +85,12 @@ StageResult IdempotencyStage::run(CallContext& call) {
     }
     if (held->state == "done") {
       if (held->response.is_object() && held->response.contains("error")) {
-        call.decision = "replayed";
+        call.decision = CallDecision::kReplayed;
         return StageResult::reject(statusFromJson(held->response["error"]));
       }
       call.response = held->response;
       call.response["replayed"] = true;
-      call.decision = "replayed";
+      call.decision = CallDecision::kReplayed;
       call.reason = "same idempotency key and arguments: stored result returned, not executed";
       return StageResult::stop();
     }

@@ -157,12 +157,12 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
       WARD_RETURN_IF_ERROR(addTool(tenant, *def, true).status());
       outcome = "quarantined_new";
     } else {
-      WARD_ASSIGN_OR_RETURN(Json added, addTool(tenant, *def, true));
-      outcome = added["outcome"].get<std::string>();
-      if (outcome == "created") {
+      WARD_ASSIGN_OR_RETURN(ToolAdded added, addTool(tenant, *def, true));
+      outcome = store::toolPutOutcomeName(added.outcome);
+      if (added.outcome == store::ToolPutOutcome::kCreated) {
         WARD_RETURN_IF_ERROR(pinTool(tenant, ward_name, kUpstreamToolVersion, true));
         outcome = "imported";
-      } else if (outcome == "quarantined") {
+      } else if (added.outcome == store::ToolPutOutcome::kQuarantined) {
         outcome = "quarantined_changed";
       }
     }
@@ -173,11 +173,12 @@ Result<Json> ToolGateway::syncUpstream(const std::string& tenant, const std::str
     if (offered.count(ward_name) != 0) continue;
     Json tomb = tombstoneDefinition(rec.definition);
     if (rec.definition == tomb) continue;  // its removal was approved already: sunset
-    WARD_ASSIGN_OR_RETURN(Json added, addTool(tenant, tomb, true));
-    report["tools"].push_back(
-        Json{{"tool", ward_name},
-             {"upstream_tool", rec.definition["backend"].value("tool", "")},
-             {"outcome", added["outcome"] == "quarantined" ? "quarantined_removed" : "removed"}});
+    WARD_ASSIGN_OR_RETURN(ToolAdded added, addTool(tenant, tomb, true));
+    report["tools"].push_back(Json{
+        {"tool", ward_name},
+        {"upstream_tool", rec.definition["backend"].value("tool", "")},
+        {"outcome", added.outcome == store::ToolPutOutcome::kQuarantined ? "quarantined_removed"
+                                                                         : "removed"}});
   }
   g.live.put(tenant, name, std::move(live));
   g.record("upstream_sync", nullptr, tenant, "", trace::TraceContext::generate(), report);

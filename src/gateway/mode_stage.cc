@@ -10,11 +10,13 @@ StageResult ModeStage::run(CallContext& call) {
   std::string why;
   bool agent_row = false;
   for (const store::ModeRecord& m : call.policy->modes) {
-    if (m.scope == "server" && m.read_only) why = "the server is in read-only mode";
-    if (m.scope == "tenant" && m.tenant == tenant && m.read_only && why.empty()) {
+    if (m.scope == store::ModeScope::kServer && m.read_only)
+      why = "the server is in read-only mode";
+    if (m.scope == store::ModeScope::kTenant && m.tenant == tenant && m.read_only && why.empty()) {
       why = "tenant '" + tenant + "' is in read-only mode";
     }
-    if (m.scope == "agent" && call.request.agent && m.subject == call.request.agent->name) {
+    if (m.scope == store::ModeScope::kAgent && call.request.agent &&
+        m.subject == call.request.agent->name) {
       agent_row = true;
       if (m.read_only && why.empty()) {
         why = "agent '" + m.subject + "' is in read-only mode";

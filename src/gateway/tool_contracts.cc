@@ -81,21 +81,17 @@ Status checkBreakingChange(store::ToolStore& tools, const std::string& tenant,
       " version (register it as a new major version): " + breakingSummary(diff));
 }
 
-Result<Json> ToolGateway::diffTools(const std::string& tenant, const std::string& name,
-                                    const std::string& from, const std::string& to) {
+Result<ToolDiffReport> ToolGateway::diffTools(const std::string& tenant, const std::string& name,
+                                              const std::string& from, const std::string& to) {
   store::ToolStore& tools = *impl_->options.tools;
   WARD_ASSIGN_OR_RETURN(ToolDefinition before, storedVersion(tools, tenant, name, from));
   WARD_ASSIGN_OR_RETURN(ToolDefinition after, storedVersion(tools, tenant, name, to));
   ToolDiff diff = diffToolDefinitions(before, after);
-  Json out = diff.toJson();
-  out["tool"] = name;
-  out["from"] = from;
-  out["to"] = to;
-  out["breaking_allowed"] = allowsBreakingChange(before.semver, after.semver);
-  return out;
+  return ToolDiffReport{name, from, to, allowsBreakingChange(before.semver, after.semver),
+                        diff.toJson()};
 }
 
-Result<Json> ToolGateway::testTool(const ToolTestRequest& request) {
+Result<ToolTestReport> ToolGateway::testTool(const ToolTestRequest& request) {
   const std::string& tenant = request.principal.tenant;
   WARD_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySnapshot> snap,
                         impl_->policy->snapshot(tenant));
@@ -107,15 +103,18 @@ Result<Json> ToolGateway::testTool(const ToolTestRequest& request) {
     return Status::failedPrecondition(def.name + "@" + def.version +
                                       " has no examples (docs/formats/tool-definition.md)");
   }
-  Json results = Json::array();
-  int passed = 0, failed = 0, skipped = 0;
+  ToolTestReport report;
+  report.tool = def.name;
+  report.version = def.version;
+  report.recorded = request.recorded;
   for (const ToolExample& ex : examples) {
-    Json row = {{"name", ex.name}};
-    if (request.recorded && ex.decision == "executed" && !ex.recorded) {
-      row["outcome"] = "skipped";
-      row["reason"] = "no recorded response";
-      ++skipped;
-      results.push_back(std::move(row));
+    ToolExampleRun row;
+    row.name = ex.name;
+    if (request.recorded && ex.decision == CallDecision::kExecuted && !ex.recorded) {
+      row.outcome = ToolExampleRun::Outcome::kSkipped;
+      row.reason = "no recorded response";
+      ++report.skipped;
+      report.examples.push_back(std::move(row));
       continue;
     }
     CallRequest call;
@@ -130,31 +129,27 @@ Result<Json> ToolGateway::testTool(const ToolTestRequest& request) {
     // A recorded run never reaches the backend: an example with no recorded response that
     // still gets to dispatch sees null (and fails its expectation).
     if (request.recorded) call.recorded_result = ex.recorded ? *ex.recorded : Json(nullptr);
-    row["trace_id"] = call.trace.trace_id;
-    std::string decision;
+    row.trace_id = call.trace.trace_id;
+    CallDecision decision = CallDecision::kFailed;
     auto out = callWithDecision(std::move(call), &decision);
     const Json result = out.ok() && out->contains("result") ? (*out)["result"] : Json(nullptr);
     std::string why = judgeToolExample(ex, decision, result);
-    if (why.empty() && !out.ok() && decision == "executed") why = out.status().message();
-    row["decision"] = decision;
-    if (!out.ok()) row["error"] = out.status().message();
-    if (why.empty()) {
-      row["outcome"] = "passed";
-      ++passed;
-    } else {
-      row["outcome"] = "failed";
-      row["reason"] = why;
-      ++failed;
+    if (why.empty() && !out.ok() && decision == CallDecision::kExecuted) {
+      why = out.status().message();
     }
-    results.push_back(std::move(row));
+    row.decision = decision;
+    if (!out.ok()) row.error = out.status().message();
+    if (why.empty()) {
+      row.outcome = ToolExampleRun::Outcome::kPassed;
+      ++report.passed;
+    } else {
+      row.outcome = ToolExampleRun::Outcome::kFailed;
+      row.reason = why;
+      ++report.failed;
+    }
+    report.examples.push_back(std::move(row));
   }
-  return Json{{"tool", def.name},
-              {"version", def.version},
-              {"recorded", request.recorded},
-              {"passed", passed},
-              {"failed", failed},
-              {"skipped", skipped},
-              {"examples", std::move(results)}};
+  return report;
 }
 
 }  // namespace ward::gateway

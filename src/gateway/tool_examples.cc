@@ -8,14 +8,6 @@ namespace ward::gateway {
 namespace {
 
 // Decisions an example may expect (docs/design/gateway.md "Decisions recorded").
-const std::set<std::string>& knownDecisions() {
-  static const std::set<std::string> kDecisions = {
-      "executed", "pending",     "replayed",      "denied", "rate_limited",
-      "invalid",  "conflict",    "backend_error", "failed", "backend_unavailable",
-      "refused",  "unknown_tool"};
-  return kDecisions;
-}
-
 Status fieldError(const std::string& field, const std::string& what) {
   return Status::invalidArgument("tool definition field '" + field + "': " + what);
 }
@@ -45,11 +37,13 @@ Result<ToolExample> parseOne(const Json& e, const std::string& at) {
   if (!x.is_object()) return fieldError(at + ".expect", "must be an object");
   for (const auto& [k, v] : x.items()) {
     if (k == "decision") {
-      if (!v.is_string() || !knownDecisions().count(v.get<std::string>())) {
+      auto decision = v.is_string() ? parseCallDecision(v.get<std::string>())
+                                    : Result<CallDecision>(Status::invalidArgument(""));
+      if (!decision.ok()) {
         return fieldError(at + ".expect.decision",
                           "must be a decision such as \"executed\" or \"invalid\"");
       }
-      ex.decision = v.get<std::string>();
+      ex.decision = *decision;
     } else if (k == "result") {
       ex.result = v;
     } else if (k == "subset") {
@@ -62,7 +56,7 @@ Result<ToolExample> parseOne(const Json& e, const std::string& at) {
       return fieldError(at + ".expect." + k, "unknown field");
     }
   }
-  if (ex.decision != "executed" && (ex.result || ex.subset || !ex.schema.is_null())) {
+  if (ex.decision != CallDecision::kExecuted && (ex.result || ex.subset || !ex.schema.is_null())) {
     return fieldError(at + ".expect",
                       "a result is only expected when the decision is \"executed\"");
   }
@@ -96,11 +90,11 @@ Status checkToolExamples(const std::vector<ToolExample>& examples, const JsonSch
     const ToolExample& ex = examples[i];
     const std::string at = "examples[" + std::to_string(i) + "]";
     const bool valid_args = input.accepts(ex.arguments);
-    if (ex.decision == "invalid" && valid_args) {
+    if (ex.decision == CallDecision::kInvalid && valid_args) {
       return fieldError(at + ".arguments",
                         "expected to be invalid, but the input_schema accepts them");
     }
-    if (ex.decision != "invalid") {
+    if (ex.decision != CallDecision::kInvalid) {
       Status s = input.validate(ex.arguments, "arguments");
       if (!s.ok()) return fieldError(at + ".arguments", s.message());
     }
@@ -109,7 +103,7 @@ Status checkToolExamples(const std::vector<ToolExample>& examples, const JsonSch
         Status s = output->validate(*ex.result, "result");
         if (!s.ok()) return fieldError(at + ".expect.result", s.message());
       }
-      if (ex.recorded && ex.decision == "executed") {
+      if (ex.recorded && ex.decision == CallDecision::kExecuted) {
         Status s = output->validate(*ex.recorded, "recorded");
         if (!s.ok()) return fieldError(at + ".recorded", s.message());
       }
@@ -140,12 +134,13 @@ bool jsonContainsSubset(const Json& value, const Json& subset) {
   return value == subset;
 }
 
-std::string judgeToolExample(const ToolExample& example, const std::string& decision,
+std::string judgeToolExample(const ToolExample& example, CallDecision decision,
                              const Json& result) {
   if (decision != example.decision) {
-    return "decision '" + decision + "', expected '" + example.decision + "'";
+    return "decision '" + std::string(toString(decision)) + "', expected '" +
+           std::string(toString(example.decision)) + "'";
   }
-  if (decision != "executed") return "";
+  if (decision != CallDecision::kExecuted) return "";
   if (example.result && result != *example.result) {
     return "result " + dumpJson(result) + " is not the expected " + dumpJson(*example.result);
   }

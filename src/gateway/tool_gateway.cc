@@ -27,18 +27,18 @@ const char* verdictName(Verdict v) {
   return "reject";
 }
 
-std::string decisionFor(const Status& st) {
+CallDecision decisionFor(const Status& st) {
   switch (st.code()) {
     case StatusCode::kPermissionDenied:
-      return "denied";
+      return CallDecision::kDenied;
     case StatusCode::kResourceExhausted:
-      return "rate_limited";
+      return CallDecision::kRateLimited;
     case StatusCode::kInvalidArgument:
-      return "invalid";
+      return CallDecision::kInvalid;
     case StatusCode::kFailedPrecondition:
-      return "conflict";
+      return CallDecision::kConflict;
     default:
-      return "failed";
+      return CallDecision::kFailed;
   }
 }
 
@@ -256,14 +256,16 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
     call.decided_by = std::string(stage->name());
     if (r.verdict == Verdict::kReject) {
       final = r.status;
-      if (call.decision.empty() || call.decision == "replayed") call.decision = decisionFor(final);
+      if (!call.decision || call.decision == CallDecision::kReplayed) {
+        call.decision = decisionFor(final);
+      }
       if (call.reason.empty()) call.reason = final.message();
     }
     break;
   }
   const ToolDefinition& def = call.tool->definition;
   if (completed) {
-    call.decision = "executed";
+    call.decision = CallDecision::kExecuted;
     call.decided_by = "dispatch";
     call.response = Json{
         {"status", "ok"}, {"tool", def.name}, {"version", def.version}, {"result", call.result}};
@@ -277,10 +279,12 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
   for (auto it = continued.rbegin(); it != continued.rend(); ++it) (*it)->finish(call, final);
 
   const int64_t total = clock->monotonicNanos() - start;
-  metrics().incrementCounter("ward_gateway_calls_total", {{"decision", call.decision}});
+  // Every path above decides; a stop without a decision of its own would be a stage's bug.
+  const std::string decision(toString(call.decision.value_or(CallDecision::kFailed)));
+  metrics().incrementCounter("ward_gateway_calls_total", {{"decision", decision}});
   metrics().observeHistogram("ward_gateway_overhead_seconds", {},
                              static_cast<double>(total - call.backend_ns) / 1e9);
-  Json attrs = {{"decision", call.decision}, {"stage", call.decided_by}};
+  Json attrs = {{"decision", decision}, {"stage", call.decided_by}};
   if (!call.reason.empty()) attrs["reason"] = call.reason;
   if (!final.ok()) attrs["error"] = std::string(statusCodeName(final.code()));
   if (call.response.contains("approval_id")) attrs["approval_id"] = call.response["approval_id"];
@@ -293,11 +297,11 @@ Status ToolGateway::Impl::runChain(CallContext& call) {
 }
 
 Result<Json> ToolGateway::call(CallRequest request) {
-  std::string decision;
+  CallDecision decision = CallDecision::kFailed;
   return callWithDecision(std::move(request), &decision);
 }
 
-Result<Json> ToolGateway::callWithDecision(CallRequest request, std::string* decision) {
+Result<Json> ToolGateway::callWithDecision(CallRequest request, CallDecision* decision) {
   Impl& g = *impl_;
   const std::string tenant = request.principal.tenant;
   if (request.agent && request.agent->tenant != tenant) {
@@ -313,21 +317,24 @@ Result<Json> ToolGateway::callWithDecision(CallRequest request, std::string* dec
   auto tool = snap->resolve(call.request.tool, call.request.version);
   Status pre = tool.ok() ? g.checkCallable(**tool, &call.warnings) : tool.status();
   if (!pre.ok()) {
-    call.decision = pre.code() == StatusCode::kNotFound ? "unknown_tool" : "refused";
-    Json attrs = {{"decision", call.decision}, {"stage", "resolve"}, {"reason", pre.message()}};
+    *decision =
+        pre.code() == StatusCode::kNotFound ? CallDecision::kUnknownTool : CallDecision::kRefused;
+    call.decision = *decision;
+    const std::string name(toString(*decision));
+    Json attrs = {{"decision", name}, {"stage", "resolve"}, {"reason", pre.message()}};
     g.record("tool_call", &call, tenant, call.request.principal.name, call.request.trace,
              std::move(attrs));
-    metrics().incrementCounter("ward_gateway_calls_total", {{"decision", call.decision}});
-    *decision = call.decision;
+    metrics().incrementCounter("ward_gateway_calls_total", {{"decision", name}});
     return pre;
   }
   call.tool = *tool;
   Status chained = g.runChain(call);
-  *decision = call.decision;
+  *decision = call.decision.value_or(CallDecision::kFailed);
   WARD_RETURN_IF_ERROR(chained);
-  if (call.decision == "pending" && call.request.wait_s > 0) {
+  if (call.decision == CallDecision::kPending && call.request.wait_s > 0) {
     const std::string id = call.response.value("approval_id", "");
-    WARD_ASSIGN_OR_RETURN(Json view, getApproval(call.request.principal, id, call.request.wait_s));
+    WARD_ASSIGN_OR_RETURN(ApprovalView view,
+                          getApproval(call.request.principal, id, call.request.wait_s));
     return callResponseAfterWait(std::move(call.response), view);
   }
   return call.response;

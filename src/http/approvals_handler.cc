@@ -35,8 +35,8 @@ Result<HttpResponse> decide(const Services& s, const HttpRequest& r, bool approv
       d.comment = body["comment"].get<std::string>();
     }
   }
-  WARD_ASSIGN_OR_RETURN(Json out, gw->decide(*who, d));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::ApprovalView decided, gw->decide(*who, d));
+  return HttpResponse::json(decided.toJson());
 }
 
 }  // namespace
@@ -45,8 +45,9 @@ Result<HttpResponse> decide(const Services& s, const HttpRequest& r, bool approv
 Result<HttpResponse> approvalsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listApprovals(*who, r.queryParam("state", "")));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(auto state, gateway::approvalStateFilter(r.queryParam("state", "")));
+  WARD_ASSIGN_OR_RETURN(gateway::ApprovalList list, gw->listApprovals(*who, state));
+  return HttpResponse::json(list.toJson());
 }
 
 // GET /v1/approvals/{id}?wait=SECONDS: a wait holds no worker thread (a deferred response).
@@ -54,22 +55,24 @@ Result<HttpResponse> approvalGet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(int64_t wait, waitParam(r));
-  return waitForApprovalResponse(gw, *who, r.pathParam("id"), wait,
-                                 [](Json view) { return HttpResponse::json(view); });
+  return waitForApprovalResponse(
+      gw, *who, r.pathParam("id"), wait,
+      [](const gateway::ApprovalView& view) { return HttpResponse::json(view.toJson()); });
 }
 
 Result<HttpResponse> waitForApprovalResponse(gateway::ToolGateway* gw,
                                              const identity::Principal& who,
                                              const std::string& approval_id, int64_t wait_s,
-                                             std::function<HttpResponse(Json)> respond) {
+                                             ApprovalResponder respond) {
   auto deferred = std::make_shared<DeferredResponse>();
   WARD_ASSIGN_OR_RETURN(
       gateway::ToolGateway::ApprovalWait w,
-      gw->waitForApproval(who, approval_id, wait_s, [deferred, respond](Result<Json> view) {
-        if (!view.ok()) return deferred->complete(view.status());
-        deferred->complete(respond(std::move(view).value()));
-      }));
-  if (w.now) return respond(std::move(*w.now));
+      gw->waitForApproval(who, approval_id, wait_s,
+                          [deferred, respond](Result<gateway::ApprovalView> view) {
+                            if (!view.ok()) return deferred->complete(view.status());
+                            deferred->complete(respond(*view));
+                          }));
+  if (w.now) return respond(*w.now);
   deferred->onCancel([gw, token = w.token] { gw->cancelApprovalWait(token); });
   return HttpResponse::later(std::move(deferred));
 }

@@ -10,16 +10,16 @@ Result<HttpResponse> delegationsCreate(const Services& s, const HttpRequest& r) 
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
-  WARD_ASSIGN_OR_RETURN(Json out, gw->addDelegation(*who, body));
-  return HttpResponse::created(out);
+  WARD_ASSIGN_OR_RETURN(gateway::DelegationView added, gw->addDelegation(*who, body));
+  return HttpResponse::created(added.toJson());
 }
 
 // GET /v1/delegations
 Result<HttpResponse> delegationsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listDelegations(*who));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::DelegationList list, gw->listDelegations(*who));
+  return HttpResponse::json(list.toJson());
 }
 
 // DELETE /v1/delegations/{user}/{agent}

@@ -10,16 +10,16 @@ Result<HttpResponse> grantsCreate(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
   WARD_ASSIGN_OR_RETURN(Json body, r.jsonBody());
-  WARD_ASSIGN_OR_RETURN(Json out, gw->addGrant(who->tenant, body, who->name));
-  return HttpResponse::created(out);
+  WARD_ASSIGN_OR_RETURN(gateway::GrantView added, gw->addGrant(who->tenant, body, who->name));
+  return HttpResponse::created(added.toAddedJson());
 }
 
 // GET /v1/grants
 Result<HttpResponse> grantsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listGrants(who->tenant));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::GrantList grants, gw->listGrants(who->tenant));
+  return HttpResponse::json(grants.toJson());
 }
 
 // DELETE /v1/grants/{id}
@@ -43,8 +43,8 @@ Result<HttpResponse> grantDelete(const Services& s, const HttpRequest& r) {
 Result<HttpResponse> modesList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listModes(who->tenant));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::ModeList modes, gw->listModes(who->tenant));
+  return HttpResponse::json(modes.toJson());
 }
 
 // PUT /v1/modes {"scope": "server"|"tenant"|"agent", "agent"?: NAME, "read_only": bool}
@@ -65,7 +65,8 @@ Result<HttpResponse> modesSet(const Services& s, const HttpRequest& r) {
     agent = body["agent"].get<std::string>();
   }
   const std::string scope = body["scope"].get<std::string>();
-  WARD_RETURN_IF_ERROR(gw->setReadOnly(scope, who->tenant, agent, read_only, *who));
+  WARD_ASSIGN_OR_RETURN(store::ModeScope parsed, gateway::modeScopeField(scope));
+  WARD_RETURN_IF_ERROR(gw->setReadOnly(parsed, who->tenant, agent, read_only, *who));
   return HttpResponse::json(Json{{"scope", scope}, {"agent", agent}, {"read_only", read_only}});
 }
 
@@ -94,8 +95,8 @@ Result<HttpResponse> secretDelete(const Services& s, const HttpRequest& r) {
 Result<HttpResponse> secretsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listSecrets(who->tenant));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::SecretNames names, gw->listSecrets(who->tenant));
+  return HttpResponse::json(names.toJson());
 }
 
 }  // namespace ward::http

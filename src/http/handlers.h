@@ -12,6 +12,10 @@
 #include "ward/http/http_message.h"
 #include "ward/http/services.h"
 
+namespace ward::gateway {
+struct ApprovalView;  // gateway_results.h
+}
+
 namespace ward::http {
 
 // search_handler.cc
@@ -74,10 +78,11 @@ Result<HttpResponse> approvalDeny(const Services& s, const HttpRequest& r);
 // Waits for an approval to settle (up to wait_s) without holding a worker: the answer now when
 // there is nothing to wait for, else a deferred response that `respond` builds from the view.
 // A client that goes away withdraws its wait; over the gateway's waiter bounds, 429.
+using ApprovalResponder = std::function<HttpResponse(const gateway::ApprovalView&)>;
 Result<HttpResponse> waitForApprovalResponse(gateway::ToolGateway* gw,
                                              const identity::Principal& who,
                                              const std::string& approval_id, int64_t wait_s,
-                                             std::function<HttpResponse(Json)> respond);
+                                             ApprovalResponder respond);
 
 // traces_handler.cc (traces, feedback, spans, stored prompts)
 Result<HttpResponse> tracesList(const Services& s, const HttpRequest& r);

@@ -91,7 +91,8 @@ Result<HttpResponse> toolCall(const Services& s, const HttpRequest& r) {
   if (out.value("status", "") != "pending" || wait_s == 0) return respond(std::move(out));
   const std::string approval_id = out.value("approval_id", "");
   return waitForApprovalResponse(
-      gw, *who, approval_id, wait_s, [parked = std::move(out), respond](Json view) {
+      gw, *who, approval_id, wait_s,
+      [parked = std::move(out), respond](const gateway::ApprovalView& view) {
         return respond(gateway::ToolGateway::callResponseAfterWait(parked, view));
       });
 }

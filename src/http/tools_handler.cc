@@ -26,24 +26,27 @@ Result<HttpResponse> toolsCreate(const Services& s, const HttpRequest& r) {
   if (upstream != "true" && upstream != "false") {
     return Status::invalidArgument("query 'upstream' must be true or false");
   }
-  WARD_ASSIGN_OR_RETURN(Json out, gw->addTool(who->tenant, body, upstream == "true"));
-  return out["outcome"] == "created" ? HttpResponse::created(out) : HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::ToolAdded added,
+                        gw->addTool(who->tenant, body, upstream == "true"));
+  return added.outcome == store::ToolPutOutcome::kCreated ? HttpResponse::created(added.toJson())
+                                                          : HttpResponse::json(added.toJson());
 }
 
 // GET /v1/tools
 Result<HttpResponse> toolsList(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listTools(who->tenant, ""));
-  return HttpResponse::json(out);
+  WARD_ASSIGN_OR_RETURN(gateway::ToolList list, gw->listTools(who->tenant, ""));
+  return HttpResponse::json(list.toJson());
 }
 
 // GET /v1/tools/{name}
 Result<HttpResponse> toolGet(const Services& s, const HttpRequest& r) {
   WARD_ASSIGN_OR_RETURN(const identity::Principal* who, requirePrincipal(r));
   WARD_ASSIGN_OR_RETURN(gateway::ToolGateway * gw, requireGateway(s));
-  WARD_ASSIGN_OR_RETURN(Json out, gw->listTools(who->tenant, r.pathParam("name")));
-  return HttpResponse::json(out["tools"][0]);
+  WARD_ASSIGN_OR_RETURN(gateway::ToolList list, gw->listTools(who->tenant, r.pathParam("name")));
+  if (list.tools.empty()) return Status::notFound("tool '" + r.pathParam("name") + "' not found");
+  return HttpResponse::json(list.tools[0].toJson());
 }
 
 // POST /v1/tools/{name}/versions/{version}/deprecate  {"deprecated": true}

@@ -342,18 +342,22 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
     }
     // "approved": an approved run that did not complete (it failed or was partial) may be run
     // again with the same approval; it is used up ("executed") by the run that completes.
-    const bool expired = a.state == "pending" && a.expires_at != 0 && a.expires_at < now;
-    if ((a.state != "pending" && a.state != "approved") || expired) {
-      return Status::failedPrecondition("approval '" + a.id + "' is " +
-                                        (expired ? std::string("expired") : a.state) +
-                                        ", not pending");
+    using store::ApprovalState;
+    const bool expired =
+        a.state == ApprovalState::kPending && a.expires_at != 0 && a.expires_at < now;
+    if ((a.state != ApprovalState::kPending && a.state != ApprovalState::kApproved) || expired) {
+      return Status::failedPrecondition(
+          "approval '" + a.id + "' is " +
+          std::string(store::toString(expired ? ApprovalState::kExpired : a.state)) +
+          ", not pending");
     }
-    if (a.state == "pending") {
+    if (a.state == ApprovalState::kPending) {
       store::ApprovalRecord to;
-      to.state = "approved";
+      to.state = ApprovalState::kApproved;
       to.reviewer = request.reviewer;
       to.decided_at = now;
-      WARD_ASSIGN_OR_RETURN(a, deps_.approvals->transitionApproval(tenant, a.id, "pending", to));
+      WARD_ASSIGN_OR_RETURN(
+          a, deps_.approvals->transitionApproval(tenant, a.id, ApprovalState::kPending, to));
       WARD_RETURN_IF_ERROR(recordSyncEvent(
           *deps_.traces, "sync_decision", tenant, request.reviewer,
           Json{{"source", source.name}, {"approval_id", a.id}, {"decision", "approved"}}));
@@ -471,7 +475,8 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
       run.message += "; no approvals store to hold it";
     } else {
       // One pending approval per source: a later held run reuses it.
-      WARD_ASSIGN_OR_RETURN(auto pending, deps_.approvals->listApprovals(tenant, "pending", 1000));
+      WARD_ASSIGN_OR_RETURN(auto pending, deps_.approvals->listApprovals(
+                                              tenant, store::ApprovalState::kPending, 1000));
       std::string id;
       for (const auto& a : pending) {
         if (a.tool == kSyncApprovalTool && a.version == source.name && a.expires_at >= now) {
@@ -489,7 +494,7 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
         a.args = Json{{"source", source.name}, {"run_id", run.id}};
         a.rule = "sync_guard";
         a.reason = hold;
-        a.state = "pending";
+        a.state = store::ApprovalState::kPending;
         a.created_at = now;
         a.expires_at = now + kSyncApprovalTtlSeconds * 1'000'000;
         WARD_RETURN_IF_ERROR(deps_.approvals->createApproval(a));
@@ -518,9 +523,10 @@ Result<SyncResult> SyncRunner::run(const std::string& tenant, const SourceConfig
   (void)applied;
   if (lifted && run.state == store::SyncRunState::kCompleted) {
     store::ApprovalRecord to;
-    to.state = "executed";
+    to.state = store::ApprovalState::kExecuted;
     to.result = Json{{"run_id", run.id}, {"deleted", run.deleted}, {"widened", run.widened}};
-    auto done = deps_.approvals->transitionApproval(tenant, request.approve, "approved", to);
+    auto done = deps_.approvals->transitionApproval(tenant, request.approve,
+                                                    store::ApprovalState::kApproved, to);
     if (!done.ok())
       logWarn("sync: cannot close approval " + request.approve + ": " + done.status().toString());
   }

@@ -19,6 +19,7 @@
 #include "subscriptions.h"
 #include "task_store.h"
 #include "ward/common/mutex.h"
+#include "ward/gateway/gateway_results.h"
 #include "ward/mcp/mcp_server.h"
 
 namespace ward::store {
@@ -226,6 +227,6 @@ class McpServer::Impl {
 // executed → the tool's result, pending → the pending/input-required answer, else isError
 // (tool_methods.cc).
 Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
-                      const Json& view);
+                      const gateway::ApprovalView& view);
 
 }  // namespace ward::mcp

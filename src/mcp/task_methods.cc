@@ -108,14 +108,15 @@ Task refreshApproval(McpServer::Impl& s, Exchange& x, Task t, int64_t wait_s) {
           Json{{"code", kApprovalRefused}, {"message", "approval " + k.approval_id + " not found"}};
     };
   } else {
-    const std::string state = view->value("state", "");
-    if (state == "pending") return t;
-    if (state == "approved" || state == "executing") {
+    using store::ApprovalState;
+    const ApprovalState state = view->state;
+    if (state == ApprovalState::kPending) return t;
+    if (state == ApprovalState::kApproved || state == ApprovalState::kExecuting) {
       change = [](Task& k) {
         k.status = TaskStatus::kWorking;
         k.status_message = "approved; running (approval id " + k.approval_id + ")";
       };
-    } else if (state == "executed" || state == "failed") {
+    } else if (state == ApprovalState::kExecuted || state == ApprovalState::kFailed) {
       // The tool ran: its result, or its failure as a tool error (completed + isError).
       Reply r = approvalOutcome(s, x, t.tool, Json::object(), *view);
       change = [r](Task& k) {
@@ -124,11 +125,10 @@ Task refreshApproval(McpServer::Impl& s, Exchange& x, Task t, int64_t wait_s) {
         k.status_message.clear();
       };
     } else {  // denied, expired
-      std::string why = "tool call " + state + " (approval " + t.approval_id + ")";
-      if (view->contains("comment") && (*view)["comment"].is_string()) {
-        why += ": " + (*view)["comment"].get<std::string>();
-      }
-      Json data = {{"approval_id", t.approval_id}, {"state", state}};
+      const std::string name(store::toString(state));
+      std::string why = "tool call " + name + " (approval " + t.approval_id + ")";
+      if (!view->comment.empty()) why += ": " + view->comment;
+      Json data = {{"approval_id", t.approval_id}, {"state", name}};
       change = [why, data](Task& k) {
         k.status = TaskStatus::kFailed;
         k.error = Json{{"code", kApprovalRefused}, {"message", why}, {"data", data}};

@@ -160,22 +160,20 @@ Reply pendingReply(McpServer::Impl& s, Exchange& x, const std::string& tool, con
                    const std::string& approval_id);
 
 Reply approvalOutcome(McpServer::Impl& s, Exchange& x, const std::string& tool, const Json& args,
-                      const Json& view) {
-  const std::string state = view.value("state", "");
-  const std::string id = view.value("id", "");
-  if (state == "executed") {
-    const Json& r = view.contains("result") ? view["result"] : Json();
+                      const gateway::ApprovalView& view) {
+  const std::string& id = view.id;
+  if (view.state == store::ApprovalState::kExecuted) {
+    const Json& r = view.result;
     const Json& value = r.is_object() && r.contains("result") ? r["result"] : r;
     s.noteRead(x, resultSources(*s.options.gateway, x.principal->tenant, tool, value));
     return Reply::ok(toolResult(*s.options.gateway, x.principal->tenant, tool, value));
   }
-  if (state == "pending" || state == "approved" || state == "executing") {
-    return pendingReply(s, x, tool, args, id);
-  }
-  std::string why = "tool call " + state + " (approval " + id + ")";
-  if (view.contains("comment")) why += ": " + view.value("comment", "");
-  if (view.contains("result") && view["result"].is_object() && view["result"].contains("message")) {
-    why += ": " + view["result"].value("message", "");
+  if (!store::isSettled(view.state)) return pendingReply(s, x, tool, args, id);
+  std::string why =
+      "tool call " + std::string(store::toString(view.state)) + " (approval " + id + ")";
+  if (!view.comment.empty()) why += ": " + view.comment;
+  if (view.result.is_object() && view.result.contains("message")) {
+    why += ": " + view.result.value("message", "");
   }
   return Reply::ok(errorResult(why));
 }
@@ -230,10 +228,7 @@ Reply waitForApproval(McpServer::Impl& s, Exchange& x, const std::string& tool, 
     if (!answer.ok() || stringField(*answer, "action") != "accept") break;
     auto view = s.options.gateway->getApproval(*x.principal, approval_id, kWaitAfterAccept_s);
     if (!view.ok()) return Reply::ok(errorResult("approval: " + view.status().message()));
-    const std::string state = view->value("state", "");
-    if (state != "pending" && state != "approved" && state != "executing") {
-      return approvalOutcome(s, x, tool, args, *view);
-    }
+    if (store::isSettled(view->state)) return approvalOutcome(s, x, tool, args, *view);
   }
   return pendingReply(s, x, tool, args, approval_id);
 }

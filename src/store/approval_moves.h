@@ -6,12 +6,13 @@
 #include <string>
 
 #include "ward/common/status.h"
+#include "ward/store/tool_enums.h"
 
 namespace ward::store {
 
 // OK for pending -> approved | denied | expired, approved -> executing | executed (a sync run's
 // approval is used up by the run that completes, src/ingest/sync_runner.cc), executing ->
 // executed | failed. InvalidArgument naming both states for any other pair.
-Status checkApprovalMove(const std::string& id, const std::string& from, const std::string& to);
+Status checkApprovalMove(const std::string& id, ApprovalState from, ApprovalState to);
 
 }  // namespace ward::store

@@ -14,7 +14,8 @@ constexpr const char* kApprovalColumns =
     "id,tenant,tool,version,requester,agent,args,rule,reason,idempotency_key,trace_id,state,"
     "reviewer,comment,result,created_at,expires_at,decided_at,sealed_args";
 
-ApprovalRecord readApproval(Statement* st) {
+// A state the enum does not know is Corruption (the row was not written by Ward).
+Result<ApprovalRecord> readApproval(Statement* st) {
   ApprovalRecord a;
   a.id = st->text(0);
   a.tenant = st->text(1);
@@ -27,7 +28,10 @@ ApprovalRecord readApproval(Statement* st) {
   a.reason = st->text(8);
   a.idempotency_key = st->text(9);
   a.trace_id = st->text(10);
-  a.state = st->text(11);
+  auto state = parseApprovalState(st->text(11));
+  if (!state.ok())
+    return Status::corruption("approval '" + a.id + "': " + state.status().message());
+  a.state = *state;
   a.reviewer = st->text(12);
   a.comment = st->text(13);
   a.result = jsonColumn(st->text(14));
@@ -55,7 +59,7 @@ Status insertApproval(Database& db, const ApprovalRecord& a) {
   st->bind(9, a.reason);
   st->bind(10, a.idempotency_key);
   st->bind(11, a.trace_id);
-  st->bind(12, a.state);
+  st->bind(12, toString(a.state));
   st->bind(13, a.reviewer);
   st->bind(14, a.comment);
   st->bind(15, jsonText(a.result));
@@ -80,28 +84,32 @@ Result<ApprovalRecord> selectApproval(Database& db, const std::string& tenant,
 }
 
 Result<std::vector<ApprovalRecord>> selectApprovals(Database& db, const std::string& tenant,
-                                                    const std::string& state, int limit) {
+                                                    std::optional<ApprovalState> state, int limit) {
   std::string sql = std::string("SELECT ") + kApprovalColumns + " FROM approvals WHERE tenant=?" +
-                    (state.empty() ? "" : " AND state=?") + " ORDER BY created_at DESC, id LIMIT ?";
+                    (state ? " AND state=?" : "") + " ORDER BY created_at DESC, id LIMIT ?";
   WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare(sql));
   int i = 1;
   st->bind(i++, tenant);
-  if (!state.empty()) st->bind(i++, state);
+  if (state) st->bind(i++, toString(*state));
   st->bind(i, limit);
   std::vector<ApprovalRecord> out;
-  while (st->step()) out.push_back(readApproval(st.operator->()));
+  while (st->step()) {
+    WARD_ASSIGN_OR_RETURN(ApprovalRecord a, readApproval(st.operator->()));
+    out.push_back(std::move(a));
+  }
   WARD_RETURN_IF_ERROR(st->error("list approvals"));
   return out;
 }
 
 Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
-                                      const std::string& id, const std::string& from,
+                                      const std::string& id, ApprovalState from,
                                       const ApprovalRecord& to) {
   WARD_RETURN_IF_ERROR(checkApprovalMove(id, from, to.state));
   WARD_ASSIGN_OR_RETURN(ApprovalRecord current, selectApproval(db, tenant, id));
   if (current.state != from) {
-    return Status::failedPrecondition("approval '" + id + "' is " + current.state + ", not " +
-                                      from);
+    return Status::failedPrecondition("approval '" + id + "' is " +
+                                      std::string(toString(current.state)) + ", not " +
+                                      std::string(toString(from)));
   }
   WARD_ASSIGN_OR_RETURN(
       StmtRef st,
@@ -111,7 +119,7 @@ Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
                  "sealed_args=CASE WHEN ?='approved' THEN sealed_args ELSE '' END "
                  "WHERE tenant=? AND id=? AND state=?"));
   std::string result = jsonText(to.result);
-  st->bind(1, to.state);
+  st->bind(1, toString(to.state));
   st->bind(2, to.reviewer);
   st->bind(3, to.reviewer);
   st->bind(4, to.comment);
@@ -120,10 +128,10 @@ Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
   st->bind(7, result);
   st->bind(8, to.decided_at);
   st->bind(9, to.decided_at);
-  st->bind(10, to.state);
+  st->bind(10, toString(to.state));
   st->bind(11, tenant);
   st->bind(12, id);
-  st->bind(13, from);
+  st->bind(13, toString(from));
   WARD_RETURN_IF_ERROR(st->exec("transition approval"));
   return selectApproval(db, tenant, id);
 }
@@ -142,7 +150,10 @@ Result<std::vector<ApprovalRecord>> selectRawArgApprovals(Database& db) {
   WARD_ASSIGN_OR_RETURN(StmtRef st, db.prepare(std::string("SELECT ") + kApprovalColumns +
                                                " FROM approvals WHERE args_redacted=0"));
   std::vector<ApprovalRecord> out;
-  while (st->step()) out.push_back(readApproval(st.operator->()));
+  while (st->step()) {
+    WARD_ASSIGN_OR_RETURN(ApprovalRecord a, readApproval(st.operator->()));
+    out.push_back(std::move(a));
+  }
   WARD_RETURN_IF_ERROR(st->error("list approvals with raw arguments"));
   return out;
 }

@@ -2,6 +2,7 @@
 // hold the store's lock and, for writes, their own transaction.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,13 +15,13 @@ Status insertApproval(Database& db, const ApprovalRecord& a);
 // NotFound names the approval.
 Result<ApprovalRecord> selectApproval(Database& db, const std::string& tenant,
                                       const std::string& id);
-// Newest first; `state` empty = every state.
+// Newest first; no state = every state.
 Result<std::vector<ApprovalRecord>> selectApprovals(Database& db, const std::string& tenant,
-                                                    const std::string& state, int limit);
+                                                    std::optional<ApprovalState> state, int limit);
 // Moves the approval from state `from` to `to.state` (and sets the non-empty reviewer, comment,
 // result, decided_at of `to`); FailedPrecondition when it is not in `from`. Returns the new row.
 Result<ApprovalRecord> updateApproval(Database& db, const std::string& tenant,
-                                      const std::string& id, const std::string& from,
+                                      const std::string& id, ApprovalState from,
                                       const ApprovalRecord& to);
 // Pending approvals past their expiry become expired (and lose their sealed arguments); returns
 // how many.

@@ -37,16 +37,17 @@ Result<bool> provisionTenant(Database& db, const std::string& tenant, const std:
     WARD_RETURN_IF_ERROR(st->exec("provision tool"));
   }
   for (const GrantRecord& g : grants) {
-    WARD_ASSIGN_OR_RETURN(bool have, exists(db,
-                                            "SELECT 1 FROM tool_grants WHERE tenant=? AND "
-                                            "subject_kind=? AND subject=? AND tool=?",
-                                            {tenant, g.subject_kind, g.subject, g.tool}));
+    WARD_ASSIGN_OR_RETURN(
+        bool have, exists(db,
+                          "SELECT 1 FROM tool_grants WHERE tenant=? AND "
+                          "subject_kind=? AND subject=? AND tool=?",
+                          {tenant, std::string(toString(g.subject_kind)), g.subject, g.tool}));
     if (have) continue;
     WARD_ASSIGN_OR_RETURN(StmtRef st,
                           db.prepare("INSERT INTO tool_grants(tenant,subject_kind,subject,tool,"
                                      "constraints,created_by,created_at) VALUES(?,?,?,?,?,?,?)"));
     st->bind(1, tenant);
-    st->bind(2, g.subject_kind);
+    st->bind(2, toString(g.subject_kind));
     st->bind(3, g.subject);
     st->bind(4, g.tool);
     st->bind(5, dumpJson(g.constraints));

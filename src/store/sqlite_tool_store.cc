@@ -15,20 +15,6 @@
 
 namespace ward::store {
 
-std::string_view toolPutOutcomeName(ToolPutOutcome o) {
-  switch (o) {
-    case ToolPutOutcome::kCreated:
-      return "created";
-    case ToolPutOutcome::kUnchanged:
-      return "unchanged";
-    case ToolPutOutcome::kReplaced:
-      return "replaced";
-    case ToolPutOutcome::kQuarantined:
-      return "quarantined";
-  }
-  return "unknown";
-}
-
 namespace {
 
 constexpr const char* kToolColumns =
@@ -69,11 +55,15 @@ IdempotencyRecord readIdem(Statement* st) {
   return r;
 }
 
-GrantRecord readGrant(Statement* st) {
+// An unknown subject kind is Corruption (the row was not written by Ward).
+Result<GrantRecord> readGrant(Statement* st) {
   GrantRecord g;
   g.id = st->int64(0);
   g.tenant = st->text(1);
-  g.subject_kind = st->text(2);
+  auto kind = parseGrantSubjectKind(st->text(2));
+  if (!kind.ok())
+    return Status::corruption("grant " + std::to_string(g.id) + ": " + kind.status().message());
+  g.subject_kind = *kind;
   g.subject = st->text(3);
   g.tool = st->text(4);
   g.constraints = jsonColumn(st->text(5));
@@ -241,7 +231,7 @@ class SqliteToolStore final : public ToolStore {
                           db_->prepare("INSERT INTO tool_grants(tenant,subject_kind,subject,tool,"
                                        "constraints,created_by,created_at) VALUES(?,?,?,?,?,?,?)"));
     st->bind(1, grant.tenant);
-    st->bind(2, grant.subject_kind);
+    st->bind(2, toString(grant.subject_kind));
     st->bind(3, grant.subject);
     st->bind(4, grant.tool);
     st->bind(5, dumpJson(grant.constraints));
@@ -263,7 +253,10 @@ class SqliteToolStore final : public ToolStore {
                                        "ORDER BY id"));
     st->bind(1, tenant);
     std::vector<GrantRecord> out;
-    while (st->step()) out.push_back(readGrant(st.operator->()));
+    while (st->step()) {
+      WARD_ASSIGN_OR_RETURN(GrantRecord g, readGrant(st.operator->()));
+      out.push_back(std::move(g));
+    }
     WARD_RETURN_IF_ERROR(st->error("list grants"));
     return out;
   }
@@ -308,7 +301,7 @@ class SqliteToolStore final : public ToolStore {
                                  "updated_at) VALUES(?,?,?,?,?,?) ON CONFLICT(scope,tenant,"
                                  "subject) DO UPDATE SET read_only=excluded.read_only,"
                                  "set_by=excluded.set_by,updated_at=excluded.updated_at"));
-    st->bind(1, mode.scope);
+    st->bind(1, toString(mode.scope));
     st->bind(2, mode.tenant);
     st->bind(3, mode.subject);
     st->bind(4, mode.read_only ? 1 : 0);
@@ -328,8 +321,10 @@ class SqliteToolStore final : public ToolStore {
     st->bind(1, tenant);
     std::vector<ModeRecord> out;
     while (st->step()) {
-      out.push_back(ModeRecord{st->text(0), st->text(1), st->text(2), st->int64(3) != 0,
-                               st->text(4), st->int64(5)});
+      auto scope = parseModeScope(st->text(0));
+      if (!scope.ok()) return Status::corruption("tool mode: " + scope.status().message());
+      out.push_back(ModeRecord{*scope, st->text(1), st->text(2), st->int64(3) != 0, st->text(4),
+                               st->int64(5)});
     }
     WARD_RETURN_IF_ERROR(st->error("list modes"));
     return out;
@@ -418,14 +413,14 @@ class SqliteToolStore final : public ToolStore {
   }
 
   Result<std::vector<ApprovalRecord>> listApprovals(const std::string& tenant,
-                                                    const std::string& state, int limit) override {
+                                                    std::optional<ApprovalState> state,
+                                                    int limit) override {
     MutexLock lock(mu_);
     return selectApprovals(*db_, tenant, state, limit);
   }
 
   Result<ApprovalRecord> transitionApproval(const std::string& tenant, const std::string& id,
-                                            const std::string& from,
-                                            const ApprovalRecord& to) override {
+                                            ApprovalState from, const ApprovalRecord& to) override {
     MutexLock lock(mu_);
     Transaction tx(*db_);
     WARD_RETURN_IF_ERROR(tx.begin());

@@ -7,19 +7,18 @@
 #include <vector>
 
 #include "ward/identity/principal.h"
+#include "ward/store/tool_enums.h"
 
 namespace ward::gateway {
 
-// The kind of the grant subject "users:*": every user and service account of the tenant, never an
-// agent or a group (the built-in search and fetch are granted this way, see builtin_tools.h).
-inline constexpr char kEveryUserKind[] = "users";
-
-// kind "principal" (by name), "group" (a transitive member), "agent" (an agent by name) or
-// "users" with subject "*" (every user and service account); any other kind matches nobody.
-bool grantSubjectMatches(const std::string& kind, const std::string& subject,
+// kPrincipal (by name), kGroup (a transitive member), kAgent (an agent by name) or kUsers with
+// subject "*" ("users:*": every user and service account of the tenant, never an agent or a
+// group; the built-in search and fetch are granted this way, see builtin_tools.h).
+bool grantSubjectMatches(store::GrantSubjectKind kind, const std::string& subject,
                          const identity::Principal& p);
 
-// Whether any "<kind>:<subject>" entry names `p`. An empty list names nobody (deny by default).
+// Whether any "<kind>:<subject>" entry names `p`; an entry whose kind is not a
+// store::GrantSubjectKind name matches nobody. An empty list names nobody (deny by default).
 bool subjectListAllows(const std::vector<std::string>& entries, const identity::Principal& p);
 
 }  // namespace ward::gateway

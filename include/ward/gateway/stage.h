@@ -19,6 +19,7 @@
 
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/gateway/call_decision.h"
 #include "ward/gateway/json_schema.h"
 #include "ward/gateway/tool_definition.h"
 #include "ward/identity/principal.h"
@@ -88,16 +89,16 @@ struct CallContext {
   std::string args_hash;                          // sha256 of tool name + canonical args
   bool idempotency_claimed = false;               // this call holds the idempotency key
   bool backend_contacted = false;                 // the backend may have acted
-  Json result;                        // the backend's output (after validation and redaction)
-  Json response;                      // what the caller gets when the chain stops or completes
-  std::vector<std::string> warnings;  // deprecation and similar, returned to the caller
-  std::string decided_by;             // the stage that stopped or rejected the call
-  std::string decision;               // executed | pending | denied | backend_error | ...
-  std::string reason;                 // human text of the decision
-  int64_t backend_ns = 0;             // time spent in the backend (for the overhead metric)
-  int backend_status = 0;             // HTTP status of an http backend
-  bool backend_error = false;         // the backend answered with an error (HTTP >= 300, isError)
-  Json exfil_suspect;  // set when the args carry retrieved text verbatim (exfil_check.h)
+  Json result;                           // the backend's output (after validation and redaction)
+  Json response;                         // what the caller gets when the chain stops or completes
+  std::vector<std::string> warnings;     // deprecation and similar, returned to the caller
+  std::string decided_by;                // the stage that stopped or rejected the call
+  std::optional<CallDecision> decision;  // none until a stage or the chain decides
+  std::string reason;                    // human text of the decision
+  int64_t backend_ns = 0;                // time spent in the backend (for the overhead metric)
+  int backend_status = 0;                // HTTP status of an http backend
+  bool backend_error = false;  // the backend answered with an error (HTTP >= 300, isError)
+  Json exfil_suspect;          // set when the args carry retrieved text verbatim (exfil_check.h)
 };
 
 enum class Verdict { kContinue, kStop, kReject };

@@ -11,6 +11,7 @@
 
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/gateway/call_decision.h"
 #include "ward/gateway/json_schema.h"
 
 namespace ward::gateway {
@@ -21,13 +22,13 @@ inline constexpr size_t kMaxToolExamples = 32;
 inline constexpr size_t kMaxToolExampleBytes = 64 * 1024;
 
 struct ToolExample {
-  std::string name;                   // unique in the definition, 1-64 characters
-  Json arguments = Json::object();    // the call's arguments
-  std::string decision = "executed";  // the expected decision (docs/design/gateway.md)
-  std::optional<Json> result;         // the result must equal this
-  std::optional<Json> subset;         // the result must contain this (jsonContainsSubset)
-  Json schema;                        // the result must validate against this (null = none)
-  std::optional<Json> recorded;       // a recorded backend response for `--recorded` runs
+  std::string name;                                 // unique in the definition, 1-64 characters
+  Json arguments = Json::object();                  // the call's arguments
+  CallDecision decision = CallDecision::kExecuted;  // the expected decision
+  std::optional<Json> result;                       // the result must equal this
+  std::optional<Json> subset;    // the result must contain this (jsonContainsSubset)
+  Json schema;                   // the result must validate against this (null = none)
+  std::optional<Json> recorded;  // a recorded backend response for `--recorded` runs
 };
 
 // The definition's "examples" field (absent = none); InvalidArgument names the field
@@ -47,7 +48,6 @@ bool jsonContainsSubset(const Json& value, const Json& subset);
 
 // Judges one run of `example`: "" when it passed, else why not. `decision` is the call's
 // recorded decision and `result` the tool's result (null unless executed).
-std::string judgeToolExample(const ToolExample& example, const std::string& decision,
-                             const Json& result);
+std::string judgeToolExample(const ToolExample& example, CallDecision decision, const Json& result);
 
 }  // namespace ward::gateway

@@ -1,5 +1,7 @@
 // The tool gateway: registry, grants, modes, approvals and the call path through the stage chain
-// (stage.h). The one API the REST handlers and the CLI call for tools.
+// (stage.h). The one API the REST handlers and the CLI call for tools. Methods return typed
+// results (gateway_results.h) whose toJson() only the front doors call; `call`, `syncUpstream`
+// and `listUpstreams` still return their JSON.
 //
 // Ownership: borrows the stores, clock, trace sink, search service and redactor given in
 // GatewayOptions (all must outlive it). Thread-safe: every method may be called concurrently; the
@@ -21,6 +23,8 @@
 #include "ward/common/json.h"
 #include "ward/common/status.h"
 #include "ward/gateway/builtin_handler.h"
+#include "ward/gateway/call_decision.h"
+#include "ward/gateway/gateway_results.h"
 #include "ward/gateway/stage.h"
 #include "ward/gateway/untrusted_gate.h"
 #include "ward/identity/directory.h"
@@ -98,10 +102,10 @@ class ToolGateway {
   ~ToolGateway();
 
   // --- registry (admin) ---
-  // Parses, checks and stores a definition. Returns {"tool","version","hash","outcome"}.
-  Result<Json> addTool(const std::string& tenant, const Json& definition, bool from_upstream);
+  // Parses, checks and stores a definition.
+  Result<ToolAdded> addTool(const std::string& tenant, const Json& definition, bool from_upstream);
   // Every tool with its versions (tenant-scoped), or one tool's versions.
-  Result<Json> listTools(const std::string& tenant, const std::string& name);
+  Result<ToolList> listTools(const std::string& tenant, const std::string& name);
   Status deprecateTool(const std::string& tenant, const std::string& name,
                        const std::string& version, bool deprecated);
   Status pinTool(const std::string& tenant, const std::string& name, const std::string& version,
@@ -111,12 +115,11 @@ class ToolGateway {
 
   // --- contracts (tool_contracts.cc; docs/design/gateway.md "Contracts") ---
   // Runs the version's examples through the whole chain, one call each, recorded like any call
-  // ("via": {"front_door": "tools_test", ...}). {"tool","version","passed","failed","skipped",
-  // "examples": [{name, outcome: passed|failed|skipped, decision, reason?, trace_id}]}.
-  Result<Json> testTool(const ToolTestRequest& request);
+  // ("via": {"front_door": "tools_test", ...}); each example's outcome and call decision.
+  Result<ToolTestReport> testTool(const ToolTestRequest& request);
   // The schema changes from version `from` to `to` and their classification (schema_diff.h).
-  Result<Json> diffTools(const std::string& tenant, const std::string& name,
-                         const std::string& from, const std::string& to);
+  Result<ToolDiffReport> diffTools(const std::string& tenant, const std::string& name,
+                                   const std::string& from, const std::string& to);
 
   // Registers the built-in `search` and `fetch` for `tenant` and grants them to every user and
   // service account ("users:*"), once per tenant: true when it did so now, false when the tenant
@@ -133,20 +136,21 @@ class ToolGateway {
   // --- grants, modes, secrets (admin) ---
   // {"subject_kind","subject","tool","constraints"}; subjects must exist in the tenant, except
   // subject_kind "users" with subject "*" (every user and service account, never agents).
-  Result<Json> addGrant(const std::string& tenant, const Json& grant, const std::string& by);
-  Result<Json> listGrants(const std::string& tenant);
+  // The stored grant (GrantView::toAddedJson is what the front doors answer).
+  Result<GrantView> addGrant(const std::string& tenant, const Json& grant, const std::string& by);
+  Result<GrantList> listGrants(const std::string& tenant);
   Status deleteGrant(const std::string& tenant, int64_t id);
-  // scope "server" | "tenant" | "agent" (subject = agent name). The server scope needs a server
+  // scope kServer, kTenant or kAgent (subject = agent name). The server scope needs a server
   // admin (identity::isServerAdmin with the config tenant); tenant and agent scopes an admin of
   // `tenant` or a server admin. A refusal is PermissionDenied and recorded as a "tool_mode"
   // event with decision "denied"; a change as one with decision "changed" (a server-wide one in
   // the server tenant's trail).
-  Status setReadOnly(const std::string& scope, const std::string& tenant,
-                     const std::string& subject, bool read_only, const identity::Principal& by);
-  Result<Json> listModes(const std::string& tenant);
+  Status setReadOnly(store::ModeScope scope, const std::string& tenant, const std::string& subject,
+                     bool read_only, const identity::Principal& by);
+  Result<ModeList> listModes(const std::string& tenant);
   // Stores a tenant secret encrypted (AES-256-GCM); it is never returned or logged.
   Status putSecret(const std::string& tenant, const std::string& name, const std::string& value);
-  Result<Json> listSecrets(const std::string& tenant);
+  Result<SecretNames> listSecrets(const std::string& tenant);
   // Removes a sealed secret (NotFound when absent); recorded as tool_secret {action: deleted}.
   Status deleteSecret(const std::string& tenant, const std::string& name);
   // The plaintext of a tenant secret, for Ward's own outbound credentials (model API keys); never
@@ -155,9 +159,9 @@ class ToolGateway {
 
   // --- delegations: which agents may call tools for a user ---
   // {"user","agent"}. An admin may add any; a user (or service account) only their own.
-  Result<Json> addDelegation(const identity::Principal& by, const Json& delegation);
+  Result<DelegationView> addDelegation(const identity::Principal& by, const Json& delegation);
   // Admins see the tenant's; anyone else the delegations naming them as user or agent.
-  Result<Json> listDelegations(const identity::Principal& viewer);
+  Result<DelegationList> listDelegations(const identity::Principal& viewer);
   // The same rule as adding: an admin, or the user themself.
   Status deleteDelegation(const identity::Principal& by, const std::string& user,
                           const std::string& agent);
@@ -204,39 +208,42 @@ class ToolGateway {
   // --- approvals ---
   // Approvers (admins, members of "approvers") see every approval of their tenant; anyone else
   // only the calls they asked for (others are NotFound).
-  Result<Json> listApprovals(const identity::Principal& viewer, const std::string& state);
+  // No state = every state.
+  Result<ApprovalList> listApprovals(const identity::Principal& viewer,
+                                     std::optional<store::ApprovalState> state);
   // wait_s > 0 waits (bounded by config.max_wait_s) while the approval is pending or running,
   // blocking the calling thread (the CLI, MCP); it counts against the waiter bounds.
-  Result<Json> getApproval(const identity::Principal& viewer, const std::string& id,
-                           int64_t wait_s);
+  Result<ApprovalView> getApproval(const identity::Principal& viewer, const std::string& id,
+                                   int64_t wait_s);
   // The same wait without blocking: `now` holds the answer when there is nothing to wait for
   // (settled, or wait_s 0); otherwise `done` runs once later, on the gateway's waiter thread
   // (it must not block), with the approval as `viewer` sees it when it settled or the wait
   // ended. NotFound / InvalidArgument at once; ResourceExhausted over a waiter bound.
   struct ApprovalWait {
-    std::optional<Json> now;
+    std::optional<ApprovalView> now;
     uint64_t token = 0;  // for cancelApprovalWait
   };
   Result<ApprovalWait> waitForApproval(const identity::Principal& viewer, const std::string& id,
-                                       int64_t wait_s, std::function<void(Result<Json>)> done);
+                                       int64_t wait_s,
+                                       std::function<void(Result<ApprovalView>)> done);
   // Withdraws a wait (its client went away): `done` will not run. A no-op once it ran.
   void cancelApprovalWait(uint64_t token);
   // Requests waiting now (the /metrics gauge ward_gateway_approval_waiters).
   size_t approvalWaiters() const;
   // What a call parked as `parked` answers once its wait ended with the approval `view`: the
   // executed call's response, else `parked` with the approval's state.
-  static Json callResponseAfterWait(Json parked, const Json& view);
+  static Json callResponseAfterWait(Json parked, const ApprovalView& view);
   // Approves (and runs the call, exactly once) or denies. The reviewer needs the approver role
   // (identity::hasRole(Role::kApprover): admin, or a member of the group "approvers") and may
   // not be the requester.
-  Result<Json> decide(const identity::Principal& reviewer, const Decision& decision);
+  Result<ApprovalView> decide(const identity::Principal& reviewer, const Decision& decision);
 
   class Impl;
 
  private:
   explicit ToolGateway(std::unique_ptr<Impl> impl);
   // call(), also telling the decision the chain recorded (for testTool).
-  Result<Json> callWithDecision(CallRequest request, std::string* decision);
+  Result<Json> callWithDecision(CallRequest request, CallDecision* decision);
   std::unique_ptr<Impl> impl_;
 };
 

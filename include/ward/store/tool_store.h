@@ -16,6 +16,7 @@
 
 #include "ward/common/json.h"
 #include "ward/common/status.h"
+#include "ward/store/tool_enums.h"
 
 namespace ward::store {
 
@@ -35,16 +36,12 @@ struct ToolRecord {
   int64_t updated_at = 0;
 };
 
-// How putTool treated a definition.
-enum class ToolPutOutcome { kCreated, kUnchanged, kReplaced, kQuarantined };
-std::string_view toolPutOutcomeName(ToolPutOutcome o);
-
 // Who a grant is for.
 struct GrantRecord {
   int64_t id = 0;
   std::string tenant;
-  std::string subject_kind;           // "principal" | "group" | "agent" | "users"
-  std::string subject;                // principal, group or agent name; "*" for "users"
+  GrantSubjectKind subject_kind = GrantSubjectKind::kPrincipal;
+  std::string subject;                // principal, group or agent name; "*" for kUsers
   std::string tool;                   // tool name, or "*" for every tool of the tenant
   Json constraints = Json::object();  // {"amount": {"max": 100}, "currency": {"enum": [...]}}
   std::string created_by;
@@ -61,10 +58,10 @@ struct DelegationRecord {
   int64_t created_at = 0;
 };
 
-// A read-only switch. scope "server" (tenant and subject empty), "tenant" (subject empty) or
-// "agent" (subject = agent name).
+// A read-only switch. scope kServer (tenant and subject empty), kTenant (subject empty) or
+// kAgent (subject = agent name).
 struct ModeRecord {
-  std::string scope;
+  ModeScope scope = ModeScope::kServer;
   std::string tenant;
   std::string subject;
   bool read_only = false;
@@ -87,8 +84,9 @@ struct IdempotencyRecord {
   int64_t expires_at = 0;
 };
 
-// A parked call. state: pending -> approved -> executing -> executed | failed, or pending ->
-// denied | expired.
+// A parked call. state: pending -> approved -> executing -> executed | failed, pending ->
+// denied | expired, or approved -> executed (an approval of Ward's own action, used up by it);
+// the stores refuse any other move (transitionApproval).
 struct ApprovalRecord {
   std::string id;  // "apr_<24 hex>"
   std::string tenant;
@@ -105,7 +103,7 @@ struct ApprovalRecord {
   std::string reason;  // human text of why
   std::string idempotency_key;
   std::string trace_id;
-  std::string state;
+  ApprovalState state = ApprovalState::kPending;
   std::string reviewer;
   std::string comment;
   Json result;  // set when executed or failed
@@ -195,15 +193,18 @@ class ToolStore {
   // --- approvals ---
   virtual Status createApproval(const ApprovalRecord& approval) = 0;
   virtual Result<ApprovalRecord> getApproval(const std::string& tenant, const std::string& id) = 0;
-  // Approvals of the tenant, newest first; state "" = any.
+  // Approvals of the tenant, newest first; no state = any.
   virtual Result<std::vector<ApprovalRecord>> listApprovals(const std::string& tenant,
-                                                            const std::string& state,
+                                                            std::optional<ApprovalState> state,
                                                             int limit) = 0;
-  // Moves `id` from state `from` to `to` with the given fields, atomically; FailedPrecondition
-  // naming the current state when it is not `from`. reviewer/comment/result/decided_at are
-  // written when non-empty / non-null / non-zero.
+  // Moves `id` from state `from` to `to.state` with the given fields, atomically. A move the
+  // life cycle does not have (ApprovalRecord::state; checkApprovalMove in
+  // src/store/approval_moves.h) is refused with InvalidArgument naming both states, whatever
+  // the row's state, and nothing is written; FailedPrecondition naming the current state when
+  // it is not `from`. reviewer/comment/result/decided_at are written when non-empty / non-null
+  // / non-zero; sealed_args is emptied by every move except to approved.
   virtual Result<ApprovalRecord> transitionApproval(const std::string& tenant,
-                                                    const std::string& id, const std::string& from,
+                                                    const std::string& id, ApprovalState from,
                                                     const ApprovalRecord& to) = 0;
   // Marks pending approvals past their expiry as expired; returns how many.
   virtual Result<int64_t> expireApprovals(int64_t now) = 0;

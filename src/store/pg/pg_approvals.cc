@@ -11,7 +11,8 @@ const std::string kApprovalColumns =
     "id,tenant,tool,version,requester,agent,args,rule,reason,idempotency_key,trace_id,state,"
     "reviewer,comment,result,created_at,expires_at,decided_at,sealed_args";
 
-ApprovalRecord readApproval(const PgResult& r, int i) {
+// A state the enum does not know is Corruption (the row was not written by Ward).
+Result<ApprovalRecord> readApproval(const PgResult& r, int i) {
   ApprovalRecord a;
   a.id = r.text(i, 0);
   a.tenant = r.text(i, 1);
@@ -24,7 +25,10 @@ ApprovalRecord readApproval(const PgResult& r, int i) {
   a.reason = r.text(i, 8);
   a.idempotency_key = r.text(i, 9);
   a.trace_id = r.text(i, 10);
-  a.state = r.text(i, 11);
+  auto state = parseApprovalState(r.text(i, 11));
+  if (!state.ok())
+    return Status::corruption("approval '" + a.id + "': " + state.status().message());
+  a.state = *state;
   a.reviewer = r.text(i, 12);
   a.comment = r.text(i, 13);
   a.result = jsonCell(r.text(i, 14));
@@ -35,10 +39,13 @@ ApprovalRecord readApproval(const PgResult& r, int i) {
   return a;
 }
 
-std::vector<ApprovalRecord> readApprovals(const PgResult& r) {
+Result<std::vector<ApprovalRecord>> readApprovals(const PgResult& r) {
   std::vector<ApprovalRecord> out;
   out.reserve(static_cast<size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) out.push_back(readApproval(r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    WARD_ASSIGN_OR_RETURN(ApprovalRecord a, readApproval(r, i));
+    out.push_back(std::move(a));
+  }
   return out;
 }
 
@@ -70,7 +77,7 @@ Status insertApproval(PgConn& db, const ApprovalRecord& a) {
                  .add(a.reason)
                  .add(a.idempotency_key)
                  .add(a.trace_id)
-                 .add(a.state)
+                 .add(toString(a.state))
                  .add(a.reviewer)
                  .add(a.comment)
                  .add(jsonCellText(a.result))
@@ -92,18 +99,20 @@ Result<ApprovalRecord> selectApproval(PgConn& db, const std::string& tenant,
 }
 
 Result<std::vector<ApprovalRecord>> selectApprovals(PgConn& db, const std::string& tenant,
-                                                    const std::string& state, int limit) {
-  WARD_ASSIGN_OR_RETURN(PgResult r,
-                        db.query("list approvals",
-                                 "SELECT " + kApprovalColumns +
-                                     " FROM approvals WHERE tenant=$1 AND ($2='' OR state=$2) "
-                                     "ORDER BY created_at DESC, id LIMIT $3",
-                                 PgParams().add(tenant).add(state).add(limit)));
+                                                    std::optional<ApprovalState> state, int limit) {
+  WARD_ASSIGN_OR_RETURN(
+      PgResult r,
+      db.query(
+          "list approvals",
+          "SELECT " + kApprovalColumns +
+              " FROM approvals WHERE tenant=$1 AND ($2='' OR state=$2) "
+              "ORDER BY created_at DESC, id LIMIT $3",
+          PgParams().add(tenant).add(state ? toString(*state) : std::string_view()).add(limit)));
   return readApprovals(r);
 }
 
 Result<ApprovalRecord> casApproval(PgConn& db, const std::string& tenant, const std::string& id,
-                                   const std::string& from, const ApprovalRecord& to) {
+                                   ApprovalState from, const ApprovalRecord& to) {
   WARD_RETURN_IF_ERROR(checkApprovalMove(id, from, to.state));
   WARD_ASSIGN_OR_RETURN(
       PgResult r, db.query("transition approval",
@@ -116,18 +125,20 @@ Result<ApprovalRecord> casApproval(PgConn& db, const std::string& tenant, const 
                            "WHERE tenant=$6 AND id=$7 AND state=$8 RETURNING " +
                                kApprovalColumns,
                            PgParams()
-                               .add(to.state)
+                               .add(toString(to.state))
                                .add(to.reviewer)
                                .add(to.comment)
                                .add(jsonCellText(to.result))
                                .add(to.decided_at)
                                .add(tenant)
                                .add(id)
-                               .add(from)));
+                               .add(toString(from))));
   if (r.rows() == 1) return readApproval(r, 0);
   // Nothing moved: another reviewer or node got there first, or there is no such approval.
   WARD_ASSIGN_OR_RETURN(ApprovalRecord current, selectApproval(db, tenant, id));
-  return Status::failedPrecondition("approval '" + id + "' is " + current.state + ", not " + from);
+  return Status::failedPrecondition("approval '" + id + "' is " +
+                                    std::string(toString(current.state)) + ", not " +
+                                    std::string(toString(from)));
 }
 
 Result<int64_t> expirePending(PgConn& db, int64_t now) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,14 +21,14 @@ std::string jsonCellText(const Json& j);
 
 Status insertApproval(PgConn& db, const ApprovalRecord& a);
 Result<ApprovalRecord> selectApproval(PgConn& db, const std::string& tenant, const std::string& id);
-// Newest first; state "" = any.
+// Newest first; no state = any.
 Result<std::vector<ApprovalRecord>> selectApprovals(PgConn& db, const std::string& tenant,
-                                                    const std::string& state, int limit);
+                                                    std::optional<ApprovalState> state, int limit);
 // One statement: moves `id` from `from` to `to.state` (reviewer, comment, result, decided_at
 // written when set; sealed_args kept only by a move to approved). FailedPrecondition naming the
 // current state when it is not `from`, NotFound when there is no such approval.
 Result<ApprovalRecord> casApproval(PgConn& db, const std::string& tenant, const std::string& id,
-                                   const std::string& from, const ApprovalRecord& to);
+                                   ApprovalState from, const ApprovalRecord& to);
 // Pending approvals past their expiry become expired (sealed arguments destroyed); how many.
 Result<int64_t> expirePending(PgConn& db, int64_t now);
 // Rows whose args are still raw (args_redacted false); none are written by this store.

@@ -47,11 +47,16 @@ ToolRecord readTool(const PgResult& r, int i) {
   return t;
 }
 
-GrantRecord readGrant(const PgResult& r, int i) {
+// An unknown subject kind is Corruption (the row was not written by Ward).
+Result<GrantRecord> readGrant(const PgResult& r, int i) {
   GrantRecord g;
   g.id = r.int64(i, 0);
   g.tenant = r.text(i, 1);
-  g.subject_kind = r.text(i, 2);
+  auto kind = parseGrantSubjectKind(r.text(i, 2));
+  if (!kind.ok()) {
+    return Status::corruption("grant " + std::to_string(g.id) + ": " + kind.status().message());
+  }
+  g.subject_kind = *kind;
   g.subject = r.text(i, 3);
   g.tool = r.text(i, 4);
   g.constraints = jsonCell(r.text(i, 5));
@@ -104,7 +109,7 @@ Status insertGrant(PgConn& db, const GrantRecord& g, int64_t* id) {
                                  "RETURNING id",
                                  PgParams()
                                      .add(g.tenant)
-                                     .add(g.subject_kind)
+                                     .add(toString(g.subject_kind))
                                      .add(g.subject)
                                      .add(g.tool)
                                      .add(dumpJson(g.constraints))
@@ -251,13 +256,15 @@ class PgToolStore final : public ToolStore {
             if (!have) WARD_RETURN_IF_ERROR(insertTool(db, tenant, t));
           }
           for (GrantRecord g : grants) {
-            WARD_ASSIGN_OR_RETURN(
-                bool have,
-                exists(db,
-                       "SELECT 1 FROM tool_grants WHERE tenant=$1 "
-                       "AND subject_kind=$2 AND subject=$3 AND "
-                       "tool=$4",
-                       PgParams().add(tenant).add(g.subject_kind).add(g.subject).add(g.tool)));
+            WARD_ASSIGN_OR_RETURN(bool have, exists(db,
+                                                    "SELECT 1 FROM tool_grants WHERE tenant=$1 "
+                                                    "AND subject_kind=$2 AND subject=$3 AND "
+                                                    "tool=$4",
+                                                    PgParams()
+                                                        .add(tenant)
+                                                        .add(toString(g.subject_kind))
+                                                        .add(g.subject)
+                                                        .add(g.tool)));
             g.tenant = tenant;
             if (!have) WARD_RETURN_IF_ERROR(insertGrant(db, g, nullptr));
           }
@@ -286,7 +293,10 @@ class PgToolStore final : public ToolStore {
                                                 PgParams().add(tenant)));
     std::vector<GrantRecord> out;
     out.reserve(r.rows());
-    for (int i = 0; i < r.rows(); ++i) out.push_back(readGrant(r, i));
+    for (int i = 0; i < r.rows(); ++i) {
+      WARD_ASSIGN_OR_RETURN(GrantRecord g, readGrant(r, i));
+      out.push_back(std::move(g));
+    }
     return out;
   }
 
@@ -362,7 +372,7 @@ class PgToolStore final : public ToolStore {
                    "read_only=excluded.read_only,set_by=excluded.set_by,"
                    "updated_at=excluded.updated_at",
                    PgParams()
-                       .add(mode.scope)
+                       .add(toString(mode.scope))
                        .add(mode.tenant)
                        .add(mode.subject)
                        .add(mode.read_only)
@@ -384,8 +394,10 @@ class PgToolStore final : public ToolStore {
     std::vector<ModeRecord> out;
     out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) {
-      out.push_back(ModeRecord{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.boolean(i, 3),
-                               r.text(i, 4), r.int64(i, 5)});
+      auto scope = parseModeScope(r.text(i, 0));
+      if (!scope.ok()) return Status::corruption("tool mode: " + scope.status().message());
+      out.push_back(ModeRecord{*scope, r.text(i, 1), r.text(i, 2), r.boolean(i, 3), r.text(i, 4),
+                               r.int64(i, 5)});
     }
     return out;
   }
@@ -427,14 +439,14 @@ class PgToolStore final : public ToolStore {
   }
 
   Result<std::vector<ApprovalRecord>> listApprovals(const std::string& tenant,
-                                                    const std::string& state, int limit) override {
+                                                    std::optional<ApprovalState> state,
+                                                    int limit) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
     return pg::selectApprovals(*db, tenant, state, limit);
   }
 
   Result<ApprovalRecord> transitionApproval(const std::string& tenant, const std::string& id,
-                                            const std::string& from,
-                                            const ApprovalRecord& to) override {
+                                            ApprovalState from, const ApprovalRecord& to) override {
     WARD_ASSIGN_OR_RETURN(PgLease db, pool_->acquire());
     return pg::casApproval(*db, tenant, id, from, to);
   }

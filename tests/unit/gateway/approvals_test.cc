@@ -149,13 +149,13 @@ TEST(ApprovalRefusals, ApprovingAHeldSyncRunRecordsTheDecisionAndRunsNothing) {
   held.args = Json{{"source", "docs"}, {"run_id", "run_1"}};
   held.rule = "sync_guard";
   held.reason = "the run would delete 30% of the source";
-  held.state = "pending";
+  held.state = store::ApprovalState::kPending;
   held.created_at = 1;
   held.expires_at = INT64_MAX;
   ASSERT_TRUE(env.tools->createApproval(held).ok());
   auto decided = env.gateway->decide(env.principal("rita"), {held.id, true, "ok", 0});
   ASSERT_TRUE(decided.ok()) << decided.status().toString();
-  EXPECT_EQ((*decided)["state"], "approved");
+  EXPECT_EQ(decided->state, store::ApprovalState::kApproved);
   EXPECT_EQ(approvalColumn(env, held.id, "state"), "approved");
   bool recorded = false;
   for (const auto& e : eventsOf(env, "tool_decision")) {
@@ -175,23 +175,26 @@ TEST(ReadOnlyModes, ATenantAdminSwitchesOnlyItsTenant) {
   identity::Principal carol = identity::resolvePrincipal(*env.store, "acme", "carol").value();
   ASSERT_TRUE(carol.admin);
 
-  Status server = env.gateway->setReadOnly("server", "acme", "", true, carol);
+  Status server = env.gateway->setReadOnly(store::ModeScope::kServer, "acme", "", true, carol);
   EXPECT_EQ(server.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(server.message().find("server admin"), std::string::npos) << server.message();
-  Status other = env.gateway->setReadOnly("tenant", "default", "", true, carol);
+  Status other = env.gateway->setReadOnly(store::ModeScope::kTenant, "default", "", true, carol);
   EXPECT_EQ(other.code(), StatusCode::kPermissionDenied);
-  EXPECT_TRUE(env.gateway->setReadOnly("tenant", "acme", "", true, carol).ok());
+  EXPECT_TRUE(env.gateway->setReadOnly(store::ModeScope::kTenant, "acme", "", true, carol).ok());
   identity::Principal plain;
   plain.tenant = "default";
   plain.name = "dave";
-  EXPECT_EQ(env.gateway->setReadOnly("tenant", "default", "", true, plain).code(),
+  EXPECT_EQ(env.gateway->setReadOnly(store::ModeScope::kTenant, "default", "", true, plain).code(),
             StatusCode::kPermissionDenied);
 
   auto modes = env.tools->listModes("default");
   ASSERT_TRUE(modes.ok());
-  for (const auto& m : *modes) EXPECT_NE(m.scope, "server") << "a tenant admin switched it";
+  for (const auto& m : *modes)
+    EXPECT_NE(m.scope, store::ModeScope::kServer) << "a tenant admin switched it";
 
-  EXPECT_TRUE(env.gateway->setReadOnly("server", "default", "", true, env.serverAdmin()).ok());
+  EXPECT_TRUE(
+      env.gateway->setReadOnly(store::ModeScope::kServer, "default", "", true, env.serverAdmin())
+          .ok());
   // Refusals go to the caller's trail and to the trail of what it tried to switch.
   auto events = eventsOf(env, "tool_mode");
   ASSERT_EQ(events.size(), 7u);
@@ -218,10 +221,11 @@ TEST(ApprovalArgs, ReviewersSeeRedactedArgumentsAndTheCallRunsWithTheRealOnes) {
 
   auto view = env.gateway->getApproval(env.principal("rita"), id, 0);
   ASSERT_TRUE(view.ok());
-  EXPECT_EQ((*view)["args"]["token"], "[REDACTED:api_key:000000000000]");
-  auto list = env.gateway->listApprovals(env.principal("rita"), "");
+  EXPECT_EQ(view->args["token"], "[REDACTED:api_key:000000000000]");
+  auto list = env.gateway->listApprovals(env.principal("rita"), std::nullopt);
   ASSERT_TRUE(list.ok());
-  EXPECT_EQ(list->dump().find(kSecret), std::string::npos) << list->dump();
+  const std::string listed = list->toJson().dump();
+  EXPECT_EQ(listed.find(kSecret), std::string::npos) << listed;
   EXPECT_EQ(approvalColumn(env, id, "args").find(kSecret), std::string::npos);
   const std::string sealed = approvalColumn(env, id, "sealed_args");
   EXPECT_TRUE(sealed.starts_with("v1:")) << sealed;
@@ -230,8 +234,8 @@ TEST(ApprovalArgs, ReviewersSeeRedactedArgumentsAndTheCallRunsWithTheRealOnes) {
   auto done = env.gateway->decide(env.principal("rita"), {id, true, "ok", 0});
   ASSERT_TRUE(done.ok()) << done.status().toString();
   // Validation passed (the real token), so the call reached its backend (not connected here).
-  EXPECT_EQ((*done)["state"], "failed");
-  EXPECT_EQ((*done)["result"]["error"]["code"], "unavailable") << done->dump();
+  EXPECT_EQ(done->state, store::ApprovalState::kFailed);
+  EXPECT_EQ(done->result["error"]["code"], "unavailable") << done->result.dump();
   EXPECT_EQ(approvalColumn(env, id, "sealed_args"), "");
 }
 
@@ -245,7 +249,7 @@ TEST(ApprovalArgs, TheSealedCopyIsDestroyedOnDenialAndExpiry) {
   ASSERT_TRUE(env.gateway->decide(env.principal("rita"), {denied, false, "", 0}).ok());
   EXPECT_EQ(approvalColumn(env, denied, "sealed_args"), "");
   env.clock.advanceMicros(86400LL * 1'000'000 + 1);
-  auto list = env.gateway->listApprovals(env.principal("rita"), "expired");
+  auto list = env.gateway->listApprovals(env.principal("rita"), store::ApprovalState::kExpired);
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(approvalColumn(env, expired, "state"), "expired");
   EXPECT_EQ(approvalColumn(env, expired, "sealed_args"), "");
@@ -280,7 +284,7 @@ TEST(ApprovalExpiry, AtItsTtlAnApprovalExpiresByTheClockAndTheCallNeverRuns) {
   env.clock.advanceMicros(60LL * 1'000'000 - 1);
   auto before = env.gateway->getApproval(env.principal("rita"), id, 0);
   ASSERT_TRUE(before.ok()) << before.status().toString();
-  EXPECT_EQ((*before)["state"], "pending");
+  EXPECT_EQ(before->state, store::ApprovalState::kPending);
 
   env.clock.advanceMicros(1);
   auto late = env.gateway->decide(env.principal("rita"), {id, true, "too late", 0});
@@ -329,7 +333,7 @@ TEST(ApprovalArgs, RowsFromBeforeTheMigrationAreRedactedAndSealedOnOpen) {
   EXPECT_TRUE(approvalColumn(env, pending, "sealed_args").starts_with("v1:"));
   auto done = (*reopened)->decide(env.principal("rita"), {pending, true, "", 0});
   ASSERT_TRUE(done.ok()) << done.status().toString();
-  EXPECT_EQ((*done)["result"]["error"]["code"], "unavailable") << done->dump();
+  EXPECT_EQ(done->result["error"]["code"], "unavailable") << done->result.dump();
 }
 
 TEST(ApprovalArgs, ASchema4DatabaseIsMigratedAndItsRawArgumentsConverted) {
@@ -389,9 +393,9 @@ TEST(ApprovalArgs, ASchema4DatabaseIsMigratedAndItsRawArgumentsConverted) {
 struct Answers {
   std::mutex mu;
   std::condition_variable cv;
-  std::vector<Result<Json>> got;
-  std::function<void(Result<Json>)> sink() {
-    return [this](Result<Json> r) {
+  std::vector<Result<gateway::ApprovalView>> got;
+  std::function<void(Result<gateway::ApprovalView>)> sink() {
+    return [this](Result<gateway::ApprovalView> r) {
       std::lock_guard<std::mutex> lock(mu);
       got.push_back(std::move(r));
       cv.notify_all();
@@ -437,14 +441,14 @@ TEST(ApprovalWaits, WaitsHoldNoThreadAndAreBoundedPerPrincipal) {
   EXPECT_EQ(answers.got.size(), expected);
   for (const auto& r : answers.got) {
     ASSERT_TRUE(r.ok()) << r.status().toString();
-    EXPECT_EQ((*r)["state"], "denied");
+    EXPECT_EQ(r->state, store::ApprovalState::kDenied);
   }
   EXPECT_EQ(env.gateway->approvalWaiters(), 0u);
   // Settled: answered at once, without a waiter.
   auto settled = env.gateway->waitForApproval(env.principal("alice"), id, 3600, answers.sink());
   ASSERT_TRUE(settled.ok());
   ASSERT_TRUE(settled->now.has_value());
-  EXPECT_EQ((*settled->now)["state"], "denied");
+  EXPECT_EQ(settled->now->state, store::ApprovalState::kDenied);
 }
 
 TEST(ApprovalWaits, AWaitEndsAtItsDeadlineWithThePendingView) {
@@ -457,7 +461,7 @@ TEST(ApprovalWaits, AWaitEndsAtItsDeadlineWithThePendingView) {
   ASSERT_TRUE(answers.waitFor(1));
   std::lock_guard<std::mutex> lock(answers.mu);
   ASSERT_TRUE(answers.got[0].ok());
-  EXPECT_EQ((*answers.got[0])["state"], "pending");
+  EXPECT_EQ(answers.got[0]->state, store::ApprovalState::kPending);
   EXPECT_EQ(env.gateway->approvalWaiters(), 0u);
   EXPECT_EQ(
       env.gateway->waitForApproval(env.principal("bob"), id, 1, answers.sink()).status().code(),

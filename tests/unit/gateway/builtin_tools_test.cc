@@ -42,7 +42,7 @@ TEST(BuiltinTools, AWithdrawnBuiltinIsNotAddedAgain) {
   GatewayEnv env;
   env.user("alice");
   ASSERT_TRUE(env.gateway->provisionBuiltinTools(env.tenant).ok());
-  Json grants = env.gateway->listGrants(env.tenant).value()["grants"];
+  Json grants = env.gateway->listGrants(env.tenant).value().toJson()["grants"];
   ASSERT_EQ(grants.size(), 3u) << grants.dump();
   for (const Json& g : grants) {
     EXPECT_EQ(g["subject_kind"], "users");
@@ -57,18 +57,18 @@ TEST(BuiltinTools, AWithdrawnBuiltinIsNotAddedAgain) {
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
   EXPECT_EQ(callable(env, "alice"), left);
-  EXPECT_EQ(env.gateway->listGrants(env.tenant).value()["grants"].size(), 2u);
+  EXPECT_EQ(env.gateway->listGrants(env.tenant).value().toJson()["grants"].size(), 2u);
 }
 
 TEST(BuiltinTools, ATenantsOwnToolOfTheSameNameIsKept) {
   GatewayEnv env;
   env.tool("search", "read");  // the tenant's own `search` (an MCP backend here)
   ASSERT_TRUE(*env.gateway->provisionBuiltinTools(env.tenant));
-  Json tools = env.gateway->listTools(env.tenant, "search").value()["tools"];
+  Json tools = env.gateway->listTools(env.tenant, "search").value().toJson()["tools"];
   ASSERT_EQ(tools.size(), 1u);
   ASSERT_EQ(tools[0]["versions"].size(), 1u);
   EXPECT_EQ(tools[0]["versions"][0]["backend"], "mcp");
-  EXPECT_EQ(env.gateway->listTools(env.tenant, "fetch").value()["tools"].size(), 1u);
+  EXPECT_EQ(env.gateway->listTools(env.tenant, "fetch").value().tools.size(), 1u);
 }
 
 TEST(BuiltinTools, ATenantProvisionedBeforeAskGetsItOnce) {
@@ -81,7 +81,7 @@ TEST(BuiltinTools, ATenantProvisionedBeforeAskGetsItOnce) {
   EXPECT_TRUE(*first);
   EXPECT_EQ(callable(env, "alice"), std::vector<std::string>{"ask"});  // withdrawals stick
   EXPECT_FALSE(*env.gateway->provisionBuiltinTools(env.tenant));
-  EXPECT_EQ(env.gateway->listGrants(env.tenant).value()["grants"].size(), 1u);
+  EXPECT_EQ(env.gateway->listGrants(env.tenant).value().toJson()["grants"].size(), 1u);
 }
 
 TEST(BuiltinTools, AskRunsTheRegisteredHandlerAsTheCaller) {

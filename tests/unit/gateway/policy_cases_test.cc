@@ -72,12 +72,18 @@ std::vector<std::string> commaList(const std::string& s) {
 
 void setMode(GatewayEnv& env, const std::string& mode, const std::string& agent) {
   auto& g = *env.gateway;
-  ASSERT_TRUE(g.setReadOnly("server", "", "", mode == "server-ro", env.serverAdmin()).ok());
-  ASSERT_TRUE(g.setReadOnly("tenant", env.tenant, "", mode == "tenant-ro", env.serverAdmin()).ok());
+  ASSERT_TRUE(
+      g.setReadOnly(store::ModeScope::kServer, "", "", mode == "server-ro", env.serverAdmin())
+          .ok());
+  ASSERT_TRUE(g.setReadOnly(store::ModeScope::kTenant, env.tenant, "", mode == "tenant-ro",
+                            env.serverAdmin())
+                  .ok());
   if (agent != "-" && mode == "agent-rw") {
-    ASSERT_TRUE(g.setReadOnly("agent", env.tenant, agent, false, env.serverAdmin()).ok());
+    ASSERT_TRUE(
+        g.setReadOnly(store::ModeScope::kAgent, env.tenant, agent, false, env.serverAdmin()).ok());
   } else if (agent != "-") {
-    ASSERT_TRUE(g.setReadOnly("agent", env.tenant, agent, true, env.serverAdmin()).ok());
+    ASSERT_TRUE(
+        g.setReadOnly(store::ModeScope::kAgent, env.tenant, agent, true, env.serverAdmin()).ok());
   }
 }
 

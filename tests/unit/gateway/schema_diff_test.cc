@@ -165,10 +165,12 @@ TEST(ToolExamples, JudgingComparesDecisionAndResult) {
   ASSERT_TRUE(examples.ok());
   const ToolExample& ex = (*examples)[0];
   Json ok = {{"refund", {{"state", "done"}, {"id", "r1"}}}, {"lines", {{{"n", 1}, {"x", 2}}, 3}}};
-  EXPECT_EQ(judgeToolExample(ex, "executed", ok), "");
+  EXPECT_EQ(judgeToolExample(ex, CallDecision::kExecuted, ok), "");
   Json wrong = {{"refund", {{"state", "held"}}}, {"lines", {{{"n", 1}}}}};
-  EXPECT_NE(judgeToolExample(ex, "executed", wrong).find("does not contain"), std::string::npos);
-  EXPECT_NE(judgeToolExample(ex, "denied", Json()).find("decision 'denied'"), std::string::npos);
+  EXPECT_NE(judgeToolExample(ex, CallDecision::kExecuted, wrong).find("does not contain"),
+            std::string::npos);
+  EXPECT_NE(judgeToolExample(ex, CallDecision::kDenied, Json()).find("decision 'denied'"),
+            std::string::npos);
   EXPECT_FALSE(jsonContainsSubset(Json::array({1}), Json::array({1, 2})));
   EXPECT_TRUE(jsonContainsSubset(Json{{"a", 1}, {"b", 2}}, Json{{"b", 2}}));
 }

@@ -20,7 +20,7 @@ TEST(GatewaySecrets, StoredSealedReadBackAndDeleted) {
   ASSERT_TRUE(env.gateway->deleteSecret(env.tenant, "svc-token").ok());
   auto names = env.gateway->listSecrets(env.tenant);
   ASSERT_TRUE(names.ok());
-  EXPECT_TRUE((*names)["secrets"].empty());
+  EXPECT_TRUE(names->names.empty());
   EXPECT_EQ(env.gateway->secretValue(env.tenant, "svc-token").status().code(),
             StatusCode::kNotFound);
   Status again = env.gateway->deleteSecret(env.tenant, "svc-token");

@@ -246,7 +246,8 @@ TEST(ApprovalFlow, ExpiresOnTheFakeClockAndRunsOnce) {
   EXPECT_EQ(self.status().code(), StatusCode::kPermissionDenied);
   auto done = env.gateway->decide(env.principal("rita"), {id2, true, "fine", 0});
   ASSERT_TRUE(done.ok()) << done.status().toString();
-  EXPECT_EQ((*done)["state"], "failed");  // the MCP upstream is not connected: ran, and failed
+  EXPECT_EQ(done->state,
+            store::ApprovalState::kFailed);  // the MCP upstream is not connected: ran, and failed
   EXPECT_EQ(env.lastCall()["reviewer"], "rita");
   auto twice = env.gateway->decide(env.principal("rita"), {id2, true, "", 0});
   EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
@@ -309,16 +310,23 @@ TEST(Registry, UpstreamChangeQuarantinedWhenPinned) {
   Json d = env.tool("t", "read");
   d["description"] = "changed";
   EXPECT_EQ(env.gateway->addTool(env.tenant, d, false).status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ((*env.gateway->addTool(env.tenant, d, true))["outcome"], "replaced");  // not pinned
+  EXPECT_EQ(env.gateway->addTool(env.tenant, d, true)->outcome,
+            store::ToolPutOutcome::kReplaced);  // not pinned
   ASSERT_TRUE(env.gateway->pinTool(env.tenant, "t", "1.0.0", true).ok());
   d["description"] = "changed again";
-  EXPECT_EQ((*env.gateway->addTool(env.tenant, d, true))["outcome"], "quarantined");
+  EXPECT_EQ(env.gateway->addTool(env.tenant, d, true)->outcome,
+            store::ToolPutOutcome::kQuarantined);
   auto listed = env.gateway->listTools(env.tenant, "t");
-  EXPECT_EQ((*listed)["tools"][0]["versions"][0]["quarantined"], true);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->tools[0].versions[0].record.quarantined);
   ASSERT_TRUE(env.gateway->approveDefinition(env.tenant, "t", "1.0.0").ok());
   listed = env.gateway->listTools(env.tenant, "t");
-  EXPECT_EQ((*listed)["tools"][0]["versions"][0]["description"], "changed again");
-  EXPECT_EQ((*listed)["tools"][0]["versions"][0]["pinned"], true);
+  ASSERT_TRUE(listed.ok());
+  const gateway::ToolVersionView& v = listed->tools[0].versions[0];
+  ASSERT_TRUE(v.definition.has_value());
+  EXPECT_EQ(v.definition->description, "changed again");
+  EXPECT_FALSE(v.record.pinned_hash.empty());
+  EXPECT_EQ(v.toJson()["pinned"], true);
 }
 
 TEST(Metrics, EveryStageCountsItsVerdicts) {
@@ -363,7 +371,7 @@ TEST(Tenancy, AnotherTenantSeesNoToolsAndNoGrants) {
   auto out = env.gateway->call(r);
   EXPECT_EQ(out.status().code(), StatusCode::kNotFound);  // default's tool does not exist in acme
   auto listed = env.gateway->listTools("acme", "");
-  EXPECT_TRUE((*listed)["tools"].empty());
+  EXPECT_TRUE(listed->tools.empty());
   // An agent of another tenant cannot act for a user.
   r.principal = env.principal("alice");
   r.agent = identity::resolvePrincipal(*env.store, "acme", "alice").value();
@@ -428,7 +436,10 @@ TEST(ModeStage, AgentsStartReadOnly) {
   auto r = env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(r.status().message().find("read-only"), std::string::npos) << r.status().message();
-  ASSERT_TRUE(env.gateway->setReadOnly("agent", env.tenant, "bot", false, env.serverAdmin()).ok());
+  ASSERT_TRUE(
+      env.gateway
+          ->setReadOnly(store::ModeScope::kAgent, env.tenant, "bot", false, env.serverAdmin())
+          .ok());
   (void)env.call("alice", "w", {{"amount", 1}}, "bot", "k1");
   EXPECT_EQ(env.lastCall()["stage"], "dispatch");
   EXPECT_EQ(env.lastCall()["principal_chain"], Json::array({"alice", "bot"}));
@@ -481,8 +492,8 @@ TEST(AuthorizeStage, AnAgentActsOnlyForUsersWhoDelegatedToIt) {
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << "bob never delegated";
 
   // Listings: alice sees hers, bob sees none; withdrawing takes effect on the next call.
-  EXPECT_EQ(env.gateway->listDelegations(alice).value()["delegations"].size(), 1u);
-  EXPECT_EQ(env.gateway->listDelegations(bob).value()["delegations"].size(), 0u);
+  EXPECT_EQ(env.gateway->listDelegations(alice).value().delegations.size(), 1u);
+  EXPECT_EQ(env.gateway->listDelegations(bob).value().delegations.size(), 0u);
   EXPECT_EQ(env.gateway->deleteDelegation(bob, "alice", "bot").code(),
             StatusCode::kPermissionDenied);
   ASSERT_TRUE(env.gateway->deleteDelegation(alice, "alice", "bot").ok());

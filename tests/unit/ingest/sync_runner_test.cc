@@ -222,7 +222,7 @@ TEST_F(SyncRunnerTest, AMassDeletionIsHeldUntilApproved) {
   EXPECT_EQ(live(), 10);
   auto a = tools_->getApproval(ward_->tenant, held.approval_id);
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->state, "pending");
+  EXPECT_EQ(a->state, store::ApprovalState::kPending);
   EXPECT_EQ(a->tool, ingest::kSyncApprovalTool);
   // Held again: the same approval, not a second one.
   EXPECT_EQ(sync().approval_id, held.approval_id);
@@ -233,7 +233,8 @@ TEST_F(SyncRunnerTest, AMassDeletionIsHeldUntilApproved) {
   EXPECT_EQ(approved.state, SyncRunState::kCompleted);
   EXPECT_EQ(approved.deleted, 3);
   EXPECT_EQ(live(), 7);
-  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "executed");
+  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state,
+            store::ApprovalState::kExecuted);
   // Used up.
   EXPECT_FALSE(runner().run(ward_->tenant, source_, req).ok());
 }
@@ -251,12 +252,14 @@ TEST_F(SyncRunnerTest, AnApprovalIsUsedUpOnlyByARunThatCompletes) {
   auto partial = sync(req);
   EXPECT_EQ(partial.state, SyncRunState::kPartial);
   EXPECT_EQ(partial.deleted, 0);
-  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "approved");
+  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state,
+            store::ApprovalState::kApproved);
   fs::remove(root_ + "/big.md");
   auto done = sync(req);
   EXPECT_EQ(done.state, SyncRunState::kCompleted);
   EXPECT_EQ(done.deleted, 3);
-  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state, "executed");
+  EXPECT_EQ(tools_->getApproval(ward_->tenant, held.approval_id)->state,
+            store::ApprovalState::kExecuted);
 }
 
 TEST_F(SyncRunnerTest, ADeletionUnderTheShareIsNotHeld) {

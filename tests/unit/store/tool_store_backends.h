@@ -16,6 +16,15 @@
 
 namespace ward::testing {
 
+// The enum of a state the test names (its data tables are the wire strings); fails the test on
+// a name the store does not know.
+inline store::ApprovalState approvalState(const std::string& name) {
+  auto s = store::parseApprovalState(name);
+  EXPECT_TRUE(s.ok()) << s.status().toString();
+  return s.ok() ? *s : store::ApprovalState::kPending;
+}
+inline std::string stateName(store::ApprovalState s) { return std::string(store::toString(s)); }
+
 struct SqliteTools {
   static constexpr const char* kName = "Sqlite";
   void prepare() {}

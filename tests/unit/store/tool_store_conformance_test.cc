@@ -56,7 +56,7 @@ class ToolStoreConformance : public ::testing::Test {
   static GrantRecord grant(const std::string& subject, const std::string& tool_name) {
     GrantRecord g;
     g.tenant = "default";
-    g.subject_kind = "principal";
+    g.subject_kind = store::GrantSubjectKind::kPrincipal;
     g.subject = subject;
     g.tool = tool_name;
     g.constraints = Json{{"amount", {{"max", 100}}}};
@@ -90,7 +90,7 @@ class ToolStoreConformance : public ::testing::Test {
     a.reason = "reviewed";
     a.idempotency_key = "k1";
     a.trace_id = "t1";
-    a.state = "pending";
+    a.state = store::ApprovalState::kPending;
     a.created_at = created;
     a.expires_at = expires;
     return a;
@@ -171,7 +171,7 @@ TYPED_TEST(ToolStoreConformance, AnotherNodesChangesMoveTheGenerationAndAreReadA
   EXPECT_TRUE(mine.listGrants("default")->empty());
   EXPECT_EQ(mine.deleteGrant("default", added->id).code(), StatusCode::kNotFound);
   g = this->generation(mine);
-  ASSERT_TRUE(other->setMode({"tenant", "default", "", true, "admin", 5}).ok());
+  ASSERT_TRUE(other->setMode({store::ModeScope::kTenant, "default", "", true, "admin", 5}).ok());
   EXPECT_GT(this->generation(mine), g);
   g = this->generation(mine);
   ASSERT_TRUE(other->addDelegation({"default", "alice", "bot", "admin", 5}).ok());
@@ -196,17 +196,17 @@ TYPED_TEST(ToolStoreConformance, DelegationsAndModes) {
   ASSERT_TRUE(tools.deleteDelegation("default", "alice", "bot").ok());
   EXPECT_EQ(tools.deleteDelegation("default", "alice", "bot").code(), StatusCode::kNotFound);
 
-  ASSERT_TRUE(tools.setMode({"server", "", "", true, "root", 1}).ok());
-  ASSERT_TRUE(tools.setMode({"agent", "default", "bot", true, "admin", 2}).ok());
-  ASSERT_TRUE(tools.setMode({"agent", "default", "bot", false, "admin", 3}).ok());
-  ASSERT_TRUE(tools.setMode({"tenant", "acme", "", true, "carol", 4}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kServer, "", "", true, "root", 1}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kAgent, "default", "bot", true, "admin", 2}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kAgent, "default", "bot", false, "admin", 3}).ok());
+  ASSERT_TRUE(tools.setMode({store::ModeScope::kTenant, "acme", "", true, "carol", 4}).ok());
   auto modes = tools.listModes("default");
   ASSERT_TRUE(modes.ok());
   ASSERT_EQ(modes->size(), 2u);  // the server row and its agent row, not acme's
-  EXPECT_EQ((*modes)[0].scope, "agent");
+  EXPECT_EQ((*modes)[0].scope, store::ModeScope::kAgent);
   EXPECT_FALSE((*modes)[0].read_only);
   EXPECT_EQ((*modes)[0].updated_at, 3);
-  EXPECT_EQ((*modes)[1].scope, "server");
+  EXPECT_EQ((*modes)[1].scope, store::ModeScope::kServer);
   EXPECT_TRUE((*modes)[1].read_only);
 }
 
@@ -279,10 +279,12 @@ TYPED_TEST(ToolStoreConformance, ACrashedCallStaysInDoubtNeverRunsAgain) {
     ASSERT_TRUE(inserted);
     ASSERT_TRUE(crashed->createApproval(this->approval("apr_x", 100, 1'000'000)).ok());
     ApprovalRecord to;
-    to.state = "approved";
-    ASSERT_TRUE(crashed->transitionApproval("default", "apr_x", "pending", to).ok());
-    to.state = "executing";
-    ASSERT_TRUE(crashed->transitionApproval("default", "apr_x", "approved", to).ok());
+    to.state = store::ApprovalState::kApproved;
+    ASSERT_TRUE(
+        crashed->transitionApproval("default", "apr_x", store::ApprovalState::kPending, to).ok());
+    to.state = store::ApprovalState::kExecuting;
+    ASSERT_TRUE(
+        crashed->transitionApproval("default", "apr_x", store::ApprovalState::kApproved, to).ok());
   }
   auto survivor = this->node();
   auto held = survivor->claimIdempotencyKey(this->key("k", 200), 200, &inserted);
@@ -290,8 +292,9 @@ TYPED_TEST(ToolStoreConformance, ACrashedCallStaysInDoubtNeverRunsAgain) {
   EXPECT_FALSE(inserted);
   EXPECT_EQ(held->state, "in_progress");
   ApprovalRecord to;
-  to.state = "executing";
-  auto again = survivor->transitionApproval("default", "apr_x", "approved", to);
+  to.state = store::ApprovalState::kExecuting;
+  auto again =
+      survivor->transitionApproval("default", "apr_x", store::ApprovalState::kApproved, to);
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(again.status().message().find("is executing"), std::string::npos)
       << again.status().toString();
@@ -308,41 +311,45 @@ TYPED_TEST(ToolStoreConformance, ApprovalsMoveByCompareAndSet) {
   EXPECT_EQ(got->args["amount"], 5);
   EXPECT_EQ(got->sealed_args, "v1:sealed");
   EXPECT_EQ(tools.getApproval("acme", "apr_1").status().code(), StatusCode::kNotFound);
-  auto listed = tools.listApprovals("default", "", 10);
+  auto listed = tools.listApprovals("default", std::nullopt, 10);
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].id, "apr_2");  // newest first
-  EXPECT_EQ(tools.listApprovals("default", "pending", 1)->size(), 1u);
+  EXPECT_EQ(tools.listApprovals("default", store::ApprovalState::kPending, 1)->size(), 1u);
 
   ApprovalRecord to;
-  to.state = "approved";
+  to.state = store::ApprovalState::kApproved;
   to.reviewer = "rita";
   to.comment = "fine";
   to.decided_at = 300;
-  auto approved = tools.transitionApproval("default", "apr_1", "pending", to);
+  auto approved = tools.transitionApproval("default", "apr_1", store::ApprovalState::kPending, to);
   ASSERT_TRUE(approved.ok()) << approved.status().toString();
   EXPECT_EQ(approved->reviewer, "rita");
   EXPECT_EQ(approved->sealed_args, "v1:sealed");  // kept for the execution
-  auto twice = tools.transitionApproval("default", "apr_1", "pending", to);
+  auto twice = tools.transitionApproval("default", "apr_1", store::ApprovalState::kPending, to);
   EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(twice.status().message().find("is approved"), std::string::npos);
-  EXPECT_EQ(tools.transitionApproval("default", "apr_9", "pending", to).status().code(),
+  EXPECT_EQ(tools.transitionApproval("default", "apr_9", store::ApprovalState::kPending, to)
+                .status()
+                .code(),
             StatusCode::kNotFound);
   ApprovalRecord claim;
-  claim.state = "executing";
-  auto executing = tools.transitionApproval("default", "apr_1", "approved", claim);
+  claim.state = store::ApprovalState::kExecuting;
+  auto executing =
+      tools.transitionApproval("default", "apr_1", store::ApprovalState::kApproved, claim);
   ASSERT_TRUE(executing.ok());
   EXPECT_EQ(executing->sealed_args, "");  // destroyed by every other move
   EXPECT_EQ(executing->reviewer, "rita");
   ApprovalRecord done;
-  done.state = "executed";
+  done.state = store::ApprovalState::kExecuted;
   done.result = Json{{"ok", 1}};
-  auto finished = tools.transitionApproval("default", "apr_1", "executing", done);
+  auto finished =
+      tools.transitionApproval("default", "apr_1", store::ApprovalState::kExecuting, done);
   ASSERT_TRUE(finished.ok());
   EXPECT_EQ(finished->result["ok"], 1);
   EXPECT_EQ(finished->decided_at, 300);
 
   EXPECT_EQ(*tools.expireApprovals(1000), 1);  // apr_2 only
-  EXPECT_EQ(tools.getApproval("default", "apr_2")->state, "expired");
+  EXPECT_EQ(tools.getApproval("default", "apr_2")->state, store::ApprovalState::kExpired);
   EXPECT_EQ(tools.getApproval("default", "apr_2")->sealed_args, "");
   EXPECT_EQ(*tools.expireApprovals(1000), 0);
   EXPECT_TRUE(tools.listApprovalsWithRawArgs()->empty());
@@ -360,15 +367,15 @@ TYPED_TEST(ToolStoreConformance, OneApprovalIsApprovedAndClaimedOnceAcrossNodes)
     threads.emplace_back([&, i] {
       store::ToolStore& s = *nodes[static_cast<size_t>(i)];
       ApprovalRecord to;
-      to.state = "approved";
+      to.state = store::ApprovalState::kApproved;
       to.reviewer = "rita" + std::to_string(i);
-      auto a = s.transitionApproval("default", "apr_r", "pending", to);
+      auto a = s.transitionApproval("default", "apr_r", store::ApprovalState::kPending, to);
       if (a.ok()) ++approved;
       ApprovalRecord claim;
-      claim.state = "executing";
+      claim.state = store::ApprovalState::kExecuting;
       // Every node tries the claim (the approve path of a node that lost the race would not).
       for (int tries = 0; tries < 200; ++tries) {
-        auto c = s.transitionApproval("default", "apr_r", "approved", claim);
+        auto c = s.transitionApproval("default", "apr_r", store::ApprovalState::kApproved, claim);
         if (c.ok()) {
           ++claimed;
           return;
@@ -457,7 +464,7 @@ TYPED_TEST(ToolStoreConformance, ProvisionOnceRunsOnceAcrossNodes) {
   for (int i = 0; i < kNodes; ++i) nodes.push_back(this->node());
   std::vector<ToolRecord> builtins{this->tool("search", "1.0.0", "s1")};
   std::vector<GrantRecord> grants{this->grant("*", "search")};
-  grants[0].subject_kind = "users";
+  grants[0].subject_kind = store::GrantSubjectKind::kUsers;
   std::atomic<int> provisioned{0}, failed{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < kNodes; ++i) {

@@ -64,7 +64,7 @@ class ToolStoreTransitions : public ::testing::Test {
     a.reason = "reviewed";
     a.idempotency_key = "k-" + id;
     a.trace_id = "t1";
-    a.state = "pending";
+    a.state = store::ApprovalState::kPending;
     a.created_at = 100;
     a.expires_at = expires_at;
     return a;
@@ -76,12 +76,12 @@ class ToolStoreTransitions : public ::testing::Test {
     std::string at = "pending";
     for (const std::string& next : pathTo(state)) {
       ApprovalRecord to;
-      to.state = next;
-      auto moved = tools_->transitionApproval("default", id, at, to);
+      to.state = testing::approvalState(next);
+      auto moved = tools_->transitionApproval("default", id, testing::approvalState(at), to);
       ASSERT_TRUE(moved.ok()) << at << " -> " << next << ": " << moved.status().toString();
       at = next;
     }
-    ASSERT_EQ(tools_->getApproval("default", id)->state, state);
+    ASSERT_EQ(testing::stateName(tools_->getApproval("default", id)->state), state);
   }
 
   static IdempotencyRecord key(const std::string& k, const std::string& args_hash, int64_t now,
@@ -126,15 +126,15 @@ TYPED_TEST(ToolStoreTransitions, EveryApprovalMoveOfTheLifeCycleAndNoOther) {
       ASSERT_NO_FATAL_FAILURE(this->approvalIn(id, from));
       const std::string sealed_before = tools.getApproval("default", id)->sealed_args;
       ApprovalRecord to;
-      to.state = to_state;
+      to.state = testing::approvalState(to_state);
       to.reviewer = "rita";
-      auto moved = tools.transitionApproval("default", id, from, to);
+      auto moved = tools.transitionApproval("default", id, testing::approvalState(from), to);
       const bool allowed = kLegalMoves.count({from, to_state}) > 0;
       SCOPED_TRACE(from + " -> " + to_state);
       if (allowed) {
         ++legal;
         ASSERT_TRUE(moved.ok()) << moved.status().toString();
-        EXPECT_EQ(moved->state, to_state);
+        EXPECT_EQ(testing::stateName(moved->state), to_state);
         EXPECT_EQ(moved->reviewer, "rita");
         // The sealed copy survives pending -> approved only.
         EXPECT_EQ(moved->sealed_args, to_state == "approved" ? "v1:sealed" : "");
@@ -145,7 +145,7 @@ TYPED_TEST(ToolStoreTransitions, EveryApprovalMoveOfTheLifeCycleAndNoOther) {
             << moved.status().toString();
         auto kept = tools.getApproval("default", id);
         ASSERT_TRUE(kept.ok());
-        EXPECT_EQ(kept->state, from);
+        EXPECT_EQ(testing::stateName(kept->state), from);
         EXPECT_EQ(kept->sealed_args, sealed_before);
         EXPECT_EQ(kept->reviewer, "");
       }
@@ -165,21 +165,25 @@ TYPED_TEST(ToolStoreTransitions, AStaleFromStateIsRefusedNamingTheRealOne) {
       const std::string id = "apr_s" + std::to_string(n++);
       ASSERT_NO_FATAL_FAILURE(this->approvalIn(id, actual));
       ApprovalRecord to;
-      to.state = to_state;
-      auto moved = tools.transitionApproval("default", id, from, to);
+      to.state = testing::approvalState(to_state);
+      auto moved = tools.transitionApproval("default", id, testing::approvalState(from), to);
       SCOPED_TRACE(from + " -> " + to_state + " while " + actual);
       EXPECT_EQ(moved.status().code(), StatusCode::kFailedPrecondition);
       EXPECT_NE(moved.status().message().find("is " + actual), std::string::npos)
           << moved.status().toString();
-      EXPECT_EQ(tools.getApproval("default", id)->state, actual);
+      EXPECT_EQ(testing::stateName(tools.getApproval("default", id)->state), actual);
     }
   }
   ApprovalRecord to;
-  to.state = "approved";
-  EXPECT_EQ(tools.transitionApproval("default", "apr_missing", "pending", to).status().code(),
+  to.state = store::ApprovalState::kApproved;
+  EXPECT_EQ(tools.transitionApproval("default", "apr_missing", store::ApprovalState::kPending, to)
+                .status()
+                .code(),
             StatusCode::kNotFound);
   ASSERT_NO_FATAL_FAILURE(this->approvalIn("apr_other_tenant", "pending"));
-  EXPECT_EQ(tools.transitionApproval("acme", "apr_other_tenant", "pending", to).status().code(),
+  EXPECT_EQ(tools.transitionApproval("acme", "apr_other_tenant", store::ApprovalState::kPending, to)
+                .status()
+                .code(),
             StatusCode::kNotFound);
 }
 
@@ -198,17 +202,17 @@ TYPED_TEST(ToolStoreTransitions, ExpiryMovesOnlyPendingApprovalsPastTheirExpiry)
     SCOPED_TRACE(state);
     auto a = tools.getApproval("default", "apr_due_" + state);
     ASSERT_TRUE(a.ok());
-    EXPECT_EQ(a->state, state == "pending" ? "expired" : state);
+    EXPECT_EQ(testing::stateName(a->state), state == "pending" ? "expired" : state);
   }
   auto exact = tools.getApproval("default", "apr_exact");
-  EXPECT_EQ(exact->state, "expired");
+  EXPECT_EQ(exact->state, store::ApprovalState::kExpired);
   EXPECT_EQ(exact->sealed_args, "");
   EXPECT_EQ(exact->decided_at, 500);
-  EXPECT_EQ(tools.getApproval("default", "apr_later")->state, "pending");
+  EXPECT_EQ(tools.getApproval("default", "apr_later")->state, store::ApprovalState::kPending);
   // An expired approval is settled: it can no longer be approved.
   ApprovalRecord to;
-  to.state = "approved";
-  auto late = tools.transitionApproval("default", "apr_exact", "pending", to);
+  to.state = store::ApprovalState::kApproved;
+  auto late = tools.transitionApproval("default", "apr_exact", store::ApprovalState::kPending, to);
   EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(late.status().message().find("is expired"), std::string::npos);
   EXPECT_EQ(*tools.expireApprovals(501), 1);  // apr_later, at its expiry
