@@ -139,7 +139,7 @@ Result<VerifyReport> verifyAuditLog(const VerifyOptions& options) {
   MerkleFrontier frontier;
   size_t next = 0;
   uint64_t last_good = 0;  // size of the last checkpoint that matched
-  auto checkDue = [&]() -> Status {
+  auto check_due = [&]() -> Status {
     while (next < pending.size() && pending[next].cp.tree_size == frontier.size()) {
       const Pending& p = pending[next++];
       if (frontier.root() != p.cp.root) {
@@ -153,14 +153,14 @@ Result<VerifyReport> verifyAuditLog(const VerifyOptions& options) {
     }
     return Status();
   };
-  WARD_RETURN_IF_ERROR(checkDue());
+  WARD_RETURN_IF_ERROR(check_due());
   WARD_ASSIGN_OR_RETURN(
       report.torn_bytes,
       walk(
           fs, options.dir,
           [&](uint64_t, const Hash& leaf, std::string_view) -> Status {
             frontier.append(leaf);
-            return checkDue();
+            return check_due();
           },
           [&](const SegmentHeader& h) -> Status {
             if (frontier.stack() != h.frontier) {

@@ -76,24 +76,24 @@ Result<Json> parseFeedback(const Json& body) {
   WARD_ASSIGN_OR_RETURN(std::string reason, boundedText(body, "reason", kMaxFeedbackReasonBytes));
   if (!answer.empty()) out["corrected_answer"] = answer;
   if (!reason.empty()) out["reason"] = reason;
-  bool override_ = false;
+  bool overrides = false;
   if (body.contains("override")) {
     if (!body["override"].is_boolean()) {
       return Status::invalidArgument("field 'override' must be a boolean");
     }
-    override_ = body["override"].get<bool>();
+    overrides = body["override"].get<bool>();
   }
   if (out.empty()) {
     return Status::invalidArgument(
         "feedback needs at least one of rating, corrected_answer, reason");
   }
-  out["override"] = override_;
+  out["override"] = overrides;
   return out;
 }
 
 }  // namespace
 
-TraceService::TraceService(TraceServiceOptions options) : options_(std::move(options)) {}
+TraceService::TraceService(TraceServiceOptions options) : options_(options) {}
 
 Status TraceService::recordRead(const TraceAccess& a, Json attributes) const {
   return options_.sink->record(eventFor(a, "trace_read", std::move(attributes)));
