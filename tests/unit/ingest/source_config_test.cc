@@ -7,7 +7,10 @@
 #include <iterator>
 
 #include "ward/common/json.h"
+#include "../../../src/ingest/sync_pipeline.h"
+#include "ward/ingest/connector.h"
 #include "ward/ingest/source_config.h"
+#include "ward/ingest/sync_runner.h"
 
 namespace ward::testing {
 namespace {
