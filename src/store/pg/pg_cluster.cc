@@ -16,12 +16,6 @@ constexpr const char* kFence =
     "SELECT 1 FROM leases WHERE name=$1 AND holder=$2 AND term=$3 "
     "AND expires_at > clock_timestamp() FOR SHARE";
 
-Change::Kind kindOf(const std::string& kind) {
-  return kind == "delete" ? Change::Kind::kDelete
-         : kind == "acl"  ? Change::Kind::kAcl
-                          : Change::Kind::kUpsert;
-}
-
 }  // namespace
 
 Result<LeaseTerm> acquireLease(PgPool& pool, const std::string& name, const std::string& node,
@@ -164,7 +158,7 @@ Result<FeedPage> readFeed(PgPool& pool, int64_t epoch, int64_t seq, int limit) {
       } else if (s == -1) {
         waiting = true;
       } else {
-        page.changes.push_back(Change{s, kindOf(r.text(i, 1)), r.int64(i, 2)});
+        page.changes.push_back(Change{s, changeKindOf(r.text(i, 1)), r.int64(i, 2)});
       }
     }
     if (waiting && round == 0) {

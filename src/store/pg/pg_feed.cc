@@ -5,15 +5,11 @@
 
 namespace ward::store::pg {
 
-namespace {
-
-Change::Kind kindOf(const std::string& kind) {
+Change::Kind changeKindOf(const std::string& kind) {
   return kind == "delete" ? Change::Kind::kDelete
          : kind == "acl"  ? Change::Kind::kAcl
                           : Change::Kind::kUpsert;
 }
-
-}  // namespace
 
 Status sequenceFeed(PgPool& pool) {
   while (true) {
@@ -75,7 +71,7 @@ Result<std::vector<Change>> readChanges(PgPool& pool, int64_t seq, int limit) {
   for (int i = 0; i < r.rows(); ++i) {
     Change c;
     c.seq = r.int64(i, 0);
-    c.kind = kindOf(r.text(i, 1));
+    c.kind = changeKindOf(r.text(i, 1));
     c.doc_id = r.int64(i, 2);
     out.push_back(c);
   }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "pg_pool.h"
@@ -25,6 +26,8 @@ inline constexpr int64_t kFeedSequencerLock = 0x7761726466656564;
 // Rows one sequencer transaction positions at most (it runs again while rows remain).
 inline constexpr int kFeedSequenceBatch = 10'000;
 
+// The Change::Kind of a `changes.kind` text ("delete", "acl", anything else an upsert).
+Change::Kind changeKindOf(const std::string& kind);
 // Positions the finished, unpositioned feed rows (no-op, without a write, when there are none).
 Status sequenceFeed(PgPool& pool);
 // Positioned changes with seq > `seq`, in order, at most `limit` (sequences first).
